@@ -1,0 +1,96 @@
+/*
+ * scanner/facts.c - names and lifetimes of the fact structures (facts.h).
+ */
+#include "scanner/facts.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+uint16_t probe_version_wire(enum probe_version v)
+{
+    return (uint16_t)(0x0301 + (int)v);
+}
+
+const char *probe_version_name(enum probe_version v)
+{
+    static const char *const names[PV_COUNT] = {"TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3"};
+    return (unsigned)v < PV_COUNT ? names[v] : "?";
+}
+
+const char *probe_state_name(enum probe_state s)
+{
+    switch (s) {
+    case PROBE_NOT_TESTED:
+        return "not-tested";
+    case PROBE_ACCEPTED:
+        return "accepted";
+    case PROBE_REFUSED:
+        return "refused";
+    case PROBE_INCONCLUSIVE:
+        return "inconclusive";
+    }
+    return "?";
+}
+
+const char *target_status_name(enum target_status s)
+{
+    switch (s) {
+    case TARGET_OK:
+        return "ok";
+    case TARGET_NO_TLS:
+        return "no-tls";
+    case TARGET_UNREACHABLE:
+        return "unreachable";
+    case TARGET_RESOLVE_FAILED:
+        return "resolve-failed";
+    case TARGET_ERROR:
+        return "error";
+    case TARGET_INTERRUPTED:
+        return "interrupted";
+    }
+    return "?";
+}
+
+void cert_fact_init(struct cert_fact *c)
+{
+    memset(c, 0, sizeof(*c));
+    strlist_init(&c->key_usage);
+    strlist_init(&c->eku);
+    strlist_init(&c->san);
+    strlist_init(&c->ocsp_urls);
+    strlist_init(&c->ca_issuer_urls);
+    strlist_init(&c->crl_urls);
+    c->ca = -1;
+    c->path_len = -1;
+}
+
+void cert_fact_cleanup(struct cert_fact *c)
+{
+    free(c->der);
+    free(c->subject);
+    free(c->issuer);
+    strlist_cleanup(&c->key_usage);
+    strlist_cleanup(&c->eku);
+    strlist_cleanup(&c->san);
+    strlist_cleanup(&c->ocsp_urls);
+    strlist_cleanup(&c->ca_issuer_urls);
+    strlist_cleanup(&c->crl_urls);
+    cert_fact_init(c);
+}
+
+void target_result_init(struct target_result *r)
+{
+    memset(r, 0, sizeof(*r));
+    memcpy(r->chain.ocsp_status, "none", sizeof("none"));
+}
+
+void target_result_cleanup(struct target_result *r)
+{
+    free(r->host);
+    free(r->sni);
+    for (size_t i = 0; i < r->n_certs; i++) {
+        cert_fact_cleanup(&r->certs[i]);
+    }
+    free(r->certs);
+    target_result_init(r);
+}

@@ -1,0 +1,136 @@
+/*
+ * scanner/facts.h - the facts a scan collects about one target.
+ *
+ * This is the data model shared by the scanner (which fills it), the store
+ * (which writes it to SQLite) and the reports (which render it). It holds
+ * no library types: GnuTLS stays inside scanner/handshake.c and
+ * scanner/x509.c, SQLite inside store/.
+ *
+ * Ownership: a struct target_result owns every pointer inside it, including
+ * its certificates; target_result_cleanup() frees them all.
+ */
+#ifndef TLSAUDIT_SCANNER_FACTS_H
+#define TLSAUDIT_SCANNER_FACTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/strlist.h"
+
+#define FACT_TEXT 256
+
+/* The protocol versions the GnuTLS handshake probes, oldest first. */
+enum probe_version { PV_TLS10, PV_TLS11, PV_TLS12, PV_TLS13, PV_COUNT };
+
+/* probe_version_wire returns the wire code (0x0301..0x0304) of v. */
+uint16_t probe_version_wire(enum probe_version v);
+/* probe_version_name returns "TLS 1.0" .. "TLS 1.3". */
+const char *probe_version_name(enum probe_version v);
+
+enum probe_state {
+    PROBE_NOT_TESTED = 0, /* not attempted (scan stopped, target unreachable) */
+    PROBE_ACCEPTED,       /* the handshake completed with this version */
+    PROBE_REFUSED,        /* the server refused: alert, version mismatch, close */
+    PROBE_INCONCLUSIVE,   /* timeout, reset or local error: no clear evidence */
+};
+/* probe_state_name returns "not-tested", "accepted", "refused", "inconclusive". */
+const char *probe_state_name(enum probe_state s);
+
+/* The outcome of one handshake offering exactly one protocol version. */
+struct version_fact {
+    enum probe_state state;
+    char reason[FACT_TEXT]; /* refused/inconclusive: the alert or error, else "" */
+    uint16_t suite;         /* accepted: IANA code of the negotiated suite */
+    char suite_name[96];    /* accepted: IANA name ("TLS_AES_128_GCM_SHA256") */
+    char group[48];         /* key-exchange group ("x25519", "ffdhe2048"); "" for none */
+    int dh_bits;            /* finite-field DHE prime size in bits, 0 when not DHE */
+    bool hrr;               /* TLS 1.3: the server sent a HelloRetryRequest */
+};
+
+/* Facts of one X.509 certificate as the server sent it. */
+struct cert_fact {
+    unsigned char *der; /* owned DER encoding */
+    size_t der_len;
+    char sha256[65];    /* lowercase hex SHA-256 of der */
+    char *subject;      /* RFC 4514 distinguished name, owned */
+    char *issuer;       /* RFC 4514 distinguished name, owned */
+    char serial[130];   /* lowercase hex, no separators */
+    int64_t not_before; /* Unix seconds, UTC */
+    int64_t not_after;
+    int64_t days_left;  /* whole days from scan time to not_after; negative once expired */
+    char key_type[16];  /* "RSA", "EC", "Ed25519", "Ed448", "DSA", "unknown" */
+    int key_bits;       /* modulus / field size in bits */
+    char curve[32];     /* EC: "secp256r1" ...; otherwise "" */
+    char sig_alg[64];   /* signature algorithm, e.g. "RSA-SHA256" */
+    bool has_key_usage;
+    struct strlist key_usage; /* "digitalSignature", "keyEncipherment", ... */
+    struct strlist eku;       /* "serverAuth", "clientAuth", ... or a dotted OID */
+    int ca;                   /* basicConstraints: -1 absent, 0 CA:FALSE, 1 CA:TRUE */
+    int path_len;             /* pathLenConstraint, -1 when absent */
+    struct strlist san;       /* "DNS:name", "IP:addr", "email:..", "URI:.." */
+    struct strlist ocsp_urls;      /* AIA id-ad-ocsp */
+    struct strlist ca_issuer_urls; /* AIA id-ad-caIssuers */
+    struct strlist crl_urls;       /* CRL distribution points */
+    bool must_staple;              /* TLS feature extension with status_request */
+    int n_scts;                    /* embedded SCTs (0 when the extension is absent) */
+    bool self_signed;              /* subject == issuer and it verifies with its own key */
+};
+
+/* The validation of the served chain. */
+struct chain_fact {
+    bool trusted;                /* the chain verifies to a trust anchor */
+    unsigned verify_status;      /* GnuTLS gnutls_certificate_status_t flags, 0 when trusted */
+    char verify_text[FACT_TEXT]; /* those flags in words; "" when trusted */
+    bool hostname_checked;       /* a name (SNI) or IP was available to check against */
+    bool hostname_match;         /* the leaf matches that name or IP */
+    char hostname[256];          /* what was checked */
+    bool expired;                /* some certificate in the served chain is past notAfter */
+    bool not_yet_valid;          /* some certificate is before notBefore */
+    bool self_signed;            /* the leaf is self-signed */
+    bool incomplete;             /* an issuer needed to reach a trust anchor was not sent */
+    bool wrong_order;            /* not every certificate is followed by its issuer */
+    int64_t min_days_left;       /* the smallest days_left in the chain */
+    bool ocsp_staple;            /* the server stapled an OCSP response */
+    char ocsp_status[16];        /* "none", "good", "revoked", "unknown", "invalid" */
+    char ocsp_detail[FACT_TEXT]; /* why, for "invalid"/"revoked" */
+};
+
+enum target_status {
+    TARGET_OK = 0,      /* at least one version was accepted */
+    TARGET_NO_TLS,      /* reachable, but every version was refused */
+    TARGET_UNREACHABLE, /* connection refused, timed out or reset before TLS */
+    TARGET_RESOLVE_FAILED,
+    TARGET_ERROR,       /* local failure (out of memory, ...) */
+    TARGET_INTERRUPTED, /* the scan was stopped before this target finished */
+};
+/* target_status_name returns "ok", "no-tls", "unreachable", "resolve-failed",
+ * "error", "interrupted". */
+const char *target_status_name(enum target_status s);
+
+/* Everything learned about one (host, port, address) during one scan. */
+struct target_result {
+    char *host;           /* as the user gave it (IPv6 without brackets), owned */
+    uint16_t port;
+    char *sni;            /* the SNI name sent, NULL when none, owned */
+    char ip[64];          /* the address actually connected to, "" if none */
+    int64_t started_ms;   /* Unix milliseconds */
+    int64_t finished_ms;
+    enum target_status status;
+    char error[FACT_TEXT]; /* why, when status is not TARGET_OK */
+    struct version_fact versions[PV_COUNT];
+    bool chain_collected;  /* certs/chain below are filled in */
+    struct cert_fact *certs; /* n_certs, as served, leaf first; owned */
+    size_t n_certs;
+    struct chain_fact chain;
+};
+
+/* target_result_init zeroes r; target_result_cleanup frees what it owns. */
+void target_result_init(struct target_result *r);
+void target_result_cleanup(struct target_result *r);
+
+/* cert_fact_init zeroes c; cert_fact_cleanup frees what it owns. */
+void cert_fact_init(struct cert_fact *c);
+void cert_fact_cleanup(struct cert_fact *c);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * scanner/registry.h - the cipher-suite, group and signature-scheme
+ * registries (every IANA entry), as C tables generated at build time from
+ * data/*.tsv by data/gen-registry.awk.
+ *
+ * The tables are static and read-only: nothing here is freed.
+ */
+#ifndef TLSAUDIT_SCANNER_REGISTRY_H
+#define TLSAUDIT_SCANNER_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bits of suite_info.versions: the protocol versions a suite can be used with. */
+#define REG_SSL2 0x01u
+#define REG_SSL3 0x02u
+#define REG_TLS10 0x04u
+#define REG_TLS11 0x08u
+#define REG_TLS12 0x10u
+#define REG_TLS13 0x20u
+
+struct suite_info {
+    uint32_t code;            /* IANA two-byte code; SSLv2 kinds use three bytes */
+    const char *iana_name;    /* "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" */
+    const char *openssl_name; /* "ECDHE-RSA-AES128-GCM-SHA256", or NULL */
+    const char *gnutls_name;  /* "TLS_ECDHE_RSA_AES_128_GCM_SHA256", or NULL */
+    const char *kx;           /* "RSA", "DHE", "ECDHE", "DH", "ECDH", "PSK", ... or "any" (TLS 1.3) */
+    const char *auth;         /* "RSA", "ECDSA", "DSS", "anon", "PSK", ... or "any" */
+    const char *cipher;       /* "AES", "CHACHA20", "3DES", "RC4", "NULL", ... */
+    int bits;                 /* cipher key bits (0 for NULL) */
+    const char *mode;         /* "CBC", "GCM", "CCM", "CCM_8", "POLY1305", "stream", "NULL" */
+    const char *mac;          /* "SHA256", "SHA", "MD5", "AEAD", ... */
+    bool aead;
+    bool pfs;                 /* forward secret key exchange */
+    bool export_grade;
+    unsigned versions;        /* REG_* bits */
+    char recommended;         /* IANA "Recommended": 'Y', 'N', 'D', or '-' */
+};
+
+struct group_info {
+    uint16_t code;
+    const char *name;     /* IANA description ("x25519", "secp256r1", "X25519MLKEM768") */
+    const char *kind;     /* "ecdhe", "ffdhe", "hybrid-pq", "pq", "other" */
+    int bits;             /* classical security size (curve / prime bits), 0 when unknown */
+    char recommended;
+};
+
+struct sigscheme_info {
+    uint16_t code;
+    const char *name;     /* "rsa_pss_rsae_sha256" */
+    char recommended;
+};
+
+extern const struct suite_info registry_suites[];
+extern const size_t registry_n_suites;
+extern const struct group_info registry_groups[];
+extern const size_t registry_n_groups;
+extern const struct sigscheme_info registry_sigschemes[];
+extern const size_t registry_n_sigschemes;
+/* A short text that identifies the registry data (IANA export dates). */
+extern const char registry_version[];
+
+/* registry_suite_by_code returns the suite with this code, or NULL. */
+const struct suite_info *registry_suite_by_code(uint32_t code);
+/* registry_suite_by_name matches the IANA, OpenSSL or GnuTLS name
+ * (case-insensitive); returns NULL when none does. */
+const struct suite_info *registry_suite_by_name(const char *name);
+const struct group_info *registry_group_by_code(uint16_t code);
+const struct group_info *registry_group_by_name(const char *name);
+const struct sigscheme_info *registry_sigscheme_by_code(uint16_t code);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * scanner/x509.h - certificate facts and chain validation (GnuTLS).
+ *
+ * Turns the DER certificates a server sent into struct cert_fact, and
+ * validates the served chain against a trust store into struct chain_fact:
+ * trusted or not and why, hostname/IP match, expiry, self-signed,
+ * incomplete chain, wrong order, OCSP staple status. Everything here reads
+ * bytes that came from a server: no input may crash it.
+ *
+ * GnuTLS types stay inside x509.c; this header uses plain bytes.
+ */
+#ifndef TLSAUDIT_SCANNER_X509_H
+#define TLSAUDIT_SCANNER_X509_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scanner/facts.h"
+
+struct x509_trust;
+
+/* x509_trust_new loads the trust anchors: the system store when ca_file is
+ * NULL, else the PEM (or DER) file ca_file alone. Returns 0 and *out, or -1
+ * with a message naming the file in err (unreadable, no certificate). The
+ * result may be shared by threads for verification. */
+__attribute__((warn_unused_result)) int x509_trust_new(const char *ca_file,
+                                                       struct x509_trust **out, char *err,
+                                                       size_t err_len);
+/* x509_trust_free frees t; accepts NULL. */
+void x509_trust_free(struct x509_trust *t);
+
+/* x509_cert_facts parses one DER certificate into out (cert_fact_init'ed by
+ * the caller); days_left is computed against now (Unix seconds). The DER is
+ * copied into out->der. Returns 0, or -1 with a reason in err when the bytes
+ * are not a certificate (out then still holds the DER and its SHA-256). */
+__attribute__((warn_unused_result)) int x509_cert_facts(const unsigned char *der, size_t der_len,
+                                                        int64_t now, struct cert_fact *out,
+                                                        char *err, size_t err_len);
+
+/* x509_chain_check validates certs[0..n_certs) (leaf first, as served)
+ * against t. hostname is the DNS name to match (the SNI), or NULL; ip is the
+ * textual address to match when hostname is NULL (IP SAN), or NULL.
+ * ocsp/ocsp_len is the stapled OCSP response, or NULL/0. now is Unix seconds.
+ * Fills out; returns 0, or -1 on a local failure (out of memory). */
+__attribute__((warn_unused_result)) int x509_chain_check(const struct x509_trust *t,
+                                                         const struct cert_fact *certs,
+                                                         size_t n_certs, const char *hostname,
+                                                         const char *ip,
+                                                         const unsigned char *ocsp,
+                                                         size_t ocsp_len, int64_t now,
+                                                         struct chain_fact *out);
+
+#endif
