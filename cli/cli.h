@@ -1,0 +1,22 @@
+/*
+ * cli/cli.h - the subcommands of the tlsaudit program.
+ *
+ * cli/ is the only place that decides exit codes and calls exit(). Each
+ * subcommand gets argv with argv[0] set to the subcommand's name and
+ * returns the process exit code.
+ */
+#ifndef TLSAUDIT_CLI_CLI_H
+#define TLSAUDIT_CLI_CLI_H
+
+/* Exit codes (README, --help and the man page document the same). */
+#define EXIT_OK 0          /* done; compliant or no policy asked */
+#define EXIT_FINDINGS 1    /* policy findings at or above --fail-on (reserved) */
+#define EXIT_USAGE 2       /* usage, input, policy or database error */
+#define EXIT_SCAN_ERROR 3  /* at least one target could not be scanned */
+
+/* cmd_scan runs `tlsaudit scan`. */
+int cmd_scan(int argc, char **argv);
+/* cmd_ciphers runs `tlsaudit ciphers [FILTER]`: prints the registry. */
+int cmd_ciphers(int argc, char **argv);
+
+#endif
