@@ -1,0 +1,735 @@
+/*
+ * cli/cmd_ciphers.c - `tlsaudit ciphers [--groups|--sigschemes] [FILTER...]`:
+ * prints the registry (scanner/registry.h) as an aligned table.
+ *
+ * Read-only and offline: no network, no database. Each FILTER narrows the
+ * rows (all of them must match): a code ("0xC02F", "0xC0,0x2F", a 3-byte SSLv2
+ * code, a decimal group number), an attribute keyword from the tables below,
+ * or else a case-insensitive substring of any of the row's names. The table
+ * is printed in two passes over the registry (widths, then rows), so nothing
+ * is allocated.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli/cli.h"
+#include "scanner/registry.h"
+
+enum opt_id {
+    OPT_HELP = 'h',
+    OPT_GROUPS = 256,
+    OPT_SIGSCHEMES,
+};
+
+/* The one table of options: getopt_long and --help both come from it. */
+static const struct opt_doc {
+    const char *name;
+    int id;
+    const char *help;
+} ciphers_opts[] = {
+    {"groups", OPT_GROUPS, "list the supported groups (key exchange) instead of the suites"},
+    {"sigschemes", OPT_SIGSCHEMES, "list the signature schemes instead of the suites"},
+    {"help", OPT_HELP, "show this help"},
+};
+#define N_CIPHERS_OPTS (sizeof(ciphers_opts) / sizeof(ciphers_opts[0]))
+
+/* ---- suite keywords -------------------------------------------------------- */
+
+static bool is_cipher(const struct suite_info *s, const char *cipher)
+{
+    return strcmp(s->cipher, cipher) == 0;
+}
+
+static bool kw_export(const struct suite_info *s)
+{
+    return s->export_grade;
+}
+
+static bool kw_null(const struct suite_info *s)
+{
+    return is_cipher(s, "NULL");
+}
+
+static bool kw_anon(const struct suite_info *s)
+{
+    return strcmp(s->auth, "anon") == 0 || strcmp(s->auth, "NULL") == 0;
+}
+
+static bool kw_rc4(const struct suite_info *s)
+{
+    return is_cipher(s, "RC4");
+}
+
+static bool kw_rc2(const struct suite_info *s)
+{
+    return is_cipher(s, "RC2");
+}
+
+static bool kw_des(const struct suite_info *s)
+{
+    return is_cipher(s, "DES");
+}
+
+static bool kw_3des(const struct suite_info *s)
+{
+    return is_cipher(s, "3DES");
+}
+
+static bool kw_idea(const struct suite_info *s)
+{
+    return is_cipher(s, "IDEA");
+}
+
+static bool kw_md5(const struct suite_info *s)
+{
+    return strcmp(s->mac, "MD5") == 0;
+}
+
+static bool kw_sha1(const struct suite_info *s)
+{
+    return strcmp(s->mac, "SHA") == 0;
+}
+
+static bool kw_cbc(const struct suite_info *s)
+{
+    return strcmp(s->mode, "CBC") == 0;
+}
+
+static bool kw_aead(const struct suite_info *s)
+{
+    return s->aead;
+}
+
+static bool kw_pfs(const struct suite_info *s)
+{
+    return s->pfs;
+}
+
+static bool kw_nopfs(const struct suite_info *s)
+{
+    return !s->pfs;
+}
+
+static bool kw_psk(const struct suite_info *s)
+{
+    return strstr(s->kx, "PSK") != NULL || strcmp(s->auth, "PSK") == 0;
+}
+
+static bool kw_scsv(const struct suite_info *s)
+{
+    return registry_suite_is_scsv(s);
+}
+
+static bool kw_recommended(const struct suite_info *s)
+{
+    return s->recommended == 'Y';
+}
+
+static bool kw_ssl2(const struct suite_info *s)
+{
+    return (s->versions & REG_SSL2) != 0;
+}
+
+static bool kw_ssl3(const struct suite_info *s)
+{
+    return (s->versions & REG_SSL3) != 0;
+}
+
+static bool kw_tls10(const struct suite_info *s)
+{
+    return (s->versions & REG_TLS10) != 0;
+}
+
+static bool kw_tls11(const struct suite_info *s)
+{
+    return (s->versions & REG_TLS11) != 0;
+}
+
+static bool kw_tls12(const struct suite_info *s)
+{
+    return (s->versions & REG_TLS12) != 0;
+}
+
+static bool kw_tls13(const struct suite_info *s)
+{
+    return (s->versions & REG_TLS13) != 0;
+}
+
+/* Below 112 bits is what NIST SP 800-131A stopped accepting for symmetric keys. */
+#define WEAK_BITS 112
+
+static bool kw_weak(const struct suite_info *s)
+{
+    return kw_null(s) || kw_anon(s) || kw_export(s) || kw_rc4(s) || kw_rc2(s) || kw_des(s) ||
+           kw_3des(s) || kw_idea(s) || kw_md5(s) || s->bits < WEAK_BITS;
+}
+
+/* Keywords match on attributes and never match a signalling value (except "scsv"). */
+static const struct suite_keyword {
+    const char *name;
+    const char *alias;
+    bool (*match)(const struct suite_info *s);
+    const char *help;
+} suite_keywords[] = {
+    {"weak", NULL, kw_weak,
+     "any of null, anon, export, rc4, rc2, des, 3des, idea, md5, or below 112 bits"},
+    {"export", NULL, kw_export, "export-grade (40/56-bit) suites"},
+    {"null", NULL, kw_null, "no encryption (NULL cipher, incl. integrity-only TLS 1.3)"},
+    {"anon", NULL, kw_anon, "no server authentication (anonymous DH/ECDH, NULL)"},
+    {"rc4", NULL, kw_rc4, "RC4 stream cipher"},
+    {"rc2", NULL, kw_rc2, "RC2"},
+    {"des", NULL, kw_des, "single DES (56 or 40 bits), not 3DES"},
+    {"3des", NULL, kw_3des, "triple DES"},
+    {"idea", NULL, kw_idea, "IDEA"},
+    {"md5", NULL, kw_md5, "HMAC-MD5 (or SSLv2 MD5) record MAC"},
+    {"sha1", NULL, kw_sha1, "HMAC-SHA1 record MAC"},
+    {"cbc", NULL, kw_cbc, "block cipher in CBC mode"},
+    {"aead", NULL, kw_aead, "AEAD record protection (GCM, CCM, ChaCha20-Poly1305, ...)"},
+    {"pfs", NULL, kw_pfs, "forward-secret key exchange (DHE, ECDHE, TLS 1.3, ...)"},
+    {"nopfs", NULL, kw_nopfs, "no forward secrecy (RSA, static DH/ECDH, PSK, KRB5, ...)"},
+    {"psk", NULL, kw_psk, "pre-shared key suites"},
+    {"recommended", NULL, kw_recommended, "IANA Recommended = Y"},
+    {"scsv", NULL, kw_scsv, "the signalling values (never negotiated)"},
+    {"sslv2", "ssl2", kw_ssl2, "usable with SSL 2.0 (the SSLv2 cipher kinds)"},
+    {"sslv3", "ssl3", kw_ssl3, "usable with SSL 3.0"},
+    {"tls1.0", "tls10", kw_tls10, "usable with TLS 1.0"},
+    {"tls1.1", "tls11", kw_tls11, "usable with TLS 1.1"},
+    {"tls1.2", "tls12", kw_tls12, "usable with TLS 1.2"},
+    {"tls1.3", "tls13", kw_tls13, "usable with TLS 1.3"},
+};
+#define N_SUITE_KEYWORDS (sizeof(suite_keywords) / sizeof(suite_keywords[0]))
+
+static const struct suite_keyword *find_suite_keyword(const char *word)
+{
+    for (size_t i = 0; i < N_SUITE_KEYWORDS; i++) {
+        const struct suite_keyword *k = &suite_keywords[i];
+        if (strcasecmp(word, k->name) == 0 || (k->alias && strcasecmp(word, k->alias) == 0)) {
+            return k;
+        }
+    }
+    return NULL;
+}
+
+/* ---- filters ----------------------------------------------------------------- */
+
+/* True when needle occurs in hay, ignoring ASCII case; a NULL hay never matches. */
+static bool contains_ci(const char *hay, const char *needle)
+{
+    if (hay == NULL) {
+        return false;
+    }
+    size_t n = strlen(needle);
+    for (const char *p = hay; *p != '\0'; p++) {
+        if (strncasecmp(p, needle, n) == 0) {
+            return true;
+        }
+    }
+    return n == 0;
+}
+
+/* Parses "0xC02F" (1-6 hex digits) or the byte form "0xC0,0x2F" / "0x01,0x00,0x80"
+ * (2 or 3 parts of exactly 2 digits) into *out. Returns false when s is not a
+ * hex code written so. */
+static bool parse_hex_code(const char *s, uint32_t *out)
+{
+    char digits[8];
+    size_t n = 0;
+    size_t n_parts = 0;
+    bool byte_form = strchr(s, ',') != NULL;
+    const char *p = s;
+    for (;;) {
+        if (p[0] != '0' || (p[1] != 'x' && p[1] != 'X')) {
+            return false;
+        }
+        p += 2;
+        size_t part = strspn(p, "0123456789abcdefABCDEF");
+        if (part == 0 || (byte_form && part != 2) || n + part > 6) {
+            return false;
+        }
+        memcpy(digits + n, p, part);
+        n += part;
+        n_parts++;
+        p += part;
+        if (*p == '\0') {
+            break;
+        }
+        if (*p != ',') {
+            return false;
+        }
+        p++;
+    }
+    if (byte_form && n_parts < 2) {
+        return false;
+    }
+    digits[n] = '\0';
+    *out = (uint32_t)strtoul(digits, NULL, 16);
+    return true;
+}
+
+/* Parses a decimal number 0..65535 (a group's IANA value). */
+static bool parse_dec_code(const char *s, uint32_t *out)
+{
+    if (s[0] == '\0' || strspn(s, "0123456789") != strlen(s) || strlen(s) > 5) {
+        return false;
+    }
+    unsigned long v = strtoul(s, NULL, 10);
+    if (v > 0xFFFFUL) {
+        return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
+static bool suite_matches_one(const struct suite_info *s, const char *f)
+{
+    uint32_t code;
+    if (parse_hex_code(f, &code)) {
+        return s->code == code;
+    }
+    const struct suite_keyword *k = find_suite_keyword(f);
+    if (k != NULL) {
+        return (k->match == kw_scsv || !registry_suite_is_scsv(s)) && k->match(s);
+    }
+    return contains_ci(s->iana_name, f) || contains_ci(s->openssl_name, f) ||
+           contains_ci(s->gnutls_name, f);
+}
+
+static bool group_matches_one(const struct group_info *g, const char *f)
+{
+    uint32_t code;
+    if (parse_hex_code(f, &code) || parse_dec_code(f, &code)) {
+        return g->code == code;
+    }
+    if (strcasecmp(f, "recommended") == 0) {
+        return g->recommended == 'Y';
+    }
+    if (strcasecmp(f, "hybrid") == 0) {
+        return strcmp(g->kind, "hybrid-pq") == 0;
+    }
+    if (strcasecmp(f, g->kind) == 0) {
+        return true;
+    }
+    return contains_ci(g->name, f);
+}
+
+static bool sigscheme_matches_one(const struct sigscheme_info *s, const char *f)
+{
+    uint32_t code;
+    if (parse_hex_code(f, &code)) {
+        return s->code == code;
+    }
+    if (strcasecmp(f, "recommended") == 0) {
+        return s->recommended == 'Y';
+    }
+    return contains_ci(s->name, f);
+}
+
+struct filters {
+    char **v;
+    int n;
+};
+
+static bool suite_matches(const struct suite_info *s, const struct filters *fl)
+{
+    for (int i = 0; i < fl->n; i++) {
+        if (!suite_matches_one(s, fl->v[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool group_matches(const struct group_info *g, const struct filters *fl)
+{
+    for (int i = 0; i < fl->n; i++) {
+        if (!group_matches_one(g, fl->v[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool sigscheme_matches(const struct sigscheme_info *s, const struct filters *fl)
+{
+    for (int i = 0; i < fl->n; i++) {
+        if (!sigscheme_matches_one(s, fl->v[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- printing ---------------------------------------------------------------- */
+
+static const char *or_dash(const char *s)
+{
+    return s != NULL && s[0] != '\0' ? s : "-";
+}
+
+/* "0xC02F"; SSLv2 kinds with all three bytes, "0x010080". */
+static void format_code(uint32_t code, char *buf, size_t buf_size)
+{
+    if (code > 0xFFFFu) {
+        snprintf(buf, buf_size, "0x%06X", (unsigned)code);
+    } else {
+        snprintf(buf, buf_size, "0x%04X", (unsigned)code);
+    }
+}
+
+static const char *rec_text(char rec)
+{
+    switch (rec) {
+    case 'Y':
+        return "Y";
+    case 'N':
+        return "N";
+    case 'D':
+        return "D";
+    default:
+        return "-";
+    }
+}
+
+/* "AEAD,PFS", "EXPORT", "SCSV" or "-". */
+static void format_flags(const struct suite_info *s, char *buf, size_t buf_size)
+{
+    snprintf(buf, buf_size, "%s%s%s%s", s->aead ? "AEAD," : "", s->pfs ? "PFS," : "",
+             s->export_grade ? "EXPORT," : "", registry_suite_is_scsv(s) ? "SCSV," : "");
+    size_t len = strlen(buf);
+    if (len == 0) {
+        snprintf(buf, buf_size, "-");
+    } else {
+        buf[len - 1] = '\0';
+    }
+}
+
+/* Versions as runs: "SSL3-TLS1.2", "TLS1.3", "TLS1.2-TLS1.3", or "-". */
+static void format_versions(unsigned versions, char *buf, size_t buf_size)
+{
+    static const unsigned order[] = {REG_SSL2, REG_SSL3, REG_TLS10, REG_TLS11, REG_TLS12,
+                                     REG_TLS13};
+    const size_t n = sizeof(order) / sizeof(order[0]);
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && len < buf_size; i++) {
+        if ((versions & order[i]) == 0) {
+            continue;
+        }
+        size_t j = i;
+        while (j + 1 < n && (versions & order[j + 1]) != 0) {
+            j++;
+        }
+        const char *first = registry_version_name(order[i]);
+        int w;
+        if (j > i) {
+            w = snprintf(buf + len, buf_size - len, "%s%s-%s", len ? "," : "", first,
+                         registry_version_name(order[j]));
+        } else {
+            w = snprintf(buf + len, buf_size - len, "%s%s", len ? "," : "", first);
+        }
+        len += w > 0 ? (size_t)w : 0;
+        i = j;
+    }
+    if (buf[0] == '\0') {
+        snprintf(buf, buf_size, "-");
+    }
+}
+
+static int max_width(int w, const char *s)
+{
+    size_t len = strlen(s);
+    return len > (size_t)w ? (int)len : w;
+}
+
+enum suite_col { SC_CODE, SC_IANA, SC_OPENSSL, SC_KX, SC_AUTH, SC_CIPHER, SC_BITS, SC_MODE,
+                 SC_MAC, SC_FLAGS, SC_VERSIONS, SC_REC, SC_COUNT };
+
+static const char *const suite_headers[SC_COUNT] = {
+    "code", "IANA name", "OpenSSL name", "kx", "auth", "cipher", "bits", "mode", "mac",
+    "flags", "versions", "rec"};
+
+/* Fills cells[] with the text of one suite row; bufs hold the formatted ones. */
+static void suite_cells(const struct suite_info *s, const char *cells[SC_COUNT],
+                        char bufs[4][48])
+{
+    format_code(s->code, bufs[0], sizeof(bufs[0]));
+    snprintf(bufs[1], sizeof(bufs[1]), "%d", s->bits);
+    format_flags(s, bufs[2], sizeof(bufs[2]));
+    format_versions(s->versions, bufs[3], sizeof(bufs[3]));
+    cells[SC_CODE] = bufs[0];
+    cells[SC_IANA] = or_dash(s->iana_name);
+    cells[SC_OPENSSL] = or_dash(s->openssl_name);
+    cells[SC_KX] = or_dash(s->kx);
+    cells[SC_AUTH] = or_dash(s->auth);
+    cells[SC_CIPHER] = or_dash(s->cipher);
+    cells[SC_BITS] = bufs[1];
+    cells[SC_MODE] = or_dash(s->mode);
+    cells[SC_MAC] = or_dash(s->mac);
+    cells[SC_FLAGS] = bufs[2];
+    cells[SC_VERSIONS] = bufs[3];
+    cells[SC_REC] = rec_text(s->recommended);
+}
+
+/* Prints one row: columns left-aligned except bits, two spaces apart, no trailing blanks. */
+static void print_cells(FILE *out, const char *const *cells, const int *width, int n,
+                        int right_col)
+{
+    for (int c = 0; c < n; c++) {
+        if (c + 1 == n) {
+            fprintf(out, "%s\n", cells[c]);
+        } else if (c == right_col) {
+            fprintf(out, "%*s  ", width[c], cells[c]);
+        } else {
+            fprintf(out, "%-*s  ", width[c], cells[c]);
+        }
+    }
+}
+
+static size_t print_suites(FILE *out, const struct filters *fl)
+{
+    int width[SC_COUNT];
+    const char *cells[SC_COUNT];
+    char bufs[4][48];
+    for (int c = 0; c < SC_COUNT; c++) {
+        width[c] = max_width(0, suite_headers[c]);
+    }
+    size_t n_match = 0;
+    for (size_t i = 0; i < registry_n_suites; i++) {
+        if (!suite_matches(&registry_suites[i], fl)) {
+            continue;
+        }
+        n_match++;
+        suite_cells(&registry_suites[i], cells, bufs);
+        for (int c = 0; c < SC_COUNT; c++) {
+            width[c] = max_width(width[c], cells[c]);
+        }
+    }
+    if (n_match > 0) {
+        print_cells(out, suite_headers, width, SC_COUNT, SC_BITS);
+        for (size_t i = 0; i < registry_n_suites; i++) {
+            if (suite_matches(&registry_suites[i], fl)) {
+                suite_cells(&registry_suites[i], cells, bufs);
+                print_cells(out, cells, width, SC_COUNT, SC_BITS);
+            }
+        }
+    }
+    fprintf(out, "%zu of %zu cipher suites matched (registry %s)\n", n_match, registry_n_suites,
+            registry_version);
+    return n_match;
+}
+
+enum group_col { GC_CODE, GC_HEX, GC_NAME, GC_KIND, GC_BITS, GC_REC, GC_COUNT };
+
+static const char *const group_headers[GC_COUNT] = {"code", "hex", "name", "kind", "bits",
+                                                    "rec"};
+
+static void group_cells(const struct group_info *g, const char *cells[GC_COUNT],
+                        char bufs[3][16])
+{
+    snprintf(bufs[0], sizeof(bufs[0]), "%u", (unsigned)g->code);
+    snprintf(bufs[1], sizeof(bufs[1]), "0x%04X", (unsigned)g->code);
+    snprintf(bufs[2], sizeof(bufs[2]), "%d", g->bits);
+    cells[GC_CODE] = bufs[0];
+    cells[GC_HEX] = bufs[1];
+    cells[GC_NAME] = or_dash(g->name);
+    cells[GC_KIND] = or_dash(g->kind);
+    cells[GC_BITS] = bufs[2];
+    cells[GC_REC] = rec_text(g->recommended);
+}
+
+static size_t print_groups(FILE *out, const struct filters *fl)
+{
+    int width[GC_COUNT];
+    const char *cells[GC_COUNT];
+    char bufs[3][16];
+    for (int c = 0; c < GC_COUNT; c++) {
+        width[c] = max_width(0, group_headers[c]);
+    }
+    size_t n_match = 0;
+    for (size_t i = 0; i < registry_n_groups; i++) {
+        if (group_matches(&registry_groups[i], fl)) {
+            n_match++;
+            group_cells(&registry_groups[i], cells, bufs);
+            for (int c = 0; c < GC_COUNT; c++) {
+                width[c] = max_width(width[c], cells[c]);
+            }
+        }
+    }
+    if (n_match > 0) {
+        print_cells(out, group_headers, width, GC_COUNT, GC_BITS);
+        for (size_t i = 0; i < registry_n_groups; i++) {
+            if (group_matches(&registry_groups[i], fl)) {
+                group_cells(&registry_groups[i], cells, bufs);
+                print_cells(out, cells, width, GC_COUNT, GC_BITS);
+            }
+        }
+    }
+    fprintf(out, "%zu of %zu groups matched (registry %s)\n", n_match, registry_n_groups,
+            registry_version);
+    return n_match;
+}
+
+enum sig_col { XC_CODE, XC_NAME, XC_REC, XC_COUNT };
+
+static const char *const sig_headers[XC_COUNT] = {"code", "name", "rec"};
+
+static void sig_cells(const struct sigscheme_info *s, const char *cells[XC_COUNT],
+                      char buf[16])
+{
+    snprintf(buf, 16, "0x%04X", (unsigned)s->code);
+    cells[XC_CODE] = buf;
+    cells[XC_NAME] = or_dash(s->name);
+    cells[XC_REC] = rec_text(s->recommended);
+}
+
+static size_t print_sigschemes(FILE *out, const struct filters *fl)
+{
+    int width[XC_COUNT];
+    const char *cells[XC_COUNT];
+    char buf[16];
+    for (int c = 0; c < XC_COUNT; c++) {
+        width[c] = max_width(0, sig_headers[c]);
+    }
+    size_t n_match = 0;
+    for (size_t i = 0; i < registry_n_sigschemes; i++) {
+        if (sigscheme_matches(&registry_sigschemes[i], fl)) {
+            n_match++;
+            sig_cells(&registry_sigschemes[i], cells, buf);
+            for (int c = 0; c < XC_COUNT; c++) {
+                width[c] = max_width(width[c], cells[c]);
+            }
+        }
+    }
+    if (n_match > 0) {
+        print_cells(out, sig_headers, width, XC_COUNT, -1);
+        for (size_t i = 0; i < registry_n_sigschemes; i++) {
+            if (sigscheme_matches(&registry_sigschemes[i], fl)) {
+                sig_cells(&registry_sigschemes[i], cells, buf);
+                print_cells(out, cells, width, XC_COUNT, -1);
+            }
+        }
+    }
+    fprintf(out, "%zu of %zu signature schemes matched (registry %s)\n", n_match,
+            registry_n_sigschemes, registry_version);
+    return n_match;
+}
+
+/* ---- command ----------------------------------------------------------------- */
+
+static void ciphers_usage(FILE *out)
+{
+    fprintf(out, "Usage: tlsaudit ciphers [OPTIONS] [FILTER...]\n"
+                 "\n"
+                 "Print the registry tlsaudit scans with: every IANA cipher suite plus the\n"
+                 "SSLv2 cipher kinds (or, with an option, the groups or signature schemes).\n"
+                 "Each FILTER narrows the list; a row must match all of them. A FILTER is\n"
+                 "  - a code: 0xC02F, 0xC0,0x2F, an SSLv2 kind 0x010080 (groups: also 29);\n"
+                 "  - a keyword, below;\n"
+                 "  - otherwise a case-insensitive substring of the IANA, OpenSSL or\n"
+                 "    GnuTLS name (e.g. ECDHE, CHACHA, GCM_SHA384).\n"
+                 "\n"
+                 "Options:\n");
+    for (size_t i = 0; i < N_CIPHERS_OPTS; i++) {
+        const struct opt_doc *o = &ciphers_opts[i];
+        char left[32];
+        if (o->id < 256) {
+            snprintf(left, sizeof(left), "-%c, --%s", o->id, o->name);
+        } else {
+            snprintf(left, sizeof(left), "    --%s", o->name);
+        }
+        fprintf(out, "  %-18s %s\n", left, o->help);
+    }
+    fprintf(out, "\nSuite keywords (signalling values match only 'scsv'):\n");
+    for (size_t i = 0; i < N_SUITE_KEYWORDS; i++) {
+        const struct suite_keyword *k = &suite_keywords[i];
+        char left[32];
+        snprintf(left, sizeof(left), "%s%s%s", k->name, k->alias ? ", " : "",
+                 k->alias ? k->alias : "");
+        fprintf(out, "  %-18s %s\n", left, k->help);
+    }
+    fprintf(out, "\n"
+                 "Group keywords: ecdhe, ffdhe, pq, hybrid-pq (or hybrid), other, recommended.\n"
+                 "Signature-scheme keywords: recommended.\n"
+                 "\n"
+                 "Flags: AEAD, PFS (forward secrecy), EXPORT, SCSV. rec: IANA Recommended\n"
+                 "(Y, N, D = discouraged, - = not in IANA's registry). The last line gives\n"
+                 "the number of rows matched and the registry version.\n"
+                 "\n"
+                 "Exit codes: 0 listed (also when nothing matched); 2 usage error.\n");
+}
+
+int cmd_ciphers(int argc, char **argv)
+{
+    struct option long_opts[N_CIPHERS_OPTS + 1];
+    for (size_t i = 0; i < N_CIPHERS_OPTS; i++) {
+        long_opts[i] =
+            (struct option){ciphers_opts[i].name, no_argument, NULL, ciphers_opts[i].id};
+    }
+    long_opts[N_CIPHERS_OPTS] = (struct option){NULL, 0, NULL, 0};
+
+    bool groups = false;
+    bool sigschemes = false;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_HELP:
+            ciphers_usage(stdout);
+            return EXIT_OK;
+        case OPT_GROUPS:
+            groups = true;
+            break;
+        case OPT_SIGSCHEMES:
+            sigschemes = true;
+            break;
+        default:
+            if (optopt != 0) {
+                fprintf(stderr, "tlsaudit ciphers: unknown option '-%c'\n", optopt);
+            } else {
+                fprintf(stderr, "tlsaudit ciphers: unknown option '%s'\n", argv[optind - 1]);
+            }
+            fprintf(stderr, "Try 'tlsaudit ciphers --help'.\n");
+            return EXIT_USAGE;
+        }
+    }
+    if (groups && sigschemes) {
+        fprintf(stderr, "tlsaudit ciphers: --groups and --sigschemes cannot be combined\n");
+        return EXIT_USAGE;
+    }
+    struct filters fl = {argv + optind, argc - optind};
+    for (int i = 0; i < fl.n; i++) {
+        const char *f = fl.v[i];
+        uint32_t code;
+        if (f[0] == '\0') {
+            fprintf(stderr, "tlsaudit ciphers: empty FILTER\n");
+            return EXIT_USAGE;
+        }
+        /* No name contains "0x": a FILTER starting so is meant as a code. */
+        if (f[0] == '0' && (f[1] == 'x' || f[1] == 'X') && !parse_hex_code(f, &code)) {
+            fprintf(stderr,
+                    "tlsaudit ciphers: '%s' is not a code (0xHHHH, 0xHH,0xHH, or 0xHHHHHH for "
+                    "an SSLv2 kind)\n",
+                    f);
+            return EXIT_USAGE;
+        }
+    }
+
+    if (groups) {
+        print_groups(stdout, &fl);
+    } else if (sigschemes) {
+        print_sigschemes(stdout, &fl);
+    } else {
+        print_suites(stdout, &fl);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "tlsaudit ciphers: cannot write the output: %s\n", strerror(errno));
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}

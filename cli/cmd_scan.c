@@ -1,0 +1,422 @@
+/*
+ * cli/cmd_scan.c - `tlsaudit scan`: parse options, load targets and trust
+ * anchors, open the store, run the scan, store and print each target as it
+ * finishes, and choose the exit code.
+ *
+ * Order matters for "nothing stored is lost": every piece of user input is
+ * checked (options, targets, CA file, output file) before the database is
+ * opened, so a usage error never touches it. Each finished target is
+ * committed in its own transaction; SIGINT/SIGTERM stop the scan after the
+ * probes in flight, and the scan is then marked "interrupted".
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "common/util.h"
+#include "config.h"
+#include "reports/json.h"
+#include "reports/text.h"
+#include "scanner/handshake.h"
+#include "scanner/scan.h"
+#include "scanner/target.h"
+#include "scanner/x509.h"
+#include "store/store.h"
+
+#define DEFAULT_JOBS 4
+#define DEFAULT_TIMEOUT_S 10
+#define MAX_JOBS 256
+#define MAX_TIMEOUT_S 600
+
+enum opt_id {
+    OPT_TARGETS = 'f',
+    OPT_JOBS = 'j',
+    OPT_OUTPUT = 'o',
+    OPT_HELP = 'h',
+    OPT_DB = 256,
+    OPT_TIMEOUT,
+    OPT_CA_FILE,
+    OPT_SNI,
+    OPT_FIRST_IP,
+    OPT_FORMAT,
+    OPT_COLOR,
+};
+
+/* The one table of scan options: getopt_long and --help both come from it. */
+static const struct opt_doc {
+    const char *name;
+    int has_arg;
+    int id;
+    const char *arg;
+    const char *help;
+} scan_opts[] = {
+    {"targets", required_argument, OPT_TARGETS, "FILE",
+     "read targets from FILE (one per line: TARGET [sni=NAME]; '#' comments; '-' = stdin)"},
+    {"db", required_argument, OPT_DB, "FILE",
+     "SQLite database (default: $TLSAUDIT_DB, else ./tlsaudit.db)"},
+    {"jobs", required_argument, OPT_JOBS, "N", "scan N targets in parallel (1-256, default 4)"},
+    {"timeout", required_argument, OPT_TIMEOUT, "S",
+     "seconds allowed for each connect and each handshake (1-600, default 10)"},
+    {"ca-file", required_argument, OPT_CA_FILE, "FILE",
+     "trust only the CA certificates in FILE (PEM) instead of the system store"},
+    {"sni", required_argument, OPT_SNI, "NAME",
+     "send NAME as SNI (and check the certificate against it) for targets without sni="},
+    {"first-ip", no_argument, OPT_FIRST_IP, NULL,
+     "scan only the first address a name resolves to (default: every address)"},
+    {"format", required_argument, OPT_FORMAT, "F", "output format: text (default) or json"},
+    {"output", required_argument, OPT_OUTPUT, "FILE", "write the output to FILE, not stdout"},
+    {"color", required_argument, OPT_COLOR, "WHEN",
+     "colour the text output: auto (default: on a terminal, unless NO_COLOR is set), "
+     "always, never"},
+    {"help", no_argument, OPT_HELP, NULL, "show this help"},
+};
+#define N_SCAN_OPTS (sizeof(scan_opts) / sizeof(scan_opts[0]))
+
+static void scan_usage(FILE *out)
+{
+    fprintf(out, "Usage: tlsaudit scan [OPTIONS] [TARGET...]\n"
+                 "\n"
+                 "Scan TLS servers: for each target and each address it resolves to, one\n"
+                 "GnuTLS handshake per protocol version (TLS 1.0, 1.1, 1.2, 1.3), then the\n"
+                 "certificate chain and its validation. Results are stored in SQLite (one\n"
+                 "transaction per finished target) and summarised on stdout.\n"
+                 "\n"
+                 "TARGET is host, host:port, [ipv6]:port or a bare IPv6 address; the port\n"
+                 "defaults to 443. A DNS name is also sent as SNI and checked against the\n"
+                 "certificate; for an IP address the certificate's IP SANs are checked.\n"
+                 "\n"
+                 "Options:\n");
+    for (size_t i = 0; i < N_SCAN_OPTS; i++) {
+        const struct opt_doc *o = &scan_opts[i];
+        char left[64];
+        if (o->id < 256) {
+            snprintf(left, sizeof(left), "-%c, --%s%s%s", o->id, o->name, o->arg ? " " : "",
+                     o->arg ? o->arg : "");
+        } else {
+            snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
+                     o->arg ? o->arg : "");
+        }
+        fprintf(out, "  %-24s %s\n", left, o->help);
+    }
+    fprintf(out, "\n"
+                 "Exit codes: 0 every target scanned; 2 usage, input or database error\n"
+                 "(nothing stored is changed); 3 at least one target could not be scanned\n"
+                 "(unresolvable, unreachable, silent) or the scan was interrupted.\n");
+}
+
+struct scan_run_ctx {
+    struct store *store;
+    int64_t scan_id;
+    FILE *out;
+    bool json;
+    bool color;
+    struct json_report *jr;
+    size_t n_done;
+    size_t n_failed;
+    bool store_failed;
+    char store_err[512];
+};
+
+static int on_result(const struct target_result *r, void *arg)
+{
+    struct scan_run_ctx *c = arg;
+    if (store_put_target(c->store, c->scan_id, r) != 0) {
+        c->store_failed = true;
+        snprintf(c->store_err, sizeof(c->store_err), "%s", store_errmsg(c->store));
+        return -1;
+    }
+    c->n_done++;
+    if (r->status != TARGET_OK && r->status != TARGET_NO_TLS) {
+        c->n_failed++;
+    }
+    if (c->json) {
+        if (json_report_add_target(c->jr, r) != 0) {
+            return -1;
+        }
+    } else {
+        text_print_target(c->out, r, c->color);
+        fflush(c->out);
+    }
+    return 0;
+}
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+/* Returns the command line as one string for provenance (caller frees). */
+static char *join_args(int argc, char **argv)
+{
+    size_t len = 1;
+    for (int i = 0; i < argc; i++) {
+        len += strlen(argv[i]) + 1;
+    }
+    char *s = malloc(len);
+    if (s == NULL) {
+        return NULL;
+    }
+    size_t off = 0;
+    for (int i = 0; i < argc; i++) {
+        size_t n = strlen(argv[i]);
+        memcpy(s + off, argv[i], n);
+        off += n;
+        s[off++] = i + 1 < argc ? ' ' : '\0';
+    }
+    if (off == 0) {
+        s[0] = '\0';
+    }
+    return s;
+}
+
+int cmd_scan(int argc, char **argv)
+{
+    struct option long_opts[N_SCAN_OPTS + 1];
+    for (size_t i = 0; i < N_SCAN_OPTS; i++) {
+        long_opts[i] = (struct option){scan_opts[i].name, scan_opts[i].has_arg, NULL,
+                                       scan_opts[i].id};
+    }
+    long_opts[N_SCAN_OPTS] = (struct option){NULL, 0, NULL, 0};
+
+    struct target_list targets;
+    target_list_init(&targets);
+    const char *db_path = getenv("TLSAUDIT_DB");
+    const char *ca_file = NULL;
+    const char *sni = NULL;
+    const char *out_path = NULL;
+    const char *color_when = "auto";
+    bool first_ip = false;
+    bool json = false;
+    unsigned long jobs = DEFAULT_JOBS;
+    unsigned long timeout_s = DEFAULT_TIMEOUT_S;
+    char err[1024];
+    int rc = EXIT_USAGE;
+    struct x509_trust *trust = NULL;
+    struct store *store = NULL;
+    struct json_report *jr = NULL;
+    FILE *out = stdout;
+    bool gnutls_ready = false;
+    char *cmdline = NULL;
+
+    if (db_path == NULL || db_path[0] == '\0') {
+        db_path = "tlsaudit.db";
+    }
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+:f:j:o:h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_TARGETS:
+            if (target_list_load_file(&targets, optarg, err, sizeof(err)) != 0) {
+                fprintf(stderr, "tlsaudit scan: %s\n", err);
+                goto out;
+            }
+            break;
+        case OPT_DB:
+            db_path = optarg;
+            break;
+        case OPT_JOBS:
+            if (!util_parse_ulong(optarg, 1, MAX_JOBS, &jobs)) {
+                fprintf(stderr, "tlsaudit scan: --jobs: '%s' is not a number from 1 to %d\n",
+                        optarg, MAX_JOBS);
+                goto out;
+            }
+            break;
+        case OPT_TIMEOUT:
+            if (!util_parse_ulong(optarg, 1, MAX_TIMEOUT_S, &timeout_s)) {
+                fprintf(stderr,
+                        "tlsaudit scan: --timeout: '%s' is not a whole number of seconds from 1 "
+                        "to %d\n",
+                        optarg, MAX_TIMEOUT_S);
+                goto out;
+            }
+            break;
+        case OPT_CA_FILE:
+            ca_file = optarg;
+            break;
+        case OPT_SNI:
+            if (!target_valid_sni(optarg)) {
+                fprintf(stderr, "tlsaudit scan: --sni: '%s' is not a DNS host name\n", optarg);
+                goto out;
+            }
+            sni = optarg;
+            break;
+        case OPT_FIRST_IP:
+            first_ip = true;
+            break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "json") == 0) {
+                json = true;
+            } else if (strcmp(optarg, "text") == 0) {
+                json = false;
+            } else {
+                fprintf(stderr, "tlsaudit scan: --format: '%s' is not one of: text, json\n",
+                        optarg);
+                goto out;
+            }
+            break;
+        case OPT_OUTPUT:
+            out_path = optarg;
+            break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "always") != 0 &&
+                strcmp(optarg, "never") != 0) {
+                fprintf(stderr, "tlsaudit scan: --color: '%s' is not one of: auto, always, never\n",
+                        optarg);
+                goto out;
+            }
+            color_when = optarg;
+            break;
+        case OPT_HELP:
+            scan_usage(stdout);
+            rc = EXIT_OK;
+            goto out;
+        case ':':
+            fprintf(stderr, "tlsaudit scan: option '%s' needs a value (see 'tlsaudit scan --help')\n",
+                    argv[optind - 1]);
+            goto out;
+        default:
+            fprintf(stderr, "tlsaudit scan: unknown option '%s' (see 'tlsaudit scan --help')\n",
+                    argv[optind - 1]);
+            goto out;
+        }
+    }
+    for (int i = optind; i < argc; i++) {
+        char origin[32];
+        snprintf(origin, sizeof(origin), "argument %d", i - optind + 1);
+        if (target_list_add(&targets, argv[i], NULL, origin, err, sizeof(err)) != 0) {
+            fprintf(stderr, "tlsaudit scan: %s\n", err);
+            goto out;
+        }
+    }
+    if (targets.n_items == 0) {
+        fprintf(stderr, "tlsaudit scan: no targets (give TARGET arguments or -f FILE; see "
+                        "'tlsaudit scan --help')\n");
+        goto out;
+    }
+    if (handshake_global_init() != 0) {
+        fprintf(stderr, "tlsaudit scan: GnuTLS could not be initialised\n");
+        goto out;
+    }
+    gnutls_ready = true;
+    handshake_set_stop_flag(&stop_flag);
+    if (x509_trust_new(ca_file, &trust, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit scan: %s%s\n", ca_file ? "--ca-file: " : "", err);
+        goto out;
+    }
+    if (out_path != NULL) {
+        out = fopen(out_path, "w");
+        if (out == NULL) {
+            fprintf(stderr, "tlsaudit scan: --output: cannot write '%s': %s\n", out_path,
+                    strerror(errno));
+            out = stdout;
+            goto out;
+        }
+    }
+    if (store_open(db_path, &store, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit scan: %s\n", err);
+        goto out;
+    }
+
+    cmdline = join_args(argc, argv);
+    struct scan_meta meta = {
+        .started_ms = util_now_ms(),
+        .tool_version = PACKAGE_VERSION,
+        .options = cmdline ? cmdline : "",
+        .trust_store = ca_file ? ca_file : "system",
+    };
+    int64_t scan_id = 0;
+    if (store_scan_begin(store, &meta, &scan_id) != 0) {
+        fprintf(stderr, "tlsaudit scan: %s: %s\n", db_path, store_errmsg(store));
+        goto out;
+    }
+    if (json) {
+        struct json_scan_info info = {scan_id, meta.started_ms, db_path, meta.trust_store};
+        jr = json_report_new(&info);
+        if (jr == NULL) {
+            fprintf(stderr, "tlsaudit scan: out of memory\n");
+            goto out;
+        }
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sa.sa_flags = (int)SA_RESETHAND; /* a second signal ends the process at once */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    bool color = strcmp(color_when, "always") == 0 ||
+                 (strcmp(color_when, "auto") == 0 && out == stdout && isatty(STDOUT_FILENO) &&
+                  getenv("NO_COLOR") == NULL);
+    struct scan_run_ctx ctx = {
+        .store = store, .scan_id = scan_id, .out = out, .json = json, .color = color, .jr = jr};
+    struct scan_options so = {
+        .jobs = (int)jobs,
+        .timeout_ms = (int)timeout_s * 1000,
+        .first_ip = first_ip,
+        .sni_override = sni,
+        .trust = trust,
+        .stop = &stop_flag,
+    };
+    int srun = scan_run(&targets, &so, on_result, &ctx);
+    bool interrupted = srun != 0 || stop_flag;
+    const char *state = interrupted ? "interrupted" : "complete";
+    int64_t finished = util_now_ms();
+    if (store_scan_finish(store, scan_id, state, finished) != 0 && !ctx.store_failed) {
+        ctx.store_failed = true;
+        snprintf(ctx.store_err, sizeof(ctx.store_err), "%s", store_errmsg(store));
+    }
+    if (json && json_report_write(jr, out, finished, state) != 0) {
+        fprintf(stderr, "tlsaudit scan: writing the JSON output failed\n");
+    }
+    if (!json) {
+        fprintf(out, "Scan %lld %s: %zu target%s scanned, %zu not scanned; stored in %s\n",
+                (long long)scan_id, state, ctx.n_done - ctx.n_failed,
+                ctx.n_done - ctx.n_failed == 1 ? "" : "s", ctx.n_failed, db_path);
+    }
+    if (ctx.store_failed) {
+        fprintf(stderr, "tlsaudit scan: %s: %s (the targets stored before this are kept)\n",
+                db_path, ctx.store_err);
+        rc = EXIT_USAGE;
+    } else if (stop_flag) {
+        fprintf(stderr, "tlsaudit scan: interrupted; %zu finished target%s stored in %s\n",
+                ctx.n_done, ctx.n_done == 1 ? "" : "s", db_path);
+        rc = EXIT_SCAN_ERROR;
+    } else if (srun < 0) {
+        fprintf(stderr, "tlsaudit scan: could not start the scan threads\n");
+        rc = EXIT_SCAN_ERROR;
+    } else {
+        rc = ctx.n_failed > 0 ? EXIT_SCAN_ERROR : EXIT_OK;
+    }
+out:
+    if (out != stdout && out != NULL) {
+        if (fclose(out) != 0 && rc == EXIT_OK) {
+            fprintf(stderr, "tlsaudit scan: writing '%s' failed: %s\n", out_path,
+                    strerror(errno));
+            rc = EXIT_USAGE;
+        }
+    } else {
+        fflush(stdout);
+    }
+    free(cmdline);
+    json_report_free(jr);
+    store_close(store);
+    x509_trust_free(trust);
+    if (gnutls_ready) {
+        handshake_global_deinit();
+    }
+    target_list_cleanup(&targets);
+    return rc;
+}

@@ -1,1 +1,65 @@
-int main(void) { return 0; }
+/*
+ * cli/main.c - the tlsaudit program: dispatches to a subcommand.
+ *
+ * The only place (with the other cli/ files) that decides exit codes.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "config.h"
+
+static const char usage_text[] =
+    "Usage: tlsaudit COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "TLS certificate and cipher-suite compliance scanner.\n"
+    "\n"
+    "Commands:\n"
+    "  scan [OPTIONS] TARGET...   scan targets, store the results, print a summary\n"
+    "  ciphers [FILTER]           list the cipher-suite registry\n"
+    "  help [COMMAND]             show help (same as COMMAND --help)\n"
+    "  version                    show the version\n"
+    "\n"
+    "Exit codes:\n"
+    "  0  done (every target scanned)\n"
+    "  1  policy findings at or above --fail-on (reserved: policies are not built yet)\n"
+    "  2  usage, input or database error (nothing stored is changed)\n"
+    "  3  at least one target could not be scanned, or the scan was interrupted\n"
+    "\n"
+    "Run 'tlsaudit COMMAND --help' for the options of a command.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "scan") == 0) {
+        return cmd_scan(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "ciphers") == 0) {
+        return cmd_ciphers(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        if (argc >= 3 && strcmp(cmd, "help") == 0) {
+            char *sub_argv[] = {argv[2], (char *)"--help", NULL};
+            if (strcmp(argv[2], "scan") == 0) {
+                return cmd_scan(2, sub_argv);
+            }
+            if (strcmp(argv[2], "ciphers") == 0) {
+                return cmd_ciphers(2, sub_argv);
+            }
+            fprintf(stderr, "tlsaudit: no help for unknown command '%s'\n", argv[2]);
+            return EXIT_USAGE;
+        }
+        fputs(usage_text, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+        return EXIT_OK;
+    }
+    fprintf(stderr, "tlsaudit: unknown command '%s' (try 'tlsaudit --help')\n", cmd);
+    return EXIT_USAGE;
+}

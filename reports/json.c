@@ -1,0 +1,298 @@
+/*
+ * reports/json.c - JSON rendering of scan results with jansson (json.h).
+ *
+ * Layout (schema version 1, documented in docs/json-output.md):
+ *   { "schema": "tlsaudit-scan", "schema_version": 1, "tool": {...},
+ *     "scan": {...}, "targets": [ {...}, ... ], "summary": {...} }
+ * Every server-controlled string passes through json_text(), which keeps
+ * valid UTF-8 and writes any other byte as the visible text \xNN.
+ */
+#include "reports/json.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/util.h"
+#include "config.h"
+
+struct json_report {
+    json_t *root;
+    json_t *targets;
+    size_t n_targets;
+    size_t n_ok;
+    size_t n_failed;
+};
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    if (s[0] < 0x80) {
+        return 1;
+    }
+    size_t len;
+    uint32_t cp;
+    if ((s[0] & 0xe0) == 0xc0) {
+        len = 2;
+        cp = s[0] & 0x1f;
+    } else if ((s[0] & 0xf0) == 0xe0) {
+        len = 3;
+        cp = s[0] & 0x0f;
+    } else if ((s[0] & 0xf8) == 0xf0) {
+        len = 4;
+        cp = s[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (len > n) {
+        return 0;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_cp[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+        return 0;
+    }
+    return len;
+}
+
+/* A JSON string for s: valid UTF-8 kept, other bytes written as \xNN. */
+static json_t *json_text(const char *s)
+{
+    if (s == NULL) {
+        return json_null();
+    }
+    size_t n = strlen(s);
+    char *buf = malloc(n * 4 + 1);
+    if (buf == NULL) {
+        return NULL;
+    }
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t len = utf8_seq(p + i, n - i);
+        if (len == 0) {
+            static const char hex[] = "0123456789abcdef";
+            buf[o++] = '\\';
+            buf[o++] = 'x';
+            buf[o++] = hex[p[i] >> 4];
+            buf[o++] = hex[p[i] & 0xf];
+            i++;
+        } else {
+            memcpy(buf + o, p + i, len);
+            o += len;
+            i += len;
+        }
+    }
+    json_t *j = json_stringn(buf, o);
+    free(buf);
+    return j;
+}
+
+static json_t *json_time(int64_t ms)
+{
+    if (ms <= 0) {
+        return json_null();
+    }
+    char buf[40];
+    return json_string(util_iso_time(ms, buf, sizeof(buf)));
+}
+
+static json_t *json_list(const struct strlist *l)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a != NULL && i < l->n_items; i++) {
+        json_array_append_new(a, json_text(l->items[i]));
+    }
+    return a;
+}
+
+static json_t *json_version(enum probe_version v, const struct version_fact *f)
+{
+    char wire[8];
+    snprintf(wire, sizeof(wire), "0x%04x", probe_version_wire(v));
+    json_t *o = json_pack("{s:s, s:s, s:s}", "version", probe_version_name(v), "wire", wire,
+                          "state", probe_state_name(f->state));
+    if (o == NULL) {
+        return NULL;
+    }
+    if (f->reason[0] != '\0') {
+        json_object_set_new(o, "reason", json_text(f->reason));
+    }
+    if (f->state == PROBE_ACCEPTED) {
+        char code[8];
+        snprintf(code, sizeof(code), "0x%04X", f->suite);
+        json_object_set_new(o, "suite",
+                            json_pack("{s:s, s:o}", "code", code, "name",
+                                      json_text(f->suite_name)));
+        json_object_set_new(o, "group", f->group[0] ? json_text(f->group) : json_null());
+        json_object_set_new(o, "dh_bits", f->dh_bits ? json_integer(f->dh_bits) : json_null());
+        if (v == PV_TLS13) {
+            json_object_set_new(o, "hello_retry_request", json_boolean(f->hrr));
+        }
+    }
+    return o;
+}
+
+static json_t *json_cert(size_t pos, const struct cert_fact *c)
+{
+    char nb[40], na[40];
+    json_t *o = json_object();
+    if (o == NULL) {
+        return NULL;
+    }
+    json_object_set_new(o, "position", json_integer((json_int_t)pos));
+    json_object_set_new(o, "sha256", json_string(c->sha256));
+    json_object_set_new(o, "subject", json_text(c->subject));
+    json_object_set_new(o, "issuer", json_text(c->issuer));
+    json_object_set_new(o, "serial", json_string(c->serial));
+    json_object_set_new(o, "not_before",
+                        c->not_before ? json_string(util_iso_time(c->not_before * 1000, nb,
+                                                                  sizeof(nb)))
+                                      : json_null());
+    json_object_set_new(o, "not_after",
+                        c->not_after ? json_string(util_iso_time(c->not_after * 1000, na,
+                                                                 sizeof(na)))
+                                     : json_null());
+    json_object_set_new(o, "days_left", json_integer(c->days_left));
+    json_object_set_new(o, "key",
+                        json_pack("{s:s, s:i, s:o}", "type", c->key_type, "bits", c->key_bits,
+                                  "curve", c->curve[0] ? json_string(c->curve) : json_null()));
+    json_object_set_new(o, "signature_algorithm", json_text(c->sig_alg));
+    json_object_set_new(o, "key_usage", c->has_key_usage ? json_list(&c->key_usage) : json_null());
+    json_object_set_new(o, "extended_key_usage", json_list(&c->eku));
+    json_t *bc = json_object();
+    json_object_set_new(bc, "ca", c->ca < 0 ? json_null() : json_boolean(c->ca == 1));
+    json_object_set_new(bc, "path_len", c->path_len < 0 ? json_null() : json_integer(c->path_len));
+    json_object_set_new(o, "basic_constraints", bc);
+    json_object_set_new(o, "san", json_list(&c->san));
+    json_object_set_new(o, "ocsp_urls", json_list(&c->ocsp_urls));
+    json_object_set_new(o, "ca_issuer_urls", json_list(&c->ca_issuer_urls));
+    json_object_set_new(o, "crl_urls", json_list(&c->crl_urls));
+    json_object_set_new(o, "must_staple", json_boolean(c->must_staple));
+    json_object_set_new(o, "sct_count", json_integer(c->n_scts));
+    json_object_set_new(o, "self_signed", json_boolean(c->self_signed));
+    return o;
+}
+
+static json_t *json_chain(const struct chain_fact *ch)
+{
+    json_t *o = json_object();
+    if (o == NULL) {
+        return NULL;
+    }
+    json_object_set_new(o, "trusted", json_boolean(ch->trusted));
+    json_object_set_new(o, "verify_status", json_integer(ch->verify_status));
+    json_object_set_new(o, "verify_errors",
+                        ch->verify_text[0] ? json_text(ch->verify_text) : json_null());
+    json_object_set_new(o, "hostname",
+                        json_pack("{s:b, s:o, s:b}", "checked", ch->hostname_checked, "name",
+                                  ch->hostname_checked ? json_text(ch->hostname) : json_null(),
+                                  "match", ch->hostname_match));
+    json_object_set_new(o, "expired", json_boolean(ch->expired));
+    json_object_set_new(o, "not_yet_valid", json_boolean(ch->not_yet_valid));
+    json_object_set_new(o, "self_signed", json_boolean(ch->self_signed));
+    json_object_set_new(o, "incomplete", json_boolean(ch->incomplete));
+    json_object_set_new(o, "wrong_order", json_boolean(ch->wrong_order));
+    json_object_set_new(o, "min_days_left", json_integer(ch->min_days_left));
+    json_t *ocsp = json_pack("{s:b, s:s}", "present", ch->ocsp_staple, "status", ch->ocsp_status);
+    if (ocsp != NULL && ch->ocsp_detail[0] != '\0') {
+        json_object_set_new(ocsp, "detail", json_text(ch->ocsp_detail));
+    }
+    json_object_set_new(o, "ocsp_staple", ocsp);
+    return o;
+}
+
+static json_t *json_target(const struct target_result *r)
+{
+    json_t *o = json_object();
+    if (o == NULL) {
+        return NULL;
+    }
+    json_object_set_new(o, "host", json_text(r->host));
+    json_object_set_new(o, "port", json_integer(r->port));
+    json_object_set_new(o, "sni", json_text(r->sni));
+    json_object_set_new(o, "ip", r->ip[0] ? json_string(r->ip) : json_null());
+    json_object_set_new(o, "status", json_string(target_status_name(r->status)));
+    json_object_set_new(o, "error", r->error[0] ? json_text(r->error) : json_null());
+    json_object_set_new(o, "started", json_time(r->started_ms));
+    json_object_set_new(o, "finished", json_time(r->finished_ms));
+    json_t *vs = json_array();
+    for (int v = 0; vs != NULL && v < PV_COUNT; v++) {
+        json_array_append_new(vs, json_version((enum probe_version)v, &r->versions[v]));
+    }
+    json_object_set_new(o, "versions", vs);
+    json_t *certs = json_array();
+    for (size_t i = 0; certs != NULL && i < r->n_certs; i++) {
+        json_array_append_new(certs, json_cert(i, &r->certs[i]));
+    }
+    json_object_set_new(o, "certificates", certs);
+    json_object_set_new(o, "chain", r->chain_collected ? json_chain(&r->chain) : json_null());
+    return o;
+}
+
+struct json_report *json_report_new(const struct json_scan_info *info)
+{
+    struct json_report *j = calloc(1, sizeof(*j));
+    if (j == NULL) {
+        return NULL;
+    }
+    j->targets = json_array();
+    j->root = json_pack("{s:s, s:i, s:{s:s, s:s}, s:{s:I, s:o, s:o, s:o}}", "schema",
+                        "tlsaudit-scan", "schema_version", JSON_SCHEMA_VERSION, "tool", "name",
+                        PACKAGE_NAME, "version", PACKAGE_VERSION, "scan", "id",
+                        (json_int_t)info->scan_id, "started", json_time(info->started_ms),
+                        "database", json_text(info->db_path), "trust_store",
+                        json_text(info->trust_store));
+    if (j->root == NULL || j->targets == NULL) {
+        json_report_free(j);
+        return NULL;
+    }
+    return j;
+}
+
+void json_report_free(struct json_report *j)
+{
+    if (j == NULL) {
+        return;
+    }
+    json_decref(j->root);
+    json_decref(j->targets);
+    free(j);
+}
+
+int json_report_add_target(struct json_report *j, const struct target_result *r)
+{
+    json_t *t = json_target(r);
+    if (t == NULL || json_array_append_new(j->targets, t) != 0) {
+        return -1;
+    }
+    j->n_targets++;
+    if (r->status == TARGET_OK || r->status == TARGET_NO_TLS) {
+        j->n_ok++;
+    } else {
+        j->n_failed++;
+    }
+    return 0;
+}
+
+int json_report_write(struct json_report *j, FILE *out, int64_t finished_ms, const char *state)
+{
+    json_t *scan = json_object_get(j->root, "scan");
+    json_object_set_new(scan, "finished", json_time(finished_ms));
+    json_object_set_new(scan, "state", json_string(state));
+    json_object_set(j->root, "targets", j->targets);
+    json_object_set_new(j->root, "summary",
+                        json_pack("{s:I, s:I, s:I}", "targets", (json_int_t)j->n_targets,
+                                  "scanned", (json_int_t)j->n_ok, "not_scanned",
+                                  (json_int_t)j->n_failed));
+    if (json_dumpf(j->root, out, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0) {
+        return -1;
+    }
+    return fputc('\n', out) == EOF ? -1 : 0;
+}

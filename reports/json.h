@@ -1,0 +1,45 @@
+/*
+ * reports/json.h - the JSON output of a scan (schema: docs/json-output.md).
+ *
+ * The only user of jansson. Targets are added as they finish; the whole
+ * document is written at the end. Strings that came from a server are
+ * escaped by jansson; bytes that are not UTF-8 are made visible first
+ * (\xNN), since JSON strings must be Unicode.
+ *
+ * Ownership: json_report_new returns a report the caller frees with
+ * json_report_free.
+ */
+#ifndef TLSAUDIT_REPORTS_JSON_H
+#define TLSAUDIT_REPORTS_JSON_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "scanner/facts.h"
+
+/* Version of the JSON document's layout; bumped on incompatible change. */
+#define JSON_SCHEMA_VERSION 1
+
+struct json_report;
+
+struct json_scan_info {
+    int64_t scan_id;      /* id in the store */
+    int64_t started_ms;
+    const char *db_path;
+    const char *trust_store;
+};
+
+struct json_report *json_report_new(const struct json_scan_info *info);
+void json_report_free(struct json_report *j);
+
+/* json_report_add_target appends one target. Returns 0 or -1 (no memory). */
+__attribute__((warn_unused_result)) int json_report_add_target(struct json_report *j,
+                                                               const struct target_result *r);
+
+/* json_report_write writes the document with the scan's end time and state
+ * ("complete", "interrupted") to out. Returns 0 or -1. */
+__attribute__((warn_unused_result)) int json_report_write(struct json_report *j, FILE *out,
+                                                          int64_t finished_ms,
+                                                          const char *state);
+
+#endif

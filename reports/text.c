@@ -1,0 +1,208 @@
+/*
+ * reports/text.c - the terminal summary of a target (text.h).
+ */
+#include "reports/text.h"
+
+#include <string.h>
+
+#include "common/util.h"
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_DIM "\033[2m"
+
+static const char *col(bool color, const char *code)
+{
+    return color ? code : "";
+}
+
+void text_visible(FILE *out, const char *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p != '\0') {
+        unsigned char c = *p;
+        size_t len = 0;
+        if (c >= 0x20 && c < 0x7f) {
+            len = 1;
+        } else if (c >= 0xc2 && c <= 0xf4) {
+            /* Keep a well-formed multi-byte sequence; C1 controls (U+0080..
+             * U+009F, encoded c2 80..c2 9f) are made visible too. */
+            size_t want = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+            size_t k = 1;
+            while (k < want && (p[k] & 0xc0) == 0x80) {
+                k++;
+            }
+            if (k == want && !(c == 0xc2 && p[1] < 0xa0)) {
+                len = want;
+            }
+        }
+        if (len == 0) {
+            fprintf(out, "\\x%02x", c);
+            p++;
+        } else {
+            fwrite(p, 1, len, out);
+            p += len;
+        }
+    }
+}
+
+static void print_version(FILE *out, enum probe_version v, const struct version_fact *f,
+                          bool color)
+{
+    const char *c = "";
+    switch (f->state) {
+    case PROBE_ACCEPTED:
+        c = (v <= PV_TLS11) ? C_YELLOW : C_GREEN;
+        break;
+    case PROBE_REFUSED:
+        c = C_DIM;
+        break;
+    case PROBE_INCONCLUSIVE:
+        c = C_RED;
+        break;
+    case PROBE_NOT_TESTED:
+        break;
+    }
+    fprintf(out, "  %-8s %s%-12s%s", probe_version_name(v), col(color, c),
+            probe_state_name(f->state), col(color, C_RESET));
+    if (f->state == PROBE_ACCEPTED) {
+        fprintf(out, " ");
+        text_visible(out, f->suite_name);
+        fprintf(out, " (0x%04X)", f->suite);
+        if (f->group[0] != '\0') {
+            fprintf(out, "  group ");
+            text_visible(out, f->group);
+        }
+        if (f->dh_bits > 0) {
+            fprintf(out, "  DH %d bits", f->dh_bits);
+        }
+        if (f->hrr) {
+            fprintf(out, "  (HelloRetryRequest)");
+        }
+        if (f->reason[0] != '\0') {
+            fprintf(out, "  [");
+            text_visible(out, f->reason);
+            fprintf(out, "]");
+        }
+    } else if (f->reason[0] != '\0') {
+        fprintf(out, " ");
+        text_visible(out, f->reason);
+    }
+    fputc('\n', out);
+}
+
+/* The chain's problems as one comma-separated line; returns how many. */
+static int print_problems(FILE *out, const struct target_result *r, bool color)
+{
+    const struct chain_fact *ch = &r->chain;
+    struct {
+        bool on;
+        const char *what;
+    } p[] = {
+        {!ch->trusted, "untrusted"},
+        {ch->hostname_checked && !ch->hostname_match, "hostname mismatch"},
+        {ch->expired, "expired"},
+        {ch->not_yet_valid, "not yet valid"},
+        {ch->self_signed, "self-signed"},
+        {ch->incomplete, "incomplete chain"},
+        {ch->wrong_order, "wrong order"},
+        {strcmp(ch->ocsp_status, "revoked") == 0, "OCSP: revoked"},
+        {strcmp(ch->ocsp_status, "invalid") == 0, "OCSP staple invalid"},
+    };
+    int n = 0;
+    fprintf(out, "  %-8s ", "Problems");
+    for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++) {
+        if (p[i].on) {
+            fprintf(out, "%s%s%s%s", n ? ", " : "", col(color, C_RED), p[i].what,
+                    col(color, C_RESET));
+            n++;
+        }
+    }
+    if (n == 0) {
+        fprintf(out, "%snone%s", col(color, C_GREEN), col(color, C_RESET));
+    }
+    fputc('\n', out);
+    return n;
+}
+
+static void print_cert(FILE *out, size_t i, const struct cert_fact *c)
+{
+    char date[16];
+    fprintf(out, "  #%zu ", i);
+    text_visible(out, c->subject ? c->subject : "(unparsable certificate)");
+    fprintf(out, "\n     issuer ");
+    text_visible(out, c->issuer);
+    fprintf(out, "\n     %s %d%s%s, %s, expires %s (%lld days), sha256 %.16s...\n", c->key_type,
+            c->key_bits, c->curve[0] ? " " : "", c->curve, c->sig_alg,
+            util_iso_date(c->not_after, date, sizeof(date)), (long long)c->days_left, c->sha256);
+    if (i == 0 && c->san.n_items > 0) {
+        fprintf(out, "     SAN ");
+        for (size_t k = 0; k < c->san.n_items && k < 8; k++) {
+            fprintf(out, "%s", k ? ", " : "");
+            text_visible(out, c->san.items[k]);
+        }
+        if (c->san.n_items > 8) {
+            fprintf(out, ", ... (%zu in all)", c->san.n_items);
+        }
+        fputc('\n', out);
+    }
+}
+
+void text_print_target(FILE *out, const struct target_result *r, bool color)
+{
+    bool v6 = strchr(r->host, ':') != NULL;
+    fprintf(out, "%s%s", col(color, C_BOLD), v6 ? "[" : "");
+    text_visible(out, r->host);
+    fprintf(out, "%s:%u%s", v6 ? "]" : "", (unsigned)r->port, col(color, C_RESET));
+    if (r->ip[0] != '\0' && strcmp(r->ip, r->host) != 0) {
+        fprintf(out, " [%s]", r->ip);
+    }
+    if (r->sni != NULL) {
+        fprintf(out, " sni=");
+        text_visible(out, r->sni);
+    }
+    bool ok = r->status == TARGET_OK;
+    fprintf(out, "  %s%s%s", col(color, ok ? C_GREEN : C_RED), target_status_name(r->status),
+            col(color, C_RESET));
+    if (r->error[0] != '\0') {
+        fprintf(out, ": ");
+        text_visible(out, r->error);
+    }
+    fputc('\n', out);
+    if (r->status == TARGET_OK || r->status == TARGET_NO_TLS) {
+        for (int v = 0; v < PV_COUNT; v++) {
+            print_version(out, (enum probe_version)v, &r->versions[v], color);
+        }
+    }
+    if (r->chain_collected) {
+        const struct chain_fact *ch = &r->chain;
+        fprintf(out, "  %-8s %s%s%s", "Chain", col(color, ch->trusted ? C_GREEN : C_RED),
+                ch->trusted ? "trusted" : "NOT trusted", col(color, C_RESET));
+        if (!ch->trusted && ch->verify_text[0] != '\0') {
+            fprintf(out, " (");
+            text_visible(out, ch->verify_text);
+            fprintf(out, ")");
+        }
+        if (ch->hostname_checked) {
+            fprintf(out, "; ");
+            text_visible(out, ch->hostname);
+            fprintf(out, " %s", ch->hostname_match ? "matches" : "does NOT match");
+        } else {
+            fprintf(out, "; hostname not checked (no name)");
+        }
+        fprintf(out, "; %zu certificate%s; soonest expiry in %lld days; OCSP staple: %s\n",
+                r->n_certs, r->n_certs == 1 ? "" : "s", (long long)ch->min_days_left,
+                ch->ocsp_status);
+        print_problems(out, r, color);
+        for (size_t i = 0; i < r->n_certs; i++) {
+            print_cert(out, i, &r->certs[i]);
+        }
+    }
+    fputc('\n', out);
+}

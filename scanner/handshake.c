@@ -1,0 +1,461 @@
+/*
+ * scanner/handshake.c - one GnuTLS handshake per protocol version.
+ *
+ * The socket is non-blocking and every wait goes through poll() with the
+ * time left before one deadline, so a silent or trickling server cannot
+ * hold a probe longer than its timeout. A hook on the incoming ServerHello
+ * records what the server chose even when the handshake fails afterwards
+ * on our side (e.g. a DH group GnuTLS will not use): the version was still
+ * accepted. A reset or timeout is retried once, then recorded as
+ * inconclusive.
+ *
+ * No certificate is verified here; the chain is copied out for x509.c.
+ */
+#include "scanner/handshake.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+
+#include "common/util.h"
+#include "scanner/registry.h"
+
+/* Every suite, key exchange, MAC, group and signature GnuTLS can offer, so
+ * that the handshake succeeds whenever the server accepts the version with
+ * anything GnuTLS speaks. %s is the one version. */
+#define HS_PRIORITY_FMT                                                                        \
+    "NONE:+VERS-%s:+CIPHER-ALL:+ARCFOUR-128:+3DES-CBC:+CAMELLIA-128-CBC:+CAMELLIA-256-CBC:"    \
+    "+CAMELLIA-128-GCM:+CAMELLIA-256-GCM:+MAC-ALL:+MD5:+KX-ALL:+ANON-DH:+ANON-ECDH:"           \
+    "+COMP-NULL:+SIGN-ALL:+GROUP-ALL:+CTYPE-X509:%%COMPAT"
+
+static gnutls_certificate_credentials_t hs_cert_cred;
+static gnutls_anon_client_credentials_t hs_anon_cred;
+static gnutls_priority_t hs_priority[PV_COUNT];
+static const volatile sig_atomic_t *hs_stop;
+
+/* Waits are cut into slices this long so a stop request is seen soon. */
+#define HS_POLL_SLICE_MS 200
+
+/* The random of a HelloRetryRequest (RFC 8446 §4.1.3). */
+static const unsigned char hrr_random[32] = {
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
+
+/* What the handshake hook saw; reached through gnutls_session_get_ptr. */
+struct hs_seen {
+    bool server_hello; /* a real ServerHello (not an HRR) arrived */
+    bool hrr;
+    bool have_suite;   /* suite below was read from the ServerHello */
+    uint16_t suite;
+};
+
+void hs_capture_cleanup(struct hs_capture *c)
+{
+    for (size_t i = 0; i < c->n_certs; i++) {
+        free(c->der[i]);
+    }
+    free(c->ocsp);
+    memset(c, 0, sizeof(*c));
+}
+
+int handshake_global_init(void)
+{
+    static const char *const vers[PV_COUNT] = {"TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3"};
+    if (gnutls_global_init() < 0) {
+        return -1;
+    }
+    if (gnutls_certificate_allocate_credentials(&hs_cert_cred) < 0 ||
+        gnutls_anon_allocate_client_credentials(&hs_anon_cred) < 0) {
+        return -1;
+    }
+    for (int v = 0; v < PV_COUNT; v++) {
+        char prio[512];
+        const char *errpos = NULL;
+        snprintf(prio, sizeof(prio), HS_PRIORITY_FMT, vers[v]);
+        if (gnutls_priority_init2(&hs_priority[v], prio, &errpos, 0) < 0) {
+            fprintf(stderr, "tlsaudit: GnuTLS rejected priority string at '%s'\n",
+                    errpos ? errpos : "?");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void handshake_global_deinit(void)
+{
+    for (int v = 0; v < PV_COUNT; v++) {
+        if (hs_priority[v] != NULL) {
+            gnutls_priority_deinit(hs_priority[v]);
+            hs_priority[v] = NULL;
+        }
+    }
+    if (hs_cert_cred != NULL) {
+        gnutls_certificate_free_credentials(hs_cert_cred);
+        hs_cert_cred = NULL;
+    }
+    if (hs_anon_cred != NULL) {
+        gnutls_anon_free_client_credentials(hs_anon_cred);
+        hs_anon_cred = NULL;
+    }
+    gnutls_global_deinit();
+}
+
+void handshake_set_stop_flag(const volatile sig_atomic_t *stop)
+{
+    hs_stop = stop;
+}
+
+static bool stop_requested(void)
+{
+    return hs_stop != NULL && *hs_stop;
+}
+
+/* Waits for ev on fd until the deadline, in slices. Returns 1 when ready,
+ * 0 at the deadline, -1 when a stop was requested. */
+static int wait_fd(int fd, short ev, int64_t deadline);
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int wait_fd(int fd, short ev, int64_t deadline)
+{
+    for (;;) {
+        if (stop_requested()) {
+            return -1;
+        }
+        int64_t left = deadline - mono_ms();
+        if (left <= 0) {
+            return 0;
+        }
+        struct pollfd p = {.fd = fd, .events = ev};
+        int n = poll(&p, 1, (int)(left < HS_POLL_SLICE_MS ? left : HS_POLL_SLICE_MS));
+        if (n > 0) {
+            return 1;
+        }
+    }
+}
+
+/* Connects a non-blocking socket to sa within the deadline. Returns the fd,
+ * or -1 with the reason in why. */
+static int connect_deadline(const struct sockaddr *sa, socklen_t sa_len, int64_t deadline,
+                            char *why, size_t why_len)
+{
+    int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(why, why_len, "socket: %s", strerror(errno));
+        return -1;
+    }
+    if (connect(fd, sa, sa_len) == 0) {
+        return fd;
+    }
+    if (errno != EINPROGRESS) {
+        snprintf(why, why_len, "connect: %s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    int w = wait_fd(fd, POLLOUT, deadline);
+    if (w <= 0) {
+        snprintf(why, why_len, w < 0 ? "interrupted" : "connect: timed out");
+        close(fd);
+        return -1;
+    }
+    int soerr = 0;
+    socklen_t l = sizeof(soerr);
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &l) < 0) {
+        soerr = errno;
+    }
+    if (soerr != 0) {
+        snprintf(why, why_len, "connect: %s", strerror(soerr));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int hello_hook(gnutls_session_t s, unsigned int htype, unsigned when, unsigned int incoming,
+                      const gnutls_datum_t *msg)
+{
+    struct hs_seen *seen = gnutls_session_get_ptr(s);
+    if (seen == NULL || !incoming || when != GNUTLS_HOOK_POST) {
+        return 0;
+    }
+    if (htype == GNUTLS_HANDSHAKE_HELLO_RETRY_REQUEST) {
+        seen->hrr = true;
+    } else if (htype == GNUTLS_HANDSHAKE_SERVER_HELLO) {
+        /* body: legacy_version(2) random(32) ... (RFC 8446 §4.1.3) */
+        if (msg != NULL && msg->size >= 34 && memcmp(msg->data + 2, hrr_random, 32) == 0) {
+            seen->hrr = true;
+        } else {
+            seen->server_hello = true;
+            /* ... legacy_session_id<0..32> cipher_suite(2): the suite as the
+             * server sent it (GnuTLS has already checked the framing). */
+            if (msg != NULL && msg->size >= 35) {
+                size_t off = 35 + (size_t)msg->data[34];
+                if (msg->data[34] <= 32 && off + 2 <= msg->size) {
+                    seen->suite = (uint16_t)(msg->data[off] << 8 | msg->data[off + 1]);
+                    seen->have_suite = true;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/* The IANA code of the negotiated suite, found among GnuTLS's suites. */
+static bool negotiated_code(gnutls_session_t s, uint16_t *out_code)
+{
+    gnutls_kx_algorithm_t kx = gnutls_kx_get(s);
+    gnutls_cipher_algorithm_t cipher = gnutls_cipher_get(s);
+    gnutls_mac_algorithm_t mac = gnutls_mac_get(s);
+    bool tls13 = gnutls_protocol_get_version(s) == GNUTLS_TLS1_3;
+    for (size_t i = 0;; i++) {
+        unsigned char id[2];
+        gnutls_kx_algorithm_t k;
+        gnutls_cipher_algorithm_t c;
+        gnutls_mac_algorithm_t m;
+        gnutls_protocol_t minv;
+        const char *name = gnutls_cipher_suite_info(i, id, &k, &c, &m, &minv);
+        if (name == NULL) {
+            return false;
+        }
+        bool suite13 = id[0] == 0x13;
+        if (c == cipher && m == mac && suite13 == tls13 && (tls13 || k == kx)) {
+            *out_code = (uint16_t)(id[0] << 8 | id[1]);
+            return true;
+        }
+    }
+}
+
+static void lowercase_copy(char *dst, size_t dst_size, const char *src)
+{
+    size_t i = 0;
+    for (; src[i] != '\0' && i + 1 < dst_size; i++) {
+        dst[i] = (char)tolower((unsigned char)src[i]);
+    }
+    dst[i] = '\0';
+}
+
+/* Records the version's outcome from a session that got a ServerHello. */
+static void record_choice(gnutls_session_t s, const struct hs_seen *seen,
+                          struct version_fact *out)
+{
+    out->state = PROBE_ACCEPTED;
+    uint16_t code = 0;
+    const struct suite_info *si = NULL;
+    if (seen->have_suite || negotiated_code(s, &code)) {
+        out->suite = seen->have_suite ? seen->suite : code;
+        si = registry_suite_by_code(out->suite);
+    }
+    if (si != NULL) {
+        util_copy(out->suite_name, sizeof(out->suite_name), si->iana_name);
+    } else {
+        const char *n = gnutls_ciphersuite_get(s);
+        util_copy(out->suite_name, sizeof(out->suite_name), n ? n : "unknown");
+    }
+    gnutls_group_t g = gnutls_group_get(s);
+    if (g != GNUTLS_GROUP_INVALID && gnutls_group_get_name(g) != NULL) {
+        lowercase_copy(out->group, sizeof(out->group), gnutls_group_get_name(g));
+    }
+    switch (gnutls_kx_get(s)) {
+    case GNUTLS_KX_DHE_RSA:
+    case GNUTLS_KX_DHE_DSS:
+    case GNUTLS_KX_ANON_DH:
+    case GNUTLS_KX_DHE_PSK: {
+        int bits = gnutls_dh_get_prime_bits(s);
+        out->dh_bits = bits > 0 ? bits : 0;
+        break;
+    }
+    default:
+        break;
+    }
+    if (out->dh_bits == 0 && strncmp(out->group, "ffdhe", 5) == 0) {
+        unsigned long bits;
+        if (util_parse_ulong(out->group + 5, 1, 65536, &bits)) {
+            out->dh_bits = (int)bits;
+        }
+    }
+}
+
+static void capture_chain(gnutls_session_t s, struct hs_capture *cap)
+{
+    unsigned int n = 0;
+    const gnutls_datum_t *peers = gnutls_certificate_get_peers(s, &n);
+    cap->n_certs_sent = peers ? n : 0;
+    for (unsigned int i = 0; peers != NULL && i < n && i < HS_MAX_CERTS; i++) {
+        unsigned char *copy = malloc(peers[i].size ? peers[i].size : 1);
+        if (copy == NULL) {
+            break;
+        }
+        memcpy(copy, peers[i].data, peers[i].size);
+        cap->der[cap->n_certs] = copy;
+        cap->der_len[cap->n_certs] = peers[i].size;
+        cap->n_certs++;
+    }
+    gnutls_datum_t resp = {NULL, 0};
+    if (gnutls_ocsp_status_request_get2(s, 0, &resp) == 0 && resp.size > 0 &&
+        resp.size <= HS_MAX_OCSP) {
+        cap->ocsp = malloc(resp.size);
+        if (cap->ocsp != NULL) {
+            memcpy(cap->ocsp, resp.data, resp.size);
+            cap->ocsp_len = resp.size;
+        }
+    }
+}
+
+/* Outcome of one attempt; RETRY means reset or timeout (worth once more). */
+enum attempt { ATTEMPT_FINAL, ATTEMPT_RETRY };
+
+static enum attempt classify_failure(int ret, const struct hs_seen *seen, gnutls_session_t s,
+                                     struct version_fact *out)
+{
+    char what[160];
+    if (ret == GNUTLS_E_FATAL_ALERT_RECEIVED) {
+        const char *a = gnutls_alert_get_name(gnutls_alert_get(s));
+        snprintf(what, sizeof(what), "alert: %s", a ? a : "unknown");
+    } else if (ret == GNUTLS_E_PREMATURE_TERMINATION || ret == GNUTLS_E_UNEXPECTED_PACKET_LENGTH) {
+        snprintf(what, sizeof(what), "connection closed by the server");
+    } else {
+        snprintf(what, sizeof(what), "%s", gnutls_strerror(ret));
+    }
+
+    if (seen->server_hello && out->state == PROBE_ACCEPTED) {
+        /* The server chose this version; what failed came later. */
+        snprintf(out->reason, sizeof(out->reason), "handshake not completed: %s", what);
+        return ATTEMPT_FINAL;
+    }
+    switch (ret) {
+    case GNUTLS_E_FATAL_ALERT_RECEIVED:
+    case GNUTLS_E_PREMATURE_TERMINATION:
+    case GNUTLS_E_UNEXPECTED_PACKET_LENGTH:
+    case GNUTLS_E_UNSUPPORTED_VERSION_PACKET:
+    case GNUTLS_E_UNKNOWN_CIPHER_SUITE:
+    case GNUTLS_E_NO_CIPHER_SUITES:
+    case GNUTLS_E_INSUFFICIENT_SECURITY:
+        out->state = PROBE_REFUSED;
+        if (ret == GNUTLS_E_UNSUPPORTED_VERSION_PACKET) {
+            snprintf(what, sizeof(what), "server answered with another version");
+        }
+        util_copy(out->reason, sizeof(out->reason), what);
+        return ATTEMPT_FINAL;
+    case GNUTLS_E_PULL_ERROR:
+    case GNUTLS_E_PUSH_ERROR:
+    case GNUTLS_E_TIMEDOUT:
+        out->state = PROBE_INCONCLUSIVE;
+        util_copy(out->reason, sizeof(out->reason), what);
+        return ATTEMPT_RETRY;
+    default:
+        out->state = PROBE_INCONCLUSIVE;
+        util_copy(out->reason, sizeof(out->reason), what);
+        return ATTEMPT_FINAL;
+    }
+}
+
+/* One connection and handshake. Returns HS_DONE with *again set when the
+ * failure is worth one retry. */
+static enum hs_result probe_once(const struct sockaddr *sa, socklen_t sa_len, const char *sni,
+                                 enum probe_version v, int timeout_ms, struct version_fact *out,
+                                 struct hs_capture *cap, bool *again)
+{
+    *again = false;
+    memset(out, 0, sizeof(*out));
+    int64_t deadline = mono_ms() + timeout_ms;
+    int fd = connect_deadline(sa, sa_len, deadline, out->reason, sizeof(out->reason));
+    if (fd < 0) {
+        out->state = PROBE_INCONCLUSIVE;
+        return HS_CONNECT_FAILED;
+    }
+
+    enum hs_result rc = HS_LOCAL_ERROR;
+    gnutls_session_t s = NULL;
+    struct hs_seen seen = {0};
+    if (gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_NO_TICKETS) < 0) {
+        util_copy(out->reason, sizeof(out->reason), "gnutls_init failed");
+        goto out;
+    }
+    if (gnutls_priority_set(s, hs_priority[v]) < 0 ||
+        gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, hs_cert_cred) < 0 ||
+        gnutls_credentials_set(s, GNUTLS_CRD_ANON, hs_anon_cred) < 0) {
+        util_copy(out->reason, sizeof(out->reason), "GnuTLS session set-up failed");
+        goto out;
+    }
+    if (sni != NULL) {
+        (void)gnutls_server_name_set(s, GNUTLS_NAME_DNS, sni, strlen(sni));
+    }
+    (void)gnutls_ocsp_status_request_enable_client(s, NULL, 0, NULL);
+    gnutls_dh_set_prime_bits(s, 512);
+    gnutls_session_set_ptr(s, &seen);
+    gnutls_handshake_set_hook_function(s, GNUTLS_HANDSHAKE_ANY, GNUTLS_HOOK_POST, hello_hook);
+    gnutls_transport_set_int(s, fd);
+
+    int ret;
+    for (;;) {
+        ret = gnutls_handshake(s);
+        if (seen.server_hello && out->state != PROBE_ACCEPTED &&
+            gnutls_protocol_get_version(s) == (gnutls_protocol_t)(GNUTLS_TLS1_0 + (int)v)) {
+            record_choice(s, &seen, out);
+        }
+        if (ret == GNUTLS_E_SUCCESS) {
+            break;
+        }
+        if (ret == GNUTLS_E_AGAIN || ret == GNUTLS_E_INTERRUPTED) {
+            int w = wait_fd(fd, gnutls_record_get_direction(s) ? POLLOUT : POLLIN, deadline);
+            if (w == 0) {
+                ret = GNUTLS_E_TIMEDOUT;
+                break;
+            }
+            if (w < 0) {
+                out->state = PROBE_INCONCLUSIVE;
+                util_copy(out->reason, sizeof(out->reason), "interrupted");
+                rc = HS_DONE;
+                goto out;
+            }
+            continue;
+        }
+        if (!gnutls_error_is_fatal(ret)) {
+            continue; /* a warning alert, e.g. unrecognized_name */
+        }
+        break;
+    }
+    out->hrr = seen.hrr;
+    rc = HS_DONE;
+    if (ret == GNUTLS_E_SUCCESS) {
+        /* Now every parameter is final (group, DH size): record again. */
+        record_choice(s, &seen, out);
+        if (cap != NULL) {
+            capture_chain(s, cap);
+        }
+        (void)gnutls_bye(s, GNUTLS_SHUT_WR);
+    } else {
+        *again = classify_failure(ret, &seen, s, out) == ATTEMPT_RETRY;
+    }
+out:
+    if (s != NULL) {
+        gnutls_deinit(s);
+    }
+    close(fd);
+    return rc;
+}
+
+enum hs_result handshake_probe(const struct sockaddr *sa, socklen_t sa_len, const char *sni,
+                               enum probe_version v, int timeout_ms, struct version_fact *out,
+                               struct hs_capture *cap)
+{
+    bool again = false;
+    enum hs_result rc = probe_once(sa, sa_len, sni, v, timeout_ms, out, cap, &again);
+    if (rc == HS_DONE && again && !stop_requested()) {
+        rc = probe_once(sa, sa_len, sni, v, timeout_ms, out, cap, &again);
+    }
+    return rc;
+}

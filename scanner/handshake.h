@@ -1,0 +1,62 @@
+/*
+ * scanner/handshake.h - one complete GnuTLS handshake offering exactly one
+ * protocol version (TLS 1.0 .. 1.3), recording what the server chose.
+ *
+ * This is the "does the server accept version V, and with what" probe of
+ * the foundation, and the way the certificate chain and OCSP staple are
+ * obtained (also under TLS 1.3, where they are encrypted). GnuTLS is used
+ * only inside handshake.c; no certificate is verified here (x509.c does).
+ *
+ * Ownership: a struct hs_capture filled by handshake_probe owns its
+ * buffers; hs_capture_cleanup frees them.
+ */
+#ifndef TLSAUDIT_SCANNER_HANDSHAKE_H
+#define TLSAUDIT_SCANNER_HANDSHAKE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "scanner/facts.h"
+
+/* Caps on what is kept from a server (it controls these). */
+#define HS_MAX_CERTS 16
+#define HS_MAX_OCSP (64 * 1024)
+
+/* What a successful handshake captured: the chain as served and the staple. */
+struct hs_capture {
+    unsigned char *der[HS_MAX_CERTS]; /* owned; leaf first */
+    size_t der_len[HS_MAX_CERTS];
+    size_t n_certs;
+    size_t n_certs_sent;   /* how many the server sent (may exceed HS_MAX_CERTS) */
+    unsigned char *ocsp;   /* stapled OCSP response for the leaf, owned, or NULL */
+    size_t ocsp_len;
+};
+
+void hs_capture_cleanup(struct hs_capture *c);
+
+enum hs_result {
+    HS_DONE = 0,            /* out->state says accepted / refused / inconclusive */
+    HS_CONNECT_FAILED = -1, /* no TCP connection: out->reason says why */
+    HS_LOCAL_ERROR = -2,    /* out of memory or a GnuTLS setup failure */
+};
+
+/* handshake_global_init prepares GnuTLS; call once before any probe.
+ * Returns 0 or -1. handshake_global_deinit undoes it. */
+int handshake_global_init(void);
+void handshake_global_deinit(void);
+
+/* handshake_set_stop_flag makes every probe give up (as "interrupted")
+ * within a fraction of a second once *stop becomes non-zero. */
+void handshake_set_stop_flag(const volatile sig_atomic_t *stop);
+
+/* handshake_probe connects to sa, offers only version v (and every cipher
+ * suite and group GnuTLS can do with it), sends sni when not NULL, and fills
+ * out. timeout_ms bounds the connect and the handshake each. When cap is not
+ * NULL and the handshake completes, the certificate chain and staple are
+ * copied into it. */
+enum hs_result handshake_probe(const struct sockaddr *sa, socklen_t sa_len, const char *sni,
+                               enum probe_version v, int timeout_ms, struct version_fact *out,
+                               struct hs_capture *cap);
+
+#endif

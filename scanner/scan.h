@@ -1,0 +1,44 @@
+/*
+ * scanner/scan.h - runs a scan: every target of a list, each address it
+ * resolves to, every protocol version, then the certificate chain.
+ *
+ * Targets run in parallel on a small pool of threads (-j); each finished
+ * target is handed to a callback that the pool calls one at a time (never
+ * concurrently), which is where the CLI stores and prints it.
+ */
+#ifndef TLSAUDIT_SCANNER_SCAN_H
+#define TLSAUDIT_SCANNER_SCAN_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "scanner/facts.h"
+#include "scanner/target.h"
+#include "scanner/x509.h"
+
+struct scan_options {
+    int jobs;                      /* targets in parallel, >= 1 */
+    int timeout_ms;                /* per connection attempt and per handshake */
+    bool first_ip;                 /* only the first address of each name */
+    const char *sni_override;      /* --sni: for every target without its own sni= */
+    const struct x509_trust *trust;
+    volatile sig_atomic_t *stop;   /* set (by a signal handler) to stop early */
+};
+
+/* Called once per finished target (including unreachable and unresolvable
+ * ones), serialised by the pool. r is valid only during the call. Returns 0,
+ * or -1 to stop the scan (e.g. the store failed). */
+typedef int (*scan_result_fn)(const struct target_result *r, void *arg);
+
+/* scan_run scans every target of l. Returns 0 when every target was
+ * handed to fn, 1 when the scan stopped early (stop flag or fn failure),
+ * -1 on a local failure (threads could not start). */
+int scan_run(const struct target_list *l, const struct scan_options *o, scan_result_fn fn,
+             void *arg);
+
+/* scan_one_address scans one resolved address of t into r (initialised by
+ * the caller). Exposed for tests. */
+void scan_one_address(const struct target_spec *t, const struct target_addr *a,
+                      const struct scan_options *o, struct target_result *r);
+
+#endif

@@ -1,0 +1,374 @@
+/*
+ * scanner/target.c - parsing and resolving scan targets (see target.h).
+ *
+ * Everything here handles user input: every rejection says what was
+ * expected, and a failed file load leaves the list as it was.
+ */
+#include "scanner/target.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+
+#define TARGET_MAX_LINE 4096
+
+void target_list_init(struct target_list *l)
+{
+    memset(l, 0, sizeof(*l));
+}
+
+static void spec_cleanup(struct target_spec *t)
+{
+    free(t->host);
+    free(t->sni);
+    free(t->origin);
+}
+
+void target_list_cleanup(struct target_list *l)
+{
+    for (size_t i = 0; i < l->n_items; i++) {
+        spec_cleanup(&l->items[i]);
+    }
+    free(l->items);
+    target_list_init(l);
+}
+
+bool target_is_ip_literal(const char *host)
+{
+    unsigned char buf[sizeof(struct in6_addr)];
+    return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+}
+
+/* A DNS host name: labels of letters, digits, '-' and '_' (seen in the
+ * wild), 1..63 bytes each, 253 bytes in all. */
+static bool valid_hostname(const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > 253) {
+        return false;
+    }
+    size_t label = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c == '.') {
+            if (label == 0) {
+                return false;
+            }
+            label = 0;
+            continue;
+        }
+        if (!isalnum(c) && c != '-' && c != '_') {
+            return false;
+        }
+        if (++label > 63) {
+            return false;
+        }
+    }
+    return label > 0 || len > 1;
+}
+
+bool target_valid_sni(const char *name)
+{
+    size_t len = strlen(name);
+    return valid_hostname(name) && name[len - 1] != '.' && !target_is_ip_literal(name);
+}
+
+static int parse_port(const char *s, uint16_t *out, char *err, size_t err_len)
+{
+    unsigned long v;
+    if (!util_parse_ulong(s, 1, 65535, &v)) {
+        snprintf(err, err_len, "port '%s' is not a number from 1 to 65535", s);
+        return -1;
+    }
+    *out = (uint16_t)v;
+    return 0;
+}
+
+int target_parse(const char *text, char **out_host, uint16_t *out_port, char *err,
+                 size_t err_len)
+{
+    char host[512];
+    uint16_t port = TARGET_DEFAULT_PORT;
+    size_t len = strlen(text);
+
+    if (len == 0) {
+        snprintf(err, err_len, "empty target (expected host, host:port or [ipv6]:port)");
+        return -1;
+    }
+    if (len >= sizeof(host)) {
+        snprintf(err, err_len, "target longer than %zu bytes", sizeof(host) - 1);
+        return -1;
+    }
+    if (text[0] == '[') {
+        const char *close = strchr(text, ']');
+        if (close == NULL) {
+            snprintf(err, err_len, "'%s': missing ']' after the IPv6 address", text);
+            return -1;
+        }
+        size_t hlen = (size_t)(close - text - 1);
+        memcpy(host, text + 1, hlen);
+        host[hlen] = '\0';
+        unsigned char buf[sizeof(struct in6_addr)];
+        if (inet_pton(AF_INET6, host, buf) != 1) {
+            snprintf(err, err_len, "'%s': '%s' is not an IPv6 address", text, host);
+            return -1;
+        }
+        if (close[1] == ':') {
+            if (parse_port(close + 2, &port, err, err_len) != 0) {
+                return -1;
+            }
+        } else if (close[1] != '\0') {
+            snprintf(err, err_len, "'%s': expected ':port' after ']'", text);
+            return -1;
+        }
+    } else {
+        const char *colon = strchr(text, ':');
+        if (colon != NULL && strchr(colon + 1, ':') != NULL) {
+            /* More than one colon and no brackets: a bare IPv6 address. */
+            unsigned char buf[sizeof(struct in6_addr)];
+            if (inet_pton(AF_INET6, text, buf) != 1) {
+                snprintf(err, err_len,
+                         "'%s' is not an IPv6 address (write [address]:port to give a port)",
+                         text);
+                return -1;
+            }
+            memcpy(host, text, len + 1);
+        } else {
+            size_t hlen = colon ? (size_t)(colon - text) : len;
+            memcpy(host, text, hlen);
+            host[hlen] = '\0';
+            if (colon != NULL && parse_port(colon + 1, &port, err, err_len) != 0) {
+                return -1;
+            }
+            if (!valid_hostname(host) && !target_is_ip_literal(host)) {
+                snprintf(err, err_len,
+                         "'%s' is not a host name or IP address (expected host, host:port "
+                         "or [ipv6]:port)",
+                         host);
+                return -1;
+            }
+        }
+    }
+    char *h = strdup(host);
+    if (h == NULL) {
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
+    *out_host = h;
+    *out_port = port;
+    return 0;
+}
+
+int target_list_add(struct target_list *l, const char *text, const char *sni, const char *origin,
+                    char *err, size_t err_len)
+{
+    char why[600];
+    struct target_spec t = {0};
+
+    if (target_parse(text, &t.host, &t.port, why, sizeof(why)) != 0) {
+        snprintf(err, err_len, "%s: %s", origin, why);
+        return -1;
+    }
+    if (sni != NULL && !target_valid_sni(sni)) {
+        snprintf(err, err_len, "%s: sni '%s' is not a DNS host name", origin, sni);
+        free(t.host);
+        return -1;
+    }
+    t.sni = sni ? strdup(sni) : NULL;
+    t.origin = strdup(origin);
+    if ((sni && t.sni == NULL) || t.origin == NULL) {
+        goto oom;
+    }
+    if (l->n_items == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 8;
+        struct target_spec *n = realloc(l->items, ncap * sizeof(*n));
+        if (n == NULL) {
+            goto oom;
+        }
+        l->items = n;
+        l->cap = ncap;
+    }
+    l->items[l->n_items++] = t;
+    return 0;
+oom:
+    spec_cleanup(&t);
+    snprintf(err, err_len, "%s: out of memory", origin);
+    return -1;
+}
+
+/* Splits line (modified in place) into whitespace-separated words. */
+static size_t split_words(char *line, char **words, size_t max_words)
+{
+    size_t n = 0;
+    char *p = line;
+    while (*p != '\0') {
+        while (*p == ' ' || *p == '\t') {
+            p++;
+        }
+        if (*p == '\0') {
+            break;
+        }
+        if (n == max_words) {
+            return max_words + 1;
+        }
+        words[n++] = p;
+        while (*p != '\0' && *p != ' ' && *p != '\t') {
+            p++;
+        }
+        if (*p != '\0') {
+            *p++ = '\0';
+        }
+    }
+    return n;
+}
+
+int target_list_load_file(struct target_list *l, const char *path, char *err, size_t err_len)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "<stdin>" : path;
+    FILE *f = is_stdin ? stdin : fopen(path, "r");
+    if (f == NULL) {
+        snprintf(err, err_len, "%s: cannot open targets file: %s", name, strerror(errno));
+        return -1;
+    }
+    size_t n_before = l->n_items;
+    char line[TARGET_MAX_LINE + 2];
+    unsigned long lineno = 0;
+    int rc = -1;
+
+    while (fgets(line, sizeof(line), f) != NULL) {
+        lineno++;
+        size_t len = strlen(line);
+        if (len > 0 && line[len - 1] == '\n') {
+            line[--len] = '\0';
+        } else if (!feof(f)) {
+            snprintf(err, err_len, "%s:%lu: line longer than %d bytes", name, lineno,
+                     TARGET_MAX_LINE);
+            goto out;
+        }
+        if (len > 0 && line[len - 1] == '\r') {
+            line[--len] = '\0';
+        }
+        if (memchr(line, '\0', len) != NULL || strlen(line) != len) {
+            snprintf(err, err_len, "%s:%lu: NUL byte in line", name, lineno);
+            goto out;
+        }
+        char *hash = strchr(line, '#');
+        if (hash != NULL) {
+            *hash = '\0';
+        }
+        char *words[2];
+        size_t n = split_words(line, words, 2);
+        if (n == 0) {
+            continue;
+        }
+        char origin[600];
+        snprintf(origin, sizeof(origin), "%s:%lu", name, lineno);
+        if (n > 2) {
+            snprintf(err, err_len, "%s: too many fields (expected: TARGET [sni=NAME])", origin);
+            goto out;
+        }
+        const char *sni = NULL;
+        if (n == 2) {
+            if (strncmp(words[1], "sni=", 4) != 0) {
+                snprintf(err, err_len, "%s: unexpected '%s' (expected: TARGET [sni=NAME])",
+                         origin, words[1]);
+                goto out;
+            }
+            sni = words[1] + 4;
+        }
+        if (target_list_add(l, words[0], sni, origin, err, err_len) != 0) {
+            goto out;
+        }
+    }
+    if (ferror(f)) {
+        snprintf(err, err_len, "%s: read error: %s", name, strerror(errno));
+        goto out;
+    }
+    rc = 0;
+out:
+    if (rc != 0) {
+        while (l->n_items > n_before) {
+            spec_cleanup(&l->items[--l->n_items]);
+        }
+    }
+    if (!is_stdin) {
+        fclose(f);
+    }
+    return rc;
+}
+
+int target_resolve(const struct target_spec *t, bool first_only, struct target_addr **out,
+                   size_t *n_out, char *err, size_t err_len)
+{
+    struct addrinfo hints = {0};
+    struct addrinfo *res = NULL;
+    char port[8];
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_protocol = IPPROTO_TCP;
+    hints.ai_flags = AI_ADDRCONFIG;
+    if (target_is_ip_literal(t->host)) {
+        hints.ai_flags = AI_NUMERICHOST;
+    }
+    snprintf(port, sizeof(port), "%u", (unsigned)t->port);
+    int gai = getaddrinfo(t->host, port, &hints, &res);
+    if (gai == EAI_ADDRFAMILY || gai == EAI_NONAME) {
+        /* AI_ADDRCONFIG hides loopback-only answers in a namespace with no
+         * other interface; ask again without it. */
+        hints.ai_flags &= ~AI_ADDRCONFIG;
+        gai = getaddrinfo(t->host, port, &hints, &res);
+    }
+    if (gai != 0) {
+        snprintf(err, err_len, "cannot resolve '%s': %s", t->host, gai_strerror(gai));
+        return -1;
+    }
+    size_t n = 0;
+    for (struct addrinfo *a = res; a != NULL; a = a->ai_next) {
+        n++;
+    }
+    struct target_addr *addrs = calloc(n ? n : 1, sizeof(*addrs));
+    if (addrs == NULL) {
+        freeaddrinfo(res);
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
+    size_t k = 0;
+    for (struct addrinfo *a = res; a != NULL; a = a->ai_next) {
+        if (a->ai_addrlen > sizeof(addrs[k].sa)) {
+            continue;
+        }
+        struct target_addr *ta = &addrs[k];
+        memcpy(&ta->sa, a->ai_addr, a->ai_addrlen);
+        ta->sa_len = a->ai_addrlen;
+        if (getnameinfo(a->ai_addr, a->ai_addrlen, ta->ip, sizeof(ta->ip), NULL, 0,
+                        NI_NUMERICHOST) != 0) {
+            continue;
+        }
+        bool dup = false;
+        for (size_t j = 0; j < k; j++) {
+            dup = dup || strcmp(addrs[j].ip, ta->ip) == 0;
+        }
+        if (!dup) {
+            k++;
+        }
+        if (first_only && k == 1) {
+            break;
+        }
+    }
+    freeaddrinfo(res);
+    if (k == 0) {
+        free(addrs);
+        snprintf(err, err_len, "'%s' resolved to no usable address", t->host);
+        return -1;
+    }
+    *out = addrs;
+    *n_out = k;
+    return 0;
+}

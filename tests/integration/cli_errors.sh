@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# tests/integration/cli_errors.sh - bad input gives exit 2 with a message
+# naming the option or the file and line, and leaves the database as it was.
+# Needs no server: every case fails before any connection is made.
+set -eu
+. "$top_srcdir/tests/integration/common.sh"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+db=$work/keep.db
+
+# A database holding one finished scan (of a closed port: no server needed).
+t_run 3 "$TLSAUDIT" scan --db "$db" --timeout 2 127.0.0.1:1
+t_eq "the seed scan is stored" 1 "$(sqlite3 "$db" 'SELECT count(*) FROM scans')"
+sum_before=$(sha256sum "$db" | cut -d' ' -f1)
+
+unchanged() {
+	t_eq "database unchanged after: $1" "$sum_before" "$(sha256sum "$db" | cut -d' ' -f1)"
+}
+
+t_run 2 "$TLSAUDIT" scan --db "$db" --bogus 127.0.0.1:1
+t_match "unknown option is named" "unknown option '--bogus'" "$T_ERR"
+unchanged "unknown option"
+
+t_run 2 "$TLSAUDIT" scan --db "$db" 127.0.0.1:70000
+t_match "port out of range is named" "argument 1: port '70000' is not a number from 1 to 65535" "$T_ERR"
+unchanged "bad port"
+
+t_run 2 "$TLSAUDIT" scan --db "$db" '[::1'
+t_match "bad IPv6 target" "missing '\]'" "$T_ERR"
+
+printf '# lab\n127.0.0.1:443\n\nbad host name here\n' >targets.txt
+t_run 2 "$TLSAUDIT" scan --db "$db" -f targets.txt
+t_match "targets file line is named" "targets.txt:4: too many fields" "$T_ERR"
+unchanged "bad targets file"
+
+printf '127.0.0.1:443 sni=\n' >targets2.txt
+t_run 2 "$TLSAUDIT" scan --db "$db" -f targets2.txt
+t_match "empty sni is named" "targets2.txt:1: sni '' is not a DNS host name" "$T_ERR"
+
+t_run 2 "$TLSAUDIT" scan --db "$db" -f "$work/missing.txt"
+t_match "missing targets file is named" "missing.txt: cannot open targets file: No such file" "$T_ERR"
+
+t_run 2 "$TLSAUDIT" scan --db "$db" --ca-file "$work/nope.pem" 127.0.0.1:1
+t_match "unreadable CA file is named" "nope.pem" "$T_ERR"
+unchanged "bad CA file"
+
+printf 'not a certificate\n' >garbage.pem
+t_run 2 "$TLSAUDIT" scan --db "$db" --ca-file garbage.pem 127.0.0.1:1
+t_match "CA file without certificates is named" "garbage.pem" "$T_ERR"
+unchanged "CA file without certificates"
+
+t_run 2 "$TLSAUDIT" scan --db "$work/no/such/dir/x.db" 127.0.0.1:1
+t_match "unwritable database is named" "no/such/dir/x.db" "$T_ERR"
+
+t_run 2 "$TLSAUDIT" scan --db "$db" --jobs 0 127.0.0.1:1
+t_match "--jobs range" "--jobs: '0' is not a number from 1 to 256" "$T_ERR"
+t_run 2 "$TLSAUDIT" scan --db "$db" --timeout abc 127.0.0.1:1
+t_match "--timeout value" "--timeout: 'abc'" "$T_ERR"
+t_run 2 "$TLSAUDIT" scan --db "$db" --format xml 127.0.0.1:1
+t_match "--format value" "--format: 'xml' is not one of: text, json" "$T_ERR"
+t_run 2 "$TLSAUDIT" scan --db "$db" --sni 'bad name' 127.0.0.1:1
+t_match "--sni value" "--sni: 'bad name'" "$T_ERR"
+t_run 2 "$TLSAUDIT" scan --db "$db" --timeout
+t_match "missing option value" "needs a value" "$T_ERR"
+t_run 2 "$TLSAUDIT" scan --db "$db"
+t_match "no targets" "no targets" "$T_ERR"
+t_run 2 "$TLSAUDIT" scan --db "$db" -o "$work/no/dir/out.txt" 127.0.0.1:1
+t_match "unwritable output is named" "no/dir/out.txt" "$T_ERR"
+unchanged "all usage errors"
+
+# A database from a newer tlsaudit is refused and left alone.
+cp "$db" newer.db
+sqlite3 newer.db 'PRAGMA user_version = 999'
+newer_sum=$(sha256sum newer.db | cut -d' ' -f1)
+t_run 2 "$TLSAUDIT" scan --db newer.db 127.0.0.1:1
+t_match "newer schema refused" "newer" "$T_ERR"
+t_eq "newer database untouched" "$newer_sum" "$(sha256sum newer.db | cut -d' ' -f1)"
+
+# A file that is not a tlsaudit database is refused and left alone.
+sqlite3 other.db 'CREATE TABLE t(x); INSERT INTO t VALUES (1)'
+other_sum=$(sha256sum other.db | cut -d' ' -f1)
+t_run 2 "$TLSAUDIT" scan --db other.db 127.0.0.1:1
+t_match "foreign database refused" "other.db" "$T_ERR"
+t_eq "foreign database untouched" "$other_sum" "$(sha256sum other.db | cut -d' ' -f1)"
+printf 'plain text, not SQLite at all, long enough to have a header ............\n' >text.db
+t_run 2 "$TLSAUDIT" scan --db text.db 127.0.0.1:1
+t_match "non-SQLite file refused" "text.db" "$T_ERR"
+
+# TLSAUDIT_DB picks the database; --db overrides it.
+TLSAUDIT_DB=$work/env.db t_run 3 "$TLSAUDIT" scan --timeout 2 127.0.0.1:1
+t_eq "TLSAUDIT_DB is used" 1 "$(sqlite3 "$work/env.db" 'SELECT count(*) FROM scans')"
+
+# Help tells the truth: every option the parser takes is listed.
+t_run 0 "$TLSAUDIT" scan --help
+for opt in --targets --db --jobs --timeout --ca-file --sni --first-ip --format --output --color --help; do
+	t_match "scan --help lists $opt" -- "$opt" "$T_OUT"
+done
+t_run 0 "$TLSAUDIT" --help
+t_match "--help lists the exit codes" "3  at least one target" "$T_OUT"
+t_run 2 "$TLSAUDIT"
+t_run 2 "$TLSAUDIT" frobnicate
+t_match "unknown command" "unknown command 'frobnicate'" "$T_ERR"
+t_run 0 "$TLSAUDIT" version
+t_match "version" "^tlsaudit [0-9]" "$T_OUT"
+
+t_done

@@ -1,1 +1,215 @@
-int main(void) { return 77; }
+/*
+ * tests/unit/target_test.c - unit tests for scanner/target: the target
+ * syntax, targets files (with their error messages naming file and line)
+ * and resolution of literals.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "scanner/target.h"
+
+static char tmpdir[64];
+
+static void setup(void)
+{
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/target_test.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void expect_ok(const char *text, const char *host, unsigned port)
+{
+    char *h = NULL;
+    uint16_t p = 0;
+    char err[256] = "";
+    ck_assert_msg(target_parse(text, &h, &p, err, sizeof(err)) == 0, "%s: %s", text, err);
+    ck_assert_str_eq(h, host);
+    ck_assert_uint_eq(p, port);
+    free(h);
+}
+
+static void expect_bad(const char *text, const char *needle)
+{
+    char *h = NULL;
+    uint16_t p = 0;
+    char err[256] = "";
+    ck_assert_msg(target_parse(text, &h, &p, err, sizeof(err)) == -1, "accepted '%s'", text);
+    ck_assert_ptr_null(h);
+    ck_assert_msg(strstr(err, needle) != NULL, "'%s' -> '%s' (wanted '%s')", text, err, needle);
+}
+
+START_TEST(test_parse_good)
+{
+    expect_ok("example.com", "example.com", 443);
+    expect_ok("example.com:8443", "example.com", 8443);
+    expect_ok("127.0.0.1", "127.0.0.1", 443);
+    expect_ok("127.0.0.1:1", "127.0.0.1", 1);
+    expect_ok("[::1]:65535", "::1", 65535);
+    expect_ok("[2001:db8::1]", "2001:db8::1", 443);
+    expect_ok("2001:db8::1", "2001:db8::1", 443);
+    expect_ok("a-b_c.example", "a-b_c.example", 443);
+    expect_ok("localhost", "localhost", 443);
+}
+END_TEST
+
+START_TEST(test_parse_bad)
+{
+    expect_bad("", "empty target");
+    expect_bad("example.com:0", "1 to 65535");
+    expect_bad("example.com:65536", "1 to 65535");
+    expect_bad("example.com:", "1 to 65535");
+    expect_bad("example.com:https", "not a number");
+    expect_bad("example.com:-1", "not a number");
+    expect_bad("[::1", "missing ']'");
+    expect_bad("[::1]x", "expected ':port'");
+    expect_bad("[not-v6]:443", "not an IPv6 address");
+    expect_bad("[::1]:99999", "1 to 65535");
+    expect_bad("1:2:3:zz", "not an IPv6 address");
+    expect_bad("bad host", "not a host name");
+    expect_bad("exa..mple", "not a host name");
+    expect_bad("http://example.com", "not a number");
+    char longname[600];
+    memset(longname, 'a', sizeof(longname) - 1);
+    longname[sizeof(longname) - 1] = '\0';
+    expect_bad(longname, "longer than");
+}
+END_TEST
+
+START_TEST(test_file_good)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "%s/targets", tmpdir);
+    write_file(path, "# lab\n\n  127.0.0.1:4433   sni=good.lab.test  # the good one\r\n"
+                     "[::1]:8443\nexample.com\t sni=www.example.com\nlast.example:1");
+    struct target_list l;
+    target_list_init(&l);
+    char err[512] = "";
+    ck_assert_msg(target_list_load_file(&l, path, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_uint_eq(l.n_items, 4);
+    ck_assert_str_eq(l.items[0].host, "127.0.0.1");
+    ck_assert_uint_eq(l.items[0].port, 4433);
+    ck_assert_str_eq(l.items[0].sni, "good.lab.test");
+    ck_assert_ptr_null(l.items[1].sni);
+    ck_assert_str_eq(l.items[1].host, "::1");
+    ck_assert_str_eq(l.items[2].sni, "www.example.com");
+    ck_assert_str_eq(l.items[3].host, "last.example");
+    ck_assert_uint_eq(l.items[3].port, 1);
+    char want_origin[160];
+    snprintf(want_origin, sizeof(want_origin), "%s:3", path);
+    ck_assert_str_eq(l.items[0].origin, want_origin);
+    target_list_cleanup(&l);
+}
+END_TEST
+
+static void expect_file_error(const char *text, const char *needle)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "%s/bad", tmpdir);
+    write_file(path, text);
+    struct target_list l;
+    target_list_init(&l);
+    ck_assert_int_eq(target_list_add(&l, "keep.example", NULL, "argument 1", NULL, 0), 0);
+    char err[512] = "";
+    ck_assert_int_eq(target_list_load_file(&l, path, err, sizeof(err)), -1);
+    char want[256];
+    snprintf(want, sizeof(want), "%s:%s", path, needle);
+    ck_assert_msg(strstr(err, want) != NULL, "got '%s', wanted '%s'", err, want);
+    /* A failed load leaves what was there before. */
+    ck_assert_uint_eq(l.n_items, 1);
+    ck_assert_str_eq(l.items[0].host, "keep.example");
+    target_list_cleanup(&l);
+}
+
+START_TEST(test_file_errors)
+{
+    expect_file_error("a.example\nb.example:70000\n", "2: port '70000'");
+    expect_file_error("a.example sni=\n", "1: sni '' is not a DNS host name");
+    expect_file_error("\n\na.example foo=bar\n", "3: unexpected 'foo=bar'");
+    expect_file_error("a.example sni=x.example extra\n", "1: too many fields");
+    expect_file_error("a.example sni=127.0.0.1\n", "1: sni '127.0.0.1'");
+    expect_file_error("ok.example\n[::1\n", "2: '[::1': missing ']'");
+}
+END_TEST
+
+START_TEST(test_file_unreadable)
+{
+    struct target_list l;
+    target_list_init(&l);
+    char err[512] = "";
+    char path[128];
+    snprintf(path, sizeof(path), "%s/missing", tmpdir);
+    ck_assert_int_eq(target_list_load_file(&l, path, err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, path) != NULL && strstr(err, "No such file") != NULL, "%s", err);
+    target_list_cleanup(&l);
+}
+END_TEST
+
+START_TEST(test_resolve_literals)
+{
+    struct target_list l;
+    target_list_init(&l);
+    char err[256] = "";
+    ck_assert_int_eq(target_list_add(&l, "127.0.0.1:4433", NULL, "argument 1", err, sizeof(err)),
+                     0);
+    ck_assert_int_eq(target_list_add(&l, "[::1]:4433", NULL, "argument 2", err, sizeof(err)), 0);
+    struct target_addr *a = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(target_resolve(&l.items[0], false, &a, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(a[0].ip, "127.0.0.1");
+    free(a);
+    ck_assert_int_eq(target_resolve(&l.items[1], true, &a, &n, err, sizeof(err)), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(a[0].ip, "::1");
+    free(a);
+    target_list_cleanup(&l);
+}
+END_TEST
+
+START_TEST(test_sni_rules)
+{
+    ck_assert(target_valid_sni("good.lab.test"));
+    ck_assert(!target_valid_sni("127.0.0.1"));
+    ck_assert(!target_valid_sni("::1"));
+    ck_assert(!target_valid_sni("trailing.dot."));
+    ck_assert(!target_valid_sni(""));
+    ck_assert(!target_valid_sni("sp ace"));
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("target");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_parse_good);
+    tcase_add_test(tc, test_parse_bad);
+    tcase_add_test(tc, test_file_good);
+    tcase_add_test(tc, test_file_errors);
+    tcase_add_test(tc, test_file_unreadable);
+    tcase_add_test(tc, test_resolve_literals);
+    tcase_add_test(tc, test_sni_rules);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
