@@ -1,0 +1,120 @@
+/*
+ * scanner/registry.c - lookups in the cipher-suite, group and signature-scheme
+ * registries declared in registry.h.
+ *
+ * The tables live in registry_tables.c, which data/gen-registry.awk generates
+ * at build time from the data/ TSV files, sorted by code with no duplicates (the
+ * generator refuses anything else). That invariant is what makes the lookups
+ * by code binary searches; lookups by name are linear scans over a few hundred
+ * rows, done when reading policies and reports, not per packet.
+ */
+#include "scanner/registry.h"
+
+#include <stdlib.h>
+#include <strings.h>
+
+static int suite_cmp(const void *key, const void *elem)
+{
+    uint32_t code = *(const uint32_t *)key;
+    const struct suite_info *s = elem;
+    return code < s->code ? -1 : code > s->code ? 1 : 0;
+}
+
+static int group_cmp(const void *key, const void *elem)
+{
+    uint16_t code = *(const uint16_t *)key;
+    const struct group_info *g = elem;
+    return code < g->code ? -1 : code > g->code ? 1 : 0;
+}
+
+static int sigscheme_cmp(const void *key, const void *elem)
+{
+    uint16_t code = *(const uint16_t *)key;
+    const struct sigscheme_info *s = elem;
+    return code < s->code ? -1 : code > s->code ? 1 : 0;
+}
+
+/* Case-insensitive equality where either side may be NULL (no name). */
+static bool name_eq(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && strcasecmp(a, b) == 0;
+}
+
+const struct suite_info *registry_suite_by_code(uint32_t code)
+{
+    return bsearch(&code, registry_suites, registry_n_suites, sizeof(registry_suites[0]),
+                   suite_cmp);
+}
+
+const struct suite_info *registry_suite_by_name(const char *name)
+{
+    if (name == NULL || name[0] == '\0') {
+        return NULL;
+    }
+    /* Code order puts every SSLv3/TLS suite before the 3-byte SSLv2 kinds. */
+    for (size_t i = 0; i < registry_n_suites; i++) {
+        const struct suite_info *s = &registry_suites[i];
+        if (name_eq(name, s->iana_name) || name_eq(name, s->openssl_name) ||
+            name_eq(name, s->gnutls_name)) {
+            return s;
+        }
+    }
+    return NULL;
+}
+
+const struct group_info *registry_group_by_code(uint16_t code)
+{
+    return bsearch(&code, registry_groups, registry_n_groups, sizeof(registry_groups[0]),
+                   group_cmp);
+}
+
+const struct group_info *registry_group_by_name(const char *name)
+{
+    for (size_t i = 0; i < registry_n_groups; i++) {
+        if (name_eq(name, registry_groups[i].name)) {
+            return &registry_groups[i];
+        }
+    }
+    return NULL;
+}
+
+const struct sigscheme_info *registry_sigscheme_by_code(uint16_t code)
+{
+    return bsearch(&code, registry_sigschemes, registry_n_sigschemes,
+                   sizeof(registry_sigschemes[0]), sigscheme_cmp);
+}
+
+const struct sigscheme_info *registry_sigscheme_by_name(const char *name)
+{
+    for (size_t i = 0; i < registry_n_sigschemes; i++) {
+        if (name_eq(name, registry_sigschemes[i].name)) {
+            return &registry_sigschemes[i];
+        }
+    }
+    return NULL;
+}
+
+bool registry_suite_is_scsv(const struct suite_info *s)
+{
+    return s != NULL && s->kx != NULL && strcasecmp(s->kx, "SCSV") == 0;
+}
+
+const char *registry_version_name(unsigned v)
+{
+    switch (v) {
+    case REG_SSL2:
+        return "SSL2";
+    case REG_SSL3:
+        return "SSL3";
+    case REG_TLS10:
+        return "TLS1.0";
+    case REG_TLS11:
+        return "TLS1.1";
+    case REG_TLS12:
+        return "TLS1.2";
+    case REG_TLS13:
+        return "TLS1.3";
+    default:
+        return NULL;
+    }
+}

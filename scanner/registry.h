@@ -1,7 +1,7 @@
 /*
  * scanner/registry.h - the cipher-suite, group and signature-scheme
  * registries (every IANA entry), as C tables generated at build time from
- * data/*.tsv by data/gen-registry.awk.
+ * the data/ TSV files by data/gen-registry.awk.
  *
  * The tables are static and read-only: nothing here is freed.
  */
@@ -64,10 +64,22 @@ extern const char registry_version[];
 /* registry_suite_by_code returns the suite with this code, or NULL. */
 const struct suite_info *registry_suite_by_code(uint32_t code);
 /* registry_suite_by_name matches the IANA, OpenSSL or GnuTLS name
- * (case-insensitive); returns NULL when none does. */
+ * (case-insensitive); returns NULL when none does. OpenSSL gives a few SSLv2
+ * kinds the name of an SSLv3 suite ("RC4-MD5"): the SSLv3/TLS suite wins. */
 const struct suite_info *registry_suite_by_name(const char *name);
 const struct group_info *registry_group_by_code(uint16_t code);
+/* registry_group_by_name matches the IANA name case-insensitively, or NULL. */
 const struct group_info *registry_group_by_name(const char *name);
 const struct sigscheme_info *registry_sigscheme_by_code(uint16_t code);
+/* registry_sigscheme_by_name matches the IANA name case-insensitively, or NULL. */
+const struct sigscheme_info *registry_sigscheme_by_name(const char *name);
+
+/* registry_suite_is_scsv is true for the signalling values
+ * (TLS_EMPTY_RENEGOTIATION_INFO_SCSV, TLS_FALLBACK_SCSV; kx "SCSV"), which
+ * are sent in a ClientHello but never negotiated: enumeration skips them. */
+bool registry_suite_is_scsv(const struct suite_info *s);
+/* registry_version_name returns "SSL2", "SSL3", "TLS1.0" ... "TLS1.3" for
+ * one REG_* bit, or NULL when v is not exactly one known bit. Static text. */
+const char *registry_version_name(unsigned v);
 
 #endif
