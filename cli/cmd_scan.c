@@ -24,6 +24,7 @@
 #include "reports/json.h"
 #include "reports/text.h"
 #include "scanner/handshake.h"
+#include "scanner/registry.h"
 #include "scanner/scan.h"
 #include "scanner/target.h"
 #include "scanner/x509.h"
@@ -333,6 +334,7 @@ int cmd_scan(int argc, char **argv)
         .tool_version = PACKAGE_VERSION,
         .options = cmdline ? cmdline : "",
         .trust_store = ca_file ? ca_file : "system",
+        .registry_version = registry_version,
     };
     int64_t scan_id = 0;
     if (store_scan_begin(store, &meta, &scan_id) != 0) {

@@ -1,0 +1,1019 @@
+/*
+ * store/store.c - the SQLite store: opening, schema migrations, and writing
+ * scans and their targets (see store.h and docs/store-schema.md).
+ *
+ * Pipeline position: scanner -> facts -> [store] -> policy / reports. This is
+ * the only file that includes <sqlite3.h>; every SQLite error is translated
+ * here, once, into the handle's error text.
+ *
+ * Invariants:
+ * - Every statement that carries data is prepared once (sqlite3_prepare_v2),
+ *   cached in the handle, and bound; no value is ever spliced into SQL text.
+ *   Only constant SQL (DDL, PRAGMAs, BEGIN/COMMIT) goes through sqlite3_exec.
+ * - store_open reads the file's identity (application_id, user_version,
+ *   whether it has any schema) before it writes anything, so a file it
+ *   refuses (not SQLite, another application's, a newer schema, read-only)
+ *   is left byte for byte as it was.
+ * - Migrations are an ordered array; step i takes user_version from i to
+ *   i + 1 in its own BEGIN IMMEDIATE transaction, and sets user_version
+ *   itself, so a step is either applied whole or not at all.
+ * - store_put_target writes one target and everything under it in one
+ *   BEGIN IMMEDIATE ... COMMIT; on any error it rolls back, so a target is
+ *   either stored complete or absent. With WAL this is what lets a killed
+ *   scan keep every target it finished.
+ * - The busy timeout (STORE_BUSY_TIMEOUT_MS) makes a second process wait for
+ *   the write lock instead of failing.
+ */
+#include "store/store.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+/* 'TLSA': PRAGMA application_id of every tlsaudit database. */
+#define STORE_APPLICATION_ID 0x544c5341
+/* How long a writer waits for another process's write lock. */
+#define STORE_BUSY_TIMEOUT_MS 30000
+/* The pause between two attempts to switch a new file to WAL mode. */
+#define STORE_WAL_RETRY_MS 10
+
+/* One forward migration: run on a database at user_version to_version - 1.
+ * The SQL is constant and must end by setting PRAGMA user_version to
+ * to_version. Append new steps; never edit a step that has shipped. */
+struct store_migration {
+    int to_version;
+    const char *sql;
+};
+
+static const struct store_migration store_migrations[] = {
+    {1, "PRAGMA application_id = 1414288193;" /* 0x544c5341 'TLSA' */
+        "CREATE TABLE scans ("
+        "  id INTEGER PRIMARY KEY,"
+        "  started_ms INTEGER NOT NULL,"
+        "  finished_ms INTEGER,"
+        "  state TEXT NOT NULL DEFAULT 'running'"
+        "    CHECK (state IN ('running', 'complete', 'interrupted', 'incomplete')),"
+        "  tool_version TEXT,"
+        "  options TEXT,"
+        "  trust_store TEXT,"
+        "  registry_version TEXT,"
+        "  pid INTEGER,"
+        "  hostname TEXT,"
+        "  note TEXT"
+        ");"
+        "CREATE INDEX scans_state ON scans (state);"
+        "CREATE TABLE targets ("
+        "  id INTEGER PRIMARY KEY,"
+        "  scan_id INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,"
+        "  host TEXT NOT NULL,"
+        "  port INTEGER NOT NULL CHECK (port BETWEEN 0 AND 65535),"
+        "  sni TEXT,"
+        "  ip TEXT,"
+        "  status TEXT NOT NULL,"
+        "  error TEXT,"
+        "  started_ms INTEGER,"
+        "  finished_ms INTEGER,"
+        "  chain_collected INTEGER NOT NULL CHECK (chain_collected IN (0, 1))"
+        ");"
+        "CREATE INDEX targets_scan ON targets (scan_id);"
+        "CREATE INDEX targets_host_port ON targets (host, port);"
+        "CREATE TABLE versions ("
+        "  target_id INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,"
+        "  version INTEGER NOT NULL,"
+        "  name TEXT NOT NULL,"
+        "  state TEXT NOT NULL,"
+        "  reason TEXT,"
+        "  suite INTEGER,"
+        "  suite_name TEXT,"
+        "  grp TEXT,"
+        "  dh_bits INTEGER,"
+        "  hrr INTEGER NOT NULL CHECK (hrr IN (0, 1)),"
+        "  PRIMARY KEY (target_id, version)"
+        ") WITHOUT ROWID;"
+        "CREATE TABLE certificates ("
+        "  sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),"
+        "  der BLOB NOT NULL,"
+        "  subject TEXT,"
+        "  issuer TEXT,"
+        "  serial TEXT,"
+        "  not_before INTEGER,"
+        "  not_after INTEGER,"
+        "  key_type TEXT,"
+        "  key_bits INTEGER,"
+        "  curve TEXT,"
+        "  sig_alg TEXT,"
+        "  has_key_usage INTEGER NOT NULL CHECK (has_key_usage IN (0, 1)),"
+        "  ca INTEGER CHECK (ca IN (0, 1)),"
+        "  path_len INTEGER,"
+        "  must_staple INTEGER NOT NULL CHECK (must_staple IN (0, 1)),"
+        "  n_scts INTEGER NOT NULL,"
+        "  self_signed INTEGER NOT NULL CHECK (self_signed IN (0, 1))"
+        ") WITHOUT ROWID;"
+        "CREATE TABLE certificate_items ("
+        "  sha256 TEXT NOT NULL REFERENCES certificates (sha256) ON DELETE CASCADE,"
+        "  field TEXT NOT NULL CHECK (field IN ('key_usage', 'eku', 'san', 'ocsp_url',"
+        "    'ca_issuer_url', 'crl_url')),"
+        "  position INTEGER NOT NULL,"
+        "  value TEXT NOT NULL,"
+        "  PRIMARY KEY (sha256, field, position)"
+        ") WITHOUT ROWID;"
+        "CREATE INDEX certificate_items_value ON certificate_items (field, value);"
+        "CREATE TABLE chain_certs ("
+        "  target_id INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,"
+        "  position INTEGER NOT NULL,"
+        "  sha256 TEXT NOT NULL REFERENCES certificates (sha256),"
+        "  days_left INTEGER,"
+        "  PRIMARY KEY (target_id, position)"
+        ") WITHOUT ROWID;"
+        "CREATE INDEX chain_certs_sha256 ON chain_certs (sha256);"
+        "CREATE TABLE chains ("
+        "  target_id INTEGER PRIMARY KEY REFERENCES targets (id) ON DELETE CASCADE,"
+        "  trusted INTEGER NOT NULL CHECK (trusted IN (0, 1)),"
+        "  verify_status INTEGER NOT NULL,"
+        "  verify_text TEXT,"
+        "  hostname_checked INTEGER NOT NULL CHECK (hostname_checked IN (0, 1)),"
+        "  hostname TEXT,"
+        "  hostname_match INTEGER NOT NULL CHECK (hostname_match IN (0, 1)),"
+        "  expired INTEGER NOT NULL CHECK (expired IN (0, 1)),"
+        "  not_yet_valid INTEGER NOT NULL CHECK (not_yet_valid IN (0, 1)),"
+        "  self_signed INTEGER NOT NULL CHECK (self_signed IN (0, 1)),"
+        "  incomplete INTEGER NOT NULL CHECK (incomplete IN (0, 1)),"
+        "  wrong_order INTEGER NOT NULL CHECK (wrong_order IN (0, 1)),"
+        "  min_days_left INTEGER,"
+        "  ocsp_staple INTEGER NOT NULL CHECK (ocsp_staple IN (0, 1)),"
+        "  ocsp_status TEXT NOT NULL,"
+        "  ocsp_detail TEXT"
+        ");"
+        "PRAGMA user_version = 1;"},
+};
+
+#define STORE_N_MIGRATIONS (sizeof(store_migrations) / sizeof(store_migrations[0]))
+
+_Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) == STORE_SCHEMA_VERSION,
+               "one migration step per schema version");
+
+/* The cached statements; store_stmt_sql[i] is the text of statement i. */
+enum store_stmt_id {
+    ST_INSERT_SCAN,
+    ST_FINISH_SCAN,
+    ST_RUNNING_SCANS,
+    ST_MARK_INCOMPLETE,
+    ST_INSERT_TARGET,
+    ST_INSERT_VERSION,
+    ST_INSERT_CERT,
+    ST_INSERT_CERT_ITEM,
+    ST_INSERT_CHAIN_CERT,
+    ST_INSERT_CHAIN,
+    ST_COUNT
+};
+
+static const char *const store_stmt_sql[ST_COUNT] = {
+    [ST_INSERT_SCAN] = "INSERT INTO scans (started_ms, state, tool_version, options, trust_store,"
+                       " registry_version, pid, hostname) VALUES (?, 'running', ?, ?, ?, ?, ?, ?)",
+    [ST_FINISH_SCAN] = "UPDATE scans SET state = ?, finished_ms = ? WHERE id = ?",
+    [ST_RUNNING_SCANS] = "SELECT id, pid FROM scans WHERE state = 'running' AND hostname IS ?",
+    [ST_MARK_INCOMPLETE] = "UPDATE scans SET state = 'incomplete', note = ?"
+                           " WHERE id = ? AND state = 'running'",
+    [ST_INSERT_TARGET] = "INSERT INTO targets (scan_id, host, port, sni, ip, status, error,"
+                         " started_ms, finished_ms, chain_collected)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_INSERT_VERSION] = "INSERT INTO versions (target_id, version, name, state, reason, suite,"
+                          " suite_name, grp, dh_bits, hrr)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_INSERT_CERT] = "INSERT OR IGNORE INTO certificates (sha256, der, subject, issuer, serial,"
+                       " not_before, not_after, key_type, key_bits, curve, sig_alg,"
+                       " has_key_usage, ca, path_len, must_staple, n_scts, self_signed)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_INSERT_CERT_ITEM] = "INSERT INTO certificate_items (sha256, field, position, value)"
+                            " VALUES (?, ?, ?, ?)",
+    [ST_INSERT_CHAIN_CERT] = "INSERT INTO chain_certs (target_id, position, sha256, days_left)"
+                             " VALUES (?, ?, ?, ?)",
+    [ST_INSERT_CHAIN] = "INSERT INTO chains (target_id, trusted, verify_status, verify_text,"
+                        " hostname_checked, hostname, hostname_match, expired, not_yet_valid,"
+                        " self_signed, incomplete, wrong_order, min_days_left, ocsp_staple,"
+                        " ocsp_status, ocsp_detail)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+};
+
+struct store {
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *stmts[ST_COUNT]; /* prepared on first use, finalized by store_close */
+    char hostname[256];            /* gethostname(), "" when unknown */
+    char err[1024];
+};
+
+/* A cursor over a statement's parameters: each bind_* takes the next one
+ * and the first failure sticks, so a caller checks once. */
+struct binder {
+    sqlite3_stmt *st;
+    int idx;
+    int rc;
+};
+
+static void store_set_err(struct store *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void store_set_err(struct store *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->err, sizeof(s->err), fmt, ap);
+    va_end(ap);
+}
+
+/* store_sql_err records "context: sqlite message" for the last failure. */
+static void store_sql_err(struct store *s, const char *context)
+{
+    store_set_err(s, "%s: %s", context, sqlite3_errmsg(s->db));
+}
+
+static void binder_start(struct binder *b, sqlite3_stmt *st)
+{
+    b->st = st;
+    b->idx = 0;
+    b->rc = SQLITE_OK;
+}
+
+static void bind_int64(struct binder *b, int64_t v)
+{
+    b->idx++;
+    if (b->rc == SQLITE_OK) {
+        b->rc = sqlite3_bind_int64(b->st, b->idx, (sqlite3_int64)v);
+    }
+}
+
+static void bind_bool(struct binder *b, bool v)
+{
+    bind_int64(b, v ? 1 : 0);
+}
+
+static void bind_null(struct binder *b)
+{
+    b->idx++;
+    if (b->rc == SQLITE_OK) {
+        b->rc = sqlite3_bind_null(b->st, b->idx);
+    }
+}
+
+/* bind_text binds s, or NULL when s is NULL. The text must outlive the
+ * statement's next step (SQLITE_STATIC). */
+static void bind_text(struct binder *b, const char *s)
+{
+    if (s == NULL) {
+        bind_null(b);
+        return;
+    }
+    b->idx++;
+    if (b->rc == SQLITE_OK) {
+        b->rc = sqlite3_bind_text64(b->st, b->idx, s, strlen(s), SQLITE_STATIC, SQLITE_UTF8);
+    }
+}
+
+/* bind_buf binds a fixed-size text field of the facts (never read past
+ * cap, even unterminated); an empty field is stored as NULL. */
+static void bind_buf(struct binder *b, const char *buf, size_t cap)
+{
+    size_t n = strnlen(buf, cap);
+    if (n == 0) {
+        bind_null(b);
+        return;
+    }
+    b->idx++;
+    if (b->rc == SQLITE_OK) {
+        b->rc = sqlite3_bind_text64(b->st, b->idx, buf, n, SQLITE_STATIC, SQLITE_UTF8);
+    }
+}
+
+static void bind_blob(struct binder *b, const void *data, size_t len)
+{
+    b->idx++;
+    if (b->rc == SQLITE_OK) {
+        b->rc = sqlite3_bind_blob64(b->st, b->idx, data, len, SQLITE_STATIC);
+    }
+}
+
+/* store_exec runs constant SQL (no values in it). Returns 0 or -1 with the
+ * error recorded under context. */
+static int store_exec(struct store *s, const char *sql, const char *context)
+{
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+        store_sql_err(s, context);
+        return -1;
+    }
+    return 0;
+}
+
+/* store_rollback ends the open transaction, if SQLite has not already
+ * rolled it back itself; the recorded error text is kept. */
+static void store_rollback(struct store *s)
+{
+    if (!sqlite3_get_autocommit(s->db)) {
+        (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+}
+
+/* store_stmt returns the cached statement id, preparing it on first use,
+ * or NULL with the error recorded. The statement is reset and unbound. */
+static sqlite3_stmt *store_stmt(struct store *s, enum store_stmt_id id)
+{
+    if (s->stmts[id] == NULL) {
+        if (sqlite3_prepare_v2(s->db, store_stmt_sql[id], -1, &s->stmts[id], NULL) != SQLITE_OK) {
+            store_sql_err(s, "preparing a statement");
+            sqlite3_finalize(s->stmts[id]);
+            s->stmts[id] = NULL;
+            return NULL;
+        }
+    }
+    return s->stmts[id];
+}
+
+/* store_run steps a bound statement that returns no rows, then resets it.
+ * Returns 0, or -1 with "context: ..." recorded (binding errors included). */
+static int store_run(struct store *s, const struct binder *b, const char *context)
+{
+    int ret = -1;
+    if (b->rc != SQLITE_OK) {
+        store_set_err(s, "%s: binding parameter %d: %s", context, b->idx, sqlite3_errstr(b->rc));
+        goto out;
+    }
+    if (sqlite3_step(b->st) != SQLITE_DONE) {
+        store_sql_err(s, context);
+        goto out;
+    }
+    ret = 0;
+out:
+    sqlite3_reset(b->st);
+    sqlite3_clear_bindings(b->st);
+    return ret;
+}
+
+/* store_pragma_int reads an integer PRAGMA (constant text) into *out.
+ * Returns the SQLite result code. */
+static int store_pragma_int(struct store *s, const char *sql, int64_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        goto out;
+    }
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = (int64_t)sqlite3_column_int64(st, 0);
+        rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+        *out = 0;
+        rc = SQLITE_OK;
+    }
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* store_check_identity reads, in one read transaction and without writing,
+ * what the file is: a SQLite database at all, ours (application_id) or an
+ * empty one, and its schema version. Returns 0 and *out_version, or -1. */
+static int store_check_identity(struct store *s, int64_t *out_version)
+{
+    int ret = -1;
+    int64_t app_id = 0;
+    int64_t version = 0;
+    int64_t n_objects = 0;
+    int rc = sqlite3_exec(s->db, "BEGIN DEFERRED", NULL, NULL, NULL);
+    if (rc == SQLITE_OK) {
+        rc = store_pragma_int(s, "PRAGMA application_id", &app_id);
+    }
+    if (rc == SQLITE_OK) {
+        rc = store_pragma_int(s, "PRAGMA user_version", &version);
+    }
+    if (rc == SQLITE_OK) {
+        rc = store_pragma_int(s, "SELECT count(*) FROM sqlite_master", &n_objects);
+    }
+    if (rc != SQLITE_OK) {
+        if ((rc & 0xff) == SQLITE_NOTADB) {
+            store_set_err(s, "%s is not a SQLite database (%s)", s->path, sqlite3_errmsg(s->db));
+        } else {
+            store_set_err(s, "cannot read database %s: %s", s->path, sqlite3_errmsg(s->db));
+        }
+        goto out;
+    }
+    if (app_id != STORE_APPLICATION_ID) {
+        if (app_id != 0) {
+            store_set_err(s,
+                          "%s is not a tlsaudit database: its application_id is 0x%08llx, "
+                          "tlsaudit uses 0x%08x",
+                          s->path, (unsigned long long)(uint32_t)app_id, STORE_APPLICATION_ID);
+            goto out;
+        }
+        if (version != 0 || n_objects != 0) {
+            store_set_err(s,
+                          "%s is not a tlsaudit database: it is a SQLite database of another "
+                          "application (no tlsaudit application_id, %lld schema objects, "
+                          "user_version %lld)",
+                          s->path, (long long)n_objects, (long long)version);
+            goto out;
+        }
+    }
+    if (version > STORE_SCHEMA_VERSION) {
+        store_set_err(s,
+                      "%s has schema version %lld, newer than this tlsaudit supports (%d); "
+                      "use a newer tlsaudit (the file was not changed)",
+                      s->path, (long long)version, STORE_SCHEMA_VERSION);
+        goto out;
+    }
+    *out_version = version;
+    ret = 0;
+out:
+    store_rollback(s);
+    return ret;
+}
+
+/* store_journal_mode runs a journal_mode PRAGMA (constant text) and
+ * copies the resulting mode into mode. Returns the SQLite result code. */
+static int store_journal_mode(struct store *s, const char *sql, char *mode, size_t mode_len)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            const unsigned char *m = sqlite3_column_text(st, 0);
+            snprintf(mode, mode_len, "%s", m ? (const char *)m : "?");
+            rc = SQLITE_OK;
+        } else if (rc == SQLITE_DONE) {
+            rc = SQLITE_ERROR;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* store_set_wal switches the file to WAL mode (persistent in the file).
+ * The switch takes a read lock and then upgrades it, and SQLite does not
+ * call the busy handler for such an upgrade, so a busy answer (another
+ * process opening the same new file) is retried here for as long as the
+ * busy timeout. */
+static int store_set_wal(struct store *s)
+{
+    char mode[32] = "";
+    int rc = store_journal_mode(s, "PRAGMA journal_mode", mode, sizeof(mode));
+    for (int waited = 0; rc == SQLITE_OK && strcasecmp(mode, "wal") != 0;) {
+        rc = store_journal_mode(s, "PRAGMA journal_mode = WAL", mode, sizeof(mode));
+        if ((rc & 0xff) == SQLITE_BUSY && waited < STORE_BUSY_TIMEOUT_MS) {
+            waited += sqlite3_sleep(STORE_WAL_RETRY_MS);
+            rc = SQLITE_OK;
+            mode[0] = '\0';
+            continue;
+        }
+        break;
+    }
+    if (rc != SQLITE_OK) {
+        store_set_err(s, "cannot switch %s to WAL mode: %s", s->path, sqlite3_errmsg(s->db));
+        return -1;
+    }
+    const char *file = sqlite3_db_filename(s->db, "main");
+    bool in_memory = file == NULL || file[0] == '\0';
+    if (!in_memory && strcasecmp(mode, "wal") != 0) {
+        store_set_err(s, "cannot switch %s to WAL mode: journal mode stays \"%s\"", s->path, mode);
+        return -1;
+    }
+    return 0;
+}
+
+/* store_migrate applies every migration step above the file's version, each
+ * in its own BEGIN IMMEDIATE transaction. The version is read again inside
+ * the transaction, so two processes opening a new file at once apply each
+ * step once. */
+static int store_migrate(struct store *s, int64_t version)
+{
+    char ctx[256];
+    for (size_t i = 0; i < STORE_N_MIGRATIONS; i++) {
+        const struct store_migration *m = &store_migrations[i];
+        if (m->to_version <= version) {
+            continue;
+        }
+        snprintf(ctx, sizeof(ctx), "migrating %s to schema version %d", s->path, m->to_version);
+        if (store_exec(s, "BEGIN IMMEDIATE", ctx) != 0) {
+            return -1;
+        }
+        int64_t now = 0;
+        if (store_pragma_int(s, "PRAGMA user_version", &now) != SQLITE_OK) {
+            store_sql_err(s, ctx);
+            goto fail;
+        }
+        if (now > STORE_SCHEMA_VERSION) {
+            store_set_err(s, "%s has schema version %lld, newer than this tlsaudit supports (%d)",
+                          s->path, (long long)now, STORE_SCHEMA_VERSION);
+            goto fail;
+        }
+        if (now < m->to_version) {
+            if (now != m->to_version - 1) {
+                store_set_err(s, "%s: no migration from schema version %lld", ctx, (long long)now);
+                goto fail;
+            }
+            if (store_exec(s, m->sql, ctx) != 0) {
+                goto fail;
+            }
+            if (store_pragma_int(s, "PRAGMA user_version", &now) != SQLITE_OK ||
+                now != m->to_version) {
+                store_set_err(s, "%s: the step did not set user_version", ctx);
+                goto fail;
+            }
+        }
+        if (store_exec(s, "COMMIT", ctx) != 0) {
+            goto fail;
+        }
+        version = now;
+    }
+    return 0;
+fail:
+    store_rollback(s);
+    return -1;
+}
+
+/* store_mark_abandoned marks "incomplete" every scan still "running" that
+ * was started on this host by a process that no longer exists. A scan on
+ * another host, or whose process lives (or cannot be signalled: EPERM), is
+ * left alone. */
+static int store_mark_abandoned(struct store *s)
+{
+    int ret = -1;
+    int64_t *dead = NULL;
+    size_t n_dead = 0;
+    size_t cap = 0;
+    struct binder b;
+    char note[512];
+    int rc;
+
+    sqlite3_stmt *st = store_stmt(s, ST_RUNNING_SCANS);
+    if (st == NULL) {
+        goto out;
+    }
+    binder_start(&b, st);
+    bind_text(&b, s->hostname[0] ? s->hostname : NULL); /* as store_scan_begin stores it */
+    if (b.rc != SQLITE_OK) {
+        store_set_err(s, "finding unfinished scans: %s", sqlite3_errstr(b.rc));
+        goto out_reset;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t pid = (int64_t)sqlite3_column_int64(st, 1);
+        if (pid <= 0 || pid > INT_MAX) {
+            continue; /* kill(0 or -n) would signal process groups */
+        }
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) {
+            continue;
+        }
+        if (n_dead == cap) {
+            size_t ncap = cap ? cap * 2 : 8;
+            int64_t *n = realloc(dead, ncap * sizeof(*n));
+            if (n == NULL) {
+                store_set_err(s, "finding unfinished scans: out of memory");
+                goto out_reset;
+            }
+            dead = n;
+            cap = ncap;
+        }
+        dead[n_dead++] = (int64_t)sqlite3_column_int64(st, 0);
+    }
+    if (rc != SQLITE_DONE) {
+        store_sql_err(s, "finding unfinished scans");
+        goto out_reset;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (n_dead == 0) {
+        ret = 0;
+        goto out;
+    }
+
+    if (store_exec(s, "BEGIN IMMEDIATE", "marking unfinished scans") != 0) {
+        goto out;
+    }
+    st = store_stmt(s, ST_MARK_INCOMPLETE);
+    if (st == NULL) {
+        goto out_rollback;
+    }
+    snprintf(note, sizeof(note),
+             "the process that ran this scan on %s ended before the scan finished; "
+             "marked incomplete by pid %ld",
+             s->hostname[0] ? s->hostname : "this host", (long)getpid());
+    for (size_t i = 0; i < n_dead; i++) {
+        binder_start(&b, st);
+        bind_text(&b, note);
+        bind_int64(&b, dead[i]);
+        if (store_run(s, &b, "marking an unfinished scan incomplete") != 0) {
+            goto out_rollback;
+        }
+    }
+    if (store_exec(s, "COMMIT", "marking unfinished scans") != 0) {
+        goto out_rollback;
+    }
+    ret = 0;
+    goto out;
+out_rollback:
+    store_rollback(s);
+    goto out;
+out_reset:
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+out:
+    free(dead);
+    return ret;
+}
+
+int store_open(const char *path, struct store **out_store, char *err, size_t err_len)
+{
+    int ret = -1;
+    int64_t version = 0;
+    struct store *s = NULL;
+
+    *out_store = NULL;
+    if (err != NULL && err_len > 0) {
+        err[0] = '\0';
+    }
+    s = calloc(1, sizeof(*s));
+    if (s == NULL) {
+        if (err != NULL && err_len > 0) {
+            snprintf(err, err_len, "opening database: out of memory");
+        }
+        return -1;
+    }
+    if (path == NULL || path[0] == '\0') {
+        store_set_err(s, "no database file name given");
+        goto out;
+    }
+    s->path = strdup(path);
+    if (s->path == NULL) {
+        store_set_err(s, "opening database %s: out of memory", path);
+        goto out;
+    }
+    if (gethostname(s->hostname, sizeof(s->hostname)) != 0) {
+        s->hostname[0] = '\0';
+    }
+    s->hostname[sizeof(s->hostname) - 1] = '\0';
+
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        int sys = s->db ? sqlite3_system_errno(s->db) : 0;
+        char ebuf[128] = "";
+        store_set_err(s, "cannot open database %s: %s%s%s%s", path,
+                      s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc), sys ? " (" : "",
+                      sys ? strerror_r(sys, ebuf, sizeof(ebuf)) : "", sys ? ")" : "");
+        goto out;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    if (sqlite3_db_readonly(s->db, "main") == 1) {
+        store_set_err(s, "cannot write database %s: the file is read-only", path);
+        goto out;
+    }
+    sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+    /* The file may come from anywhere: no schema tricks, no functions run
+     * from its schema. */
+    (void)sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+    (void)sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
+    if (store_exec(s, "PRAGMA foreign_keys = ON", "enabling foreign keys") != 0) {
+        goto out;
+    }
+    if (store_check_identity(s, &version) != 0) {
+        goto out;
+    }
+    /* From here on the file is ours (or new) and may be written. */
+    if (store_set_wal(s) != 0) {
+        goto out;
+    }
+    if (store_migrate(s, version) != 0) {
+        goto out;
+    }
+    if (store_mark_abandoned(s) != 0) {
+        char tmp[sizeof(s->err)];
+        memcpy(tmp, s->err, sizeof(tmp));
+        store_set_err(s, "%s: %s", path, tmp);
+        goto out;
+    }
+    ret = 0;
+out:
+    if (ret != 0) {
+        if (err != NULL && err_len > 0) {
+            snprintf(err, err_len, "%s", s->err);
+        }
+        store_close(s);
+        return -1;
+    }
+    *out_store = s;
+    return 0;
+}
+
+void store_close(struct store *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < ST_COUNT; i++) {
+        sqlite3_finalize(s->stmts[i]);
+    }
+    sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+const char *store_errmsg(const struct store *s)
+{
+    if (s == NULL) {
+        return "no store";
+    }
+    return s->err;
+}
+
+int store_scan_begin(struct store *s, const struct scan_meta *meta, int64_t *out_scan_id)
+{
+    struct binder b;
+    sqlite3_stmt *st = store_stmt(s, ST_INSERT_SCAN);
+    if (st == NULL) {
+        return -1;
+    }
+    binder_start(&b, st);
+    bind_int64(&b, meta->started_ms);
+    bind_text(&b, meta->tool_version);
+    bind_text(&b, meta->options);
+    bind_text(&b, meta->trust_store);
+    bind_text(&b, meta->registry_version);
+    bind_int64(&b, (int64_t)getpid());
+    bind_text(&b, s->hostname[0] ? s->hostname : NULL);
+    if (store_run(s, &b, "inserting scan") != 0) {
+        return -1;
+    }
+    *out_scan_id = (int64_t)sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
+int store_scan_finish(struct store *s, int64_t scan_id, const char *state, int64_t finished_ms)
+{
+    struct binder b;
+    if (state == NULL || (strcmp(state, "complete") != 0 && strcmp(state, "interrupted") != 0)) {
+        store_set_err(s, "finishing scan %lld: state must be \"complete\" or \"interrupted\"",
+                      (long long)scan_id);
+        return -1;
+    }
+    sqlite3_stmt *st = store_stmt(s, ST_FINISH_SCAN);
+    if (st == NULL) {
+        return -1;
+    }
+    binder_start(&b, st);
+    bind_text(&b, state);
+    bind_int64(&b, finished_ms);
+    bind_int64(&b, scan_id);
+    if (store_run(s, &b, "finishing scan") != 0) {
+        return -1;
+    }
+    if (sqlite3_changes(s->db) != 1) {
+        store_set_err(s, "finishing scan %lld: no such scan", (long long)scan_id);
+        return -1;
+    }
+    return 0;
+}
+
+/* store_valid_sha256 tells whether h is 64 lowercase hex digits. */
+static bool store_valid_sha256(const char *h, size_t cap)
+{
+    if (strnlen(h, cap) != 64) {
+        return false;
+    }
+    for (size_t i = 0; i < 64; i++) {
+        if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int store_put_items(struct store *s, const char *sha256, const char *field,
+                           const struct strlist *l)
+{
+    struct binder b;
+    for (size_t i = 0; i < l->n_items; i++) {
+        sqlite3_stmt *st = store_stmt(s, ST_INSERT_CERT_ITEM);
+        if (st == NULL) {
+            return -1;
+        }
+        binder_start(&b, st);
+        bind_text(&b, sha256);
+        bind_text(&b, field);
+        bind_int64(&b, (int64_t)i);
+        bind_text(&b, l->items[i]);
+        if (store_run(s, &b, "inserting certificate list item") != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* store_put_cert stores c once (keyed by SHA-256) with its list items; a
+ * certificate already stored is left as it is. */
+static int store_put_cert(struct store *s, const struct cert_fact *c)
+{
+    struct binder b;
+    sqlite3_stmt *st = store_stmt(s, ST_INSERT_CERT);
+    if (st == NULL) {
+        return -1;
+    }
+    binder_start(&b, st);
+    bind_buf(&b, c->sha256, sizeof(c->sha256));
+    bind_blob(&b, c->der, c->der_len);
+    bind_text(&b, c->subject);
+    bind_text(&b, c->issuer);
+    bind_buf(&b, c->serial, sizeof(c->serial));
+    bind_int64(&b, c->not_before);
+    bind_int64(&b, c->not_after);
+    bind_buf(&b, c->key_type, sizeof(c->key_type));
+    bind_int64(&b, c->key_bits);
+    bind_buf(&b, c->curve, sizeof(c->curve));
+    bind_buf(&b, c->sig_alg, sizeof(c->sig_alg));
+    bind_bool(&b, c->has_key_usage);
+    if (c->ca < 0) {
+        bind_null(&b);
+    } else {
+        bind_bool(&b, c->ca != 0);
+    }
+    if (c->path_len < 0) {
+        bind_null(&b);
+    } else {
+        bind_int64(&b, c->path_len);
+    }
+    bind_bool(&b, c->must_staple);
+    bind_int64(&b, c->n_scts);
+    bind_bool(&b, c->self_signed);
+    if (store_run(s, &b, "inserting certificate") != 0) {
+        return -1;
+    }
+    if (sqlite3_changes(s->db) == 0) {
+        return 0; /* already stored: the parsed fields come from the same DER */
+    }
+    if (store_put_items(s, c->sha256, "key_usage", &c->key_usage) != 0 ||
+        store_put_items(s, c->sha256, "eku", &c->eku) != 0 ||
+        store_put_items(s, c->sha256, "san", &c->san) != 0 ||
+        store_put_items(s, c->sha256, "ocsp_url", &c->ocsp_urls) != 0 ||
+        store_put_items(s, c->sha256, "ca_issuer_url", &c->ca_issuer_urls) != 0 ||
+        store_put_items(s, c->sha256, "crl_url", &c->crl_urls) != 0) {
+        return -1;
+    }
+    return 0;
+}
+
+static int store_put_versions(struct store *s, int64_t target_id, const struct target_result *r)
+{
+    struct binder b;
+    for (int v = 0; v < PV_COUNT; v++) {
+        const struct version_fact *f = &r->versions[v];
+        bool accepted = f->state == PROBE_ACCEPTED;
+        sqlite3_stmt *st = store_stmt(s, ST_INSERT_VERSION);
+        if (st == NULL) {
+            return -1;
+        }
+        binder_start(&b, st);
+        bind_int64(&b, target_id);
+        bind_int64(&b, probe_version_wire((enum probe_version)v));
+        bind_text(&b, probe_version_name((enum probe_version)v));
+        bind_text(&b, probe_state_name(f->state));
+        bind_buf(&b, f->reason, sizeof(f->reason));
+        if (accepted) {
+            bind_int64(&b, f->suite);
+            bind_buf(&b, f->suite_name, sizeof(f->suite_name));
+        } else {
+            bind_null(&b);
+            bind_null(&b);
+        }
+        bind_buf(&b, f->group, sizeof(f->group));
+        if (f->dh_bits > 0) {
+            bind_int64(&b, f->dh_bits);
+        } else {
+            bind_null(&b);
+        }
+        bind_bool(&b, f->hrr);
+        if (store_run(s, &b, "inserting version result") != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int store_put_chain(struct store *s, int64_t target_id, const struct target_result *r)
+{
+    struct binder b;
+    for (size_t i = 0; i < r->n_certs; i++) {
+        const struct cert_fact *c = &r->certs[i];
+        if (c->der == NULL || c->der_len == 0 ||
+            !store_valid_sha256(c->sha256, sizeof(c->sha256))) {
+            store_set_err(s, "inserting certificate %zu: no DER or no valid SHA-256", i);
+            return -1;
+        }
+        if (store_put_cert(s, c) != 0) {
+            return -1;
+        }
+        sqlite3_stmt *st = store_stmt(s, ST_INSERT_CHAIN_CERT);
+        if (st == NULL) {
+            return -1;
+        }
+        binder_start(&b, st);
+        bind_int64(&b, target_id);
+        bind_int64(&b, (int64_t)i);
+        bind_buf(&b, c->sha256, sizeof(c->sha256));
+        bind_int64(&b, c->days_left);
+        if (store_run(s, &b, "inserting chain certificate") != 0) {
+            return -1;
+        }
+    }
+
+    const struct chain_fact *ch = &r->chain;
+    sqlite3_stmt *st = store_stmt(s, ST_INSERT_CHAIN);
+    if (st == NULL) {
+        return -1;
+    }
+    binder_start(&b, st);
+    bind_int64(&b, target_id);
+    bind_bool(&b, ch->trusted);
+    bind_int64(&b, (int64_t)ch->verify_status);
+    bind_buf(&b, ch->verify_text, sizeof(ch->verify_text));
+    bind_bool(&b, ch->hostname_checked);
+    bind_buf(&b, ch->hostname, sizeof(ch->hostname));
+    bind_bool(&b, ch->hostname_match);
+    bind_bool(&b, ch->expired);
+    bind_bool(&b, ch->not_yet_valid);
+    bind_bool(&b, ch->self_signed);
+    bind_bool(&b, ch->incomplete);
+    bind_bool(&b, ch->wrong_order);
+    if (r->n_certs > 0) {
+        bind_int64(&b, ch->min_days_left);
+    } else {
+        bind_null(&b);
+    }
+    bind_bool(&b, ch->ocsp_staple);
+    if (strnlen(ch->ocsp_status, sizeof(ch->ocsp_status)) == 0) {
+        bind_text(&b, "none");
+    } else {
+        bind_buf(&b, ch->ocsp_status, sizeof(ch->ocsp_status));
+    }
+    bind_buf(&b, ch->ocsp_detail, sizeof(ch->ocsp_detail));
+    return store_run(s, &b, "inserting chain validation");
+}
+
+int store_put_target(struct store *s, int64_t scan_id, const struct target_result *r)
+{
+    struct binder b;
+    int64_t target_id;
+    char tmp[sizeof(s->err)];
+
+    if (r->host == NULL) {
+        store_set_err(s, "storing target: no host");
+        return -1;
+    }
+    if (store_exec(s, "BEGIN IMMEDIATE", "starting a transaction") != 0) {
+        goto fail;
+    }
+    sqlite3_stmt *st = store_stmt(s, ST_INSERT_TARGET);
+    if (st == NULL) {
+        goto fail;
+    }
+    binder_start(&b, st);
+    bind_int64(&b, scan_id);
+    bind_text(&b, r->host);
+    bind_int64(&b, r->port);
+    bind_text(&b, r->sni);
+    bind_buf(&b, r->ip, sizeof(r->ip));
+    bind_text(&b, target_status_name(r->status));
+    bind_buf(&b, r->error, sizeof(r->error));
+    bind_int64(&b, r->started_ms);
+    bind_int64(&b, r->finished_ms);
+    bind_bool(&b, r->chain_collected);
+    if (store_run(s, &b, "inserting target row") != 0) {
+        goto fail;
+    }
+    target_id = (int64_t)sqlite3_last_insert_rowid(s->db);
+    if (store_put_versions(s, target_id, r) != 0) {
+        goto fail;
+    }
+    if (r->chain_collected && store_put_chain(s, target_id, r) != 0) {
+        goto fail;
+    }
+    if (store_exec(s, "COMMIT", "committing") != 0) {
+        goto fail;
+    }
+    return 0;
+fail:
+    store_rollback(s);
+    /* Name the target in the message; the SQLite text was recorded first. */
+    memcpy(tmp, s->err, sizeof(tmp));
+    bool v6 = strchr(r->host, ':') != NULL;
+    store_set_err(s, "storing target %s%s%s:%u: %s", v6 ? "[" : "", r->host, v6 ? "]" : "",
+                  (unsigned)r->port, tmp);
+    return -1;
+}

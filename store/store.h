@@ -32,6 +32,7 @@ struct scan_meta {
     const char *tool_version; /* PACKAGE_VERSION */
     const char *options;      /* the command line as given, for provenance */
     const char *trust_store;  /* "system" or the --ca-file path */
+    const char *registry_version; /* registry_version of the suite tables, or NULL */
 };
 
 /* store_open opens or creates the database at path, migrates it to
