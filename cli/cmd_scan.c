@@ -47,6 +47,9 @@ enum opt_id {
     OPT_FIRST_IP,
     OPT_FORMAT,
     OPT_COLOR,
+    OPT_NO_ENUM,
+    OPT_MAX_CONN,
+    OPT_MAX_CONN_TOTAL,
 };
 
 /* The one table of scan options: getopt_long and --help both come from it. */
@@ -70,6 +73,13 @@ static const struct opt_doc {
      "send NAME as SNI (and check the certificate against it) for targets without sni="},
     {"first-ip", no_argument, OPT_FIRST_IP, NULL,
      "scan only the first address a name resolves to (default: every address)"},
+    {"no-enumerate", no_argument, OPT_NO_ENUM, NULL,
+     "skip the raw-ClientHello enumeration (SSLv2-TLS 1.3, every suite, order, groups); "
+     "only the GnuTLS handshakes and the certificate work"},
+    {"max-conn", required_argument, OPT_MAX_CONN, "N",
+     "enumeration: connections open at once per target (1-64, default 4)"},
+    {"max-conn-total", required_argument, OPT_MAX_CONN_TOTAL, "N",
+     "enumeration: connections open at once in all (1-4096, default 64)"},
     {"format", required_argument, OPT_FORMAT, "F", "output format: text (default) or json"},
     {"output", required_argument, OPT_OUTPUT, "FILE", "write the output to FILE, not stdout"},
     {"color", required_argument, OPT_COLOR, "WHEN",
@@ -83,10 +93,15 @@ static void scan_usage(FILE *out)
 {
     fprintf(out, "Usage: tlsaudit scan [OPTIONS] [TARGET...]\n"
                  "\n"
-                 "Scan TLS servers: for each target and each address it resolves to, one\n"
-                 "GnuTLS handshake per protocol version (TLS 1.0, 1.1, 1.2, 1.3), then the\n"
-                 "certificate chain and its validation. Results are stored in SQLite (one\n"
-                 "transaction per finished target) and summarised on stdout.\n"
+                 "Scan TLS servers. For each target and each address it resolves to:\n"
+                 "  - enumeration with raw ClientHellos: for SSLv2, SSLv3 and TLS 1.0-1.3,\n"
+                 "    every registry cipher suite the server accepts, its order, the TLS 1.2\n"
+                 "    and 1.3 groups, TLS 1.2 signature schemes, key-exchange sizes and the\n"
+                 "    extensions it echoes (all targets share one event loop);\n"
+                 "  - one GnuTLS handshake per version TLS 1.0-1.3 (what a real client\n"
+                 "    negotiates), the certificate chain and its validation.\n"
+                 "Results are stored in SQLite (one transaction per finished target) and\n"
+                 "summarised on stdout.\n"
                  "\n"
                  "TARGET is host, host:port, [ipv6]:port or a bare IPv6 address; the port\n"
                  "defaults to 443. A DNS name is also sent as SNI and checked against the\n"
@@ -199,6 +214,9 @@ int cmd_scan(int argc, char **argv)
     bool json = false;
     unsigned long jobs = DEFAULT_JOBS;
     unsigned long timeout_s = DEFAULT_TIMEOUT_S;
+    unsigned long max_conn = 4;
+    unsigned long max_conn_total = 64;
+    bool enumerate = true;
     char err[1024];
     int rc = EXIT_USAGE;
     struct x509_trust *trust = NULL;
@@ -214,7 +232,7 @@ int cmd_scan(int argc, char **argv)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+:f:j:o:h", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":f:j:o:h", long_opts, NULL)) != -1) {
         switch (c) {
         case OPT_TARGETS:
             if (target_list_load_file(&targets, optarg, err, sizeof(err)) != 0) {
@@ -243,6 +261,24 @@ int cmd_scan(int argc, char **argv)
             break;
         case OPT_CA_FILE:
             ca_file = optarg;
+            break;
+        case OPT_NO_ENUM:
+            enumerate = false;
+            break;
+        case OPT_MAX_CONN:
+            if (!util_parse_ulong(optarg, 1, 64, &max_conn)) {
+                fprintf(stderr, "tlsaudit scan: --max-conn: '%s' is not a number from 1 to 64\n",
+                        optarg);
+                goto out;
+            }
+            break;
+        case OPT_MAX_CONN_TOTAL:
+            if (!util_parse_ulong(optarg, 1, 4096, &max_conn_total)) {
+                fprintf(stderr,
+                        "tlsaudit scan: --max-conn-total: '%s' is not a number from 1 to 4096\n",
+                        optarg);
+                goto out;
+            }
             break;
         case OPT_SNI:
             if (!target_valid_sni(optarg)) {
@@ -366,6 +402,10 @@ int cmd_scan(int argc, char **argv)
         .store = store, .scan_id = scan_id, .out = out, .json = json, .color = color, .jr = jr};
     struct scan_options so = {
         .jobs = (int)jobs,
+        .enumerate = enumerate,
+        .max_conn = (unsigned)max_conn,
+        .max_conn_total = (unsigned)max_conn_total,
+        .progress = targets.n_items > 1 && isatty(STDERR_FILENO),
         .timeout_ms = (int)timeout_s * 1000,
         .first_ip = first_ip,
         .sni_override = sni,

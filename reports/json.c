@@ -16,6 +16,7 @@
 
 #include "common/util.h"
 #include "config.h"
+#include "scanner/registry.h"
 
 struct json_report {
     json_t *root;
@@ -208,6 +209,99 @@ static json_t *json_chain(const struct chain_fact *ch)
     return o;
 }
 
+static json_t *json_code_list(const uint16_t *codes, size_t n, bool groups)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a != NULL && i < n; i++) {
+        const char *name = NULL;
+        if (groups) {
+            const struct group_info *g = registry_group_by_code(codes[i]);
+            name = g ? g->name : NULL;
+        } else {
+            const struct sigscheme_info *sg = registry_sigscheme_by_code(codes[i]);
+            name = sg ? sg->name : NULL;
+        }
+        char code[8];
+        snprintf(code, sizeof(code), "0x%04X", codes[i]);
+        json_array_append_new(a, json_pack("{s:s, s:s?}", "code", code, "name", name));
+    }
+    return a;
+}
+
+static json_t *json_tri(enum fact_tri t)
+{
+    return t == TRI_UNKNOWN ? json_null() : json_boolean(t == TRI_YES);
+}
+
+static json_t *json_enum_version(enum wire_version v, const struct enum_version_fact *f)
+{
+    char wire[8];
+    snprintf(wire, sizeof(wire), "0x%04x", wire_version_code(v));
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "version", wire_version_name(v), "wire",
+                          wire, "state", probe_state_name(f->state), "order",
+                          enum_order_name(f->order), "incomplete", f->incomplete);
+    if (o == NULL) {
+        return NULL;
+    }
+    if (f->reason[0] != '\0') {
+        json_object_set_new(o, "reason", json_text(f->reason));
+    }
+    if (f->incomplete) {
+        json_object_set_new(o, "incomplete_reason", json_text(f->incomplete_why));
+    }
+    json_t *suites = json_array();
+    for (size_t i = 0; suites != NULL && i < f->n_suites; i++) {
+        const struct enum_suite *es = &f->suites[i];
+        const struct suite_info *si = registry_suite_by_code(es->code);
+        char code[10];
+        snprintf(code, sizeof(code), es->code > 0xffff ? "0x%06X" : "0x%04X", es->code);
+        const struct group_info *g = es->ec_group ? registry_group_by_code(es->ec_group) : NULL;
+        json_t *js = json_pack("{s:s, s:s?, s:o, s:o, s:o}", "code", code, "name",
+                               si ? si->iana_name : NULL, "rank",
+                               es->server_rank >= 0 ? json_integer(es->server_rank) : json_null(),
+                               "group", g ? json_string(g->name) : json_null(), "kx_bits",
+                               es->kx_bits ? json_integer(es->kx_bits) : json_null());
+        json_array_append_new(suites, js);
+    }
+    json_object_set_new(o, "suites", suites);
+    return o;
+}
+
+static json_t *json_enumeration(const struct enum_facts *e)
+{
+    if (!e->collected) {
+        return json_null();
+    }
+    json_t *o = json_object();
+    if (o == NULL) {
+        return NULL;
+    }
+    json_object_set_new(o, "probes", json_integer((json_int_t)e->n_probes));
+    json_t *vs = json_array();
+    for (int v = 0; vs != NULL && v < WV_COUNT; v++) {
+        json_array_append_new(vs, json_enum_version((enum wire_version)v, &e->versions[v]));
+    }
+    json_object_set_new(o, "versions", vs);
+    json_object_set_new(o, "groups",
+                        json_pack("{s:o, s:o}", "tls12",
+                                  json_code_list(e->groups12, e->n_groups12, true), "tls13",
+                                  json_code_list(e->groups13, e->n_groups13, true)));
+    json_object_set_new(o, "signature_schemes",
+                        json_pack("{s:o}", "tls12",
+                                  json_code_list(e->sigalgs12, e->n_sigalgs12, false)));
+    json_t *x = json_object();
+    json_object_set_new(x, "secure_renegotiation", json_tri(e->secure_renegotiation));
+    json_object_set_new(x, "extended_master_secret", json_tri(e->extended_master_secret));
+    json_object_set_new(x, "encrypt_then_mac", json_tri(e->encrypt_then_mac));
+    json_object_set_new(x, "status_request", json_tri(e->status_request));
+    json_object_set_new(x, "session_ticket", json_tri(e->session_ticket));
+    json_object_set_new(x, "heartbeat", json_tri(e->heartbeat));
+    json_object_set_new(x, "alpn", e->alpn[0] ? json_text(e->alpn) : json_null());
+    json_object_set_new(o, "extensions", x);
+    json_object_set_new(o, "anomalies", e->anomalies[0] ? json_text(e->anomalies) : json_null());
+    return o;
+}
+
 static json_t *json_target(const struct target_result *r)
 {
     json_t *o = json_object();
@@ -227,6 +321,7 @@ static json_t *json_target(const struct target_result *r)
         json_array_append_new(vs, json_version((enum probe_version)v, &r->versions[v]));
     }
     json_object_set_new(o, "versions", vs);
+    json_object_set_new(o, "enumeration", json_enumeration(&r->enumeration));
     json_t *certs = json_array();
     for (size_t i = 0; certs != NULL && i < r->n_certs; i++) {
         json_array_append_new(certs, json_cert(i, &r->certs[i]));

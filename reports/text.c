@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "scanner/registry.h"
 
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"
@@ -154,6 +155,100 @@ static void print_cert(FILE *out, size_t i, const struct cert_fact *c)
     }
 }
 
+static const char *tri_word(enum fact_tri t)
+{
+    return t == TRI_YES ? "yes" : t == TRI_NO ? "no" : "?";
+}
+
+static void print_code_list(FILE *out, const char *label, const uint16_t *codes, size_t n,
+                            bool groups)
+{
+    fprintf(out, "%s", label);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = NULL;
+        if (groups) {
+            const struct group_info *g = registry_group_by_code(codes[i]);
+            name = g ? g->name : NULL;
+        } else {
+            const struct sigscheme_info *sg = registry_sigscheme_by_code(codes[i]);
+            name = sg ? sg->name : NULL;
+        }
+        if (name != NULL) {
+            fprintf(out, "%s%s", i ? ", " : " ", name);
+        } else {
+            fprintf(out, "%s0x%04x", i ? ", " : " ", codes[i]);
+        }
+    }
+    if (n == 0) {
+        fprintf(out, " -");
+    }
+}
+
+static void print_enumeration(FILE *out, const struct enum_facts *e, bool color)
+{
+    fprintf(out, "  Enumeration (raw ClientHellos, %lu connections)\n", e->n_probes);
+    for (int v = 0; v < WV_COUNT; v++) {
+        const struct enum_version_fact *f = &e->versions[v];
+        bool old = v <= WV_TLS11;
+        const char *c = f->state == PROBE_ACCEPTED     ? (old ? C_RED : C_GREEN)
+                        : f->state == PROBE_INCONCLUSIVE ? C_YELLOW
+                                                         : C_DIM;
+        fprintf(out, "  %-8s %s%-12s%s", wire_version_name((enum wire_version)v), col(color, c),
+                probe_state_name(f->state), col(color, C_RESET));
+        if (f->state == PROBE_ACCEPTED) {
+            fprintf(out, " %zu suite%s, %s order", f->n_suites, f->n_suites == 1 ? "" : "s",
+                    enum_order_name(f->order));
+        } else if (f->reason[0] != '\0') {
+            fputc(' ', out);
+            text_visible(out, f->reason);
+        }
+        if (f->incomplete) {
+            fprintf(out, " %s(incomplete: ", col(color, C_YELLOW));
+            text_visible(out, f->incomplete_why);
+            fprintf(out, ")%s", col(color, C_RESET));
+        }
+        fputc('\n', out);
+        for (size_t i = 0; i < f->n_suites; i++) {
+            const struct enum_suite *es = &f->suites[i];
+            const struct suite_info *si = registry_suite_by_code(es->code);
+            bool weak = si != NULL && (si->export_grade || strcmp(si->cipher, "NULL") == 0 ||
+                                       strcmp(si->auth, "anon") == 0 ||
+                                       strcmp(si->cipher, "RC4") == 0 ||
+                                       strcmp(si->cipher, "DES") == 0 ||
+                                       strcmp(si->cipher, "3DES") == 0);
+            fprintf(out, "      %s%*s0x%0*X  %-44s%s", col(color, weak ? C_RED : ""),
+                    es->code > 0xffff ? 0 : 2, "", es->code > 0xffff ? 6 : 4, es->code,
+                    si ? si->iana_name : "(unknown)", col(color, weak ? C_RESET : ""));
+            if (es->ec_group != 0) {
+                const struct group_info *g = registry_group_by_code(es->ec_group);
+                fprintf(out, " %s", g ? g->name : "?");
+            }
+            if (es->kx_bits > 0) {
+                fprintf(out, " %d bits", es->kx_bits);
+            }
+            fputc('\n', out);
+        }
+    }
+    print_code_list(out, "  Groups   TLS 1.2:", e->groups12, e->n_groups12, true);
+    print_code_list(out, "; TLS 1.3:", e->groups13, e->n_groups13, true);
+    fputc('\n', out);
+    print_code_list(out, "  Sigalgs  TLS 1.2:", e->sigalgs12, e->n_sigalgs12, false);
+    fputc('\n', out);
+    fprintf(out,
+            "  Echoes   secure renegotiation %s, extended master secret %s, "
+            "encrypt-then-MAC %s, status_request %s, session ticket %s, heartbeat %s, ALPN ",
+            tri_word(e->secure_renegotiation), tri_word(e->extended_master_secret),
+            tri_word(e->encrypt_then_mac), tri_word(e->status_request),
+            tri_word(e->session_ticket), tri_word(e->heartbeat));
+    text_visible(out, e->alpn[0] ? e->alpn : "-");
+    fputc('\n', out);
+    if (e->anomalies[0] != '\0') {
+        fprintf(out, "  %sAnomaly%s  ", col(color, C_RED), col(color, C_RESET));
+        text_visible(out, e->anomalies);
+        fputc('\n', out);
+    }
+}
+
 void text_print_target(FILE *out, const struct target_result *r, bool color)
 {
     bool v6 = strchr(r->host, ':') != NULL;
@@ -179,6 +274,10 @@ void text_print_target(FILE *out, const struct target_result *r, bool color)
         for (int v = 0; v < PV_COUNT; v++) {
             print_version(out, (enum probe_version)v, &r->versions[v], color);
         }
+    }
+    if (r->enumeration.collected &&
+        (r->status == TARGET_OK || r->status == TARGET_NO_TLS)) {
+        print_enumeration(out, &r->enumeration, color);
     }
     if (r->chain_collected) {
         const struct chain_fact *ch = &r->chain;

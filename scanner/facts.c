@@ -51,6 +51,54 @@ const char *target_status_name(enum target_status s)
     return "?";
 }
 
+uint16_t wire_version_code(enum wire_version v)
+{
+    static const uint16_t codes[WV_COUNT] = {0x0002, 0x0300, 0x0301, 0x0302, 0x0303, 0x0304};
+    return (unsigned)v < WV_COUNT ? codes[v] : 0;
+}
+
+const char *wire_version_name(enum wire_version v)
+{
+    static const char *const names[WV_COUNT] = {"SSL 2.0", "SSL 3.0", "TLS 1.0",
+                                                "TLS 1.1", "TLS 1.2", "TLS 1.3"};
+    return (unsigned)v < WV_COUNT ? names[v] : "?";
+}
+
+const char *enum_order_name(enum enum_order o)
+{
+    switch (o) {
+    case ORDER_SERVER:
+        return "server";
+    case ORDER_CLIENT:
+        return "client";
+    case ORDER_UNKNOWN:
+        break;
+    }
+    return "unknown";
+}
+
+void enum_facts_init(struct enum_facts *e)
+{
+    memset(e, 0, sizeof(*e));
+    e->secure_renegotiation = TRI_UNKNOWN;
+    e->extended_master_secret = TRI_UNKNOWN;
+    e->encrypt_then_mac = TRI_UNKNOWN;
+    e->status_request = TRI_UNKNOWN;
+    e->session_ticket = TRI_UNKNOWN;
+    e->heartbeat = TRI_UNKNOWN;
+}
+
+void enum_facts_cleanup(struct enum_facts *e)
+{
+    for (int v = 0; v < WV_COUNT; v++) {
+        free(e->versions[v].suites);
+    }
+    free(e->groups12);
+    free(e->groups13);
+    free(e->sigalgs12);
+    enum_facts_init(e);
+}
+
 void cert_fact_init(struct cert_fact *c)
 {
     memset(c, 0, sizeof(*c));
@@ -81,6 +129,7 @@ void cert_fact_cleanup(struct cert_fact *c)
 void target_result_init(struct target_result *r)
 {
     memset(r, 0, sizeof(*r));
+    enum_facts_init(&r->enumeration);
     memcpy(r->chain.ocsp_status, "none", sizeof("none"));
 }
 
@@ -92,5 +141,6 @@ void target_result_cleanup(struct target_result *r)
         cert_fact_cleanup(&r->certs[i]);
     }
     free(r->certs);
+    enum_facts_cleanup(&r->enumeration);
     target_result_init(r);
 }

@@ -96,6 +96,66 @@ struct chain_fact {
     char ocsp_detail[FACT_TEXT]; /* why, for "invalid"/"revoked" */
 };
 
+/* ---- complete enumeration (raw ClientHellos, scanner/enumerate.c) ------ */
+
+/* The versions the raw prober covers, oldest first. */
+enum wire_version { WV_SSL2, WV_SSL3, WV_TLS10, WV_TLS11, WV_TLS12, WV_TLS13, WV_COUNT };
+/* wire_version_code returns 0x0002, 0x0300, 0x0301 .. 0x0304. */
+uint16_t wire_version_code(enum wire_version v);
+/* wire_version_name returns "SSL 2.0", "SSL 3.0", "TLS 1.0" .. "TLS 1.3". */
+const char *wire_version_name(enum wire_version v);
+
+/* One suite the server accepted under one version. */
+struct enum_suite {
+    uint32_t code;    /* IANA code (SSLv2: the 3-byte cipher kind) */
+    int server_rank;  /* 0 = the server's first choice ...; -1 when the client decides */
+    uint16_t ec_group; /* ECDHE: the group the server chose with it; 0 otherwise */
+    int kx_bits;      /* DHE: prime bits; ECDHE: curve bits; RSA_EXPORT: modulus bits; 0 */
+};
+
+enum enum_order {
+    ORDER_UNKNOWN = 0, /* fewer than two suites, or the probes disagreed */
+    ORDER_SERVER,      /* the server picks by its own preference */
+    ORDER_CLIENT,      /* the server takes the client's first acceptable suite */
+};
+/* enum_order_name returns "unknown", "server", "client". */
+const char *enum_order_name(enum enum_order o);
+
+struct enum_version_fact {
+    enum probe_state state;  /* accepted: at least one suite accepted */
+    char reason[FACT_TEXT];  /* refused / inconclusive: why (an alert, a timeout, ...) */
+    struct enum_suite *suites; /* owned; in server order when order == ORDER_SERVER */
+    size_t n_suites;
+    enum enum_order order;
+    bool incomplete;         /* some bundle ended without clear evidence: suites may be missing */
+    char incomplete_why[FACT_TEXT];
+    unsigned echoed_exts;    /* HELLO_EXT_* bits seen in this version's ServerHellos */
+};
+
+/* A tri-state for behaviour tests. */
+enum fact_tri { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
+
+struct enum_facts {
+    bool collected;
+    struct enum_version_fact versions[WV_COUNT];
+    uint16_t *groups12;      /* TLS <= 1.2 ECDHE groups, in the order the server chose them */
+    size_t n_groups12;
+    uint16_t *groups13;      /* TLS 1.3 groups (HelloRetryRequest), server's order */
+    size_t n_groups13;
+    uint16_t *sigalgs12;     /* TLS 1.2 ServerKeyExchange signature schemes */
+    size_t n_sigalgs12;
+    enum fact_tri secure_renegotiation;   /* renegotiation_info echoed */
+    enum fact_tri extended_master_secret;
+    enum fact_tri encrypt_then_mac;       /* echoed with a CBC suite */
+    enum fact_tri status_request;
+    enum fact_tri session_ticket;
+    enum fact_tri heartbeat;
+    char alpn[64];                        /* protocol chosen from {h2, http/1.1}, "" none */
+    bool unoffered_choice;   /* the server chose a suite / version / group it was not offered */
+    char anomalies[FACT_TEXT]; /* the first such anomaly, in words */
+    unsigned long n_probes;  /* connections used */
+};
+
 enum target_status {
     TARGET_OK = 0,      /* at least one version was accepted */
     TARGET_NO_TLS,      /* reachable, but every version was refused */
@@ -119,6 +179,7 @@ struct target_result {
     enum target_status status;
     char error[FACT_TEXT]; /* why, when status is not TARGET_OK */
     struct version_fact versions[PV_COUNT];
+    struct enum_facts enumeration; /* raw-ClientHello enumeration */
     bool chain_collected;  /* certs/chain below are filled in */
     struct cert_fact *certs; /* n_certs, as served, leaf first; owned */
     size_t n_certs;
@@ -128,6 +189,10 @@ struct target_result {
 /* target_result_init zeroes r; target_result_cleanup frees what it owns. */
 void target_result_init(struct target_result *r);
 void target_result_cleanup(struct target_result *r);
+
+/* enum_facts_init sets every tri-state to unknown; enum_facts_cleanup frees. */
+void enum_facts_init(struct enum_facts *e);
+void enum_facts_cleanup(struct enum_facts *e);
 
 /* cert_fact_init zeroes c; cert_fact_cleanup frees what it owns. */
 void cert_fact_init(struct cert_fact *c);

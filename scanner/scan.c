@@ -1,12 +1,15 @@
 /*
  * scanner/scan.c - the scan driver (see scan.h).
  *
- * Work unit: one target spec. A worker resolves it, then for each address
- * probes TLS 1.3 down to TLS 1.0 with the GnuTLS handshake, takes the
- * chain from the first accepted version (the newest), and validates it.
- * Results go to the callback under one mutex, so the callback needs no
- * locking of its own. The stop flag is checked between probes; a probe in
- * flight is bounded by the timeout.
+ * Work unit: one (target, address), after every name is resolved. Two
+ * parts per unit run side by side: a GnuTLS worker (-j threads) probes TLS
+ * 1.3 down to TLS 1.0 with real handshakes, takes the chain from the first
+ * accepted version (the newest) and validates it; the enumeration thread
+ * runs every unit's raw-ClientHello enumeration on one probe loop. The
+ * part that finishes last hands the unit to the callback, under one mutex,
+ * so the callback needs no locking of its own. The stop flag is checked
+ * between probes, and probes in flight give up within a fraction of a
+ * second.
  */
 #include "scanner/scan.h"
 
@@ -16,7 +19,12 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "scanner/enumerate.h"
 #include "scanner/handshake.h"
+
+#define MAX_SCAN_THREADS 256
+
+struct unit;
 
 struct pool {
     const struct target_list *l;
@@ -24,8 +32,12 @@ struct pool {
     scan_result_fn fn;
     void *arg;
     pthread_mutex_t lock;
-    size_t next;   /* next target index to take */
-    bool failed;   /* the callback asked to stop */
+    struct unit *units;
+    size_t n_units;
+    size_t next;       /* next unit for a GnuTLS worker */
+    size_t n_finished; /* units done (both parts) */
+    bool failed;       /* the callback asked to stop */
+    struct probe_stats enum_stats;
 };
 
 static bool stopping(const struct scan_options *o)
@@ -83,7 +95,9 @@ void scan_one_address(const struct target_spec *t, const struct target_addr *a,
     bool have_chain = false;
     bool any_accepted = false;
     bool connected = false;
+    bool any_answer = false; /* some version was accepted or refused */
     char connect_error[FACT_TEXT] = "";
+    char last_reason[FACT_TEXT] = "";
 
     for (int v = PV_COUNT - 1; v >= 0; v--) {
         if (stopping(o)) {
@@ -116,6 +130,11 @@ void scan_one_address(const struct target_spec *t, const struct target_addr *a,
             goto out;
         }
         connected = true;
+        if (vf->state == PROBE_INCONCLUSIVE) {
+            util_copy(last_reason, sizeof(last_reason), vf->reason);
+        } else {
+            any_answer = true;
+        }
         if (vf->state == PROBE_ACCEPTED) {
             any_accepted = true;
             if (!have_chain && cap.n_certs > 0) {
@@ -131,6 +150,13 @@ void scan_one_address(const struct target_spec *t, const struct target_addr *a,
         util_copy(r->error, sizeof(r->error), connect_error);
         goto out;
     }
+    if (!any_answer) {
+        /* Connections were accepted but no handshake got an answer: a
+         * silent (or dying) server, not one that refuses TLS. */
+        r->status = TARGET_UNREACHABLE;
+        snprintf(r->error, sizeof(r->error), "no answer to any handshake (%s)", last_reason);
+        goto out;
+    }
     r->status = any_accepted ? TARGET_OK : TARGET_NO_TLS;
     if (!any_accepted) {
         util_copy(r->error, sizeof(r->error), "no protocol version accepted");
@@ -143,63 +169,41 @@ out:
     r->finished_ms = util_now_ms();
 }
 
-static int deliver(struct pool *p, struct target_result *r)
+/* One (target, address) to scan. */
+struct unit {
+    struct pool *pool;
+    const struct target_spec *spec;
+    struct target_addr addr;
+    struct target_result r;
+    int parts_left; /* the GnuTLS part and the enumeration part */
+};
+
+static void deliver_locked(struct pool *p, struct target_result *r)
 {
-    pthread_mutex_lock(&p->lock);
-    int rc = 0;
     if (!p->failed && p->fn(r, p->arg) != 0) {
         p->failed = true;
-        rc = -1;
     }
-    pthread_mutex_unlock(&p->lock);
-    return rc;
 }
 
-/* Scans one target spec: every address, each delivered as it finishes. */
-static void scan_spec(struct pool *p, const struct target_spec *t)
+/* Marks one part of u done; the last part delivers it. */
+static void unit_part_done(struct pool *p, struct unit *u)
 {
-    const struct scan_options *o = p->o;
-    struct target_addr *addrs = NULL;
-    size_t n_addrs = 0;
-    char err[FACT_TEXT];
-    const char *sni = sni_for(t, o);
-
-    if (target_resolve(t, o->first_ip, &addrs, &n_addrs, err, sizeof(err)) != 0) {
-        struct target_result r;
-        target_result_init(&r);
-        r.host = strdup(t->host);
-        r.sni = sni ? strdup(sni) : NULL;
-        r.port = t->port;
-        r.started_ms = r.finished_ms = util_now_ms();
-        r.status = TARGET_RESOLVE_FAILED;
-        util_copy(r.error, sizeof(r.error), err);
-        (void)deliver(p, &r);
-        target_result_cleanup(&r);
-        return;
+    pthread_mutex_lock(&p->lock);
+    if (--u->parts_left == 0) {
+        /* An interrupted unit is not a finished one: it is not delivered. */
+        if (u->r.status != TARGET_INTERRUPTED && !stopping(p->o)) {
+            deliver_locked(p, &u->r);
+        }
+        p->n_finished++;
+        if (p->o->progress) {
+            fprintf(stderr, "\rtlsaudit: %zu/%zu targets done", p->n_finished, p->n_units);
+            if (p->n_finished == p->n_units) {
+                fputc('\n', stderr);
+            }
+        }
+        target_result_cleanup(&u->r);
     }
-    for (size_t i = 0; i < n_addrs; i++) {
-        if (stopping(o)) {
-            break;
-        }
-        struct target_result r;
-        target_result_init(&r);
-        r.host = strdup(t->host);
-        r.sni = sni ? strdup(sni) : NULL;
-        r.port = t->port;
-        if (r.host == NULL || (sni != NULL && r.sni == NULL)) {
-            r.status = TARGET_ERROR;
-            util_copy(r.error, sizeof(r.error), "out of memory");
-        } else {
-            scan_one_address(t, &addrs[i], o, &r);
-        }
-        /* An interrupted target is not a finished one: it is not delivered. */
-        int rc = r.status == TARGET_INTERRUPTED ? 0 : deliver(p, &r);
-        target_result_cleanup(&r);
-        if (rc != 0) {
-            break;
-        }
-    }
-    free(addrs);
+    pthread_mutex_unlock(&p->lock);
 }
 
 static void *worker(void *arg)
@@ -207,14 +211,114 @@ static void *worker(void *arg)
     struct pool *p = arg;
     for (;;) {
         pthread_mutex_lock(&p->lock);
-        bool done = p->failed || stopping(p->o) || p->next >= p->l->n_items;
+        bool done = p->next >= p->n_units;
         size_t i = p->next++;
         pthread_mutex_unlock(&p->lock);
         if (done) {
             return NULL;
         }
-        scan_spec(p, &p->l->items[i]);
+        struct unit *u = &p->units[i];
+        if (p->failed || stopping(p->o)) {
+            u->r.status = TARGET_INTERRUPTED;
+        } else {
+            scan_one_address(u->spec, &u->addr, p->o, &u->r);
+        }
+        unit_part_done(p, u);
     }
+}
+
+static void enum_unit_done(void *arg)
+{
+    struct unit *u = arg;
+    unit_part_done(u->pool, u);
+}
+
+static void *enum_thread(void *arg)
+{
+    struct pool *p = arg;
+    struct probe_loop *l =
+        probe_loop_new(p->o->max_conn_total, p->o->max_conn, p->o->timeout_ms, p->o->stop);
+    size_t started = 0;
+    if (l != NULL) {
+        for (; started < p->n_units; started++) {
+            struct unit *u = &p->units[started];
+            if (enum_start(l, (unsigned)started, &u->addr.sa, u->addr.sa_len, u->r.sni,
+                           &u->r.enumeration, enum_unit_done, u) != 0) {
+                break;
+            }
+        }
+        (void)probe_loop_run(l);
+        probe_loop_stats(l, &p->enum_stats);
+        probe_loop_free(l);
+    }
+    /* Units whose enumeration could not start count as done here. */
+    for (size_t i = started; i < p->n_units; i++) {
+        unit_part_done(p, &p->units[i]);
+    }
+    return NULL;
+}
+
+/* Resolves every spec into units; unresolvable ones are delivered here.
+ * Returns 0 or -1 (out of memory). */
+static int make_units(struct pool *p)
+{
+    const struct target_list *l = p->l;
+    const struct scan_options *o = p->o;
+    size_t cap = 0;
+    for (size_t i = 0; i < l->n_items && !stopping(o); i++) {
+        const struct target_spec *t = &l->items[i];
+        const char *sni = sni_for(t, o);
+        struct target_addr *addrs = NULL;
+        size_t n_addrs = 0;
+        char err[FACT_TEXT];
+        if (target_resolve(t, o->first_ip, &addrs, &n_addrs, err, sizeof(err)) != 0) {
+            struct target_result r;
+            target_result_init(&r);
+            r.host = strdup(t->host);
+            r.sni = sni ? strdup(sni) : NULL;
+            r.port = t->port;
+            r.started_ms = r.finished_ms = util_now_ms();
+            r.status = TARGET_RESOLVE_FAILED;
+            util_copy(r.error, sizeof(r.error), err);
+            pthread_mutex_lock(&p->lock);
+            deliver_locked(p, &r);
+            pthread_mutex_unlock(&p->lock);
+            target_result_cleanup(&r);
+            continue;
+        }
+        for (size_t k = 0; k < n_addrs; k++) {
+            if (p->n_units == cap) {
+                size_t ncap = cap ? cap * 2 : 16;
+                struct unit *nu = realloc(p->units, ncap * sizeof(*nu));
+                if (nu == NULL) {
+                    free(addrs);
+                    return -1;
+                }
+                p->units = nu;
+                cap = ncap;
+            }
+            struct unit *u = &p->units[p->n_units];
+            memset(u, 0, sizeof(*u));
+            u->spec = t;
+            u->addr = addrs[k];
+            target_result_init(&u->r);
+            u->r.host = strdup(t->host);
+            u->r.sni = sni ? strdup(sni) : NULL;
+            u->r.port = t->port;
+            if (u->r.host == NULL || (sni != NULL && u->r.sni == NULL)) {
+                target_result_cleanup(&u->r);
+                free(addrs);
+                return -1;
+            }
+            p->n_units++;
+        }
+        free(addrs);
+    }
+    for (size_t i = 0; i < p->n_units; i++) {
+        p->units[i].pool = p;
+        p->units[i].parts_left = o->enumerate ? 2 : 1;
+    }
+    return 0;
 }
 
 int scan_run(const struct target_list *l, const struct scan_options *o, scan_result_fn fn,
@@ -222,32 +326,62 @@ int scan_run(const struct target_list *l, const struct scan_options *o, scan_res
 {
     struct pool p = {.l = l, .o = o, .fn = fn, .arg = arg};
     pthread_mutex_init(&p.lock, NULL);
-    size_t n_threads = (size_t)(o->jobs > 0 ? o->jobs : 1);
-    if (n_threads > l->n_items) {
-        n_threads = l->n_items ? l->n_items : 1;
-    }
-    pthread_t *threads = calloc(n_threads, sizeof(*threads));
-    if (threads == NULL) {
-        pthread_mutex_destroy(&p.lock);
-        return -1;
-    }
-    size_t started = 0;
     int rc = 0;
+    pthread_t threads[MAX_SCAN_THREADS];
+    pthread_t enum_tid;
+    bool enum_running = false;
+    size_t started = 0;
+
+    if (make_units(&p) != 0) {
+        for (size_t i = 0; i < p.n_units; i++) {
+            target_result_cleanup(&p.units[i].r);
+        }
+        rc = -1;
+        goto out;
+    }
+    size_t n_threads = (size_t)(o->jobs > 0 ? o->jobs : 1);
+    if (n_threads > p.n_units) {
+        n_threads = p.n_units;
+    }
+    if (n_threads > MAX_SCAN_THREADS) {
+        n_threads = MAX_SCAN_THREADS;
+    }
+    if (o->enumerate && p.n_units > 0) {
+        enum_running = pthread_create(&enum_tid, NULL, enum_thread, &p) == 0;
+        if (!enum_running) {
+            /* Without the loop thread, enumerate on this one afterwards. */
+            for (; started < n_threads; started++) {
+                if (pthread_create(&threads[started], NULL, worker, &p) != 0) {
+                    break;
+                }
+            }
+            enum_thread(&p);
+            goto join;
+        }
+    }
     for (; started < n_threads; started++) {
         if (pthread_create(&threads[started], NULL, worker, &p) != 0) {
             break;
         }
     }
+join:
     if (started == 0) {
-        rc = -1;
+        worker(&p); /* no thread could start: do the GnuTLS part here */
     }
     for (size_t i = 0; i < started; i++) {
         pthread_join(threads[i], NULL);
     }
-    free(threads);
-    pthread_mutex_destroy(&p.lock);
-    if (rc == 0 && (p.failed || stopping(o) || p.next < l->n_items)) {
+    if (enum_running) {
+        pthread_join(enum_tid, NULL);
+    }
+    if (p.failed || stopping(o)) {
         rc = 1;
     }
+out:
+    if (o->stats_out != NULL) {
+        *o->stats_out = p.enum_stats;
+    }
+    free(p.units);
+    pthread_mutex_destroy(&p.lock);
     return rc;
 }

@@ -2,9 +2,12 @@
  * scanner/scan.h - runs a scan: every target of a list, each address it
  * resolves to, every protocol version, then the certificate chain.
  *
- * Targets run in parallel on a small pool of threads (-j); each finished
- * target is handed to a callback that the pool calls one at a time (never
- * concurrently), which is where the CLI stores and prints it.
+ * Every name is resolved first; each (target, address) is then one unit.
+ * The certificate work (GnuTLS handshakes) runs on a small pool of threads
+ * (-j); the enumeration of every unit runs on one probe loop in one more
+ * thread. A unit is finished when both are done; it is then handed to a
+ * callback that is called one unit at a time (never concurrently), which
+ * is where the CLI stores and prints it.
  */
 #ifndef TLSAUDIT_SCANNER_SCAN_H
 #define TLSAUDIT_SCANNER_SCAN_H
@@ -13,16 +16,22 @@
 #include <stdbool.h>
 
 #include "scanner/facts.h"
+#include "scanner/probe.h"
 #include "scanner/target.h"
 #include "scanner/x509.h"
 
 struct scan_options {
-    int jobs;                      /* targets in parallel, >= 1 */
+    int jobs;                      /* targets in parallel for the GnuTLS handshakes, >= 1 */
+    bool enumerate;                /* run the raw-ClientHello enumeration too */
+    unsigned max_conn;             /* enumeration: connections per target at once */
+    unsigned max_conn_total;       /* enumeration: connections at once, all targets */
+    bool progress;                 /* progress lines on stderr */
     int timeout_ms;                /* per connection attempt and per handshake */
     bool first_ip;                 /* only the first address of each name */
     const char *sni_override;      /* --sni: for every target without its own sni= */
     const struct x509_trust *trust;
     volatile sig_atomic_t *stop;   /* set (by a signal handler) to stop early */
+    struct probe_stats *stats_out; /* when not NULL: the probe loop's counters */
 };
 
 /* Called once per finished target (including unreachable and unresolvable

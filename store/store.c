@@ -40,6 +40,8 @@
 
 #include <sqlite3.h>
 
+#include "scanner/registry.h"
+
 /* 'TLSA': PRAGMA application_id of every tlsaudit database. */
 #define STORE_APPLICATION_ID 0x544c5341
 /* How long a writer waits for another process's write lock. */
@@ -154,6 +156,49 @@ static const struct store_migration store_migrations[] = {
         "  ocsp_status TEXT NOT NULL,"
         "  ocsp_detail TEXT"
         ");"
+        /* Raw-ClientHello enumeration (scanner/enumerate.c). */
+        "CREATE TABLE enum_versions ("
+        "  target_id INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,"
+        "  version INTEGER NOT NULL,"
+        "  name TEXT NOT NULL,"
+        "  state TEXT NOT NULL"
+        "    CHECK (state IN ('not-tested', 'accepted', 'refused', 'inconclusive')),"
+        "  reason TEXT,"
+        "  server_order TEXT NOT NULL CHECK (server_order IN ('unknown', 'server', 'client')),"
+        "  incomplete INTEGER NOT NULL CHECK (incomplete IN (0, 1)),"
+        "  incomplete_reason TEXT,"
+        "  n_suites INTEGER NOT NULL,"
+        "  PRIMARY KEY (target_id, version)"
+        ");"
+        "CREATE TABLE enum_suites ("
+        "  target_id INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,"
+        "  version INTEGER NOT NULL,"
+        "  code INTEGER NOT NULL,"
+        "  name TEXT,"
+        "  server_rank INTEGER,"
+        "  grp INTEGER,"
+        "  kx_bits INTEGER,"
+        "  PRIMARY KEY (target_id, version, code)"
+        ");"
+        "CREATE TABLE enum_lists ("
+        "  target_id INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,"
+        "  kind TEXT NOT NULL CHECK (kind IN ('groups12', 'groups13', 'sigalgs12')),"
+        "  position INTEGER NOT NULL,"
+        "  code INTEGER NOT NULL,"
+        "  PRIMARY KEY (target_id, kind, position)"
+        ");"
+        "CREATE TABLE enum_behaviour ("
+        "  target_id INTEGER PRIMARY KEY REFERENCES targets (id) ON DELETE CASCADE,"
+        "  probes INTEGER NOT NULL,"
+        "  secure_renegotiation INTEGER,"
+        "  extended_master_secret INTEGER,"
+        "  encrypt_then_mac INTEGER,"
+        "  status_request INTEGER,"
+        "  session_ticket INTEGER,"
+        "  heartbeat INTEGER,"
+        "  alpn TEXT,"
+        "  anomalies TEXT"
+        ");"
         "PRAGMA user_version = 1;"},
 };
 
@@ -174,6 +219,10 @@ enum store_stmt_id {
     ST_INSERT_CERT_ITEM,
     ST_INSERT_CHAIN_CERT,
     ST_INSERT_CHAIN,
+    ST_INSERT_ENUM_VERSION,
+    ST_INSERT_ENUM_SUITE,
+    ST_INSERT_ENUM_LIST,
+    ST_INSERT_ENUM_BEHAVIOUR,
     ST_COUNT
 };
 
@@ -203,6 +252,17 @@ static const char *const store_stmt_sql[ST_COUNT] = {
                         " self_signed, incomplete, wrong_order, min_days_left, ocsp_staple,"
                         " ocsp_status, ocsp_detail)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_INSERT_ENUM_VERSION] = "INSERT INTO enum_versions (target_id, version, name, state, reason,"
+                               " server_order, incomplete, incomplete_reason, n_suites)"
+                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_INSERT_ENUM_SUITE] = "INSERT OR IGNORE INTO enum_suites (target_id, version, code, name,"
+                             " server_rank, grp, kx_bits) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [ST_INSERT_ENUM_LIST] = "INSERT INTO enum_lists (target_id, kind, position, code)"
+                            " VALUES (?, ?, ?, ?)",
+    [ST_INSERT_ENUM_BEHAVIOUR] = "INSERT INTO enum_behaviour (target_id, probes,"
+                                 " secure_renegotiation, extended_master_secret,"
+                                 " encrypt_then_mac, status_request, session_ticket, heartbeat,"
+                                 " alpn, anomalies) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 };
 
 struct store {
@@ -966,6 +1026,114 @@ static int store_put_chain(struct store *s, int64_t target_id, const struct targ
     return store_run(s, &b, "inserting chain validation");
 }
 
+static void bind_tri(struct binder *b, enum fact_tri t)
+{
+    if (t == TRI_UNKNOWN) {
+        bind_null(b);
+    } else {
+        bind_bool(b, t == TRI_YES);
+    }
+}
+
+static int store_put_enum_list(struct store *s, int64_t target_id, const char *kind,
+                               const uint16_t *codes, size_t n)
+{
+    struct binder b;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_stmt *st = store_stmt(s, ST_INSERT_ENUM_LIST);
+        if (st == NULL) {
+            return -1;
+        }
+        binder_start(&b, st);
+        bind_int64(&b, target_id);
+        bind_text(&b, kind);
+        bind_int64(&b, (int64_t)i);
+        bind_int64(&b, codes[i]);
+        if (store_run(s, &b, "inserting enumerated list entry") != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The enumeration facts of one target (enum_* tables). */
+static int store_put_enumeration(struct store *s, int64_t target_id, const struct enum_facts *e)
+{
+    struct binder b;
+    for (int v = 0; v < WV_COUNT; v++) {
+        const struct enum_version_fact *f = &e->versions[v];
+        sqlite3_stmt *st = store_stmt(s, ST_INSERT_ENUM_VERSION);
+        if (st == NULL) {
+            return -1;
+        }
+        binder_start(&b, st);
+        bind_int64(&b, target_id);
+        bind_int64(&b, wire_version_code((enum wire_version)v));
+        bind_text(&b, wire_version_name((enum wire_version)v));
+        bind_text(&b, probe_state_name(f->state));
+        bind_buf(&b, f->reason, sizeof(f->reason));
+        bind_text(&b, enum_order_name(f->order));
+        bind_bool(&b, f->incomplete);
+        bind_buf(&b, f->incomplete_why, sizeof(f->incomplete_why));
+        bind_int64(&b, (int64_t)f->n_suites);
+        if (store_run(s, &b, "inserting enumerated version") != 0) {
+            return -1;
+        }
+        for (size_t i = 0; i < f->n_suites; i++) {
+            const struct enum_suite *es = &f->suites[i];
+            const struct suite_info *si = registry_suite_by_code(es->code);
+            st = store_stmt(s, ST_INSERT_ENUM_SUITE);
+            if (st == NULL) {
+                return -1;
+            }
+            binder_start(&b, st);
+            bind_int64(&b, target_id);
+            bind_int64(&b, wire_version_code((enum wire_version)v));
+            bind_int64(&b, es->code);
+            bind_text(&b, si ? si->iana_name : NULL);
+            if (es->server_rank >= 0) {
+                bind_int64(&b, es->server_rank);
+            } else {
+                bind_null(&b);
+            }
+            if (es->ec_group != 0) {
+                bind_int64(&b, es->ec_group);
+            } else {
+                bind_null(&b);
+            }
+            if (es->kx_bits > 0) {
+                bind_int64(&b, es->kx_bits);
+            } else {
+                bind_null(&b);
+            }
+            if (store_run(s, &b, "inserting enumerated suite") != 0) {
+                return -1;
+            }
+        }
+    }
+    if (store_put_enum_list(s, target_id, "groups12", e->groups12, e->n_groups12) != 0 ||
+        store_put_enum_list(s, target_id, "groups13", e->groups13, e->n_groups13) != 0 ||
+        store_put_enum_list(s, target_id, "sigalgs12", e->sigalgs12, e->n_sigalgs12) != 0) {
+        return -1;
+    }
+    sqlite3_stmt *st = store_stmt(s, ST_INSERT_ENUM_BEHAVIOUR);
+    if (st == NULL) {
+        return -1;
+    }
+    binder_start(&b, st);
+    bind_int64(&b, target_id);
+    bind_int64(&b, (int64_t)e->n_probes);
+    bind_tri(&b, e->secure_renegotiation);
+    bind_tri(&b, e->extended_master_secret);
+    bind_tri(&b, e->encrypt_then_mac);
+    bind_tri(&b, e->status_request);
+    bind_tri(&b, e->session_ticket);
+    bind_tri(&b, e->heartbeat);
+    bind_buf(&b, e->alpn, sizeof(e->alpn));
+    bind_buf(&b, e->anomalies, sizeof(e->anomalies));
+    return store_run(s, &b, "inserting enumeration behaviour");
+}
+
 int store_put_target(struct store *s, int64_t scan_id, const struct target_result *r)
 {
     struct binder b;
@@ -1002,6 +1170,9 @@ int store_put_target(struct store *s, int64_t scan_id, const struct target_resul
         goto fail;
     }
     if (r->chain_collected && store_put_chain(s, target_id, r) != 0) {
+        goto fail;
+    }
+    if (r->enumeration.collected && store_put_enumeration(s, target_id, &r->enumeration) != 0) {
         goto fail;
     }
     if (store_exec(s, "COMMIT", "committing") != 0) {

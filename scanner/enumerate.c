@@ -1,0 +1,921 @@
+/*
+ * scanner/enumerate.c - complete enumeration with raw ClientHellos (see
+ * enumerate.h).
+ *
+ * A job (one target) runs tasks; a task is one probe: a hello built from
+ * its offer, and a first-flight parser for the answer. Phases per version:
+ *   1. SUITES: the version's registry suites cut into bundles, one chain
+ *      of probes per bundle; each answer's suite is recorded and dropped
+ *      from the bundle, which is offered again until the server refuses.
+ *   2. ORDER (two or more suites): the accepted suites offered forward and
+ *      reversed; the same pick both ways means the server decides, and an
+ *      elimination chain then yields its whole order.
+ * After the last version: TLS 1.2 (or the newest pre-1.3 version accepted)
+ * ECDHE groups and signature schemes by elimination, TLS 1.3 groups by
+ * HelloRetryRequest elimination, and one probe for echoed extensions plus
+ * one with CBC suites only for encrypt_then_mac.
+ *
+ * Invariant: job->pending counts the job's probes queued or in flight;
+ * when it drops to zero no phase can start any more and the job ends.
+ */
+#include "scanner/enumerate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "scanner/hello.h"
+#include "scanner/registry.h"
+
+/* Largest bundle per probe: big enough for few probes, small enough for
+ * servers that choke on long hellos, and several bundles to run in parallel. */
+#define ENUM_MAX_BUNDLE 96
+#define ENUM_MAX_LIST 512
+
+enum task_kind {
+    T_SUITES,
+    T_ORDER_FWD,
+    T_ORDER_REV,
+    T_ORDER_ELIM,
+    T_GROUPS12,
+    T_GROUPS13,
+    T_SIGALGS12,
+    T_EXTS,
+    T_ETM,
+    T_SSL2,
+};
+
+struct vstate {
+    int bundles_left;      /* SUITES chains still running */
+    bool any_inconclusive; /* some bundle ended without clear evidence */
+    bool any_refused;
+    char refusal[FACT_TEXT];
+    char inconclusive[FACT_TEXT];
+    uint32_t order_fwd, order_rev;
+    int order_answers;     /* 0..2 of the forward/reverse probes */
+    int next_rank;
+    bool done;             /* suites and order are final */
+};
+
+struct job {
+    struct probe_loop *loop;
+    unsigned group;
+    struct sockaddr_storage sa;
+    socklen_t sa_len;
+    char *sni;
+    struct enum_facts *out;
+    int pending;
+    struct vstate vs[WV_COUNT];
+    bool extras_started;
+    bool silent;        /* timeouts and no answer at all: stop probing */
+    int n_timeouts;
+    bool any_answer;
+    void (*on_done)(void *arg);
+    void *arg;
+};
+
+struct task {
+    struct job *job;
+    enum task_kind kind;
+    enum wire_version wv;
+    uint32_t *suites; /* offered, owned */
+    size_t n_suites;
+    uint16_t *list;   /* groups or signature schemes offered, owned */
+    size_t n_list;
+    struct hello_params params;
+    struct hello_flight flight;
+    bool flight_ready;
+};
+
+static const char *const enum_alpn[] = {"h2", "http/1.1"};
+
+static void job_maybe_finish(struct job *j);
+static void phase_after_suites(struct job *j, enum wire_version wv);
+
+static void task_free(struct task *t)
+{
+    if (t->flight_ready) {
+        hello_flight_cleanup(&t->flight);
+    }
+    free(t->suites);
+    free(t->list);
+    free(t);
+}
+
+static void note(char *dst, size_t dst_size, const char *text)
+{
+    if (dst[0] == '\0') {
+        util_copy(dst, dst_size, text);
+    }
+}
+
+static void anomaly(struct job *j, const char *what)
+{
+    j->out->unoffered_choice = true;
+    note(j->out->anomalies, sizeof(j->out->anomalies), what);
+}
+
+/* ---- probe plumbing ----------------------------------------------------- */
+
+static enum probe_feed task_feed(void *ctx, const uint8_t *data, size_t len)
+{
+    struct task *t = ctx;
+    switch (hello_flight_feed(&t->flight, data, len)) {
+    case HELLO_NEED_MORE:
+        return PROBE_FEED_MORE;
+    case HELLO_DONE:
+        return PROBE_FEED_DONE;
+    case HELLO_FAILED:
+        break;
+    }
+    return PROBE_FEED_FAILED;
+}
+
+static void task_reset(void *ctx)
+{
+    struct task *t = ctx;
+    hello_flight_cleanup(&t->flight);
+    t->flight_ready = hello_flight_init(&t->flight, &t->params, 0, 0) == HELLO_OK;
+}
+
+static void task_done(void *ctx, enum probe_outcome o, const char *why);
+
+/* Fills t->params for its kind and version from t's owned lists. */
+static void task_params(struct task *t)
+{
+    struct hello_params *p = &t->params;
+    hello_params_init(p, wire_version_code(t->wv));
+    p->suites = t->suites;
+    p->n_suites = t->n_suites;
+    p->sni = t->job->sni;
+    switch (t->kind) {
+    case T_GROUPS12:
+        p->groups = t->list;
+        p->n_groups = t->n_list;
+        break;
+    case T_GROUPS13:
+        p->groups = t->list;
+        p->n_groups = t->n_list;
+        p->ext |= HELLO_EXT_KEY_SHARE;
+        p->shares = 0; /* empty key_share: the server must say what it wants */
+        break;
+    case T_SIGALGS12:
+        p->sigalgs = t->list;
+        p->n_sigalgs = t->n_list;
+        break;
+    case T_EXTS:
+    case T_ETM:
+        p->ext |= HELLO_EXT_EXTENDED_MASTER_SECRET | HELLO_EXT_ENCRYPT_THEN_MAC |
+                  HELLO_EXT_STATUS_REQUEST | HELLO_EXT_SESSION_TICKET | HELLO_EXT_HEARTBEAT |
+                  HELLO_EXT_RENEGOTIATION_INFO;
+        p->alpn = enum_alpn;
+        p->n_alpn = sizeof(enum_alpn) / sizeof(enum_alpn[0]);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Builds and queues t. Takes ownership of t (freed on failure). */
+static int task_submit(struct task *t)
+{
+    uint8_t buf[HELLO_MAX_LEN];
+    struct wbuf w;
+    task_params(t);
+    wbuf_init_fixed(&w, buf, sizeof(buf));
+    if (hello_build(&t->params, &w) != HELLO_OK || !wbuf_ok(&w)) {
+        task_free(t);
+        return -1;
+    }
+    if (hello_flight_init(&t->flight, &t->params, 0, 0) != HELLO_OK) {
+        task_free(t);
+        return -1;
+    }
+    t->flight_ready = true;
+    struct probe_req r = {
+        .sa = t->job->sa,
+        .sa_len = t->job->sa_len,
+        .group = t->job->group,
+        .hello = wbuf_data(&w),
+        .hello_len = wbuf_len(&w),
+        .feed = task_feed,
+        .reset = task_reset,
+        .done = task_done,
+        .ctx = t,
+    };
+    if (probe_submit(t->job->loop, &r) != 0) {
+        task_free(t);
+        return -1;
+    }
+    t->job->pending++;
+    t->job->out->n_probes++;
+    return 0;
+}
+
+static struct task *task_new(struct job *j, enum task_kind kind, enum wire_version wv,
+                             const uint32_t *suites, size_t n_suites, const uint16_t *list,
+                             size_t n_list)
+{
+    struct task *t = calloc(1, sizeof(*t));
+    if (t == NULL) {
+        return NULL;
+    }
+    t->job = j;
+    t->kind = kind;
+    t->wv = wv;
+    t->suites = malloc((n_suites ? n_suites : 1) * sizeof(*t->suites));
+    t->list = malloc((n_list ? n_list : 1) * sizeof(*t->list));
+    if (t->suites == NULL || t->list == NULL) {
+        task_free(t);
+        return NULL;
+    }
+    if (n_suites) {
+        memcpy(t->suites, suites, n_suites * sizeof(*suites));
+    }
+    if (n_list) {
+        memcpy(t->list, list, n_list * sizeof(*list));
+    }
+    t->n_suites = n_suites;
+    t->n_list = n_list;
+    return t;
+}
+
+/* Queues a new task; on failure records why under version wv. */
+static bool spawn(struct job *j, enum task_kind kind, enum wire_version wv,
+                  const uint32_t *suites, size_t n_suites, const uint16_t *list, size_t n_list)
+{
+    if (j->silent) {
+        note(j->vs[wv].inconclusive, sizeof(j->vs[wv].inconclusive),
+             "not probed: the server answers nothing");
+        j->vs[wv].any_inconclusive = true;
+        return false;
+    }
+    struct task *t = task_new(j, kind, wv, suites, n_suites, list, n_list);
+    if (t == NULL || task_submit(t) != 0) {
+        note(j->vs[wv].inconclusive, sizeof(j->vs[wv].inconclusive),
+             "could not build or queue a probe");
+        j->vs[wv].any_inconclusive = true;
+        return false;
+    }
+    return true;
+}
+
+/* ---- answers ------------------------------------------------------------ */
+
+enum answer {
+    ANS_PICK,         /* a ServerHello (or HRR) under the version offered */
+    ANS_REFUSED,      /* an alert, a close, another version */
+    ANS_INCONCLUSIVE, /* timeout, reset, garbage, an unoffered choice */
+};
+
+/* Classifies a finished probe; why says what decided it. */
+static enum answer classify(struct task *t, enum probe_outcome o, const char *pwhy,
+                            const struct hello_result **out_res, char *why, size_t why_len)
+{
+    struct job *j = t->job;
+    const struct hello_result *res = hello_flight_result(&t->flight);
+    *out_res = res;
+    if (o == PROBE_CLOSED && t->flight_ready) {
+        (void)hello_flight_eof(&t->flight);
+    }
+    switch (res->answer) {
+    case HELLO_ANS_SERVER_HELLO:
+    case HELLO_ANS_HRR:
+        if (res->sh.version != wire_version_code(t->wv) || res->version_not_offered) {
+            snprintf(why, why_len, "server answered with version 0x%04x", res->sh.version);
+            return ANS_REFUSED;
+        }
+        if (res->suite_not_offered) {
+            char a[128];
+            snprintf(a, sizeof(a), "%s: server chose suite 0x%04X that was not offered",
+                     wire_version_name(t->wv), res->sh.suite);
+            anomaly(j, a);
+            util_copy(why, why_len, a);
+            return ANS_INCONCLUSIVE;
+        }
+        return ANS_PICK;
+    case HELLO_ANS_ALERT:
+        snprintf(why, why_len, "alert: %s", hello_alert_name(res->alert.description));
+        return ANS_REFUSED;
+    case HELLO_ANS_SSL2_SERVER_HELLO:
+        return ANS_PICK;
+    case HELLO_ANS_SSL2_ERROR:
+        snprintf(why, why_len, "SSLv2 error 0x%04x", res->ssl2_error);
+        return ANS_REFUSED;
+    case HELLO_ANS_NONE:
+        break;
+    }
+    switch (o) {
+    case PROBE_CLOSED:
+        util_copy(why, why_len, "connection closed by the server");
+        return ANS_REFUSED;
+    case PROBE_FAILED: {
+        const struct hello_error *e = hello_flight_error(&t->flight);
+        snprintf(why, why_len, "unparsable answer at byte %zu: %s", e->offset,
+                 e->reason ? e->reason : "?");
+        return ANS_INCONCLUSIVE;
+    }
+    default:
+        snprintf(why, why_len, "%s%s%s", probe_outcome_name(o), pwhy[0] ? ": " : "", pwhy);
+        return ANS_INCONCLUSIVE;
+    }
+}
+
+static int suite_index(const uint32_t *list, size_t n, uint32_t code)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (list[i] == code) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+static struct enum_suite *find_suite(struct enum_version_fact *vf, uint32_t code)
+{
+    for (size_t i = 0; i < vf->n_suites; i++) {
+        if (vf->suites[i].code == code) {
+            return &vf->suites[i];
+        }
+    }
+    return NULL;
+}
+
+static void add_suite(struct enum_version_fact *vf, uint32_t code, const struct hello_result *res)
+{
+    if (find_suite(vf, code) != NULL) {
+        return;
+    }
+    struct enum_suite *n = realloc(vf->suites, (vf->n_suites + 1) * sizeof(*n));
+    if (n == NULL) {
+        return;
+    }
+    vf->suites = n;
+    struct enum_suite *s = &vf->suites[vf->n_suites++];
+    memset(s, 0, sizeof(*s));
+    s->code = code;
+    s->server_rank = -1;
+    if (res != NULL && res->have_ske) {
+        const struct hello_ske *k = &res->ske;
+        switch (k->kx) {
+        case HELLO_KX_DHE:
+        case HELLO_KX_DH_ANON:
+        case HELLO_KX_DHE_PSK:
+            s->kx_bits = (int)k->dh_p_bits;
+            break;
+        case HELLO_KX_ECDHE:
+        case HELLO_KX_ECDH_ANON:
+        case HELLO_KX_ECDHE_PSK:
+            s->ec_group = k->ec_group;
+            if (k->ec_curve_type == 3) {
+                const struct group_info *g = registry_group_by_code(k->ec_group);
+                s->kx_bits = g ? g->bits : 0;
+            } else {
+                s->kx_bits = (int)k->ec_field_bits;
+            }
+            break;
+        case HELLO_KX_RSA_EXPORT:
+            s->kx_bits = (int)k->rsa_modulus_bits;
+            break;
+        default:
+            break;
+        }
+    } else if (res != NULL && res->sh.key_share_group != 0) {
+        s->ec_group = res->sh.key_share_group;
+        const struct group_info *g = registry_group_by_code(s->ec_group);
+        s->kx_bits = g ? g->bits : 0;
+    }
+}
+
+/* A SUITES answer: record the pick and offer the rest of the bundle. */
+static void on_suites(struct task *t, enum answer a, const struct hello_result *res,
+                      const char *why)
+{
+    struct job *j = t->job;
+    struct vstate *vs = &j->vs[t->wv];
+    struct enum_version_fact *vf = &j->out->versions[t->wv];
+    if (a == ANS_PICK && t->wv == WV_SSL2) {
+        /* The SSLv2 SERVER-HELLO lists every kind the server has. */
+        for (size_t i = 0; i < res->ssl2.n_kinds; i++) {
+            if (suite_index(t->suites, t->n_suites, res->ssl2.kinds[i]) >= 0) {
+                add_suite(vf, res->ssl2.kinds[i], NULL);
+                vf->suites[vf->n_suites - 1].server_rank = (int)vf->n_suites - 1;
+            }
+        }
+        if (vf->n_suites == 0) {
+            vs->any_refused = true;
+            note(vs->refusal, sizeof(vs->refusal), "SSLv2 SERVER-HELLO with no shared cipher");
+        }
+        vs->bundles_left--;
+        return;
+    }
+    if (a == ANS_PICK) {
+        vf->echoed_exts |= res->sh.exts;
+        add_suite(vf, res->sh.suite, res);
+        int idx = suite_index(t->suites, t->n_suites, res->sh.suite);
+        if (idx >= 0) {
+            memmove(&t->suites[idx], &t->suites[idx + 1],
+                    (t->n_suites - (size_t)idx - 1) * sizeof(*t->suites));
+            t->n_suites--;
+        }
+        if (t->n_suites > 0) {
+            spawn(j, T_SUITES, t->wv, t->suites, t->n_suites, NULL, 0);
+            return; /* the chain goes on */
+        }
+    } else if (a == ANS_REFUSED) {
+        vs->any_refused = true;
+        note(vs->refusal, sizeof(vs->refusal), why);
+    } else {
+        vs->any_inconclusive = true;
+        note(vs->inconclusive, sizeof(vs->inconclusive), why);
+    }
+    vs->bundles_left--;
+}
+
+static int cmp_rank(const void *a, const void *b)
+{
+    const struct enum_suite *x = a, *y = b;
+    int rx = x->server_rank < 0 ? 1 << 30 : x->server_rank;
+    int ry = y->server_rank < 0 ? 1 << 30 : y->server_rank;
+    return (rx > ry) - (rx < ry);
+}
+
+static void version_final(struct job *j, enum wire_version wv)
+{
+    struct vstate *vs = &j->vs[wv];
+    struct enum_version_fact *vf = &j->out->versions[wv];
+    if (vs->done) {
+        return;
+    }
+    vs->done = true;
+    if (vf->order == ORDER_SERVER) {
+        qsort(vf->suites, vf->n_suites, sizeof(*vf->suites), cmp_rank);
+    }
+    phase_after_suites(j, wv);
+}
+
+/* Offers the accepted suites not ranked yet, in discovery order. */
+static void order_elim_next(struct job *j, enum wire_version wv)
+{
+    struct enum_version_fact *vf = &j->out->versions[wv];
+    uint32_t rest[ENUM_MAX_LIST];
+    size_t n = 0;
+    for (size_t i = 0; i < vf->n_suites && n < ENUM_MAX_LIST; i++) {
+        if (vf->suites[i].server_rank < 0) {
+            rest[n++] = vf->suites[i].code;
+        }
+    }
+    if (n == 1) {
+        find_suite(vf, rest[0])->server_rank = j->vs[wv].next_rank++;
+        n = 0;
+    }
+    if (n == 0 || !spawn(j, T_ORDER_ELIM, wv, rest, n, NULL, 0)) {
+        version_final(j, wv);
+    }
+}
+
+static void on_order(struct task *t, enum answer a, const struct hello_result *res,
+                     const char *why)
+{
+    struct job *j = t->job;
+    struct vstate *vs = &j->vs[t->wv];
+    struct enum_version_fact *vf = &j->out->versions[t->wv];
+    uint32_t pick = a == ANS_PICK ? res->sh.suite : 0;
+    if (t->kind == T_ORDER_ELIM) {
+        struct enum_suite *s = a == ANS_PICK ? find_suite(vf, pick) : NULL;
+        if (s == NULL || s->server_rank >= 0) {
+            /* Refused an offer of suites it accepted one by one, or answered
+             * with something else: the order is known only this far. */
+            vf->incomplete = true;
+            note(vf->incomplete_why, sizeof(vf->incomplete_why),
+                 a == ANS_PICK ? "server order: unexpected pick" : why);
+            version_final(j, t->wv);
+            return;
+        }
+        s->server_rank = vs->next_rank++;
+        order_elim_next(j, t->wv);
+        return;
+    }
+    if (t->kind == T_ORDER_FWD) {
+        vs->order_fwd = pick;
+    } else {
+        vs->order_rev = pick;
+    }
+    if (++vs->order_answers < 2) {
+        return;
+    }
+    uint32_t first_fwd = vf->suites[0].code;
+    uint32_t first_rev = vf->suites[vf->n_suites - 1].code;
+    if (vs->order_fwd != 0 && vs->order_fwd == vs->order_rev) {
+        vf->order = ORDER_SERVER;
+        find_suite(vf, vs->order_fwd)->server_rank = vs->next_rank++;
+        order_elim_next(j, t->wv);
+        return;
+    }
+    if (vs->order_fwd == first_fwd && vs->order_rev == first_rev) {
+        vf->order = ORDER_CLIENT;
+    } else {
+        vf->order = ORDER_UNKNOWN;
+        if (vs->order_fwd == 0 || vs->order_rev == 0) {
+            vf->incomplete = true;
+            note(vf->incomplete_why, sizeof(vf->incomplete_why), why);
+        }
+    }
+    version_final(j, t->wv);
+}
+
+/* Called when a version's SUITES chains have all ended. */
+static void suites_finished(struct job *j, enum wire_version wv)
+{
+    struct vstate *vs = &j->vs[wv];
+    struct enum_version_fact *vf = &j->out->versions[wv];
+    if (vf->n_suites > 0) {
+        vf->state = PROBE_ACCEPTED;
+        if (vs->any_inconclusive) {
+            vf->incomplete = true;
+            note(vf->incomplete_why, sizeof(vf->incomplete_why), vs->inconclusive);
+        }
+    } else if (vs->any_inconclusive) {
+        vf->state = PROBE_INCONCLUSIVE;
+        util_copy(vf->reason, sizeof(vf->reason), vs->inconclusive);
+    } else {
+        vf->state = PROBE_REFUSED;
+        util_copy(vf->reason, sizeof(vf->reason), vs->refusal);
+    }
+    if (vf->n_suites == 1 && wv != WV_SSL2) {
+        vf->suites[0].server_rank = 0;
+    }
+    if (vf->n_suites < 2 || wv == WV_SSL2) {
+        version_final(j, wv);
+        return;
+    }
+    uint32_t fwd[ENUM_MAX_LIST], rev[ENUM_MAX_LIST];
+    size_t n = vf->n_suites < ENUM_MAX_LIST ? vf->n_suites : ENUM_MAX_LIST;
+    for (size_t i = 0; i < n; i++) {
+        fwd[i] = vf->suites[i].code;
+        rev[n - 1 - i] = vf->suites[i].code;
+    }
+    bool ok = spawn(j, T_ORDER_FWD, wv, fwd, n, NULL, 0);
+    ok = spawn(j, T_ORDER_REV, wv, rev, n, NULL, 0) && ok;
+    if (!ok) {
+        version_final(j, wv);
+    }
+}
+
+/* Elimination over a list (groups or signature schemes): record the
+ * server's choice, drop it, offer the rest. */
+static void on_list(struct task *t, enum answer a, const struct hello_result *res)
+{
+    struct job *j = t->job;
+    struct enum_facts *e = j->out;
+    uint16_t choice = 0;
+    if (a == ANS_PICK) {
+        if (t->kind == T_GROUPS13) {
+            choice = res->sh.key_share_group;
+        } else if (t->kind == T_GROUPS12 && res->have_ske && res->ske.ec_curve_type == 3) {
+            choice = res->ske.ec_group;
+        } else if (t->kind == T_SIGALGS12 && res->have_ske && res->ske.has_signature) {
+            choice = res->ske.sig_scheme;
+        }
+    }
+    size_t idx = 0;
+    while (idx < t->n_list && t->list[idx] != choice) {
+        idx++;
+    }
+    if (choice == 0 || idx == t->n_list) {
+        if (choice != 0) {
+            char what[96];
+            snprintf(what, sizeof(what), "server chose %s 0x%04x that was not offered",
+                     t->kind == T_SIGALGS12 ? "signature scheme" : "group", choice);
+            anomaly(j, what);
+        }
+        return; /* refused, or nothing more to learn */
+    }
+    uint16_t **dst = t->kind == T_GROUPS12   ? &e->groups12
+                     : t->kind == T_GROUPS13 ? &e->groups13
+                                             : &e->sigalgs12;
+    size_t *n_dst = t->kind == T_GROUPS12   ? &e->n_groups12
+                    : t->kind == T_GROUPS13 ? &e->n_groups13
+                                            : &e->n_sigalgs12;
+    uint16_t *grown = realloc(*dst, (*n_dst + 1) * sizeof(**dst));
+    if (grown == NULL) {
+        return;
+    }
+    *dst = grown;
+    (*dst)[(*n_dst)++] = choice;
+    memmove(&t->list[idx], &t->list[idx + 1], (t->n_list - idx - 1) * sizeof(*t->list));
+    t->n_list--;
+    if (t->n_list > 0) {
+        spawn(j, t->kind, t->wv, t->suites, t->n_suites, t->list, t->n_list);
+    }
+}
+
+static enum fact_tri tri(bool b)
+{
+    return b ? TRI_YES : TRI_NO;
+}
+
+static void on_exts(struct task *t, enum answer a, const struct hello_result *res)
+{
+    struct enum_facts *e = t->job->out;
+    if (a != ANS_PICK) {
+        return;
+    }
+    unsigned x = res->sh.exts;
+    if (t->kind == T_ETM) {
+        e->encrypt_then_mac = tri(x & HELLO_EXT_ENCRYPT_THEN_MAC);
+        return;
+    }
+    e->secure_renegotiation = tri(x & HELLO_EXT_RENEGOTIATION_INFO);
+    e->extended_master_secret = tri(x & HELLO_EXT_EXTENDED_MASTER_SECRET);
+    e->status_request = tri(x & HELLO_EXT_STATUS_REQUEST);
+    e->session_ticket = tri(x & HELLO_EXT_SESSION_TICKET);
+    e->heartbeat = tri(x & HELLO_EXT_HEARTBEAT);
+    size_t n = res->sh.alpn_len < sizeof(e->alpn) - 1 ? res->sh.alpn_len : sizeof(e->alpn) - 1;
+    memcpy(e->alpn, res->sh.alpn, n);
+    e->alpn[n] = '\0';
+}
+
+static void task_done(void *ctx, enum probe_outcome o, const char *pwhy)
+{
+    struct task *t = ctx;
+    struct job *j = t->job;
+    const struct hello_result *res = NULL;
+    char why[FACT_TEXT] = "";
+    enum answer a = t->flight_ready ? classify(t, o, pwhy, &res, why, sizeof(why))
+                                    : ANS_INCONCLUSIVE;
+    if (!t->flight_ready) {
+        util_copy(why, sizeof(why), "parser could not be set up");
+    }
+    if (o == PROBE_TIMEOUT || o == PROBE_CONNECT_FAILED) {
+        j->n_timeouts++;
+    } else if (o != PROBE_CANCELLED) {
+        j->any_answer = true;
+    }
+    if (!j->any_answer && !j->silent && j->n_timeouts >= 2) {
+        /* Two probes timed out (each after a retry) or could not connect,
+         * and nothing ever answered: stop queueing work for this server. */
+        j->silent = true;
+        probe_cancel_queued(j->loop, j->group);
+    }
+    switch (t->kind) {
+    case T_SUITES:
+    case T_SSL2:
+        on_suites(t, a, res, why);
+        if (j->vs[t->wv].bundles_left == 0) {
+            suites_finished(j, t->wv);
+        }
+        break;
+    case T_ORDER_FWD:
+    case T_ORDER_REV:
+    case T_ORDER_ELIM:
+        on_order(t, a, res, why);
+        break;
+    case T_GROUPS12:
+    case T_GROUPS13:
+    case T_SIGALGS12:
+        on_list(t, a, res);
+        break;
+    case T_EXTS:
+    case T_ETM:
+        on_exts(t, a, res);
+        break;
+    }
+    j->pending--;
+    task_free(t);
+    job_maybe_finish(j);
+}
+
+/* ---- phases ------------------------------------------------------------- */
+
+/* Registry suites usable with version wv, SCSVs left out. */
+static size_t candidates(enum wire_version wv, uint32_t *out, size_t max)
+{
+    static const unsigned bit[WV_COUNT] = {REG_SSL2, REG_SSL3, REG_TLS10,
+                                           REG_TLS11, REG_TLS12, REG_TLS13};
+    size_t n = 0;
+    for (size_t i = 0; i < registry_n_suites && n < max; i++) {
+        const struct suite_info *s = &registry_suites[i];
+        if ((s->versions & bit[wv]) && !registry_suite_is_scsv(s)) {
+            out[n++] = s->code;
+        }
+    }
+    return n;
+}
+
+static void start_version(struct job *j, enum wire_version wv)
+{
+    uint32_t all[ENUM_MAX_LIST];
+    size_t n = candidates(wv, all, ENUM_MAX_LIST);
+    struct vstate *vs = &j->vs[wv];
+    if (n == 0) {
+        j->out->versions[wv].state = PROBE_NOT_TESTED;
+        vs->done = true;
+        return;
+    }
+    if (wv == WV_SSL2) {
+        vs->bundles_left = 1;
+        if (!spawn(j, T_SSL2, wv, all, n, NULL, 0)) {
+            vs->bundles_left = 0;
+            suites_finished(j, wv);
+        }
+        return;
+    }
+    struct hello_params p;
+    hello_params_init(&p, wire_version_code(wv));
+    p.suites = all;
+    p.n_suites = n;
+    p.sni = j->sni;
+    size_t fit = hello_max_suites(&p, HELLO_MAX_LEN);
+    size_t bundle = fit < ENUM_MAX_BUNDLE ? fit : ENUM_MAX_BUNDLE;
+    if (bundle == 0) {
+        bundle = 1;
+    }
+    size_t n_bundles = (n + bundle - 1) / bundle;
+    bundle = (n + n_bundles - 1) / n_bundles; /* even sizes */
+    vs->bundles_left = (int)n_bundles;
+    for (size_t off = 0; off < n; off += bundle) {
+        size_t len = n - off < bundle ? n - off : bundle;
+        if (!spawn(j, T_SUITES, wv, all + off, len, NULL, 0)) {
+            vs->bundles_left--;
+        }
+    }
+    if (vs->bundles_left == 0) {
+        suites_finished(j, wv);
+    }
+}
+
+static bool all_versions_done(const struct job *j)
+{
+    for (int v = 0; v < WV_COUNT; v++) {
+        if (!j->vs[v].done) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Accepted suites of vf whose registry entry satisfies pred. */
+static size_t pick_suites(const struct enum_version_fact *vf, bool (*pred)(const struct suite_info *),
+                          uint32_t *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < vf->n_suites && n < max; i++) {
+        const struct suite_info *s = registry_suite_by_code(vf->suites[i].code);
+        if (s != NULL && pred(s)) {
+            out[n++] = s->code;
+        }
+    }
+    return n;
+}
+
+static bool is_ecdhe_signed(const struct suite_info *s)
+{
+    return strcmp(s->kx, "ECDHE") == 0 && strcmp(s->auth, "anon") != 0 &&
+           strcmp(s->auth, "PSK") != 0;
+}
+
+static bool is_fs_signed(const struct suite_info *s)
+{
+    return (strcmp(s->kx, "ECDHE") == 0 || strcmp(s->kx, "DHE") == 0) &&
+           strcmp(s->auth, "anon") != 0 && strcmp(s->auth, "PSK") != 0;
+}
+
+static bool is_cbc(const struct suite_info *s)
+{
+    return strcmp(s->mode, "CBC") == 0;
+}
+
+static bool is_any(const struct suite_info *s)
+{
+    (void)s;
+    return true;
+}
+
+static size_t groups_of_kind(uint16_t *out, size_t max, bool tls13)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < registry_n_groups && n < max; i++) {
+        const struct group_info *g = &registry_groups[i];
+        bool ec = strcmp(g->kind, "ecdhe") == 0;
+        if (tls13 ? (ec || strcmp(g->kind, "ffdhe") == 0 || strcmp(g->kind, "hybrid-pq") == 0 ||
+                     strcmp(g->kind, "pq") == 0)
+                  : ec) {
+            out[n++] = g->code;
+        }
+    }
+    return n;
+}
+
+/* After every version: groups, signature schemes, extensions. */
+static void start_extras(struct job *j)
+{
+    j->extras_started = true;
+    struct enum_facts *e = j->out;
+    enum wire_version legacy = WV_COUNT;
+    for (int v = WV_TLS12; v >= WV_SSL3; v--) {
+        if (e->versions[v].state == PROBE_ACCEPTED) {
+            legacy = (enum wire_version)v;
+            break;
+        }
+    }
+    uint32_t s[ENUM_MAX_LIST];
+    uint16_t l[ENUM_MAX_LIST];
+    if (legacy != WV_COUNT) {
+        const struct enum_version_fact *vf = &e->versions[legacy];
+        size_t n = pick_suites(vf, is_ecdhe_signed, s, ENUM_MAX_LIST);
+        if (n > 0) {
+            spawn(j, T_GROUPS12, legacy, s, n, l, groups_of_kind(l, ENUM_MAX_LIST, false));
+        }
+        if (legacy == WV_TLS12) {
+            n = pick_suites(vf, is_fs_signed, s, ENUM_MAX_LIST);
+            size_t m = 0;
+            for (size_t i = 0; i < registry_n_sigschemes && m < ENUM_MAX_LIST; i++) {
+                l[m++] = registry_sigschemes[i].code;
+            }
+            if (n > 0 && m > 0) {
+                spawn(j, T_SIGALGS12, legacy, s, n, l, m);
+            }
+        }
+        if (legacy != WV_SSL3) {
+            n = pick_suites(vf, is_any, s, ENUM_MAX_LIST);
+            spawn(j, T_EXTS, legacy, s, n, NULL, 0);
+            n = pick_suites(vf, is_cbc, s, ENUM_MAX_LIST);
+            if (n > 0) {
+                spawn(j, T_ETM, legacy, s, n, NULL, 0);
+            }
+        }
+    }
+    const struct enum_version_fact *v13 = &e->versions[WV_TLS13];
+    if (v13->state == PROBE_ACCEPTED) {
+        size_t n = pick_suites(v13, is_any, s, ENUM_MAX_LIST);
+        spawn(j, T_GROUPS13, WV_TLS13, s, n, l, groups_of_kind(l, ENUM_MAX_LIST, true));
+    }
+}
+
+static void phase_after_suites(struct job *j, enum wire_version wv)
+{
+    (void)wv;
+    if (!j->extras_started && all_versions_done(j)) {
+        start_extras(j);
+    }
+}
+
+static void job_maybe_finish(struct job *j)
+{
+    if (j->pending > 0) {
+        return;
+    }
+    /* Versions whose work could not be queued end here. */
+    for (int v = 0; v < WV_COUNT; v++) {
+        j->vs[v].done = true;
+    }
+    if (!j->extras_started) {
+        start_extras(j);
+        if (j->pending > 0) {
+            return;
+        }
+    }
+    j->out->collected = true;
+    void (*cb)(void *) = j->on_done;
+    void *arg = j->arg;
+    free(j->sni);
+    free(j);
+    cb(arg);
+}
+
+int enum_start(struct probe_loop *l, unsigned group, const struct sockaddr_storage *sa,
+               socklen_t sa_len, const char *sni, struct enum_facts *out,
+               void (*on_done)(void *arg), void *arg)
+{
+    struct job *j = calloc(1, sizeof(*j));
+    if (j == NULL) {
+        return -1;
+    }
+    j->loop = l;
+    j->group = group;
+    j->sa = *sa;
+    j->sa_len = sa_len;
+    j->sni = sni ? strdup(sni) : NULL;
+    j->out = out;
+    j->on_done = on_done;
+    j->arg = arg;
+    if (sni != NULL && j->sni == NULL) {
+        free(j);
+        return -1;
+    }
+    /* Hold the job open while the first probes are queued. */
+    j->pending = 1;
+    for (int v = 0; v < WV_COUNT; v++) {
+        start_version(j, (enum wire_version)v);
+    }
+    j->pending--;
+    if (j->pending == 0 && out->n_probes == 0) {
+        free(j->sni);
+        free(j);
+        return -1;
+    }
+    job_maybe_finish(j);
+    return 0;
+}

@@ -1,0 +1,34 @@
+/*
+ * scanner/enumerate.h - complete enumeration of one target with raw
+ * ClientHellos on the shared probe loop (scanner/probe.c).
+ *
+ * For each of SSLv2, SSLv3, TLS 1.0-1.3: which registry suites the server
+ * accepts (bundles offered in parallel, the pick recorded and dropped until
+ * the server refuses), whether it enforces its own order and that order;
+ * then the TLS 1.2 ECDHE groups and signature schemes, the TLS 1.3 groups
+ * (HelloRetryRequest), the key-exchange size of each accepted
+ * forward-secret suite, and the extensions the server echoes.
+ *
+ * Everything runs as callbacks of the probe loop: enum_start only queues
+ * the first probes; the job submits the next ones as answers come, and
+ * calls on_done once, from inside probe_loop_run, when it has finished.
+ */
+#ifndef TLSAUDIT_SCANNER_ENUMERATE_H
+#define TLSAUDIT_SCANNER_ENUMERATE_H
+
+#include <sys/socket.h>
+
+#include "scanner/facts.h"
+#include "scanner/probe.h"
+
+/* enum_start enumerates the server at sa (its probes in probe-loop group
+ * `group`), sending sni when not NULL, into *out (enum_facts_init'ed; must
+ * stay valid until on_done). Returns 0, or -1 when nothing could be queued
+ * (out of memory): on_done is then not called. */
+__attribute__((warn_unused_result)) int enum_start(struct probe_loop *l, unsigned group,
+                                                   const struct sockaddr_storage *sa,
+                                                   socklen_t sa_len, const char *sni,
+                                                   struct enum_facts *out,
+                                                   void (*on_done)(void *arg), void *arg);
+
+#endif

@@ -1,0 +1,485 @@
+/*
+ * scanner/probe.c - the epoll probe loop (see probe.h).
+ *
+ * Invariants: a probe is in exactly one place: the queue (not started), the
+ * in-flight table (an open socket registered with epoll), or freed after
+ * its done() call. group_count[g] is the number of in-flight probes of
+ * group g; n_in_flight <= max_total and group_count[g] <= max_per_group.
+ */
+#include "scanner/probe.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/util.h"
+
+#define PROBE_READ_BUF (16 * 1024)
+#define PROBE_SLICE_MS 200
+
+struct probe {
+    struct probe_req req;
+    uint8_t *hello; /* owned copy of req.hello */
+    size_t sent;
+    int fd;
+    bool connected;
+    bool reading;
+    int attempt; /* 0, then 1 for the retry */
+    int64_t deadline;
+    size_t slot; /* index in the in-flight table */
+    struct probe *next; /* queue link */
+};
+
+struct probe_loop {
+    int ep;
+    unsigned max_total;
+    unsigned max_group;
+    int timeout_ms;
+    const volatile sig_atomic_t *stop;
+    struct probe *q_head, *q_tail;
+    size_t n_queued;
+    struct probe **flight; /* max_total slots */
+    size_t n_in_flight;
+    unsigned *group_count;
+    size_t n_groups;
+    struct probe_stats stats;
+    uint8_t buf[PROBE_READ_BUF];
+};
+
+const char *probe_outcome_name(enum probe_outcome o)
+{
+    switch (o) {
+    case PROBE_DONE:
+        return "done";
+    case PROBE_FAILED:
+        return "unparsable answer";
+    case PROBE_CLOSED:
+        return "closed by the server";
+    case PROBE_RESET:
+        return "connection reset";
+    case PROBE_TIMEOUT:
+        return "timed out";
+    case PROBE_CONNECT_FAILED:
+        return "connect failed";
+    case PROBE_CANCELLED:
+        return "cancelled";
+    }
+    return "?";
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct probe_loop *probe_loop_new(unsigned max_conn_total, unsigned max_conn_per_group,
+                                  int timeout_ms, const volatile sig_atomic_t *stop)
+{
+    struct probe_loop *l = calloc(1, sizeof(*l));
+    if (l == NULL) {
+        return NULL;
+    }
+    l->max_total = max_conn_total ? max_conn_total : 1;
+    l->max_group = max_conn_per_group ? max_conn_per_group : 1;
+    l->timeout_ms = timeout_ms > 0 ? timeout_ms : 1;
+    l->stop = stop;
+    l->flight = calloc(l->max_total, sizeof(*l->flight));
+    l->ep = epoll_create1(EPOLL_CLOEXEC);
+    if (l->flight == NULL || l->ep < 0) {
+        probe_loop_free(l);
+        return NULL;
+    }
+    return l;
+}
+
+static void probe_free(struct probe *p)
+{
+    free(p->hello);
+    free(p);
+}
+
+void probe_loop_free(struct probe_loop *l)
+{
+    if (l == NULL) {
+        return;
+    }
+    while (l->q_head != NULL) {
+        struct probe *p = l->q_head;
+        l->q_head = p->next;
+        probe_free(p);
+    }
+    for (size_t i = 0; l->flight != NULL && i < l->max_total; i++) {
+        if (l->flight[i] != NULL) {
+            close(l->flight[i]->fd);
+            probe_free(l->flight[i]);
+        }
+    }
+    free(l->flight);
+    free(l->group_count);
+    if (l->ep >= 0) {
+        close(l->ep);
+    }
+    free(l);
+}
+
+static int ensure_group(struct probe_loop *l, unsigned g)
+{
+    if (g < l->n_groups) {
+        return 0;
+    }
+    size_t n = l->n_groups ? l->n_groups : 16;
+    while (n <= g) {
+        n *= 2;
+    }
+    unsigned *c = realloc(l->group_count, n * sizeof(*c));
+    if (c == NULL) {
+        return -1;
+    }
+    memset(c + l->n_groups, 0, (n - l->n_groups) * sizeof(*c));
+    l->group_count = c;
+    l->n_groups = n;
+    return 0;
+}
+
+static void enqueue(struct probe_loop *l, struct probe *p, bool front)
+{
+    p->next = NULL;
+    if (l->q_head == NULL) {
+        l->q_head = l->q_tail = p;
+    } else if (front) {
+        p->next = l->q_head;
+        l->q_head = p;
+    } else {
+        l->q_tail->next = p;
+        l->q_tail = p;
+    }
+    l->n_queued++;
+}
+
+int probe_submit(struct probe_loop *l, const struct probe_req *r)
+{
+    if (r->hello_len == 0 || r->hello_len > PROBE_MAX_HELLO || r->sa_len > sizeof(r->sa) ||
+        ensure_group(l, r->group) != 0) {
+        return -1;
+    }
+    struct probe *p = calloc(1, sizeof(*p));
+    if (p == NULL) {
+        return -1;
+    }
+    p->hello = malloc(r->hello_len);
+    if (p->hello == NULL) {
+        free(p);
+        return -1;
+    }
+    memcpy(p->hello, r->hello, r->hello_len);
+    p->req = *r;
+    p->req.hello = NULL; /* the caller's buffer may go away */
+    p->fd = -1;
+    enqueue(l, p, false);
+    l->stats.submitted++;
+    return 0;
+}
+
+/* Removes p from flight, closes its socket, calls done and frees it. */
+static void finish(struct probe_loop *l, struct probe *p, enum probe_outcome o, const char *why)
+{
+    if (p->fd >= 0) {
+        (void)epoll_ctl(l->ep, EPOLL_CTL_DEL, p->fd, NULL);
+        close(p->fd);
+        p->fd = -1;
+    }
+    l->flight[p->slot] = NULL;
+    l->n_in_flight--;
+    l->group_count[p->req.group]--;
+    l->stats.finished++;
+    p->req.done(p->req.ctx, o, why ? why : "");
+    probe_free(p);
+}
+
+/* A reset or a timeout: retry once from a fresh connection, else finish. */
+static void fail_attempt(struct probe_loop *l, struct probe *p, enum probe_outcome o,
+                         const char *why)
+{
+    if (p->attempt > 0 || (l->stop != NULL && *l->stop)) {
+        finish(l, p, o, why);
+        return;
+    }
+    (void)epoll_ctl(l->ep, EPOLL_CTL_DEL, p->fd, NULL);
+    close(p->fd);
+    p->fd = -1;
+    l->flight[p->slot] = NULL;
+    l->n_in_flight--;
+    l->group_count[p->req.group]--;
+    p->attempt = 1;
+    p->sent = 0;
+    p->connected = false;
+    p->reading = false;
+    if (p->req.reset != NULL) {
+        p->req.reset(p->req.ctx);
+    }
+    l->stats.retries++;
+    enqueue(l, p, true);
+}
+
+/* Opens p's socket and starts the connect; finishes p on immediate failure. */
+static void start(struct probe_loop *l, struct probe *p)
+{
+    size_t slot = 0;
+    while (l->flight[slot] != NULL) {
+        slot++;
+    }
+    p->slot = slot;
+    l->flight[slot] = p;
+    l->n_in_flight++;
+    l->group_count[p->req.group]++;
+    if (l->n_in_flight > l->stats.max_in_flight) {
+        l->stats.max_in_flight = (unsigned)l->n_in_flight;
+    }
+    l->stats.connects++;
+    p->deadline = mono_ms() + l->timeout_ms;
+    p->fd = socket(p->req.sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (p->fd < 0) {
+        char why[96];
+        snprintf(why, sizeof(why), "socket: %s", strerror(errno));
+        finish(l, p, PROBE_CONNECT_FAILED, why);
+        return;
+    }
+    if (connect(p->fd, (const struct sockaddr *)&p->req.sa, p->req.sa_len) != 0 &&
+        errno != EINPROGRESS) {
+        char why[96];
+        snprintf(why, sizeof(why), "connect: %s", strerror(errno));
+        finish(l, p, PROBE_CONNECT_FAILED, why);
+        return;
+    }
+    struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = p};
+    if (epoll_ctl(l->ep, EPOLL_CTL_ADD, p->fd, &ev) != 0) {
+        char why[96];
+        snprintf(why, sizeof(why), "epoll: %s", strerror(errno));
+        finish(l, p, PROBE_CONNECT_FAILED, why);
+    }
+}
+
+/* Starts queued probes while the caps allow, oldest first. */
+static void start_ready(struct probe_loop *l)
+{
+    struct probe *prev = NULL;
+    struct probe *p = l->q_head;
+    while (p != NULL && l->n_in_flight < l->max_total) {
+        struct probe *next = p->next;
+        if (l->group_count[p->req.group] < l->max_group) {
+            if (prev == NULL) {
+                l->q_head = next;
+            } else {
+                prev->next = next;
+            }
+            if (l->q_tail == p) {
+                l->q_tail = prev;
+            }
+            l->n_queued--;
+            p->next = NULL;
+            start(l, p);
+        } else {
+            prev = p;
+        }
+        p = next;
+    }
+}
+
+static void do_write(struct probe_loop *l, struct probe *p)
+{
+    while (p->sent < p->req.hello_len) {
+        ssize_t n = send(p->fd, p->hello + p->sent, p->req.hello_len - p->sent, MSG_NOSIGNAL);
+        if (n > 0) {
+            p->sent += (size_t)n;
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+            return; /* wait for EPOLLOUT */
+        }
+        if (errno == ECONNRESET || errno == EPIPE) {
+            fail_attempt(l, p, PROBE_RESET, "connection reset while sending");
+        } else {
+            char why[96];
+            snprintf(why, sizeof(why), "send: %s", strerror(errno));
+            finish(l, p, PROBE_CLOSED, why);
+        }
+        return;
+    }
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = p};
+    p->reading = true;
+    (void)epoll_ctl(l->ep, EPOLL_CTL_MOD, p->fd, &ev);
+}
+
+static void do_read(struct probe_loop *l, struct probe *p)
+{
+    for (;;) {
+        ssize_t n = recv(p->fd, l->buf, sizeof(l->buf), 0);
+        if (n > 0) {
+            enum probe_feed f = p->req.feed(p->req.ctx, l->buf, (size_t)n);
+            if (f == PROBE_FEED_DONE) {
+                finish(l, p, PROBE_DONE, "");
+                return;
+            }
+            if (f == PROBE_FEED_FAILED) {
+                finish(l, p, PROBE_FAILED, "unparsable answer");
+                return;
+            }
+            continue;
+        }
+        if (n == 0) {
+            finish(l, p, PROBE_CLOSED, "closed by the server");
+            return;
+        }
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+            return;
+        }
+        if (errno == ECONNRESET) {
+            fail_attempt(l, p, PROBE_RESET, "connection reset");
+        } else {
+            char why[96];
+            snprintf(why, sizeof(why), "recv: %s", strerror(errno));
+            finish(l, p, PROBE_CLOSED, why);
+        }
+        return;
+    }
+}
+
+static void on_event(struct probe_loop *l, struct probe *p, uint32_t events)
+{
+    if (!p->connected) {
+        int soerr = 0;
+        socklen_t len = sizeof(soerr);
+        if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0) {
+            soerr = errno;
+        }
+        if (soerr != 0) {
+            char why[96];
+            snprintf(why, sizeof(why), "connect: %s", strerror(soerr));
+            finish(l, p, PROBE_CONNECT_FAILED, why);
+            return;
+        }
+        if (!(events & (EPOLLOUT | EPOLLIN))) {
+            return;
+        }
+        p->connected = true;
+    }
+    if (!p->reading) {
+        do_write(l, p);
+        return;
+    }
+    if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+        do_read(l, p);
+    }
+}
+
+static void cancel_all(struct probe_loop *l)
+{
+    for (size_t i = 0; i < l->max_total; i++) {
+        if (l->flight[i] != NULL) {
+            finish(l, l->flight[i], PROBE_CANCELLED, "cancelled");
+        }
+    }
+    while (l->q_head != NULL) {
+        struct probe *p = l->q_head;
+        l->q_head = p->next;
+        l->n_queued--;
+        p->req.done(p->req.ctx, PROBE_CANCELLED, "cancelled");
+        probe_free(p);
+    }
+    l->q_tail = NULL;
+}
+
+void probe_cancel_queued(struct probe_loop *l, unsigned group)
+{
+    /* Unlink first, then call done: done() may submit or cancel again. */
+    struct probe *cancelled = NULL;
+    struct probe **pp = &l->q_head;
+    l->q_tail = NULL;
+    while (*pp != NULL) {
+        struct probe *p = *pp;
+        if (p->req.group == group) {
+            *pp = p->next;
+            l->n_queued--;
+            p->next = cancelled;
+            cancelled = p;
+        } else {
+            l->q_tail = p;
+            pp = &p->next;
+        }
+    }
+    while (cancelled != NULL) {
+        struct probe *p = cancelled;
+        cancelled = p->next;
+        p->req.done(p->req.ctx, PROBE_CANCELLED, "cancelled: the server does not answer");
+        probe_free(p);
+    }
+}
+
+int probe_loop_run(struct probe_loop *l)
+{
+    struct epoll_event evs[64];
+    for (;;) {
+        if (l->stop != NULL && *l->stop) {
+            cancel_all(l);
+            /* done() callbacks may have queued more: cancel those too. */
+            if (l->q_head == NULL && l->n_in_flight == 0) {
+                return 0;
+            }
+            continue;
+        }
+        start_ready(l);
+        if (l->n_in_flight == 0) {
+            if (l->q_head == NULL) {
+                return 0;
+            }
+            continue; /* start_ready finished some at once; go again */
+        }
+        int64_t now = mono_ms();
+        int64_t wait = PROBE_SLICE_MS;
+        for (size_t i = 0; i < l->max_total; i++) {
+            if (l->flight[i] != NULL && l->flight[i]->deadline - now < wait) {
+                wait = l->flight[i]->deadline - now;
+            }
+        }
+        int n = epoll_wait(l->ep, evs, 64, wait > 0 ? (int)wait : 0);
+        if (n < 0 && errno != EINTR) {
+            cancel_all(l);
+            return -1;
+        }
+        for (int i = 0; i < n; i++) {
+            struct probe *p = evs[i].data.ptr;
+            /* A probe finished earlier in this batch has been freed: only
+             * act on pointers still in the table. */
+            bool live = false;
+            for (size_t k = 0; k < l->max_total && !live; k++) {
+                live = l->flight[k] == p;
+            }
+            if (live) {
+                on_event(l, p, evs[i].events);
+            }
+        }
+        now = mono_ms();
+        for (size_t i = 0; i < l->max_total; i++) {
+            struct probe *p = l->flight[i];
+            if (p != NULL && p->deadline <= now) {
+                fail_attempt(l, p, PROBE_TIMEOUT,
+                             p->connected ? "timed out waiting for the server"
+                                          : "connect timed out");
+            }
+        }
+    }
+}
+
+void probe_loop_stats(const struct probe_loop *l, struct probe_stats *out)
+{
+    *out = l->stats;
+    out->queued = l->n_queued;
+    out->in_flight = l->n_in_flight;
+}
