@@ -649,13 +649,18 @@ static void task_done(void *ctx, enum probe_outcome o, const char *pwhy)
         util_copy(why, sizeof(why), "parser could not be set up");
     }
     if (o == PROBE_TIMEOUT || o == PROBE_CONNECT_FAILED) {
-        j->n_timeouts++;
+        /* Old-format hellos (SSLv2, SSLv3) may go unanswered by servers
+         * that answer TLS: only TLS hellos count towards "silent". */
+        if (t->wv >= WV_TLS10) {
+            j->n_timeouts++;
+        }
     } else if (o != PROBE_CANCELLED) {
         j->any_answer = true;
     }
     if (!j->any_answer && !j->silent && j->n_timeouts >= 2) {
-        /* Two probes timed out (each after a retry) or could not connect,
-         * and nothing ever answered: stop queueing work for this server. */
+        /* Two TLS probes timed out (each after a retry) or could not
+         * connect, and nothing ever answered: stop queueing work for this
+         * server. */
         j->silent = true;
         probe_cancel_queued(j->loop, j->group);
     }

@@ -96,6 +96,7 @@ void scan_one_address(const struct target_spec *t, const struct target_addr *a,
     bool any_accepted = false;
     bool connected = false;
     bool any_answer = false; /* some version was accepted or refused */
+    int n_silent = 0;        /* versions that got no answer */
     char connect_error[FACT_TEXT] = "";
     char last_reason[FACT_TEXT] = "";
 
@@ -132,6 +133,16 @@ void scan_one_address(const struct target_spec *t, const struct target_addr *a,
         connected = true;
         if (vf->state == PROBE_INCONCLUSIVE) {
             util_copy(last_reason, sizeof(last_reason), vf->reason);
+            if (!any_answer && ++n_silent == 2 && v > 0) {
+                /* TLS 1.3 and 1.2 both went unanswered (after a retry
+                 * each): do not wait for the older versions too. */
+                for (int w = v - 1; w >= 0; w--) {
+                    r->versions[w].state = PROBE_INCONCLUSIVE;
+                    util_copy(r->versions[w].reason, sizeof(r->versions[w].reason),
+                              "not tried: the server answered no newer version");
+                }
+                break;
+            }
         } else {
             any_answer = true;
         }
