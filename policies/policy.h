@@ -1,0 +1,91 @@
+/*
+ * policies/policy.h - policy files and their evaluation over stored facts.
+ *
+ * A policy is a YAML file (docs/policy-language.md) with an id, title,
+ * version, source references, optional `extends`, rules and waivers. A rule
+ * has a stable id, a title, the requirement it implements ("PCI DSS v4.0.1
+ * Req 4.2.1"), a severity, an optional scope (target tags) and one check
+ * over the facts of a struct target_result. Evaluating a policy against a
+ * target gives one finding per rule: pass, fail, warn, inconclusive (the
+ * fact the check needs was not collected: never "pass") or waived.
+ *
+ * Ownership: policy_load returns a policy the caller frees with
+ * policy_free. A finding_list owns its findings; finding_list_cleanup
+ * frees them. Error text goes to the caller's buffer.
+ */
+#ifndef TLSAUDIT_POLICIES_POLICY_H
+#define TLSAUDIT_POLICIES_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/strlist.h"
+#include "scanner/facts.h"
+
+enum severity { SEV_INFO, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
+enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_WARN, VERDICT_INCONCLUSIVE, VERDICT_WAIVED };
+
+/* severity_name: "info", "low", "medium", "high", "critical". */
+const char *severity_name(enum severity s);
+/* severity_parse: returns true and *out for one of those words. */
+bool severity_parse(const char *word, enum severity *out);
+/* verdict_name: "pass", "fail", "warn", "inconclusive", "waived". */
+const char *verdict_name(enum verdict v);
+
+struct finding {
+    char rule_id[64];
+    char title[256];
+    char ref[256];           /* the clause: "PCI DSS v4.0.1 Req 4.2.1" */
+    enum severity severity;
+    enum verdict verdict;
+    char evidence[1024];     /* what decided it: "TLS 1.0 accepted; suites: ..." */
+    char waiver_reason[512]; /* waived: the justification */
+    char waiver_owner[128];
+    char waiver_expires[16]; /* YYYY-MM-DD */
+};
+
+struct finding_list {
+    struct finding *items;
+    size_t n_items;
+    size_t cap;
+};
+
+void finding_list_init(struct finding_list *l);
+void finding_list_cleanup(struct finding_list *l);
+
+struct policy;
+
+/* policy_load loads a policy by shipped name ("pci-dss-4.0": looked up in
+ * $TLSAUDIT_POLICY_DIR, then the installed policy directory, then the
+ * source tree's policies/) or by path (anything with a '/' or ending in
+ * .yaml/.yml), following `extends`. Returns NULL with
+ * "FILE:LINE:COLUMN: what was expected" (or why the file cannot be read)
+ * in err when the policy is invalid in any way: the whole policy is
+ * rejected. */
+struct policy *policy_load(const char *name_or_path, char *err, size_t err_len);
+void policy_free(struct policy *p);
+
+const char *policy_id(const struct policy *p);
+const char *policy_title(const struct policy *p);
+const char *policy_version(const struct policy *p);
+/* policy_sha256 returns the hex SHA-256 over the policy file and every file
+ * it extends, in load order: what an auditor needs to know which text was
+ * applied. */
+const char *policy_sha256(const struct policy *p);
+/* policy_path returns the file the policy was loaded from. */
+const char *policy_path(const struct policy *p);
+
+/* policy_eval evaluates every rule of p against r (a target with tags,
+ * e.g. "pan"; tags may be NULL) at time now (Unix seconds: waiver expiry
+ * and date-dependent limits), appending one finding per rule in scope to
+ * out. Returns 0 or -1 (out of memory). */
+__attribute__((warn_unused_result)) int policy_eval(const struct policy *p,
+                                                    const struct target_result *r,
+                                                    const struct strlist *tags, int64_t now,
+                                                    struct finding_list *out);
+
+/* policy_list_shipped appends the names of the shipped policies. */
+__attribute__((warn_unused_result)) int policy_list_shipped(struct strlist *out);
+
+#endif
