@@ -61,7 +61,8 @@ static const struct opt_doc {
     const char *help;
 } scan_opts[] = {
     {"targets", required_argument, OPT_TARGETS, "FILE",
-     "read targets from FILE (one per line: TARGET [sni=NAME]; '#' comments; '-' = stdin)"},
+     "read targets from FILE (one per line: TARGET [sni=NAME] [tags=TAG,...]; '#' comments; "
+     "'-' = stdin)"},
     {"db", required_argument, OPT_DB, "FILE",
      "SQLite database (default: $TLSAUDIT_DB, else ./tlsaudit.db)"},
     {"jobs", required_argument, OPT_JOBS, "N", "scan N targets in parallel (1-256, default 4)"},
@@ -330,7 +331,7 @@ int cmd_scan(int argc, char **argv)
     for (int i = optind; i < argc; i++) {
         char origin[32];
         snprintf(origin, sizeof(origin), "argument %d", i - optind + 1);
-        if (target_list_add(&targets, argv[i], NULL, origin, err, sizeof(err)) != 0) {
+        if (target_list_add(&targets, argv[i], NULL, NULL, origin, err, sizeof(err)) != 0) {
             fprintf(stderr, "tlsaudit scan: %s\n", err);
             goto out;
         }

@@ -312,6 +312,7 @@ static json_t *json_target(const struct target_result *r)
     json_object_set_new(o, "port", json_integer(r->port));
     json_object_set_new(o, "sni", json_text(r->sni));
     json_object_set_new(o, "ip", r->ip[0] ? json_string(r->ip) : json_null());
+    json_object_set_new(o, "tags", json_list(&r->tags));
     json_object_set_new(o, "status", json_string(target_status_name(r->status)));
     json_object_set_new(o, "error", r->error[0] ? json_text(r->error) : json_null());
     json_object_set_new(o, "started", json_time(r->started_ms));

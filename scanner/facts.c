@@ -129,6 +129,7 @@ void cert_fact_cleanup(struct cert_fact *c)
 void target_result_init(struct target_result *r)
 {
     memset(r, 0, sizeof(*r));
+    strlist_init(&r->tags);
     enum_facts_init(&r->enumeration);
     memcpy(r->chain.ocsp_status, "none", sizeof("none"));
 }
@@ -141,6 +142,7 @@ void target_result_cleanup(struct target_result *r)
         cert_fact_cleanup(&r->certs[i]);
     }
     free(r->certs);
+    strlist_cleanup(&r->tags);
     enum_facts_cleanup(&r->enumeration);
     target_result_init(r);
 }

@@ -174,6 +174,7 @@ struct target_result {
     uint16_t port;
     char *sni;            /* the SNI name sent, NULL when none, owned */
     char ip[64];          /* the address actually connected to, "" if none */
+    struct strlist tags;  /* the target's tags from the targets file (policy scope) */
     int64_t started_ms;   /* Unix milliseconds */
     int64_t finished_ms;
     enum target_status status;

@@ -291,6 +291,11 @@ static int make_units(struct pool *p)
             r.started_ms = r.finished_ms = util_now_ms();
             r.status = TARGET_RESOLVE_FAILED;
             util_copy(r.error, sizeof(r.error), err);
+            for (size_t g = 0; g < t->tags.n_items; g++) {
+                if (strlist_add(&r.tags, t->tags.items[g]) != 0) {
+                    break;
+                }
+            }
             pthread_mutex_lock(&p->lock);
             deliver_locked(p, &r);
             pthread_mutex_unlock(&p->lock);
@@ -316,7 +321,11 @@ static int make_units(struct pool *p)
             u->r.host = strdup(t->host);
             u->r.sni = sni ? strdup(sni) : NULL;
             u->r.port = t->port;
-            if (u->r.host == NULL || (sni != NULL && u->r.sni == NULL)) {
+            bool tags_ok = true;
+            for (size_t g = 0; g < t->tags.n_items; g++) {
+                tags_ok = tags_ok && strlist_add(&u->r.tags, t->tags.items[g]) == 0;
+            }
+            if (!tags_ok || u->r.host == NULL || (sni != NULL && u->r.sni == NULL)) {
                 target_result_cleanup(&u->r);
                 free(addrs);
                 return -1;

@@ -28,6 +28,46 @@ static void spec_cleanup(struct target_spec *t)
     free(t->host);
     free(t->sni);
     free(t->origin);
+    strlist_cleanup(&t->tags);
+}
+
+/* A tag: letters, digits, '-', '_', '.', 1..64 bytes. */
+static bool valid_tag(const char *s, size_t len)
+{
+    if (len == 0 || len > 64) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!isalnum(c) && c != '-' && c != '_' && c != '.') {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Splits "a,b,c" into t->tags. Returns 0 or -1 with the reason in why. */
+static int parse_tags(struct target_spec *t, const char *tags, char *why, size_t why_len)
+{
+    const char *p = tags;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (!valid_tag(p, len)) {
+            snprintf(why, why_len,
+                     "tags '%s': expected comma-separated tags of letters, digits, '-', '_', '.'",
+                     tags);
+            return -1;
+        }
+        if (strlist_add_n(&t->tags, p, len) != 0) {
+            snprintf(why, why_len, "out of memory");
+            return -1;
+        }
+        if (comma == NULL) {
+            return 0;
+        }
+        p = comma + 1;
+    }
 }
 
 void target_list_cleanup(struct target_list *l)
@@ -165,19 +205,25 @@ int target_parse(const char *text, char **out_host, uint16_t *out_port, char *er
     return 0;
 }
 
-int target_list_add(struct target_list *l, const char *text, const char *sni, const char *origin,
-                    char *err, size_t err_len)
+int target_list_add(struct target_list *l, const char *text, const char *sni, const char *tags,
+                    const char *origin, char *err, size_t err_len)
 {
     char why[600];
     struct target_spec t = {0};
+    strlist_init(&t.tags);
 
     if (target_parse(text, &t.host, &t.port, why, sizeof(why)) != 0) {
         snprintf(err, err_len, "%s: %s", origin, why);
         return -1;
     }
+    if (tags != NULL && parse_tags(&t, tags, why, sizeof(why)) != 0) {
+        snprintf(err, err_len, "%s: %s", origin, why);
+        spec_cleanup(&t);
+        return -1;
+    }
     if (sni != NULL && !target_valid_sni(sni)) {
         snprintf(err, err_len, "%s: sni '%s' is not a DNS host name", origin, sni);
-        free(t.host);
+        spec_cleanup(&t);
         return -1;
     }
     t.sni = sni ? strdup(sni) : NULL;
@@ -263,27 +309,33 @@ int target_list_load_file(struct target_list *l, const char *path, char *err, si
         if (hash != NULL) {
             *hash = '\0';
         }
-        char *words[2];
-        size_t n = split_words(line, words, 2);
+        char *words[3];
+        size_t n = split_words(line, words, 3);
         if (n == 0) {
             continue;
         }
         char origin[600];
         snprintf(origin, sizeof(origin), "%s:%lu", name, lineno);
-        if (n > 2) {
-            snprintf(err, err_len, "%s: too many fields (expected: TARGET [sni=NAME])", origin);
+        if (n > 3) {
+            snprintf(err, err_len,
+                     "%s: too many fields (expected: TARGET [sni=NAME] [tags=TAG,...])", origin);
             goto out;
         }
         const char *sni = NULL;
-        if (n == 2) {
-            if (strncmp(words[1], "sni=", 4) != 0) {
-                snprintf(err, err_len, "%s: unexpected '%s' (expected: TARGET [sni=NAME])",
-                         origin, words[1]);
+        const char *tags = NULL;
+        for (size_t i = 1; i < n; i++) {
+            if (strncmp(words[i], "sni=", 4) == 0 && sni == NULL) {
+                sni = words[i] + 4;
+            } else if (strncmp(words[i], "tags=", 5) == 0 && tags == NULL) {
+                tags = words[i] + 5;
+            } else {
+                snprintf(err, err_len,
+                         "%s: unexpected '%s' (expected: TARGET [sni=NAME] [tags=TAG,...])",
+                         origin, words[i]);
                 goto out;
             }
-            sni = words[1] + 4;
         }
-        if (target_list_add(l, words[0], sni, origin, err, err_len) != 0) {
+        if (target_list_add(l, words[0], sni, tags, origin, err, err_len) != 0) {
             goto out;
         }
     }

@@ -4,7 +4,8 @@
  *
  * Syntax: `host`, `host:port`, `[ipv6]:port` or a bare IPv6 address; the
  * port defaults to 443. A targets file has one target per line, optionally
- * followed by `sni=NAME`; `#` starts a comment; blank lines are ignored.
+ * followed by `sni=NAME` and `tags=TAG[,TAG...]` (tags scope policy rules,
+ * e.g. `tags=pan`); `#` starts a comment; blank lines are ignored.
  *
  * Ownership: a target_list owns its specs and their strings;
  * target_list_cleanup() frees them.
@@ -17,6 +18,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "common/strlist.h"
+
 #define TARGET_DEFAULT_PORT 443
 
 struct target_spec {
@@ -24,6 +27,7 @@ struct target_spec {
     uint16_t port;
     char *sni;    /* explicit SNI name (sni= or --sni), NULL when not given, owned */
     char *origin; /* where it came from, for messages: "FILE:LINE" or "argument N", owned */
+    struct strlist tags; /* tags= of the targets file, owned */
 };
 
 struct target_list {
@@ -49,11 +53,12 @@ __attribute__((warn_unused_result)) int target_parse(const char *text, char **ou
                                                      size_t err_len);
 
 /* target_list_add parses text and appends it with the given sni (may be
- * NULL) and origin. Returns 0, or -1 with the reason (prefixed by origin)
+ * NULL), tags (comma-separated, may be NULL) and origin. Returns 0, or -1 with the reason (prefixed by origin)
  * in err. */
 __attribute__((warn_unused_result)) int target_list_add(struct target_list *l, const char *text,
-                                                        const char *sni, const char *origin,
-                                                        char *err, size_t err_len);
+                                                        const char *sni, const char *tags,
+                                                        const char *origin, char *err,
+                                                        size_t err_len);
 
 /* target_list_load_file reads a targets file ("-" is standard input).
  * Returns 0, or -1 with "FILE:LINE: what was expected" (or the reason the

@@ -97,7 +97,8 @@ START_TEST(test_file_good)
     char path[128];
     snprintf(path, sizeof(path), "%s/targets", tmpdir);
     write_file(path, "# lab\n\n  127.0.0.1:4433   sni=good.lab.test  # the good one\r\n"
-                     "[::1]:8443\nexample.com\t sni=www.example.com\nlast.example:1");
+                     "[::1]:8443 tags=pan,prod-eu\nexample.com\t sni=www.example.com\n"
+                     "last.example:1");
     struct target_list l;
     target_list_init(&l);
     char err[512] = "";
@@ -107,6 +108,10 @@ START_TEST(test_file_good)
     ck_assert_uint_eq(l.items[0].port, 4433);
     ck_assert_str_eq(l.items[0].sni, "good.lab.test");
     ck_assert_ptr_null(l.items[1].sni);
+    ck_assert_uint_eq(l.items[1].tags.n_items, 2);
+    ck_assert_str_eq(l.items[1].tags.items[0], "pan");
+    ck_assert_str_eq(l.items[1].tags.items[1], "prod-eu");
+    ck_assert_uint_eq(l.items[0].tags.n_items, 0);
     ck_assert_str_eq(l.items[1].host, "::1");
     ck_assert_str_eq(l.items[2].sni, "www.example.com");
     ck_assert_str_eq(l.items[3].host, "last.example");
@@ -125,7 +130,7 @@ static void expect_file_error(const char *text, const char *needle)
     write_file(path, text);
     struct target_list l;
     target_list_init(&l);
-    ck_assert_int_eq(target_list_add(&l, "keep.example", NULL, "argument 1", NULL, 0), 0);
+    ck_assert_int_eq(target_list_add(&l, "keep.example", NULL, NULL, "argument 1", NULL, 0), 0);
     char err[512] = "";
     ck_assert_int_eq(target_list_load_file(&l, path, err, sizeof(err)), -1);
     char want[256];
@@ -142,7 +147,10 @@ START_TEST(test_file_errors)
     expect_file_error("a.example\nb.example:70000\n", "2: port '70000'");
     expect_file_error("a.example sni=\n", "1: sni '' is not a DNS host name");
     expect_file_error("\n\na.example foo=bar\n", "3: unexpected 'foo=bar'");
-    expect_file_error("a.example sni=x.example extra\n", "1: too many fields");
+    expect_file_error("a.example sni=x.example extra\n", "1: unexpected 'extra'");
+    expect_file_error("a.example sni=x.example tags=a b\n", "1: too many fields");
+    expect_file_error("a.example tags=a,,b\n", "1: tags 'a,,b'");
+    expect_file_error("a.example tags=pan tags=x\n", "1: unexpected 'tags=x'");
     expect_file_error("a.example sni=127.0.0.1\n", "1: sni '127.0.0.1'");
     expect_file_error("ok.example\n[::1\n", "2: '[::1': missing ']'");
 }
@@ -166,9 +174,9 @@ START_TEST(test_resolve_literals)
     struct target_list l;
     target_list_init(&l);
     char err[256] = "";
-    ck_assert_int_eq(target_list_add(&l, "127.0.0.1:4433", NULL, "argument 1", err, sizeof(err)),
+    ck_assert_int_eq(target_list_add(&l, "127.0.0.1:4433", NULL, NULL, "argument 1", err, sizeof(err)),
                      0);
-    ck_assert_int_eq(target_list_add(&l, "[::1]:4433", NULL, "argument 2", err, sizeof(err)), 0);
+    ck_assert_int_eq(target_list_add(&l, "[::1]:4433", NULL, NULL, "argument 2", err, sizeof(err)), 0);
     struct target_addr *a = NULL;
     size_t n = 0;
     ck_assert_int_eq(target_resolve(&l.items[0], false, &a, &n, err, sizeof(err)), 0);
