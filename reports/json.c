@@ -287,8 +287,11 @@ static json_t *json_enumeration(const struct enum_facts *e)
                                   json_code_list(e->groups12, e->n_groups12, true), "tls13",
                                   json_code_list(e->groups13, e->n_groups13, true)));
     json_object_set_new(o, "signature_schemes",
-                        json_pack("{s:o}", "tls12",
-                                  json_code_list(e->sigalgs12, e->n_sigalgs12, false)));
+                        json_pack("{s:o, s:o}", "tls12",
+                                  json_code_list(e->sigalgs12, e->n_sigalgs12, false), "tls13",
+                                  e->sigalgs13_tested
+                                      ? json_code_list(e->sigalgs13, e->n_sigalgs13, false)
+                                      : json_null()));
     json_t *x = json_object();
     json_object_set_new(x, "secure_renegotiation", json_tri(e->secure_renegotiation));
     json_object_set_new(x, "extended_master_secret", json_tri(e->extended_master_secret));

@@ -233,6 +233,9 @@ static void print_enumeration(FILE *out, const struct enum_facts *e, bool color)
     print_code_list(out, "; TLS 1.3:", e->groups13, e->n_groups13, true);
     fputc('\n', out);
     print_code_list(out, "  Sigalgs  TLS 1.2:", e->sigalgs12, e->n_sigalgs12, false);
+    if (e->sigalgs13_tested) {
+        print_code_list(out, "; TLS 1.3:", e->sigalgs13, e->n_sigalgs13, false);
+    }
     fputc('\n', out);
     fprintf(out,
             "  Echoes   secure renegotiation %s, extended master secret %s, "

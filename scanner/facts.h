@@ -144,6 +144,10 @@ struct enum_facts {
     size_t n_groups13;
     uint16_t *sigalgs12;     /* TLS 1.2 ServerKeyExchange signature schemes */
     size_t n_sigalgs12;
+    uint16_t sigalgs13[16];  /* TLS 1.3 schemes the server completed a handshake with (GnuTLS,
+                                one scheme offered at a time; registry order, not preference) */
+    size_t n_sigalgs13;
+    bool sigalgs13_tested;
     enum fact_tri secure_renegotiation;   /* renegotiation_info echoed */
     enum fact_tri extended_master_secret;
     enum fact_tri encrypt_then_mac;       /* echoed with a CBC suite */

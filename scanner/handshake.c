@@ -365,8 +365,8 @@ static enum attempt classify_failure(int ret, const struct hs_seen *seen, gnutls
 /* One connection and handshake. Returns HS_DONE with *again set when the
  * failure is worth one retry. */
 static enum hs_result probe_once(const struct sockaddr *sa, socklen_t sa_len, const char *sni,
-                                 enum probe_version v, int timeout_ms, struct version_fact *out,
-                                 struct hs_capture *cap, bool *again)
+                                 enum probe_version v, gnutls_priority_t prio, int timeout_ms,
+                                 struct version_fact *out, struct hs_capture *cap, bool *again)
 {
     *again = false;
     memset(out, 0, sizeof(*out));
@@ -384,7 +384,7 @@ static enum hs_result probe_once(const struct sockaddr *sa, socklen_t sa_len, co
         util_copy(out->reason, sizeof(out->reason), "gnutls_init failed");
         goto out;
     }
-    if (gnutls_priority_set(s, hs_priority[v]) < 0 ||
+    if (gnutls_priority_set(s, prio) < 0 ||
         gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, hs_cert_cred) < 0 ||
         gnutls_credentials_set(s, GNUTLS_CRD_ANON, hs_anon_cred) < 0) {
         util_copy(out->reason, sizeof(out->reason), "GnuTLS session set-up failed");
@@ -453,9 +453,48 @@ enum hs_result handshake_probe(const struct sockaddr *sa, socklen_t sa_len, cons
                                struct hs_capture *cap)
 {
     bool again = false;
-    enum hs_result rc = probe_once(sa, sa_len, sni, v, timeout_ms, out, cap, &again);
+    enum hs_result rc = probe_once(sa, sa_len, sni, v, hs_priority[v], timeout_ms, out, cap, &again);
     if (rc == HS_DONE && again && !stop_requested()) {
-        rc = probe_once(sa, sa_len, sni, v, timeout_ms, out, cap, &again);
+        rc = probe_once(sa, sa_len, sni, v, hs_priority[v], timeout_ms, out, cap, &again);
     }
+    return rc;
+}
+
+const struct hs_sigscheme hs_sigschemes13[] = {
+    {0x0403, "SIGN-ECDSA-SECP256R1-SHA256"}, {0x0503, "SIGN-ECDSA-SECP384R1-SHA384"},
+    {0x0603, "SIGN-ECDSA-SECP521R1-SHA512"}, {0x0804, "SIGN-RSA-PSS-RSAE-SHA256"},
+    {0x0805, "SIGN-RSA-PSS-RSAE-SHA384"},    {0x0806, "SIGN-RSA-PSS-RSAE-SHA512"},
+    {0x0807, "SIGN-EdDSA-Ed25519"},          {0x0808, "SIGN-EdDSA-Ed448"},
+    {0x0809, "SIGN-RSA-PSS-SHA256"},         {0x080a, "SIGN-RSA-PSS-SHA384"},
+    {0x080b, "SIGN-RSA-PSS-SHA512"},
+};
+const size_t hs_n_sigschemes13 = sizeof(hs_sigschemes13) / sizeof(hs_sigschemes13[0]);
+
+enum hs_result handshake_sigscheme13(const struct sockaddr *sa, socklen_t sa_len, const char *sni,
+                                     const struct hs_sigscheme *sig, int timeout_ms,
+                                     enum probe_state *out_state)
+{
+    char prio_text[256];
+    gnutls_priority_t prio = NULL;
+    snprintf(prio_text, sizeof(prio_text),
+             "NONE:+VERS-TLS1.3:+CIPHER-ALL:+MAC-ALL:+GROUP-ALL:+CTYPE-X509:+%s", sig->priority);
+    if (gnutls_priority_init2(&prio, prio_text, NULL, 0) < 0) {
+        *out_state = PROBE_NOT_TESTED;
+        return HS_LOCAL_ERROR;
+    }
+    struct version_fact vf;
+    bool again = false;
+    enum hs_result rc =
+        probe_once(sa, sa_len, sni, PV_TLS13, prio, timeout_ms, &vf, NULL, &again);
+    if (rc == HS_DONE && again && !stop_requested()) {
+        rc = probe_once(sa, sa_len, sni, PV_TLS13, prio, timeout_ms, &vf, NULL, &again);
+    }
+    gnutls_priority_deinit(prio);
+    /* "accepted" from the ServerHello alone is not enough here: the
+     * signature comes later, so only a completed handshake counts. */
+    if (vf.state == PROBE_ACCEPTED && vf.reason[0] != '\0') {
+        vf.state = PROBE_REFUSED;
+    }
+    *out_state = vf.state;
     return rc;
 }

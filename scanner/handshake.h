@@ -15,6 +15,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #include "scanner/facts.h"
@@ -58,5 +59,22 @@ void handshake_set_stop_flag(const volatile sig_atomic_t *stop);
 enum hs_result handshake_probe(const struct sockaddr *sa, socklen_t sa_len, const char *sni,
                                enum probe_version v, int timeout_ms, struct version_fact *out,
                                struct hs_capture *cap);
+
+/* The TLS 1.3 signature schemes GnuTLS can offer, one at a time. */
+struct hs_sigscheme {
+    uint16_t code;         /* IANA SignatureScheme */
+    const char *priority;  /* GnuTLS priority keyword ("SIGN-RSA-PSS-RSAE-SHA256") */
+};
+extern const struct hs_sigscheme hs_sigschemes13[];
+extern const size_t hs_n_sigschemes13;
+
+/* handshake_sigscheme13 completes a TLS 1.3 handshake offering only the
+ * signature scheme s (and every suite and group), so the server's
+ * CertificateVerify must use it. Sets *out_state to accepted (the server
+ * signed with it), refused, or inconclusive (timeout, reset). Returns
+ * HS_DONE, HS_CONNECT_FAILED or HS_LOCAL_ERROR. */
+enum hs_result handshake_sigscheme13(const struct sockaddr *sa, socklen_t sa_len, const char *sni,
+                                     const struct hs_sigscheme *s, int timeout_ms,
+                                     enum probe_state *out_state);
 
 #endif

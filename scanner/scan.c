@@ -175,6 +175,21 @@ void scan_one_address(const struct target_spec *t, const struct target_addr *a,
     if (have_chain) {
         collect_chain(r, &cap, o);
     }
+    if (o->enumerate && r->versions[PV_TLS13].state == PROBE_ACCEPTED) {
+        /* The TLS 1.3 CertificateVerify is encrypted: the raw prober
+         * cannot see its scheme, so GnuTLS offers one scheme at a time. */
+        for (size_t i = 0; i < hs_n_sigschemes13 && !stopping(o); i++) {
+            enum probe_state st = PROBE_NOT_TESTED;
+            if (handshake_sigscheme13((const struct sockaddr *)&a->sa, a->sa_len, r->sni,
+                                      &hs_sigschemes13[i], o->timeout_ms, &st) == HS_DONE &&
+                st == PROBE_ACCEPTED &&
+                r->enumeration.n_sigalgs13 < sizeof(r->enumeration.sigalgs13) /
+                                                 sizeof(r->enumeration.sigalgs13[0])) {
+                r->enumeration.sigalgs13[r->enumeration.n_sigalgs13++] = hs_sigschemes13[i].code;
+            }
+        }
+        r->enumeration.sigalgs13_tested = !stopping(o);
+    }
 out:
     hs_capture_cleanup(&cap);
     r->finished_ms = util_now_ms();
