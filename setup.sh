@@ -1,0 +1,37 @@
+#!/bin/sh
+# setup.sh - install tlsaudit's build and test dependencies (Debian/Ubuntu,
+# as root) and build it in this directory.
+#
+#   sudo ./setup.sh              # install packages, configure, make
+#   sudo ./setup.sh --werror     # the same with warnings as errors (CI)
+#
+# Extra arguments are passed to ./configure.
+set -eu
+cd "$(dirname "$0")"
+
+PACKAGES="build-essential autoconf automake pkg-config
+libgnutls28-dev libcurl4-gnutls-dev libsqlite3-dev libjansson-dev check
+gnutls-bin openssl nginx-light sqlite3 jq iproute2 util-linux ca-certificates python3 xxd"
+
+if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
+else
+    echo "setup.sh: not root: skipping package installation (needs: $(echo $PACKAGES))" >&2
+fi
+
+configure_args=""
+for a in "$@"; do
+    case $a in
+    --werror) configure_args="$configure_args --enable-werror" ;;
+    *) configure_args="$configure_args $a" ;;
+    esac
+done
+
+autoreconf -fi
+# shellcheck disable=SC2086
+./configure $configure_args
+make -j"$(nproc)"
+echo "setup.sh: built ./tlsaudit"

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# tests/integration/scripted_scan.sh - the enumeration against what no
+# Debian server speaks any more: SSLv2, SSLv3, EXPORT, RC4, NULL, anon,
+# DES suites, served by tests/scripted/legacy_server.py. tlsaudit must find
+# exactly what each server is configured with (--show-config), in its
+# order, and survive every hostile behaviour with a recorded fact.
+set -eu
+. "$top_srcdir/tests/lab/lab.sh"
+lab_netns "$0" "$@"
+. "$top_srcdir/tests/integration/common.sh"
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(command -v python3) || { echo "python3 is needed" >&2; exit 99; }
+SERVER=$top_srcdir/tests/scripted/legacy_server.py
+work=$(mktemp -d)
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# start NAME ARGS...: starts a scripted server, sets PORT.
+start() {
+	local name=$1
+	shift
+	"$PY" "$SERVER" --listen 127.0.0.1:0 "$@" >"$work/$name.out" 2>"$work/$name.err" &
+	pids="$pids $!"
+	local i
+	for i in $(seq 1 100); do
+		PORT=$(awk '/^PORT/ { print $2; exit }' "$work/$name.out")
+		[ -n "$PORT" ] && return 0
+		sleep 0.05
+	done
+	echo "scripted server $name did not start: $(cat "$work/$name.err")" >&2
+	exit 99
+}
+
+# expect_config NAME JSON ARGS...: compares the scan of one server with
+# its --show-config lists for every version.
+expect_config() {
+	local name=$1 json=$2 order
+	shift 2
+	"$PY" "$SERVER" "$@" --show-config >"$work/$name.config"
+	order=$(awk '$1 == "order" { print $2 }' "$work/$name.config")
+	local v label want got
+	for v in ssl2 ssl3 tls1.0 tls1.1 tls1.2 tls1.3; do
+		case $v in
+		ssl2) label="SSL 2.0" ;; ssl3) label="SSL 3.0" ;; tls1.0) label="TLS 1.0" ;;
+		tls1.1) label="TLS 1.1" ;; tls1.2) label="TLS 1.2" ;; tls1.3) label="TLS 1.3" ;;
+		esac
+		want=$(awk -v v="$v" '$1 == v { print $2 }' "$work/$name.config" | tr 'a-f' 'A-F' | sed 's/0X/0x/g')
+		got=$(jq -r --arg l "$label" '.targets[0].enumeration.versions[] | select(.version == $l) | [.suites[].code] | join(",")' <<<"$json")
+		if [ "$v" = ssl2 ] || [ "$order" = client ]; then
+			want=$(tr ',' '\n' <<<"$want" | sort | paste -sd, -)
+			got=$(tr ',' '\n' <<<"$got" | sort | paste -sd, -)
+		fi
+		t_eq "$name: $label suites" "$want" "$got"
+		if [ -n "$want" ] && [ "$(tr ',' '\n' <<<"$want" | wc -l)" -gt 1 ] && [ "$v" != ssl2 ]; then
+			t_eq "$name: $label order" "$order" \
+				"$(jq -r --arg l "$label" '.targets[0].enumeration.versions[] | select(.version == $l) | .order' <<<"$json")"
+		fi
+	done
+}
+
+scan() { # TARGET [OPTIONS]: JSON of a scan of one target
+	"$TLSAUDIT" scan --db "$work/db" --timeout 3 --format json "$@" || true
+}
+
+# 1. An SSLv2/SSLv3/TLS 1.0 server of the 1990s, server order.
+args=(--versions ssl2,ssl3,tls1.0 --order server --dh-bits 1024
+	--suites 0x0004,0x0005,0x0003,0x0009,0x0014,0x0001,0x0002,0x0018,0x000A,0x0006,0x0008,0x0007
+	--ssl2-ciphers 0x010080,0x020080,0x030080,0x040080,0x060040,0x0700C0)
+start old "${args[@]}"
+json=$(scan "127.0.0.1:$PORT")
+expect_config old "$json" "${args[@]}"
+t_eq "old: EXPORT RSA key size recorded" 512 \
+	"$(jq -r '.targets[0].enumeration.versions[1].suites[] | select(.code == "0x0003") | .kx_bits' <<<"$json")"
+t_eq "old: DH_anon prime size recorded" 1024 \
+	"$(jq -r '.targets[0].enumeration.versions[1].suites[] | select(.code == "0x0018") | .kx_bits' <<<"$json")"
+t_eq "old: TLS 1.1+ refused" "refused,refused,refused" \
+	"$(jq -r '[.targets[0].enumeration.versions[3:][] | .state] | join(",")' <<<"$json")"
+t_eq "old: no anomaly" null "$(jq -r '.targets[0].enumeration.anomalies' <<<"$json")"
+
+# 2. TLS 1.0-1.2, client order, extensions echoed, ALPN.
+args=(--versions tls1.0,tls1.1,tls1.2 --order client --echo-ext all --alpn h2,http/1.1
+	--suites 0x002F,0x0035,0x003C,0xC013,0xC014,0xC02F,0xC030,0x009E,0x0033,0x000A
+	--groups secp384r1,x25519 --dh-bits 2048)
+start modern "${args[@]}"
+json=$(scan "127.0.0.1:$PORT")
+expect_config modern "$json" "${args[@]}"
+for x in secure_renegotiation extended_master_secret encrypt_then_mac status_request session_ticket heartbeat; do
+	t_eq "modern: $x echoed" true "$(jq -r ".targets[0].enumeration.extensions.$x" <<<"$json")"
+done
+t_eq "modern: ALPN" h2 "$(jq -r '.targets[0].enumeration.extensions.alpn' <<<"$json")"
+t_eq "modern: TLS 1.2 groups" "secp384r1,x25519" \
+	"$(jq -r '[.targets[0].enumeration.groups.tls12[].name] | sort | join(",")' <<<"$json")"
+t_eq "modern: DHE size" 2048 \
+	"$(jq -r '.targets[0].enumeration.versions[4].suites[] | select(.code == "0x0033") | .kx_bits' <<<"$json")"
+
+# 3. No extensions echoed: the tri-states say no.
+args=(--versions tls1.2 --suites 0xC02F,0x002F)
+start plain "${args[@]}"
+json=$(scan "127.0.0.1:$PORT")
+expect_config plain "$json" "${args[@]}"
+t_eq "plain: no secure renegotiation" false "$(jq -r '.targets[0].enumeration.extensions.secure_renegotiation' <<<"$json")"
+t_eq "plain: no EMS" false "$(jq -r '.targets[0].enumeration.extensions.extended_master_secret' <<<"$json")"
+
+# 4. TLS 1.3 with a group the client does not share at first (HRR).
+args=(--versions tls1.2,tls1.3 --suites 0x1302,0x1301,0x1303,0xC02F --order server
+	--tls13-groups secp384r1,x25519)
+start hrr "${args[@]}"
+json=$(scan "127.0.0.1:$PORT")
+expect_config hrr "$json" "${args[@]}"
+t_eq "hrr: TLS 1.3 groups in server order" "secp384r1,x25519" \
+	"$(jq -r '[.targets[0].enumeration.groups.tls13[].name] | join(",")' <<<"$json")"
+
+# 5. Records split into tiny fragments and one message per record.
+args=(--versions ssl3,tls1.0,tls1.2 --suites 0x0005,0x002F,0xC013,0x0033 --order server
+	--split-records --fragment 7)
+start fragmented "${args[@]}"
+json=$(scan "127.0.0.1:$PORT")
+expect_config fragmented "$json" "${args[@]}"
+
+# 6. Hostile servers: every one ends with a recorded fact, never a crash or
+# a hang (the scan is bounded by its timeouts; exit 0 or 3, not a signal).
+for mode in silence close reset reset-mid truncate bad-length bad-hs-length oversize \
+	wrong-suite wrong-version alert-instead garbage duplicate-ext; do
+	start "hostile-$mode" --versions tls1.0,tls1.2 --suites 0x002F,0xC02F --misbehave "$mode"
+	t0=$(date +%s)
+	set +e
+	out=$("$TLSAUDIT" scan --db "$work/db" --timeout 2 --format json "127.0.0.1:$PORT")
+	status=$?
+	set -e
+	echo "# $mode: $(($(date +%s) - t0)) s"
+	case $status in 0 | 3) t_ok "$mode: exit $status" ;; *) t_fail "$mode: exit $status" ;; esac
+	t_eq "$mode: valid JSON with the target" 1 "$(jq '.targets | length' <<<"$out")"
+	# Nothing is reported accepted that the server did not properly accept.
+	accepted=$(jq -r '[.targets[0].enumeration.versions[]? | select(.state == "accepted") | .suites[].code] | join(",")' <<<"$out")
+	case $mode in
+	wrong-suite)
+		t_match "$mode: anomaly recorded" "not offered" "$(jq -r '.targets[0].enumeration.anomalies' <<<"$out")"
+		;;
+	duplicate-ext)
+		t_eq "$mode: hello with duplicate extensions not accepted" "" "$accepted"
+		;;
+	silence)
+		t_eq "$mode: not scanned" unreachable "$(jq -r '.targets[0].status' <<<"$out")"
+		;;
+	truncate | reset-mid | bad-length | bad-hs-length)
+		# The ServerHello may have arrived whole before the damage: then the
+		# pick is a fact, but it must be one the server is configured with.
+		t_eq "$mode: only configured suites accepted" "" \
+			"$(tr ',' '\n' <<<"$accepted" | grep -v -x -e 0x002F -e 0xC02F -e '' | paste -sd, -)"
+		;;
+	*)
+		t_eq "$mode: no suite accepted" "" "$accepted"
+		;;
+	esac
+done
+
+# A trickling server (one byte at a time) still gets its answer read.
+start trickle --versions tls1.2 --suites 0xC02F --misbehave trickle --trickle-ms 2 --misbehave-count 1000
+json=$(scan "127.0.0.1:$PORT" --timeout 20)
+t_eq "trickle: suite found" "0xC02F" "$(jq -r '[.targets[0].enumeration.versions[4].suites[].code] | join(",")' <<<"$json")"
+
+t_done
