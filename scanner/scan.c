@@ -175,9 +175,11 @@ void scan_one_address(const struct target_spec *t, const struct target_addr *a,
     if (have_chain) {
         collect_chain(r, &cap, o);
     }
-    if (o->enumerate && r->versions[PV_TLS13].state == PROBE_ACCEPTED) {
+    if (o->enumerate && r->versions[PV_TLS13].state == PROBE_ACCEPTED &&
+        r->versions[PV_TLS13].reason[0] == '\0') {
         /* The TLS 1.3 CertificateVerify is encrypted: the raw prober
-         * cannot see its scheme, so GnuTLS offers one scheme at a time. */
+         * cannot see its scheme, so GnuTLS offers one scheme at a time
+         * (only where a TLS 1.3 handshake completed at all). */
         for (size_t i = 0; i < hs_n_sigschemes13 && !stopping(o); i++) {
             enum probe_state st = PROBE_NOT_TESTED;
             if (handshake_sigscheme13((const struct sockaddr *)&a->sa, a->sa_len, r->sni,
