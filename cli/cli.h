@@ -18,5 +18,9 @@
 int cmd_scan(int argc, char **argv);
 /* cmd_ciphers runs `tlsaudit ciphers [FILTER]`: prints the registry. */
 int cmd_ciphers(int argc, char **argv);
+/* cmd_policies runs `tlsaudit policies list | show NAME | lint FILE`. */
+int cmd_policies(int argc, char **argv);
+/* cmd_check runs `tlsaudit check`: evaluates policies over a stored scan. */
+int cmd_check(int argc, char **argv);
 
 #endif

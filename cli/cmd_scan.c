@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/check.h"
 #include "cli/cli.h"
 #include "common/util.h"
 #include "config.h"
@@ -50,6 +51,8 @@ enum opt_id {
     OPT_NO_ENUM,
     OPT_MAX_CONN,
     OPT_MAX_CONN_TOTAL,
+    OPT_POLICY,
+    OPT_FAIL_ON,
 };
 
 /* The one table of scan options: getopt_long and --help both come from it. */
@@ -81,6 +84,12 @@ static const struct opt_doc {
      "enumeration: connections open at once per target (1-64, default 4)"},
     {"max-conn-total", required_argument, OPT_MAX_CONN_TOTAL, "N",
      "enumeration: connections open at once in all (1-4096, default 64)"},
+    {"policy", required_argument, OPT_POLICY, "P",
+     "after the scan, evaluate policy P (a shipped name, see 'tlsaudit policies list', or a "
+     "YAML file); may be repeated"},
+    {"fail-on", required_argument, OPT_FAIL_ON, "SEV",
+     "exit 1 when a policy finding fails at or above SEV (info, low, medium, high, critical; "
+     "default high) and is not waived"},
     {"format", required_argument, OPT_FORMAT, "F", "output format: text (default) or json"},
     {"output", required_argument, OPT_OUTPUT, "FILE", "write the output to FILE, not stdout"},
     {"color", required_argument, OPT_COLOR, "WHEN",
@@ -122,9 +131,10 @@ static void scan_usage(FILE *out)
         fprintf(out, "  %-24s %s\n", left, o->help);
     }
     fprintf(out, "\n"
-                 "Exit codes: 0 every target scanned; 2 usage, input or database error\n"
-                 "(nothing stored is changed); 3 at least one target could not be scanned\n"
-                 "(unresolvable, unreachable, silent) or the scan was interrupted.\n");
+                 "Exit codes, in this precedence: 2 usage, input, policy or database error\n"
+                 "(nothing stored is changed); 1 a policy finding fails at or above\n"
+                 "--fail-on and is not waived; 3 at least one target could not be scanned\n"
+                 "(unresolvable, unreachable, silent) or the scan was interrupted; 0 otherwise.\n");
 }
 
 struct scan_run_ctx {
@@ -218,6 +228,12 @@ int cmd_scan(int argc, char **argv)
     unsigned long max_conn = 4;
     unsigned long max_conn_total = 64;
     bool enumerate = true;
+    char *policy_names[64];
+    size_t n_policy_names = 0;
+    struct policy **pols = NULL;
+    enum severity fail_on = SEV_HIGH;
+    char *check_buf = NULL;
+    size_t check_len = 0;
     char err[1024];
     int rc = EXIT_USAGE;
     struct x509_trust *trust = NULL;
@@ -265,6 +281,22 @@ int cmd_scan(int argc, char **argv)
             break;
         case OPT_NO_ENUM:
             enumerate = false;
+            break;
+        case OPT_POLICY:
+            if (n_policy_names == sizeof(policy_names) / sizeof(policy_names[0])) {
+                fprintf(stderr, "tlsaudit scan: --policy: at most 64 policies\n");
+                goto out;
+            }
+            policy_names[n_policy_names++] = optarg;
+            break;
+        case OPT_FAIL_ON:
+            if (!severity_parse(optarg, &fail_on)) {
+                fprintf(stderr,
+                        "tlsaudit scan: --fail-on: '%s' is not one of: info, low, medium, high, "
+                        "critical\n",
+                        optarg);
+                goto out;
+            }
             break;
         case OPT_MAX_CONN:
             if (!util_parse_ulong(optarg, 1, 64, &max_conn)) {
@@ -339,6 +371,11 @@ int cmd_scan(int argc, char **argv)
     if (targets.n_items == 0) {
         fprintf(stderr, "tlsaudit scan: no targets (give TARGET arguments or -f FILE; see "
                         "'tlsaudit scan --help')\n");
+        goto out;
+    }
+    if (n_policy_names > 0 &&
+        check_load_policies(policy_names, n_policy_names, &pols, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit scan: --policy: %s\n", err);
         goto out;
     }
     if (handshake_global_init() != 0) {
@@ -421,13 +458,38 @@ int cmd_scan(int argc, char **argv)
         ctx.store_failed = true;
         snprintf(ctx.store_err, sizeof(ctx.store_err), "%s", store_errmsg(store));
     }
-    if (json && json_report_write(jr, out, finished, state) != 0) {
-        fprintf(stderr, "tlsaudit scan: writing the JSON output failed\n");
-    }
     if (!json) {
         fprintf(out, "Scan %lld %s: %zu target%s scanned, %zu not scanned; stored in %s\n",
                 (long long)scan_id, state, ctx.n_done - ctx.n_failed,
                 ctx.n_done - ctx.n_failed == 1 ? "" : "s", ctx.n_failed, db_path);
+    }
+    int check_exit = EXIT_OK;
+    bool check_failed = false;
+    if (n_policy_names > 0 && !ctx.store_failed) {
+        /* Policies read the facts back from the store, as `tlsaudit check`
+         * does, so both give the same findings. JSON output nests the check
+         * document in the scan document. */
+        struct check_options co = {.fail_on = fail_on, .json = json, .db_path = db_path};
+        FILE *cout = json ? open_memstream(&check_buf, &check_len) : out;
+        if (!json) {
+            fputc('\n', out);
+        }
+        if (cout == NULL ||
+            check_evaluate_scan(store, scan_id, pols, n_policy_names, &co, cout, &check_exit, err,
+                                sizeof(err)) != 0) {
+            fprintf(stderr, "tlsaudit scan: policy check: %s\n", cout ? err : "out of memory");
+            check_failed = true;
+        }
+        if (json && cout != NULL) {
+            fclose(cout);
+            if (!check_failed && json_report_attach(jr, "policy_check", check_buf, check_len) != 0) {
+                fprintf(stderr, "tlsaudit scan: policy check: unreadable JSON\n");
+                check_failed = true;
+            }
+        }
+    }
+    if (json && json_report_write(jr, out, finished, state) != 0) {
+        fprintf(stderr, "tlsaudit scan: writing the JSON output failed\n");
     }
     if (ctx.store_failed) {
         fprintf(stderr, "tlsaudit scan: %s: %s (the targets stored before this are kept)\n",
@@ -440,6 +502,10 @@ int cmd_scan(int argc, char **argv)
     } else if (srun < 0) {
         fprintf(stderr, "tlsaudit scan: could not start the scan threads\n");
         rc = EXIT_SCAN_ERROR;
+    } else if (check_failed) {
+        rc = EXIT_USAGE;
+    } else if (check_exit == EXIT_FINDINGS) {
+        rc = EXIT_FINDINGS;
     } else {
         rc = ctx.n_failed > 0 ? EXIT_SCAN_ERROR : EXIT_OK;
     }
@@ -454,6 +520,8 @@ out:
         fflush(stdout);
     }
     free(cmdline);
+    free(check_buf);
+    check_free_policies(pols, n_policy_names);
     json_report_free(jr);
     store_close(store);
     x509_trust_free(trust);

@@ -16,13 +16,17 @@ static const char usage_text[] =
     "\n"
     "Commands:\n"
     "  scan [OPTIONS] TARGET...   scan targets, store the results, print a summary\n"
+    "  check --policy P [--scan ID|--latest]\n"
+    "                             evaluate policies over a stored scan (no network)\n"
+    "  policies [list | show NAME | lint FILE]\n"
+    "                             the shipped policies; check a policy file\n"
     "  ciphers [FILTER]           list the cipher-suite registry\n"
     "  help [COMMAND]             show help (same as COMMAND --help)\n"
     "  version                    show the version\n"
     "\n"
     "Exit codes:\n"
     "  0  done (every target scanned)\n"
-    "  1  policy findings at or above --fail-on (reserved: policies are not built yet)\n"
+    "  1  a policy failed: a finding at or above --fail-on that is not waived\n"
     "  2  usage, input or database error (nothing stored is changed)\n"
     "  3  at least one target could not be scanned, or the scan was interrupted\n"
     "\n"
@@ -41,6 +45,12 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "ciphers") == 0) {
         return cmd_ciphers(argc - 1, argv + 1);
     }
+    if (strcmp(cmd, "policies") == 0) {
+        return cmd_policies(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "check") == 0) {
+        return cmd_check(argc - 1, argv + 1);
+    }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         if (argc >= 3 && strcmp(cmd, "help") == 0) {
             char *sub_argv[] = {argv[2], (char *)"--help", NULL};
@@ -49,6 +59,12 @@ int main(int argc, char **argv)
             }
             if (strcmp(argv[2], "ciphers") == 0) {
                 return cmd_ciphers(2, sub_argv);
+            }
+            if (strcmp(argv[2], "policies") == 0) {
+                return cmd_policies(2, sub_argv);
+            }
+            if (strcmp(argv[2], "check") == 0) {
+                return cmd_check(2, sub_argv);
             }
             fprintf(stderr, "tlsaudit: no help for unknown command '%s'\n", argv[2]);
             return EXIT_USAGE;

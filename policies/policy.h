@@ -88,4 +88,56 @@ __attribute__((warn_unused_result)) int policy_eval(const struct policy *p,
 /* policy_list_shipped appends the names of the shipped policies. */
 __attribute__((warn_unused_result)) int policy_list_shipped(struct strlist *out);
 
+/* ---- added with the policy language (docs/policy-language.md) ------------ */
+
+/* policy_load_file loads the file at path (never a shipped name, even
+ * without a '/'), following `extends`. Errors as policy_load. */
+struct policy *policy_load_file(const char *path, char *err, size_t err_len);
+/* policy_load_buffer loads a policy from text_len bytes of text as if they
+ * were the file `name`: errors say "NAME:LINE:COLUMN: ...", and a relative
+ * `extends` path resolves against NAME's directory. Errors as policy_load. */
+struct policy *policy_load_buffer(const char *name, const char *text, size_t text_len, char *err,
+                                  size_t err_len);
+
+/* policy_extends returns the `extends` value as written, "" when none. */
+const char *policy_extends(const struct policy *p);
+/* policy_sources returns the `source` references (the policy's own, then
+ * those of the policies it extends). Owned by p. */
+const struct strlist *policy_sources(const struct policy *p);
+
+/* A read-only view of one rule; pointers stay valid until policy_free. */
+struct policy_rule_info {
+    const char *id;
+    const char *title;
+    const char *ref;
+    enum severity severity;
+    const char *check;                /* the check's key: "protocols_forbidden" */
+    const char *params;               /* its parameters in one line: "SSLv2, SSLv3" */
+    const struct strlist *applies_to; /* target tags; empty: every target */
+};
+/* policy_n_rules returns the number of rules (after `extends`). */
+size_t policy_n_rules(const struct policy *p);
+/* policy_rule_at fills out for rule i; false when i >= policy_n_rules(p). */
+bool policy_rule_at(const struct policy *p, size_t i, struct policy_rule_info *out);
+
+/* A read-only view of one waiver; pointers stay valid until policy_free. */
+struct policy_waiver_info {
+    const char *rule;
+    const struct strlist *targets; /* fnmatch patterns over "host:port" */
+    const char *justification;
+    const char *owner;
+    const char *expires; /* YYYY-MM-DD: the last day it applies (UTC) */
+};
+size_t policy_n_waivers(const struct policy *p);
+/* policy_waiver_at fills out for waiver i; false when i >= policy_n_waivers(p). */
+bool policy_waiver_at(const struct policy *p, size_t i, struct policy_waiver_info *out);
+
+/* policy_check_names returns the names of every check, NULL-terminated. Static. */
+const char *const *policy_check_names(void);
+
+/* finding_list_fails returns true when some finding of l is "fail" (not
+ * waived) with a severity >= min: what `--fail-on SEVERITY` turns into exit
+ * status 1. Warnings and inconclusive findings never count. */
+bool finding_list_fails(const struct finding_list *l, enum severity min);
+
 #endif

@@ -380,6 +380,16 @@ int json_report_add_target(struct json_report *j, const struct target_result *r)
     return 0;
 }
 
+int json_report_attach(struct json_report *j, const char *key, const char *json_text, size_t len)
+{
+    json_error_t e;
+    json_t *v = json_loadb(json_text, len, 0, &e);
+    if (v == NULL) {
+        return -1;
+    }
+    return json_object_set_new(j->root, key, v) == 0 ? 0 : -1;
+}
+
 int json_report_write(struct json_report *j, FILE *out, int64_t finished_ms, const char *state)
 {
     json_t *scan = json_object_get(j->root, "scan");

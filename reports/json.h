@@ -36,6 +36,12 @@ void json_report_free(struct json_report *j);
 __attribute__((warn_unused_result)) int json_report_add_target(struct json_report *j,
                                                                const struct target_result *r);
 
+/* json_report_attach parses json_text (a complete JSON document, e.g. the
+ * policy check's) and adds it to the top level under key. Returns 0, or -1
+ * when the text does not parse or memory runs out. */
+__attribute__((warn_unused_result)) int json_report_attach(struct json_report *j, const char *key,
+                                                           const char *json_text, size_t len);
+
 /* json_report_write writes the document with the scan's end time and state
  * ("complete", "interrupted") to out. Returns 0 or -1. */
 __attribute__((warn_unused_result)) int json_report_write(struct json_report *j, FILE *out,

@@ -23,8 +23,14 @@
  *   scan keep every target it finished.
  * - The busy timeout (STORE_BUSY_TIMEOUT_MS) makes a second process wait for
  *   the write lock instead of failing.
+ * - store_put_findings writes one policy run and every finding of it in one
+ *   BEGIN IMMEDIATE ... COMMIT, and only for targets of the run's scan: a
+ *   run is stored whole or not at all.
+ * - Other files of store/ (store_read.c) reach the connection and the error
+ *   text only through store_db and store_fail (store_private.h).
  */
 #include "store/store.h"
+#include "store/store_private.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -182,7 +188,7 @@ static const struct store_migration store_migrations[] = {
         ");"
         "CREATE TABLE enum_lists ("
         "  target_id INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,"
-        "  kind TEXT NOT NULL CHECK (kind IN ('groups12', 'groups13', 'sigalgs12')),"
+        "  kind TEXT NOT NULL CHECK (kind IN ('groups12', 'groups13', 'sigalgs12', 'sigalgs13')),"
         "  position INTEGER NOT NULL,"
         "  code INTEGER NOT NULL,"
         "  PRIMARY KEY (target_id, kind, position)"
@@ -199,6 +205,44 @@ static const struct store_migration store_migrations[] = {
         "  alpn TEXT,"
         "  anomalies TEXT"
         ");"
+        /* Target tags from the targets file (tags=pan,prod): policy scope. */
+        "CREATE TABLE target_tags ("
+        "  target_id INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,"
+        "  position INTEGER NOT NULL,"
+        "  tag TEXT NOT NULL,"
+        "  PRIMARY KEY (target_id, position)"
+        ") WITHOUT ROWID;"
+        "CREATE INDEX target_tags_tag ON target_tags (tag);"
+        /* Policy evaluations (tlsaudit check, scan --policy) and findings. */
+        "CREATE TABLE policy_runs ("
+        "  id INTEGER PRIMARY KEY,"
+        "  scan_id INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,"
+        "  policy_id TEXT NOT NULL,"
+        "  policy_version TEXT,"
+        "  policy_sha256 TEXT NOT NULL CHECK (length(policy_sha256) = 64),"
+        "  policy_path TEXT,"
+        "  evaluated_ms INTEGER NOT NULL,"
+        "  tool_version TEXT"
+        ");"
+        "CREATE INDEX policy_runs_scan ON policy_runs (scan_id);"
+        "CREATE TABLE findings ("
+        "  id INTEGER PRIMARY KEY,"
+        "  run_id INTEGER NOT NULL REFERENCES policy_runs (id) ON DELETE CASCADE,"
+        "  target_id INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,"
+        "  rule_id TEXT NOT NULL,"
+        "  title TEXT,"
+        "  ref TEXT,"
+        "  severity TEXT NOT NULL"
+        "    CHECK (severity IN ('info', 'low', 'medium', 'high', 'critical')),"
+        "  verdict TEXT NOT NULL"
+        "    CHECK (verdict IN ('pass', 'fail', 'warn', 'inconclusive', 'waived')),"
+        "  evidence TEXT,"
+        "  waiver_reason TEXT,"
+        "  waiver_owner TEXT,"
+        "  waiver_expires TEXT"
+        ");"
+        "CREATE INDEX findings_run ON findings (run_id, target_id);"
+        "CREATE INDEX findings_target ON findings (target_id, rule_id);"
         "PRAGMA user_version = 1;"},
 };
 
@@ -223,6 +267,9 @@ enum store_stmt_id {
     ST_INSERT_ENUM_SUITE,
     ST_INSERT_ENUM_LIST,
     ST_INSERT_ENUM_BEHAVIOUR,
+    ST_INSERT_POLICY_RUN,
+    ST_INSERT_FINDING,
+    ST_INSERT_TAG,
     ST_COUNT
 };
 
@@ -263,6 +310,15 @@ static const char *const store_stmt_sql[ST_COUNT] = {
                                  " secure_renegotiation, extended_master_secret,"
                                  " encrypt_then_mac, status_request, session_ticket, heartbeat,"
                                  " alpn, anomalies) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_INSERT_POLICY_RUN] = "INSERT INTO policy_runs (scan_id, policy_id, policy_version,"
+                             " policy_sha256, policy_path, evaluated_ms, tool_version)"
+                             " VALUES (?, ?, ?, ?, ?, ?, ?)",
+    /* Inserts nothing unless the target belongs to the run's scan. */
+    [ST_INSERT_FINDING] = "INSERT INTO findings (run_id, target_id, rule_id, title, ref, severity,"
+                          " verdict, evidence, waiver_reason, waiver_owner, waiver_expires)"
+                          " SELECT ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM targets"
+                          " WHERE id = ? AND scan_id = ?",
+    [ST_INSERT_TAG] = "INSERT INTO target_tags (target_id, position, tag) VALUES (?, ?, ?)",
 };
 
 struct store {
@@ -929,6 +985,26 @@ static int store_put_cert(struct store *s, const struct cert_fact *c)
     return 0;
 }
 
+/* store_put_tags writes the target's tags in their order (target_tags). */
+static int store_put_tags(struct store *s, int64_t target_id, const struct strlist *tags)
+{
+    struct binder b;
+    for (size_t i = 0; i < tags->n_items; i++) {
+        sqlite3_stmt *st = store_stmt(s, ST_INSERT_TAG);
+        if (st == NULL) {
+            return -1;
+        }
+        binder_start(&b, st);
+        bind_int64(&b, target_id);
+        bind_int64(&b, (int64_t)i);
+        bind_text(&b, tags->items[i]);
+        if (store_run(s, &b, "inserting target tag") != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int store_put_versions(struct store *s, int64_t target_id, const struct target_result *r)
 {
     struct binder b;
@@ -1113,7 +1189,8 @@ static int store_put_enumeration(struct store *s, int64_t target_id, const struc
     }
     if (store_put_enum_list(s, target_id, "groups12", e->groups12, e->n_groups12) != 0 ||
         store_put_enum_list(s, target_id, "groups13", e->groups13, e->n_groups13) != 0 ||
-        store_put_enum_list(s, target_id, "sigalgs12", e->sigalgs12, e->n_sigalgs12) != 0) {
+        store_put_enum_list(s, target_id, "sigalgs12", e->sigalgs12, e->n_sigalgs12) != 0 ||
+        store_put_enum_list(s, target_id, "sigalgs13", e->sigalgs13, e->n_sigalgs13) != 0) {
         return -1;
     }
     sqlite3_stmt *st = store_stmt(s, ST_INSERT_ENUM_BEHAVIOUR);
@@ -1166,6 +1243,9 @@ int store_put_target(struct store *s, int64_t scan_id, const struct target_resul
         goto fail;
     }
     target_id = (int64_t)sqlite3_last_insert_rowid(s->db);
+    if (store_put_tags(s, target_id, &r->tags) != 0) {
+        goto fail;
+    }
     if (store_put_versions(s, target_id, r) != 0) {
         goto fail;
     }
@@ -1186,5 +1266,107 @@ fail:
     bool v6 = strchr(r->host, ':') != NULL;
     store_set_err(s, "storing target %s%s%s:%u: %s", v6 ? "[" : "", r->host, v6 ? "]" : "",
                   (unsigned)r->port, tmp);
+    return -1;
+}
+
+sqlite3 *store_db(struct store *s)
+{
+    return s->db;
+}
+
+void store_fail(struct store *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->err, sizeof(s->err), fmt, ap);
+    va_end(ap);
+}
+
+/* bind_opt_text binds s, storing NULL for NULL and for "". */
+static void bind_opt_text(struct binder *b, const char *s)
+{
+    bind_text(b, s != NULL && s[0] != '\0' ? s : NULL);
+}
+
+int store_put_findings(struct store *s, int64_t scan_id, const struct store_policy_run *run,
+                       const struct store_finding *findings, size_t n_findings, int64_t *out_run_id)
+{
+    struct binder b;
+    int64_t run_id;
+    char tmp[sizeof(s->err)];
+
+    if (run->policy_id == NULL || run->policy_id[0] == '\0' || run->policy_sha256 == NULL ||
+        !store_valid_sha256(run->policy_sha256, 65)) {
+        store_set_err(s, "storing findings: the policy run needs an id and a SHA-256");
+        return -1;
+    }
+    for (size_t i = 0; i < n_findings; i++) {
+        if (findings[i].rule_id == NULL || findings[i].rule_id[0] == '\0' ||
+            findings[i].severity == NULL || findings[i].verdict == NULL) {
+            store_set_err(s,
+                          "storing findings of %s: finding %zu has no rule id, severity or verdict",
+                          run->policy_id, i);
+            return -1;
+        }
+    }
+    if (store_exec(s, "BEGIN IMMEDIATE", "starting a transaction") != 0) {
+        goto fail;
+    }
+    sqlite3_stmt *st = store_stmt(s, ST_INSERT_POLICY_RUN);
+    if (st == NULL) {
+        goto fail;
+    }
+    binder_start(&b, st);
+    bind_int64(&b, scan_id);
+    bind_text(&b, run->policy_id);
+    bind_opt_text(&b, run->policy_version);
+    bind_text(&b, run->policy_sha256);
+    bind_opt_text(&b, run->policy_path);
+    bind_int64(&b, run->evaluated_ms);
+    bind_opt_text(&b, run->tool_version);
+    if (store_run(s, &b, "inserting policy run") != 0) {
+        goto fail;
+    }
+    run_id = (int64_t)sqlite3_last_insert_rowid(s->db);
+    for (size_t i = 0; i < n_findings; i++) {
+        const struct store_finding *f = &findings[i];
+        st = store_stmt(s, ST_INSERT_FINDING);
+        if (st == NULL) {
+            goto fail;
+        }
+        binder_start(&b, st);
+        bind_int64(&b, run_id);
+        bind_text(&b, f->rule_id);
+        bind_opt_text(&b, f->title);
+        bind_opt_text(&b, f->ref);
+        bind_text(&b, f->severity);
+        bind_text(&b, f->verdict);
+        bind_opt_text(&b, f->evidence);
+        bind_opt_text(&b, f->waiver_reason);
+        bind_opt_text(&b, f->waiver_owner);
+        bind_opt_text(&b, f->waiver_expires);
+        bind_int64(&b, f->target_id);
+        bind_int64(&b, scan_id);
+        if (store_run(s, &b, "inserting finding") != 0) {
+            goto fail;
+        }
+        if (sqlite3_changes(s->db) != 1) {
+            store_set_err(s, "finding %s: target %lld is not a target of scan %lld", f->rule_id,
+                          (long long)f->target_id, (long long)scan_id);
+            goto fail;
+        }
+    }
+    if (store_exec(s, "COMMIT", "committing") != 0) {
+        goto fail;
+    }
+    if (out_run_id != NULL) {
+        *out_run_id = run_id;
+    }
+    return 0;
+fail:
+    store_rollback(s);
+    memcpy(tmp, s->err, sizeof(tmp));
+    store_set_err(s, "storing findings of policy %s for scan %lld: %s", run->policy_id,
+                  (long long)scan_id, tmp);
     return -1;
 }

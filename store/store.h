@@ -16,6 +16,7 @@
 #ifndef TLSAUDIT_STORE_STORE_H
 #define TLSAUDIT_STORE_STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -64,5 +65,112 @@ __attribute__((warn_unused_result)) int store_put_target(struct store *s, int64_
  * "interrupted". Returns 0 or -1. */
 __attribute__((warn_unused_result)) int store_scan_finish(struct store *s, int64_t scan_id,
                                                           const char *state, int64_t finished_ms);
+
+/* ---- policy evaluations and their findings (store/store.c) ------------- */
+
+/* One evaluation of one policy over the targets of one scan (a row of
+ * policy_runs). The store knows nothing of policies/: the CLI fills this in
+ * from the loaded policy. Strings are borrowed for the call. */
+struct store_policy_run {
+    const char *policy_id;      /* "pci-dss-4.0"; required */
+    const char *policy_version; /* the policy's `version`, or NULL */
+    const char *policy_sha256;  /* hex SHA-256 over the policy file and what it extends (64) */
+    const char *policy_path;    /* the file it was loaded from, or NULL */
+    int64_t evaluated_ms;       /* Unix milliseconds: the "now" of the evaluation */
+    const char *tool_version;   /* the tlsaudit that evaluated it (PACKAGE_VERSION) */
+};
+
+/* One finding of one rule on one target (a row of findings). Strings are
+ * borrowed for the call; NULL or "" is stored as NULL where a column allows
+ * it. severity and verdict are the names of policies/policy.h
+ * (severity_name, verdict_name). */
+struct store_finding {
+    int64_t target_id;          /* targets.id: a target of the run's scan */
+    const char *rule_id;        /* required */
+    const char *title;
+    const char *ref;            /* the clause: "PCI DSS v4.0.1 Req 4.2.1" */
+    const char *severity;       /* "info", "low", "medium", "high", "critical" */
+    const char *verdict;        /* "pass", "fail", "warn", "inconclusive", "waived" */
+    const char *evidence;
+    const char *waiver_reason;  /* waived only: the justification */
+    const char *waiver_owner;
+    const char *waiver_expires; /* YYYY-MM-DD */
+};
+
+/* store_put_findings stores one policy run of scan_id and all its findings
+ * (every target, every rule) in one transaction: either the run and every
+ * finding are stored, or nothing is. Each finding's target must be a target
+ * of scan_id. Returns 0 and the new policy_runs.id in *out_run_id (may be
+ * NULL), or -1 with the reason in store_errmsg(s). */
+__attribute__((warn_unused_result)) int store_put_findings(struct store *s, int64_t scan_id,
+                                                           const struct store_policy_run *run,
+                                                           const struct store_finding *findings,
+                                                           size_t n_findings,
+                                                           int64_t *out_run_id);
+
+/* ---- reading back (store/store_read.c) --------------------------------- */
+
+/* What the store knows about one scan, for reports. The strings are owned;
+ * store_scan_info_cleanup frees them. */
+struct store_scan_info {
+    int64_t id;
+    int64_t started_ms;
+    int64_t finished_ms;    /* -1 while running, and for incomplete scans */
+    char state[16];         /* "running", "complete", "interrupted", "incomplete" */
+    char *tool_version;     /* NULL when not recorded */
+    char *options;
+    char *trust_store;      /* "system" or the --ca-file path */
+    char *registry_version;
+    char *hostname;         /* the scanning machine */
+    char *note;             /* why the store changed the state, or NULL */
+    size_t n_targets;       /* targets stored for the scan */
+    size_t n_not_scanned;   /* of those, status neither "ok" nor "no-tls" */
+};
+
+/* store_scan_info_cleanup frees what info owns and zeroes it; accepts a
+ * zeroed struct. */
+void store_scan_info_cleanup(struct store_scan_info *info);
+
+/* store_latest_scan gives the id of the newest scan (the highest id: the
+ * one started last), whatever its state. Returns 0, or -1 with "no scan in
+ * FILE" (or a database error) in store_errmsg(s). */
+__attribute__((warn_unused_result)) int store_latest_scan(struct store *s, int64_t *out_scan_id);
+
+/* store_scan_exists sets *out_exists. Returns 0, or -1 on a database error. */
+__attribute__((warn_unused_result)) int store_scan_exists(struct store *s, int64_t scan_id,
+                                                          bool *out_exists);
+
+/* store_scan_info fills *out (caller storage; free with
+ * store_scan_info_cleanup) for scan_id. Returns 0, or -1 ("no scan N", or a
+ * database error); *out is zeroed on failure. */
+__attribute__((warn_unused_result)) int store_scan_info(struct store *s, int64_t scan_id,
+                                                        struct store_scan_info *out);
+
+/* store_load_targets rebuilds every target of scan_id as store_put_target
+ * wrote it (versions, enumeration, certificates with DER and every parsed
+ * field and list, chain validation), in the order they were stored, from
+ * one read transaction (a consistent snapshot while a scan is writing).
+ * Returns 0 with a malloc'ed array *out of *n_out targets (the caller frees
+ * it with store_targets_free; NULL and 0 when the scan has no target) and,
+ * when out_ids is not NULL, a malloc'ed array of their targets.id in the
+ * same order (caller frees with free()); or -1 with the reason in
+ * store_errmsg(s) and nothing allocated. A scan that does not exist is an
+ * error. Tags come back in their order. Not stored, hence not restored:
+ * enum_version_fact.echoed_exts (0); enum_facts.sigalgs13_tested is true
+ * exactly when some TLS 1.3 scheme is stored, and unoffered_choice exactly
+ * when anomalies is not empty (neither is stored by itself). */
+__attribute__((warn_unused_result)) int store_load_targets(struct store *s, int64_t scan_id,
+                                                           struct target_result **out,
+                                                           int64_t **out_ids, size_t *n_out);
+
+/* store_list_tags appends to out, sorted and once each, every tag of the
+ * targets of scan_id (none when the targets file gave none). Returns 0, or
+ * -1 (database error, out of memory) with out unchanged. */
+__attribute__((warn_unused_result)) int store_list_tags(struct store *s, int64_t scan_id,
+                                                        struct strlist *out);
+
+/* store_targets_free cleans up and frees an array from store_load_targets;
+ * accepts NULL. */
+void store_targets_free(struct target_result *targets, size_t n);
 
 #endif

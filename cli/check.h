@@ -1,0 +1,65 @@
+/*
+ * cli/check.h - evaluating policies over a stored scan, storing the
+ * findings and reporting them: `tlsaudit check`, and `tlsaudit scan
+ * --policy` right after its scan.
+ *
+ * Pipeline position: store -> [policy evaluation] -> findings (store) ->
+ * report. Nothing here touches the network: the facts are read back from
+ * the store (store_load_targets).
+ *
+ * Exit codes (cli/cli.h), in this order of precedence: 2 (usage, policy,
+ * database or output error) > 1 (a FAIL finding at or above --fail-on that
+ * is not waived) > 3 (a target of the scan could not be scanned, or the
+ * scan did not complete) > 0.
+ *
+ * Ownership: check_load_policies returns an array the caller frees with
+ * check_free_policies. Error text goes to the caller's buffer.
+ */
+#ifndef TLSAUDIT_CLI_CHECK_H
+#define TLSAUDIT_CLI_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "policies/policy.h"
+#include "store/store.h"
+
+struct check_options {
+    enum severity fail_on; /* FAIL findings at or above it (not waived) give exit 1 */
+    bool json;             /* write the JSON document (docs/json-output.md) instead of text */
+    int64_t now_ms;        /* Unix ms of the evaluation (waivers, dated limits); 0: now */
+    const char *db_path;   /* the database, named in the report; may be NULL */
+};
+
+/* check_load_policies loads every one of names (shipped names or paths)
+ * with policy_load. All or nothing: returns 0 and a malloc'ed array of
+ * n_names policies in *out_pols, or -1 with policy_load's
+ * "FILE:LINE:COLUMN: ..." message in err and nothing loaded. */
+__attribute__((warn_unused_result)) int check_load_policies(char *const *names, size_t n_names,
+                                                            struct policy ***out_pols, char *err,
+                                                            size_t err_len);
+
+/* check_free_policies frees the policies and the array; accepts NULL. */
+void check_free_policies(struct policy **pols, size_t n_pols);
+
+/* check_evaluate_scan loads every target of scan_id from s, evaluates each
+ * policy on each target that was scanned (status ok or no-tls; the others
+ * are reported as not scanned), stores the findings of each policy in one
+ * transaction per policy (store_put_findings), then writes the report to
+ * out. The scan should be finished (store_scan_finish) first: a scan that
+ * is not "complete" gives exit 3 like a target that was not scanned.
+ * Returns 0 and *out_exit = EXIT_FINDINGS, EXIT_SCAN_ERROR or EXIT_OK (in
+ * that precedence); or -1 with the reason in err (no such scan, database,
+ * memory or output error: the caller exits EXIT_USAGE; policy runs stored
+ * before the failure stay, each one complete). */
+__attribute__((warn_unused_result)) int
+check_evaluate_scan(struct store *s, int64_t scan_id, struct policy *const *pols, size_t n_pols,
+                    const struct check_options *opts, FILE *out, int *out_exit, char *err,
+                    size_t err_len);
+
+/* cmd_check runs `tlsaudit check` (see check_usage in cmd_check.c). */
+int cmd_check(int argc, char **argv);
+
+#endif

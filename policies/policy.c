@@ -1,0 +1,237 @@
+/*
+ * policies/policy.c - the small parts of policies/policy.h: severity and
+ * verdict names, finding lists, and the read-only accessors over a loaded
+ * policy (policy_int.h) that `tlsaudit policies show` and the reports use.
+ *
+ * Invariant: a finding_list has n_items <= cap and owns items.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "policies/policy.h"
+#include "policies/policy_int.h"
+
+static const char *const policy_severity_names[] = {"info", "low", "medium", "high", "critical"};
+
+const char *severity_name(enum severity s)
+{
+    if ((unsigned)s >= sizeof(policy_severity_names) / sizeof(policy_severity_names[0])) {
+        return "?";
+    }
+    return policy_severity_names[s];
+}
+
+bool severity_parse(const char *word, enum severity *out)
+{
+    for (unsigned i = 0; i < sizeof(policy_severity_names) / sizeof(policy_severity_names[0]);
+         i++) {
+        if (strcasecmp(word, policy_severity_names[i]) == 0) {
+            *out = (enum severity)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *verdict_name(enum verdict v)
+{
+    switch (v) {
+    case VERDICT_PASS:
+        return "pass";
+    case VERDICT_FAIL:
+        return "fail";
+    case VERDICT_WARN:
+        return "warn";
+    case VERDICT_INCONCLUSIVE:
+        return "inconclusive";
+    case VERDICT_WAIVED:
+        return "waived";
+    }
+    return "?";
+}
+
+void finding_list_init(struct finding_list *l)
+{
+    l->items = NULL;
+    l->n_items = 0;
+    l->cap = 0;
+}
+
+void finding_list_cleanup(struct finding_list *l)
+{
+    free(l->items);
+    finding_list_init(l);
+}
+
+bool finding_list_fails(const struct finding_list *l, enum severity min)
+{
+    for (size_t i = 0; i < l->n_items; i++) {
+        if (l->items[i].verdict == VERDICT_FAIL && l->items[i].severity >= min) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- the check names ------------------------------------------------------ */
+
+/* Indexed by enum check_kind; NULL-terminated for policy_check_names. */
+static const char *const policy_check_table[CHECK_COUNT + 1] = {
+    [CHECK_PROTOCOLS_FORBIDDEN] = "protocols_forbidden",
+    [CHECK_PROTOCOLS_ALLOWED] = "protocols_allowed",
+    [CHECK_PROTOCOLS_REQUIRED] = "protocols_required",
+    [CHECK_SUITES_ALLOWED] = "suites_allowed",
+    [CHECK_SUITES_FORBIDDEN] = "suites_forbidden",
+    [CHECK_GROUPS_ALLOWED] = "groups_allowed",
+    [CHECK_GROUPS_REQUIRED] = "groups_required",
+    [CHECK_DH_MIN_BITS] = "dh_min_bits",
+    [CHECK_ECDH_MIN_BITS] = "ecdh_min_bits",
+    [CHECK_SERVER_ORDER_REQUIRED] = "server_order_required",
+    [CHECK_SECURE_RENEGOTIATION_REQUIRED] = "secure_renegotiation_required",
+    [CHECK_EXTENDED_MASTER_SECRET_REQUIRED] = "extended_master_secret_required",
+    [CHECK_ENCRYPT_THEN_MAC_REQUIRED] = "encrypt_then_mac_required",
+    [CHECK_CERT_KEY] = "cert_key",
+    [CHECK_CERT_SIGNATURE_FORBIDDEN] = "cert_signature_forbidden",
+    [CHECK_CERT_MAX_LIFETIME] = "cert_max_lifetime",
+    [CHECK_CERT_EXPIRY] = "cert_expiry",
+    [CHECK_CERT_SAN_REQUIRED] = "cert_san_required",
+    [CHECK_CERT_SERVER_AUTH_EKU_REQUIRED] = "cert_server_auth_eku_required",
+    [CHECK_CHAIN_TRUSTED_REQUIRED] = "chain_trusted_required",
+    [CHECK_CHAIN_COMPLETE_REQUIRED] = "chain_complete_required",
+    [CHECK_CHAIN_ORDER_REQUIRED] = "chain_order_required",
+    [CHECK_HOSTNAME_MATCH_REQUIRED] = "hostname_match_required",
+    [CHECK_OCSP_STAPLE_REQUIRED] = "ocsp_staple_required",
+    [CHECK_CERT_NOT_REVOKED_REQUIRED] = "cert_not_revoked_required",
+    [CHECK_INVENTORY] = "inventory",
+    [CHECK_COUNT] = NULL,
+};
+
+const char *policy_check_name(enum check_kind k)
+{
+    if ((unsigned)k >= CHECK_COUNT) {
+        return "?";
+    }
+    return policy_check_table[k];
+}
+
+const char *const *policy_check_names(void)
+{
+    return policy_check_table;
+}
+
+/* ---- ownership ------------------------------------------------------------- */
+
+void policy_rule_cleanup(struct rule *r)
+{
+    strlist_cleanup(&r->applies_to);
+    for (unsigned v = 0; v < WV_COUNT; v++) {
+        free(r->check.suites[v]);
+        r->check.suites[v] = NULL;
+        r->check.n_suites[v] = 0;
+    }
+    free(r->params);
+    r->params = NULL;
+}
+
+void policy_waiver_cleanup(struct waiver *w)
+{
+    strlist_cleanup(&w->targets);
+    free(w->where);
+    w->where = NULL;
+}
+
+void policy_free(struct policy *p)
+{
+    if (p == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < p->n_rules; i++) {
+        policy_rule_cleanup(&p->rules[i]);
+    }
+    free(p->rules);
+    for (size_t i = 0; i < p->n_waivers; i++) {
+        policy_waiver_cleanup(&p->waivers[i]);
+    }
+    free(p->waivers);
+    strlist_cleanup(&p->sources);
+    free(p->path);
+    free(p);
+}
+
+/* ---- accessors ------------------------------------------------------------- */
+
+const char *policy_id(const struct policy *p)
+{
+    return p->id;
+}
+
+const char *policy_title(const struct policy *p)
+{
+    return p->title;
+}
+
+const char *policy_version(const struct policy *p)
+{
+    return p->version;
+}
+
+const char *policy_sha256(const struct policy *p)
+{
+    return p->sha256;
+}
+
+const char *policy_path(const struct policy *p)
+{
+    return p->path;
+}
+
+const char *policy_extends(const struct policy *p)
+{
+    return p->extends;
+}
+
+const struct strlist *policy_sources(const struct policy *p)
+{
+    return &p->sources;
+}
+
+size_t policy_n_rules(const struct policy *p)
+{
+    return p->n_rules;
+}
+
+bool policy_rule_at(const struct policy *p, size_t i, struct policy_rule_info *out)
+{
+    if (i >= p->n_rules) {
+        return false;
+    }
+    const struct rule *r = &p->rules[i];
+    out->id = r->id;
+    out->title = r->title;
+    out->ref = r->ref;
+    out->severity = r->severity;
+    out->check = policy_check_name(r->check.kind);
+    out->params = r->params != NULL ? r->params : "";
+    out->applies_to = &r->applies_to;
+    return true;
+}
+
+size_t policy_n_waivers(const struct policy *p)
+{
+    return p->n_waivers;
+}
+
+bool policy_waiver_at(const struct policy *p, size_t i, struct policy_waiver_info *out)
+{
+    if (i >= p->n_waivers) {
+        return false;
+    }
+    const struct waiver *w = &p->waivers[i];
+    out->rule = w->rule;
+    out->targets = &w->targets;
+    out->justification = w->justification;
+    out->owner = w->owner;
+    out->expires = w->expires;
+    return true;
+}

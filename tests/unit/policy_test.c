@@ -1,0 +1,1330 @@
+/*
+ * tests/unit/policy_test.c - unit tests for policies/: the YAML loader, every
+ * check of policy_eval over fact fixtures built by hand (pass, fail and
+ * inconclusive for each), waivers in force and expired, rule scope, the
+ * date-dependent lifetime limit, extends and override, the shipped policies,
+ * the golden lint errors of tests/data/policy/bad/, SHA-256, and the
+ * `tlsaudit policies` subcommand's exit codes.
+ *
+ * Paths: $top_srcdir (set by `make check`), else POLICY_TEST_SRCDIR (the
+ * build's abs_top_srcdir). Shipped policies are read from
+ * $top_srcdir/policies through TLSAUDIT_POLICY_DIR, never from an install.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/strlist.h"
+#include "policies/hash.h"
+#include "policies/policy.h"
+#include "scanner/facts.h"
+
+#ifndef POLICY_TEST_SRCDIR
+#define POLICY_TEST_SRCDIR "."
+#endif
+
+int cmd_policies(int argc, char **argv);
+
+/* 2026-11-27T00:00:00Z: "now" for every evaluation, so dates are fixed. */
+#define NOW ((int64_t)1795737600)
+#define DAY ((int64_t)86400)
+/* 2026-01-01 and 2026-04-01, 00:00 UTC. */
+#define D_2026_01_01 ((int64_t)1767225600)
+#define D_2026_04_01 ((int64_t)1775001600)
+
+static char test_src[PATH_MAX];
+
+static void test_path(char *out, size_t out_size, const char *rel)
+{
+    int n = snprintf(out, out_size, "%s/%s", test_src, rel);
+    ck_assert(n > 0 && (size_t)n < out_size);
+}
+
+/* ---- fixtures --------------------------------------------------------------- */
+
+/* fx_init: a reachable target, nothing collected yet. */
+static void fx_init(struct target_result *r)
+{
+    target_result_init(r);
+    r->host = strdup("www.example.test");
+    ck_assert_ptr_nonnull(r->host);
+    r->port = 443;
+    r->status = TARGET_OK;
+    r->started_ms = NOW * 1000;
+}
+
+/* fx_enum: the enumeration ran and every version was refused. */
+static void fx_enum(struct target_result *r)
+{
+    r->enumeration.collected = true;
+    for (int v = 0; v < WV_COUNT; v++) {
+        r->enumeration.versions[v].state = PROBE_REFUSED;
+        snprintf(r->enumeration.versions[v].reason, FACT_TEXT, "protocol_version alert");
+    }
+}
+
+/* fx_accept: version v accepted with these suites (kx_bits each). */
+static void fx_accept(struct target_result *r, enum wire_version v, const uint32_t *codes, size_t n,
+                      int kx_bits)
+{
+    struct enum_version_fact *e = &r->enumeration.versions[v];
+    e->state = PROBE_ACCEPTED;
+    e->reason[0] = '\0';
+    free(e->suites);
+    e->suites = calloc(n ? n : 1, sizeof(*e->suites));
+    ck_assert_ptr_nonnull(e->suites);
+    e->n_suites = n;
+    for (size_t i = 0; i < n; i++) {
+        e->suites[i].code = codes[i];
+        e->suites[i].server_rank = -1;
+        e->suites[i].kx_bits = kx_bits;
+    }
+}
+
+static void fx_gnutls(struct target_result *r, enum probe_version v, enum probe_state st,
+                      uint16_t suite)
+{
+    r->versions[v].state = st;
+    r->versions[v].suite = suite;
+}
+
+/* fx_all_gnutls_refused: the GnuTLS probes refused every version. */
+static void fx_all_gnutls_refused(struct target_result *r)
+{
+    for (int v = 0; v < PV_COUNT; v++) {
+        fx_gnutls(r, (enum probe_version)v, PROBE_REFUSED, 0);
+    }
+}
+
+static void fx_groups12(struct target_result *r, const uint16_t *codes, size_t n)
+{
+    free(r->enumeration.groups12);
+    r->enumeration.groups12 = calloc(n ? n : 1, sizeof(uint16_t));
+    ck_assert_ptr_nonnull(r->enumeration.groups12);
+    memcpy(r->enumeration.groups12, codes, n * sizeof(uint16_t));
+    r->enumeration.n_groups12 = n;
+}
+
+static void fx_groups13(struct target_result *r, const uint16_t *codes, size_t n)
+{
+    free(r->enumeration.groups13);
+    r->enumeration.groups13 = calloc(n ? n : 1, sizeof(uint16_t));
+    ck_assert_ptr_nonnull(r->enumeration.groups13);
+    memcpy(r->enumeration.groups13, codes, n * sizeof(uint16_t));
+    r->enumeration.n_groups13 = n;
+}
+
+/* fx_cert appends a certificate valid from nb to na (Unix seconds). */
+static struct cert_fact *fx_cert(struct target_result *r, const char *type, int bits,
+                                 const char *curve, const char *sig, int64_t nb, int64_t na)
+{
+    struct cert_fact *n = realloc(r->certs, (r->n_certs + 1) * sizeof(*n));
+    ck_assert_ptr_nonnull(n);
+    r->certs = n;
+    struct cert_fact *c = &r->certs[r->n_certs++];
+    cert_fact_init(c);
+    snprintf(c->key_type, sizeof(c->key_type), "%s", type);
+    c->key_bits = bits;
+    snprintf(c->curve, sizeof(c->curve), "%s", curve);
+    snprintf(c->sig_alg, sizeof(c->sig_alg), "%s", sig);
+    c->not_before = nb;
+    c->not_after = na;
+    c->days_left = (na - NOW) >= 0 ? (na - NOW) / DAY : -((NOW - na + DAY - 1) / DAY);
+    c->subject = strdup("CN=www.example.test,O=Example");
+    c->issuer = strdup("CN=Example CA");
+    snprintf(c->sha256, sizeof(c->sha256), "%064d", 7);
+    r->chain_collected = true;
+    r->chain.trusted = true;
+    return c;
+}
+
+/* fx_good_leaf: an RSA-2048 leaf with SAN, serverAuth, 90 days from NOW - 10 days. */
+static struct cert_fact *fx_good_leaf(struct target_result *r)
+{
+    struct cert_fact *c =
+        fx_cert(r, "RSA", 2048, "", "RSA-SHA256", NOW - 10 * DAY, NOW + 80 * DAY - 1);
+    ck_assert_int_eq(strlist_add(&c->san, "DNS:www.example.test"), 0);
+    ck_assert_int_eq(strlist_add(&c->eku, "serverAuth"), 0);
+    return c;
+}
+
+/* ---- evaluation helpers ------------------------------------------------------ */
+
+/* policy_of builds a one-rule policy whose check is check_yaml (one or more
+ * lines indented by four spaces), plus extra top-level text. */
+static struct policy *policy_of(const char *check_yaml, const char *extra)
+{
+    char text[4096];
+    char err[1024];
+    int n = snprintf(text, sizeof(text),
+                     "id: t\ntitle: test\nversion: \"1\"\nrules:\n"
+                     "  - id: r\n    title: the rule\n    ref: Test §1\n    severity: high\n"
+                     "%s%s",
+                     check_yaml, extra != NULL ? extra : "");
+    ck_assert(n > 0 && (size_t)n < sizeof(text));
+    struct policy *p = policy_load_buffer("test.yaml", text, strlen(text), err, sizeof(err));
+    ck_assert_msg(p != NULL, "policy did not load: %s", err);
+    return p;
+}
+
+/* eval1 evaluates a one-rule policy at time now; returns its one finding. */
+static struct finding eval_at(const char *check_yaml, const char *extra,
+                              const struct target_result *r, int64_t now)
+{
+    struct policy *p = policy_of(check_yaml, extra);
+    struct finding_list l;
+    finding_list_init(&l);
+    ck_assert_int_eq(policy_eval(p, r, NULL, now, &l), 0);
+    ck_assert_uint_eq(l.n_items, 1);
+    struct finding f = l.items[0];
+    finding_list_cleanup(&l);
+    policy_free(p);
+    return f;
+}
+
+static struct finding eval1(const char *check_yaml, const struct target_result *r)
+{
+    return eval_at(check_yaml, NULL, r, NOW);
+}
+
+#define EXPECT(f, v, text)                                                                         \
+    do {                                                                                           \
+        ck_assert_msg((f).verdict == (v), "verdict %s, want %s; evidence: %s",                     \
+                      verdict_name((f).verdict), verdict_name(v), (f).evidence);                   \
+        ck_assert_msg(strstr((f).evidence, (text)) != NULL, "evidence lacks \"%s\": %s", (text),   \
+                      (f).evidence);                                                               \
+    } while (0)
+
+/* ---- protocols --------------------------------------------------------------- */
+
+static const uint32_t SUITES_RSA_CBC[] = {0x002F, 0x0035};
+static const uint32_t SUITE_ECDHE_GCM[] = {0xC02F};
+static const uint32_t SUITES_TLS13[] = {0x1301, 0x1302};
+
+START_TEST(test_protocols_forbidden)
+{
+    struct target_result r;
+    const char *chk = "    protocols_forbidden: [SSLv2, SSLv3, TLS1.0]\n";
+    fx_init(&r);
+    fx_enum(&r);
+    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "TLS 1.0 refused (enumeration)");
+
+    fx_accept(&r, WV_TLS10, SUITES_RSA_CBC, 2, 0);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL,
+           "TLS 1.0 accepted (enumeration); suites: TLS_RSA_WITH_AES_128_CBC_SHA, "
+           "TLS_RSA_WITH_AES_256_CBC_SHA");
+    ck_assert_str_eq(f.rule_id, "r");
+    ck_assert_str_eq(f.ref, "Test §1");
+    ck_assert_int_eq(f.severity, SEV_HIGH);
+    target_result_cleanup(&r);
+
+    /* A version the enumeration could not decide: inconclusive ... */
+    fx_init(&r);
+    fx_enum(&r);
+    r.enumeration.versions[WV_SSL3].state = PROBE_INCONCLUSIVE;
+    snprintf(r.enumeration.versions[WV_SSL3].reason, FACT_TEXT, "timeout");
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "SSL 3.0 not determined: timeout");
+    /* ... unless another version already fails the rule. */
+    fx_accept(&r, WV_TLS10, SUITES_RSA_CBC, 2, 0);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "TLS 1.0 accepted (enumeration)");
+    ck_assert_ptr_nonnull(strstr(f.evidence, "not determined: SSL 3.0"));
+    target_result_cleanup(&r);
+}
+END_TEST
+
+START_TEST(test_protocols_gnutls_fallback)
+{
+    struct target_result r;
+    fx_init(&r);
+    fx_all_gnutls_refused(&r);
+    fx_gnutls(&r, PV_TLS12, PROBE_ACCEPTED, 0xC02F);
+    /* No enumeration: SSLv3 cannot be known, TLS 1.0 comes from GnuTLS. */
+    struct finding f = eval1("    protocols_forbidden: [SSLv3, TLS1.0]\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "SSL 3.0 not determined");
+    f = eval1("    protocols_forbidden: [TLS1.0, TLS1.1]\n", &r);
+    EXPECT(f, VERDICT_PASS, "TLS 1.0 refused (GnuTLS handshake)");
+    fx_gnutls(&r, PV_TLS10, PROBE_ACCEPTED, 0x002F);
+    f = eval1("    protocols_forbidden: [SSLv3, TLS1.0]\n", &r);
+    EXPECT(f, VERDICT_FAIL,
+           "TLS 1.0 accepted (GnuTLS handshake); suite: TLS_RSA_WITH_AES_128_CBC_SHA");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+START_TEST(test_protocols_allowed)
+{
+    struct target_result r;
+    const char *chk = "    protocols_allowed: [TLS1.2, TLS1.3]\n";
+    fx_init(&r);
+    fx_enum(&r);
+    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    fx_accept(&r, WV_TLS13, SUITES_TLS13, 2, 255);
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "TLS 1.3 accepted (enumeration)");
+    fx_accept(&r, WV_TLS11, SUITES_RSA_CBC, 2, 0);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "TLS 1.1 accepted (enumeration); suites:");
+    ck_assert_ptr_nonnull(strstr(f.evidence, "(not allowed)"));
+    target_result_cleanup(&r);
+
+    fx_init(&r);
+    fx_all_gnutls_refused(&r);
+    fx_gnutls(&r, PV_TLS13, PROBE_ACCEPTED, 0x1301);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "SSL 2.0 not determined");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+START_TEST(test_protocols_required)
+{
+    struct target_result r;
+    const char *chk = "    protocols_required: [TLS1.3]\n";
+    fx_init(&r);
+    fx_enum(&r);
+    fx_accept(&r, WV_TLS13, SUITES_TLS13, 2, 255);
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "TLS 1.3 accepted (enumeration)");
+    r.enumeration.versions[WV_TLS13].state = PROBE_REFUSED;
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "TLS 1.3 not accepted");
+    r.enumeration.versions[WV_TLS13].state = PROBE_INCONCLUSIVE;
+    snprintf(r.enumeration.versions[WV_TLS13].reason, FACT_TEXT, "connection reset");
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "TLS 1.3 not determined: connection reset");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+/* ---- suites ------------------------------------------------------------------ */
+
+START_TEST(test_suites_allowed)
+{
+    struct target_result r;
+    const char *chk = "    suites_allowed:\n"
+                      "      TLS1.2: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "
+                      "ECDHE-RSA-AES256-GCM-SHA384]\n"
+                      "      TLS1.3: [TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384]\n";
+    fx_init(&r);
+    fx_enum(&r);
+    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    fx_accept(&r, WV_TLS13, SUITES_TLS13, 2, 255);
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "TLS 1.2: 1 suite accepted, all allowed (enumeration)");
+
+    const uint32_t extra[] = {0xC02F, 0xC013};
+    fx_accept(&r, WV_TLS12, extra, 2, 256);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL,
+           "TLS 1.2 accepts suites outside the allowlist (enumeration): "
+           "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA");
+
+    /* An incomplete enumeration cannot pass ... */
+    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    r.enumeration.versions[WV_TLS12].incomplete = true;
+    snprintf(r.enumeration.versions[WV_TLS12].incomplete_why, FACT_TEXT, "bundle 3 timed out");
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "TLS 1.2: bundle 3 timed out");
+    target_result_cleanup(&r);
+
+    /* ... nor can the GnuTLS handshakes alone; but they can fail it. */
+    fx_init(&r);
+    fx_all_gnutls_refused(&r);
+    fx_gnutls(&r, PV_TLS12, PROBE_ACCEPTED, 0xC02F);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "enumeration not collected");
+    fx_gnutls(&r, PV_TLS12, PROBE_ACCEPTED, 0x009C);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "TLS_RSA_WITH_AES_128_GCM_SHA256");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+START_TEST(test_suites_forbidden)
+{
+    struct target_result r;
+    const char *chk = "    suites_forbidden:\n"
+                      "      attributes: [null, anon, export, rc4, des, 3des]\n"
+                      "      min_bits: 128\n";
+    fx_init(&r);
+    fx_enum(&r);
+    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "none of the 1 accepted suites (TLS 1.2) is forbidden");
+
+    const uint32_t weak[] = {0x002F, 0x0005, 0x000A};
+    fx_accept(&r, WV_TLS10, weak, 3, 0);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL,
+           "TLS 1.0 (enumeration): TLS_RSA_WITH_RC4_128_SHA (rc4), "
+           "TLS_RSA_WITH_3DES_EDE_CBC_SHA (3des, 112 bits < 128)");
+    ck_assert_ptr_null(strstr(f.evidence, "TLS_RSA_WITH_AES_128_CBC_SHA"));
+    target_result_cleanup(&r);
+
+    fx_init(&r);
+    fx_all_gnutls_refused(&r);
+    fx_gnutls(&r, PV_TLS12, PROBE_ACCEPTED, 0xC02F);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "suites not enumerated");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+/* Each attribute against a suite that has it and one that does not. */
+START_TEST(test_suite_attributes)
+{
+    static const struct {
+        const char *attr;
+        uint32_t has;
+        uint32_t lacks;
+    } cases[] = {
+        {"null", 0x0002, 0x002F},   /* TLS_RSA_WITH_NULL_SHA */
+        {"anon", 0x0034, 0x0033},   /* TLS_DH_anon_WITH_AES_128_CBC_SHA */
+        {"export", 0x0003, 0x0004}, /* TLS_RSA_EXPORT_WITH_RC4_40_MD5 */
+        {"rc4", 0x0005, 0x000A},    /* TLS_RSA_WITH_RC4_128_SHA */
+        {"rc2", 0x0006, 0x0005},    /* TLS_RSA_EXPORT_WITH_RC2_CBC_40_MD5 */
+        {"des", 0x0009, 0x000A},    /* TLS_RSA_WITH_DES_CBC_SHA (not 3DES) */
+        {"3des", 0x000A, 0x0009},    {"idea", 0x0007, 0x002F}, /* TLS_RSA_WITH_IDEA_CBC_SHA */
+        {"md5", 0x0004, 0x0005},                               /* TLS_RSA_WITH_RC4_128_MD5 */
+        {"cbc", 0x002F, 0xC02F},     {"no_forward_secrecy", 0x009C, 0xC02F},
+        {"no_aead", 0xC027, 0xC02F},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char chk[128];
+        snprintf(chk, sizeof(chk), "    suites_forbidden:\n      attributes: [%s]\n",
+                 cases[i].attr);
+        struct target_result r;
+        fx_init(&r);
+        fx_enum(&r);
+        fx_accept(&r, WV_TLS12, &cases[i].has, 1, 0);
+        struct finding f = eval1(chk, &r);
+        ck_assert_msg(f.verdict == VERDICT_FAIL, "%s: 0x%04X not flagged: %s", cases[i].attr,
+                      (unsigned)cases[i].has, f.evidence);
+        fx_accept(&r, WV_TLS12, &cases[i].lacks, 1, 0);
+        f = eval1(chk, &r);
+        ck_assert_msg(f.verdict == VERDICT_PASS, "%s: 0x%04X flagged: %s", cases[i].attr,
+                      (unsigned)cases[i].lacks, f.evidence);
+        target_result_cleanup(&r);
+    }
+}
+END_TEST
+
+/* ---- groups and key exchange ------------------------------------------------- */
+
+START_TEST(test_groups)
+{
+    struct target_result r;
+    const uint16_t good[] = {29, 23};     /* x25519, secp256r1 */
+    const uint16_t wide[] = {29, 23, 25}; /* + secp521r1 */
+    fx_init(&r);
+    fx_enum(&r);
+    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 255);
+    fx_groups12(&r, good, 2);
+    struct finding f = eval1("    groups_allowed: [X25519, prime256v1]\n", &r);
+    EXPECT(f, VERDICT_PASS, "groups in use: x25519, secp256r1");
+    f = eval1("    groups_required: [secp384r1]\n", &r);
+    EXPECT(f, VERDICT_FAIL, "secp384r1 not accepted (groups in use: x25519, secp256r1)");
+    fx_groups12(&r, wide, 3);
+    f = eval1("    groups_allowed: [x25519, secp256r1]\n", &r);
+    EXPECT(f, VERDICT_FAIL, "groups accepted outside the allowlist: secp521r1");
+    f = eval1("    groups_required: [P-521]\n", &r);
+    EXPECT(f, VERDICT_PASS, "secp521r1");
+    /* ECDHE accepted but no group enumerated: not a pass. */
+    fx_groups12(&r, good, 0);
+    f = eval1("    groups_allowed: [x25519, secp256r1]\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "no TLS 1.2 group");
+    target_result_cleanup(&r);
+
+    fx_init(&r);
+    f = eval1("    groups_required: [x25519]\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "enumeration not collected");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+START_TEST(test_dh_min_bits)
+{
+    struct target_result r;
+    const uint32_t dhe[] = {0x009E, 0x0033}; /* DHE_RSA AES-128 GCM, CBC */
+    fx_init(&r);
+    fx_enum(&r);
+    fx_accept(&r, WV_TLS12, dhe, 2, 1024);
+    struct finding f = eval1("    dh_min_bits: 2048\n", &r);
+    EXPECT(f, VERDICT_FAIL,
+           "TLS 1.2: DH 1024 bits < 2048 (2 suites, e.g. TLS_DHE_RSA_WITH_AES_128_GCM_SHA256; "
+           "enumeration)");
+    fx_accept(&r, WV_TLS12, dhe, 2, 2048);
+    f = eval1("    dh_min_bits: 2048\n", &r);
+    EXPECT(f, VERDICT_PASS, "smallest DH: 2048 bits");
+    fx_accept(&r, WV_TLS12, dhe, 2, 0);
+    f = eval1("    dh_min_bits: 2048\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "DH size not seen for 2 suites");
+    /* TLS 1.3 finite-field groups count too. */
+    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    const uint16_t g12[] = {23};
+    const uint16_t g13[] = {29, 256}; /* x25519, ffdhe2048 */
+    fx_groups12(&r, g12, 1);
+    fx_accept(&r, WV_TLS13, SUITES_TLS13, 2, 255);
+    fx_groups13(&r, g13, 2);
+    f = eval1("    dh_min_bits: 3072\n", &r);
+    EXPECT(f, VERDICT_FAIL, "group ffdhe2048: 2048 bits < 3072");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+START_TEST(test_ecdh_min_bits)
+{
+    struct target_result r;
+    const uint16_t g[] = {29, 23}; /* x25519 counts as 256 */
+    fx_init(&r);
+    fx_enum(&r);
+    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    fx_groups12(&r, g, 2);
+    struct finding f = eval1("    ecdh_min_bits: 256\n", &r);
+    EXPECT(f, VERDICT_PASS, "smallest ECDH: 256 bits (>= 256)");
+    const uint16_t weak[] = {29, 21}; /* secp224r1 */
+    fx_groups12(&r, weak, 2);
+    f = eval1("    ecdh_min_bits: 256\n", &r);
+    EXPECT(f, VERDICT_FAIL, "group secp224r1: 224 bits < 256");
+    f = eval1("    ecdh_min_bits: 224\n", &r);
+    EXPECT(f, VERDICT_PASS, "smallest ECDH: 224 bits");
+    target_result_cleanup(&r);
+
+    fx_init(&r);
+    f = eval1("    ecdh_min_bits: 224\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "enumeration not collected");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+START_TEST(test_server_order)
+{
+    struct target_result r;
+    const uint32_t two[] = {0xC030, 0xC02F};
+    fx_init(&r);
+    fx_enum(&r);
+    fx_accept(&r, WV_TLS12, two, 2, 256);
+    r.enumeration.versions[WV_TLS12].order = ORDER_SERVER;
+    struct finding f = eval1("    server_order_required: true\n", &r);
+    EXPECT(f, VERDICT_PASS, "TLS 1.2: the server's order (2 suites)");
+    r.enumeration.versions[WV_TLS12].order = ORDER_CLIENT;
+    f = eval1("    server_order_required: [TLS1.2]\n", &r);
+    EXPECT(f, VERDICT_FAIL, "TLS 1.2: the client's order decides (2 suites)");
+    f = eval1("    server_order_required: [TLS1.3]\n", &r);
+    EXPECT(f, VERDICT_PASS, "no version in scope accepted");
+    r.enumeration.versions[WV_TLS12].order = ORDER_UNKNOWN;
+    f = eval1("    server_order_required: true\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "TLS 1.2: order not determined");
+    target_result_cleanup(&r);
+
+    fx_init(&r);
+    f = eval1("    server_order_required: true\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "enumeration not collected");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+/* ---- extensions ---------------------------------------------------------------- */
+
+START_TEST(test_renegotiation_ems)
+{
+    struct target_result r;
+    fx_init(&r);
+    fx_enum(&r);
+    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    r.enumeration.secure_renegotiation = TRI_YES;
+    r.enumeration.extended_master_secret = TRI_NO;
+    struct finding f = eval1("    secure_renegotiation_required: true\n", &r);
+    EXPECT(f, VERDICT_PASS, "renegotiation_info echoed");
+    f = eval1("    extended_master_secret_required: true\n", &r);
+    EXPECT(f, VERDICT_FAIL, "extended_master_secret not echoed");
+    r.enumeration.secure_renegotiation = TRI_NO;
+    f = eval1("    secure_renegotiation_required: true\n", &r);
+    EXPECT(f, VERDICT_FAIL, "insecure renegotiation (RFC 5746");
+    r.enumeration.secure_renegotiation = TRI_UNKNOWN;
+    f = eval1("    secure_renegotiation_required: true\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "renegotiation_info: the test gave no answer");
+    /* Only TLS 1.3: nothing to renegotiate. */
+    r.enumeration.versions[WV_TLS12].state = PROBE_REFUSED;
+    fx_accept(&r, WV_TLS13, SUITES_TLS13, 2, 255);
+    fx_all_gnutls_refused(&r);
+    fx_gnutls(&r, PV_TLS13, PROBE_ACCEPTED, 0x1301);
+    f = eval1("    secure_renegotiation_required: true\n", &r);
+    EXPECT(f, VERDICT_PASS, "not applicable: only TLS 1.3 accepted");
+    target_result_cleanup(&r);
+
+    fx_init(&r);
+    fx_gnutls(&r, PV_TLS12, PROBE_ACCEPTED, 0xC02F);
+    f = eval1("    extended_master_secret_required: true\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "enumeration not collected");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+START_TEST(test_encrypt_then_mac)
+{
+    struct target_result r;
+    const char *chk = "    encrypt_then_mac_required: true\n";
+    fx_init(&r);
+    fx_enum(&r);
+    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "not applicable: no CBC suite accepted");
+    fx_accept(&r, WV_TLS12, SUITES_RSA_CBC, 2, 0);
+    r.enumeration.encrypt_then_mac = TRI_NO;
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL,
+           "2 CBC suites accepted without encrypt_then_mac: TLS_RSA_WITH_AES_128_CBC_SHA");
+    r.enumeration.encrypt_then_mac = TRI_YES;
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "encrypt_then_mac echoed with CBC suites");
+    r.enumeration.encrypt_then_mac = TRI_UNKNOWN;
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "encrypt_then_mac not tested");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+/* ---- certificates ---------------------------------------------------------------- */
+
+START_TEST(test_cert_key)
+{
+    struct target_result r;
+    const char *chk = "    cert_key:\n      min_bits: {RSA: 2048, ECDSA: 256}\n"
+                      "      curves: [P-256, P-384]\n";
+    fx_init(&r);
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "certificates not collected");
+    fx_cert(&r, "RSA", 1024, "", "RSA-SHA256", NOW - DAY, NOW + 30 * DAY);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "leaf RSA 1024 bits < 2048");
+    r.certs[0].key_bits = 2048;
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "leaf RSA 2048 bits");
+    snprintf(r.certs[0].key_type, sizeof(r.certs[0].key_type), "EC");
+    r.certs[0].key_bits = 521;
+    snprintf(r.certs[0].curve, sizeof(r.certs[0].curve), "secp521r1");
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "leaf EC curve secp521r1 not allowed (allowed: secp256r1 secp384r1)");
+    snprintf(r.certs[0].key_type, sizeof(r.certs[0].key_type), "DSA");
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "leaf key type DSA not allowed (allowed: RSA EC)");
+    /* certificates: chain judges the intermediates too. */
+    snprintf(r.certs[0].key_type, sizeof(r.certs[0].key_type), "RSA");
+    r.certs[0].key_bits = 2048;
+    fx_cert(&r, "RSA", 1024, "", "RSA-SHA256", NOW - DAY, NOW + 300 * DAY);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "leaf RSA 2048 bits");
+    f = eval1("    cert_key:\n      certificates: chain\n      min_bits: {RSA: 2048}\n", &r);
+    EXPECT(f, VERDICT_FAIL, "certificate #1 RSA 1024 bits < 2048");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+START_TEST(test_cert_signature)
+{
+    struct target_result r;
+    const char *chk = "    cert_signature_forbidden: [md5, sha1]\n";
+    fx_init(&r);
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "certificates not collected");
+    fx_cert(&r, "RSA", 2048, "", "RSA-SHA1", NOW - DAY, NOW + 30 * DAY);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "leaf signed with RSA-SHA1");
+    snprintf(r.certs[0].sig_alg, sizeof(r.certs[0].sig_alg), "RSA-SHA256");
+    /* A self-signed root's own SHA-1 signature is not relied on. */
+    struct cert_fact *root = fx_cert(&r, "RSA", 2048, "", "RSA-SHA1", NOW - DAY, NOW + DAY);
+    root->self_signed = true;
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "certificate #1 self-signed (RSA-SHA1, not relied on)");
+    snprintf(r.certs[0].sig_alg, sizeof(r.certs[0].sig_alg), "1.2.840.113549.1.1.99");
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "leaf signature algorithm not recognised");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+/* The CA/B Forum schedule: the limit depends on the certificate's notBefore. */
+START_TEST(test_cert_lifetime_schedule)
+{
+    const char *chk = "    cert_max_lifetime:\n"
+                      "      - {from: 2020-09-01, max_days: 398}\n"
+                      "      - {from: 2026-03-15, max_days: 200}\n"
+                      "      - {from: 2027-03-15, max_days: 100}\n"
+                      "      - {from: 2029-03-15, max_days: 47}\n";
+    struct target_result r;
+    fx_init(&r);
+    fx_cert(&r, "RSA", 2048, "", "RSA-SHA256", D_2026_01_01, D_2026_01_01 + 300 * DAY - 1);
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS,
+           "leaf valid 300 days (issued 2026-01-01) <= 398 days (limit from "
+           "2020-09-01)");
+    r.certs[0].not_before = D_2026_04_01;
+    r.certs[0].not_after = D_2026_04_01 + 300 * DAY - 1;
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL,
+           "leaf valid 300 days (issued 2026-04-01) > 200 days (limit from "
+           "2026-03-15)");
+    /* The period includes both ends: 398 days and one second is too long. */
+    r.certs[0].not_before = D_2026_01_01;
+    r.certs[0].not_after = D_2026_01_01 + 398 * DAY - 1;
+    f = eval1(chk, &r);
+    ck_assert_int_eq(f.verdict, VERDICT_PASS);
+    r.certs[0].not_after = D_2026_01_01 + 398 * DAY;
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "leaf valid 398 days + 1 s");
+    /* Issued before the first step: no limit applies. */
+    r.certs[0].not_before = D_2026_01_01 - 2000 * DAY;
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "before the first limit (from 2020-09-01)");
+    target_result_cleanup(&r);
+
+    fx_init(&r);
+    f = eval1("    cert_max_lifetime:\n      - max_days: 90\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "certificates not collected");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+START_TEST(test_cert_expiry)
+{
+    struct target_result r;
+    const char *chk = "    cert_expiry: {warn_days: 30, fail_days: 7}\n";
+    fx_init(&r);
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "certificates not collected");
+    fx_good_leaf(&r);
+    fx_cert(&r, "RSA", 2048, "", "RSA-SHA256", NOW - 100 * DAY, NOW + 12 * DAY + 5);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_WARN, "certificate #1 expires in 12 days (< 30)");
+    r.certs[1].days_left = 3;
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "certificate #1 expires in 3 days (< 7)");
+    r.certs[1].days_left = -2;
+    r.certs[1].not_after = NOW - 2 * DAY;
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "certificate #1 expired 2 days ago (2026-11-25)");
+    r.certs[1].days_left = 200;
+    r.certs[1].not_after = NOW + 200 * DAY;
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "2 certificates; the first to expire: leaf in 79 days");
+    r.certs[0].not_before = NOW + DAY; /* not yet valid at scan time */
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "leaf not valid before 2026-11-28");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+START_TEST(test_cert_san_eku)
+{
+    struct target_result r;
+    fx_init(&r);
+    struct finding f = eval1("    cert_san_required: true\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "certificates not collected");
+    f = eval1("    cert_server_auth_eku_required: true\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "certificates not collected");
+    struct cert_fact *c = fx_cert(&r, "RSA", 2048, "", "RSA-SHA256", NOW - DAY, NOW + DAY);
+    ck_assert_int_eq(strlist_add(&c->san, "email:a@example.test"), 0);
+    f = eval1("    cert_san_required: true\n", &r);
+    EXPECT(f, VERDICT_FAIL, "leaf has no DNS or IP subjectAltName");
+    ck_assert_int_eq(strlist_add(&c->san, "DNS:www.example.test"), 0);
+    f = eval1("    cert_san_required: true\n", &r);
+    EXPECT(f, VERDICT_PASS, "leaf subjectAltName: DNS:www.example.test");
+    f = eval1("    cert_server_auth_eku_required: true\n", &r);
+    EXPECT(f, VERDICT_FAIL, "leaf has no extKeyUsage");
+    ck_assert_int_eq(strlist_add(&c->eku, "clientAuth"), 0);
+    f = eval1("    cert_server_auth_eku_required: true\n", &r);
+    EXPECT(f, VERDICT_FAIL, "leaf extKeyUsage lacks serverAuth (has: clientAuth)");
+    ck_assert_int_eq(strlist_add(&c->eku, "serverAuth"), 0);
+    f = eval1("    cert_server_auth_eku_required: true\n", &r);
+    EXPECT(f, VERDICT_PASS, "includes serverAuth");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+START_TEST(test_chain)
+{
+    struct target_result r;
+    fx_init(&r);
+    struct finding f = eval1("    chain_trusted_required: true\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "chain not collected");
+    fx_good_leaf(&r);
+    f = eval1("    chain_trusted_required: true\n", &r);
+    EXPECT(f, VERDICT_PASS, "verifies to a trust anchor");
+    r.chain.trusted = false;
+    snprintf(r.chain.verify_text, FACT_TEXT, "signer not found");
+    f = eval1("    chain_trusted_required: true\n", &r);
+    EXPECT(f, VERDICT_FAIL, "does not verify to a trust anchor: signer not found");
+    f = eval1("    chain_complete_required: true\n", &r);
+    EXPECT(f, VERDICT_PASS, "complete");
+    r.chain.incomplete = true;
+    f = eval1("    chain_complete_required: true\n", &r);
+    EXPECT(f, VERDICT_FAIL, "was not sent");
+    f = eval1("    chain_order_required: true\n", &r);
+    EXPECT(f, VERDICT_PASS, "followed by its issuer");
+    r.chain.wrong_order = true;
+    f = eval1("    chain_order_required: true\n", &r);
+    EXPECT(f, VERDICT_FAIL, "not every certificate is followed by its issuer");
+    f = eval1("    hostname_match_required: true\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "no host name");
+    r.chain.hostname_checked = true;
+    snprintf(r.chain.hostname, sizeof(r.chain.hostname), "www.example.test");
+    f = eval1("    hostname_match_required: true\n", &r);
+    EXPECT(f, VERDICT_FAIL, "leaf does not match www.example.test");
+    r.chain.hostname_match = true;
+    f = eval1("    hostname_match_required: true\n", &r);
+    EXPECT(f, VERDICT_PASS, "leaf matches www.example.test");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+START_TEST(test_ocsp)
+{
+    struct target_result r;
+    const char *chk = "    ocsp_staple_required: true\n";
+    fx_init(&r);
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "certificates not collected");
+    f = eval1("    cert_not_revoked_required: true\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "chain not collected");
+    struct cert_fact *c = fx_good_leaf(&r);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "not applicable: the leaf has no OCSP URL");
+    ck_assert_int_eq(strlist_add(&c->ocsp_urls, "http://ocsp.example.test"), 0);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL,
+           "no OCSP response stapled; the leaf has OCSP URL "
+           "http://ocsp.example.test");
+    f = eval1("    cert_not_revoked_required: true\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "revocation status not known (OCSP staple: none)");
+    r.chain.ocsp_staple = true;
+    snprintf(r.chain.ocsp_status, sizeof(r.chain.ocsp_status), "good");
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "OCSP response stapled: good");
+    f = eval1("    cert_not_revoked_required: true\n", &r);
+    EXPECT(f, VERDICT_PASS, "says the leaf is good");
+    snprintf(r.chain.ocsp_status, sizeof(r.chain.ocsp_status), "revoked");
+    snprintf(r.chain.ocsp_detail, FACT_TEXT, "keyCompromise");
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "OCSP response stapled: revoked: keyCompromise");
+    f = eval1("    cert_not_revoked_required: true\n", &r);
+    EXPECT(f, VERDICT_FAIL, "says the leaf is revoked: keyCompromise");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+START_TEST(test_inventory)
+{
+    struct target_result r;
+    fx_init(&r);
+    struct finding f = eval1("    inventory: certificates\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "certificates not collected");
+    f = eval1("    inventory: protocols_and_suites\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "not determined");
+    fx_good_leaf(&r);
+    fx_enum(&r);
+    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    fx_accept(&r, WV_TLS13, SUITES_TLS13, 2, 255);
+    f = eval1("    inventory: certificates\n", &r);
+    EXPECT(f, VERDICT_PASS,
+           "1 certificate in use; leaf: CN=www.example.test, RSA 2048, "
+           "RSA-SHA256, expires 2027-02-14");
+    f = eval1("    inventory: protocols_and_suites\n", &r);
+    EXPECT(f, VERDICT_PASS,
+           "TLS 1.2 (enumeration): TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256; "
+           "TLS 1.3 (enumeration): TLS_AES_128_GCM_SHA256, "
+           "TLS_AES_256_GCM_SHA384");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+/* ---- waivers and scope --------------------------------------------------------- */
+
+static const char WAIVER[] = "waivers:\n"
+                             "  - rule: r\n"
+                             "    targets: [\"*.example.test:443\"]\n"
+                             "    justification: Legacy clients until the migration\n"
+                             "    owner: web-team\n"
+                             "    expires: 2027-01-31\n";
+
+START_TEST(test_waivers)
+{
+    struct target_result r;
+    const char *chk = "    protocols_forbidden: [TLS1.0]\n";
+    fx_init(&r);
+    fx_enum(&r);
+    fx_accept(&r, WV_TLS10, SUITES_RSA_CBC, 2, 0);
+    /* In force: waived, with who and why. */
+    struct finding f = eval_at(chk, WAIVER, &r, NOW);
+    EXPECT(f, VERDICT_WAIVED, "TLS 1.0 accepted (enumeration)");
+    ck_assert_str_eq(f.waiver_reason, "Legacy clients until the migration");
+    ck_assert_str_eq(f.waiver_owner, "web-team");
+    ck_assert_str_eq(f.waiver_expires, "2027-01-31");
+    /* Still in force during its last day ... */
+    f = eval_at(chk, WAIVER, &r, NOW + 65 * DAY + 23 * 3600);
+    ck_assert_int_eq(f.verdict, VERDICT_WAIVED);
+    /* ... and not after it: the real verdict, the lapse named. */
+    f = eval_at(chk, WAIVER, &r, NOW + 66 * DAY);
+    EXPECT(f, VERDICT_FAIL, "[waiver by web-team expired 2027-01-31: no longer applies]");
+    ck_assert_str_eq(f.waiver_reason, "");
+    /* Another target: not waived. */
+    free(r.host);
+    r.host = strdup("www.example.org");
+    f = eval_at(chk, WAIVER, &r, NOW);
+    ck_assert_int_eq(f.verdict, VERDICT_FAIL);
+    ck_assert_ptr_null(strstr(f.evidence, "waiver"));
+    /* A pass stays a pass. */
+    r.enumeration.versions[WV_TLS10].state = PROBE_REFUSED;
+    free(r.host);
+    r.host = strdup("www.example.test");
+    f = eval_at(chk, WAIVER, &r, NOW);
+    ck_assert_int_eq(f.verdict, VERDICT_PASS);
+    target_result_cleanup(&r);
+}
+END_TEST
+
+START_TEST(test_scope)
+{
+    struct policy *p =
+        policy_of("    applies_to: [pan, dmz]\n    chain_trusted_required: true\n", NULL);
+    struct target_result r;
+    fx_init(&r);
+    struct finding_list l;
+    finding_list_init(&l);
+    ck_assert_int_eq(policy_eval(p, &r, NULL, NOW, &l), 0);
+    ck_assert_uint_eq(l.n_items, 0);
+    struct strlist tags;
+    strlist_init(&tags);
+    ck_assert_int_eq(strlist_add(&tags, "internal"), 0);
+    ck_assert_int_eq(policy_eval(p, &r, &tags, NOW, &l), 0);
+    ck_assert_uint_eq(l.n_items, 0);
+    ck_assert_int_eq(strlist_add(&tags, "pan"), 0);
+    ck_assert_int_eq(policy_eval(p, &r, &tags, NOW, &l), 0);
+    ck_assert_uint_eq(l.n_items, 1);
+    ck_assert_int_eq(l.items[0].verdict, VERDICT_INCONCLUSIVE);
+    strlist_cleanup(&tags);
+    finding_list_cleanup(&l);
+    target_result_cleanup(&r);
+    policy_free(p);
+}
+END_TEST
+
+START_TEST(test_fail_on)
+{
+    struct finding_list l;
+    finding_list_init(&l);
+    struct finding items[3];
+    memset(items, 0, sizeof(items));
+    items[0].verdict = VERDICT_FAIL;
+    items[0].severity = SEV_MEDIUM;
+    items[1].verdict = VERDICT_WAIVED;
+    items[1].severity = SEV_CRITICAL;
+    items[2].verdict = VERDICT_WARN;
+    items[2].severity = SEV_HIGH;
+    l.items = items;
+    l.n_items = 3;
+    ck_assert(finding_list_fails(&l, SEV_LOW));
+    ck_assert(finding_list_fails(&l, SEV_MEDIUM));
+    ck_assert(!finding_list_fails(&l, SEV_HIGH));
+    enum severity s;
+    ck_assert(severity_parse("Critical", &s) && s == SEV_CRITICAL);
+    ck_assert(!severity_parse("urgent", &s));
+    ck_assert_str_eq(severity_name(SEV_INFO), "info");
+    ck_assert_str_eq(verdict_name(VERDICT_INCONCLUSIVE), "inconclusive");
+}
+END_TEST
+
+/* ---- loading: extends, shipped, golden errors -------------------------------------- */
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    ck_assert_msg(fp != NULL, "cannot open %s", path);
+    char *buf = malloc(1 << 20);
+    ck_assert_ptr_nonnull(buf);
+    *len = fread(buf, 1, (1 << 20) - 1, fp);
+    buf[*len] = '\0';
+    fclose(fp);
+    return buf;
+}
+
+START_TEST(test_extends_override)
+{
+    char path[PATH_MAX];
+    char err[1024];
+    test_path(path, sizeof(path), "tests/data/policy/good/child.yaml");
+    struct policy *p = policy_load(path, err, sizeof(err));
+    ck_assert_msg(p != NULL, "%s", err);
+    ck_assert_str_eq(policy_id(p), "test-child");
+    ck_assert_str_eq(policy_version(p), "2");
+    ck_assert_str_eq(policy_extends(p), "base.yaml");
+    ck_assert_uint_eq(policy_n_rules(p), 3);
+    struct policy_rule_info ri;
+    /* The override keeps the base rule's place and takes the child's content. */
+    ck_assert(policy_rule_at(p, 0, &ri));
+    ck_assert_str_eq(ri.id, "no-tls10");
+    ck_assert_int_eq(ri.severity, SEV_CRITICAL);
+    ck_assert_str_eq(ri.ref, "Child 1");
+    ck_assert_str_eq(ri.check, "protocols_forbidden");
+    ck_assert_str_eq(ri.params, "TLS1.0, TLS1.1");
+    ck_assert(policy_rule_at(p, 1, &ri));
+    ck_assert_str_eq(ri.id, "san");
+    ck_assert(policy_rule_at(p, 2, &ri));
+    ck_assert_str_eq(ri.id, "trusted");
+    ck_assert(!policy_rule_at(p, 3, &ri));
+    ck_assert_uint_eq(policy_sources(p)->n_items, 2);
+    ck_assert_str_eq(policy_sources(p)->items[0], "child reference");
+    ck_assert_str_eq(policy_sources(p)->items[1], "base reference");
+    struct policy_waiver_info wi;
+    ck_assert(policy_waiver_at(p, 0, &wi));
+    ck_assert_str_eq(wi.rule, "san");
+    ck_assert_uint_eq(wi.targets->n_items, 2);
+    ck_assert_str_eq(wi.expires, "2027-06-30");
+
+    /* The hash covers the child, then the base, as read. */
+    size_t len_child, len_base;
+    char *child = slurp(path, &len_child);
+    test_path(path, sizeof(path), "tests/data/policy/good/base.yaml");
+    char *base = slurp(path, &len_base);
+    struct policy_hash h;
+    char want[65];
+    policy_hash_init(&h);
+    policy_hash_update(&h, child, len_child);
+    policy_hash_update(&h, base, len_base);
+    policy_hash_final(&h, want);
+    ck_assert_str_eq(policy_sha256(p), want);
+    free(child);
+    free(base);
+
+    /* The overridden rule evaluates with the child's check. */
+    struct target_result r;
+    fx_init(&r);
+    fx_enum(&r);
+    fx_accept(&r, WV_TLS11, SUITES_RSA_CBC, 2, 0);
+    struct finding_list l;
+    finding_list_init(&l);
+    ck_assert_int_eq(policy_eval(p, &r, NULL, NOW, &l), 0);
+    ck_assert_uint_eq(l.n_items, 3);
+    ck_assert_str_eq(l.items[0].rule_id, "no-tls10");
+    ck_assert_int_eq(l.items[0].verdict, VERDICT_FAIL);
+    finding_list_cleanup(&l);
+    target_result_cleanup(&r);
+    policy_free(p);
+
+    /* A user's policy on top of a shipped one. */
+    test_path(path, sizeof(path), "tests/data/policy/good/pci-strict.yaml");
+    p = policy_load(path, err, sizeof(err));
+    ck_assert_msg(p != NULL, "%s", err);
+    struct policy *pci = policy_load("pci-dss-4.0", err, sizeof(err));
+    ck_assert_msg(pci != NULL, "%s", err);
+    ck_assert_uint_eq(policy_n_rules(p), policy_n_rules(pci));
+    for (size_t i = 0; policy_rule_at(p, i, &ri); i++) {
+        if (strcmp(ri.id, "pci-4.2.1-no-tls11") == 0) {
+            ck_assert_int_eq(ri.severity, SEV_HIGH);
+        }
+    }
+    policy_free(pci);
+    policy_free(p);
+}
+END_TEST
+
+START_TEST(test_shipped_policies)
+{
+    static const char *const want[] = {"bsi-tr-02102-2", "cabf-baseline",   "mozilla-intermediate",
+                                       "mozilla-modern", "nist-sp800-52r2", "pci-dss-4.0"};
+    struct strlist names;
+    strlist_init(&names);
+    ck_assert_int_eq(policy_list_shipped(&names), 0);
+    ck_assert_uint_eq(names.n_items, sizeof(want) / sizeof(want[0]));
+    for (size_t i = 0; i < names.n_items; i++) {
+        char err[1024];
+        ck_assert_str_eq(names.items[i], want[i]);
+        struct policy *p = policy_load(names.items[i], err, sizeof(err));
+        ck_assert_msg(p != NULL, "%s: %s", names.items[i], err);
+        ck_assert_str_eq(policy_id(p), want[i]);
+        ck_assert_uint_gt(policy_n_rules(p), 4);
+        ck_assert_uint_eq(strlen(policy_sha256(p)), 64);
+        struct policy_rule_info ri;
+        for (size_t k = 0; policy_rule_at(p, k, &ri); k++) {
+            ck_assert_msg(ri.ref[0] != '\0' && ri.title[0] != '\0', "%s", ri.id);
+        }
+        policy_free(p);
+    }
+    strlist_cleanup(&names);
+    char err[1024];
+    ck_assert_ptr_null(policy_load("no-such-policy", err, sizeof(err)));
+    ck_assert_ptr_nonnull(strstr(err, "policy 'no-such-policy' not found"));
+}
+END_TEST
+
+/* The PCI policy names the rules the issue asks for, with their clauses. */
+START_TEST(test_pci_rules)
+{
+    char err[1024];
+    struct policy *p = policy_load("pci-dss-4.0", err, sizeof(err));
+    ck_assert_msg(p != NULL, "%s", err);
+    static const struct {
+        const char *id;
+        const char *check;
+        enum severity sev;
+    } want[] = {
+        {"pci-4.2.1-no-tls10", "protocols_forbidden", SEV_HIGH},
+        {"pci-4.2.1-no-tls11", "protocols_forbidden", SEV_MEDIUM},
+        {"pci-4.2.1.1-certificate-inventory", "inventory", SEV_INFO},
+        {"pci-12.3.3-protocol-suite-inventory", "inventory", SEV_INFO},
+        {"pci-4.2.1-cert-key-strength", "cert_key", SEV_HIGH},
+    };
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        struct policy_rule_info ri;
+        bool found = false;
+        for (size_t k = 0; !found && policy_rule_at(p, k, &ri); k++) {
+            found = strcmp(ri.id, want[i].id) == 0;
+        }
+        ck_assert_msg(found, "no rule %s", want[i].id);
+        ck_assert_str_eq(ri.check, want[i].check);
+        ck_assert_int_eq(ri.severity, want[i].sev);
+        ck_assert_ptr_nonnull(strstr(ri.ref, "PCI DSS v4.0.1 Req"));
+    }
+    /* The legacy case of the issue: TLS 1.0 and the weak suites are named. */
+    struct target_result r;
+    fx_init(&r);
+    fx_enum(&r);
+    const uint32_t legacy[] = {0xC014, 0x0005, 0x000A};
+    fx_accept(&r, WV_TLS10, legacy, 3, 1024);
+    struct finding_list l;
+    finding_list_init(&l);
+    ck_assert_int_eq(policy_eval(p, &r, NULL, NOW, &l), 0);
+    ck_assert_uint_eq(l.n_items, policy_n_rules(p));
+    size_t fails = 0;
+    for (size_t i = 0; i < l.n_items; i++) {
+        if (strcmp(l.items[i].rule_id, "pci-4.2.1-no-tls10") == 0) {
+            EXPECT(l.items[i], VERDICT_FAIL,
+                   "TLS 1.0 accepted (enumeration); suites: TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, "
+                   "TLS_RSA_WITH_RC4_128_SHA, TLS_RSA_WITH_3DES_EDE_CBC_SHA");
+        }
+        if (strcmp(l.items[i].rule_id, "pci-4.2.1-no-rc4-des-3des") == 0) {
+            EXPECT(l.items[i], VERDICT_FAIL, "TLS_RSA_WITH_RC4_128_SHA (rc4)");
+        }
+        fails += l.items[i].verdict == VERDICT_FAIL;
+    }
+    ck_assert(finding_list_fails(&l, SEV_HIGH));
+    ck_assert_uint_eq(fails, 2); /* no-tls10, no-rc4-des-3des */
+    finding_list_cleanup(&l);
+    target_result_cleanup(&r);
+    policy_free(p);
+}
+END_TEST
+
+/* replace_all removes every occurrence of prefix from s (in place). */
+static void remove_all(char *s, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    char *at;
+    while ((at = strstr(s, prefix)) != NULL) {
+        memmove(at, at + n, strlen(at + n) + 1);
+    }
+}
+
+START_TEST(test_golden_lint_errors)
+{
+    char dir[PATH_MAX];
+    char data[PATH_MAX];
+    test_path(dir, sizeof(dir), "tests/data/policy/bad");
+    test_path(data, sizeof(data), "tests/data/policy/");
+    DIR *d = opendir(dir);
+    ck_assert_msg(d != NULL, "cannot open %s", dir);
+    struct dirent *e;
+    size_t n_cases = 0;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len < 6 || strcmp(e->d_name + len - 5, ".yaml") != 0) {
+            continue;
+        }
+        char path[PATH_MAX + 300];
+        char exp_path[PATH_MAX + 300];
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        snprintf(exp_path, sizeof(exp_path), "%s/%.*s.expected", dir, (int)(len - 5), e->d_name);
+        size_t exp_len = 0;
+        char *want = slurp(exp_path, &exp_len);
+        while (exp_len > 0 && (want[exp_len - 1] == '\n' || want[exp_len - 1] == '\r')) {
+            want[--exp_len] = '\0';
+        }
+        char err[2048];
+        struct policy *p = policy_load_file(path, err, sizeof(err));
+        ck_assert_msg(p == NULL, "%s was accepted", e->d_name);
+        remove_all(err, data);
+        ck_assert_msg(strcmp(err, want) == 0, "%s:\n got: %s\nwant: %s", e->d_name, err, want);
+        free(want);
+        n_cases++;
+    }
+    closedir(d);
+    ck_assert_uint_ge(n_cases, 30);
+}
+END_TEST
+
+/* Errors that need no file: each gives line and column. */
+START_TEST(test_load_errors_inline)
+{
+    static const struct {
+        const char *yaml;
+        const char *err;
+    } cases[] = {
+        {"id: t\ntitle: t\nversion: \"1\"\nrules:\n  - id: r\n    title: t\n    ref: x\n"
+         "    severity: high\n    cert_expiry: {warn_days: 3, fail_days: 7}\n",
+         "test.yaml:9:30: expected warn_days (3) >= fail_days (7)"},
+        {"id: t\ntitle: t\nversion: \"1\"\nrules:\n  - id: r\n    title: t\n    ref: x\n"
+         "    severity: high\n    cert_max_lifetime:\n      - max_days: 398\n"
+         "      - max_days: 200\n",
+         "test.yaml:11:9: lifetime step has no 'from': expected a date YYYY-MM-DD"},
+        {"id: t\ntitle: t\nversion: \"1\"\nrules:\n  - id: r\n    title: t\n    ref: x\n"
+         "    severity: high\n    suites_allowed:\n      TLS1.3: [TLS_FALLBACK_SCSV]\n",
+         "test.yaml:10:16: 'TLS_FALLBACK_SCSV' is a signalling value"},
+        {"id: t\ntitle: t\nversion: \"1\"\nrules:\n  - id: r\n    title: t\n    ref: x\n"
+         "    severity: high\n    inventory: keys\n",
+         "test.yaml:9:16: expected 'certificates' or 'protocols_and_suites', found 'keys'"},
+        {"id: t\ntitle: t\nversion: \"1\"\nrules:\n  - id: r\n    title: t\n    ref: x\n"
+         "    severity: high\n    cert_key: {certificates: all, min_bits: {RSA: 2048}}\n",
+         "test.yaml:9:30: expected 'leaf' or 'chain', found 'all'"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char err[1024];
+        struct policy *p =
+            policy_load_buffer("test.yaml", cases[i].yaml, strlen(cases[i].yaml), err, sizeof(err));
+        ck_assert_msg(p == NULL, "case %zu accepted", i);
+        ck_assert_msg(strncmp(err, cases[i].err, strlen(cases[i].err)) == 0,
+                      "case %zu:\n got: %s\nwant: %s...", i, err, cases[i].err);
+    }
+}
+END_TEST
+
+START_TEST(test_sha256)
+{
+    static const struct {
+        const char *msg;
+        const char *hex;
+    } v[] = {
+        {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+        {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+        {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+    };
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        struct policy_hash h;
+        char hex[65];
+        policy_hash_init(&h);
+        /* Fed one byte at a time: block boundaries must not matter. */
+        for (const char *c = v[i].msg; *c != '\0'; c++) {
+            policy_hash_update(&h, c, 1);
+        }
+        policy_hash_final(&h, hex);
+        ck_assert_str_eq(hex, v[i].hex);
+    }
+    /* One million 'a' (FIPS 180-2 appendix B.3). */
+    static char chunk[1000];
+    memset(chunk, 'a', sizeof(chunk));
+    struct policy_hash h;
+    char hex[65];
+    policy_hash_init(&h);
+    for (int i = 0; i < 1000; i++) {
+        policy_hash_update(&h, chunk, sizeof(chunk));
+    }
+    policy_hash_final(&h, hex);
+    ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+END_TEST
+
+/* ---- `tlsaudit policies` ----------------------------------------------------------- */
+
+static int run_policies(int argc, const char *a1, const char *a2, const char *a3)
+{
+    char *argv[] = {(char *)"policies", (char *)a1, (char *)a2, (char *)a3, NULL};
+    ck_assert_ptr_nonnull(freopen("/dev/null", "w", stdout));
+    ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));
+    return cmd_policies(argc, argv);
+}
+
+START_TEST(test_cmd_policies)
+{
+    char good[PATH_MAX];
+    char bad[PATH_MAX];
+    test_path(good, sizeof(good), "tests/data/policy/good/child.yaml");
+    test_path(bad, sizeof(bad), "tests/data/policy/bad/two-checks.yaml");
+    ck_assert_int_eq(run_policies(1, NULL, NULL, NULL), 0);
+    ck_assert_int_eq(run_policies(2, "list", NULL, NULL), 0);
+    ck_assert_int_eq(run_policies(3, "show", "pci-dss-4.0", NULL), 0);
+    ck_assert_int_eq(run_policies(3, "show", "no-such-policy", NULL), 2);
+    ck_assert_int_eq(run_policies(3, "lint", good, NULL), 0);
+    ck_assert_int_eq(run_policies(3, "lint", bad, NULL), 2);
+    ck_assert_int_eq(run_policies(4, "lint", good, bad), 2);
+    ck_assert_int_eq(run_policies(2, "lint", NULL, NULL), 2);
+    ck_assert_int_eq(run_policies(2, "frobnicate", NULL, NULL), 2);
+    ck_assert_int_eq(run_policies(2, "--help", NULL, NULL), 0);
+}
+END_TEST
+
+static Suite *policy_suite(void)
+{
+    Suite *s = suite_create("policy");
+    TCase *tc = tcase_create("checks");
+    tcase_add_test(tc, test_protocols_forbidden);
+    tcase_add_test(tc, test_protocols_gnutls_fallback);
+    tcase_add_test(tc, test_protocols_allowed);
+    tcase_add_test(tc, test_protocols_required);
+    tcase_add_test(tc, test_suites_allowed);
+    tcase_add_test(tc, test_suites_forbidden);
+    tcase_add_test(tc, test_suite_attributes);
+    tcase_add_test(tc, test_groups);
+    tcase_add_test(tc, test_dh_min_bits);
+    tcase_add_test(tc, test_ecdh_min_bits);
+    tcase_add_test(tc, test_server_order);
+    tcase_add_test(tc, test_renegotiation_ems);
+    tcase_add_test(tc, test_encrypt_then_mac);
+    tcase_add_test(tc, test_cert_key);
+    tcase_add_test(tc, test_cert_signature);
+    tcase_add_test(tc, test_cert_lifetime_schedule);
+    tcase_add_test(tc, test_cert_expiry);
+    tcase_add_test(tc, test_cert_san_eku);
+    tcase_add_test(tc, test_chain);
+    tcase_add_test(tc, test_ocsp);
+    tcase_add_test(tc, test_inventory);
+    suite_add_tcase(s, tc);
+    TCase *tw = tcase_create("waivers");
+    tcase_add_test(tw, test_waivers);
+    tcase_add_test(tw, test_scope);
+    tcase_add_test(tw, test_fail_on);
+    suite_add_tcase(s, tw);
+    TCase *tl = tcase_create("load");
+    tcase_set_timeout(tl, 30);
+    tcase_add_test(tl, test_extends_override);
+    tcase_add_test(tl, test_shipped_policies);
+    tcase_add_test(tl, test_pci_rules);
+    tcase_add_test(tl, test_golden_lint_errors);
+    tcase_add_test(tl, test_load_errors_inline);
+    tcase_add_test(tl, test_sha256);
+    tcase_add_test(tl, test_cmd_policies);
+    suite_add_tcase(s, tl);
+    return s;
+}
+
+int main(void)
+{
+    const char *top = getenv("top_srcdir");
+    snprintf(test_src, sizeof(test_src), "%s",
+             top != NULL && top[0] != '\0' ? top : POLICY_TEST_SRCDIR);
+    char dir[PATH_MAX + 16];
+    snprintf(dir, sizeof(dir), "%s/policies", test_src);
+    setenv("TLSAUDIT_POLICY_DIR", dir, 1);
+    SRunner *sr = srunner_create(policy_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
