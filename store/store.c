@@ -203,7 +203,8 @@ static const struct store_migration store_migrations[] = {
         "  session_ticket INTEGER,"
         "  heartbeat INTEGER,"
         "  alpn TEXT,"
-        "  anomalies TEXT"
+        "  anomalies TEXT,"
+        "  sigalgs13_tested INTEGER NOT NULL DEFAULT 0 CHECK (sigalgs13_tested IN (0, 1))"
         ");"
         /* Target tags from the targets file (tags=pan,prod): policy scope. */
         "CREATE TABLE target_tags ("
@@ -309,7 +310,8 @@ static const char *const store_stmt_sql[ST_COUNT] = {
     [ST_INSERT_ENUM_BEHAVIOUR] = "INSERT INTO enum_behaviour (target_id, probes,"
                                  " secure_renegotiation, extended_master_secret,"
                                  " encrypt_then_mac, status_request, session_ticket, heartbeat,"
-                                 " alpn, anomalies) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 " alpn, anomalies, sigalgs13_tested)"
+                                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_INSERT_POLICY_RUN] = "INSERT INTO policy_runs (scan_id, policy_id, policy_version,"
                              " policy_sha256, policy_path, evaluated_ms, tool_version)"
                              " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -1208,6 +1210,7 @@ static int store_put_enumeration(struct store *s, int64_t target_id, const struc
     bind_tri(&b, e->heartbeat);
     bind_buf(&b, e->alpn, sizeof(e->alpn));
     bind_buf(&b, e->anomalies, sizeof(e->anomalies));
+    bind_bool(&b, e->sigalgs13_tested);
     return store_run(s, &b, "inserting enumeration behaviour");
 }
 

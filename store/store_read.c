@@ -70,7 +70,7 @@ static const char *const rd_sql[RD_COUNT] = {
                       " ORDER BY kind, position",
     [RD_ENUM_BEHAVIOUR] = "SELECT probes, secure_renegotiation, extended_master_secret,"
                           " encrypt_then_mac, status_request, session_ticket, heartbeat, alpn,"
-                          " anomalies FROM enum_behaviour WHERE target_id = ?",
+                          " anomalies, sigalgs13_tested FROM enum_behaviour WHERE target_id = ?",
     [RD_TAGS] = "SELECT tag FROM target_tags WHERE target_id = ? ORDER BY position",
 };
 
@@ -477,9 +477,6 @@ static int rd_enum_lists(struct rd_ctx *c, int64_t tid, struct enum_facts *e)
             return -1;
         }
     }
-    /* Not stored by itself: a scheme found proves the test ran; none found
-     * reads as "not tested", so a check on it is inconclusive, never a pass. */
-    e->sigalgs13_tested = e->n_sigalgs13 > 0;
     return rc;
 }
 
@@ -506,6 +503,7 @@ static int rd_enumeration(struct rd_ctx *c, int64_t tid, struct target_result *r
     e->heartbeat = col_tri(st, 6);
     col_buf(st, 7, e->alpn, sizeof(e->alpn));
     col_buf(st, 8, e->anomalies, sizeof(e->anomalies));
+    e->sigalgs13_tested = col_int(st, 9) != 0;
     /* The scanner records an anomaly's text whenever it sets the flag. */
     e->unoffered_choice = e->anomalies[0] != '\0';
 
