@@ -35,6 +35,7 @@
 #include <jansson.h>
 
 #include "cli/check.h"
+#include "cli/opts.h"
 #include "cli/cli.h"
 #include "common/util.h"
 #include "config.h"
@@ -648,13 +649,7 @@ enum check_opt_id {
 };
 
 /* The one table of check options: getopt_long and --help both come from it. */
-static const struct check_opt_doc {
-    const char *name;
-    int has_arg;
-    int id;
-    const char *arg;
-    const char *help;
-} check_opts[] = {
+static const struct opt_doc check_opts[] = {
     {"policy", required_argument, OPT_POLICY, "P",
      "evaluate policy P: a shipped name (see 'tlsaudit policies list') or a YAML file; "
      "repeat for several (required)"},
@@ -684,18 +679,7 @@ static void check_usage(FILE *out)
                  "severity, requirement and evidence.\n"
                  "\n"
                  "Options:\n");
-    for (size_t i = 0; i < N_CHECK_OPTS; i++) {
-        const struct check_opt_doc *o = &check_opts[i];
-        char left[64];
-        if (o->id < 256) {
-            snprintf(left, sizeof(left), "-%c, --%s%s%s", o->id, o->name, o->arg ? " " : "",
-                     o->arg ? o->arg : "");
-        } else {
-            snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
-                     o->arg ? o->arg : "");
-        }
-        fprintf(out, "  %-20s %s\n", left, o->help);
-    }
+    opts_print(out, check_opts, N_CHECK_OPTS, 20);
     fprintf(out, "\n"
                  "Exit codes (the first that applies):\n"
                  "  2  usage, policy, database or output error; an invalid policy is\n"
@@ -709,11 +693,7 @@ static void check_usage(FILE *out)
 int cmd_check(int argc, char **argv)
 {
     struct option long_opts[N_CHECK_OPTS + 1];
-    for (size_t i = 0; i < N_CHECK_OPTS; i++) {
-        long_opts[i] =
-            (struct option){check_opts[i].name, check_opts[i].has_arg, NULL, check_opts[i].id};
-    }
-    long_opts[N_CHECK_OPTS] = (struct option){NULL, 0, NULL, 0};
+    opts_to_getopt(check_opts, N_CHECK_OPTS, long_opts);
 
     const char *db_path = getenv("TLSAUDIT_DB");
     const char *out_path = NULL;

@@ -20,6 +20,7 @@
 
 #include "cli/check.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "common/util.h"
 #include "config.h"
 #include "reports/json.h"
@@ -56,19 +57,14 @@ enum opt_id {
 };
 
 /* The one table of scan options: getopt_long and --help both come from it. */
-static const struct opt_doc {
-    const char *name;
-    int has_arg;
-    int id;
-    const char *arg;
-    const char *help;
-} scan_opts[] = {
+static const struct opt_doc scan_opts[] = {
     {"targets", required_argument, OPT_TARGETS, "FILE",
      "read targets from FILE (one per line: TARGET [sni=NAME] [tags=TAG,...]; '#' comments; "
      "'-' = stdin)"},
     {"db", required_argument, OPT_DB, "FILE",
      "SQLite database (default: $TLSAUDIT_DB, else ./tlsaudit.db)"},
-    {"jobs", required_argument, OPT_JOBS, "N", "scan N targets in parallel (1-256, default 4)"},
+    {"jobs", required_argument, OPT_JOBS, "N",
+     "GnuTLS handshakes and certificate work for N targets in parallel (1-256, default 4)"},
     {"timeout", required_argument, OPT_TIMEOUT, "S",
      "seconds allowed for each connect and each handshake (1-600, default 10)"},
     {"ca-file", required_argument, OPT_CA_FILE, "FILE",
@@ -118,18 +114,7 @@ static void scan_usage(FILE *out)
                  "certificate; for an IP address the certificate's IP SANs are checked.\n"
                  "\n"
                  "Options:\n");
-    for (size_t i = 0; i < N_SCAN_OPTS; i++) {
-        const struct opt_doc *o = &scan_opts[i];
-        char left[64];
-        if (o->id < 256) {
-            snprintf(left, sizeof(left), "-%c, --%s%s%s", o->id, o->name, o->arg ? " " : "",
-                     o->arg ? o->arg : "");
-        } else {
-            snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
-                     o->arg ? o->arg : "");
-        }
-        fprintf(out, "  %-24s %s\n", left, o->help);
-    }
+    opts_print(out, scan_opts, N_SCAN_OPTS, 24);
     fprintf(out, "\n"
                  "Exit codes, in this precedence: 2 usage, input, policy or database error\n"
                  "(nothing stored is changed); 1 a policy finding fails at or above\n"
@@ -208,11 +193,7 @@ static char *join_args(int argc, char **argv)
 int cmd_scan(int argc, char **argv)
 {
     struct option long_opts[N_SCAN_OPTS + 1];
-    for (size_t i = 0; i < N_SCAN_OPTS; i++) {
-        long_opts[i] = (struct option){scan_opts[i].name, scan_opts[i].has_arg, NULL,
-                                       scan_opts[i].id};
-    }
-    long_opts[N_SCAN_OPTS] = (struct option){NULL, 0, NULL, 0};
+    opts_to_getopt(scan_opts, N_SCAN_OPTS, long_opts);
 
     struct target_list targets;
     target_list_init(&targets);

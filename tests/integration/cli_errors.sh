@@ -70,6 +70,16 @@ t_run 2 "$TLSAUDIT" scan --db "$db" -o "$work/no/dir/out.txt" 127.0.0.1:1
 t_match "unwritable output is named" "no/dir/out.txt" "$T_ERR"
 unchanged "all usage errors"
 
+# An invalid policy is refused before anything is scanned or stored.
+printf 'id: broken\ntitle: t\nversion: "1"\nrules:\n  - id: r1\n    title: x\n    ref: y\n    severity: high\n    no_such_check: true\n' >broken.yaml
+t_run 2 "$TLSAUDIT" scan --db "$db" --policy broken.yaml 127.0.0.1:1
+t_match "invalid policy named with line and column" "broken.yaml:9:5: " "$T_ERR"
+t_run 2 "$TLSAUDIT" scan --db "$db" --policy no-such-policy 127.0.0.1:1
+t_match "unknown policy named" "no-such-policy" "$T_ERR"
+t_run 2 "$TLSAUDIT" scan --db "$db" --fail-on severe 127.0.0.1:1
+t_match "--fail-on value" "--fail-on: 'severe'" "$T_ERR"
+unchanged "policy errors"
+
 # A database from a newer tlsaudit is refused and left alone.
 cp "$db" newer.db
 sqlite3 newer.db 'PRAGMA user_version = 999'
@@ -94,7 +104,8 @@ t_eq "TLSAUDIT_DB is used" 1 "$(sqlite3 "$work/env.db" 'SELECT count(*) FROM sca
 
 # Help tells the truth: every option the parser takes is listed.
 t_run 0 "$TLSAUDIT" scan --help
-for opt in --targets --db --jobs --timeout --ca-file --sni --first-ip --format --output --color --help; do
+for opt in --targets --db --jobs --timeout --ca-file --sni --first-ip --no-enumerate --max-conn \
+	--max-conn-total --policy --fail-on --format --output --color --help; do
 	t_match "scan --help lists $opt" -- "$opt" "$T_OUT"
 done
 t_run 0 "$TLSAUDIT" --help
