@@ -7,6 +7,8 @@
  *   1. SUITES: the version's registry suites cut into bundles, one chain
  *      of probes per bundle; each answer's suite is recorded and dropped
  *      from the bundle, which is offered again until the server refuses.
+ *      A bundle answered by a reset, silence or garbage is split in two
+ *      (servers that choke on long hellos) down to ENUM_MIN_SPLIT suites.
  *   2. ORDER (two or more suites): the accepted suites offered forward and
  *      reversed; the same pick both ways means the server decides, and an
  *      elimination chain then yields its whole order.
@@ -31,6 +33,9 @@
 /* Largest bundle per probe: big enough for few probes, small enough for
  * servers that choke on long hellos, and several bundles to run in parallel. */
 #define ENUM_MAX_BUNDLE 96
+/* A bundle that gets no clear answer is split in two while both halves
+ * keep at least this many suites. */
+#define ENUM_MIN_SPLIT 8
 #define ENUM_MAX_LIST 512
 
 enum task_kind {
@@ -426,6 +431,18 @@ static void on_suites(struct task *t, enum answer a, const struct hello_result *
     } else if (a == ANS_REFUSED) {
         vs->any_refused = true;
         note(vs->refusal, sizeof(vs->refusal), why);
+    } else if (t->n_suites >= 2 * ENUM_MIN_SPLIT && !j->silent && !j->out->unoffered_choice) {
+        /* Some servers choke on long hellos (reset, silence, garbage):
+         * offer the two halves of the bundle instead, down to a small
+         * size, before calling the evidence unclear. */
+        size_t half = t->n_suites / 2;
+        bool a_ok = spawn(j, T_SUITES, t->wv, t->suites, half, NULL, 0);
+        bool b_ok = spawn(j, T_SUITES, t->wv, t->suites + half, t->n_suites - half, NULL, 0);
+        vs->bundles_left += (int)a_ok + (int)b_ok;
+        if (!a_ok || !b_ok) {
+            vs->any_inconclusive = true;
+            note(vs->inconclusive, sizeof(vs->inconclusive), why);
+        }
     } else {
         vs->any_inconclusive = true;
         note(vs->inconclusive, sizeof(vs->inconclusive), why);
@@ -781,6 +798,11 @@ static bool is_ecdhe_signed(const struct suite_info *s)
            strcmp(s->auth, "PSK") != 0;
 }
 
+static bool is_ecdhe_rsa(const struct suite_info *s)
+{
+    return strcmp(s->kx, "ECDHE") == 0 && strcmp(s->auth, "RSA") == 0;
+}
+
 static bool is_fs_signed(const struct suite_info *s)
 {
     return (strcmp(s->kx, "ECDHE") == 0 || strcmp(s->kx, "DHE") == 0) &&
@@ -829,7 +851,13 @@ static void start_extras(struct job *j)
     uint16_t l[ENUM_MAX_LIST];
     if (legacy != WV_COUNT) {
         const struct enum_version_fact *vf = &e->versions[legacy];
-        size_t n = pick_suites(vf, is_ecdhe_signed, s, ENUM_MAX_LIST);
+        /* RSA-signed ECDHE suites first: with an ECDSA certificate the
+         * server also needs its certificate's curve among the offered
+         * groups (RFC 8422 §5.1), which would end the elimination early. */
+        size_t n = pick_suites(vf, is_ecdhe_rsa, s, ENUM_MAX_LIST);
+        if (n == 0) {
+            n = pick_suites(vf, is_ecdhe_signed, s, ENUM_MAX_LIST);
+        }
         if (n > 0) {
             spawn(j, T_GROUPS12, legacy, s, n, l, groups_of_kind(l, ENUM_MAX_LIST, false));
         }

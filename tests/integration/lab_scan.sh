@@ -118,6 +118,25 @@ t_eq "good-rsa: EKU" '["serverAuth"]' "$(jq -c '.certificates[0].extended_key_us
 t_eq "good-rsa: OCSP URL" '["http://127.0.0.1:9/ocsp"]' "$(jq -c '.certificates[0].ocsp_urls' <<<"$t")"
 t_eq "good-rsa: intermediate is a CA" true "$(jq -r '.certificates[1].basic_constraints.ca' <<<"$t")"
 t_eq "good-rsa: no staple" none "$(jq -r '.chain.ocsp_staple.status' <<<"$t")"
+# modern12 (nginx: ssl_ecdh_curve X25519:prime256v1:secp384r1) offers
+# exactly those groups under TLS 1.3, in that order (server preference).
+# Under TLS 1.2 its ECDSA P-256 certificate needs P-256 offered, so the
+# elimination can only go as far as P-256 (see docs/json-output.md).
+t=$(jq -c ".targets[] | select(.port == $(lab_port modern12))" "$json")
+t_eq "modern12: TLS 1.2 groups, as far as the ECDSA curve" "x25519,secp256r1" \
+	"$(jq -r '[.enumeration.groups.tls12[].name] | join(",")' <<<"$t")"
+t_eq "modern12: TLS 1.3 groups" "x25519,secp256r1,secp384r1" \
+	"$(jq -r '[.enumeration.groups.tls13[].name] | join(",")' <<<"$t")"
+t_eq "modern12: TLS 1.3 schemes (ECDSA P-256 key)" "ecdsa_secp256r1_sha256" \
+	"$(jq -r '[.enumeration.signature_schemes.tls13[].name] | join(",")' <<<"$t")"
+t=$(jq -c ".targets[] | select(.port == $(lab_port legacy))" "$json")
+t_eq "legacy: DHE suites use the 1024-bit group" "1024" \
+	"$(jq -r '[.enumeration.versions[] | .suites[] | select(.name | test("_DHE_")) | .kx_bits] | unique | join(",")' <<<"$t")"
+# legacy (nginx, OpenSSL's default groups X25519:P-256:X448:P-521:P-384,
+# server preference) with RSA: the whole TLS 1.2 list in that order.
+t_eq "legacy: TLS 1.2 groups in server order" "x25519,secp256r1,x448,secp521r1,secp384r1" \
+	"$(jq -r '[.enumeration.groups.tls12[].name] | join(",")' <<<"$t")"
+t_eq "legacy: secure renegotiation echoed" true "$(jq -r '.enumeration.extensions.secure_renegotiation' <<<"$t")"
 t=$(jq -c ".targets[] | select(.port == $(lab_port good-ecdsa))" "$json")
 t_eq "good-ecdsa: key" '{"type":"EC","bits":256,"curve":"secp256r1"}' "$(jq -c '.certificates[0].key' <<<"$t")"
 

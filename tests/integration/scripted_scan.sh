@@ -121,7 +121,17 @@ start fragmented "${args[@]}"
 json=$(scan "127.0.0.1:$PORT")
 expect_config fragmented "$json" "${args[@]}"
 
-# 6. Hostile servers: every one ends with a recorded fact, never a crash or
+# 6. A server that resets hellos offering more than 20 suites: the prober
+# splits its bundles and still finds every suite.
+args=(--versions tls1.0,tls1.2 --suites 0x002F,0x0035,0xC013,0xC014,0xC02F,0xC030,0x0005
+	--order server --max-hello-suites 20)
+start shorthello "${args[@]}"
+json=$(scan "127.0.0.1:$PORT")
+expect_config shorthello "$json" "${args[@]}"
+t_eq "shorthello: nothing marked incomplete" "" \
+	"$(jq -r '[.targets[0].enumeration.versions[] | select(.state == "accepted" and .incomplete) | .version] | join(",")' <<<"$json")"
+
+# 7. Hostile servers: every one ends with a recorded fact, never a crash or
 # a hang (the scan is bounded by its timeouts; exit 0 or 3, not a signal).
 for mode in silence close reset reset-mid truncate bad-length bad-hs-length oversize \
 	wrong-suite wrong-version alert-instead garbage duplicate-ext; do

@@ -546,6 +546,9 @@ def build_parser():
     a('--misbehave', choices=MISBEHAVIOURS, help='hostile behaviour (see README)')
     a('--misbehave-count', type=int, default=0, metavar='N',
       help='only the first N connections misbehave (0 = all)')
+    a('--max-hello-suites', type=int, default=0, metavar='N',
+      help='reset the connection when a hello offers more than N suites, as servers and '
+           'middleboxes that choke on long hellos do (0 = no limit)')
     a('--misbehave-by-sni', action='store_true',
       help='a TLS client whose SNI is MODE.anything gets that misbehaviour (one '
            'server for many hostile cases)')
@@ -633,6 +636,7 @@ class Config:
         self.write_delay = wd / 1000.0
         self.misbehave = args.misbehave
         self.misbehave_count = args.misbehave_count
+        self.max_hello_suites = args.max_hello_suites
         self.misbehave_by_sni = args.misbehave_by_sni
         self.trickle = args.trickle_ms / 1000.0
         self.timeout = args.timeout
@@ -1438,6 +1442,8 @@ def handle(conn):
                 mis = h.sni.split('.')[0]
             if mis in ('silence', 'close', 'reset', 'garbage'):
                 return do_blunt(conn, cfg, mis, deadline, h)
+            if cfg.max_hello_suites and h.fmt != 'ssl2' and len(h.suites) > cfg.max_hello_suites:
+                return do_blunt(conn, cfg, 'reset', deadline, h)
             try:
                 a = negotiate(cfg, h, mis, hrr_group)
             except Fatal as e:
