@@ -10,8 +10,10 @@
  *      A bundle answered by a reset, silence or garbage is split in two
  *      (servers that choke on long hellos) down to ENUM_MIN_SPLIT suites.
  *   2. ORDER (two or more suites): the accepted suites offered forward and
- *      reversed; the same pick both ways means the server decides, and an
- *      elimination chain then yields its whole order.
+ *      reversed; the same pick both ways means the server decides. When
+ *      one bundle held every candidate, the discovery chain's picks are
+ *      already the server's order; otherwise an elimination chain over the
+ *      accepted suites yields it.
  * After the last version: TLS 1.2 (or the newest pre-1.3 version accepted)
  * ECDHE groups and signature schemes by elimination, TLS 1.3 groups by
  * HelloRetryRequest elimination, and one probe for echoed extensions plus
@@ -30,9 +32,11 @@
 #include "scanner/hello.h"
 #include "scanner/registry.h"
 
-/* Largest bundle per probe: big enough for few probes, small enough for
- * servers that choke on long hellos, and several bundles to run in parallel. */
-#define ENUM_MAX_BUNDLE 96
+/* Largest bundle per probe. One bundle per version (a TLS 1.2 hello with
+ * every registry suite is about 850 bytes) makes the discovery chain give
+ * the server's order for free; a server that chokes on it gets the bundle
+ * split (ENUM_MIN_SPLIT). */
+#define ENUM_MAX_BUNDLE 512
 /* A bundle that gets no clear answer is split in two while both halves
  * keep at least this many suites. */
 #define ENUM_MIN_SPLIT 8
@@ -60,6 +64,7 @@ struct vstate {
     uint32_t order_fwd, order_rev;
     int order_answers;     /* 0..2 of the forward/reverse probes */
     int next_rank;
+    bool single_bundle;    /* one bundle offered every candidate, none was split */
     bool done;             /* suites and order are final */
 };
 
@@ -436,6 +441,7 @@ static void on_suites(struct task *t, enum answer a, const struct hello_result *
          * offer the two halves of the bundle instead, down to a small
          * size, before calling the evidence unclear. */
         size_t half = t->n_suites / 2;
+        vs->single_bundle = false;
         bool a_ok = spawn(j, T_SUITES, t->wv, t->suites, half, NULL, 0);
         bool b_ok = spawn(j, T_SUITES, t->wv, t->suites + half, t->n_suites - half, NULL, 0);
         vs->bundles_left += (int)a_ok + (int)b_ok;
@@ -526,6 +532,16 @@ static void on_order(struct task *t, enum answer a, const struct hello_result *r
     uint32_t first_rev = vf->suites[vf->n_suites - 1].code;
     if (vs->order_fwd != 0 && vs->order_fwd == vs->order_rev) {
         vf->order = ORDER_SERVER;
+        if (vs->single_bundle && vs->order_fwd == first_fwd) {
+            /* One bundle held every candidate, so each pick of the
+             * discovery chain was the server's favourite among all it had
+             * left: the discovery order is the server's order. */
+            for (size_t i = 0; i < vf->n_suites; i++) {
+                vf->suites[i].server_rank = (int)i;
+            }
+            version_final(j, t->wv);
+            return;
+        }
         find_suite(vf, vs->order_fwd)->server_rank = vs->next_rank++;
         order_elim_next(j, t->wv);
         return;
@@ -757,6 +773,7 @@ static void start_version(struct job *j, enum wire_version wv)
     size_t n_bundles = (n + bundle - 1) / bundle;
     bundle = (n + n_bundles - 1) / n_bundles; /* even sizes */
     vs->bundles_left = (int)n_bundles;
+    vs->single_bundle = n_bundles == 1;
     for (size_t off = 0; off < n; off += bundle) {
         size_t len = n - off < bundle ? n - off : bundle;
         if (!spawn(j, T_SUITES, wv, all + off, len, NULL, 0)) {

@@ -37,6 +37,8 @@ struct pool {
     size_t next;       /* next unit for a GnuTLS worker */
     size_t n_finished; /* units done (both parts) */
     bool failed;       /* the callback asked to stop */
+    struct probe_loop *loop; /* the enumeration thread's loop */
+    size_t enum_next;  /* next unit whose enumeration starts (loop thread only) */
     struct probe_stats enum_stats;
 };
 
@@ -234,6 +236,8 @@ static void unit_part_done(struct pool *p, struct unit *u)
     pthread_mutex_unlock(&p->lock);
 }
 
+static void enum_unit_done(void *arg);
+
 static void *worker(void *arg)
 {
     struct pool *p = arg;
@@ -255,33 +259,57 @@ static void *worker(void *arg)
     }
 }
 
+/* Enumeration jobs run at most this many targets at a time (times the
+ * per-target cap it keeps the global cap busy); the next target's job
+ * starts when one finishes, so memory does not grow with the target list. */
+static size_t enum_active_cap(const struct scan_options *o)
+{
+    size_t per = o->max_conn ? o->max_conn : 1;
+    size_t cap = 2 * ((o->max_conn_total ? o->max_conn_total : 1) + per - 1) / per;
+    return cap < 2 ? 2 : cap;
+}
+
+/* Starts the next unit's enumeration on l; units that cannot start count
+ * as done. Called on the loop thread only. */
+static void enum_start_next(struct pool *p)
+{
+    while (p->enum_next < p->n_units) {
+        struct unit *u = &p->units[p->enum_next++];
+        if (!stopping(p->o) &&
+            enum_start(p->loop, (unsigned)(u - p->units), &u->addr.sa, u->addr.sa_len, u->r.sni,
+                       &u->r.enumeration, enum_unit_done, u) == 0) {
+            return;
+        }
+        unit_part_done(p, u);
+    }
+}
+
 static void enum_unit_done(void *arg)
 {
     struct unit *u = arg;
-    unit_part_done(u->pool, u);
+    struct pool *p = u->pool;
+    unit_part_done(p, u);
+    enum_start_next(p);
 }
 
 static void *enum_thread(void *arg)
 {
     struct pool *p = arg;
-    struct probe_loop *l =
-        probe_loop_new(p->o->max_conn_total, p->o->max_conn, p->o->timeout_ms, p->o->stop);
-    size_t started = 0;
-    if (l != NULL) {
-        for (; started < p->n_units; started++) {
-            struct unit *u = &p->units[started];
-            if (enum_start(l, (unsigned)started, &u->addr.sa, u->addr.sa_len, u->r.sni,
-                           &u->r.enumeration, enum_unit_done, u) != 0) {
-                break;
-            }
+    p->loop = probe_loop_new(p->o->max_conn_total, p->o->max_conn, p->o->timeout_ms, p->o->stop);
+    if (p->loop != NULL) {
+        size_t first = enum_active_cap(p->o);
+        for (size_t i = 0; i < first && p->enum_next < p->n_units; i++) {
+            enum_start_next(p);
         }
-        (void)probe_loop_run(l);
-        probe_loop_stats(l, &p->enum_stats);
-        probe_loop_free(l);
+        (void)probe_loop_run(p->loop);
+        probe_loop_stats(p->loop, &p->enum_stats);
+        probe_loop_free(p->loop);
+        p->loop = NULL;
     }
-    /* Units whose enumeration could not start count as done here. */
-    for (size_t i = started; i < p->n_units; i++) {
-        unit_part_done(p, &p->units[i]);
+    /* Units whose enumeration never started (no loop, or stopped) count as
+     * done here. */
+    while (p->enum_next < p->n_units) {
+        unit_part_done(p, &p->units[p->enum_next++]);
     }
     return NULL;
 }
