@@ -158,6 +158,24 @@ t_run 0 "$TLSAUDIT" scan --db "$db" --ca-file "$LAB_CA" "$(lab_target expired | 
 t_match "text: expired named" "Problems +.*expired" "$T_OUT"
 t_match "text: version lines" "TLS 1.2 +accepted +TLS_" "$T_OUT"
 
+# scan --policy evaluates right after the scan, from the stored facts:
+# findings stored, exit 1 on a failure at or above --fail-on, the check
+# document nested in the JSON output.
+pdb=$LAB_DIR/policy.db
+t_run 1 "$TLSAUDIT" scan --db "$pdb" --ca-file "$LAB_CA" --policy pci-dss-4.0 --color never \
+	"$(lab_target legacy | cut -d' ' -f1)" --sni legacy.lab.test
+t_match "scan --policy: TLS 1.0 finding printed" "FAIL +high +pci-4.2.1-no-tls10" "$T_OUT"
+t_eq "scan --policy: one policy run stored" 1 "$(sqlite3 "$pdb" 'SELECT count(*) FROM policy_runs WHERE scan_id = 1')"
+t_eq "scan --policy: failing findings stored" 1 \
+	"$(sqlite3 "$pdb" "SELECT count(*) > 0 FROM findings WHERE verdict = 'fail' AND rule_id = 'pci-4.2.1-no-tls10'")"
+t_run 1 "$TLSAUDIT" scan --db "$pdb" --ca-file "$LAB_CA" --policy pci-dss-4.0 --format json \
+	"$(lab_target legacy | cut -d' ' -f1)" --sni legacy.lab.test
+t_eq "scan --policy --format json: the check is nested" "tlsaudit-check" "$(jq -r '.policy_check.schema' <<<"$T_OUT")"
+t_run 0 "$TLSAUDIT" scan --db "$pdb" --ca-file "$LAB_CA" --policy mozilla-intermediate \
+	"$(lab_target modern12 | cut -d' ' -f1)" --sni modern12.lab.test
+t_run 1 "$TLSAUDIT" scan --db "$pdb" --ca-file "$LAB_CA" --policy mozilla-modern \
+	"$(lab_target modern12 | cut -d' ' -f1)" --sni modern12.lab.test
+
 # Unreachable, refusing and silent targets are recorded with the reason and
 # do not stop the others; the exit code says some target was not scanned.
 lab_start_silent silent >/dev/null
