@@ -9,10 +9,10 @@
 #define TLSAUDIT_CLI_CLI_H
 
 /* Exit codes (README, --help and the man page document the same). */
-#define EXIT_OK 0          /* done; compliant or no policy asked */
-#define EXIT_FINDINGS 1    /* policy findings at or above --fail-on (reserved) */
-#define EXIT_USAGE 2       /* usage, input, policy or database error */
-#define EXIT_SCAN_ERROR 3  /* at least one target could not be scanned */
+#define EXIT_OK 0         /* done; compliant or no policy asked */
+#define EXIT_FINDINGS 1   /* policy findings at or above --fail-on (reserved) */
+#define EXIT_USAGE 2      /* usage, input, policy or database error */
+#define EXIT_SCAN_ERROR 3 /* at least one target could not be scanned */
 
 /* cmd_scan runs `tlsaudit scan`. */
 int cmd_scan(int argc, char **argv);

@@ -411,8 +411,8 @@ static void format_flags(const struct suite_info *s, char *buf, size_t buf_size)
 /* Versions as runs: "SSL3-TLS1.2", "TLS1.3", "TLS1.2-TLS1.3", or "-". */
 static void format_versions(unsigned versions, char *buf, size_t buf_size)
 {
-    static const unsigned order[] = {REG_SSL2, REG_SSL3, REG_TLS10, REG_TLS11, REG_TLS12,
-                                     REG_TLS13};
+    static const unsigned order[] = {REG_SSL2,  REG_SSL3,  REG_TLS10,
+                                     REG_TLS11, REG_TLS12, REG_TLS13};
     const size_t n = sizeof(order) / sizeof(order[0]);
     size_t len = 0;
     buf[0] = '\0';
@@ -446,16 +446,28 @@ static int max_width(int w, const char *s)
     return len > (size_t)w ? (int)len : w;
 }
 
-enum suite_col { SC_CODE, SC_IANA, SC_OPENSSL, SC_KX, SC_AUTH, SC_CIPHER, SC_BITS, SC_MODE,
-                 SC_MAC, SC_FLAGS, SC_VERSIONS, SC_REC, SC_COUNT };
+enum suite_col {
+    SC_CODE,
+    SC_IANA,
+    SC_OPENSSL,
+    SC_KX,
+    SC_AUTH,
+    SC_CIPHER,
+    SC_BITS,
+    SC_MODE,
+    SC_MAC,
+    SC_FLAGS,
+    SC_VERSIONS,
+    SC_REC,
+    SC_COUNT
+};
 
-static const char *const suite_headers[SC_COUNT] = {
-    "code", "IANA name", "OpenSSL name", "kx", "auth", "cipher", "bits", "mode", "mac",
-    "flags", "versions", "rec"};
+static const char *const suite_headers[SC_COUNT] = {"code", "IANA name", "OpenSSL name", "kx",
+                                                    "auth", "cipher",    "bits",         "mode",
+                                                    "mac",  "flags",     "versions",     "rec"};
 
 /* Fills cells[] with the text of one suite row; bufs hold the formatted ones. */
-static void suite_cells(const struct suite_info *s, const char *cells[SC_COUNT],
-                        char bufs[4][48])
+static void suite_cells(const struct suite_info *s, const char *cells[SC_COUNT], char bufs[4][48])
 {
     format_code(s->code, bufs[0], sizeof(bufs[0]));
     snprintf(bufs[1], sizeof(bufs[1]), "%d", s->bits);
@@ -476,8 +488,7 @@ static void suite_cells(const struct suite_info *s, const char *cells[SC_COUNT],
 }
 
 /* Prints one row: columns left-aligned except bits, two spaces apart, no trailing blanks. */
-static void print_cells(FILE *out, const char *const *cells, const int *width, int n,
-                        int right_col)
+static void print_cells(FILE *out, const char *const *cells, const int *width, int n, int right_col)
 {
     for (int c = 0; c < n; c++) {
         if (c + 1 == n) {
@@ -525,11 +536,9 @@ static size_t print_suites(FILE *out, const struct filters *fl)
 
 enum group_col { GC_CODE, GC_HEX, GC_NAME, GC_KIND, GC_BITS, GC_REC, GC_COUNT };
 
-static const char *const group_headers[GC_COUNT] = {"code", "hex", "name", "kind", "bits",
-                                                    "rec"};
+static const char *const group_headers[GC_COUNT] = {"code", "hex", "name", "kind", "bits", "rec"};
 
-static void group_cells(const struct group_info *g, const char *cells[GC_COUNT],
-                        char bufs[3][16])
+static void group_cells(const struct group_info *g, const char *cells[GC_COUNT], char bufs[3][16])
 {
     snprintf(bufs[0], sizeof(bufs[0]), "%u", (unsigned)g->code);
     snprintf(bufs[1], sizeof(bufs[1]), "0x%04X", (unsigned)g->code);
@@ -578,8 +587,7 @@ enum sig_col { XC_CODE, XC_NAME, XC_REC, XC_COUNT };
 
 static const char *const sig_headers[XC_COUNT] = {"code", "name", "rec"};
 
-static void sig_cells(const struct sigscheme_info *s, const char *cells[XC_COUNT],
-                      char buf[16])
+static void sig_cells(const struct sigscheme_info *s, const char *cells[XC_COUNT], char buf[16])
 {
     snprintf(buf, 16, "0x%04X", (unsigned)s->code);
     cells[XC_CODE] = buf;
@@ -667,8 +675,7 @@ int cmd_ciphers(int argc, char **argv)
 {
     struct option long_opts[N_CIPHERS_OPTS + 1];
     for (size_t i = 0; i < N_CIPHERS_OPTS; i++) {
-        long_opts[i] =
-            (struct option){ciphers_opts[i].name, no_argument, NULL, ciphers_opts[i].id};
+        long_opts[i] = (struct option){ciphers_opts[i].name, no_argument, NULL, ciphers_opts[i].id};
     }
     long_opts[N_CIPHERS_OPTS] = (struct option){NULL, 0, NULL, 0};
 

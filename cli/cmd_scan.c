@@ -332,7 +332,8 @@ int cmd_scan(int argc, char **argv)
             rc = EXIT_OK;
             goto out;
         case ':':
-            fprintf(stderr, "tlsaudit scan: option '%s' needs a value (see 'tlsaudit scan --help')\n",
+            fprintf(stderr,
+                    "tlsaudit scan: option '%s' needs a value (see 'tlsaudit scan --help')\n",
                     argv[optind - 1]);
             goto out;
         default:
@@ -414,9 +415,9 @@ int cmd_scan(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    bool color = strcmp(color_when, "always") == 0 ||
-                 (strcmp(color_when, "auto") == 0 && out == stdout && isatty(STDOUT_FILENO) &&
-                  getenv("NO_COLOR") == NULL);
+    bool color =
+        strcmp(color_when, "always") == 0 || (strcmp(color_when, "auto") == 0 && out == stdout &&
+                                              isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL);
     struct scan_run_ctx ctx = {
         .store = store, .scan_id = scan_id, .out = out, .json = json, .color = color, .jr = jr};
     struct scan_options so = {
@@ -455,15 +456,15 @@ int cmd_scan(int argc, char **argv)
         if (!json) {
             fputc('\n', out);
         }
-        if (cout == NULL ||
-            check_evaluate_scan(store, scan_id, pols, n_policy_names, &co, cout, &check_exit, err,
-                                sizeof(err)) != 0) {
+        if (cout == NULL || check_evaluate_scan(store, scan_id, pols, n_policy_names, &co, cout,
+                                                &check_exit, err, sizeof(err)) != 0) {
             fprintf(stderr, "tlsaudit scan: policy check: %s\n", cout ? err : "out of memory");
             check_failed = true;
         }
         if (json && cout != NULL) {
             fclose(cout);
-            if (!check_failed && json_report_attach(jr, "policy_check", check_buf, check_len) != 0) {
+            if (!check_failed &&
+                json_report_attach(jr, "policy_check", check_buf, check_len) != 0) {
                 fprintf(stderr, "tlsaudit scan: policy check: unreadable JSON\n");
                 check_failed = true;
             }
@@ -493,8 +494,7 @@ int cmd_scan(int argc, char **argv)
 out:
     if (out != stdout && out != NULL) {
         if (fclose(out) != 0 && rc == EXIT_OK) {
-            fprintf(stderr, "tlsaudit scan: writing '%s' failed: %s\n", out_path,
-                    strerror(errno));
+            fprintf(stderr, "tlsaudit scan: writing '%s' failed: %s\n", out_path, strerror(errno));
             rc = EXIT_USAGE;
         }
     } else {

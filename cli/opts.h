@@ -12,9 +12,9 @@
 /* One option: an id below 256 is also its short letter. */
 struct opt_doc {
     const char *name;
-    int has_arg;  /* no_argument / required_argument */
+    int has_arg; /* no_argument / required_argument */
     int id;
-    const char *arg;  /* the value's name in --help, NULL for none */
+    const char *arg; /* the value's name in --help, NULL for none */
     const char *help;
 };
 

@@ -36,7 +36,7 @@ const char *verdict_name(enum verdict v);
 struct finding {
     char rule_id[64];
     char title[256];
-    char ref[256];           /* the clause: "PCI DSS v4.0.1 Req 4.2.1" */
+    char ref[256]; /* the clause: "PCI DSS v4.0.1 Req 4.2.1" */
     enum severity severity;
     enum verdict verdict;
     char evidence[1024];     /* what decided it: "TLS 1.0 accepted; suites: ..." */

@@ -128,9 +128,8 @@ static json_t *json_version(enum probe_version v, const struct version_fact *f)
     if (f->state == PROBE_ACCEPTED) {
         char code[8];
         snprintf(code, sizeof(code), "0x%04X", f->suite);
-        json_object_set_new(o, "suite",
-                            json_pack("{s:s, s:o}", "code", code, "name",
-                                      json_text(f->suite_name)));
+        json_object_set_new(
+            o, "suite", json_pack("{s:s, s:o}", "code", code, "name", json_text(f->suite_name)));
         json_object_set_new(o, "group", f->group[0] ? json_text(f->group) : json_null());
         json_object_set_new(o, "dh_bits", f->dh_bits ? json_integer(f->dh_bits) : json_null());
         if (v == PV_TLS13) {
@@ -153,13 +152,13 @@ static json_t *json_cert(size_t pos, const struct cert_fact *c)
     json_object_set_new(o, "issuer", json_text(c->issuer));
     json_object_set_new(o, "serial", json_string(c->serial));
     json_object_set_new(o, "not_before",
-                        c->not_before ? json_string(util_iso_time(c->not_before * 1000, nb,
-                                                                  sizeof(nb)))
-                                      : json_null());
+                        c->not_before
+                            ? json_string(util_iso_time(c->not_before * 1000, nb, sizeof(nb)))
+                            : json_null());
     json_object_set_new(o, "not_after",
-                        c->not_after ? json_string(util_iso_time(c->not_after * 1000, na,
-                                                                 sizeof(na)))
-                                     : json_null());
+                        c->not_after
+                            ? json_string(util_iso_time(c->not_after * 1000, na, sizeof(na)))
+                            : json_null());
     json_object_set_new(o, "days_left", json_integer(c->days_left));
     json_object_set_new(o, "key",
                         json_pack("{s:s, s:i, s:o}", "type", c->key_type, "bits", c->key_bits,
@@ -256,11 +255,11 @@ static json_t *json_enum_version(enum wire_version v, const struct enum_version_
         char code[10];
         snprintf(code, sizeof(code), es->code > 0xffff ? "0x%06X" : "0x%04X", es->code);
         const struct group_info *g = es->ec_group ? registry_group_by_code(es->ec_group) : NULL;
-        json_t *js = json_pack("{s:s, s:s?, s:o, s:o, s:o}", "code", code, "name",
-                               si ? si->iana_name : NULL, "rank",
-                               es->server_rank >= 0 ? json_integer(es->server_rank) : json_null(),
-                               "group", g ? json_string(g->name) : json_null(), "kx_bits",
-                               es->kx_bits ? json_integer(es->kx_bits) : json_null());
+        json_t *js =
+            json_pack("{s:s, s:s?, s:o, s:o, s:o}", "code", code, "name", si ? si->iana_name : NULL,
+                      "rank", es->server_rank >= 0 ? json_integer(es->server_rank) : json_null(),
+                      "group", g ? json_string(g->name) : json_null(), "kx_bits",
+                      es->kx_bits ? json_integer(es->kx_bits) : json_null());
         json_array_append_new(suites, js);
     }
     json_object_set_new(o, "suites", suites);
@@ -342,12 +341,12 @@ struct json_report *json_report_new(const struct json_scan_info *info)
         return NULL;
     }
     j->targets = json_array();
-    j->root = json_pack("{s:s, s:i, s:{s:s, s:s}, s:{s:I, s:o, s:o, s:o}}", "schema",
-                        "tlsaudit-scan", "schema_version", JSON_SCHEMA_VERSION, "tool", "name",
-                        PACKAGE_NAME, "version", PACKAGE_VERSION, "scan", "id",
-                        (json_int_t)info->scan_id, "started", json_time(info->started_ms),
-                        "database", json_text(info->db_path), "trust_store",
-                        json_text(info->trust_store));
+    j->root =
+        json_pack("{s:s, s:i, s:{s:s, s:s}, s:{s:I, s:o, s:o, s:o}}", "schema", "tlsaudit-scan",
+                  "schema_version", JSON_SCHEMA_VERSION, "tool", "name", PACKAGE_NAME, "version",
+                  PACKAGE_VERSION, "scan", "id", (json_int_t)info->scan_id, "started",
+                  json_time(info->started_ms), "database", json_text(info->db_path), "trust_store",
+                  json_text(info->trust_store));
     if (j->root == NULL || j->targets == NULL) {
         json_report_free(j);
         return NULL;
@@ -397,9 +396,8 @@ int json_report_write(struct json_report *j, FILE *out, int64_t finished_ms, con
     json_object_set_new(scan, "state", json_string(state));
     json_object_set(j->root, "targets", j->targets);
     json_object_set_new(j->root, "summary",
-                        json_pack("{s:I, s:I, s:I}", "targets", (json_int_t)j->n_targets,
-                                  "scanned", (json_int_t)j->n_ok, "not_scanned",
-                                  (json_int_t)j->n_failed));
+                        json_pack("{s:I, s:I, s:I}", "targets", (json_int_t)j->n_targets, "scanned",
+                                  (json_int_t)j->n_ok, "not_scanned", (json_int_t)j->n_failed));
     if (json_dumpf(j->root, out, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0) {
         return -1;
     }

@@ -23,7 +23,7 @@
 struct json_report;
 
 struct json_scan_info {
-    int64_t scan_id;      /* id in the store */
+    int64_t scan_id; /* id in the store */
     int64_t started_ms;
     const char *db_path;
     const char *trust_store;
@@ -45,7 +45,6 @@ __attribute__((warn_unused_result)) int json_report_attach(struct json_report *j
 /* json_report_write writes the document with the scan's end time and state
  * ("complete", "interrupted") to out. Returns 0 or -1. */
 __attribute__((warn_unused_result)) int json_report_write(struct json_report *j, FILE *out,
-                                                          int64_t finished_ms,
-                                                          const char *state);
+                                                          int64_t finished_ms, const char *state);
 
 #endif

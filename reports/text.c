@@ -53,8 +53,7 @@ void text_visible(FILE *out, const char *s)
     }
 }
 
-static void print_version(FILE *out, enum probe_version v, const struct version_fact *f,
-                          bool color)
+static void print_version(FILE *out, enum probe_version v, const struct version_fact *f, bool color)
 {
     const char *c = "";
     switch (f->state) {
@@ -190,7 +189,7 @@ static void print_enumeration(FILE *out, const struct enum_facts *e, bool color)
     for (int v = 0; v < WV_COUNT; v++) {
         const struct enum_version_fact *f = &e->versions[v];
         bool old = v <= WV_TLS11;
-        const char *c = f->state == PROBE_ACCEPTED     ? (old ? C_RED : C_GREEN)
+        const char *c = f->state == PROBE_ACCEPTED       ? (old ? C_RED : C_GREEN)
                         : f->state == PROBE_INCONCLUSIVE ? C_YELLOW
                                                          : C_DIM;
         fprintf(out, "  %-8s %s%-12s%s", wire_version_name((enum wire_version)v), col(color, c),
@@ -211,11 +210,10 @@ static void print_enumeration(FILE *out, const struct enum_facts *e, bool color)
         for (size_t i = 0; i < f->n_suites; i++) {
             const struct enum_suite *es = &f->suites[i];
             const struct suite_info *si = registry_suite_by_code(es->code);
-            bool weak = si != NULL && (si->export_grade || strcmp(si->cipher, "NULL") == 0 ||
-                                       strcmp(si->auth, "anon") == 0 ||
-                                       strcmp(si->cipher, "RC4") == 0 ||
-                                       strcmp(si->cipher, "DES") == 0 ||
-                                       strcmp(si->cipher, "3DES") == 0);
+            bool weak =
+                si != NULL && (si->export_grade || strcmp(si->cipher, "NULL") == 0 ||
+                               strcmp(si->auth, "anon") == 0 || strcmp(si->cipher, "RC4") == 0 ||
+                               strcmp(si->cipher, "DES") == 0 || strcmp(si->cipher, "3DES") == 0);
             fprintf(out, "      %s%*s0x%0*X  %-44s%s", col(color, weak ? C_RED : ""),
                     es->code > 0xffff ? 0 : 2, "", es->code > 0xffff ? 6 : 4, es->code,
                     si ? si->iana_name : "(unknown)", col(color, weak ? C_RESET : ""));
@@ -241,8 +239,8 @@ static void print_enumeration(FILE *out, const struct enum_facts *e, bool color)
             "  Echoes   secure renegotiation %s, extended master secret %s, "
             "encrypt-then-MAC %s, status_request %s, session ticket %s, heartbeat %s, ALPN ",
             tri_word(e->secure_renegotiation), tri_word(e->extended_master_secret),
-            tri_word(e->encrypt_then_mac), tri_word(e->status_request),
-            tri_word(e->session_ticket), tri_word(e->heartbeat));
+            tri_word(e->encrypt_then_mac), tri_word(e->status_request), tri_word(e->session_ticket),
+            tri_word(e->heartbeat));
     text_visible(out, e->alpn[0] ? e->alpn : "-");
     fputc('\n', out);
     if (e->anomalies[0] != '\0') {
@@ -278,8 +276,7 @@ void text_print_target(FILE *out, const struct target_result *r, bool color)
             print_version(out, (enum probe_version)v, &r->versions[v], color);
         }
     }
-    if (r->enumeration.collected &&
-        (r->status == TARGET_OK || r->status == TARGET_NO_TLS)) {
+    if (r->enumeration.collected && (r->status == TARGET_OK || r->status == TARGET_NO_TLS)) {
         print_enumeration(out, &r->enumeration, color);
     }
     if (r->chain_collected) {

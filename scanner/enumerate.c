@@ -62,10 +62,10 @@ struct vstate {
     char refusal[FACT_TEXT];
     char inconclusive[FACT_TEXT];
     uint32_t order_fwd, order_rev;
-    int order_answers;     /* 0..2 of the forward/reverse probes */
+    int order_answers; /* 0..2 of the forward/reverse probes */
     int next_rank;
-    bool single_bundle;    /* one bundle offered every candidate, none was split */
-    bool done;             /* suites and order are final */
+    bool single_bundle; /* one bundle offered every candidate, none was split */
+    bool done;          /* suites and order are final */
 };
 
 struct job {
@@ -78,7 +78,7 @@ struct job {
     int pending;
     struct vstate vs[WV_COUNT];
     bool extras_started;
-    bool silent;        /* timeouts and no answer at all: stop probing */
+    bool silent; /* timeouts and no answer at all: stop probing */
     int n_timeouts;
     bool any_answer;
     void (*on_done)(void *arg);
@@ -91,7 +91,7 @@ struct task {
     enum wire_version wv;
     uint32_t *suites; /* offered, owned */
     size_t n_suites;
-    uint16_t *list;   /* groups or signature schemes offered, owned */
+    uint16_t *list; /* groups or signature schemes offered, owned */
     size_t n_list;
     struct hello_params params;
     struct hello_flight flight;
@@ -252,8 +252,8 @@ static struct task *task_new(struct job *j, enum task_kind kind, enum wire_versi
 }
 
 /* Queues a new task; on failure records why under version wv. */
-static bool spawn(struct job *j, enum task_kind kind, enum wire_version wv,
-                  const uint32_t *suites, size_t n_suites, const uint16_t *list, size_t n_list)
+static bool spawn(struct job *j, enum task_kind kind, enum wire_version wv, const uint32_t *suites,
+                  size_t n_suites, const uint16_t *list, size_t n_list)
 {
     if (j->silent) {
         note(j->vs[wv].inconclusive, sizeof(j->vs[wv].inconclusive),
@@ -498,8 +498,7 @@ static void order_elim_next(struct job *j, enum wire_version wv)
     }
 }
 
-static void on_order(struct task *t, enum answer a, const struct hello_result *res,
-                     const char *why)
+static void on_order(struct task *t, enum answer a, const struct hello_result *res, const char *why)
 {
     struct job *j = t->job;
     struct vstate *vs = &j->vs[t->wv];
@@ -676,8 +675,8 @@ static void task_done(void *ctx, enum probe_outcome o, const char *pwhy)
     struct job *j = t->job;
     const struct hello_result *res = NULL;
     char why[FACT_TEXT] = "";
-    enum answer a = t->flight_ready ? classify(t, o, pwhy, &res, why, sizeof(why))
-                                    : ANS_INCONCLUSIVE;
+    enum answer a =
+        t->flight_ready ? classify(t, o, pwhy, &res, why, sizeof(why)) : ANS_INCONCLUSIVE;
     if (!t->flight_ready) {
         util_copy(why, sizeof(why), "parser could not be set up");
     }
@@ -730,7 +729,7 @@ static void task_done(void *ctx, enum probe_outcome o, const char *pwhy)
 /* Registry suites usable with version wv, SCSVs left out. */
 static size_t candidates(enum wire_version wv, uint32_t *out, size_t max)
 {
-    static const unsigned bit[WV_COUNT] = {REG_SSL2, REG_SSL3, REG_TLS10,
+    static const unsigned bit[WV_COUNT] = {REG_SSL2,  REG_SSL3,  REG_TLS10,
                                            REG_TLS11, REG_TLS12, REG_TLS13};
     size_t n = 0;
     for (size_t i = 0; i < registry_n_suites && n < max; i++) {
@@ -796,8 +795,8 @@ static bool all_versions_done(const struct job *j)
 }
 
 /* Accepted suites of vf whose registry entry satisfies pred. */
-static size_t pick_suites(const struct enum_version_fact *vf, bool (*pred)(const struct suite_info *),
-                          uint32_t *out, size_t max)
+static size_t pick_suites(const struct enum_version_fact *vf,
+                          bool (*pred)(const struct suite_info *), uint32_t *out, size_t max)
 {
     size_t n = 0;
     for (size_t i = 0; i < vf->n_suites && n < max; i++) {

@@ -58,17 +58,17 @@ struct cert_fact {
     char serial[130];   /* lowercase hex, no separators */
     int64_t not_before; /* Unix seconds, UTC */
     int64_t not_after;
-    int64_t days_left;  /* whole days from scan time to not_after; negative once expired */
-    char key_type[16];  /* "RSA", "EC", "Ed25519", "Ed448", "DSA", "unknown" */
-    int key_bits;       /* modulus / field size in bits */
-    char curve[32];     /* EC: "secp256r1" ...; otherwise "" */
-    char sig_alg[64];   /* signature algorithm, e.g. "RSA-SHA256" */
+    int64_t days_left; /* whole days from scan time to not_after; negative once expired */
+    char key_type[16]; /* "RSA", "EC", "Ed25519", "Ed448", "DSA", "unknown" */
+    int key_bits;      /* modulus / field size in bits */
+    char curve[32];    /* EC: "secp256r1" ...; otherwise "" */
+    char sig_alg[64];  /* signature algorithm, e.g. "RSA-SHA256" */
     bool has_key_usage;
-    struct strlist key_usage; /* "digitalSignature", "keyEncipherment", ... */
-    struct strlist eku;       /* "serverAuth", "clientAuth", ... or a dotted OID */
-    int ca;                   /* basicConstraints: -1 absent, 0 CA:FALSE, 1 CA:TRUE */
-    int path_len;             /* pathLenConstraint, -1 when absent */
-    struct strlist san;       /* "DNS:name", "IP:addr", "email:..", "URI:.." */
+    struct strlist key_usage;      /* "digitalSignature", "keyEncipherment", ... */
+    struct strlist eku;            /* "serverAuth", "clientAuth", ... or a dotted OID */
+    int ca;                        /* basicConstraints: -1 absent, 0 CA:FALSE, 1 CA:TRUE */
+    int path_len;                  /* pathLenConstraint, -1 when absent */
+    struct strlist san;            /* "DNS:name", "IP:addr", "email:..", "URI:.." */
     struct strlist ocsp_urls;      /* AIA id-ad-ocsp */
     struct strlist ca_issuer_urls; /* AIA id-ad-caIssuers */
     struct strlist crl_urls;       /* CRL distribution points */
@@ -107,10 +107,10 @@ const char *wire_version_name(enum wire_version v);
 
 /* One suite the server accepted under one version. */
 struct enum_suite {
-    uint32_t code;    /* IANA code (SSLv2: the 3-byte cipher kind) */
-    int server_rank;  /* 0 = the server's first choice ...; -1 when the client decides */
+    uint32_t code;     /* IANA code (SSLv2: the 3-byte cipher kind) */
+    int server_rank;   /* 0 = the server's first choice ...; -1 when the client decides */
     uint16_t ec_group; /* ECDHE: the group the server chose with it; 0 otherwise */
-    int kx_bits;      /* DHE: prime bits; ECDHE: curve bits; RSA_EXPORT: modulus bits; 0 */
+    int kx_bits;       /* DHE: prime bits; ECDHE: curve bits; RSA_EXPORT: modulus bits; 0 */
 };
 
 enum enum_order {
@@ -122,14 +122,14 @@ enum enum_order {
 const char *enum_order_name(enum enum_order o);
 
 struct enum_version_fact {
-    enum probe_state state;  /* accepted: at least one suite accepted */
-    char reason[FACT_TEXT];  /* refused / inconclusive: why (an alert, a timeout, ...) */
+    enum probe_state state;    /* accepted: at least one suite accepted */
+    char reason[FACT_TEXT];    /* refused / inconclusive: why (an alert, a timeout, ...) */
     struct enum_suite *suites; /* owned; in server order when order == ORDER_SERVER */
     size_t n_suites;
     enum enum_order order;
-    bool incomplete;         /* some bundle ended without clear evidence: suites may be missing */
+    bool incomplete; /* some bundle ended without clear evidence: suites may be missing */
     char incomplete_why[FACT_TEXT];
-    unsigned echoed_exts;    /* HELLO_EXT_* bits seen in this version's ServerHellos */
+    unsigned echoed_exts; /* HELLO_EXT_* bits seen in this version's ServerHellos */
 };
 
 /* A tri-state for behaviour tests. */
@@ -138,26 +138,26 @@ enum fact_tri { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
 struct enum_facts {
     bool collected;
     struct enum_version_fact versions[WV_COUNT];
-    uint16_t *groups12;      /* TLS <= 1.2 ECDHE groups, in the order the server chose them */
+    uint16_t *groups12; /* TLS <= 1.2 ECDHE groups, in the order the server chose them */
     size_t n_groups12;
-    uint16_t *groups13;      /* TLS 1.3 groups (HelloRetryRequest), server's order */
+    uint16_t *groups13; /* TLS 1.3 groups (HelloRetryRequest), server's order */
     size_t n_groups13;
-    uint16_t *sigalgs12;     /* TLS 1.2 ServerKeyExchange signature schemes */
+    uint16_t *sigalgs12; /* TLS 1.2 ServerKeyExchange signature schemes */
     size_t n_sigalgs12;
-    uint16_t sigalgs13[16];  /* TLS 1.3 schemes the server completed a handshake with (GnuTLS,
-                                one scheme offered at a time; registry order, not preference) */
+    uint16_t sigalgs13[16]; /* TLS 1.3 schemes the server completed a handshake with (GnuTLS,
+                               one scheme offered at a time; registry order, not preference) */
     size_t n_sigalgs13;
     bool sigalgs13_tested;
-    enum fact_tri secure_renegotiation;   /* renegotiation_info echoed */
+    enum fact_tri secure_renegotiation; /* renegotiation_info echoed */
     enum fact_tri extended_master_secret;
-    enum fact_tri encrypt_then_mac;       /* echoed with a CBC suite */
+    enum fact_tri encrypt_then_mac; /* echoed with a CBC suite */
     enum fact_tri status_request;
     enum fact_tri session_ticket;
     enum fact_tri heartbeat;
-    char alpn[64];                        /* protocol chosen from {h2, http/1.1}, "" none */
-    bool unoffered_choice;   /* the server chose a suite / version / group it was not offered */
+    char alpn[64];             /* protocol chosen from {h2, http/1.1}, "" none */
+    bool unoffered_choice;     /* the server chose a suite / version / group it was not offered */
     char anomalies[FACT_TEXT]; /* the first such anomaly, in words */
-    unsigned long n_probes;  /* connections used */
+    unsigned long n_probes;    /* connections used */
 };
 
 enum target_status {
@@ -174,19 +174,19 @@ const char *target_status_name(enum target_status s);
 
 /* Everything learned about one (host, port, address) during one scan. */
 struct target_result {
-    char *host;           /* as the user gave it (IPv6 without brackets), owned */
+    char *host; /* as the user gave it (IPv6 without brackets), owned */
     uint16_t port;
-    char *sni;            /* the SNI name sent, NULL when none, owned */
-    char ip[64];          /* the address actually connected to, "" if none */
-    struct strlist tags;  /* the target's tags from the targets file (policy scope) */
-    int64_t started_ms;   /* Unix milliseconds */
+    char *sni;           /* the SNI name sent, NULL when none, owned */
+    char ip[64];         /* the address actually connected to, "" if none */
+    struct strlist tags; /* the target's tags from the targets file (policy scope) */
+    int64_t started_ms;  /* Unix milliseconds */
     int64_t finished_ms;
     enum target_status status;
     char error[FACT_TEXT]; /* why, when status is not TARGET_OK */
     struct version_fact versions[PV_COUNT];
     struct enum_facts enumeration; /* raw-ClientHello enumeration */
-    bool chain_collected;  /* certs/chain below are filled in */
-    struct cert_fact *certs; /* n_certs, as served, leaf first; owned */
+    bool chain_collected;          /* certs/chain below are filled in */
+    struct cert_fact *certs;       /* n_certs, as served, leaf first; owned */
     size_t n_certs;
     struct chain_fact chain;
 };

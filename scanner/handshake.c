@@ -31,9 +31,9 @@
 /* Every suite, key exchange, MAC, group and signature GnuTLS can offer, so
  * that the handshake succeeds whenever the server accepts the version with
  * anything GnuTLS speaks. %s is the one version. */
-#define HS_PRIORITY_FMT                                                                        \
-    "NONE:+VERS-%s:+CIPHER-ALL:+ARCFOUR-128:+3DES-CBC:+CAMELLIA-128-CBC:+CAMELLIA-256-CBC:"    \
-    "+CAMELLIA-128-GCM:+CAMELLIA-256-GCM:+MAC-ALL:+MD5:+KX-ALL:+ANON-DH:+ANON-ECDH:"           \
+#define HS_PRIORITY_FMT                                                                            \
+    "NONE:+VERS-%s:+CIPHER-ALL:+ARCFOUR-128:+3DES-CBC:+CAMELLIA-128-CBC:+CAMELLIA-256-CBC:"        \
+    "+CAMELLIA-128-GCM:+CAMELLIA-256-GCM:+MAC-ALL:+MD5:+KX-ALL:+ANON-DH:+ANON-ECDH:"               \
     "+COMP-NULL:+SIGN-ALL:+GROUP-ALL:+CTYPE-X509:%%COMPAT"
 
 static gnutls_certificate_credentials_t hs_cert_cred;
@@ -53,7 +53,7 @@ static const unsigned char hrr_random[32] = {
 struct hs_seen {
     bool server_hello; /* a real ServerHello (not an HRR) arrived */
     bool hrr;
-    bool have_suite;   /* suite below was read from the ServerHello */
+    bool have_suite; /* suite below was read from the ServerHello */
     uint16_t suite;
 };
 
@@ -248,8 +248,7 @@ static void lowercase_copy(char *dst, size_t dst_size, const char *src)
 }
 
 /* Records the version's outcome from a session that got a ServerHello. */
-static void record_choice(gnutls_session_t s, const struct hs_seen *seen,
-                          struct version_fact *out)
+static void record_choice(gnutls_session_t s, const struct hs_seen *seen, struct version_fact *out)
 {
     out->state = PROBE_ACCEPTED;
     uint16_t code = 0;
@@ -453,7 +452,8 @@ enum hs_result handshake_probe(const struct sockaddr *sa, socklen_t sa_len, cons
                                struct hs_capture *cap)
 {
     bool again = false;
-    enum hs_result rc = probe_once(sa, sa_len, sni, v, hs_priority[v], timeout_ms, out, cap, &again);
+    enum hs_result rc =
+        probe_once(sa, sa_len, sni, v, hs_priority[v], timeout_ms, out, cap, &again);
     if (rc == HS_DONE && again && !stop_requested()) {
         rc = probe_once(sa, sa_len, sni, v, hs_priority[v], timeout_ms, out, cap, &again);
     }
@@ -484,8 +484,7 @@ enum hs_result handshake_sigscheme13(const struct sockaddr *sa, socklen_t sa_len
     }
     struct version_fact vf;
     bool again = false;
-    enum hs_result rc =
-        probe_once(sa, sa_len, sni, PV_TLS13, prio, timeout_ms, &vf, NULL, &again);
+    enum hs_result rc = probe_once(sa, sa_len, sni, PV_TLS13, prio, timeout_ms, &vf, NULL, &again);
     if (rc == HS_DONE && again && !stop_requested()) {
         rc = probe_once(sa, sa_len, sni, PV_TLS13, prio, timeout_ms, &vf, NULL, &again);
     }

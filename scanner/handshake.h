@@ -29,8 +29,8 @@ struct hs_capture {
     unsigned char *der[HS_MAX_CERTS]; /* owned; leaf first */
     size_t der_len[HS_MAX_CERTS];
     size_t n_certs;
-    size_t n_certs_sent;   /* how many the server sent (may exceed HS_MAX_CERTS) */
-    unsigned char *ocsp;   /* stapled OCSP response for the leaf, owned, or NULL */
+    size_t n_certs_sent; /* how many the server sent (may exceed HS_MAX_CERTS) */
+    unsigned char *ocsp; /* stapled OCSP response for the leaf, owned, or NULL */
     size_t ocsp_len;
 };
 
@@ -62,8 +62,8 @@ enum hs_result handshake_probe(const struct sockaddr *sa, socklen_t sa_len, cons
 
 /* The TLS 1.3 signature schemes GnuTLS can offer, one at a time. */
 struct hs_sigscheme {
-    uint16_t code;         /* IANA SignatureScheme */
-    const char *priority;  /* GnuTLS priority keyword ("SIGN-RSA-PSS-RSAE-SHA256") */
+    uint16_t code;        /* IANA SignatureScheme */
+    const char *priority; /* GnuTLS priority keyword ("SIGN-RSA-PSS-RSAE-SHA256") */
 };
 extern const struct hs_sigscheme hs_sigschemes13[];
 extern const size_t hs_n_sigschemes13;

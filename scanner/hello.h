@@ -23,8 +23,8 @@
  * flight copies what it needs). A struct hello_flight is caller storage
  * (about 2 KiB); its heap memory, freed by hello_flight_cleanup, is bounded
  * by max_bytes (the handshake bytes, grown as they arrive) + 16 bytes per
- * handshake record (at most HELLO_MAX_RECORDS) + 4 bytes per offered suite. Views (struct rbuf) in a result point into that
- * buffer and stay valid until cleanup. Error reasons are static strings.
+ * handshake record (at most HELLO_MAX_RECORDS) + 4 bytes per offered suite. Views (struct rbuf) in
+ * a result point into that buffer and stay valid until cleanup. Error reasons are static strings.
  * There is no global state except the key shares, generated once per
  * process (thread-safe) and read-only afterwards.
  *

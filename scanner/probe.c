@@ -31,7 +31,7 @@ struct probe {
     bool reading;
     int attempt; /* 0, then 1 for the retry */
     int64_t deadline;
-    size_t slot; /* index in the in-flight table */
+    size_t slot;        /* index in the in-flight table */
     struct probe *next; /* queue link */
 };
 

@@ -34,13 +34,13 @@ enum probe_feed {
 };
 
 enum probe_outcome {
-    PROBE_DONE = 0,         /* feed() returned DONE */
-    PROBE_FAILED,           /* feed() returned FAILED */
-    PROBE_CLOSED,           /* the server closed before feed() was done */
-    PROBE_RESET,            /* connection reset (after the retry) */
-    PROBE_TIMEOUT,          /* no complete answer before the deadline (after the retry) */
-    PROBE_CONNECT_FAILED,   /* refused / unreachable: no retry */
-    PROBE_CANCELLED,        /* the loop was stopped */
+    PROBE_DONE = 0,       /* feed() returned DONE */
+    PROBE_FAILED,         /* feed() returned FAILED */
+    PROBE_CLOSED,         /* the server closed before feed() was done */
+    PROBE_RESET,          /* connection reset (after the retry) */
+    PROBE_TIMEOUT,        /* no complete answer before the deadline (after the retry) */
+    PROBE_CONNECT_FAILED, /* refused / unreachable: no retry */
+    PROBE_CANCELLED,      /* the loop was stopped */
 };
 
 /* probe_outcome_name returns a short word for o ("done", "reset", ...). */
@@ -49,8 +49,8 @@ const char *probe_outcome_name(enum probe_outcome o);
 struct probe_req {
     struct sockaddr_storage sa;
     socklen_t sa_len;
-    unsigned group;          /* per-target cap applies per group id */
-    const uint8_t *hello;    /* bytes to send; copied by probe_submit */
+    unsigned group;       /* per-target cap applies per group id */
+    const uint8_t *hello; /* bytes to send; copied by probe_submit */
     size_t hello_len;
     /* feed receives the bytes as they arrive. On a retry the parser state
      * must be reset: reset() is called before the second attempt. */

@@ -25,30 +25,30 @@ struct suite_info {
     const char *iana_name;    /* "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" */
     const char *openssl_name; /* "ECDHE-RSA-AES128-GCM-SHA256", or NULL */
     const char *gnutls_name;  /* "TLS_ECDHE_RSA_AES_128_GCM_SHA256", or NULL */
-    const char *kx;           /* "RSA", "DHE", "ECDHE", "DH", "ECDH", "PSK", ... or "any" (TLS 1.3) */
-    const char *auth;         /* "RSA", "ECDSA", "DSS", "anon", "PSK", ... or "any" */
-    const char *cipher;       /* "AES", "CHACHA20", "3DES", "RC4", "NULL", ... */
-    int bits;                 /* cipher key bits (0 for NULL) */
-    const char *mode;         /* "CBC", "GCM", "CCM", "CCM_8", "POLY1305", "stream", "NULL" */
-    const char *mac;          /* "SHA256", "SHA", "MD5", "AEAD", ... */
+    const char *kx;     /* "RSA", "DHE", "ECDHE", "DH", "ECDH", "PSK", ... or "any" (TLS 1.3) */
+    const char *auth;   /* "RSA", "ECDSA", "DSS", "anon", "PSK", ... or "any" */
+    const char *cipher; /* "AES", "CHACHA20", "3DES", "RC4", "NULL", ... */
+    int bits;           /* cipher key bits (0 for NULL) */
+    const char *mode;   /* "CBC", "GCM", "CCM", "CCM_8", "POLY1305", "stream", "NULL" */
+    const char *mac;    /* "SHA256", "SHA", "MD5", "AEAD", ... */
     bool aead;
-    bool pfs;                 /* forward secret key exchange */
+    bool pfs; /* forward secret key exchange */
     bool export_grade;
-    unsigned versions;        /* REG_* bits */
-    char recommended;         /* IANA "Recommended": 'Y', 'N', 'D', or '-' */
+    unsigned versions; /* REG_* bits */
+    char recommended;  /* IANA "Recommended": 'Y', 'N', 'D', or '-' */
 };
 
 struct group_info {
     uint16_t code;
-    const char *name;     /* IANA description ("x25519", "secp256r1", "X25519MLKEM768") */
-    const char *kind;     /* "ecdhe", "ffdhe", "hybrid-pq", "pq", "other" */
-    int bits;             /* classical security size (curve / prime bits), 0 when unknown */
+    const char *name; /* IANA description ("x25519", "secp256r1", "X25519MLKEM768") */
+    const char *kind; /* "ecdhe", "ffdhe", "hybrid-pq", "pq", "other" */
+    int bits;         /* classical security size (curve / prime bits), 0 when unknown */
     char recommended;
 };
 
 struct sigscheme_info {
     uint16_t code;
-    const char *name;     /* "rsa_pss_rsae_sha256" */
+    const char *name; /* "rsa_pss_rsae_sha256" */
     char recommended;
 };
 

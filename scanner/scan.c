@@ -34,11 +34,11 @@ struct pool {
     pthread_mutex_t lock;
     struct unit *units;
     size_t n_units;
-    size_t next;       /* next unit for a GnuTLS worker */
-    size_t n_finished; /* units done (both parts) */
-    bool failed;       /* the callback asked to stop */
+    size_t next;             /* next unit for a GnuTLS worker */
+    size_t n_finished;       /* units done (both parts) */
+    bool failed;             /* the callback asked to stop */
     struct probe_loop *loop; /* the enumeration thread's loop */
-    size_t enum_next;  /* next unit whose enumeration starts (loop thread only) */
+    size_t enum_next;        /* next unit whose enumeration starts (loop thread only) */
     struct probe_stats enum_stats;
 };
 
@@ -72,16 +72,16 @@ static void collect_chain(struct target_result *r, struct hs_capture *cap,
         cert_fact_init(&r->certs[i]);
         /* A certificate GnuTLS cannot parse is still recorded (DER and
          * hash); the chain check then reports the failure. */
-        if (x509_cert_facts(cap->der[i], cap->der_len[i], now, &r->certs[i], why,
-                            sizeof(why)) != 0 &&
+        if (x509_cert_facts(cap->der[i], cap->der_len[i], now, &r->certs[i], why, sizeof(why)) !=
+                0 &&
             r->certs[i].subject == NULL) {
             r->certs[i].subject = strdup("(unparsable certificate)");
         }
         r->n_certs++;
     }
     const char *ip = r->sni == NULL ? r->ip : NULL;
-    if (x509_chain_check(o->trust, r->certs, r->n_certs, r->sni, ip, cap->ocsp, cap->ocsp_len,
-                         now, &r->chain) == 0) {
+    if (x509_chain_check(o->trust, r->certs, r->n_certs, r->sni, ip, cap->ocsp, cap->ocsp_len, now,
+                         &r->chain) == 0) {
         r->chain_collected = true;
     }
 }
@@ -187,8 +187,8 @@ void scan_one_address(const struct target_spec *t, const struct target_addr *a,
             if (handshake_sigscheme13((const struct sockaddr *)&a->sa, a->sa_len, r->sni,
                                       &hs_sigschemes13[i], o->timeout_ms, &st) == HS_DONE &&
                 st == PROBE_ACCEPTED &&
-                r->enumeration.n_sigalgs13 < sizeof(r->enumeration.sigalgs13) /
-                                                 sizeof(r->enumeration.sigalgs13[0])) {
+                r->enumeration.n_sigalgs13 <
+                    sizeof(r->enumeration.sigalgs13) / sizeof(r->enumeration.sigalgs13[0])) {
                 r->enumeration.sigalgs13[r->enumeration.n_sigalgs13++] = hs_sigschemes13[i].code;
             }
         }

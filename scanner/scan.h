@@ -21,14 +21,14 @@
 #include "scanner/x509.h"
 
 struct scan_options {
-    int jobs;                      /* targets in parallel for the GnuTLS handshakes, >= 1 */
-    bool enumerate;                /* run the raw-ClientHello enumeration too */
-    unsigned max_conn;             /* enumeration: connections per target at once */
-    unsigned max_conn_total;       /* enumeration: connections at once, all targets */
-    bool progress;                 /* progress lines on stderr */
-    int timeout_ms;                /* per connection attempt and per handshake */
-    bool first_ip;                 /* only the first address of each name */
-    const char *sni_override;      /* --sni: for every target without its own sni= */
+    int jobs;                 /* targets in parallel for the GnuTLS handshakes, >= 1 */
+    bool enumerate;           /* run the raw-ClientHello enumeration too */
+    unsigned max_conn;        /* enumeration: connections per target at once */
+    unsigned max_conn_total;  /* enumeration: connections at once, all targets */
+    bool progress;            /* progress lines on stderr */
+    int timeout_ms;           /* per connection attempt and per handshake */
+    bool first_ip;            /* only the first address of each name */
+    const char *sni_override; /* --sni: for every target without its own sni= */
     const struct x509_trust *trust;
     volatile sig_atomic_t *stop;   /* set (by a signal handler) to stop early */
     struct probe_stats *stats_out; /* when not NULL: the probe loop's counters */

@@ -130,8 +130,7 @@ static int parse_port(const char *s, uint16_t *out, char *err, size_t err_len)
     return 0;
 }
 
-int target_parse(const char *text, char **out_host, uint16_t *out_port, char *err,
-                 size_t err_len)
+int target_parse(const char *text, char **out_host, uint16_t *out_port, char *err, size_t err_len)
 {
     char host[512];
     uint16_t port = TARGET_DEFAULT_PORT;
@@ -174,8 +173,7 @@ int target_parse(const char *text, char **out_host, uint16_t *out_port, char *er
             unsigned char buf[sizeof(struct in6_addr)];
             if (inet_pton(AF_INET6, text, buf) != 1) {
                 snprintf(err, err_len,
-                         "'%s' is not an IPv6 address (write [address]:port to give a port)",
-                         text);
+                         "'%s' is not an IPv6 address (write [address]:port to give a port)", text);
                 return -1;
             }
             memcpy(host, text, len + 1);
@@ -330,8 +328,8 @@ int target_list_load_file(struct target_list *l, const char *path, char *err, si
                 tags = words[i] + 5;
             } else {
                 snprintf(err, err_len,
-                         "%s: unexpected '%s' (expected: TARGET [sni=NAME] [tags=TAG,...])",
-                         origin, words[i]);
+                         "%s: unexpected '%s' (expected: TARGET [sni=NAME] [tags=TAG,...])", origin,
+                         words[i]);
                 goto out;
             }
         }

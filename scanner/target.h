@@ -23,10 +23,10 @@
 #define TARGET_DEFAULT_PORT 443
 
 struct target_spec {
-    char *host;   /* name or address literal (IPv6 without brackets), owned */
+    char *host; /* name or address literal (IPv6 without brackets), owned */
     uint16_t port;
-    char *sni;    /* explicit SNI name (sni= or --sni), NULL when not given, owned */
-    char *origin; /* where it came from, for messages: "FILE:LINE" or "argument N", owned */
+    char *sni;           /* explicit SNI name (sni= or --sni), NULL when not given, owned */
+    char *origin;        /* where it came from, for messages: "FILE:LINE" or "argument N", owned */
     struct strlist tags; /* tags= of the targets file, owned */
 };
 
@@ -49,12 +49,11 @@ void target_list_cleanup(struct target_list *l);
 /* target_parse parses one target text (`host[:port]`, `[v6]:port`, bare v6)
  * into host and port. Returns 0, or -1 with what was expected in err. */
 __attribute__((warn_unused_result)) int target_parse(const char *text, char **out_host,
-                                                     uint16_t *out_port, char *err,
-                                                     size_t err_len);
+                                                     uint16_t *out_port, char *err, size_t err_len);
 
 /* target_list_add parses text and appends it with the given sni (may be
- * NULL), tags (comma-separated, may be NULL) and origin. Returns 0, or -1 with the reason (prefixed by origin)
- * in err. */
+ * NULL), tags (comma-separated, may be NULL) and origin. Returns 0, or -1 with the reason (prefixed
+ * by origin) in err. */
 __attribute__((warn_unused_result)) int target_list_add(struct target_list *l, const char *text,
                                                         const char *sni, const char *tags,
                                                         const char *origin, char *err,
@@ -63,9 +62,8 @@ __attribute__((warn_unused_result)) int target_list_add(struct target_list *l, c
 /* target_list_load_file reads a targets file ("-" is standard input).
  * Returns 0, or -1 with "FILE:LINE: what was expected" (or the reason the
  * file cannot be read) in err; the list then holds nothing from this file. */
-__attribute__((warn_unused_result)) int target_list_load_file(struct target_list *l,
-                                                              const char *path, char *err,
-                                                              size_t err_len);
+__attribute__((warn_unused_result)) int
+target_list_load_file(struct target_list *l, const char *path, char *err, size_t err_len);
 
 /* target_is_ip_literal says whether host is an IPv4 or IPv6 address. */
 bool target_is_ip_literal(const char *host);
@@ -77,8 +75,7 @@ bool target_valid_sni(const char *name);
 /* target_resolve resolves t->host (TCP). Returns 0 and a malloc'ed array
  * *out of *n_out addresses (caller frees; all of them, or only the first
  * when first_only), or -1 with the resolver's reason in err. */
-__attribute__((warn_unused_result)) int target_resolve(const struct target_spec *t,
-                                                       bool first_only,
+__attribute__((warn_unused_result)) int target_resolve(const struct target_spec *t, bool first_only,
                                                        struct target_addr **out, size_t *n_out,
                                                        char *err, size_t err_len);
 

@@ -23,9 +23,8 @@ struct x509_trust;
  * NULL, else the PEM (or DER) file ca_file alone. Returns 0 and *out, or -1
  * with a message naming the file in err (unreadable, no certificate). The
  * result may be shared by threads for verification. */
-__attribute__((warn_unused_result)) int x509_trust_new(const char *ca_file,
-                                                       struct x509_trust **out, char *err,
-                                                       size_t err_len);
+__attribute__((warn_unused_result)) int x509_trust_new(const char *ca_file, struct x509_trust **out,
+                                                       char *err, size_t err_len);
 /* x509_trust_free frees t; accepts NULL. */
 void x509_trust_free(struct x509_trust *t);
 
@@ -42,12 +41,9 @@ __attribute__((warn_unused_result)) int x509_cert_facts(const unsigned char *der
  * textual address to match when hostname is NULL (IP SAN), or NULL.
  * ocsp/ocsp_len is the stapled OCSP response, or NULL/0. now is Unix seconds.
  * Fills out; returns 0, or -1 on a local failure (out of memory). */
-__attribute__((warn_unused_result)) int x509_chain_check(const struct x509_trust *t,
-                                                         const struct cert_fact *certs,
-                                                         size_t n_certs, const char *hostname,
-                                                         const char *ip,
-                                                         const unsigned char *ocsp,
-                                                         size_t ocsp_len, int64_t now,
-                                                         struct chain_fact *out);
+__attribute__((warn_unused_result)) int
+x509_chain_check(const struct x509_trust *t, const struct cert_fact *certs, size_t n_certs,
+                 const char *hostname, const char *ip, const unsigned char *ocsp, size_t ocsp_len,
+                 int64_t now, struct chain_fact *out);
 
 #endif

@@ -29,10 +29,10 @@ struct store;
 
 /* What is recorded about a scan when it starts. */
 struct scan_meta {
-    int64_t started_ms;       /* Unix milliseconds */
-    const char *tool_version; /* PACKAGE_VERSION */
-    const char *options;      /* the command line as given, for provenance */
-    const char *trust_store;  /* "system" or the --ca-file path */
+    int64_t started_ms;           /* Unix milliseconds */
+    const char *tool_version;     /* PACKAGE_VERSION */
+    const char *options;          /* the command line as given, for provenance */
+    const char *trust_store;      /* "system" or the --ca-file path */
     const char *registry_version; /* registry_version of the suite tables, or NULL */
 };
 
@@ -52,9 +52,8 @@ void store_close(struct store *s);
 const char *store_errmsg(const struct store *s);
 
 /* store_scan_begin inserts a scan in state "running" and returns its id. */
-__attribute__((warn_unused_result)) int store_scan_begin(struct store *s,
-                                                         const struct scan_meta *meta,
-                                                         int64_t *out_scan_id);
+__attribute__((warn_unused_result)) int
+store_scan_begin(struct store *s, const struct scan_meta *meta, int64_t *out_scan_id);
 
 /* store_put_target writes one finished target of scan_id, with its version
  * results, certificates and chain, in one transaction. Returns 0 or -1. */
@@ -85,14 +84,14 @@ struct store_policy_run {
  * it. severity and verdict are the names of policies/policy.h
  * (severity_name, verdict_name). */
 struct store_finding {
-    int64_t target_id;          /* targets.id: a target of the run's scan */
-    const char *rule_id;        /* required */
+    int64_t target_id;   /* targets.id: a target of the run's scan */
+    const char *rule_id; /* required */
     const char *title;
-    const char *ref;            /* the clause: "PCI DSS v4.0.1 Req 4.2.1" */
-    const char *severity;       /* "info", "low", "medium", "high", "critical" */
-    const char *verdict;        /* "pass", "fail", "warn", "inconclusive", "waived" */
+    const char *ref;      /* the clause: "PCI DSS v4.0.1 Req 4.2.1" */
+    const char *severity; /* "info", "low", "medium", "high", "critical" */
+    const char *verdict;  /* "pass", "fail", "warn", "inconclusive", "waived" */
     const char *evidence;
-    const char *waiver_reason;  /* waived only: the justification */
+    const char *waiver_reason; /* waived only: the justification */
     const char *waiver_owner;
     const char *waiver_expires; /* YYYY-MM-DD */
 };
@@ -105,8 +104,7 @@ struct store_finding {
 __attribute__((warn_unused_result)) int store_put_findings(struct store *s, int64_t scan_id,
                                                            const struct store_policy_run *run,
                                                            const struct store_finding *findings,
-                                                           size_t n_findings,
-                                                           int64_t *out_run_id);
+                                                           size_t n_findings, int64_t *out_run_id);
 
 /* ---- reading back (store/store_read.c) --------------------------------- */
 
@@ -115,16 +113,16 @@ __attribute__((warn_unused_result)) int store_put_findings(struct store *s, int6
 struct store_scan_info {
     int64_t id;
     int64_t started_ms;
-    int64_t finished_ms;    /* -1 while running, and for incomplete scans */
-    char state[16];         /* "running", "complete", "interrupted", "incomplete" */
-    char *tool_version;     /* NULL when not recorded */
+    int64_t finished_ms; /* -1 while running, and for incomplete scans */
+    char state[16];      /* "running", "complete", "interrupted", "incomplete" */
+    char *tool_version;  /* NULL when not recorded */
     char *options;
-    char *trust_store;      /* "system" or the --ca-file path */
+    char *trust_store; /* "system" or the --ca-file path */
     char *registry_version;
-    char *hostname;         /* the scanning machine */
-    char *note;             /* why the store changed the state, or NULL */
-    size_t n_targets;       /* targets stored for the scan */
-    size_t n_not_scanned;   /* of those, status neither "ok" nor "no-tls" */
+    char *hostname;       /* the scanning machine */
+    char *note;           /* why the store changed the state, or NULL */
+    size_t n_targets;     /* targets stored for the scan */
+    size_t n_not_scanned; /* of those, status neither "ok" nor "no-tls" */
 };
 
 /* store_scan_info_cleanup frees what info owns and zeroes it; accepts a

@@ -133,8 +133,8 @@ START_TEST(test_row_invariants)
         if ((s->code & 0xFF00) == 0x1300) {
             ck_assert_uint_eq(s->versions, REG_TLS13);
         }
-        ck_assert_msg(s->recommended == 'Y' || s->recommended == 'N' ||
-                          s->recommended == 'D' || s->recommended == '-',
+        ck_assert_msg(s->recommended == 'Y' || s->recommended == 'N' || s->recommended == 'D' ||
+                          s->recommended == '-',
                       "%s", n);
     }
 }
@@ -142,124 +142,293 @@ END_TEST
 
 START_TEST(test_suite_export_rc4)
 {
-    expect_suite(&(struct suite_info){
-        .code = 0x0003, .iana_name = "TLS_RSA_EXPORT_WITH_RC4_40_MD5",
-        .openssl_name = "EXP-RC4-MD5", .gnutls_name = NULL, .kx = "RSA", .auth = "RSA",
-        .cipher = "RC4", .bits = 40, .mode = "stream", .mac = "MD5", .aead = false,
-        .pfs = false, .export_grade = true, .versions = REG_SSL3 | REG_TLS10,
-        .recommended = 'N'});
-    expect_suite(&(struct suite_info){
-        .code = 0x0026, .iana_name = "TLS_KRB5_EXPORT_WITH_DES_CBC_40_SHA",
-        .openssl_name = "EXP-KRB5-DES-CBC-SHA", .gnutls_name = NULL, .kx = "KRB5",
-        .auth = "KRB5", .cipher = "DES", .bits = 40, .mode = "CBC", .mac = "SHA",
-        .aead = false, .pfs = false, .export_grade = true, .versions = REG_SSL3 | REG_TLS10,
-        .recommended = 'D'});
+    expect_suite(&(struct suite_info){.code = 0x0003,
+                                      .iana_name = "TLS_RSA_EXPORT_WITH_RC4_40_MD5",
+                                      .openssl_name = "EXP-RC4-MD5",
+                                      .gnutls_name = NULL,
+                                      .kx = "RSA",
+                                      .auth = "RSA",
+                                      .cipher = "RC4",
+                                      .bits = 40,
+                                      .mode = "stream",
+                                      .mac = "MD5",
+                                      .aead = false,
+                                      .pfs = false,
+                                      .export_grade = true,
+                                      .versions = REG_SSL3 | REG_TLS10,
+                                      .recommended = 'N'});
+    expect_suite(&(struct suite_info){.code = 0x0026,
+                                      .iana_name = "TLS_KRB5_EXPORT_WITH_DES_CBC_40_SHA",
+                                      .openssl_name = "EXP-KRB5-DES-CBC-SHA",
+                                      .gnutls_name = NULL,
+                                      .kx = "KRB5",
+                                      .auth = "KRB5",
+                                      .cipher = "DES",
+                                      .bits = 40,
+                                      .mode = "CBC",
+                                      .mac = "SHA",
+                                      .aead = false,
+                                      .pfs = false,
+                                      .export_grade = true,
+                                      .versions = REG_SSL3 | REG_TLS10,
+                                      .recommended = 'D'});
 }
 END_TEST
 
 START_TEST(test_suite_classic)
 {
-    expect_suite(&(struct suite_info){
-        .code = 0x000A, .iana_name = "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
-        .openssl_name = "DES-CBC3-SHA", .gnutls_name = "TLS_RSA_3DES_EDE_CBC_SHA1",
-        .kx = "RSA", .auth = "RSA", .cipher = "3DES", .bits = 168, .mode = "CBC", .mac = "SHA",
-        .aead = false, .pfs = false, .export_grade = false, .versions = SSL3_TO_TLS12,
-        .recommended = 'N'});
-    expect_suite(&(struct suite_info){
-        .code = 0x0018, .iana_name = "TLS_DH_anon_WITH_RC4_128_MD5",
-        .openssl_name = "ADH-RC4-MD5", .gnutls_name = "TLS_DH_ANON_ARCFOUR_128_MD5",
-        .kx = "DHE", .auth = "anon", .cipher = "RC4", .bits = 128, .mode = "stream",
-        .mac = "MD5", .aead = false, .pfs = true, .export_grade = false,
-        .versions = SSL3_TO_TLS12, .recommended = 'N'});
-    expect_suite(&(struct suite_info){
-        .code = 0x002C, .iana_name = "TLS_PSK_WITH_NULL_SHA", .openssl_name = "PSK-NULL-SHA",
-        .gnutls_name = "TLS_PSK_NULL_SHA1", .kx = "PSK", .auth = "PSK", .cipher = "NULL",
-        .bits = 0, .mode = "NULL", .mac = "SHA", .aead = false, .pfs = false,
-        .export_grade = false, .versions = SSL3_TO_TLS12, .recommended = 'D'});
+    expect_suite(&(struct suite_info){.code = 0x000A,
+                                      .iana_name = "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+                                      .openssl_name = "DES-CBC3-SHA",
+                                      .gnutls_name = "TLS_RSA_3DES_EDE_CBC_SHA1",
+                                      .kx = "RSA",
+                                      .auth = "RSA",
+                                      .cipher = "3DES",
+                                      .bits = 168,
+                                      .mode = "CBC",
+                                      .mac = "SHA",
+                                      .aead = false,
+                                      .pfs = false,
+                                      .export_grade = false,
+                                      .versions = SSL3_TO_TLS12,
+                                      .recommended = 'N'});
+    expect_suite(&(struct suite_info){.code = 0x0018,
+                                      .iana_name = "TLS_DH_anon_WITH_RC4_128_MD5",
+                                      .openssl_name = "ADH-RC4-MD5",
+                                      .gnutls_name = "TLS_DH_ANON_ARCFOUR_128_MD5",
+                                      .kx = "DHE",
+                                      .auth = "anon",
+                                      .cipher = "RC4",
+                                      .bits = 128,
+                                      .mode = "stream",
+                                      .mac = "MD5",
+                                      .aead = false,
+                                      .pfs = true,
+                                      .export_grade = false,
+                                      .versions = SSL3_TO_TLS12,
+                                      .recommended = 'N'});
+    expect_suite(&(struct suite_info){.code = 0x002C,
+                                      .iana_name = "TLS_PSK_WITH_NULL_SHA",
+                                      .openssl_name = "PSK-NULL-SHA",
+                                      .gnutls_name = "TLS_PSK_NULL_SHA1",
+                                      .kx = "PSK",
+                                      .auth = "PSK",
+                                      .cipher = "NULL",
+                                      .bits = 0,
+                                      .mode = "NULL",
+                                      .mac = "SHA",
+                                      .aead = false,
+                                      .pfs = false,
+                                      .export_grade = false,
+                                      .versions = SSL3_TO_TLS12,
+                                      .recommended = 'D'});
     /* PSK HMAC-SHA256 CBC suites are TLS 1.0+ (RFC 5487), unlike RSA's (TLS 1.2). */
-    expect_suite(&(struct suite_info){
-        .code = 0x00AE, .iana_name = "TLS_PSK_WITH_AES_128_CBC_SHA256",
-        .openssl_name = "PSK-AES128-CBC-SHA256", .gnutls_name = "TLS_PSK_AES_128_CBC_SHA256",
-        .kx = "PSK", .auth = "PSK", .cipher = "AES", .bits = 128, .mode = "CBC",
-        .mac = "SHA256", .aead = false, .pfs = false, .export_grade = false,
-        .versions = REG_TLS10 | REG_TLS11 | REG_TLS12, .recommended = 'N'});
-    expect_suite(&(struct suite_info){
-        .code = 0x003C, .iana_name = "TLS_RSA_WITH_AES_128_CBC_SHA256",
-        .openssl_name = "AES128-SHA256", .gnutls_name = "TLS_RSA_AES_128_CBC_SHA256",
-        .kx = "RSA", .auth = "RSA", .cipher = "AES", .bits = 128, .mode = "CBC",
-        .mac = "SHA256", .aead = false, .pfs = false, .export_grade = false,
-        .versions = REG_TLS12, .recommended = 'N'});
+    expect_suite(&(struct suite_info){.code = 0x00AE,
+                                      .iana_name = "TLS_PSK_WITH_AES_128_CBC_SHA256",
+                                      .openssl_name = "PSK-AES128-CBC-SHA256",
+                                      .gnutls_name = "TLS_PSK_AES_128_CBC_SHA256",
+                                      .kx = "PSK",
+                                      .auth = "PSK",
+                                      .cipher = "AES",
+                                      .bits = 128,
+                                      .mode = "CBC",
+                                      .mac = "SHA256",
+                                      .aead = false,
+                                      .pfs = false,
+                                      .export_grade = false,
+                                      .versions = REG_TLS10 | REG_TLS11 | REG_TLS12,
+                                      .recommended = 'N'});
+    expect_suite(&(struct suite_info){.code = 0x003C,
+                                      .iana_name = "TLS_RSA_WITH_AES_128_CBC_SHA256",
+                                      .openssl_name = "AES128-SHA256",
+                                      .gnutls_name = "TLS_RSA_AES_128_CBC_SHA256",
+                                      .kx = "RSA",
+                                      .auth = "RSA",
+                                      .cipher = "AES",
+                                      .bits = 128,
+                                      .mode = "CBC",
+                                      .mac = "SHA256",
+                                      .aead = false,
+                                      .pfs = false,
+                                      .export_grade = false,
+                                      .versions = REG_TLS12,
+                                      .recommended = 'N'});
 }
 END_TEST
 
 START_TEST(test_suite_aead)
 {
-    expect_suite(&(struct suite_info){
-        .code = 0xC02F, .iana_name = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-        .openssl_name = "ECDHE-RSA-AES128-GCM-SHA256",
-        .gnutls_name = "TLS_ECDHE_RSA_AES_128_GCM_SHA256", .kx = "ECDHE", .auth = "RSA",
-        .cipher = "AES", .bits = 128, .mode = "GCM", .mac = "AEAD", .aead = true, .pfs = true,
-        .export_grade = false, .versions = REG_TLS12, .recommended = 'Y'});
-    expect_suite(&(struct suite_info){
-        .code = 0xCCA8, .iana_name = "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-        .openssl_name = "ECDHE-RSA-CHACHA20-POLY1305",
-        .gnutls_name = "TLS_ECDHE_RSA_CHACHA20_POLY1305", .kx = "ECDHE", .auth = "RSA",
-        .cipher = "CHACHA20", .bits = 256, .mode = "POLY1305", .mac = "AEAD", .aead = true,
-        .pfs = true, .export_grade = false, .versions = REG_TLS12, .recommended = 'Y'});
-    expect_suite(&(struct suite_info){
-        .code = 0xC0AC, .iana_name = "TLS_ECDHE_ECDSA_WITH_AES_128_CCM",
-        .openssl_name = "ECDHE-ECDSA-AES128-CCM", .gnutls_name = "TLS_ECDHE_ECDSA_AES_128_CCM",
-        .kx = "ECDHE", .auth = "ECDSA", .cipher = "AES", .bits = 128, .mode = "CCM",
-        .mac = "AEAD", .aead = true, .pfs = true, .export_grade = false,
-        .versions = REG_TLS12, .recommended = 'N'});
-    expect_suite(&(struct suite_info){
-        .code = 0xC0AE, .iana_name = "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8",
-        .openssl_name = "ECDHE-ECDSA-AES128-CCM8",
-        .gnutls_name = "TLS_ECDHE_ECDSA_AES_128_CCM_8", .kx = "ECDHE", .auth = "ECDSA",
-        .cipher = "AES", .bits = 128, .mode = "CCM_8", .mac = "AEAD", .aead = true,
-        .pfs = true, .export_grade = false, .versions = REG_TLS12, .recommended = 'N'});
-    expect_suite(&(struct suite_info){
-        .code = 0xC0B0, .iana_name = "TLS_ECCPWD_WITH_AES_128_GCM_SHA256",
-        .openssl_name = NULL, .gnutls_name = NULL, .kx = "ECCPWD", .auth = "ECCPWD",
-        .cipher = "AES", .bits = 128, .mode = "GCM", .mac = "AEAD", .aead = true, .pfs = true,
-        .export_grade = false, .versions = REG_TLS12 | REG_TLS13, .recommended = 'N'});
+    expect_suite(&(struct suite_info){.code = 0xC02F,
+                                      .iana_name = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                                      .openssl_name = "ECDHE-RSA-AES128-GCM-SHA256",
+                                      .gnutls_name = "TLS_ECDHE_RSA_AES_128_GCM_SHA256",
+                                      .kx = "ECDHE",
+                                      .auth = "RSA",
+                                      .cipher = "AES",
+                                      .bits = 128,
+                                      .mode = "GCM",
+                                      .mac = "AEAD",
+                                      .aead = true,
+                                      .pfs = true,
+                                      .export_grade = false,
+                                      .versions = REG_TLS12,
+                                      .recommended = 'Y'});
+    expect_suite(&(struct suite_info){.code = 0xCCA8,
+                                      .iana_name = "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+                                      .openssl_name = "ECDHE-RSA-CHACHA20-POLY1305",
+                                      .gnutls_name = "TLS_ECDHE_RSA_CHACHA20_POLY1305",
+                                      .kx = "ECDHE",
+                                      .auth = "RSA",
+                                      .cipher = "CHACHA20",
+                                      .bits = 256,
+                                      .mode = "POLY1305",
+                                      .mac = "AEAD",
+                                      .aead = true,
+                                      .pfs = true,
+                                      .export_grade = false,
+                                      .versions = REG_TLS12,
+                                      .recommended = 'Y'});
+    expect_suite(&(struct suite_info){.code = 0xC0AC,
+                                      .iana_name = "TLS_ECDHE_ECDSA_WITH_AES_128_CCM",
+                                      .openssl_name = "ECDHE-ECDSA-AES128-CCM",
+                                      .gnutls_name = "TLS_ECDHE_ECDSA_AES_128_CCM",
+                                      .kx = "ECDHE",
+                                      .auth = "ECDSA",
+                                      .cipher = "AES",
+                                      .bits = 128,
+                                      .mode = "CCM",
+                                      .mac = "AEAD",
+                                      .aead = true,
+                                      .pfs = true,
+                                      .export_grade = false,
+                                      .versions = REG_TLS12,
+                                      .recommended = 'N'});
+    expect_suite(&(struct suite_info){.code = 0xC0AE,
+                                      .iana_name = "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8",
+                                      .openssl_name = "ECDHE-ECDSA-AES128-CCM8",
+                                      .gnutls_name = "TLS_ECDHE_ECDSA_AES_128_CCM_8",
+                                      .kx = "ECDHE",
+                                      .auth = "ECDSA",
+                                      .cipher = "AES",
+                                      .bits = 128,
+                                      .mode = "CCM_8",
+                                      .mac = "AEAD",
+                                      .aead = true,
+                                      .pfs = true,
+                                      .export_grade = false,
+                                      .versions = REG_TLS12,
+                                      .recommended = 'N'});
+    expect_suite(&(struct suite_info){.code = 0xC0B0,
+                                      .iana_name = "TLS_ECCPWD_WITH_AES_128_GCM_SHA256",
+                                      .openssl_name = NULL,
+                                      .gnutls_name = NULL,
+                                      .kx = "ECCPWD",
+                                      .auth = "ECCPWD",
+                                      .cipher = "AES",
+                                      .bits = 128,
+                                      .mode = "GCM",
+                                      .mac = "AEAD",
+                                      .aead = true,
+                                      .pfs = true,
+                                      .export_grade = false,
+                                      .versions = REG_TLS12 | REG_TLS13,
+                                      .recommended = 'N'});
 }
 END_TEST
 
 START_TEST(test_suite_tls13_and_odd)
 {
-    expect_suite(&(struct suite_info){
-        .code = 0x1301, .iana_name = "TLS_AES_128_GCM_SHA256",
-        .openssl_name = "TLS_AES_128_GCM_SHA256", .gnutls_name = "TLS_AES_128_GCM_SHA256",
-        .kx = "any", .auth = "any", .cipher = "AES", .bits = 128, .mode = "GCM", .mac = "AEAD",
-        .aead = true, .pfs = true, .export_grade = false, .versions = REG_TLS13,
-        .recommended = 'Y'});
-    expect_suite(&(struct suite_info){
-        .code = 0x00C6, .iana_name = "TLS_SM4_GCM_SM3", .openssl_name = NULL,
-        .gnutls_name = NULL, .kx = "any", .auth = "any", .cipher = "SM4", .bits = 128,
-        .mode = "GCM", .mac = "AEAD", .aead = true, .pfs = true, .export_grade = false,
-        .versions = REG_TLS13, .recommended = 'N'});
+    expect_suite(&(struct suite_info){.code = 0x1301,
+                                      .iana_name = "TLS_AES_128_GCM_SHA256",
+                                      .openssl_name = "TLS_AES_128_GCM_SHA256",
+                                      .gnutls_name = "TLS_AES_128_GCM_SHA256",
+                                      .kx = "any",
+                                      .auth = "any",
+                                      .cipher = "AES",
+                                      .bits = 128,
+                                      .mode = "GCM",
+                                      .mac = "AEAD",
+                                      .aead = true,
+                                      .pfs = true,
+                                      .export_grade = false,
+                                      .versions = REG_TLS13,
+                                      .recommended = 'Y'});
+    expect_suite(&(struct suite_info){.code = 0x00C6,
+                                      .iana_name = "TLS_SM4_GCM_SM3",
+                                      .openssl_name = NULL,
+                                      .gnutls_name = NULL,
+                                      .kx = "any",
+                                      .auth = "any",
+                                      .cipher = "SM4",
+                                      .bits = 128,
+                                      .mode = "GCM",
+                                      .mac = "AEAD",
+                                      .aead = true,
+                                      .pfs = true,
+                                      .export_grade = false,
+                                      .versions = REG_TLS13,
+                                      .recommended = 'N'});
     /* RFC 9150 integrity-only: no encryption at all. */
-    expect_suite(&(struct suite_info){
-        .code = 0xC0B4, .iana_name = "TLS_SHA256_SHA256", .openssl_name = NULL,
-        .gnutls_name = NULL, .kx = "any", .auth = "any", .cipher = "NULL", .bits = 0,
-        .mode = "NULL", .mac = "SHA256", .aead = false, .pfs = true, .export_grade = false,
-        .versions = REG_TLS13, .recommended = 'D'});
-    expect_suite(&(struct suite_info){
-        .code = 0xC100, .iana_name = "TLS_GOSTR341112_256_WITH_KUZNYECHIK_CTR_OMAC",
-        .openssl_name = NULL, .gnutls_name = NULL, .kx = "GOST", .auth = "GOST",
-        .cipher = "KUZNYECHIK", .bits = 256, .mode = "CTR", .mac = "OMAC", .aead = false,
-        .pfs = false, .export_grade = false, .versions = REG_TLS12, .recommended = 'N'});
-    expect_suite(&(struct suite_info){
-        .code = 0xC103, .iana_name = "TLS_GOSTR341112_256_WITH_KUZNYECHIK_MGM_L",
-        .openssl_name = NULL, .gnutls_name = NULL, .kx = "any", .auth = "any",
-        .cipher = "KUZNYECHIK", .bits = 256, .mode = "MGM", .mac = "AEAD", .aead = true,
-        .pfs = true, .export_grade = false, .versions = REG_TLS13, .recommended = 'N'});
-    expect_suite(&(struct suite_info){
-        .code = 0x00FF, .iana_name = "TLS_EMPTY_RENEGOTIATION_INFO_SCSV", .openssl_name = NULL,
-        .gnutls_name = NULL, .kx = "SCSV", .auth = "-", .cipher = "-", .bits = 0, .mode = "-",
-        .mac = "-", .aead = false, .pfs = false, .export_grade = false,
-        .versions = SSL3_TO_TLS12, .recommended = 'N'});
+    expect_suite(&(struct suite_info){.code = 0xC0B4,
+                                      .iana_name = "TLS_SHA256_SHA256",
+                                      .openssl_name = NULL,
+                                      .gnutls_name = NULL,
+                                      .kx = "any",
+                                      .auth = "any",
+                                      .cipher = "NULL",
+                                      .bits = 0,
+                                      .mode = "NULL",
+                                      .mac = "SHA256",
+                                      .aead = false,
+                                      .pfs = true,
+                                      .export_grade = false,
+                                      .versions = REG_TLS13,
+                                      .recommended = 'D'});
+    expect_suite(&(struct suite_info){.code = 0xC100,
+                                      .iana_name = "TLS_GOSTR341112_256_WITH_KUZNYECHIK_CTR_OMAC",
+                                      .openssl_name = NULL,
+                                      .gnutls_name = NULL,
+                                      .kx = "GOST",
+                                      .auth = "GOST",
+                                      .cipher = "KUZNYECHIK",
+                                      .bits = 256,
+                                      .mode = "CTR",
+                                      .mac = "OMAC",
+                                      .aead = false,
+                                      .pfs = false,
+                                      .export_grade = false,
+                                      .versions = REG_TLS12,
+                                      .recommended = 'N'});
+    expect_suite(&(struct suite_info){.code = 0xC103,
+                                      .iana_name = "TLS_GOSTR341112_256_WITH_KUZNYECHIK_MGM_L",
+                                      .openssl_name = NULL,
+                                      .gnutls_name = NULL,
+                                      .kx = "any",
+                                      .auth = "any",
+                                      .cipher = "KUZNYECHIK",
+                                      .bits = 256,
+                                      .mode = "MGM",
+                                      .mac = "AEAD",
+                                      .aead = true,
+                                      .pfs = true,
+                                      .export_grade = false,
+                                      .versions = REG_TLS13,
+                                      .recommended = 'N'});
+    expect_suite(&(struct suite_info){.code = 0x00FF,
+                                      .iana_name = "TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
+                                      .openssl_name = NULL,
+                                      .gnutls_name = NULL,
+                                      .kx = "SCSV",
+                                      .auth = "-",
+                                      .cipher = "-",
+                                      .bits = 0,
+                                      .mode = "-",
+                                      .mac = "-",
+                                      .aead = false,
+                                      .pfs = false,
+                                      .export_grade = false,
+                                      .versions = SSL3_TO_TLS12,
+                                      .recommended = 'N'});
     ck_assert(registry_suite_is_scsv(registry_suite_by_code(0x5600)));
     ck_assert(!registry_suite_is_scsv(registry_suite_by_code(0xC02F)));
     ck_assert(!registry_suite_is_scsv(NULL));
@@ -268,26 +437,66 @@ END_TEST
 
 START_TEST(test_suite_ssl2)
 {
-    expect_suite(&(struct suite_info){
-        .code = 0x010080, .iana_name = "SSL_CK_RC4_128_WITH_MD5", .openssl_name = "RC4-MD5",
-        .gnutls_name = NULL, .kx = "RSA", .auth = "RSA", .cipher = "RC4", .bits = 128,
-        .mode = "stream", .mac = "MD5", .aead = false, .pfs = false, .export_grade = false,
-        .versions = REG_SSL2, .recommended = '-'});
-    expect_suite(&(struct suite_info){
-        .code = 0x020080, .iana_name = "SSL_CK_RC4_128_EXPORT40_WITH_MD5",
-        .openssl_name = "EXP-RC4-MD5", .gnutls_name = NULL, .kx = "RSA", .auth = "RSA",
-        .cipher = "RC4", .bits = 40, .mode = "stream", .mac = "MD5", .aead = false,
-        .pfs = false, .export_grade = true, .versions = REG_SSL2, .recommended = '-'});
-    expect_suite(&(struct suite_info){
-        .code = 0x060040, .iana_name = "SSL_CK_DES_64_CBC_WITH_MD5",
-        .openssl_name = "DES-CBC-MD5", .gnutls_name = NULL, .kx = "RSA", .auth = "RSA",
-        .cipher = "DES", .bits = 56, .mode = "CBC", .mac = "MD5", .aead = false, .pfs = false,
-        .export_grade = false, .versions = REG_SSL2, .recommended = '-'});
-    expect_suite(&(struct suite_info){
-        .code = 0x0700C0, .iana_name = "SSL_CK_DES_192_EDE3_CBC_WITH_MD5",
-        .openssl_name = "DES-CBC3-MD5", .gnutls_name = NULL, .kx = "RSA", .auth = "RSA",
-        .cipher = "3DES", .bits = 168, .mode = "CBC", .mac = "MD5", .aead = false,
-        .pfs = false, .export_grade = false, .versions = REG_SSL2, .recommended = '-'});
+    expect_suite(&(struct suite_info){.code = 0x010080,
+                                      .iana_name = "SSL_CK_RC4_128_WITH_MD5",
+                                      .openssl_name = "RC4-MD5",
+                                      .gnutls_name = NULL,
+                                      .kx = "RSA",
+                                      .auth = "RSA",
+                                      .cipher = "RC4",
+                                      .bits = 128,
+                                      .mode = "stream",
+                                      .mac = "MD5",
+                                      .aead = false,
+                                      .pfs = false,
+                                      .export_grade = false,
+                                      .versions = REG_SSL2,
+                                      .recommended = '-'});
+    expect_suite(&(struct suite_info){.code = 0x020080,
+                                      .iana_name = "SSL_CK_RC4_128_EXPORT40_WITH_MD5",
+                                      .openssl_name = "EXP-RC4-MD5",
+                                      .gnutls_name = NULL,
+                                      .kx = "RSA",
+                                      .auth = "RSA",
+                                      .cipher = "RC4",
+                                      .bits = 40,
+                                      .mode = "stream",
+                                      .mac = "MD5",
+                                      .aead = false,
+                                      .pfs = false,
+                                      .export_grade = true,
+                                      .versions = REG_SSL2,
+                                      .recommended = '-'});
+    expect_suite(&(struct suite_info){.code = 0x060040,
+                                      .iana_name = "SSL_CK_DES_64_CBC_WITH_MD5",
+                                      .openssl_name = "DES-CBC-MD5",
+                                      .gnutls_name = NULL,
+                                      .kx = "RSA",
+                                      .auth = "RSA",
+                                      .cipher = "DES",
+                                      .bits = 56,
+                                      .mode = "CBC",
+                                      .mac = "MD5",
+                                      .aead = false,
+                                      .pfs = false,
+                                      .export_grade = false,
+                                      .versions = REG_SSL2,
+                                      .recommended = '-'});
+    expect_suite(&(struct suite_info){.code = 0x0700C0,
+                                      .iana_name = "SSL_CK_DES_192_EDE3_CBC_WITH_MD5",
+                                      .openssl_name = "DES-CBC3-MD5",
+                                      .gnutls_name = NULL,
+                                      .kx = "RSA",
+                                      .auth = "RSA",
+                                      .cipher = "3DES",
+                                      .bits = 168,
+                                      .mode = "CBC",
+                                      .mac = "MD5",
+                                      .aead = false,
+                                      .pfs = false,
+                                      .export_grade = false,
+                                      .versions = REG_SSL2,
+                                      .recommended = '-'});
     /* The seven kinds of the SSL 2.0 specification are all there. */
     static const uint32_t spec_kinds[] = {0x010080, 0x020080, 0x030080, 0x040080,
                                           0x050080, 0x060040, 0x0700C0};

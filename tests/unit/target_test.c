@@ -174,9 +174,10 @@ START_TEST(test_resolve_literals)
     struct target_list l;
     target_list_init(&l);
     char err[256] = "";
-    ck_assert_int_eq(target_list_add(&l, "127.0.0.1:4433", NULL, NULL, "argument 1", err, sizeof(err)),
+    ck_assert_int_eq(
+        target_list_add(&l, "127.0.0.1:4433", NULL, NULL, "argument 1", err, sizeof(err)), 0);
+    ck_assert_int_eq(target_list_add(&l, "[::1]:4433", NULL, NULL, "argument 2", err, sizeof(err)),
                      0);
-    ck_assert_int_eq(target_list_add(&l, "[::1]:4433", NULL, NULL, "argument 2", err, sizeof(err)), 0);
     struct target_addr *a = NULL;
     size_t n = 0;
     ck_assert_int_eq(target_resolve(&l.items[0], false, &a, &n, err, sizeof(err)), 0);
