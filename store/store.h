@@ -171,4 +171,45 @@ __attribute__((warn_unused_result)) int store_list_tags(struct store *s, int64_t
  * accepts NULL. */
 void store_targets_free(struct target_result *targets, size_t n);
 
+/* ---- policy runs and findings read back (store/store_query.c) ---------- */
+
+/* One stored finding (a row of findings); every string is owned and NULL
+ * where the column is NULL. */
+struct store_finding_row {
+    int64_t target_id; /* targets.id */
+    char *rule_id;
+    char *title;
+    char *ref;
+    char *severity; /* severity_name() text */
+    char *verdict;  /* verdict_name() text */
+    char *evidence;
+    char *waiver_reason;
+    char *waiver_owner;
+    char *waiver_expires;
+};
+
+/* One stored policy run with its findings in the order they were stored. */
+struct store_run {
+    int64_t id; /* policy_runs.id */
+    char *policy_id;
+    char *policy_version;
+    char *policy_sha256;
+    char *policy_path;
+    int64_t evaluated_ms;
+    char *tool_version;
+    struct store_finding_row *findings;
+    size_t n_findings;
+};
+
+/* store_load_runs reads every policy run of scan_id (oldest first) with
+ * its findings, in one read transaction. Returns 0 with a malloc'ed array
+ * (NULL and 0 when the scan has none; free with store_runs_free), or -1
+ * with the reason in store_errmsg(s). A scan that does not exist has no
+ * runs; check it with store_scan_exists. */
+__attribute__((warn_unused_result)) int store_load_runs(struct store *s, int64_t scan_id,
+                                                        struct store_run **out, size_t *n_out);
+
+/* store_runs_free frees an array from store_load_runs; accepts NULL. */
+void store_runs_free(struct store_run *runs, size_t n);
+
 #endif
