@@ -20,6 +20,9 @@ int cmd_scan(int argc, char **argv);
 int cmd_ciphers(int argc, char **argv);
 /* cmd_policies runs `tlsaudit policies list | show NAME | lint FILE`. */
 int cmd_policies(int argc, char **argv);
+/* cmd_report runs `tlsaudit report`: renders a stored scan. */
+int cmd_report(int argc, char **argv);
+
 /* cmd_check runs `tlsaudit check`: evaluates policies over a stored scan. */
 int cmd_check(int argc, char **argv);
 

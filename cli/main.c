@@ -18,6 +18,9 @@ static const char usage_text[] =
     "  scan [OPTIONS] TARGET...   scan targets, store the results, print a summary\n"
     "  check --policy P [--scan ID|--latest]\n"
     "                             evaluate policies over a stored scan (no network)\n"
+    "  report [--scan ID|--latest] [--format F] [-o FILE]\n"
+    "                             render a stored scan: text, json, csv, junit,\n"
+    "                             markdown or html (no network)\n"
     "  policies [list | show NAME | lint FILE]\n"
     "                             the shipped policies; check a policy file\n"
     "  ciphers [FILTER]           list the cipher-suite registry\n"
@@ -51,6 +54,9 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "check") == 0) {
         return cmd_check(argc - 1, argv + 1);
     }
+    if (strcmp(cmd, "report") == 0) {
+        return cmd_report(argc - 1, argv + 1);
+    }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         if (argc >= 3 && strcmp(cmd, "help") == 0) {
             char *sub_argv[] = {argv[2], (char *)"--help", NULL};
@@ -65,6 +71,9 @@ int main(int argc, char **argv)
             }
             if (strcmp(argv[2], "check") == 0) {
                 return cmd_check(2, sub_argv);
+            }
+            if (strcmp(argv[2], "report") == 0) {
+                return cmd_report(2, sub_argv);
             }
             fprintf(stderr, "tlsaudit: no help for unknown command '%s'\n", argv[2]);
             return EXIT_USAGE;

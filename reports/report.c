@@ -40,3 +40,45 @@ long report_target_index(const struct report_data *d, int64_t tid)
     }
     return -1;
 }
+
+static const char *const report_format_names[] = {
+    [REPORT_TEXT] = "text",   [REPORT_JSON] = "json",         [REPORT_CSV] = "csv",
+    [REPORT_JUNIT] = "junit", [REPORT_MARKDOWN] = "markdown", [REPORT_HTML] = "html",
+};
+
+bool report_format_parse(const char *name, enum report_format *out)
+{
+    for (size_t i = 0; i < sizeof(report_format_names) / sizeof(report_format_names[0]); i++) {
+        if (strcmp(name, report_format_names[i]) == 0) {
+            *out = (enum report_format)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *report_format_name(enum report_format f)
+{
+    return report_format_names[f];
+}
+
+int report_write(FILE *out, enum report_format f, const struct report_data *d,
+                 const struct report_options *o, char *err, size_t err_len)
+{
+    switch (f) {
+    case REPORT_TEXT:
+        return report_write_text(out, d, o, err, err_len);
+    case REPORT_JSON:
+        return report_write_json(out, d, o, err, err_len);
+    case REPORT_CSV:
+        return report_write_csv(out, d, o, err, err_len);
+    case REPORT_JUNIT:
+        return report_write_junit(out, d, o, err, err_len);
+    case REPORT_MARKDOWN:
+        return report_write_markdown(out, d, o, err, err_len);
+    case REPORT_HTML:
+        return report_write_html(out, d, o, err, err_len);
+    }
+    snprintf(err, err_len, "unknown report format %d", (int)f);
+    return -1;
+}
