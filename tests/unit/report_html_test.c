@@ -14,12 +14,12 @@
  * - content: sections, suites in server order, verdicts per policy,
  *   waivers, the expiring list, the banner of an interrupted scan;
  * - robustness: a scan without targets and without policy runs;
- * - the golden file tests/data/report/fixture.html (byte for byte).
+ * - the golden file tests/data/report/report_html_test.html (byte for byte).
  *
  * `report_html_test --write FILE` writes the fixture's report to FILE and
  * exits (used by tests/integration/report_html.sh to open it in Chromium,
  * and to regenerate the golden file:
- *   tests/unit/report_html_test --write $(top_srcdir)/tests/data/report/fixture.html).
+ *   tests/unit/report_html_test --write $(top_srcdir)/tests/data/report/report_html_test.html).
  */
 #include <check.h>
 #include <stdbool.h>
@@ -620,7 +620,7 @@ static char *read_file(const char *path, size_t *len)
 
 START_TEST(test_golden)
 {
-    const char *path = REPORT_HTML_TEST_SRCDIR "/tests/data/report/fixture.html";
+    const char *path = REPORT_HTML_TEST_SRCDIR "/tests/data/report/report_html_test.html";
     struct report_data d;
     fixture_hostile(&d);
     char *html = render(&d, &fix_opts);
