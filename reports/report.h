@@ -134,6 +134,18 @@ __attribute__((warn_unused_result)) int report_write(FILE *out, enum report_form
                                                      const struct report_options *o, char *err,
                                                      size_t err_len);
 
+/* report_write_expiring_text writes the text report's "Certificates
+ * expiring within DAYS" section (o->expiring_days >= 0), for `scan`'s
+ * streaming text output. Same contract as report_write. */
+int report_write_expiring_text(FILE *out, const struct report_data *d,
+                               const struct report_options *o, char *err, size_t err_len);
+
+/* report_write_expiring_json writes the report document's "expiring"
+ * object (docs/json-output.md) as one JSON text, for `scan --format json`
+ * to add to its own document. Same contract as report_write. */
+int report_write_expiring_json(FILE *out, const struct report_data *d,
+                               const struct report_options *o, char *err, size_t err_len);
+
 /* The renderers report_write dispatches to, one file each under reports/;
  * same contract as report_write. */
 int report_write_text(FILE *out, const struct report_data *d, const struct report_options *o,

@@ -237,3 +237,20 @@ int report_write_json(FILE *out, const struct report_data *d, const struct repor
     }
     return rc;
 }
+
+int report_write_expiring_json(FILE *out, const struct report_data *d,
+                               const struct report_options *o, char *err, size_t err_len)
+{
+    json_t *e = rj_expiring(d, o, report_now_ms(o));
+    if (e == NULL) {
+        snprintf(err, err_len, "out of memory listing expiring certificates");
+        return -1;
+    }
+    int rc = json_dumpf(e, out, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
+    json_decref(e);
+    if (rc != 0) {
+        snprintf(err, err_len, "writing the expiring certificates failed");
+        return -1;
+    }
+    return 0;
+}

@@ -188,8 +188,8 @@ static void rt_target_runs(FILE *out, const struct report_data *d, size_t t,
     }
 }
 
-static int rt_expiring(FILE *out, const struct report_data *d, const struct report_options *o,
-                       char *err, size_t err_len)
+int report_write_expiring_text(FILE *out, const struct report_data *d,
+                               const struct report_options *o, char *err, size_t err_len)
 {
     struct report_expiry *e = NULL;
     size_t n = 0;
@@ -252,7 +252,7 @@ int report_write_text(FILE *out, const struct report_data *d, const struct repor
                 "--policy P)\n",
                 (long long)d->info.id);
     }
-    if (o->expiring_days >= 0 && rt_expiring(out, d, o, err, err_len) != 0) {
+    if (o->expiring_days >= 0 && report_write_expiring_text(out, d, o, err, err_len) != 0) {
         return -1;
     }
     return 0;
