@@ -24,6 +24,7 @@
 #include "common/util.h"
 #include "config.h"
 #include "reports/json.h"
+#include "reports/report.h"
 #include "reports/text.h"
 #include "scanner/handshake.h"
 #include "scanner/registry.h"
@@ -54,6 +55,7 @@ enum opt_id {
     OPT_MAX_CONN_TOTAL,
     OPT_POLICY,
     OPT_FAIL_ON,
+    OPT_EXPIRING,
 };
 
 /* The one table of scan options: getopt_long and --help both come from it. */
@@ -86,7 +88,13 @@ static const struct opt_doc scan_opts[] = {
     {"fail-on", required_argument, OPT_FAIL_ON, "SEV",
      "exit 1 when a policy finding fails at or above SEV (info, low, medium, high, critical; "
      "default high) and is not waived"},
-    {"format", required_argument, OPT_FORMAT, "F", "output format: text (default) or json"},
+    {"format", required_argument, OPT_FORMAT, "F",
+     "output format: text (default; each target as it finishes) or json (the scan document), "
+     "or csv, junit, markdown, html (the stored scan rendered as 'tlsaudit report' does, "
+     "after the scan and its --policy evaluation)"},
+    {"expiring", required_argument, OPT_EXPIRING, "DAYS",
+     "also list every certificate of every served chain that expires within DAYS "
+     "(expired ones included)"},
     {"output", required_argument, OPT_OUTPUT, "FILE", "write the output to FILE, not stdout"},
     {"color", required_argument, OPT_COLOR, "WHEN",
      "colour the text output: auto (default: on a terminal, unless NO_COLOR is set), "
@@ -107,7 +115,7 @@ static void scan_usage(FILE *out)
                  "  - one GnuTLS handshake per version TLS 1.0-1.3 (what a real client\n"
                  "    negotiates), the certificate chain and its validation.\n"
                  "Results are stored in SQLite (one transaction per finished target) and\n"
-                 "summarised on stdout.\n"
+                 "written to stdout (or -o FILE) in the --format chosen.\n"
                  "\n"
                  "TARGET is host, host:port, [ipv6]:port or a bare IPv6 address; the port\n"
                  "defaults to 443. A DNS name is also sent as SNI and checked against the\n"
@@ -127,6 +135,7 @@ struct scan_run_ctx {
     int64_t scan_id;
     FILE *out;
     bool json;
+    bool quiet; /* csv, junit, markdown, html: nothing until the scan is stored */
     bool color;
     struct json_report *jr;
     size_t n_done;
@@ -151,7 +160,7 @@ static int on_result(const struct target_result *r, void *arg)
         if (json_report_add_target(c->jr, r) != 0) {
             return -1;
         }
-    } else {
+    } else if (!c->quiet) {
         text_print_target(c->out, r, c->color);
         fflush(c->out);
     }
@@ -204,6 +213,11 @@ int cmd_scan(int argc, char **argv)
     const char *color_when = "auto";
     bool first_ip = false;
     bool json = false;
+    enum report_format format = REPORT_TEXT;
+    int expiring = -1;
+    unsigned long expiring_days = 0;
+    struct report_data rdata = {0};
+    bool have_rdata = false;
     unsigned long jobs = DEFAULT_JOBS;
     unsigned long timeout_s = DEFAULT_TIMEOUT_S;
     unsigned long max_conn = 4;
@@ -305,15 +319,21 @@ int cmd_scan(int argc, char **argv)
             first_ip = true;
             break;
         case OPT_FORMAT:
-            if (strcmp(optarg, "json") == 0) {
-                json = true;
-            } else if (strcmp(optarg, "text") == 0) {
-                json = false;
-            } else {
-                fprintf(stderr, "tlsaudit scan: --format: '%s' is not one of: text, json\n",
+            if (!report_format_parse(optarg, &format)) {
+                fprintf(stderr, "tlsaudit scan: --format: '%s' is not one of: %s\n", optarg,
+                        REPORT_FORMAT_NAMES);
+                goto out;
+            }
+            json = format == REPORT_JSON;
+            break;
+        case OPT_EXPIRING:
+            if (!util_parse_ulong(optarg, 0, 36500, &expiring_days)) {
+                fprintf(stderr,
+                        "tlsaudit scan: --expiring: '%s' is not a number of days (0 to 36500)\n",
                         optarg);
                 goto out;
             }
+            expiring = (int)expiring_days;
             break;
         case OPT_OUTPUT:
             out_path = optarg;
@@ -418,8 +438,13 @@ int cmd_scan(int argc, char **argv)
     bool color =
         strcmp(color_when, "always") == 0 || (strcmp(color_when, "auto") == 0 && out == stdout &&
                                               isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL);
-    struct scan_run_ctx ctx = {
-        .store = store, .scan_id = scan_id, .out = out, .json = json, .color = color, .jr = jr};
+    struct scan_run_ctx ctx = {.store = store,
+                               .scan_id = scan_id,
+                               .out = out,
+                               .json = json,
+                               .quiet = !json && format != REPORT_TEXT,
+                               .color = color,
+                               .jr = jr};
     struct scan_options so = {
         .jobs = (int)jobs,
         .enumerate = enumerate,
@@ -440,7 +465,8 @@ int cmd_scan(int argc, char **argv)
         ctx.store_failed = true;
         snprintf(ctx.store_err, sizeof(ctx.store_err), "%s", store_errmsg(store));
     }
-    if (!json) {
+    bool text = format == REPORT_TEXT;
+    if (text) {
         fprintf(out, "Scan %lld %s: %zu target%s scanned, %zu not scanned; stored in %s\n",
                 (long long)scan_id, state, ctx.n_done - ctx.n_failed,
                 ctx.n_done - ctx.n_failed == 1 ? "" : "s", ctx.n_failed, db_path);
@@ -452,8 +478,10 @@ int cmd_scan(int argc, char **argv)
          * does, so both give the same findings. JSON output nests the check
          * document in the scan document. */
         struct check_options co = {.fail_on = fail_on, .json = json, .db_path = db_path};
-        FILE *cout = json ? open_memstream(&check_buf, &check_len) : out;
-        if (!json) {
+        /* csv, junit, markdown, html render the stored findings below; the
+         * check's own text report is not shown then. */
+        FILE *cout = text ? out : open_memstream(&check_buf, &check_len);
+        if (text) {
             fputc('\n', out);
         }
         if (cout == NULL || check_evaluate_scan(store, scan_id, pols, n_policy_names, &co, cout,
@@ -461,14 +489,53 @@ int cmd_scan(int argc, char **argv)
             fprintf(stderr, "tlsaudit scan: policy check: %s\n", cout ? err : "out of memory");
             check_failed = true;
         }
-        if (json && cout != NULL) {
+        if (!text && cout != NULL) {
             fclose(cout);
+        }
+        if (json && cout != NULL) {
             if (!check_failed &&
                 json_report_attach(jr, "policy_check", check_buf, check_len) != 0) {
                 fprintf(stderr, "tlsaudit scan: policy check: unreadable JSON\n");
                 check_failed = true;
             }
         }
+    }
+    /* The stored scan, read back, for what the streaming output cannot
+     * say: the other formats and the expiring certificates. */
+    bool report_failed = false;
+    if (!ctx.store_failed && !check_failed && (expiring >= 0 || (!text && !json))) {
+        if (report_load(store, scan_id, db_path, &rdata, err, sizeof(err)) != 0) {
+            fprintf(stderr, "tlsaudit scan: reading the scan back: %s\n", err);
+            report_failed = true;
+        } else {
+            have_rdata = true;
+        }
+    }
+    struct report_options ro = {.color = color, .now_ms = 0, .expiring_days = expiring};
+    if (have_rdata && text && expiring >= 0 &&
+        report_write_expiring_text(out, &rdata, &ro, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit scan: %s\n", err);
+        report_failed = true;
+    }
+    if (have_rdata && json && expiring >= 0) {
+        char *ebuf = NULL;
+        size_t elen = 0;
+        FILE *eout = open_memstream(&ebuf, &elen);
+        int erc =
+            eout == NULL ? -1 : report_write_expiring_json(eout, &rdata, &ro, err, sizeof(err));
+        if (eout != NULL && fclose(eout) != 0) {
+            erc = -1;
+        }
+        if (erc != 0 || json_report_attach(jr, "expiring", ebuf, elen) != 0) {
+            fprintf(stderr, "tlsaudit scan: listing the expiring certificates failed\n");
+            report_failed = true;
+        }
+        free(ebuf);
+    }
+    if (have_rdata && !text && !json &&
+        report_write(out, format, &rdata, &ro, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit scan: %s\n", err);
+        report_failed = true;
     }
     if (json && json_report_write(jr, out, finished, state) != 0) {
         fprintf(stderr, "tlsaudit scan: writing the JSON output failed\n");
@@ -484,7 +551,7 @@ int cmd_scan(int argc, char **argv)
     } else if (srun < 0) {
         fprintf(stderr, "tlsaudit scan: could not start the scan threads\n");
         rc = EXIT_SCAN_ERROR;
-    } else if (check_failed) {
+    } else if (check_failed || report_failed) {
         rc = EXIT_USAGE;
     } else if (check_exit == EXIT_FINDINGS) {
         rc = EXIT_FINDINGS;
@@ -499,6 +566,9 @@ out:
         }
     } else {
         fflush(stdout);
+    }
+    if (have_rdata) {
+        report_data_cleanup(&rdata);
     }
     free(cmdline);
     free(check_buf);

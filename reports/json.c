@@ -8,6 +8,7 @@
  * valid UTF-8 and writes any other byte as the visible text \xNN.
  */
 #include "reports/json.h"
+#include "reports/json_private.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -402,4 +403,21 @@ int json_report_write(struct json_report *j, FILE *out, int64_t finished_ms, con
         return -1;
     }
     return fputc('\n', out) == EOF ? -1 : 0;
+}
+
+/* ---- shared with the report renderer (json_private.h) ----------------------- */
+
+json_t *json_text_value(const char *s)
+{
+    return json_text(s);
+}
+
+json_t *json_time_value(int64_t ms)
+{
+    return json_time(ms);
+}
+
+json_t *json_target_value(const struct target_result *r)
+{
+    return json_target(r);
 }

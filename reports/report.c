@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "reports/report.h"
 
 int report_load(struct store *s, int64_t scan_id, const char *db_path, struct report_data *out,
@@ -39,6 +40,137 @@ long report_target_index(const struct report_data *d, int64_t tid)
         }
     }
     return -1;
+}
+
+static const char *const report_verdict_names[RV_COUNT] = {
+    [RV_FAIL] = "fail",     [RV_WARN] = "warn", [RV_INCONCLUSIVE] = "inconclusive",
+    [RV_WAIVED] = "waived", [RV_PASS] = "pass",
+};
+
+int report_verdict_parse(const char *name)
+{
+    for (int i = 0; name != NULL && i < RV_COUNT; i++) {
+        if (strcmp(name, report_verdict_names[i]) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+const char *report_verdict_name(enum report_verdict v)
+{
+    return report_verdict_names[v];
+}
+
+int report_severity_rank(const char *severity)
+{
+    static const char *const names[] = {"info", "low", "medium", "high", "critical"};
+    for (int i = 0; severity != NULL && i < 5; i++) {
+        if (strcmp(severity, names[i]) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+void report_count(const struct store_run *run, int64_t target_id, struct report_counts *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < run->n_findings; i++) {
+        const struct store_finding_row *f = &run->findings[i];
+        if (target_id >= 0 && f->target_id != target_id) {
+            continue;
+        }
+        int v = report_verdict_parse(f->verdict);
+        if (v >= 0) {
+            out->v[v]++;
+        }
+        out->total++;
+    }
+}
+
+bool report_scanned(const struct target_result *r)
+{
+    return r->status == TARGET_OK || r->status == TARGET_NO_TLS;
+}
+
+const char *report_target_label(const struct target_result *r, char *buf, size_t len)
+{
+    bool v6 = strchr(r->host, ':') != NULL;
+    snprintf(buf, len, "%s%s%s:%u", v6 ? "[" : "", r->host, v6 ? "]" : "", (unsigned)r->port);
+    return buf;
+}
+
+int64_t report_now_ms(const struct report_options *o)
+{
+    return o->now_ms != 0 ? o->now_ms : util_now_ms();
+}
+
+/* Floor division: days left rounds towards the past, so a certificate that
+ * expired an hour ago has -1 days left, not 0. */
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+static int report_expiry_cmp(const void *pa, const void *pb)
+{
+    const struct report_expiry *a = pa;
+    const struct report_expiry *b = pb;
+    int64_t na = a->not_after;
+    int64_t nb = b->not_after;
+    if (na != nb) {
+        return na < nb ? -1 : 1;
+    }
+    if (a->target != b->target) {
+        return a->target < b->target ? -1 : 1;
+    }
+    return a->position < b->position ? -1 : (a->position > b->position);
+}
+
+int report_expiring(const struct report_data *d, int64_t now_ms, int days,
+                    struct report_expiry **out, size_t *n_out)
+{
+    *out = NULL;
+    *n_out = 0;
+    int64_t now_s = floor_div(now_ms, 1000);
+    int64_t limit = now_s + (int64_t)days * 86400;
+    size_t cap = 0;
+    for (size_t t = 0; t < d->n_targets; t++) {
+        cap += d->targets[t].n_certs;
+    }
+    if (cap == 0) {
+        return 0;
+    }
+    struct report_expiry *e = calloc(cap, sizeof(*e));
+    if (e == NULL) {
+        return -1;
+    }
+    size_t n = 0;
+    for (size_t t = 0; t < d->n_targets; t++) {
+        const struct target_result *r = &d->targets[t];
+        for (size_t i = 0; i < r->n_certs; i++) {
+            int64_t na = r->certs[i].not_after;
+            if (na == 0 || na > limit) {
+                continue; /* 0: not recorded */
+            }
+            e[n].target = t;
+            e[n].position = i;
+            e[n].not_after = na;
+            e[n].days_left = floor_div(na - now_s, 86400);
+            e[n].expired = na <= now_s;
+            n++;
+        }
+    }
+    if (n == 0) {
+        free(e);
+        return 0;
+    }
+    qsort(e, n, sizeof(*e), report_expiry_cmp);
+    *out = e;
+    *n_out = n;
+    return 0;
 }
 
 static const char *const report_format_names[] = {

@@ -47,6 +47,65 @@ void report_data_cleanup(struct report_data *d);
  * or -1 when it is not a target of the scan. */
 long report_target_index(const struct report_data *d, int64_t tid);
 
+struct report_options {
+    bool color;        /* text only: ANSI colour (the CLI asks on a TTY without NO_COLOR) */
+    int64_t now_ms;    /* Unix ms taken as "now" (expiry, days left); 0: the clock */
+    int expiring_days; /* --expiring DAYS: list certificates expiring within DAYS; -1: not asked */
+};
+
+/* ---- helpers the renderers share (reports/report.c) ---------------------- */
+
+/* The stored verdicts, in the order every report lists them. */
+enum report_verdict { RV_FAIL, RV_WARN, RV_INCONCLUSIVE, RV_WAIVED, RV_PASS, RV_COUNT };
+
+/* report_verdict_parse maps a stored verdict name to its index; -1 for a
+ * name this build does not know. */
+int report_verdict_parse(const char *name);
+
+/* report_verdict_name returns "fail" .. "pass". */
+const char *report_verdict_name(enum report_verdict v);
+
+/* report_severity_rank returns 0 (info) .. 4 (critical); -1 unknown/NULL. */
+int report_severity_rank(const char *severity);
+
+/* Verdict counts of one run over one target or all targets. */
+struct report_counts {
+    size_t v[RV_COUNT];
+    size_t total;
+};
+
+/* report_count counts the findings of run whose target is target_id (all
+ * targets when target_id < 0). */
+void report_count(const struct store_run *run, int64_t target_id, struct report_counts *out);
+
+/* report_scanned: the target was scanned (status ok or no-tls); the others
+ * have no findings and are listed as not scanned. */
+bool report_scanned(const struct target_result *r);
+
+/* report_target_label writes "host:port" ("[v6]:port") into buf. */
+const char *report_target_label(const struct target_result *r, char *buf, size_t len);
+
+/* One certificate of a served chain that expires within the asked days. */
+struct report_expiry {
+    size_t target;     /* index in report_data.targets */
+    size_t position;   /* 0 = leaf, in the chain as served */
+    int64_t not_after; /* Unix seconds */
+    int64_t days_left; /* whole days from "now" to notAfter, rounded down; < 0 expired */
+    bool expired;      /* notAfter is at or before "now" */
+};
+
+/* report_expiring lists every certificate of every served chain (leaf,
+ * intermediates, a sent root) whose notAfter is at or before now_ms + days
+ * days, expired ones included, soonest first (then target order, then
+ * chain position). Returns 0 with a malloc'ed array (NULL when none; the
+ * caller frees) or -1 when out of memory. */
+__attribute__((warn_unused_result)) int report_expiring(const struct report_data *d, int64_t now_ms,
+                                                        int days, struct report_expiry **out,
+                                                        size_t *n_out);
+
+/* report_now_ms returns o->now_ms, or the clock when it is 0. */
+int64_t report_now_ms(const struct report_options *o);
+
 /* ---- rendering ---------------------------------------------------------- */
 
 enum report_format {
@@ -61,12 +120,6 @@ enum report_format {
 /* The names report_format_parse accepts, for --help and errors. */
 #define REPORT_FORMAT_NAMES "text, json, csv, junit, markdown, html"
 
-struct report_options {
-    bool color;        /* text only: ANSI colour (the CLI asks on a TTY without NO_COLOR) */
-    int64_t now_ms;    /* Unix ms taken as "now" (expiry, days left); 0: the clock */
-    int expiring_days; /* --expiring DAYS: list certificates expiring within DAYS; -1: not asked */
-};
-
 /* report_format_parse maps a --format value to its format. */
 bool report_format_parse(const char *name, enum report_format *out);
 
@@ -80,6 +133,18 @@ __attribute__((warn_unused_result)) int report_write(FILE *out, enum report_form
                                                      const struct report_data *d,
                                                      const struct report_options *o, char *err,
                                                      size_t err_len);
+
+/* report_write_expiring_text writes the text report's "Certificates
+ * expiring within DAYS" section (o->expiring_days >= 0), for `scan`'s
+ * streaming text output. Same contract as report_write. */
+int report_write_expiring_text(FILE *out, const struct report_data *d,
+                               const struct report_options *o, char *err, size_t err_len);
+
+/* report_write_expiring_json writes the report document's "expiring"
+ * object (docs/json-output.md) as one JSON text, for `scan --format json`
+ * to add to its own document. Same contract as report_write. */
+int report_write_expiring_json(FILE *out, const struct report_data *d,
+                               const struct report_options *o, char *err, size_t err_len);
 
 /* The renderers report_write dispatches to, one file each under reports/;
  * same contract as report_write. */

@@ -1,19 +1,268 @@
 /*
- * reports/report_csv.c - `tlsaudit report --format csv`.
+ * reports/report_csv.c - `tlsaudit report --format csv`: the facts of a
+ * stored scan as one table for spreadsheets (RFC 4180).
  *
- * NOT IMPLEMENTED YET: a placeholder that fails with a clear error, so the
- * command exists while the renderer is being written.
+ * Pipeline position: report_load (reports/report.c) -> [this file] -> out.
+ *
+ * One header line, then rows whose first column, `record`, says what the
+ * row is (the column layout is documented in docs/json-output.md, "CSV"):
+ *   target       one per target (status, error): targets not scanned show up
+ *   suite        one per (target, version, suite) the enumeration found;
+ *                without an enumeration, one per version a GnuTLS handshake
+ *                accepted (the negotiated suite, rank empty)
+ *   certificate  one per (target, certificate) as served, leaf first
+ *   finding      one per stored policy finding
+ * A column that does not apply to a row's kind is empty.
+ *
+ * Every field, numbers included, is written by esc_csv: always quoted, ""
+ * inside, a leading ' before a value a spreadsheet would run as a formula
+ * (= + - @ tab CR), control bytes as visible \xNN. Lines end in CRLF.
  */
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "common/util.h"
+#include "reports/escape.h"
 #include "reports/report.h"
+#include "scanner/registry.h"
+
+enum csv_col {
+    COL_RECORD,
+    COL_TARGET_ID,
+    COL_HOST,
+    COL_PORT,
+    COL_IP,
+    COL_SNI,
+    COL_STATUS,
+    COL_ERROR,
+    COL_VERSION,
+    COL_SUITE_CODE,
+    COL_SUITE,
+    COL_RANK,
+    COL_ORDER,
+    COL_GROUP,
+    COL_KX_BITS,
+    COL_POSITION,
+    COL_SHA256,
+    COL_SUBJECT,
+    COL_ISSUER,
+    COL_SERIAL,
+    COL_NOT_BEFORE,
+    COL_NOT_AFTER,
+    COL_DAYS_LEFT,
+    COL_EXPIRING,
+    COL_KEY,
+    COL_SIG_ALG,
+    COL_SAN,
+    COL_POLICY,
+    COL_RULE,
+    COL_SEVERITY,
+    COL_VERDICT,
+    COL_REF,
+    COL_EVIDENCE,
+    COL_WAIVER,
+    COL_COUNT
+};
+
+static const char *const csv_header[COL_COUNT] = {
+    "record",     "target_id",
+    "host",       "port",
+    "ip",         "sni",
+    "status",     "error",
+    "version",    "suite_code",
+    "suite",      "server_rank",
+    "order",      "group",
+    "kx_bits",    "position",
+    "sha256",     "subject",
+    "issuer",     "serial",
+    "not_before", "not_after",
+    "days_left",  "expiring",
+    "key",        "signature_algorithm",
+    "san",        "policy",
+    "rule_id",    "severity",
+    "verdict",    "ref",
+    "evidence",   "waiver",
+};
+
+/* One row: borrowed strings, or owned ones in buf (numbers). */
+struct csv_row {
+    const char *f[COL_COUNT];
+    char num[COL_COUNT][48];
+};
+
+static void csv_num(struct csv_row *row, enum csv_col c, long long v)
+{
+    snprintf(row->num[c], sizeof(row->num[c]), "%lld", v);
+    row->f[c] = row->num[c];
+}
+
+static void csv_emit(FILE *out, const struct csv_row *row)
+{
+    for (int c = 0; c < COL_COUNT; c++) {
+        if (c > 0) {
+            fputc(',', out);
+        }
+        esc_csv(out, row->f[c]);
+    }
+    fputs("\r\n", out);
+}
+
+static void csv_target_cols(struct csv_row *row, const struct report_data *d, size_t t,
+                            const char *record)
+{
+    const struct target_result *r = &d->targets[t];
+    memset(row, 0, sizeof(*row));
+    row->f[COL_RECORD] = record;
+    csv_num(row, COL_TARGET_ID, d->target_ids[t]);
+    row->f[COL_HOST] = r->host;
+    csv_num(row, COL_PORT, r->port);
+    row->f[COL_IP] = r->ip;
+    row->f[COL_SNI] = r->sni;
+}
+
+static void csv_suites(FILE *out, const struct report_data *d, size_t t)
+{
+    const struct target_result *r = &d->targets[t];
+    struct csv_row row;
+    if (!r->enumeration.collected) {
+        for (int v = 0; v < PV_COUNT; v++) {
+            const struct version_fact *f = &r->versions[v];
+            if (f->state != PROBE_ACCEPTED) {
+                continue;
+            }
+            csv_target_cols(&row, d, t, "suite");
+            row.f[COL_VERSION] = probe_version_name((enum probe_version)v);
+            snprintf(row.num[COL_SUITE_CODE], sizeof(row.num[COL_SUITE_CODE]), "0x%04X", f->suite);
+            row.f[COL_SUITE_CODE] = row.num[COL_SUITE_CODE];
+            row.f[COL_SUITE] = f->suite_name;
+            row.f[COL_GROUP] = f->group;
+            if (f->dh_bits > 0) {
+                csv_num(&row, COL_KX_BITS, f->dh_bits);
+            }
+            csv_emit(out, &row);
+        }
+        return;
+    }
+    for (int v = 0; v < WV_COUNT; v++) {
+        const struct enum_version_fact *f = &r->enumeration.versions[v];
+        for (size_t i = 0; i < f->n_suites; i++) {
+            const struct enum_suite *es = &f->suites[i];
+            const struct suite_info *si = registry_suite_by_code(es->code);
+            const struct group_info *g = es->ec_group ? registry_group_by_code(es->ec_group) : NULL;
+            csv_target_cols(&row, d, t, "suite");
+            row.f[COL_VERSION] = wire_version_name((enum wire_version)v);
+            snprintf(row.num[COL_SUITE_CODE], sizeof(row.num[COL_SUITE_CODE]),
+                     es->code > 0xffff ? "0x%06" PRIX32 : "0x%04" PRIX32, es->code);
+            row.f[COL_SUITE_CODE] = row.num[COL_SUITE_CODE];
+            row.f[COL_SUITE] = si ? si->iana_name : NULL;
+            if (es->server_rank >= 0) {
+                csv_num(&row, COL_RANK, es->server_rank);
+            }
+            row.f[COL_ORDER] = enum_order_name(f->order);
+            row.f[COL_GROUP] = g ? g->name : NULL;
+            if (es->kx_bits > 0) {
+                csv_num(&row, COL_KX_BITS, es->kx_bits);
+            }
+            csv_emit(out, &row);
+        }
+    }
+}
+
+static void csv_certs(FILE *out, const struct report_data *d, size_t t,
+                      const struct report_options *o, int64_t now_s)
+{
+    const struct target_result *r = &d->targets[t];
+    struct csv_row row;
+    char nb[40];
+    char na[40];
+    char key[64];
+    for (size_t i = 0; i < r->n_certs; i++) {
+        const struct cert_fact *c = &r->certs[i];
+        csv_target_cols(&row, d, t, "certificate");
+        csv_num(&row, COL_POSITION, (long long)i);
+        row.f[COL_SHA256] = c->sha256;
+        row.f[COL_SUBJECT] = c->subject;
+        row.f[COL_ISSUER] = c->issuer;
+        row.f[COL_SERIAL] = c->serial;
+        row.f[COL_NOT_BEFORE] =
+            c->not_before ? util_iso_time(c->not_before * 1000, nb, sizeof(nb)) : NULL;
+        row.f[COL_NOT_AFTER] =
+            c->not_after ? util_iso_time(c->not_after * 1000, na, sizeof(na)) : NULL;
+        csv_num(&row, COL_DAYS_LEFT, c->days_left);
+        if (o->expiring_days >= 0 && c->not_after != 0) {
+            row.f[COL_EXPIRING] = c->not_after <= now_s ? "expired"
+                                  : c->not_after <= now_s + (int64_t)o->expiring_days * 86400
+                                      ? "yes"
+                                      : "no";
+        }
+        if (c->curve[0] != '\0') {
+            snprintf(key, sizeof(key), "%s %d %s", c->key_type, c->key_bits, c->curve);
+        } else {
+            snprintf(key, sizeof(key), "%s %d", c->key_type, c->key_bits);
+        }
+        row.f[COL_KEY] = key;
+        row.f[COL_SIG_ALG] = c->sig_alg;
+        char *san = strlist_join(&c->san, " ");
+        row.f[COL_SAN] = san;
+        csv_emit(out, &row);
+        free(san);
+    }
+}
+
+static void csv_findings(FILE *out, const struct report_data *d)
+{
+    struct csv_row row;
+    for (size_t i = 0; i < d->n_runs; i++) {
+        const struct store_run *run = &d->runs[i];
+        for (size_t k = 0; k < run->n_findings; k++) {
+            const struct store_finding_row *f = &run->findings[k];
+            long t = report_target_index(d, f->target_id);
+            if (t < 0) {
+                continue; /* the store keeps findings on the run's own targets */
+            }
+            csv_target_cols(&row, d, (size_t)t, "finding");
+            row.f[COL_POLICY] = run->policy_id;
+            row.f[COL_RULE] = f->rule_id;
+            row.f[COL_SEVERITY] = f->severity;
+            row.f[COL_VERDICT] = f->verdict;
+            row.f[COL_REF] = f->ref;
+            row.f[COL_EVIDENCE] = f->evidence;
+            char waiver[1024];
+            if (f->waiver_reason != NULL || f->waiver_owner != NULL) {
+                snprintf(waiver, sizeof(waiver), "%s (owner %s, expires %s)",
+                         f->waiver_reason ? f->waiver_reason : "",
+                         f->waiver_owner ? f->waiver_owner : "?",
+                         f->waiver_expires ? f->waiver_expires : "?");
+                row.f[COL_WAIVER] = waiver;
+            }
+            csv_emit(out, &row);
+        }
+    }
+}
 
 int report_write_csv(FILE *out, const struct report_data *d, const struct report_options *o,
                      char *err, size_t err_len)
 {
-    (void)out;
-    (void)d;
-    (void)o;
-    snprintf(err, err_len, "--format csv is not implemented yet");
-    return -1;
+    (void)err;
+    (void)err_len;
+    struct csv_row row;
+    memset(&row, 0, sizeof(row));
+    for (int c = 0; c < COL_COUNT; c++) {
+        row.f[c] = csv_header[c];
+    }
+    csv_emit(out, &row);
+    int64_t now_s = report_now_ms(o) / 1000;
+    for (size_t t = 0; t < d->n_targets; t++) {
+        const struct target_result *r = &d->targets[t];
+        csv_target_cols(&row, d, t, "target");
+        row.f[COL_STATUS] = target_status_name(r->status);
+        row.f[COL_ERROR] = r->error;
+        csv_emit(out, &row);
+        csv_suites(out, d, t);
+        csv_certs(out, d, t, o, now_s);
+    }
+    csv_findings(out, d);
+    return 0;
 }

@@ -1,19 +1,256 @@
 /*
- * reports/report_json.c - `tlsaudit report --format json`.
+ * reports/report_json.c - `tlsaudit report --format json`: everything
+ * stored for one scan as one JSON document.
  *
- * NOT IMPLEMENTED YET: a placeholder that fails with a clear error, so the
- * command exists while the renderer is being written.
+ * Pipeline position: report_load (reports/report.c) -> [this file] -> out.
+ *
+ * Layout (schema "tlsaudit-report", schema_version 1; docs/json-output.md,
+ * validated by docs/schema/tlsaudit-v1.schema.json in the tests):
+ *   { "schema", "schema_version", "tool", "generated", "scan" (provenance),
+ *     "targets" (the TARGET objects of the scan document, plus target_id),
+ *     "policy_runs" (each with its findings), "expiring" (or null),
+ *     "summary" }
+ * Targets come from reports/json.c (json_private.h), so the scan document
+ * and this one never disagree on how a fact is written. Strings from
+ * servers go through json_text_value (valid UTF-8 kept, other bytes as
+ * visible \xNN; jansson escapes quotes and control characters).
  */
 #include <stdio.h>
+#include <stdlib.h>
 
+#include <jansson.h>
+
+#include "config.h"
+#include "reports/json.h"
+#include "reports/json_private.h"
 #include "reports/report.h"
+
+/* set takes the reference of v; a NULL v (out of memory) fails. */
+static int set(json_t *o, const char *key, json_t *v)
+{
+    if (v == NULL) {
+        return -1;
+    }
+    return json_object_set_new(o, key, v);
+}
+
+static json_t *rj_counts(const struct report_counts *k)
+{
+    json_t *o = json_object();
+    for (int v = 0; o != NULL && v < RV_COUNT; v++) {
+        if (set(o, report_verdict_name((enum report_verdict)v),
+                json_integer((json_int_t)k->v[v])) != 0) {
+            json_decref(o);
+            return NULL;
+        }
+    }
+    return o;
+}
+
+static json_t *rj_scan(const struct report_data *d)
+{
+    const struct store_scan_info *i = &d->info;
+    json_t *o = json_object();
+    if (o == NULL) {
+        return NULL;
+    }
+    int rc = 0;
+    rc |= set(o, "id", json_integer(i->id));
+    rc |= set(o, "started", json_time_value(i->started_ms));
+    rc |= set(o, "finished", json_time_value(i->finished_ms));
+    rc |= set(o, "state", json_string(i->state));
+    rc |= set(o, "tool_version", json_text_value(i->tool_version));
+    rc |= set(o, "options", json_text_value(i->options));
+    rc |= set(o, "trust_store", json_text_value(i->trust_store));
+    rc |= set(o, "registry_version", json_text_value(i->registry_version));
+    rc |= set(o, "hostname", json_text_value(i->hostname));
+    rc |= set(o, "note", json_text_value(i->note));
+    rc |= set(o, "database", json_text_value(d->db_path));
+    if (rc != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *rj_finding(const struct store_finding_row *f)
+{
+    json_t *o = json_object();
+    if (o == NULL) {
+        return NULL;
+    }
+    int rc = 0;
+    rc |= set(o, "target_id", json_integer(f->target_id));
+    rc |= set(o, "rule_id", json_text_value(f->rule_id));
+    rc |= set(o, "title", json_text_value(f->title));
+    rc |= set(o, "ref", json_text_value(f->ref));
+    rc |= set(o, "severity", json_text_value(f->severity));
+    rc |= set(o, "verdict", json_text_value(f->verdict));
+    rc |= set(o, "evidence", json_text_value(f->evidence));
+    if (f->waiver_reason != NULL || f->waiver_owner != NULL || f->waiver_expires != NULL) {
+        json_t *w = json_object();
+        if (w != NULL) {
+            rc |= set(w, "reason", json_text_value(f->waiver_reason));
+            rc |= set(w, "owner", json_text_value(f->waiver_owner));
+            rc |= set(w, "expires", json_text_value(f->waiver_expires));
+        }
+        rc |= set(o, "waiver", w);
+    } else {
+        rc |= set(o, "waiver", json_null());
+    }
+    if (rc != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *rj_run(const struct store_run *run)
+{
+    json_t *o = json_object();
+    json_t *fs = json_array();
+    if (o == NULL || fs == NULL) {
+        json_decref(o);
+        json_decref(fs);
+        return NULL;
+    }
+    struct report_counts k;
+    report_count(run, -1, &k);
+    int rc = 0;
+    rc |= set(o, "run_id", json_integer(run->id));
+    rc |= set(o, "policy", json_text_value(run->policy_id));
+    rc |= set(o, "version", json_text_value(run->policy_version));
+    rc |= set(o, "sha256", json_text_value(run->policy_sha256));
+    rc |= set(o, "path", json_text_value(run->policy_path));
+    rc |= set(o, "evaluated", json_time_value(run->evaluated_ms));
+    rc |= set(o, "tool_version", json_text_value(run->tool_version));
+    rc |= set(o, "counts", rj_counts(&k));
+    for (size_t i = 0; rc == 0 && i < run->n_findings; i++) {
+        json_t *f = rj_finding(&run->findings[i]);
+        rc |= f == NULL ? -1 : json_array_append_new(fs, f);
+    }
+    rc |= set(o, "findings", fs);
+    if (rc != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *rj_expiring(const struct report_data *d, const struct report_options *o,
+                           int64_t now_ms)
+{
+    if (o->expiring_days < 0) {
+        return json_null();
+    }
+    struct report_expiry *e = NULL;
+    size_t n = 0;
+    if (report_expiring(d, now_ms, o->expiring_days, &e, &n) != 0) {
+        return NULL;
+    }
+    json_t *certs = json_array();
+    json_t *root = json_object();
+    int rc = certs == NULL || root == NULL ? -1 : 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const struct target_result *r = &d->targets[e[i].target];
+        const struct cert_fact *c = &r->certs[e[i].position];
+        json_t *x = json_object();
+        if (x == NULL) {
+            rc = -1;
+            break;
+        }
+        rc |= set(x, "target_id", json_integer(d->target_ids[e[i].target]));
+        rc |= set(x, "host", json_text_value(r->host));
+        rc |= set(x, "port", json_integer(r->port));
+        rc |= set(x, "position", json_integer((json_int_t)e[i].position));
+        rc |= set(x, "sha256", json_string(c->sha256));
+        rc |= set(x, "subject", json_text_value(c->subject));
+        rc |= set(x, "issuer", json_text_value(c->issuer));
+        rc |= set(x, "not_after", json_time_value(c->not_after * 1000));
+        rc |= set(x, "days_left", json_integer(e[i].days_left));
+        rc |= set(x, "expired", json_boolean(e[i].expired));
+        rc |= json_array_append_new(certs, x);
+    }
+    free(e);
+    if (rc == 0) {
+        rc |= set(root, "days", json_integer(o->expiring_days));
+        rc |= set(root, "certificates", certs);
+        certs = NULL;
+    }
+    if (rc != 0) {
+        json_decref(certs);
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
 
 int report_write_json(FILE *out, const struct report_data *d, const struct report_options *o,
                       char *err, size_t err_len)
 {
-    (void)out;
-    (void)d;
-    (void)o;
-    snprintf(err, err_len, "--format json is not implemented yet");
-    return -1;
+    int64_t now_ms = report_now_ms(o);
+    json_t *root = json_object();
+    json_t *targets = json_array();
+    json_t *runs = json_array();
+    int rc = root == NULL || targets == NULL || runs == NULL ? -1 : 0;
+    size_t n_scanned = 0;
+    for (size_t t = 0; rc == 0 && t < d->n_targets; t++) {
+        json_t *jt = json_target_value(&d->targets[t]);
+        rc |= set(jt, "target_id", json_integer(d->target_ids[t]));
+        rc |= jt == NULL ? -1 : json_array_append_new(targets, jt);
+        n_scanned += report_scanned(&d->targets[t]) ? 1 : 0;
+    }
+    for (size_t i = 0; rc == 0 && i < d->n_runs; i++) {
+        json_t *jr = rj_run(&d->runs[i]);
+        rc |= jr == NULL ? -1 : json_array_append_new(runs, jr);
+    }
+    if (rc == 0) {
+        rc |= set(root, "schema", json_string("tlsaudit-report"));
+        rc |= set(root, "schema_version", json_integer(JSON_SCHEMA_VERSION));
+        rc |= set(root, "tool",
+                  json_pack("{s:s, s:s}", "name", PACKAGE_NAME, "version", PACKAGE_VERSION));
+        rc |= set(root, "generated", json_time_value(now_ms));
+        rc |= set(root, "scan", rj_scan(d));
+        rc |= set(root, "targets", targets);
+        targets = NULL;
+        rc |= set(root, "policy_runs", runs);
+        runs = NULL;
+        rc |= set(root, "expiring", rj_expiring(d, o, now_ms));
+        rc |= set(root, "summary",
+                  json_pack("{s:I, s:I, s:I}", "targets", (json_int_t)d->n_targets, "scanned",
+                            (json_int_t)n_scanned, "not_scanned",
+                            (json_int_t)(d->n_targets - n_scanned)));
+    }
+    json_decref(targets);
+    json_decref(runs);
+    if (rc != 0) {
+        json_decref(root);
+        snprintf(err, err_len, "out of memory building the JSON report");
+        return -1;
+    }
+    rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_ENSURE_ASCII) == 0 && fputc('\n', out) != EOF
+             ? 0
+             : -1;
+    json_decref(root);
+    if (rc != 0) {
+        snprintf(err, err_len, "writing the JSON report failed");
+    }
+    return rc;
+}
+
+int report_write_expiring_json(FILE *out, const struct report_data *d,
+                               const struct report_options *o, char *err, size_t err_len)
+{
+    json_t *e = rj_expiring(d, o, report_now_ms(o));
+    if (e == NULL) {
+        snprintf(err, err_len, "out of memory listing expiring certificates");
+        return -1;
+    }
+    int rc = json_dumpf(e, out, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
+    json_decref(e);
+    if (rc != 0) {
+        snprintf(err, err_len, "writing the expiring certificates failed");
+        return -1;
+    }
+    return 0;
 }

@@ -1,19 +1,204 @@
 /*
- * reports/report_junit.c - `tlsaudit report --format junit`.
+ * reports/report_junit.c - `tlsaudit report --format junit`: the policy
+ * findings of a stored scan as JUnit XML for a CI's test view.
  *
- * NOT IMPLEMENTED YET: a placeholder that fails with a clear error, so the
- * command exists while the renderer is being written.
+ * Pipeline position: report_load (reports/report.c) -> [this file] -> out.
+ *
+ * Mapping (documented in README.md, "Reports"):
+ *   <testsuites>                    the scan; totals of everything below
+ *     <testsuite name="host:port">  one per target, in stored order
+ *       <testcase classname="tlsaudit.scan" name="scan">
+ *                                   passes when the target was scanned; an
+ *                                   <error> with the status and error text
+ *                                   when it was not (no findings then)
+ *       <testcase classname="POLICY" name="RULE">  one per finding, i.e. one
+ *                                   per rule per policy run on that target
+ *         fail          -> <failure message="SEVERITY: TITLE" type="REF">
+ *                          with the requirement and the evidence as text
+ *         waived        -> <skipped message="waived: JUSTIFICATION ...">
+ *         inconclusive  -> <skipped message="inconclusive: EVIDENCE">: the
+ *                          fact the rule needs was not collected, so the
+ *                          rule was not really tested (neither a pass nor a
+ *                          failure; CI shows it as skipped, not green)
+ *         warn          -> passes, with <system-out> "warn: EVIDENCE"
+ *         pass          -> passes
+ * Counts: tests = test cases, failures = <failure>, errors = <error>,
+ * skipped = <skipped>, on every <testsuite> and on <testsuites>.
+ *
+ * Every stored string is written with esc_html (& < > " ' as references,
+ * control bytes and non-UTF-8 as visible \xNN, which XML 1.0 would reject).
  */
 #include <stdio.h>
+#include <string.h>
 
+#include "common/util.h"
+#include "reports/escape.h"
 #include "reports/report.h"
+
+struct junit_counts {
+    size_t tests;
+    size_t failures;
+    size_t errors;
+    size_t skipped;
+};
+
+static void junit_count_target(const struct report_data *d, size_t t, struct junit_counts *k)
+{
+    memset(k, 0, sizeof(*k));
+    k->tests = 1; /* the scan test case */
+    if (!report_scanned(&d->targets[t])) {
+        k->errors = 1;
+        return;
+    }
+    for (size_t i = 0; i < d->n_runs; i++) {
+        struct report_counts c;
+        report_count(&d->runs[i], d->target_ids[t], &c);
+        k->tests += c.total;
+        k->failures += c.v[RV_FAIL];
+        k->skipped += c.v[RV_WAIVED] + c.v[RV_INCONCLUSIVE];
+    }
+}
+
+static void junit_attr(FILE *out, const char *name, const char *value)
+{
+    fprintf(out, " %s=\"", name);
+    esc_html(out, value);
+    fputc('"', out);
+}
+
+static void junit_finding(FILE *out, const struct store_run *run, const struct store_finding_row *f)
+{
+    int v = report_verdict_parse(f->verdict);
+    fprintf(out, "    <testcase");
+    junit_attr(out, "classname", run->policy_id);
+    junit_attr(out, "name", f->rule_id);
+    if (v == RV_PASS) {
+        fprintf(out, "/>\n");
+        return;
+    }
+    fprintf(out, ">\n");
+    switch (v) {
+    case RV_FAIL:
+        fprintf(out, "      <failure");
+        fprintf(out, " message=\"");
+        esc_html(out, f->severity);
+        fprintf(out, ": ");
+        esc_html(out, f->title ? f->title : f->rule_id);
+        fprintf(out, "\"");
+        junit_attr(out, "type", f->ref ? f->ref : "");
+        fprintf(out, ">requirement: ");
+        esc_html(out, f->ref ? f->ref : "(none)");
+        fprintf(out, "\nseverity: ");
+        esc_html(out, f->severity);
+        fprintf(out, "\nevidence: ");
+        esc_html(out, f->evidence ? f->evidence : "(none)");
+        fprintf(out, "</failure>\n");
+        break;
+    case RV_WAIVED:
+        fprintf(out, "      <skipped message=\"waived: ");
+        esc_html(out, f->waiver_reason ? f->waiver_reason : "(no justification)");
+        fprintf(out, " (owner ");
+        esc_html(out, f->waiver_owner ? f->waiver_owner : "?");
+        fprintf(out, ", expires ");
+        esc_html(out, f->waiver_expires ? f->waiver_expires : "?");
+        fprintf(out, "); requirement ");
+        esc_html(out, f->ref ? f->ref : "(none)");
+        fprintf(out, "; evidence: ");
+        esc_html(out, f->evidence ? f->evidence : "(none)");
+        fprintf(out, "\"/>\n");
+        break;
+    case RV_INCONCLUSIVE:
+        fprintf(out, "      <skipped message=\"inconclusive: ");
+        esc_html(out, f->evidence ? f->evidence : "(no evidence)");
+        fprintf(out, "\"/>\n");
+        break;
+    default: /* warn, or a verdict this build does not know: passes, said in the output */
+        fprintf(out, "      <system-out>");
+        esc_html(out, f->verdict);
+        fprintf(out, " (");
+        esc_html(out, f->severity);
+        fprintf(out, ", ");
+        esc_html(out, f->ref ? f->ref : "no requirement");
+        fprintf(out, "): ");
+        esc_html(out, f->evidence ? f->evidence : "(none)");
+        fprintf(out, "</system-out>\n");
+        break;
+    }
+    fprintf(out, "    </testcase>\n");
+}
 
 int report_write_junit(FILE *out, const struct report_data *d, const struct report_options *o,
                        char *err, size_t err_len)
 {
-    (void)out;
-    (void)d;
     (void)o;
-    snprintf(err, err_len, "--format junit is not implemented yet");
-    return -1;
+    (void)err;
+    (void)err_len;
+    struct junit_counts total = {0, 0, 0, 0};
+    for (size_t t = 0; t < d->n_targets; t++) {
+        struct junit_counts k;
+        junit_count_target(d, t, &k);
+        total.tests += k.tests;
+        total.failures += k.failures;
+        total.errors += k.errors;
+        total.skipped += k.skipped;
+    }
+    char name[64];
+    char when[40];
+    snprintf(name, sizeof(name), "tlsaudit scan %lld", (long long)d->info.id);
+    fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    fprintf(out, "<testsuites");
+    junit_attr(out, "name", name);
+    fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n", total.tests,
+            total.failures, total.errors, total.skipped);
+    for (size_t t = 0; t < d->n_targets; t++) {
+        const struct target_result *r = &d->targets[t];
+        struct junit_counts k;
+        junit_count_target(d, t, &k);
+        char label[300];
+        fprintf(out, "  <testsuite");
+        junit_attr(out, "name", report_target_label(r, label, sizeof(label)));
+        fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\"", k.tests,
+                k.failures, k.errors, k.skipped);
+        if (r->started_ms > 0) {
+            /* JUnit's timestamp has no zone designator: UTC without the Z. */
+            util_iso_time(r->started_ms, when, sizeof(when));
+            size_t n = strlen(when);
+            if (n > 0 && when[n - 1] == 'Z') {
+                when[n - 1] = '\0';
+            }
+            junit_attr(out, "timestamp", when);
+        }
+        junit_attr(out, "hostname", r->ip);
+        fprintf(out, ">\n    <properties>\n");
+        fprintf(out, "      <property name=\"status\"");
+        junit_attr(out, "value", target_status_name(r->status));
+        fprintf(out, "/>\n      <property name=\"sni\"");
+        junit_attr(out, "value", r->sni ? r->sni : "");
+        fprintf(out, "/>\n      <property name=\"target_id\" value=\"%lld\"/>\n",
+                (long long)d->target_ids[t]);
+        fprintf(out, "    </properties>\n");
+        fprintf(out, "    <testcase classname=\"tlsaudit.scan\" name=\"scan\"");
+        if (report_scanned(r)) {
+            fprintf(out, "/>\n");
+        } else {
+            fprintf(out, ">\n      <error");
+            junit_attr(out, "type", target_status_name(r->status));
+            fprintf(out, " message=\"not scanned: ");
+            esc_html(out, target_status_name(r->status));
+            fprintf(out, "\">");
+            esc_html(out, r->error);
+            fprintf(out, "</error>\n    </testcase>\n");
+        }
+        for (size_t i = 0; report_scanned(r) && i < d->n_runs; i++) {
+            const struct store_run *run = &d->runs[i];
+            for (size_t f = 0; f < run->n_findings; f++) {
+                if (run->findings[f].target_id == d->target_ids[t]) {
+                    junit_finding(out, run, &run->findings[f]);
+                }
+            }
+        }
+        fprintf(out, "  </testsuite>\n");
+    }
+    fprintf(out, "</testsuites>\n");
+    return 0;
 }

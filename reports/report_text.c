@@ -1,19 +1,259 @@
 /*
- * reports/report_text.c - `tlsaudit report --format text`.
+ * reports/report_text.c - `tlsaudit report --format text`: the terminal
+ * view of a stored scan.
  *
- * NOT IMPLEMENTED YET: a placeholder that fails with a clear error, so the
- * command exists while the renderer is being written.
+ * Pipeline position: report_load (reports/report.c) -> [this file] -> out.
+ *
+ * Layout: the scan's provenance; per target the summary `tlsaudit scan`
+ * prints (reports/text.c, text_print_target), then per stored policy run
+ * its verdict counts on that target and every finding that is not a pass
+ * (verdict, severity, rule, requirement, evidence; a waived one with its
+ * justification, owner and expiry); a summary per policy; with --expiring
+ * the certificates that expire within the days asked.
+ *
+ * Every stored string goes through esc_visible: control bytes (ESC, CR,
+ * LF inside a value, C1) and bytes that are not UTF-8 are shown as \xNN,
+ * so nothing stored can drive the terminal. Colour only when o->color.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "common/util.h"
+#include "reports/escape.h"
 #include "reports/report.h"
+#include "reports/text.h"
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+
+static const char *rt_col(const struct report_options *o, const char *code)
+{
+    return o->color ? code : "";
+}
+
+static const char *rt_verdict_color(int v)
+{
+    switch (v) {
+    case RV_FAIL:
+        return C_RED;
+    case RV_WARN:
+    case RV_INCONCLUSIVE:
+        return C_YELLOW;
+    case RV_PASS:
+        return C_GREEN;
+    default:
+        return "";
+    }
+}
+
+static void rt_counts(FILE *out, const struct report_counts *k)
+{
+    for (int v = 0; v < RV_COUNT; v++) {
+        fprintf(out, "%s%zu %s", v ? ", " : "", k->v[v],
+                report_verdict_name((enum report_verdict)v));
+    }
+}
+
+static void rt_provenance(FILE *out, const struct report_data *d)
+{
+    const struct store_scan_info *i = &d->info;
+    char t1[40];
+    char t2[40];
+    fprintf(out, "%s", "Scan ");
+    fprintf(out, "%lld (%s): started %s", (long long)i->id, i->state,
+            util_iso_time(i->started_ms, t1, sizeof(t1)));
+    if (i->finished_ms >= 0) {
+        fprintf(out, ", finished %s", util_iso_time(i->finished_ms, t2, sizeof(t2)));
+    }
+    fprintf(out, "; %zu target%s, %zu not scanned\n", d->n_targets, d->n_targets == 1 ? "" : "s",
+            i->n_not_scanned);
+    fprintf(out, "  database ");
+    esc_visible(out, d->db_path);
+    fprintf(out, ", scanned by tlsaudit ");
+    esc_visible(out, i->tool_version ? i->tool_version : "?");
+    fprintf(out, " on ");
+    esc_visible(out, i->hostname ? i->hostname : "?");
+    fprintf(out, "\n  registry ");
+    esc_visible(out, i->registry_version ? i->registry_version : "?");
+    fprintf(out, ", trust store ");
+    esc_visible(out, i->trust_store ? i->trust_store : "?");
+    fprintf(out, "\n");
+    if (i->options != NULL) {
+        fprintf(out, "  command: ");
+        esc_visible(out, i->options);
+        fprintf(out, "\n");
+    }
+    if (i->note != NULL) {
+        fprintf(out, "  note: ");
+        esc_visible(out, i->note);
+        fprintf(out, "\n");
+    }
+    for (size_t r = 0; r < d->n_runs; r++) {
+        const struct store_run *run = &d->runs[r];
+        fprintf(out, "  policy ");
+        esc_visible(out, run->policy_id);
+        fprintf(out, " version ");
+        esc_visible(out, run->policy_version ? run->policy_version : "?");
+        fprintf(out, " (run %lld, evaluated %s, sha256 ", (long long)run->id,
+                util_iso_time(run->evaluated_ms, t1, sizeof(t1)));
+        esc_visible(out, run->policy_sha256 ? run->policy_sha256 : "?");
+        fprintf(out, ")\n");
+    }
+}
+
+static void rt_finding(FILE *out, const struct store_finding_row *f, const struct report_options *o)
+{
+    int v = report_verdict_parse(f->verdict);
+    char verdict[16];
+    snprintf(verdict, sizeof(verdict), "%s", f->verdict ? f->verdict : "?");
+    for (char *p = verdict; *p; p++) {
+        *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+    }
+    fprintf(out, "    %s", rt_col(o, rt_verdict_color(v)));
+    esc_visible(out, verdict);
+    fprintf(out, "%s ", rt_col(o, C_RESET));
+    esc_visible(out, f->severity);
+    fprintf(out, " ");
+    esc_visible(out, f->rule_id);
+    if (f->ref != NULL) {
+        fprintf(out, " [");
+        esc_visible(out, f->ref);
+        fprintf(out, "]");
+    }
+    fprintf(out, "\n");
+    if (f->title != NULL) {
+        fprintf(out, "        ");
+        esc_visible(out, f->title);
+        fprintf(out, "\n");
+    }
+    if (f->evidence != NULL) {
+        fprintf(out, "        evidence: ");
+        esc_visible(out, f->evidence);
+        fprintf(out, "\n");
+    }
+    if (v == RV_WAIVED) {
+        fprintf(out, "        waiver: ");
+        esc_visible(out, f->waiver_reason ? f->waiver_reason : "(no justification)");
+        if (f->waiver_owner != NULL) {
+            fprintf(out, " (owner ");
+            esc_visible(out, f->waiver_owner);
+            fprintf(out, ")");
+        }
+        if (f->waiver_expires != NULL) {
+            fprintf(out, ", expires ");
+            esc_visible(out, f->waiver_expires);
+        }
+        fprintf(out, "\n");
+    }
+}
+
+static void rt_target_runs(FILE *out, const struct report_data *d, size_t t,
+                           const struct report_options *o)
+{
+    const struct target_result *r = &d->targets[t];
+    if (!report_scanned(r)) {
+        fprintf(out, "  %sNOT SCANNED%s: %s", rt_col(o, C_RED), rt_col(o, C_RESET),
+                target_status_name(r->status));
+        if (r->error[0] != '\0') {
+            fprintf(out, ": ");
+            esc_visible(out, r->error);
+        }
+        fprintf(out, " (no findings)\n");
+        return;
+    }
+    for (size_t i = 0; i < d->n_runs; i++) {
+        const struct store_run *run = &d->runs[i];
+        struct report_counts k;
+        report_count(run, d->target_ids[t], &k);
+        fprintf(out, "  %s", rt_col(o, C_BOLD));
+        esc_visible(out, run->policy_id);
+        fprintf(out, "%s: ", rt_col(o, C_RESET));
+        if (k.total == 0) {
+            fprintf(out, "no findings (the target was not in the policy's scope)\n");
+            continue;
+        }
+        rt_counts(out, &k);
+        fprintf(out, "\n");
+        for (size_t f = 0; f < run->n_findings; f++) {
+            const struct store_finding_row *row = &run->findings[f];
+            if (row->target_id == d->target_ids[t] &&
+                report_verdict_parse(row->verdict) != RV_PASS) {
+                rt_finding(out, row, o);
+            }
+        }
+    }
+}
+
+int report_write_expiring_text(FILE *out, const struct report_data *d,
+                               const struct report_options *o, char *err, size_t err_len)
+{
+    struct report_expiry *e = NULL;
+    size_t n = 0;
+    if (report_expiring(d, report_now_ms(o), o->expiring_days, &e, &n) != 0) {
+        snprintf(err, err_len, "out of memory listing expiring certificates");
+        return -1;
+    }
+    fprintf(out, "\nCertificates expiring within %d day%s: %zu\n", o->expiring_days,
+            o->expiring_days == 1 ? "" : "s", n);
+    for (size_t i = 0; i < n; i++) {
+        const struct target_result *r = &d->targets[e[i].target];
+        const struct cert_fact *c = &r->certs[e[i].position];
+        char label[300];
+        char when[40];
+        fprintf(out, "  %s%s%s %s (", rt_col(o, e[i].expired ? C_RED : C_YELLOW),
+                e[i].expired ? "EXPIRED " : "expires", rt_col(o, C_RESET),
+                util_iso_time(c->not_after * 1000, when, sizeof(when)));
+        if (e[i].expired) {
+            fprintf(out, "%lld day%s ago", (long long)-e[i].days_left,
+                    e[i].days_left == -1 ? "" : "s");
+        } else {
+            fprintf(out, "in %lld day%s", (long long)e[i].days_left,
+                    e[i].days_left == 1 ? "" : "s");
+        }
+        fprintf(out, ") ");
+        esc_visible(out, report_target_label(r, label, sizeof(label)));
+        fprintf(out, " #%zu %s: ", e[i].position, e[i].position == 0 ? "leaf" : "chain");
+        esc_visible(out, c->subject ? c->subject : "(no subject)");
+        fprintf(out, "\n      issuer: ");
+        esc_visible(out, c->issuer ? c->issuer : "(none)");
+        fprintf(out, "\n");
+    }
+    free(e);
+    return 0;
+}
 
 int report_write_text(FILE *out, const struct report_data *d, const struct report_options *o,
                       char *err, size_t err_len)
 {
-    (void)out;
-    (void)d;
-    (void)o;
-    snprintf(err, err_len, "--format text is not implemented yet");
-    return -1;
+    rt_provenance(out, d);
+    for (size_t t = 0; t < d->n_targets; t++) {
+        fprintf(out, "\n");
+        text_print_target(out, &d->targets[t], o->color);
+        rt_target_runs(out, d, t, o);
+    }
+    fprintf(out, "\nSummary: %zu target%s, %zu not scanned\n", d->n_targets,
+            d->n_targets == 1 ? "" : "s", d->info.n_not_scanned);
+    for (size_t i = 0; i < d->n_runs; i++) {
+        struct report_counts k;
+        report_count(&d->runs[i], -1, &k);
+        fprintf(out, "  ");
+        esc_visible(out, d->runs[i].policy_id);
+        fprintf(out, ": ");
+        rt_counts(out, &k);
+        fprintf(out, "\n");
+    }
+    if (d->n_runs == 0) {
+        fprintf(out,
+                "  no policy was evaluated over this scan (tlsaudit check --scan %lld "
+                "--policy P)\n",
+                (long long)d->info.id);
+    }
+    if (o->expiring_days >= 0 && report_write_expiring_text(out, d, o, err, err_len) != 0) {
+        return -1;
+    }
+    return 0;
 }

@@ -26,7 +26,7 @@ LAB_SERVERS_TXT=${LAB_SERVERS_TXT:-$LAB_HOME/servers.txt}
 # Every lab server: the leaf certificate it serves (the table in servers.txt
 # says what each one is expected to accept).
 LAB_SERVERS="good-rsa good-ecdsa expired notyet selfsigned wronghost rsa1024 sha1
-longlived noint wrongorder tls13-only modern12 legacy gnutls-legacy gnutls-13"
+longlived noint wrongorder tls13-only modern12 legacy gnutls-legacy gnutls-13 hostile"
 
 # Leaves.  Besides the problem leaves, each server without a problem leaf
 # gets a good leaf named after it, so SNI <server>.lab.test always matches.
@@ -262,6 +262,54 @@ _lab_certtool() { # ERRLOG ARGS...
 	fi
 }
 
+# _lab_hostile_make DIR ERRLOG: the `hostile` server's self-signed leaf
+# (so its issuer is as hostile as its subject), made with openssl req since
+# certtool templates cannot carry these bytes: subject CN with markup,
+# quotes and four NUL bytes (written by tests/lab/nul_resign.py, which signs
+# the certificate again), OU a spreadsheet formula, O a newline, an ANSI
+# colour escape and HTML; SAN DNS names with markup, a formula, a newline
+# and an escape, plus hostile.lab.test and 127.0.0.1 so the name matches.
+# Uses the RSA leaf key in DIR/leaf-rsa.key.
+_lab_hostile_make() {
+	local d=$1 err=$2 esc
+	esc=$(printf '\033')
+	cat >"$d/hostile.cnf" <<EOF
+[req]
+distinguished_name = dn
+prompt = no
+string_mask = utf8only
+utf8 = yes
+[dn]
+CN = <script>alert(1)</script> \"q\" \'s\' NUL:QQQQ
+OU = =HYPERLINK(\"http://x\")
+O = line1\nline2 ${esc}[31mred${esc}[0m &amp; <b>
+[v3]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = @san
+[san]
+DNS.1 = hostile.lab.test
+DNS.2 = <script>alert(1)</script>
+DNS.3 = =HYPERLINK(\"http://x\")
+DNS.4 = evil\nline${esc}[31m
+IP.1 = 127.0.0.1
+EOF
+	cp "$d/leaf-rsa.key" "$d/hostile.key"
+	chmod 600 "$d/hostile.key" 2>/dev/null || true
+	if ! openssl req -x509 -new -key "$d/hostile.key" -config "$d/hostile.cnf" -extensions v3 \
+		-days 90 -sha256 -utf8 -outform der -out "$d/hostile.pre.der" 2>"$err" ||
+		! python3 "$LAB_HOME/nul_resign.py" "$d/hostile.pre.der" "$d/hostile.der" \
+			"$d/hostile.key" QQQQ 2>>"$err" ||
+		! openssl x509 -inform der -in "$d/hostile.der" -out "$d/hostile.crt" 2>>"$err"; then
+		cat "$err" >&2
+		return 1
+	fi
+	rm -f "$d/hostile.cnf" "$d/hostile.pre.der" "$d/hostile.der"
+	: >"$d/hostile.extra.pem"
+	cp "$d/hostile.crt" "$d/hostile.chain.pem"
+}
+
 # shellcheck disable=SC2120
 # lab_certs [DIR]: generates the lab PKI into DIR (default $LAB_CERTS) once:
 # skipped when DIR/.done exists.  Files:
@@ -384,6 +432,7 @@ _lab_certs_make() {
 		printf '%s' "$extra" >"$d/$name.extra.pem"
 		printf '%s%s' "$crt" "$extra" >"$d/$name.chain.pem"
 	done
+	_lab_hostile_make "$d" "$err" || return 1
 	printf '%s\n' "$LAB_DH1024_PEM" >"$d/dh1024.pem"
 	rm -f "$d"/*.tmpl "$err" "$d/leaf-rsa.key" "$d/leaf-1024.key" "$d/leaf-ec.key"
 }

@@ -1,0 +1,399 @@
+/*
+ * reports/check_report.c - the report of a policy evaluation (`tlsaudit
+ * check`, `scan --policy`) in text and JSON (check_report.h).
+ *
+ * Pipeline position: policies (findings, just stored) -> [this file] -> out.
+ * Moved here from cli/cmd_check.c so that jansson stays in reports/.
+ *
+ * Strings from servers or policy files reach the terminal through
+ * text_visible, and JSON only as valid UTF-8.
+ */
+#include "reports/check_report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/util.h"
+#include "config.h"
+#include "reports/report.h"
+#include "reports/text.h"
+
+#define CHECK_JSON_SCHEMA_VERSION 1
+
+bool check_report_blocking(const struct check_report *c, const struct finding *f)
+{
+    return f->verdict == VERDICT_FAIL && f->severity >= c->fail_on;
+}
+
+static const struct finding_list *check_result(const struct check_report *c, size_t p, size_t t)
+{
+    return &c->results[p * c->n_targets + t];
+}
+
+void check_report_count(const struct check_report *c, const struct finding_list *l,
+                        struct check_counts *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < l->n_items; i++) {
+        const struct finding *f = &l->items[i];
+        if ((unsigned)f->verdict < CHECK_N_VERDICTS) {
+            out->verdicts[f->verdict]++;
+        }
+        if (check_report_blocking(c, f)) {
+            out->blocking++;
+        }
+    }
+}
+
+void check_report_totals(const struct check_report *c, struct check_totals *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (size_t t = 0; t < c->n_targets; t++) {
+        if (!report_scanned(&c->targets[t])) {
+            out->n_not_scanned++;
+            continue;
+        }
+        bool failing = false;
+        for (size_t p = 0; p < c->n_pols; p++) {
+            struct check_counts k;
+            check_report_count(c, check_result(c, p, t), &k);
+            for (size_t v = 0; v < CHECK_N_VERDICTS; v++) {
+                out->total.verdicts[v] += k.verdicts[v];
+            }
+            out->total.blocking += k.blocking;
+            failing = failing || k.blocking > 0;
+        }
+        if (failing) {
+            out->n_failing_targets++;
+        }
+    }
+}
+
+/* ---- text report -------------------------------------------------------- */
+
+static void text_target_name(FILE *out, const struct target_result *r)
+{
+    bool v6 = strchr(r->host, ':') != NULL;
+    fprintf(out, "%s", v6 ? "[" : "");
+    text_visible(out, r->host);
+    fprintf(out, "%s:%u", v6 ? "]" : "", (unsigned)r->port);
+    if (r->ip[0] != '\0' && strcmp(r->ip, r->host) != 0) {
+        fprintf(out, " (");
+        text_visible(out, r->ip);
+        fprintf(out, ")");
+    }
+    if (r->sni != NULL && strcmp(r->sni, r->host) != 0) {
+        fprintf(out, " sni ");
+        text_visible(out, r->sni);
+    }
+    for (size_t i = 0; i < r->tags.n_items; i++) {
+        fprintf(out, "%s", i == 0 ? " [tags " : ",");
+        text_visible(out, r->tags.items[i]);
+        fprintf(out, "%s", i + 1 == r->tags.n_items ? "]" : "");
+    }
+}
+
+static void text_counts(FILE *out, const struct check_counts *k)
+{
+    static const enum verdict order[] = {VERDICT_FAIL, VERDICT_WARN, VERDICT_INCONCLUSIVE,
+                                         VERDICT_WAIVED, VERDICT_PASS};
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+        fprintf(out, "%s%zu %s", i ? ", " : "", k->verdicts[order[i]], verdict_name(order[i]));
+    }
+}
+
+static void text_finding(FILE *out, const struct check_report *c, const struct finding *f)
+{
+    fprintf(out, "    %-12s %-8s ", check_report_blocking(c, f) ? "FAIL" : verdict_name(f->verdict),
+            severity_name(f->severity));
+    text_visible(out, f->rule_id);
+    if (f->ref[0] != '\0') {
+        fprintf(out, "  [");
+        text_visible(out, f->ref);
+        fprintf(out, "]");
+    }
+    fprintf(out, "\n");
+    if (f->title[0] != '\0') {
+        fprintf(out, "        ");
+        text_visible(out, f->title);
+        fprintf(out, "\n");
+    }
+    if (f->evidence[0] != '\0') {
+        fprintf(out, "        evidence: ");
+        text_visible(out, f->evidence);
+        fprintf(out, "\n");
+    }
+    if (f->verdict == VERDICT_WAIVED || f->waiver_reason[0] != '\0') {
+        fprintf(out, "        waiver: ");
+        text_visible(out, f->waiver_reason[0] ? f->waiver_reason : "(no justification)");
+        if (f->waiver_owner[0] != '\0') {
+            fprintf(out, " (owner ");
+            text_visible(out, f->waiver_owner);
+            fprintf(out, ")");
+        }
+        if (f->waiver_expires[0] != '\0') {
+            fprintf(out, ", expires ");
+            text_visible(out, f->waiver_expires);
+        }
+        fprintf(out, "\n");
+    }
+}
+
+void check_report_text(FILE *out, const struct check_report *c)
+{
+    struct check_totals tot;
+    check_report_totals(c, &tot);
+    char t1[40];
+    char t2[40];
+    fprintf(out, "Scan %lld (%s; started %s", (long long)c->scan_id, c->info->state,
+            util_iso_time(c->info->started_ms, t1, sizeof(t1)));
+    if (c->info->finished_ms >= 0) {
+        fprintf(out, ", finished %s", util_iso_time(c->info->finished_ms, t2, sizeof(t2)));
+    }
+    fprintf(out, "; %zu target%s)", c->n_targets, c->n_targets == 1 ? "" : "s");
+    if (c->db_path != NULL) {
+        fprintf(out, " in ");
+        text_visible(out, c->db_path);
+    }
+    fprintf(out, "\nEvaluated %s, failing at or above %s\n",
+            util_iso_time(c->evaluated_ms, t1, sizeof(t1)), severity_name(c->fail_on));
+    for (size_t p = 0; p < c->n_pols; p++) {
+        const struct policy *pol = c->pols[p];
+        fprintf(out, "Policy ");
+        text_visible(out, policy_id(pol));
+        fprintf(out, " version ");
+        text_visible(out, policy_version(pol) ? policy_version(pol) : "?");
+        fprintf(out, " (sha256 %.16s..., run %lld): ", policy_sha256(pol),
+                (long long)c->run_ids[p]);
+        text_visible(out, policy_title(pol));
+        fprintf(out, "\n");
+    }
+
+    for (size_t t = 0; t < c->n_targets; t++) {
+        const struct target_result *r = &c->targets[t];
+        fprintf(out, "\n");
+        text_target_name(out, r);
+        if (!report_scanned(r)) {
+            fprintf(out, "\n  NOT SCANNED: %s", target_status_name(r->status));
+            if (r->error[0] != '\0') {
+                fprintf(out, ": ");
+                text_visible(out, r->error);
+            }
+            fprintf(out, " (not evaluated)\n");
+            continue;
+        }
+        fprintf(out, "\n");
+        for (size_t p = 0; p < c->n_pols; p++) {
+            const struct finding_list *l = check_result(c, p, t);
+            struct check_counts k;
+            check_report_count(c, l, &k);
+            fprintf(out, "  ");
+            text_visible(out, policy_id(c->pols[p]));
+            if (k.blocking > 0) {
+                fprintf(out, ": FAIL (");
+            } else if (k.verdicts[VERDICT_FAIL] > 0) {
+                fprintf(out, ": passes at --fail-on %s (", severity_name(c->fail_on));
+            } else {
+                fprintf(out, ": pass (");
+            }
+            text_counts(out, &k);
+            fprintf(out, ")\n");
+            for (size_t i = 0; i < l->n_items; i++) {
+                if (l->items[i].verdict != VERDICT_PASS) {
+                    text_finding(out, c, &l->items[i]);
+                }
+            }
+        }
+    }
+
+    fprintf(out,
+            "\nSummary: %zu target%s, %zu with findings at or above %s (%zu finding%s), "
+            "%zu not scanned; ",
+            c->n_targets, c->n_targets == 1 ? "" : "s", tot.n_failing_targets,
+            severity_name(c->fail_on), tot.total.blocking, tot.total.blocking == 1 ? "" : "s",
+            tot.n_not_scanned);
+    text_counts(out, &tot.total);
+    fprintf(out, "\n");
+    if (strcmp(c->info->state, "complete") != 0) {
+        fprintf(out, "The scan is %s: targets may be missing.\n", c->info->state);
+    }
+}
+
+/* ---- JSON report ---------------------------------------------------------- */
+
+/* check_json_text returns a JSON string for s: itself when it is valid
+ * UTF-8, else with the offending bytes made visible (\xNN). NULL and ""
+ * give null when empty_is_null. */
+static json_t *check_json_text(const char *s, bool empty_is_null)
+{
+    if (s == NULL || (empty_is_null && s[0] == '\0')) {
+        return json_null();
+    }
+    json_t *j = json_string(s);
+    if (j != NULL) {
+        return j;
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (m == NULL) {
+        return NULL;
+    }
+    text_visible(m, s);
+    if (fclose(m) != 0) {
+        free(buf);
+        return NULL;
+    }
+    j = json_stringn(buf, len);
+    free(buf);
+    return j;
+}
+
+static json_t *check_json_time(int64_t ms)
+{
+    char buf[40];
+    if (ms < 0) {
+        return json_null();
+    }
+    return json_string(util_iso_time(ms, buf, sizeof(buf)));
+}
+
+static json_t *check_json_counts(const struct check_counts *k)
+{
+    json_t *o = json_object();
+    for (size_t v = 0; o != NULL && v < CHECK_N_VERDICTS; v++) {
+        json_object_set_new(o, verdict_name((enum verdict)v),
+                            json_integer((json_int_t)k->verdicts[v]));
+    }
+    return o;
+}
+
+static json_t *check_json_finding(const struct check_report *c, const struct finding *f)
+{
+    json_t *o = json_object();
+    if (o == NULL) {
+        return NULL;
+    }
+    json_object_set_new(o, "rule_id", check_json_text(f->rule_id, false));
+    json_object_set_new(o, "title", check_json_text(f->title, true));
+    json_object_set_new(o, "ref", check_json_text(f->ref, true));
+    json_object_set_new(o, "severity", json_string(severity_name(f->severity)));
+    json_object_set_new(o, "verdict", json_string(verdict_name(f->verdict)));
+    json_object_set_new(o, "blocking", json_boolean(check_report_blocking(c, f)));
+    json_object_set_new(o, "evidence", check_json_text(f->evidence, true));
+    if (f->verdict == VERDICT_WAIVED || f->waiver_reason[0] != '\0') {
+        json_object_set_new(o, "waiver",
+                            json_pack("{s:o, s:o, s:o}", "reason",
+                                      check_json_text(f->waiver_reason, true), "owner",
+                                      check_json_text(f->waiver_owner, true), "expires",
+                                      check_json_text(f->waiver_expires, true)));
+    } else {
+        json_object_set_new(o, "waiver", json_null());
+    }
+    return o;
+}
+
+static json_t *check_json_target(const struct check_report *c, size_t t)
+{
+    const struct target_result *r = &c->targets[t];
+    json_t *o = json_object();
+    json_t *pols = json_array();
+    if (o == NULL || pols == NULL) {
+        json_decref(o);
+        json_decref(pols);
+        return NULL;
+    }
+    json_object_set_new(o, "target_id", json_integer((json_int_t)c->ids[t]));
+    json_object_set_new(o, "host", check_json_text(r->host, false));
+    json_object_set_new(o, "port", json_integer(r->port));
+    json_object_set_new(o, "sni", check_json_text(r->sni, true));
+    json_object_set_new(o, "ip", check_json_text(r->ip, true));
+    json_t *tags = json_array();
+    for (size_t i = 0; tags != NULL && i < r->tags.n_items; i++) {
+        json_array_append_new(tags, check_json_text(r->tags.items[i], false));
+    }
+    json_object_set_new(o, "tags", tags);
+    json_object_set_new(o, "status", json_string(target_status_name(r->status)));
+    json_object_set_new(o, "error", check_json_text(r->error, true));
+    json_object_set_new(o, "evaluated", json_boolean(report_scanned(r)));
+    bool compliant = true;
+    for (size_t p = 0; report_scanned(r) && p < c->n_pols; p++) {
+        const struct finding_list *l = check_result(c, p, t);
+        struct check_counts k;
+        check_report_count(c, l, &k);
+        compliant = compliant && k.blocking == 0;
+        json_t *findings = json_array();
+        for (size_t i = 0; findings != NULL && i < l->n_items; i++) {
+            json_array_append_new(findings, check_json_finding(c, &l->items[i]));
+        }
+        json_array_append_new(pols, json_pack("{s:o, s:b, s:o, s:o}", "policy",
+                                              check_json_text(policy_id(c->pols[p]), false),
+                                              "compliant", k.blocking == 0, "counts",
+                                              check_json_counts(&k), "findings", findings));
+    }
+    json_object_set_new(o, "compliant", report_scanned(r) ? json_boolean(compliant) : json_null());
+    json_object_set_new(o, "policies", pols);
+    return o;
+}
+
+int check_report_json(FILE *out, const struct check_report *c, int exit_code)
+{
+    struct check_totals tot;
+    check_report_totals(c, &tot);
+    json_t *root = json_object();
+    json_t *pols = json_array();
+    json_t *targets = json_array();
+    int ret = -1;
+    if (root == NULL || pols == NULL || targets == NULL) {
+        json_decref(pols);
+        json_decref(targets);
+        goto out;
+    }
+    json_object_set_new(root, "schema", json_string("tlsaudit-check"));
+    json_object_set_new(root, "schema_version", json_integer(CHECK_JSON_SCHEMA_VERSION));
+    json_object_set_new(root, "tool",
+                        json_pack("{s:s, s:s}", "name", PACKAGE_NAME, "version", PACKAGE_VERSION));
+    json_object_set_new(
+        root, "scan",
+        json_pack("{s:I, s:o, s:o, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)c->scan_id,
+                  "started", check_json_time(c->info->started_ms), "finished",
+                  check_json_time(c->info->finished_ms), "state", c->info->state, "tool_version",
+                  check_json_text(c->info->tool_version, true), "trust_store",
+                  check_json_text(c->info->trust_store, true), "registry_version",
+                  check_json_text(c->info->registry_version, true), "database",
+                  check_json_text(c->db_path, true)));
+    json_object_set_new(root, "evaluated", check_json_time(c->evaluated_ms));
+    json_object_set_new(root, "fail_on", json_string(severity_name(c->fail_on)));
+    for (size_t p = 0; p < c->n_pols; p++) {
+        const struct policy *pol = c->pols[p];
+        json_array_append_new(pols, json_pack("{s:o, s:o, s:o, s:o, s:o, s:I}", "id",
+                                              check_json_text(policy_id(pol), false), "title",
+                                              check_json_text(policy_title(pol), true), "version",
+                                              check_json_text(policy_version(pol), true), "sha256",
+                                              check_json_text(policy_sha256(pol), false), "path",
+                                              check_json_text(policy_path(pol), true), "run_id",
+                                              (json_int_t)c->run_ids[p]));
+    }
+    json_object_set_new(root, "policies", pols);
+    for (size_t t = 0; t < c->n_targets; t++) {
+        json_array_append_new(targets, check_json_target(c, t));
+    }
+    json_object_set_new(root, "targets", targets);
+    json_object_set_new(root, "summary",
+                        json_pack("{s:I, s:I, s:I, s:I, s:o, s:i}", "targets",
+                                  (json_int_t)c->n_targets, "not_scanned",
+                                  (json_int_t)tot.n_not_scanned, "failing_targets",
+                                  (json_int_t)tot.n_failing_targets, "blocking_findings",
+                                  (json_int_t)tot.total.blocking, "counts",
+                                  check_json_counts(&tot.total), "exit_code", exit_code));
+    if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+        goto out;
+    }
+    fputc('\n', out);
+    ret = 0;
+out:
+    json_decref(root);
+    return ret;
+}

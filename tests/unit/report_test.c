@@ -1,0 +1,190 @@
+/*
+ * tests/unit/report_test.c - unit tests of reports/escape.c (each format's
+ * escaping of hostile strings) and of the helpers in reports/report.c
+ * (verdict and severity names, counts, the expiring-certificate list).
+ *
+ * Every assertion compares with a concrete expected string or number.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/escape.h"
+#include "reports/report.h"
+
+typedef void (*esc_fn)(FILE *out, const char *s);
+
+/* esc_to runs fn over s and returns what it wrote (caller frees). */
+static char *esc_to(esc_fn fn, const char *s)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(m);
+    fn(m, s);
+    ck_assert_int_eq(fclose(m), 0);
+    return buf;
+}
+
+#define ESC_EQ(fn, in, want)                                                                       \
+    do {                                                                                           \
+        char *got_ = esc_to(fn, in);                                                               \
+        ck_assert_str_eq(got_, want);                                                              \
+        free(got_);                                                                                \
+    } while (0)
+
+START_TEST(test_visible)
+{
+    ESC_EQ(esc_visible, "plain <b> & \"q\"", "plain <b> & \"q\"");
+    ESC_EQ(esc_visible, "a\nb\x1b[31mc\x7f", "a\\x0ab\\x1b[31mc\\x7f");
+    ESC_EQ(esc_visible, "caf\xc3\xa9 \xe2\x82\xac", "caf\xc3\xa9 \xe2\x82\xac"); /* é € kept */
+    ESC_EQ(esc_visible, "c1 \xc2\x9b", "c1 \\xc2\\x9b");                         /* C1 CSI */
+    ESC_EQ(esc_visible, "over \xc0\xaf", "over \\xc0\\xaf");                     /* overlong / */
+    ESC_EQ(esc_visible, "over3 \xe0\x80\xaf", "over3 \\xe0\\x80\\xaf");
+    ESC_EQ(esc_visible, "sur \xed\xa0\x80", "sur \\xed\\xa0\\x80");          /* a surrogate */
+    ESC_EQ(esc_visible, "big \xf4\x90\x80\x80", "big \\xf4\\x90\\x80\\x80"); /* > U+10FFFF */
+    ESC_EQ(esc_visible, "cut \xe2\x82", "cut \\xe2\\x82");                   /* truncated at end */
+    ESC_EQ(esc_visible, "", "");
+    ESC_EQ(esc_visible, NULL, "");
+}
+END_TEST
+
+START_TEST(test_html)
+{
+    ESC_EQ(esc_html, "<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;");
+    ESC_EQ(esc_html, "a&b \"q\" 's'", "a&amp;b &quot;q&quot; &#39;s&#39;");
+    ESC_EQ(esc_html, "x\x1b[0m\ny", "x\\x1b[0m\\x0ay");
+    ESC_EQ(esc_html, "\xff", "\\xff");
+}
+END_TEST
+
+START_TEST(test_csv)
+{
+    ESC_EQ(esc_csv, "plain", "\"plain\"");
+    ESC_EQ(esc_csv, "a \"q\", b", "\"a \"\"q\"\", b\"");
+    ESC_EQ(esc_csv, "=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\"");
+    ESC_EQ(esc_csv, "+1", "\"'+1\"");
+    ESC_EQ(esc_csv, "-5", "\"'-5\"");
+    ESC_EQ(esc_csv, "@SUM(A1)", "\"'@SUM(A1)\"");
+    ESC_EQ(esc_csv, "\tx", "\"'\\x09x\"");
+    ESC_EQ(esc_csv, "a=1", "\"a=1\""); /* only the first character matters */
+    ESC_EQ(esc_csv, "l1\r\nl2", "\"l1\\x0d\\x0al2\"");
+    ESC_EQ(esc_csv, "", "\"\"");
+    ESC_EQ(esc_csv, NULL, "\"\"");
+}
+END_TEST
+
+START_TEST(test_markdown)
+{
+    ESC_EQ(esc_markdown, "<script>", "&lt;script&gt;");
+    ESC_EQ(esc_markdown, "a|b *c* [d](e) `f`", "a\\|b \\*c\\* \\[d\\]\\(e\\) \\`f\\`");
+    ESC_EQ(esc_markdown, "x\ny", "x\\x0ay");
+    ESC_EQ(esc_markdown, "1.2-3", "1\\.2\\-3");
+}
+END_TEST
+
+START_TEST(test_names)
+{
+    ck_assert_int_eq(report_verdict_parse("fail"), RV_FAIL);
+    ck_assert_int_eq(report_verdict_parse("waived"), RV_WAIVED);
+    ck_assert_int_eq(report_verdict_parse("pass"), RV_PASS);
+    ck_assert_int_eq(report_verdict_parse("maybe"), -1);
+    ck_assert_int_eq(report_verdict_parse(NULL), -1);
+    ck_assert_str_eq(report_verdict_name(RV_INCONCLUSIVE), "inconclusive");
+    ck_assert_int_eq(report_severity_rank("info"), 0);
+    ck_assert_int_eq(report_severity_rank("critical"), 4);
+    ck_assert_int_eq(report_severity_rank("huge"), -1);
+    enum report_format f;
+    ck_assert(report_format_parse("junit", &f));
+    ck_assert_int_eq(f, REPORT_JUNIT);
+    ck_assert(!report_format_parse("JUNIT", &f));
+    ck_assert_str_eq(report_format_name(REPORT_MARKDOWN), "markdown");
+}
+END_TEST
+
+START_TEST(test_count)
+{
+    struct store_finding_row rows[] = {
+        {.target_id = 1, .verdict = "fail"},   {.target_id = 1, .verdict = "pass"},
+        {.target_id = 2, .verdict = "fail"},   {.target_id = 2, .verdict = "waived"},
+        {.target_id = 2, .verdict = "future"}, {.target_id = 1, .verdict = "inconclusive"},
+    };
+    struct store_run run = {.findings = rows, .n_findings = 6};
+    struct report_counts k;
+    report_count(&run, -1, &k);
+    ck_assert_uint_eq(k.total, 6);
+    ck_assert_uint_eq(k.v[RV_FAIL], 2);
+    ck_assert_uint_eq(k.v[RV_WAIVED], 1);
+    report_count(&run, 2, &k);
+    ck_assert_uint_eq(k.total, 3); /* an unknown verdict counts in total only */
+    ck_assert_uint_eq(k.v[RV_FAIL] + k.v[RV_WAIVED], 2);
+}
+END_TEST
+
+#define NOW_S 1768478400LL /* 2026-01-15T12:00:00Z */
+
+START_TEST(test_expiring)
+{
+    /* target 0: a leaf expiring in 1 s (0 days left), an intermediate in
+     * exactly 30 days, a root in 30 days + 1 s; target 1: a leaf expired
+     * 1 s ago (-1 day), a certificate without notAfter. */
+    struct cert_fact c0[3];
+    struct cert_fact c1[2];
+    memset(c0, 0, sizeof(c0));
+    memset(c1, 0, sizeof(c1));
+    c0[0].not_after = NOW_S + 1;
+    c0[1].not_after = NOW_S + 30 * 86400;
+    c0[2].not_after = NOW_S + 30 * 86400 + 1;
+    c1[0].not_after = NOW_S - 1;
+    c1[1].not_after = 0;
+    struct target_result t[2];
+    memset(t, 0, sizeof(t));
+    t[0].certs = c0;
+    t[0].n_certs = 3;
+    t[1].certs = c1;
+    t[1].n_certs = 2;
+    struct report_data d = {.targets = t, .n_targets = 2};
+    struct report_expiry *e = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(report_expiring(&d, NOW_S * 1000, 30, &e, &n), 0);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_uint_eq(e[0].target, 1); /* soonest first: the expired one */
+    ck_assert_uint_eq(e[0].position, 0);
+    ck_assert(e[0].expired);
+    ck_assert_int_eq(e[0].days_left, -1);
+    ck_assert_uint_eq(e[1].target, 0);
+    ck_assert_uint_eq(e[1].position, 0);
+    ck_assert(!e[1].expired);
+    ck_assert_int_eq(e[1].days_left, 0);
+    ck_assert_uint_eq(e[2].position, 1);
+    ck_assert_int_eq(e[2].days_left, 30);
+    free(e);
+    ck_assert_int_eq(report_expiring(&d, NOW_S * 1000, 0, &e, &n), 0);
+    ck_assert_uint_eq(n, 1); /* 0 days: the expired one only */
+    free(e);
+    d.n_targets = 0;
+    ck_assert_int_eq(report_expiring(&d, NOW_S * 1000, 30, &e, &n), 0);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_ptr_null(e);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("report");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_visible);
+    tcase_add_test(tc, test_html);
+    tcase_add_test(tc, test_csv);
+    tcase_add_test(tc, test_markdown);
+    tcase_add_test(tc, test_names);
+    tcase_add_test(tc, test_count);
+    tcase_add_test(tc, test_expiring);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
