@@ -152,28 +152,44 @@ static void put_policies(FILE *out, const struct hrow *h, void (*esc)(FILE *, co
     }
 }
 
+/* put_row writes one row: a Markdown table row, or a text line whose
+ * fields are labelled (they vary in width, so no column can line up). */
 static void put_row(FILE *out, const struct hrow *h, bool md)
 {
     void (*esc)(FILE *, const char *) = md ? esc_markdown : esc_visible;
-    const char *sep = md ? " | " : "  ";
     const struct cert_fact *leaf = hrow_leaf(h);
+    const char *ip = h->r->ip[0] != '\0' ? h->r->ip : "-";
+    const char *sni = h->r->sni != NULL ? h->r->sni : "-";
     char when[32], day[16];
     util_iso_time(h->d->info.started_ms, when, sizeof(when));
-    fprintf(out, "%s%s%s%lld%s%-11s%s%-14s%s", md ? "| " : "", when, sep, (long long)h->d->info.id,
-            sep, h->d->info.state, sep, target_status_name(h->r->status), sep);
-    esc(out, h->r->ip[0] != '\0' ? h->r->ip : "-");
-    fputs(sep, out);
-    esc(out, h->r->sni != NULL ? h->r->sni : "-");
-    fprintf(out, "%s%-20s%s%4zu%s", sep, h->versions, sep, h->n_suites, sep);
     if (leaf != NULL) {
-        fprintf(out, "%.16s%s%s", leaf->sha256, sep,
-                util_iso_date(leaf->not_after, day, sizeof(day)));
-    } else {
-        fprintf(out, "%-16s%s%-10s", "-", sep, "-");
+        util_iso_date(leaf->not_after, day, sizeof(day));
     }
-    fputs(sep, out);
+    if (md) {
+        fprintf(out, "| %s | %lld | %s | %s | ", when, (long long)h->d->info.id, h->d->info.state,
+                target_status_name(h->r->status));
+        esc(out, ip);
+        fputs(" | ", out);
+        esc(out, sni);
+        fprintf(out, " | %s | %zu | %.16s | %s | ", h->versions, h->n_suites,
+                leaf != NULL ? leaf->sha256 : "-", leaf != NULL ? day : "-");
+        put_policies(out, h, esc);
+        fputs(" |\n", out);
+        return;
+    }
+    fprintf(out, "%s  scan %lld  %s  %s  ", when, (long long)h->d->info.id, h->d->info.state,
+            target_status_name(h->r->status));
+    esc(out, ip);
+    fputs(" SNI ", out);
+    esc(out, sni);
+    fprintf(out, "  %s  %zu suites  ", h->versions, h->n_suites);
+    if (leaf != NULL) {
+        fprintf(out, "leaf %.16s expires %s  ", leaf->sha256, day);
+    } else {
+        fputs("no certificate  ", out);
+    }
     put_policies(out, h, esc);
-    fputs(md ? " |\n" : "\n", out);
+    fputs("\n", out);
 }
 
 static void put_header(FILE *out, const char *host, uint16_t port, bool md,
@@ -188,10 +204,6 @@ static void put_header(FILE *out, const char *host, uint16_t port, bool md,
         fputs("| when | scan | state | status | address | SNI | versions | suites | leaf SHA-256 "
               "| expires | policies |\n"
               "|---|---|---|---|---|---|---|---|---|---|---|\n",
-              out);
-    } else {
-        fputs("WHEN                  SCAN  STATE        STATUS          ADDRESS  SNI  VERSIONS  "
-              "SUITES  LEAF SHA-256  EXPIRES  POLICIES\n",
               out);
     }
 }

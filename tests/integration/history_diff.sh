@@ -97,8 +97,8 @@ lab_stop rotated
 t_run 0 "$TLSAUDIT" history --db "$db" "$target"
 rows=$(printf '%s\n' "$T_OUT" | grep -E '^[0-9]{4}-' || true)
 t_eq "history: two rows" 2 "$(printf '%s\n' "$rows" | grep -c .)"
-t_match "history: row 1 is scan 1 with the first leaf" " 1 .*${fp1:0:16}" "$(sed -n 1p <<<"$rows")"
-t_match "history: row 2 is scan 2 with the new leaf" " 2 .*${fp2:0:16}" "$(sed -n 2p <<<"$rows")"
+t_match "history: row 1 is scan 1 with the first leaf" " scan 1 .*${fp1:0:16}" "$(sed -n 1p <<<"$rows")"
+t_match "history: row 2 is scan 2 with the new leaf" " scan 2 .*${fp2:0:16}" "$(sed -n 2p <<<"$rows")"
 t_match "history: row 1 accepts TLS 1.2 and 1.3 only" " TLS1\.2,TLS1\.3 " "$(sed -n 1p <<<"$rows")"
 t_match "history: row 2 accepts TLS 1.0" " TLS1\.0,TLS1\.1,TLS1\.2,TLS1\.3 " "$(sed -n 2p <<<"$rows")"
 t_match "history: row 2 fails PCI DSS" "pci-dss-4\.0 FAIL \([1-9]" "$(sed -n 2p <<<"$rows")"
