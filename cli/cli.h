@@ -11,6 +11,7 @@
 /* Exit codes (README, --help and the man page document the same). */
 #define EXIT_OK 0         /* done; compliant or no policy asked */
 #define EXIT_FINDINGS 1   /* policy findings at or above --fail-on (reserved) */
+#define EXIT_WORSE 1      /* diff: something got worse between the two scans */
 #define EXIT_USAGE 2      /* usage, input, policy or database error */
 #define EXIT_SCAN_ERROR 3 /* at least one target could not be scanned */
 
@@ -22,6 +23,11 @@ int cmd_ciphers(int argc, char **argv);
 int cmd_policies(int argc, char **argv);
 /* cmd_report runs `tlsaudit report`: renders a stored scan. */
 int cmd_report(int argc, char **argv);
+
+/* cmd_history runs `tlsaudit history TARGET`: one line per scan of it. */
+int cmd_history(int argc, char **argv);
+/* cmd_diff runs `tlsaudit diff [SCAN_A [SCAN_B]]`: what changed. */
+int cmd_diff(int argc, char **argv);
 
 /* cmd_check runs `tlsaudit check`: evaluates policies over a stored scan. */
 int cmd_check(int argc, char **argv);

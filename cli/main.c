@@ -21,6 +21,12 @@ static const char usage_text[] =
     "  report [--scan ID|--latest] [--format F] [-o FILE]\n"
     "                             render a stored scan: text, json, csv, junit,\n"
     "                             markdown or html (no network)\n"
+    "  history TARGET [--format F]\n"
+    "                             every stored scan of one target, oldest first\n"
+    "  diff [SCAN_A [SCAN_B]] [--format F] [-o FILE]\n"
+    "                             what changed between two stored scans (default:\n"
+    "                             the last two sharing targets); exit 1 when\n"
+    "                             something got worse\n"
     "  policies [list | show NAME | lint FILE]\n"
     "                             the shipped policies; check a policy file\n"
     "  ciphers [FILTER]           list the cipher-suite registry\n"
@@ -29,7 +35,8 @@ static const char usage_text[] =
     "\n"
     "Exit codes:\n"
     "  0  done (every target scanned)\n"
-    "  1  a policy failed: a finding at or above --fail-on that is not waived\n"
+    "  1  a policy failed: a finding at or above --fail-on that is not waived;\n"
+    "     diff: something got worse\n"
     "  2  usage, input or database error (nothing stored is changed)\n"
     "  3  at least one target could not be scanned, or the scan was interrupted\n"
     "\n"
@@ -57,6 +64,12 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "report") == 0) {
         return cmd_report(argc - 1, argv + 1);
     }
+    if (strcmp(cmd, "history") == 0) {
+        return cmd_history(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "diff") == 0) {
+        return cmd_diff(argc - 1, argv + 1);
+    }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         if (argc >= 3 && strcmp(cmd, "help") == 0) {
             char *sub_argv[] = {argv[2], (char *)"--help", NULL};
@@ -74,6 +87,12 @@ int main(int argc, char **argv)
             }
             if (strcmp(argv[2], "report") == 0) {
                 return cmd_report(2, sub_argv);
+            }
+            if (strcmp(argv[2], "history") == 0) {
+                return cmd_history(2, sub_argv);
+            }
+            if (strcmp(argv[2], "diff") == 0) {
+                return cmd_diff(2, sub_argv);
             }
             fprintf(stderr, "tlsaudit: no help for unknown command '%s'\n", argv[2]);
             return EXIT_USAGE;

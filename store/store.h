@@ -212,4 +212,35 @@ __attribute__((warn_unused_result)) int store_load_runs(struct store *s, int64_t
 /* store_runs_free frees an array from store_load_runs; accepts NULL. */
 void store_runs_free(struct store_run *runs, size_t n);
 
+/* ---- history and diff queries (store/store_history.c) ------------------ */
+
+/* One stored target row of one scan (tlsaudit history). */
+struct store_target_ref {
+    int64_t scan_id;   /* scans.id */
+    int64_t target_id; /* targets.id */
+};
+
+/* store_target_history lists every stored target row whose host equals
+ * host (compared as text, ASCII case-insensitively: the host as the user
+ * typed it, IPv6 without brackets) and whose port equals port, oldest scan
+ * first (then in the order stored: one row per address and SNI the
+ * endpoint was scanned with). Returns 0 with a malloc'ed array (NULL and 0
+ * when there is none; the caller frees it with free()), or -1 with the
+ * reason in store_errmsg(s). */
+__attribute__((warn_unused_result)) int store_target_history(struct store *s, const char *host,
+                                                             uint16_t port,
+                                                             struct store_target_ref **out,
+                                                             size_t *n_out);
+
+/* store_previous_sharing_scan finds the newest scan older than scan_b (a
+ * lower id) that has at least one target with the same host and port as a
+ * target of scan_b. Returns 0 with *out_found and, when found, *out_scan_a;
+ * or -1 on a database error. */
+__attribute__((warn_unused_result)) int
+store_previous_sharing_scan(struct store *s, int64_t scan_b, int64_t *out_scan_a, bool *out_found);
+
+/* store_count_scans sets *out_n to the number of scans in the database.
+ * Returns 0, or -1 on a database error. */
+__attribute__((warn_unused_result)) int store_count_scans(struct store *s, size_t *out_n);
+
 #endif

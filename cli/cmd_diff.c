@@ -1,0 +1,327 @@
+/*
+ * cli/cmd_diff.c - `tlsaudit diff [SCAN_A [SCAN_B]]`: what changed between
+ * two stored scans, as text, JSON or Markdown, with an exit code a cron
+ * job can alert on.
+ *
+ * Pipeline position: store (store_history.c picks the scans) ->
+ * reports/report.c (report_load, twice) -> reports/diff.c (diff_compute,
+ * diff_write) -> a file or stdout.
+ *
+ * Invariants:
+ * - Options and scan ids are checked first, then the database (which must
+ *   exist: diff never creates one); nothing in the database changes.
+ * - Which scans: none given = the newest scan and the newest earlier scan
+ *   that shares a target (host and port) with it; one = that scan and the
+ *   newest scan; two = those, in that order (A is "before", B "after").
+ * - With -o FILE the diff is written to a temporary file next to FILE and
+ *   renamed over it only when complete.
+ * - Exit codes: 0 nothing got worse; 1 something got worse (reports/diff.h
+ *   says what counts); 2 usage, database or output error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/opts.h"
+#include "common/util.h"
+#include "reports/diff.h"
+#include "reports/report.h"
+#include "store/store.h"
+
+enum diff_opt_id {
+    OPT_OUTPUT = 'o',
+    OPT_HELP = 'h',
+    OPT_DB = 256,
+    OPT_FORMAT,
+};
+
+static const struct opt_doc diff_opts[] = {
+    {"db", required_argument, OPT_DB, "FILE",
+     "the database (default: $TLSAUDIT_DB, else ./tlsaudit.db)"},
+    {"format", required_argument, OPT_FORMAT, "F", "text (default), json or markdown"},
+    {"output", required_argument, OPT_OUTPUT, "FILE",
+     "write the diff to FILE (replaced only when complete), not stdout"},
+    {"help", no_argument, OPT_HELP, NULL, "show this help"},
+};
+#define N_DIFF_OPTS (sizeof(diff_opts) / sizeof(diff_opts[0]))
+
+static void diff_usage(FILE *out)
+{
+    fprintf(out, "Usage: tlsaudit diff [SCAN_A [SCAN_B]] [--db FILE] [--format F] [-o FILE]\n"
+                 "\n"
+                 "Show what changed from stored scan SCAN_A to stored scan SCAN_B, without\n"
+                 "touching the network. With no scan given: the newest scan against the newest\n"
+                 "earlier scan that shares a target (host and port) with it. With one: SCAN_A\n"
+                 "against the newest scan.\n"
+                 "\n"
+                 "Targets are paired by host, port and address. For each pair: status,\n"
+                 "versions enabled or disabled, suites added or removed per version, server\n"
+                 "order, TLS 1.2/1.3 groups, leaf certificate rotated (SHA-256), chain changed,\n"
+                 "chain problems that appeared or went away, and, for every policy evaluated\n"
+                 "over both scans (newest run of each), new and resolved failing findings\n"
+                 "(matched by policy and rule id) and verdict changes. Targets in only one\n"
+                 "scan are listed.\n"
+                 "\n"
+                 "Options:\n");
+    opts_print(out, diff_opts, N_DIFF_OPTS, 20);
+    fprintf(out, "\n"
+                 "Exit codes:\n"
+                 "  0  nothing got worse\n"
+                 "  1  something got worse: a new failing finding, a policy verdict that\n"
+                 "     went to fail, a protocol version or a suite newly accepted, or a\n"
+                 "     chain problem that appeared (untrusted, expired, not yet valid,\n"
+                 "     self-signed, incomplete, wrong order, hostname mismatch)\n"
+                 "  2  usage or database error (unknown scan, only one scan, no earlier\n"
+                 "     scan sharing a target), or the output could not be written\n");
+}
+
+/* diff_open_tmp creates a temporary file in the directory of path. */
+static FILE *diff_open_tmp(const char *path, char *tmp, size_t tmp_len)
+{
+    int n = snprintf(tmp, tmp_len, "%s.tmp-XXXXXX", path);
+    if (n < 0 || (size_t)n >= tmp_len) {
+        errno = ENAMETOOLONG;
+        return NULL;
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        return NULL;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    FILE *f = NULL;
+    if (fchmod(fd, 0666 & ~mask) != 0 || (f = fdopen(fd, "w")) == NULL) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        errno = e;
+    }
+    return f;
+}
+
+/* pick_scans fills a and b from the arguments (0 = not given). Returns 0,
+ * or -1 after printing why. */
+static int pick_scans(struct store *store, const char *db_path, int64_t *a, int64_t *b)
+{
+    int64_t latest;
+    size_t n_scans = 0;
+    if (store_count_scans(store, &n_scans) != 0) {
+        fprintf(stderr, "tlsaudit diff: %s\n", store_errmsg(store));
+        return -1;
+    }
+    if (n_scans == 0) {
+        fprintf(stderr, "tlsaudit diff: no scan in %s: nothing to compare\n", db_path);
+        return -1;
+    }
+    for (int i = 0; i < 2; i++) {
+        int64_t id = i == 0 ? *a : *b;
+        bool exists = false;
+        if (id != 0 && store_scan_exists(store, id, &exists) != 0) {
+            fprintf(stderr, "tlsaudit diff: %s\n", store_errmsg(store));
+            return -1;
+        }
+        if (id != 0 && !exists) {
+            fprintf(stderr, "tlsaudit diff: %s: no scan %lld in %s\n", i == 0 ? "SCAN_A" : "SCAN_B",
+                    (long long)id, db_path);
+            return -1;
+        }
+    }
+    if (*a != 0 && *b != 0) {
+        return 0;
+    }
+    if (n_scans == 1) {
+        fprintf(stderr,
+                "tlsaudit diff: %s holds only one scan: nothing to compare it with (scan "
+                "again, then run diff)\n",
+                db_path);
+        return -1;
+    }
+    if (store_latest_scan(store, &latest) != 0) {
+        fprintf(stderr, "tlsaudit diff: %s\n", store_errmsg(store));
+        return -1;
+    }
+    if (*a != 0) {
+        if (*a == latest) {
+            fprintf(stderr,
+                    "tlsaudit diff: scan %lld is the newest scan: give a second scan to "
+                    "compare it with\n",
+                    (long long)*a);
+            return -1;
+        }
+        *b = latest;
+        return 0;
+    }
+    bool found = false;
+    if (store_previous_sharing_scan(store, latest, a, &found) != 0) {
+        fprintf(stderr, "tlsaudit diff: %s\n", store_errmsg(store));
+        return -1;
+    }
+    if (!found) {
+        fprintf(stderr,
+                "tlsaudit diff: no earlier scan shares a target (host and port) with the "
+                "newest scan %lld; give SCAN_A and SCAN_B\n",
+                (long long)latest);
+        return -1;
+    }
+    *b = latest;
+    return 0;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+    struct option long_opts[N_DIFF_OPTS + 1];
+    opts_to_getopt(diff_opts, N_DIFF_OPTS, long_opts);
+
+    const char *db_path = getenv("TLSAUDIT_DB");
+    const char *out_path = NULL;
+    struct store *store = NULL;
+    struct report_data da = {0}, db = {0};
+    bool have_a = false, have_b = false;
+    struct diff *d = NULL;
+    enum report_format format = REPORT_TEXT;
+    int64_t scan[2] = {0, 0};
+    FILE *out = stdout;
+    char tmp_path[PATH_MAX];
+    char err[1024];
+    int rc = EXIT_USAGE;
+
+    tmp_path[0] = '\0';
+    if (db_path == NULL || db_path[0] == '\0') {
+        db_path = "tlsaudit.db";
+    }
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":o:h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_DB:
+            db_path = optarg;
+            break;
+        case OPT_FORMAT:
+            if (!report_format_parse(optarg, &format) ||
+                (format != REPORT_TEXT && format != REPORT_JSON && format != REPORT_MARKDOWN)) {
+                fprintf(stderr,
+                        "tlsaudit diff: --format: '%s' is not one of: text, json, markdown\n",
+                        optarg);
+                goto out;
+            }
+            break;
+        case OPT_OUTPUT:
+            out_path = optarg;
+            break;
+        case OPT_HELP:
+            diff_usage(stdout);
+            rc = EXIT_OK;
+            goto out;
+        case ':':
+            fprintf(stderr,
+                    "tlsaudit diff: option '%s' needs a value (see 'tlsaudit diff --help')\n",
+                    argv[optind - 1]);
+            goto out;
+        default:
+            fprintf(stderr, "tlsaudit diff: unknown option '%s' (see 'tlsaudit diff --help')\n",
+                    argv[optind - 1]);
+            goto out;
+        }
+    }
+    if (argc - optind > 2) {
+        fprintf(stderr,
+                "tlsaudit diff: unexpected argument '%s': at most two scan ids (see 'tlsaudit "
+                "diff --help')\n",
+                argv[optind + 2]);
+        goto out;
+    }
+    for (int i = 0; optind + i < argc; i++) {
+        unsigned long v;
+        if (!util_parse_ulong(argv[optind + i], 1, LONG_MAX, &v)) {
+            fprintf(stderr, "tlsaudit diff: %s: '%s' is not a scan id (a number from 1)\n",
+                    i == 0 ? "SCAN_A" : "SCAN_B", argv[optind + i]);
+            goto out;
+        }
+        scan[i] = (int64_t)v;
+    }
+    if (scan[0] != 0 && scan[0] == scan[1]) {
+        fprintf(stderr, "tlsaudit diff: SCAN_A and SCAN_B are both scan %lld\n",
+                (long long)scan[0]);
+        goto out;
+    }
+    struct stat st;
+    if (stat(db_path, &st) != 0) {
+        fprintf(stderr, "tlsaudit diff: cannot open database %s: %s (run 'tlsaudit scan' first)\n",
+                db_path, strerror(errno));
+        goto out;
+    }
+    if (store_open(db_path, &store, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit diff: %s\n", err);
+        goto out;
+    }
+    if (pick_scans(store, db_path, &scan[0], &scan[1]) != 0) {
+        goto out;
+    }
+    if (report_load(store, scan[0], db_path, &da, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit diff: %s: %s\n", db_path, err);
+        goto out;
+    }
+    have_a = true;
+    if (report_load(store, scan[1], db_path, &db, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit diff: %s: %s\n", db_path, err);
+        goto out;
+    }
+    have_b = true;
+    d = diff_compute(&da, &db);
+    if (d == NULL) {
+        fprintf(stderr, "tlsaudit diff: out of memory\n");
+        goto out;
+    }
+    if (out_path != NULL) {
+        out = diff_open_tmp(out_path, tmp_path, sizeof(tmp_path));
+        if (out == NULL) {
+            fprintf(stderr, "tlsaudit diff: --output: cannot write '%s': %s\n", out_path,
+                    strerror(errno));
+            out = stdout;
+            tmp_path[0] = '\0';
+            goto out;
+        }
+    }
+    if (diff_write(out, format, d, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit diff: %s\n", err);
+        goto out;
+    }
+    rc = d->n_worse > 0 ? EXIT_WORSE : EXIT_OK;
+out:
+    if (out != stdout) {
+        bool ok = rc == EXIT_OK || rc == EXIT_WORSE;
+        if (fclose(out) != 0 && ok) {
+            fprintf(stderr, "tlsaudit diff: writing '%s' failed: %s\n", out_path, strerror(errno));
+            rc = EXIT_USAGE;
+            ok = false;
+        }
+        if (ok && rename(tmp_path, out_path) != 0) {
+            fprintf(stderr, "tlsaudit diff: cannot write '%s': %s\n", out_path, strerror(errno));
+            rc = EXIT_USAGE;
+            ok = false;
+        }
+        if (!ok) {
+            unlink(tmp_path);
+        }
+    } else if (fflush(stdout) != 0 && (rc == EXIT_OK || rc == EXIT_WORSE)) {
+        fprintf(stderr, "tlsaudit diff: writing the diff failed: %s\n", strerror(errno));
+        rc = EXIT_USAGE;
+    }
+    diff_free(d);
+    if (have_a) {
+        report_data_cleanup(&da);
+    }
+    if (have_b) {
+        report_data_cleanup(&db);
+    }
+    store_close(store);
+    return rc;
+}

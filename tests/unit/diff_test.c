@@ -1,0 +1,509 @@
+/*
+ * tests/unit/diff_test.c - unit tests of the diff computation
+ * (reports/diff.c): two scans built in memory with known differences give
+ * exactly the expected entries, in order, with the expected "worse" marks;
+ * and the three renderers escape hostile strings.
+ *
+ * Invariant: each assertion compares against a concrete expected value, so
+ * every test can fail.
+ */
+#include <check.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "reports/diff.h"
+
+#define TEST_TIMEOUT_S 30
+
+/* ---- building scans in memory ------------------------------------------- */
+
+static char *xstrdup(const char *s)
+{
+    char *p = strdup(s);
+    ck_assert_ptr_nonnull(p);
+    return p;
+}
+
+static void set_suites(struct target_result *r, enum wire_version v, const uint32_t *codes,
+                       size_t n, enum enum_order order)
+{
+    struct enum_version_fact *f = &r->enumeration.versions[v];
+    free(f->suites);
+    f->suites = calloc(n ? n : 1, sizeof(*f->suites));
+    ck_assert_ptr_nonnull(f->suites);
+    for (size_t i = 0; i < n; i++) {
+        f->suites[i].code = codes[i];
+        f->suites[i].server_rank = order == ORDER_SERVER ? (int)i : -1;
+    }
+    f->n_suites = n;
+    f->order = order;
+    f->state = n > 0 ? PROBE_ACCEPTED : PROBE_REFUSED;
+    if (v >= WV_TLS10) {
+        r->versions[v - WV_TLS10].state = f->state;
+    }
+}
+
+static void set_groups12(struct target_result *r, const uint16_t *codes, size_t n)
+{
+    free(r->enumeration.groups12);
+    r->enumeration.groups12 = calloc(n ? n : 1, sizeof(uint16_t));
+    ck_assert_ptr_nonnull(r->enumeration.groups12);
+    memcpy(r->enumeration.groups12, codes, n * sizeof(uint16_t));
+    r->enumeration.n_groups12 = n;
+}
+
+/* set_chain gives r a chain of n certificates whose SHA-256 are 64 times
+ * the given hex digit each. */
+static void set_chain(struct target_result *r, const char *digits, const char *leaf_subject)
+{
+    size_t n = strlen(digits);
+    r->chain_collected = true;
+    r->certs = calloc(n, sizeof(*r->certs));
+    ck_assert_ptr_nonnull(r->certs);
+    r->n_certs = n;
+    for (size_t i = 0; i < n; i++) {
+        cert_fact_init(&r->certs[i]);
+        memset(r->certs[i].sha256, digits[i], 64);
+        r->certs[i].sha256[64] = '\0';
+        r->certs[i].subject = xstrdup(i == 0 ? leaf_subject : "CN=int");
+        r->certs[i].not_after = 1893456000; /* 2030-01-01 */
+    }
+    r->chain.trusted = true;
+}
+
+static struct target_result *add_target(struct report_data *d, const char *host, uint16_t port,
+                                        const char *ip, int64_t id)
+{
+    d->targets = realloc(d->targets, (d->n_targets + 1) * sizeof(*d->targets));
+    d->target_ids = realloc(d->target_ids, (d->n_targets + 1) * sizeof(*d->target_ids));
+    ck_assert_ptr_nonnull(d->targets);
+    ck_assert_ptr_nonnull(d->target_ids);
+    struct target_result *r = &d->targets[d->n_targets];
+    target_result_init(r);
+    r->host = xstrdup(host);
+    r->port = port;
+    snprintf(r->ip, sizeof(r->ip), "%s", ip);
+    r->status = TARGET_OK;
+    r->enumeration.collected = true;
+    for (int v = 0; v < WV_COUNT; v++) {
+        r->enumeration.versions[v].state = PROBE_REFUSED;
+    }
+    for (int v = 0; v < PV_COUNT; v++) {
+        r->versions[v].state = PROBE_REFUSED;
+    }
+    d->target_ids[d->n_targets] = id;
+    d->n_targets++;
+    return r;
+}
+
+static struct store_run *add_run(struct report_data *d, const char *policy_id)
+{
+    d->runs = realloc(d->runs, (d->n_runs + 1) * sizeof(*d->runs));
+    ck_assert_ptr_nonnull(d->runs);
+    struct store_run *r = &d->runs[d->n_runs++];
+    memset(r, 0, sizeof(*r));
+    r->id = (int64_t)d->n_runs;
+    r->policy_id = xstrdup(policy_id);
+    return r;
+}
+
+static void add_finding(struct store_run *run, int64_t tid, const char *rule, const char *verdict,
+                        const char *evidence)
+{
+    run->findings = realloc(run->findings, (run->n_findings + 1) * sizeof(*run->findings));
+    ck_assert_ptr_nonnull(run->findings);
+    struct store_finding_row *f = &run->findings[run->n_findings++];
+    memset(f, 0, sizeof(*f));
+    f->target_id = tid;
+    f->rule_id = xstrdup(rule);
+    f->title = xstrdup(rule);
+    f->severity = xstrdup("high");
+    f->verdict = xstrdup(verdict);
+    f->evidence = evidence != NULL ? xstrdup(evidence) : NULL;
+}
+
+static void scan_init(struct report_data *d, int64_t id)
+{
+    memset(d, 0, sizeof(*d));
+    d->info.id = id;
+    d->info.started_ms = 1767225600000 + id * 1000;
+    snprintf(d->info.state, sizeof(d->info.state), "complete");
+}
+
+static const uint32_t c02f_c030[] = {0xC02F, 0xC030};
+static const uint32_t c030_c02f_009c[] = {0xC030, 0xC02F, 0x009C};
+static const uint32_t rsa_aes128[] = {0x002F};
+static const uint16_t x25519_p256[] = {0x001D, 0x0017};
+static const uint16_t x25519[] = {0x001D};
+
+/* The scenario: target x in both scans with many changes, y only in A,
+ * z only in B; policy p1 in both, p2 only in B. */
+static void build_scans(struct report_data *a, struct report_data *b)
+{
+    scan_init(a, 1);
+    scan_init(b, 2);
+
+    struct target_result *xa = add_target(a, "x.example", 443, "192.0.2.1", 10);
+    set_suites(xa, WV_TLS12, c02f_c030, 2, ORDER_SERVER);
+    set_groups12(xa, x25519_p256, 2);
+    set_chain(xa, "ab", "CN=x.example");
+    add_target(a, "y.example", 443, "192.0.2.2", 11);
+
+    struct target_result *xb = add_target(b, "X.example", 443, "192.0.2.1", 20);
+    set_suites(xb, WV_TLS10, rsa_aes128, 1, ORDER_UNKNOWN);
+    set_suites(xb, WV_TLS12, c030_c02f_009c, 3, ORDER_SERVER);
+    set_groups12(xb, x25519, 1);
+    set_chain(xb, "cb", "CN=x.example\x1b[31m");
+    xb->chain.trusted = false;
+    xb->chain.expired = true;
+    snprintf(xb->chain.verify_text, sizeof(xb->chain.verify_text), "certificate expired");
+    add_target(b, "z.example", 8443, "192.0.2.3", 21);
+
+    struct store_run *pa = add_run(a, "p1");
+    add_finding(pa, 10, "r1", "pass", NULL);
+    add_finding(pa, 10, "r2", "fail", "old problem");
+    add_finding(pa, 10, "r3", "pass", NULL);
+    add_finding(pa, 11, "r1", "fail", "y fails");
+    struct store_run *pb = add_run(b, "p1");
+    add_finding(pb, 20, "r1", "fail", "<script>alert(1)</script>");
+    add_finding(pb, 20, "r2", "pass", NULL);
+    add_finding(pb, 20, "r3", "warn", NULL);
+    add_finding(pb, 21, "r1", "fail", "z fails");
+    struct store_run *p2 = add_run(b, "p2");
+    add_finding(p2, 20, "q1", "fail", "p2 is new");
+}
+
+struct want {
+    enum diff_kind kind;
+    bool worse;
+    int version;
+    uint32_t code;
+    const char *rule_id;
+    const char *before;
+    const char *after;
+};
+
+static void check_entry(const struct diff_entry *e, const struct want *w, size_t i)
+{
+    ck_assert_msg(e->kind == w->kind, "entry %zu: kind %s, want %s", i, diff_kind_name(e->kind),
+                  diff_kind_name(w->kind));
+    ck_assert_msg(e->worse == w->worse, "entry %zu (%s): worse %d", i, diff_kind_name(e->kind),
+                  e->worse);
+    ck_assert_int_eq(e->version, w->version);
+    ck_assert_uint_eq(e->code, w->code);
+    if (w->rule_id != NULL) {
+        ck_assert_str_eq(e->rule_id, w->rule_id);
+    }
+    if (w->before != NULL) {
+        ck_assert_ptr_nonnull(e->before);
+        ck_assert_str_eq(e->before, w->before);
+    }
+    if (w->after != NULL) {
+        ck_assert_ptr_nonnull(e->after);
+        ck_assert_str_eq(e->after, w->after);
+    }
+}
+
+#define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define SHA_C "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+
+START_TEST(test_forward_entries)
+{
+    struct report_data a, b;
+    build_scans(&a, &b);
+    struct diff *d = diff_compute(&a, &b);
+    ck_assert_ptr_nonnull(d);
+
+    /* Targets: B's in order (x paired with A's x despite the case), then
+     * A's y. */
+    ck_assert_uint_eq(d->n_targets, 3);
+    ck_assert_int_eq(d->targets[0].presence, DIFF_IN_BOTH);
+    ck_assert_str_eq(d->targets[0].host, "X.example");
+    ck_assert_int_eq(d->targets[0].a, 0);
+    ck_assert_int_eq(d->targets[0].b, 0);
+    ck_assert_int_eq(d->targets[1].presence, DIFF_ONLY_B);
+    ck_assert_str_eq(d->targets[1].host, "z.example");
+    ck_assert_int_eq(d->targets[2].presence, DIFF_ONLY_A);
+    ck_assert_str_eq(d->targets[2].host, "y.example");
+
+    ck_assert_uint_eq(d->policies_compared.n_items, 1);
+    ck_assert_str_eq(d->policies_compared.items[0], "p1");
+    ck_assert_uint_eq(d->policies_only_a.n_items, 0);
+    ck_assert_uint_eq(d->policies_only_b.n_items, 1);
+    ck_assert_str_eq(d->policies_only_b.items[0], "p2");
+
+    const struct want want[] = {
+        {DIFF_VERSION_ENABLED, true, WV_TLS10, 0, NULL, "refused", "accepted"},
+        {DIFF_SUITE_ADDED, true, WV_TLS10, 0x002F, NULL, NULL, NULL},
+        {DIFF_SUITE_ADDED, true, WV_TLS12, 0x009C, NULL, NULL, NULL},
+        {DIFF_ORDER_CHANGED, false, WV_TLS12, 0, NULL,
+         "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 > TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+         "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 > TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"},
+        {DIFF_GROUP_REMOVED, false, WV_TLS12, 0x0017, NULL, NULL, NULL},
+        {DIFF_CERT_ROTATED, false, -1, 0, NULL, SHA_A, SHA_C},
+        {DIFF_CHAIN_PROBLEM_NEW, true, -1, 0, NULL, NULL, NULL},
+        {DIFF_CHAIN_PROBLEM_NEW, true, -1, 0, NULL, NULL, NULL},
+        {DIFF_FINDING_NEW, true, -1, 0, "r1", "pass", "fail"},
+        {DIFF_FINDING_RESOLVED, false, -1, 0, "r2", "fail", "pass"},
+        {DIFF_FINDING_CHANGED, false, -1, 0, "r3", "pass", "warn"},
+    };
+    size_t n_want = sizeof(want) / sizeof(want[0]);
+    ck_assert_uint_eq(d->n_entries, n_want);
+    for (size_t i = 0; i < n_want; i++) {
+        ck_assert_uint_eq(d->entries[i].target, 0);
+        check_entry(&d->entries[i], &want[i], i);
+    }
+    ck_assert_str_eq(d->entries[1].name, "TLS_RSA_WITH_AES_128_CBC_SHA");
+    ck_assert_str_eq(d->entries[4].name, "secp256r1");
+    ck_assert_str_eq(d->entries[6].name, "untrusted");
+    ck_assert_str_eq(d->entries[6].detail, "certificate expired");
+    ck_assert_str_eq(d->entries[7].name, "expired");
+    ck_assert_str_eq(d->entries[8].policy_id, "p1");
+    ck_assert_str_eq(d->entries[8].detail, "<script>alert(1)</script>");
+    ck_assert_uint_eq(d->n_worse, 6);
+    ck_assert_uint_eq(d->targets[0].n_changes, n_want);
+    ck_assert_uint_eq(d->targets[0].n_worse, 6);
+    ck_assert_uint_eq(d->targets[1].n_changes, 0);
+
+    diff_free(d);
+    report_data_cleanup(&a);
+    report_data_cleanup(&b);
+}
+END_TEST
+
+START_TEST(test_reverse_entries)
+{
+    struct report_data a, b;
+    build_scans(&a, &b);
+    struct diff *d = diff_compute(&b, &a);
+    ck_assert_ptr_nonnull(d);
+    const struct want want[] = {
+        {DIFF_VERSION_DISABLED, false, WV_TLS10, 0, NULL, "accepted", "refused"},
+        {DIFF_SUITE_REMOVED, false, WV_TLS10, 0x002F, NULL, NULL, NULL},
+        {DIFF_SUITE_REMOVED, false, WV_TLS12, 0x009C, NULL, NULL, NULL},
+        {DIFF_ORDER_CHANGED, false, WV_TLS12, 0, NULL, NULL, NULL},
+        {DIFF_GROUP_ADDED, false, WV_TLS12, 0x0017, NULL, NULL, NULL},
+        {DIFF_CERT_ROTATED, false, -1, 0, NULL, SHA_C, SHA_A},
+        {DIFF_CHAIN_PROBLEM_GONE, false, -1, 0, NULL, NULL, NULL},
+        {DIFF_CHAIN_PROBLEM_GONE, false, -1, 0, NULL, NULL, NULL},
+        {DIFF_FINDING_RESOLVED, false, -1, 0, "r1", "fail", "pass"},
+        {DIFF_FINDING_NEW, true, -1, 0, "r2", "pass", "fail"},
+        {DIFF_FINDING_CHANGED, false, -1, 0, "r3", "warn", "pass"},
+    };
+    size_t n_want = sizeof(want) / sizeof(want[0]);
+    ck_assert_uint_eq(d->n_entries, n_want);
+    for (size_t i = 0; i < n_want; i++) {
+        check_entry(&d->entries[i], &want[i], i);
+    }
+    /* r2 fails again: the one worse change of the reverse direction. */
+    ck_assert_uint_eq(d->n_worse, 1);
+    ck_assert_str_eq(d->policies_only_a.items[0], "p2");
+    diff_free(d);
+    report_data_cleanup(&a);
+    report_data_cleanup(&b);
+}
+END_TEST
+
+START_TEST(test_identical_is_empty)
+{
+    struct report_data a, b;
+    build_scans(&a, &b);
+    struct diff *d = diff_compute(&b, &b);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(d->n_entries, 0);
+    ck_assert_uint_eq(d->n_worse, 0);
+    ck_assert_uint_eq(d->n_targets, 2);
+    ck_assert_int_eq(d->targets[0].presence, DIFF_IN_BOTH);
+    ck_assert_int_eq(d->targets[1].presence, DIFF_IN_BOTH);
+    diff_free(d);
+    report_data_cleanup(&a);
+    report_data_cleanup(&b);
+}
+END_TEST
+
+/* Only better: a version and its suite gone, a finding resolved, the
+ * policy verdict back to pass. */
+START_TEST(test_better_is_not_worse)
+{
+    struct report_data a, b;
+    scan_init(&a, 1);
+    scan_init(&b, 2);
+    struct target_result *ra = add_target(&a, "h", 443, "192.0.2.9", 1);
+    set_suites(ra, WV_TLS10, rsa_aes128, 1, ORDER_UNKNOWN);
+    set_suites(ra, WV_TLS12, c02f_c030, 2, ORDER_CLIENT);
+    struct target_result *rb = add_target(&b, "h", 443, "192.0.2.9", 2);
+    set_suites(rb, WV_TLS12, c02f_c030, 2, ORDER_CLIENT);
+    add_finding(add_run(&a, "p"), 1, "no-tls10", "fail", "TLS 1.0 accepted");
+    add_finding(add_run(&b, "p"), 2, "no-tls10", "pass", NULL);
+    struct diff *d = diff_compute(&a, &b);
+    ck_assert_ptr_nonnull(d);
+    const struct want want[] = {
+        {DIFF_VERSION_DISABLED, false, WV_TLS10, 0, NULL, "accepted", "refused"},
+        {DIFF_SUITE_REMOVED, false, WV_TLS10, 0x002F, NULL, NULL, NULL},
+        {DIFF_FINDING_RESOLVED, false, -1, 0, "no-tls10", "fail", "pass"},
+        {DIFF_POLICY_VERDICT, false, -1, 0, NULL, "fail", "pass"},
+    };
+    ck_assert_uint_eq(d->n_entries, 4);
+    for (size_t i = 0; i < 4; i++) {
+        check_entry(&d->entries[i], &want[i], i);
+    }
+    ck_assert_uint_eq(d->n_worse, 0);
+    diff_free(d);
+
+    /* The other way round the verdict change is worse too. */
+    d = diff_compute(&b, &a);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(d->n_entries, 4);
+    ck_assert_int_eq(d->entries[3].kind, DIFF_POLICY_VERDICT);
+    ck_assert(d->entries[3].worse);
+    ck_assert_uint_eq(d->n_worse, 4); /* enabled, suite added, new finding, verdict */
+    diff_free(d);
+    report_data_cleanup(&a);
+    report_data_cleanup(&b);
+}
+END_TEST
+
+/* A target that could not be scanned the second time: only the status
+ * change, not every version "disabled". Pairing uses the address too. */
+START_TEST(test_unreachable_and_address)
+{
+    struct report_data a, b;
+    scan_init(&a, 1);
+    scan_init(&b, 2);
+    struct target_result *ra = add_target(&a, "h", 443, "192.0.2.9", 1);
+    set_suites(ra, WV_TLS12, c02f_c030, 2, ORDER_CLIENT);
+    add_target(&a, "h", 443, "192.0.2.10", 2);
+    struct target_result *rb = add_target(&b, "h", 443, "192.0.2.9", 3);
+    rb->status = TARGET_UNREACHABLE;
+    rb->enumeration.collected = false;
+    snprintf(rb->error, sizeof(rb->error), "connection refused");
+    add_target(&b, "h", 443, "192.0.2.11", 4);
+    struct diff *d = diff_compute(&a, &b);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(d->n_entries, 1);
+    ck_assert_int_eq(d->entries[0].kind, DIFF_STATUS_CHANGED);
+    ck_assert_str_eq(d->entries[0].before, "ok");
+    ck_assert_str_eq(d->entries[0].after, "unreachable");
+    ck_assert_str_eq(d->entries[0].detail, "connection refused");
+    ck_assert(!d->entries[0].worse);
+    ck_assert_uint_eq(d->n_targets, 3);
+    ck_assert_int_eq(d->targets[1].presence, DIFF_ONLY_B);
+    ck_assert_str_eq(d->targets[1].ip, "192.0.2.11");
+    ck_assert_int_eq(d->targets[2].presence, DIFF_ONLY_A);
+    ck_assert_str_eq(d->targets[2].ip, "192.0.2.10");
+    diff_free(d);
+    report_data_cleanup(&a);
+    report_data_cleanup(&b);
+}
+END_TEST
+
+/* render writes d in format f into a malloc'ed string. */
+static char *render(const struct diff *d, enum report_format f)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    char err[256];
+    FILE *m = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(diff_write(m, f, d, err, sizeof(err)), 0);
+    ck_assert_int_eq(fclose(m), 0);
+    return buf;
+}
+
+START_TEST(test_renderers_escape)
+{
+    struct report_data a, b;
+    build_scans(&a, &b);
+    struct diff *d = diff_compute(&a, &b);
+    ck_assert_ptr_nonnull(d);
+
+    char *text = render(d, REPORT_TEXT);
+    ck_assert_ptr_null(strchr(text, '\x1b'));
+    ck_assert_ptr_nonnull(strstr(text, "CN=x.example\\x1b[31m"));
+    ck_assert_ptr_nonnull(strstr(text, "+ WORSE TLS 1.0 enabled (refused -> accepted)"));
+    ck_assert_ptr_nonnull(strstr(text, "6 changes are worse."));
+    free(text);
+
+    char *md = render(d, REPORT_MARKDOWN);
+    ck_assert_ptr_null(strchr(md, '\x1b'));
+    ck_assert_ptr_null(strstr(md, "<script>"));
+    ck_assert_ptr_nonnull(strstr(md, "&lt;script&gt;"));
+    ck_assert_ptr_nonnull(strstr(md, "- **worse** TLS 1.0 enabled"));
+    free(md);
+
+    char *js = render(d, REPORT_JSON);
+    json_error_t jerr;
+    json_t *root = json_loads(js, 0, &jerr);
+    ck_assert_msg(root != NULL, "JSON does not parse: %s", jerr.text);
+    ck_assert_str_eq(json_string_value(json_object_get(root, "schema")), "tlsaudit-diff");
+    ck_assert_int_eq(json_integer_value(json_object_get(root, "schema_version")),
+                     DIFF_JSON_SCHEMA_VERSION);
+    ck_assert(json_is_true(json_object_get(root, "worse")));
+    json_t *changes =
+        json_object_get(json_array_get(json_object_get(root, "targets"), 0), "changes");
+    ck_assert_uint_eq(json_array_size(changes), d->n_entries);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(changes, 8), "detail")),
+                     "<script>alert(1)</script>");
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(changes, 0), "kind")),
+                     "version_enabled");
+    json_decref(root);
+    free(js);
+
+    char err[128];
+    ck_assert_int_eq(diff_write(stdout, REPORT_CSV, d, err, sizeof(err)), -1);
+    diff_free(d);
+    report_data_cleanup(&a);
+    report_data_cleanup(&b);
+}
+END_TEST
+
+START_TEST(test_history_summary)
+{
+    struct report_data a, b;
+    build_scans(&a, &b);
+    ck_assert(diff_version_accepted(&b.targets[0], WV_TLS10));
+    ck_assert(!diff_version_accepted(&a.targets[0], WV_TLS10));
+    ck_assert_uint_eq(diff_suite_count(&b.targets[0]), 4);
+    struct diff_policy_counts pc[4];
+    ck_assert_uint_eq(diff_policy_counts(&b, 0, pc, 4), 2);
+    ck_assert_str_eq(pc[0].policy_id, "p1");
+    ck_assert_uint_eq(pc[0].n_fail, 1);
+    ck_assert_uint_eq(pc[0].n_pass, 1);
+    ck_assert_uint_eq(pc[0].n_warn, 1);
+    ck_assert_str_eq(pc[1].policy_id, "p2");
+    ck_assert_uint_eq(pc[1].n_fail, 1);
+    /* z has no p2 finding: only p1 is listed for it. */
+    ck_assert_uint_eq(diff_policy_counts(&b, 1, pc, 4), 1);
+    report_data_cleanup(&a);
+    report_data_cleanup(&b);
+}
+END_TEST
+
+static Suite *diff_suite(void)
+{
+    Suite *s = suite_create("diff");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, TEST_TIMEOUT_S);
+    tcase_add_test(tc, test_forward_entries);
+    tcase_add_test(tc, test_reverse_entries);
+    tcase_add_test(tc, test_identical_is_empty);
+    tcase_add_test(tc, test_better_is_not_worse);
+    tcase_add_test(tc, test_unreachable_and_address);
+    tcase_add_test(tc, test_renderers_escape);
+    tcase_add_test(tc, test_history_summary);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(diff_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
