@@ -205,12 +205,11 @@ static json_t *json_chain(const struct chain_fact *ch)
         json_object_set_new(ocsp, "detail", json_text(ch->ocsp_detail));
     }
     json_object_set_new(o, "ocsp_staple", ocsp);
-    json_object_set_new(o, "aia", json_pack("{s:b, s:i, s:b, s:b, s:o}", "attempted",
-                                            ch->aia_attempted, "fetched", ch->aia_fetched,
-                                            "completed", ch->aia_completed, "trusted",
-                                            ch->aia_trusted, "detail",
-                                            ch->aia_detail[0] ? json_text(ch->aia_detail)
-                                                              : json_null()));
+    json_object_set_new(o, "aia",
+                        json_pack("{s:b, s:i, s:b, s:b, s:o}", "attempted", ch->aia_attempted,
+                                  "fetched", ch->aia_fetched, "completed", ch->aia_completed,
+                                  "trusted", ch->aia_trusted, "detail",
+                                  ch->aia_detail[0] ? json_text(ch->aia_detail) : json_null()));
     return o;
 }
 
@@ -228,9 +227,9 @@ static json_t *json_revocation(const struct target_result *r)
     json_t *a = json_array();
     for (size_t i = 0; a != NULL && i < r->n_revoc; i++) {
         const struct revoc_fact *f = &r->revoc[i];
-        json_t *o = json_pack("{s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o}",
-                              "position", (json_int_t)i, "status", revoc_status_name(f->status),
-                              "method", f->method[0] ? json_string(f->method) : json_null(), "url",
+        json_t *o = json_pack("{s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o}", "position",
+                              (json_int_t)i, "status", revoc_status_name(f->status), "method",
+                              f->method[0] ? json_string(f->method) : json_null(), "url",
                               f->url[0] ? json_text(f->url) : json_null(), "detail",
                               f->detail[0] ? json_text(f->detail) : json_null(), "revoked_at",
                               json_secs(f->revoked_at), "reason",
@@ -260,9 +259,8 @@ static json_t *json_http(const struct http_fact *h)
                       h->https_status ? json_integer(h->https_status) : json_null(), "present",
                       h->hsts_present, "valid", h->hsts_valid, "max_age",
                       h->hsts_max_age >= 0 ? json_integer(h->hsts_max_age) : json_null(),
-                      "include_subdomains", h->hsts_include_subdomains, "preload",
-                      h->hsts_preload, "header",
-                      h->hsts_present ? json_text(h->hsts_header) : json_null()));
+                      "include_subdomains", h->hsts_include_subdomains, "preload", h->hsts_preload,
+                      "header", h->hsts_present ? json_text(h->hsts_header) : json_null()));
     } else {
         json_object_set_new(o, "hsts", json_null());
     }

@@ -282,9 +282,7 @@ static void print_revocation(FILE *out, const struct target_result *r, bool colo
     }
     for (size_t i = 0; i < r->n_revoc; i++) {
         const struct revoc_fact *f = &r->revoc[i];
-        const char *c = f->status == REVOC_GOOD      ? C_GREEN
-                        : f->status == REVOC_REVOKED ? C_RED
-                                                     : "";
+        const char *c = f->status == REVOC_GOOD ? C_GREEN : f->status == REVOC_REVOKED ? C_RED : "";
         fprintf(out, "  %-8s #%zu %s%s%s", i == 0 ? "Revoked?" : "", i, col(color, c),
                 revoc_status_name(f->status), col(color, c[0] ? C_RESET : ""));
         if (f->method[0] != '\0' && f->status != REVOC_INCONCLUSIVE) {

@@ -955,11 +955,12 @@ lab_ocsp() {
 		-rsigner "$5" -rkey "$6" -ndays 1 -text
 }
 
-# lab_http_static NAME PORT ROOT: nginx serving the files of ROOT over plain
-# HTTP on 127.0.0.1:PORT, /garbage answering 200 with text that is no OCSP
-# response; access log in $LAB_RUN/NAME/access.log.
+# lab_http_static NAME PORT ROOT [EXTRA]: nginx serving the files of ROOT
+# over plain HTTP on 127.0.0.1:PORT, /garbage answering 200 with text that
+# is no OCSP response; EXTRA goes into the server block (e.g. a location
+# that redirects); access log in $LAB_RUN/NAME/access.log.
 lab_http_static() {
-	local name=$1 port=$2 root=$3
+	local name=$1 port=$2 root=$3 extra=${4-}
 	_lab_need_init || return 1
 	local d=$LAB_RUN/$name
 	mkdir -p "$d"
@@ -985,6 +986,7 @@ http {
         listen 127.0.0.1:$port;
         root $root;
         location = /garbage { return 200 "this is not an OCSP response\n"; }
+        $extra
     }
 }
 EOF2
