@@ -484,19 +484,19 @@ START_TEST(test_newer_schema_refused)
     store_close(s);
 
     sqlite3 *raw = raw_open(db);
-    raw_exec(raw, "PRAGMA user_version = 2");
+    raw_exec(raw, "PRAGMA user_version = 3");
     sqlite3_close(raw);
-    ck_assert(STORE_SCHEMA_VERSION < 2);
+    ck_assert(STORE_SCHEMA_VERSION < 3);
     ck_assert(!file_exists(path_in("new.db-wal"))); /* the last close checkpointed */
 
     struct snapshot snap;
     snapshot_take(db, &snap);
-    static const char *const expect[] = {"schema version 2", "supports (1)", NULL};
+    static const char *const expect[] = {"schema version 3", "supports (2)", NULL};
     open_fails(db, expect);
     snapshot_check(db, &snap);
 
     raw = raw_open(db);
-    ck_assert_int_eq(q_int(raw, "PRAGMA user_version", 0), 2);
+    ck_assert_int_eq(q_int(raw, "PRAGMA user_version", 0), 3);
     ck_text_eq(raw, "SELECT state FROM scans WHERE id = ?", id, "running");
     sqlite3_close(raw);
 }
