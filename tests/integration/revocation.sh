@@ -89,6 +89,35 @@ t_eq "OCSP: one request per certificate (good, revoked, aia, muststaple)" 4 "$(o
 t_eq "fetched answers kept in the database" "ocsp:4 crl:2 cert:1" \
 	"$(sqlite3 "$db" "SELECT group_concat(kind || ':' || n, ' ') FROM (SELECT kind, count(*) n FROM fetch_cache GROUP BY kind ORDER BY kind DESC)")"
 
+# --- stapled responses, verified and compared with the fetched ones ---------------------
+# good.lab.test staples its real status; revoked.lab.test staples a "good"
+# response made from an index in which it is not revoked (a server that
+# lies, or an old response): the fetched answer must win and the
+# disagreement be recorded.
+lab_ocsp_response "$P" "$P/int-index.txt" good "$LAB_DIR/good.ocsp"
+sed 's/^R\t\([^\t]*\)\t[^\t]*\t/V\t\1\t\t/' "$P/int-index.txt" >"$LAB_DIR/all-good-index.txt"
+lab_ocsp_response "$P" "$LAB_DIR/all-good-index.txt" revoked "$LAB_DIR/revoked-good.ocsp"
+before_ocsp=$(ocsp_requests)
+p1=$(lab_free_port)
+lab_s_server_staple staple-good "$p1" "$P" good "$LAB_DIR/good.ocsp"
+p2=$(lab_free_port)
+lab_s_server_staple staple-lie "$p2" "$P" revoked "$LAB_DIR/revoked-good.ocsp"
+sjson=$LAB_DIR/staple.json
+printf '127.0.0.1:%s sni=good.lab.test\n127.0.0.1:%s sni=revoked.lab.test\n' "$p1" "$p2" >"$LAB_DIR/t-staple"
+t_run 0 "$TLSAUDIT" scan --db "$LAB_DIR/staple.db" --no-enumerate --timeout 5 --ca-file "$P/root.crt" \
+	-f "$LAB_DIR/t-staple" --format json -o "$sjson"
+st() { jq -r --arg s "$1.lab.test" ".targets[] | select(.sni == \$s) | $2" "$sjson"; }
+t_eq "staple good, fetched good: agrees" "good good agrees" \
+	"$(st good '"\(.chain.ocsp_staple.status) \(.revocation[0].status) \(.revocation[0].staple)"')"
+t_eq "staple good, fetched revoked: disagrees, revoked wins" "good revoked disagrees" \
+	"$(st revoked '"\(.chain.ocsp_staple.status) \(.revocation[0].status) \(.revocation[0].staple)"')"
+t_eq "stapled scan asked the responder twice (no cache in a new database)" $((before_ocsp + 2)) "$(ocsp_requests)"
+J=$("$TLSAUDIT" check --db "$LAB_DIR/staple.db" --policy pci-dss-4.0 --format json) || true
+t_eq "pci: a lying good staple does not hide a revocation" fail \
+	"$(jq -r '.targets[] | select(.sni == "revoked.lab.test") | .policies[].findings[] | select(.rule_id == "pci-4.2.1-not-revoked") | .verdict' <<<"$J")"
+lab_stop staple-good
+lab_stop staple-lie
+
 # --- the policy over the stored scan (store_read) -------------------------------------
 verdict() { # JSON-of-check SNI RULE
 	jq -r --arg s "$2.lab.test" --arg r "$3" '.targets[] | select(.sni == $s) | .policies[].findings[] | select(.rule_id == $r) | .verdict' <<<"$1"

@@ -1001,3 +1001,25 @@ lab_https() {
 	_lab_need_init || return 1
 	LAB_CERTS=$dir _lab_nginx "$name" "$port" "$leaf" 'TLSv1.2 TLSv1.3' 'HIGH:!aNULL' "$extra"
 }
+
+# lab_s_server_staple NAME PORT CERTDIR LEAF RESPONSE: openssl s_server
+# serving CERTDIR/LEAF.crt with CERTDIR/int.crt, stapling the DER OCSP
+# response file RESPONSE to every client that asks (status_request).
+lab_s_server_staple() {
+	local name=$1 port=$2 dir=$3 leaf=$4 resp=$5
+	_lab_need_init || return 1
+	_lab_spawn "$name" "$port" openssl s_server -www -accept "127.0.0.1:$port" \
+		-cert "$dir/$leaf.crt" -key "$dir/$leaf.key" -cert_chain "$dir/int.crt" \
+		-status_file "$resp" -no-CAfile -no-CApath -no-CAstore
+}
+
+# lab_ocsp_response DIR INDEX LEAF OUT: a DER OCSP response about
+# DIR/LEAF.crt from INDEX (an openssl ca database), signed by DIR/int.key,
+# made offline (no responder, no request logged anywhere).
+lab_ocsp_response() {
+	local d=$1 index=$2 leaf=$3 out=$4
+	openssl ocsp -issuer "$d/int.crt" -cert "$d/$leaf.crt" -no_nonce -reqout "$out.req" \
+		>/dev/null 2>&1 &&
+		openssl ocsp -index "$index" -CA "$d/int.crt" -rsigner "$d/int.crt" -rkey "$d/int.key" \
+			-ndays 1 -reqin "$out.req" -respout "$out" >/dev/null 2>&1
+}
