@@ -89,6 +89,17 @@ t_eq "OCSP: one request per certificate (good, revoked, aia, muststaple)" 4 "$(o
 t_eq "fetched answers kept in the database" "ocsp:4 crl:2 cert:1" \
 	"$(sqlite3 "$db" "SELECT group_concat(kind || ':' || n, ' ') FROM (SELECT kind, count(*) n FROM fetch_cache GROUP BY kind ORDER BY kind DESC)")"
 
+# --- a responder that accepts and never answers: a timeout, inconclusive ---------------
+lab_start_silent slow-ocsp "$dp" >/dev/null
+sjson=$LAB_DIR/slow.json
+start=$SECONDS
+t_run 0 "$TLSAUDIT" scan --db "$LAB_DIR/slow.db" --no-enumerate --timeout 1 --ca-file "$P/root.crt" \
+	"$(grep 'sni=down\.' "$LAB_DIR/targets" | cut -d' ' -f1)" --sni down.lab.test --format json -o "$sjson"
+t_eq "slow responder: inconclusive" inconclusive "$(jq -r '.targets[0].revocation[0].status' "$sjson")"
+t_match "slow responder: timed out" 'timed out after 1000 ms' "$(jq -r '.targets[0].revocation[0].detail' "$sjson")"
+t_match "slow responder: the scan does not hang" '^([0-9]|1[0-9])$' "$((SECONDS - start))"
+lab_stop slow-ocsp
+
 # --- stapled responses, verified and compared with the fetched ones ---------------------
 # good.lab.test staples its real status; revoked.lab.test staples a "good"
 # response made from an index in which it is not revoked (a server that

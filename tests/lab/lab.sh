@@ -725,16 +725,20 @@ lab_port() {
 	cat "$LAB_RUN/$1.port"
 }
 
-# lab_start_silent [NAME]: a TCP listener on 127.0.0.1 that accepts (the
-# kernel completes handshakes into the backlog) but never sends a byte: an
-# s_server stopped with SIGSTOP.  NAME defaults to "silent".  Prints
+# lab_start_silent [NAME [PORT]]: a TCP listener on 127.0.0.1 that accepts
+# (the kernel completes handshakes into the backlog) but never sends a
+# byte: an s_server stopped with SIGSTOP.  NAME defaults to "silent", PORT
+# to a free one (give one from lab_free_port).  Prints
 # 127.0.0.1:PORT and sets LAB_PORT_<NAME> and LAB_ADDR like lab_start.
 lab_start_silent() {
-	local name=${1:-silent} pid
+	local name=${1:-silent} pid port=${2-}
 	_lab_need_init || return 1
 	lab_certs || return 1
-	_lab_pick_port || return 1
-	local port=$LAB_FREE_PORT c=$LAB_CERTS
+	if [ -z "$port" ]; then
+		_lab_pick_port || return 1
+		port=$LAB_FREE_PORT
+	fi
+	local c=$LAB_CERTS
 	_lab_spawn "$name" "$port" openssl s_server -www -accept "127.0.0.1:$port" \
 		-cert "$c/good-rsa.crt" -key "$c/good-rsa.key" -no-CAfile -no-CApath -no-CAstore ||
 		return 1
