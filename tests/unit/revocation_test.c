@@ -194,6 +194,7 @@ START_TEST(test_crl_wrong_signer)
     struct revoc_fact f = judge_crl(&crl, &leaf2_der, &ca_der);
     ck_assert_int_eq(f.status, REVOC_INCONCLUSIVE);
     ck_assert_msg(strstr(f.detail, "signature") != NULL, "%s", f.detail);
+    free(crl.p);
     /* Checked against the wrong issuer certificate. */
     fx_crl(ca_crt, ca_key, 0, now - 3600, now + DAY, &crl);
     f = judge_crl(&crl, &leaf2_der, &other_ca_der);
