@@ -1183,10 +1183,17 @@ static void check_chain(const struct target_result *r, enum check_kind k, struct
         break;
     case CHECK_CHAIN_COMPLETE_REQUIRED:
         if (ch->incomplete) {
-            ev_add(judge_fail(j),
+            struct ev *e = judge_fail(j);
+            ev_add(e,
                    "an issuer needed to reach a trust anchor was not sent "
                    "(%zu certificate%s served)",
                    r->n_certs, r->n_certs == 1 ? "" : "s");
+            if (ch->aia_attempted) {
+                ev_add(e, "; %s",
+                       !ch->aia_completed ? "not completed through AIA"
+                       : ch->aia_trusted  ? "completed through AIA: trusted"
+                                          : "completed through AIA: not trusted");
+            }
         } else {
             ev_add(judge_ok(j), "the served chain is complete (%zu certificate%s)", r->n_certs,
                    r->n_certs == 1 ? "" : "s");

@@ -141,6 +141,9 @@ for n in stale down garbage wrongkey; do
 	t_eq "pci not-revoked: $n is inconclusive" inconclusive "$(verdict "$J" $n pci-4.2.1-not-revoked)"
 done
 t_eq "pci not-revoked: OCSP down + CRL good passes" pass "$(verdict "$J" downcrl pci-4.2.1-not-revoked)"
+t_match "pci chain-complete: fails for what was sent, names the AIA completion" \
+	'^fail .*not sent.*completed through AIA: trusted' \
+	"$(jq -r '.targets[] | select(.sni == "aia.lab.test") | .policies[].findings[] | select(.rule_id == "pci-4.2.1-chain-complete") | "\(.verdict) \(.evidence)"' <<<"$J")"
 J=$("$TLSAUDIT" check --db "$db" --scan 1 --policy nist-sp800-52r2 --format json) || true
 t_eq "nist: must-staple without a staple fails" fail "$(verdict "$J" muststaple nist-3.4.1-must-staple)"
 t_eq "nist: must-staple rule passes without must-staple" pass "$(verdict "$J" good nist-3.4.1-must-staple)"
