@@ -26,6 +26,7 @@
 #include "reports/json.h"
 #include "reports/report.h"
 #include "reports/text.h"
+#include "scanner/fetch.h"
 #include "scanner/handshake.h"
 #include "scanner/registry.h"
 #include "scanner/scan.h"
@@ -56,6 +57,9 @@ enum opt_id {
     OPT_POLICY,
     OPT_FAIL_ON,
     OPT_EXPIRING,
+    OPT_OFFLINE,
+    OPT_HSTS,
+    OPT_HTTP_REDIRECT,
 };
 
 /* The one table of scan options: getopt_long and --help both come from it. */
@@ -99,6 +103,14 @@ static const struct opt_doc scan_opts[] = {
     {"color", required_argument, OPT_COLOR, "WHEN",
      "colour the text output: auto (default: on a terminal, unless NO_COLOR is set), "
      "always, never"},
+    {"offline", no_argument, OPT_OFFLINE, NULL,
+     "fetch nothing besides the handshakes: no OCSP, CRL, CA-issuer (AIA) or HTTP requests; "
+     "revocation is then 'not checked' (policies: inconclusive)"},
+    {"hsts", no_argument, OPT_HSTS, NULL,
+     "ask every target for its Strict-Transport-Security header (default: targets on port "
+     "443 only)"},
+    {"http-redirect", no_argument, OPT_HTTP_REDIRECT, NULL,
+     "also check that plain HTTP on port 80 of each target redirects to HTTPS"},
     {"help", no_argument, OPT_HELP, NULL, "show this help"},
 };
 #define N_SCAN_OPTS (sizeof(scan_opts) / sizeof(scan_opts[0]))
@@ -113,7 +125,12 @@ static void scan_usage(FILE *out)
                  "    and 1.3 groups, TLS 1.2 signature schemes, key-exchange sizes and the\n"
                  "    extensions it echoes (all targets share one event loop);\n"
                  "  - one GnuTLS handshake per version TLS 1.0-1.3 (what a real client\n"
-                 "    negotiates), the certificate chain and its validation.\n"
+                 "    negotiates), the certificate chain and its validation;\n"
+                 "  - revocation of every served certificate (OCSP, else the CRL; the\n"
+                 "    stapled response compared), missing issuers fetched through AIA,\n"
+                 "    and the HSTS header of HTTPS targets (port 443, or --hsts), unless\n"
+                 "    --offline. OCSP responses, CRLs and issuers are cached in the\n"
+                 "    database until their nextUpdate / expiry.\n"
                  "Results are stored in SQLite (one transaction per finished target) and\n"
                  "written to stdout (or -o FILE) in the --format chosen.\n"
                  "\n"
@@ -132,6 +149,7 @@ static void scan_usage(FILE *out)
 
 struct scan_run_ctx {
     struct store *store;
+    struct revoc_cache *cache;
     int64_t scan_id;
     FILE *out;
     bool json;
@@ -144,10 +162,31 @@ struct scan_run_ctx {
     char store_err[512];
 };
 
+/* cache_put stores one verified fetch (revoc_cache_drain callback). */
+static int cache_put(void *arg, const char *kind, const char *key, const unsigned char *data,
+                     size_t len, int64_t expires)
+{
+    return store_cache_put(arg, kind, key, data, len, expires);
+}
+
+/* cache_preload feeds one stored entry to the scan's cache. */
+static int cache_preload(void *arg, const char *kind, const char *key, const unsigned char *data,
+                         size_t len, int64_t expires)
+{
+    return revoc_cache_preload(arg, kind, key, data, len, expires);
+}
+
 static int on_result(const struct target_result *r, void *arg)
 {
     struct scan_run_ctx *c = arg;
     if (store_put_target(c->store, c->scan_id, r) != 0) {
+        c->store_failed = true;
+        snprintf(c->store_err, sizeof(c->store_err), "%s", store_errmsg(c->store));
+        return -1;
+    }
+    /* What this target's checks fetched and verified goes to the cache
+     * table now, so a killed scan keeps it too. */
+    if (c->cache != NULL && revoc_cache_drain(c->cache, cache_put, c->store) != 0) {
         c->store_failed = true;
         snprintf(c->store_err, sizeof(c->store_err), "%s", store_errmsg(c->store));
         return -1;
@@ -223,6 +262,10 @@ int cmd_scan(int argc, char **argv)
     unsigned long max_conn = 4;
     unsigned long max_conn_total = 64;
     bool enumerate = true;
+    bool offline = false;
+    bool hsts_all = false;
+    bool http_redirect = false;
+    struct revoc_cache *cache = NULL;
     char *policy_names[64];
     size_t n_policy_names = 0;
     struct policy **pols = NULL;
@@ -276,6 +319,15 @@ int cmd_scan(int argc, char **argv)
             break;
         case OPT_NO_ENUM:
             enumerate = false;
+            break;
+        case OPT_OFFLINE:
+            offline = true;
+            break;
+        case OPT_HSTS:
+            hsts_all = true;
+            break;
+        case OPT_HTTP_REDIRECT:
+            http_redirect = true;
             break;
         case OPT_POLICY:
             if (n_policy_names == sizeof(policy_names) / sizeof(policy_names[0])) {
@@ -403,6 +455,16 @@ int cmd_scan(int argc, char **argv)
         fprintf(stderr, "tlsaudit scan: %s\n", err);
         goto out;
     }
+    if (!offline) {
+        if (fetch_global_init() != 0 || (cache = revoc_cache_new()) == NULL) {
+            fprintf(stderr, "tlsaudit scan: libcurl could not be initialised\n");
+            goto out;
+        }
+        if (store_cache_load(store, util_now_ms() / 1000, cache_preload, cache) != 0) {
+            fprintf(stderr, "tlsaudit scan: %s: %s\n", db_path, store_errmsg(store));
+            goto out;
+        }
+    }
 
     cmdline = join_args(argc, argv);
     struct scan_meta meta = {
@@ -439,12 +501,19 @@ int cmd_scan(int argc, char **argv)
         strcmp(color_when, "always") == 0 || (strcmp(color_when, "auto") == 0 && out == stdout &&
                                               isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL);
     struct scan_run_ctx ctx = {.store = store,
+                               .cache = cache,
                                .scan_id = scan_id,
                                .out = out,
                                .json = json,
                                .quiet = !json && format != REPORT_TEXT,
                                .color = color,
                                .jr = jr};
+    struct revoc_options ro = {
+        .offline = offline, .timeout_ms = (int)timeout_s * 1000, .trust = trust, .cache = cache};
+    struct http_options ho = {.hsts_all_ports = hsts_all,
+                              .redirect = http_redirect,
+                              .offline = offline,
+                              .timeout_ms = (int)timeout_s * 1000};
     struct scan_options so = {
         .jobs = (int)jobs,
         .enumerate = enumerate,
@@ -456,6 +525,8 @@ int cmd_scan(int argc, char **argv)
         .sni_override = sni,
         .trust = trust,
         .stop = &stop_flag,
+        .revoc = &ro,
+        .http = &ho,
     };
     int srun = scan_run(&targets, &so, on_result, &ctx);
     bool interrupted = srun != 0 || stop_flag;
@@ -575,6 +646,7 @@ out:
     check_free_policies(pols, n_policy_names);
     json_report_free(jr);
     store_close(store);
+    revoc_cache_free(cache);
     x509_trust_free(trust);
     if (gnutls_ready) {
         handshake_global_deinit();

@@ -1183,10 +1183,17 @@ static void check_chain(const struct target_result *r, enum check_kind k, struct
         break;
     case CHECK_CHAIN_COMPLETE_REQUIRED:
         if (ch->incomplete) {
-            ev_add(judge_fail(j),
+            struct ev *e = judge_fail(j);
+            ev_add(e,
                    "an issuer needed to reach a trust anchor was not sent "
                    "(%zu certificate%s served)",
                    r->n_certs, r->n_certs == 1 ? "" : "s");
+            if (ch->aia_attempted) {
+                ev_add(e, "; %s",
+                       !ch->aia_completed ? "not completed through AIA"
+                       : ch->aia_trusted  ? "completed through AIA: trusted"
+                                          : "completed through AIA: not trusted");
+            }
         } else {
             ev_add(judge_ok(j), "the served chain is complete (%zu certificate%s)", r->n_certs,
                    r->n_certs == 1 ? "" : "s");
@@ -1238,12 +1245,10 @@ static void check_ocsp_staple(const struct target_result *r, struct judge *j)
     }
 }
 
-static void check_not_revoked(const struct target_result *r, struct judge *j)
+/* check_not_revoked_staple judges from the stapled response alone: scans
+ * stored before revocation was fetched (schema 1) and --offline scans. */
+static void check_not_revoked_staple(const struct target_result *r, struct judge *j)
 {
-    if (!r->chain_collected) {
-        ev_add(judge_unknown(j), "certificate chain not collected");
-        return;
-    }
     const struct chain_fact *ch = &r->chain;
     if (ch->ocsp_staple && strcmp(ch->ocsp_status, "revoked") == 0) {
         ev_add(judge_fail(j), "the stapled OCSP response says the leaf is revoked%s%s",
@@ -1253,6 +1258,139 @@ static void check_not_revoked(const struct target_result *r, struct judge *j)
     } else {
         ev_add(judge_unknown(j), "revocation status not known (OCSP staple: %s)",
                ch->ocsp_status[0] != '\0' ? ch->ocsp_status : "none");
+    }
+}
+
+/* check_not_revoked: PCI DSS v4.0.1 Req 4.2.1 "not revoked". Any served
+ * certificate found revoked (fetched OCSP/CRL, or the staple) fails; the
+ * leaf must be known good (fetched, or a valid staple); an intermediate
+ * that names a revocation source must be known good too. Anything else is
+ * inconclusive with the reason, never a pass. */
+static void check_not_revoked(const struct target_result *r, struct judge *j)
+{
+    if (!r->chain_collected) {
+        ev_add(judge_unknown(j), "certificate chain not collected");
+        return;
+    }
+    if (!r->revoc_collected || r->n_revoc != r->n_certs || r->n_certs == 0) {
+        check_not_revoked_staple(r, j);
+        return;
+    }
+    const struct chain_fact *ch = &r->chain;
+    bool staple_good = ch->ocsp_staple && strcmp(ch->ocsp_status, "good") == 0;
+    bool staple_revoked = ch->ocsp_staple && strcmp(ch->ocsp_status, "revoked") == 0;
+    if (staple_revoked) {
+        ev_add(judge_fail(j), "the stapled OCSP response says the leaf is revoked%s%s",
+               ch->ocsp_detail[0] != '\0' ? ": " : "", ch->ocsp_detail);
+    }
+    for (size_t i = 0; i < r->n_revoc; i++) {
+        const struct revoc_fact *f = &r->revoc[i];
+        const struct cert_fact *c = &r->certs[i];
+        char buf[48];
+        const char *label = eval_cert_label(i, buf, sizeof(buf));
+        bool has_source = c->ocsp_urls.n_items > 0 || c->crl_urls.n_items > 0;
+        switch (f->status) {
+        case REVOC_REVOKED:
+            ev_add(judge_fail(j), "%s is revoked (%s%s%s)", label, f->detail,
+                   f->url[0] != '\0' ? " from " : "", f->url);
+            break;
+        case REVOC_GOOD:
+            ev_add(judge_ok(j), "%s not revoked (%s%s)", label, f->detail,
+                   f->from_cache ? ", cached" : "");
+            break;
+        case REVOC_UNKNOWN:
+            if (i == 0 && staple_good) {
+                ev_add(judge_ok(j), "leaf: stapled OCSP response good (responder: unknown)");
+            } else {
+                ev_add(judge_unknown(j), "%s: the OCSP responder does not know it", label);
+            }
+            break;
+        case REVOC_INCONCLUSIVE:
+            if (i == 0 && staple_good) {
+                ev_add(judge_ok(j), "leaf: stapled OCSP response good (fetch: %s)", f->detail);
+            } else {
+                ev_add(judge_unknown(j), "%s: %s", label, f->detail);
+            }
+            break;
+        case REVOC_NOT_CHECKED:
+            if (c->self_signed) {
+                break; /* a root (or self-signed leaf) has no revocation */
+            }
+            if (i == 0 && staple_good) {
+                ev_add(judge_ok(j), "leaf: stapled OCSP response good");
+            } else if (i == 0 || has_source) {
+                ev_add(judge_unknown(j), "%s: %s", label,
+                       f->detail[0] != '\0' ? f->detail : "not checked");
+            }
+            break;
+        }
+    }
+}
+
+/* check_must_staple: RFC 7633 §4.2.3: a client that honours the TLS
+ * feature extension rejects a handshake without the status it promises. */
+static void check_must_staple(const struct target_result *r, struct judge *j)
+{
+    if (!eval_have_certs(r, j)) {
+        return;
+    }
+    const struct cert_fact *leaf = &r->certs[0];
+    const struct chain_fact *ch = &r->chain;
+    if (!leaf->must_staple) {
+        ev_add(judge_ok(j), "not applicable: the leaf does not require stapling");
+    } else if (!ch->ocsp_staple) {
+        ev_add(judge_fail(j), "the leaf requires OCSP stapling (TLS feature status_request) but "
+                              "the server stapled no response: clients honouring it refuse");
+    } else if (strcmp(ch->ocsp_status, "good") == 0) {
+        ev_add(judge_ok(j), "must-staple leaf, good OCSP response stapled");
+    } else {
+        ev_add(judge_fail(j), "must-staple leaf, stapled response %s%s%s", ch->ocsp_status,
+               ch->ocsp_detail[0] != '\0' ? ": " : "", ch->ocsp_detail);
+    }
+}
+
+/* check_hsts: RFC 6797; the header must be present, valid, and its
+ * max-age at least the policy's minimum. */
+static void check_hsts(const struct target_result *r, const struct check *c, struct judge *j)
+{
+    const struct http_fact *h = &r->http;
+    if (!h->hsts_checked) {
+        ev_add(judge_unknown(j), "HSTS not checked (only port 443 is asked unless the scan runs "
+                                 "with --hsts; never with --offline)");
+    } else if (h->hsts_error[0] != '\0') {
+        ev_add(judge_unknown(j), "HTTPS request failed: %s", h->hsts_error);
+    } else if (!h->hsts_present) {
+        ev_add(judge_fail(j), "no Strict-Transport-Security header (HTTP status %ld)",
+               h->https_status);
+    } else if (!h->hsts_valid) {
+        ev_add(judge_fail(j), "invalid Strict-Transport-Security header (ignored by browsers): %s",
+               h->hsts_header);
+    } else if (h->hsts_max_age < c->min_max_age) {
+        ev_add(judge_fail(j), "HSTS max-age %lld is below %d seconds", (long long)h->hsts_max_age,
+               c->min_max_age);
+    } else {
+        ev_add(judge_ok(j), "HSTS max-age=%lld%s%s (>= %d)", (long long)h->hsts_max_age,
+               h->hsts_include_subdomains ? "; includeSubDomains" : "",
+               h->hsts_preload ? "; preload" : "", c->min_max_age);
+    }
+}
+
+static void check_http_redirect(const struct target_result *r, struct judge *j)
+{
+    const struct http_fact *h = &r->http;
+    if (!h->redirect_checked) {
+        ev_add(judge_unknown(j), "plain HTTP not checked (scan with --http-redirect)");
+    } else if (h->redirect_error[0] != '\0') {
+        ev_add(judge_unknown(j), "HTTP request to port 80 failed: %s", h->redirect_error);
+    } else if (h->redirects_to_https) {
+        ev_add(judge_ok(j), "HTTP %ld redirect to %s", h->http_status, h->redirect_location);
+    } else {
+        ev_add(judge_fail(j), "plain HTTP answers %ld without a redirect to HTTPS%s%s",
+               h->http_status, h->redirect_location[0] != '\0' ? " (Location: " : "",
+               h->redirect_location[0] != '\0' ? h->redirect_location : "");
+        if (h->redirect_location[0] != '\0') {
+            ev_add(&j->fail, ")");
+        }
     }
 }
 
@@ -1407,6 +1545,15 @@ static void eval_rule(const struct rule *rule, const struct target_result *r, in
         break;
     case CHECK_CERT_NOT_REVOKED_REQUIRED:
         check_not_revoked(r, j);
+        break;
+    case CHECK_MUST_STAPLE_HONOURED:
+        check_must_staple(r, j);
+        break;
+    case CHECK_HSTS_MIN_MAX_AGE:
+        check_hsts(r, c, j);
+        break;
+    case CHECK_HTTP_REDIRECT_REQUIRED:
+        check_http_redirect(r, j);
         break;
     case CHECK_INVENTORY:
         check_inventory(r, c, j);

@@ -702,6 +702,11 @@ static bool load_c_server_order(struct pfile *f, const yaml_node_t *v, struct ch
     return true;
 }
 
+static bool load_c_max_age(struct pfile *f, const yaml_node_t *v, struct check *c)
+{
+    return load_int(f, v, "a minimum HSTS max-age in seconds", 0, 2147483647UL, &c->min_max_age);
+}
+
 static bool load_c_true(struct pfile *f, const yaml_node_t *v, struct check *c)
 {
     return load_true(f, v, policy_check_name(c->kind));
@@ -944,6 +949,9 @@ static const load_check_fn load_check_fns[CHECK_COUNT] = {
     [CHECK_HOSTNAME_MATCH_REQUIRED] = load_c_true,
     [CHECK_OCSP_STAPLE_REQUIRED] = load_c_true,
     [CHECK_CERT_NOT_REVOKED_REQUIRED] = load_c_true,
+    [CHECK_MUST_STAPLE_HONOURED] = load_c_true,
+    [CHECK_HSTS_MIN_MAX_AGE] = load_c_max_age,
+    [CHECK_HTTP_REDIRECT_REQUIRED] = load_c_true,
     [CHECK_INVENTORY] = load_c_inventory,
 };
 
@@ -1087,6 +1095,9 @@ static char *load_describe(const struct check *c)
         break;
     case CHECK_CERT_EXPIRY:
         load_buf_add(&b, "warn < %d days, fail < %d days", c->warn_days, c->fail_days);
+        break;
+    case CHECK_HSTS_MIN_MAX_AGE:
+        load_buf_add(&b, "%d seconds", c->min_max_age);
         break;
     case CHECK_INVENTORY:
         load_buf_add(&b, "%s",

@@ -103,6 +103,9 @@ static const char *const policy_check_table[CHECK_COUNT + 1] = {
     [CHECK_HOSTNAME_MATCH_REQUIRED] = "hostname_match_required",
     [CHECK_OCSP_STAPLE_REQUIRED] = "ocsp_staple_required",
     [CHECK_CERT_NOT_REVOKED_REQUIRED] = "cert_not_revoked_required",
+    [CHECK_MUST_STAPLE_HONOURED] = "must_staple_honoured",
+    [CHECK_HSTS_MIN_MAX_AGE] = "hsts_min_max_age",
+    [CHECK_HTTP_REDIRECT_REQUIRED] = "http_redirect_required",
     [CHECK_INVENTORY] = "inventory",
     [CHECK_COUNT] = NULL,
 };

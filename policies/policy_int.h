@@ -51,6 +51,9 @@ enum check_kind {
     CHECK_HOSTNAME_MATCH_REQUIRED,
     CHECK_OCSP_STAPLE_REQUIRED,
     CHECK_CERT_NOT_REVOKED_REQUIRED,
+    CHECK_MUST_STAPLE_HONOURED,
+    CHECK_HSTS_MIN_MAX_AGE,
+    CHECK_HTTP_REDIRECT_REQUIRED,
     CHECK_INVENTORY,
     CHECK_COUNT
 };
@@ -121,6 +124,7 @@ struct check {
     int warn_days; /* cert_expiry */
     int fail_days;
     enum inventory_kind inventory;
+    int min_max_age; /* hsts_min_max_age: seconds */
 };
 
 struct rule {

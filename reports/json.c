@@ -206,6 +206,76 @@ static json_t *json_chain(const struct chain_fact *ch)
         json_object_set_new(ocsp, "detail", json_text(ch->ocsp_detail));
     }
     json_object_set_new(o, "ocsp_staple", ocsp);
+    json_object_set_new(o, "aia",
+                        json_pack("{s:b, s:i, s:b, s:b, s:o}", "attempted", ch->aia_attempted,
+                                  "fetched", ch->aia_fetched, "completed", ch->aia_completed,
+                                  "trusted", ch->aia_trusted, "detail",
+                                  ch->aia_detail[0] ? json_text(ch->aia_detail) : json_null()));
+    return o;
+}
+
+static json_t *json_secs(int64_t secs)
+{
+    char buf[40];
+    return secs > 0 ? json_string(util_iso_time(secs * 1000, buf, sizeof(buf))) : json_null();
+}
+
+static json_t *json_revocation(const struct target_result *r)
+{
+    if (!r->revoc_collected) {
+        return json_null();
+    }
+    json_t *a = json_array();
+    for (size_t i = 0; a != NULL && i < r->n_revoc; i++) {
+        const struct revoc_fact *f = &r->revoc[i];
+        json_t *o = json_pack("{s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o}", "position",
+                              (json_int_t)i, "status", revoc_status_name(f->status), "method",
+                              f->method[0] ? json_string(f->method) : json_null(), "url",
+                              f->url[0] ? json_text(f->url) : json_null(), "detail",
+                              f->detail[0] ? json_text(f->detail) : json_null(), "revoked_at",
+                              json_secs(f->revoked_at), "reason",
+                              f->reason[0] ? json_string(f->reason) : json_null(), "this_update",
+                              json_secs(f->this_update), "next_update", json_secs(f->next_update),
+                              "from_cache", f->from_cache, "staple",
+                              f->staple[0] ? json_string(f->staple) : json_null());
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static json_t *json_http(const struct http_fact *h)
+{
+    if (!h->hsts_checked && !h->redirect_checked) {
+        return json_null();
+    }
+    json_t *o = json_object();
+    if (o == NULL) {
+        return NULL;
+    }
+    if (h->hsts_checked) {
+        json_object_set_new(
+            o, "hsts",
+            json_pack("{s:o, s:o, s:b, s:b, s:o, s:b, s:b, s:o}", "error",
+                      h->hsts_error[0] ? json_text(h->hsts_error) : json_null(), "status",
+                      h->https_status ? json_integer(h->https_status) : json_null(), "present",
+                      h->hsts_present, "valid", h->hsts_valid, "max_age",
+                      h->hsts_max_age >= 0 ? json_integer(h->hsts_max_age) : json_null(),
+                      "include_subdomains", h->hsts_include_subdomains, "preload", h->hsts_preload,
+                      "header", h->hsts_present ? json_text(h->hsts_header) : json_null()));
+    } else {
+        json_object_set_new(o, "hsts", json_null());
+    }
+    if (h->redirect_checked) {
+        json_object_set_new(
+            o, "http_redirect",
+            json_pack("{s:o, s:o, s:b, s:o}", "error",
+                      h->redirect_error[0] ? json_text(h->redirect_error) : json_null(), "status",
+                      h->http_status ? json_integer(h->http_status) : json_null(),
+                      "redirects_to_https", h->redirects_to_https, "location",
+                      h->redirect_location[0] ? json_text(h->redirect_location) : json_null()));
+    } else {
+        json_object_set_new(o, "http_redirect", json_null());
+    }
     return o;
 }
 
@@ -332,6 +402,8 @@ static json_t *json_target(const struct target_result *r)
     }
     json_object_set_new(o, "certificates", certs);
     json_object_set_new(o, "chain", r->chain_collected ? json_chain(&r->chain) : json_null());
+    json_object_set_new(o, "revocation", json_revocation(r));
+    json_object_set_new(o, "http", json_http(&r->http));
     return o;
 }
 

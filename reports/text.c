@@ -101,6 +101,10 @@ static void print_version(FILE *out, enum probe_version v, const struct version_
 static int print_problems(FILE *out, const struct target_result *r, bool color)
 {
     const struct chain_fact *ch = &r->chain;
+    bool revoked = false;
+    for (size_t i = 0; r->revoc_collected && i < r->n_revoc; i++) {
+        revoked = revoked || r->revoc[i].status == REVOC_REVOKED;
+    }
     struct {
         bool on;
         const char *what;
@@ -114,6 +118,9 @@ static int print_problems(FILE *out, const struct target_result *r, bool color)
         {ch->wrong_order, "wrong order"},
         {strcmp(ch->ocsp_status, "revoked") == 0, "OCSP: revoked"},
         {strcmp(ch->ocsp_status, "invalid") == 0, "OCSP staple invalid"},
+        {revoked, "REVOKED"},
+        {r->n_certs > 0 && r->certs[0].must_staple && !ch->ocsp_staple,
+         "must-staple without a staple"},
     };
     int n = 0;
     fprintf(out, "  %-8s ", "Problems");
@@ -250,6 +257,91 @@ static void print_enumeration(FILE *out, const struct enum_facts *e, bool color)
     }
 }
 
+/* The revocation status of each served certificate, and AIA completion. */
+static void print_revocation(FILE *out, const struct target_result *r, bool color)
+{
+    const struct chain_fact *ch = &r->chain;
+    if (ch->aia_attempted || ch->aia_detail[0] != '\0') {
+        fprintf(out, "  %-8s ", "AIA");
+        if (ch->aia_attempted && ch->aia_completed) {
+            fprintf(out, "incomplete chain completed through AIA: %s%s%s",
+                    col(color, ch->aia_trusted ? C_GREEN : C_RED),
+                    ch->aia_trusted ? "trusted" : "NOT trusted", col(color, C_RESET));
+        } else {
+            fprintf(out, "%s", ch->aia_attempted ? "not completed" : "not tried");
+        }
+        if (ch->aia_detail[0] != '\0') {
+            fprintf(out, " (");
+            text_visible(out, ch->aia_detail);
+            fprintf(out, ")");
+        }
+        fputc('\n', out);
+    }
+    if (!r->revoc_collected) {
+        return;
+    }
+    for (size_t i = 0; i < r->n_revoc; i++) {
+        const struct revoc_fact *f = &r->revoc[i];
+        const char *c = f->status == REVOC_GOOD ? C_GREEN : f->status == REVOC_REVOKED ? C_RED : "";
+        fprintf(out, "  %-8s #%zu %s%s%s", i == 0 ? "Revoked?" : "", i, col(color, c),
+                revoc_status_name(f->status), col(color, c[0] ? C_RESET : ""));
+        if (f->method[0] != '\0' && f->status != REVOC_INCONCLUSIVE) {
+            fprintf(out, " via %s", f->method);
+        }
+        if (f->from_cache) {
+            fprintf(out, " (cached)");
+        }
+        if (f->staple[0] != '\0') {
+            fprintf(out, "; the stapled response %s", f->staple);
+        }
+        if (f->detail[0] != '\0') {
+            fprintf(out, ": ");
+            text_visible(out, f->detail);
+        }
+        fputc('\n', out);
+    }
+}
+
+/* The HTTP security headers, when they were asked for. */
+static void print_http(FILE *out, const struct http_fact *h, bool color)
+{
+    if (h->hsts_checked) {
+        fprintf(out, "  %-8s ", "HSTS");
+        if (h->hsts_error[0] != '\0') {
+            fprintf(out, "not known: ");
+            text_visible(out, h->hsts_error);
+        } else if (!h->hsts_present) {
+            fprintf(out, "%sabsent%s (HTTP %ld)", col(color, C_RED), col(color, C_RESET),
+                    h->https_status);
+        } else if (!h->hsts_valid) {
+            fprintf(out, "%sinvalid header%s: ", col(color, C_RED), col(color, C_RESET));
+            text_visible(out, h->hsts_header);
+        } else {
+            fprintf(out, "max-age=%lld%s%s", (long long)h->hsts_max_age,
+                    h->hsts_include_subdomains ? ", includeSubDomains" : "",
+                    h->hsts_preload ? ", preload" : "");
+        }
+        fputc('\n', out);
+    }
+    if (h->redirect_checked) {
+        fprintf(out, "  %-8s ", "HTTP:80");
+        if (h->redirect_error[0] != '\0') {
+            fprintf(out, "not known: ");
+            text_visible(out, h->redirect_error);
+        } else {
+            fprintf(out, "%s%s%s (HTTP %ld", col(color, h->redirects_to_https ? C_GREEN : C_RED),
+                    h->redirects_to_https ? "redirects to HTTPS" : "does NOT redirect to HTTPS",
+                    col(color, C_RESET), h->http_status);
+            if (h->redirect_location[0] != '\0') {
+                fprintf(out, ", Location ");
+                text_visible(out, h->redirect_location);
+            }
+            fputc(')', out);
+        }
+        fputc('\n', out);
+    }
+}
+
 void text_print_target(FILE *out, const struct target_result *r, bool color)
 {
     bool v6 = strchr(r->host, ':') != NULL;
@@ -299,9 +391,11 @@ void text_print_target(FILE *out, const struct target_result *r, bool color)
                 r->n_certs, r->n_certs == 1 ? "" : "s", (long long)ch->min_days_left,
                 ch->ocsp_status);
         print_problems(out, r, color);
+        print_revocation(out, r, color);
         for (size_t i = 0; i < r->n_certs; i++) {
             print_cert(out, i, &r->certs[i]);
         }
     }
+    print_http(out, &r->http, color);
     fputc('\n', out);
 }

@@ -51,6 +51,33 @@ const char *target_status_name(enum target_status s)
     return "?";
 }
 
+const char *revoc_status_name(enum revoc_status s)
+{
+    switch (s) {
+    case REVOC_NOT_CHECKED:
+        return "not-checked";
+    case REVOC_GOOD:
+        return "good";
+    case REVOC_REVOKED:
+        return "revoked";
+    case REVOC_UNKNOWN:
+        return "unknown";
+    case REVOC_INCONCLUSIVE:
+        return "inconclusive";
+    }
+    return "?";
+}
+
+int revoc_status_from_name(const char *name)
+{
+    for (int s = REVOC_NOT_CHECKED; s <= REVOC_INCONCLUSIVE; s++) {
+        if (strcmp(name, revoc_status_name((enum revoc_status)s)) == 0) {
+            return s;
+        }
+    }
+    return -1;
+}
+
 uint16_t wire_version_code(enum wire_version v)
 {
     static const uint16_t codes[WV_COUNT] = {0x0002, 0x0300, 0x0301, 0x0302, 0x0303, 0x0304};
@@ -132,6 +159,7 @@ void target_result_init(struct target_result *r)
     strlist_init(&r->tags);
     enum_facts_init(&r->enumeration);
     memcpy(r->chain.ocsp_status, "none", sizeof("none"));
+    r->http.hsts_max_age = -1;
 }
 
 void target_result_cleanup(struct target_result *r)
@@ -142,6 +170,7 @@ void target_result_cleanup(struct target_result *r)
         cert_fact_cleanup(&r->certs[i]);
     }
     free(r->certs);
+    free(r->revoc);
     strlist_cleanup(&r->tags);
     enum_facts_cleanup(&r->enumeration);
     target_result_init(r);

@@ -94,6 +94,60 @@ struct chain_fact {
     bool ocsp_staple;            /* the server stapled an OCSP response */
     char ocsp_status[16];        /* "none", "good", "revoked", "unknown", "invalid" */
     char ocsp_detail[FACT_TEXT]; /* why, for "invalid"/"revoked" */
+    /* AIA chasing (scanner/revocation.c): tried when the served chain is
+     * incomplete; `incomplete` above keeps saying what the server sent. */
+    bool aia_attempted;         /* issuers were looked for through AIA caIssuers URLs */
+    bool aia_completed;         /* the fetched issuers reach a trust anchor */
+    bool aia_trusted;           /* the completed chain verifies (trusted, as above) */
+    int aia_fetched;            /* certificates fetched (or taken from the cache) */
+    char aia_detail[FACT_TEXT]; /* what happened, in words */
+};
+
+/* ---- revocation (scanner/revocation.c) ----------------------------------- */
+
+enum revoc_status {
+    REVOC_NOT_CHECKED = 0, /* --offline, no URL, or the scan did not get that far */
+    REVOC_GOOD,            /* a verified, fresh OCSP response or CRL says good */
+    REVOC_REVOKED,         /* ... says revoked */
+    REVOC_UNKNOWN,         /* the OCSP responder does not know the certificate */
+    REVOC_INCONCLUSIVE,    /* responder down, garbage, bad signature, stale: see detail */
+};
+/* revoc_status_name returns "not-checked", "good", "revoked", "unknown",
+ * "inconclusive"; revoc_status_from_name is its inverse (-1 when unknown). */
+const char *revoc_status_name(enum revoc_status s);
+int revoc_status_from_name(const char *name);
+
+/* The revocation status of one served certificate. */
+struct revoc_fact {
+    enum revoc_status status;
+    char method[8];         /* what decided it: "ocsp", "crl", "" */
+    char url[FACT_TEXT];    /* the URL that decided it (or was tried last) */
+    char detail[FACT_TEXT]; /* why, in words (every source tried and its outcome) */
+    int64_t revoked_at;     /* revoked: Unix seconds; else 0 */
+    char reason[32];        /* revoked: RFC 5280 CRLReason name, "" when not given */
+    int64_t this_update;    /* of the deciding response / CRL, 0 when none */
+    int64_t next_update;    /* 0 when absent */
+    bool from_cache;        /* the deciding response came from the cache */
+    char staple[16];        /* leaf: the stapled response "agrees" / "disagrees"; else "" */
+};
+
+/* ---- HTTP headers (scanner/http.c) ----------------------------------------- */
+
+struct http_fact {
+    bool hsts_checked;            /* an HTTPS request was made to the target */
+    char hsts_error[FACT_TEXT];   /* the request failed: why ("" when it answered) */
+    long https_status;            /* HTTP status of that answer */
+    bool hsts_present;            /* a Strict-Transport-Security header */
+    bool hsts_valid;              /* it parsed (RFC 6797 §6.1) */
+    int64_t hsts_max_age;         /* seconds, -1 when absent/invalid */
+    bool hsts_include_subdomains; /* includeSubDomains */
+    bool hsts_preload;            /* preload */
+    char hsts_header[FACT_TEXT];  /* the header as sent (control bytes escaped) */
+    bool redirect_checked;        /* plain HTTP on port 80 was asked (--http-redirect) */
+    char redirect_error[FACT_TEXT];
+    long http_status;
+    bool redirects_to_https; /* a 3xx whose Location is https://... */
+    char redirect_location[FACT_TEXT];
 };
 
 /* ---- complete enumeration (raw ClientHellos, scanner/enumerate.c) ------ */
@@ -189,6 +243,10 @@ struct target_result {
     struct cert_fact *certs;       /* n_certs, as served, leaf first; owned */
     size_t n_certs;
     struct chain_fact chain;
+    bool revoc_collected;     /* revoc[] below is filled */
+    struct revoc_fact *revoc; /* n_revoc == n_certs: revoc[i] is about certs[i]; owned */
+    size_t n_revoc;
+    struct http_fact http;
 };
 
 /* target_result_init zeroes r; target_result_cleanup frees what it owns. */

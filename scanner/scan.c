@@ -83,6 +83,11 @@ static void collect_chain(struct target_result *r, struct hs_capture *cap,
     if (x509_chain_check(o->trust, r->certs, r->n_certs, r->sni, ip, cap->ocsp, cap->ocsp_len, now,
                          &r->chain) == 0) {
         r->chain_collected = true;
+        /* Fetches run here, in the worker, alongside the enumeration. */
+        if (o->revoc != NULL && revocation_check(o->revoc, r, now) != 0) {
+            util_copy(r->chain.aia_detail, sizeof(r->chain.aia_detail),
+                      "revocation not checked: out of memory");
+        }
     }
 }
 
@@ -176,6 +181,9 @@ void scan_one_address(const struct target_spec *t, const struct target_addr *a,
     }
     if (have_chain) {
         collect_chain(r, &cap, o);
+    }
+    if (o->http != NULL && any_accepted) {
+        http_check(o->http, r);
     }
     if (o->enumerate && r->versions[PV_TLS13].state == PROBE_ACCEPTED &&
         r->versions[PV_TLS13].reason[0] == '\0') {

@@ -16,7 +16,9 @@
 #include <stdbool.h>
 
 #include "scanner/facts.h"
+#include "scanner/http.h"
 #include "scanner/probe.h"
+#include "scanner/revocation.h"
 #include "scanner/target.h"
 #include "scanner/x509.h"
 
@@ -30,8 +32,10 @@ struct scan_options {
     bool first_ip;            /* only the first address of each name */
     const char *sni_override; /* --sni: for every target without its own sni= */
     const struct x509_trust *trust;
-    volatile sig_atomic_t *stop;   /* set (by a signal handler) to stop early */
-    struct probe_stats *stats_out; /* when not NULL: the probe loop's counters */
+    volatile sig_atomic_t *stop;       /* set (by a signal handler) to stop early */
+    struct probe_stats *stats_out;     /* when not NULL: the probe loop's counters */
+    const struct revoc_options *revoc; /* OCSP/CRL/AIA after the chain check; NULL: none */
+    const struct http_options *http;   /* HSTS / redirect checks; NULL: none */
 };
 
 /* Called once per finished target (including unreachable and unresolvable

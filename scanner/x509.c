@@ -31,7 +31,9 @@
  *   certificate; only those on the validation path make the chain untrusted
  *   (an extra expired cross-certificate does not break a path that clients
  *   build without it).
- * - No network: OCSP is only the stapled response; AIA is not fetched.
+ * - No network here: the stapled OCSP response is judged here; fetched
+ *   OCSP responses, CRLs and AIA issuers are scanner/revocation.c's, which
+ *   asks x509_anchor_issuer for issuers held only by the trust store.
  */
 #include "scanner/x509.h"
 
@@ -1501,5 +1503,49 @@ out:
     }
     free(vlist);
     x509_chain_free(&chain);
+    return rc;
+}
+
+int x509_anchor_issuer(const struct x509_trust *t, const unsigned char *der, size_t der_len,
+                       unsigned char **out_der, size_t *out_len)
+{
+    gnutls_x509_crt_t crt = NULL;
+    gnutls_x509_crt_t anchor = NULL;
+    gnutls_datum_t out = {NULL, 0};
+    int rc = -1;
+    *out_der = NULL;
+    *out_len = 0;
+    if (der_len == 0 || der_len > UINT_MAX || gnutls_x509_crt_init(&crt) < 0) {
+        return -1;
+    }
+    gnutls_datum_t d = {(unsigned char *)der, (unsigned)der_len};
+    if (gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER) < 0) {
+        goto out;
+    }
+    if (gnutls_x509_trust_list_get_issuer(t->tl, crt, &anchor, GNUTLS_TL_GET_COPY) != 0 ||
+        anchor == NULL) {
+        rc = 0;
+        goto out;
+    }
+    if (!x509_issued_by(crt, anchor)) {
+        rc = 0;
+        goto out;
+    }
+    if (gnutls_x509_crt_export2(anchor, GNUTLS_X509_FMT_DER, &out) < 0) {
+        goto out;
+    }
+    *out_der = malloc(out.size ? out.size : 1);
+    if (*out_der == NULL) {
+        goto out;
+    }
+    memcpy(*out_der, out.data, out.size);
+    *out_len = out.size;
+    rc = 1;
+out:
+    gnutls_free(out.data);
+    if (anchor != NULL) {
+        gnutls_x509_crt_deinit(anchor);
+    }
+    gnutls_x509_crt_deinit(crt);
     return rc;
 }

@@ -46,4 +46,15 @@ x509_chain_check(const struct x509_trust *t, const struct cert_fact *certs, size
                  const char *hostname, const char *ip, const unsigned char *ocsp, size_t ocsp_len,
                  int64_t now, struct chain_fact *out);
 
+/* x509_anchor_issuer returns, in *out_der (malloc'ed, caller frees) and
+ * *out_len, the DER of a trust anchor of t that issued the certificate
+ * der/der_len (issuer name and key identifiers match; the signature is
+ * checked by whoever uses it). Returns 1 when
+ * found, 0 when t holds no such anchor, -1 when the bytes are not a
+ * certificate or memory ran out. */
+__attribute__((warn_unused_result)) int x509_anchor_issuer(const struct x509_trust *t,
+                                                           const unsigned char *der, size_t der_len,
+                                                           unsigned char **out_der,
+                                                           size_t *out_len);
+
 #endif

@@ -46,6 +46,7 @@
 
 #include <sqlite3.h>
 
+#include "common/util.h"
 #include "scanner/registry.h"
 
 /* 'TLSA': PRAGMA application_id of every tlsaudit database. */
@@ -245,6 +246,60 @@ static const struct store_migration store_migrations[] = {
         "CREATE INDEX findings_run ON findings (run_id, target_id);"
         "CREATE INDEX findings_target ON findings (target_id, rule_id);"
         "PRAGMA user_version = 1;"},
+    /* 2: revocation (OCSP/CRL) per served certificate, AIA completion of
+     * the chain, HTTP security headers, and the fetch cache. */
+    {2, "ALTER TABLE targets ADD COLUMN revoc_collected INTEGER NOT NULL DEFAULT 0"
+        "  CHECK (revoc_collected IN (0, 1));"
+        "ALTER TABLE chains ADD COLUMN aia_attempted INTEGER NOT NULL DEFAULT 0"
+        "  CHECK (aia_attempted IN (0, 1));"
+        "ALTER TABLE chains ADD COLUMN aia_completed INTEGER NOT NULL DEFAULT 0"
+        "  CHECK (aia_completed IN (0, 1));"
+        "ALTER TABLE chains ADD COLUMN aia_trusted INTEGER NOT NULL DEFAULT 0"
+        "  CHECK (aia_trusted IN (0, 1));"
+        "ALTER TABLE chains ADD COLUMN aia_fetched INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE chains ADD COLUMN aia_detail TEXT;"
+        "CREATE TABLE revocations ("
+        "  target_id INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,"
+        "  position INTEGER NOT NULL,"
+        "  status TEXT NOT NULL CHECK (status IN ('not-checked', 'good', 'revoked', 'unknown',"
+        "    'inconclusive')),"
+        "  method TEXT,"
+        "  url TEXT,"
+        "  detail TEXT,"
+        "  revoked_at INTEGER,"
+        "  reason TEXT,"
+        "  this_update INTEGER,"
+        "  next_update INTEGER,"
+        "  from_cache INTEGER NOT NULL CHECK (from_cache IN (0, 1)),"
+        "  staple TEXT,"
+        "  PRIMARY KEY (target_id, position)"
+        ") WITHOUT ROWID;"
+        "CREATE TABLE http_headers ("
+        "  target_id INTEGER PRIMARY KEY REFERENCES targets (id) ON DELETE CASCADE,"
+        "  hsts_checked INTEGER NOT NULL CHECK (hsts_checked IN (0, 1)),"
+        "  hsts_error TEXT,"
+        "  https_status INTEGER,"
+        "  hsts_present INTEGER NOT NULL CHECK (hsts_present IN (0, 1)),"
+        "  hsts_valid INTEGER NOT NULL CHECK (hsts_valid IN (0, 1)),"
+        "  hsts_max_age INTEGER,"
+        "  hsts_include_subdomains INTEGER NOT NULL CHECK (hsts_include_subdomains IN (0, 1)),"
+        "  hsts_preload INTEGER NOT NULL CHECK (hsts_preload IN (0, 1)),"
+        "  hsts_header TEXT,"
+        "  redirect_checked INTEGER NOT NULL CHECK (redirect_checked IN (0, 1)),"
+        "  redirect_error TEXT,"
+        "  http_status INTEGER,"
+        "  redirects_to_https INTEGER NOT NULL CHECK (redirects_to_https IN (0, 1)),"
+        "  redirect_location TEXT"
+        ");"
+        "CREATE TABLE fetch_cache ("
+        "  kind TEXT NOT NULL CHECK (kind IN ('ocsp', 'crl', 'cert')),"
+        "  key TEXT NOT NULL,"
+        "  data BLOB NOT NULL,"
+        "  expires INTEGER NOT NULL,"
+        "  fetched_ms INTEGER NOT NULL,"
+        "  PRIMARY KEY (kind, key)"
+        ") WITHOUT ROWID;"
+        "PRAGMA user_version = 2;"},
 };
 
 #define STORE_N_MIGRATIONS (sizeof(store_migrations) / sizeof(store_migrations[0]))
@@ -271,6 +326,11 @@ enum store_stmt_id {
     ST_INSERT_POLICY_RUN,
     ST_INSERT_FINDING,
     ST_INSERT_TAG,
+    ST_INSERT_REVOCATION,
+    ST_INSERT_HTTP,
+    ST_CACHE_PUT,
+    ST_CACHE_LOAD,
+    ST_CACHE_PURGE,
     ST_COUNT
 };
 
@@ -282,8 +342,8 @@ static const char *const store_stmt_sql[ST_COUNT] = {
     [ST_MARK_INCOMPLETE] = "UPDATE scans SET state = 'incomplete', note = ?"
                            " WHERE id = ? AND state = 'running'",
     [ST_INSERT_TARGET] = "INSERT INTO targets (scan_id, host, port, sni, ip, status, error,"
-                         " started_ms, finished_ms, chain_collected)"
-                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         " started_ms, finished_ms, chain_collected, revoc_collected)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_INSERT_VERSION] = "INSERT INTO versions (target_id, version, name, state, reason, suite,"
                           " suite_name, grp, dh_bits, hrr)"
                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -298,8 +358,9 @@ static const char *const store_stmt_sql[ST_COUNT] = {
     [ST_INSERT_CHAIN] = "INSERT INTO chains (target_id, trusted, verify_status, verify_text,"
                         " hostname_checked, hostname, hostname_match, expired, not_yet_valid,"
                         " self_signed, incomplete, wrong_order, min_days_left, ocsp_staple,"
-                        " ocsp_status, ocsp_detail)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " ocsp_status, ocsp_detail, aia_attempted, aia_completed, aia_trusted,"
+                        " aia_fetched, aia_detail)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_INSERT_ENUM_VERSION] = "INSERT INTO enum_versions (target_id, version, name, state, reason,"
                                " server_order, incomplete, incomplete_reason, n_suites)"
                                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -321,6 +382,19 @@ static const char *const store_stmt_sql[ST_COUNT] = {
                           " SELECT ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM targets"
                           " WHERE id = ? AND scan_id = ?",
     [ST_INSERT_TAG] = "INSERT INTO target_tags (target_id, position, tag) VALUES (?, ?, ?)",
+    [ST_INSERT_REVOCATION] = "INSERT INTO revocations (target_id, position, status, method, url,"
+                             " detail, revoked_at, reason, this_update, next_update, from_cache,"
+                             " staple) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_INSERT_HTTP] = "INSERT INTO http_headers (target_id, hsts_checked, hsts_error,"
+                       " https_status, hsts_present, hsts_valid, hsts_max_age,"
+                       " hsts_include_subdomains, hsts_preload, hsts_header, redirect_checked,"
+                       " redirect_error, http_status, redirects_to_https, redirect_location)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_CACHE_PUT] = "INSERT OR REPLACE INTO fetch_cache (kind, key, data, expires, fetched_ms)"
+                     " VALUES (?, ?, ?, ?, ?)",
+    [ST_CACHE_LOAD] = "SELECT kind, key, data, expires FROM fetch_cache WHERE expires > ?"
+                      " ORDER BY kind, key",
+    [ST_CACHE_PURGE] = "DELETE FROM fetch_cache WHERE expires <= ?",
 };
 
 struct store {
@@ -1101,7 +1175,67 @@ static int store_put_chain(struct store *s, int64_t target_id, const struct targ
         bind_buf(&b, ch->ocsp_status, sizeof(ch->ocsp_status));
     }
     bind_buf(&b, ch->ocsp_detail, sizeof(ch->ocsp_detail));
+    bind_bool(&b, ch->aia_attempted);
+    bind_bool(&b, ch->aia_completed);
+    bind_bool(&b, ch->aia_trusted);
+    bind_int64(&b, ch->aia_fetched);
+    bind_buf(&b, ch->aia_detail, sizeof(ch->aia_detail));
     return store_run(s, &b, "inserting chain validation");
+}
+
+static int store_put_revocations(struct store *s, int64_t target_id, const struct target_result *r)
+{
+    struct binder b;
+    for (size_t i = 0; i < r->n_revoc; i++) {
+        const struct revoc_fact *f = &r->revoc[i];
+        sqlite3_stmt *st = store_stmt(s, ST_INSERT_REVOCATION);
+        if (st == NULL) {
+            return -1;
+        }
+        binder_start(&b, st);
+        bind_int64(&b, target_id);
+        bind_int64(&b, (int64_t)i);
+        bind_text(&b, revoc_status_name(f->status));
+        bind_buf(&b, f->method, sizeof(f->method));
+        bind_buf(&b, f->url, sizeof(f->url));
+        bind_buf(&b, f->detail, sizeof(f->detail));
+        bind_int64(&b, f->revoked_at);
+        bind_buf(&b, f->reason, sizeof(f->reason));
+        bind_int64(&b, f->this_update);
+        bind_int64(&b, f->next_update);
+        bind_bool(&b, f->from_cache);
+        bind_buf(&b, f->staple, sizeof(f->staple));
+        if (store_run(s, &b, "inserting revocation status") != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int store_put_http(struct store *s, int64_t target_id, const struct http_fact *h)
+{
+    struct binder b;
+    sqlite3_stmt *st = store_stmt(s, ST_INSERT_HTTP);
+    if (st == NULL) {
+        return -1;
+    }
+    binder_start(&b, st);
+    bind_int64(&b, target_id);
+    bind_bool(&b, h->hsts_checked);
+    bind_buf(&b, h->hsts_error, sizeof(h->hsts_error));
+    bind_int64(&b, h->https_status);
+    bind_bool(&b, h->hsts_present);
+    bind_bool(&b, h->hsts_valid);
+    bind_int64(&b, h->hsts_max_age);
+    bind_bool(&b, h->hsts_include_subdomains);
+    bind_bool(&b, h->hsts_preload);
+    bind_buf(&b, h->hsts_header, sizeof(h->hsts_header));
+    bind_bool(&b, h->redirect_checked);
+    bind_buf(&b, h->redirect_error, sizeof(h->redirect_error));
+    bind_int64(&b, h->http_status);
+    bind_bool(&b, h->redirects_to_https);
+    bind_buf(&b, h->redirect_location, sizeof(h->redirect_location));
+    return store_run(s, &b, "inserting HTTP headers");
 }
 
 static void bind_tri(struct binder *b, enum fact_tri t)
@@ -1242,6 +1376,7 @@ int store_put_target(struct store *s, int64_t scan_id, const struct target_resul
     bind_int64(&b, r->started_ms);
     bind_int64(&b, r->finished_ms);
     bind_bool(&b, r->chain_collected);
+    bind_bool(&b, r->revoc_collected && r->n_revoc == r->n_certs);
     if (store_run(s, &b, "inserting target row") != 0) {
         goto fail;
     }
@@ -1256,6 +1391,14 @@ int store_put_target(struct store *s, int64_t scan_id, const struct target_resul
         goto fail;
     }
     if (r->enumeration.collected && store_put_enumeration(s, target_id, &r->enumeration) != 0) {
+        goto fail;
+    }
+    if (r->revoc_collected && r->n_revoc == r->n_certs &&
+        store_put_revocations(s, target_id, r) != 0) {
+        goto fail;
+    }
+    if ((r->http.hsts_checked || r->http.redirect_checked) &&
+        store_put_http(s, target_id, &r->http) != 0) {
         goto fail;
     }
     if (store_exec(s, "COMMIT", "committing") != 0) {
@@ -1372,4 +1515,68 @@ fail:
     store_set_err(s, "storing findings of policy %s for scan %lld: %s", run->policy_id,
                   (long long)scan_id, tmp);
     return -1;
+}
+
+int store_cache_put(struct store *s, const char *kind, const char *key, const unsigned char *data,
+                    size_t len, int64_t expires)
+{
+    struct binder b;
+    sqlite3_stmt *st = store_stmt(s, ST_CACHE_PUT);
+    if (st == NULL) {
+        return -1;
+    }
+    binder_start(&b, st);
+    bind_text(&b, kind);
+    bind_text(&b, key);
+    bind_blob(&b, data, len);
+    bind_int64(&b, expires);
+    bind_int64(&b, util_now_ms());
+    return store_run(s, &b, "storing a fetched OCSP response / CRL / certificate");
+}
+
+int store_cache_load(struct store *s, int64_t now, store_cache_fn fn, void *arg)
+{
+    struct binder b;
+    sqlite3_stmt *st = store_stmt(s, ST_CACHE_PURGE);
+    if (st == NULL) {
+        return -1;
+    }
+    binder_start(&b, st);
+    bind_int64(&b, now);
+    if (store_run(s, &b, "dropping expired cache entries") != 0) {
+        return -1;
+    }
+    st = store_stmt(s, ST_CACHE_LOAD);
+    if (st == NULL) {
+        return -1;
+    }
+    binder_start(&b, st);
+    bind_int64(&b, now);
+    if (b.rc != SQLITE_OK) {
+        store_sql_err(s, "reading the fetch cache");
+        sqlite3_reset(st);
+        return -1;
+    }
+    int rc = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *kind = (const char *)sqlite3_column_text(st, 0);
+        const char *key = (const char *)sqlite3_column_text(st, 1);
+        const unsigned char *data = sqlite3_column_blob(st, 2);
+        int len = sqlite3_column_bytes(st, 2);
+        int64_t expires = sqlite3_column_int64(st, 3);
+        if (kind == NULL || key == NULL || data == NULL || len <= 0) {
+            continue;
+        }
+        if (fn(arg, kind, key, data, (size_t)len, expires) != 0) {
+            rc = -1;
+            break;
+        }
+    }
+    if (rc == 0 && step != SQLITE_DONE) {
+        store_sql_err(s, "reading the fetch cache");
+        rc = -1;
+    }
+    sqlite3_reset(st);
+    return rc;
 }

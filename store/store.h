@@ -23,7 +23,7 @@
 #include "scanner/facts.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 
@@ -105,6 +105,26 @@ __attribute__((warn_unused_result)) int store_put_findings(struct store *s, int6
                                                            const struct store_policy_run *run,
                                                            const struct store_finding *findings,
                                                            size_t n_findings, int64_t *out_run_id);
+
+/* ---- the fetch cache (OCSP responses, CRLs, CA-issuer certificates) ---- */
+
+/* One cache entry: kind "ocsp", "crl" or "cert", its key (the URL, for
+ * OCSP the URL and the certificate's SHA-256), the bytes as fetched, and
+ * the Unix second it stops being used (nextUpdate, notAfter). */
+typedef int (*store_cache_fn)(void *arg, const char *kind, const char *key,
+                              const unsigned char *data, size_t len, int64_t expires);
+
+/* store_cache_put stores (or replaces) one entry. Returns 0, or -1 with the
+ * reason in store_errmsg(s). */
+__attribute__((warn_unused_result)) int store_cache_put(struct store *s, const char *kind,
+                                                        const char *key, const unsigned char *data,
+                                                        size_t len, int64_t expires);
+
+/* store_cache_load drops entries expired at now, then calls fn for every
+ * other one (fn's pointers are valid only during the call). Returns 0, or
+ * -1 (a database error, or fn returned non-zero). */
+__attribute__((warn_unused_result)) int store_cache_load(struct store *s, int64_t now,
+                                                         store_cache_fn fn, void *arg);
 
 /* ---- reading back (store/store_read.c) --------------------------------- */
 

@@ -41,12 +41,14 @@ enum rd_stmt_id {
     RD_ENUM_LISTS,
     RD_ENUM_BEHAVIOUR,
     RD_TAGS,
+    RD_REVOCATIONS,
+    RD_HTTP,
     RD_COUNT
 };
 
 static const char *const rd_sql[RD_COUNT] = {
     [RD_TARGETS] = "SELECT id, host, port, sni, ip, status, error, started_ms, finished_ms,"
-                   " chain_collected FROM targets WHERE scan_id = ? ORDER BY id",
+                   " chain_collected, revoc_collected FROM targets WHERE scan_id = ? ORDER BY id",
     [RD_VERSIONS] = "SELECT version, state, reason, suite, suite_name, grp, dh_bits, hrr"
                     " FROM versions WHERE target_id = ?",
     [RD_CHAIN_CERTS] = "SELECT cc.position, cc.days_left, c.sha256, c.der, c.subject, c.issuer,"
@@ -59,7 +61,8 @@ static const char *const rd_sql[RD_COUNT] = {
                       " ORDER BY field, position",
     [RD_CHAIN] = "SELECT trusted, verify_status, verify_text, hostname_checked, hostname,"
                  " hostname_match, expired, not_yet_valid, self_signed, incomplete, wrong_order,"
-                 " min_days_left, ocsp_staple, ocsp_status, ocsp_detail"
+                 " min_days_left, ocsp_staple, ocsp_status, ocsp_detail, aia_attempted,"
+                 " aia_completed, aia_trusted, aia_fetched, aia_detail"
                  " FROM chains WHERE target_id = ?",
     [RD_ENUM_VERSIONS] = "SELECT version, state, reason, server_order, incomplete,"
                          " incomplete_reason FROM enum_versions WHERE target_id = ?",
@@ -72,6 +75,13 @@ static const char *const rd_sql[RD_COUNT] = {
                           " encrypt_then_mac, status_request, session_ticket, heartbeat, alpn,"
                           " anomalies, sigalgs13_tested FROM enum_behaviour WHERE target_id = ?",
     [RD_TAGS] = "SELECT tag FROM target_tags WHERE target_id = ? ORDER BY position",
+    [RD_REVOCATIONS] = "SELECT position, status, method, url, detail, revoked_at, reason,"
+                       " this_update, next_update, from_cache, staple FROM revocations"
+                       " WHERE target_id = ? ORDER BY position",
+    [RD_HTTP] = "SELECT hsts_checked, hsts_error, https_status, hsts_present, hsts_valid,"
+                " hsts_max_age, hsts_include_subdomains, hsts_preload, hsts_header,"
+                " redirect_checked, redirect_error, http_status, redirects_to_https,"
+                " redirect_location FROM http_headers WHERE target_id = ?",
 };
 
 /* One store_load_targets call: the connection and its statements. */
@@ -384,6 +394,89 @@ static int rd_chain(struct rd_ctx *c, int64_t tid, struct target_result *r)
     ch->ocsp_staple = col_int(st, 12) != 0;
     col_buf(st, 13, ch->ocsp_status, sizeof(ch->ocsp_status));
     col_buf(st, 14, ch->ocsp_detail, sizeof(ch->ocsp_detail));
+    ch->aia_attempted = col_int(st, 15) != 0;
+    ch->aia_completed = col_int(st, 16) != 0;
+    ch->aia_trusted = col_int(st, 17) != 0;
+    ch->aia_fetched = (int)col_int(st, 18);
+    col_buf(st, 19, ch->aia_detail, sizeof(ch->aia_detail));
+    return 0;
+}
+
+/* rd_revocations reads one revocation row per served certificate. */
+static int rd_revocations(struct rd_ctx *c, int64_t tid, struct target_result *r)
+{
+    sqlite3_stmt *st = c->st[RD_REVOCATIONS];
+    int rc;
+    r->revoc = calloc(r->n_certs ? r->n_certs : 1, sizeof(*r->revoc));
+    if (r->revoc == NULL) {
+        store_fail(c->s, "reading revocation status: out of memory");
+        return -1;
+    }
+    if (rd_start(c, st, tid, "reading revocation status") != 0) {
+        return -1;
+    }
+    while ((rc = rd_step(c, st, "reading revocation status")) == 1) {
+        if (col_int(st, 0) != (int64_t)r->n_revoc || r->n_revoc >= r->n_certs) {
+            store_fail(c->s, "target %lld: revocation position %lld unexpected", (long long)tid,
+                       (long long)col_int(st, 0));
+            return -1;
+        }
+        struct revoc_fact *f = &r->revoc[r->n_revoc];
+        int status = revoc_status_from_name(col_text(st, 1));
+        if (status < 0) {
+            store_fail(c->s, "target %lld: unknown revocation status '%s'", (long long)tid,
+                       col_text(st, 1));
+            return -1;
+        }
+        f->status = (enum revoc_status)status;
+        col_buf(st, 2, f->method, sizeof(f->method));
+        col_buf(st, 3, f->url, sizeof(f->url));
+        col_buf(st, 4, f->detail, sizeof(f->detail));
+        f->revoked_at = col_int(st, 5);
+        col_buf(st, 6, f->reason, sizeof(f->reason));
+        f->this_update = col_int(st, 7);
+        f->next_update = col_int(st, 8);
+        f->from_cache = col_int(st, 9) != 0;
+        col_buf(st, 10, f->staple, sizeof(f->staple));
+        r->n_revoc++;
+    }
+    if (rc != 0) {
+        return -1;
+    }
+    if (r->n_revoc != r->n_certs) {
+        store_fail(c->s, "target %lld: %zu revocation rows for %zu certificates", (long long)tid,
+                   r->n_revoc, r->n_certs);
+        return -1;
+    }
+    return 0;
+}
+
+/* rd_http reads the HTTP header facts, when any were stored. */
+static int rd_http(struct rd_ctx *c, int64_t tid, struct target_result *r)
+{
+    sqlite3_stmt *st = c->st[RD_HTTP];
+    if (rd_start(c, st, tid, "reading HTTP headers") != 0) {
+        return -1;
+    }
+    int rc = rd_step(c, st, "reading HTTP headers");
+    if (rc <= 0) {
+        return rc;
+    }
+    struct http_fact *h = &r->http;
+    h->hsts_checked = col_int(st, 0) != 0;
+    col_buf(st, 1, h->hsts_error, sizeof(h->hsts_error));
+    h->https_status = (long)col_int(st, 2);
+    h->hsts_present = col_int(st, 3) != 0;
+    h->hsts_valid = col_int(st, 4) != 0;
+    h->hsts_max_age = col_int(st, 5);
+    h->hsts_include_subdomains = col_int(st, 6) != 0;
+    h->hsts_preload = col_int(st, 7) != 0;
+    col_buf(st, 8, h->hsts_header, sizeof(h->hsts_header));
+    h->redirect_checked = col_int(st, 9) != 0;
+    col_buf(st, 10, h->redirect_error, sizeof(h->redirect_error));
+    h->http_status = (long)col_int(st, 11);
+    h->redirects_to_https = col_int(st, 12) != 0;
+    col_buf(st, 13, h->redirect_location, sizeof(h->redirect_location));
     return 0;
 }
 
@@ -558,6 +651,7 @@ static int rd_target(struct rd_ctx *c, struct target_result *r, int64_t *out_id)
     r->started_ms = col_int(st, 7);
     r->finished_ms = col_int(st, 8);
     r->chain_collected = col_int(st, 9) != 0;
+    r->revoc_collected = col_int(st, 10) != 0;
     return 0;
 }
 
@@ -585,6 +679,13 @@ static int rd_target_rows(struct rd_ctx *c, int64_t tid, struct target_result *r
         return -1;
     }
     if (r->chain_collected && rd_chain(c, tid, r) != 0) {
+        return -1;
+    }
+    if (r->chain_collected && r->revoc_collected && rd_revocations(c, tid, r) != 0) {
+        return -1;
+    }
+    r->revoc_collected = r->revoc_collected && r->chain_collected;
+    if (rd_http(c, tid, r) != 0) {
         return -1;
     }
     return rd_enumeration(c, tid, r);

@@ -774,16 +774,20 @@ lab_port() {
 	cat "$LAB_RUN/$1.port"
 }
 
-# lab_start_silent [NAME]: a TCP listener on 127.0.0.1 that accepts (the
-# kernel completes handshakes into the backlog) but never sends a byte: an
-# s_server stopped with SIGSTOP.  NAME defaults to "silent".  Prints
+# lab_start_silent [NAME [PORT]]: a TCP listener on 127.0.0.1 that accepts
+# (the kernel completes handshakes into the backlog) but never sends a
+# byte: an s_server stopped with SIGSTOP.  NAME defaults to "silent", PORT
+# to a free one (give one from lab_free_port).  Prints
 # 127.0.0.1:PORT and sets LAB_PORT_<NAME> and LAB_ADDR like lab_start.
 lab_start_silent() {
-	local name=${1:-silent} pid
+	local name=${1:-silent} pid port=${2-}
 	_lab_need_init || return 1
 	lab_certs || return 1
-	_lab_pick_port || return 1
-	local port=$LAB_FREE_PORT c=$LAB_CERTS
+	if [ -z "$port" ]; then
+		_lab_pick_port || return 1
+		port=$LAB_FREE_PORT
+	fi
+	local c=$LAB_CERTS
 	_lab_spawn "$name" "$port" openssl s_server -www -accept "127.0.0.1:$port" \
 		-cert "$c/good-rsa.crt" -key "$c/good-rsa.key" -no-CAfile -no-CApath -no-CAstore ||
 		return 1
@@ -822,4 +826,253 @@ lab_target() {
 	port=$(lab_port "$1") || return 1
 	sni=$(lab_expect "$1" sni) || return 1
 	echo "127.0.0.1:$port sni=$sni"
+}
+
+# --- revocation lab (OCSP responder, CRL and CA-issuer server) ------------------
+
+# lab_revoc_pki DIR OCSP_PORT BAD_OCSP_PORT HTTP_PORT DOWN_PORT: a PKI of
+# its own (openssl ca, so that `openssl ocsp` can answer from its index)
+# whose URLs point at 127.0.0.1 services on these ports:
+#   OCSP_PORT      the real responder (lab_ocsp), signing with the intermediate
+#   BAD_OCSP_PORT  a responder signing with an unrelated key
+#   HTTP_PORT      plain HTTP (lab_http_static): /int.crl /root.crl
+#                  /stale.crl /int.der /garbage
+#   DOWN_PORT      nothing listens
+# Files in DIR: root.crt (the scanner's --ca-file), int.crt, int.key,
+# int-index.txt, other.crt/other.key (the wrong signer), www/ (what
+# HTTP_PORT serves), and for each leaf NAME.crt, NAME.key, NAME.chain.pem
+# (leaf + intermediate; leaf only for "aia"):
+#   good       OCSP + CRL + CA issuers            not revoked
+#   revoked    OCSP + CRL                         revoked (keyCompromise)
+#   crlrev     CRL only                           revoked
+#   stale      CRL only (/stale.crl, nextUpdate passed)
+#   down       OCSP at DOWN_PORT only
+#   downcrl    OCSP at DOWN_PORT, then the CRL    not revoked
+#   garbage    OCSP URL that answers garbage
+#   wrongkey   OCSP at BAD_OCSP_PORT only
+#   aia        OCSP + CRL + CA issuers, served without the intermediate
+#   muststaple OCSP + CRL + TLS feature status_request
+lab_revoc_pki() {
+	local d=$1 op=$2 bp=$3 hp=$4 dp=$5 n
+	mkdir -p "$d/newcerts" "$d/www" || return 1
+	: >"$d/int-index.txt"
+	: >"$d/root-index.txt"
+	echo 1000 >"$d/int-serial"
+	echo 01 >"$d/root-serial"
+	echo 01 >"$d/int-crlnumber"
+	echo 01 >"$d/root-crlnumber"
+	# What every leaf has (openssl has no section inheritance).
+	local base='basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:${ENV::LAB_LEAF}.lab.test,IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+'
+	cat >"$d/ca.cnf" <<EOF2
+[ int_ca ]
+database = $d/int-index.txt
+new_certs_dir = $d/newcerts
+certificate = $d/int.crt
+private_key = $d/int.key
+serial = $d/int-serial
+crlnumber = $d/int-crlnumber
+default_md = sha256
+default_days = 90
+default_crl_days = 2
+policy = pol_any
+unique_subject = no
+[ root_ca ]
+database = $d/root-index.txt
+new_certs_dir = $d/newcerts
+certificate = $d/root.crt
+private_key = $d/root.key
+serial = $d/root-serial
+crlnumber = $d/root-crlnumber
+default_md = sha256
+default_days = 3650
+default_crl_days = 2
+policy = pol_any
+unique_subject = no
+[ pol_any ]
+commonName = supplied
+organizationName = optional
+[ req ]
+distinguished_name = req_dn
+[ req_dn ]
+[ ext_root ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[ ext_int ]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+crlDistributionPoints = URI:http://127.0.0.1:$hp/root.crl
+[ ext_good ]
+${base}authorityInfoAccess = OCSP;URI:http://127.0.0.1:$op/,caIssuers;URI:http://127.0.0.1:$hp/int.der
+crlDistributionPoints = URI:http://127.0.0.1:$hp/int.crl
+[ ext_crl ]
+${base}crlDistributionPoints = URI:http://127.0.0.1:$hp/int.crl
+[ ext_stale ]
+${base}crlDistributionPoints = URI:http://127.0.0.1:$hp/stale.crl
+[ ext_down ]
+${base}authorityInfoAccess = OCSP;URI:http://127.0.0.1:$dp/
+[ ext_downcrl ]
+${base}authorityInfoAccess = OCSP;URI:http://127.0.0.1:$dp/
+crlDistributionPoints = URI:http://127.0.0.1:$hp/int.crl
+[ ext_garbage ]
+${base}authorityInfoAccess = OCSP;URI:http://127.0.0.1:$hp/garbage
+[ ext_wrongkey ]
+${base}authorityInfoAccess = OCSP;URI:http://127.0.0.1:$bp/
+[ ext_muststaple ]
+${base}authorityInfoAccess = OCSP;URI:http://127.0.0.1:$op/
+crlDistributionPoints = URI:http://127.0.0.1:$hp/int.crl
+tlsfeature = status_request
+EOF2
+	local cnf=$d/ca.cnf log=$d/openssl.log
+	_lab_genkey "$d/root.key" rsa 2048 || return 1
+	_lab_genkey "$d/int.key" rsa 2048 || return 1
+	_lab_genkey "$d/leaf.key" rsa 2048 || return 1
+	_lab_genkey "$d/other.key" rsa 2048 || return 1
+	{
+		LAB_LEAF=x openssl req -config "$cnf" -new -x509 -key "$d/root.key" -days 3650 \
+			-subj "/O=tlsaudit lab/CN=tlsaudit revocation root" -extensions ext_root \
+			-out "$d/root.crt" &&
+			LAB_LEAF=x openssl req -config "$cnf" -new -x509 -key "$d/other.key" -days 3650 \
+				-subj "/CN=tlsaudit wrong OCSP signer" -extensions ext_root \
+				-out "$d/other.crt" &&
+			LAB_LEAF=x openssl req -config "$cnf" -new -key "$d/int.key" \
+				-subj "/O=tlsaudit lab/CN=tlsaudit revocation intermediate" -out "$d/int.csr" &&
+			LAB_LEAF=x openssl ca -batch -config "$cnf" -name root_ca -extensions ext_int \
+				-notext -in "$d/int.csr" -out "$d/int.crt"
+	} >"$log" 2>&1 || {
+		cat "$log" >&2
+		return 1
+	}
+	local ext
+	for n in good revoked crlrev stale down downcrl garbage wrongkey aia muststaple; do
+		case $n in
+		good | aia) ext=ext_good ;;
+		revoked) ext=ext_good ;;
+		crlrev) ext=ext_crl ;;
+		*) ext=ext_$n ;;
+		esac
+		cp "$d/leaf.key" "$d/$n.key"
+		{
+			LAB_LEAF=$n openssl req -config "$cnf" -new -key "$d/$n.key" \
+				-subj "/O=tlsaudit lab/CN=$n.lab.test" -out "$d/$n.csr" &&
+				LAB_LEAF=$n openssl ca -batch -config "$cnf" -name int_ca -extensions "$ext" \
+					-notext -in "$d/$n.csr" -out "$d/$n.crt"
+		} >"$log" 2>&1 || {
+			cat "$log" >&2
+			return 1
+		}
+		if [ "$n" = aia ]; then
+			cp "$d/$n.crt" "$d/$n.chain.pem"
+		else
+			cat "$d/$n.crt" "$d/int.crt" >"$d/$n.chain.pem"
+		fi
+	done
+	{
+		LAB_LEAF=x openssl ca -config "$cnf" -name int_ca -revoke "$d/revoked.crt" \
+			-crl_reason keyCompromise &&
+			LAB_LEAF=x openssl ca -config "$cnf" -name int_ca -revoke "$d/crlrev.crt" \
+				-crl_reason superseded &&
+			LAB_LEAF=x openssl ca -batch -config "$cnf" -name int_ca -gencrl -out "$d/int.crl.pem" &&
+			LAB_LEAF=x openssl ca -batch -config "$cnf" -name int_ca -gencrl \
+				-crl_lastupdate 20200101000000Z -crl_nextupdate 20200102000000Z \
+				-out "$d/stale.crl.pem" &&
+			LAB_LEAF=x openssl ca -batch -config "$cnf" -name root_ca -gencrl -out "$d/root.crl.pem" &&
+			openssl crl -in "$d/int.crl.pem" -outform DER -out "$d/www/int.crl" &&
+			openssl crl -in "$d/stale.crl.pem" -outform DER -out "$d/www/stale.crl" &&
+			openssl crl -in "$d/root.crl.pem" -outform DER -out "$d/www/root.crl" &&
+			openssl x509 -in "$d/int.crt" -outform DER -out "$d/www/int.der"
+	} >"$log" 2>&1 || {
+		cat "$log" >&2
+		return 1
+	}
+	rm -f "$d"/*.csr
+}
+
+# lab_ocsp NAME PORT INDEX CA SIGNER_CRT SIGNER_KEY: `openssl ocsp` as a
+# responder for CA's certificates in INDEX (an openssl ca database),
+# signing with SIGNER; nextUpdate one day ahead; (it binds every address:
+# run it inside the lab namespace only); every request and answer
+# is logged as text in $LAB_RUN/NAME.log ("OCSP Request Data:" per request).
+lab_ocsp() {
+	local name=$1 port=$2
+	_lab_need_init || return 1
+	_lab_spawn "$name" "$port" openssl ocsp -index "$3" -port "$port" -CA "$4" \
+		-rsigner "$5" -rkey "$6" -ndays 1 -text
+}
+
+# lab_http_static NAME PORT ROOT [EXTRA]: nginx serving the files of ROOT
+# over plain HTTP on 127.0.0.1:PORT, /garbage answering 200 with text that
+# is no OCSP response; EXTRA goes into the server block (e.g. a location
+# that redirects); access log in $LAB_RUN/NAME/access.log.
+lab_http_static() {
+	local name=$1 port=$2 root=$3 extra=${4-}
+	_lab_need_init || return 1
+	local d=$LAB_RUN/$name
+	mkdir -p "$d"
+	cat >"$d/nginx.conf" <<EOF2
+# generated by tests/lab/lab.sh
+daemon off;
+master_process off;
+user root root;
+worker_processes 1;
+pid $d/nginx.pid;
+lock_file $d/nginx.lock;
+error_log $d/error.log notice;
+events { worker_connections 256; }
+http {
+    access_log $d/access.log;
+    client_body_temp_path $d/body;
+    proxy_temp_path $d/proxy;
+    fastcgi_temp_path $d/fastcgi;
+    uwsgi_temp_path $d/uwsgi;
+    scgi_temp_path $d/scgi;
+    default_type application/octet-stream;
+    server {
+        listen 127.0.0.1:$port;
+        root $root;
+        location = /garbage { return 200 "this is not an OCSP response\n"; }
+        $extra
+    }
+}
+EOF2
+	_lab_spawn "$name" "$port" nginx -p "$d" -e "$d/error.log" -c "$d/nginx.conf"
+}
+
+# lab_https NAME PORT CERTDIR LEAF [EXTRA DIRECTIVES]: nginx over TLS 1.2/1.3
+# serving CERTDIR/LEAF.chain.pem (e.g. a lab_revoc_pki leaf); EXTRA goes
+# into the server block (an add_header for HSTS, ...).
+lab_https() {
+	local name=$1 port=$2 dir=$3 leaf=$4 extra=${5-}
+	_lab_need_init || return 1
+	LAB_CERTS=$dir _lab_nginx "$name" "$port" "$leaf" 'TLSv1.2 TLSv1.3' 'HIGH:!aNULL' "$extra"
+}
+
+# lab_s_server_staple NAME PORT CERTDIR LEAF RESPONSE: openssl s_server
+# serving CERTDIR/LEAF.crt with CERTDIR/int.crt, stapling the DER OCSP
+# response file RESPONSE to every client that asks (status_request).
+lab_s_server_staple() {
+	local name=$1 port=$2 dir=$3 leaf=$4 resp=$5
+	_lab_need_init || return 1
+	_lab_spawn "$name" "$port" openssl s_server -www -accept "127.0.0.1:$port" \
+		-cert "$dir/$leaf.crt" -key "$dir/$leaf.key" -cert_chain "$dir/int.crt" \
+		-status_file "$resp" -no-CAfile -no-CApath -no-CAstore
+}
+
+# lab_ocsp_response DIR INDEX LEAF OUT: a DER OCSP response about
+# DIR/LEAF.crt from INDEX (an openssl ca database), signed by DIR/int.key,
+# made offline (no responder, no request logged anywhere).
+lab_ocsp_response() {
+	local d=$1 index=$2 leaf=$3 out=$4
+	openssl ocsp -issuer "$d/int.crt" -cert "$d/$leaf.crt" -no_nonce -reqout "$out.req" \
+		>/dev/null 2>&1 &&
+		openssl ocsp -index "$index" -CA "$d/int.crt" -rsigner "$d/int.crt" -rkey "$d/int.key" \
+			-ndays 1 -reqin "$out.req" -respout "$out" >/dev/null 2>&1
 }

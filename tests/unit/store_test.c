@@ -484,19 +484,19 @@ START_TEST(test_newer_schema_refused)
     store_close(s);
 
     sqlite3 *raw = raw_open(db);
-    raw_exec(raw, "PRAGMA user_version = 2");
+    raw_exec(raw, "PRAGMA user_version = 3");
     sqlite3_close(raw);
-    ck_assert(STORE_SCHEMA_VERSION < 2);
+    ck_assert(STORE_SCHEMA_VERSION < 3);
     ck_assert(!file_exists(path_in("new.db-wal"))); /* the last close checkpointed */
 
     struct snapshot snap;
     snapshot_take(db, &snap);
-    static const char *const expect[] = {"schema version 2", "supports (1)", NULL};
+    static const char *const expect[] = {"schema version 3", "supports (2)", NULL};
     open_fails(db, expect);
     snapshot_check(db, &snap);
 
     raw = raw_open(db);
-    ck_assert_int_eq(q_int(raw, "PRAGMA user_version", 0), 2);
+    ck_assert_int_eq(q_int(raw, "PRAGMA user_version", 0), 3);
     ck_text_eq(raw, "SELECT state FROM scans WHERE id = ?", id, "running");
     sqlite3_close(raw);
 }
@@ -1213,6 +1213,176 @@ START_TEST(test_busy_waits_for_lock)
 }
 END_TEST
 
+/* Revocation, AIA and HTTP facts (schema 2) come back as written. */
+START_TEST(test_revocation_roundtrip)
+{
+    const char *db = path_in("revoc.db");
+    struct store *s = open_ok(db);
+    int64_t id = begin_scan(s, "revoc");
+    struct target_result r;
+    fill_target(&r, "revoc.example.test", 443, 7);
+    r.chain.aia_attempted = true;
+    r.chain.aia_completed = true;
+    r.chain.aia_trusted = true;
+    r.chain.aia_fetched = 1;
+    snprintf(r.chain.aia_detail, sizeof(r.chain.aia_detail), "1 issuer fetched");
+    r.revoc_collected = true;
+    r.n_revoc = 2;
+    r.revoc = calloc(2, sizeof(*r.revoc));
+    ck_assert_ptr_nonnull(r.revoc);
+    r.revoc[0].status = REVOC_REVOKED;
+    snprintf(r.revoc[0].method, sizeof(r.revoc[0].method), "ocsp");
+    snprintf(r.revoc[0].url, sizeof(r.revoc[0].url), "http://ocsp.example.test/");
+    snprintf(r.revoc[0].detail, sizeof(r.revoc[0].detail), "OCSP: revoked");
+    snprintf(r.revoc[0].reason, sizeof(r.revoc[0].reason), "keyCompromise");
+    snprintf(r.revoc[0].staple, sizeof(r.revoc[0].staple), "disagrees");
+    r.revoc[0].revoked_at = 1750000000;
+    r.revoc[0].this_update = 1760000000;
+    r.revoc[0].next_update = 1760086400;
+    r.revoc[1].status = REVOC_INCONCLUSIVE;
+    r.revoc[1].from_cache = true;
+    snprintf(r.revoc[1].detail, sizeof(r.revoc[1].detail), "stale CRL");
+    r.http.hsts_checked = true;
+    r.http.https_status = 200;
+    r.http.hsts_present = true;
+    r.http.hsts_valid = true;
+    r.http.hsts_max_age = 31536000;
+    r.http.hsts_include_subdomains = true;
+    snprintf(r.http.hsts_header, sizeof(r.http.hsts_header), "max-age=31536000; includeSubDomains");
+    r.http.redirect_checked = true;
+    snprintf(r.http.redirect_error, sizeof(r.http.redirect_error), "connection refused");
+    ck_assert_msg(store_put_target(s, id, &r) == 0, "%s", store_errmsg(s));
+
+    struct target_result *out = NULL;
+    size_t n = 0;
+    ck_assert_msg(store_load_targets(s, id, &out, NULL, &n) == 0, "%s", store_errmsg(s));
+    ck_assert_uint_eq(n, 1);
+    const struct target_result *g = &out[0];
+    ck_assert(g->revoc_collected);
+    ck_assert_uint_eq(g->n_revoc, 2);
+    ck_assert_int_eq(g->revoc[0].status, REVOC_REVOKED);
+    ck_assert_str_eq(g->revoc[0].method, "ocsp");
+    ck_assert_str_eq(g->revoc[0].url, "http://ocsp.example.test/");
+    ck_assert_str_eq(g->revoc[0].reason, "keyCompromise");
+    ck_assert_str_eq(g->revoc[0].staple, "disagrees");
+    ck_assert_int_eq(g->revoc[0].revoked_at, 1750000000);
+    ck_assert_int_eq(g->revoc[0].next_update, 1760086400);
+    ck_assert(!g->revoc[0].from_cache);
+    ck_assert_int_eq(g->revoc[1].status, REVOC_INCONCLUSIVE);
+    ck_assert(g->revoc[1].from_cache);
+    ck_assert_str_eq(g->revoc[1].detail, "stale CRL");
+    ck_assert(g->chain.aia_attempted && g->chain.aia_completed && g->chain.aia_trusted);
+    ck_assert_int_eq(g->chain.aia_fetched, 1);
+    ck_assert_str_eq(g->chain.aia_detail, "1 issuer fetched");
+    ck_assert(g->http.hsts_checked && g->http.hsts_present && g->http.hsts_valid);
+    ck_assert_int_eq(g->http.hsts_max_age, 31536000);
+    ck_assert(g->http.hsts_include_subdomains && !g->http.hsts_preload);
+    ck_assert_str_eq(g->http.hsts_header, "max-age=31536000; includeSubDomains");
+    ck_assert(g->http.redirect_checked && !g->http.redirects_to_https);
+    ck_assert_str_eq(g->http.redirect_error, "connection refused");
+    store_targets_free(out, n);
+
+    /* A target without revocation facts reads back as not collected. */
+    put_ok(s, id, "plain.example.test", 443, 8);
+    ck_assert_int_eq(store_load_targets(s, id, &out, NULL, &n), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert(!out[1].revoc_collected);
+    ck_assert_uint_eq(out[1].n_revoc, 0);
+    ck_assert(!out[1].http.hsts_checked);
+    store_targets_free(out, n);
+    target_result_cleanup(&r);
+    store_close(s);
+}
+END_TEST
+
+struct cache_seen {
+    int n;
+    char kinds[64];
+};
+
+static int cache_seen_fn(void *arg, const char *kind, const char *key, const unsigned char *data,
+                         size_t len, int64_t expires)
+{
+    struct cache_seen *c = arg;
+    ck_assert_int_gt(expires, 1000);
+    ck_assert_uint_eq(len, 3);
+    ck_assert_int_eq(data[0], 'a');
+    ck_assert_ptr_nonnull(key);
+    c->n++;
+    strncat(c->kinds, kind, sizeof(c->kinds) - strlen(c->kinds) - 1);
+    return 0;
+}
+
+/* The fetch cache keeps entries until they expire; expired ones go. */
+START_TEST(test_fetch_cache)
+{
+    const char *db = path_in("cache.db");
+    struct store *s = open_ok(db);
+    ck_assert_int_eq(
+        store_cache_put(s, "crl", "http://x/a.crl", (const unsigned char *)"abc", 3, 2000), 0);
+    ck_assert_int_eq(
+        store_cache_put(s, "ocsp", "http://x/ abc", (const unsigned char *)"abc", 3, 1500), 0);
+    /* Replaced, not duplicated. */
+    ck_assert_int_eq(
+        store_cache_put(s, "crl", "http://x/a.crl", (const unsigned char *)"abd", 3, 3000), 0);
+    struct cache_seen seen = {0, ""};
+    ck_assert_int_eq(store_cache_load(s, 1000, cache_seen_fn, &seen), 0);
+    ck_assert_int_eq(seen.n, 2);
+    ck_assert_str_eq(seen.kinds, "crlocsp");
+    memset(&seen, 0, sizeof(seen));
+    ck_assert_int_eq(store_cache_load(s, 1600, cache_seen_fn, &seen), 0);
+    ck_assert_int_eq(seen.n, 1);
+    store_close(s);
+    sqlite3 *raw = raw_open(db);
+    ck_assert_int_eq(q_int(raw, "SELECT count(*) FROM fetch_cache WHERE expires > ?", 0), 1);
+    sqlite3_close(raw);
+}
+END_TEST
+
+/* A schema-1 file (as an older tlsaudit left it) migrates to 2 and keeps
+ * every fact; its targets read back without revocation facts. */
+START_TEST(test_migrate_v1)
+{
+    const char *db = path_in("v1.db");
+    struct store *s = open_ok(db);
+    int64_t id = begin_scan(s, "old");
+    put_ok(s, id, "old.example.test", 443, 3);
+    store_close(s);
+
+    /* Take the file back to schema 1: what step 2 adds, removed. */
+    sqlite3 *raw = raw_open(db);
+    raw_exec(raw, "DROP TABLE revocations; DROP TABLE http_headers; DROP TABLE fetch_cache;"
+                  "ALTER TABLE targets DROP COLUMN revoc_collected;"
+                  "ALTER TABLE chains DROP COLUMN aia_attempted;"
+                  "ALTER TABLE chains DROP COLUMN aia_completed;"
+                  "ALTER TABLE chains DROP COLUMN aia_trusted;"
+                  "ALTER TABLE chains DROP COLUMN aia_fetched;"
+                  "ALTER TABLE chains DROP COLUMN aia_detail;"
+                  "PRAGMA user_version = 1;");
+    sqlite3_close(raw);
+
+    s = open_ok(db);
+    raw = raw_open(db);
+    ck_assert_int_eq(q_int(raw, "PRAGMA user_version", 0), 2);
+    ck_assert_int_eq(q_int(raw, "SELECT count(*) FROM chains WHERE aia_attempted = 0", 0), 1);
+    sqlite3_close(raw);
+    struct target_result *out = NULL;
+    size_t n = 0;
+    ck_assert_msg(store_load_targets(s, id, &out, NULL, &n) == 0, "%s", store_errmsg(s));
+    ck_assert_uint_eq(n, 1);
+    ck_assert(out[0].chain_collected);
+    ck_assert_uint_eq(out[0].n_certs, 2);
+    ck_assert_str_eq(out[0].chain.ocsp_status, "good");
+    ck_assert(!out[0].revoc_collected);
+    ck_assert(!out[0].chain.aia_attempted);
+    store_targets_free(out, n);
+    /* And a new target can be written into the migrated file. */
+    put_ok(s, id, "new.example.test", 443, 4);
+    store_close(s);
+    ck_integrity_ok(db);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -1233,6 +1403,9 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_der_stored_once);
     tcase_add_test(tc, test_put_target_atomic);
     tcase_add_test(tc, test_scan_finish);
+    tcase_add_test(tc, test_revocation_roundtrip);
+    tcase_add_test(tc, test_fetch_cache);
+    tcase_add_test(tc, test_migrate_v1);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("processes");
