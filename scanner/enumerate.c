@@ -9,15 +9,24 @@
  *      from the bundle, which is offered again until the server refuses.
  *      A bundle answered by a reset, silence or garbage is split in two
  *      (servers that choke on long hellos) down to ENUM_MIN_SPLIT suites.
- *   2. ORDER (two or more suites): the accepted suites offered forward and
- *      reversed; the same pick both ways means the server decides. When
- *      one bundle held every candidate, the discovery chain's picks are
- *      already the server's order; otherwise an elimination chain over the
- *      accepted suites yields it.
+ *      TLS 1.0-1.2 suite probes offer EC groups only; when the chains end,
+ *      one more chain offers the DHE suites not accepted yet with the RFC
+ *      7919 FFDHE groups too (see enum_groups_ffdhe).
+ *   2. ORDER (two or more suites): two offers of the accepted suites with
+ *      different first suites (forward, and reversed with, where possible,
+ *      a suite the server signs nothing for first); the same pick both
+ *      ways means the server decides. With one bundle, the chain's first
+ *      probe (every candidate, registry order) is the forward offer, and
+ *      the chain's picks are already the server's order; otherwise both
+ *      offers are probed and an elimination chain over the accepted
+ *      suites yields the order.
  * After the last version: TLS 1.2 (or the newest pre-1.3 version accepted)
  * ECDHE groups and signature schemes by elimination, TLS 1.3 groups by
  * HelloRetryRequest elimination, and one probe for echoed extensions plus
- * one with CBC suites only for encrypt_then_mac.
+ * one with CBC suites only for encrypt_then_mac. Where the choice does not
+ * change what is learnt, probes offer the suites that cost a server least
+ * (no signature, ECDHE before DHE): a single-process server's CPU is what
+ * bounds a scan's wall time.
  *
  * Invariant: job->pending counts the job's probes queued or in flight;
  * when it drops to zero no phase can start any more and the job ends.
