@@ -508,7 +508,7 @@ int cmd_scan(int argc, char **argv)
                                .quiet = !json && format != REPORT_TEXT,
                                .color = color,
                                .jr = jr};
-    struct revoc_options ro = {
+    struct revoc_options rvo = {
         .offline = offline, .timeout_ms = (int)timeout_s * 1000, .trust = trust, .cache = cache};
     struct http_options ho = {.hsts_all_ports = hsts_all,
                               .redirect = http_redirect,
@@ -525,7 +525,7 @@ int cmd_scan(int argc, char **argv)
         .sni_override = sni,
         .trust = trust,
         .stop = &stop_flag,
-        .revoc = &ro,
+        .revoc = &rvo,
         .http = &ho,
     };
     int srun = scan_run(&targets, &so, on_result, &ctx);

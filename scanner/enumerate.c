@@ -9,15 +9,24 @@
  *      from the bundle, which is offered again until the server refuses.
  *      A bundle answered by a reset, silence or garbage is split in two
  *      (servers that choke on long hellos) down to ENUM_MIN_SPLIT suites.
- *   2. ORDER (two or more suites): the accepted suites offered forward and
- *      reversed; the same pick both ways means the server decides. When
- *      one bundle held every candidate, the discovery chain's picks are
- *      already the server's order; otherwise an elimination chain over the
- *      accepted suites yields it.
+ *      TLS 1.0-1.2 suite probes offer EC groups only; when the chains end,
+ *      one more chain offers the DHE suites not accepted yet with the RFC
+ *      7919 FFDHE groups too (see enum_groups_ffdhe).
+ *   2. ORDER (two or more suites): two offers of the accepted suites with
+ *      different first suites (forward, and reversed with, where possible,
+ *      a suite the server signs nothing for first); the same pick both
+ *      ways means the server decides. With one bundle, the chain's first
+ *      probe (every candidate, registry order) is the forward offer, and
+ *      the chain's picks are already the server's order; otherwise both
+ *      offers are probed and an elimination chain over the accepted
+ *      suites yields the order.
  * After the last version: TLS 1.2 (or the newest pre-1.3 version accepted)
  * ECDHE groups and signature schemes by elimination, TLS 1.3 groups by
  * HelloRetryRequest elimination, and one probe for echoed extensions plus
- * one with CBC suites only for encrypt_then_mac.
+ * one with CBC suites only for encrypt_then_mac. Where the choice does not
+ * change what is learnt, probes offer the suites that cost a server least
+ * (no signature, ECDHE before DHE): a single-process server's CPU is what
+ * bounds a scan's wall time.
  *
  * Invariant: job->pending counts the job's probes queued or in flight;
  * when it drops to zero no phase can start any more and the job ends.
@@ -65,6 +74,9 @@ struct vstate {
     int order_answers; /* 0..2 of the forward/reverse probes */
     int next_rank;
     bool single_bundle; /* one bundle offered every candidate, none was split */
+    bool ffdhe_tried;   /* the FFDHE-groups probe for the DHE suites left was queued */
+    bool ffdhe_found;   /* some suite was accepted only with FFDHE groups offered */
+    uint32_t rev_first; /* first suite of the reversed order offer */
     bool done;          /* suites and order are final */
 };
 
@@ -93,12 +105,24 @@ struct task {
     size_t n_suites;
     uint16_t *list; /* groups or signature schemes offered, owned */
     size_t n_list;
+    bool ffdhe; /* TLS <= 1.2: also offer the RFC 7919 FFDHE groups */
     struct hello_params params;
     struct hello_flight flight;
     bool flight_ready;
 };
 
 static const char *const enum_alpn[] = {"h2", "http/1.1"};
+
+/* Suite probes for TLS 1.2 and older offer hello.c's default groups, which
+ * leave out the RFC 7919 FFDHE groups: a server then signs its DHE
+ * exchange with its own DH parameters, the size a client without RFC 7919
+ * gets (and the cheaper key generation for servers like GnuTLS, which
+ * otherwise generate a full-size FFDHE exponent per probe). DHE suites
+ * that a server accepts only with an FFDHE group offered (RFC 7919 §4)
+ * are looked for afterwards with this list: the EC groups, then FFDHE. */
+static const uint16_t enum_groups_ffdhe[] = {29, 23, 24, 25, 30, 26, 27,  28,  22,  21,  20, 19,
+                                             18, 17, 16, 15, 14, 13, 12,  11,  10,  9,   8,  7,
+                                             6,  5,  4,  3,  2,  1,  256, 257, 258, 259, 260};
 
 static void job_maybe_finish(struct job *j);
 static void phase_after_suites(struct job *j, enum wire_version wv);
@@ -159,6 +183,10 @@ static void task_params(struct task *t)
     p->suites = t->suites;
     p->n_suites = t->n_suites;
     p->sni = t->job->sni;
+    if (t->ffdhe && t->wv < WV_TLS13) {
+        p->groups = enum_groups_ffdhe;
+        p->n_groups = sizeof(enum_groups_ffdhe) / sizeof(enum_groups_ffdhe[0]);
+    }
     switch (t->kind) {
     case T_GROUPS12:
         p->groups = t->list;
@@ -251,9 +279,11 @@ static struct task *task_new(struct job *j, enum task_kind kind, enum wire_versi
     return t;
 }
 
-/* Queues a new task; on failure records why under version wv. */
-static bool spawn(struct job *j, enum task_kind kind, enum wire_version wv, const uint32_t *suites,
-                  size_t n_suites, const uint16_t *list, size_t n_list)
+/* Queues a new task (ffdhe: see enum_groups_ffdhe); on failure records why
+ * under version wv. */
+static bool spawn_x(struct job *j, enum task_kind kind, enum wire_version wv,
+                    const uint32_t *suites, size_t n_suites, const uint16_t *list, size_t n_list,
+                    bool ffdhe)
 {
     if (j->silent) {
         note(j->vs[wv].inconclusive, sizeof(j->vs[wv].inconclusive),
@@ -262,6 +292,9 @@ static bool spawn(struct job *j, enum task_kind kind, enum wire_version wv, cons
         return false;
     }
     struct task *t = task_new(j, kind, wv, suites, n_suites, list, n_list);
+    if (t != NULL) {
+        t->ffdhe = ffdhe;
+    }
     if (t == NULL || task_submit(t) != 0) {
         note(j->vs[wv].inconclusive, sizeof(j->vs[wv].inconclusive),
              "could not build or queue a probe");
@@ -269,6 +302,12 @@ static bool spawn(struct job *j, enum task_kind kind, enum wire_version wv, cons
         return false;
     }
     return true;
+}
+
+static bool spawn(struct job *j, enum task_kind kind, enum wire_version wv, const uint32_t *suites,
+                  size_t n_suites, const uint16_t *list, size_t n_list)
+{
+    return spawn_x(j, kind, wv, suites, n_suites, list, n_list, false);
 }
 
 /* ---- answers ------------------------------------------------------------ */
@@ -429,8 +468,14 @@ static void on_suites(struct task *t, enum answer a, const struct hello_result *
                     (t->n_suites - (size_t)idx - 1) * sizeof(*t->suites));
             t->n_suites--;
         }
+        if (t->ffdhe) {
+            /* Accepted only with FFDHE groups offered: the discovery
+             * chain's picks no longer cover every suite. */
+            vs->ffdhe_found = true;
+            vs->single_bundle = false;
+        }
         if (t->n_suites > 0) {
-            spawn(j, T_SUITES, t->wv, t->suites, t->n_suites, NULL, 0);
+            spawn_x(j, T_SUITES, t->wv, t->suites, t->n_suites, NULL, 0, t->ffdhe);
             return; /* the chain goes on */
         }
     } else if (a == ANS_REFUSED) {
@@ -442,8 +487,9 @@ static void on_suites(struct task *t, enum answer a, const struct hello_result *
          * size, before calling the evidence unclear. */
         size_t half = t->n_suites / 2;
         vs->single_bundle = false;
-        bool a_ok = spawn(j, T_SUITES, t->wv, t->suites, half, NULL, 0);
-        bool b_ok = spawn(j, T_SUITES, t->wv, t->suites + half, t->n_suites - half, NULL, 0);
+        bool a_ok = spawn_x(j, T_SUITES, t->wv, t->suites, half, NULL, 0, t->ffdhe);
+        bool b_ok =
+            spawn_x(j, T_SUITES, t->wv, t->suites + half, t->n_suites - half, NULL, 0, t->ffdhe);
         vs->bundles_left += (int)a_ok + (int)b_ok;
         if (!a_ok || !b_ok) {
             vs->any_inconclusive = true;
@@ -493,7 +539,7 @@ static void order_elim_next(struct job *j, enum wire_version wv)
         find_suite(vf, rest[0])->server_rank = j->vs[wv].next_rank++;
         n = 0;
     }
-    if (n == 0 || !spawn(j, T_ORDER_ELIM, wv, rest, n, NULL, 0)) {
+    if (n == 0 || !spawn_x(j, T_ORDER_ELIM, wv, rest, n, NULL, 0, j->vs[wv].ffdhe_found)) {
         version_final(j, wv);
     }
 }
@@ -528,7 +574,7 @@ static void on_order(struct task *t, enum answer a, const struct hello_result *r
         return;
     }
     uint32_t first_fwd = vf->suites[0].code;
-    uint32_t first_rev = vf->suites[vf->n_suites - 1].code;
+    uint32_t first_rev = vs->rev_first;
     if (vs->order_fwd != 0 && vs->order_fwd == vs->order_rev) {
         vf->order = ORDER_SERVER;
         if (vs->single_bundle && vs->order_fwd == first_fwd) {
@@ -557,11 +603,66 @@ static void on_order(struct task *t, enum answer a, const struct hello_result *r
     version_final(j, t->wv);
 }
 
+static size_t candidates(enum wire_version wv, uint32_t *out, size_t max);
+
+/* Suites whose key exchange is finite-field Diffie-Hellman (RFC 7919 §4
+ * "FFDHE cipher suites"). */
+static bool is_ffdhe_kx(const struct suite_info *s)
+{
+    return strcmp(s->kx, "DHE") == 0 || strcmp(s->kx, "DHE_PSK") == 0 ||
+           (strcmp(s->kx, "DH") == 0 && strcmp(s->auth, "anon") == 0);
+}
+
+/* Suites for which the server signs no key exchange (RSA, PSK, static DH,
+ * anon ...): the cheapest answers a server can give. */
+static bool is_unsigned_kx(uint32_t code)
+{
+    const struct suite_info *s = registry_suite_by_code(code);
+    if (s == NULL || strcmp(s->auth, "anon") == 0 || strcmp(s->auth, "PSK") == 0) {
+        return true;
+    }
+    return strcmp(s->kx, "ECDHE") != 0 && strcmp(s->kx, "DHE") != 0;
+}
+
+/* Queues one probe offering the DHE suites of wv not accepted so far, with
+ * the FFDHE groups offered too (see enum_groups_ffdhe). Returns whether it
+ * was queued. */
+static bool ffdhe_probe(struct job *j, enum wire_version wv)
+{
+    struct vstate *vs = &j->vs[wv];
+    const struct enum_version_fact *vf = &j->out->versions[wv];
+    vs->ffdhe_tried = true;
+    if (wv < WV_TLS10 || wv > WV_TLS12 || j->silent) {
+        return false;
+    }
+    uint32_t all[ENUM_MAX_LIST], rest[ENUM_MAX_LIST];
+    size_t n = candidates(wv, all, ENUM_MAX_LIST);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct suite_info *s = registry_suite_by_code(all[i]);
+        bool seen = false;
+        for (size_t k = 0; k < vf->n_suites && !seen; k++) {
+            seen = vf->suites[k].code == all[i];
+        }
+        if (s != NULL && is_ffdhe_kx(s) && !seen) {
+            rest[m++] = all[i];
+        }
+    }
+    if (m == 0 || !spawn_x(j, T_SUITES, wv, rest, m, NULL, 0, true)) {
+        return false;
+    }
+    vs->bundles_left = 1;
+    return true;
+}
+
 /* Called when a version's SUITES chains have all ended. */
 static void suites_finished(struct job *j, enum wire_version wv)
 {
     struct vstate *vs = &j->vs[wv];
     struct enum_version_fact *vf = &j->out->versions[wv];
+    if (!vs->ffdhe_tried && ffdhe_probe(j, wv)) {
+        return; /* back here when that chain ends */
+    }
     if (vf->n_suites > 0) {
         vf->state = PROBE_ACCEPTED;
         if (vs->any_inconclusive) {
@@ -582,14 +683,36 @@ static void suites_finished(struct job *j, enum wire_version wv)
         version_final(j, wv);
         return;
     }
+    /* Two offers with different first suites, both holding every accepted
+     * suite: a server that decides picks the same suite from both; one
+     * that follows the client picks each offer's first. The reversed offer
+     * starts, where possible, with a suite the server signs nothing for, so
+     * that a client-order server answers it cheaply. */
     uint32_t fwd[ENUM_MAX_LIST], rev[ENUM_MAX_LIST];
     size_t n = vf->n_suites < ENUM_MAX_LIST ? vf->n_suites : ENUM_MAX_LIST;
     for (size_t i = 0; i < n; i++) {
         fwd[i] = vf->suites[i].code;
         rev[n - 1 - i] = vf->suites[i].code;
     }
-    bool ok = spawn(j, T_ORDER_FWD, wv, fwd, n, NULL, 0);
-    ok = spawn(j, T_ORDER_REV, wv, rev, n, NULL, 0) && ok;
+    for (size_t i = 0; i + 1 < n; i++) {
+        if (is_unsigned_kx(rev[i])) {
+            uint32_t c = rev[i];
+            memmove(&rev[1], &rev[0], i * sizeof(*rev));
+            rev[0] = c;
+            break;
+        }
+    }
+    vs->rev_first = rev[0];
+    bool ok = true;
+    if (vs->single_bundle) {
+        /* The chain's first probe offered every candidate (registry
+         * order) and got fwd[0]: that was the forward offer already. */
+        vs->order_fwd = fwd[0];
+        vs->order_answers = 1;
+    } else {
+        ok = spawn_x(j, T_ORDER_FWD, wv, fwd, n, NULL, 0, vs->ffdhe_found);
+    }
+    ok = spawn_x(j, T_ORDER_REV, wv, rev, n, NULL, 0, vs->ffdhe_found) && ok;
     if (!ok) {
         version_final(j, wv);
     }
@@ -836,6 +959,16 @@ static bool is_any(const struct suite_info *s)
     return true;
 }
 
+static bool is_unsigned(const struct suite_info *s)
+{
+    return is_unsigned_kx(s->code);
+}
+
+static bool is_unsigned_cbc(const struct suite_info *s)
+{
+    return is_cbc(s) && is_unsigned_kx(s->code);
+}
+
 static size_t groups_of_kind(uint16_t *out, size_t max, bool tls13)
 {
     size_t n = 0;
@@ -878,7 +1011,13 @@ static void start_extras(struct job *j)
             spawn(j, T_GROUPS12, legacy, s, n, l, groups_of_kind(l, ENUM_MAX_LIST, false));
         }
         if (legacy == WV_TLS12) {
-            n = pick_suites(vf, is_fs_signed, s, ENUM_MAX_LIST);
+            /* The scheme a server signs with does not depend on the key
+             * exchange: ECDHE suites first, which cost a server less than
+             * DHE ones. */
+            n = pick_suites(vf, is_ecdhe_signed, s, ENUM_MAX_LIST);
+            if (n == 0) {
+                n = pick_suites(vf, is_fs_signed, s, ENUM_MAX_LIST);
+            }
             size_t m = 0;
             for (size_t i = 0; i < registry_n_sigschemes && m < ENUM_MAX_LIST; i++) {
                 l[m++] = registry_sigschemes[i].code;
@@ -888,9 +1027,18 @@ static void start_extras(struct job *j)
             }
         }
         if (legacy != WV_SSL3) {
-            n = pick_suites(vf, is_any, s, ENUM_MAX_LIST);
+            /* Which extensions a server echoes does not depend on the
+             * suite either (encrypt_then_mac only needs a CBC one): suites
+             * it signs nothing for first, the cheapest answer. */
+            n = pick_suites(vf, is_unsigned, s, ENUM_MAX_LIST);
+            if (n == 0) {
+                n = pick_suites(vf, is_any, s, ENUM_MAX_LIST);
+            }
             spawn(j, T_EXTS, legacy, s, n, NULL, 0);
-            n = pick_suites(vf, is_cbc, s, ENUM_MAX_LIST);
+            n = pick_suites(vf, is_unsigned_cbc, s, ENUM_MAX_LIST);
+            if (n == 0) {
+                n = pick_suites(vf, is_cbc, s, ENUM_MAX_LIST);
+            }
             if (n > 0) {
                 spawn(j, T_ETM, legacy, s, n, NULL, 0);
             }

@@ -54,6 +54,12 @@ static const uint16_t hello_default_sigalgs[] = {
     0x080b, 0x081a, 0x081b, 0x081c, 0x0401, 0x0501, 0x0601, 0x0303, 0x0301, 0x0302,
     0x0402, 0x0502, 0x0602, 0x0203, 0x0201, 0x0202, 0x0101, 0x0102, 0x0103};
 
+/* The same without the RFC 7919 FFDHE groups (256-260), for TLS 1.2 and
+ * older: see hello_params_init. */
+static const uint16_t hello_default_groups12[] = {29, 23, 24, 25, 30, 26, 27, 28, 22, 21,
+                                                  20, 19, 18, 17, 16, 15, 14, 13, 12, 11,
+                                                  10, 9,  8,  7,  6,  5,  4,  3,  2,  1};
+
 static const uint16_t hello_versions_tls13[] = {HELLO_TLS13};
 
 void hello_params_init(struct hello_params *p, uint16_t version)
@@ -63,8 +69,13 @@ void hello_params_init(struct hello_params *p, uint16_t version)
     if (version == HELLO_SSL2 || version == HELLO_SSL3) {
         return;
     }
-    p->groups = hello_default_groups;
-    p->n_groups = sizeof(hello_default_groups) / sizeof(hello_default_groups[0]);
+    if (version >= HELLO_TLS13) {
+        p->groups = hello_default_groups;
+        p->n_groups = sizeof(hello_default_groups) / sizeof(hello_default_groups[0]);
+    } else {
+        p->groups = hello_default_groups12;
+        p->n_groups = sizeof(hello_default_groups12) / sizeof(hello_default_groups12[0]);
+    }
     p->ext = HELLO_EXT_EC_POINT_FORMATS | HELLO_EXT_RENEGOTIATION_INFO |
              HELLO_EXT_EXTENDED_MASTER_SECRET | HELLO_EXT_ENCRYPT_THEN_MAC |
              HELLO_EXT_SESSION_TICKET | HELLO_EXT_PADDING;

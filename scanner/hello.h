@@ -166,9 +166,11 @@ enum hello_err {
 };
 
 /* hello_params_init fills *p for a typical hello of one protocol version
- * (HELLO_SSL2 ... HELLO_TLS13): the version fields, the default groups,
- * signature algorithms and extensions, x25519 and secp256r1 shares for TLS
- * 1.3. The suites, sni and alpn stay empty. Static data, nothing to free. */
+ * (HELLO_SSL2 ... HELLO_TLS13): the version fields, the default groups
+ * (every EC group; the RFC 7919 FFDHE groups too for TLS 1.3 only, so that
+ * a TLS 1.2 server answers DHE with its own parameters), signature
+ * algorithms and extensions, x25519 and secp256r1 shares for TLS 1.3.
+ * The suites, sni and alpn stay empty. Static data, nothing to free. */
 void hello_params_init(struct hello_params *p, uint16_t version);
 
 /* hello_build appends the complete hello to out, record header included:

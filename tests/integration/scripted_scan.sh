@@ -114,6 +114,21 @@ expect_config hrr "$json" "${args[@]}"
 t_eq "hrr: TLS 1.3 groups in server order" "secp384r1,x25519" \
 	"$(jq -r '[.targets[0].enumeration.groups.tls13[].name] | join(",")' <<<"$json")"
 
+# 4b. DHE only for clients that offer an FFDHE group (RFC 7919 §4): the
+# suite probes offer EC groups only, so the DHE suites must come from the
+# follow-up probe with FFDHE groups, and the server order (DHE suites
+# between the others) from elimination.
+args=(--versions tls1.0,tls1.2 --order server --dhe-needs-ffdhe --dh-bits 2048
+	--suites 0xC02F,0x009E,0xC013,0x0033,0x002F,0x0039,0x0035)
+start ffdhe "${args[@]}"
+json=$(scan "127.0.0.1:$PORT")
+expect_config ffdhe "$json" "${args[@]}"
+t_eq "ffdhe: DHE size recorded" 2048,2048 \
+	"$(jq -r '[.targets[0].enumeration.versions[4].suites[] | select(.code == "0x009E" or .code == "0x0033") | .kx_bits] | join(",")' <<<"$json")"
+t_eq "ffdhe: order complete" false,false \
+	"$(jq -r '[.targets[0].enumeration.versions[2,4].incomplete] | join(",")' <<<"$json")"
+t_eq "ffdhe: no anomaly" null "$(jq -r '.targets[0].enumeration.anomalies' <<<"$json")"
+
 # 5. Records split into tiny fragments and one message per record.
 args=(--versions ssl3,tls1.0,tls1.2 --suites 0x0005,0x002F,0xC013,0x0033 --order server
 	--split-records --fragment 7)

@@ -519,6 +519,9 @@ def build_parser():
            'asking for the preferred one with a HelloRetryRequest (OpenSSL-like)')
     a('--dh-bits', type=int, default=1024, help='DH prime size for DHE suites')
     a('--export-dh-bits', type=int, default=512, help='DH prime size for EXPORT DHE suites')
+    a('--dhe-needs-ffdhe', action='store_true',
+      help='choose a DHE suite only when the client offers an FFDHE group (RFC 7919 groups '
+           '256-511 in supported_groups), as a server without DH parameters of its own does')
     a('--export-rsa-bits', type=int, default=512,
       help='RSA modulus in the ServerKeyExchange of RSA_EXPORT suites')
     a('--sigalgs', default=DEFAULT_SIGALGS,
@@ -612,6 +615,7 @@ class Config:
                              else list(self.groups))
         self.prefer_keyshare = args.tls13_prefer_keyshare
         self.dh_bits, self.export_dh_bits = args.dh_bits, args.export_dh_bits
+        self.dhe_needs_ffdhe = args.dhe_needs_ffdhe
         self.export_rsa_bits = args.export_rsa_bits
         for b in (self.dh_bits, self.export_dh_bits, self.export_rsa_bits):
             if not 16 <= b <= 16384:
@@ -1031,6 +1035,9 @@ def tls12_answer(cfg, h, version, mis):
 
     def ok(code):
         info = reg.suite(code)
+        if (cfg.dhe_needs_ffdhe and info.kx in ('DHE', 'DHE_PSK') and
+                not any(256 <= g <= 511 for g in (h.groups or []))):
+            return False
         group = choose_group(cfg, h) if info.kx in ('ECDHE', 'ECDHE_PSK', 'ECCPWD') else None
         if info.kx in ('ECDHE', 'ECDHE_PSK', 'ECCPWD') and group is None:
             return False

@@ -612,6 +612,31 @@ START_TEST(test_build_errors)
 }
 END_TEST
 
+/* Default groups: every EC group in each TLS version; the RFC 7919 FFDHE
+ * groups (256-511) only for TLS 1.3, so that a TLS <= 1.2 server answers
+ * DHE suites with its own parameters. */
+START_TEST(test_default_groups)
+{
+    static const uint16_t versions[] = {HELLO_TLS10, HELLO_TLS11, HELLO_TLS12, HELLO_TLS13};
+    for (size_t v = 0; v < sizeof(versions) / sizeof(versions[0]); v++) {
+        struct hello_params p;
+        hello_params_init(&p, versions[v]);
+        size_t n_ffdhe = 0, n_ec = 0;
+        for (size_t i = 0; i < p.n_groups; i++) {
+            if (p.groups[i] >= 256 && p.groups[i] <= 511) {
+                n_ffdhe++;
+            }
+            if (p.groups[i] == 29 || p.groups[i] == 23 || p.groups[i] == 24 || p.groups[i] == 25 ||
+                p.groups[i] == 30) {
+                n_ec++;
+            }
+        }
+        ck_assert_uint_eq(n_ec, 5);
+        ck_assert_uint_eq(n_ffdhe, versions[v] == HELLO_TLS13 ? 5 : 0);
+    }
+}
+END_TEST
+
 /* hello_max_suites: the largest count that fits, with padding in play. */
 START_TEST(test_max_suites)
 {
@@ -1928,6 +1953,7 @@ int main(void)
     tcase_add_test(tc, test_build_ssl3_no_extensions);
     tcase_add_test(tc, test_build_ssl2);
     tcase_add_test(tc, test_build_errors);
+    tcase_add_test(tc, test_default_groups);
     tcase_add_test(tc, test_max_suites);
     tcase_add_test(tc, test_padding_window);
     tcase_add_loop_test(tc, test_capture_facts, 0, N_CAPTURES);
