@@ -86,4 +86,12 @@ echo "demo: $prog scan -f $targets --ca-file $LAB_CA --db $db $*" >&2
 "$prog" scan -f "$targets" --ca-file "$LAB_CA" --db "$db" "$@"
 rc=$?
 echo "demo: tlsaudit exited with status $rc; stopping the servers" >&2
+# The audit report of the scan just stored (no network: read from the store).
+report=${db%.db}-report.html
+if "$prog" report --db "$db" --latest --format html --expiring 30 -o "$report"; then
+	echo "demo: HTML audit report written to $report" >&2
+else
+	echo "demo: the HTML report could not be written" >&2
+	[ "$rc" = 0 ] && rc=2
+fi
 exit $rc
