@@ -1039,6 +1039,90 @@ static void put_cert(struct html_ctx *c, size_t pos, const struct cert_fact *cf)
             yes_no(cf->must_staple), cf->n_scts);
 }
 
+/* put_revoc writes the revocation status of certificate i, when collected. */
+static void put_revoc(struct html_ctx *c, const struct target_result *r, size_t i)
+{
+    if (!r->revoc_collected || r->revoc == NULL || i >= r->n_revoc) {
+        return;
+    }
+    const struct revoc_fact *rf = &r->revoc[i];
+    const char *cls = rf->status == REVOC_GOOD      ? "v-pass"
+                      : rf->status == REVOC_REVOKED ? "v-fail"
+                                                    : "v-warn";
+    fputs("<table class=\"kv\">\n<tr><th>Revocation</th><td>", c->out);
+    put_badge(c, cls, revoc_status_name(rf->status));
+    if (rf->method[0] != '\0') {
+        fputs(" via ", c->out);
+        h(c, rf->method);
+    }
+    if (rf->status == REVOC_REVOKED && rf->revoked_at > 0) {
+        fputs(" at ", c->out);
+        put_date(c, rf->revoked_at);
+        if (rf->reason[0] != '\0') {
+            fputs(" (", c->out);
+            h(c, rf->reason);
+            fputs(")", c->out);
+        }
+    }
+    if (rf->from_cache) {
+        fputs(" <span class=\"muted\">(cached answer)</span>", c->out);
+    }
+    if (rf->staple[0] != '\0') {
+        fputs("; stapled response ", c->out);
+        h(c, rf->staple);
+    }
+    if (rf->detail[0] != '\0') {
+        fputs("<br><span class=\"muted\">", c->out);
+        h(c, rf->detail);
+        fputs("</span>", c->out);
+    }
+    fputs("</td></tr>\n</table>\n", c->out);
+}
+
+/* put_http writes the HSTS and port-80 redirect facts, when checked. */
+static void put_http(struct html_ctx *c, const struct target_result *r)
+{
+    const struct http_fact *hf = &r->http;
+    if (!hf->hsts_checked && !hf->redirect_checked) {
+        return;
+    }
+    fputs("<h4>HTTP security headers</h4>\n<table class=\"kv\">\n", c->out);
+    if (hf->hsts_checked) {
+        fputs("<tr><th>Strict-Transport-Security</th><td>", c->out);
+        if (hf->hsts_error[0] != '\0') {
+            put_badge(c, "v-warn", "not checked");
+            fputs(" ", c->out);
+            h(c, hf->hsts_error);
+        } else if (!hf->hsts_present) {
+            put_badge(c, "v-fail", "absent");
+        } else {
+            put_badge(c, hf->hsts_valid ? "v-pass" : "v-fail",
+                      hf->hsts_valid ? "present" : "invalid");
+            fprintf(c->out, " max-age %lld%s%s <span class=\"mono\">", (long long)hf->hsts_max_age,
+                    hf->hsts_include_subdomains ? ", includeSubDomains" : "",
+                    hf->hsts_preload ? ", preload" : "");
+            h(c, hf->hsts_header);
+            fputs("</span>", c->out);
+        }
+        fputs("</td></tr>\n", c->out);
+    }
+    if (hf->redirect_checked) {
+        fputs("<tr><th>HTTP (port 80) redirect</th><td>", c->out);
+        if (hf->redirect_error[0] != '\0') {
+            put_badge(c, "v-warn", "not checked");
+            fputs(" ", c->out);
+            h(c, hf->redirect_error);
+        } else {
+            put_badge(c, hf->redirects_to_https ? "v-pass" : "v-fail",
+                      hf->redirects_to_https ? "redirects to HTTPS" : "no HTTPS redirect");
+            fprintf(c->out, " status %ld ", hf->http_status);
+            h(c, hf->redirect_location);
+        }
+        fputs("</td></tr>\n", c->out);
+    }
+    fputs("</table>\n", c->out);
+}
+
 static void put_chain(struct html_ctx *c, const struct target_result *r)
 {
     fputs("<h4>Certificate chain</h4>\n", c->out);
@@ -1050,6 +1134,7 @@ static void put_chain(struct html_ctx *c, const struct target_result *r)
             r->n_certs == 1 ? "" : "s");
     for (size_t i = 0; i < r->n_certs; i++) {
         put_cert(c, i, &r->certs[i]);
+        put_revoc(c, r, i);
     }
     if (!r->chain_collected) {
         return;
@@ -1103,7 +1188,19 @@ static void put_chain(struct html_ctx *c, const struct target_result *r)
     } else {
         fputs("none", c->out);
     }
+    fputs("</td></tr>\n<tr><th>Completed through AIA</th><td>", c->out);
+    if (ch->aia_attempted) {
+        put_badge(c, ch->aia_completed && ch->aia_trusted ? "v-pass" : "v-fail",
+                  !ch->aia_completed ? "not completed"
+                  : ch->aia_trusted  ? "completed, trusted"
+                                     : "completed, not trusted");
+        fprintf(c->out, " %d fetched ", ch->aia_fetched);
+        h(c, ch->aia_detail);
+    } else {
+        fputs("<span class=\"muted\">not needed or not tried</span>", c->out);
+    }
     fputs("</td></tr>\n</table>\n", c->out);
+    put_http(c, r);
 }
 
 static void put_findings(struct html_ctx *c, size_t t)
