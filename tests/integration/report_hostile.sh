@@ -122,6 +122,9 @@ t_run 0 "$TLSAUDIT" report --db "$db" --format markdown --expiring 100 -o "$out/
 check_inert "$out/report.md" inert script
 t_match "report.md: expiring section" 'Certificates expiring within 100 days \(2\)' "$(cat "$out/report.md")"
 t_match "report.md: the closed port is listed as not scanned" '^- 127\\\.0\\\.0\\\.1:[0-9]+: unreachable' "$(cat "$out/report.md")"
+t_run 0 "$TLSAUDIT" report --db "$db" --format html --expiring 100 -o "$out/report.html"
+check_inert "$out/report.html" inert script
+t_match "report.html: the hostile markup shown as text" '&lt;script&gt;' "$(cat "$out/report.html")"
 t_run 0 "$TLSAUDIT" report --db "$db" --format text --color always --expiring 100 -o "$out/report-color.txt"
 t_match "report --color always: colour codes present" $'\033\\[31m' "$(cat "$out/report-color.txt")"
 t_run 0 "$TLSAUDIT" report --db "$db" --format text --expiring 100 -o "$out/report.txt"
