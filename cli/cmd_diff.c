@@ -82,30 +82,6 @@ static void diff_usage(FILE *out)
                  "     scan sharing a target), or the output could not be written\n");
 }
 
-/* diff_open_tmp creates a temporary file in the directory of path. */
-static FILE *diff_open_tmp(const char *path, char *tmp, size_t tmp_len)
-{
-    int n = snprintf(tmp, tmp_len, "%s.tmp-XXXXXX", path);
-    if (n < 0 || (size_t)n >= tmp_len) {
-        errno = ENAMETOOLONG;
-        return NULL;
-    }
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        return NULL;
-    }
-    mode_t mask = umask(0);
-    umask(mask);
-    FILE *f = NULL;
-    if (fchmod(fd, 0666 & ~mask) != 0 || (f = fdopen(fd, "w")) == NULL) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        errno = e;
-    }
-    return f;
-}
-
 /* pick_scans fills a and b from the arguments (0 = not given). Returns 0,
  * or -1 after printing why. */
 static int pick_scans(struct store *store, const char *db_path, int64_t *a, int64_t *b)
@@ -281,7 +257,7 @@ int cmd_diff(int argc, char **argv)
         goto out;
     }
     if (out_path != NULL) {
-        out = diff_open_tmp(out_path, tmp_path, sizeof(tmp_path));
+        out = util_open_tmp(out_path, tmp_path, sizeof(tmp_path));
         if (out == NULL) {
             fprintf(stderr, "tlsaudit diff: --output: cannot write '%s': %s\n", out_path,
                     strerror(errno));

@@ -77,37 +77,6 @@ static void report_usage(FILE *out)
                  "  2  usage, database or output error (nothing stored is changed)\n");
 }
 
-/* report_open_tmp creates a temporary file in the directory of path. */
-static FILE *report_open_tmp(const char *path, char *tmp, size_t tmp_len)
-{
-    int n = snprintf(tmp, tmp_len, "%s.tmp-XXXXXX", path);
-    if (n < 0 || (size_t)n >= tmp_len) {
-        errno = ENAMETOOLONG;
-        return NULL;
-    }
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        return NULL;
-    }
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        errno = e;
-        return NULL;
-    }
-    FILE *f = fdopen(fd, "w");
-    if (f == NULL) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        errno = e;
-    }
-    return f;
-}
-
 int cmd_report(int argc, char **argv)
 {
     struct option long_opts[N_REPORT_OPTS + 1];
@@ -236,7 +205,7 @@ int cmd_report(int argc, char **argv)
     }
     have_data = true;
     if (out_path != NULL) {
-        out = report_open_tmp(out_path, tmp_path, sizeof(tmp_path));
+        out = util_open_tmp(out_path, tmp_path, sizeof(tmp_path));
         if (out == NULL) {
             fprintf(stderr, "tlsaudit report: --output: cannot write '%s': %s\n", out_path,
                     strerror(errno));

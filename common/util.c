@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 bool util_copy(char *dst, size_t dst_size, const char *src)
 {
@@ -61,4 +63,27 @@ char *util_iso_date(int64_t secs, char *buf, size_t buf_size)
         util_copy(buf, buf_size, "?");
     }
     return buf;
+}
+
+FILE *util_open_tmp(const char *path, char *tmp, size_t tmp_len)
+{
+    int n = snprintf(tmp, tmp_len, "%s.tmp-XXXXXX", path);
+    if (n < 0 || (size_t)n >= tmp_len) {
+        errno = ENAMETOOLONG;
+        return NULL;
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        return NULL;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    FILE *f = NULL;
+    if (fchmod(fd, 0666 & ~mask) != 0 || (f = fdopen(fd, "w")) == NULL) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        errno = e;
+    }
+    return f;
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* util_copy copies src into dst (of dst_size bytes, > 0), truncating, and
  * always NUL-terminates. Returns true when nothing was cut. */
@@ -26,5 +27,11 @@ char *util_iso_time(int64_t ms, char *buf, size_t buf_size);
 
 /* util_iso_date writes Unix seconds as "2026-11-27" into buf (>= 16 bytes). */
 char *util_iso_date(int64_t secs, char *buf, size_t buf_size);
+
+/* util_open_tmp creates and opens for writing a new file "PATH.tmp-XXXXXX"
+ * next to path (mode 0666 less the umask), its name in tmp, so a report can
+ * be written completely and then renamed over path. Returns NULL with errno
+ * set (ENAMETOOLONG when the name does not fit in tmp_len). */
+FILE *util_open_tmp(const char *path, char *tmp, size_t tmp_len);
 
 #endif
