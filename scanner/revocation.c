@@ -379,28 +379,6 @@ static void revoc_add(char *dst, size_t dst_len, const char *fmt, ...)
     va_end(ap);
 }
 
-static void revoc_fmt_time(int64_t t, char *buf, size_t buf_len)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (gmtime_r(&tt, &tm) == NULL || strftime(buf, buf_len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0) {
-        snprintf(buf, buf_len, "%lld", (long long)t);
-    }
-}
-
-static const char *revoc_reason_name(unsigned reason)
-{
-    static const char *const names[] = {
-        "unspecified",   "keyCompromise",        "cACompromise",    "affiliationChanged",
-        "superseded",    "cessationOfOperation", "certificateHold", NULL,
-        "removeFromCRL", "privilegeWithdrawn",   "aACompromise",
-    };
-    if (reason < sizeof(names) / sizeof(names[0]) && names[reason] != NULL) {
-        return names[reason];
-    }
-    return "unknown reason";
-}
-
 /* revoc_crt_import returns a certificate from DER (or PEM), or NULL. */
 static gnutls_x509_crt_t revoc_crt_import(const unsigned char *der, size_t len)
 {
@@ -537,12 +515,12 @@ void revoc_judge_ocsp(const unsigned char *resp_der, size_t resp_len, const unsi
     out->this_update = this_update == (time_t)-1 ? 0 : (int64_t)this_update;
     out->next_update = next_update == (time_t)-1 ? 0 : (int64_t)next_update;
     if (this_update == (time_t)-1 || (int64_t)this_update > now + REVOC_SKEW) {
-        revoc_fmt_time((int64_t)this_update, when, sizeof(when));
+        x509_fmt_time((int64_t)this_update, when, sizeof(when));
         revoc_inconclusive(out, "thisUpdate %s is in the future", when);
         goto out;
     }
     if (next_update != (time_t)-1 && (int64_t)next_update < now) {
-        revoc_fmt_time((int64_t)next_update, when, sizeof(when));
+        x509_fmt_time((int64_t)next_update, when, sizeof(when));
         revoc_inconclusive(out, "stale response: nextUpdate %s has passed", when);
         goto out;
     }
@@ -554,8 +532,8 @@ void revoc_judge_ocsp(const unsigned char *resp_der, size_t resp_len, const unsi
     case GNUTLS_OCSP_CERT_REVOKED:
         out->status = REVOC_REVOKED;
         out->revoked_at = (int64_t)revoked_at;
-        util_copy(out->reason, sizeof(out->reason), revoc_reason_name(reason));
-        revoc_fmt_time((int64_t)revoked_at, when, sizeof(when));
+        util_copy(out->reason, sizeof(out->reason), x509_crl_reason_name(reason));
+        x509_fmt_time((int64_t)revoked_at, when, sizeof(when));
         revoc_text(out->detail, sizeof(out->detail), "OCSP: revoked at %s (%s)", when, out->reason);
         break;
     default:
@@ -652,12 +630,12 @@ void revoc_judge_crl(const unsigned char *crl_der, size_t crl_len, const unsigne
     out->this_update = this_update == (time_t)-1 ? 0 : (int64_t)this_update;
     out->next_update = next_update == (time_t)-1 ? 0 : (int64_t)next_update;
     if (this_update == (time_t)-1 || (int64_t)this_update > now + REVOC_SKEW) {
-        revoc_fmt_time((int64_t)this_update, when, sizeof(when));
+        x509_fmt_time((int64_t)this_update, when, sizeof(when));
         revoc_inconclusive(out, "CRL thisUpdate %s is in the future", when);
         goto out;
     }
     if (next_update != (time_t)-1 && (int64_t)next_update < now) {
-        revoc_fmt_time((int64_t)next_update, when, sizeof(when));
+        x509_fmt_time((int64_t)next_update, when, sizeof(when));
         revoc_inconclusive(out, "stale CRL: nextUpdate %s has passed", when);
         goto out;
     }
@@ -688,7 +666,7 @@ void revoc_judge_crl(const unsigned char *crl_der, size_t crl_len, const unsigne
         if (slen == want_len && memcmp(s, want, slen) == 0) {
             out->status = REVOC_REVOKED;
             out->revoked_at = (int64_t)at;
-            revoc_fmt_time((int64_t)at, when, sizeof(when));
+            x509_fmt_time((int64_t)at, when, sizeof(when));
             revoc_text(out->detail, sizeof(out->detail), "CRL: revoked at %s", when);
             goto out;
         }

@@ -1138,7 +1138,7 @@ static void x509_check_name(gnutls_x509_crt_t leaf, const char *hostname, const 
 }
 
 /* x509_fmt_time writes t as "YYYY-MM-DD HH:MM:SS UTC". */
-static void x509_fmt_time(int64_t t, char *buf, size_t buf_len)
+void x509_fmt_time(int64_t t, char *buf, size_t buf_len)
 {
     time_t tt = (time_t)t;
     struct tm tm;
@@ -1148,7 +1148,7 @@ static void x509_fmt_time(int64_t t, char *buf, size_t buf_len)
 }
 
 /* x509_crl_reason_name names an RFC 5280 §5.3.1 CRLReason. */
-static const char *x509_crl_reason_name(unsigned reason)
+const char *x509_crl_reason_name(unsigned reason)
 {
     static const char *const names[] = {
         "unspecified",   "keyCompromise",        "cACompromise",    "affiliationChanged",

@@ -57,4 +57,12 @@ __attribute__((warn_unused_result)) int x509_anchor_issuer(const struct x509_tru
                                                            unsigned char **out_der,
                                                            size_t *out_len);
 
+/* x509_fmt_time writes Unix seconds t as "YYYY-MM-DD HH:MM:SS UTC" (the
+ * number itself when it cannot be formatted). */
+void x509_fmt_time(int64_t t, char *buf, size_t buf_len);
+
+/* x509_crl_reason_name names an RFC 5280 §5.3.1 CRLReason ("unknown
+ * reason" for a value it does not define). */
+const char *x509_crl_reason_name(unsigned reason);
+
 #endif
