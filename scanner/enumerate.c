@@ -20,8 +20,11 @@
  *      the chain's picks are already the server's order; otherwise both
  *      offers are probed and an elimination chain over the accepted
  *      suites yields the order.
- * After the last version: TLS 1.2 (or the newest pre-1.3 version accepted)
- * ECDHE groups and signature schemes by elimination, TLS 1.3 groups by
+ * The TLS 1.2 ECDHE groups and signature schemes are found by elimination,
+ * started as soon as the TLS 1.2 chain picks a suite of the kind they need
+ * (early_extras), alongside the chains. After the last version: those two
+ * for the newest pre-1.3 version accepted if they have not started, TLS 1.3
+ * groups by
  * HelloRetryRequest elimination, and one probe for echoed extensions plus
  * one with CBC suites only for encrypt_then_mac. Where the choice does not
  * change what is learnt, probes offer the suites that cost a server least
@@ -90,7 +93,9 @@ struct job {
     int pending;
     struct vstate vs[WV_COUNT];
     bool extras_started;
-    bool silent; /* timeouts and no answer at all: stop probing */
+    bool groups12_started;  /* the TLS 1.2 group elimination is queued */
+    bool sigalgs12_started; /* the TLS 1.2 signature-scheme elimination is queued */
+    bool silent;            /* timeouts and no answer at all: stop probing */
     int n_timeouts;
     bool any_answer;
     void (*on_done)(void *arg);
@@ -126,6 +131,7 @@ static const uint16_t enum_groups_ffdhe[] = {29, 23, 24, 25, 30, 26, 27,  28,  2
 
 static void job_maybe_finish(struct job *j);
 static void phase_after_suites(struct job *j, enum wire_version wv);
+static void early_extras(struct job *j, uint32_t pick);
 
 static void task_free(struct task *t)
 {
@@ -462,6 +468,9 @@ static void on_suites(struct task *t, enum answer a, const struct hello_result *
     if (a == ANS_PICK) {
         vf->echoed_exts |= res->sh.exts;
         add_suite(vf, res->sh.suite, res);
+        if (t->wv == WV_TLS12) {
+            early_extras(j, res->sh.suite);
+        }
         int idx = suite_index(t->suites, t->n_suites, res->sh.suite);
         if (idx >= 0) {
             memmove(&t->suites[idx], &t->suites[idx + 1],
@@ -984,6 +993,59 @@ static size_t groups_of_kind(uint16_t *out, size_t max, bool tls13)
     return n;
 }
 
+/* Registry suites of version wv that satisfy pred, SCSVs left out. */
+static size_t candidates_where(enum wire_version wv, bool (*pred)(const struct suite_info *),
+                               uint32_t *out, size_t max)
+{
+    uint32_t all[ENUM_MAX_LIST];
+    size_t n = candidates(wv, all, ENUM_MAX_LIST);
+    size_t m = 0;
+    for (size_t i = 0; i < n && m < max; i++) {
+        const struct suite_info *s = registry_suite_by_code(all[i]);
+        if (s != NULL && pred(s)) {
+            out[m++] = all[i];
+        }
+    }
+    return m;
+}
+
+static size_t sigschemes_all(uint16_t *out, size_t max)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < registry_n_sigschemes && m < max; i++) {
+        out[m++] = registry_sigschemes[i].code;
+    }
+    return m;
+}
+
+/* The TLS 1.2 group and signature-scheme eliminations need only one suite
+ * of a kind the server accepts, not the whole list: they start at the
+ * discovery chain's first such pick and run alongside the chains, so that
+ * the scan's longest sequence of probes is the TLS 1.2 chain alone. They
+ * offer every registry suite of that kind; the server picks among the ones
+ * it accepts, as it would among the accepted ones (start_extras). A pick
+ * proves TLS 1.2 accepted, so TLS 1.2 is the version start_extras would
+ * choose too. */
+static void early_extras(struct job *j, uint32_t pick)
+{
+    const struct suite_info *p = registry_suite_by_code(pick);
+    uint32_t s[ENUM_MAX_LIST];
+    uint16_t l[ENUM_MAX_LIST];
+    if (p == NULL || j->silent || j->extras_started) {
+        return;
+    }
+    if (!j->groups12_started && is_ecdhe_rsa(p)) {
+        size_t n = candidates_where(WV_TLS12, is_ecdhe_rsa, s, ENUM_MAX_LIST);
+        j->groups12_started =
+            spawn(j, T_GROUPS12, WV_TLS12, s, n, l, groups_of_kind(l, ENUM_MAX_LIST, false));
+    }
+    if (!j->sigalgs12_started && is_ecdhe_signed(p)) {
+        size_t n = candidates_where(WV_TLS12, is_ecdhe_signed, s, ENUM_MAX_LIST);
+        j->sigalgs12_started =
+            spawn(j, T_SIGALGS12, WV_TLS12, s, n, l, sigschemes_all(l, ENUM_MAX_LIST));
+    }
+}
+
 /* After every version: groups, signature schemes, extensions. */
 static void start_extras(struct job *j)
 {
@@ -1007,10 +1069,11 @@ static void start_extras(struct job *j)
         if (n == 0) {
             n = pick_suites(vf, is_ecdhe_signed, s, ENUM_MAX_LIST);
         }
-        if (n > 0) {
-            spawn(j, T_GROUPS12, legacy, s, n, l, groups_of_kind(l, ENUM_MAX_LIST, false));
+        if (n > 0 && !j->groups12_started) {
+            j->groups12_started =
+                spawn(j, T_GROUPS12, legacy, s, n, l, groups_of_kind(l, ENUM_MAX_LIST, false));
         }
-        if (legacy == WV_TLS12) {
+        if (legacy == WV_TLS12 && !j->sigalgs12_started) {
             /* The scheme a server signs with does not depend on the key
              * exchange: ECDHE suites first, which cost a server less than
              * DHE ones. */
@@ -1018,12 +1081,9 @@ static void start_extras(struct job *j)
             if (n == 0) {
                 n = pick_suites(vf, is_fs_signed, s, ENUM_MAX_LIST);
             }
-            size_t m = 0;
-            for (size_t i = 0; i < registry_n_sigschemes && m < ENUM_MAX_LIST; i++) {
-                l[m++] = registry_sigschemes[i].code;
-            }
+            size_t m = sigschemes_all(l, ENUM_MAX_LIST);
             if (n > 0 && m > 0) {
-                spawn(j, T_SIGALGS12, legacy, s, n, l, m);
+                j->sigalgs12_started = spawn(j, T_SIGALGS12, legacy, s, n, l, m);
             }
         }
         if (legacy != WV_SSL3) {
