@@ -20,9 +20,10 @@
  *      the chain's picks are already the server's order; otherwise both
  *      offers are probed and an elimination chain over the accepted
  *      suites yields the order.
- * The TLS 1.2 ECDHE groups and signature schemes are found by elimination,
- * started as soon as the TLS 1.2 chain picks a suite of the kind they need
- * (early_extras), alongside the chains. After the last version: those two
+ * The TLS 1.2 ECDHE groups and signature schemes are found by one
+ * elimination (each signed ECDHE answer names both: on_kx), started as soon
+ * as the TLS 1.2 chain picks a signed ECDHE suite (early_extras), alongside
+ * the chains. After the last version: those two
  * for the newest pre-1.3 version accepted if they have not started, TLS 1.3
  * groups by
  * HelloRetryRequest elimination, and one probe for echoed extensions plus
@@ -62,6 +63,7 @@ enum task_kind {
     T_GROUPS12,
     T_GROUPS13,
     T_SIGALGS12,
+    T_KX12,
     T_EXTS,
     T_ETM,
     T_SSL2,
@@ -110,6 +112,12 @@ struct task {
     size_t n_suites;
     uint16_t *list; /* groups or signature schemes offered, owned */
     size_t n_list;
+    /* T_KX12 (groups and signature schemes eliminated together): list holds
+     * the groups, list2 the schemes; a finished side (gdone, sdone) offers
+     * its whole list and learns nothing more. */
+    uint16_t *list2;
+    size_t n_list2;
+    bool gdone, sdone;
     bool ffdhe; /* TLS <= 1.2: also offer the RFC 7919 FFDHE groups */
     struct hello_params params;
     struct hello_flight flight;
@@ -140,6 +148,7 @@ static void task_free(struct task *t)
     }
     free(t->suites);
     free(t->list);
+    free(t->list2);
     free(t);
 }
 
@@ -207,6 +216,12 @@ static void task_params(struct task *t)
     case T_SIGALGS12:
         p->sigalgs = t->list;
         p->n_sigalgs = t->n_list;
+        break;
+    case T_KX12:
+        p->groups = t->list;
+        p->n_groups = t->n_list;
+        p->sigalgs = t->list2;
+        p->n_sigalgs = t->n_list2;
         break;
     case T_EXTS:
     case T_ETM:
@@ -775,6 +790,122 @@ static void on_list(struct task *t, enum answer a, const struct hello_result *re
     }
 }
 
+static size_t groups_of_kind(uint16_t *out, size_t max, bool tls13);
+static size_t sigschemes_all(uint16_t *out, size_t max);
+
+/* Queues a T_KX12 probe: ECDHE suites with groups (gdone: the whole list)
+ * and signature schemes (sdone: the whole list). */
+static bool spawn_kx(struct job *j, const uint32_t *suites, size_t n_suites, const uint16_t *groups,
+                     size_t n_groups, bool gdone, const uint16_t *schemes, size_t n_schemes,
+                     bool sdone)
+{
+    if (j->silent) {
+        return false;
+    }
+    struct task *t = task_new(j, T_KX12, WV_TLS12, suites, n_suites, groups, n_groups);
+    if (t == NULL) {
+        return false;
+    }
+    t->list2 = malloc((n_schemes ? n_schemes : 1) * sizeof(*t->list2));
+    if (t->list2 == NULL) {
+        task_free(t);
+        return false;
+    }
+    if (n_schemes) {
+        memcpy(t->list2, schemes, n_schemes * sizeof(*schemes));
+    }
+    t->n_list2 = n_schemes;
+    t->gdone = gdone;
+    t->sdone = sdone;
+    return task_submit(t) == 0;
+}
+
+/* Appends v to the server's choices (groups12 or sigalgs12). */
+static void record_choice(struct enum_facts *e, bool group, uint16_t v)
+{
+    uint16_t **dst = group ? &e->groups12 : &e->sigalgs12;
+    size_t *n_dst = group ? &e->n_groups12 : &e->n_sigalgs12;
+    uint16_t *grown = realloc(*dst, (*n_dst + 1) * sizeof(**dst));
+    if (grown == NULL) {
+        return;
+    }
+    *dst = grown;
+    (*dst)[(*n_dst)++] = v;
+}
+
+/* Removes v from list; false when it was not there. */
+static bool list_drop(uint16_t *list, size_t *n, uint16_t v)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (list[i] == v) {
+            memmove(&list[i], &list[i + 1], (*n - i - 1) * sizeof(*list));
+            (*n)--;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* One side of a T_KX12 pick: records and drops v, or, when v was not
+ * offered, notes the anomaly. Returns whether that side is finished. */
+static bool kx_side(struct job *j, uint16_t *list, size_t *n, bool group, uint16_t v)
+{
+    if (!list_drop(list, n, v)) {
+        char what[96];
+        snprintf(what, sizeof(what), "server chose %s 0x%04x that was not offered",
+                 group ? "group" : "signature scheme", v);
+        anomaly(j, what);
+        return true;
+    }
+    record_choice(j->out, group, v);
+    return *n == 0;
+}
+
+/* TLS 1.2 groups and signature schemes by one elimination: every signed
+ * ECDHE answer names both, so each probe drops the group and the scheme
+ * the server chose. A refusal means that one of the two lists ran out,
+ * but not which: the two go on separately from there, each with the other
+ * list offered whole. A side that ran out alone ends at its refusal. */
+static void on_kx(struct task *t, enum answer a, const struct hello_result *res)
+{
+    struct job *j = t->job;
+    uint16_t all[ENUM_MAX_LIST];
+    bool gdone = t->gdone, sdone = t->sdone;
+    if (a == ANS_PICK) {
+        if (!res->have_ske || res->ske.ec_curve_type != 3 || !res->ske.has_signature) {
+            return; /* only signed ECDHE suites were offered: nothing to learn */
+        }
+        if (!gdone) {
+            gdone = kx_side(j, t->list, &t->n_list, true, res->ske.ec_group);
+        }
+        if (!sdone) {
+            sdone = kx_side(j, t->list2, &t->n_list2, false, res->ske.sig_scheme);
+        }
+        if (gdone && sdone) {
+            return;
+        }
+        if (gdone && !t->gdone) {
+            (void)spawn_kx(j, t->suites, t->n_suites, all,
+                           groups_of_kind(all, ENUM_MAX_LIST, false), true, t->list2, t->n_list2,
+                           false);
+        } else if (sdone && !t->sdone) {
+            (void)spawn_kx(j, t->suites, t->n_suites, t->list, t->n_list, false, all,
+                           sigschemes_all(all, ENUM_MAX_LIST), true);
+        } else {
+            (void)spawn_kx(j, t->suites, t->n_suites, t->list, t->n_list, gdone, t->list2,
+                           t->n_list2, sdone);
+        }
+        return;
+    }
+    if (!gdone && !sdone) {
+        uint16_t all2[ENUM_MAX_LIST];
+        (void)spawn_kx(j, t->suites, t->n_suites, all, groups_of_kind(all, ENUM_MAX_LIST, false),
+                       true, t->list2, t->n_list2, false);
+        (void)spawn_kx(j, t->suites, t->n_suites, t->list, t->n_list, false, all2,
+                       sigschemes_all(all2, ENUM_MAX_LIST), true);
+    }
+}
+
 static enum fact_tri tri(bool b)
 {
     return b ? TRI_YES : TRI_NO;
@@ -845,6 +976,9 @@ static void task_done(void *ctx, enum probe_outcome o, const char *pwhy)
     case T_GROUPS13:
     case T_SIGALGS12:
         on_list(t, a, res);
+        break;
+    case T_KX12:
+        on_kx(t, a, res);
         break;
     case T_EXTS:
     case T_ETM:
@@ -1034,15 +1168,12 @@ static void early_extras(struct job *j, uint32_t pick)
     if (p == NULL || j->silent || j->extras_started) {
         return;
     }
-    if (!j->groups12_started && is_ecdhe_rsa(p)) {
-        size_t n = candidates_where(WV_TLS12, is_ecdhe_rsa, s, ENUM_MAX_LIST);
-        j->groups12_started =
-            spawn(j, T_GROUPS12, WV_TLS12, s, n, l, groups_of_kind(l, ENUM_MAX_LIST, false));
-    }
-    if (!j->sigalgs12_started && is_ecdhe_signed(p)) {
+    if (!j->groups12_started && !j->sigalgs12_started && is_ecdhe_signed(p)) {
+        uint16_t l2[ENUM_MAX_LIST];
         size_t n = candidates_where(WV_TLS12, is_ecdhe_signed, s, ENUM_MAX_LIST);
-        j->sigalgs12_started =
-            spawn(j, T_SIGALGS12, WV_TLS12, s, n, l, sigschemes_all(l, ENUM_MAX_LIST));
+        bool ok = spawn_kx(j, s, n, l, groups_of_kind(l, ENUM_MAX_LIST, false), false, l2,
+                           sigschemes_all(l2, ENUM_MAX_LIST), false);
+        j->groups12_started = j->sigalgs12_started = ok;
     }
 }
 

@@ -129,6 +129,29 @@ t_eq "ffdhe: order complete" false,false \
 	"$(jq -r '[.targets[0].enumeration.versions[2,4].incomplete] | join(",")' <<<"$json")"
 t_eq "ffdhe: no anomaly" null "$(jq -r '.targets[0].enumeration.anomalies' <<<"$json")"
 
+# 4c. TLS 1.2 groups and signature schemes come from one elimination (each
+# signed ECDHE answer names both); when one list runs out the other goes on
+# alone. Both ways round: schemes run out first, then groups.
+args=(--versions tls1.2 --suites 0xC02F,0xC030,0x002F --order server
+	--groups secp384r1,x25519,secp256r1 --sigalgs 0x0501)
+start kx-schemes-first "${args[@]}"
+json=$(scan "127.0.0.1:$PORT")
+expect_config kx-schemes-first "$json" "${args[@]}"
+t_eq "kx-schemes-first: TLS 1.2 groups, server order" "secp384r1,x25519,secp256r1" \
+	"$(jq -r '[.targets[0].enumeration.groups.tls12[].name] | join(",")' <<<"$json")"
+t_eq "kx-schemes-first: TLS 1.2 schemes" "rsa_pkcs1_sha384" \
+	"$(jq -r '[.targets[0].enumeration.signature_schemes.tls12[].name] | join(",")' <<<"$json")"
+args=(--versions tls1.2 --suites 0xC02F,0x002F --order server
+	--groups x25519 --sigalgs 0x0601,0x0804,0x0401)
+start kx-groups-first "${args[@]}"
+json=$(scan "127.0.0.1:$PORT")
+expect_config kx-groups-first "$json" "${args[@]}"
+t_eq "kx-groups-first: TLS 1.2 groups" "x25519" \
+	"$(jq -r '[.targets[0].enumeration.groups.tls12[].name] | join(",")' <<<"$json")"
+t_eq "kx-groups-first: TLS 1.2 schemes, server order" "rsa_pkcs1_sha512,rsa_pss_rsae_sha256,rsa_pkcs1_sha256" \
+	"$(jq -r '[.targets[0].enumeration.signature_schemes.tls12[].name] | join(",")' <<<"$json")"
+t_eq "kx: no anomaly" null "$(jq -r '.targets[0].enumeration.anomalies' <<<"$json")"
+
 # 5. Records split into tiny fragments and one message per record.
 args=(--versions ssl3,tls1.0,tls1.2 --suites 0x0005,0x002F,0xC013,0x0033 --order server
 	--split-records --fragment 7)
