@@ -117,13 +117,12 @@ static void fetch_load(void)
         goto fail;
     }
     for (size_t i = 0; i < sizeof(fetch_symbols) / sizeof(fetch_symbols[0]); i++) {
-        (void)dlerror();
+        /* None of these functions can be a NULL symbol: NULL means missing. */
         void *sym = dlsym(lib, fetch_symbols[i].name);
         if (sym == NULL) {
-            const char *why = dlerror();
             snprintf(fetch_load_error, sizeof(fetch_load_error),
-                     "libcurl could not be loaded (%s: no %s%s%s); use --offline", fetch_soname,
-                     fetch_symbols[i].name, why != NULL ? ": " : "", why != NULL ? why : "");
+                     "libcurl could not be loaded (%s has no %s); use --offline", fetch_soname,
+                     fetch_symbols[i].name);
             goto fail;
         }
         memcpy((char *)&api + fetch_symbols[i].offset, &sym, sizeof(sym));

@@ -81,7 +81,8 @@ START_TEST(test_library_without_curl)
     /* libc loads fine but has no curl_global_init. */
     char err[FACT_TEXT];
     ck_assert_int_eq(fetch_set_library_for_test("libc.so.6"), 0);
-    fetch_fail("http://127.0.0.1:9/", "libcurl could not be loaded (libc.so.6: no curl_global_init",
+    fetch_fail("http://127.0.0.1:9/",
+               "libcurl could not be loaded (libc.so.6 has no curl_global_init); use --offline",
                err, sizeof(err));
     ck_assert_int_eq(fetch_global_init(), -1);
 }
