@@ -5,6 +5,16 @@
  * and scanner/http.c (HSTS, redirects) from the scan's worker threads. The
  * one place libcurl is used; its error codes are turned into words here.
  *
+ * libcurl is not linked: it and the ~20 libraries it needs would cost every
+ * start of tlsaudit (report, check, ciphers, --offline scans) several ms in
+ * the dynamic loader. The first fetch dlopen()s the soname configure found
+ * (TLSAUDIT_LIBCURL_SONAME in config.h; no environment variable chooses
+ * another) and takes the few functions used below from it with dlsym; the
+ * headers still give the types and constants. The load and
+ * curl_global_init run once (pthread_once) on whichever worker fetches
+ * first; a failed load is remembered and every fetch then fails with the
+ * loader's reason. The library stays loaded until exit.
+ *
  * Invariants:
  * - One easy handle per call, CURLOPT_NOSIGNAL (threads), no redirects,
  *   only http and https, a connect and a total deadline, no cookies, no
@@ -13,10 +23,15 @@
  *   max_bytes: the transfer is aborted and the call fails with
  *   "response larger than N bytes", so a hostile responder costs at most
  *   that much memory.
+ * - No curl function is called before fetch_load succeeded, and none
+ *   except through fetch_api.
  */
 #include "scanner/fetch.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,18 +53,119 @@ struct fetch_sink {
     bool oom;
 };
 
-static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
-static int fetch_init_rc = -1;
+/* The libcurl functions used, typed from the header's own declarations
+ * (curl_easy_setopt and curl_easy_getinfo keep their variadic prototype;
+ * the names are not followed by '(' so curl's type-checking macros do not
+ * expand). */
+struct fetch_curl {
+    __typeof__(curl_global_init) *global_init;
+    __typeof__(curl_easy_init) *easy_init;
+    __typeof__(curl_easy_setopt) *easy_setopt;
+    __typeof__(curl_easy_perform) *easy_perform;
+    __typeof__(curl_easy_getinfo) *easy_getinfo;
+    __typeof__(curl_easy_header) *easy_header;
+    __typeof__(curl_easy_strerror) *easy_strerror;
+    __typeof__(curl_easy_cleanup) *easy_cleanup;
+    __typeof__(curl_slist_append) *slist_append;
+    __typeof__(curl_slist_free_all) *slist_free_all;
+};
 
-static void fetch_init_once(void)
+/* dlsym returns an object pointer; POSIX guarantees it converts to a
+ * function pointer, which the copy in fetch_load relies on. */
+_Static_assert(sizeof(void *) == sizeof(void (*)(void)), "dlsym needs code pointers of data size");
+
+static const struct {
+    const char *name;
+    size_t offset;
+} fetch_symbols[] = {
+    {"curl_global_init", offsetof(struct fetch_curl, global_init)},
+    {"curl_easy_init", offsetof(struct fetch_curl, easy_init)},
+    {"curl_easy_setopt", offsetof(struct fetch_curl, easy_setopt)},
+    {"curl_easy_perform", offsetof(struct fetch_curl, easy_perform)},
+    {"curl_easy_getinfo", offsetof(struct fetch_curl, easy_getinfo)},
+    {"curl_easy_header", offsetof(struct fetch_curl, easy_header)},
+    {"curl_easy_strerror", offsetof(struct fetch_curl, easy_strerror)},
+    {"curl_easy_cleanup", offsetof(struct fetch_curl, easy_cleanup)},
+    {"curl_slist_append", offsetof(struct fetch_curl, slist_append)},
+    {"curl_slist_free_all", offsetof(struct fetch_curl, slist_free_all)},
+};
+
+/* Written only by fetch_load (inside pthread_once), read after
+ * pthread_once returned: the once call orders the two. fetch_state is
+ * atomic because fetch_global_init reads it without the once call. */
+enum { FETCH_NOT_LOADED = 0, FETCH_LOADED = 1, FETCH_FAILED = -1 };
+static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
+static atomic_int fetch_state = FETCH_NOT_LOADED;
+static atomic_bool fetch_load_started = false;
+static struct fetch_curl fetch_api;
+static char fetch_load_error[FACT_TEXT];
+static const char *fetch_soname = TLSAUDIT_LIBCURL_SONAME;
+
+/* fetch_load opens libcurl, takes its functions and runs
+ * curl_global_init (not thread-safe itself: pthread_once serialises it
+ * before any easy handle exists). On failure fetch_load_error says why. */
+static void fetch_load(void)
 {
-    fetch_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+    struct fetch_curl api;
+    atomic_store(&fetch_load_started, true);
+    void *lib = dlopen(fetch_soname, RTLD_NOW | RTLD_LOCAL);
+    if (lib == NULL) {
+        const char *why = dlerror();
+        snprintf(fetch_load_error, sizeof(fetch_load_error),
+                 "libcurl could not be loaded (%s); use --offline",
+                 why != NULL ? why : fetch_soname);
+        goto fail;
+    }
+    for (size_t i = 0; i < sizeof(fetch_symbols) / sizeof(fetch_symbols[0]); i++) {
+        /* None of these functions can be a NULL symbol: NULL means missing. */
+        void *sym = dlsym(lib, fetch_symbols[i].name);
+        if (sym == NULL) {
+            snprintf(fetch_load_error, sizeof(fetch_load_error),
+                     "libcurl could not be loaded (%s has no %s); use --offline", fetch_soname,
+                     fetch_symbols[i].name);
+            goto fail;
+        }
+        memcpy((char *)&api + fetch_symbols[i].offset, &sym, sizeof(sym));
+    }
+    CURLcode cr = api.global_init(CURL_GLOBAL_DEFAULT);
+    if (cr != CURLE_OK) {
+        snprintf(fetch_load_error, sizeof(fetch_load_error),
+                 "libcurl could not be initialised (%s); use --offline", api.easy_strerror(cr));
+        goto fail;
+    }
+    fetch_api = api;
+    atomic_store(&fetch_state, FETCH_LOADED);
+    return;
+fail:
+    /* A library that loaded but is unusable stays mapped: its
+     * constructors may have run, so unloading it is not known to be safe. */
+    atomic_store(&fetch_state, FETCH_FAILED);
+}
+
+/* fetch_ready loads libcurl on first use. Returns 0, or -1 with the
+ * reason of the (remembered) failure in err. */
+static int fetch_ready(char *err, size_t err_len)
+{
+    pthread_once(&fetch_once, fetch_load);
+    if (atomic_load(&fetch_state) != FETCH_LOADED) {
+        snprintf(err, err_len, "%s", fetch_load_error);
+        return -1;
+    }
+    return 0;
 }
 
 int fetch_global_init(void)
 {
-    pthread_once(&fetch_once, fetch_init_once);
-    return fetch_init_rc;
+    return atomic_load(&fetch_state) == FETCH_FAILED ? -1 : 0;
+}
+
+int fetch_set_library_for_test(const char *soname)
+{
+    if (soname == NULL || atomic_load(&fetch_load_started)) {
+        return -1;
+    }
+    fetch_soname = soname;
+    return 0;
 }
 
 /* fetch_write appends a chunk of the body, within the cap. Returning less
@@ -86,7 +202,7 @@ static size_t fetch_write(char *data, size_t size, size_t nmemb, void *arg)
 static char *fetch_header_dup(CURL *c, const char *name)
 {
     struct curl_header *h = NULL;
-    if (curl_easy_header(c, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK || h == NULL ||
+    if (fetch_api.easy_header(c, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK || h == NULL ||
         h->value == NULL) {
         return NULL;
     }
@@ -108,15 +224,14 @@ int fetch_http(const struct fetch_request *req, struct fetch_response *out, char
     if (err_len > 0) {
         err[0] = '\0';
     }
-    if (fetch_global_init() != 0) {
-        snprintf(err, err_len, "libcurl could not be initialised");
-        return -1;
-    }
     if (strncmp(req->url, "http://", 7) != 0 && strncmp(req->url, "https://", 8) != 0) {
         snprintf(err, err_len, "unsupported URL scheme (only http and https are fetched)");
         return -1;
     }
-    CURL *c = curl_easy_init();
+    if (fetch_ready(err, err_len) != 0) {
+        return -1;
+    }
+    CURL *c = fetch_api.easy_init();
     if (c == NULL) {
         snprintf(err, err_len, "out of memory");
         return -1;
@@ -128,7 +243,7 @@ int fetch_http(const struct fetch_request *req, struct fetch_response *out, char
 #define FETCH_SET(opt, val)                                                                        \
     do {                                                                                           \
         if (cr == CURLE_OK) {                                                                      \
-            cr = curl_easy_setopt(c, opt, val);                                                    \
+            cr = fetch_api.easy_setopt(c, opt, val);                                               \
         }                                                                                          \
     } while (0)
     FETCH_SET(CURLOPT_URL, req->url);
@@ -149,7 +264,7 @@ int fetch_http(const struct fetch_request *req, struct fetch_response *out, char
         FETCH_SET(CURLOPT_CAINFO, req->ca_file);
     }
     if (req->resolve != NULL) {
-        struct curl_slist *n = curl_slist_append(NULL, req->resolve);
+        struct curl_slist *n = fetch_api.slist_append(NULL, req->resolve);
         if (n == NULL) {
             snprintf(err, err_len, "out of memory");
             goto out;
@@ -164,7 +279,7 @@ int fetch_http(const struct fetch_request *req, struct fetch_response *out, char
         char ct[160];
         snprintf(ct, sizeof(ct), "Content-Type: %s",
                  req->content_type != NULL ? req->content_type : "application/octet-stream");
-        struct curl_slist *n = curl_slist_append(hdrs, ct);
+        struct curl_slist *n = fetch_api.slist_append(hdrs, ct);
         if (n == NULL) {
             snprintf(err, err_len, "out of memory");
             goto out;
@@ -177,11 +292,11 @@ int fetch_http(const struct fetch_request *req, struct fetch_response *out, char
     }
 #undef FETCH_SET
     if (cr != CURLE_OK) {
-        snprintf(err, err_len, "libcurl refused an option: %s", curl_easy_strerror(cr));
+        snprintf(err, err_len, "libcurl refused an option: %s", fetch_api.easy_strerror(cr));
         goto out;
     }
 
-    cr = curl_easy_perform(c);
+    cr = fetch_api.easy_perform(c);
     if (sink.too_big || cr == CURLE_FILESIZE_EXCEEDED) {
         snprintf(err, err_len, "response larger than %zu bytes", sink.max);
         goto out;
@@ -194,13 +309,13 @@ int fetch_http(const struct fetch_request *req, struct fetch_response *out, char
         if (cr == CURLE_OPERATION_TIMEDOUT) {
             snprintf(err, err_len, "timed out after %ld ms", timeout);
         } else {
-            snprintf(err, err_len, "%s", errbuf[0] != '\0' ? errbuf : curl_easy_strerror(cr));
+            snprintf(err, err_len, "%s", errbuf[0] != '\0' ? errbuf : fetch_api.easy_strerror(cr));
         }
         goto out;
     }
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+    fetch_api.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
     char *ctype = NULL;
-    if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ctype) == CURLE_OK && ctype != NULL) {
+    if (fetch_api.easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ctype) == CURLE_OK && ctype != NULL) {
         util_copy(out->content_type, sizeof(out->content_type), ctype);
     }
     out->hsts = fetch_header_dup(c, "Strict-Transport-Security");
@@ -211,9 +326,9 @@ int fetch_http(const struct fetch_request *req, struct fetch_response *out, char
     rc = 0;
 out:
     free(sink.buf);
-    curl_slist_free_all(hdrs);
-    curl_slist_free_all(resolve);
-    curl_easy_cleanup(c);
+    fetch_api.slist_free_all(hdrs);
+    fetch_api.slist_free_all(resolve);
+    fetch_api.easy_cleanup(c);
     return rc;
 }
 

@@ -12,9 +12,13 @@
  * clear "unsupported URL scheme", never a fetch). Nothing here trusts what
  * the far end sends: a body over the cap ends the transfer.
  *
- * Thread safety: fetch_global_init once before any thread fetches (the
- * scan driver does it); then fetch_http may run in many threads at once,
- * each with its own easy handle.
+ * libcurl is loaded at run time (dlopen) by the first fetch_http, not
+ * linked: programs that never fetch never load it, and a libcurl that
+ * cannot be loaded makes every fetch fail with the loader's reason.
+ *
+ * Thread safety: fetch_http may run in many threads at once, each with its
+ * own easy handle; the one-time load and curl_global_init are serialised
+ * inside it (pthread_once).
  */
 #ifndef TLSAUDIT_SCANNER_FETCH_H
 #define TLSAUDIT_SCANNER_FETCH_H
@@ -50,18 +54,28 @@ struct fetch_response {
     char content_type[128]; /* "" when absent */
 };
 
-/* fetch_global_init initialises libcurl once for the process. Returns 0 or -1. */
+/* fetch_global_init is kept for the scan driver: it loads nothing (the
+ * first fetch_http does) and returns 0, or -1 when an earlier fetch already
+ * found libcurl unloadable. */
 __attribute__((warn_unused_result)) int fetch_global_init(void);
 
-/* fetch_http performs req. Returns 0 with out filled (any HTTP status:
- * the caller judges it), or -1 with the reason in err ("connection refused",
- * "timed out after 5000 ms", "response larger than 1048576 bytes",
- * "unsupported URL scheme", ...). out is always initialised; free it with
+/* fetch_http performs req, loading libcurl on the process's first call.
+ * Returns 0 with out filled (any HTTP status: the caller judges it), or -1
+ * with the reason in err ("connection refused", "timed out after 5000 ms",
+ * "response larger than 1048576 bytes", "unsupported URL scheme",
+ * "libcurl could not be loaded (...); use --offline", ...). out is always initialised; free it with
  * fetch_response_cleanup either way. */
 __attribute__((warn_unused_result)) int
 fetch_http(const struct fetch_request *req, struct fetch_response *out, char *err, size_t err_len);
 
 /* fetch_response_cleanup frees what r owns and zeroes it. */
 void fetch_response_cleanup(struct fetch_response *r);
+
+/* fetch_set_library_for_test: FOR TESTS ONLY (tests/unit/fetch_test.c).
+ * Makes the coming load open soname instead of the configured libcurl, so a
+ * test can exercise the failure path. Call it single-threaded, before any
+ * fetch_http. Returns 0, or -1 when soname is NULL or the load already ran.
+ * Nothing in tlsaudit calls it, and no input reaches it. */
+__attribute__((warn_unused_result)) int fetch_set_library_for_test(const char *soname);
 
 #endif
