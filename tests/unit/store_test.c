@@ -1383,6 +1383,117 @@ START_TEST(test_migrate_v1)
 }
 END_TEST
 
+/* Every pending migration step runs in one transaction: when the last step
+ * fails, the earlier ones are not kept either (no half-migrated file). The
+ * file is ours (application_id) at version 0, but already has a table that
+ * step 2 creates, so step 1 succeeds and step 2 fails. */
+START_TEST(test_migrate_all_or_nothing)
+{
+    const char *db = path_in("half.db");
+    sqlite3 *raw = NULL;
+    ck_assert_int_eq(sqlite3_open(db, &raw), SQLITE_OK);
+    raw_exec(raw, "PRAGMA application_id = 1414288193;" /* 'TLSA' */
+                  "CREATE TABLE fetch_cache (x);"
+                  "INSERT INTO fetch_cache VALUES ('keep me')");
+    sqlite3_close(raw);
+
+    static const char *const expect[] = {"schema version 2", "fetch_cache", NULL};
+    open_fails(db, expect);
+
+    raw = raw_open(db);
+    ck_assert_int_eq(q_int(raw, "PRAGMA user_version", 0), 0);
+    ck_assert_int_eq(q_int_s(raw, "SELECT count(*) FROM sqlite_master WHERE name = ?", "scans"), 0);
+    ck_assert_int_eq(q_int_s(raw, "SELECT count(*) FROM sqlite_master WHERE name = ?", "targets"),
+                     0);
+    ck_text_eq(raw, "SELECT x FROM fetch_cache WHERE rowid = ?", 1, "keep me");
+    sqlite3_close(raw);
+    ck_integrity_ok(db);
+
+    /* Without the conflict, a brand-new file goes from 0 to the current
+     * version in one store_open, and again in one go from version 0 of an
+     * empty file of ours. */
+    const char *fresh = path_in("fresh.db");
+    store_close(open_ok(fresh));
+    raw = raw_open(fresh);
+    ck_assert_int_eq(q_int(raw, "PRAGMA user_version", 0), STORE_SCHEMA_VERSION);
+    ck_text_eq(raw, "PRAGMA journal_mode", 0, "wal");
+    ck_assert_int_eq(q_int(raw, "PRAGMA synchronous", 0), 2); /* FULL, as by default */
+    ck_assert_int_eq(
+        q_int_s(raw, "SELECT count(*) FROM sqlite_master WHERE name = ?", "fetch_cache"), 1);
+    sqlite3_close(raw);
+    ck_integrity_ok(fresh);
+}
+END_TEST
+
+/* store_open_check reads only: a file it accepts is left byte for byte as
+ * it was (an old schema is not migrated yet), a new file stays empty, and
+ * it refuses what store_open refuses. store_prepare then does the writing. */
+START_TEST(test_open_check_writes_nothing)
+{
+    /* A schema-1 database. (path_in's buffers rotate: keep copies.) */
+    char db[512];
+    snprintf(db, sizeof(db), "%s", path_in("old.db"));
+    struct store *s = open_ok(db);
+    int64_t id = begin_scan(s, "old");
+    put_ok(s, id, "old.example.test", 443, 5);
+    store_close(s);
+    sqlite3 *raw = raw_open(db);
+    raw_exec(raw, "DROP TABLE revocations; DROP TABLE http_headers; DROP TABLE fetch_cache;"
+                  "ALTER TABLE targets DROP COLUMN revoc_collected;"
+                  "ALTER TABLE chains DROP COLUMN aia_attempted;"
+                  "ALTER TABLE chains DROP COLUMN aia_completed;"
+                  "ALTER TABLE chains DROP COLUMN aia_trusted;"
+                  "ALTER TABLE chains DROP COLUMN aia_fetched;"
+                  "ALTER TABLE chains DROP COLUMN aia_detail;"
+                  "PRAGMA user_version = 1;");
+    sqlite3_close(raw);
+    ck_assert(!file_exists(path_in("old.db-wal")));
+
+    struct snapshot snap;
+    snapshot_take(db, &snap);
+    char err[512] = "unset";
+    s = NULL;
+    ck_assert_msg(store_open_check(db, &s, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_ptr_nonnull(s);
+    store_close(s);
+    snapshot_check(db, &snap);
+    ck_assert(!file_exists(path_in("old.db-wal")));
+
+    s = NULL;
+    ck_assert_msg(store_open_check(db, &s, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_msg(store_prepare(s) == 0, "%s", store_errmsg(s));
+    ck_assert_int_eq(begin_scan(s, "after prepare"), id + 1);
+    store_close(s);
+    raw = raw_open(db);
+    ck_assert_int_eq(q_int(raw, "PRAGMA user_version", 0), STORE_SCHEMA_VERSION);
+    ck_assert_int_eq(q_int(raw, "SELECT count(*) FROM targets", 0), 1);
+    sqlite3_close(raw);
+
+    /* A new file is created empty and nothing is written into it. */
+    char fresh[512];
+    snprintf(fresh, sizeof(fresh), "%s", path_in("new.db"));
+    s = NULL;
+    ck_assert_msg(store_open_check(fresh, &s, err, sizeof(err)) == 0, "%s", err);
+    store_close(s);
+    struct stat st;
+    ck_assert_int_eq(stat(fresh, &st), 0);
+    ck_assert_int_eq(st.st_size, 0);
+    ck_assert(!file_exists(path_in("new.db-wal")));
+    ck_assert(!file_exists(path_in("new.db-journal")));
+
+    /* A newer schema is refused by the check alone, untouched. */
+    raw = raw_open(db);
+    raw_exec(raw, "PRAGMA user_version = 7");
+    sqlite3_close(raw);
+    snapshot_take(db, &snap);
+    s = (struct store *)&s;
+    ck_assert_int_eq(store_open_check(db, &s, err, sizeof(err)), -1);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(err, "schema version 7") != NULL && strstr(err, db) != NULL, "%s", err);
+    snapshot_check(db, &snap);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -1406,6 +1517,8 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_revocation_roundtrip);
     tcase_add_test(tc, test_fetch_cache);
     tcase_add_test(tc, test_migrate_v1);
+    tcase_add_test(tc, test_migrate_all_or_nothing);
+    tcase_add_test(tc, test_open_check_writes_nothing);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("processes");
