@@ -947,8 +947,8 @@ int store_prepare(struct store *s)
      * and a crash before the next sync leaves the valid empty database of
      * store_set_wal, which the next run migrates again. The first commit
      * of scan data (synchronous FULL again) syncs the WAL and with it the
-     * migration frames before it. Saves syncing the new WAL's header and
-     * the commit (2 fdatasync calls). */
+     * migration frames before it. Saves the commit's sync (SQLite still
+     * syncs the new WAL's header once). */
     bool relaxed = s->empty_file;
     if (relaxed && store_exec(s, "PRAGMA synchronous = NORMAL", "opening the database") != 0) {
         return -1;
