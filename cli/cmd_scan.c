@@ -267,10 +267,13 @@ static int prepare_store(struct store *store, const char *db_path, struct revoc_
     return 0;
 }
 
+/* Every access to stop_flag is an atomic builtin (lock-free on an int, so
+ * async-signal-safe): the handler and the main thread write it, the scan's
+ * threads (scan.c, probe.c, handshake.c) read it. */
 static void on_signal(int sig)
 {
     (void)sig;
-    stop_flag = 1;
+    __atomic_store_n(&stop_flag, 1, __ATOMIC_SEQ_CST);
 }
 
 /* Returns the command line as one string for provenance (caller frees). */
@@ -588,7 +591,8 @@ int cmd_scan(int argc, char **argv)
         ctx.scan_id = scan_id;
         ctx.jr = jr;
     } else {
-        stop_flag = 1; /* as a signal would: the probes in flight give up */
+        /* As a signal would: the probes in flight give up. */
+        __atomic_store_n(&stop_flag, 1, __ATOMIC_SEQ_CST);
     }
     scan_gate_open(&gate, prep_ok);
     if (scan_threaded) {
@@ -612,7 +616,7 @@ int cmd_scan(int argc, char **argv)
         goto out;
     }
     int srun = sta.rc;
-    bool interrupted = srun != 0 || stop_flag;
+    bool interrupted = srun != 0 || __atomic_load_n(&stop_flag, __ATOMIC_SEQ_CST);
     const char *state = interrupted ? "interrupted" : "complete";
     int64_t finished = util_now_ms();
     if (store_scan_finish(store, scan_id, state, finished) != 0 && !ctx.store_failed) {
@@ -698,7 +702,7 @@ int cmd_scan(int argc, char **argv)
         fprintf(stderr, "tlsaudit scan: %s: %s (the targets stored before this are kept)\n",
                 db_path, ctx.store_err);
         rc = EXIT_USAGE;
-    } else if (stop_flag) {
+    } else if (__atomic_load_n(&stop_flag, __ATOMIC_SEQ_CST)) {
         fprintf(stderr, "tlsaudit scan: interrupted; %zu finished target%s stored in %s\n",
                 ctx.n_done, ctx.n_done == 1 ? "" : "s", db_path);
         rc = EXIT_SCAN_ERROR;

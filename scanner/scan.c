@@ -46,9 +46,10 @@ struct pool {
     struct probe_stats enum_stats;
 };
 
+/* The flag is set by a signal handler or (atomically) by another thread. */
 static bool stopping(const struct scan_options *o)
 {
-    return o->stop != NULL && *o->stop;
+    return o->stop != NULL && __atomic_load_n(o->stop, __ATOMIC_SEQ_CST);
 }
 
 void scan_gate_init(struct scan_gate *g)
