@@ -23,10 +23,12 @@
  *   version) and store_prepare does every write of opening (WAL switch,
  *   migrations, abandoned scans). The CLI checks before sending any packet
  *   and prepares while the scan runs; store_open does both.
- * - A brand-new file (zero pages) is switched to WAL with journal_mode OFF
- *   for that one write: page 1 is written and synced without a rollback
- *   journal (see store_set_wal for why a crash there cannot leave a silently
- *   wrong file). Everything after it runs with WAL and synchronous FULL.
+ * - A brand-new file (zero pages) is switched to WAL with journal_mode
+ *   MEMORY for that one write: page 1 is written and synced without a
+ *   rollback journal file (see store_set_wal for why a crash there cannot
+ *   leave a silently wrong file), and its migration commits under
+ *   synchronous NORMAL (see store_prepare). Every commit of scan data,
+ *   policy runs or cache entries runs with WAL and synchronous FULL.
  * - store_put_target writes one target and everything under it in one
  *   BEGIN IMMEDIATE ... COMMIT; on any error it rolls back, so a target is
  *   either stored complete or absent. With WAL this is what lets a killed
@@ -675,11 +677,12 @@ static int store_journal_mode(struct store *s, const char *sql, char *mode, size
  *
  * The switch is one write transaction of page 1 (its format bytes), run in
  * the journal mode the connection had before. For a file that had zero
- * pages when store_open_check read it, that mode is set to OFF first: page
- * 1 is then written and synced (synchronous stays FULL) with no rollback
- * journal, which saves creating, syncing and deleting one (4 fdatasync
- * calls, 1 left). Why a crash cannot leave a silently wrong file: the
- * "before" state is an empty file, so there is nothing to roll back to; a
+ * pages when store_open_check read it, that mode is set to MEMORY first
+ * (OFF is refused under SQLITE_DBCONFIG_DEFENSIVE; SQLite goes from MEMORY
+ * to OFF itself for a switch to WAL): page 1 is then written and synced
+ * (synchronous stays FULL) with no rollback journal file, which saves
+ * creating, syncing and deleting one (4 fdatasync calls, 1 left). Why a crash cannot leave a
+ * silently wrong file: the "before" state is an empty file, so there is nothing to roll back to; a
  * brand-new page 1 has non-zero bytes only in its first 108 (the 100-byte
  * header and the empty sqlite_master page header), one disk sector, so
  * after a crash the file is either empty (the next run creates it again),
@@ -949,12 +952,17 @@ int store_prepare(struct store *s)
      * of scan data (synchronous FULL again) syncs the WAL and with it the
      * migration frames before it. Saves the commit's sync (SQLite still
      * syncs the new WAL's header once). */
-    bool relaxed = s->empty_file;
-    if (relaxed && store_exec(s, "PRAGMA synchronous = NORMAL", "opening the database") != 0) {
+    char ctx[256];
+    snprintf(ctx, sizeof(ctx), "opening %s", s->path);
+    int64_t sync_level = 0;
+    bool relaxed = s->empty_file &&
+                   store_pragma_int(s, "PRAGMA synchronous", &sync_level) == SQLITE_OK &&
+                   sync_level == 2; /* FULL, the default, is what is put back */
+    if (relaxed && store_exec(s, "PRAGMA synchronous = NORMAL", ctx) != 0) {
         return -1;
     }
     int mrc = store_migrate(s, s->checked_version);
-    if (relaxed && store_exec(s, "PRAGMA synchronous = FULL", "opening the database") != 0) {
+    if (relaxed && store_exec(s, "PRAGMA synchronous = FULL", ctx) != 0) {
         return -1;
     }
     if (mrc != 0) {
