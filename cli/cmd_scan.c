@@ -8,9 +8,20 @@
  * opened, so a usage error never touches it. Each finished target is
  * committed in its own transaction; SIGINT/SIGTERM stop the scan after the
  * probes in flight, and the scan is then marked "interrupted".
+ *
+ * The database stays off the critical path: before the first packet only
+ * store_open_check runs (reads only: a wrong --db still fails with exit 2
+ * before any traffic). Then scan_run starts on its own thread while this
+ * thread does the writing part (store_prepare: WAL, migrations, abandoned
+ * scans; the fetch cache preload; the scan row; the JSON writer) and opens
+ * the ready gate. Deliveries (on_result) and revocation checks wait for
+ * the gate; everything they read in scan_run_ctx is written before it
+ * opens. If the writing part fails, the gate opens failed, the stop flag
+ * ends the scan, and the error is printed with exit 2; nothing was stored.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -208,10 +219,61 @@ static int on_result(const struct target_result *r, void *arg)
 
 static volatile sig_atomic_t stop_flag;
 
+/* What the scan thread runs: scan_run, its result kept for the main
+ * thread (read after pthread_join). */
+struct scan_thread_arg {
+    const struct target_list *targets;
+    const struct scan_options *so;
+    struct scan_run_ctx *ctx;
+    int rc;
+};
+
+static void *scan_thread(void *arg)
+{
+    struct scan_thread_arg *a = arg;
+    a->rc = scan_run(a->targets, a->so, on_result, a->ctx);
+    return NULL;
+}
+
+/* prepare_store is the writing part of opening the store for a scan, run
+ * while the scan already probes: WAL and migrations, the fetch cache
+ * preload, the scan row, the JSON writer. Returns 0 and fills
+ * *out_scan_id and *out_jr, or -1 with the message (the form the CLI
+ * printed before) in err. */
+static int prepare_store(struct store *store, const char *db_path, struct revoc_cache *cache,
+                         const struct scan_meta *meta, bool json, int64_t *out_scan_id,
+                         struct json_report **out_jr, char *err, size_t err_len)
+{
+    if (store_prepare(store) != 0) {
+        snprintf(err, err_len, "%s", store_errmsg(store));
+        return -1;
+    }
+    if (cache != NULL && store_cache_load(store, util_now_ms() / 1000, cache_preload, cache) != 0) {
+        snprintf(err, err_len, "%s: %s", db_path, store_errmsg(store));
+        return -1;
+    }
+    if (store_scan_begin(store, meta, out_scan_id) != 0) {
+        snprintf(err, err_len, "%s: %s", db_path, store_errmsg(store));
+        return -1;
+    }
+    if (json) {
+        struct json_scan_info info = {*out_scan_id, meta->started_ms, db_path, meta->trust_store};
+        *out_jr = json_report_new(&info);
+        if (*out_jr == NULL) {
+            snprintf(err, err_len, "out of memory");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Every access to stop_flag is an atomic builtin (lock-free on an int, so
+ * async-signal-safe): the handler and the main thread write it, the scan's
+ * threads (scan.c, probe.c, handshake.c) read it. */
 static void on_signal(int sig)
 {
     (void)sig;
-    stop_flag = 1;
+    __atomic_store_n(&stop_flag, 1, __ATOMIC_SEQ_CST);
 }
 
 /* Returns the command line as one string for provenance (caller frees). */
@@ -280,6 +342,8 @@ int cmd_scan(int argc, char **argv)
     FILE *out = stdout;
     bool gnutls_ready = false;
     char *cmdline = NULL;
+    struct scan_gate gate;
+    bool gate_ready = false;
 
     if (db_path == NULL || db_path[0] == '\0') {
         db_path = "tlsaudit.db";
@@ -451,17 +515,14 @@ int cmd_scan(int argc, char **argv)
             goto out;
         }
     }
-    if (store_open(db_path, &store, err, sizeof(err)) != 0) {
+    /* Before the first packet: only what catches a wrong --db (reads). */
+    if (store_open_check(db_path, &store, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit scan: %s\n", err);
         goto out;
     }
     if (!offline) {
         if (fetch_global_init() != 0 || (cache = revoc_cache_new()) == NULL) {
             fprintf(stderr, "tlsaudit scan: libcurl could not be initialised\n");
-            goto out;
-        }
-        if (store_cache_load(store, util_now_ms() / 1000, cache_preload, cache) != 0) {
-            fprintf(stderr, "tlsaudit scan: %s: %s\n", db_path, store_errmsg(store));
             goto out;
         }
     }
@@ -475,18 +536,6 @@ int cmd_scan(int argc, char **argv)
         .registry_version = registry_version,
     };
     int64_t scan_id = 0;
-    if (store_scan_begin(store, &meta, &scan_id) != 0) {
-        fprintf(stderr, "tlsaudit scan: %s: %s\n", db_path, store_errmsg(store));
-        goto out;
-    }
-    if (json) {
-        struct json_scan_info info = {scan_id, meta.started_ms, db_path, meta.trust_store};
-        jr = json_report_new(&info);
-        if (jr == NULL) {
-            fprintf(stderr, "tlsaudit scan: out of memory\n");
-            goto out;
-        }
-    }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -500,20 +549,21 @@ int cmd_scan(int argc, char **argv)
     bool color =
         strcmp(color_when, "always") == 0 || (strcmp(color_when, "auto") == 0 && out == stdout &&
                                               isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL);
+    /* scan_id and jr are filled in by prepare_store before the gate opens. */
     struct scan_run_ctx ctx = {.store = store,
                                .cache = cache,
-                               .scan_id = scan_id,
                                .out = out,
                                .json = json,
                                .quiet = !json && format != REPORT_TEXT,
-                               .color = color,
-                               .jr = jr};
+                               .color = color};
     struct revoc_options rvo = {
         .offline = offline, .timeout_ms = (int)timeout_s * 1000, .trust = trust, .cache = cache};
     struct http_options ho = {.hsts_all_ports = hsts_all,
                               .redirect = http_redirect,
                               .offline = offline,
                               .timeout_ms = (int)timeout_s * 1000};
+    scan_gate_init(&gate);
+    gate_ready = true;
     struct scan_options so = {
         .jobs = (int)jobs,
         .enumerate = enumerate,
@@ -527,9 +577,46 @@ int cmd_scan(int argc, char **argv)
         .stop = &stop_flag,
         .revoc = &rvo,
         .http = &ho,
+        .ready = &gate,
     };
-    int srun = scan_run(&targets, &so, on_result, &ctx);
-    bool interrupted = srun != 0 || stop_flag;
+    struct scan_thread_arg sta = {.targets = &targets, .so = &so, .ctx = &ctx, .rc = 0};
+    pthread_t scan_tid;
+    bool scan_threaded = pthread_create(&scan_tid, NULL, scan_thread, &sta) == 0;
+
+    /* The writing part, while the scan probes. */
+    char prep_err[sizeof(err)];
+    bool prep_ok = prepare_store(store, db_path, cache, &meta, json, &scan_id, &jr, prep_err,
+                                 sizeof(prep_err)) == 0;
+    if (prep_ok) {
+        ctx.scan_id = scan_id;
+        ctx.jr = jr;
+    } else {
+        /* As a signal would: the probes in flight give up. */
+        __atomic_store_n(&stop_flag, 1, __ATOMIC_SEQ_CST);
+    }
+    scan_gate_open(&gate, prep_ok);
+    if (scan_threaded) {
+        pthread_join(scan_tid, NULL);
+    } else if (prep_ok) {
+        scan_thread(&sta); /* no thread: scan after the preparation, as before */
+    } else {
+        sta.rc = 1;
+    }
+    if (!prep_ok) {
+        fprintf(stderr, "tlsaudit scan: %s\n", prep_err);
+        if (scan_id > 0) {
+            /* The scan row exists (the JSON writer failed): close it. A
+             * failure here adds nothing to the message above; the next
+             * open marks the row incomplete. */
+            if (store_scan_finish(store, scan_id, "interrupted", util_now_ms()) != 0) {
+                fprintf(stderr, "tlsaudit scan: %s: %s\n", db_path, store_errmsg(store));
+            }
+        }
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    int srun = sta.rc;
+    bool interrupted = srun != 0 || __atomic_load_n(&stop_flag, __ATOMIC_SEQ_CST);
     const char *state = interrupted ? "interrupted" : "complete";
     int64_t finished = util_now_ms();
     if (store_scan_finish(store, scan_id, state, finished) != 0 && !ctx.store_failed) {
@@ -615,7 +702,7 @@ int cmd_scan(int argc, char **argv)
         fprintf(stderr, "tlsaudit scan: %s: %s (the targets stored before this are kept)\n",
                 db_path, ctx.store_err);
         rc = EXIT_USAGE;
-    } else if (stop_flag) {
+    } else if (__atomic_load_n(&stop_flag, __ATOMIC_SEQ_CST)) {
         fprintf(stderr, "tlsaudit scan: interrupted; %zu finished target%s stored in %s\n",
                 ctx.n_done, ctx.n_done == 1 ? "" : "s", db_path);
         rc = EXIT_SCAN_ERROR;
@@ -650,6 +737,9 @@ out:
     x509_trust_free(trust);
     if (gnutls_ready) {
         handshake_global_deinit();
+    }
+    if (gate_ready) {
+        scan_gate_destroy(&gate);
     }
     target_list_cleanup(&targets);
     return rc;

@@ -115,7 +115,8 @@ void handshake_set_stop_flag(const volatile sig_atomic_t *stop)
 
 static bool stop_requested(void)
 {
-    return hs_stop != NULL && *hs_stop;
+    /* Set by a signal handler or, atomically, by another thread. */
+    return hs_stop != NULL && __atomic_load_n(hs_stop, __ATOMIC_SEQ_CST);
 }
 
 /* Waits for ev on fd until the deadline, in slices. Returns 1 when ready,

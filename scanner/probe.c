@@ -203,11 +203,18 @@ static void finish(struct probe_loop *l, struct probe *p, enum probe_outcome o, 
     probe_free(p);
 }
 
+/* The stop flag is set by a signal handler or, atomically, by another
+ * thread (tlsaudit scan when its database fails): read it atomically. */
+static bool stop_requested(const struct probe_loop *l)
+{
+    return l->stop != NULL && __atomic_load_n(l->stop, __ATOMIC_SEQ_CST);
+}
+
 /* A reset or a timeout: retry once from a fresh connection, else finish. */
 static void fail_attempt(struct probe_loop *l, struct probe *p, enum probe_outcome o,
                          const char *why)
 {
-    if (p->attempt > 0 || (l->stop != NULL && *l->stop)) {
+    if (p->attempt > 0 || stop_requested(l)) {
         finish(l, p, o, why);
         return;
     }
@@ -426,7 +433,7 @@ int probe_loop_run(struct probe_loop *l)
 {
     struct epoll_event evs[64];
     for (;;) {
-        if (l->stop != NULL && *l->stop) {
+        if (stop_requested(l)) {
             cancel_all(l);
             /* done() callbacks may have queued more: cancel those too. */
             if (l->q_head == NULL && l->n_in_flight == 0) {

@@ -10,6 +10,10 @@
  * so the callback needs no locking of its own. The stop flag is checked
  * between probes, and probes in flight give up within a fraction of a
  * second.
+ *
+ * The optional ready gate (scan_options.ready) lets the caller prepare
+ * while the scan already runs: deliveries and revocation checks wait for
+ * it (outside the pool's lock), handshakes and the enumeration never do.
  */
 #include "scanner/scan.h"
 
@@ -42,9 +46,45 @@ struct pool {
     struct probe_stats enum_stats;
 };
 
+/* The flag is set by a signal handler or (atomically) by another thread. */
 static bool stopping(const struct scan_options *o)
 {
-    return o->stop != NULL && *o->stop;
+    return o->stop != NULL && __atomic_load_n(o->stop, __ATOMIC_SEQ_CST);
+}
+
+void scan_gate_init(struct scan_gate *g)
+{
+    pthread_mutex_init(&g->lock, NULL);
+    pthread_cond_init(&g->cond, NULL);
+    g->state = 0;
+}
+
+void scan_gate_destroy(struct scan_gate *g)
+{
+    pthread_cond_destroy(&g->cond);
+    pthread_mutex_destroy(&g->lock);
+}
+
+void scan_gate_open(struct scan_gate *g, bool ok)
+{
+    pthread_mutex_lock(&g->lock);
+    g->state = ok ? 1 : -1;
+    pthread_cond_broadcast(&g->cond);
+    pthread_mutex_unlock(&g->lock);
+}
+
+bool scan_gate_wait(struct scan_gate *g)
+{
+    if (g == NULL) {
+        return true;
+    }
+    pthread_mutex_lock(&g->lock);
+    while (g->state == 0) {
+        pthread_cond_wait(&g->cond, &g->lock);
+    }
+    bool ok = g->state > 0;
+    pthread_mutex_unlock(&g->lock);
+    return ok;
 }
 
 /* The SNI for t: its own sni=, else --sni, else its host when it is a name. */
@@ -83,8 +123,10 @@ static void collect_chain(struct target_result *r, struct hs_capture *cap,
     if (x509_chain_check(o->trust, r->certs, r->n_certs, r->sni, ip, cap->ocsp, cap->ocsp_len, now,
                          &r->chain) == 0) {
         r->chain_collected = true;
-        /* Fetches run here, in the worker, alongside the enumeration. */
-        if (o->revoc != NULL && revocation_check(o->revoc, r, now) != 0) {
+        /* Fetches run here, in the worker, alongside the enumeration; the
+         * fetch cache they use is preloaded by whoever opens o->ready. */
+        if (o->revoc != NULL && scan_gate_wait(o->ready) &&
+            revocation_check(o->revoc, r, now) != 0) {
             util_copy(r->chain.aia_detail, sizeof(r->chain.aia_detail),
                       "revocation not checked: out of memory");
         }
@@ -223,24 +265,34 @@ static void deliver_locked(struct pool *p, struct target_result *r)
     }
 }
 
-/* Marks one part of u done; the last part delivers it. */
+/* Marks one part of u done; the last part delivers it, once the receiver
+ * is ready (o->ready; waited for without holding the pool's lock, so the
+ * other workers and the probe loop go on meanwhile). */
 static void unit_part_done(struct pool *p, struct unit *u)
 {
     pthread_mutex_lock(&p->lock);
-    if (--u->parts_left == 0) {
-        /* An interrupted unit is not a finished one: it is not delivered. */
-        if (u->r.status != TARGET_INTERRUPTED && !stopping(p->o)) {
-            deliver_locked(p, &u->r);
-        }
-        p->n_finished++;
-        if (p->o->progress) {
-            fprintf(stderr, "\rtlsaudit: %zu/%zu targets done", p->n_finished, p->n_units);
-            if (p->n_finished == p->n_units) {
-                fputc('\n', stderr);
-            }
-        }
-        target_result_cleanup(&u->r);
+    bool last = --u->parts_left == 0;
+    pthread_mutex_unlock(&p->lock);
+    if (!last) {
+        return;
     }
+    bool ready = scan_gate_wait(p->o->ready);
+    pthread_mutex_lock(&p->lock);
+    if (!ready) {
+        p->failed = true;
+    }
+    /* An interrupted unit is not a finished one: it is not delivered. */
+    if (u->r.status != TARGET_INTERRUPTED && !stopping(p->o)) {
+        deliver_locked(p, &u->r);
+    }
+    p->n_finished++;
+    if (p->o->progress) {
+        fprintf(stderr, "\rtlsaudit: %zu/%zu targets done", p->n_finished, p->n_units);
+        if (p->n_finished == p->n_units) {
+            fputc('\n', stderr);
+        }
+    }
+    target_result_cleanup(&u->r);
     pthread_mutex_unlock(&p->lock);
 }
 
@@ -253,12 +305,13 @@ static void *worker(void *arg)
         pthread_mutex_lock(&p->lock);
         bool done = p->next >= p->n_units;
         size_t i = p->next++;
+        bool failed = p->failed;
         pthread_mutex_unlock(&p->lock);
         if (done) {
             return NULL;
         }
         struct unit *u = &p->units[i];
-        if (p->failed || stopping(p->o)) {
+        if (failed || stopping(p->o)) {
             u->r.status = TARGET_INTERRUPTED;
         } else {
             scan_one_address(u->spec, &u->addr, p->o, &u->r);
@@ -349,7 +402,11 @@ static int make_units(struct pool *p)
                     break;
                 }
             }
+            bool ready = scan_gate_wait(o->ready);
             pthread_mutex_lock(&p->lock);
+            if (!ready) {
+                p->failed = true;
+            }
             deliver_locked(p, &r);
             pthread_mutex_unlock(&p->lock);
             target_result_cleanup(&r);

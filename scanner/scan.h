@@ -12,6 +12,7 @@
 #ifndef TLSAUDIT_SCANNER_SCAN_H
 #define TLSAUDIT_SCANNER_SCAN_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 
@@ -21,6 +22,31 @@
 #include "scanner/revocation.h"
 #include "scanner/target.h"
 #include "scanner/x509.h"
+
+/* A one-shot gate between the thread that prepares what a scan's results
+ * need (the CLI: the store and its scan row, the fetch cache preloaded
+ * from it) and the scan's threads that use it. It starts closed, is
+ * opened exactly once (ok or failed) and never closes again. One mutex and
+ * one condition variable: whatever the opener wrote before
+ * scan_gate_open is visible to every thread after scan_gate_wait. */
+struct scan_gate {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int state; /* 0 closed, 1 open, -1 failed */
+};
+
+/* scan_gate_init makes g closed (caller storage); scan_gate_destroy
+ * releases it once no thread uses it. */
+void scan_gate_init(struct scan_gate *g);
+void scan_gate_destroy(struct scan_gate *g);
+
+/* scan_gate_open opens g for every waiter, now and later: ok true when the
+ * preparation succeeded, false when it failed. Call it once. */
+void scan_gate_open(struct scan_gate *g, bool ok);
+
+/* scan_gate_wait blocks until g is opened and returns true when it was
+ * opened ok; a NULL gate is always open. */
+bool scan_gate_wait(struct scan_gate *g);
 
 struct scan_options {
     int jobs;                 /* targets in parallel for the GnuTLS handshakes, >= 1 */
@@ -36,11 +62,17 @@ struct scan_options {
     struct probe_stats *stats_out;     /* when not NULL: the probe loop's counters */
     const struct revoc_options *revoc; /* OCSP/CRL/AIA after the chain check; NULL: none */
     const struct http_options *http;   /* HSTS / redirect checks; NULL: none */
+    /* When not NULL: a result is handed to the callback, and a revocation
+     * check (which reads the fetch cache) starts, only once this gate is
+     * open; the handshakes and the enumeration do not wait. A failed gate
+     * delivers nothing more and skips revocation (the caller also sets
+     * the stop flag to end the scan). */
+    struct scan_gate *ready;
 };
 
 /* Called once per finished target (including unreachable and unresolvable
- * ones), serialised by the pool. r is valid only during the call. Returns 0,
- * or -1 to stop the scan (e.g. the store failed). */
+ * ones), serialised by the pool, after o->ready (if any) opened ok. r is valid only during the
+ * call. Returns 0, or -1 to stop the scan (e.g. the store failed). */
 typedef int (*scan_result_fn)(const struct target_result *r, void *arg);
 
 /* scan_run scans every target of l. Returns 0 when every target was

@@ -38,12 +38,33 @@ struct scan_meta {
 
 /* store_open opens or creates the database at path, migrates it to
  * STORE_SCHEMA_VERSION, and marks as "incomplete" every scan left
- * unfinished by a process that no longer runs. Returns 0 and *out_store,
+ * unfinished by a process that no longer runs (store_open_check, then
+ * store_prepare). Returns 0 and *out_store,
  * or -1 with a message in err (naming the file) when the file cannot be
  * opened or written, is not a tlsaudit database, or has a newer schema.
  * Nothing stored is modified on failure. */
 __attribute__((warn_unused_result)) int store_open(const char *path, struct store **out_store,
                                                    char *err, size_t err_len);
+
+/* store_open_check is the read-only half of store_open: it opens (creating
+ * an empty file when there is none) the database at path and reads, without
+ * writing, whether it can be written (not read-only), is a tlsaudit database
+ * or an empty file (application_id), and has a schema no newer than
+ * STORE_SCHEMA_VERSION. Returns 0 and *out_store, or -1 with the same
+ * messages as store_open in err. The handle must go through store_prepare
+ * before any other call but store_close. Cheap: the CLI runs it before the
+ * first packet of a scan, so a wrong --db fails before any traffic. */
+__attribute__((warn_unused_result)) int store_open_check(const char *path, struct store **out_store,
+                                                         char *err, size_t err_len);
+
+/* store_prepare is the writing half of store_open, on a handle from
+ * store_open_check: WAL mode, every pending migration (one transaction),
+ * scans of dead processes marked "incomplete". Returns 0, or -1 with a
+ * message naming the file in store_errmsg(s) (s must then only be closed);
+ * each write is a transaction, so nothing stored is changed on failure. It
+ * may run on another thread than store_open_check as long as no other
+ * thread uses s meanwhile (SQLite's serialized mode). */
+__attribute__((warn_unused_result)) int store_prepare(struct store *s);
 
 /* store_close closes the handle; accepts NULL. */
 void store_close(struct store *s);

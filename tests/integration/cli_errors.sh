@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # tests/integration/cli_errors.sh - bad input gives exit 2 with a message
 # naming the option or the file and line, and leaves the database as it was.
-# Needs no server: every case fails before any connection is made.
+# Needs no server: every case fails before any connection is made (a plain
+# TCP listener on 127.0.0.1 counts connections to prove it for a wrong --db),
+# except a database whose writing part fails once the scan has started.
 set -eu
 . "$top_srcdir/tests/integration/common.sh"
 
@@ -97,6 +99,66 @@ t_eq "foreign database untouched" "$other_sum" "$(sha256sum other.db | cut -d' '
 printf 'plain text, not SQLite at all, long enough to have a header ............\n' >text.db
 t_run 2 "$TLSAUDIT" scan --db text.db 127.0.0.1:1
 t_match "non-SQLite file refused" "text.db" "$T_ERR"
+
+# A wrong --db is refused before the first packet: a listener that counts
+# accepted connections sees none (and does see the scan of a good --db).
+cat >listener.py <<'PY'
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(str(s.getsockname()[1]))
+import os
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+while True:
+    c, _ = s.accept()
+    with open(sys.argv[2], "a") as f:
+        f.write("accepted\n")
+    c.close()
+PY
+: >accepted.txt
+python3 listener.py port.txt accepted.txt &
+listener=$!
+trap 'kill "$listener" 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 100); do [ -s port.txt ] && break; sleep 0.05; done
+port=$(cat port.txt)
+for bad in newer.db other.db text.db; do
+	t_run 2 "$TLSAUDIT" scan --db "$bad" --timeout 2 --offline "127.0.0.1:$port"
+done
+sleep 0.5 # the listener accepts what the kernel queued: give it time to count
+t_eq "no connection before a wrong --db is refused" 0 "$(wc -l <accepted.txt)"
+# (The listener closes each connection at once: no-tls or a reset, exit 0 or 3.)
+set +e
+"$TLSAUDIT" scan --db "$work/listener.db" --timeout 1 --offline --no-enumerate "127.0.0.1:$port" \
+	>/dev/null 2>&1
+st=$?
+set -e
+t_match "a scan of the listener ends normally" "^(0|3)$" "$st"
+for _ in $(seq 40); do [ -s accepted.txt ] && break; sleep 0.05; done
+t_match "the listener counts the connections of a real scan" "^[1-9]" "$(wc -l <accepted.txt)"
+kill "$listener"
+wait "$listener" 2>/dev/null || true
+
+# The writing part of opening the database (WAL, migrations, the scan row)
+# runs while the scan already probes. When it fails, the scan stops: exit 2,
+# the message names the file and what failed, and nothing stored changes.
+# Here: a schema-1 file whose step to 2 meets a table it would create.
+cp "$db" half.db
+sqlite3 half.db 'DROP TABLE revocations; DROP TABLE http_headers;
+	ALTER TABLE targets DROP COLUMN revoc_collected;
+	ALTER TABLE chains DROP COLUMN aia_attempted; ALTER TABLE chains DROP COLUMN aia_completed;
+	ALTER TABLE chains DROP COLUMN aia_trusted; ALTER TABLE chains DROP COLUMN aia_fetched;
+	ALTER TABLE chains DROP COLUMN aia_detail; PRAGMA user_version = 1'
+half_targets=$(sqlite3 half.db 'SELECT count(*) FROM targets')
+t_run 2 "$TLSAUDIT" scan --db half.db --timeout 2 --offline 127.0.0.1:1
+t_match "failed migration: the message names file and step" \
+	"half.db to schema version 2: .*fetch_cache already exists" "$T_ERR"
+t_eq "failed migration: one message" 1 "$(printf '%s\n' "$T_ERR" | grep -c .)"
+t_eq "failed migration: schema version kept" 1 "$(sqlite3 half.db 'PRAGMA user_version')"
+t_eq "failed migration: no scan added" 1 "$(sqlite3 half.db 'SELECT count(*) FROM scans')"
+t_eq "failed migration: targets kept" "$half_targets" "$(sqlite3 half.db 'SELECT count(*) FROM targets')"
+t_eq "failed migration: file intact" ok "$(sqlite3 half.db 'PRAGMA integrity_check')"
 
 # TLSAUDIT_DB picks the database; --db overrides it.
 TLSAUDIT_DB=$work/env.db t_run 3 "$TLSAUDIT" scan --timeout 2 127.0.0.1:1

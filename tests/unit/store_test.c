@@ -1383,6 +1383,210 @@ START_TEST(test_migrate_v1)
 }
 END_TEST
 
+/* Every pending migration step runs in one transaction: when the last step
+ * fails, the earlier ones are not kept either (no half-migrated file). The
+ * file is ours (application_id) at version 0, but already has a table that
+ * step 2 creates, so step 1 succeeds and step 2 fails. */
+START_TEST(test_migrate_all_or_nothing)
+{
+    const char *db = path_in("half.db");
+    sqlite3 *raw = NULL;
+    ck_assert_int_eq(sqlite3_open(db, &raw), SQLITE_OK);
+    raw_exec(raw, "PRAGMA application_id = 1414288193;" /* 'TLSA' */
+                  "CREATE TABLE fetch_cache (x);"
+                  "INSERT INTO fetch_cache VALUES ('keep me')");
+    sqlite3_close(raw);
+
+    static const char *const expect[] = {"schema version 2", "fetch_cache", NULL};
+    open_fails(db, expect);
+
+    raw = raw_open(db);
+    ck_assert_int_eq(q_int(raw, "PRAGMA user_version", 0), 0);
+    ck_assert_int_eq(q_int_s(raw, "SELECT count(*) FROM sqlite_master WHERE name = ?", "scans"), 0);
+    ck_assert_int_eq(q_int_s(raw, "SELECT count(*) FROM sqlite_master WHERE name = ?", "targets"),
+                     0);
+    ck_text_eq(raw, "SELECT x FROM fetch_cache WHERE rowid = ?", 1, "keep me");
+    sqlite3_close(raw);
+    ck_integrity_ok(db);
+
+    /* Without the conflict, a brand-new file goes from 0 to the current
+     * version in one store_open, and again in one go from version 0 of an
+     * empty file of ours. */
+    const char *fresh = path_in("fresh.db");
+    store_close(open_ok(fresh));
+    raw = raw_open(fresh);
+    ck_assert_int_eq(q_int(raw, "PRAGMA user_version", 0), STORE_SCHEMA_VERSION);
+    ck_text_eq(raw, "PRAGMA journal_mode", 0, "wal");
+    ck_assert_int_eq(
+        q_int_s(raw, "SELECT count(*) FROM sqlite_master WHERE name = ?", "fetch_cache"), 1);
+    sqlite3_close(raw);
+    ck_integrity_ok(fresh);
+}
+END_TEST
+
+/* store_open_check reads only: a file it accepts is left byte for byte as
+ * it was (an old schema is not migrated yet), a new file stays empty, and
+ * it refuses what store_open refuses. store_prepare then does the writing. */
+START_TEST(test_open_check_writes_nothing)
+{
+    /* A schema-1 database. (path_in's buffers rotate: keep copies.) */
+    char db[512];
+    snprintf(db, sizeof(db), "%s", path_in("old.db"));
+    struct store *s = open_ok(db);
+    int64_t id = begin_scan(s, "old");
+    put_ok(s, id, "old.example.test", 443, 5);
+    store_close(s);
+    sqlite3 *raw = raw_open(db);
+    raw_exec(raw, "DROP TABLE revocations; DROP TABLE http_headers; DROP TABLE fetch_cache;"
+                  "ALTER TABLE targets DROP COLUMN revoc_collected;"
+                  "ALTER TABLE chains DROP COLUMN aia_attempted;"
+                  "ALTER TABLE chains DROP COLUMN aia_completed;"
+                  "ALTER TABLE chains DROP COLUMN aia_trusted;"
+                  "ALTER TABLE chains DROP COLUMN aia_fetched;"
+                  "ALTER TABLE chains DROP COLUMN aia_detail;"
+                  "PRAGMA user_version = 1;");
+    sqlite3_close(raw);
+    ck_assert(!file_exists(path_in("old.db-wal")));
+
+    struct snapshot snap;
+    snapshot_take(db, &snap);
+    char err[512] = "unset";
+    s = NULL;
+    ck_assert_msg(store_open_check(db, &s, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_ptr_nonnull(s);
+    store_close(s);
+    snapshot_check(db, &snap);
+    ck_assert(!file_exists(path_in("old.db-wal")));
+
+    s = NULL;
+    ck_assert_msg(store_open_check(db, &s, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_msg(store_prepare(s) == 0, "%s", store_errmsg(s));
+    ck_assert_int_eq(begin_scan(s, "after prepare"), id + 1);
+    store_close(s);
+    raw = raw_open(db);
+    ck_assert_int_eq(q_int(raw, "PRAGMA user_version", 0), STORE_SCHEMA_VERSION);
+    ck_assert_int_eq(q_int(raw, "SELECT count(*) FROM targets", 0), 1);
+    sqlite3_close(raw);
+
+    /* A new file is created empty and nothing is written into it. */
+    char fresh[512];
+    snprintf(fresh, sizeof(fresh), "%s", path_in("new.db"));
+    s = NULL;
+    ck_assert_msg(store_open_check(fresh, &s, err, sizeof(err)) == 0, "%s", err);
+    store_close(s);
+    struct stat st;
+    ck_assert_int_eq(stat(fresh, &st), 0);
+    ck_assert_int_eq(st.st_size, 0);
+    ck_assert(!file_exists(path_in("new.db-wal")));
+    ck_assert(!file_exists(path_in("new.db-journal")));
+
+    /* A newer schema is refused by the check alone, untouched. */
+    raw = raw_open(db);
+    raw_exec(raw, "PRAGMA user_version = 7");
+    sqlite3_close(raw);
+    snapshot_take(db, &snap);
+    s = (struct store *)&s;
+    ck_assert_int_eq(store_open_check(db, &s, err, sizeof(err)), -1);
+    ck_assert_ptr_null(s);
+    ck_assert_msg(strstr(err, "schema version 7") != NULL && strstr(err, db) != NULL, "%s", err);
+    snapshot_check(db, &snap);
+}
+END_TEST
+
+/* A VFS that counts xSync calls (each is one fdatasync of the file, plus
+ * one of its directory for a newly created journal or WAL) and forwards
+ * everything to the default VFS: the real file object, with a copy of its
+ * method table whose xSync counts. */
+static sqlite3_vfs *g_base_vfs;
+#define COUNT_IO_MAX 8
+static const sqlite3_io_methods *g_base_io[COUNT_IO_MAX]; /* the unix VFS has several */
+static sqlite3_io_methods g_count_io[COUNT_IO_MAX];
+static size_t g_n_io;
+static sqlite3_vfs g_count_vfs;
+static int g_n_syncs;
+
+static int count_sync(sqlite3_file *f, int flags)
+{
+    g_n_syncs++;
+    for (size_t i = 0; i < g_n_io; i++) {
+        if (f->pMethods == &g_count_io[i]) {
+            return g_base_io[i]->xSync(f, flags);
+        }
+    }
+    ck_abort_msg("xSync on a file the counting VFS did not open");
+    return SQLITE_IOERR;
+}
+
+static int count_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
+                      int *out_flags)
+{
+    (void)vfs;
+    int rc = g_base_vfs->xOpen(g_base_vfs, name, f, flags, out_flags);
+    if (rc == SQLITE_OK && f->pMethods != NULL) {
+        size_t i = 0;
+        while (i < g_n_io && g_base_io[i] != f->pMethods) {
+            i++;
+        }
+        if (i == g_n_io) {
+            ck_assert_uint_lt(g_n_io, COUNT_IO_MAX);
+            g_base_io[i] = f->pMethods;
+            g_count_io[i] = *f->pMethods;
+            g_count_io[i].xSync = count_sync;
+            g_n_io++;
+        }
+        f->pMethods = &g_count_io[i];
+    }
+    return rc;
+}
+
+static void count_vfs_install(void)
+{
+    g_base_vfs = sqlite3_vfs_find(NULL);
+    ck_assert_ptr_nonnull(g_base_vfs);
+    g_count_vfs = *g_base_vfs;
+    g_count_vfs.zName = "tlsaudit-test-count";
+    g_count_vfs.xOpen = count_open;
+    g_count_vfs.pNext = NULL;
+    ck_assert_int_eq(sqlite3_vfs_register(&g_count_vfs, 1), SQLITE_OK);
+}
+
+/* The syncs of opening: a brand-new file costs two xSync calls (page 1 of
+ * the database file, which must be durable before any WAL commit, and the
+ * new WAL's header, which SQLite syncs even under synchronous NORMAL; 3
+ * fdatasync with the directory's), where a rollback-journal WAL switch and
+ * one synced commit per migration step cost six (9 fdatasync); an
+ * existing current file costs none. The first scan row
+ * commits with synchronous FULL (it syncs), so the relaxed settings of the
+ * new file's creation did not stay on. (Runs in its own forked process,
+ * as every test here, so the default VFS change does not leak.) */
+START_TEST(test_open_syncs)
+{
+    count_vfs_install();
+    const char *db = path_in("sync.db");
+    g_n_syncs = 0;
+    struct store *s = open_ok(db);
+    ck_assert_int_eq(g_n_syncs, 2);
+    g_n_syncs = 0;
+    int64_t id = begin_scan(s, "synced");
+    ck_assert_int_ge(g_n_syncs, 1);
+    g_n_syncs = 0;
+    put_ok(s, id, "sync.example.test", 443, 9);
+    ck_assert_int_ge(g_n_syncs, 1);
+    store_close(s);
+
+    g_n_syncs = 0;
+    s = open_ok(db);
+    ck_assert_int_eq(g_n_syncs, 0);
+    store_close(s);
+
+    sqlite3 *raw = raw_open(db);
+    ck_assert_int_eq(q_int(raw, "PRAGMA user_version", 0), STORE_SCHEMA_VERSION);
+    ck_assert_int_eq(q_int(raw, "SELECT count(*) FROM targets", 0), 1);
+    sqlite3_close(raw);
+    ck_integrity_ok(db);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store");
@@ -1406,6 +1610,9 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_revocation_roundtrip);
     tcase_add_test(tc, test_fetch_cache);
     tcase_add_test(tc, test_migrate_v1);
+    tcase_add_test(tc, test_migrate_all_or_nothing);
+    tcase_add_test(tc, test_open_check_writes_nothing);
+    tcase_add_test(tc, test_open_syncs);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("processes");
