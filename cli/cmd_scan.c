@@ -37,7 +37,6 @@
 #include "reports/json.h"
 #include "reports/report.h"
 #include "reports/text.h"
-#include "scanner/fetch.h"
 #include "scanner/handshake.h"
 #include "scanner/registry.h"
 #include "scanner/scan.h"
@@ -521,8 +520,10 @@ int cmd_scan(int argc, char **argv)
         goto out;
     }
     if (!offline) {
-        if (fetch_global_init() != 0 || (cache = revoc_cache_new()) == NULL) {
-            fprintf(stderr, "tlsaudit scan: libcurl could not be initialised\n");
+        /* libcurl is loaded by the first fetch; one that cannot be loaded
+         * makes every fetch inconclusive with the reason, not the scan fail. */
+        if ((cache = revoc_cache_new()) == NULL) {
+            fprintf(stderr, "tlsaudit scan: out of memory\n");
             goto out;
         }
     }
