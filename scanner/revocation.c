@@ -269,9 +269,10 @@ out:
 }
 
 /* revoc_get returns the bytes for (kind, key): from the cache when an
- * unexpired entry exists (*from_cache true, also for a failure remembered
- * from earlier in the scan), else fetched with f (and kept). Returns 0 with
- * *out (malloc'ed copy), or -1 with err. */
+ * unexpired entry exists (*from_cache true), else fetched with f (and
+ * kept). A failure remembered from earlier in the scan is not a cached
+ * answer: *from_cache stays false and err says it failed earlier. Returns
+ * 0 with *out (malloc'ed copy), or -1 with err. */
 static int revoc_get(struct revoc_cache *c, const char *kind, const char *key,
                      const struct revoc_fetch *f, int64_t now, unsigned char **out, size_t *out_len,
                      bool *from_cache, char *err, size_t err_len)
@@ -292,7 +293,10 @@ static int revoc_get(struct revoc_cache *c, const char *kind, const char *key,
     if (e != NULL && (e->expires == 0 || e->expires > now || e->data == NULL)) {
         int rc = -1;
         if (e->data == NULL) {
-            snprintf(err, err_len, "%s", e->err);
+            static const char earlier[] = "failed earlier in this scan: ";
+            if (util_copy(err, err_len, earlier) && err_len > sizeof(earlier) - 1) {
+                (void)util_copy(err + sizeof(earlier) - 1, err_len - (sizeof(earlier) - 1), e->err);
+            }
         } else if ((*out = malloc(e->len)) == NULL) {
             snprintf(err, err_len, "out of memory");
         } else {
@@ -300,7 +304,7 @@ static int revoc_get(struct revoc_cache *c, const char *kind, const char *key,
             *out_len = e->len;
             rc = 0;
         }
-        *from_cache = true;
+        *from_cache = e->data != NULL;
         pthread_mutex_unlock(&c->lock);
         return rc;
     }

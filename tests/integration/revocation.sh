@@ -100,6 +100,18 @@ t_match "slow responder: timed out" 'timed out after 1000 ms' "$(jq -r '.targets
 t_match "slow responder: the scan does not hang" '^([0-9]|1[0-9])$' "$((SECONDS - start))"
 lab_stop slow-ocsp
 
+# --- a failure is remembered for the scan, but it is not a cached answer ------------------
+djson=$LAB_DIR/down-twice.json
+daddr=$(grep 'sni=down\.' "$LAB_DIR/targets" | cut -d' ' -f1)
+t_run 0 "$TLSAUDIT" scan --db "$LAB_DIR/down-twice.db" --no-enumerate -j 1 --ca-file "$P/root.crt" \
+	"$daddr" "$daddr" --sni down.lab.test --format json -o "$djson"
+t_eq "responder down, same certificate twice: inconclusive both times" "inconclusive inconclusive" \
+	"$(jq -r '[.targets[].revocation[0].status] | join(" ")' "$djson")"
+t_eq "responder down twice: the second says it failed earlier in the scan" 1 \
+	"$(jq -r '.targets[].revocation[0].detail' "$djson" | grep -c 'failed earlier in this scan')"
+t_eq "responder down twice: neither is labelled a cached answer" "false false" \
+	"$(jq -r '[.targets[].revocation[0].from_cache | tostring] | join(" ")' "$djson")"
+
 # --- stapled responses, verified and compared with the fetched ones ---------------------
 # good.lab.test staples its real status; revoked.lab.test staples a "good"
 # response made from an index in which it is not revoked (a server that
