@@ -17,6 +17,7 @@
 
 #include "common/util.h"
 #include "config.h"
+#include "reports/json_private.h"
 #include "reports/report.h"
 #include "reports/text.h"
 
@@ -223,32 +224,15 @@ void check_report_text(FILE *out, const struct check_report *c)
 
 /* ---- JSON report ---------------------------------------------------------- */
 
-/* check_json_text returns a JSON string for s: itself when it is valid
- * UTF-8, else with the offending bytes made visible (\xNN). NULL and ""
- * give null when empty_is_null. */
+/* check_json_text returns a JSON string for s (json_text_value: valid
+ * UTF-8 kept, other bytes as the visible \xNN); NULL, and "" when
+ * empty_is_null, give null. */
 static json_t *check_json_text(const char *s, bool empty_is_null)
 {
-    if (s == NULL || (empty_is_null && s[0] == '\0')) {
+    if (s != NULL && empty_is_null && s[0] == '\0') {
         return json_null();
     }
-    json_t *j = json_string(s);
-    if (j != NULL) {
-        return j;
-    }
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    if (m == NULL) {
-        return NULL;
-    }
-    text_visible(m, s);
-    if (fclose(m) != 0) {
-        free(buf);
-        return NULL;
-    }
-    j = json_stringn(buf, len);
-    free(buf);
-    return j;
+    return json_text_value(s);
 }
 
 static json_t *check_json_time(int64_t ms)

@@ -28,6 +28,7 @@
 #include "config.h"
 #include "reports/diff.h"
 #include "reports/escape.h"
+#include "reports/json_private.h"
 #include "scanner/registry.h"
 
 static const char *const diff_kind_names[DIFF_KIND_COUNT] = {
@@ -1077,33 +1078,6 @@ static void write_markdown(FILE *out, const struct diff *d)
 
 /* ---- JSON ------------------------------------------------------------------ */
 
-/* jtext returns a JSON string for s (non-UTF-8 bytes made visible), or
- * null for NULL. */
-static json_t *jtext(const char *s)
-{
-    if (s == NULL) {
-        return json_null();
-    }
-    json_t *j = json_string(s);
-    if (j != NULL) {
-        return j;
-    }
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    if (m == NULL) {
-        return NULL;
-    }
-    esc_visible(m, s);
-    if (fclose(m) != 0) {
-        free(buf);
-        return NULL;
-    }
-    j = json_stringn(buf, len);
-    free(buf);
-    return j;
-}
-
 static json_t *jtime(int64_t ms)
 {
     char t[32];
@@ -1114,7 +1088,7 @@ static json_t *jlist(const struct strlist *l)
 {
     json_t *a = json_array();
     for (size_t i = 0; a != NULL && i < l->n_items; i++) {
-        if (json_array_append_new(a, jtext(l->items[i])) != 0) {
+        if (json_array_append_new(a, json_text_value(l->items[i])) != 0) {
             json_decref(a);
             return NULL;
         }
@@ -1138,13 +1112,13 @@ static json_t *jentry(const struct diff_entry *e)
     bool coded = e->kind == DIFF_SUITE_ADDED || e->kind == DIFF_SUITE_REMOVED ||
                  e->kind == DIFF_GROUP_ADDED || e->kind == DIFF_GROUP_REMOVED;
     bad |= json_object_set_new(o, "code", coded ? json_integer((json_int_t)e->code) : json_null());
-    bad |= json_object_set_new(o, "name", jtext(e->name));
-    bad |= json_object_set_new(o, "policy", jtext(e->policy_id));
-    bad |= json_object_set_new(o, "rule_id", jtext(e->rule_id));
-    bad |= json_object_set_new(o, "severity", jtext(e->severity));
-    bad |= json_object_set_new(o, "before", jtext(e->before));
-    bad |= json_object_set_new(o, "after", jtext(e->after));
-    bad |= json_object_set_new(o, "detail", jtext(e->detail));
+    bad |= json_object_set_new(o, "name", json_text_value(e->name));
+    bad |= json_object_set_new(o, "policy", json_text_value(e->policy_id));
+    bad |= json_object_set_new(o, "rule_id", json_text_value(e->rule_id));
+    bad |= json_object_set_new(o, "severity", json_text_value(e->severity));
+    bad |= json_object_set_new(o, "before", json_text_value(e->before));
+    bad |= json_object_set_new(o, "after", json_text_value(e->after));
+    bad |= json_object_set_new(o, "detail", json_text_value(e->detail));
     if (bad) {
         json_decref(o);
         return NULL;
@@ -1173,10 +1147,10 @@ static json_t *jtarget(const struct diff *d, size_t i)
             bad |= json_array_append_new(ch, jentry(&d->entries[k]));
         }
     }
-    bad |= json_object_set_new(o, "host", jtext(t->host));
+    bad |= json_object_set_new(o, "host", json_text_value(t->host));
     bad |= json_object_set_new(o, "port", json_integer(t->port));
-    bad |= json_object_set_new(o, "ip", t->ip[0] ? jtext(t->ip) : json_null());
-    bad |= json_object_set_new(o, "sni", jtext(t->sni));
+    bad |= json_object_set_new(o, "ip", t->ip[0] ? json_text_value(t->ip) : json_null());
+    bad |= json_object_set_new(o, "sni", json_text_value(t->sni));
     bad |= json_object_set_new(o, "presence", json_string(presence_name(t->presence)));
     bad |= json_object_set_new(o, "worse", json_integer((json_int_t)t->n_worse));
     bad |= json_object_set_new(o, "changes", ch);
