@@ -742,6 +742,40 @@ static void suites_finished(struct job *j, enum wire_version wv)
     }
 }
 
+/* Removes v from list; false when it was not there. */
+static bool list_drop(uint16_t *list, size_t *n, uint16_t v)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (list[i] == v) {
+            memmove(&list[i], &list[i + 1], (*n - i - 1) * sizeof(*list));
+            (*n)--;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Appends v to a list of the server's choices; false when out of memory. */
+static bool list_append(uint16_t **dst, size_t *n_dst, uint16_t v)
+{
+    uint16_t *grown = realloc(*dst, (*n_dst + 1) * sizeof(**dst));
+    if (grown == NULL) {
+        return false;
+    }
+    *dst = grown;
+    (*dst)[(*n_dst)++] = v;
+    return true;
+}
+
+/* A group or signature scheme the server chose without its being offered. */
+static void not_offered(struct job *j, bool group, uint16_t v)
+{
+    char what[96];
+    snprintf(what, sizeof(what), "server chose %s 0x%04x that was not offered",
+             group ? "group" : "signature scheme", v);
+    anomaly(j, what);
+}
+
 /* Elimination over a list (groups or signature schemes): record the
  * server's choice, drop it, offer the rest. */
 static void on_list(struct task *t, enum answer a, const struct hello_result *res)
@@ -758,18 +792,12 @@ static void on_list(struct task *t, enum answer a, const struct hello_result *re
             choice = res->ske.sig_scheme;
         }
     }
-    size_t idx = 0;
-    while (idx < t->n_list && t->list[idx] != choice) {
-        idx++;
-    }
-    if (choice == 0 || idx == t->n_list) {
-        if (choice != 0) {
-            char what[96];
-            snprintf(what, sizeof(what), "server chose %s 0x%04x that was not offered",
-                     t->kind == T_SIGALGS12 ? "signature scheme" : "group", choice);
-            anomaly(j, what);
-        }
+    if (choice == 0) {
         return; /* refused, or nothing more to learn */
+    }
+    if (!list_drop(t->list, &t->n_list, choice)) {
+        not_offered(j, t->kind != T_SIGALGS12, choice);
+        return;
     }
     uint16_t **dst = t->kind == T_GROUPS12   ? &e->groups12
                      : t->kind == T_GROUPS13 ? &e->groups13
@@ -777,15 +805,7 @@ static void on_list(struct task *t, enum answer a, const struct hello_result *re
     size_t *n_dst = t->kind == T_GROUPS12   ? &e->n_groups12
                     : t->kind == T_GROUPS13 ? &e->n_groups13
                                             : &e->n_sigalgs12;
-    uint16_t *grown = realloc(*dst, (*n_dst + 1) * sizeof(**dst));
-    if (grown == NULL) {
-        return;
-    }
-    *dst = grown;
-    (*dst)[(*n_dst)++] = choice;
-    memmove(&t->list[idx], &t->list[idx + 1], (t->n_list - idx - 1) * sizeof(*t->list));
-    t->n_list--;
-    if (t->n_list > 0) {
+    if (list_append(dst, n_dst, choice) && t->n_list > 0) {
         spawn(j, t->kind, t->wv, t->suites, t->n_suites, t->list, t->n_list);
     }
 }
@@ -820,44 +840,16 @@ static bool spawn_kx(struct job *j, const uint32_t *suites, size_t n_suites, con
     return task_submit(t) == 0;
 }
 
-/* Appends v to the server's choices (groups12 or sigalgs12). */
-static void record_choice(struct enum_facts *e, bool group, uint16_t v)
-{
-    uint16_t **dst = group ? &e->groups12 : &e->sigalgs12;
-    size_t *n_dst = group ? &e->n_groups12 : &e->n_sigalgs12;
-    uint16_t *grown = realloc(*dst, (*n_dst + 1) * sizeof(**dst));
-    if (grown == NULL) {
-        return;
-    }
-    *dst = grown;
-    (*dst)[(*n_dst)++] = v;
-}
-
-/* Removes v from list; false when it was not there. */
-static bool list_drop(uint16_t *list, size_t *n, uint16_t v)
-{
-    for (size_t i = 0; i < *n; i++) {
-        if (list[i] == v) {
-            memmove(&list[i], &list[i + 1], (*n - i - 1) * sizeof(*list));
-            (*n)--;
-            return true;
-        }
-    }
-    return false;
-}
-
 /* One side of a T_KX12 pick: records and drops v, or, when v was not
  * offered, notes the anomaly. Returns whether that side is finished. */
 static bool kx_side(struct job *j, uint16_t *list, size_t *n, bool group, uint16_t v)
 {
     if (!list_drop(list, n, v)) {
-        char what[96];
-        snprintf(what, sizeof(what), "server chose %s 0x%04x that was not offered",
-                 group ? "group" : "signature scheme", v);
-        anomaly(j, what);
+        not_offered(j, group, v);
         return true;
     }
-    record_choice(j->out, group, v);
+    (void)list_append(group ? &j->out->groups12 : &j->out->sigalgs12,
+                      group ? &j->out->n_groups12 : &j->out->n_sigalgs12, v);
     return *n == 0;
 }
 
