@@ -1,6 +1,6 @@
 /*
  * cli/cmd_ciphers.c - `tlsaudit ciphers [--groups|--sigschemes] [FILTER...]`:
- * prints the registry (scanner/registry.h) as an aligned table.
+ * prints the registry (common/model/registry.h) as an aligned table.
  *
  * Read-only and offline: no network, no database. Each FILTER narrows the
  * rows (all of them must match): a code ("0xC02F", "0xC0,0x2F", a 3-byte SSLv2
@@ -18,7 +18,7 @@
 #include <strings.h>
 
 #include "cli/cli.h"
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 
 enum opt_id {
     OPT_HELP = 'h',

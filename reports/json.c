@@ -17,7 +17,7 @@
 
 #include "common/util.h"
 #include "config.h"
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 
 struct json_report {
     json_t *root;

@@ -37,7 +37,7 @@
 #include "reports/escape.h"
 #include "reports/html_css.h"
 #include "reports/report.h"
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 
 /* How many failing findings the summary lists before "and N more". */
 #define HTML_WORST_MAX 25

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"

@@ -24,7 +24,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 
 /* RFC 8446 §4.1.3: the random of a HelloRetryRequest, SHA-256("HelloRetryRequest"). */
 static const uint8_t hello_hrr_random[32] = {

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 
 #define SSL3_TO_TLS12 (REG_SSL3 | REG_TLS10 | REG_TLS11 | REG_TLS12)
 #define ALL_VERSIONS (REG_SSL2 | REG_SSL3 | REG_TLS10 | REG_TLS11 | REG_TLS12 | REG_TLS13)

@@ -1,5 +1,5 @@
 /*
- * scanner/facts.h - the facts a scan collects about one target.
+ * common/model/facts.h - the facts a scan collects about one target.
  *
  * This is the data model shared by the scanner (which fills it), the store
  * (which writes it to SQLite) and the reports (which render it). It holds
@@ -9,8 +9,8 @@
  * Ownership: a struct target_result owns every pointer inside it, including
  * its certificates; target_result_cleanup() frees them all.
  */
-#ifndef TLSAUDIT_SCANNER_FACTS_H
-#define TLSAUDIT_SCANNER_FACTS_H
+#ifndef TLSAUDIT_MODEL_FACTS_H
+#define TLSAUDIT_MODEL_FACTS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /*
- * scanner/registry.c - lookups in the cipher-suite, group and signature-scheme
+ * common/model/registry.c - lookups in the cipher-suite, group and signature-scheme
  * registries declared in registry.h.
  *
  * The tables live in registry_tables.c, which data/gen-registry.awk generates
@@ -8,7 +8,7 @@
  * by code binary searches; lookups by name are linear scans over a few hundred
  * rows, done when reading policies and reports, not per packet.
  */
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 
 #include <stdlib.h>
 #include <strings.h>

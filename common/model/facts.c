@@ -1,7 +1,7 @@
 /*
- * scanner/facts.c - names and lifetimes of the fact structures (facts.h).
+ * common/model/facts.c - names and lifetimes of the fact structures (facts.h).
  */
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 
 #include <stdlib.h>
 #include <string.h>

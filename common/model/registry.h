@@ -1,12 +1,12 @@
 /*
- * scanner/registry.h - the cipher-suite, group and signature-scheme
+ * common/model/registry.h - the cipher-suite, group and signature-scheme
  * registries (every IANA entry), as C tables generated at build time from
  * the data/ TSV files by data/gen-registry.awk.
  *
  * The tables are static and read-only: nothing here is freed.
  */
-#ifndef TLSAUDIT_SCANNER_REGISTRY_H
-#define TLSAUDIT_SCANNER_REGISTRY_H
+#ifndef TLSAUDIT_MODEL_REGISTRY_H
+#define TLSAUDIT_MODEL_REGISTRY_H
 
 #include <stdbool.h>
 #include <stddef.h>
