@@ -36,6 +36,7 @@
 #include "common/util.h"
 #include "reports/escape.h"
 #include "reports/html_css.h"
+#include "reports/inventory.h"
 #include "reports/report.h"
 #include "common/model/registry.h"
 
@@ -47,20 +48,6 @@ struct html_fref {
     size_t run;
     size_t finding;
     long target; /* index in d->targets, -1 when not a target of the scan */
-};
-
-/* A certificate as served by one target, for the inventories. */
-struct html_cref {
-    const char *sha256; /* the certificate's fingerprint (borrowed), the grouping key */
-    size_t target;
-    size_t pos; /* position in the served chain, 0 = leaf */
-};
-
-/* One accepted (version, suite) on one target, for the inventory. */
-struct html_sref {
-    int version; /* enum wire_version */
-    uint32_t code;
-    size_t target;
 };
 
 /* Target ids sorted, to place findings without a linear search each. */
@@ -76,10 +63,7 @@ struct html_ctx {
     struct html_idmap *ids;  /* n_targets, sorted by id */
     struct html_fref *frefs; /* every finding, sorted by (target, run, finding) */
     size_t n_frefs;
-    struct html_cref *crefs; /* every served certificate, sorted by (sha256, target, pos) */
-    size_t n_crefs;
-    struct html_sref *srefs; /* every accepted suite, sorted by (version, code, target) */
-    size_t n_srefs;
+    struct inventory inv; /* certificates, versions and suites in use (reports/inventory.h) */
 };
 
 /* ---- small writers ------------------------------------------------------ */
@@ -266,54 +250,10 @@ static int cmp_fref(const void *a, const void *b)
     return cmp_size(x->finding, y->finding);
 }
 
-static int cmp_cref(const void *a, const void *b)
-{
-    const struct html_cref *x = a, *y = b;
-    int k = strcmp(x->sha256, y->sha256);
-    if (k != 0) {
-        return k;
-    }
-    if (x->target != y->target) {
-        return cmp_size(x->target, y->target);
-    }
-    return cmp_size(x->pos, y->pos);
-}
-
-static int cmp_sref(const void *a, const void *b)
-{
-    const struct html_sref *x = a, *y = b;
-    if (x->version != y->version) {
-        return x->version > y->version ? -1 : 1; /* newest version first */
-    }
-    if (x->code != y->code) {
-        return x->code < y->code ? -1 : 1;
-    }
-    return cmp_size(x->target, y->target);
-}
-
-static int ctx_add_sref(struct html_ctx *c, size_t *cap, int version, uint32_t code, size_t t)
-{
-    if (c->n_srefs == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 64;
-        struct html_sref *p = realloc(c->srefs, ncap * sizeof(*p));
-        if (p == NULL) {
-            return -1;
-        }
-        c->srefs = p;
-        *cap = ncap;
-    }
-    c->srefs[c->n_srefs++] = (struct html_sref){.version = version, .code = code, .target = t};
-    return 0;
-}
-
-/* The wire version of each GnuTLS probe version. */
-static const int html_pv_to_wv[PV_COUNT] = {
-    [PV_TLS10] = WV_TLS10, [PV_TLS11] = WV_TLS11, [PV_TLS12] = WV_TLS12, [PV_TLS13] = WV_TLS13};
-
 static int ctx_build(struct html_ctx *c)
 {
     const struct report_data *d = c->d;
-    size_t n_findings = 0, n_certs = 0, scap = 0;
+    size_t n_findings = 0;
 
     if (d->n_targets > 0) {
         c->ids = calloc(d->n_targets, sizeof(*c->ids));
@@ -323,7 +263,6 @@ static int ctx_build(struct html_ctx *c)
     }
     for (size_t t = 0; t < d->n_targets; t++) {
         c->ids[t] = (struct html_idmap){.id = d->target_ids[t], .index = t};
-        n_certs += d->targets[t].n_certs;
     }
     if (d->n_targets > 1) {
         qsort(c->ids, d->n_targets, sizeof(*c->ids), cmp_idmap);
@@ -351,56 +290,14 @@ static int ctx_build(struct html_ctx *c)
         qsort(c->frefs, c->n_frefs, sizeof(*c->frefs), cmp_fref);
     }
 
-    if (n_certs > 0) {
-        c->crefs = calloc(n_certs, sizeof(*c->crefs));
-        if (c->crefs == NULL) {
-            return -1;
-        }
-    }
-    for (size_t t = 0; t < d->n_targets; t++) {
-        for (size_t i = 0; i < d->targets[t].n_certs; i++) {
-            c->crefs[c->n_crefs++] =
-                (struct html_cref){.sha256 = d->targets[t].certs[i].sha256, .target = t, .pos = i};
-        }
-    }
-    if (c->n_crefs > 1) {
-        qsort(c->crefs, c->n_crefs, sizeof(*c->crefs), cmp_cref);
-    }
-
-    for (size_t t = 0; t < d->n_targets; t++) {
-        const struct target_result *r = &d->targets[t];
-        if (r->enumeration.collected) {
-            for (int v = 0; v < WV_COUNT; v++) {
-                const struct enum_version_fact *ev = &r->enumeration.versions[v];
-                for (size_t i = 0; i < ev->n_suites; i++) {
-                    if (ctx_add_sref(c, &scap, v, ev->suites[i].code, t) != 0) {
-                        return -1;
-                    }
-                }
-            }
-        } else {
-            /* No enumeration: what the GnuTLS handshakes negotiated. */
-            for (int v = 0; v < PV_COUNT; v++) {
-                const struct version_fact *vf = &r->versions[v];
-                if (vf->state == PROBE_ACCEPTED &&
-                    ctx_add_sref(c, &scap, html_pv_to_wv[v], vf->suite, t) != 0) {
-                    return -1;
-                }
-            }
-        }
-    }
-    if (c->n_srefs > 1) {
-        qsort(c->srefs, c->n_srefs, sizeof(*c->srefs), cmp_sref);
-    }
-    return 0;
+    return inventory_build(d, &c->inv);
 }
 
 static void ctx_free(struct html_ctx *c)
 {
     free(c->ids);
     free(c->frefs);
-    free(c->crefs);
-    free(c->srefs);
+    inventory_cleanup(&c->inv);
 }
 
 /* The findings of target t (index), as a range of c->frefs. */
@@ -762,13 +659,8 @@ static void put_versions(struct html_ctx *c, const struct target_result *r)
                     ev->n_suites > 0 ? enum_order_name(ev->order) : "");
         }
         fputs("<td>", c->out);
-        int pv = -1;
-        for (int k = 0; k < PV_COUNT; k++) {
-            if (html_pv_to_wv[k] == v) {
-                pv = k;
-            }
-        }
-        if (pv >= 0) {
+        enum probe_version pv;
+        if (wire_version_pv((enum wire_version)v, &pv)) {
             const struct version_fact *vf = &r->versions[pv];
             fprintf(c->out, "<span class=\"badge %s\">%s</span>", state_class(vf->state),
                     probe_state_name(vf->state));
@@ -1313,39 +1205,22 @@ static void put_targets(struct html_ctx *c)
 
 /* ---- inventories ------------------------------------------------------------------ */
 
-static const struct cert_fact *cref_cert(const struct html_ctx *c, const struct html_cref *x)
-{
-    return &c->d->targets[x->target].certs[x->pos];
-}
-
-/* Where a certificate is served: the group [first, end) of c->crefs. */
-static void put_cert_where(struct html_ctx *c, size_t first, size_t end)
+/* Where a certificate is served: every (target, position) of x. */
+static void put_cert_where(struct html_ctx *c, const struct inventory_cert *x)
 {
     fputs("<ul class=\"plain\">", c->out);
-    for (size_t i = first; i < end; i++) {
+    for (size_t i = 0; i < x->n_places; i++) {
         fputs("<li>", c->out);
-        put_target_link(c, c->crefs[i].target);
-        fprintf(c->out, " <span class=\"muted\">#%zu%s</span></li>", c->crefs[i].pos,
-                c->crefs[i].pos == 0 ? " leaf" : "");
+        put_target_link(c, x->places[i].target);
+        fprintf(c->out, " <span class=\"muted\">#%zu%s</span></li>", x->places[i].position,
+                x->places[i].position == 0 ? " leaf" : "");
     }
     fputs("</ul>", c->out);
 }
 
-static size_t cref_group_end(const struct html_ctx *c, size_t first)
-{
-    size_t end = first + 1;
-    while (end < c->n_crefs && strcmp(c->crefs[end].sha256, c->crefs[first].sha256) == 0) {
-        end++;
-    }
-    return end;
-}
-
 static void put_cert_inventory(struct html_ctx *c)
 {
-    size_t n_unique = 0;
-    for (size_t i = 0; i < c->n_crefs; i = cref_group_end(c, i)) {
-        n_unique++;
-    }
+    size_t n_unique = c->inv.n_certs;
     fputs("<section id=\"cert-inventory\">\n<h2>Certificate inventory</h2>\n", c->out);
     fprintf(c->out,
             "<p>PCI DSS v4.0.1 Req 4.2.1.1: an inventory of the trusted keys and certificates "
@@ -1360,9 +1235,8 @@ static void put_cert_inventory(struct html_ctx *c)
           "<th>Expires</th><th class=\"num\">Days left at scan</th><th>SHA-256</th>"
           "<th>Where (target, position)</th></tr></thead>\n<tbody>\n",
           c->out);
-    for (size_t i = 0; i < c->n_crefs;) {
-        size_t end = cref_group_end(c, i);
-        const struct cert_fact *cf = cref_cert(c, &c->crefs[i]);
+    for (size_t i = 0; i < c->inv.n_certs; i++) {
+        const struct cert_fact *cf = c->inv.certs[i].cert;
         fputs("<tr><td>", c->out);
         h_or(c, cf->subject, "(unparsable certificate)");
         fputs("</td><td>", c->out);
@@ -1377,76 +1251,43 @@ static void put_cert_inventory(struct html_ctx *c)
                 cf->days_left < 0 ? " v-fail" : "", (long long)cf->days_left);
         h(c, cf->sha256);
         fputs("</td><td>", c->out);
-        put_cert_where(c, i, end);
+        put_cert_where(c, &c->inv.certs[i]);
         fputs("</td></tr>\n", c->out);
-        i = end;
     }
     fputs("</tbody>\n</table>\n</section>\n", c->out);
 }
 
-static size_t sref_group_end(const struct html_ctx *c, size_t first, bool by_code)
+/* The targets of u: their number, then a link to each. */
+static void put_use_targets(struct html_ctx *c, const struct inventory_use *u)
 {
-    size_t end = first + 1;
-    while (end < c->n_srefs && c->srefs[end].version == c->srefs[first].version &&
-           (!by_code || c->srefs[end].code == c->srefs[first].code)) {
-        end++;
+    fprintf(c->out, "%zu: ", u->n_targets);
+    for (size_t k = 0; k < u->n_targets; k++) {
+        fputs(k ? ", " : "", c->out);
+        put_target_link(c, u->targets[k]);
     }
-    return end;
 }
 
-/* The distinct targets of srefs [first, end) (sorted by target within a
- * code, not across codes): a list of links, each target once. */
-static int put_sref_targets(struct html_ctx *c, size_t first, size_t end)
-{
-    const struct report_data *d = c->d;
-    bool *seen = calloc(d->n_targets ? d->n_targets : 1, sizeof(*seen));
-    if (seen == NULL) {
-        return -1;
-    }
-    size_t n = 0;
-    for (size_t i = first; i < end; i++) {
-        if (!seen[c->srefs[i].target]) {
-            seen[c->srefs[i].target] = true;
-            n++;
-        }
-    }
-    fprintf(c->out, "%zu: ", n);
-    size_t k = 0;
-    for (size_t t = 0; t < d->n_targets; t++) {
-        if (seen[t]) {
-            fputs(k++ ? ", " : "", c->out);
-            put_target_link(c, t);
-        }
-    }
-    free(seen);
-    return 0;
-}
-
-static int put_protocol_inventory(struct html_ctx *c)
+static void put_protocol_inventory(struct html_ctx *c)
 {
     fputs("<section id=\"protocol-inventory\">\n<h2>Protocol and cipher-suite inventory</h2>\n"
           "<p>PCI DSS v4.0.1 Req 12.3.3: the cryptographic cipher suites and protocols in use, "
           "and where. From the enumeration of each scanned target (for a target without one, "
           "the suites its handshakes negotiated).</p>\n",
           c->out);
-    if (c->n_srefs == 0) {
+    if (c->inv.n_versions == 0) {
         fputs("<p class=\"muted\">No protocol version was accepted by any target.</p>\n"
               "</section>\n",
               c->out);
-        return 0;
+        return;
     }
     fputs("<h3>Protocol versions in use</h3>\n<table>\n<thead><tr><th>Version</th>"
           "<th>Targets accepting it</th></tr></thead>\n<tbody>\n",
           c->out);
-    for (size_t i = 0; i < c->n_srefs;) {
-        size_t end = sref_group_end(c, i, false);
-        fprintf(c->out, "<tr><td class=\"nowrap\">%s</td><td>",
-                wire_version_name((enum wire_version)c->srefs[i].version));
-        if (put_sref_targets(c, i, end) != 0) {
-            return -1;
-        }
+    for (size_t i = 0; i < c->inv.n_versions; i++) {
+        const struct inventory_use *u = &c->inv.versions[i];
+        fprintf(c->out, "<tr><td class=\"nowrap\">%s</td><td>", wire_version_name(u->version));
+        put_use_targets(c, u);
         fputs("</td></tr>\n", c->out);
-        i = end;
     }
     fputs("</tbody>\n</table>\n", c->out);
 
@@ -1454,14 +1295,13 @@ static int put_protocol_inventory(struct html_ctx *c)
           "<th>Name (IANA)</th><th>Kx / Auth</th><th>Cipher</th><th>MAC</th><th>FS</th>"
           "<th>Where</th></tr></thead>\n<tbody>\n",
           c->out);
-    for (size_t i = 0; i < c->n_srefs;) {
-        size_t end = sref_group_end(c, i, true);
-        const struct suite_info *si = registry_suite_by_code(c->srefs[i].code);
-        fprintf(c->out, "<tr><td class=\"nowrap\">%s</td><td>",
-                wire_version_name((enum wire_version)c->srefs[i].version));
-        put_suite_code(c, c->srefs[i].code);
+    for (size_t i = 0; i < c->inv.n_suites; i++) {
+        const struct inventory_use *u = &c->inv.suites[i];
+        const struct suite_info *si = registry_suite_by_code(u->suite);
+        fprintf(c->out, "<tr><td class=\"nowrap\">%s</td><td>", wire_version_name(u->version));
+        put_suite_code(c, u->suite);
         fputs("</td><td>", c->out);
-        put_suite_name(c, c->srefs[i].code);
+        put_suite_name(c, u->suite);
         if (si != NULL) {
             fprintf(c->out, "</td><td>%s / %s</td><td>%s %d %s%s</td><td>%s</td><td>%s</td><td>",
                     si->kx, si->auth, si->cipher, si->bits, si->mode,
@@ -1470,20 +1310,16 @@ static int put_protocol_inventory(struct html_ctx *c)
         } else {
             fputs("</td><td></td><td></td><td></td><td></td><td>", c->out);
         }
-        if (put_sref_targets(c, i, end) != 0) {
-            return -1;
-        }
+        put_use_targets(c, u);
         fputs("</td></tr>\n", c->out);
-        i = end;
     }
     fputs("</tbody>\n</table>\n</section>\n", c->out);
-    return 0;
 }
 
 /* ---- expiring certificates ------------------------------------------------------- */
 
 struct html_expiring {
-    size_t first, end; /* the group in c->crefs */
+    size_t cert; /* index in c->inv.certs */
     int64_t not_after;
 };
 
@@ -1493,7 +1329,7 @@ static int cmp_expiring(const void *a, const void *b)
     if (x->not_after != y->not_after) {
         return x->not_after < y->not_after ? -1 : 1;
     }
-    return cmp_size(x->first, y->first);
+    return x->cert < y->cert ? -1 : x->cert > y->cert ? 1 : 0;
 }
 
 /* Whole days from now_ms to not_after (seconds), rounded down. */
@@ -1513,9 +1349,8 @@ static int put_expiring(struct html_ctx *c)
     int days = c->o->expiring_days;
     size_t n = 0, cap = 0;
     struct html_expiring *list = NULL;
-    for (size_t i = 0; i < c->n_crefs;) {
-        size_t end = cref_group_end(c, i);
-        const struct cert_fact *cf = cref_cert(c, &c->crefs[i]);
+    for (size_t i = 0; i < c->inv.n_certs; i++) {
+        const struct cert_fact *cf = c->inv.certs[i].cert;
         if (cf->not_after != 0 && days_until(now, cf->not_after) <= days) {
             if (n == cap) {
                 size_t ncap = cap ? cap * 2 : 16;
@@ -1527,9 +1362,8 @@ static int put_expiring(struct html_ctx *c)
                 list = p;
                 cap = ncap;
             }
-            list[n++] = (struct html_expiring){.first = i, .end = end, .not_after = cf->not_after};
+            list[n++] = (struct html_expiring){.cert = i, .not_after = cf->not_after};
         }
-        i = end;
     }
     if (n > 1) {
         qsort(list, n, sizeof(*list), cmp_expiring);
@@ -1547,7 +1381,7 @@ static int put_expiring(struct html_ctx *c)
               "<tbody>\n",
               c->out);
         for (size_t k = 0; k < n; k++) {
-            const struct cert_fact *cf = cref_cert(c, &c->crefs[list[k].first]);
+            const struct cert_fact *cf = c->inv.certs[list[k].cert].cert;
             int64_t left = days_until(now, cf->not_after);
             fputs("<tr><td class=\"nowrap\">", c->out);
             put_date(c, cf->not_after);
@@ -1559,7 +1393,7 @@ static int put_expiring(struct html_ctx *c)
             fputs("</td><td class=\"mono\">", c->out);
             h(c, cf->sha256);
             fputs("</td><td>", c->out);
-            put_cert_where(c, list[k].first, list[k].end);
+            put_cert_where(c, &c->inv.certs[list[k].cert]);
             fputs("</td></tr>\n", c->out);
         }
         fputs("</tbody>\n</table>\n", c->out);
@@ -1672,9 +1506,7 @@ int report_write_html(FILE *out, const struct report_data *d, const struct repor
     }
     put_targets(&c);
     put_cert_inventory(&c);
-    if (put_protocol_inventory(&c) != 0) {
-        goto oom;
-    }
+    put_protocol_inventory(&c);
     if (o->expiring_days >= 0 && put_expiring(&c) != 0) {
         goto oom;
     }

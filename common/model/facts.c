@@ -91,6 +91,20 @@ const char *wire_version_name(enum wire_version v)
     return (unsigned)v < WV_COUNT ? names[v] : "?";
 }
 
+enum wire_version probe_version_wv(enum probe_version v)
+{
+    return (enum wire_version)(WV_TLS10 + (int)v);
+}
+
+bool wire_version_pv(enum wire_version v, enum probe_version *out)
+{
+    if (v < WV_TLS10 || v >= WV_COUNT) {
+        return false;
+    }
+    *out = (enum probe_version)(v - WV_TLS10);
+    return true;
+}
+
 const char *enum_order_name(enum enum_order o)
 {
     switch (o) {

@@ -1,7 +1,8 @@
 /*
  * tests/unit/report_test.c - unit tests of reports/escape.c (each format's
  * escaping of hostile strings) and of the helpers in reports/report.c
- * (verdict and severity names, counts, the expiring-certificate list).
+ * (verdict and severity names, counts, the expiring-certificate list) and
+ * of reports/inventory.c (the PCI certificate and protocol inventories).
  *
  * Every assertion compares with a concrete expected string or number.
  */
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "reports/escape.h"
+#include "reports/inventory.h"
 #include "reports/report.h"
 
 typedef void (*esc_fn)(FILE *out, const char *s);
@@ -170,6 +172,82 @@ START_TEST(test_expiring)
 }
 END_TEST
 
+START_TEST(test_inventory)
+{
+    /* Three targets. 0 and 2 serve the same leaf (one fingerprint) and 0
+     * also an intermediate; 0 and 1 were enumerated (TLS 1.2: 0x002F on
+     * both, 0xC02F on 0; TLS 1.3: 0x1301 on 1); 2 has no enumeration and
+     * its GnuTLS handshake accepted TLS 1.2 with 0x009C. */
+    struct cert_fact c0[2], c2[1];
+    memset(c0, 0, sizeof(c0));
+    memset(c2, 0, sizeof(c2));
+    snprintf(c0[0].sha256, sizeof(c0[0].sha256), "%s", "bb");
+    snprintf(c0[1].sha256, sizeof(c0[1].sha256), "%s", "aa");
+    snprintf(c2[0].sha256, sizeof(c2[0].sha256), "%s", "bb");
+    struct enum_suite s0[2] = {{.code = 0xC02F}, {.code = 0x002F}};
+    struct enum_suite s1a[1] = {{.code = 0x002F}};
+    struct enum_suite s1b[1] = {{.code = 0x1301}};
+    struct target_result t[3];
+    memset(t, 0, sizeof(t));
+    t[0].certs = c0;
+    t[0].n_certs = 2;
+    t[0].enumeration.collected = true;
+    t[0].enumeration.versions[WV_TLS12].suites = s0;
+    t[0].enumeration.versions[WV_TLS12].n_suites = 2;
+    t[1].enumeration.collected = true;
+    t[1].enumeration.versions[WV_TLS12].suites = s1a;
+    t[1].enumeration.versions[WV_TLS12].n_suites = 1;
+    t[1].enumeration.versions[WV_TLS13].suites = s1b;
+    t[1].enumeration.versions[WV_TLS13].n_suites = 1;
+    t[2].certs = c2;
+    t[2].n_certs = 1;
+    t[2].versions[PV_TLS12].state = PROBE_ACCEPTED;
+    t[2].versions[PV_TLS12].suite = 0x009C;
+    t[2].versions[PV_TLS11].state = PROBE_REFUSED;
+    t[2].versions[PV_TLS11].suite = 0x0005; /* not accepted: must not count */
+    struct report_data d = {.targets = t, .n_targets = 3};
+    struct inventory inv;
+    ck_assert_int_eq(inventory_build(&d, &inv), 0);
+
+    ck_assert_uint_eq(inv.n_certs, 2); /* by fingerprint: "aa", then "bb" */
+    ck_assert_ptr_eq(inv.certs[0].cert, &c0[1]);
+    ck_assert_uint_eq(inv.certs[0].n_places, 1);
+    ck_assert_uint_eq(inv.certs[0].places[0].position, 1);
+    ck_assert_str_eq(inv.certs[1].cert->sha256, "bb");
+    ck_assert_uint_eq(inv.certs[1].n_places, 2);
+    ck_assert_uint_eq(inv.certs[1].places[0].target, 0);
+    ck_assert_uint_eq(inv.certs[1].places[1].target, 2);
+    ck_assert_uint_eq(inv.certs[1].places[1].position, 0);
+
+    ck_assert_uint_eq(inv.n_versions, 2); /* newest first, each target once */
+    ck_assert_int_eq(inv.versions[0].version, WV_TLS13);
+    ck_assert_uint_eq(inv.versions[0].n_targets, 1);
+    ck_assert_uint_eq(inv.versions[0].targets[0], 1);
+    ck_assert_int_eq(inv.versions[1].version, WV_TLS12);
+    ck_assert_uint_eq(inv.versions[1].n_targets, 3);
+    ck_assert_uint_eq(inv.versions[1].targets[0], 0);
+    ck_assert_uint_eq(inv.versions[1].targets[1], 1);
+    ck_assert_uint_eq(inv.versions[1].targets[2], 2);
+
+    ck_assert_uint_eq(inv.n_suites, 4); /* TLS 1.3 0x1301; TLS 1.2 0x002F, 0x009C, 0xC02F */
+    ck_assert_uint_eq(inv.suites[0].suite, 0x1301);
+    ck_assert_uint_eq(inv.suites[1].suite, 0x002F);
+    ck_assert_uint_eq(inv.suites[1].n_targets, 2);
+    ck_assert_uint_eq(inv.suites[1].targets[0], 0);
+    ck_assert_uint_eq(inv.suites[1].targets[1], 1);
+    ck_assert_uint_eq(inv.suites[2].suite, 0x009C);
+    ck_assert_uint_eq(inv.suites[2].targets[0], 2);
+    ck_assert_uint_eq(inv.suites[3].suite, 0xC02F);
+    ck_assert_uint_eq(inv.suites[3].n_targets, 1);
+    inventory_cleanup(&inv);
+
+    d.n_targets = 0;
+    ck_assert_int_eq(inventory_build(&d, &inv), 0);
+    ck_assert_uint_eq(inv.n_certs + inv.n_versions + inv.n_suites, 0);
+    inventory_cleanup(&inv);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("report");
@@ -181,6 +259,7 @@ int main(void)
     tcase_add_test(tc, test_names);
     tcase_add_test(tc, test_count);
     tcase_add_test(tc, test_expiring);
+    tcase_add_test(tc, test_inventory);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
