@@ -37,9 +37,7 @@ declare -A adapters=(
     [curl/]="scanner/fetch.c"
     [sqlite3.h]="store/store.c store/store_private.h"
     [yaml.h]="policies/load.c"
-    # cli/cmd_history.c still renders history as JSON itself (issue 11: move
-    # it into reports/); it is the one known exception.
-    [jansson.h]="reports/diff.c reports/json_private.h reports/report_json.c reports/json.c reports/check_report.c cli/cmd_history.c"
+    [jansson.h]="reports/diff.c reports/json_private.h reports/report_json.c reports/json.c reports/check_report.c reports/history.c"
 )
 
 check_file() {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "reports/escape.h"
+#include "reports/history.h"
 #include "reports/inventory.h"
 #include "reports/report.h"
 
@@ -248,6 +249,54 @@ START_TEST(test_inventory)
 }
 END_TEST
 
+/* history_to renders one history row of d's target 0 in format f. */
+static char *history_to(enum report_format f, const struct report_data *d)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(m);
+    struct history_writer *w = history_begin(m, f, "h.test", 443);
+    ck_assert_ptr_nonnull(w);
+    ck_assert_int_eq(history_add(w, d, 0), 0);
+    ck_assert_int_eq(history_end(w), 0);
+    history_free(w);
+    ck_assert_int_eq(fclose(m), 0);
+    return buf;
+}
+
+START_TEST(test_history_verdict)
+{
+    /* A policy whose rules on the target passed or were inconclusive: the
+     * row must say inconclusive, never pass. */
+    char pol[] = "p", pass[] = "pass", inc[] = "inconclusive", fail[] = "fail";
+    struct store_finding_row f[2] = {{.target_id = 7, .verdict = pass},
+                                     {.target_id = 7, .verdict = inc}};
+    struct store_run run = {.policy_id = pol, .findings = f, .n_findings = 2};
+    struct target_result t;
+    memset(&t, 0, sizeof(t));
+    int64_t ids[1] = {7};
+    struct report_data d = {
+        .targets = &t, .target_ids = ids, .n_targets = 1, .runs = &run, .n_runs = 1};
+    snprintf(d.info.state, sizeof(d.info.state), "%s", "complete");
+    char *js = history_to(REPORT_JSON, &d);
+    ck_assert_ptr_nonnull(strstr(js, "\"verdict\": \"inconclusive\""));
+    ck_assert_ptr_null(strstr(js, "\"verdict\": \"pass\""));
+    free(js);
+    char *txt = history_to(REPORT_TEXT, &d);
+    ck_assert_ptr_nonnull(strstr(txt, "p inconclusive (0 fail, 1 pass, 1 inconclusive)"));
+    free(txt);
+    f[1].verdict = fail;
+    txt = history_to(REPORT_MARKDOWN, &d);
+    ck_assert_ptr_nonnull(strstr(txt, "p FAIL (1 fail, 1 pass)"));
+    free(txt);
+    f[1].verdict = pass;
+    js = history_to(REPORT_JSON, &d);
+    ck_assert_ptr_nonnull(strstr(js, "\"verdict\": \"pass\""));
+    free(js);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("report");
@@ -260,6 +309,7 @@ int main(void)
     tcase_add_test(tc, test_count);
     tcase_add_test(tc, test_expiring);
     tcase_add_test(tc, test_inventory);
+    tcase_add_test(tc, test_history_verdict);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
