@@ -34,6 +34,33 @@ BEGIN {
     vbit["TLS1.3"] = "REG_TLS13"
 }
 
+# suite_attrs: the SUITE_* bits of common/model/registry.h, decided once here
+# from the registry's words so that no caller compares strings.
+function suite_attrs(kx, auth, cipher, mode, mac, aead, pfs, export,    a) {
+    a = "0"
+    if (cipher == "NULL") a = a " | SUITE_NULL_CIPHER"
+    if (auth == "anon" || auth == "NULL") a = a " | SUITE_ANON"
+    if (export == "1") a = a " | SUITE_EXPORT"
+    if (cipher == "RC4") a = a " | SUITE_RC4"
+    if (cipher == "RC2") a = a " | SUITE_RC2"
+    if (cipher == "DES") a = a " | SUITE_DES"
+    if (cipher == "3DES") a = a " | SUITE_3DES"
+    if (cipher == "IDEA") a = a " | SUITE_IDEA"
+    # 64-bit blocks (SWEET32, CVE-2016-2183): DES, 3DES, IDEA, RC2, GOST 28147-89, Magma
+    if (cipher == "DES" || cipher == "3DES" || cipher == "IDEA" || cipher == "RC2" ||
+        cipher == "GOST28147" || cipher == "MAGMA")
+        a = a " | SUITE_BLOCK64"
+    if (mac == "MD5") a = a " | SUITE_MD5"
+    if (mac == "SHA") a = a " | SUITE_SHA1"
+    if (mode == "CBC") a = a " | SUITE_CBC"
+    if (kx ~ /PSK/ || auth == "PSK") a = a " | SUITE_PSK"
+    if (aead == "1") a = a " | SUITE_AEAD"
+    if (pfs == "1") a = a " | SUITE_FS"
+    if (kx == "SCSV") a = a " | SUITE_SCSV"
+    if (kx == "RSA") a = a " | SUITE_KX_RSA"
+    return a
+}
+
 function fail(msg) {
     printf "%s:%d: %s\n", FILENAME, FNR, msg > "/dev/stderr"
     failed = 1
@@ -167,11 +194,13 @@ function suite_row(    code, ndig, bits, line) {
     line = sprintf("    {.code = 0x%sU, .iana_name = %s, .openssl_name = %s, .gnutls_name = %s, " \
                    ".kx = %s, .auth = %s, .cipher = %s, .bits = %d, .mode = %s, .mac = %s, " \
                    ".aead = %s, .pfs = %s, .export_grade = %s, .versions = %s, " \
-                   ".recommended = '%s'},",
+                   ".recommended = '%s', .attrs = %s, .strength = %d},",
                    toupper(substr(code, 3)), cstr($2), cname($3), cname($4), cstr($5), cstr($6),
                    cstr($7), $8 + 0, cstr($9), cstr($10),
                    $11 == "1" ? "true" : "false", $12 == "1" ? "true" : "false",
-                   $13 == "1" ? "true" : "false", versions_expr($14), $15)
+                   $13 == "1" ? "true" : "false", versions_expr($14), $15,
+                   suite_attrs($5, $6, $7, $9, $10, $11, $12, $13),
+                   $7 == "3DES" ? 112 : $8 + 0)
     n_suites++
     suite_key[n_suites] = hexval(substr(code, 3))
     suite_text[n_suites] = line
