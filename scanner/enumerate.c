@@ -552,10 +552,13 @@ static void on_suites(struct task *t, enum answer a, const struct hello_result *
             vs->ffdhe_found = true;
             vs->single_bundle = false;
         }
-        if (t->n_suites > 0) {
-            spawn_x(j, T_SUITES, t->wv, t->suites, t->n_suites, NULL, 0, t->ffdhe);
+        if (t->n_suites > 0 &&
+            spawn_x(j, T_SUITES, t->wv, t->suites, t->n_suites, NULL, 0, t->ffdhe)) {
             return; /* the chain goes on */
         }
+        /* The chain ends here (spawn_x noted why when it could not go on):
+         * it must be counted down, or the version would never be decided
+         * and stay "not-tested" with the suites it accepted. */
     } else if (a == ANS_REFUSED) {
         vs->any_refused = true;
         note(vs->refusal, sizeof(vs->refusal), why);
@@ -1311,6 +1314,7 @@ static void job_maybe_finish(struct job *j)
             return;
         }
     }
+    enum_facts_settle(j->out);
     j->out->collected = true;
     void (*cb)(void *) = j->on_done;
     void *arg = j->arg;
