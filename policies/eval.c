@@ -854,7 +854,21 @@ static void check_tri(const struct target_result *r, enum fact_tri t, const char
 {
     enum probe_state legacy = eval_legacy(r);
     if (legacy == PROBE_REFUSED) {
-        ev_add(judge_ok(j), "not applicable: only TLS 1.3 accepted (%s is built in)", ext);
+        /* Nothing before TLS 1.3: the check applies only if TLS 1.3 is
+         * known to be accepted; with nothing accepted there is nothing to
+         * test, which is no pass. */
+        struct vview v13;
+        eval_version(r, WV_TLS13, &v13);
+        if (v13.state == PROBE_ACCEPTED) {
+            ev_add(judge_ok(j), "not applicable: only TLS 1.3 accepted (%s is built in)", ext);
+        } else if (v13.state == PROBE_REFUSED) {
+            ev_add(judge_unknown(j), "%s not tested: no protocol version accepted", ext);
+        } else {
+            ev_add(judge_unknown(j),
+                   "%s not tested: SSL 3.0-TLS 1.2 refused, TLS 1.3 not "
+                   "determined: %s",
+                   ext, v13.why);
+        }
         return;
     }
     if (!r->enumeration.collected) {

@@ -601,6 +601,19 @@ START_TEST(test_renegotiation_ems)
     fx_gnutls(&r, PV_TLS13, PROBE_ACCEPTED, 0x1301);
     f = eval1("    secure_renegotiation_required: true\n", &r);
     EXPECT(f, VERDICT_PASS, "not applicable: only TLS 1.3 accepted");
+    /* Nothing accepted at all: nothing to test, and no pass (issue 17). */
+    r.enumeration.versions[WV_TLS13].state = PROBE_REFUSED;
+    fx_gnutls(&r, PV_TLS13, PROBE_REFUSED, 0);
+    f = eval1("    secure_renegotiation_required: true\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "renegotiation_info not tested: no protocol version accepted");
+    ck_assert_ptr_null(strstr(f.evidence, "only TLS 1.3"));
+    f = eval1("    extended_master_secret_required: true\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "extended_master_secret not tested: no protocol version");
+    /* TLS 1.3 not determined either: still no pass. */
+    r.enumeration.versions[WV_TLS13].state = PROBE_INCONCLUSIVE;
+    snprintf(r.enumeration.versions[WV_TLS13].reason, FACT_TEXT, "timeout");
+    f = eval1("    secure_renegotiation_required: true\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "TLS 1.3 not determined: timeout");
     target_result_cleanup(&r);
 
     fx_init(&r);
