@@ -7,7 +7,9 @@
  * records what the server chose even when the handshake fails afterwards
  * on our side (e.g. a DH group GnuTLS will not use): the version was still
  * accepted. A reset or timeout is retried once, then recorded as
- * inconclusive.
+ * inconclusive. Only a fatal alert, a close before the server sent a byte
+ * or a ServerHello naming an older version is a refusal: a malformed or
+ * truncated answer, or a choice that was not offered, is inconclusive.
  *
  * No certificate is verified here; the chain is copied out for x509.c.
  */
@@ -236,7 +238,8 @@ static int hello_hook(gnutls_session_t s, unsigned int htype, unsigned when, uns
         return 0;
     }
     if (when == GNUTLS_HOOK_PRE) {
-        if (htype == GNUTLS_HANDSHAKE_SERVER_HELLO && !seen->raw_hello) {
+        /* The last one counts (after a HelloRetryRequest, the real one). */
+        if (htype == GNUTLS_HANDSHAKE_SERVER_HELLO) {
             struct rbuf r;
             struct hello_server_hello sh;
             struct hello_error err;

@@ -257,6 +257,16 @@ for mode in empty-hello scsv-suite fallback-scsv-suite dtls-version compression;
 		"$status $status"
 done
 
+# An older version in the answer is still a refusal (RFC 5246 §E.1: the
+# server does not speak the one offered), for both probes.
+start older --versions tls1.0 --suites 0x002F,0xC013
+json=$(scan "127.0.0.1:$PORT")
+want="refused server answered with version 0x0301,refused server answered with version 0x0301"
+t_eq "older: TLS 1.1/1.2 refused by GnuTLS, the version named" "$want" \
+	"$(jq -r '[.targets[0].versions[1,2] | "\(.state) \(.reason)"] | join(",")' <<<"$json")"
+t_eq "older: TLS 1.1/1.2 refused by the enumeration, the version named" "$want" \
+	"$(jq -r '[.targets[0].enumeration.versions[3,4] | "\(.state) \(.reason)"] | join(",")' <<<"$json")"
+
 # 9. What the parser flags as not offered is never support (issue 17): a
 # TLS 1.3 ServerHello whose key_share names a group the client listed in
 # supported_groups but sent no share for, where a HelloRetryRequest belongs.
