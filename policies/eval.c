@@ -443,27 +443,31 @@ static const struct {
     {ATTR_NO_AEAD, "no_aead"},
 };
 
-/* eval_effective_bits: the cipher's strength; 3DES gives 112 bits, not 168. */
+/* eval_effective_bits: the cipher's strength; 3DES gives 112 bits, not 168
+ * (the registry's build-time strength). */
 static int eval_effective_bits(const struct suite_info *s)
 {
-    return strcmp(s->cipher, "3DES") == 0 ? 112 : s->bits;
+    return s->strength;
 }
 
+/* eval_suite_attrs: the policy language's suite attributes (policy_int.h)
+ * from the registry's build-time bits (common/model/registry.h). */
 static unsigned eval_suite_attrs(const struct suite_info *s)
 {
+    static const struct {
+        unsigned suite, attr;
+    } map[] = {
+        {SUITE_NULL_CIPHER, ATTR_NULL}, {SUITE_ANON, ATTR_ANON}, {SUITE_EXPORT, ATTR_EXPORT},
+        {SUITE_RC4, ATTR_RC4},          {SUITE_RC2, ATTR_RC2},   {SUITE_DES, ATTR_DES},
+        {SUITE_3DES, ATTR_3DES},        {SUITE_IDEA, ATTR_IDEA}, {SUITE_MD5, ATTR_MD5},
+        {SUITE_CBC, ATTR_CBC},
+    };
     unsigned a = 0;
-    a |= strcmp(s->cipher, "NULL") == 0 ? ATTR_NULL : 0;
-    a |= strcmp(s->auth, "anon") == 0 || strcmp(s->auth, "NULL") == 0 ? ATTR_ANON : 0;
-    a |= s->export_grade ? ATTR_EXPORT : 0;
-    a |= strcmp(s->cipher, "RC4") == 0 ? ATTR_RC4 : 0;
-    a |= strcmp(s->cipher, "RC2") == 0 ? ATTR_RC2 : 0;
-    a |= strcmp(s->cipher, "DES") == 0 ? ATTR_DES : 0;
-    a |= strcmp(s->cipher, "3DES") == 0 ? ATTR_3DES : 0;
-    a |= strcmp(s->cipher, "IDEA") == 0 ? ATTR_IDEA : 0;
-    a |= strcmp(s->mac, "MD5") == 0 ? ATTR_MD5 : 0;
-    a |= strcmp(s->mode, "CBC") == 0 ? ATTR_CBC : 0;
-    a |= !s->pfs ? ATTR_NO_FS : 0;
-    a |= !s->aead ? ATTR_NO_AEAD : 0;
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        a |= (s->attrs & map[i].suite) != 0 ? map[i].attr : 0;
+    }
+    a |= (s->attrs & SUITE_FS) == 0 ? ATTR_NO_FS : 0;
+    a |= (s->attrs & SUITE_AEAD) == 0 ? ATTR_NO_AEAD : 0;
     return a;
 }
 
@@ -904,7 +908,7 @@ static void check_etm(const struct target_result *r, struct judge *j)
         }
         for (size_t i = 0; i < vs_count(&s); i++) {
             const struct suite_info *si = registry_suite_by_code(vs_code(&s, i));
-            if (si != NULL && strcmp(si->mode, "CBC") == 0) {
+            if (si != NULL && (si->attrs & SUITE_CBC) != 0) {
                 if (n_cbc++ < 4) {
                     ev_add(&cbc, "%s%s", n_cbc > 1 ? ", " : "",
                            eval_suite_name(vs_code(&s, i), hex, sizeof(hex)));
