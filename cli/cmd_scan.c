@@ -48,6 +48,7 @@
 #define DEFAULT_TIMEOUT_S 10
 #define MAX_JOBS 256
 #define MAX_TIMEOUT_S 600
+#define MAX_TARGET_BUDGET_S 86400
 
 enum opt_id {
     OPT_TARGETS = 'f',
@@ -70,6 +71,7 @@ enum opt_id {
     OPT_OFFLINE,
     OPT_HSTS,
     OPT_HTTP_REDIRECT,
+    OPT_TARGET_BUDGET,
 };
 
 /* The one table of scan options: getopt_long and --help both come from it. */
@@ -83,6 +85,10 @@ static const struct opt_doc scan_opts[] = {
      "GnuTLS handshakes and certificate work for N targets in parallel (1-256, default 4)"},
     {"timeout", required_argument, OPT_TIMEOUT, "S",
      "seconds allowed for each connect and each handshake (1-600, default 10)"},
+    {"target-budget", required_argument, OPT_TARGET_BUDGET, "S",
+     "seconds for each target's enumeration and, on their own, its handshakes; what is not "
+     "finished then is recorded as inconclusive and the target as partial (0-86400, 0 = no "
+     "limit; default 20 x --timeout)"},
     {"ca-file", required_argument, OPT_CA_FILE, "FILE",
      "trust only the CA certificates in FILE (PEM) instead of the system store"},
     {"sni", required_argument, OPT_SNI, "NAME",
@@ -322,6 +328,8 @@ int cmd_scan(int argc, char **argv)
     unsigned long timeout_s = DEFAULT_TIMEOUT_S;
     unsigned long max_conn = 4;
     unsigned long max_conn_total = 64;
+    unsigned long target_budget_s = 0;
+    bool have_target_budget = false;
     bool enumerate = true;
     bool offline = false;
     bool hsts_all = false;
@@ -414,6 +422,16 @@ int cmd_scan(int argc, char **argv)
                         optarg);
                 goto out;
             }
+            break;
+        case OPT_TARGET_BUDGET:
+            if (!util_parse_ulong(optarg, 0, MAX_TARGET_BUDGET_S, &target_budget_s)) {
+                fprintf(stderr,
+                        "tlsaudit scan: --target-budget: '%s' is not a whole number of seconds "
+                        "from 0 to %d\n",
+                        optarg, MAX_TARGET_BUDGET_S);
+                goto out;
+            }
+            have_target_budget = true;
             break;
         case OPT_MAX_CONN_TOTAL:
             if (!util_parse_ulong(optarg, 1, 4096, &max_conn_total)) {
@@ -572,6 +590,8 @@ int cmd_scan(int argc, char **argv)
         .max_conn_total = (unsigned)max_conn_total,
         .progress = targets.n_items > 1 && isatty(STDERR_FILENO),
         .timeout_ms = (int)timeout_s * 1000,
+        .target_budget_ms = have_target_budget ? (int64_t)target_budget_s * 1000
+                                               : scan_budget_default((int)timeout_s * 1000),
         .first_ip = first_ip,
         .sni_override = sni,
         .trust = trust,

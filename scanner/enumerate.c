@@ -8,7 +8,10 @@
  *      of probes per bundle; each answer's suite is recorded and dropped
  *      from the bundle, which is offered again until the server refuses.
  *      A bundle answered by a reset, silence or garbage is split in two
- *      (servers that choke on long hellos) down to ENUM_MIN_SPLIT suites.
+ *      (servers that choke on long hellos) down to ENUM_MIN_SPLIT suites;
+ *      after a timeout only once per version (the halves of a timed-out
+ *      bundle are not split again: a slow server would otherwise cost a
+ *      timeout per split).
  *      TLS 1.0-1.2 suite probes offer EC groups only; when the chains end,
  *      one more chain offers the DHE suites not accepted yet with the RFC
  *      7919 FFDHE groups too (see enum_groups_ffdhe).
@@ -31,6 +34,12 @@
  * change what is learnt, probes offer the suites that cost a server least
  * (no signature, ECDHE before DHE): a single-process server's CPU is what
  * bounds a scan's wall time.
+ *
+ * A job may have a deadline (the target's time budget, enforced by the
+ * probe loop for the job's group): from the first probe that ends with
+ * PROBE_EXPIRED on, nothing new is queued, and what was not finished is
+ * recorded as inconclusive (a version with no suite yet) or incomplete (an
+ * accepted one), with the reason; enum_facts.budget_ran_out says so.
  *
  * Invariant: job->pending counts the job's probes queued or in flight;
  * when it drops to zero no phase can start any more and the job ends.
@@ -82,6 +91,7 @@ struct vstate {
     bool ffdhe_tried;   /* the FFDHE-groups probe for the DHE suites left was queued */
     bool ffdhe_found;   /* some suite was accepted only with FFDHE groups offered */
     uint32_t rev_first; /* first suite of the reversed order offer */
+    bool timeout_split; /* a timed-out bundle was split: the halves are not */
     bool done;          /* suites and order are final */
 };
 
@@ -98,6 +108,7 @@ struct job {
     bool groups12_started;  /* the TLS 1.2 group elimination is queued */
     bool sigalgs12_started; /* the TLS 1.2 signature-scheme elimination is queued */
     bool silent;            /* timeouts and no answer at all: stop probing */
+    bool out_of_time;       /* the target's time budget ran out: stop probing */
     int n_timeouts;
     bool any_answer;
     void (*on_done)(void *arg);
@@ -122,6 +133,7 @@ struct task {
     struct hello_params params;
     struct hello_flight flight;
     bool flight_ready;
+    enum probe_outcome outcome; /* how the probe ended (set in task_done) */
 };
 
 static const char *const enum_alpn[] = {"h2", "http/1.1"};
@@ -306,9 +318,10 @@ static bool spawn_x(struct job *j, enum task_kind kind, enum wire_version wv,
                     const uint32_t *suites, size_t n_suites, const uint16_t *list, size_t n_list,
                     bool ffdhe)
 {
-    if (j->silent) {
+    if (j->silent || j->out_of_time) {
         note(j->vs[wv].inconclusive, sizeof(j->vs[wv].inconclusive),
-             "not probed: the server answers nothing");
+             j->out_of_time ? "not probed: the target's time budget ran out"
+                            : "not probed: the server answers nothing");
         j->vs[wv].any_inconclusive = true;
         return false;
     }
@@ -562,12 +575,17 @@ static void on_suites(struct task *t, enum answer a, const struct hello_result *
     } else if (a == ANS_REFUSED) {
         vs->any_refused = true;
         note(vs->refusal, sizeof(vs->refusal), why);
-    } else if (t->n_suites >= 2 * ENUM_MIN_SPLIT && !j->silent && !j->out->unoffered_choice) {
+    } else if (t->n_suites >= 2 * ENUM_MIN_SPLIT && !j->silent && !j->out_of_time &&
+               !j->out->unoffered_choice && !(t->outcome == PROBE_TIMEOUT && vs->timeout_split)) {
         /* Some servers choke on long hellos (reset, silence, garbage):
          * offer the two halves of the bundle instead, down to a small
-         * size, before calling the evidence unclear. */
+         * size, before calling the evidence unclear. A slow server times
+         * out whatever the length: after a timeout, split once only. */
         size_t half = t->n_suites / 2;
         vs->single_bundle = false;
+        if (t->outcome == PROBE_TIMEOUT) {
+            vs->timeout_split = true;
+        }
         bool a_ok = spawn_x(j, T_SUITES, t->wv, t->suites, half, NULL, 0, t->ffdhe);
         bool b_ok =
             spawn_x(j, T_SUITES, t->wv, t->suites + half, t->n_suites - half, NULL, 0, t->ffdhe);
@@ -713,7 +731,7 @@ static bool ffdhe_probe(struct job *j, enum wire_version wv)
     struct vstate *vs = &j->vs[wv];
     const struct enum_version_fact *vf = &j->out->versions[wv];
     vs->ffdhe_tried = true;
-    if (wv < WV_TLS10 || wv > WV_TLS12 || j->silent) {
+    if (wv < WV_TLS10 || wv > WV_TLS12 || j->silent || j->out_of_time) {
         return false;
     }
     uint32_t all[ENUM_MAX_LIST], rest[ENUM_MAX_LIST];
@@ -876,7 +894,7 @@ static bool spawn_kx(struct job *j, const uint32_t *suites, size_t n_suites, con
                      size_t n_groups, bool gdone, const uint16_t *schemes, size_t n_schemes,
                      bool sdone)
 {
-    if (j->silent) {
+    if (j->silent || j->out_of_time) {
         return false;
     }
     struct task *t = task_new(j, T_KX12, WV_TLS12, suites, n_suites, groups, n_groups);
@@ -992,13 +1010,18 @@ static void task_done(void *ctx, enum probe_outcome o, const char *pwhy)
     if (!t->flight_ready) {
         util_copy(why, sizeof(why), "parser could not be set up");
     }
+    t->outcome = o;
     if (o == PROBE_TIMEOUT || o == PROBE_CONNECT_FAILED) {
         /* Old-format hellos (SSLv2, SSLv3) may go unanswered by servers
          * that answer TLS: only TLS hellos count towards "silent". */
         if (t->wv >= WV_TLS10) {
             j->n_timeouts++;
         }
-    } else if (o != PROBE_CANCELLED) {
+    } else if (o == PROBE_EXPIRED) {
+        /* The loop ends every other probe of the job the same way. */
+        j->out_of_time = true;
+        j->out->budget_ran_out = true;
+    } else if (o != PROBE_CANCELLED && o != PROBE_LOCAL_ERROR) {
         j->any_answer = true;
     }
     if (!j->any_answer && !j->silent && j->n_timeouts >= 2) {
@@ -1214,7 +1237,7 @@ static void early_extras(struct job *j, uint32_t pick)
     const struct suite_info *p = registry_suite_by_code(pick);
     uint32_t s[ENUM_MAX_LIST];
     uint16_t l[ENUM_MAX_LIST];
-    if (p == NULL || j->silent || j->extras_started) {
+    if (p == NULL || j->silent || j->out_of_time || j->extras_started) {
         return;
     }
     if (!j->groups12_started && !j->sigalgs12_started && is_ecdhe_signed(p)) {
@@ -1316,6 +1339,10 @@ static void job_maybe_finish(struct job *j)
     }
     enum_facts_settle(j->out);
     j->out->collected = true;
+    /* The group's deadline has nothing left to end; a passing deadline
+     * costs the loop a walk of its queue. */
+    int rc = probe_group_deadline(j->loop, j->group, 0);
+    (void)rc;
     void (*cb)(void *) = j->on_done;
     void *arg = j->arg;
     free(j->sni);
@@ -1324,9 +1351,12 @@ static void job_maybe_finish(struct job *j)
 }
 
 int enum_start(struct probe_loop *l, unsigned group, const struct sockaddr_storage *sa,
-               socklen_t sa_len, const char *sni, struct enum_facts *out,
+               socklen_t sa_len, const char *sni, int64_t deadline_ms, struct enum_facts *out,
                void (*on_done)(void *arg), void *arg)
 {
+    if (probe_group_deadline(l, group, deadline_ms) != 0) {
+        return -1;
+    }
     struct job *j = calloc(1, sizeof(*j));
     if (j == NULL) {
         return -1;

@@ -165,14 +165,46 @@ static int wait_fd(int fd, short ev, int64_t deadline)
     }
 }
 
-/* Connects a non-blocking socket to sa within the deadline. Returns the fd,
- * or -1 with the reason in why. */
-static int connect_deadline(const struct sockaddr *sa, socklen_t sa_len, int64_t deadline,
-                            char *why, size_t why_len)
+/* Waits between tries for a file descriptor. */
+#define HS_FD_WAIT_MS 20
+
+/* A socket for sa. Out of descriptors (EMFILE/ENFILE: the probe loop's
+ * connections, other handshakes), waits for one until the deadline: they
+ * come back as connections end. Returns the fd, or -1 with errno set. */
+static int socket_deadline(int family, int64_t deadline)
 {
-    int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    for (;;) {
+        int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd >= 0 || (errno != EMFILE && errno != ENFILE)) {
+            return fd;
+        }
+        int err = errno;
+        int64_t left = deadline - mono_ms();
+        if (left <= 0 || stop_requested()) {
+            errno = err;
+            return -1;
+        }
+        (void)poll(NULL, 0, (int)(left < HS_FD_WAIT_MS ? left : HS_FD_WAIT_MS));
+    }
+}
+
+/* Connects a non-blocking socket to sa within the deadline. Returns the fd,
+ * or -1 with the reason in why; *out_local is set when the failure is ours
+ * (no descriptor, no memory), not the target's. */
+static int connect_deadline(const struct sockaddr *sa, socklen_t sa_len, int64_t deadline,
+                            char *why, size_t why_len, bool *out_local)
+{
+    *out_local = false;
+    int fd = socket_deadline(sa->sa_family, deadline);
     if (fd < 0) {
-        snprintf(why, why_len, "socket: %s", strerror(errno));
+        int err = errno;
+        *out_local = err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
+        if (*out_local) {
+            snprintf(why, why_len, "no socket for the handshake on this host: socket: %s",
+                     strerror(err));
+        } else {
+            snprintf(why, why_len, "socket: %s", strerror(err));
+        }
         return -1;
     }
     if (connect(fd, sa, sa_len) == 0) {
@@ -458,10 +490,12 @@ static enum hs_result probe_once(const struct sockaddr *sa, socklen_t sa_len, co
     *again = false;
     memset(out, 0, sizeof(*out));
     int64_t deadline = mono_ms() + timeout_ms;
-    int fd = connect_deadline(sa, sa_len, deadline, out->reason, sizeof(out->reason));
+    bool local = false;
+    int fd = connect_deadline(sa, sa_len, deadline, out->reason, sizeof(out->reason), &local);
     if (fd < 0) {
-        out->state = PROBE_INCONCLUSIVE;
-        return HS_CONNECT_FAILED;
+        /* Out of descriptors is a fact about this host, not the target. */
+        out->state = local ? PROBE_NOT_TESTED : PROBE_INCONCLUSIVE;
+        return local ? HS_LOCAL_ERROR : HS_CONNECT_FAILED;
     }
 
     enum hs_result rc = HS_LOCAL_ERROR;

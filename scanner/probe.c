@@ -2,9 +2,19 @@
  * scanner/probe.c - the epoll probe loop (see probe.h).
  *
  * Invariants: a probe is in exactly one place: the queue (not started), the
- * in-flight table (an open socket registered with epoll), or freed after
- * its done() call. group_count[g] is the number of in-flight probes of
- * group g; n_in_flight <= max_total and group_count[g] <= max_per_group.
+ * in-flight table (an open socket registered with epoll), the list of
+ * probes that failed as they started (done() not called yet), or freed
+ * after its done() call. group_count[g] is the number of in-flight probes
+ * of group g; group_count[g] <= max_per_group, and a probe starts only
+ * while n_in_flight < max_total (max_total can drop below n_in_flight when
+ * descriptors run out, see lower_cap).
+ *
+ * done() is never called while the queue is being walked: a done() may
+ * cancel queued probes or submit new ones (enumerate.c does both), which
+ * would free or relink the very probes the walk holds. A probe that fails
+ * as it starts (socket(), connect() or epoll_ctl failing at once, or its
+ * group's deadline passed) goes to the failed list, which is drained once
+ * the walk is over.
  */
 #include "scanner/probe.h"
 
@@ -14,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -32,21 +41,30 @@ struct probe {
     int attempt; /* 0, then 1 for the retry */
     int64_t deadline;
     size_t slot;        /* index in the in-flight table */
-    struct probe *next; /* queue link */
+    struct probe *next; /* queue link, or failed-list link */
+    /* Set when it failed as it started (on the failed list). */
+    enum probe_outcome fail_outcome;
+    char fail_why[128];
 };
 
 struct probe_loop {
     int ep;
-    unsigned max_total;
+    unsigned max_total; /* the cap; lowered when descriptors run out */
     unsigned max_group;
     int timeout_ms;
     const volatile sig_atomic_t *stop;
     struct probe *q_head, *q_tail;
     size_t n_queued;
-    struct probe **flight; /* max_total slots */
+    struct probe *f_head, *f_tail; /* failed as they started: done() pending */
+    struct probe **flight;         /* n_slots slots */
+    size_t n_slots;                /* the cap given to probe_loop_new */
     size_t n_in_flight;
     unsigned *group_count;
+    int64_t *group_deadline; /* mono_ms; 0: none */
+    int64_t earliest_gd;     /* the soonest group deadline not yet acted on; 0: none */
     size_t n_groups;
+    void (*notice)(void *arg, const char *text);
+    void *notice_arg;
     struct probe_stats stats;
     uint8_t buf[PROBE_READ_BUF];
 };
@@ -68,15 +86,17 @@ const char *probe_outcome_name(enum probe_outcome o)
         return "connect failed";
     case PROBE_CANCELLED:
         return "cancelled";
+    case PROBE_LOCAL_ERROR:
+        return "local error";
+    case PROBE_EXPIRED:
+        return "the target's time budget ran out";
     }
     return "?";
 }
 
 static int64_t mono_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return util_mono_ms();
 }
 
 struct probe_loop *probe_loop_new(unsigned max_conn_total, unsigned max_conn_per_group,
@@ -90,7 +110,9 @@ struct probe_loop *probe_loop_new(unsigned max_conn_total, unsigned max_conn_per
     l->max_group = max_conn_per_group ? max_conn_per_group : 1;
     l->timeout_ms = timeout_ms > 0 ? timeout_ms : 1;
     l->stop = stop;
-    l->flight = calloc(l->max_total, sizeof(*l->flight));
+    l->n_slots = l->max_total;
+    l->stats.cap_total = l->max_total;
+    l->flight = calloc(l->n_slots, sizeof(*l->flight));
     l->ep = epoll_create1(EPOLL_CLOEXEC);
     if (l->flight == NULL || l->ep < 0) {
         probe_loop_free(l);
@@ -115,7 +137,12 @@ void probe_loop_free(struct probe_loop *l)
         l->q_head = p->next;
         probe_free(p);
     }
-    for (size_t i = 0; l->flight != NULL && i < l->max_total; i++) {
+    while (l->f_head != NULL) {
+        struct probe *p = l->f_head;
+        l->f_head = p->next;
+        probe_free(p);
+    }
+    for (size_t i = 0; l->flight != NULL && i < l->n_slots; i++) {
         if (l->flight[i] != NULL) {
             close(l->flight[i]->fd);
             probe_free(l->flight[i]);
@@ -123,6 +150,7 @@ void probe_loop_free(struct probe_loop *l)
     }
     free(l->flight);
     free(l->group_count);
+    free(l->group_deadline);
     if (l->ep >= 0) {
         close(l->ep);
     }
@@ -142,8 +170,14 @@ static int ensure_group(struct probe_loop *l, unsigned g)
     if (c == NULL) {
         return -1;
     }
-    memset(c + l->n_groups, 0, (n - l->n_groups) * sizeof(*c));
     l->group_count = c;
+    int64_t *d = realloc(l->group_deadline, n * sizeof(*d));
+    if (d == NULL) {
+        return -1; /* group_count grew, n_groups did not: harmless */
+    }
+    l->group_deadline = d;
+    memset(c + l->n_groups, 0, (n - l->n_groups) * sizeof(*c));
+    memset(d + l->n_groups, 0, (n - l->n_groups) * sizeof(*d));
     l->n_groups = n;
     return 0;
 }
@@ -210,10 +244,27 @@ static bool stop_requested(const struct probe_loop *l)
     return l->stop != NULL && __atomic_load_n(l->stop, __ATOMIC_SEQ_CST);
 }
 
-/* A reset or a timeout: retry once from a fresh connection, else finish. */
+/* The group's deadline (0: none). */
+static int64_t group_deadline(const struct probe_loop *l, unsigned g)
+{
+    return g < l->n_groups ? l->group_deadline[g] : 0;
+}
+
+static bool group_expired(const struct probe_loop *l, unsigned g, int64_t now)
+{
+    int64_t d = group_deadline(l, g);
+    return d != 0 && d <= now;
+}
+
+/* A reset or a timeout: retry once from a fresh connection, else finish.
+ * No retry once the group's deadline has passed. */
 static void fail_attempt(struct probe_loop *l, struct probe *p, enum probe_outcome o,
                          const char *why)
 {
+    if (group_expired(l, p->req.group, mono_ms())) {
+        finish(l, p, PROBE_EXPIRED, "");
+        return;
+    }
     if (p->attempt > 0 || stop_requested(l)) {
         finish(l, p, o, why);
         return;
@@ -235,13 +286,128 @@ static void fail_attempt(struct probe_loop *l, struct probe *p, enum probe_outco
     enqueue(l, p, true);
 }
 
-/* Opens p's socket and starts the connect; finishes p on immediate failure. */
-static void start(struct probe_loop *l, struct probe *p)
+/* Puts p (not queued, not in flight) on the failed list; its done() is
+ * called by drain_failed, after the queue walk. */
+static void defer_failure(struct probe_loop *l, struct probe *p, enum probe_outcome o,
+                          const char *what, int err)
 {
+    if (err != 0) {
+        snprintf(p->fail_why, sizeof(p->fail_why), "%s: %s", what, strerror(err));
+    } else {
+        util_copy(p->fail_why, sizeof(p->fail_why), what);
+    }
+    p->fail_outcome = o;
+    p->next = NULL;
+    if (l->f_tail == NULL) {
+        l->f_head = p;
+    } else {
+        l->f_tail->next = p;
+    }
+    l->f_tail = p;
+}
+
+/* Calls done() for every probe that failed as it started, oldest first.
+ * Runs outside any queue walk; done() may submit or cancel freely (it
+ * cannot add to this list: only start_ready does). */
+static void drain_failed(struct probe_loop *l)
+{
+    while (l->f_head != NULL) {
+        struct probe *p = l->f_head;
+        l->f_head = p->next;
+        if (l->f_head == NULL) {
+            l->f_tail = NULL;
+        }
+        l->stats.finished++;
+        p->req.done(p->req.ctx, p->fail_outcome, p->fail_why);
+        probe_free(p);
+    }
+}
+
+/* Out of descriptors with n_in_flight > 0: from now on at most half of
+ * what is in flight. Not all of it: the descriptors are shared with the
+ * process's other users (the GnuTLS handshakes on other threads, the
+ * database, fetches), which have no way to wait for the loop; the half
+ * left to them also makes a second shortage unlikely. A later shortage
+ * halves again. The cap never rises again. */
+static void lower_cap(struct probe_loop *l, int err)
+{
+    unsigned cap = (unsigned)(l->n_in_flight / 2);
+    if (cap < 1) {
+        cap = 1;
+    }
+    if (cap >= l->max_total) {
+        return;
+    }
+    l->max_total = cap;
+    l->stats.cap_total = cap;
+    l->stats.cap_lowered++;
+    if (l->notice != NULL) {
+        char text[192];
+        snprintf(text, sizeof(text),
+                 "out of file descriptors (%s) with %zu connections open: the enumeration now "
+                 "keeps at most %u open at once",
+                 strerror(err), l->n_in_flight, cap);
+        l->notice(l->notice_arg, text);
+    }
+}
+
+static bool is_local_shortage(int err)
+{
+    return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
+}
+
+enum start_result {
+    START_OK,     /* in flight */
+    START_FAILED, /* on the failed list */
+    START_NO_FD,  /* back at the head of the queue; the cap was lowered */
+};
+
+/* Opens p's socket, starts the connect and puts p in flight. Calls no
+ * done(): an immediate failure puts p on the failed list. */
+static enum start_result start(struct probe_loop *l, struct probe *p)
+{
+    int64_t now = mono_ms();
+    if (group_expired(l, p->req.group, now)) {
+        defer_failure(l, p, PROBE_EXPIRED, "", 0);
+        return START_FAILED;
+    }
+    int fd = socket(p->req.sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        int err = errno;
+        if ((err == EMFILE || err == ENFILE) && l->n_in_flight > 0) {
+            /* Descriptors come back as probes in flight end: wait for
+             * them with a lower cap instead of failing this probe. */
+            lower_cap(l, err);
+            enqueue(l, p, true);
+            return START_NO_FD;
+        }
+        defer_failure(l, p, is_local_shortage(err) ? PROBE_LOCAL_ERROR : PROBE_CONNECT_FAILED,
+                      "socket", err);
+        return START_FAILED;
+    }
+    l->stats.connects++;
+    if (connect(fd, (const struct sockaddr *)&p->req.sa, p->req.sa_len) != 0 &&
+        errno != EINPROGRESS) {
+        /* No route, an address that is not there, a bad address: the
+         * target cannot be reached from here. */
+        int err = errno;
+        close(fd);
+        defer_failure(l, p, is_local_shortage(err) ? PROBE_LOCAL_ERROR : PROBE_CONNECT_FAILED,
+                      "connect", err);
+        return START_FAILED;
+    }
+    struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = p};
+    if (epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        int err = errno;
+        close(fd);
+        defer_failure(l, p, PROBE_LOCAL_ERROR, "epoll", err);
+        return START_FAILED;
+    }
     size_t slot = 0;
     while (l->flight[slot] != NULL) {
         slot++;
     }
+    p->fd = fd;
     p->slot = slot;
     l->flight[slot] = p;
     l->n_in_flight++;
@@ -249,31 +415,16 @@ static void start(struct probe_loop *l, struct probe *p)
     if (l->n_in_flight > l->stats.max_in_flight) {
         l->stats.max_in_flight = (unsigned)l->n_in_flight;
     }
-    l->stats.connects++;
-    p->deadline = mono_ms() + l->timeout_ms;
-    p->fd = socket(p->req.sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (p->fd < 0) {
-        char why[96];
-        snprintf(why, sizeof(why), "socket: %s", strerror(errno));
-        finish(l, p, PROBE_CONNECT_FAILED, why);
-        return;
+    p->deadline = now + l->timeout_ms;
+    int64_t gd = group_deadline(l, p->req.group);
+    if (gd != 0 && gd < p->deadline) {
+        p->deadline = gd;
     }
-    if (connect(p->fd, (const struct sockaddr *)&p->req.sa, p->req.sa_len) != 0 &&
-        errno != EINPROGRESS) {
-        char why[96];
-        snprintf(why, sizeof(why), "connect: %s", strerror(errno));
-        finish(l, p, PROBE_CONNECT_FAILED, why);
-        return;
-    }
-    struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = p};
-    if (epoll_ctl(l->ep, EPOLL_CTL_ADD, p->fd, &ev) != 0) {
-        char why[96];
-        snprintf(why, sizeof(why), "epoll: %s", strerror(errno));
-        finish(l, p, PROBE_CONNECT_FAILED, why);
-    }
+    return START_OK;
 }
 
-/* Starts queued probes while the caps allow, oldest first. */
+/* Starts queued probes while the caps allow, oldest first; then calls
+ * done() for those that failed as they started (see the invariants). */
 static void start_ready(struct probe_loop *l)
 {
     struct probe *prev = NULL;
@@ -291,12 +442,15 @@ static void start_ready(struct probe_loop *l)
             }
             l->n_queued--;
             p->next = NULL;
-            start(l, p);
+            if (start(l, p) == START_NO_FD) {
+                break; /* p is back at the head; the lower cap is reached */
+            }
         } else {
             prev = p;
         }
         p = next;
     }
+    drain_failed(l);
 }
 
 static void do_write(struct probe_loop *l, struct probe *p)
@@ -388,7 +542,8 @@ static void on_event(struct probe_loop *l, struct probe *p, uint32_t events)
 
 static void cancel_all(struct probe_loop *l)
 {
-    for (size_t i = 0; i < l->max_total; i++) {
+    drain_failed(l);
+    for (size_t i = 0; i < l->n_slots; i++) {
         if (l->flight[i] != NULL) {
             finish(l, l->flight[i], PROBE_CANCELLED, "cancelled");
         }
@@ -429,6 +584,69 @@ void probe_cancel_queued(struct probe_loop *l, unsigned group)
     }
 }
 
+/* Ends every queued probe whose group's deadline has passed with
+ * PROBE_EXPIRED, and finds the next deadline to act on. */
+static void expire_queued(struct probe_loop *l, int64_t now)
+{
+    struct probe *expired = NULL;
+    struct probe **pp = &l->q_head;
+    l->q_tail = NULL;
+    while (*pp != NULL) {
+        struct probe *p = *pp;
+        if (group_expired(l, p->req.group, now)) {
+            *pp = p->next;
+            l->n_queued--;
+            p->next = expired;
+            expired = p;
+        } else {
+            l->q_tail = p;
+            pp = &p->next;
+        }
+    }
+    l->earliest_gd = 0;
+    for (size_t g = 0; g < l->n_groups; g++) {
+        int64_t d = l->group_deadline[g];
+        if (d > now && (l->earliest_gd == 0 || d < l->earliest_gd)) {
+            l->earliest_gd = d;
+        }
+    }
+    /* Unlinked first: done() may submit or cancel. */
+    while (expired != NULL) {
+        struct probe *p = expired;
+        expired = p->next;
+        l->stats.finished++;
+        p->req.done(p->req.ctx, PROBE_EXPIRED, "");
+        probe_free(p);
+    }
+}
+
+int probe_group_deadline(struct probe_loop *l, unsigned group, int64_t deadline_ms)
+{
+    if (ensure_group(l, group) != 0) {
+        return -1;
+    }
+    l->group_deadline[group] = deadline_ms > 0 ? deadline_ms : 0;
+    if (deadline_ms <= 0) {
+        return 0;
+    }
+    if (l->earliest_gd == 0 || deadline_ms < l->earliest_gd) {
+        l->earliest_gd = deadline_ms;
+    }
+    for (size_t i = 0; i < l->n_slots; i++) {
+        struct probe *p = l->flight[i];
+        if (p != NULL && p->req.group == group && p->deadline > deadline_ms) {
+            p->deadline = deadline_ms;
+        }
+    }
+    return 0;
+}
+
+void probe_loop_set_notice(struct probe_loop *l, void (*fn)(void *arg, const char *text), void *arg)
+{
+    l->notice = fn;
+    l->notice_arg = arg;
+}
+
 int probe_loop_run(struct probe_loop *l)
 {
     struct epoll_event evs[64];
@@ -450,7 +668,10 @@ int probe_loop_run(struct probe_loop *l)
         }
         int64_t now = mono_ms();
         int64_t wait = PROBE_SLICE_MS;
-        for (size_t i = 0; i < l->max_total; i++) {
+        if (l->earliest_gd != 0 && l->earliest_gd - now < wait) {
+            wait = l->earliest_gd - now;
+        }
+        for (size_t i = 0; i < l->n_slots; i++) {
             if (l->flight[i] != NULL && l->flight[i]->deadline - now < wait) {
                 wait = l->flight[i]->deadline - now;
             }
@@ -465,7 +686,7 @@ int probe_loop_run(struct probe_loop *l)
             /* A probe finished earlier in this batch has been freed: only
              * act on pointers still in the table. */
             bool live = false;
-            for (size_t k = 0; k < l->max_total && !live; k++) {
+            for (size_t k = 0; k < l->n_slots && !live; k++) {
                 live = l->flight[k] == p;
             }
             if (live) {
@@ -473,13 +694,16 @@ int probe_loop_run(struct probe_loop *l)
             }
         }
         now = mono_ms();
-        for (size_t i = 0; i < l->max_total; i++) {
+        for (size_t i = 0; i < l->n_slots; i++) {
             struct probe *p = l->flight[i];
             if (p != NULL && p->deadline <= now) {
                 fail_attempt(l, p, PROBE_TIMEOUT,
                              p->connected ? "timed out waiting for the server"
                                           : "connect timed out");
             }
+        }
+        if (l->earliest_gd != 0 && l->earliest_gd <= now) {
+            expire_queued(l, now);
         }
     }
 }

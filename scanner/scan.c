@@ -14,13 +14,21 @@
  * The optional ready gate (scan_options.ready) lets the caller prepare
  * while the scan already runs: deliveries and revocation checks wait for
  * it (outside the pool's lock), handshakes and the enumeration never do.
+ *
+ * The target budget (scan_options.target_budget_ms) bounds each part of a
+ * unit from its own start: the enumeration through its probe-loop group's
+ * deadline, the handshakes by shortening each attempt to what is left and
+ * skipping what no longer fits. A unit cut short by it is delivered with
+ * what it learnt, the rest inconclusive, and "partial: ..." in its error.
  */
 #include "scanner/scan.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "common/util.h"
 #include "scanner/enumerate.h"
@@ -133,10 +141,42 @@ static void collect_chain(struct target_result *r, struct hs_capture *cap,
     }
 }
 
-void scan_one_address(const struct target_spec *t, const struct target_addr *a,
-                      const struct scan_options *o, struct target_result *r)
+int64_t scan_budget_default(int timeout_ms)
+{
+    return (int64_t)timeout_ms * 2 * (PV_COUNT + WV_COUNT);
+}
+
+/* The deadline (util_mono_ms) of a part starting now; 0 without a budget. */
+static int64_t budget_deadline(const struct scan_options *o)
+{
+    return o->target_budget_ms > 0 ? util_mono_ms() + o->target_budget_ms : 0;
+}
+
+/* The timeout for one handshake (an attempt and maybe its retry) before
+ * the deadline: the --timeout, or half of what is left when that is less;
+ * 0 when the budget is spent. */
+static int handshake_timeout(const struct scan_options *o, int64_t deadline)
+{
+    if (deadline == 0) {
+        return o->timeout_ms;
+    }
+    int64_t half = (deadline - util_mono_ms()) / 2;
+    if (half <= 0) {
+        return 0;
+    }
+    return half < o->timeout_ms ? (int)half : o->timeout_ms;
+}
+
+#define NOT_TESTED_BUDGET "not tested: the target's time budget ran out"
+
+/* scan_one_address with a deadline (0: none); *out_of_time is set when the
+ * deadline left something untested. */
+static void scan_address(const struct target_spec *t, const struct target_addr *a,
+                         const struct scan_options *o, int64_t deadline, struct target_result *r,
+                         bool *out_of_time)
 {
     (void)t; /* per-target options (STARTTLS, ...) will come from here */
+    *out_of_time = false;
     r->started_ms = util_now_ms();
     util_copy(r->ip, sizeof(r->ip), a->ip);
 
@@ -156,9 +196,19 @@ void scan_one_address(const struct target_spec *t, const struct target_addr *a,
             goto out;
         }
         struct version_fact *vf = &r->versions[v];
+        int tmo = handshake_timeout(o, deadline);
+        if (tmo == 0) {
+            /* Inconclusive, never "refused": nothing was asked. */
+            for (int w = v; w >= 0; w--) {
+                r->versions[w].state = PROBE_INCONCLUSIVE;
+                util_copy(r->versions[w].reason, sizeof(r->versions[w].reason), NOT_TESTED_BUDGET);
+            }
+            *out_of_time = true;
+            break;
+        }
         enum hs_result hr =
             handshake_probe((const struct sockaddr *)&a->sa, a->sa_len, r->sni,
-                            (enum probe_version)v, o->timeout_ms, vf, have_chain ? NULL : &cap);
+                            (enum probe_version)v, tmo, vf, have_chain ? NULL : &cap);
         if (stopping(o)) {
             /* The probe may have been cut short: this target is unfinished. */
             r->status = TARGET_INTERRUPTED;
@@ -232,21 +282,35 @@ void scan_one_address(const struct target_spec *t, const struct target_addr *a,
         /* The TLS 1.3 CertificateVerify is encrypted: the raw prober
          * cannot see its scheme, so GnuTLS offers one scheme at a time
          * (only where a TLS 1.3 handshake completed at all). */
+        bool all_tried = true;
         for (size_t i = 0; i < hs_n_sigschemes13 && !stopping(o); i++) {
             enum probe_state st = PROBE_NOT_TESTED;
+            int tmo = handshake_timeout(o, deadline);
+            if (tmo == 0) {
+                all_tried = false;
+                *out_of_time = true;
+                break;
+            }
             if (handshake_sigscheme13((const struct sockaddr *)&a->sa, a->sa_len, r->sni,
-                                      &hs_sigschemes13[i], o->timeout_ms, &st) == HS_DONE &&
+                                      &hs_sigschemes13[i], tmo, &st) == HS_DONE &&
                 st == PROBE_ACCEPTED &&
                 r->enumeration.n_sigalgs13 <
                     sizeof(r->enumeration.sigalgs13) / sizeof(r->enumeration.sigalgs13[0])) {
                 r->enumeration.sigalgs13[r->enumeration.n_sigalgs13++] = hs_sigschemes13[i].code;
             }
         }
-        r->enumeration.sigalgs13_tested = !stopping(o);
+        r->enumeration.sigalgs13_tested = all_tried && !stopping(o);
     }
 out:
     hs_capture_cleanup(&cap);
     r->finished_ms = util_now_ms();
+}
+
+void scan_one_address(const struct target_spec *t, const struct target_addr *a,
+                      const struct scan_options *o, struct target_result *r)
+{
+    bool out_of_time = false;
+    scan_address(t, a, o, budget_deadline(o), r, &out_of_time);
 }
 
 /* One (target, address) to scan. */
@@ -255,8 +319,19 @@ struct unit {
     const struct target_spec *spec;
     struct target_addr addr;
     struct target_result r;
-    int parts_left; /* the GnuTLS part and the enumeration part */
+    int parts_left;      /* the GnuTLS part and the enumeration part */
+    bool hs_out_of_time; /* the budget left some handshake untested */
 };
+
+/* Says in r->error, first, that the budget cut the target short (the
+ * facts left unfinished already say "inconclusive" with the reason). */
+static void note_partial(const struct scan_options *o, struct target_result *r)
+{
+    char note[2 * FACT_TEXT];
+    snprintf(note, sizeof(note), "partial: the target's time budget of %lld s ran out%s%s",
+             (long long)(o->target_budget_ms / 1000), r->error[0] ? "; " : "", r->error);
+    util_copy(r->error, sizeof(r->error), note);
+}
 
 static void deliver_locked(struct pool *p, struct target_result *r)
 {
@@ -275,6 +350,9 @@ static void unit_part_done(struct pool *p, struct unit *u)
     pthread_mutex_unlock(&p->lock);
     if (!last) {
         return;
+    }
+    if (u->hs_out_of_time || u->r.enumeration.budget_ran_out) {
+        note_partial(p->o, &u->r); /* both parts are done: nothing else writes r */
     }
     bool ready = scan_gate_wait(p->o->ready);
     pthread_mutex_lock(&p->lock);
@@ -314,7 +392,7 @@ static void *worker(void *arg)
         if (failed || stopping(p->o)) {
             u->r.status = TARGET_INTERRUPTED;
         } else {
-            scan_one_address(u->spec, &u->addr, p->o, &u->r);
+            scan_address(u->spec, &u->addr, p->o, budget_deadline(p->o), &u->r, &u->hs_out_of_time);
         }
         unit_part_done(p, u);
     }
@@ -323,10 +401,10 @@ static void *worker(void *arg)
 /* Enumeration jobs run at most this many targets at a time (times the
  * per-target cap it keeps the global cap busy); the next target's job
  * starts when one finishes, so memory does not grow with the target list. */
-static size_t enum_active_cap(const struct scan_options *o)
+static size_t enum_active_cap(const struct scan_options *o, unsigned conn_cap)
 {
     size_t per = o->max_conn ? o->max_conn : 1;
-    size_t cap = 2 * ((o->max_conn_total ? o->max_conn_total : 1) + per - 1) / per;
+    size_t cap = 2 * ((conn_cap ? conn_cap : 1) + per - 1) / per;
     return cap < 2 ? 2 : cap;
 }
 
@@ -338,7 +416,7 @@ static void enum_start_next(struct pool *p)
         struct unit *u = &p->units[p->enum_next++];
         if (!stopping(p->o) &&
             enum_start(p->loop, (unsigned)(u - p->units), &u->addr.sa, u->addr.sa_len, u->r.sni,
-                       &u->r.enumeration, enum_unit_done, u) == 0) {
+                       budget_deadline(p->o), &u->r.enumeration, enum_unit_done, u) == 0) {
             return;
         }
         unit_part_done(p, u);
@@ -353,12 +431,59 @@ static void enum_unit_done(void *arg)
     enum_start_next(p);
 }
 
+/* What the probe loop says about its own limits goes to stderr. */
+static void loop_notice(void *arg, const char *text)
+{
+    (void)arg;
+    fprintf(stderr, "tlsaudit: warning: %s\n", text);
+}
+
+/* Descriptors kept for the rest of the process while the enumeration runs:
+ * the database (file, WAL, shared memory, temporary files) and the output
+ * file, plus one socket per GnuTLS worker. */
+#define FD_RESERVE_BASE 8
+
+/* The enumeration's global cap: o->max_conn_total, or less when the
+ * open-file limit (RLIMIT_NOFILE) leaves fewer descriptors than that plus
+ * the reserve, so that the loop cannot starve the database and the
+ * handshakes (the loop lowers its cap further if descriptors still run
+ * out, see probe.h). */
+static unsigned enum_conn_cap(const struct scan_options *o)
+{
+    unsigned want = o->max_conn_total ? o->max_conn_total : 1;
+    long reserve = FD_RESERVE_BASE + (o->jobs > 0 ? o->jobs : 1);
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur > 4 * ((rlim_t)want + (rlim_t)reserve)) {
+        return want; /* plenty, whatever is open already */
+    }
+    long limit = (long)rl.rlim_cur;
+    long n_open = 0;
+    for (long fd = 0; fd < limit; fd++) {
+        if (fcntl((int)fd, F_GETFD) != -1) {
+            n_open++;
+        }
+    }
+    long room = limit - n_open - reserve;
+    if (room >= (long)want) {
+        return want;
+    }
+    unsigned cap = room > 1 ? (unsigned)room : 1;
+    fprintf(stderr,
+            "tlsaudit: warning: the open-file limit (%ld; %ld open, %ld kept for the database "
+            "and the handshakes) allows the enumeration %u connections at once, not %u\n",
+            limit, n_open, reserve, cap, want);
+    return cap;
+}
+
 static void *enum_thread(void *arg)
 {
     struct pool *p = arg;
-    p->loop = probe_loop_new(p->o->max_conn_total, p->o->max_conn, p->o->timeout_ms, p->o->stop);
+    unsigned conn_cap = enum_conn_cap(p->o);
+    p->loop = probe_loop_new(conn_cap, p->o->max_conn, p->o->timeout_ms, p->o->stop);
     if (p->loop != NULL) {
-        size_t first = enum_active_cap(p->o);
+        probe_loop_set_notice(p->loop, loop_notice, NULL);
+        size_t first = enum_active_cap(p->o, conn_cap);
         for (size_t i = 0; i < first && p->enum_next < p->n_units; i++) {
             enum_start_next(p);
         }

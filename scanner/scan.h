@@ -49,12 +49,17 @@ void scan_gate_open(struct scan_gate *g, bool ok);
 bool scan_gate_wait(struct scan_gate *g);
 
 struct scan_options {
-    int jobs;                 /* targets in parallel for the GnuTLS handshakes, >= 1 */
-    bool enumerate;           /* run the raw-ClientHello enumeration too */
-    unsigned max_conn;        /* enumeration: connections per target at once */
-    unsigned max_conn_total;  /* enumeration: connections at once, all targets */
-    bool progress;            /* progress lines on stderr */
-    int timeout_ms;           /* per connection attempt and per handshake */
+    int jobs;                /* targets in parallel for the GnuTLS handshakes, >= 1 */
+    bool enumerate;          /* run the raw-ClientHello enumeration too */
+    unsigned max_conn;       /* enumeration: connections per target at once */
+    unsigned max_conn_total; /* enumeration: connections at once, all targets */
+    bool progress;           /* progress lines on stderr */
+    int timeout_ms;          /* per connection attempt and per handshake */
+    /* Each target's time budget (0: none): its enumeration, and apart from
+     * it its handshakes, end this long after they start; what was not
+     * finished is recorded as inconclusive and the target's error says
+     * "partial" (scan_budget_default gives the CLI's default). */
+    int64_t target_budget_ms;
     bool first_ip;            /* only the first address of each name */
     const char *sni_override; /* --sni: for every target without its own sni= */
     const struct x509_trust *trust;
@@ -75,14 +80,21 @@ struct scan_options {
  * call. Returns 0, or -1 to stop the scan (e.g. the store failed). */
 typedef int (*scan_result_fn)(const struct target_result *r, void *arg);
 
+/* scan_budget_default returns the default target budget for a timeout:
+ * twice the timeout (an attempt and its retry) for each of the ten first
+ * probes of a target, the four GnuTLS versions and the six raw-prober
+ * versions (SSLv2-TLS 1.3), so 20 x timeout_ms. */
+int64_t scan_budget_default(int timeout_ms);
+
 /* scan_run scans every target of l. Returns 0 when every target was
  * handed to fn, 1 when the scan stopped early (stop flag or fn failure),
  * -1 on a local failure (threads could not start). */
 int scan_run(const struct target_list *l, const struct scan_options *o, scan_result_fn fn,
              void *arg);
 
-/* scan_one_address scans one resolved address of t into r (initialised by
- * the caller). Exposed for tests. */
+/* scan_one_address runs the GnuTLS part of one resolved address of t into
+ * r (initialised by the caller), within o's target budget. Exposed for
+ * tests. */
 void scan_one_address(const struct target_spec *t, const struct target_addr *a,
                       const struct scan_options *o, struct target_result *r);
 

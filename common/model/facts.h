@@ -218,6 +218,8 @@ struct enum_facts {
     bool unoffered_choice;     /* the server chose a suite / version / group it was not offered */
     char anomalies[FACT_TEXT]; /* the first such anomaly, in words */
     unsigned long n_probes;    /* connections used */
+    bool budget_ran_out;       /* the target's time budget ended the enumeration early (the
+                                  versions and lists left unfinished say so); not stored */
 };
 
 enum target_status {

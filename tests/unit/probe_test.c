@@ -1,0 +1,610 @@
+/*
+ * tests/unit/probe_test.c - unit tests for the probe loop (scanner/probe.c)
+ * against listeners of its own on 127.0.0.1: done() exactly once per
+ * probe, done() callbacks that cancel the queue and submit more while a
+ * probe fails the moment it starts (the queue walk must survive that), the
+ * global and per-group caps, the retry after a reset, the timeout, file
+ * descriptors running out (the cap lowered, the probes finished), and the
+ * per-group deadline; and a GnuTLS handshake that gets no descriptor.
+ *
+ * Servers that answer run in a forked child (its own descriptor table, so
+ * a test can lower this process's RLIMIT_NOFILE); silent ones are
+ * listening sockets nobody accepts on (the kernel completes the TCP
+ * handshake into the backlog). Each test runs in its own process (Check's
+ * fork mode). Immediate failures need no network: connect() with an
+ * address length too short for AF_INET fails with EINVAL, socket() with
+ * AF_UNSPEC with EAFNOSUPPORT.
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "scanner/handshake.h"
+#include "scanner/probe.h"
+
+#define MAX_PROBES 64
+
+static const uint8_t test_hello[] = "HELLO";
+
+/* What one probe saw. */
+struct pctx {
+    int id;
+    int n_done;
+    enum probe_outcome outcome;
+    char why[160];
+    int n_reset;
+    size_t got;
+    /* Called from done() before anything else is recorded, or NULL. */
+    void (*on_done)(struct pctx *c);
+};
+
+static struct pctx ctxs[MAX_PROBES];
+static int n_ctxs;
+static struct probe_loop *loop;
+static int n_notices;
+static char last_notice[256];
+
+static enum probe_feed t_feed(void *ctx, const uint8_t *data, size_t len)
+{
+    struct pctx *c = ctx;
+    (void)data;
+    c->got += len;
+    return c->got >= 2 ? PROBE_FEED_DONE : PROBE_FEED_MORE;
+}
+
+static void t_reset(void *ctx)
+{
+    struct pctx *c = ctx;
+    c->n_reset++;
+    c->got = 0;
+}
+
+static void t_done(void *ctx, enum probe_outcome o, const char *why)
+{
+    struct pctx *c = ctx;
+    c->n_done++;
+    c->outcome = o;
+    util_copy(c->why, sizeof(c->why), why);
+    if (c->on_done != NULL) {
+        c->on_done(c);
+    }
+}
+
+static void t_notice(void *arg, const char *text)
+{
+    (void)arg;
+    n_notices++;
+    util_copy(last_notice, sizeof(last_notice), text);
+}
+
+/* A listening socket on 127.0.0.1, its port in *port. */
+static int listen_local(uint16_t *port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ck_assert_int_ge(fd, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    ck_assert_int_eq(listen(fd, 128), 0);
+    socklen_t len = sizeof(a);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+enum serve_mode {
+    SERVE_ANSWER,      /* read the hello, answer "OK", close */
+    SERVE_RESET_FIRST, /* the first connection is reset after the hello, the rest answered */
+    SERVE_RESET_ALL,   /* every connection reset after the hello */
+};
+
+/* Closes c with an RST. */
+static void reset_close(int c)
+{
+    struct linger lg = {.l_onoff = 1, .l_linger = 0};
+    (void)setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+    close(c);
+}
+
+static void serve(int lfd, enum serve_mode mode)
+{
+    int n = 0;
+    for (;;) {
+        int c = accept(lfd, NULL, NULL);
+        if (c < 0) {
+            continue;
+        }
+        char buf[64];
+        ssize_t got = 0;
+        while (got < (ssize_t)sizeof(test_hello)) {
+            ssize_t r = read(c, buf, sizeof(buf));
+            if (r <= 0) {
+                break;
+            }
+            got += r;
+        }
+        if (mode == SERVE_RESET_ALL || (mode == SERVE_RESET_FIRST && n == 0)) {
+            reset_close(c);
+        } else {
+            (void)!write(c, "OK", 2);
+            close(c);
+        }
+        n++;
+    }
+}
+
+static pid_t server_pid = -1;
+
+/* Starts an answering server in a child process; returns its port. */
+static uint16_t server_start(enum serve_mode mode)
+{
+    uint16_t port;
+    int lfd = listen_local(&port);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+        alarm(60);
+        serve(lfd, mode);
+        _exit(0);
+    }
+    close(lfd);
+    server_pid = pid;
+    return port;
+}
+
+static void server_stop(void)
+{
+    if (server_pid > 0) {
+        kill(server_pid, SIGKILL);
+        (void)waitpid(server_pid, NULL, 0);
+        server_pid = -1;
+    }
+}
+
+/* A new probe context. */
+static struct pctx *new_ctx(void)
+{
+    ck_assert_int_lt(n_ctxs, MAX_PROBES);
+    struct pctx *c = &ctxs[n_ctxs];
+    memset(c, 0, sizeof(*c));
+    c->id = n_ctxs++;
+    return c;
+}
+
+/* Submits a probe to 127.0.0.1:port in group; sa_len 0 means the right
+ * length; unspec makes the family AF_UNSPEC. Returns its context. */
+static struct pctx *submit_x(uint16_t port, unsigned group, socklen_t sa_len, bool unspec)
+{
+    struct pctx *c = new_ctx();
+    struct probe_req r = {
+        .group = group,
+        .hello = test_hello,
+        .hello_len = sizeof(test_hello),
+        .feed = t_feed,
+        .reset = t_reset,
+        .done = t_done,
+        .ctx = c,
+    };
+    struct sockaddr_in *a = (struct sockaddr_in *)&r.sa;
+    a->sin_family = AF_INET;
+    a->sin_port = htons(port);
+    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    r.sa_len = sa_len ? sa_len : sizeof(*a);
+    if (unspec) {
+        r.sa.ss_family = AF_UNSPEC;
+    }
+    ck_assert_int_eq(probe_submit(loop, &r), 0);
+    return c;
+}
+
+static struct pctx *submit(uint16_t port, unsigned group)
+{
+    return submit_x(port, group, 0, false);
+}
+
+static void assert_done_once(void)
+{
+    for (int i = 0; i < n_ctxs; i++) {
+        ck_assert_msg(ctxs[i].n_done == 1, "probe %d: done() called %d times", i, ctxs[i].n_done);
+    }
+}
+
+static void setup(void)
+{
+    n_ctxs = 0;
+    n_notices = 0;
+    last_notice[0] = '\0';
+    loop = NULL;
+}
+
+static void teardown(void)
+{
+    probe_loop_free(loop);
+    loop = NULL;
+    server_stop();
+}
+
+START_TEST(test_done_once_each)
+{
+    uint16_t port = server_start(SERVE_ANSWER);
+    loop = probe_loop_new(8, 2, 5000, NULL);
+    ck_assert_ptr_nonnull(loop);
+    for (int i = 0; i < 30; i++) {
+        submit(port, (unsigned)(i % 5));
+    }
+    ck_assert_int_eq(probe_loop_run(loop), 0);
+    assert_done_once();
+    for (int i = 0; i < n_ctxs; i++) {
+        ck_assert_msg(ctxs[i].outcome == PROBE_DONE, "probe %d: %s (%s)", i,
+                      probe_outcome_name(ctxs[i].outcome), ctxs[i].why);
+    }
+    struct probe_stats st;
+    probe_loop_stats(loop, &st);
+    ck_assert_uint_eq(st.submitted, 30);
+    ck_assert_uint_eq(st.finished, 30);
+    ck_assert_uint_le(st.max_in_flight, 8);
+    ck_assert_uint_eq(st.queued, 0);
+    ck_assert_uint_eq(st.in_flight, 0);
+}
+END_TEST
+
+/* ---- done() that cancels and submits while a probe fails at start ------ */
+
+static uint16_t answer_port;
+
+/* The immediate failure's done(): cancel the rest of group 0, queue two
+ * more there (the freed probes' memory is likely reused for them). */
+static void cancel_and_submit(struct pctx *c)
+{
+    (void)c;
+    probe_cancel_queued(loop, 0);
+    submit(answer_port, 0);
+    submit(answer_port, 0);
+}
+
+START_TEST(test_immediate_failure_cancels_next)
+{
+    answer_port = server_start(SERVE_ANSWER);
+    /* One connection per group: of g1..g3 only g1 can start while the
+     * queue is walked; g2 and g3 are still queued when bad's done() runs. */
+    loop = probe_loop_new(8, 1, 5000, NULL);
+    ck_assert_ptr_nonnull(loop);
+    /* connect() with 3 bytes of address: EINVAL at once. */
+    struct pctx *bad = submit_x(answer_port, 0, 3, false);
+    bad->on_done = cancel_and_submit;
+    struct pctx *g1 = submit(answer_port, 0);
+    struct pctx *g2 = submit(answer_port, 0);
+    struct pctx *g3 = submit(answer_port, 0);
+    /* socket(AF_UNSPEC): EAFNOSUPPORT at once. */
+    struct pctx *bad2 = submit_x(answer_port, 1, 0, true);
+    struct pctx *h = submit(answer_port, 1);
+    ck_assert_int_eq(probe_loop_run(loop), 0);
+    assert_done_once();
+    ck_assert_int_eq(n_ctxs, 8);
+    ck_assert_int_eq(bad->outcome, PROBE_CONNECT_FAILED);
+    ck_assert_msg(strstr(bad->why, "connect: ") != NULL, "why: %s", bad->why);
+    ck_assert_int_eq(bad2->outcome, PROBE_CONNECT_FAILED);
+    ck_assert_msg(strstr(bad2->why, "socket: ") != NULL, "why: %s", bad2->why);
+    ck_assert_int_eq(g1->outcome, PROBE_DONE);
+    ck_assert_int_eq(g2->outcome, PROBE_CANCELLED);
+    ck_assert_int_eq(g3->outcome, PROBE_CANCELLED);
+    ck_assert_int_eq(h->outcome, PROBE_DONE);
+    ck_assert_int_eq(ctxs[6].outcome, PROBE_DONE); /* submitted by bad's done() */
+    ck_assert_int_eq(ctxs[7].outcome, PROBE_DONE);
+}
+END_TEST
+
+START_TEST(test_immediate_failure_cancels_prev)
+{
+    answer_port = server_start(SERVE_ANSWER);
+    uint16_t silent_port;
+    int silent = listen_local(&silent_port);
+    /* One connection per group: a1 runs, a2 waits in the queue before bad. */
+    loop = probe_loop_new(8, 1, 300, NULL);
+    ck_assert_ptr_nonnull(loop);
+    struct pctx *a1 = submit(silent_port, 0);
+    struct pctx *a2 = submit(silent_port, 0);
+    struct pctx *bad = submit_x(answer_port, 2, 3, false);
+    bad->on_done = cancel_and_submit;
+    struct pctx *c = submit(answer_port, 3);
+    struct pctx *d = submit(answer_port, 4);
+    ck_assert_int_eq(probe_loop_run(loop), 0);
+    assert_done_once();
+    ck_assert_int_eq(n_ctxs, 7);
+    ck_assert_int_eq(a1->outcome, PROBE_TIMEOUT);
+    ck_assert_int_eq(a2->outcome, PROBE_CANCELLED);
+    ck_assert_int_eq(bad->outcome, PROBE_CONNECT_FAILED);
+    ck_assert_int_eq(c->outcome, PROBE_DONE);
+    ck_assert_int_eq(d->outcome, PROBE_DONE);
+    ck_assert_int_eq(ctxs[5].outcome, PROBE_DONE);
+    ck_assert_int_eq(ctxs[6].outcome, PROBE_DONE);
+    close(silent);
+}
+END_TEST
+
+/* ---- caps ---------------------------------------------------------------- */
+
+static volatile sig_atomic_t stop_flag;
+
+static void *run_thread(void *arg)
+{
+    (void)arg;
+    (void)probe_loop_run(loop);
+    return NULL;
+}
+
+/* Accepts every pending connection on fd (non-blocking); returns how many. */
+static int accept_all(int fd, int *keep, int *n_keep)
+{
+    int n = 0;
+    for (;;) {
+        int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK);
+        if (c < 0) {
+            return n;
+        }
+        keep[(*n_keep)++] = c;
+        n++;
+    }
+}
+
+START_TEST(test_caps)
+{
+    uint16_t pa, pb;
+    int la = listen_local(&pa), lb = listen_local(&pb);
+    ck_assert_int_eq(fcntl(la, F_SETFL, O_NONBLOCK), 0);
+    ck_assert_int_eq(fcntl(lb, F_SETFL, O_NONBLOCK), 0);
+    stop_flag = 0;
+    /* Three at once in all, two per group; nothing answers, nothing
+     * times out while the test looks. */
+    loop = probe_loop_new(3, 2, 20000, &stop_flag);
+    ck_assert_ptr_nonnull(loop);
+    for (int i = 0; i < 5; i++) {
+        submit(pa, 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        submit(pb, 1);
+    }
+    pthread_t tid;
+    ck_assert_int_eq(pthread_create(&tid, NULL, run_thread, NULL), 0);
+    int keep[32], n_keep = 0, na = 0, nb = 0;
+    int64_t until = util_mono_ms() + 10000;
+    while (na + nb < 3 && util_mono_ms() < until) {
+        na += accept_all(la, keep, &n_keep);
+        nb += accept_all(lb, keep, &n_keep);
+        (void)poll(NULL, 0, 10);
+    }
+    /* Whatever a broken cap would let through has had time to arrive. */
+    (void)poll(NULL, 0, 300);
+    na += accept_all(la, keep, &n_keep);
+    nb += accept_all(lb, keep, &n_keep);
+    __atomic_store_n(&stop_flag, 1, __ATOMIC_SEQ_CST);
+    ck_assert_int_eq(pthread_join(tid, NULL), 0);
+    ck_assert_int_eq(na, 2); /* group 0 at its cap */
+    ck_assert_int_eq(nb, 1); /* the rest of the global cap */
+    assert_done_once();
+    for (int i = 0; i < n_ctxs; i++) {
+        ck_assert_int_eq(ctxs[i].outcome, PROBE_CANCELLED);
+    }
+    struct probe_stats st;
+    probe_loop_stats(loop, &st);
+    ck_assert_uint_eq(st.max_in_flight, 3);
+    for (int i = 0; i < n_keep; i++) {
+        close(keep[i]);
+    }
+    close(la);
+    close(lb);
+}
+END_TEST
+
+/* ---- retry and timeout --------------------------------------------------- */
+
+START_TEST(test_retry_after_reset)
+{
+    uint16_t port = server_start(SERVE_RESET_FIRST);
+    loop = probe_loop_new(4, 4, 5000, NULL);
+    ck_assert_ptr_nonnull(loop);
+    struct pctx *c = submit(port, 0);
+    ck_assert_int_eq(probe_loop_run(loop), 0);
+    assert_done_once();
+    ck_assert_msg(c->outcome == PROBE_DONE, "%s (%s)", probe_outcome_name(c->outcome), c->why);
+    ck_assert_int_eq(c->n_reset, 1);
+    struct probe_stats st;
+    probe_loop_stats(loop, &st);
+    ck_assert_uint_eq(st.retries, 1);
+    ck_assert_uint_eq(st.connects, 2);
+}
+END_TEST
+
+START_TEST(test_reset_twice)
+{
+    uint16_t port = server_start(SERVE_RESET_ALL);
+    loop = probe_loop_new(4, 4, 5000, NULL);
+    ck_assert_ptr_nonnull(loop);
+    struct pctx *c = submit(port, 0);
+    ck_assert_int_eq(probe_loop_run(loop), 0);
+    assert_done_once();
+    ck_assert_msg(c->outcome == PROBE_RESET, "%s (%s)", probe_outcome_name(c->outcome), c->why);
+    ck_assert_int_eq(c->n_reset, 1); /* one retry, no more */
+}
+END_TEST
+
+START_TEST(test_timeout)
+{
+    uint16_t port;
+    int silent = listen_local(&port);
+    loop = probe_loop_new(4, 4, 200, NULL);
+    ck_assert_ptr_nonnull(loop);
+    struct pctx *c = submit(port, 0);
+    ck_assert_int_eq(probe_loop_run(loop), 0);
+    assert_done_once();
+    ck_assert_int_eq(c->outcome, PROBE_TIMEOUT);
+    ck_assert_msg(strstr(c->why, "timed out") != NULL, "why: %s", c->why);
+    ck_assert_int_eq(c->n_reset, 1);
+    struct probe_stats st;
+    probe_loop_stats(loop, &st);
+    ck_assert_uint_eq(st.retries, 1);
+    close(silent);
+}
+END_TEST
+
+/* ---- the group deadline -------------------------------------------------- */
+
+START_TEST(test_group_deadline)
+{
+    uint16_t silent_port;
+    int silent = listen_local(&silent_port);
+    uint16_t port = server_start(SERVE_ANSWER);
+    loop = probe_loop_new(8, 1, 20000, NULL);
+    ck_assert_ptr_nonnull(loop);
+    ck_assert_int_eq(probe_group_deadline(loop, 0, util_mono_ms() + 300), 0);
+    struct pctx *a = submit(silent_port, 0);
+    struct pctx *b = submit(silent_port, 0); /* waits behind a, then expires unstarted */
+    struct pctx *other = submit(port, 1);
+    ck_assert_int_eq(probe_loop_run(loop), 0);
+    assert_done_once();
+    ck_assert_int_eq(a->outcome, PROBE_EXPIRED);
+    ck_assert_int_eq(a->n_reset, 0); /* no retry after the deadline */
+    ck_assert_int_eq(b->outcome, PROBE_EXPIRED);
+    ck_assert_int_eq(other->outcome, PROBE_DONE);
+    struct probe_stats st;
+    probe_loop_stats(loop, &st);
+    ck_assert_uint_eq(st.connects, 2); /* a and other; b never connected */
+    close(silent);
+}
+END_TEST
+
+/* ---- file descriptors running out ------------------------------------------ */
+
+/* Sets RLIMIT_NOFILE so that exactly n more descriptors can be opened. */
+static void allow_fds(int n)
+{
+    int fd = 0;
+    for (int free_seen = 0;; fd++) {
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+            if (free_seen == n) {
+                break;
+            }
+            free_seen++;
+        }
+    }
+    struct rlimit rl;
+    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    rl.rlim_cur = (rlim_t)fd;
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+}
+
+START_TEST(test_out_of_fds_lowers_cap)
+{
+    uint16_t port = server_start(SERVE_ANSWER);
+    loop = probe_loop_new(64, 64, 5000, NULL);
+    ck_assert_ptr_nonnull(loop);
+    probe_loop_set_notice(loop, t_notice, NULL);
+    for (int i = 0; i < 40; i++) {
+        submit(port, 0);
+    }
+    allow_fds(6);
+    ck_assert_int_eq(probe_loop_run(loop), 0);
+    assert_done_once();
+    for (int i = 0; i < n_ctxs; i++) {
+        ck_assert_msg(ctxs[i].outcome == PROBE_DONE, "probe %d: %s (%s)", i,
+                      probe_outcome_name(ctxs[i].outcome), ctxs[i].why);
+    }
+    struct probe_stats st;
+    probe_loop_stats(loop, &st);
+    ck_assert_uint_ge(st.cap_lowered, 1);
+    ck_assert_uint_le(st.cap_total, 3); /* half of the 6 that could be open */
+    ck_assert_uint_le(st.max_in_flight, 6);
+    ck_assert_int_eq(n_notices, (int)st.cap_lowered);
+    ck_assert_msg(strstr(last_notice, "out of file descriptors") != NULL, "notice: %s",
+                  last_notice);
+}
+END_TEST
+
+START_TEST(test_out_of_fds_nothing_in_flight)
+{
+    uint16_t port;
+    int lfd = listen_local(&port);
+    loop = probe_loop_new(64, 64, 5000, NULL);
+    ck_assert_ptr_nonnull(loop);
+    struct pctx *a = submit(port, 0);
+    struct pctx *b = submit(port, 1);
+    allow_fds(0);
+    ck_assert_int_eq(probe_loop_run(loop), 0);
+    assert_done_once();
+    ck_assert_int_eq(a->outcome, PROBE_LOCAL_ERROR);
+    ck_assert_int_eq(b->outcome, PROBE_LOCAL_ERROR);
+    ck_assert_msg(strstr(a->why, "socket: ") != NULL, "why: %s", a->why);
+    close(lfd);
+}
+END_TEST
+
+/* The GnuTLS handshakes share the process's descriptors with the loop: one
+ * that gets none within its timeout is a local error, never a refusal or
+ * an unreachable target. */
+START_TEST(test_handshake_out_of_fds)
+{
+    uint16_t port;
+    int lfd = listen_local(&port);
+    ck_assert_int_eq(handshake_global_init(), 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct version_fact vf;
+    allow_fds(0);
+    enum hs_result hr =
+        handshake_probe((const struct sockaddr *)&a, sizeof(a), NULL, PV_TLS12, 300, &vf, NULL);
+    ck_assert_int_eq(hr, HS_LOCAL_ERROR);
+    ck_assert_int_ne(vf.state, PROBE_REFUSED);
+    ck_assert_int_ne(vf.state, PROBE_ACCEPTED);
+    ck_assert_msg(strstr(vf.reason, "no socket for the handshake") != NULL, "reason: %s",
+                  vf.reason);
+    handshake_global_deinit();
+    close(lfd);
+}
+END_TEST
+
+static Suite *probe_suite(void)
+{
+    Suite *s = suite_create("probe");
+    TCase *tc = tcase_create("loop");
+    tcase_set_timeout(tc, 30);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_done_once_each);
+    tcase_add_test(tc, test_immediate_failure_cancels_next);
+    tcase_add_test(tc, test_immediate_failure_cancels_prev);
+    tcase_add_test(tc, test_caps);
+    tcase_add_test(tc, test_retry_after_reset);
+    tcase_add_test(tc, test_reset_twice);
+    tcase_add_test(tc, test_timeout);
+    tcase_add_test(tc, test_group_deadline);
+    tcase_add_test(tc, test_out_of_fds_lowers_cap);
+    tcase_add_test(tc, test_out_of_fds_nothing_in_flight);
+    tcase_add_test(tc, test_handshake_out_of_fds);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(probe_suite());
+    srunner_set_fork_status(sr, CK_FORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
