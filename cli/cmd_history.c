@@ -432,11 +432,7 @@ int cmd_history(int argc, char **argv)
         json_decref(root);
         fputs("\n", stdout);
     }
-    if (fflush(stdout) != 0) {
-        fprintf(stderr, "tlsaudit history: writing the history failed: %s\n", strerror(errno));
-        goto out;
-    }
-    rc = EXIT_OK;
+    rc = EXIT_OK; /* a failed write to stdout: main's cli_stdout_finish, exit 2 */
 out:
     json_decref(rows);
     if (have_data) {
