@@ -195,11 +195,12 @@ static int check_exit_code(const struct check_report *r)
 /* ---- the evaluation as a whole ------------------------------------------ */
 
 int check_evaluate_scan(struct store *s, int64_t scan_id, struct policy *const *pols, size_t n_pols,
-                        const struct check_options *opts, FILE *out, int *out_exit,
-                        char *stored, size_t stored_len, char *err, size_t err_len)
+                        const struct check_options *opts, FILE *out, int *out_exit, char *stored,
+                        size_t stored_len, char *err, size_t err_len)
 {
     struct check_ctx c = {.s = s, .scan_id = scan_id, .pols = pols, .n_pols = n_pols, .o = opts};
     int ret = -1;
+    int saved_errno = 0;
 
     stored[0] = '\0';
     c.evaluated_ms = opts->now_ms > 0 ? opts->now_ms : util_now_ms();
@@ -247,6 +248,7 @@ int check_evaluate_scan(struct store *s, int64_t scan_id, struct policy *const *
     int code = check_exit_code(&rep);
     if (opts->json) {
         if (check_report_json(out, &rep, code) != 0) {
+            saved_errno = errno; /* the caller asks the stream why (cli/output.h) */
             snprintf(err, err_len, "writing the JSON report failed");
             goto out;
         }
@@ -266,6 +268,9 @@ out:
     store_targets_free(c.targets, c.n_targets);
     free(c.ids);
     store_scan_info_cleanup(&c.info);
+    if (saved_errno != 0) {
+        errno = saved_errno;
+    }
     return ret;
 }
 
@@ -473,6 +478,14 @@ int cmd_check(int argc, char **argv)
     int code = EXIT_USAGE;
     if (check_evaluate_scan(store, scan_id, pols, n_names, &opts, o.f, &code, stored,
                             sizeof(stored), err, sizeof(err)) != 0) {
+        int e = errno;
+        char oerr[256];
+        if (stored[0] != '\0' && cli_out_write_failed(&o, e, oerr, sizeof(oerr))) {
+            fprintf(stderr,
+                    "tlsaudit check: stored in %s: %s; the report to %s was not written: %s\n",
+                    db_path, stored, cli_out_name(&o), oerr);
+            goto out;
+        }
         fprintf(stderr, "tlsaudit check: %s\n", err);
         if (stored[0] != '\0') {
             fprintf(stderr, "tlsaudit check: stored in %s: %s; %s\n", db_path, stored,

@@ -262,7 +262,13 @@ int cmd_diff(int argc, char **argv)
         goto out;
     }
     if (diff_write(o.f, format, d, err, sizeof(err)) != 0) {
-        fprintf(stderr, "tlsaudit diff: %s\n", err);
+        int e = errno;
+        char oerr[256];
+        if (cli_out_write_failed(&o, e, oerr, sizeof(oerr))) {
+            fprintf(stderr, "tlsaudit diff: writing the diff to %s: %s\n", cli_out_name(&o), oerr);
+        } else {
+            fprintf(stderr, "tlsaudit diff: %s\n", err);
+        }
         goto out;
     }
     if (cli_out_commit(&o, err, sizeof(err)) != 0) {

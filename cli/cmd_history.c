@@ -29,6 +29,7 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "cli/output.h"
 #include "common/util.h"
 #include "config.h"
 #include "reports/diff.h"
@@ -425,8 +426,16 @@ int cmd_history(int argc, char **argv)
                       "name", PACKAGE_NAME, "version", PACKAGE_VERSION, "target", "host",
                       jtext(host), "port", (int)port, "order", "oldest_first", "scans", rows);
         if (root == NULL || json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+            int e = errno;
+            struct cli_out so;
+            char oerr[256];
             json_decref(root);
-            fprintf(stderr, "tlsaudit history: writing the JSON failed\n");
+            cli_out_init(&so);
+            if (root != NULL && cli_out_write_failed(&so, e, oerr, sizeof(oerr))) {
+                fprintf(stderr, "tlsaudit history: writing the history to stdout: %s\n", oerr);
+            } else {
+                fprintf(stderr, "tlsaudit history: writing the JSON failed\n");
+            }
             goto out;
         }
         json_decref(root);

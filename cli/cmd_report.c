@@ -216,7 +216,14 @@ int cmd_report(int argc, char **argv)
         .expiring_days = expiring,
     };
     if (report_write(o.f, format, &data, &ro, err, sizeof(err)) != 0) {
-        fprintf(stderr, "tlsaudit report: %s\n", err);
+        int e = errno;
+        char oerr[256];
+        if (cli_out_write_failed(&o, e, oerr, sizeof(oerr))) {
+            fprintf(stderr, "tlsaudit report: writing the report to %s: %s\n", cli_out_name(&o),
+                    oerr);
+        } else {
+            fprintf(stderr, "tlsaudit report: %s\n", err);
+        }
         goto out;
     }
     if (cli_out_commit(&o, err, sizeof(err)) != 0) {

@@ -706,6 +706,7 @@ int cmd_scan(int argc, char **argv)
         report_failed = true;
     }
     bool json_failed = json && json_report_write(jr, out, finished, state) != 0;
+    int json_errno = errno;
     if (ctx.store_failed) {
         fprintf(stderr, "tlsaudit scan: %s: %s (the targets stored before this are kept)\n",
                 db_path, ctx.store_err);
@@ -729,8 +730,9 @@ int cmd_scan(int argc, char **argv)
     char oerr[256] = "";
     bool out_failed = false;
     if (json_failed) {
-        snprintf(oerr, sizeof(oerr), "the JSON document could not be written (%s)",
-                 ferror(out) ? "write error" : "out of memory");
+        if (!cli_out_write_failed(&o, json_errno, oerr, sizeof(oerr))) {
+            snprintf(oerr, sizeof(oerr), "the JSON document could not be built (out of memory)");
+        }
         out_failed = true;
         cli_out_discard(&o);
     } else if (rc == EXIT_USAGE) {

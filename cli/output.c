@@ -109,6 +109,24 @@ int cli_out_commit(struct cli_out *o, char *err, size_t err_len)
     return ret;
 }
 
+bool cli_out_write_failed(struct cli_out *o, int saved_errno, char *err, size_t err_len)
+{
+    if (o->f == NULL) {
+        return false;
+    }
+    bool had_error = ferror(o->f) != 0;
+    if (flush_error(o->f, err, err_len) == 0) {
+        return false;
+    }
+    if (had_error && saved_errno != 0) {
+        snprintf(err, err_len, "%s", strerror(saved_errno));
+    }
+    if (o->f == stdout) {
+        stdout_reported = true;
+    }
+    return true;
+}
+
 void cli_out_discard(struct cli_out *o)
 {
     if (o->f == NULL || o->f == stdout) {

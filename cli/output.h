@@ -54,6 +54,14 @@ const char *cli_out_name(const struct cli_out *o);
 __attribute__((warn_unused_result)) int cli_out_commit(struct cli_out *o, char *err,
                                                        size_t err_len);
 
+/* cli_out_write_failed tells, after a writer (report_write, json_dumpf...)
+ * returned an error, whether the output itself failed: returns true with
+ * the reason in err (saved_errno, the errno the writer left, when it is
+ * set, else what a flush says) when the stream has its error flag set or
+ * cannot be flushed, false when the writer failed for another reason (out
+ * of memory). A failure on stdout is remembered as by cli_out_commit. */
+bool cli_out_write_failed(struct cli_out *o, int saved_errno, char *err, size_t err_len);
+
 /* cli_out_discard ends an output that is not complete: a temporary file is
  * closed and removed, path keeps its old content; stdout is left alone. */
 void cli_out_discard(struct cli_out *o);
