@@ -28,6 +28,18 @@ fi
 . "$top_srcdir/tests/integration/common.sh"
 lab_init
 
+# A private /dev/full: the test's own node, so that a binary which renames a
+# temporary file over its -o target replaces this node, not the system's.
+full=$LAB_DIR/full
+mknod -m 0666 "$full" c 1 7
+if ! { : >"$full"; } 2>/dev/null; then
+	# A nodev /tmp: bind the system's device over a file; rename() over a
+	# mount point fails (EBUSY), so the device cannot be replaced either.
+	rm -f "$full"
+	: >"$full"
+	mount --bind /dev/full "$full"
+fi
+
 db=$LAB_DIR/out.db
 closed=$(lab_closed_port)
 pol=$top_srcdir/policies/pci-dss-4.0.yaml
@@ -41,7 +53,7 @@ full_stdout() {
 	local name=$1
 	shift
 	set +e
-	"$@" >/dev/full 2>"$LAB_DIR/err"
+	"$@" >"$full" 2>"$LAB_DIR/err"
 	T_STATUS=$?
 	set -e
 	T_ERR=$(cat "$LAB_DIR/err")
@@ -91,23 +103,23 @@ for c in scan check report diff history ciphers policies; do
 done
 
 # --- /dev/full as -o ----------------------------------------------------------
-# full_o NAME CMD...: CMD (which writes to -o /dev/full) with stdout kept.
+# full_o NAME CMD...: CMD (which writes to -o $full) with stdout kept.
 full_o() {
 	local name=$1
 	shift
 	t_run 2 "$@"
-	t_match "-o /dev/full: $name: the reason" "/dev/full.*No space left on device" "$T_ERR"
+	t_match "-o full device: $name: the reason" "$full.*No space left on device" "$T_ERR"
 }
-t_eq "/dev/full is a character device" c "$(stat -c %F /dev/full | cut -c1)"
-full_o "scan" "$TLSAUDIT" scan --db "$db" --timeout 2 -o /dev/full "$closed"
-t_match "-o /dev/full: scan: what was stored" "scan [0-9]+ was stored in $db with 1 target" "$T_ERR"
-full_o "scan --format html" "$TLSAUDIT" scan --db "$db" --timeout 2 --format html -o /dev/full "$closed"
-full_o "check" "$TLSAUDIT" check --db "$db" --policy pci-dss-4.0 -o /dev/full
-t_match "-o /dev/full: check: what was stored" "stored in $db: policy run [0-9]+ \(pci-dss-4.0\)" "$T_ERR"
-full_o "report" "$TLSAUDIT" report --db "$db" --scan 2 -o /dev/full
-full_o "report --format html" "$TLSAUDIT" report --db "$db" --scan 2 --format html -o /dev/full
-full_o "diff" "$TLSAUDIT" diff --db "$db" 1 2 -o /dev/full
-t_eq "/dev/full is still the device" c "$(stat -c %F /dev/full | cut -c1)"
+t_eq "the full device is a character device" c "$(stat -c %F "$full" | cut -c1)"
+full_o "scan" "$TLSAUDIT" scan --db "$db" --timeout 2 -o "$full" "$closed"
+t_match "-o full device: scan: what was stored" "scan [0-9]+ was stored in $db with 1 target" "$T_ERR"
+full_o "scan --format html" "$TLSAUDIT" scan --db "$db" --timeout 2 --format html -o "$full" "$closed"
+full_o "check" "$TLSAUDIT" check --db "$db" --policy pci-dss-4.0 -o "$full"
+t_match "-o full device: check: what was stored" "stored in $db: policy run [0-9]+ \(pci-dss-4.0\)" "$T_ERR"
+full_o "report" "$TLSAUDIT" report --db "$db" --scan 2 -o "$full"
+full_o "report --format html" "$TLSAUDIT" report --db "$db" --scan 2 --format html -o "$full"
+full_o "diff" "$TLSAUDIT" diff --db "$db" 1 2 -o "$full"
+t_eq "the full device is still the device (not replaced by a file)" c "$(stat -c %F "$full" | cut -c1)"
 
 # --- a full file system: the old -o file survives -------------------------------
 mnt=$LAB_DIR/small
@@ -128,6 +140,10 @@ t_eq "the tmpfs is full" 0 "$(df --output=avail -B1 "$mnt" | tail -1 | tr -d ' '
 full_fs() {
 	local name=$1
 	shift
+	# The old file as it was, the disk full again (when a binary that
+	# truncates -o was run before, both changed).
+	printf 'the previous report\n' >"$old" 2>/dev/null || true
+	dd if=/dev/zero of="$mnt/filler" bs=4k oflag=append conv=notrunc 2>/dev/null || true
 	t_run 2 "$@"
 	t_match "full disk: $name: the reason" "No space left on device" "$T_ERR"
 	t_eq "full disk: $name: the old file keeps its bytes" "$sum_old" "$(sha256sum "$old" | cut -d' ' -f1)"
