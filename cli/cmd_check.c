@@ -21,6 +21,9 @@
  *   above --fail-on, not waived) > 3 (a target not scanned, or a scan that
  *   did not complete) > 0.
  * - The report itself (text, JSON) is rendered by reports/check_report.c.
+ * - -o FILE is written through a temporary file renamed only when complete
+ *   (cli/output.h); an output error after the findings were stored is
+ *   exit 2 with the policy runs stored named.
  */
 #include <errno.h>
 #include <getopt.h>

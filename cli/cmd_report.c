@@ -75,7 +75,8 @@ static void report_usage(FILE *out)
     fprintf(out, "\n"
                  "Exit codes:\n"
                  "  0  the report was written\n"
-                 "  2  usage, database or output error (nothing stored is changed)\n");
+                 "  2  usage, database or output error (the database is only read; -o FILE\n"
+                 "     keeps its old content)\n");
 }
 
 int cmd_report(int argc, char **argv)

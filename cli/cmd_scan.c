@@ -18,6 +18,12 @@
  * the gate; everything they read in scan_run_ctx is written before it
  * opens. If the writing part fails, the gate opens failed, the stop flag
  * ends the scan, and the error is printed with exit 2; nothing was stored.
+ *
+ * Output (cli/output.h): text and JSON stream into stdout or a temporary
+ * file next to -o FILE, renamed over FILE only when the run ends without
+ * error (exit 0, 1 or 3). A failed write or close is exit 2, and the
+ * message says what the store holds by then (scan id, targets, state,
+ * policy runs); an exit 2 after storing leaves -o FILE as it was.
  */
 #include <errno.h>
 #include <getopt.h>

@@ -40,7 +40,9 @@ static const char usage_text[] =
     "  0  done (every target scanned)\n"
     "  1  a policy failed: a finding at or above --fail-on that is not waived;\n"
     "     diff: something got worse\n"
-    "  2  usage, input or database error (nothing stored is changed)\n"
+    "  2  usage, input, database or output error; nothing stored is changed, but\n"
+    "     when scan or check fail after storing (output lost, a write to the\n"
+    "     database that failed), what was stored stays and the message says what\n"
     "  3  at least one target could not be scanned, or the scan was interrupted\n"
     "\n"
     "Run 'tlsaudit COMMAND --help' for the options of a command.\n";
