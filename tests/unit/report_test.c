@@ -2,16 +2,22 @@
  * tests/unit/report_test.c - unit tests of reports/escape.c (each format's
  * escaping of hostile strings) and of the helpers in reports/report.c
  * (verdict and severity names, counts, the expiring-certificate list).
+ * test_utf8_every_escaper runs each class of ill-formed UTF-8 through every
+ * escaper (esc_visible, esc_html, esc_csv, esc_markdown, text_visible and
+ * the JSON strings of json_text_value): all show it as the same \xNN.
  *
  * Every assertion compares with a concrete expected string or number.
  */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "reports/escape.h"
+#include "reports/json_private.h"
 #include "reports/report.h"
+#include "reports/text.h"
 
 typedef void (*esc_fn)(FILE *out, const char *s);
 
@@ -47,6 +53,77 @@ START_TEST(test_visible)
     ESC_EQ(esc_visible, "cut \xe2\x82", "cut \\xe2\\x82");                   /* truncated at end */
     ESC_EQ(esc_visible, "", "");
     ESC_EQ(esc_visible, NULL, "");
+}
+END_TEST
+
+/* One class of ill-formed (or, for the last rows, well-formed) UTF-8: the
+ * input after "x", and what esc_visible must write for it. */
+struct utf8_case {
+    const char *in;
+    const char *want;
+};
+
+static const struct utf8_case utf8_cases[] = {
+    /* overlong forms */
+    {"x\xc0\xaf", "x\\xc0\\xaf"},
+    {"x\xc1\xbf", "x\\xc1\\xbf"},
+    {"x\xe0\x80\xaf", "x\\xe0\\x80\\xaf"},
+    {"x\xe0\x9f\xbf", "x\\xe0\\x9f\\xbf"},
+    {"x\xf0\x80\x80\xaf", "x\\xf0\\x80\\x80\\xaf"},
+    {"x\xf0\x8f\xbf\xbf", "x\\xf0\\x8f\\xbf\\xbf"},
+    /* surrogates (UTF-16 halves, CESU-8 pairs) */
+    {"x\xed\xa0\x80", "x\\xed\\xa0\\x80"},
+    {"x\xed\xbf\xbf", "x\\xed\\xbf\\xbf"},
+    {"x\xed\xa0\xbd\xed\xb8\x80", "x\\xed\\xa0\\xbd\\xed\\xb8\\x80"},
+    /* above U+10FFFF */
+    {"x\xf4\x90\x80\x80", "x\\xf4\\x90\\x80\\x80"},
+    {"x\xf5\x80\x80\x80", "x\\xf5\\x80\\x80\\x80"},
+    {"x\xf7\xbf\xbf\xbf", "x\\xf7\\xbf\\xbf\\xbf"},
+    {"x\xf8\x88\x80\x80\x80", "x\\xf8\\x88\\x80\\x80\\x80"},
+    {"x\xfe\xff", "x\\xfe\\xff"},
+    /* truncated sequences: at the end, and before another character */
+    {"x\xe2\x82", "x\\xe2\\x82"},
+    {"x\xf0\x9f\x98", "x\\xf0\\x9f\\x98"},
+    {"x\xe2\x82y", "x\\xe2\\x82y"},
+    {"x\xf0\x9f\x98\xc3\xa9", "x\\xf0\\x9f\\x98\xc3\xa9"},
+    /* stray continuation bytes */
+    {"x\x80\xbf", "x\\x80\\xbf"},
+    /* well-formed edges, kept as they are */
+    {"x\xc2\xa0", "x\xc2\xa0"},                 /* U+00A0 */
+    {"x\xe0\xa0\x80", "x\xe0\xa0\x80"},         /* U+0800 */
+    {"x\xed\x9f\xbf", "x\xed\x9f\xbf"},         /* U+D7FF */
+    {"x\xee\x80\x80", "x\xee\x80\x80"},         /* U+E000 */
+    {"x\xf0\x90\x80\x80", "x\xf0\x90\x80\x80"}, /* U+10000 */
+    {"x\xf4\x8f\xbf\xbf", "x\xf4\x8f\xbf\xbf"}, /* U+10FFFF */
+};
+
+static void text_visible_fn(FILE *out, const char *s)
+{
+    text_visible(out, s);
+}
+
+START_TEST(test_utf8_every_escaper)
+{
+    const struct utf8_case *c = &utf8_cases[_i];
+    /* No byte of these inputs is special to HTML, Markdown or CSV: each
+     * format writes what esc_visible writes (CSV inside its quotes). */
+    ESC_EQ(esc_visible, c->in, c->want);
+    ESC_EQ(text_visible_fn, c->in, c->want);
+    ESC_EQ(esc_html, c->in, c->want);
+    ESC_EQ(esc_markdown, c->in, c->want);
+    char csv[128];
+    snprintf(csv, sizeof(csv), "\"%s\"", c->want);
+    ESC_EQ(esc_csv, c->in, csv);
+    json_t *j = json_text_value(c->in);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_str_eq(json_string_value(j), c->want);
+    json_decref(j);
+    /* The validator itself: the lead byte after "x". */
+    const unsigned char *p = (const unsigned char *)c->in + 1;
+    size_t n = strlen(c->in) - 1;
+    bool kept = strcmp(c->in, c->want) == 0;
+    ck_assert_uint_eq(esc_utf8_len(p, n) == n, kept);
+    ck_assert_uint_eq(esc_utf8_len(p, 0), 0);
 }
 END_TEST
 
@@ -175,6 +252,8 @@ int main(void)
     Suite *s = suite_create("report");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_visible);
+    tcase_add_loop_test(tc, test_utf8_every_escaper, 0,
+                        (int)(sizeof(utf8_cases) / sizeof(utf8_cases[0])));
     tcase_add_test(tc, test_html);
     tcase_add_test(tc, test_csv);
     tcase_add_test(tc, test_markdown);
