@@ -9,7 +9,8 @@
  *
  * Invariants:
  * - Options and scan ids are checked first, then the database (which must
- *   exist: diff never creates one); nothing in the database changes.
+ *   exist: diff never creates one); nothing in the database changes (it
+ *   is opened read-only, store_open_readonly).
  * - Which scans: none given = the newest scan and the newest earlier scan
  *   that shares a target (host and port) with it; one = that scan and the
  *   newest scan; two = those, in that order (A is "before", B "after").
@@ -234,7 +235,7 @@ int cmd_diff(int argc, char **argv)
                 db_path, strerror(errno));
         goto out;
     }
-    if (store_open(db_path, &store, err, sizeof(err)) != 0) {
+    if (store_open_readonly(db_path, &store, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit diff: %s\n", err);
         goto out;
     }

@@ -15,7 +15,8 @@
  *   ASCII case-insensitively. SNI is not part of the match: each row shows
  *   the SNI it was scanned with, and one scan gives one row per address.
  * - Only one scan is held in memory at a time.
- * - Read only; exit 0 (listed) or 2 (usage, database, unknown target).
+ * - Read only (store_open_readonly: the file is never written); exit 0 (listed) or 2 (usage,
+ * database, unknown target).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -368,7 +369,7 @@ int cmd_history(int argc, char **argv)
                 db_path, strerror(errno));
         goto out;
     }
-    if (store_open(db_path, &store, err, sizeof(err)) != 0) {
+    if (store_open_readonly(db_path, &store, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit history: %s\n", err);
         goto out;
     }

@@ -8,7 +8,9 @@
  *
  * Invariants:
  * - Options are checked first, then the database (which must exist: report
- *   never creates one), then the scan id; nothing in the database changes.
+ *   never creates one), then the scan id; nothing in the database changes:
+ *   it is opened read-only (store_open_readonly), so archived evidence on a
+ *   read-only file or mount renders too.
  * - With -o FILE the report is written to a temporary file next to FILE
  *   and renamed over it only when complete, so a failed report never
  *   leaves a truncated file or destroys the previous one.
@@ -191,7 +193,7 @@ int cmd_report(int argc, char **argv)
                 db_path, strerror(errno));
         goto out;
     }
-    if (store_open(db_path, &store, err, sizeof(err)) != 0) {
+    if (store_open_readonly(db_path, &store, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit report: %s\n", err);
         goto out;
     }
