@@ -985,11 +985,13 @@ static int store_uri(const char *path, const char *params, char *buf, size_t buf
     return n < 0 || (size_t)n >= buf_len - o ? -1 : 0;
 }
 
-/* store_ro_connect opens s->path read-only with URI params and reads its
+/* store_ro_connect opens s->path with URI params ("mode=rw" opens it
+ * read-write but query_only, "mode=ro..." read-only) and reads its
  * identity (store_check_identity). Returns 0, or the SQLite result code
  * (error recorded). */
 static int store_ro_connect(struct store *s, const char *params, int64_t *out_version)
 {
+    bool rw = strncmp(params, "mode=rw", 7) == 0;
     char uri[PATH_MAX * 3 + 64];
     if (store_uri(s->path, params, uri, sizeof(uri)) != 0) {
         store_set_err(s, "cannot open database %s: the name is too long", s->path);
@@ -997,13 +999,15 @@ static int store_ro_connect(struct store *s, const char *params, int64_t *out_ve
     }
     sqlite3_close(s->db);
     s->db = NULL;
-    int rc = sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+    int rc = sqlite3_open_v2(
+        uri, &s->db, (rw ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_URI, NULL);
     if (rc != SQLITE_OK) {
         store_set_err(s, "cannot open database %s: %s", s->path,
                       s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
         return rc;
     }
-    if (store_configure(s) != 0) {
+    if (store_configure(s) != 0 ||
+        (rw && store_exec(s, "PRAGMA query_only = 1", "opening read-only") != 0)) {
         return sqlite3_extended_errcode(s->db);
     }
     /* The first read is where a WAL file's missing -shm shows (CANTOPEN);
@@ -1081,10 +1085,32 @@ int store_open_readonly(const char *path, struct store **out_store, char *err, s
         return -1;
     }
     s->read_only = true;
-    /* mode=ro: SQLite's own locking, so a scan writing the file meanwhile
-     * is read consistently; for a WAL file it opens (or creates) the
-     * -shm and -wal files next to it, never the database's bytes. */
-    int rc = store_ro_connect(s, "mode=ro", &version);
+    char wal[PATH_MAX];
+    struct stat st;
+    int n = snprintf(wal, sizeof(wal), "%s-wal", path);
+    bool wal_ok = n > 0 && (size_t)n < sizeof(wal);
+    bool wal_empty = wal_ok && (stat(wal, &st) != 0 ? errno == ENOENT : st.st_size == 0);
+    char dir[PATH_MAX];
+    util_copy(dir, sizeof(dir), path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL) {
+        util_copy(dir, sizeof(dir), ".");
+    } else {
+        slash[slash == dir ? 1 : 0] = '\0';
+    }
+    /* Where the file and its directory may be written, it is opened as any
+     * reader of the live database would be, with SQLite's locking (a scan
+     * writing it meanwhile is read consistently), but query_only: for a
+     * WAL file SQLite makes the -wal and -shm files next to it and, as the
+     * last connection, removes them again on close (checkpointing nothing
+     * when the -wal was empty; when it held commits, checkpoint-on-close is
+     * off, so not even they move into the database file). Elsewhere
+     * (mode=ro) it can only read. Either way the database's bytes stay. */
+    bool writable = access(path, W_OK) == 0 && access(dir, W_OK) == 0;
+    int rc = store_ro_connect(s, writable ? "mode=rw" : "mode=ro", &version);
+    if (rc == SQLITE_OK && writable && !wal_empty) {
+        (void)sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
+    }
     if ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY) {
         /* A WAL file in a place where the -shm file cannot be created (a
          * read-only directory or mount). If the -wal file is absent or
@@ -1092,12 +1118,7 @@ int store_open_readonly(const char *path, struct store **out_store, char *err, s
          * nobody can write through, cannot change: SQLite may read it as
          * immutable (no locks, no -shm). A -wal holding commits would be
          * ignored that way, so it is an error instead. */
-        char wal[PATH_MAX];
-        struct stat st;
-        int n = snprintf(wal, sizeof(wal), "%s-wal", path);
-        bool no_wal = n > 0 && (size_t)n < sizeof(wal) &&
-                      (stat(wal, &st) != 0 ? errno == ENOENT : st.st_size == 0);
-        if (!no_wal) {
+        if (!wal_empty) {
             store_set_err(s,
                           "cannot read database %s: its write-ahead log %s-wal holds commits "
                           "not yet in the database file, and SQLite cannot create the shared "

@@ -70,8 +70,9 @@ __attribute__((warn_unused_result)) int store_prepare(struct store *s);
  * commands that only read (report, history, diff) and never writes it: no
  * WAL switch, no migration, no scan marked incomplete, and the file's
  * bytes stay as they were (also on a read-only file, directory or mount).
- * The file is opened read-only with SQLite's locking (mode=ro), so a scan
- * writing it meanwhile is read consistently; in a read-only place where a
+ * The file is opened with SQLite's locking (query_only where it is
+ * writable, so SQLite tidies its -wal/-shm on close; mode=ro elsewhere),
+ * so a scan writing it meanwhile is read consistently; in a read-only place where a
  * WAL file's -shm cannot be created, it is read as immutable when its
  * -wal is absent or empty, and refused with the reason when the -wal
  * holds commits (they would be missed). A file of an older schema is

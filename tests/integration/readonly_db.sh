@@ -132,5 +132,6 @@ before=$(sum "$w")
 reads "$w" "writable file"
 t_eq "writable file: the dead scan is still running" running "$(sqlite3 "$w" 'SELECT state FROM scans WHERE id = 1')"
 t_eq "writable file: bytes unchanged" "$before" "$(sum "$w")"
+t_eq "writable file: no -wal or -shm left beside it" "live.db" "$(cd "$pub" && ls -A | grep '^live')"
 
 t_done
