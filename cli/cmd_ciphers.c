@@ -1,6 +1,6 @@
 /*
  * cli/cmd_ciphers.c - `tlsaudit ciphers [--groups|--sigschemes] [FILTER...]`:
- * prints the registry (scanner/registry.h) as an aligned table.
+ * prints the registry (common/model/registry.h) as an aligned table.
  *
  * Read-only and offline: no network, no database. Each FILTER narrows the
  * rows (all of them must match): a code ("0xC02F", "0xC0,0x2F", a 3-byte SSLv2
@@ -18,7 +18,7 @@
 #include <strings.h>
 
 #include "cli/cli.h"
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 
 enum opt_id {
     OPT_HELP = 'h',
@@ -40,84 +40,79 @@ static const struct opt_doc {
 
 /* ---- suite keywords -------------------------------------------------------- */
 
-static bool is_cipher(const struct suite_info *s, const char *cipher)
-{
-    return strcmp(s->cipher, cipher) == 0;
-}
-
 static bool kw_export(const struct suite_info *s)
 {
-    return s->export_grade;
+    return (s->attrs & SUITE_EXPORT) != 0;
 }
 
 static bool kw_null(const struct suite_info *s)
 {
-    return is_cipher(s, "NULL");
+    return (s->attrs & SUITE_NULL_CIPHER) != 0;
 }
 
 static bool kw_anon(const struct suite_info *s)
 {
-    return strcmp(s->auth, "anon") == 0 || strcmp(s->auth, "NULL") == 0;
+    return (s->attrs & SUITE_ANON) != 0;
 }
 
 static bool kw_rc4(const struct suite_info *s)
 {
-    return is_cipher(s, "RC4");
+    return (s->attrs & SUITE_RC4) != 0;
 }
 
 static bool kw_rc2(const struct suite_info *s)
 {
-    return is_cipher(s, "RC2");
+    return (s->attrs & SUITE_RC2) != 0;
 }
 
 static bool kw_des(const struct suite_info *s)
 {
-    return is_cipher(s, "DES");
+    return (s->attrs & SUITE_DES) != 0;
 }
 
 static bool kw_3des(const struct suite_info *s)
 {
-    return is_cipher(s, "3DES");
+    return (s->attrs & SUITE_3DES) != 0;
 }
 
 static bool kw_idea(const struct suite_info *s)
 {
-    return is_cipher(s, "IDEA");
+    return (s->attrs & SUITE_IDEA) != 0;
 }
 
 static bool kw_md5(const struct suite_info *s)
 {
-    return strcmp(s->mac, "MD5") == 0;
+    return (s->attrs & SUITE_MD5) != 0;
 }
 
 static bool kw_sha1(const struct suite_info *s)
 {
-    return strcmp(s->mac, "SHA") == 0;
+    return (s->attrs & SUITE_SHA1) != 0;
 }
 
 static bool kw_cbc(const struct suite_info *s)
 {
-    return strcmp(s->mode, "CBC") == 0;
+    return (s->attrs & SUITE_CBC) != 0;
 }
 
 static bool kw_aead(const struct suite_info *s)
 {
-    return s->aead;
+    return (s->attrs & SUITE_AEAD) != 0;
 }
 
 static bool kw_pfs(const struct suite_info *s)
 {
-    return s->pfs;
+    return (s->attrs & SUITE_FS) != 0;
 }
 
 static bool kw_nopfs(const struct suite_info *s)
 {
-    return !s->pfs;
+    return (s->attrs & SUITE_FS) == 0;
 }
 
 static bool kw_psk(const struct suite_info *s)
 {
-    return strstr(s->kx, "PSK") != NULL || strcmp(s->auth, "PSK") == 0;
+    return (s->attrs & SUITE_PSK) != 0;
 }
 
 static bool kw_scsv(const struct suite_info *s)
@@ -165,8 +160,9 @@ static bool kw_tls13(const struct suite_info *s)
 
 static bool kw_weak(const struct suite_info *s)
 {
-    return kw_null(s) || kw_anon(s) || kw_export(s) || kw_rc4(s) || kw_rc2(s) || kw_des(s) ||
-           kw_3des(s) || kw_idea(s) || kw_md5(s) || s->bits < WEAK_BITS;
+    const unsigned weak = SUITE_NULL_CIPHER | SUITE_ANON | SUITE_EXPORT | SUITE_RC4 | SUITE_RC2 |
+                          SUITE_DES | SUITE_3DES | SUITE_IDEA | SUITE_MD5;
+    return (s->attrs & weak) != 0 || s->bits < WEAK_BITS;
 }
 
 /* Keywords match on attributes and never match a signalling value (except "scsv"). */

@@ -45,7 +45,7 @@
 #include "reports/report.h"
 #include "reports/text.h"
 #include "scanner/handshake.h"
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 #include "scanner/scan.h"
 #include "scanner/target.h"
 #include "scanner/x509.h"

@@ -10,7 +10,7 @@ Turns the IANA "TLS Parameters" CSV exports (kept outside the tree, in
 
 A developer runs this by hand when IANA changes; the build never does. The
 build only reads the TSV files (data/gen-registry.awk turns them into
-scanner/registry_tables.c). Review the diff of the TSVs before committing.
+common/model/registry_tables.c). Review the diff of the TSVs before committing.
 
 The derived columns (kx, auth, cipher, bits, mode, mac, aead, pfs, export,
 versions) come from parsing the IANA names with the rules documented in

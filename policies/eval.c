@@ -1,6 +1,6 @@
 /*
  * policies/eval.c - policy_eval: every rule of a loaded policy against the
- * facts of one target (scanner/facts.h), one finding per rule in scope.
+ * facts of one target (common/model/facts.h), one finding per rule in scope.
  *
  * Where it sits: store/scan -> struct target_result -> [eval] -> findings
  * -> store and reports. Pure computation: no I/O, no allocation except the
@@ -33,7 +33,7 @@
 #include "common/util.h"
 #include "policies/policy.h"
 #include "policies/policy_int.h"
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 
 #define EVAL_TEXT 1024 /* = sizeof(struct finding.evidence) */
 

@@ -33,7 +33,7 @@
 #include "policies/hash.h"
 #include "policies/policy.h"
 #include "policies/policy_int.h"
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 
 #ifndef TLSAUDIT_POLICY_DIR
 #define TLSAUDIT_POLICY_DIR ""

@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "common/strlist.h"
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 
 enum severity { SEV_INFO, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
 enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_WARN, VERDICT_INCONCLUSIVE, VERDICT_WAIVED };

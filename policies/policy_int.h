@@ -22,7 +22,7 @@
 
 #include "common/strlist.h"
 #include "policies/policy.h"
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 
 /* The checks, in the order docs/policy-language.md lists them. */
 enum check_kind {

@@ -17,7 +17,7 @@
 #include <stdio.h>
 
 #include "policies/policy.h"
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 #include "store/store.h"
 
 #define CHECK_N_VERDICTS (VERDICT_WAIVED + 1)

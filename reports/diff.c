@@ -29,7 +29,7 @@
 #include "reports/diff.h"
 #include "reports/escape.h"
 #include "reports/json_private.h"
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 
 static const char *const diff_kind_names[DIFF_KIND_COUNT] = {
     [DIFF_STATUS_CHANGED] = "status_changed",

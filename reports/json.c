@@ -17,8 +17,8 @@
 
 #include "common/util.h"
 #include "config.h"
+#include "common/model/registry.h"
 #include "reports/escape.h"
-#include "scanner/registry.h"
 
 struct json_report {
     json_t *root;

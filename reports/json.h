@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 
 /* Version of the JSON document's layout; bumped on incompatible change. */
 #define JSON_SCHEMA_VERSION 1

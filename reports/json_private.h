@@ -16,7 +16,7 @@
 
 #include <jansson.h>
 
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 
 /* json_text_value: a JSON string for s (valid UTF-8 kept, other bytes as
  * the visible text \xNN); JSON null for NULL. */

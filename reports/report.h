@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 #include "store/store.h"
 
 struct report_data {

@@ -26,7 +26,7 @@
 #include "common/util.h"
 #include "reports/escape.h"
 #include "reports/report.h"
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 
 enum csv_col {
     COL_RECORD,

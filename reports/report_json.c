@@ -9,12 +9,14 @@
  *   { "schema", "schema_version", "tool", "generated", "scan" (provenance),
  *     "targets" (the TARGET objects of the scan document, plus target_id),
  *     "policy_runs" (each with its findings), "expiring" (or null),
+ *     "inventory" (reports/inventory.h: certificates, versions, suites),
  *     "summary" }
  * Targets come from reports/json.c (json_private.h), so the scan document
  * and this one never disagree on how a fact is written. Strings from
  * servers go through json_text_value (valid UTF-8 kept, other bytes as
  * visible \xNN; jansson escapes quotes and control characters).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -23,7 +25,9 @@
 #include "config.h"
 #include "reports/json.h"
 #include "reports/json_private.h"
+#include "reports/inventory.h"
 #include "reports/report.h"
+#include "common/model/registry.h"
 
 /* set takes the reference of v; a NULL v (out of memory) fails. */
 static int set(json_t *o, const char *key, json_t *v)
@@ -185,6 +189,100 @@ static json_t *rj_expiring(const struct report_data *d, const struct report_opti
     return root;
 }
 
+/* The target ids of u, ascending by stored order. */
+static json_t *rj_use_targets(const struct report_data *d, const struct inventory_use *u)
+{
+    json_t *a = json_array();
+    for (size_t k = 0; a != NULL && k < u->n_targets; k++) {
+        if (json_array_append_new(a, json_integer(d->target_ids[u->targets[k]])) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+static json_t *rj_inv_cert(const struct report_data *d, const struct inventory_cert *x)
+{
+    const struct cert_fact *c = x->cert;
+    json_t *o = json_object();
+    json_t *where = json_array();
+    int rc = o == NULL || where == NULL ? -1 : 0;
+    for (size_t i = 0; rc == 0 && i < x->n_places; i++) {
+        rc |=
+            json_array_append_new(where, json_pack("{s:I, s:I}", "target_id",
+                                                   (json_int_t)d->target_ids[x->places[i].target],
+                                                   "position", (json_int_t)x->places[i].position));
+    }
+    if (rc == 0) {
+        rc |= set(o, "sha256", json_string(c->sha256));
+        rc |= set(o, "subject", json_text_value(c->subject));
+        rc |= set(o, "issuer", json_text_value(c->issuer));
+        rc |= set(o, "not_after", json_time_value(c->not_after * 1000));
+        rc |= set(o, "served", where);
+        where = NULL;
+    }
+    json_decref(where);
+    if (rc != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *rj_inv_use(const struct report_data *d, const struct inventory_use *u, bool suite)
+{
+    json_t *o = json_object();
+    int rc = o == NULL ? -1 : 0;
+    rc |= set(o, "version", json_string(wire_version_name(u->version)));
+    if (suite) {
+        char code[16];
+        const struct suite_info *si = registry_suite_by_code(u->suite);
+        snprintf(code, sizeof(code), u->suite > 0xffff ? "0x%06X" : "0x%04X", (unsigned)u->suite);
+        rc |= set(o, "code", json_string(code));
+        rc |= set(o, "name", si != NULL ? json_string(si->iana_name) : json_null());
+    }
+    rc |= set(o, "target_ids", rj_use_targets(d, u));
+    if (rc != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* The inventories (PCI DSS v4.0.1 Req 4.2.1.1 and 12.3.3): docs/json-output.md, INVENTORY. */
+static json_t *rj_inventory(const struct report_data *d)
+{
+    struct inventory inv;
+    if (inventory_build(d, &inv) != 0) {
+        return NULL;
+    }
+    json_t *certs = json_array(), *versions = json_array(), *suites = json_array();
+    int rc = certs == NULL || versions == NULL || suites == NULL ? -1 : 0;
+    for (size_t i = 0; rc == 0 && i < inv.n_certs; i++) {
+        json_t *x = rj_inv_cert(d, &inv.certs[i]);
+        rc |= x == NULL ? -1 : json_array_append_new(certs, x);
+    }
+    for (size_t i = 0; rc == 0 && i < inv.n_versions; i++) {
+        json_t *x = rj_inv_use(d, &inv.versions[i], false);
+        rc |= x == NULL ? -1 : json_array_append_new(versions, x);
+    }
+    for (size_t i = 0; rc == 0 && i < inv.n_suites; i++) {
+        json_t *x = rj_inv_use(d, &inv.suites[i], true);
+        rc |= x == NULL ? -1 : json_array_append_new(suites, x);
+    }
+    inventory_cleanup(&inv);
+    json_t *o = rc == 0 ? json_pack("{s:o, s:o, s:o}", "certificates", certs, "versions", versions,
+                                    "suites", suites)
+                        : NULL;
+    if (o == NULL && rc != 0) {
+        json_decref(certs);
+        json_decref(versions);
+        json_decref(suites);
+    }
+    return o;
+}
+
 int report_write_json(FILE *out, const struct report_data *d, const struct report_options *o,
                       char *err, size_t err_len)
 {
@@ -216,6 +314,7 @@ int report_write_json(FILE *out, const struct report_data *d, const struct repor
         rc |= set(root, "policy_runs", runs);
         runs = NULL;
         rc |= set(root, "expiring", rj_expiring(d, o, now_ms));
+        rc |= set(root, "inventory", rj_inventory(d));
         rc |= set(root, "summary",
                   json_pack("{s:I, s:I, s:I}", "targets", (json_int_t)d->n_targets, "scanned",
                             (json_int_t)n_scanned, "not_scanned",

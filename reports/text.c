@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "common/model/registry.h"
 #include "reports/escape.h"
-#include "scanner/registry.h"
 
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"

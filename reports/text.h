@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 
 /* text_print_target writes the summary of one finished target. */
 void text_print_target(FILE *out, const struct target_result *r, bool color);

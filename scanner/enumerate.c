@@ -43,7 +43,7 @@
 
 #include "common/util.h"
 #include "scanner/hello.h"
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 
 /* Largest bundle per probe. One bundle per version (a TLS 1.2 hello with
  * every registry suite is about 850 bytes) makes the discovery chain give

@@ -18,7 +18,7 @@
 
 #include <sys/socket.h>
 
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 #include "scanner/probe.h"
 
 /* enum_start enumerates the server at sa (its probes in probe-loop group

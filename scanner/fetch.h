@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 
 /* The largest body fetch_http keeps unless the request says less. */
 #define FETCH_DEFAULT_MAX_BYTES (1024 * 1024)

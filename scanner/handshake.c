@@ -26,7 +26,7 @@
 #include <gnutls/gnutls.h>
 
 #include "common/util.h"
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 
 /* Every suite, key exchange, MAC, group and signature GnuTLS can offer, so
  * that the handshake succeeds whenever the server accepts the version with

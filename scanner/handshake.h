@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 
 /* Caps on what is kept from a server (it controls these). */
 #define HS_MAX_CERTS 16

@@ -24,7 +24,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 
 /* RFC 8446 §4.1.3: the random of a HelloRetryRequest, SHA-256("HelloRetryRequest"). */
 static const uint8_t hello_hrr_random[32] = {
@@ -1063,17 +1063,15 @@ bool hello_parse_server_key_exchange(const struct rbuf *msg, enum hello_kx kx, u
     case HELLO_KX_UNKNOWN:
         return true;
     case HELLO_KX_DHE:
-        is_signed = true;
-        /* fall through */
     case HELLO_KX_DH_ANON:
+        is_signed = kx == HELLO_KX_DHE;
         if (!hello_parse_server_dh_params(&r, out, msg, err)) {
             return false;
         }
         break;
     case HELLO_KX_ECDHE:
-        is_signed = true;
-        /* fall through */
     case HELLO_KX_ECDH_ANON:
+        is_signed = kx == HELLO_KX_ECDHE;
         if (!hello_parse_server_ecdh_params(&r, out, msg, err)) {
             return false;
         }
@@ -1103,9 +1101,8 @@ bool hello_parse_server_key_exchange(const struct rbuf *msg, enum hello_kx kx, u
         }
         break;
     case HELLO_KX_SRP_SIGNED:
-        is_signed = true;
-        /* fall through */
     case HELLO_KX_SRP:
+        is_signed = kx == HELLO_KX_SRP_SIGNED;
         /* RFC 5054 §2.8.2: opaque srp_N<1..2^16-1>, srp_g<1..2^16-1>,
          * srp_s<1..2^8-1>, srp_B<1..2^16-1> */
         if (!hello_get_nonempty(&r, 2, &out->srp_n) || !hello_get_nonempty(&r, 2, &out->srp_g) ||

@@ -14,7 +14,7 @@
 
 #include <stdbool.h>
 
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 
 struct http_options {
     bool hsts_all_ports; /* --hsts: every target, not only port 443 */

@@ -49,6 +49,7 @@
 
 #include "common/util.h"
 #include "scanner/fetch.h"
+#include "scanner/ocsp.h"
 
 /* URLs of one kind tried per certificate. */
 #define REVOC_MAX_URLS 2
@@ -58,8 +59,8 @@
 #define REVOC_OCSP_MAX_BYTES (64 * 1024)
 #define REVOC_CRL_MAX_BYTES (8 * 1024 * 1024)
 #define REVOC_CERT_MAX_BYTES (64 * 1024)
-/* Clock skew tolerated on a thisUpdate in the future. */
-#define REVOC_SKEW 300
+/* Clock skew tolerated on a thisUpdate in the future: the OCSP verifier's. */
+#define REVOC_SKEW OCSP_SKEW
 /* Entries the in-memory cache holds at most (beyond it: fetch, do not keep). */
 #define REVOC_CACHE_MAX 20000
 
@@ -411,45 +412,13 @@ static void revoc_inconclusive(struct revoc_fact *out, const char *fmt, ...)
     va_end(ap);
 }
 
-static void revoc_ocsp_verify_words(unsigned verify, char *why, size_t why_len)
-{
-    why[0] = '\0';
-    if (verify & GNUTLS_OCSP_VERIFY_SIGNER_NOT_FOUND) {
-        revoc_add(why, why_len, "signer not found");
-    }
-    if (verify & GNUTLS_OCSP_VERIFY_SIGNER_KEYUSAGE_ERROR) {
-        revoc_add(why, why_len, "signer key usage");
-    }
-    if (verify & GNUTLS_OCSP_VERIFY_UNTRUSTED_SIGNER) {
-        revoc_add(why, why_len, "untrusted signer");
-    }
-    if (verify & GNUTLS_OCSP_VERIFY_INSECURE_ALGORITHM) {
-        revoc_add(why, why_len, "insecure algorithm");
-    }
-    if (verify & GNUTLS_OCSP_VERIFY_SIGNATURE_FAILURE) {
-        revoc_add(why, why_len, "signature mismatch");
-    }
-    if (verify & GNUTLS_OCSP_VERIFY_CERT_EXPIRED) {
-        revoc_add(why, why_len, "responder certificate expired");
-    }
-    if (verify & GNUTLS_OCSP_VERIFY_CERT_NOT_ACTIVATED) {
-        revoc_add(why, why_len, "responder certificate not yet valid");
-    }
-    if (why[0] == '\0') {
-        revoc_text(why, why_len, "rejected");
-    }
-}
-
 void revoc_judge_ocsp(const unsigned char *resp_der, size_t resp_len, const unsigned char *cert,
                       size_t cert_len, const unsigned char *issuer_der, size_t issuer_len,
                       const unsigned char *nonce, size_t nonce_len, int64_t now,
                       struct revoc_fact *out)
 {
-    gnutls_ocsp_resp_t resp = NULL;
     gnutls_x509_crt_t crt = revoc_crt_import(cert, cert_len);
     gnutls_x509_crt_t issuer = revoc_crt_import(issuer_der, issuer_len);
-    char when[40];
-
     out->status = REVOC_INCONCLUSIVE;
     out->revoked_at = 0;
     out->reason[0] = '\0';
@@ -457,98 +426,37 @@ void revoc_judge_ocsp(const unsigned char *resp_der, size_t resp_len, const unsi
     out->next_update = 0;
     if (crt == NULL || issuer == NULL) {
         revoc_inconclusive(out, "certificate or issuer not parsable");
-        goto out;
-    }
-    if (resp_len == 0 || resp_len > UINT_MAX || gnutls_ocsp_resp_init(&resp) < 0) {
-        resp = NULL;
-        revoc_inconclusive(out, "cannot parse the response");
-        goto out;
-    }
-    gnutls_datum_t d = {(unsigned char *)resp_der, (unsigned)resp_len};
-    int r = gnutls_ocsp_resp_import(resp, &d);
-    if (r < 0) {
-        revoc_inconclusive(out, "cannot parse the response: %s", gnutls_strerror(r));
-        goto out;
-    }
-    r = gnutls_ocsp_resp_get_status(resp);
-    if (r != GNUTLS_OCSP_RESP_SUCCESSFUL) {
-        revoc_inconclusive(out, "responder status %d, not successful", r);
-        goto out;
-    }
-    unsigned cert_status = 0;
-    time_t this_update = -1;
-    time_t next_update = -1;
-    time_t revoked_at = -1;
-    unsigned reason = 0;
-    bool found = false;
-    for (unsigned i = 0; !found && i < 64; i++) {
-        r = gnutls_ocsp_resp_get_single(resp, i, NULL, NULL, NULL, NULL, &cert_status, &this_update,
-                                        &next_update, &revoked_at, &reason);
-        if (r < 0) {
+    } else {
+        struct ocsp_input in = {.resp = resp_der,
+                                .resp_len = resp_len,
+                                .cert = crt,
+                                .issuer = issuer,
+                                .nonce = nonce,
+                                .nonce_len = nonce_len,
+                                .now = now};
+        struct ocsp_result res;
+        ocsp_judge(&in, &res);
+        out->this_update = res.this_update;
+        out->next_update = res.next_update;
+        switch (res.verdict) {
+        case OCSP_GOOD:
+            out->status = REVOC_GOOD;
+            revoc_text(out->detail, sizeof(out->detail), "OCSP: good");
+            break;
+        case OCSP_REVOKED:
+            out->status = REVOC_REVOKED;
+            out->revoked_at = res.revoked_at;
+            util_copy(out->reason, sizeof(out->reason), res.reason);
+            revoc_text(out->detail, sizeof(out->detail), "OCSP: %s", res.detail);
+            break;
+        case OCSP_UNKNOWN:
+            out->status = REVOC_UNKNOWN;
+            revoc_text(out->detail, sizeof(out->detail), "OCSP: unknown (%s)", res.detail);
+            break;
+        case OCSP_INVALID:
+            revoc_inconclusive(out, "%s", res.detail);
             break;
         }
-        found = gnutls_ocsp_resp_check_crt(resp, i, crt) == 0;
-    }
-    if (!found) {
-        revoc_inconclusive(out, "the response is not about this certificate");
-        goto out;
-    }
-    unsigned verify = 0;
-    r = gnutls_ocsp_resp_verify_direct(resp, issuer, &verify, 0);
-    if (r < 0) {
-        revoc_inconclusive(out, "signature not verifiable: %s", gnutls_strerror(r));
-        goto out;
-    }
-    if (verify != 0) {
-        char why[FACT_TEXT];
-        revoc_ocsp_verify_words(verify, why, sizeof(why));
-        revoc_inconclusive(out, "bad response signature (%s)", why);
-        goto out;
-    }
-    if (nonce != NULL) {
-        gnutls_datum_t rn = {NULL, 0};
-        unsigned critical = 0;
-        r = gnutls_ocsp_resp_get_nonce(resp, &critical, &rn);
-        if (r == 0 && (rn.size != nonce_len || memcmp(rn.data, nonce, nonce_len) != 0)) {
-            gnutls_free(rn.data);
-            revoc_inconclusive(out, "the response's nonce does not match the request's (replay?)");
-            goto out;
-        }
-        gnutls_free(rn.data);
-    }
-    out->this_update = this_update == (time_t)-1 ? 0 : (int64_t)this_update;
-    out->next_update = next_update == (time_t)-1 ? 0 : (int64_t)next_update;
-    if (this_update == (time_t)-1 || (int64_t)this_update > now + REVOC_SKEW) {
-        x509_fmt_time((int64_t)this_update, when, sizeof(when));
-        revoc_inconclusive(out, "thisUpdate %s is in the future", when);
-        goto out;
-    }
-    if (next_update != (time_t)-1 && (int64_t)next_update < now) {
-        x509_fmt_time((int64_t)next_update, when, sizeof(when));
-        revoc_inconclusive(out, "stale response: nextUpdate %s has passed", when);
-        goto out;
-    }
-    switch (cert_status) {
-    case GNUTLS_OCSP_CERT_GOOD:
-        out->status = REVOC_GOOD;
-        revoc_text(out->detail, sizeof(out->detail), "OCSP: good");
-        break;
-    case GNUTLS_OCSP_CERT_REVOKED:
-        out->status = REVOC_REVOKED;
-        out->revoked_at = (int64_t)revoked_at;
-        util_copy(out->reason, sizeof(out->reason), x509_crl_reason_name(reason));
-        x509_fmt_time((int64_t)revoked_at, when, sizeof(when));
-        revoc_text(out->detail, sizeof(out->detail), "OCSP: revoked at %s (%s)", when, out->reason);
-        break;
-    default:
-        out->status = REVOC_UNKNOWN;
-        revoc_text(out->detail, sizeof(out->detail),
-                   "OCSP: unknown (the responder does not know the certificate)");
-        break;
-    }
-out:
-    if (resp != NULL) {
-        gnutls_ocsp_resp_deinit(resp);
     }
     if (crt != NULL) {
         gnutls_x509_crt_deinit(crt);

@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 #include "scanner/x509.h"
 
 /* Cache kinds. */

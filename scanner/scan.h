@@ -16,7 +16,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 #include "scanner/http.h"
 #include "scanner/probe.h"
 #include "scanner/revocation.h"

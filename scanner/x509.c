@@ -53,6 +53,8 @@
 #include <gnutls/x509-ext.h>
 #include <gnutls/x509.h>
 
+#include "scanner/ocsp.h"
+
 #define X509_OID_SAN "2.5.29.17"
 #define X509_OID_EKU "2.5.29.37"
 #define X509_OID_CRLDP "2.5.29.31"
@@ -66,8 +68,6 @@
 #define X509_TLSFEATURE_STATUS_REQUEST 5
 
 #define X509_SECONDS_PER_DAY 86400
-/* Clock skew tolerated on an OCSP thisUpdate in the future. */
-#define X509_OCSP_SKEW 300
 /* Served certificates considered in a chain; handshake.c caps it lower. */
 #define X509_MAX_CHAIN 64
 
@@ -1161,25 +1161,6 @@ const char *x509_crl_reason_name(unsigned reason)
     return "unknown reason";
 }
 
-/* x509_ocsp_resp_status_name names an RFC 6960 §4.2.1 OCSPResponseStatus. */
-static const char *x509_ocsp_resp_status_name(int status)
-{
-    switch (status) {
-    case GNUTLS_OCSP_RESP_MALFORMEDREQUEST:
-        return "malformedRequest";
-    case GNUTLS_OCSP_RESP_INTERNALERROR:
-        return "internalError";
-    case GNUTLS_OCSP_RESP_TRYLATER:
-        return "tryLater";
-    case GNUTLS_OCSP_RESP_SIGREQUIRED:
-        return "sigRequired";
-    case GNUTLS_OCSP_RESP_UNAUTHORIZED:
-        return "unauthorized";
-    default:
-        return "unknown";
-    }
-}
-
 /* x509_ocsp_issuer returns the issuer of the leaf: a served certificate
  * (borrowed, *owned false) or a trust anchor copy (*owned true), or NULL. */
 static gnutls_x509_crt_t x509_ocsp_issuer(const struct x509_trust *t, const struct x509_chain *c,
@@ -1200,171 +1181,32 @@ static gnutls_x509_crt_t x509_ocsp_issuer(const struct x509_trust *t, const stru
     return NULL;
 }
 
-/* x509_ocsp_signer_times reports a delegated responder certificate (one
- * embedded in the response and issued by issuer) that is outside its
- * validity at now; GnuTLS checks it against the clock, not `now`. */
-static bool x509_ocsp_signer_times_ok(gnutls_ocsp_resp_t resp, gnutls_x509_crt_t issuer,
-                                      int64_t now)
-{
-    gnutls_x509_crt_t *certs = NULL;
-    size_t n = 0;
-    bool ok = true;
-    if (gnutls_ocsp_resp_get_certs(resp, &certs, &n) < 0) {
-        return true;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (x509_issued_by(certs[i], issuer) && x509_time_status(certs[i], now) != 0) {
-            ok = false;
-        }
-        gnutls_x509_crt_deinit(certs[i]);
-    }
-    gnutls_free(certs);
-    return ok;
-}
-
-static void x509_ocsp_invalid(struct chain_fact *out, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* x509_ocsp_invalid sets ocsp_status "invalid" and the reason. */
-static void x509_ocsp_invalid(struct chain_fact *out, const char *fmt, ...)
-{
-    x509_set(out->ocsp_status, sizeof(out->ocsp_status), "invalid");
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(out->ocsp_detail, sizeof(out->ocsp_detail), fmt, ap);
-    va_end(ap);
-}
-
-/* x509_ocsp_check judges the stapled OCSP response (RFC 6960) for the leaf:
- * parsed, successful, about the leaf, signed by the leaf's issuer (or a
- * responder it delegated to), fresh at now. Fills ocsp_status/detail. */
+/* x509_ocsp_check judges the stapled OCSP response (RFC 6960) for the leaf
+ * with the one verifier (scanner/ocsp.c): parsed, successful, about the
+ * leaf, signed by the leaf's issuer (or a responder it delegated to), fresh
+ * at now. Fills ocsp_status ("good", "revoked", "unknown", "invalid") and
+ * ocsp_detail. */
 static void x509_ocsp_check(const struct x509_trust *t, const struct x509_chain *c,
                             const unsigned char *ocsp, size_t ocsp_len, int64_t now,
                             struct chain_fact *out)
 {
-    gnutls_ocsp_resp_t resp = NULL;
-    gnutls_x509_crt_t issuer = NULL;
+    static const char *const names[] = {[OCSP_GOOD] = "good",
+                                        [OCSP_REVOKED] = "revoked",
+                                        [OCSP_UNKNOWN] = "unknown",
+                                        [OCSP_INVALID] = "invalid"};
     bool issuer_owned = false;
+    gnutls_x509_crt_t leaf = c->n > 0 ? c->crts[0] : NULL;
+    gnutls_x509_crt_t issuer = leaf != NULL ? x509_ocsp_issuer(t, c, &issuer_owned) : NULL;
+    struct ocsp_input in = {
+        .resp = ocsp, .resp_len = ocsp_len, .cert = leaf, .issuer = issuer, .now = now};
+    struct ocsp_result res;
+    ocsp_judge(&in, &res);
     out->ocsp_staple = true;
-    if (c->n == 0 || c->crts[0] == NULL) {
-        x509_ocsp_invalid(out, "no leaf certificate to match the response against");
-        goto out;
-    }
-    if (ocsp_len == 0 || ocsp_len > UINT_MAX) {
-        x509_ocsp_invalid(out, "cannot parse: %s", ocsp_len == 0 ? "empty response" : "too large");
-        goto out;
-    }
-    if (gnutls_ocsp_resp_init(&resp) < 0) {
-        resp = NULL;
-        x509_ocsp_invalid(out, "out of memory");
-        goto out;
-    }
-    gnutls_datum_t d = {(unsigned char *)ocsp, (unsigned)ocsp_len};
-    int r = gnutls_ocsp_resp_import(resp, &d);
-    if (r < 0) {
-        x509_ocsp_invalid(out, "cannot parse: %s", gnutls_strerror(r));
-        goto out;
-    }
-    r = gnutls_ocsp_resp_get_status(resp);
-    if (r < 0) {
-        x509_ocsp_invalid(out, "cannot parse: %s", gnutls_strerror(r));
-        goto out;
-    }
-    if (r != GNUTLS_OCSP_RESP_SUCCESSFUL) {
-        x509_ocsp_invalid(out, "responder status %s (%d), not successful",
-                          x509_ocsp_resp_status_name(r), r);
-        goto out;
-    }
-
-    unsigned cert_status = 0;
-    time_t this_update = -1;
-    time_t next_update = -1;
-    time_t revoked_at = -1;
-    unsigned reason = 0;
-    bool found = false;
-    for (unsigned i = 0; !found; i++) {
-        r = gnutls_ocsp_resp_get_single(resp, i, NULL, NULL, NULL, NULL, &cert_status, &this_update,
-                                        &next_update, &revoked_at, &reason);
-        if (r < 0) {
-            break;
-        }
-        found = gnutls_ocsp_resp_check_crt(resp, i, c->crts[0]) == 0;
-    }
-    if (!found) {
-        x509_ocsp_invalid(out, "response is not about the leaf certificate");
-        goto out;
-    }
-
-    issuer = x509_ocsp_issuer(t, c, &issuer_owned);
-    if (issuer == NULL) {
-        x509_ocsp_invalid(out, "issuer of the leaf unknown: cannot verify the response signature");
-        goto out;
-    }
-    unsigned verify = 0;
-    r = gnutls_ocsp_resp_verify_direct(resp, issuer, &verify, GNUTLS_VERIFY_DISABLE_TIME_CHECKS);
-    if (r < 0) {
-        x509_ocsp_invalid(out, "signature not verifiable: %s", gnutls_strerror(r));
-        goto out;
-    }
-    if (verify != 0) {
-        char why[FACT_TEXT] = "";
-        if (verify & GNUTLS_OCSP_VERIFY_SIGNER_NOT_FOUND) {
-            x509_text_add(why, sizeof(why), "signer not found");
-        }
-        if (verify & GNUTLS_OCSP_VERIFY_SIGNER_KEYUSAGE_ERROR) {
-            x509_text_add(why, sizeof(why), "signer key usage");
-        }
-        if (verify & GNUTLS_OCSP_VERIFY_UNTRUSTED_SIGNER) {
-            x509_text_add(why, sizeof(why), "untrusted signer");
-        }
-        if (verify & GNUTLS_OCSP_VERIFY_INSECURE_ALGORITHM) {
-            x509_text_add(why, sizeof(why), "insecure algorithm");
-        }
-        if (verify & GNUTLS_OCSP_VERIFY_SIGNATURE_FAILURE) {
-            x509_text_add(why, sizeof(why), "signature mismatch");
-        }
-        x509_ocsp_invalid(out, "bad signature (%s)", why[0] != '\0' ? why : "rejected");
-        goto out;
-    }
-    if (!x509_ocsp_signer_times_ok(resp, issuer, now)) {
-        x509_ocsp_invalid(out, "responder certificate not valid at scan time");
-        goto out;
-    }
-
-    char when[40];
-    if (this_update == (time_t)-1 || (int64_t)this_update > now + X509_OCSP_SKEW) {
-        x509_fmt_time((int64_t)this_update, when, sizeof(when));
-        x509_ocsp_invalid(out, "thisUpdate %s is in the future", when);
-        goto out;
-    }
-    if (next_update != (time_t)-1 && (int64_t)next_update < now) {
-        x509_fmt_time((int64_t)next_update, when, sizeof(when));
-        x509_ocsp_invalid(out, "stale: nextUpdate %s has passed", when);
-        goto out;
-    }
-
-    switch (cert_status) {
-    case GNUTLS_OCSP_CERT_GOOD:
-        x509_set(out->ocsp_status, sizeof(out->ocsp_status), "good");
-        break;
-    case GNUTLS_OCSP_CERT_REVOKED:
-        x509_set(out->ocsp_status, sizeof(out->ocsp_status), "revoked");
-        x509_fmt_time((int64_t)revoked_at, when, sizeof(when));
-        snprintf(out->ocsp_detail, sizeof(out->ocsp_detail), "revoked at %s (%s)", when,
-                 x509_crl_reason_name(reason));
-        break;
-    default:
-        x509_set(out->ocsp_status, sizeof(out->ocsp_status), "unknown");
-        x509_set(out->ocsp_detail, sizeof(out->ocsp_detail),
-                 "the responder does not know the certificate");
-        break;
-    }
-out:
+    x509_set(out->ocsp_status, sizeof(out->ocsp_status), names[res.verdict]);
+    x509_set(out->ocsp_detail, sizeof(out->ocsp_detail),
+             res.verdict == OCSP_GOOD ? "" : res.detail);
     if (issuer_owned) {
         gnutls_x509_crt_deinit(issuer);
-    }
-    if (resp != NULL) {
-        gnutls_ocsp_resp_deinit(resp);
     }
 }
 

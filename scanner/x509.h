@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 
 struct x509_trust;
 

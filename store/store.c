@@ -60,7 +60,7 @@
 #include <sqlite3.h>
 
 #include "common/util.h"
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 
 /* 'TLSA': PRAGMA application_id of every tlsaudit database. */
 #define STORE_APPLICATION_ID 0x544c5341

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
 #define STORE_SCHEMA_VERSION 2

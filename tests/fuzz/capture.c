@@ -24,7 +24,7 @@
 
 #include "common/util.h"
 #include "scanner/hello.h"
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 
 #define CAPTURE_MAX (256 * 1024)
 

@@ -27,7 +27,7 @@ flags=(-std=c11 -g -O1 -D_GNU_SOURCE -I"$top" -fsanitize=fuzzer,address,undefine
 status=0
 for t in $targets; do
 	"$cc" "${flags[@]}" -o "$work/fuzz_$t" "$top/tests/fuzz/fuzz_$t.c" "$top/scanner/hello.c" \
-		"$top/common/bytes.c" "$top/scanner/registry.c" "$work/registry_tables.c" \
+		"$top/common/bytes.c" "$top/common/model/registry.c" "$work/registry_tables.c" \
 		-lgnutls -pthread
 	mkdir -p "$work/corpus-$t" "$work/artifacts-$t"
 	cp -n "$top/tests/fuzz/corpus/$t/"* "$work/corpus-$t/" 2>/dev/null || true

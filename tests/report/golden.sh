@@ -64,6 +64,12 @@ done
 t_eq "json: expiring lists the expired leaf, the intermediate and the hostile leaf" \
 	"2:0:true 1:1:false 1:0:false" \
 	"$(jq -r '[.expiring.certificates[] | "\(.target_id):\(.position):\(.expired)"] | join(" ")' "$tmp/fixture.json")"
+t_eq "json: the inventory's versions, each with the targets accepting it" \
+	"$(jq -r '[.targets[] | select(.enumeration.versions != null) | .enumeration.versions[] | select(.suites | length > 0) | .version] | unique | length' "$tmp/fixture.json")" \
+	"$(jq -r '.inventory.versions | length' "$tmp/fixture.json")"
+t_eq "json: the inventory lists each served certificate once" \
+	"$(jq -r '[.targets[].certificates[]?.sha256] | unique | length' "$tmp/fixture.json")" \
+	"$(jq -r '.inventory.certificates | length' "$tmp/fixture.json")"
 t_eq "json: no expiring without --expiring" "null" "$(jq -c .expiring "$tmp/fixture.noexp.json")"
 t_eq "json: hostile subject kept as text (ESC as \\u001b, bad bytes as \\xNN)" \
 	"CN=<script>alert(1)</script>\"'&,OU=line1\\nline2\\u001b[31mred\\u001b[0m,O==HYPERLINK(\"http://x\"),C=\\\\xff\\\\xfe" \

@@ -30,7 +30,7 @@
 #include <sqlite3.h>
 
 #include "reports/report.h"
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 #include "store/store.h"
 
 /* 2026-01-15T12:00:00Z: "now" when rendering. */

@@ -20,7 +20,7 @@
 
 #include "common/bytes.h"
 #include "scanner/hello.h"
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 
 #ifndef HELLO_TEST_SRCDIR
 #define HELLO_TEST_SRCDIR "."

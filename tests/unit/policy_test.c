@@ -20,7 +20,7 @@
 #include "common/strlist.h"
 #include "policies/hash.h"
 #include "policies/policy.h"
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 
 #ifndef POLICY_TEST_SRCDIR
 #define POLICY_TEST_SRCDIR "."

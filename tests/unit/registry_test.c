@@ -1,15 +1,16 @@
 /*
- * tests/unit/registry_test.c - unit tests for scanner/registry: the tables
+ * tests/unit/registry_test.c - unit tests for common/model/registry: the tables
  * generated from the data/ TSV files (counts, order, invariants between
  * columns) and the lookups, with every derived column checked for a sample of
  * suites whose IANA names are awkward to parse (EXPORT, anon, KRB5, PSK, GOST,
  * TLS 1.3, integrity-only, CCM_8, SSLv2 kinds, signalling values).
  */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 
 #define SSL3_TO_TLS12 (REG_SSL3 | REG_TLS10 | REG_TLS11 | REG_TLS12)
 #define ALL_VERSIONS (REG_SSL2 | REG_SSL3 | REG_TLS10 | REG_TLS11 | REG_TLS12 | REG_TLS13)
@@ -619,6 +620,69 @@ START_TEST(test_sigschemes)
 }
 END_TEST
 
+/* The build-time attribute bits agree with the registry's words for every
+ * suite (gen-registry.awk decides them; this re-derives them in C). */
+START_TEST(test_suite_attrs_every_row)
+{
+    for (size_t i = 0; i < registry_n_suites; i++) {
+        const struct suite_info *s = &registry_suites[i];
+        unsigned want = 0;
+        want |= strcmp(s->cipher, "NULL") == 0 ? SUITE_NULL_CIPHER : 0;
+        want |= strcmp(s->auth, "anon") == 0 || strcmp(s->auth, "NULL") == 0 ? SUITE_ANON : 0;
+        want |= s->export_grade ? SUITE_EXPORT : 0;
+        want |= strcmp(s->cipher, "RC4") == 0 ? SUITE_RC4 : 0;
+        want |= strcmp(s->cipher, "RC2") == 0 ? SUITE_RC2 : 0;
+        want |= strcmp(s->cipher, "DES") == 0 ? SUITE_DES : 0;
+        want |= strcmp(s->cipher, "3DES") == 0 ? SUITE_3DES : 0;
+        want |= strcmp(s->cipher, "IDEA") == 0 ? SUITE_IDEA : 0;
+        want |= strcmp(s->mac, "MD5") == 0 ? SUITE_MD5 : 0;
+        want |= strcmp(s->mac, "SHA") == 0 ? SUITE_SHA1 : 0;
+        want |= strcmp(s->mode, "CBC") == 0 ? SUITE_CBC : 0;
+        want |= strstr(s->kx, "PSK") != NULL || strcmp(s->auth, "PSK") == 0 ? SUITE_PSK : 0;
+        want |= s->aead ? SUITE_AEAD : 0;
+        want |= s->pfs ? SUITE_FS : 0;
+        want |= strcmp(s->kx, "SCSV") == 0 ? SUITE_SCSV : 0;
+        want |= strcmp(s->kx, "RSA") == 0 ? SUITE_KX_RSA : 0;
+        const char *c = s->cipher;
+        bool b64 = strcmp(c, "DES") == 0 || strcmp(c, "3DES") == 0 || strcmp(c, "IDEA") == 0 ||
+                   strcmp(c, "RC2") == 0 || strcmp(c, "GOST28147") == 0 || strcmp(c, "MAGMA") == 0;
+        want |= b64 ? SUITE_BLOCK64 : 0;
+        ck_assert_msg(s->attrs == want, "%s: attrs 0x%x, want 0x%x", s->iana_name, s->attrs, want);
+        ck_assert_int_eq(s->strength, strcmp(c, "3DES") == 0 ? 112 : s->bits);
+    }
+}
+END_TEST
+
+/* A few suites by hand, so the test above cannot agree with a wrong
+ * generator by sharing its mistake. */
+START_TEST(test_suite_attrs_samples)
+{
+    const struct suite_info *s = registry_suite_by_code(0x000A); /* RSA_WITH_3DES_EDE_CBC_SHA */
+    ck_assert_ptr_nonnull(s);
+    ck_assert_uint_eq(s->attrs, SUITE_3DES | SUITE_BLOCK64 | SUITE_CBC | SUITE_SHA1 | SUITE_KX_RSA);
+    ck_assert_int_eq(s->strength, 112);
+    s = registry_suite_by_code(0x1301); /* TLS_AES_128_GCM_SHA256 */
+    ck_assert_uint_eq(s->attrs, SUITE_AEAD | SUITE_FS);
+    s = registry_suite_by_code(0x0018); /* DH_anon_WITH_RC4_128_MD5 */
+    ck_assert_uint_eq(s->attrs & (SUITE_ANON | SUITE_RC4 | SUITE_MD5 | SUITE_KX_RSA),
+                      SUITE_ANON | SUITE_RC4 | SUITE_MD5);
+    s = registry_suite_by_code(0x5600); /* TLS_FALLBACK_SCSV */
+    ck_assert(registry_suite_is_scsv(s));
+    s = registry_suite_by_code(0xC030); /* ECDHE_RSA_WITH_AES_256_GCM_SHA384 */
+    ck_assert_uint_eq(s->attrs, SUITE_AEAD | SUITE_FS);
+    ck_assert_int_eq(s->strength, 256);
+    ck_assert_uint_eq(registry_suite_attr_by_name("CBC"), SUITE_CBC);
+    ck_assert_uint_eq(registry_suite_attr_by_name("block64"), SUITE_BLOCK64);
+    ck_assert_uint_eq(registry_suite_attr_by_name("nonsense"), 0);
+    unsigned all = 0;
+    for (size_t i = 0; i < n_registry_suite_attr_names; i++) {
+        ck_assert_uint_eq(all & registry_suite_attr_names[i].bit, 0); /* each bit once */
+        all |= registry_suite_attr_names[i].bit;
+    }
+    ck_assert_uint_eq(all, (SUITE_KX_RSA << 1) - 1); /* every bit named */
+}
+END_TEST
+
 START_TEST(test_version_names)
 {
     ck_assert_str_eq(registry_version_name(REG_SSL2), "SSL2");
@@ -638,6 +702,8 @@ int main(void)
     Suite *s = suite_create("registry");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_counts);
+    tcase_add_test(tc, test_suite_attrs_every_row);
+    tcase_add_test(tc, test_suite_attrs_samples);
     tcase_add_test(tc, test_recommended_counts);
     tcase_add_test(tc, test_sorted_unique);
     tcase_add_test(tc, test_row_invariants);

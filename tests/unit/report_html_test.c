@@ -1,6 +1,6 @@
 /*
  * tests/unit/report_html_test.c - unit tests of the HTML audit report
- * (reports/report_html.c) over a scan built in memory.
+ * (reports/html/) over a scan built in memory.
  *
  * The fixture is a deterministic struct report_data whose server- and
  * file-controlled strings (certificate subject, issuer, SANs, SNI, tags,

@@ -1,7 +1,8 @@
 /*
  * tests/unit/report_test.c - unit tests of reports/escape.c (each format's
  * escaping of hostile strings) and of the helpers in reports/report.c
- * (verdict and severity names, counts, the expiring-certificate list).
+ * (verdict and severity names, counts, the expiring-certificate list) and
+ * of reports/inventory.c (the PCI certificate and protocol inventories).
  * test_utf8_every_escaper runs each class of ill-formed UTF-8 through every
  * escaper (esc_visible, esc_html, esc_csv, esc_markdown, text_visible and
  * the JSON strings of json_text_value): all show it as the same \xNN.
@@ -9,15 +10,20 @@
  * Every assertion compares with a concrete expected string or number.
  */
 #include <check.h>
+#include <sqlite3.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "reports/escape.h"
+#include "reports/history.h"
+#include "reports/inventory.h"
 #include "reports/json_private.h"
 #include "reports/report.h"
 #include "reports/text.h"
+#include "store/store.h"
 
 typedef void (*esc_fn)(FILE *out, const char *s);
 
@@ -124,6 +130,111 @@ START_TEST(test_utf8_every_escaper)
     bool kept = strcmp(c->in, c->want) == 0;
     ck_assert_uint_eq(esc_utf8_len(p, n) == n, kept);
     ck_assert_uint_eq(esc_utf8_len(p, 0), 0);
+}
+END_TEST
+
+/* A scan stored with times a damaged file could hold (+-2^63 in every
+ * time column, in turn): report_load refuses it naming the column, so no
+ * renderer does arithmetic on it. Should it load anyway, every format is
+ * rendered with --expiring over it: under -fsanitize=undefined that is
+ * where a signed overflow (s * 1000, not_after - now) would show. */
+static const char *const damaged_cols[][2] = {
+    {"certificates", "not_after"}, {"certificates", "not_before"},  {"chain_certs", "days_left"},
+    {"revocations", "revoked_at"}, {"revocations", "this_update"},  {"targets", "finished_ms"},
+    {"scans", "started_ms"},       {"policy_runs", "evaluated_ms"},
+};
+#define N_DAMAGED_COLS (sizeof(damaged_cols) / sizeof(damaged_cols[0]))
+
+START_TEST(test_damaged_times_not_rendered)
+{
+    const char *table = damaged_cols[_i / 2][0];
+    const char *column = damaged_cols[_i / 2][1];
+    const char *value = _i % 2 ? "9223372036854775807" : "-9223372036854775808";
+    char dir[] = "/tmp/report_test.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char db[64];
+    snprintf(db, sizeof(db), "%s/d.db", dir);
+    struct store *s = NULL;
+    char err[1024] = "";
+    ck_assert_msg(store_open(db, &s, err, sizeof(err)) == 0, "%s", err);
+    struct scan_meta meta = {
+        .started_ms = 1760000000000LL, .tool_version = "t", .options = "", .trust_store = "system"};
+    int64_t scan = 0;
+    ck_assert_int_eq(store_scan_begin(s, &meta, &scan), 0);
+    struct target_result r;
+    target_result_init(&r);
+    r.host = strdup("d.example.test");
+    r.port = 443;
+    r.status = TARGET_OK;
+    r.started_ms = 1760000000000LL;
+    r.finished_ms = 1760000001000LL;
+    r.chain_collected = true;
+    r.n_certs = 1;
+    r.certs = calloc(1, sizeof(*r.certs));
+    ck_assert_ptr_nonnull(r.certs);
+    cert_fact_init(&r.certs[0]);
+    r.certs[0].der = malloc(4);
+    ck_assert_ptr_nonnull(r.certs[0].der);
+    memcpy(r.certs[0].der, "\x30\x02\x05\x00", 4);
+    r.certs[0].der_len = 4;
+    memset(r.certs[0].sha256, 'a', 64);
+    r.certs[0].sha256[64] = '\0';
+    r.certs[0].not_before = 1700000000;
+    r.certs[0].not_after = 1760500000; /* within --expiring 30 */
+    r.certs[0].days_left = 5;
+    r.revoc_collected = true;
+    r.revoc = calloc(1, sizeof(*r.revoc));
+    ck_assert_ptr_nonnull(r.revoc);
+    r.n_revoc = 1;
+    r.revoc[0].status = REVOC_REVOKED;
+    r.revoc[0].revoked_at = 1750000000;
+    r.revoc[0].this_update = 1750000000;
+    ck_assert_msg(store_put_target(s, scan, &r) == 0, "%s", store_errmsg(s));
+    target_result_cleanup(&r);
+    ck_assert_int_eq(store_scan_finish(s, scan, "complete", 1760000002000LL), 0);
+    struct store_policy_run run = {
+        .policy_id = "p",
+        .policy_version = "1",
+        .policy_sha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        .evaluated_ms = 1760000003000LL};
+    int64_t run_id = 0;
+    ck_assert_msg(store_put_findings(s, scan, &run, NULL, 0, &run_id) == 0, "%s", store_errmsg(s));
+
+    sqlite3 *raw = NULL;
+    ck_assert_int_eq(sqlite3_open(db, &raw), SQLITE_OK);
+    char sql[160];
+    snprintf(sql, sizeof(sql), "UPDATE %s SET %s = %s", table, column, value);
+    ck_assert_int_eq(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_changes(raw), 1);
+    sqlite3_close(raw);
+
+    struct report_data d = {0};
+    int rc = report_load(s, scan, db, &d, err, sizeof(err));
+    if (rc == 0) {
+        struct report_options ro = {.now_ms = 1760000000000LL, .expiring_days = 30};
+        for (int f = REPORT_TEXT; f <= REPORT_HTML; f++) {
+            FILE *null = fopen("/dev/null", "w");
+            ck_assert_ptr_nonnull(null);
+            char werr[256];
+            if (report_write(null, (enum report_format)f, &d, &ro, werr, sizeof(werr)) != 0) {
+                /* a render that fails overflows nothing */
+            }
+            fclose(null);
+        }
+        report_data_cleanup(&d);
+    }
+    store_close(s);
+    char want[160];
+    snprintf(want, sizeof(want), "damaged value in the database: %s.%s = %s", table, column, value);
+    ck_assert_msg(rc == -1, "%s.%s = %s was rendered as a time", table, column, value);
+    ck_assert_msg(strstr(err, want) != NULL, "want '%s' in '%s'", want, err);
+    char f[96];
+    const char *const suffixes[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(f, sizeof(f), "%s%s", db, suffixes[i]);
+        unlink(f);
+    }
+    rmdir(dir);
 }
 END_TEST
 
@@ -247,6 +358,130 @@ START_TEST(test_expiring)
 }
 END_TEST
 
+START_TEST(test_inventory)
+{
+    /* Three targets. 0 and 2 serve the same leaf (one fingerprint) and 0
+     * also an intermediate; 0 and 1 were enumerated (TLS 1.2: 0x002F on
+     * both, 0xC02F on 0; TLS 1.3: 0x1301 on 1); 2 has no enumeration and
+     * its GnuTLS handshake accepted TLS 1.2 with 0x009C. */
+    struct cert_fact c0[2], c2[1];
+    memset(c0, 0, sizeof(c0));
+    memset(c2, 0, sizeof(c2));
+    snprintf(c0[0].sha256, sizeof(c0[0].sha256), "%s", "bb");
+    snprintf(c0[1].sha256, sizeof(c0[1].sha256), "%s", "aa");
+    snprintf(c2[0].sha256, sizeof(c2[0].sha256), "%s", "bb");
+    struct enum_suite s0[2] = {{.code = 0xC02F}, {.code = 0x002F}};
+    struct enum_suite s1a[1] = {{.code = 0x002F}};
+    struct enum_suite s1b[1] = {{.code = 0x1301}};
+    struct target_result t[3];
+    memset(t, 0, sizeof(t));
+    t[0].certs = c0;
+    t[0].n_certs = 2;
+    t[0].enumeration.collected = true;
+    t[0].enumeration.versions[WV_TLS12].suites = s0;
+    t[0].enumeration.versions[WV_TLS12].n_suites = 2;
+    t[1].enumeration.collected = true;
+    t[1].enumeration.versions[WV_TLS12].suites = s1a;
+    t[1].enumeration.versions[WV_TLS12].n_suites = 1;
+    t[1].enumeration.versions[WV_TLS13].suites = s1b;
+    t[1].enumeration.versions[WV_TLS13].n_suites = 1;
+    t[2].certs = c2;
+    t[2].n_certs = 1;
+    t[2].versions[PV_TLS12].state = PROBE_ACCEPTED;
+    t[2].versions[PV_TLS12].suite = 0x009C;
+    t[2].versions[PV_TLS11].state = PROBE_REFUSED;
+    t[2].versions[PV_TLS11].suite = 0x0005; /* not accepted: must not count */
+    struct report_data d = {.targets = t, .n_targets = 3};
+    struct inventory inv;
+    ck_assert_int_eq(inventory_build(&d, &inv), 0);
+
+    ck_assert_uint_eq(inv.n_certs, 2); /* by fingerprint: "aa", then "bb" */
+    ck_assert_ptr_eq(inv.certs[0].cert, &c0[1]);
+    ck_assert_uint_eq(inv.certs[0].n_places, 1);
+    ck_assert_uint_eq(inv.certs[0].places[0].position, 1);
+    ck_assert_str_eq(inv.certs[1].cert->sha256, "bb");
+    ck_assert_uint_eq(inv.certs[1].n_places, 2);
+    ck_assert_uint_eq(inv.certs[1].places[0].target, 0);
+    ck_assert_uint_eq(inv.certs[1].places[1].target, 2);
+    ck_assert_uint_eq(inv.certs[1].places[1].position, 0);
+
+    ck_assert_uint_eq(inv.n_versions, 2); /* newest first, each target once */
+    ck_assert_int_eq(inv.versions[0].version, WV_TLS13);
+    ck_assert_uint_eq(inv.versions[0].n_targets, 1);
+    ck_assert_uint_eq(inv.versions[0].targets[0], 1);
+    ck_assert_int_eq(inv.versions[1].version, WV_TLS12);
+    ck_assert_uint_eq(inv.versions[1].n_targets, 3);
+    ck_assert_uint_eq(inv.versions[1].targets[0], 0);
+    ck_assert_uint_eq(inv.versions[1].targets[1], 1);
+    ck_assert_uint_eq(inv.versions[1].targets[2], 2);
+
+    ck_assert_uint_eq(inv.n_suites, 4); /* TLS 1.3 0x1301; TLS 1.2 0x002F, 0x009C, 0xC02F */
+    ck_assert_uint_eq(inv.suites[0].suite, 0x1301);
+    ck_assert_uint_eq(inv.suites[1].suite, 0x002F);
+    ck_assert_uint_eq(inv.suites[1].n_targets, 2);
+    ck_assert_uint_eq(inv.suites[1].targets[0], 0);
+    ck_assert_uint_eq(inv.suites[1].targets[1], 1);
+    ck_assert_uint_eq(inv.suites[2].suite, 0x009C);
+    ck_assert_uint_eq(inv.suites[2].targets[0], 2);
+    ck_assert_uint_eq(inv.suites[3].suite, 0xC02F);
+    ck_assert_uint_eq(inv.suites[3].n_targets, 1);
+    inventory_cleanup(&inv);
+
+    d.n_targets = 0;
+    ck_assert_int_eq(inventory_build(&d, &inv), 0);
+    ck_assert_uint_eq(inv.n_certs + inv.n_versions + inv.n_suites, 0);
+    inventory_cleanup(&inv);
+}
+END_TEST
+
+/* history_to renders one history row of d's target 0 in format f. */
+static char *history_to(enum report_format f, const struct report_data *d)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(m);
+    struct history_writer *w = history_begin(m, f, "h.test", 443);
+    ck_assert_ptr_nonnull(w);
+    ck_assert_int_eq(history_add(w, d, 0), 0);
+    ck_assert_int_eq(history_end(w), 0);
+    history_free(w);
+    ck_assert_int_eq(fclose(m), 0);
+    return buf;
+}
+
+START_TEST(test_history_verdict)
+{
+    /* A policy whose rules on the target passed or were inconclusive: the
+     * row must say inconclusive, never pass. */
+    char pol[] = "p", pass[] = "pass", inc[] = "inconclusive", fail[] = "fail";
+    struct store_finding_row f[2] = {{.target_id = 7, .verdict = pass},
+                                     {.target_id = 7, .verdict = inc}};
+    struct store_run run = {.policy_id = pol, .findings = f, .n_findings = 2};
+    struct target_result t;
+    memset(&t, 0, sizeof(t));
+    int64_t ids[1] = {7};
+    struct report_data d = {
+        .targets = &t, .target_ids = ids, .n_targets = 1, .runs = &run, .n_runs = 1};
+    snprintf(d.info.state, sizeof(d.info.state), "%s", "complete");
+    char *js = history_to(REPORT_JSON, &d);
+    ck_assert_ptr_nonnull(strstr(js, "\"verdict\": \"inconclusive\""));
+    ck_assert_ptr_null(strstr(js, "\"verdict\": \"pass\""));
+    free(js);
+    char *txt = history_to(REPORT_TEXT, &d);
+    ck_assert_ptr_nonnull(strstr(txt, "p inconclusive (0 fail, 1 pass, 1 inconclusive)"));
+    free(txt);
+    f[1].verdict = fail;
+    txt = history_to(REPORT_MARKDOWN, &d);
+    ck_assert_ptr_nonnull(strstr(txt, "p FAIL (1 fail, 1 pass)"));
+    free(txt);
+    f[1].verdict = pass;
+    js = history_to(REPORT_JSON, &d);
+    ck_assert_ptr_nonnull(strstr(js, "\"verdict\": \"pass\""));
+    free(js);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("report");
@@ -255,11 +490,14 @@ int main(void)
     tcase_add_loop_test(tc, test_utf8_every_escaper, 0,
                         (int)(sizeof(utf8_cases) / sizeof(utf8_cases[0])));
     tcase_add_test(tc, test_html);
+    tcase_add_loop_test(tc, test_damaged_times_not_rendered, 0, (int)(N_DAMAGED_COLS * 2));
     tcase_add_test(tc, test_csv);
     tcase_add_test(tc, test_markdown);
     tcase_add_test(tc, test_names);
     tcase_add_test(tc, test_count);
     tcase_add_test(tc, test_expiring);
+    tcase_add_test(tc, test_inventory);
+    tcase_add_test(tc, test_history_verdict);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -26,7 +26,7 @@
 
 #include <sqlite3.h>
 
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 #include "store/store.h"
 
 #define TEST_TIMEOUT_S 120

@@ -1,12 +1,12 @@
 /*
- * scanner/registry.h - the cipher-suite, group and signature-scheme
+ * common/model/registry.h - the cipher-suite, group and signature-scheme
  * registries (every IANA entry), as C tables generated at build time from
  * the data/ TSV files by data/gen-registry.awk.
  *
  * The tables are static and read-only: nothing here is freed.
  */
-#ifndef TLSAUDIT_SCANNER_REGISTRY_H
-#define TLSAUDIT_SCANNER_REGISTRY_H
+#ifndef TLSAUDIT_MODEL_REGISTRY_H
+#define TLSAUDIT_MODEL_REGISTRY_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,7 +36,43 @@ struct suite_info {
     bool export_grade;
     unsigned versions; /* REG_* bits */
     char recommended;  /* IANA "Recommended": 'Y', 'N', 'D', or '-' */
+    unsigned attrs;    /* SUITE_* bits, decided at build time from the words above */
+    int strength;      /* effective cipher key bits: bits, except 3DES = 112 */
 };
+
+/* Attributes of a suite, computed once by data/gen-registry.awk: callers
+ * test bits, never the registry's strings. */
+enum registry_suite_attr {
+    SUITE_NULL_CIPHER = 1u << 0, /* no encryption (cipher NULL) */
+    SUITE_ANON = 1u << 1,        /* no authentication (auth anon or NULL) */
+    SUITE_EXPORT = 1u << 2,      /* export grade */
+    SUITE_RC4 = 1u << 3,
+    SUITE_RC2 = 1u << 4,
+    SUITE_DES = 1u << 5,
+    SUITE_3DES = 1u << 6,
+    SUITE_IDEA = 1u << 7,
+    SUITE_BLOCK64 = 1u << 8, /* a 64-bit block cipher (SWEET32): DES, 3DES, IDEA, RC2, GOST */
+    SUITE_MD5 = 1u << 9,     /* HMAC-MD5 */
+    SUITE_SHA1 = 1u << 10,   /* HMAC-SHA1 */
+    SUITE_CBC = 1u << 11,    /* a block cipher in CBC mode (LUCKY13, BEAST, POODLE) */
+    SUITE_PSK = 1u << 12,    /* pre-shared key (kx or auth PSK) */
+    SUITE_AEAD = 1u << 13,
+    SUITE_FS = 1u << 14,     /* forward secret key exchange */
+    SUITE_SCSV = 1u << 15,   /* a signalling value, never negotiated */
+    SUITE_KX_RSA = 1u << 16, /* RSA key transport (ROBOT, no forward secrecy) */
+};
+
+/* One attribute's name, as policies and `tlsaudit ciphers` spell it. */
+struct suite_attr_name {
+    unsigned bit;
+    const char *name;
+};
+/* registry_suite_attr_names: every SUITE_* bit with its name ("null",
+ * "anon", "export", "rc4", ...), n_registry_suite_attr_names entries. */
+extern const struct suite_attr_name registry_suite_attr_names[];
+extern const size_t n_registry_suite_attr_names;
+/* registry_suite_attr_by_name returns the bit named name, or 0. */
+unsigned registry_suite_attr_by_name(const char *name);
 
 struct group_info {
     uint16_t code;

@@ -1,7 +1,7 @@
 /*
- * scanner/facts.c - names and lifetimes of the fact structures (facts.h).
+ * common/model/facts.c - names and lifetimes of the fact structures (facts.h).
  */
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +89,20 @@ const char *wire_version_name(enum wire_version v)
     static const char *const names[WV_COUNT] = {"SSL 2.0", "SSL 3.0", "TLS 1.0",
                                                 "TLS 1.1", "TLS 1.2", "TLS 1.3"};
     return (unsigned)v < WV_COUNT ? names[v] : "?";
+}
+
+enum wire_version probe_version_wv(enum probe_version v)
+{
+    return (enum wire_version)(WV_TLS10 + (int)v);
+}
+
+bool wire_version_pv(enum wire_version v, enum probe_version *out)
+{
+    if (v < WV_TLS10 || v >= WV_COUNT) {
+        return false;
+    }
+    *out = (enum probe_version)(v - WV_TLS10);
+    return true;
 }
 
 const char *enum_order_name(enum enum_order o)

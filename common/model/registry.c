@@ -1,5 +1,5 @@
 /*
- * scanner/registry.c - lookups in the cipher-suite, group and signature-scheme
+ * common/model/registry.c - lookups in the cipher-suite, group and signature-scheme
  * registries declared in registry.h.
  *
  * The tables live in registry_tables.c, which data/gen-registry.awk generates
@@ -8,7 +8,7 @@
  * by code binary searches; lookups by name are linear scans over a few hundred
  * rows, done when reading policies and reports, not per packet.
  */
-#include "scanner/registry.h"
+#include "common/model/registry.h"
 
 #include <stdlib.h>
 #include <strings.h>
@@ -96,7 +96,7 @@ const struct sigscheme_info *registry_sigscheme_by_name(const char *name)
 
 bool registry_suite_is_scsv(const struct suite_info *s)
 {
-    return s != NULL && s->kx != NULL && strcasecmp(s->kx, "SCSV") == 0;
+    return s != NULL && (s->attrs & SUITE_SCSV) != 0;
 }
 
 const char *registry_version_name(unsigned v)
@@ -117,4 +117,25 @@ const char *registry_version_name(unsigned v)
     default:
         return NULL;
     }
+}
+
+const struct suite_attr_name registry_suite_attr_names[] = {
+    {SUITE_NULL_CIPHER, "null"}, {SUITE_ANON, "anon"},     {SUITE_EXPORT, "export"},
+    {SUITE_RC4, "rc4"},          {SUITE_RC2, "rc2"},       {SUITE_DES, "des"},
+    {SUITE_3DES, "3des"},        {SUITE_IDEA, "idea"},     {SUITE_BLOCK64, "block64"},
+    {SUITE_MD5, "md5"},          {SUITE_SHA1, "sha1"},     {SUITE_CBC, "cbc"},
+    {SUITE_PSK, "psk"},          {SUITE_AEAD, "aead"},     {SUITE_FS, "forward_secrecy"},
+    {SUITE_SCSV, "scsv"},        {SUITE_KX_RSA, "rsa_kx"},
+};
+const size_t n_registry_suite_attr_names =
+    sizeof(registry_suite_attr_names) / sizeof(registry_suite_attr_names[0]);
+
+unsigned registry_suite_attr_by_name(const char *name)
+{
+    for (size_t i = 0; i < n_registry_suite_attr_names; i++) {
+        if (strcasecmp(name, registry_suite_attr_names[i].name) == 0) {
+            return registry_suite_attr_names[i].bit;
+        }
+    }
+    return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * scanner/facts.h - the facts a scan collects about one target.
+ * common/model/facts.h - the facts a scan collects about one target.
  *
  * This is the data model shared by the scanner (which fills it), the store
  * (which writes it to SQLite) and the reports (which render it). It holds
@@ -9,8 +9,8 @@
  * Ownership: a struct target_result owns every pointer inside it, including
  * its certificates; target_result_cleanup() frees them all.
  */
-#ifndef TLSAUDIT_SCANNER_FACTS_H
-#define TLSAUDIT_SCANNER_FACTS_H
+#ifndef TLSAUDIT_MODEL_FACTS_H
+#define TLSAUDIT_MODEL_FACTS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -158,6 +158,12 @@ enum wire_version { WV_SSL2, WV_SSL3, WV_TLS10, WV_TLS11, WV_TLS12, WV_TLS13, WV
 uint16_t wire_version_code(enum wire_version v);
 /* wire_version_name returns "SSL 2.0", "SSL 3.0", "TLS 1.0" .. "TLS 1.3". */
 const char *wire_version_name(enum wire_version v);
+/* probe_version_wv returns the wire_version of the GnuTLS probe version v
+ * (PV_TLS10 -> WV_TLS10 ...). */
+enum wire_version probe_version_wv(enum probe_version v);
+/* wire_version_pv stores in *out the GnuTLS probe version of v; false for
+ * SSL 2.0 and 3.0, which the GnuTLS handshakes never offer. */
+bool wire_version_pv(enum wire_version v, enum probe_version *out);
 
 /* One suite the server accepted under one version. */
 struct enum_suite {

@@ -1,0 +1,303 @@
+/*
+ * reports/history.c - the rows of `tlsaudit history TARGET` in text,
+ * Markdown or JSON (reports/history.h).
+ *
+ * Pipeline position: store (store_target_history) -> report_load, one scan
+ * at a time, in cli/cmd_history.c -> history_add per row -> out.
+ *
+ * Memory: text and Markdown rows are written as they come; JSON rows are
+ * kept (one small object each) until history_end writes the document.
+ */
+#include "reports/history.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/util.h"
+#include "config.h"
+#include "reports/diff.h"
+#include "reports/escape.h"
+#include "reports/json_private.h"
+
+#define HISTORY_JSON_SCHEMA_VERSION 1
+#define HISTORY_MAX_POLICIES 32
+
+/* One row, computed from the scan it belongs to. */
+struct hrow {
+    const struct report_data *d;
+    size_t t;
+    const struct target_result *r;
+    char versions[64]; /* "TLS1.2,TLS1.3" or "-" */
+    size_t n_suites;
+    struct diff_policy_counts pols[HISTORY_MAX_POLICIES];
+    size_t n_pols;
+};
+
+static void hrow_fill(struct hrow *h, const struct report_data *d, size_t t)
+{
+    memset(h, 0, sizeof(*h));
+    h->d = d;
+    h->t = t;
+    h->r = &d->targets[t];
+    size_t n = 0;
+    for (int v = 0; v < WV_COUNT; v++) {
+        if (!diff_version_accepted(h->r, (enum wire_version)v)) {
+            continue;
+        }
+        const char *name = wire_version_name((enum wire_version)v);
+        if (n > 0 && n + 1 < sizeof(h->versions)) {
+            h->versions[n++] = ',';
+        }
+        for (const char *p = name; *p != '\0' && n + 1 < sizeof(h->versions); p++) {
+            if (*p != ' ') {
+                h->versions[n++] = *p;
+            }
+        }
+    }
+    h->versions[n] = '\0';
+    if (n == 0) {
+        util_copy(h->versions, sizeof(h->versions), "-");
+    }
+    h->n_suites = diff_suite_count(h->r);
+    h->n_pols = diff_policy_counts(d, t, h->pols, HISTORY_MAX_POLICIES);
+}
+
+static const struct cert_fact *hrow_leaf(const struct hrow *h)
+{
+    return h->r->chain_collected && h->r->n_certs > 0 ? &h->r->certs[0] : NULL;
+}
+
+/* history_verdict: one policy's verdict on the row's target, as every
+ * report gives it (reports/report.h): fail when a rule fails, else
+ * inconclusive when one is, else pass. An inconclusive rule never reads
+ * as a pass. The text format writes FAIL in capitals, as before. */
+static const char *history_verdict(const struct diff_policy_counts *p, bool text)
+{
+    if (p->n_fail > 0) {
+        return text ? "FAIL" : "fail";
+    }
+    return p->n_inconclusive > 0 ? "inconclusive" : "pass";
+}
+
+/* ---- text and Markdown ---------------------------------------------------- */
+
+static void put_policies(FILE *out, const struct hrow *h, void (*esc)(FILE *, const char *))
+{
+    if (h->n_pols == 0) {
+        fputs("-", out);
+    }
+    for (size_t i = 0; i < h->n_pols; i++) {
+        const struct diff_policy_counts *p = &h->pols[i];
+        fputs(i ? "; " : "", out);
+        esc(out, p->policy_id);
+        fprintf(out, " %s (%zu fail, %zu pass", history_verdict(p, true), p->n_fail, p->n_pass);
+        if (p->n_warn > 0) {
+            fprintf(out, ", %zu warn", p->n_warn);
+        }
+        if (p->n_inconclusive > 0) {
+            fprintf(out, ", %zu inconclusive", p->n_inconclusive);
+        }
+        if (p->n_waived > 0) {
+            fprintf(out, ", %zu waived", p->n_waived);
+        }
+        fputs(")", out);
+    }
+}
+
+/* put_row writes one row: a Markdown table row, or a text line whose
+ * fields are labelled (they vary in width, so no column can line up). */
+static void put_row(FILE *out, const struct hrow *h, bool md)
+{
+    void (*esc)(FILE *, const char *) = md ? esc_markdown : esc_visible;
+    const struct cert_fact *leaf = hrow_leaf(h);
+    const char *ip = h->r->ip[0] != '\0' ? h->r->ip : "-";
+    const char *sni = h->r->sni != NULL ? h->r->sni : "-";
+    char when[32], day[16];
+    util_iso_time(h->d->info.started_ms, when, sizeof(when));
+    if (leaf != NULL) {
+        util_iso_date(leaf->not_after, day, sizeof(day));
+    }
+    if (md) {
+        fprintf(out, "| %s | %lld | %s | %s | ", when, (long long)h->d->info.id, h->d->info.state,
+                target_status_name(h->r->status));
+        esc(out, ip);
+        fputs(" | ", out);
+        esc(out, sni);
+        fprintf(out, " | %s | %zu | %.16s | %s | ", h->versions, h->n_suites,
+                leaf != NULL ? leaf->sha256 : "-", leaf != NULL ? day : "-");
+        put_policies(out, h, esc);
+        fputs(" |\n", out);
+        return;
+    }
+    fprintf(out, "%s  scan %lld  %s  %s  ", when, (long long)h->d->info.id, h->d->info.state,
+            target_status_name(h->r->status));
+    esc(out, ip);
+    fputs(" SNI ", out);
+    esc(out, sni);
+    fprintf(out, "  %s  %zu suites  ", h->versions, h->n_suites);
+    if (leaf != NULL) {
+        fprintf(out, "leaf %.16s expires %s  ", leaf->sha256, day);
+    } else {
+        fputs("no certificate  ", out);
+    }
+    put_policies(out, h, esc);
+    fputs("\n", out);
+}
+
+static void put_header(FILE *out, const char *host, uint16_t port, bool md,
+                       void (*esc)(FILE *, const char *))
+{
+    bool v6 = strchr(host, ':') != NULL;
+    fputs(md ? "## tlsaudit history: " : "tlsaudit history: ", out);
+    fputs(v6 ? "[" : "", out);
+    esc(out, host);
+    fprintf(out, "%s:%u (oldest first)\n\n", v6 ? "]" : "", (unsigned)port);
+    if (md) {
+        fputs("| when | scan | state | status | address | SNI | versions | suites | leaf SHA-256 "
+              "| expires | policies |\n"
+              "|---|---|---|---|---|---|---|---|---|---|---|\n",
+              out);
+    }
+}
+
+/* ---- JSON --------------------------------------------------------------------- */
+
+/* jtext: a JSON string for s (json_text_value: valid UTF-8 kept, other
+ * bytes as visible \xNN); null for NULL or "". */
+static json_t *jtext(const char *s)
+{
+    return s == NULL || s[0] == '\0' ? json_null() : json_text_value(s);
+}
+
+static json_t *jrow(const struct hrow *h)
+{
+    char when[32], day[16];
+    const struct cert_fact *leaf = hrow_leaf(h);
+    json_t *versions = json_array();
+    json_t *pols = json_array();
+    json_t *o = json_object();
+    int bad = versions == NULL || pols == NULL || o == NULL;
+    for (int v = 0; v < WV_COUNT && !bad; v++) {
+        if (diff_version_accepted(h->r, (enum wire_version)v)) {
+            bad |= json_array_append_new(versions,
+                                         json_string(wire_version_name((enum wire_version)v)));
+        }
+    }
+    for (size_t i = 0; i < h->n_pols && !bad; i++) {
+        const struct diff_policy_counts *p = &h->pols[i];
+        bad |= json_array_append_new(
+            pols,
+            json_pack("{s:o, s:s, s:I, s:I, s:I, s:I, s:I}", "policy", jtext(p->policy_id),
+                      "verdict", history_verdict(p, false), "fail", (json_int_t)p->n_fail, "pass",
+                      (json_int_t)p->n_pass, "warn", (json_int_t)p->n_warn, "inconclusive",
+                      (json_int_t)p->n_inconclusive, "waived", (json_int_t)p->n_waived));
+    }
+    if (bad) {
+        json_decref(versions);
+        json_decref(pols);
+        json_decref(o);
+        return NULL;
+    }
+    bad |= json_object_set_new(o, "scan_id", json_integer((json_int_t)h->d->info.id));
+    bad |= json_object_set_new(
+        o, "started", json_string(util_iso_time(h->d->info.started_ms, when, sizeof(when))));
+    bad |= json_object_set_new(o, "scan_state", json_string(h->d->info.state));
+    bad |= json_object_set_new(o, "target_id", json_integer((json_int_t)h->d->target_ids[h->t]));
+    bad |= json_object_set_new(o, "ip", jtext(h->r->ip));
+    bad |= json_object_set_new(o, "sni", jtext(h->r->sni));
+    bad |= json_object_set_new(o, "status", json_string(target_status_name(h->r->status)));
+    bad |= json_object_set_new(o, "versions", versions);
+    bad |= json_object_set_new(o, "suites", json_integer((json_int_t)h->n_suites));
+    if (leaf != NULL) {
+        bad |= json_object_set_new(o, "leaf",
+                                   json_pack("{s:s, s:s, s:o}", "sha256", leaf->sha256, "not_after",
+                                             util_iso_date(leaf->not_after, day, sizeof(day)),
+                                             "subject", jtext(leaf->subject)));
+        bad |= json_object_set_new(o, "chain_trusted", json_boolean(h->r->chain.trusted));
+    } else {
+        bad |= json_object_set_new(o, "leaf", json_null());
+        bad |= json_object_set_new(o, "chain_trusted", json_null());
+    }
+    bad |= json_object_set_new(o, "policies", pols);
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+struct history_writer {
+    FILE *out;
+    enum report_format format;
+    char *host;
+    uint16_t port;
+    json_t *rows; /* JSON only */
+};
+
+struct history_writer *history_begin(FILE *out, enum report_format format, const char *host,
+                                     uint16_t port)
+{
+    if (format != REPORT_TEXT && format != REPORT_JSON && format != REPORT_MARKDOWN) {
+        return NULL;
+    }
+    struct history_writer *w = calloc(1, sizeof(*w));
+    if (w == NULL) {
+        return NULL;
+    }
+    w->out = out;
+    w->format = format;
+    w->port = port;
+    w->host = strdup(host);
+    if (w->host == NULL || (format == REPORT_JSON && (w->rows = json_array()) == NULL)) {
+        history_free(w);
+        return NULL;
+    }
+    if (format != REPORT_JSON) {
+        put_header(out, host, port, format == REPORT_MARKDOWN,
+                   format == REPORT_MARKDOWN ? esc_markdown : esc_visible);
+    }
+    return w;
+}
+
+int history_add(struct history_writer *w, const struct report_data *d, size_t t)
+{
+    struct hrow h;
+    hrow_fill(&h, d, t);
+    if (w->rows != NULL) {
+        return json_array_append_new(w->rows, jrow(&h)) == 0 ? 0 : -1;
+    }
+    put_row(w->out, &h, w->format == REPORT_MARKDOWN);
+    return 0;
+}
+
+int history_end(struct history_writer *w)
+{
+    if (w->rows == NULL) {
+        return 0;
+    }
+    json_t *root =
+        json_pack("{s:s, s:i, s:{s:s, s:s}, s:{s:o, s:i}, s:s, s:O}", "schema", "tlsaudit-history",
+                  "schema_version", HISTORY_JSON_SCHEMA_VERSION, "tool", "name", PACKAGE_NAME,
+                  "version", PACKAGE_VERSION, "target", "host", jtext(w->host), "port",
+                  (int)w->port, "order", "oldest_first", "scans", w->rows);
+    int rc = root != NULL && json_dumpf(root, w->out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 &&
+                     fputc('\n', w->out) != EOF
+                 ? 0
+                 : -1;
+    json_decref(root);
+    return rc;
+}
+
+void history_free(struct history_writer *w)
+{
+    if (w == NULL) {
+        return;
+    }
+    json_decref(w->rows);
+    free(w->host);
+    free(w);
+}
