@@ -178,13 +178,20 @@ static const struct version_fact *eval_gnutls(const struct target_result *r, enu
     return &r->versions[PV_TLS10 + (v - WV_TLS10)];
 }
 
-/* eval_version: the enumeration decides when it has an answer; an accepted
- * GnuTLS handshake is acceptance too (the server did complete it). */
+/* eval_version: acceptance seen by either source is acceptance (the
+ * server did answer with that version). Otherwise an inconclusive answer
+ * from either source keeps the version undetermined: a refusal from the
+ * other one does not override it, since the two probes offer different
+ * hellos and a hostile answer (a malformed ServerHello, an unoffered
+ * choice) to one of them is no refusal. Refused needs every source that
+ * answered to have refused. */
 static void eval_version(const struct target_result *r, enum wire_version v, struct vview *out)
 {
     const struct version_fact *g = eval_gnutls(r, v);
     const struct enum_version_fact *e =
         r->enumeration.collected ? &r->enumeration.versions[v] : NULL;
+    bool e_unsure = e != NULL && e->state == PROBE_INCONCLUSIVE;
+    bool g_unsure = g != NULL && g->state == PROBE_INCONCLUSIVE;
     out->why = "";
     if (e != NULL && e->state == PROBE_ACCEPTED) {
         out->state = PROBE_ACCEPTED;
@@ -192,19 +199,21 @@ static void eval_version(const struct target_result *r, enum wire_version v, str
     } else if (g != NULL && g->state == PROBE_ACCEPTED) {
         out->state = PROBE_ACCEPTED;
         out->source = SRC_GNUTLS;
-    } else if (e != NULL && e->state == PROBE_REFUSED) {
+    } else if (e != NULL && e->state == PROBE_REFUSED && !g_unsure) {
         out->state = PROBE_REFUSED;
         out->source = SRC_ENUM;
-    } else if (g != NULL && g->state == PROBE_REFUSED) {
+    } else if (g != NULL && g->state == PROBE_REFUSED && !e_unsure) {
         out->state = PROBE_REFUSED;
         out->source = SRC_GNUTLS;
     } else {
         out->state = PROBE_INCONCLUSIVE;
-        out->source = e != NULL ? SRC_ENUM : SRC_GNUTLS;
-        if (e != NULL && e->state == PROBE_INCONCLUSIVE && e->reason[0] != '\0') {
+        out->source = e_unsure || (e != NULL && !g_unsure) ? SRC_ENUM : SRC_GNUTLS;
+        if (e_unsure && e->reason[0] != '\0') {
             out->why = e->reason;
-        } else if (g != NULL && g->state == PROBE_INCONCLUSIVE && g->reason[0] != '\0') {
+        } else if (g_unsure && g->reason[0] != '\0') {
             out->why = g->reason;
+        } else if (e_unsure || g_unsure) {
+            out->why = "inconclusive answer";
         } else if (e == NULL && g == NULL) {
             out->why = "not probed: the enumeration was not collected";
         } else {
@@ -434,27 +443,31 @@ static const struct {
     {ATTR_NO_AEAD, "no_aead"},
 };
 
-/* eval_effective_bits: the cipher's strength; 3DES gives 112 bits, not 168. */
+/* eval_effective_bits: the cipher's strength; 3DES gives 112 bits, not 168
+ * (the registry's build-time strength). */
 static int eval_effective_bits(const struct suite_info *s)
 {
-    return strcmp(s->cipher, "3DES") == 0 ? 112 : s->bits;
+    return s->strength;
 }
 
+/* eval_suite_attrs: the policy language's suite attributes (policy_int.h)
+ * from the registry's build-time bits (common/model/registry.h). */
 static unsigned eval_suite_attrs(const struct suite_info *s)
 {
+    static const struct {
+        unsigned suite, attr;
+    } map[] = {
+        {SUITE_NULL_CIPHER, ATTR_NULL}, {SUITE_ANON, ATTR_ANON}, {SUITE_EXPORT, ATTR_EXPORT},
+        {SUITE_RC4, ATTR_RC4},          {SUITE_RC2, ATTR_RC2},   {SUITE_DES, ATTR_DES},
+        {SUITE_3DES, ATTR_3DES},        {SUITE_IDEA, ATTR_IDEA}, {SUITE_MD5, ATTR_MD5},
+        {SUITE_CBC, ATTR_CBC},
+    };
     unsigned a = 0;
-    a |= strcmp(s->cipher, "NULL") == 0 ? ATTR_NULL : 0;
-    a |= strcmp(s->auth, "anon") == 0 || strcmp(s->auth, "NULL") == 0 ? ATTR_ANON : 0;
-    a |= s->export_grade ? ATTR_EXPORT : 0;
-    a |= strcmp(s->cipher, "RC4") == 0 ? ATTR_RC4 : 0;
-    a |= strcmp(s->cipher, "RC2") == 0 ? ATTR_RC2 : 0;
-    a |= strcmp(s->cipher, "DES") == 0 ? ATTR_DES : 0;
-    a |= strcmp(s->cipher, "3DES") == 0 ? ATTR_3DES : 0;
-    a |= strcmp(s->cipher, "IDEA") == 0 ? ATTR_IDEA : 0;
-    a |= strcmp(s->mac, "MD5") == 0 ? ATTR_MD5 : 0;
-    a |= strcmp(s->mode, "CBC") == 0 ? ATTR_CBC : 0;
-    a |= !s->pfs ? ATTR_NO_FS : 0;
-    a |= !s->aead ? ATTR_NO_AEAD : 0;
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        a |= (s->attrs & map[i].suite) != 0 ? map[i].attr : 0;
+    }
+    a |= (s->attrs & SUITE_FS) == 0 ? ATTR_NO_FS : 0;
+    a |= (s->attrs & SUITE_AEAD) == 0 ? ATTR_NO_AEAD : 0;
     return a;
 }
 
@@ -845,7 +858,21 @@ static void check_tri(const struct target_result *r, enum fact_tri t, const char
 {
     enum probe_state legacy = eval_legacy(r);
     if (legacy == PROBE_REFUSED) {
-        ev_add(judge_ok(j), "not applicable: only TLS 1.3 accepted (%s is built in)", ext);
+        /* Nothing before TLS 1.3: the check applies only if TLS 1.3 is
+         * known to be accepted; with nothing accepted there is nothing to
+         * test, which is no pass. */
+        struct vview v13;
+        eval_version(r, WV_TLS13, &v13);
+        if (v13.state == PROBE_ACCEPTED) {
+            ev_add(judge_ok(j), "not applicable: only TLS 1.3 accepted (%s is built in)", ext);
+        } else if (v13.state == PROBE_REFUSED) {
+            ev_add(judge_unknown(j), "%s not tested: no protocol version accepted", ext);
+        } else {
+            ev_add(judge_unknown(j),
+                   "%s not tested: SSL 3.0-TLS 1.2 refused, TLS 1.3 not "
+                   "determined: %s",
+                   ext, v13.why);
+        }
         return;
     }
     if (!r->enumeration.collected) {
@@ -881,7 +908,7 @@ static void check_etm(const struct target_result *r, struct judge *j)
         }
         for (size_t i = 0; i < vs_count(&s); i++) {
             const struct suite_info *si = registry_suite_by_code(vs_code(&s, i));
-            if (si != NULL && strcmp(si->mode, "CBC") == 0) {
+            if (si != NULL && (si->attrs & SUITE_CBC) != 0) {
                 if (n_cbc++ < 4) {
                     ev_add(&cbc, "%s%s", n_cbc > 1 ? ", " : "",
                            eval_suite_name(vs_code(&s, i), hex, sizeof(hex)));

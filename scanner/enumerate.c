@@ -335,16 +335,45 @@ static bool spawn(struct job *j, enum task_kind kind, enum wire_version wv, cons
 
 enum answer {
     ANS_PICK,         /* a ServerHello (or HRR) under the version offered */
-    ANS_REFUSED,      /* an alert, a close, another version */
-    ANS_INCONCLUSIVE, /* timeout, reset, garbage, an unoffered choice */
+    ANS_REFUSED,      /* a fatal alert, a close before any byte, a lower version */
+    ANS_INCONCLUSIVE, /* timeout, reset, garbage, a close inside the answer, an
+                         unoffered choice (suite, version, group, compression) */
 };
 
-/* Classifies a finished probe; why says what decided it. */
+/* A ServerHello naming an older SSL/TLS version than the one offered (and
+ * one the hello allowed, RFC 5246 §E.1): the server does not speak the
+ * offered version. A TLS answer to the SSLv2 hello says the same of SSLv2.
+ * Anything else that is not the offered version (higher, unlisted, not a
+ * TLS version at all like DTLS 0xFEFD) is no evidence either way. */
+static bool answer_is_lower_version(const struct task *t, const struct hello_result *res)
+{
+    uint16_t v = res->sh.version;
+    bool known = v >= HELLO_SSL3 && v <= HELLO_TLS13;
+    if (t->wv == WV_SSL2) {
+        return known;
+    }
+    return known && !res->version_not_offered && v < wire_version_code(t->wv);
+}
+
+/* Records an unoffered choice as the anomaly and the probe's reason. */
+static enum answer unoffered(struct job *j, char *why, size_t why_len, const char *what)
+{
+    anomaly(j, what);
+    util_copy(why, why_len, what);
+    return ANS_INCONCLUSIVE;
+}
+
+/* Classifies a finished probe; why says what decided it. Only a fatal
+ * alert (or SSLv2 ERROR), a close before the server sent a byte, or an
+ * older version is a refusal; what the parser flags as not offered is an
+ * anomaly and never support. */
 static enum answer classify(struct task *t, enum probe_outcome o, const char *pwhy,
                             const struct hello_result **out_res, char *why, size_t why_len)
 {
     struct job *j = t->job;
     const struct hello_result *res = hello_flight_result(&t->flight);
+    const char *vname = wire_version_name(t->wv);
+    char a[160];
     *out_res = res;
     if (o == PROBE_CLOSED && t->flight_ready) {
         (void)hello_flight_eof(&t->flight);
@@ -353,22 +382,42 @@ static enum answer classify(struct task *t, enum probe_outcome o, const char *pw
     case HELLO_ANS_SERVER_HELLO:
     case HELLO_ANS_HRR:
         if (res->sh.version != wire_version_code(t->wv) || res->version_not_offered) {
-            snprintf(why, why_len, "server answered with version 0x%04x", res->sh.version);
-            return ANS_REFUSED;
+            if (answer_is_lower_version(t, res)) {
+                snprintf(why, why_len, "server answered with version 0x%04x", res->sh.version);
+                return ANS_REFUSED;
+            }
+            snprintf(a, sizeof(a), "%s: server answered with version 0x%04x that was not offered",
+                     vname, res->sh.version);
+            return unoffered(j, why, why_len, a);
         }
         if (res->suite_not_offered) {
-            char a[128];
-            snprintf(a, sizeof(a), "%s: server chose suite 0x%04X that was not offered",
-                     wire_version_name(t->wv), res->sh.suite);
-            anomaly(j, a);
-            util_copy(why, why_len, a);
-            return ANS_INCONCLUSIVE;
+            snprintf(a, sizeof(a), "%s: server chose suite 0x%04X that was not offered", vname,
+                     res->sh.suite);
+            return unoffered(j, why, why_len, a);
+        }
+        if (res->group_not_offered) {
+            snprintf(a, sizeof(a),
+                     res->sh.hrr ? "%s: HelloRetryRequest for group 0x%04x that was not offered "
+                                   "or already had a key share"
+                                 : "%s: server chose group 0x%04x without a key share sent for it",
+                     vname, res->sh.key_share_group);
+            return unoffered(j, why, why_len, a);
+        }
+        if (res->compression_not_offered) {
+            snprintf(a, sizeof(a), "%s: server chose compression method %u that was not offered",
+                     vname, (unsigned)res->sh.compression);
+            return unoffered(j, why, why_len, a);
         }
         return ANS_PICK;
     case HELLO_ANS_ALERT:
         snprintf(why, why_len, "alert: %s", hello_alert_name(res->alert.description));
         return ANS_REFUSED;
     case HELLO_ANS_SSL2_SERVER_HELLO:
+        if (res->version_not_offered) {
+            snprintf(a, sizeof(a), "%s: SSLv2 SERVER-HELLO with version 0x%04x", vname,
+                     res->ssl2.version);
+            return unoffered(j, why, why_len, a);
+        }
         return ANS_PICK;
     case HELLO_ANS_SSL2_ERROR:
         snprintf(why, why_len, "SSLv2 error 0x%04x", res->ssl2_error);
@@ -378,8 +427,13 @@ static enum answer classify(struct task *t, enum probe_outcome o, const char *pw
     }
     switch (o) {
     case PROBE_CLOSED:
-        util_copy(why, why_len, "connection closed by the server");
-        return ANS_REFUSED;
+        if (res->n_bytes == 0) {
+            util_copy(why, why_len, "connection closed by the server");
+            return ANS_REFUSED;
+        }
+        /* Some bytes, then a close without an alert: no clear answer. */
+        snprintf(why, why_len, "connection closed inside the answer after %zu bytes", res->n_bytes);
+        return ANS_INCONCLUSIVE;
     case PROBE_FAILED: {
         const struct hello_error *e = hello_flight_error(&t->flight);
         snprintf(why, why_len, "unparsable answer at byte %zu: %s", e->offset,
@@ -498,10 +552,13 @@ static void on_suites(struct task *t, enum answer a, const struct hello_result *
             vs->ffdhe_found = true;
             vs->single_bundle = false;
         }
-        if (t->n_suites > 0) {
-            spawn_x(j, T_SUITES, t->wv, t->suites, t->n_suites, NULL, 0, t->ffdhe);
+        if (t->n_suites > 0 &&
+            spawn_x(j, T_SUITES, t->wv, t->suites, t->n_suites, NULL, 0, t->ffdhe)) {
             return; /* the chain goes on */
         }
+        /* The chain ends here (spawn_x noted why when it could not go on):
+         * it must be counted down, or the version would never be decided
+         * and stay "not-tested" with the suites it accepted. */
     } else if (a == ANS_REFUSED) {
         vs->any_refused = true;
         note(vs->refusal, sizeof(vs->refusal), why);
@@ -1257,6 +1314,7 @@ static void job_maybe_finish(struct job *j)
             return;
         }
     }
+    enum_facts_settle(j->out);
     j->out->collected = true;
     void (*cb)(void *) = j->on_done;
     void *arg = j->arg;

@@ -7,7 +7,9 @@
  * records what the server chose even when the handshake fails afterwards
  * on our side (e.g. a DH group GnuTLS will not use): the version was still
  * accepted. A reset or timeout is retried once, then recorded as
- * inconclusive.
+ * inconclusive. Only a fatal alert, a close before the server sent a byte
+ * or a ServerHello naming an older version is a refusal: a malformed or
+ * truncated answer, or a choice that was not offered, is inconclusive.
  *
  * No certificate is verified here; the chain is copied out for x509.c.
  */
@@ -25,8 +27,10 @@
 
 #include <gnutls/gnutls.h>
 
+#include "common/bytes.h"
 #include "common/util.h"
 #include "common/model/registry.h"
+#include "scanner/hello.h"
 
 /* Every suite, key exchange, MAC, group and signature GnuTLS can offer, so
  * that the handshake succeeds whenever the server accepts the version with
@@ -49,12 +53,25 @@ static const unsigned char hrr_random[32] = {
     0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
     0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
 
-/* What the handshake hook saw; reached through gnutls_session_get_ptr. */
+/* What the handshake hook and the transport saw; reached through
+ * gnutls_session_get_ptr (hook) and the transport pointer (pull). */
 struct hs_seen {
-    bool server_hello; /* a real ServerHello (not an HRR) arrived */
+    bool server_hello; /* a real ServerHello (not an HRR) arrived and GnuTLS took it */
     bool hrr;
     bool have_suite; /* suite below was read from the ServerHello */
     uint16_t suite;
+    /* Before GnuTLS looks at it: a ServerHello message arrived (raw_hello),
+     * hello.c's parser took it (raw_parsed) and the version it names
+     * (supported_versions first). GnuTLS's errors do not say which. */
+    bool raw_hello;
+    bool raw_parsed;
+    uint16_t raw_version;
+    /* The transport: every byte the server sent is counted, so that a close
+     * before the first byte (a refusal) is told from one inside the answer. */
+    int fd;
+    gnutls_session_t session;
+    int64_t deadline;
+    size_t n_read;
 };
 
 void hs_capture_cleanup(struct hs_capture *c)
@@ -185,11 +202,55 @@ static int connect_deadline(const struct sockaddr *sa, socklen_t sa_len, int64_t
     return fd;
 }
 
+/* The pull side of the transport: recv() on the socket, counting bytes. */
+static ssize_t hs_pull(gnutls_transport_ptr_t ptr, void *buf, size_t len)
+{
+    struct hs_seen *seen = ptr;
+    ssize_t n = recv(seen->fd, buf, len, 0);
+    if (n > 0) {
+        seen->n_read += (size_t)n;
+    } else if (n < 0) {
+        gnutls_transport_set_errno(seen->session, errno);
+    }
+    return n;
+}
+
+/* GnuTLS asks whether data arrives within ms; never past the deadline. */
+static int hs_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
+{
+    struct hs_seen *seen = ptr;
+    int64_t left = seen->deadline - mono_ms();
+    if (left < 0) {
+        left = 0;
+    }
+    if (ms != GNUTLS_INDEFINITE_TIMEOUT && (int64_t)ms < left) {
+        left = ms;
+    }
+    struct pollfd p = {.fd = seen->fd, .events = POLLIN};
+    return poll(&p, 1, (int)left);
+}
+
 static int hello_hook(gnutls_session_t s, unsigned int htype, unsigned when, unsigned int incoming,
                       const gnutls_datum_t *msg)
 {
     struct hs_seen *seen = gnutls_session_get_ptr(s);
-    if (seen == NULL || !incoming || when != GNUTLS_HOOK_POST) {
+    if (seen == NULL || !incoming) {
+        return 0;
+    }
+    if (when == GNUTLS_HOOK_PRE) {
+        /* The last one counts (after a HelloRetryRequest, the real one). */
+        if (htype == GNUTLS_HANDSHAKE_SERVER_HELLO) {
+            struct rbuf r;
+            struct hello_server_hello sh;
+            struct hello_error err;
+            rbuf_init(&r, msg != NULL ? msg->data : NULL, msg != NULL ? msg->size : 0);
+            seen->raw_hello = true;
+            seen->raw_parsed = hello_parse_server_hello(&r, &sh, &err);
+            seen->raw_version = seen->raw_parsed ? sh.version : 0;
+        }
+        return 0;
+    }
+    if (when != GNUTLS_HOOK_POST) {
         return 0;
     }
     if (htype == GNUTLS_HANDSHAKE_HELLO_RETRY_REQUEST) {
@@ -317,15 +378,24 @@ static void capture_chain(gnutls_session_t s, struct hs_capture *cap)
 /* Outcome of one attempt; RETRY means reset or timeout (worth once more). */
 enum attempt { ATTEMPT_FINAL, ATTEMPT_RETRY };
 
+/* A refusal is a fatal alert, a close before the server sent a byte, or a
+ * ServerHello naming an older version than the one offered; anything else
+ * GnuTLS gives up on (a malformed or truncated answer, a suite, version or
+ * parameter that was not offered, a close inside the answer) is no evidence
+ * either way: inconclusive, never a refusal. */
 static enum attempt classify_failure(int ret, const struct hs_seen *seen, gnutls_session_t s,
-                                     struct version_fact *out)
+                                     enum probe_version v, struct version_fact *out)
 {
     char what[160];
+    bool closed = ret == GNUTLS_E_PREMATURE_TERMINATION || ret == GNUTLS_E_UNEXPECTED_PACKET_LENGTH;
     if (ret == GNUTLS_E_FATAL_ALERT_RECEIVED) {
         const char *a = gnutls_alert_get_name(gnutls_alert_get(s));
         snprintf(what, sizeof(what), "alert: %s", a ? a : "unknown");
-    } else if (ret == GNUTLS_E_PREMATURE_TERMINATION || ret == GNUTLS_E_UNEXPECTED_PACKET_LENGTH) {
+    } else if (closed && seen->n_read == 0) {
         snprintf(what, sizeof(what), "connection closed by the server");
+    } else if (closed) {
+        snprintf(what, sizeof(what), "answer cut short or malformed after %zu bytes: %s",
+                 seen->n_read, gnutls_strerror(ret));
     } else {
         snprintf(what, sizeof(what), "%s", gnutls_strerror(ret));
     }
@@ -335,19 +405,36 @@ static enum attempt classify_failure(int ret, const struct hs_seen *seen, gnutls
         snprintf(out->reason, sizeof(out->reason), "handshake not completed: %s", what);
         return ATTEMPT_FINAL;
     }
+    uint16_t offered = probe_version_wire(v);
     switch (ret) {
     case GNUTLS_E_FATAL_ALERT_RECEIVED:
+        out->state = PROBE_REFUSED;
+        util_copy(out->reason, sizeof(out->reason), what);
+        return ATTEMPT_FINAL;
     case GNUTLS_E_PREMATURE_TERMINATION:
     case GNUTLS_E_UNEXPECTED_PACKET_LENGTH:
-    case GNUTLS_E_UNSUPPORTED_VERSION_PACKET:
-    case GNUTLS_E_UNKNOWN_CIPHER_SUITE:
-    case GNUTLS_E_NO_CIPHER_SUITES:
-    case GNUTLS_E_INSUFFICIENT_SECURITY:
-        out->state = PROBE_REFUSED;
-        if (ret == GNUTLS_E_UNSUPPORTED_VERSION_PACKET) {
-            snprintf(what, sizeof(what), "server answered with another version");
-        }
+        out->state = seen->n_read == 0 ? PROBE_REFUSED : PROBE_INCONCLUSIVE;
         util_copy(out->reason, sizeof(out->reason), what);
+        return ATTEMPT_FINAL;
+    case GNUTLS_E_UNSUPPORTED_VERSION_PACKET:
+        if (seen->raw_parsed && seen->raw_version >= HELLO_SSL3 && seen->raw_version < offered) {
+            out->state = PROBE_REFUSED;
+            snprintf(out->reason, sizeof(out->reason), "server answered with version 0x%04x",
+                     seen->raw_version);
+        } else if (seen->raw_parsed) {
+            out->state = PROBE_INCONCLUSIVE;
+            snprintf(out->reason, sizeof(out->reason),
+                     "server answered with version 0x%04x that was not offered", seen->raw_version);
+        } else {
+            /* The record layer's version, or a ServerHello hello.c cannot read. */
+            out->state = PROBE_INCONCLUSIVE;
+            snprintf(out->reason, sizeof(out->reason),
+                     "server answered with a version that was not offered (%s)", what);
+        }
+        return ATTEMPT_FINAL;
+    case GNUTLS_E_UNKNOWN_CIPHER_SUITE:
+        out->state = PROBE_INCONCLUSIVE;
+        snprintf(out->reason, sizeof(out->reason), "server chose a suite that was not offered");
         return ATTEMPT_FINAL;
     case GNUTLS_E_PULL_ERROR:
     case GNUTLS_E_PUSH_ERROR:
@@ -395,9 +482,16 @@ static enum hs_result probe_once(const struct sockaddr *sa, socklen_t sa_len, co
     }
     (void)gnutls_ocsp_status_request_enable_client(s, NULL, 0, NULL);
     gnutls_dh_set_prime_bits(s, 512);
+    seen.fd = fd;
+    seen.session = s;
+    seen.deadline = deadline;
     gnutls_session_set_ptr(s, &seen);
-    gnutls_handshake_set_hook_function(s, GNUTLS_HANDSHAKE_ANY, GNUTLS_HOOK_POST, hello_hook);
-    gnutls_transport_set_int(s, fd);
+    gnutls_handshake_set_hook_function(s, GNUTLS_HANDSHAKE_ANY, GNUTLS_HOOK_BOTH, hello_hook);
+    /* Sends go through GnuTLS's own socket code (the fd as send pointer),
+     * receives through hs_pull (the counting one). */
+    gnutls_transport_set_ptr2(s, &seen, (gnutls_transport_ptr_t)(intptr_t)fd);
+    gnutls_transport_set_pull_function(s, hs_pull);
+    gnutls_transport_set_pull_timeout_function(s, hs_pull_timeout);
 
     int ret;
     for (;;) {
@@ -438,7 +532,7 @@ static enum hs_result probe_once(const struct sockaddr *sa, socklen_t sa_len, co
         }
         (void)gnutls_bye(s, GNUTLS_SHUT_WR);
     } else {
-        *again = classify_failure(ret, &seen, s, out) == ATTEMPT_RETRY;
+        *again = classify_failure(ret, &seen, s, v, out) == ATTEMPT_RETRY;
     }
 out:
     if (s != NULL) {

@@ -1710,7 +1710,10 @@ static void hello_flight_check_offer(struct hello_flight *f)
     struct hello_result *res = &f->res;
     const struct hello_server_hello *sh = &res->sh;
 
-    res->suite_not_offered = !hello_offered_suite(f, sh->suite);
+    /* The SCSVs signal something to the server; they are never a choice. */
+    res->suite_not_offered = !hello_offered_suite(f, sh->suite) ||
+                             sh->suite == TLS_EMPTY_RENEGOTIATION_INFO_SCSV ||
+                             sh->suite == TLS_FALLBACK_SCSV;
     res->compression_not_offered =
         sh->compression != 0 && !(sh->compression == 1 && f->offer_deflate);
     if (f->ssl2_offer) {

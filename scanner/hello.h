@@ -83,6 +83,7 @@
 #define TLS_EXT_KEY_SHARE 51
 #define TLS_EXT_RENEGOTIATION_INFO 0xff01
 #define TLS_EMPTY_RENEGOTIATION_INFO_SCSV 0x00ff
+#define TLS_FALLBACK_SCSV 0x5600
 #define TLS_GROUP_SECP256R1 23
 #define TLS_GROUP_X25519 29
 #define SSL2_MT_ERROR 0
@@ -404,7 +405,8 @@ struct hello_result {
     uint16_t record_version; /* of the server's first TLS record */
     struct hello_server_hello sh;
     /* the server's answer was not among our offer (the caller decides) */
-    bool suite_not_offered; /* also an SSLv2 kind we did not offer */
+    bool suite_not_offered; /* also an SSLv2 kind we did not offer, and a signalling
+                               value (RFC 5746 §3.3, RFC 7507 §2) even when we sent it */
     bool version_not_offered;
     bool group_not_offered; /* key_share / HRR group we did not offer */
     bool compression_not_offered;

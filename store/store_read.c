@@ -670,6 +670,9 @@ static int rd_enumeration(struct rd_ctx *c, int64_t tid, struct target_result *r
     if (rd_enum_suites(c, tid, e) != 0 || rd_enum_lists(c, tid, e) != 0) {
         return -1;
     }
+    /* Rows an older tlsaudit wrote with accepted suites under a version it
+     * left "not-tested" read back as accepted (and incomplete). */
+    enum_facts_settle(e);
     return 0;
 }
 

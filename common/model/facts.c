@@ -3,6 +3,7 @@
  */
 #include "common/model/facts.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,6 +166,25 @@ void cert_fact_cleanup(struct cert_fact *c)
     strlist_cleanup(&c->ca_issuer_urls);
     strlist_cleanup(&c->crl_urls);
     cert_fact_init(c);
+}
+
+void enum_facts_settle(struct enum_facts *e)
+{
+    for (int v = 0; v < WV_COUNT; v++) {
+        struct enum_version_fact *f = &e->versions[v];
+        if (f->n_suites == 0 || f->state == PROBE_ACCEPTED) {
+            continue;
+        }
+        if (f->incomplete_why[0] == '\0') {
+            snprintf(f->incomplete_why, sizeof(f->incomplete_why),
+                     "%zu suite%s accepted but the version was left %s%s%s", f->n_suites,
+                     f->n_suites == 1 ? "" : "s", probe_state_name(f->state),
+                     f->reason[0] != '\0' ? ": " : "", f->reason);
+        }
+        f->state = PROBE_ACCEPTED;
+        f->reason[0] = '\0';
+        f->incomplete = true;
+    }
 }
 
 void target_result_init(struct target_result *r)

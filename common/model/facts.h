@@ -262,6 +262,12 @@ void target_result_cleanup(struct target_result *r);
 /* enum_facts_init sets every tri-state to unknown; enum_facts_cleanup frees. */
 void enum_facts_init(struct enum_facts *e);
 void enum_facts_cleanup(struct enum_facts *e);
+/* enum_facts_settle keeps the invariant "a version with an accepted suite
+ * is accepted": such a version in any other state (an enumeration cut
+ * short before the version was decided, or a row written that way by an
+ * older tlsaudit or a damaged database) becomes accepted and incomplete,
+ * with the state it had named in incomplete_why. */
+void enum_facts_settle(struct enum_facts *e);
 
 /* cert_fact_init zeroes c; cert_fact_cleanup frees what it owns. */
 void cert_fact_init(struct cert_fact *c);

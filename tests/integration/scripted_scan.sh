@@ -172,7 +172,8 @@ t_eq "shorthello: nothing marked incomplete" "" \
 # 7. Hostile servers: every one ends with a recorded fact, never a crash or
 # a hang (the scan is bounded by its timeouts; exit 0 or 3, not a signal).
 for mode in silence close reset reset-mid truncate bad-length bad-hs-length oversize \
-	wrong-suite wrong-version alert-instead garbage duplicate-ext; do
+	wrong-suite wrong-version alert-instead garbage duplicate-ext empty-hello scsv-suite \
+	fallback-scsv-suite dtls-version compression; do
 	start "hostile-$mode" --versions tls1.0,tls1.2 --suites 0x002F,0xC02F --misbehave "$mode"
 	t0=$(date +%s)
 	set +e
@@ -205,6 +206,92 @@ for mode in silence close reset reset-mid truncate bad-length bad-hs-length over
 		;;
 	esac
 done
+
+# 8. Malformed or unoffered answers to TLS 1.0/1.1 hellos while TLS 1.2 is
+# served normally (issue 17): a zero-length ServerHello, a ServerHello
+# picking an SCSV, the DTLS 1.2 version 0xFEFD, a compression method that was
+# not offered. None is a refusal and none is support: both probes (the
+# enumeration and GnuTLS) store the version inconclusive with the reason,
+# and the PCI DSS no-TLS-1.0/1.1 rules are inconclusive, never a pass. The
+# check's exit code follows only its blocking findings (inconclusive ones
+# never change it: README "Exit codes").
+export TLSAUDIT_POLICY_DIR=$top_srcdir/policies
+pci_rule() { # VERSION: the pci-dss-4.0 rule forbidding exactly that version
+	awk -v v="[$1]" '$1 == "-" && $2 == "id:" { id = $3 }
+		$1 == "protocols_forbidden:" && $2 == v { print id }' \
+		"$top_srcdir/policies/pci-dss-4.0.yaml"
+}
+rule10=$(pci_rule TLS1.0)
+rule11=$(pci_rule TLS1.1)
+[ -n "$rule10" ] && [ -n "$rule11" ] || { echo "pci-dss-4.0: no TLS 1.0/1.1 rule" >&2; exit 99; }
+for mode in empty-hello scsv-suite fallback-scsv-suite dtls-version compression; do
+	start "bad-$mode" --versions tls1.0,tls1.1,tls1.2 --suites 0x002F,0xC02F \
+		--misbehave "$mode" --misbehave-versions tls1.0,tls1.1
+	mdb=$work/bad-$mode.db
+	set +e
+	"$TLSAUDIT" scan --db "$mdb" --timeout 2 --format json "127.0.0.1:$PORT" >/dev/null
+	set -e
+	stored=$("$TLSAUDIT" report --db "$mdb" --latest --format json)
+	for l in "TLS 1.0" "TLS 1.1"; do
+		t_eq "$mode: $l stored inconclusive by the enumeration, with a reason" "inconclusive true" \
+			"$(jq -r --arg l "$l" '.targets[0].enumeration.versions[] | select(.version == $l) |
+				"\(.state) \((.reason // "") != "")"' <<<"$stored")"
+		t_eq "$mode: $l stored inconclusive by GnuTLS, with a reason" "inconclusive true" \
+			"$(jq -r --arg l "$l" '.targets[0].versions[] | select(.version == $l) |
+				"\(.state) \((.reason // "") != "")"' <<<"$stored")"
+	done
+	t_eq "$mode: TLS 1.2 served normally" "accepted 0x002F,0xC02F" \
+		"$(jq -r '.targets[0].enumeration.versions[] | select(.version == "TLS 1.2") |
+			"\(.state) \([.suites[].code] | sort | join(","))"' <<<"$stored")"
+	set +e
+	"$TLSAUDIT" check --db "$mdb" --latest --policy pci-dss-4.0 --format json >"$work/check.json"
+	status=$?
+	set -e
+	chk=$(cat "$work/check.json")
+	for rule in "$rule10" "$rule11"; do
+		t_eq "$mode: $rule inconclusive (not pass)" inconclusive \
+			"$(jq -r --arg r "$rule" '.targets[0].policies[0].findings[] | select(.rule_id == $r) | .verdict' <<<"$chk")"
+	done
+	t_eq "$mode: check exit code as documented (blocking findings only)" \
+		"$(jq -r 'if .summary.blocking_findings > 0 then 1 else 0 end' <<<"$chk") $(jq -r .summary.exit_code <<<"$chk")" \
+		"$status $status"
+done
+
+# An older version in the answer is still a refusal (RFC 5246 §E.1: the
+# server does not speak the one offered), for both probes.
+start older --versions tls1.0 --suites 0x002F,0xC013
+json=$(scan "127.0.0.1:$PORT")
+want="refused server answered with version 0x0301,refused server answered with version 0x0301"
+t_eq "older: TLS 1.1/1.2 refused by GnuTLS, the version named" "$want" \
+	"$(jq -r '[.targets[0].versions[1,2] | "\(.state) \(.reason)"] | join(",")' <<<"$json")"
+t_eq "older: TLS 1.1/1.2 refused by the enumeration, the version named" "$want" \
+	"$(jq -r '[.targets[0].enumeration.versions[3,4] | "\(.state) \(.reason)"] | join(",")' <<<"$json")"
+
+# 9. What the parser flags as not offered is never support (issue 17): a
+# TLS 1.3 ServerHello whose key_share names a group the client listed in
+# supported_groups but sent no share for, where a HelloRetryRequest belongs.
+# The HRR elimination of the TLS 1.3 groups gets only such answers: no group
+# is recorded, the anomaly is.
+start unsent-share --versions tls1.2,tls1.3 --suites 0xC02F,0x1301,0x1302 \
+	--tls13-groups x25519,secp384r1 --misbehave unsent-share
+json=$(scan "127.0.0.1:$PORT")
+t_eq "unsent-share: TLS 1.3 suites (answered with the share sent)" "0x1301,0x1302" \
+	"$(jq -r '[.targets[0].enumeration.versions[5].suites[].code] | sort | join(",")' <<<"$json")"
+t_eq "unsent-share: no TLS 1.3 group recorded as supported" "" \
+	"$(jq -r '[.targets[0].enumeration.groups.tls13[]?.name] | join(",")' <<<"$json")"
+t_match "unsent-share: anomaly recorded" "without a key share sent for it" \
+	"$(jq -r '.targets[0].enumeration.anomalies' <<<"$json")"
+# A server whose favourite group always lacks the share: TLS 1.3 itself is
+# not shown to be accepted.
+start unsent-share-only --versions tls1.2,tls1.3 --suites 0xC02F,0x1301 \
+	--tls13-groups secp384r1 --misbehave unsent-share
+json=$(scan "127.0.0.1:$PORT")
+t_eq "unsent-share-only: TLS 1.3 inconclusive, no suite" "inconclusive 0" \
+	"$(jq -r '.targets[0].enumeration.versions[5] | "\(.state) \(.suites | length)"' <<<"$json")"
+t_match "unsent-share-only: the reason names the group" "group 0x0018 without a key share" \
+	"$(jq -r '.targets[0].enumeration.versions[5].reason' <<<"$json")"
+t_eq "unsent-share-only: no TLS 1.3 group recorded" "" \
+	"$(jq -r '[.targets[0].enumeration.groups.tls13[]?.name] | join(",")' <<<"$json")"
 
 # A trickling server (one byte at a time, every connection) still gets its
 # answer read. TLS 1.3 keeps the flight short: the prober stops after the

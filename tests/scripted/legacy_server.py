@@ -68,7 +68,9 @@ OCSP_TRY_LATER = bytes.fromhex('3003 0a01 03')
 
 MISBEHAVIOURS = ('silence', 'close', 'reset', 'reset-mid', 'truncate', 'bad-length',
                  'bad-hs-length', 'oversize', 'wrong-suite', 'wrong-version',
-                 'alert-instead', 'garbage', 'trickle', 'duplicate-ext')
+                 'alert-instead', 'garbage', 'trickle', 'duplicate-ext', 'empty-hello',
+                 'scsv-suite', 'fallback-scsv-suite', 'dtls-version', 'unsent-share',
+                 'compression')
 
 MAX_HELLO = 1 << 17          # largest ClientHello we accept (bytes)
 MAX_RECORD = 16384 + 2048    # largest client record we accept
@@ -549,6 +551,9 @@ def build_parser():
     a('--misbehave', choices=MISBEHAVIOURS, help='hostile behaviour (see README)')
     a('--misbehave-count', type=int, default=0, metavar='N',
       help='only the first N connections misbehave (0 = all)')
+    a('--misbehave-versions', default='', metavar='LIST',
+      help='only hellos the server answers with one of these versions misbehave '
+           '(e.g. tls1.0,tls1.1; default: every version)')
     a('--max-hello-suites', type=int, default=0, metavar='N',
       help='reset the connection when a hello offers more than N suites, as servers and '
            'middleboxes that choke on long hellos do (0 = no limit)')
@@ -640,6 +645,8 @@ class Config:
         self.write_delay = wd / 1000.0
         self.misbehave = args.misbehave
         self.misbehave_count = args.misbehave_count
+        self.misbehave_versions = set(norm_version(v) for v in
+                                      split_list(args.misbehave_versions))
         self.max_hello_suites = args.max_hello_suites
         self.misbehave_by_sni = args.misbehave_by_sni
         self.trickle = args.trickle_ms / 1000.0
@@ -985,6 +992,7 @@ class Answer:
         self.trailer = []           # raw records after the handshake messages (TLS 1.3)
         self.raw = b''              # ssl2 / alert bytes
         self.hrr = False
+        self.negotiated = None      # the version the server chose (wire code)
         self.summary = ''
         self.alert = None
 
@@ -1057,14 +1065,21 @@ def tls12_answer(cfg, h, version, mis):
         choice.setdefault(suite, (cfg.ec_groups[0] if cfg.ec_groups else 23, 0x0401))
     if suite is None:
         raise Fatal(40, 'no shared cipher suite')
-    info = reg.suite(suite)
-    group, sigalg = choice[suite]
+    real_suite = suite
+    if mis in ('scsv-suite', 'fallback-scsv-suite'):
+        # A signalling value is never a suite (RFC 5746 §3.3, RFC 7507 §2):
+        # the rest of the flight is the one of the suite really chosen.
+        suite = 0x00FF if mis == 'scsv-suite' else 0x5600
+    info = reg.suite(real_suite)
+    group, sigalg = choice[real_suite]
     if group is None and (info.kx in ('ECDHE', 'ECDHE_PSK', 'ECCPWD')):
         group = cfg.ec_groups[0] if cfg.ec_groups else 23
     wire_version = version
     if mis == 'wrong-version':
         wire_version = min(h.legacy_version, 0x0303) + 1 if h.supported_versions is None \
             else not_offered_version(h)
+    if mis == 'dtls-version':
+        wire_version = 0xFEFD       # DTLS 1.2, never a TLS version
 
     # ServerHello
     rnd = bytearray(cfg.rand(32))
@@ -1101,8 +1116,10 @@ def tls12_answer(cfg, h, version, mis):
         if len(exts) == 1:
             exts.append(exts[0])
     ext_bytes = b''.join(u16(t) + v16(d) for t, d in exts)
-    sh = (u16(wire_version) + bytes(rnd) + v8(cfg.rand(32)) + u16(suite) + b'\x00' +
-          (v16(ext_bytes) if exts else b''))
+    sh = (u16(wire_version) + bytes(rnd) + v8(cfg.rand(32)) + u16(suite) +
+          compression_byte(h, mis) + (v16(ext_bytes) if exts else b''))
+    if mis == 'empty-hello':
+        sh = b''
     msgs = [hs_msg(2, sh)]
     keytype = None
     if needs_cert(info):
@@ -1117,6 +1134,7 @@ def tls12_answer(cfg, h, version, mis):
 
     a = Answer()
     a.version = wire_version
+    a.negotiated = version
     a.messages = msgs
     extra = ''
     if group is not None and ske_kind(info) in ('ECDHE', 'ECDHE_PSK', 'ECCPWD'):
@@ -1126,7 +1144,7 @@ def tls12_answer(cfg, h, version, mis):
     if sigalg is not None and version == 0x0303 and ske is not None and ske_signed(info):
         extra += ' sigalg=%s' % hexcode(sigalg)
     a.summary = '%s %s %s%s%s' % (VNAME.get(version, hexcode(version)), hexcode(suite),
-                                  info.name, extra,
+                                  reg.suite(suite).name, extra,
                                   ' ext=' + ','.join('%04x' % t for t, _ in exts) if exts else '')
     return a
 
@@ -1186,6 +1204,14 @@ def not_offered(cfg, h, version):
     return 0xFFFE
 
 
+def compression_byte(h, mis):
+    """The ServerHello compression_method: null, or with --misbehave compression
+    one the client did not offer (DEFLATE, or LZS when DEFLATE was offered)."""
+    if mis != 'compression':
+        return b'\x00'
+    return b'\x40' if 1 in h.compressions else b'\x01'
+
+
 def not_offered_version(h):
     offered = set(h.supported_versions or [])
     for v in (0x0304, 0x0303, 0x0302, 0x0301, 0x0300):
@@ -1216,7 +1242,11 @@ def tls13_answer(cfg, h, mis, hrr_group=None):
         with_share = [g for g in shared if g in h.key_shares]
         if with_share:
             group = with_share[0]
-    hrr = group not in h.key_shares
+    # unsent-share: where a HelloRetryRequest belongs, a ServerHello with a
+    # key_share for the group the client listed but sent no share for
+    # (RFC 8446 §4.2.8 forbids it).
+    unsent = hrr_group is None and mis == 'unsent-share' and group not in h.key_shares
+    hrr = group not in h.key_shares and not unsent
     sv = not_offered_version(h) if mis == 'wrong-version' else 0x0304
     exts = [(43, u16(sv))]
     if hrr:
@@ -1227,9 +1257,15 @@ def tls13_answer(cfg, h, mis, hrr_group=None):
         exts.append(exts[0])
     ext_bytes = b''.join(u16(t) + v16(d) for t, d in exts)
     rnd = HRR_RANDOM if hrr else cfg.rand(32)
-    sh = u16(0x0303) + rnd + v8(h.session_id) + u16(suite) + b'\x00' + v16(ext_bytes)
+    if mis in ('scsv-suite', 'fallback-scsv-suite'):
+        suite = 0x00FF if mis == 'scsv-suite' else 0x5600
+    sh = (u16(0x0303) + rnd + v8(h.session_id) + u16(suite) + compression_byte(h, mis) +
+          v16(ext_bytes))
+    if mis == 'empty-hello':
+        sh = b''
     a = Answer()
     a.version = 0x0303
+    a.negotiated = sv
     a.messages = [hs_msg(2, sh)]
     a.hrr = hrr
     if h.session_id:
@@ -1254,6 +1290,7 @@ def ssl2_answer(cfg, h, mis):
     a = Answer()
     a.kind = 'ssl2'
     a.version = 0x0002
+    a.negotiated = 0x0002
     if mis == 'wrong-suite':
         offered = set(h.ssl2_kinds)
         kinds = [k for k in list(cfg.ssl2) + sorted(cfg.reg.ssl2) if k not in offered][:1] \
@@ -1447,6 +1484,9 @@ def handle(conn):
             first = False
             if cfg.misbehave_by_sni and h.sni and h.sni.split('.')[0] in MISBEHAVIOURS:
                 mis = h.sni.split('.')[0]
+            if mis and cfg.misbehave_versions and \
+                    negotiated_version(cfg, h, hrr_group) not in cfg.misbehave_versions:
+                mis = None
             if mis in ('silence', 'close', 'reset', 'garbage'):
                 return do_blunt(conn, cfg, mis, deadline, h)
             if cfg.max_hello_suites and h.fmt != 'ssl2' and len(h.suites) > cfg.max_hello_suites:
@@ -1481,6 +1521,14 @@ def handle(conn):
             return '%s -> %s%s' % (desc, a.summary, ' [%s]' % mis if mis else '')
     except ClientGone as e:
         return '%s%s(%s)' % (desc, ' -> ' if desc else '', e)
+
+
+def negotiated_version(cfg, h, hrr_group):
+    """The version a well-behaved answer to h has (None: an alert or a close)."""
+    try:
+        return negotiate(cfg, h, None, hrr_group).negotiated
+    except Fatal:
+        return None
 
 
 def _hrr_group(a):

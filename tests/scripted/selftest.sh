@@ -316,6 +316,10 @@ if start hostile --versions tls1.2,tls1.3 --suites 0x002F,0x0035,0x1301 --misbeh
 	hcase garbage '^(GARBAGE|EOF|TIMEOUT|SSL2|SH|ALERT|OVERSIZE)'
 	hcase trickle '^SH ver=0x0303 suite=0x002F .*msgs=2,11,14 certs=1$'
 	hcase duplicate-ext '^SH ver=0x0303 suite=0x002F ext=ff01,ff01 '
+	hcase empty-hello '^BAD-SH '
+	hcase scsv-suite '^SH ver=0x0303 suite=0x00FF '
+	hcase fallback-scsv-suite '^SH ver=0x0303 suite=0x5600 '
+	hcase dtls-version '^GARBAGE after [0-9]+ bytes \(16fefd'
 	hcase wrong-version '^SH ver=0x0302 suite=0x1301 group=0x001D$' "${T13[@]}"
 	hcase duplicate-ext '^SH ver=0x0304 suite=0x1301 group=0x001D dup-ext$' "${T13[@]}"
 	hcase none '^SH ver=0x0304 suite=0x1301 group=0x001D$' "${T13[@]}"

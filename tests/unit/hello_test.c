@@ -1758,6 +1758,18 @@ START_TEST(test_flight_not_offered)
     ck_assert_int_eq(feed(&f, &p, HELLO_FLIGHT_HELLO_ONLY, fl, n, 0), HELLO_DONE);
     ck_assert_uint_eq(hello_flight_result(&f)->exts_not_offered, 0);
     hello_flight_cleanup(&f);
+    /* ... but the SCSV we sent is no suite a server may choose */
+    n = sh_record(fl, sizeof(fl), HELLO_SSL3, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, NULL, 0);
+    ck_assert_int_eq(feed(&f, &p, HELLO_FLIGHT_HELLO_ONLY, fl, n, 0), HELLO_DONE);
+    ck_assert(hello_flight_result(&f)->suite_not_offered);
+    hello_flight_cleanup(&f);
+    static const uint32_t with_fallback[] = {0xC02F, TLS_FALLBACK_SCSV};
+    p.suites = with_fallback;
+    p.n_suites = 2;
+    n = sh_record(fl, sizeof(fl), HELLO_SSL3, TLS_FALLBACK_SCSV, NULL, 0);
+    ck_assert_int_eq(feed(&f, &p, HELLO_FLIGHT_HELLO_ONLY, fl, n, 0), HELLO_DONE);
+    ck_assert(hello_flight_result(&f)->suite_not_offered);
+    hello_flight_cleanup(&f);
     /* a TLS 1.3 key_share for a group we sent no share for */
     static const uint8_t ks[] = {0x00, 0x2b, 0x00, 0x02, 0x03, 0x04, 0x00, 0x33,
                                  0x00, 0x05, 0x00, 0x18, 0x00, 0x01, 0x04};

@@ -259,6 +259,48 @@ START_TEST(test_protocols_gnutls_fallback)
 }
 END_TEST
 
+/* The two sources disagree: a refusal from one never overrides an
+ * inconclusive answer of the other (issue 17: a malformed ServerHello to the
+ * enumeration while GnuTLS called its error a refusal made the PCI rules
+ * pass); an acceptance from either is still an acceptance. */
+START_TEST(test_protocols_sources_disagree)
+{
+    struct target_result r;
+    const char *chk = "    protocols_forbidden: [TLS1.0, TLS1.1]\n";
+    fx_init(&r);
+    fx_enum(&r);
+    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    fx_all_gnutls_refused(&r);
+    fx_gnutls(&r, PV_TLS12, PROBE_ACCEPTED, 0xC02F);
+    r.enumeration.versions[WV_TLS10].state = PROBE_INCONCLUSIVE;
+    snprintf(r.enumeration.versions[WV_TLS10].reason, FACT_TEXT,
+             "unparsable answer at byte 9: ServerHello: truncated version");
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE,
+           "TLS 1.0 not determined: unparsable answer at byte 9: ServerHello: truncated version");
+
+    /* The other way round: the enumeration refused, GnuTLS got no answer. */
+    r.enumeration.versions[WV_TLS10].state = PROBE_REFUSED;
+    fx_gnutls(&r, PV_TLS11, PROBE_INCONCLUSIVE, 0);
+    snprintf(r.versions[PV_TLS11].reason, FACT_TEXT, "server chose a suite that was not offered");
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE,
+           "TLS 1.1 not determined: server chose a suite that was not offered");
+
+    /* Both refused: refused. */
+    fx_gnutls(&r, PV_TLS11, PROBE_REFUSED, 0);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "TLS 1.1 refused (enumeration)");
+
+    /* Accepted by one, inconclusive in the other: accepted. */
+    fx_gnutls(&r, PV_TLS11, PROBE_ACCEPTED, 0x002F);
+    r.enumeration.versions[WV_TLS11].state = PROBE_INCONCLUSIVE;
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "TLS 1.1 accepted (GnuTLS handshake)");
+    target_result_cleanup(&r);
+}
+END_TEST
+
 START_TEST(test_protocols_allowed)
 {
     struct target_result r;
@@ -559,6 +601,19 @@ START_TEST(test_renegotiation_ems)
     fx_gnutls(&r, PV_TLS13, PROBE_ACCEPTED, 0x1301);
     f = eval1("    secure_renegotiation_required: true\n", &r);
     EXPECT(f, VERDICT_PASS, "not applicable: only TLS 1.3 accepted");
+    /* Nothing accepted at all: nothing to test, and no pass (issue 17). */
+    r.enumeration.versions[WV_TLS13].state = PROBE_REFUSED;
+    fx_gnutls(&r, PV_TLS13, PROBE_REFUSED, 0);
+    f = eval1("    secure_renegotiation_required: true\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "renegotiation_info not tested: no protocol version accepted");
+    ck_assert_ptr_null(strstr(f.evidence, "only TLS 1.3"));
+    f = eval1("    extended_master_secret_required: true\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "extended_master_secret not tested: no protocol version");
+    /* TLS 1.3 not determined either: still no pass. */
+    r.enumeration.versions[WV_TLS13].state = PROBE_INCONCLUSIVE;
+    snprintf(r.enumeration.versions[WV_TLS13].reason, FACT_TEXT, "timeout");
+    f = eval1("    secure_renegotiation_required: true\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "TLS 1.3 not determined: timeout");
     target_result_cleanup(&r);
 
     fx_init(&r);
@@ -1276,6 +1331,7 @@ static Suite *policy_suite(void)
     TCase *tc = tcase_create("checks");
     tcase_add_test(tc, test_protocols_forbidden);
     tcase_add_test(tc, test_protocols_gnutls_fallback);
+    tcase_add_test(tc, test_protocols_sources_disagree);
     tcase_add_test(tc, test_protocols_allowed);
     tcase_add_test(tc, test_protocols_required);
     tcase_add_test(tc, test_suites_allowed);

@@ -706,6 +706,46 @@ START_TEST(test_unknown_name_is_an_error)
 }
 END_TEST
 
+/* A version with accepted suites is accepted (issue 17): rows written with
+ * such a version left "not-tested" (by the enumeration's early end before
+ * the fix) or "refused" read back as accepted and incomplete, with the
+ * stored state named; a stored reason does not survive as a refusal. */
+START_TEST(test_version_with_suites_is_accepted)
+{
+    struct store *s = open_ok();
+    int64_t scan = begin_scan(s, 1760000000000LL);
+    struct target_result r;
+    fill_full(&r, "x.example.test", 443, 4);
+    ck_assert_int_eq(store_put_target(s, scan, &r), 0);
+    target_result_cleanup(&r);
+    ck_assert_int_gt(raw_count("SELECT count(*) FROM enum_suites WHERE version = 771"), 0);
+    raw_exec(
+        "UPDATE enum_versions SET state = 'not-tested', incomplete = 0, incomplete_reason = NULL"
+        " WHERE version = 771");
+    raw_exec("UPDATE enum_versions SET state = 'refused', reason = 'alert: handshake_failure',"
+             " incomplete = 0, incomplete_reason = NULL WHERE version = 772");
+    int n12 = raw_count("SELECT count(*) FROM enum_suites WHERE version = 771");
+    struct target_result *out = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(store_load_targets(s, scan, &out, NULL, &n), 0);
+    ck_assert_uint_eq(n, 1);
+    const struct enum_version_fact *f = &out[0].enumeration.versions[WV_TLS12];
+    ck_assert_int_eq(f->state, PROBE_ACCEPTED);
+    ck_assert_uint_eq(f->n_suites, (size_t)n12);
+    ck_assert(f->incomplete);
+    ck_assert_msg(strstr(f->incomplete_why, "the version was left not-tested") != NULL, "%s",
+                  f->incomplete_why);
+    f = &out[0].enumeration.versions[WV_TLS13];
+    ck_assert_uint_eq(f->n_suites, 2);
+    ck_assert_int_eq(f->state, PROBE_ACCEPTED);
+    ck_assert_str_eq(f->reason, "");
+    ck_assert_msg(strstr(f->incomplete_why, "left refused: alert: handshake_failure") != NULL, "%s",
+                  f->incomplete_why);
+    store_targets_free(out, n);
+    store_close(s);
+}
+END_TEST
+
 static const char sha_a[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 static struct store_policy_run run_meta(void)
@@ -991,6 +1031,7 @@ static Suite *store_read_suite(void)
     tcase_add_test(tc, test_unknown_name_is_an_error);
     tcase_add_loop_test(tc, test_damaged_time_is_an_error, 0, (int)(N_DAMAGES * 2));
     tcase_add_test(tc, test_time_range_edges_load);
+    tcase_add_test(tc, test_version_with_suites_is_accepted);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("findings");
