@@ -53,11 +53,13 @@ void check_free_policies(struct policy **pols, size_t n_pols);
  * Returns 0 and *out_exit = EXIT_FINDINGS, EXIT_SCAN_ERROR or EXIT_OK (in
  * that precedence); or -1 with the reason in err (no such scan, database,
  * memory or output error: the caller exits EXIT_USAGE; policy runs stored
- * before the failure stay, each one complete). */
+ * before the failure stay, each one complete). Either way stored says
+ * which policy runs were stored ("policy run 7 (pci-dss-4.0) of scan 3";
+ * "" for none), for the caller's message when the output then fails. */
 __attribute__((warn_unused_result)) int
 check_evaluate_scan(struct store *s, int64_t scan_id, struct policy *const *pols, size_t n_pols,
-                    const struct check_options *opts, FILE *out, int *out_exit, char *err,
-                    size_t err_len);
+                    const struct check_options *opts, FILE *out, int *out_exit, char *stored,
+                    size_t stored_len, char *err, size_t err_len);
 
 /* cmd_check runs `tlsaudit check` (see check_usage in cmd_check.c). */
 int cmd_check(int argc, char **argv);

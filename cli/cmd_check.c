@@ -21,6 +21,9 @@
  *   above --fail-on, not waived) > 3 (a target not scanned, or a scan that
  *   did not complete) > 0.
  * - The report itself (text, JSON) is rendered by reports/check_report.c.
+ * - -o FILE is written through a temporary file renamed only when complete
+ *   (cli/output.h); an output error after the findings were stored is
+ *   exit 2 with the policy runs stored named.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -34,6 +37,7 @@
 #include "cli/check.h"
 #include "cli/opts.h"
 #include "cli/cli.h"
+#include "cli/output.h"
 #include "common/util.h"
 #include "config.h"
 #include "reports/check_report.h"
@@ -194,12 +198,14 @@ static int check_exit_code(const struct check_report *r)
 /* ---- the evaluation as a whole ------------------------------------------ */
 
 int check_evaluate_scan(struct store *s, int64_t scan_id, struct policy *const *pols, size_t n_pols,
-                        const struct check_options *opts, FILE *out, int *out_exit, char *err,
-                        size_t err_len)
+                        const struct check_options *opts, FILE *out, int *out_exit, char *stored,
+                        size_t stored_len, char *err, size_t err_len)
 {
     struct check_ctx c = {.s = s, .scan_id = scan_id, .pols = pols, .n_pols = n_pols, .o = opts};
     int ret = -1;
+    int saved_errno = 0;
 
+    stored[0] = '\0';
     c.evaluated_ms = opts->now_ms > 0 ? opts->now_ms : util_now_ms();
     if (store_scan_info(s, scan_id, &c.info) != 0 ||
         store_load_targets(s, scan_id, &c.targets, &c.ids, &c.n_targets) != 0) {
@@ -214,10 +220,19 @@ int check_evaluate_scan(struct store *s, int64_t scan_id, struct policy *const *
     if (check_eval(&c, err, err_len) != 0) {
         goto out;
     }
+    stored[0] = '\0';
     for (size_t p = 0; p < n_pols; p++) {
         if (check_store_run(&c, p, err, err_len) != 0) {
             goto out;
         }
+        size_t used = strlen(stored);
+        snprintf(stored + used, stored_len - used, "%s%lld (%s)",
+                 p == 0 ? (n_pols == 1 ? "policy run " : "policy runs ") : ", ",
+                 (long long)c.run_ids[p], policy_id(pols[p]));
+    }
+    if (n_pols > 0) {
+        size_t used = strlen(stored);
+        snprintf(stored + used, stored_len - used, " of scan %lld", (long long)scan_id);
     }
     struct check_report rep = {
         .scan_id = scan_id,
@@ -236,6 +251,7 @@ int check_evaluate_scan(struct store *s, int64_t scan_id, struct policy *const *
     int code = check_exit_code(&rep);
     if (opts->json) {
         if (check_report_json(out, &rep, code) != 0) {
+            saved_errno = errno; /* the caller asks the stream why (cli/output.h) */
             snprintf(err, err_len, "writing the JSON report failed");
             goto out;
         }
@@ -255,6 +271,9 @@ out:
     store_targets_free(c.targets, c.n_targets);
     free(c.ids);
     store_scan_info_cleanup(&c.info);
+    if (saved_errno != 0) {
+        errno = saved_errno;
+    }
     return ret;
 }
 
@@ -284,7 +303,8 @@ static const struct opt_doc check_opts[] = {
      "exit 1 when a finding fails at or above SEV: info, low, medium, high (default), "
      "critical"},
     {"format", required_argument, OPT_FORMAT, "F", "output format: text (default) or json"},
-    {"output", required_argument, OPT_OUTPUT, "FILE", "write the report to FILE, not stdout"},
+    {"output", required_argument, OPT_OUTPUT, "FILE",
+     "write the report to FILE (replaced only when complete), not stdout"},
     {"help", no_argument, OPT_HELP, NULL, "show this help"},
 };
 #define N_CHECK_OPTS (sizeof(check_opts) / sizeof(check_opts[0]))
@@ -306,7 +326,9 @@ static void check_usage(FILE *out)
     fprintf(out, "\n"
                  "Exit codes (the first that applies):\n"
                  "  2  usage, policy, database or output error; an invalid policy is\n"
-                 "     rejected with FILE:LINE:COLUMN and no finding is stored\n"
+                 "     rejected with FILE:LINE:COLUMN and no finding is stored; when the\n"
+                 "     report fails after the findings were stored, they stay stored, the\n"
+                 "     message names the policy runs and -o FILE is left as it was\n"
                  "  1  a finding fails at or above --fail-on and is not waived\n"
                  "  3  a target of the scan could not be scanned, or the scan did not\n"
                  "     complete (interrupted, incomplete, still running)\n"
@@ -324,15 +346,17 @@ int cmd_check(int argc, char **argv)
     size_t n_names = 0;
     struct policy **pols = NULL;
     struct store *store = NULL;
-    FILE *out = stdout;
+    struct cli_out o;
     bool json = false;
     bool latest = false;
     bool have_scan = false;
     unsigned long scan_arg = 0;
     enum severity fail_on = SEV_HIGH;
     char err[1024];
+    char stored[1024] = "";
     int rc = EXIT_USAGE;
 
+    cli_out_init(&o);
     if (db_path == NULL || db_path[0] == '\0') {
         db_path = "tlsaudit.db";
     }
@@ -426,14 +450,11 @@ int cmd_check(int argc, char **argv)
                 db_path, strerror(errno));
         goto out;
     }
-    if (out_path != NULL) {
-        out = fopen(out_path, "w");
-        if (out == NULL) {
-            fprintf(stderr, "tlsaudit check: --output: cannot write '%s': %s\n", out_path,
-                    strerror(errno));
-            out = stdout;
-            goto out;
-        }
+    /* -o FILE: a temporary file next to it, renamed over it when complete. */
+    if (cli_out_open(&o, out_path) != 0) {
+        fprintf(stderr, "tlsaudit check: --output: cannot write '%s': %s\n", out_path,
+                strerror(errno));
+        goto out;
     }
     if (store_open(db_path, &store, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit check: %s\n", err);
@@ -458,22 +479,33 @@ int cmd_check(int argc, char **argv)
     }
     struct check_options opts = {.fail_on = fail_on, .json = json, .db_path = db_path};
     int code = EXIT_USAGE;
-    if (check_evaluate_scan(store, scan_id, pols, n_names, &opts, out, &code, err, sizeof(err)) !=
-        0) {
+    if (check_evaluate_scan(store, scan_id, pols, n_names, &opts, o.f, &code, stored,
+                            sizeof(stored), err, sizeof(err)) != 0) {
+        int e = errno;
+        char oerr[256];
+        if (stored[0] != '\0' && cli_out_write_failed(&o, e, oerr, sizeof(oerr))) {
+            fprintf(stderr,
+                    "tlsaudit check: stored in %s: %s; the report to %s was not written: %s\n",
+                    db_path, stored, cli_out_name(&o), oerr);
+            goto out;
+        }
         fprintf(stderr, "tlsaudit check: %s\n", err);
+        if (stored[0] != '\0') {
+            fprintf(stderr, "tlsaudit check: stored in %s: %s; %s\n", db_path, stored,
+                    o.path ? "the report was not written and the old file was kept"
+                           : "the report is incomplete");
+        }
+        goto out;
+    }
+    char oerr[256];
+    if (cli_out_commit(&o, oerr, sizeof(oerr)) != 0) {
+        fprintf(stderr, "tlsaudit check: stored in %s: %s; the report to %s was not written: %s\n",
+                db_path, stored, cli_out_name(&o), oerr);
         goto out;
     }
     rc = code;
 out:
-    if (out != stdout) {
-        if (fclose(out) != 0 && rc != EXIT_USAGE) {
-            fprintf(stderr, "tlsaudit check: writing '%s' failed: %s\n", out_path, strerror(errno));
-            rc = EXIT_USAGE;
-        }
-    } else if (fflush(stdout) != 0 && rc != EXIT_USAGE) {
-        fprintf(stderr, "tlsaudit check: writing the report failed: %s\n", strerror(errno));
-        rc = EXIT_USAGE;
-    }
+    cli_out_discard(&o);
     store_close(store);
     check_free_policies(pols, pols != NULL ? n_names : 0);
     free(names);

@@ -9,7 +9,8 @@
  *
  * Invariants:
  * - Options and scan ids are checked first, then the database (which must
- *   exist: diff never creates one); nothing in the database changes.
+ *   exist: diff never creates one); nothing in the database changes (it
+ *   is opened read-only, store_open_readonly).
  * - Which scans: none given = the newest scan and the newest earlier scan
  *   that shares a target (host and port) with it; one = that scan and the
  *   newest scan; two = those, in that order (A is "before", B "after").
@@ -30,6 +31,7 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "cli/output.h"
 #include "common/util.h"
 #include "reports/diff.h"
 #include "reports/report.h"
@@ -163,12 +165,11 @@ int cmd_diff(int argc, char **argv)
     struct diff *d = NULL;
     enum report_format format = REPORT_TEXT;
     int64_t scan[2] = {0, 0};
-    FILE *out = stdout;
-    char tmp_path[PATH_MAX];
+    struct cli_out o;
     char err[1024];
     int rc = EXIT_USAGE;
 
-    tmp_path[0] = '\0';
+    cli_out_init(&o);
     if (db_path == NULL || db_path[0] == '\0') {
         db_path = "tlsaudit.db";
     }
@@ -234,7 +235,7 @@ int cmd_diff(int argc, char **argv)
                 db_path, strerror(errno));
         goto out;
     }
-    if (store_open(db_path, &store, err, sizeof(err)) != 0) {
+    if (store_open_readonly(db_path, &store, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit diff: %s\n", err);
         goto out;
     }
@@ -256,41 +257,28 @@ int cmd_diff(int argc, char **argv)
         fprintf(stderr, "tlsaudit diff: out of memory\n");
         goto out;
     }
-    if (out_path != NULL) {
-        out = util_open_tmp(out_path, tmp_path, sizeof(tmp_path));
-        if (out == NULL) {
-            fprintf(stderr, "tlsaudit diff: --output: cannot write '%s': %s\n", out_path,
-                    strerror(errno));
-            out = stdout;
-            tmp_path[0] = '\0';
-            goto out;
-        }
+    if (cli_out_open(&o, out_path) != 0) {
+        fprintf(stderr, "tlsaudit diff: --output: cannot write '%s': %s\n", out_path,
+                strerror(errno));
+        goto out;
     }
-    if (diff_write(out, format, d, err, sizeof(err)) != 0) {
-        fprintf(stderr, "tlsaudit diff: %s\n", err);
+    if (diff_write(o.f, format, d, err, sizeof(err)) != 0) {
+        int e = errno;
+        char oerr[256];
+        if (cli_out_write_failed(&o, e, oerr, sizeof(oerr))) {
+            fprintf(stderr, "tlsaudit diff: writing the diff to %s: %s\n", cli_out_name(&o), oerr);
+        } else {
+            fprintf(stderr, "tlsaudit diff: %s\n", err);
+        }
+        goto out;
+    }
+    if (cli_out_commit(&o, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit diff: writing the diff to %s: %s\n", cli_out_name(&o), err);
         goto out;
     }
     rc = d->n_worse > 0 ? EXIT_WORSE : EXIT_OK;
 out:
-    if (out != stdout) {
-        bool ok = rc == EXIT_OK || rc == EXIT_WORSE;
-        if (fclose(out) != 0 && ok) {
-            fprintf(stderr, "tlsaudit diff: writing '%s' failed: %s\n", out_path, strerror(errno));
-            rc = EXIT_USAGE;
-            ok = false;
-        }
-        if (ok && rename(tmp_path, out_path) != 0) {
-            fprintf(stderr, "tlsaudit diff: cannot write '%s': %s\n", out_path, strerror(errno));
-            rc = EXIT_USAGE;
-            ok = false;
-        }
-        if (!ok) {
-            unlink(tmp_path);
-        }
-    } else if (fflush(stdout) != 0 && (rc == EXIT_OK || rc == EXIT_WORSE)) {
-        fprintf(stderr, "tlsaudit diff: writing the diff failed: %s\n", strerror(errno));
-        rc = EXIT_USAGE;
-    }
+    cli_out_discard(&o);
     diff_free(d);
     if (have_a) {
         report_data_cleanup(&da);

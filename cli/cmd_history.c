@@ -15,7 +15,8 @@
  *   ASCII case-insensitively. SNI is not part of the match: each row shows
  *   the SNI it was scanned with, and one scan gives one row per address.
  * - Only one scan is held in memory at a time.
- * - Read only; exit 0 (listed) or 2 (usage, database, unknown target).
+ * - Read only (store_open_readonly: the file is never written); exit 0 (listed) or 2 (usage,
+ * database, unknown target).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -27,6 +28,7 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "cli/output.h"
 #include "common/util.h"
 #include "reports/history.h"
 #include "reports/report.h"
@@ -147,7 +149,7 @@ int cmd_history(int argc, char **argv)
                 db_path, strerror(errno));
         goto out;
     }
-    if (store_open(db_path, &store, err, sizeof(err)) != 0) {
+    if (store_open_readonly(db_path, &store, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit history: %s\n", err);
         goto out;
     }
@@ -188,14 +190,18 @@ int cmd_history(int argc, char **argv)
         }
     }
     if (history_end(w) != 0) {
-        fprintf(stderr, "tlsaudit history: writing the JSON failed\n");
+        int e = errno;
+        struct cli_out so;
+        char oerr[256];
+        cli_out_init(&so);
+        if (cli_out_write_failed(&so, e, oerr, sizeof(oerr))) {
+            fprintf(stderr, "tlsaudit history: writing the history to stdout: %s\n", oerr);
+        } else {
+            fprintf(stderr, "tlsaudit history: writing the JSON failed\n");
+        }
         goto out;
     }
-    if (fflush(stdout) != 0) {
-        fprintf(stderr, "tlsaudit history: writing the history failed: %s\n", strerror(errno));
-        goto out;
-    }
-    rc = EXIT_OK;
+    rc = EXIT_OK; /* a failed write to stdout: main's cli_stdout_finish, exit 2 */
 out:
     history_free(w);
     if (have_data) {

@@ -8,7 +8,9 @@
  *
  * Invariants:
  * - Options are checked first, then the database (which must exist: report
- *   never creates one), then the scan id; nothing in the database changes.
+ *   never creates one), then the scan id; nothing in the database changes:
+ *   it is opened read-only (store_open_readonly), so archived evidence on a
+ *   read-only file or mount renders too.
  * - With -o FILE the report is written to a temporary file next to FILE
  *   and renamed over it only when complete, so a failed report never
  *   leaves a truncated file or destroys the previous one.
@@ -26,6 +28,7 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "cli/output.h"
 #include "common/util.h"
 #include "reports/report.h"
 #include "store/store.h"
@@ -74,7 +77,8 @@ static void report_usage(FILE *out)
     fprintf(out, "\n"
                  "Exit codes:\n"
                  "  0  the report was written\n"
-                 "  2  usage, database or output error (nothing stored is changed)\n");
+                 "  2  usage, database or output error (the database is only read; -o FILE\n"
+                 "     keeps its old content)\n");
 }
 
 int cmd_report(int argc, char **argv)
@@ -94,12 +98,11 @@ int cmd_report(int argc, char **argv)
     unsigned long days = 0;
     int expiring = -1;
     int color = -1; /* -1 auto, 0 never, 1 always */
-    FILE *out = stdout;
-    char tmp_path[PATH_MAX];
+    struct cli_out o;
     char err[1024];
     int rc = EXIT_USAGE;
 
-    tmp_path[0] = '\0';
+    cli_out_init(&o);
     if (db_path == NULL || db_path[0] == '\0') {
         db_path = "tlsaudit.db";
     }
@@ -190,7 +193,7 @@ int cmd_report(int argc, char **argv)
                 db_path, strerror(errno));
         goto out;
     }
-    if (store_open(db_path, &store, err, sizeof(err)) != 0) {
+    if (store_open_readonly(db_path, &store, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit report: %s\n", err);
         goto out;
     }
@@ -204,45 +207,35 @@ int cmd_report(int argc, char **argv)
         goto out;
     }
     have_data = true;
-    if (out_path != NULL) {
-        out = util_open_tmp(out_path, tmp_path, sizeof(tmp_path));
-        if (out == NULL) {
-            fprintf(stderr, "tlsaudit report: --output: cannot write '%s': %s\n", out_path,
-                    strerror(errno));
-            out = stdout;
-            tmp_path[0] = '\0';
-            goto out;
-        }
+    if (cli_out_open(&o, out_path) != 0) {
+        fprintf(stderr, "tlsaudit report: --output: cannot write '%s': %s\n", out_path,
+                strerror(errno));
+        goto out;
     }
     struct report_options ro = {
-        .color = color == 1 || (color == -1 && out == stdout && isatty(STDOUT_FILENO) &&
+        .color = color == 1 || (color == -1 && o.path == NULL && isatty(STDOUT_FILENO) &&
                                 getenv("NO_COLOR") == NULL),
         .now_ms = 0,
         .expiring_days = expiring,
     };
-    if (report_write(out, format, &data, &ro, err, sizeof(err)) != 0) {
-        fprintf(stderr, "tlsaudit report: %s\n", err);
+    if (report_write(o.f, format, &data, &ro, err, sizeof(err)) != 0) {
+        int e = errno;
+        char oerr[256];
+        if (cli_out_write_failed(&o, e, oerr, sizeof(oerr))) {
+            fprintf(stderr, "tlsaudit report: writing the report to %s: %s\n", cli_out_name(&o),
+                    oerr);
+        } else {
+            fprintf(stderr, "tlsaudit report: %s\n", err);
+        }
+        goto out;
+    }
+    if (cli_out_commit(&o, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit report: writing the report to %s: %s\n", cli_out_name(&o), err);
         goto out;
     }
     rc = EXIT_OK;
 out:
-    if (out != stdout) {
-        if (fclose(out) != 0 && rc == EXIT_OK) {
-            fprintf(stderr, "tlsaudit report: writing '%s' failed: %s\n", out_path,
-                    strerror(errno));
-            rc = EXIT_USAGE;
-        }
-        if (rc == EXIT_OK && rename(tmp_path, out_path) != 0) {
-            fprintf(stderr, "tlsaudit report: cannot write '%s': %s\n", out_path, strerror(errno));
-            rc = EXIT_USAGE;
-        }
-        if (rc != EXIT_OK) {
-            unlink(tmp_path);
-        }
-    } else if (fflush(stdout) != 0 && rc == EXIT_OK) {
-        fprintf(stderr, "tlsaudit report: writing the report failed: %s\n", strerror(errno));
-        rc = EXIT_USAGE;
-    }
+    cli_out_discard(&o);
     if (have_data) {
         report_data_cleanup(&data);
     }

@@ -18,6 +18,12 @@
  * the gate; everything they read in scan_run_ctx is written before it
  * opens. If the writing part fails, the gate opens failed, the stop flag
  * ends the scan, and the error is printed with exit 2; nothing was stored.
+ *
+ * Output (cli/output.h): text and JSON stream into stdout or a temporary
+ * file next to -o FILE, renamed over FILE only when the run ends without
+ * error (exit 0, 1 or 3). A failed write or close is exit 2, and the
+ * message says what the store holds by then (scan id, targets, state,
+ * policy runs); an exit 2 after storing leaves -o FILE as it was.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,6 +38,7 @@
 #include "cli/check.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "cli/output.h"
 #include "common/util.h"
 #include "config.h"
 #include "reports/json.h"
@@ -115,7 +122,8 @@ static const struct opt_doc scan_opts[] = {
     {"expiring", required_argument, OPT_EXPIRING, "DAYS",
      "also list every certificate of every served chain that expires within DAYS "
      "(expired ones included)"},
-    {"output", required_argument, OPT_OUTPUT, "FILE", "write the output to FILE, not stdout"},
+    {"output", required_argument, OPT_OUTPUT, "FILE",
+     "write the output to FILE (replaced only when complete), not stdout"},
     {"color", required_argument, OPT_COLOR, "WHEN",
      "colour the text output: auto (default: on a terminal, unless NO_COLOR is set), "
      "always, never"},
@@ -157,10 +165,12 @@ static void scan_usage(FILE *out)
                  "Options:\n");
     opts_print(out, scan_opts, N_SCAN_OPTS, 24);
     fprintf(out, "\n"
-                 "Exit codes, in this precedence: 2 usage, input, policy or database error\n"
-                 "(nothing stored is changed); 1 a policy finding fails at or above\n"
-                 "--fail-on and is not waived; 3 at least one target could not be scanned\n"
-                 "(unresolvable, unreachable, silent) or the scan was interrupted; 0 otherwise.\n");
+                 "Exit codes, in this precedence: 2 usage, input, policy, database or output\n"
+                 "error (before the scan starts nothing is stored; after it, what is stored\n"
+                 "stays stored and the message says what it is; -o FILE is then left as it\n"
+                 "was); 1 a policy finding fails at or above --fail-on and is not waived;\n"
+                 "3 at least one target could not be scanned (unresolvable, unreachable,\n"
+                 "silent) or the scan was interrupted; 0 otherwise.\n");
 }
 
 struct scan_run_ctx {
@@ -173,6 +183,7 @@ struct scan_run_ctx {
     bool color;
     struct json_report *jr;
     size_t n_done;
+    size_t n_stored; /* targets committed to the store */
     size_t n_failed;
     bool store_failed;
     char store_err[512];
@@ -200,6 +211,7 @@ static int on_result(const struct target_result *r, void *arg)
         snprintf(c->store_err, sizeof(c->store_err), "%s", store_errmsg(c->store));
         return -1;
     }
+    c->n_stored++;
     /* What this target's checks fetched and verified goes to the cache
      * table now, so a killed scan keeps it too. */
     if (c->cache != NULL && revoc_cache_drain(c->cache, cache_put, c->store) != 0) {
@@ -346,12 +358,14 @@ int cmd_scan(int argc, char **argv)
     struct x509_trust *trust = NULL;
     struct store *store = NULL;
     struct json_report *jr = NULL;
+    struct cli_out o;
     FILE *out = stdout;
     bool gnutls_ready = false;
     char *cmdline = NULL;
     struct scan_gate gate;
     bool gate_ready = false;
 
+    cli_out_init(&o);
     if (db_path == NULL || db_path[0] == '\0') {
         db_path = "tlsaudit.db";
     }
@@ -523,15 +537,13 @@ int cmd_scan(int argc, char **argv)
         fprintf(stderr, "tlsaudit scan: %s%s\n", ca_file ? "--ca-file: " : "", err);
         goto out;
     }
-    if (out_path != NULL) {
-        out = fopen(out_path, "w");
-        if (out == NULL) {
-            fprintf(stderr, "tlsaudit scan: --output: cannot write '%s': %s\n", out_path,
-                    strerror(errno));
-            out = stdout;
-            goto out;
-        }
+    /* -o FILE: a temporary file next to it, renamed over it at the end. */
+    if (cli_out_open(&o, out_path) != 0) {
+        fprintf(stderr, "tlsaudit scan: --output: cannot write '%s': %s\n", out_path,
+                strerror(errno));
+        goto out;
     }
+    out = o.f;
     /* Before the first packet: only what catches a wrong --db (reads). */
     if (store_open_check(db_path, &store, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit scan: %s\n", err);
@@ -566,7 +578,7 @@ int cmd_scan(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     bool color =
-        strcmp(color_when, "always") == 0 || (strcmp(color_when, "auto") == 0 && out == stdout &&
+        strcmp(color_when, "always") == 0 || (strcmp(color_when, "auto") == 0 && o.path == NULL &&
                                               isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL);
     /* scan_id and jr are filled in by prepare_store before the gate opens. */
     struct scan_run_ctx ctx = {.store = store,
@@ -640,7 +652,8 @@ int cmd_scan(int argc, char **argv)
     bool interrupted = srun != 0 || __atomic_load_n(&stop_flag, __ATOMIC_SEQ_CST);
     const char *state = interrupted ? "interrupted" : "complete";
     int64_t finished = util_now_ms();
-    if (store_scan_finish(store, scan_id, state, finished) != 0 && !ctx.store_failed) {
+    bool finish_stored = store_scan_finish(store, scan_id, state, finished) == 0;
+    if (!finish_stored && !ctx.store_failed) {
         ctx.store_failed = true;
         snprintf(ctx.store_err, sizeof(ctx.store_err), "%s", store_errmsg(store));
     }
@@ -652,6 +665,7 @@ int cmd_scan(int argc, char **argv)
     }
     int check_exit = EXIT_OK;
     bool check_failed = false;
+    char runs_stored[512] = ""; /* the policy runs check_evaluate_scan stored */
     if (n_policy_names > 0 && !ctx.store_failed) {
         /* Policies read the facts back from the store, as `tlsaudit check`
          * does, so both give the same findings. JSON output nests the check
@@ -663,8 +677,9 @@ int cmd_scan(int argc, char **argv)
         if (text) {
             fputc('\n', out);
         }
-        if (cout == NULL || check_evaluate_scan(store, scan_id, pols, n_policy_names, &co, cout,
-                                                &check_exit, err, sizeof(err)) != 0) {
+        if (cout == NULL ||
+            check_evaluate_scan(store, scan_id, pols, n_policy_names, &co, cout, &check_exit,
+                                runs_stored, sizeof(runs_stored), err, sizeof(err)) != 0) {
             fprintf(stderr, "tlsaudit scan: policy check: %s\n", cout ? err : "out of memory");
             check_failed = true;
         }
@@ -716,9 +731,8 @@ int cmd_scan(int argc, char **argv)
         fprintf(stderr, "tlsaudit scan: %s\n", err);
         report_failed = true;
     }
-    if (json && json_report_write(jr, out, finished, state) != 0) {
-        fprintf(stderr, "tlsaudit scan: writing the JSON output failed\n");
-    }
+    bool json_failed = json && json_report_write(jr, out, finished, state) != 0;
+    int json_errno = errno;
     if (ctx.store_failed) {
         fprintf(stderr, "tlsaudit scan: %s: %s (the targets stored before this are kept)\n",
                 db_path, ctx.store_err);
@@ -737,15 +751,41 @@ int cmd_scan(int argc, char **argv)
     } else {
         rc = ctx.n_failed > 0 ? EXIT_SCAN_ERROR : EXIT_OK;
     }
-out:
-    if (out != stdout && out != NULL) {
-        if (fclose(out) != 0 && rc == EXIT_OK) {
-            fprintf(stderr, "tlsaudit scan: writing '%s' failed: %s\n", out_path, strerror(errno));
-            rc = EXIT_USAGE;
+    /* The output is complete unless the run failed (exit 2): only then is
+     * -o FILE replaced. Either way the message says what was stored. */
+    char oerr[256] = "";
+    bool out_failed = false;
+    if (json_failed) {
+        if (!cli_out_write_failed(&o, json_errno, oerr, sizeof(oerr))) {
+            snprintf(oerr, sizeof(oerr), "the JSON document could not be built (out of memory)");
         }
-    } else {
-        fflush(stdout);
+        out_failed = true;
+        cli_out_discard(&o);
+    } else if (rc == EXIT_USAGE) {
+        cli_out_discard(&o);
+    } else if (cli_out_commit(&o, oerr, sizeof(oerr)) != 0) {
+        out_failed = true;
     }
+    if (out_failed || rc == EXIT_USAGE) {
+        char what[1024];
+        int n = snprintf(what, sizeof(what), "scan %lld was stored in %s with %zu target%s",
+                         (long long)scan_id, db_path, ctx.n_stored, ctx.n_stored == 1 ? "" : "s");
+        if (n > 0 && (size_t)n < sizeof(what)) {
+            snprintf(what + n, sizeof(what) - (size_t)n, " (state %s)%s%s",
+                     finish_stored ? state : "running; the next open marks it incomplete",
+                     runs_stored[0] ? " and " : "", runs_stored);
+        }
+        if (out_failed) {
+            fprintf(stderr, "tlsaudit scan: %s; the output to %s was not written: %s\n", what,
+                    cli_out_name(&o), oerr);
+        } else {
+            fprintf(stderr, "tlsaudit scan: %s%s%s%s\n", what, o.path ? "; " : "",
+                    o.path ? o.path : "", o.path ? " was left as it was" : "");
+        }
+        rc = EXIT_USAGE;
+    }
+out:
+    cli_out_discard(&o);
     if (have_rdata) {
         report_data_cleanup(&rdata);
     }

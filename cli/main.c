@@ -2,11 +2,14 @@
  * cli/main.c - the tlsaudit program: dispatches to a subcommand.
  *
  * The only place (with the other cli/ files) that decides exit codes.
+ * Whatever the command, its exit code passes through cli_stdout_finish
+ * (cli/output.h): output lost on stdout is exit 2, never 0.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/output.h"
 #include "config.h"
 
 static const char usage_text[] =
@@ -37,12 +40,15 @@ static const char usage_text[] =
     "  0  done (every target scanned)\n"
     "  1  a policy failed: a finding at or above --fail-on that is not waived;\n"
     "     diff: something got worse\n"
-    "  2  usage, input or database error (nothing stored is changed)\n"
+    "  2  usage, input, database or output error; nothing stored is changed, but\n"
+    "     when scan or check fail after storing (output lost, a write to the\n"
+    "     database that failed), what was stored stays and the message says what\n"
     "  3  at least one target could not be scanned, or the scan was interrupted\n"
     "\n"
     "Run 'tlsaudit COMMAND --help' for the options of a command.\n";
 
-int main(int argc, char **argv)
+/* dispatch runs the command named by argv[1]; returns its exit code. */
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(usage_text, stderr);
@@ -106,4 +112,9 @@ int main(int argc, char **argv)
     }
     fprintf(stderr, "tlsaudit: unknown command '%s' (try 'tlsaudit --help')\n", cmd);
     return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    return cli_stdout_finish(dispatch(argc, argv));
 }

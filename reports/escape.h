@@ -15,7 +15,18 @@
 #ifndef TLSAUDIT_REPORTS_ESCAPE_H
 #define TLSAUDIT_REPORTS_ESCAPE_H
 
+#include <stddef.h>
 #include <stdio.h>
+
+/* esc_utf8_len is the one UTF-8 validator of every output format (these
+ * escapers, text_visible, the JSON strings): the length (1-4) of the
+ * well-formed UTF-8 character at p, of which at most n bytes may be read,
+ * or 0 when the byte at p does not start one. Strict (RFC 3629): no
+ * overlong forms (C0, C1, E0 80-9F, F0 80-8F), no surrogates (ED A0-BF),
+ * nothing above U+10FFFF (F4 90-BF, F5-FF), no truncated sequence, no
+ * stray continuation byte. Controls are valid UTF-8 here; each caller
+ * decides what to do with them. */
+size_t esc_utf8_len(const unsigned char *p, size_t n);
 
 /* esc_html writes s for HTML or XML text and attribute values (quoted with
  * " or '): & < > " ' become character references. */

@@ -18,6 +18,7 @@
 #include "common/util.h"
 #include "config.h"
 #include "common/model/registry.h"
+#include "reports/escape.h"
 
 struct json_report {
     json_t *root;
@@ -26,42 +27,6 @@ struct json_report {
     size_t n_ok;
     size_t n_failed;
 };
-
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    if (s[0] < 0x80) {
-        return 1;
-    }
-    size_t len;
-    uint32_t cp;
-    if ((s[0] & 0xe0) == 0xc0) {
-        len = 2;
-        cp = s[0] & 0x1f;
-    } else if ((s[0] & 0xf0) == 0xe0) {
-        len = 3;
-        cp = s[0] & 0x0f;
-    } else if ((s[0] & 0xf8) == 0xf0) {
-        len = 4;
-        cp = s[0] & 0x07;
-    } else {
-        return 0;
-    }
-    if (len > n) {
-        return 0;
-    }
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min_cp[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-        return 0;
-    }
-    return len;
-}
 
 /* A JSON string for s: valid UTF-8 kept, other bytes written as \xNN. */
 static json_t *json_text(const char *s)
@@ -77,7 +42,7 @@ static json_t *json_text(const char *s)
     size_t o = 0;
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < n;) {
-        size_t len = utf8_seq(p + i, n - i);
+        size_t len = esc_utf8_len(p + i, n - i); /* the validator of every format */
         if (len == 0) {
             static const char hex[] = "0123456789abcdef";
             buf[o++] = '\\';

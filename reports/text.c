@@ -7,6 +7,7 @@
 
 #include "common/util.h"
 #include "common/model/registry.h"
+#include "reports/escape.h"
 
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"
@@ -22,35 +23,8 @@ static const char *col(bool color, const char *code)
 
 void text_visible(FILE *out, const char *s)
 {
-    if (s == NULL) {
-        return;
-    }
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p != '\0') {
-        unsigned char c = *p;
-        size_t len = 0;
-        if (c >= 0x20 && c < 0x7f) {
-            len = 1;
-        } else if (c >= 0xc2 && c <= 0xf4) {
-            /* Keep a well-formed multi-byte sequence; C1 controls (U+0080..
-             * U+009F, encoded c2 80..c2 9f) are made visible too. */
-            size_t want = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-            size_t k = 1;
-            while (k < want && (p[k] & 0xc0) == 0x80) {
-                k++;
-            }
-            if (k == want && !(c == 0xc2 && p[1] < 0xa0)) {
-                len = want;
-            }
-        }
-        if (len == 0) {
-            fprintf(out, "\\x%02x", c);
-            p++;
-        } else {
-            fwrite(p, 1, len, out);
-            p += len;
-        }
-    }
+    /* The one walker and UTF-8 validator of every format (escape.h). */
+    esc_visible(out, s);
 }
 
 static void print_version(FILE *out, enum probe_version v, const struct version_fact *f, bool color)

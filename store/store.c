@@ -53,6 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -416,6 +417,7 @@ struct store {
     int64_t checked_version;       /* user_version as store_open_check read it */
     sqlite3_stmt *stmts[ST_COUNT]; /* prepared on first use, finalized by store_close */
     char hostname[256];            /* gethostname(), "" when unknown */
+    bool read_only;                /* store_open_readonly: the file is never written */
     char err[1024];
 };
 
@@ -938,8 +940,222 @@ out:
     return 0;
 }
 
+/* store_configure sets what every connection of ours has: extended
+ * result codes, the busy timeout, defensive mode, no trusted schema,
+ * foreign keys. Returns 0 or -1 (error recorded). */
+static int store_configure(struct store *s)
+{
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+    /* The file may come from anywhere: no schema tricks, no functions run
+     * from its schema. */
+    (void)sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+    (void)sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
+    return store_exec(s, "PRAGMA foreign_keys = ON", "enabling foreign keys");
+}
+
+/* store_uri writes "file:PATH?PARAMS" into buf with every byte of path
+ * but [A-Za-z0-9._~-] percent-encoded (so '?', '#', '%' and a leading
+ * "//" in a file name mean nothing to SQLite's URI parser). Returns 0, or
+ * -1 when it does not fit. */
+static int store_uri(const char *path, const char *params, char *buf, size_t buf_len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+    int n = snprintf(buf, buf_len, "file:");
+    if (n < 0 || (size_t)n >= buf_len) {
+        return -1;
+    }
+    o = (size_t)n;
+    for (const unsigned char *p = (const unsigned char *)path; *p != '\0'; p++) {
+        bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                     (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '~' || *p == '-';
+        if (o + 4 >= buf_len) {
+            return -1;
+        }
+        if (plain) {
+            buf[o++] = (char)*p;
+        } else {
+            buf[o++] = '%';
+            buf[o++] = hex[*p >> 4];
+            buf[o++] = hex[*p & 0xf];
+        }
+    }
+    n = snprintf(buf + o, buf_len - o, "?%s", params);
+    return n < 0 || (size_t)n >= buf_len - o ? -1 : 0;
+}
+
+/* store_ro_connect opens s->path with URI params ("mode=rw" opens it
+ * read-write but query_only, "mode=ro..." read-only) and reads its
+ * identity (store_check_identity). Returns 0, or the SQLite result code
+ * (error recorded). */
+static int store_ro_connect(struct store *s, const char *params, int64_t *out_version)
+{
+    bool rw = strncmp(params, "mode=rw", 7) == 0;
+    char uri[PATH_MAX * 3 + 64];
+    if (store_uri(s->path, params, uri, sizeof(uri)) != 0) {
+        store_set_err(s, "cannot open database %s: the name is too long", s->path);
+        return SQLITE_CANTOPEN;
+    }
+    sqlite3_close(s->db);
+    s->db = NULL;
+    int rc = sqlite3_open_v2(
+        uri, &s->db, (rw ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_URI, NULL);
+    if (rc != SQLITE_OK) {
+        store_set_err(s, "cannot open database %s: %s", s->path,
+                      s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+        return rc;
+    }
+    if (store_configure(s) != 0 ||
+        (rw && store_exec(s, "PRAGMA query_only = 1", "opening read-only") != 0)) {
+        return sqlite3_extended_errcode(s->db);
+    }
+    /* The first read is where a WAL file's missing -shm shows (CANTOPEN);
+     * store_check_identity words the other failures. */
+    int64_t n_objects = 0;
+    rc = store_pragma_int(s, "SELECT count(*) FROM sqlite_master", &n_objects);
+    if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_NOTADB) {
+        store_set_err(s, "cannot read database %s: %s", s->path, sqlite3_errmsg(s->db));
+        return rc;
+    }
+    if (store_check_identity(s, out_version) != 0) {
+        rc = sqlite3_extended_errcode(s->db);
+        return rc != SQLITE_OK ? rc : SQLITE_ERROR;
+    }
+    return SQLITE_OK;
+}
+
+/* store_ro_upgrade gives a read-only handle on a file of an older schema
+ * (or an empty file) the current one without writing the file: the file
+ * is copied into an in-memory database (SQLite's backup API), migrated
+ * there, and that copy, made query_only, is what s reads from then on. */
+static int store_ro_upgrade(struct store *s, int64_t version)
+{
+    sqlite3 *mem = NULL;
+    int rc = sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_backup *b = sqlite3_backup_init(mem, "main", s->db, "main");
+        if (b == NULL) {
+            rc = sqlite3_errcode(mem);
+        } else {
+            rc = sqlite3_backup_step(b, -1);
+            int frc = sqlite3_backup_finish(b);
+            rc = rc == SQLITE_DONE ? frc : rc;
+        }
+    }
+    if (rc != SQLITE_OK) {
+        store_set_err(s, "cannot read database %s (schema version %lld) into memory: %s", s->path,
+                      (long long)version, mem ? sqlite3_errmsg(mem) : sqlite3_errstr(rc));
+        sqlite3_close(mem);
+        return -1;
+    }
+    sqlite3_close(s->db);
+    s->db = mem;
+    if (store_configure(s) != 0 || store_migrate(s, version) != 0) {
+        char tmp[sizeof(s->err)];
+        memcpy(tmp, s->err, sizeof(tmp));
+        store_set_err(s,
+                      "%s has schema version %lld, older than this tlsaudit reads (%d), and "
+                      "cannot be read without migrating it: %s",
+                      s->path, (long long)version, STORE_SCHEMA_VERSION, tmp);
+        return -1;
+    }
+    return store_exec(s, "PRAGMA query_only = 1", "opening read-only");
+}
+
+int store_open_readonly(const char *path, struct store **out_store, char *err, size_t err_len)
+{
+    int ret = -1;
+    int64_t version = 0;
+    struct store *s = NULL;
+
+    *out_store = NULL;
+    if (err != NULL && err_len > 0) {
+        err[0] = '\0';
+    }
+    s = calloc(1, sizeof(*s));
+    if (s == NULL || path == NULL || path[0] == '\0' || (s->path = strdup(path)) == NULL) {
+        if (err != NULL && err_len > 0) {
+            snprintf(err, err_len, "%s",
+                     s == NULL || (path != NULL && path[0] != '\0')
+                         ? "opening database: out of memory"
+                         : "no database file name given");
+        }
+        free(s);
+        return -1;
+    }
+    s->read_only = true;
+    char wal[PATH_MAX];
+    struct stat st;
+    int n = snprintf(wal, sizeof(wal), "%s-wal", path);
+    bool wal_ok = n > 0 && (size_t)n < sizeof(wal);
+    bool wal_empty = wal_ok && (stat(wal, &st) != 0 ? errno == ENOENT : st.st_size == 0);
+    char dir[PATH_MAX];
+    util_copy(dir, sizeof(dir), path);
+    char *slash = strrchr(dir, '/');
+    if (slash == NULL) {
+        util_copy(dir, sizeof(dir), ".");
+    } else {
+        slash[slash == dir ? 1 : 0] = '\0';
+    }
+    /* Where the file and its directory may be written, it is opened as any
+     * reader of the live database would be, with SQLite's locking (a scan
+     * writing it meanwhile is read consistently), but query_only: for a
+     * WAL file SQLite makes the -wal and -shm files next to it and, as the
+     * last connection, removes them again on close (checkpointing nothing
+     * when the -wal was empty; when it held commits, checkpoint-on-close is
+     * off, so not even they move into the database file). Elsewhere
+     * (mode=ro) it can only read. Either way the database's bytes stay. */
+    bool writable = access(path, W_OK) == 0 && access(dir, W_OK) == 0;
+    int rc = store_ro_connect(s, writable ? "mode=rw" : "mode=ro", &version);
+    if (rc == SQLITE_OK && writable && !wal_empty) {
+        (void)sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
+    }
+    if ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY) {
+        /* A WAL file in a place where the -shm file cannot be created (a
+         * read-only directory or mount). If the -wal file is absent or
+         * empty, the database file holds every commit and, in a place
+         * nobody can write through, cannot change: SQLite may read it as
+         * immutable (no locks, no -shm). A -wal holding commits would be
+         * ignored that way, so it is an error instead. */
+        if (!wal_empty) {
+            store_set_err(s,
+                          "cannot read database %s: its write-ahead log %s-wal holds commits "
+                          "not yet in the database file, and SQLite cannot create the shared "
+                          "memory file %s-shm it needs to read them here (read-only "
+                          "location); copy the database and its -wal file to a writable "
+                          "directory",
+                          path, path, path);
+            goto out;
+        }
+        rc = store_ro_connect(s, "mode=ro&immutable=1", &version);
+    }
+    if (rc != SQLITE_OK) {
+        goto out;
+    }
+    s->checked_version = version;
+    if (version < STORE_SCHEMA_VERSION && store_ro_upgrade(s, version) != 0) {
+        goto out;
+    }
+    ret = 0;
+out:
+    if (ret != 0) {
+        if (err != NULL && err_len > 0) {
+            snprintf(err, err_len, "%s", s->err);
+        }
+        store_close(s);
+        return -1;
+    }
+    *out_store = s;
+    return 0;
+}
+
 int store_prepare(struct store *s)
 {
+    if (s->read_only) {
+        store_set_err(s, "%s was opened read-only", s->path);
+        return -1;
+    }
     /* From here on the file is ours (or new) and may be written. */
     if (store_set_wal(s) != 0) {
         return -1;

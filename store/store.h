@@ -66,6 +66,23 @@ __attribute__((warn_unused_result)) int store_open_check(const char *path, struc
  * thread uses s meanwhile (SQLite's serialized mode). */
 __attribute__((warn_unused_result)) int store_prepare(struct store *s);
 
+/* store_open_readonly opens the existing database at path for the
+ * commands that only read (report, history, diff) and never writes it: no
+ * WAL switch, no migration, no scan marked incomplete, and the file's
+ * bytes stay as they were (also on a read-only file, directory or mount).
+ * The file is opened with SQLite's locking (query_only where it is
+ * writable, so SQLite tidies its -wal/-shm on close; mode=ro elsewhere),
+ * so a scan writing it meanwhile is read consistently; in a read-only place where a
+ * WAL file's -shm cannot be created, it is read as immutable when its
+ * -wal is absent or empty, and refused with the reason when the -wal
+ * holds commits (they would be missed). A file of an older schema is
+ * migrated in a private in-memory copy, never in the file. Refuses what
+ * store_open refuses (not SQLite, not tlsaudit's, newer schema). Returns 0
+ * and *out_store (every store_put_* and store_prepare on it fail), or -1
+ * with a message naming the file in err. */
+__attribute__((warn_unused_result)) int
+store_open_readonly(const char *path, struct store **out_store, char *err, size_t err_len);
+
 /* store_close closes the handle; accepts NULL. */
 void store_close(struct store *s);
 

@@ -109,7 +109,10 @@ static int q_runs(struct store *s, sqlite3 *db, int64_t scan_id, struct store_ru
         r->policy_version = q_dup(st, 2, &oom);
         r->policy_sha256 = q_dup(st, 3, &oom);
         r->policy_path = q_dup(st, 4, &oom);
-        r->evaluated_ms = (int64_t)sqlite3_column_int64(st, 5);
+        if (store_col_time(s, st, 5, STORE_TIME_MS, "policy_runs.evaluated_ms", &r->evaluated_ms) !=
+            0) {
+            goto out;
+        }
         r->tool_version = q_dup(st, 6, &oom);
         if (oom) {
             store_fail(s, "reading policy runs: out of memory");

@@ -133,6 +133,37 @@ static int64_t col_int(sqlite3_stmt *st, int i)
     return (int64_t)sqlite3_column_int64(st, i);
 }
 
+/* The years 0000-01-01 to 9999-12-31T23:59:59Z in Unix seconds. */
+#define RD_TIME_MIN_S (-62167219200LL)
+#define RD_TIME_MAX_S 253402300799LL
+
+int store_col_time(struct store *s, sqlite3_stmt *st, int col, enum store_time_unit unit,
+                   const char *what, int64_t *out)
+{
+    int64_t v = col_int(st, col);
+    int64_t lo = RD_TIME_MIN_S;
+    int64_t hi = RD_TIME_MAX_S;
+    const char *unit_name = "seconds";
+    if (unit == STORE_TIME_MS) {
+        lo = RD_TIME_MIN_S * 1000;
+        hi = RD_TIME_MAX_S * 1000 + 999;
+        unit_name = "milliseconds";
+    } else if (unit == STORE_TIME_DAYS) {
+        hi = (RD_TIME_MAX_S - RD_TIME_MIN_S) / 86400 + 1;
+        lo = -hi;
+        unit_name = "days";
+    }
+    if (v < lo || v > hi) {
+        store_fail(s,
+                   "damaged value in the database: %s = %lld is not a time (%s within the "
+                   "years 0000-9999: %lld to %lld)",
+                   what, (long long)v, unit_name, (long long)lo, (long long)hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 /* col_text returns column i as text, "" for NULL. */
 static const char *col_text(sqlite3_stmt *st, int i)
 {
@@ -297,7 +328,13 @@ static int rd_cert_items(struct rd_ctx *c, struct cert_fact *cf)
  * RD_CHAIN_CERTS, then its list items. */
 static int rd_cert(struct rd_ctx *c, sqlite3_stmt *st, struct cert_fact *cf)
 {
-    cf->days_left = col_int(st, 1);
+    if (store_col_time(c->s, st, 1, STORE_TIME_DAYS, "chain_certs.days_left", &cf->days_left) !=
+            0 ||
+        store_col_time(c->s, st, 7, STORE_TIME_S, "certificates.not_before", &cf->not_before) !=
+            0 ||
+        store_col_time(c->s, st, 8, STORE_TIME_S, "certificates.not_after", &cf->not_after) != 0) {
+        return -1;
+    }
     col_buf(st, 2, cf->sha256, sizeof(cf->sha256));
     size_t der_len = (size_t)sqlite3_column_bytes(st, 3);
     const void *der = sqlite3_column_blob(st, 3);
@@ -313,8 +350,6 @@ static int rd_cert(struct rd_ctx *c, sqlite3_stmt *st, struct cert_fact *cf)
         goto oom;
     }
     col_buf(st, 6, cf->serial, sizeof(cf->serial));
-    cf->not_before = col_int(st, 7);
-    cf->not_after = col_int(st, 8);
     col_buf(st, 9, cf->key_type, sizeof(cf->key_type));
     cf->key_bits = (int)col_int(st, 10);
     col_buf(st, 11, cf->curve, sizeof(cf->curve));
@@ -390,7 +425,10 @@ static int rd_chain(struct rd_ctx *c, int64_t tid, struct target_result *r)
     ch->self_signed = col_int(st, 8) != 0;
     ch->incomplete = col_int(st, 9) != 0;
     ch->wrong_order = col_int(st, 10) != 0;
-    ch->min_days_left = col_int(st, 11);
+    if (store_col_time(c->s, st, 11, STORE_TIME_DAYS, "chains.min_days_left", &ch->min_days_left) !=
+        0) {
+        return -1;
+    }
     ch->ocsp_staple = col_int(st, 12) != 0;
     col_buf(st, 13, ch->ocsp_status, sizeof(ch->ocsp_status));
     col_buf(st, 14, ch->ocsp_detail, sizeof(ch->ocsp_detail));
@@ -432,10 +470,15 @@ static int rd_revocations(struct rd_ctx *c, int64_t tid, struct target_result *r
         col_buf(st, 2, f->method, sizeof(f->method));
         col_buf(st, 3, f->url, sizeof(f->url));
         col_buf(st, 4, f->detail, sizeof(f->detail));
-        f->revoked_at = col_int(st, 5);
+        if (store_col_time(c->s, st, 5, STORE_TIME_S, "revocations.revoked_at", &f->revoked_at) !=
+                0 ||
+            store_col_time(c->s, st, 7, STORE_TIME_S, "revocations.this_update", &f->this_update) !=
+                0 ||
+            store_col_time(c->s, st, 8, STORE_TIME_S, "revocations.next_update", &f->next_update) !=
+                0) {
+            return -1;
+        }
         col_buf(st, 6, f->reason, sizeof(f->reason));
-        f->this_update = col_int(st, 7);
-        f->next_update = col_int(st, 8);
         f->from_cache = col_int(st, 9) != 0;
         col_buf(st, 10, f->staple, sizeof(f->staple));
         r->n_revoc++;
@@ -651,8 +694,10 @@ static int rd_target(struct rd_ctx *c, struct target_result *r, int64_t *out_id)
         return -1;
     }
     col_buf(st, 6, r->error, sizeof(r->error));
-    r->started_ms = col_int(st, 7);
-    r->finished_ms = col_int(st, 8);
+    if (store_col_time(c->s, st, 7, STORE_TIME_MS, "targets.started_ms", &r->started_ms) != 0 ||
+        store_col_time(c->s, st, 8, STORE_TIME_MS, "targets.finished_ms", &r->finished_ms) != 0) {
+        return -1;
+    }
     r->chain_collected = col_int(st, 9) != 0;
     r->revoc_collected = col_int(st, 10) != 0;
     return 0;
@@ -805,8 +850,12 @@ int store_scan_info(struct store *s, int64_t scan_id, struct store_scan_info *ou
         goto out;
     }
     out->id = col_int(st, 0);
-    out->started_ms = col_int(st, 1);
-    out->finished_ms = col_null(st, 2) ? -1 : col_int(st, 2);
+    out->finished_ms = -1;
+    if (store_col_time(s, st, 1, STORE_TIME_MS, "scans.started_ms", &out->started_ms) != 0 ||
+        (!col_null(st, 2) &&
+         store_col_time(s, st, 2, STORE_TIME_MS, "scans.finished_ms", &out->finished_ms) != 0)) {
+        goto out;
+    }
     col_buf(st, 3, out->state, sizeof(out->state));
     if (col_dup(st, 4, &out->tool_version) != 0 || col_dup(st, 5, &out->options) != 0 ||
         col_dup(st, 6, &out->trust_store) != 0 || col_dup(st, 7, &out->registry_version) != 0 ||

@@ -3,10 +3,16 @@
  * escaping of hostile strings) and of the helpers in reports/report.c
  * (verdict and severity names, counts, the expiring-certificate list) and
  * of reports/inventory.c (the PCI certificate and protocol inventories).
+ * test_utf8_every_escaper runs each class of ill-formed UTF-8 through every
+ * escaper (esc_visible, esc_html, esc_csv, esc_markdown, text_visible and
+ * the JSON strings of json_text_value): all show it as the same \xNN.
  *
  * Every assertion compares with a concrete expected string or number.
  */
 #include <check.h>
+#include <sqlite3.h>
+#include <unistd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +20,10 @@
 #include "reports/escape.h"
 #include "reports/history.h"
 #include "reports/inventory.h"
+#include "reports/json_private.h"
 #include "reports/report.h"
+#include "reports/text.h"
+#include "store/store.h"
 
 typedef void (*esc_fn)(FILE *out, const char *s);
 
@@ -50,6 +59,182 @@ START_TEST(test_visible)
     ESC_EQ(esc_visible, "cut \xe2\x82", "cut \\xe2\\x82");                   /* truncated at end */
     ESC_EQ(esc_visible, "", "");
     ESC_EQ(esc_visible, NULL, "");
+}
+END_TEST
+
+/* One class of ill-formed (or, for the last rows, well-formed) UTF-8: the
+ * input after "x", and what esc_visible must write for it. */
+struct utf8_case {
+    const char *in;
+    const char *want;
+};
+
+static const struct utf8_case utf8_cases[] = {
+    /* overlong forms */
+    {"x\xc0\xaf", "x\\xc0\\xaf"},
+    {"x\xc1\xbf", "x\\xc1\\xbf"},
+    {"x\xe0\x80\xaf", "x\\xe0\\x80\\xaf"},
+    {"x\xe0\x9f\xbf", "x\\xe0\\x9f\\xbf"},
+    {"x\xf0\x80\x80\xaf", "x\\xf0\\x80\\x80\\xaf"},
+    {"x\xf0\x8f\xbf\xbf", "x\\xf0\\x8f\\xbf\\xbf"},
+    /* surrogates (UTF-16 halves, CESU-8 pairs) */
+    {"x\xed\xa0\x80", "x\\xed\\xa0\\x80"},
+    {"x\xed\xbf\xbf", "x\\xed\\xbf\\xbf"},
+    {"x\xed\xa0\xbd\xed\xb8\x80", "x\\xed\\xa0\\xbd\\xed\\xb8\\x80"},
+    /* above U+10FFFF */
+    {"x\xf4\x90\x80\x80", "x\\xf4\\x90\\x80\\x80"},
+    {"x\xf5\x80\x80\x80", "x\\xf5\\x80\\x80\\x80"},
+    {"x\xf7\xbf\xbf\xbf", "x\\xf7\\xbf\\xbf\\xbf"},
+    {"x\xf8\x88\x80\x80\x80", "x\\xf8\\x88\\x80\\x80\\x80"},
+    {"x\xfe\xff", "x\\xfe\\xff"},
+    /* truncated sequences: at the end, and before another character */
+    {"x\xe2\x82", "x\\xe2\\x82"},
+    {"x\xf0\x9f\x98", "x\\xf0\\x9f\\x98"},
+    {"x\xe2\x82y", "x\\xe2\\x82y"},
+    {"x\xf0\x9f\x98\xc3\xa9", "x\\xf0\\x9f\\x98\xc3\xa9"},
+    /* stray continuation bytes */
+    {"x\x80\xbf", "x\\x80\\xbf"},
+    /* well-formed edges, kept as they are */
+    {"x\xc2\xa0", "x\xc2\xa0"},                 /* U+00A0 */
+    {"x\xe0\xa0\x80", "x\xe0\xa0\x80"},         /* U+0800 */
+    {"x\xed\x9f\xbf", "x\xed\x9f\xbf"},         /* U+D7FF */
+    {"x\xee\x80\x80", "x\xee\x80\x80"},         /* U+E000 */
+    {"x\xf0\x90\x80\x80", "x\xf0\x90\x80\x80"}, /* U+10000 */
+    {"x\xf4\x8f\xbf\xbf", "x\xf4\x8f\xbf\xbf"}, /* U+10FFFF */
+};
+
+static void text_visible_fn(FILE *out, const char *s)
+{
+    text_visible(out, s);
+}
+
+START_TEST(test_utf8_every_escaper)
+{
+    const struct utf8_case *c = &utf8_cases[_i];
+    /* No byte of these inputs is special to HTML, Markdown or CSV: each
+     * format writes what esc_visible writes (CSV inside its quotes). */
+    ESC_EQ(esc_visible, c->in, c->want);
+    ESC_EQ(text_visible_fn, c->in, c->want);
+    ESC_EQ(esc_html, c->in, c->want);
+    ESC_EQ(esc_markdown, c->in, c->want);
+    char csv[128];
+    snprintf(csv, sizeof(csv), "\"%s\"", c->want);
+    ESC_EQ(esc_csv, c->in, csv);
+    json_t *j = json_text_value(c->in);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_str_eq(json_string_value(j), c->want);
+    json_decref(j);
+    /* The validator itself: the lead byte after "x". */
+    const unsigned char *p = (const unsigned char *)c->in + 1;
+    size_t n = strlen(c->in) - 1;
+    bool kept = strcmp(c->in, c->want) == 0;
+    ck_assert_uint_eq(esc_utf8_len(p, n) == n, kept);
+    ck_assert_uint_eq(esc_utf8_len(p, 0), 0);
+}
+END_TEST
+
+/* A scan stored with times a damaged file could hold (+-2^63 in every
+ * time column, in turn): report_load refuses it naming the column, so no
+ * renderer does arithmetic on it. Should it load anyway, every format is
+ * rendered with --expiring over it: under -fsanitize=undefined that is
+ * where a signed overflow (s * 1000, not_after - now) would show. */
+static const char *const damaged_cols[][2] = {
+    {"certificates", "not_after"}, {"certificates", "not_before"},  {"chain_certs", "days_left"},
+    {"revocations", "revoked_at"}, {"revocations", "this_update"},  {"targets", "finished_ms"},
+    {"scans", "started_ms"},       {"policy_runs", "evaluated_ms"},
+};
+#define N_DAMAGED_COLS (sizeof(damaged_cols) / sizeof(damaged_cols[0]))
+
+START_TEST(test_damaged_times_not_rendered)
+{
+    const char *table = damaged_cols[_i / 2][0];
+    const char *column = damaged_cols[_i / 2][1];
+    const char *value = _i % 2 ? "9223372036854775807" : "-9223372036854775808";
+    char dir[] = "/tmp/report_test.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char db[64];
+    snprintf(db, sizeof(db), "%s/d.db", dir);
+    struct store *s = NULL;
+    char err[1024] = "";
+    ck_assert_msg(store_open(db, &s, err, sizeof(err)) == 0, "%s", err);
+    struct scan_meta meta = {
+        .started_ms = 1760000000000LL, .tool_version = "t", .options = "", .trust_store = "system"};
+    int64_t scan = 0;
+    ck_assert_int_eq(store_scan_begin(s, &meta, &scan), 0);
+    struct target_result r;
+    target_result_init(&r);
+    r.host = strdup("d.example.test");
+    r.port = 443;
+    r.status = TARGET_OK;
+    r.started_ms = 1760000000000LL;
+    r.finished_ms = 1760000001000LL;
+    r.chain_collected = true;
+    r.n_certs = 1;
+    r.certs = calloc(1, sizeof(*r.certs));
+    ck_assert_ptr_nonnull(r.certs);
+    cert_fact_init(&r.certs[0]);
+    r.certs[0].der = malloc(4);
+    ck_assert_ptr_nonnull(r.certs[0].der);
+    memcpy(r.certs[0].der, "\x30\x02\x05\x00", 4);
+    r.certs[0].der_len = 4;
+    memset(r.certs[0].sha256, 'a', 64);
+    r.certs[0].sha256[64] = '\0';
+    r.certs[0].not_before = 1700000000;
+    r.certs[0].not_after = 1760500000; /* within --expiring 30 */
+    r.certs[0].days_left = 5;
+    r.revoc_collected = true;
+    r.revoc = calloc(1, sizeof(*r.revoc));
+    ck_assert_ptr_nonnull(r.revoc);
+    r.n_revoc = 1;
+    r.revoc[0].status = REVOC_REVOKED;
+    r.revoc[0].revoked_at = 1750000000;
+    r.revoc[0].this_update = 1750000000;
+    ck_assert_msg(store_put_target(s, scan, &r) == 0, "%s", store_errmsg(s));
+    target_result_cleanup(&r);
+    ck_assert_int_eq(store_scan_finish(s, scan, "complete", 1760000002000LL), 0);
+    struct store_policy_run run = {
+        .policy_id = "p",
+        .policy_version = "1",
+        .policy_sha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        .evaluated_ms = 1760000003000LL};
+    int64_t run_id = 0;
+    ck_assert_msg(store_put_findings(s, scan, &run, NULL, 0, &run_id) == 0, "%s", store_errmsg(s));
+
+    sqlite3 *raw = NULL;
+    ck_assert_int_eq(sqlite3_open(db, &raw), SQLITE_OK);
+    char sql[160];
+    snprintf(sql, sizeof(sql), "UPDATE %s SET %s = %s", table, column, value);
+    ck_assert_int_eq(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_changes(raw), 1);
+    sqlite3_close(raw);
+
+    struct report_data d = {0};
+    int rc = report_load(s, scan, db, &d, err, sizeof(err));
+    if (rc == 0) {
+        struct report_options ro = {.now_ms = 1760000000000LL, .expiring_days = 30};
+        for (int f = REPORT_TEXT; f <= REPORT_HTML; f++) {
+            FILE *null = fopen("/dev/null", "w");
+            ck_assert_ptr_nonnull(null);
+            char werr[256];
+            if (report_write(null, (enum report_format)f, &d, &ro, werr, sizeof(werr)) != 0) {
+                /* a render that fails overflows nothing */
+            }
+            fclose(null);
+        }
+        report_data_cleanup(&d);
+    }
+    store_close(s);
+    char want[160];
+    snprintf(want, sizeof(want), "damaged value in the database: %s.%s = %s", table, column, value);
+    ck_assert_msg(rc == -1, "%s.%s = %s was rendered as a time", table, column, value);
+    ck_assert_msg(strstr(err, want) != NULL, "want '%s' in '%s'", want, err);
+    char f[96];
+    const char *const suffixes[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(f, sizeof(f), "%s%s", db, suffixes[i]);
+        unlink(f);
+    }
+    rmdir(dir);
 }
 END_TEST
 
@@ -302,7 +487,10 @@ int main(void)
     Suite *s = suite_create("report");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_visible);
+    tcase_add_loop_test(tc, test_utf8_every_escaper, 0,
+                        (int)(sizeof(utf8_cases) / sizeof(utf8_cases[0])));
     tcase_add_test(tc, test_html);
+    tcase_add_loop_test(tc, test_damaged_times_not_rendered, 0, (int)(N_DAMAGED_COLS * 2));
     tcase_add_test(tc, test_csv);
     tcase_add_test(tc, test_markdown);
     tcase_add_test(tc, test_names);

@@ -900,6 +900,124 @@ START_TEST(test_put_findings_atomic)
 }
 END_TEST
 
+/* --- damaged times -------------------------------------------------------- */
+
+/* A stored time set to an extreme by a damaged (or hostile) file: the
+ * UPDATE that damages it and the column the error must name. */
+struct damage {
+    const char *table;
+    const char *column;
+};
+
+static const struct damage damages[] = {
+    {"certificates", "not_after"},  {"certificates", "not_before"}, {"chain_certs", "days_left"},
+    {"chains", "min_days_left"},    {"revocations", "revoked_at"},  {"revocations", "this_update"},
+    {"revocations", "next_update"}, {"targets", "started_ms"},      {"targets", "finished_ms"},
+    {"scans", "started_ms"},        {"scans", "finished_ms"},       {"policy_runs", "evaluated_ms"},
+};
+#define N_DAMAGES (sizeof(damages) / sizeof(damages[0]))
+
+static const char *const extremes[] = {"-9223372036854775808", "9223372036854775807"};
+
+/* Each damaged column at -2^63 and at 2^63-1 (loop index: damage * 2 +
+ * extreme). Reading the scan back must fail naming the column and the
+ * value, so no report or policy ever does arithmetic on it
+ * (tests/unit/report_test.c renders such a file in every format). */
+START_TEST(test_damaged_time_is_an_error)
+{
+    const struct damage *dmg = &damages[_i / 2];
+    const char *value = extremes[_i % 2];
+    struct store *s = open_ok();
+    int64_t scan = begin_scan(s, 1760000000000LL);
+    ck_assert_int_eq(store_scan_finish(s, scan, "complete", 1760000099000LL), 0);
+    struct target_result r;
+    fill_full(&r, "t.example.test", 443, 6);
+    r.revoc_collected = true;
+    r.revoc = calloc(r.n_certs, sizeof(*r.revoc));
+    ck_assert_ptr_nonnull(r.revoc);
+    r.n_revoc = r.n_certs;
+    for (size_t i = 0; i < r.n_revoc; i++) {
+        r.revoc[i].status = REVOC_REVOKED;
+        r.revoc[i].revoked_at = 1750000000;
+        r.revoc[i].this_update = 1750000000;
+        r.revoc[i].next_update = 1760000000;
+    }
+    ck_assert_int_eq(store_put_target(s, scan, &r), 0);
+    target_result_cleanup(&r);
+    struct store_policy_run run = run_meta();
+    int64_t run_id = 0;
+    ck_assert_int_eq(store_put_findings(s, scan, &run, NULL, 0, &run_id), 0);
+
+    char sql[256];
+    snprintf(sql, sizeof(sql), "UPDATE %s SET %s = %s", dmg->table, dmg->column, value);
+    raw_exec(sql);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE %s = %s", dmg->table, dmg->column,
+             value);
+    ck_assert_int_ge(raw_count(sql), 1); /* the damage is there */
+
+    /* What every reader of a scan calls: the scan row, its targets, its
+     * policy runs. One of them must fail naming the column and value. */
+    char err[1024] = "";
+    int rc = 0;
+    struct store_scan_info info;
+    if (store_scan_info(s, scan, &info) != 0) {
+        rc = -1;
+    } else {
+        store_scan_info_cleanup(&info);
+        struct target_result *out = NULL;
+        size_t n = 0;
+        if (store_load_targets(s, scan, &out, NULL, &n) != 0) {
+            rc = -1;
+        } else {
+            store_targets_free(out, n);
+            struct store_run *runs = NULL;
+            size_t n_runs = 0;
+            if (store_load_runs(s, scan, &runs, &n_runs) != 0) {
+                rc = -1;
+            }
+            store_runs_free(runs, n_runs);
+        }
+    }
+    if (rc != 0) {
+        snprintf(err, sizeof(err), "%s", store_errmsg(s));
+    }
+    ck_assert_msg(rc == -1, "%s.%s = %s was loaded as if it were a time", dmg->table, dmg->column,
+                  value);
+    char want[256];
+    snprintf(want, sizeof(want), "damaged value in the database: %s.%s = %s is not a time",
+             dmg->table, dmg->column, value);
+    ck_assert_msg(strstr(err, want) != NULL, "want '%s' in '%s'", want, err);
+    store_close(s);
+}
+END_TEST
+
+/* The edges of the accepted range still load: year 0000 and year 9999. */
+START_TEST(test_time_range_edges_load)
+{
+    struct store *s = open_ok();
+    int64_t scan = begin_scan(s, 1760000000000LL);
+    struct target_result r;
+    fill_full(&r, "t.example.test", 443, 7);
+    ck_assert_int_eq(store_put_target(s, scan, &r), 0);
+    target_result_cleanup(&r);
+    raw_exec("UPDATE certificates SET not_before = -62167219200, not_after = 253402300799");
+    raw_exec("UPDATE targets SET started_ms = -62167219200000, finished_ms = 253402300799999");
+    struct target_result *out = NULL;
+    size_t n = 0;
+    ck_assert_msg(store_load_targets(s, scan, &out, NULL, &n) == 0, "%s", store_errmsg(s));
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(out[0].certs[0].not_before, -62167219200LL);
+    ck_assert_int_eq(out[0].certs[0].not_after, 253402300799LL);
+    ck_assert_int_eq(out[0].finished_ms, 253402300799999LL);
+    store_targets_free(out, n);
+    raw_exec("UPDATE certificates SET not_after = 253402300800");
+    ck_assert_int_eq(store_load_targets(s, scan, &out, NULL, &n), -1);
+    ck_assert_msg(strstr(store_errmsg(s), "certificates.not_after = 253402300800") != NULL, "%s",
+                  store_errmsg(s));
+    store_close(s);
+}
+END_TEST
+
 static Suite *store_read_suite(void)
 {
     Suite *s = suite_create("store_read");
@@ -911,6 +1029,8 @@ static Suite *store_read_suite(void)
     tcase_add_test(tc, test_latest_and_info);
     tcase_add_test(tc, test_list_tags);
     tcase_add_test(tc, test_unknown_name_is_an_error);
+    tcase_add_loop_test(tc, test_damaged_time_is_an_error, 0, (int)(N_DAMAGES * 2));
+    tcase_add_test(tc, test_time_range_edges_load);
     tcase_add_test(tc, test_version_with_suites_is_accepted);
     suite_add_tcase(s, tc);
 

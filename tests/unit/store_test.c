@@ -1383,6 +1383,78 @@ START_TEST(test_migrate_v1)
 }
 END_TEST
 
+/* store_open_readonly never writes the file: a scan left "running" by a
+ * process that is gone stays running (store_open would mark it
+ * incomplete), a schema-1 file is read through a migration in memory and
+ * stays schema 1, the bytes are unchanged, and writes through the handle
+ * fail. */
+START_TEST(test_open_readonly)
+{
+    const char *db = path_in("ro.db");
+    struct store *s = open_ok(db);
+    int64_t id = begin_scan(s, "old");
+    put_ok(s, id, "old.example.test", 443, 3);
+    store_close(s);
+    sqlite3 *raw = raw_open(db);
+    raw_exec(raw, "UPDATE scans SET pid = 2147483646"); /* no such process */
+    raw_exec(raw, "DROP TABLE revocations; DROP TABLE http_headers; DROP TABLE fetch_cache;"
+                  "ALTER TABLE targets DROP COLUMN revoc_collected;"
+                  "ALTER TABLE chains DROP COLUMN aia_attempted;"
+                  "ALTER TABLE chains DROP COLUMN aia_completed;"
+                  "ALTER TABLE chains DROP COLUMN aia_trusted;"
+                  "ALTER TABLE chains DROP COLUMN aia_fetched;"
+                  "ALTER TABLE chains DROP COLUMN aia_detail;"
+                  "PRAGMA user_version = 1;");
+    sqlite3_close(raw);
+    size_t len_before = 0;
+    unsigned char *before = read_all(db, &len_before);
+
+    char err[1024] = "";
+    s = NULL;
+    ck_assert_msg(store_open_readonly(db, &s, err, sizeof(err)) == 0, "%s", err);
+    struct target_result *out = NULL;
+    size_t n = 0;
+    ck_assert_msg(store_load_targets(s, id, &out, NULL, &n) == 0, "%s", store_errmsg(s));
+    ck_assert_uint_eq(n, 1);
+    ck_assert(out[0].chain_collected);
+    ck_assert_uint_eq(out[0].n_certs, 2);
+    ck_assert(!out[0].revoc_collected);
+    store_targets_free(out, n);
+    struct store_scan_info info;
+    ck_assert_int_eq(store_scan_info(s, id, &info), 0);
+    ck_assert_str_eq(info.state, "running");
+    store_scan_info_cleanup(&info);
+    struct scan_meta meta = {
+        .started_ms = 1, .tool_version = "t", .options = "", .trust_store = ""};
+    int64_t id2 = 0;
+    ck_assert_int_eq(store_scan_begin(s, &meta, &id2), -1);
+    ck_assert_int_eq(store_prepare(s), -1);
+    store_close(s);
+
+    size_t len_after = 0;
+    unsigned char *after = read_all(db, &len_after);
+    ck_assert_uint_eq(len_after, len_before);
+    ck_assert_int_eq(memcmp(before, after, len_before), 0);
+    free(before);
+    free(after);
+    raw = raw_open(db);
+    ck_assert_int_eq(q_int(raw, "PRAGMA user_version", 0), 1);
+    ck_assert_int_eq(q_int_s(raw, "SELECT count(*) FROM scans WHERE state = ?", "running"), 1);
+    sqlite3_close(raw);
+
+    /* What store_open refuses, store_open_readonly refuses too. */
+    ck_assert_int_eq(store_open_readonly(path_in("missing.db"), &s, err, sizeof(err)), -1);
+    ck_assert_ptr_null(s);
+    ck_assert(!file_exists(path_in("missing.db")));
+    FILE *f = fopen(path_in("text.db"), "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("this is not a database, just text that is long enough to be read\n", f);
+    fclose(f);
+    ck_assert_int_eq(store_open_readonly(path_in("text.db"), &s, err, sizeof(err)), -1);
+    ck_assert_msg(strstr(err, "is not a SQLite database") != NULL, "%s", err);
+}
+END_TEST
+
 /* Every pending migration step runs in one transaction: when the last step
  * fails, the earlier ones are not kept either (no half-migrated file). The
  * file is ours (application_id) at version 0, but already has a table that
@@ -1610,6 +1682,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_revocation_roundtrip);
     tcase_add_test(tc, test_fetch_cache);
     tcase_add_test(tc, test_migrate_v1);
+    tcase_add_test(tc, test_open_readonly);
     tcase_add_test(tc, test_migrate_all_or_nothing);
     tcase_add_test(tc, test_open_check_writes_nothing);
     tcase_add_test(tc, test_open_syncs);
