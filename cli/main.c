@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/output.h"
@@ -116,5 +117,14 @@ static int dispatch(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* Output that is not a terminal is buffered in 64 KiB blocks, so that
+     * a help text or a report up to that size fails (full disk, closed
+     * pipe) in cli_stdout_finish's flush, where the system's reason is
+     * still known; stdio's default (the file's block size, often 4 KiB)
+     * loses it in an earlier write of a longer text. */
+    static char stdout_buf[64 * 1024];
+    if (!isatty(STDOUT_FILENO)) {
+        (void)setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
+    }
     return cli_stdout_finish(dispatch(argc, argv));
 }

@@ -65,8 +65,9 @@ static int flush_error(FILE *f, char *err, size_t err_len)
         return -1;
     }
     if (ferror(f)) {
-        /* An earlier write failed; its errno is gone. */
-        snprintf(err, err_len, "a write failed (%s)", strerror(EIO));
+        /* An earlier write failed; its errno is gone (cli/main.c buffers
+         * stdout in 64 KiB so that shorter output keeps its reason). */
+        snprintf(err, err_len, "an earlier write failed (the system's reason was not kept)");
         return -1;
     }
     return 0;
