@@ -620,6 +620,10 @@ int cmd_scan(int argc, char **argv)
     char prep_err[sizeof(err)];
     bool prep_ok = prepare_store(store, db_path, cache, &meta, json, &scan_id, &jr, prep_err,
                                  sizeof(prep_err)) == 0;
+    if (prep_ok && jr != NULL && json_report_scan_limit(jr, so.target_budget_ms) != 0) {
+        snprintf(prep_err, sizeof(prep_err), "out of memory");
+        prep_ok = false;
+    }
     if (prep_ok) {
         ctx.scan_id = scan_id;
         ctx.jr = jr;

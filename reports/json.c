@@ -392,6 +392,13 @@ struct json_report *json_report_new(const struct json_scan_info *info)
     return j;
 }
 
+int json_report_scan_limit(struct json_report *j, int64_t target_budget_ms)
+{
+    json_t *scan = json_object_get(j->root, "scan");
+    json_t *v = target_budget_ms > 0 ? json_integer(target_budget_ms) : json_null();
+    return scan != NULL && json_object_set_new(scan, "target_budget_ms", v) == 0 ? 0 : -1;
+}
+
 void json_report_free(struct json_report *j)
 {
     if (j == NULL) {

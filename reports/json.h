@@ -32,6 +32,12 @@ struct json_scan_info {
 struct json_report *json_report_new(const struct json_scan_info *info);
 void json_report_free(struct json_report *j);
 
+/* json_report_scan_limit sets the scan object's "target_budget_ms" (the
+ * time budget each target had; 0 = none, written as null) so a reader can
+ * bound the scan's duration from its own figures. Returns 0 or -1. */
+__attribute__((warn_unused_result)) int json_report_scan_limit(struct json_report *j,
+                                                               int64_t target_budget_ms);
+
 /* json_report_add_target appends one target. Returns 0 or -1 (no memory). */
 __attribute__((warn_unused_result)) int json_report_add_target(struct json_report *j,
                                                                const struct target_result *r);
