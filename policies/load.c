@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "common/infile.h"
 #include "common/util.h"
 #include "policies/hash.h"
 #include "policies/policy.h"
@@ -44,9 +45,10 @@
 
 #define LOAD_MAX_FILE (1024 * 1024) /* bytes of one policy file */
 #define LOAD_MAX_DEPTH 16           /* files in one `extends` chain */
-#define LOAD_MAX_LIST 1024          /* items of any one list */
+#define LOAD_MAX_LIST 1024          /* items of any one list, keys of any one mapping */
 #define LOAD_MAX_NODES 100000       /* nodes in a document, aliases counted each time used */
 #define LOAD_MAX_NESTING 32         /* lists and mappings inside each other */
+#define LOAD_MAX_ANCHORS 256        /* &anchors in one file */
 
 /* The state of one policy_load call across the files of an `extends` chain. */
 struct load {
@@ -341,6 +343,10 @@ static bool load_map_open(struct pfile *f, const yaml_node_t *n, const char *wha
     out->node = n;
     out->pairs = n->data.mapping.pairs.start;
     out->n_pairs = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+    /* the duplicate check below compares each key with all before it */
+    if (out->n_pairs > LOAD_MAX_LIST) {
+        return load_fail(f, n, "expected %s of at most %d keys", what, LOAD_MAX_LIST);
+    }
     for (size_t i = 0; i < out->n_pairs; i++) {
         yaml_node_t *k = load_node(f, out->pairs[i].key);
         const char *key = load_text(f, k, "a key");
@@ -1341,42 +1347,11 @@ static bool load_waiver(struct pfile *f, const yaml_node_t *n, struct waiver *ou
 static bool load_policy_file(struct load *ld, const char *path, const char *canon,
                              struct policy **out);
 
-/* load_read reads a whole (regular, <= LOAD_MAX_FILE) file. */
+/* load_read reads a whole (regular, <= LOAD_MAX_FILE) file; a FIFO or a
+ * device is refused without blocking (common/infile.h). */
 static char *load_read(const char *path, size_t *out_len, char *err, size_t err_len)
 {
-    char *buf = NULL;
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL) {
-        snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    struct stat st;
-    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, err_len, "%s: not a regular file", path);
-        goto out;
-    }
-    if (st.st_size > LOAD_MAX_FILE) {
-        snprintf(err, err_len, "%s: too large (%lld bytes): expected at most %d bytes", path,
-                 (long long)st.st_size, LOAD_MAX_FILE);
-        goto out;
-    }
-    buf = malloc((size_t)st.st_size + 1);
-    if (buf == NULL) {
-        snprintf(err, err_len, "%s: out of memory", path);
-        goto out;
-    }
-    size_t n = fread(buf, 1, (size_t)st.st_size + 1, fp);
-    if (ferror(fp) || n > (size_t)st.st_size) {
-        snprintf(err, err_len, "%s: read error", path);
-        free(buf);
-        buf = NULL;
-        goto out;
-    }
-    buf[n] = '\0';
-    *out_len = n;
-out:
-    fclose(fp);
-    return buf;
+    return infile_read(path, NULL, LOAD_MAX_FILE, out_len, err, err_len);
 }
 
 /* load_yaml_error formats libyaml's error; a reader error (bad UTF-8) has
@@ -1396,6 +1371,18 @@ static bool load_yaml_error(struct pfile *f, const yaml_parser_t *p, const char 
             } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
                 col++;
             }
+        }
+        /* NUL and the other control characters are valid UTF-8: say what
+         * they are (problem_value holds the character) */
+        if (strcmp(problem, "control characters are not allowed") == 0) {
+            if (p->problem_value == 0) {
+                return load_fail_at(f, line, col,
+                                    "a NUL byte: expected YAML text without NUL bytes");
+            }
+            return load_fail_at(f, line, col,
+                                "control character U+%04X: expected YAML text (tab, newline and "
+                                "printable characters)",
+                                (unsigned)p->problem_value);
         }
         return load_fail_at(f, line, col, "invalid YAML: %s: expected UTF-8 text", problem);
     }
@@ -1445,10 +1432,100 @@ static bool load_walk(struct pfile *f, const yaml_node_t *n, unsigned depth, siz
     return true;
 }
 
+/* load_precheck reads text as libyaml events and stops at the first
+ * collection nested LOAD_MAX_NESTING deep, at more than LOAD_MAX_NODES nodes
+ * or LOAD_MAX_ANCHORS anchors, or at a second document; syntax errors are
+ * reported as yaml_parser_load would. It runs before the document is built
+ * because libyaml's scanner walks its stack of open flow collections ([ and
+ * {) for every token, and its loader compares every anchor with all the
+ * earlier ones: the document API alone takes time quadratic in the nesting
+ * (minutes for 200 KB of '[') and in the anchors. Stopped here, the scanner
+ * has read at most its look-ahead past the cap, and the load after it is
+ * linear in the bytes. */
+static bool load_precheck(struct pfile *f, const char *text, size_t len)
+{
+    bool ok = false;
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        return load_oom(f);
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    unsigned open = 0;
+    size_t n_nodes = 0, n_anchors = 0, n_docs = 0;
+    for (;;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            load_yaml_error(f, &parser, text, len);
+            goto out;
+        }
+        yaml_event_type_t type = ev.type;
+        const yaml_mark_t at = ev.start_mark;
+        const yaml_char_t *anchor =
+            type == YAML_SCALAR_EVENT           ? ev.data.scalar.anchor
+            : type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
+            : type == YAML_MAPPING_START_EVENT  ? ev.data.mapping_start.anchor
+                                                : NULL;
+        bool is_node = type == YAML_SCALAR_EVENT || type == YAML_ALIAS_EVENT ||
+                       type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT;
+        yaml_event_delete(&ev);
+        if (type == YAML_STREAM_END_EVENT) {
+            break;
+        }
+        if (type == YAML_DOCUMENT_START_EVENT) {
+            n_docs++;
+        }
+        if (!is_node) {
+            if ((type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT) && open > 0) {
+                open--;
+            }
+            continue;
+        }
+        if (n_docs > 1) {
+            load_fail_at(f, at.line + 1, at.column + 1,
+                         "a second YAML document: expected one policy per file");
+            goto out;
+        }
+        if (++n_nodes > LOAD_MAX_NODES) {
+            load_fail_at(f, at.line + 1, at.column + 1,
+                         "more than %d YAML nodes (counting each use of an alias): "
+                         "expected a policy of reasonable size",
+                         LOAD_MAX_NODES);
+            goto out;
+        }
+        if (anchor != NULL && ++n_anchors > LOAD_MAX_ANCHORS) {
+            load_fail_at(f, at.line + 1, at.column + 1,
+                         "more than %d anchors (&name): expected a policy of reasonable size",
+                         LOAD_MAX_ANCHORS);
+            goto out;
+        }
+        if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) {
+            if (open == LOAD_MAX_NESTING) {
+                load_fail_at(f, at.line + 1, at.column + 1,
+                             "lists and mappings nested more than %d deep: expected a policy",
+                             LOAD_MAX_NESTING);
+                goto out;
+            }
+            open++;
+        }
+    }
+    ok = true;
+out:
+    yaml_parser_delete(&parser);
+    return ok;
+}
+
 /* load_parse loads exactly one YAML document from text into f->doc. */
 static bool load_parse(struct pfile *f, const char *text, size_t len, bool *have_doc)
 {
     bool ok = false;
+    if (len > LOAD_MAX_FILE) {
+        load_fail_at(f, 1, 1, "too large (%zu bytes): expected at most %d bytes", len,
+                     LOAD_MAX_FILE);
+        return false;
+    }
+    if (!load_precheck(f, text, len)) {
+        return false;
+    }
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser)) {
         return load_oom(f);
@@ -1464,18 +1541,7 @@ static bool load_parse(struct pfile *f, const char *text, size_t len, bool *have
         load_fail_at(f, 1, 1, "empty policy: expected a mapping with id, title, version and rules");
         goto out;
     }
-    yaml_document_t extra;
-    if (!yaml_parser_load(&parser, &extra)) {
-        load_yaml_error(f, &parser, text, len);
-        goto out;
-    }
-    yaml_node_t *more = yaml_document_get_root_node(&extra);
-    if (more != NULL) {
-        load_fail(f, more, "a second YAML document: expected one policy per file");
-        yaml_document_delete(&extra);
-        goto out;
-    }
-    yaml_document_delete(&extra);
+    /* load_precheck saw no second document */
     size_t count = 0;
     ok = load_walk(f, root, 0, &count);
 out:

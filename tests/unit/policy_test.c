@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/strlist.h"
 #include "policies/hash.h"
@@ -1260,6 +1262,100 @@ START_TEST(test_load_errors_inline)
 }
 END_TEST
 
+/* policy_load_buffer of text built by the test; returns the error. */
+static void load_expect_error(const char *text, size_t len, const char *want)
+{
+    char err[1024];
+    struct policy *p = policy_load_buffer("test.yaml", text, len, err, sizeof(err));
+    ck_assert_msg(p == NULL, "accepted (wanted: %s)", want);
+    ck_assert_msg(strcmp(err, want) == 0, "\n got: %s\nwant: %s", err, want);
+}
+
+/* A large deeply nested file stops at the nesting cap, at the collection
+ * that passes it: before the cap was applied on libyaml's events, the
+ * document API took minutes (quadratic in the depth) for 200 KB of '[' and
+ * then reported the missing ']' at the end of the file instead. The same
+ * for flow mappings, for anchors (libyaml compares each with all before
+ * it) and for the keys of one mapping (the duplicate check). */
+START_TEST(test_load_limits)
+{
+    static const char head[] = "id: bad\ntitle: ";
+    size_t n = 200000;
+    size_t cap = sizeof(head) + 4 * n + 64;
+    char *buf = malloc(cap);
+    ck_assert_ptr_nonnull(buf);
+
+    memcpy(buf, head, sizeof(head) - 1);
+    memset(buf + sizeof(head) - 1, '[', n);
+    /* small enough for the old loader to reach the end (and fail there) */
+    load_expect_error(buf, sizeof(head) - 1 + 2000,
+                      "test.yaml:2:39: lists and mappings nested more than 32 deep: expected a "
+                      "policy");
+    load_expect_error(buf, sizeof(head) - 1 + n,
+                      "test.yaml:2:39: lists and mappings nested more than 32 deep: expected a "
+                      "policy");
+
+    size_t len = sizeof(head) - 1;
+    for (size_t i = 0; i < n / 4; i++) {
+        memcpy(buf + len, "{a: ", 4);
+        len += 4;
+    }
+    load_expect_error(buf, len,
+                      "test.yaml:2:132: lists and mappings nested more than 32 deep: expected a "
+                      "policy");
+
+    len = (size_t)snprintf(buf, cap, "id: bad\nx:\n");
+    for (size_t i = 0; i < 20000; i++) {
+        len += (size_t)snprintf(buf + len, cap - len, "- &a%zu 1\n", i);
+    }
+    load_expect_error(buf, len,
+                      "test.yaml:259:3: more than 256 anchors (&name): expected a policy of "
+                      "reasonable size");
+
+    len = (size_t)snprintf(buf, cap,
+                           "id: t\ntitle: t\nversion: \"1\"\nrules:\n  - id: r\n    title: t\n"
+                           "    ref: x\n    severity: high\n    suites_allowed:\n");
+    for (size_t i = 0; i < 20000; i++) {
+        len += (size_t)snprintf(buf + len, cap - len, "      k%zu: 1\n", i);
+    }
+    load_expect_error(buf, len,
+                      "test.yaml:10:7: expected suites_allowed (protocol versions with their "
+                      "suites) of at most 1024 keys");
+
+    /* a buffer is held to the file cap too */
+    len = 1024 * 1024 + 1;
+    char *big = malloc(len);
+    ck_assert_ptr_nonnull(big);
+    memset(big, '#', len);
+    load_expect_error(big, len,
+                      "test.yaml:1:1: too large (1048577 bytes): expected at most "
+                      "1048576 bytes");
+    free(big);
+    free(buf);
+}
+END_TEST
+
+/* A FIFO (or a device) as policy file is refused at once, not waited on
+ * (the open used to block until a writer came, for ever). */
+START_TEST(test_load_not_regular)
+{
+    char dir[] = "/tmp/policy_test.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char fifo[PATH_MAX];
+    snprintf(fifo, sizeof(fifo), "%s/p.yaml", dir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    char err[1024];
+    char want[PATH_MAX + 64];
+    ck_assert_ptr_null(policy_load_file(fifo, err, sizeof(err)));
+    snprintf(want, sizeof(want), "%s: not a regular file", fifo);
+    ck_assert_str_eq(err, want);
+    ck_assert_ptr_null(policy_load("/dev/zero", err, sizeof(err)));
+    ck_assert_str_eq(err, "/dev/zero: not a regular file");
+    ck_assert_int_eq(unlink(fifo), 0);
+    ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 START_TEST(test_sha256)
 {
     static const struct {
@@ -1364,6 +1460,8 @@ static Suite *policy_suite(void)
     tcase_add_test(tl, test_pci_rules);
     tcase_add_test(tl, test_golden_lint_errors);
     tcase_add_test(tl, test_load_errors_inline);
+    tcase_add_test(tl, test_load_limits);
+    tcase_add_test(tl, test_load_not_regular);
     tcase_add_test(tl, test_sha256);
     tcase_add_test(tl, test_cmd_policies);
     suite_add_tcase(s, tl);
