@@ -14,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/infile.h"
 #include "common/util.h"
 
 #define TARGET_MAX_LINE 4096
+#define TARGET_MAX_FILE (64 * 1024 * 1024) /* bytes of one targets file */
 
 void target_list_init(struct target_list *l)
 {
@@ -272,37 +274,71 @@ static size_t split_words(char *line, char **words, size_t max_words)
     return n;
 }
 
+/* check_line rejects bytes no target, option or comment holds: a NUL or
+ * another control character anywhere (tab aside), and outside a comment a
+ * byte that is not ASCII (host names are ASCII: IDNs as xn-- A-labels).
+ * Returns 0, or -1 with "NAME:LINE: ..." in err. */
+static int check_line(const char *line, size_t len, const char *name, unsigned long lineno,
+                      char *err, size_t err_len)
+{
+    bool comment = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)line[i];
+        if (c == '\0') {
+            snprintf(err, err_len, "%s:%lu: NUL byte in the line", name, lineno);
+            return -1;
+        }
+        if ((c < 0x20 && c != '\t') || c == 0x7f) {
+            snprintf(err, err_len, "%s:%lu: control character 0x%02x in the line", name, lineno, c);
+            return -1;
+        }
+        comment = comment || c == '#';
+        if (c >= 0x80 && !comment) {
+            snprintf(err, err_len,
+                     "%s:%lu: byte 0x%02x is not ASCII: expected host names in ASCII (xn-- for "
+                     "international names)",
+                     name, lineno, c);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int target_list_load_file(struct target_list *l, const char *path, char *err, size_t err_len)
 {
     bool is_stdin = strcmp(path, "-") == 0;
     const char *name = is_stdin ? "<stdin>" : path;
-    FILE *f = is_stdin ? stdin : fopen(path, "r");
-    if (f == NULL) {
-        snprintf(err, err_len, "%s: cannot open targets file: %s", name, strerror(errno));
+    size_t text_len = 0;
+    char *text = is_stdin
+                     ? infile_read_fd(0, name, TARGET_MAX_FILE, &text_len, err, err_len)
+                     : infile_read(path, "targets file", TARGET_MAX_FILE, &text_len, err, err_len);
+    if (text == NULL) {
         return -1;
     }
     size_t n_before = l->n_items;
-    char line[TARGET_MAX_LINE + 2];
+    char line[TARGET_MAX_LINE + 1];
     unsigned long lineno = 0;
     int rc = -1;
 
-    while (fgets(line, sizeof(line), f) != NULL) {
+    for (size_t pos = 0; pos < text_len;) {
         lineno++;
-        size_t len = strlen(line);
-        if (len > 0 && line[len - 1] == '\n') {
-            line[--len] = '\0';
-        } else if (!feof(f)) {
+        const char *nl = memchr(text + pos, '\n', text_len - pos);
+        size_t len = nl != NULL ? (size_t)(nl - (text + pos)) : text_len - pos;
+        const char *start = text + pos;
+        pos += len + (nl != NULL ? 1 : 0);
+        if (len > 0 && start[len - 1] == '\r') {
+            len--;
+        }
+        if (len > TARGET_MAX_LINE) {
             snprintf(err, err_len, "%s:%lu: line longer than %d bytes", name, lineno,
                      TARGET_MAX_LINE);
             goto out;
         }
-        if (len > 0 && line[len - 1] == '\r') {
-            line[--len] = '\0';
-        }
-        if (memchr(line, '\0', len) != NULL || strlen(line) != len) {
-            snprintf(err, err_len, "%s:%lu: NUL byte in line", name, lineno);
+        if (check_line(start, len, name, lineno, err, err_len) != 0) {
             goto out;
         }
+        memcpy(line, start, len);
+        line[len] = '\0';
         char *hash = strchr(line, '#');
         if (hash != NULL) {
             *hash = '\0';
@@ -337,10 +373,6 @@ int target_list_load_file(struct target_list *l, const char *path, char *err, si
             goto out;
         }
     }
-    if (ferror(f)) {
-        snprintf(err, err_len, "%s: read error: %s", name, strerror(errno));
-        goto out;
-    }
     rc = 0;
 out:
     if (rc != 0) {
@@ -348,9 +380,7 @@ out:
             spec_cleanup(&l->items[--l->n_items]);
         }
     }
-    if (!is_stdin) {
-        fclose(f);
-    }
+    free(text);
     return rc;
 }
 

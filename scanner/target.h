@@ -59,9 +59,11 @@ __attribute__((warn_unused_result)) int target_list_add(struct target_list *l, c
                                                         const char *origin, char *err,
                                                         size_t err_len);
 
-/* target_list_load_file reads a targets file ("-" is standard input).
+/* target_list_load_file reads a targets file ("-" is standard input, which
+ * may be a pipe; a named file must be a regular file), at most 64 MiB.
  * Returns 0, or -1 with "FILE:LINE: what was expected" (or the reason the
- * file cannot be read) in err; the list then holds nothing from this file. */
+ * file cannot be read: "FILE: not a regular file", ...) in err; the list
+ * then holds nothing from this file. */
 __attribute__((warn_unused_result)) int
 target_list_load_file(struct target_list *l, const char *path, char *err, size_t err_len);
 

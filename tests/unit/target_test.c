@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "scanner/target.h"
@@ -123,11 +124,21 @@ START_TEST(test_file_good)
 }
 END_TEST
 
-static void expect_file_error(const char *text, const char *needle)
+static void write_bytes(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* expect_file_error_n: a targets file of len bytes (NULs allowed) fails
+ * with "PATH:" needle, and leaves the list as it was. */
+static void expect_file_error_n(const char *text, size_t text_len, const char *needle)
 {
     char path[128];
     snprintf(path, sizeof(path), "%s/bad", tmpdir);
-    write_file(path, text);
+    write_bytes(path, text, text_len);
     struct target_list l;
     target_list_init(&l);
     ck_assert_int_eq(target_list_add(&l, "keep.example", NULL, NULL, "argument 1", NULL, 0), 0);
@@ -142,6 +153,11 @@ static void expect_file_error(const char *text, const char *needle)
     target_list_cleanup(&l);
 }
 
+static void expect_file_error(const char *text, const char *needle)
+{
+    expect_file_error_n(text, strlen(text), needle);
+}
+
 START_TEST(test_file_errors)
 {
     expect_file_error("a.example\nb.example:70000\n", "2: port '70000'");
@@ -153,6 +169,74 @@ START_TEST(test_file_errors)
     expect_file_error("a.example tags=pan tags=x\n", "1: unexpected 'tags=x'");
     expect_file_error("a.example sni=127.0.0.1\n", "1: sni '127.0.0.1'");
     expect_file_error("ok.example\n[::1\n", "2: '[::1': missing ']'");
+}
+END_TEST
+
+/* Bytes no targets file holds are named for what they are: a NUL byte
+ * used to be reported as a line longer than 4096 bytes. */
+START_TEST(test_file_bad_bytes)
+{
+    static const char nul[] = "a.example\nb.exa\0mple\nc.example\n";
+    expect_file_error_n(nul, sizeof(nul) - 1, "2: NUL byte in the line");
+    static const char nul_comment[] = "a.example # x\0y\n";
+    expect_file_error_n(nul_comment, sizeof(nul_comment) - 1, "1: NUL byte in the line");
+    expect_file_error("a.example\nb.ex\x01"
+                      "ample\n",
+                      "2: control character 0x01 in the line");
+    expect_file_error("a.example\rb.example\n", "1: control character 0x0d in the line");
+    expect_file_error("ok.example\nb\xc3\xbcro.example\n", "2: byte 0xc3 is not ASCII");
+    /* a long line is still one: 4096 bytes are fine, 4097 are not */
+    char *text = malloc(2 * 4097 + 16);
+    ck_assert_ptr_nonnull(text);
+    memset(text, 'a', 4097);
+    text[4097] = '\n';
+    expect_file_error_n(text, 4098, "1: line longer than 4096 bytes");
+    free(text);
+}
+END_TEST
+
+/* UTF-8 in a comment is fine, a comment-only or CRLF file too. */
+START_TEST(test_file_comment_utf8)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "%s/utf8", tmpdir);
+    write_file(path, "# B\xc3\xbcro-Server\r\nhost.example # f\xc3\xbcr Z\xc3\xbcrich\r\n");
+    struct target_list l;
+    target_list_init(&l);
+    char err[512] = "";
+    ck_assert_msg(target_list_load_file(&l, path, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_uint_eq(l.n_items, 1);
+    ck_assert_str_eq(l.items[0].host, "host.example");
+    target_list_cleanup(&l);
+}
+END_TEST
+
+/* A FIFO or a device as targets file is refused at once (the open used to
+ * wait for a writer for ever), and a file over 64 MiB is refused unread. */
+START_TEST(test_file_not_regular)
+{
+    struct target_list l;
+    target_list_init(&l);
+    char err[512] = "";
+    char path[128];
+    char want[256];
+    snprintf(path, sizeof(path), "%s/fifo", tmpdir);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    ck_assert_int_eq(target_list_load_file(&l, path, err, sizeof(err)), -1);
+    snprintf(want, sizeof(want), "%s: not a regular file", path);
+    ck_assert_str_eq(err, want);
+    ck_assert_int_eq(target_list_load_file(&l, "/dev/zero", err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "/dev/zero: not a regular file");
+    snprintf(path, sizeof(path), "%s/big", tmpdir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(ftruncate(fileno(f), 64 * 1024 * 1024 + 1), 0); /* sparse */
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(target_list_load_file(&l, path, err, sizeof(err)), -1);
+    snprintf(want, sizeof(want), "%s: too large (67108865 bytes): expected at most 67108864 bytes",
+             path);
+    ck_assert_str_eq(err, want);
+    ck_assert_uint_eq(l.n_items, 0);
 }
 END_TEST
 
@@ -213,6 +297,9 @@ int main(void)
     tcase_add_test(tc, test_file_good);
     tcase_add_test(tc, test_file_errors);
     tcase_add_test(tc, test_file_unreadable);
+    tcase_add_test(tc, test_file_bad_bytes);
+    tcase_add_test(tc, test_file_comment_utf8);
+    tcase_add_test(tc, test_file_not_regular);
     tcase_add_test(tc, test_resolve_literals);
     tcase_add_test(tc, test_sni_rules);
     suite_add_tcase(s, tc);
