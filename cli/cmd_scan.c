@@ -97,7 +97,8 @@ static const struct opt_doc scan_opts[] = {
      "finished then is recorded as inconclusive and the target as partial (0-86400, 0 = no "
      "limit; default 20 x --timeout)"},
     {"ca-file", required_argument, OPT_CA_FILE, "FILE",
-     "trust only the CA certificates in FILE (PEM) instead of the system store"},
+     "trust only the CA certificates in FILE (PEM or DER, a regular file of at most 64 MiB) "
+     "instead of the system store"},
     {"sni", required_argument, OPT_SNI, "NAME",
      "send NAME as SNI (and check the certificate against it) for targets without sni="},
     {"first-ip", no_argument, OPT_FIRST_IP, NULL,

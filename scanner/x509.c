@@ -53,6 +53,7 @@
 #include <gnutls/x509-ext.h>
 #include <gnutls/x509.h>
 
+#include "common/infile.h"
 #include "scanner/ocsp.h"
 
 #define X509_OID_SAN "2.5.29.17"
@@ -70,6 +71,8 @@
 #define X509_SECONDS_PER_DAY 86400
 /* Served certificates considered in a chain; handshake.c caps it lower. */
 #define X509_MAX_CHAIN 64
+/* bytes of a --ca-file: room for every public CA many times over */
+#define X509_MAX_CA_FILE (64 * 1024 * 1024)
 
 /* Verification: time checks are done here against the caller's `now`. */
 #define X509_VERIFY_FLAGS                                                                          \
@@ -854,26 +857,21 @@ out:
 int x509_trust_new(const char *ca_file, struct x509_trust **out, char *err, size_t err_len)
 {
     struct x509_trust *t = NULL;
+    char *ca = NULL;
+    size_t ca_len = 0;
     int rc = -1;
     *out = NULL;
     x509_errf(err, err_len, "%s", "");
 
     if (ca_file != NULL) {
-        /* GnuTLS would only say "error parsing"; find out why first. */
-        FILE *f = fopen(ca_file, "rb");
-        if (f == NULL) {
-            x509_errf(err, err_len, "cannot read CA file %s: %s", ca_file, strerror(errno));
+        /* read here, not by GnuTLS: it would wait on a FIFO and read a
+         * device such as /dev/zero without end, and say only "error
+         * parsing" for a missing or empty file */
+        ca = infile_read(ca_file, "CA file", X509_MAX_CA_FILE, &ca_len, err, err_len);
+        if (ca == NULL) {
             goto out;
         }
-        int c = fgetc(f);
-        int read_errno = errno;
-        bool read_error = c == EOF && ferror(f);
-        fclose(f);
-        if (read_error) {
-            x509_errf(err, err_len, "cannot read CA file %s: %s", ca_file, strerror(read_errno));
-            goto out;
-        }
-        if (c == EOF) {
+        if (ca_len == 0) {
             x509_errf(err, err_len, "CA file %s is empty", ca_file);
             goto out;
         }
@@ -897,11 +895,10 @@ int x509_trust_new(const char *ca_file, struct x509_trust **out, char *err, size
             goto out;
         }
     } else {
-        int r =
-            gnutls_x509_trust_list_add_trust_file(t->tl, ca_file, NULL, GNUTLS_X509_FMT_PEM, 0, 0);
+        gnutls_datum_t d = {(unsigned char *)ca, (unsigned)ca_len};
+        int r = gnutls_x509_trust_list_add_trust_mem(t->tl, &d, NULL, GNUTLS_X509_FMT_PEM, 0, 0);
         if (r <= 0) {
-            r = gnutls_x509_trust_list_add_trust_file(t->tl, ca_file, NULL, GNUTLS_X509_FMT_DER, 0,
-                                                      0);
+            r = gnutls_x509_trust_list_add_trust_mem(t->tl, &d, NULL, GNUTLS_X509_FMT_DER, 0, 0);
         }
         if (r <= 0) {
             x509_errf(err, err_len, "no certificate found in CA file %s (PEM or DER)", ca_file);
@@ -913,6 +910,7 @@ int x509_trust_new(const char *ca_file, struct x509_trust **out, char *err, size
     rc = 0;
 out:
     x509_trust_free(t);
+    free(ca);
     return rc;
 }
 

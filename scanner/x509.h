@@ -20,8 +20,9 @@
 struct x509_trust;
 
 /* x509_trust_new loads the trust anchors: the system store when ca_file is
- * NULL, else the PEM (or DER) file ca_file alone. Returns 0 and *out, or -1
- * with a message naming the file in err (unreadable, no certificate). The
+ * NULL, else the PEM (or DER) file ca_file alone (a regular file of at most
+ * 64 MiB). Returns 0 and *out, or -1 with a message naming the file in err
+ * (unreadable, not a regular file, too large, empty, no certificate). The
  * result may be shared by threads for verification. */
 __attribute__((warn_unused_result)) int x509_trust_new(const char *ca_file, struct x509_trust **out,
                                                        char *err, size_t err_len);

@@ -53,6 +53,41 @@ t_run 2 "$TLSAUDIT" scan --db "$db" --ca-file garbage.pem 127.0.0.1:1
 t_match "CA file without certificates is named" "garbage.pem" "$T_ERR"
 unchanged "CA file without certificates"
 
+# Inputs that are not regular files are refused at once: a FIFO used to
+# block the open for ever (run under `timeout`, so a regression fails here
+# with exit 124 instead of hanging the suite), and /dev/zero as --ca-file
+# was read without end. Files over the caps are refused unread.
+mkfifo fifo.yaml fifo.txt fifo.pem
+t_run 2 timeout 20 "$TLSAUDIT" scan --db "$db" --policy ./fifo.yaml 127.0.0.1:1
+t_match "FIFO policy refused" "fifo.yaml: not a regular file" "$T_ERR"
+t_run 2 timeout 20 "$TLSAUDIT" policies lint ./fifo.yaml
+t_match "FIFO policy refused by lint" "fifo.yaml: not a regular file" "$T_ERR"
+t_run 2 timeout 20 "$TLSAUDIT" scan --db "$db" -f fifo.txt
+t_match "FIFO targets file refused" "fifo.txt: not a regular file" "$T_ERR"
+t_run 2 timeout 20 "$TLSAUDIT" scan --db "$db" --ca-file fifo.pem 127.0.0.1:1
+t_match "FIFO CA file refused" "ca-file: fifo.pem: not a regular file" "$T_ERR"
+# (a memory limit too, so a regression cannot eat the machine; not under
+# ASan, which reserves far more address space than it uses)
+vlimit=unlimited
+ldd "$TLSAUDIT" 2>/dev/null | grep -q libasan || vlimit=2000000
+t_run 2 bash -c 'ulimit -v "$1" && shift && exec timeout 20 "$@"' - "$vlimit" \
+	"$TLSAUDIT" scan --db "$db" --ca-file /dev/zero 127.0.0.1:1
+t_match "/dev/zero CA file refused" "/dev/zero: not a regular file" "$T_ERR"
+truncate -s $((64 * 1024 * 1024 + 1)) big.pem
+t_run 2 timeout 20 "$TLSAUDIT" scan --db "$db" --ca-file big.pem 127.0.0.1:1
+t_match "CA file over 64 MiB refused" \
+	"big.pem: too large \(67108865 bytes\): expected at most 67108864 bytes" "$T_ERR"
+: >empty.pem
+t_run 2 "$TLSAUDIT" scan --db "$db" --ca-file empty.pem 127.0.0.1:1
+t_match "empty CA file named" "CA file empty.pem is empty" "$T_ERR"
+printf '127.0.0.1:1\nlab\000host\n' >nul.txt
+t_run 2 "$TLSAUDIT" scan --db "$db" -f nul.txt
+t_match "NUL byte in targets file named" "nul.txt:2: NUL byte in the line" "$T_ERR"
+printf '127.0.0.1:1\n' | t_run 3 "$TLSAUDIT" scan --db "$work/stdin.db" --timeout 2 -f -
+t_eq "targets from a pipe on stdin still read" 1 \
+	"$(sqlite3 "$work/stdin.db" 'SELECT count(*) FROM targets')"
+unchanged "inputs that are not regular files"
+
 t_run 2 "$TLSAUDIT" scan --db "$work/no/such/dir/x.db" 127.0.0.1:1
 t_match "unwritable database is named" "no/such/dir/x.db" "$T_ERR"
 
