@@ -304,17 +304,9 @@ static int check_line(const char *line, size_t len, const char *name, unsigned l
     return 0;
 }
 
-int target_list_load_file(struct target_list *l, const char *path, char *err, size_t err_len)
+int target_list_load_text(struct target_list *l, const char *name, const char *text,
+                          size_t text_len, char *err, size_t err_len)
 {
-    bool is_stdin = strcmp(path, "-") == 0;
-    const char *name = is_stdin ? "<stdin>" : path;
-    size_t text_len = 0;
-    char *text = is_stdin
-                     ? infile_read_fd(0, name, TARGET_MAX_FILE, &text_len, err, err_len)
-                     : infile_read(path, "targets file", TARGET_MAX_FILE, &text_len, err, err_len);
-    if (text == NULL) {
-        return -1;
-    }
     size_t n_before = l->n_items;
     char line[TARGET_MAX_LINE + 1];
     unsigned long lineno = 0;
@@ -380,6 +372,21 @@ out:
             spec_cleanup(&l->items[--l->n_items]);
         }
     }
+    return rc;
+}
+
+int target_list_load_file(struct target_list *l, const char *path, char *err, size_t err_len)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "<stdin>" : path;
+    size_t text_len = 0;
+    char *text = is_stdin
+                     ? infile_read_fd(0, name, TARGET_MAX_FILE, &text_len, err, err_len)
+                     : infile_read(path, "targets file", TARGET_MAX_FILE, &text_len, err, err_len);
+    if (text == NULL) {
+        return -1;
+    }
+    int rc = target_list_load_text(l, name, text, text_len, err, err_len);
     free(text);
     return rc;
 }

@@ -67,6 +67,14 @@ __attribute__((warn_unused_result)) int target_list_add(struct target_list *l, c
 __attribute__((warn_unused_result)) int
 target_list_load_file(struct target_list *l, const char *path, char *err, size_t err_len);
 
+/* target_list_load_text is target_list_load_file for text_len bytes of
+ * text already in memory (NUL bytes allowed: they are an error), named
+ * name in errors. */
+__attribute__((warn_unused_result)) int target_list_load_text(struct target_list *l,
+                                                              const char *name, const char *text,
+                                                              size_t text_len, char *err,
+                                                              size_t err_len);
+
 /* target_is_ip_literal says whether host is an IPv4 or IPv6 address. */
 bool target_is_ip_literal(const char *host);
 
