@@ -53,7 +53,9 @@ static const char *http_skip_ws(const char *p)
     return p;
 }
 
-bool http_parse_hsts(const char *value, struct http_fact *out)
+/* http_parse_hsts_fields does the work of http_parse_hsts, leaving what it
+ * had read when it fails. */
+static bool http_parse_hsts_fields(const char *value, struct http_fact *out)
 {
     bool seen_max_age = false;
     bool seen_sub = false;
@@ -140,6 +142,36 @@ bool http_parse_hsts(const char *value, struct http_fact *out)
     return true;
 }
 
+bool http_parse_hsts(const char *value, struct http_fact *out)
+{
+    if (http_parse_hsts_fields(value, out)) {
+        return true;
+    }
+    /* an invalid header gives no directive (facts.h: max-age -1) */
+    out->hsts_max_age = -1;
+    out->hsts_include_subdomains = false;
+    out->hsts_preload = false;
+    out->hsts_valid = false;
+    return false;
+}
+
+void http_record_hsts(const char *value, struct http_fact *h)
+{
+    h->hsts_present = true;
+    http_escape(h->hsts_header, sizeof(h->hsts_header), value);
+    (void)http_parse_hsts(value, h);
+}
+
+void http_record_redirect(long status, const char *location, struct http_fact *h)
+{
+    h->http_status = status;
+    if (location != NULL) {
+        http_escape(h->redirect_location, sizeof(h->redirect_location), location);
+    }
+    h->redirects_to_https = status >= 300 && status < 400 && location != NULL &&
+                            strncasecmp(location, "https://", 8) == 0;
+}
+
 /* http_name returns the name for URLs: the SNI, else the address. */
 static const char *http_name(const struct target_result *r)
 {
@@ -176,9 +208,7 @@ void http_check(const struct http_options *o, struct target_result *r)
         } else {
             h->https_status = resp.status;
             if (resp.hsts != NULL) {
-                h->hsts_present = true;
-                http_escape(h->hsts_header, sizeof(h->hsts_header), resp.hsts);
-                (void)http_parse_hsts(resp.hsts, h);
+                http_record_hsts(resp.hsts, h);
             }
         }
         fetch_response_cleanup(&resp);
@@ -196,13 +226,7 @@ void http_check(const struct http_options *o, struct target_result *r)
         if (fetch_http(&req, &resp, err, sizeof(err)) != 0) {
             util_copy(h->redirect_error, sizeof(h->redirect_error), err);
         } else {
-            h->http_status = resp.status;
-            if (resp.location != NULL) {
-                http_escape(h->redirect_location, sizeof(h->redirect_location), resp.location);
-            }
-            h->redirects_to_https = resp.status >= 300 && resp.status < 400 &&
-                                    resp.location != NULL &&
-                                    strncasecmp(resp.location, "https://", 8) == 0;
+            http_record_redirect(resp.status, resp.location, h);
         }
         fetch_response_cleanup(&resp);
     }

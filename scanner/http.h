@@ -30,7 +30,18 @@ void http_check(const struct http_options *o, struct target_result *r);
 /* http_parse_hsts parses a Strict-Transport-Security value (RFC 6797
  * §6.1) into the hsts_* fields of out (hsts_present set by the caller).
  * Returns true when it is valid: max-age present once with digits only,
- * no directive twice. Exposed for tests. */
+ * no directive twice. An invalid value leaves max-age -1 and both flags
+ * false, whatever it said before the problem. Exposed for tests. */
 bool http_parse_hsts(const char *value, struct http_fact *out);
+
+/* http_record_hsts records a Strict-Transport-Security value the server
+ * sent into h: present, the header escaped (control bytes as \xNN, cut
+ * to fit), and what http_parse_hsts makes of it. */
+void http_record_hsts(const char *value, struct http_fact *h);
+
+/* http_record_redirect records the answer to http://NAME/ into h: status,
+ * the Location value (NULL: none) escaped as above, and whether it is a
+ * 3xx redirect to an https:// URL. */
+void http_record_redirect(long status, const char *location, struct http_fact *h);
 
 #endif

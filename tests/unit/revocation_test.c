@@ -333,12 +333,15 @@ START_TEST(test_hsts_parse)
     ck_assert(!hsts("", &h));
     ck_assert_int_eq(h.hsts_max_age, -1);
     ck_assert(!hsts("includeSubDomains", &h));
+    ck_assert(!h.hsts_include_subdomains); /* an invalid header says nothing */
     ck_assert(!hsts("max-age=10; max-age=20", &h));
+    ck_assert_int_eq(h.hsts_max_age, -1);
     ck_assert(!hsts("max-age=-1", &h));
     ck_assert(!hsts("max-age=1e6", &h));
     ck_assert(!hsts("max-age", &h));
     ck_assert(!hsts("max-age=\"10", &h));
     ck_assert(!hsts("max-age=10; preload; preload", &h));
+    ck_assert(!h.hsts_preload && h.hsts_max_age == -1);
     ck_assert(!hsts("max-age=10; includeSubDomains=1", &h));
     ck_assert(!hsts("max-age=10 garbage", &h));
 }
