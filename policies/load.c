@@ -1460,11 +1460,10 @@ static bool load_precheck(struct pfile *f, const char *text, size_t len)
         }
         yaml_event_type_t type = ev.type;
         const yaml_mark_t at = ev.start_mark;
-        const yaml_char_t *anchor =
-            type == YAML_SCALAR_EVENT           ? ev.data.scalar.anchor
-            : type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
-            : type == YAML_MAPPING_START_EVENT  ? ev.data.mapping_start.anchor
-                                                : NULL;
+        bool has_anchor =
+            (type == YAML_SCALAR_EVENT && ev.data.scalar.anchor != NULL) ||
+            (type == YAML_SEQUENCE_START_EVENT && ev.data.sequence_start.anchor != NULL) ||
+            (type == YAML_MAPPING_START_EVENT && ev.data.mapping_start.anchor != NULL);
         bool is_node = type == YAML_SCALAR_EVENT || type == YAML_ALIAS_EVENT ||
                        type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT;
         yaml_event_delete(&ev);
@@ -1492,7 +1491,7 @@ static bool load_precheck(struct pfile *f, const char *text, size_t len)
                          LOAD_MAX_NODES);
             goto out;
         }
-        if (anchor != NULL && ++n_anchors > LOAD_MAX_ANCHORS) {
+        if (has_anchor && ++n_anchors > LOAD_MAX_ANCHORS) {
             load_fail_at(f, at.line + 1, at.column + 1,
                          "more than %d anchors (&name): expected a policy of reasonable size",
                          LOAD_MAX_ANCHORS);
