@@ -93,6 +93,40 @@ __attribute__((format(printf, 3, 4))) static bool load_fail(struct pfile *f, con
     return load_fail_at(f, n->start_mark.line + 1, n->start_mark.column + 1, "%s", msg);
 }
 
+/* load_escape_err rewrites the control characters of err (C0, DEL, and C1
+ * in UTF-8) as \xNN, so that an error quoting the file's text stays one
+ * line and cannot drive a terminal. Idempotent: it writes none of them. */
+static void load_escape_err(char *err, size_t err_len)
+{
+    static const char hex[] = "0123456789abcdef";
+    char out[2048];
+    size_t o = 0;
+    if (err_len == 0) {
+        return;
+    }
+    for (size_t i = 0; err[i] != '\0' && o + 9 < sizeof(out); i++) {
+        unsigned char c = (unsigned char)err[i];
+        unsigned char next = (unsigned char)err[i + 1];
+        if (c < 0x20 || c == 0x7f || (c == 0xc2 && next >= 0x80 && next <= 0x9f)) {
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 0x0f];
+            if (c == 0xc2) {
+                out[o++] = '\\';
+                out[o++] = 'x';
+                out[o++] = hex[next >> 4];
+                out[o++] = hex[next & 0x0f];
+                i++;
+            }
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    out[o] = '\0';
+    snprintf(err, err_len, "%s", out);
+}
+
 static bool load_oom(struct pfile *f)
 {
     snprintf(f->ld->err, f->ld->err_len, "%s: out of memory", f->path);
@@ -1981,6 +2015,8 @@ struct policy *policy_load_buffer(const char *name, const char *text, size_t tex
     }
     if (load_text_as(&ld, name, canon, text, text_len, &p)) {
         policy_hash_final(&ld.hash, p->sha256);
+    } else {
+        load_escape_err(err, err_len);
     }
     return p;
 }
@@ -1993,10 +2029,13 @@ struct policy *policy_load_file(const char *path, char *err, size_t err_len)
     char canon[PATH_MAX];
     if (realpath(path, canon) == NULL) {
         snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
+        load_escape_err(err, err_len);
         return NULL;
     }
     if (load_policy_file(&ld, path, canon, &p)) {
         policy_hash_final(&ld.hash, p->sha256);
+    } else {
+        load_escape_err(err, err_len);
     }
     return p;
 }
@@ -2020,6 +2059,7 @@ struct policy *policy_load(const char *name_or_path, char *err, size_t err_len)
                  name_or_path, list != NULL && list[0] != '\0' ? list : "none installed");
         free(list);
         strlist_cleanup(&names);
+        load_escape_err(err, err_len);
         return NULL;
     }
     return policy_load_file(path, err, err_len);

@@ -1335,6 +1335,21 @@ START_TEST(test_load_limits)
 }
 END_TEST
 
+/* An error quoting the file's text stays one line with no control
+ * character in it: a folded plain scalar holds a newline, a double-quoted
+ * one any escape (found by tests/fuzz/fuzz_policy.c). */
+START_TEST(test_load_error_escaped)
+{
+    static const char folded[] = "ied -\n:--\n\n~";
+    load_expect_error(folded, sizeof(folded) - 1,
+                      "test.yaml:1:1: expected a policy (a mapping), found 'ied - :--\\x0a~'");
+    static const char esc[] = "id: x\ntitle: t\nversion: \"1\"\n\"bad\\e[31m\\u0085key\": 1\n";
+    load_expect_error(esc, sizeof(esc) - 1,
+                      "test.yaml:4:1: unknown key 'bad\\x1b[31m\\xc2\\x85key' in a policy: "
+                      "expected id, title, version, source, extends, rules or waivers");
+}
+END_TEST
+
 /* A FIFO (or a device) as policy file is refused at once, not waited on
  * (the open used to block until a writer came, for ever). */
 START_TEST(test_load_not_regular)
@@ -1462,6 +1477,7 @@ static Suite *policy_suite(void)
     tcase_add_test(tl, test_load_errors_inline);
     tcase_add_test(tl, test_load_limits);
     tcase_add_test(tl, test_load_not_regular);
+    tcase_add_test(tl, test_load_error_escaped);
     tcase_add_test(tl, test_sha256);
     tcase_add_test(tl, test_cmd_policies);
     suite_add_tcase(s, tl);
