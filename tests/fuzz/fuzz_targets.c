@@ -3,9 +3,10 @@
  * (target_list_load_text in scanner/target.c).
  *
  * Input: the bytes of a targets file. Loaded into a list that already
- * holds one target: a failure must name the file and leave only that one,
- * a success must give targets with a host, a port and an origin naming the
- * file and a line. Nothing is resolved. Any broken invariant aborts.
+ * holds one target: a failure must name the file in a message of printable
+ * ASCII and leave only that one, a success must give targets with a host,
+ * a port and an origin naming the file and a line. Nothing is resolved.
+ * Any broken invariant aborts.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (rc != 0 && (strncmp(err, "fuzz.txt:", 9) != 0 || l.n_items != 1)) {
         abort();
+    }
+    for (const char *c = rc != 0 ? err : ""; *c != '\0'; c++) {
+        if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f) {
+            abort(); /* the message quotes the line: only after its bytes were checked */
+        }
     }
     if (strcmp(l.items[0].host, "keep.example") != 0) {
         abort();
