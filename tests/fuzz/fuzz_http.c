@@ -17,7 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 #include "scanner/http.h"
 #include "tests/fuzz/fuzz.h"
 

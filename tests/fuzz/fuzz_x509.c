@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/facts.h"
+#include "common/model/facts.h"
 #include "scanner/x509.h"
 #include "tests/fuzz/fuzz.h"
 

@@ -41,23 +41,27 @@ flags=(-std=c11 -g -O1 -D_GNU_SOURCE -I"$work" -I"$top" -fsanitize=fuzzer,addres
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
 	-DTLSAUDIT_SRC_POLICY_DIR="\"$top/policies\"")
 common=("$top/common/bytes.c" "$top/common/infile.c" "$top/common/strlist.c" "$top/common/util.c")
-registry=("$top/scanner/registry.c" "$work/registry_tables.c")
+facts=("$top/common/model/facts.c")
+registry=("$top/common/model/registry.c" "$work/registry_tables.c")
+x509=("$top/scanner/x509.c" "$top/scanner/ocsp.c")
 
 # sources TARGET: what fuzz_TARGET links besides itself, and its libraries.
 sources() {
 	case $1 in
 	record | flight) srcs=("$top/scanner/hello.c" "${common[@]}" "${registry[@]}") libs=(-lgnutls) ;;
-	x509) srcs=("$top/scanner/x509.c" "$top/scanner/facts.c" "${common[@]}") libs=(-lgnutls) ;;
+	x509) srcs=("${x509[@]}" "${facts[@]}" "${common[@]}") libs=(-lgnutls) ;;
 	revocation)
-		srcs=("$top/scanner/revocation.c" "$top/scanner/x509.c" "$top/scanner/fetch.c"
-			"$top/scanner/facts.c" "${common[@]}")
+		srcs=("$top/scanner/revocation.c" "${x509[@]}" "$top/scanner/fetch.c" "${facts[@]}"
+			"${common[@]}")
 		libs=(-lgnutls -ldl)
 		;;
-	http) srcs=("$top/scanner/http.c" "$top/scanner/fetch.c" "$top/scanner/facts.c" "${common[@]}")
-		libs=(-ldl) ;;
+	http)
+		srcs=("$top/scanner/http.c" "$top/scanner/fetch.c" "${facts[@]}" "${common[@]}")
+		libs=(-ldl)
+		;;
 	policy)
 		srcs=("$top/policies/policy.c" "$top/policies/load.c" "$top/policies/eval.c"
-			"$top/policies/hash.c" "$top/scanner/facts.c" "${common[@]}" "${registry[@]}")
+			"$top/policies/hash.c" "${facts[@]}" "${common[@]}" "${registry[@]}")
 		libs=(-lyaml -lgnutls)
 		;;
 	targets) srcs=("$top/scanner/target.c" "${common[@]}") libs=() ;;
