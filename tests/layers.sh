@@ -22,7 +22,7 @@ fail=0
 allowed() {
     case $1 in
     common/model) echo "common/" ;; # common/model/ is below everything but common/
-    common) echo "common/bytes common/strlist common/util" ;;
+    common) echo "common/bytes common/infile common/strlist common/util" ;;
     scanner) echo "common/ scanner/" ;;
     store) echo "common/ store/" ;;
     policies) echo "common/ store/ policies/" ;;
