@@ -5,8 +5,8 @@
 #     tests/fuzz/run.sh [SECONDS] [TARGET...]     (default: 60, every target)
 #
 # Targets (tests/fuzz/fuzz_TARGET.c, seeds in corpus/TARGET/):
-#   record      the record reassembler (scanner/hello.c)
-#   flight      the first-flight driver and its parsers (scanner/hello.c)
+#   record      the record reassembler (scanner/wire/)
+#   flight      the first-flight driver and its parsers (scanner/wire/)
 #   x509        certificate facts from DER (scanner/x509.c)
 #   revocation  OCSP responses and CRLs as fetched (scanner/revocation.c)
 #   http        HSTS and Location header values (scanner/http.c)
@@ -48,7 +48,7 @@ x509=("$top/scanner/x509.c" "$top/scanner/ocsp.c")
 # sources TARGET: what fuzz_TARGET links besides itself, and its libraries.
 sources() {
 	case $1 in
-	record | flight) srcs=("$top/scanner/hello.c" "${common[@]}" "${registry[@]}") libs=(-lgnutls) ;;
+	record | flight) srcs=("$top"/scanner/wire/*.c "${common[@]}" "${registry[@]}") libs=(-lgnutls) ;;
 	x509) srcs=("${x509[@]}" "${facts[@]}" "${common[@]}") libs=(-lgnutls) ;;
 	revocation)
 		srcs=("$top/scanner/revocation.c" "${x509[@]}" "$top/scanner/fetch.c" "${facts[@]}"
