@@ -1,11 +1,13 @@
 /*
- * tests/unit/probe_test.c - unit tests for the probe loop (scanner/probe.c)
- * against listeners of its own on 127.0.0.1: done() exactly once per
+ * tests/unit/net_loop_test.c - unit tests for the conversation loop
+ * (scanner/net/loop.c) against listeners of its own on 127.0.0.1: done()
+ * exactly once per
  * probe, done() callbacks that cancel the queue and submit more while a
  * probe fails the moment it starts (the queue walk must survive that), the
  * global and per-group caps, the retry after a reset, the timeout, file
  * descriptors running out (the cap lowered, the probes finished), and the
- * per-group deadline; and a GnuTLS handshake that gets no descriptor.
+ * per-group deadline; conversations that write after reading (an echo
+ * exchange, three writes) and the pre-TLS dialogue hook (a fake STARTTLS).
  *
  * Servers that answer run in a forked child (its own descriptor table, so
  * a test can lower this process's RLIMIT_NOFILE); silent ones are
@@ -34,8 +36,8 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "scanner/handshake.h"
-#include "scanner/probe.h"
+#include "scanner/net/loop.h"
+#include "tests/unit/net_fake.h"
 
 #define MAX_PROBES 64
 
@@ -45,26 +47,37 @@ static const uint8_t test_hello[] = "HELLO";
 struct pctx {
     int id;
     int n_done;
-    enum probe_outcome outcome;
+    enum net_outcome outcome;
     char why[160];
     int n_reset;
     size_t got;
+    char in[64]; /* conversations: what arrived since the last answer */
+    size_t in_len;
+    int n_answers;  /* conversations: complete answers seen */
+    size_t big_len; /* c_feed: bytes to append after "A1" instead of "B2" (0: "B2") */
     /* Called from done() before anything else is recorded, or NULL. */
     void (*on_done)(struct pctx *c);
 };
 
 static struct pctx ctxs[MAX_PROBES];
 static int n_ctxs;
-static struct probe_loop *loop;
+static struct net_loop *loop;
 static int n_notices;
 static char last_notice[256];
 
-static enum probe_feed t_feed(void *ctx, const uint8_t *data, size_t len)
+static void t_on_connect(void *ctx, struct wbuf *out)
+{
+    (void)ctx;
+    (void)wbuf_put_bytes(out, test_hello, sizeof(test_hello));
+}
+
+static enum net_step t_feed(void *ctx, const uint8_t *data, size_t len, struct wbuf *out)
 {
     struct pctx *c = ctx;
     (void)data;
+    (void)out;
     c->got += len;
-    return c->got >= 2 ? PROBE_FEED_DONE : PROBE_FEED_MORE;
+    return c->got >= 2 ? NET_DONE : NET_MORE;
 }
 
 static void t_reset(void *ctx)
@@ -74,7 +87,7 @@ static void t_reset(void *ctx)
     c->got = 0;
 }
 
-static void t_done(void *ctx, enum probe_outcome o, const char *why)
+static void t_done(void *ctx, enum net_outcome o, const char *why)
 {
     struct pctx *c = ctx;
     c->n_done++;
@@ -92,25 +105,26 @@ static void t_notice(void *arg, const char *text)
     util_copy(last_notice, sizeof(last_notice), text);
 }
 
+static const struct net_probe_ops t_ops = {
+    .on_connect = t_on_connect,
+    .on_bytes = t_feed,
+    .reset = t_reset,
+    .done = t_done,
+};
+
 /* A listening socket on 127.0.0.1, its port in *port. */
 static int listen_local(uint16_t *port)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    ck_assert_int_ge(fd, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    ck_assert_int_eq(listen(fd, 128), 0);
-    socklen_t len = sizeof(a);
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    *port = ntohs(a.sin_port);
-    return fd;
+    return net_fake_listen(port);
 }
 
 enum serve_mode {
     SERVE_ANSWER,      /* read the hello, answer "OK", close */
     SERVE_RESET_FIRST, /* the first connection is reset after the hello, the rest answered */
     SERVE_RESET_ALL,   /* every connection reset after the hello */
+    SERVE_CONVERSE,    /* after the hello: "A1", expect "B2", "A2", expect "B3", "A3", close */
+    SERVE_CONVERSE_RESET_FIRST, /* SERVE_CONVERSE, the first connection reset after "B2" */
+
 };
 
 /* Closes c with an RST. */
@@ -118,6 +132,46 @@ static void reset_close(int c)
 {
     struct linger lg = {.l_onoff = 1, .l_linger = 0};
     (void)setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+    close(c);
+}
+
+/* Reads exactly n bytes from c into buf (NUL-terminated). */
+static bool read_exact(int c, char *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(c, buf + got, n - got);
+        if (r <= 0) {
+            return false;
+        }
+        got += (size_t)r;
+    }
+    buf[n] = '\0';
+    return true;
+}
+
+/* The rest of a SERVE_CONVERSE exchange after the hello: each answer
+ * only after the message that must follow the previous one. */
+static void converse_serve(int c, bool reset_after_b2)
+{
+    char buf[8];
+    (void)!write(c, "A1", 2);
+    if (!read_exact(c, buf, 2) || strcmp(buf, "B2") != 0) {
+        (void)!write(c, "XX", 2);
+        close(c);
+        return;
+    }
+    if (reset_after_b2) {
+        reset_close(c);
+        return;
+    }
+    (void)!write(c, "A2", 2);
+    if (!read_exact(c, buf, 2) || strcmp(buf, "B3") != 0) {
+        (void)!write(c, "XX", 2);
+        close(c);
+        return;
+    }
+    (void)!write(c, "A3", 2);
     close(c);
 }
 
@@ -130,6 +184,15 @@ static void serve(int lfd, enum serve_mode mode)
             continue;
         }
         char buf[64];
+        if (mode == SERVE_CONVERSE || mode == SERVE_CONVERSE_RESET_FIRST) {
+            if (read_exact(c, buf, sizeof(test_hello))) {
+                converse_serve(c, mode == SERVE_CONVERSE_RESET_FIRST && n == 0);
+            } else {
+                close(c);
+            }
+            n++;
+            continue;
+        }
         ssize_t got = 0;
         while (got < (ssize_t)sizeof(test_hello)) {
             ssize_t r = read(c, buf, sizeof(buf));
@@ -192,13 +255,9 @@ static struct pctx *new_ctx(void)
 static struct pctx *submit_x(uint16_t port, unsigned group, socklen_t sa_len, bool unspec)
 {
     struct pctx *c = new_ctx();
-    struct probe_req r = {
+    struct net_req r = {
         .group = group,
-        .hello = test_hello,
-        .hello_len = sizeof(test_hello),
-        .feed = t_feed,
-        .reset = t_reset,
-        .done = t_done,
+        .ops = &t_ops,
         .ctx = c,
     };
     struct sockaddr_in *a = (struct sockaddr_in *)&r.sa;
@@ -209,7 +268,7 @@ static struct pctx *submit_x(uint16_t port, unsigned group, socklen_t sa_len, bo
     if (unspec) {
         r.sa.ss_family = AF_UNSPEC;
     }
-    ck_assert_int_eq(probe_submit(loop, &r), 0);
+    ck_assert_int_eq(net_submit(loop, &r), 0);
     return c;
 }
 
@@ -235,7 +294,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    probe_loop_free(loop);
+    net_loop_free(loop);
     loop = NULL;
     server_stop();
 }
@@ -243,19 +302,19 @@ static void teardown(void)
 START_TEST(test_done_once_each)
 {
     uint16_t port = server_start(SERVE_ANSWER);
-    loop = probe_loop_new(8, 2, 5000, NULL);
+    loop = net_loop_new(8, 2, 5000, NULL);
     ck_assert_ptr_nonnull(loop);
     for (int i = 0; i < 30; i++) {
         submit(port, (unsigned)(i % 5));
     }
-    ck_assert_int_eq(probe_loop_run(loop), 0);
+    ck_assert_int_eq(net_loop_run(loop), 0);
     assert_done_once();
     for (int i = 0; i < n_ctxs; i++) {
-        ck_assert_msg(ctxs[i].outcome == PROBE_DONE, "probe %d: %s (%s)", i,
-                      probe_outcome_name(ctxs[i].outcome), ctxs[i].why);
+        ck_assert_msg(ctxs[i].outcome == NET_COMPLETED, "probe %d: %s (%s)", i,
+                      net_outcome_name(ctxs[i].outcome), ctxs[i].why);
     }
-    struct probe_stats st;
-    probe_loop_stats(loop, &st);
+    struct net_stats st;
+    net_loop_stats(loop, &st);
     ck_assert_uint_eq(st.submitted, 30);
     ck_assert_uint_eq(st.finished, 30);
     ck_assert_uint_le(st.max_in_flight, 8);
@@ -273,7 +332,7 @@ static uint16_t answer_port;
 static void cancel_and_submit(struct pctx *c)
 {
     (void)c;
-    probe_cancel_queued(loop, 0);
+    net_cancel_queued(loop, 0);
     submit(answer_port, 0);
     submit(answer_port, 0);
 }
@@ -283,7 +342,7 @@ START_TEST(test_immediate_failure_cancels_next)
     answer_port = server_start(SERVE_ANSWER);
     /* One connection per group: of g1..g3 only g1 can start while the
      * queue is walked; g2 and g3 are still queued when bad's done() runs. */
-    loop = probe_loop_new(8, 1, 5000, NULL);
+    loop = net_loop_new(8, 1, 5000, NULL);
     ck_assert_ptr_nonnull(loop);
     /* connect() with 3 bytes of address: EINVAL at once. */
     struct pctx *bad = submit_x(answer_port, 0, 3, false);
@@ -294,19 +353,19 @@ START_TEST(test_immediate_failure_cancels_next)
     /* socket(AF_UNSPEC): EAFNOSUPPORT at once. */
     struct pctx *bad2 = submit_x(answer_port, 1, 0, true);
     struct pctx *h = submit(answer_port, 1);
-    ck_assert_int_eq(probe_loop_run(loop), 0);
+    ck_assert_int_eq(net_loop_run(loop), 0);
     assert_done_once();
     ck_assert_int_eq(n_ctxs, 8);
-    ck_assert_int_eq(bad->outcome, PROBE_CONNECT_FAILED);
+    ck_assert_int_eq(bad->outcome, NET_CONNECT_FAILED);
     ck_assert_msg(strstr(bad->why, "connect: ") != NULL, "why: %s", bad->why);
-    ck_assert_int_eq(bad2->outcome, PROBE_CONNECT_FAILED);
+    ck_assert_int_eq(bad2->outcome, NET_CONNECT_FAILED);
     ck_assert_msg(strstr(bad2->why, "socket: ") != NULL, "why: %s", bad2->why);
-    ck_assert_int_eq(g1->outcome, PROBE_DONE);
-    ck_assert_int_eq(g2->outcome, PROBE_CANCELLED);
-    ck_assert_int_eq(g3->outcome, PROBE_CANCELLED);
-    ck_assert_int_eq(h->outcome, PROBE_DONE);
-    ck_assert_int_eq(ctxs[6].outcome, PROBE_DONE); /* submitted by bad's done() */
-    ck_assert_int_eq(ctxs[7].outcome, PROBE_DONE);
+    ck_assert_int_eq(g1->outcome, NET_COMPLETED);
+    ck_assert_int_eq(g2->outcome, NET_CANCELLED);
+    ck_assert_int_eq(g3->outcome, NET_CANCELLED);
+    ck_assert_int_eq(h->outcome, NET_COMPLETED);
+    ck_assert_int_eq(ctxs[6].outcome, NET_COMPLETED); /* submitted by bad's done() */
+    ck_assert_int_eq(ctxs[7].outcome, NET_COMPLETED);
 }
 END_TEST
 
@@ -316,7 +375,7 @@ START_TEST(test_immediate_failure_cancels_prev)
     uint16_t silent_port;
     int silent = listen_local(&silent_port);
     /* One connection per group: a1 runs, a2 waits in the queue before bad. */
-    loop = probe_loop_new(8, 1, 300, NULL);
+    loop = net_loop_new(8, 1, 300, NULL);
     ck_assert_ptr_nonnull(loop);
     struct pctx *a1 = submit(silent_port, 0);
     struct pctx *a2 = submit(silent_port, 0);
@@ -324,16 +383,16 @@ START_TEST(test_immediate_failure_cancels_prev)
     bad->on_done = cancel_and_submit;
     struct pctx *c = submit(answer_port, 3);
     struct pctx *d = submit(answer_port, 4);
-    ck_assert_int_eq(probe_loop_run(loop), 0);
+    ck_assert_int_eq(net_loop_run(loop), 0);
     assert_done_once();
     ck_assert_int_eq(n_ctxs, 7);
-    ck_assert_int_eq(a1->outcome, PROBE_TIMEOUT);
-    ck_assert_int_eq(a2->outcome, PROBE_CANCELLED);
-    ck_assert_int_eq(bad->outcome, PROBE_CONNECT_FAILED);
-    ck_assert_int_eq(c->outcome, PROBE_DONE);
-    ck_assert_int_eq(d->outcome, PROBE_DONE);
-    ck_assert_int_eq(ctxs[5].outcome, PROBE_DONE);
-    ck_assert_int_eq(ctxs[6].outcome, PROBE_DONE);
+    ck_assert_int_eq(a1->outcome, NET_TIMEOUT);
+    ck_assert_int_eq(a2->outcome, NET_CANCELLED);
+    ck_assert_int_eq(bad->outcome, NET_CONNECT_FAILED);
+    ck_assert_int_eq(c->outcome, NET_COMPLETED);
+    ck_assert_int_eq(d->outcome, NET_COMPLETED);
+    ck_assert_int_eq(ctxs[5].outcome, NET_COMPLETED);
+    ck_assert_int_eq(ctxs[6].outcome, NET_COMPLETED);
     close(silent);
 }
 END_TEST
@@ -345,7 +404,7 @@ static volatile sig_atomic_t stop_flag;
 static void *run_thread(void *arg)
 {
     (void)arg;
-    (void)probe_loop_run(loop);
+    (void)net_loop_run(loop);
     return NULL;
 }
 
@@ -372,7 +431,7 @@ START_TEST(test_caps)
     stop_flag = 0;
     /* Three at once in all, two per group; nothing answers, nothing
      * times out while the test looks. */
-    loop = probe_loop_new(3, 2, 20000, &stop_flag);
+    loop = net_loop_new(3, 2, 20000, &stop_flag);
     ck_assert_ptr_nonnull(loop);
     for (int i = 0; i < 5; i++) {
         submit(pa, 0);
@@ -399,10 +458,10 @@ START_TEST(test_caps)
     ck_assert_int_eq(nb, 1); /* the rest of the global cap */
     assert_done_once();
     for (int i = 0; i < n_ctxs; i++) {
-        ck_assert_int_eq(ctxs[i].outcome, PROBE_CANCELLED);
+        ck_assert_int_eq(ctxs[i].outcome, NET_CANCELLED);
     }
-    struct probe_stats st;
-    probe_loop_stats(loop, &st);
+    struct net_stats st;
+    net_loop_stats(loop, &st);
     ck_assert_uint_eq(st.max_in_flight, 3);
     for (int i = 0; i < n_keep; i++) {
         close(keep[i]);
@@ -417,15 +476,15 @@ END_TEST
 START_TEST(test_retry_after_reset)
 {
     uint16_t port = server_start(SERVE_RESET_FIRST);
-    loop = probe_loop_new(4, 4, 5000, NULL);
+    loop = net_loop_new(4, 4, 5000, NULL);
     ck_assert_ptr_nonnull(loop);
     struct pctx *c = submit(port, 0);
-    ck_assert_int_eq(probe_loop_run(loop), 0);
+    ck_assert_int_eq(net_loop_run(loop), 0);
     assert_done_once();
-    ck_assert_msg(c->outcome == PROBE_DONE, "%s (%s)", probe_outcome_name(c->outcome), c->why);
+    ck_assert_msg(c->outcome == NET_COMPLETED, "%s (%s)", net_outcome_name(c->outcome), c->why);
     ck_assert_int_eq(c->n_reset, 1);
-    struct probe_stats st;
-    probe_loop_stats(loop, &st);
+    struct net_stats st;
+    net_loop_stats(loop, &st);
     ck_assert_uint_eq(st.retries, 1);
     ck_assert_uint_eq(st.connects, 2);
 }
@@ -434,12 +493,12 @@ END_TEST
 START_TEST(test_reset_twice)
 {
     uint16_t port = server_start(SERVE_RESET_ALL);
-    loop = probe_loop_new(4, 4, 5000, NULL);
+    loop = net_loop_new(4, 4, 5000, NULL);
     ck_assert_ptr_nonnull(loop);
     struct pctx *c = submit(port, 0);
-    ck_assert_int_eq(probe_loop_run(loop), 0);
+    ck_assert_int_eq(net_loop_run(loop), 0);
     assert_done_once();
-    ck_assert_msg(c->outcome == PROBE_RESET, "%s (%s)", probe_outcome_name(c->outcome), c->why);
+    ck_assert_msg(c->outcome == NET_RESET, "%s (%s)", net_outcome_name(c->outcome), c->why);
     ck_assert_int_eq(c->n_reset, 1); /* one retry, no more */
 }
 END_TEST
@@ -448,16 +507,16 @@ START_TEST(test_timeout)
 {
     uint16_t port;
     int silent = listen_local(&port);
-    loop = probe_loop_new(4, 4, 200, NULL);
+    loop = net_loop_new(4, 4, 200, NULL);
     ck_assert_ptr_nonnull(loop);
     struct pctx *c = submit(port, 0);
-    ck_assert_int_eq(probe_loop_run(loop), 0);
+    ck_assert_int_eq(net_loop_run(loop), 0);
     assert_done_once();
-    ck_assert_int_eq(c->outcome, PROBE_TIMEOUT);
+    ck_assert_int_eq(c->outcome, NET_TIMEOUT);
     ck_assert_msg(strstr(c->why, "timed out") != NULL, "why: %s", c->why);
     ck_assert_int_eq(c->n_reset, 1);
-    struct probe_stats st;
-    probe_loop_stats(loop, &st);
+    struct net_stats st;
+    net_loop_stats(loop, &st);
     ck_assert_uint_eq(st.retries, 1);
     close(silent);
 }
@@ -470,20 +529,20 @@ START_TEST(test_group_deadline)
     uint16_t silent_port;
     int silent = listen_local(&silent_port);
     uint16_t port = server_start(SERVE_ANSWER);
-    loop = probe_loop_new(8, 1, 20000, NULL);
+    loop = net_loop_new(8, 1, 20000, NULL);
     ck_assert_ptr_nonnull(loop);
-    ck_assert_int_eq(probe_group_deadline(loop, 0, util_mono_ms() + 300), 0);
+    ck_assert_int_eq(net_group_deadline(loop, 0, util_mono_ms() + 300), 0);
     struct pctx *a = submit(silent_port, 0);
     struct pctx *b = submit(silent_port, 0); /* waits behind a, then expires unstarted */
     struct pctx *other = submit(port, 1);
-    ck_assert_int_eq(probe_loop_run(loop), 0);
+    ck_assert_int_eq(net_loop_run(loop), 0);
     assert_done_once();
-    ck_assert_int_eq(a->outcome, PROBE_EXPIRED);
+    ck_assert_int_eq(a->outcome, NET_EXPIRED);
     ck_assert_int_eq(a->n_reset, 0); /* no retry after the deadline */
-    ck_assert_int_eq(b->outcome, PROBE_EXPIRED);
-    ck_assert_int_eq(other->outcome, PROBE_DONE);
-    struct probe_stats st;
-    probe_loop_stats(loop, &st);
+    ck_assert_int_eq(b->outcome, NET_EXPIRED);
+    ck_assert_int_eq(other->outcome, NET_COMPLETED);
+    struct net_stats st;
+    net_loop_stats(loop, &st);
     ck_assert_uint_eq(st.connects, 2); /* a and other; b never connected */
     close(silent);
 }
@@ -512,21 +571,21 @@ static void allow_fds(int n)
 START_TEST(test_out_of_fds_lowers_cap)
 {
     uint16_t port = server_start(SERVE_ANSWER);
-    loop = probe_loop_new(64, 64, 5000, NULL);
+    loop = net_loop_new(64, 64, 5000, NULL);
     ck_assert_ptr_nonnull(loop);
-    probe_loop_set_notice(loop, t_notice, NULL);
+    net_loop_set_notice(loop, t_notice, NULL);
     for (int i = 0; i < 40; i++) {
         submit(port, 0);
     }
     allow_fds(6);
-    ck_assert_int_eq(probe_loop_run(loop), 0);
+    ck_assert_int_eq(net_loop_run(loop), 0);
     assert_done_once();
     for (int i = 0; i < n_ctxs; i++) {
-        ck_assert_msg(ctxs[i].outcome == PROBE_DONE, "probe %d: %s (%s)", i,
-                      probe_outcome_name(ctxs[i].outcome), ctxs[i].why);
+        ck_assert_msg(ctxs[i].outcome == NET_COMPLETED, "probe %d: %s (%s)", i,
+                      net_outcome_name(ctxs[i].outcome), ctxs[i].why);
     }
-    struct probe_stats st;
-    probe_loop_stats(loop, &st);
+    struct net_stats st;
+    net_loop_stats(loop, &st);
     ck_assert_uint_ge(st.cap_lowered, 1);
     ck_assert_uint_le(st.cap_total, 3); /* half of the 6 that could be open */
     ck_assert_uint_le(st.max_in_flight, 6);
@@ -540,47 +599,200 @@ START_TEST(test_out_of_fds_nothing_in_flight)
 {
     uint16_t port;
     int lfd = listen_local(&port);
-    loop = probe_loop_new(64, 64, 5000, NULL);
+    loop = net_loop_new(64, 64, 5000, NULL);
     ck_assert_ptr_nonnull(loop);
     struct pctx *a = submit(port, 0);
     struct pctx *b = submit(port, 1);
     allow_fds(0);
-    ck_assert_int_eq(probe_loop_run(loop), 0);
+    ck_assert_int_eq(net_loop_run(loop), 0);
     assert_done_once();
-    ck_assert_int_eq(a->outcome, PROBE_LOCAL_ERROR);
-    ck_assert_int_eq(b->outcome, PROBE_LOCAL_ERROR);
+    ck_assert_int_eq(a->outcome, NET_LOCAL_ERROR);
+    ck_assert_int_eq(b->outcome, NET_LOCAL_ERROR);
     ck_assert_msg(strstr(a->why, "socket: ") != NULL, "why: %s", a->why);
     close(lfd);
 }
 END_TEST
 
-/* The GnuTLS handshakes share the process's descriptors with the loop: one
- * that gets none within its timeout is a local error, never a refusal or
- * an unreachable target. */
-START_TEST(test_handshake_out_of_fds)
+/* ---- conversations: writing after reading --------------------------------- */
+
+/* SERVE_CONVERSE's client: after "A1" send "B2", after "A2" send "B3",
+ * done at "A3". Answers may arrive split; each is two bytes. */
+static enum net_step c_feed(void *ctx, const uint8_t *data, size_t len, struct wbuf *out)
 {
-    uint16_t port;
-    int lfd = listen_local(&port);
-    ck_assert_int_eq(handshake_global_init(), 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct version_fact vf;
-    allow_fds(0);
-    enum hs_result hr =
-        handshake_probe((const struct sockaddr *)&a, sizeof(a), NULL, PV_TLS12, 300, &vf, NULL);
-    ck_assert_int_eq(hr, HS_LOCAL_ERROR);
-    ck_assert_int_ne(vf.state, PROBE_REFUSED);
-    ck_assert_int_ne(vf.state, PROBE_ACCEPTED);
-    ck_assert_msg(strstr(vf.reason, "no socket for the handshake") != NULL, "reason: %s",
-                  vf.reason);
-    handshake_global_deinit();
-    close(lfd);
+    struct pctx *c = ctx;
+    for (size_t i = 0; i < len; i++) {
+        if (c->in_len + 1 >= sizeof(c->in)) {
+            return NET_FAILED;
+        }
+        c->in[c->in_len++] = (char)data[i];
+        c->in[c->in_len] = '\0';
+        if (c->in_len < 2) {
+            continue;
+        }
+        c->n_answers++;
+        c->in_len = 0;
+        if (i + 1 != len) {
+            return NET_FAILED; /* the server must wait for our next message */
+        }
+        if (strcmp(c->in, "A1") == 0 && c->big_len > 0) {
+            (void)wbuf_put_zeros(out, c->big_len);
+        } else if (strcmp(c->in, "A1") == 0) {
+            (void)wbuf_put_bytes(out, (const uint8_t *)"B2", 2);
+        } else if (strcmp(c->in, "A2") == 0) {
+            (void)wbuf_put_bytes(out, (const uint8_t *)"B3", 2);
+        } else if (strcmp(c->in, "A3") == 0) {
+            return NET_DONE;
+        } else {
+            return NET_FAILED;
+        }
+    }
+    return NET_MORE;
+}
+
+static void c_reset(void *ctx)
+{
+    struct pctx *c = ctx;
+    c->n_reset++;
+    c->in_len = 0;
+    c->n_answers = 0;
+}
+
+static const struct net_probe_ops c_ops = {
+    .on_connect = t_on_connect,
+    .on_bytes = c_feed,
+    .reset = c_reset,
+    .done = t_done,
+};
+
+static struct pctx *submit_ops(uint16_t port, unsigned group, const struct net_probe_ops *ops,
+                               const struct net_dialogue *dialogue)
+{
+    struct pctx *c = new_ctx();
+    struct net_req r = {.group = group, .ops = ops, .ctx = c, .dialogue = dialogue};
+    struct sockaddr_in *a = (struct sockaddr_in *)&r.sa;
+    a->sin_family = AF_INET;
+    a->sin_port = htons(port);
+    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    r.sa_len = sizeof(*a);
+    ck_assert_int_eq(net_submit(loop, &r), 0);
+    return c;
+}
+
+/* Three writes (the hello, "B2", "B3"), each only after the server's
+ * answer to the one before: the loop switches to writing and back. */
+START_TEST(test_write_after_read)
+{
+    uint16_t port = server_start(SERVE_CONVERSE);
+    loop = net_loop_new(4, 4, 5000, NULL);
+    ck_assert_ptr_nonnull(loop);
+    struct pctx *c[3];
+    for (int i = 0; i < 3; i++) {
+        c[i] = submit_ops(port, 0, &c_ops, NULL);
+    }
+    ck_assert_int_eq(net_loop_run(loop), 0);
+    assert_done_once();
+    for (int i = 0; i < 3; i++) {
+        ck_assert_msg(c[i]->outcome == NET_COMPLETED, "probe %d: %s (%s)", i,
+                      net_outcome_name(c[i]->outcome), c[i]->why);
+        ck_assert_int_eq(c[i]->n_answers, 3);
+    }
+    struct net_stats st;
+    net_loop_stats(loop, &st);
+    ck_assert_uint_eq(st.writes, 9); /* three per conversation */
+    ck_assert_uint_eq(st.retries, 0);
 }
 END_TEST
 
-static Suite *probe_suite(void)
+/* A reset in the middle of a conversation: the retry starts it over
+ * (reset(), on_connect's bytes again) and completes it. */
+START_TEST(test_write_after_read_retry)
 {
-    Suite *s = suite_create("probe");
+    uint16_t port = server_start(SERVE_CONVERSE_RESET_FIRST);
+    loop = net_loop_new(4, 4, 5000, NULL);
+    ck_assert_ptr_nonnull(loop);
+    struct pctx *c = submit_ops(port, 0, &c_ops, NULL);
+    ck_assert_int_eq(net_loop_run(loop), 0);
+    assert_done_once();
+    ck_assert_msg(c->outcome == NET_COMPLETED, "%s (%s)", net_outcome_name(c->outcome), c->why);
+    ck_assert_int_eq(c->n_reset, 1);
+    ck_assert_int_eq(c->n_answers, 3);
+    struct net_stats st;
+    net_loop_stats(loop, &st);
+    ck_assert_uint_eq(st.retries, 1);
+    ck_assert_uint_eq(st.writes, 5); /* hello, B2; then hello, B2, B3 */
+}
+END_TEST
+
+/* More bytes to send than NET_MAX_OUT: a local error, not the server's. */
+START_TEST(test_write_over_cap)
+{
+    uint16_t port = server_start(SERVE_CONVERSE);
+    loop = net_loop_new(4, 4, 5000, NULL);
+    ck_assert_ptr_nonnull(loop);
+    struct pctx *c = submit_ops(port, 0, &c_ops, NULL);
+    c->big_len = NET_MAX_OUT + 1;
+    ck_assert_int_eq(net_loop_run(loop), 0);
+    assert_done_once();
+    ck_assert_int_eq(c->outcome, NET_LOCAL_ERROR);
+    ck_assert_msg(strstr(c->why, "bytes to send") != NULL, "why: %s", c->why);
+    ck_assert_int_eq(c->n_reset, 0);
+}
+END_TEST
+
+/* ---- the pre-TLS dialogue --------------------------------------------------- */
+
+/* The server demands "STARTTLS\r\n", answers "OK\r\n" and only then reads
+ * the hello; the probe's on_connect bytes follow the dialogue. */
+START_TEST(test_dialogue_then_hello)
+{
+    uint16_t port;
+    int lfd = listen_local(&port);
+    int rep;
+    pid_t pid = net_fake_server(lfd, FAKE_STARTTLS_OK, sizeof(test_hello), "OK", &rep);
+    close(lfd);
+    loop = net_loop_new(4, 4, 5000, NULL);
+    ck_assert_ptr_nonnull(loop);
+    struct pctx *c = submit_ops(port, 0, &t_ops, &net_fake_dialogue);
+    ck_assert_int_eq(net_loop_run(loop), 0);
+    char report[256];
+    net_fake_report(pid, rep, report, sizeof(report));
+    assert_done_once();
+    ck_assert_msg(c->outcome == NET_COMPLETED, "%s (%s)", net_outcome_name(c->outcome), c->why);
+    ck_assert_int_eq(c->got, 2); /* "OK" to the hello; the dialogue's bytes were not fed */
+    ck_assert_str_eq(report, "line=STARTTLS__ after=6 first=48454c4c4f00");
+    struct net_stats st;
+    net_loop_stats(loop, &st);
+    ck_assert_uint_eq(st.writes, 2); /* the command, then the hello */
+}
+END_TEST
+
+/* The server says no: the probe ends NET_PRE_TLS_FAILED with the
+ * dialogue's reason, no retry, and the hello is never sent. */
+START_TEST(test_dialogue_refused)
+{
+    uint16_t port;
+    int lfd = listen_local(&port);
+    int rep;
+    pid_t pid = net_fake_server(lfd, FAKE_STARTTLS_NO, 0, NULL, &rep);
+    close(lfd);
+    loop = net_loop_new(4, 4, 5000, NULL);
+    ck_assert_ptr_nonnull(loop);
+    struct pctx *c = submit_ops(port, 0, &t_ops, &net_fake_dialogue);
+    ck_assert_int_eq(net_loop_run(loop), 0);
+    char report[256];
+    net_fake_report(pid, rep, report, sizeof(report));
+    assert_done_once();
+    ck_assert_int_eq(c->outcome, NET_PRE_TLS_FAILED);
+    ck_assert_str_eq(c->why, "fake: server said \"NO\"");
+    ck_assert_int_eq(c->n_reset, 0);
+    ck_assert_int_eq(c->got, 0);
+    ck_assert_str_eq(report, "line=STARTTLS__ after=0 first=");
+}
+END_TEST
+
+static Suite *net_loop_suite(void)
+{
+    Suite *s = suite_create("net_loop");
     TCase *tc = tcase_create("loop");
     tcase_set_timeout(tc, 30);
     tcase_add_checked_fixture(tc, setup, teardown);
@@ -594,14 +806,18 @@ static Suite *probe_suite(void)
     tcase_add_test(tc, test_group_deadline);
     tcase_add_test(tc, test_out_of_fds_lowers_cap);
     tcase_add_test(tc, test_out_of_fds_nothing_in_flight);
-    tcase_add_test(tc, test_handshake_out_of_fds);
+    tcase_add_test(tc, test_write_after_read);
+    tcase_add_test(tc, test_write_after_read_retry);
+    tcase_add_test(tc, test_write_over_cap);
+    tcase_add_test(tc, test_dialogue_then_hello);
+    tcase_add_test(tc, test_dialogue_refused);
     suite_add_tcase(s, tc);
     return s;
 }
 
 int main(void)
 {
-    SRunner *sr = srunner_create(probe_suite());
+    SRunner *sr = srunner_create(net_loop_suite());
     srunner_set_fork_status(sr, CK_FORK);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -1,5 +1,5 @@
 /*
- * scanner/probe.c - the epoll probe loop (see probe.h).
+ * scanner/net/loop.c - the epoll conversation loop (see loop.h).
  *
  * Invariants: a probe is in exactly one place: the queue (not started), the
  * in-flight table (an open socket registered with epoll), the list of
@@ -15,8 +15,13 @@
  * as it starts (socket(), connect() or epoll_ctl failing at once, or its
  * group's deadline passed) goes to the failed list, which is drained once
  * the walk is over.
+ *
+ * A probe in flight is connecting (EPOLLOUT), writing (EPOLLOUT: p->out
+ * holds unsent bytes; nothing is read meanwhile) or reading (EPOLLIN: p->out
+ * is empty and holds no memory). Its dialogue state, if any, is zeroed at
+ * every connect.
  */
-#include "scanner/probe.h"
+#include "scanner/net/loop.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -27,27 +32,38 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "scanner/net/connect.h"
 
-#define PROBE_READ_BUF (16 * 1024)
-#define PROBE_SLICE_MS 200
+#define NET_READ_BUF (16 * 1024)
+#define NET_SLICE_MS 200
+
+/* Where a connected probe is. */
+enum phase {
+    PH_CONNECTING, /* waiting for the connect to complete */
+    PH_DIALOGUE,   /* the pre-TLS dialogue runs */
+    PH_CONVERSE,   /* on_connect was called; on_bytes gets the bytes */
+};
 
 struct probe {
-    struct probe_req req;
-    uint8_t *hello; /* owned copy of req.hello */
-    size_t sent;
+    struct net_req req;
+    struct net_dialogue dialogue; /* copy of *req.dialogue (ops NULL: none) */
+    void *dctx;                   /* the dialogue's state, ops->ctx_size bytes */
+    size_t d_in;                  /* bytes received during the dialogue */
+    struct wbuf out;              /* bytes to send (heap, cap NET_MAX_OUT) */
+    size_t sent;                  /* of out */
     int fd;
-    bool connected;
-    bool reading;
-    int attempt; /* 0, then 1 for the retry */
+    enum phase phase;
+    bool writing; /* registered for EPOLLOUT: out has unsent bytes */
+    int attempt;  /* 0, then 1 for the retry */
     int64_t deadline;
     size_t slot;        /* index in the in-flight table */
     struct probe *next; /* queue link, or failed-list link */
     /* Set when it failed as it started (on the failed list). */
-    enum probe_outcome fail_outcome;
+    enum net_outcome fail_outcome;
     char fail_why[128];
 };
 
-struct probe_loop {
+struct net_loop {
     int ep;
     unsigned max_total; /* the cap; lowered when descriptors run out */
     unsigned max_group;
@@ -57,7 +73,7 @@ struct probe_loop {
     size_t n_queued;
     struct probe *f_head, *f_tail; /* failed as they started: done() pending */
     struct probe **flight;         /* n_slots slots */
-    size_t n_slots;                /* the cap given to probe_loop_new */
+    size_t n_slots;                /* the cap given to net_loop_new */
     size_t n_in_flight;
     unsigned *group_count;
     int64_t *group_deadline; /* mono_ms; 0: none */
@@ -65,31 +81,33 @@ struct probe_loop {
     size_t n_groups;
     void (*notice)(void *arg, const char *text);
     void *notice_arg;
-    struct probe_stats stats;
-    uint8_t buf[PROBE_READ_BUF];
+    struct net_stats stats;
+    uint8_t buf[NET_READ_BUF];
 };
 
-const char *probe_outcome_name(enum probe_outcome o)
+const char *net_outcome_name(enum net_outcome o)
 {
     switch (o) {
-    case PROBE_DONE:
+    case NET_COMPLETED:
         return "done";
-    case PROBE_FAILED:
+    case NET_BAD_ANSWER:
         return "unparsable answer";
-    case PROBE_CLOSED:
+    case NET_CLOSED:
         return "closed by the server";
-    case PROBE_RESET:
+    case NET_RESET:
         return "connection reset";
-    case PROBE_TIMEOUT:
+    case NET_TIMEOUT:
         return "timed out";
-    case PROBE_CONNECT_FAILED:
+    case NET_CONNECT_FAILED:
         return "connect failed";
-    case PROBE_CANCELLED:
+    case NET_CANCELLED:
         return "cancelled";
-    case PROBE_LOCAL_ERROR:
+    case NET_LOCAL_ERROR:
         return "local error";
-    case PROBE_EXPIRED:
+    case NET_EXPIRED:
         return "the target's time budget ran out";
+    case NET_PRE_TLS_FAILED:
+        return "the pre-TLS dialogue failed";
     }
     return "?";
 }
@@ -99,10 +117,10 @@ static int64_t mono_ms(void)
     return util_mono_ms();
 }
 
-struct probe_loop *probe_loop_new(unsigned max_conn_total, unsigned max_conn_per_group,
-                                  int timeout_ms, const volatile sig_atomic_t *stop)
+struct net_loop *net_loop_new(unsigned max_conn_total, unsigned max_conn_per_group, int timeout_ms,
+                              const volatile sig_atomic_t *stop)
 {
-    struct probe_loop *l = calloc(1, sizeof(*l));
+    struct net_loop *l = calloc(1, sizeof(*l));
     if (l == NULL) {
         return NULL;
     }
@@ -115,7 +133,7 @@ struct probe_loop *probe_loop_new(unsigned max_conn_total, unsigned max_conn_per
     l->flight = calloc(l->n_slots, sizeof(*l->flight));
     l->ep = epoll_create1(EPOLL_CLOEXEC);
     if (l->flight == NULL || l->ep < 0) {
-        probe_loop_free(l);
+        net_loop_free(l);
         return NULL;
     }
     return l;
@@ -123,11 +141,12 @@ struct probe_loop *probe_loop_new(unsigned max_conn_total, unsigned max_conn_per
 
 static void probe_free(struct probe *p)
 {
-    free(p->hello);
+    wbuf_cleanup(&p->out);
+    free(p->dctx);
     free(p);
 }
 
-void probe_loop_free(struct probe_loop *l)
+void net_loop_free(struct net_loop *l)
 {
     if (l == NULL) {
         return;
@@ -157,7 +176,7 @@ void probe_loop_free(struct probe_loop *l)
     free(l);
 }
 
-static int ensure_group(struct probe_loop *l, unsigned g)
+static int ensure_group(struct net_loop *l, unsigned g)
 {
     if (g < l->n_groups) {
         return 0;
@@ -182,7 +201,7 @@ static int ensure_group(struct probe_loop *l, unsigned g)
     return 0;
 }
 
-static void enqueue(struct probe_loop *l, struct probe *p, bool front)
+static void enqueue(struct net_loop *l, struct probe *p, bool front)
 {
     p->next = NULL;
     if (l->q_head == NULL) {
@@ -197,24 +216,31 @@ static void enqueue(struct probe_loop *l, struct probe *p, bool front)
     l->n_queued++;
 }
 
-int probe_submit(struct probe_loop *l, const struct probe_req *r)
+int net_submit(struct net_loop *l, const struct net_req *r)
 {
-    if (r->hello_len == 0 || r->hello_len > PROBE_MAX_HELLO || r->sa_len > sizeof(r->sa) ||
-        ensure_group(l, r->group) != 0) {
+    if (r->ops == NULL || r->ops->on_connect == NULL || r->ops->on_bytes == NULL ||
+        r->ops->done == NULL || r->sa_len > sizeof(r->sa) || ensure_group(l, r->group) != 0) {
+        return -1;
+    }
+    const struct net_dialogue *d = r->dialogue;
+    if (d != NULL && (d->ops == NULL || d->ops->start == NULL || d->ops->on_bytes == NULL)) {
         return -1;
     }
     struct probe *p = calloc(1, sizeof(*p));
     if (p == NULL) {
         return -1;
     }
-    p->hello = malloc(r->hello_len);
-    if (p->hello == NULL) {
-        free(p);
-        return -1;
+    if (d != NULL) {
+        p->dialogue = *d;
+        p->dctx = calloc(1, d->ops->ctx_size ? d->ops->ctx_size : 1);
+        if (p->dctx == NULL) {
+            free(p);
+            return -1;
+        }
     }
-    memcpy(p->hello, r->hello, r->hello_len);
     p->req = *r;
-    p->req.hello = NULL; /* the caller's buffer may go away */
+    p->req.dialogue = NULL; /* the caller's struct may go away: p->dialogue is the copy */
+    wbuf_init(&p->out, NET_MAX_OUT);
     p->fd = -1;
     enqueue(l, p, false);
     l->stats.submitted++;
@@ -222,7 +248,7 @@ int probe_submit(struct probe_loop *l, const struct probe_req *r)
 }
 
 /* Removes p from flight, closes its socket, calls done and frees it. */
-static void finish(struct probe_loop *l, struct probe *p, enum probe_outcome o, const char *why)
+static void finish(struct net_loop *l, struct probe *p, enum net_outcome o, const char *why)
 {
     if (p->fd >= 0) {
         (void)epoll_ctl(l->ep, EPOLL_CTL_DEL, p->fd, NULL);
@@ -233,24 +259,24 @@ static void finish(struct probe_loop *l, struct probe *p, enum probe_outcome o, 
     l->n_in_flight--;
     l->group_count[p->req.group]--;
     l->stats.finished++;
-    p->req.done(p->req.ctx, o, why ? why : "");
+    p->req.ops->done(p->req.ctx, o, why ? why : "");
     probe_free(p);
 }
 
 /* The stop flag is set by a signal handler or, atomically, by another
  * thread (tlsaudit scan when its database fails): read it atomically. */
-static bool stop_requested(const struct probe_loop *l)
+static bool stop_requested(const struct net_loop *l)
 {
     return l->stop != NULL && __atomic_load_n(l->stop, __ATOMIC_SEQ_CST);
 }
 
 /* The group's deadline (0: none). */
-static int64_t group_deadline(const struct probe_loop *l, unsigned g)
+static int64_t group_deadline(const struct net_loop *l, unsigned g)
 {
     return g < l->n_groups ? l->group_deadline[g] : 0;
 }
 
-static bool group_expired(const struct probe_loop *l, unsigned g, int64_t now)
+static bool group_expired(const struct net_loop *l, unsigned g, int64_t now)
 {
     int64_t d = group_deadline(l, g);
     return d != 0 && d <= now;
@@ -258,11 +284,10 @@ static bool group_expired(const struct probe_loop *l, unsigned g, int64_t now)
 
 /* A reset or a timeout: retry once from a fresh connection, else finish.
  * No retry once the group's deadline has passed. */
-static void fail_attempt(struct probe_loop *l, struct probe *p, enum probe_outcome o,
-                         const char *why)
+static void fail_attempt(struct net_loop *l, struct probe *p, enum net_outcome o, const char *why)
 {
     if (group_expired(l, p->req.group, mono_ms())) {
-        finish(l, p, PROBE_EXPIRED, "");
+        finish(l, p, NET_EXPIRED, "");
         return;
     }
     if (p->attempt > 0 || stop_requested(l)) {
@@ -276,11 +301,13 @@ static void fail_attempt(struct probe_loop *l, struct probe *p, enum probe_outco
     l->n_in_flight--;
     l->group_count[p->req.group]--;
     p->attempt = 1;
+    wbuf_cleanup(&p->out);
     p->sent = 0;
-    p->connected = false;
-    p->reading = false;
-    if (p->req.reset != NULL) {
-        p->req.reset(p->req.ctx);
+    p->phase = PH_CONNECTING;
+    p->writing = false;
+    p->d_in = 0;
+    if (p->req.ops->reset != NULL) {
+        p->req.ops->reset(p->req.ctx);
     }
     l->stats.retries++;
     enqueue(l, p, true);
@@ -288,8 +315,8 @@ static void fail_attempt(struct probe_loop *l, struct probe *p, enum probe_outco
 
 /* Puts p (not queued, not in flight) on the failed list; its done() is
  * called by drain_failed, after the queue walk. */
-static void defer_failure(struct probe_loop *l, struct probe *p, enum probe_outcome o,
-                          const char *what, int err)
+static void defer_failure(struct net_loop *l, struct probe *p, enum net_outcome o, const char *what,
+                          int err)
 {
     if (err != 0) {
         snprintf(p->fail_why, sizeof(p->fail_why), "%s: %s", what, strerror(err));
@@ -309,7 +336,7 @@ static void defer_failure(struct probe_loop *l, struct probe *p, enum probe_outc
 /* Calls done() for every probe that failed as it started, oldest first.
  * Runs outside any queue walk; done() may submit or cancel freely (it
  * cannot add to this list: only start_ready does). */
-static void drain_failed(struct probe_loop *l)
+static void drain_failed(struct net_loop *l)
 {
     while (l->f_head != NULL) {
         struct probe *p = l->f_head;
@@ -318,7 +345,7 @@ static void drain_failed(struct probe_loop *l)
             l->f_tail = NULL;
         }
         l->stats.finished++;
-        p->req.done(p->req.ctx, p->fail_outcome, p->fail_why);
+        p->req.ops->done(p->req.ctx, p->fail_outcome, p->fail_why);
         probe_free(p);
     }
 }
@@ -329,7 +356,7 @@ static void drain_failed(struct probe_loop *l)
  * database, fetches), which have no way to wait for the loop; the half
  * left to them also makes a second shortage unlikely. A later shortage
  * halves again. The cap never rises again. */
-static void lower_cap(struct probe_loop *l, int err)
+static void lower_cap(struct net_loop *l, int err)
 {
     unsigned cap = (unsigned)(l->n_in_flight / 2);
     if (cap < 1) {
@@ -351,11 +378,6 @@ static void lower_cap(struct probe_loop *l, int err)
     }
 }
 
-static bool is_local_shortage(int err)
-{
-    return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
-}
-
 enum start_result {
     START_OK,     /* in flight */
     START_FAILED, /* on the failed list */
@@ -364,14 +386,14 @@ enum start_result {
 
 /* Opens p's socket, starts the connect and puts p in flight. Calls no
  * done(): an immediate failure puts p on the failed list. */
-static enum start_result start(struct probe_loop *l, struct probe *p)
+static enum start_result start(struct net_loop *l, struct probe *p)
 {
     int64_t now = mono_ms();
     if (group_expired(l, p->req.group, now)) {
-        defer_failure(l, p, PROBE_EXPIRED, "", 0);
+        defer_failure(l, p, NET_EXPIRED, "", 0);
         return START_FAILED;
     }
-    int fd = socket(p->req.sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = net_socket(p->req.sa.ss_family);
     if (fd < 0) {
         int err = errno;
         if ((err == EMFILE || err == ENFILE) && l->n_in_flight > 0) {
@@ -381,26 +403,25 @@ static enum start_result start(struct probe_loop *l, struct probe *p)
             enqueue(l, p, true);
             return START_NO_FD;
         }
-        defer_failure(l, p, is_local_shortage(err) ? PROBE_LOCAL_ERROR : PROBE_CONNECT_FAILED,
-                      "socket", err);
+        defer_failure(l, p, net_err_is_local(err) ? NET_LOCAL_ERROR : NET_CONNECT_FAILED, "socket",
+                      err);
         return START_FAILED;
     }
     l->stats.connects++;
-    if (connect(fd, (const struct sockaddr *)&p->req.sa, p->req.sa_len) != 0 &&
-        errno != EINPROGRESS) {
+    int cerr = net_connect_begin(fd, (const struct sockaddr *)&p->req.sa, p->req.sa_len);
+    if (cerr != 0) {
         /* No route, an address that is not there, a bad address: the
          * target cannot be reached from here. */
-        int err = errno;
         close(fd);
-        defer_failure(l, p, is_local_shortage(err) ? PROBE_LOCAL_ERROR : PROBE_CONNECT_FAILED,
-                      "connect", err);
+        defer_failure(l, p, net_err_is_local(cerr) ? NET_LOCAL_ERROR : NET_CONNECT_FAILED,
+                      "connect", cerr);
         return START_FAILED;
     }
     struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = p};
     if (epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
         int err = errno;
         close(fd);
-        defer_failure(l, p, PROBE_LOCAL_ERROR, "epoll", err);
+        defer_failure(l, p, NET_LOCAL_ERROR, "epoll", err);
         return START_FAILED;
     }
     size_t slot = 0;
@@ -425,7 +446,7 @@ static enum start_result start(struct probe_loop *l, struct probe *p)
 
 /* Starts queued probes while the caps allow, oldest first; then calls
  * done() for those that failed as they started (see the invariants). */
-static void start_ready(struct probe_loop *l)
+static void start_ready(struct net_loop *l)
 {
     struct probe *prev = NULL;
     struct probe *p = l->q_head;
@@ -453,86 +474,178 @@ static void start_ready(struct probe_loop *l)
     drain_failed(l);
 }
 
-static void do_write(struct probe_loop *l, struct probe *p)
+/* Registers p for ev (EPOLLIN or EPOLLOUT). */
+static void watch(struct net_loop *l, struct probe *p, uint32_t ev)
 {
-    while (p->sent < p->req.hello_len) {
-        ssize_t n = send(p->fd, p->hello + p->sent, p->req.hello_len - p->sent, MSG_NOSIGNAL);
+    struct epoll_event e = {.events = ev, .data.ptr = p};
+    p->writing = ev == EPOLLOUT;
+    (void)epoll_ctl(l->ep, EPOLL_CTL_MOD, p->fd, &e);
+}
+
+/* Sends what p->out holds. Returns true when all of it is sent (p then
+ * reads), false when p waits for EPOLLOUT or has finished. */
+static bool flush(struct net_loop *l, struct probe *p)
+{
+    if (!wbuf_ok(&p->out)) {
+        char why[96];
+        snprintf(why, sizeof(why), "more than %d bytes to send at once (or out of memory)",
+                 NET_MAX_OUT);
+        finish(l, p, NET_LOCAL_ERROR, why);
+        return false;
+    }
+    const uint8_t *data = wbuf_data(&p->out);
+    size_t len = wbuf_len(&p->out);
+    while (p->sent < len) {
+        ssize_t n = send(p->fd, data + p->sent, len - p->sent, MSG_NOSIGNAL);
         if (n > 0) {
             p->sent += (size_t)n;
             continue;
         }
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-            return; /* wait for EPOLLOUT */
+            if (!p->writing) {
+                watch(l, p, EPOLLOUT);
+            }
+            return false;
         }
         if (errno == ECONNRESET || errno == EPIPE) {
-            fail_attempt(l, p, PROBE_RESET, "connection reset while sending");
+            fail_attempt(l, p, NET_RESET, "connection reset while sending");
         } else {
             char why[96];
             snprintf(why, sizeof(why), "send: %s", strerror(errno));
-            finish(l, p, PROBE_CLOSED, why);
+            finish(l, p, NET_CLOSED, why);
         }
-        return;
+        return false;
     }
-    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = p};
-    p->reading = true;
-    (void)epoll_ctl(l->ep, EPOLL_CTL_MOD, p->fd, &ev);
+    if (len > 0) {
+        l->stats.writes++;
+    }
+    wbuf_cleanup(&p->out); /* nothing kept while reading */
+    p->sent = 0;
+    if (p->writing) {
+        watch(l, p, EPOLLIN);
+    }
+    return true;
 }
 
-static void do_read(struct probe_loop *l, struct probe *p)
+/* The TLS part starts: on_connect's bytes follow whatever the dialogue
+ * left to send. */
+static void converse(struct probe *p)
+{
+    p->phase = PH_CONVERSE;
+    p->req.ops->on_connect(p->req.ctx, &p->out);
+}
+
+/* Acts on what the dialogue said. Returns true when p may read on. */
+static bool dialogue_step(struct net_loop *l, struct probe *p, enum net_dialogue_step step,
+                          const char *reason)
+{
+    if (step == NET_DIALOGUE_FAILED) {
+        char why[192];
+        snprintf(why, sizeof(why), "%s: %s", p->dialogue.ops->name, reason);
+        finish(l, p, NET_PRE_TLS_FAILED, why);
+        return false;
+    }
+    if (step == NET_DIALOGUE_READY) {
+        converse(p);
+    }
+    return flush(l, p);
+}
+
+/* The connection is up: the dialogue, else the conversation, starts. */
+static void connected(struct net_loop *l, struct probe *p)
+{
+    if (p->dialogue.ops == NULL) {
+        converse(p);
+        (void)flush(l, p);
+        return;
+    }
+    char reason[128] = "";
+    memset(p->dctx, 0, p->dialogue.ops->ctx_size);
+    p->d_in = 0;
+    p->phase = PH_DIALOGUE;
+    (void)dialogue_step(
+        l, p, p->dialogue.ops->start(p->dctx, p->dialogue.arg, &p->out, reason, sizeof(reason)),
+        reason);
+}
+
+/* Hands n received bytes to the dialogue or the conversation. Returns
+ * true when p reads on, false when it finished or has bytes to send. */
+static bool deliver(struct net_loop *l, struct probe *p, size_t n)
+{
+    if (p->phase == PH_DIALOGUE) {
+        char reason[128] = "";
+        enum net_dialogue_step step = NET_DIALOGUE_FAILED;
+        p->d_in += n;
+        if (p->d_in > NET_DIALOGUE_MAX_IN) {
+            snprintf(reason, sizeof(reason), "the server sent more than %d bytes",
+                     NET_DIALOGUE_MAX_IN);
+        } else {
+            step = p->dialogue.ops->on_bytes(p->dctx, p->dialogue.arg, l->buf, n, &p->out, reason,
+                                             sizeof(reason));
+        }
+        return dialogue_step(l, p, step, reason);
+    }
+    enum net_step f = p->req.ops->on_bytes(p->req.ctx, l->buf, n, &p->out);
+    if (f == NET_DONE) {
+        finish(l, p, NET_COMPLETED, "");
+        return false;
+    }
+    if (f == NET_FAILED) {
+        finish(l, p, NET_BAD_ANSWER, "unparsable answer");
+        return false;
+    }
+    return wbuf_len(&p->out) == 0 && wbuf_ok(&p->out) ? true : flush(l, p);
+}
+
+static void do_read(struct net_loop *l, struct probe *p)
 {
     for (;;) {
         ssize_t n = recv(p->fd, l->buf, sizeof(l->buf), 0);
         if (n > 0) {
-            enum probe_feed f = p->req.feed(p->req.ctx, l->buf, (size_t)n);
-            if (f == PROBE_FEED_DONE) {
-                finish(l, p, PROBE_DONE, "");
-                return;
-            }
-            if (f == PROBE_FEED_FAILED) {
-                finish(l, p, PROBE_FAILED, "unparsable answer");
+            if (!deliver(l, p, (size_t)n)) {
                 return;
             }
             continue;
         }
         if (n == 0) {
-            finish(l, p, PROBE_CLOSED, "closed by the server");
+            finish(l, p, NET_CLOSED,
+                   p->phase == PH_DIALOGUE ? "closed by the server during the dialogue"
+                                           : "closed by the server");
             return;
         }
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
             return;
         }
         if (errno == ECONNRESET) {
-            fail_attempt(l, p, PROBE_RESET, "connection reset");
+            fail_attempt(l, p, NET_RESET, "connection reset");
         } else {
             char why[96];
             snprintf(why, sizeof(why), "recv: %s", strerror(errno));
-            finish(l, p, PROBE_CLOSED, why);
+            finish(l, p, NET_CLOSED, why);
         }
         return;
     }
 }
 
-static void on_event(struct probe_loop *l, struct probe *p, uint32_t events)
+static void on_event(struct net_loop *l, struct probe *p, uint32_t events)
 {
-    if (!p->connected) {
-        int soerr = 0;
-        socklen_t len = sizeof(soerr);
-        if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0) {
-            soerr = errno;
-        }
+    if (p->phase == PH_CONNECTING) {
+        int soerr = net_connect_result(p->fd);
         if (soerr != 0) {
             char why[96];
             snprintf(why, sizeof(why), "connect: %s", strerror(soerr));
-            finish(l, p, PROBE_CONNECT_FAILED, why);
+            finish(l, p, NET_CONNECT_FAILED, why);
             return;
         }
         if (!(events & (EPOLLOUT | EPOLLIN))) {
             return;
         }
-        p->connected = true;
+        p->writing = true; /* registered for EPOLLOUT by start() */
+        connected(l, p);
+        return;
     }
-    if (!p->reading) {
-        do_write(l, p);
+    if (p->writing) {
+        (void)flush(l, p);
         return;
     }
     if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
@@ -540,25 +653,25 @@ static void on_event(struct probe_loop *l, struct probe *p, uint32_t events)
     }
 }
 
-static void cancel_all(struct probe_loop *l)
+static void cancel_all(struct net_loop *l)
 {
     drain_failed(l);
     for (size_t i = 0; i < l->n_slots; i++) {
         if (l->flight[i] != NULL) {
-            finish(l, l->flight[i], PROBE_CANCELLED, "cancelled");
+            finish(l, l->flight[i], NET_CANCELLED, "cancelled");
         }
     }
     while (l->q_head != NULL) {
         struct probe *p = l->q_head;
         l->q_head = p->next;
         l->n_queued--;
-        p->req.done(p->req.ctx, PROBE_CANCELLED, "cancelled");
+        p->req.ops->done(p->req.ctx, NET_CANCELLED, "cancelled");
         probe_free(p);
     }
     l->q_tail = NULL;
 }
 
-void probe_cancel_queued(struct probe_loop *l, unsigned group)
+void net_cancel_queued(struct net_loop *l, unsigned group)
 {
     /* Unlink first, then call done: done() may submit or cancel again. */
     struct probe *cancelled = NULL;
@@ -579,14 +692,14 @@ void probe_cancel_queued(struct probe_loop *l, unsigned group)
     while (cancelled != NULL) {
         struct probe *p = cancelled;
         cancelled = p->next;
-        p->req.done(p->req.ctx, PROBE_CANCELLED, "cancelled: the server does not answer");
+        p->req.ops->done(p->req.ctx, NET_CANCELLED, "cancelled: the server does not answer");
         probe_free(p);
     }
 }
 
 /* Ends every queued probe whose group's deadline has passed with
- * PROBE_EXPIRED, and finds the next deadline to act on. */
-static void expire_queued(struct probe_loop *l, int64_t now)
+ * NET_EXPIRED, and finds the next deadline to act on. */
+static void expire_queued(struct net_loop *l, int64_t now)
 {
     struct probe *expired = NULL;
     struct probe **pp = &l->q_head;
@@ -615,12 +728,12 @@ static void expire_queued(struct probe_loop *l, int64_t now)
         struct probe *p = expired;
         expired = p->next;
         l->stats.finished++;
-        p->req.done(p->req.ctx, PROBE_EXPIRED, "");
+        p->req.ops->done(p->req.ctx, NET_EXPIRED, "");
         probe_free(p);
     }
 }
 
-int probe_group_deadline(struct probe_loop *l, unsigned group, int64_t deadline_ms)
+int net_group_deadline(struct net_loop *l, unsigned group, int64_t deadline_ms)
 {
     if (ensure_group(l, group) != 0) {
         return -1;
@@ -641,13 +754,13 @@ int probe_group_deadline(struct probe_loop *l, unsigned group, int64_t deadline_
     return 0;
 }
 
-void probe_loop_set_notice(struct probe_loop *l, void (*fn)(void *arg, const char *text), void *arg)
+void net_loop_set_notice(struct net_loop *l, void (*fn)(void *arg, const char *text), void *arg)
 {
     l->notice = fn;
     l->notice_arg = arg;
 }
 
-int probe_loop_run(struct probe_loop *l)
+int net_loop_run(struct net_loop *l)
 {
     struct epoll_event evs[64];
     for (;;) {
@@ -667,7 +780,7 @@ int probe_loop_run(struct probe_loop *l)
             continue; /* start_ready finished some at once; go again */
         }
         int64_t now = mono_ms();
-        int64_t wait = PROBE_SLICE_MS;
+        int64_t wait = NET_SLICE_MS;
         if (l->earliest_gd != 0 && l->earliest_gd - now < wait) {
             wait = l->earliest_gd - now;
         }
@@ -697,9 +810,10 @@ int probe_loop_run(struct probe_loop *l)
         for (size_t i = 0; i < l->n_slots; i++) {
             struct probe *p = l->flight[i];
             if (p != NULL && p->deadline <= now) {
-                fail_attempt(l, p, PROBE_TIMEOUT,
-                             p->connected ? "timed out waiting for the server"
-                                          : "connect timed out");
+                fail_attempt(l, p, NET_TIMEOUT,
+                             p->phase == PH_CONNECTING ? "connect timed out"
+                             : p->phase == PH_DIALOGUE ? "timed out in the pre-TLS dialogue"
+                                                       : "timed out waiting for the server");
             }
         }
         if (l->earliest_gd != 0 && l->earliest_gd <= now) {
@@ -708,7 +822,7 @@ int probe_loop_run(struct probe_loop *l)
     }
 }
 
-void probe_loop_stats(const struct probe_loop *l, struct probe_stats *out)
+void net_loop_stats(const struct net_loop *l, struct net_stats *out)
 {
     *out = l->stats;
     out->queued = l->n_queued;
