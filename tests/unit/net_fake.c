@@ -157,6 +157,7 @@ pid_t net_fake_server(int lfd, enum net_fake_mode mode, size_t reply_after, cons
     if (pid == 0) {
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
         alarm(30);
+        signal(SIGPIPE, SIG_IGN); /* a client gone early must not kill the server */
         close(fds[0]);
         serve_one(lfd, mode, reply_after, reply, fds[1]);
         _exit(0);

@@ -223,6 +223,7 @@ static uint16_t server_start(enum serve_mode mode)
     if (pid == 0) {
         (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
         alarm(60);
+        signal(SIGPIPE, SIG_IGN); /* a client gone early must not kill the server */
         serve(lfd, mode);
         _exit(0);
     }
