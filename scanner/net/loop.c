@@ -16,12 +16,11 @@
  * group's deadline passed) goes to the failed list, which is drained once
  * the walk is over.
  *
- * A probe in flight is connecting (EPOLLOUT), writing (EPOLLOUT: p->out
- * holds unsent bytes; nothing is read meanwhile) or reading (EPOLLIN: p->out
- * is empty and holds no memory). Its dialogue state, if any, is zeroed at
- * every connect.
+ * What a probe in flight does with its connection (dialogue, writes,
+ * reads) is in converse.c; the structs they share are in loop_private.h.
  */
 #include "scanner/net/loop.h"
+#include "scanner/net/loop_private.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -34,56 +33,7 @@
 #include "common/util.h"
 #include "scanner/net/connect.h"
 
-#define NET_READ_BUF (16 * 1024)
 #define NET_SLICE_MS 200
-
-/* Where a connected probe is. */
-enum phase {
-    PH_CONNECTING, /* waiting for the connect to complete */
-    PH_DIALOGUE,   /* the pre-TLS dialogue runs */
-    PH_CONVERSE,   /* on_connect was called; on_bytes gets the bytes */
-};
-
-struct probe {
-    struct net_req req;
-    struct net_dialogue dialogue; /* copy of *req.dialogue (ops NULL: none) */
-    void *dctx;                   /* the dialogue's state, ops->ctx_size bytes */
-    size_t d_in;                  /* bytes received during the dialogue */
-    struct wbuf out;              /* bytes to send (heap, cap NET_MAX_OUT) */
-    size_t sent;                  /* of out */
-    int fd;
-    enum phase phase;
-    bool writing; /* registered for EPOLLOUT: out has unsent bytes */
-    int attempt;  /* 0, then 1 for the retry */
-    int64_t deadline;
-    size_t slot;        /* index in the in-flight table */
-    struct probe *next; /* queue link, or failed-list link */
-    /* Set when it failed as it started (on the failed list). */
-    enum net_outcome fail_outcome;
-    char fail_why[128];
-};
-
-struct net_loop {
-    int ep;
-    unsigned max_total; /* the cap; lowered when descriptors run out */
-    unsigned max_group;
-    int timeout_ms;
-    const volatile sig_atomic_t *stop;
-    struct probe *q_head, *q_tail;
-    size_t n_queued;
-    struct probe *f_head, *f_tail; /* failed as they started: done() pending */
-    struct probe **flight;         /* n_slots slots */
-    size_t n_slots;                /* the cap given to net_loop_new */
-    size_t n_in_flight;
-    unsigned *group_count;
-    int64_t *group_deadline; /* mono_ms; 0: none */
-    int64_t earliest_gd;     /* the soonest group deadline not yet acted on; 0: none */
-    size_t n_groups;
-    void (*notice)(void *arg, const char *text);
-    void *notice_arg;
-    struct net_stats stats;
-    uint8_t buf[NET_READ_BUF];
-};
 
 const char *net_outcome_name(enum net_outcome o)
 {
@@ -139,7 +89,7 @@ struct net_loop *net_loop_new(unsigned max_conn_total, unsigned max_conn_per_gro
     return l;
 }
 
-static void probe_free(struct probe *p)
+static void probe_free(struct net_probe *p)
 {
     wbuf_cleanup(&p->out);
     free(p->dctx);
@@ -152,12 +102,12 @@ void net_loop_free(struct net_loop *l)
         return;
     }
     while (l->q_head != NULL) {
-        struct probe *p = l->q_head;
+        struct net_probe *p = l->q_head;
         l->q_head = p->next;
         probe_free(p);
     }
     while (l->f_head != NULL) {
-        struct probe *p = l->f_head;
+        struct net_probe *p = l->f_head;
         l->f_head = p->next;
         probe_free(p);
     }
@@ -201,7 +151,7 @@ static int ensure_group(struct net_loop *l, unsigned g)
     return 0;
 }
 
-static void enqueue(struct net_loop *l, struct probe *p, bool front)
+static void enqueue(struct net_loop *l, struct net_probe *p, bool front)
 {
     p->next = NULL;
     if (l->q_head == NULL) {
@@ -226,7 +176,7 @@ int net_submit(struct net_loop *l, const struct net_req *r)
     if (d != NULL && (d->ops == NULL || d->ops->start == NULL || d->ops->on_bytes == NULL)) {
         return -1;
     }
-    struct probe *p = calloc(1, sizeof(*p));
+    struct net_probe *p = calloc(1, sizeof(*p));
     if (p == NULL) {
         return -1;
     }
@@ -248,7 +198,7 @@ int net_submit(struct net_loop *l, const struct net_req *r)
 }
 
 /* Removes p from flight, closes its socket, calls done and frees it. */
-static void finish(struct net_loop *l, struct probe *p, enum net_outcome o, const char *why)
+void net_loop_finish(struct net_loop *l, struct net_probe *p, enum net_outcome o, const char *why)
 {
     if (p->fd >= 0) {
         (void)epoll_ctl(l->ep, EPOLL_CTL_DEL, p->fd, NULL);
@@ -284,14 +234,15 @@ static bool group_expired(const struct net_loop *l, unsigned g, int64_t now)
 
 /* A reset or a timeout: retry once from a fresh connection, else finish.
  * No retry once the group's deadline has passed. */
-static void fail_attempt(struct net_loop *l, struct probe *p, enum net_outcome o, const char *why)
+void net_loop_fail_attempt(struct net_loop *l, struct net_probe *p, enum net_outcome o,
+                           const char *why)
 {
     if (group_expired(l, p->req.group, mono_ms())) {
-        finish(l, p, NET_EXPIRED, "");
+        net_loop_finish(l, p, NET_EXPIRED, "");
         return;
     }
     if (p->attempt > 0 || stop_requested(l)) {
-        finish(l, p, o, why);
+        net_loop_finish(l, p, o, why);
         return;
     }
     (void)epoll_ctl(l->ep, EPOLL_CTL_DEL, p->fd, NULL);
@@ -303,7 +254,7 @@ static void fail_attempt(struct net_loop *l, struct probe *p, enum net_outcome o
     p->attempt = 1;
     wbuf_cleanup(&p->out);
     p->sent = 0;
-    p->phase = PH_CONNECTING;
+    p->phase = NET_PH_CONNECTING;
     p->writing = false;
     p->d_in = 0;
     if (p->req.ops->reset != NULL) {
@@ -315,8 +266,8 @@ static void fail_attempt(struct net_loop *l, struct probe *p, enum net_outcome o
 
 /* Puts p (not queued, not in flight) on the failed list; its done() is
  * called by drain_failed, after the queue walk. */
-static void defer_failure(struct net_loop *l, struct probe *p, enum net_outcome o, const char *what,
-                          int err)
+static void defer_failure(struct net_loop *l, struct net_probe *p, enum net_outcome o,
+                          const char *what, int err)
 {
     if (err != 0) {
         snprintf(p->fail_why, sizeof(p->fail_why), "%s: %s", what, strerror(err));
@@ -339,7 +290,7 @@ static void defer_failure(struct net_loop *l, struct probe *p, enum net_outcome 
 static void drain_failed(struct net_loop *l)
 {
     while (l->f_head != NULL) {
-        struct probe *p = l->f_head;
+        struct net_probe *p = l->f_head;
         l->f_head = p->next;
         if (l->f_head == NULL) {
             l->f_tail = NULL;
@@ -386,7 +337,7 @@ enum start_result {
 
 /* Opens p's socket, starts the connect and puts p in flight. Calls no
  * done(): an immediate failure puts p on the failed list. */
-static enum start_result start(struct net_loop *l, struct probe *p)
+static enum start_result start(struct net_loop *l, struct net_probe *p)
 {
     int64_t now = mono_ms();
     if (group_expired(l, p->req.group, now)) {
@@ -448,10 +399,10 @@ static enum start_result start(struct net_loop *l, struct probe *p)
  * done() for those that failed as they started (see the invariants). */
 static void start_ready(struct net_loop *l)
 {
-    struct probe *prev = NULL;
-    struct probe *p = l->q_head;
+    struct net_probe *prev = NULL;
+    struct net_probe *p = l->q_head;
     while (p != NULL && l->n_in_flight < l->max_total) {
-        struct probe *next = p->next;
+        struct net_probe *next = p->next;
         if (l->group_count[p->req.group] < l->max_group) {
             if (prev == NULL) {
                 l->q_head = next;
@@ -474,195 +425,16 @@ static void start_ready(struct net_loop *l)
     drain_failed(l);
 }
 
-/* Registers p for ev (EPOLLIN or EPOLLOUT). */
-static void watch(struct net_loop *l, struct probe *p, uint32_t ev)
-{
-    struct epoll_event e = {.events = ev, .data.ptr = p};
-    p->writing = ev == EPOLLOUT;
-    (void)epoll_ctl(l->ep, EPOLL_CTL_MOD, p->fd, &e);
-}
-
-/* Sends what p->out holds. Returns true when all of it is sent (p then
- * reads), false when p waits for EPOLLOUT or has finished. */
-static bool flush(struct net_loop *l, struct probe *p)
-{
-    if (!wbuf_ok(&p->out)) {
-        char why[96];
-        snprintf(why, sizeof(why), "more than %d bytes to send at once (or out of memory)",
-                 NET_MAX_OUT);
-        finish(l, p, NET_LOCAL_ERROR, why);
-        return false;
-    }
-    const uint8_t *data = wbuf_data(&p->out);
-    size_t len = wbuf_len(&p->out);
-    while (p->sent < len) {
-        ssize_t n = send(p->fd, data + p->sent, len - p->sent, MSG_NOSIGNAL);
-        if (n > 0) {
-            p->sent += (size_t)n;
-            continue;
-        }
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-            if (!p->writing) {
-                watch(l, p, EPOLLOUT);
-            }
-            return false;
-        }
-        if (errno == ECONNRESET || errno == EPIPE) {
-            fail_attempt(l, p, NET_RESET, "connection reset while sending");
-        } else {
-            char why[96];
-            snprintf(why, sizeof(why), "send: %s", strerror(errno));
-            finish(l, p, NET_CLOSED, why);
-        }
-        return false;
-    }
-    if (len > 0) {
-        l->stats.writes++;
-    }
-    wbuf_cleanup(&p->out); /* nothing kept while reading */
-    p->sent = 0;
-    if (p->writing) {
-        watch(l, p, EPOLLIN);
-    }
-    return true;
-}
-
-/* The TLS part starts: on_connect's bytes follow whatever the dialogue
- * left to send. */
-static void converse(struct probe *p)
-{
-    p->phase = PH_CONVERSE;
-    p->req.ops->on_connect(p->req.ctx, &p->out);
-}
-
-/* Acts on what the dialogue said. Returns true when p may read on. */
-static bool dialogue_step(struct net_loop *l, struct probe *p, enum net_dialogue_step step,
-                          const char *reason)
-{
-    if (step == NET_DIALOGUE_FAILED) {
-        char why[192];
-        snprintf(why, sizeof(why), "%s: %s", p->dialogue.ops->name, reason);
-        finish(l, p, NET_PRE_TLS_FAILED, why);
-        return false;
-    }
-    if (step == NET_DIALOGUE_READY) {
-        converse(p);
-    }
-    return flush(l, p);
-}
-
-/* The connection is up: the dialogue, else the conversation, starts. */
-static void connected(struct net_loop *l, struct probe *p)
-{
-    if (p->dialogue.ops == NULL) {
-        converse(p);
-        (void)flush(l, p);
-        return;
-    }
-    char reason[128] = "";
-    memset(p->dctx, 0, p->dialogue.ops->ctx_size);
-    p->d_in = 0;
-    p->phase = PH_DIALOGUE;
-    (void)dialogue_step(
-        l, p, p->dialogue.ops->start(p->dctx, p->dialogue.arg, &p->out, reason, sizeof(reason)),
-        reason);
-}
-
-/* Hands n received bytes to the dialogue or the conversation. Returns
- * true when p reads on, false when it finished or has bytes to send. */
-static bool deliver(struct net_loop *l, struct probe *p, size_t n)
-{
-    if (p->phase == PH_DIALOGUE) {
-        char reason[128] = "";
-        enum net_dialogue_step step = NET_DIALOGUE_FAILED;
-        p->d_in += n;
-        if (p->d_in > NET_DIALOGUE_MAX_IN) {
-            snprintf(reason, sizeof(reason), "the server sent more than %d bytes",
-                     NET_DIALOGUE_MAX_IN);
-        } else {
-            step = p->dialogue.ops->on_bytes(p->dctx, p->dialogue.arg, l->buf, n, &p->out, reason,
-                                             sizeof(reason));
-        }
-        return dialogue_step(l, p, step, reason);
-    }
-    enum net_step f = p->req.ops->on_bytes(p->req.ctx, l->buf, n, &p->out);
-    if (f == NET_DONE) {
-        finish(l, p, NET_COMPLETED, "");
-        return false;
-    }
-    if (f == NET_FAILED) {
-        finish(l, p, NET_BAD_ANSWER, "unparsable answer");
-        return false;
-    }
-    return wbuf_len(&p->out) == 0 && wbuf_ok(&p->out) ? true : flush(l, p);
-}
-
-static void do_read(struct net_loop *l, struct probe *p)
-{
-    for (;;) {
-        ssize_t n = recv(p->fd, l->buf, sizeof(l->buf), 0);
-        if (n > 0) {
-            if (!deliver(l, p, (size_t)n)) {
-                return;
-            }
-            continue;
-        }
-        if (n == 0) {
-            finish(l, p, NET_CLOSED,
-                   p->phase == PH_DIALOGUE ? "closed by the server during the dialogue"
-                                           : "closed by the server");
-            return;
-        }
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-            return;
-        }
-        if (errno == ECONNRESET) {
-            fail_attempt(l, p, NET_RESET, "connection reset");
-        } else {
-            char why[96];
-            snprintf(why, sizeof(why), "recv: %s", strerror(errno));
-            finish(l, p, NET_CLOSED, why);
-        }
-        return;
-    }
-}
-
-static void on_event(struct net_loop *l, struct probe *p, uint32_t events)
-{
-    if (p->phase == PH_CONNECTING) {
-        int soerr = net_connect_result(p->fd);
-        if (soerr != 0) {
-            char why[96];
-            snprintf(why, sizeof(why), "connect: %s", strerror(soerr));
-            finish(l, p, NET_CONNECT_FAILED, why);
-            return;
-        }
-        if (!(events & (EPOLLOUT | EPOLLIN))) {
-            return;
-        }
-        p->writing = true; /* registered for EPOLLOUT by start() */
-        connected(l, p);
-        return;
-    }
-    if (p->writing) {
-        (void)flush(l, p);
-        return;
-    }
-    if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
-        do_read(l, p);
-    }
-}
-
 static void cancel_all(struct net_loop *l)
 {
     drain_failed(l);
     for (size_t i = 0; i < l->n_slots; i++) {
         if (l->flight[i] != NULL) {
-            finish(l, l->flight[i], NET_CANCELLED, "cancelled");
+            net_loop_finish(l, l->flight[i], NET_CANCELLED, "cancelled");
         }
     }
     while (l->q_head != NULL) {
-        struct probe *p = l->q_head;
+        struct net_probe *p = l->q_head;
         l->q_head = p->next;
         l->n_queued--;
         p->req.ops->done(p->req.ctx, NET_CANCELLED, "cancelled");
@@ -674,11 +446,11 @@ static void cancel_all(struct net_loop *l)
 void net_cancel_queued(struct net_loop *l, unsigned group)
 {
     /* Unlink first, then call done: done() may submit or cancel again. */
-    struct probe *cancelled = NULL;
-    struct probe **pp = &l->q_head;
+    struct net_probe *cancelled = NULL;
+    struct net_probe **pp = &l->q_head;
     l->q_tail = NULL;
     while (*pp != NULL) {
-        struct probe *p = *pp;
+        struct net_probe *p = *pp;
         if (p->req.group == group) {
             *pp = p->next;
             l->n_queued--;
@@ -690,7 +462,7 @@ void net_cancel_queued(struct net_loop *l, unsigned group)
         }
     }
     while (cancelled != NULL) {
-        struct probe *p = cancelled;
+        struct net_probe *p = cancelled;
         cancelled = p->next;
         p->req.ops->done(p->req.ctx, NET_CANCELLED, "cancelled: the server does not answer");
         probe_free(p);
@@ -701,11 +473,11 @@ void net_cancel_queued(struct net_loop *l, unsigned group)
  * NET_EXPIRED, and finds the next deadline to act on. */
 static void expire_queued(struct net_loop *l, int64_t now)
 {
-    struct probe *expired = NULL;
-    struct probe **pp = &l->q_head;
+    struct net_probe *expired = NULL;
+    struct net_probe **pp = &l->q_head;
     l->q_tail = NULL;
     while (*pp != NULL) {
-        struct probe *p = *pp;
+        struct net_probe *p = *pp;
         if (group_expired(l, p->req.group, now)) {
             *pp = p->next;
             l->n_queued--;
@@ -725,7 +497,7 @@ static void expire_queued(struct net_loop *l, int64_t now)
     }
     /* Unlinked first: done() may submit or cancel. */
     while (expired != NULL) {
-        struct probe *p = expired;
+        struct net_probe *p = expired;
         expired = p->next;
         l->stats.finished++;
         p->req.ops->done(p->req.ctx, NET_EXPIRED, "");
@@ -746,7 +518,7 @@ int net_group_deadline(struct net_loop *l, unsigned group, int64_t deadline_ms)
         l->earliest_gd = deadline_ms;
     }
     for (size_t i = 0; i < l->n_slots; i++) {
-        struct probe *p = l->flight[i];
+        struct net_probe *p = l->flight[i];
         if (p != NULL && p->req.group == group && p->deadline > deadline_ms) {
             p->deadline = deadline_ms;
         }
@@ -795,7 +567,7 @@ int net_loop_run(struct net_loop *l)
             return -1;
         }
         for (int i = 0; i < n; i++) {
-            struct probe *p = evs[i].data.ptr;
+            struct net_probe *p = evs[i].data.ptr;
             /* A probe finished earlier in this batch has been freed: only
              * act on pointers still in the table. */
             bool live = false;
@@ -803,17 +575,18 @@ int net_loop_run(struct net_loop *l)
                 live = l->flight[k] == p;
             }
             if (live) {
-                on_event(l, p, evs[i].events);
+                net_conv_event(l, p, evs[i].events);
             }
         }
         now = mono_ms();
         for (size_t i = 0; i < l->n_slots; i++) {
-            struct probe *p = l->flight[i];
+            struct net_probe *p = l->flight[i];
             if (p != NULL && p->deadline <= now) {
-                fail_attempt(l, p, NET_TIMEOUT,
-                             p->phase == PH_CONNECTING ? "connect timed out"
-                             : p->phase == PH_DIALOGUE ? "timed out in the pre-TLS dialogue"
-                                                       : "timed out waiting for the server");
+                net_loop_fail_attempt(l, p, NET_TIMEOUT,
+                                      p->phase == NET_PH_CONNECTING ? "connect timed out"
+                                      : p->phase == NET_PH_DIALOGUE
+                                          ? "timed out in the pre-TLS dialogue"
+                                          : "timed out waiting for the server");
             }
         }
         if (l->earliest_gd != 0 && l->earliest_gd <= now) {

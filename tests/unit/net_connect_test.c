@@ -30,24 +30,6 @@ static struct sockaddr_in local_addr(uint16_t port)
     return a;
 }
 
-/* Sets RLIMIT_NOFILE so that exactly n more descriptors can be opened. */
-static void allow_fds(int n)
-{
-    int fd = 0;
-    for (int free_seen = 0;; fd++) {
-        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
-            if (free_seen == n) {
-                break;
-            }
-            free_seen++;
-        }
-    }
-    struct rlimit rl;
-    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
-    rl.rlim_cur = (rlim_t)fd;
-    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
-}
-
 START_TEST(test_connect_ok)
 {
     uint16_t port;
@@ -83,7 +65,7 @@ START_TEST(test_connect_out_of_fds)
     int lfd = net_fake_listen(&port);
     struct sockaddr_in a = local_addr(port);
     struct net_error err;
-    allow_fds(0);
+    net_fake_allow_fds(0);
     int fd = net_connect((const struct sockaddr *)&a, sizeof(a), util_mono_ms() + 200, NULL, &err);
     ck_assert_int_lt(fd, 0);
     ck_assert(err.local); /* ours, not the target's */
@@ -184,7 +166,7 @@ START_TEST(test_handshake_out_of_fds)
     ck_assert_int_eq(handshake_global_init(), 0);
     struct sockaddr_in a = local_addr(port);
     struct version_fact vf;
-    allow_fds(0);
+    net_fake_allow_fds(0);
     enum hs_result hr =
         handshake_probe((const struct sockaddr *)&a, sizeof(a), NULL, PV_TLS12, 300, &vf, NULL);
     ck_assert_int_eq(hr, HS_LOCAL_ERROR);

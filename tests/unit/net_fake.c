@@ -5,6 +5,8 @@
 
 #include <arpa/inet.h>
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -181,4 +184,37 @@ void net_fake_report(pid_t pid, int fd, char *buf, size_t size)
     buf[n] = '\0';
     close(fd);
     (void)waitpid(pid, NULL, 0);
+}
+
+/* Sets RLIMIT_NOFILE so that exactly n more descriptors can be opened. */
+void net_fake_allow_fds(int n)
+{
+    int fd = 0;
+    for (int free_seen = 0;; fd++) {
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+            if (free_seen == n) {
+                break;
+            }
+            free_seen++;
+        }
+    }
+    struct rlimit rl;
+    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    rl.rlim_cur = (rlim_t)fd;
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+}
+
+/* Reads exactly n bytes from c into buf (NUL-terminated). */
+bool net_fake_read_exact(int c, char *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(c, buf + got, n - got);
+        if (r <= 0) {
+            return false;
+        }
+        got += (size_t)r;
+    }
+    buf[n] = '\0';
+    return true;
 }

@@ -7,6 +7,7 @@
 #ifndef TLSAUDIT_TESTS_NET_FAKE_H
 #define TLSAUDIT_TESTS_NET_FAKE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -30,6 +31,14 @@ enum net_fake_mode {
  * bytes it sends reply (may be NULL) and closes. Returns the child's pid. */
 pid_t net_fake_server(int lfd, enum net_fake_mode mode, size_t reply_after, const char *reply,
                       int *out_report);
+
+/* net_fake_allow_fds sets RLIMIT_NOFILE so that exactly n more descriptors
+ * can be opened. */
+void net_fake_allow_fds(int n);
+
+/* net_fake_read_exact reads exactly n bytes from fd into buf (n + 1 bytes:
+ * NUL-terminated); false on a close or an error first. */
+bool net_fake_read_exact(int fd, char *buf, size_t n);
 
 /* net_fake_report reads the child's report into buf and reaps it. */
 void net_fake_report(pid_t pid, int fd, char *buf, size_t size);

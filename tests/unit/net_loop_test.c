@@ -135,28 +135,13 @@ static void reset_close(int c)
     close(c);
 }
 
-/* Reads exactly n bytes from c into buf (NUL-terminated). */
-static bool read_exact(int c, char *buf, size_t n)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(c, buf + got, n - got);
-        if (r <= 0) {
-            return false;
-        }
-        got += (size_t)r;
-    }
-    buf[n] = '\0';
-    return true;
-}
-
 /* The rest of a SERVE_CONVERSE exchange after the hello: each answer
  * only after the message that must follow the previous one. */
 static void converse_serve(int c, bool reset_after_b2)
 {
     char buf[8];
     (void)!write(c, "A1", 2);
-    if (!read_exact(c, buf, 2) || strcmp(buf, "B2") != 0) {
+    if (!net_fake_read_exact(c, buf, 2) || strcmp(buf, "B2") != 0) {
         (void)!write(c, "XX", 2);
         close(c);
         return;
@@ -166,7 +151,7 @@ static void converse_serve(int c, bool reset_after_b2)
         return;
     }
     (void)!write(c, "A2", 2);
-    if (!read_exact(c, buf, 2) || strcmp(buf, "B3") != 0) {
+    if (!net_fake_read_exact(c, buf, 2) || strcmp(buf, "B3") != 0) {
         (void)!write(c, "XX", 2);
         close(c);
         return;
@@ -185,7 +170,7 @@ static void serve(int lfd, enum serve_mode mode)
         }
         char buf[64];
         if (mode == SERVE_CONVERSE || mode == SERVE_CONVERSE_RESET_FIRST) {
-            if (read_exact(c, buf, sizeof(test_hello))) {
+            if (net_fake_read_exact(c, buf, sizeof(test_hello))) {
                 converse_serve(c, mode == SERVE_CONVERSE_RESET_FIRST && n == 0);
             } else {
                 close(c);
@@ -551,24 +536,6 @@ END_TEST
 
 /* ---- file descriptors running out ------------------------------------------ */
 
-/* Sets RLIMIT_NOFILE so that exactly n more descriptors can be opened. */
-static void allow_fds(int n)
-{
-    int fd = 0;
-    for (int free_seen = 0;; fd++) {
-        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
-            if (free_seen == n) {
-                break;
-            }
-            free_seen++;
-        }
-    }
-    struct rlimit rl;
-    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
-    rl.rlim_cur = (rlim_t)fd;
-    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
-}
-
 START_TEST(test_out_of_fds_lowers_cap)
 {
     uint16_t port = server_start(SERVE_ANSWER);
@@ -578,7 +545,7 @@ START_TEST(test_out_of_fds_lowers_cap)
     for (int i = 0; i < 40; i++) {
         submit(port, 0);
     }
-    allow_fds(6);
+    net_fake_allow_fds(6);
     ck_assert_int_eq(net_loop_run(loop), 0);
     assert_done_once();
     for (int i = 0; i < n_ctxs; i++) {
@@ -604,7 +571,7 @@ START_TEST(test_out_of_fds_nothing_in_flight)
     ck_assert_ptr_nonnull(loop);
     struct pctx *a = submit(port, 0);
     struct pctx *b = submit(port, 1);
-    allow_fds(0);
+    net_fake_allow_fds(0);
     ck_assert_int_eq(net_loop_run(loop), 0);
     assert_done_once();
     ck_assert_int_eq(a->outcome, NET_LOCAL_ERROR);
