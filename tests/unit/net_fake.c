@@ -113,6 +113,19 @@ static void serve_one(int lfd, enum net_fake_mode mode, size_t reply_after, cons
         _exit(1);
     }
     char line[64];
+    if (mode == FAKE_STARTTLS_RESET_FIRST) {
+        read_line(c, line, sizeof(line));
+        (void)!write(c, "O", 1);
+        (void)poll(NULL, 0, 200); /* let the client take the "O" before the reset */
+        struct linger lg = {.l_onoff = 1, .l_linger = 0};
+        (void)setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+        close(c);
+        mode = FAKE_STARTTLS_OK;
+        c = accept(lfd, NULL, NULL);
+        if (c < 0) {
+            _exit(1);
+        }
+    }
     read_line(c, line, sizeof(line));
     bool ok = strcmp(line, "STARTTLS\r\n") == 0;
     const char *answer = ok && mode == FAKE_STARTTLS_OK ? "OK\r\n" : "NO\r\n";

@@ -22,6 +22,9 @@ int net_fake_listen(uint16_t *port);
 enum net_fake_mode {
     FAKE_STARTTLS_OK, /* "STARTTLS\r\n" -> "OK\r\n", then read what follows */
     FAKE_STARTTLS_NO, /* "STARTTLS\r\n" -> "NO\r\n", then read what follows */
+    /* The first connection gets "O" (half a reply) and a reset; the second
+     * is served as FAKE_STARTTLS_OK. */
+    FAKE_STARTTLS_RESET_FIRST,
 };
 
 /* net_fake_server serves one connection on lfd in a forked child, then

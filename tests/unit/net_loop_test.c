@@ -112,12 +112,6 @@ static const struct net_probe_ops t_ops = {
     .done = t_done,
 };
 
-/* A listening socket on 127.0.0.1, its port in *port. */
-static int listen_local(uint16_t *port)
-{
-    return net_fake_listen(port);
-}
-
 enum serve_mode {
     SERVE_ANSWER,      /* read the hello, answer "OK", close */
     SERVE_RESET_FIRST, /* the first connection is reset after the hello, the rest answered */
@@ -139,24 +133,19 @@ static void reset_close(int c)
  * only after the message that must follow the previous one. */
 static void converse_serve(int c, bool reset_after_b2)
 {
+    static const char *const answer[] = {"A1", "A2", "A3"}, *const expect[] = {"B2", "B3"};
     char buf[8];
-    (void)!write(c, "A1", 2);
-    if (!net_fake_read_exact(c, buf, 2) || strcmp(buf, "B2") != 0) {
-        (void)!write(c, "XX", 2);
-        close(c);
-        return;
+    for (int k = 0; k < 3; k++) {
+        (void)!write(c, answer[k], 2);
+        if (k < 2 && (!net_fake_read_exact(c, buf, 2) || strcmp(buf, expect[k]) != 0)) {
+            (void)!write(c, "XX", 2);
+            break;
+        }
+        if (k == 0 && reset_after_b2) {
+            reset_close(c);
+            return;
+        }
     }
-    if (reset_after_b2) {
-        reset_close(c);
-        return;
-    }
-    (void)!write(c, "A2", 2);
-    if (!net_fake_read_exact(c, buf, 2) || strcmp(buf, "B3") != 0) {
-        (void)!write(c, "XX", 2);
-        close(c);
-        return;
-    }
-    (void)!write(c, "A3", 2);
     close(c);
 }
 
@@ -202,7 +191,7 @@ static pid_t server_pid = -1;
 static uint16_t server_start(enum serve_mode mode)
 {
     uint16_t port;
-    int lfd = listen_local(&port);
+    int lfd = net_fake_listen(&port);
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
@@ -238,14 +227,11 @@ static struct pctx *new_ctx(void)
 
 /* Submits a probe to 127.0.0.1:port in group; sa_len 0 means the right
  * length; unspec makes the family AF_UNSPEC. Returns its context. */
-static struct pctx *submit_x(uint16_t port, unsigned group, socklen_t sa_len, bool unspec)
+static struct pctx *submit_req(uint16_t port, unsigned group, socklen_t sa_len, bool unspec,
+                               const struct net_probe_ops *ops, const struct net_dialogue *d)
 {
     struct pctx *c = new_ctx();
-    struct net_req r = {
-        .group = group,
-        .ops = &t_ops,
-        .ctx = c,
-    };
+    struct net_req r = {.group = group, .ops = ops, .ctx = c, .dialogue = d};
     struct sockaddr_in *a = (struct sockaddr_in *)&r.sa;
     a->sin_family = AF_INET;
     a->sin_port = htons(port);
@@ -256,6 +242,11 @@ static struct pctx *submit_x(uint16_t port, unsigned group, socklen_t sa_len, bo
     }
     ck_assert_int_eq(net_submit(loop, &r), 0);
     return c;
+}
+
+static struct pctx *submit_x(uint16_t port, unsigned group, socklen_t sa_len, bool unspec)
+{
+    return submit_req(port, group, sa_len, unspec, &t_ops, NULL);
 }
 
 static struct pctx *submit(uint16_t port, unsigned group)
@@ -359,7 +350,7 @@ START_TEST(test_immediate_failure_cancels_prev)
 {
     answer_port = server_start(SERVE_ANSWER);
     uint16_t silent_port;
-    int silent = listen_local(&silent_port);
+    int silent = net_fake_listen(&silent_port);
     /* One connection per group: a1 runs, a2 waits in the queue before bad. */
     loop = net_loop_new(8, 1, 300, NULL);
     ck_assert_ptr_nonnull(loop);
@@ -411,7 +402,7 @@ static int accept_all(int fd, int *keep, int *n_keep)
 START_TEST(test_caps)
 {
     uint16_t pa, pb;
-    int la = listen_local(&pa), lb = listen_local(&pb);
+    int la = net_fake_listen(&pa), lb = net_fake_listen(&pb);
     ck_assert_int_eq(fcntl(la, F_SETFL, O_NONBLOCK), 0);
     ck_assert_int_eq(fcntl(lb, F_SETFL, O_NONBLOCK), 0);
     stop_flag = 0;
@@ -492,7 +483,7 @@ END_TEST
 START_TEST(test_timeout)
 {
     uint16_t port;
-    int silent = listen_local(&port);
+    int silent = net_fake_listen(&port);
     loop = net_loop_new(4, 4, 200, NULL);
     ck_assert_ptr_nonnull(loop);
     struct pctx *c = submit(port, 0);
@@ -513,7 +504,7 @@ END_TEST
 START_TEST(test_group_deadline)
 {
     uint16_t silent_port;
-    int silent = listen_local(&silent_port);
+    int silent = net_fake_listen(&silent_port);
     uint16_t port = server_start(SERVE_ANSWER);
     loop = net_loop_new(8, 1, 20000, NULL);
     ck_assert_ptr_nonnull(loop);
@@ -566,7 +557,7 @@ END_TEST
 START_TEST(test_out_of_fds_nothing_in_flight)
 {
     uint16_t port;
-    int lfd = listen_local(&port);
+    int lfd = net_fake_listen(&port);
     loop = net_loop_new(64, 64, 5000, NULL);
     ck_assert_ptr_nonnull(loop);
     struct pctx *a = submit(port, 0);
@@ -632,20 +623,6 @@ static const struct net_probe_ops c_ops = {
     .done = t_done,
 };
 
-static struct pctx *submit_ops(uint16_t port, unsigned group, const struct net_probe_ops *ops,
-                               const struct net_dialogue *dialogue)
-{
-    struct pctx *c = new_ctx();
-    struct net_req r = {.group = group, .ops = ops, .ctx = c, .dialogue = dialogue};
-    struct sockaddr_in *a = (struct sockaddr_in *)&r.sa;
-    a->sin_family = AF_INET;
-    a->sin_port = htons(port);
-    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    r.sa_len = sizeof(*a);
-    ck_assert_int_eq(net_submit(loop, &r), 0);
-    return c;
-}
-
 /* Three writes (the hello, "B2", "B3"), each only after the server's
  * answer to the one before: the loop switches to writing and back. */
 START_TEST(test_write_after_read)
@@ -655,7 +632,7 @@ START_TEST(test_write_after_read)
     ck_assert_ptr_nonnull(loop);
     struct pctx *c[3];
     for (int i = 0; i < 3; i++) {
-        c[i] = submit_ops(port, 0, &c_ops, NULL);
+        c[i] = submit_req(port, 0, 0, false, &c_ops, NULL);
     }
     ck_assert_int_eq(net_loop_run(loop), 0);
     assert_done_once();
@@ -678,7 +655,7 @@ START_TEST(test_write_after_read_retry)
     uint16_t port = server_start(SERVE_CONVERSE_RESET_FIRST);
     loop = net_loop_new(4, 4, 5000, NULL);
     ck_assert_ptr_nonnull(loop);
-    struct pctx *c = submit_ops(port, 0, &c_ops, NULL);
+    struct pctx *c = submit_req(port, 0, 0, false, &c_ops, NULL);
     ck_assert_int_eq(net_loop_run(loop), 0);
     assert_done_once();
     ck_assert_msg(c->outcome == NET_COMPLETED, "%s (%s)", net_outcome_name(c->outcome), c->why);
@@ -697,7 +674,7 @@ START_TEST(test_write_over_cap)
     uint16_t port = server_start(SERVE_CONVERSE);
     loop = net_loop_new(4, 4, 5000, NULL);
     ck_assert_ptr_nonnull(loop);
-    struct pctx *c = submit_ops(port, 0, &c_ops, NULL);
+    struct pctx *c = submit_req(port, 0, 0, false, &c_ops, NULL);
     c->big_len = NET_MAX_OUT + 1;
     ck_assert_int_eq(net_loop_run(loop), 0);
     assert_done_once();
@@ -714,13 +691,13 @@ END_TEST
 START_TEST(test_dialogue_then_hello)
 {
     uint16_t port;
-    int lfd = listen_local(&port);
+    int lfd = net_fake_listen(&port);
     int rep;
     pid_t pid = net_fake_server(lfd, FAKE_STARTTLS_OK, sizeof(test_hello), "OK", &rep);
     close(lfd);
     loop = net_loop_new(4, 4, 5000, NULL);
     ck_assert_ptr_nonnull(loop);
-    struct pctx *c = submit_ops(port, 0, &t_ops, &net_fake_dialogue);
+    struct pctx *c = submit_req(port, 0, 0, false, &t_ops, &net_fake_dialogue);
     ck_assert_int_eq(net_loop_run(loop), 0);
     char report[256];
     net_fake_report(pid, rep, report, sizeof(report));
@@ -739,13 +716,13 @@ END_TEST
 START_TEST(test_dialogue_refused)
 {
     uint16_t port;
-    int lfd = listen_local(&port);
+    int lfd = net_fake_listen(&port);
     int rep;
     pid_t pid = net_fake_server(lfd, FAKE_STARTTLS_NO, 0, NULL, &rep);
     close(lfd);
     loop = net_loop_new(4, 4, 5000, NULL);
     ck_assert_ptr_nonnull(loop);
-    struct pctx *c = submit_ops(port, 0, &t_ops, &net_fake_dialogue);
+    struct pctx *c = submit_req(port, 0, 0, false, &t_ops, &net_fake_dialogue);
     ck_assert_int_eq(net_loop_run(loop), 0);
     char report[256];
     net_fake_report(pid, rep, report, sizeof(report));
@@ -755,6 +732,29 @@ START_TEST(test_dialogue_refused)
     ck_assert_int_eq(c->n_reset, 0);
     ck_assert_int_eq(c->got, 0);
     ck_assert_str_eq(report, "line=STARTTLS__ after=0 first=");
+}
+END_TEST
+
+/* A reset inside the dialogue: the retry starts it over with its state
+ * zeroed (the half reply "O" of the first connection is forgotten), then
+ * the hello follows the second dialogue. */
+START_TEST(test_dialogue_retry)
+{
+    uint16_t port;
+    int lfd = net_fake_listen(&port);
+    int rep;
+    pid_t pid = net_fake_server(lfd, FAKE_STARTTLS_RESET_FIRST, sizeof(test_hello), "OK", &rep);
+    close(lfd);
+    loop = net_loop_new(4, 4, 5000, NULL);
+    ck_assert_ptr_nonnull(loop);
+    struct pctx *c = submit_req(port, 0, 0, false, &t_ops, &net_fake_dialogue);
+    ck_assert_int_eq(net_loop_run(loop), 0);
+    char report[256];
+    net_fake_report(pid, rep, report, sizeof(report));
+    assert_done_once();
+    ck_assert_msg(c->outcome == NET_COMPLETED, "%s (%s)", net_outcome_name(c->outcome), c->why);
+    ck_assert_int_eq(c->n_reset, 1);
+    ck_assert_str_eq(report, "line=STARTTLS__ after=6 first=48454c4c4f00");
 }
 END_TEST
 
@@ -779,6 +779,7 @@ static Suite *net_loop_suite(void)
     tcase_add_test(tc, test_write_over_cap);
     tcase_add_test(tc, test_dialogue_then_hello);
     tcase_add_test(tc, test_dialogue_refused);
+    tcase_add_test(tc, test_dialogue_retry);
     suite_add_tcase(s, tc);
     return s;
 }
