@@ -22,7 +22,7 @@ bool util_parse_ulong(const char *s, unsigned long min, unsigned long max, unsig
 int64_t util_now_ms(void);
 
 /* util_mono_ms returns CLOCK_MONOTONIC in milliseconds: the clock of every
- * deadline (scanner/probe.c, scanner/handshake.c, scanner/scan.c). */
+ * deadline (scanner/net/, scanner/handshake.c, scanner/scan.c). */
 int64_t util_mono_ms(void);
 
 /* util_iso_time writes ms (Unix milliseconds) as "2026-11-27T16:12:00Z"

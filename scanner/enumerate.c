@@ -37,7 +37,7 @@
  *
  * A job may have a deadline (the target's time budget, enforced by the
  * probe loop for the job's group): from the first probe that ends with
- * PROBE_EXPIRED on, nothing new is queued, and what was not finished is
+ * NET_EXPIRED on, nothing new is queued, and what was not finished is
  * recorded as inconclusive (a version with no suite yet) or incomplete (an
  * accepted one), with the reason; enum_facts.budget_ran_out says so.
  *
@@ -96,7 +96,7 @@ struct vstate {
 };
 
 struct job {
-    struct probe_loop *loop;
+    struct net_loop *loop;
     unsigned group;
     struct sockaddr_storage sa;
     socklen_t sa_len;
@@ -133,7 +133,9 @@ struct task {
     struct hello_params params;
     struct hello_flight flight;
     bool flight_ready;
-    enum probe_outcome outcome; /* how the probe ended (set in task_done) */
+    uint8_t *hello; /* the bytes sent on every attempt, owned */
+    size_t hello_len;
+    enum net_outcome outcome; /* how the probe ended (set in task_done) */
 };
 
 static const char *const enum_alpn[] = {"h2", "http/1.1"};
@@ -161,6 +163,7 @@ static void task_free(struct task *t)
     free(t->suites);
     free(t->list);
     free(t->list2);
+    free(t->hello);
     free(t);
 }
 
@@ -179,18 +182,26 @@ static void anomaly(struct job *j, const char *what)
 
 /* ---- probe plumbing ----------------------------------------------------- */
 
-static enum probe_feed task_feed(void *ctx, const uint8_t *data, size_t len)
+/* A probe is a one-write conversation: the hello, then the first flight. */
+static void task_on_connect(void *ctx, struct wbuf *out)
 {
     struct task *t = ctx;
+    (void)wbuf_put_bytes(out, t->hello, t->hello_len);
+}
+
+static enum net_step task_feed(void *ctx, const uint8_t *data, size_t len, struct wbuf *out)
+{
+    struct task *t = ctx;
+    (void)out;
     switch (hello_flight_feed(&t->flight, data, len)) {
     case HELLO_NEED_MORE:
-        return PROBE_FEED_MORE;
+        return NET_MORE;
     case HELLO_DONE:
-        return PROBE_FEED_DONE;
+        return NET_DONE;
     case HELLO_FAILED:
         break;
     }
-    return PROBE_FEED_FAILED;
+    return NET_FAILED;
 }
 
 static void task_reset(void *ctx)
@@ -200,7 +211,14 @@ static void task_reset(void *ctx)
     t->flight_ready = hello_flight_init(&t->flight, &t->params, 0, 0) == HELLO_OK;
 }
 
-static void task_done(void *ctx, enum probe_outcome o, const char *why);
+static void task_done(void *ctx, enum net_outcome o, const char *why);
+
+static const struct net_probe_ops task_ops = {
+    .on_connect = task_on_connect,
+    .on_bytes = task_feed,
+    .reset = task_reset,
+    .done = task_done,
+};
 
 /* Fills t->params for its kind and version from t's owned lists. */
 static void task_params(struct task *t)
@@ -264,18 +282,21 @@ static int task_submit(struct task *t)
         return -1;
     }
     t->flight_ready = true;
-    struct probe_req r = {
+    t->hello = malloc(wbuf_len(&w));
+    if (t->hello == NULL) {
+        task_free(t);
+        return -1;
+    }
+    memcpy(t->hello, wbuf_data(&w), wbuf_len(&w));
+    t->hello_len = wbuf_len(&w);
+    struct net_req r = {
         .sa = t->job->sa,
         .sa_len = t->job->sa_len,
         .group = t->job->group,
-        .hello = wbuf_data(&w),
-        .hello_len = wbuf_len(&w),
-        .feed = task_feed,
-        .reset = task_reset,
-        .done = task_done,
+        .ops = &task_ops,
         .ctx = t,
     };
-    if (probe_submit(t->job->loop, &r) != 0) {
+    if (net_submit(t->job->loop, &r) != 0) {
         task_free(t);
         return -1;
     }
@@ -380,7 +401,7 @@ static enum answer unoffered(struct job *j, char *why, size_t why_len, const cha
  * alert (or SSLv2 ERROR), a close before the server sent a byte, or an
  * older version is a refusal; what the parser flags as not offered is an
  * anomaly and never support. */
-static enum answer classify(struct task *t, enum probe_outcome o, const char *pwhy,
+static enum answer classify(struct task *t, enum net_outcome o, const char *pwhy,
                             const struct hello_result **out_res, char *why, size_t why_len)
 {
     struct job *j = t->job;
@@ -388,7 +409,7 @@ static enum answer classify(struct task *t, enum probe_outcome o, const char *pw
     const char *vname = wire_version_name(t->wv);
     char a[160];
     *out_res = res;
-    if (o == PROBE_CLOSED && t->flight_ready) {
+    if (o == NET_CLOSED && t->flight_ready) {
         (void)hello_flight_eof(&t->flight);
     }
     switch (res->answer) {
@@ -439,7 +460,7 @@ static enum answer classify(struct task *t, enum probe_outcome o, const char *pw
         break;
     }
     switch (o) {
-    case PROBE_CLOSED:
+    case NET_CLOSED:
         if (res->n_bytes == 0) {
             util_copy(why, why_len, "connection closed by the server");
             return ANS_REFUSED;
@@ -447,14 +468,14 @@ static enum answer classify(struct task *t, enum probe_outcome o, const char *pw
         /* Some bytes, then a close without an alert: no clear answer. */
         snprintf(why, why_len, "connection closed inside the answer after %zu bytes", res->n_bytes);
         return ANS_INCONCLUSIVE;
-    case PROBE_FAILED: {
+    case NET_BAD_ANSWER: {
         const struct hello_error *e = hello_flight_error(&t->flight);
         snprintf(why, why_len, "unparsable answer at byte %zu: %s", e->offset,
                  e->reason ? e->reason : "?");
         return ANS_INCONCLUSIVE;
     }
     default:
-        snprintf(why, why_len, "%s%s%s", probe_outcome_name(o), pwhy[0] ? ": " : "", pwhy);
+        snprintf(why, why_len, "%s%s%s", net_outcome_name(o), pwhy[0] ? ": " : "", pwhy);
         return ANS_INCONCLUSIVE;
     }
 }
@@ -576,14 +597,14 @@ static void on_suites(struct task *t, enum answer a, const struct hello_result *
         vs->any_refused = true;
         note(vs->refusal, sizeof(vs->refusal), why);
     } else if (t->n_suites >= 2 * ENUM_MIN_SPLIT && !j->silent && !j->out_of_time &&
-               !j->out->unoffered_choice && !(t->outcome == PROBE_TIMEOUT && vs->timeout_split)) {
+               !j->out->unoffered_choice && !(t->outcome == NET_TIMEOUT && vs->timeout_split)) {
         /* Some servers choke on long hellos (reset, silence, garbage):
          * offer the two halves of the bundle instead, down to a small
          * size, before calling the evidence unclear. A slow server times
          * out whatever the length: after a timeout, split once only. */
         size_t half = t->n_suites / 2;
         vs->single_bundle = false;
-        if (t->outcome == PROBE_TIMEOUT) {
+        if (t->outcome == NET_TIMEOUT) {
             vs->timeout_split = true;
         }
         bool a_ok = spawn_x(j, T_SUITES, t->wv, t->suites, half, NULL, 0, t->ffdhe);
@@ -999,7 +1020,7 @@ static void on_exts(struct task *t, enum answer a, const struct hello_result *re
     e->alpn[n] = '\0';
 }
 
-static void task_done(void *ctx, enum probe_outcome o, const char *pwhy)
+static void task_done(void *ctx, enum net_outcome o, const char *pwhy)
 {
     struct task *t = ctx;
     struct job *j = t->job;
@@ -1011,17 +1032,17 @@ static void task_done(void *ctx, enum probe_outcome o, const char *pwhy)
         util_copy(why, sizeof(why), "parser could not be set up");
     }
     t->outcome = o;
-    if (o == PROBE_TIMEOUT || o == PROBE_CONNECT_FAILED) {
+    if (o == NET_TIMEOUT || o == NET_CONNECT_FAILED) {
         /* Old-format hellos (SSLv2, SSLv3) may go unanswered by servers
          * that answer TLS: only TLS hellos count towards "silent". */
         if (t->wv >= WV_TLS10) {
             j->n_timeouts++;
         }
-    } else if (o == PROBE_EXPIRED) {
+    } else if (o == NET_EXPIRED) {
         /* The loop ends every other probe of the job the same way. */
         j->out_of_time = true;
         j->out->budget_ran_out = true;
-    } else if (o != PROBE_CANCELLED && o != PROBE_LOCAL_ERROR) {
+    } else if (o != NET_CANCELLED && o != NET_LOCAL_ERROR) {
         j->any_answer = true;
     }
     if (!j->any_answer && !j->silent && j->n_timeouts >= 2) {
@@ -1029,7 +1050,7 @@ static void task_done(void *ctx, enum probe_outcome o, const char *pwhy)
          * connect, and nothing ever answered: stop queueing work for this
          * server. */
         j->silent = true;
-        probe_cancel_queued(j->loop, j->group);
+        net_cancel_queued(j->loop, j->group);
     }
     switch (t->kind) {
     case T_SUITES:
@@ -1341,7 +1362,7 @@ static void job_maybe_finish(struct job *j)
     j->out->collected = true;
     /* The group's deadline has nothing left to end; a passing deadline
      * costs the loop a walk of its queue. */
-    int rc = probe_group_deadline(j->loop, j->group, 0);
+    int rc = net_group_deadline(j->loop, j->group, 0);
     (void)rc;
     void (*cb)(void *) = j->on_done;
     void *arg = j->arg;
@@ -1350,11 +1371,11 @@ static void job_maybe_finish(struct job *j)
     cb(arg);
 }
 
-int enum_start(struct probe_loop *l, unsigned group, const struct sockaddr_storage *sa,
+int enum_start(struct net_loop *l, unsigned group, const struct sockaddr_storage *sa,
                socklen_t sa_len, const char *sni, int64_t deadline_ms, struct enum_facts *out,
                void (*on_done)(void *arg), void *arg)
 {
-    if (probe_group_deadline(l, group, deadline_ms) != 0) {
+    if (net_group_deadline(l, group, deadline_ms) != 0) {
         return -1;
     }
     struct job *j = calloc(1, sizeof(*j));

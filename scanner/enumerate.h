@@ -1,6 +1,6 @@
 /*
  * scanner/enumerate.h - complete enumeration of one target with raw
- * ClientHellos on the shared probe loop (scanner/probe.c).
+ * ClientHellos on the shared probe loop (scanner/net/loop.c).
  *
  * For each of SSLv2, SSLv3, TLS 1.0-1.3: which registry suites the server
  * accepts (bundles offered in parallel, the pick recorded and dropped until
@@ -11,7 +11,7 @@
  *
  * Everything runs as callbacks of the probe loop: enum_start only queues
  * the first probes; the job submits the next ones as answers come, and
- * calls on_done once, from inside probe_loop_run, when it has finished.
+ * calls on_done once, from inside net_loop_run, when it has finished.
  */
 #ifndef TLSAUDIT_SCANNER_ENUMERATE_H
 #define TLSAUDIT_SCANNER_ENUMERATE_H
@@ -20,7 +20,7 @@
 #include <sys/socket.h>
 
 #include "common/model/facts.h"
-#include "scanner/probe.h"
+#include "scanner/net/loop.h"
 
 /* enum_start enumerates the server at sa (its probes in probe-loop group
  * `group`), sending sni when not NULL, into *out (enum_facts_init'ed; must
@@ -29,7 +29,7 @@
  * finished is recorded as inconclusive / incomplete with the reason, and
  * out->budget_ran_out set. Returns 0, or -1 when nothing could be queued
  * (out of memory): on_done is then not called. */
-__attribute__((warn_unused_result)) int enum_start(struct probe_loop *l, unsigned group,
+__attribute__((warn_unused_result)) int enum_start(struct net_loop *l, unsigned group,
                                                    const struct sockaddr_storage *sa,
                                                    socklen_t sa_len, const char *sni,
                                                    int64_t deadline_ms, struct enum_facts *out,

@@ -31,6 +31,7 @@
 #include "common/util.h"
 #include "common/model/registry.h"
 #include "scanner/hello.h"
+#include "scanner/net/connect.h"
 
 /* Every suite, key exchange, MAC, group and signature GnuTLS can offer, so
  * that the handshake succeeds whenever the server accepts the version with
@@ -44,9 +45,6 @@ static gnutls_certificate_credentials_t hs_cert_cred;
 static gnutls_anon_client_credentials_t hs_anon_cred;
 static gnutls_priority_t hs_priority[PV_COUNT];
 static const volatile sig_atomic_t *hs_stop;
-
-/* Waits are cut into slices this long so a stop request is seen soon. */
-#define HS_POLL_SLICE_MS 200
 
 /* The random of a HelloRetryRequest (RFC 8446 §4.1.3). */
 static const unsigned char hrr_random[32] = {
@@ -136,99 +134,49 @@ static bool stop_requested(void)
     return hs_stop != NULL && __atomic_load_n(hs_stop, __ATOMIC_SEQ_CST);
 }
 
-/* Waits for ev on fd until the deadline, in slices. Returns 1 when ready,
- * 0 at the deadline, -1 when a stop was requested. */
-static int wait_fd(int fd, short ev, int64_t deadline);
-
 static int64_t mono_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return util_mono_ms();
 }
 
 static int wait_fd(int fd, short ev, int64_t deadline)
 {
-    for (;;) {
-        if (stop_requested()) {
-            return -1;
-        }
-        int64_t left = deadline - mono_ms();
-        if (left <= 0) {
-            return 0;
-        }
-        struct pollfd p = {.fd = fd, .events = ev};
-        int n = poll(&p, 1, (int)(left < HS_POLL_SLICE_MS ? left : HS_POLL_SLICE_MS));
-        if (n > 0) {
-            return 1;
-        }
-    }
+    return net_wait(fd, ev, deadline, hs_stop);
 }
 
-/* Waits between tries for a file descriptor. */
-#define HS_FD_WAIT_MS 20
-
-/* A socket for sa. Out of descriptors (EMFILE/ENFILE: the probe loop's
- * connections, other handshakes), waits for one until the deadline: they
- * come back as connections end. Returns the fd, or -1 with errno set. */
-static int socket_deadline(int family, int64_t deadline)
+/* Connects to sa and runs the options' pre-TLS dialogue within the
+ * deadline (scanner/net/connect.h). Returns the fd, or -1 with the reason
+ * in out->reason and *out_rc set: HS_LOCAL_ERROR (out of descriptors or
+ * memory here), HS_CONNECT_FAILED (no connection), or HS_DONE with
+ * out->state inconclusive when the dialogue failed (*again when worth a
+ * retry: reset, timeout). */
+static int connect_for_handshake(const struct sockaddr *sa, socklen_t sa_len,
+                                 const struct hs_options *opt, int64_t deadline,
+                                 struct version_fact *out, enum hs_result *out_rc, bool *again)
 {
-    for (;;) {
-        int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd >= 0 || (errno != EMFILE && errno != ENFILE)) {
-            return fd;
-        }
-        int err = errno;
-        int64_t left = deadline - mono_ms();
-        if (left <= 0 || stop_requested()) {
-            errno = err;
-            return -1;
-        }
-        (void)poll(NULL, 0, (int)(left < HS_FD_WAIT_MS ? left : HS_FD_WAIT_MS));
-    }
-}
-
-/* Connects a non-blocking socket to sa within the deadline. Returns the fd,
- * or -1 with the reason in why; *out_local is set when the failure is ours
- * (no descriptor, no memory), not the target's. */
-static int connect_deadline(const struct sockaddr *sa, socklen_t sa_len, int64_t deadline,
-                            char *why, size_t why_len, bool *out_local)
-{
-    *out_local = false;
-    int fd = socket_deadline(sa->sa_family, deadline);
+    struct net_error err;
+    int fd = net_connect(sa, sa_len, deadline, hs_stop, &err);
     if (fd < 0) {
-        int err = errno;
-        *out_local = err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
-        if (*out_local) {
-            snprintf(why, why_len, "no socket for the handshake on this host: socket: %s",
-                     strerror(err));
+        if (err.local) {
+            snprintf(out->reason, sizeof(out->reason),
+                     "no socket for the handshake on this host: %s", err.why);
         } else {
-            snprintf(why, why_len, "socket: %s", strerror(err));
+            util_copy(out->reason, sizeof(out->reason), err.why);
         }
+        /* Out of descriptors is a fact about this host, not the target. */
+        out->state = err.local ? PROBE_NOT_TESTED : PROBE_INCONCLUSIVE;
+        *out_rc = err.local ? HS_LOCAL_ERROR : HS_CONNECT_FAILED;
         return -1;
     }
-    if (connect(fd, sa, sa_len) == 0) {
+    if (opt == NULL || opt->dialogue == NULL) {
         return fd;
     }
-    if (errno != EINPROGRESS) {
-        snprintf(why, why_len, "connect: %s", strerror(errno));
+    if (net_dialogue_run(fd, opt->dialogue, deadline, hs_stop, &err) != 0) {
         close(fd);
-        return -1;
-    }
-    int w = wait_fd(fd, POLLOUT, deadline);
-    if (w <= 0) {
-        snprintf(why, why_len, w < 0 ? "interrupted" : "connect: timed out");
-        close(fd);
-        return -1;
-    }
-    int soerr = 0;
-    socklen_t l = sizeof(soerr);
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &l) < 0) {
-        soerr = errno;
-    }
-    if (soerr != 0) {
-        snprintf(why, why_len, "connect: %s", strerror(soerr));
-        close(fd);
+        snprintf(out->reason, sizeof(out->reason), "pre-TLS dialogue failed: %s", err.why);
+        out->state = err.local ? PROBE_NOT_TESTED : PROBE_INCONCLUSIVE;
+        *out_rc = err.local ? HS_LOCAL_ERROR : HS_DONE;
+        *again = !err.local && !err.interrupted && (err.reset || err.timed_out);
         return -1;
     }
     return fd;
@@ -483,20 +431,20 @@ static enum attempt classify_failure(int ret, const struct hs_seen *seen, gnutls
 
 /* One connection and handshake. Returns HS_DONE with *again set when the
  * failure is worth one retry. */
-static enum hs_result probe_once(const struct sockaddr *sa, socklen_t sa_len, const char *sni,
-                                 enum probe_version v, gnutls_priority_t prio, int timeout_ms,
-                                 struct version_fact *out, struct hs_capture *cap, bool *again)
+static enum hs_result probe_once(const struct sockaddr *sa, socklen_t sa_len,
+                                 const struct hs_options *opt, enum probe_version v,
+                                 gnutls_priority_t prio, int timeout_ms, struct version_fact *out,
+                                 struct hs_capture *cap, bool *again)
 {
     *again = false;
     memset(out, 0, sizeof(*out));
     int64_t deadline = mono_ms() + timeout_ms;
-    bool local = false;
-    int fd = connect_deadline(sa, sa_len, deadline, out->reason, sizeof(out->reason), &local);
+    enum hs_result crc = HS_LOCAL_ERROR;
+    int fd = connect_for_handshake(sa, sa_len, opt, deadline, out, &crc, again);
     if (fd < 0) {
-        /* Out of descriptors is a fact about this host, not the target. */
-        out->state = local ? PROBE_NOT_TESTED : PROBE_INCONCLUSIVE;
-        return local ? HS_LOCAL_ERROR : HS_CONNECT_FAILED;
+        return crc;
     }
+    const char *sni = opt != NULL ? opt->sni : NULL;
 
     enum hs_result rc = HS_LOCAL_ERROR;
     gnutls_session_t s = NULL;
@@ -576,15 +524,15 @@ out:
     return rc;
 }
 
-enum hs_result handshake_probe(const struct sockaddr *sa, socklen_t sa_len, const char *sni,
-                               enum probe_version v, int timeout_ms, struct version_fact *out,
-                               struct hs_capture *cap)
+enum hs_result handshake_probe(const struct sockaddr *sa, socklen_t sa_len,
+                               const struct hs_options *opt, enum probe_version v, int timeout_ms,
+                               struct version_fact *out, struct hs_capture *cap)
 {
     bool again = false;
     enum hs_result rc =
-        probe_once(sa, sa_len, sni, v, hs_priority[v], timeout_ms, out, cap, &again);
+        probe_once(sa, sa_len, opt, v, hs_priority[v], timeout_ms, out, cap, &again);
     if (rc == HS_DONE && again && !stop_requested()) {
-        rc = probe_once(sa, sa_len, sni, v, hs_priority[v], timeout_ms, out, cap, &again);
+        rc = probe_once(sa, sa_len, opt, v, hs_priority[v], timeout_ms, out, cap, &again);
     }
     return rc;
 }
@@ -599,9 +547,9 @@ const struct hs_sigscheme hs_sigschemes13[] = {
 };
 const size_t hs_n_sigschemes13 = sizeof(hs_sigschemes13) / sizeof(hs_sigschemes13[0]);
 
-enum hs_result handshake_sigscheme13(const struct sockaddr *sa, socklen_t sa_len, const char *sni,
-                                     const struct hs_sigscheme *sig, int timeout_ms,
-                                     enum probe_state *out_state)
+enum hs_result handshake_sigscheme13(const struct sockaddr *sa, socklen_t sa_len,
+                                     const struct hs_options *opt, const struct hs_sigscheme *sig,
+                                     int timeout_ms, enum probe_state *out_state)
 {
     char prio_text[256];
     gnutls_priority_t prio = NULL;
@@ -613,9 +561,9 @@ enum hs_result handshake_sigscheme13(const struct sockaddr *sa, socklen_t sa_len
     }
     struct version_fact vf;
     bool again = false;
-    enum hs_result rc = probe_once(sa, sa_len, sni, PV_TLS13, prio, timeout_ms, &vf, NULL, &again);
+    enum hs_result rc = probe_once(sa, sa_len, opt, PV_TLS13, prio, timeout_ms, &vf, NULL, &again);
     if (rc == HS_DONE && again && !stop_requested()) {
-        rc = probe_once(sa, sa_len, sni, PV_TLS13, prio, timeout_ms, &vf, NULL, &again);
+        rc = probe_once(sa, sa_len, opt, PV_TLS13, prio, timeout_ms, &vf, NULL, &again);
     }
     gnutls_priority_deinit(prio);
     /* "accepted" from the ServerHello alone is not enough here: the

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include "common/model/facts.h"
+#include "scanner/net/dialogue.h"
 
 /* Caps on what is kept from a server (it controls these). */
 #define HS_MAX_CERTS 16
@@ -51,14 +52,26 @@ void handshake_global_deinit(void);
  * within a fraction of a second once *stop becomes non-zero. */
 void handshake_set_stop_flag(const volatile sig_atomic_t *stop);
 
-/* handshake_probe connects to sa, offers only version v (and every cipher
- * suite and group GnuTLS can do with it), sends sni when not NULL, and fills
- * out. timeout_ms bounds the connect and the handshake each. When cap is not
- * NULL and the handshake completes, the certificate chain and staple are
- * copied into it. */
-enum hs_result handshake_probe(const struct sockaddr *sa, socklen_t sa_len, const char *sni,
-                               enum probe_version v, int timeout_ms, struct version_fact *out,
-                               struct hs_capture *cap);
+/* What a handshake sends besides its offer; a NULL struct means the
+ * defaults (no SNI, no dialogue). */
+struct hs_options {
+    const char *sni; /* the server_name to send, or NULL */
+    /* A pre-TLS dialogue run on the socket before the first TLS byte
+     * (scanner/net/dialogue.h; a STARTTLS protocol), or NULL. When it fails
+     * the version is inconclusive, reason "pre-TLS dialogue failed: ...",
+     * and no TLS byte is sent; a reset or timeout in it is retried once. */
+    const struct net_dialogue *dialogue;
+};
+
+/* handshake_probe connects to sa (scanner/net/connect.h), runs opt's
+ * dialogue, offers only version v (and every cipher suite and group GnuTLS
+ * can do with it), sends opt's SNI, and fills out. timeout_ms bounds the
+ * connect, dialogue and handshake together. When cap is not NULL and the
+ * handshake completes, the certificate chain and staple are copied into it.
+ * opt may be NULL. */
+enum hs_result handshake_probe(const struct sockaddr *sa, socklen_t sa_len,
+                               const struct hs_options *opt, enum probe_version v, int timeout_ms,
+                               struct version_fact *out, struct hs_capture *cap);
 
 /* The TLS 1.3 signature schemes GnuTLS can offer, one at a time. */
 struct hs_sigscheme {
@@ -73,8 +86,8 @@ extern const size_t hs_n_sigschemes13;
  * CertificateVerify must use it. Sets *out_state to accepted (the server
  * signed with it), refused, or inconclusive (timeout, reset). Returns
  * HS_DONE, HS_CONNECT_FAILED or HS_LOCAL_ERROR. */
-enum hs_result handshake_sigscheme13(const struct sockaddr *sa, socklen_t sa_len, const char *sni,
-                                     const struct hs_sigscheme *s, int timeout_ms,
-                                     enum probe_state *out_state);
+enum hs_result handshake_sigscheme13(const struct sockaddr *sa, socklen_t sa_len,
+                                     const struct hs_options *opt, const struct hs_sigscheme *s,
+                                     int timeout_ms, enum probe_state *out_state);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * scanner/hello.h - raw ClientHellos and the server's first flight, for the
- * enumeration prober (scanner/probe.c).
+ * enumeration prober (scanner/net/loop.c).
  *
  * GnuTLS cannot offer most of the IANA suites nor SSLv2/SSLv3, so the
  * prober writes ClientHello bytes itself (hello_build) and reads only the

@@ -46,12 +46,12 @@ struct pool {
     pthread_mutex_t lock;
     struct unit *units;
     size_t n_units;
-    size_t next;             /* next unit for a GnuTLS worker */
-    size_t n_finished;       /* units done (both parts) */
-    bool failed;             /* the callback asked to stop */
-    struct probe_loop *loop; /* the enumeration thread's loop */
-    size_t enum_next;        /* next unit whose enumeration starts (loop thread only) */
-    struct probe_stats enum_stats;
+    size_t next;           /* next unit for a GnuTLS worker */
+    size_t n_finished;     /* units done (both parts) */
+    bool failed;           /* the callback asked to stop */
+    struct net_loop *loop; /* the enumeration thread's loop */
+    size_t enum_next;      /* next unit whose enumeration starts (loop thread only) */
+    struct net_stats enum_stats;
 };
 
 /* The flag is set by a signal handler or (atomically) by another thread. */
@@ -176,6 +176,7 @@ static void scan_address(const struct target_spec *t, const struct target_addr *
                          bool *out_of_time)
 {
     (void)t; /* per-target options (STARTTLS, ...) will come from here */
+    const struct hs_options hso = {.sni = r->sni}; /* a STARTTLS dialogue plugs in here */
     *out_of_time = false;
     r->started_ms = util_now_ms();
     util_copy(r->ip, sizeof(r->ip), a->ip);
@@ -207,8 +208,8 @@ static void scan_address(const struct target_spec *t, const struct target_addr *
             break;
         }
         enum hs_result hr =
-            handshake_probe((const struct sockaddr *)&a->sa, a->sa_len, r->sni,
-                            (enum probe_version)v, tmo, vf, have_chain ? NULL : &cap);
+            handshake_probe((const struct sockaddr *)&a->sa, a->sa_len, &hso, (enum probe_version)v,
+                            tmo, vf, have_chain ? NULL : &cap);
         if (stopping(o)) {
             /* The probe may have been cut short: this target is unfinished. */
             r->status = TARGET_INTERRUPTED;
@@ -291,7 +292,7 @@ static void scan_address(const struct target_spec *t, const struct target_addr *
                 *out_of_time = true;
                 break;
             }
-            if (handshake_sigscheme13((const struct sockaddr *)&a->sa, a->sa_len, r->sni,
+            if (handshake_sigscheme13((const struct sockaddr *)&a->sa, a->sa_len, &hso,
                                       &hs_sigschemes13[i], tmo, &st) == HS_DONE &&
                 st == PROBE_ACCEPTED &&
                 r->enumeration.n_sigalgs13 <
@@ -447,7 +448,7 @@ static void loop_notice(void *arg, const char *text)
  * open-file limit (RLIMIT_NOFILE) leaves fewer descriptors than that plus
  * the reserve, so that the loop cannot starve the database and the
  * handshakes (the loop lowers its cap further if descriptors still run
- * out, see probe.h). */
+ * out, see scanner/net/loop.h). */
 static unsigned enum_conn_cap(const struct scan_options *o)
 {
     unsigned want = o->max_conn_total ? o->max_conn_total : 1;
@@ -480,16 +481,16 @@ static void *enum_thread(void *arg)
 {
     struct pool *p = arg;
     unsigned conn_cap = enum_conn_cap(p->o);
-    p->loop = probe_loop_new(conn_cap, p->o->max_conn, p->o->timeout_ms, p->o->stop);
+    p->loop = net_loop_new(conn_cap, p->o->max_conn, p->o->timeout_ms, p->o->stop);
     if (p->loop != NULL) {
-        probe_loop_set_notice(p->loop, loop_notice, NULL);
+        net_loop_set_notice(p->loop, loop_notice, NULL);
         size_t first = enum_active_cap(p->o, conn_cap);
         for (size_t i = 0; i < first && p->enum_next < p->n_units; i++) {
             enum_start_next(p);
         }
-        (void)probe_loop_run(p->loop);
-        probe_loop_stats(p->loop, &p->enum_stats);
-        probe_loop_free(p->loop);
+        (void)net_loop_run(p->loop);
+        net_loop_stats(p->loop, &p->enum_stats);
+        net_loop_free(p->loop);
         p->loop = NULL;
     }
     /* Units whose enumeration never started (no loop, or stopped) count as

@@ -18,7 +18,7 @@
 
 #include "common/model/facts.h"
 #include "scanner/http.h"
-#include "scanner/probe.h"
+#include "scanner/net/loop.h"
 #include "scanner/revocation.h"
 #include "scanner/target.h"
 #include "scanner/x509.h"
@@ -64,7 +64,7 @@ struct scan_options {
     const char *sni_override; /* --sni: for every target without its own sni= */
     const struct x509_trust *trust;
     volatile sig_atomic_t *stop;       /* set (by a signal handler) to stop early */
-    struct probe_stats *stats_out;     /* when not NULL: the probe loop's counters */
+    struct net_stats *stats_out;       /* when not NULL: the probe loop's counters */
     const struct revoc_options *revoc; /* OCSP/CRL/AIA after the chain check; NULL: none */
     const struct http_options *http;   /* HSTS / redirect checks; NULL: none */
     /* When not NULL: a result is handed to the callback, and a revocation

@@ -1,5 +1,5 @@
 /*
- * scanner/probe.c - the epoll probe loop (see probe.h).
+ * scanner/net/loop.c - the epoll conversation loop (see loop.h).
  *
  * Invariants: a probe is in exactly one place: the queue (not started), the
  * in-flight table (an open socket registered with epoll), the list of
@@ -15,8 +15,12 @@
  * as it starts (socket(), connect() or epoll_ctl failing at once, or its
  * group's deadline passed) goes to the failed list, which is drained once
  * the walk is over.
+ *
+ * What a probe in flight does with its connection (dialogue, writes,
+ * reads) is in converse.c; the structs they share are in loop_private.h.
  */
-#include "scanner/probe.h"
+#include "scanner/net/loop.h"
+#include "scanner/net/loop_private.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -27,69 +31,33 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "scanner/net/connect.h"
 
-#define PROBE_READ_BUF (16 * 1024)
-#define PROBE_SLICE_MS 200
+#define NET_SLICE_MS 200
 
-struct probe {
-    struct probe_req req;
-    uint8_t *hello; /* owned copy of req.hello */
-    size_t sent;
-    int fd;
-    bool connected;
-    bool reading;
-    int attempt; /* 0, then 1 for the retry */
-    int64_t deadline;
-    size_t slot;        /* index in the in-flight table */
-    struct probe *next; /* queue link, or failed-list link */
-    /* Set when it failed as it started (on the failed list). */
-    enum probe_outcome fail_outcome;
-    char fail_why[128];
-};
-
-struct probe_loop {
-    int ep;
-    unsigned max_total; /* the cap; lowered when descriptors run out */
-    unsigned max_group;
-    int timeout_ms;
-    const volatile sig_atomic_t *stop;
-    struct probe *q_head, *q_tail;
-    size_t n_queued;
-    struct probe *f_head, *f_tail; /* failed as they started: done() pending */
-    struct probe **flight;         /* n_slots slots */
-    size_t n_slots;                /* the cap given to probe_loop_new */
-    size_t n_in_flight;
-    unsigned *group_count;
-    int64_t *group_deadline; /* mono_ms; 0: none */
-    int64_t earliest_gd;     /* the soonest group deadline not yet acted on; 0: none */
-    size_t n_groups;
-    void (*notice)(void *arg, const char *text);
-    void *notice_arg;
-    struct probe_stats stats;
-    uint8_t buf[PROBE_READ_BUF];
-};
-
-const char *probe_outcome_name(enum probe_outcome o)
+const char *net_outcome_name(enum net_outcome o)
 {
     switch (o) {
-    case PROBE_DONE:
+    case NET_COMPLETED:
         return "done";
-    case PROBE_FAILED:
+    case NET_BAD_ANSWER:
         return "unparsable answer";
-    case PROBE_CLOSED:
+    case NET_CLOSED:
         return "closed by the server";
-    case PROBE_RESET:
+    case NET_RESET:
         return "connection reset";
-    case PROBE_TIMEOUT:
+    case NET_TIMEOUT:
         return "timed out";
-    case PROBE_CONNECT_FAILED:
+    case NET_CONNECT_FAILED:
         return "connect failed";
-    case PROBE_CANCELLED:
+    case NET_CANCELLED:
         return "cancelled";
-    case PROBE_LOCAL_ERROR:
+    case NET_LOCAL_ERROR:
         return "local error";
-    case PROBE_EXPIRED:
+    case NET_EXPIRED:
         return "the target's time budget ran out";
+    case NET_PRE_TLS_FAILED:
+        return "the pre-TLS dialogue failed";
     }
     return "?";
 }
@@ -99,10 +67,10 @@ static int64_t mono_ms(void)
     return util_mono_ms();
 }
 
-struct probe_loop *probe_loop_new(unsigned max_conn_total, unsigned max_conn_per_group,
-                                  int timeout_ms, const volatile sig_atomic_t *stop)
+struct net_loop *net_loop_new(unsigned max_conn_total, unsigned max_conn_per_group, int timeout_ms,
+                              const volatile sig_atomic_t *stop)
 {
-    struct probe_loop *l = calloc(1, sizeof(*l));
+    struct net_loop *l = calloc(1, sizeof(*l));
     if (l == NULL) {
         return NULL;
     }
@@ -115,30 +83,31 @@ struct probe_loop *probe_loop_new(unsigned max_conn_total, unsigned max_conn_per
     l->flight = calloc(l->n_slots, sizeof(*l->flight));
     l->ep = epoll_create1(EPOLL_CLOEXEC);
     if (l->flight == NULL || l->ep < 0) {
-        probe_loop_free(l);
+        net_loop_free(l);
         return NULL;
     }
     return l;
 }
 
-static void probe_free(struct probe *p)
+static void probe_free(struct net_probe *p)
 {
-    free(p->hello);
+    wbuf_cleanup(&p->out);
+    free(p->dctx);
     free(p);
 }
 
-void probe_loop_free(struct probe_loop *l)
+void net_loop_free(struct net_loop *l)
 {
     if (l == NULL) {
         return;
     }
     while (l->q_head != NULL) {
-        struct probe *p = l->q_head;
+        struct net_probe *p = l->q_head;
         l->q_head = p->next;
         probe_free(p);
     }
     while (l->f_head != NULL) {
-        struct probe *p = l->f_head;
+        struct net_probe *p = l->f_head;
         l->f_head = p->next;
         probe_free(p);
     }
@@ -157,7 +126,7 @@ void probe_loop_free(struct probe_loop *l)
     free(l);
 }
 
-static int ensure_group(struct probe_loop *l, unsigned g)
+static int ensure_group(struct net_loop *l, unsigned g)
 {
     if (g < l->n_groups) {
         return 0;
@@ -182,7 +151,7 @@ static int ensure_group(struct probe_loop *l, unsigned g)
     return 0;
 }
 
-static void enqueue(struct probe_loop *l, struct probe *p, bool front)
+static void enqueue(struct net_loop *l, struct net_probe *p, bool front)
 {
     p->next = NULL;
     if (l->q_head == NULL) {
@@ -197,24 +166,31 @@ static void enqueue(struct probe_loop *l, struct probe *p, bool front)
     l->n_queued++;
 }
 
-int probe_submit(struct probe_loop *l, const struct probe_req *r)
+int net_submit(struct net_loop *l, const struct net_req *r)
 {
-    if (r->hello_len == 0 || r->hello_len > PROBE_MAX_HELLO || r->sa_len > sizeof(r->sa) ||
-        ensure_group(l, r->group) != 0) {
+    if (r->ops == NULL || r->ops->on_connect == NULL || r->ops->on_bytes == NULL ||
+        r->ops->done == NULL || r->sa_len > sizeof(r->sa) || ensure_group(l, r->group) != 0) {
         return -1;
     }
-    struct probe *p = calloc(1, sizeof(*p));
+    const struct net_dialogue *d = r->dialogue;
+    if (d != NULL && (d->ops == NULL || d->ops->start == NULL || d->ops->on_bytes == NULL)) {
+        return -1;
+    }
+    struct net_probe *p = calloc(1, sizeof(*p));
     if (p == NULL) {
         return -1;
     }
-    p->hello = malloc(r->hello_len);
-    if (p->hello == NULL) {
-        free(p);
-        return -1;
+    if (d != NULL) {
+        p->dialogue = *d;
+        p->dctx = calloc(1, d->ops->ctx_size ? d->ops->ctx_size : 1);
+        if (p->dctx == NULL) {
+            free(p);
+            return -1;
+        }
     }
-    memcpy(p->hello, r->hello, r->hello_len);
     p->req = *r;
-    p->req.hello = NULL; /* the caller's buffer may go away */
+    p->req.dialogue = NULL; /* the caller's struct may go away: p->dialogue is the copy */
+    wbuf_init(&p->out, NET_MAX_OUT);
     p->fd = -1;
     enqueue(l, p, false);
     l->stats.submitted++;
@@ -222,7 +198,7 @@ int probe_submit(struct probe_loop *l, const struct probe_req *r)
 }
 
 /* Removes p from flight, closes its socket, calls done and frees it. */
-static void finish(struct probe_loop *l, struct probe *p, enum probe_outcome o, const char *why)
+void net_loop_finish(struct net_loop *l, struct net_probe *p, enum net_outcome o, const char *why)
 {
     if (p->fd >= 0) {
         (void)epoll_ctl(l->ep, EPOLL_CTL_DEL, p->fd, NULL);
@@ -233,24 +209,24 @@ static void finish(struct probe_loop *l, struct probe *p, enum probe_outcome o, 
     l->n_in_flight--;
     l->group_count[p->req.group]--;
     l->stats.finished++;
-    p->req.done(p->req.ctx, o, why ? why : "");
+    p->req.ops->done(p->req.ctx, o, why ? why : "");
     probe_free(p);
 }
 
 /* The stop flag is set by a signal handler or, atomically, by another
  * thread (tlsaudit scan when its database fails): read it atomically. */
-static bool stop_requested(const struct probe_loop *l)
+static bool stop_requested(const struct net_loop *l)
 {
     return l->stop != NULL && __atomic_load_n(l->stop, __ATOMIC_SEQ_CST);
 }
 
 /* The group's deadline (0: none). */
-static int64_t group_deadline(const struct probe_loop *l, unsigned g)
+static int64_t group_deadline(const struct net_loop *l, unsigned g)
 {
     return g < l->n_groups ? l->group_deadline[g] : 0;
 }
 
-static bool group_expired(const struct probe_loop *l, unsigned g, int64_t now)
+static bool group_expired(const struct net_loop *l, unsigned g, int64_t now)
 {
     int64_t d = group_deadline(l, g);
     return d != 0 && d <= now;
@@ -258,15 +234,15 @@ static bool group_expired(const struct probe_loop *l, unsigned g, int64_t now)
 
 /* A reset or a timeout: retry once from a fresh connection, else finish.
  * No retry once the group's deadline has passed. */
-static void fail_attempt(struct probe_loop *l, struct probe *p, enum probe_outcome o,
-                         const char *why)
+void net_loop_fail_attempt(struct net_loop *l, struct net_probe *p, enum net_outcome o,
+                           const char *why)
 {
     if (group_expired(l, p->req.group, mono_ms())) {
-        finish(l, p, PROBE_EXPIRED, "");
+        net_loop_finish(l, p, NET_EXPIRED, "");
         return;
     }
     if (p->attempt > 0 || stop_requested(l)) {
-        finish(l, p, o, why);
+        net_loop_finish(l, p, o, why);
         return;
     }
     (void)epoll_ctl(l->ep, EPOLL_CTL_DEL, p->fd, NULL);
@@ -276,11 +252,13 @@ static void fail_attempt(struct probe_loop *l, struct probe *p, enum probe_outco
     l->n_in_flight--;
     l->group_count[p->req.group]--;
     p->attempt = 1;
+    wbuf_cleanup(&p->out);
     p->sent = 0;
-    p->connected = false;
-    p->reading = false;
-    if (p->req.reset != NULL) {
-        p->req.reset(p->req.ctx);
+    p->phase = NET_PH_CONNECTING;
+    p->writing = false;
+    p->d_in = 0;
+    if (p->req.ops->reset != NULL) {
+        p->req.ops->reset(p->req.ctx);
     }
     l->stats.retries++;
     enqueue(l, p, true);
@@ -288,7 +266,7 @@ static void fail_attempt(struct probe_loop *l, struct probe *p, enum probe_outco
 
 /* Puts p (not queued, not in flight) on the failed list; its done() is
  * called by drain_failed, after the queue walk. */
-static void defer_failure(struct probe_loop *l, struct probe *p, enum probe_outcome o,
+static void defer_failure(struct net_loop *l, struct net_probe *p, enum net_outcome o,
                           const char *what, int err)
 {
     if (err != 0) {
@@ -309,16 +287,16 @@ static void defer_failure(struct probe_loop *l, struct probe *p, enum probe_outc
 /* Calls done() for every probe that failed as it started, oldest first.
  * Runs outside any queue walk; done() may submit or cancel freely (it
  * cannot add to this list: only start_ready does). */
-static void drain_failed(struct probe_loop *l)
+static void drain_failed(struct net_loop *l)
 {
     while (l->f_head != NULL) {
-        struct probe *p = l->f_head;
+        struct net_probe *p = l->f_head;
         l->f_head = p->next;
         if (l->f_head == NULL) {
             l->f_tail = NULL;
         }
         l->stats.finished++;
-        p->req.done(p->req.ctx, p->fail_outcome, p->fail_why);
+        p->req.ops->done(p->req.ctx, p->fail_outcome, p->fail_why);
         probe_free(p);
     }
 }
@@ -329,7 +307,7 @@ static void drain_failed(struct probe_loop *l)
  * database, fetches), which have no way to wait for the loop; the half
  * left to them also makes a second shortage unlikely. A later shortage
  * halves again. The cap never rises again. */
-static void lower_cap(struct probe_loop *l, int err)
+static void lower_cap(struct net_loop *l, int err)
 {
     unsigned cap = (unsigned)(l->n_in_flight / 2);
     if (cap < 1) {
@@ -351,11 +329,6 @@ static void lower_cap(struct probe_loop *l, int err)
     }
 }
 
-static bool is_local_shortage(int err)
-{
-    return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
-}
-
 enum start_result {
     START_OK,     /* in flight */
     START_FAILED, /* on the failed list */
@@ -364,14 +337,14 @@ enum start_result {
 
 /* Opens p's socket, starts the connect and puts p in flight. Calls no
  * done(): an immediate failure puts p on the failed list. */
-static enum start_result start(struct probe_loop *l, struct probe *p)
+static enum start_result start(struct net_loop *l, struct net_probe *p)
 {
     int64_t now = mono_ms();
     if (group_expired(l, p->req.group, now)) {
-        defer_failure(l, p, PROBE_EXPIRED, "", 0);
+        defer_failure(l, p, NET_EXPIRED, "", 0);
         return START_FAILED;
     }
-    int fd = socket(p->req.sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = net_socket(p->req.sa.ss_family);
     if (fd < 0) {
         int err = errno;
         if ((err == EMFILE || err == ENFILE) && l->n_in_flight > 0) {
@@ -381,26 +354,25 @@ static enum start_result start(struct probe_loop *l, struct probe *p)
             enqueue(l, p, true);
             return START_NO_FD;
         }
-        defer_failure(l, p, is_local_shortage(err) ? PROBE_LOCAL_ERROR : PROBE_CONNECT_FAILED,
-                      "socket", err);
+        defer_failure(l, p, net_err_is_local(err) ? NET_LOCAL_ERROR : NET_CONNECT_FAILED, "socket",
+                      err);
         return START_FAILED;
     }
     l->stats.connects++;
-    if (connect(fd, (const struct sockaddr *)&p->req.sa, p->req.sa_len) != 0 &&
-        errno != EINPROGRESS) {
+    int cerr = net_connect_begin(fd, (const struct sockaddr *)&p->req.sa, p->req.sa_len);
+    if (cerr != 0) {
         /* No route, an address that is not there, a bad address: the
          * target cannot be reached from here. */
-        int err = errno;
         close(fd);
-        defer_failure(l, p, is_local_shortage(err) ? PROBE_LOCAL_ERROR : PROBE_CONNECT_FAILED,
-                      "connect", err);
+        defer_failure(l, p, net_err_is_local(cerr) ? NET_LOCAL_ERROR : NET_CONNECT_FAILED,
+                      "connect", cerr);
         return START_FAILED;
     }
     struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = p};
     if (epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
         int err = errno;
         close(fd);
-        defer_failure(l, p, PROBE_LOCAL_ERROR, "epoll", err);
+        defer_failure(l, p, NET_LOCAL_ERROR, "epoll", err);
         return START_FAILED;
     }
     size_t slot = 0;
@@ -425,12 +397,12 @@ static enum start_result start(struct probe_loop *l, struct probe *p)
 
 /* Starts queued probes while the caps allow, oldest first; then calls
  * done() for those that failed as they started (see the invariants). */
-static void start_ready(struct probe_loop *l)
+static void start_ready(struct net_loop *l)
 {
-    struct probe *prev = NULL;
-    struct probe *p = l->q_head;
+    struct net_probe *prev = NULL;
+    struct net_probe *p = l->q_head;
     while (p != NULL && l->n_in_flight < l->max_total) {
-        struct probe *next = p->next;
+        struct net_probe *next = p->next;
         if (l->group_count[p->req.group] < l->max_group) {
             if (prev == NULL) {
                 l->q_head = next;
@@ -453,119 +425,32 @@ static void start_ready(struct probe_loop *l)
     drain_failed(l);
 }
 
-static void do_write(struct probe_loop *l, struct probe *p)
-{
-    while (p->sent < p->req.hello_len) {
-        ssize_t n = send(p->fd, p->hello + p->sent, p->req.hello_len - p->sent, MSG_NOSIGNAL);
-        if (n > 0) {
-            p->sent += (size_t)n;
-            continue;
-        }
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-            return; /* wait for EPOLLOUT */
-        }
-        if (errno == ECONNRESET || errno == EPIPE) {
-            fail_attempt(l, p, PROBE_RESET, "connection reset while sending");
-        } else {
-            char why[96];
-            snprintf(why, sizeof(why), "send: %s", strerror(errno));
-            finish(l, p, PROBE_CLOSED, why);
-        }
-        return;
-    }
-    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = p};
-    p->reading = true;
-    (void)epoll_ctl(l->ep, EPOLL_CTL_MOD, p->fd, &ev);
-}
-
-static void do_read(struct probe_loop *l, struct probe *p)
-{
-    for (;;) {
-        ssize_t n = recv(p->fd, l->buf, sizeof(l->buf), 0);
-        if (n > 0) {
-            enum probe_feed f = p->req.feed(p->req.ctx, l->buf, (size_t)n);
-            if (f == PROBE_FEED_DONE) {
-                finish(l, p, PROBE_DONE, "");
-                return;
-            }
-            if (f == PROBE_FEED_FAILED) {
-                finish(l, p, PROBE_FAILED, "unparsable answer");
-                return;
-            }
-            continue;
-        }
-        if (n == 0) {
-            finish(l, p, PROBE_CLOSED, "closed by the server");
-            return;
-        }
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-            return;
-        }
-        if (errno == ECONNRESET) {
-            fail_attempt(l, p, PROBE_RESET, "connection reset");
-        } else {
-            char why[96];
-            snprintf(why, sizeof(why), "recv: %s", strerror(errno));
-            finish(l, p, PROBE_CLOSED, why);
-        }
-        return;
-    }
-}
-
-static void on_event(struct probe_loop *l, struct probe *p, uint32_t events)
-{
-    if (!p->connected) {
-        int soerr = 0;
-        socklen_t len = sizeof(soerr);
-        if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0) {
-            soerr = errno;
-        }
-        if (soerr != 0) {
-            char why[96];
-            snprintf(why, sizeof(why), "connect: %s", strerror(soerr));
-            finish(l, p, PROBE_CONNECT_FAILED, why);
-            return;
-        }
-        if (!(events & (EPOLLOUT | EPOLLIN))) {
-            return;
-        }
-        p->connected = true;
-    }
-    if (!p->reading) {
-        do_write(l, p);
-        return;
-    }
-    if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
-        do_read(l, p);
-    }
-}
-
-static void cancel_all(struct probe_loop *l)
+static void cancel_all(struct net_loop *l)
 {
     drain_failed(l);
     for (size_t i = 0; i < l->n_slots; i++) {
         if (l->flight[i] != NULL) {
-            finish(l, l->flight[i], PROBE_CANCELLED, "cancelled");
+            net_loop_finish(l, l->flight[i], NET_CANCELLED, "cancelled");
         }
     }
     while (l->q_head != NULL) {
-        struct probe *p = l->q_head;
+        struct net_probe *p = l->q_head;
         l->q_head = p->next;
         l->n_queued--;
-        p->req.done(p->req.ctx, PROBE_CANCELLED, "cancelled");
+        p->req.ops->done(p->req.ctx, NET_CANCELLED, "cancelled");
         probe_free(p);
     }
     l->q_tail = NULL;
 }
 
-void probe_cancel_queued(struct probe_loop *l, unsigned group)
+void net_cancel_queued(struct net_loop *l, unsigned group)
 {
     /* Unlink first, then call done: done() may submit or cancel again. */
-    struct probe *cancelled = NULL;
-    struct probe **pp = &l->q_head;
+    struct net_probe *cancelled = NULL;
+    struct net_probe **pp = &l->q_head;
     l->q_tail = NULL;
     while (*pp != NULL) {
-        struct probe *p = *pp;
+        struct net_probe *p = *pp;
         if (p->req.group == group) {
             *pp = p->next;
             l->n_queued--;
@@ -577,22 +462,22 @@ void probe_cancel_queued(struct probe_loop *l, unsigned group)
         }
     }
     while (cancelled != NULL) {
-        struct probe *p = cancelled;
+        struct net_probe *p = cancelled;
         cancelled = p->next;
-        p->req.done(p->req.ctx, PROBE_CANCELLED, "cancelled: the server does not answer");
+        p->req.ops->done(p->req.ctx, NET_CANCELLED, "cancelled: the server does not answer");
         probe_free(p);
     }
 }
 
 /* Ends every queued probe whose group's deadline has passed with
- * PROBE_EXPIRED, and finds the next deadline to act on. */
-static void expire_queued(struct probe_loop *l, int64_t now)
+ * NET_EXPIRED, and finds the next deadline to act on. */
+static void expire_queued(struct net_loop *l, int64_t now)
 {
-    struct probe *expired = NULL;
-    struct probe **pp = &l->q_head;
+    struct net_probe *expired = NULL;
+    struct net_probe **pp = &l->q_head;
     l->q_tail = NULL;
     while (*pp != NULL) {
-        struct probe *p = *pp;
+        struct net_probe *p = *pp;
         if (group_expired(l, p->req.group, now)) {
             *pp = p->next;
             l->n_queued--;
@@ -612,15 +497,15 @@ static void expire_queued(struct probe_loop *l, int64_t now)
     }
     /* Unlinked first: done() may submit or cancel. */
     while (expired != NULL) {
-        struct probe *p = expired;
+        struct net_probe *p = expired;
         expired = p->next;
         l->stats.finished++;
-        p->req.done(p->req.ctx, PROBE_EXPIRED, "");
+        p->req.ops->done(p->req.ctx, NET_EXPIRED, "");
         probe_free(p);
     }
 }
 
-int probe_group_deadline(struct probe_loop *l, unsigned group, int64_t deadline_ms)
+int net_group_deadline(struct net_loop *l, unsigned group, int64_t deadline_ms)
 {
     if (ensure_group(l, group) != 0) {
         return -1;
@@ -633,7 +518,7 @@ int probe_group_deadline(struct probe_loop *l, unsigned group, int64_t deadline_
         l->earliest_gd = deadline_ms;
     }
     for (size_t i = 0; i < l->n_slots; i++) {
-        struct probe *p = l->flight[i];
+        struct net_probe *p = l->flight[i];
         if (p != NULL && p->req.group == group && p->deadline > deadline_ms) {
             p->deadline = deadline_ms;
         }
@@ -641,13 +526,13 @@ int probe_group_deadline(struct probe_loop *l, unsigned group, int64_t deadline_
     return 0;
 }
 
-void probe_loop_set_notice(struct probe_loop *l, void (*fn)(void *arg, const char *text), void *arg)
+void net_loop_set_notice(struct net_loop *l, void (*fn)(void *arg, const char *text), void *arg)
 {
     l->notice = fn;
     l->notice_arg = arg;
 }
 
-int probe_loop_run(struct probe_loop *l)
+int net_loop_run(struct net_loop *l)
 {
     struct epoll_event evs[64];
     for (;;) {
@@ -667,7 +552,7 @@ int probe_loop_run(struct probe_loop *l)
             continue; /* start_ready finished some at once; go again */
         }
         int64_t now = mono_ms();
-        int64_t wait = PROBE_SLICE_MS;
+        int64_t wait = NET_SLICE_MS;
         if (l->earliest_gd != 0 && l->earliest_gd - now < wait) {
             wait = l->earliest_gd - now;
         }
@@ -682,7 +567,7 @@ int probe_loop_run(struct probe_loop *l)
             return -1;
         }
         for (int i = 0; i < n; i++) {
-            struct probe *p = evs[i].data.ptr;
+            struct net_probe *p = evs[i].data.ptr;
             /* A probe finished earlier in this batch has been freed: only
              * act on pointers still in the table. */
             bool live = false;
@@ -690,16 +575,18 @@ int probe_loop_run(struct probe_loop *l)
                 live = l->flight[k] == p;
             }
             if (live) {
-                on_event(l, p, evs[i].events);
+                net_conv_event(l, p, evs[i].events);
             }
         }
         now = mono_ms();
         for (size_t i = 0; i < l->n_slots; i++) {
-            struct probe *p = l->flight[i];
+            struct net_probe *p = l->flight[i];
             if (p != NULL && p->deadline <= now) {
-                fail_attempt(l, p, PROBE_TIMEOUT,
-                             p->connected ? "timed out waiting for the server"
-                                          : "connect timed out");
+                net_loop_fail_attempt(l, p, NET_TIMEOUT,
+                                      p->phase == NET_PH_CONNECTING ? "connect timed out"
+                                      : p->phase == NET_PH_DIALOGUE
+                                          ? "timed out in the pre-TLS dialogue"
+                                          : "timed out waiting for the server");
             }
         }
         if (l->earliest_gd != 0 && l->earliest_gd <= now) {
@@ -708,7 +595,7 @@ int probe_loop_run(struct probe_loop *l)
     }
 }
 
-void probe_loop_stats(const struct probe_loop *l, struct probe_stats *out)
+void net_loop_stats(const struct net_loop *l, struct net_stats *out)
 {
     *out = l->stats;
     out->queued = l->n_queued;
