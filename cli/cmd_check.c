@@ -4,19 +4,19 @@
  * choose the exit code. check_evaluate_scan is also what `tlsaudit scan
  * --policy` calls after its scan (cli/check.h).
  *
- * Pipeline position: store (store_load_targets) -> policies (policy_eval)
- * -> store (store_put_findings) -> report (text or JSON) -> exit code.
+ * Pipeline position: the policy-run service (policies/run.c: load the
+ * targets, policy_eval, store_put_findings) -> report (text or JSON) ->
+ * exit code.
  *
  * Invariants:
  * - Every piece of input is checked before anything is stored: options,
  *   then every policy (one invalid policy: exit 2, nothing stored), then
  *   the output file, then the database (which must exist: check never
  *   creates one) and the scan id.
- * - All the findings of one policy over one scan are stored in one
- *   transaction; the report is written only after they are stored, so
- *   what the report says is what the database holds.
- * - Only targets that were scanned (status ok or no-tls) are evaluated;
- *   the others appear in the report as not scanned and give exit 3.
+ * - The report is written only after the findings are stored (one
+ *   transaction per policy, policies/run.c), so what the report says is
+ *   what the database holds.
+ * - Targets not scanned appear in the report as such and give exit 3.
  * - Exit precedence: 2 (usage, policy, database, output) > 1 (a FAIL at or
  *   above --fail-on, not waived) > 3 (a target not scanned, or a scan that
  *   did not complete) > 0.
@@ -43,212 +43,50 @@
 #include "reports/check_report.h"
 #include "reports/report.h"
 
-/* ---- loading policies ------------------------------------------------- */
-
-int check_load_policies(char *const *names, size_t n_names, struct policy ***out_pols, char *err,
-                        size_t err_len)
-{
-    struct policy **pols = NULL;
-    size_t n = 0;
-    *out_pols = NULL;
-    pols = calloc(n_names ? n_names : 1, sizeof(*pols));
-    if (pols == NULL) {
-        snprintf(err, err_len, "out of memory");
-        goto fail;
-    }
-    for (n = 0; n < n_names; n++) {
-        pols[n] = policy_load(names[n], err, err_len);
-        if (pols[n] == NULL) {
-            goto fail;
-        }
-    }
-    *out_pols = pols;
-    return 0;
-fail:
-    check_free_policies(pols, n);
-    return -1;
-}
-
-void check_free_policies(struct policy **pols, size_t n_pols)
-{
-    if (pols == NULL) {
-        return;
-    }
-    for (size_t i = 0; i < n_pols; i++) {
-        policy_free(pols[i]);
-    }
-    free(pols);
-}
-
-/* ---- evaluation --------------------------------------------------------- */
-
-/* Everything one check_evaluate_scan call works with. */
-struct check_ctx {
-    struct store *s;
-    int64_t scan_id;
-    struct policy *const *pols;
-    size_t n_pols;
-    const struct check_options *o;
-    int64_t evaluated_ms;
-    struct store_scan_info info;
-    struct target_result *targets;
-    int64_t *ids;
-    size_t n_targets;
-    struct finding_list *results; /* [p * n_targets + t]; empty for targets not scanned */
-    int64_t *run_ids;             /* per policy: policy_runs.id */
-};
-
-static struct finding_list *check_result(const struct check_ctx *c, size_t p, size_t t)
-{
-    return &c->results[p * c->n_targets + t];
-}
-
-/* check_eval runs every policy on every scanned target. */
-static int check_eval(struct check_ctx *c, char *err, size_t err_len)
-{
-    size_t n = c->n_pols * c->n_targets;
-    c->results = calloc(n ? n : 1, sizeof(*c->results));
-    if (c->results == NULL) {
-        snprintf(err, err_len, "out of memory");
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        finding_list_init(&c->results[i]);
-    }
-    int64_t now = c->evaluated_ms / 1000;
-    for (size_t p = 0; p < c->n_pols; p++) {
-        for (size_t t = 0; t < c->n_targets; t++) {
-            if (!report_scanned(&c->targets[t])) {
-                continue;
-            }
-            const struct target_result *r = &c->targets[t];
-            if (policy_eval(c->pols[p], r, &r->tags, now, check_result(c, p, t)) != 0) {
-                snprintf(err, err_len, "evaluating policy %s: out of memory",
-                         policy_id(c->pols[p]));
-                return -1;
-            }
-        }
-    }
-    return 0;
-}
-
-/* check_store_run stores the findings of policy p over every target in one
- * transaction (store_put_findings). */
-static int check_store_run(struct check_ctx *c, size_t p, char *err, size_t err_len)
-{
-    const struct policy *pol = c->pols[p];
-    size_t n = 0;
-    for (size_t t = 0; t < c->n_targets; t++) {
-        n += check_result(c, p, t)->n_items;
-    }
-    struct store_finding *sf = calloc(n ? n : 1, sizeof(*sf));
-    if (sf == NULL) {
-        snprintf(err, err_len, "out of memory");
-        return -1;
-    }
-    size_t k = 0;
-    for (size_t t = 0; t < c->n_targets; t++) {
-        const struct finding_list *l = check_result(c, p, t);
-        for (size_t i = 0; i < l->n_items; i++) {
-            const struct finding *f = &l->items[i];
-            sf[k++] = (struct store_finding){
-                .target_id = c->ids[t],
-                .rule_id = f->rule_id,
-                .title = f->title,
-                .ref = f->ref,
-                .severity = severity_name(f->severity),
-                .verdict = verdict_name(f->verdict),
-                .evidence = f->evidence,
-                .waiver_reason = f->waiver_reason,
-                .waiver_owner = f->waiver_owner,
-                .waiver_expires = f->waiver_expires,
-            };
-        }
-    }
-    struct store_policy_run run = {
-        .policy_id = policy_id(pol),
-        .policy_version = policy_version(pol),
-        .policy_sha256 = policy_sha256(pol),
-        .policy_path = policy_path(pol),
-        .evaluated_ms = c->evaluated_ms,
-        .tool_version = PACKAGE_VERSION,
-    };
-    int rc = store_put_findings(c->s, c->scan_id, &run, sf, n, &c->run_ids[p]);
-    if (rc != 0) {
-        snprintf(err, err_len, "%s", store_errmsg(c->s));
-    }
-    free(sf);
-    return rc;
-}
+/* ---- the evaluation and its report -------------------------------------- */
 
 /* check_exit_code: 1 before 3 before 0 (cli/check.h). */
-static int check_exit_code(const struct check_report *r)
+static int check_exit_code(const struct policy_run *run, enum severity fail_on)
 {
-    struct check_totals tot;
-    check_report_totals(r, &tot);
-    if (tot.total.blocking > 0) {
+    struct policy_run_summary sum;
+    policy_run_summarize(run, fail_on, &sum);
+    if (sum.n_blocking > 0) {
         return EXIT_FINDINGS;
     }
-    if (tot.n_not_scanned > 0 || strcmp(r->info->state, "complete") != 0) {
+    if (sum.n_not_scanned > 0 || !sum.complete) {
         return EXIT_SCAN_ERROR;
     }
     return EXIT_OK;
 }
 
-/* ---- the evaluation as a whole ------------------------------------------ */
-
 int check_evaluate_scan(struct store *s, int64_t scan_id, struct policy *const *pols, size_t n_pols,
                         const struct check_options *opts, FILE *out, int *out_exit, char *stored,
                         size_t stored_len, char *err, size_t err_len)
 {
-    struct check_ctx c = {.s = s, .scan_id = scan_id, .pols = pols, .n_pols = n_pols, .o = opts};
+    struct policy_run run;
     int ret = -1;
     int saved_errno = 0;
 
-    stored[0] = '\0';
-    c.evaluated_ms = opts->now_ms > 0 ? opts->now_ms : util_now_ms();
-    if (store_scan_info(s, scan_id, &c.info) != 0 ||
-        store_load_targets(s, scan_id, &c.targets, &c.ids, &c.n_targets) != 0) {
-        snprintf(err, err_len, "%s", store_errmsg(s));
+    int prc = policy_run_scan(s, scan_id, pols, n_pols, opts->now_ms, &run, err, err_len);
+    snprintf(stored, stored_len, "%s", run.stored);
+    if (prc != 0) {
         goto out;
-    }
-    c.run_ids = calloc(n_pols ? n_pols : 1, sizeof(*c.run_ids));
-    if (c.run_ids == NULL) {
-        snprintf(err, err_len, "out of memory");
-        goto out;
-    }
-    if (check_eval(&c, err, err_len) != 0) {
-        goto out;
-    }
-    stored[0] = '\0';
-    for (size_t p = 0; p < n_pols; p++) {
-        if (check_store_run(&c, p, err, err_len) != 0) {
-            goto out;
-        }
-        size_t used = strlen(stored);
-        snprintf(stored + used, stored_len - used, "%s%lld (%s)",
-                 p == 0 ? (n_pols == 1 ? "policy run " : "policy runs ") : ", ",
-                 (long long)c.run_ids[p], policy_id(pols[p]));
-    }
-    if (n_pols > 0) {
-        size_t used = strlen(stored);
-        snprintf(stored + used, stored_len - used, " of scan %lld", (long long)scan_id);
     }
     struct check_report rep = {
         .scan_id = scan_id,
-        .info = &c.info,
+        .info = &run.info,
         .db_path = opts->db_path,
         .fail_on = opts->fail_on,
-        .evaluated_ms = c.evaluated_ms,
+        .evaluated_ms = run.evaluated_ms,
         .pols = pols,
         .n_pols = n_pols,
-        .run_ids = c.run_ids,
-        .targets = c.targets,
-        .ids = c.ids,
-        .n_targets = c.n_targets,
-        .results = c.results,
+        .run_ids = run.run_ids,
+        .targets = run.targets,
+        .ids = run.ids,
+        .n_targets = run.n_targets,
+        .results = run.results,
     };
-    int code = check_exit_code(&rep);
+    int code = check_exit_code(&run, opts->fail_on);
     if (opts->json) {
         if (check_report_json(out, &rep, code) != 0) {
             saved_errno = errno; /* the caller asks the stream why (cli/output.h) */
@@ -261,16 +99,7 @@ int check_evaluate_scan(struct store *s, int64_t scan_id, struct policy *const *
     *out_exit = code;
     ret = 0;
 out:
-    if (c.results != NULL) {
-        for (size_t i = 0; i < n_pols * c.n_targets; i++) {
-            finding_list_cleanup(&c.results[i]);
-        }
-        free(c.results);
-    }
-    free(c.run_ids);
-    store_targets_free(c.targets, c.n_targets);
-    free(c.ids);
-    store_scan_info_cleanup(&c.info);
+    policy_run_cleanup(&run);
     if (saved_errno != 0) {
         errno = saved_errno;
     }
@@ -440,7 +269,7 @@ int cmd_check(int argc, char **argv)
         goto out;
     }
     /* Every policy first: one invalid policy and nothing is evaluated. */
-    if (check_load_policies(names, n_names, &pols, err, sizeof(err)) != 0) {
+    if (policy_run_load_policies(names, n_names, &pols, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit check: %s\n", err);
         goto out;
     }
@@ -507,7 +336,7 @@ int cmd_check(int argc, char **argv)
 out:
     cli_out_discard(&o);
     store_close(store);
-    check_free_policies(pols, pols != NULL ? n_names : 0);
+    policy_run_free_policies(pols, pols != NULL ? n_names : 0);
     free(names);
     return rc;
 }

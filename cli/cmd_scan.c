@@ -523,7 +523,7 @@ int cmd_scan(int argc, char **argv)
         goto out;
     }
     if (n_policy_names > 0 &&
-        check_load_policies(policy_names, n_policy_names, &pols, err, sizeof(err)) != 0) {
+        policy_run_load_policies(policy_names, n_policy_names, &pols, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit scan: --policy: %s\n", err);
         goto out;
     }
@@ -791,7 +791,7 @@ out:
     }
     free(cmdline);
     free(check_buf);
-    check_free_policies(pols, n_policy_names);
+    policy_run_free_policies(pols, n_policy_names);
     json_report_free(jr);
     store_close(store);
     revoc_cache_free(cache);
