@@ -26,22 +26,18 @@
  *   exit 2 with the policy runs stored named.
  */
 #include <errno.h>
-#include <getopt.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/check.h"
+#include "cli/common.h"
 #include "cli/opts.h"
 #include "cli/cli.h"
 #include "cli/output.h"
-#include "common/util.h"
 #include "config.h"
 #include "reports/check_report.h"
-#include "reports/report.h"
 
 /* ---- the evaluation and its report -------------------------------------- */
 
@@ -109,14 +105,8 @@ out:
 /* ---- the command ---------------------------------------------------------- */
 
 enum check_opt_id {
-    OPT_OUTPUT = 'o',
-    OPT_HELP = 'h',
     OPT_POLICY = 'p',
-    OPT_DB = 256,
-    OPT_SCAN,
-    OPT_LATEST,
-    OPT_FAIL_ON,
-    OPT_FORMAT,
+    OPT_FORMAT = CLI_OPT_OWN,
 };
 
 /* The one table of check options: getopt_long and --help both come from it. */
@@ -124,23 +114,26 @@ static const struct opt_doc check_opts[] = {
     {"policy", required_argument, OPT_POLICY, "P",
      "evaluate policy P: a shipped name (see 'tlsaudit policies list') or a YAML file; "
      "repeat for several (required)"},
-    {"scan", required_argument, OPT_SCAN, "ID", "evaluate stored scan ID"},
-    {"latest", no_argument, OPT_LATEST, NULL, "evaluate the newest stored scan (the default)"},
-    {"db", required_argument, OPT_DB, "FILE",
+    {"scan", required_argument, CLI_OPT_SCAN, "ID", "evaluate stored scan ID"},
+    {"latest", no_argument, CLI_OPT_LATEST, NULL, "evaluate the newest stored scan (the default)"},
+    {"db", required_argument, CLI_OPT_DB, "FILE",
      "SQLite database (default: $TLSAUDIT_DB, else ./tlsaudit.db); must exist"},
-    {"fail-on", required_argument, OPT_FAIL_ON, "SEV",
+    {"fail-on", required_argument, CLI_OPT_FAIL_ON, "SEV",
      "exit 1 when a finding fails at or above SEV: info, low, medium, high (default), "
      "critical"},
     {"format", required_argument, OPT_FORMAT, "F", "output format: text (default) or json"},
-    {"output", required_argument, OPT_OUTPUT, "FILE",
+    {"output", required_argument, CLI_OPT_OUTPUT, "FILE",
      "write the report to FILE (replaced only when complete), not stdout"},
-    {"help", no_argument, OPT_HELP, NULL, "show this help"},
+    {"help", no_argument, CLI_OPT_HELP, NULL, "show this help"},
 };
-#define N_CHECK_OPTS (sizeof(check_opts) / sizeof(check_opts[0]))
 
-static void check_usage(FILE *out)
-{
-    fprintf(out, "Usage: tlsaudit check --policy P [--policy P...] [--scan ID | --latest]\n"
+static const struct cli_cmd check_cmd = {
+    .name = "check",
+    .shortopts = ":p:o:h",
+    .opts = check_opts,
+    .n_opts = sizeof(check_opts) / sizeof(check_opts[0]),
+    .help_width = 20,
+    .help_head = "Usage: tlsaudit check --policy P [--policy P...] [--scan ID | --latest]\n"
                  "                      [OPTIONS]\n"
                  "\n"
                  "Evaluate policies over a stored scan without touching the network: each\n"
@@ -150,9 +143,8 @@ static void check_usage(FILE *out)
                  "verdict counts and every finding that is not a pass, with its rule id,\n"
                  "severity, requirement and evidence.\n"
                  "\n"
-                 "Options:\n");
-    opts_print(out, check_opts, N_CHECK_OPTS, 20);
-    fprintf(out, "\n"
+                 "Options:\n",
+    .help_tail = "\n"
                  "Exit codes (the first that applies):\n"
                  "  2  usage, policy, database or output error; an invalid policy is\n"
                  "     rejected with FILE:LINE:COLUMN and no finding is stored; when the\n"
@@ -161,182 +153,116 @@ static void check_usage(FILE *out)
                  "  1  a finding fails at or above --fail-on and is not waived\n"
                  "  3  a target of the scan could not be scanned, or the scan did not\n"
                  "     complete (interrupted, incomplete, still running)\n"
-                 "  0  compliant: no failing finding at or above --fail-on\n");
+                 "  0  compliant: no failing finding at or above --fail-on\n",
+};
+
+/* check's own options: the policy names (room for argc) and the format. */
+struct check_args {
+    char **names;
+    size_t n_names;
+    bool json;
+};
+
+static int check_own(void *arg, int id, const char *v)
+{
+    struct check_args *a = arg;
+    if (id == OPT_POLICY) {
+        a->names[a->n_names++] = (char *)v;
+        return 0;
+    }
+    if (strcmp(v, "json") == 0 || strcmp(v, "text") == 0) {
+        a->json = strcmp(v, "json") == 0;
+        return 0;
+    }
+    fprintf(stderr, "tlsaudit check: --format: '%s' is not one of: text, json\n", v);
+    return -1;
+}
+
+/* check_report_failed says why the evaluation or its report failed, and
+ * what was stored before (stored: "" for nothing). */
+static void check_report_failed(const struct cli_common *c, struct cli_out *o, const char *stored,
+                                const char *err)
+{
+    int e = errno;
+    char oerr[256];
+    if (stored[0] != '\0' && cli_out_write_failed(o, e, oerr, sizeof(oerr))) {
+        fprintf(stderr, "tlsaudit check: stored in %s: %s; the report to %s was not written: %s\n",
+                c->db_path, stored, cli_out_name(o), oerr);
+        return;
+    }
+    fprintf(stderr, "tlsaudit check: %s\n", err);
+    if (stored[0] != '\0') {
+        fprintf(stderr, "tlsaudit check: stored in %s: %s; %s\n", c->db_path, stored,
+                o->path ? "the report was not written and the old file was kept"
+                        : "the report is incomplete");
+    }
 }
 
 int cmd_check(int argc, char **argv)
 {
-    struct option long_opts[N_CHECK_OPTS + 1];
-    opts_to_getopt(check_opts, N_CHECK_OPTS, long_opts);
-
-    const char *db_path = getenv("TLSAUDIT_DB");
-    const char *out_path = NULL;
-    char **names = NULL;
-    size_t n_names = 0;
+    struct cli_common c;
+    struct check_args a = {0};
     struct policy **pols = NULL;
     struct store *store = NULL;
     struct cli_out o;
-    bool json = false;
-    bool latest = false;
-    bool have_scan = false;
-    unsigned long scan_arg = 0;
-    enum severity fail_on = SEV_HIGH;
     char err[1024];
     char stored[1024] = "";
     int rc = EXIT_USAGE;
+    int64_t scan_id = 0;
 
     cli_out_init(&o);
-    if (db_path == NULL || db_path[0] == '\0') {
-        db_path = "tlsaudit.db";
-    }
-    names = calloc((size_t)argc + 1, sizeof(*names));
-    if (names == NULL) {
+    a.names = calloc((size_t)argc + 1, sizeof(*a.names));
+    if (a.names == NULL) {
         fprintf(stderr, "tlsaudit check: out of memory\n");
         goto out;
     }
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":p:o:h", long_opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_POLICY:
-            names[n_names++] = optarg;
-            break;
-        case OPT_SCAN:
-            if (!util_parse_ulong(optarg, 1, LONG_MAX, &scan_arg)) {
-                fprintf(stderr, "tlsaudit check: --scan: '%s' is not a scan id (a number from 1)\n",
-                        optarg);
-                goto out;
-            }
-            have_scan = true;
-            break;
-        case OPT_LATEST:
-            latest = true;
-            break;
-        case OPT_DB:
-            db_path = optarg;
-            break;
-        case OPT_FAIL_ON:
-            if (!severity_parse(optarg, &fail_on)) {
-                fprintf(stderr,
-                        "tlsaudit check: --fail-on: '%s' is not one of: info, low, medium, high, "
-                        "critical\n",
-                        optarg);
-                goto out;
-            }
-            break;
-        case OPT_FORMAT:
-            if (strcmp(optarg, "json") == 0) {
-                json = true;
-            } else if (strcmp(optarg, "text") == 0) {
-                json = false;
-            } else {
-                fprintf(stderr, "tlsaudit check: --format: '%s' is not one of: text, json\n",
-                        optarg);
-                goto out;
-            }
-            break;
-        case OPT_OUTPUT:
-            out_path = optarg;
-            break;
-        case OPT_HELP:
-            check_usage(stdout);
-            rc = EXIT_OK;
-            goto out;
-        case ':':
-            fprintf(stderr,
-                    "tlsaudit check: option '%s' needs a value (see 'tlsaudit check --help')\n",
-                    argv[optind - 1]);
-            goto out;
-        default:
-            fprintf(stderr, "tlsaudit check: unknown option '%s' (see 'tlsaudit check --help')\n",
-                    argv[optind - 1]);
-            goto out;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "tlsaudit check: unexpected argument '%s' (see 'tlsaudit check --help')\n",
-                argv[optind]);
+    int prc = cli_parse(&check_cmd, argc, argv, &c, check_own, &a);
+    if (prc != 0) {
+        rc = prc > 0 ? EXIT_OK : EXIT_USAGE;
         goto out;
     }
-    if (have_scan && latest) {
-        fprintf(stderr, "tlsaudit check: give --scan ID or --latest, not both\n");
+    if (cli_no_operands(&check_cmd, argc, argv) != 0 || cli_scan_choice(&check_cmd, &c) != 0) {
         goto out;
     }
-    if (n_names == 0) {
+    if (a.n_names == 0) {
         fprintf(stderr, "tlsaudit check: no policy (give --policy NAME|FILE; see 'tlsaudit "
                         "check --help')\n");
         goto out;
     }
     /* Every policy first: one invalid policy and nothing is evaluated. */
-    if (policy_run_load_policies(names, n_names, &pols, err, sizeof(err)) != 0) {
+    if (policy_run_load_policies(a.names, a.n_names, &pols, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit check: %s\n", err);
-        goto out;
-    }
-    struct stat st;
-    if (stat(db_path, &st) != 0) {
-        fprintf(stderr, "tlsaudit check: cannot open database %s: %s (run 'tlsaudit scan' first)\n",
-                db_path, strerror(errno));
         goto out;
     }
     /* -o FILE: a temporary file next to it, renamed over it when complete. */
-    if (cli_out_open(&o, out_path) != 0) {
-        fprintf(stderr, "tlsaudit check: --output: cannot write '%s': %s\n", out_path,
-                strerror(errno));
+    if (cli_db_exists(&check_cmd, &c) != 0 || cli_output_open(&check_cmd, &c, &o) != 0) {
         goto out;
     }
-    if (store_open(db_path, &store, err, sizeof(err)) != 0) {
+    if (store_open(c.db_path, &store, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit check: %s\n", err);
         goto out;
     }
-    int64_t scan_id = (int64_t)scan_arg;
-    if (!have_scan) {
-        if (store_latest_scan(store, &scan_id) != 0) {
-            fprintf(stderr, "tlsaudit check: %s\n", store_errmsg(store));
-            goto out;
-        }
-    } else {
-        bool exists = false;
-        if (store_scan_exists(store, scan_id, &exists) != 0) {
-            fprintf(stderr, "tlsaudit check: %s: %s\n", db_path, store_errmsg(store));
-            goto out;
-        }
-        if (!exists) {
-            fprintf(stderr, "tlsaudit check: no scan %lld in %s\n", (long long)scan_id, db_path);
-            goto out;
-        }
+    if (cli_resolve_scan(&check_cmd, &c, store, true, &scan_id) != 0) {
+        goto out;
     }
-    struct check_options opts = {.fail_on = fail_on, .json = json, .db_path = db_path};
+    struct check_options opts = {.fail_on = c.fail_on, .json = a.json, .db_path = c.db_path};
     int code = EXIT_USAGE;
-    if (check_evaluate_scan(store, scan_id, pols, n_names, &opts, o.f, &code, stored,
+    if (check_evaluate_scan(store, scan_id, pols, a.n_names, &opts, o.f, &code, stored,
                             sizeof(stored), err, sizeof(err)) != 0) {
-        int e = errno;
-        char oerr[256];
-        if (stored[0] != '\0' && cli_out_write_failed(&o, e, oerr, sizeof(oerr))) {
-            fprintf(stderr,
-                    "tlsaudit check: stored in %s: %s; the report to %s was not written: %s\n",
-                    db_path, stored, cli_out_name(&o), oerr);
-            goto out;
-        }
-        fprintf(stderr, "tlsaudit check: %s\n", err);
-        if (stored[0] != '\0') {
-            fprintf(stderr, "tlsaudit check: stored in %s: %s; %s\n", db_path, stored,
-                    o.path ? "the report was not written and the old file was kept"
-                           : "the report is incomplete");
-        }
+        check_report_failed(&c, &o, stored, err);
         goto out;
     }
     char oerr[256];
     if (cli_out_commit(&o, oerr, sizeof(oerr)) != 0) {
         fprintf(stderr, "tlsaudit check: stored in %s: %s; the report to %s was not written: %s\n",
-                db_path, stored, cli_out_name(&o), oerr);
+                c.db_path, stored, cli_out_name(&o), oerr);
         goto out;
     }
     rc = code;
 out:
     cli_out_discard(&o);
     store_close(store);
-    policy_run_free_policies(pols, pols != NULL ? n_names : 0);
-    free(names);
+    policy_run_free_policies(pols, pols != NULL ? a.n_names : 0);
+    free(a.names);
     return rc;
 }
