@@ -85,6 +85,46 @@ static int history_own(void *arg, int id, const char *v)
     return -1;
 }
 
+/* history_rows hands every row of refs to w, one scan loaded at a time.
+ * Returns 0, or -1 after printing why. */
+static int history_rows(struct store *store, const char *db_path,
+                        const struct store_target_ref *refs, size_t n_refs,
+                        struct history_writer *w)
+{
+    struct report_data data = {0};
+    bool have_data = false;
+    char err[1024];
+    int rc = -1;
+    for (size_t i = 0; i < n_refs; i++) {
+        if (!have_data || data.info.id != refs[i].scan_id) {
+            if (have_data) {
+                report_data_cleanup(&data);
+                have_data = false;
+            }
+            if (report_load(store, refs[i].scan_id, db_path, &data, err, sizeof(err)) != 0) {
+                fprintf(stderr, "tlsaudit history: %s: %s\n", db_path, err);
+                goto out;
+            }
+            have_data = true;
+        }
+        long t = report_target_index(&data, refs[i].target_id);
+        if (t < 0) {
+            /* Written between the two reads: not part of this snapshot. */
+            continue;
+        }
+        if (history_add(w, &data, (size_t)t) != 0) {
+            fprintf(stderr, "tlsaudit history: out of memory\n");
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    if (have_data) {
+        report_data_cleanup(&data);
+    }
+    return rc;
+}
+
 int cmd_history(int argc, char **argv)
 {
     struct cli_common c;
@@ -92,8 +132,6 @@ int cmd_history(int argc, char **argv)
     struct store *store = NULL;
     struct store_target_ref *refs = NULL;
     size_t n_refs = 0;
-    struct report_data data = {0};
-    bool have_data = false;
     char *host = NULL;
     uint16_t port = 0;
     struct history_writer *w = NULL;
@@ -132,27 +170,8 @@ int cmd_history(int argc, char **argv)
         fprintf(stderr, "tlsaudit history: out of memory\n");
         goto out;
     }
-    for (size_t i = 0; i < n_refs; i++) {
-        if (!have_data || data.info.id != refs[i].scan_id) {
-            if (have_data) {
-                report_data_cleanup(&data);
-                have_data = false;
-            }
-            if (report_load(store, refs[i].scan_id, c.db_path, &data, err, sizeof(err)) != 0) {
-                fprintf(stderr, "tlsaudit history: %s: %s\n", c.db_path, err);
-                goto out;
-            }
-            have_data = true;
-        }
-        long t = report_target_index(&data, refs[i].target_id);
-        if (t < 0) {
-            /* Written between the two reads: not part of this snapshot. */
-            continue;
-        }
-        if (history_add(w, &data, (size_t)t) != 0) {
-            fprintf(stderr, "tlsaudit history: out of memory\n");
-            goto out;
-        }
+    if (history_rows(store, c.db_path, refs, n_refs, w) != 0) {
+        goto out;
     }
     if (history_end(w) != 0) {
         int e = errno;
@@ -169,9 +188,6 @@ int cmd_history(int argc, char **argv)
     rc = EXIT_OK; /* a failed write to stdout: main's cli_stdout_finish, exit 2 */
 out:
     history_free(w);
-    if (have_data) {
-        report_data_cleanup(&data);
-    }
     free(refs);
     free(host);
     store_close(store);
