@@ -12,8 +12,10 @@
  * is not waived) > 3 (a target of the scan could not be scanned, or the
  * scan did not complete) > 0.
  *
- * Ownership: check_load_policies returns an array the caller frees with
- * check_free_policies. Error text goes to the caller's buffer.
+ * The evaluation and the storing are the policy-run service
+ * (policies/run.h: policy_run_load_policies, policy_run_scan); this adds
+ * the report (reports/check_report.h) and the exit code. Error text goes
+ * to the caller's buffer.
  */
 #ifndef TLSAUDIT_CLI_CHECK_H
 #define TLSAUDIT_CLI_CHECK_H
@@ -24,6 +26,7 @@
 #include <stdio.h>
 
 #include "policies/policy.h"
+#include "policies/run.h"
 #include "store/store.h"
 
 struct check_options {
@@ -33,22 +36,10 @@ struct check_options {
     const char *db_path;   /* the database, named in the report; may be NULL */
 };
 
-/* check_load_policies loads every one of names (shipped names or paths)
- * with policy_load. All or nothing: returns 0 and a malloc'ed array of
- * n_names policies in *out_pols, or -1 with policy_load's
- * "FILE:LINE:COLUMN: ..." message in err and nothing loaded. */
-__attribute__((warn_unused_result)) int check_load_policies(char *const *names, size_t n_names,
-                                                            struct policy ***out_pols, char *err,
-                                                            size_t err_len);
-
-/* check_free_policies frees the policies and the array; accepts NULL. */
-void check_free_policies(struct policy **pols, size_t n_pols);
-
-/* check_evaluate_scan loads every target of scan_id from s, evaluates each
- * policy on each target that was scanned (status ok or no-tls; the others
- * are reported as not scanned), stores the findings of each policy in one
- * transaction per policy (store_put_findings), then writes the report to
- * out. The scan should be finished (store_scan_finish) first: a scan that
+/* check_evaluate_scan runs the policy-run service (policy_run_scan: each
+ * policy on each scanned target, the findings of each policy stored in one
+ * transaction; the targets not scanned are reported as such), then writes
+ * the report to out. The scan should be finished (store_scan_finish) first: a scan that
  * is not "complete" gives exit 3 like a target that was not scanned.
  * Returns 0 and *out_exit = EXIT_FINDINGS, EXIT_SCAN_ERROR or EXIT_OK (in
  * that precedence); or -1 with the reason in err (no such scan, database,

@@ -4,19 +4,19 @@
  * choose the exit code. check_evaluate_scan is also what `tlsaudit scan
  * --policy` calls after its scan (cli/check.h).
  *
- * Pipeline position: store (store_load_targets) -> policies (policy_eval)
- * -> store (store_put_findings) -> report (text or JSON) -> exit code.
+ * Pipeline position: the policy-run service (policies/run.c: load the
+ * targets, policy_eval, store_put_findings) -> report (text or JSON) ->
+ * exit code.
  *
  * Invariants:
  * - Every piece of input is checked before anything is stored: options,
  *   then every policy (one invalid policy: exit 2, nothing stored), then
  *   the output file, then the database (which must exist: check never
  *   creates one) and the scan id.
- * - All the findings of one policy over one scan are stored in one
- *   transaction; the report is written only after they are stored, so
- *   what the report says is what the database holds.
- * - Only targets that were scanned (status ok or no-tls) are evaluated;
- *   the others appear in the report as not scanned and give exit 3.
+ * - The report is written only after the findings are stored (one
+ *   transaction per policy, policies/run.c), so what the report says is
+ *   what the database holds.
+ * - Targets not scanned appear in the report as such and give exit 3.
  * - Exit precedence: 2 (usage, policy, database, output) > 1 (a FAIL at or
  *   above --fail-on, not waived) > 3 (a target not scanned, or a scan that
  *   did not complete) > 0.
@@ -26,229 +26,63 @@
  *   exit 2 with the policy runs stored named.
  */
 #include <errno.h>
-#include <getopt.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/check.h"
+#include "cli/common.h"
 #include "cli/opts.h"
 #include "cli/cli.h"
 #include "cli/output.h"
-#include "common/util.h"
 #include "config.h"
 #include "reports/check_report.h"
-#include "reports/report.h"
 
-/* ---- loading policies ------------------------------------------------- */
-
-int check_load_policies(char *const *names, size_t n_names, struct policy ***out_pols, char *err,
-                        size_t err_len)
-{
-    struct policy **pols = NULL;
-    size_t n = 0;
-    *out_pols = NULL;
-    pols = calloc(n_names ? n_names : 1, sizeof(*pols));
-    if (pols == NULL) {
-        snprintf(err, err_len, "out of memory");
-        goto fail;
-    }
-    for (n = 0; n < n_names; n++) {
-        pols[n] = policy_load(names[n], err, err_len);
-        if (pols[n] == NULL) {
-            goto fail;
-        }
-    }
-    *out_pols = pols;
-    return 0;
-fail:
-    check_free_policies(pols, n);
-    return -1;
-}
-
-void check_free_policies(struct policy **pols, size_t n_pols)
-{
-    if (pols == NULL) {
-        return;
-    }
-    for (size_t i = 0; i < n_pols; i++) {
-        policy_free(pols[i]);
-    }
-    free(pols);
-}
-
-/* ---- evaluation --------------------------------------------------------- */
-
-/* Everything one check_evaluate_scan call works with. */
-struct check_ctx {
-    struct store *s;
-    int64_t scan_id;
-    struct policy *const *pols;
-    size_t n_pols;
-    const struct check_options *o;
-    int64_t evaluated_ms;
-    struct store_scan_info info;
-    struct target_result *targets;
-    int64_t *ids;
-    size_t n_targets;
-    struct finding_list *results; /* [p * n_targets + t]; empty for targets not scanned */
-    int64_t *run_ids;             /* per policy: policy_runs.id */
-};
-
-static struct finding_list *check_result(const struct check_ctx *c, size_t p, size_t t)
-{
-    return &c->results[p * c->n_targets + t];
-}
-
-/* check_eval runs every policy on every scanned target. */
-static int check_eval(struct check_ctx *c, char *err, size_t err_len)
-{
-    size_t n = c->n_pols * c->n_targets;
-    c->results = calloc(n ? n : 1, sizeof(*c->results));
-    if (c->results == NULL) {
-        snprintf(err, err_len, "out of memory");
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        finding_list_init(&c->results[i]);
-    }
-    int64_t now = c->evaluated_ms / 1000;
-    for (size_t p = 0; p < c->n_pols; p++) {
-        for (size_t t = 0; t < c->n_targets; t++) {
-            if (!report_scanned(&c->targets[t])) {
-                continue;
-            }
-            const struct target_result *r = &c->targets[t];
-            if (policy_eval(c->pols[p], r, &r->tags, now, check_result(c, p, t)) != 0) {
-                snprintf(err, err_len, "evaluating policy %s: out of memory",
-                         policy_id(c->pols[p]));
-                return -1;
-            }
-        }
-    }
-    return 0;
-}
-
-/* check_store_run stores the findings of policy p over every target in one
- * transaction (store_put_findings). */
-static int check_store_run(struct check_ctx *c, size_t p, char *err, size_t err_len)
-{
-    const struct policy *pol = c->pols[p];
-    size_t n = 0;
-    for (size_t t = 0; t < c->n_targets; t++) {
-        n += check_result(c, p, t)->n_items;
-    }
-    struct store_finding *sf = calloc(n ? n : 1, sizeof(*sf));
-    if (sf == NULL) {
-        snprintf(err, err_len, "out of memory");
-        return -1;
-    }
-    size_t k = 0;
-    for (size_t t = 0; t < c->n_targets; t++) {
-        const struct finding_list *l = check_result(c, p, t);
-        for (size_t i = 0; i < l->n_items; i++) {
-            const struct finding *f = &l->items[i];
-            sf[k++] = (struct store_finding){
-                .target_id = c->ids[t],
-                .rule_id = f->rule_id,
-                .title = f->title,
-                .ref = f->ref,
-                .severity = severity_name(f->severity),
-                .verdict = verdict_name(f->verdict),
-                .evidence = f->evidence,
-                .waiver_reason = f->waiver_reason,
-                .waiver_owner = f->waiver_owner,
-                .waiver_expires = f->waiver_expires,
-            };
-        }
-    }
-    struct store_policy_run run = {
-        .policy_id = policy_id(pol),
-        .policy_version = policy_version(pol),
-        .policy_sha256 = policy_sha256(pol),
-        .policy_path = policy_path(pol),
-        .evaluated_ms = c->evaluated_ms,
-        .tool_version = PACKAGE_VERSION,
-    };
-    int rc = store_put_findings(c->s, c->scan_id, &run, sf, n, &c->run_ids[p]);
-    if (rc != 0) {
-        snprintf(err, err_len, "%s", store_errmsg(c->s));
-    }
-    free(sf);
-    return rc;
-}
+/* ---- the evaluation and its report -------------------------------------- */
 
 /* check_exit_code: 1 before 3 before 0 (cli/check.h). */
-static int check_exit_code(const struct check_report *r)
+static int check_exit_code(const struct policy_run *run, enum severity fail_on)
 {
-    struct check_totals tot;
-    check_report_totals(r, &tot);
-    if (tot.total.blocking > 0) {
+    struct policy_run_summary sum;
+    policy_run_summarize(run, fail_on, &sum);
+    if (sum.n_blocking > 0) {
         return EXIT_FINDINGS;
     }
-    if (tot.n_not_scanned > 0 || strcmp(r->info->state, "complete") != 0) {
+    if (sum.n_not_scanned > 0 || !sum.complete) {
         return EXIT_SCAN_ERROR;
     }
     return EXIT_OK;
 }
 
-/* ---- the evaluation as a whole ------------------------------------------ */
-
 int check_evaluate_scan(struct store *s, int64_t scan_id, struct policy *const *pols, size_t n_pols,
                         const struct check_options *opts, FILE *out, int *out_exit, char *stored,
                         size_t stored_len, char *err, size_t err_len)
 {
-    struct check_ctx c = {.s = s, .scan_id = scan_id, .pols = pols, .n_pols = n_pols, .o = opts};
+    struct policy_run run;
     int ret = -1;
     int saved_errno = 0;
 
-    stored[0] = '\0';
-    c.evaluated_ms = opts->now_ms > 0 ? opts->now_ms : util_now_ms();
-    if (store_scan_info(s, scan_id, &c.info) != 0 ||
-        store_load_targets(s, scan_id, &c.targets, &c.ids, &c.n_targets) != 0) {
-        snprintf(err, err_len, "%s", store_errmsg(s));
+    int prc = policy_run_scan(s, scan_id, pols, n_pols, opts->now_ms, &run, err, err_len);
+    snprintf(stored, stored_len, "%s", run.stored);
+    if (prc != 0) {
         goto out;
-    }
-    c.run_ids = calloc(n_pols ? n_pols : 1, sizeof(*c.run_ids));
-    if (c.run_ids == NULL) {
-        snprintf(err, err_len, "out of memory");
-        goto out;
-    }
-    if (check_eval(&c, err, err_len) != 0) {
-        goto out;
-    }
-    stored[0] = '\0';
-    for (size_t p = 0; p < n_pols; p++) {
-        if (check_store_run(&c, p, err, err_len) != 0) {
-            goto out;
-        }
-        size_t used = strlen(stored);
-        snprintf(stored + used, stored_len - used, "%s%lld (%s)",
-                 p == 0 ? (n_pols == 1 ? "policy run " : "policy runs ") : ", ",
-                 (long long)c.run_ids[p], policy_id(pols[p]));
-    }
-    if (n_pols > 0) {
-        size_t used = strlen(stored);
-        snprintf(stored + used, stored_len - used, " of scan %lld", (long long)scan_id);
     }
     struct check_report rep = {
         .scan_id = scan_id,
-        .info = &c.info,
+        .info = &run.info,
         .db_path = opts->db_path,
         .fail_on = opts->fail_on,
-        .evaluated_ms = c.evaluated_ms,
+        .evaluated_ms = run.evaluated_ms,
         .pols = pols,
         .n_pols = n_pols,
-        .run_ids = c.run_ids,
-        .targets = c.targets,
-        .ids = c.ids,
-        .n_targets = c.n_targets,
-        .results = c.results,
+        .run_ids = run.run_ids,
+        .targets = run.targets,
+        .ids = run.ids,
+        .n_targets = run.n_targets,
+        .results = run.results,
     };
-    int code = check_exit_code(&rep);
+    int code = check_exit_code(&run, opts->fail_on);
     if (opts->json) {
         if (check_report_json(out, &rep, code) != 0) {
             saved_errno = errno; /* the caller asks the stream why (cli/output.h) */
@@ -261,16 +95,7 @@ int check_evaluate_scan(struct store *s, int64_t scan_id, struct policy *const *
     *out_exit = code;
     ret = 0;
 out:
-    if (c.results != NULL) {
-        for (size_t i = 0; i < n_pols * c.n_targets; i++) {
-            finding_list_cleanup(&c.results[i]);
-        }
-        free(c.results);
-    }
-    free(c.run_ids);
-    store_targets_free(c.targets, c.n_targets);
-    free(c.ids);
-    store_scan_info_cleanup(&c.info);
+    policy_run_cleanup(&run);
     if (saved_errno != 0) {
         errno = saved_errno;
     }
@@ -280,14 +105,8 @@ out:
 /* ---- the command ---------------------------------------------------------- */
 
 enum check_opt_id {
-    OPT_OUTPUT = 'o',
-    OPT_HELP = 'h',
     OPT_POLICY = 'p',
-    OPT_DB = 256,
-    OPT_SCAN,
-    OPT_LATEST,
-    OPT_FAIL_ON,
-    OPT_FORMAT,
+    OPT_FORMAT = CLI_OPT_OWN,
 };
 
 /* The one table of check options: getopt_long and --help both come from it. */
@@ -295,23 +114,26 @@ static const struct opt_doc check_opts[] = {
     {"policy", required_argument, OPT_POLICY, "P",
      "evaluate policy P: a shipped name (see 'tlsaudit policies list') or a YAML file; "
      "repeat for several (required)"},
-    {"scan", required_argument, OPT_SCAN, "ID", "evaluate stored scan ID"},
-    {"latest", no_argument, OPT_LATEST, NULL, "evaluate the newest stored scan (the default)"},
-    {"db", required_argument, OPT_DB, "FILE",
+    {"scan", required_argument, CLI_OPT_SCAN, "ID", "evaluate stored scan ID"},
+    {"latest", no_argument, CLI_OPT_LATEST, NULL, "evaluate the newest stored scan (the default)"},
+    {"db", required_argument, CLI_OPT_DB, "FILE",
      "SQLite database (default: $TLSAUDIT_DB, else ./tlsaudit.db); must exist"},
-    {"fail-on", required_argument, OPT_FAIL_ON, "SEV",
+    {"fail-on", required_argument, CLI_OPT_FAIL_ON, "SEV",
      "exit 1 when a finding fails at or above SEV: info, low, medium, high (default), "
      "critical"},
     {"format", required_argument, OPT_FORMAT, "F", "output format: text (default) or json"},
-    {"output", required_argument, OPT_OUTPUT, "FILE",
+    {"output", required_argument, CLI_OPT_OUTPUT, "FILE",
      "write the report to FILE (replaced only when complete), not stdout"},
-    {"help", no_argument, OPT_HELP, NULL, "show this help"},
+    {"help", no_argument, CLI_OPT_HELP, NULL, "show this help"},
 };
-#define N_CHECK_OPTS (sizeof(check_opts) / sizeof(check_opts[0]))
 
-static void check_usage(FILE *out)
-{
-    fprintf(out, "Usage: tlsaudit check --policy P [--policy P...] [--scan ID | --latest]\n"
+static const struct cli_cmd check_cmd = {
+    .name = "check",
+    .shortopts = ":p:o:h",
+    .opts = check_opts,
+    .n_opts = sizeof(check_opts) / sizeof(check_opts[0]),
+    .help_width = 20,
+    .help_head = "Usage: tlsaudit check --policy P [--policy P...] [--scan ID | --latest]\n"
                  "                      [OPTIONS]\n"
                  "\n"
                  "Evaluate policies over a stored scan without touching the network: each\n"
@@ -321,9 +143,8 @@ static void check_usage(FILE *out)
                  "verdict counts and every finding that is not a pass, with its rule id,\n"
                  "severity, requirement and evidence.\n"
                  "\n"
-                 "Options:\n");
-    opts_print(out, check_opts, N_CHECK_OPTS, 20);
-    fprintf(out, "\n"
+                 "Options:\n",
+    .help_tail = "\n"
                  "Exit codes (the first that applies):\n"
                  "  2  usage, policy, database or output error; an invalid policy is\n"
                  "     rejected with FILE:LINE:COLUMN and no finding is stored; when the\n"
@@ -332,182 +153,116 @@ static void check_usage(FILE *out)
                  "  1  a finding fails at or above --fail-on and is not waived\n"
                  "  3  a target of the scan could not be scanned, or the scan did not\n"
                  "     complete (interrupted, incomplete, still running)\n"
-                 "  0  compliant: no failing finding at or above --fail-on\n");
+                 "  0  compliant: no failing finding at or above --fail-on\n",
+};
+
+/* check's own options: the policy names (room for argc) and the format. */
+struct check_args {
+    char **names;
+    size_t n_names;
+    bool json;
+};
+
+static int check_own(void *arg, int id, const char *v)
+{
+    struct check_args *a = arg;
+    if (id == OPT_POLICY) {
+        a->names[a->n_names++] = (char *)v;
+        return 0;
+    }
+    if (strcmp(v, "json") == 0 || strcmp(v, "text") == 0) {
+        a->json = strcmp(v, "json") == 0;
+        return 0;
+    }
+    fprintf(stderr, "tlsaudit check: --format: '%s' is not one of: text, json\n", v);
+    return -1;
+}
+
+/* check_report_failed says why the evaluation or its report failed, and
+ * what was stored before (stored: "" for nothing). */
+static void check_report_failed(const struct cli_common *c, struct cli_out *o, const char *stored,
+                                const char *err)
+{
+    int e = errno;
+    char oerr[256];
+    if (stored[0] != '\0' && cli_out_write_failed(o, e, oerr, sizeof(oerr))) {
+        fprintf(stderr, "tlsaudit check: stored in %s: %s; the report to %s was not written: %s\n",
+                c->db_path, stored, cli_out_name(o), oerr);
+        return;
+    }
+    fprintf(stderr, "tlsaudit check: %s\n", err);
+    if (stored[0] != '\0') {
+        fprintf(stderr, "tlsaudit check: stored in %s: %s; %s\n", c->db_path, stored,
+                o->path ? "the report was not written and the old file was kept"
+                        : "the report is incomplete");
+    }
 }
 
 int cmd_check(int argc, char **argv)
 {
-    struct option long_opts[N_CHECK_OPTS + 1];
-    opts_to_getopt(check_opts, N_CHECK_OPTS, long_opts);
-
-    const char *db_path = getenv("TLSAUDIT_DB");
-    const char *out_path = NULL;
-    char **names = NULL;
-    size_t n_names = 0;
+    struct cli_common c;
+    struct check_args a = {0};
     struct policy **pols = NULL;
     struct store *store = NULL;
     struct cli_out o;
-    bool json = false;
-    bool latest = false;
-    bool have_scan = false;
-    unsigned long scan_arg = 0;
-    enum severity fail_on = SEV_HIGH;
     char err[1024];
     char stored[1024] = "";
     int rc = EXIT_USAGE;
+    int64_t scan_id = 0;
 
     cli_out_init(&o);
-    if (db_path == NULL || db_path[0] == '\0') {
-        db_path = "tlsaudit.db";
-    }
-    names = calloc((size_t)argc + 1, sizeof(*names));
-    if (names == NULL) {
+    a.names = calloc((size_t)argc + 1, sizeof(*a.names));
+    if (a.names == NULL) {
         fprintf(stderr, "tlsaudit check: out of memory\n");
         goto out;
     }
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":p:o:h", long_opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_POLICY:
-            names[n_names++] = optarg;
-            break;
-        case OPT_SCAN:
-            if (!util_parse_ulong(optarg, 1, LONG_MAX, &scan_arg)) {
-                fprintf(stderr, "tlsaudit check: --scan: '%s' is not a scan id (a number from 1)\n",
-                        optarg);
-                goto out;
-            }
-            have_scan = true;
-            break;
-        case OPT_LATEST:
-            latest = true;
-            break;
-        case OPT_DB:
-            db_path = optarg;
-            break;
-        case OPT_FAIL_ON:
-            if (!severity_parse(optarg, &fail_on)) {
-                fprintf(stderr,
-                        "tlsaudit check: --fail-on: '%s' is not one of: info, low, medium, high, "
-                        "critical\n",
-                        optarg);
-                goto out;
-            }
-            break;
-        case OPT_FORMAT:
-            if (strcmp(optarg, "json") == 0) {
-                json = true;
-            } else if (strcmp(optarg, "text") == 0) {
-                json = false;
-            } else {
-                fprintf(stderr, "tlsaudit check: --format: '%s' is not one of: text, json\n",
-                        optarg);
-                goto out;
-            }
-            break;
-        case OPT_OUTPUT:
-            out_path = optarg;
-            break;
-        case OPT_HELP:
-            check_usage(stdout);
-            rc = EXIT_OK;
-            goto out;
-        case ':':
-            fprintf(stderr,
-                    "tlsaudit check: option '%s' needs a value (see 'tlsaudit check --help')\n",
-                    argv[optind - 1]);
-            goto out;
-        default:
-            fprintf(stderr, "tlsaudit check: unknown option '%s' (see 'tlsaudit check --help')\n",
-                    argv[optind - 1]);
-            goto out;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "tlsaudit check: unexpected argument '%s' (see 'tlsaudit check --help')\n",
-                argv[optind]);
+    int prc = cli_parse(&check_cmd, argc, argv, &c, check_own, &a);
+    if (prc != 0) {
+        rc = prc > 0 ? EXIT_OK : EXIT_USAGE;
         goto out;
     }
-    if (have_scan && latest) {
-        fprintf(stderr, "tlsaudit check: give --scan ID or --latest, not both\n");
+    if (cli_no_operands(&check_cmd, argc, argv) != 0 || cli_scan_choice(&check_cmd, &c) != 0) {
         goto out;
     }
-    if (n_names == 0) {
+    if (a.n_names == 0) {
         fprintf(stderr, "tlsaudit check: no policy (give --policy NAME|FILE; see 'tlsaudit "
                         "check --help')\n");
         goto out;
     }
     /* Every policy first: one invalid policy and nothing is evaluated. */
-    if (check_load_policies(names, n_names, &pols, err, sizeof(err)) != 0) {
+    if (policy_run_load_policies(a.names, a.n_names, &pols, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit check: %s\n", err);
-        goto out;
-    }
-    struct stat st;
-    if (stat(db_path, &st) != 0) {
-        fprintf(stderr, "tlsaudit check: cannot open database %s: %s (run 'tlsaudit scan' first)\n",
-                db_path, strerror(errno));
         goto out;
     }
     /* -o FILE: a temporary file next to it, renamed over it when complete. */
-    if (cli_out_open(&o, out_path) != 0) {
-        fprintf(stderr, "tlsaudit check: --output: cannot write '%s': %s\n", out_path,
-                strerror(errno));
+    if (cli_db_exists(&check_cmd, &c) != 0 || cli_output_open(&check_cmd, &c, &o) != 0) {
         goto out;
     }
-    if (store_open(db_path, &store, err, sizeof(err)) != 0) {
+    if (store_open(c.db_path, &store, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit check: %s\n", err);
         goto out;
     }
-    int64_t scan_id = (int64_t)scan_arg;
-    if (!have_scan) {
-        if (store_latest_scan(store, &scan_id) != 0) {
-            fprintf(stderr, "tlsaudit check: %s\n", store_errmsg(store));
-            goto out;
-        }
-    } else {
-        bool exists = false;
-        if (store_scan_exists(store, scan_id, &exists) != 0) {
-            fprintf(stderr, "tlsaudit check: %s: %s\n", db_path, store_errmsg(store));
-            goto out;
-        }
-        if (!exists) {
-            fprintf(stderr, "tlsaudit check: no scan %lld in %s\n", (long long)scan_id, db_path);
-            goto out;
-        }
+    if (cli_resolve_scan(&check_cmd, &c, store, true, &scan_id) != 0) {
+        goto out;
     }
-    struct check_options opts = {.fail_on = fail_on, .json = json, .db_path = db_path};
+    struct check_options opts = {.fail_on = c.fail_on, .json = a.json, .db_path = c.db_path};
     int code = EXIT_USAGE;
-    if (check_evaluate_scan(store, scan_id, pols, n_names, &opts, o.f, &code, stored,
+    if (check_evaluate_scan(store, scan_id, pols, a.n_names, &opts, o.f, &code, stored,
                             sizeof(stored), err, sizeof(err)) != 0) {
-        int e = errno;
-        char oerr[256];
-        if (stored[0] != '\0' && cli_out_write_failed(&o, e, oerr, sizeof(oerr))) {
-            fprintf(stderr,
-                    "tlsaudit check: stored in %s: %s; the report to %s was not written: %s\n",
-                    db_path, stored, cli_out_name(&o), oerr);
-            goto out;
-        }
-        fprintf(stderr, "tlsaudit check: %s\n", err);
-        if (stored[0] != '\0') {
-            fprintf(stderr, "tlsaudit check: stored in %s: %s; %s\n", db_path, stored,
-                    o.path ? "the report was not written and the old file was kept"
-                           : "the report is incomplete");
-        }
+        check_report_failed(&c, &o, stored, err);
         goto out;
     }
     char oerr[256];
     if (cli_out_commit(&o, oerr, sizeof(oerr)) != 0) {
         fprintf(stderr, "tlsaudit check: stored in %s: %s; the report to %s was not written: %s\n",
-                db_path, stored, cli_out_name(&o), oerr);
+                c.db_path, stored, cli_out_name(&o), oerr);
         goto out;
     }
     rc = code;
 out:
     cli_out_discard(&o);
     store_close(store);
-    check_free_policies(pols, pols != NULL ? n_names : 0);
-    free(names);
+    policy_run_free_policies(pols, pols != NULL ? a.n_names : 0);
+    free(a.names);
     return rc;
 }

@@ -19,17 +19,12 @@
  * - Exit codes: 0 nothing got worse; 1 something got worse (reports/diff.h
  *   says what counts); 2 usage, database or output error.
  */
-#include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/common.h"
 #include "cli/opts.h"
 #include "cli/output.h"
 #include "common/util.h"
@@ -38,25 +33,25 @@
 #include "store/store.h"
 
 enum diff_opt_id {
-    OPT_OUTPUT = 'o',
-    OPT_HELP = 'h',
-    OPT_DB = 256,
-    OPT_FORMAT,
+    OPT_FORMAT = CLI_OPT_OWN,
 };
 
 static const struct opt_doc diff_opts[] = {
-    {"db", required_argument, OPT_DB, "FILE",
+    {"db", required_argument, CLI_OPT_DB, "FILE",
      "the database (default: $TLSAUDIT_DB, else ./tlsaudit.db)"},
     {"format", required_argument, OPT_FORMAT, "F", "text (default), json or markdown"},
-    {"output", required_argument, OPT_OUTPUT, "FILE",
+    {"output", required_argument, CLI_OPT_OUTPUT, "FILE",
      "write the diff to FILE (replaced only when complete), not stdout"},
-    {"help", no_argument, OPT_HELP, NULL, "show this help"},
+    {"help", no_argument, CLI_OPT_HELP, NULL, "show this help"},
 };
-#define N_DIFF_OPTS (sizeof(diff_opts) / sizeof(diff_opts[0]))
 
-static void diff_usage(FILE *out)
-{
-    fprintf(out, "Usage: tlsaudit diff [SCAN_A [SCAN_B]] [--db FILE] [--format F] [-o FILE]\n"
+static const struct cli_cmd diff_cmd = {
+    .name = "diff",
+    .shortopts = ":o:h",
+    .opts = diff_opts,
+    .n_opts = sizeof(diff_opts) / sizeof(diff_opts[0]),
+    .help_width = 20,
+    .help_head = "Usage: tlsaudit diff [SCAN_A [SCAN_B]] [--db FILE] [--format F] [-o FILE]\n"
                  "\n"
                  "Show what changed from stored scan SCAN_A to stored scan SCAN_B, without\n"
                  "touching the network. With no scan given: the newest scan against the newest\n"
@@ -71,9 +66,8 @@ static void diff_usage(FILE *out)
                  "(matched by policy and rule id) and verdict changes. Targets in only one\n"
                  "scan are listed.\n"
                  "\n"
-                 "Options:\n");
-    opts_print(out, diff_opts, N_DIFF_OPTS, 20);
-    fprintf(out, "\n"
+                 "Options:\n",
+    .help_tail = "\n"
                  "Exit codes:\n"
                  "  0  nothing got worse\n"
                  "  1  something got worse: a new failing finding, a policy verdict that\n"
@@ -81,7 +75,19 @@ static void diff_usage(FILE *out)
                  "     chain problem that appeared (untrusted, expired, not yet valid,\n"
                  "     self-signed, incomplete, wrong order, hostname mismatch)\n"
                  "  2  usage or database error (unknown scan, only one scan, no earlier\n"
-                 "     scan sharing a target), or the output could not be written\n");
+                 "     scan sharing a target), or the output could not be written\n",
+};
+
+/* diff_own parses --format (text, json, markdown): also history's (cli/cmd_history.c). */
+static int diff_own(void *arg, int id, const char *v)
+{
+    enum report_format *format = arg;
+    if (id == OPT_FORMAT && report_format_parse(v, format) &&
+        (*format == REPORT_TEXT || *format == REPORT_JSON || *format == REPORT_MARKDOWN)) {
+        return 0;
+    }
+    fprintf(stderr, "tlsaudit diff: --format: '%s' is not one of: text, json, markdown\n", v);
+    return -1;
 }
 
 /* pick_scans fills a and b from the arguments (0 = not given). Returns 0,
@@ -154,11 +160,7 @@ static int pick_scans(struct store *store, const char *db_path, int64_t *a, int6
 
 int cmd_diff(int argc, char **argv)
 {
-    struct option long_opts[N_DIFF_OPTS + 1];
-    opts_to_getopt(diff_opts, N_DIFF_OPTS, long_opts);
-
-    const char *db_path = getenv("TLSAUDIT_DB");
-    const char *out_path = NULL;
+    struct cli_common c;
     struct store *store = NULL;
     struct report_data da = {0}, db = {0};
     bool have_a = false, have_b = false;
@@ -170,43 +172,9 @@ int cmd_diff(int argc, char **argv)
     int rc = EXIT_USAGE;
 
     cli_out_init(&o);
-    if (db_path == NULL || db_path[0] == '\0') {
-        db_path = "tlsaudit.db";
-    }
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":o:h", long_opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_DB:
-            db_path = optarg;
-            break;
-        case OPT_FORMAT:
-            if (!report_format_parse(optarg, &format) ||
-                (format != REPORT_TEXT && format != REPORT_JSON && format != REPORT_MARKDOWN)) {
-                fprintf(stderr,
-                        "tlsaudit diff: --format: '%s' is not one of: text, json, markdown\n",
-                        optarg);
-                goto out;
-            }
-            break;
-        case OPT_OUTPUT:
-            out_path = optarg;
-            break;
-        case OPT_HELP:
-            diff_usage(stdout);
-            rc = EXIT_OK;
-            goto out;
-        case ':':
-            fprintf(stderr,
-                    "tlsaudit diff: option '%s' needs a value (see 'tlsaudit diff --help')\n",
-                    argv[optind - 1]);
-            goto out;
-        default:
-            fprintf(stderr, "tlsaudit diff: unknown option '%s' (see 'tlsaudit diff --help')\n",
-                    argv[optind - 1]);
-            goto out;
-        }
+    int prc = cli_parse(&diff_cmd, argc, argv, &c, diff_own, &format);
+    if (prc != 0) {
+        return prc > 0 ? EXIT_OK : EXIT_USAGE;
     }
     if (argc - optind > 2) {
         fprintf(stderr,
@@ -229,26 +197,17 @@ int cmd_diff(int argc, char **argv)
                 (long long)scan[0]);
         goto out;
     }
-    struct stat st;
-    if (stat(db_path, &st) != 0) {
-        fprintf(stderr, "tlsaudit diff: cannot open database %s: %s (run 'tlsaudit scan' first)\n",
-                db_path, strerror(errno));
+    if (cli_open_readonly(&diff_cmd, &c, &store) != 0 ||
+        pick_scans(store, c.db_path, &scan[0], &scan[1]) != 0) {
         goto out;
     }
-    if (store_open_readonly(db_path, &store, err, sizeof(err)) != 0) {
-        fprintf(stderr, "tlsaudit diff: %s\n", err);
-        goto out;
-    }
-    if (pick_scans(store, db_path, &scan[0], &scan[1]) != 0) {
-        goto out;
-    }
-    if (report_load(store, scan[0], db_path, &da, err, sizeof(err)) != 0) {
-        fprintf(stderr, "tlsaudit diff: %s: %s\n", db_path, err);
+    if (report_load(store, scan[0], c.db_path, &da, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit diff: %s: %s\n", c.db_path, err);
         goto out;
     }
     have_a = true;
-    if (report_load(store, scan[1], db_path, &db, err, sizeof(err)) != 0) {
-        fprintf(stderr, "tlsaudit diff: %s: %s\n", db_path, err);
+    if (report_load(store, scan[1], c.db_path, &db, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit diff: %s: %s\n", c.db_path, err);
         goto out;
     }
     have_b = true;
@@ -257,23 +216,11 @@ int cmd_diff(int argc, char **argv)
         fprintf(stderr, "tlsaudit diff: out of memory\n");
         goto out;
     }
-    if (cli_out_open(&o, out_path) != 0) {
-        fprintf(stderr, "tlsaudit diff: --output: cannot write '%s': %s\n", out_path,
-                strerror(errno));
+    if (cli_output_open(&diff_cmd, &c, &o) != 0) {
         goto out;
     }
-    if (diff_write(o.f, format, d, err, sizeof(err)) != 0) {
-        int e = errno;
-        char oerr[256];
-        if (cli_out_write_failed(&o, e, oerr, sizeof(oerr))) {
-            fprintf(stderr, "tlsaudit diff: writing the diff to %s: %s\n", cli_out_name(&o), oerr);
-        } else {
-            fprintf(stderr, "tlsaudit diff: %s\n", err);
-        }
-        goto out;
-    }
-    if (cli_out_commit(&o, err, sizeof(err)) != 0) {
-        fprintf(stderr, "tlsaudit diff: writing the diff to %s: %s\n", cli_out_name(&o), err);
+    int wrc = diff_write(o.f, format, d, err, sizeof(err));
+    if (cli_output_finish(&diff_cmd, &o, "diff", wrc, err) != 0) {
         goto out;
     }
     rc = d->n_worse > 0 ? EXIT_WORSE : EXIT_OK;

@@ -19,14 +19,12 @@
  * database, unknown target).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "cli/common.h"
 #include "cli/opts.h"
 #include "cli/output.h"
 #include "common/util.h"
@@ -36,22 +34,23 @@
 #include "store/store.h"
 
 enum history_opt_id {
-    OPT_HELP = 'h',
-    OPT_DB = 256,
-    OPT_FORMAT,
+    OPT_FORMAT = CLI_OPT_OWN,
 };
 
 static const struct opt_doc history_opts[] = {
-    {"db", required_argument, OPT_DB, "FILE",
+    {"db", required_argument, CLI_OPT_DB, "FILE",
      "the database (default: $TLSAUDIT_DB, else ./tlsaudit.db)"},
     {"format", required_argument, OPT_FORMAT, "F", "text (default), json or markdown"},
-    {"help", no_argument, OPT_HELP, NULL, "show this help"},
+    {"help", no_argument, CLI_OPT_HELP, NULL, "show this help"},
 };
-#define N_HISTORY_OPTS (sizeof(history_opts) / sizeof(history_opts[0]))
 
-static void history_usage(FILE *out)
-{
-    fprintf(out, "Usage: tlsaudit history TARGET [--db FILE] [--format F]\n"
+static const struct cli_cmd history_cmd = {
+    .name = "history",
+    .shortopts = ":h",
+    .opts = history_opts,
+    .n_opts = sizeof(history_opts) / sizeof(history_opts[0]),
+    .help_width = 20,
+    .help_head = "Usage: tlsaudit history TARGET [--db FILE] [--format F]\n"
                  "\n"
                  "List every stored scan of TARGET, oldest first, one line each: when the scan\n"
                  "started, its id and state, the target's status, the versions accepted, the\n"
@@ -68,105 +67,34 @@ static void history_usage(FILE *out)
                  "says which), and a name that resolved to several addresses gives one row\n"
                  "per address.\n"
                  "\n"
-                 "Options:\n");
-    opts_print(out, history_opts, N_HISTORY_OPTS, 20);
-    fprintf(out, "\n"
+                 "Options:\n",
+    .help_tail = "\n"
                  "Exit codes:\n"
                  "  0  the history was written\n"
-                 "  2  usage or database error, or TARGET was never scanned\n");
+                 "  2  usage or database error, or TARGET was never scanned\n",
+};
+
+static int history_own(void *arg, int id, const char *v)
+{
+    enum report_format *format = arg;
+    if (id == OPT_FORMAT && report_format_parse(v, format) &&
+        (*format == REPORT_TEXT || *format == REPORT_JSON || *format == REPORT_MARKDOWN)) {
+        return 0;
+    }
+    fprintf(stderr, "tlsaudit history: --format: '%s' is not one of: text, json, markdown\n", v);
+    return -1;
 }
 
-int cmd_history(int argc, char **argv)
+/* history_rows hands every row of refs to w, one scan loaded at a time.
+ * Returns 0, or -1 after printing why. */
+static int history_rows(struct store *store, const char *db_path,
+                        const struct store_target_ref *refs, size_t n_refs,
+                        struct history_writer *w)
 {
-    struct option long_opts[N_HISTORY_OPTS + 1];
-    opts_to_getopt(history_opts, N_HISTORY_OPTS, long_opts);
-
-    const char *db_path = getenv("TLSAUDIT_DB");
-    enum report_format format = REPORT_TEXT;
-    struct store *store = NULL;
-    struct store_target_ref *refs = NULL;
-    size_t n_refs = 0;
     struct report_data data = {0};
     bool have_data = false;
-    char *host = NULL;
-    uint16_t port = 0;
-    struct history_writer *w = NULL;
     char err[1024];
-    int rc = EXIT_USAGE;
-
-    if (db_path == NULL || db_path[0] == '\0') {
-        db_path = "tlsaudit.db";
-    }
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_DB:
-            db_path = optarg;
-            break;
-        case OPT_FORMAT:
-            if (!report_format_parse(optarg, &format) ||
-                (format != REPORT_TEXT && format != REPORT_JSON && format != REPORT_MARKDOWN)) {
-                fprintf(stderr,
-                        "tlsaudit history: --format: '%s' is not one of: text, json, markdown\n",
-                        optarg);
-                goto out;
-            }
-            break;
-        case OPT_HELP:
-            history_usage(stdout);
-            rc = EXIT_OK;
-            goto out;
-        case ':':
-            fprintf(stderr,
-                    "tlsaudit history: option '%s' needs a value (see 'tlsaudit history "
-                    "--help')\n",
-                    argv[optind - 1]);
-            goto out;
-        default:
-            fprintf(stderr,
-                    "tlsaudit history: unknown option '%s' (see 'tlsaudit history --help')\n",
-                    argv[optind - 1]);
-            goto out;
-        }
-    }
-    if (argc - optind != 1) {
-        fprintf(stderr, "tlsaudit history: %s (see 'tlsaudit history --help')\n",
-                argc - optind == 0 ? "give one TARGET (host, host:port or [ipv6]:port)"
-                                   : "give exactly one TARGET");
-        goto out;
-    }
-    const char *target = argv[optind];
-    if (target_parse(target, &host, &port, err, sizeof(err)) != 0) {
-        fprintf(stderr, "tlsaudit history: TARGET '%s': %s\n", target, err);
-        goto out;
-    }
-    struct stat st;
-    if (stat(db_path, &st) != 0) {
-        fprintf(stderr,
-                "tlsaudit history: cannot open database %s: %s (run 'tlsaudit scan' first)\n",
-                db_path, strerror(errno));
-        goto out;
-    }
-    if (store_open_readonly(db_path, &store, err, sizeof(err)) != 0) {
-        fprintf(stderr, "tlsaudit history: %s\n", err);
-        goto out;
-    }
-    if (store_target_history(store, host, port, &refs, &n_refs) != 0) {
-        fprintf(stderr, "tlsaudit history: %s\n", store_errmsg(store));
-        goto out;
-    }
-    if (n_refs == 0) {
-        fprintf(stderr, "tlsaudit history: no scan of %s (host %s, port %u) in %s\n", target, host,
-                (unsigned)port, db_path);
-        goto out;
-    }
-    w = history_begin(stdout, format, host, port);
-    if (w == NULL) {
-        fprintf(stderr, "tlsaudit history: out of memory\n");
-        goto out;
-    }
+    int rc = -1;
     for (size_t i = 0; i < n_refs; i++) {
         if (!have_data || data.info.id != refs[i].scan_id) {
             if (have_data) {
@@ -189,6 +117,62 @@ int cmd_history(int argc, char **argv)
             goto out;
         }
     }
+    rc = 0;
+out:
+    if (have_data) {
+        report_data_cleanup(&data);
+    }
+    return rc;
+}
+
+int cmd_history(int argc, char **argv)
+{
+    struct cli_common c;
+    enum report_format format = REPORT_TEXT;
+    struct store *store = NULL;
+    struct store_target_ref *refs = NULL;
+    size_t n_refs = 0;
+    char *host = NULL;
+    uint16_t port = 0;
+    struct history_writer *w = NULL;
+    char err[1024];
+    int rc = EXIT_USAGE;
+
+    int prc = cli_parse(&history_cmd, argc, argv, &c, history_own, &format);
+    if (prc != 0) {
+        return prc > 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (argc - optind != 1) {
+        fprintf(stderr, "tlsaudit history: %s (see 'tlsaudit history --help')\n",
+                argc - optind == 0 ? "give one TARGET (host, host:port or [ipv6]:port)"
+                                   : "give exactly one TARGET");
+        goto out;
+    }
+    const char *target = argv[optind];
+    if (target_parse(target, &host, &port, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit history: TARGET '%s': %s\n", target, err);
+        goto out;
+    }
+    if (cli_open_readonly(&history_cmd, &c, &store) != 0) {
+        goto out;
+    }
+    if (store_target_history(store, host, port, &refs, &n_refs) != 0) {
+        fprintf(stderr, "tlsaudit history: %s\n", store_errmsg(store));
+        goto out;
+    }
+    if (n_refs == 0) {
+        fprintf(stderr, "tlsaudit history: no scan of %s (host %s, port %u) in %s\n", target, host,
+                (unsigned)port, c.db_path);
+        goto out;
+    }
+    w = history_begin(stdout, format, host, port);
+    if (w == NULL) {
+        fprintf(stderr, "tlsaudit history: out of memory\n");
+        goto out;
+    }
+    if (history_rows(store, c.db_path, refs, n_refs, w) != 0) {
+        goto out;
+    }
     if (history_end(w) != 0) {
         int e = errno;
         struct cli_out so;
@@ -204,9 +188,6 @@ int cmd_history(int argc, char **argv)
     rc = EXIT_OK; /* a failed write to stdout: main's cli_stdout_finish, exit 2 */
 out:
     history_free(w);
-    if (have_data) {
-        report_data_cleanup(&data);
-    }
     free(refs);
     free(host);
     store_close(store);

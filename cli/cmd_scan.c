@@ -1,23 +1,15 @@
 /*
- * cli/cmd_scan.c - `tlsaudit scan`: parse options, load targets and trust
- * anchors, open the store, run the scan, store and print each target as it
- * finishes, and choose the exit code.
+ * cli/cmd_scan.c - `tlsaudit scan`: parse options, load targets, run the
+ * scan session (cli/session.h: trust anchors, store, scanner, one
+ * transaction per finished target), print each target as it finishes,
+ * then the optional policy run and the stored scan rendered, and choose
+ * the exit code.
  *
  * Order matters for "nothing stored is lost": every piece of user input is
- * checked (options, targets, CA file, output file) before the database is
- * opened, so a usage error never touches it. Each finished target is
- * committed in its own transaction; SIGINT/SIGTERM stop the scan after the
- * probes in flight, and the scan is then marked "interrupted".
- *
- * The database stays off the critical path: before the first packet only
- * store_open_check runs (reads only: a wrong --db still fails with exit 2
- * before any traffic). Then scan_run starts on its own thread while this
- * thread does the writing part (store_prepare: WAL, migrations, abandoned
- * scans; the fetch cache preload; the scan row; the JSON writer) and opens
- * the ready gate. Deliveries (on_result) and revocation checks wait for
- * the gate; everything they read in scan_run_ctx is written before it
- * opens. If the writing part fails, the gate opens failed, the stop flag
- * ends the scan, and the error is printed with exit 2; nothing was stored.
+ * checked (options, targets, policies, CA file, output file) before the
+ * database is opened, so a usage error never touches it. SIGINT/SIGTERM
+ * stop the scan after the probes in flight, and the scan is then marked
+ * "interrupted".
  *
  * Output (cli/output.h): text and JSON stream into stdout or a temporary
  * file next to -o FILE, renamed over FILE only when the run ends without
@@ -27,7 +19,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -37,44 +28,36 @@
 
 #include "cli/check.h"
 #include "cli/cli.h"
+#include "cli/common.h"
 #include "cli/opts.h"
 #include "cli/output.h"
+#include "cli/session.h"
 #include "common/util.h"
-#include "config.h"
 #include "reports/json.h"
 #include "reports/report.h"
 #include "reports/text.h"
-#include "scanner/handshake.h"
-#include "common/model/registry.h"
 #include "scanner/scan.h"
 #include "scanner/target.h"
-#include "scanner/x509.h"
-#include "store/store.h"
 
 #define DEFAULT_JOBS 4
 #define DEFAULT_TIMEOUT_S 10
 #define MAX_JOBS 256
 #define MAX_TIMEOUT_S 600
 #define MAX_TARGET_BUDGET_S 86400
+#define MAX_POLICIES 64
 
 enum opt_id {
     OPT_TARGETS = 'f',
     OPT_JOBS = 'j',
-    OPT_OUTPUT = 'o',
-    OPT_HELP = 'h',
-    OPT_DB = 256,
-    OPT_TIMEOUT,
+    OPT_TIMEOUT = CLI_OPT_OWN,
     OPT_CA_FILE,
     OPT_SNI,
     OPT_FIRST_IP,
     OPT_FORMAT,
-    OPT_COLOR,
     OPT_NO_ENUM,
     OPT_MAX_CONN,
     OPT_MAX_CONN_TOTAL,
     OPT_POLICY,
-    OPT_FAIL_ON,
-    OPT_EXPIRING,
     OPT_OFFLINE,
     OPT_HSTS,
     OPT_HTTP_REDIRECT,
@@ -86,7 +69,7 @@ static const struct opt_doc scan_opts[] = {
     {"targets", required_argument, OPT_TARGETS, "FILE",
      "read targets from FILE (one per line: TARGET [sni=NAME] [tags=TAG,...]; '#' comments; "
      "'-' = stdin)"},
-    {"db", required_argument, OPT_DB, "FILE",
+    {"db", required_argument, CLI_OPT_DB, "FILE",
      "SQLite database (default: $TLSAUDIT_DB, else ./tlsaudit.db)"},
     {"jobs", required_argument, OPT_JOBS, "N",
      "GnuTLS handshakes and certificate work for N targets in parallel (1-256, default 4)"},
@@ -113,19 +96,19 @@ static const struct opt_doc scan_opts[] = {
     {"policy", required_argument, OPT_POLICY, "P",
      "after the scan, evaluate policy P (a shipped name, see 'tlsaudit policies list', or a "
      "YAML file); may be repeated"},
-    {"fail-on", required_argument, OPT_FAIL_ON, "SEV",
+    {"fail-on", required_argument, CLI_OPT_FAIL_ON, "SEV",
      "exit 1 when a policy finding fails at or above SEV (info, low, medium, high, critical; "
      "default high) and is not waived"},
     {"format", required_argument, OPT_FORMAT, "F",
      "output format: text (default; each target as it finishes) or json (the scan document), "
      "or csv, junit, markdown, html (the stored scan rendered as 'tlsaudit report' does, "
      "after the scan and its --policy evaluation)"},
-    {"expiring", required_argument, OPT_EXPIRING, "DAYS",
+    {"expiring", required_argument, CLI_OPT_EXPIRING, "DAYS",
      "also list every certificate of every served chain that expires within DAYS "
      "(expired ones included)"},
-    {"output", required_argument, OPT_OUTPUT, "FILE",
+    {"output", required_argument, CLI_OPT_OUTPUT, "FILE",
      "write the output to FILE (replaced only when complete), not stdout"},
-    {"color", required_argument, OPT_COLOR, "WHEN",
+    {"color", required_argument, CLI_OPT_COLOR, "WHEN",
      "colour the text output: auto (default: on a terminal, unless NO_COLOR is set), "
      "always, never"},
     {"offline", no_argument, OPT_OFFLINE, NULL,
@@ -136,13 +119,16 @@ static const struct opt_doc scan_opts[] = {
      "443 only)"},
     {"http-redirect", no_argument, OPT_HTTP_REDIRECT, NULL,
      "also check that plain HTTP on port 80 of each target redirects to HTTPS"},
-    {"help", no_argument, OPT_HELP, NULL, "show this help"},
+    {"help", no_argument, CLI_OPT_HELP, NULL, "show this help"},
 };
-#define N_SCAN_OPTS (sizeof(scan_opts) / sizeof(scan_opts[0]))
 
-static void scan_usage(FILE *out)
-{
-    fprintf(out, "Usage: tlsaudit scan [OPTIONS] [TARGET...]\n"
+static const struct cli_cmd scan_cmd = {
+    .name = "scan",
+    .shortopts = ":f:j:o:h",
+    .opts = scan_opts,
+    .n_opts = sizeof(scan_opts) / sizeof(scan_opts[0]),
+    .help_width = 24,
+    .help_head = "Usage: tlsaudit scan [OPTIONS] [TARGET...]\n"
                  "\n"
                  "Scan TLS servers. For each target and each address it resolves to:\n"
                  "  - enumeration with raw ClientHellos: for SSLv2, SSLv3 and TLS 1.0-1.3,\n"
@@ -163,127 +149,200 @@ static void scan_usage(FILE *out)
                  "defaults to 443. A DNS name is also sent as SNI and checked against the\n"
                  "certificate; for an IP address the certificate's IP SANs are checked.\n"
                  "\n"
-                 "Options:\n");
-    opts_print(out, scan_opts, N_SCAN_OPTS, 24);
-    fprintf(out, "\n"
+                 "Options:\n",
+    .help_tail = "\n"
                  "Exit codes, in this precedence: 2 usage, input, policy, database or output\n"
                  "error (before the scan starts nothing is stored; after it, what is stored\n"
                  "stays stored and the message says what it is; -o FILE is then left as it\n"
                  "was); 1 a policy finding fails at or above --fail-on and is not waived;\n"
                  "3 at least one target could not be scanned (unresolvable, unreachable,\n"
-                 "silent) or the scan was interrupted; 0 otherwise.\n");
+                 "silent) or the scan was interrupted; 0 otherwise.\n",
+};
+
+/* Everything the options set besides the shared ones (cli/common.h). */
+struct scan_args {
+    struct target_list targets;
+    struct session_options so;
+    unsigned long jobs, timeout_s, max_conn, max_conn_total, target_budget_s;
+    bool have_target_budget;
+    enum report_format format;
+    char *policy_names[MAX_POLICIES];
+    size_t n_policy_names;
+    char err[1024];
+};
+
+/* The numeric options: their range and how the error names the value. */
+static const struct scan_number {
+    int id;
+    const char *name;
+    unsigned long min, max;
+    const char *what; /* "'X' is not WHAT from MIN to MAX" */
+    size_t field;     /* offset of the unsigned long in struct scan_args */
+} scan_numbers[] = {
+    {OPT_JOBS, "jobs", 1, MAX_JOBS, "a number", offsetof(struct scan_args, jobs)},
+    {OPT_TIMEOUT, "timeout", 1, MAX_TIMEOUT_S, "a whole number of seconds",
+     offsetof(struct scan_args, timeout_s)},
+    {OPT_TARGET_BUDGET, "target-budget", 0, MAX_TARGET_BUDGET_S, "a whole number of seconds",
+     offsetof(struct scan_args, target_budget_s)},
+    {OPT_MAX_CONN, "max-conn", 1, 64, "a number", offsetof(struct scan_args, max_conn)},
+    {OPT_MAX_CONN_TOTAL, "max-conn-total", 1, 4096, "a number",
+     offsetof(struct scan_args, max_conn_total)},
+};
+
+/* scan_number parses a numeric option; 1 when id is not one. */
+static int scan_number(struct scan_args *a, int id, const char *v)
+{
+    for (size_t i = 0; i < sizeof(scan_numbers) / sizeof(scan_numbers[0]); i++) {
+        const struct scan_number *n = &scan_numbers[i];
+        if (n->id != id) {
+            continue;
+        }
+        if (!util_parse_ulong(v, n->min, n->max, (unsigned long *)((char *)a + n->field))) {
+            fprintf(stderr, "tlsaudit scan: --%s: '%s' is not %s from %lu to %lu\n", n->name, v,
+                    n->what, n->min, n->max);
+            return -1;
+        }
+        a->have_target_budget = a->have_target_budget || id == OPT_TARGET_BUDGET;
+        return 0;
+    }
+    return 1;
 }
 
-struct scan_run_ctx {
-    struct store *store;
-    struct revoc_cache *cache;
-    int64_t scan_id;
+/* scan_own handles scan's own options (cli_own_fn). */
+static int scan_own(void *arg, int id, const char *v)
+{
+    struct scan_args *a = arg;
+    int rc = scan_number(a, id, v);
+    if (rc != 1) {
+        return rc;
+    }
+    switch (id) {
+    case OPT_TARGETS:
+        if (target_list_load_file(&a->targets, v, a->err, sizeof(a->err)) != 0) {
+            fprintf(stderr, "tlsaudit scan: %s\n", a->err);
+            return -1;
+        }
+        return 0;
+    case OPT_CA_FILE:
+        a->so.ca_file = v;
+        return 0;
+    case OPT_NO_ENUM:
+        a->so.enumerate = false;
+        return 0;
+    case OPT_OFFLINE:
+        a->so.offline = true;
+        return 0;
+    case OPT_HSTS:
+        a->so.hsts_all = true;
+        return 0;
+    case OPT_HTTP_REDIRECT:
+        a->so.http_redirect = true;
+        return 0;
+    case OPT_FIRST_IP:
+        a->so.first_ip = true;
+        return 0;
+    case OPT_POLICY:
+        if (a->n_policy_names == MAX_POLICIES) {
+            fprintf(stderr, "tlsaudit scan: --policy: at most 64 policies\n");
+            return -1;
+        }
+        a->policy_names[a->n_policy_names++] = (char *)v;
+        return 0;
+    case OPT_SNI:
+        if (!target_valid_sni(v)) {
+            fprintf(stderr, "tlsaudit scan: --sni: '%s' is not a DNS host name\n", v);
+            return -1;
+        }
+        a->so.sni = v;
+        return 0;
+    default: /* OPT_FORMAT */
+        if (!report_format_parse(v, &a->format)) {
+            fprintf(stderr, "tlsaudit scan: --format: '%s' is not one of: %s\n", v,
+                    REPORT_FORMAT_NAMES);
+            return -1;
+        }
+        return 0;
+    }
+}
+
+/* scan_operands adds the TARGET arguments; -1 after printing. */
+static int scan_operands(struct scan_args *a, int argc, char **argv)
+{
+    for (int i = optind; i < argc; i++) {
+        char origin[32];
+        snprintf(origin, sizeof(origin), "argument %d", i - optind + 1);
+        if (target_list_add(&a->targets, argv[i], NULL, NULL, origin, a->err, sizeof(a->err)) !=
+            0) {
+            fprintf(stderr, "tlsaudit scan: %s\n", a->err);
+            return -1;
+        }
+    }
+    if (a->targets.n_items == 0) {
+        fprintf(stderr, "tlsaudit scan: no targets (give TARGET arguments or -f FILE; see "
+                        "'tlsaudit scan --help')\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- what the session tells us ------------------------------------------ */
+
+/* The streaming output while the session runs (its callbacks' argument). */
+struct scan_out {
     FILE *out;
     bool json;
     bool quiet; /* csv, junit, markdown, html: nothing until the scan is stored */
     bool color;
+    const char *db_path;
+    const char *trust_store;
+    int64_t target_budget_ms; /* written into the JSON scan object */
     struct json_report *jr;
-    size_t n_done;
-    size_t n_stored; /* targets committed to the store */
-    size_t n_failed;
-    bool store_failed;
-    char store_err[512];
 };
 
-/* cache_put stores one verified fetch (revoc_cache_drain callback). */
-static int cache_put(void *arg, const char *kind, const char *key, const unsigned char *data,
-                     size_t len, int64_t expires)
+static int out_ready(void *arg, int64_t scan_id, int64_t started_ms, char *err, size_t err_len)
 {
-    return store_cache_put(arg, kind, key, data, len, expires);
-}
-
-/* cache_preload feeds one stored entry to the scan's cache. */
-static int cache_preload(void *arg, const char *kind, const char *key, const unsigned char *data,
-                         size_t len, int64_t expires)
-{
-    return revoc_cache_preload(arg, kind, key, data, len, expires);
-}
-
-static int on_result(const struct target_result *r, void *arg)
-{
-    struct scan_run_ctx *c = arg;
-    if (store_put_target(c->store, c->scan_id, r) != 0) {
-        c->store_failed = true;
-        snprintf(c->store_err, sizeof(c->store_err), "%s", store_errmsg(c->store));
+    struct scan_out *so = arg;
+    if (!so->json) {
+        return 0;
+    }
+    struct json_scan_info info = {scan_id, started_ms, so->db_path, so->trust_store};
+    so->jr = json_report_new(&info);
+    if (so->jr == NULL || json_report_scan_limit(so->jr, so->target_budget_ms) != 0) {
+        snprintf(err, err_len, "out of memory");
         return -1;
-    }
-    c->n_stored++;
-    /* What this target's checks fetched and verified goes to the cache
-     * table now, so a killed scan keeps it too. */
-    if (c->cache != NULL && revoc_cache_drain(c->cache, cache_put, c->store) != 0) {
-        c->store_failed = true;
-        snprintf(c->store_err, sizeof(c->store_err), "%s", store_errmsg(c->store));
-        return -1;
-    }
-    c->n_done++;
-    if (r->status != TARGET_OK && r->status != TARGET_NO_TLS) {
-        c->n_failed++;
-    }
-    if (c->json) {
-        if (json_report_add_target(c->jr, r) != 0) {
-            return -1;
-        }
-    } else if (!c->quiet) {
-        text_print_target(c->out, r, c->color);
-        fflush(c->out);
     }
     return 0;
+}
+
+static int out_target(void *arg, const struct target_result *r)
+{
+    struct scan_out *so = arg;
+    if (so->json) {
+        return json_report_add_target(so->jr, r) != 0 ? -1 : 0;
+    }
+    if (!so->quiet) {
+        text_print_target(so->out, r, so->color);
+        fflush(so->out);
+    }
+    return 0;
+}
+
+static void out_progress(void *arg, size_t n_done, size_t n_units)
+{
+    (void)arg;
+    fprintf(stderr, "\rtlsaudit: %zu/%zu targets done", n_done, n_units);
+    if (n_done == n_units) {
+        fputc('\n', stderr);
+    }
+}
+
+static void out_warning(void *arg, const char *text)
+{
+    (void)arg;
+    fprintf(stderr, "tlsaudit: warning: %s\n", text);
 }
 
 static volatile sig_atomic_t stop_flag;
-
-/* What the scan thread runs: scan_run, its result kept for the main
- * thread (read after pthread_join). */
-struct scan_thread_arg {
-    const struct target_list *targets;
-    const struct scan_options *so;
-    struct scan_run_ctx *ctx;
-    int rc;
-};
-
-static void *scan_thread(void *arg)
-{
-    struct scan_thread_arg *a = arg;
-    a->rc = scan_run(a->targets, a->so, on_result, a->ctx);
-    return NULL;
-}
-
-/* prepare_store is the writing part of opening the store for a scan, run
- * while the scan already probes: WAL and migrations, the fetch cache
- * preload, the scan row, the JSON writer. Returns 0 and fills
- * *out_scan_id and *out_jr, or -1 with the message (the form the CLI
- * printed before) in err. */
-static int prepare_store(struct store *store, const char *db_path, struct revoc_cache *cache,
-                         const struct scan_meta *meta, bool json, int64_t *out_scan_id,
-                         struct json_report **out_jr, char *err, size_t err_len)
-{
-    if (store_prepare(store) != 0) {
-        snprintf(err, err_len, "%s", store_errmsg(store));
-        return -1;
-    }
-    if (cache != NULL && store_cache_load(store, util_now_ms() / 1000, cache_preload, cache) != 0) {
-        snprintf(err, err_len, "%s: %s", db_path, store_errmsg(store));
-        return -1;
-    }
-    if (store_scan_begin(store, meta, out_scan_id) != 0) {
-        snprintf(err, err_len, "%s: %s", db_path, store_errmsg(store));
-        return -1;
-    }
-    if (json) {
-        struct json_scan_info info = {*out_scan_id, meta->started_ms, db_path, meta->trust_store};
-        *out_jr = json_report_new(&info);
-        if (*out_jr == NULL) {
-            snprintf(err, err_len, "out of memory");
-            return -1;
-        }
-    }
-    return 0;
-}
 
 /* Every access to stop_flag is an atomic builtin (lock-free on an int, so
  * async-signal-safe): the handler and the main thread write it, the scan's
@@ -292,6 +351,18 @@ static void on_signal(int sig)
 {
     (void)sig;
     __atomic_store_n(&stop_flag, 1, __ATOMIC_SEQ_CST);
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sa.sa_flags = (int)SA_RESETHAND; /* a second signal ends the process at once */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
 }
 
 /* Returns the command line as one string for provenance (caller frees). */
@@ -318,495 +389,304 @@ static char *join_args(int argc, char **argv)
     return s;
 }
 
-int cmd_scan(int argc, char **argv)
+/* ---- after the scan: policies, the stored scan rendered, the exit ------- */
+
+/* What happens after the session ran, and its outcome. */
+struct scan_after {
+    const struct cli_common *c;
+    const struct scan_args *a;
+    struct session *ss;
+    struct scan_out *so;
+    struct policy **pols;
+    bool text;
+    int check_exit;
+    bool check_failed;
+    bool report_failed;
+    char runs_stored[512]; /* the policy runs check_evaluate_scan stored */
+    char *check_buf;
+    size_t check_len;
+    struct report_data rdata;
+    bool have_rdata;
+};
+
+/* scan_policy_check evaluates --policy over the stored scan. Policies read
+ * the facts back from the store, as `tlsaudit check` does, so both give
+ * the same findings; JSON output nests the check document in the scan
+ * document; csv, junit, markdown, html render the stored findings later
+ * (the check's own text report is not shown then). */
+static void scan_policy_check(struct scan_after *x)
 {
-    struct option long_opts[N_SCAN_OPTS + 1];
-    opts_to_getopt(scan_opts, N_SCAN_OPTS, long_opts);
-
-    struct target_list targets;
-    target_list_init(&targets);
-    const char *db_path = getenv("TLSAUDIT_DB");
-    const char *ca_file = NULL;
-    const char *sni = NULL;
-    const char *out_path = NULL;
-    const char *color_when = "auto";
-    bool first_ip = false;
-    bool json = false;
-    enum report_format format = REPORT_TEXT;
-    int expiring = -1;
-    unsigned long expiring_days = 0;
-    struct report_data rdata = {0};
-    bool have_rdata = false;
-    unsigned long jobs = DEFAULT_JOBS;
-    unsigned long timeout_s = DEFAULT_TIMEOUT_S;
-    unsigned long max_conn = 4;
-    unsigned long max_conn_total = 64;
-    unsigned long target_budget_s = 0;
-    bool have_target_budget = false;
-    bool enumerate = true;
-    bool offline = false;
-    bool hsts_all = false;
-    bool http_redirect = false;
-    struct revoc_cache *cache = NULL;
-    char *policy_names[64];
-    size_t n_policy_names = 0;
-    struct policy **pols = NULL;
-    enum severity fail_on = SEV_HIGH;
-    char *check_buf = NULL;
-    size_t check_len = 0;
     char err[1024];
-    int rc = EXIT_USAGE;
-    struct x509_trust *trust = NULL;
-    struct store *store = NULL;
-    struct json_report *jr = NULL;
-    struct cli_out o;
-    FILE *out = stdout;
-    bool gnutls_ready = false;
-    char *cmdline = NULL;
-    struct scan_gate gate;
-    bool gate_ready = false;
+    FILE *out = x->so->out;
+    struct check_options co = {
+        .fail_on = x->c->fail_on, .json = x->so->json, .db_path = x->c->db_path};
+    FILE *cout = x->text ? out : open_memstream(&x->check_buf, &x->check_len);
+    if (x->text) {
+        fputc('\n', out);
+    }
+    if (cout == NULL ||
+        check_evaluate_scan(x->ss->store, x->ss->scan_id, x->pols, x->a->n_policy_names, &co, cout,
+                            &x->check_exit, x->runs_stored, sizeof(x->runs_stored), err,
+                            sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit scan: policy check: %s\n", cout ? err : "out of memory");
+        x->check_failed = true;
+    }
+    if (!x->text && cout != NULL) {
+        fclose(cout);
+    }
+    if (x->so->json && cout != NULL && !x->check_failed &&
+        json_report_attach(x->so->jr, "policy_check", x->check_buf, x->check_len) != 0) {
+        fprintf(stderr, "tlsaudit scan: policy check: unreadable JSON\n");
+        x->check_failed = true;
+    }
+}
 
-    cli_out_init(&o);
-    if (db_path == NULL || db_path[0] == '\0') {
-        db_path = "tlsaudit.db";
+/* scan_expiring_json attaches the expiring certificates to the JSON. */
+static void scan_expiring_json(struct scan_after *x, const struct report_options *ro)
+{
+    char err[1024];
+    char *ebuf = NULL;
+    size_t elen = 0;
+    FILE *eout = open_memstream(&ebuf, &elen);
+    int erc = eout == NULL ? -1 : report_write_expiring_json(eout, &x->rdata, ro, err, sizeof(err));
+    if (eout != NULL && fclose(eout) != 0) {
+        erc = -1;
     }
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":f:j:o:h", long_opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_TARGETS:
-            if (target_list_load_file(&targets, optarg, err, sizeof(err)) != 0) {
-                fprintf(stderr, "tlsaudit scan: %s\n", err);
-                goto out;
-            }
-            break;
-        case OPT_DB:
-            db_path = optarg;
-            break;
-        case OPT_JOBS:
-            if (!util_parse_ulong(optarg, 1, MAX_JOBS, &jobs)) {
-                fprintf(stderr, "tlsaudit scan: --jobs: '%s' is not a number from 1 to %d\n",
-                        optarg, MAX_JOBS);
-                goto out;
-            }
-            break;
-        case OPT_TIMEOUT:
-            if (!util_parse_ulong(optarg, 1, MAX_TIMEOUT_S, &timeout_s)) {
-                fprintf(stderr,
-                        "tlsaudit scan: --timeout: '%s' is not a whole number of seconds from 1 "
-                        "to %d\n",
-                        optarg, MAX_TIMEOUT_S);
-                goto out;
-            }
-            break;
-        case OPT_CA_FILE:
-            ca_file = optarg;
-            break;
-        case OPT_NO_ENUM:
-            enumerate = false;
-            break;
-        case OPT_OFFLINE:
-            offline = true;
-            break;
-        case OPT_HSTS:
-            hsts_all = true;
-            break;
-        case OPT_HTTP_REDIRECT:
-            http_redirect = true;
-            break;
-        case OPT_POLICY:
-            if (n_policy_names == sizeof(policy_names) / sizeof(policy_names[0])) {
-                fprintf(stderr, "tlsaudit scan: --policy: at most 64 policies\n");
-                goto out;
-            }
-            policy_names[n_policy_names++] = optarg;
-            break;
-        case OPT_FAIL_ON:
-            if (!severity_parse(optarg, &fail_on)) {
-                fprintf(stderr,
-                        "tlsaudit scan: --fail-on: '%s' is not one of: info, low, medium, high, "
-                        "critical\n",
-                        optarg);
-                goto out;
-            }
-            break;
-        case OPT_MAX_CONN:
-            if (!util_parse_ulong(optarg, 1, 64, &max_conn)) {
-                fprintf(stderr, "tlsaudit scan: --max-conn: '%s' is not a number from 1 to 64\n",
-                        optarg);
-                goto out;
-            }
-            break;
-        case OPT_TARGET_BUDGET:
-            if (!util_parse_ulong(optarg, 0, MAX_TARGET_BUDGET_S, &target_budget_s)) {
-                fprintf(stderr,
-                        "tlsaudit scan: --target-budget: '%s' is not a whole number of seconds "
-                        "from 0 to %d\n",
-                        optarg, MAX_TARGET_BUDGET_S);
-                goto out;
-            }
-            have_target_budget = true;
-            break;
-        case OPT_MAX_CONN_TOTAL:
-            if (!util_parse_ulong(optarg, 1, 4096, &max_conn_total)) {
-                fprintf(stderr,
-                        "tlsaudit scan: --max-conn-total: '%s' is not a number from 1 to 4096\n",
-                        optarg);
-                goto out;
-            }
-            break;
-        case OPT_SNI:
-            if (!target_valid_sni(optarg)) {
-                fprintf(stderr, "tlsaudit scan: --sni: '%s' is not a DNS host name\n", optarg);
-                goto out;
-            }
-            sni = optarg;
-            break;
-        case OPT_FIRST_IP:
-            first_ip = true;
-            break;
-        case OPT_FORMAT:
-            if (!report_format_parse(optarg, &format)) {
-                fprintf(stderr, "tlsaudit scan: --format: '%s' is not one of: %s\n", optarg,
-                        REPORT_FORMAT_NAMES);
-                goto out;
-            }
-            json = format == REPORT_JSON;
-            break;
-        case OPT_EXPIRING:
-            if (!util_parse_ulong(optarg, 0, 36500, &expiring_days)) {
-                fprintf(stderr,
-                        "tlsaudit scan: --expiring: '%s' is not a number of days (0 to 36500)\n",
-                        optarg);
-                goto out;
-            }
-            expiring = (int)expiring_days;
-            break;
-        case OPT_OUTPUT:
-            out_path = optarg;
-            break;
-        case OPT_COLOR:
-            if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "always") != 0 &&
-                strcmp(optarg, "never") != 0) {
-                fprintf(stderr, "tlsaudit scan: --color: '%s' is not one of: auto, always, never\n",
-                        optarg);
-                goto out;
-            }
-            color_when = optarg;
-            break;
-        case OPT_HELP:
-            scan_usage(stdout);
-            rc = EXIT_OK;
-            goto out;
-        case ':':
-            fprintf(stderr,
-                    "tlsaudit scan: option '%s' needs a value (see 'tlsaudit scan --help')\n",
-                    argv[optind - 1]);
-            goto out;
-        default:
-            fprintf(stderr, "tlsaudit scan: unknown option '%s' (see 'tlsaudit scan --help')\n",
-                    argv[optind - 1]);
-            goto out;
-        }
+    if (erc != 0 || json_report_attach(x->so->jr, "expiring", ebuf, elen) != 0) {
+        fprintf(stderr, "tlsaudit scan: listing the expiring certificates failed\n");
+        x->report_failed = true;
     }
-    for (int i = optind; i < argc; i++) {
-        char origin[32];
-        snprintf(origin, sizeof(origin), "argument %d", i - optind + 1);
-        if (target_list_add(&targets, argv[i], NULL, NULL, origin, err, sizeof(err)) != 0) {
-            fprintf(stderr, "tlsaudit scan: %s\n", err);
-            goto out;
-        }
+    free(ebuf);
+}
+
+/* scan_render_stored reads the stored scan back for what the streaming
+ * output cannot say: the other formats and the expiring certificates. */
+static void scan_render_stored(struct scan_after *x)
+{
+    char err[1024];
+    bool json = x->so->json;
+    int expiring = x->c->expiring;
+    if (x->ss->store_failed || x->check_failed || (expiring < 0 && (x->text || json))) {
+        return;
     }
-    if (targets.n_items == 0) {
-        fprintf(stderr, "tlsaudit scan: no targets (give TARGET arguments or -f FILE; see "
-                        "'tlsaudit scan --help')\n");
-        goto out;
+    if (report_load(x->ss->store, x->ss->scan_id, x->c->db_path, &x->rdata, err, sizeof(err)) !=
+        0) {
+        fprintf(stderr, "tlsaudit scan: reading the scan back: %s\n", err);
+        x->report_failed = true;
+        return;
     }
-    if (n_policy_names > 0 &&
-        check_load_policies(policy_names, n_policy_names, &pols, err, sizeof(err)) != 0) {
-        fprintf(stderr, "tlsaudit scan: --policy: %s\n", err);
-        goto out;
-    }
-    if (handshake_global_init() != 0) {
-        fprintf(stderr, "tlsaudit scan: GnuTLS could not be initialised\n");
-        goto out;
-    }
-    gnutls_ready = true;
-    handshake_set_stop_flag(&stop_flag);
-    if (x509_trust_new(ca_file, &trust, err, sizeof(err)) != 0) {
-        fprintf(stderr, "tlsaudit scan: %s%s\n", ca_file ? "--ca-file: " : "", err);
-        goto out;
-    }
-    /* -o FILE: a temporary file next to it, renamed over it at the end. */
-    if (cli_out_open(&o, out_path) != 0) {
-        fprintf(stderr, "tlsaudit scan: --output: cannot write '%s': %s\n", out_path,
-                strerror(errno));
-        goto out;
-    }
-    out = o.f;
-    /* Before the first packet: only what catches a wrong --db (reads). */
-    if (store_open_check(db_path, &store, err, sizeof(err)) != 0) {
+    x->have_rdata = true;
+    struct report_options ro = {.color = x->so->color, .now_ms = 0, .expiring_days = expiring};
+    if (x->text && expiring >= 0 &&
+        report_write_expiring_text(x->so->out, &x->rdata, &ro, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit scan: %s\n", err);
-        goto out;
+        x->report_failed = true;
     }
-    if (!offline) {
-        /* libcurl is loaded by the first fetch; one that cannot be loaded
-         * makes every fetch inconclusive with the reason, not the scan fail. */
-        if ((cache = revoc_cache_new()) == NULL) {
-            fprintf(stderr, "tlsaudit scan: out of memory\n");
-            goto out;
-        }
+    if (json && expiring >= 0) {
+        scan_expiring_json(x, &ro);
     }
-
-    cmdline = join_args(argc, argv);
-    struct scan_meta meta = {
-        .started_ms = util_now_ms(),
-        .tool_version = PACKAGE_VERSION,
-        .options = cmdline ? cmdline : "",
-        .trust_store = ca_file ? ca_file : "system",
-        .registry_version = registry_version,
-    };
-    int64_t scan_id = 0;
-
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sa.sa_flags = (int)SA_RESETHAND; /* a second signal ends the process at once */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
-    bool color =
-        strcmp(color_when, "always") == 0 || (strcmp(color_when, "auto") == 0 && o.path == NULL &&
-                                              isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL);
-    /* scan_id and jr are filled in by prepare_store before the gate opens. */
-    struct scan_run_ctx ctx = {.store = store,
-                               .cache = cache,
-                               .out = out,
-                               .json = json,
-                               .quiet = !json && format != REPORT_TEXT,
-                               .color = color};
-    struct revoc_options rvo = {
-        .offline = offline, .timeout_ms = (int)timeout_s * 1000, .trust = trust, .cache = cache};
-    struct http_options ho = {.hsts_all_ports = hsts_all,
-                              .redirect = http_redirect,
-                              .offline = offline,
-                              .timeout_ms = (int)timeout_s * 1000};
-    scan_gate_init(&gate);
-    gate_ready = true;
-    struct scan_options so = {
-        .jobs = (int)jobs,
-        .enumerate = enumerate,
-        .max_conn = (unsigned)max_conn,
-        .max_conn_total = (unsigned)max_conn_total,
-        .progress = targets.n_items > 1 && isatty(STDERR_FILENO),
-        .timeout_ms = (int)timeout_s * 1000,
-        .target_budget_ms = have_target_budget ? (int64_t)target_budget_s * 1000
-                                               : scan_budget_default((int)timeout_s * 1000),
-        .first_ip = first_ip,
-        .sni_override = sni,
-        .trust = trust,
-        .stop = &stop_flag,
-        .revoc = &rvo,
-        .http = &ho,
-        .ready = &gate,
-    };
-    struct scan_thread_arg sta = {.targets = &targets, .so = &so, .ctx = &ctx, .rc = 0};
-    pthread_t scan_tid;
-    bool scan_threaded = pthread_create(&scan_tid, NULL, scan_thread, &sta) == 0;
-
-    /* The writing part, while the scan probes. */
-    char prep_err[sizeof(err)];
-    bool prep_ok = prepare_store(store, db_path, cache, &meta, json, &scan_id, &jr, prep_err,
-                                 sizeof(prep_err)) == 0;
-    if (prep_ok && jr != NULL && json_report_scan_limit(jr, so.target_budget_ms) != 0) {
-        snprintf(prep_err, sizeof(prep_err), "out of memory");
-        prep_ok = false;
-    }
-    if (prep_ok) {
-        ctx.scan_id = scan_id;
-        ctx.jr = jr;
-    } else {
-        /* As a signal would: the probes in flight give up. */
-        __atomic_store_n(&stop_flag, 1, __ATOMIC_SEQ_CST);
-    }
-    scan_gate_open(&gate, prep_ok);
-    if (scan_threaded) {
-        pthread_join(scan_tid, NULL);
-    } else if (prep_ok) {
-        scan_thread(&sta); /* no thread: scan after the preparation, as before */
-    } else {
-        sta.rc = 1;
-    }
-    if (!prep_ok) {
-        fprintf(stderr, "tlsaudit scan: %s\n", prep_err);
-        if (scan_id > 0) {
-            /* The scan row exists (the JSON writer failed): close it. A
-             * failure here adds nothing to the message above; the next
-             * open marks the row incomplete. */
-            if (store_scan_finish(store, scan_id, "interrupted", util_now_ms()) != 0) {
-                fprintf(stderr, "tlsaudit scan: %s: %s\n", db_path, store_errmsg(store));
-            }
-        }
-        rc = EXIT_USAGE;
-        goto out;
-    }
-    int srun = sta.rc;
-    bool interrupted = srun != 0 || __atomic_load_n(&stop_flag, __ATOMIC_SEQ_CST);
-    const char *state = interrupted ? "interrupted" : "complete";
-    int64_t finished = util_now_ms();
-    bool finish_stored = store_scan_finish(store, scan_id, state, finished) == 0;
-    if (!finish_stored && !ctx.store_failed) {
-        ctx.store_failed = true;
-        snprintf(ctx.store_err, sizeof(ctx.store_err), "%s", store_errmsg(store));
-    }
-    bool text = format == REPORT_TEXT;
-    if (text) {
-        fprintf(out, "Scan %lld %s: %zu target%s scanned, %zu not scanned; stored in %s\n",
-                (long long)scan_id, state, ctx.n_done - ctx.n_failed,
-                ctx.n_done - ctx.n_failed == 1 ? "" : "s", ctx.n_failed, db_path);
-    }
-    int check_exit = EXIT_OK;
-    bool check_failed = false;
-    char runs_stored[512] = ""; /* the policy runs check_evaluate_scan stored */
-    if (n_policy_names > 0 && !ctx.store_failed) {
-        /* Policies read the facts back from the store, as `tlsaudit check`
-         * does, so both give the same findings. JSON output nests the check
-         * document in the scan document. */
-        struct check_options co = {.fail_on = fail_on, .json = json, .db_path = db_path};
-        /* csv, junit, markdown, html render the stored findings below; the
-         * check's own text report is not shown then. */
-        FILE *cout = text ? out : open_memstream(&check_buf, &check_len);
-        if (text) {
-            fputc('\n', out);
-        }
-        if (cout == NULL ||
-            check_evaluate_scan(store, scan_id, pols, n_policy_names, &co, cout, &check_exit,
-                                runs_stored, sizeof(runs_stored), err, sizeof(err)) != 0) {
-            fprintf(stderr, "tlsaudit scan: policy check: %s\n", cout ? err : "out of memory");
-            check_failed = true;
-        }
-        if (!text && cout != NULL) {
-            fclose(cout);
-        }
-        if (json && cout != NULL) {
-            if (!check_failed &&
-                json_report_attach(jr, "policy_check", check_buf, check_len) != 0) {
-                fprintf(stderr, "tlsaudit scan: policy check: unreadable JSON\n");
-                check_failed = true;
-            }
-        }
-    }
-    /* The stored scan, read back, for what the streaming output cannot
-     * say: the other formats and the expiring certificates. */
-    bool report_failed = false;
-    if (!ctx.store_failed && !check_failed && (expiring >= 0 || (!text && !json))) {
-        if (report_load(store, scan_id, db_path, &rdata, err, sizeof(err)) != 0) {
-            fprintf(stderr, "tlsaudit scan: reading the scan back: %s\n", err);
-            report_failed = true;
-        } else {
-            have_rdata = true;
-        }
-    }
-    struct report_options ro = {.color = color, .now_ms = 0, .expiring_days = expiring};
-    if (have_rdata && text && expiring >= 0 &&
-        report_write_expiring_text(out, &rdata, &ro, err, sizeof(err)) != 0) {
+    if (!x->text && !json &&
+        report_write(x->so->out, x->a->format, &x->rdata, &ro, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit scan: %s\n", err);
-        report_failed = true;
+        x->report_failed = true;
     }
-    if (have_rdata && json && expiring >= 0) {
-        char *ebuf = NULL;
-        size_t elen = 0;
-        FILE *eout = open_memstream(&ebuf, &elen);
-        int erc =
-            eout == NULL ? -1 : report_write_expiring_json(eout, &rdata, &ro, err, sizeof(err));
-        if (eout != NULL && fclose(eout) != 0) {
-            erc = -1;
-        }
-        if (erc != 0 || json_report_attach(jr, "expiring", ebuf, elen) != 0) {
-            fprintf(stderr, "tlsaudit scan: listing the expiring certificates failed\n");
-            report_failed = true;
-        }
-        free(ebuf);
-    }
-    if (have_rdata && !text && !json &&
-        report_write(out, format, &rdata, &ro, err, sizeof(err)) != 0) {
-        fprintf(stderr, "tlsaudit scan: %s\n", err);
-        report_failed = true;
-    }
-    bool json_failed = json && json_report_write(jr, out, finished, state) != 0;
-    int json_errno = errno;
-    if (ctx.store_failed) {
+}
+
+/* scan_exit_code: the precedence of the --help text. */
+static int scan_exit_code(const struct scan_after *x)
+{
+    const struct session *ss = x->ss;
+    if (ss->store_failed) {
         fprintf(stderr, "tlsaudit scan: %s: %s (the targets stored before this are kept)\n",
-                db_path, ctx.store_err);
-        rc = EXIT_USAGE;
-    } else if (__atomic_load_n(&stop_flag, __ATOMIC_SEQ_CST)) {
-        fprintf(stderr, "tlsaudit scan: interrupted; %zu finished target%s stored in %s\n",
-                ctx.n_done, ctx.n_done == 1 ? "" : "s", db_path);
-        rc = EXIT_SCAN_ERROR;
-    } else if (srun < 0) {
-        fprintf(stderr, "tlsaudit scan: could not start the scan threads\n");
-        rc = EXIT_SCAN_ERROR;
-    } else if (check_failed || report_failed) {
-        rc = EXIT_USAGE;
-    } else if (check_exit == EXIT_FINDINGS) {
-        rc = EXIT_FINDINGS;
-    } else {
-        rc = ctx.n_failed > 0 ? EXIT_SCAN_ERROR : EXIT_OK;
+                x->c->db_path, ss->store_err);
+        return EXIT_USAGE;
     }
-    /* The output is complete unless the run failed (exit 2): only then is
-     * -o FILE replaced. Either way the message says what was stored. */
+    if (__atomic_load_n(&stop_flag, __ATOMIC_SEQ_CST)) {
+        fprintf(stderr, "tlsaudit scan: interrupted; %zu finished target%s stored in %s\n",
+                ss->n_done, ss->n_done == 1 ? "" : "s", x->c->db_path);
+        return EXIT_SCAN_ERROR;
+    }
+    if (ss->scan_rc < 0) {
+        fprintf(stderr, "tlsaudit scan: could not start the scan threads\n");
+        return EXIT_SCAN_ERROR;
+    }
+    if (x->check_failed || x->report_failed) {
+        return EXIT_USAGE;
+    }
+    if (x->check_exit == EXIT_FINDINGS) {
+        return EXIT_FINDINGS;
+    }
+    return ss->n_failed > 0 ? EXIT_SCAN_ERROR : EXIT_OK;
+}
+
+/* scan_finish_output commits or discards the output for exit code rc and,
+ * when the output or the run failed, says what was stored. Returns the
+ * exit code. */
+static int scan_finish_output(struct scan_after *x, struct cli_out *o, int rc, bool json_failed,
+                              int json_errno)
+{
+    const struct session *ss = x->ss;
     char oerr[256] = "";
     bool out_failed = false;
     if (json_failed) {
-        if (!cli_out_write_failed(&o, json_errno, oerr, sizeof(oerr))) {
+        if (!cli_out_write_failed(o, json_errno, oerr, sizeof(oerr))) {
             snprintf(oerr, sizeof(oerr), "the JSON document could not be built (out of memory)");
         }
         out_failed = true;
-        cli_out_discard(&o);
+        cli_out_discard(o);
     } else if (rc == EXIT_USAGE) {
-        cli_out_discard(&o);
-    } else if (cli_out_commit(&o, oerr, sizeof(oerr)) != 0) {
+        cli_out_discard(o);
+    } else if (cli_out_commit(o, oerr, sizeof(oerr)) != 0) {
         out_failed = true;
     }
-    if (out_failed || rc == EXIT_USAGE) {
-        char what[1024];
-        int n = snprintf(what, sizeof(what), "scan %lld was stored in %s with %zu target%s",
-                         (long long)scan_id, db_path, ctx.n_stored, ctx.n_stored == 1 ? "" : "s");
-        if (n > 0 && (size_t)n < sizeof(what)) {
-            snprintf(what + n, sizeof(what) - (size_t)n, " (state %s)%s%s",
-                     finish_stored ? state : "running; the next open marks it incomplete",
-                     runs_stored[0] ? " and " : "", runs_stored);
-        }
-        if (out_failed) {
-            fprintf(stderr, "tlsaudit scan: %s; the output to %s was not written: %s\n", what,
-                    cli_out_name(&o), oerr);
-        } else {
-            fprintf(stderr, "tlsaudit scan: %s%s%s%s\n", what, o.path ? "; " : "",
-                    o.path ? o.path : "", o.path ? " was left as it was" : "");
-        }
-        rc = EXIT_USAGE;
+    if (!out_failed && rc != EXIT_USAGE) {
+        return rc;
     }
+    char what[1024];
+    int n =
+        snprintf(what, sizeof(what), "scan %lld was stored in %s with %zu target%s",
+                 (long long)ss->scan_id, x->c->db_path, ss->n_stored, ss->n_stored == 1 ? "" : "s");
+    if (n > 0 && (size_t)n < sizeof(what)) {
+        snprintf(what + n, sizeof(what) - (size_t)n, " (state %s)%s%s",
+                 ss->finish_stored ? ss->state : "running; the next open marks it incomplete",
+                 x->runs_stored[0] ? " and " : "", x->runs_stored);
+    }
+    if (out_failed) {
+        fprintf(stderr, "tlsaudit scan: %s; the output to %s was not written: %s\n", what,
+                cli_out_name(o), oerr);
+    } else {
+        fprintf(stderr, "tlsaudit scan: %s%s%s%s\n", what, o->path ? "; " : "",
+                o->path ? o->path : "", o->path ? " was left as it was" : "");
+    }
+    return EXIT_USAGE;
+}
+
+/* scan_after_run is everything after a session that ran: the summary
+ * line, the policy run, the stored scan rendered, the exit code, the
+ * output committed. */
+static int scan_after_run(struct scan_after *x, struct cli_out *o)
+{
+    struct session *ss = x->ss;
+    if (x->text) {
+        fprintf(x->so->out, "Scan %lld %s: %zu target%s scanned, %zu not scanned; stored in %s\n",
+                (long long)ss->scan_id, ss->state, ss->n_done - ss->n_failed,
+                ss->n_done - ss->n_failed == 1 ? "" : "s", ss->n_failed, x->c->db_path);
+    }
+    x->check_exit = EXIT_OK;
+    if (x->a->n_policy_names > 0 && !ss->store_failed) {
+        scan_policy_check(x);
+    }
+    scan_render_stored(x);
+    bool json_failed =
+        x->so->json && json_report_write(x->so->jr, x->so->out, ss->finished_ms, ss->state) != 0;
+    int json_errno = errno;
+    int rc = scan_exit_code(x);
+    return scan_finish_output(x, o, rc, json_failed, json_errno);
+}
+
+/* ---- the command ---------------------------------------------------------- */
+
+/* scan_parse parses argv into c and a. Returns 0, 1 after --help, -1 after
+ * an error. */
+static int scan_parse(int argc, char **argv, struct cli_common *c, struct scan_args *a)
+{
+    a->jobs = DEFAULT_JOBS;
+    a->timeout_s = DEFAULT_TIMEOUT_S;
+    a->max_conn = 4;
+    a->max_conn_total = 64;
+    a->so.enumerate = true;
+    a->format = REPORT_TEXT;
+    int prc = cli_parse(&scan_cmd, argc, argv, c, scan_own, a);
+    if (prc != 0) {
+        return prc;
+    }
+    if (scan_operands(a, argc, argv) != 0) {
+        return -1;
+    }
+    int timeout_ms = (int)a->timeout_s * 1000;
+    a->so.db_path = c->db_path;
+    a->so.jobs = (int)a->jobs;
+    a->so.max_conn = (unsigned)a->max_conn;
+    a->so.max_conn_total = (unsigned)a->max_conn_total;
+    a->so.timeout_ms = timeout_ms;
+    a->so.target_budget_ms = a->have_target_budget ? (int64_t)a->target_budget_s * 1000
+                                                   : scan_budget_default(timeout_ms);
+    a->so.stop = &stop_flag;
+    return 0;
+}
+
+int cmd_scan(int argc, char **argv)
+{
+    struct cli_common c;
+    struct scan_args a = {0};
+    struct session ss = {0};
+    struct cli_out o;
+    struct scan_out so = {0};
+    struct scan_after x = {.c = &c, .a = &a, .ss = &ss, .so = &so};
+    char *cmdline = NULL;
+    char err[1024];
+    int rc = EXIT_USAGE;
+
+    target_list_init(&a.targets);
+    cli_out_init(&o);
+    int prc = scan_parse(argc, argv, &c, &a);
+    if (prc != 0) {
+        rc = prc > 0 ? EXIT_OK : EXIT_USAGE;
+        goto out;
+    }
+    if (a.n_policy_names > 0 && policy_run_load_policies(a.policy_names, a.n_policy_names, &x.pols,
+                                                         err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit scan: --policy: %s\n", err);
+        goto out;
+    }
+    cmdline = join_args(argc, argv);
+    a.so.cmdline = cmdline;
+    if (session_init(&ss, &a.so, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit scan: %s\n", err);
+        goto out;
+    }
+    /* -o FILE: a temporary file next to it, renamed over it at the end. */
+    if (cli_output_open(&scan_cmd, &c, &o) != 0) {
+        goto out;
+    }
+    /* Before the first packet: only what catches a wrong --db (reads). */
+    if (session_open_store(&ss, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit scan: %s\n", err);
+        goto out;
+    }
+    install_signals();
+    so = (struct scan_out){.out = o.f,
+                           .json = a.format == REPORT_JSON,
+                           .quiet = a.format != REPORT_JSON && a.format != REPORT_TEXT,
+                           .color = cli_color(&c, &o),
+                           .db_path = c.db_path,
+                           .trust_store = a.so.ca_file ? a.so.ca_file : "system",
+                           .target_budget_ms = a.so.target_budget_ms};
+    bool progress = a.targets.n_items > 1 && isatty(STDERR_FILENO);
+    struct session_progress sp = {.arg = &so,
+                                  .on_ready = out_ready,
+                                  .on_target_done = out_target,
+                                  .on_progress = progress ? out_progress : NULL,
+                                  .on_warning = out_warning};
+    if (session_run(&ss, &a.targets, &sp, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit scan: %s\n", err);
+        if (ss.store_failed) {
+            fprintf(stderr, "tlsaudit scan: %s: %s\n", c.db_path, ss.store_err);
+        }
+        goto out;
+    }
+    x.text = a.format == REPORT_TEXT;
+    rc = scan_after_run(&x, &o);
 out:
-    cli_out_discard(&o);
-    if (have_rdata) {
-        report_data_cleanup(&rdata);
-    }
     free(cmdline);
-    free(check_buf);
-    check_free_policies(pols, n_policy_names);
-    json_report_free(jr);
-    store_close(store);
-    revoc_cache_free(cache);
-    x509_trust_free(trust);
-    if (gnutls_ready) {
-        handshake_global_deinit();
+    cli_out_discard(&o);
+    if (x.have_rdata) {
+        report_data_cleanup(&x.rdata);
     }
-    if (gate_ready) {
-        scan_gate_destroy(&gate);
-    }
-    target_list_cleanup(&targets);
+    free(x.check_buf);
+    policy_run_free_policies(x.pols, a.n_policy_names);
+    json_report_free(so.jr);
+    session_cleanup(&ss);
+    target_list_cleanup(&a.targets);
     return rc;
 }

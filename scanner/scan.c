@@ -365,11 +365,8 @@ static void unit_part_done(struct pool *p, struct unit *u)
         deliver_locked(p, &u->r);
     }
     p->n_finished++;
-    if (p->o->progress) {
-        fprintf(stderr, "\rtlsaudit: %zu/%zu targets done", p->n_finished, p->n_units);
-        if (p->n_finished == p->n_units) {
-            fputc('\n', stderr);
-        }
+    if (p->o->on_progress != NULL) {
+        p->o->on_progress(p->o->report_arg, p->n_finished, p->n_units);
     }
     target_result_cleanup(&u->r);
     pthread_mutex_unlock(&p->lock);
@@ -432,11 +429,14 @@ static void enum_unit_done(void *arg)
     enum_start_next(p);
 }
 
-/* What the probe loop says about its own limits goes to stderr. */
+/* What the probe loop says about its own limits goes to the caller's
+ * on_warning (arg: the scan options). */
 static void loop_notice(void *arg, const char *text)
 {
-    (void)arg;
-    fprintf(stderr, "tlsaudit: warning: %s\n", text);
+    const struct scan_options *o = arg;
+    if (o->on_warning != NULL) {
+        o->on_warning(o->report_arg, text);
+    }
 }
 
 /* Descriptors kept for the rest of the process while the enumeration runs:
@@ -470,10 +470,12 @@ static unsigned enum_conn_cap(const struct scan_options *o)
         return want;
     }
     unsigned cap = room > 1 ? (unsigned)room : 1;
-    fprintf(stderr,
-            "tlsaudit: warning: the open-file limit (%ld; %ld open, %ld kept for the database "
-            "and the handshakes) allows the enumeration %u connections at once, not %u\n",
-            limit, n_open, reserve, cap, want);
+    char text[256];
+    snprintf(text, sizeof(text),
+             "the open-file limit (%ld; %ld open, %ld kept for the database and the handshakes) "
+             "allows the enumeration %u connections at once, not %u",
+             limit, n_open, reserve, cap, want);
+    loop_notice((void *)o, text);
     return cap;
 }
 
@@ -483,7 +485,7 @@ static void *enum_thread(void *arg)
     unsigned conn_cap = enum_conn_cap(p->o);
     p->loop = net_loop_new(conn_cap, p->o->max_conn, p->o->timeout_ms, p->o->stop);
     if (p->loop != NULL) {
-        net_loop_set_notice(p->loop, loop_notice, NULL);
+        net_loop_set_notice(p->loop, loop_notice, (void *)p->o);
         size_t first = enum_active_cap(p->o, conn_cap);
         for (size_t i = 0; i < first && p->enum_next < p->n_units; i++) {
             enum_start_next(p);

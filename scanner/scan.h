@@ -53,7 +53,6 @@ struct scan_options {
     bool enumerate;          /* run the raw-ClientHello enumeration too */
     unsigned max_conn;       /* enumeration: connections per target at once */
     unsigned max_conn_total; /* enumeration: connections at once, all targets */
-    bool progress;           /* progress lines on stderr */
     int timeout_ms;          /* per connection attempt and per handshake */
     /* Each target's time budget (0: none): its enumeration, and apart from
      * it its handshakes, end this long after they start; what was not
@@ -73,6 +72,13 @@ struct scan_options {
      * delivers nothing more and skips revocation (the caller also sets
      * the stop flag to end the scan). */
     struct scan_gate *ready;
+    /* The scanner prints nothing: progress and warnings (the probe loop's
+     * limits, the open-file limit) go to these callbacks, either may be
+     * NULL. on_progress runs after each unit, serialised with the result
+     * callback: n_done of n_units (target, address) units finished. */
+    void (*on_progress)(void *arg, size_t n_done, size_t n_units);
+    void (*on_warning)(void *arg, const char *text);
+    void *report_arg; /* passed to on_progress and on_warning */
 };
 
 /* Called once per finished target (including unreachable and unresolvable

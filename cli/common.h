@@ -1,0 +1,117 @@
+/*
+ * cli/common.h - what the commands share: one option-parsing loop (the
+ * usage, unknown-option and missing-value errors, --help), the options
+ * that mean the same in every command (--db with its $TLSAUDIT_DB default,
+ * --scan ID / --latest, -o FILE, --fail-on, --expiring, --color), opening
+ * the database a command reads, the scan it names, and -o FILE finished
+ * through cli/output.h. Every message is "tlsaudit CMD: ..." on stderr.
+ *
+ * A command keeps its own option table (struct opt_doc: its help texts)
+ * and uses the shared ids below for the shared options; its own ids start
+ * at CLI_OPT_OWN. Ownership: struct cli_cmd and struct cli_common are
+ * caller storage; the strings they point to are borrowed (argv, tables).
+ */
+#ifndef TLSAUDIT_CLI_COMMON_H
+#define TLSAUDIT_CLI_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cli/opts.h"
+#include "cli/output.h"
+#include "policies/policy.h"
+#include "store/store.h"
+
+/* The ids of the shared options (below 256: also the short letter). */
+enum cli_opt_id {
+    CLI_OPT_OUTPUT = 'o',
+    CLI_OPT_HELP = 'h',
+    CLI_OPT_DB = 256,
+    CLI_OPT_SCAN,
+    CLI_OPT_LATEST,
+    CLI_OPT_FAIL_ON,
+    CLI_OPT_EXPIRING,
+    CLI_OPT_COLOR,
+    CLI_OPT_OWN = 300, /* a command's own long-only options start here */
+};
+
+/* One command: its name, getopt short options and --help. */
+struct cli_cmd {
+    const char *name;      /* "check": in every message and in "see 'tlsaudit check --help'" */
+    const char *shortopts; /* for getopt_long, starting with ':' */
+    const struct opt_doc *opts;
+    size_t n_opts;
+    int help_width;        /* the option column of --help */
+    const char *help_head; /* --help up to and including "Options:\n" */
+    const char *help_tail; /* --help after the options */
+};
+
+/* The values of the shared options. */
+struct cli_common {
+    const char *db_path;   /* --db, else $TLSAUDIT_DB when set and not empty, else tlsaudit.db */
+    const char *out_path;  /* -o FILE, or NULL for stdout */
+    bool have_scan;        /* --scan ID given */
+    bool latest;           /* --latest given */
+    int64_t scan_id;       /* --scan ID, else 0 */
+    enum severity fail_on; /* --fail-on, default SEV_HIGH */
+    int expiring;          /* --expiring DAYS, else -1 */
+    int color;             /* --color: -1 auto (default), 0 never, 1 always */
+};
+
+/* cli_own_fn handles one of the command's own options (id, its value or
+ * NULL). Returns 0, or -1 after printing why. */
+typedef int (*cli_own_fn)(void *arg, int id, const char *value);
+
+/* cli_usage writes cmd's --help to out. */
+void cli_usage(FILE *out, const struct cli_cmd *cmd);
+
+/* cli_parse sets c to its defaults and parses argv with getopt_long (from
+ * optind 1): the shared options into c, --help printed to stdout, the
+ * others handed to own (which may be NULL when the command has none).
+ * Returns 0 with optind at the first operand, 1 after --help (exit 0), or
+ * -1 after printing the error (exit 2). */
+int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_common *c,
+              cli_own_fn own, void *arg);
+
+/* cli_no_operands: 0 when argv has nothing from optind on, else -1 after
+ * "unexpected argument 'X'". */
+int cli_no_operands(const struct cli_cmd *cmd, int argc, char **argv);
+
+/* cli_scan_choice: -1 after printing when both --scan and --latest were
+ * given, else 0. */
+int cli_scan_choice(const struct cli_cmd *cmd, const struct cli_common *c);
+
+/* cli_db_exists: 0 when c->db_path exists, else -1 after "cannot open
+ * database FILE: REASON (run 'tlsaudit scan' first)". Readers never create
+ * a database. */
+int cli_db_exists(const struct cli_cmd *cmd, const struct cli_common *c);
+
+/* cli_open_readonly checks the database exists and opens it read-only
+ * (store_open_readonly). Returns 0 and *out, or -1 after printing. */
+int cli_open_readonly(const struct cli_cmd *cmd, const struct cli_common *c, struct store **out);
+
+/* cli_resolve_scan puts the scan to work on in *out_id: --scan ID (with
+ * verify, checked to exist: "no scan N in FILE"), else the newest scan.
+ * Returns 0, or -1 after printing. */
+int cli_resolve_scan(const struct cli_cmd *cmd, const struct cli_common *c, struct store *s,
+                     bool verify, int64_t *out_id);
+
+/* cli_output_open opens -o FILE (or stdout) into o. Returns 0, or -1 after
+ * "--output: cannot write 'FILE': REASON". */
+int cli_output_open(const struct cli_cmd *cmd, const struct cli_common *c, struct cli_out *o);
+
+/* cli_output_finish ends the output of a writer that returned write_rc
+ * (its message in write_err): on success o is committed; on failure of
+ * the writer or the commit "writing the WHAT to NAME: REASON" (or the
+ * writer's own message when the stream did not fail) is printed and -1
+ * returned. */
+int cli_output_finish(const struct cli_cmd *cmd, struct cli_out *o, const char *what, int write_rc,
+                      const char *write_err);
+
+/* cli_color: the --color decision for output o (auto: a terminal on
+ * stdout and no NO_COLOR). */
+bool cli_color(const struct cli_common *c, const struct cli_out *o);
+
+#endif
