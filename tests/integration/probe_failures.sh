@@ -32,7 +32,7 @@ SRV_ARGS=(--versions ssl3,tls1.0,tls1.1,tls1.2,tls1.3 --order server
 pids="$pids $!"
 PORT=
 for _ in $(seq 1 200); do
-	PORT=$(awk '/^PORT/ { print $2; exit }' "$work/srv.out")
+	PORT=$(awk '/^PORT/ { print $2; exit }' "$work/srv.out" 2>/dev/null)
 	[ -n "$PORT" ] && break
 	sleep 0.05
 done

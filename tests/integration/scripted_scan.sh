@@ -27,7 +27,7 @@ start() {
 	pids="$pids $!"
 	local i
 	for i in $(seq 1 100); do
-		PORT=$(awk '/^PORT/ { print $2; exit }' "$work/$name.out")
+		PORT=$(awk '/^PORT/ { print $2; exit }' "$work/$name.out" 2>/dev/null)
 		[ -n "$PORT" ] && return 0
 		sleep 0.05
 	done
