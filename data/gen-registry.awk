@@ -58,6 +58,9 @@ function suite_attrs(kx, auth, cipher, mode, mac, aead, pfs, export,    a) {
     if (pfs == "1") a = a " | SUITE_FS"
     if (kx == "SCSV") a = a " | SUITE_SCSV"
     if (kx == "RSA") a = a " | SUITE_KX_RSA"
+    if (kx == "DHE" || kx == "DHE_PSK" || (kx == "DH" && auth == "anon")) a = a " | SUITE_KX_DHE"
+    if (kx == "ECDHE") a = a " | SUITE_KX_ECDHE"
+    if (auth == "RSA") a = a " | SUITE_AUTH_RSA"
     return a
 }
 

@@ -729,8 +729,7 @@ static size_t candidates(enum wire_version wv, uint32_t *out, size_t max);
  * "FFDHE cipher suites"). */
 static bool is_ffdhe_kx(const struct suite_info *s)
 {
-    return strcmp(s->kx, "DHE") == 0 || strcmp(s->kx, "DHE_PSK") == 0 ||
-           (strcmp(s->kx, "DH") == 0 && strcmp(s->auth, "anon") == 0);
+    return (s->attrs & SUITE_KX_DHE) != 0;
 }
 
 /* Suites for which the server signs no key exchange (RSA, PSK, static DH,
@@ -738,10 +737,10 @@ static bool is_ffdhe_kx(const struct suite_info *s)
 static bool is_unsigned_kx(uint32_t code)
 {
     const struct suite_info *s = registry_suite_by_code(code);
-    if (s == NULL || strcmp(s->auth, "anon") == 0 || strcmp(s->auth, "PSK") == 0) {
+    if (s == NULL || (s->attrs & (SUITE_ANON | SUITE_PSK)) != 0) {
         return true;
     }
-    return strcmp(s->kx, "ECDHE") != 0 && strcmp(s->kx, "DHE") != 0;
+    return (s->attrs & (SUITE_KX_ECDHE | SUITE_KX_DHE)) == 0;
 }
 
 /* Queues one probe offering the DHE suites of wv not accepted so far, with
@@ -1169,24 +1168,23 @@ static size_t pick_suites(const struct enum_version_fact *vf,
 
 static bool is_ecdhe_signed(const struct suite_info *s)
 {
-    return strcmp(s->kx, "ECDHE") == 0 && strcmp(s->auth, "anon") != 0 &&
-           strcmp(s->auth, "PSK") != 0;
+    return (s->attrs & SUITE_KX_ECDHE) != 0 && (s->attrs & (SUITE_ANON | SUITE_PSK)) == 0;
 }
 
 static bool is_ecdhe_rsa(const struct suite_info *s)
 {
-    return strcmp(s->kx, "ECDHE") == 0 && strcmp(s->auth, "RSA") == 0;
+    return (s->attrs & (SUITE_KX_ECDHE | SUITE_AUTH_RSA)) == (SUITE_KX_ECDHE | SUITE_AUTH_RSA);
 }
 
 static bool is_fs_signed(const struct suite_info *s)
 {
-    return (strcmp(s->kx, "ECDHE") == 0 || strcmp(s->kx, "DHE") == 0) &&
-           strcmp(s->auth, "anon") != 0 && strcmp(s->auth, "PSK") != 0;
+    return (s->attrs & (SUITE_KX_ECDHE | SUITE_KX_DHE)) != 0 &&
+           (s->attrs & (SUITE_ANON | SUITE_PSK)) == 0;
 }
 
 static bool is_cbc(const struct suite_info *s)
 {
-    return strcmp(s->mode, "CBC") == 0;
+    return (s->attrs & SUITE_CBC) != 0;
 }
 
 static bool is_any(const struct suite_info *s)

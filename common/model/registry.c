@@ -120,12 +120,13 @@ const char *registry_version_name(unsigned v)
 }
 
 const struct suite_attr_name registry_suite_attr_names[] = {
-    {SUITE_NULL_CIPHER, "null"}, {SUITE_ANON, "anon"},     {SUITE_EXPORT, "export"},
-    {SUITE_RC4, "rc4"},          {SUITE_RC2, "rc2"},       {SUITE_DES, "des"},
-    {SUITE_3DES, "3des"},        {SUITE_IDEA, "idea"},     {SUITE_BLOCK64, "block64"},
-    {SUITE_MD5, "md5"},          {SUITE_SHA1, "sha1"},     {SUITE_CBC, "cbc"},
-    {SUITE_PSK, "psk"},          {SUITE_AEAD, "aead"},     {SUITE_FS, "forward_secrecy"},
-    {SUITE_SCSV, "scsv"},        {SUITE_KX_RSA, "rsa_kx"},
+    {SUITE_NULL_CIPHER, "null"},  {SUITE_ANON, "anon"},         {SUITE_EXPORT, "export"},
+    {SUITE_RC4, "rc4"},           {SUITE_RC2, "rc2"},           {SUITE_DES, "des"},
+    {SUITE_3DES, "3des"},         {SUITE_IDEA, "idea"},         {SUITE_BLOCK64, "block64"},
+    {SUITE_MD5, "md5"},           {SUITE_SHA1, "sha1"},         {SUITE_CBC, "cbc"},
+    {SUITE_PSK, "psk"},           {SUITE_AEAD, "aead"},         {SUITE_FS, "forward_secrecy"},
+    {SUITE_SCSV, "scsv"},         {SUITE_KX_RSA, "rsa_kx"},     {SUITE_KX_DHE, "dhe_kx"},
+    {SUITE_KX_ECDHE, "ecdhe_kx"}, {SUITE_AUTH_RSA, "rsa_auth"},
 };
 const size_t n_registry_suite_attr_names =
     sizeof(registry_suite_attr_names) / sizeof(registry_suite_attr_names[0]);

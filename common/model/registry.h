@@ -60,6 +60,10 @@ enum registry_suite_attr {
     SUITE_FS = 1u << 14,     /* forward secret key exchange */
     SUITE_SCSV = 1u << 15,   /* a signalling value, never negotiated */
     SUITE_KX_RSA = 1u << 16, /* RSA key transport (ROBOT, no forward secrecy) */
+    SUITE_KX_DHE =
+        1u << 17, /* finite-field ephemeral DH (RFC 7919 "FFDHE suites"): DHE, DHE_PSK, DH_anon */
+    SUITE_KX_ECDHE = 1u << 18, /* ECDHE (not ECDHE_PSK) */
+    SUITE_AUTH_RSA = 1u << 19, /* authenticated by an RSA certificate */
 };
 
 /* One attribute's name, as policies and `tlsaudit ciphers` spell it. */

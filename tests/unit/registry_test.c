@@ -643,6 +643,11 @@ START_TEST(test_suite_attrs_every_row)
         want |= s->pfs ? SUITE_FS : 0;
         want |= strcmp(s->kx, "SCSV") == 0 ? SUITE_SCSV : 0;
         want |= strcmp(s->kx, "RSA") == 0 ? SUITE_KX_RSA : 0;
+        bool ffdhe = strcmp(s->kx, "DHE") == 0 || strcmp(s->kx, "DHE_PSK") == 0 ||
+                     (strcmp(s->kx, "DH") == 0 && strcmp(s->auth, "anon") == 0);
+        want |= ffdhe ? SUITE_KX_DHE : 0;
+        want |= strcmp(s->kx, "ECDHE") == 0 ? SUITE_KX_ECDHE : 0;
+        want |= strcmp(s->auth, "RSA") == 0 ? SUITE_AUTH_RSA : 0;
         const char *c = s->cipher;
         bool b64 = strcmp(c, "DES") == 0 || strcmp(c, "3DES") == 0 || strcmp(c, "IDEA") == 0 ||
                    strcmp(c, "RC2") == 0 || strcmp(c, "GOST28147") == 0 || strcmp(c, "MAGMA") == 0;
@@ -659,7 +664,8 @@ START_TEST(test_suite_attrs_samples)
 {
     const struct suite_info *s = registry_suite_by_code(0x000A); /* RSA_WITH_3DES_EDE_CBC_SHA */
     ck_assert_ptr_nonnull(s);
-    ck_assert_uint_eq(s->attrs, SUITE_3DES | SUITE_BLOCK64 | SUITE_CBC | SUITE_SHA1 | SUITE_KX_RSA);
+    ck_assert_uint_eq(s->attrs, SUITE_3DES | SUITE_BLOCK64 | SUITE_CBC | SUITE_SHA1 | SUITE_KX_RSA |
+                                    SUITE_AUTH_RSA);
     ck_assert_int_eq(s->strength, 112);
     s = registry_suite_by_code(0x1301); /* TLS_AES_128_GCM_SHA256 */
     ck_assert_uint_eq(s->attrs, SUITE_AEAD | SUITE_FS);
@@ -669,7 +675,7 @@ START_TEST(test_suite_attrs_samples)
     s = registry_suite_by_code(0x5600); /* TLS_FALLBACK_SCSV */
     ck_assert(registry_suite_is_scsv(s));
     s = registry_suite_by_code(0xC030); /* ECDHE_RSA_WITH_AES_256_GCM_SHA384 */
-    ck_assert_uint_eq(s->attrs, SUITE_AEAD | SUITE_FS);
+    ck_assert_uint_eq(s->attrs, SUITE_AEAD | SUITE_FS | SUITE_KX_ECDHE | SUITE_AUTH_RSA);
     ck_assert_int_eq(s->strength, 256);
     ck_assert_uint_eq(registry_suite_attr_by_name("CBC"), SUITE_CBC);
     ck_assert_uint_eq(registry_suite_attr_by_name("block64"), SUITE_BLOCK64);
@@ -679,7 +685,7 @@ START_TEST(test_suite_attrs_samples)
         ck_assert_uint_eq(all & registry_suite_attr_names[i].bit, 0); /* each bit once */
         all |= registry_suite_attr_names[i].bit;
     }
-    ck_assert_uint_eq(all, (SUITE_KX_RSA << 1) - 1); /* every bit named */
+    ck_assert_uint_eq(all, (SUITE_AUTH_RSA << 1) - 1); /* every bit named */
 }
 END_TEST
 
