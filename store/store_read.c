@@ -520,7 +520,7 @@ static int rd_probe(struct rd_ctx *c, sqlite3_stmt *st, int64_t tid, struct targ
     int64_t suite = col_null(st, 3) ? 0 : col_int(st, 3);
     enum probe_result_state state;
     if (col_int(st, 0) != (int64_t)r->probes.n_items || id_len == 0 || id_len >= PROBE_ID_LEN ||
-        strlen(id) != id_len || v < 0 || suite <= (col_null(st, 3) ? -1 : 0) || suite > 0xffffff ||
+        strlen(id) != id_len || v < 0 || (!col_null(st, 3) && (suite <= 0 || suite > 0xffffff)) ||
         !probe_result_state_parse(col_text(st, 4), &state) ||
         (size_t)sqlite3_column_bytes(st, 5) >= FACT_TEXT ||
         (size_t)sqlite3_column_bytes(st, 6) > PROBE_EVIDENCE_MAX ||

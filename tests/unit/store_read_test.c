@@ -801,8 +801,9 @@ START_TEST(test_probe_list_caps)
 END_TEST
 
 /* A damaged probe_results row (unknown state, a gap in the positions,
- * an unknown version, evidence over the cap, an unknown header state) is
- * an error when read, never a guess. */
+ * an unknown version, evidence over the cap, an unknown header state, a
+ * stored suite 0) is an error when read, never a guess (each damage is
+ * undone, and the target reads again, before the next). */
 START_TEST(test_probe_damaged_rows)
 {
     static const char *const damage[][2] = {
@@ -816,6 +817,8 @@ START_TEST(test_probe_damaged_rows)
          "UPDATE probe_results SET evidence = NULL WHERE position = 3"},
         {"UPDATE targets SET probes_state = 'half'",
          "UPDATE targets SET probes_state = 'collected'"},
+        {"UPDATE probe_results SET suite = 0 WHERE position = 1",
+         "UPDATE probe_results SET suite = 65664 WHERE position = 1"},
     };
     struct store *s = open_ok();
     int64_t scan = begin_scan(s, 1760000000000LL);
