@@ -17,6 +17,7 @@
 
 #include "common/util.h"
 #include "config.h"
+#include "common/model/probe_result.h"
 #include "common/model/registry.h"
 #include "reports/escape.h"
 
@@ -340,6 +341,27 @@ static json_t *json_enumeration(const struct enum_facts *e)
     return o;
 }
 
+/* The generic probe results: an array, empty when none. */
+static json_t *json_probes(const struct probe_list *l)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a != NULL && i < l->n_items; i++) {
+        const struct probe_result *p = &l->items[i];
+        char suite[12];
+        snprintf(suite, sizeof(suite), p->suite > 0xffff ? "0x%06X" : "0x%04X", (unsigned)p->suite);
+        json_array_append_new(
+            a,
+            json_pack("{s:o, s:o, s:o, s:s, s:o, s:o}", "id", json_text(p->id), "version",
+                      p->version == PROBE_NO_VERSION ? json_null()
+                                                     : json_string(wire_version_name(p->version)),
+                      "suite", p->suite != 0 ? json_string(suite) : json_null(), "state",
+                      probe_result_state_name(p->state), "detail",
+                      p->detail[0] ? json_text(p->detail) : json_null(), "evidence",
+                      json_text(p->evidence)));
+    }
+    return a;
+}
+
 static json_t *json_target(const struct target_result *r)
 {
     json_t *o = json_object();
@@ -369,6 +391,11 @@ static json_t *json_target(const struct target_result *r)
     json_object_set_new(o, "chain", r->chain_collected ? json_chain(&r->chain) : json_null());
     json_object_set_new(o, "revocation", json_revocation(r));
     json_object_set_new(o, "http", json_http(&r->http));
+    json_object_set_new(
+        o, "probes_header",
+        json_pack("{s:s, s:o}", "state", fact_state_name(r->probes.header.state), "detail",
+                  r->probes.header.detail[0] ? json_text(r->probes.header.detail) : json_null()));
+    json_object_set_new(o, "probes", json_probes(&r->probes));
     return o;
 }
 

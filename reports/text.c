@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "common/model/probe_result.h"
 #include "common/model/registry.h"
 #include "reports/escape.h"
 
@@ -316,6 +317,52 @@ static void print_http(FILE *out, const struct http_fact *h, bool color)
     }
 }
 
+/* The generic probe results, one line each; nothing when the probes were
+ * not collected and left no result. */
+static void print_probes(FILE *out, const struct probe_list *l, bool color)
+{
+    if (l->header.state == FACT_NOT_COLLECTED && l->n_items == 0) {
+        return;
+    }
+    if (l->header.state == FACT_COULD_NOT_TEST || l->n_items == 0) {
+        fprintf(out, "  %-8s %s", "Probes", fact_state_name(l->header.state));
+        if (l->header.detail[0] != '\0') {
+            fprintf(out, ": ");
+            text_visible(out, l->header.detail);
+        }
+        fputc('\n', out);
+    }
+    for (size_t i = 0; i < l->n_items; i++) {
+        const struct probe_result *p = &l->items[i];
+        const char *c = p->state == PR_POSITIVE ? C_RED : p->state == PR_NEGATIVE ? C_GREEN : "";
+        fprintf(out, "  %-8s ", i == 0 ? "Probes" : "");
+        text_visible(out, p->id);
+        if (p->version != PROBE_NO_VERSION || p->suite != 0) {
+            const struct suite_info *si = p->suite ? registry_suite_by_code(p->suite) : NULL;
+            fprintf(out, " (%s%s",
+                    p->version != PROBE_NO_VERSION ? wire_version_name(p->version) : "",
+                    p->version != PROBE_NO_VERSION && p->suite != 0 ? ", " : "");
+            if (si != NULL) {
+                fprintf(out, "%s", si->iana_name);
+            } else if (p->suite != 0) {
+                fprintf(out, "0x%04X", (unsigned)p->suite);
+            }
+            fputc(')', out);
+        }
+        fprintf(out, ": %s%s%s", col(color, c), probe_result_state_name(p->state),
+                col(color, c[0] ? C_RESET : ""));
+        if (p->detail[0] != '\0') {
+            fprintf(out, ": ");
+            text_visible(out, p->detail);
+        }
+        if (p->evidence != NULL) {
+            fprintf(out, "; evidence: ");
+            text_visible(out, p->evidence);
+        }
+        fputc('\n', out);
+    }
+}
+
 void text_print_target(FILE *out, const struct target_result *r, bool color)
 {
     bool v6 = strchr(r->host, ':') != NULL;
@@ -371,5 +418,6 @@ void text_print_target(FILE *out, const struct target_result *r, bool color)
         }
     }
     print_http(out, &r->http, color);
+    print_probes(out, &r->probes, color);
     fputc('\n', out);
 }

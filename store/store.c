@@ -60,6 +60,7 @@
 #include <sqlite3.h>
 
 #include "common/util.h"
+#include "common/model/probe_result.h"
 #include "common/model/registry.h"
 
 /* 'TLSA': PRAGMA application_id of every tlsaudit database. */
@@ -313,6 +314,24 @@ static const struct store_migration store_migrations[] = {
         "  PRIMARY KEY (kind, key)"
         ") WITHOUT ROWID;"
         "PRAGMA user_version = 2;"},
+    /* 3: generic per-probe results (common/model/probe_result.h), one row
+     * per result, and the header of that collection on each target. A new
+     * probe adds rows, never columns: probe_id and state carry no CHECK. */
+    {3, "ALTER TABLE targets ADD COLUMN probes_state TEXT NOT NULL DEFAULT 'not-collected';"
+        "ALTER TABLE targets ADD COLUMN probes_detail TEXT;"
+        "CREATE TABLE probe_results ("
+        "  target_id INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,"
+        "  position INTEGER NOT NULL,"
+        "  probe_id TEXT NOT NULL,"
+        "  version INTEGER,"
+        "  suite INTEGER,"
+        "  state TEXT NOT NULL,"
+        "  detail TEXT,"
+        "  evidence TEXT,"
+        "  PRIMARY KEY (target_id, position)"
+        ") WITHOUT ROWID;"
+        "CREATE INDEX probe_results_probe ON probe_results (probe_id, state);"
+        "PRAGMA user_version = 3;"},
 };
 
 #define STORE_N_MIGRATIONS (sizeof(store_migrations) / sizeof(store_migrations[0]))
@@ -341,6 +360,7 @@ enum store_stmt_id {
     ST_INSERT_TAG,
     ST_INSERT_REVOCATION,
     ST_INSERT_HTTP,
+    ST_INSERT_PROBE_RESULT,
     ST_CACHE_PUT,
     ST_CACHE_LOAD,
     ST_CACHE_PURGE,
@@ -355,8 +375,9 @@ static const char *const store_stmt_sql[ST_COUNT] = {
     [ST_MARK_INCOMPLETE] = "UPDATE scans SET state = 'incomplete', note = ?"
                            " WHERE id = ? AND state = 'running'",
     [ST_INSERT_TARGET] = "INSERT INTO targets (scan_id, host, port, sni, ip, status, error,"
-                         " started_ms, finished_ms, chain_collected, revoc_collected)"
-                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         " started_ms, finished_ms, chain_collected, revoc_collected,"
+                         " probes_state, probes_detail)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_INSERT_VERSION] = "INSERT INTO versions (target_id, version, name, state, reason, suite,"
                           " suite_name, grp, dh_bits, hrr)"
                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -403,6 +424,8 @@ static const char *const store_stmt_sql[ST_COUNT] = {
                        " hsts_include_subdomains, hsts_preload, hsts_header, redirect_checked,"
                        " redirect_error, http_status, redirects_to_https, redirect_location)"
                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_INSERT_PROBE_RESULT] = "INSERT INTO probe_results (target_id, position, probe_id, version,"
+                               " suite, state, detail, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_CACHE_PUT] = "INSERT OR REPLACE INTO fetch_cache (kind, key, data, expires, fetched_ms)"
                      " VALUES (?, ?, ?, ?, ?)",
     [ST_CACHE_LOAD] = "SELECT kind, key, data, expires FROM fetch_cache WHERE expires > ?"
@@ -1655,6 +1678,53 @@ static int store_put_enumeration(struct store *s, int64_t target_id, const struc
     return store_run(s, &b, "inserting enumeration behaviour");
 }
 
+/* The generic probe results of one target (probe_results), in order. A
+ * list over the model's caps (count, id, evidence) is refused, never cut. */
+static int store_put_probes(struct store *s, int64_t target_id, const struct probe_list *l)
+{
+    struct binder b;
+    if ((unsigned)l->header.state >= FACT_STATE_COUNT || l->n_items > PROBE_LIST_MAX) {
+        store_set_err(s, "probe results: %zu results or a bad header state", l->n_items);
+        return -1;
+    }
+    for (size_t i = 0; i < l->n_items; i++) {
+        const struct probe_result *p = &l->items[i];
+        size_t id_len = strnlen(p->id, sizeof(p->id));
+        if (id_len == 0 || id_len == sizeof(p->id) || (unsigned)p->state >= PR_STATE_COUNT ||
+            (unsigned)p->version > PROBE_NO_VERSION ||
+            (p->evidence != NULL &&
+             strnlen(p->evidence, PROBE_EVIDENCE_MAX + 1) > PROBE_EVIDENCE_MAX)) {
+            store_set_err(s, "probe result %zu: bad id, state, version or evidence size", i);
+            return -1;
+        }
+        sqlite3_stmt *st = store_stmt(s, ST_INSERT_PROBE_RESULT);
+        if (st == NULL) {
+            return -1;
+        }
+        binder_start(&b, st);
+        bind_int64(&b, target_id);
+        bind_int64(&b, (int64_t)i);
+        bind_buf(&b, p->id, sizeof(p->id));
+        if (p->version == PROBE_NO_VERSION) {
+            bind_null(&b);
+        } else {
+            bind_int64(&b, wire_version_code(p->version));
+        }
+        if (p->suite != 0) {
+            bind_int64(&b, p->suite);
+        } else {
+            bind_null(&b);
+        }
+        bind_text(&b, probe_result_state_name(p->state));
+        bind_buf(&b, p->detail, sizeof(p->detail));
+        bind_text(&b, p->evidence);
+        if (store_run(s, &b, "inserting probe result") != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int store_put_target(struct store *s, int64_t scan_id, const struct target_result *r)
 {
     struct binder b;
@@ -1684,6 +1754,8 @@ int store_put_target(struct store *s, int64_t scan_id, const struct target_resul
     bind_int64(&b, r->finished_ms);
     bind_bool(&b, r->chain_collected);
     bind_bool(&b, r->revoc_collected && r->n_revoc == r->n_certs);
+    bind_text(&b, fact_state_name(r->probes.header.state));
+    bind_buf(&b, r->probes.header.detail, sizeof(r->probes.header.detail));
     if (store_run(s, &b, "inserting target row") != 0) {
         goto fail;
     }
@@ -1706,6 +1778,9 @@ int store_put_target(struct store *s, int64_t scan_id, const struct target_resul
     }
     if ((r->http.hsts_checked || r->http.redirect_checked) &&
         store_put_http(s, target_id, &r->http) != 0) {
+        goto fail;
+    }
+    if (store_put_probes(s, target_id, &r->probes) != 0) {
         goto fail;
     }
     if (store_exec(s, "COMMIT", "committing") != 0) {

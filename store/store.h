@@ -23,7 +23,7 @@
 #include "common/model/facts.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -211,7 +211,8 @@ __attribute__((warn_unused_result)) int store_scan_info(struct store *s, int64_t
  * when out_ids is not NULL, a malloc'ed array of their targets.id in the
  * same order (caller frees with free()); or -1 with the reason in
  * store_errmsg(s) and nothing allocated. A scan that does not exist is an
- * error. Tags come back in their order. Not stored, hence not restored:
+ * error. Tags and the generic probe results (with their header) come back
+ * in their order. Not stored, hence not restored:
  * enum_version_fact.echoed_exts (0); enum_facts.sigalgs13_tested is true
  * exactly when some TLS 1.3 scheme is stored, and unoffered_choice exactly
  * when anomalies is not empty (neither is stored by itself). */

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/model/probe_result.h"
 #include "common/util.h"
 
 /* The statements store_load_targets uses, prepared once per call. */
@@ -43,12 +44,14 @@ enum rd_stmt_id {
     RD_TAGS,
     RD_REVOCATIONS,
     RD_HTTP,
+    RD_PROBES,
     RD_COUNT
 };
 
 static const char *const rd_sql[RD_COUNT] = {
     [RD_TARGETS] = "SELECT id, host, port, sni, ip, status, error, started_ms, finished_ms,"
-                   " chain_collected, revoc_collected FROM targets WHERE scan_id = ? ORDER BY id",
+                   " chain_collected, revoc_collected, probes_state, probes_detail"
+                   " FROM targets WHERE scan_id = ? ORDER BY id",
     [RD_VERSIONS] = "SELECT version, state, reason, suite, suite_name, grp, dh_bits, hrr"
                     " FROM versions WHERE target_id = ?",
     [RD_CHAIN_CERTS] = "SELECT cc.position, cc.days_left, c.sha256, c.der, c.subject, c.issuer,"
@@ -82,6 +85,8 @@ static const char *const rd_sql[RD_COUNT] = {
                 " hsts_max_age, hsts_include_subdomains, hsts_preload, hsts_header,"
                 " redirect_checked, redirect_error, http_status, redirects_to_https,"
                 " redirect_location FROM http_headers WHERE target_id = ?",
+    [RD_PROBES] = "SELECT position, probe_id, version, suite, state, detail, evidence"
+                  " FROM probe_results WHERE target_id = ? ORDER BY position",
 };
 
 /* One store_load_targets call: the connection and its statements. */
@@ -495,6 +500,60 @@ static int rd_revocations(struct rd_ctx *c, int64_t tid, struct target_result *r
 }
 
 /* rd_http reads the HTTP header facts, when any were stored. */
+static int wire_index(int64_t code)
+{
+    for (int v = 0; v < WV_COUNT; v++) {
+        if (wire_version_code((enum wire_version)v) == code) {
+            return v;
+        }
+    }
+    return -1;
+}
+
+/* rd_probe checks and adds one probe_results row (the caps of
+ * probe_list_add, read strictly: a damaged row is an error, not cut). */
+static int rd_probe(struct rd_ctx *c, sqlite3_stmt *st, int64_t tid, struct target_result *r)
+{
+    const char *id = col_text(st, 1);
+    size_t id_len = (size_t)sqlite3_column_bytes(st, 1);
+    int v = col_null(st, 2) ? PROBE_NO_VERSION : wire_index(col_int(st, 2));
+    int64_t suite = col_null(st, 3) ? 0 : col_int(st, 3);
+    enum probe_result_state state;
+    if (col_int(st, 0) != (int64_t)r->probes.n_items || id_len == 0 || id_len >= PROBE_ID_LEN ||
+        strlen(id) != id_len || v < 0 || (!col_null(st, 3) && (suite <= 0 || suite > 0xffffff)) ||
+        !probe_result_state_parse(col_text(st, 4), &state) ||
+        (size_t)sqlite3_column_bytes(st, 5) >= FACT_TEXT ||
+        (size_t)sqlite3_column_bytes(st, 6) > PROBE_EVIDENCE_MAX ||
+        r->probes.n_items >= PROBE_LIST_MAX) {
+        store_fail(c->s,
+                   "damaged value in the database: target %lld, probe_results row %lld "
+                   "(position, probe id, version, suite, state or a size out of range)",
+                   (long long)tid, (long long)col_int(st, 0));
+        return -1;
+    }
+    if (probe_list_add(&r->probes, id, (enum wire_version)v, (uint32_t)suite, state,
+                       col_text(st, 5), col_null(st, 6) ? NULL : col_text(st, 6)) != 0) {
+        store_fail(c->s, "reading probe results: out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static int rd_probes(struct rd_ctx *c, int64_t tid, struct target_result *r)
+{
+    sqlite3_stmt *st = c->st[RD_PROBES];
+    int rc;
+    if (rd_start(c, st, tid, "reading probe results") != 0) {
+        return -1;
+    }
+    while ((rc = rd_step(c, st, "reading probe results")) == 1) {
+        if (rd_probe(c, st, tid, r) != 0) {
+            return -1;
+        }
+    }
+    return rc;
+}
+
 static int rd_http(struct rd_ctx *c, int64_t tid, struct target_result *r)
 {
     sqlite3_stmt *st = c->st[RD_HTTP];
@@ -521,16 +580,6 @@ static int rd_http(struct rd_ctx *c, int64_t tid, struct target_result *r)
     h->redirects_to_https = col_int(st, 12) != 0;
     col_buf(st, 13, h->redirect_location, sizeof(h->redirect_location));
     return 0;
-}
-
-static int wire_index(int64_t code)
-{
-    for (int v = 0; v < WV_COUNT; v++) {
-        if (wire_version_code((enum wire_version)v) == code) {
-            return v;
-        }
-    }
-    return -1;
 }
 
 /* push_u16 appends v to a malloc'ed array; returns 0 or -1. */
@@ -700,6 +749,12 @@ static int rd_target(struct rd_ctx *c, struct target_result *r, int64_t *out_id)
     }
     r->chain_collected = col_int(st, 9) != 0;
     r->revoc_collected = col_int(st, 10) != 0;
+    if (!fact_state_parse(col_text(st, 11), &r->probes.header.state)) {
+        store_fail(c->s, "target %lld: unknown probes_state '%s'", (long long)tid,
+                   col_text(st, 11));
+        return -1;
+    }
+    col_buf(st, 12, r->probes.header.detail, sizeof(r->probes.header.detail));
     return 0;
 }
 
@@ -733,7 +788,7 @@ static int rd_target_rows(struct rd_ctx *c, int64_t tid, struct target_result *r
         return -1;
     }
     r->revoc_collected = r->revoc_collected && r->chain_collected;
-    if (rd_http(c, tid, r) != 0) {
+    if (rd_http(c, tid, r) != 0 || rd_probes(c, tid, r) != 0) {
         return -1;
     }
     return rd_enumeration(c, tid, r);

@@ -2,10 +2,34 @@
  * common/model/facts.c - names and lifetimes of the fact structures (facts.h).
  */
 #include "common/model/facts.h"
+#include "common/model/probe_result.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* One order: enum fact_state indexes this table. */
+static const char *const fact_state_names[FACT_STATE_COUNT] = {
+    [FACT_NOT_COLLECTED] = "not-collected",
+    [FACT_COLLECTED] = "collected",
+    [FACT_COULD_NOT_TEST] = "could-not-test",
+};
+
+const char *fact_state_name(enum fact_state s)
+{
+    return (unsigned)s < FACT_STATE_COUNT ? fact_state_names[s] : "?";
+}
+
+bool fact_state_parse(const char *name, enum fact_state *out)
+{
+    for (int i = 0; name != NULL && i < FACT_STATE_COUNT; i++) {
+        if (strcmp(name, fact_state_names[i]) == 0) {
+            *out = (enum fact_state)i;
+            return true;
+        }
+    }
+    return false;
+}
 
 uint16_t probe_version_wire(enum probe_version v)
 {
@@ -207,5 +231,6 @@ void target_result_cleanup(struct target_result *r)
     free(r->revoc);
     strlist_cleanup(&r->tags);
     enum_facts_cleanup(&r->enumeration);
+    probe_list_cleanup(&r->probes);
     target_result_init(r);
 }

@@ -20,6 +20,33 @@
 
 #define FACT_TEXT 256
 
+/* ---- the common header of a fact family --------------------------------
+ *
+ * Every family of facts says the same three things first: whether it was
+ * collected, could not be tested (the scan tried and got no answer), or was
+ * not collected at all (disabled, --offline, the scan stopped), and why.
+ * Today only the probe results (struct probe_list below) carry it; the older
+ * families (chain_collected, revoc_collected, enumeration.collected,
+ * http.hsts_checked ...) keep their own flags until a later move gives each
+ * of them this header, so that stores and reports treat "was it collected"
+ * in one way. */
+enum fact_state {
+    FACT_NOT_COLLECTED = 0, /* not attempted: disabled, not applicable, the scan stopped */
+    FACT_COLLECTED,         /* the facts below it were filled in */
+    FACT_COULD_NOT_TEST,    /* attempted, but nothing could be learned: see detail */
+    FACT_STATE_COUNT
+};
+/* fact_state_name returns "not-collected", "collected", "could-not-test"
+ * ("?" out of range); fact_state_parse stores the state named name in
+ * *out, or returns false (and leaves *out) for a name it does not know. */
+const char *fact_state_name(enum fact_state s);
+bool fact_state_parse(const char *name, enum fact_state *out);
+
+struct fact_header {
+    enum fact_state state;
+    char detail[FACT_TEXT]; /* why (not collected / could not test), or a note; "" none */
+};
+
 /* The protocol versions the GnuTLS handshake probes, oldest first. */
 enum probe_version { PV_TLS10, PV_TLS11, PV_TLS12, PV_TLS13, PV_COUNT };
 
@@ -222,6 +249,19 @@ struct enum_facts {
                                   versions and lists left unfinished say so); not stored */
 };
 
+/* ---- generic probe results (common/model/probe_result.h) -------------- */
+
+struct probe_result;
+
+/* The results of the probes that report rows rather than fields, in the
+ * order they were added. The header says whether the probes ran at all. */
+struct probe_list {
+    struct fact_header header;
+    struct probe_result *items; /* owned, n_items of them (probe_list_add) */
+    size_t n_items;
+    size_t cap_items; /* allocated */
+};
+
 enum target_status {
     TARGET_OK = 0,      /* at least one version was accepted */
     TARGET_NO_TLS,      /* reachable, but every version was refused */
@@ -255,6 +295,7 @@ struct target_result {
     struct revoc_fact *revoc; /* n_revoc == n_certs: revoc[i] is about certs[i]; owned */
     size_t n_revoc;
     struct http_fact http;
+    struct probe_list probes; /* generic per-probe results; owned */
 };
 
 /* target_result_init zeroes r; target_result_cleanup frees what it owns. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/model/probe_result.h"
 #include "common/model/registry.h"
 #include "common/util.h"
 #include "reports/escape.h"
@@ -418,6 +419,58 @@ static void put_http(struct html_ctx *c, const struct target_result *r)
     fputs("</table>\n", c->out);
 }
 
+/* The generic probe results: a table, one row each (nothing when the
+ * probes were not collected and left no result). */
+static void put_probes(struct html_ctx *c, const struct probe_list *l)
+{
+    if (l->header.state == FACT_NOT_COLLECTED && l->n_items == 0) {
+        return;
+    }
+    fputs("<h4>Probes</h4>\n", c->out);
+    if (l->header.state != FACT_COLLECTED || l->header.detail[0] != '\0') {
+        fputs("<p>", c->out);
+        html_put_badge(c, l->header.state == FACT_COLLECTED ? "v-pass" : "v-warn",
+                       fact_state_name(l->header.state));
+        fputs(" ", c->out);
+        html_text(c, l->header.detail);
+        fputs("</p>\n", c->out);
+    }
+    if (l->n_items == 0) {
+        return;
+    }
+    fputs("<table>\n<thead><tr><th>Probe</th><th>Version</th><th>Suite</th><th>Result</th>"
+          "<th>Detail</th><th>Evidence</th></tr></thead>\n<tbody>\n",
+          c->out);
+    for (size_t i = 0; i < l->n_items; i++) {
+        const struct probe_result *p = &l->items[i];
+        const struct suite_info *si = p->suite ? registry_suite_by_code(p->suite) : NULL;
+        fputs("<tr><td class=\"mono\">", c->out);
+        html_text(c, p->id);
+        fprintf(c->out, "</td><td class=\"nowrap\">%s</td><td class=\"mono\">",
+                p->version != PROBE_NO_VERSION ? wire_version_name(p->version) : "");
+        if (si != NULL) {
+            html_text(c, si->iana_name);
+        } else if (p->suite != 0) {
+            fprintf(c->out, "0x%04X", (unsigned)p->suite);
+        }
+        fputs("</td><td>", c->out);
+        html_put_badge(c,
+                       p->state == PR_POSITIVE   ? "v-fail"
+                       : p->state == PR_NEGATIVE ? "v-pass"
+                       : p->state == PR_INFO     ? "v-na"
+                                                 : "v-inconclusive",
+                       probe_result_state_name(p->state));
+        fputs("</td><td>", c->out);
+        html_text(c, p->detail);
+        fputs("</td><td class=\"mono\">", c->out);
+        if (p->evidence != NULL) {
+            html_text(c, p->evidence);
+        }
+        fputs("</td></tr>\n", c->out);
+    }
+    fputs("</tbody>\n</table>\n", c->out);
+}
+
 static void put_chain(struct html_ctx *c, const struct target_result *r)
 {
     fputs("<h4>Certificate chain</h4>\n", c->out);
@@ -600,6 +653,7 @@ void html_put_targets(struct html_ctx *c)
             put_groups_sigs_exts(c, r);
             put_chain(c, r);
         }
+        put_probes(c, &r->probes);
         put_findings(c, t);
         fputs("</article>\n", c->out);
     }

@@ -31,6 +31,7 @@
 
 #include "reports/report.h"
 #include "common/model/facts.h"
+#include "common/model/probe_result.h"
 #include "store/store.h"
 
 /* 2026-01-15T12:00:00Z: "now" when rendering. */
@@ -237,6 +238,18 @@ static void fixture_www(struct target_result *r)
     snprintf(ch->hostname, sizeof(ch->hostname), "www.example.test");
     ch->min_days_left = r->certs[1].days_left;
     snprintf(ch->ocsp_status, sizeof(ch->ocsp_status), "none");
+
+    /* Generic probe results: one plain, one whose evidence is hostile
+     * (markup, a formula, ESC, a newline, bytes that are not UTF-8). */
+    r->probes.header.state = FACT_COLLECTED;
+    if (probe_list_add(&r->probes, "fallback_scsv", WV_TLS12, 0, PR_NEGATIVE,
+                       "inappropriate_fallback alert to a TLS 1.1 retry", NULL) != 0 ||
+        probe_list_add(&r->probes, "heartbeat_echo", WV_TLS12, 0xC02F, PR_POSITIVE,
+                       "<b>echoed</b> 16 bytes more than sent",
+                       "=1+1 <script>x</script>\x1b[31m\nline2 \xff\xfe") != 0) {
+        fprintf(stderr, "make_fixture: probe_list_add failed\n");
+        exit(1);
+    }
 }
 
 /* The legacy server: TLS 1.0 with 3DES, an expired self-signed certificate

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/model/probe_result.h"
 #include "reports/report.h"
 
 #ifndef REPORT_HTML_TEST_SRCDIR
@@ -206,6 +207,12 @@ static void fixture_hostile(struct report_data *d)
     r->chain.incomplete = true;
     r->chain.min_days_left = 10;
     snprintf(r->chain.ocsp_status, sizeof(r->chain.ocsp_status), "none");
+    /* Generic probe results, the evidence hostile. */
+    r->probes.header.state = FACT_COLLECTED;
+    fix_need(probe_list_add(&r->probes, "heartbeat_echo", WV_TLS12, 0xC02F, PR_POSITIVE, H_SCRIPT,
+                            H_BREAKOUT H_CTRL) == 0);
+    fix_need(probe_list_add(&r->probes, "fallback_scsv", PROBE_NO_VERSION, 0, PR_NEGATIVE, NULL,
+                            NULL) == 0);
 
     /* Target 1: unreachable, with hostile error text. */
     r = &d->targets[1];
@@ -414,6 +421,11 @@ START_TEST(test_hostile_is_inert)
     ck_assert_ptr_nonnull(strstr(html, "&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;iframe"));
     ck_assert_ptr_nonnull(strstr(html, "line1\\x0aline2\\x1b[31mred\\xff\\xfe\\xc0\\xaf"));
     ck_assert_ptr_nonnull(strstr(html, "DNS:&lt;script&gt;"));
+    /* A probe result's hostile evidence, escaped in its cell. */
+    ck_assert_ptr_nonnull(strstr(html, "<td class=\"mono\">&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;"
+                                       "&lt;iframe src=x&gt;&lt;/iframe&gt;line1\\x0aline2"
+                                       "\\x1b[31mred\\xff\\xfe\\xc0\\xaf</td></tr>"));
+    ck_assert_ptr_nonnull(strstr(html, "<span class=\"badge v-fail\">positive</span>"));
     ck_assert_ptr_nonnull(strstr(html, "URI:javascript:alert(3)"));
     ck_assert_ptr_nonnull(strstr(html, "/var/lib/tlsaudit/&lt;db&gt;.db"));
     /* No raw control byte and no invalid UTF-8 reaches the file. */

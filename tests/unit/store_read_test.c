@@ -24,6 +24,7 @@
 #include <sqlite3.h>
 
 #include "common/model/facts.h"
+#include "common/model/probe_result.h"
 #include "store/store.h"
 
 #define TEST_TIMEOUT_S 60
@@ -310,6 +311,21 @@ static void fill_full(struct target_result *r, const char *host, uint16_t port, 
     ch->min_days_left = -7;
     ch->ocsp_staple = true;
     snprintf(ch->ocsp_status, sizeof(ch->ocsp_status), "revoked");
+
+    /* Generic probe results: every state, no version, a 3-byte SSLv2
+     * kind, no detail, and evidence with control bytes and bad UTF-8. */
+    r->probes.header.state = FACT_COULD_NOT_TEST;
+    snprintf(r->probes.header.detail, sizeof(r->probes.header.detail), "budget ran out %d", seed);
+    for (int st = 0; st < PR_STATE_COUNT; st++) {
+        char id[32];
+        snprintf(id, sizeof(id), "probe_%d_%d", st, seed);
+        ck_assert_int_eq(probe_list_add(&r->probes, id,
+                                        st == 0 ? PROBE_NO_VERSION : (enum wire_version)(st - 1),
+                                        st == 1 ? 0x010080 : (uint32_t)(0xc02f * (st % 2)),
+                                        (enum probe_result_state)st, st == 2 ? NULL : "why <x>",
+                                        st == 3 ? "\x01\x1b[2J\xff\xc0\xaf\n=1+1" : NULL),
+                         0);
+    }
     snprintf(ch->ocsp_detail, sizeof(ch->ocsp_detail), "revoked at 2025-01-01");
 
     struct enum_facts *e = &r->enumeration;
@@ -508,6 +524,19 @@ static void ck_target(const struct target_result *a, const struct target_result 
     ck_assert_int_eq(x->ocsp_staple, y->ocsp_staple);
     ck_assert_str_eq(x->ocsp_status, y->ocsp_status);
     ck_assert_str_eq(x->ocsp_detail, y->ocsp_detail);
+    ck_assert_int_eq(a->probes.header.state, b->probes.header.state);
+    ck_assert_str_eq(a->probes.header.detail, b->probes.header.detail);
+    ck_assert_uint_eq(a->probes.n_items, b->probes.n_items);
+    for (size_t i = 0; i < a->probes.n_items; i++) {
+        const struct probe_result *p = &a->probes.items[i];
+        const struct probe_result *q = &b->probes.items[i];
+        ck_assert_str_eq(p->id, q->id);
+        ck_assert_int_eq(p->version, q->version);
+        ck_assert_uint_eq(p->suite, q->suite);
+        ck_assert_int_eq(p->state, q->state);
+        ck_assert_str_eq(p->detail, q->detail);
+        ck_opt_str("evidence", p->evidence, q->evidence);
+    }
 }
 
 /* --- tests ----------------------------------------------------------------- */
@@ -702,6 +731,114 @@ START_TEST(test_unknown_name_is_an_error)
     ck_assert_int_eq(store_load_targets(s, scan, &out, NULL, &n), -1);
     ck_assert_msg(strstr(store_errmsg(s), "unknown status 'sideways'") != NULL, "%s",
                   store_errmsg(s));
+    store_close(s);
+}
+END_TEST
+
+/* The probe-result and fact-header states: one order, each name parses
+ * back to its state, an unknown name is refused. */
+START_TEST(test_probe_state_names)
+{
+    static const char *const pr[] = {"not-run",  "not-applicable", "could-not-test",
+                                     "negative", "positive",       "info"};
+    ck_assert_int_eq(PR_STATE_COUNT, 6);
+    for (int i = 0; i < PR_STATE_COUNT; i++) {
+        enum probe_result_state st = PR_INFO;
+        ck_assert_str_eq(probe_result_state_name((enum probe_result_state)i), pr[i]);
+        ck_assert(probe_result_state_parse(pr[i], &st));
+        ck_assert_int_eq(st, i);
+    }
+    enum probe_result_state keep = PR_POSITIVE;
+    ck_assert(!probe_result_state_parse("Positive", &keep));
+    ck_assert(!probe_result_state_parse("", &keep));
+    ck_assert(!probe_result_state_parse(NULL, &keep));
+    ck_assert_int_eq(keep, PR_POSITIVE);
+    ck_assert_str_eq(probe_result_state_name(PR_STATE_COUNT), "?");
+    static const char *const fs[] = {"not-collected", "collected", "could-not-test"};
+    for (int i = 0; i < FACT_STATE_COUNT; i++) {
+        enum fact_state st = FACT_STATE_COUNT;
+        ck_assert_str_eq(fact_state_name((enum fact_state)i), fs[i]);
+        ck_assert(fact_state_parse(fs[i], &st));
+        ck_assert_int_eq(st, i);
+    }
+    enum fact_state fkeep = FACT_COLLECTED;
+    ck_assert(!fact_state_parse("not-run", &fkeep));
+    ck_assert_int_eq(fkeep, FACT_COLLECTED);
+}
+END_TEST
+
+/* probe_list_add keeps the caps: an empty or too long id and a full list
+ * are refused with the list unchanged; evidence is cut at its cap. */
+START_TEST(test_probe_list_caps)
+{
+    struct probe_list l = {0};
+    char id[PROBE_ID_LEN + 1];
+    memset(id, 'a', sizeof(id));
+    id[PROBE_ID_LEN] = '\0'; /* PROBE_ID_LEN bytes: one too many */
+    ck_assert_int_eq(probe_list_add(&l, "", PROBE_NO_VERSION, 0, PR_INFO, NULL, NULL), -1);
+    ck_assert_int_eq(probe_list_add(&l, NULL, PROBE_NO_VERSION, 0, PR_INFO, NULL, NULL), -1);
+    ck_assert_int_eq(probe_list_add(&l, id, PROBE_NO_VERSION, 0, PR_INFO, NULL, NULL), -1);
+    ck_assert_int_eq(probe_list_add(&l, "x", PROBE_NO_VERSION, 0, PR_STATE_COUNT, NULL, NULL), -1);
+    ck_assert_uint_eq(l.n_items, 0);
+    id[PROBE_ID_LEN - 1] = '\0'; /* the longest id allowed */
+    char *big = malloc(PROBE_EVIDENCE_MAX + 100);
+    ck_assert_ptr_nonnull(big);
+    memset(big, 'e', PROBE_EVIDENCE_MAX + 99);
+    big[PROBE_EVIDENCE_MAX + 99] = '\0';
+    ck_assert_int_eq(probe_list_add(&l, id, WV_TLS13, 0x1301, PR_NEGATIVE, NULL, big), 0);
+    ck_assert_uint_eq(strlen(l.items[0].id), PROBE_ID_LEN - 1);
+    ck_assert_uint_eq(strlen(l.items[0].evidence), PROBE_EVIDENCE_MAX);
+    free(big);
+    while (l.n_items < PROBE_LIST_MAX) {
+        ck_assert_int_eq(probe_list_add(&l, "x", PROBE_NO_VERSION, 0, PR_INFO, NULL, NULL), 0);
+    }
+    ck_assert_int_eq(probe_list_add(&l, "x", PROBE_NO_VERSION, 0, PR_INFO, NULL, NULL), -1);
+    ck_assert_uint_eq(l.n_items, PROBE_LIST_MAX);
+    probe_list_cleanup(&l);
+    ck_assert_uint_eq(l.n_items, 0);
+    ck_assert_ptr_null(l.items);
+}
+END_TEST
+
+/* A damaged probe_results row (unknown state, a gap in the positions,
+ * an unknown version, evidence over the cap, an unknown header state, a
+ * stored suite 0) is an error when read, never a guess (each damage is
+ * undone, and the target reads again, before the next). */
+START_TEST(test_probe_damaged_rows)
+{
+    static const char *const damage[][2] = {
+        {"UPDATE probe_results SET state = 'maybe' WHERE position = 1",
+         "UPDATE probe_results SET state = 'not-applicable' WHERE position = 1"},
+        {"UPDATE probe_results SET position = 9 WHERE position = 5",
+         "UPDATE probe_results SET position = 5 WHERE position = 9"},
+        {"UPDATE probe_results SET version = 1 WHERE position = 2",
+         "UPDATE probe_results SET version = 769 WHERE position = 2"},
+        {"UPDATE probe_results SET evidence = printf('%.*c', 4097, 'x') WHERE position = 3",
+         "UPDATE probe_results SET evidence = NULL WHERE position = 3"},
+        {"UPDATE targets SET probes_state = 'half'",
+         "UPDATE targets SET probes_state = 'collected'"},
+        {"UPDATE probe_results SET suite = 0 WHERE position = 1",
+         "UPDATE probe_results SET suite = 65664 WHERE position = 1"},
+    };
+    struct store *s = open_ok();
+    int64_t scan = begin_scan(s, 1760000000000LL);
+    struct target_result r;
+    fill_full(&r, "x.example.test", 443, 4);
+    ck_assert_int_eq(store_put_target(s, scan, &r), 0);
+    target_result_cleanup(&r);
+    struct target_result *out = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof(damage) / sizeof(damage[0]); i++) {
+        raw_exec(damage[i][0]);
+        ck_assert_msg(store_load_targets(s, scan, &out, NULL, &n) == -1, "%s", damage[i][0]);
+        ck_assert_ptr_null(out);
+        raw_exec(damage[i][1]);
+        ck_assert_msg(store_load_targets(s, scan, &out, NULL, &n) == 0, "%s: %s", damage[i][1],
+                      store_errmsg(s));
+        ck_assert_uint_eq(out[0].probes.n_items, PR_STATE_COUNT);
+        store_targets_free(out, n);
+        out = NULL;
+    }
     store_close(s);
 }
 END_TEST
@@ -1025,6 +1162,9 @@ static Suite *store_read_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, TEST_TIMEOUT_S);
     tcase_add_test(tc, test_roundtrip_every_field);
+    tcase_add_test(tc, test_probe_state_names);
+    tcase_add_test(tc, test_probe_list_caps);
+    tcase_add_test(tc, test_probe_damaged_rows);
     tcase_add_test(tc, test_load_empty_and_missing);
     tcase_add_test(tc, test_latest_and_info);
     tcase_add_test(tc, test_list_tags);

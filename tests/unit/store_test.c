@@ -484,19 +484,19 @@ START_TEST(test_newer_schema_refused)
     store_close(s);
 
     sqlite3 *raw = raw_open(db);
-    raw_exec(raw, "PRAGMA user_version = 3");
+    raw_exec(raw, "PRAGMA user_version = 4");
     sqlite3_close(raw);
-    ck_assert(STORE_SCHEMA_VERSION < 3);
+    ck_assert(STORE_SCHEMA_VERSION < 4);
     ck_assert(!file_exists(path_in("new.db-wal"))); /* the last close checkpointed */
 
     struct snapshot snap;
     snapshot_take(db, &snap);
-    static const char *const expect[] = {"schema version 3", "supports (2)", NULL};
+    static const char *const expect[] = {"schema version 4", "supports (3)", NULL};
     open_fails(db, expect);
     snapshot_check(db, &snap);
 
     raw = raw_open(db);
-    ck_assert_int_eq(q_int(raw, "PRAGMA user_version", 0), 3);
+    ck_assert_int_eq(q_int(raw, "PRAGMA user_version", 0), 4);
     ck_text_eq(raw, "SELECT state FROM scans WHERE id = ?", id, "running");
     sqlite3_close(raw);
 }
@@ -1339,7 +1339,7 @@ START_TEST(test_fetch_cache)
 }
 END_TEST
 
-/* A schema-1 file (as an older tlsaudit left it) migrates to 2 and keeps
+/* A schema-1 file (as an older tlsaudit left it) migrates to 3 and keeps
  * every fact; its targets read back without revocation facts. */
 START_TEST(test_migrate_v1)
 {
@@ -1351,7 +1351,9 @@ START_TEST(test_migrate_v1)
 
     /* Take the file back to schema 1: what step 2 adds, removed. */
     sqlite3 *raw = raw_open(db);
-    raw_exec(raw, "DROP TABLE revocations; DROP TABLE http_headers; DROP TABLE fetch_cache;"
+    raw_exec(raw, "DROP TABLE probe_results; ALTER TABLE targets DROP COLUMN probes_state;"
+                  "ALTER TABLE targets DROP COLUMN probes_detail;"
+                  "DROP TABLE revocations; DROP TABLE http_headers; DROP TABLE fetch_cache;"
                   "ALTER TABLE targets DROP COLUMN revoc_collected;"
                   "ALTER TABLE chains DROP COLUMN aia_attempted;"
                   "ALTER TABLE chains DROP COLUMN aia_completed;"
@@ -1363,8 +1365,10 @@ START_TEST(test_migrate_v1)
 
     s = open_ok(db);
     raw = raw_open(db);
-    ck_assert_int_eq(q_int(raw, "PRAGMA user_version", 0), 2);
+    ck_assert_int_eq(q_int(raw, "PRAGMA user_version", 0), STORE_SCHEMA_VERSION);
     ck_assert_int_eq(q_int(raw, "SELECT count(*) FROM chains WHERE aia_attempted = 0", 0), 1);
+    ck_assert_int_eq(
+        q_int(raw, "SELECT count(*) FROM targets WHERE probes_state = 'not-collected'", 0), 1);
     sqlite3_close(raw);
     struct target_result *out = NULL;
     size_t n = 0;
@@ -1397,7 +1401,9 @@ START_TEST(test_open_readonly)
     store_close(s);
     sqlite3 *raw = raw_open(db);
     raw_exec(raw, "UPDATE scans SET pid = 2147483646"); /* no such process */
-    raw_exec(raw, "DROP TABLE revocations; DROP TABLE http_headers; DROP TABLE fetch_cache;"
+    raw_exec(raw, "DROP TABLE probe_results; ALTER TABLE targets DROP COLUMN probes_state;"
+                  "ALTER TABLE targets DROP COLUMN probes_detail;"
+                  "DROP TABLE revocations; DROP TABLE http_headers; DROP TABLE fetch_cache;"
                   "ALTER TABLE targets DROP COLUMN revoc_collected;"
                   "ALTER TABLE chains DROP COLUMN aia_attempted;"
                   "ALTER TABLE chains DROP COLUMN aia_completed;"
@@ -1509,7 +1515,9 @@ START_TEST(test_open_check_writes_nothing)
     put_ok(s, id, "old.example.test", 443, 5);
     store_close(s);
     sqlite3 *raw = raw_open(db);
-    raw_exec(raw, "DROP TABLE revocations; DROP TABLE http_headers; DROP TABLE fetch_cache;"
+    raw_exec(raw, "DROP TABLE probe_results; ALTER TABLE targets DROP COLUMN probes_state;"
+                  "ALTER TABLE targets DROP COLUMN probes_detail;"
+                  "DROP TABLE revocations; DROP TABLE http_headers; DROP TABLE fetch_cache;"
                   "ALTER TABLE targets DROP COLUMN revoc_collected;"
                   "ALTER TABLE chains DROP COLUMN aia_attempted;"
                   "ALTER TABLE chains DROP COLUMN aia_completed;"

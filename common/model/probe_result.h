@@ -1,0 +1,80 @@
+/*
+ * common/model/probe_result.h - the generic per-probe result record.
+ *
+ * Most behaviour and vulnerability tests (Heartbleed, CCS injection,
+ * fallback SCSV, ROBOT ...) say one thing per (probe, version, suite):
+ * vulnerable or not, present or not, could not test, and why. They add
+ * ROWS of this record to struct target_result's probe list, not fields to
+ * the facts: the store keeps them in one table (probe_results) and every
+ * report renders them generically, so a new probe needs no schema
+ * migration and no renderer change (docs/ARCHITECTURE.md, "How to add a
+ * probe result").
+ *
+ * Libc only (common/model/). Ownership: struct probe_list (in facts.h)
+ * owns its array and each record's evidence; probe_list_cleanup (called
+ * by target_result_cleanup) frees them.
+ */
+#ifndef TLSAUDIT_MODEL_PROBE_RESULT_H
+#define TLSAUDIT_MODEL_PROBE_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/model/facts.h"
+
+/* Caps: a target holds at most PROBE_LIST_MAX results; a probe id is at
+ * most PROBE_ID_LEN - 1 bytes; evidence at most PROBE_EVIDENCE_MAX bytes. */
+#define PROBE_LIST_MAX 4096
+#define PROBE_ID_LEN 48
+#define PROBE_EVIDENCE_MAX 4096
+
+/* The version of a result that is about no one protocol version. */
+#define PROBE_NO_VERSION WV_COUNT
+
+/* What a probe found. One order: the names below follow it. */
+enum probe_result_state {
+    PR_NOT_RUN = 0,    /* the probe did not run (scan stopped, probe disabled) */
+    PR_NOT_APPLICABLE, /* its question does not arise here (no TLS 1.2, no RSA kx ...) */
+    PR_COULD_NOT_TEST, /* it ran but got no clear answer (timeout, reset): see detail */
+    PR_NEGATIVE,       /* not vulnerable / not present */
+    PR_POSITIVE,       /* vulnerable / present */
+    PR_INFO,           /* an observation, neither good nor bad */
+    PR_STATE_COUNT
+};
+
+/* probe_result_state_name returns "not-run", "not-applicable",
+ * "could-not-test", "negative", "positive", "info" ("?" out of range). */
+const char *probe_result_state_name(enum probe_result_state s);
+/* probe_result_state_parse stores the state named name in *out; false
+ * (and *out untouched) for a name it does not know. */
+bool probe_result_state_parse(const char *name, enum probe_result_state *out);
+
+/* One result of one probe. */
+struct probe_result {
+    char id[PROBE_ID_LEN];     /* stable probe id: "heartbleed", "fallback_scsv" */
+    enum wire_version version; /* the version it was about, or PROBE_NO_VERSION */
+    uint32_t suite;            /* IANA code of the suite it was about, 0 = none */
+    enum probe_result_state state;
+    char detail[FACT_TEXT]; /* why, in words; "" when nothing to say */
+    char *evidence;         /* owned, optional (NULL), <= PROBE_EVIDENCE_MAX bytes:
+                               what decided it (bytes seen, as text) */
+};
+
+/* probe_list_add appends a result to l: id (required, non-empty, shorter
+ * than PROBE_ID_LEN), version, suite, state, detail (NULL for "";
+ * truncated to FACT_TEXT - 1 bytes) and evidence (NULL for none; copied,
+ * truncated to PROBE_EVIDENCE_MAX bytes). Returns 0, or -1 (a bad id, the
+ * list already holds PROBE_LIST_MAX results, out of memory) with l
+ * unchanged. l's header is not touched: the caller says whether the
+ * collection ran (fact_header). */
+__attribute__((warn_unused_result)) int probe_list_add(struct probe_list *l, const char *id,
+                                                       enum wire_version version, uint32_t suite,
+                                                       enum probe_result_state state,
+                                                       const char *detail, const char *evidence);
+
+/* probe_list_cleanup frees what l owns and resets it (header "not
+ * collected", no result). */
+void probe_list_cleanup(struct probe_list *l);
+
+#endif
