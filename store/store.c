@@ -893,65 +893,31 @@ out:
     return ret;
 }
 
-int store_open_check(const char *path, struct store **out_store, char *err, size_t err_len)
+/* store_alloc makes the handle of a store about to be opened at path.
+ * Returns it, or NULL with the reason in err ("no database file name
+ * given", out of memory). */
+static struct store *store_alloc(const char *path, char *err, size_t err_len)
 {
-    int ret = -1;
-    int64_t version = 0;
+    const char *why = NULL;
     struct store *s = NULL;
-
-    *out_store = NULL;
-    if (err != NULL && err_len > 0) {
-        err[0] = '\0';
-    }
-    s = calloc(1, sizeof(*s));
-    if (s == NULL) {
-        if (err != NULL && err_len > 0) {
-            snprintf(err, err_len, "opening database: out of memory");
-        }
-        return -1;
-    }
     if (path == NULL || path[0] == '\0') {
-        store_set_err(s, "no database file name given");
-        goto out;
+        why = "no database file name given";
+    } else if ((s = calloc(1, sizeof(*s))) == NULL || (s->path = strdup(path)) == NULL) {
+        why = "opening database: out of memory";
+        free(s);
+        s = NULL;
     }
-    s->path = strdup(path);
-    if (s->path == NULL) {
-        store_set_err(s, "opening database %s: out of memory", path);
-        goto out;
+    if (err != NULL && err_len > 0) {
+        snprintf(err, err_len, "%s", why != NULL ? why : "");
     }
-    if (gethostname(s->hostname, sizeof(s->hostname)) != 0) {
-        s->hostname[0] = '\0';
-    }
-    s->hostname[sizeof(s->hostname) - 1] = '\0';
+    return s;
+}
 
-    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-    if (rc != SQLITE_OK) {
-        int sys = s->db ? sqlite3_system_errno(s->db) : 0;
-        char ebuf[128] = "";
-        store_set_err(s, "cannot open database %s: %s%s%s%s", path,
-                      s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc), sys ? " (" : "",
-                      sys ? strerror_r(sys, ebuf, sizeof(ebuf)) : "", sys ? ")" : "");
-        goto out;
-    }
-    sqlite3_extended_result_codes(s->db, 1);
-    if (sqlite3_db_readonly(s->db, "main") == 1) {
-        store_set_err(s, "cannot write database %s: the file is read-only", path);
-        goto out;
-    }
-    sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
-    /* The file may come from anywhere: no schema tricks, no functions run
-     * from its schema. */
-    (void)sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
-    (void)sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
-    if (store_exec(s, "PRAGMA foreign_keys = ON", "enabling foreign keys") != 0) {
-        goto out;
-    }
-    if (store_check_identity(s, &version) != 0) {
-        goto out;
-    }
-    s->checked_version = version;
-    ret = 0;
-out:
+/* store_open_end finishes an open: on ret 0 hands s to *out_store, else
+ * copies its error into err and closes it. Returns ret. */
+static int store_open_end(struct store *s, int ret, struct store **out_store, char *err,
+                          size_t err_len)
+{
     if (ret != 0) {
         if (err != NULL && err_len > 0) {
             snprintf(err, err_len, "%s", s->err);
@@ -975,6 +941,43 @@ static int store_configure(struct store *s)
     (void)sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
     (void)sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
     return store_exec(s, "PRAGMA foreign_keys = ON", "enabling foreign keys");
+}
+
+int store_open_check(const char *path, struct store **out_store, char *err, size_t err_len)
+{
+    int ret = -1;
+    int64_t version = 0;
+
+    *out_store = NULL;
+    struct store *s = store_alloc(path, err, err_len);
+    if (s == NULL) {
+        return -1;
+    }
+    if (gethostname(s->hostname, sizeof(s->hostname)) != 0) {
+        s->hostname[0] = '\0';
+    }
+    s->hostname[sizeof(s->hostname) - 1] = '\0';
+
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        int sys = s->db ? sqlite3_system_errno(s->db) : 0;
+        char ebuf[128] = "";
+        store_set_err(s, "cannot open database %s: %s%s%s%s", path,
+                      s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc), sys ? " (" : "",
+                      sys ? strerror_r(sys, ebuf, sizeof(ebuf)) : "", sys ? ")" : "");
+        goto out;
+    }
+    if (sqlite3_db_readonly(s->db, "main") == 1) {
+        store_set_err(s, "cannot write database %s: the file is read-only", path);
+        goto out;
+    }
+    if (store_configure(s) != 0 || store_check_identity(s, &version) != 0) {
+        goto out;
+    }
+    s->checked_version = version;
+    ret = 0;
+out:
+    return store_open_end(s, ret, out_store, err, err_len);
 }
 
 /* store_uri writes "file:PATH?PARAMS" into buf with every byte of path
@@ -1090,21 +1093,10 @@ int store_open_readonly(const char *path, struct store **out_store, char *err, s
 {
     int ret = -1;
     int64_t version = 0;
-    struct store *s = NULL;
 
     *out_store = NULL;
-    if (err != NULL && err_len > 0) {
-        err[0] = '\0';
-    }
-    s = calloc(1, sizeof(*s));
-    if (s == NULL || path == NULL || path[0] == '\0' || (s->path = strdup(path)) == NULL) {
-        if (err != NULL && err_len > 0) {
-            snprintf(err, err_len, "%s",
-                     s == NULL || (path != NULL && path[0] != '\0')
-                         ? "opening database: out of memory"
-                         : "no database file name given");
-        }
-        free(s);
+    struct store *s = store_alloc(path, err, err_len);
+    if (s == NULL) {
         return -1;
     }
     s->read_only = true;
@@ -1162,15 +1154,7 @@ int store_open_readonly(const char *path, struct store **out_store, char *err, s
     }
     ret = 0;
 out:
-    if (ret != 0) {
-        if (err != NULL && err_len > 0) {
-            snprintf(err, err_len, "%s", s->err);
-        }
-        store_close(s);
-        return -1;
-    }
-    *out_store = s;
-    return 0;
+    return store_open_end(s, ret, out_store, err, err_len);
 }
 
 int store_prepare(struct store *s)
