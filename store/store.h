@@ -103,7 +103,7 @@ __attribute__((warn_unused_result)) int store_put_target(struct store *s, int64_
 __attribute__((warn_unused_result)) int store_scan_finish(struct store *s, int64_t scan_id,
                                                           const char *state, int64_t finished_ms);
 
-/* ---- policy evaluations and their findings (store/store.c) ------------- */
+/* ---- policy evaluations and their findings (store/findings.c) ---------- */
 
 /* One evaluation of one policy over the targets of one scan (a row of
  * policy_runs). The store knows nothing of policies/: the CLI fills this in
@@ -144,7 +144,7 @@ __attribute__((warn_unused_result)) int store_put_findings(struct store *s, int6
                                                            const struct store_finding *findings,
                                                            size_t n_findings, int64_t *out_run_id);
 
-/* ---- the fetch cache (OCSP responses, CRLs, CA-issuer certificates) ---- */
+/* ---- the fetch cache (OCSP responses, CRLs, CA-issuer certs; cache.c) -- */
 
 /* One cache entry: kind "ocsp", "crl" or "cert", its key (the URL, for
  * OCSP the URL and the certificate's SHA-256), the bytes as fetched, and
@@ -164,7 +164,7 @@ __attribute__((warn_unused_result)) int store_cache_put(struct store *s, const c
 __attribute__((warn_unused_result)) int store_cache_load(struct store *s, int64_t now,
                                                          store_cache_fn fn, void *arg);
 
-/* ---- reading back (store/store_read.c) --------------------------------- */
+/* ---- reading back (store/read.c, store/read_facts.c) ------------------- */
 
 /* What the store knows about one scan, for reports. The strings are owned;
  * store_scan_info_cleanup frees them. */

@@ -35,7 +35,7 @@ allowed() {
 declare -A adapters=(
     [gnutls/]="scanner/handshake.c scanner/x509.c scanner/revocation.c scanner/wire/client_hello.c scanner/ocsp.c scanner/ocsp.h"
     [curl/]="scanner/fetch.c"
-    [sqlite3.h]="store/store.c store/store_private.h"
+    [sqlite3.h]="store/store_private.h"
     [yaml.h]="policies/load.c"
     [jansson.h]="reports/diff.c reports/json_private.h reports/report_json.c reports/json.c reports/check_report.c reports/history.c"
 )

@@ -1,217 +1,29 @@
 /*
- * store/store_read.c - reading stored scans back: which scans exist, what
- * is known about one, and every target of one rebuilt into the scanner's
- * struct target_result (see store.h and docs/store-schema.md).
+ * store/read_facts.c - the facts under one stored target read back: tags,
+ * versions, the certificate chain and its validation, revocation, HTTP
+ * headers, the generic probe results and the enumeration (called by
+ * read.c's store_load_targets, with its statements).
  *
- * Pipeline position: store -> [store_read] -> policy evaluation (tlsaudit
- * check) and reports. It lets a stored scan be evaluated again without
- * touching the network.
+ * Pipeline position: store -> [read] -> policy evaluation and reports.
  *
  * Invariants:
- * - Read only: nothing here writes to the database.
- * - Every query is a prepared statement with bound parameters; no value is
- *   spliced into SQL text. The statements of one store_load_targets call are
- *   prepared once and reused for every target, then finalized.
- * - store_load_targets reads inside one read transaction, so the targets it
- *   returns are one consistent snapshot even while another process writes.
- * - The mapping is the exact inverse of store_put_target: NULL columns go
- *   back to the facts' "absent" values (empty text, 0, -1 for ca/path_len,
- *   TRI_UNKNOWN), lists come back in their stored order, and a name this
- *   build does not know (a status, state or order) is an error, never a
- *   guess.
- * - On failure nothing is returned and everything allocated is freed.
+ * - The mapping is the exact inverse of store_put_target (write.c): NULL
+ *   columns go back to the facts' "absent" values (empty text, 0, -1 for
+ *   ca/path_len, TRI_UNKNOWN), lists come back in their stored order, and
+ *   a name this build does not know (a status, state or order) is an
+ *   error, never a guess.
+ * - Read only; every statement was prepared by the caller and is stepped
+ *   here once per target.
  */
 #include "store/store.h"
 #include "store/store_private.h"
+#include "store/read_private.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/model/probe_result.h"
 #include "common/util.h"
-
-/* The statements store_load_targets uses, prepared once per call. */
-enum rd_stmt_id {
-    RD_TARGETS,
-    RD_VERSIONS,
-    RD_CHAIN_CERTS,
-    RD_CERT_ITEMS,
-    RD_CHAIN,
-    RD_ENUM_VERSIONS,
-    RD_ENUM_SUITES,
-    RD_ENUM_LISTS,
-    RD_ENUM_BEHAVIOUR,
-    RD_TAGS,
-    RD_REVOCATIONS,
-    RD_HTTP,
-    RD_PROBES,
-    RD_COUNT
-};
-
-static const char *const rd_sql[RD_COUNT] = {
-    [RD_TARGETS] = "SELECT id, host, port, sni, ip, status, error, started_ms, finished_ms,"
-                   " chain_collected, revoc_collected, probes_state, probes_detail"
-                   " FROM targets WHERE scan_id = ? ORDER BY id",
-    [RD_VERSIONS] = "SELECT version, state, reason, suite, suite_name, grp, dh_bits, hrr"
-                    " FROM versions WHERE target_id = ?",
-    [RD_CHAIN_CERTS] = "SELECT cc.position, cc.days_left, c.sha256, c.der, c.subject, c.issuer,"
-                       " c.serial, c.not_before, c.not_after, c.key_type, c.key_bits, c.curve,"
-                       " c.sig_alg, c.has_key_usage, c.ca, c.path_len, c.must_staple, c.n_scts,"
-                       " c.self_signed FROM chain_certs cc"
-                       " JOIN certificates c ON c.sha256 = cc.sha256"
-                       " WHERE cc.target_id = ? ORDER BY cc.position",
-    [RD_CERT_ITEMS] = "SELECT field, value FROM certificate_items WHERE sha256 = ?"
-                      " ORDER BY field, position",
-    [RD_CHAIN] = "SELECT trusted, verify_status, verify_text, hostname_checked, hostname,"
-                 " hostname_match, expired, not_yet_valid, self_signed, incomplete, wrong_order,"
-                 " min_days_left, ocsp_staple, ocsp_status, ocsp_detail, aia_attempted,"
-                 " aia_completed, aia_trusted, aia_fetched, aia_detail"
-                 " FROM chains WHERE target_id = ?",
-    [RD_ENUM_VERSIONS] = "SELECT version, state, reason, server_order, incomplete,"
-                         " incomplete_reason FROM enum_versions WHERE target_id = ?",
-    /* rowid is the insertion order, which is the order of the suites array. */
-    [RD_ENUM_SUITES] = "SELECT version, code, server_rank, grp, kx_bits FROM enum_suites"
-                       " WHERE target_id = ? ORDER BY version, rowid",
-    [RD_ENUM_LISTS] = "SELECT kind, code FROM enum_lists WHERE target_id = ?"
-                      " ORDER BY kind, position",
-    [RD_ENUM_BEHAVIOUR] = "SELECT probes, secure_renegotiation, extended_master_secret,"
-                          " encrypt_then_mac, status_request, session_ticket, heartbeat, alpn,"
-                          " anomalies, sigalgs13_tested FROM enum_behaviour WHERE target_id = ?",
-    [RD_TAGS] = "SELECT tag FROM target_tags WHERE target_id = ? ORDER BY position",
-    [RD_REVOCATIONS] = "SELECT position, status, method, url, detail, revoked_at, reason,"
-                       " this_update, next_update, from_cache, staple FROM revocations"
-                       " WHERE target_id = ? ORDER BY position",
-    [RD_HTTP] = "SELECT hsts_checked, hsts_error, https_status, hsts_present, hsts_valid,"
-                " hsts_max_age, hsts_include_subdomains, hsts_preload, hsts_header,"
-                " redirect_checked, redirect_error, http_status, redirects_to_https,"
-                " redirect_location FROM http_headers WHERE target_id = ?",
-    [RD_PROBES] = "SELECT position, probe_id, version, suite, state, detail, evidence"
-                  " FROM probe_results WHERE target_id = ? ORDER BY position",
-};
-
-/* One store_load_targets call: the connection and its statements. */
-struct rd_ctx {
-    struct store *s;
-    sqlite3 *db;
-    sqlite3_stmt *st[RD_COUNT];
-};
-
-/* rd_sql_err records "context: sqlite message". */
-static void rd_sql_err(struct rd_ctx *c, const char *context)
-{
-    store_fail(c->s, "%s: %s", context, sqlite3_errmsg(c->db));
-}
-
-/* rd_start resets st and binds its one integer parameter. Returns 0 or -1. */
-static int rd_start(struct rd_ctx *c, sqlite3_stmt *st, int64_t param, const char *context)
-{
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (sqlite3_bind_int64(st, 1, (sqlite3_int64)param) != SQLITE_OK) {
-        rd_sql_err(c, context);
-        return -1;
-    }
-    return 0;
-}
-
-/* rd_step steps st: 1 for a row, 0 when done, -1 (error recorded). */
-static int rd_step(struct rd_ctx *c, sqlite3_stmt *st, const char *context)
-{
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        return 1;
-    }
-    if (rc == SQLITE_DONE) {
-        return 0;
-    }
-    rd_sql_err(c, context);
-    return -1;
-}
-
-static bool col_null(sqlite3_stmt *st, int i)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL;
-}
-
-static int64_t col_int(sqlite3_stmt *st, int i)
-{
-    return (int64_t)sqlite3_column_int64(st, i);
-}
-
-/* The years 0000-01-01 to 9999-12-31T23:59:59Z in Unix seconds. */
-#define RD_TIME_MIN_S (-62167219200LL)
-#define RD_TIME_MAX_S 253402300799LL
-
-int store_col_time(struct store *s, sqlite3_stmt *st, int col, enum store_time_unit unit,
-                   const char *what, int64_t *out)
-{
-    int64_t v = col_int(st, col);
-    int64_t lo = RD_TIME_MIN_S;
-    int64_t hi = RD_TIME_MAX_S;
-    const char *unit_name = "seconds";
-    if (unit == STORE_TIME_MS) {
-        lo = RD_TIME_MIN_S * 1000;
-        hi = RD_TIME_MAX_S * 1000 + 999;
-        unit_name = "milliseconds";
-    } else if (unit == STORE_TIME_DAYS) {
-        hi = (RD_TIME_MAX_S - RD_TIME_MIN_S) / 86400 + 1;
-        lo = -hi;
-        unit_name = "days";
-    }
-    if (v < lo || v > hi) {
-        store_fail(s,
-                   "damaged value in the database: %s = %lld is not a time (%s within the "
-                   "years 0000-9999: %lld to %lld)",
-                   what, (long long)v, unit_name, (long long)lo, (long long)hi);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-/* col_text returns column i as text, "" for NULL. */
-static const char *col_text(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t != NULL ? (const char *)t : "";
-}
-
-/* col_buf copies column i into a fixed facts buffer (NULL gives ""). */
-static void col_buf(sqlite3_stmt *st, int i, char *buf, size_t cap)
-{
-    util_copy(buf, cap, col_text(st, i));
-}
-
-/* col_dup returns a malloc'ed copy of column i in *out (NULL for NULL).
- * Returns 0 or -1 (out of memory). */
-static int col_dup(sqlite3_stmt *st, int i, char **out)
-{
-    *out = NULL;
-    if (col_null(st, i)) {
-        return 0;
-    }
-    const char *t = col_text(st, i);
-    size_t n = (size_t)sqlite3_column_bytes(st, i);
-    char *d = malloc(n + 1);
-    if (d == NULL) {
-        return -1;
-    }
-    memcpy(d, t, n);
-    d[n] = '\0';
-    *out = d;
-    return 0;
-}
-
-static bool parse_status(const char *name, enum target_status *out)
-{
-    for (int v = TARGET_OK; v <= TARGET_INTERRUPTED; v++) {
-        if (strcmp(name, target_status_name((enum target_status)v)) == 0) {
-            *out = (enum target_status)v;
-            return true;
-        }
-    }
-    return false;
-}
 
 static bool parse_state(const char *name, enum probe_state *out)
 {
@@ -233,15 +45,6 @@ static bool parse_order(const char *name, enum enum_order *out)
         }
     }
     return false;
-}
-
-/* The tri-state of a nullable 0/1 column (bind_tri in store.c). */
-static enum fact_tri col_tri(sqlite3_stmt *st, int i)
-{
-    if (col_null(st, i)) {
-        return TRI_UNKNOWN;
-    }
-    return col_int(st, i) != 0 ? TRI_YES : TRI_NO;
 }
 
 static int rd_versions(struct rd_ctx *c, int64_t tid, struct target_result *r)
@@ -725,39 +528,6 @@ static int rd_enumeration(struct rd_ctx *c, int64_t tid, struct target_result *r
     return 0;
 }
 
-/* rd_target fills r (initialised by the caller) from the current row of
- * RD_TARGETS and everything stored under it. */
-static int rd_target(struct rd_ctx *c, struct target_result *r, int64_t *out_id)
-{
-    sqlite3_stmt *st = c->st[RD_TARGETS];
-    int64_t tid = col_int(st, 0);
-    *out_id = tid;
-    if (col_dup(st, 1, &r->host) != 0 || col_dup(st, 3, &r->sni) != 0) {
-        store_fail(c->s, "reading target %lld: out of memory", (long long)tid);
-        return -1;
-    }
-    r->port = (uint16_t)col_int(st, 2);
-    col_buf(st, 4, r->ip, sizeof(r->ip));
-    if (!parse_status(col_text(st, 5), &r->status)) {
-        store_fail(c->s, "target %lld: unknown status '%s'", (long long)tid, col_text(st, 5));
-        return -1;
-    }
-    col_buf(st, 6, r->error, sizeof(r->error));
-    if (store_col_time(c->s, st, 7, STORE_TIME_MS, "targets.started_ms", &r->started_ms) != 0 ||
-        store_col_time(c->s, st, 8, STORE_TIME_MS, "targets.finished_ms", &r->finished_ms) != 0) {
-        return -1;
-    }
-    r->chain_collected = col_int(st, 9) != 0;
-    r->revoc_collected = col_int(st, 10) != 0;
-    if (!fact_state_parse(col_text(st, 11), &r->probes.header.state)) {
-        store_fail(c->s, "target %lld: unknown probes_state '%s'", (long long)tid,
-                   col_text(st, 11));
-        return -1;
-    }
-    col_buf(st, 12, r->probes.header.detail, sizeof(r->probes.header.detail));
-    return 0;
-}
-
 static int rd_tags(struct rd_ctx *c, int64_t tid, struct target_result *r)
 {
     sqlite3_stmt *st = c->st[RD_TAGS];
@@ -774,9 +544,9 @@ static int rd_tags(struct rd_ctx *c, int64_t tid, struct target_result *r)
     return rc;
 }
 
-/* rd_target_rows fills the facts under a target from the other tables
+/* store_rd_target_rows fills the facts under a target from the other tables
  * (the targets statement is finished first: each reader steps its own). */
-static int rd_target_rows(struct rd_ctx *c, int64_t tid, struct target_result *r)
+int store_rd_target_rows(struct rd_ctx *c, int64_t tid, struct target_result *r)
 {
     if (rd_tags(c, tid, r) != 0 || rd_versions(c, tid, r) != 0) {
         return -1;
@@ -792,276 +562,4 @@ static int rd_target_rows(struct rd_ctx *c, int64_t tid, struct target_result *r
         return -1;
     }
     return rd_enumeration(c, tid, r);
-}
-
-static void rd_finalize(struct rd_ctx *c)
-{
-    for (size_t i = 0; i < RD_COUNT; i++) {
-        sqlite3_finalize(c->st[i]);
-        c->st[i] = NULL;
-    }
-}
-
-void store_targets_free(struct target_result *targets, size_t n)
-{
-    if (targets == NULL) {
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        target_result_cleanup(&targets[i]);
-    }
-    free(targets);
-}
-
-/* rd_scan_exists looks scan_id up; returns 0 and *out, or -1. */
-static int rd_scan_exists(struct store *s, int64_t scan_id, bool *out)
-{
-    sqlite3 *db = store_db(s);
-    sqlite3_stmt *st = NULL;
-    int ret = -1;
-    if (sqlite3_prepare_v2(db, "SELECT 1 FROM scans WHERE id = ?", -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)scan_id) != SQLITE_OK) {
-        store_fail(s, "looking up scan %lld: %s", (long long)scan_id, sqlite3_errmsg(db));
-        goto out;
-    }
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        store_fail(s, "looking up scan %lld: %s", (long long)scan_id, sqlite3_errmsg(db));
-        goto out;
-    }
-    *out = rc == SQLITE_ROW;
-    ret = 0;
-out:
-    sqlite3_finalize(st);
-    return ret;
-}
-
-int store_scan_exists(struct store *s, int64_t scan_id, bool *out_exists)
-{
-    return rd_scan_exists(s, scan_id, out_exists);
-}
-
-int store_latest_scan(struct store *s, int64_t *out_scan_id)
-{
-    sqlite3 *db = store_db(s);
-    sqlite3_stmt *st = NULL;
-    int ret = -1;
-    if (sqlite3_prepare_v2(db, "SELECT max(id) FROM scans", -1, &st, NULL) != SQLITE_OK) {
-        store_fail(s, "finding the latest scan: %s", sqlite3_errmsg(db));
-        goto out;
-    }
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        store_fail(s, "finding the latest scan: %s", sqlite3_errmsg(db));
-        goto out;
-    }
-    if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
-        const char *file = sqlite3_db_filename(db, "main");
-        store_fail(s, "no scan in %s", file != NULL && file[0] != '\0' ? file : "the database");
-        goto out;
-    }
-    *out_scan_id = (int64_t)sqlite3_column_int64(st, 0);
-    ret = 0;
-out:
-    sqlite3_finalize(st);
-    return ret;
-}
-
-void store_scan_info_cleanup(struct store_scan_info *info)
-{
-    free(info->tool_version);
-    free(info->options);
-    free(info->trust_store);
-    free(info->registry_version);
-    free(info->hostname);
-    free(info->note);
-    memset(info, 0, sizeof(*info));
-}
-
-int store_scan_info(struct store *s, int64_t scan_id, struct store_scan_info *out)
-{
-    sqlite3 *db = store_db(s);
-    sqlite3_stmt *st = NULL;
-    int ret = -1;
-    memset(out, 0, sizeof(*out));
-    static const char sql[] =
-        "SELECT id, started_ms, finished_ms, state, tool_version, options, trust_store,"
-        " registry_version, hostname, note,"
-        " (SELECT count(*) FROM targets t WHERE t.scan_id = scans.id),"
-        " (SELECT count(*) FROM targets t WHERE t.scan_id = scans.id"
-        "   AND t.status NOT IN ('ok', 'no-tls'))"
-        " FROM scans WHERE id = ?";
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)scan_id) != SQLITE_OK) {
-        store_fail(s, "reading scan %lld: %s", (long long)scan_id, sqlite3_errmsg(db));
-        goto out;
-    }
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE) {
-        store_fail(s, "no scan %lld", (long long)scan_id);
-        goto out;
-    }
-    if (rc != SQLITE_ROW) {
-        store_fail(s, "reading scan %lld: %s", (long long)scan_id, sqlite3_errmsg(db));
-        goto out;
-    }
-    out->id = col_int(st, 0);
-    out->finished_ms = -1;
-    if (store_col_time(s, st, 1, STORE_TIME_MS, "scans.started_ms", &out->started_ms) != 0 ||
-        (!col_null(st, 2) &&
-         store_col_time(s, st, 2, STORE_TIME_MS, "scans.finished_ms", &out->finished_ms) != 0)) {
-        goto out;
-    }
-    col_buf(st, 3, out->state, sizeof(out->state));
-    if (col_dup(st, 4, &out->tool_version) != 0 || col_dup(st, 5, &out->options) != 0 ||
-        col_dup(st, 6, &out->trust_store) != 0 || col_dup(st, 7, &out->registry_version) != 0 ||
-        col_dup(st, 8, &out->hostname) != 0 || col_dup(st, 9, &out->note) != 0) {
-        store_fail(s, "reading scan %lld: out of memory", (long long)scan_id);
-        goto out;
-    }
-    out->n_targets = (size_t)col_int(st, 10);
-    out->n_not_scanned = (size_t)col_int(st, 11);
-    ret = 0;
-out:
-    sqlite3_finalize(st);
-    if (ret != 0) {
-        store_scan_info_cleanup(out);
-    }
-    return ret;
-}
-
-int store_load_targets(struct store *s, int64_t scan_id, struct target_result **out,
-                       int64_t **out_ids, size_t *n_out)
-{
-    struct rd_ctx c = {.s = s, .db = store_db(s)};
-    struct target_result *targets = NULL;
-    int64_t *ids = NULL;
-    size_t n = 0;
-    size_t cap = 0;
-    bool in_txn = false;
-    bool exists = false;
-    int ret = -1;
-    int rc;
-
-    *out = NULL;
-    *n_out = 0;
-    if (out_ids != NULL) {
-        *out_ids = NULL;
-    }
-    if (sqlite3_exec(c.db, "BEGIN DEFERRED", NULL, NULL, NULL) != SQLITE_OK) {
-        rd_sql_err(&c, "starting a read transaction");
-        goto out;
-    }
-    in_txn = true;
-    if (rd_scan_exists(s, scan_id, &exists) != 0) {
-        goto out;
-    }
-    if (!exists) {
-        store_fail(s, "no scan %lld", (long long)scan_id);
-        goto out;
-    }
-    for (size_t i = 0; i < RD_COUNT; i++) {
-        if (sqlite3_prepare_v2(c.db, rd_sql[i], -1, &c.st[i], NULL) != SQLITE_OK) {
-            rd_sql_err(&c, "preparing a statement");
-            goto out;
-        }
-    }
-    /* First the target rows (one statement stepping), then what is under
-     * each: the facts are read per target with the other statements. */
-    sqlite3_stmt *st = c.st[RD_TARGETS];
-    if (rd_start(&c, st, scan_id, "reading targets") != 0) {
-        goto out;
-    }
-    while ((rc = rd_step(&c, st, "reading targets")) == 1) {
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            struct target_result *nt = realloc(targets, ncap * sizeof(*nt));
-            if (nt == NULL) {
-                store_fail(s, "reading targets: out of memory");
-                goto out;
-            }
-            targets = nt;
-            int64_t *ni = realloc(ids, ncap * sizeof(*ni));
-            if (ni == NULL) {
-                store_fail(s, "reading targets: out of memory");
-                goto out;
-            }
-            ids = ni;
-            cap = ncap;
-        }
-        target_result_init(&targets[n]);
-        n++;
-        if (rd_target(&c, &targets[n - 1], &ids[n - 1]) != 0) {
-            goto out;
-        }
-    }
-    if (rc != 0) {
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (rd_target_rows(&c, ids[i], &targets[i]) != 0) {
-            goto out;
-        }
-    }
-    ret = 0;
-out:
-    rd_finalize(&c);
-    if (in_txn) {
-        (void)sqlite3_exec(c.db, "COMMIT", NULL, NULL, NULL);
-    }
-    if (ret != 0) {
-        store_targets_free(targets, n);
-        free(ids);
-        return -1;
-    }
-    *out = targets;
-    *n_out = n;
-    if (out_ids != NULL) {
-        *out_ids = ids;
-    } else {
-        free(ids);
-    }
-    return 0;
-}
-
-int store_list_tags(struct store *s, int64_t scan_id, struct strlist *out)
-{
-    sqlite3 *db = store_db(s);
-    sqlite3_stmt *st = NULL;
-    struct strlist got;
-    int ret = -1;
-    int rc;
-    strlist_init(&got);
-    static const char sql[] = "SELECT DISTINCT g.tag FROM target_tags g"
-                              " JOIN targets t ON t.id = g.target_id"
-                              " WHERE t.scan_id = ? ORDER BY g.tag";
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)scan_id) != SQLITE_OK) {
-        store_fail(s, "listing the tags of scan %lld: %s", (long long)scan_id, sqlite3_errmsg(db));
-        goto out;
-    }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (strlist_add_n(&got, col_text(st, 0), (size_t)sqlite3_column_bytes(st, 0)) != 0) {
-            store_fail(s, "listing the tags of scan %lld: out of memory", (long long)scan_id);
-            goto out;
-        }
-    }
-    if (rc != SQLITE_DONE) {
-        store_fail(s, "listing the tags of scan %lld: %s", (long long)scan_id, sqlite3_errmsg(db));
-        goto out;
-    }
-    size_t n_before = out->n_items;
-    for (size_t i = 0; i < got.n_items; i++) {
-        if (strlist_add(out, got.items[i]) != 0) {
-            store_fail(s, "listing the tags of scan %lld: out of memory", (long long)scan_id);
-            while (out->n_items > n_before) { /* leave out as it was */
-                free(out->items[--out->n_items]);
-            }
-            goto out;
-        }
-    }
-    ret = 0;
-out:
-    sqlite3_finalize(st);
-    strlist_cleanup(&got);
-    return ret;
 }

@@ -1,0 +1,119 @@
+/*
+ * store/findings.c - storing a policy run and its findings
+ * (store_put_findings); reading them back is store_query.c.
+ *
+ * Pipeline position: policies/run.c (the policy-run service) -> [here];
+ * the runs are read back by store_query.c for reports.
+ *
+ * Invariants:
+ * - store_put_findings writes one policy run and every finding of it in one
+ *   BEGIN IMMEDIATE ... COMMIT, and only for targets of the run's scan: a
+ *   run is stored whole or not at all.
+ * - Optional texts are stored as NULL when absent or empty.
+ */
+#include "store/store.h"
+#include "store/store_private.h"
+
+#include <stdbool.h>
+
+/* bind_opt_text binds s, storing NULL for NULL and for "". */
+static void bind_opt_text(struct binder *b, const char *s)
+{
+    bind_text(b, s != NULL && s[0] != '\0' ? s : NULL);
+}
+
+/* store_findings_valid checks what the schema requires of a run and its
+ * findings before anything is written. Returns true, or false with the
+ * reason recorded. */
+static bool store_findings_valid(struct store *s, const struct store_policy_run *run,
+                                 const struct store_finding *findings, size_t n_findings)
+{
+    if (run->policy_id == NULL || run->policy_id[0] == '\0' || run->policy_sha256 == NULL ||
+        !store_valid_sha256(run->policy_sha256, 65)) {
+        store_fail(s, "storing findings: the policy run needs an id and a SHA-256");
+        return false;
+    }
+    for (size_t i = 0; i < n_findings; i++) {
+        if (findings[i].rule_id == NULL || findings[i].rule_id[0] == '\0' ||
+            findings[i].severity == NULL || findings[i].verdict == NULL) {
+            store_fail(s, "storing findings of %s: finding %zu has no rule id, severity or verdict",
+                       run->policy_id, i);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* store_put_finding inserts one finding of run run_id, only if its target
+ * belongs to scan_id (else an error). Returns 0 or -1. */
+static int store_put_finding(struct store *s, int64_t scan_id, int64_t run_id,
+                             const struct store_finding *f)
+{
+    struct binder b;
+    sqlite3_stmt *st = store_stmt(s, ST_INSERT_FINDING);
+    if (st == NULL) {
+        return -1;
+    }
+    binder_start(&b, st);
+    bind_int64(&b, run_id);
+    bind_text(&b, f->rule_id);
+    bind_opt_text(&b, f->title);
+    bind_opt_text(&b, f->ref);
+    bind_text(&b, f->severity);
+    bind_text(&b, f->verdict);
+    bind_opt_text(&b, f->evidence);
+    bind_opt_text(&b, f->waiver_reason);
+    bind_opt_text(&b, f->waiver_owner);
+    bind_opt_text(&b, f->waiver_expires);
+    bind_int64(&b, f->target_id);
+    bind_int64(&b, scan_id);
+    if (store_run(s, &b, "inserting finding") != 0) {
+        return -1;
+    }
+    if (sqlite3_changes(s->db) != 1) {
+        store_fail(s, "finding %s: target %lld is not a target of scan %lld", f->rule_id,
+                   (long long)f->target_id, (long long)scan_id);
+        return -1;
+    }
+    return 0;
+}
+
+int store_put_findings(struct store *s, int64_t scan_id, const struct store_policy_run *run,
+                       const struct store_finding *findings, size_t n_findings, int64_t *out_run_id)
+{
+    struct binder b;
+    int64_t run_id;
+
+    if (!store_findings_valid(s, run, findings, n_findings)) {
+        return -1;
+    }
+    if (store_begin_insert(s, ST_INSERT_POLICY_RUN, &b) != 0) {
+        goto fail;
+    }
+    bind_int64(&b, scan_id);
+    bind_text(&b, run->policy_id);
+    bind_opt_text(&b, run->policy_version);
+    bind_text(&b, run->policy_sha256);
+    bind_opt_text(&b, run->policy_path);
+    bind_int64(&b, run->evaluated_ms);
+    bind_opt_text(&b, run->tool_version);
+    if (store_insert(s, &b, "inserting policy run", &run_id) != 0) {
+        goto fail;
+    }
+    for (size_t i = 0; i < n_findings; i++) {
+        if (store_put_finding(s, scan_id, run_id, &findings[i]) != 0) {
+            goto fail;
+        }
+    }
+    if (store_exec(s, "COMMIT", "committing") != 0) {
+        goto fail;
+    }
+    if (out_run_id != NULL) {
+        *out_run_id = run_id;
+    }
+    return 0;
+fail:
+    store_abort(s, "storing findings of policy %s for scan %lld", run->policy_id,
+                (long long)scan_id);
+    return -1;
+}

@@ -1,0 +1,558 @@
+/*
+ * store/write.c - writing a scan: its row (store_scan_begin, finished by
+ * store_scan_finish) and each finished target with every fact under it
+ * (store_put_target), the inverse of read.c and read_facts.c.
+ *
+ * Pipeline position: scanner -> facts -> [store] -> policy / reports; the
+ * scan session (cli/session.c) calls it as targets finish.
+ *
+ * Invariants:
+ * - store_put_target writes one target and everything under it in one
+ *   BEGIN IMMEDIATE ... COMMIT; on any error it rolls back, so a target is
+ *   either stored complete or absent. With WAL this is what lets a killed
+ *   scan keep every target it finished.
+ * - A certificate is stored once, keyed by its SHA-256; a target's chain
+ *   refers to it by position.
+ * - A list over the model's caps is refused, never cut.
+ */
+#include "store/store.h"
+#include "store/store_private.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/model/probe_result.h"
+#include "common/model/registry.h"
+
+int store_scan_begin(struct store *s, const struct scan_meta *meta, int64_t *out_scan_id)
+{
+    struct binder b;
+    sqlite3_stmt *st = store_stmt(s, ST_INSERT_SCAN);
+    if (st == NULL) {
+        return -1;
+    }
+    binder_start(&b, st);
+    bind_int64(&b, meta->started_ms);
+    bind_text(&b, meta->tool_version);
+    bind_text(&b, meta->options);
+    bind_text(&b, meta->trust_store);
+    bind_text(&b, meta->registry_version);
+    bind_int64(&b, (int64_t)getpid());
+    bind_text(&b, s->hostname[0] ? s->hostname : NULL);
+    if (store_run(s, &b, "inserting scan") != 0) {
+        return -1;
+    }
+    *out_scan_id = (int64_t)sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
+int store_scan_finish(struct store *s, int64_t scan_id, const char *state, int64_t finished_ms)
+{
+    struct binder b;
+    if (state == NULL || (strcmp(state, "complete") != 0 && strcmp(state, "interrupted") != 0)) {
+        store_fail(s, "finishing scan %lld: state must be \"complete\" or \"interrupted\"",
+                   (long long)scan_id);
+        return -1;
+    }
+    sqlite3_stmt *st = store_stmt(s, ST_FINISH_SCAN);
+    if (st == NULL) {
+        return -1;
+    }
+    binder_start(&b, st);
+    bind_text(&b, state);
+    bind_int64(&b, finished_ms);
+    bind_int64(&b, scan_id);
+    if (store_run(s, &b, "finishing scan") != 0) {
+        return -1;
+    }
+    if (sqlite3_changes(s->db) != 1) {
+        store_fail(s, "finishing scan %lld: no such scan", (long long)scan_id);
+        return -1;
+    }
+    return 0;
+}
+
+bool store_valid_sha256(const char *h, size_t cap)
+{
+    if (strnlen(h, cap) != 64) {
+        return false;
+    }
+    for (size_t i = 0; i < 64; i++) {
+        if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int store_put_items(struct store *s, const char *sha256, const char *field,
+                           const struct strlist *l)
+{
+    struct binder b;
+    for (size_t i = 0; i < l->n_items; i++) {
+        sqlite3_stmt *st = store_stmt(s, ST_INSERT_CERT_ITEM);
+        if (st == NULL) {
+            return -1;
+        }
+        binder_start(&b, st);
+        bind_text(&b, sha256);
+        bind_text(&b, field);
+        bind_int64(&b, (int64_t)i);
+        bind_text(&b, l->items[i]);
+        if (store_run(s, &b, "inserting certificate list item") != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* store_put_cert stores c once (keyed by SHA-256) with its list items; a
+ * certificate already stored is left as it is. */
+static int store_put_cert(struct store *s, const struct cert_fact *c)
+{
+    struct binder b;
+    sqlite3_stmt *st = store_stmt(s, ST_INSERT_CERT);
+    if (st == NULL) {
+        return -1;
+    }
+    binder_start(&b, st);
+    bind_buf(&b, c->sha256, sizeof(c->sha256));
+    bind_blob(&b, c->der, c->der_len);
+    bind_text(&b, c->subject);
+    bind_text(&b, c->issuer);
+    bind_buf(&b, c->serial, sizeof(c->serial));
+    bind_int64(&b, c->not_before);
+    bind_int64(&b, c->not_after);
+    bind_buf(&b, c->key_type, sizeof(c->key_type));
+    bind_int64(&b, c->key_bits);
+    bind_buf(&b, c->curve, sizeof(c->curve));
+    bind_buf(&b, c->sig_alg, sizeof(c->sig_alg));
+    bind_bool(&b, c->has_key_usage);
+    if (c->ca < 0) {
+        bind_null(&b);
+    } else {
+        bind_bool(&b, c->ca != 0);
+    }
+    if (c->path_len < 0) {
+        bind_null(&b);
+    } else {
+        bind_int64(&b, c->path_len);
+    }
+    bind_bool(&b, c->must_staple);
+    bind_int64(&b, c->n_scts);
+    bind_bool(&b, c->self_signed);
+    if (store_run(s, &b, "inserting certificate") != 0) {
+        return -1;
+    }
+    if (sqlite3_changes(s->db) == 0) {
+        return 0; /* already stored: the parsed fields come from the same DER */
+    }
+    if (store_put_items(s, c->sha256, "key_usage", &c->key_usage) != 0 ||
+        store_put_items(s, c->sha256, "eku", &c->eku) != 0 ||
+        store_put_items(s, c->sha256, "san", &c->san) != 0 ||
+        store_put_items(s, c->sha256, "ocsp_url", &c->ocsp_urls) != 0 ||
+        store_put_items(s, c->sha256, "ca_issuer_url", &c->ca_issuer_urls) != 0 ||
+        store_put_items(s, c->sha256, "crl_url", &c->crl_urls) != 0) {
+        return -1;
+    }
+    return 0;
+}
+
+/* store_put_tags writes the target's tags in their order (target_tags). */
+static int store_put_tags(struct store *s, int64_t target_id, const struct strlist *tags)
+{
+    struct binder b;
+    for (size_t i = 0; i < tags->n_items; i++) {
+        sqlite3_stmt *st = store_stmt(s, ST_INSERT_TAG);
+        if (st == NULL) {
+            return -1;
+        }
+        binder_start(&b, st);
+        bind_int64(&b, target_id);
+        bind_int64(&b, (int64_t)i);
+        bind_text(&b, tags->items[i]);
+        if (store_run(s, &b, "inserting target tag") != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int store_put_versions(struct store *s, int64_t target_id, const struct target_result *r)
+{
+    struct binder b;
+    for (int v = 0; v < PV_COUNT; v++) {
+        const struct version_fact *f = &r->versions[v];
+        bool accepted = f->state == PROBE_ACCEPTED;
+        sqlite3_stmt *st = store_stmt(s, ST_INSERT_VERSION);
+        if (st == NULL) {
+            return -1;
+        }
+        binder_start(&b, st);
+        bind_int64(&b, target_id);
+        bind_int64(&b, probe_version_wire((enum probe_version)v));
+        bind_text(&b, probe_version_name((enum probe_version)v));
+        bind_text(&b, probe_state_name(f->state));
+        bind_buf(&b, f->reason, sizeof(f->reason));
+        if (accepted) {
+            bind_int64(&b, f->suite);
+            bind_buf(&b, f->suite_name, sizeof(f->suite_name));
+        } else {
+            bind_null(&b);
+            bind_null(&b);
+        }
+        bind_buf(&b, f->group, sizeof(f->group));
+        if (f->dh_bits > 0) {
+            bind_int64(&b, f->dh_bits);
+        } else {
+            bind_null(&b);
+        }
+        bind_bool(&b, f->hrr);
+        if (store_run(s, &b, "inserting version result") != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int store_put_chain(struct store *s, int64_t target_id, const struct target_result *r)
+{
+    struct binder b;
+    for (size_t i = 0; i < r->n_certs; i++) {
+        const struct cert_fact *c = &r->certs[i];
+        if (c->der == NULL || c->der_len == 0 ||
+            !store_valid_sha256(c->sha256, sizeof(c->sha256))) {
+            store_fail(s, "inserting certificate %zu: no DER or no valid SHA-256", i);
+            return -1;
+        }
+        if (store_put_cert(s, c) != 0) {
+            return -1;
+        }
+        sqlite3_stmt *st = store_stmt(s, ST_INSERT_CHAIN_CERT);
+        if (st == NULL) {
+            return -1;
+        }
+        binder_start(&b, st);
+        bind_int64(&b, target_id);
+        bind_int64(&b, (int64_t)i);
+        bind_buf(&b, c->sha256, sizeof(c->sha256));
+        bind_int64(&b, c->days_left);
+        if (store_run(s, &b, "inserting chain certificate") != 0) {
+            return -1;
+        }
+    }
+
+    const struct chain_fact *ch = &r->chain;
+    sqlite3_stmt *st = store_stmt(s, ST_INSERT_CHAIN);
+    if (st == NULL) {
+        return -1;
+    }
+    binder_start(&b, st);
+    bind_int64(&b, target_id);
+    bind_bool(&b, ch->trusted);
+    bind_int64(&b, (int64_t)ch->verify_status);
+    bind_buf(&b, ch->verify_text, sizeof(ch->verify_text));
+    bind_bool(&b, ch->hostname_checked);
+    bind_buf(&b, ch->hostname, sizeof(ch->hostname));
+    bind_bool(&b, ch->hostname_match);
+    bind_bool(&b, ch->expired);
+    bind_bool(&b, ch->not_yet_valid);
+    bind_bool(&b, ch->self_signed);
+    bind_bool(&b, ch->incomplete);
+    bind_bool(&b, ch->wrong_order);
+    if (r->n_certs > 0) {
+        bind_int64(&b, ch->min_days_left);
+    } else {
+        bind_null(&b);
+    }
+    bind_bool(&b, ch->ocsp_staple);
+    if (strnlen(ch->ocsp_status, sizeof(ch->ocsp_status)) == 0) {
+        bind_text(&b, "none");
+    } else {
+        bind_buf(&b, ch->ocsp_status, sizeof(ch->ocsp_status));
+    }
+    bind_buf(&b, ch->ocsp_detail, sizeof(ch->ocsp_detail));
+    bind_bool(&b, ch->aia_attempted);
+    bind_bool(&b, ch->aia_completed);
+    bind_bool(&b, ch->aia_trusted);
+    bind_int64(&b, ch->aia_fetched);
+    bind_buf(&b, ch->aia_detail, sizeof(ch->aia_detail));
+    return store_run(s, &b, "inserting chain validation");
+}
+
+static int store_put_revocations(struct store *s, int64_t target_id, const struct target_result *r)
+{
+    struct binder b;
+    for (size_t i = 0; i < r->n_revoc; i++) {
+        const struct revoc_fact *f = &r->revoc[i];
+        sqlite3_stmt *st = store_stmt(s, ST_INSERT_REVOCATION);
+        if (st == NULL) {
+            return -1;
+        }
+        binder_start(&b, st);
+        bind_int64(&b, target_id);
+        bind_int64(&b, (int64_t)i);
+        bind_text(&b, revoc_status_name(f->status));
+        bind_buf(&b, f->method, sizeof(f->method));
+        bind_buf(&b, f->url, sizeof(f->url));
+        bind_buf(&b, f->detail, sizeof(f->detail));
+        bind_int64(&b, f->revoked_at);
+        bind_buf(&b, f->reason, sizeof(f->reason));
+        bind_int64(&b, f->this_update);
+        bind_int64(&b, f->next_update);
+        bind_bool(&b, f->from_cache);
+        bind_buf(&b, f->staple, sizeof(f->staple));
+        if (store_run(s, &b, "inserting revocation status") != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int store_put_http(struct store *s, int64_t target_id, const struct http_fact *h)
+{
+    struct binder b;
+    sqlite3_stmt *st = store_stmt(s, ST_INSERT_HTTP);
+    if (st == NULL) {
+        return -1;
+    }
+    binder_start(&b, st);
+    bind_int64(&b, target_id);
+    bind_bool(&b, h->hsts_checked);
+    bind_buf(&b, h->hsts_error, sizeof(h->hsts_error));
+    bind_int64(&b, h->https_status);
+    bind_bool(&b, h->hsts_present);
+    bind_bool(&b, h->hsts_valid);
+    bind_int64(&b, h->hsts_max_age);
+    bind_bool(&b, h->hsts_include_subdomains);
+    bind_bool(&b, h->hsts_preload);
+    bind_buf(&b, h->hsts_header, sizeof(h->hsts_header));
+    bind_bool(&b, h->redirect_checked);
+    bind_buf(&b, h->redirect_error, sizeof(h->redirect_error));
+    bind_int64(&b, h->http_status);
+    bind_bool(&b, h->redirects_to_https);
+    bind_buf(&b, h->redirect_location, sizeof(h->redirect_location));
+    return store_run(s, &b, "inserting HTTP headers");
+}
+
+static void bind_tri(struct binder *b, enum fact_tri t)
+{
+    if (t == TRI_UNKNOWN) {
+        bind_null(b);
+    } else {
+        bind_bool(b, t == TRI_YES);
+    }
+}
+
+static int store_put_enum_list(struct store *s, int64_t target_id, const char *kind,
+                               const uint16_t *codes, size_t n)
+{
+    struct binder b;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_stmt *st = store_stmt(s, ST_INSERT_ENUM_LIST);
+        if (st == NULL) {
+            return -1;
+        }
+        binder_start(&b, st);
+        bind_int64(&b, target_id);
+        bind_text(&b, kind);
+        bind_int64(&b, (int64_t)i);
+        bind_int64(&b, codes[i]);
+        if (store_run(s, &b, "inserting enumerated list entry") != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The enumeration facts of one target (enum_* tables). */
+static int store_put_enumeration(struct store *s, int64_t target_id, const struct enum_facts *e)
+{
+    struct binder b;
+    for (int v = 0; v < WV_COUNT; v++) {
+        const struct enum_version_fact *f = &e->versions[v];
+        sqlite3_stmt *st = store_stmt(s, ST_INSERT_ENUM_VERSION);
+        if (st == NULL) {
+            return -1;
+        }
+        binder_start(&b, st);
+        bind_int64(&b, target_id);
+        bind_int64(&b, wire_version_code((enum wire_version)v));
+        bind_text(&b, wire_version_name((enum wire_version)v));
+        bind_text(&b, probe_state_name(f->state));
+        bind_buf(&b, f->reason, sizeof(f->reason));
+        bind_text(&b, enum_order_name(f->order));
+        bind_bool(&b, f->incomplete);
+        bind_buf(&b, f->incomplete_why, sizeof(f->incomplete_why));
+        bind_int64(&b, (int64_t)f->n_suites);
+        if (store_run(s, &b, "inserting enumerated version") != 0) {
+            return -1;
+        }
+        for (size_t i = 0; i < f->n_suites; i++) {
+            const struct enum_suite *es = &f->suites[i];
+            const struct suite_info *si = registry_suite_by_code(es->code);
+            st = store_stmt(s, ST_INSERT_ENUM_SUITE);
+            if (st == NULL) {
+                return -1;
+            }
+            binder_start(&b, st);
+            bind_int64(&b, target_id);
+            bind_int64(&b, wire_version_code((enum wire_version)v));
+            bind_int64(&b, es->code);
+            bind_text(&b, si ? si->iana_name : NULL);
+            if (es->server_rank >= 0) {
+                bind_int64(&b, es->server_rank);
+            } else {
+                bind_null(&b);
+            }
+            if (es->ec_group != 0) {
+                bind_int64(&b, es->ec_group);
+            } else {
+                bind_null(&b);
+            }
+            if (es->kx_bits > 0) {
+                bind_int64(&b, es->kx_bits);
+            } else {
+                bind_null(&b);
+            }
+            if (store_run(s, &b, "inserting enumerated suite") != 0) {
+                return -1;
+            }
+        }
+    }
+    if (store_put_enum_list(s, target_id, "groups12", e->groups12, e->n_groups12) != 0 ||
+        store_put_enum_list(s, target_id, "groups13", e->groups13, e->n_groups13) != 0 ||
+        store_put_enum_list(s, target_id, "sigalgs12", e->sigalgs12, e->n_sigalgs12) != 0 ||
+        store_put_enum_list(s, target_id, "sigalgs13", e->sigalgs13, e->n_sigalgs13) != 0) {
+        return -1;
+    }
+    sqlite3_stmt *st = store_stmt(s, ST_INSERT_ENUM_BEHAVIOUR);
+    if (st == NULL) {
+        return -1;
+    }
+    binder_start(&b, st);
+    bind_int64(&b, target_id);
+    bind_int64(&b, (int64_t)e->n_probes);
+    bind_tri(&b, e->secure_renegotiation);
+    bind_tri(&b, e->extended_master_secret);
+    bind_tri(&b, e->encrypt_then_mac);
+    bind_tri(&b, e->status_request);
+    bind_tri(&b, e->session_ticket);
+    bind_tri(&b, e->heartbeat);
+    bind_buf(&b, e->alpn, sizeof(e->alpn));
+    bind_buf(&b, e->anomalies, sizeof(e->anomalies));
+    bind_bool(&b, e->sigalgs13_tested);
+    return store_run(s, &b, "inserting enumeration behaviour");
+}
+
+/* The generic probe results of one target (probe_results), in order. A
+ * list over the model's caps (count, id, evidence) is refused, never cut. */
+static int store_put_probes(struct store *s, int64_t target_id, const struct probe_list *l)
+{
+    struct binder b;
+    if ((unsigned)l->header.state >= FACT_STATE_COUNT || l->n_items > PROBE_LIST_MAX) {
+        store_fail(s, "probe results: %zu results or a bad header state", l->n_items);
+        return -1;
+    }
+    for (size_t i = 0; i < l->n_items; i++) {
+        const struct probe_result *p = &l->items[i];
+        size_t id_len = strnlen(p->id, sizeof(p->id));
+        if (id_len == 0 || id_len == sizeof(p->id) || (unsigned)p->state >= PR_STATE_COUNT ||
+            (unsigned)p->version > PROBE_NO_VERSION ||
+            (p->evidence != NULL &&
+             strnlen(p->evidence, PROBE_EVIDENCE_MAX + 1) > PROBE_EVIDENCE_MAX)) {
+            store_fail(s, "probe result %zu: bad id, state, version or evidence size", i);
+            return -1;
+        }
+        sqlite3_stmt *st = store_stmt(s, ST_INSERT_PROBE_RESULT);
+        if (st == NULL) {
+            return -1;
+        }
+        binder_start(&b, st);
+        bind_int64(&b, target_id);
+        bind_int64(&b, (int64_t)i);
+        bind_buf(&b, p->id, sizeof(p->id));
+        if (p->version == PROBE_NO_VERSION) {
+            bind_null(&b);
+        } else {
+            bind_int64(&b, wire_version_code(p->version));
+        }
+        if (p->suite != 0) {
+            bind_int64(&b, p->suite);
+        } else {
+            bind_null(&b);
+        }
+        bind_text(&b, probe_result_state_name(p->state));
+        bind_buf(&b, p->detail, sizeof(p->detail));
+        bind_text(&b, p->evidence);
+        if (store_run(s, &b, "inserting probe result") != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int store_put_target(struct store *s, int64_t scan_id, const struct target_result *r)
+{
+    struct binder b;
+    int64_t target_id;
+
+    if (r->host == NULL) {
+        store_fail(s, "storing target: no host");
+        return -1;
+    }
+    if (store_begin_insert(s, ST_INSERT_TARGET, &b) != 0) {
+        goto fail;
+    }
+    bind_int64(&b, scan_id);
+    bind_text(&b, r->host);
+    bind_int64(&b, r->port);
+    bind_text(&b, r->sni);
+    bind_buf(&b, r->ip, sizeof(r->ip));
+    bind_text(&b, target_status_name(r->status));
+    bind_buf(&b, r->error, sizeof(r->error));
+    bind_int64(&b, r->started_ms);
+    bind_int64(&b, r->finished_ms);
+    bind_bool(&b, r->chain_collected);
+    bind_bool(&b, r->revoc_collected && r->n_revoc == r->n_certs);
+    bind_text(&b, fact_state_name(r->probes.header.state));
+    bind_buf(&b, r->probes.header.detail, sizeof(r->probes.header.detail));
+    if (store_insert(s, &b, "inserting target row", &target_id) != 0) {
+        goto fail;
+    }
+    if (store_put_tags(s, target_id, &r->tags) != 0) {
+        goto fail;
+    }
+    if (store_put_versions(s, target_id, r) != 0) {
+        goto fail;
+    }
+    if (r->chain_collected && store_put_chain(s, target_id, r) != 0) {
+        goto fail;
+    }
+    if (r->enumeration.collected && store_put_enumeration(s, target_id, &r->enumeration) != 0) {
+        goto fail;
+    }
+    if (r->revoc_collected && r->n_revoc == r->n_certs &&
+        store_put_revocations(s, target_id, r) != 0) {
+        goto fail;
+    }
+    if ((r->http.hsts_checked || r->http.redirect_checked) &&
+        store_put_http(s, target_id, &r->http) != 0) {
+        goto fail;
+    }
+    if (store_put_probes(s, target_id, &r->probes) != 0) {
+        goto fail;
+    }
+    if (store_exec(s, "COMMIT", "committing") != 0) {
+        goto fail;
+    }
+    return 0;
+fail:
+    /* Name the target in the message; the SQLite text was recorded first. */
+    bool v6 = strchr(r->host, ':') != NULL;
+    store_abort(s, "storing target %s%s%s:%u", v6 ? "[" : "", r->host, v6 ? "]" : "",
+                (unsigned)r->port);
+    return -1;
+}
