@@ -406,6 +406,52 @@ static bool hello_parse_server_ecdh_params(struct rbuf *r, struct hello_ske *out
     return true;
 }
 
+/* The PSK kinds (RFC 4279 §2, §3; RFC 5489 §2): opaque
+ * psk_identity_hint<0..2^16-1> first, then DHE_PSK's ServerDHParams or
+ * ECDHE_PSK's ServerECDHParams. */
+static bool hello_parse_psk_params(struct rbuf *r, enum hello_kx kx, struct hello_ske *out,
+                                   const struct rbuf *base, struct hello_error *err)
+{
+    if (!rbuf_get_vec16(r, &out->psk_hint)) {
+        return hello_fail(err, base, r, "ServerKeyExchange: bad psk_identity_hint length");
+    }
+    if (kx == HELLO_KX_DHE_PSK && !hello_parse_server_dh_params(r, out, base, err)) {
+        return false;
+    }
+    if (kx == HELLO_KX_ECDHE_PSK && !hello_parse_server_ecdh_params(r, out, base, err)) {
+        return false;
+    }
+    return true;
+}
+
+/* ServerSRPParams (RFC 5054 §2.8.2): opaque srp_N<1..2^16-1>,
+ * srp_g<1..2^16-1>, srp_s<1..2^8-1>, srp_B<1..2^16-1> */
+static bool hello_parse_server_srp_params(struct rbuf *r, struct hello_ske *out,
+                                          const struct rbuf *base, struct hello_error *err)
+{
+    if (!hello_get_nonempty(r, 2, &out->srp_n) || !hello_get_nonempty(r, 2, &out->srp_g) ||
+        !hello_get_nonempty(r, 1, &out->srp_s) || !hello_get_nonempty(r, 2, &out->srp_b)) {
+        return hello_fail(err, base, r, "ServerSRPParams: bad length");
+    }
+    out->srp_n_bits = hello_bn_bits(&out->srp_n);
+    return true;
+}
+
+/* digitally-signed (RFC 5246 §4.7): TLS 1.2 prefixes the signature with a
+ * SignatureAndHashAlgorithm; opaque signature<0..2^16-1>. */
+static bool hello_parse_ske_signature(struct rbuf *r, uint16_t version, struct hello_ske *out,
+                                      const struct rbuf *base, struct hello_error *err)
+{
+    out->has_signature = true;
+    if (version >= HELLO_TLS12 && !rbuf_get_u16(r, &out->sig_scheme)) {
+        return hello_fail(err, base, r, "ServerKeyExchange: truncated signature algorithm");
+    }
+    if (!rbuf_get_vec16(r, &out->signature)) {
+        return hello_fail(err, base, r, "ServerKeyExchange: bad signature length");
+    }
+    return true;
+}
+
 bool hello_parse_server_key_exchange(const struct rbuf *msg, enum hello_kx kx, uint16_t version,
                                      struct hello_ske *out, struct hello_error *err)
 {
@@ -449,39 +495,22 @@ bool hello_parse_server_key_exchange(const struct rbuf *msg, enum hello_kx kx, u
     case HELLO_KX_PSK:
     case HELLO_KX_DHE_PSK:
     case HELLO_KX_ECDHE_PSK:
-        /* RFC 4279 §2, §3; RFC 5489 §2: opaque psk_identity_hint<0..2^16-1> first */
-        if (!rbuf_get_vec16(&r, &out->psk_hint)) {
-            return hello_fail(err, msg, &r, "ServerKeyExchange: bad psk_identity_hint length");
-        }
-        if (kx == HELLO_KX_DHE_PSK && !hello_parse_server_dh_params(&r, out, msg, err)) {
-            return false;
-        }
-        if (kx == HELLO_KX_ECDHE_PSK && !hello_parse_server_ecdh_params(&r, out, msg, err)) {
+        if (!hello_parse_psk_params(&r, kx, out, msg, err)) {
             return false;
         }
         break;
     case HELLO_KX_SRP_SIGNED:
     case HELLO_KX_SRP:
         is_signed = kx == HELLO_KX_SRP_SIGNED;
-        /* RFC 5054 §2.8.2: opaque srp_N<1..2^16-1>, srp_g<1..2^16-1>,
-         * srp_s<1..2^8-1>, srp_B<1..2^16-1> */
-        if (!hello_get_nonempty(&r, 2, &out->srp_n) || !hello_get_nonempty(&r, 2, &out->srp_g) ||
-            !hello_get_nonempty(&r, 1, &out->srp_s) || !hello_get_nonempty(&r, 2, &out->srp_b)) {
-            return hello_fail(err, msg, &r, "ServerSRPParams: bad length");
+        if (!hello_parse_server_srp_params(&r, out, msg, err)) {
+            return false;
         }
-        out->srp_n_bits = hello_bn_bits(&out->srp_n);
         break;
     default:
         return hello_fail(err, msg, &r, "ServerKeyExchange: unknown key exchange kind");
     }
-    if (is_signed) {
-        out->has_signature = true;
-        if (version >= HELLO_TLS12 && !rbuf_get_u16(&r, &out->sig_scheme)) {
-            return hello_fail(err, msg, &r, "ServerKeyExchange: truncated signature algorithm");
-        }
-        if (!rbuf_get_vec16(&r, &out->signature)) {
-            return hello_fail(err, msg, &r, "ServerKeyExchange: bad signature length");
-        }
+    if (is_signed && !hello_parse_ske_signature(&r, version, out, msg, err)) {
+        return false;
     }
     if (!rbuf_at_end(&r)) {
         return hello_fail(err, msg, &r, "ServerKeyExchange: trailing bytes");
