@@ -25,9 +25,10 @@ struct hello_ext_def {
     unsigned bit;     /* HELLO_EXT_*: what hello_params.ext asks for, what a result saw */
     /* whether p sends it; NULL: when p->ext has bit */
     bool (*wanted)(const struct hello_params *p);
-    /* appends the whole extension (type, length, body) to exts, or nothing;
-     * msg is the ClientHello being built; NULL: never sent */
-    int (*add)(const struct hello_params *p, const struct wbuf *msg, struct wbuf *exts);
+    /* appends the whole extension (type, the row's type; length; body) to
+     * exts, or nothing; msg is the ClientHello being built; NULL: never sent */
+    int (*add)(const struct hello_params *p, uint16_t type, const struct wbuf *msg,
+               struct wbuf *exts);
     /* reads the server's extension body from *r (what is left must be
      * nothing); base is the ServerHello, for error offsets */
     bool (*parse)(struct rbuf *r, struct hello_server_hello *out, const struct rbuf *base,
@@ -115,7 +116,7 @@ static bool ext_want_server_name(const struct hello_params *p)
 }
 
 /* ServerNameList { NameType host_name(0); HostName }; empty in the ServerHello. */
-static int ext_add_server_name(const struct hello_params *p, const struct wbuf *msg,
+static int ext_add_server_name(const struct hello_params *p, uint16_t type, const struct wbuf *msg,
                                struct wbuf *exts)
 {
     struct wbuf body;
@@ -126,7 +127,7 @@ static int ext_add_server_name(const struct hello_params *p, const struct wbuf *
     if (n == 0 || n > 255) {
         return HELLO_E_PARAM;
     }
-    ext_open(exts, TLS_EXT_SERVER_NAME, &body);
+    ext_open(exts, type, &body);
     wbuf_open_vec16(&body, &list);
     wbuf_put_u8(&list, 0);
     wbuf_open_vec16(&list, &item);
@@ -152,13 +153,13 @@ static bool ext_parse_max_fragment_length(struct rbuf *r, struct hello_server_he
 
 /* status_type ocsp(1), empty responder_id_list and request extensions; the
  * server's answer is empty. */
-static int ext_add_status_request(const struct hello_params *p, const struct wbuf *msg,
-                                  struct wbuf *exts)
+static int ext_add_status_request(const struct hello_params *p, uint16_t type,
+                                  const struct wbuf *msg, struct wbuf *exts)
 {
     struct wbuf body;
     (void)p;
     (void)msg;
-    ext_open(exts, TLS_EXT_STATUS_REQUEST, &body);
+    ext_open(exts, type, &body);
     wbuf_put_u8(&body, 1);
     wbuf_put_u16(&body, 0);
     wbuf_put_u16(&body, 0);
@@ -173,11 +174,11 @@ static bool ext_want_supported_groups(const struct hello_params *p)
     return p->n_groups > 0;
 }
 
-static int ext_add_supported_groups(const struct hello_params *p, const struct wbuf *msg,
-                                    struct wbuf *exts)
+static int ext_add_supported_groups(const struct hello_params *p, uint16_t type,
+                                    const struct wbuf *msg, struct wbuf *exts)
 {
     (void)msg;
-    ext_put_u16_vec(exts, TLS_EXT_SUPPORTED_GROUPS, 2, p->groups, p->n_groups);
+    ext_put_u16_vec(exts, type, 2, p->groups, p->n_groups);
     return HELLO_OK;
 }
 
@@ -196,12 +197,12 @@ static bool ext_parse_supported_groups(struct rbuf *r, struct hello_server_hello
 /* ---- ec_point_formats (RFC 8422 §5.1.2, §5.2) ---------------------------------- */
 
 /* uncompressed only */
-static int ext_add_ec_point_formats(const struct hello_params *p, const struct wbuf *msg,
-                                    struct wbuf *exts)
+static int ext_add_ec_point_formats(const struct hello_params *p, uint16_t type,
+                                    const struct wbuf *msg, struct wbuf *exts)
 {
     (void)p;
     (void)msg;
-    ext_put_byte(exts, TLS_EXT_EC_POINT_FORMATS, true, 0);
+    ext_put_byte(exts, type, true, 0);
     return HELLO_OK;
 }
 
@@ -229,23 +230,23 @@ static bool ext_want_signature_algorithms(const struct hello_params *p)
     return p->n_sigalgs > 0;
 }
 
-static int ext_add_signature_algorithms(const struct hello_params *p, const struct wbuf *msg,
-                                        struct wbuf *exts)
+static int ext_add_signature_algorithms(const struct hello_params *p, uint16_t type,
+                                        const struct wbuf *msg, struct wbuf *exts)
 {
     (void)msg;
-    ext_put_u16_vec(exts, TLS_EXT_SIGNATURE_ALGORITHMS, 2, p->sigalgs, p->n_sigalgs);
+    ext_put_u16_vec(exts, type, 2, p->sigalgs, p->n_sigalgs);
     return HELLO_OK;
 }
 
 /* ---- heartbeat (RFC 6520 §2) --------------------------------------------------- */
 
 /* HeartbeatMode peer_allowed_to_send(1) */
-static int ext_add_heartbeat(const struct hello_params *p, const struct wbuf *msg,
+static int ext_add_heartbeat(const struct hello_params *p, uint16_t type, const struct wbuf *msg,
                              struct wbuf *exts)
 {
     (void)p;
     (void)msg;
-    ext_put_byte(exts, TLS_EXT_HEARTBEAT, false, 1);
+    ext_put_byte(exts, type, false, 1);
     return HELLO_OK;
 }
 
@@ -267,13 +268,14 @@ static bool ext_want_alpn(const struct hello_params *p)
 }
 
 /* ProtocolNameList of non-empty ProtocolName<1..255> */
-static int ext_add_alpn(const struct hello_params *p, const struct wbuf *msg, struct wbuf *exts)
+static int ext_add_alpn(const struct hello_params *p, uint16_t type, const struct wbuf *msg,
+                        struct wbuf *exts)
 {
     struct wbuf body;
     struct wbuf list;
     struct wbuf item;
     (void)msg;
-    ext_open(exts, TLS_EXT_ALPN, &body);
+    ext_open(exts, type, &body);
     wbuf_open_vec16(&body, &list);
     for (size_t i = 0; i < p->n_alpn; i++) {
         size_t n = p->alpn[i] != NULL ? strlen(p->alpn[i]) : 0;
@@ -309,30 +311,12 @@ static bool ext_parse_alpn(struct rbuf *r, struct hello_server_hello *out, const
  * (RFC 7627 §5.1), session_ticket (RFC 5077 §3.2: no ticket; empty in the
  * ServerHello) ------------------------------------------------------------------ */
 
-static int ext_add_encrypt_then_mac(const struct hello_params *p, const struct wbuf *msg,
-                                    struct wbuf *exts)
+static int ext_add_empty(const struct hello_params *p, uint16_t type, const struct wbuf *msg,
+                         struct wbuf *exts)
 {
     (void)p;
     (void)msg;
-    ext_put_empty(exts, TLS_EXT_ENCRYPT_THEN_MAC);
-    return HELLO_OK;
-}
-
-static int ext_add_extended_master_secret(const struct hello_params *p, const struct wbuf *msg,
-                                          struct wbuf *exts)
-{
-    (void)p;
-    (void)msg;
-    ext_put_empty(exts, TLS_EXT_EXTENDED_MASTER_SECRET);
-    return HELLO_OK;
-}
-
-static int ext_add_session_ticket(const struct hello_params *p, const struct wbuf *msg,
-                                  struct wbuf *exts)
-{
-    (void)p;
-    (void)msg;
-    ext_put_empty(exts, TLS_EXT_SESSION_TICKET);
+    ext_put_empty(exts, type);
     return HELLO_OK;
 }
 
@@ -358,14 +342,14 @@ static bool ext_want_supported_versions(const struct hello_params *p)
 }
 
 /* ProtocolVersion versions<2..254> */
-static int ext_add_supported_versions(const struct hello_params *p, const struct wbuf *msg,
-                                      struct wbuf *exts)
+static int ext_add_supported_versions(const struct hello_params *p, uint16_t type,
+                                      const struct wbuf *msg, struct wbuf *exts)
 {
     (void)msg;
     if (p->n_versions > HELLO_MAX_VERSIONS) {
         return HELLO_E_PARAM;
     }
-    ext_put_u16_vec(exts, TLS_EXT_SUPPORTED_VERSIONS, 1, p->versions, p->n_versions);
+    ext_put_u16_vec(exts, type, 1, p->versions, p->n_versions);
     return HELLO_OK;
 }
 
@@ -396,12 +380,12 @@ static bool ext_parse_cookie(struct rbuf *r, struct hello_server_hello *out,
 /* ---- psk_key_exchange_modes (RFC 8446 §4.2.9) ---------------------------------- */
 
 /* psk_dhe_ke(1) */
-static int ext_add_psk_key_exchange_modes(const struct hello_params *p, const struct wbuf *msg,
-                                          struct wbuf *exts)
+static int ext_add_psk_key_exchange_modes(const struct hello_params *p, uint16_t type,
+                                          const struct wbuf *msg, struct wbuf *exts)
 {
     (void)p;
     (void)msg;
-    ext_put_byte(exts, TLS_EXT_PSK_KEY_EXCHANGE_MODES, true, 1);
+    ext_put_byte(exts, type, true, 1);
     return HELLO_OK;
 }
 
@@ -417,7 +401,7 @@ static void ext_put_key_share_entry(struct wbuf *list, uint16_t group, const str
 }
 
 /* client_shares<0..2^16-1> of KeyShareEntry: the process's shares p asks for */
-static int ext_add_key_share(const struct hello_params *p, const struct wbuf *msg,
+static int ext_add_key_share(const struct hello_params *p, uint16_t type, const struct wbuf *msg,
                              struct wbuf *exts)
 {
     struct wbuf body;
@@ -431,7 +415,7 @@ static int ext_add_key_share(const struct hello_params *p, const struct wbuf *ms
             return rc;
         }
     }
-    ext_open(exts, TLS_EXT_KEY_SHARE, &body);
+    ext_open(exts, type, &body);
     wbuf_open_vec16(&body, &list);
     if (p->shares & HELLO_SHARE_X25519) {
         ext_put_key_share_entry(&list, TLS_GROUP_X25519, &x25519);
@@ -464,12 +448,12 @@ static bool ext_parse_key_share(struct rbuf *r, struct hello_server_hello *out,
 /* ---- renegotiation_info (RFC 5746 §3.2) ---------------------------------------- */
 
 /* an empty renegotiated_connection */
-static int ext_add_renegotiation_info(const struct hello_params *p, const struct wbuf *msg,
-                                      struct wbuf *exts)
+static int ext_add_renegotiation_info(const struct hello_params *p, uint16_t type,
+                                      const struct wbuf *msg, struct wbuf *exts)
 {
     (void)p;
     (void)msg;
-    ext_put_byte(exts, TLS_EXT_RENEGOTIATION_INFO, false, 0);
+    ext_put_byte(exts, type, false, 0);
     return HELLO_OK;
 }
 
@@ -490,7 +474,8 @@ static bool ext_parse_renegotiation_info(struct rbuf *r, struct hello_server_hel
 /* Some F5 servers hang on hellos of 256..511 bytes (handshake header
  * included), so those are padded to 512, keeping at least one byte of data
  * because a few servers reject an empty last extension. */
-static int ext_add_padding(const struct hello_params *p, const struct wbuf *msg, struct wbuf *exts)
+static int ext_add_padding(const struct hello_params *p, uint16_t type, const struct wbuf *msg,
+                           struct wbuf *exts)
 {
     struct wbuf body;
     size_t msg_len = 4 + wbuf_len(msg);
@@ -498,7 +483,7 @@ static int ext_add_padding(const struct hello_params *p, const struct wbuf *msg,
     if (msg_len > 0xff && msg_len < 0x200) {
         size_t pad = 0x200 - msg_len;
         pad = pad >= 5 ? pad - 4 : 1;
-        ext_open(exts, TLS_EXT_PADDING, &body);
+        ext_open(exts, type, &body);
         wbuf_put_zeros(&body, pad);
         wbuf_close(&body);
     }
@@ -526,12 +511,12 @@ static const struct hello_ext_def hello_exts[] = {
      ext_parse_heartbeat},
     {TLS_EXT_ALPN, "application_layer_protocol_negotiation", HELLO_EXT_ALPN, ext_want_alpn,
      ext_add_alpn, ext_parse_alpn},
-    {TLS_EXT_ENCRYPT_THEN_MAC, "encrypt_then_mac", HELLO_EXT_ENCRYPT_THEN_MAC, NULL,
-     ext_add_encrypt_then_mac, ext_parse_empty},
+    {TLS_EXT_ENCRYPT_THEN_MAC, "encrypt_then_mac", HELLO_EXT_ENCRYPT_THEN_MAC, NULL, ext_add_empty,
+     ext_parse_empty},
     {TLS_EXT_EXTENDED_MASTER_SECRET, "extended_master_secret", HELLO_EXT_EXTENDED_MASTER_SECRET,
-     NULL, ext_add_extended_master_secret, ext_parse_empty},
-    {TLS_EXT_SESSION_TICKET, "session_ticket", HELLO_EXT_SESSION_TICKET, NULL,
-     ext_add_session_ticket, ext_parse_empty},
+     NULL, ext_add_empty, ext_parse_empty},
+    {TLS_EXT_SESSION_TICKET, "session_ticket", HELLO_EXT_SESSION_TICKET, NULL, ext_add_empty,
+     ext_parse_empty},
     {TLS_EXT_PRE_SHARED_KEY, "pre_shared_key", HELLO_EXT_PRE_SHARED_KEY, NULL, NULL,
      ext_parse_pre_shared_key},
     {TLS_EXT_SUPPORTED_VERSIONS, "supported_versions", HELLO_EXT_SUPPORTED_VERSIONS,
@@ -597,7 +582,7 @@ int hello_put_extensions(const struct hello_params *p, const struct wbuf *msg, s
 {
     for (size_t i = 0; i < HELLO_N_EXTS; i++) {
         if (ext_wanted(&hello_exts[i], p)) {
-            int rc = hello_exts[i].add(p, msg, exts);
+            int rc = hello_exts[i].add(p, hello_exts[i].type, msg, exts);
             if (rc != HELLO_OK) {
                 return rc;
             }
