@@ -431,6 +431,78 @@ static enum attempt classify_failure(int ret, const struct hs_seen *seen, gnutls
 
 /* One connection and handshake. Returns HS_DONE with *again set when the
  * failure is worth one retry. */
+/* Sets up the GnuTLS session *sp for one probe over fd: priorities,
+ * credentials, SNI, OCSP status request, the hello hook and the counting
+ * pull. False with out->reason on failure (*sp may then be set: the caller
+ * deinits it). */
+static bool session_setup(gnutls_session_t *sp, int fd, gnutls_priority_t prio, const char *sni,
+                          struct hs_seen *seen, int64_t deadline, struct version_fact *out)
+{
+    if (gnutls_init(sp, GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_NO_TICKETS) < 0) {
+        util_copy(out->reason, sizeof(out->reason), "gnutls_init failed");
+        return false;
+    }
+    gnutls_session_t s = *sp;
+    if (gnutls_priority_set(s, prio) < 0 ||
+        gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, hs_cert_cred) < 0 ||
+        gnutls_credentials_set(s, GNUTLS_CRD_ANON, hs_anon_cred) < 0) {
+        util_copy(out->reason, sizeof(out->reason), "GnuTLS session set-up failed");
+        return false;
+    }
+    if (sni != NULL) {
+        (void)gnutls_server_name_set(s, GNUTLS_NAME_DNS, sni, strlen(sni));
+    }
+    (void)gnutls_ocsp_status_request_enable_client(s, NULL, 0, NULL);
+    gnutls_dh_set_prime_bits(s, 512);
+    seen->fd = fd;
+    seen->session = s;
+    seen->deadline = deadline;
+    gnutls_session_set_ptr(s, seen);
+    gnutls_handshake_set_hook_function(s, GNUTLS_HANDSHAKE_ANY, GNUTLS_HOOK_BOTH, hello_hook);
+    /* Sends go through GnuTLS's own socket code (the fd as send pointer),
+     * receives through hs_pull (the counting one). */
+    gnutls_transport_set_ptr2(s, seen, (gnutls_transport_ptr_t)(intptr_t)fd);
+    gnutls_transport_set_pull_function(s, hs_pull);
+    gnutls_transport_set_pull_timeout_function(s, hs_pull_timeout);
+    return true;
+}
+
+/* Runs the handshake to its end: GNUTLS_E_SUCCESS, the fatal error, or
+ * GNUTLS_E_TIMEDOUT at the deadline. Records the server's choice as soon as
+ * its hello names version v. *interrupted: the wait failed (out says so). */
+static int handshake_run(gnutls_session_t s, struct hs_seen *seen, int fd, enum probe_version v,
+                         int64_t deadline, struct version_fact *out, bool *interrupted)
+{
+    *interrupted = false;
+    for (;;) {
+        int ret = gnutls_handshake(s);
+        if (seen->server_hello && out->state != PROBE_ACCEPTED &&
+            gnutls_protocol_get_version(s) == (gnutls_protocol_t)(GNUTLS_TLS1_0 + (int)v)) {
+            record_choice(s, seen, out);
+        }
+        if (ret == GNUTLS_E_SUCCESS) {
+            return ret;
+        }
+        if (ret == GNUTLS_E_AGAIN || ret == GNUTLS_E_INTERRUPTED) {
+            int w = wait_fd(fd, gnutls_record_get_direction(s) ? POLLOUT : POLLIN, deadline);
+            if (w == 0) {
+                return GNUTLS_E_TIMEDOUT;
+            }
+            if (w < 0) {
+                out->state = PROBE_INCONCLUSIVE;
+                util_copy(out->reason, sizeof(out->reason), "interrupted");
+                *interrupted = true;
+                return ret;
+            }
+            continue;
+        }
+        if (!gnutls_error_is_fatal(ret)) {
+            continue; /* a warning alert, e.g. unrecognized_name */
+        }
+        return ret;
+    }
+}
+
 static enum hs_result probe_once(const struct sockaddr *sa, socklen_t sa_len,
                                  const struct hs_options *opt, enum probe_version v,
                                  gnutls_priority_t prio, int timeout_ms, struct version_fact *out,
@@ -449,63 +521,17 @@ static enum hs_result probe_once(const struct sockaddr *sa, socklen_t sa_len,
     enum hs_result rc = HS_LOCAL_ERROR;
     gnutls_session_t s = NULL;
     struct hs_seen seen = {0};
-    if (gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_NO_TICKETS) < 0) {
-        util_copy(out->reason, sizeof(out->reason), "gnutls_init failed");
-        goto out;
-    }
-    if (gnutls_priority_set(s, prio) < 0 ||
-        gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, hs_cert_cred) < 0 ||
-        gnutls_credentials_set(s, GNUTLS_CRD_ANON, hs_anon_cred) < 0) {
-        util_copy(out->reason, sizeof(out->reason), "GnuTLS session set-up failed");
-        goto out;
-    }
-    if (sni != NULL) {
-        (void)gnutls_server_name_set(s, GNUTLS_NAME_DNS, sni, strlen(sni));
-    }
-    (void)gnutls_ocsp_status_request_enable_client(s, NULL, 0, NULL);
-    gnutls_dh_set_prime_bits(s, 512);
-    seen.fd = fd;
-    seen.session = s;
-    seen.deadline = deadline;
-    gnutls_session_set_ptr(s, &seen);
-    gnutls_handshake_set_hook_function(s, GNUTLS_HANDSHAKE_ANY, GNUTLS_HOOK_BOTH, hello_hook);
-    /* Sends go through GnuTLS's own socket code (the fd as send pointer),
-     * receives through hs_pull (the counting one). */
-    gnutls_transport_set_ptr2(s, &seen, (gnutls_transport_ptr_t)(intptr_t)fd);
-    gnutls_transport_set_pull_function(s, hs_pull);
-    gnutls_transport_set_pull_timeout_function(s, hs_pull_timeout);
-
+    bool interrupted;
     int ret;
-    for (;;) {
-        ret = gnutls_handshake(s);
-        if (seen.server_hello && out->state != PROBE_ACCEPTED &&
-            gnutls_protocol_get_version(s) == (gnutls_protocol_t)(GNUTLS_TLS1_0 + (int)v)) {
-            record_choice(s, &seen, out);
-        }
-        if (ret == GNUTLS_E_SUCCESS) {
-            break;
-        }
-        if (ret == GNUTLS_E_AGAIN || ret == GNUTLS_E_INTERRUPTED) {
-            int w = wait_fd(fd, gnutls_record_get_direction(s) ? POLLOUT : POLLIN, deadline);
-            if (w == 0) {
-                ret = GNUTLS_E_TIMEDOUT;
-                break;
-            }
-            if (w < 0) {
-                out->state = PROBE_INCONCLUSIVE;
-                util_copy(out->reason, sizeof(out->reason), "interrupted");
-                rc = HS_DONE;
-                goto out;
-            }
-            continue;
-        }
-        if (!gnutls_error_is_fatal(ret)) {
-            continue; /* a warning alert, e.g. unrecognized_name */
-        }
-        break;
+    if (!session_setup(&s, fd, prio, sni, &seen, deadline, out)) {
+        goto out;
+    }
+    ret = handshake_run(s, &seen, fd, v, deadline, out, &interrupted);
+    rc = HS_DONE;
+    if (interrupted) {
+        goto out;
     }
     out->hrr = seen.hrr;
-    rc = HS_DONE;
     if (ret == GNUTLS_E_SUCCESS) {
         /* Now every parameter is final (group, DH size): record again. */
         record_choice(s, &seen, out);

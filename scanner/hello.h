@@ -308,6 +308,9 @@ enum hello_kx hello_kx_of_suite(uint16_t suite);
 const char *hello_alert_name(uint8_t description);
 const char *hello_alert_level_name(uint8_t level);
 const char *hello_handshake_name(uint8_t msg_type);
+/* hello_extension_name: "key_share" for TLS_EXT_KEY_SHARE, the IANA name of
+ * every extension the prober sends or parses; "unknown" for the others. */
+const char *hello_extension_name(uint16_t type);
 
 /* ---- record reassembly (RFC 5246 §6.2, §7.4; RFC 8446 §5.1) ------------- */
 

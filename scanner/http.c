@@ -53,13 +53,90 @@ static const char *http_skip_ws(const char *p)
     return p;
 }
 
+/* Which directives one Strict-Transport-Security value has had (each at
+ * most once, RFC 6797 §6.1 item 3). */
+struct hsts_seen {
+    bool max_age;
+    bool sub;
+    bool preload;
+};
+
+/* Reads a directive's optional "= value" at *pp (a token or a
+ * quoted-string, kept to cap - 1 bytes) and the white space after it.
+ * False on an unterminated quoted-string. */
+static bool http_hsts_value(const char **pp, char *val, size_t cap, bool *has_val)
+{
+    const char *p = *pp;
+    size_t n = 0;
+    *has_val = false;
+    val[0] = '\0';
+    if (*p != '=') {
+        return true;
+    }
+    *has_val = true;
+    p = http_skip_ws(p + 1);
+    if (*p == '"') {
+        p++;
+        while (*p != '\0' && *p != '"') {
+            if (n + 1 < cap) {
+                val[n++] = *p;
+            }
+            p++;
+        }
+        if (*p != '"') {
+            return false;
+        }
+        p++;
+    } else {
+        while (*p != '\0' && *p != ';' && *p != ' ' && *p != '\t') {
+            if (n + 1 < cap) {
+                val[n++] = *p;
+            }
+            p++;
+        }
+    }
+    val[n] = '\0';
+    *pp = http_skip_ws(p);
+    return true;
+}
+
+/* Applies one directive to out: max-age (once, with a value),
+ * includeSubDomains and preload (once, without); unknown directives are
+ * ignored (§6.1 item 2). next is the byte after the directive; an empty
+ * name is only allowed before ';' or the end. */
+static bool http_hsts_directive(const char *name, size_t name_len, bool has_val, const char *val,
+                                char next, struct hsts_seen *seen, struct http_fact *out)
+{
+    if (name_len == 7 && strncasecmp(name, "max-age", 7) == 0) {
+        unsigned long v = 0;
+        if (seen->max_age || !has_val || !util_parse_ulong(val, 0, 0x7fffffffffUL, &v)) {
+            return false;
+        }
+        seen->max_age = true;
+        out->hsts_max_age = (int64_t)v;
+    } else if (name_len == 17 && strncasecmp(name, "includeSubDomains", 17) == 0) {
+        if (seen->sub || has_val) {
+            return false;
+        }
+        seen->sub = true;
+        out->hsts_include_subdomains = true;
+    } else if (name_len == 7 && strncasecmp(name, "preload", 7) == 0) {
+        if (seen->preload || has_val) {
+            return false;
+        }
+        seen->preload = true;
+        out->hsts_preload = true;
+    } else if (name_len == 0 && next != ';' && next != '\0') {
+        return false;
+    }
+    return true;
+}
+
 /* http_parse_hsts_fields does the work of http_parse_hsts, leaving what it
  * had read when it fails. */
 static bool http_parse_hsts_fields(const char *value, struct http_fact *out)
 {
-    bool seen_max_age = false;
-    bool seen_sub = false;
-    bool seen_preload = false;
+    struct hsts_seen seen = {false, false, false};
     out->hsts_max_age = -1;
     out->hsts_include_subdomains = false;
     out->hsts_preload = false;
@@ -74,58 +151,12 @@ static bool http_parse_hsts_fields(const char *value, struct http_fact *out)
         }
         size_t name_len = (size_t)(p - name);
         p = http_skip_ws(p);
-        char val[64] = "";
-        bool has_val = false;
-        if (*p == '=') {
-            has_val = true;
-            p = http_skip_ws(p + 1);
-            size_t n = 0;
-            if (*p == '"') {
-                p++;
-                while (*p != '\0' && *p != '"') {
-                    if (n + 1 < sizeof(val)) {
-                        val[n++] = *p;
-                    }
-                    p++;
-                }
-                if (*p != '"') {
-                    return false;
-                }
-                p++;
-            } else {
-                while (*p != '\0' && *p != ';' && *p != ' ' && *p != '\t') {
-                    if (n + 1 < sizeof(val)) {
-                        val[n++] = *p;
-                    }
-                    p++;
-                }
-            }
-            val[n] = '\0';
-            p = http_skip_ws(p);
-        }
-        if (name_len == 7 && strncasecmp(name, "max-age", 7) == 0) {
-            unsigned long v = 0;
-            if (seen_max_age || !has_val || !util_parse_ulong(val, 0, 0x7fffffffffUL, &v)) {
-                return false;
-            }
-            seen_max_age = true;
-            out->hsts_max_age = (int64_t)v;
-        } else if (name_len == 17 && strncasecmp(name, "includeSubDomains", 17) == 0) {
-            if (seen_sub || has_val) {
-                return false;
-            }
-            seen_sub = true;
-            out->hsts_include_subdomains = true;
-        } else if (name_len == 7 && strncasecmp(name, "preload", 7) == 0) {
-            if (seen_preload || has_val) {
-                return false;
-            }
-            seen_preload = true;
-            out->hsts_preload = true;
-        } else if (name_len == 0 && *p != ';' && *p != '\0') {
+        char val[64];
+        bool has_val;
+        if (!http_hsts_value(&p, val, sizeof(val), &has_val) ||
+            !http_hsts_directive(name, name_len, has_val, val, *p, &seen, out)) {
             return false;
         }
-        /* Unknown directives are ignored (§6.1 item 2). */
         if (*p == '\0') {
             break;
         }
@@ -134,7 +165,7 @@ static bool http_parse_hsts_fields(const char *value, struct http_fact *out)
         }
         p++;
     }
-    if (!seen_max_age) {
+    if (!seen.max_age) {
         out->hsts_max_age = -1;
         return false;
     }

@@ -1,7 +1,8 @@
 /*
  * scanner/wire/client_hello.c - the ClientHello builders of the raw prober
- * (hello.h): SSLv2 record format, SSLv3 and TLS 1.0-1.3 with every
- * extension the enumeration needs, and the key shares.
+ * (hello.h): SSLv2 record format, SSLv3 and TLS 1.0-1.3, and the key
+ * shares. The extensions block is written by the extension table
+ * (wire/extensions.c).
  *
  * The only process-wide state is the pair of key shares (x25519 and
  * secp256r1 public keys), generated once with GnuTLS under pthread_once: the
@@ -158,10 +159,14 @@ static void hello_keys_init(void)
     }
 }
 
-static int hello_keys(void)
+int hello_key_shares(struct rbuf *out_x25519, struct rbuf *out_p256)
 {
     if (pthread_once(&hello_keys_once, hello_keys_init) != 0) {
         return HELLO_E_KEY;
+    }
+    if (hello_keys_status == HELLO_OK) {
+        rbuf_init(out_x25519, hello_x25519_pub, sizeof(hello_x25519_pub));
+        rbuf_init(out_p256, hello_p256_pub, sizeof(hello_p256_pub));
     }
     return hello_keys_status;
 }
@@ -208,191 +213,6 @@ static int hello_build_ssl2(const struct hello_params *p, size_t n_suites, struc
     }
     wbuf_put_bytes(out, challenge, sizeof(challenge));
     return wbuf_ok(out) ? HELLO_OK : HELLO_E_TOO_LONG;
-}
-
-/* Opens one extension: its type, then a vec16 for its body. */
-static void hello_ext_open(struct wbuf *exts, uint16_t type, struct wbuf *body)
-{
-    wbuf_put_u16(exts, type);
-    wbuf_open_vec16(exts, body);
-}
-
-static void hello_ext_empty(struct wbuf *exts, uint16_t type)
-{
-    wbuf_put_u16(exts, type);
-    wbuf_put_u16(exts, 0);
-}
-
-static void hello_put_u16_list(struct wbuf *w, const uint16_t *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        wbuf_put_u16(w, v[i]);
-    }
-}
-
-/* The ClientHello extensions block contents (RFC 5246 §7.4.1.4, RFC 8446
- * §4.2), in a fixed order. msg is the handshake message being built, so the
- * padding extension (RFC 7685) can see its length. */
-static int hello_put_extensions(const struct hello_params *p, struct wbuf *msg, struct wbuf *exts)
-{
-    struct wbuf body;
-    struct wbuf list;
-    struct wbuf item;
-
-    if (p->sni != NULL) {
-        /* RFC 6066 §3: ServerNameList { NameType host_name(0); HostName } */
-        size_t n = strlen(p->sni);
-        if (n == 0 || n > 255) {
-            return HELLO_E_PARAM;
-        }
-        hello_ext_open(exts, TLS_EXT_SERVER_NAME, &body);
-        wbuf_open_vec16(&body, &list);
-        wbuf_put_u8(&list, 0);
-        wbuf_open_vec16(&list, &item);
-        wbuf_put_bytes(&item, (const uint8_t *)p->sni, n);
-        wbuf_close(&item);
-        wbuf_close(&list);
-        wbuf_close(&body);
-    }
-    if (p->ext & HELLO_EXT_STATUS_REQUEST) {
-        /* RFC 6066 §8: status_type ocsp(1), empty responder_id_list and extensions */
-        hello_ext_open(exts, TLS_EXT_STATUS_REQUEST, &body);
-        wbuf_put_u8(&body, 1);
-        wbuf_put_u16(&body, 0);
-        wbuf_put_u16(&body, 0);
-        wbuf_close(&body);
-    }
-    if (p->n_groups > 0) {
-        /* RFC 8422 §5.1.1, RFC 8446 §4.2.7 */
-        hello_ext_open(exts, TLS_EXT_SUPPORTED_GROUPS, &body);
-        wbuf_open_vec16(&body, &list);
-        hello_put_u16_list(&list, p->groups, p->n_groups);
-        wbuf_close(&list);
-        wbuf_close(&body);
-    }
-    if (p->ext & HELLO_EXT_EC_POINT_FORMATS) {
-        /* RFC 8422 §5.1.2: uncompressed only */
-        hello_ext_open(exts, TLS_EXT_EC_POINT_FORMATS, &body);
-        wbuf_open_vec8(&body, &list);
-        wbuf_put_u8(&list, 0);
-        wbuf_close(&list);
-        wbuf_close(&body);
-    }
-    if (p->n_sigalgs > 0) {
-        /* RFC 5246 §7.4.1.4.1, RFC 8446 §4.2.3 */
-        hello_ext_open(exts, TLS_EXT_SIGNATURE_ALGORITHMS, &body);
-        wbuf_open_vec16(&body, &list);
-        hello_put_u16_list(&list, p->sigalgs, p->n_sigalgs);
-        wbuf_close(&list);
-        wbuf_close(&body);
-    }
-    if (p->ext & HELLO_EXT_HEARTBEAT) {
-        /* RFC 6520 §2: peer_allowed_to_send(1) */
-        hello_ext_open(exts, TLS_EXT_HEARTBEAT, &body);
-        wbuf_put_u8(&body, 1);
-        wbuf_close(&body);
-    }
-    if (p->n_alpn > 0) {
-        /* RFC 7301 §3.1: ProtocolNameList of non-empty ProtocolName<1..255> */
-        hello_ext_open(exts, TLS_EXT_ALPN, &body);
-        wbuf_open_vec16(&body, &list);
-        for (size_t i = 0; i < p->n_alpn; i++) {
-            size_t n = p->alpn[i] != NULL ? strlen(p->alpn[i]) : 0;
-            if (n == 0 || n > 255) {
-                return HELLO_E_PARAM;
-            }
-            wbuf_open_vec8(&list, &item);
-            wbuf_put_bytes(&item, (const uint8_t *)p->alpn[i], n);
-            wbuf_close(&item);
-        }
-        wbuf_close(&list);
-        wbuf_close(&body);
-    }
-    if (p->ext & HELLO_EXT_ENCRYPT_THEN_MAC) {
-        hello_ext_empty(exts, TLS_EXT_ENCRYPT_THEN_MAC); /* RFC 7366 §2 */
-    }
-    if (p->ext & HELLO_EXT_EXTENDED_MASTER_SECRET) {
-        hello_ext_empty(exts, TLS_EXT_EXTENDED_MASTER_SECRET); /* RFC 7627 §5.1 */
-    }
-    if (p->ext & HELLO_EXT_SESSION_TICKET) {
-        hello_ext_empty(exts, TLS_EXT_SESSION_TICKET); /* RFC 5077 §3.2: no ticket */
-    }
-    if (p->n_versions > 0) {
-        /* RFC 8446 §4.2.1: ProtocolVersion versions<2..254> */
-        if (p->n_versions > HELLO_MAX_VERSIONS) {
-            return HELLO_E_PARAM;
-        }
-        hello_ext_open(exts, TLS_EXT_SUPPORTED_VERSIONS, &body);
-        wbuf_open_vec8(&body, &list);
-        hello_put_u16_list(&list, p->versions, p->n_versions);
-        wbuf_close(&list);
-        wbuf_close(&body);
-    }
-    if (p->ext & HELLO_EXT_PSK_KEY_EXCHANGE_MODES) {
-        /* RFC 8446 §4.2.9: psk_dhe_ke(1) */
-        hello_ext_open(exts, TLS_EXT_PSK_KEY_EXCHANGE_MODES, &body);
-        wbuf_open_vec8(&body, &list);
-        wbuf_put_u8(&list, 1);
-        wbuf_close(&list);
-        wbuf_close(&body);
-    }
-    if (p->ext & HELLO_EXT_KEY_SHARE) {
-        /* RFC 8446 §4.2.8: client_shares<0..2^16-1> of KeyShareEntry */
-        if (p->shares != 0) {
-            int rc = hello_keys();
-            if (rc != HELLO_OK) {
-                return rc;
-            }
-        }
-        hello_ext_open(exts, TLS_EXT_KEY_SHARE, &body);
-        wbuf_open_vec16(&body, &list);
-        if (p->shares & HELLO_SHARE_X25519) {
-            wbuf_put_u16(&list, TLS_GROUP_X25519);
-            wbuf_open_vec16(&list, &item);
-            wbuf_put_bytes(&item, hello_x25519_pub, sizeof(hello_x25519_pub));
-            wbuf_close(&item);
-        }
-        if (p->shares & HELLO_SHARE_SECP256R1) {
-            wbuf_put_u16(&list, TLS_GROUP_SECP256R1);
-            wbuf_open_vec16(&list, &item);
-            wbuf_put_bytes(&item, hello_p256_pub, sizeof(hello_p256_pub));
-            wbuf_close(&item);
-        }
-        wbuf_close(&list);
-        wbuf_close(&body);
-    }
-    if (p->ext & HELLO_EXT_RENEGOTIATION_INFO) {
-        /* RFC 5746 §3.2: an empty renegotiated_connection */
-        hello_ext_open(exts, TLS_EXT_RENEGOTIATION_INFO, &body);
-        wbuf_put_u8(&body, 0);
-        wbuf_close(&body);
-    }
-    if (p->ext & HELLO_EXT_PADDING) {
-        /* RFC 7685; some F5 servers hang on hellos of 256..511 bytes (handshake
-         * header included), so those are padded to 512, keeping at least one
-         * byte of data because a few servers reject an empty last extension. */
-        size_t msg_len = 4 + wbuf_len(msg);
-        if (msg_len > 0xff && msg_len < 0x200) {
-            size_t pad = 0x200 - msg_len;
-            pad = pad >= 5 ? pad - 4 : 1;
-            hello_ext_open(exts, TLS_EXT_PADDING, &body);
-            wbuf_put_zeros(&body, pad);
-            wbuf_close(&body);
-        }
-    }
-    return HELLO_OK;
-}
-
-/* True when p asks for at least one ClientHello extension. */
-bool hello_has_extensions(const struct hello_params *p)
-{
-    const unsigned flagged = HELLO_EXT_STATUS_REQUEST | HELLO_EXT_EC_POINT_FORMATS |
-                             HELLO_EXT_HEARTBEAT | HELLO_EXT_ENCRYPT_THEN_MAC |
-                             HELLO_EXT_EXTENDED_MASTER_SECRET | HELLO_EXT_SESSION_TICKET |
-                             HELLO_EXT_PSK_KEY_EXCHANGE_MODES | HELLO_EXT_KEY_SHARE |
-                             HELLO_EXT_RENEGOTIATION_INFO | HELLO_EXT_PADDING;
-    return p->sni != NULL || p->n_groups > 0 || p->n_sigalgs > 0 || p->n_alpn > 0 ||
-           p->n_versions > 0 || (p->ext & flagged) != 0;
 }
 
 /* TLS ClientHello (RFC 5246 §7.4.1.2, RFC 8446 §4.1.2) as one handshake

@@ -32,16 +32,8 @@ static unsigned hello_offered_exts(const struct hello_params *p)
     if (p->version == HELLO_SSL2) {
         return 0;
     }
-    if (p->version > HELLO_SSL3 && hello_has_extensions(p)) {
-        e = p->ext &
-            ~(HELLO_EXT_SERVER_NAME | HELLO_EXT_SUPPORTED_GROUPS | HELLO_EXT_SIGNATURE_ALGORITHMS |
-              HELLO_EXT_ALPN | HELLO_EXT_SUPPORTED_VERSIONS | HELLO_EXT_COOKIE |
-              HELLO_EXT_MAX_FRAGMENT_LENGTH | HELLO_EXT_PRE_SHARED_KEY | HELLO_EXT_OTHER);
-        e |= p->sni != NULL ? HELLO_EXT_SERVER_NAME : 0;
-        e |= p->n_groups > 0 ? HELLO_EXT_SUPPORTED_GROUPS : 0;
-        e |= p->n_sigalgs > 0 ? HELLO_EXT_SIGNATURE_ALGORITHMS : 0;
-        e |= p->n_alpn > 0 ? HELLO_EXT_ALPN : 0;
-        e |= p->n_versions > 0 ? HELLO_EXT_SUPPORTED_VERSIONS : 0;
+    if (p->version > HELLO_SSL3) {
+        e = hello_sent_extensions(p);
     }
     /* RFC 5746 §3.6: the SCSV asks for renegotiation_info as the extension does */
     if (p->options & HELLO_OPT_SCSV_RENEGOTIATION) {

@@ -217,6 +217,130 @@ static size_t hello_reader_need(const struct hello_reader *r)
     return len - rbuf_remaining(&rest);
 }
 
+/* Moves n bytes of the input on: consumed from *in, counted in n_raw. */
+static void hello_reader_consume(struct hello_reader *r, const uint8_t **in, size_t *in_len,
+                                 size_t n)
+{
+    r->n_raw += n;
+    *in += n;
+    *in_len -= n;
+}
+
+/* Copies what src has of the next record header (2 bytes for SSLv2, which
+ * only the first record may be, else 5) and parses it once complete. */
+static enum hello_rec_kind hello_reader_take_header(struct hello_reader *r, struct rbuf *src,
+                                                    const uint8_t **in, size_t *in_len,
+                                                    struct hello_rec_event *ev)
+{
+    size_t avail = rbuf_remaining(src);
+    if (r->hdr_len == 0) {
+        struct rbuf peek = *src;
+        uint8_t b0 = 0;
+        r->ssl2 = !r->seen_record && rbuf_get_u8(&peek, &b0) && (b0 & 0x80) != 0;
+    }
+    size_t need = (r->ssl2 ? 2u : 5u) - r->hdr_len;
+    size_t n = avail < need ? avail : need;
+    if (!rbuf_copy_bytes(src, r->hdr + r->hdr_len, n)) {
+        return hello_reader_error(r, ev, r->n_raw, "internal: header copy");
+    }
+    r->hdr_len = (uint8_t)(r->hdr_len + n);
+    hello_reader_consume(r, in, in_len, n);
+    return n == need ? hello_reader_header(r, ev) : HELLO_REC_NEED_MORE;
+}
+
+/* How many of avail body bytes to take now. */
+static size_t hello_reader_body_chunk(const struct hello_reader *r, size_t avail)
+{
+    size_t n = avail < r->rec_left ? avail : r->rec_left;
+    if (!r->ssl2 && r->rec_type == TLS_CT_HANDSHAKE) {
+        /* take no more than the current message needs, so the bytes
+         * consumed at an event do not depend on how reads were split */
+        size_t need = hello_reader_need(r);
+        n = n < need ? n : need;
+    }
+    return n;
+}
+
+/* Stores *n body bytes from src where the record's type keeps them: the
+ * handshake stream (or the SSLv2 record), the alert bytes (at most one
+ * alert, *n may shrink), nowhere for the others. */
+static enum hello_rec_kind hello_reader_store(struct hello_reader *r, struct rbuf *src, size_t *n,
+                                              struct hello_rec_event *ev)
+{
+    if (r->ssl2 && r->hs_len == 0) {
+        /* decide on the first byte: a server's first SSLv2 message is
+         * an ERROR or a SERVER-HELLO, anything else is not SSLv2 */
+        struct rbuf peek = *src;
+        uint8_t mt = 0xff;
+        if (!rbuf_get_u8(&peek, &mt) || (mt != SSL2_MT_ERROR && mt != SSL2_MT_SERVER_HELLO)) {
+            return hello_reader_error(r, ev, r->n_raw,
+                                      "SSLv2 record: not a server's first message");
+        }
+    }
+    if (r->ssl2 || r->rec_type == TLS_CT_HANDSHAKE) {
+        if (!hello_reader_grow(r, *n)) {
+            return hello_reader_error(r, ev, r->n_raw, "out of memory");
+        }
+        if (!rbuf_copy_bytes(src, r->hs + r->hs_len, *n)) {
+            return hello_reader_error(r, ev, r->n_raw, "internal: body copy");
+        }
+        r->hs_len += *n;
+    } else if (r->rec_type == TLS_CT_ALERT) {
+        /* one alert at a time: stop after the byte that completes one */
+        size_t want = 2u - r->alert_len;
+        *n = *n < want ? *n : want;
+        if (!rbuf_copy_bytes(src, r->alert + r->alert_len, *n)) {
+            return hello_reader_error(r, ev, r->n_raw, "internal: alert copy");
+        }
+        r->alert_len = (uint8_t)(r->alert_len + *n);
+    }
+    return HELLO_REC_NEED_MORE;
+}
+
+/* The event a stored body completes: the whole SSLv2 record, or an alert. */
+static enum hello_rec_kind hello_reader_body_event(struct hello_reader *r,
+                                                   struct hello_rec_event *ev)
+{
+    if (r->ssl2 && !r->in_record) {
+        r->ssl2 = false;
+        ev->kind = HELLO_REC_SSL2;
+        rbuf_init(&ev->body, r->hs, r->hs_len);
+        r->hs_pos = r->hs_len;
+        ev->raw_offset = 0;
+        return HELLO_REC_SSL2;
+    }
+    if (!r->ssl2 && r->rec_type == TLS_CT_ALERT && r->alert_len == 2) {
+        struct rbuf a;
+        rbuf_init(&a, r->alert, 2);
+        r->alert_len = 0;
+        ev->kind = HELLO_REC_ALERT;
+        ev->raw_offset = r->n_raw - 2; /* approximate when the alert was split */
+        if (!hello_parse_alert(&a, &ev->alert, &ev->err)) {
+            return hello_reader_error(r, ev, ev->raw_offset, ev->err.reason);
+        }
+        return HELLO_REC_ALERT;
+    }
+    return HELLO_REC_NEED_MORE;
+}
+
+/* Takes what src has of the current record's body. */
+static enum hello_rec_kind hello_reader_take_body(struct hello_reader *r, struct rbuf *src,
+                                                  const uint8_t **in, size_t *in_len,
+                                                  struct hello_rec_event *ev)
+{
+    size_t n = hello_reader_body_chunk(r, rbuf_remaining(src));
+    enum hello_rec_kind k = hello_reader_store(r, src, &n, ev);
+    if (k != HELLO_REC_NEED_MORE) {
+        return k;
+    }
+    hello_reader_consume(r, in, in_len, n);
+    r->rec_left -= n;
+    if (r->rec_left == 0) {
+        r->in_record = false;
+    }
+    return hello_reader_body_event(r, ev);
+}
+
 enum hello_rec_kind hello_reader_next(struct hello_reader *r, const uint8_t **in, size_t *in_len,
                                       struct hello_rec_event *ev)
 {
@@ -244,90 +368,10 @@ enum hello_rec_kind hello_reader_next(struct hello_reader *r, const uint8_t **in
         }
         struct rbuf src;
         rbuf_init(&src, *in, avail);
-
-        if (!r->in_record) {
-            if (r->hdr_len == 0) {
-                struct rbuf peek = src;
-                uint8_t b0 = 0;
-                r->ssl2 = !r->seen_record && rbuf_get_u8(&peek, &b0) && (b0 & 0x80) != 0;
-            }
-            size_t need = (r->ssl2 ? 2u : 5u) - r->hdr_len;
-            size_t n = avail < need ? avail : need;
-            if (!rbuf_copy_bytes(&src, r->hdr + r->hdr_len, n)) {
-                return hello_reader_error(r, ev, r->n_raw, "internal: header copy");
-            }
-            r->hdr_len = (uint8_t)(r->hdr_len + n);
-            r->n_raw += n;
-            *in += n;
-            *in_len -= n;
-            if (n == need) {
-                k = hello_reader_header(r, ev);
-                if (k != HELLO_REC_NEED_MORE) {
-                    return k;
-                }
-            }
-            continue;
-        }
-
-        size_t n = avail < r->rec_left ? avail : r->rec_left;
-        if (!r->ssl2 && r->rec_type == TLS_CT_HANDSHAKE) {
-            /* take no more than the current message needs, so the bytes
-             * consumed at an event do not depend on how reads were split */
-            size_t need = hello_reader_need(r);
-            n = n < need ? n : need;
-        }
-        if (r->ssl2 && r->hs_len == 0) {
-            /* decide on the first byte: a server's first SSLv2 message is
-             * an ERROR or a SERVER-HELLO, anything else is not SSLv2 */
-            struct rbuf peek = src;
-            uint8_t mt = 0xff;
-            if (!rbuf_get_u8(&peek, &mt) || (mt != SSL2_MT_ERROR && mt != SSL2_MT_SERVER_HELLO)) {
-                return hello_reader_error(r, ev, r->n_raw,
-                                          "SSLv2 record: not a server's first message");
-            }
-        }
-        if (r->ssl2 || r->rec_type == TLS_CT_HANDSHAKE) {
-            if (!hello_reader_grow(r, n)) {
-                return hello_reader_error(r, ev, r->n_raw, "out of memory");
-            }
-            if (!rbuf_copy_bytes(&src, r->hs + r->hs_len, n)) {
-                return hello_reader_error(r, ev, r->n_raw, "internal: body copy");
-            }
-            r->hs_len += n;
-        } else if (r->rec_type == TLS_CT_ALERT) {
-            /* one alert at a time: stop after the byte that completes one */
-            size_t want = 2u - r->alert_len;
-            n = n < want ? n : want;
-            if (!rbuf_copy_bytes(&src, r->alert + r->alert_len, n)) {
-                return hello_reader_error(r, ev, r->n_raw, "internal: alert copy");
-            }
-            r->alert_len = (uint8_t)(r->alert_len + n);
-        }
-        r->n_raw += n;
-        r->rec_left -= n;
-        *in += n;
-        *in_len -= n;
-        if (r->rec_left == 0) {
-            r->in_record = false;
-        }
-        if (r->ssl2 && !r->in_record) {
-            r->ssl2 = false;
-            ev->kind = HELLO_REC_SSL2;
-            rbuf_init(&ev->body, r->hs, r->hs_len);
-            r->hs_pos = r->hs_len;
-            ev->raw_offset = 0;
-            return HELLO_REC_SSL2;
-        }
-        if (!r->ssl2 && r->rec_type == TLS_CT_ALERT && r->alert_len == 2) {
-            struct rbuf a;
-            rbuf_init(&a, r->alert, 2);
-            r->alert_len = 0;
-            ev->kind = HELLO_REC_ALERT;
-            ev->raw_offset = r->n_raw - 2; /* approximate when the alert was split */
-            if (!hello_parse_alert(&a, &ev->alert, &ev->err)) {
-                return hello_reader_error(r, ev, ev->raw_offset, ev->err.reason);
-            }
-            return HELLO_REC_ALERT;
+        k = r->in_record ? hello_reader_take_body(r, &src, in, in_len, ev)
+                         : hello_reader_take_header(r, &src, in, in_len, ev);
+        if (k != HELLO_REC_NEED_MORE) {
+            return k;
         }
     }
 }

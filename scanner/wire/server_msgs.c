@@ -1,6 +1,7 @@
 /*
  * scanner/wire/server_msgs.c - one parser per first-flight message a server
- * sends (hello.h): ServerHello / HelloRetryRequest and its extensions,
+ * sends (hello.h): ServerHello / HelloRetryRequest (its extensions are
+ * parsed by the extension table, wire/extensions.c),
  * Alert, Certificate, ServerKeyExchange, CertificateStatus,
  * CertificateRequest, ServerHelloDone, the SSLv2 SERVER-HELLO and ERROR;
  * and the names of alerts and handshake types.
@@ -148,8 +149,8 @@ enum hello_kx hello_kx_of_suite(uint16_t suite)
 /* ---- parsers --------------------------------------------------------------- */
 
 /* Records the first problem: at is where it is, base the structure's start. */
-static bool hello_fail(struct hello_error *err, const struct rbuf *base, const struct rbuf *at,
-                       const char *reason)
+bool hello_fail(struct hello_error *err, const struct rbuf *base, const struct rbuf *at,
+                const char *reason)
 {
     if (err != NULL) {
         err->offset = base->data != NULL && at->data != NULL ? (size_t)(at->data - base->data) : 0;
@@ -177,7 +178,7 @@ static unsigned hello_bn_bits(const struct rbuf *v)
 }
 
 /* Reads a non-empty vector of a 1-, 2- or 3-byte prefix. */
-static bool hello_get_nonempty(struct rbuf *r, int prefix, struct rbuf *out)
+bool hello_get_nonempty(struct rbuf *r, int prefix, struct rbuf *out)
 {
     struct rbuf tmp = *r;
     bool ok = prefix == 1   ? rbuf_get_vec8(&tmp, out)
@@ -203,136 +204,6 @@ bool hello_parse_alert(const struct rbuf *msg, struct hello_alert *out, struct h
     }
     if (!rbuf_at_end(&r)) {
         return hello_fail(err, msg, &r, "Alert: trailing bytes");
-    }
-    return true;
-}
-
-/* One ServerHello extension body: type-specific checks. base is the
- * ServerHello, for offsets. */
-static bool hello_parse_sh_extension(uint16_t type, const struct rbuf *body,
-                                     struct hello_server_hello *out, const struct rbuf *base,
-                                     struct hello_error *err)
-{
-    struct rbuf r = *body;
-    struct rbuf v;
-    struct rbuf name;
-    uint16_t u16;
-    uint8_t u8;
-
-    switch (type) {
-    case TLS_EXT_SERVER_NAME: /* RFC 6066 §3: empty in the ServerHello */
-        out->exts |= HELLO_EXT_SERVER_NAME;
-        break;
-    case TLS_EXT_MAX_FRAGMENT_LENGTH: /* RFC 6066 §4 */
-        out->exts |= HELLO_EXT_MAX_FRAGMENT_LENGTH;
-        if (!rbuf_get_u8(&r, &out->max_fragment_length)) {
-            return hello_fail(err, base, &r, "max_fragment_length: truncated");
-        }
-        break;
-    case TLS_EXT_STATUS_REQUEST: /* RFC 6066 §8: empty in the ServerHello */
-        out->exts |= HELLO_EXT_STATUS_REQUEST;
-        break;
-    case TLS_EXT_SUPPORTED_GROUPS: /* RFC 8446 §4.2.7 (EncryptedExtensions, sent here by some) */
-        out->exts |= HELLO_EXT_SUPPORTED_GROUPS;
-        if (!rbuf_get_vec16(&r, &v) || v.len % 2 != 0) {
-            return hello_fail(err, base, &r, "supported_groups: bad list length");
-        }
-        break;
-    case TLS_EXT_EC_POINT_FORMATS: /* RFC 8422 §5.2: ec_point_format_list<1..2^8-1> */
-        out->exts |= HELLO_EXT_EC_POINT_FORMATS;
-        if (!hello_get_nonempty(&r, 1, &v)) {
-            return hello_fail(err, base, &r, "ec_point_formats: bad list length");
-        }
-        while (rbuf_get_u8(&v, &u8)) {
-            if (u8 < 8) {
-                out->ec_point_formats |= (uint8_t)(1u << u8);
-            }
-        }
-        break;
-    case TLS_EXT_SIGNATURE_ALGORITHMS:
-        out->exts |= HELLO_EXT_SIGNATURE_ALGORITHMS;
-        r.len = 0; /* not a ServerHello extension: recorded, not parsed */
-        break;
-    case TLS_EXT_HEARTBEAT: /* RFC 6520 §2: HeartbeatMode mode */
-        out->exts |= HELLO_EXT_HEARTBEAT;
-        if (!rbuf_get_u8(&r, &out->heartbeat_mode)) {
-            return hello_fail(err, base, &r, "heartbeat: truncated");
-        }
-        break;
-    case TLS_EXT_ALPN: /* RFC 7301 §3.1: exactly one ProtocolName<1..2^8-1> */
-        out->exts |= HELLO_EXT_ALPN;
-        if (!hello_get_nonempty(&r, 2, &v) || !hello_get_nonempty(&v, 1, &name) ||
-            !rbuf_at_end(&v)) {
-            return hello_fail(err, base, &r, "ALPN: not exactly one protocol name");
-        }
-        out->alpn_len = (uint8_t)name.len;
-        if (!rbuf_copy_bytes(&name, out->alpn, name.len)) {
-            return hello_fail(err, base, &r, "ALPN: truncated");
-        }
-        break;
-    case TLS_EXT_PADDING:
-        out->exts |= HELLO_EXT_PADDING;
-        r.len = 0;
-        break;
-    case TLS_EXT_ENCRYPT_THEN_MAC: /* RFC 7366 §2: empty */
-        out->exts |= HELLO_EXT_ENCRYPT_THEN_MAC;
-        break;
-    case TLS_EXT_EXTENDED_MASTER_SECRET: /* RFC 7627 §5.1: empty */
-        out->exts |= HELLO_EXT_EXTENDED_MASTER_SECRET;
-        break;
-    case TLS_EXT_SESSION_TICKET: /* RFC 5077 §3.2: empty in the ServerHello */
-        out->exts |= HELLO_EXT_SESSION_TICKET;
-        break;
-    case TLS_EXT_PRE_SHARED_KEY: /* RFC 8446 §4.2.11: uint16 selected_identity */
-        out->exts |= HELLO_EXT_PRE_SHARED_KEY;
-        if (!rbuf_get_u16(&r, &u16)) {
-            return hello_fail(err, base, &r, "pre_shared_key: truncated");
-        }
-        break;
-    case TLS_EXT_SUPPORTED_VERSIONS: /* RFC 8446 §4.2.1: ProtocolVersion selected_version */
-        out->exts |= HELLO_EXT_SUPPORTED_VERSIONS;
-        if (!rbuf_get_u16(&r, &out->version)) {
-            return hello_fail(err, base, &r, "supported_versions: truncated");
-        }
-        break;
-    case TLS_EXT_COOKIE: /* RFC 8446 §4.2.2: opaque cookie<1..2^16-1> */
-        out->exts |= HELLO_EXT_COOKIE;
-        if (!hello_get_nonempty(&r, 2, &v)) {
-            return hello_fail(err, base, &r, "cookie: bad length");
-        }
-        break;
-    case TLS_EXT_PSK_KEY_EXCHANGE_MODES:
-        out->exts |= HELLO_EXT_PSK_KEY_EXCHANGE_MODES;
-        r.len = 0;
-        break;
-    case TLS_EXT_KEY_SHARE:
-        /* RFC 8446 §4.2.8: KeyShareEntry server_share, or in an HRR
-         * NamedGroup selected_group */
-        out->exts |= HELLO_EXT_KEY_SHARE;
-        if (!rbuf_get_u16(&r, &out->key_share_group)) {
-            return hello_fail(err, base, &r, "key_share: truncated");
-        }
-        if (!out->hrr) {
-            if (!hello_get_nonempty(&r, 2, &v)) {
-                return hello_fail(err, base, &r, "key_share: bad key_exchange length");
-            }
-            out->key_share_len = v.len;
-        }
-        break;
-    case TLS_EXT_RENEGOTIATION_INFO: /* RFC 5746 §3.2: opaque renegotiated_connection<0..255> */
-        out->exts |= HELLO_EXT_RENEGOTIATION_INFO;
-        if (!rbuf_get_vec8(&r, &v)) {
-            return hello_fail(err, base, &r, "renegotiation_info: bad length");
-        }
-        out->reneg_info_len = (uint8_t)v.len;
-        break;
-    default:
-        out->exts |= HELLO_EXT_OTHER;
-        r.len = 0;
-        break;
-    }
-    if (!rbuf_at_end(&r)) {
-        return hello_fail(err, base, &r, "ServerHello: extension with trailing bytes");
     }
     return true;
 }
@@ -535,6 +406,52 @@ static bool hello_parse_server_ecdh_params(struct rbuf *r, struct hello_ske *out
     return true;
 }
 
+/* The PSK kinds (RFC 4279 §2, §3; RFC 5489 §2): opaque
+ * psk_identity_hint<0..2^16-1> first, then DHE_PSK's ServerDHParams or
+ * ECDHE_PSK's ServerECDHParams. */
+static bool hello_parse_psk_params(struct rbuf *r, enum hello_kx kx, struct hello_ske *out,
+                                   const struct rbuf *base, struct hello_error *err)
+{
+    if (!rbuf_get_vec16(r, &out->psk_hint)) {
+        return hello_fail(err, base, r, "ServerKeyExchange: bad psk_identity_hint length");
+    }
+    if (kx == HELLO_KX_DHE_PSK && !hello_parse_server_dh_params(r, out, base, err)) {
+        return false;
+    }
+    if (kx == HELLO_KX_ECDHE_PSK && !hello_parse_server_ecdh_params(r, out, base, err)) {
+        return false;
+    }
+    return true;
+}
+
+/* ServerSRPParams (RFC 5054 §2.8.2): opaque srp_N<1..2^16-1>,
+ * srp_g<1..2^16-1>, srp_s<1..2^8-1>, srp_B<1..2^16-1> */
+static bool hello_parse_server_srp_params(struct rbuf *r, struct hello_ske *out,
+                                          const struct rbuf *base, struct hello_error *err)
+{
+    if (!hello_get_nonempty(r, 2, &out->srp_n) || !hello_get_nonempty(r, 2, &out->srp_g) ||
+        !hello_get_nonempty(r, 1, &out->srp_s) || !hello_get_nonempty(r, 2, &out->srp_b)) {
+        return hello_fail(err, base, r, "ServerSRPParams: bad length");
+    }
+    out->srp_n_bits = hello_bn_bits(&out->srp_n);
+    return true;
+}
+
+/* digitally-signed (RFC 5246 §4.7): TLS 1.2 prefixes the signature with a
+ * SignatureAndHashAlgorithm; opaque signature<0..2^16-1>. */
+static bool hello_parse_ske_signature(struct rbuf *r, uint16_t version, struct hello_ske *out,
+                                      const struct rbuf *base, struct hello_error *err)
+{
+    out->has_signature = true;
+    if (version >= HELLO_TLS12 && !rbuf_get_u16(r, &out->sig_scheme)) {
+        return hello_fail(err, base, r, "ServerKeyExchange: truncated signature algorithm");
+    }
+    if (!rbuf_get_vec16(r, &out->signature)) {
+        return hello_fail(err, base, r, "ServerKeyExchange: bad signature length");
+    }
+    return true;
+}
+
 bool hello_parse_server_key_exchange(const struct rbuf *msg, enum hello_kx kx, uint16_t version,
                                      struct hello_ske *out, struct hello_error *err)
 {
@@ -578,39 +495,22 @@ bool hello_parse_server_key_exchange(const struct rbuf *msg, enum hello_kx kx, u
     case HELLO_KX_PSK:
     case HELLO_KX_DHE_PSK:
     case HELLO_KX_ECDHE_PSK:
-        /* RFC 4279 §2, §3; RFC 5489 §2: opaque psk_identity_hint<0..2^16-1> first */
-        if (!rbuf_get_vec16(&r, &out->psk_hint)) {
-            return hello_fail(err, msg, &r, "ServerKeyExchange: bad psk_identity_hint length");
-        }
-        if (kx == HELLO_KX_DHE_PSK && !hello_parse_server_dh_params(&r, out, msg, err)) {
-            return false;
-        }
-        if (kx == HELLO_KX_ECDHE_PSK && !hello_parse_server_ecdh_params(&r, out, msg, err)) {
+        if (!hello_parse_psk_params(&r, kx, out, msg, err)) {
             return false;
         }
         break;
     case HELLO_KX_SRP_SIGNED:
     case HELLO_KX_SRP:
         is_signed = kx == HELLO_KX_SRP_SIGNED;
-        /* RFC 5054 §2.8.2: opaque srp_N<1..2^16-1>, srp_g<1..2^16-1>,
-         * srp_s<1..2^8-1>, srp_B<1..2^16-1> */
-        if (!hello_get_nonempty(&r, 2, &out->srp_n) || !hello_get_nonempty(&r, 2, &out->srp_g) ||
-            !hello_get_nonempty(&r, 1, &out->srp_s) || !hello_get_nonempty(&r, 2, &out->srp_b)) {
-            return hello_fail(err, msg, &r, "ServerSRPParams: bad length");
+        if (!hello_parse_server_srp_params(&r, out, msg, err)) {
+            return false;
         }
-        out->srp_n_bits = hello_bn_bits(&out->srp_n);
         break;
     default:
         return hello_fail(err, msg, &r, "ServerKeyExchange: unknown key exchange kind");
     }
-    if (is_signed) {
-        out->has_signature = true;
-        if (version >= HELLO_TLS12 && !rbuf_get_u16(&r, &out->sig_scheme)) {
-            return hello_fail(err, msg, &r, "ServerKeyExchange: truncated signature algorithm");
-        }
-        if (!rbuf_get_vec16(&r, &out->signature)) {
-            return hello_fail(err, msg, &r, "ServerKeyExchange: bad signature length");
-        }
+    if (is_signed && !hello_parse_ske_signature(&r, version, out, msg, err)) {
+        return false;
     }
     if (!rbuf_at_end(&r)) {
         return hello_fail(err, msg, &r, "ServerKeyExchange: trailing bytes");
