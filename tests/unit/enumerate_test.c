@@ -382,6 +382,16 @@ static struct enum_version_fact *accepted3(void)
     return vf;
 }
 
+/* The order offers of accepted3(), answered with these picks. */
+static struct enum_version_fact *order_answered(uint16_t fwd_pick, uint16_t rev_pick)
+{
+    struct enum_version_fact *vf = accepted3();
+    enum_order_start(job, WV_TLS12);
+    answer_pick(pending_of(T_ORDER_FWD, WV_TLS12, 0), HELLO_TLS12, fwd_pick);
+    answer_pick(pending_of(T_ORDER_REV, WV_TLS12, 0), HELLO_TLS12, rev_pick);
+    return vf;
+}
+
 START_TEST(test_order_offers)
 {
     accepted3();
@@ -416,10 +426,7 @@ END_TEST
  * rest and the suites end sorted by the server's order. */
 START_TEST(test_order_server_elimination)
 {
-    struct enum_version_fact *vf = accepted3();
-    enum_order_start(job, WV_TLS12);
-    answer_pick(pending_of(T_ORDER_FWD, WV_TLS12, 0), HELLO_TLS12, RSA_GCM256);
-    answer_pick(pending_of(T_ORDER_REV, WV_TLS12, 0), HELLO_TLS12, RSA_GCM256);
+    struct enum_version_fact *vf = order_answered(RSA_GCM256, RSA_GCM256);
     ck_assert_int_eq(vf->order, ORDER_SERVER);
     int e = pending_of(T_ORDER_ELIM, WV_TLS12, 0);
     ck_assert_int_ge(e, 0);
@@ -441,10 +448,7 @@ END_TEST
 /* A refused elimination offer: the order is known only that far. */
 START_TEST(test_order_elimination_refused)
 {
-    struct enum_version_fact *vf = accepted3();
-    enum_order_start(job, WV_TLS12);
-    answer_pick(pending_of(T_ORDER_FWD, WV_TLS12, 0), HELLO_TLS12, RSA_GCM128);
-    answer_pick(pending_of(T_ORDER_REV, WV_TLS12, 0), HELLO_TLS12, RSA_GCM128);
+    struct enum_version_fact *vf = order_answered(RSA_GCM128, RSA_GCM128);
     answer_alert(pending_of(T_ORDER_ELIM, WV_TLS12, 0));
     ck_assert_int_eq(vf->order, ORDER_SERVER);
     ck_assert(vf->incomplete);
