@@ -43,30 +43,62 @@ static void put_hs(struct wbuf *w, uint8_t type, const uint8_t *body, size_t len
     wbuf_close(&m);
 }
 
-/* A TLS <= 1.2 first flight in one record: ServerHello (version, suite, no
- * extensions), a one-certificate Certificate, ServerHelloDone. */
-static size_t canned_flight(uint8_t *out, size_t cap, uint16_t version, uint16_t suite)
+/* A record of one handshake type ServerHello (version, random, suite,
+ * extensions: NULL for none) followed by n_more messages (type, body). */
+static size_t canned_record(uint8_t *out, size_t cap, uint16_t version, const uint8_t *random,
+                            uint16_t suite, const uint8_t *exts, size_t exts_len,
+                            const uint8_t *more_types, const struct rbuf *more, size_t n_more)
 {
-    static const uint8_t cert[] = {0x00, 0x00, 0x04, 0x00, 0x00, 0x01, 0x30};
-    uint8_t sh[64];
+    uint8_t sh[128];
     struct wbuf w, rec, b;
     wbuf_init_fixed(&b, sh, sizeof(sh));
     wbuf_put_u16(&b, version);
-    wbuf_put_zeros(&b, 32); /* random */
-    wbuf_put_u8(&b, 0);     /* session id */
+    wbuf_put_bytes(&b, random, 32);
+    wbuf_put_u8(&b, 0); /* session id */
     wbuf_put_u16(&b, suite);
     wbuf_put_u8(&b, 0); /* compression */
+    if (exts != NULL) {
+        wbuf_put_u16(&b, (uint16_t)exts_len);
+        wbuf_put_bytes(&b, exts, exts_len);
+    }
     ck_assert(wbuf_ok(&b));
     wbuf_init_fixed(&w, out, cap);
     wbuf_put_u8(&w, TLS_CT_HANDSHAKE);
     wbuf_put_u16(&w, version);
     wbuf_open_vec16(&w, &rec);
     put_hs(&rec, TLS_HS_SERVER_HELLO, sh, wbuf_len(&b));
-    put_hs(&rec, TLS_HS_CERTIFICATE, cert, sizeof(cert));
-    put_hs(&rec, TLS_HS_SERVER_HELLO_DONE, NULL, 0);
+    for (size_t i = 0; i < n_more; i++) {
+        put_hs(&rec, more_types[i], more[i].data, more[i].len);
+    }
     wbuf_close(&rec);
     ck_assert(wbuf_ok(&w));
     return wbuf_len(&w);
+}
+
+/* A TLS <= 1.2 first flight in one record: ServerHello (version, suite, no
+ * extensions), a one-certificate Certificate, ServerHelloDone. */
+static size_t canned_flight(uint8_t *out, size_t cap, uint16_t version, uint16_t suite)
+{
+    static const uint8_t cert[] = {0x00, 0x00, 0x04, 0x00, 0x00, 0x01, 0x30};
+    static const uint8_t types[] = {TLS_HS_CERTIFICATE, TLS_HS_SERVER_HELLO_DONE};
+    const struct rbuf more[] = {{cert, sizeof(cert)}, {NULL, 0}};
+    static const uint8_t random[32] = {0x5a};
+    return canned_record(out, cap, version, random, suite, NULL, 0, types, more, 2);
+}
+
+/* A TLS 1.3 HelloRetryRequest (RFC 8446 §4.1.4) asking for group. */
+static size_t canned_hrr(uint8_t *out, size_t cap, uint16_t group)
+{
+    static const uint8_t hrr_random[32] = {0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11,
+                                           0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+                                           0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e,
+                                           0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
+    /* supported_versions: TLS 1.3; key_share: the group */
+    const uint8_t exts[] = {
+        0x00,          0x2b, 0x00, 0x02, 0x03, 0x04, 0x00, 0x33, 0x00, 0x02, (uint8_t)(group >> 8),
+        (uint8_t)group};
+    return canned_record(out, cap, HELLO_TLS12, hrr_random, 0x1301, exts, sizeof(exts), NULL, NULL,
+                         0);
 }
 
 /* A fatal handshake_failure alert record. */
@@ -457,6 +489,45 @@ START_TEST(test_order_elimination_refused)
 }
 END_TEST
 
+/* ---- TLS 1.3 groups by HelloRetryRequest -------------------------------- */
+
+/* Only TLS 1.3 accepted: the extras are the TLS 1.3 group elimination; each
+ * HRR's group is recorded and dropped, a refusal ends it, a group not
+ * offered is an anomaly. */
+START_TEST(test_groups13_hrr_elimination)
+{
+    uint8_t buf[256];
+    struct enum_version_fact *v13 = &facts.versions[WV_TLS13];
+    v13->suites = calloc(1, sizeof(*v13->suites));
+    ck_assert_ptr_nonnull(v13->suites);
+    v13->suites[0].code = 0x1301;
+    v13->n_suites = 1;
+    v13->state = PROBE_ACCEPTED;
+    enum_start_extras(job);
+    ck_assert_uint_eq(n_rec, 1);
+    ck_assert_int_eq(rec[0]->kind, T_GROUPS13);
+    ck_assert_uint_eq(rec[0]->params.shares, 0); /* empty key_share */
+    size_t n = rec[0]->n_list;
+    ck_assert_uint_gt(n, 2);
+    answer(0, buf, canned_hrr(buf, sizeof(buf), 23), NET_COMPLETED);
+    ck_assert_uint_eq(facts.n_groups13, 1);
+    ck_assert_uint_eq(facts.groups13[0], 23);
+    ck_assert_uint_eq(n_rec, 2);
+    ck_assert_uint_eq(rec[1]->n_list, n - 1);
+    for (size_t i = 0; i < rec[1]->n_list; i++) {
+        ck_assert_uint_ne(rec[1]->list[i], 23);
+    }
+    answer(1, buf, canned_hrr(buf, sizeof(buf), 29), NET_COMPLETED);
+    ck_assert_uint_eq(facts.n_groups13, 2);
+    ck_assert_uint_eq(facts.groups13[1], 29);
+    /* a group the hello did not list */
+    answer(2, buf, canned_hrr(buf, sizeof(buf), 0x0A0A), NET_COMPLETED);
+    ck_assert(facts.unoffered_choice);
+    ck_assert_uint_eq(facts.n_groups13, 2);
+    ck_assert_uint_eq(n_rec, 3); /* the elimination ends there */
+}
+END_TEST
+
 /* ---- settling the facts ------------------------------------------------- */
 
 START_TEST(test_version_settle)
@@ -673,6 +744,7 @@ static Suite *enumerate_suite(void)
     tcase_add_test(tc, test_order_server_elimination);
     tcase_add_test(tc, test_order_elimination_refused);
     tcase_add_test(tc, test_facts_settle);
+    tcase_add_test(tc, test_groups13_hrr_elimination);
     suite_add_tcase(s, tc);
     TCase *pure = tcase_create("pure");
     tcase_add_test(pure, test_bundle_size);
