@@ -14,7 +14,7 @@
  *      timeout per split).
  *      TLS 1.0-1.2 suite probes offer EC groups only; when the chains end,
  *      one more chain offers the DHE suites not accepted yet with the RFC
- *      7919 FFDHE groups too (see enum_groups_ffdhe).
+ *      7919 FFDHE groups too (enum/ffdhe.c).
  *   2. ORDER (two or more suites): two offers of the accepted suites with
  *      different first suites (forward, and reversed with, where possible,
  *      a suite the server signs nothing for first); the same pick both
@@ -24,9 +24,9 @@
  *      offers are probed and an elimination chain over the accepted
  *      suites yields the order.
  * The TLS 1.2 ECDHE groups and signature schemes are found by one
- * elimination (each signed ECDHE answer names both: on_kx), started as soon
- * as the TLS 1.2 chain picks a signed ECDHE suite (early_extras), alongside
- * the chains. After the last version: those two
+ * elimination (each signed ECDHE answer names both: enum/kx12.c), started as
+ * soon as the TLS 1.2 chain picks a signed ECDHE suite (enum_early_extras),
+ * alongside the chains. After the last version (enum/extras.c): those two
  * for the newest pre-1.3 version accepted if they have not started, TLS 1.3
  * groups by
  * HelloRetryRequest elimination, and one probe for echoed extensions plus

@@ -102,8 +102,8 @@ void enum_on_kx(struct task *t, enum answer a, const struct hello_result *res)
  * discovery chain's first such pick and run alongside the chains, so that
  * the scan's longest sequence of probes is the TLS 1.2 chain alone. They
  * offer every registry suite of that kind; the server picks among the ones
- * it accepts, as it would among the accepted ones (start_extras). A pick
- * proves TLS 1.2 accepted, so TLS 1.2 is the version start_extras would
+ * it accepts, as it would among the accepted ones (enum_start_extras). A pick
+ * proves TLS 1.2 accepted, so TLS 1.2 is the version enum_start_extras would
  * choose too. */
 void enum_early_extras(struct job *j, uint32_t pick)
 {
