@@ -163,6 +163,12 @@ struct policy {
     size_t cap_waivers;
 };
 
+/* load_find_shipped writes DIR/NAME.yaml of the first shipped-policy
+ * directory that has NAME; load_is_path: a name that is a path (a '/', or
+ * ending in .yaml/.yml). (policies/shipped.c) */
+bool load_find_shipped(const char *name, char *out, size_t out_size);
+bool load_is_path(const char *s);
+
 /* policy_rule_cleanup / policy_waiver_cleanup free what one entry owns. */
 void policy_rule_cleanup(struct rule *r);
 void policy_waiver_cleanup(struct waiver *w);
