@@ -23,6 +23,7 @@
 #include "common/strlist.h"
 #include "policies/policy.h"
 #include "common/model/facts.h"
+#include "common/model/probe_result.h"
 
 /* The checks, in the order docs/policy-language.md lists them. */
 enum check_kind {
@@ -55,6 +56,7 @@ enum check_kind {
     CHECK_HSTS_MIN_MAX_AGE,
     CHECK_HTTP_REDIRECT_REQUIRED,
     CHECK_INVENTORY,
+    CHECK_PROBE,
     CHECK_COUNT
 };
 
@@ -124,7 +126,10 @@ struct check {
     int warn_days; /* cert_expiry */
     int fail_days;
     enum inventory_kind inventory;
-    int min_max_age; /* hsts_min_max_age: seconds */
+    int min_max_age;          /* hsts_min_max_age: seconds */
+    char probe[PROBE_ID_LEN]; /* probe: the probe id */
+    bool probe_has_version;
+    enum wire_version probe_version; /* probe's `version`, when probe_has_version */
 };
 
 struct rule {

@@ -270,5 +270,9 @@ CHECK_EVAL(http_redirect);
 CHECK_LOAD(inventory);
 CHECK_DESCRIBE(inventory);
 CHECK_EVAL(inventory);
+/* probe.c */
+CHECK_LOAD(probe);
+CHECK_DESCRIBE(probe);
+CHECK_EVAL(probe);
 
 #endif

@@ -60,6 +60,7 @@ const struct check_def check_table[CHECK_COUNT] = {
     [CHECK_HSTS_MIN_MAX_AGE] = {"hsts_min_max_age", load_c_max_age, describe_max_age, eval_hsts},
     [CHECK_HTTP_REDIRECT_REQUIRED] = CHECK_TRUE("http_redirect_required", http_redirect),
     [CHECK_INVENTORY] = {"inventory", load_c_inventory, describe_inventory, eval_inventory},
+    [CHECK_PROBE] = {"probe", load_c_probe, describe_probe, eval_probe},
 };
 
 bool load_c_true(struct pfile *f, const yaml_node_t *v, struct check *c)
