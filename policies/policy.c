@@ -74,55 +74,6 @@ bool finding_list_fails(const struct finding_list *l, enum severity min)
     return false;
 }
 
-/* ---- the check names ------------------------------------------------------ */
-
-/* Indexed by enum check_kind; NULL-terminated for policy_check_names. */
-static const char *const policy_check_table[CHECK_COUNT + 1] = {
-    [CHECK_PROTOCOLS_FORBIDDEN] = "protocols_forbidden",
-    [CHECK_PROTOCOLS_ALLOWED] = "protocols_allowed",
-    [CHECK_PROTOCOLS_REQUIRED] = "protocols_required",
-    [CHECK_SUITES_ALLOWED] = "suites_allowed",
-    [CHECK_SUITES_FORBIDDEN] = "suites_forbidden",
-    [CHECK_GROUPS_ALLOWED] = "groups_allowed",
-    [CHECK_GROUPS_REQUIRED] = "groups_required",
-    [CHECK_DH_MIN_BITS] = "dh_min_bits",
-    [CHECK_ECDH_MIN_BITS] = "ecdh_min_bits",
-    [CHECK_SERVER_ORDER_REQUIRED] = "server_order_required",
-    [CHECK_SECURE_RENEGOTIATION_REQUIRED] = "secure_renegotiation_required",
-    [CHECK_EXTENDED_MASTER_SECRET_REQUIRED] = "extended_master_secret_required",
-    [CHECK_ENCRYPT_THEN_MAC_REQUIRED] = "encrypt_then_mac_required",
-    [CHECK_CERT_KEY] = "cert_key",
-    [CHECK_CERT_SIGNATURE_FORBIDDEN] = "cert_signature_forbidden",
-    [CHECK_CERT_MAX_LIFETIME] = "cert_max_lifetime",
-    [CHECK_CERT_EXPIRY] = "cert_expiry",
-    [CHECK_CERT_SAN_REQUIRED] = "cert_san_required",
-    [CHECK_CERT_SERVER_AUTH_EKU_REQUIRED] = "cert_server_auth_eku_required",
-    [CHECK_CHAIN_TRUSTED_REQUIRED] = "chain_trusted_required",
-    [CHECK_CHAIN_COMPLETE_REQUIRED] = "chain_complete_required",
-    [CHECK_CHAIN_ORDER_REQUIRED] = "chain_order_required",
-    [CHECK_HOSTNAME_MATCH_REQUIRED] = "hostname_match_required",
-    [CHECK_OCSP_STAPLE_REQUIRED] = "ocsp_staple_required",
-    [CHECK_CERT_NOT_REVOKED_REQUIRED] = "cert_not_revoked_required",
-    [CHECK_MUST_STAPLE_HONOURED] = "must_staple_honoured",
-    [CHECK_HSTS_MIN_MAX_AGE] = "hsts_min_max_age",
-    [CHECK_HTTP_REDIRECT_REQUIRED] = "http_redirect_required",
-    [CHECK_INVENTORY] = "inventory",
-    [CHECK_COUNT] = NULL,
-};
-
-const char *policy_check_name(enum check_kind k)
-{
-    if ((unsigned)k >= CHECK_COUNT) {
-        return "?";
-    }
-    return policy_check_table[k];
-}
-
-const char *const *policy_check_names(void)
-{
-    return policy_check_table;
-}
-
 /* ---- ownership ------------------------------------------------------------- */
 
 void policy_rule_cleanup(struct rule *r)

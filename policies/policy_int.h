@@ -23,6 +23,7 @@
 #include "common/strlist.h"
 #include "policies/policy.h"
 #include "common/model/facts.h"
+#include "common/model/probe_result.h"
 
 /* The checks, in the order docs/policy-language.md lists them. */
 enum check_kind {
@@ -55,6 +56,7 @@ enum check_kind {
     CHECK_HSTS_MIN_MAX_AGE,
     CHECK_HTTP_REDIRECT_REQUIRED,
     CHECK_INVENTORY,
+    CHECK_PROBE,
     CHECK_COUNT
 };
 
@@ -124,7 +126,10 @@ struct check {
     int warn_days; /* cert_expiry */
     int fail_days;
     enum inventory_kind inventory;
-    int min_max_age; /* hsts_min_max_age: seconds */
+    int min_max_age;          /* hsts_min_max_age: seconds */
+    char probe[PROBE_ID_LEN]; /* probe: the probe id */
+    bool probe_has_version;
+    enum wire_version probe_version; /* probe's `version`, when probe_has_version */
 };
 
 struct rule {
@@ -162,6 +167,12 @@ struct policy {
     size_t n_waivers;
     size_t cap_waivers;
 };
+
+/* load_find_shipped writes DIR/NAME.yaml of the first shipped-policy
+ * directory that has NAME; load_is_path: a name that is a path (a '/', or
+ * ending in .yaml/.yml). (policies/shipped.c) */
+bool load_find_shipped(const char *name, char *out, size_t out_size);
+bool load_is_path(const char *s);
 
 /* policy_rule_cleanup / policy_waiver_cleanup free what one entry owns. */
 void policy_rule_cleanup(struct rule *r);

@@ -36,7 +36,7 @@ declare -A adapters=(
     [gnutls/]="scanner/handshake.c scanner/x509.c scanner/revocation.c scanner/wire/client_hello.c scanner/ocsp.c scanner/ocsp.h"
     [curl/]="scanner/fetch.c"
     [sqlite3.h]="store/store_private.h"
-    [yaml.h]="policies/load.c"
+    [yaml.h]="policies/load.c policies/load_node.c policies/load_yaml.h"
     [jansson.h]="reports/diff.c reports/json_private.h reports/report_json.c reports/json.c reports/check_report.c reports/history.c"
 )
 

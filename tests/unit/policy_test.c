@@ -23,6 +23,7 @@
 #include "policies/hash.h"
 #include "policies/policy.h"
 #include "common/model/facts.h"
+#include "common/model/probe_result.h"
 
 #ifndef POLICY_TEST_SRCDIR
 #define POLICY_TEST_SRCDIR "."
@@ -1227,6 +1228,10 @@ START_TEST(test_golden_lint_errors)
 }
 END_TEST
 
+#define PROBE_RULE                                                                                 \
+    "id: t\ntitle: t\nversion: \"1\"\nrules:\n  - id: r\n    title: t\n    ref: x\n"               \
+    "    severity: high\n"
+
 /* Errors that need no file: each gives line and column. */
 START_TEST(test_load_errors_inline)
 {
@@ -1250,6 +1255,30 @@ START_TEST(test_load_errors_inline)
         {"id: t\ntitle: t\nversion: \"1\"\nrules:\n  - id: r\n    title: t\n    ref: x\n"
          "    severity: high\n    cert_key: {certificates: all, min_bits: {RSA: 2048}}\n",
          "test.yaml:9:30: expected 'leaf' or 'chain', found 'all'"},
+        /* probe: a missing or malformed probe id */
+        {PROBE_RULE "    probe: {version: TLS1.2}\n",
+         "test.yaml:9:12: probe has no 'probe': expected a probe id such as heartbleed"},
+        {PROBE_RULE "    probe: {probe: Heart Bleed}\n",
+         "test.yaml:9:20: expected a probe id of lowercase letters, digits, '-' and '_' (at most "
+         "47 characters), found 'Heart Bleed'"},
+        {PROBE_RULE "    probe: {probe: \"\"}\n",
+         "test.yaml:9:20: expected a probe id of lowercase letters"},
+        {PROBE_RULE "    probe: {probe: abcdefghijabcdefghijabcdefghijabcdefghijabcdefgh}\n",
+         "test.yaml:9:20: expected a probe id of lowercase letters, digits, '-' and '_' (at most "
+         "47 characters)"},
+        {PROBE_RULE "    probe: {probe: [heartbleed]}\n",
+         "test.yaml:9:20: expected a probe id, found a list"},
+        {PROBE_RULE "    probe: {probe: heartbleed, versoin: TLS1.2}\n",
+         "test.yaml:9:32: unknown key 'versoin' in probe (a probe id and an optional version): "
+         "expected probe or version"},
+        {PROBE_RULE "    probe: {probe: heartbleed, version: tls9}\n",
+         "test.yaml:9:41: unknown protocol version 'tls9'"},
+        {PROBE_RULE "    probe: heartbleed\n",
+         "test.yaml:9:12: expected probe (a probe id and an optional version) (a mapping), found "
+         "'heartbleed'"},
+        {PROBE_RULE "    probe:\n",
+         "test.yaml:9:11: expected probe (a probe id and an optional version) (a mapping), found "
+         "nothing (null)"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char err[1024];
@@ -1436,6 +1465,81 @@ START_TEST(test_cmd_policies)
 }
 END_TEST
 
+/* ---- the generic probe check ------------------------------------------------ */
+
+/* fx_probe adds one generic probe result (the probes ran). */
+static void fx_probe(struct target_result *r, const char *id, enum wire_version v,
+                     enum probe_result_state st, const char *detail)
+{
+    r->probes.header.state = FACT_COLLECTED;
+    ck_assert_int_eq(probe_list_add(&r->probes, id, v, 0, st, detail, NULL), 0);
+}
+
+#define PROBE_HB "    probe: {probe: heartbleed}\n"
+
+START_TEST(test_probe_check)
+{
+    struct target_result r;
+    fx_init(&r);
+    /* nothing collected: no evidence, no pass */
+    struct finding f = eval1(PROBE_HB, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "no result for probe heartbleed (probe results not-collected)");
+    /* only another probe's results: still nothing about this one */
+    fx_probe(&r, "ccs_injection", WV_TLS12, PR_POSITIVE, "accepted an early CCS");
+    f = eval1(PROBE_HB, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "no result for probe heartbleed");
+    /* not run, could not test and info: inconclusive, naming each */
+    fx_probe(&r, "heartbleed", WV_TLS10, PR_NOT_RUN, "scan stopped");
+    fx_probe(&r, "heartbleed", WV_TLS11, PR_COULD_NOT_TEST, "timeout");
+    fx_probe(&r, "heartbleed", PROBE_NO_VERSION, PR_INFO, "heartbeat extension echoed");
+    f = eval1(PROBE_HB, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "heartbleed TLS 1.1: could-not-test: timeout");
+    ck_assert_ptr_nonnull(strstr(f.evidence, "heartbleed TLS 1.0: not-run: scan stopped"));
+    ck_assert_ptr_nonnull(strstr(f.evidence, "heartbleed: info: heartbeat extension echoed"));
+    /* not applicable: a pass that says so */
+    fx_probe(&r, "heartbleed", WV_SSL3, PR_NOT_APPLICABLE, "no heartbeat in SSL 3.0");
+    f = eval1(PROBE_HB, &r);
+    EXPECT(f, VERDICT_PASS, "not applicable: heartbleed SSL 3.0: not-applicable");
+    /* one negative: pass, the gaps still listed */
+    fx_probe(&r, "heartbleed", WV_TLS12, PR_NEGATIVE, "no over-read");
+    f = eval1(PROBE_HB, &r);
+    EXPECT(f, VERDICT_PASS, "heartbleed TLS 1.2: negative: no over-read");
+    ck_assert_ptr_nonnull(strstr(f.evidence, "heartbleed TLS 1.1: could-not-test: timeout"));
+    ck_assert_ptr_null(strstr(f.evidence, "not applicable:"));
+    /* one positive: fail, whatever else was seen */
+    fx_probe(&r, "heartbleed", WV_TLS13, PR_POSITIVE, "64 KB echoed");
+    f = eval1(PROBE_HB, &r);
+    EXPECT(f, VERDICT_FAIL, "heartbleed TLS 1.3: positive: 64 KB echoed");
+    ck_assert_ptr_null(strstr(f.evidence, "negative"));
+    /* version: only that version's results count */
+    f = eval1("    probe: {probe: heartbleed, version: tls1.2}\n", &r);
+    EXPECT(f, VERDICT_PASS, "heartbleed TLS 1.2: negative");
+    f = eval1("    probe: {probe: heartbleed, version: TLS1.1}\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "heartbleed TLS 1.1: could-not-test: timeout");
+    f = eval1("    probe: {probe: heartbleed, version: SSLv2}\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "no result for probe heartbleed with SSL 2.0");
+    f = eval1("    probe:\n      probe: heartbleed\n      version: TLSv1.3\n", &r);
+    EXPECT(f, VERDICT_FAIL, "heartbleed TLS 1.3: positive");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+/* `policies show` renders the parameters in one line. */
+START_TEST(test_probe_describe)
+{
+    struct policy *p = policy_of("    probe: {probe: fallback_scsv, version: tls1.2}\n", NULL);
+    struct policy_rule_info info;
+    ck_assert(policy_rule_at(p, 0, &info));
+    ck_assert_str_eq(info.check, "probe");
+    ck_assert_str_eq(info.params, "fallback_scsv (TLS1.2)");
+    policy_free(p);
+    p = policy_of("    probe: {probe: ccs-injection_2}\n", NULL);
+    ck_assert(policy_rule_at(p, 0, &info));
+    ck_assert_str_eq(info.params, "ccs-injection_2");
+    policy_free(p);
+}
+END_TEST
+
 static Suite *policy_suite(void)
 {
     Suite *s = suite_create("policy");
@@ -1462,6 +1566,8 @@ static Suite *policy_suite(void)
     tcase_add_test(tc, test_chain);
     tcase_add_test(tc, test_ocsp);
     tcase_add_test(tc, test_inventory);
+    tcase_add_test(tc, test_probe_check);
+    tcase_add_test(tc, test_probe_describe);
     suite_add_tcase(s, tc);
     TCase *tw = tcase_create("waivers");
     tcase_add_test(tw, test_waivers);
