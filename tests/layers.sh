@@ -37,7 +37,7 @@ declare -A adapters=(
     [curl/]="scanner/fetch.c"
     [sqlite3.h]="store/store.c store/store_private.h"
     [yaml.h]="policies/load.c"
-    [jansson.h]="reports/diff.c reports/json_private.h reports/report_json.c reports/json.c reports/check_report.c reports/history.c"
+    [jansson.h]="reports/diff_json.c reports/json_private.h reports/report_json.c reports/json.c reports/check_report.c reports/history.c"
 )
 
 check_file() {
