@@ -42,23 +42,35 @@ static const char *or_none(const char *s)
     return s != NULL ? s : "none";
 }
 
-/* put_entry writes one change as a sentence (no sign, no newline). */
-static void put_entry(FILE *out, const struct diff_entry *e, esc_fn esc)
+/* put_arrow writes "BEFORE -> AFTER". */
+static void put_arrow(FILE *out, esc_fn esc, const char *before, const char *after)
+{
+    esc(out, before);
+    fputs(" -> ", out);
+    esc(out, after);
+}
+
+/* put_paren writes " (S)". */
+static void put_paren(FILE *out, esc_fn esc, const char *s)
+{
+    fputs(" (", out);
+    esc(out, s);
+    fputs(")", out);
+}
+
+/* put_fact_entry writes a change of status, version, suite, order or group. */
+static void put_fact_entry(FILE *out, const struct diff_entry *e, esc_fn esc)
 {
     const char *ver = e->version >= 0 ? wire_version_name((enum wire_version)e->version) : "";
     switch (e->kind) {
     case DIFF_STATUS_CHANGED:
         fputs("status ", out);
-        esc(out, e->before);
-        fputs(" -> ", out);
-        esc(out, e->after);
+        put_arrow(out, esc, e->before, e->after);
         break;
     case DIFF_VERSION_ENABLED:
     case DIFF_VERSION_DISABLED:
         fprintf(out, "%s %s (", ver, e->kind == DIFF_VERSION_ENABLED ? "enabled" : "disabled");
-        esc(out, e->before);
-        fputs(" -> ", out);
-        esc(out, e->after);
+        put_arrow(out, esc, e->before, e->after);
         fputs(")", out);
         break;
     case DIFF_SUITE_ADDED:
@@ -71,31 +83,32 @@ static void put_entry(FILE *out, const struct diff_entry *e, esc_fn esc)
         fprintf(out, "%s ", ver);
         esc(out, e->name);
         fputs(": ", out);
-        esc(out, e->before);
-        fputs(" -> ", out);
-        esc(out, e->after);
+        put_arrow(out, esc, e->before, e->after);
         break;
     case DIFF_GROUP_ADDED:
     case DIFF_GROUP_REMOVED:
         fprintf(out, "%s group %s: ", ver, e->kind == DIFF_GROUP_ADDED ? "added" : "removed");
         esc(out, e->name);
         break;
+    default:
+        break;
+    }
+}
+
+/* put_chain_entry writes a change of the leaf, the chain or a chain problem. */
+static void put_chain_entry(FILE *out, const struct diff_entry *e, esc_fn esc)
+{
+    switch (e->kind) {
     case DIFF_CERT_ROTATED:
         fputs("certificate rotated: ", out);
-        esc(out, e->before[0] ? e->before : "none");
-        fputs(" -> ", out);
-        esc(out, e->after[0] ? e->after : "none");
+        put_arrow(out, esc, e->before[0] ? e->before : "none", e->after[0] ? e->after : "none");
         if (e->detail != NULL) {
-            fputs(" (", out);
-            esc(out, e->detail);
-            fputs(")", out);
+            put_paren(out, esc, e->detail);
         }
         break;
     case DIFF_CHAIN_CHANGED:
         fputs("chain changed (after the leaf): ", out);
-        esc(out, e->before[0] ? e->before : "none");
-        fputs(" -> ", out);
-        esc(out, e->after[0] ? e->after : "none");
+        put_arrow(out, esc, e->before[0] ? e->before : "none", e->after[0] ? e->after : "none");
         break;
     case DIFF_CHAIN_PROBLEM_NEW:
     case DIFF_CHAIN_PROBLEM_GONE:
@@ -103,45 +116,68 @@ static void put_entry(FILE *out, const struct diff_entry *e, esc_fn esc)
                 "chain problem %s: ", e->kind == DIFF_CHAIN_PROBLEM_NEW ? "appeared" : "resolved");
         esc(out, e->name);
         if (e->detail != NULL) {
-            fputs(" (", out);
-            esc(out, e->detail);
-            fputs(")", out);
+            put_paren(out, esc, e->detail);
         }
+        break;
+    default:
+        break;
+    }
+}
+
+/* put_finding_entry writes a change of a finding or of a policy's verdict. */
+static void put_finding_entry(FILE *out, const struct diff_entry *e, esc_fn esc)
+{
+    if (e->kind == DIFF_POLICY_VERDICT) {
+        fputs("policy ", out);
+        esc(out, e->policy_id);
+        fputs(" verdict: ", out);
+        put_arrow(out, esc, e->before, e->after);
+        put_paren(out, esc, e->detail);
+        return;
+    }
+    fputs(e->kind == DIFF_FINDING_NEW        ? "new failing finding "
+          : e->kind == DIFF_FINDING_RESOLVED ? "resolved finding "
+                                             : "finding ",
+          out);
+    esc(out, e->policy_id);
+    fputs(" ", out);
+    esc(out, e->rule_id);
+    if (e->severity != NULL) {
+        put_paren(out, esc, e->severity);
+    }
+    fputs(": ", out);
+    put_arrow(out, esc, or_none(e->before), or_none(e->after));
+    if (e->detail != NULL && e->kind != DIFF_FINDING_RESOLVED) {
+        fputs(": ", out);
+        esc(out, e->detail);
+    }
+}
+
+/* put_entry writes one change as a sentence (no sign, no newline). */
+static void put_entry(FILE *out, const struct diff_entry *e, esc_fn esc)
+{
+    switch (e->kind) {
+    case DIFF_STATUS_CHANGED:
+    case DIFF_VERSION_ENABLED:
+    case DIFF_VERSION_DISABLED:
+    case DIFF_SUITE_ADDED:
+    case DIFF_SUITE_REMOVED:
+    case DIFF_ORDER_CHANGED:
+    case DIFF_GROUP_ADDED:
+    case DIFF_GROUP_REMOVED:
+        put_fact_entry(out, e, esc);
+        break;
+    case DIFF_CERT_ROTATED:
+    case DIFF_CHAIN_CHANGED:
+    case DIFF_CHAIN_PROBLEM_NEW:
+    case DIFF_CHAIN_PROBLEM_GONE:
+        put_chain_entry(out, e, esc);
         break;
     case DIFF_FINDING_NEW:
     case DIFF_FINDING_RESOLVED:
     case DIFF_FINDING_CHANGED:
-        fputs(e->kind == DIFF_FINDING_NEW        ? "new failing finding "
-              : e->kind == DIFF_FINDING_RESOLVED ? "resolved finding "
-                                                 : "finding ",
-              out);
-        esc(out, e->policy_id);
-        fputs(" ", out);
-        esc(out, e->rule_id);
-        if (e->severity != NULL) {
-            fputs(" (", out);
-            esc(out, e->severity);
-            fputs(")", out);
-        }
-        fputs(": ", out);
-        esc(out, or_none(e->before));
-        fputs(" -> ", out);
-        esc(out, or_none(e->after));
-        if (e->detail != NULL && e->kind != DIFF_FINDING_RESOLVED) {
-            fputs(": ", out);
-            esc(out, e->detail);
-        }
-        break;
     case DIFF_POLICY_VERDICT:
-        fputs("policy ", out);
-        esc(out, e->policy_id);
-        fputs(" verdict: ", out);
-        esc(out, e->before);
-        fputs(" -> ", out);
-        esc(out, e->after);
-        fputs(" (", out);
-        esc(out, e->detail);
-        fputs(")", out);
+        put_finding_entry(out, e, esc);
         break;
     case DIFF_KIND_COUNT:
         break;
@@ -205,6 +241,67 @@ static void put_policies(FILE *out, const struct diff *d, esc_fn esc, const char
     }
 }
 
+/* How the text and the Markdown rendering differ around the changes and
+ * the targets in one scan only; the loops over them are shared. */
+struct diff_style {
+    esc_fn esc;
+    /* writes what comes before each change (sign, worse mark, bullet) */
+    void (*put_mark)(FILE *out, const struct diff_entry *e);
+    /* written before and after the heading "Only in scan N" */
+    const char *only_open, *only_close;
+    /* written before each target in one scan only */
+    const char *only_item;
+};
+
+static void mark_text(FILE *out, const struct diff_entry *e)
+{
+    fprintf(out, "  %c %s", entry_sign(e), e->worse ? "WORSE " : "");
+}
+
+static void mark_markdown(FILE *out, const struct diff_entry *e)
+{
+    fputs(e->worse ? "- **worse** " : "- ", out);
+}
+
+static const struct diff_style text_style = {esc_visible, mark_text, "\n", ":\n", "  "};
+static const struct diff_style markdown_style = {esc_markdown, mark_markdown, "\n### ", "\n\n",
+                                                 "- "};
+
+/* put_changes writes the changes of target i, one a line, each after its
+ * mark. */
+static void put_changes(FILE *out, const struct diff *d, size_t i, const struct diff_style *s)
+{
+    for (size_t k = 0; k < d->n_entries; k++) {
+        const struct diff_entry *e = &d->entries[k];
+        if (e->target != i) {
+            continue;
+        }
+        s->put_mark(out, e);
+        put_entry(out, e, s->esc);
+        fputs("\n", out);
+    }
+}
+
+/* put_only lists the targets only in scan A, then those only in scan B,
+ * each list under its heading (none when empty). */
+static void put_only(FILE *out, const struct diff *d, const struct diff_style *s)
+{
+    for (int p = DIFF_ONLY_A; p <= DIFF_ONLY_B; p++) {
+        if (diff_count_presence(d, (enum diff_presence)p) == 0) {
+            continue;
+        }
+        fprintf(out, "%sOnly in scan %lld%s", s->only_open,
+                (long long)(p == DIFF_ONLY_A ? d->scan_a : d->scan_b), s->only_close);
+        for (size_t i = 0; i < d->n_targets; i++) {
+            if (d->targets[i].presence == (enum diff_presence)p) {
+                fputs(s->only_item, out);
+                put_target(out, &d->targets[i], s->esc);
+                fputs("\n", out);
+            }
+        }
+    }
+}
+
 void diff_write_text(FILE *out, const struct diff *d)
 {
     fputs("tlsaudit diff: ", out);
@@ -228,30 +325,9 @@ void diff_write_text(FILE *out, const struct diff *d)
         put_target(out, t, esc_visible);
         fprintf(out, ": %zu change%s, %zu worse\n", t->n_changes, t->n_changes == 1 ? "" : "s",
                 t->n_worse);
-        for (size_t k = 0; k < d->n_entries; k++) {
-            const struct diff_entry *e = &d->entries[k];
-            if (e->target != i) {
-                continue;
-            }
-            fprintf(out, "  %c %s", entry_sign(e), e->worse ? "WORSE " : "");
-            put_entry(out, e, esc_visible);
-            fputs("\n", out);
-        }
+        put_changes(out, d, i, &text_style);
     }
-    for (int p = DIFF_ONLY_A; p <= DIFF_ONLY_B; p++) {
-        if (diff_count_presence(d, (enum diff_presence)p) == 0) {
-            continue;
-        }
-        fprintf(out, "\nOnly in scan %lld:\n",
-                (long long)(p == DIFF_ONLY_A ? d->scan_a : d->scan_b));
-        for (size_t i = 0; i < d->n_targets; i++) {
-            if (d->targets[i].presence == (enum diff_presence)p) {
-                fputs("  ", out);
-                put_target(out, &d->targets[i], esc_visible);
-                fputs("\n", out);
-            }
-        }
-    }
+    put_only(out, d, &text_style);
     fprintf(out,
             "\n%zu target%s changed, %zu unchanged, %zu only in scan %lld, %zu only in scan "
             "%lld; %zu change%s worse.\n",
@@ -280,28 +356,7 @@ void diff_write_markdown(FILE *out, const struct diff *d)
         put_target(out, t, esc_markdown);
         fprintf(out, "\n\n%zu change%s, %zu worse\n\n", t->n_changes, t->n_changes == 1 ? "" : "s",
                 t->n_worse);
-        for (size_t k = 0; k < d->n_entries; k++) {
-            const struct diff_entry *e = &d->entries[k];
-            if (e->target != i) {
-                continue;
-            }
-            fputs(e->worse ? "- **worse** " : "- ", out);
-            put_entry(out, e, esc_markdown);
-            fputs("\n", out);
-        }
+        put_changes(out, d, i, &markdown_style);
     }
-    for (int p = DIFF_ONLY_A; p <= DIFF_ONLY_B; p++) {
-        if (diff_count_presence(d, (enum diff_presence)p) == 0) {
-            continue;
-        }
-        fprintf(out, "\n### Only in scan %lld\n\n",
-                (long long)(p == DIFF_ONLY_A ? d->scan_a : d->scan_b));
-        for (size_t i = 0; i < d->n_targets; i++) {
-            if (d->targets[i].presence == (enum diff_presence)p) {
-                fputs("- ", out);
-                put_target(out, &d->targets[i], esc_markdown);
-                fputs("\n", out);
-            }
-        }
-    }
+    put_only(out, d, &markdown_style);
 }
