@@ -212,8 +212,9 @@ static int md_expiring(FILE *out, const struct report_data *d, const struct repo
     return 0;
 }
 
-int report_write_markdown(FILE *out, const struct report_data *d, const struct report_options *o,
-                          char *err, size_t err_len)
+/* md_heading writes the heading: the scan, its state and start, the target
+ * counts and the policies evaluated. */
+static void md_heading(FILE *out, const struct report_data *d)
 {
     const struct store_scan_info *i = &d->info;
     char t1[40];
@@ -230,6 +231,46 @@ int report_write_markdown(FILE *out, const struct report_data *d, const struct r
         }
         fputs(r + 1 == d->n_runs ? "." : "", out);
     }
+}
+
+/* md_target_row writes the table row of target t: status, versions, suite
+ * count, leaf expiry and each policy run's counts. */
+static void md_target_row(FILE *out, const struct report_data *d, size_t t)
+{
+    const struct target_result *r = &d->targets[t];
+    fputs("| ", out);
+    md_label(out, r);
+    fprintf(out, " | %s | ", target_status_name(r->status));
+    md_versions(out, r);
+    fputs(" | ", out);
+    if (r->enumeration.collected) {
+        fprintf(out, "%zu", md_n_suites(r));
+    } else {
+        fputs("\xe2\x80\x94", out);
+    }
+    fputs(" | ", out);
+    if (r->n_certs > 0 && r->certs[0].not_after != 0) {
+        char d1[40];
+        util_iso_time(r->certs[0].not_after * 1000, d1, sizeof(d1));
+        d1[10] = '\0'; /* the date is enough here */
+        fprintf(out, "%s", d1);
+    } else {
+        fputs("\xe2\x80\x94", out);
+    }
+    fputs(" |", out);
+    for (size_t k = 0; k < d->n_runs; k++) {
+        struct report_counts c;
+        report_count(&d->runs[k], d->target_ids[t], &c);
+        fputs(" ", out);
+        md_counts(out, &c);
+        fputs(" |", out);
+    }
+    fputs("\n", out);
+}
+
+/* md_targets writes the table of targets, one column per policy run. */
+static void md_targets(FILE *out, const struct report_data *d)
+{
     fputs("\n\n| target | status | versions | suites | leaf expires |", out);
     for (size_t r = 0; r < d->n_runs; r++) {
         fputs(" ", out);
@@ -242,57 +283,44 @@ int report_write_markdown(FILE *out, const struct report_data *d, const struct r
     }
     fputs("\n", out);
     for (size_t t = 0; t < d->n_targets; t++) {
+        md_target_row(out, d, t);
+    }
+}
+
+/* md_not_scanned lists the targets not scanned with their status and
+ * error (nothing when every target was scanned). */
+static void md_not_scanned(FILE *out, const struct report_data *d)
+{
+    if (d->info.n_not_scanned == 0) {
+        return;
+    }
+    fputs("\n### Not scanned\n\n", out);
+    for (size_t t = 0; t < d->n_targets; t++) {
         const struct target_result *r = &d->targets[t];
-        fputs("| ", out);
+        if (report_scanned(r)) {
+            continue;
+        }
+        fputs("- ", out);
         md_label(out, r);
-        fprintf(out, " | %s | ", target_status_name(r->status));
-        md_versions(out, r);
-        fputs(" | ", out);
-        if (r->enumeration.collected) {
-            fprintf(out, "%zu", md_n_suites(r));
-        } else {
-            fputs("\xe2\x80\x94", out);
-        }
-        fputs(" | ", out);
-        if (r->n_certs > 0 && r->certs[0].not_after != 0) {
-            char d1[40];
-            util_iso_time(r->certs[0].not_after * 1000, d1, sizeof(d1));
-            d1[10] = '\0'; /* the date is enough here */
-            fprintf(out, "%s", d1);
-        } else {
-            fputs("\xe2\x80\x94", out);
-        }
-        fputs(" |", out);
-        for (size_t k = 0; k < d->n_runs; k++) {
-            struct report_counts c;
-            report_count(&d->runs[k], d->target_ids[t], &c);
-            fputs(" ", out);
-            md_counts(out, &c);
-            fputs(" |", out);
+        fprintf(out, ": %s", target_status_name(r->status));
+        if (r->error[0] != '\0') {
+            fputs(": ", out);
+            md_cut(out, r->error, MD_EVIDENCE);
         }
         fputs("\n", out);
     }
+}
+
+int report_write_markdown(FILE *out, const struct report_data *d, const struct report_options *o,
+                          char *err, size_t err_len)
+{
+    md_heading(out, d);
+    md_targets(out, d);
     if (md_worst(out, d) != 0) {
         snprintf(err, err_len, "out of memory sorting the findings");
         return -1;
     }
-    if (i->n_not_scanned > 0) {
-        fputs("\n### Not scanned\n\n", out);
-        for (size_t t = 0; t < d->n_targets; t++) {
-            const struct target_result *r = &d->targets[t];
-            if (report_scanned(r)) {
-                continue;
-            }
-            fputs("- ", out);
-            md_label(out, r);
-            fprintf(out, ": %s", target_status_name(r->status));
-            if (r->error[0] != '\0') {
-                fputs(": ", out);
-                md_cut(out, r->error, MD_EVIDENCE);
-            }
-            fputs("\n", out);
-        }
-    }
+    md_not_scanned(out, d);
     if (o->expiring_days >= 0 && md_expiring(out, d, o) != 0) {
         snprintf(err, err_len, "out of memory listing expiring certificates");
         return -1;

@@ -37,7 +37,7 @@ declare -A adapters=(
     [curl/]="scanner/fetch.c"
     [sqlite3.h]="store/store_private.h"
     [yaml.h]="policies/load.c policies/load_node.c policies/load_yaml.h"
-    [jansson.h]="reports/diff.c reports/json_private.h reports/report_json.c reports/json.c reports/check_report.c reports/history.c"
+    [jansson.h]="reports/diff_json.c reports/json_private.h reports/report_json.c reports/json.c reports/check_report.c reports/history.c"
 )
 
 check_file() {

@@ -16,11 +16,13 @@
 
 /* ---- provenance ------------------------------------------------------------------- */
 
-void html_put_provenance(struct html_ctx *c)
+/* put_scan_table writes the scan's own provenance: id, state, times,
+ * versions, trust store, command line, host, database. */
+static void put_scan_table(struct html_ctx *c)
 {
     const struct report_data *d = c->d;
     const struct store_scan_info *in = &d->info;
-    fputs("<section id=\"provenance\">\n<h2>Provenance</h2>\n<table class=\"kv\">\n", c->out);
+    fputs("<table class=\"kv\">\n", c->out);
     fprintf(c->out, "<tr><th>Scan</th><td>%lld</td></tr>\n<tr><th>State</th><td>",
             (long long)in->id);
     html_text_or(c, in->state, "unknown");
@@ -46,57 +48,77 @@ void html_put_provenance(struct html_ctx *c)
     fputs("</td></tr>\n<tr><th>Database</th><td class=\"mono\">", c->out);
     html_text_or(c, d->db_path, "-");
     fputs("</td></tr>\n</table>\n", c->out);
+}
 
+/* put_policies_table writes every policy run: id, version, file, SHA-256,
+ * when and by which tlsaudit. */
+static void put_policies_table(struct html_ctx *c)
+{
+    const struct report_data *d = c->d;
     fputs("<h3>Policies evaluated</h3>\n", c->out);
     if (d->n_runs == 0) {
         fputs("<p class=\"muted\">none</p>\n", c->out);
-    } else {
-        fputs("<table>\n<thead><tr><th>Policy</th><th>Version</th><th>File</th>"
-              "<th>SHA-256 of the policy files</th><th>Evaluated</th><th>by tlsaudit</th>"
-              "</tr></thead>\n<tbody>\n",
-              c->out);
-        for (size_t r = 0; r < d->n_runs; r++) {
-            const struct store_run *run = &d->runs[r];
-            fputs("<tr><td>", c->out);
-            html_text_or(c, run->policy_id, "?");
-            fputs("</td><td>", c->out);
-            html_text_or(c, run->policy_version, "-");
-            fputs("</td><td class=\"mono\">", c->out);
-            html_text_or(c, run->policy_path, "-");
-            fputs("</td><td class=\"mono\">", c->out);
-            html_text_or(c, run->policy_sha256, "-");
-            fputs("</td><td class=\"nowrap\">", c->out);
-            html_put_ms(c, run->evaluated_ms);
-            fputs("</td><td>", c->out);
-            html_text_or(c, run->tool_version, "-");
-            fputs("</td></tr>\n", c->out);
-        }
-        fputs("</tbody>\n</table>\n", c->out);
+        return;
     }
+    fputs("<table>\n<thead><tr><th>Policy</th><th>Version</th><th>File</th>"
+          "<th>SHA-256 of the policy files</th><th>Evaluated</th><th>by tlsaudit</th>"
+          "</tr></thead>\n<tbody>\n",
+          c->out);
+    for (size_t r = 0; r < d->n_runs; r++) {
+        const struct store_run *run = &d->runs[r];
+        fputs("<tr><td>", c->out);
+        html_text_or(c, run->policy_id, "?");
+        fputs("</td><td>", c->out);
+        html_text_or(c, run->policy_version, "-");
+        fputs("</td><td class=\"mono\">", c->out);
+        html_text_or(c, run->policy_path, "-");
+        fputs("</td><td class=\"mono\">", c->out);
+        html_text_or(c, run->policy_sha256, "-");
+        fputs("</td><td class=\"nowrap\">", c->out);
+        html_put_ms(c, run->evaluated_ms);
+        fputs("</td><td>", c->out);
+        html_text_or(c, run->tool_version, "-");
+        fputs("</td></tr>\n", c->out);
+    }
+    fputs("</tbody>\n</table>\n", c->out);
+}
 
+/* put_addresses_table writes every target row: host, address, port, SNI,
+ * status and times. */
+static void put_addresses_table(struct html_ctx *c)
+{
+    const struct report_data *d = c->d;
     fputs("<h3>Addresses tested</h3>\n", c->out);
     if (d->n_targets == 0) {
         fputs("<p class=\"muted\">none</p>\n", c->out);
-    } else {
-        fputs("<table>\n<thead><tr><th>Target</th><th>Address</th><th>Port</th><th>SNI</th>"
-              "<th>Status</th><th>Started</th><th>Finished</th></tr></thead>\n<tbody>\n",
-              c->out);
-        for (size_t t = 0; t < d->n_targets; t++) {
-            const struct target_result *r = &d->targets[t];
-            fputs("<tr><td>", c->out);
-            fprintf(c->out, "<a href=\"#t%zu\">", t);
-            html_text_or(c, r->host, "(no host)");
-            fputs("</a></td><td class=\"mono\">", c->out);
-            html_text_or(c, r->ip, "(not connected)");
-            fprintf(c->out, "</td><td>%u</td><td>", (unsigned)r->port);
-            html_text_or(c, r->sni, "-");
-            fprintf(c->out, "</td><td>%s</td><td class=\"nowrap\">", target_status_name(r->status));
-            html_put_ms(c, r->started_ms);
-            fputs("</td><td class=\"nowrap\">", c->out);
-            html_put_ms(c, r->finished_ms);
-            fputs("</td></tr>\n", c->out);
-        }
-        fputs("</tbody>\n</table>\n", c->out);
+        return;
     }
+    fputs("<table>\n<thead><tr><th>Target</th><th>Address</th><th>Port</th><th>SNI</th>"
+          "<th>Status</th><th>Started</th><th>Finished</th></tr></thead>\n<tbody>\n",
+          c->out);
+    for (size_t t = 0; t < d->n_targets; t++) {
+        const struct target_result *r = &d->targets[t];
+        fputs("<tr><td>", c->out);
+        fprintf(c->out, "<a href=\"#t%zu\">", t);
+        html_text_or(c, r->host, "(no host)");
+        fputs("</a></td><td class=\"mono\">", c->out);
+        html_text_or(c, r->ip, "(not connected)");
+        fprintf(c->out, "</td><td>%u</td><td>", (unsigned)r->port);
+        html_text_or(c, r->sni, "-");
+        fprintf(c->out, "</td><td>%s</td><td class=\"nowrap\">", target_status_name(r->status));
+        html_put_ms(c, r->started_ms);
+        fputs("</td><td class=\"nowrap\">", c->out);
+        html_put_ms(c, r->finished_ms);
+        fputs("</td></tr>\n", c->out);
+    }
+    fputs("</tbody>\n</table>\n", c->out);
+}
+
+void html_put_provenance(struct html_ctx *c)
+{
+    fputs("<section id=\"provenance\">\n<h2>Provenance</h2>\n", c->out);
+    put_scan_table(c);
+    put_policies_table(c);
+    put_addresses_table(c);
     fputs("</section>\n", c->out);
 }

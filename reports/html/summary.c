@@ -35,6 +35,215 @@ static int cmp_worst(const void *a, const void *b)
     return html_cmp_fref(x->f, y->f);
 }
 
+/* put_targets_table writes the targets, their status and each policy's
+ * verdict on them. */
+static void put_targets_table(struct html_ctx *c)
+{
+    const struct report_data *d = c->d;
+    fputs("<h3>Targets</h3>\n", c->out);
+    if (d->n_targets == 0) {
+        fputs("<p class=\"muted\">This scan has no targets.</p>\n", c->out);
+        return;
+    }
+    fputs("<table>\n<thead><tr><th>Target</th><th>SNI</th><th>Status</th>", c->out);
+    for (size_t r = 0; r < d->n_runs; r++) {
+        fputs("<th>", c->out);
+        html_text_or(c, d->runs[r].policy_id, "?");
+        fputs("</th>", c->out);
+    }
+    fputs("</tr></thead>\n<tbody>\n", c->out);
+    for (size_t t = 0; t < d->n_targets; t++) {
+        const struct target_result *tr = &d->targets[t];
+        fputs("<tr><td>", c->out);
+        html_put_target_link(c, t);
+        fputs("</td><td>", c->out);
+        html_text_or(c, tr->sni, "-");
+        fprintf(c->out, "</td><td><span class=\"badge %s\">%s</span>",
+                report_scanned(tr) ? "v-pass" : "v-fail", target_status_name(tr->status));
+        if (tr->error[0] != '\0') {
+            fputs(" ", c->out);
+            html_text(c, tr->error);
+        }
+        fputs("</td>", c->out);
+        for (size_t r = 0; r < d->n_runs; r++) {
+            const char *cls;
+            const char *v = html_run_target_verdict(c, r, t, &cls);
+            fprintf(c->out, "<td><span class=\"badge %s\">%s</span></td>", cls, v);
+        }
+        fputs("</tr>\n", c->out);
+    }
+    fputs("</tbody>\n</table>\n", c->out);
+}
+
+/* What one policy run's row of the summary counts. */
+struct html_run_tally {
+    size_t n_pass, n_fail, n_inc, n_na;             /* targets by verdict */
+    size_t sev[5], n_warn, n_waived, n_unknown_sev; /* findings */
+};
+
+/* tally_run counts run r's verdicts per target and its findings. */
+static void tally_run(const struct html_ctx *c, size_t r, struct html_run_tally *k)
+{
+    const struct report_data *d = c->d;
+    const struct store_run *run = &d->runs[r];
+    memset(k, 0, sizeof(*k));
+    for (size_t t = 0; t < d->n_targets; t++) {
+        const char *cls;
+        const char *v = html_run_target_verdict(c, r, t, &cls);
+        if (strcmp(v, "pass") == 0) {
+            k->n_pass++;
+        } else if (strcmp(v, "fail") == 0) {
+            k->n_fail++;
+        } else if (strcmp(v, "inconclusive") == 0) {
+            k->n_inc++;
+        } else {
+            k->n_na++;
+        }
+    }
+    for (size_t f = 0; f < run->n_findings; f++) {
+        const struct store_finding_row *fr = &run->findings[f];
+        int vi = report_verdict_parse(fr->verdict);
+        if (vi == RV_FAIL) {
+            int s = report_severity_rank(fr->severity);
+            if (s < 0) {
+                k->n_unknown_sev++;
+            } else {
+                k->sev[s]++;
+            }
+        } else if (vi == RV_WARN) {
+            k->n_warn++;
+        } else if (vi == RV_WAIVED) {
+            k->n_waived++;
+        }
+    }
+}
+
+/* put_run_row writes the row of policy run r: its result and counts. */
+static void put_run_row(struct html_ctx *c, size_t r)
+{
+    const struct store_run *run = &c->d->runs[r];
+    struct html_run_tally k;
+    tally_run(c, r, &k);
+    const char *res = k.n_fail > 0   ? "fail"
+                      : k.n_inc > 0  ? "inconclusive"
+                      : k.n_pass > 0 ? "pass"
+                                     : "not evaluated";
+    const char *cls = k.n_fail > 0   ? "v-fail"
+                      : k.n_inc > 0  ? "v-inconclusive"
+                      : k.n_pass > 0 ? "v-pass"
+                                     : "v-na";
+    fputs("<tr><td>", c->out);
+    html_text_or(c, run->policy_id, "?");
+    fputs("</td><td>", c->out);
+    html_text_or(c, run->policy_version, "-");
+    fprintf(c->out,
+            "</td><td><span class=\"badge %s\">%s</span></td><td class=\"num\">%zu</td>"
+            "<td class=\"num\">%zu</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
+            "<td>%zu / %zu / %zu / %zu / %zu",
+            cls, res, k.n_pass, k.n_fail, k.n_inc, k.n_na, k.sev[4], k.sev[3], k.sev[2], k.sev[1],
+            k.sev[0]);
+    if (k.n_unknown_sev > 0) {
+        fprintf(c->out, " (+%zu of unknown severity)", k.n_unknown_sev);
+    }
+    fprintf(c->out, "</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td></tr>\n", k.n_warn,
+            k.n_waived);
+}
+
+/* put_policies_table writes pass/fail per policy. */
+static void put_policies_table(struct html_ctx *c)
+{
+    fputs("<h3>Policies</h3>\n", c->out);
+    if (c->d->n_runs == 0) {
+        fputs("<p class=\"muted\">No policy was evaluated over this scan (run "
+              "<code>tlsaudit check --policy P</code>).</p>\n",
+              c->out);
+        return;
+    }
+    fputs("<p class=\"muted\">A policy fails on a target when any of its findings there is "
+          "<em>fail</em>, whatever its severity (the <code>--fail-on</code> threshold of a "
+          "check is not stored).</p>\n"
+          "<table>\n<thead><tr><th>Policy</th><th>Version</th><th>Result</th>"
+          "<th class=\"num\">Targets pass</th><th class=\"num\">fail</th>"
+          "<th class=\"num\">inconclusive</th><th class=\"num\">not evaluated</th>"
+          "<th>Findings failing (critical/high/medium/low/info)</th>"
+          "<th class=\"num\">warn</th><th class=\"num\">waived</th></tr></thead>\n<tbody>\n",
+          c->out);
+    for (size_t r = 0; r < c->d->n_runs; r++) {
+        put_run_row(c, r);
+    }
+    fputs("</tbody>\n</table>\n", c->out);
+}
+
+/* put_worst_row writes one failing finding of the worst-findings table. */
+static void put_worst_row(struct html_ctx *c, const struct html_worst *w)
+{
+    const struct store_finding_row *fr = html_fref_row(c, w->f);
+    fputs("<tr><td>", c->out);
+    html_put_severity(c, fr->severity);
+    fputs("</td><td class=\"nowrap\">", c->out);
+    if (w->f->target >= 0) {
+        html_put_target_link(c, (size_t)w->f->target);
+    } else {
+        fputs("<span class=\"muted\">(not a target of this scan)</span>", c->out);
+    }
+    fputs("</td><td>", c->out);
+    html_text_or(c, c->d->runs[w->f->run].policy_id, "?");
+    fputs("</td><td class=\"rule\"><span class=\"mono\">", c->out);
+    html_text_or(c, fr->rule_id, "?");
+    fputs("</span><br>", c->out);
+    html_text(c, fr->title);
+    fputs("</td><td class=\"ref\">", c->out);
+    html_text_or(c, fr->ref, "-");
+    fputs("</td><td>", c->out);
+    html_text_or(c, fr->evidence, "-");
+    fputs("</td></tr>\n", c->out);
+}
+
+/* put_worst writes the failing findings, worst first, at most
+ * HTML_WORST_MAX. Returns 0, or -1 when out of memory. */
+static int put_worst(struct html_ctx *c)
+{
+    fputs("<h3>Worst findings</h3>\n", c->out);
+    size_t n_fail = 0;
+    for (size_t i = 0; i < c->n_frefs; i++) {
+        const char *v = html_fref_row(c, &c->frefs[i])->verdict;
+        n_fail += v != NULL && strcmp(v, "fail") == 0;
+    }
+    if (n_fail == 0) {
+        fprintf(c->out, "<p class=\"muted\">%s</p>\n",
+                c->d->n_runs == 0 ? "No policy was evaluated." : "No finding fails.");
+        return 0;
+    }
+    struct html_worst *worst = calloc(n_fail, sizeof(*worst));
+    if (worst == NULL) {
+        return -1;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < c->n_frefs; i++) {
+        const struct store_finding_row *fr = html_fref_row(c, &c->frefs[i]);
+        if (fr->verdict != NULL && strcmp(fr->verdict, "fail") == 0) {
+            worst[k++] =
+                (struct html_worst){.sev = report_severity_rank(fr->severity), .f = &c->frefs[i]};
+        }
+    }
+    qsort(worst, n_fail, sizeof(*worst), cmp_worst);
+    fputs("<table>\n<thead><tr><th>Severity</th><th>Target</th><th>Policy</th><th>Rule</th>"
+          "<th>Requirement</th><th>Evidence</th></tr></thead>\n<tbody>\n",
+          c->out);
+    for (size_t i = 0; i < n_fail && i < HTML_WORST_MAX; i++) {
+        put_worst_row(c, &worst[i]);
+    }
+    fputs("</tbody>\n</table>\n", c->out);
+    if (n_fail > HTML_WORST_MAX) {
+        fprintf(c->out,
+                "<p class=\"muted\">and %zu more failing findings: see each target "
+                "below.</p>\n",
+                n_fail - HTML_WORST_MAX);
+    }
+    free(worst);
+    return 0;
+}
+
 int html_put_summary(struct html_ctx *c)
 {
     const struct report_data *d = c->d;
@@ -48,174 +257,10 @@ int html_put_summary(struct html_ctx *c)
             "<strong>%zu</strong> not scanned. <strong>%zu</strong> polic%s evaluated.</p>\n",
             d->n_targets, d->n_targets == 1 ? "" : "s", scanned, d->n_targets - scanned, d->n_runs,
             d->n_runs == 1 ? "y" : "ies");
-
-    /* Targets and their status. */
-    fputs("<h3>Targets</h3>\n", c->out);
-    if (d->n_targets == 0) {
-        fputs("<p class=\"muted\">This scan has no targets.</p>\n", c->out);
-    } else {
-        fputs("<table>\n<thead><tr><th>Target</th><th>SNI</th><th>Status</th>", c->out);
-        for (size_t r = 0; r < d->n_runs; r++) {
-            fputs("<th>", c->out);
-            html_text_or(c, d->runs[r].policy_id, "?");
-            fputs("</th>", c->out);
-        }
-        fputs("</tr></thead>\n<tbody>\n", c->out);
-        for (size_t t = 0; t < d->n_targets; t++) {
-            const struct target_result *tr = &d->targets[t];
-            fputs("<tr><td>", c->out);
-            html_put_target_link(c, t);
-            fputs("</td><td>", c->out);
-            html_text_or(c, tr->sni, "-");
-            fprintf(c->out, "</td><td><span class=\"badge %s\">%s</span>",
-                    report_scanned(tr) ? "v-pass" : "v-fail", target_status_name(tr->status));
-            if (tr->error[0] != '\0') {
-                fputs(" ", c->out);
-                html_text(c, tr->error);
-            }
-            fputs("</td>", c->out);
-            for (size_t r = 0; r < d->n_runs; r++) {
-                const char *cls;
-                const char *v = html_run_target_verdict(c, r, t, &cls);
-                fprintf(c->out, "<td><span class=\"badge %s\">%s</span></td>", cls, v);
-            }
-            fputs("</tr>\n", c->out);
-        }
-        fputs("</tbody>\n</table>\n", c->out);
-    }
-
-    /* Pass/fail per policy. */
-    fputs("<h3>Policies</h3>\n", c->out);
-    if (d->n_runs == 0) {
-        fputs("<p class=\"muted\">No policy was evaluated over this scan (run "
-              "<code>tlsaudit check --policy P</code>).</p>\n",
-              c->out);
-    } else {
-        fputs("<p class=\"muted\">A policy fails on a target when any of its findings there is "
-              "<em>fail</em>, whatever its severity (the <code>--fail-on</code> threshold of a "
-              "check is not stored).</p>\n"
-              "<table>\n<thead><tr><th>Policy</th><th>Version</th><th>Result</th>"
-              "<th class=\"num\">Targets pass</th><th class=\"num\">fail</th>"
-              "<th class=\"num\">inconclusive</th><th class=\"num\">not evaluated</th>"
-              "<th>Findings failing (critical/high/medium/low/info)</th>"
-              "<th class=\"num\">warn</th><th class=\"num\">waived</th></tr></thead>\n<tbody>\n",
-              c->out);
-        for (size_t r = 0; r < d->n_runs; r++) {
-            const struct store_run *run = &d->runs[r];
-            size_t n_pass = 0, n_fail = 0, n_inc = 0, n_na = 0;
-            size_t sev[5] = {0}, n_warn = 0, n_waived = 0, n_unknown_sev = 0;
-            for (size_t t = 0; t < d->n_targets; t++) {
-                const char *cls;
-                const char *v = html_run_target_verdict(c, r, t, &cls);
-                if (strcmp(v, "pass") == 0) {
-                    n_pass++;
-                } else if (strcmp(v, "fail") == 0) {
-                    n_fail++;
-                } else if (strcmp(v, "inconclusive") == 0) {
-                    n_inc++;
-                } else {
-                    n_na++;
-                }
-            }
-            for (size_t f = 0; f < run->n_findings; f++) {
-                const struct store_finding_row *fr = &run->findings[f];
-                int vi = report_verdict_parse(fr->verdict);
-                if (vi == RV_FAIL) {
-                    int s = report_severity_rank(fr->severity);
-                    if (s < 0) {
-                        n_unknown_sev++;
-                    } else {
-                        sev[s]++;
-                    }
-                } else if (vi == RV_WARN) {
-                    n_warn++;
-                } else if (vi == RV_WAIVED) {
-                    n_waived++;
-                }
-            }
-            const char *res = n_fail > 0   ? "fail"
-                              : n_inc > 0  ? "inconclusive"
-                              : n_pass > 0 ? "pass"
-                                           : "not evaluated";
-            const char *cls = n_fail > 0   ? "v-fail"
-                              : n_inc > 0  ? "v-inconclusive"
-                              : n_pass > 0 ? "v-pass"
-                                           : "v-na";
-            fputs("<tr><td>", c->out);
-            html_text_or(c, run->policy_id, "?");
-            fputs("</td><td>", c->out);
-            html_text_or(c, run->policy_version, "-");
-            fprintf(c->out,
-                    "</td><td><span class=\"badge %s\">%s</span></td><td class=\"num\">%zu</td>"
-                    "<td class=\"num\">%zu</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
-                    "<td>%zu / %zu / %zu / %zu / %zu",
-                    cls, res, n_pass, n_fail, n_inc, n_na, sev[4], sev[3], sev[2], sev[1], sev[0]);
-            if (n_unknown_sev > 0) {
-                fprintf(c->out, " (+%zu of unknown severity)", n_unknown_sev);
-            }
-            fprintf(c->out, "</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td></tr>\n",
-                    n_warn, n_waived);
-        }
-        fputs("</tbody>\n</table>\n", c->out);
-    }
-
-    /* The worst findings. */
-    fputs("<h3>Worst findings</h3>\n", c->out);
-    size_t n_fail = 0;
-    for (size_t i = 0; i < c->n_frefs; i++) {
-        const char *v = html_fref_row(c, &c->frefs[i])->verdict;
-        n_fail += v != NULL && strcmp(v, "fail") == 0;
-    }
-    if (n_fail == 0) {
-        fprintf(c->out, "<p class=\"muted\">%s</p>\n",
-                d->n_runs == 0 ? "No policy was evaluated." : "No finding fails.");
-    } else {
-        struct html_worst *worst = calloc(n_fail, sizeof(*worst));
-        if (worst == NULL) {
-            return -1;
-        }
-        size_t k = 0;
-        for (size_t i = 0; i < c->n_frefs; i++) {
-            const struct store_finding_row *fr = html_fref_row(c, &c->frefs[i]);
-            if (fr->verdict != NULL && strcmp(fr->verdict, "fail") == 0) {
-                worst[k++] = (struct html_worst){.sev = report_severity_rank(fr->severity),
-                                                 .f = &c->frefs[i]};
-            }
-        }
-        qsort(worst, n_fail, sizeof(*worst), cmp_worst);
-        fputs("<table>\n<thead><tr><th>Severity</th><th>Target</th><th>Policy</th><th>Rule</th>"
-              "<th>Requirement</th><th>Evidence</th></tr></thead>\n<tbody>\n",
-              c->out);
-        for (size_t i = 0; i < n_fail && i < HTML_WORST_MAX; i++) {
-            const struct store_finding_row *fr = html_fref_row(c, worst[i].f);
-            fputs("<tr><td>", c->out);
-            html_put_severity(c, fr->severity);
-            fputs("</td><td class=\"nowrap\">", c->out);
-            if (worst[i].f->target >= 0) {
-                html_put_target_link(c, (size_t)worst[i].f->target);
-            } else {
-                fputs("<span class=\"muted\">(not a target of this scan)</span>", c->out);
-            }
-            fputs("</td><td>", c->out);
-            html_text_or(c, d->runs[worst[i].f->run].policy_id, "?");
-            fputs("</td><td class=\"rule\"><span class=\"mono\">", c->out);
-            html_text_or(c, fr->rule_id, "?");
-            fputs("</span><br>", c->out);
-            html_text(c, fr->title);
-            fputs("</td><td class=\"ref\">", c->out);
-            html_text_or(c, fr->ref, "-");
-            fputs("</td><td>", c->out);
-            html_text_or(c, fr->evidence, "-");
-            fputs("</td></tr>\n", c->out);
-        }
-        fputs("</tbody>\n</table>\n", c->out);
-        if (n_fail > HTML_WORST_MAX) {
-            fprintf(c->out,
-                    "<p class=\"muted\">and %zu more failing findings: see each target "
-                    "below.</p>\n",
-                    n_fail - HTML_WORST_MAX);
-        }
-        free(worst);
+    put_targets_table(c);
+    put_policies_table(c);
+    if (put_worst(c) != 0) {
+        return -1;
     }
     fputs("</section>\n", c->out);
     return 0;

@@ -1,0 +1,213 @@
+/*
+ * reports/diff_findings.c - the policy side of the diff (reports/diff.h):
+ * which policies were evaluated over both scans, and per paired target the
+ * findings that newly fail, no longer fail or changed verdict, and each
+ * policy's verdict on the target; also the per-policy counts `tlsaudit
+ * history` prints.
+ *
+ * Pipeline position: diff_compute (reports/diff.c) -> [diff_split_policies,
+ * diff_cmp_findings] -> entries in the model; reports/history.c ->
+ * [diff_policy_counts].
+ *
+ * Invariants: of each policy only the newest run in a scan counts; findings
+ * are matched by (policy id, rule id) on the paired target. Reads its
+ * inputs only; every string in an entry is a copy.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/diff_private.h"
+
+const struct store_run *diff_newest_run(const struct report_data *d, const char *policy_id)
+{
+    const struct store_run *found = NULL;
+    for (size_t i = 0; i < d->n_runs; i++) {
+        if (d->runs[i].policy_id != NULL && strcmp(d->runs[i].policy_id, policy_id) == 0) {
+            found = &d->runs[i];
+        }
+    }
+    return found;
+}
+
+size_t diff_policy_counts(const struct report_data *d, size_t t, struct diff_policy_counts *out,
+                          size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->n_runs && n < cap; i++) {
+        const char *pid = d->runs[i].policy_id;
+        bool seen = false;
+        for (size_t k = 0; k < n; k++) {
+            seen = seen || strcmp(out[k].policy_id, pid) == 0;
+        }
+        if (pid == NULL || seen) {
+            continue;
+        }
+        const struct store_run *run = diff_newest_run(d, pid);
+        struct diff_policy_counts *c = &out[n];
+        memset(c, 0, sizeof(*c));
+        c->policy_id = pid;
+        size_t total = 0;
+        for (size_t k = 0; k < run->n_findings; k++) {
+            const struct store_finding_row *f = &run->findings[k];
+            if (f->target_id != d->target_ids[t] || f->verdict == NULL) {
+                continue;
+            }
+            total++;
+            if (strcmp(f->verdict, "pass") == 0) {
+                c->n_pass++;
+            } else if (strcmp(f->verdict, "fail") == 0) {
+                c->n_fail++;
+            } else if (strcmp(f->verdict, "warn") == 0) {
+                c->n_warn++;
+            } else if (strcmp(f->verdict, "inconclusive") == 0) {
+                c->n_inconclusive++;
+            } else if (strcmp(f->verdict, "waived") == 0) {
+                c->n_waived++;
+            }
+        }
+        if (total > 0) {
+            n++;
+        }
+    }
+    return n;
+}
+
+/* find_rule returns the finding of rule_id on target tid in run, or NULL. */
+static const struct store_finding_row *find_rule(const struct store_run *run, int64_t tid,
+                                                 const char *rule_id)
+{
+    for (size_t i = 0; i < run->n_findings; i++) {
+        const struct store_finding_row *f = &run->findings[i];
+        if (f->target_id == tid && f->rule_id != NULL && strcmp(f->rule_id, rule_id) == 0) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+static bool is_fail(const struct store_finding_row *f)
+{
+    return f != NULL && f->verdict != NULL && strcmp(f->verdict, "fail") == 0;
+}
+
+/* target_verdict: -1 not evaluated, 0 pass, 1 fail; *n_fail counted. */
+static int target_verdict(const struct store_run *run, int64_t tid, size_t *n_fail)
+{
+    int v = -1;
+    *n_fail = 0;
+    for (size_t i = 0; i < run->n_findings; i++) {
+        if (run->findings[i].target_id != tid) {
+            continue;
+        }
+        if (v < 0) {
+            v = 0;
+        }
+        if (is_fail(&run->findings[i])) {
+            v = 1;
+            (*n_fail)++;
+        }
+    }
+    return v;
+}
+
+static void finding_entry(struct diff_build *c, size_t t, enum diff_kind k, const char *pid,
+                          const struct store_finding_row *fa, const struct store_finding_row *fb)
+{
+    const struct store_finding_row *f = fb != NULL ? fb : fa;
+    struct diff_entry *e = diff_add_entry(c, k, t, k == DIFF_FINDING_NEW);
+    if (e == NULL) {
+        return;
+    }
+    e->policy_id = diff_dup_str(c, pid);
+    e->rule_id = diff_dup_str(c, f->rule_id);
+    e->name = diff_dup_str(c, f->title);
+    e->severity = diff_dup_str(c, f->severity);
+    e->before = diff_dup_str(c, fa != NULL ? fa->verdict : NULL);
+    e->after = diff_dup_str(c, fb != NULL ? fb->verdict : NULL);
+    e->detail = diff_dup_str(c, f->evidence);
+}
+
+void diff_cmp_findings(struct diff_build *c, size_t t, int64_t tid_a, int64_t tid_b)
+{
+    const struct strlist *pols = &c->d->policies_compared;
+    for (size_t p = 0; p < pols->n_items && !c->oom; p++) {
+        const char *pid = pols->items[p];
+        const struct store_run *run_a = diff_newest_run(c->a, pid);
+        const struct store_run *run_b = diff_newest_run(c->b, pid);
+        for (size_t i = 0; i < run_b->n_findings; i++) {
+            const struct store_finding_row *fb = &run_b->findings[i];
+            if (fb->target_id != tid_b || fb->rule_id == NULL) {
+                continue;
+            }
+            const struct store_finding_row *fa = find_rule(run_a, tid_a, fb->rule_id);
+            if (is_fail(fb) && !is_fail(fa)) {
+                finding_entry(c, t, DIFF_FINDING_NEW, pid, fa, fb);
+            } else if (is_fail(fa) && !is_fail(fb)) {
+                finding_entry(c, t, DIFF_FINDING_RESOLVED, pid, fa, fb);
+            } else if (fa != NULL && fa->verdict != NULL && fb->verdict != NULL &&
+                       strcmp(fa->verdict, fb->verdict) != 0) {
+                finding_entry(c, t, DIFF_FINDING_CHANGED, pid, fa, fb);
+            }
+        }
+        /* A rule that failed in A and has no finding in B (removed from the
+         * policy, or out of scope now) no longer fails. */
+        for (size_t i = 0; i < run_a->n_findings; i++) {
+            const struct store_finding_row *fa = &run_a->findings[i];
+            if (fa->target_id == tid_a && fa->rule_id != NULL && is_fail(fa) &&
+                find_rule(run_b, tid_b, fa->rule_id) == NULL) {
+                finding_entry(c, t, DIFF_FINDING_RESOLVED, pid, fa, NULL);
+            }
+        }
+        size_t nfa, nfb;
+        int va = target_verdict(run_a, tid_a, &nfa);
+        int vb = target_verdict(run_b, tid_b, &nfb);
+        if (va >= 0 && vb >= 0 && va != vb) {
+            struct diff_entry *e = diff_add_entry(c, DIFF_POLICY_VERDICT, t, vb == 1);
+            if (e == NULL) {
+                return;
+            }
+            e->policy_id = diff_dup_str(c, pid);
+            e->before = diff_dup_str(c, va ? "fail" : "pass");
+            e->after = diff_dup_str(c, vb ? "fail" : "pass");
+            e->detail = diff_fmt_str(c, "%zu failing rule%s before, %zu now", nfa,
+                                     nfa == 1 ? "" : "s", nfb);
+        }
+    }
+}
+
+static bool in_list(const struct strlist *l, const char *s)
+{
+    for (size_t i = 0; i < l->n_items; i++) {
+        if (strcmp(l->items[i], s) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void diff_split_policies(struct diff_build *c)
+{
+    struct diff *d = c->d;
+    for (size_t i = 0; i < c->b->n_runs && !c->oom; i++) {
+        const char *pid = c->b->runs[i].policy_id;
+        if (pid == NULL || in_list(&d->policies_compared, pid) ||
+            in_list(&d->policies_only_b, pid)) {
+            continue;
+        }
+        struct strlist *to =
+            diff_newest_run(c->a, pid) != NULL ? &d->policies_compared : &d->policies_only_b;
+        if (strlist_add(to, pid) != 0) {
+            c->oom = true;
+        }
+    }
+    for (size_t i = 0; i < c->a->n_runs && !c->oom; i++) {
+        const char *pid = c->a->runs[i].policy_id;
+        if (pid == NULL || in_list(&d->policies_compared, pid) ||
+            in_list(&d->policies_only_a, pid)) {
+            continue;
+        }
+        if (strlist_add(&d->policies_only_a, pid) != 0) {
+            c->oom = true;
+        }
+    }
+}
