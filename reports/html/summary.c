@@ -107,11 +107,11 @@ int html_put_summary(struct html_ctx *c)
             for (size_t t = 0; t < d->n_targets; t++) {
                 const char *cls;
                 const char *v = html_run_target_verdict(c, r, t, &cls);
-                if (strcmp(v, "pass") == 0) {
+                if (verdict_is(v, VERDICT_PASS)) {
                     n_pass++;
-                } else if (strcmp(v, "fail") == 0) {
+                } else if (verdict_is(v, VERDICT_FAIL)) {
                     n_fail++;
-                } else if (strcmp(v, "inconclusive") == 0) {
+                } else if (verdict_is(v, VERDICT_INCONCLUSIVE)) {
                     n_inc++;
                 } else {
                     n_na++;
@@ -120,16 +120,16 @@ int html_put_summary(struct html_ctx *c)
             for (size_t f = 0; f < run->n_findings; f++) {
                 const struct store_finding_row *fr = &run->findings[f];
                 int vi = report_verdict_parse(fr->verdict);
-                if (vi == RV_FAIL) {
+                if (vi == VERDICT_FAIL) {
                     int s = report_severity_rank(fr->severity);
                     if (s < 0) {
                         n_unknown_sev++;
                     } else {
                         sev[s]++;
                     }
-                } else if (vi == RV_WARN) {
+                } else if (vi == VERDICT_WARN) {
                     n_warn++;
-                } else if (vi == RV_WAIVED) {
+                } else if (vi == VERDICT_WAIVED) {
                     n_waived++;
                 }
             }
@@ -164,7 +164,7 @@ int html_put_summary(struct html_ctx *c)
     size_t n_fail = 0;
     for (size_t i = 0; i < c->n_frefs; i++) {
         const char *v = html_fref_row(c, &c->frefs[i])->verdict;
-        n_fail += v != NULL && strcmp(v, "fail") == 0;
+        n_fail += verdict_is(v, VERDICT_FAIL);
     }
     if (n_fail == 0) {
         fprintf(c->out, "<p class=\"muted\">%s</p>\n",
@@ -177,7 +177,7 @@ int html_put_summary(struct html_ctx *c)
         size_t k = 0;
         for (size_t i = 0; i < c->n_frefs; i++) {
             const struct store_finding_row *fr = html_fref_row(c, &c->frefs[i]);
-            if (fr->verdict != NULL && strcmp(fr->verdict, "fail") == 0) {
+            if (verdict_is(fr->verdict, VERDICT_FAIL)) {
                 worst[k++] = (struct html_worst){.sev = report_severity_rank(fr->severity),
                                                  .f = &c->frefs[i]};
             }
