@@ -112,9 +112,6 @@ enum report_format {
     REPORT_HTML,
 };
 
-/* The names report_format_parse accepts, for --help and errors. */
-#define REPORT_FORMAT_NAMES "text, json, csv, junit, markdown, html"
-
 /* report_format_parse maps a --format value to its format. */
 bool report_format_parse(const char *name, enum report_format *out);
 
