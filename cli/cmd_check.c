@@ -114,25 +114,21 @@ static const struct opt_doc check_opts[] = {
     {"policy", required_argument, OPT_POLICY, "P",
      "evaluate policy P: a shipped name (see 'tlsaudit policies list') or a YAML file; "
      "repeat for several (required)"},
-    {"scan", required_argument, CLI_OPT_SCAN, "ID", "evaluate stored scan ID"},
-    {"latest", no_argument, CLI_OPT_LATEST, NULL, "evaluate the newest stored scan (the default)"},
+    CLI_DOC_SCAN("evaluate"),
     {"db", required_argument, CLI_OPT_DB, "FILE",
      "SQLite database (default: $TLSAUDIT_DB, else ./tlsaudit.db); must exist"},
     {"fail-on", required_argument, CLI_OPT_FAIL_ON, "SEV",
      "exit 1 when a finding fails at or above SEV: info, low, medium, high (default), "
      "critical"},
     {"format", required_argument, OPT_FORMAT, "F", "output format: text (default) or json"},
-    {"output", required_argument, CLI_OPT_OUTPUT, "FILE",
-     "write the report to FILE (replaced only when complete), not stdout"},
-    {"help", no_argument, CLI_OPT_HELP, NULL, "show this help"},
+    CLI_DOC_OUTPUT("report"),
+    CLI_DOC_HELP,
 };
 
 static const struct cli_cmd check_cmd = {
     .name = "check",
     .shortopts = ":p:o:h",
-    .opts = check_opts,
-    .n_opts = sizeof(check_opts) / sizeof(check_opts[0]),
-    .help_width = 20,
+    CLI_CMD_OPTS(check_opts),
     .help_head = "Usage: tlsaudit check --policy P [--policy P...] [--scan ID | --latest]\n"
                  "                      [OPTIONS]\n"
                  "\n"
@@ -170,12 +166,12 @@ static int check_own(void *arg, int id, const char *v)
         a->names[a->n_names++] = (char *)v;
         return 0;
     }
-    if (strcmp(v, "json") == 0 || strcmp(v, "text") == 0) {
-        a->json = strcmp(v, "json") == 0;
-        return 0;
+    enum report_format f;
+    if (cli_format(&check_cmd, v, CLI_FORMAT(REPORT_TEXT) | CLI_FORMAT(REPORT_JSON), &f) != 0) {
+        return -1;
     }
-    fprintf(stderr, "tlsaudit check: --format: '%s' is not one of: text, json\n", v);
-    return -1;
+    a->json = f == REPORT_JSON;
+    return 0;
 }
 
 /* check_report_failed says why the evaluation or its report failed, and

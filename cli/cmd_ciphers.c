@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "common/model/registry.h"
 
 enum opt_id {
@@ -27,14 +28,12 @@ enum opt_id {
 };
 
 /* The one table of options: getopt_long and --help both come from it. */
-static const struct opt_doc {
-    const char *name;
-    int id;
-    const char *help;
-} ciphers_opts[] = {
-    {"groups", OPT_GROUPS, "list the supported groups (key exchange) instead of the suites"},
-    {"sigschemes", OPT_SIGSCHEMES, "list the signature schemes instead of the suites"},
-    {"help", OPT_HELP, "show this help"},
+static const struct opt_doc ciphers_opts[] = {
+    {"groups", no_argument, OPT_GROUPS, NULL,
+     "list the supported groups (key exchange) instead of the suites"},
+    {"sigschemes", no_argument, OPT_SIGSCHEMES, NULL,
+     "list the signature schemes instead of the suites"},
+    {"help", no_argument, OPT_HELP, NULL, "show this help"},
 };
 #define N_CIPHERS_OPTS (sizeof(ciphers_opts) / sizeof(ciphers_opts[0]))
 
@@ -458,12 +457,16 @@ enum suite_col {
     SC_COUNT
 };
 
+/* The cells a row formats itself (code, bits ...): ROW_BUFS of ROW_BUF bytes. */
+#define ROW_BUFS 4
+#define ROW_BUF 48
+
 static const char *const suite_headers[SC_COUNT] = {"code", "IANA name", "OpenSSL name", "kx",
                                                     "auth", "cipher",    "bits",         "mode",
                                                     "mac",  "flags",     "versions",     "rec"};
 
 /* Fills cells[] with the text of one suite row; bufs hold the formatted ones. */
-static void suite_cells(const struct suite_info *s, const char *cells[SC_COUNT], char bufs[4][48])
+static void suite_cells(const struct suite_info *s, const char **cells, char bufs[][ROW_BUF])
 {
     format_code(s->code, bufs[0], sizeof(bufs[0]));
     snprintf(bufs[1], sizeof(bufs[1]), "%d", s->bits);
@@ -497,44 +500,11 @@ static void print_cells(FILE *out, const char *const *cells, const int *width, i
     }
 }
 
-static size_t print_suites(FILE *out, const struct filters *fl)
-{
-    int width[SC_COUNT];
-    const char *cells[SC_COUNT];
-    char bufs[4][48];
-    for (int c = 0; c < SC_COUNT; c++) {
-        width[c] = max_width(0, suite_headers[c]);
-    }
-    size_t n_match = 0;
-    for (size_t i = 0; i < registry_n_suites; i++) {
-        if (!suite_matches(&registry_suites[i], fl)) {
-            continue;
-        }
-        n_match++;
-        suite_cells(&registry_suites[i], cells, bufs);
-        for (int c = 0; c < SC_COUNT; c++) {
-            width[c] = max_width(width[c], cells[c]);
-        }
-    }
-    if (n_match > 0) {
-        print_cells(out, suite_headers, width, SC_COUNT, SC_BITS);
-        for (size_t i = 0; i < registry_n_suites; i++) {
-            if (suite_matches(&registry_suites[i], fl)) {
-                suite_cells(&registry_suites[i], cells, bufs);
-                print_cells(out, cells, width, SC_COUNT, SC_BITS);
-            }
-        }
-    }
-    fprintf(out, "%zu of %zu cipher suites matched (registry %s)\n", n_match, registry_n_suites,
-            registry_version);
-    return n_match;
-}
-
 enum group_col { GC_CODE, GC_HEX, GC_NAME, GC_KIND, GC_BITS, GC_REC, GC_COUNT };
 
 static const char *const group_headers[GC_COUNT] = {"code", "hex", "name", "kind", "bits", "rec"};
 
-static void group_cells(const struct group_info *g, const char *cells[GC_COUNT], char bufs[3][16])
+static void group_cells(const struct group_info *g, const char **cells, char bufs[][ROW_BUF])
 {
     snprintf(bufs[0], sizeof(bufs[0]), "%u", (unsigned)g->code);
     snprintf(bufs[1], sizeof(bufs[1]), "0x%04X", (unsigned)g->code);
@@ -547,79 +517,96 @@ static void group_cells(const struct group_info *g, const char *cells[GC_COUNT],
     cells[GC_REC] = rec_text(g->recommended);
 }
 
-static size_t print_groups(FILE *out, const struct filters *fl)
-{
-    int width[GC_COUNT];
-    const char *cells[GC_COUNT];
-    char bufs[3][16];
-    for (int c = 0; c < GC_COUNT; c++) {
-        width[c] = max_width(0, group_headers[c]);
-    }
-    size_t n_match = 0;
-    for (size_t i = 0; i < registry_n_groups; i++) {
-        if (group_matches(&registry_groups[i], fl)) {
-            n_match++;
-            group_cells(&registry_groups[i], cells, bufs);
-            for (int c = 0; c < GC_COUNT; c++) {
-                width[c] = max_width(width[c], cells[c]);
-            }
-        }
-    }
-    if (n_match > 0) {
-        print_cells(out, group_headers, width, GC_COUNT, GC_BITS);
-        for (size_t i = 0; i < registry_n_groups; i++) {
-            if (group_matches(&registry_groups[i], fl)) {
-                group_cells(&registry_groups[i], cells, bufs);
-                print_cells(out, cells, width, GC_COUNT, GC_BITS);
-            }
-        }
-    }
-    fprintf(out, "%zu of %zu groups matched (registry %s)\n", n_match, registry_n_groups,
-            registry_version);
-    return n_match;
-}
-
 enum sig_col { XC_CODE, XC_NAME, XC_REC, XC_COUNT };
 
 static const char *const sig_headers[XC_COUNT] = {"code", "name", "rec"};
 
-static void sig_cells(const struct sigscheme_info *s, const char *cells[XC_COUNT], char buf[16])
+static void sig_cells(const struct sigscheme_info *s, const char **cells, char bufs[][ROW_BUF])
 {
-    snprintf(buf, 16, "0x%04X", (unsigned)s->code);
-    cells[XC_CODE] = buf;
+    snprintf(bufs[0], sizeof(bufs[0]), "0x%04X", (unsigned)s->code);
+    cells[XC_CODE] = bufs[0];
     cells[XC_NAME] = or_dash(s->name);
     cells[XC_REC] = rec_text(s->recommended);
 }
 
-static size_t print_sigschemes(FILE *out, const struct filters *fl)
+_Static_assert((int)GC_COUNT <= (int)SC_COUNT && (int)XC_COUNT <= (int)SC_COUNT,
+               "print_table sizes by the suites");
+
+/* One table kind: row(i) says whether registry row i matches the filters
+ * and, when it does, fills its cells (strings in bufs or the registry). */
+struct table_kind {
+    const char *what; /* "cipher suites": the count line */
+    const size_t *n_rows;
+    int n_cols;
+    const char *const *headers;
+    int right_col; /* the right-aligned column, -1 none */
+    bool (*row)(size_t i, const struct filters *fl, const char **cells, char bufs[][ROW_BUF]);
+};
+
+static bool suite_row(size_t i, const struct filters *fl, const char **cells, char bufs[][ROW_BUF])
 {
-    int width[XC_COUNT];
-    const char *cells[XC_COUNT];
-    char buf[16];
-    for (int c = 0; c < XC_COUNT; c++) {
-        width[c] = max_width(0, sig_headers[c]);
+    bool hit = suite_matches(&registry_suites[i], fl);
+    if (hit) {
+        suite_cells(&registry_suites[i], cells, bufs);
+    }
+    return hit;
+}
+
+static bool group_row(size_t i, const struct filters *fl, const char **cells, char bufs[][ROW_BUF])
+{
+    bool hit = group_matches(&registry_groups[i], fl);
+    if (hit) {
+        group_cells(&registry_groups[i], cells, bufs);
+    }
+    return hit;
+}
+
+static bool sig_row(size_t i, const struct filters *fl, const char **cells, char bufs[][ROW_BUF])
+{
+    bool hit = sigscheme_matches(&registry_sigschemes[i], fl);
+    if (hit) {
+        sig_cells(&registry_sigschemes[i], cells, bufs);
+    }
+    return hit;
+}
+
+static const struct table_kind table_suites = {
+    "cipher suites", &registry_n_suites, SC_COUNT, suite_headers, SC_BITS, suite_row};
+static const struct table_kind table_groups = {
+    "groups", &registry_n_groups, GC_COUNT, group_headers, GC_BITS, group_row};
+static const struct table_kind table_sigschemes = {
+    "signature schemes", &registry_n_sigschemes, XC_COUNT, sig_headers, -1, sig_row};
+
+/* print_table prints the rows of k matching fl in two passes (widths, then
+ * rows; the header only when something matched) and the count line.
+ * Returns the number of rows matched. */
+static size_t print_table(FILE *out, const struct table_kind *k, const struct filters *fl)
+{
+    int width[SC_COUNT];
+    const char *cells[SC_COUNT];
+    char bufs[ROW_BUFS][ROW_BUF];
+    for (int c = 0; c < k->n_cols; c++) {
+        width[c] = max_width(0, k->headers[c]);
     }
     size_t n_match = 0;
-    for (size_t i = 0; i < registry_n_sigschemes; i++) {
-        if (sigscheme_matches(&registry_sigschemes[i], fl)) {
+    for (size_t i = 0; i < *k->n_rows; i++) {
+        if (k->row(i, fl, cells, bufs)) {
             n_match++;
-            sig_cells(&registry_sigschemes[i], cells, buf);
-            for (int c = 0; c < XC_COUNT; c++) {
+            for (int c = 0; c < k->n_cols; c++) {
                 width[c] = max_width(width[c], cells[c]);
             }
         }
     }
     if (n_match > 0) {
-        print_cells(out, sig_headers, width, XC_COUNT, -1);
-        for (size_t i = 0; i < registry_n_sigschemes; i++) {
-            if (sigscheme_matches(&registry_sigschemes[i], fl)) {
-                sig_cells(&registry_sigschemes[i], cells, buf);
-                print_cells(out, cells, width, XC_COUNT, -1);
+        print_cells(out, k->headers, width, k->n_cols, k->right_col);
+        for (size_t i = 0; i < *k->n_rows; i++) {
+            if (k->row(i, fl, cells, bufs)) {
+                print_cells(out, cells, width, k->n_cols, k->right_col);
             }
         }
     }
-    fprintf(out, "%zu of %zu signature schemes matched (registry %s)\n", n_match,
-            registry_n_sigschemes, registry_version);
+    fprintf(out, "%zu of %zu %s matched (registry %s)\n", n_match, *k->n_rows, k->what,
+            registry_version);
     return n_match;
 }
 
@@ -638,16 +625,7 @@ static void ciphers_usage(FILE *out)
                  "    GnuTLS name (e.g. ECDHE, CHACHA, GCM_SHA384).\n"
                  "\n"
                  "Options:\n");
-    for (size_t i = 0; i < N_CIPHERS_OPTS; i++) {
-        const struct opt_doc *o = &ciphers_opts[i];
-        char left[32];
-        if (o->id < 256) {
-            snprintf(left, sizeof(left), "-%c, --%s", o->id, o->name);
-        } else {
-            snprintf(left, sizeof(left), "    --%s", o->name);
-        }
-        fprintf(out, "  %-18s %s\n", left, o->help);
-    }
+    opts_print(out, ciphers_opts, N_CIPHERS_OPTS, 18);
     fprintf(out, "\nSuite keywords (signalling values match only 'scsv'):\n");
     for (size_t i = 0; i < N_SUITE_KEYWORDS; i++) {
         const struct suite_keyword *k = &suite_keywords[i];
@@ -670,10 +648,7 @@ static void ciphers_usage(FILE *out)
 int cmd_ciphers(int argc, char **argv)
 {
     struct option long_opts[N_CIPHERS_OPTS + 1];
-    for (size_t i = 0; i < N_CIPHERS_OPTS; i++) {
-        long_opts[i] = (struct option){ciphers_opts[i].name, no_argument, NULL, ciphers_opts[i].id};
-    }
-    long_opts[N_CIPHERS_OPTS] = (struct option){NULL, 0, NULL, 0};
+    opts_to_getopt(ciphers_opts, N_CIPHERS_OPTS, long_opts);
 
     bool groups = false;
     bool sigschemes = false;
@@ -723,12 +698,10 @@ int cmd_ciphers(int argc, char **argv)
         }
     }
 
-    if (groups) {
-        print_groups(stdout, &fl);
-    } else if (sigschemes) {
-        print_sigschemes(stdout, &fl);
-    } else {
-        print_suites(stdout, &fl);
-    }
+    print_table(stdout,
+                groups       ? &table_groups
+                : sigschemes ? &table_sigschemes
+                             : &table_suites,
+                &fl);
     return EXIT_OK; /* a failed write to stdout: main's cli_stdout_finish, exit 2 */
 }

@@ -37,20 +37,16 @@ enum diff_opt_id {
 };
 
 static const struct opt_doc diff_opts[] = {
-    {"db", required_argument, CLI_OPT_DB, "FILE",
-     "the database (default: $TLSAUDIT_DB, else ./tlsaudit.db)"},
+    CLI_DOC_DB_READER,
     {"format", required_argument, OPT_FORMAT, "F", "text (default), json or markdown"},
-    {"output", required_argument, CLI_OPT_OUTPUT, "FILE",
-     "write the diff to FILE (replaced only when complete), not stdout"},
-    {"help", no_argument, CLI_OPT_HELP, NULL, "show this help"},
+    CLI_DOC_OUTPUT("diff"),
+    CLI_DOC_HELP,
 };
 
 static const struct cli_cmd diff_cmd = {
     .name = "diff",
     .shortopts = ":o:h",
-    .opts = diff_opts,
-    .n_opts = sizeof(diff_opts) / sizeof(diff_opts[0]),
-    .help_width = 20,
+    CLI_CMD_OPTS(diff_opts),
     .help_head = "Usage: tlsaudit diff [SCAN_A [SCAN_B]] [--db FILE] [--format F] [-o FILE]\n"
                  "\n"
                  "Show what changed from stored scan SCAN_A to stored scan SCAN_B, without\n"
@@ -78,16 +74,13 @@ static const struct cli_cmd diff_cmd = {
                  "     scan sharing a target), or the output could not be written\n",
 };
 
-/* diff_own parses --format (text, json, markdown): also history's (cli/cmd_history.c). */
+/* diff_own parses --format (text, json, markdown). */
 static int diff_own(void *arg, int id, const char *v)
 {
-    enum report_format *format = arg;
-    if (id == OPT_FORMAT && report_format_parse(v, format) &&
-        (*format == REPORT_TEXT || *format == REPORT_JSON || *format == REPORT_MARKDOWN)) {
-        return 0;
-    }
-    fprintf(stderr, "tlsaudit diff: --format: '%s' is not one of: text, json, markdown\n", v);
-    return -1;
+    (void)id; /* OPT_FORMAT, the only own option */
+    return cli_format(
+        &diff_cmd, v,
+        CLI_FORMAT(REPORT_TEXT) | CLI_FORMAT(REPORT_JSON) | CLI_FORMAT(REPORT_MARKDOWN), arg);
 }
 
 /* pick_scans fills a and b from the arguments (0 = not given). Returns 0,

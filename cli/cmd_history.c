@@ -38,18 +38,15 @@ enum history_opt_id {
 };
 
 static const struct opt_doc history_opts[] = {
-    {"db", required_argument, CLI_OPT_DB, "FILE",
-     "the database (default: $TLSAUDIT_DB, else ./tlsaudit.db)"},
+    CLI_DOC_DB_READER,
     {"format", required_argument, OPT_FORMAT, "F", "text (default), json or markdown"},
-    {"help", no_argument, CLI_OPT_HELP, NULL, "show this help"},
+    CLI_DOC_HELP,
 };
 
 static const struct cli_cmd history_cmd = {
     .name = "history",
     .shortopts = ":h",
-    .opts = history_opts,
-    .n_opts = sizeof(history_opts) / sizeof(history_opts[0]),
-    .help_width = 20,
+    CLI_CMD_OPTS(history_opts),
     .help_head = "Usage: tlsaudit history TARGET [--db FILE] [--format F]\n"
                  "\n"
                  "List every stored scan of TARGET, oldest first, one line each: when the scan\n"
@@ -76,13 +73,10 @@ static const struct cli_cmd history_cmd = {
 
 static int history_own(void *arg, int id, const char *v)
 {
-    enum report_format *format = arg;
-    if (id == OPT_FORMAT && report_format_parse(v, format) &&
-        (*format == REPORT_TEXT || *format == REPORT_JSON || *format == REPORT_MARKDOWN)) {
-        return 0;
-    }
-    fprintf(stderr, "tlsaudit history: --format: '%s' is not one of: text, json, markdown\n", v);
-    return -1;
+    (void)id; /* OPT_FORMAT, the only own option */
+    return cli_format(
+        &history_cmd, v,
+        CLI_FORMAT(REPORT_TEXT) | CLI_FORMAT(REPORT_JSON) | CLI_FORMAT(REPORT_MARKDOWN), arg);
 }
 
 /* history_rows hands every row of refs to w, one scan loaded at a time.

@@ -31,28 +31,21 @@ enum report_opt_id {
 };
 
 static const struct opt_doc report_opts[] = {
-    {"scan", required_argument, CLI_OPT_SCAN, "ID", "report stored scan ID"},
-    {"latest", no_argument, CLI_OPT_LATEST, NULL, "report the newest stored scan (the default)"},
-    {"db", required_argument, CLI_OPT_DB, "FILE",
-     "the database (default: $TLSAUDIT_DB, else ./tlsaudit.db)"},
+    CLI_DOC_SCAN("report"),
+    CLI_DOC_DB_READER,
     {"format", required_argument, OPT_FORMAT, "F",
      "text (default), json, csv, junit, markdown or html"},
-    {"output", required_argument, CLI_OPT_OUTPUT, "FILE",
-     "write the report to FILE (replaced only when complete), not stdout"},
+    CLI_DOC_OUTPUT("report"),
     {"expiring", required_argument, CLI_OPT_EXPIRING, "DAYS",
      "also list every certificate of every served chain that expires within DAYS"},
-    {"color", required_argument, CLI_OPT_COLOR, "WHEN",
-     "colour the text output: auto (default: on a terminal, unless NO_COLOR is set), "
-     "always, never"},
-    {"help", no_argument, CLI_OPT_HELP, NULL, "show this help"},
+    CLI_DOC_COLOR,
+    CLI_DOC_HELP,
 };
 
 static const struct cli_cmd report_cmd = {
     .name = "report",
     .shortopts = ":o:h",
-    .opts = report_opts,
-    .n_opts = sizeof(report_opts) / sizeof(report_opts[0]),
-    .help_width = 20,
+    CLI_CMD_OPTS(report_opts),
     .help_head = "Usage: tlsaudit report [--scan ID | --latest] [--format F] [-o FILE]\n"
                  "                       [OPTIONS]\n"
                  "\n"
@@ -71,12 +64,8 @@ static const struct cli_cmd report_cmd = {
 
 static int report_own(void *arg, int id, const char *v)
 {
-    enum report_format *format = arg;
-    if (id == OPT_FORMAT && report_format_parse(v, format)) {
-        return 0;
-    }
-    fprintf(stderr, "tlsaudit report: --format: '%s' is not one of: %s\n", v, REPORT_FORMAT_NAMES);
-    return -1;
+    (void)id; /* OPT_FORMAT, the only own option */
+    return cli_format(&report_cmd, v, CLI_FORMATS_ALL, arg);
 }
 
 int cmd_report(int argc, char **argv)

@@ -106,11 +106,8 @@ static const struct opt_doc scan_opts[] = {
     {"expiring", required_argument, CLI_OPT_EXPIRING, "DAYS",
      "also list every certificate of every served chain that expires within DAYS "
      "(expired ones included)"},
-    {"output", required_argument, CLI_OPT_OUTPUT, "FILE",
-     "write the output to FILE (replaced only when complete), not stdout"},
-    {"color", required_argument, CLI_OPT_COLOR, "WHEN",
-     "colour the text output: auto (default: on a terminal, unless NO_COLOR is set), "
-     "always, never"},
+    CLI_DOC_OUTPUT("output"),
+    CLI_DOC_COLOR,
     {"offline", no_argument, OPT_OFFLINE, NULL,
      "fetch nothing besides the handshakes: no OCSP, CRL, CA-issuer (AIA) or HTTP requests; "
      "revocation is then 'not checked' (policies: inconclusive)"},
@@ -119,14 +116,13 @@ static const struct opt_doc scan_opts[] = {
      "443 only)"},
     {"http-redirect", no_argument, OPT_HTTP_REDIRECT, NULL,
      "also check that plain HTTP on port 80 of each target redirects to HTTPS"},
-    {"help", no_argument, CLI_OPT_HELP, NULL, "show this help"},
+    CLI_DOC_HELP,
 };
 
 static const struct cli_cmd scan_cmd = {
     .name = "scan",
     .shortopts = ":f:j:o:h",
-    .opts = scan_opts,
-    .n_opts = sizeof(scan_opts) / sizeof(scan_opts[0]),
+    CLI_CMD_OPTS(scan_opts),
     .help_width = 24,
     .help_head = "Usage: tlsaudit scan [OPTIONS] [TARGET...]\n"
                  "\n"
@@ -256,12 +252,7 @@ static int scan_own(void *arg, int id, const char *v)
         a->so.sni = v;
         return 0;
     default: /* OPT_FORMAT */
-        if (!report_format_parse(v, &a->format)) {
-            fprintf(stderr, "tlsaudit scan: --format: '%s' is not one of: %s\n", v,
-                    REPORT_FORMAT_NAMES);
-            return -1;
-        }
-        return 0;
+        return cli_format(&scan_cmd, v, CLI_FORMATS_ALL, &a->format);
     }
 }
 

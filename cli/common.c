@@ -19,7 +19,8 @@
 void cli_usage(FILE *out, const struct cli_cmd *cmd)
 {
     fputs(cmd->help_head, out);
-    opts_print(out, cmd->opts, cmd->n_opts, cmd->help_width);
+    opts_print(out, cmd->opts, cmd->n_opts,
+               cmd->help_width != 0 ? cmd->help_width : CLI_HELP_WIDTH);
     fputs(cmd->help_tail, out);
 }
 
@@ -123,6 +124,26 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_commo
         }
     }
     return 0;
+}
+
+int cli_format(const struct cli_cmd *cmd, const char *v, unsigned allowed, enum report_format *out)
+{
+    enum report_format f;
+    if (report_format_parse(v, &f) && (allowed & CLI_FORMAT(f)) != 0) {
+        *out = f;
+        return 0;
+    }
+    char names[128] = "";
+    size_t len = 0;
+    for (unsigned i = 0; i < 32 && len < sizeof(names); i++) {
+        if ((allowed & (1u << i)) != 0) {
+            int n = snprintf(names + len, sizeof(names) - len, "%s%s", len > 0 ? ", " : "",
+                             report_format_name((enum report_format)i));
+            len += n > 0 ? (size_t)n : 0;
+        }
+    }
+    fprintf(stderr, "tlsaudit %s: --format: '%s' is not one of: %s\n", cmd->name, v, names);
+    return -1;
 }
 
 int cli_no_operands(const struct cli_cmd *cmd, int argc, char **argv)

@@ -22,6 +22,7 @@
 #include "cli/opts.h"
 #include "cli/output.h"
 #include "policies/policy.h"
+#include "reports/report.h"
 #include "store/store.h"
 
 /* The ids of the shared options (below 256: also the short letter). */
@@ -37,16 +38,45 @@ enum cli_opt_id {
     CLI_OPT_OWN = 300, /* a command's own long-only options start here */
 };
 
+/* The option-table rows of the shared options whose --help text is the
+ * same in every command that has them (each written once): --db of the
+ * commands that only read, -o FILE (WHAT: what it writes, a string
+ * literal), --scan ID / --latest (VERB: what the command does with the
+ * scan), --color, --help. */
+/* clang-format off */
+/* (clang-format would brace-wrap these rows) */
+#define CLI_DOC_DB_READER \
+    {"db", required_argument, CLI_OPT_DB, "FILE", \
+     "the database (default: $TLSAUDIT_DB, else ./tlsaudit.db)"}
+#define CLI_DOC_OUTPUT(WHAT) \
+    {"output", required_argument, CLI_OPT_OUTPUT, "FILE", \
+     "write the " WHAT " to FILE (replaced only when complete), not stdout"}
+#define CLI_DOC_SCAN(VERB) \
+    {"scan", required_argument, CLI_OPT_SCAN, "ID", VERB " stored scan ID"}, \
+    {"latest", no_argument, CLI_OPT_LATEST, NULL, VERB " the newest stored scan (the default)"}
+#define CLI_DOC_COLOR \
+    {"color", required_argument, CLI_OPT_COLOR, "WHEN", \
+     "colour the text output: auto (default: on a terminal, unless NO_COLOR is set), " \
+     "always, never"}
+#define CLI_DOC_HELP {"help", no_argument, CLI_OPT_HELP, NULL, "show this help"}
+/* clang-format on */
+
+/* CLI_CMD_OPTS(table) sets .opts and .n_opts of a struct cli_cmd from an
+ * option array. */
+#define CLI_CMD_OPTS(table) .opts = (table), .n_opts = sizeof(table) / sizeof((table)[0])
+
 /* One command: its name, getopt short options and --help. */
 struct cli_cmd {
     const char *name;      /* "check": in every message and in "see 'tlsaudit check --help'" */
     const char *shortopts; /* for getopt_long, starting with ':' */
     const struct opt_doc *opts;
     size_t n_opts;
-    int help_width;        /* the option column of --help */
+    int help_width;        /* the option column of --help; 0: CLI_HELP_WIDTH */
     const char *help_head; /* --help up to and including "Options:\n" */
     const char *help_tail; /* --help after the options */
 };
+
+#define CLI_HELP_WIDTH 20
 
 /* The values of the shared options. */
 struct cli_common {
@@ -74,6 +104,18 @@ void cli_usage(FILE *out, const struct cli_cmd *cmd);
  * -1 after printing the error (exit 2). */
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_common *c,
               cli_own_fn own, void *arg);
+
+/* The --format values of a command: a bit (1u << REPORT_*) per format. */
+#define CLI_FORMAT(f) (1u << (f))
+#define CLI_FORMATS_ALL                                                                            \
+    (CLI_FORMAT(REPORT_TEXT) | CLI_FORMAT(REPORT_JSON) | CLI_FORMAT(REPORT_CSV) |                  \
+     CLI_FORMAT(REPORT_JUNIT) | CLI_FORMAT(REPORT_MARKDOWN) | CLI_FORMAT(REPORT_HTML))
+
+/* cli_format parses a --format value v into *out when it names one of the
+ * formats in allowed (CLI_FORMAT bits). Returns 0, or -1 (*out untouched)
+ * after "--format: 'V' is not one of: NAMES", the allowed names in
+ * enum report_format order. */
+int cli_format(const struct cli_cmd *cmd, const char *v, unsigned allowed, enum report_format *out);
 
 /* cli_no_operands: 0 when argv has nothing from optind on, else -1 after
  * "unexpected argument 'X'". */

@@ -1,55 +1,14 @@
 /*
- * policies/policy.c - the small parts of policies/policy.h: severity and
- * verdict names, finding lists, and the read-only accessors over a loaded
- * policy (policy_int.h) that `tlsaudit policies show` and the reports use.
+ * policies/policy.c - the small parts of policies/policy.h: finding lists,
+ * and the read-only accessors over a loaded policy (policy_int.h) that `tlsaudit policies show` and
+ * the reports use.
  *
  * Invariant: a finding_list has n_items <= cap and owns items.
  */
 #include <stdlib.h>
-#include <string.h>
-#include <strings.h>
 
 #include "policies/policy.h"
 #include "policies/policy_int.h"
-
-static const char *const policy_severity_names[] = {"info", "low", "medium", "high", "critical"};
-
-const char *severity_name(enum severity s)
-{
-    if ((unsigned)s >= sizeof(policy_severity_names) / sizeof(policy_severity_names[0])) {
-        return "?";
-    }
-    return policy_severity_names[s];
-}
-
-bool severity_parse(const char *word, enum severity *out)
-{
-    for (unsigned i = 0; i < sizeof(policy_severity_names) / sizeof(policy_severity_names[0]);
-         i++) {
-        if (strcasecmp(word, policy_severity_names[i]) == 0) {
-            *out = (enum severity)i;
-            return true;
-        }
-    }
-    return false;
-}
-
-const char *verdict_name(enum verdict v)
-{
-    switch (v) {
-    case VERDICT_PASS:
-        return "pass";
-    case VERDICT_FAIL:
-        return "fail";
-    case VERDICT_WARN:
-        return "warn";
-    case VERDICT_INCONCLUSIVE:
-        return "inconclusive";
-    case VERDICT_WAIVED:
-        return "waived";
-    }
-    return "?";
-}
 
 void finding_list_init(struct finding_list *l)
 {

@@ -22,16 +22,10 @@
 
 #include "common/strlist.h"
 #include "common/model/facts.h"
+#include "common/model/vocab.h"
 
-enum severity { SEV_INFO, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
-enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_WARN, VERDICT_INCONCLUSIVE, VERDICT_WAIVED };
-
-/* severity_name: "info", "low", "medium", "high", "critical". */
-const char *severity_name(enum severity s);
-/* severity_parse: returns true and *out for one of those words. */
-bool severity_parse(const char *word, enum severity *out);
-/* verdict_name: "pass", "fail", "warn", "inconclusive", "waived". */
-const char *verdict_name(enum verdict v);
+/* enum severity, enum verdict and their names and parses are in
+ * common/model/vocab.h. */
 
 struct finding {
     char rule_id[64];

@@ -98,10 +98,8 @@ static void text_target_name(FILE *out, const struct target_result *r)
 
 static void text_counts(FILE *out, const struct check_counts *k)
 {
-    static const enum verdict order[] = {VERDICT_FAIL, VERDICT_WARN, VERDICT_INCONCLUSIVE,
-                                         VERDICT_WAIVED, VERDICT_PASS};
-    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-        fprintf(out, "%s%zu %s", i ? ", " : "", k->verdicts[order[i]], verdict_name(order[i]));
+    for (int v = 0; v < VERDICT_COUNT; v++) {
+        fprintf(out, "%s%zu %s", v ? ", " : "", k->verdicts[v], verdict_name((enum verdict)v));
     }
 }
 

@@ -20,7 +20,7 @@
 #include "common/model/facts.h"
 #include "store/store.h"
 
-#define CHECK_N_VERDICTS (VERDICT_WAIVED + 1)
+#define CHECK_N_VERDICTS VERDICT_COUNT
 
 /* One evaluation: n_pols policies over n_targets targets. */
 struct check_report {

@@ -53,16 +53,14 @@ size_t diff_policy_counts(const struct report_data *d, size_t t, struct diff_pol
                 continue;
             }
             total++;
-            if (strcmp(f->verdict, "pass") == 0) {
-                c->n_pass++;
-            } else if (strcmp(f->verdict, "fail") == 0) {
-                c->n_fail++;
-            } else if (strcmp(f->verdict, "warn") == 0) {
-                c->n_warn++;
-            } else if (strcmp(f->verdict, "inconclusive") == 0) {
-                c->n_inconclusive++;
-            } else if (strcmp(f->verdict, "waived") == 0) {
-                c->n_waived++;
+            enum verdict v;
+            size_t *count[VERDICT_COUNT] = {[VERDICT_FAIL] = &c->n_fail,
+                                            [VERDICT_WARN] = &c->n_warn,
+                                            [VERDICT_INCONCLUSIVE] = &c->n_inconclusive,
+                                            [VERDICT_WAIVED] = &c->n_waived,
+                                            [VERDICT_PASS] = &c->n_pass};
+            if (verdict_parse(f->verdict, &v)) {
+                (*count[v])++;
             }
         }
         if (total > 0) {
@@ -87,7 +85,7 @@ static const struct store_finding_row *find_rule(const struct store_run *run, in
 
 static bool is_fail(const struct store_finding_row *f)
 {
-    return f != NULL && f->verdict != NULL && strcmp(f->verdict, "fail") == 0;
+    return f != NULL && verdict_is(f->verdict, VERDICT_FAIL);
 }
 
 /* target_verdict: -1 not evaluated, 0 pass, 1 fail; *n_fail counted. */

@@ -78,9 +78,9 @@ static const struct cert_fact *hrow_leaf(const struct hrow *h)
 static const char *history_verdict(const struct diff_policy_counts *p, bool text)
 {
     if (p->n_fail > 0) {
-        return text ? "FAIL" : "fail";
+        return text ? "FAIL" : verdict_name(VERDICT_FAIL);
     }
-    return p->n_inconclusive > 0 ? "inconclusive" : "pass";
+    return verdict_name(p->n_inconclusive > 0 ? VERDICT_INCONCLUSIVE : VERDICT_PASS);
 }
 
 /* ---- text and Markdown ---------------------------------------------------- */
@@ -173,6 +173,27 @@ static json_t *jtext(const char *s)
     return s == NULL || s[0] == '\0' ? json_null() : json_text_value(s);
 }
 
+/* jpolicy: one policy's verdict on the row and its counts, in the verdict
+ * order of common/model/vocab.h. NULL when out of memory. */
+static json_t *jpolicy(const struct diff_policy_counts *p)
+{
+    const size_t n[VERDICT_COUNT] = {[VERDICT_FAIL] = p->n_fail,
+                                     [VERDICT_WARN] = p->n_warn,
+                                     [VERDICT_INCONCLUSIVE] = p->n_inconclusive,
+                                     [VERDICT_WAIVED] = p->n_waived,
+                                     [VERDICT_PASS] = p->n_pass};
+    json_t *o = json_pack("{s:o, s:s}", "policy", jtext(p->policy_id), "verdict",
+                          history_verdict(p, false));
+    for (int v = 0; o != NULL && v < VERDICT_COUNT; v++) {
+        if (json_object_set_new(o, verdict_name((enum verdict)v), json_integer((json_int_t)n[v])) !=
+            0) {
+            json_decref(o);
+            o = NULL;
+        }
+    }
+    return o;
+}
+
 static json_t *jrow(const struct hrow *h)
 {
     char when[32], day[16];
@@ -188,13 +209,7 @@ static json_t *jrow(const struct hrow *h)
         }
     }
     for (size_t i = 0; i < h->n_pols && !bad; i++) {
-        const struct diff_policy_counts *p = &h->pols[i];
-        bad |= json_array_append_new(
-            pols,
-            json_pack("{s:o, s:s, s:I, s:I, s:I, s:I, s:I}", "policy", jtext(p->policy_id),
-                      "verdict", history_verdict(p, false), "fail", (json_int_t)p->n_fail, "pass",
-                      (json_int_t)p->n_pass, "warn", (json_int_t)p->n_warn, "inconclusive",
-                      (json_int_t)p->n_inconclusive, "waived", (json_int_t)p->n_waived));
+        bad |= json_array_append_new(pols, jpolicy(&h->pols[i]));
     }
     if (bad) {
         json_decref(versions);

@@ -42,35 +42,16 @@ long report_target_index(const struct report_data *d, int64_t tid)
     return -1;
 }
 
-static const char *const report_verdict_names[RV_COUNT] = {
-    [RV_FAIL] = "fail",     [RV_WARN] = "warn", [RV_INCONCLUSIVE] = "inconclusive",
-    [RV_WAIVED] = "waived", [RV_PASS] = "pass",
-};
-
 int report_verdict_parse(const char *name)
 {
-    for (int i = 0; name != NULL && i < RV_COUNT; i++) {
-        if (strcmp(name, report_verdict_names[i]) == 0) {
-            return i;
-        }
-    }
-    return -1;
-}
-
-const char *report_verdict_name(enum report_verdict v)
-{
-    return report_verdict_names[v];
+    enum verdict v;
+    return verdict_parse(name, &v) ? (int)v : -1;
 }
 
 int report_severity_rank(const char *severity)
 {
-    static const char *const names[] = {"info", "low", "medium", "high", "critical"};
-    for (int i = 0; severity != NULL && i < 5; i++) {
-        if (strcmp(severity, names[i]) == 0) {
-            return i;
-        }
-    }
-    return -1;
+    enum severity s;
+    return severity_parse(severity, &s) ? (int)s : -1;
 }
 
 void report_count(const struct store_run *run, int64_t target_id, struct report_counts *out)

@@ -55,22 +55,17 @@ struct report_options {
 
 /* ---- helpers the renderers share (reports/report.c) ---------------------- */
 
-/* The stored verdicts, in the order every report lists them. */
-enum report_verdict { RV_FAIL, RV_WARN, RV_INCONCLUSIVE, RV_WAIVED, RV_PASS, RV_COUNT };
-
-/* report_verdict_parse maps a stored verdict name to its index; -1 for a
- * name this build does not know. */
+/* report_verdict_parse returns the enum verdict (common/model/vocab.h: the
+ * order every report lists them in) of a stored verdict name; -1 for NULL
+ * or a name this build does not know. report_severity_rank does the same
+ * for a stored severity: 0 (info) .. 4 (critical), -1 unknown/NULL. Both
+ * are vocab's parse as an int, for counts and sort keys. */
 int report_verdict_parse(const char *name);
-
-/* report_verdict_name returns "fail" .. "pass". */
-const char *report_verdict_name(enum report_verdict v);
-
-/* report_severity_rank returns 0 (info) .. 4 (critical); -1 unknown/NULL. */
 int report_severity_rank(const char *severity);
 
 /* Verdict counts of one run over one target or all targets. */
 struct report_counts {
-    size_t v[RV_COUNT];
+    size_t v[VERDICT_COUNT];
     size_t total;
 };
 
@@ -116,9 +111,6 @@ enum report_format {
     REPORT_MARKDOWN,
     REPORT_HTML,
 };
-
-/* The names report_format_parse accepts, for --help and errors. */
-#define REPORT_FORMAT_NAMES "text, json, csv, junit, markdown, html"
 
 /* report_format_parse maps a --format value to its format. */
 bool report_format_parse(const char *name, enum report_format *out);

@@ -41,9 +41,8 @@ static int set(json_t *o, const char *key, json_t *v)
 static json_t *rj_counts(const struct report_counts *k)
 {
     json_t *o = json_object();
-    for (int v = 0; o != NULL && v < RV_COUNT; v++) {
-        if (set(o, report_verdict_name((enum report_verdict)v),
-                json_integer((json_int_t)k->v[v])) != 0) {
+    for (int v = 0; o != NULL && v < VERDICT_COUNT; v++) {
+        if (set(o, verdict_name((enum verdict)v), json_integer((json_int_t)k->v[v])) != 0) {
             json_decref(o);
             return NULL;
         }

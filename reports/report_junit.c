@@ -54,8 +54,8 @@ static void junit_count_target(const struct report_data *d, size_t t, struct jun
         struct report_counts c;
         report_count(&d->runs[i], d->target_ids[t], &c);
         k->tests += c.total;
-        k->failures += c.v[RV_FAIL];
-        k->skipped += c.v[RV_WAIVED] + c.v[RV_INCONCLUSIVE];
+        k->failures += c.v[VERDICT_FAIL];
+        k->skipped += c.v[VERDICT_WAIVED] + c.v[VERDICT_INCONCLUSIVE];
     }
 }
 
@@ -72,13 +72,13 @@ static void junit_finding(FILE *out, const struct store_run *run, const struct s
     fprintf(out, "    <testcase");
     junit_attr(out, "classname", run->policy_id);
     junit_attr(out, "name", f->rule_id);
-    if (v == RV_PASS) {
+    if (v == VERDICT_PASS) {
         fprintf(out, "/>\n");
         return;
     }
     fprintf(out, ">\n");
     switch (v) {
-    case RV_FAIL:
+    case VERDICT_FAIL:
         fprintf(out, "      <failure");
         fprintf(out, " message=\"");
         esc_html(out, f->severity);
@@ -94,7 +94,7 @@ static void junit_finding(FILE *out, const struct store_run *run, const struct s
         esc_html(out, f->evidence ? f->evidence : "(none)");
         fprintf(out, "</failure>\n");
         break;
-    case RV_WAIVED:
+    case VERDICT_WAIVED:
         fprintf(out, "      <skipped message=\"waived: ");
         esc_html(out, f->waiver_reason ? f->waiver_reason : "(no justification)");
         fprintf(out, " (owner ");
@@ -107,7 +107,7 @@ static void junit_finding(FILE *out, const struct store_run *run, const struct s
         esc_html(out, f->evidence ? f->evidence : "(none)");
         fprintf(out, "\"/>\n");
         break;
-    case RV_INCONCLUSIVE:
+    case VERDICT_INCONCLUSIVE:
         fprintf(out, "      <skipped message=\"inconclusive: ");
         esc_html(out, f->evidence ? f->evidence : "(no evidence)");
         fprintf(out, "\"/>\n");

@@ -41,7 +41,7 @@ static int md_pick_cmp(const void *pa, const void *pb)
     const struct md_pick *a = pa;
     const struct md_pick *b = pb;
     if (a->verdict != b->verdict) {
-        return a->verdict < b->verdict ? -1 : 1; /* RV_FAIL first */
+        return a->verdict < b->verdict ? -1 : 1; /* VERDICT_FAIL first */
     }
     if (a->severity != b->severity) {
         return a->severity > b->severity ? -1 : 1;
@@ -120,10 +120,10 @@ static void md_counts(FILE *out, const struct report_counts *k)
         fputs("\xe2\x80\x94", out); /* an em dash: not in scope */
         return;
     }
-    fputs(k->v[RV_FAIL] > 0 ? "**FAIL**" : "pass", out);
-    for (int v = 0; v < RV_COUNT; v++) {
+    fputs(k->v[VERDICT_FAIL] > 0 ? "**FAIL**" : "pass", out);
+    for (int v = 0; v < VERDICT_COUNT; v++) {
         if (k->v[v] > 0) {
-            fprintf(out, " %zu&nbsp;%s", k->v[v], report_verdict_name((enum report_verdict)v));
+            fprintf(out, " %zu&nbsp;%s", k->v[v], verdict_name((enum verdict)v));
         }
     }
 }
@@ -143,7 +143,7 @@ static int md_worst(FILE *out, const struct report_data *d)
         for (size_t k = 0; k < d->runs[i].n_findings; k++) {
             const struct store_finding_row *f = &d->runs[i].findings[k];
             int v = report_verdict_parse(f->verdict);
-            if (v != RV_FAIL && v != RV_WARN) {
+            if (v != VERDICT_FAIL && v != VERDICT_WARN) {
                 continue;
             }
             p[n] = (struct md_pick){&d->runs[i], f, v, report_severity_rank(f->severity), n};
@@ -162,7 +162,7 @@ static int md_worst(FILE *out, const struct report_data *d)
     for (size_t i = 0; i < n && i < MD_WORST; i++) {
         const struct store_finding_row *f = p[i].f;
         long t = report_target_index(d, f->target_id);
-        fprintf(out, "| %s | ", p[i].verdict == RV_FAIL ? "**fail**" : "warn");
+        fprintf(out, "| %s | ", p[i].verdict == VERDICT_FAIL ? "**fail**" : "warn");
         esc_markdown(out, f->severity);
         fputs(" | ", out);
         if (t >= 0) {

@@ -38,12 +38,12 @@ static const char *rt_col(const struct report_options *o, const char *code)
 static const char *rt_verdict_color(int v)
 {
     switch (v) {
-    case RV_FAIL:
+    case VERDICT_FAIL:
         return C_RED;
-    case RV_WARN:
-    case RV_INCONCLUSIVE:
+    case VERDICT_WARN:
+    case VERDICT_INCONCLUSIVE:
         return C_YELLOW;
-    case RV_PASS:
+    case VERDICT_PASS:
         return C_GREEN;
     default:
         return "";
@@ -52,9 +52,8 @@ static const char *rt_verdict_color(int v)
 
 static void rt_counts(FILE *out, const struct report_counts *k)
 {
-    for (int v = 0; v < RV_COUNT; v++) {
-        fprintf(out, "%s%zu %s", v ? ", " : "", k->v[v],
-                report_verdict_name((enum report_verdict)v));
+    for (int v = 0; v < VERDICT_COUNT; v++) {
+        fprintf(out, "%s%zu %s", v ? ", " : "", k->v[v], verdict_name((enum verdict)v));
     }
 }
 
@@ -135,7 +134,7 @@ static void rt_finding(FILE *out, const struct store_finding_row *f, const struc
         esc_visible(out, f->evidence);
         fprintf(out, "\n");
     }
-    if (v == RV_WAIVED) {
+    if (v == VERDICT_WAIVED) {
         fprintf(out, "        waiver: ");
         esc_visible(out, f->waiver_reason ? f->waiver_reason : "(no justification)");
         if (f->waiver_owner != NULL) {
@@ -181,7 +180,7 @@ static void rt_target_runs(FILE *out, const struct report_data *d, size_t t,
         for (size_t f = 0; f < run->n_findings; f++) {
             const struct store_finding_row *row = &run->findings[f];
             if (row->target_id == d->target_ids[t] &&
-                report_verdict_parse(row->verdict) != RV_PASS) {
+                report_verdict_parse(row->verdict) != VERDICT_PASS) {
                 rt_finding(out, row, o);
             }
         }

@@ -100,17 +100,6 @@ int store_col_time(struct store *s, sqlite3_stmt *st, int col, enum store_time_u
     return 0;
 }
 
-static bool parse_status(const char *name, enum target_status *out)
-{
-    for (int v = TARGET_OK; v <= TARGET_INTERRUPTED; v++) {
-        if (strcmp(name, target_status_name((enum target_status)v)) == 0) {
-            *out = (enum target_status)v;
-            return true;
-        }
-    }
-    return false;
-}
-
 /* rd_target fills r (initialised by the caller) from the current row of
  * RD_TARGETS and everything stored under it. */
 static int rd_target(struct rd_ctx *c, struct target_result *r, int64_t *out_id)
@@ -124,7 +113,7 @@ static int rd_target(struct rd_ctx *c, struct target_result *r, int64_t *out_id)
     }
     r->port = (uint16_t)col_int(st, 2);
     col_buf(st, 4, r->ip, sizeof(r->ip));
-    if (!parse_status(col_text(st, 5), &r->status)) {
+    if (!target_status_parse(col_text(st, 5), &r->status)) {
         store_fail(c->s, "target %lld: unknown status '%s'", (long long)tid, col_text(st, 5));
         return -1;
     }

@@ -25,28 +25,6 @@
 #include "common/model/probe_result.h"
 #include "common/util.h"
 
-static bool parse_state(const char *name, enum probe_state *out)
-{
-    for (int v = PROBE_NOT_TESTED; v <= PROBE_INCONCLUSIVE; v++) {
-        if (strcmp(name, probe_state_name((enum probe_state)v)) == 0) {
-            *out = (enum probe_state)v;
-            return true;
-        }
-    }
-    return false;
-}
-
-static bool parse_order(const char *name, enum enum_order *out)
-{
-    for (int v = ORDER_UNKNOWN; v <= ORDER_CLIENT; v++) {
-        if (strcmp(name, enum_order_name((enum enum_order)v)) == 0) {
-            *out = (enum enum_order)v;
-            return true;
-        }
-    }
-    return false;
-}
-
 static int rd_versions(struct rd_ctx *c, int64_t tid, struct target_result *r)
 {
     sqlite3_stmt *st = c->st[RD_VERSIONS];
@@ -68,7 +46,7 @@ static int rd_versions(struct rd_ctx *c, int64_t tid, struct target_result *r)
             return -1;
         }
         struct version_fact *f = &r->versions[v];
-        if (!parse_state(col_text(st, 1), &f->state)) {
+        if (!probe_state_parse(col_text(st, 1), &f->state)) {
             store_fail(c->s, "target %lld: unknown version state '%s'", (long long)tid,
                        col_text(st, 1));
             return -1;
@@ -268,13 +246,11 @@ static int rd_revocations(struct rd_ctx *c, int64_t tid, struct target_result *r
             return -1;
         }
         struct revoc_fact *f = &r->revoc[r->n_revoc];
-        int status = revoc_status_from_name(col_text(st, 1));
-        if (status < 0) {
+        if (!revoc_status_parse(col_text(st, 1), &f->status)) {
             store_fail(c->s, "target %lld: unknown revocation status '%s'", (long long)tid,
                        col_text(st, 1));
             return -1;
         }
-        f->status = (enum revoc_status)status;
         col_buf(st, 2, f->method, sizeof(f->method));
         col_buf(st, 3, f->url, sizeof(f->url));
         col_buf(st, 4, f->detail, sizeof(f->detail));
@@ -507,7 +483,8 @@ static int rd_enumeration(struct rd_ctx *c, int64_t tid, struct target_result *r
             return -1;
         }
         struct enum_version_fact *f = &e->versions[v];
-        if (!parse_state(col_text(st, 1), &f->state) || !parse_order(col_text(st, 3), &f->order)) {
+        if (!probe_state_parse(col_text(st, 1), &f->state) ||
+            !enum_order_parse(col_text(st, 3), &f->order)) {
             store_fail(c->s, "target %lld: unknown enumeration state '%s' or order '%s'",
                        (long long)tid, col_text(st, 1), col_text(st, 3));
             return -1;

@@ -1,5 +1,6 @@
 /*
- * common/model/facts.c - names and lifetimes of the fact structures (facts.h).
+ * common/model/facts.c - version names and the lifetimes of the fact
+ * structures (facts.h); the state names are in vocab.c.
  */
 #include "common/model/facts.h"
 #include "common/model/probe_result.h"
@@ -7,29 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* One order: enum fact_state indexes this table. */
-static const char *const fact_state_names[FACT_STATE_COUNT] = {
-    [FACT_NOT_COLLECTED] = "not-collected",
-    [FACT_COLLECTED] = "collected",
-    [FACT_COULD_NOT_TEST] = "could-not-test",
-};
-
-const char *fact_state_name(enum fact_state s)
-{
-    return (unsigned)s < FACT_STATE_COUNT ? fact_state_names[s] : "?";
-}
-
-bool fact_state_parse(const char *name, enum fact_state *out)
-{
-    for (int i = 0; name != NULL && i < FACT_STATE_COUNT; i++) {
-        if (strcmp(name, fact_state_names[i]) == 0) {
-            *out = (enum fact_state)i;
-            return true;
-        }
-    }
-    return false;
-}
 
 uint16_t probe_version_wire(enum probe_version v)
 {
@@ -40,67 +18,6 @@ const char *probe_version_name(enum probe_version v)
 {
     static const char *const names[PV_COUNT] = {"TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3"};
     return (unsigned)v < PV_COUNT ? names[v] : "?";
-}
-
-const char *probe_state_name(enum probe_state s)
-{
-    switch (s) {
-    case PROBE_NOT_TESTED:
-        return "not-tested";
-    case PROBE_ACCEPTED:
-        return "accepted";
-    case PROBE_REFUSED:
-        return "refused";
-    case PROBE_INCONCLUSIVE:
-        return "inconclusive";
-    }
-    return "?";
-}
-
-const char *target_status_name(enum target_status s)
-{
-    switch (s) {
-    case TARGET_OK:
-        return "ok";
-    case TARGET_NO_TLS:
-        return "no-tls";
-    case TARGET_UNREACHABLE:
-        return "unreachable";
-    case TARGET_RESOLVE_FAILED:
-        return "resolve-failed";
-    case TARGET_ERROR:
-        return "error";
-    case TARGET_INTERRUPTED:
-        return "interrupted";
-    }
-    return "?";
-}
-
-const char *revoc_status_name(enum revoc_status s)
-{
-    switch (s) {
-    case REVOC_NOT_CHECKED:
-        return "not-checked";
-    case REVOC_GOOD:
-        return "good";
-    case REVOC_REVOKED:
-        return "revoked";
-    case REVOC_UNKNOWN:
-        return "unknown";
-    case REVOC_INCONCLUSIVE:
-        return "inconclusive";
-    }
-    return "?";
-}
-
-int revoc_status_from_name(const char *name)
-{
-    for (int s = REVOC_NOT_CHECKED; s <= REVOC_INCONCLUSIVE; s++) {
-        if (strcmp(name, revoc_status_name((enum revoc_status)s)) == 0) {
-            return s;
-        }
-    }
-    return -1;
 }
 
 uint16_t wire_version_code(enum wire_version v)
@@ -128,19 +45,6 @@ bool wire_version_pv(enum wire_version v, enum probe_version *out)
     }
     *out = (enum probe_version)(v - WV_TLS10);
     return true;
-}
-
-const char *enum_order_name(enum enum_order o)
-{
-    switch (o) {
-    case ORDER_SERVER:
-        return "server";
-    case ORDER_CLIENT:
-        return "client";
-    case ORDER_UNKNOWN:
-        break;
-    }
-    return "unknown";
 }
 
 void enum_facts_init(struct enum_facts *e)

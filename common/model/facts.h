@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/model/vocab.h"
 #include "common/strlist.h"
 
 #define FACT_TEXT 256
@@ -29,19 +30,7 @@
  * families (chain_collected, revoc_collected, enumeration.collected,
  * http.hsts_checked ...) keep their own flags until a later move gives each
  * of them this header, so that stores and reports treat "was it collected"
- * in one way. */
-enum fact_state {
-    FACT_NOT_COLLECTED = 0, /* not attempted: disabled, not applicable, the scan stopped */
-    FACT_COLLECTED,         /* the facts below it were filled in */
-    FACT_COULD_NOT_TEST,    /* attempted, but nothing could be learned: see detail */
-    FACT_STATE_COUNT
-};
-/* fact_state_name returns "not-collected", "collected", "could-not-test"
- * ("?" out of range); fact_state_parse stores the state named name in
- * *out, or returns false (and leaves *out) for a name it does not know. */
-const char *fact_state_name(enum fact_state s);
-bool fact_state_parse(const char *name, enum fact_state *out);
-
+ * in one way. enum fact_state and its names are in vocab.h. */
 struct fact_header {
     enum fact_state state;
     char detail[FACT_TEXT]; /* why (not collected / could not test), or a note; "" none */
@@ -55,14 +44,7 @@ uint16_t probe_version_wire(enum probe_version v);
 /* probe_version_name returns "TLS 1.0" .. "TLS 1.3". */
 const char *probe_version_name(enum probe_version v);
 
-enum probe_state {
-    PROBE_NOT_TESTED = 0, /* not attempted (scan stopped, target unreachable) */
-    PROBE_ACCEPTED,       /* the handshake completed with this version */
-    PROBE_REFUSED,        /* the server refused: alert, version mismatch, close */
-    PROBE_INCONCLUSIVE,   /* timeout, reset or local error: no clear evidence */
-};
-/* probe_state_name returns "not-tested", "accepted", "refused", "inconclusive". */
-const char *probe_state_name(enum probe_state s);
+/* enum probe_state (vocab.h) is the outcome of each. */
 
 /* The outcome of one handshake offering exactly one protocol version. */
 struct version_fact {
@@ -132,17 +114,7 @@ struct chain_fact {
 
 /* ---- revocation (scanner/revocation.c) ----------------------------------- */
 
-enum revoc_status {
-    REVOC_NOT_CHECKED = 0, /* --offline, no URL, or the scan did not get that far */
-    REVOC_GOOD,            /* a verified, fresh OCSP response or CRL says good */
-    REVOC_REVOKED,         /* ... says revoked */
-    REVOC_UNKNOWN,         /* the OCSP responder does not know the certificate */
-    REVOC_INCONCLUSIVE,    /* responder down, garbage, bad signature, stale: see detail */
-};
-/* revoc_status_name returns "not-checked", "good", "revoked", "unknown",
- * "inconclusive"; revoc_status_from_name is its inverse (-1 when unknown). */
-const char *revoc_status_name(enum revoc_status s);
-int revoc_status_from_name(const char *name);
+/* enum revoc_status and its names are in vocab.h. */
 
 /* The revocation status of one served certificate. */
 struct revoc_fact {
@@ -200,13 +172,7 @@ struct enum_suite {
     int kx_bits;       /* DHE: prime bits; ECDHE: curve bits; RSA_EXPORT: modulus bits; 0 */
 };
 
-enum enum_order {
-    ORDER_UNKNOWN = 0, /* fewer than two suites, or the probes disagreed */
-    ORDER_SERVER,      /* the server picks by its own preference */
-    ORDER_CLIENT,      /* the server takes the client's first acceptable suite */
-};
-/* enum_order_name returns "unknown", "server", "client". */
-const char *enum_order_name(enum enum_order o);
+/* enum enum_order (the server's or the client's order) is in vocab.h. */
 
 struct enum_version_fact {
     enum probe_state state;    /* accepted: at least one suite accepted */
@@ -262,17 +228,7 @@ struct probe_list {
     size_t cap_items; /* allocated */
 };
 
-enum target_status {
-    TARGET_OK = 0,      /* at least one version was accepted */
-    TARGET_NO_TLS,      /* reachable, but every version was refused */
-    TARGET_UNREACHABLE, /* connection refused, timed out or reset before TLS */
-    TARGET_RESOLVE_FAILED,
-    TARGET_ERROR,       /* local failure (out of memory, ...) */
-    TARGET_INTERRUPTED, /* the scan was stopped before this target finished */
-};
-/* target_status_name returns "ok", "no-tls", "unreachable", "resolve-failed",
- * "error", "interrupted". */
-const char *target_status_name(enum target_status s);
+/* enum target_status and its names are in vocab.h. */
 
 /* Everything learned about one (host, port, address) during one scan. */
 struct target_result {

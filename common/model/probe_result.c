@@ -1,6 +1,6 @@
 /*
- * common/model/probe_result.c - the generic per-probe result record: its
- * state names and the owned list of results (probe_result.h).
+ * common/model/probe_result.c - the generic per-probe result record: the
+ * owned list of results (probe_result.h; the state names are in vocab.c).
  */
 #include "common/model/probe_result.h"
 
@@ -8,32 +8,6 @@
 #include <string.h>
 
 #include "common/util.h"
-
-/* One order: enum probe_result_state indexes this table. */
-static const char *const probe_result_state_names[PR_STATE_COUNT] = {
-    [PR_NOT_RUN] = "not-run",
-    [PR_NOT_APPLICABLE] = "not-applicable",
-    [PR_COULD_NOT_TEST] = "could-not-test",
-    [PR_NEGATIVE] = "negative",
-    [PR_POSITIVE] = "positive",
-    [PR_INFO] = "info",
-};
-
-const char *probe_result_state_name(enum probe_result_state s)
-{
-    return (unsigned)s < PR_STATE_COUNT ? probe_result_state_names[s] : "?";
-}
-
-bool probe_result_state_parse(const char *name, enum probe_result_state *out)
-{
-    for (int i = 0; name != NULL && i < PR_STATE_COUNT; i++) {
-        if (strcmp(name, probe_result_state_names[i]) == 0) {
-            *out = (enum probe_result_state)i;
-            return true;
-        }
-    }
-    return false;
-}
 
 int probe_list_add(struct probe_list *l, const char *id, enum wire_version version, uint32_t suite,
                    enum probe_result_state state, const char *detail, const char *evidence)

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "common/model/facts.h"
+#include "common/model/vocab.h"
 
 /* Caps: a target holds at most PROBE_LIST_MAX results; a probe id is at
  * most PROBE_ID_LEN - 1 bytes; evidence at most PROBE_EVIDENCE_MAX bytes. */
@@ -32,23 +33,7 @@
 /* The version of a result that is about no one protocol version. */
 #define PROBE_NO_VERSION WV_COUNT
 
-/* What a probe found. One order: the names below follow it. */
-enum probe_result_state {
-    PR_NOT_RUN = 0,    /* the probe did not run (scan stopped, probe disabled) */
-    PR_NOT_APPLICABLE, /* its question does not arise here (no TLS 1.2, no RSA kx ...) */
-    PR_COULD_NOT_TEST, /* it ran but got no clear answer (timeout, reset): see detail */
-    PR_NEGATIVE,       /* not vulnerable / not present */
-    PR_POSITIVE,       /* vulnerable / present */
-    PR_INFO,           /* an observation, neither good nor bad */
-    PR_STATE_COUNT
-};
-
-/* probe_result_state_name returns "not-run", "not-applicable",
- * "could-not-test", "negative", "positive", "info" ("?" out of range). */
-const char *probe_result_state_name(enum probe_result_state s);
-/* probe_result_state_parse stores the state named name in *out; false
- * (and *out untouched) for a name it does not know. */
-bool probe_result_state_parse(const char *name, enum probe_result_state *out);
+/* What a probe found: enum probe_result_state and its names are in vocab.h. */
 
 /* One result of one probe. */
 struct probe_result {

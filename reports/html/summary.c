@@ -90,11 +90,11 @@ static void tally_run(const struct html_ctx *c, size_t r, struct html_run_tally 
     for (size_t t = 0; t < d->n_targets; t++) {
         const char *cls;
         const char *v = html_run_target_verdict(c, r, t, &cls);
-        if (strcmp(v, "pass") == 0) {
+        if (verdict_is(v, VERDICT_PASS)) {
             k->n_pass++;
-        } else if (strcmp(v, "fail") == 0) {
+        } else if (verdict_is(v, VERDICT_FAIL)) {
             k->n_fail++;
-        } else if (strcmp(v, "inconclusive") == 0) {
+        } else if (verdict_is(v, VERDICT_INCONCLUSIVE)) {
             k->n_inc++;
         } else {
             k->n_na++;
@@ -103,16 +103,16 @@ static void tally_run(const struct html_ctx *c, size_t r, struct html_run_tally 
     for (size_t f = 0; f < run->n_findings; f++) {
         const struct store_finding_row *fr = &run->findings[f];
         int vi = report_verdict_parse(fr->verdict);
-        if (vi == RV_FAIL) {
+        if (vi == VERDICT_FAIL) {
             int s = report_severity_rank(fr->severity);
             if (s < 0) {
                 k->n_unknown_sev++;
             } else {
                 k->sev[s]++;
             }
-        } else if (vi == RV_WARN) {
+        } else if (vi == VERDICT_WARN) {
             k->n_warn++;
-        } else if (vi == RV_WAIVED) {
+        } else if (vi == VERDICT_WAIVED) {
             k->n_waived++;
         }
     }
@@ -207,7 +207,7 @@ static int put_worst(struct html_ctx *c)
     size_t n_fail = 0;
     for (size_t i = 0; i < c->n_frefs; i++) {
         const char *v = html_fref_row(c, &c->frefs[i])->verdict;
-        n_fail += v != NULL && strcmp(v, "fail") == 0;
+        n_fail += verdict_is(v, VERDICT_FAIL);
     }
     if (n_fail == 0) {
         fprintf(c->out, "<p class=\"muted\">%s</p>\n",
@@ -221,7 +221,7 @@ static int put_worst(struct html_ctx *c)
     size_t k = 0;
     for (size_t i = 0; i < c->n_frefs; i++) {
         const struct store_finding_row *fr = html_fref_row(c, &c->frefs[i]);
-        if (fr->verdict != NULL && strcmp(fr->verdict, "fail") == 0) {
+        if (verdict_is(fr->verdict, VERDICT_FAIL)) {
             worst[k++] =
                 (struct html_worst){.sev = report_severity_rank(fr->severity), .f = &c->frefs[i]};
         }

@@ -593,7 +593,7 @@ static void put_findings(struct html_ctx *c, size_t t)
             html_text_or(c, fr->ref, "-");
             fputs("</td><td>", c->out);
             html_text_or(c, fr->evidence, "-");
-            if (report_verdict_parse(fr->verdict) == RV_WAIVED || fr->waiver_reason != NULL) {
+            if (report_verdict_parse(fr->verdict) == VERDICT_WAIVED || fr->waiver_reason != NULL) {
                 fputs("<br><strong>Waived:</strong> ", c->out);
                 html_text_or(c, fr->waiver_reason, "(no justification stored)");
                 fputs("<br>owner ", c->out);

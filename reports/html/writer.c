@@ -107,13 +107,12 @@ void html_put_target_link(struct html_ctx *c, size_t t)
     }
 }
 
-static const char *const html_severities[] = {"info", "low", "medium", "high", "critical"};
 /* A severity as a classed word; the class is chosen from our own list, the
  * text is escaped (a database could hold anything). */
 void html_put_severity(struct html_ctx *c, const char *s)
 {
     int k = report_severity_rank(s);
-    fprintf(c->out, "<span class=\"sev-%s\">", k < 0 ? "info" : html_severities[k]);
+    fprintf(c->out, "<span class=\"sev-%s\">", k < 0 ? "info" : severity_name((enum severity)k));
     html_text_or(c, s, "?");
     fputs("</span>", c->out);
 }
@@ -121,8 +120,7 @@ void html_put_severity(struct html_ctx *c, const char *s)
 void html_put_verdict(struct html_ctx *c, const char *s)
 {
     int k = report_verdict_parse(s);
-    fprintf(c->out, "<span class=\"badge v-%s\">",
-            k < 0 ? "na" : report_verdict_name((enum report_verdict)k));
+    fprintf(c->out, "<span class=\"badge v-%s\">", k < 0 ? "na" : verdict_name((enum verdict)k));
     html_text_or(c, s, "?");
     fputs("</span>", c->out);
 }
@@ -285,8 +283,8 @@ const char *html_run_target_verdict(const struct html_ctx *c, size_t r, size_t t
         }
         any = true;
         const char *v = html_fref_row(c, &c->frefs[i])->verdict;
-        fail = fail || (v != NULL && strcmp(v, "fail") == 0);
-        inc = inc || (v != NULL && strcmp(v, "inconclusive") == 0);
+        fail = fail || verdict_is(v, VERDICT_FAIL);
+        inc = inc || verdict_is(v, VERDICT_INCONCLUSIVE);
     }
     if (!any) {
         *cls = "v-na";

@@ -274,12 +274,12 @@ END_TEST
 
 START_TEST(test_names)
 {
-    ck_assert_int_eq(report_verdict_parse("fail"), RV_FAIL);
-    ck_assert_int_eq(report_verdict_parse("waived"), RV_WAIVED);
-    ck_assert_int_eq(report_verdict_parse("pass"), RV_PASS);
+    ck_assert_int_eq(report_verdict_parse("fail"), VERDICT_FAIL);
+    ck_assert_int_eq(report_verdict_parse("waived"), VERDICT_WAIVED);
+    ck_assert_int_eq(report_verdict_parse("pass"), VERDICT_PASS);
     ck_assert_int_eq(report_verdict_parse("maybe"), -1);
     ck_assert_int_eq(report_verdict_parse(NULL), -1);
-    ck_assert_str_eq(report_verdict_name(RV_INCONCLUSIVE), "inconclusive");
+    ck_assert_str_eq(verdict_name(VERDICT_INCONCLUSIVE), "inconclusive");
     ck_assert_int_eq(report_severity_rank("info"), 0);
     ck_assert_int_eq(report_severity_rank("critical"), 4);
     ck_assert_int_eq(report_severity_rank("huge"), -1);
@@ -302,11 +302,11 @@ START_TEST(test_count)
     struct report_counts k;
     report_count(&run, -1, &k);
     ck_assert_uint_eq(k.total, 6);
-    ck_assert_uint_eq(k.v[RV_FAIL], 2);
-    ck_assert_uint_eq(k.v[RV_WAIVED], 1);
+    ck_assert_uint_eq(k.v[VERDICT_FAIL], 2);
+    ck_assert_uint_eq(k.v[VERDICT_WAIVED], 1);
     report_count(&run, 2, &k);
     ck_assert_uint_eq(k.total, 3); /* an unknown verdict counts in total only */
-    ck_assert_uint_eq(k.v[RV_FAIL] + k.v[RV_WAIVED], 2);
+    ck_assert_uint_eq(k.v[VERDICT_FAIL] + k.v[VERDICT_WAIVED], 2);
 }
 END_TEST
 
