@@ -14,29 +14,12 @@ set -eu
 . "$top_srcdir/tests/lab/lab.sh"
 lab_netns "$0" "$@"
 . "$top_srcdir/tests/integration/common.sh"
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=$(command -v python3) || { echo "python3 is needed" >&2; exit 99; }
-SERVER=$top_srcdir/tests/scripted/legacy_server.py
-work=$(mktemp -d)
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null || true; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
+. "$top_srcdir/tests/integration/scripted.sh"
 
 # The scripted server the real targets are: five versions, a few suites.
 SRV_ARGS=(--versions ssl3,tls1.0,tls1.1,tls1.2,tls1.3 --order server
 	--suites 0xC02F,0x002F,0x0035,0x000A,0x0005,0x1301,0x1302)
-"$PY" "$SERVER" --listen 127.0.0.1:0 "${SRV_ARGS[@]}" >"$work/srv.out" 2>"$work/srv.err" &
-pids="$pids $!"
-PORT=
-for _ in $(seq 1 200); do
-	PORT=$(awk '/^PORT/ { print $2; exit }' "$work/srv.out" 2>/dev/null)
-	[ -n "$PORT" ] && break
-	sleep 0.05
-done
-[ -n "$PORT" ] || { echo "scripted server did not start: $(cat "$work/srv.err")" >&2; exit 99; }
+scripted_start srv "${SRV_ARGS[@]}"
 "$PY" "$SERVER" "${SRV_ARGS[@]}" --show-config >"$work/config"
 
 # connect_errno ADDR: the errno name of a non-blocking connect to ADDR

@@ -8,32 +8,10 @@ set -eu
 . "$top_srcdir/tests/lab/lab.sh"
 lab_netns "$0" "$@"
 . "$top_srcdir/tests/integration/common.sh"
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=$(command -v python3) || { echo "python3 is needed" >&2; exit 99; }
-SERVER=$top_srcdir/tests/scripted/legacy_server.py
-work=$(mktemp -d)
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null || true; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
+. "$top_srcdir/tests/integration/scripted.sh"
 
 # start NAME ARGS...: starts a scripted server, sets PORT.
-start() {
-	local name=$1
-	shift
-	"$PY" "$SERVER" --listen 127.0.0.1:0 "$@" >"$work/$name.out" 2>"$work/$name.err" &
-	pids="$pids $!"
-	local i
-	for i in $(seq 1 100); do
-		PORT=$(awk '/^PORT/ { print $2; exit }' "$work/$name.out" 2>/dev/null)
-		[ -n "$PORT" ] && return 0
-		sleep 0.05
-	done
-	echo "scripted server $name did not start: $(cat "$work/$name.err")" >&2
-	exit 99
-}
+start() { scripted_start "$@"; }
 
 # expect_config NAME JSON ARGS...: compares the scan of one server with
 # its --show-config lists for every version.

@@ -10,29 +10,12 @@ set -eu
 . "$top_srcdir/tests/lab/lab.sh"
 lab_netns "$0" "$@"
 . "$top_srcdir/tests/integration/common.sh"
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=$(command -v python3) || { echo "python3 is needed" >&2; exit 99; }
-SERVER=$top_srcdir/tests/scripted/legacy_server.py
-work=$(mktemp -d)
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null || true; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
+. "$top_srcdir/tests/integration/scripted.sh"
 
 # Every registry suite, three versions, every byte 10 ms apart: a ServerHello
 # gets through within a timeout, a whole first flight does not.
-"$PY" "$SERVER" --listen 127.0.0.1:0 --versions tls1.0,tls1.2,tls1.3 --suites ALL \
-	--misbehave trickle --trickle-ms 10 >"$work/srv.out" 2>"$work/srv.err" &
-pids="$pids $!"
-PORT=
-for _ in $(seq 1 200); do
-	PORT=$(awk '/^PORT/ { print $2; exit }' "$work/srv.out" 2>/dev/null)
-	[ -n "$PORT" ] && break
-	sleep 0.05
-done
-[ -n "$PORT" ] || { echo "scripted server did not start: $(cat "$work/srv.err")" >&2; exit 99; }
+scripted_start srv --versions tls1.0,tls1.2,tls1.3 --suites ALL \
+	--misbehave trickle --trickle-ms 10
 
 # budget_case NAME TIMEOUT ARGS...: scans the server, checks the bound and
 # the partial facts.
