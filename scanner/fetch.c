@@ -209,6 +209,111 @@ static char *fetch_header_dup(CURL *c, const char *name)
     return strdup(h->value);
 }
 
+/* fetch_configure sets every option of the transfer on c: the request's
+ * URL, body and headers, the deadlines (timeout ms), no redirects or
+ * proxy, the body into sink, libcurl's message into errbuf. The lists it
+ * builds go to *hdrs and *resolve, for the caller to free after the
+ * transfer. Returns 0, or -1 with err. */
+static int fetch_configure(CURL *c, const struct fetch_request *req, struct fetch_sink *sink,
+                           char *errbuf, long timeout, struct curl_slist **hdrs,
+                           struct curl_slist **resolve, char *err, size_t err_len)
+{
+    CURLcode cr = CURLE_OK;
+    /* Each setopt can only fail on memory or an unknown option here; the
+     * first failure is kept and reported. */
+#define FETCH_SET(opt, val)                                                                        \
+    do {                                                                                           \
+        if (cr == CURLE_OK) {                                                                      \
+            cr = fetch_api.easy_setopt(c, opt, val);                                               \
+        }                                                                                          \
+    } while (0)
+    FETCH_SET(CURLOPT_URL, req->url);
+    FETCH_SET(CURLOPT_NOSIGNAL, 1L);
+    FETCH_SET(CURLOPT_PROTOCOLS_STR, "http,https");
+    FETCH_SET(CURLOPT_FOLLOWLOCATION, 0L);
+    FETCH_SET(CURLOPT_TIMEOUT_MS, timeout);
+    FETCH_SET(CURLOPT_CONNECTTIMEOUT_MS, timeout);
+    FETCH_SET(CURLOPT_NOPROXY, "*");
+    FETCH_SET(CURLOPT_ERRORBUFFER, errbuf);
+    FETCH_SET(CURLOPT_USERAGENT, "tlsaudit/" PACKAGE_VERSION);
+    FETCH_SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)sink->max);
+    FETCH_SET(CURLOPT_WRITEFUNCTION, fetch_write);
+    FETCH_SET(CURLOPT_WRITEDATA, sink);
+    FETCH_SET(CURLOPT_SSL_VERIFYPEER, req->verify_peer ? 1L : 0L);
+    FETCH_SET(CURLOPT_SSL_VERIFYHOST, req->verify_peer ? 2L : 0L);
+    if (req->verify_peer && req->ca_file != NULL) {
+        FETCH_SET(CURLOPT_CAINFO, req->ca_file);
+    }
+    if (req->resolve != NULL) {
+        struct curl_slist *n = fetch_api.slist_append(NULL, req->resolve);
+        if (n == NULL) {
+            snprintf(err, err_len, "out of memory");
+            return -1;
+        }
+        *resolve = n;
+        FETCH_SET(CURLOPT_RESOLVE, *resolve);
+    }
+    if (req->head_only) {
+        FETCH_SET(CURLOPT_NOBODY, 1L);
+    }
+    if (req->post != NULL) {
+        char ct[160];
+        snprintf(ct, sizeof(ct), "Content-Type: %s",
+                 req->content_type != NULL ? req->content_type : "application/octet-stream");
+        struct curl_slist *n = fetch_api.slist_append(*hdrs, ct);
+        if (n == NULL) {
+            snprintf(err, err_len, "out of memory");
+            return -1;
+        }
+        *hdrs = n;
+        FETCH_SET(CURLOPT_POST, 1L);
+        FETCH_SET(CURLOPT_POSTFIELDS, (const char *)req->post);
+        FETCH_SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->post_len);
+        FETCH_SET(CURLOPT_HTTPHEADER, *hdrs);
+    }
+#undef FETCH_SET
+    if (cr != CURLE_OK) {
+        snprintf(err, err_len, "libcurl refused an option: %s", fetch_api.easy_strerror(cr));
+        return -1;
+    }
+    return 0;
+}
+
+/* fetch_finish turns the outcome cr of the transfer on c into out (status,
+ * content type, HSTS and Location headers, the body taken from sink), or a
+ * reason in err. Returns 0 or -1. */
+static int fetch_finish(CURL *c, CURLcode cr, struct fetch_sink *sink, const char *errbuf,
+                        long timeout, struct fetch_response *out, char *err, size_t err_len)
+{
+    if (sink->too_big || cr == CURLE_FILESIZE_EXCEEDED) {
+        snprintf(err, err_len, "response larger than %zu bytes", sink->max);
+        return -1;
+    }
+    if (sink->oom) {
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
+    if (cr != CURLE_OK) {
+        if (cr == CURLE_OPERATION_TIMEDOUT) {
+            snprintf(err, err_len, "timed out after %ld ms", timeout);
+        } else {
+            snprintf(err, err_len, "%s", errbuf[0] != '\0' ? errbuf : fetch_api.easy_strerror(cr));
+        }
+        return -1;
+    }
+    fetch_api.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+    char *ctype = NULL;
+    if (fetch_api.easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ctype) == CURLE_OK && ctype != NULL) {
+        util_copy(out->content_type, sizeof(out->content_type), ctype);
+    }
+    out->hsts = fetch_header_dup(c, "Strict-Transport-Security");
+    out->location = fetch_header_dup(c, "Location");
+    out->body = sink->buf;
+    out->body_len = sink->len;
+    sink->buf = NULL;
+    return 0;
+}
+
 int fetch_http(const struct fetch_request *req, struct fetch_response *out, char *err,
                size_t err_len)
 {
@@ -237,94 +342,10 @@ int fetch_http(const struct fetch_request *req, struct fetch_response *out, char
         return -1;
     }
     long timeout = req->timeout_ms > 0 ? req->timeout_ms : 5000;
-    CURLcode cr = CURLE_OK;
-    /* Each setopt can only fail on memory or an unknown option here; the
-     * first failure is kept and reported. */
-#define FETCH_SET(opt, val)                                                                        \
-    do {                                                                                           \
-        if (cr == CURLE_OK) {                                                                      \
-            cr = fetch_api.easy_setopt(c, opt, val);                                               \
-        }                                                                                          \
-    } while (0)
-    FETCH_SET(CURLOPT_URL, req->url);
-    FETCH_SET(CURLOPT_NOSIGNAL, 1L);
-    FETCH_SET(CURLOPT_PROTOCOLS_STR, "http,https");
-    FETCH_SET(CURLOPT_FOLLOWLOCATION, 0L);
-    FETCH_SET(CURLOPT_TIMEOUT_MS, timeout);
-    FETCH_SET(CURLOPT_CONNECTTIMEOUT_MS, timeout);
-    FETCH_SET(CURLOPT_NOPROXY, "*");
-    FETCH_SET(CURLOPT_ERRORBUFFER, errbuf);
-    FETCH_SET(CURLOPT_USERAGENT, "tlsaudit/" PACKAGE_VERSION);
-    FETCH_SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)sink.max);
-    FETCH_SET(CURLOPT_WRITEFUNCTION, fetch_write);
-    FETCH_SET(CURLOPT_WRITEDATA, &sink);
-    FETCH_SET(CURLOPT_SSL_VERIFYPEER, req->verify_peer ? 1L : 0L);
-    FETCH_SET(CURLOPT_SSL_VERIFYHOST, req->verify_peer ? 2L : 0L);
-    if (req->verify_peer && req->ca_file != NULL) {
-        FETCH_SET(CURLOPT_CAINFO, req->ca_file);
+    if (fetch_configure(c, req, &sink, errbuf, timeout, &hdrs, &resolve, err, err_len) == 0) {
+        CURLcode cr = fetch_api.easy_perform(c);
+        rc = fetch_finish(c, cr, &sink, errbuf, timeout, out, err, err_len);
     }
-    if (req->resolve != NULL) {
-        struct curl_slist *n = fetch_api.slist_append(NULL, req->resolve);
-        if (n == NULL) {
-            snprintf(err, err_len, "out of memory");
-            goto out;
-        }
-        resolve = n;
-        FETCH_SET(CURLOPT_RESOLVE, resolve);
-    }
-    if (req->head_only) {
-        FETCH_SET(CURLOPT_NOBODY, 1L);
-    }
-    if (req->post != NULL) {
-        char ct[160];
-        snprintf(ct, sizeof(ct), "Content-Type: %s",
-                 req->content_type != NULL ? req->content_type : "application/octet-stream");
-        struct curl_slist *n = fetch_api.slist_append(hdrs, ct);
-        if (n == NULL) {
-            snprintf(err, err_len, "out of memory");
-            goto out;
-        }
-        hdrs = n;
-        FETCH_SET(CURLOPT_POST, 1L);
-        FETCH_SET(CURLOPT_POSTFIELDS, (const char *)req->post);
-        FETCH_SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->post_len);
-        FETCH_SET(CURLOPT_HTTPHEADER, hdrs);
-    }
-#undef FETCH_SET
-    if (cr != CURLE_OK) {
-        snprintf(err, err_len, "libcurl refused an option: %s", fetch_api.easy_strerror(cr));
-        goto out;
-    }
-
-    cr = fetch_api.easy_perform(c);
-    if (sink.too_big || cr == CURLE_FILESIZE_EXCEEDED) {
-        snprintf(err, err_len, "response larger than %zu bytes", sink.max);
-        goto out;
-    }
-    if (sink.oom) {
-        snprintf(err, err_len, "out of memory");
-        goto out;
-    }
-    if (cr != CURLE_OK) {
-        if (cr == CURLE_OPERATION_TIMEDOUT) {
-            snprintf(err, err_len, "timed out after %ld ms", timeout);
-        } else {
-            snprintf(err, err_len, "%s", errbuf[0] != '\0' ? errbuf : fetch_api.easy_strerror(cr));
-        }
-        goto out;
-    }
-    fetch_api.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-    char *ctype = NULL;
-    if (fetch_api.easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ctype) == CURLE_OK && ctype != NULL) {
-        util_copy(out->content_type, sizeof(out->content_type), ctype);
-    }
-    out->hsts = fetch_header_dup(c, "Strict-Transport-Security");
-    out->location = fetch_header_dup(c, "Location");
-    out->body = sink.buf;
-    out->body_len = sink.len;
-    sink.buf = NULL;
-    rc = 0;
-out:
     free(sink.buf);
     fetch_api.slist_free_all(hdrs);
     fetch_api.slist_free_all(resolve);

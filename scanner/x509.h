@@ -7,7 +7,8 @@
  * incomplete chain, wrong order, OCSP staple status. Everything here reads
  * bytes that came from a server: no input may crash it.
  *
- * GnuTLS types stay inside x509.c; this header uses plain bytes.
+ * GnuTLS types stay inside scanner/gnutls/ (x509_facts.c, x509_chain.c);
+ * this header uses plain bytes.
  */
 #ifndef TLSAUDIT_SCANNER_X509_H
 #define TLSAUDIT_SCANNER_X509_H

@@ -3,8 +3,8 @@
  *
  * This is the data model shared by the scanner (which fills it), the store
  * (which writes it to SQLite) and the reports (which render it). It holds
- * no library types: GnuTLS stays inside scanner/handshake.c and
- * scanner/x509.c, SQLite inside store/.
+ * no library types: GnuTLS stays inside scanner/handshake.c,
+ * scanner/wire/ and scanner/gnutls/, SQLite inside store/.
  *
  * Ownership: a struct target_result owns every pointer inside it, including
  * its certificates; target_result_cleanup() frees them all.

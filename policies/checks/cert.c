@@ -20,7 +20,7 @@
 
 static const struct {
     const char *name;
-    const char *canon; /* as scanner/x509.c writes cert_fact.key_type */
+    const char *canon; /* as scanner/gnutls/x509_facts.c writes cert_fact.key_type */
 } load_key_types[] = {
     {"RSA", "RSA"},         {"RSA-PSS", "RSA-PSS"}, {"EC", "EC"},   {"ECDSA", "EC"},
     {"Ed25519", "Ed25519"}, {"Ed448", "Ed448"},     {"DSA", "DSA"},

@@ -1,6 +1,6 @@
 /*
  * policies/checks/chain.c - the certificate chain as the scanner judged it
- * (scanner/x509.c): chain_trusted_required, chain_complete_required,
+ * (scanner/gnutls/x509_chain.c): chain_trusted_required, chain_complete_required,
  * chain_order_required and hostname_match_required. Their value is `true`.
  *
  * Where it sits: check_table (table.c) -> [eval here]. Invariant: a chain

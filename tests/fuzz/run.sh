@@ -7,8 +7,8 @@
 # Targets (tests/fuzz/fuzz_TARGET.c, seeds in corpus/TARGET/):
 #   record      the record reassembler (scanner/wire/)
 #   flight      the first-flight driver and its parsers (scanner/wire/)
-#   x509        certificate facts from DER (scanner/x509.c)
-#   revocation  OCSP responses and CRLs as fetched (scanner/revocation.c)
+#   x509        certificate facts from DER (scanner/gnutls/x509_facts.c)
+#   revocation  OCSP responses and CRLs as fetched (scanner/gnutls/revoc_judge.c)
 #   http        HSTS and Location header values (scanner/http.c)
 #   policy      the policy YAML loader (policies/load.c)
 #   targets     the targets file parser (scanner/target.c)
@@ -43,7 +43,7 @@ flags=(-std=c11 -g -O1 -D_GNU_SOURCE -I"$work" -I"$top" -fsanitize=fuzzer,addres
 common=("$top/common/bytes.c" "$top/common/infile.c" "$top/common/strlist.c" "$top/common/util.c")
 facts=("$top/common/model/facts.c")
 registry=("$top/common/model/registry.c" "$work/registry_tables.c")
-x509=("$top/scanner/x509.c" "$top/scanner/ocsp.c")
+x509=("$top"/scanner/gnutls/x509_*.c "$top/scanner/gnutls/ocsp.c")
 
 # sources TARGET: what fuzz_TARGET links besides itself, and its libraries.
 sources() {
@@ -51,7 +51,8 @@ sources() {
 	record | flight) srcs=("$top"/scanner/wire/*.c "${common[@]}" "${registry[@]}") libs=(-lgnutls) ;;
 	x509) srcs=("${x509[@]}" "${facts[@]}" "${common[@]}") libs=(-lgnutls) ;;
 	revocation)
-		srcs=("$top/scanner/revocation.c" "${x509[@]}" "$top/scanner/fetch.c" "${facts[@]}"
+		srcs=("$top/scanner/revocation.c" "$top/scanner/revoc_cache.c"
+			"$top/scanner/gnutls/revoc_judge.c" "${x509[@]}" "$top/scanner/fetch.c" "${facts[@]}"
 			"${common[@]}")
 		libs=(-lgnutls -ldl)
 		;;

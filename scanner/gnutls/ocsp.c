@@ -1,5 +1,5 @@
 /*
- * scanner/ocsp.c - the OCSP response verifier shared by the staple and the
+ * scanner/gnutls/ocsp.c - the OCSP response verifier shared by the staple and the
  * fetch paths (see ocsp.h).
  *
  * Order of the checks (the first failure is the reason given): parse,
@@ -10,7 +10,7 @@
  * in the future beyond OCSP_SKEW, nextUpdate not passed; then the
  * certificate status.
  */
-#include "scanner/ocsp.h"
+#include "scanner/gnutls/ocsp.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -23,6 +23,7 @@
 #include <gnutls/ocsp.h>
 
 #include "common/util.h"
+#include "scanner/gnutls/x509_private.h"
 #include "scanner/x509.h"
 
 /* SingleResponses examined at most: a hostile response may carry many. */
@@ -59,21 +60,10 @@ static const char *ocsp_status_name(int status)
     }
 }
 
-static void ocsp_add(char *dst, size_t dst_len, const char *word)
-{
-    size_t n = strlen(dst);
-    if (n < dst_len) {
-        snprintf(dst + n, dst_len - n, "%s%s", n > 0 ? ", " : "", word);
-    }
-}
-
 /* ocsp_verify_words: GnuTLS's OCSP verification flags as words. */
 static void ocsp_verify_words(unsigned verify, char *why, size_t why_len)
 {
-    static const struct {
-        unsigned bit;
-        const char *word;
-    } words[] = {
+    static const struct x509_flag_word words[] = {
         {GNUTLS_OCSP_VERIFY_SIGNER_NOT_FOUND, "signer not found"},
         {GNUTLS_OCSP_VERIFY_SIGNER_KEYUSAGE_ERROR, "signer key usage"},
         {GNUTLS_OCSP_VERIFY_UNTRUSTED_SIGNER, "untrusted signer"},
@@ -83,11 +73,7 @@ static void ocsp_verify_words(unsigned verify, char *why, size_t why_len)
         {GNUTLS_OCSP_VERIFY_CERT_NOT_ACTIVATED, "responder certificate not yet valid"},
     };
     why[0] = '\0';
-    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-        if (verify & words[i].bit) {
-            ocsp_add(why, why_len, words[i].word);
-        }
-    }
+    x509_flag_words(verify, words, sizeof(words) / sizeof(words[0]), why, why_len);
     if (why[0] == '\0') {
         util_copy(why, why_len, "rejected");
     }

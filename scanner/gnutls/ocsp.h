@@ -1,15 +1,15 @@
 /*
- * scanner/ocsp.h - the one OCSP response verifier (RFC 6960), for the
- * response a server staples (scanner/x509.c) and the one tlsaudit fetches
- * from the responder (scanner/revocation.c).
+ * scanner/gnutls/ocsp.h - the one OCSP response verifier (RFC 6960), for the
+ * response a server staples (x509_chain.c) and the one tlsaudit fetches
+ * from the responder (revoc_judge.c).
  *
  * A GnuTLS adapter: the caller passes certificates as GnuTLS handles, gets
  * back a verdict with libc types only. Judged at the caller's "now" (never
  * the system clock): thisUpdate at most OCSP_SKEW seconds in the future,
  * nextUpdate not passed, a delegated responder certificate valid at now.
  */
-#ifndef TLSAUDIT_SCANNER_OCSP_H
-#define TLSAUDIT_SCANNER_OCSP_H
+#ifndef TLSAUDIT_SCANNER_GNUTLS_OCSP_H
+#define TLSAUDIT_SCANNER_GNUTLS_OCSP_H
 
 #include <stddef.h>
 #include <stdint.h>
