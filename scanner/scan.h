@@ -48,6 +48,8 @@ void scan_gate_open(struct scan_gate *g, bool ok);
  * opened ok; a NULL gate is always open. */
 bool scan_gate_wait(struct scan_gate *g);
 
+struct probe_table;
+
 struct scan_options {
     int jobs;                /* targets in parallel for the GnuTLS handshakes, >= 1 */
     bool enumerate;          /* run the raw-ClientHello enumeration too */
@@ -79,6 +81,9 @@ struct scan_options {
     void (*on_progress)(void *arg, size_t n_done, size_t n_units);
     void (*on_warning)(void *arg, const char *text);
     void *report_arg; /* passed to on_progress and on_warning */
+    /* The probes to run (scanner/probes/registry.h); NULL: the scanner's
+     * table, probe_table_default. Tests pass their own. */
+    const struct probe_table *probes;
 };
 
 /* Called once per finished target (including unreachable and unresolvable
