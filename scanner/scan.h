@@ -3,11 +3,13 @@
  * resolves to, every protocol version, then the certificate chain.
  *
  * Every name is resolved first; each (target, address) is then one unit.
- * The certificate work (GnuTLS handshakes) runs on a small pool of threads
- * (-j); the enumeration of every unit runs on one probe loop in one more
- * thread. A unit is finished when both are done; it is then handed to a
- * callback that is called one unit at a time (never concurrently), which
- * is where the CLI stores and prints it.
+ * What runs for a unit is the probe table (scanner/probes/registry.h):
+ * its worker track (GnuTLS handshakes, certificates, fetches) on a small
+ * pool of threads (-j), its loop track (the enumeration) on one probe loop
+ * in one more thread. A unit is finished when both are done; its derived
+ * track then runs and it is handed to a callback that is called one unit
+ * at a time (never concurrently), which is where the CLI stores and
+ * prints it.
  */
 #ifndef TLSAUDIT_SCANNER_SCAN_H
 #define TLSAUDIT_SCANNER_SCAN_H
