@@ -2,14 +2,15 @@
  * scanner/scan.c - the scan driver (see scan.h).
  *
  * Work unit: one (target, address), after every name is resolved. Two
- * parts per unit run side by side: a GnuTLS worker (-j threads) probes TLS
- * 1.3 down to TLS 1.0 with real handshakes, takes the chain from the first
- * accepted version (the newest) and validates it; the enumeration thread
- * runs every unit's raw-ClientHello enumeration on one probe loop. The
- * part that finishes last hands the unit to the callback, under one mutex,
- * so the callback needs no locking of its own. The stop flag is checked
- * between probes, and probes in flight give up within a fraction of a
- * second.
+ * tracks of the probe table (scanner/probes/registry.h) run per unit side
+ * by side: the worker track on a GnuTLS worker (-j threads: the versions,
+ * TLS 1.3 down to TLS 1.0 with real handshakes, the chain of the first
+ * accepted one, HSTS ...), the loop track on the enumeration thread, which
+ * runs every unit's raw conversations on one probe loop. The part that
+ * finishes last runs the derived track and hands the unit to the
+ * callback, under one mutex, so the callback needs no locking of its own.
+ * The stop flag is checked between probes, and probes in flight give up
+ * within a fraction of a second.
  *
  * The optional ready gate (scan_options.ready) lets the caller prepare
  * while the scan already runs: deliveries and revocation checks wait for
@@ -31,8 +32,7 @@
 #include <sys/resource.h>
 
 #include "common/util.h"
-#include "scanner/enumerate.h"
-#include "scanner/handshake.h"
+#include "scanner/probes/registry.h"
 
 #define MAX_SCAN_THREADS 256
 
@@ -53,12 +53,6 @@ struct pool {
     size_t enum_next;      /* next unit whose enumeration starts (loop thread only) */
     struct net_stats enum_stats;
 };
-
-/* The flag is set by a signal handler or (atomically) by another thread. */
-static bool stopping(const struct scan_options *o)
-{
-    return o->stop != NULL && __atomic_load_n(o->stop, __ATOMIC_SEQ_CST);
-}
 
 void scan_gate_init(struct scan_gate *g)
 {
@@ -107,40 +101,6 @@ static const char *sni_for(const struct target_spec *t, const struct scan_option
     return target_valid_sni(t->host) ? t->host : NULL;
 }
 
-static void collect_chain(struct target_result *r, struct hs_capture *cap,
-                          const struct scan_options *o)
-{
-    int64_t now = util_now_ms() / 1000;
-    r->certs = calloc(cap->n_certs ? cap->n_certs : 1, sizeof(*r->certs));
-    if (r->certs == NULL) {
-        return;
-    }
-    for (size_t i = 0; i < cap->n_certs; i++) {
-        char why[FACT_TEXT];
-        cert_fact_init(&r->certs[i]);
-        /* A certificate GnuTLS cannot parse is still recorded (DER and
-         * hash); the chain check then reports the failure. */
-        if (x509_cert_facts(cap->der[i], cap->der_len[i], now, &r->certs[i], why, sizeof(why)) !=
-                0 &&
-            r->certs[i].subject == NULL) {
-            r->certs[i].subject = strdup("(unparsable certificate)");
-        }
-        r->n_certs++;
-    }
-    const char *ip = r->sni == NULL ? r->ip : NULL;
-    if (x509_chain_check(o->trust, r->certs, r->n_certs, r->sni, ip, cap->ocsp, cap->ocsp_len, now,
-                         &r->chain) == 0) {
-        r->chain_collected = true;
-        /* Fetches run here, in the worker, alongside the enumeration; the
-         * fetch cache they use is preloaded by whoever opens o->ready. */
-        if (o->revoc != NULL && scan_gate_wait(o->ready) &&
-            revocation_check(o->revoc, r, now) != 0) {
-            util_copy(r->chain.aia_detail, sizeof(r->chain.aia_detail),
-                      "revocation not checked: out of memory");
-        }
-    }
-}
-
 int64_t scan_budget_default(int timeout_ms)
 {
     return (int64_t)timeout_ms * 2 * (PV_COUNT + WV_COUNT);
@@ -152,158 +112,26 @@ static int64_t budget_deadline(const struct scan_options *o)
     return o->target_budget_ms > 0 ? util_mono_ms() + o->target_budget_ms : 0;
 }
 
-/* The timeout for one handshake (an attempt and maybe its retry) before
- * the deadline: the --timeout, or half of what is left when that is less;
- * 0 when the budget is spent. */
-static int handshake_timeout(const struct scan_options *o, int64_t deadline)
+/* The table o runs: its own (tests), else the scanner's. */
+static const struct probe_table *probe_table_of(const struct scan_options *o)
 {
-    if (deadline == 0) {
-        return o->timeout_ms;
-    }
-    int64_t half = (deadline - util_mono_ms()) / 2;
-    if (half <= 0) {
-        return 0;
-    }
-    return half < o->timeout_ms ? (int)half : o->timeout_ms;
+    return o->probes != NULL ? o->probes : &probe_table_default;
 }
 
-#define NOT_TESTED_BUDGET "not tested: the target's time budget ran out"
-
-/* scan_one_address with a deadline (0: none); *out_of_time is set when the
- * deadline left something untested. */
+/* scan_one_address with a deadline (0: none): the worker track of the
+ * probe table; *out_of_time is set when the deadline left something
+ * untested. */
 static void scan_address(const struct target_spec *t, const struct target_addr *a,
                          const struct scan_options *o, int64_t deadline, struct target_result *r,
                          bool *out_of_time)
 {
-    (void)t; /* per-target options (STARTTLS, ...) will come from here */
-    const struct hs_options hso = {.sni = r->sni}; /* a STARTTLS dialogue plugs in here */
-    *out_of_time = false;
+    struct probe_ctx c;
     r->started_ms = util_now_ms();
     util_copy(r->ip, sizeof(r->ip), a->ip);
-
-    struct hs_capture cap = {0};
-    bool have_chain = false;
-    bool any_accepted = false;
-    bool connected = false;
-    bool any_answer = false; /* some version was accepted or refused */
-    int n_silent = 0;        /* versions that got no answer */
-    char connect_error[FACT_TEXT] = "";
-    char last_reason[FACT_TEXT] = "";
-
-    for (int v = PV_COUNT - 1; v >= 0; v--) {
-        if (stopping(o)) {
-            r->status = TARGET_INTERRUPTED;
-            util_copy(r->error, sizeof(r->error), "scan interrupted");
-            goto out;
-        }
-        struct version_fact *vf = &r->versions[v];
-        int tmo = handshake_timeout(o, deadline);
-        if (tmo == 0) {
-            /* Inconclusive, never "refused": nothing was asked. */
-            for (int w = v; w >= 0; w--) {
-                r->versions[w].state = PROBE_INCONCLUSIVE;
-                util_copy(r->versions[w].reason, sizeof(r->versions[w].reason), NOT_TESTED_BUDGET);
-            }
-            *out_of_time = true;
-            break;
-        }
-        enum hs_result hr =
-            handshake_probe((const struct sockaddr *)&a->sa, a->sa_len, &hso, (enum probe_version)v,
-                            tmo, vf, have_chain ? NULL : &cap);
-        if (stopping(o)) {
-            /* The probe may have been cut short: this target is unfinished. */
-            r->status = TARGET_INTERRUPTED;
-            util_copy(r->error, sizeof(r->error), "scan interrupted");
-            goto out;
-        }
-        if (hr == HS_CONNECT_FAILED) {
-            util_copy(connect_error, sizeof(connect_error), vf->reason);
-            if (!connected) {
-                /* Nothing listens (or answers) there: do not try the other
-                 * versions against a dead address. */
-                break;
-            }
-            continue;
-        }
-        if (hr == HS_LOCAL_ERROR) {
-            r->status = TARGET_ERROR;
-            util_copy(r->error, sizeof(r->error), vf->reason);
-            goto out;
-        }
-        connected = true;
-        if (vf->state == PROBE_INCONCLUSIVE) {
-            util_copy(last_reason, sizeof(last_reason), vf->reason);
-            if (!any_answer && ++n_silent == 2 && v > 0) {
-                /* TLS 1.3 and 1.2 both went unanswered (after a retry
-                 * each): do not wait for the older versions too. */
-                for (int w = v - 1; w >= 0; w--) {
-                    r->versions[w].state = PROBE_INCONCLUSIVE;
-                    util_copy(r->versions[w].reason, sizeof(r->versions[w].reason),
-                              "not tried: the server answered no newer version");
-                }
-                break;
-            }
-        } else {
-            any_answer = true;
-        }
-        if (vf->state == PROBE_ACCEPTED) {
-            any_accepted = true;
-            if (!have_chain && cap.n_certs > 0) {
-                have_chain = true;
-            }
-        }
-    }
-    if (!connected) {
-        r->status = TARGET_UNREACHABLE;
-        for (int v = 0; v < PV_COUNT; v++) {
-            memset(&r->versions[v], 0, sizeof(r->versions[v]));
-        }
-        util_copy(r->error, sizeof(r->error), connect_error);
-        goto out;
-    }
-    if (!any_answer) {
-        /* Connections were accepted but no handshake got an answer: a
-         * silent (or dying) server, not one that refuses TLS. */
-        r->status = TARGET_UNREACHABLE;
-        snprintf(r->error, sizeof(r->error), "no answer to any handshake (%s)", last_reason);
-        goto out;
-    }
-    r->status = any_accepted ? TARGET_OK : TARGET_NO_TLS;
-    if (!any_accepted) {
-        util_copy(r->error, sizeof(r->error), "no protocol version accepted");
-    }
-    if (have_chain) {
-        collect_chain(r, &cap, o);
-    }
-    if (o->http != NULL && any_accepted) {
-        http_check(o->http, r);
-    }
-    if (o->enumerate && r->versions[PV_TLS13].state == PROBE_ACCEPTED &&
-        r->versions[PV_TLS13].reason[0] == '\0') {
-        /* The TLS 1.3 CertificateVerify is encrypted: the raw prober
-         * cannot see its scheme, so GnuTLS offers one scheme at a time
-         * (only where a TLS 1.3 handshake completed at all). */
-        bool all_tried = true;
-        for (size_t i = 0; i < hs_n_sigschemes13 && !stopping(o); i++) {
-            enum probe_state st = PROBE_NOT_TESTED;
-            int tmo = handshake_timeout(o, deadline);
-            if (tmo == 0) {
-                all_tried = false;
-                *out_of_time = true;
-                break;
-            }
-            if (handshake_sigscheme13((const struct sockaddr *)&a->sa, a->sa_len, &hso,
-                                      &hs_sigschemes13[i], tmo, &st) == HS_DONE &&
-                st == PROBE_ACCEPTED &&
-                r->enumeration.n_sigalgs13 <
-                    sizeof(r->enumeration.sigalgs13) / sizeof(r->enumeration.sigalgs13[0])) {
-                r->enumeration.sigalgs13[r->enumeration.n_sigalgs13++] = hs_sigschemes13[i].code;
-            }
-        }
-        r->enumeration.sigalgs13_tested = all_tried && !stopping(o);
-    }
-out:
-    hs_capture_cleanup(&cap);
+    probe_ctx_init(&c, t, a, o, r, deadline);
+    probe_track_run(probe_table_of(o), PROBE_TRACK_WORKER, &c);
+    *out_of_time = c.out_of_time;
+    probe_ctx_cleanup(&c);
     r->finished_ms = util_now_ms();
 }
 
@@ -320,8 +148,9 @@ struct unit {
     const struct target_spec *spec;
     struct target_addr addr;
     struct target_result r;
-    int parts_left;      /* the GnuTLS part and the enumeration part */
-    bool hs_out_of_time; /* the budget left some handshake untested */
+    int parts_left;            /* the GnuTLS part and the enumeration part */
+    bool hs_out_of_time;       /* the budget left some handshake untested */
+    struct probe_ctx loop_ctx; /* the loop track's state (loop thread only) */
 };
 
 /* Says in r->error, first, that the budget cut the target short (the
@@ -352,6 +181,13 @@ static void unit_part_done(struct pool *p, struct unit *u)
     if (!last) {
         return;
     }
+    if (u->r.status != TARGET_INTERRUPTED && !probe_stopping(p->o)) {
+        /* Both tracks are done: the derived probes read their facts. */
+        struct probe_ctx c;
+        probe_ctx_init(&c, u->spec, &u->addr, p->o, &u->r, 0);
+        probe_track_run(probe_table_of(p->o), PROBE_TRACK_DERIVED, &c);
+        probe_ctx_cleanup(&c);
+    }
     if (u->hs_out_of_time || u->r.enumeration.budget_ran_out) {
         note_partial(p->o, &u->r); /* both parts are done: nothing else writes r */
     }
@@ -361,7 +197,7 @@ static void unit_part_done(struct pool *p, struct unit *u)
         p->failed = true;
     }
     /* An interrupted unit is not a finished one: it is not delivered. */
-    if (u->r.status != TARGET_INTERRUPTED && !stopping(p->o)) {
+    if (u->r.status != TARGET_INTERRUPTED && !probe_stopping(p->o)) {
         deliver_locked(p, &u->r);
     }
     p->n_finished++;
@@ -387,7 +223,7 @@ static void *worker(void *arg)
             return NULL;
         }
         struct unit *u = &p->units[i];
-        if (failed || stopping(p->o)) {
+        if (failed || probe_stopping(p->o)) {
             u->r.status = TARGET_INTERRUPTED;
         } else {
             scan_address(u->spec, &u->addr, p->o, budget_deadline(p->o), &u->r, &u->hs_out_of_time);
@@ -412,10 +248,14 @@ static void enum_start_next(struct pool *p)
 {
     while (p->enum_next < p->n_units) {
         struct unit *u = &p->units[p->enum_next++];
-        if (!stopping(p->o) &&
-            enum_start(p->loop, (unsigned)(u - p->units), &u->addr.sa, u->addr.sa_len, u->r.sni,
-                       budget_deadline(p->o), &u->r.enumeration, enum_unit_done, u) == 0) {
-            return;
+        if (!probe_stopping(p->o)) {
+            struct probe_ctx *c = &u->loop_ctx;
+            probe_ctx_init(c, u->spec, &u->addr, p->o, &u->r, budget_deadline(p->o));
+            c->loop = p->loop;
+            c->group = (unsigned)(u - p->units);
+            if (probe_loop_start(probe_table_of(p->o), c, enum_unit_done, u) == 1) {
+                return;
+            }
         }
         unit_part_done(p, u);
     }
@@ -510,7 +350,7 @@ static int make_units(struct pool *p)
     const struct target_list *l = p->l;
     const struct scan_options *o = p->o;
     size_t cap = 0;
-    for (size_t i = 0; i < l->n_items && !stopping(o); i++) {
+    for (size_t i = 0; i < l->n_items && !probe_stopping(o); i++) {
         const struct target_spec *t = &l->items[i];
         const char *sni = sni_for(t, o);
         struct target_addr *addrs = NULL;
@@ -632,7 +472,7 @@ join:
     if (enum_running) {
         pthread_join(enum_tid, NULL);
     }
-    if (p.failed || stopping(o)) {
+    if (p.failed || probe_stopping(o)) {
         rc = 1;
     }
 out:

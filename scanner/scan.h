@@ -3,11 +3,13 @@
  * resolves to, every protocol version, then the certificate chain.
  *
  * Every name is resolved first; each (target, address) is then one unit.
- * The certificate work (GnuTLS handshakes) runs on a small pool of threads
- * (-j); the enumeration of every unit runs on one probe loop in one more
- * thread. A unit is finished when both are done; it is then handed to a
- * callback that is called one unit at a time (never concurrently), which
- * is where the CLI stores and prints it.
+ * What runs for a unit is the probe table (scanner/probes/registry.h):
+ * its worker track (GnuTLS handshakes, certificates, fetches) on a small
+ * pool of threads (-j), its loop track (the enumeration) on one probe loop
+ * in one more thread. A unit is finished when both are done; its derived
+ * track then runs and it is handed to a callback that is called one unit
+ * at a time (never concurrently), which is where the CLI stores and
+ * prints it.
  */
 #ifndef TLSAUDIT_SCANNER_SCAN_H
 #define TLSAUDIT_SCANNER_SCAN_H
@@ -48,6 +50,8 @@ void scan_gate_open(struct scan_gate *g, bool ok);
  * opened ok; a NULL gate is always open. */
 bool scan_gate_wait(struct scan_gate *g);
 
+struct probe_table;
+
 struct scan_options {
     int jobs;                /* targets in parallel for the GnuTLS handshakes, >= 1 */
     bool enumerate;          /* run the raw-ClientHello enumeration too */
@@ -79,6 +83,9 @@ struct scan_options {
     void (*on_progress)(void *arg, size_t n_done, size_t n_units);
     void (*on_warning)(void *arg, const char *text);
     void *report_arg; /* passed to on_progress and on_warning */
+    /* The probes to run (scanner/probes/registry.h); NULL: the scanner's
+     * table, probe_table_default. Tests pass their own. */
+    const struct probe_table *probes;
 };
 
 /* Called once per finished target (including unreachable and unresolvable

@@ -1,0 +1,300 @@
+/*
+ * scanner/probes/registry.c - the scanner's table of probes, the needs
+ * they declare, and the runners that walk a table track by track (see
+ * registry.h).
+ *
+ * The table's order is the order the probes run in on their track: the
+ * worker track asks the versions first (the chain comes from the newest
+ * accepted one), then checks the chain, HSTS, and the TLS 1.3 signature
+ * schemes; the loop track runs the enumeration. A new probe is one file
+ * under scanner/probes/ and one row here.
+ */
+#include "scanner/probes/registry.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/model/registry.h"
+#include "common/util.h"
+#include "scanner/scan.h"
+
+static const struct probe_def probe_defs_default[] = {
+    {.id = "versions",
+     .track = PROBE_TRACK_WORKER,
+     .flags = PROBE_OWN_FACTS,
+     .run = probe_versions_run},
+    {.id = "chain",
+     .track = PROBE_TRACK_WORKER,
+     .needs = NEED_TLS_ACCEPTED,
+     .unmet_state = PR_NOT_APPLICABLE,
+     .flags = PROBE_OWN_FACTS,
+     .run = probe_chain_run},
+    {.id = "hsts",
+     .track = PROBE_TRACK_WORKER,
+     .needs = NEED_TLS_ACCEPTED,
+     .unmet_state = PR_NOT_APPLICABLE,
+     .flags = PROBE_OWN_FACTS,
+     .wanted = probe_hsts_wanted,
+     .run = probe_hsts_run},
+    {.id = "sigschemes13",
+     .track = PROBE_TRACK_WORKER,
+     .needs = NEED_TLS13,
+     .unmet_state = PR_NOT_APPLICABLE,
+     .flags = PROBE_OWN_FACTS,
+     .wanted = probe_enumeration_wanted,
+     .run = probe_sigschemes13_run},
+    {.id = "enumeration",
+     .track = PROBE_TRACK_LOOP,
+     .flags = PROBE_OWN_FACTS,
+     .wanted = probe_enumeration_wanted,
+     .start = probe_enumeration_start},
+};
+
+const struct probe_table probe_table_default = {
+    probe_defs_default, sizeof(probe_defs_default) / sizeof(probe_defs_default[0])};
+
+bool probe_stopping(const struct scan_options *o)
+{
+    return o->stop != NULL && __atomic_load_n(o->stop, __ATOMIC_SEQ_CST);
+}
+
+int probe_handshake_timeout(const struct probe_ctx *c)
+{
+    if (c->deadline == 0) {
+        return c->o->timeout_ms;
+    }
+    int64_t half = (c->deadline - util_mono_ms()) / 2;
+    if (half <= 0) {
+        return 0;
+    }
+    return half < c->o->timeout_ms ? (int)half : c->o->timeout_ms;
+}
+
+static bool id_ok(const char *id)
+{
+    size_t n = id != NULL ? strlen(id) : 0;
+    if (n == 0 || n >= PROBE_ID_LEN) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char ch = id[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Why row d is not well formed, or NULL. */
+static const char *def_problem(const struct probe_def *d)
+{
+    if (!id_ok(d->id)) {
+        return "an id of [a-z0-9_], 1 to 47 bytes";
+    }
+    if (d->unmet_state != PR_NOT_APPLICABLE && d->unmet_state != PR_COULD_NOT_TEST &&
+        d->needs != 0 && (d->flags & PROBE_OWN_FACTS) == 0) {
+        return "an unmet need must be not-applicable or could-not-test";
+    }
+    switch (d->track) {
+    case PROBE_TRACK_WORKER:
+        if (d->run == NULL || (d->needs & NEED_FROM_ENUMERATION) != 0) {
+            return "a worker probe runs with run and cannot need the enumeration's facts";
+        }
+        return NULL;
+    case PROBE_TRACK_LOOP:
+        if (d->start == NULL || (d->needs & (NEED_FROM_ENUMERATION | NEED_FROM_WORKER)) != 0) {
+            return "a loop probe starts with start and cannot need another track's facts";
+        }
+        return NULL;
+    case PROBE_TRACK_DERIVED:
+        return d->run == NULL ? "a derived probe runs with run" : NULL;
+    }
+    return "an unknown track";
+}
+
+int probe_table_check(const struct probe_table *t, char *why, size_t why_len)
+{
+    for (size_t i = 0; i < t->n_defs; i++) {
+        const char *p = def_problem(&t->defs[i]);
+        if (p != NULL) {
+            snprintf(why, why_len, "probe %zu (%s): %s", i,
+                     t->defs[i].id != NULL ? t->defs[i].id : "no id", p);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static bool any_rsa_kx(const struct enum_facts *e)
+{
+    for (int v = 0; v < WV_COUNT; v++) {
+        for (size_t i = 0; i < e->versions[v].n_suites; i++) {
+            const struct suite_info *s = registry_suite_by_code(e->versions[v].suites[i].code);
+            if (s != NULL && (s->attrs & SUITE_KX_RSA) != 0) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Whether r has need (one bit); the reason when not. */
+static bool need_met(unsigned need, const struct target_result *r, const char **why)
+{
+    const struct version_fact *v13 = &r->versions[PV_TLS13];
+    switch (need) {
+    case NEED_TLS_ACCEPTED:
+        *why = "no protocol version accepted";
+        return r->status == TARGET_OK;
+    case NEED_TLS13:
+        *why = "no TLS 1.3 handshake completed";
+        return v13->state == PROBE_ACCEPTED && v13->reason[0] == '\0';
+    case NEED_CHAIN:
+        *why = "no certificate chain collected";
+        return r->chain_collected;
+    case NEED_HTTPS:
+        *why = "no HTTPS answer";
+        return r->http.hsts_checked && r->http.hsts_error[0] == '\0';
+    case NEED_ENUMERATION:
+        *why = "the enumeration did not run";
+        return r->enumeration.collected;
+    case NEED_RSA_KX:
+        *why = "no RSA key-exchange suite accepted";
+        return any_rsa_kx(&r->enumeration);
+    }
+    *why = "an unknown need";
+    return false;
+}
+
+bool probe_needs_met(unsigned needs, const struct target_result *r, char *why, size_t why_len)
+{
+    for (unsigned bit = 1; bit != 0 && bit <= needs; bit <<= 1) {
+        const char *w = "";
+        if ((needs & bit) != 0 && !need_met(bit, r, &w)) {
+            util_copy(why, why_len, w);
+            return false;
+        }
+    }
+    util_copy(why, why_len, "");
+    return true;
+}
+
+void probe_ctx_init(struct probe_ctx *c, const struct target_spec *spec,
+                    const struct target_addr *addr, const struct scan_options *o,
+                    struct target_result *r, int64_t deadline)
+{
+    memset(c, 0, sizeof(*c));
+    c->spec = spec;
+    c->addr = addr;
+    c->o = o;
+    c->r = r;
+    c->hso.sni = r->sni; /* a STARTTLS dialogue plugs in here (c->spec's protocol) */
+    c->deadline = deadline;
+}
+
+void probe_ctx_cleanup(struct probe_ctx *c)
+{
+    hs_capture_cleanup(&c->cap);
+}
+
+/* Appends d's one row, state st with why; the list's header then says the
+ * probes ran. Out of memory the row is lost and the header says so. */
+static void record_row(struct probe_ctx *c, const struct probe_def *d, enum probe_result_state st,
+                       const char *why)
+{
+    struct probe_list *l = &c->r->probes;
+    if (probe_list_add(l, d->id, PROBE_NO_VERSION, 0, st, why, NULL) != 0) {
+        l->header.state = FACT_COULD_NOT_TEST;
+        util_copy(l->header.detail, sizeof(l->header.detail), "a probe result was lost");
+        return;
+    }
+    if (l->header.state == FACT_NOT_COLLECTED) {
+        l->header.state = FACT_COLLECTED;
+    }
+}
+
+enum gate { GATE_RUN, GATE_SKIP, GATE_STOP };
+
+/* Whether row d of track runs on c: not asked for or needs unmet skip it
+ * (with its row unless PROBE_OWN_FACTS), the stop flag ends the track, a
+ * spent budget skips it (with a could-not-test row). */
+static enum gate gate(struct probe_ctx *c, const struct probe_def *d, enum probe_track track)
+{
+    if (d->track != track || (d->wanted != NULL && !d->wanted(c->o))) {
+        return GATE_SKIP;
+    }
+    if (probe_stopping(c->o)) {
+        if (track == PROBE_TRACK_WORKER) {
+            /* The worker track owns the status (the loop thread never
+             * writes it): the unit is unfinished, as versions.c says. */
+            c->r->status = TARGET_INTERRUPTED;
+            util_copy(c->r->error, sizeof(c->r->error), "scan interrupted");
+        }
+        return GATE_STOP;
+    }
+    bool own = (d->flags & PROBE_OWN_FACTS) != 0;
+    char why[FACT_TEXT];
+    if (!probe_needs_met(d->needs, c->r, why, sizeof(why))) {
+        if (!own) {
+            record_row(c, d, d->unmet_state, why);
+        }
+        return GATE_SKIP;
+    }
+    if (!own && c->deadline != 0 && util_mono_ms() >= c->deadline) {
+        record_row(c, d, PR_COULD_NOT_TEST, PROBE_NOT_TESTED_BUDGET);
+        c->out_of_time = true;
+        return GATE_SKIP;
+    }
+    return GATE_RUN;
+}
+
+void probe_track_run(const struct probe_table *t, enum probe_track track, struct probe_ctx *c)
+{
+    for (size_t i = 0; i < t->n_defs; i++) {
+        const struct probe_def *d = &t->defs[i];
+        enum gate g = gate(c, d, track);
+        if (g == GATE_STOP) {
+            return;
+        }
+        if (g == GATE_RUN && d->run(c) == PROBE_END_TRACK) {
+            return;
+        }
+    }
+}
+
+static void loop_row_done(void *arg);
+
+/* Starts c's next loop row that runs; 1 when one is under way, 0 when the
+ * track is over. */
+static int loop_walk(struct probe_ctx *c)
+{
+    while (c->next < c->table->n_defs) {
+        const struct probe_def *d = &c->table->defs[c->next++];
+        enum gate g = gate(c, d, PROBE_TRACK_LOOP);
+        if (g == GATE_STOP) {
+            return 0;
+        }
+        if (g == GATE_RUN && d->start(c, loop_row_done, c) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void loop_row_done(void *arg)
+{
+    struct probe_ctx *c = arg;
+    if (loop_walk(c) == 0) {
+        c->on_track_done(c->on_track_done_arg);
+    }
+}
+
+int probe_loop_start(const struct probe_table *t, struct probe_ctx *c, void (*on_done)(void *arg),
+                     void *arg)
+{
+    c->table = t;
+    c->next = 0;
+    c->on_track_done = on_done;
+    c->on_track_done_arg = arg;
+    return loop_walk(c);
+}

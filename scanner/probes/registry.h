@@ -1,0 +1,168 @@
+/*
+ * scanner/probes/registry.h - the table of probes and the runners that
+ * walk it, one per track.
+ *
+ * A probe is one row of a table (struct probe_def): its stored id, the
+ * track it runs on, what it needs (bits over facts: NEED_*), flags, and
+ * its run (or, on the loop track, start) function. Three tracks:
+ *
+ *   PROBE_TRACK_WORKER  blocking GnuTLS / fetch work on a pool thread
+ *                       (the per-version handshakes, the chain, HSTS ...)
+ *   PROBE_TRACK_LOOP    raw conversations on the epoll loop, each started
+ *                       with a done callback (the enumeration)
+ *   PROBE_TRACK_DERIVED computed from facts only, once both tracks of the
+ *                       unit have finished, just before it is delivered
+ *
+ * Each runner walks its track's rows in table order. A row whose needs are
+ * not met is not run: it gets exactly one probe_result row (its id, the
+ * state the row names, "could-not-test" or "not-applicable", and the
+ * reason probe_needs_met gives), unless the row is PROBE_OWN_FACTS. The
+ * target's time budget and the stop flag are checked before each row.
+ *
+ * PROBE_OWN_FACTS rows are the phases the scanner had before the table
+ * (versions, chain, HSTS, the TLS 1.3 signature schemes, the
+ * enumeration): they write their own fact families exactly as before and
+ * no probe_result row, so an unmet need or a spent budget only skips them
+ * (their facts say why, as they always did).
+ *
+ * Who frees what: a probe_ctx is caller storage; probe_ctx_cleanup frees
+ * what the worker track captured (the handshake's certificates).
+ */
+#ifndef TLSAUDIT_SCANNER_PROBES_REGISTRY_H
+#define TLSAUDIT_SCANNER_PROBES_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/model/facts.h"
+#include "common/model/probe_result.h"
+#include "scanner/handshake.h"
+#include "scanner/net/loop.h"
+#include "scanner/target.h"
+
+struct scan_options;
+
+enum probe_track { PROBE_TRACK_WORKER, PROBE_TRACK_LOOP, PROBE_TRACK_DERIVED };
+
+/* What a probe needs, as facts of the target_result (probe_needs_met
+ * tests them in this order and names the first one missing). */
+enum probe_need {
+    NEED_TLS_ACCEPTED = 1u << 0, /* a GnuTLS handshake accepted some version (status ok) */
+    NEED_TLS13 = 1u << 1,        /* a TLS 1.3 handshake completed */
+    NEED_CHAIN = 1u << 2,        /* the certificate chain was collected and checked */
+    NEED_HTTPS = 1u << 3,        /* an HTTPS request got an answer (the HSTS check) */
+    NEED_ENUMERATION = 1u << 4,  /* the enumeration ran */
+    NEED_RSA_KX = 1u << 5,       /* the enumeration found an accepted SUITE_KX_RSA suite */
+};
+/* The needs only the loop track's facts answer: a worker or loop row may
+ * not declare them (probe_table_check), a derived row may. */
+#define NEED_FROM_ENUMERATION (NEED_ENUMERATION | NEED_RSA_KX)
+/* The needs the worker track's facts answer: a loop row may not declare them. */
+#define NEED_FROM_WORKER (NEED_TLS_ACCEPTED | NEED_TLS13 | NEED_CHAIN | NEED_HTTPS)
+
+enum probe_flag {
+    PROBE_INTRUSIVE = 1u << 0, /* sends what an IDS may flag (left out by a later --ids-friendly) */
+    PROBE_OWN_FACTS = 1u << 1, /* writes its own fact family, never a probe_result row */
+};
+
+/* What a worker or derived run says about the rest of its track. */
+enum probe_step { PROBE_NEXT = 0, PROBE_END_TRACK };
+
+/* One unit's state while its probes run; caller storage (zeroed, then
+ * probe_ctx_init). The worker track's rows share the capture and the
+ * flags; the loop track's the loop, its group and the done callback. */
+struct probe_ctx {
+    const struct target_spec *spec;
+    const struct target_addr *addr;
+    const struct scan_options *o;
+    struct target_result *r;
+    struct hs_options hso;
+    int64_t deadline; /* the track's budget deadline (util_mono_ms), 0: none */
+    bool out_of_time; /* the budget left something untested */
+    struct hs_capture cap;
+    bool have_chain;       /* cap holds the chain of the newest accepted version */
+    bool any_accepted;     /* some GnuTLS version was accepted */
+    struct net_loop *loop; /* loop track: the unit's loop and group */
+    unsigned group;
+    /* loop track: the runner's position and whom to tell at the end */
+    const struct probe_table *table;
+    size_t next;
+    void (*on_track_done)(void *arg);
+    void *on_track_done_arg;
+};
+
+struct probe_def {
+    const char *id; /* the stored probe id ([a-z0-9_], < PROBE_ID_LEN) */
+    enum probe_track track;
+    unsigned needs;                      /* NEED_* bits */
+    enum probe_result_state unmet_state; /* PR_NOT_APPLICABLE or PR_COULD_NOT_TEST */
+    unsigned flags;                      /* PROBE_* bits */
+    /* Whether the scan's options ask for the probe at all (NULL: always); a
+     * probe not asked for is left out without a row. */
+    bool (*wanted)(const struct scan_options *o);
+    /* worker and derived tracks: runs the probe. */
+    enum probe_step (*run)(struct probe_ctx *c);
+    /* loop track: queues the probe's first conversations on c->loop and
+     * returns 0, then calls done(arg) exactly once from inside the loop; or
+     * returns -1 with nothing queued (done is then not called). */
+    int (*start)(struct probe_ctx *c, void (*done)(void *arg), void *arg);
+};
+
+struct probe_table {
+    const struct probe_def *defs;
+    size_t n_defs;
+};
+
+/* probe_table_default is the scanner's table (scanner/probes/registry.c). */
+extern const struct probe_table probe_table_default;
+
+/* probe_table_check returns 0 when every row of t is well formed (an id
+ * probe_list_add takes, a run or start for its track, needs its track can
+ * know), else -1 with the first bad row's id and why in why. */
+int probe_table_check(const struct probe_table *t, char *why, size_t why_len);
+
+/* probe_needs_met returns true when r has every fact in needs; else false
+ * with the first missing one in words in why ("no RSA key-exchange suite
+ * accepted"). */
+bool probe_needs_met(unsigned needs, const struct target_result *r, char *why, size_t why_len);
+
+/* probe_ctx_init prepares c for one unit; probe_ctx_cleanup frees what the
+ * worker track left in it. */
+void probe_ctx_init(struct probe_ctx *c, const struct target_spec *spec,
+                    const struct target_addr *addr, const struct scan_options *o,
+                    struct target_result *r, int64_t deadline);
+void probe_ctx_cleanup(struct probe_ctx *c);
+
+/* probe_track_run runs t's rows of track (PROBE_TRACK_WORKER or
+ * PROBE_TRACK_DERIVED) on c in table order, until a run ends the track. */
+void probe_track_run(const struct probe_table *t, enum probe_track track, struct probe_ctx *c);
+
+/* probe_loop_start starts t's loop-track rows on c->loop, one after the
+ * other in table order (a row starts when the one before it is done).
+ * Returns 1 when a row is under way: on_done(arg) is then called once,
+ * from inside the loop, after the last; 0 when the track finished at once
+ * (nothing to start, or nothing could): on_done is not called. */
+int probe_loop_start(const struct probe_table *t, struct probe_ctx *c, void (*on_done)(void *arg),
+                     void *arg);
+
+/* Helpers the probes share. probe_stopping: the scan's stop flag is set.
+ * probe_handshake_timeout: the timeout of one handshake before c's
+ * deadline (the --timeout, or half of what is left when that is less), 0
+ * when the budget is spent. */
+bool probe_stopping(const struct scan_options *o);
+int probe_handshake_timeout(const struct probe_ctx *c);
+
+#define PROBE_NOT_TESTED_BUDGET "not tested: the target's time budget ran out"
+
+/* The scanner's rows (one file each under scanner/probes/). */
+enum probe_step probe_versions_run(struct probe_ctx *c);     /* versions.c */
+enum probe_step probe_chain_run(struct probe_ctx *c);        /* chain.c */
+enum probe_step probe_hsts_run(struct probe_ctx *c);         /* hsts.c */
+bool probe_hsts_wanted(const struct scan_options *o);        /* hsts.c */
+enum probe_step probe_sigschemes13_run(struct probe_ctx *c); /* sigschemes13.c */
+int probe_enumeration_start(struct probe_ctx *c, void (*done)(void *arg),
+                            void *arg);                      /* enumeration.c */
+bool probe_enumeration_wanted(const struct scan_options *o); /* enumeration.c */
+
+#endif
