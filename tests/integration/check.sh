@@ -4,7 +4,7 @@
 # stopped (check must not touch the network), and the shipped policies are
 # evaluated over the stored scans. Checks the verdicts the issue asks for
 # (legacy fails pci-dss-4.0 on TLS 1.0 and its weak suites, tls13-only
-# passes mozilla-modern, modern12 fails mozilla-modern on TLS 1.2 and passes
+# passes mozilla-modern's version and suite rules and fails its certificate type, modern12 fails mozilla-modern on TLS 1.2 and passes
 # mozilla-intermediate, the certificate servers fail the certificate rules),
 # the exit codes and their precedence (2 > 1 > 3 > 0), what is stored, and
 # that an invalid policy or a missing scan stores nothing.
@@ -20,7 +20,7 @@ command -v jq >/dev/null || { echo "jq is needed (apt-get install jq)" >&2; exit
 command -v sqlite3 >/dev/null || { echo "sqlite3 is needed (apt-get install sqlite3)" >&2; exit 99; }
 
 export TLSAUDIT_POLICY_DIR=$top_srcdir/policies
-for p in pci-dss-4.0 mozilla-modern mozilla-intermediate cabf-baseline; do
+for p in pci-dss-4.0 mozilla-modern mozilla-intermediate cabf-baseline nist-sp800-52r2; do
 	[ -f "$TLSAUDIT_POLICY_DIR/$p.yaml" ] || lab_skip "shipped policy $p.yaml is not in policies/"
 done
 
@@ -63,7 +63,7 @@ rules_of() {
 one_of() { [ -n "$1" ] && printf '%s\n' "$2" | grep -qxF -- "$1"; }
 
 # The servers, each scanned alone (scan id in SCAN_<name>).
-servers="legacy gnutls-legacy tls13-only modern12 expired rsa1024 sha1 selfsigned wronghost good-rsa"
+servers="legacy gnutls-legacy tls13-only modern12 expired rsa1024 sha1 selfsigned wronghost good-rsa gnutls-noreneg"
 db=$LAB_DIR/check.db
 for s in $servers; do
 	lab_start "$s" >/dev/null
@@ -166,9 +166,12 @@ want_rule_fails gnutls-legacy pci-dss-4.0 'TLS_RSA_WITH_RC4_128_SHA|RC4' suites_
 want_rule_fails gnutls-legacy pci-dss-4.0 '3DES' suites_forbidden suites_allowed
 
 # --- the Mozilla profiles ------------------------------------------------------
-check_json tls13-only 0 mozilla-modern
-t_eq "tls13-only: compliant with mozilla-modern" true "$(jq -r '.targets[0].compliant' <<<"$J")"
-t_eq "tls13-only: no blocking finding" 0 "$(jq -r '.summary.blocking_findings' <<<"$J")"
+# tls13-only follows Modern's versions and suites but serves an RSA leaf:
+# Modern's certificate type (ECDSA) fails the default gate (policy 1.1).
+check_json tls13-only 1 mozilla-modern
+want_rule_fails tls13-only mozilla-modern 'RSA' cert_key
+want_rule_passes tls13-only mozilla-modern protocols_allowed protocols_required suites_allowed
+t_eq "tls13-only: one blocking finding (the certificate type)" 1 "$(jq -r '.summary.blocking_findings' <<<"$J")"
 check_json modern12 1 mozilla-modern
 want_rule_fails modern12 mozilla-modern 'TLS ?1\.2' protocols_forbidden protocols_allowed
 check_json modern12 0 mozilla-intermediate
@@ -180,8 +183,20 @@ want_rule_fails expired pci-dss-4.0 '[Ee]xpired' cert_expiry
 want_rule_fails expired pci-dss-4.0 '[Ee]xpired' chain_trusted_required
 check_json selfsigned 1 pci-dss-4.0
 want_rule_fails selfsigned pci-dss-4.0 '[Ss]elf.?signed|not trusted|untrusted|signer' chain_trusted_required
-check_json wronghost any pci-dss-4.0
+# A host-name mismatch is an ASV automatic failure: the default gate fails it
+# (pci-dss-4.0 1.1; at medium it passed with exit 0).
+check_json wronghost 1 pci-dss-4.0
 want_rule_fails wronghost pci-dss-4.0 'wronghost\.lab\.test|match' hostname_match_required
+check_json wronghost 1 mozilla-intermediate
+want_rule_fails wronghost mozilla-intermediate 'wronghost\.lab\.test|match' hostname_match_required
+# No RFC 5746 (gnutls-serv %DISABLE_SAFE_RENEGOTIATION): CVE-2009-3555 class,
+# an ASV automatic failure; Mozilla and NIST require the extension too.
+for p in pci-dss-4.0 mozilla-intermediate nist-sp800-52r2; do
+	check_json gnutls-noreneg 1 "$p"
+	want_rule_fails gnutls-noreneg "$p" 'renegotiation|5746' secure_renegotiation_required
+done
+check_json good-rsa any pci-dss-4.0
+want_rule_passes good-rsa pci-dss-4.0 secure_renegotiation_required
 check_json rsa1024 1 cabf-baseline
 want_rule_fails rsa1024 cabf-baseline 'RSA.*1024|1024.*RSA' cert_key
 check_json rsa1024 1 pci-dss-4.0
@@ -234,7 +249,8 @@ t_eq "--fail-on info: info failures block" true \
 	"$(jq -r '[.targets[].policies[].findings[] | select(.blocking)] | length > 0' "$LAB_DIR/info.json")"
 
 # --- exit code precedence: 1 > 3 > 0 ------------------------------------------------
-t_run 3 "$TLSAUDIT" check --db "$db" --scan "$scan_mixed_ok" --policy mozilla-modern --format json
+# mozilla-intermediate: tls13-only meets it (TLS 1.3 alone is enough, policy 1.1).
+t_run 3 "$TLSAUDIT" check --db "$db" --scan "$scan_mixed_ok" --policy mozilla-intermediate --format json
 t_eq "not scanned target reported" "1 false" \
 	"$(jq -r '"\(.summary.not_scanned) \([.targets[] | select(.status != "ok") | .evaluated][0])"' <<<"$T_OUT")"
 t_run 1 "$TLSAUDIT" check --db "$db" --scan "$scan_mixed_fail" --policy pci-dss-4.0

@@ -26,12 +26,12 @@ LAB_SERVERS_TXT=${LAB_SERVERS_TXT:-$LAB_HOME/servers.txt}
 # Every lab server: the leaf certificate it serves (the table in servers.txt
 # says what each one is expected to accept).
 LAB_SERVERS="good-rsa good-ecdsa expired notyet selfsigned wronghost rsa1024 sha1
-longlived noint wrongorder tls13-only modern12 legacy gnutls-legacy gnutls-13 hostile"
+longlived noint wrongorder tls13-only modern12 legacy gnutls-legacy gnutls-13 gnutls-noreneg hostile"
 
 # Leaves.  Besides the problem leaves, each server without a problem leaf
 # gets a good leaf named after it, so SNI <server>.lab.test always matches.
 LAB_LEAVES="good-rsa good-ecdsa expired notyet selfsigned wronghost rsa1024 sha1
-longlived noint wrongorder tls13-only modern12 legacy gnutls-legacy gnutls-13"
+longlived noint wrongorder tls13-only modern12 legacy gnutls-legacy gnutls-13 gnutls-noreneg"
 
 LAB_ROOT_CN="tlsaudit lab root"
 LAB_INT_CN="tlsaudit lab intermediate"
@@ -39,6 +39,8 @@ LAB_INT_CN="tlsaudit lab intermediate"
 # gnutls-serv priority strings (checked with gnutls-cli --list).
 LAB_GNUTLS_LEGACY_PRIO='NORMAL:-VERS-TLS1.3:+VERS-TLS1.0:+VERS-TLS1.1:+3DES-CBC:+ARCFOUR-128:+CAMELLIA-128-CBC:+CAMELLIA-256-CBC:+RSA:+DHE-RSA:+SHA1'
 LAB_GNUTLS_13_PRIO='NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2'
+# TLS 1.2 without RFC 5746: no renegotiation_info in the ServerHello (CVE-2009-3555 class).
+LAB_GNUTLS_NORENEG_PRIO='NORMAL:-VERS-ALL:+VERS-TLS1.2:%DISABLE_SAFE_RENEGOTIATION'
 
 # nginx cipher strings.
 LAB_NGINX_MODERN_CIPHERS='ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305'
@@ -386,7 +388,10 @@ _lab_certs_make() {
 
 	for name in $LAB_LEAVES; do
 		from=$((now - 3600))
-		to=$((from + 90 * day))
+		# 90 days counted as the CA/B Forum counts a validity period
+		# (notBefore and notAfter both included), as Let's Encrypt
+		# issues them: the good leaves meet a 90-day maximum lifespan.
+		to=$((from + 90 * day - 1))
 		kind=leaf
 		key='leaf-rsa'
 		hash=SHA256
@@ -752,6 +757,9 @@ lab_start() {
 		;;
 	gnutls-13)
 		_lab_gnutls "$name" "$port" "$name" "$LAB_GNUTLS_13_PRIO" || rc=$?
+		;;
+	gnutls-noreneg)
+		_lab_gnutls "$name" "$port" "$name" "$LAB_GNUTLS_NORENEG_PRIO" || rc=$?
 		;;
 	*)
 		_lab_s_server "$name" "$port" -no_ssl3 -no_tls1 -no_tls1_1 || rc=$?

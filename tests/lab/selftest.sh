@@ -47,7 +47,7 @@ lab_init
 VERSIONS="TLS1.0 TLS1.1 TLS1.2 TLS1.3"
 # The servers whose suites and order are listed in servers.txt (the other
 # certificate servers run the same s_server defaults as good-rsa).
-SUITE_SERVERS="good-rsa good-ecdsa tls13-only modern12 legacy gnutls-legacy gnutls-13"
+SUITE_SERVERS="good-rsa good-ecdsa tls13-only modern12 legacy gnutls-legacy gnutls-13 gnutls-noreneg"
 TLS13_SUITES='TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256'
 OSSL_ALL='ALL:COMPLEMENTOFALL'
 # gnutls-cli: everything GnuTLS 3.7 can still offer, for the version probes
@@ -61,12 +61,13 @@ declare -A VFLAG=([TLS1.0]=-tls1 [TLS1.1]=-tls1_1 [TLS1.2]=-tls1_2 [TLS1.3]=-tls
 
 # ossl PORT SNI ARGS...: one s_client handshake; OUT = its output; status 0
 # when it completed.  No trust store unless ARGS has -CAfile (loading the
-# system one costs more than the handshake).
+# system one costs more than the handshake). -legacy_server_connect: also
+# servers without RFC 5746 (gnutls-noreneg), which OpenSSL 3 refuses.
 ossl() {
 	local port=$1 sni=$2 noca=(-no-CAfile -no-CApath -no-CAstore) rc=0
 	shift 2
 	case " $* " in *" -CAfile "*) noca=() ;; esac
-	timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername "$sni" "${noca[@]}" "$@" \
+	timeout 10 openssl s_client -legacy_server_connect -connect "127.0.0.1:$port" -servername "$sni" "${noca[@]}" "$@" \
 		</dev/null >"$OUTF" 2>&1 || rc=$?
 	OUT=''
 	IFS= read -r -d '' OUT <"$OUTF"
@@ -337,6 +338,7 @@ measure() {
 			case $name in
 			gnutls-legacy) p=$LAB_GNUTLS_LEGACY_PRIO ;;
 			gnutls-13) p=$LAB_GNUTLS_13_PRIO ;;
+			gnutls-noreneg) p=$LAB_GNUTLS_NORENEG_PRIO ;;
 			*) p=NORMAL ;;
 			esac
 			suites=$(enum_gnutls "$port" "$sni" "$v" "$p")
