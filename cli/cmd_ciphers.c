@@ -126,32 +126,32 @@ static bool kw_recommended(const struct suite_info *s)
 
 static bool kw_ssl2(const struct suite_info *s)
 {
-    return (s->versions & REG_SSL2) != 0;
+    return (s->versions & TLSV_BIT(TLSV_SSL2)) != 0;
 }
 
 static bool kw_ssl3(const struct suite_info *s)
 {
-    return (s->versions & REG_SSL3) != 0;
+    return (s->versions & TLSV_BIT(TLSV_SSL3)) != 0;
 }
 
 static bool kw_tls10(const struct suite_info *s)
 {
-    return (s->versions & REG_TLS10) != 0;
+    return (s->versions & TLSV_BIT(TLSV_TLS10)) != 0;
 }
 
 static bool kw_tls11(const struct suite_info *s)
 {
-    return (s->versions & REG_TLS11) != 0;
+    return (s->versions & TLSV_BIT(TLSV_TLS11)) != 0;
 }
 
 static bool kw_tls12(const struct suite_info *s)
 {
-    return (s->versions & REG_TLS12) != 0;
+    return (s->versions & TLSV_BIT(TLSV_TLS12)) != 0;
 }
 
 static bool kw_tls13(const struct suite_info *s)
 {
-    return (s->versions & REG_TLS13) != 0;
+    return (s->versions & TLSV_BIT(TLSV_TLS13)) != 0;
 }
 
 /* Below 112 bits is what NIST SP 800-131A stopped accepting for symmetric keys. */
@@ -406,8 +406,9 @@ static void format_flags(const struct suite_info *s, char *buf, size_t buf_size)
 /* Versions as runs: "SSL3-TLS1.2", "TLS1.3", "TLS1.2-TLS1.3", or "-". */
 static void format_versions(unsigned versions, char *buf, size_t buf_size)
 {
-    static const unsigned order[] = {REG_SSL2,  REG_SSL3,  REG_TLS10,
-                                     REG_TLS11, REG_TLS12, REG_TLS13};
+    static const unsigned order[] = {TLSV_BIT(TLSV_SSL2),  TLSV_BIT(TLSV_SSL3),
+                                     TLSV_BIT(TLSV_TLS10), TLSV_BIT(TLSV_TLS11),
+                                     TLSV_BIT(TLSV_TLS12), TLSV_BIT(TLSV_TLS13)};
     const size_t n = sizeof(order) / sizeof(order[0]);
     size_t len = 0;
     buf[0] = '\0';

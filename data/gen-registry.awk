@@ -26,12 +26,12 @@ BEGIN {
           "export versions recommended", suite_cols, " ")
     split("code name kind bits recommended", group_cols, " ")
     split("code name recommended", sig_cols, " ")
-    vbit["SSL2"] = "REG_SSL2"
-    vbit["SSL3"] = "REG_SSL3"
-    vbit["TLS1.0"] = "REG_TLS10"
-    vbit["TLS1.1"] = "REG_TLS11"
-    vbit["TLS1.2"] = "REG_TLS12"
-    vbit["TLS1.3"] = "REG_TLS13"
+    vbit["SSL2"] = "TLSV_BIT(TLSV_SSL2)"
+    vbit["SSL3"] = "TLSV_BIT(TLSV_SSL3)"
+    vbit["TLS1.0"] = "TLSV_BIT(TLSV_TLS10)"
+    vbit["TLS1.1"] = "TLSV_BIT(TLSV_TLS11)"
+    vbit["TLS1.2"] = "TLSV_BIT(TLSV_TLS12)"
+    vbit["TLS1.3"] = "TLSV_BIT(TLSV_TLS13)"
 }
 
 # suite_attrs: the SUITE_* bits of common/model/registry.h, decided once here

@@ -38,7 +38,7 @@ bool finding_list_fails(const struct finding_list *l, enum severity min)
 void policy_rule_cleanup(struct rule *r)
 {
     strlist_cleanup(&r->applies_to);
-    for (unsigned v = 0; v < WV_COUNT; v++) {
+    for (unsigned v = 0; v < TLSV_COUNT; v++) {
         free(r->check.suites[v]);
         r->check.suites[v] = NULL;
         r->check.n_suites[v] = 0;

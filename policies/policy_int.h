@@ -107,9 +107,9 @@ struct lifetime_step {
 /* One check with its resolved parameters; which fields count depends on kind. */
 struct check {
     enum check_kind kind;
-    unsigned versions;          /* protocols_*, server_order: 1u << enum wire_version */
-    uint32_t *suites[WV_COUNT]; /* suites_allowed: owned, per version */
-    size_t n_suites[WV_COUNT];
+    unsigned versions;            /* protocols_*, server_order: 1u << enum tls_version */
+    uint32_t *suites[TLSV_COUNT]; /* suites_allowed: owned, per version */
+    size_t n_suites[TLSV_COUNT];
     unsigned suite_versions;           /* suites_allowed: versions that have a list */
     unsigned attrs;                    /* suites_forbidden: enum suite_attr bits */
     int min_bits;                      /* suites_forbidden min_bits, dh/ecdh_min_bits */
@@ -129,7 +129,7 @@ struct check {
     int min_max_age;          /* hsts_min_max_age: seconds */
     char probe[PROBE_ID_LEN]; /* probe: the probe id */
     bool probe_has_version;
-    enum wire_version probe_version; /* probe's `version`, when probe_has_version */
+    enum tls_version probe_version; /* probe's `version`, when probe_has_version */
 };
 
 struct rule {

@@ -53,20 +53,19 @@ const char *diff_kind_name(enum diff_kind k)
 
 /* ---- per-target facts shared with history ----------------------------- */
 
-bool diff_version_accepted(const struct target_result *r, enum wire_version v)
+bool diff_version_accepted(const struct target_result *r, enum tls_version v)
 {
     if (r->enumeration.collected && r->enumeration.versions[v].state == PROBE_ACCEPTED) {
         return true;
     }
-    if (v >= WV_TLS10) {
-        enum probe_version pv = (enum probe_version)(v - WV_TLS10);
-        return r->versions[pv].state == PROBE_ACCEPTED;
+    if (tls_version_is_hs(v)) {
+        return r->versions[v].state == PROBE_ACCEPTED;
     }
     return false;
 }
 
 /* version_state returns the state name of v in r, enumeration first. */
-static const char *version_state(const struct target_result *r, enum wire_version v)
+static const char *version_state(const struct target_result *r, enum tls_version v)
 {
     if (diff_version_accepted(r, v)) {
         return probe_state_name(PROBE_ACCEPTED);
@@ -74,8 +73,8 @@ static const char *version_state(const struct target_result *r, enum wire_versio
     if (r->enumeration.collected) {
         return probe_state_name(r->enumeration.versions[v].state);
     }
-    if (v >= WV_TLS10) {
-        return probe_state_name(r->versions[v - WV_TLS10].state);
+    if (tls_version_is_hs(v)) {
+        return probe_state_name(r->versions[v].state);
     }
     return probe_state_name(PROBE_NOT_TESTED);
 }
@@ -86,7 +85,7 @@ size_t diff_suite_count(const struct target_result *r)
     if (!r->enumeration.collected) {
         return 0;
     }
-    for (int v = 0; v < WV_COUNT; v++) {
+    for (int v = 0; v < TLSV_COUNT; v++) {
         n += r->enumeration.versions[v].n_suites;
     }
     return n;
@@ -223,9 +222,9 @@ static bool has_code16(const uint16_t *list, size_t n, uint16_t code)
 static void cmp_versions(struct diff_build *c, size_t t, const struct target_result *ra,
                          const struct target_result *rb)
 {
-    for (int v = 0; v < WV_COUNT; v++) {
-        bool in_a = diff_version_accepted(ra, (enum wire_version)v);
-        bool in_b = diff_version_accepted(rb, (enum wire_version)v);
+    for (int v = 0; v < TLSV_COUNT; v++) {
+        bool in_a = diff_version_accepted(ra, (enum tls_version)v);
+        bool in_b = diff_version_accepted(rb, (enum tls_version)v);
         if (in_a == in_b) {
             continue;
         }
@@ -235,9 +234,9 @@ static void cmp_versions(struct diff_build *c, size_t t, const struct target_res
             return;
         }
         e->version = v;
-        e->name = diff_dup_str(c, wire_version_name((enum wire_version)v));
-        e->before = diff_dup_str(c, version_state(ra, (enum wire_version)v));
-        e->after = diff_dup_str(c, version_state(rb, (enum wire_version)v));
+        e->name = diff_dup_str(c, tls_version_name((enum tls_version)v));
+        e->before = diff_dup_str(c, version_state(ra, (enum tls_version)v));
+        e->after = diff_dup_str(c, version_state(rb, (enum tls_version)v));
     }
 }
 
@@ -272,7 +271,7 @@ static void cmp_suites(struct diff_build *c, size_t t, const struct target_resul
     if (!ra->enumeration.collected || !rb->enumeration.collected) {
         return;
     }
-    for (int v = 0; v < WV_COUNT && !c->oom; v++) {
+    for (int v = 0; v < TLSV_COUNT && !c->oom; v++) {
         const struct enum_version_fact *va = &ra->enumeration.versions[v];
         const struct enum_version_fact *vb = &rb->enumeration.versions[v];
         for (size_t i = 0; i < vb->n_suites; i++) {
@@ -362,8 +361,8 @@ static void cmp_groups(struct diff_build *c, size_t t, const struct target_resul
         return;
     }
     const struct enum_facts *a = &ra->enumeration, *b = &rb->enumeration;
-    cmp_group_list(c, t, WV_TLS12, a->groups12, a->n_groups12, b->groups12, b->n_groups12);
-    cmp_group_list(c, t, WV_TLS13, a->groups13, a->n_groups13, b->groups13, b->n_groups13);
+    cmp_group_list(c, t, TLSV_TLS12, a->groups12, a->n_groups12, b->groups12, b->n_groups12);
+    cmp_group_list(c, t, TLSV_TLS13, a->groups13, a->n_groups13, b->groups13, b->n_groups13);
 }
 
 /* chain_tail joins the first 16 hex digits of the SHA-256 of every

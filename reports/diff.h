@@ -65,7 +65,7 @@ struct diff_entry {
     enum diff_kind kind;
     size_t target; /* index in diff.targets */
     bool worse;
-    int version;     /* enum wire_version of version, suite, order, group entries; -1 */
+    int version;     /* enum tls_version of version, suite, order, group entries; -1 */
     uint32_t code;   /* suite or group code (suite, group entries) */
     char *name;      /* the suite's or group's IANA name, the problem's name */
     char *policy_id; /* finding and policy entries */
@@ -122,7 +122,7 @@ __attribute__((warn_unused_result)) int diff_write(FILE *out, enum report_format
 
 /* diff_version_accepted says whether r accepted version v: by the
  * enumeration when it ran, or by the GnuTLS handshake (TLS 1.0-1.3). */
-bool diff_version_accepted(const struct target_result *r, enum wire_version v);
+bool diff_version_accepted(const struct target_result *r, enum tls_version v);
 
 /* diff_suite_count returns the number of suites r accepted over every
  * version (enumeration; 0 when it did not run). */

@@ -45,7 +45,7 @@ static json_t *jentry(const struct diff_entry *e)
     bad |= json_object_set_new(o, "worse", json_boolean(e->worse));
     bad |= json_object_set_new(o, "version",
                                e->version >= 0
-                                   ? json_string(wire_version_name((enum wire_version)e->version))
+                                   ? json_string(tls_version_name((enum tls_version)e->version))
                                    : json_null());
     bool coded = e->kind == DIFF_SUITE_ADDED || e->kind == DIFF_SUITE_REMOVED ||
                  e->kind == DIFF_GROUP_ADDED || e->kind == DIFF_GROUP_REMOVED;

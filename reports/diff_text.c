@@ -61,7 +61,7 @@ static void put_paren(FILE *out, esc_fn esc, const char *s)
 /* put_fact_entry writes a change of status, version, suite, order or group. */
 static void put_fact_entry(FILE *out, const struct diff_entry *e, esc_fn esc)
 {
-    const char *ver = e->version >= 0 ? wire_version_name((enum wire_version)e->version) : "";
+    const char *ver = e->version >= 0 ? tls_version_name((enum tls_version)e->version) : "";
     switch (e->kind) {
     case DIFF_STATUS_CHANGED:
         fputs("status ", out);

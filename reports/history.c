@@ -44,11 +44,11 @@ static void hrow_fill(struct hrow *h, const struct report_data *d, size_t t)
     h->t = t;
     h->r = &d->targets[t];
     size_t n = 0;
-    for (int v = 0; v < WV_COUNT; v++) {
-        if (!diff_version_accepted(h->r, (enum wire_version)v)) {
+    for (int v = 0; v < TLSV_COUNT; v++) {
+        if (!diff_version_accepted(h->r, (enum tls_version)v)) {
             continue;
         }
-        const char *name = wire_version_name((enum wire_version)v);
+        const char *name = tls_version_name((enum tls_version)v);
         if (n > 0 && n + 1 < sizeof(h->versions)) {
             h->versions[n++] = ',';
         }
@@ -202,10 +202,10 @@ static json_t *jrow(const struct hrow *h)
     json_t *pols = json_array();
     json_t *o = json_object();
     int bad = versions == NULL || pols == NULL || o == NULL;
-    for (int v = 0; v < WV_COUNT && !bad; v++) {
-        if (diff_version_accepted(h->r, (enum wire_version)v)) {
-            bad |= json_array_append_new(versions,
-                                         json_string(wire_version_name((enum wire_version)v)));
+    for (int v = 0; v < TLSV_COUNT && !bad; v++) {
+        if (diff_version_accepted(h->r, (enum tls_version)v)) {
+            bad |=
+                json_array_append_new(versions, json_string(tls_version_name((enum tls_version)v)));
         }
     }
     for (size_t i = 0; i < h->n_pols && !bad; i++) {

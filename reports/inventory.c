@@ -22,7 +22,7 @@ struct cref {
 
 /* An accepted (version, suite) of a target, for sorting. */
 struct sref {
-    enum wire_version version;
+    enum tls_version version;
     uint32_t code;
     size_t target;
 };
@@ -103,10 +103,10 @@ static int collect_srefs(const struct report_data *d, struct sref **out, size_t 
     size_t n = 0;
     for (size_t t = 0; t < d->n_targets; t++) {
         const struct target_result *r = &d->targets[t];
-        for (int v = 0; r->enumeration.collected && v < WV_COUNT; v++) {
+        for (int v = 0; r->enumeration.collected && v < TLSV_COUNT; v++) {
             n += r->enumeration.versions[v].n_suites;
         }
-        n += r->enumeration.collected ? 0 : PV_COUNT;
+        n += r->enumeration.collected ? 0 : TLSV_COUNT - TLSV_HS_FIRST;
     }
     struct sref *s = calloc(n ? n : 1, sizeof(*s));
     if (s == NULL) {
@@ -116,19 +116,18 @@ static int collect_srefs(const struct report_data *d, struct sref **out, size_t 
     for (size_t t = 0; t < d->n_targets; t++) {
         const struct target_result *r = &d->targets[t];
         if (r->enumeration.collected) {
-            for (int v = 0; v < WV_COUNT; v++) {
+            for (int v = 0; v < TLSV_COUNT; v++) {
                 const struct enum_version_fact *ev = &r->enumeration.versions[v];
                 for (size_t i = 0; i < ev->n_suites; i++) {
-                    s[k++] = (struct sref){(enum wire_version)v, ev->suites[i].code, t};
+                    s[k++] = (struct sref){(enum tls_version)v, ev->suites[i].code, t};
                 }
             }
             continue;
         }
         /* No enumeration: what the GnuTLS handshakes negotiated. */
-        for (int v = 0; v < PV_COUNT; v++) {
+        for (int v = TLSV_HS_FIRST; v < TLSV_COUNT; v++) {
             if (r->versions[v].state == PROBE_ACCEPTED) {
-                s[k++] =
-                    (struct sref){probe_version_wv((enum probe_version)v), r->versions[v].suite, t};
+                s[k++] = (struct sref){(enum tls_version)v, r->versions[v].suite, t};
             }
         }
     }
@@ -149,7 +148,7 @@ static int build_uses(const struct report_data *d, struct inventory *inv)
     /* a target is listed at most once per suite row and once per version row */
     inv->target_buf = calloc(2 * n + 1, sizeof(*inv->target_buf));
     inv->suites = calloc(n + 1, sizeof(*inv->suites));
-    inv->versions = calloc(WV_COUNT, sizeof(*inv->versions));
+    inv->versions = calloc(TLSV_COUNT, sizeof(*inv->versions));
     if (seen == NULL || inv->target_buf == NULL || inv->suites == NULL || inv->versions == NULL) {
         free(s);
         free(seen);

@@ -42,7 +42,7 @@ struct inventory_cert {
 
 /* One protocol version in use, or one (version, suite) in use. */
 struct inventory_use {
-    enum wire_version version;
+    enum tls_version version;
     uint32_t suite;        /* IANA code; 0 in a version row */
     const size_t *targets; /* n_targets distinct indexes in report_data.targets, ascending */
     size_t n_targets;

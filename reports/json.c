@@ -80,12 +80,12 @@ static json_t *json_list(const struct strlist *l)
     return a;
 }
 
-static json_t *json_version(enum probe_version v, const struct version_fact *f)
+static json_t *json_version(enum tls_version v, const struct version_fact *f)
 {
     char wire[8];
-    snprintf(wire, sizeof(wire), "0x%04x", probe_version_wire(v));
-    json_t *o = json_pack("{s:s, s:s, s:s}", "version", probe_version_name(v), "wire", wire,
-                          "state", probe_state_name(f->state));
+    snprintf(wire, sizeof(wire), "0x%04x", tls_version_wire(v));
+    json_t *o = json_pack("{s:s, s:s, s:s}", "version", tls_version_name(v), "wire", wire, "state",
+                          probe_state_name(f->state));
     if (o == NULL) {
         return NULL;
     }
@@ -99,7 +99,7 @@ static json_t *json_version(enum probe_version v, const struct version_fact *f)
             o, "suite", json_pack("{s:s, s:o}", "code", code, "name", json_text(f->suite_name)));
         json_object_set_new(o, "group", f->group[0] ? json_text(f->group) : json_null());
         json_object_set_new(o, "dh_bits", f->dh_bits ? json_integer(f->dh_bits) : json_null());
-        if (v == PV_TLS13) {
+        if (v == TLSV_TLS13) {
             json_object_set_new(o, "hello_retry_request", json_boolean(f->hrr));
         }
     }
@@ -269,13 +269,13 @@ static json_t *json_tri(enum fact_tri t)
     return t == TRI_UNKNOWN ? json_null() : json_boolean(t == TRI_YES);
 }
 
-static json_t *json_enum_version(enum wire_version v, const struct enum_version_fact *f)
+static json_t *json_enum_version(enum tls_version v, const struct enum_version_fact *f)
 {
     char wire[8];
-    snprintf(wire, sizeof(wire), "0x%04x", wire_version_code(v));
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "version", wire_version_name(v), "wire",
-                          wire, "state", probe_state_name(f->state), "order",
-                          enum_order_name(f->order), "incomplete", f->incomplete);
+    snprintf(wire, sizeof(wire), "0x%04x", tls_version_wire(v));
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "version", tls_version_name(v), "wire", wire,
+                          "state", probe_state_name(f->state), "order", enum_order_name(f->order),
+                          "incomplete", f->incomplete);
     if (o == NULL) {
         return NULL;
     }
@@ -314,8 +314,8 @@ static json_t *json_enumeration(const struct enum_facts *e)
     }
     json_object_set_new(o, "probes", json_integer((json_int_t)e->n_probes));
     json_t *vs = json_array();
-    for (int v = 0; vs != NULL && v < WV_COUNT; v++) {
-        json_array_append_new(vs, json_enum_version((enum wire_version)v, &e->versions[v]));
+    for (int v = 0; vs != NULL && v < TLSV_COUNT; v++) {
+        json_array_append_new(vs, json_enum_version((enum tls_version)v, &e->versions[v]));
     }
     json_object_set_new(o, "versions", vs);
     json_object_set_new(o, "groups",
@@ -350,14 +350,13 @@ static json_t *json_probes(const struct probe_list *l)
         char suite[12];
         snprintf(suite, sizeof(suite), p->suite > 0xffff ? "0x%06X" : "0x%04X", (unsigned)p->suite);
         json_array_append_new(
-            a,
-            json_pack("{s:o, s:o, s:o, s:s, s:o, s:o}", "id", json_text(p->id), "version",
-                      p->version == PROBE_NO_VERSION ? json_null()
-                                                     : json_string(wire_version_name(p->version)),
-                      "suite", p->suite != 0 ? json_string(suite) : json_null(), "state",
-                      probe_result_state_name(p->state), "detail",
-                      p->detail[0] ? json_text(p->detail) : json_null(), "evidence",
-                      json_text(p->evidence)));
+            a, json_pack("{s:o, s:o, s:o, s:s, s:o, s:o}", "id", json_text(p->id), "version",
+                         p->version == PROBE_NO_VERSION ? json_null()
+                                                        : json_string(tls_version_name(p->version)),
+                         "suite", p->suite != 0 ? json_string(suite) : json_null(), "state",
+                         probe_result_state_name(p->state), "detail",
+                         p->detail[0] ? json_text(p->detail) : json_null(), "evidence",
+                         json_text(p->evidence)));
     }
     return a;
 }
@@ -378,8 +377,8 @@ static json_t *json_target(const struct target_result *r)
     json_object_set_new(o, "started", json_time(r->started_ms));
     json_object_set_new(o, "finished", json_time(r->finished_ms));
     json_t *vs = json_array();
-    for (int v = 0; vs != NULL && v < PV_COUNT; v++) {
-        json_array_append_new(vs, json_version((enum probe_version)v, &r->versions[v]));
+    for (int v = TLSV_HS_FIRST; vs != NULL && v < TLSV_COUNT; v++) {
+        json_array_append_new(vs, json_version((enum tls_version)v, &r->versions[v]));
     }
     json_object_set_new(o, "versions", vs);
     json_object_set_new(o, "enumeration", json_enumeration(&r->enumeration));

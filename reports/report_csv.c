@@ -127,13 +127,13 @@ static void csv_suites(FILE *out, const struct report_data *d, size_t t)
     const struct target_result *r = &d->targets[t];
     struct csv_row row;
     if (!r->enumeration.collected) {
-        for (int v = 0; v < PV_COUNT; v++) {
+        for (int v = TLSV_HS_FIRST; v < TLSV_COUNT; v++) {
             const struct version_fact *f = &r->versions[v];
             if (f->state != PROBE_ACCEPTED) {
                 continue;
             }
             csv_target_cols(&row, d, t, "suite");
-            row.f[COL_VERSION] = probe_version_name((enum probe_version)v);
+            row.f[COL_VERSION] = tls_version_name((enum tls_version)v);
             snprintf(row.num[COL_SUITE_CODE], sizeof(row.num[COL_SUITE_CODE]), "0x%04X", f->suite);
             row.f[COL_SUITE_CODE] = row.num[COL_SUITE_CODE];
             row.f[COL_SUITE] = f->suite_name;
@@ -145,14 +145,14 @@ static void csv_suites(FILE *out, const struct report_data *d, size_t t)
         }
         return;
     }
-    for (int v = 0; v < WV_COUNT; v++) {
+    for (int v = 0; v < TLSV_COUNT; v++) {
         const struct enum_version_fact *f = &r->enumeration.versions[v];
         for (size_t i = 0; i < f->n_suites; i++) {
             const struct enum_suite *es = &f->suites[i];
             const struct suite_info *si = registry_suite_by_code(es->code);
             const struct group_info *g = es->ec_group ? registry_group_by_code(es->ec_group) : NULL;
             csv_target_cols(&row, d, t, "suite");
-            row.f[COL_VERSION] = wire_version_name((enum wire_version)v);
+            row.f[COL_VERSION] = tls_version_name((enum tls_version)v);
             snprintf(row.num[COL_SUITE_CODE], sizeof(row.num[COL_SUITE_CODE]),
                      es->code > 0xffff ? "0x%06" PRIX32 : "0x%04" PRIX32, es->code);
             row.f[COL_SUITE_CODE] = row.num[COL_SUITE_CODE];

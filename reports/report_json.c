@@ -233,7 +233,7 @@ static json_t *rj_inv_use(const struct report_data *d, const struct inventory_us
 {
     json_t *o = json_object();
     int rc = o == NULL ? -1 : 0;
-    rc |= set(o, "version", json_string(wire_version_name(u->version)));
+    rc |= set(o, "version", json_string(tls_version_name(u->version)));
     if (suite) {
         char code[16];
         const struct suite_info *si = registry_suite_by_code(u->suite);

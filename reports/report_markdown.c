@@ -86,16 +86,16 @@ static void md_versions(FILE *out, const struct target_result *r)
 {
     bool any = false;
     if (r->enumeration.collected) {
-        for (int v = 0; v < WV_COUNT; v++) {
+        for (int v = 0; v < TLSV_COUNT; v++) {
             if (r->enumeration.versions[v].state == PROBE_ACCEPTED) {
-                fprintf(out, "%s%s", any ? ", " : "", wire_version_name((enum wire_version)v));
+                fprintf(out, "%s%s", any ? ", " : "", tls_version_name((enum tls_version)v));
                 any = true;
             }
         }
     } else {
-        for (int v = 0; v < PV_COUNT; v++) {
+        for (int v = TLSV_HS_FIRST; v < TLSV_COUNT; v++) {
             if (r->versions[v].state == PROBE_ACCEPTED) {
-                fprintf(out, "%s%s", any ? ", " : "", probe_version_name((enum probe_version)v));
+                fprintf(out, "%s%s", any ? ", " : "", tls_version_name((enum tls_version)v));
                 any = true;
             }
         }
@@ -108,7 +108,7 @@ static void md_versions(FILE *out, const struct target_result *r)
 static size_t md_n_suites(const struct target_result *r)
 {
     size_t n = 0;
-    for (int v = 0; v < WV_COUNT; v++) {
+    for (int v = 0; v < TLSV_COUNT; v++) {
         n += r->enumeration.versions[v].n_suites;
     }
     return n;

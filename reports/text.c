@@ -28,12 +28,12 @@ void text_visible(FILE *out, const char *s)
     esc_visible(out, s);
 }
 
-static void print_version(FILE *out, enum probe_version v, const struct version_fact *f, bool color)
+static void print_version(FILE *out, enum tls_version v, const struct version_fact *f, bool color)
 {
     const char *c = "";
     switch (f->state) {
     case PROBE_ACCEPTED:
-        c = (v <= PV_TLS11) ? C_YELLOW : C_GREEN;
+        c = (v <= TLSV_TLS11) ? C_YELLOW : C_GREEN;
         break;
     case PROBE_REFUSED:
         c = C_DIM;
@@ -44,8 +44,8 @@ static void print_version(FILE *out, enum probe_version v, const struct version_
     case PROBE_NOT_TESTED:
         break;
     }
-    fprintf(out, "  %-8s %s%-12s%s", probe_version_name(v), col(color, c),
-            probe_state_name(f->state), col(color, C_RESET));
+    fprintf(out, "  %-8s %s%-12s%s", tls_version_name(v), col(color, c), probe_state_name(f->state),
+            col(color, C_RESET));
     if (f->state == PROBE_ACCEPTED) {
         fprintf(out, " ");
         text_visible(out, f->suite_name);
@@ -168,13 +168,13 @@ static void print_code_list(FILE *out, const char *label, const uint16_t *codes,
 static void print_enumeration(FILE *out, const struct enum_facts *e, bool color)
 {
     fprintf(out, "  Enumeration (raw ClientHellos, %lu connections)\n", e->n_probes);
-    for (int v = 0; v < WV_COUNT; v++) {
+    for (int v = 0; v < TLSV_COUNT; v++) {
         const struct enum_version_fact *f = &e->versions[v];
-        bool old = v <= WV_TLS11;
+        bool old = v <= TLSV_TLS11;
         const char *c = f->state == PROBE_ACCEPTED       ? (old ? C_RED : C_GREEN)
                         : f->state == PROBE_INCONCLUSIVE ? C_YELLOW
                                                          : C_DIM;
-        fprintf(out, "  %-8s %s%-12s%s", wire_version_name((enum wire_version)v), col(color, c),
+        fprintf(out, "  %-8s %s%-12s%s", tls_version_name((enum tls_version)v), col(color, c),
                 probe_state_name(f->state), col(color, C_RESET));
         if (f->state == PROBE_ACCEPTED) {
             fprintf(out, " %zu suite%s, %s order", f->n_suites, f->n_suites == 1 ? "" : "s",
@@ -340,7 +340,7 @@ static void print_probes(FILE *out, const struct probe_list *l, bool color)
         if (p->version != PROBE_NO_VERSION || p->suite != 0) {
             const struct suite_info *si = p->suite ? registry_suite_by_code(p->suite) : NULL;
             fprintf(out, " (%s%s",
-                    p->version != PROBE_NO_VERSION ? wire_version_name(p->version) : "",
+                    p->version != PROBE_NO_VERSION ? tls_version_name(p->version) : "",
                     p->version != PROBE_NO_VERSION && p->suite != 0 ? ", " : "");
             if (si != NULL) {
                 fprintf(out, "%s", si->iana_name);
@@ -385,8 +385,8 @@ void text_print_target(FILE *out, const struct target_result *r, bool color)
     }
     fputc('\n', out);
     if (r->status == TARGET_OK || r->status == TARGET_NO_TLS) {
-        for (int v = 0; v < PV_COUNT; v++) {
-            print_version(out, (enum probe_version)v, &r->versions[v], color);
+        for (int v = TLSV_HS_FIRST; v < TLSV_COUNT; v++) {
+            print_version(out, (enum tls_version)v, &r->versions[v], color);
         }
     }
     if (r->enumeration.collected && (r->status == TARGET_OK || r->status == TARGET_NO_TLS)) {

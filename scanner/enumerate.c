@@ -71,7 +71,7 @@ void enum_task_done(void *ctx, enum net_outcome o, const char *pwhy)
     if (o == NET_TIMEOUT || o == NET_CONNECT_FAILED) {
         /* Old-format hellos (SSLv2, SSLv3) may go unanswered by servers
          * that answer TLS: only TLS hellos count towards "silent". */
-        if (t->wv >= WV_TLS10) {
+        if (t->wv >= TLSV_TLS10) {
             j->n_timeouts++;
         }
     } else if (o == NET_EXPIRED) {
@@ -121,7 +121,7 @@ void enum_task_done(void *ctx, enum net_outcome o, const char *pwhy)
 
 static bool all_versions_done(const struct job *j)
 {
-    for (int v = 0; v < WV_COUNT; v++) {
+    for (int v = 0; v < TLSV_COUNT; v++) {
         if (!j->vs[v].done) {
             return false;
         }
@@ -129,7 +129,7 @@ static bool all_versions_done(const struct job *j)
     return true;
 }
 
-void enum_phase_after_suites(struct job *j, enum wire_version wv)
+void enum_phase_after_suites(struct job *j, enum tls_version wv)
 {
     (void)wv;
     if (!j->extras_started && all_versions_done(j)) {
@@ -143,7 +143,7 @@ void enum_job_maybe_finish(struct job *j)
         return;
     }
     /* Versions whose work could not be queued end here. */
-    for (int v = 0; v < WV_COUNT; v++) {
+    for (int v = 0; v < TLSV_COUNT; v++) {
         j->vs[v].done = true;
     }
     if (!j->extras_started) {
@@ -204,8 +204,8 @@ int enum_start(struct net_loop *l, unsigned group, const struct sockaddr_storage
     }
     /* Hold the job open while the first probes are queued. */
     j->pending = 1;
-    for (int v = 0; v < WV_COUNT; v++) {
-        enum_start_version(j, (enum wire_version)v);
+    for (int v = 0; v < TLSV_COUNT; v++) {
+        enum_start_version(j, (enum tls_version)v);
     }
     j->pending--;
     if (j->pending == 0 && out->n_probes == 0) {

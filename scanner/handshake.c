@@ -43,7 +43,7 @@
 
 static gnutls_certificate_credentials_t hs_cert_cred;
 static gnutls_anon_client_credentials_t hs_anon_cred;
-static gnutls_priority_t hs_priority[PV_COUNT];
+static gnutls_priority_t hs_priority[TLSV_COUNT];
 static const volatile sig_atomic_t *hs_stop;
 
 /* The random of a HelloRetryRequest (RFC 8446 §4.1.3). */
@@ -83,7 +83,10 @@ void hs_capture_cleanup(struct hs_capture *c)
 
 int handshake_global_init(void)
 {
-    static const char *const vers[PV_COUNT] = {"TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3"};
+    static const char *const vers[TLSV_COUNT] = {[TLSV_TLS10] = "TLS1.0",
+                                                 [TLSV_TLS11] = "TLS1.1",
+                                                 [TLSV_TLS12] = "TLS1.2",
+                                                 [TLSV_TLS13] = "TLS1.3"};
     if (gnutls_global_init() < 0) {
         return -1;
     }
@@ -91,7 +94,7 @@ int handshake_global_init(void)
         gnutls_anon_allocate_client_credentials(&hs_anon_cred) < 0) {
         return -1;
     }
-    for (int v = 0; v < PV_COUNT; v++) {
+    for (int v = TLSV_HS_FIRST; v < TLSV_COUNT; v++) {
         char prio[512];
         const char *errpos = NULL;
         snprintf(prio, sizeof(prio), HS_PRIORITY_FMT, vers[v]);
@@ -106,7 +109,7 @@ int handshake_global_init(void)
 
 void handshake_global_deinit(void)
 {
-    for (int v = 0; v < PV_COUNT; v++) {
+    for (int v = TLSV_HS_FIRST; v < TLSV_COUNT; v++) {
         if (hs_priority[v] != NULL) {
             gnutls_priority_deinit(hs_priority[v]);
             hs_priority[v] = NULL;
@@ -364,7 +367,7 @@ enum attempt { ATTEMPT_FINAL, ATTEMPT_RETRY };
  * parameter that was not offered, a close inside the answer) is no evidence
  * either way: inconclusive, never a refusal. */
 static enum attempt classify_failure(int ret, const struct hs_seen *seen, gnutls_session_t s,
-                                     enum probe_version v, struct version_fact *out)
+                                     enum tls_version v, struct version_fact *out)
 {
     char what[160];
     bool closed = ret == GNUTLS_E_PREMATURE_TERMINATION || ret == GNUTLS_E_UNEXPECTED_PACKET_LENGTH;
@@ -385,7 +388,7 @@ static enum attempt classify_failure(int ret, const struct hs_seen *seen, gnutls
         snprintf(out->reason, sizeof(out->reason), "handshake not completed: %s", what);
         return ATTEMPT_FINAL;
     }
-    uint16_t offered = probe_version_wire(v);
+    uint16_t offered = tls_version_wire(v);
     switch (ret) {
     case GNUTLS_E_FATAL_ALERT_RECEIVED:
         out->state = PROBE_REFUSED;
@@ -397,7 +400,7 @@ static enum attempt classify_failure(int ret, const struct hs_seen *seen, gnutls
         util_copy(out->reason, sizeof(out->reason), what);
         return ATTEMPT_FINAL;
     case GNUTLS_E_UNSUPPORTED_VERSION_PACKET:
-        if (seen->raw_parsed && seen->raw_version >= HELLO_SSL3 && seen->raw_version < offered) {
+        if (seen->raw_parsed && seen->raw_version >= TLS_WIRE_SSL3 && seen->raw_version < offered) {
             out->state = PROBE_REFUSED;
             snprintf(out->reason, sizeof(out->reason), "server answered with version 0x%04x",
                      seen->raw_version);
@@ -470,7 +473,7 @@ static bool session_setup(gnutls_session_t *sp, int fd, gnutls_priority_t prio, 
 /* Runs the handshake to its end: GNUTLS_E_SUCCESS, the fatal error, or
  * GNUTLS_E_TIMEDOUT at the deadline. Records the server's choice as soon as
  * its hello names version v. *interrupted: the wait failed (out says so). */
-static int handshake_run(gnutls_session_t s, struct hs_seen *seen, int fd, enum probe_version v,
+static int handshake_run(gnutls_session_t s, struct hs_seen *seen, int fd, enum tls_version v,
                          int64_t deadline, struct version_fact *out, bool *interrupted)
 {
     *interrupted = false;
@@ -504,7 +507,7 @@ static int handshake_run(gnutls_session_t s, struct hs_seen *seen, int fd, enum 
 }
 
 static enum hs_result probe_once(const struct sockaddr *sa, socklen_t sa_len,
-                                 const struct hs_options *opt, enum probe_version v,
+                                 const struct hs_options *opt, enum tls_version v,
                                  gnutls_priority_t prio, int timeout_ms, struct version_fact *out,
                                  struct hs_capture *cap, bool *again)
 {
@@ -551,7 +554,7 @@ out:
 }
 
 enum hs_result handshake_probe(const struct sockaddr *sa, socklen_t sa_len,
-                               const struct hs_options *opt, enum probe_version v, int timeout_ms,
+                               const struct hs_options *opt, enum tls_version v, int timeout_ms,
                                struct version_fact *out, struct hs_capture *cap)
 {
     bool again = false;
@@ -587,9 +590,10 @@ enum hs_result handshake_sigscheme13(const struct sockaddr *sa, socklen_t sa_len
     }
     struct version_fact vf;
     bool again = false;
-    enum hs_result rc = probe_once(sa, sa_len, opt, PV_TLS13, prio, timeout_ms, &vf, NULL, &again);
+    enum hs_result rc =
+        probe_once(sa, sa_len, opt, TLSV_TLS13, prio, timeout_ms, &vf, NULL, &again);
     if (rc == HS_DONE && again && !stop_requested()) {
-        rc = probe_once(sa, sa_len, opt, PV_TLS13, prio, timeout_ms, &vf, NULL, &again);
+        rc = probe_once(sa, sa_len, opt, TLSV_TLS13, prio, timeout_ms, &vf, NULL, &again);
     }
     gnutls_priority_deinit(prio);
     /* "accepted" from the ServerHello alone is not enough here: the

@@ -70,7 +70,7 @@ struct hs_options {
  * handshake completes, the certificate chain and staple are copied into it.
  * opt may be NULL. */
 enum hs_result handshake_probe(const struct sockaddr *sa, socklen_t sa_len,
-                               const struct hs_options *opt, enum probe_version v, int timeout_ms,
+                               const struct hs_options *opt, enum tls_version v, int timeout_ms,
                                struct version_fact *out, struct hs_capture *cap);
 
 /* The TLS 1.3 signature schemes GnuTLS can offer, one at a time. */

@@ -42,12 +42,12 @@
 #include "common/bytes.h"
 
 /* Protocol versions as on the wire. */
-#define HELLO_SSL2 0x0002
-#define HELLO_SSL3 0x0300
-#define HELLO_TLS10 0x0301
-#define HELLO_TLS11 0x0302
-#define HELLO_TLS12 0x0303
-#define HELLO_TLS13 0x0304
+#define TLS_WIRE_SSL2 0x0002
+#define TLS_WIRE_SSL3 0x0300
+#define TLS_WIRE_TLS10 0x0301
+#define TLS_WIRE_TLS11 0x0302
+#define TLS_WIRE_TLS12 0x0303
+#define TLS_WIRE_TLS13 0x0304
 
 /* Wire constants (RFC 8446 §B.1-B.3, RFC 5246 §A.1, §A.4 and the
  * extension RFCs cited where they are parsed). */
@@ -139,15 +139,15 @@
 #define HELLO_SHARE_SECP256R1 (1u << 1)
 
 struct hello_params {
-    uint16_t version;        /* legacy_version; HELLO_SSL2 builds an SSLv2 CLIENT-HELLO */
-    uint16_t record_version; /* 0: HELLO_SSL3 for SSLv3, else HELLO_TLS10 */
+    uint16_t version;        /* legacy_version; TLS_WIRE_SSL2 builds an SSLv2 CLIENT-HELLO */
+    uint16_t record_version; /* 0: TLS_WIRE_SSL3 for SSLv3, else TLS_WIRE_TLS10 */
     const uint32_t *suites;  /* codes as sent, SCSVs included; SSLv2: 3-byte kinds */
     size_t n_suites;
     const uint16_t *groups; /* supported_groups */
     size_t n_groups;
     const uint16_t *sigalgs; /* signature_algorithms */
     size_t n_sigalgs;
-    const uint16_t *versions; /* supported_versions, e.g. {HELLO_TLS13} */
+    const uint16_t *versions; /* supported_versions, e.g. {TLS_WIRE_TLS13} */
     size_t n_versions;
     const char *sni;         /* server_name host, or NULL */
     const char *const *alpn; /* ALPN protocol names */
@@ -167,7 +167,7 @@ enum hello_err {
 };
 
 /* hello_params_init fills *p for a typical hello of one protocol version
- * (HELLO_SSL2 ... HELLO_TLS13): the version fields, the default groups
+ * (TLS_WIRE_SSL2 ... TLS_WIRE_TLS13): the version fields, the default groups
  * (every EC group; the RFC 7919 FFDHE groups too for TLS 1.3 only, so that
  * a TLS 1.2 server answers DHE with its own parameters), signature
  * algorithms and extensions, x25519 and secp256r1 shares for TLS 1.3.
@@ -204,7 +204,7 @@ struct hello_server_hello {
     uint16_t suite;
     uint8_t compression;
     bool hrr;           /* HelloRetryRequest (RFC 8446 §4.1.3 special random) */
-    uint16_t downgrade; /* RFC 8446 §4.1.3 sentinel: HELLO_TLS12 or HELLO_TLS11, else 0 */
+    uint16_t downgrade; /* RFC 8446 §4.1.3 sentinel: TLS_WIRE_TLS12 or TLS_WIRE_TLS11, else 0 */
     unsigned exts;      /* HELLO_EXT_* present */
     size_t n_ext_types;
     uint16_t ext_types[HELLO_MAX_EXTS]; /* in the server's order */

@@ -103,7 +103,7 @@ static const char *sni_for(const struct target_spec *t, const struct scan_option
 
 int64_t scan_budget_default(int timeout_ms)
 {
-    return (int64_t)timeout_ms * 2 * (PV_COUNT + WV_COUNT);
+    return (int64_t)timeout_ms * 2 * (TLSV_COUNT - TLSV_HS_FIRST + TLSV_COUNT);
 }
 
 /* The deadline (util_mono_ms) of a part starting now; 0 without a budget. */

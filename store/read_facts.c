@@ -35,12 +35,12 @@ static int rd_versions(struct rd_ctx *c, int64_t tid, struct target_result *r)
     while ((rc = rd_step(c, st, "reading versions")) == 1) {
         int64_t wire = col_int(st, 0);
         int v;
-        for (v = 0; v < PV_COUNT; v++) {
-            if (probe_version_wire((enum probe_version)v) == wire) {
+        for (v = TLSV_HS_FIRST; v < TLSV_COUNT; v++) {
+            if (tls_version_wire((enum tls_version)v) == wire) {
                 break;
             }
         }
-        if (v == PV_COUNT) {
+        if (v == TLSV_COUNT) {
             store_fail(c->s, "target %lld: unknown version 0x%04llx", (long long)tid,
                        (unsigned long long)wire);
             return -1;
@@ -281,8 +281,8 @@ static int rd_revocations(struct rd_ctx *c, int64_t tid, struct target_result *r
 /* rd_http reads the HTTP header facts, when any were stored. */
 static int wire_index(int64_t code)
 {
-    for (int v = 0; v < WV_COUNT; v++) {
-        if (wire_version_code((enum wire_version)v) == code) {
+    for (int v = 0; v < TLSV_COUNT; v++) {
+        if (tls_version_wire((enum tls_version)v) == code) {
             return v;
         }
     }
@@ -310,8 +310,8 @@ static int rd_probe(struct rd_ctx *c, sqlite3_stmt *st, int64_t tid, struct targ
                    (long long)tid, (long long)col_int(st, 0));
         return -1;
     }
-    if (probe_list_add(&r->probes, id, (enum wire_version)v, (uint32_t)suite, state,
-                       col_text(st, 5), col_null(st, 6) ? NULL : col_text(st, 6)) != 0) {
+    if (probe_list_add(&r->probes, id, (enum tls_version)v, (uint32_t)suite, state, col_text(st, 5),
+                       col_null(st, 6) ? NULL : col_text(st, 6)) != 0) {
         store_fail(c->s, "reading probe results: out of memory");
         return -1;
     }
@@ -376,7 +376,7 @@ static int push_u16(uint16_t **arr, size_t *n, uint16_t v)
 static int rd_enum_suites(struct rd_ctx *c, int64_t tid, struct enum_facts *e)
 {
     sqlite3_stmt *st = c->st[RD_ENUM_SUITES];
-    size_t cap[WV_COUNT] = {0};
+    size_t cap[TLSV_COUNT] = {0};
     int rc;
     if (rd_start(c, st, tid, "reading enumerated suites") != 0) {
         return -1;

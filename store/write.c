@@ -183,7 +183,7 @@ static int store_put_tags(struct store *s, int64_t target_id, const struct strli
 static int store_put_versions(struct store *s, int64_t target_id, const struct target_result *r)
 {
     struct binder b;
-    for (int v = 0; v < PV_COUNT; v++) {
+    for (int v = TLSV_HS_FIRST; v < TLSV_COUNT; v++) {
         const struct version_fact *f = &r->versions[v];
         bool accepted = f->state == PROBE_ACCEPTED;
         sqlite3_stmt *st = store_stmt(s, ST_INSERT_VERSION);
@@ -192,8 +192,8 @@ static int store_put_versions(struct store *s, int64_t target_id, const struct t
         }
         binder_start(&b, st);
         bind_int64(&b, target_id);
-        bind_int64(&b, probe_version_wire((enum probe_version)v));
-        bind_text(&b, probe_version_name((enum probe_version)v));
+        bind_int64(&b, tls_version_wire((enum tls_version)v));
+        bind_text(&b, tls_version_name((enum tls_version)v));
         bind_text(&b, probe_state_name(f->state));
         bind_buf(&b, f->reason, sizeof(f->reason));
         if (accepted) {
@@ -371,7 +371,7 @@ static int store_put_enum_list(struct store *s, int64_t target_id, const char *k
 static int store_put_enumeration(struct store *s, int64_t target_id, const struct enum_facts *e)
 {
     struct binder b;
-    for (int v = 0; v < WV_COUNT; v++) {
+    for (int v = 0; v < TLSV_COUNT; v++) {
         const struct enum_version_fact *f = &e->versions[v];
         sqlite3_stmt *st = store_stmt(s, ST_INSERT_ENUM_VERSION);
         if (st == NULL) {
@@ -379,8 +379,8 @@ static int store_put_enumeration(struct store *s, int64_t target_id, const struc
         }
         binder_start(&b, st);
         bind_int64(&b, target_id);
-        bind_int64(&b, wire_version_code((enum wire_version)v));
-        bind_text(&b, wire_version_name((enum wire_version)v));
+        bind_int64(&b, tls_version_wire((enum tls_version)v));
+        bind_text(&b, tls_version_name((enum tls_version)v));
         bind_text(&b, probe_state_name(f->state));
         bind_buf(&b, f->reason, sizeof(f->reason));
         bind_text(&b, enum_order_name(f->order));
@@ -399,7 +399,7 @@ static int store_put_enumeration(struct store *s, int64_t target_id, const struc
             }
             binder_start(&b, st);
             bind_int64(&b, target_id);
-            bind_int64(&b, wire_version_code((enum wire_version)v));
+            bind_int64(&b, tls_version_wire((enum tls_version)v));
             bind_int64(&b, es->code);
             bind_text(&b, si ? si->iana_name : NULL);
             if (es->server_rank >= 0) {
@@ -477,7 +477,7 @@ static int store_put_probes(struct store *s, int64_t target_id, const struct pro
         if (p->version == PROBE_NO_VERSION) {
             bind_null(&b);
         } else {
-            bind_int64(&b, wire_version_code(p->version));
+            bind_int64(&b, tls_version_wire(p->version));
         }
         if (p->suite != 0) {
             bind_int64(&b, p->suite);

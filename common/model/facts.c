@@ -9,44 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint16_t probe_version_wire(enum probe_version v)
-{
-    return (uint16_t)(0x0301 + (int)v);
-}
-
-const char *probe_version_name(enum probe_version v)
-{
-    static const char *const names[PV_COUNT] = {"TLS 1.0", "TLS 1.1", "TLS 1.2", "TLS 1.3"};
-    return (unsigned)v < PV_COUNT ? names[v] : "?";
-}
-
-uint16_t wire_version_code(enum wire_version v)
-{
-    static const uint16_t codes[WV_COUNT] = {0x0002, 0x0300, 0x0301, 0x0302, 0x0303, 0x0304};
-    return (unsigned)v < WV_COUNT ? codes[v] : 0;
-}
-
-const char *wire_version_name(enum wire_version v)
-{
-    static const char *const names[WV_COUNT] = {"SSL 2.0", "SSL 3.0", "TLS 1.0",
-                                                "TLS 1.1", "TLS 1.2", "TLS 1.3"};
-    return (unsigned)v < WV_COUNT ? names[v] : "?";
-}
-
-enum wire_version probe_version_wv(enum probe_version v)
-{
-    return (enum wire_version)(WV_TLS10 + (int)v);
-}
-
-bool wire_version_pv(enum wire_version v, enum probe_version *out)
-{
-    if (v < WV_TLS10 || v >= WV_COUNT) {
-        return false;
-    }
-    *out = (enum probe_version)(v - WV_TLS10);
-    return true;
-}
-
 void enum_facts_init(struct enum_facts *e)
 {
     memset(e, 0, sizeof(*e));
@@ -60,7 +22,7 @@ void enum_facts_init(struct enum_facts *e)
 
 void enum_facts_cleanup(struct enum_facts *e)
 {
-    for (int v = 0; v < WV_COUNT; v++) {
+    for (int v = 0; v < TLSV_COUNT; v++) {
         free(e->versions[v].suites);
     }
     free(e->groups12);
@@ -98,7 +60,7 @@ void cert_fact_cleanup(struct cert_fact *c)
 
 void enum_facts_settle(struct enum_facts *e)
 {
-    for (int v = 0; v < WV_COUNT; v++) {
+    for (int v = 0; v < TLSV_COUNT; v++) {
         struct enum_version_fact *f = &e->versions[v];
         if (f->n_suites == 0 || f->state == PROBE_ACCEPTED) {
             continue;

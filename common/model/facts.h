@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "common/model/vocab.h"
+#include "common/model/version.h"
 #include "common/strlist.h"
 
 #define FACT_TEXT 256
@@ -35,14 +36,6 @@ struct fact_header {
     enum fact_state state;
     char detail[FACT_TEXT]; /* why (not collected / could not test), or a note; "" none */
 };
-
-/* The protocol versions the GnuTLS handshake probes, oldest first. */
-enum probe_version { PV_TLS10, PV_TLS11, PV_TLS12, PV_TLS13, PV_COUNT };
-
-/* probe_version_wire returns the wire code (0x0301..0x0304) of v. */
-uint16_t probe_version_wire(enum probe_version v);
-/* probe_version_name returns "TLS 1.0" .. "TLS 1.3". */
-const char *probe_version_name(enum probe_version v);
 
 /* enum probe_state (vocab.h) is the outcome of each. */
 
@@ -151,18 +144,8 @@ struct http_fact {
 
 /* ---- complete enumeration (raw ClientHellos, scanner/enumerate.c) ------ */
 
-/* The versions the raw prober covers, oldest first. */
-enum wire_version { WV_SSL2, WV_SSL3, WV_TLS10, WV_TLS11, WV_TLS12, WV_TLS13, WV_COUNT };
-/* wire_version_code returns 0x0002, 0x0300, 0x0301 .. 0x0304. */
-uint16_t wire_version_code(enum wire_version v);
-/* wire_version_name returns "SSL 2.0", "SSL 3.0", "TLS 1.0" .. "TLS 1.3". */
-const char *wire_version_name(enum wire_version v);
-/* probe_version_wv returns the wire_version of the GnuTLS probe version v
- * (PV_TLS10 -> WV_TLS10 ...). */
-enum wire_version probe_version_wv(enum probe_version v);
-/* wire_version_pv stores in *out the GnuTLS probe version of v; false for
- * SSL 2.0 and 3.0, which the GnuTLS handshakes never offer. */
-bool wire_version_pv(enum wire_version v, enum probe_version *out);
+/* The versions the raw prober covers: every enum tls_version
+ * (common/model/version.h), oldest first. */
 
 /* One suite the server accepted under one version. */
 struct enum_suite {
@@ -190,7 +173,7 @@ enum fact_tri { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
 
 struct enum_facts {
     bool collected;
-    struct enum_version_fact versions[WV_COUNT];
+    struct enum_version_fact versions[TLSV_COUNT];
     uint16_t *groups12; /* TLS <= 1.2 ECDHE groups, in the order the server chose them */
     size_t n_groups12;
     uint16_t *groups13; /* TLS 1.3 groups (HelloRetryRequest), server's order */
@@ -240,11 +223,11 @@ struct target_result {
     int64_t started_ms;  /* Unix milliseconds */
     int64_t finished_ms;
     enum target_status status;
-    char error[FACT_TEXT]; /* why, when status is not TARGET_OK */
-    struct version_fact versions[PV_COUNT];
-    struct enum_facts enumeration; /* raw-ClientHello enumeration */
-    bool chain_collected;          /* certs/chain below are filled in */
-    struct cert_fact *certs;       /* n_certs, as served, leaf first; owned */
+    char error[FACT_TEXT];                    /* why, when status is not TARGET_OK */
+    struct version_fact versions[TLSV_COUNT]; /* TLSV_HS_FIRST..TLSV_TLS13: the GnuTLS handshakes */
+    struct enum_facts enumeration;            /* raw-ClientHello enumeration */
+    bool chain_collected;                     /* certs/chain below are filled in */
+    struct cert_fact *certs;                  /* n_certs, as served, leaf first; owned */
     size_t n_certs;
     struct chain_fact chain;
     bool revoc_collected;     /* revoc[] below is filled */

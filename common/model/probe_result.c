@@ -9,7 +9,7 @@
 
 #include "common/util.h"
 
-int probe_list_add(struct probe_list *l, const char *id, enum wire_version version, uint32_t suite,
+int probe_list_add(struct probe_list *l, const char *id, enum tls_version version, uint32_t suite,
                    enum probe_result_state state, const char *detail, const char *evidence)
 {
     size_t id_len = id != NULL ? strnlen(id, PROBE_ID_LEN) : 0;

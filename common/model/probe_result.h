@@ -31,15 +31,15 @@
 #define PROBE_EVIDENCE_MAX 4096
 
 /* The version of a result that is about no one protocol version. */
-#define PROBE_NO_VERSION WV_COUNT
+#define PROBE_NO_VERSION TLSV_COUNT
 
 /* What a probe found: enum probe_result_state and its names are in vocab.h. */
 
 /* One result of one probe. */
 struct probe_result {
-    char id[PROBE_ID_LEN];     /* stable probe id: "heartbleed", "fallback_scsv" */
-    enum wire_version version; /* the version it was about, or PROBE_NO_VERSION */
-    uint32_t suite;            /* IANA code of the suite it was about, 0 = none */
+    char id[PROBE_ID_LEN];    /* stable probe id: "heartbleed", "fallback_scsv" */
+    enum tls_version version; /* the version it was about, or PROBE_NO_VERSION */
+    uint32_t suite;           /* IANA code of the suite it was about, 0 = none */
     enum probe_result_state state;
     char detail[FACT_TEXT]; /* why, in words; "" when nothing to say */
     char *evidence;         /* owned, optional (NULL), <= PROBE_EVIDENCE_MAX bytes:
@@ -54,7 +54,7 @@ struct probe_result {
  * unchanged. l's header is not touched: the caller says whether the
  * collection ran (fact_header). */
 __attribute__((warn_unused_result)) int probe_list_add(struct probe_list *l, const char *id,
-                                                       enum wire_version version, uint32_t suite,
+                                                       enum tls_version version, uint32_t suite,
                                                        enum probe_result_state state,
                                                        const char *detail, const char *evidence);
 

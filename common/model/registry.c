@@ -102,17 +102,17 @@ bool registry_suite_is_scsv(const struct suite_info *s)
 const char *registry_version_name(unsigned v)
 {
     switch (v) {
-    case REG_SSL2:
+    case TLSV_BIT(TLSV_SSL2):
         return "SSL2";
-    case REG_SSL3:
+    case TLSV_BIT(TLSV_SSL3):
         return "SSL3";
-    case REG_TLS10:
+    case TLSV_BIT(TLSV_TLS10):
         return "TLS1.0";
-    case REG_TLS11:
+    case TLSV_BIT(TLSV_TLS11):
         return "TLS1.1";
-    case REG_TLS12:
+    case TLSV_BIT(TLSV_TLS12):
         return "TLS1.2";
-    case REG_TLS13:
+    case TLSV_BIT(TLSV_TLS13):
         return "TLS1.3";
     default:
         return NULL;

@@ -12,13 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Bits of suite_info.versions: the protocol versions a suite can be used with. */
-#define REG_SSL2 0x01u
-#define REG_SSL3 0x02u
-#define REG_TLS10 0x04u
-#define REG_TLS11 0x08u
-#define REG_TLS12 0x10u
-#define REG_TLS13 0x20u
+#include "common/model/version.h"
+
+/* suite_info.versions is a mask of TLSV_BIT(v) (common/model/version.h):
+ * the protocol versions a suite can be used with. */
 
 struct suite_info {
     uint32_t code;            /* IANA two-byte code; SSLv2 kinds use three bytes */

@@ -85,11 +85,11 @@ yaml_node_t *load_map_value(struct pfile *f, const struct load_map *m, size_t i)
 /* ---- names shared by several checks ----------------------------------------- */
 
 /* load_version / load_versions read one protocol version or a list of them
- * (1u << enum wire_version bits); check_version_canon is the spelling
+ * (1u << enum tls_version bits); check_version_canon is the spelling
  * policies use ("TLS1.2"). (versions.c) */
-bool load_version(struct pfile *f, const yaml_node_t *n, enum wire_version *out);
+bool load_version(struct pfile *f, const yaml_node_t *n, enum tls_version *out);
 bool load_versions(struct pfile *f, const yaml_node_t *n, unsigned *out);
-const char *check_version_canon(enum wire_version v);
+const char *check_version_canon(enum tls_version v);
 /* load_group_lookup finds a group by IANA name or a known alias (kex.c). */
 const struct group_info *load_group_lookup(const char *name);
 
@@ -161,17 +161,17 @@ struct vsuites {
     const char *why; /* !complete: why */
 };
 
-const struct version_fact *eval_gnutls(const struct target_result *r, enum wire_version v);
-void eval_version(const struct target_result *r, enum wire_version v, struct vview *out);
-void eval_suites(const struct target_result *r, enum wire_version v, const struct vview *vv,
+const struct version_fact *eval_gnutls(const struct target_result *r, enum tls_version v);
+void eval_version(const struct target_result *r, enum tls_version v, struct vview *out);
+void eval_suites(const struct target_result *r, enum tls_version v, const struct vview *vv,
                  struct vsuites *out);
 size_t vs_count(const struct vsuites *s);
 uint32_t vs_code(const struct vsuites *s, size_t i);
-int vs_kx_bits(const struct target_result *r, enum wire_version v, const struct vsuites *s,
+int vs_kx_bits(const struct target_result *r, enum tls_version v, const struct vsuites *s,
                size_t i);
 const char *eval_suite_name(uint32_t code, char *buf, size_t buf_size);
 void ev_suites(struct ev *e, const struct vsuites *s);
-void ev_version_accepted(struct ev *e, const struct target_result *r, enum wire_version v,
+void ev_version_accepted(struct ev *e, const struct target_result *r, enum tls_version v,
                          const struct vview *vv);
 /* eval_have_certs: true when certificates were collected, else an
  * inconclusive item (cert.c). */

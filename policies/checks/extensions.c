@@ -23,9 +23,9 @@
 static enum probe_state eval_legacy(const struct target_result *r)
 {
     bool all_refused = true;
-    for (unsigned v = WV_SSL3; v < WV_TLS13; v++) {
+    for (unsigned v = TLSV_SSL3; v < TLSV_TLS13; v++) {
         struct vview vv;
-        eval_version(r, (enum wire_version)v, &vv);
+        eval_version(r, (enum tls_version)v, &vv);
         if (vv.state == PROBE_ACCEPTED) {
             return PROBE_ACCEPTED;
         }
@@ -43,7 +43,7 @@ static void check_tri(const struct target_result *r, enum fact_tri t, const char
          * known to be accepted; with nothing accepted there is nothing to
          * test, which is no pass. */
         struct vview v13;
-        eval_version(r, WV_TLS13, &v13);
+        eval_version(r, TLSV_TLS13, &v13);
         if (v13.state == PROBE_ACCEPTED) {
             ev_add(judge_ok(j), "not applicable: only TLS 1.3 accepted (%s is built in)", ext);
         } else if (v13.state == PROBE_REFUSED) {
@@ -78,11 +78,11 @@ static void check_etm(const struct target_result *r, struct judge *j)
     const char *why = "";
     struct ev cbc;
     ev_init(&cbc);
-    for (unsigned v = WV_TLS10; v < WV_TLS13; v++) {
+    for (unsigned v = TLSV_TLS10; v < TLSV_TLS13; v++) {
         struct vview vv;
         struct vsuites s;
-        eval_version(r, (enum wire_version)v, &vv);
-        eval_suites(r, (enum wire_version)v, &vv, &s);
+        eval_version(r, (enum tls_version)v, &vv);
+        eval_suites(r, (enum tls_version)v, &vv, &s);
         if (vv.state != PROBE_REFUSED && !s.complete && complete) {
             complete = false;
             why = s.why;

@@ -79,12 +79,12 @@ static void check_inventory(const struct target_result *r, const struct check *c
     }
     struct ev *e = judge_ok(j);
     size_t n_accepted = 0;
-    for (unsigned v = 0; v < WV_COUNT; v++) {
+    for (unsigned v = 0; v < TLSV_COUNT; v++) {
         struct vview vv;
         struct vsuites s;
-        eval_version(r, (enum wire_version)v, &vv);
-        eval_suites(r, (enum wire_version)v, &vv, &s);
-        const char *name = wire_version_name((enum wire_version)v);
+        eval_version(r, (enum tls_version)v, &vv);
+        eval_suites(r, (enum tls_version)v, &vv, &s);
+        const char *name = tls_version_name((enum tls_version)v);
         if (vv.state == PROBE_INCONCLUSIVE) {
             ev_add(judge_unknown(j), "%s not determined: %s", name, vv.why);
         }

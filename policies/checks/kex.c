@@ -141,12 +141,12 @@ static void eval_groups(const struct target_result *r, struct gset *g)
     for (size_t i = 0; e->collected && i < e->n_groups13; i++) {
         gset_add(g, e->groups13[i]);
     }
-    for (unsigned v = WV_SSL3; v < WV_COUNT; v++) {
+    for (unsigned v = TLSV_SSL3; v < TLSV_COUNT; v++) {
         struct vview vv;
         struct vsuites s;
-        eval_version(r, (enum wire_version)v, &vv);
-        eval_suites(r, (enum wire_version)v, &vv, &s);
-        if (vv.state == PROBE_INCONCLUSIVE && v >= WV_TLS10 && g->complete) {
+        eval_version(r, (enum tls_version)v, &vv);
+        eval_suites(r, (enum tls_version)v, &vv, &s);
+        if (vv.state == PROBE_INCONCLUSIVE && v >= TLSV_TLS10 && g->complete) {
             g->complete = false;
             g->why = "a protocol version was not determined";
         }
@@ -157,10 +157,10 @@ static void eval_groups(const struct target_result *r, struct gset *g)
         for (size_t i = 0; i < s.n_list; i++) {
             gset_add(g, s.list[i].ec_group);
             const struct suite_info *si = registry_suite_by_code(s.list[i].code);
-            ecdhe12 = ecdhe12 || (v < WV_TLS13 && si != NULL && eval_kx_is(si, eval_kx_ecdh));
+            ecdhe12 = ecdhe12 || (v < TLSV_TLS13 && si != NULL && eval_kx_is(si, eval_kx_ecdh));
         }
-        tls13 = tls13 || (v == WV_TLS13 && vv.state == PROBE_ACCEPTED);
-        const struct version_fact *gf = eval_gnutls(r, (enum wire_version)v);
+        tls13 = tls13 || (v == TLSV_TLS13 && vv.state == PROBE_ACCEPTED);
+        const struct version_fact *gf = eval_gnutls(r, (enum tls_version)v);
         if (vv.state == PROBE_ACCEPTED && gf != NULL && gf->state == PROBE_ACCEPTED &&
             gf->group[0] != '\0') {
             const struct group_info *gi = registry_group_by_name(gf->group);
@@ -291,11 +291,11 @@ static void check_kx_min(const struct target_result *r, const struct check *c, b
         }
     }
     /* Suites whose parameters are not a named group (DHE primes, explicit curves). */
-    for (unsigned v = WV_SSL3; v < WV_TLS13; v++) {
+    for (unsigned v = TLSV_SSL3; v < TLSV_TLS13; v++) {
         struct vview vv;
         struct vsuites s;
-        eval_version(r, (enum wire_version)v, &vv);
-        eval_suites(r, (enum wire_version)v, &vv, &s);
+        eval_version(r, (enum tls_version)v, &vv);
+        eval_suites(r, (enum tls_version)v, &vv, &s);
         size_t n_low = 0, n_unknown = 0;
         int low = 0;
         uint32_t low_code = 0;
@@ -307,7 +307,7 @@ static void check_kx_min(const struct target_result *r, const struct check *c, b
             if (ecdh && i < s.n_list && s.list[i].ec_group != 0) {
                 continue; /* a named group: judged above */
             }
-            int bits = vs_kx_bits(r, (enum wire_version)v, &s, i);
+            int bits = vs_kx_bits(r, (enum tls_version)v, &s, i);
             if (ecdh && i >= s.n_list) {
                 continue; /* the GnuTLS handshake names its curve: in the group set */
             }
@@ -324,7 +324,7 @@ static void check_kx_min(const struct target_result *r, const struct check *c, b
                 }
             }
         }
-        const char *name = wire_version_name((enum wire_version)v);
+        const char *name = tls_version_name((enum tls_version)v);
         if (n_low > 0) {
             ev_add(judge_fail(j), "%s: %s %d bits < %d (%zu suite%s, e.g. %s; %s)", name, kind, low,
                    c->min_bits, n_low, n_low == 1 ? "" : "s",

@@ -83,7 +83,7 @@ static void ev_probe(struct ev *e, const struct probe_result *p)
     char hex[16];
     ev_add(e, "%s", p->id);
     if (p->version != PROBE_NO_VERSION) {
-        ev_add(e, " %s", wire_version_name(p->version));
+        ev_add(e, " %s", tls_version_name(p->version));
     }
     if (p->suite != 0) {
         ev_add(e, " %s", eval_suite_name(p->suite, hex, sizeof(hex)));
@@ -126,7 +126,7 @@ static void eval_probe_none(const struct target_result *r, const struct check *c
     struct ev *e = judge_unknown(j);
     ev_add(e, "no result for probe %s", c->probe);
     if (c->probe_has_version) {
-        ev_add(e, " with %s", wire_version_name(c->probe_version));
+        ev_add(e, " with %s", tls_version_name(c->probe_version));
     }
     const struct fact_header *h = &r->probes.header;
     if (h->state != FACT_COLLECTED) {

@@ -29,7 +29,7 @@ bool load_c_suites_allowed(struct pfile *f, const yaml_node_t *v, struct check *
     for (size_t i = 0; i < m.n_pairs; i++) {
         yaml_node_t *k = load_map_key(f, &m, i);
         yaml_node_t *list = load_map_value(f, &m, i);
-        enum wire_version ver;
+        enum tls_version ver;
         if (!load_version(f, k, &ver)) {
             return false;
         }
@@ -144,15 +144,15 @@ static void check_suites_allowed(const struct target_result *r, const struct che
                                  struct judge *j)
 {
     char hex[16];
-    for (unsigned v = 0; v < WV_COUNT; v++) {
+    for (unsigned v = 0; v < TLSV_COUNT; v++) {
         if ((c->suite_versions & (1u << v)) == 0) {
             continue;
         }
-        const char *name = wire_version_name((enum wire_version)v);
+        const char *name = tls_version_name((enum tls_version)v);
         struct vview vv;
         struct vsuites s;
-        eval_version(r, (enum wire_version)v, &vv);
-        eval_suites(r, (enum wire_version)v, &vv, &s);
+        eval_version(r, (enum tls_version)v, &vv);
+        eval_suites(r, (enum tls_version)v, &vv, &s);
         size_t n_bad = 0;
         for (size_t i = 0; i < vs_count(&s); i++) {
             uint32_t code = vs_code(&s, i);
@@ -235,12 +235,12 @@ static void check_suites_forbidden(const struct target_result *r, const struct c
     size_t n_checked = 0;
     struct ev versions;
     ev_init(&versions);
-    for (unsigned v = 0; v < WV_COUNT; v++) {
-        const char *name = wire_version_name((enum wire_version)v);
+    for (unsigned v = 0; v < TLSV_COUNT; v++) {
+        const char *name = tls_version_name((enum tls_version)v);
         struct vview vv;
         struct vsuites s;
-        eval_version(r, (enum wire_version)v, &vv);
-        eval_suites(r, (enum wire_version)v, &vv, &s);
+        eval_version(r, (enum tls_version)v, &vv);
+        eval_suites(r, (enum tls_version)v, &vv, &s);
         if (vv.state == PROBE_ACCEPTED) {
             ev_add(&versions, "%s%s", versions.len ? ", " : "", name);
         }
@@ -296,11 +296,11 @@ static void check_suites_forbidden(const struct target_result *r, const struct c
 
 void describe_suites_allowed(struct load_buf *b, const struct check *c)
 {
-    for (unsigned v = 0, first = 1; v < WV_COUNT; v++) {
+    for (unsigned v = 0, first = 1; v < TLSV_COUNT; v++) {
         if ((c->suite_versions & (1u << v)) == 0) {
             continue;
         }
-        load_buf_add(b, "%s%s: [", first ? "" : "; ", check_version_canon((enum wire_version)v));
+        load_buf_add(b, "%s%s: [", first ? "" : "; ", check_version_canon((enum tls_version)v));
         first = 0;
         for (size_t i = 0; i < c->n_suites[v]; i++) {
             const struct suite_info *s = registry_suite_by_code(c->suites[v][i]);

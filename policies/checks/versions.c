@@ -23,24 +23,26 @@
 
 static const struct {
     const char *name;
-    enum wire_version v;
+    enum tls_version v;
 } load_version_names[] = {
-    {"SSLv2", WV_SSL2},    {"SSL2", WV_SSL2},     {"SSL2.0", WV_SSL2},  {"SSLv3", WV_SSL3},
-    {"SSL3", WV_SSL3},     {"SSL3.0", WV_SSL3},   {"TLS1.0", WV_TLS10}, {"TLSv1", WV_TLS10},
-    {"TLSv1.0", WV_TLS10}, {"TLS1", WV_TLS10},    {"TLS1.1", WV_TLS11}, {"TLSv1.1", WV_TLS11},
-    {"TLS1.2", WV_TLS12},  {"TLSv1.2", WV_TLS12}, {"TLS1.3", WV_TLS13}, {"TLSv1.3", WV_TLS13},
+    {"SSLv2", TLSV_SSL2},    {"SSL2", TLSV_SSL2},     {"SSL2.0", TLSV_SSL2},
+    {"SSLv3", TLSV_SSL3},    {"SSL3", TLSV_SSL3},     {"SSL3.0", TLSV_SSL3},
+    {"TLS1.0", TLSV_TLS10},  {"TLSv1", TLSV_TLS10},   {"TLSv1.0", TLSV_TLS10},
+    {"TLS1", TLSV_TLS10},    {"TLS1.1", TLSV_TLS11},  {"TLSv1.1", TLSV_TLS11},
+    {"TLS1.2", TLSV_TLS12},  {"TLSv1.2", TLSV_TLS12}, {"TLS1.3", TLSV_TLS13},
+    {"TLSv1.3", TLSV_TLS13},
 };
 
-/* The canonical spelling, indexed by enum wire_version. */
-static const char *const load_version_canon[WV_COUNT] = {"SSLv2",  "SSLv3",  "TLS1.0",
-                                                         "TLS1.1", "TLS1.2", "TLS1.3"};
+/* The canonical spelling, indexed by enum tls_version. */
+static const char *const load_version_canon[TLSV_COUNT] = {"SSLv2",  "SSLv3",  "TLS1.0",
+                                                           "TLS1.1", "TLS1.2", "TLS1.3"};
 
-const char *check_version_canon(enum wire_version v)
+const char *check_version_canon(enum tls_version v)
 {
-    return (unsigned)v < WV_COUNT ? load_version_canon[v] : "?";
+    return (unsigned)v < TLSV_COUNT ? load_version_canon[v] : "?";
 }
 
-bool load_version(struct pfile *f, const yaml_node_t *n, enum wire_version *out)
+bool load_version(struct pfile *f, const yaml_node_t *n, enum tls_version *out)
 {
     const char *v = load_text(f, n, "a protocol version");
     if (v == NULL) {
@@ -65,7 +67,7 @@ bool load_versions(struct pfile *f, const yaml_node_t *n, unsigned *out)
     }
     *out = 0;
     for (size_t i = 0; i < load_seq_len(n); i++) {
-        enum wire_version v;
+        enum tls_version v;
         if (!load_version(f, load_seq_item(f, n, i), &v)) {
             return false;
         }
@@ -86,13 +88,13 @@ bool load_c_server_order(struct pfile *f, const yaml_node_t *v, struct check *c)
     if (!load_true(f, v, "server_order_required (or a list of protocol versions)")) {
         return false;
     }
-    c->versions = (1u << WV_COUNT) - 1;
+    c->versions = (1u << TLSV_COUNT) - 1;
     return true;
 }
 void load_describe_versions(struct load_buf *b, unsigned versions)
 {
     bool first = true;
-    for (unsigned v = 0; v < WV_COUNT; v++) {
+    for (unsigned v = 0; v < TLSV_COUNT; v++) {
         if (versions & (1u << v)) {
             load_buf_add(b, "%s%s", first ? "" : ", ", load_version_canon[v]);
             first = false;
@@ -104,12 +106,12 @@ void load_describe_versions(struct load_buf *b, unsigned versions)
 #define SRC_ENUM "enumeration"
 #define SRC_GNUTLS "GnuTLS handshake"
 
-const struct version_fact *eval_gnutls(const struct target_result *r, enum wire_version v)
+const struct version_fact *eval_gnutls(const struct target_result *r, enum tls_version v)
 {
-    if (v < WV_TLS10) {
+    if (!tls_version_is_hs(v)) {
         return NULL; /* GnuTLS speaks neither SSLv2 nor SSLv3 */
     }
-    return &r->versions[PV_TLS10 + (v - WV_TLS10)];
+    return &r->versions[v];
 }
 
 /* eval_version: acceptance seen by either source is acceptance (the
@@ -119,7 +121,7 @@ const struct version_fact *eval_gnutls(const struct target_result *r, enum wire_
  * hellos and a hostile answer (a malformed ServerHello, an unoffered
  * choice) to one of them is no refusal. Refused needs every source that
  * answered to have refused. */
-void eval_version(const struct target_result *r, enum wire_version v, struct vview *out)
+void eval_version(const struct target_result *r, enum tls_version v, struct vview *out)
 {
     const struct version_fact *g = eval_gnutls(r, v);
     const struct enum_version_fact *e =
@@ -156,7 +158,7 @@ void eval_version(const struct target_result *r, enum wire_version v, struct vvi
     }
 }
 
-void eval_suites(const struct target_result *r, enum wire_version v, const struct vview *vv,
+void eval_suites(const struct target_result *r, enum tls_version v, const struct vview *vv,
                  struct vsuites *out)
 {
     const struct version_fact *g = eval_gnutls(r, v);
@@ -208,8 +210,7 @@ uint32_t vs_code(const struct vsuites *s, size_t i)
 }
 
 /* vs_kx_bits: the key-exchange size seen with suite i (0: unknown). */
-int vs_kx_bits(const struct target_result *r, enum wire_version v, const struct vsuites *s,
-               size_t i)
+int vs_kx_bits(const struct target_result *r, enum tls_version v, const struct vsuites *s, size_t i)
 {
     if (i < s->n_list) {
         return s->list[i].kx_bits;
@@ -238,12 +239,12 @@ void ev_suites(struct ev *e, const struct vsuites *s)
 }
 
 /* ev_version_accepted: "TLS 1.0 accepted (enumeration); suites: A, B". */
-void ev_version_accepted(struct ev *e, const struct target_result *r, enum wire_version v,
+void ev_version_accepted(struct ev *e, const struct target_result *r, enum tls_version v,
                          const struct vview *vv)
 {
     struct vsuites s;
     eval_suites(r, v, vv, &s);
-    ev_add(e, "%s accepted (%s)", wire_version_name(v), vv->source);
+    ev_add(e, "%s accepted (%s)", tls_version_name(v), vv->source);
     if (vs_count(&s) > 0) {
         ev_add(e, "; suite%s: ", vs_count(&s) == 1 ? "" : "s");
         ev_suites(e, &s);
@@ -255,31 +256,31 @@ void ev_version_accepted(struct ev *e, const struct target_result *r, enum wire_
 static void check_protocols_not(const struct target_result *r, unsigned forbidden, bool allowlist,
                                 struct judge *j)
 {
-    for (unsigned v = 0; v < WV_COUNT; v++) {
+    for (unsigned v = 0; v < TLSV_COUNT; v++) {
         struct vview vv;
-        eval_version(r, (enum wire_version)v, &vv);
+        eval_version(r, (enum tls_version)v, &vv);
         bool bad = (forbidden & (1u << v)) != 0;
         if (!bad) {
             if (vv.state == PROBE_ACCEPTED) {
-                ev_add(judge_ok(j), "%s accepted (%s)", wire_version_name((enum wire_version)v),
+                ev_add(judge_ok(j), "%s accepted (%s)", tls_version_name((enum tls_version)v),
                        vv.source);
             }
             continue;
         }
         switch (vv.state) {
         case PROBE_ACCEPTED:
-            ev_version_accepted(judge_fail(j), r, (enum wire_version)v, &vv);
+            ev_version_accepted(judge_fail(j), r, (enum tls_version)v, &vv);
             if (allowlist) {
                 ev_add(&j->fail, " (not allowed)");
             }
             break;
         case PROBE_REFUSED:
-            ev_add(judge_ok(j), "%s refused (%s)", wire_version_name((enum wire_version)v),
+            ev_add(judge_ok(j), "%s refused (%s)", tls_version_name((enum tls_version)v),
                    vv.source);
             break;
         default:
-            ev_add(judge_unknown(j), "%s not determined: %s",
-                   wire_version_name((enum wire_version)v), vv.why);
+            ev_add(judge_unknown(j), "%s not determined: %s", tls_version_name((enum tls_version)v),
+                   vv.why);
             break;
         }
     }
@@ -288,13 +289,13 @@ static void check_protocols_not(const struct target_result *r, unsigned forbidde
 static void check_protocols_required(const struct target_result *r, unsigned required,
                                      struct judge *j)
 {
-    for (unsigned v = 0; v < WV_COUNT; v++) {
+    for (unsigned v = 0; v < TLSV_COUNT; v++) {
         if ((required & (1u << v)) == 0) {
             continue;
         }
         struct vview vv;
-        eval_version(r, (enum wire_version)v, &vv);
-        const char *name = wire_version_name((enum wire_version)v);
+        eval_version(r, (enum tls_version)v, &vv);
+        const char *name = tls_version_name((enum tls_version)v);
         if (vv.state == PROBE_ACCEPTED) {
             ev_add(judge_ok(j), "%s accepted (%s)", name, vv.source);
         } else if (vv.state == PROBE_REFUSED) {
@@ -312,13 +313,13 @@ static void check_server_order(const struct target_result *r, const struct check
         ev_add(judge_unknown(j), "the server's order is not known (enumeration not collected)");
         return;
     }
-    for (unsigned v = 0; v < WV_COUNT; v++) {
+    for (unsigned v = 0; v < TLSV_COUNT; v++) {
         if ((c->versions & (1u << v)) == 0) {
             continue;
         }
-        const char *name = wire_version_name((enum wire_version)v);
+        const char *name = tls_version_name((enum tls_version)v);
         struct vview vv;
-        eval_version(r, (enum wire_version)v, &vv);
+        eval_version(r, (enum tls_version)v, &vv);
         const struct enum_version_fact *e = &r->enumeration.versions[v];
         if (vv.state == PROBE_REFUSED) {
             continue;
@@ -355,7 +356,7 @@ void describe_versions(struct load_buf *b, const struct check *c)
 
 void describe_server_order(struct load_buf *b, const struct check *c)
 {
-    if (c->versions == (1u << WV_COUNT) - 1) {
+    if (c->versions == (1u << TLSV_COUNT) - 1) {
         load_buf_add(b, "true");
     } else {
         load_describe_versions(b, c->versions);
@@ -373,7 +374,7 @@ void eval_protocols_allowed(const struct target_result *r, const struct check *c
                             struct judge *j)
 {
     (void)now;
-    check_protocols_not(r, ((1u << WV_COUNT) - 1) & ~c->versions, true, j);
+    check_protocols_not(r, ((1u << TLSV_COUNT) - 1) & ~c->versions, true, j);
 }
 
 void eval_protocols_required(const struct target_result *r, const struct check *c, int64_t now,

@@ -96,7 +96,7 @@ void html_put_protocol_inventory(struct html_ctx *c)
           c->out);
     for (size_t i = 0; i < c->inv.n_versions; i++) {
         const struct inventory_use *u = &c->inv.versions[i];
-        fprintf(c->out, "<tr><td class=\"nowrap\">%s</td><td>", wire_version_name(u->version));
+        fprintf(c->out, "<tr><td class=\"nowrap\">%s</td><td>", tls_version_name(u->version));
         put_use_targets(c, u);
         fputs("</td></tr>\n", c->out);
     }
@@ -109,7 +109,7 @@ void html_put_protocol_inventory(struct html_ctx *c)
     for (size_t i = 0; i < c->inv.n_suites; i++) {
         const struct inventory_use *u = &c->inv.suites[i];
         const struct suite_info *si = registry_suite_by_code(u->suite);
-        fprintf(c->out, "<tr><td class=\"nowrap\">%s</td><td>", wire_version_name(u->version));
+        fprintf(c->out, "<tr><td class=\"nowrap\">%s</td><td>", tls_version_name(u->version));
         html_put_suite_code(c, u->suite);
         fputs("</td><td>", c->out);
         html_put_suite_name(c, u->suite);

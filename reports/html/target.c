@@ -41,9 +41,9 @@ static void put_versions(struct html_ctx *c, const struct target_result *r)
           "<th class=\"num\">Suites</th><th>Order</th><th>Handshake (GnuTLS)</th></tr></thead>\n"
           "<tbody>\n",
           c->out);
-    for (int v = WV_COUNT - 1; v >= 0; v--) {
+    for (int v = TLSV_COUNT - 1; v >= 0; v--) {
         fprintf(c->out, "<tr><td class=\"nowrap\">%s</td><td>",
-                wire_version_name((enum wire_version)v));
+                tls_version_name((enum tls_version)v));
         const struct enum_version_fact *ev = &e->versions[v];
         if (!e->collected) {
             fputs("<span class=\"muted\">not collected</span></td><td></td><td></td>", c->out);
@@ -63,9 +63,8 @@ static void put_versions(struct html_ctx *c, const struct target_result *r)
                     ev->n_suites > 0 ? enum_order_name(ev->order) : "");
         }
         fputs("<td>", c->out);
-        enum probe_version pv;
-        if (wire_version_pv((enum wire_version)v, &pv)) {
-            const struct version_fact *vf = &r->versions[pv];
+        if (tls_version_is_hs((enum tls_version)v)) {
+            const struct version_fact *vf = &r->versions[v];
             fprintf(c->out, "<span class=\"badge %s\">%s</span>", state_class(vf->state),
                     probe_state_name(vf->state));
             if (vf->state == PROBE_ACCEPTED) {
@@ -111,15 +110,14 @@ static void put_suites(struct html_ctx *c, const struct target_result *r)
         return;
     }
     bool any = false;
-    for (int v = WV_COUNT - 1; v >= 0; v--) {
+    for (int v = TLSV_COUNT - 1; v >= 0; v--) {
         const struct enum_version_fact *ev = &e->versions[v];
         if (ev->n_suites == 0) {
             continue;
         }
         any = true;
         fprintf(c->out, "<p><strong>%s</strong>: %zu suite%s, ",
-                wire_version_name((enum wire_version)v), ev->n_suites,
-                ev->n_suites == 1 ? "" : "s");
+                tls_version_name((enum tls_version)v), ev->n_suites, ev->n_suites == 1 ? "" : "s");
         switch (ev->order) {
         case ORDER_SERVER:
             fputs("in the server's order of preference", c->out);
@@ -447,7 +445,7 @@ static void put_probes(struct html_ctx *c, const struct probe_list *l)
         fputs("<tr><td class=\"mono\">", c->out);
         html_text(c, p->id);
         fprintf(c->out, "</td><td class=\"nowrap\">%s</td><td class=\"mono\">",
-                p->version != PROBE_NO_VERSION ? wire_version_name(p->version) : "");
+                p->version != PROBE_NO_VERSION ? tls_version_name(p->version) : "");
         if (si != NULL) {
             html_text(c, si->iana_name);
         } else if (p->suite != 0) {

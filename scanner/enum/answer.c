@@ -19,11 +19,11 @@
 static bool answer_is_lower_version(const struct task *t, const struct hello_result *res)
 {
     uint16_t v = res->sh.version;
-    bool known = v >= HELLO_SSL3 && v <= HELLO_TLS13;
-    if (t->wv == WV_SSL2) {
+    bool known = v >= TLS_WIRE_SSL3 && v <= TLS_WIRE_TLS13;
+    if (t->wv == TLSV_SSL2) {
         return known;
     }
-    return known && !res->version_not_offered && v < wire_version_code(t->wv);
+    return known && !res->version_not_offered && v < tls_version_wire(t->wv);
 }
 
 /* Records an unoffered choice as the anomaly and the probe's reason. */
@@ -43,7 +43,7 @@ enum answer enum_classify(struct task *t, enum net_outcome o, const char *pwhy,
 {
     struct job *j = t->job;
     const struct hello_result *res = hello_flight_result(&t->flight);
-    const char *vname = wire_version_name(t->wv);
+    const char *vname = tls_version_name(t->wv);
     char a[160];
     *out_res = res;
     if (o == NET_CLOSED && t->flight_ready) {
@@ -52,7 +52,7 @@ enum answer enum_classify(struct task *t, enum net_outcome o, const char *pwhy,
     switch (res->answer) {
     case HELLO_ANS_SERVER_HELLO:
     case HELLO_ANS_HRR:
-        if (res->sh.version != wire_version_code(t->wv) || res->version_not_offered) {
+        if (res->sh.version != tls_version_wire(t->wv) || res->version_not_offered) {
             if (answer_is_lower_version(t, res)) {
                 snprintf(why, why_len, "server answered with version 0x%04x", res->sh.version);
                 return ANS_REFUSED;

@@ -80,7 +80,7 @@ struct job {
     char *sni;
     struct enum_facts *out;
     int pending;
-    struct vstate vs[WV_COUNT];
+    struct vstate vs[TLSV_COUNT];
     bool extras_started;
     bool groups12_started;  /* the TLS 1.2 group elimination is queued */
     bool sigalgs12_started; /* the TLS 1.2 signature-scheme elimination is queued */
@@ -98,7 +98,7 @@ struct job {
 struct task {
     struct job *job;
     enum task_kind kind;
-    enum wire_version wv;
+    enum tls_version wv;
     uint32_t *suites; /* offered, owned */
     size_t n_suites;
     uint16_t *list; /* groups or signature schemes offered, owned */
@@ -128,14 +128,14 @@ enum answer {
 /* probe.c */
 void enum_note(char *dst, size_t dst_size, const char *text);
 void enum_anomaly(struct job *j, const char *what);
-struct task *enum_task_new(struct job *j, enum task_kind kind, enum wire_version wv,
+struct task *enum_task_new(struct job *j, enum task_kind kind, enum tls_version wv,
                            const uint32_t *suites, size_t n_suites, const uint16_t *list,
                            size_t n_list);
 void enum_task_free(struct task *t);
 int enum_task_submit(struct task *t);
-bool enum_spawn_x(struct job *j, enum task_kind kind, enum wire_version wv, const uint32_t *suites,
+bool enum_spawn_x(struct job *j, enum task_kind kind, enum tls_version wv, const uint32_t *suites,
                   size_t n_suites, const uint16_t *list, size_t n_list, bool ffdhe);
-bool enum_spawn(struct job *j, enum task_kind kind, enum wire_version wv, const uint32_t *suites,
+bool enum_spawn(struct job *j, enum task_kind kind, enum tls_version wv, const uint32_t *suites,
                 size_t n_suites, const uint16_t *list, size_t n_list);
 
 /* answer.c */
@@ -143,8 +143,8 @@ enum answer enum_classify(struct task *t, enum net_outcome o, const char *pwhy,
                           const struct hello_result **out_res, char *why, size_t why_len);
 
 /* select.c */
-size_t enum_candidates(enum wire_version wv, uint32_t *out, size_t max);
-size_t enum_candidates_where(enum wire_version wv, bool (*pred)(const struct suite_info *),
+size_t enum_candidates(enum tls_version wv, uint32_t *out, size_t max);
+size_t enum_candidates_where(enum tls_version wv, bool (*pred)(const struct suite_info *),
                              uint32_t *out, size_t max);
 size_t enum_pick_suites(const struct enum_version_fact *vf, bool (*pred)(const struct suite_info *),
                         uint32_t *out, size_t max);
@@ -163,21 +163,21 @@ bool enum_is_unsigned_cbc(const struct suite_info *s);
 /* suites.c */
 size_t enum_bundle_size(size_t n, size_t fit, size_t *out_n_bundles);
 struct enum_suite *enum_find_suite(struct enum_version_fact *vf, uint32_t code);
-void enum_start_version(struct job *j, enum wire_version wv);
+void enum_start_version(struct job *j, enum tls_version wv);
 void enum_on_suites(struct task *t, enum answer a, const struct hello_result *res, const char *why);
 void enum_version_settle(const struct vstate *vs, struct enum_version_fact *vf,
-                         enum wire_version wv);
-void enum_suites_finished(struct job *j, enum wire_version wv);
+                         enum tls_version wv);
+void enum_suites_finished(struct job *j, enum tls_version wv);
 
 /* order.c */
-void enum_order_start(struct job *j, enum wire_version wv);
+void enum_order_start(struct job *j, enum tls_version wv);
 void enum_on_order(struct task *t, enum answer a, const struct hello_result *res, const char *why);
-void enum_version_final(struct job *j, enum wire_version wv);
+void enum_version_final(struct job *j, enum tls_version wv);
 
 /* ffdhe.c */
 extern const uint16_t enum_groups_ffdhe[];
 extern const size_t enum_n_groups_ffdhe;
-bool enum_ffdhe_probe(struct job *j, enum wire_version wv);
+bool enum_ffdhe_probe(struct job *j, enum tls_version wv);
 
 /* lists.c */
 bool enum_list_drop(uint16_t *list, size_t *n, uint16_t v);
@@ -201,7 +201,7 @@ struct job *enum_job_new(struct net_loop *l, unsigned group, const struct sockad
                          socklen_t sa_len, const char *sni, struct enum_facts *out,
                          void (*on_done)(void *arg), void *arg);
 void enum_task_done(void *ctx, enum net_outcome o, const char *why);
-void enum_phase_after_suites(struct job *j, enum wire_version wv);
+void enum_phase_after_suites(struct job *j, enum tls_version wv);
 void enum_job_maybe_finish(struct job *j);
 
 #endif

@@ -38,16 +38,16 @@ void enum_start_extras(struct job *j)
 {
     j->extras_started = true;
     struct enum_facts *e = j->out;
-    enum wire_version legacy = WV_COUNT;
-    for (int v = WV_TLS12; v >= WV_SSL3; v--) {
+    enum tls_version legacy = TLSV_COUNT;
+    for (int v = TLSV_TLS12; v >= TLSV_SSL3; v--) {
         if (e->versions[v].state == PROBE_ACCEPTED) {
-            legacy = (enum wire_version)v;
+            legacy = (enum tls_version)v;
             break;
         }
     }
     uint32_t s[ENUM_MAX_LIST];
     uint16_t l[ENUM_MAX_LIST];
-    if (legacy != WV_COUNT) {
+    if (legacy != TLSV_COUNT) {
         const struct enum_version_fact *vf = &e->versions[legacy];
         /* RSA-signed ECDHE suites first: with an ECDSA certificate the
          * server also needs its certificate's curve among the offered
@@ -60,7 +60,7 @@ void enum_start_extras(struct job *j)
             j->groups12_started = enum_spawn(j, T_GROUPS12, legacy, s, n, l,
                                              enum_groups_of_kind(l, ENUM_MAX_LIST, false));
         }
-        if (legacy == WV_TLS12 && !j->sigalgs12_started) {
+        if (legacy == TLSV_TLS12 && !j->sigalgs12_started) {
             /* The scheme a server signs with does not depend on the key
              * exchange: ECDHE suites first, which cost a server less than
              * DHE ones. */
@@ -73,7 +73,7 @@ void enum_start_extras(struct job *j)
                 j->sigalgs12_started = enum_spawn(j, T_SIGALGS12, legacy, s, n, l, m);
             }
         }
-        if (legacy != WV_SSL3) {
+        if (legacy != TLSV_SSL3) {
             /* Which extensions a server echoes does not depend on the
              * suite either (encrypt_then_mac only needs a CBC one): suites
              * it signs nothing for first, the cheapest answer. */
@@ -91,9 +91,9 @@ void enum_start_extras(struct job *j)
             }
         }
     }
-    const struct enum_version_fact *v13 = &e->versions[WV_TLS13];
+    const struct enum_version_fact *v13 = &e->versions[TLSV_TLS13];
     if (v13->state == PROBE_ACCEPTED) {
         size_t n = enum_pick_suites(v13, enum_is_any, s, ENUM_MAX_LIST);
-        enum_spawn(j, T_GROUPS13, WV_TLS13, s, n, l, enum_groups_of_kind(l, ENUM_MAX_LIST, true));
+        enum_spawn(j, T_GROUPS13, TLSV_TLS13, s, n, l, enum_groups_of_kind(l, ENUM_MAX_LIST, true));
     }
 }

@@ -20,12 +20,12 @@ const size_t enum_n_groups_ffdhe = sizeof(enum_groups_ffdhe) / sizeof(enum_group
 /* Queues one probe offering the DHE suites of wv not accepted so far, with
  * the FFDHE groups offered too (see enum_groups_ffdhe). Returns whether it
  * was queued. */
-bool enum_ffdhe_probe(struct job *j, enum wire_version wv)
+bool enum_ffdhe_probe(struct job *j, enum tls_version wv)
 {
     struct vstate *vs = &j->vs[wv];
     const struct enum_version_fact *vf = &j->out->versions[wv];
     vs->ffdhe_tried = true;
-    if (wv < WV_TLS10 || wv > WV_TLS12 || j->silent || j->out_of_time) {
+    if (wv < TLSV_TLS10 || wv > TLSV_TLS12 || j->silent || j->out_of_time) {
         return false;
     }
     uint32_t all[ENUM_MAX_LIST], rest[ENUM_MAX_LIST];

@@ -20,7 +20,7 @@ bool enum_spawn_kx(struct job *j, const uint32_t *suites, size_t n_suites, const
     if (j->silent || j->out_of_time) {
         return false;
     }
-    struct task *t = enum_task_new(j, T_KX12, WV_TLS12, suites, n_suites, groups, n_groups);
+    struct task *t = enum_task_new(j, T_KX12, TLSV_TLS12, suites, n_suites, groups, n_groups);
     if (t == NULL) {
         return false;
     }
@@ -115,7 +115,7 @@ void enum_early_extras(struct job *j, uint32_t pick)
     }
     if (!j->groups12_started && !j->sigalgs12_started && enum_is_ecdhe_signed(p)) {
         uint16_t l2[ENUM_MAX_LIST];
-        size_t n = enum_candidates_where(WV_TLS12, enum_is_ecdhe_signed, s, ENUM_MAX_LIST);
+        size_t n = enum_candidates_where(TLSV_TLS12, enum_is_ecdhe_signed, s, ENUM_MAX_LIST);
         bool ok = enum_spawn_kx(j, s, n, l, enum_groups_of_kind(l, ENUM_MAX_LIST, false), false, l2,
                                 enum_sigschemes_all(l2, ENUM_MAX_LIST), false);
         j->groups12_started = j->sigalgs12_started = ok;

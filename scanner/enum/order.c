@@ -20,7 +20,7 @@ static int cmp_rank(const void *a, const void *b)
     return (rx > ry) - (rx < ry);
 }
 
-void enum_version_final(struct job *j, enum wire_version wv)
+void enum_version_final(struct job *j, enum tls_version wv)
 {
     struct vstate *vs = &j->vs[wv];
     struct enum_version_fact *vf = &j->out->versions[wv];
@@ -35,7 +35,7 @@ void enum_version_final(struct job *j, enum wire_version wv)
 }
 
 /* Offers the accepted suites not ranked yet, in discovery order. */
-static void order_elim_next(struct job *j, enum wire_version wv)
+static void order_elim_next(struct job *j, enum tls_version wv)
 {
     struct enum_version_fact *vf = &j->out->versions[wv];
     uint32_t rest[ENUM_MAX_LIST];
@@ -114,7 +114,7 @@ void enum_on_order(struct task *t, enum answer a, const struct hello_result *res
 }
 
 /* Starts the order phase of wv (two or more accepted suites). */
-void enum_order_start(struct job *j, enum wire_version wv)
+void enum_order_start(struct job *j, enum tls_version wv)
 {
     struct vstate *vs = &j->vs[wv];
     struct enum_version_fact *vf = &j->out->versions[wv];

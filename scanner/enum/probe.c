@@ -81,11 +81,11 @@ static const struct net_probe_ops task_ops = {
 static void task_params(struct task *t)
 {
     struct hello_params *p = &t->params;
-    hello_params_init(p, wire_version_code(t->wv));
+    hello_params_init(p, tls_version_wire(t->wv));
     p->suites = t->suites;
     p->n_suites = t->n_suites;
     p->sni = t->job->sni;
-    if (t->ffdhe && t->wv < WV_TLS13) {
+    if (t->ffdhe && t->wv < TLSV_TLS13) {
         p->groups = enum_groups_ffdhe;
         p->n_groups = enum_n_groups_ffdhe;
     }
@@ -162,7 +162,7 @@ int enum_task_submit(struct task *t)
     return 0;
 }
 
-struct task *enum_task_new(struct job *j, enum task_kind kind, enum wire_version wv,
+struct task *enum_task_new(struct job *j, enum task_kind kind, enum tls_version wv,
                            const uint32_t *suites, size_t n_suites, const uint16_t *list,
                            size_t n_list)
 {
@@ -192,7 +192,7 @@ struct task *enum_task_new(struct job *j, enum task_kind kind, enum wire_version
 
 /* Queues a new task (ffdhe: see enum_groups_ffdhe); on failure records why
  * under version wv. */
-bool enum_spawn_x(struct job *j, enum task_kind kind, enum wire_version wv, const uint32_t *suites,
+bool enum_spawn_x(struct job *j, enum task_kind kind, enum tls_version wv, const uint32_t *suites,
                   size_t n_suites, const uint16_t *list, size_t n_list, bool ffdhe)
 {
     if (j->silent || j->out_of_time) {
@@ -215,7 +215,7 @@ bool enum_spawn_x(struct job *j, enum task_kind kind, enum wire_version wv, cons
     return true;
 }
 
-bool enum_spawn(struct job *j, enum task_kind kind, enum wire_version wv, const uint32_t *suites,
+bool enum_spawn(struct job *j, enum task_kind kind, enum tls_version wv, const uint32_t *suites,
                 size_t n_suites, const uint16_t *list, size_t n_list)
 {
     return enum_spawn_x(j, kind, wv, suites, n_suites, list, n_list, false);

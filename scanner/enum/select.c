@@ -27,10 +27,11 @@ bool enum_is_unsigned_kx(uint32_t code)
 }
 
 /* Registry suites usable with version wv, SCSVs left out. */
-size_t enum_candidates(enum wire_version wv, uint32_t *out, size_t max)
+size_t enum_candidates(enum tls_version wv, uint32_t *out, size_t max)
 {
-    static const unsigned bit[WV_COUNT] = {REG_SSL2,  REG_SSL3,  REG_TLS10,
-                                           REG_TLS11, REG_TLS12, REG_TLS13};
+    static const unsigned bit[TLSV_COUNT] = {TLSV_BIT(TLSV_SSL2),  TLSV_BIT(TLSV_SSL3),
+                                             TLSV_BIT(TLSV_TLS10), TLSV_BIT(TLSV_TLS11),
+                                             TLSV_BIT(TLSV_TLS12), TLSV_BIT(TLSV_TLS13)};
     size_t n = 0;
     for (size_t i = 0; i < registry_n_suites && n < max; i++) {
         const struct suite_info *s = &registry_suites[i];
@@ -108,7 +109,7 @@ size_t enum_groups_of_kind(uint16_t *out, size_t max, bool tls13)
 }
 
 /* Registry suites of version wv that satisfy pred, SCSVs left out. */
-size_t enum_candidates_where(enum wire_version wv, bool (*pred)(const struct suite_info *),
+size_t enum_candidates_where(enum tls_version wv, bool (*pred)(const struct suite_info *),
                              uint32_t *out, size_t max)
 {
     uint32_t all[ENUM_MAX_LIST];

@@ -86,7 +86,7 @@ void enum_on_suites(struct task *t, enum answer a, const struct hello_result *re
     struct job *j = t->job;
     struct vstate *vs = &j->vs[t->wv];
     struct enum_version_fact *vf = &j->out->versions[t->wv];
-    if (a == ANS_PICK && t->wv == WV_SSL2) {
+    if (a == ANS_PICK && t->wv == TLSV_SSL2) {
         /* The SSLv2 SERVER-HELLO lists every kind the server has. */
         for (size_t i = 0; i < res->ssl2.n_kinds; i++) {
             if (suite_index(t->suites, t->n_suites, res->ssl2.kinds[i]) >= 0) {
@@ -104,7 +104,7 @@ void enum_on_suites(struct task *t, enum answer a, const struct hello_result *re
     if (a == ANS_PICK) {
         vf->echoed_exts |= res->sh.exts;
         add_suite(vf, res->sh.suite, res);
-        if (t->wv == WV_TLS12) {
+        if (t->wv == TLSV_TLS12) {
             enum_early_extras(j, res->sh.suite);
         }
         int idx = suite_index(t->suites, t->n_suites, res->sh.suite);
@@ -158,8 +158,7 @@ void enum_on_suites(struct task *t, enum answer a, const struct hello_result *re
 /* Settles a version's state when its chains have ended: accepted with a
  * suite (incomplete when some bundle gave no clear answer), else
  * inconclusive when some bundle did, else refused with the first refusal. */
-void enum_version_settle(const struct vstate *vs, struct enum_version_fact *vf,
-                         enum wire_version wv)
+void enum_version_settle(const struct vstate *vs, struct enum_version_fact *vf, enum tls_version wv)
 {
     if (vf->n_suites > 0) {
         vf->state = PROBE_ACCEPTED;
@@ -174,13 +173,13 @@ void enum_version_settle(const struct vstate *vs, struct enum_version_fact *vf,
         vf->state = PROBE_REFUSED;
         util_copy(vf->reason, sizeof(vf->reason), vs->refusal);
     }
-    if (vf->n_suites == 1 && wv != WV_SSL2) {
+    if (vf->n_suites == 1 && wv != TLSV_SSL2) {
         vf->suites[0].server_rank = 0;
     }
 }
 
 /* Called when a version's SUITES chains have all ended. */
-void enum_suites_finished(struct job *j, enum wire_version wv)
+void enum_suites_finished(struct job *j, enum tls_version wv)
 {
     struct vstate *vs = &j->vs[wv];
     struct enum_version_fact *vf = &j->out->versions[wv];
@@ -188,7 +187,7 @@ void enum_suites_finished(struct job *j, enum wire_version wv)
         return; /* back here when that chain ends */
     }
     enum_version_settle(vs, vf, wv);
-    if (vf->n_suites < 2 || wv == WV_SSL2) {
+    if (vf->n_suites < 2 || wv == TLSV_SSL2) {
         enum_version_final(j, wv);
         return;
     }
@@ -210,7 +209,7 @@ size_t enum_bundle_size(size_t n, size_t fit, size_t *out_n_bundles)
 }
 
 /* Starts version wv: its registry suites in bundles, one chain each. */
-void enum_start_version(struct job *j, enum wire_version wv)
+void enum_start_version(struct job *j, enum tls_version wv)
 {
     uint32_t all[ENUM_MAX_LIST];
     size_t n = enum_candidates(wv, all, ENUM_MAX_LIST);
@@ -220,7 +219,7 @@ void enum_start_version(struct job *j, enum wire_version wv)
         vs->done = true;
         return;
     }
-    if (wv == WV_SSL2) {
+    if (wv == TLSV_SSL2) {
         vs->bundles_left = 1;
         if (!enum_spawn(j, T_SSL2, wv, all, n, NULL, 0)) {
             vs->bundles_left = 0;
@@ -229,7 +228,7 @@ void enum_start_version(struct job *j, enum wire_version wv)
         return;
     }
     struct hello_params p;
-    hello_params_init(&p, wire_version_code(wv));
+    hello_params_init(&p, tls_version_wire(wv));
     p.suites = all;
     p.n_suites = n;
     p.sni = j->sni;

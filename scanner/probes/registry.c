@@ -127,7 +127,7 @@ int probe_table_check(const struct probe_table *t, char *why, size_t why_len)
 
 static bool any_rsa_kx(const struct enum_facts *e)
 {
-    for (int v = 0; v < WV_COUNT; v++) {
+    for (int v = 0; v < TLSV_COUNT; v++) {
         for (size_t i = 0; i < e->versions[v].n_suites; i++) {
             const struct suite_info *s = registry_suite_by_code(e->versions[v].suites[i].code);
             if (s != NULL && (s->attrs & SUITE_KX_RSA) != 0) {
@@ -141,7 +141,7 @@ static bool any_rsa_kx(const struct enum_facts *e)
 /* Whether r has need (one bit); the reason when not. */
 static bool need_met(unsigned need, const struct target_result *r, const char **why)
 {
-    const struct version_fact *v13 = &r->versions[PV_TLS13];
+    const struct version_fact *v13 = &r->versions[TLSV_TLS13];
     switch (need) {
     case NEED_TLS_ACCEPTED:
         *why = "no protocol version accepted";

@@ -22,10 +22,10 @@ struct walk {
     char last_reason[FACT_TEXT];
 };
 
-/* Marks versions from..0 inconclusive with why: nothing was asked. */
+/* Marks versions from..TLSV_HS_FIRST inconclusive with why: nothing was asked. */
 static void mark_rest(struct target_result *r, int from, const char *why)
 {
-    for (int w = from; w >= 0; w--) {
+    for (int w = from; w >= TLSV_HS_FIRST; w--) {
         r->versions[w].state = PROBE_INCONCLUSIVE;
         util_copy(r->versions[w].reason, sizeof(r->versions[w].reason), why);
     }
@@ -43,7 +43,7 @@ static int ask_versions(struct probe_ctx *c, struct walk *w)
 {
     struct target_result *r = c->r;
     const struct target_addr *a = c->addr;
-    for (int v = PV_COUNT - 1; v >= 0; v--) {
+    for (int v = TLSV_TLS13; v >= TLSV_HS_FIRST; v--) {
         if (probe_stopping(c->o)) {
             interrupted(r);
             return 0;
@@ -58,7 +58,7 @@ static int ask_versions(struct probe_ctx *c, struct walk *w)
         }
         enum hs_result hr =
             handshake_probe((const struct sockaddr *)&a->sa, a->sa_len, &c->hso,
-                            (enum probe_version)v, tmo, vf, c->have_chain ? NULL : &c->cap);
+                            (enum tls_version)v, tmo, vf, c->have_chain ? NULL : &c->cap);
         if (probe_stopping(c->o)) {
             /* The probe may have been cut short: this target is unfinished. */
             interrupted(r);
@@ -81,7 +81,7 @@ static int ask_versions(struct probe_ctx *c, struct walk *w)
         w->connected = true;
         if (vf->state == PROBE_INCONCLUSIVE) {
             util_copy(w->last_reason, sizeof(w->last_reason), vf->reason);
-            if (!w->any_answer && ++w->n_silent == 2 && v > 0) {
+            if (!w->any_answer && ++w->n_silent == 2 && v > TLSV_HS_FIRST) {
                 /* TLS 1.3 and 1.2 both went unanswered (after a retry
                  * each): do not wait for the older versions too. */
                 mark_rest(r, v - 1, "not tried: the server answered no newer version");
@@ -109,7 +109,7 @@ enum probe_step probe_versions_run(struct probe_ctx *c)
     }
     if (!w.connected) {
         r->status = TARGET_UNREACHABLE;
-        for (int v = 0; v < PV_COUNT; v++) {
+        for (int v = TLSV_HS_FIRST; v < TLSV_COUNT; v++) {
             memset(&r->versions[v], 0, sizeof(r->versions[v]));
         }
         util_copy(r->error, sizeof(r->error), w.connect_error);

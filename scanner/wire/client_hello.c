@@ -47,16 +47,16 @@ static const uint16_t hello_default_groups12[] = {29, 23, 24, 25, 30, 26, 27, 28
                                                   20, 19, 18, 17, 16, 15, 14, 13, 12, 11,
                                                   10, 9,  8,  7,  6,  5,  4,  3,  2,  1};
 
-static const uint16_t hello_versions_tls13[] = {HELLO_TLS13};
+static const uint16_t hello_versions_tls13[] = {TLS_WIRE_TLS13};
 
 void hello_params_init(struct hello_params *p, uint16_t version)
 {
     memset(p, 0, sizeof(*p));
     p->version = version;
-    if (version == HELLO_SSL2 || version == HELLO_SSL3) {
+    if (version == TLS_WIRE_SSL2 || version == TLS_WIRE_SSL3) {
         return;
     }
-    if (version >= HELLO_TLS13) {
+    if (version >= TLS_WIRE_TLS13) {
         p->groups = hello_default_groups;
         p->n_groups = sizeof(hello_default_groups) / sizeof(hello_default_groups[0]);
     } else {
@@ -66,12 +66,12 @@ void hello_params_init(struct hello_params *p, uint16_t version)
     p->ext = HELLO_EXT_EC_POINT_FORMATS | HELLO_EXT_RENEGOTIATION_INFO |
              HELLO_EXT_EXTENDED_MASTER_SECRET | HELLO_EXT_ENCRYPT_THEN_MAC |
              HELLO_EXT_SESSION_TICKET | HELLO_EXT_PADDING;
-    if (version >= HELLO_TLS12) {
+    if (version >= TLS_WIRE_TLS12) {
         p->sigalgs = hello_default_sigalgs;
         p->n_sigalgs = sizeof(hello_default_sigalgs) / sizeof(hello_default_sigalgs[0]);
     }
-    if (version >= HELLO_TLS13) {
-        p->version = HELLO_TLS12;
+    if (version >= TLS_WIRE_TLS13) {
+        p->version = TLS_WIRE_TLS12;
         p->versions = hello_versions_tls13;
         p->n_versions = 1;
         p->ext |= HELLO_EXT_KEY_SHARE | HELLO_EXT_PSK_KEY_EXCHANGE_MODES;
@@ -222,7 +222,7 @@ static int hello_build_tls(const struct hello_params *p, size_t n_suites, struct
     uint8_t random[HELLO_RANDOM_LEN];
     uint8_t session_id[32];
     bool scsv = (p->options & HELLO_OPT_SCSV_RENEGOTIATION) != 0;
-    bool ssl3 = p->version <= HELLO_SSL3;
+    bool ssl3 = p->version <= TLS_WIRE_SSL3;
     struct wbuf rec;
     struct wbuf msg;
     struct wbuf v;
@@ -252,7 +252,7 @@ static int hello_build_tls(const struct hello_params *p, size_t n_suites, struct
 
     uint16_t rec_version = p->record_version;
     if (rec_version == 0) {
-        rec_version = ssl3 ? HELLO_SSL3 : HELLO_TLS10;
+        rec_version = ssl3 ? TLS_WIRE_SSL3 : TLS_WIRE_TLS10;
     }
     wbuf_put_u8(out, TLS_CT_HANDSHAKE);
     wbuf_put_u16(out, rec_version);
@@ -307,7 +307,7 @@ static int hello_build_n(const struct hello_params *p, size_t n_suites, struct w
         (p->n_versions > 0 && p->versions == NULL) || (p->n_alpn > 0 && p->alpn == NULL)) {
         return HELLO_E_PARAM;
     }
-    if (p->version == HELLO_SSL2) {
+    if (p->version == TLS_WIRE_SSL2) {
         return hello_build_ssl2(p, n_suites, out);
     }
     return hello_build_tls(p, n_suites, out);

@@ -29,10 +29,10 @@ enum {
 static unsigned hello_offered_exts(const struct hello_params *p)
 {
     unsigned e = 0;
-    if (p->version == HELLO_SSL2) {
+    if (p->version == TLS_WIRE_SSL2) {
         return 0;
     }
-    if (p->version > HELLO_SSL3) {
+    if (p->version > TLS_WIRE_SSL3) {
         e = hello_sent_extensions(p);
     }
     /* RFC 5746 §3.6: the SCSV asks for renegotiation_info as the extension does */
@@ -61,13 +61,13 @@ int hello_flight_init(struct hello_flight *f, const struct hello_params *offer, 
         memcpy(f->offer_suites, offer->suites, offer->n_suites * sizeof(*f->offer_suites));
     }
     f->n_offer_suites = offer->n_suites;
-    if (offer->version != HELLO_SSL2 && (offer->options & HELLO_OPT_SCSV_RENEGOTIATION)) {
+    if (offer->version != TLS_WIRE_SSL2 && (offer->options & HELLO_OPT_SCSV_RENEGOTIATION)) {
         f->offer_suites[f->n_offer_suites++] = TLS_EMPTY_RENEGOTIATION_INFO_SCSV;
     }
-    f->ssl2_offer = offer->version == HELLO_SSL2;
+    f->ssl2_offer = offer->version == TLS_WIRE_SSL2;
     f->offer_version = offer->version;
     f->offer_exts = hello_offered_exts(offer);
-    bool exts_sent = offer->version > HELLO_SSL3 && !f->ssl2_offer;
+    bool exts_sent = offer->version > TLS_WIRE_SSL3 && !f->ssl2_offer;
     if (exts_sent) {
         f->n_offer_versions = offer->n_versions;
         if (offer->n_versions > 0) {
@@ -159,7 +159,7 @@ static void hello_flight_check_offer(struct hello_flight *f)
         res->version_not_offered = !found;
     } else {
         /* RFC 5246 §E.1: any version up to the client's is acceptable to it */
-        res->version_not_offered = sh->version > f->offer_version || sh->version < HELLO_SSL3;
+        res->version_not_offered = sh->version > f->offer_version || sh->version < TLS_WIRE_SSL3;
     }
     unsigned allowed = f->offer_exts | (sh->hrr ? HELLO_EXT_COOKIE : 0);
     res->exts_not_offered = sh->exts & ~allowed;
@@ -180,7 +180,7 @@ static void hello_flight_check_offer(struct hello_flight *f)
 static bool hello_is_tls13(uint16_t version)
 {
     /* TLS 1.3 and its drafts (0x7fxx) */
-    return version >= HELLO_TLS13 || (version >> 8) == 0x7f;
+    return version >= TLS_WIRE_TLS13 || (version >> 8) == 0x7f;
 }
 
 static enum hello_status hello_flight_server_hello(struct hello_flight *f,
@@ -301,7 +301,7 @@ static enum hello_status hello_flight_ssl2(struct hello_flight *f, const struct 
         return hello_flight_fail(f, 2 + perr.offset, perr.reason);
     }
     res->answer = HELLO_ANS_SSL2_SERVER_HELLO;
-    res->version_not_offered = !f->ssl2_offer || res->ssl2.version != HELLO_SSL2;
+    res->version_not_offered = !f->ssl2_offer || res->ssl2.version != TLS_WIRE_SSL2;
     for (size_t i = 0; i < res->ssl2.n_kinds; i++) {
         if (!hello_offered_suite(f, res->ssl2.kinds[i])) {
             res->suite_not_offered = true;

@@ -229,9 +229,9 @@ bool hello_parse_server_hello(const struct rbuf *msg, struct hello_server_hello 
     out->hrr = memcmp(out->random, hello_hrr_random, sizeof(out->random)) == 0;
     if (memcmp(out->random + 24, hello_downgrade_prefix, sizeof(hello_downgrade_prefix)) == 0) {
         if (out->random[31] == 1) {
-            out->downgrade = HELLO_TLS12;
+            out->downgrade = TLS_WIRE_TLS12;
         } else if (out->random[31] == 0) {
-            out->downgrade = HELLO_TLS11;
+            out->downgrade = TLS_WIRE_TLS11;
         }
     }
     if (!rbuf_get_vec8(&r, &sid)) {
@@ -443,7 +443,7 @@ static bool hello_parse_ske_signature(struct rbuf *r, uint16_t version, struct h
                                       const struct rbuf *base, struct hello_error *err)
 {
     out->has_signature = true;
-    if (version >= HELLO_TLS12 && !rbuf_get_u16(r, &out->sig_scheme)) {
+    if (version >= TLS_WIRE_TLS12 && !rbuf_get_u16(r, &out->sig_scheme)) {
         return hello_fail(err, base, r, "ServerKeyExchange: truncated signature algorithm");
     }
     if (!rbuf_get_vec16(r, &out->signature)) {
@@ -560,7 +560,7 @@ bool hello_parse_certificate_request(const struct rbuf *msg, uint16_t version,
     if (!hello_get_nonempty(&r, 1, &v)) {
         return hello_fail(err, msg, &r, "CertificateRequest: bad certificate_types length");
     }
-    if (version >= HELLO_TLS12 && (!hello_get_nonempty(&r, 2, &v) || v.len % 2 != 0)) {
+    if (version >= TLS_WIRE_TLS12 && (!hello_get_nonempty(&r, 2, &v) || v.len % 2 != 0)) {
         return hello_fail(err, msg, &r, "CertificateRequest: bad signature algorithms length");
     }
     if (!rbuf_get_vec16(&r, &v)) {

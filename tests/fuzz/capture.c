@@ -32,20 +32,20 @@ static int capture_version(const char *name, struct hello_params *p, unsigned *r
 {
     static const char *const alpn[] = {"h2", "http/1.1"};
     if (strcmp(name, "ssl2") == 0) {
-        hello_params_init(p, HELLO_SSL2);
-        *reg = REG_SSL2;
+        hello_params_init(p, TLS_WIRE_SSL2);
+        *reg = TLSV_BIT(TLSV_SSL2);
     } else if (strcmp(name, "ssl3") == 0) {
-        hello_params_init(p, HELLO_SSL3);
-        *reg = REG_SSL3;
+        hello_params_init(p, TLS_WIRE_SSL3);
+        *reg = TLSV_BIT(TLSV_SSL3);
     } else if (strcmp(name, "tls10") == 0) {
-        hello_params_init(p, HELLO_TLS10);
-        *reg = REG_TLS10;
+        hello_params_init(p, TLS_WIRE_TLS10);
+        *reg = TLSV_BIT(TLSV_TLS10);
     } else if (strcmp(name, "tls11") == 0) {
-        hello_params_init(p, HELLO_TLS11);
-        *reg = REG_TLS11;
+        hello_params_init(p, TLS_WIRE_TLS11);
+        *reg = TLSV_BIT(TLSV_TLS11);
     } else if (strncmp(name, "tls12", 5) == 0) {
-        hello_params_init(p, HELLO_TLS12);
-        *reg = REG_TLS12;
+        hello_params_init(p, TLS_WIRE_TLS12);
+        *reg = TLSV_BIT(TLSV_TLS12);
         if (strcmp(name, "tls12-alpn") == 0) {
             p->alpn = alpn;
             p->n_alpn = 2;
@@ -54,8 +54,8 @@ static int capture_version(const char *name, struct hello_params *p, unsigned *r
             p->ext |= HELLO_EXT_STATUS_REQUEST;
         }
     } else if (strncmp(name, "tls13", 5) == 0) {
-        hello_params_init(p, HELLO_TLS13);
-        *reg = REG_TLS13;
+        hello_params_init(p, TLS_WIRE_TLS13);
+        *reg = TLSV_BIT(TLSV_TLS13);
         if (strcmp(name, "tls13-hrr") == 0) {
             p->shares = 0; /* an empty key_share provokes a HelloRetryRequest */
         }

@@ -29,28 +29,28 @@ static void flight_params(uint8_t which, struct hello_params *p, unsigned *flags
     *flags = 0;
     switch (which % 6) {
     case 0:
-        hello_params_init(p, HELLO_TLS12);
+        hello_params_init(p, TLS_WIRE_TLS12);
         break;
     case 1:
-        hello_params_init(p, HELLO_TLS12);
+        hello_params_init(p, TLS_WIRE_TLS12);
         *flags = HELLO_FLIGHT_HELLO_ONLY;
         break;
     case 2:
-        hello_params_init(p, HELLO_TLS13);
+        hello_params_init(p, TLS_WIRE_TLS13);
         break;
     case 3:
-        hello_params_init(p, HELLO_SSL3);
+        hello_params_init(p, TLS_WIRE_SSL3);
         break;
     case 4:
-        hello_params_init(p, HELLO_SSL2);
+        hello_params_init(p, TLS_WIRE_SSL2);
         break;
     default:
-        hello_params_init(p, HELLO_TLS10);
+        hello_params_init(p, TLS_WIRE_TLS10);
         p->ext &= ~HELLO_EXT_RENEGOTIATION_INFO;
         p->options |= HELLO_OPT_SCSV_RENEGOTIATION | HELLO_OPT_DEFLATE;
         break;
     }
-    if (p->version == HELLO_SSL2) {
+    if (p->version == TLS_WIRE_SSL2) {
         p->suites = flight_ssl2_kinds;
         p->n_suites = sizeof(flight_ssl2_kinds) / sizeof(flight_ssl2_kinds[0]);
     } else {

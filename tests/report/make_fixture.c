@@ -163,25 +163,25 @@ static void fixture_www(struct target_result *r)
     r->started_ms = SCAN_START_MS + 1000;
     r->finished_ms = SCAN_START_MS + 4000;
     r->status = TARGET_OK;
-    r->versions[PV_TLS10].state = PROBE_REFUSED;
-    snprintf(r->versions[PV_TLS10].reason, FACT_TEXT, "alert: protocol version");
-    r->versions[PV_TLS11].state = PROBE_REFUSED;
-    snprintf(r->versions[PV_TLS11].reason, FACT_TEXT, "alert: protocol version");
-    fixture_accepted(&r->versions[PV_TLS12], 0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    r->versions[TLSV_TLS10].state = PROBE_REFUSED;
+    snprintf(r->versions[TLSV_TLS10].reason, FACT_TEXT, "alert: protocol version");
+    r->versions[TLSV_TLS11].state = PROBE_REFUSED;
+    snprintf(r->versions[TLSV_TLS11].reason, FACT_TEXT, "alert: protocol version");
+    fixture_accepted(&r->versions[TLSV_TLS12], 0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
                      "x25519");
-    fixture_accepted(&r->versions[PV_TLS13], 0x1301, "TLS_AES_128_GCM_SHA256", "x25519");
+    fixture_accepted(&r->versions[TLSV_TLS13], 0x1301, "TLS_AES_128_GCM_SHA256", "x25519");
 
     struct enum_facts *e = &r->enumeration;
     e->collected = true;
     e->n_probes = 42;
-    fixture_refused(&e->versions[WV_SSL2], "connection closed");
-    fixture_refused(&e->versions[WV_SSL3], "alert: handshake failure");
-    fixture_refused(&e->versions[WV_TLS10], "alert: protocol version");
-    fixture_refused(&e->versions[WV_TLS11], "alert: protocol version");
+    fixture_refused(&e->versions[TLSV_SSL2], "connection closed");
+    fixture_refused(&e->versions[TLSV_SSL3], "alert: handshake failure");
+    fixture_refused(&e->versions[TLSV_TLS10], "alert: protocol version");
+    fixture_refused(&e->versions[TLSV_TLS11], "alert: protocol version");
     static const uint32_t s12[] = {0xc02f, 0xc030, 0xc013, 0x009c};
-    fixture_suites(&e->versions[WV_TLS12], s12, 4, ORDER_SERVER);
+    fixture_suites(&e->versions[TLSV_TLS12], s12, 4, ORDER_SERVER);
     static const uint32_t s13[] = {0x1302, 0x1301, 0x1303};
-    fixture_suites(&e->versions[WV_TLS13], s13, 3, ORDER_SERVER);
+    fixture_suites(&e->versions[TLSV_TLS13], s13, 3, ORDER_SERVER);
     static const uint16_t g12[] = {0x001d, 0x0017};
     e->groups12 = u16s(g12, 2);
     e->n_groups12 = 2;
@@ -242,9 +242,9 @@ static void fixture_www(struct target_result *r)
     /* Generic probe results: one plain, one whose evidence is hostile
      * (markup, a formula, ESC, a newline, bytes that are not UTF-8). */
     r->probes.header.state = FACT_COLLECTED;
-    if (probe_list_add(&r->probes, "fallback_scsv", WV_TLS12, 0, PR_NEGATIVE,
+    if (probe_list_add(&r->probes, "fallback_scsv", TLSV_TLS12, 0, PR_NEGATIVE,
                        "inappropriate_fallback alert to a TLS 1.1 retry", NULL) != 0 ||
-        probe_list_add(&r->probes, "heartbeat_echo", WV_TLS12, 0xC02F, PR_POSITIVE,
+        probe_list_add(&r->probes, "heartbeat_echo", TLSV_TLS12, 0xC02F, PR_POSITIVE,
                        "<b>echoed</b> 16 bytes more than sent",
                        "=1+1 <script>x</script>\x1b[31m\nline2 \xff\xfe") != 0) {
         fprintf(stderr, "make_fixture: probe_list_add failed\n");
@@ -265,26 +265,26 @@ static void fixture_legacy(struct target_result *r)
     r->started_ms = SCAN_START_MS + 1500;
     r->finished_ms = SCAN_START_MS + 9000;
     r->status = TARGET_OK;
-    fixture_accepted(&r->versions[PV_TLS10], 0x000a, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "");
-    fixture_accepted(&r->versions[PV_TLS11], 0x000a, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "");
-    fixture_accepted(&r->versions[PV_TLS12], 0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256", "");
-    r->versions[PV_TLS13].state = PROBE_INCONCLUSIVE;
-    snprintf(r->versions[PV_TLS13].reason, FACT_TEXT, "timed out \x1b]0;pwned\x07");
+    fixture_accepted(&r->versions[TLSV_TLS10], 0x000a, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "");
+    fixture_accepted(&r->versions[TLSV_TLS11], 0x000a, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "");
+    fixture_accepted(&r->versions[TLSV_TLS12], 0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256", "");
+    r->versions[TLSV_TLS13].state = PROBE_INCONCLUSIVE;
+    snprintf(r->versions[TLSV_TLS13].reason, FACT_TEXT, "timed out \x1b]0;pwned\x07");
 
     struct enum_facts *e = &r->enumeration;
     e->collected = true;
     e->n_probes = 17;
-    fixture_refused(&e->versions[WV_SSL2], "connection closed");
+    fixture_refused(&e->versions[TLSV_SSL2], "connection closed");
     static const uint32_t s3[] = {0x000a};
-    fixture_suites(&e->versions[WV_SSL3], s3, 1, ORDER_UNKNOWN);
+    fixture_suites(&e->versions[TLSV_SSL3], s3, 1, ORDER_UNKNOWN);
     static const uint32_t s10[] = {0x000a, 0x002f};
-    fixture_suites(&e->versions[WV_TLS10], s10, 2, ORDER_CLIENT);
-    fixture_suites(&e->versions[WV_TLS11], s10, 2, ORDER_CLIENT);
+    fixture_suites(&e->versions[TLSV_TLS10], s10, 2, ORDER_CLIENT);
+    fixture_suites(&e->versions[TLSV_TLS11], s10, 2, ORDER_CLIENT);
     static const uint32_t s12[] = {0x009c, 0x002f, 0x000a};
-    fixture_suites(&e->versions[WV_TLS12], s12, 3, ORDER_CLIENT);
-    e->versions[WV_TLS12].incomplete = true;
-    snprintf(e->versions[WV_TLS12].incomplete_why, FACT_TEXT, "bundle 3: connection reset");
-    fixture_refused(&e->versions[WV_TLS13], "alert: protocol version");
+    fixture_suites(&e->versions[TLSV_TLS12], s12, 3, ORDER_CLIENT);
+    e->versions[TLSV_TLS12].incomplete = true;
+    snprintf(e->versions[TLSV_TLS12].incomplete_why, FACT_TEXT, "bundle 3: connection reset");
+    fixture_refused(&e->versions[TLSV_TLS13], "alert: protocol version");
     e->secure_renegotiation = TRI_NO;
     e->extended_master_secret = TRI_NO;
     e->encrypt_then_mac = TRI_NO;

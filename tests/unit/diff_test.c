@@ -28,8 +28,8 @@ static char *xstrdup(const char *s)
     return p;
 }
 
-static void set_suites(struct target_result *r, enum wire_version v, const uint32_t *codes,
-                       size_t n, enum enum_order order)
+static void set_suites(struct target_result *r, enum tls_version v, const uint32_t *codes, size_t n,
+                       enum enum_order order)
 {
     struct enum_version_fact *f = &r->enumeration.versions[v];
     free(f->suites);
@@ -42,8 +42,8 @@ static void set_suites(struct target_result *r, enum wire_version v, const uint3
     f->n_suites = n;
     f->order = order;
     f->state = n > 0 ? PROBE_ACCEPTED : PROBE_REFUSED;
-    if (v >= WV_TLS10) {
-        r->versions[v - WV_TLS10].state = f->state;
+    if (v >= TLSV_TLS10) {
+        r->versions[v].state = f->state;
     }
 }
 
@@ -89,10 +89,10 @@ static struct target_result *add_target(struct report_data *d, const char *host,
     snprintf(r->ip, sizeof(r->ip), "%s", ip);
     r->status = TARGET_OK;
     r->enumeration.collected = true;
-    for (int v = 0; v < WV_COUNT; v++) {
+    for (int v = 0; v < TLSV_COUNT; v++) {
         r->enumeration.versions[v].state = PROBE_REFUSED;
     }
-    for (int v = 0; v < PV_COUNT; v++) {
+    for (int v = TLSV_HS_FIRST; v < TLSV_COUNT; v++) {
         r->versions[v].state = PROBE_REFUSED;
     }
     d->target_ids[d->n_targets] = id;
@@ -148,14 +148,14 @@ static void build_scans(struct report_data *a, struct report_data *b)
     scan_init(b, 2);
 
     struct target_result *xa = add_target(a, "x.example", 443, "192.0.2.1", 10);
-    set_suites(xa, WV_TLS12, c02f_c030, 2, ORDER_SERVER);
+    set_suites(xa, TLSV_TLS12, c02f_c030, 2, ORDER_SERVER);
     set_groups12(xa, x25519_p256, 2);
     set_chain(xa, "ab", "CN=x.example");
     add_target(a, "y.example", 443, "192.0.2.2", 11);
 
     struct target_result *xb = add_target(b, "X.example", 443, "192.0.2.1", 20);
-    set_suites(xb, WV_TLS10, rsa_aes128, 1, ORDER_UNKNOWN);
-    set_suites(xb, WV_TLS12, c030_c02f_009c, 3, ORDER_SERVER);
+    set_suites(xb, TLSV_TLS10, rsa_aes128, 1, ORDER_UNKNOWN);
+    set_suites(xb, TLSV_TLS12, c030_c02f_009c, 3, ORDER_SERVER);
     set_groups12(xb, x25519, 1);
     set_chain(xb, "cb", "CN=x.example\x1b[31m");
     xb->chain.trusted = false;
@@ -237,13 +237,13 @@ START_TEST(test_forward_entries)
     ck_assert_str_eq(d->policies_only_b.items[0], "p2");
 
     const struct want want[] = {
-        {DIFF_VERSION_ENABLED, true, WV_TLS10, 0, NULL, "refused", "accepted"},
-        {DIFF_SUITE_ADDED, true, WV_TLS10, 0x002F, NULL, NULL, NULL},
-        {DIFF_SUITE_ADDED, true, WV_TLS12, 0x009C, NULL, NULL, NULL},
-        {DIFF_ORDER_CHANGED, false, WV_TLS12, 0, NULL,
+        {DIFF_VERSION_ENABLED, true, TLSV_TLS10, 0, NULL, "refused", "accepted"},
+        {DIFF_SUITE_ADDED, true, TLSV_TLS10, 0x002F, NULL, NULL, NULL},
+        {DIFF_SUITE_ADDED, true, TLSV_TLS12, 0x009C, NULL, NULL, NULL},
+        {DIFF_ORDER_CHANGED, false, TLSV_TLS12, 0, NULL,
          "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 > TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
          "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 > TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"},
-        {DIFF_GROUP_REMOVED, false, WV_TLS12, 0x0017, NULL, NULL, NULL},
+        {DIFF_GROUP_REMOVED, false, TLSV_TLS12, 0x0017, NULL, NULL, NULL},
         {DIFF_CERT_ROTATED, false, -1, 0, NULL, SHA_A, SHA_C},
         {DIFF_CHAIN_PROBLEM_NEW, true, -1, 0, NULL, NULL, NULL},
         {DIFF_CHAIN_PROBLEM_NEW, true, -1, 0, NULL, NULL, NULL},
@@ -282,11 +282,11 @@ START_TEST(test_reverse_entries)
     struct diff *d = diff_compute(&b, &a);
     ck_assert_ptr_nonnull(d);
     const struct want want[] = {
-        {DIFF_VERSION_DISABLED, false, WV_TLS10, 0, NULL, "accepted", "refused"},
-        {DIFF_SUITE_REMOVED, false, WV_TLS10, 0x002F, NULL, NULL, NULL},
-        {DIFF_SUITE_REMOVED, false, WV_TLS12, 0x009C, NULL, NULL, NULL},
-        {DIFF_ORDER_CHANGED, false, WV_TLS12, 0, NULL, NULL, NULL},
-        {DIFF_GROUP_ADDED, false, WV_TLS12, 0x0017, NULL, NULL, NULL},
+        {DIFF_VERSION_DISABLED, false, TLSV_TLS10, 0, NULL, "accepted", "refused"},
+        {DIFF_SUITE_REMOVED, false, TLSV_TLS10, 0x002F, NULL, NULL, NULL},
+        {DIFF_SUITE_REMOVED, false, TLSV_TLS12, 0x009C, NULL, NULL, NULL},
+        {DIFF_ORDER_CHANGED, false, TLSV_TLS12, 0, NULL, NULL, NULL},
+        {DIFF_GROUP_ADDED, false, TLSV_TLS12, 0x0017, NULL, NULL, NULL},
         {DIFF_CERT_ROTATED, false, -1, 0, NULL, SHA_C, SHA_A},
         {DIFF_CHAIN_PROBLEM_GONE, false, -1, 0, NULL, NULL, NULL},
         {DIFF_CHAIN_PROBLEM_GONE, false, -1, 0, NULL, NULL, NULL},
@@ -333,17 +333,17 @@ START_TEST(test_better_is_not_worse)
     scan_init(&a, 1);
     scan_init(&b, 2);
     struct target_result *ra = add_target(&a, "h", 443, "192.0.2.9", 1);
-    set_suites(ra, WV_TLS10, rsa_aes128, 1, ORDER_UNKNOWN);
-    set_suites(ra, WV_TLS12, c02f_c030, 2, ORDER_CLIENT);
+    set_suites(ra, TLSV_TLS10, rsa_aes128, 1, ORDER_UNKNOWN);
+    set_suites(ra, TLSV_TLS12, c02f_c030, 2, ORDER_CLIENT);
     struct target_result *rb = add_target(&b, "h", 443, "192.0.2.9", 2);
-    set_suites(rb, WV_TLS12, c02f_c030, 2, ORDER_CLIENT);
+    set_suites(rb, TLSV_TLS12, c02f_c030, 2, ORDER_CLIENT);
     add_finding(add_run(&a, "p"), 1, "no-tls10", "fail", "TLS 1.0 accepted");
     add_finding(add_run(&b, "p"), 2, "no-tls10", "pass", NULL);
     struct diff *d = diff_compute(&a, &b);
     ck_assert_ptr_nonnull(d);
     const struct want want[] = {
-        {DIFF_VERSION_DISABLED, false, WV_TLS10, 0, NULL, "accepted", "refused"},
-        {DIFF_SUITE_REMOVED, false, WV_TLS10, 0x002F, NULL, NULL, NULL},
+        {DIFF_VERSION_DISABLED, false, TLSV_TLS10, 0, NULL, "accepted", "refused"},
+        {DIFF_SUITE_REMOVED, false, TLSV_TLS10, 0x002F, NULL, NULL, NULL},
         {DIFF_FINDING_RESOLVED, false, -1, 0, "no-tls10", "fail", "pass"},
         {DIFF_POLICY_VERDICT, false, -1, 0, NULL, "fail", "pass"},
     };
@@ -375,7 +375,7 @@ START_TEST(test_unreachable_and_address)
     scan_init(&a, 1);
     scan_init(&b, 2);
     struct target_result *ra = add_target(&a, "h", 443, "192.0.2.9", 1);
-    set_suites(ra, WV_TLS12, c02f_c030, 2, ORDER_CLIENT);
+    set_suites(ra, TLSV_TLS12, c02f_c030, 2, ORDER_CLIENT);
     add_target(&a, "h", 443, "192.0.2.10", 2);
     struct target_result *rb = add_target(&b, "h", 443, "192.0.2.9", 3);
     rb->status = TARGET_UNREACHABLE;
@@ -465,8 +465,8 @@ START_TEST(test_history_summary)
 {
     struct report_data a, b;
     build_scans(&a, &b);
-    ck_assert(diff_version_accepted(&b.targets[0], WV_TLS10));
-    ck_assert(!diff_version_accepted(&a.targets[0], WV_TLS10));
+    ck_assert(diff_version_accepted(&b.targets[0], TLSV_TLS10));
+    ck_assert(!diff_version_accepted(&a.targets[0], TLSV_TLS10));
     ck_assert_uint_eq(diff_suite_count(&b.targets[0]), 4);
     struct diff_policy_counts pc[4];
     ck_assert_uint_eq(diff_policy_counts(&b, 0, pc, 4), 2);

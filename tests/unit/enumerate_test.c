@@ -97,8 +97,8 @@ static size_t canned_hrr(uint8_t *out, size_t cap, uint16_t group)
     const uint8_t exts[] = {
         0x00,          0x2b, 0x00, 0x02, 0x03, 0x04, 0x00, 0x33, 0x00, 0x02, (uint8_t)(group >> 8),
         (uint8_t)group};
-    return canned_record(out, cap, HELLO_TLS12, hrr_random, 0x1301, exts, sizeof(exts), NULL, NULL,
-                         0);
+    return canned_record(out, cap, TLS_WIRE_TLS12, hrr_random, 0x1301, exts, sizeof(exts), NULL,
+                         NULL, 0);
 }
 
 /* A fatal handshake_failure alert record. */
@@ -158,7 +158,7 @@ static void teardown(void)
 }
 
 /* Index of the i-th recorded probe still unanswered of kind k (-1: none). */
-static int pending_of(enum task_kind k, enum wire_version wv, size_t nth)
+static int pending_of(enum task_kind k, enum tls_version wv, size_t nth)
 {
     for (size_t i = 0; i < n_rec; i++) {
         if (rec[i] != NULL && rec[i]->kind == k && rec[i]->wv == wv && nth-- == 0) {
@@ -203,7 +203,7 @@ static void answer_alert(int i)
 }
 
 /* Refuses every unanswered SUITES probe of wv (follow-ups included). */
-static void refuse_all_suites(enum wire_version wv)
+static void refuse_all_suites(enum tls_version wv)
 {
     int i;
     while ((i = pending_of(T_SUITES, wv, 0)) >= 0) {
@@ -245,12 +245,12 @@ END_TEST
 START_TEST(test_start_offers_every_candidate)
 {
     uint32_t all[ENUM_MAX_LIST];
-    size_t n = enum_candidates(WV_TLS12, all, ENUM_MAX_LIST);
+    size_t n = enum_candidates(TLSV_TLS12, all, ENUM_MAX_LIST);
     ck_assert_uint_gt(n, 100);
-    enum_start_version(job, WV_TLS12);
+    enum_start_version(job, TLSV_TLS12);
     ck_assert_uint_ge(n_rec, 1);
-    ck_assert_int_eq(job->vs[WV_TLS12].bundles_left, (int)n_rec);
-    ck_assert(job->vs[WV_TLS12].single_bundle == (n_rec == 1));
+    ck_assert_int_eq(job->vs[TLSV_TLS12].bundles_left, (int)n_rec);
+    ck_assert(job->vs[TLSV_TLS12].single_bundle == (n_rec == 1));
     size_t offered = 0;
     for (size_t i = 0; i < n_rec; i++) {
         ck_assert_int_eq(rec[i]->kind, T_SUITES);
@@ -274,19 +274,19 @@ END_TEST
 /* A pick is recorded, dropped, and the rest of the bundle offered again. */
 START_TEST(test_pick_drops_and_offers_rest)
 {
-    enum_start_version(job, WV_TLS12);
+    enum_start_version(job, TLSV_TLS12);
     int i = 0;
     while (!offers(rec[i], RSA_GCM128)) {
         i++;
     }
     size_t before = rec[i]->n_suites;
-    int left = job->vs[WV_TLS12].bundles_left;
+    int left = job->vs[TLSV_TLS12].bundles_left;
     size_t first_new = n_rec;
-    answer_pick(i, HELLO_TLS12, RSA_GCM128);
-    const struct enum_version_fact *vf = &facts.versions[WV_TLS12];
+    answer_pick(i, TLS_WIRE_TLS12, RSA_GCM128);
+    const struct enum_version_fact *vf = &facts.versions[TLSV_TLS12];
     ck_assert_uint_eq(vf->n_suites, 1);
     ck_assert_uint_eq(vf->suites[0].code, RSA_GCM128);
-    ck_assert_int_eq(job->vs[WV_TLS12].bundles_left, left); /* the chain goes on */
+    ck_assert_int_eq(job->vs[TLSV_TLS12].bundles_left, left); /* the chain goes on */
     ck_assert_uint_eq(n_rec, first_new + 1);
     ck_assert_int_eq(rec[first_new]->kind, T_SUITES);
     ck_assert_uint_eq(rec[first_new]->n_suites, before - 1);
@@ -299,23 +299,23 @@ END_TEST
  * first refusal as the reason. */
 START_TEST(test_refused)
 {
-    enum_start_version(job, WV_TLS12);
+    enum_start_version(job, TLSV_TLS12);
     size_t bundles = n_rec;
-    refuse_all_suites(WV_TLS12);
+    refuse_all_suites(TLSV_TLS12);
     /* the FFDHE follow-up was offered (DHE suites, FFDHE groups) and refused */
     ck_assert_uint_eq(n_rec, bundles + 1);
-    ck_assert(job->vs[WV_TLS12].ffdhe_tried);
-    const struct enum_version_fact *vf = &facts.versions[WV_TLS12];
+    ck_assert(job->vs[TLSV_TLS12].ffdhe_tried);
+    const struct enum_version_fact *vf = &facts.versions[TLSV_TLS12];
     ck_assert_int_eq(vf->state, PROBE_REFUSED);
     ck_assert_str_eq(vf->reason, "alert: handshake_failure");
     ck_assert_uint_eq(vf->n_suites, 0);
-    ck_assert(job->vs[WV_TLS12].done);
+    ck_assert(job->vs[TLSV_TLS12].done);
 }
 END_TEST
 
 START_TEST(test_ffdhe_followup_offers_dhe_only)
 {
-    enum_start_version(job, WV_TLS12);
+    enum_start_version(job, TLSV_TLS12);
     size_t bundles = n_rec;
     for (size_t i = 0; i < bundles; i++) {
         answer_alert((int)i);
@@ -336,9 +336,9 @@ END_TEST
  * support, and no split of the bundle after it. */
 START_TEST(test_unoffered_suite_is_inconclusive)
 {
-    enum_start_version(job, WV_TLS12);
+    enum_start_version(job, TLSV_TLS12);
     size_t bundles = n_rec;
-    answer_pick(0, HELLO_TLS12, 0x0A0A); /* a GREASE value we never offer */
+    answer_pick(0, TLS_WIRE_TLS12, 0x0A0A); /* a GREASE value we never offer */
     ck_assert(facts.unoffered_choice);
     ck_assert_ptr_nonnull(strstr(facts.anomalies, "not offered"));
     /* no split, no chain: at most the FFDHE follow-up (when that was the
@@ -347,8 +347,8 @@ START_TEST(test_unoffered_suite_is_inconclusive)
         ck_assert(rec[i]->ffdhe);
     }
     ck_assert_uint_le(n_rec, bundles + 1);
-    refuse_all_suites(WV_TLS12);
-    const struct enum_version_fact *vf = &facts.versions[WV_TLS12];
+    refuse_all_suites(TLSV_TLS12);
+    const struct enum_version_fact *vf = &facts.versions[TLSV_TLS12];
     ck_assert_int_eq(vf->state, PROBE_INCONCLUSIVE);
     ck_assert_ptr_nonnull(strstr(vf->reason, "0x0A0A that was not offered"));
     ck_assert_uint_eq(vf->n_suites, 0);
@@ -358,21 +358,21 @@ END_TEST
 /* An older version in the answer is a refusal of the offered one. */
 START_TEST(test_lower_version_is_refusal)
 {
-    enum_start_version(job, WV_TLS12);
-    answer_pick(0, HELLO_TLS11, RSA_GCM128);
+    enum_start_version(job, TLSV_TLS12);
+    answer_pick(0, TLS_WIRE_TLS11, RSA_GCM128);
     ck_assert(!facts.unoffered_choice);
-    ck_assert(job->vs[WV_TLS12].any_refused);
-    ck_assert_str_eq(job->vs[WV_TLS12].refusal, "server answered with version 0x0302");
-    ck_assert_uint_eq(facts.versions[WV_TLS12].n_suites, 0);
+    ck_assert(job->vs[TLSV_TLS12].any_refused);
+    ck_assert_str_eq(job->vs[TLSV_TLS12].refusal, "server answered with version 0x0302");
+    ck_assert_uint_eq(facts.versions[TLSV_TLS12].n_suites, 0);
 }
 END_TEST
 
 /* A reset bundle is split in two halves; the halves count as chains. */
 START_TEST(test_reset_splits_bundle)
 {
-    enum_start_version(job, WV_TLS12);
+    enum_start_version(job, TLSV_TLS12);
     size_t first_new = n_rec, n = rec[0]->n_suites;
-    int left = job->vs[WV_TLS12].bundles_left;
+    int left = job->vs[TLSV_TLS12].bundles_left;
     uint32_t head = rec[0]->suites[0], tail = rec[0]->suites[n - 1];
     answer(0, NULL, 0, NET_RESET);
     ck_assert_uint_eq(n_rec, first_new + 2);
@@ -380,19 +380,19 @@ START_TEST(test_reset_splits_bundle)
     ck_assert_uint_eq(rec[first_new]->n_suites, n / 2);
     ck_assert(offers(rec[first_new], head));
     ck_assert(offers(rec[first_new + 1], tail));
-    ck_assert_int_eq(job->vs[WV_TLS12].bundles_left, left + 1);
-    ck_assert(!job->vs[WV_TLS12].single_bundle);
-    ck_assert(!job->vs[WV_TLS12].any_inconclusive);
+    ck_assert_int_eq(job->vs[TLSV_TLS12].bundles_left, left + 1);
+    ck_assert(!job->vs[TLSV_TLS12].single_bundle);
+    ck_assert(!job->vs[TLSV_TLS12].any_inconclusive);
 }
 END_TEST
 
 /* A close before the server sent a byte is a refusal. */
 START_TEST(test_close_before_bytes_is_refusal)
 {
-    enum_start_version(job, WV_TLS11);
+    enum_start_version(job, TLSV_TLS11);
     answer(0, NULL, 0, NET_CLOSED);
-    ck_assert(job->vs[WV_TLS11].any_refused);
-    ck_assert_str_eq(job->vs[WV_TLS11].refusal, "connection closed by the server");
+    ck_assert(job->vs[TLSV_TLS11].any_refused);
+    ck_assert_str_eq(job->vs[TLSV_TLS11].refusal, "connection closed by the server");
 }
 END_TEST
 
@@ -402,7 +402,7 @@ END_TEST
 static struct enum_version_fact *accepted3(void)
 {
     static const uint32_t found[] = {RSA_GCM128, RSA_GCM256, RSA_CBC128};
-    struct enum_version_fact *vf = &facts.versions[WV_TLS12];
+    struct enum_version_fact *vf = &facts.versions[TLSV_TLS12];
     vf->suites = calloc(3, sizeof(*vf->suites));
     ck_assert_ptr_nonnull(vf->suites);
     for (size_t i = 0; i < 3; i++) {
@@ -418,17 +418,17 @@ static struct enum_version_fact *accepted3(void)
 static struct enum_version_fact *order_answered(uint16_t fwd_pick, uint16_t rev_pick)
 {
     struct enum_version_fact *vf = accepted3();
-    enum_order_start(job, WV_TLS12);
-    answer_pick(pending_of(T_ORDER_FWD, WV_TLS12, 0), HELLO_TLS12, fwd_pick);
-    answer_pick(pending_of(T_ORDER_REV, WV_TLS12, 0), HELLO_TLS12, rev_pick);
+    enum_order_start(job, TLSV_TLS12);
+    answer_pick(pending_of(T_ORDER_FWD, TLSV_TLS12, 0), TLS_WIRE_TLS12, fwd_pick);
+    answer_pick(pending_of(T_ORDER_REV, TLSV_TLS12, 0), TLS_WIRE_TLS12, rev_pick);
     return vf;
 }
 
 START_TEST(test_order_offers)
 {
     accepted3();
-    enum_order_start(job, WV_TLS12);
-    int f = pending_of(T_ORDER_FWD, WV_TLS12, 0), r = pending_of(T_ORDER_REV, WV_TLS12, 0);
+    enum_order_start(job, TLSV_TLS12);
+    int f = pending_of(T_ORDER_FWD, TLSV_TLS12, 0), r = pending_of(T_ORDER_REV, TLSV_TLS12, 0);
     ck_assert_int_ge(f, 0);
     ck_assert_int_ge(r, 0);
     static const uint32_t fwd[] = {RSA_GCM128, RSA_GCM256, RSA_CBC128};
@@ -437,20 +437,20 @@ START_TEST(test_order_offers)
     ck_assert_uint_eq(rec[r]->n_suites, 3);
     ck_assert_mem_eq(rec[f]->suites, fwd, sizeof(fwd));
     ck_assert_mem_eq(rec[r]->suites, rev, sizeof(rev));
-    ck_assert_uint_eq(job->vs[WV_TLS12].rev_first, RSA_CBC128);
+    ck_assert_uint_eq(job->vs[TLSV_TLS12].rev_first, RSA_CBC128);
 }
 END_TEST
 
 START_TEST(test_order_client)
 {
     struct enum_version_fact *vf = accepted3();
-    enum_order_start(job, WV_TLS12);
-    answer_pick(pending_of(T_ORDER_FWD, WV_TLS12, 0), HELLO_TLS12, RSA_GCM128);
-    ck_assert(!job->vs[WV_TLS12].done); /* one answer of two */
-    answer_pick(pending_of(T_ORDER_REV, WV_TLS12, 0), HELLO_TLS12, RSA_CBC128);
+    enum_order_start(job, TLSV_TLS12);
+    answer_pick(pending_of(T_ORDER_FWD, TLSV_TLS12, 0), TLS_WIRE_TLS12, RSA_GCM128);
+    ck_assert(!job->vs[TLSV_TLS12].done); /* one answer of two */
+    answer_pick(pending_of(T_ORDER_REV, TLSV_TLS12, 0), TLS_WIRE_TLS12, RSA_CBC128);
     ck_assert_int_eq(vf->order, ORDER_CLIENT);
-    ck_assert(job->vs[WV_TLS12].done);
-    ck_assert_int_eq(pending_of(T_ORDER_ELIM, WV_TLS12, 0), -1);
+    ck_assert(job->vs[TLSV_TLS12].done);
+    ck_assert_int_eq(pending_of(T_ORDER_ELIM, TLSV_TLS12, 0), -1);
 }
 END_TEST
 
@@ -460,15 +460,15 @@ START_TEST(test_order_server_elimination)
 {
     struct enum_version_fact *vf = order_answered(RSA_GCM256, RSA_GCM256);
     ck_assert_int_eq(vf->order, ORDER_SERVER);
-    int e = pending_of(T_ORDER_ELIM, WV_TLS12, 0);
+    int e = pending_of(T_ORDER_ELIM, TLSV_TLS12, 0);
     ck_assert_int_ge(e, 0);
     static const uint32_t rest[] = {RSA_GCM128, RSA_CBC128};
     ck_assert_uint_eq(rec[e]->n_suites, 2);
     ck_assert_mem_eq(rec[e]->suites, rest, sizeof(rest));
-    answer_pick(e, HELLO_TLS12, RSA_CBC128);
+    answer_pick(e, TLS_WIRE_TLS12, RSA_CBC128);
     /* one left: ranked last without a probe */
-    ck_assert_int_eq(pending_of(T_ORDER_ELIM, WV_TLS12, 0), -1);
-    ck_assert(job->vs[WV_TLS12].done);
+    ck_assert_int_eq(pending_of(T_ORDER_ELIM, TLSV_TLS12, 0), -1);
+    ck_assert(job->vs[TLSV_TLS12].done);
     ck_assert_uint_eq(vf->suites[0].code, RSA_GCM256);
     ck_assert_uint_eq(vf->suites[1].code, RSA_CBC128);
     ck_assert_uint_eq(vf->suites[2].code, RSA_GCM128);
@@ -481,11 +481,11 @@ END_TEST
 START_TEST(test_order_elimination_refused)
 {
     struct enum_version_fact *vf = order_answered(RSA_GCM128, RSA_GCM128);
-    answer_alert(pending_of(T_ORDER_ELIM, WV_TLS12, 0));
+    answer_alert(pending_of(T_ORDER_ELIM, TLSV_TLS12, 0));
     ck_assert_int_eq(vf->order, ORDER_SERVER);
     ck_assert(vf->incomplete);
     ck_assert_str_eq(vf->incomplete_why, "alert: handshake_failure");
-    ck_assert(job->vs[WV_TLS12].done);
+    ck_assert(job->vs[TLSV_TLS12].done);
 }
 END_TEST
 
@@ -497,7 +497,7 @@ END_TEST
 START_TEST(test_groups13_hrr_elimination)
 {
     uint8_t buf[256];
-    struct enum_version_fact *v13 = &facts.versions[WV_TLS13];
+    struct enum_version_fact *v13 = &facts.versions[TLSV_TLS13];
     v13->suites = calloc(1, sizeof(*v13->suites));
     ck_assert_ptr_nonnull(v13->suites);
     v13->suites[0].code = 0x1301;
@@ -542,7 +542,7 @@ START_TEST(test_version_settle)
     strcpy(vs.inconclusive, "timeout");
     vf.suites = &one;
     vf.n_suites = 1;
-    enum_version_settle(&vs, &vf, WV_TLS12);
+    enum_version_settle(&vs, &vf, TLSV_TLS12);
     ck_assert_int_eq(vf.state, PROBE_ACCEPTED);
     ck_assert(vf.incomplete);
     ck_assert_str_eq(vf.incomplete_why, "timeout");
@@ -551,13 +551,13 @@ START_TEST(test_version_settle)
     memset(&vf, 0, sizeof(vf));
     vs.any_refused = true;
     strcpy(vs.refusal, "alert: handshake_failure");
-    enum_version_settle(&vs, &vf, WV_TLS12);
+    enum_version_settle(&vs, &vf, TLSV_TLS12);
     ck_assert_int_eq(vf.state, PROBE_INCONCLUSIVE);
     ck_assert_str_eq(vf.reason, "timeout");
     /* refusals only */
     memset(&vf, 0, sizeof(vf));
     vs.any_inconclusive = false;
-    enum_version_settle(&vs, &vf, WV_TLS12);
+    enum_version_settle(&vs, &vf, TLSV_TLS12);
     ck_assert_int_eq(vf.state, PROBE_REFUSED);
     ck_assert_str_eq(vf.reason, "alert: handshake_failure");
 }
@@ -566,21 +566,21 @@ END_TEST
 /* enum_facts_settle: a version with an accepted suite ends accepted. */
 START_TEST(test_facts_settle)
 {
-    struct enum_version_fact *vf = &facts.versions[WV_TLS11];
+    struct enum_version_fact *vf = &facts.versions[TLSV_TLS11];
     vf->suites = calloc(1, sizeof(*vf->suites));
     ck_assert_ptr_nonnull(vf->suites);
     vf->suites[0].code = RSA_GCM128;
     vf->n_suites = 1;
     vf->state = PROBE_INCONCLUSIVE;
     strcpy(vf->reason, "timeout");
-    facts.versions[WV_TLS10].state = PROBE_REFUSED;
+    facts.versions[TLSV_TLS10].state = PROBE_REFUSED;
     enum_facts_settle(&facts);
     ck_assert_int_eq(vf->state, PROBE_ACCEPTED);
     ck_assert(vf->incomplete);
     ck_assert_str_eq(vf->reason, "");
     ck_assert_str_eq(vf->incomplete_why,
                      "1 suite accepted but the version was left inconclusive: timeout");
-    ck_assert_int_eq(facts.versions[WV_TLS10].state, PROBE_REFUSED);
+    ck_assert_int_eq(facts.versions[TLSV_TLS10].state, PROBE_REFUSED);
 }
 END_TEST
 
@@ -617,7 +617,7 @@ static bool hello_wants_ours(const uint8_t *body, size_t len)
         !rbuf_get_vec16(&r, &suites)) {
         return false;
     }
-    if (type != 1 || version != HELLO_TLS12) {
+    if (type != 1 || version != TLS_WIRE_TLS12) {
         return false;
     }
     uint16_t s;
@@ -650,7 +650,7 @@ static void serve_one(int c)
         if (n > sizeof(body) || !read_full(c, body, n)) {
             return;
         }
-        n = hello_wants_ours(body, n) ? canned_flight(out, sizeof(out), HELLO_TLS12, RSA_GCM128)
+        n = hello_wants_ours(body, n) ? canned_flight(out, sizeof(out), TLS_WIRE_TLS12, RSA_GCM128)
                                       : canned_alert(out, sizeof(out));
     }
     (void)!write(c, out, n);
@@ -705,23 +705,23 @@ START_TEST(test_end_to_end)
     ck_assert(e.collected);
     ck_assert(!e.unoffered_choice);
     ck_assert(!e.budget_ran_out);
-    const struct enum_version_fact *v12 = &e.versions[WV_TLS12];
+    const struct enum_version_fact *v12 = &e.versions[TLSV_TLS12];
     ck_assert_int_eq(v12->state, PROBE_ACCEPTED);
     ck_assert(!v12->incomplete);
     ck_assert_uint_eq(v12->n_suites, 1);
     ck_assert_uint_eq(v12->suites[0].code, RSA_GCM128);
     ck_assert_int_eq(v12->suites[0].server_rank, 0);
-    for (int v = 0; v < WV_COUNT; v++) {
-        if (v != WV_TLS12) {
+    for (int v = 0; v < TLSV_COUNT; v++) {
+        if (v != TLSV_TLS12) {
             ck_assert_msg(e.versions[v].state == PROBE_REFUSED, "version %d: %s", v,
                           probe_state_name(e.versions[v].state));
         }
     }
-    ck_assert_str_eq(e.versions[WV_TLS13].reason, "alert: handshake_failure");
+    ck_assert_str_eq(e.versions[TLSV_TLS13].reason, "alert: handshake_failure");
     /* the extensions probe ran on the accepted suite: nothing echoed */
     ck_assert_int_eq(e.extended_master_secret, TRI_NO);
     ck_assert_int_eq(e.secure_renegotiation, TRI_NO);
-    ck_assert_uint_gt(e.n_probes, WV_COUNT);
+    ck_assert_uint_gt(e.n_probes, TLSV_COUNT);
     enum_facts_cleanup(&e);
 }
 END_TEST

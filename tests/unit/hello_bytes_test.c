@@ -45,8 +45,8 @@ enum variant {
     N_VARIANTS
 };
 
-static const uint16_t versions[] = {HELLO_SSL2,  HELLO_SSL3,  HELLO_TLS10,
-                                    HELLO_TLS11, HELLO_TLS12, HELLO_TLS13};
+static const uint16_t versions[] = {TLS_WIRE_SSL2,  TLS_WIRE_SSL3,  TLS_WIRE_TLS10,
+                                    TLS_WIRE_TLS11, TLS_WIRE_TLS12, TLS_WIRE_TLS13};
 #define N_VERSIONS (sizeof(versions) / sizeof(versions[0]))
 
 /* Suite counts: the smallest hellos, the padding window (256..511 bytes),
@@ -195,7 +195,7 @@ static void params_for(struct hello_params *p, uint16_t version, enum variant v,
         break;
     case V_OPTIONS:
         p->options |= HELLO_OPT_SCSV_RENEGOTIATION | HELLO_OPT_DEFLATE | HELLO_OPT_SESSION_ID;
-        p->record_version = HELLO_TLS12;
+        p->record_version = TLS_WIRE_TLS12;
         p->ext = HELLO_EXT_HEARTBEAT | (p->ext & HELLO_EXT_KEY_SHARE);
         p->shares &= HELLO_SHARE_SECP256R1;
         break;
@@ -315,10 +315,10 @@ START_TEST(test_mask_keeps_the_rest)
 {
     char a[65];
     char b[65];
-    digest_case(HELLO_TLS13, V_SUITES, a);
-    digest_case(HELLO_TLS13, V_SNI, b);
+    digest_case(TLS_WIRE_TLS13, V_SUITES, a);
+    digest_case(TLS_WIRE_TLS13, V_SNI, b);
     ck_assert_str_ne(a, b);
-    digest_case(HELLO_TLS13, V_SUITES, b);
+    digest_case(TLS_WIRE_TLS13, V_SUITES, b);
     ck_assert_str_eq(a, b);
 }
 END_TEST

@@ -51,25 +51,25 @@ static void capture_params(const char *version, struct hello_params *p)
     static const char *const alpn[] = {"h2", "http/1.1"};
     unsigned reg;
     if (strcmp(version, "ssl2") == 0) {
-        hello_params_init(p, HELLO_SSL2);
-        reg = REG_SSL2;
+        hello_params_init(p, TLS_WIRE_SSL2);
+        reg = TLSV_BIT(TLSV_SSL2);
     } else if (strcmp(version, "tls10") == 0) {
-        hello_params_init(p, HELLO_TLS10);
-        reg = REG_TLS10;
+        hello_params_init(p, TLS_WIRE_TLS10);
+        reg = TLSV_BIT(TLSV_TLS10);
     } else if (strcmp(version, "tls11") == 0) {
-        hello_params_init(p, HELLO_TLS11);
-        reg = REG_TLS11;
+        hello_params_init(p, TLS_WIRE_TLS11);
+        reg = TLSV_BIT(TLSV_TLS11);
     } else if (strncmp(version, "tls12", 5) == 0) {
-        hello_params_init(p, HELLO_TLS12);
-        reg = REG_TLS12;
+        hello_params_init(p, TLS_WIRE_TLS12);
+        reg = TLSV_BIT(TLSV_TLS12);
         if (strcmp(version, "tls12-alpn") == 0) {
             p->alpn = alpn;
             p->n_alpn = 2;
             p->ext |= HELLO_EXT_HEARTBEAT;
         }
     } else {
-        hello_params_init(p, HELLO_TLS13);
-        reg = REG_TLS13;
+        hello_params_init(p, TLS_WIRE_TLS13);
+        reg = TLSV_BIT(TLSV_TLS13);
         if (strcmp(version, "tls13-hrr") == 0) {
             p->shares = 0;
         }
@@ -201,7 +201,7 @@ static size_t sh_record(uint8_t *out, size_t cap, uint16_t version, uint16_t sui
     uint8_t msg[1100];
     size_t n = put_sh(body, sizeof(body), version, suite, exts, exts_len);
     n = put_msg(msg, sizeof(msg), TLS_HS_SERVER_HELLO, body, n);
-    return put_record(out, cap, TLS_CT_HANDSHAKE, HELLO_TLS12, msg, n);
+    return put_record(out, cap, TLS_CT_HANDSHAKE, TLS_WIRE_TLS12, msg, n);
 }
 
 static void tls12_params(struct hello_params *p)
@@ -319,7 +319,7 @@ START_TEST(test_build_tls12_roundtrip)
 
     memset(random, 0xab, sizeof(random));
     memset(&p, 0, sizeof(p));
-    p.version = HELLO_TLS12;
+    p.version = TLS_WIRE_TLS12;
     p.suites = suites;
     p.n_suites = 5;
     p.groups = groups;
@@ -337,8 +337,8 @@ START_TEST(test_build_tls12_roundtrip)
     wbuf_init_fixed(&w, out, sizeof(out));
     ck_assert_int_eq(hello_build(&p, &w), HELLO_OK);
     parse_ch(wbuf_data(&w), wbuf_len(&w), &ch);
-    ck_assert_uint_eq(ch.record_version, HELLO_TLS10);
-    ck_assert_uint_eq(ch.version, HELLO_TLS12);
+    ck_assert_uint_eq(ch.record_version, TLS_WIRE_TLS10);
+    ck_assert_uint_eq(ch.version, TLS_WIRE_TLS12);
     ck_assert_mem_eq(ch.random, random, 32);
     ck_assert_uint_eq(ch.sid_len, 0);
     ck_assert_uint_eq(ch.n_suites, 6);
@@ -412,15 +412,15 @@ START_TEST(test_build_tls13_shares)
     struct ch ch;
     static const uint32_t suites[] = {0x1301, 0x1302, 0x1303};
 
-    hello_params_init(&p, HELLO_TLS13);
+    hello_params_init(&p, TLS_WIRE_TLS13);
     p.suites = suites;
     p.n_suites = 3;
     wbuf_init_fixed(&w, out, sizeof(out));
     ck_assert_int_eq(hello_build(&p, &w), HELLO_OK);
     parse_ch(wbuf_data(&w), wbuf_len(&w), &ch);
-    ck_assert_uint_eq(ch.version, HELLO_TLS12);
+    ck_assert_uint_eq(ch.version, TLS_WIRE_TLS12);
     ck_assert_uint_eq(ch.sid_len, 32); /* RFC 8446 §D.4 compatibility mode */
-    const uint16_t v13[] = {HELLO_TLS13};
+    const uint16_t v13[] = {TLS_WIRE_TLS13};
     expect_u16_list(ch_ext(&ch, TLS_EXT_SUPPORTED_VERSIONS), 1, v13, 1);
     const struct rbuf *modes = ch_ext(&ch, TLS_EXT_PSK_KEY_EXCHANGE_MODES);
     ck_assert_uint_eq(modes->len, 2);
@@ -487,7 +487,7 @@ START_TEST(test_build_ssl3_no_extensions)
     struct ch ch;
     static const uint32_t suites[] = {0x000A, 0x0005};
 
-    hello_params_init(&p, HELLO_SSL3);
+    hello_params_init(&p, TLS_WIRE_SSL3);
     p.suites = suites;
     p.n_suites = 2;
     p.ext = HELLO_EXT_EXTENDED_MASTER_SECRET; /* ignored: SSLv3 has no extensions */
@@ -495,21 +495,21 @@ START_TEST(test_build_ssl3_no_extensions)
     wbuf_init_fixed(&w, out, sizeof(out));
     ck_assert_int_eq(hello_build(&p, &w), HELLO_OK);
     parse_ch(wbuf_data(&w), wbuf_len(&w), &ch);
-    ck_assert_uint_eq(ch.record_version, HELLO_SSL3);
-    ck_assert_uint_eq(ch.version, HELLO_SSL3);
+    ck_assert_uint_eq(ch.record_version, TLS_WIRE_SSL3);
+    ck_assert_uint_eq(ch.version, TLS_WIRE_SSL3);
     ck_assert(!ch.has_exts);
     ck_assert_uint_eq(wbuf_len(&w), 5 + 4 + 2 + 32 + 1 + 2 + 4 + 2);
 
     /* TLS 1.0 with nothing to extend: no extensions block either */
     memset(&p, 0, sizeof(p));
-    p.version = HELLO_TLS10;
+    p.version = TLS_WIRE_TLS10;
     p.suites = suites;
     p.n_suites = 2;
     wbuf_init_fixed(&w, out, sizeof(out));
     ck_assert_int_eq(hello_build(&p, &w), HELLO_OK);
     parse_ch(wbuf_data(&w), wbuf_len(&w), &ch);
     ck_assert(!ch.has_exts);
-    ck_assert_uint_eq(ch.record_version, HELLO_TLS10);
+    ck_assert_uint_eq(ch.record_version, TLS_WIRE_TLS10);
 }
 END_TEST
 
@@ -524,7 +524,7 @@ START_TEST(test_build_ssl2)
     for (size_t i = 0; i < sizeof(challenge); i++) {
         challenge[i] = (uint8_t)i;
     }
-    hello_params_init(&p, HELLO_SSL2);
+    hello_params_init(&p, TLS_WIRE_SSL2);
     p.suites = kinds;
     p.n_suites = 4;
     p.random = challenge;
@@ -543,7 +543,7 @@ START_TEST(test_build_ssl2)
     ck_assert(rbuf_get_u8(&r, &u8));
     ck_assert_uint_eq(u8, SSL2_MT_CLIENT_HELLO);
     ck_assert(rbuf_get_u16(&r, &u16));
-    ck_assert_uint_eq(u16, HELLO_SSL2);
+    ck_assert_uint_eq(u16, TLS_WIRE_SSL2);
     ck_assert(rbuf_get_u16(&r, &u16));
     ck_assert_uint_eq(u16, 12);
     ck_assert(rbuf_get_u16(&r, &u16));
@@ -575,7 +575,7 @@ START_TEST(test_build_errors)
     struct wbuf w;
     char long_name[300];
 
-    hello_params_init(&p, HELLO_TLS12);
+    hello_params_init(&p, TLS_WIRE_TLS12);
     wbuf_init_fixed(&w, out, sizeof(out));
     ck_assert_int_eq(hello_build(&p, &w), HELLO_E_PARAM); /* no suites */
     p.options = HELLO_OPT_SCSV_RENEGOTIATION;             /* the SCSV alone is a suite list */
@@ -617,7 +617,8 @@ END_TEST
  * DHE suites with its own parameters. */
 START_TEST(test_default_groups)
 {
-    static const uint16_t versions[] = {HELLO_TLS10, HELLO_TLS11, HELLO_TLS12, HELLO_TLS13};
+    static const uint16_t versions[] = {TLS_WIRE_TLS10, TLS_WIRE_TLS11, TLS_WIRE_TLS12,
+                                        TLS_WIRE_TLS13};
     for (size_t v = 0; v < sizeof(versions) / sizeof(versions[0]); v++) {
         struct hello_params p;
         hello_params_init(&p, versions[v]);
@@ -632,7 +633,7 @@ START_TEST(test_default_groups)
             }
         }
         ck_assert_uint_eq(n_ec, 5);
-        ck_assert_uint_eq(n_ffdhe, versions[v] == HELLO_TLS13 ? 5 : 0);
+        ck_assert_uint_eq(n_ffdhe, versions[v] == TLS_WIRE_TLS13 ? 5 : 0);
     }
 }
 END_TEST
@@ -649,7 +650,7 @@ START_TEST(test_max_suites)
         many[i] = (uint32_t)(i + 1);
     }
     for (int v = 0; v < 3; v++) {
-        static const uint16_t versions[] = {HELLO_SSL2, HELLO_TLS12, HELLO_TLS13};
+        static const uint16_t versions[] = {TLS_WIRE_SSL2, TLS_WIRE_TLS12, TLS_WIRE_TLS13};
         hello_params_init(&p, versions[v]);
         p.suites = many;
         p.n_suites = 9000;
@@ -686,7 +687,7 @@ START_TEST(test_padding_window)
     for (size_t i = 0; i < 300; i++) {
         many[i] = (uint32_t)(i + 1);
     }
-    hello_params_init(&p, HELLO_TLS12);
+    hello_params_init(&p, TLS_WIRE_TLS12);
     p.suites = many;
     bool saw_padding = false;
     for (size_t n = 1; n <= 300; n++) {
@@ -724,37 +725,37 @@ struct capture_case {
 };
 
 static const struct capture_case captures[] = {
-    {"openssl-tls12-ecdhe-rsa", "tls12", HELLO_ANS_SERVER_HELLO, HELLO_TLS12, 0xC02F, 2,
+    {"openssl-tls12-ecdhe-rsa", "tls12", HELLO_ANS_SERVER_HELLO, TLS_WIRE_TLS12, 0xC02F, 2,
      HELLO_KX_ECDHE, 0, 29, 0, true, 0},
-    {"openssl-tls12-dhe-rsa", "tls12", HELLO_ANS_SERVER_HELLO, HELLO_TLS12, 0x009F, 2, HELLO_KX_DHE,
-     2048, 0, 0, true, 0},
-    {"openssl-tls12-dhe1024", "tls12", HELLO_ANS_SERVER_HELLO, HELLO_TLS12, 0x0033, 2, HELLO_KX_DHE,
-     1024, 0, 0, true, 0},
-    {"openssl-tls12-certreq", "tls12", HELLO_ANS_SERVER_HELLO, HELLO_TLS12, 0x003C, 2,
+    {"openssl-tls12-dhe-rsa", "tls12", HELLO_ANS_SERVER_HELLO, TLS_WIRE_TLS12, 0x009F, 2,
+     HELLO_KX_DHE, 2048, 0, 0, true, 0},
+    {"openssl-tls12-dhe1024", "tls12", HELLO_ANS_SERVER_HELLO, TLS_WIRE_TLS12, 0x0033, 2,
+     HELLO_KX_DHE, 1024, 0, 0, true, 0},
+    {"openssl-tls12-certreq", "tls12", HELLO_ANS_SERVER_HELLO, TLS_WIRE_TLS12, 0x003C, 2,
      HELLO_KX_NONE, 0, 0, 0, true, 0},
-    {"openssl-tls12-ecdsa-alpn", "tls12-alpn", HELLO_ANS_SERVER_HELLO, HELLO_TLS12, 0xC009, 1,
+    {"openssl-tls12-ecdsa-alpn", "tls12-alpn", HELLO_ANS_SERVER_HELLO, TLS_WIRE_TLS12, 0xC009, 1,
      HELLO_KX_ECDHE, 0, 29, 0, true, 0},
-    {"openssl-tls11-ecdhe", "tls11", HELLO_ANS_SERVER_HELLO, HELLO_TLS11, 0xC013, 2, HELLO_KX_ECDHE,
-     0, 29, 0, true, 0},
-    {"openssl-tls13", "tls13", HELLO_ANS_SERVER_HELLO, HELLO_TLS13, 0x1301, 0, HELLO_KX_NONE, 0, 29,
-     0, false, 0},
-    {"openssl-tls13-p256", "tls13", HELLO_ANS_SERVER_HELLO, HELLO_TLS13, 0x1301, 0, HELLO_KX_NONE,
-     0, 23, 0, false, 0},
-    {"openssl-tls13-hrr", "tls13-hrr", HELLO_ANS_HRR, HELLO_TLS13, 0x1301, 0, HELLO_KX_NONE, 0, 29,
-     0, false, 0},
+    {"openssl-tls11-ecdhe", "tls11", HELLO_ANS_SERVER_HELLO, TLS_WIRE_TLS11, 0xC013, 2,
+     HELLO_KX_ECDHE, 0, 29, 0, true, 0},
+    {"openssl-tls13", "tls13", HELLO_ANS_SERVER_HELLO, TLS_WIRE_TLS13, 0x1301, 0, HELLO_KX_NONE, 0,
+     29, 0, false, 0},
+    {"openssl-tls13-p256", "tls13", HELLO_ANS_SERVER_HELLO, TLS_WIRE_TLS13, 0x1301, 0,
+     HELLO_KX_NONE, 0, 23, 0, false, 0},
+    {"openssl-tls13-hrr", "tls13-hrr", HELLO_ANS_HRR, TLS_WIRE_TLS13, 0x1301, 0, HELLO_KX_NONE, 0,
+     29, 0, false, 0},
     {"openssl-alert-version", "tls10", HELLO_ANS_ALERT, 0, 0, 0, HELLO_KX_NONE, 0, 0, 70, false, 0},
     {"openssl-alert-nosuite", "tls12", HELLO_ANS_ALERT, 0, 0, 0, HELLO_KX_NONE, 0, 0, 40, false, 0},
     {"openssl-ssl2", "ssl2", HELLO_ANS_ALERT, 0, 0, 0, HELLO_KX_NONE, 0, 0, 70, false, 0},
-    {"gnutls-tls12", "tls12", HELLO_ANS_SERVER_HELLO, HELLO_TLS12, 0x002F, 1, HELLO_KX_NONE, 0, 0,
-     0, true, 0},
-    {"gnutls-tls13", "tls13", HELLO_ANS_SERVER_HELLO, HELLO_TLS13, 0x1301, 0, HELLO_KX_NONE, 0, 29,
-     0, false, 0},
-    {"gnutls-tls12-dhe", "tls12", HELLO_ANS_SERVER_HELLO, HELLO_TLS12, 0x0033, 1, HELLO_KX_DHE,
+    {"gnutls-tls12", "tls12", HELLO_ANS_SERVER_HELLO, TLS_WIRE_TLS12, 0x002F, 1, HELLO_KX_NONE, 0,
+     0, 0, true, 0},
+    {"gnutls-tls13", "tls13", HELLO_ANS_SERVER_HELLO, TLS_WIRE_TLS13, 0x1301, 0, HELLO_KX_NONE, 0,
+     29, 0, false, 0},
+    {"gnutls-tls12-dhe", "tls12", HELLO_ANS_SERVER_HELLO, TLS_WIRE_TLS12, 0x0033, 1, HELLO_KX_DHE,
      2048, 0, 0, true, 0},
-    {"openssl-tls12-downgrade", "tls12", HELLO_ANS_SERVER_HELLO, HELLO_TLS12, 0xC030, 2,
-     HELLO_KX_ECDHE, 0, 29, 0, true, HELLO_TLS12},
-    {"gnutls-tls12-downgrade", "tls12", HELLO_ANS_SERVER_HELLO, HELLO_TLS12, 0x002F, 1,
-     HELLO_KX_NONE, 0, 0, 0, true, HELLO_TLS12},
+    {"openssl-tls12-downgrade", "tls12", HELLO_ANS_SERVER_HELLO, TLS_WIRE_TLS12, 0xC030, 2,
+     HELLO_KX_ECDHE, 0, 29, 0, true, TLS_WIRE_TLS12},
+    {"gnutls-tls12-downgrade", "tls12", HELLO_ANS_SERVER_HELLO, TLS_WIRE_TLS12, 0x002F, 1,
+     HELLO_KX_NONE, 0, 0, 0, true, TLS_WIRE_TLS12},
 };
 #define N_CAPTURES (sizeof(captures) / sizeof(captures[0]))
 
@@ -799,8 +800,8 @@ START_TEST(test_capture_facts)
         ck_assert_uint_eq(res->certificate.certs[i].data[0], 0x30);
         ck_assert_uint_eq(res->certificate.certs[i].data[1], 0x82);
     }
-    if (c->version_got == HELLO_TLS13) {
-        ck_assert_uint_eq(res->sh.legacy_version, HELLO_TLS12);
+    if (c->version_got == TLS_WIRE_TLS13) {
+        ck_assert_uint_eq(res->sh.legacy_version, TLS_WIRE_TLS12);
         ck_assert(res->sh.exts & HELLO_EXT_SUPPORTED_VERSIONS);
         ck_assert(res->sh.exts & HELLO_EXT_KEY_SHARE);
         ck_assert_uint_eq(res->sh.key_share_group, c->group);
@@ -834,7 +835,7 @@ START_TEST(test_capture_facts)
         ck_assert(res->ske.has_signature);
         ck_assert_uint_ge(res->ske.signature.len, 64);
         /* TLS 1.2 names the signature algorithm; TLS 1.1 does not have the field */
-        ck_assert_int_eq(res->ske.sig_scheme != 0, c->version_got == HELLO_TLS12);
+        ck_assert_int_eq(res->ske.sig_scheme != 0, c->version_got == TLS_WIRE_TLS12);
     }
 out:
     hello_flight_cleanup(&f);
@@ -983,7 +984,7 @@ static size_t reframe(const uint8_t *in, size_t len, size_t frag, uint8_t *out, 
     for (size_t pos = 0; pos < hs_len; pos += frag) {
         size_t n = hs_len - pos < frag ? hs_len - pos : frag;
         wbuf_put_u8(&w, TLS_CT_HANDSHAKE);
-        wbuf_put_u16(&w, HELLO_TLS12);
+        wbuf_put_u16(&w, TLS_WIRE_TLS12);
         wbuf_put_u16(&w, (uint16_t)n);
         wbuf_put_bytes(&w, hs + pos, n);
     }
@@ -1074,7 +1075,7 @@ START_TEST(test_sh_prefixes)
 {
     static const uint8_t exts[] = {0x00, 0x17, 0x00, 0x00, 0xff, 0x01, 0x00, 0x01, 0x00};
     uint8_t body[256];
-    size_t n = put_sh(body, sizeof(body), HELLO_TLS12, 0xC02F, exts, sizeof(exts));
+    size_t n = put_sh(body, sizeof(body), TLS_WIRE_TLS12, 0xC02F, exts, sizeof(exts));
     struct hello_server_hello sh;
     struct hello_error err;
 
@@ -1098,7 +1099,7 @@ START_TEST(test_sh_lengths)
 {
     static const uint8_t ems[] = {0x00, 0x17, 0x00, 0x00};
     uint8_t body[256];
-    size_t n = put_sh(body, sizeof(body), HELLO_TLS12, 0xC02F, ems, sizeof(ems));
+    size_t n = put_sh(body, sizeof(body), TLS_WIRE_TLS12, 0xC02F, ems, sizeof(ems));
     struct hello_server_hello sh;
     struct hello_error err;
     uint8_t m[260];
@@ -1141,7 +1142,7 @@ START_TEST(test_sh_lengths)
     struct wbuf w;
     for (size_t len = 32; len <= 33; len++) {
         wbuf_init_fixed(&w, sid, sizeof(sid));
-        wbuf_put_u16(&w, HELLO_TLS12);
+        wbuf_put_u16(&w, TLS_WIRE_TLS12);
         wbuf_put_zeros(&w, 32);
         wbuf_put_u8(&w, (uint8_t)len);
         wbuf_put_zeros(&w, len);
@@ -1165,7 +1166,7 @@ START_TEST(test_sh_extensions)
     size_t n;
 
 #define SH_EXTS(...)                                                                               \
-    (n = put_sh(body, sizeof(body), HELLO_TLS12, 0xC02F, (const uint8_t[]){__VA_ARGS__},           \
+    (n = put_sh(body, sizeof(body), TLS_WIRE_TLS12, 0xC02F, (const uint8_t[]){__VA_ARGS__},        \
                 sizeof((const uint8_t[]){__VA_ARGS__})),                                           \
      hello_parse_server_hello(&(struct rbuf){body, n}, &sh, &err))
 
@@ -1205,9 +1206,9 @@ START_TEST(test_sh_extensions)
         many[4 * i + 2] = 0;
         many[4 * i + 3] = 0;
     }
-    n = put_sh(body, sizeof(body), HELLO_TLS12, 0xC02F, many, 4 * HELLO_MAX_EXTS);
+    n = put_sh(body, sizeof(body), TLS_WIRE_TLS12, 0xC02F, many, 4 * HELLO_MAX_EXTS);
     ck_assert(hello_parse_server_hello(&(struct rbuf){body, n}, &sh, &err));
-    n = put_sh(body, sizeof(body), HELLO_TLS12, 0xC02F, many, sizeof(many));
+    n = put_sh(body, sizeof(body), TLS_WIRE_TLS12, 0xC02F, many, sizeof(many));
     ck_assert(!hello_parse_server_hello(&(struct rbuf){body, n}, &sh, &err));
     ck_assert_str_eq(err.reason, "ServerHello: too many extensions");
 #undef SH_EXTS
@@ -1225,12 +1226,12 @@ START_TEST(test_hrr_and_downgrade)
     uint8_t body[256];
     struct hello_server_hello sh;
     struct hello_error err;
-    size_t n = put_sh(body, sizeof(body), HELLO_TLS12, 0x1301, exts, sizeof(exts));
+    size_t n = put_sh(body, sizeof(body), TLS_WIRE_TLS12, 0x1301, exts, sizeof(exts));
 
     memcpy(body + 2, hrr_random, 32);
     ck_assert(hello_parse_server_hello(&(struct rbuf){body, n}, &sh, &err));
     ck_assert(sh.hrr);
-    ck_assert_uint_eq(sh.version, HELLO_TLS13);
+    ck_assert_uint_eq(sh.version, TLS_WIRE_TLS13);
     ck_assert_uint_eq(sh.key_share_group, 23);
     ck_assert(sh.exts & HELLO_EXT_COOKIE);
 
@@ -1240,7 +1241,7 @@ START_TEST(test_hrr_and_downgrade)
     struct hello_params p;
     struct hello_flight f;
     size_t m = put_msg(msg, sizeof(msg), TLS_HS_SERVER_HELLO, body, n);
-    size_t r = put_record(rec, sizeof(rec), TLS_CT_HANDSHAKE, HELLO_TLS12, msg, m);
+    size_t r = put_record(rec, sizeof(rec), TLS_CT_HANDSHAKE, TLS_WIRE_TLS12, msg, m);
     capture_params("tls13", &p);
     p.shares = HELLO_SHARE_X25519;
     ck_assert_int_eq(feed(&f, &p, 0, rec, r, 0), HELLO_DONE);
@@ -1255,14 +1256,14 @@ START_TEST(test_hrr_and_downgrade)
     hello_flight_cleanup(&f);
 
     /* the downgrade sentinels */
-    n = put_sh(body, sizeof(body), HELLO_TLS12, 0x002F, NULL, 0);
+    n = put_sh(body, sizeof(body), TLS_WIRE_TLS12, 0x002F, NULL, 0);
     memcpy(body + 2 + 24, "DOWNGRD\x01", 8);
     ck_assert(hello_parse_server_hello(&(struct rbuf){body, n}, &sh, &err));
-    ck_assert_uint_eq(sh.downgrade, HELLO_TLS12);
+    ck_assert_uint_eq(sh.downgrade, TLS_WIRE_TLS12);
     ck_assert(!sh.hrr);
     body[2 + 31] = 0;
     ck_assert(hello_parse_server_hello(&(struct rbuf){body, n}, &sh, &err));
-    ck_assert_uint_eq(sh.downgrade, HELLO_TLS11);
+    ck_assert_uint_eq(sh.downgrade, TLS_WIRE_TLS11);
     body[2 + 31] = 2;
     ck_assert(hello_parse_server_hello(&(struct rbuf){body, n}, &sh, &err));
     ck_assert_uint_eq(sh.downgrade, 0);
@@ -1328,38 +1329,38 @@ START_TEST(test_ske_kinds)
 
 #define SKE(buf, kx, v)                                                                            \
     hello_parse_server_key_exchange(&(struct rbuf){buf, sizeof(buf)}, kx, v, &s, &err)
-    ck_assert(SKE(dhe12, HELLO_KX_DHE, HELLO_TLS12));
+    ck_assert(SKE(dhe12, HELLO_KX_DHE, TLS_WIRE_TLS12));
     ck_assert_uint_eq(s.dh_p_bits, 16);
     ck_assert_uint_eq(s.dh_g_value, 2);
     ck_assert_uint_eq(s.sig_scheme, 0x0401);
     ck_assert_uint_eq(s.signature.len, 2);
-    ck_assert(!SKE(dhe12, HELLO_KX_DHE, HELLO_TLS11)); /* no algorithm field: misread */
-    ck_assert(SKE(dh_anon, HELLO_KX_DH_ANON, HELLO_TLS12));
+    ck_assert(!SKE(dhe12, HELLO_KX_DHE, TLS_WIRE_TLS11)); /* no algorithm field: misread */
+    ck_assert(SKE(dh_anon, HELLO_KX_DH_ANON, TLS_WIRE_TLS12));
     ck_assert_uint_eq(s.dh_p_bits, 16); /* the leading zero byte does not count */
     ck_assert(!s.has_signature);
-    ck_assert(SKE(ecdhe11, HELLO_KX_ECDHE, HELLO_TLS11));
+    ck_assert(SKE(ecdhe11, HELLO_KX_ECDHE, TLS_WIRE_TLS11));
     ck_assert_uint_eq(s.ec_group, 23);
     ck_assert_uint_eq(s.sig_scheme, 0);
     ck_assert_uint_eq(s.signature.len, 1);
-    ck_assert(SKE(explicit_prime, HELLO_KX_ECDH_ANON, HELLO_TLS12));
+    ck_assert(SKE(explicit_prime, HELLO_KX_ECDH_ANON, TLS_WIRE_TLS12));
     ck_assert_uint_eq(s.ec_curve_type, 1);
     ck_assert_uint_eq(s.ec_field_bits, 9);
-    ck_assert(SKE(char2, HELLO_KX_ECDH_ANON, HELLO_TLS12));
+    ck_assert(SKE(char2, HELLO_KX_ECDH_ANON, TLS_WIRE_TLS12));
     ck_assert_uint_eq(s.ec_field_bits, 163);
-    ck_assert(SKE(rsa_export, HELLO_KX_RSA_EXPORT, HELLO_TLS10));
+    ck_assert(SKE(rsa_export, HELLO_KX_RSA_EXPORT, TLS_WIRE_TLS10));
     ck_assert_uint_eq(s.rsa_modulus_bits, 9);
-    ck_assert(SKE(psk, HELLO_KX_PSK, HELLO_TLS12));
+    ck_assert(SKE(psk, HELLO_KX_PSK, TLS_WIRE_TLS12));
     ck_assert_uint_eq(s.psk_hint.len, 2);
-    ck_assert(SKE(dhe_psk, HELLO_KX_DHE_PSK, HELLO_TLS12));
+    ck_assert(SKE(dhe_psk, HELLO_KX_DHE_PSK, TLS_WIRE_TLS12));
     ck_assert_uint_eq(s.psk_hint.len, 0);
     ck_assert_uint_eq(s.dh_p_bits, 5);
-    ck_assert(SKE(ecdhe_psk, HELLO_KX_ECDHE_PSK, HELLO_TLS12));
+    ck_assert(SKE(ecdhe_psk, HELLO_KX_ECDHE_PSK, TLS_WIRE_TLS12));
     ck_assert_uint_eq(s.ec_group, 29);
-    ck_assert(SKE(srp, HELLO_KX_SRP, HELLO_TLS12));
+    ck_assert(SKE(srp, HELLO_KX_SRP, TLS_WIRE_TLS12));
     ck_assert_uint_eq(s.srp_n_bits, 8);
-    ck_assert(!SKE(srp, HELLO_KX_SRP_SIGNED, HELLO_TLS12));
-    ck_assert(SKE(srp, HELLO_KX_UNKNOWN, HELLO_TLS12)); /* opaque */
-    ck_assert(!SKE(psk, HELLO_KX_NONE, HELLO_TLS12));
+    ck_assert(!SKE(srp, HELLO_KX_SRP_SIGNED, TLS_WIRE_TLS12));
+    ck_assert(SKE(srp, HELLO_KX_UNKNOWN, TLS_WIRE_TLS12)); /* opaque */
+    ck_assert(!SKE(psk, HELLO_KX_NONE, TLS_WIRE_TLS12));
 
     /* every proper prefix fails (each ends with a non-optional field) */
     struct {
@@ -1367,15 +1368,15 @@ START_TEST(test_ske_kinds)
         size_t len;
         enum hello_kx kx;
         uint16_t v;
-    } all[] = {{dhe12, sizeof(dhe12), HELLO_KX_DHE, HELLO_TLS12},
-               {dh_anon, sizeof(dh_anon), HELLO_KX_DH_ANON, HELLO_TLS12},
-               {ecdhe11, sizeof(ecdhe11), HELLO_KX_ECDHE, HELLO_TLS11},
-               {explicit_prime, sizeof(explicit_prime), HELLO_KX_ECDH_ANON, HELLO_TLS12},
-               {char2, sizeof(char2), HELLO_KX_ECDH_ANON, HELLO_TLS12},
-               {rsa_export, sizeof(rsa_export), HELLO_KX_RSA_EXPORT, HELLO_TLS10},
-               {dhe_psk, sizeof(dhe_psk), HELLO_KX_DHE_PSK, HELLO_TLS12},
-               {ecdhe_psk, sizeof(ecdhe_psk), HELLO_KX_ECDHE_PSK, HELLO_TLS12},
-               {srp, sizeof(srp), HELLO_KX_SRP, HELLO_TLS12}};
+    } all[] = {{dhe12, sizeof(dhe12), HELLO_KX_DHE, TLS_WIRE_TLS12},
+               {dh_anon, sizeof(dh_anon), HELLO_KX_DH_ANON, TLS_WIRE_TLS12},
+               {ecdhe11, sizeof(ecdhe11), HELLO_KX_ECDHE, TLS_WIRE_TLS11},
+               {explicit_prime, sizeof(explicit_prime), HELLO_KX_ECDH_ANON, TLS_WIRE_TLS12},
+               {char2, sizeof(char2), HELLO_KX_ECDH_ANON, TLS_WIRE_TLS12},
+               {rsa_export, sizeof(rsa_export), HELLO_KX_RSA_EXPORT, TLS_WIRE_TLS10},
+               {dhe_psk, sizeof(dhe_psk), HELLO_KX_DHE_PSK, TLS_WIRE_TLS12},
+               {ecdhe_psk, sizeof(ecdhe_psk), HELLO_KX_ECDHE_PSK, TLS_WIRE_TLS12},
+               {srp, sizeof(srp), HELLO_KX_SRP, TLS_WIRE_TLS12}};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         uint8_t m[64];
         for (size_t cut = 0; cut < all[i].len; cut++) {
@@ -1393,10 +1394,10 @@ START_TEST(test_ske_kinds)
     }
     /* a zero-length dh_p, an unknown curve type */
     static const uint8_t zero_p[] = {0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x01, 0x02};
-    ck_assert(!SKE(zero_p, HELLO_KX_DH_ANON, HELLO_TLS12));
+    ck_assert(!SKE(zero_p, HELLO_KX_DH_ANON, TLS_WIRE_TLS12));
     ck_assert_uint_eq(err.offset, 0);
     static const uint8_t curve9[] = {0x09, 0x00, 0x17, 0x01, 0x04};
-    ck_assert(!SKE(curve9, HELLO_KX_ECDH_ANON, HELLO_TLS12));
+    ck_assert(!SKE(curve9, HELLO_KX_ECDH_ANON, TLS_WIRE_TLS12));
     ck_assert_str_eq(err.reason, "ECParameters: unknown curve_type");
 #undef SKE
 }
@@ -1452,7 +1453,7 @@ static uint8_t fl[8192];
 START_TEST(test_flight_record_errors)
 {
     struct hello_flight f;
-    size_t n = sh_record(fl, sizeof(fl), HELLO_TLS12, 0xC02F, NULL, 0);
+    size_t n = sh_record(fl, sizeof(fl), TLS_WIRE_TLS12, 0xC02F, NULL, 0);
 
     /* record length 0 */
     fl[3] = 0;
@@ -1468,7 +1469,7 @@ START_TEST(test_flight_record_errors)
     ck_assert_str_eq(hello_flight_error(&f)->reason, "record: longer than 2^14 + 2048");
     hello_flight_cleanup(&f);
     /* record length len+1: the flight waits for the byte... */
-    n = sh_record(fl, sizeof(fl), HELLO_TLS12, 0xC02F, NULL, 0);
+    n = sh_record(fl, sizeof(fl), TLS_WIRE_TLS12, 0xC02F, NULL, 0);
     fl[4]++;
     ck_assert_int_eq(run12(&f, fl, n), HELLO_NEED_MORE);
     ck_assert_int_eq(hello_flight_result(&f)->answer, HELLO_ANS_SERVER_HELLO);
@@ -1481,7 +1482,7 @@ START_TEST(test_flight_record_errors)
     hello_flight_cleanup(&f);
 
     /* handshake length 0 / len+1 / max */
-    n = sh_record(fl, sizeof(fl), HELLO_TLS12, 0xC02F, NULL, 0);
+    n = sh_record(fl, sizeof(fl), TLS_WIRE_TLS12, 0xC02F, NULL, 0);
     uint8_t save[3] = {fl[6], fl[7], fl[8]};
     fl[6] = fl[7] = fl[8] = 0;
     ck_assert_int_eq(run12(&f, fl, n), HELLO_FAILED);
@@ -1500,7 +1501,7 @@ START_TEST(test_flight_record_errors)
     hello_flight_cleanup(&f);
 
     /* record version not 3.x, unknown content type, garbage */
-    n = sh_record(fl, sizeof(fl), HELLO_TLS12, 0xC02F, NULL, 0);
+    n = sh_record(fl, sizeof(fl), TLS_WIRE_TLS12, 0xC02F, NULL, 0);
     fl[1] = 2;
     ck_assert_int_eq(run12(&f, fl, n), HELLO_FAILED);
     ck_assert_str_eq(hello_flight_error(&f)->reason, "record: version is not 3.x");
@@ -1517,19 +1518,19 @@ START_TEST(test_flight_record_errors)
     hello_flight_cleanup(&f);
 
     /* a ChangeCipherSpec or application data where the hello belongs */
-    n = put_record(fl, sizeof(fl), TLS_CT_CHANGE_CIPHER_SPEC, HELLO_TLS12, (const uint8_t *)"\x01",
-                   1);
+    n = put_record(fl, sizeof(fl), TLS_CT_CHANGE_CIPHER_SPEC, TLS_WIRE_TLS12,
+                   (const uint8_t *)"\x01", 1);
     ck_assert_int_eq(run12(&f, fl, n), HELLO_FAILED);
     ck_assert_str_eq(hello_flight_error(&f)->reason, "unexpected ChangeCipherSpec record");
     hello_flight_cleanup(&f);
-    n = put_record(fl, sizeof(fl), TLS_CT_APPLICATION_DATA, HELLO_TLS12, (const uint8_t *)"", 0);
+    n = put_record(fl, sizeof(fl), TLS_CT_APPLICATION_DATA, TLS_WIRE_TLS12, (const uint8_t *)"", 0);
     ck_assert_int_eq(run12(&f, fl, n), HELLO_FAILED);
     hello_flight_cleanup(&f);
 
     /* a handshake message other than a ServerHello first */
     uint8_t msg[8];
     size_t m = put_msg(msg, sizeof(msg), TLS_HS_SERVER_HELLO_DONE, NULL, 0);
-    n = put_record(fl, sizeof(fl), TLS_CT_HANDSHAKE, HELLO_TLS12, msg, m);
+    n = put_record(fl, sizeof(fl), TLS_CT_HANDSHAKE, TLS_WIRE_TLS12, msg, m);
     ck_assert_int_eq(run12(&f, fl, n), HELLO_FAILED);
     ck_assert_str_eq(hello_flight_error(&f)->reason, "expected a ServerHello");
     hello_flight_cleanup(&f);
@@ -1548,30 +1549,31 @@ START_TEST(test_flight_alerts)
     struct hello_flight f;
     size_t n;
 
-    n = put_record(fl, sizeof(fl), TLS_CT_ALERT, HELLO_TLS12, (const uint8_t *)"\x02\x28", 2);
+    n = put_record(fl, sizeof(fl), TLS_CT_ALERT, TLS_WIRE_TLS12, (const uint8_t *)"\x02\x28", 2);
     ck_assert_int_eq(run12(&f, fl, n), HELLO_DONE);
     ck_assert_int_eq(hello_flight_result(&f)->answer, HELLO_ANS_ALERT);
     ck_assert_uint_eq(hello_flight_result(&f)->alert.description, 40);
     hello_flight_cleanup(&f);
     /* one alert split over two records */
-    n = put_record(fl, sizeof(fl), TLS_CT_ALERT, HELLO_TLS12, (const uint8_t *)"\x02", 1);
-    n += put_record(fl + n, sizeof(fl) - n, TLS_CT_ALERT, HELLO_TLS12, (const uint8_t *)"\x46", 1);
+    n = put_record(fl, sizeof(fl), TLS_CT_ALERT, TLS_WIRE_TLS12, (const uint8_t *)"\x02", 1);
+    n += put_record(fl + n, sizeof(fl) - n, TLS_CT_ALERT, TLS_WIRE_TLS12, (const uint8_t *)"\x46",
+                    1);
     ck_assert_int_eq(run12(&f, fl, n), HELLO_DONE);
     ck_assert_uint_eq(hello_flight_result(&f)->alert.description, 70);
     hello_flight_cleanup(&f);
     /* half an alert, then a handshake record */
-    n = put_record(fl, sizeof(fl), TLS_CT_ALERT, HELLO_TLS12, (const uint8_t *)"\x02", 1);
-    n += sh_record(fl + n, sizeof(fl) - n, HELLO_TLS12, 0xC02F, NULL, 0);
+    n = put_record(fl, sizeof(fl), TLS_CT_ALERT, TLS_WIRE_TLS12, (const uint8_t *)"\x02", 1);
+    n += sh_record(fl + n, sizeof(fl) - n, TLS_WIRE_TLS12, 0xC02F, NULL, 0);
     ck_assert_int_eq(run12(&f, fl, n), HELLO_FAILED);
     ck_assert_str_eq(hello_flight_error(&f)->reason, "record: alert split around another record");
     hello_flight_cleanup(&f);
     /* a bad alert level */
-    n = put_record(fl, sizeof(fl), TLS_CT_ALERT, HELLO_TLS12, (const uint8_t *)"\x05\x28", 2);
+    n = put_record(fl, sizeof(fl), TLS_CT_ALERT, TLS_WIRE_TLS12, (const uint8_t *)"\x05\x28", 2);
     ck_assert_int_eq(run12(&f, fl, n), HELLO_FAILED);
     hello_flight_cleanup(&f);
     /* a warning (unrecognized_name) before the hello: noted, the flight goes on */
-    n = put_record(fl, sizeof(fl), TLS_CT_ALERT, HELLO_TLS12, (const uint8_t *)"\x01\x70", 2);
-    n += sh_record(fl + n, sizeof(fl) - n, HELLO_TLS12, 0xC02F, NULL, 0);
+    n = put_record(fl, sizeof(fl), TLS_CT_ALERT, TLS_WIRE_TLS12, (const uint8_t *)"\x01\x70", 2);
+    n += sh_record(fl + n, sizeof(fl) - n, TLS_WIRE_TLS12, 0xC02F, NULL, 0);
     struct hello_params p;
     tls12_params(&p);
     ck_assert_int_eq(feed(&f, &p, HELLO_FLIGHT_HELLO_ONLY, fl, n, 0), HELLO_DONE);
@@ -1581,14 +1583,14 @@ START_TEST(test_flight_alerts)
     ck_assert(!hello_flight_result(&f)->have_alert);
     hello_flight_cleanup(&f);
     /* a warning-level close_notify ends it */
-    n = put_record(fl, sizeof(fl), TLS_CT_ALERT, HELLO_TLS12, (const uint8_t *)"\x01\x00", 2);
+    n = put_record(fl, sizeof(fl), TLS_CT_ALERT, TLS_WIRE_TLS12, (const uint8_t *)"\x01\x00", 2);
     ck_assert_int_eq(run12(&f, fl, n), HELLO_DONE);
     ck_assert_int_eq(hello_flight_result(&f)->answer, HELLO_ANS_ALERT);
     hello_flight_cleanup(&f);
     /* a fatal alert after the ServerHello: the hello stays the answer */
-    n = sh_record(fl, sizeof(fl), HELLO_TLS12, 0xC02F, NULL, 0);
-    n += put_record(fl + n, sizeof(fl) - n, TLS_CT_ALERT, HELLO_TLS12, (const uint8_t *)"\x02\x50",
-                    2);
+    n = sh_record(fl, sizeof(fl), TLS_WIRE_TLS12, 0xC02F, NULL, 0);
+    n += put_record(fl + n, sizeof(fl) - n, TLS_CT_ALERT, TLS_WIRE_TLS12,
+                    (const uint8_t *)"\x02\x50", 2);
     ck_assert_int_eq(run12(&f, fl, n), HELLO_DONE);
     ck_assert_int_eq(hello_flight_result(&f)->answer, HELLO_ANS_SERVER_HELLO);
     ck_assert(hello_flight_result(&f)->have_alert);
@@ -1603,12 +1605,12 @@ static size_t flight12(uint8_t *out, size_t cap, uint16_t suite, const uint8_t *
 {
     static uint8_t hs[4096];
     uint8_t shb[128];
-    size_t len = put_sh(shb, sizeof(shb), HELLO_TLS12, suite, NULL, 0);
+    size_t len = put_sh(shb, sizeof(shb), TLS_WIRE_TLS12, suite, NULL, 0);
     size_t pos = put_msg(hs, sizeof(hs), TLS_HS_SERVER_HELLO, shb, len);
     for (size_t i = 0; i < n; i++) {
         pos += put_msg(hs + pos, sizeof(hs) - pos, types[i], bodies[i].data, bodies[i].len);
     }
-    return put_record(out, cap, TLS_CT_HANDSHAKE, HELLO_TLS12, hs, pos);
+    return put_record(out, cap, TLS_CT_HANDSHAKE, TLS_WIRE_TLS12, hs, pos);
 }
 
 START_TEST(test_flight_order)
@@ -1692,7 +1694,7 @@ START_TEST(test_flight_order)
                  (const struct rbuf[]){c}, 1);
     fl[4] = (uint8_t)(fl[4] - 3); /* the record ends 3 bytes early */
     memmove(fl + n + 4, fl + n - 3, 3);
-    put_record(fl + n - 3, 7, TLS_CT_ALERT, HELLO_TLS12, (const uint8_t *)"\x01\x70", 2);
+    put_record(fl + n - 3, 7, TLS_CT_ALERT, TLS_WIRE_TLS12, (const uint8_t *)"\x01\x70", 2);
     ck_assert_int_eq(run12(&f, fl, n + 4), HELLO_FAILED);
     ck_assert_str_eq(hello_flight_error(&f)->reason,
                      "record: handshake message split around another record");
@@ -1710,32 +1712,32 @@ START_TEST(test_flight_not_offered)
     static const uint8_t alpn[] = {0x00, 0x10, 0x00, 0x05, 0x00, 0x03, 0x02, 'h', '2'};
     size_t n;
 
-    hello_params_init(&p, HELLO_TLS12);
+    hello_params_init(&p, TLS_WIRE_TLS12);
     p.suites = one;
     p.n_suites = 1;
-    n = sh_record(fl, sizeof(fl), HELLO_TLS12, 0x009C, NULL, 0);
+    n = sh_record(fl, sizeof(fl), TLS_WIRE_TLS12, 0x009C, NULL, 0);
     ck_assert_int_eq(feed(&f, &p, HELLO_FLIGHT_HELLO_ONLY, fl, n, 0), HELLO_DONE);
     ck_assert(hello_flight_result(&f)->suite_not_offered);
     ck_assert(!hello_flight_result(&f)->version_not_offered);
     hello_flight_cleanup(&f);
     /* TLS 1.3 through supported_versions, which we did not send */
-    n = sh_record(fl, sizeof(fl), HELLO_TLS12, 0xC02F, sv13, sizeof(sv13));
+    n = sh_record(fl, sizeof(fl), TLS_WIRE_TLS12, 0xC02F, sv13, sizeof(sv13));
     ck_assert_int_eq(feed(&f, &p, 0, fl, n, 0), HELLO_DONE);
     ck_assert(hello_flight_result(&f)->version_not_offered);
     ck_assert_uint_eq(hello_flight_result(&f)->exts_not_offered, HELLO_EXT_SUPPORTED_VERSIONS);
     hello_flight_cleanup(&f);
     /* a higher legacy version than offered; a lower one is a normal answer */
-    n = sh_record(fl, sizeof(fl), HELLO_TLS13, 0xC02F, NULL, 0);
+    n = sh_record(fl, sizeof(fl), TLS_WIRE_TLS13, 0xC02F, NULL, 0);
     ck_assert_int_eq(feed(&f, &p, 0, fl, n, 0), HELLO_DONE);
     ck_assert(hello_flight_result(&f)->version_not_offered);
     hello_flight_cleanup(&f);
-    n = sh_record(fl, sizeof(fl), HELLO_TLS10, 0xC02F, NULL, 0);
+    n = sh_record(fl, sizeof(fl), TLS_WIRE_TLS10, 0xC02F, NULL, 0);
     ck_assert_int_eq(feed(&f, &p, HELLO_FLIGHT_HELLO_ONLY, fl, n, 0), HELLO_DONE);
     ck_assert(!hello_flight_result(&f)->version_not_offered);
-    ck_assert_uint_eq(hello_flight_result(&f)->sh.version, HELLO_TLS10);
+    ck_assert_uint_eq(hello_flight_result(&f)->sh.version, TLS_WIRE_TLS10);
     hello_flight_cleanup(&f);
     /* ALPN we did not ask for; compression we did not offer */
-    n = sh_record(fl, sizeof(fl), HELLO_TLS12, 0xC02F, alpn, sizeof(alpn));
+    n = sh_record(fl, sizeof(fl), TLS_WIRE_TLS12, 0xC02F, alpn, sizeof(alpn));
     fl[5 + 4 + 37] = 1;
     ck_assert_int_eq(feed(&f, &p, HELLO_FLIGHT_HELLO_ONLY, fl, n, 0), HELLO_DONE);
     ck_assert_uint_eq(hello_flight_result(&f)->exts_not_offered, HELLO_EXT_ALPN);
@@ -1747,10 +1749,10 @@ START_TEST(test_flight_not_offered)
     hello_flight_cleanup(&f);
     /* renegotiation_info answers the SCSV as well as the extension */
     static const uint8_t reneg[] = {0xff, 0x01, 0x00, 0x01, 0x00};
-    hello_params_init(&p, HELLO_SSL3);
+    hello_params_init(&p, TLS_WIRE_SSL3);
     p.suites = one;
     p.n_suites = 1;
-    n = sh_record(fl, sizeof(fl), HELLO_SSL3, 0xC02F, reneg, sizeof(reneg));
+    n = sh_record(fl, sizeof(fl), TLS_WIRE_SSL3, 0xC02F, reneg, sizeof(reneg));
     ck_assert_int_eq(feed(&f, &p, HELLO_FLIGHT_HELLO_ONLY, fl, n, 0), HELLO_DONE);
     ck_assert_uint_eq(hello_flight_result(&f)->exts_not_offered, HELLO_EXT_RENEGOTIATION_INFO);
     hello_flight_cleanup(&f);
@@ -1759,14 +1761,14 @@ START_TEST(test_flight_not_offered)
     ck_assert_uint_eq(hello_flight_result(&f)->exts_not_offered, 0);
     hello_flight_cleanup(&f);
     /* ... but the SCSV we sent is no suite a server may choose */
-    n = sh_record(fl, sizeof(fl), HELLO_SSL3, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, NULL, 0);
+    n = sh_record(fl, sizeof(fl), TLS_WIRE_SSL3, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, NULL, 0);
     ck_assert_int_eq(feed(&f, &p, HELLO_FLIGHT_HELLO_ONLY, fl, n, 0), HELLO_DONE);
     ck_assert(hello_flight_result(&f)->suite_not_offered);
     hello_flight_cleanup(&f);
     static const uint32_t with_fallback[] = {0xC02F, TLS_FALLBACK_SCSV};
     p.suites = with_fallback;
     p.n_suites = 2;
-    n = sh_record(fl, sizeof(fl), HELLO_SSL3, TLS_FALLBACK_SCSV, NULL, 0);
+    n = sh_record(fl, sizeof(fl), TLS_WIRE_SSL3, TLS_FALLBACK_SCSV, NULL, 0);
     ck_assert_int_eq(feed(&f, &p, HELLO_FLIGHT_HELLO_ONLY, fl, n, 0), HELLO_DONE);
     ck_assert(hello_flight_result(&f)->suite_not_offered);
     hello_flight_cleanup(&f);
@@ -1774,7 +1776,7 @@ START_TEST(test_flight_not_offered)
     static const uint8_t ks[] = {0x00, 0x2b, 0x00, 0x02, 0x03, 0x04, 0x00, 0x33,
                                  0x00, 0x05, 0x00, 0x18, 0x00, 0x01, 0x04};
     capture_params("tls13", &p);
-    n = sh_record(fl, sizeof(fl), HELLO_TLS12, 0x1301, ks, sizeof(ks));
+    n = sh_record(fl, sizeof(fl), TLS_WIRE_TLS12, 0x1301, ks, sizeof(ks));
     ck_assert_int_eq(feed(&f, &p, 0, fl, n, 0), HELLO_DONE);
     ck_assert(hello_flight_result(&f)->group_not_offered);
     ck_assert(!hello_flight_result(&f)->version_not_offered);
@@ -1809,7 +1811,7 @@ static size_t ssl2_server_hello(uint8_t *out, size_t cap, const uint32_t *kinds,
     wbuf_put_u8(&w, SSL2_MT_SERVER_HELLO);
     wbuf_put_u8(&w, 0);
     wbuf_put_u8(&w, 1);
-    wbuf_put_u16(&w, HELLO_SSL2);
+    wbuf_put_u16(&w, TLS_WIRE_SSL2);
     wbuf_put_u16(&w, sizeof(cert));
     wbuf_put_u16(&w, (uint16_t)(3 * n_kinds));
     wbuf_put_u16(&w, (uint16_t)cid_len);
@@ -1832,13 +1834,13 @@ START_TEST(test_ssl2)
     struct hello_flight f;
     size_t n = ssl2_server_hello(fl, sizeof(fl), kinds, 3, 16);
 
-    hello_params_init(&p, HELLO_SSL2);
+    hello_params_init(&p, TLS_WIRE_SSL2);
     p.suites = offered;
     p.n_suites = 4;
     ck_assert_int_eq(feed(&f, &p, 0, fl, n, 0), HELLO_DONE);
     const struct hello_result *res = hello_flight_result(&f);
     ck_assert_int_eq(res->answer, HELLO_ANS_SSL2_SERVER_HELLO);
-    ck_assert_uint_eq(res->ssl2.version, HELLO_SSL2);
+    ck_assert_uint_eq(res->ssl2.version, TLS_WIRE_SSL2);
     ck_assert_uint_eq(res->ssl2.certificate_type, 1);
     ck_assert_uint_eq(res->ssl2.certificate.len, 5);
     ck_assert_uint_eq(res->ssl2.n_kinds, 3);
@@ -1918,10 +1920,10 @@ START_TEST(test_reader_events)
     size_t n;
     size_t m = put_msg(hs, sizeof(hs), TLS_HS_SERVER_HELLO_DONE, NULL, 0);
     m += put_msg(hs + m, sizeof(hs) - m, TLS_HS_SERVER_HELLO_DONE, NULL, 0);
-    n = put_record(fl, sizeof(fl), TLS_CT_HANDSHAKE, HELLO_TLS12, hs, m);
-    n += put_record(fl + n, sizeof(fl) - n, TLS_CT_ALERT, HELLO_TLS12,
+    n = put_record(fl, sizeof(fl), TLS_CT_HANDSHAKE, TLS_WIRE_TLS12, hs, m);
+    n += put_record(fl + n, sizeof(fl) - n, TLS_CT_ALERT, TLS_WIRE_TLS12,
                     (const uint8_t *)"\x01\x70\x02\x28", 4);
-    n += put_record(fl + n, sizeof(fl) - n, TLS_CT_CHANGE_CIPHER_SPEC, HELLO_TLS12,
+    n += put_record(fl + n, sizeof(fl) - n, TLS_CT_CHANGE_CIPHER_SPEC, TLS_WIRE_TLS12,
                     (const uint8_t *)"\x01", 1);
 
     hello_reader_init(&r, 0);

@@ -168,7 +168,7 @@ START_TEST(test_handshake_out_of_fds)
     struct version_fact vf;
     net_fake_allow_fds(0);
     enum hs_result hr =
-        handshake_probe((const struct sockaddr *)&a, sizeof(a), NULL, PV_TLS12, 300, &vf, NULL);
+        handshake_probe((const struct sockaddr *)&a, sizeof(a), NULL, TLSV_TLS12, 300, &vf, NULL);
     ck_assert_int_eq(hr, HS_LOCAL_ERROR);
     ck_assert_int_ne(vf.state, PROBE_REFUSED);
     ck_assert_int_ne(vf.state, PROBE_ACCEPTED);
@@ -195,7 +195,7 @@ START_TEST(test_handshake_dialogue)
     struct version_fact vf;
     struct hs_options opt = {.sni = NULL, .dialogue = &net_fake_dialogue};
     enum hs_result hr =
-        handshake_probe((const struct sockaddr *)&a, sizeof(a), &opt, PV_TLS12, 5000, &vf, NULL);
+        handshake_probe((const struct sockaddr *)&a, sizeof(a), &opt, TLSV_TLS12, 5000, &vf, NULL);
     char report[256];
     net_fake_report(pid, rep, report, sizeof(report));
     ck_assert_int_eq(hr, HS_DONE);
@@ -222,7 +222,7 @@ START_TEST(test_handshake_dialogue_refused)
     struct version_fact vf;
     struct hs_options opt = {.dialogue = &net_fake_dialogue};
     enum hs_result hr =
-        handshake_probe((const struct sockaddr *)&a, sizeof(a), &opt, PV_TLS12, 5000, &vf, NULL);
+        handshake_probe((const struct sockaddr *)&a, sizeof(a), &opt, TLSV_TLS12, 5000, &vf, NULL);
     char report[256];
     net_fake_report(pid, rep, report, sizeof(report));
     ck_assert_int_eq(hr, HS_DONE);

@@ -63,14 +63,14 @@ static void fx_init(struct target_result *r)
 static void fx_enum(struct target_result *r)
 {
     r->enumeration.collected = true;
-    for (int v = 0; v < WV_COUNT; v++) {
+    for (int v = 0; v < TLSV_COUNT; v++) {
         r->enumeration.versions[v].state = PROBE_REFUSED;
         snprintf(r->enumeration.versions[v].reason, FACT_TEXT, "protocol_version alert");
     }
 }
 
 /* fx_accept: version v accepted with these suites (kx_bits each). */
-static void fx_accept(struct target_result *r, enum wire_version v, const uint32_t *codes, size_t n,
+static void fx_accept(struct target_result *r, enum tls_version v, const uint32_t *codes, size_t n,
                       int kx_bits)
 {
     struct enum_version_fact *e = &r->enumeration.versions[v];
@@ -87,7 +87,7 @@ static void fx_accept(struct target_result *r, enum wire_version v, const uint32
     }
 }
 
-static void fx_gnutls(struct target_result *r, enum probe_version v, enum probe_state st,
+static void fx_gnutls(struct target_result *r, enum tls_version v, enum probe_state st,
                       uint16_t suite)
 {
     r->versions[v].state = st;
@@ -97,8 +97,8 @@ static void fx_gnutls(struct target_result *r, enum probe_version v, enum probe_
 /* fx_all_gnutls_refused: the GnuTLS probes refused every version. */
 static void fx_all_gnutls_refused(struct target_result *r)
 {
-    for (int v = 0; v < PV_COUNT; v++) {
-        fx_gnutls(r, (enum probe_version)v, PROBE_REFUSED, 0);
+    for (int v = TLSV_HS_FIRST; v < TLSV_COUNT; v++) {
+        fx_gnutls(r, (enum tls_version)v, PROBE_REFUSED, 0);
     }
 }
 
@@ -213,11 +213,11 @@ START_TEST(test_protocols_forbidden)
     const char *chk = "    protocols_forbidden: [SSLv2, SSLv3, TLS1.0]\n";
     fx_init(&r);
     fx_enum(&r);
-    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    fx_accept(&r, TLSV_TLS12, SUITE_ECDHE_GCM, 1, 256);
     struct finding f = eval1(chk, &r);
     EXPECT(f, VERDICT_PASS, "TLS 1.0 refused (enumeration)");
 
-    fx_accept(&r, WV_TLS10, SUITES_RSA_CBC, 2, 0);
+    fx_accept(&r, TLSV_TLS10, SUITES_RSA_CBC, 2, 0);
     f = eval1(chk, &r);
     EXPECT(f, VERDICT_FAIL,
            "TLS 1.0 accepted (enumeration); suites: TLS_RSA_WITH_AES_128_CBC_SHA, "
@@ -230,12 +230,12 @@ START_TEST(test_protocols_forbidden)
     /* A version the enumeration could not decide: inconclusive ... */
     fx_init(&r);
     fx_enum(&r);
-    r.enumeration.versions[WV_SSL3].state = PROBE_INCONCLUSIVE;
-    snprintf(r.enumeration.versions[WV_SSL3].reason, FACT_TEXT, "timeout");
+    r.enumeration.versions[TLSV_SSL3].state = PROBE_INCONCLUSIVE;
+    snprintf(r.enumeration.versions[TLSV_SSL3].reason, FACT_TEXT, "timeout");
     f = eval1(chk, &r);
     EXPECT(f, VERDICT_INCONCLUSIVE, "SSL 3.0 not determined: timeout");
     /* ... unless another version already fails the rule. */
-    fx_accept(&r, WV_TLS10, SUITES_RSA_CBC, 2, 0);
+    fx_accept(&r, TLSV_TLS10, SUITES_RSA_CBC, 2, 0);
     f = eval1(chk, &r);
     EXPECT(f, VERDICT_FAIL, "TLS 1.0 accepted (enumeration)");
     ck_assert_ptr_nonnull(strstr(f.evidence, "not determined: SSL 3.0"));
@@ -248,13 +248,13 @@ START_TEST(test_protocols_gnutls_fallback)
     struct target_result r;
     fx_init(&r);
     fx_all_gnutls_refused(&r);
-    fx_gnutls(&r, PV_TLS12, PROBE_ACCEPTED, 0xC02F);
+    fx_gnutls(&r, TLSV_TLS12, PROBE_ACCEPTED, 0xC02F);
     /* No enumeration: SSLv3 cannot be known, TLS 1.0 comes from GnuTLS. */
     struct finding f = eval1("    protocols_forbidden: [SSLv3, TLS1.0]\n", &r);
     EXPECT(f, VERDICT_INCONCLUSIVE, "SSL 3.0 not determined");
     f = eval1("    protocols_forbidden: [TLS1.0, TLS1.1]\n", &r);
     EXPECT(f, VERDICT_PASS, "TLS 1.0 refused (GnuTLS handshake)");
-    fx_gnutls(&r, PV_TLS10, PROBE_ACCEPTED, 0x002F);
+    fx_gnutls(&r, TLSV_TLS10, PROBE_ACCEPTED, 0x002F);
     f = eval1("    protocols_forbidden: [SSLv3, TLS1.0]\n", &r);
     EXPECT(f, VERDICT_FAIL,
            "TLS 1.0 accepted (GnuTLS handshake); suite: TLS_RSA_WITH_AES_128_CBC_SHA");
@@ -272,32 +272,32 @@ START_TEST(test_protocols_sources_disagree)
     const char *chk = "    protocols_forbidden: [TLS1.0, TLS1.1]\n";
     fx_init(&r);
     fx_enum(&r);
-    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    fx_accept(&r, TLSV_TLS12, SUITE_ECDHE_GCM, 1, 256);
     fx_all_gnutls_refused(&r);
-    fx_gnutls(&r, PV_TLS12, PROBE_ACCEPTED, 0xC02F);
-    r.enumeration.versions[WV_TLS10].state = PROBE_INCONCLUSIVE;
-    snprintf(r.enumeration.versions[WV_TLS10].reason, FACT_TEXT,
+    fx_gnutls(&r, TLSV_TLS12, PROBE_ACCEPTED, 0xC02F);
+    r.enumeration.versions[TLSV_TLS10].state = PROBE_INCONCLUSIVE;
+    snprintf(r.enumeration.versions[TLSV_TLS10].reason, FACT_TEXT,
              "unparsable answer at byte 9: ServerHello: truncated version");
     struct finding f = eval1(chk, &r);
     EXPECT(f, VERDICT_INCONCLUSIVE,
            "TLS 1.0 not determined: unparsable answer at byte 9: ServerHello: truncated version");
 
     /* The other way round: the enumeration refused, GnuTLS got no answer. */
-    r.enumeration.versions[WV_TLS10].state = PROBE_REFUSED;
-    fx_gnutls(&r, PV_TLS11, PROBE_INCONCLUSIVE, 0);
-    snprintf(r.versions[PV_TLS11].reason, FACT_TEXT, "server chose a suite that was not offered");
+    r.enumeration.versions[TLSV_TLS10].state = PROBE_REFUSED;
+    fx_gnutls(&r, TLSV_TLS11, PROBE_INCONCLUSIVE, 0);
+    snprintf(r.versions[TLSV_TLS11].reason, FACT_TEXT, "server chose a suite that was not offered");
     f = eval1(chk, &r);
     EXPECT(f, VERDICT_INCONCLUSIVE,
            "TLS 1.1 not determined: server chose a suite that was not offered");
 
     /* Both refused: refused. */
-    fx_gnutls(&r, PV_TLS11, PROBE_REFUSED, 0);
+    fx_gnutls(&r, TLSV_TLS11, PROBE_REFUSED, 0);
     f = eval1(chk, &r);
     EXPECT(f, VERDICT_PASS, "TLS 1.1 refused (enumeration)");
 
     /* Accepted by one, inconclusive in the other: accepted. */
-    fx_gnutls(&r, PV_TLS11, PROBE_ACCEPTED, 0x002F);
-    r.enumeration.versions[WV_TLS11].state = PROBE_INCONCLUSIVE;
+    fx_gnutls(&r, TLSV_TLS11, PROBE_ACCEPTED, 0x002F);
+    r.enumeration.versions[TLSV_TLS11].state = PROBE_INCONCLUSIVE;
     f = eval1(chk, &r);
     EXPECT(f, VERDICT_FAIL, "TLS 1.1 accepted (GnuTLS handshake)");
     target_result_cleanup(&r);
@@ -310,11 +310,11 @@ START_TEST(test_protocols_allowed)
     const char *chk = "    protocols_allowed: [TLS1.2, TLS1.3]\n";
     fx_init(&r);
     fx_enum(&r);
-    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
-    fx_accept(&r, WV_TLS13, SUITES_TLS13, 2, 255);
+    fx_accept(&r, TLSV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    fx_accept(&r, TLSV_TLS13, SUITES_TLS13, 2, 255);
     struct finding f = eval1(chk, &r);
     EXPECT(f, VERDICT_PASS, "TLS 1.3 accepted (enumeration)");
-    fx_accept(&r, WV_TLS11, SUITES_RSA_CBC, 2, 0);
+    fx_accept(&r, TLSV_TLS11, SUITES_RSA_CBC, 2, 0);
     f = eval1(chk, &r);
     EXPECT(f, VERDICT_FAIL, "TLS 1.1 accepted (enumeration); suites:");
     ck_assert_ptr_nonnull(strstr(f.evidence, "(not allowed)"));
@@ -322,7 +322,7 @@ START_TEST(test_protocols_allowed)
 
     fx_init(&r);
     fx_all_gnutls_refused(&r);
-    fx_gnutls(&r, PV_TLS13, PROBE_ACCEPTED, 0x1301);
+    fx_gnutls(&r, TLSV_TLS13, PROBE_ACCEPTED, 0x1301);
     f = eval1(chk, &r);
     EXPECT(f, VERDICT_INCONCLUSIVE, "SSL 2.0 not determined");
     target_result_cleanup(&r);
@@ -335,14 +335,14 @@ START_TEST(test_protocols_required)
     const char *chk = "    protocols_required: [TLS1.3]\n";
     fx_init(&r);
     fx_enum(&r);
-    fx_accept(&r, WV_TLS13, SUITES_TLS13, 2, 255);
+    fx_accept(&r, TLSV_TLS13, SUITES_TLS13, 2, 255);
     struct finding f = eval1(chk, &r);
     EXPECT(f, VERDICT_PASS, "TLS 1.3 accepted (enumeration)");
-    r.enumeration.versions[WV_TLS13].state = PROBE_REFUSED;
+    r.enumeration.versions[TLSV_TLS13].state = PROBE_REFUSED;
     f = eval1(chk, &r);
     EXPECT(f, VERDICT_FAIL, "TLS 1.3 not accepted");
-    r.enumeration.versions[WV_TLS13].state = PROBE_INCONCLUSIVE;
-    snprintf(r.enumeration.versions[WV_TLS13].reason, FACT_TEXT, "connection reset");
+    r.enumeration.versions[TLSV_TLS13].state = PROBE_INCONCLUSIVE;
+    snprintf(r.enumeration.versions[TLSV_TLS13].reason, FACT_TEXT, "connection reset");
     f = eval1(chk, &r);
     EXPECT(f, VERDICT_INCONCLUSIVE, "TLS 1.3 not determined: connection reset");
     target_result_cleanup(&r);
@@ -360,22 +360,22 @@ START_TEST(test_suites_allowed)
                       "      TLS1.3: [TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384]\n";
     fx_init(&r);
     fx_enum(&r);
-    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
-    fx_accept(&r, WV_TLS13, SUITES_TLS13, 2, 255);
+    fx_accept(&r, TLSV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    fx_accept(&r, TLSV_TLS13, SUITES_TLS13, 2, 255);
     struct finding f = eval1(chk, &r);
     EXPECT(f, VERDICT_PASS, "TLS 1.2: 1 suite accepted, all allowed (enumeration)");
 
     const uint32_t extra[] = {0xC02F, 0xC013};
-    fx_accept(&r, WV_TLS12, extra, 2, 256);
+    fx_accept(&r, TLSV_TLS12, extra, 2, 256);
     f = eval1(chk, &r);
     EXPECT(f, VERDICT_FAIL,
            "TLS 1.2 accepts suites outside the allowlist (enumeration): "
            "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA");
 
     /* An incomplete enumeration cannot pass ... */
-    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
-    r.enumeration.versions[WV_TLS12].incomplete = true;
-    snprintf(r.enumeration.versions[WV_TLS12].incomplete_why, FACT_TEXT, "bundle 3 timed out");
+    fx_accept(&r, TLSV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    r.enumeration.versions[TLSV_TLS12].incomplete = true;
+    snprintf(r.enumeration.versions[TLSV_TLS12].incomplete_why, FACT_TEXT, "bundle 3 timed out");
     f = eval1(chk, &r);
     EXPECT(f, VERDICT_INCONCLUSIVE, "TLS 1.2: bundle 3 timed out");
     target_result_cleanup(&r);
@@ -383,10 +383,10 @@ START_TEST(test_suites_allowed)
     /* ... nor can the GnuTLS handshakes alone; but they can fail it. */
     fx_init(&r);
     fx_all_gnutls_refused(&r);
-    fx_gnutls(&r, PV_TLS12, PROBE_ACCEPTED, 0xC02F);
+    fx_gnutls(&r, TLSV_TLS12, PROBE_ACCEPTED, 0xC02F);
     f = eval1(chk, &r);
     EXPECT(f, VERDICT_INCONCLUSIVE, "enumeration not collected");
-    fx_gnutls(&r, PV_TLS12, PROBE_ACCEPTED, 0x009C);
+    fx_gnutls(&r, TLSV_TLS12, PROBE_ACCEPTED, 0x009C);
     f = eval1(chk, &r);
     EXPECT(f, VERDICT_FAIL, "TLS_RSA_WITH_AES_128_GCM_SHA256");
     target_result_cleanup(&r);
@@ -401,12 +401,12 @@ START_TEST(test_suites_forbidden)
                       "      min_bits: 128\n";
     fx_init(&r);
     fx_enum(&r);
-    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    fx_accept(&r, TLSV_TLS12, SUITE_ECDHE_GCM, 1, 256);
     struct finding f = eval1(chk, &r);
     EXPECT(f, VERDICT_PASS, "none of the 1 accepted suites (TLS 1.2) is forbidden");
 
     const uint32_t weak[] = {0x002F, 0x0005, 0x000A};
-    fx_accept(&r, WV_TLS10, weak, 3, 0);
+    fx_accept(&r, TLSV_TLS10, weak, 3, 0);
     f = eval1(chk, &r);
     EXPECT(f, VERDICT_FAIL,
            "TLS 1.0 (enumeration): TLS_RSA_WITH_RC4_128_SHA (rc4), "
@@ -416,7 +416,7 @@ START_TEST(test_suites_forbidden)
 
     fx_init(&r);
     fx_all_gnutls_refused(&r);
-    fx_gnutls(&r, PV_TLS12, PROBE_ACCEPTED, 0xC02F);
+    fx_gnutls(&r, TLSV_TLS12, PROBE_ACCEPTED, 0xC02F);
     f = eval1(chk, &r);
     EXPECT(f, VERDICT_INCONCLUSIVE, "suites not enumerated");
     target_result_cleanup(&r);
@@ -449,11 +449,11 @@ START_TEST(test_suite_attributes)
         struct target_result r;
         fx_init(&r);
         fx_enum(&r);
-        fx_accept(&r, WV_TLS12, &cases[i].has, 1, 0);
+        fx_accept(&r, TLSV_TLS12, &cases[i].has, 1, 0);
         struct finding f = eval1(chk, &r);
         ck_assert_msg(f.verdict == VERDICT_FAIL, "%s: 0x%04X not flagged: %s", cases[i].attr,
                       (unsigned)cases[i].has, f.evidence);
-        fx_accept(&r, WV_TLS12, &cases[i].lacks, 1, 0);
+        fx_accept(&r, TLSV_TLS12, &cases[i].lacks, 1, 0);
         f = eval1(chk, &r);
         ck_assert_msg(f.verdict == VERDICT_PASS, "%s: 0x%04X flagged: %s", cases[i].attr,
                       (unsigned)cases[i].lacks, f.evidence);
@@ -471,7 +471,7 @@ START_TEST(test_groups)
     const uint16_t wide[] = {29, 23, 25}; /* + secp521r1 */
     fx_init(&r);
     fx_enum(&r);
-    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 255);
+    fx_accept(&r, TLSV_TLS12, SUITE_ECDHE_GCM, 1, 255);
     fx_groups12(&r, good, 2);
     struct finding f = eval1("    groups_allowed: [X25519, prime256v1]\n", &r);
     EXPECT(f, VERDICT_PASS, "groups in use: x25519, secp256r1");
@@ -501,23 +501,23 @@ START_TEST(test_dh_min_bits)
     const uint32_t dhe[] = {0x009E, 0x0033}; /* DHE_RSA AES-128 GCM, CBC */
     fx_init(&r);
     fx_enum(&r);
-    fx_accept(&r, WV_TLS12, dhe, 2, 1024);
+    fx_accept(&r, TLSV_TLS12, dhe, 2, 1024);
     struct finding f = eval1("    dh_min_bits: 2048\n", &r);
     EXPECT(f, VERDICT_FAIL,
            "TLS 1.2: DH 1024 bits < 2048 (2 suites, e.g. TLS_DHE_RSA_WITH_AES_128_GCM_SHA256; "
            "enumeration)");
-    fx_accept(&r, WV_TLS12, dhe, 2, 2048);
+    fx_accept(&r, TLSV_TLS12, dhe, 2, 2048);
     f = eval1("    dh_min_bits: 2048\n", &r);
     EXPECT(f, VERDICT_PASS, "smallest DH: 2048 bits");
-    fx_accept(&r, WV_TLS12, dhe, 2, 0);
+    fx_accept(&r, TLSV_TLS12, dhe, 2, 0);
     f = eval1("    dh_min_bits: 2048\n", &r);
     EXPECT(f, VERDICT_INCONCLUSIVE, "DH size not seen for 2 suites");
     /* TLS 1.3 finite-field groups count too. */
-    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    fx_accept(&r, TLSV_TLS12, SUITE_ECDHE_GCM, 1, 256);
     const uint16_t g12[] = {23};
     const uint16_t g13[] = {29, 256}; /* x25519, ffdhe2048 */
     fx_groups12(&r, g12, 1);
-    fx_accept(&r, WV_TLS13, SUITES_TLS13, 2, 255);
+    fx_accept(&r, TLSV_TLS13, SUITES_TLS13, 2, 255);
     fx_groups13(&r, g13, 2);
     f = eval1("    dh_min_bits: 3072\n", &r);
     EXPECT(f, VERDICT_FAIL, "group ffdhe2048: 2048 bits < 3072");
@@ -531,7 +531,7 @@ START_TEST(test_ecdh_min_bits)
     const uint16_t g[] = {29, 23}; /* x25519 counts as 256 */
     fx_init(&r);
     fx_enum(&r);
-    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    fx_accept(&r, TLSV_TLS12, SUITE_ECDHE_GCM, 1, 256);
     fx_groups12(&r, g, 2);
     struct finding f = eval1("    ecdh_min_bits: 256\n", &r);
     EXPECT(f, VERDICT_PASS, "smallest ECDH: 256 bits (>= 256)");
@@ -556,16 +556,16 @@ START_TEST(test_server_order)
     const uint32_t two[] = {0xC030, 0xC02F};
     fx_init(&r);
     fx_enum(&r);
-    fx_accept(&r, WV_TLS12, two, 2, 256);
-    r.enumeration.versions[WV_TLS12].order = ORDER_SERVER;
+    fx_accept(&r, TLSV_TLS12, two, 2, 256);
+    r.enumeration.versions[TLSV_TLS12].order = ORDER_SERVER;
     struct finding f = eval1("    server_order_required: true\n", &r);
     EXPECT(f, VERDICT_PASS, "TLS 1.2: the server's order (2 suites)");
-    r.enumeration.versions[WV_TLS12].order = ORDER_CLIENT;
+    r.enumeration.versions[TLSV_TLS12].order = ORDER_CLIENT;
     f = eval1("    server_order_required: [TLS1.2]\n", &r);
     EXPECT(f, VERDICT_FAIL, "TLS 1.2: the client's order decides (2 suites)");
     f = eval1("    server_order_required: [TLS1.3]\n", &r);
     EXPECT(f, VERDICT_PASS, "no version in scope accepted");
-    r.enumeration.versions[WV_TLS12].order = ORDER_UNKNOWN;
+    r.enumeration.versions[TLSV_TLS12].order = ORDER_UNKNOWN;
     f = eval1("    server_order_required: true\n", &r);
     EXPECT(f, VERDICT_INCONCLUSIVE, "TLS 1.2: order not determined");
     target_result_cleanup(&r);
@@ -584,7 +584,7 @@ START_TEST(test_renegotiation_ems)
     struct target_result r;
     fx_init(&r);
     fx_enum(&r);
-    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    fx_accept(&r, TLSV_TLS12, SUITE_ECDHE_GCM, 1, 256);
     r.enumeration.secure_renegotiation = TRI_YES;
     r.enumeration.extended_master_secret = TRI_NO;
     struct finding f = eval1("    secure_renegotiation_required: true\n", &r);
@@ -598,29 +598,29 @@ START_TEST(test_renegotiation_ems)
     f = eval1("    secure_renegotiation_required: true\n", &r);
     EXPECT(f, VERDICT_INCONCLUSIVE, "renegotiation_info: the test gave no answer");
     /* Only TLS 1.3: nothing to renegotiate. */
-    r.enumeration.versions[WV_TLS12].state = PROBE_REFUSED;
-    fx_accept(&r, WV_TLS13, SUITES_TLS13, 2, 255);
+    r.enumeration.versions[TLSV_TLS12].state = PROBE_REFUSED;
+    fx_accept(&r, TLSV_TLS13, SUITES_TLS13, 2, 255);
     fx_all_gnutls_refused(&r);
-    fx_gnutls(&r, PV_TLS13, PROBE_ACCEPTED, 0x1301);
+    fx_gnutls(&r, TLSV_TLS13, PROBE_ACCEPTED, 0x1301);
     f = eval1("    secure_renegotiation_required: true\n", &r);
     EXPECT(f, VERDICT_PASS, "not applicable: only TLS 1.3 accepted");
     /* Nothing accepted at all: nothing to test, and no pass (issue 17). */
-    r.enumeration.versions[WV_TLS13].state = PROBE_REFUSED;
-    fx_gnutls(&r, PV_TLS13, PROBE_REFUSED, 0);
+    r.enumeration.versions[TLSV_TLS13].state = PROBE_REFUSED;
+    fx_gnutls(&r, TLSV_TLS13, PROBE_REFUSED, 0);
     f = eval1("    secure_renegotiation_required: true\n", &r);
     EXPECT(f, VERDICT_INCONCLUSIVE, "renegotiation_info not tested: no protocol version accepted");
     ck_assert_ptr_null(strstr(f.evidence, "only TLS 1.3"));
     f = eval1("    extended_master_secret_required: true\n", &r);
     EXPECT(f, VERDICT_INCONCLUSIVE, "extended_master_secret not tested: no protocol version");
     /* TLS 1.3 not determined either: still no pass. */
-    r.enumeration.versions[WV_TLS13].state = PROBE_INCONCLUSIVE;
-    snprintf(r.enumeration.versions[WV_TLS13].reason, FACT_TEXT, "timeout");
+    r.enumeration.versions[TLSV_TLS13].state = PROBE_INCONCLUSIVE;
+    snprintf(r.enumeration.versions[TLSV_TLS13].reason, FACT_TEXT, "timeout");
     f = eval1("    secure_renegotiation_required: true\n", &r);
     EXPECT(f, VERDICT_INCONCLUSIVE, "TLS 1.3 not determined: timeout");
     target_result_cleanup(&r);
 
     fx_init(&r);
-    fx_gnutls(&r, PV_TLS12, PROBE_ACCEPTED, 0xC02F);
+    fx_gnutls(&r, TLSV_TLS12, PROBE_ACCEPTED, 0xC02F);
     f = eval1("    extended_master_secret_required: true\n", &r);
     EXPECT(f, VERDICT_INCONCLUSIVE, "enumeration not collected");
     target_result_cleanup(&r);
@@ -633,10 +633,10 @@ START_TEST(test_encrypt_then_mac)
     const char *chk = "    encrypt_then_mac_required: true\n";
     fx_init(&r);
     fx_enum(&r);
-    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    fx_accept(&r, TLSV_TLS12, SUITE_ECDHE_GCM, 1, 256);
     struct finding f = eval1(chk, &r);
     EXPECT(f, VERDICT_PASS, "not applicable: no CBC suite accepted");
-    fx_accept(&r, WV_TLS12, SUITES_RSA_CBC, 2, 0);
+    fx_accept(&r, TLSV_TLS12, SUITES_RSA_CBC, 2, 0);
     r.enumeration.encrypt_then_mac = TRI_NO;
     f = eval1(chk, &r);
     EXPECT(f, VERDICT_FAIL,
@@ -889,8 +889,8 @@ START_TEST(test_inventory)
     EXPECT(f, VERDICT_INCONCLUSIVE, "not determined");
     fx_good_leaf(&r);
     fx_enum(&r);
-    fx_accept(&r, WV_TLS12, SUITE_ECDHE_GCM, 1, 256);
-    fx_accept(&r, WV_TLS13, SUITES_TLS13, 2, 255);
+    fx_accept(&r, TLSV_TLS12, SUITE_ECDHE_GCM, 1, 256);
+    fx_accept(&r, TLSV_TLS13, SUITES_TLS13, 2, 255);
     f = eval1("    inventory: certificates\n", &r);
     EXPECT(f, VERDICT_PASS,
            "1 certificate in use; leaf: CN=www.example.test, RSA 2048, "
@@ -919,7 +919,7 @@ START_TEST(test_waivers)
     const char *chk = "    protocols_forbidden: [TLS1.0]\n";
     fx_init(&r);
     fx_enum(&r);
-    fx_accept(&r, WV_TLS10, SUITES_RSA_CBC, 2, 0);
+    fx_accept(&r, TLSV_TLS10, SUITES_RSA_CBC, 2, 0);
     /* In force: waived, with who and why. */
     struct finding f = eval_at(chk, WAIVER, &r, NOW);
     EXPECT(f, VERDICT_WAIVED, "TLS 1.0 accepted (enumeration)");
@@ -940,7 +940,7 @@ START_TEST(test_waivers)
     ck_assert_int_eq(f.verdict, VERDICT_FAIL);
     ck_assert_ptr_null(strstr(f.evidence, "waiver"));
     /* A pass stays a pass. */
-    r.enumeration.versions[WV_TLS10].state = PROBE_REFUSED;
+    r.enumeration.versions[TLSV_TLS10].state = PROBE_REFUSED;
     free(r.host);
     r.host = strdup("www.example.test");
     f = eval_at(chk, WAIVER, &r, NOW);
@@ -1066,7 +1066,7 @@ START_TEST(test_extends_override)
     struct target_result r;
     fx_init(&r);
     fx_enum(&r);
-    fx_accept(&r, WV_TLS11, SUITES_RSA_CBC, 2, 0);
+    fx_accept(&r, TLSV_TLS11, SUITES_RSA_CBC, 2, 0);
     struct finding_list l;
     finding_list_init(&l);
     ck_assert_int_eq(policy_eval(p, &r, NULL, NOW, &l), 0);
@@ -1156,7 +1156,7 @@ START_TEST(test_pci_rules)
     fx_init(&r);
     fx_enum(&r);
     const uint32_t legacy[] = {0xC014, 0x0005, 0x000A};
-    fx_accept(&r, WV_TLS10, legacy, 3, 1024);
+    fx_accept(&r, TLSV_TLS10, legacy, 3, 1024);
     struct finding_list l;
     finding_list_init(&l);
     ck_assert_int_eq(policy_eval(p, &r, NULL, NOW, &l), 0);
@@ -1468,7 +1468,7 @@ END_TEST
 /* ---- the generic probe check ------------------------------------------------ */
 
 /* fx_probe adds one generic probe result (the probes ran). */
-static void fx_probe(struct target_result *r, const char *id, enum wire_version v,
+static void fx_probe(struct target_result *r, const char *id, enum tls_version v,
                      enum probe_result_state st, const char *detail)
 {
     r->probes.header.state = FACT_COLLECTED;
@@ -1485,29 +1485,29 @@ START_TEST(test_probe_check)
     struct finding f = eval1(PROBE_HB, &r);
     EXPECT(f, VERDICT_INCONCLUSIVE, "no result for probe heartbleed (probe results not-collected)");
     /* only another probe's results: still nothing about this one */
-    fx_probe(&r, "ccs_injection", WV_TLS12, PR_POSITIVE, "accepted an early CCS");
+    fx_probe(&r, "ccs_injection", TLSV_TLS12, PR_POSITIVE, "accepted an early CCS");
     f = eval1(PROBE_HB, &r);
     EXPECT(f, VERDICT_INCONCLUSIVE, "no result for probe heartbleed");
     /* not run, could not test and info: inconclusive, naming each */
-    fx_probe(&r, "heartbleed", WV_TLS10, PR_NOT_RUN, "scan stopped");
-    fx_probe(&r, "heartbleed", WV_TLS11, PR_COULD_NOT_TEST, "timeout");
+    fx_probe(&r, "heartbleed", TLSV_TLS10, PR_NOT_RUN, "scan stopped");
+    fx_probe(&r, "heartbleed", TLSV_TLS11, PR_COULD_NOT_TEST, "timeout");
     fx_probe(&r, "heartbleed", PROBE_NO_VERSION, PR_INFO, "heartbeat extension echoed");
     f = eval1(PROBE_HB, &r);
     EXPECT(f, VERDICT_INCONCLUSIVE, "heartbleed TLS 1.1: could-not-test: timeout");
     ck_assert_ptr_nonnull(strstr(f.evidence, "heartbleed TLS 1.0: not-run: scan stopped"));
     ck_assert_ptr_nonnull(strstr(f.evidence, "heartbleed: info: heartbeat extension echoed"));
     /* not applicable: a pass that says so */
-    fx_probe(&r, "heartbleed", WV_SSL3, PR_NOT_APPLICABLE, "no heartbeat in SSL 3.0");
+    fx_probe(&r, "heartbleed", TLSV_SSL3, PR_NOT_APPLICABLE, "no heartbeat in SSL 3.0");
     f = eval1(PROBE_HB, &r);
     EXPECT(f, VERDICT_PASS, "not applicable: heartbleed SSL 3.0: not-applicable");
     /* one negative: pass, the gaps still listed */
-    fx_probe(&r, "heartbleed", WV_TLS12, PR_NEGATIVE, "no over-read");
+    fx_probe(&r, "heartbleed", TLSV_TLS12, PR_NEGATIVE, "no over-read");
     f = eval1(PROBE_HB, &r);
     EXPECT(f, VERDICT_PASS, "heartbleed TLS 1.2: negative: no over-read");
     ck_assert_ptr_nonnull(strstr(f.evidence, "heartbleed TLS 1.1: could-not-test: timeout"));
     ck_assert_ptr_null(strstr(f.evidence, "not applicable:"));
     /* one positive: fail, whatever else was seen */
-    fx_probe(&r, "heartbleed", WV_TLS13, PR_POSITIVE, "64 KB echoed");
+    fx_probe(&r, "heartbleed", TLSV_TLS13, PR_POSITIVE, "64 KB echoed");
     f = eval1(PROBE_HB, &r);
     EXPECT(f, VERDICT_FAIL, "heartbleed TLS 1.3: positive: 64 KB echoed");
     ck_assert_ptr_null(strstr(f.evidence, "negative"));

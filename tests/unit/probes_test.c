@@ -90,7 +90,7 @@ static bool not_wanted(const struct scan_options *o)
 
 /* ---- hand-built target_results --------------------------------------- */
 
-static void add_suite(struct target_result *r, enum wire_version v, uint32_t code)
+static void add_suite(struct target_result *r, enum tls_version v, uint32_t code)
 {
     struct enum_version_fact *f = &r->enumeration.versions[v];
     struct enum_suite *s = realloc(f->suites, (f->n_suites + 1) * sizeof(*s));
@@ -115,13 +115,13 @@ START_TEST(needs_rsa_kx)
     char why[FACT_TEXT];
     /* Only ECDHE suites accepted: TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
      * TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384. */
-    add_suite(&r, WV_TLS12, 0xC02F);
-    add_suite(&r, WV_TLS12, 0xC02C);
+    add_suite(&r, TLSV_TLS12, 0xC02F);
+    add_suite(&r, TLSV_TLS12, 0xC02C);
     ck_assert(probe_needs_met(NEED_ENUMERATION, &r, why, sizeof(why)));
     ck_assert(!probe_needs_met(NEED_RSA_KX, &r, why, sizeof(why)));
     ck_assert_str_eq(why, "no RSA key-exchange suite accepted");
     /* TLS_RSA_WITH_AES_128_CBC_SHA under TLS 1.0 */
-    add_suite(&r, WV_TLS10, 0x002F);
+    add_suite(&r, TLSV_TLS10, 0x002F);
     ck_assert(probe_needs_met(NEED_RSA_KX | NEED_ENUMERATION, &r, why, sizeof(why)));
     ck_assert_str_eq(why, "");
     target_result_cleanup(&r);
@@ -141,10 +141,10 @@ START_TEST(needs_first_missing_named)
     r.status = TARGET_OK;
     ck_assert(!probe_needs_met(NEED_TLS_ACCEPTED | NEED_TLS13, &r, why, sizeof(why)));
     ck_assert_str_eq(why, "no TLS 1.3 handshake completed");
-    r.versions[PV_TLS13].state = PROBE_ACCEPTED;
+    r.versions[TLSV_TLS13].state = PROBE_ACCEPTED;
     ck_assert(probe_needs_met(NEED_TLS_ACCEPTED | NEED_TLS13, &r, why, sizeof(why)));
     /* accepted, but the handshake did not complete on our side */
-    util_copy(r.versions[PV_TLS13].reason, sizeof(r.versions[PV_TLS13].reason), "cut short");
+    util_copy(r.versions[TLSV_TLS13].reason, sizeof(r.versions[TLSV_TLS13].reason), "cut short");
     ck_assert(!probe_needs_met(NEED_TLS13, &r, why, sizeof(why)));
     ck_assert(!probe_needs_met(NEED_CHAIN, &r, why, sizeof(why)));
     ck_assert_str_eq(why, "no certificate chain collected");
@@ -234,7 +234,7 @@ START_TEST(could_not_test_paths)
 {
     struct target_result r;
     result_init(&r);
-    add_suite(&r, WV_TLS12, 0xC02F); /* ECDHE only */
+    add_suite(&r, TLSV_TLS12, 0xC02F); /* ECDHE only */
     struct scan_options o = {.timeout_ms = 1000};
     struct probe_ctx c;
     /* a deadline already past: the budget is spent */

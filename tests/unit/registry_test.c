@@ -12,8 +12,11 @@
 
 #include "common/model/registry.h"
 
-#define SSL3_TO_TLS12 (REG_SSL3 | REG_TLS10 | REG_TLS11 | REG_TLS12)
-#define ALL_VERSIONS (REG_SSL2 | REG_SSL3 | REG_TLS10 | REG_TLS11 | REG_TLS12 | REG_TLS13)
+#define SSL3_TO_TLS12                                                                              \
+    (TLSV_BIT(TLSV_SSL3) | TLSV_BIT(TLSV_TLS10) | TLSV_BIT(TLSV_TLS11) | TLSV_BIT(TLSV_TLS12))
+#define ALL_VERSIONS                                                                               \
+    (TLSV_BIT(TLSV_SSL2) | TLSV_BIT(TLSV_SSL3) | TLSV_BIT(TLSV_TLS10) | TLSV_BIT(TLSV_TLS11) |     \
+     TLSV_BIT(TLSV_TLS12) | TLSV_BIT(TLSV_TLS13))
 
 /* Expected registry size: IANA's 354 suites + 2 signalling values (the IANA
  * export of 2026-01-13) + the SSLv2 kinds testssl.sh lists, less
@@ -53,7 +56,7 @@ START_TEST(test_counts)
     size_t n_ssl2 = 0;
     for (size_t i = 0; i < registry_n_suites; i++) {
         n_scsv += registry_suite_is_scsv(&registry_suites[i]);
-        n_ssl2 += registry_suites[i].versions == REG_SSL2;
+        n_ssl2 += registry_suites[i].versions == TLSV_BIT(TLSV_SSL2);
     }
     ck_assert_uint_eq(n_scsv, N_SCSV);
     ck_assert_uint_eq(n_ssl2, N_SSL2);
@@ -73,7 +76,7 @@ START_TEST(test_recommended_counts)
     size_t d = 0;
     for (size_t i = 0; i < registry_n_suites; i++) {
         const struct suite_info *s = &registry_suites[i];
-        if (s->versions == REG_SSL2) {
+        if (s->versions == TLSV_BIT(TLSV_SSL2)) {
             ck_assert_int_eq(s->recommended, '-');
             continue;
         }
@@ -116,23 +119,25 @@ START_TEST(test_row_invariants)
         ck_assert_ptr_nonnull(s->mac);
         ck_assert_msg(s->versions != 0 && (s->versions & ~ALL_VERSIONS) == 0, "%s", n);
         /* 3-byte codes are the SSLv2 kinds, and only they are SSLv2-only. */
-        ck_assert_msg((s->code > 0xFFFF) == (s->versions == REG_SSL2), "%s", n);
+        ck_assert_msg((s->code > 0xFFFF) == (s->versions == TLSV_BIT(TLSV_SSL2)), "%s", n);
         ck_assert_msg((s->code > 0xFFFF) == (strncmp(n, "SSL_CK_", 7) == 0), "%s", n);
         ck_assert_msg(!s->aead || strcmp(s->mac, "AEAD") == 0, "%s", n);
-        ck_assert_msg(!s->aead || (s->versions & (REG_SSL3 | REG_TLS10 | REG_TLS11)) == 0,
+        ck_assert_msg(!s->aead || (s->versions & (TLSV_BIT(TLSV_SSL3) | TLSV_BIT(TLSV_TLS10) |
+                                                  TLSV_BIT(TLSV_TLS11))) == 0,
                       "%s: AEAD before TLS 1.2", n);
         ck_assert_msg(!s->export_grade || s->bits <= 56, "%s", n);
-        ck_assert_msg(!s->export_grade || (s->versions & (REG_TLS11 | REG_TLS12)) == 0,
+        ck_assert_msg(!s->export_grade ||
+                          (s->versions & (TLSV_BIT(TLSV_TLS11) | TLSV_BIT(TLSV_TLS12))) == 0,
                       "%s: EXPORT after TLS 1.0", n);
         ck_assert_msg((strcmp(s->cipher, "NULL") == 0) == (s->bits == 0) ||
                           registry_suite_is_scsv(s),
                       "%s: bits", n);
         /* The TLS 1.3 suites name no key exchange; 0x13xx are all TLS 1.3. */
-        ck_assert_msg((strcmp(s->kx, "any") == 0) == ((s->versions & REG_TLS13) != 0) ||
+        ck_assert_msg((strcmp(s->kx, "any") == 0) == ((s->versions & TLSV_BIT(TLSV_TLS13)) != 0) ||
                           strcmp(s->kx, "ECCPWD") == 0,
                       "%s: kx any vs TLS 1.3", n);
         if ((s->code & 0xFF00) == 0x1300) {
-            ck_assert_uint_eq(s->versions, REG_TLS13);
+            ck_assert_uint_eq(s->versions, TLSV_BIT(TLSV_TLS13));
         }
         ck_assert_msg(s->recommended == 'Y' || s->recommended == 'N' || s->recommended == 'D' ||
                           s->recommended == '-',
@@ -156,7 +161,7 @@ START_TEST(test_suite_export_rc4)
                                       .aead = false,
                                       .pfs = false,
                                       .export_grade = true,
-                                      .versions = REG_SSL3 | REG_TLS10,
+                                      .versions = TLSV_BIT(TLSV_SSL3) | TLSV_BIT(TLSV_TLS10),
                                       .recommended = 'N'});
     expect_suite(&(struct suite_info){.code = 0x0026,
                                       .iana_name = "TLS_KRB5_EXPORT_WITH_DES_CBC_40_SHA",
@@ -171,7 +176,7 @@ START_TEST(test_suite_export_rc4)
                                       .aead = false,
                                       .pfs = false,
                                       .export_grade = true,
-                                      .versions = REG_SSL3 | REG_TLS10,
+                                      .versions = TLSV_BIT(TLSV_SSL3) | TLSV_BIT(TLSV_TLS10),
                                       .recommended = 'D'});
 }
 END_TEST
@@ -237,7 +242,8 @@ START_TEST(test_suite_classic)
                                       .aead = false,
                                       .pfs = false,
                                       .export_grade = false,
-                                      .versions = REG_TLS10 | REG_TLS11 | REG_TLS12,
+                                      .versions = TLSV_BIT(TLSV_TLS10) | TLSV_BIT(TLSV_TLS11) |
+                                                  TLSV_BIT(TLSV_TLS12),
                                       .recommended = 'N'});
     expect_suite(&(struct suite_info){.code = 0x003C,
                                       .iana_name = "TLS_RSA_WITH_AES_128_CBC_SHA256",
@@ -252,7 +258,7 @@ START_TEST(test_suite_classic)
                                       .aead = false,
                                       .pfs = false,
                                       .export_grade = false,
-                                      .versions = REG_TLS12,
+                                      .versions = TLSV_BIT(TLSV_TLS12),
                                       .recommended = 'N'});
 }
 END_TEST
@@ -272,7 +278,7 @@ START_TEST(test_suite_aead)
                                       .aead = true,
                                       .pfs = true,
                                       .export_grade = false,
-                                      .versions = REG_TLS12,
+                                      .versions = TLSV_BIT(TLSV_TLS12),
                                       .recommended = 'Y'});
     expect_suite(&(struct suite_info){.code = 0xCCA8,
                                       .iana_name = "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
@@ -287,7 +293,7 @@ START_TEST(test_suite_aead)
                                       .aead = true,
                                       .pfs = true,
                                       .export_grade = false,
-                                      .versions = REG_TLS12,
+                                      .versions = TLSV_BIT(TLSV_TLS12),
                                       .recommended = 'Y'});
     expect_suite(&(struct suite_info){.code = 0xC0AC,
                                       .iana_name = "TLS_ECDHE_ECDSA_WITH_AES_128_CCM",
@@ -302,7 +308,7 @@ START_TEST(test_suite_aead)
                                       .aead = true,
                                       .pfs = true,
                                       .export_grade = false,
-                                      .versions = REG_TLS12,
+                                      .versions = TLSV_BIT(TLSV_TLS12),
                                       .recommended = 'N'});
     expect_suite(&(struct suite_info){.code = 0xC0AE,
                                       .iana_name = "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8",
@@ -317,7 +323,7 @@ START_TEST(test_suite_aead)
                                       .aead = true,
                                       .pfs = true,
                                       .export_grade = false,
-                                      .versions = REG_TLS12,
+                                      .versions = TLSV_BIT(TLSV_TLS12),
                                       .recommended = 'N'});
     expect_suite(&(struct suite_info){.code = 0xC0B0,
                                       .iana_name = "TLS_ECCPWD_WITH_AES_128_GCM_SHA256",
@@ -332,7 +338,7 @@ START_TEST(test_suite_aead)
                                       .aead = true,
                                       .pfs = true,
                                       .export_grade = false,
-                                      .versions = REG_TLS12 | REG_TLS13,
+                                      .versions = TLSV_BIT(TLSV_TLS12) | TLSV_BIT(TLSV_TLS13),
                                       .recommended = 'N'});
 }
 END_TEST
@@ -352,7 +358,7 @@ START_TEST(test_suite_tls13_and_odd)
                                       .aead = true,
                                       .pfs = true,
                                       .export_grade = false,
-                                      .versions = REG_TLS13,
+                                      .versions = TLSV_BIT(TLSV_TLS13),
                                       .recommended = 'Y'});
     expect_suite(&(struct suite_info){.code = 0x00C6,
                                       .iana_name = "TLS_SM4_GCM_SM3",
@@ -367,7 +373,7 @@ START_TEST(test_suite_tls13_and_odd)
                                       .aead = true,
                                       .pfs = true,
                                       .export_grade = false,
-                                      .versions = REG_TLS13,
+                                      .versions = TLSV_BIT(TLSV_TLS13),
                                       .recommended = 'N'});
     /* RFC 9150 integrity-only: no encryption at all. */
     expect_suite(&(struct suite_info){.code = 0xC0B4,
@@ -383,7 +389,7 @@ START_TEST(test_suite_tls13_and_odd)
                                       .aead = false,
                                       .pfs = true,
                                       .export_grade = false,
-                                      .versions = REG_TLS13,
+                                      .versions = TLSV_BIT(TLSV_TLS13),
                                       .recommended = 'D'});
     expect_suite(&(struct suite_info){.code = 0xC100,
                                       .iana_name = "TLS_GOSTR341112_256_WITH_KUZNYECHIK_CTR_OMAC",
@@ -398,7 +404,7 @@ START_TEST(test_suite_tls13_and_odd)
                                       .aead = false,
                                       .pfs = false,
                                       .export_grade = false,
-                                      .versions = REG_TLS12,
+                                      .versions = TLSV_BIT(TLSV_TLS12),
                                       .recommended = 'N'});
     expect_suite(&(struct suite_info){.code = 0xC103,
                                       .iana_name = "TLS_GOSTR341112_256_WITH_KUZNYECHIK_MGM_L",
@@ -413,7 +419,7 @@ START_TEST(test_suite_tls13_and_odd)
                                       .aead = true,
                                       .pfs = true,
                                       .export_grade = false,
-                                      .versions = REG_TLS13,
+                                      .versions = TLSV_BIT(TLSV_TLS13),
                                       .recommended = 'N'});
     expect_suite(&(struct suite_info){.code = 0x00FF,
                                       .iana_name = "TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
@@ -451,7 +457,7 @@ START_TEST(test_suite_ssl2)
                                       .aead = false,
                                       .pfs = false,
                                       .export_grade = false,
-                                      .versions = REG_SSL2,
+                                      .versions = TLSV_BIT(TLSV_SSL2),
                                       .recommended = '-'});
     expect_suite(&(struct suite_info){.code = 0x020080,
                                       .iana_name = "SSL_CK_RC4_128_EXPORT40_WITH_MD5",
@@ -466,7 +472,7 @@ START_TEST(test_suite_ssl2)
                                       .aead = false,
                                       .pfs = false,
                                       .export_grade = true,
-                                      .versions = REG_SSL2,
+                                      .versions = TLSV_BIT(TLSV_SSL2),
                                       .recommended = '-'});
     expect_suite(&(struct suite_info){.code = 0x060040,
                                       .iana_name = "SSL_CK_DES_64_CBC_WITH_MD5",
@@ -481,7 +487,7 @@ START_TEST(test_suite_ssl2)
                                       .aead = false,
                                       .pfs = false,
                                       .export_grade = false,
-                                      .versions = REG_SSL2,
+                                      .versions = TLSV_BIT(TLSV_SSL2),
                                       .recommended = '-'});
     expect_suite(&(struct suite_info){.code = 0x0700C0,
                                       .iana_name = "SSL_CK_DES_192_EDE3_CBC_WITH_MD5",
@@ -496,7 +502,7 @@ START_TEST(test_suite_ssl2)
                                       .aead = false,
                                       .pfs = false,
                                       .export_grade = false,
-                                      .versions = REG_SSL2,
+                                      .versions = TLSV_BIT(TLSV_SSL2),
                                       .recommended = '-'});
     /* The seven kinds of the SSL 2.0 specification are all there. */
     static const uint32_t spec_kinds[] = {0x010080, 0x020080, 0x030080, 0x040080,
@@ -504,7 +510,7 @@ START_TEST(test_suite_ssl2)
     for (size_t i = 0; i < sizeof(spec_kinds) / sizeof(spec_kinds[0]); i++) {
         const struct suite_info *s = registry_suite_by_code(spec_kinds[i]);
         ck_assert_ptr_nonnull(s);
-        ck_assert_uint_eq(s->versions, REG_SSL2);
+        ck_assert_uint_eq(s->versions, TLSV_BIT(TLSV_SSL2));
     }
 }
 END_TEST
@@ -691,14 +697,14 @@ END_TEST
 
 START_TEST(test_version_names)
 {
-    ck_assert_str_eq(registry_version_name(REG_SSL2), "SSL2");
-    ck_assert_str_eq(registry_version_name(REG_SSL3), "SSL3");
-    ck_assert_str_eq(registry_version_name(REG_TLS10), "TLS1.0");
-    ck_assert_str_eq(registry_version_name(REG_TLS11), "TLS1.1");
-    ck_assert_str_eq(registry_version_name(REG_TLS12), "TLS1.2");
-    ck_assert_str_eq(registry_version_name(REG_TLS13), "TLS1.3");
+    ck_assert_str_eq(registry_version_name(TLSV_BIT(TLSV_SSL2)), "SSL2");
+    ck_assert_str_eq(registry_version_name(TLSV_BIT(TLSV_SSL3)), "SSL3");
+    ck_assert_str_eq(registry_version_name(TLSV_BIT(TLSV_TLS10)), "TLS1.0");
+    ck_assert_str_eq(registry_version_name(TLSV_BIT(TLSV_TLS11)), "TLS1.1");
+    ck_assert_str_eq(registry_version_name(TLSV_BIT(TLSV_TLS12)), "TLS1.2");
+    ck_assert_str_eq(registry_version_name(TLSV_BIT(TLSV_TLS13)), "TLS1.3");
     ck_assert_ptr_null(registry_version_name(0));
-    ck_assert_ptr_null(registry_version_name(REG_TLS12 | REG_TLS13));
+    ck_assert_ptr_null(registry_version_name(TLSV_BIT(TLSV_TLS12) | TLSV_BIT(TLSV_TLS13)));
     ck_assert_ptr_null(registry_version_name(0x40));
 }
 END_TEST

@@ -138,21 +138,21 @@ static void fixture_hostile(struct report_data *d)
     r->started_ms = FIX_NOW_S * 1000 - 3000 * 1000;
     r->finished_ms = r->started_ms + 2500;
     r->status = TARGET_OK;
-    r->versions[PV_TLS12].state = PROBE_ACCEPTED;
-    r->versions[PV_TLS12].suite = 0xC02F;
-    snprintf(r->versions[PV_TLS12].suite_name, sizeof(r->versions[PV_TLS12].suite_name),
+    r->versions[TLSV_TLS12].state = PROBE_ACCEPTED;
+    r->versions[TLSV_TLS12].suite = 0xC02F;
+    snprintf(r->versions[TLSV_TLS12].suite_name, sizeof(r->versions[TLSV_TLS12].suite_name),
              "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
-    snprintf(r->versions[PV_TLS12].group, sizeof(r->versions[PV_TLS12].group), "x25519");
-    r->versions[PV_TLS13].state = PROBE_REFUSED;
-    snprintf(r->versions[PV_TLS13].reason, sizeof(r->versions[PV_TLS13].reason),
+    snprintf(r->versions[TLSV_TLS12].group, sizeof(r->versions[TLSV_TLS12].group), "x25519");
+    r->versions[TLSV_TLS13].state = PROBE_REFUSED;
+    snprintf(r->versions[TLSV_TLS13].reason, sizeof(r->versions[TLSV_TLS13].reason),
              "alert: " H_SCRIPT);
-    r->versions[PV_TLS10].state = PROBE_REFUSED;
-    r->versions[PV_TLS11].state = PROBE_INCONCLUSIVE;
-    snprintf(r->versions[PV_TLS11].reason, sizeof(r->versions[PV_TLS11].reason), "timeout");
+    r->versions[TLSV_TLS10].state = PROBE_REFUSED;
+    r->versions[TLSV_TLS11].state = PROBE_INCONCLUSIVE;
+    snprintf(r->versions[TLSV_TLS11].reason, sizeof(r->versions[TLSV_TLS11].reason), "timeout");
 
     struct enum_facts *e = &r->enumeration;
     e->collected = true;
-    struct enum_version_fact *v12 = &e->versions[WV_TLS12];
+    struct enum_version_fact *v12 = &e->versions[TLSV_TLS12];
     v12->state = PROBE_ACCEPTED;
     v12->order = ORDER_SERVER;
     v12->n_suites = 3;
@@ -165,8 +165,8 @@ static void fixture_hostile(struct report_data *d)
     v12->suites[2] = (struct enum_suite){.code = 0x0003, .server_rank = 2, .kx_bits = 512};
     v12->incomplete = true;
     snprintf(v12->incomplete_why, sizeof(v12->incomplete_why), "reset " H_IMG);
-    e->versions[WV_TLS13].state = PROBE_REFUSED;
-    snprintf(e->versions[WV_TLS13].reason, sizeof(e->versions[WV_TLS13].reason), "%s", H_CTRL);
+    e->versions[TLSV_TLS13].state = PROBE_REFUSED;
+    snprintf(e->versions[TLSV_TLS13].reason, sizeof(e->versions[TLSV_TLS13].reason), "%s", H_CTRL);
     e->groups12 = calloc(2, sizeof(uint16_t));
     fix_need(e->groups12 != NULL);
     e->groups12[0] = 0x001D;
@@ -209,7 +209,7 @@ static void fixture_hostile(struct report_data *d)
     snprintf(r->chain.ocsp_status, sizeof(r->chain.ocsp_status), "none");
     /* Generic probe results, the evidence hostile. */
     r->probes.header.state = FACT_COLLECTED;
-    fix_need(probe_list_add(&r->probes, "heartbeat_echo", WV_TLS12, 0xC02F, PR_POSITIVE, H_SCRIPT,
+    fix_need(probe_list_add(&r->probes, "heartbeat_echo", TLSV_TLS12, 0xC02F, PR_POSITIVE, H_SCRIPT,
                             H_BREAKOUT H_CTRL) == 0);
     fix_need(probe_list_add(&r->probes, "fallback_scsv", PROBE_NO_VERSION, 0, PR_NEGATIVE, NULL,
                             NULL) == 0);
@@ -235,9 +235,9 @@ static void fixture_hostile(struct report_data *d)
     r->status = TARGET_OK;
     r->started_ms = FIX_NOW_S * 1000 - 1000 * 1000;
     r->finished_ms = r->started_ms + 900;
-    r->versions[PV_TLS13].state = PROBE_ACCEPTED;
-    r->versions[PV_TLS13].suite = 0x1301;
-    snprintf(r->versions[PV_TLS13].suite_name, sizeof(r->versions[PV_TLS13].suite_name),
+    r->versions[TLSV_TLS13].state = PROBE_ACCEPTED;
+    r->versions[TLSV_TLS13].suite = 0x1301;
+    snprintf(r->versions[TLSV_TLS13].suite_name, sizeof(r->versions[TLSV_TLS13].suite_name),
              "TLS_AES_128_GCM_SHA256");
     r->n_certs = 1;
     r->certs = calloc(1, sizeof(*r->certs));

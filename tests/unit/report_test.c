@@ -378,19 +378,19 @@ START_TEST(test_inventory)
     t[0].certs = c0;
     t[0].n_certs = 2;
     t[0].enumeration.collected = true;
-    t[0].enumeration.versions[WV_TLS12].suites = s0;
-    t[0].enumeration.versions[WV_TLS12].n_suites = 2;
+    t[0].enumeration.versions[TLSV_TLS12].suites = s0;
+    t[0].enumeration.versions[TLSV_TLS12].n_suites = 2;
     t[1].enumeration.collected = true;
-    t[1].enumeration.versions[WV_TLS12].suites = s1a;
-    t[1].enumeration.versions[WV_TLS12].n_suites = 1;
-    t[1].enumeration.versions[WV_TLS13].suites = s1b;
-    t[1].enumeration.versions[WV_TLS13].n_suites = 1;
+    t[1].enumeration.versions[TLSV_TLS12].suites = s1a;
+    t[1].enumeration.versions[TLSV_TLS12].n_suites = 1;
+    t[1].enumeration.versions[TLSV_TLS13].suites = s1b;
+    t[1].enumeration.versions[TLSV_TLS13].n_suites = 1;
     t[2].certs = c2;
     t[2].n_certs = 1;
-    t[2].versions[PV_TLS12].state = PROBE_ACCEPTED;
-    t[2].versions[PV_TLS12].suite = 0x009C;
-    t[2].versions[PV_TLS11].state = PROBE_REFUSED;
-    t[2].versions[PV_TLS11].suite = 0x0005; /* not accepted: must not count */
+    t[2].versions[TLSV_TLS12].state = PROBE_ACCEPTED;
+    t[2].versions[TLSV_TLS12].suite = 0x009C;
+    t[2].versions[TLSV_TLS11].state = PROBE_REFUSED;
+    t[2].versions[TLSV_TLS11].suite = 0x0005; /* not accepted: must not count */
     struct report_data d = {.targets = t, .n_targets = 3};
     struct inventory inv;
     ck_assert_int_eq(inventory_build(&d, &inv), 0);
@@ -406,10 +406,10 @@ START_TEST(test_inventory)
     ck_assert_uint_eq(inv.certs[1].places[1].position, 0);
 
     ck_assert_uint_eq(inv.n_versions, 2); /* newest first, each target once */
-    ck_assert_int_eq(inv.versions[0].version, WV_TLS13);
+    ck_assert_int_eq(inv.versions[0].version, TLSV_TLS13);
     ck_assert_uint_eq(inv.versions[0].n_targets, 1);
     ck_assert_uint_eq(inv.versions[0].targets[0], 1);
-    ck_assert_int_eq(inv.versions[1].version, WV_TLS12);
+    ck_assert_int_eq(inv.versions[1].version, TLSV_TLS12);
     ck_assert_uint_eq(inv.versions[1].n_targets, 3);
     ck_assert_uint_eq(inv.versions[1].targets[0], 0);
     ck_assert_uint_eq(inv.versions[1].targets[1], 1);

@@ -60,13 +60,13 @@ static int64_t put_scan(struct store *s)
     r.started_ms = NOW_MS - 60000;
     r.finished_ms = NOW_MS - 59000;
     r.status = TARGET_OK;
-    r.versions[PV_TLS10].state = PROBE_ACCEPTED;
-    r.versions[PV_TLS10].suite = 0xc013;
-    snprintf(r.versions[PV_TLS10].suite_name, sizeof(r.versions[PV_TLS10].suite_name),
+    r.versions[TLSV_TLS10].state = PROBE_ACCEPTED;
+    r.versions[TLSV_TLS10].suite = 0xc013;
+    snprintf(r.versions[TLSV_TLS10].suite_name, sizeof(r.versions[TLSV_TLS10].suite_name),
              "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA");
-    r.versions[PV_TLS12].state = PROBE_ACCEPTED;
-    r.versions[PV_TLS12].suite = 0xc02f;
-    snprintf(r.versions[PV_TLS12].suite_name, sizeof(r.versions[PV_TLS12].suite_name),
+    r.versions[TLSV_TLS12].state = PROBE_ACCEPTED;
+    r.versions[TLSV_TLS12].suite = 0xc02f;
+    snprintf(r.versions[TLSV_TLS12].suite_name, sizeof(r.versions[TLSV_TLS12].suite_name),
              "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
     ck_assert_msg(store_put_target(s, id, &r) == 0, "%s", store_errmsg(s));
     target_result_cleanup(&r);

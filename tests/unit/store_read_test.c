@@ -251,17 +251,17 @@ static void fill_full(struct target_result *r, const char *host, uint16_t port, 
     r->status = TARGET_OK;
     snprintf(r->error, sizeof(r->error), "partial: TLS 1.1 timed out");
 
-    r->versions[PV_TLS10].state = PROBE_REFUSED;
-    snprintf(r->versions[PV_TLS10].reason, FACT_TEXT, "alert protocol_version (70)");
-    r->versions[PV_TLS11].state = PROBE_INCONCLUSIVE;
-    snprintf(r->versions[PV_TLS11].reason, FACT_TEXT, "timed out");
-    struct version_fact *v = &r->versions[PV_TLS12];
+    r->versions[TLSV_TLS10].state = PROBE_REFUSED;
+    snprintf(r->versions[TLSV_TLS10].reason, FACT_TEXT, "alert protocol_version (70)");
+    r->versions[TLSV_TLS11].state = PROBE_INCONCLUSIVE;
+    snprintf(r->versions[TLSV_TLS11].reason, FACT_TEXT, "timed out");
+    struct version_fact *v = &r->versions[TLSV_TLS12];
     v->state = PROBE_ACCEPTED;
     v->suite = 0x009e;
     snprintf(v->suite_name, sizeof(v->suite_name), "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256");
     snprintf(v->group, sizeof(v->group), "ffdhe3072");
     v->dh_bits = 3072;
-    v = &r->versions[PV_TLS13];
+    v = &r->versions[TLSV_TLS13];
     v->state = PROBE_ACCEPTED;
     v->suite = 0x1302;
     snprintf(v->suite_name, sizeof(v->suite_name), "TLS_AES_256_GCM_SHA384");
@@ -320,7 +320,7 @@ static void fill_full(struct target_result *r, const char *host, uint16_t port, 
         char id[32];
         snprintf(id, sizeof(id), "probe_%d_%d", st, seed);
         ck_assert_int_eq(probe_list_add(&r->probes, id,
-                                        st == 0 ? PROBE_NO_VERSION : (enum wire_version)(st - 1),
+                                        st == 0 ? PROBE_NO_VERSION : (enum tls_version)(st - 1),
                                         st == 1 ? 0x010080 : (uint32_t)(0xc02f * (st % 2)),
                                         (enum probe_result_state)st, st == 2 ? NULL : "why <x>",
                                         st == 3 ? "\x01\x1b[2J\xff\xc0\xaf\n=1+1" : NULL),
@@ -334,16 +334,16 @@ static void fill_full(struct target_result *r, const char *host, uint16_t port, 
     static const uint32_t tls10[] = {0xc014, 0x0039, 0x002f, 0x0005};
     static const uint32_t tls12[] = {0xc030, 0x009f, 0xcca8, 0x003d, 0xc02f};
     static const uint32_t tls13[] = {0x1302, 0x1301};
-    fill_enum_version(&e->versions[WV_SSL2], PROBE_ACCEPTED, ssl2, 2, ORDER_UNKNOWN);
-    fill_enum_version(&e->versions[WV_SSL3], PROBE_REFUSED, NULL, 0, ORDER_UNKNOWN);
-    snprintf(e->versions[WV_SSL3].reason, FACT_TEXT, "handshake_failure (40)");
-    fill_enum_version(&e->versions[WV_TLS10], PROBE_ACCEPTED, tls10, 4, ORDER_SERVER);
-    fill_enum_version(&e->versions[WV_TLS11], PROBE_INCONCLUSIVE, NULL, 0, ORDER_UNKNOWN);
-    snprintf(e->versions[WV_TLS11].reason, FACT_TEXT, "reset");
-    fill_enum_version(&e->versions[WV_TLS12], PROBE_ACCEPTED, tls12, 5, ORDER_SERVER);
-    e->versions[WV_TLS12].incomplete = true;
-    snprintf(e->versions[WV_TLS12].incomplete_why, FACT_TEXT, "bundle 3 timed out");
-    fill_enum_version(&e->versions[WV_TLS13], PROBE_ACCEPTED, tls13, 2, ORDER_CLIENT);
+    fill_enum_version(&e->versions[TLSV_SSL2], PROBE_ACCEPTED, ssl2, 2, ORDER_UNKNOWN);
+    fill_enum_version(&e->versions[TLSV_SSL3], PROBE_REFUSED, NULL, 0, ORDER_UNKNOWN);
+    snprintf(e->versions[TLSV_SSL3].reason, FACT_TEXT, "handshake_failure (40)");
+    fill_enum_version(&e->versions[TLSV_TLS10], PROBE_ACCEPTED, tls10, 4, ORDER_SERVER);
+    fill_enum_version(&e->versions[TLSV_TLS11], PROBE_INCONCLUSIVE, NULL, 0, ORDER_UNKNOWN);
+    snprintf(e->versions[TLSV_TLS11].reason, FACT_TEXT, "reset");
+    fill_enum_version(&e->versions[TLSV_TLS12], PROBE_ACCEPTED, tls12, 5, ORDER_SERVER);
+    e->versions[TLSV_TLS12].incomplete = true;
+    snprintf(e->versions[TLSV_TLS12].incomplete_why, FACT_TEXT, "bundle 3 timed out");
+    fill_enum_version(&e->versions[TLSV_TLS13], PROBE_ACCEPTED, tls13, 2, ORDER_CLIENT);
     static const uint16_t g12[] = {0x0017, 0x001d, 0x0018};
     static const uint16_t g13[] = {0x001d};
     static const uint16_t sa[] = {0x0804, 0x0401, 0x0601, 0x0201};
@@ -442,7 +442,7 @@ static void ck_u16s(const char *what, const uint16_t *a, size_t na, const uint16
 static void ck_enum(const struct enum_facts *a, const struct enum_facts *b)
 {
     ck_assert_int_eq(a->collected, b->collected);
-    for (int v = 0; v < WV_COUNT; v++) {
+    for (int v = 0; v < TLSV_COUNT; v++) {
         const struct enum_version_fact *x = &a->versions[v];
         const struct enum_version_fact *y = &b->versions[v];
         ck_assert_msg(x->state == y->state, "version %d state", v);
@@ -490,7 +490,7 @@ static void ck_target(const struct target_result *a, const struct target_result 
     ck_assert_int_eq(a->finished_ms, b->finished_ms);
     ck_assert_int_eq(a->status, b->status);
     ck_assert_str_eq(a->error, b->error);
-    for (int v = 0; v < PV_COUNT; v++) {
+    for (int v = TLSV_HS_FIRST; v < TLSV_COUNT; v++) {
         const struct version_fact *x = &a->versions[v];
         const struct version_fact *y = &b->versions[v];
         ck_assert_msg(x->state == y->state, "version %d state", v);
@@ -785,7 +785,7 @@ START_TEST(test_probe_list_caps)
     ck_assert_ptr_nonnull(big);
     memset(big, 'e', PROBE_EVIDENCE_MAX + 99);
     big[PROBE_EVIDENCE_MAX + 99] = '\0';
-    ck_assert_int_eq(probe_list_add(&l, id, WV_TLS13, 0x1301, PR_NEGATIVE, NULL, big), 0);
+    ck_assert_int_eq(probe_list_add(&l, id, TLSV_TLS13, 0x1301, PR_NEGATIVE, NULL, big), 0);
     ck_assert_uint_eq(strlen(l.items[0].id), PROBE_ID_LEN - 1);
     ck_assert_uint_eq(strlen(l.items[0].evidence), PROBE_EVIDENCE_MAX);
     free(big);
@@ -866,13 +866,13 @@ START_TEST(test_version_with_suites_is_accepted)
     size_t n = 0;
     ck_assert_int_eq(store_load_targets(s, scan, &out, NULL, &n), 0);
     ck_assert_uint_eq(n, 1);
-    const struct enum_version_fact *f = &out[0].enumeration.versions[WV_TLS12];
+    const struct enum_version_fact *f = &out[0].enumeration.versions[TLSV_TLS12];
     ck_assert_int_eq(f->state, PROBE_ACCEPTED);
     ck_assert_uint_eq(f->n_suites, (size_t)n12);
     ck_assert(f->incomplete);
     ck_assert_msg(strstr(f->incomplete_why, "the version was left not-tested") != NULL, "%s",
                   f->incomplete_why);
-    f = &out[0].enumeration.versions[WV_TLS13];
+    f = &out[0].enumeration.versions[TLSV_TLS13];
     ck_assert_uint_eq(f->n_suites, 2);
     ck_assert_int_eq(f->state, PROBE_ACCEPTED);
     ck_assert_str_eq(f->reason, "");

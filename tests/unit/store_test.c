@@ -324,15 +324,15 @@ static void fill_target(struct target_result *r, const char *host, uint16_t port
     r->finished_ms = 1760000001234LL + leaf_seed;
     r->status = TARGET_OK;
 
-    r->versions[PV_TLS10].state = PROBE_REFUSED;
-    snprintf(r->versions[PV_TLS10].reason, FACT_TEXT, "alert protocol_version (70)");
-    r->versions[PV_TLS11].state = PROBE_NOT_TESTED;
-    struct version_fact *v12 = &r->versions[PV_TLS12];
+    r->versions[TLSV_TLS10].state = PROBE_REFUSED;
+    snprintf(r->versions[TLSV_TLS10].reason, FACT_TEXT, "alert protocol_version (70)");
+    r->versions[TLSV_TLS11].state = PROBE_NOT_TESTED;
+    struct version_fact *v12 = &r->versions[TLSV_TLS12];
     v12->state = PROBE_ACCEPTED;
     v12->suite = 0xc02f;
     snprintf(v12->suite_name, sizeof(v12->suite_name), "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
     snprintf(v12->group, sizeof(v12->group), "x25519");
-    struct version_fact *v13 = &r->versions[PV_TLS13];
+    struct version_fact *v13 = &r->versions[TLSV_TLS13];
     v13->state = PROBE_ACCEPTED;
     v13->suite = 0x1301;
     snprintf(v13->suite_name, sizeof(v13->suite_name), "TLS_AES_128_GCM_SHA256");
