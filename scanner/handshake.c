@@ -480,7 +480,8 @@ static int handshake_run(gnutls_session_t s, struct hs_seen *seen, int fd, enum 
     for (;;) {
         int ret = gnutls_handshake(s);
         if (seen->server_hello && out->state != PROBE_ACCEPTED &&
-            gnutls_protocol_get_version(s) == (gnutls_protocol_t)(GNUTLS_TLS1_0 + (int)v)) {
+            gnutls_protocol_get_version(s) ==
+                (gnutls_protocol_t)(GNUTLS_TLS1_0 + (int)(v - TLSV_TLS10))) {
             record_choice(s, seen, out);
         }
         if (ret == GNUTLS_E_SUCCESS) {

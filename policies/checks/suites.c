@@ -33,11 +33,11 @@ bool load_c_suites_allowed(struct pfile *f, const yaml_node_t *v, struct check *
         if (!load_version(f, k, &ver)) {
             return false;
         }
-        if (c->suite_versions & (1u << ver)) {
+        if (c->suite_versions & TLSV_BIT(ver)) {
             return load_fail(f, k, "duplicate protocol version %s: expected each version once",
                              check_version_canon(ver));
         }
-        c->suite_versions |= 1u << ver;
+        c->suite_versions |= TLSV_BIT(ver);
         if (!load_list(f, list, "a list of cipher suite names", true)) {
             return false;
         }
@@ -63,7 +63,7 @@ bool load_c_suites_allowed(struct pfile *f, const yaml_node_t *v, struct check *
                 return load_fail(f, item, "'%s' is a signalling value: expected a cipher suite",
                                  name);
             }
-            if ((s->versions & (1u << ver)) == 0) {
+            if ((s->versions & TLSV_BIT(ver)) == 0) {
                 return load_fail(f, item,
                                  "cipher suite '%s' cannot be negotiated with %s: expected a "
                                  "suite of that version",
@@ -145,7 +145,7 @@ static void check_suites_allowed(const struct target_result *r, const struct che
 {
     char hex[16];
     for (unsigned v = 0; v < TLSV_COUNT; v++) {
-        if ((c->suite_versions & (1u << v)) == 0) {
+        if ((c->suite_versions & TLSV_BIT(v)) == 0) {
             continue;
         }
         const char *name = tls_version_name((enum tls_version)v);
@@ -297,7 +297,7 @@ static void check_suites_forbidden(const struct target_result *r, const struct c
 void describe_suites_allowed(struct load_buf *b, const struct check *c)
 {
     for (unsigned v = 0, first = 1; v < TLSV_COUNT; v++) {
-        if ((c->suite_versions & (1u << v)) == 0) {
+        if ((c->suite_versions & TLSV_BIT(v)) == 0) {
             continue;
         }
         load_buf_add(b, "%s%s: [", first ? "" : "; ", check_version_canon((enum tls_version)v));

@@ -71,7 +71,7 @@ bool load_versions(struct pfile *f, const yaml_node_t *n, unsigned *out)
         if (!load_version(f, load_seq_item(f, n, i), &v)) {
             return false;
         }
-        *out |= 1u << v;
+        *out |= TLSV_BIT(v);
     }
     return true;
 }
@@ -95,7 +95,7 @@ void load_describe_versions(struct load_buf *b, unsigned versions)
 {
     bool first = true;
     for (unsigned v = 0; v < TLSV_COUNT; v++) {
-        if (versions & (1u << v)) {
+        if (versions & TLSV_BIT(v)) {
             load_buf_add(b, "%s%s", first ? "" : ", ", load_version_canon[v]);
             first = false;
         }
@@ -259,7 +259,7 @@ static void check_protocols_not(const struct target_result *r, unsigned forbidde
     for (unsigned v = 0; v < TLSV_COUNT; v++) {
         struct vview vv;
         eval_version(r, (enum tls_version)v, &vv);
-        bool bad = (forbidden & (1u << v)) != 0;
+        bool bad = (forbidden & TLSV_BIT(v)) != 0;
         if (!bad) {
             if (vv.state == PROBE_ACCEPTED) {
                 ev_add(judge_ok(j), "%s accepted (%s)", tls_version_name((enum tls_version)v),
@@ -290,7 +290,7 @@ static void check_protocols_required(const struct target_result *r, unsigned req
                                      struct judge *j)
 {
     for (unsigned v = 0; v < TLSV_COUNT; v++) {
-        if ((required & (1u << v)) == 0) {
+        if ((required & TLSV_BIT(v)) == 0) {
             continue;
         }
         struct vview vv;
@@ -314,7 +314,7 @@ static void check_server_order(const struct target_result *r, const struct check
         return;
     }
     for (unsigned v = 0; v < TLSV_COUNT; v++) {
-        if ((c->versions & (1u << v)) == 0) {
+        if ((c->versions & TLSV_BIT(v)) == 0) {
             continue;
         }
         const char *name = tls_version_name((enum tls_version)v);
