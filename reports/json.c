@@ -188,7 +188,7 @@ static json_t *json_secs(int64_t secs)
 
 static json_t *json_revocation(const struct target_result *r)
 {
-    if (!r->revoc_collected) {
+    if (!fact_collected(&r->revoc_header)) {
         return json_null();
     }
     json_t *a = json_array();
@@ -305,7 +305,7 @@ static json_t *json_enum_version(enum tls_version v, const struct enum_version_f
 
 static json_t *json_enumeration(const struct enum_facts *e)
 {
-    if (!e->collected) {
+    if (!fact_collected(&e->header)) {
         return json_null();
     }
     json_t *o = json_object();
@@ -387,7 +387,8 @@ static json_t *json_target(const struct target_result *r)
         json_array_append_new(certs, json_cert(i, &r->certs[i]));
     }
     json_object_set_new(o, "certificates", certs);
-    json_object_set_new(o, "chain", r->chain_collected ? json_chain(&r->chain) : json_null());
+    json_object_set_new(o, "chain",
+                        fact_collected(&r->chain_header) ? json_chain(&r->chain) : json_null());
     json_object_set_new(o, "revocation", json_revocation(r));
     json_object_set_new(o, "http", json_http(&r->http));
     json_object_set_new(

@@ -77,7 +77,7 @@ static int print_problems(FILE *out, const struct target_result *r, bool color)
 {
     const struct chain_fact *ch = &r->chain;
     bool revoked = false;
-    for (size_t i = 0; r->revoc_collected && i < r->n_revoc; i++) {
+    for (size_t i = 0; fact_collected(&r->revoc_header) && i < r->n_revoc; i++) {
         revoked = revoked || r->revoc[i].status == REVOC_REVOKED;
     }
     struct {
@@ -252,7 +252,7 @@ static void print_revocation(FILE *out, const struct target_result *r, bool colo
         }
         fputc('\n', out);
     }
-    if (!r->revoc_collected) {
+    if (!fact_collected(&r->revoc_header)) {
         return;
     }
     for (size_t i = 0; i < r->n_revoc; i++) {
@@ -389,10 +389,11 @@ void text_print_target(FILE *out, const struct target_result *r, bool color)
             print_version(out, (enum tls_version)v, &r->versions[v], color);
         }
     }
-    if (r->enumeration.collected && (r->status == TARGET_OK || r->status == TARGET_NO_TLS)) {
+    if (fact_collected(&r->enumeration.header) &&
+        (r->status == TARGET_OK || r->status == TARGET_NO_TLS)) {
         print_enumeration(out, &r->enumeration, color);
     }
-    if (r->chain_collected) {
+    if (fact_collected(&r->chain_header)) {
         const struct chain_fact *ch = &r->chain;
         fprintf(out, "  %-8s %s%s%s", "Chain", col(color, ch->trusted ? C_GREEN : C_RED),
                 ch->trusted ? "trusted" : "NOT trusted", col(color, C_RESET));

@@ -457,7 +457,7 @@ static int rd_enumeration(struct rd_ctx *c, int64_t tid, struct target_result *r
     if (rc <= 0) {
         return rc; /* 0: not collected */
     }
-    e->collected = true;
+    fact_mark(&e->header, true);
     e->n_probes = (unsigned long)col_int(st, 0);
     e->secure_renegotiation = col_tri(st, 1);
     e->extended_master_secret = col_tri(st, 2);
@@ -528,13 +528,15 @@ int store_rd_target_rows(struct rd_ctx *c, int64_t tid, struct target_result *r)
     if (rd_tags(c, tid, r) != 0 || rd_versions(c, tid, r) != 0) {
         return -1;
     }
-    if (r->chain_collected && rd_chain(c, tid, r) != 0) {
+    if (fact_collected(&r->chain_header) && rd_chain(c, tid, r) != 0) {
         return -1;
     }
-    if (r->chain_collected && r->revoc_collected && rd_revocations(c, tid, r) != 0) {
+    if (fact_collected(&r->chain_header) && fact_collected(&r->revoc_header) &&
+        rd_revocations(c, tid, r) != 0) {
         return -1;
     }
-    r->revoc_collected = r->revoc_collected && r->chain_collected;
+    fact_mark(&r->revoc_header,
+              fact_collected(&r->revoc_header) && fact_collected(&r->chain_header));
     if (rd_http(c, tid, r) != 0 || rd_probes(c, tid, r) != 0) {
         return -1;
     }

@@ -515,8 +515,8 @@ int store_put_target(struct store *s, int64_t scan_id, const struct target_resul
     bind_buf(&b, r->error, sizeof(r->error));
     bind_int64(&b, r->started_ms);
     bind_int64(&b, r->finished_ms);
-    bind_bool(&b, r->chain_collected);
-    bind_bool(&b, r->revoc_collected && r->n_revoc == r->n_certs);
+    bind_bool(&b, fact_collected(&r->chain_header));
+    bind_bool(&b, fact_collected(&r->revoc_header) && r->n_revoc == r->n_certs);
     bind_text(&b, fact_state_name(r->probes.header.state));
     bind_buf(&b, r->probes.header.detail, sizeof(r->probes.header.detail));
     if (store_insert(s, &b, "inserting target row", &target_id) != 0) {
@@ -528,13 +528,14 @@ int store_put_target(struct store *s, int64_t scan_id, const struct target_resul
     if (store_put_versions(s, target_id, r) != 0) {
         goto fail;
     }
-    if (r->chain_collected && store_put_chain(s, target_id, r) != 0) {
+    if (fact_collected(&r->chain_header) && store_put_chain(s, target_id, r) != 0) {
         goto fail;
     }
-    if (r->enumeration.collected && store_put_enumeration(s, target_id, &r->enumeration) != 0) {
+    if (fact_collected(&r->enumeration.header) &&
+        store_put_enumeration(s, target_id, &r->enumeration) != 0) {
         goto fail;
     }
-    if (r->revoc_collected && r->n_revoc == r->n_certs &&
+    if (fact_collected(&r->revoc_header) && r->n_revoc == r->n_certs &&
         store_put_revocations(s, target_id, r) != 0) {
         goto fail;
     }

@@ -27,15 +27,29 @@
  * Every family of facts says the same three things first: whether it was
  * collected, could not be tested (the scan tried and got no answer), or was
  * not collected at all (disabled, --offline, the scan stopped), and why.
- * Today only the probe results (struct probe_list below) carry it; the older
- * families (chain_collected, revoc_collected, enumeration.collected,
- * http.hsts_checked ...) keep their own flags until a later move gives each
- * of them this header, so that stores and reports treat "was it collected"
- * in one way. enum fact_state and its names are in vocab.h. */
+ * The enumeration (enum_facts.header), the certificate chain
+ * (target_result.chain_header), revocation (revoc_header) and the probe
+ * results (probe_list.header) carry it; every reader asks fact_collected.
+ * The HTTP facts (hsts_checked, redirect_checked with their errors) and the
+ * TLS 1.3 signature schemes (sigalgs13_tested) still have their own flags.
+ * enum fact_state and its names are in vocab.h. */
 struct fact_header {
     enum fact_state state;
     char detail[FACT_TEXT]; /* why (not collected / could not test), or a note; "" none */
 };
+
+/* fact_collected is true when the family under h was filled in. */
+static inline bool fact_collected(const struct fact_header *h)
+{
+    return h->state == FACT_COLLECTED;
+}
+
+/* fact_mark sets h to collected or not collected (no detail). */
+static inline void fact_mark(struct fact_header *h, bool collected)
+{
+    h->state = collected ? FACT_COLLECTED : FACT_NOT_COLLECTED;
+    h->detail[0] = '\0';
+}
 
 /* enum probe_state (vocab.h) is the outcome of each. */
 
@@ -172,7 +186,7 @@ struct enum_version_fact {
 enum fact_tri { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
 
 struct enum_facts {
-    bool collected;
+    struct fact_header header; /* collected: the enumeration ran (suites below are filled) */
     struct enum_version_fact versions[TLSV_COUNT];
     uint16_t *groups12; /* TLS <= 1.2 ECDHE groups, in the order the server chose them */
     size_t n_groups12;
@@ -226,12 +240,12 @@ struct target_result {
     char error[FACT_TEXT];                    /* why, when status is not TARGET_OK */
     struct version_fact versions[TLSV_COUNT]; /* TLSV_HS_FIRST..TLSV_TLS13: the GnuTLS handshakes */
     struct enum_facts enumeration;            /* raw-ClientHello enumeration */
-    bool chain_collected;                     /* certs/chain below are filled in */
+    struct fact_header chain_header;          /* collected: certs/chain below are filled in */
     struct cert_fact *certs;                  /* n_certs, as served, leaf first; owned */
     size_t n_certs;
     struct chain_fact chain;
-    bool revoc_collected;     /* revoc[] below is filled */
-    struct revoc_fact *revoc; /* n_revoc == n_certs: revoc[i] is about certs[i]; owned */
+    struct fact_header revoc_header; /* collected: revoc[] below is filled */
+    struct revoc_fact *revoc;        /* n_revoc == n_certs: revoc[i] is about certs[i]; owned */
     size_t n_revoc;
     struct http_fact http;
     struct probe_list probes; /* generic per-probe results; owned */

@@ -62,7 +62,7 @@ static void fx_init(struct target_result *r)
 /* fx_enum: the enumeration ran and every version was refused. */
 static void fx_enum(struct target_result *r)
 {
-    r->enumeration.collected = true;
+    fact_mark(&r->enumeration.header, true);
     for (int v = 0; v < TLSV_COUNT; v++) {
         r->enumeration.versions[v].state = PROBE_REFUSED;
         snprintf(r->enumeration.versions[v].reason, FACT_TEXT, "protocol_version alert");
@@ -139,7 +139,7 @@ static struct cert_fact *fx_cert(struct target_result *r, const char *type, int 
     c->subject = strdup("CN=www.example.test,O=Example");
     c->issuer = strdup("CN=Example CA");
     snprintf(c->sha256, sizeof(c->sha256), "%064d", 7);
-    r->chain_collected = true;
+    fact_mark(&r->chain_header, true);
     r->chain.trusted = true;
     return c;
 }

@@ -340,7 +340,7 @@ static void fill_target(struct target_result *r, const char *host, uint16_t port
     v13->dh_bits = 2048;
     v13->hrr = true;
 
-    r->chain_collected = true;
+    fact_mark(&r->chain_header, true);
     r->n_certs = 2;
     r->certs = calloc(2, sizeof(*r->certs));
     ck_assert_ptr_nonnull(r->certs);
@@ -1226,7 +1226,7 @@ START_TEST(test_revocation_roundtrip)
     r.chain.aia_trusted = true;
     r.chain.aia_fetched = 1;
     snprintf(r.chain.aia_detail, sizeof(r.chain.aia_detail), "1 issuer fetched");
-    r.revoc_collected = true;
+    fact_mark(&r.revoc_header, true);
     r.n_revoc = 2;
     r.revoc = calloc(2, sizeof(*r.revoc));
     ck_assert_ptr_nonnull(r.revoc);
@@ -1258,7 +1258,7 @@ START_TEST(test_revocation_roundtrip)
     ck_assert_msg(store_load_targets(s, id, &out, NULL, &n) == 0, "%s", store_errmsg(s));
     ck_assert_uint_eq(n, 1);
     const struct target_result *g = &out[0];
-    ck_assert(g->revoc_collected);
+    ck_assert(fact_collected(&g->revoc_header));
     ck_assert_uint_eq(g->n_revoc, 2);
     ck_assert_int_eq(g->revoc[0].status, REVOC_REVOKED);
     ck_assert_str_eq(g->revoc[0].method, "ocsp");
@@ -1286,7 +1286,7 @@ START_TEST(test_revocation_roundtrip)
     put_ok(s, id, "plain.example.test", 443, 8);
     ck_assert_int_eq(store_load_targets(s, id, &out, NULL, &n), 0);
     ck_assert_uint_eq(n, 2);
-    ck_assert(!out[1].revoc_collected);
+    ck_assert(!fact_collected(&out[1].revoc_header));
     ck_assert_uint_eq(out[1].n_revoc, 0);
     ck_assert(!out[1].http.hsts_checked);
     store_targets_free(out, n);
@@ -1374,10 +1374,10 @@ START_TEST(test_migrate_v1)
     size_t n = 0;
     ck_assert_msg(store_load_targets(s, id, &out, NULL, &n) == 0, "%s", store_errmsg(s));
     ck_assert_uint_eq(n, 1);
-    ck_assert(out[0].chain_collected);
+    ck_assert(fact_collected(&out[0].chain_header));
     ck_assert_uint_eq(out[0].n_certs, 2);
     ck_assert_str_eq(out[0].chain.ocsp_status, "good");
-    ck_assert(!out[0].revoc_collected);
+    ck_assert(!fact_collected(&out[0].revoc_header));
     ck_assert(!out[0].chain.aia_attempted);
     store_targets_free(out, n);
     /* And a new target can be written into the migrated file. */
@@ -1422,9 +1422,9 @@ START_TEST(test_open_readonly)
     size_t n = 0;
     ck_assert_msg(store_load_targets(s, id, &out, NULL, &n) == 0, "%s", store_errmsg(s));
     ck_assert_uint_eq(n, 1);
-    ck_assert(out[0].chain_collected);
+    ck_assert(fact_collected(&out[0].chain_header));
     ck_assert_uint_eq(out[0].n_certs, 2);
-    ck_assert(!out[0].revoc_collected);
+    ck_assert(!fact_collected(&out[0].revoc_header));
     store_targets_free(out, n);
     struct store_scan_info info;
     ck_assert_int_eq(store_scan_info(s, id, &info), 0);
