@@ -233,9 +233,9 @@ void http_check(const struct http_options *o, struct target_result *r)
                                     .head_only = true,
                                     .max_bytes = 64 * 1024,
                                     .resolve = v6 ? NULL : resolve};
-        h->hsts_checked = true;
+        fact_set_result(&h->hsts, NULL);
         if (fetch_http(&req, &resp, err, sizeof(err)) != 0) {
-            util_copy(h->hsts_error, sizeof(h->hsts_error), err);
+            fact_set_result(&h->hsts, err);
         } else {
             h->https_status = resp.status;
             if (resp.hsts != NULL) {
@@ -253,9 +253,9 @@ void http_check(const struct http_options *o, struct target_result *r)
                                     .head_only = true,
                                     .max_bytes = 64 * 1024,
                                     .resolve = v6 ? NULL : resolve};
-        h->redirect_checked = true;
+        fact_set_result(&h->redirect, NULL);
         if (fetch_http(&req, &resp, err, sizeof(err)) != 0) {
-            util_copy(h->redirect_error, sizeof(h->redirect_error), err);
+            fact_set_result(&h->redirect, err);
         } else {
             http_record_redirect(resp.status, resp.location, h);
         }

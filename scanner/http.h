@@ -24,7 +24,8 @@ struct http_options {
 };
 
 /* http_check fills r->http for a target that accepted TLS (r->ip, r->port,
- * r->sni or r->host). Failures are facts (hsts_error, redirect_error). */
+ * r->sni or r->host). Failures are facts (http.hsts and http.redirect: could-not-test with the
+ * error). */
 void http_check(const struct http_options *o, struct target_result *r);
 
 /* http_parse_hsts parses a Strict-Transport-Security value (RFC 6797

@@ -344,8 +344,11 @@ static int rd_http(struct rd_ctx *c, int64_t tid, struct target_result *r)
         return rc;
     }
     struct http_fact *h = &r->http;
-    h->hsts_checked = col_int(st, 0) != 0;
-    col_buf(st, 1, h->hsts_error, sizeof(h->hsts_error));
+    char error[FACT_TEXT];
+    col_buf(st, 1, error, sizeof(error));
+    if (col_int(st, 0) != 0) {
+        fact_set_result(&h->hsts, error);
+    }
     h->https_status = (long)col_int(st, 2);
     h->hsts_present = col_int(st, 3) != 0;
     h->hsts_valid = col_int(st, 4) != 0;
@@ -353,8 +356,10 @@ static int rd_http(struct rd_ctx *c, int64_t tid, struct target_result *r)
     h->hsts_include_subdomains = col_int(st, 6) != 0;
     h->hsts_preload = col_int(st, 7) != 0;
     col_buf(st, 8, h->hsts_header, sizeof(h->hsts_header));
-    h->redirect_checked = col_int(st, 9) != 0;
-    col_buf(st, 10, h->redirect_error, sizeof(h->redirect_error));
+    col_buf(st, 10, error, sizeof(error));
+    if (col_int(st, 9) != 0) {
+        fact_set_result(&h->redirect, error);
+    }
     h->http_status = (long)col_int(st, 11);
     h->redirects_to_https = col_int(st, 12) != 0;
     col_buf(st, 13, h->redirect_location, sizeof(h->redirect_location));
@@ -467,7 +472,7 @@ static int rd_enumeration(struct rd_ctx *c, int64_t tid, struct target_result *r
     e->heartbeat = col_tri(st, 6);
     col_buf(st, 7, e->alpn, sizeof(e->alpn));
     col_buf(st, 8, e->anomalies, sizeof(e->anomalies));
-    e->sigalgs13_tested = col_int(st, 9) != 0;
+    fact_mark(&e->sigalgs13_header, col_int(st, 9) != 0);
     /* The scanner records an anomaly's text whenever it sets the flag. */
     e->unoffered_choice = e->anomalies[0] != '\0';
 

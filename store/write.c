@@ -320,8 +320,8 @@ static int store_put_http(struct store *s, int64_t target_id, const struct http_
     }
     binder_start(&b, st);
     bind_int64(&b, target_id);
-    bind_bool(&b, h->hsts_checked);
-    bind_buf(&b, h->hsts_error, sizeof(h->hsts_error));
+    bind_bool(&b, fact_attempted(&h->hsts));
+    bind_buf(&b, h->hsts.detail, sizeof(h->hsts.detail));
     bind_int64(&b, h->https_status);
     bind_bool(&b, h->hsts_present);
     bind_bool(&b, h->hsts_valid);
@@ -329,8 +329,8 @@ static int store_put_http(struct store *s, int64_t target_id, const struct http_
     bind_bool(&b, h->hsts_include_subdomains);
     bind_bool(&b, h->hsts_preload);
     bind_buf(&b, h->hsts_header, sizeof(h->hsts_header));
-    bind_bool(&b, h->redirect_checked);
-    bind_buf(&b, h->redirect_error, sizeof(h->redirect_error));
+    bind_bool(&b, fact_attempted(&h->redirect));
+    bind_buf(&b, h->redirect.detail, sizeof(h->redirect.detail));
     bind_int64(&b, h->http_status);
     bind_bool(&b, h->redirects_to_https);
     bind_buf(&b, h->redirect_location, sizeof(h->redirect_location));
@@ -443,7 +443,7 @@ static int store_put_enumeration(struct store *s, int64_t target_id, const struc
     bind_tri(&b, e->heartbeat);
     bind_buf(&b, e->alpn, sizeof(e->alpn));
     bind_buf(&b, e->anomalies, sizeof(e->anomalies));
-    bind_bool(&b, e->sigalgs13_tested);
+    bind_bool(&b, fact_collected(&e->sigalgs13_header));
     return store_run(s, &b, "inserting enumeration behaviour");
 }
 
@@ -539,7 +539,7 @@ int store_put_target(struct store *s, int64_t scan_id, const struct target_resul
         store_put_revocations(s, target_id, r) != 0) {
         goto fail;
     }
-    if ((r->http.hsts_checked || r->http.redirect_checked) &&
+    if ((fact_attempted(&r->http.hsts) || fact_attempted(&r->http.redirect)) &&
         store_put_http(s, target_id, &r->http) != 0) {
         goto fail;
     }

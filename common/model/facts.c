@@ -100,3 +100,14 @@ void target_result_cleanup(struct target_result *r)
     probe_list_cleanup(&r->probes);
     target_result_init(r);
 }
+
+void fact_set_result(struct fact_header *h, const char *error)
+{
+    if (error == NULL || error[0] == '\0') {
+        h->state = FACT_COLLECTED;
+        h->detail[0] = '\0';
+        return;
+    }
+    h->state = FACT_COULD_NOT_TEST;
+    snprintf(h->detail, sizeof(h->detail), "%s", error);
+}

@@ -30,9 +30,10 @@
  * The enumeration (enum_facts.header), the certificate chain
  * (target_result.chain_header), revocation (revoc_header) and the probe
  * results (probe_list.header) carry it; every reader asks fact_collected.
- * The HTTP facts (hsts_checked, redirect_checked with their errors) and the
- * TLS 1.3 signature schemes (sigalgs13_tested) still have their own flags.
- * enum fact_state and its names are in vocab.h. */
+ * So do the HTTP requests (http.hsts, http.redirect: could-not-test with
+ * the request's error as detail) and the TLS 1.3 signature schemes
+ * (enumeration.sigalgs13_header). enum fact_state and its names are in
+ * vocab.h. */
 struct fact_header {
     enum fact_state state;
     char detail[FACT_TEXT]; /* why (not collected / could not test), or a note; "" none */
@@ -43,6 +44,17 @@ static inline bool fact_collected(const struct fact_header *h)
 {
     return h->state == FACT_COLLECTED;
 }
+
+/* fact_attempted is true when the scan tried to collect the family
+ * (collected, or could not test). */
+static inline bool fact_attempted(const struct fact_header *h)
+{
+    return h->state != FACT_NOT_COLLECTED;
+}
+
+/* fact_set_result records an attempt: collected when error is NULL or "",
+ * else could-not-test with error (cut at FACT_TEXT) as the detail. */
+void fact_set_result(struct fact_header *h, const char *error);
 
 /* fact_mark sets h to collected or not collected (no detail). */
 static inline void fact_mark(struct fact_header *h, bool collected)
@@ -140,17 +152,15 @@ struct revoc_fact {
 /* ---- HTTP headers (scanner/http.c) ----------------------------------------- */
 
 struct http_fact {
-    bool hsts_checked;            /* an HTTPS request was made to the target */
-    char hsts_error[FACT_TEXT];   /* the request failed: why ("" when it answered) */
-    long https_status;            /* HTTP status of that answer */
-    bool hsts_present;            /* a Strict-Transport-Security header */
-    bool hsts_valid;              /* it parsed (RFC 6797 §6.1) */
-    int64_t hsts_max_age;         /* seconds, -1 when absent/invalid */
+    struct fact_header hsts; /* the HTTPS request: collected (answered), could-not-test (why) */
+    long https_status;       /* HTTP status of that answer */
+    bool hsts_present;       /* a Strict-Transport-Security header */
+    bool hsts_valid;         /* it parsed (RFC 6797 §6.1) */
+    int64_t hsts_max_age;    /* seconds, -1 when absent/invalid */
     bool hsts_include_subdomains; /* includeSubDomains */
     bool hsts_preload;            /* preload */
     char hsts_header[FACT_TEXT];  /* the header as sent (control bytes escaped) */
-    bool redirect_checked;        /* plain HTTP on port 80 was asked (--http-redirect) */
-    char redirect_error[FACT_TEXT];
+    struct fact_header redirect;  /* plain HTTP on port 80 (--http-redirect), as hsts */
     long http_status;
     bool redirects_to_https; /* a 3xx whose Location is https://... */
     char redirect_location[FACT_TEXT];
@@ -197,8 +207,8 @@ struct enum_facts {
     uint16_t sigalgs13[16]; /* TLS 1.3 schemes the server completed a handshake with (GnuTLS,
                                one scheme offered at a time; registry order, not preference) */
     size_t n_sigalgs13;
-    bool sigalgs13_tested;
-    enum fact_tri secure_renegotiation; /* renegotiation_info echoed */
+    struct fact_header sigalgs13_header; /* collected: every scheme above was tried */
+    enum fact_tri secure_renegotiation;  /* renegotiation_info echoed */
     enum fact_tri extended_master_secret;
     enum fact_tri encrypt_then_mac; /* echoed with a CBC suite */
     enum fact_tri status_request;

@@ -222,7 +222,7 @@ static void put_groups_sigs_exts(struct html_ctx *c, const struct target_result 
           c->out);
     put_code_list(c, e->sigalgs12, e->n_sigalgs12, false);
     fputs("</td></tr>\n<tr><th>Signature schemes, TLS 1.3</th><td>", c->out);
-    if (e->sigalgs13_tested) {
+    if (fact_collected(&e->sigalgs13_header)) {
         put_code_list(c, e->sigalgs13, e->n_sigalgs13, false);
         fputs(" <span class=\"muted\">(registry order, not preference)</span>", c->out);
     } else {
@@ -377,16 +377,16 @@ static void put_revoc(struct html_ctx *c, const struct target_result *r, size_t 
 static void put_http(struct html_ctx *c, const struct target_result *r)
 {
     const struct http_fact *hf = &r->http;
-    if (!hf->hsts_checked && !hf->redirect_checked) {
+    if (!fact_attempted(&hf->hsts) && !fact_attempted(&hf->redirect)) {
         return;
     }
     fputs("<h4>HTTP security headers</h4>\n<table class=\"kv\">\n", c->out);
-    if (hf->hsts_checked) {
+    if (fact_attempted(&hf->hsts)) {
         fputs("<tr><th>Strict-Transport-Security</th><td>", c->out);
-        if (hf->hsts_error[0] != '\0') {
+        if (hf->hsts.state == FACT_COULD_NOT_TEST) {
             html_put_badge(c, "v-warn", "not checked");
             fputs(" ", c->out);
-            html_text(c, hf->hsts_error);
+            html_text(c, hf->hsts.detail);
         } else if (!hf->hsts_present) {
             html_put_badge(c, "v-fail", "absent");
         } else {
@@ -400,12 +400,12 @@ static void put_http(struct html_ctx *c, const struct target_result *r)
         }
         fputs("</td></tr>\n", c->out);
     }
-    if (hf->redirect_checked) {
+    if (fact_attempted(&hf->redirect)) {
         fputs("<tr><th>HTTP (port 80) redirect</th><td>", c->out);
-        if (hf->redirect_error[0] != '\0') {
+        if (hf->redirect.state == FACT_COULD_NOT_TEST) {
             html_put_badge(c, "v-warn", "not checked");
             fputs(" ", c->out);
-            html_text(c, hf->redirect_error);
+            html_text(c, hf->redirect.detail);
         } else {
             html_put_badge(c, hf->redirects_to_https ? "v-pass" : "v-fail",
                            hf->redirects_to_https ? "redirects to HTTPS" : "no HTTPS redirect");

@@ -154,7 +154,7 @@ static bool need_met(unsigned need, const struct target_result *r, const char **
         return fact_collected(&r->chain_header);
     case NEED_HTTPS:
         *why = "no HTTPS answer";
-        return r->http.hsts_checked && r->http.hsts_error[0] == '\0';
+        return fact_collected(&r->http.hsts);
     case NEED_ENUMERATION:
         *why = "the enumeration did not run";
         return fact_collected(&r->enumeration.header);

@@ -194,7 +194,7 @@ static void fixture_www(struct target_result *r)
     e->sigalgs13[0] = 0x0804;
     e->sigalgs13[1] = 0x0805;
     e->n_sigalgs13 = 2;
-    e->sigalgs13_tested = true;
+    fact_mark(&e->sigalgs13_header, true);
     e->secure_renegotiation = TRI_YES;
     e->extended_master_secret = TRI_YES;
     e->encrypt_then_mac = TRI_NO;

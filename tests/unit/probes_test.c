@@ -152,9 +152,9 @@ START_TEST(needs_first_missing_named)
     ck_assert(probe_needs_met(NEED_CHAIN, &r, why, sizeof(why)));
     ck_assert(!probe_needs_met(NEED_HTTPS, &r, why, sizeof(why)));
     ck_assert_str_eq(why, "no HTTPS answer");
-    r.http.hsts_checked = true;
+    fact_mark(&r.http.hsts, true);
     ck_assert(probe_needs_met(NEED_HTTPS, &r, why, sizeof(why)));
-    util_copy(r.http.hsts_error, sizeof(r.http.hsts_error), "refused");
+    fact_set_result(&r.http.hsts, "refused");
     ck_assert(!probe_needs_met(NEED_HTTPS, &r, why, sizeof(why)));
     ck_assert(probe_needs_met(0, &r, why, sizeof(why)));
     target_result_cleanup(&r);

@@ -357,7 +357,7 @@ static void fill_full(struct target_result *r, const char *host, uint16_t port, 
     e->sigalgs13[1] = 0x0804;
     e->sigalgs13[2] = 0x0807;
     e->n_sigalgs13 = 3;
-    e->sigalgs13_tested = true;
+    fact_mark(&e->sigalgs13_header, true);
     e->secure_renegotiation = TRI_YES;
     e->extended_master_secret = TRI_NO;
     e->encrypt_then_mac = TRI_UNKNOWN;
@@ -466,7 +466,7 @@ static void ck_enum(const struct enum_facts *a, const struct enum_facts *b)
     ck_u16s("groups13", a->groups13, a->n_groups13, b->groups13, b->n_groups13);
     ck_u16s("sigalgs12", a->sigalgs12, a->n_sigalgs12, b->sigalgs12, b->n_sigalgs12);
     ck_u16s("sigalgs13", a->sigalgs13, a->n_sigalgs13, b->sigalgs13, b->n_sigalgs13);
-    ck_assert_int_eq(a->sigalgs13_tested, b->sigalgs13_tested);
+    ck_assert_int_eq(fact_collected(&a->sigalgs13_header), fact_collected(&b->sigalgs13_header));
     ck_assert_int_eq(a->secure_renegotiation, b->secure_renegotiation);
     ck_assert_int_eq(a->extended_master_secret, b->extended_master_secret);
     ck_assert_int_eq(a->encrypt_then_mac, b->encrypt_then_mac);

@@ -1242,15 +1242,14 @@ START_TEST(test_revocation_roundtrip)
     r.revoc[1].status = REVOC_INCONCLUSIVE;
     r.revoc[1].from_cache = true;
     snprintf(r.revoc[1].detail, sizeof(r.revoc[1].detail), "stale CRL");
-    r.http.hsts_checked = true;
+    fact_mark(&r.http.hsts, true);
     r.http.https_status = 200;
     r.http.hsts_present = true;
     r.http.hsts_valid = true;
     r.http.hsts_max_age = 31536000;
     r.http.hsts_include_subdomains = true;
     snprintf(r.http.hsts_header, sizeof(r.http.hsts_header), "max-age=31536000; includeSubDomains");
-    r.http.redirect_checked = true;
-    snprintf(r.http.redirect_error, sizeof(r.http.redirect_error), "connection refused");
+    fact_set_result(&r.http.redirect, "connection refused");
     ck_assert_msg(store_put_target(s, id, &r) == 0, "%s", store_errmsg(s));
 
     struct target_result *out = NULL;
@@ -1274,12 +1273,12 @@ START_TEST(test_revocation_roundtrip)
     ck_assert(g->chain.aia_attempted && g->chain.aia_completed && g->chain.aia_trusted);
     ck_assert_int_eq(g->chain.aia_fetched, 1);
     ck_assert_str_eq(g->chain.aia_detail, "1 issuer fetched");
-    ck_assert(g->http.hsts_checked && g->http.hsts_present && g->http.hsts_valid);
+    ck_assert(fact_attempted(&g->http.hsts) && g->http.hsts_present && g->http.hsts_valid);
     ck_assert_int_eq(g->http.hsts_max_age, 31536000);
     ck_assert(g->http.hsts_include_subdomains && !g->http.hsts_preload);
     ck_assert_str_eq(g->http.hsts_header, "max-age=31536000; includeSubDomains");
-    ck_assert(g->http.redirect_checked && !g->http.redirects_to_https);
-    ck_assert_str_eq(g->http.redirect_error, "connection refused");
+    ck_assert(fact_attempted(&g->http.redirect) && !g->http.redirects_to_https);
+    ck_assert_str_eq(g->http.redirect.detail, "connection refused");
     store_targets_free(out, n);
 
     /* A target without revocation facts reads back as not collected. */
@@ -1288,7 +1287,7 @@ START_TEST(test_revocation_roundtrip)
     ck_assert_uint_eq(n, 2);
     ck_assert(!fact_collected(&out[1].revoc_header));
     ck_assert_uint_eq(out[1].n_revoc, 0);
-    ck_assert(!out[1].http.hsts_checked);
+    ck_assert(!fact_attempted(&out[1].http.hsts));
     store_targets_free(out, n);
     target_result_cleanup(&r);
     store_close(s);
