@@ -40,6 +40,37 @@ declare -A adapters=(
     [jansson.h]="reports/diff_json.c reports/json_private.h reports/report_json.c reports/json.c reports/check_report.c reports/history.c"
 )
 
+# Inside the scanner layer, the modules below the scan driver see only what
+# they build on (docs/ARCHITECTURE.md): the wire code and the conversation
+# loop know nothing of each other, of GnuTLS's adapter or of the scan.
+# module DIR: the project include prefixes a file in DIR may use, or "".
+module() {
+    case $1 in
+    scanner/wire) echo "common/ scanner/hello.h scanner/wire/" ;;
+    scanner/net) echo "common/ scanner/net/" ;;
+    scanner/gnutls) echo "common/ scanner/x509.h scanner/revoc_private.h scanner/revocation.h scanner/gnutls/" ;;
+    scanner/enum) echo "common/ scanner/hello.h scanner/net/loop.h scanner/net/dialogue.h scanner/enumerate.h scanner/enum/" ;;
+    esac
+}
+
+check_module() {
+    local f=$1 dir=${1%/*} allow inc a ok
+    allow=$(module "$dir")
+    [ -n "$allow" ] || return 0
+    while IFS= read -r inc; do
+        ok=0
+        for a in $allow; do
+            case $inc in "$a"*) ok=1 ;; esac
+        done
+        if [ $ok = 1 ]; then
+            pass=$((pass + 1))
+        else
+            echo "layers: $f includes \"$inc\": $dir/ may include only: $allow" >&2
+            fail=$((fail + 1))
+        fi
+    done < <(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f" | grep / || true)
+}
+
 check_file() {
     local f=$1 dir ok inc a
     dir=${f%%/*} # a sub-folder (reports/html/) belongs to its layer
@@ -85,6 +116,7 @@ n_files=0
 for f in $(find common scanner store policies reports cli -name '*.[ch]' | sort); do
     n_files=$((n_files + 1))
     check_file "$f"
+    check_module "$f"
 done
 if [ "$n_files" -lt 20 ]; then
     echo "layers: only $n_files source files found under $top" >&2
