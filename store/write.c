@@ -552,8 +552,7 @@ int store_put_target(struct store *s, int64_t scan_id, const struct target_resul
     return 0;
 fail:
     /* Name the target in the message; the SQLite text was recorded first. */
-    bool v6 = strchr(r->host, ':') != NULL;
-    store_abort(s, "storing target %s%s%s:%u", v6 ? "[" : "", r->host, v6 ? "]" : "",
-                (unsigned)r->port);
+    store_abort(s, "storing target %s%s%s:%u", strchr(r->host, ':') ? "[" : "", r->host,
+                strchr(r->host, ':') ? "]" : "", (unsigned)r->port);
     return -1;
 }
