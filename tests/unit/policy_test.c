@@ -2008,6 +2008,85 @@ START_TEST(test_load_errors_issue12)
 }
 END_TEST
 
+/* shipped_rule_eval evaluates the shipped policy's rule `id` over r. */
+static struct finding shipped_rule_eval(const char *policy, const char *id, const char *check,
+                                        const struct target_result *r)
+{
+    char err[1024];
+    struct policy *p = policy_load(policy, err, sizeof(err));
+    ck_assert_msg(p != NULL, "%s: %s", policy, err);
+    struct policy_rule_info ri;
+    size_t k = 0;
+    while (policy_rule_at(p, k, &ri) && strcmp(ri.id, id) != 0) {
+        k++;
+    }
+    ck_assert_msg(k < policy_n_rules(p), "%s has no rule %s", policy, id);
+    ck_assert_str_eq(ri.check, check);
+    struct finding_list l;
+    finding_list_init(&l);
+    ck_assert_int_eq(policy_eval(p, r, NULL, NOW, &l), 0);
+    struct finding f = l.items[k];
+    ck_assert_str_eq(f.rule_id, id);
+    finding_list_cleanup(&l);
+    policy_free(p);
+    return f;
+}
+
+/* The shipped rules issue 12 changed or added, on fixtures. */
+START_TEST(test_shipped_issue12)
+{
+    struct target_result r;
+    fx_init(&r);
+    fx_enum(&r);
+    fx_accept(&r, TLSV_TLS13, SUITES_TLS13, 2, 255);
+    struct finding f =
+        shipped_rule_eval("nist-sp800-52r2", "nist-3.1-tls12", "protocols_required", &r);
+    EXPECT(f, VERDICT_PASS, "TLS 1.3 accepted (enumeration)");
+    const uint16_t p384[] = {24};
+    fx_groups13(&r, p384, 1);
+    f = shipped_rule_eval("nist-sp800-52r2", "nist-3.3.1-p256-p384", "groups_required", &r);
+    EXPECT(f, VERDICT_PASS, "secp384r1 accepted");
+    fx_cert(&r, "RSA", 2048, "", "RSA-SHA256", D_2026_04_01, D_2026_04_01 + 200 * DAY - 1);
+    f = shipped_rule_eval("nist-sp800-52r2", "nist-3.2.1-ocsp-url", "cert_ocsp_url_required", &r);
+    EXPECT(f, VERDICT_FAIL, "no OCSP responder URL");
+    f = shipped_rule_eval("mozilla-intermediate", "moz-int-cert-signature",
+                          "cert_signature_allowed", &r);
+    EXPECT(f, VERDICT_PASS, "leaf signed with sha256WithRSAEncryption");
+    f = shipped_rule_eval("mozilla-modern", "moz-modern-cert-signature", "cert_signature_allowed",
+                          &r);
+    EXPECT(f, VERDICT_FAIL, "leaf signed with sha256WithRSAEncryption, not in the allow-list");
+    r.chain.wrong_order = true;
+    f = shipped_rule_eval("mozilla-intermediate", "moz-int-chain-order", "chain_order_required",
+                          &r);
+    ck_assert_int_eq(f.verdict, VERDICT_WARN);
+    f = shipped_rule_eval("pci-dss-4.0", "pci-4.2.1-chain-order", "chain_order_required", &r);
+    ck_assert_int_eq(f.verdict, VERDICT_WARN);
+    /* CA/B Forum validity (SC-081): 200 days from 2026-03-15, 100 from 2027, 47 from 2029. */
+    const char *v = "cabf-6.3.2-validity-period";
+    f = shipped_rule_eval("cabf-baseline", v, "cert_max_lifetime", &r);
+    EXPECT(f, VERDICT_PASS, "<= 200 days (limit from 2026-03-15)");
+    r.certs[0].not_after += 1;
+    f = shipped_rule_eval("cabf-baseline", v, "cert_max_lifetime", &r);
+    EXPECT(f, VERDICT_FAIL, "> 200 days (limit from 2026-03-15)");
+    r.certs[0].not_before = D_2026_01_01;
+    r.certs[0].not_after = D_2026_01_01 + 398 * DAY - 1;
+    f = shipped_rule_eval("cabf-baseline", v, "cert_max_lifetime", &r);
+    EXPECT(f, VERDICT_PASS, "<= 398 days (limit from 2020-09-01)");
+    r.certs[0].not_before = D_2026_01_01 + 500 * DAY; /* 2027-05-16 */
+    r.certs[0].not_after = r.certs[0].not_before + 101 * DAY - 1;
+    f = shipped_rule_eval("cabf-baseline", v, "cert_max_lifetime", &r);
+    EXPECT(f, VERDICT_FAIL, "> 100 days (limit from 2027-03-15)");
+    r.certs[0].not_before = D_2026_01_01 + 1300 * DAY; /* 2029-07-24 */
+    r.certs[0].not_after = r.certs[0].not_before + 47 * DAY - 1;
+    f = shipped_rule_eval("cabf-baseline", v, "cert_max_lifetime", &r);
+    EXPECT(f, VERDICT_PASS, "<= 47 days (limit from 2029-03-15)");
+    r.certs[0].key_bits = 2050;
+    f = shipped_rule_eval("cabf-baseline", "cabf-6.1.5-key-size", "cert_key", &r);
+    EXPECT(f, VERDICT_FAIL, "not a multiple of 8");
+    target_result_cleanup(&r);
+}
+END_TEST
+
 static Suite *policy_suite(void)
 {
     Suite *s = suite_create("policy");
@@ -2057,6 +2136,7 @@ static Suite *policy_suite(void)
     tcase_add_test(tl, test_extends_override);
     tcase_add_test(tl, test_shipped_policies);
     tcase_add_test(tl, test_pci_rules);
+    tcase_add_test(tl, test_shipped_issue12);
     tcase_add_test(tl, test_load_errors_issue12);
     tcase_add_test(tl, test_golden_lint_errors);
     tcase_add_test(tl, test_load_errors_inline);
