@@ -29,11 +29,8 @@ static void ev_chain_aia(struct ev *e, const struct chain_fact *ch)
     }
     ev_add(e, "; %s",
            !ch->aia_completed ? "not completed through AIA"
-           : ch->aia_trusted  ? "completed through AIA (a client that fetches issuers): trusted"
+           : ch->aia_trusted  ? "completed through AIA: trusted (for a client that fetches issuers)"
                               : "completed through AIA: not trusted");
-    if (ch->aia_fetched > 0) {
-        ev_add(e, " (%d certificate%s fetched)", ch->aia_fetched, ch->aia_fetched == 1 ? "" : "s");
-    }
     if (ch->aia_detail[0] != '\0') {
         ev_add(e, ": %s", ch->aia_detail);
     }

@@ -1940,11 +1940,14 @@ START_TEST(test_chain_order_warn_aia)
     r.chain.aia_completed = true;
     r.chain.aia_trusted = true;
     r.chain.aia_fetched = 1;
-    snprintf(r.chain.aia_detail, FACT_TEXT, "fetched http://ca.example.test/int.der");
+    snprintf(r.chain.aia_detail, FACT_TEXT, "1 issuer fetched; completed chain trusted");
     f = eval1("    chain_complete_required: true\n", &r);
     EXPECT(f, VERDICT_FAIL,
-           "; completed through AIA (a client that fetches issuers): trusted (1 certificate "
-           "fetched): fetched http://ca.example.test/int.der");
+           "; completed through AIA: trusted (for a client that fetches issuers): 1 issuer "
+           "fetched; completed chain trusted");
+    r.chain.aia_trusted = false;
+    f = eval1("    chain_complete_required: true\n", &r);
+    EXPECT(f, VERDICT_FAIL, "; completed through AIA: not trusted: 1 issuer fetched");
     target_result_cleanup(&r);
 }
 END_TEST
