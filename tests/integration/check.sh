@@ -8,7 +8,8 @@
 # mozilla-intermediate, the certificate servers fail the certificate rules;
 # issue 12: tls13-only passes NIST's TLS 1.2-or-1.3 rule, sha1 fails
 # Mozilla's signature allow-list, wrongorder warns on the order rule, noint
-# fails the complete-chain rule with the AIA outcome in the evidence),
+# fails the complete-chain rule with the AIA outcome in the evidence,
+# good-rsa and good-ecdsa pass the CA/B Forum profile rules),
 # the exit codes and their precedence (2 > 1 > 3 > 0), what is stored, and
 # that an invalid policy or a missing scan stores nothing.
 #
@@ -66,7 +67,7 @@ rules_of() {
 one_of() { [ -n "$1" ] && printf '%s\n' "$2" | grep -qxF -- "$1"; }
 
 # The servers, each scanned alone (scan id in SCAN_<name>).
-servers="legacy gnutls-legacy tls13-only modern12 expired rsa1024 sha1 selfsigned wronghost good-rsa gnutls-noreneg wrongorder noint"
+servers="legacy gnutls-legacy tls13-only modern12 expired rsa1024 sha1 selfsigned wronghost good-rsa gnutls-noreneg wrongorder noint good-ecdsa"
 db=$LAB_DIR/check.db
 for s in $servers; do
 	lab_start "$s" >/dev/null
@@ -258,6 +259,11 @@ want_rule_passes good-rsa cabf-baseline cert_aia_required cert_crl_url_required 
 t_eq "good-rsa: the cabf-baseline profile rules pass" "pass pass pass pass" \
 	"$(jq -r '[.targets[0].policies[] | select(.policy == "cabf-baseline") | .findings[]
 	| select(.rule_id | test("aia|crl-dp|serial|key-usage")) | .verdict] | join(" ")' <<<"$J")"
+# An EC leaf with digitalSignature only meets the ECC key usage.
+check_json good-ecdsa any cabf-baseline
+want_rule_passes good-ecdsa cabf-baseline cert_key_usage_valid cert_serial_valid cert_aia_required
+t_eq "good-ecdsa: cabf-7.1.2.7.11-key-usage passes" pass "$(jq -r '.targets[0].policies[0].findings[]
+	| select(.rule_id == "cabf-7.1.2.7.11-key-usage") | .verdict' <<<"$J")"
 # A chain served out of order warns (Mozilla, PCI DSS) and fails no order rule.
 check_json wrongorder any mozilla-intermediate pci-dss-4.0
 want_rule_warns wrongorder mozilla-intermediate 'followed by its issuer' chain_order_required
