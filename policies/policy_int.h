@@ -40,12 +40,19 @@ enum check_kind {
     CHECK_SECURE_RENEGOTIATION_REQUIRED,
     CHECK_EXTENDED_MASTER_SECRET_REQUIRED,
     CHECK_ENCRYPT_THEN_MAC_REQUIRED,
+    CHECK_HEARTBEAT_FORBIDDEN,
     CHECK_CERT_KEY,
     CHECK_CERT_SIGNATURE_FORBIDDEN,
+    CHECK_CERT_SIGNATURE_ALLOWED,
     CHECK_CERT_MAX_LIFETIME,
     CHECK_CERT_EXPIRY,
     CHECK_CERT_SAN_REQUIRED,
     CHECK_CERT_SERVER_AUTH_EKU_REQUIRED,
+    CHECK_CERT_KEY_USAGE_VALID,
+    CHECK_CERT_SERIAL_VALID,
+    CHECK_CERT_AIA_REQUIRED,
+    CHECK_CERT_OCSP_URL_REQUIRED,
+    CHECK_CERT_CRL_URL_REQUIRED,
     CHECK_CHAIN_TRUSTED_REQUIRED,
     CHECK_CHAIN_COMPLETE_REQUIRED,
     CHECK_CHAIN_ORDER_REQUIRED,
@@ -92,6 +99,7 @@ enum inventory_kind { INVENTORY_CERTIFICATES, INVENTORY_PROTOCOLS_AND_SUITES };
 #define CHECK_MAX_KEY_TYPES 8
 #define CHECK_MAX_CURVES 16
 #define CHECK_MAX_STEPS 16
+#define CHECK_MAX_SIGS 16
 
 struct key_min {
     char type[16]; /* as cert_fact.key_type: "RSA", "RSA-PSS", "EC", "Ed25519", ... */
@@ -107,7 +115,8 @@ struct lifetime_step {
 /* One check with its resolved parameters; which fields count depends on kind. */
 struct check {
     enum check_kind kind;
-    unsigned versions;            /* protocols_*, server_order: 1u << enum tls_version */
+    unsigned versions; /* protocols_*, server_order: 1u << enum tls_version */
+    bool any_of;       /* protocols_required, groups_required: one of the list suffices */
     uint32_t *suites[TLSV_COUNT]; /* suites_allowed: owned, per version */
     size_t n_suites[TLSV_COUNT];
     unsigned suite_versions;           /* suites_allowed: versions that have a list */
@@ -115,15 +124,22 @@ struct check {
     int min_bits;                      /* suites_forbidden min_bits, dh/ecdh_min_bits */
     uint16_t groups[CHECK_MAX_GROUPS]; /* groups_allowed / groups_required */
     size_t n_groups;
-    bool whole_chain; /* cert_key: every certificate, not just the leaf */
+    bool whole_chain; /* cert_key, cert_signature_allowed: every certificate, not just the leaf */
+    int rsa_multiple_of; /* cert_key: RSA modulus bits divisible by this; 0: not checked */
     struct key_min keys[CHECK_MAX_KEY_TYPES];
     size_t n_keys;
     char curves[CHECK_MAX_CURVES][32]; /* cert_key: allowed EC curves; none = any */
     size_t n_curves;
-    unsigned sig_hashes; /* cert_signature_forbidden: enum sig_hash bits */
+    unsigned sig_hashes;              /* cert_signature_forbidden: enum sig_hash bits */
+    const char *sigs[CHECK_MAX_SIGS]; /* cert_signature_allowed: GnuTLS names (static) */
+    size_t n_sigs;
+    /* cert_max_lifetime: the limits; cert_crl_url_required: the short-lived
+     * schedule (a leaf within the step in force needs no CRL URL) */
     struct lifetime_step steps[CHECK_MAX_STEPS];
     size_t n_steps;
-    int warn_days; /* cert_expiry */
+    bool unless_ocsp; /* cert_crl_url_required: an OCSP URL stands in for the CRL URL */
+    bool warn_only;   /* chain_order_required: warn: a wrong order warns instead of failing */
+    int warn_days;    /* cert_expiry */
     int fail_days;
     enum inventory_kind inventory;
     int min_max_age;          /* hsts_min_max_age: seconds */

@@ -1,8 +1,10 @@
 /*
  * policies/checks/cert.c - the served certificates: cert_key (key types,
- * sizes, curves; leaf or whole chain), cert_signature_forbidden,
+ * sizes, curves, RSA modulus multiple; leaf or whole chain),
+ * cert_signature_forbidden,
  * cert_max_lifetime (date-dependent steps), cert_expiry, cert_san_required
- * and cert_server_auth_eku_required, their parameters and verdicts.
+ * and cert_server_auth_eku_required, their parameters and verdicts; the
+ * date-dependent steps and the validity period cert_profile.c shares.
  *
  * Where it sits: check_table (table.c) -> [load, describe, eval here].
  * Invariant: certificates are numbered as served: the leaf is "leaf" (#0),
@@ -53,24 +55,40 @@ static bool load_curves(struct pfile *f, const yaml_node_t *curves, struct check
     return true;
 }
 
-bool load_c_cert_key(struct pfile *f, const yaml_node_t *v, struct check *c)
+bool load_which_certs(struct pfile *f, const struct load_map *m, struct check *c)
 {
-    static const char *const keys[] = {"certificates", "min_bits", "curves", NULL};
-    struct load_map m;
-    if (!load_map_open(f, v, "cert_key", keys, "certificates, min_bits or curves", &m)) {
+    yaml_node_t *which = load_map_get(f, m, "certificates", NULL);
+    if (which == NULL) {
+        return true;
+    }
+    const char *w = load_text(f, which, "'leaf' or 'chain'");
+    if (w == NULL) {
         return false;
     }
-    yaml_node_t *which = load_map_get(f, &m, "certificates", NULL);
-    if (which != NULL) {
-        const char *w = load_text(f, which, "'leaf' or 'chain'");
-        if (w == NULL) {
-            return false;
-        }
-        if (strcmp(w, "chain") == 0) {
-            c->whole_chain = true;
-        } else if (strcmp(w, "leaf") != 0) {
-            return load_fail(f, which, "expected 'leaf' or 'chain', found '%s'", w);
-        }
+    if (strcmp(w, "chain") == 0) {
+        c->whole_chain = true;
+    } else if (strcmp(w, "leaf") != 0) {
+        return load_fail(f, which, "expected 'leaf' or 'chain', found '%s'", w);
+    }
+    return true;
+}
+
+bool load_c_cert_key(struct pfile *f, const yaml_node_t *v, struct check *c)
+{
+    static const char *const keys[] = {"certificates", "min_bits", "curves", "rsa_multiple_of",
+                                       NULL};
+    struct load_map m;
+    if (!load_map_open(f, v, "cert_key", keys, "certificates, min_bits, curves or rsa_multiple_of",
+                       &m)) {
+        return false;
+    }
+    yaml_node_t *mult = load_map_get(f, &m, "rsa_multiple_of", NULL);
+    if (mult != NULL && !load_int(f, mult, "rsa_multiple_of (RSA modulus bits divisible by it)", 1,
+                                  4096, &c->rsa_multiple_of)) {
+        return false;
+    }
+    if (!load_which_certs(f, &m, c)) {
+        return false;
     }
     yaml_node_t *mins = load_map_get(f, &m, "min_bits", NULL);
     if (mins == NULL) {
@@ -140,7 +158,7 @@ bool load_c_sig_forbidden(struct pfile *f, const yaml_node_t *v, struct check *c
     return true;
 }
 
-bool load_c_lifetime(struct pfile *f, const yaml_node_t *v, struct check *c)
+bool load_steps(struct pfile *f, const yaml_node_t *v, struct check *c)
 {
     static const char *const keys[] = {"from", "max_days", NULL};
     if (!load_list(f, v, "a list of {from: DATE, max_days: N} steps", false)) {
@@ -186,6 +204,11 @@ bool load_c_lifetime(struct pfile *f, const yaml_node_t *v, struct check *c)
         c->n_steps++;
     }
     return true;
+}
+
+bool load_c_lifetime(struct pfile *f, const yaml_node_t *v, struct check *c)
+{
+    return load_steps(f, v, c);
 }
 
 bool load_c_expiry(struct pfile *f, const yaml_node_t *v, struct check *c)
@@ -268,6 +291,12 @@ static void check_cert_key(const struct target_result *r, const struct check *c,
                    km->min_bits);
             continue;
         }
+        if (c->rsa_multiple_of > 0 && strncmp(cf->key_type, "RSA", 3) == 0 &&
+            cf->key_bits % c->rsa_multiple_of != 0) {
+            ev_add(judge_fail(j), "%s %s modulus of %d bits is not a multiple of %d", label,
+                   cf->key_type, cf->key_bits, c->rsa_multiple_of);
+            continue;
+        }
         if (c->n_curves > 0 && strcmp(cf->key_type, "EC") == 0) {
             bool ok = false;
             for (size_t k = 0; k < c->n_curves && !ok; k++) {
@@ -345,6 +374,23 @@ static void check_cert_sig(const struct target_result *r, const struct check *c,
     }
 }
 
+const struct lifetime_step *eval_step_in_force(const struct check *c, int64_t t)
+{
+    const struct lifetime_step *step = NULL;
+    for (size_t i = 0; i < c->n_steps; i++) {
+        if (c->steps[i].from <= t) {
+            step = &c->steps[i];
+        }
+    }
+    return step;
+}
+
+int64_t eval_validity_period(const struct cert_fact *cf)
+{
+    /* CA/B BR §6.3.2: the validity period includes both notBefore and notAfter. */
+    return cf->not_after >= cf->not_before ? cf->not_after - cf->not_before + 1 : 0;
+}
+
 static void check_lifetime(const struct target_result *r, const struct check *c, struct judge *j)
 {
     if (!eval_have_certs(r, j)) {
@@ -353,14 +399,8 @@ static void check_lifetime(const struct target_result *r, const struct check *c,
     const struct cert_fact *cf = &r->certs[0];
     char issued[16];
     util_iso_date(cf->not_before, issued, sizeof(issued));
-    const struct lifetime_step *step = NULL;
-    for (size_t i = 0; i < c->n_steps; i++) {
-        if (c->steps[i].from <= cf->not_before) {
-            step = &c->steps[i];
-        }
-    }
-    /* CA/B BR §6.3.2: the validity period includes both notBefore and notAfter. */
-    int64_t period = cf->not_after >= cf->not_before ? cf->not_after - cf->not_before + 1 : 0;
+    const struct lifetime_step *step = eval_step_in_force(c, cf->not_before);
+    int64_t period = eval_validity_period(cf);
     long long days = (long long)(period / 86400);
     long long rem = (long long)(period % 86400);
     if (step == NULL) {
@@ -481,6 +521,9 @@ void describe_cert_key(struct load_buf *b, const struct check *c)
     for (size_t i = 0; i < c->n_curves; i++) {
         load_buf_add(b, "%s%s", i ? ", " : "; curves ", c->curves[i]);
     }
+    if (c->rsa_multiple_of > 0) {
+        load_buf_add(b, "; RSA bits multiple of %d", c->rsa_multiple_of);
+    }
 }
 
 void describe_sig_forbidden(struct load_buf *b, const struct check *c)
@@ -493,6 +536,11 @@ void describe_sig_forbidden(struct load_buf *b, const struct check *c)
 }
 
 void describe_lifetime(struct load_buf *b, const struct check *c)
+{
+    load_describe_steps(b, c);
+}
+
+void load_describe_steps(struct load_buf *b, const struct check *c)
 {
     for (size_t i = 0; i < c->n_steps; i++) {
         if (c->steps[i].from_text[0] == '\0') {

@@ -89,9 +89,27 @@ yaml_node_t *load_map_value(struct pfile *f, const struct load_map *m, size_t i)
  * policies use ("TLS1.2"). (versions.c) */
 bool load_version(struct pfile *f, const yaml_node_t *n, enum tls_version *out);
 bool load_versions(struct pfile *f, const yaml_node_t *n, unsigned *out);
+/* load_any_of reads the value of a *_required check: a list (every item
+ * required), or {any_of: LIST} (one suffices: sets c->any_of). Returns the
+ * list node, or NULL after an error. (versions.c) */
+const yaml_node_t *load_any_of(struct pfile *f, const yaml_node_t *v, struct check *c);
 const char *check_version_canon(enum tls_version v);
 /* load_group_lookup finds a group by IANA name or a known alias (kex.c). */
 const struct group_info *load_group_lookup(const char *name);
+/* load_steps reads a list of {from: DATE, max_days: N} steps in date order
+ * into c->steps; load_describe_steps writes them ("398 days from
+ * 2020-09-01; ..."); eval_step_in_force is the step in force at t (the
+ * last whose from <= t), NULL before the first. (cert.c) */
+/* load_which_certs reads the optional `certificates: leaf | chain` of a
+ * certificate check's mapping into c->whole_chain (cert.c). */
+bool load_which_certs(struct pfile *f, const struct load_map *m, struct check *c);
+struct load_buf;
+bool load_steps(struct pfile *f, const yaml_node_t *v, struct check *c);
+void load_describe_steps(struct load_buf *b, const struct check *c);
+const struct lifetime_step *eval_step_in_force(const struct check *c, int64_t t);
+/* eval_validity_period: notBefore to notAfter in seconds, both included
+ * (CA/B Forum BR §6.3.2); 0 when notAfter is before notBefore. (cert.c) */
+int64_t eval_validity_period(const struct cert_fact *cf);
 
 /* ---- the parameters in one line (judge.c) ----------------------------------- */
 
@@ -213,8 +231,10 @@ void describe_true(struct load_buf *b, const struct check *c);
 
 /* versions.c */
 CHECK_LOAD(versions);
+CHECK_LOAD(versions_required);
 CHECK_LOAD(server_order);
 CHECK_DESCRIBE(versions);
+CHECK_DESCRIBE(versions_required);
 CHECK_DESCRIBE(server_order);
 CHECK_EVAL(protocols_forbidden);
 CHECK_EVAL(protocols_allowed);
@@ -229,6 +249,7 @@ CHECK_EVAL(suites_allowed);
 CHECK_EVAL(suites_forbidden);
 /* kex.c */
 CHECK_LOAD(groups);
+CHECK_LOAD(groups_required);
 CHECK_LOAD(min_bits);
 CHECK_DESCRIBE(groups);
 CHECK_DESCRIBE(min_bits);
@@ -240,6 +261,7 @@ CHECK_EVAL(ecdh_min_bits);
 CHECK_EVAL(secure_renegotiation);
 CHECK_EVAL(extended_master_secret);
 CHECK_EVAL(encrypt_then_mac);
+CHECK_EVAL(heartbeat);
 /* cert.c */
 CHECK_LOAD(cert_key);
 CHECK_LOAD(sig_forbidden);
@@ -255,7 +277,20 @@ CHECK_EVAL(lifetime);
 CHECK_EVAL(expiry);
 CHECK_EVAL(san);
 CHECK_EVAL(eku);
+/* cert_profile.c */
+CHECK_LOAD(sig_allowed);
+CHECK_LOAD(crl_url);
+CHECK_DESCRIBE(sig_allowed);
+CHECK_DESCRIBE(crl_url);
+CHECK_EVAL(sig_allowed);
+CHECK_EVAL(key_usage);
+CHECK_EVAL(serial);
+CHECK_EVAL(aia);
+CHECK_EVAL(ocsp_url);
+CHECK_EVAL(crl_url);
 /* chain.c */
+CHECK_LOAD(chain_order);
+CHECK_DESCRIBE(chain_order);
 CHECK_EVAL(chain);
 /* revocation.c */
 CHECK_EVAL(ocsp_staple);

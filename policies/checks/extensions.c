@@ -1,8 +1,9 @@
 /*
  * policies/checks/extensions.c - TLS extensions the server must honour:
  * secure_renegotiation_required (RFC 5746), extended_master_secret_required
- * (RFC 7627) and encrypt_then_mac_required (RFC 7366, where CBC suites are
- * accepted). Their value is `true` (table.c loads and describes it).
+ * (RFC 7627), encrypt_then_mac_required (RFC 7366, where CBC suites are
+ * accepted) and heartbeat_forbidden (RFC 6520 not echoed). Their value is
+ * `true` (table.c loads and describes it).
  *
  * Where it sits: check_table (table.c) -> [eval here]. Invariant: only
  * TLS 1.3 accepted is "not applicable" (pass), nothing accepted is no pass.
@@ -120,6 +121,32 @@ static void check_etm(const struct target_result *r, struct judge *j)
 }
 
 /* ---- the table's functions -------------------------------------------------- */
+
+/* check_heartbeat: the server must not echo the heartbeat extension
+ * (RFC 6520; Heartbleed, CVE-2014-0160, needs it). */
+static void check_heartbeat(const struct target_result *r, struct judge *j)
+{
+    if (!r->enumeration.collected) {
+        ev_add(judge_unknown(j), "heartbeat not tested (enumeration not collected)");
+        return;
+    }
+    enum fact_tri t = r->enumeration.heartbeat;
+    if (t == TRI_YES) {
+        ev_add(judge_fail(j), "the server echoes the heartbeat extension (RFC 6520)");
+    } else if (t == TRI_NO) {
+        ev_add(judge_ok(j), "heartbeat not echoed by the server (enumeration)");
+    } else {
+        ev_add(judge_unknown(j), "heartbeat: the test gave no answer");
+    }
+}
+
+void eval_heartbeat(const struct target_result *r, const struct check *c, int64_t now,
+                    struct judge *j)
+{
+    (void)c;
+    (void)now;
+    check_heartbeat(r, j);
+}
 
 void eval_secure_renegotiation(const struct target_result *r, const struct check *c, int64_t now,
                                struct judge *j)

@@ -1,5 +1,6 @@
 /*
- * policies/checks/kex.c - key exchange: groups_allowed, groups_required,
+ * policies/checks/kex.c - key exchange: groups_allowed, groups_required
+ * (every group listed, or {any_of: [...]}: one of them),
  * dh_min_bits and ecdh_min_bits, group names (IANA names and the usual
  * aliases), their parameters and their verdicts.
  *
@@ -75,12 +76,21 @@ bool load_c_groups(struct pfile *f, const yaml_node_t *v, struct check *c)
     return load_groups(f, v, c);
 }
 
+bool load_c_groups_required(struct pfile *f, const yaml_node_t *v, struct check *c)
+{
+    const yaml_node_t *list = load_any_of(f, v, c);
+    return list != NULL && load_groups(f, list, c);
+}
+
 bool load_c_min_bits(struct pfile *f, const yaml_node_t *v, struct check *c)
 {
     return load_int(f, v, "a minimum size in bits", 1, 16384, &c->min_bits);
 }
 static void load_describe_groups(struct load_buf *b, const struct check *c)
 {
+    if (c->any_of) {
+        load_buf_add(b, "any of ");
+    }
     for (size_t i = 0; i < c->n_groups; i++) {
         const struct group_info *g = registry_group_by_code(c->groups[i]);
         load_buf_add(b, "%s%s", i ? ", " : "", g != NULL ? g->name : "?");
@@ -214,6 +224,29 @@ static const char *eval_group_name(uint16_t code, char *buf, size_t buf_size)
     return buf;
 }
 
+/* check_groups_any: at least one of the listed groups is accepted. */
+static void check_groups_any(const struct check *c, const struct gset *g, struct judge *j)
+{
+    char hex[16];
+    for (size_t i = 0; i < c->n_groups; i++) {
+        if (eval_has_group(g->codes, g->n, c->groups[i])) {
+            ev_add(judge_ok(j), "%s accepted (one of the list is enough)",
+                   eval_group_name(c->groups[i], hex, sizeof(hex)));
+            return;
+        }
+    }
+    struct ev *e = g->complete ? judge_fail(j) : judge_unknown(j);
+    ev_add(e, "none of ");
+    for (size_t i = 0; i < c->n_groups; i++) {
+        ev_add(e, "%s%s", i ? ", " : "", eval_group_name(c->groups[i], hex, sizeof(hex)));
+    }
+    if (g->complete) {
+        ev_add(e, " accepted");
+    } else {
+        ev_add(e, " seen (%s)", g->why);
+    }
+}
+
 static void check_groups(const struct target_result *r, const struct check *c, bool required,
                          struct judge *j)
 {
@@ -233,6 +266,8 @@ static void check_groups(const struct target_result *r, const struct check *c, b
             }
             ev_add(&j->fail, "%s", eval_group_name(g.codes[i], hex, sizeof(hex)));
         }
+    } else if (c->any_of) {
+        check_groups_any(c, &g, j);
     } else {
         for (size_t i = 0; i < c->n_groups; i++) {
             if (eval_has_group(g.codes, g.n, c->groups[i])) {

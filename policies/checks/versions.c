@@ -1,6 +1,7 @@
 /*
  * policies/checks/versions.c - protocol versions: the checks
- * protocols_forbidden, protocols_allowed, protocols_required and
+ * protocols_forbidden, protocols_allowed, protocols_required (every
+ * version listed, or {any_of: [...]}: one of them) and
  * server_order_required, the spelling of versions in policies, and what
  * every check that looks at versions and suites shares: one view of each
  * version (enumeration and GnuTLS handshakes together) and of the suites
@@ -76,9 +77,34 @@ bool load_versions(struct pfile *f, const yaml_node_t *n, unsigned *out)
     return true;
 }
 
+const yaml_node_t *load_any_of(struct pfile *f, const yaml_node_t *v, struct check *c)
+{
+    if (load_is_list(v)) {
+        return v;
+    }
+    static const char *const keys[] = {"any_of", NULL};
+    struct load_map m;
+    if (!load_map_open(f, v, "{any_of: [...]} (or a list)", keys, "any_of", &m)) {
+        return NULL;
+    }
+    yaml_node_t *list = load_map_get(f, &m, "any_of", NULL);
+    if (list == NULL) {
+        load_fail(f, v, "expected 'any_of' with a list (at least one of them is required)");
+        return NULL;
+    }
+    c->any_of = true;
+    return list;
+}
+
 bool load_c_versions(struct pfile *f, const yaml_node_t *v, struct check *c)
 {
     return load_versions(f, v, &c->versions);
+}
+
+bool load_c_versions_required(struct pfile *f, const yaml_node_t *v, struct check *c)
+{
+    const yaml_node_t *list = load_any_of(f, v, c);
+    return list != NULL && load_versions(f, list, &c->versions);
 }
 bool load_c_server_order(struct pfile *f, const yaml_node_t *v, struct check *c)
 {
@@ -306,6 +332,39 @@ static void check_protocols_required(const struct target_result *r, unsigned req
     }
 }
 
+/* check_protocols_any: at least one of the versions is accepted. */
+static void check_protocols_any(const struct target_result *r, unsigned wanted, struct judge *j)
+{
+    struct ev seen;
+    ev_init(&seen);
+    bool accepted = false, unsure = false;
+    for (unsigned v = 0; v < TLSV_COUNT; v++) {
+        if ((wanted & (1u << v)) == 0) {
+            continue;
+        }
+        struct vview vv;
+        eval_version(r, (enum tls_version)v, &vv);
+        const char *name = tls_version_name((enum tls_version)v);
+        ev_sep(&seen);
+        if (vv.state == PROBE_ACCEPTED) {
+            accepted = true;
+            ev_add(&seen, "%s accepted (%s)", name, vv.source);
+        } else if (vv.state == PROBE_REFUSED) {
+            ev_add(&seen, "%s refused (%s)", name, vv.source);
+        } else {
+            unsure = true;
+            ev_add(&seen, "%s not determined: %s", name, vv.why);
+        }
+    }
+    if (accepted) {
+        ev_add(judge_ok(j), "one of them is enough: %s", seen.buf);
+    } else if (unsure) {
+        ev_add(judge_unknown(j), "none known to be accepted: %s", seen.buf);
+    } else {
+        ev_add(judge_fail(j), "none of them accepted: %s", seen.buf);
+    }
+}
+
 static void check_server_order(const struct target_result *r, const struct check *c,
                                struct judge *j)
 {
@@ -354,6 +413,14 @@ void describe_versions(struct load_buf *b, const struct check *c)
     load_describe_versions(b, c->versions);
 }
 
+void describe_versions_required(struct load_buf *b, const struct check *c)
+{
+    if (c->any_of) {
+        load_buf_add(b, "any of ");
+    }
+    load_describe_versions(b, c->versions);
+}
+
 void describe_server_order(struct load_buf *b, const struct check *c)
 {
     if (c->versions == (1u << TLSV_COUNT) - 1) {
@@ -381,7 +448,11 @@ void eval_protocols_required(const struct target_result *r, const struct check *
                              struct judge *j)
 {
     (void)now;
-    check_protocols_required(r, c->versions, j);
+    if (c->any_of) {
+        check_protocols_any(r, c->versions, j);
+    } else {
+        check_protocols_required(r, c->versions, j);
+    }
 }
 
 void eval_server_order(const struct target_result *r, const struct check *c, int64_t now,

@@ -5,7 +5,11 @@
 # evaluated over the stored scans. Checks the verdicts the issue asks for
 # (legacy fails pci-dss-4.0 on TLS 1.0 and its weak suites, tls13-only
 # passes mozilla-modern's version and suite rules and fails its certificate type, modern12 fails mozilla-modern on TLS 1.2 and passes
-# mozilla-intermediate, the certificate servers fail the certificate rules),
+# mozilla-intermediate, the certificate servers fail the certificate rules;
+# issue 12: tls13-only passes NIST's TLS 1.2-or-1.3 rule, sha1 fails
+# Mozilla's signature allow-list, wrongorder warns on the order rule, noint
+# fails the complete-chain rule with the AIA outcome in the evidence,
+# good-rsa and good-ecdsa pass the CA/B Forum profile rules),
 # the exit codes and their precedence (2 > 1 > 3 > 0), what is stored, and
 # that an invalid policy or a missing scan stores nothing.
 #
@@ -63,7 +67,7 @@ rules_of() {
 one_of() { [ -n "$1" ] && printf '%s\n' "$2" | grep -qxF -- "$1"; }
 
 # The servers, each scanned alone (scan id in SCAN_<name>).
-servers="legacy gnutls-legacy tls13-only modern12 expired rsa1024 sha1 selfsigned wronghost good-rsa gnutls-noreneg"
+servers="legacy gnutls-legacy tls13-only modern12 expired rsa1024 sha1 selfsigned wronghost good-rsa gnutls-noreneg wrongorder noint good-ecdsa"
 db=$LAB_DIR/check.db
 for s in $servers; do
 	lab_start "$s" >/dev/null
@@ -153,6 +157,28 @@ want_rule_passes() {
 	t_eq "$name: no $policy failure on $*" "" "$bad"
 }
 
+# want_rule_warns NAME POLICY REGEX CHECK...: some finding of POLICY on
+# server NAME from a rule with one of the CHECKs is a warning whose
+# evidence matches REGEX.
+want_rule_warns() {
+	local name=$1 policy=$2 re=$3 ids hit=''
+	shift 3
+	ids=$(rules_of "$policy" "$@")
+	while IFS=$'\t' read -r rule ev; do
+		if one_of "$rule" "$ids" && printf '%s' "$ev" | grep -qE -- "$re"; then
+			hit=$rule
+			break
+		fi
+	done < <(jq -r --arg p "$policy" '.targets[0].policies[] | select(.policy == $p)
+		| .findings[] | select(.verdict == "warn") | "\(.rule_id)\t\(.evidence)"' <<<"$J")
+	if [ -n "$hit" ]; then
+		t_ok "$name warns on $policy rule $hit ($*) with evidence /$re/"
+	else
+		t_fail "$name warns on $policy on a rule with check $* (ids: $(echo $ids)) and evidence /$re/" \
+			"$(jq -c --arg p "$policy" '[.targets[0].policies[] | select(.policy == $p) | .findings[] | select(.verdict != "pass")]' <<<"$J")"
+	fi
+}
+
 # --- legacy fails pci-dss-4.0: TLS 1.0 and the weak suites it accepts ----------
 check_json legacy 1 pci-dss-4.0
 t_eq "legacy: JSON schema" "tlsaudit-check 1" "$(jq -r '"\(.schema) \(.schema_version)"' <<<"$J")"
@@ -166,12 +192,16 @@ want_rule_fails gnutls-legacy pci-dss-4.0 'TLS_RSA_WITH_RC4_128_SHA|RC4' suites_
 want_rule_fails gnutls-legacy pci-dss-4.0 '3DES' suites_forbidden suites_allowed
 
 # --- the Mozilla profiles ------------------------------------------------------
-# tls13-only follows Modern's versions and suites but serves an RSA leaf:
-# Modern's certificate type (ECDSA) fails the default gate (policy 1.1).
+# tls13-only follows Modern's versions and suites but serves an RSA leaf
+# signed with RSA: Modern's certificate type (ECDSA) and its signature
+# allow-list (ECDSA signatures, policy 1.2) fail the default gate.
 check_json tls13-only 1 mozilla-modern
 want_rule_fails tls13-only mozilla-modern 'RSA' cert_key
+want_rule_fails tls13-only mozilla-modern 'sha256WithRSAEncryption, not in the allow-list' \
+	cert_signature_allowed
 want_rule_passes tls13-only mozilla-modern protocols_allowed protocols_required suites_allowed
-t_eq "tls13-only: one blocking finding (the certificate type)" 1 "$(jq -r '.summary.blocking_findings' <<<"$J")"
+t_eq "tls13-only: two blocking findings (the certificate type and signature)" 2 \
+	"$(jq -r '.summary.blocking_findings' <<<"$J")"
 check_json modern12 1 mozilla-modern
 want_rule_fails modern12 mozilla-modern 'TLS ?1\.2' protocols_forbidden protocols_allowed
 check_json modern12 0 mozilla-intermediate
@@ -210,6 +240,38 @@ check_json good-rsa any pci-dss-4.0 cabf-baseline
 want_rule_passes good-rsa pci-dss-4.0 cert_expiry chain_trusted_required hostname_match_required \
 	cert_key cert_signature_forbidden protocols_forbidden
 want_rule_passes good-rsa cabf-baseline cert_key cert_signature_forbidden
+
+# --- issue 12: the rules that needed new checks ------------------------------------
+# NIST: a TLS 1.3-only server meets "TLS 1.2 (or TLS 1.3)" and the TLS 1.3 rule.
+check_json tls13-only any nist-sp800-52r2
+want_rule_passes tls13-only nist-sp800-52r2 protocols_required
+t_eq "tls13-only: nist-3.1-tls12 passes" pass "$(jq -r '.targets[0].policies[0].findings[]
+	| select(.rule_id == "nist-3.1-tls12") | .verdict' <<<"$J")"
+# Mozilla's signature allow-list: the SHA-1 leaf fails it, a SHA-256 RSA leaf passes.
+check_json sha1 any mozilla-intermediate
+want_rule_fails sha1 mozilla-intermediate 'sha1WithRSAEncryption, not in the allow-list' \
+	cert_signature_allowed
+check_json good-rsa any mozilla-intermediate cabf-baseline
+want_rule_passes good-rsa mozilla-intermediate cert_signature_allowed chain_order_required
+# The CA/B Forum profile rules on a lab leaf with AIA, CRL DP, a random serial and RSA key usage.
+want_rule_passes good-rsa cabf-baseline cert_aia_required cert_crl_url_required \
+	cert_serial_valid cert_key_usage_valid
+t_eq "good-rsa: the cabf-baseline profile rules pass" "pass pass pass pass" \
+	"$(jq -r '[.targets[0].policies[] | select(.policy == "cabf-baseline") | .findings[]
+	| select(.rule_id | test("aia|crl-dp|serial|key-usage")) | .verdict] | join(" ")' <<<"$J")"
+# An EC leaf with digitalSignature only meets the ECC key usage.
+check_json good-ecdsa any cabf-baseline
+want_rule_passes good-ecdsa cabf-baseline cert_key_usage_valid cert_serial_valid cert_aia_required
+t_eq "good-ecdsa: cabf-7.1.2.7.11-key-usage passes" pass "$(jq -r '.targets[0].policies[0].findings[]
+	| select(.rule_id == "cabf-7.1.2.7.11-key-usage") | .verdict' <<<"$J")"
+# A chain served out of order warns (Mozilla, PCI DSS) and fails no order rule.
+check_json wrongorder any mozilla-intermediate pci-dss-4.0
+want_rule_warns wrongorder mozilla-intermediate 'followed by its issuer' chain_order_required
+want_rule_warns wrongorder pci-dss-4.0 'followed by its issuer' chain_order_required
+want_rule_passes wrongorder mozilla-intermediate chain_order_required
+# A chain the server did not complete fails, and the evidence says what AIA gave.
+check_json noint any mozilla-intermediate
+want_rule_fails noint mozilla-intermediate 'was not sent.*AIA' chain_complete_required
 
 # --- what is stored -------------------------------------------------------------
 before=$(findings)

@@ -1540,6 +1540,556 @@ START_TEST(test_probe_describe)
 }
 END_TEST
 
+/* ---- issue 12: the any-of forms, heartbeat, the certificate profile ---------- */
+
+/* params_of: the one-line parameters `policies show` prints for check_yaml. */
+static void expect_params(const char *check_yaml, const char *want)
+{
+    struct policy *p = policy_of(check_yaml, NULL);
+    struct policy_rule_info info;
+    ck_assert(policy_rule_at(p, 0, &info));
+    ck_assert_str_eq(info.params, want);
+    policy_free(p);
+}
+
+START_TEST(test_protocols_required_any_of)
+{
+    struct target_result r;
+    const char *chk = "    protocols_required: {any_of: [TLS1.2, TLS1.3]}\n";
+    fx_init(&r);
+    fx_enum(&r);
+    fx_accept(&r, TLSV_TLS13, SUITES_TLS13, 2, 255);
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS,
+           "one of them is enough: TLS 1.2 refused (enumeration); TLS 1.3 accepted (enumeration)");
+    /* The plain list still needs every version. */
+    f = eval1("    protocols_required: [TLS1.2, TLS1.3]\n", &r);
+    EXPECT(f, VERDICT_FAIL, "TLS 1.2 not accepted (refused: enumeration)");
+    r.enumeration.versions[TLSV_TLS13].state = PROBE_REFUSED;
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL,
+           "none of them accepted: TLS 1.2 refused (enumeration); TLS 1.3 refused (enumeration)");
+    r.enumeration.versions[TLSV_TLS13].state = PROBE_INCONCLUSIVE;
+    snprintf(r.enumeration.versions[TLSV_TLS13].reason, FACT_TEXT, "connection reset");
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE,
+           "none known to be accepted: TLS 1.2 refused (enumeration); "
+           "TLS 1.3 not determined: connection reset");
+    target_result_cleanup(&r);
+    /* Nothing collected: no pass. */
+    fx_init(&r);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "none known to be accepted");
+    target_result_cleanup(&r);
+    expect_params(chk, "any of TLS1.2, TLS1.3");
+    expect_params("    protocols_required: [TLS1.2]\n", "TLS1.2");
+}
+END_TEST
+
+START_TEST(test_groups_required_any_of)
+{
+    struct target_result r;
+    const uint16_t p256[] = {29, 23}; /* x25519, secp256r1 */
+    const uint16_t x25519[] = {29};
+    const char *chk = "    groups_required: {any_of: [P-256, P-384]}\n";
+    fx_init(&r);
+    fx_enum(&r);
+    fx_accept(&r, TLSV_TLS12, SUITE_ECDHE_GCM, 1, 255);
+    fx_groups12(&r, p256, 2);
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "secp256r1 accepted (one of the list is enough)");
+    f = eval1("    groups_required: [P-256, P-384]\n", &r);
+    EXPECT(f, VERDICT_FAIL, "secp384r1 not accepted");
+    fx_groups12(&r, x25519, 1);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "none of secp256r1, secp384r1 accepted (groups in use: x25519)");
+    target_result_cleanup(&r);
+    fx_init(&r);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE,
+           "none of secp256r1, secp384r1 seen (groups not enumerated (enumeration not collected))");
+    target_result_cleanup(&r);
+    expect_params(chk, "any of secp256r1, secp384r1");
+}
+END_TEST
+
+START_TEST(test_heartbeat)
+{
+    struct target_result r;
+    const char *chk = "    heartbeat_forbidden: true\n";
+    fx_init(&r);
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "heartbeat not tested (enumeration not collected)");
+    fx_enum(&r);
+    r.enumeration.heartbeat = TRI_YES;
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "the server echoes the heartbeat extension (RFC 6520)");
+    r.enumeration.heartbeat = TRI_NO;
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "heartbeat not echoed by the server (enumeration)");
+    r.enumeration.heartbeat = TRI_UNKNOWN;
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "heartbeat: the test gave no answer");
+    target_result_cleanup(&r);
+    expect_params(chk, "true");
+}
+END_TEST
+
+START_TEST(test_cert_signature_allowed)
+{
+    struct target_result r;
+    const char *chk = "    cert_signature_allowed: [sha256WithRSAEncryption, ECDSA-SHA256]\n";
+    const char *chain = "    cert_signature_allowed:\n      certificates: chain\n"
+                        "      algorithms: [sha256WithRSAEncryption, ecdsa-with-SHA256]\n";
+    fx_init(&r);
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "certificates not collected");
+    fx_cert(&r, "RSA", 2048, "", "RSA-SHA1", NOW - DAY, NOW + 30 * DAY);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL,
+           "leaf signed with sha1WithRSAEncryption, not in the allow-list "
+           "(sha256WithRSAEncryption, ecdsa-with-SHA256)");
+    snprintf(r.certs[0].sig_alg, sizeof(r.certs[0].sig_alg), "RSA-SHA256");
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "leaf signed with sha256WithRSAEncryption");
+    /* An intermediate counts only with certificates: chain. */
+    fx_cert(&r, "RSA", 2048, "", "RSA-SHA384", NOW - DAY, NOW + 300 * DAY);
+    f = eval1(chk, &r);
+    ck_assert_int_eq(f.verdict, VERDICT_PASS);
+    f = eval1(chain, &r);
+    EXPECT(f, VERDICT_FAIL, "certificate #1 signed with sha384WithRSAEncryption, not in the");
+    /* A self-signed root after the leaf is not relied on. */
+    r.certs[1].self_signed = true;
+    f = eval1(chain, &r);
+    EXPECT(f, VERDICT_PASS, "certificate #1 self-signed (RSA-SHA384, not relied on)");
+    /* An algorithm GnuTLS does not name (a dotted OID) is not on the list. */
+    snprintf(r.certs[0].sig_alg, sizeof(r.certs[0].sig_alg), "1.2.840.113549.1.1.99");
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "leaf signed with 1.2.840.113549.1.1.99, not in the allow-list");
+    r.certs[0].sig_alg[0] = '\0';
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "leaf signature algorithm not collected");
+    target_result_cleanup(&r);
+    expect_params(chk, "leaf: sha256WithRSAEncryption, ecdsa-with-SHA256");
+    expect_params(chain, "chain: sha256WithRSAEncryption, ecdsa-with-SHA256");
+}
+END_TEST
+
+static struct cert_fact *fx_ku(struct target_result *r, const char *type, const char *ku1,
+                               const char *ku2)
+{
+    target_result_cleanup(r);
+    fx_init(r);
+    struct cert_fact *c =
+        fx_cert(r, type, type[0] == 'E' ? 256 : 2048, "", "RSA-SHA256", NOW - DAY, NOW + 30 * DAY);
+    c->has_key_usage = ku1 != NULL;
+    ck_assert(ku1 == NULL || strlist_add(&c->key_usage, ku1) == 0);
+    ck_assert(ku2 == NULL || strlist_add(&c->key_usage, ku2) == 0);
+    return c;
+}
+
+START_TEST(test_cert_key_usage)
+{
+    struct target_result r;
+    const char *chk = "    cert_key_usage_valid: true\n";
+    fx_init(&r);
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "certificates not collected");
+    fx_ku(&r, "RSA", "digitalSignature", "keyEncipherment");
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "leaf RSA key, keyUsage: digitalSignature, keyEncipherment");
+    fx_ku(&r, "RSA", "keyEncipherment", NULL);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "leaf RSA key, keyUsage: keyEncipherment");
+    fx_ku(&r, "RSA", "digitalSignature", "keyCertSign");
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "leaf RSA key with keyUsage keyCertSign (not permitted)");
+    fx_ku(&r, "RSA", "dataEncipherment", NULL);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "leaf RSA key with neither digitalSignature nor keyEncipherment");
+    fx_ku(&r, "EC", "digitalSignature", NULL);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "leaf EC key, keyUsage: digitalSignature");
+    fx_ku(&r, "EC", "digitalSignature", "keyEncipherment");
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "leaf EC key with keyUsage keyEncipherment (not permitted)");
+    fx_ku(&r, "EC", "keyAgreement", NULL);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "leaf EC key without keyUsage digitalSignature");
+    /* No keyUsage at all: a SHOULD, so a warning. */
+    fx_ku(&r, "RSA", NULL, NULL);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_WARN, "leaf has no keyUsage extension (it SHOULD be present)");
+    fx_ku(&r, "Ed25519", "digitalSignature", NULL);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "leaf key type Ed25519: key usage is judged for RSA and EC");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+/* fx_der_serial gives the leaf a DER skeleton (Certificate, tbsCertificate,
+ * [0] version unless v1, serialNumber) with these serial content octets. */
+static void fx_der_serial(struct cert_fact *c, const uint8_t *serial, size_t n, bool v1)
+{
+    uint8_t tbs[64];
+    size_t t = 0;
+    ck_assert(n <= 40);
+    if (!v1) {
+        const uint8_t version[] = {0xA0, 0x03, 0x02, 0x01, 0x02};
+        memcpy(tbs, version, sizeof(version));
+        t = sizeof(version);
+    }
+    tbs[t++] = 0x02;
+    tbs[t++] = (uint8_t)n;
+    memcpy(tbs + t, serial, n);
+    t += n;
+    free(c->der);
+    c->der = malloc(t + 4);
+    ck_assert_ptr_nonnull(c->der);
+    c->der[0] = 0x30;
+    c->der[1] = (uint8_t)(t + 2);
+    c->der[2] = 0x30;
+    c->der[3] = (uint8_t)t;
+    memcpy(c->der + 4, tbs, t);
+    c->der_len = t + 4;
+}
+
+START_TEST(test_cert_serial)
+{
+    struct target_result r;
+    const char *chk = "    cert_serial_valid: true\n";
+    uint8_t s[24];
+    for (size_t i = 0; i < sizeof(s); i++) {
+        s[i] = (uint8_t)(0x11 + i);
+    }
+    fx_init(&r);
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "certificates not collected");
+    struct cert_fact *c = fx_good_leaf(&r);
+    snprintf(c->serial, sizeof(c->serial), "1112");
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "leaf serial number not readable from the certificate");
+    fx_der_serial(c, s, 16, false);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "leaf serial number 1112: positive, 16 octets (16 significant)");
+    fx_der_serial(c, s, 8, true); /* a v1 certificate: no [0] version */
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "positive, 8 octets (8 significant)");
+    fx_der_serial(c, s, 7, false);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "has 7 significant octets (< 8: fewer than 64 bits)");
+    fx_der_serial(c, s, 21, false);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "is 21 octets (> 20)");
+    /* The sign pad counts towards the 20 octets, not towards the 64 bits. */
+    uint8_t padded[20] = {0x00, 0x80, 0x01};
+    fx_der_serial(c, padded, 20, false);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "positive, 20 octets (19 significant)");
+    uint8_t lead[9] = {0x00, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07};
+    fx_der_serial(c, lead, 9, false);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "has 7 significant octets");
+    uint8_t neg[10] = {0x80, 0x01};
+    fx_der_serial(c, neg, 10, false);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "leaf serial number 1112 is negative");
+    uint8_t zero[1] = {0};
+    fx_der_serial(c, zero, 1, false);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "leaf serial number is zero");
+    /* Truncated DER: not readable, never a pass. */
+    fx_der_serial(c, s, 16, false);
+    c->der_len = 10;
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "not readable");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+START_TEST(test_cert_aia_urls)
+{
+    struct target_result r;
+    const char *aia = "    cert_aia_required: true\n";
+    const char *ocsp = "    cert_ocsp_url_required: true\n";
+    fx_init(&r);
+    struct finding f = eval1(aia, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "certificates not collected");
+    f = eval1(ocsp, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "certificates not collected");
+    struct cert_fact *c = fx_good_leaf(&r);
+    f = eval1(aia, &r);
+    EXPECT(f, VERDICT_FAIL,
+           "leaf has no authorityInfoAccess URL (neither id-ad-ocsp nor id-ad-caIssuers)");
+    f = eval1(ocsp, &r);
+    EXPECT(f, VERDICT_FAIL, "leaf has no OCSP responder URL (authorityInfoAccess id-ad-ocsp)");
+    ck_assert_int_eq(strlist_add(&c->ca_issuer_urls, "http://ca.example.test/int.der"), 0);
+    f = eval1(aia, &r);
+    EXPECT(f, VERDICT_PASS, "leaf CA issuers: http://ca.example.test/int.der");
+    f = eval1(ocsp, &r);
+    ck_assert_int_eq(f.verdict, VERDICT_FAIL);
+    ck_assert_int_eq(strlist_add(&c->ocsp_urls, "http://ocsp.example.test"), 0);
+    f = eval1(ocsp, &r);
+    EXPECT(f, VERDICT_PASS, "leaf OCSP responder: http://ocsp.example.test");
+    f = eval1(aia, &r);
+    EXPECT(f, VERDICT_PASS, "leaf OCSP responder: http://ocsp.example.test; leaf CA issuers");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+START_TEST(test_cert_crl_url)
+{
+    struct target_result r;
+    const char *plain = "    cert_crl_url_required: true\n";
+    const char *br = "    cert_crl_url_required:\n      unless_ocsp: true\n      short_lived:\n"
+                     "        - {from: 2024-03-15, max_days: 10}\n"
+                     "        - {from: 2026-03-15, max_days: 7}\n";
+    fx_init(&r);
+    struct finding f = eval1(plain, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "certificates not collected");
+    struct cert_fact *c =
+        fx_cert(&r, "RSA", 2048, "", "RSA-SHA256", D_2026_04_01, D_2026_04_01 + 90 * DAY - 1);
+    f = eval1(plain, &r);
+    EXPECT(f, VERDICT_FAIL, "leaf has no CRL distribution point URL");
+    f = eval1(br, &r);
+    EXPECT(f, VERDICT_FAIL, "leaf has no CRL distribution point URL and no OCSP responder URL");
+    /* Short-lived: 7 days from 2026-03-15, 10 days before; none before 2024-03-15. */
+    c->not_after = D_2026_04_01 + 7 * DAY - 1;
+    f = eval1(br, &r);
+    EXPECT(f, VERDICT_PASS,
+           "none needed: short-lived leaf (valid 604800 s, issued 2026-04-01, "
+           "<= 7 days)");
+    f = eval1(plain, &r);
+    ck_assert_int_eq(f.verdict, VERDICT_FAIL);
+    c->not_after = D_2026_04_01 + 7 * DAY;
+    f = eval1(br, &r);
+    ck_assert_int_eq(f.verdict, VERDICT_FAIL);
+    c->not_before = D_2026_01_01;
+    c->not_after = D_2026_01_01 + 10 * DAY - 1;
+    f = eval1(br, &r);
+    EXPECT(f, VERDICT_PASS, "issued 2026-01-01, <= 10 days");
+    c->not_before = D_2026_01_01 - 800 * DAY;
+    c->not_after = c->not_before + DAY;
+    f = eval1(br, &r);
+    EXPECT(f, VERDICT_FAIL, "leaf has no CRL distribution point URL");
+    ck_assert_int_eq(strlist_add(&c->ocsp_urls, "http://ocsp.example.test"), 0);
+    f = eval1(br, &r);
+    EXPECT(f, VERDICT_PASS,
+           "no CRL distribution point, none needed: the leaf names an OCSP responder "
+           "(http://ocsp.example.test)");
+    f = eval1(plain, &r);
+    ck_assert_int_eq(f.verdict, VERDICT_FAIL);
+    ck_assert_int_eq(strlist_add(&c->crl_urls, "http://crl.example.test/int.crl"), 0);
+    f = eval1(plain, &r);
+    EXPECT(f, VERDICT_PASS, "leaf CRL distribution point: http://crl.example.test/int.crl");
+    target_result_cleanup(&r);
+    expect_params(plain, "true");
+    expect_params(br, "true; unless the leaf names an OCSP responder; not for short-lived "
+                      "leaves: 10 days from 2024-03-15; 7 days from 2026-03-15");
+}
+END_TEST
+
+START_TEST(test_cert_key_rsa_multiple)
+{
+    struct target_result r;
+    const char *chk =
+        "    cert_key:\n      certificates: chain\n      min_bits: {RSA: 2048, EC: 256}\n"
+        "      rsa_multiple_of: 8\n";
+    fx_init(&r);
+    fx_good_leaf(&r);
+    fx_cert(&r, "RSA", 2052, "", "RSA-SHA256", NOW - DAY, NOW + 300 * DAY);
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL, "certificate #1 RSA modulus of 2052 bits is not a multiple of 8");
+    r.certs[1].key_bits = 3072;
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "leaf RSA 2048 bits; certificate #1 RSA 3072 bits");
+    /* Not asked for: any size at or above the minimum. */
+    r.certs[1].key_bits = 2052;
+    f = eval1("    cert_key: {certificates: chain, min_bits: {RSA: 2048}}\n", &r);
+    ck_assert_int_eq(f.verdict, VERDICT_PASS);
+    target_result_cleanup(&r);
+    expect_params(chk, "chain: RSA >= 2048, EC >= 256; RSA bits multiple of 8");
+}
+END_TEST
+
+START_TEST(test_chain_order_warn_aia)
+{
+    struct target_result r;
+    fx_init(&r);
+    struct finding f = eval1("    chain_order_required: warn\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "chain not collected");
+    fx_good_leaf(&r);
+    fx_cert(&r, "RSA", 2048, "", "RSA-SHA256", NOW - DAY, NOW + 300 * DAY);
+    f = eval1("    chain_order_required: warn\n", &r);
+    EXPECT(f, VERDICT_PASS, "every certificate is followed by its issuer");
+    r.chain.wrong_order = true;
+    f = eval1("    chain_order_required: warn\n", &r);
+    EXPECT(f, VERDICT_WARN,
+           "not every certificate is followed by its issuer (2 certificates served)");
+    f = eval1("    chain_order_required: true\n", &r);
+    EXPECT(f, VERDICT_FAIL, "not every certificate is followed by its issuer");
+    expect_params("    chain_order_required: warn\n", "warn");
+    expect_params("    chain_order_required: true\n", "true");
+    /* An incomplete chain fails even when AIA completed it; the evidence says so. */
+    r.chain.incomplete = true;
+    f = eval1("    chain_complete_required: true\n", &r);
+    EXPECT(f, VERDICT_FAIL, "was not sent (2 certificates served); AIA completion not tried");
+    r.chain.aia_attempted = true;
+    f = eval1("    chain_complete_required: true\n", &r);
+    EXPECT(f, VERDICT_FAIL, "; not completed through AIA");
+    r.chain.aia_completed = true;
+    r.chain.aia_trusted = true;
+    r.chain.aia_fetched = 1;
+    snprintf(r.chain.aia_detail, FACT_TEXT, "1 issuer fetched; completed chain trusted");
+    f = eval1("    chain_complete_required: true\n", &r);
+    EXPECT(f, VERDICT_FAIL,
+           "; completed through AIA: trusted (for a client that fetches issuers): 1 issuer "
+           "fetched; completed chain trusted");
+    r.chain.aia_trusted = false;
+    f = eval1("    chain_complete_required: true\n", &r);
+    EXPECT(f, VERDICT_FAIL, "; completed through AIA: not trusted: 1 issuer fetched");
+    target_result_cleanup(&r);
+}
+END_TEST
+
+START_TEST(test_load_errors_issue12)
+{
+    static const struct {
+        const char *check;
+        const char *err;
+    } cases[] = {
+        {"    protocols_required: {anyof: [TLS1.2]}\n",
+         "test.yaml:9:26: unknown key 'anyof' in {any_of: [...]} (or a list): expected any_of"},
+        {"    protocols_required: {any_of: TLS1.2}\n",
+         "test.yaml:9:34: expected a list of protocol versions, found 'TLS1.2'"},
+        {"    protocols_required: {}\n",
+         "test.yaml:9:25: expected 'any_of' with a list (at least one of them is required)"},
+        {"    groups_required: {any_of: [P-999]}\n", "test.yaml:9:32: unknown group 'P-999'"},
+        {"    heartbeat_forbidden: false\n",
+         "test.yaml:9:26: expected 'true' for heartbeat_forbidden (to not require it"},
+        {"    cert_signature_allowed: [sha999WithRSAEncryption]\n",
+         "test.yaml:9:30: unknown signature algorithm 'sha999WithRSAEncryption': expected a "
+         "name such as sha256WithRSAEncryption"},
+        {"    cert_signature_allowed: {certificates: all, algorithms: [ed25519]}\n",
+         "test.yaml:9:44: expected 'leaf' or 'chain', found 'all'"},
+        {"    cert_signature_allowed: {certificates: chain}\n",
+         "test.yaml:9:29: cert_signature_allowed has no 'algorithms'"},
+        {"    cert_signature_allowed: []\n",
+         "test.yaml:9:29: expected a list of signature algorithms, found an empty list"},
+        {"    cert_key_usage_valid: yes\n",
+         "test.yaml:9:27: expected 'true' for cert_key_usage_valid, found 'yes'"},
+        {"    cert_serial_valid: 1\n",
+         "test.yaml:9:24: expected 'true' for cert_serial_valid, found '1'"},
+        {"    cert_aia_required: false\n", "test.yaml:9:24: expected 'true' for cert_aia_required"},
+        {"    cert_ocsp_url_required: [true]\n",
+         "test.yaml:9:29: expected 'true' for cert_ocsp_url_required, found a list"},
+        {"    cert_crl_url_required: false\n",
+         "test.yaml:9:28: expected 'true' for cert_crl_url_required (or a mapping)"},
+        {"    cert_crl_url_required: {unless_ocsp: yes}\n",
+         "test.yaml:9:42: expected 'true' for unless_ocsp, found 'yes'"},
+        {"    cert_crl_url_required: {unless_ocp: true}\n",
+         "test.yaml:9:29: unknown key 'unless_ocp' in cert_crl_url_required (true, or a "
+         "mapping): expected unless_ocsp or short_lived"},
+        {"    cert_crl_url_required: {short_lived: [{max_days: 7}, {max_days: 5}]}\n",
+         "test.yaml:9:58: lifetime step has no 'from'"},
+        {"    cert_key: {min_bits: {RSA: 2048}, rsa_multiple_of: 0}\n",
+         "test.yaml:9:56: expected rsa_multiple_of (RSA modulus bits divisible by it) (a number "
+         "from 1 to 4096), found '0'"},
+        {"    chain_order_required: warning\n",
+         "test.yaml:9:27: expected 'true' for chain_order_required (or 'warn'), found 'warning'"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char text[1024];
+        char err[1024];
+        int n = snprintf(text, sizeof(text), "%s%s", PROBE_RULE, cases[i].check);
+        ck_assert(n > 0 && (size_t)n < sizeof(text));
+        struct policy *p = policy_load_buffer("test.yaml", text, strlen(text), err, sizeof(err));
+        ck_assert_msg(p == NULL, "case %zu accepted", i);
+        ck_assert_msg(strncmp(err, cases[i].err, strlen(cases[i].err)) == 0,
+                      "case %zu:\n got: %s\nwant: %s...", i, err, cases[i].err);
+    }
+}
+END_TEST
+
+/* shipped_rule_eval evaluates the shipped policy's rule `id` over r. */
+static struct finding shipped_rule_eval(const char *policy, const char *id, const char *check,
+                                        const struct target_result *r)
+{
+    char err[1024];
+    struct policy *p = policy_load(policy, err, sizeof(err));
+    ck_assert_msg(p != NULL, "%s: %s", policy, err);
+    struct policy_rule_info ri;
+    size_t k = 0;
+    while (policy_rule_at(p, k, &ri) && strcmp(ri.id, id) != 0) {
+        k++;
+    }
+    ck_assert_msg(k < policy_n_rules(p), "%s has no rule %s", policy, id);
+    ck_assert_str_eq(ri.check, check);
+    struct finding_list l;
+    finding_list_init(&l);
+    ck_assert_int_eq(policy_eval(p, r, NULL, NOW, &l), 0);
+    struct finding f = l.items[k];
+    ck_assert_str_eq(f.rule_id, id);
+    finding_list_cleanup(&l);
+    policy_free(p);
+    return f;
+}
+
+/* The shipped rules issue 12 changed or added, on fixtures. */
+START_TEST(test_shipped_issue12)
+{
+    struct target_result r;
+    fx_init(&r);
+    fx_enum(&r);
+    fx_accept(&r, TLSV_TLS13, SUITES_TLS13, 2, 255);
+    struct finding f =
+        shipped_rule_eval("nist-sp800-52r2", "nist-3.1-tls12", "protocols_required", &r);
+    EXPECT(f, VERDICT_PASS, "TLS 1.3 accepted (enumeration)");
+    const uint16_t p384[] = {24};
+    fx_groups13(&r, p384, 1);
+    f = shipped_rule_eval("nist-sp800-52r2", "nist-3.3.1-p256-p384", "groups_required", &r);
+    EXPECT(f, VERDICT_PASS, "secp384r1 accepted");
+    fx_cert(&r, "RSA", 2048, "", "RSA-SHA256", D_2026_04_01, D_2026_04_01 + 200 * DAY - 1);
+    f = shipped_rule_eval("nist-sp800-52r2", "nist-3.2.1-ocsp-url", "cert_ocsp_url_required", &r);
+    EXPECT(f, VERDICT_FAIL, "no OCSP responder URL");
+    f = shipped_rule_eval("mozilla-intermediate", "moz-int-cert-signature",
+                          "cert_signature_allowed", &r);
+    EXPECT(f, VERDICT_PASS, "leaf signed with sha256WithRSAEncryption");
+    f = shipped_rule_eval("mozilla-modern", "moz-modern-cert-signature", "cert_signature_allowed",
+                          &r);
+    EXPECT(f, VERDICT_FAIL, "leaf signed with sha256WithRSAEncryption, not in the allow-list");
+    r.chain.wrong_order = true;
+    f = shipped_rule_eval("mozilla-intermediate", "moz-int-chain-order", "chain_order_required",
+                          &r);
+    ck_assert_int_eq(f.verdict, VERDICT_WARN);
+    f = shipped_rule_eval("pci-dss-4.0", "pci-4.2.1-chain-order", "chain_order_required", &r);
+    ck_assert_int_eq(f.verdict, VERDICT_WARN);
+    /* CA/B Forum validity (SC-081): 200 days from 2026-03-15, 100 from 2027, 47 from 2029. */
+    const char *v = "cabf-6.3.2-validity-period";
+    f = shipped_rule_eval("cabf-baseline", v, "cert_max_lifetime", &r);
+    EXPECT(f, VERDICT_PASS, "<= 200 days (limit from 2026-03-15)");
+    r.certs[0].not_after += 1;
+    f = shipped_rule_eval("cabf-baseline", v, "cert_max_lifetime", &r);
+    EXPECT(f, VERDICT_FAIL, "> 200 days (limit from 2026-03-15)");
+    r.certs[0].not_before = D_2026_01_01;
+    r.certs[0].not_after = D_2026_01_01 + 398 * DAY - 1;
+    f = shipped_rule_eval("cabf-baseline", v, "cert_max_lifetime", &r);
+    EXPECT(f, VERDICT_PASS, "<= 398 days (limit from 2020-09-01)");
+    r.certs[0].not_before = D_2026_01_01 + 500 * DAY; /* 2027-05-16 */
+    r.certs[0].not_after = r.certs[0].not_before + 101 * DAY - 1;
+    f = shipped_rule_eval("cabf-baseline", v, "cert_max_lifetime", &r);
+    EXPECT(f, VERDICT_FAIL, "> 100 days (limit from 2027-03-15)");
+    r.certs[0].not_before = D_2026_01_01 + 1300 * DAY; /* 2029-07-24 */
+    r.certs[0].not_after = r.certs[0].not_before + 47 * DAY - 1;
+    f = shipped_rule_eval("cabf-baseline", v, "cert_max_lifetime", &r);
+    EXPECT(f, VERDICT_PASS, "<= 47 days (limit from 2029-03-15)");
+    r.certs[0].key_bits = 2050;
+    f = shipped_rule_eval("cabf-baseline", "cabf-6.1.5-key-size", "cert_key", &r);
+    EXPECT(f, VERDICT_FAIL, "not a multiple of 8");
+    target_result_cleanup(&r);
+}
+END_TEST
+
 static Suite *policy_suite(void)
 {
     Suite *s = suite_create("policy");
@@ -1568,6 +2118,16 @@ static Suite *policy_suite(void)
     tcase_add_test(tc, test_inventory);
     tcase_add_test(tc, test_probe_check);
     tcase_add_test(tc, test_probe_describe);
+    tcase_add_test(tc, test_protocols_required_any_of);
+    tcase_add_test(tc, test_groups_required_any_of);
+    tcase_add_test(tc, test_heartbeat);
+    tcase_add_test(tc, test_cert_signature_allowed);
+    tcase_add_test(tc, test_cert_key_usage);
+    tcase_add_test(tc, test_cert_serial);
+    tcase_add_test(tc, test_cert_aia_urls);
+    tcase_add_test(tc, test_cert_crl_url);
+    tcase_add_test(tc, test_cert_key_rsa_multiple);
+    tcase_add_test(tc, test_chain_order_warn_aia);
     suite_add_tcase(s, tc);
     TCase *tw = tcase_create("waivers");
     tcase_add_test(tw, test_waivers);
@@ -1579,6 +2139,8 @@ static Suite *policy_suite(void)
     tcase_add_test(tl, test_extends_override);
     tcase_add_test(tl, test_shipped_policies);
     tcase_add_test(tl, test_pci_rules);
+    tcase_add_test(tl, test_shipped_issue12);
+    tcase_add_test(tl, test_load_errors_issue12);
     tcase_add_test(tl, test_golden_lint_errors);
     tcase_add_test(tl, test_load_errors_inline);
     tcase_add_test(tl, test_load_limits);
