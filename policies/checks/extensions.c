@@ -126,7 +126,7 @@ static void check_etm(const struct target_result *r, struct judge *j)
  * (RFC 6520; Heartbleed, CVE-2014-0160, needs it). */
 static void check_heartbeat(const struct target_result *r, struct judge *j)
 {
-    if (!r->enumeration.collected) {
+    if (!fact_collected(&r->enumeration.header)) {
         ev_add(judge_unknown(j), "heartbeat not tested (enumeration not collected)");
         return;
     }
