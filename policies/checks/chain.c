@@ -73,8 +73,14 @@ static void check_chain(const struct target_result *r, enum check_kind k, struct
 
 /* ---- the table's functions -------------------------------------------------- */
 
-void eval_chain(const struct target_result *r, const struct check *c, int64_t now, struct judge *j)
+static void one_chain(const struct target_result *r, const struct check *c, int64_t now,
+                      struct judge *j)
 {
     (void)now;
     check_chain(r, c->kind, j);
+}
+
+void eval_chain(const struct target_result *r, const struct check *c, int64_t now, struct judge *j)
+{
+    eval_each_deployment(r, c, now, j, one_chain);
 }
