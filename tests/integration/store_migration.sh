@@ -8,10 +8,16 @@
 #   it (tests/data/store/v2-scan*.report.json), except the fields schema v3
 #   adds (each target's "probes" and "probes_header") and the report's own
 #   "generated" time and database path;
-# - for writing (a scan into it): migrated to v3 in the file; every row of
-#   every v2 table is still there, unchanged (old EXCEPT new is empty);
-#   the old targets' probe collection reads "not-collected" with no row;
-#   the reports of the old scans are still those of the v2 build.
+# - for writing (a scan into it): migrated to the current schema in the
+#   file; every row of every v2 table is still there, unchanged (old EXCEPT
+#   new is empty); the old targets' probe collection reads "not-collected"
+#   with no row; the reports of the old scans are still those of the v2
+#   build.
+# A database written by the v3 release (tests/data/store/v3.sql, made by
+# make-v3-fixture.sh) the same way: read-only and written, every scan
+# reports as the v3 build reported it except the "deployments" array
+# schema v4 adds, which holds exactly the target's one chain; every row of
+# every v3 table is kept and no deployment row appears.
 # The new scan's one target is a closed port of 127.0.0.1 in the lab's
 # network namespace.
 set -eu
@@ -33,7 +39,7 @@ before=$(sum "$db")
 
 # norm FILE: the report without what is not stored and what v3 adds.
 norm() {
-	jq -S 'del(.generated, .scan.database) | .targets |= map(del(.probes, .probes_header))' "$1"
+	jq -S 'del(.generated, .scan.database) | .targets |= map(del(.probes, .probes_header, .deployments))' "$1"
 }
 # compare WHEN: each scan's report against the v2 build's.
 compare() {
@@ -57,7 +63,7 @@ t_eq "read-only: the file stays at schema 2" 2 "$(sqlite3 "$db" 'PRAGMA user_ver
 
 closed=$(lab_closed_port)
 t_run 3 "$TLSAUDIT" scan --db "$db" --timeout 2 --offline "$closed"
-t_eq "written: the file is migrated to schema 3" 3 "$(sqlite3 "$db" 'PRAGMA user_version')"
+t_eq "written: the file is migrated to schema 4" 4 "$(sqlite3 "$db" 'PRAGMA user_version')"
 t_eq "written: the file is still tlsaudit's" 1414288193 "$(sqlite3 "$db" 'PRAGMA application_id')"
 t_eq "written: integrity" ok "$(sqlite3 "$db" 'PRAGMA integrity_check')"
 t_eq "written: three scans" 3 "$(sqlite3 "$db" 'SELECT count(*) FROM scans')"
@@ -80,4 +86,50 @@ t_match "written: the tables compared include the facts and findings" \
 t_eq "written: the old targets' probes are not collected, with no row" "6 0" \
 	"$(sqlite3 "$db" "SELECT count(*) FROM targets WHERE scan_id <= 2 AND probes_state = 'not-collected' AND probes_detail IS NULL") $(sqlite3 "$db" 'SELECT count(*) FROM probe_results p JOIN targets t ON t.id = p.target_id WHERE t.scan_id <= 2')"
 compare "written"
+
+# --- a v3 database ---------------------------------------------------------------
+db=$LAB_DIR/v3.db
+orig=$LAB_DIR/orig3.db
+sqlite3 "$db" <"$data/v3.sql"
+sqlite3 "$orig" <"$data/v3.sql"
+t_eq "the v3 fixture is schema 3" 3 "$(sqlite3 "$db" 'PRAGMA user_version')"
+before=$(sum "$db")
+norm3() { jq -S 'del(.generated, .scan.database) | .targets |= map(del(.deployments))' "$1"; }
+# compare3 WHEN: each scan's report against the v3 build's; the one
+# deployment of each target is its chain.
+compare3() {
+	for id in 1 2; do
+		t_run 0 "$TLSAUDIT" report --db "$db" --scan "$id" --format json -o "$LAB_DIR/v3r$id.json"
+		if diff -u <(norm3 "$data/v3-scan$id.report.json") <(norm3 "$LAB_DIR/v3r$id.json") \
+			>"$LAB_DIR/v3diff$id"; then
+			t_ok "$1: v3 scan $id reports as the v3 build reported it"
+		else
+			t_fail "$1: v3 scan $id reports as the v3 build reported it" "$(head -40 "$LAB_DIR/v3diff$id")"
+		fi
+		t_eq "$1: v3 scan $id: every target has one deployment, its own chain" \
+			"$(jq '.targets | length' "$data/v3-scan$id.report.json")" \
+			"$(jq '[.targets[] | select((.deployments | length) == 1 and .deployments[0].position == 0
+				and .deployments[0].certificates == .certificates and .deployments[0].chain == .chain
+				and .deployments[0].revocation == .revocation)] | length' "$LAB_DIR/v3r$id.json")"
+	done
+}
+compare3 "v3 read-only"
+t_eq "v3 read-only: the file's bytes stay" "$before" "$(sum "$db")"
+t_eq "v3 read-only: the file stays at schema 3" 3 "$(sqlite3 "$db" 'PRAGMA user_version')"
+t_run 3 "$TLSAUDIT" scan --db "$db" --timeout 2 --offline "$closed"
+t_eq "v3 written: the file is migrated to schema 4" 4 "$(sqlite3 "$db" 'PRAGMA user_version')"
+t_eq "v3 written: integrity" ok "$(sqlite3 "$db" 'PRAGMA integrity_check')"
+tables=$(sqlite3 "$orig" "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+lost=""
+for t in $tables; do
+	cols=$(sqlite3 "$orig" "SELECT group_concat(quote(name), ', ') FROM pragma_table_info('$t')")
+	missing=$(sqlite3 "$db" "ATTACH '$orig' AS old; SELECT count(*) FROM (SELECT $cols FROM old.\"$t\" EXCEPT SELECT $cols FROM main.\"$t\")")
+	[ "$missing" = 0 ] || lost="$lost $t:$missing"
+done
+t_eq "v3 written: no row of the v3 tables is lost or changed" "" "$lost"
+t_match "v3 written: the tables compared include the chains and probe results" \
+	'chain_certs.*chains.*probe_results.*revocations' "$(echo $tables)"
+t_eq "v3 written: no deployment row for the old targets" 0 \
+	"$(sqlite3 "$db" 'SELECT count(*) FROM deployments')"
+compare3 "v3 written"
 t_done
