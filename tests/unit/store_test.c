@@ -360,11 +360,21 @@ static void fill_target(struct target_result *r, const char *host, uint16_t port
     snprintf(ch->ocsp_status, sizeof(ch->ocsp_status), "good");
 }
 
-/* What schema step 4 adds (the further certificate deployments), dropped
- * first when a test takes a file back to an older schema. */
-#define STRIP_V4                                                                                   \
+/* Takes a current file back to schema 1: what steps 4, 3 and 2 add,
+ * dropped (the tests of old files start from a file written now). */
+#define TO_SCHEMA_1                                                                                \
     "DROP TABLE deployment_revocations; DROP TABLE deployment_chains;"                             \
-    "DROP TABLE deployment_certs; DROP TABLE deployments;"
+    "DROP TABLE deployment_certs; DROP TABLE deployments;"                                         \
+    "DROP TABLE probe_results; ALTER TABLE targets DROP COLUMN probes_state;"                      \
+    "ALTER TABLE targets DROP COLUMN probes_detail;"                                               \
+    "DROP TABLE revocations; DROP TABLE http_headers; DROP TABLE fetch_cache;"                     \
+    "ALTER TABLE targets DROP COLUMN revoc_collected;"                                             \
+    "ALTER TABLE chains DROP COLUMN aia_attempted;"                                                \
+    "ALTER TABLE chains DROP COLUMN aia_completed;"                                                \
+    "ALTER TABLE chains DROP COLUMN aia_trusted;"                                                  \
+    "ALTER TABLE chains DROP COLUMN aia_fetched;"                                                  \
+    "ALTER TABLE chains DROP COLUMN aia_detail;"                                                   \
+    "PRAGMA user_version = 1;"
 
 static struct store *open_ok(const char *path)
 {
@@ -1357,17 +1367,7 @@ START_TEST(test_migrate_v1)
 
     /* Take the file back to schema 1: what step 2 adds, removed. */
     sqlite3 *raw = raw_open(db);
-    raw_exec(raw,
-             STRIP_V4 "DROP TABLE probe_results; ALTER TABLE targets DROP COLUMN probes_state;"
-                      "ALTER TABLE targets DROP COLUMN probes_detail;"
-                      "DROP TABLE revocations; DROP TABLE http_headers; DROP TABLE fetch_cache;"
-                      "ALTER TABLE targets DROP COLUMN revoc_collected;"
-                      "ALTER TABLE chains DROP COLUMN aia_attempted;"
-                      "ALTER TABLE chains DROP COLUMN aia_completed;"
-                      "ALTER TABLE chains DROP COLUMN aia_trusted;"
-                      "ALTER TABLE chains DROP COLUMN aia_fetched;"
-                      "ALTER TABLE chains DROP COLUMN aia_detail;"
-                      "PRAGMA user_version = 1;");
+    raw_exec(raw, TO_SCHEMA_1);
     sqlite3_close(raw);
 
     s = open_ok(db);
@@ -1408,17 +1408,7 @@ START_TEST(test_open_readonly)
     store_close(s);
     sqlite3 *raw = raw_open(db);
     raw_exec(raw, "UPDATE scans SET pid = 2147483646"); /* no such process */
-    raw_exec(raw,
-             STRIP_V4 "DROP TABLE probe_results; ALTER TABLE targets DROP COLUMN probes_state;"
-                      "ALTER TABLE targets DROP COLUMN probes_detail;"
-                      "DROP TABLE revocations; DROP TABLE http_headers; DROP TABLE fetch_cache;"
-                      "ALTER TABLE targets DROP COLUMN revoc_collected;"
-                      "ALTER TABLE chains DROP COLUMN aia_attempted;"
-                      "ALTER TABLE chains DROP COLUMN aia_completed;"
-                      "ALTER TABLE chains DROP COLUMN aia_trusted;"
-                      "ALTER TABLE chains DROP COLUMN aia_fetched;"
-                      "ALTER TABLE chains DROP COLUMN aia_detail;"
-                      "PRAGMA user_version = 1;");
+    raw_exec(raw, TO_SCHEMA_1);
     sqlite3_close(raw);
     size_t len_before = 0;
     unsigned char *before = read_all(db, &len_before);
@@ -1523,17 +1513,7 @@ START_TEST(test_open_check_writes_nothing)
     put_ok(s, id, "old.example.test", 443, 5);
     store_close(s);
     sqlite3 *raw = raw_open(db);
-    raw_exec(raw,
-             STRIP_V4 "DROP TABLE probe_results; ALTER TABLE targets DROP COLUMN probes_state;"
-                      "ALTER TABLE targets DROP COLUMN probes_detail;"
-                      "DROP TABLE revocations; DROP TABLE http_headers; DROP TABLE fetch_cache;"
-                      "ALTER TABLE targets DROP COLUMN revoc_collected;"
-                      "ALTER TABLE chains DROP COLUMN aia_attempted;"
-                      "ALTER TABLE chains DROP COLUMN aia_completed;"
-                      "ALTER TABLE chains DROP COLUMN aia_trusted;"
-                      "ALTER TABLE chains DROP COLUMN aia_fetched;"
-                      "ALTER TABLE chains DROP COLUMN aia_detail;"
-                      "PRAGMA user_version = 1;");
+    raw_exec(raw, TO_SCHEMA_1);
     sqlite3_close(raw);
     ck_assert(!file_exists(path_in("old.db-wal")));
 
