@@ -65,6 +65,12 @@ t_eq "report JSON (from the store): the deployments as scanned" \
 	"$(jq -c --argjson p "$dport" '.targets[] | select(.port == $p) | .deployments' "$scan")" \
 	"$(jq -c --argjson p "$dport" '.targets[] | select(.port == $p) | .deployments' "$LAB_DIR/report.json")"
 
+t_run 0 "$TLSAUDIT" report --db "$db" --format json --expiring 30 -o "$LAB_DIR/exp.json"
+t_eq "report --expiring: the expired ECDSA leaf of deployment 1 is listed" 1 \
+	"$(jq --argjson p "$dport" '[.expiring.certificates[] | select(.port == $p and .deployment == 1 and .position == 0 and .expired)] | length' "$LAB_DIR/exp.json")"
+t_eq "report inventory: both leaves of dualcert are listed" 2 \
+	"$(jq --argjson t "$tid" '[.inventory.certificates[] | select(any(.served[]; .target_id == $t and .position == 0))] | length' "$LAB_DIR/exp.json")"
+
 # Policies at the default gate: the expired ECDSA chain fails them.
 for p in pci-dss-4.0 mozilla-intermediate; do
 	t_run 1 "$TLSAUDIT" check --db "$db" --policy "$p" --format json -o "$LAB_DIR/$p.json"
