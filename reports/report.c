@@ -114,10 +114,11 @@ static int report_expiry_cmp(const void *pa, const void *pb)
     return a->position < b->position ? -1 : (a->position > b->position);
 }
 
-/* Whether c (by SHA-256) is among the n entries of e already. */
+/* Whether c (by SHA-256) is among the n entries of e already (the
+ * target's earlier deployments). */
 static bool listed(const struct report_expiry *e, size_t n, const struct cert_fact *c)
 {
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; c->sha256[0] != '\0' && i < n; i++) {
         if (strcmp(e[i].cert->sha256, c->sha256) == 0) {
             return true;
         }
@@ -153,9 +154,10 @@ int report_expiring(const struct report_data *d, int64_t now_ms, int days,
         for (size_t j = 0; j < target_n_deployments(&d->targets[t]); j++) {
             struct deployment_view dv;
             target_deployment(&d->targets[t], j, &dv);
+            size_t before = n; /* the earlier deployments' entries: first .. before */
             for (size_t i = 0; i < dv.n_certs; i++) {
                 int64_t na = dv.certs[i].not_after;
-                if (na == 0 || na > limit || listed(e + first, n - first, &dv.certs[i])) {
+                if (na == 0 || na > limit || listed(e + first, before - first, &dv.certs[i])) {
                     continue; /* 0: not recorded */
                 }
                 e[n] = (struct report_expiry){.target = t,
