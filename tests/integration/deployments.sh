@@ -94,6 +94,10 @@ t_eq "csv: certificate rows of both deployments" "0,1" \
 	"$(python3 -c 'import csv,sys
 rows=[r for r in csv.DictReader(open(sys.argv[1], newline="")) if r["record"]=="certificate" and r["port"]==sys.argv[2]]
 print(",".join(sorted({r["deployment"] for r in rows})))' "$LAB_DIR/r.csv" "$dport")"
+t_run 0 "$TLSAUDIT" report --db "$db" --format html -o "$LAB_DIR/r.html"
+t_match "html: the target detail shows both deployments" \
+	'Certificate deployment 1 of 2: RSA</h4>.*Certificate deployment 2 of 2: ECDSA</h4>' \
+	"$(tr -d '\n' <"$LAB_DIR/r.html")"
 t_run 0 "$TLSAUDIT" scan --db "$db" --ca-file "$LAB_CA" --timeout 10 --no-enumerate --offline \
 	--color never "127.0.0.1:$dport" --sni dualcert.lab.test
 t_match "text: each deployment has its block" 'Deploy +#1 of 2: (RSA|ECDSA)' "$T_OUT"
