@@ -328,10 +328,10 @@ static int store_put_revocations(struct store *s, const struct chain_stmts *sts,
 static int store_put_deployment_facts(struct store *s, const struct chain_stmts *sts, int64_t key,
                                       const struct deployment_view *d)
 {
-    if (d->chain_collected && store_put_chain(s, sts, key, d) != 0) {
+    if (fact_collected(&d->chain_header) && store_put_chain(s, sts, key, d) != 0) {
         return -1;
     }
-    if (d->chain_collected && d->revoc_collected && d->n_revoc == d->n_certs &&
+    if (fact_collected(&d->chain_header) && fact_collected(&d->revoc_header) && d->n_revoc == d->n_certs &&
         store_put_revocations(s, sts, key, d) != 0) {
         return -1;
     }
@@ -355,8 +355,8 @@ static int store_put_deployments(struct store *s, int64_t target_id, const struc
         bind_int64(&b, target_id);
         bind_int64(&b, (int64_t)i);
         bind_buf(&b, r->deployments[i - 1].label, sizeof(r->deployments[i - 1].label));
-        bind_bool(&b, d.chain_collected);
-        bind_bool(&b, d.chain_collected && d.revoc_collected && d.n_revoc == d.n_certs);
+        bind_bool(&b, fact_collected(&d.chain_header));
+        bind_bool(&b, fact_collected(&d.chain_header) && fact_collected(&d.revoc_header) && d.n_revoc == d.n_certs);
         if (store_insert(s, &b, "inserting deployment", &dep_id) != 0 ||
             store_put_deployment_facts(s, &chain_stmts_deployment, dep_id, &d) != 0) {
             return -1;
@@ -374,8 +374,8 @@ static int store_put_http(struct store *s, int64_t target_id, const struct http_
     }
     binder_start(&b, st);
     bind_int64(&b, target_id);
-    bind_bool(&b, h->hsts_checked);
-    bind_buf(&b, h->hsts_error, sizeof(h->hsts_error));
+    bind_bool(&b, fact_attempted(&h->hsts));
+    bind_buf(&b, h->hsts.detail, sizeof(h->hsts.detail));
     bind_int64(&b, h->https_status);
     bind_bool(&b, h->hsts_present);
     bind_bool(&b, h->hsts_valid);
@@ -383,8 +383,8 @@ static int store_put_http(struct store *s, int64_t target_id, const struct http_
     bind_bool(&b, h->hsts_include_subdomains);
     bind_bool(&b, h->hsts_preload);
     bind_buf(&b, h->hsts_header, sizeof(h->hsts_header));
-    bind_bool(&b, h->redirect_checked);
-    bind_buf(&b, h->redirect_error, sizeof(h->redirect_error));
+    bind_bool(&b, fact_attempted(&h->redirect));
+    bind_buf(&b, h->redirect.detail, sizeof(h->redirect.detail));
     bind_int64(&b, h->http_status);
     bind_bool(&b, h->redirects_to_https);
     bind_buf(&b, h->redirect_location, sizeof(h->redirect_location));
@@ -497,7 +497,7 @@ static int store_put_enumeration(struct store *s, int64_t target_id, const struc
     bind_tri(&b, e->heartbeat);
     bind_buf(&b, e->alpn, sizeof(e->alpn));
     bind_buf(&b, e->anomalies, sizeof(e->anomalies));
-    bind_bool(&b, e->sigalgs13_tested);
+    bind_bool(&b, fact_collected(&e->sigalgs13_header));
     return store_run(s, &b, "inserting enumeration behaviour");
 }
 
@@ -569,8 +569,8 @@ int store_put_target(struct store *s, int64_t scan_id, const struct target_resul
     bind_buf(&b, r->error, sizeof(r->error));
     bind_int64(&b, r->started_ms);
     bind_int64(&b, r->finished_ms);
-    bind_bool(&b, r->chain_collected);
-    bind_bool(&b, r->revoc_collected && r->n_revoc == r->n_certs);
+    bind_bool(&b, fact_collected(&r->chain_header));
+    bind_bool(&b, fact_collected(&r->revoc_header) && r->n_revoc == r->n_certs);
     bind_text(&b, fact_state_name(r->probes.header.state));
     bind_buf(&b, r->probes.header.detail, sizeof(r->probes.header.detail));
     if (store_insert(s, &b, "inserting target row", &target_id) != 0) {
@@ -588,10 +588,10 @@ int store_put_target(struct store *s, int64_t scan_id, const struct target_resul
         store_put_deployments(s, target_id, r) != 0) {
         goto fail;
     }
-    if (r->enumeration.collected && store_put_enumeration(s, target_id, &r->enumeration) != 0) {
+    if (fact_collected(&r->enumeration.header) && store_put_enumeration(s, target_id, &r->enumeration) != 0) {
         goto fail;
     }
-    if ((r->http.hsts_checked || r->http.redirect_checked) &&
+    if ((fact_attempted(&r->http.hsts) || fact_attempted(&r->http.redirect)) &&
         store_put_http(s, target_id, &r->http) != 0) {
         goto fail;
     }

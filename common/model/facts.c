@@ -142,22 +142,22 @@ void target_deployment(const struct target_result *r, size_t i, struct deploymen
 {
     if (i == 0 || i > r->n_deployments) {
         out->label = deployment_key_label(r->n_certs > 0 ? r->certs[0].key_type : NULL);
-        out->chain_collected = r->chain_collected;
+        fact_mark(&out->chain_header, fact_collected(&r->chain_header));
         out->certs = r->certs;
         out->n_certs = r->n_certs;
         out->chain = &r->chain;
-        out->revoc_collected = r->revoc_collected;
+        fact_mark(&out->revoc_header, fact_collected(&r->revoc_header));
         out->revoc = r->revoc;
         out->n_revoc = r->n_revoc;
         return;
     }
     const struct deployment *d = &r->deployments[i - 1];
     out->label = d->label;
-    out->chain_collected = d->chain_collected;
+    fact_mark(&out->chain_header, fact_collected(&d->chain_header));
     out->certs = d->certs;
     out->n_certs = d->n_certs;
     out->chain = &d->chain;
-    out->revoc_collected = d->revoc_collected;
+    fact_mark(&out->revoc_header, fact_collected(&d->revoc_header));
     out->revoc = d->revoc;
     out->n_revoc = d->n_revoc;
 }

@@ -37,11 +37,11 @@ void eval_each_deployment(const struct target_result *r, const struct check *c, 
         view.n_deployments = 0;
         if (i > 0) {
             const struct deployment *dp = &r->deployments[i - 1];
-            view.chain_collected = dp->chain_collected;
+            fact_mark(&view.chain_header, fact_collected(&dp->chain_header));
             view.certs = dp->certs;
             view.n_certs = dp->n_certs;
             view.chain = dp->chain;
-            view.revoc_collected = dp->revoc_collected;
+            fact_mark(&view.revoc_header, fact_collected(&dp->revoc_header));
             view.revoc = dp->revoc;
             view.n_revoc = dp->n_revoc;
         }

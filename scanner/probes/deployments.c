@@ -56,7 +56,7 @@ static void deployment_revocation(const struct probe_ctx *c, struct deployment *
     target_result_init(&t);
     t.sni = c->r->sni;
     memcpy(t.ip, c->r->ip, sizeof(t.ip));
-    t.chain_collected = true;
+    fact_mark(&t.chain_header, true);
     t.certs = d->certs;
     t.n_certs = d->n_certs;
     t.chain = d->chain;
@@ -64,7 +64,7 @@ static void deployment_revocation(const struct probe_ctx *c, struct deployment *
     d->chain = t.chain;
     d->revoc = t.revoc;
     d->n_revoc = t.n_revoc;
-    d->revoc_collected = t.revoc_collected;
+    fact_mark(&d->revoc_header, fact_collected(&t.revoc_header));
 }
 
 /* Keeps the chain in cap as a new deployment named label unless its leaf
@@ -90,7 +90,7 @@ static void keep(struct probe_ctx *c, const char *label, const struct hs_capture
     const char *ip = r->sni == NULL ? r->ip : NULL;
     if (x509_chain_check(c->o->trust, d.certs, d.n_certs, r->sni, ip, cap->ocsp, cap->ocsp_len, now,
                          &d.chain) == 0) {
-        d.chain_collected = true;
+        fact_mark(&d.chain_header, true);
         deployment_revocation(c, &d, now);
     }
     r->deployments[r->n_deployments++] = d;

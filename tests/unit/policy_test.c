@@ -62,7 +62,7 @@ static void fx_init(struct target_result *r)
 /* fx_enum: the enumeration ran and every version was refused. */
 static void fx_enum(struct target_result *r)
 {
-    r->enumeration.collected = true;
+    fact_mark(&r->enumeration.header, true);
     for (int v = 0; v < TLSV_COUNT; v++) {
         r->enumeration.versions[v].state = PROBE_REFUSED;
         snprintf(r->enumeration.versions[v].reason, FACT_TEXT, "protocol_version alert");
@@ -139,7 +139,7 @@ static struct cert_fact *fx_cert(struct target_result *r, const char *type, int 
     c->subject = strdup("CN=www.example.test,O=Example");
     c->issuer = strdup("CN=Example CA");
     snprintf(c->sha256, sizeof(c->sha256), "%064d", 7);
-    r->chain_collected = true;
+    fact_mark(&r->chain_header, true);
     r->chain.trusted = true;
     return c;
 }
@@ -860,7 +860,7 @@ static struct deployment *fx_deployment(struct target_result *r, const char *lab
     struct deployment *d = &r->deployments[r->n_deployments++];
     deployment_init(d);
     snprintf(d->label, sizeof(d->label), "%s", label);
-    d->chain_collected = true;
+    fact_mark(&d->chain_header, true);
     d->certs = t.certs;
     d->n_certs = t.n_certs;
     d->chain = t.chain;
@@ -896,7 +896,7 @@ START_TEST(test_deployments)
     f = eval1(exp, &r);
     EXPECT(f, VERDICT_PASS, "RSA deployment: ");
     EXPECT(f, VERDICT_PASS, "ECDSA deployment: ");
-    d->chain_collected = false;
+    fact_mark(&d->chain_header, false);
     f = eval1("    chain_order_required: true\n", &r);
     EXPECT(f, VERDICT_INCONCLUSIVE, "ECDSA deployment: certificate chain not collected");
     /* One chain again: the evidence names none. */

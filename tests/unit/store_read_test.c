@@ -270,7 +270,7 @@ static void fill_full(struct target_result *r, const char *host, uint16_t port, 
     snprintf(v->group, sizeof(v->group), "x25519");
     v->hrr = true;
 
-    r->chain_collected = true;
+    fact_mark(&r->chain_header, true);
     r->n_certs = 3;
     r->certs = calloc(3, sizeof(*r->certs));
     ck_assert_ptr_nonnull(r->certs);
@@ -332,7 +332,7 @@ static void fill_full(struct target_result *r, const char *host, uint16_t port, 
     fill_deployments(r, seed);
 
     struct enum_facts *e = &r->enumeration;
-    e->collected = true;
+    fact_mark(&e->header, true);
     static const uint32_t ssl2[] = {0x0700c0, 0x010080};
     static const uint32_t tls10[] = {0xc014, 0x0039, 0x002f, 0x0005};
     static const uint32_t tls12[] = {0xc030, 0x009f, 0xcca8, 0x003d, 0xc02f};
@@ -360,7 +360,7 @@ static void fill_full(struct target_result *r, const char *host, uint16_t port, 
     e->sigalgs13[1] = 0x0804;
     e->sigalgs13[2] = 0x0807;
     e->n_sigalgs13 = 3;
-    e->sigalgs13_tested = true;
+    fact_mark(&e->sigalgs13_header, true);
     e->secure_renegotiation = TRI_YES;
     e->extended_master_secret = TRI_NO;
     e->encrypt_then_mac = TRI_UNKNOWN;
@@ -384,7 +384,7 @@ static void fill_deployments(struct target_result *r, int seed)
     struct deployment *d = &r->deployments[0];
     deployment_init(d);
     snprintf(d->label, sizeof(d->label), "ECDSA");
-    d->chain_collected = true;
+    fact_mark(&d->chain_header, true);
     d->certs = calloc(2, sizeof(*d->certs));
     ck_assert_ptr_nonnull(d->certs);
     d->n_certs = 2;
@@ -399,7 +399,7 @@ static void fill_deployments(struct target_result *r, int seed)
     d->chain.min_days_left = -31;
     d->chain.aia_fetched = 2;
     snprintf(d->chain.aia_detail, sizeof(d->chain.aia_detail), "aia %d", seed);
-    d->revoc_collected = true;
+    fact_mark(&d->revoc_header, true);
     d->revoc = calloc(2, sizeof(*d->revoc));
     ck_assert_ptr_nonnull(d->revoc);
     d->n_revoc = 2;
@@ -489,7 +489,7 @@ static void ck_u16s(const char *what, const uint16_t *a, size_t na, const uint16
 
 static void ck_enum(const struct enum_facts *a, const struct enum_facts *b)
 {
-    ck_assert_int_eq(a->collected, b->collected);
+    ck_assert_int_eq(fact_collected(&a->header), fact_collected(&b->header));
     for (int v = 0; v < TLSV_COUNT; v++) {
         const struct enum_version_fact *x = &a->versions[v];
         const struct enum_version_fact *y = &b->versions[v];
@@ -514,7 +514,7 @@ static void ck_enum(const struct enum_facts *a, const struct enum_facts *b)
     ck_u16s("groups13", a->groups13, a->n_groups13, b->groups13, b->n_groups13);
     ck_u16s("sigalgs12", a->sigalgs12, a->n_sigalgs12, b->sigalgs12, b->n_sigalgs12);
     ck_u16s("sigalgs13", a->sigalgs13, a->n_sigalgs13, b->sigalgs13, b->n_sigalgs13);
-    ck_assert_int_eq(a->sigalgs13_tested, b->sigalgs13_tested);
+    ck_assert_int_eq(fact_collected(&a->sigalgs13_header), fact_collected(&b->sigalgs13_header));
     ck_assert_int_eq(a->secure_renegotiation, b->secure_renegotiation);
     ck_assert_int_eq(a->extended_master_secret, b->extended_master_secret);
     ck_assert_int_eq(a->encrypt_then_mac, b->encrypt_then_mac);
@@ -559,15 +559,15 @@ static void ck_deployments(const struct target_result *a, const struct target_re
         const struct deployment *x = &a->deployments[i];
         const struct deployment *y = &b->deployments[i];
         ck_assert_str_eq(x->label, y->label);
-        ck_assert_int_eq(x->chain_collected, y->chain_collected);
+        ck_assert_int_eq(fact_collected(&x->chain_header), fact_collected(&y->chain_header));
         ck_assert_uint_eq(x->n_certs, y->n_certs);
         for (size_t k = 0; k < x->n_certs; k++) {
             ck_cert(&x->certs[k], &y->certs[k]);
         }
-        if (x->chain_collected) {
+        if (fact_collected(&x->chain_header)) {
             ck_chain(&x->chain, &y->chain);
         }
-        ck_assert_int_eq(x->revoc_collected, y->revoc_collected);
+        ck_assert_int_eq(fact_collected(&x->revoc_header), fact_collected(&y->revoc_header));
         ck_assert_uint_eq(x->n_revoc, y->n_revoc);
         for (size_t k = 0; k < x->n_revoc; k++) {
             const struct revoc_fact *f = &x->revoc[k];
@@ -609,7 +609,7 @@ static void ck_target(const struct target_result *a, const struct target_result 
         ck_assert_int_eq(x->hrr, y->hrr);
     }
     ck_enum(&a->enumeration, &b->enumeration);
-    ck_assert_int_eq(a->chain_collected, b->chain_collected);
+    ck_assert_int_eq(fact_collected(&a->chain_header), fact_collected(&b->chain_header));
     ck_assert_uint_eq(a->n_certs, b->n_certs);
     for (size_t i = 0; i < a->n_certs; i++) {
         ck_cert(&a->certs[i], &b->certs[i]);
@@ -1203,7 +1203,7 @@ START_TEST(test_damaged_time_is_an_error)
     ck_assert_int_eq(store_scan_finish(s, scan, "complete", 1760000099000LL), 0);
     struct target_result r;
     fill_full(&r, "t.example.test", 443, 6);
-    r.revoc_collected = true;
+    fact_mark(&r.revoc_header, true);
     r.revoc = calloc(r.n_certs, sizeof(*r.revoc));
     ck_assert_ptr_nonnull(r.revoc);
     r.n_revoc = r.n_certs;
