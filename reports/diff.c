@@ -55,7 +55,8 @@ const char *diff_kind_name(enum diff_kind k)
 
 bool diff_version_accepted(const struct target_result *r, enum tls_version v)
 {
-    if (fact_collected(&r->enumeration.header) && r->enumeration.versions[v].state == PROBE_ACCEPTED) {
+    if (fact_collected(&r->enumeration.header) &&
+        r->enumeration.versions[v].state == PROBE_ACCEPTED) {
         return true;
     }
     if (tls_version_is_hs(v)) {

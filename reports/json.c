@@ -373,7 +373,8 @@ static void json_deployment_facts(json_t *o, const struct deployment_view *d)
         json_array_append_new(certs, json_cert(i, &d->certs[i]));
     }
     json_object_set_new(o, "certificates", certs);
-    json_object_set_new(o, "chain", fact_collected(&d->chain_header) ? json_chain(d->chain) : json_null());
+    json_object_set_new(o, "chain",
+                        fact_collected(&d->chain_header) ? json_chain(d->chain) : json_null());
     json_object_set_new(o, "revocation", json_revocation(d));
 }
 

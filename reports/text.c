@@ -420,7 +420,8 @@ void text_print_target(FILE *out, const struct target_result *r, bool color)
             print_version(out, (enum tls_version)v, &r->versions[v], color);
         }
     }
-    if (fact_collected(&r->enumeration.header) && (r->status == TARGET_OK || r->status == TARGET_NO_TLS)) {
+    if (fact_collected(&r->enumeration.header) &&
+        (r->status == TARGET_OK || r->status == TARGET_NO_TLS)) {
         print_enumeration(out, &r->enumeration, color);
     }
     size_t n_dep = target_n_deployments(r);

@@ -319,7 +319,8 @@ static int rd_deployments(struct rd_ctx *c, int64_t tid, struct target_result *r
         ids[n] = col_int(st, 0);
         col_buf(st, 2, grown[n].label, sizeof(grown[n].label));
         fact_mark(&grown[n].chain_header, col_int(st, 3) != 0);
-        fact_mark(&grown[n].revoc_header, col_int(st, 4) != 0 && fact_collected(&grown[n].chain_header));
+        fact_mark(&grown[n].revoc_header,
+                  col_int(st, 4) != 0 && fact_collected(&grown[n].chain_header));
     }
     if (rc != 0) {
         return -1;
@@ -605,10 +606,12 @@ int store_rd_target_rows(struct rd_ctx *c, int64_t tid, struct target_result *r)
     if (fact_collected(&r->chain_header) && rd_chain(c, tid, &d0) != 0) {
         return -1;
     }
-    if (fact_collected(&r->chain_header) && fact_collected(&r->revoc_header) && rd_revocations(c, tid, &d0) != 0) {
+    if (fact_collected(&r->chain_header) && fact_collected(&r->revoc_header) &&
+        rd_revocations(c, tid, &d0) != 0) {
         return -1;
     }
-    fact_mark(&r->revoc_header, fact_collected(&r->revoc_header) && fact_collected(&r->chain_header));
+    fact_mark(&r->revoc_header,
+              fact_collected(&r->revoc_header) && fact_collected(&r->chain_header));
     if (rd_deployments(c, tid, r) != 0) {
         return -1;
     }

@@ -331,8 +331,8 @@ static int store_put_deployment_facts(struct store *s, const struct chain_stmts 
     if (fact_collected(&d->chain_header) && store_put_chain(s, sts, key, d) != 0) {
         return -1;
     }
-    if (fact_collected(&d->chain_header) && fact_collected(&d->revoc_header) && d->n_revoc == d->n_certs &&
-        store_put_revocations(s, sts, key, d) != 0) {
+    if (fact_collected(&d->chain_header) && fact_collected(&d->revoc_header) &&
+        d->n_revoc == d->n_certs && store_put_revocations(s, sts, key, d) != 0) {
         return -1;
     }
     return 0;
@@ -356,7 +356,8 @@ static int store_put_deployments(struct store *s, int64_t target_id, const struc
         bind_int64(&b, (int64_t)i);
         bind_buf(&b, r->deployments[i - 1].label, sizeof(r->deployments[i - 1].label));
         bind_bool(&b, fact_collected(&d.chain_header));
-        bind_bool(&b, fact_collected(&d.chain_header) && fact_collected(&d.revoc_header) && d.n_revoc == d.n_certs);
+        bind_bool(&b, fact_collected(&d.chain_header) && fact_collected(&d.revoc_header) &&
+                          d.n_revoc == d.n_certs);
         if (store_insert(s, &b, "inserting deployment", &dep_id) != 0 ||
             store_put_deployment_facts(s, &chain_stmts_deployment, dep_id, &d) != 0) {
             return -1;
@@ -588,7 +589,8 @@ int store_put_target(struct store *s, int64_t scan_id, const struct target_resul
         store_put_deployments(s, target_id, r) != 0) {
         goto fail;
     }
-    if (fact_collected(&r->enumeration.header) && store_put_enumeration(s, target_id, &r->enumeration) != 0) {
+    if (fact_collected(&r->enumeration.header) &&
+        store_put_enumeration(s, target_id, &r->enumeration) != 0) {
         goto fail;
     }
     if ((fact_attempted(&r->http.hsts) || fact_attempted(&r->http.redirect)) &&

@@ -105,7 +105,8 @@ static void check_etm(const struct target_result *r, struct judge *j)
         }
         return;
     }
-    enum fact_tri t = fact_collected(&r->enumeration.header) ? r->enumeration.encrypt_then_mac : TRI_UNKNOWN;
+    enum fact_tri t =
+        fact_collected(&r->enumeration.header) ? r->enumeration.encrypt_then_mac : TRI_UNKNOWN;
     if (t == TRI_YES) {
         ev_add(judge_ok(j), "encrypt_then_mac echoed with CBC suites (%zu CBC suites accepted)",
                n_cbc);
