@@ -3,7 +3,7 @@
  * a loaded scan (see inventory.h).
  *
  * Both are built by sorting one flat list of references and cutting it into
- * groups: certificates by (SHA-256, target, position), accepted suites by
+ * groups: certificates by (SHA-256, target, deployment, position), accepted suites by
  * (version newest first, code, target). Memory: the sorted lists, the group
  * arrays and one target-index buffer, all proportional to the number of
  * served certificates and accepted suites; nothing is copied from the facts.
@@ -18,6 +18,7 @@
 struct cref {
     const char *sha256;
     struct inventory_place place;
+    const struct cert_fact *cert;
 };
 
 /* An accepted (version, suite) of a target, for sorting. */
@@ -42,6 +43,9 @@ static int cmp_cref(const void *a, const void *b)
     if (x->place.target != y->place.target) {
         return cmp_size(x->place.target, y->place.target);
     }
+    if (x->place.deployment != y->place.deployment) {
+        return cmp_size(x->place.deployment, y->place.deployment);
+    }
     return cmp_size(x->place.position, y->place.position);
 }
 
@@ -61,7 +65,11 @@ static int build_certs(const struct report_data *d, struct inventory *inv)
 {
     size_t n = 0;
     for (size_t t = 0; t < d->n_targets; t++) {
-        n += d->targets[t].n_certs;
+        for (size_t j = 0; j < target_n_deployments(&d->targets[t]); j++) {
+            struct deployment_view dv;
+            target_deployment(&d->targets[t], j, &dv);
+            n += dv.n_certs;
+        }
     }
     if (n == 0) {
         return 0;
@@ -75,18 +83,22 @@ static int build_certs(const struct report_data *d, struct inventory *inv)
     }
     size_t k = 0;
     for (size_t t = 0; t < d->n_targets; t++) {
-        for (size_t i = 0; i < d->targets[t].n_certs; i++) {
-            refs[k++] = (struct cref){.sha256 = d->targets[t].certs[i].sha256,
-                                      .place = {.target = t, .position = i}};
+        for (size_t j = 0; j < target_n_deployments(&d->targets[t]); j++) {
+            struct deployment_view dv;
+            target_deployment(&d->targets[t], j, &dv);
+            for (size_t i = 0; i < dv.n_certs; i++) {
+                refs[k++] = (struct cref){.sha256 = dv.certs[i].sha256,
+                                          .place = {.target = t, .position = i, .deployment = j},
+                                          .cert = &dv.certs[i]};
+            }
         }
     }
     qsort(refs, n, sizeof(*refs), cmp_cref);
     for (size_t i = 0; i < n; i++) {
         inv->place_buf[i] = refs[i].place;
         if (i == 0 || strcmp(refs[i].sha256, refs[i - 1].sha256) != 0) {
-            const struct inventory_place *p = &refs[i].place;
             inv->certs[inv->n_certs++] = (struct inventory_cert){
-                .cert = &d->targets[p->target].certs[p->position],
+                .cert = refs[i].cert,
                 .places = &inv->place_buf[i],
             };
         }

@@ -29,8 +29,9 @@
 
 /* One place a certificate is served. */
 struct inventory_place {
-    size_t target;   /* index in report_data.targets */
-    size_t position; /* 0 = leaf, in the chain as served */
+    size_t target;     /* index in report_data.targets */
+    size_t position;   /* 0 = leaf, in the chain as served */
+    size_t deployment; /* which of the target's chains (0: its first, facts.h) */
 };
 
 /* One distinct certificate. */

@@ -186,14 +186,14 @@ static json_t *json_secs(int64_t secs)
     return secs > 0 ? json_string(util_iso_time(secs * 1000, buf, sizeof(buf))) : json_null();
 }
 
-static json_t *json_revocation(const struct target_result *r)
+static json_t *json_revocation(const struct deployment_view *d)
 {
-    if (!fact_collected(&r->revoc_header)) {
+    if (!fact_collected(&d->revoc_header)) {
         return json_null();
     }
     json_t *a = json_array();
-    for (size_t i = 0; a != NULL && i < r->n_revoc; i++) {
-        const struct revoc_fact *f = &r->revoc[i];
+    for (size_t i = 0; a != NULL && i < d->n_revoc; i++) {
+        const struct revoc_fact *f = &d->revoc[i];
         json_t *o = json_pack("{s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o}", "position",
                               (json_int_t)i, "status", revoc_status_name(f->status), "method",
                               f->method[0] ? json_string(f->method) : json_null(), "url",
@@ -361,6 +361,23 @@ static json_t *json_probes(const struct probe_list *l)
     return a;
 }
 
+/* Sets d's "certificates", "chain" and "revocation" in o (a target: its
+ * deployment 0; or one entry of "deployments"). */
+static void json_deployment_facts(json_t *o, const struct deployment_view *d)
+{
+    if (o == NULL) {
+        return;
+    }
+    json_t *certs = json_array();
+    for (size_t i = 0; certs != NULL && i < d->n_certs; i++) {
+        json_array_append_new(certs, json_cert(i, &d->certs[i]));
+    }
+    json_object_set_new(o, "certificates", certs);
+    json_object_set_new(o, "chain",
+                        fact_collected(&d->chain_header) ? json_chain(d->chain) : json_null());
+    json_object_set_new(o, "revocation", json_revocation(d));
+}
+
 static json_t *json_target(const struct target_result *r)
 {
     json_t *o = json_object();
@@ -382,14 +399,19 @@ static json_t *json_target(const struct target_result *r)
     }
     json_object_set_new(o, "versions", vs);
     json_object_set_new(o, "enumeration", json_enumeration(&r->enumeration));
-    json_t *certs = json_array();
-    for (size_t i = 0; certs != NULL && i < r->n_certs; i++) {
-        json_array_append_new(certs, json_cert(i, &r->certs[i]));
+    struct deployment_view d0;
+    target_deployment(r, 0, &d0);
+    json_deployment_facts(o, &d0);
+    json_t *deps = json_array();
+    for (size_t i = 0; deps != NULL && i < target_n_deployments(r); i++) {
+        struct deployment_view d;
+        target_deployment(r, i, &d);
+        json_t *one =
+            json_pack("{s:i, s:o}", "position", (json_int_t)i, "label", json_text(d.label));
+        json_deployment_facts(one, &d);
+        json_array_append_new(deps, one);
     }
-    json_object_set_new(o, "certificates", certs);
-    json_object_set_new(o, "chain",
-                        fact_collected(&r->chain_header) ? json_chain(&r->chain) : json_null());
-    json_object_set_new(o, "revocation", json_revocation(r));
+    json_object_set_new(o, "deployments", deps);
     json_object_set_new(o, "http", json_http(&r->http));
     json_object_set_new(
         o, "probes_header",

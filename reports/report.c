@@ -1,6 +1,7 @@
 /*
  * reports/report.c - loading one scan for the renderers (reports/report.h).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,7 +108,22 @@ static int report_expiry_cmp(const void *pa, const void *pb)
     if (a->target != b->target) {
         return a->target < b->target ? -1 : 1;
     }
+    if (a->deployment != b->deployment) {
+        return a->deployment < b->deployment ? -1 : 1;
+    }
     return a->position < b->position ? -1 : (a->position > b->position);
+}
+
+/* Whether c (by SHA-256) is among the n entries of e already (the
+ * target's earlier deployments). */
+static bool listed(const struct report_expiry *e, size_t n, const struct cert_fact *c)
+{
+    for (size_t i = 0; c->sha256[0] != '\0' && i < n; i++) {
+        if (strcmp(e[i].cert->sha256, c->sha256) == 0) {
+            return true;
+        }
+    }
+    return false;
 }
 
 int report_expiring(const struct report_data *d, int64_t now_ms, int days,
@@ -119,7 +135,11 @@ int report_expiring(const struct report_data *d, int64_t now_ms, int days,
     int64_t limit = now_s + (int64_t)days * 86400;
     size_t cap = 0;
     for (size_t t = 0; t < d->n_targets; t++) {
-        cap += d->targets[t].n_certs;
+        for (size_t j = 0; j < target_n_deployments(&d->targets[t]); j++) {
+            struct deployment_view dv;
+            target_deployment(&d->targets[t], j, &dv);
+            cap += dv.n_certs;
+        }
     }
     if (cap == 0) {
         return 0;
@@ -130,18 +150,25 @@ int report_expiring(const struct report_data *d, int64_t now_ms, int days,
     }
     size_t n = 0;
     for (size_t t = 0; t < d->n_targets; t++) {
-        const struct target_result *r = &d->targets[t];
-        for (size_t i = 0; i < r->n_certs; i++) {
-            int64_t na = r->certs[i].not_after;
-            if (na == 0 || na > limit) {
-                continue; /* 0: not recorded */
+        size_t first = n; /* this target's entries start here */
+        for (size_t j = 0; j < target_n_deployments(&d->targets[t]); j++) {
+            struct deployment_view dv;
+            target_deployment(&d->targets[t], j, &dv);
+            size_t before = n; /* the earlier deployments' entries: first .. before */
+            for (size_t i = 0; i < dv.n_certs; i++) {
+                int64_t na = dv.certs[i].not_after;
+                if (na == 0 || na > limit || listed(e + first, before - first, &dv.certs[i])) {
+                    continue; /* 0: not recorded */
+                }
+                e[n] = (struct report_expiry){.target = t,
+                                              .position = i,
+                                              .deployment = j,
+                                              .cert = &dv.certs[i],
+                                              .not_after = na,
+                                              .days_left = floor_div(na - now_s, 86400),
+                                              .expired = na <= now_s};
+                n++;
             }
-            e[n].target = t;
-            e[n].position = i;
-            e[n].not_after = na;
-            e[n].days_left = floor_div(na - now_s, 86400);
-            e[n].expired = na <= now_s;
-            n++;
         }
     }
     if (n == 0) {

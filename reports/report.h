@@ -82,16 +82,19 @@ const char *report_target_label(const struct target_result *r, char *buf, size_t
 
 /* One certificate of a served chain that expires within the asked days. */
 struct report_expiry {
-    size_t target;     /* index in report_data.targets */
-    size_t position;   /* 0 = leaf, in the chain as served */
-    int64_t not_after; /* Unix seconds */
-    int64_t days_left; /* whole days from "now" to notAfter, rounded down; < 0 expired */
-    bool expired;      /* notAfter is at or before "now" */
+    size_t target;                /* index in report_data.targets */
+    size_t position;              /* 0 = leaf, in the chain as served */
+    size_t deployment;            /* which of the target's chains (facts.h; 0: its first) */
+    const struct cert_fact *cert; /* borrowed from d */
+    int64_t not_after;            /* Unix seconds */
+    int64_t days_left;            /* whole days from "now" to notAfter, rounded down; < 0 expired */
+    bool expired;                 /* notAfter is at or before "now" */
 };
 
 /* report_expiring lists every certificate of every served chain (leaf,
- * intermediates, a sent root) whose notAfter is at or before now_ms + days
- * days, expired ones included, soonest first (then target order, then
+ * intermediates, a sent root; of every deployment, a certificate two
+ * chains of one target share listed once, in the first) whose notAfter is
+ * at or before now_ms + days days, expired ones included, soonest first (then target order, then
  * chain position). Returns 0 with a malloc'ed array (NULL when none; the
  * caller frees) or -1 when out of memory. */
 __attribute__((warn_unused_result)) int report_expiring(const struct report_data *d, int64_t now_ms,

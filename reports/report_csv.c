@@ -63,6 +63,8 @@ enum csv_col {
     COL_REF,
     COL_EVIDENCE,
     COL_WAIVER,
+    COL_DEPLOYMENT,
+    COL_DEPLOYMENT_LABEL,
     COL_COUNT
 };
 
@@ -84,6 +86,7 @@ static const char *const csv_header[COL_COUNT] = {
     "rule_id",    "severity",
     "verdict",    "ref",
     "evidence",   "waiver",
+    "deployment", "deployment_label",
 };
 
 /* One row: borrowed strings, or owned ones in buf (numbers). */
@@ -170,16 +173,17 @@ static void csv_suites(FILE *out, const struct report_data *d, size_t t)
     }
 }
 
-static void csv_certs(FILE *out, const struct report_data *d, size_t t,
-                      const struct report_options *o, int64_t now_s)
+/* The certificate rows of one deployment (d_i of n_dep) of target t. */
+static void csv_deployment_certs(FILE *out, const struct report_data *d, size_t t,
+                                 const struct deployment_view *dv, size_t d_i,
+                                 const struct report_options *o, int64_t now_s)
 {
-    const struct target_result *r = &d->targets[t];
     struct csv_row row;
     char nb[40];
     char na[40];
     char key[64];
-    for (size_t i = 0; i < r->n_certs; i++) {
-        const struct cert_fact *c = &r->certs[i];
+    for (size_t i = 0; i < dv->n_certs; i++) {
+        const struct cert_fact *c = &dv->certs[i];
         csv_target_cols(&row, d, t, "certificate");
         csv_num(&row, COL_POSITION, (long long)i);
         row.f[COL_SHA256] = c->sha256;
@@ -204,10 +208,23 @@ static void csv_certs(FILE *out, const struct report_data *d, size_t t,
         }
         row.f[COL_KEY] = key;
         row.f[COL_SIG_ALG] = c->sig_alg;
+        csv_num(&row, COL_DEPLOYMENT, (long long)d_i);
+        row.f[COL_DEPLOYMENT_LABEL] = dv->label;
         char *san = strlist_join(&c->san, " ");
         row.f[COL_SAN] = san;
         csv_emit(out, &row);
         free(san);
+    }
+}
+
+static void csv_certs(FILE *out, const struct report_data *d, size_t t,
+                      const struct report_options *o, int64_t now_s)
+{
+    const struct target_result *r = &d->targets[t];
+    for (size_t i = 0; i < target_n_deployments(r); i++) {
+        struct deployment_view dv;
+        target_deployment(r, i, &dv);
+        csv_deployment_certs(out, d, t, &dv, i, o, now_s);
     }
 }
 

@@ -156,7 +156,7 @@ static json_t *rj_expiring(const struct report_data *d, const struct report_opti
     int rc = certs == NULL || root == NULL ? -1 : 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         const struct target_result *r = &d->targets[e[i].target];
-        const struct cert_fact *c = &r->certs[e[i].position];
+        const struct cert_fact *c = e[i].cert;
         json_t *x = json_object();
         if (x == NULL) {
             rc = -1;
@@ -166,6 +166,7 @@ static json_t *rj_expiring(const struct report_data *d, const struct report_opti
         rc |= set(x, "host", json_text_value(r->host));
         rc |= set(x, "port", json_integer(r->port));
         rc |= set(x, "position", json_integer((json_int_t)e[i].position));
+        rc |= set(x, "deployment", json_integer((json_int_t)e[i].deployment));
         rc |= set(x, "sha256", json_string(c->sha256));
         rc |= set(x, "subject", json_text_value(c->subject));
         rc |= set(x, "issuer", json_text_value(c->issuer));
@@ -208,10 +209,11 @@ static json_t *rj_inv_cert(const struct report_data *d, const struct inventory_c
     json_t *where = json_array();
     int rc = o == NULL || where == NULL ? -1 : 0;
     for (size_t i = 0; rc == 0 && i < x->n_places; i++) {
-        rc |=
-            json_array_append_new(where, json_pack("{s:I, s:I}", "target_id",
-                                                   (json_int_t)d->target_ids[x->places[i].target],
-                                                   "position", (json_int_t)x->places[i].position));
+        rc |= json_array_append_new(where,
+                                    json_pack("{s:I, s:I, s:I}", "target_id",
+                                              (json_int_t)d->target_ids[x->places[i].target],
+                                              "position", (json_int_t)x->places[i].position,
+                                              "deployment", (json_int_t)x->places[i].deployment));
     }
     if (rc == 0) {
         rc |= set(o, "sha256", json_string(c->sha256));

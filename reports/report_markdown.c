@@ -197,11 +197,19 @@ static int md_expiring(FILE *out, const struct report_data *d, const struct repo
     }
     for (size_t i = 0; i < n; i++) {
         const struct target_result *r = &d->targets[e[i].target];
-        const struct cert_fact *c = &r->certs[e[i].position];
+        const struct cert_fact *c = e[i].cert;
         char when[40];
         fputs("| ", out);
         md_label(out, r);
-        fprintf(out, " | %zu%s | ", e[i].position, e[i].position == 0 ? " (leaf)" : "");
+        fprintf(out, " | %zu%s", e[i].position, e[i].position == 0 ? " (leaf)" : "");
+        if (target_n_deployments(r) > 1) {
+            struct deployment_view dv;
+            target_deployment(r, e[i].deployment, &dv);
+            fputs(", ", out);
+            md_cut(out, dv.label, MD_EVIDENCE);
+            fputs(" deployment", out);
+        }
+        fputs(" | ", out);
         md_cut(out, c->subject, MD_EVIDENCE);
         fputs(" | ", out);
         md_cut(out, c->issuer, MD_EVIDENCE);

@@ -200,7 +200,7 @@ int report_write_expiring_text(FILE *out, const struct report_data *d,
             o->expiring_days == 1 ? "" : "s", n);
     for (size_t i = 0; i < n; i++) {
         const struct target_result *r = &d->targets[e[i].target];
-        const struct cert_fact *c = &r->certs[e[i].position];
+        const struct cert_fact *c = e[i].cert;
         char label[300];
         char when[40];
         fprintf(out, "  %s%s%s %s (", rt_col(o, e[i].expired ? C_RED : C_YELLOW),
@@ -215,7 +215,13 @@ int report_write_expiring_text(FILE *out, const struct report_data *d,
         }
         fprintf(out, ") ");
         esc_visible(out, report_target_label(r, label, sizeof(label)));
-        fprintf(out, " #%zu %s: ", e[i].position, e[i].position == 0 ? "leaf" : "chain");
+        fprintf(out, " #%zu %s", e[i].position, e[i].position == 0 ? "leaf" : "chain");
+        if (target_n_deployments(r) > 1) {
+            struct deployment_view dv;
+            target_deployment(r, e[i].deployment, &dv);
+            fprintf(out, " (%s deployment)", dv.label);
+        }
+        fprintf(out, ": ");
         esc_visible(out, c->subject ? c->subject : "(no subject)");
         fprintf(out, "\n      issuer: ");
         esc_visible(out, c->issuer ? c->issuer : "(none)");

@@ -73,9 +73,9 @@ static void print_version(FILE *out, enum tls_version v, const struct version_fa
 }
 
 /* The chain's problems as one comma-separated line; returns how many. */
-static int print_problems(FILE *out, const struct target_result *r, bool color)
+static int print_problems(FILE *out, const struct deployment_view *r, bool color)
 {
-    const struct chain_fact *ch = &r->chain;
+    const struct chain_fact *ch = r->chain;
     bool revoked = false;
     for (size_t i = 0; fact_collected(&r->revoc_header) && i < r->n_revoc; i++) {
         revoked = revoked || r->revoc[i].status == REVOC_REVOKED;
@@ -233,9 +233,9 @@ static void print_enumeration(FILE *out, const struct enum_facts *e, bool color)
 }
 
 /* The revocation status of each served certificate, and AIA completion. */
-static void print_revocation(FILE *out, const struct target_result *r, bool color)
+static void print_revocation(FILE *out, const struct deployment_view *r, bool color)
 {
-    const struct chain_fact *ch = &r->chain;
+    const struct chain_fact *ch = r->chain;
     if (ch->aia_attempted || ch->aia_detail[0] != '\0') {
         fprintf(out, "  %-8s ", "AIA");
         if (ch->aia_attempted && ch->aia_completed) {
@@ -274,6 +274,37 @@ static void print_revocation(FILE *out, const struct target_result *r, bool colo
             text_visible(out, f->detail);
         }
         fputc('\n', out);
+    }
+}
+
+/* One certificate deployment: its chain's validation, problems,
+ * revocation and certificates. */
+static void print_deployment(FILE *out, const struct deployment_view *r, bool color)
+{
+    if (fact_collected(&r->chain_header)) {
+        const struct chain_fact *ch = r->chain;
+        fprintf(out, "  %-8s %s%s%s", "Chain", col(color, ch->trusted ? C_GREEN : C_RED),
+                ch->trusted ? "trusted" : "NOT trusted", col(color, C_RESET));
+        if (!ch->trusted && ch->verify_text[0] != '\0') {
+            fprintf(out, " (");
+            text_visible(out, ch->verify_text);
+            fprintf(out, ")");
+        }
+        if (ch->hostname_checked) {
+            fprintf(out, "; ");
+            text_visible(out, ch->hostname);
+            fprintf(out, " %s", ch->hostname_match ? "matches" : "does NOT match");
+        } else {
+            fprintf(out, "; hostname not checked (no name)");
+        }
+        fprintf(out, "; %zu certificate%s; soonest expiry in %lld days; OCSP staple: %s\n",
+                r->n_certs, r->n_certs == 1 ? "" : "s", (long long)ch->min_days_left,
+                ch->ocsp_status);
+        print_problems(out, r, color);
+        print_revocation(out, r, color);
+        for (size_t i = 0; i < r->n_certs; i++) {
+            print_cert(out, i, &r->certs[i]);
+        }
     }
 }
 
@@ -393,30 +424,17 @@ void text_print_target(FILE *out, const struct target_result *r, bool color)
         (r->status == TARGET_OK || r->status == TARGET_NO_TLS)) {
         print_enumeration(out, &r->enumeration, color);
     }
-    if (fact_collected(&r->chain_header)) {
-        const struct chain_fact *ch = &r->chain;
-        fprintf(out, "  %-8s %s%s%s", "Chain", col(color, ch->trusted ? C_GREEN : C_RED),
-                ch->trusted ? "trusted" : "NOT trusted", col(color, C_RESET));
-        if (!ch->trusted && ch->verify_text[0] != '\0') {
-            fprintf(out, " (");
-            text_visible(out, ch->verify_text);
-            fprintf(out, ")");
+    size_t n_dep = target_n_deployments(r);
+    for (size_t i = 0; i < n_dep; i++) {
+        struct deployment_view d;
+        target_deployment(r, i, &d);
+        if (n_dep > 1) {
+            /* Several chains: say which one each block is. */
+            fprintf(out, "  %-8s #%zu of %zu: ", "Deploy", i, n_dep);
+            text_visible(out, d.label);
+            fputc('\n', out);
         }
-        if (ch->hostname_checked) {
-            fprintf(out, "; ");
-            text_visible(out, ch->hostname);
-            fprintf(out, " %s", ch->hostname_match ? "matches" : "does NOT match");
-        } else {
-            fprintf(out, "; hostname not checked (no name)");
-        }
-        fprintf(out, "; %zu certificate%s; soonest expiry in %lld days; OCSP staple: %s\n",
-                r->n_certs, r->n_certs == 1 ? "" : "s", (long long)ch->min_days_left,
-                ch->ocsp_status);
-        print_problems(out, r, color);
-        print_revocation(out, r, color);
-        for (size_t i = 0; i < r->n_certs; i++) {
-            print_cert(out, i, &r->certs[i]);
-        }
+        print_deployment(out, &d, color);
     }
     print_http(out, &r->http, color);
     print_probes(out, &r->probes, color);

@@ -554,16 +554,90 @@ out:
     return rc;
 }
 
+/* One handshake under prio, retried once after a reset or timeout. */
+static enum hs_result probe_retried(const struct sockaddr *sa, socklen_t sa_len,
+                                    const struct hs_options *opt, enum tls_version v,
+                                    gnutls_priority_t prio, int timeout_ms,
+                                    struct version_fact *out, struct hs_capture *cap)
+{
+    bool again = false;
+    enum hs_result rc = probe_once(sa, sa_len, opt, v, prio, timeout_ms, out, cap, &again);
+    if (rc == HS_DONE && again && !stop_requested()) {
+        rc = probe_once(sa, sa_len, opt, v, prio, timeout_ms, out, cap, &again);
+    }
+    return rc;
+}
+
 enum hs_result handshake_probe(const struct sockaddr *sa, socklen_t sa_len,
                                const struct hs_options *opt, enum tls_version v, int timeout_ms,
                                struct version_fact *out, struct hs_capture *cap)
 {
-    bool again = false;
-    enum hs_result rc =
-        probe_once(sa, sa_len, opt, v, hs_priority[v], timeout_ms, out, cap, &again);
-    if (rc == HS_DONE && again && !stop_requested()) {
-        rc = probe_once(sa, sa_len, opt, v, hs_priority[v], timeout_ms, out, cap, &again);
+    return probe_retried(sa, sa_len, opt, v, hs_priority[v], timeout_ms, out, cap);
+}
+
+/* Per authentication type: the TLS 1.2 key exchanges that use it and the
+ * signature algorithms that name it (TLS 1.3 picks the certificate by the
+ * signature algorithms alone). */
+static const struct {
+    const char *name;
+    const char *kx;
+    const char *sign;
+    bool tls13;
+} hs_auths[HS_AUTH_COUNT] = {
+    [HS_AUTH_RSA] =
+        {"RSA", "+RSA:+ECDHE-RSA:+DHE-RSA",
+         "+SIGN-RSA-SHA256:+SIGN-RSA-SHA384:+SIGN-RSA-SHA512:+SIGN-RSA-SHA1:"
+         "+SIGN-RSA-PSS-RSAE-SHA256:+SIGN-RSA-PSS-RSAE-SHA384:+SIGN-RSA-PSS-RSAE-SHA512",
+         true},
+    [HS_AUTH_ECDSA] = {"ECDSA", "+ECDHE-ECDSA",
+                       "+SIGN-ECDSA-SHA256:+SIGN-ECDSA-SHA384:+SIGN-ECDSA-SHA512:+SIGN-ECDSA-SHA1:"
+                       "+SIGN-ECDSA-SECP256R1-SHA256:+SIGN-ECDSA-SECP384R1-SHA384:"
+                       "+SIGN-ECDSA-SECP521R1-SHA512",
+                       true},
+    [HS_AUTH_EDDSA] = {"EdDSA", "+ECDHE-ECDSA", "+SIGN-EdDSA-Ed25519:+SIGN-EdDSA-Ed448", true},
+    [HS_AUTH_DSA] = {"DSA", "+DHE-DSS",
+                     "+SIGN-DSA-SHA1:+SIGN-DSA-SHA224:+SIGN-DSA-SHA256:+SIGN-DSA-SHA384:"
+                     "+SIGN-DSA-SHA512",
+                     false},
+};
+
+const char *handshake_auth_name(enum hs_auth a)
+{
+    return a < HS_AUTH_COUNT ? hs_auths[a].name : "?";
+}
+
+bool handshake_auth_allows(enum hs_auth a, enum tls_version v)
+{
+    return a < HS_AUTH_COUNT && v >= TLSV_HS_FIRST && v <= TLSV_TLS13 &&
+           (v != TLSV_TLS13 || hs_auths[a].tls13);
+}
+
+enum hs_result handshake_auth(const struct sockaddr *sa, socklen_t sa_len,
+                              const struct hs_options *opt, enum tls_version v, enum hs_auth a,
+                              int timeout_ms, struct version_fact *out, struct hs_capture *cap)
+{
+    static const char *const vers[TLSV_COUNT] = {[TLSV_TLS10] = "TLS1.0",
+                                                 [TLSV_TLS11] = "TLS1.1",
+                                                 [TLSV_TLS12] = "TLS1.2",
+                                                 [TLSV_TLS13] = "TLS1.3"};
+    memset(out, 0, sizeof(*out));
+    if (!handshake_auth_allows(a, v)) {
+        util_copy(out->reason, sizeof(out->reason), "authentication type not in this version");
+        return HS_LOCAL_ERROR;
     }
+    char text[768];
+    gnutls_priority_t prio = NULL;
+    snprintf(text, sizeof(text),
+             "NONE:+VERS-%s:+CIPHER-ALL:+3DES-CBC:+CAMELLIA-128-CBC:+CAMELLIA-256-CBC:"
+             "+CAMELLIA-128-GCM:+CAMELLIA-256-GCM:+MAC-ALL:%s:+COMP-NULL:%s:+GROUP-ALL:"
+             "+CTYPE-X509:%%COMPAT",
+             vers[v], hs_auths[a].kx, hs_auths[a].sign);
+    if (gnutls_priority_init2(&prio, text, NULL, 0) < 0) {
+        util_copy(out->reason, sizeof(out->reason), "GnuTLS rejected the priority string");
+        return HS_LOCAL_ERROR;
+    }
+    enum hs_result rc = probe_retried(sa, sa_len, opt, v, prio, timeout_ms, out, cap);
+    gnutls_priority_deinit(prio);
     return rc;
 }
 
@@ -590,12 +664,7 @@ enum hs_result handshake_sigscheme13(const struct sockaddr *sa, socklen_t sa_len
         return HS_LOCAL_ERROR;
     }
     struct version_fact vf;
-    bool again = false;
-    enum hs_result rc =
-        probe_once(sa, sa_len, opt, TLSV_TLS13, prio, timeout_ms, &vf, NULL, &again);
-    if (rc == HS_DONE && again && !stop_requested()) {
-        rc = probe_once(sa, sa_len, opt, TLSV_TLS13, prio, timeout_ms, &vf, NULL, &again);
-    }
+    enum hs_result rc = probe_retried(sa, sa_len, opt, TLSV_TLS13, prio, timeout_ms, &vf, NULL);
     gnutls_priority_deinit(prio);
     /* "accepted" from the ServerHello alone is not enough here: the
      * signature comes later, so only a completed handshake counts. */

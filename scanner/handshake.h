@@ -14,6 +14,7 @@
 #define TLSAUDIT_SCANNER_HANDSHAKE_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -72,6 +73,23 @@ struct hs_options {
 enum hs_result handshake_probe(const struct sockaddr *sa, socklen_t sa_len,
                                const struct hs_options *opt, enum tls_version v, int timeout_ms,
                                struct version_fact *out, struct hs_capture *cap);
+
+/* The authentication types a server may hold a certificate for (one
+ * deployment each, scanner/probes/deployments.c). */
+enum hs_auth { HS_AUTH_RSA, HS_AUTH_ECDSA, HS_AUTH_EDDSA, HS_AUTH_DSA, HS_AUTH_COUNT };
+
+/* handshake_auth_name: "RSA", "ECDSA", "EdDSA", "DSA". handshake_auth_allows:
+ * a can authenticate a handshake of version v (DSA: not TLS 1.3). */
+const char *handshake_auth_name(enum hs_auth a);
+bool handshake_auth_allows(enum hs_auth a, enum tls_version v);
+
+/* handshake_auth is handshake_probe offering only the key exchanges (TLS
+ * 1.2 and older) and signature algorithms of authentication type a, so the
+ * server must answer with its certificate of that type, or refuse. cap as
+ * in handshake_probe. HS_LOCAL_ERROR also when a cannot be used with v. */
+enum hs_result handshake_auth(const struct sockaddr *sa, socklen_t sa_len,
+                              const struct hs_options *opt, enum tls_version v, enum hs_auth a,
+                              int timeout_ms, struct version_fact *out, struct hs_capture *cap);
 
 /* The TLS 1.3 signature schemes GnuTLS can offer, one at a time. */
 struct hs_sigscheme {

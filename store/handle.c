@@ -44,12 +44,17 @@ static const char *const store_stmt_sql[ST_COUNT] = {
                             " VALUES (?, ?, ?, ?)",
     [ST_INSERT_CHAIN_CERT] = "INSERT INTO chain_certs (target_id, position, sha256, days_left)"
                              " VALUES (?, ?, ?, ?)",
-    [ST_INSERT_CHAIN] = "INSERT INTO chains (target_id, trusted, verify_status, verify_text,"
-                        " hostname_checked, hostname, hostname_match, expired, not_yet_valid,"
-                        " self_signed, incomplete, wrong_order, min_days_left, ocsp_staple,"
-                        " ocsp_status, ocsp_detail, aia_attempted, aia_completed, aia_trusted,"
-                        " aia_fetched, aia_detail)"
+    [ST_INSERT_CHAIN] = "INSERT INTO chains (target_id, " CHAIN_COLUMNS ")"
                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_INSERT_DEPLOYMENT] = "INSERT INTO deployments (target_id, position, label,"
+                             " chain_collected, revoc_collected) VALUES (?, ?, ?, ?, ?)",
+    [ST_INSERT_DEP_CERT] = "INSERT INTO deployment_certs (deployment_id, position, sha256,"
+                           " days_left) VALUES (?, ?, ?, ?)",
+    [ST_INSERT_DEP_CHAIN] =
+        "INSERT INTO deployment_chains (deployment_id, " CHAIN_COLUMNS ")"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_INSERT_DEP_REVOCATION] = "INSERT INTO deployment_revocations (deployment_id, " REVOC_COLUMNS
+                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_INSERT_ENUM_VERSION] = "INSERT INTO enum_versions (target_id, version, name, state, reason,"
                                " server_order, incomplete, incomplete_reason, n_suites)"
                                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -71,9 +76,8 @@ static const char *const store_stmt_sql[ST_COUNT] = {
                           " SELECT ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM targets"
                           " WHERE id = ? AND scan_id = ?",
     [ST_INSERT_TAG] = "INSERT INTO target_tags (target_id, position, tag) VALUES (?, ?, ?)",
-    [ST_INSERT_REVOCATION] = "INSERT INTO revocations (target_id, position, status, method, url,"
-                             " detail, revoked_at, reason, this_update, next_update, from_cache,"
-                             " staple) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_INSERT_REVOCATION] = "INSERT INTO revocations (target_id, " REVOC_COLUMNS ")"
+                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_INSERT_HTTP] = "INSERT INTO http_headers (target_id, hsts_checked, hsts_error,"
                        " https_status, hsts_present, hsts_valid, hsts_max_age,"
                        " hsts_include_subdomains, hsts_preload, hsts_header, redirect_checked,"

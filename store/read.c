@@ -34,19 +34,18 @@ static const char *const rd_sql[RD_COUNT] = {
                    " FROM targets WHERE scan_id = ? ORDER BY id",
     [RD_VERSIONS] = "SELECT version, state, reason, suite, suite_name, grp, dh_bits, hrr"
                     " FROM versions WHERE target_id = ?",
-    [RD_CHAIN_CERTS] = "SELECT cc.position, cc.days_left, c.sha256, c.der, c.subject, c.issuer,"
-                       " c.serial, c.not_before, c.not_after, c.key_type, c.key_bits, c.curve,"
-                       " c.sig_alg, c.has_key_usage, c.ca, c.path_len, c.must_staple, c.n_scts,"
-                       " c.self_signed FROM chain_certs cc"
+    [RD_CHAIN_CERTS] = "SELECT cc.position, cc.days_left, " CERT_COLUMNS " FROM chain_certs cc"
                        " JOIN certificates c ON c.sha256 = cc.sha256"
                        " WHERE cc.target_id = ? ORDER BY cc.position",
+    [RD_DEP_CERTS] = "SELECT cc.position, cc.days_left, " CERT_COLUMNS " FROM deployment_certs cc"
+                     " JOIN certificates c ON c.sha256 = cc.sha256"
+                     " WHERE cc.deployment_id = ? ORDER BY cc.position",
     [RD_CERT_ITEMS] = "SELECT field, value FROM certificate_items WHERE sha256 = ?"
                       " ORDER BY field, position",
-    [RD_CHAIN] = "SELECT trusted, verify_status, verify_text, hostname_checked, hostname,"
-                 " hostname_match, expired, not_yet_valid, self_signed, incomplete, wrong_order,"
-                 " min_days_left, ocsp_staple, ocsp_status, ocsp_detail, aia_attempted,"
-                 " aia_completed, aia_trusted, aia_fetched, aia_detail"
-                 " FROM chains WHERE target_id = ?",
+    [RD_CHAIN] = "SELECT " CHAIN_COLUMNS " FROM chains WHERE target_id = ?",
+    [RD_DEP_CHAIN] = "SELECT " CHAIN_COLUMNS " FROM deployment_chains WHERE deployment_id = ?",
+    [RD_DEPLOYMENTS] = "SELECT id, position, label, chain_collected, revoc_collected"
+                       " FROM deployments WHERE target_id = ? ORDER BY position",
     [RD_ENUM_VERSIONS] = "SELECT version, state, reason, server_order, incomplete,"
                          " incomplete_reason FROM enum_versions WHERE target_id = ?",
     /* rowid is the insertion order, which is the order of the suites array. */
@@ -58,9 +57,10 @@ static const char *const rd_sql[RD_COUNT] = {
                           " encrypt_then_mac, status_request, session_ticket, heartbeat, alpn,"
                           " anomalies, sigalgs13_tested FROM enum_behaviour WHERE target_id = ?",
     [RD_TAGS] = "SELECT tag FROM target_tags WHERE target_id = ? ORDER BY position",
-    [RD_REVOCATIONS] = "SELECT position, status, method, url, detail, revoked_at, reason,"
-                       " this_update, next_update, from_cache, staple FROM revocations"
+    [RD_REVOCATIONS] = "SELECT " REVOC_COLUMNS " FROM revocations"
                        " WHERE target_id = ? ORDER BY position",
+    [RD_DEP_REVOCATIONS] = "SELECT " REVOC_COLUMNS " FROM deployment_revocations"
+                           " WHERE deployment_id = ? ORDER BY position",
     [RD_HTTP] = "SELECT hsts_checked, hsts_error, https_status, hsts_present, hsts_valid,"
                 " hsts_max_age, hsts_include_subdomains, hsts_preload, hsts_header,"
                 " redirect_checked, redirect_error, http_status, redirects_to_https,"

@@ -152,33 +152,45 @@ oom:
     return -1;
 }
 
-static int rd_chain(struct rd_ctx *c, int64_t tid, struct target_result *r)
+/* Where one deployment's facts are read into (deployment 0: the target's
+ * own fields) and with which statements. */
+struct rd_dep {
+    sqlite3_stmt *certs_st, *chain_st, *revoc_st;
+    int64_t key; /* the target's id or the deployment's */
+    struct cert_fact **certs;
+    size_t *n_certs;
+    struct chain_fact *chain;
+    struct revoc_fact **revoc;
+    size_t *n_revoc;
+};
+
+static int rd_chain(struct rd_ctx *c, int64_t tid, const struct rd_dep *d)
 {
-    sqlite3_stmt *st = c->st[RD_CHAIN_CERTS];
+    sqlite3_stmt *st = d->certs_st;
     int rc;
     size_t cap = 0;
-    if (rd_start(c, st, tid, "reading the chain") != 0) {
+    if (rd_start(c, st, d->key, "reading the chain") != 0) {
         return -1;
     }
     while ((rc = rd_step(c, st, "reading the chain")) == 1) {
-        if (col_int(st, 0) != (int64_t)r->n_certs) {
+        if (col_int(st, 0) != (int64_t)*d->n_certs) {
             store_fail(c->s, "target %lld: chain position %lld missing", (long long)tid,
-                       (long long)r->n_certs);
+                       (long long)*d->n_certs);
             return -1;
         }
-        if (r->n_certs == cap) {
+        if (*d->n_certs == cap) {
             size_t ncap = cap ? cap * 2 : 4;
-            struct cert_fact *n = realloc(r->certs, ncap * sizeof(*n));
+            struct cert_fact *n = realloc(*d->certs, ncap * sizeof(*n));
             if (n == NULL) {
                 store_fail(c->s, "reading the chain: out of memory");
                 return -1;
             }
-            r->certs = n;
+            *d->certs = n;
             cap = ncap;
         }
-        struct cert_fact *cf = &r->certs[r->n_certs];
+        struct cert_fact *cf = &(*d->certs)[*d->n_certs];
         cert_fact_init(cf);
-        r->n_certs++; /* counted now, so target_result_cleanup frees a partial one */
+        (*d->n_certs)++; /* counted now, so target_result_cleanup frees a partial one */
         if (rd_cert(c, st, cf) != 0) {
             return -1;
         }
@@ -187,8 +199,8 @@ static int rd_chain(struct rd_ctx *c, int64_t tid, struct target_result *r)
         return -1;
     }
 
-    st = c->st[RD_CHAIN];
-    if (rd_start(c, st, tid, "reading the chain validation") != 0) {
+    st = d->chain_st;
+    if (rd_start(c, st, d->key, "reading the chain validation") != 0) {
         return -1;
     }
     rc = rd_step(c, st, "reading the chain validation");
@@ -199,7 +211,7 @@ static int rd_chain(struct rd_ctx *c, int64_t tid, struct target_result *r)
         }
         return -1;
     }
-    struct chain_fact *ch = &r->chain;
+    struct chain_fact *ch = d->chain;
     ch->trusted = col_int(st, 0) != 0;
     ch->verify_status = (unsigned)col_int(st, 1);
     col_buf(st, 2, ch->verify_text, sizeof(ch->verify_text));
@@ -227,25 +239,26 @@ static int rd_chain(struct rd_ctx *c, int64_t tid, struct target_result *r)
 }
 
 /* rd_revocations reads one revocation row per served certificate. */
-static int rd_revocations(struct rd_ctx *c, int64_t tid, struct target_result *r)
+static int rd_revocations(struct rd_ctx *c, int64_t tid, const struct rd_dep *d)
 {
-    sqlite3_stmt *st = c->st[RD_REVOCATIONS];
+    sqlite3_stmt *st = d->revoc_st;
     int rc;
-    r->revoc = calloc(r->n_certs ? r->n_certs : 1, sizeof(*r->revoc));
-    if (r->revoc == NULL) {
+    size_t n_certs = *d->n_certs;
+    *d->revoc = calloc(n_certs ? n_certs : 1, sizeof(**d->revoc));
+    if (*d->revoc == NULL) {
         store_fail(c->s, "reading revocation status: out of memory");
         return -1;
     }
-    if (rd_start(c, st, tid, "reading revocation status") != 0) {
+    if (rd_start(c, st, d->key, "reading revocation status") != 0) {
         return -1;
     }
     while ((rc = rd_step(c, st, "reading revocation status")) == 1) {
-        if (col_int(st, 0) != (int64_t)r->n_revoc || r->n_revoc >= r->n_certs) {
+        if (col_int(st, 0) != (int64_t)*d->n_revoc || *d->n_revoc >= n_certs) {
             store_fail(c->s, "target %lld: revocation position %lld unexpected", (long long)tid,
                        (long long)col_int(st, 0));
             return -1;
         }
-        struct revoc_fact *f = &r->revoc[r->n_revoc];
+        struct revoc_fact *f = &(*d->revoc)[*d->n_revoc];
         if (!revoc_status_parse(col_text(st, 1), &f->status)) {
             store_fail(c->s, "target %lld: unknown revocation status '%s'", (long long)tid,
                        col_text(st, 1));
@@ -265,15 +278,68 @@ static int rd_revocations(struct rd_ctx *c, int64_t tid, struct target_result *r
         col_buf(st, 6, f->reason, sizeof(f->reason));
         f->from_cache = col_int(st, 9) != 0;
         col_buf(st, 10, f->staple, sizeof(f->staple));
-        r->n_revoc++;
+        (*d->n_revoc)++;
     }
     if (rc != 0) {
         return -1;
     }
-    if (r->n_revoc != r->n_certs) {
+    if (*d->n_revoc != n_certs) {
         store_fail(c->s, "target %lld: %zu revocation rows for %zu certificates", (long long)tid,
-                   r->n_revoc, r->n_certs);
+                   *d->n_revoc, n_certs);
         return -1;
+    }
+    return 0;
+}
+
+/* rd_deployments reads the further deployments (deployments rows, then
+ * each one's chain and revocation rows). */
+static int rd_deployments(struct rd_ctx *c, int64_t tid, struct target_result *r)
+{
+    sqlite3_stmt *st = c->st[RD_DEPLOYMENTS];
+    int64_t ids[DEPLOYMENTS_MAX];
+    int rc;
+    if (rd_start(c, st, tid, "reading deployments") != 0) {
+        return -1;
+    }
+    while ((rc = rd_step(c, st, "reading deployments")) == 1) {
+        size_t n = r->n_deployments;
+        if (n >= DEPLOYMENTS_MAX || col_int(st, 1) != (int64_t)n + 1) {
+            store_fail(c->s, "target %lld: deployment %lld unexpected", (long long)tid,
+                       (long long)col_int(st, 1));
+            return -1;
+        }
+        struct deployment *grown = realloc(r->deployments, (n + 1) * sizeof(*grown));
+        if (grown == NULL) {
+            store_fail(c->s, "reading deployments: out of memory");
+            return -1;
+        }
+        r->deployments = grown;
+        deployment_init(&grown[n]);
+        r->n_deployments++;
+        ids[n] = col_int(st, 0);
+        col_buf(st, 2, grown[n].label, sizeof(grown[n].label));
+        fact_mark(&grown[n].chain_header, col_int(st, 3) != 0);
+        fact_mark(&grown[n].revoc_header,
+                  col_int(st, 4) != 0 && fact_collected(&grown[n].chain_header));
+    }
+    if (rc != 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < r->n_deployments; i++) {
+        struct deployment *dp = &r->deployments[i];
+        const struct rd_dep d = {c->st[RD_DEP_CERTS],
+                                 c->st[RD_DEP_CHAIN],
+                                 c->st[RD_DEP_REVOCATIONS],
+                                 ids[i],
+                                 &dp->certs,
+                                 &dp->n_certs,
+                                 &dp->chain,
+                                 &dp->revoc,
+                                 &dp->n_revoc};
+        if ((fact_collected(&dp->chain_header) && rd_chain(c, tid, &d) != 0) ||
+            (fact_collected(&dp->revoc_header) && rd_revocations(c, tid, &d) != 0)) {
+            return -1;
+        }
     }
     return 0;
 }
@@ -533,15 +599,27 @@ int store_rd_target_rows(struct rd_ctx *c, int64_t tid, struct target_result *r)
     if (rd_tags(c, tid, r) != 0 || rd_versions(c, tid, r) != 0) {
         return -1;
     }
-    if (fact_collected(&r->chain_header) && rd_chain(c, tid, r) != 0) {
+    const struct rd_dep d0 = {c->st[RD_CHAIN_CERTS],
+                              c->st[RD_CHAIN],
+                              c->st[RD_REVOCATIONS],
+                              tid,
+                              &r->certs,
+                              &r->n_certs,
+                              &r->chain,
+                              &r->revoc,
+                              &r->n_revoc};
+    if (fact_collected(&r->chain_header) && rd_chain(c, tid, &d0) != 0) {
         return -1;
     }
     if (fact_collected(&r->chain_header) && fact_collected(&r->revoc_header) &&
-        rd_revocations(c, tid, r) != 0) {
+        rd_revocations(c, tid, &d0) != 0) {
         return -1;
     }
     fact_mark(&r->revoc_header,
               fact_collected(&r->revoc_header) && fact_collected(&r->chain_header));
+    if (rd_deployments(c, tid, r) != 0) {
+        return -1;
+    }
     if (rd_http(c, tid, r) != 0 || rd_probes(c, tid, r) != 0) {
         return -1;
     }

@@ -34,6 +34,10 @@ enum rd_stmt_id {
     RD_REVOCATIONS,
     RD_HTTP,
     RD_PROBES,
+    RD_DEPLOYMENTS,
+    RD_DEP_CERTS,
+    RD_DEP_CHAIN,
+    RD_DEP_REVOCATIONS,
     RD_COUNT
 };
 

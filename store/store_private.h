@@ -36,6 +36,10 @@ enum store_stmt_id {
     ST_INSERT_CERT_ITEM,
     ST_INSERT_CHAIN_CERT,
     ST_INSERT_CHAIN,
+    ST_INSERT_DEPLOYMENT,
+    ST_INSERT_DEP_CERT,
+    ST_INSERT_DEP_CHAIN,
+    ST_INSERT_DEP_REVOCATION,
     ST_INSERT_ENUM_VERSION,
     ST_INSERT_ENUM_SUITE,
     ST_INSERT_ENUM_LIST,
@@ -51,6 +55,22 @@ enum store_stmt_id {
     ST_CACHE_PURGE,
     ST_COUNT
 };
+
+/* The columns a chain validation (chains, deployment_chains) and a
+ * revocation row (revocations, deployment_revocations) are written and read
+ * with, after their key, in this order. */
+#define CHAIN_COLUMNS                                                                              \
+    "trusted, verify_status, verify_text, hostname_checked, hostname, hostname_match, expired,"    \
+    " not_yet_valid, self_signed, incomplete, wrong_order, min_days_left, ocsp_staple,"            \
+    " ocsp_status, ocsp_detail, aia_attempted, aia_completed, aia_trusted, aia_fetched,"           \
+    " aia_detail"
+#define REVOC_COLUMNS                                                                              \
+    "position, status, method, url, detail, revoked_at, reason, this_update, next_update,"         \
+    " from_cache, staple"
+#define CERT_COLUMNS                                                                               \
+    "c.sha256, c.der, c.subject, c.issuer, c.serial, c.not_before, c.not_after, c.key_type,"       \
+    " c.key_bits, c.curve, c.sig_alg, c.has_key_usage, c.ca, c.path_len, c.must_staple,"           \
+    " c.n_scts, c.self_signed"
 
 /* The handle store.h declares: one connection and its statement cache. */
 struct store {

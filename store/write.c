@@ -217,11 +217,22 @@ static int store_put_versions(struct store *s, int64_t target_id, const struct t
     return 0;
 }
 
-static int store_put_chain(struct store *s, int64_t target_id, const struct target_result *r)
+/* The statements a chain is written with: deployment 0's (keyed by the
+ * target) or a further deployment's (keyed by its row). */
+struct chain_stmts {
+    enum store_stmt_id cert, chain, revoc;
+};
+static const struct chain_stmts chain_stmts_target = {ST_INSERT_CHAIN_CERT, ST_INSERT_CHAIN,
+                                                      ST_INSERT_REVOCATION};
+static const struct chain_stmts chain_stmts_deployment = {ST_INSERT_DEP_CERT, ST_INSERT_DEP_CHAIN,
+                                                          ST_INSERT_DEP_REVOCATION};
+
+static int store_put_chain(struct store *s, const struct chain_stmts *sts, int64_t key,
+                           const struct deployment_view *d)
 {
     struct binder b;
-    for (size_t i = 0; i < r->n_certs; i++) {
-        const struct cert_fact *c = &r->certs[i];
+    for (size_t i = 0; i < d->n_certs; i++) {
+        const struct cert_fact *c = &d->certs[i];
         if (c->der == NULL || c->der_len == 0 ||
             !store_valid_sha256(c->sha256, sizeof(c->sha256))) {
             store_fail(s, "inserting certificate %zu: no DER or no valid SHA-256", i);
@@ -230,12 +241,12 @@ static int store_put_chain(struct store *s, int64_t target_id, const struct targ
         if (store_put_cert(s, c) != 0) {
             return -1;
         }
-        sqlite3_stmt *st = store_stmt(s, ST_INSERT_CHAIN_CERT);
+        sqlite3_stmt *st = store_stmt(s, sts->cert);
         if (st == NULL) {
             return -1;
         }
         binder_start(&b, st);
-        bind_int64(&b, target_id);
+        bind_int64(&b, key);
         bind_int64(&b, (int64_t)i);
         bind_buf(&b, c->sha256, sizeof(c->sha256));
         bind_int64(&b, c->days_left);
@@ -244,13 +255,13 @@ static int store_put_chain(struct store *s, int64_t target_id, const struct targ
         }
     }
 
-    const struct chain_fact *ch = &r->chain;
-    sqlite3_stmt *st = store_stmt(s, ST_INSERT_CHAIN);
+    const struct chain_fact *ch = d->chain;
+    sqlite3_stmt *st = store_stmt(s, sts->chain);
     if (st == NULL) {
         return -1;
     }
     binder_start(&b, st);
-    bind_int64(&b, target_id);
+    bind_int64(&b, key);
     bind_bool(&b, ch->trusted);
     bind_int64(&b, (int64_t)ch->verify_status);
     bind_buf(&b, ch->verify_text, sizeof(ch->verify_text));
@@ -262,7 +273,7 @@ static int store_put_chain(struct store *s, int64_t target_id, const struct targ
     bind_bool(&b, ch->self_signed);
     bind_bool(&b, ch->incomplete);
     bind_bool(&b, ch->wrong_order);
-    if (r->n_certs > 0) {
+    if (d->n_certs > 0) {
         bind_int64(&b, ch->min_days_left);
     } else {
         bind_null(&b);
@@ -282,17 +293,18 @@ static int store_put_chain(struct store *s, int64_t target_id, const struct targ
     return store_run(s, &b, "inserting chain validation");
 }
 
-static int store_put_revocations(struct store *s, int64_t target_id, const struct target_result *r)
+static int store_put_revocations(struct store *s, const struct chain_stmts *sts, int64_t key,
+                                 const struct deployment_view *d)
 {
     struct binder b;
-    for (size_t i = 0; i < r->n_revoc; i++) {
-        const struct revoc_fact *f = &r->revoc[i];
-        sqlite3_stmt *st = store_stmt(s, ST_INSERT_REVOCATION);
+    for (size_t i = 0; i < d->n_revoc; i++) {
+        const struct revoc_fact *f = &d->revoc[i];
+        sqlite3_stmt *st = store_stmt(s, sts->revoc);
         if (st == NULL) {
             return -1;
         }
         binder_start(&b, st);
-        bind_int64(&b, target_id);
+        bind_int64(&b, key);
         bind_int64(&b, (int64_t)i);
         bind_text(&b, revoc_status_name(f->status));
         bind_buf(&b, f->method, sizeof(f->method));
@@ -305,6 +317,49 @@ static int store_put_revocations(struct store *s, int64_t target_id, const struc
         bind_bool(&b, f->from_cache);
         bind_buf(&b, f->staple, sizeof(f->staple));
         if (store_run(s, &b, "inserting revocation status") != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Deployment d's chain and revocation facts under key (deployment 0: the
+ * target's id). */
+static int store_put_deployment_facts(struct store *s, const struct chain_stmts *sts, int64_t key,
+                                      const struct deployment_view *d)
+{
+    if (fact_collected(&d->chain_header) && store_put_chain(s, sts, key, d) != 0) {
+        return -1;
+    }
+    if (fact_collected(&d->chain_header) && fact_collected(&d->revoc_header) &&
+        d->n_revoc == d->n_certs && store_put_revocations(s, sts, key, d) != 0) {
+        return -1;
+    }
+    return 0;
+}
+
+/* The further deployments (1 ..), each a deployments row and its facts. */
+static int store_put_deployments(struct store *s, int64_t target_id, const struct target_result *r)
+{
+    size_t n = target_n_deployments(r);
+    for (size_t i = 1; i < n; i++) {
+        struct deployment_view d;
+        struct binder b;
+        int64_t dep_id;
+        target_deployment(r, i, &d);
+        sqlite3_stmt *st = store_stmt(s, ST_INSERT_DEPLOYMENT);
+        if (st == NULL) {
+            return -1;
+        }
+        binder_start(&b, st);
+        bind_int64(&b, target_id);
+        bind_int64(&b, (int64_t)i);
+        bind_buf(&b, r->deployments[i - 1].label, sizeof(r->deployments[i - 1].label));
+        bind_bool(&b, fact_collected(&d.chain_header));
+        bind_bool(&b, fact_collected(&d.chain_header) && fact_collected(&d.revoc_header) &&
+                          d.n_revoc == d.n_certs);
+        if (store_insert(s, &b, "inserting deployment", &dep_id) != 0 ||
+            store_put_deployment_facts(s, &chain_stmts_deployment, dep_id, &d) != 0) {
             return -1;
         }
     }
@@ -528,15 +583,14 @@ int store_put_target(struct store *s, int64_t scan_id, const struct target_resul
     if (store_put_versions(s, target_id, r) != 0) {
         goto fail;
     }
-    if (fact_collected(&r->chain_header) && store_put_chain(s, target_id, r) != 0) {
+    struct deployment_view d0;
+    target_deployment(r, 0, &d0);
+    if (store_put_deployment_facts(s, &chain_stmts_target, target_id, &d0) != 0 ||
+        store_put_deployments(s, target_id, r) != 0) {
         goto fail;
     }
     if (fact_collected(&r->enumeration.header) &&
         store_put_enumeration(s, target_id, &r->enumeration) != 0) {
-        goto fail;
-    }
-    if (fact_collected(&r->revoc_header) && r->n_revoc == r->n_certs &&
-        store_put_revocations(s, target_id, r) != 0) {
         goto fail;
     }
     if ((fact_attempted(&r->http.hsts) || fact_attempted(&r->http.redirect)) &&

@@ -98,6 +98,10 @@ void target_result_cleanup(struct target_result *r)
     strlist_cleanup(&r->tags);
     enum_facts_cleanup(&r->enumeration);
     probe_list_cleanup(&r->probes);
+    for (size_t i = 0; i < r->n_deployments; i++) {
+        deployment_cleanup(&r->deployments[i]);
+    }
+    free(r->deployments);
     target_result_init(r);
 }
 
@@ -110,4 +114,61 @@ void fact_set_result(struct fact_header *h, const char *error)
     }
     h->state = FACT_COULD_NOT_TEST;
     snprintf(h->detail, sizeof(h->detail), "%s", error);
+}
+
+void deployment_init(struct deployment *d)
+{
+    memset(d, 0, sizeof(*d));
+    memcpy(d->chain.ocsp_status, "none", sizeof("none"));
+}
+
+void deployment_cleanup(struct deployment *d)
+{
+    for (size_t i = 0; i < d->n_certs; i++) {
+        cert_fact_cleanup(&d->certs[i]);
+    }
+    free(d->certs);
+    free(d->revoc);
+    deployment_init(d);
+}
+
+const char *deployment_key_label(const char *key_type)
+{
+    static const char *const names[][2] = {
+        {"RSA", "RSA"}, {"EC", "ECDSA"}, {"Ed25519", "EdDSA"}, {"Ed448", "EdDSA"}, {"DSA", "DSA"}};
+    for (size_t i = 0; key_type != NULL && i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strcmp(key_type, names[i][0]) == 0) {
+            return names[i][1];
+        }
+    }
+    return "certificate";
+}
+
+size_t target_n_deployments(const struct target_result *r)
+{
+    return 1 + r->n_deployments;
+}
+
+void target_deployment(const struct target_result *r, size_t i, struct deployment_view *out)
+{
+    if (i == 0 || i > r->n_deployments) {
+        out->label = deployment_key_label(r->n_certs > 0 ? r->certs[0].key_type : NULL);
+        fact_mark(&out->chain_header, fact_collected(&r->chain_header));
+        out->certs = r->certs;
+        out->n_certs = r->n_certs;
+        out->chain = &r->chain;
+        fact_mark(&out->revoc_header, fact_collected(&r->revoc_header));
+        out->revoc = r->revoc;
+        out->n_revoc = r->n_revoc;
+        return;
+    }
+    const struct deployment *d = &r->deployments[i - 1];
+    out->label = d->label;
+    fact_mark(&out->chain_header, fact_collected(&d->chain_header));
+    out->certs = d->certs;
+    out->n_certs = d->n_certs;
+    out->chain = &d->chain;
+    fact_mark(&out->revoc_header, fact_collected(&d->revoc_header));
+    out->revoc = d->revoc;
+    out->n_revoc = d->n_revoc;
 }

@@ -235,6 +235,29 @@ struct probe_list {
     size_t cap_items; /* allocated */
 };
 
+/* ---- certificate deployments (scanner/probes/deployments.c) -------------
+ *
+ * A server may serve several certificates: one per authentication type
+ * (an RSA and an ECDSA certificate in nginx or Apache), or another one to a
+ * client that sends no SNI. The chain every scan collected before is
+ * deployment 0 (target_result.certs / chain / revoc, as always); every
+ * further chain the server served, distinct by its leaf's SHA-256, is one
+ * struct deployment in target_result.deployments. */
+#define DEPLOYMENT_LABEL 32
+#define DEPLOYMENTS_MAX 8
+
+struct deployment {
+    /* how it was asked for: "ECDSA", "RSA", "EdDSA", "DSA", "no SNI" */
+    char label[DEPLOYMENT_LABEL];
+    struct fact_header chain_header; /* collected: certs/chain below are filled in */
+    struct cert_fact *certs;         /* n_certs, as served, leaf first; owned */
+    size_t n_certs;
+    struct chain_fact chain;
+    struct fact_header revoc_header; /* collected: revoc[] below is filled */
+    struct revoc_fact *revoc;        /* n_revoc == n_certs; owned */
+    size_t n_revoc;
+};
+
 /* enum target_status and its names are in vocab.h. */
 
 /* Everything learned about one (host, port, address) during one scan. */
@@ -259,7 +282,38 @@ struct target_result {
     size_t n_revoc;
     struct http_fact http;
     struct probe_list probes; /* generic per-probe results; owned */
+    /* The further certificate deployments (deployment 1 ..), owned; none
+     * (NULL, 0) for a server that serves one chain. */
+    struct deployment *deployments;
+    size_t n_deployments;
 };
+
+/* A deployment as every reader sees it, deployment 0 included: pointers
+ * into a target_result (borrowed, valid while it is). */
+struct deployment_view {
+    const char *label; /* deployment 0: from its leaf's key ("RSA", "ECDSA" ...) */
+    struct fact_header chain_header;
+    const struct cert_fact *certs;
+    size_t n_certs;
+    const struct chain_fact *chain;
+    struct fact_header revoc_header;
+    const struct revoc_fact *revoc;
+    size_t n_revoc;
+};
+
+/* target_n_deployments returns 1 + r->n_deployments: deployment 0 always
+ * exists (maybe not collected). target_deployment fills out with deployment
+ * i (< target_n_deployments). */
+size_t target_n_deployments(const struct target_result *r);
+void target_deployment(const struct target_result *r, size_t i, struct deployment_view *out);
+/* deployment_key_label names the authentication type of a leaf's key type
+ * ("RSA" -> "RSA", "EC" -> "ECDSA", "Ed25519"/"Ed448" -> "EdDSA", "DSA");
+ * "certificate" for anything else. */
+const char *deployment_key_label(const char *key_type);
+
+/* deployment_init zeroes d; deployment_cleanup frees what it owns. */
+void deployment_init(struct deployment *d);
+void deployment_cleanup(struct deployment *d);
 
 /* target_result_init zeroes r; target_result_cleanup frees what it owns. */
 void target_result_init(struct target_result *r);

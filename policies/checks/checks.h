@@ -203,6 +203,13 @@ typedef void (*check_describe_fn)(struct load_buf *b, const struct check *c);
 typedef void (*check_eval_fn)(const struct target_result *r, const struct check *c, int64_t now,
                               struct judge *j);
 
+/* eval_each_deployment runs one over every certificate deployment of r
+ * (deployment 0 and r->deployments), each as a target of its own, and
+ * gathers their evidence into j, each item under its deployment's name;
+ * with one deployment it is one(r, c, now, j) (deployments.c). */
+void eval_each_deployment(const struct target_result *r, const struct check *c, int64_t now,
+                          struct judge *j, check_eval_fn one);
+
 struct check_def {
     const char *name; /* the rule's key: "protocols_forbidden" */
     check_load_fn load;

@@ -110,9 +110,20 @@ void describe_inventory(struct load_buf *b, const struct check *c)
                  c->inventory == INVENTORY_CERTIFICATES ? "certificates" : "protocols_and_suites");
 }
 
-void eval_inventory(const struct target_result *r, const struct check *c, int64_t now,
-                    struct judge *j)
+static void one_inventory(const struct target_result *r, const struct check *c, int64_t now,
+                          struct judge *j)
 {
     (void)now;
     check_inventory(r, c, j);
+}
+
+void eval_inventory(const struct target_result *r, const struct check *c, int64_t now,
+                    struct judge *j)
+{
+    /* The certificate inventory lists every deployment's certificates. */
+    if (c->inventory == INVENTORY_CERTIFICATES) {
+        eval_each_deployment(r, c, now, j, one_inventory);
+    } else {
+        one_inventory(r, c, now, j);
+    }
 }

@@ -23,8 +23,12 @@ static void put_cert_where(struct html_ctx *c, const struct inventory_cert *x)
     for (size_t i = 0; i < x->n_places; i++) {
         fputs("<li>", c->out);
         html_put_target_link(c, x->places[i].target);
-        fprintf(c->out, " <span class=\"muted\">#%zu%s</span></li>", x->places[i].position,
+        fprintf(c->out, " <span class=\"muted\">#%zu%s", x->places[i].position,
                 x->places[i].position == 0 ? " leaf" : "");
+        if (x->places[i].deployment > 0) {
+            fprintf(c->out, ", deployment %zu", x->places[i].deployment);
+        }
+        fputs("</span></li>", c->out);
     }
     fputs("</ul>", c->out);
 }

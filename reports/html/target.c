@@ -334,7 +334,7 @@ static void put_cert(struct html_ctx *c, size_t pos, const struct cert_fact *cf)
 }
 
 /* put_revoc writes the revocation status of certificate i, when collected. */
-static void put_revoc(struct html_ctx *c, const struct target_result *r, size_t i)
+static void put_revoc(struct html_ctx *c, const struct deployment_view *r, size_t i)
 {
     if (!fact_collected(&r->revoc_header) || r->revoc == NULL || i >= r->n_revoc) {
         return;
@@ -469,7 +469,7 @@ static void put_probes(struct html_ctx *c, const struct probe_list *l)
     fputs("</tbody>\n</table>\n", c->out);
 }
 
-static void put_chain(struct html_ctx *c, const struct target_result *r)
+static void put_chain(struct html_ctx *c, const struct deployment_view *r)
 {
     fputs("<h4>Certificate chain</h4>\n", c->out);
     if (!fact_collected(&r->chain_header) && r->n_certs == 0) {
@@ -485,7 +485,7 @@ static void put_chain(struct html_ctx *c, const struct target_result *r)
     if (!fact_collected(&r->chain_header)) {
         return;
     }
-    const struct chain_fact *ch = &r->chain;
+    const struct chain_fact *ch = r->chain;
     fputs("<h4>Chain validation</h4>\n<table class=\"kv\">\n<tr><th>Trusted</th><td>", c->out);
     html_put_badge(c, ch->trusted ? "v-pass" : "v-fail", ch->trusted ? "trusted" : "not trusted");
     if (ch->verify_text[0] != '\0') {
@@ -546,7 +546,26 @@ static void put_chain(struct html_ctx *c, const struct target_result *r)
         fputs("<span class=\"muted\">not needed or not tried</span>", c->out);
     }
     fputs("</td></tr>\n</table>\n", c->out);
-    put_http(c, r);
+}
+
+/* put_deployments writes every certificate deployment's chain; a server
+ * with several says which one each is. */
+static void put_deployments(struct html_ctx *c, const struct target_result *r)
+{
+    size_t n = target_n_deployments(r);
+    for (size_t i = 0; i < n; i++) {
+        struct deployment_view d;
+        target_deployment(r, i, &d);
+        if (n > 1) {
+            fprintf(c->out, "<h4>Certificate deployment %zu of %zu: ", i + 1, n);
+            html_text(c, d.label);
+            fputs("</h4>\n", c->out);
+        }
+        put_chain(c, &d);
+    }
+    if (fact_collected(&r->chain_header)) {
+        put_http(c, r); /* after the chain validation, as always */
+    }
 }
 
 static void put_findings(struct html_ctx *c, size_t t)
@@ -649,7 +668,7 @@ void html_put_targets(struct html_ctx *c)
             put_versions(c, r);
             put_suites(c, r);
             put_groups_sigs_exts(c, r);
-            put_chain(c, r);
+            put_deployments(c, r);
         }
         put_probes(c, &r->probes);
         put_findings(c, t);

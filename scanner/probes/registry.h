@@ -153,11 +153,21 @@ int probe_loop_start(const struct probe_table *t, struct probe_ctx *c, void (*on
 bool probe_stopping(const struct scan_options *o);
 int probe_handshake_timeout(const struct probe_ctx *c);
 
+/* What chain.c shares with deployments.c. probe_chain_certs: the
+ * certificate facts of cap's chain at now into *out_certs (owned by the
+ * caller, *out_n of them); 0, or -1 when memory ran out.
+ * probe_chain_revocation: revocation and AIA of r's checked chain, once the
+ * scan's gate is open (nothing when the scan checks no revocation). */
+int probe_chain_certs(const struct hs_capture *cap, int64_t now, struct cert_fact **out_certs,
+                      size_t *out_n);
+void probe_chain_revocation(const struct probe_ctx *c, struct target_result *r, int64_t now);
+
 #define PROBE_NOT_TESTED_BUDGET "not tested: the target's time budget ran out"
 
 /* The scanner's rows (one file each under scanner/probes/). */
 enum probe_step probe_versions_run(struct probe_ctx *c);     /* versions.c */
 enum probe_step probe_chain_run(struct probe_ctx *c);        /* chain.c */
+enum probe_step probe_deployments_run(struct probe_ctx *c);  /* deployments.c */
 enum probe_step probe_hsts_run(struct probe_ctx *c);         /* hsts.c */
 bool probe_hsts_wanted(const struct scan_options *o);        /* hsts.c */
 enum probe_step probe_sigschemes13_run(struct probe_ctx *c); /* sigschemes13.c */

@@ -26,12 +26,14 @@ LAB_SERVERS_TXT=${LAB_SERVERS_TXT:-$LAB_HOME/servers.txt}
 # Every lab server: the leaf certificate it serves (the table in servers.txt
 # says what each one is expected to accept).
 LAB_SERVERS="good-rsa good-ecdsa expired notyet selfsigned wronghost rsa1024 sha1
-longlived noint wrongorder tls13-only modern12 legacy gnutls-legacy gnutls-13 gnutls-noreneg hostile"
+longlived noint wrongorder tls13-only modern12 legacy gnutls-legacy gnutls-13 gnutls-noreneg hostile
+dualcert"
 
 # Leaves.  Besides the problem leaves, each server without a problem leaf
 # gets a good leaf named after it, so SNI <server>.lab.test always matches.
 LAB_LEAVES="good-rsa good-ecdsa expired notyet selfsigned wronghost rsa1024 sha1
-longlived noint wrongorder tls13-only modern12 legacy gnutls-legacy gnutls-13 gnutls-noreneg"
+longlived noint wrongorder tls13-only modern12 legacy gnutls-legacy gnutls-13 gnutls-noreneg
+dualcert dualcert-ecdsa"
 
 LAB_ROOT_CN="tlsaudit lab root"
 LAB_INT_CN="tlsaudit lab intermediate"
@@ -45,6 +47,9 @@ LAB_GNUTLS_NORENEG_PRIO='NORMAL:-VERS-ALL:+VERS-TLS1.2:%DISABLE_SAFE_RENEGOTIATI
 # nginx cipher strings.
 LAB_NGINX_MODERN_CIPHERS='ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305'
 LAB_NGINX_LEGACY_CIPHERS='HIGH:!aNULL:!MD5:@SECLEVEL=0'
+# dualcert: RSA before ECDSA, so that only an ECDSA-only client gets the ECDSA leaf.
+LAB_NGINX_DUALCERT_CIPHERS='ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384'
+LAB_NGINX_DUALCERT_SIGALGS='rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:rsa_pkcs1_sha256:rsa_pkcs1_sha384:rsa_pkcs1_sha512:ecdsa_secp256r1_sha256:ecdsa_secp384r1_sha384'
 
 # The 1024-bit MODP group of RFC 2409 (Oakley group 2), for the legacy
 # server's DHE suites: a weak DH group the scanner must report.
@@ -357,7 +362,7 @@ lab_certs() {
 
 _lab_certs_make() {
 	local d=$1 err=$1/certtool.err
-	local now day=86400 name from to kind key hash int root crt extra
+	local now day=86400 name from to kind key hash cn int root crt extra
 	_lab_now
 	now=$LAB_NOW
 	(
@@ -395,8 +400,16 @@ _lab_certs_make() {
 		kind=leaf
 		key='leaf-rsa'
 		hash=SHA256
+		cn=$name.lab.test
 		case $name in
 		good-ecdsa | modern12) key='leaf-ec' ;;
+		dualcert-ecdsa)
+			# dualcert's second certificate: ECDSA, expired, same name.
+			key='leaf-ec'
+			cn=dualcert.lab.test
+			from=$((now - 120 * day))
+			to=$((now - 30 * day))
+			;;
 		expired)
 			from=$((now - 120 * day))
 			to=$((now - 30 * day))
@@ -416,7 +429,7 @@ _lab_certs_make() {
 		if [ "$kind" = wronghost ]; then
 			_lab_tmpl "$d/$name.tmpl" other.example.org "$from" "$to" wronghost
 		else
-			_lab_tmpl "$d/$name.tmpl" "$name.lab.test" "$from" "$to" "$kind"
+			_lab_tmpl "$d/$name.tmpl" "$cn" "$from" "$to" "$kind"
 		fi
 		if [ "$kind" = selfsigned ]; then
 			_lab_certtool "$err" --generate-self-signed --hash "$hash" \
@@ -751,6 +764,14 @@ lab_start() {
 	legacy)
 		_lab_nginx "$name" "$port" "$name" 'TLSv1 TLSv1.1 TLSv1.2' \
 			"$LAB_NGINX_LEGACY_CIPHERS" "ssl_dhparam $LAB_CERTS/dh1024.pem;" || rc=$?
+		;;
+	dualcert)
+		# Two certificates (nginx picks by the client's offer): a good RSA
+		# leaf that every client offering RSA gets (RSA suites and
+		# signature algorithms first, in the server's order) and an
+		# expired ECDSA one that ECDSA-only clients get.
+		_lab_nginx "$name" "$port" "$name" 'TLSv1.2 TLSv1.3' "$LAB_NGINX_DUALCERT_CIPHERS" \
+			"ssl_certificate $LAB_CERTS/dualcert-ecdsa.chain.pem; ssl_certificate_key $LAB_CERTS/dualcert-ecdsa.key; ssl_conf_command SignatureAlgorithms $LAB_NGINX_DUALCERT_SIGALGS;" || rc=$?
 		;;
 	gnutls-legacy)
 		_lab_gnutls "$name" "$port" "$name" "$LAB_GNUTLS_LEGACY_PRIO" || rc=$?

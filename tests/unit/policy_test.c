@@ -844,6 +844,70 @@ START_TEST(test_chain)
 }
 END_TEST
 
+/* fx_deployment adds a further deployment named label whose leaf is an EC
+ * key expiring at na (built in a scratch target, then moved). */
+static struct deployment *fx_deployment(struct target_result *r, const char *label, int64_t na)
+{
+    struct target_result t;
+    fx_init(&t);
+    struct cert_fact *c = fx_cert(&t, "EC", 256, "secp256r1", "ECDSA-SHA256", NOW - 100 * DAY, na);
+    snprintf(c->sha256, sizeof(c->sha256), "%064d", 8);
+    ck_assert_int_eq(strlist_add(&c->san, "DNS:www.example.test"), 0);
+    ck_assert_int_eq(strlist_add(&c->eku, "serverAuth"), 0);
+    struct deployment *n = realloc(r->deployments, (r->n_deployments + 1) * sizeof(*n));
+    ck_assert_ptr_nonnull(n);
+    r->deployments = n;
+    struct deployment *d = &r->deployments[r->n_deployments++];
+    deployment_init(d);
+    snprintf(d->label, sizeof(d->label), "%s", label);
+    fact_mark(&d->chain_header, true);
+    d->certs = t.certs;
+    d->n_certs = t.n_certs;
+    d->chain = t.chain;
+    t.certs = NULL;
+    t.n_certs = 0;
+    target_result_cleanup(&t);
+    return d;
+}
+
+/* A server with two chains: every certificate rule judges both, the
+ * evidence names the deployment, the worst verdict wins. */
+START_TEST(test_deployments)
+{
+    struct target_result r;
+    fx_init(&r);
+    fx_good_leaf(&r);
+    struct deployment *d = fx_deployment(&r, "ECDSA", NOW - 31 * DAY);
+    d->chain.trusted = false;
+    d->chain.expired = true;
+    snprintf(d->chain.verify_text, FACT_TEXT, "expired");
+    const char *exp = "    cert_expiry: {warn_days: 30, fail_days: 7}\n";
+    struct finding f = eval1(exp, &r);
+    EXPECT(f, VERDICT_FAIL, "ECDSA deployment: leaf expired 31 days ago");
+    ck_assert_msg(strstr(f.evidence, "RSA deployment") == NULL, "%s", f.evidence);
+    f = eval1("    chain_trusted_required: true\n", &r);
+    EXPECT(f, VERDICT_FAIL, "ECDSA deployment: the chain does not verify to a trust anchor");
+    f = eval1("    cert_key:\n      min_bits: {RSA: 2048, ECDSA: 256}\n", &r);
+    EXPECT(f, VERDICT_PASS, "RSA deployment: ");
+    EXPECT(f, VERDICT_PASS, "; ECDSA deployment: ");
+    /* Both good: a pass that names both; one not collected: inconclusive. */
+    d->certs[0].days_left = 60;
+    d->certs[0].not_after = NOW + 60 * DAY;
+    f = eval1(exp, &r);
+    EXPECT(f, VERDICT_PASS, "RSA deployment: ");
+    EXPECT(f, VERDICT_PASS, "ECDSA deployment: ");
+    fact_mark(&d->chain_header, false);
+    f = eval1("    chain_order_required: true\n", &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "ECDSA deployment: certificate chain not collected");
+    /* One chain again: the evidence names none. */
+    deployment_cleanup(d);
+    r.n_deployments = 0;
+    f = eval1(exp, &r);
+    ck_assert_msg(strstr(f.evidence, "deployment") == NULL, "%s", f.evidence);
+    target_result_cleanup(&r);
+}
+END_TEST
+
 START_TEST(test_ocsp)
 {
     struct target_result r;
@@ -2114,6 +2178,7 @@ static Suite *policy_suite(void)
     tcase_add_test(tc, test_cert_expiry);
     tcase_add_test(tc, test_cert_san_eku);
     tcase_add_test(tc, test_chain);
+    tcase_add_test(tc, test_deployments);
     tcase_add_test(tc, test_ocsp);
     tcase_add_test(tc, test_inventory);
     tcase_add_test(tc, test_probe_check);

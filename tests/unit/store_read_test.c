@@ -236,6 +236,8 @@ static uint16_t *u16s(const uint16_t *src, size_t n)
  * state, a three-certificate chain, and an enumeration with suites in a
  * server order that is neither ascending nor descending, all three
  * tri-state values and every list. */
+static void fill_deployments(struct target_result *r, int seed);
+
 static void fill_full(struct target_result *r, const char *host, uint16_t port, int seed)
 {
     target_result_init(r);
@@ -327,6 +329,7 @@ static void fill_full(struct target_result *r, const char *host, uint16_t port, 
                          0);
     }
     snprintf(ch->ocsp_detail, sizeof(ch->ocsp_detail), "revoked at 2025-01-01");
+    fill_deployments(r, seed);
 
     struct enum_facts *e = &r->enumeration;
     fact_mark(&e->header, true);
@@ -368,6 +371,51 @@ static void fill_full(struct target_result *r, const char *host, uint16_t port, 
     e->unoffered_choice = true;
     snprintf(e->anomalies, sizeof(e->anomalies), "chose suite 0x0005 it was not offered");
     e->n_probes = 123456;
+}
+
+/* fill_deployments gives r two further deployments: an ECDSA chain,
+ * checked and with revocation,
+ * and a "no SNI" one that was not collected. */
+static void fill_deployments(struct target_result *r, int seed)
+{
+    r->deployments = calloc(2, sizeof(*r->deployments));
+    ck_assert_ptr_nonnull(r->deployments);
+    r->n_deployments = 2;
+    struct deployment *d = &r->deployments[0];
+    deployment_init(d);
+    snprintf(d->label, sizeof(d->label), "ECDSA");
+    fact_mark(&d->chain_header, true);
+    d->certs = calloc(2, sizeof(*d->certs));
+    ck_assert_ptr_nonnull(d->certs);
+    d->n_certs = 2;
+    fill_cert(&d->certs[0], 40 + seed);
+    fill_cert(&d->certs[1], 60 + seed);
+    d->chain.expired = true;
+    d->chain.verify_status = 0x402;
+    snprintf(d->chain.verify_text, sizeof(d->chain.verify_text), "expired");
+    d->chain.hostname_checked = true;
+    d->chain.hostname_match = true;
+    snprintf(d->chain.hostname, sizeof(d->chain.hostname), "sni.example.test");
+    d->chain.min_days_left = -31;
+    d->chain.aia_fetched = 2;
+    snprintf(d->chain.aia_detail, sizeof(d->chain.aia_detail), "aia %d", seed);
+    fact_mark(&d->revoc_header, true);
+    d->revoc = calloc(2, sizeof(*d->revoc));
+    ck_assert_ptr_nonnull(d->revoc);
+    d->n_revoc = 2;
+    d->revoc[0].status = REVOC_REVOKED;
+    snprintf(d->revoc[0].method, sizeof(d->revoc[0].method), "ocsp");
+    snprintf(d->revoc[0].url, sizeof(d->revoc[0].url), "http://ocsp.example.test/");
+    snprintf(d->revoc[0].reason, sizeof(d->revoc[0].reason), "keyCompromise");
+    d->revoc[0].revoked_at = 1750000000;
+    d->revoc[0].this_update = 1750000100;
+    d->revoc[0].next_update = 1750600100;
+    snprintf(d->revoc[0].staple, sizeof(d->revoc[0].staple), "agrees");
+    d->revoc[1].status = REVOC_NOT_CHECKED;
+    snprintf(d->revoc[1].detail, sizeof(d->revoc[1].detail), "no OCSP or CRL URL");
+    d->revoc[1].from_cache = true;
+    deployment_init(&r->deployments[1]);
+    snprintf(r->deployments[1].label, sizeof(r->deployments[1].label), "no SNI");
 }
 
 /* fill_minimal: an unreachable target (no chain, no enumeration). */
@@ -479,6 +527,65 @@ static void ck_enum(const struct enum_facts *a, const struct enum_facts *b)
     ck_assert_uint_eq(a->n_probes, b->n_probes);
 }
 
+static void ck_chain(const struct chain_fact *x, const struct chain_fact *y)
+{
+    ck_assert_int_eq(x->trusted, y->trusted);
+    ck_assert_uint_eq(x->verify_status, y->verify_status);
+    ck_assert_str_eq(x->verify_text, y->verify_text);
+    ck_assert_int_eq(x->hostname_checked, y->hostname_checked);
+    ck_assert_int_eq(x->hostname_match, y->hostname_match);
+    ck_assert_str_eq(x->hostname, y->hostname);
+    ck_assert_int_eq(x->expired, y->expired);
+    ck_assert_int_eq(x->not_yet_valid, y->not_yet_valid);
+    ck_assert_int_eq(x->self_signed, y->self_signed);
+    ck_assert_int_eq(x->incomplete, y->incomplete);
+    ck_assert_int_eq(x->wrong_order, y->wrong_order);
+    ck_assert_int_eq(x->min_days_left, y->min_days_left);
+    ck_assert_int_eq(x->ocsp_staple, y->ocsp_staple);
+    ck_assert_str_eq(x->ocsp_status, y->ocsp_status);
+    ck_assert_str_eq(x->ocsp_detail, y->ocsp_detail);
+    ck_assert_int_eq(x->aia_attempted, y->aia_attempted);
+    ck_assert_int_eq(x->aia_completed, y->aia_completed);
+    ck_assert_int_eq(x->aia_trusted, y->aia_trusted);
+    ck_assert_int_eq(x->aia_fetched, y->aia_fetched);
+    ck_assert_str_eq(x->aia_detail, y->aia_detail);
+}
+
+/* ck_deployments: the further deployments, field by field. */
+static void ck_deployments(const struct target_result *a, const struct target_result *b)
+{
+    ck_assert_uint_eq(a->n_deployments, b->n_deployments);
+    for (size_t i = 0; i < a->n_deployments; i++) {
+        const struct deployment *x = &a->deployments[i];
+        const struct deployment *y = &b->deployments[i];
+        ck_assert_str_eq(x->label, y->label);
+        ck_assert_int_eq(fact_collected(&x->chain_header), fact_collected(&y->chain_header));
+        ck_assert_uint_eq(x->n_certs, y->n_certs);
+        for (size_t k = 0; k < x->n_certs; k++) {
+            ck_cert(&x->certs[k], &y->certs[k]);
+        }
+        if (fact_collected(&x->chain_header)) {
+            ck_chain(&x->chain, &y->chain);
+        }
+        ck_assert_int_eq(fact_collected(&x->revoc_header), fact_collected(&y->revoc_header));
+        ck_assert_uint_eq(x->n_revoc, y->n_revoc);
+        for (size_t k = 0; k < x->n_revoc; k++) {
+            const struct revoc_fact *f = &x->revoc[k];
+            const struct revoc_fact *g = &y->revoc[k];
+            ck_assert_int_eq(f->status, g->status);
+            ck_assert_str_eq(f->method, g->method);
+            ck_assert_str_eq(f->url, g->url);
+            ck_assert_str_eq(f->detail, g->detail);
+            ck_assert_int_eq(f->revoked_at, g->revoked_at);
+            ck_assert_str_eq(f->reason, g->reason);
+            ck_assert_int_eq(f->this_update, g->this_update);
+            ck_assert_int_eq(f->next_update, g->next_update);
+            ck_assert_int_eq(f->from_cache, g->from_cache);
+            ck_assert_str_eq(f->staple, g->staple);
+        }
+    }
+}
+
 static void ck_target(const struct target_result *a, const struct target_result *b)
 {
     ck_opt_str("host", a->host, b->host);
@@ -507,23 +614,8 @@ static void ck_target(const struct target_result *a, const struct target_result 
     for (size_t i = 0; i < a->n_certs; i++) {
         ck_cert(&a->certs[i], &b->certs[i]);
     }
-    const struct chain_fact *x = &a->chain;
-    const struct chain_fact *y = &b->chain;
-    ck_assert_int_eq(x->trusted, y->trusted);
-    ck_assert_uint_eq(x->verify_status, y->verify_status);
-    ck_assert_str_eq(x->verify_text, y->verify_text);
-    ck_assert_int_eq(x->hostname_checked, y->hostname_checked);
-    ck_assert_int_eq(x->hostname_match, y->hostname_match);
-    ck_assert_str_eq(x->hostname, y->hostname);
-    ck_assert_int_eq(x->expired, y->expired);
-    ck_assert_int_eq(x->not_yet_valid, y->not_yet_valid);
-    ck_assert_int_eq(x->self_signed, y->self_signed);
-    ck_assert_int_eq(x->incomplete, y->incomplete);
-    ck_assert_int_eq(x->wrong_order, y->wrong_order);
-    ck_assert_int_eq(x->min_days_left, y->min_days_left);
-    ck_assert_int_eq(x->ocsp_staple, y->ocsp_staple);
-    ck_assert_str_eq(x->ocsp_status, y->ocsp_status);
-    ck_assert_str_eq(x->ocsp_detail, y->ocsp_detail);
+    ck_chain(&a->chain, &b->chain);
+    ck_deployments(a, b);
     ck_assert_int_eq(a->probes.header.state, b->probes.header.state);
     ck_assert_str_eq(a->probes.header.detail, b->probes.header.detail);
     ck_assert_uint_eq(a->probes.n_items, b->probes.n_items);
@@ -593,6 +685,48 @@ START_TEST(test_roundtrip_every_field)
     store_targets_free(out, n);
     free(ids);
     for (size_t i = 0; i < 3; i++) {
+        target_result_cleanup(&in[i]);
+    }
+    store_close(s);
+}
+END_TEST
+
+/* The further deployments: one row each (none for a one-chain target),
+ * their certificates in the one certificates table, and a gap in their numbering
+ * refused as damage. */
+START_TEST(test_deployments_rows)
+{
+    struct store *s = open_ok();
+    int64_t scan = begin_scan(s, 1760000000000LL);
+    struct target_result in[2];
+    fill_full(&in[0], "a.example.test", 443, 10);
+    fill_minimal(&in[1], "b.example.test", 443);
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_msg(store_put_target(s, scan, &in[i]) == 0, "%s", store_errmsg(s));
+    }
+    ck_assert_int_eq(raw_count("SELECT count(*) FROM deployments"), 2);
+    ck_assert_int_eq(raw_count("SELECT count(*) FROM deployments WHERE chain_collected = 1"
+                               " AND revoc_collected = 1 AND label = 'ECDSA' AND position = 1"),
+                     1);
+    ck_assert_int_eq(raw_count("SELECT count(*) FROM deployment_certs"), 2);
+    ck_assert_int_eq(raw_count("SELECT count(*) FROM deployment_chains"), 1);
+    ck_assert_int_eq(raw_count("SELECT count(*) FROM deployment_revocations"), 2);
+    /* Every certificate once: deployment 0's three and the ECDSA chain's two. */
+    ck_assert_int_eq(raw_count("SELECT count(*) FROM certificates"), 5);
+    struct target_result *out = NULL;
+    size_t n = 0;
+    ck_assert_msg(store_load_targets(s, scan, &out, NULL, &n) == 0, "%s", store_errmsg(s));
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(out[0].n_deployments, 2);
+    ck_assert_uint_eq(out[1].n_deployments, 0);
+    ck_assert_uint_eq(target_n_deployments(&out[1]), 1);
+    store_targets_free(out, n);
+
+    raw_exec("UPDATE deployments SET position = 3 WHERE position = 2");
+    out = NULL;
+    ck_assert_int_ne(store_load_targets(s, scan, &out, NULL, &n), 0);
+    ck_assert_ptr_nonnull(strstr(store_errmsg(s), "deployment 3 unexpected"));
+    for (size_t i = 0; i < 2; i++) {
         target_result_cleanup(&in[i]);
     }
     store_close(s);
@@ -1162,6 +1296,7 @@ static Suite *store_read_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, TEST_TIMEOUT_S);
     tcase_add_test(tc, test_roundtrip_every_field);
+    tcase_add_test(tc, test_deployments_rows);
     tcase_add_test(tc, test_probe_state_names);
     tcase_add_test(tc, test_probe_list_caps);
     tcase_add_test(tc, test_probe_damaged_rows);

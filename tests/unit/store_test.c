@@ -360,6 +360,22 @@ static void fill_target(struct target_result *r, const char *host, uint16_t port
     snprintf(ch->ocsp_status, sizeof(ch->ocsp_status), "good");
 }
 
+/* Takes a current file back to schema 1: what steps 4, 3 and 2 add,
+ * dropped (the tests of old files start from a file written now). */
+#define TO_SCHEMA_1                                                                                \
+    "DROP TABLE deployment_revocations; DROP TABLE deployment_chains;"                             \
+    "DROP TABLE deployment_certs; DROP TABLE deployments;"                                         \
+    "DROP TABLE probe_results; ALTER TABLE targets DROP COLUMN probes_state;"                      \
+    "ALTER TABLE targets DROP COLUMN probes_detail;"                                               \
+    "DROP TABLE revocations; DROP TABLE http_headers; DROP TABLE fetch_cache;"                     \
+    "ALTER TABLE targets DROP COLUMN revoc_collected;"                                             \
+    "ALTER TABLE chains DROP COLUMN aia_attempted;"                                                \
+    "ALTER TABLE chains DROP COLUMN aia_completed;"                                                \
+    "ALTER TABLE chains DROP COLUMN aia_trusted;"                                                  \
+    "ALTER TABLE chains DROP COLUMN aia_fetched;"                                                  \
+    "ALTER TABLE chains DROP COLUMN aia_detail;"                                                   \
+    "PRAGMA user_version = 1;"
+
 static struct store *open_ok(const char *path)
 {
     struct store *s = NULL;
@@ -484,19 +500,19 @@ START_TEST(test_newer_schema_refused)
     store_close(s);
 
     sqlite3 *raw = raw_open(db);
-    raw_exec(raw, "PRAGMA user_version = 4");
+    raw_exec(raw, "PRAGMA user_version = 5");
     sqlite3_close(raw);
-    ck_assert(STORE_SCHEMA_VERSION < 4);
+    ck_assert(STORE_SCHEMA_VERSION < 5);
     ck_assert(!file_exists(path_in("new.db-wal"))); /* the last close checkpointed */
 
     struct snapshot snap;
     snapshot_take(db, &snap);
-    static const char *const expect[] = {"schema version 4", "supports (3)", NULL};
+    static const char *const expect[] = {"schema version 5", "supports (4)", NULL};
     open_fails(db, expect);
     snapshot_check(db, &snap);
 
     raw = raw_open(db);
-    ck_assert_int_eq(q_int(raw, "PRAGMA user_version", 0), 4);
+    ck_assert_int_eq(q_int(raw, "PRAGMA user_version", 0), 5);
     ck_text_eq(raw, "SELECT state FROM scans WHERE id = ?", id, "running");
     sqlite3_close(raw);
 }
@@ -1338,7 +1354,7 @@ START_TEST(test_fetch_cache)
 }
 END_TEST
 
-/* A schema-1 file (as an older tlsaudit left it) migrates to 3 and keeps
+/* A schema-1 file (as an older tlsaudit left it) migrates to 4 and keeps
  * every fact; its targets read back without revocation facts. */
 START_TEST(test_migrate_v1)
 {
@@ -1350,16 +1366,7 @@ START_TEST(test_migrate_v1)
 
     /* Take the file back to schema 1: what step 2 adds, removed. */
     sqlite3 *raw = raw_open(db);
-    raw_exec(raw, "DROP TABLE probe_results; ALTER TABLE targets DROP COLUMN probes_state;"
-                  "ALTER TABLE targets DROP COLUMN probes_detail;"
-                  "DROP TABLE revocations; DROP TABLE http_headers; DROP TABLE fetch_cache;"
-                  "ALTER TABLE targets DROP COLUMN revoc_collected;"
-                  "ALTER TABLE chains DROP COLUMN aia_attempted;"
-                  "ALTER TABLE chains DROP COLUMN aia_completed;"
-                  "ALTER TABLE chains DROP COLUMN aia_trusted;"
-                  "ALTER TABLE chains DROP COLUMN aia_fetched;"
-                  "ALTER TABLE chains DROP COLUMN aia_detail;"
-                  "PRAGMA user_version = 1;");
+    raw_exec(raw, TO_SCHEMA_1);
     sqlite3_close(raw);
 
     s = open_ok(db);
@@ -1400,16 +1407,7 @@ START_TEST(test_open_readonly)
     store_close(s);
     sqlite3 *raw = raw_open(db);
     raw_exec(raw, "UPDATE scans SET pid = 2147483646"); /* no such process */
-    raw_exec(raw, "DROP TABLE probe_results; ALTER TABLE targets DROP COLUMN probes_state;"
-                  "ALTER TABLE targets DROP COLUMN probes_detail;"
-                  "DROP TABLE revocations; DROP TABLE http_headers; DROP TABLE fetch_cache;"
-                  "ALTER TABLE targets DROP COLUMN revoc_collected;"
-                  "ALTER TABLE chains DROP COLUMN aia_attempted;"
-                  "ALTER TABLE chains DROP COLUMN aia_completed;"
-                  "ALTER TABLE chains DROP COLUMN aia_trusted;"
-                  "ALTER TABLE chains DROP COLUMN aia_fetched;"
-                  "ALTER TABLE chains DROP COLUMN aia_detail;"
-                  "PRAGMA user_version = 1;");
+    raw_exec(raw, TO_SCHEMA_1);
     sqlite3_close(raw);
     size_t len_before = 0;
     unsigned char *before = read_all(db, &len_before);
@@ -1514,16 +1512,7 @@ START_TEST(test_open_check_writes_nothing)
     put_ok(s, id, "old.example.test", 443, 5);
     store_close(s);
     sqlite3 *raw = raw_open(db);
-    raw_exec(raw, "DROP TABLE probe_results; ALTER TABLE targets DROP COLUMN probes_state;"
-                  "ALTER TABLE targets DROP COLUMN probes_detail;"
-                  "DROP TABLE revocations; DROP TABLE http_headers; DROP TABLE fetch_cache;"
-                  "ALTER TABLE targets DROP COLUMN revoc_collected;"
-                  "ALTER TABLE chains DROP COLUMN aia_attempted;"
-                  "ALTER TABLE chains DROP COLUMN aia_completed;"
-                  "ALTER TABLE chains DROP COLUMN aia_trusted;"
-                  "ALTER TABLE chains DROP COLUMN aia_fetched;"
-                  "ALTER TABLE chains DROP COLUMN aia_detail;"
-                  "PRAGMA user_version = 1;");
+    raw_exec(raw, TO_SCHEMA_1);
     sqlite3_close(raw);
     ck_assert(!file_exists(path_in("old.db-wal")));
 
