@@ -6,12 +6,16 @@
 # - read-only (report): migrated in memory only; the file's bytes and
 #   user_version stay; every stored scan renders as the v2 build rendered
 #   it (tests/data/store/v2-scan*.report.json), except the fields schema v3
-#   adds (each target's "probes" and "probes_header") and the report's own
-#   "generated" time and database path;
-# - for writing (a scan into it): migrated to v3 in the file; every row of
-#   every v2 table is still there, unchanged (old EXCEPT new is empty);
-#   the old targets' probe collection reads "not-collected" with no row;
-#   the reports of the old scans are still those of the v2 build.
+#   adds (each target's "probes" and "probes_header"), those schema v4 adds
+#   (each policy run's gate: "fail_on", "fail_on_inconclusive",
+#   "gate_stored", the "verdicts" judged at it, each finding's "blocking")
+#   and the report's own "generated" time and database path;
+# - for writing (a scan into it): migrated to the current schema in the
+#   file; every row of every v2 table is still there, unchanged (old EXCEPT
+#   new is empty); the old targets' probe collection reads "not-collected"
+#   with no row; the old policy runs have no stored gate (NULL) and report
+#   as judged at the default one (--fail-on high), their findings' verdicts
+#   unchanged; the reports of the old scans are still those of the v2 build.
 # The new scan's one target is a closed port of 127.0.0.1 in the lab's
 # network namespace.
 set -eu
@@ -31,10 +35,13 @@ t_eq "the fixture is schema 2" 2 "$(sqlite3 "$db" 'PRAGMA user_version')"
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 before=$(sum "$db")
 
-# norm FILE: the report without what is not stored and what v3 adds.
+# norm FILE: the report without what is not stored and what v3 and v4 add.
 norm() {
-	jq -S 'del(.generated, .scan.database) | .targets |= map(del(.probes, .probes_header))' "$1"
+	jq -S 'del(.generated, .scan.database) | .targets |= map(del(.probes, .probes_header))
+		| .policy_runs |= map(del(.fail_on, .fail_on_inconclusive, .gate_stored, .verdicts)
+			| .findings |= map(del(.blocking)))' "$1"
 }
+schema=$(sed -n 's/^#define STORE_SCHEMA_VERSION \([0-9]*\).*/\1/p' "$top_srcdir/store/store.h")
 # compare WHEN: each scan's report against the v2 build's.
 compare() {
 	for id in 1 2; do
@@ -48,6 +55,11 @@ compare() {
 		t_eq "$1: scan $id: every target has an empty probes array, not collected" \
 			"$(jq '.targets | length' "$data/v2-scan$id.report.json")" \
 			"$(jq '[.targets[] | select(.probes == [] and .probes_header.state == "not-collected")] | length' "$LAB_DIR/r$id.json")"
+		t_eq "$1: scan $id: every old policy run has no stored gate and is judged at --fail-on high" \
+			"$(jq '.policy_runs | length' "$data/v2-scan$id.report.json")" \
+			"$(jq '[.policy_runs[] | select(.gate_stored == false and .fail_on == "high" and .fail_on_inconclusive == false)] | length' "$LAB_DIR/r$id.json")"
+		t_eq "$1: scan $id: a finding blocks exactly when it fails at high or critical" "" \
+			"$(jq -r '.policy_runs[].findings[] | select(.blocking != (.verdict == "fail" and (.severity == "high" or .severity == "critical"))) | .rule_id' "$LAB_DIR/r$id.json")"
 	done
 }
 
@@ -57,7 +69,9 @@ t_eq "read-only: the file stays at schema 2" 2 "$(sqlite3 "$db" 'PRAGMA user_ver
 
 closed=$(lab_closed_port)
 t_run 3 "$TLSAUDIT" scan --db "$db" --timeout 2 --offline "$closed"
-t_eq "written: the file is migrated to schema 3" 3 "$(sqlite3 "$db" 'PRAGMA user_version')"
+t_eq "written: the file is migrated to schema $schema" "$schema" "$(sqlite3 "$db" 'PRAGMA user_version')"
+t_eq "written: the old policy runs have no gate stored" "$(sqlite3 "$orig" 'SELECT count(*) FROM policy_runs')" \
+	"$(sqlite3 "$db" 'SELECT count(*) FROM policy_runs WHERE fail_on IS NULL AND fail_on_inconclusive IS NULL')"
 t_eq "written: the file is still tlsaudit's" 1414288193 "$(sqlite3 "$db" 'PRAGMA application_id')"
 t_eq "written: integrity" ok "$(sqlite3 "$db" 'PRAGMA integrity_check')"
 t_eq "written: three scans" 3 "$(sqlite3 "$db" 'SELECT count(*) FROM scans')"
