@@ -110,6 +110,14 @@ consistent() {
 				"$(cat "$d/err.${f%%:*}")"
 		fi
 	done
+	for f in check.json report.json; do
+		if o=$(python3 "$top_srcdir/tests/report/validate_json.py" \
+			"$top_srcdir/docs/schema/tlsaudit-v1.schema.json" "$d/$f" 2>&1); then
+			t_ok "$name: $f matches the JSON Schema"
+		else
+			t_fail "$name: $f matches the JSON Schema" "$o"
+		fi
+	done
 	if o=$(python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' \
 		"$d/report.junit" 2>&1); then
 		t_ok "$name: JUnit is well-formed XML"
