@@ -144,11 +144,11 @@ t_match "policy row: pci-dss-4.0 fails on $fail_targets targets at its gate" \
 t_eq "legacy fails pci-dss-4.0 in the target table" fail \
 	"$(printf '%s\n' "$rows" | awk -F'\t' -v p="127.0.0.1:$(lab_port legacy) " '$1 == "summary" && index($3, p) == 1 { print $NF }')"
 n_fail=$(sqlite3 "$db" "SELECT count(*) FROM findings WHERE verdict = 'fail'")
-shown=$(printf '%s\n' "$rows" | awk -F'\t' '$1 == "targets" && ($3 == "fail" || $3 == "failbelow the gate")' | wc -l)
+shown=$(printf '%s\n' "$rows" | awk -F'\t' '$1 == "targets" && ($3 == "fail" || $3 == "fail below the gate")' | wc -l)
 t_eq "every failing finding is shown under its target" "$n_fail" "$shown"
 n_below=$(sqlite3 "$db" "SELECT count(*) FROM findings WHERE verdict = 'fail' AND severity NOT IN ('high', 'critical')")
 t_eq "a failing finding below the gate says so" "$n_below" \
-	"$(printf '%s\n' "$rows" | awk -F'\t' '$1 == "targets" && $3 == "failbelow the gate"' | wc -l)"
+	"$(printf '%s\n' "$rows" | awk -F'\t' '$1 == "targets" && $3 == "fail below the gate"' | wc -l)"
 t_match "a finding carries its requirement" "	fail	(critical|high|medium|low|info)	[^	]+	PCI DSS v4\.0\.1 Req [0-9.]+" "$rows"
 
 # Inventories and expiry.

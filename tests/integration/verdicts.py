@@ -48,30 +48,27 @@ def word(w):
 TARGET_RE = re.compile(r"^(\[[^\]]*\]|[^\s:]+):(\d+)\b")
 
 
-def check_text(text):
+def text_verdicts(text, line_re):
+    """The "  POLICY: VERDICT" lines of a text output under each target's
+    "HOST:PORT ..." line; line_re matches them (policy, verdict word)."""
     out, target = [], None
     for line in text.splitlines():
         m = TARGET_RE.match(line)
         if m:
             target = f"{m.group(1)}:{m.group(2)}"
             continue
-        m = re.match(r"^  (\S+): (FAIL|NOT DEMONSTRATED|passes|pass)\b", line)
+        m = re.match(line_re, line)
         if m and target:
             out.append((target, m.group(1), word(m.group(2))))
     return out
+
+
+def check_text(text):
+    return text_verdicts(text, r"^  (\S+): (FAIL|NOT DEMONSTRATED|passes|pass)\b")
 
 
 def report_text(text):
-    out, target = [], None
-    for line in text.splitlines():
-        m = TARGET_RE.match(line)
-        if m:
-            target = f"{m.group(1)}:{m.group(2)}"
-            continue
-        m = re.match(r"^  (\S+): (FAIL|NOT DEMONSTRATED|pass) at --fail-on \w+", line)
-        if m and target:
-            out.append((target, m.group(1), word(m.group(2))))
-    return out
+    return text_verdicts(text, r"^  (\S+): (FAIL|NOT DEMONSTRATED|pass) at --fail-on \w+")
 
 
 def label(t):
