@@ -131,15 +131,19 @@ static const struct cli_cmd check_cmd = {
     .name = "check",
     .shortopts = ":p:o:h",
     CLI_CMD_OPTS(check_opts),
+    .help_width = 26, /* --fail-on-inconclusive */
     .help_head = "Usage: tlsaudit check --policy P [--policy P...] [--scan ID | --latest]\n"
                  "                      [OPTIONS]\n"
                  "\n"
                  "Evaluate policies over a stored scan without touching the network: each\n"
                  "policy on each target the scan reached (status ok or no-tls). The findings\n"
                  "of each policy are stored in the database in one transaction, with the\n"
-                 "policy's id, version and SHA-256, then reported: per target and policy the\n"
-                 "verdict counts and every finding that is not a pass, with its rule id,\n"
-                 "severity, requirement and evidence.\n"
+                 "policy's id, version, SHA-256 and the gate (--fail-on,\n"
+                 "--fail-on-inconclusive), then reported: per target and policy its verdict\n"
+                 "at the gate (pass; FAIL: a finding fails at or above --fail-on; NOT\n"
+                 "DEMONSTRATED: none fails there but one there is inconclusive), the verdict\n"
+                 "counts and every finding that is not a pass, with its rule id, severity,\n"
+                 "requirement and evidence. 'tlsaudit report' of the scan says the same.\n"
                  "\n"
                  "Options:\n",
     .help_tail = "\n"

@@ -61,6 +61,7 @@ static const struct cli_cmd report_cmd = {
     .name = "report",
     .shortopts = ":o:h",
     CLI_CMD_OPTS(report_opts),
+    .help_width = 26, /* --fail-on-inconclusive */
     .help_head = "Usage: tlsaudit report [--scan ID | --latest] [--format F] [-o FILE]\n"
                  "                       [OPTIONS]\n"
                  "\n"

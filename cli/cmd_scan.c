@@ -124,7 +124,7 @@ static const struct cli_cmd scan_cmd = {
     .name = "scan",
     .shortopts = ":f:j:o:h",
     CLI_CMD_OPTS(scan_opts),
-    .help_width = 24,
+    .help_width = 26,
     .help_head = "Usage: tlsaudit scan [OPTIONS] [TARGET...]\n"
                  "\n"
                  "Scan TLS servers. For each target and each address it resolves to:\n"
