@@ -55,7 +55,8 @@ const char *diff_kind_name(enum diff_kind k)
 
 bool diff_version_accepted(const struct target_result *r, enum tls_version v)
 {
-    if (r->enumeration.collected && r->enumeration.versions[v].state == PROBE_ACCEPTED) {
+    if (fact_collected(&r->enumeration.header) &&
+        r->enumeration.versions[v].state == PROBE_ACCEPTED) {
         return true;
     }
     if (tls_version_is_hs(v)) {
@@ -70,7 +71,7 @@ static const char *version_state(const struct target_result *r, enum tls_version
     if (diff_version_accepted(r, v)) {
         return probe_state_name(PROBE_ACCEPTED);
     }
-    if (r->enumeration.collected) {
+    if (fact_collected(&r->enumeration.header)) {
         return probe_state_name(r->enumeration.versions[v].state);
     }
     if (tls_version_is_hs(v)) {
@@ -82,7 +83,7 @@ static const char *version_state(const struct target_result *r, enum tls_version
 size_t diff_suite_count(const struct target_result *r)
 {
     size_t n = 0;
-    if (!r->enumeration.collected) {
+    if (!fact_collected(&r->enumeration.header)) {
         return 0;
     }
     for (int v = 0; v < TLSV_COUNT; v++) {
@@ -268,7 +269,7 @@ static char *suites_in_order(struct diff_build *c, const struct enum_version_fac
 static void cmp_suites(struct diff_build *c, size_t t, const struct target_result *ra,
                        const struct target_result *rb)
 {
-    if (!ra->enumeration.collected || !rb->enumeration.collected) {
+    if (!fact_collected(&ra->enumeration.header) || !fact_collected(&rb->enumeration.header)) {
         return;
     }
     for (int v = 0; v < TLSV_COUNT && !c->oom; v++) {
@@ -357,7 +358,7 @@ static void cmp_group_list(struct diff_build *c, size_t t, int version, const ui
 static void cmp_groups(struct diff_build *c, size_t t, const struct target_result *ra,
                        const struct target_result *rb)
 {
-    if (!ra->enumeration.collected || !rb->enumeration.collected) {
+    if (!fact_collected(&ra->enumeration.header) || !fact_collected(&rb->enumeration.header)) {
         return;
     }
     const struct enum_facts *a = &ra->enumeration, *b = &rb->enumeration;
@@ -405,7 +406,7 @@ static const char *const problem_names[N_PROBLEMS] = {
 static void cmp_chain(struct diff_build *c, size_t t, const struct target_result *ra,
                       const struct target_result *rb)
 {
-    if (!ra->chain_collected || !rb->chain_collected) {
+    if (!fact_collected(&ra->chain_header) || !fact_collected(&rb->chain_header)) {
         return;
     }
     const char *la = ra->n_certs > 0 ? ra->certs[0].sha256 : "";

@@ -68,7 +68,7 @@ static void hrow_fill(struct hrow *h, const struct report_data *d, size_t t)
 
 static const struct cert_fact *hrow_leaf(const struct hrow *h)
 {
-    return h->r->chain_collected && h->r->n_certs > 0 ? &h->r->certs[0] : NULL;
+    return fact_collected(&h->r->chain_header) && h->r->n_certs > 0 ? &h->r->certs[0] : NULL;
 }
 
 /* history_verdict: one policy's verdict on the row's target, as every

@@ -103,10 +103,10 @@ static int collect_srefs(const struct report_data *d, struct sref **out, size_t 
     size_t n = 0;
     for (size_t t = 0; t < d->n_targets; t++) {
         const struct target_result *r = &d->targets[t];
-        for (int v = 0; r->enumeration.collected && v < TLSV_COUNT; v++) {
+        for (int v = 0; fact_collected(&r->enumeration.header) && v < TLSV_COUNT; v++) {
             n += r->enumeration.versions[v].n_suites;
         }
-        n += r->enumeration.collected ? 0 : TLSV_COUNT - TLSV_HS_FIRST;
+        n += fact_collected(&r->enumeration.header) ? 0 : TLSV_COUNT - TLSV_HS_FIRST;
     }
     struct sref *s = calloc(n ? n : 1, sizeof(*s));
     if (s == NULL) {
@@ -115,7 +115,7 @@ static int collect_srefs(const struct report_data *d, struct sref **out, size_t 
     size_t k = 0;
     for (size_t t = 0; t < d->n_targets; t++) {
         const struct target_result *r = &d->targets[t];
-        if (r->enumeration.collected) {
+        if (fact_collected(&r->enumeration.header)) {
             for (int v = 0; v < TLSV_COUNT; v++) {
                 const struct enum_version_fact *ev = &r->enumeration.versions[v];
                 for (size_t i = 0; i < ev->n_suites; i++) {

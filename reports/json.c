@@ -188,7 +188,7 @@ static json_t *json_secs(int64_t secs)
 
 static json_t *json_revocation(const struct target_result *r)
 {
-    if (!r->revoc_collected) {
+    if (!fact_collected(&r->revoc_header)) {
         return json_null();
     }
     json_t *a = json_array();
@@ -211,18 +211,18 @@ static json_t *json_revocation(const struct target_result *r)
 
 static json_t *json_http(const struct http_fact *h)
 {
-    if (!h->hsts_checked && !h->redirect_checked) {
+    if (!fact_attempted(&h->hsts) && !fact_attempted(&h->redirect)) {
         return json_null();
     }
     json_t *o = json_object();
     if (o == NULL) {
         return NULL;
     }
-    if (h->hsts_checked) {
+    if (fact_attempted(&h->hsts)) {
         json_object_set_new(
             o, "hsts",
             json_pack("{s:o, s:o, s:b, s:b, s:o, s:b, s:b, s:o}", "error",
-                      h->hsts_error[0] ? json_text(h->hsts_error) : json_null(), "status",
+                      h->hsts.detail[0] ? json_text(h->hsts.detail) : json_null(), "status",
                       h->https_status ? json_integer(h->https_status) : json_null(), "present",
                       h->hsts_present, "valid", h->hsts_valid, "max_age",
                       h->hsts_max_age >= 0 ? json_integer(h->hsts_max_age) : json_null(),
@@ -231,11 +231,11 @@ static json_t *json_http(const struct http_fact *h)
     } else {
         json_object_set_new(o, "hsts", json_null());
     }
-    if (h->redirect_checked) {
+    if (fact_attempted(&h->redirect)) {
         json_object_set_new(
             o, "http_redirect",
             json_pack("{s:o, s:o, s:b, s:o}", "error",
-                      h->redirect_error[0] ? json_text(h->redirect_error) : json_null(), "status",
+                      h->redirect.detail[0] ? json_text(h->redirect.detail) : json_null(), "status",
                       h->http_status ? json_integer(h->http_status) : json_null(),
                       "redirects_to_https", h->redirects_to_https, "location",
                       h->redirect_location[0] ? json_text(h->redirect_location) : json_null()));
@@ -305,7 +305,7 @@ static json_t *json_enum_version(enum tls_version v, const struct enum_version_f
 
 static json_t *json_enumeration(const struct enum_facts *e)
 {
-    if (!e->collected) {
+    if (!fact_collected(&e->header)) {
         return json_null();
     }
     json_t *o = json_object();
@@ -325,7 +325,7 @@ static json_t *json_enumeration(const struct enum_facts *e)
     json_object_set_new(o, "signature_schemes",
                         json_pack("{s:o, s:o}", "tls12",
                                   json_code_list(e->sigalgs12, e->n_sigalgs12, false), "tls13",
-                                  e->sigalgs13_tested
+                                  fact_collected(&e->sigalgs13_header)
                                       ? json_code_list(e->sigalgs13, e->n_sigalgs13, false)
                                       : json_null()));
     json_t *x = json_object();
@@ -387,7 +387,8 @@ static json_t *json_target(const struct target_result *r)
         json_array_append_new(certs, json_cert(i, &r->certs[i]));
     }
     json_object_set_new(o, "certificates", certs);
-    json_object_set_new(o, "chain", r->chain_collected ? json_chain(&r->chain) : json_null());
+    json_object_set_new(o, "chain",
+                        fact_collected(&r->chain_header) ? json_chain(&r->chain) : json_null());
     json_object_set_new(o, "revocation", json_revocation(r));
     json_object_set_new(o, "http", json_http(&r->http));
     json_object_set_new(

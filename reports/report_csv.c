@@ -136,7 +136,7 @@ static void csv_suites(FILE *out, const struct report_data *d, size_t t)
 {
     const struct target_result *r = &d->targets[t];
     struct csv_row row;
-    if (!r->enumeration.collected) {
+    if (!fact_collected(&r->enumeration.header)) {
         for (int v = TLSV_HS_FIRST; v < TLSV_COUNT; v++) {
             const struct version_fact *f = &r->versions[v];
             if (f->state != PROBE_ACCEPTED) {

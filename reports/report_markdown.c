@@ -85,7 +85,7 @@ static void md_label(FILE *out, const struct target_result *r)
 static void md_versions(FILE *out, const struct target_result *r)
 {
     bool any = false;
-    if (r->enumeration.collected) {
+    if (fact_collected(&r->enumeration.header)) {
         for (int v = 0; v < TLSV_COUNT; v++) {
             if (r->enumeration.versions[v].state == PROBE_ACCEPTED) {
                 fprintf(out, "%s%s", any ? ", " : "", tls_version_name((enum tls_version)v));
@@ -253,7 +253,7 @@ static void md_target_row(FILE *out, const struct report_data *d, size_t t)
     fprintf(out, " | %s | ", target_status_name(r->status));
     md_versions(out, r);
     fputs(" | ", out);
-    if (r->enumeration.collected) {
+    if (fact_collected(&r->enumeration.header)) {
         fprintf(out, "%zu", md_n_suites(r));
     } else {
         fputs("\xe2\x80\x94", out);

@@ -77,7 +77,7 @@ static int print_problems(FILE *out, const struct target_result *r, bool color)
 {
     const struct chain_fact *ch = &r->chain;
     bool revoked = false;
-    for (size_t i = 0; r->revoc_collected && i < r->n_revoc; i++) {
+    for (size_t i = 0; fact_collected(&r->revoc_header) && i < r->n_revoc; i++) {
         revoked = revoked || r->revoc[i].status == REVOC_REVOKED;
     }
     struct {
@@ -213,7 +213,7 @@ static void print_enumeration(FILE *out, const struct enum_facts *e, bool color)
     print_code_list(out, "; TLS 1.3:", e->groups13, e->n_groups13, true);
     fputc('\n', out);
     print_code_list(out, "  Sigalgs  TLS 1.2:", e->sigalgs12, e->n_sigalgs12, false);
-    if (e->sigalgs13_tested) {
+    if (fact_collected(&e->sigalgs13_header)) {
         print_code_list(out, "; TLS 1.3:", e->sigalgs13, e->n_sigalgs13, false);
     }
     fputc('\n', out);
@@ -252,7 +252,7 @@ static void print_revocation(FILE *out, const struct target_result *r, bool colo
         }
         fputc('\n', out);
     }
-    if (!r->revoc_collected) {
+    if (!fact_collected(&r->revoc_header)) {
         return;
     }
     for (size_t i = 0; i < r->n_revoc; i++) {
@@ -280,11 +280,11 @@ static void print_revocation(FILE *out, const struct target_result *r, bool colo
 /* The HTTP security headers, when they were asked for. */
 static void print_http(FILE *out, const struct http_fact *h, bool color)
 {
-    if (h->hsts_checked) {
+    if (fact_attempted(&h->hsts)) {
         fprintf(out, "  %-8s ", "HSTS");
-        if (h->hsts_error[0] != '\0') {
+        if (h->hsts.state == FACT_COULD_NOT_TEST) {
             fprintf(out, "not known: ");
-            text_visible(out, h->hsts_error);
+            text_visible(out, h->hsts.detail);
         } else if (!h->hsts_present) {
             fprintf(out, "%sabsent%s (HTTP %ld)", col(color, C_RED), col(color, C_RESET),
                     h->https_status);
@@ -298,11 +298,11 @@ static void print_http(FILE *out, const struct http_fact *h, bool color)
         }
         fputc('\n', out);
     }
-    if (h->redirect_checked) {
+    if (fact_attempted(&h->redirect)) {
         fprintf(out, "  %-8s ", "HTTP:80");
-        if (h->redirect_error[0] != '\0') {
+        if (h->redirect.state == FACT_COULD_NOT_TEST) {
             fprintf(out, "not known: ");
-            text_visible(out, h->redirect_error);
+            text_visible(out, h->redirect.detail);
         } else {
             fprintf(out, "%s%s%s (HTTP %ld", col(color, h->redirects_to_https ? C_GREEN : C_RED),
                     h->redirects_to_https ? "redirects to HTTPS" : "does NOT redirect to HTTPS",
@@ -389,10 +389,11 @@ void text_print_target(FILE *out, const struct target_result *r, bool color)
             print_version(out, (enum tls_version)v, &r->versions[v], color);
         }
     }
-    if (r->enumeration.collected && (r->status == TARGET_OK || r->status == TARGET_NO_TLS)) {
+    if (fact_collected(&r->enumeration.header) &&
+        (r->status == TARGET_OK || r->status == TARGET_NO_TLS)) {
         print_enumeration(out, &r->enumeration, color);
     }
-    if (r->chain_collected) {
+    if (fact_collected(&r->chain_header)) {
         const struct chain_fact *ch = &r->chain;
         fprintf(out, "  %-8s %s%s%s", "Chain", col(color, ch->trusted ? C_GREEN : C_RED),
                 ch->trusted ? "trusted" : "NOT trusted", col(color, C_RESET));

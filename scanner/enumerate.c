@@ -153,7 +153,7 @@ void enum_job_maybe_finish(struct job *j)
         }
     }
     enum_facts_settle(j->out);
-    j->out->collected = true;
+    fact_mark(&j->out->header, true);
     /* The group's deadline has nothing left to end; a passing deadline
      * costs the loop a walk of its queue. */
     int rc = net_group_deadline(j->loop, j->group, 0);

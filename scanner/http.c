@@ -233,9 +233,9 @@ void http_check(const struct http_options *o, struct target_result *r)
                                     .head_only = true,
                                     .max_bytes = 64 * 1024,
                                     .resolve = v6 ? NULL : resolve};
-        h->hsts_checked = true;
+        fact_mark(&h->hsts, true);
         if (fetch_http(&req, &resp, err, sizeof(err)) != 0) {
-            util_copy(h->hsts_error, sizeof(h->hsts_error), err);
+            util_copy(h->hsts.detail, sizeof(h->hsts.detail), err);
         } else {
             h->https_status = resp.status;
             if (resp.hsts != NULL) {
@@ -253,9 +253,9 @@ void http_check(const struct http_options *o, struct target_result *r)
                                     .head_only = true,
                                     .max_bytes = 64 * 1024,
                                     .resolve = v6 ? NULL : resolve};
-        h->redirect_checked = true;
+        fact_mark(&h->redirect, true);
         if (fetch_http(&req, &resp, err, sizeof(err)) != 0) {
-            util_copy(h->redirect_error, sizeof(h->redirect_error), err);
+            util_copy(h->redirect.detail, sizeof(h->redirect.detail), err);
         } else {
             http_record_redirect(resp.status, resp.location, h);
         }

@@ -430,8 +430,8 @@ int revocation_check(const struct revoc_options *o, struct target_result *r, int
     free(r->revoc);
     r->revoc = NULL;
     r->n_revoc = 0;
-    r->revoc_collected = false;
-    if (!r->chain_collected || r->n_certs == 0) {
+    fact_mark(&r->revoc_header, false);
+    if (!fact_collected(&r->chain_header) || r->n_certs == 0) {
         return 0;
     }
     for (size_t i = 0; i < r->n_certs && pool.n < 64 - REVOC_AIA_MAX_DEPTH; i++) {
@@ -466,7 +466,7 @@ int revocation_check(const struct revoc_options *o, struct target_result *r, int
         util_copy(r->revoc[0].staple, sizeof(r->revoc[0].staple),
                   strcmp(st, revoc_status_name(fetched)) == 0 ? "agrees" : "disagrees");
     }
-    r->revoc_collected = true;
+    fact_mark(&r->revoc_header, true);
 out:
     for (size_t i = 0; i < pool.n_owned; i++) {
         free(pool.owned[i]);

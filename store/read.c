@@ -122,8 +122,8 @@ static int rd_target(struct rd_ctx *c, struct target_result *r, int64_t *out_id)
         store_col_time(c->s, st, 8, STORE_TIME_MS, "targets.finished_ms", &r->finished_ms) != 0) {
         return -1;
     }
-    r->chain_collected = col_int(st, 9) != 0;
-    r->revoc_collected = col_int(st, 10) != 0;
+    fact_mark(&r->chain_header, col_int(st, 9) != 0);
+    fact_mark(&r->revoc_header, col_int(st, 10) != 0);
     if (!fact_state_parse(col_text(st, 11), &r->probes.header.state)) {
         store_fail(c->s, "target %lld: unknown probes_state '%s'", (long long)tid,
                    col_text(st, 11));

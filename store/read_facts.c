@@ -344,8 +344,8 @@ static int rd_http(struct rd_ctx *c, int64_t tid, struct target_result *r)
         return rc;
     }
     struct http_fact *h = &r->http;
-    h->hsts_checked = col_int(st, 0) != 0;
-    col_buf(st, 1, h->hsts_error, sizeof(h->hsts_error));
+    fact_attempted(&h->hsts) = col_int(st, 0) != 0;
+    col_buf(st, 1, h->hsts.detail, sizeof(h->hsts.detail));
     h->https_status = (long)col_int(st, 2);
     h->hsts_present = col_int(st, 3) != 0;
     h->hsts_valid = col_int(st, 4) != 0;
@@ -353,8 +353,8 @@ static int rd_http(struct rd_ctx *c, int64_t tid, struct target_result *r)
     h->hsts_include_subdomains = col_int(st, 6) != 0;
     h->hsts_preload = col_int(st, 7) != 0;
     col_buf(st, 8, h->hsts_header, sizeof(h->hsts_header));
-    h->redirect_checked = col_int(st, 9) != 0;
-    col_buf(st, 10, h->redirect_error, sizeof(h->redirect_error));
+    fact_attempted(&h->redirect) = col_int(st, 9) != 0;
+    col_buf(st, 10, h->redirect.detail, sizeof(h->redirect.detail));
     h->http_status = (long)col_int(st, 11);
     h->redirects_to_https = col_int(st, 12) != 0;
     col_buf(st, 13, h->redirect_location, sizeof(h->redirect_location));
@@ -457,7 +457,7 @@ static int rd_enumeration(struct rd_ctx *c, int64_t tid, struct target_result *r
     if (rc <= 0) {
         return rc; /* 0: not collected */
     }
-    e->collected = true;
+    fact_mark(&e->header, true);
     e->n_probes = (unsigned long)col_int(st, 0);
     e->secure_renegotiation = col_tri(st, 1);
     e->extended_master_secret = col_tri(st, 2);
@@ -467,7 +467,7 @@ static int rd_enumeration(struct rd_ctx *c, int64_t tid, struct target_result *r
     e->heartbeat = col_tri(st, 6);
     col_buf(st, 7, e->alpn, sizeof(e->alpn));
     col_buf(st, 8, e->anomalies, sizeof(e->anomalies));
-    e->sigalgs13_tested = col_int(st, 9) != 0;
+    fact_mark(&e->sigalgs13_header, col_int(st, 9) != 0);
     /* The scanner records an anomaly's text whenever it sets the flag. */
     e->unoffered_choice = e->anomalies[0] != '\0';
 
@@ -528,13 +528,15 @@ int store_rd_target_rows(struct rd_ctx *c, int64_t tid, struct target_result *r)
     if (rd_tags(c, tid, r) != 0 || rd_versions(c, tid, r) != 0) {
         return -1;
     }
-    if (r->chain_collected && rd_chain(c, tid, r) != 0) {
+    if (fact_collected(&r->chain_header) && rd_chain(c, tid, r) != 0) {
         return -1;
     }
-    if (r->chain_collected && r->revoc_collected && rd_revocations(c, tid, r) != 0) {
+    if (fact_collected(&r->chain_header) && fact_collected(&r->revoc_header) &&
+        rd_revocations(c, tid, r) != 0) {
         return -1;
     }
-    r->revoc_collected = r->revoc_collected && r->chain_collected;
+    fact_mark(&r->revoc_header,
+              fact_collected(&r->revoc_header) && fact_collected(&r->chain_header));
     if (rd_http(c, tid, r) != 0 || rd_probes(c, tid, r) != 0) {
         return -1;
     }

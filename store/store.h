@@ -215,7 +215,7 @@ __attribute__((warn_unused_result)) int store_scan_info(struct store *s, int64_t
  * store_errmsg(s) and nothing allocated. A scan that does not exist is an
  * error. Tags and the generic probe results (with their header) come back
  * in their order. Not stored, hence not restored:
- * enum_version_fact.echoed_exts (0); enum_facts.sigalgs13_tested is true
+ * enum_version_fact.echoed_exts (0); fact_collected(&enum_facts.sigalgs13_header) is true
  * exactly when some TLS 1.3 scheme is stored, and unoffered_choice exactly
  * when anomalies is not empty (neither is stored by itself). */
 __attribute__((warn_unused_result)) int store_load_targets(struct store *s, int64_t scan_id,

@@ -320,8 +320,8 @@ static int store_put_http(struct store *s, int64_t target_id, const struct http_
     }
     binder_start(&b, st);
     bind_int64(&b, target_id);
-    bind_bool(&b, h->hsts_checked);
-    bind_buf(&b, h->hsts_error, sizeof(h->hsts_error));
+    bind_bool(&b, fact_attempted(&h->hsts));
+    bind_buf(&b, h->hsts.detail, sizeof(h->hsts.detail));
     bind_int64(&b, h->https_status);
     bind_bool(&b, h->hsts_present);
     bind_bool(&b, h->hsts_valid);
@@ -329,8 +329,8 @@ static int store_put_http(struct store *s, int64_t target_id, const struct http_
     bind_bool(&b, h->hsts_include_subdomains);
     bind_bool(&b, h->hsts_preload);
     bind_buf(&b, h->hsts_header, sizeof(h->hsts_header));
-    bind_bool(&b, h->redirect_checked);
-    bind_buf(&b, h->redirect_error, sizeof(h->redirect_error));
+    bind_bool(&b, fact_attempted(&h->redirect));
+    bind_buf(&b, h->redirect.detail, sizeof(h->redirect.detail));
     bind_int64(&b, h->http_status);
     bind_bool(&b, h->redirects_to_https);
     bind_buf(&b, h->redirect_location, sizeof(h->redirect_location));
@@ -443,7 +443,7 @@ static int store_put_enumeration(struct store *s, int64_t target_id, const struc
     bind_tri(&b, e->heartbeat);
     bind_buf(&b, e->alpn, sizeof(e->alpn));
     bind_buf(&b, e->anomalies, sizeof(e->anomalies));
-    bind_bool(&b, e->sigalgs13_tested);
+    bind_bool(&b, fact_collected(&e->sigalgs13_header));
     return store_run(s, &b, "inserting enumeration behaviour");
 }
 
@@ -515,8 +515,8 @@ int store_put_target(struct store *s, int64_t scan_id, const struct target_resul
     bind_buf(&b, r->error, sizeof(r->error));
     bind_int64(&b, r->started_ms);
     bind_int64(&b, r->finished_ms);
-    bind_bool(&b, r->chain_collected);
-    bind_bool(&b, r->revoc_collected && r->n_revoc == r->n_certs);
+    bind_bool(&b, fact_collected(&r->chain_header));
+    bind_bool(&b, fact_collected(&r->revoc_header) && r->n_revoc == r->n_certs);
     bind_text(&b, fact_state_name(r->probes.header.state));
     bind_buf(&b, r->probes.header.detail, sizeof(r->probes.header.detail));
     if (store_insert(s, &b, "inserting target row", &target_id) != 0) {
@@ -528,17 +528,18 @@ int store_put_target(struct store *s, int64_t scan_id, const struct target_resul
     if (store_put_versions(s, target_id, r) != 0) {
         goto fail;
     }
-    if (r->chain_collected && store_put_chain(s, target_id, r) != 0) {
+    if (fact_collected(&r->chain_header) && store_put_chain(s, target_id, r) != 0) {
         goto fail;
     }
-    if (r->enumeration.collected && store_put_enumeration(s, target_id, &r->enumeration) != 0) {
+    if (fact_collected(&r->enumeration.header) &&
+        store_put_enumeration(s, target_id, &r->enumeration) != 0) {
         goto fail;
     }
-    if (r->revoc_collected && r->n_revoc == r->n_certs &&
+    if (fact_collected(&r->revoc_header) && r->n_revoc == r->n_certs &&
         store_put_revocations(s, target_id, r) != 0) {
         goto fail;
     }
-    if ((r->http.hsts_checked || r->http.redirect_checked) &&
+    if ((fact_attempted(&r->http.hsts) || fact_attempted(&r->http.redirect)) &&
         store_put_http(s, target_id, &r->http) != 0) {
         goto fail;
     }

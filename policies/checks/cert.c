@@ -229,7 +229,7 @@ const char *eval_cert_label(size_t i, char *buf, size_t buf_size)
 
 bool eval_have_certs(const struct target_result *r, struct judge *j)
 {
-    if (!r->chain_collected || r->n_certs == 0 || r->certs == NULL) {
+    if (!fact_collected(&r->chain_header) || r->n_certs == 0 || r->certs == NULL) {
         ev_add(judge_unknown(j), "certificates not collected");
         return false;
     }

@@ -18,7 +18,7 @@
 
 static void check_chain(const struct target_result *r, enum check_kind k, struct judge *j)
 {
-    if (!r->chain_collected) {
+    if (!fact_collected(&r->chain_header)) {
         ev_add(judge_unknown(j), "certificate chain not collected");
         return;
     }

@@ -56,7 +56,7 @@ static void check_tri(const struct target_result *r, enum fact_tri t, const char
         }
         return;
     }
-    if (!r->enumeration.collected) {
+    if (!fact_collected(&r->enumeration.header)) {
         ev_add(judge_unknown(j), "%s not tested (enumeration not collected)", ext);
         return;
     }
@@ -105,7 +105,8 @@ static void check_etm(const struct target_result *r, struct judge *j)
         }
         return;
     }
-    enum fact_tri t = r->enumeration.collected ? r->enumeration.encrypt_then_mac : TRI_UNKNOWN;
+    enum fact_tri t =
+        fact_collected(&r->enumeration.header) ? r->enumeration.encrypt_then_mac : TRI_UNKNOWN;
     if (t == TRI_YES) {
         ev_add(judge_ok(j), "encrypt_then_mac echoed with CBC suites (%zu CBC suites accepted)",
                n_cbc);
@@ -114,7 +115,7 @@ static void check_etm(const struct target_result *r, struct judge *j)
                cbc.buf, n_cbc > 4 ? ", ..." : "");
     } else {
         ev_add(judge_unknown(j), "%zu CBC suites accepted; encrypt_then_mac not tested%s", n_cbc,
-               r->enumeration.collected ? "" : " (enumeration not collected)");
+               fact_collected(&r->enumeration.header) ? "" : " (enumeration not collected)");
     }
 }
 

@@ -25,11 +25,11 @@ bool load_c_max_age(struct pfile *f, const yaml_node_t *v, struct check *c)
 static void check_hsts(const struct target_result *r, const struct check *c, struct judge *j)
 {
     const struct http_fact *h = &r->http;
-    if (!h->hsts_checked) {
+    if (!fact_attempted(&h->hsts)) {
         ev_add(judge_unknown(j), "HSTS not checked (only port 443 is asked unless the scan runs "
                                  "with --hsts; never with --offline)");
-    } else if (h->hsts_error[0] != '\0') {
-        ev_add(judge_unknown(j), "HTTPS request failed: %s", h->hsts_error);
+    } else if (h->hsts.state == FACT_COULD_NOT_TEST) {
+        ev_add(judge_unknown(j), "HTTPS request failed: %s", h->hsts.detail);
     } else if (!h->hsts_present) {
         ev_add(judge_fail(j), "no Strict-Transport-Security header (HTTP status %ld)",
                h->https_status);
@@ -49,10 +49,10 @@ static void check_hsts(const struct target_result *r, const struct check *c, str
 static void check_http_redirect(const struct target_result *r, struct judge *j)
 {
     const struct http_fact *h = &r->http;
-    if (!h->redirect_checked) {
+    if (!fact_attempted(&h->redirect)) {
         ev_add(judge_unknown(j), "plain HTTP not checked (scan with --http-redirect)");
-    } else if (h->redirect_error[0] != '\0') {
-        ev_add(judge_unknown(j), "HTTP request to port 80 failed: %s", h->redirect_error);
+    } else if (h->redirect.state == FACT_COULD_NOT_TEST) {
+        ev_add(judge_unknown(j), "HTTP request to port 80 failed: %s", h->redirect.detail);
     } else if (h->redirects_to_https) {
         ev_add(judge_ok(j), "HTTP %ld redirect to %s", h->http_status, h->redirect_location);
     } else {

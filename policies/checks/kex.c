@@ -131,14 +131,14 @@ static void eval_groups(const struct target_result *r, struct gset *g)
 {
     const struct enum_facts *e = &r->enumeration;
     g->n = 0;
-    g->complete = e->collected;
-    g->why = e->collected ? "" : "groups not enumerated (enumeration not collected)";
+    g->complete = fact_collected(&e->header);
+    g->why = fact_collected(&e->header) ? "" : "groups not enumerated (enumeration not collected)";
     bool ecdhe12 = false;
     bool tls13 = false;
-    for (size_t i = 0; e->collected && i < e->n_groups12; i++) {
+    for (size_t i = 0; fact_collected(&e->header) && i < e->n_groups12; i++) {
         gset_add(g, e->groups12[i]);
     }
-    for (size_t i = 0; e->collected && i < e->n_groups13; i++) {
+    for (size_t i = 0; fact_collected(&e->header) && i < e->n_groups13; i++) {
         gset_add(g, e->groups13[i]);
     }
     for (unsigned v = TLSV_SSL3; v < TLSV_COUNT; v++) {

@@ -68,11 +68,11 @@ static void check_not_revoked_staple(const struct target_result *r, struct judge
  * skipped: RFC 5280 6.1 checks no revocation for a trust anchor. */
 static void check_not_revoked(const struct target_result *r, struct judge *j)
 {
-    if (!r->chain_collected) {
+    if (!fact_collected(&r->chain_header)) {
         ev_add(judge_unknown(j), "certificate chain not collected");
         return;
     }
-    if (!r->revoc_collected || r->n_revoc != r->n_certs || r->n_certs == 0) {
+    if (!fact_collected(&r->revoc_header) || r->n_revoc != r->n_certs || r->n_certs == 0) {
         check_not_revoked_staple(r, j);
         return;
     }

@@ -125,7 +125,7 @@ void eval_version(const struct target_result *r, enum tls_version v, struct vvie
 {
     const struct version_fact *g = eval_gnutls(r, v);
     const struct enum_version_fact *e =
-        r->enumeration.collected ? &r->enumeration.versions[v] : NULL;
+        fact_collected(&r->enumeration.header) ? &r->enumeration.versions[v] : NULL;
     bool e_unsure = e != NULL && e->state == PROBE_INCONCLUSIVE;
     bool g_unsure = g != NULL && g->state == PROBE_INCONCLUSIVE;
     out->why = "";
@@ -172,13 +172,13 @@ void eval_suites(const struct target_result *r, enum tls_version v, const struct
         return;
     }
     const struct enum_version_fact *e = &r->enumeration.versions[v];
-    bool listed = r->enumeration.collected && e->state == PROBE_ACCEPTED;
+    bool listed = fact_collected(&r->enumeration.header) && e->state == PROBE_ACCEPTED;
     if (listed) {
         out->list = e->suites;
         out->n_list = e->n_suites;
         out->complete = !e->incomplete;
         out->why = e->incomplete_why[0] != '\0' ? e->incomplete_why : "enumeration incomplete";
-    } else if (!r->enumeration.collected) {
+    } else if (!fact_collected(&r->enumeration.header)) {
         out->why = "suites not enumerated (enumeration not collected)";
     } else {
         out->why = "the enumeration did not see this version accepted";
@@ -309,7 +309,7 @@ static void check_protocols_required(const struct target_result *r, unsigned req
 static void check_server_order(const struct target_result *r, const struct check *c,
                                struct judge *j)
 {
-    if (!r->enumeration.collected) {
+    if (!fact_collected(&r->enumeration.header)) {
         ev_add(judge_unknown(j), "the server's order is not known (enumeration not collected)");
         return;
     }

@@ -45,7 +45,7 @@ static void put_versions(struct html_ctx *c, const struct target_result *r)
         fprintf(c->out, "<tr><td class=\"nowrap\">%s</td><td>",
                 tls_version_name((enum tls_version)v));
         const struct enum_version_fact *ev = &e->versions[v];
-        if (!e->collected) {
+        if (!fact_collected(&e->header)) {
             fputs("<span class=\"muted\">not collected</span></td><td></td><td></td>", c->out);
         } else {
             fprintf(c->out, "<span class=\"badge %s\">%s</span>", state_class(ev->state),
@@ -103,7 +103,7 @@ static void put_suites(struct html_ctx *c, const struct target_result *r)
 {
     const struct enum_facts *e = &r->enumeration;
     fputs("<h4>Cipher suites</h4>\n", c->out);
-    if (!e->collected) {
+    if (!fact_collected(&e->header)) {
         fputs("<p class=\"muted\">The enumeration was not collected for this target: only the "
               "suites negotiated by the handshakes above are known.</p>\n",
               c->out);
@@ -207,7 +207,7 @@ static const char *tri_text(enum fact_tri t)
 static void put_groups_sigs_exts(struct html_ctx *c, const struct target_result *r)
 {
     const struct enum_facts *e = &r->enumeration;
-    if (!e->collected) {
+    if (!fact_collected(&e->header)) {
         return;
     }
     fputs("<h4>Key-exchange groups and signature schemes</h4>\n<table class=\"kv\">\n", c->out);
@@ -222,7 +222,7 @@ static void put_groups_sigs_exts(struct html_ctx *c, const struct target_result 
           c->out);
     put_code_list(c, e->sigalgs12, e->n_sigalgs12, false);
     fputs("</td></tr>\n<tr><th>Signature schemes, TLS 1.3</th><td>", c->out);
-    if (e->sigalgs13_tested) {
+    if (fact_collected(&e->sigalgs13_header)) {
         put_code_list(c, e->sigalgs13, e->n_sigalgs13, false);
         fputs(" <span class=\"muted\">(registry order, not preference)</span>", c->out);
     } else {
@@ -336,7 +336,7 @@ static void put_cert(struct html_ctx *c, size_t pos, const struct cert_fact *cf)
 /* put_revoc writes the revocation status of certificate i, when collected. */
 static void put_revoc(struct html_ctx *c, const struct target_result *r, size_t i)
 {
-    if (!r->revoc_collected || r->revoc == NULL || i >= r->n_revoc) {
+    if (!fact_collected(&r->revoc_header) || r->revoc == NULL || i >= r->n_revoc) {
         return;
     }
     const struct revoc_fact *rf = &r->revoc[i];
@@ -377,16 +377,16 @@ static void put_revoc(struct html_ctx *c, const struct target_result *r, size_t 
 static void put_http(struct html_ctx *c, const struct target_result *r)
 {
     const struct http_fact *hf = &r->http;
-    if (!hf->hsts_checked && !hf->redirect_checked) {
+    if (!fact_attempted(&hf->hsts) && !fact_attempted(&hf->redirect)) {
         return;
     }
     fputs("<h4>HTTP security headers</h4>\n<table class=\"kv\">\n", c->out);
-    if (hf->hsts_checked) {
+    if (fact_attempted(&hf->hsts)) {
         fputs("<tr><th>Strict-Transport-Security</th><td>", c->out);
-        if (hf->hsts_error[0] != '\0') {
+        if (hf->hsts.state == FACT_COULD_NOT_TEST) {
             html_put_badge(c, "v-warn", "not checked");
             fputs(" ", c->out);
-            html_text(c, hf->hsts_error);
+            html_text(c, hf->hsts.detail);
         } else if (!hf->hsts_present) {
             html_put_badge(c, "v-fail", "absent");
         } else {
@@ -400,12 +400,12 @@ static void put_http(struct html_ctx *c, const struct target_result *r)
         }
         fputs("</td></tr>\n", c->out);
     }
-    if (hf->redirect_checked) {
+    if (fact_attempted(&hf->redirect)) {
         fputs("<tr><th>HTTP (port 80) redirect</th><td>", c->out);
-        if (hf->redirect_error[0] != '\0') {
+        if (hf->redirect.state == FACT_COULD_NOT_TEST) {
             html_put_badge(c, "v-warn", "not checked");
             fputs(" ", c->out);
-            html_text(c, hf->redirect_error);
+            html_text(c, hf->redirect.detail);
         } else {
             html_put_badge(c, hf->redirects_to_https ? "v-pass" : "v-fail",
                            hf->redirects_to_https ? "redirects to HTTPS" : "no HTTPS redirect");
@@ -472,7 +472,7 @@ static void put_probes(struct html_ctx *c, const struct probe_list *l)
 static void put_chain(struct html_ctx *c, const struct target_result *r)
 {
     fputs("<h4>Certificate chain</h4>\n", c->out);
-    if (!r->chain_collected && r->n_certs == 0) {
+    if (!fact_collected(&r->chain_header) && r->n_certs == 0) {
         fputs("<p class=\"muted\">No certificate was collected.</p>\n", c->out);
         return;
     }
@@ -482,7 +482,7 @@ static void put_chain(struct html_ctx *c, const struct target_result *r)
         put_cert(c, i, &r->certs[i]);
         put_revoc(c, r, i);
     }
-    if (!r->chain_collected) {
+    if (!fact_collected(&r->chain_header)) {
         return;
     }
     const struct chain_fact *ch = &r->chain;

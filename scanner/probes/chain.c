@@ -40,7 +40,7 @@ enum probe_step probe_chain_run(struct probe_ctx *c)
     const char *ip = r->sni == NULL ? r->ip : NULL;
     if (x509_chain_check(o->trust, r->certs, r->n_certs, r->sni, ip, cap->ocsp, cap->ocsp_len, now,
                          &r->chain) == 0) {
-        r->chain_collected = true;
+        fact_mark(&r->chain_header, true);
         /* Fetches run here, in the worker, alongside the enumeration; the
          * fetch cache they use is preloaded by whoever opens o->ready. */
         if (o->revoc != NULL && scan_gate_wait(o->ready) &&

@@ -151,13 +151,13 @@ static bool need_met(unsigned need, const struct target_result *r, const char **
         return v13->state == PROBE_ACCEPTED && v13->reason[0] == '\0';
     case NEED_CHAIN:
         *why = "no certificate chain collected";
-        return r->chain_collected;
+        return fact_collected(&r->chain_header);
     case NEED_HTTPS:
         *why = "no HTTPS answer";
-        return r->http.hsts_checked && r->http.hsts_error[0] == '\0';
+        return fact_attempted(&r->http.hsts) && r->http.hsts.detail[0] == '\0';
     case NEED_ENUMERATION:
         *why = "the enumeration did not run";
-        return r->enumeration.collected;
+        return fact_collected(&r->enumeration.header);
     case NEED_RSA_KX:
         *why = "no RSA key-exchange suite accepted";
         return any_rsa_kx(&r->enumeration);

@@ -28,6 +28,6 @@ enum probe_step probe_sigschemes13_run(struct probe_ctx *c)
             e->sigalgs13[e->n_sigalgs13++] = hs_sigschemes13[i].code;
         }
     }
-    e->sigalgs13_tested = all_tried && !probe_stopping(c->o);
+    fact_mark(&e->sigalgs13_header, all_tried && !probe_stopping(c->o));
     return PROBE_NEXT;
 }

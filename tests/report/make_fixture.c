@@ -172,7 +172,7 @@ static void fixture_www(struct target_result *r)
     fixture_accepted(&r->versions[TLSV_TLS13], 0x1301, "TLS_AES_128_GCM_SHA256", "x25519");
 
     struct enum_facts *e = &r->enumeration;
-    e->collected = true;
+    fact_mark(&e->header, true);
     e->n_probes = 42;
     fixture_refused(&e->versions[TLSV_SSL2], "connection closed");
     fixture_refused(&e->versions[TLSV_SSL3], "alert: handshake failure");
@@ -194,7 +194,7 @@ static void fixture_www(struct target_result *r)
     e->sigalgs13[0] = 0x0804;
     e->sigalgs13[1] = 0x0805;
     e->n_sigalgs13 = 2;
-    e->sigalgs13_tested = true;
+    fact_mark(&e->sigalgs13_header, true);
     e->secure_renegotiation = TRI_YES;
     e->extended_master_secret = TRI_YES;
     e->encrypt_then_mac = TRI_NO;
@@ -203,7 +203,7 @@ static void fixture_www(struct target_result *r)
     e->heartbeat = TRI_NO;
     snprintf(e->alpn, sizeof(e->alpn), "h2");
 
-    r->chain_collected = true;
+    fact_mark(&r->chain_header, true);
     r->n_certs = 3;
     r->certs = calloc(3, sizeof(*r->certs));
     if (r->certs == NULL) {
@@ -272,7 +272,7 @@ static void fixture_legacy(struct target_result *r)
     snprintf(r->versions[TLSV_TLS13].reason, FACT_TEXT, "timed out \x1b]0;pwned\x07");
 
     struct enum_facts *e = &r->enumeration;
-    e->collected = true;
+    fact_mark(&e->header, true);
     e->n_probes = 17;
     fixture_refused(&e->versions[TLSV_SSL2], "connection closed");
     static const uint32_t s3[] = {0x000a};
@@ -292,7 +292,7 @@ static void fixture_legacy(struct target_result *r)
     e->session_ticket = TRI_NO;
     e->heartbeat = TRI_UNKNOWN;
 
-    r->chain_collected = true;
+    fact_mark(&r->chain_header, true);
     r->n_certs = 1;
     r->certs = calloc(1, sizeof(*r->certs));
     if (r->certs == NULL) {

@@ -61,7 +61,7 @@ static void set_groups12(struct target_result *r, const uint16_t *codes, size_t 
 static void set_chain(struct target_result *r, const char *digits, const char *leaf_subject)
 {
     size_t n = strlen(digits);
-    r->chain_collected = true;
+    fact_mark(&r->chain_header, true);
     r->certs = calloc(n, sizeof(*r->certs));
     ck_assert_ptr_nonnull(r->certs);
     r->n_certs = n;
@@ -88,7 +88,7 @@ static struct target_result *add_target(struct report_data *d, const char *host,
     r->port = port;
     snprintf(r->ip, sizeof(r->ip), "%s", ip);
     r->status = TARGET_OK;
-    r->enumeration.collected = true;
+    fact_mark(&r->enumeration.header, true);
     for (int v = 0; v < TLSV_COUNT; v++) {
         r->enumeration.versions[v].state = PROBE_REFUSED;
     }
@@ -379,7 +379,7 @@ START_TEST(test_unreachable_and_address)
     add_target(&a, "h", 443, "192.0.2.10", 2);
     struct target_result *rb = add_target(&b, "h", 443, "192.0.2.9", 3);
     rb->status = TARGET_UNREACHABLE;
-    rb->enumeration.collected = false;
+    fact_mark(&rb->enumeration.header, false);
     snprintf(rb->error, sizeof(rb->error), "connection refused");
     add_target(&b, "h", 443, "192.0.2.11", 4);
     struct diff *d = diff_compute(&a, &b);

@@ -702,7 +702,7 @@ START_TEST(test_end_to_end)
     close(listen_fd);
 
     ck_assert(done);
-    ck_assert(e.collected);
+    ck_assert(fact_collected(&e.header));
     ck_assert(!e.unoffered_choice);
     ck_assert(!e.budget_ran_out);
     const struct enum_version_fact *v12 = &e.versions[TLSV_TLS12];

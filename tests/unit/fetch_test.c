@@ -68,8 +68,8 @@ START_TEST(test_library_missing)
     ck_assert_ptr_nonnull(r.host);
     struct http_options o = {.timeout_ms = 1000};
     http_check(&o, &r);
-    ck_assert(r.http.hsts_checked);
-    ck_assert_str_eq(r.http.hsts_error, err);
+    ck_assert(fact_attempted(&r.http.hsts));
+    ck_assert_str_eq(r.http.hsts.detail, err);
     ck_assert(!r.http.hsts_present);
     ck_assert_int_eq(r.http.https_status, 0);
     target_result_cleanup(&r);

@@ -62,7 +62,7 @@ static void fx_init(struct target_result *r)
 /* fx_enum: the enumeration ran and every version was refused. */
 static void fx_enum(struct target_result *r)
 {
-    r->enumeration.collected = true;
+    fact_mark(&r->enumeration.header, true);
     for (int v = 0; v < TLSV_COUNT; v++) {
         r->enumeration.versions[v].state = PROBE_REFUSED;
         snprintf(r->enumeration.versions[v].reason, FACT_TEXT, "protocol_version alert");
@@ -139,7 +139,7 @@ static struct cert_fact *fx_cert(struct target_result *r, const char *type, int 
     c->subject = strdup("CN=www.example.test,O=Example");
     c->issuer = strdup("CN=Example CA");
     snprintf(c->sha256, sizeof(c->sha256), "%064d", 7);
-    r->chain_collected = true;
+    fact_mark(&r->chain_header, true);
     r->chain.trusted = true;
     return c;
 }
@@ -886,7 +886,7 @@ static void fx_revoc(struct target_result *r, enum revoc_status st)
     r->revoc = calloc(r->n_certs, sizeof(*r->revoc));
     ck_assert_ptr_nonnull(r->revoc);
     r->n_revoc = r->n_certs;
-    r->revoc_collected = true;
+    fact_mark(&r->revoc_header, true);
     for (size_t i = 0; i < r->n_certs; i++) {
         r->revoc[i].status = st;
     }
@@ -902,7 +902,7 @@ START_TEST(test_not_revoked_self_signed)
     fx_init(&r);
     struct cert_fact *c = fx_good_leaf(&r);
     c->self_signed = true;
-    r.chain_collected = true;
+    fact_mark(&r.chain_header, true);
     fx_revoc(&r, REVOC_NOT_CHECKED);
     struct finding f = eval1(chk, &r);
     EXPECT(f, VERDICT_INCONCLUSIVE,
@@ -1007,7 +1007,7 @@ START_TEST(test_waiver_inconclusive)
     struct target_result r;
     fx_init(&r);
     fx_good_leaf(&r);
-    r.chain_collected = true;
+    fact_mark(&r.chain_header, true);
     fx_revoc(&r, REVOC_INCONCLUSIVE);
     snprintf(r.revoc[0].detail, FACT_TEXT, "OCSP http://127.0.0.1:9/: connection refused");
     struct finding f = eval_at(chk, WAIVER, &r, NOW);

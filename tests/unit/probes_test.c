@@ -99,7 +99,7 @@ static void add_suite(struct target_result *r, enum tls_version v, uint32_t code
     memset(&s[f->n_suites], 0, sizeof(s[0]));
     s[f->n_suites++].code = code;
     f->state = PROBE_ACCEPTED;
-    r->enumeration.collected = true;
+    fact_mark(&r->enumeration.header, true);
 }
 
 static void result_init(struct target_result *r)
@@ -148,13 +148,13 @@ START_TEST(needs_first_missing_named)
     ck_assert(!probe_needs_met(NEED_TLS13, &r, why, sizeof(why)));
     ck_assert(!probe_needs_met(NEED_CHAIN, &r, why, sizeof(why)));
     ck_assert_str_eq(why, "no certificate chain collected");
-    r.chain_collected = true;
+    fact_mark(&r.chain_header, true);
     ck_assert(probe_needs_met(NEED_CHAIN, &r, why, sizeof(why)));
     ck_assert(!probe_needs_met(NEED_HTTPS, &r, why, sizeof(why)));
     ck_assert_str_eq(why, "no HTTPS answer");
-    r.http.hsts_checked = true;
+    fact_mark(&r.http.hsts, true);
     ck_assert(probe_needs_met(NEED_HTTPS, &r, why, sizeof(why)));
-    util_copy(r.http.hsts_error, sizeof(r.http.hsts_error), "refused");
+    util_copy(r.http.hsts.detail, sizeof(r.http.hsts.detail), "refused");
     ck_assert(!probe_needs_met(NEED_HTTPS, &r, why, sizeof(why)));
     ck_assert(probe_needs_met(0, &r, why, sizeof(why)));
     target_result_cleanup(&r);

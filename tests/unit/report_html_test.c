@@ -151,7 +151,7 @@ static void fixture_hostile(struct report_data *d)
     snprintf(r->versions[TLSV_TLS11].reason, sizeof(r->versions[TLSV_TLS11].reason), "timeout");
 
     struct enum_facts *e = &r->enumeration;
-    e->collected = true;
+    fact_mark(&e->header, true);
     struct enum_version_fact *v12 = &e->versions[TLSV_TLS12];
     v12->state = PROBE_ACCEPTED;
     v12->order = ORDER_SERVER;
@@ -198,7 +198,7 @@ static void fixture_hostile(struct report_data *d)
               FIX_NOW_S + 400 * DAY_S, 400);
     r->certs[1].ca = 1;
     r->certs[1].path_len = 0;
-    r->chain_collected = true;
+    fact_mark(&r->chain_header, true);
     r->chain.trusted = false;
     snprintf(r->chain.verify_text, sizeof(r->chain.verify_text), "signer not found " H_SCRIPT);
     r->chain.hostname_checked = true;
@@ -244,7 +244,7 @@ static void fixture_hostile(struct report_data *d)
     fix_need(r->certs != NULL);
     fill_cert(&r->certs[0], "CN=plain.lab.test", "CN=Fixture Root", "ef56", FIX_NOW_S - 5 * DAY_S,
               -5);
-    r->chain_collected = true;
+    fact_mark(&r->chain_header, true);
     r->chain.trusted = false;
     r->chain.expired = true;
     r->chain.min_days_left = -5;

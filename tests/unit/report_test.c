@@ -168,7 +168,7 @@ START_TEST(test_damaged_times_not_rendered)
     r.status = TARGET_OK;
     r.started_ms = 1760000000000LL;
     r.finished_ms = 1760000001000LL;
-    r.chain_collected = true;
+    fact_mark(&r.chain_header, true);
     r.n_certs = 1;
     r.certs = calloc(1, sizeof(*r.certs));
     ck_assert_ptr_nonnull(r.certs);
@@ -182,7 +182,7 @@ START_TEST(test_damaged_times_not_rendered)
     r.certs[0].not_before = 1700000000;
     r.certs[0].not_after = 1760500000; /* within --expiring 30 */
     r.certs[0].days_left = 5;
-    r.revoc_collected = true;
+    fact_mark(&r.revoc_header, true);
     r.revoc = calloc(1, sizeof(*r.revoc));
     ck_assert_ptr_nonnull(r.revoc);
     r.n_revoc = 1;
@@ -377,10 +377,10 @@ START_TEST(test_inventory)
     memset(t, 0, sizeof(t));
     t[0].certs = c0;
     t[0].n_certs = 2;
-    t[0].enumeration.collected = true;
+    fact_mark(&t[0].enumeration.header, true);
     t[0].enumeration.versions[TLSV_TLS12].suites = s0;
     t[0].enumeration.versions[TLSV_TLS12].n_suites = 2;
-    t[1].enumeration.collected = true;
+    fact_mark(&t[1].enumeration.header, true);
     t[1].enumeration.versions[TLSV_TLS12].suites = s1a;
     t[1].enumeration.versions[TLSV_TLS12].n_suites = 1;
     t[1].enumeration.versions[TLSV_TLS13].suites = s1b;

@@ -289,7 +289,7 @@ START_TEST(test_offline_checks_nothing)
     setup();
     struct target_result r;
     target_result_init(&r);
-    r.chain_collected = true;
+    fact_mark(&r.chain_header, true);
     r.certs = calloc(1, sizeof(*r.certs));
     ck_assert_ptr_nonnull(r.certs);
     cert_fact_init(&r.certs[0]);
@@ -301,7 +301,7 @@ START_TEST(test_offline_checks_nothing)
     r.chain.incomplete = true;
     struct revoc_options o = {.offline = true, .timeout_ms = 1000};
     ck_assert_int_eq(revocation_check(&o, &r, now), 0);
-    ck_assert(r.revoc_collected);
+    ck_assert(fact_collected(&r.revoc_header));
     ck_assert_uint_eq(r.n_revoc, 1);
     ck_assert_int_eq(r.revoc[0].status, REVOC_NOT_CHECKED);
     ck_assert_str_eq(r.revoc[0].detail, "not checked: --offline");

@@ -268,7 +268,7 @@ static void fill_full(struct target_result *r, const char *host, uint16_t port, 
     snprintf(v->group, sizeof(v->group), "x25519");
     v->hrr = true;
 
-    r->chain_collected = true;
+    fact_mark(&r->chain_header, true);
     r->n_certs = 3;
     r->certs = calloc(3, sizeof(*r->certs));
     ck_assert_ptr_nonnull(r->certs);
@@ -329,7 +329,7 @@ static void fill_full(struct target_result *r, const char *host, uint16_t port, 
     snprintf(ch->ocsp_detail, sizeof(ch->ocsp_detail), "revoked at 2025-01-01");
 
     struct enum_facts *e = &r->enumeration;
-    e->collected = true;
+    fact_mark(&e->header, true);
     static const uint32_t ssl2[] = {0x0700c0, 0x010080};
     static const uint32_t tls10[] = {0xc014, 0x0039, 0x002f, 0x0005};
     static const uint32_t tls12[] = {0xc030, 0x009f, 0xcca8, 0x003d, 0xc02f};
@@ -357,7 +357,7 @@ static void fill_full(struct target_result *r, const char *host, uint16_t port, 
     e->sigalgs13[1] = 0x0804;
     e->sigalgs13[2] = 0x0807;
     e->n_sigalgs13 = 3;
-    e->sigalgs13_tested = true;
+    fact_mark(&e->sigalgs13_header, true);
     e->secure_renegotiation = TRI_YES;
     e->extended_master_secret = TRI_NO;
     e->encrypt_then_mac = TRI_UNKNOWN;
@@ -441,7 +441,7 @@ static void ck_u16s(const char *what, const uint16_t *a, size_t na, const uint16
 
 static void ck_enum(const struct enum_facts *a, const struct enum_facts *b)
 {
-    ck_assert_int_eq(a->collected, b->collected);
+    ck_assert_int_eq(fact_collected(&a->header), fact_collected(&b->header));
     for (int v = 0; v < TLSV_COUNT; v++) {
         const struct enum_version_fact *x = &a->versions[v];
         const struct enum_version_fact *y = &b->versions[v];
@@ -466,7 +466,7 @@ static void ck_enum(const struct enum_facts *a, const struct enum_facts *b)
     ck_u16s("groups13", a->groups13, a->n_groups13, b->groups13, b->n_groups13);
     ck_u16s("sigalgs12", a->sigalgs12, a->n_sigalgs12, b->sigalgs12, b->n_sigalgs12);
     ck_u16s("sigalgs13", a->sigalgs13, a->n_sigalgs13, b->sigalgs13, b->n_sigalgs13);
-    ck_assert_int_eq(a->sigalgs13_tested, b->sigalgs13_tested);
+    ck_assert_int_eq(fact_collected(&a->sigalgs13_header), fact_collected(&b->sigalgs13_header));
     ck_assert_int_eq(a->secure_renegotiation, b->secure_renegotiation);
     ck_assert_int_eq(a->extended_master_secret, b->extended_master_secret);
     ck_assert_int_eq(a->encrypt_then_mac, b->encrypt_then_mac);
@@ -502,7 +502,7 @@ static void ck_target(const struct target_result *a, const struct target_result 
         ck_assert_int_eq(x->hrr, y->hrr);
     }
     ck_enum(&a->enumeration, &b->enumeration);
-    ck_assert_int_eq(a->chain_collected, b->chain_collected);
+    ck_assert_int_eq(fact_collected(&a->chain_header), fact_collected(&b->chain_header));
     ck_assert_uint_eq(a->n_certs, b->n_certs);
     for (size_t i = 0; i < a->n_certs; i++) {
         ck_cert(&a->certs[i], &b->certs[i]);
@@ -1107,7 +1107,7 @@ START_TEST(test_damaged_time_is_an_error)
     ck_assert_int_eq(store_scan_finish(s, scan, "complete", 1760000099000LL), 0);
     struct target_result r;
     fill_full(&r, "t.example.test", 443, 6);
-    r.revoc_collected = true;
+    fact_mark(&r.revoc_header, true);
     r.revoc = calloc(r.n_certs, sizeof(*r.revoc));
     ck_assert_ptr_nonnull(r.revoc);
     r.n_revoc = r.n_certs;

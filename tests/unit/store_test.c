@@ -340,7 +340,7 @@ static void fill_target(struct target_result *r, const char *host, uint16_t port
     v13->dh_bits = 2048;
     v13->hrr = true;
 
-    r->chain_collected = true;
+    fact_mark(&r->chain_header, true);
     r->n_certs = 2;
     r->certs = calloc(2, sizeof(*r->certs));
     ck_assert_ptr_nonnull(r->certs);
@@ -1234,7 +1234,7 @@ START_TEST(test_revocation_roundtrip)
     r.chain.aia_trusted = true;
     r.chain.aia_fetched = 1;
     snprintf(r.chain.aia_detail, sizeof(r.chain.aia_detail), "1 issuer fetched");
-    r.revoc_collected = true;
+    fact_mark(&r.revoc_header, true);
     r.n_revoc = 2;
     r.revoc = calloc(2, sizeof(*r.revoc));
     ck_assert_ptr_nonnull(r.revoc);
@@ -1250,15 +1250,15 @@ START_TEST(test_revocation_roundtrip)
     r.revoc[1].status = REVOC_INCONCLUSIVE;
     r.revoc[1].from_cache = true;
     snprintf(r.revoc[1].detail, sizeof(r.revoc[1].detail), "stale CRL");
-    r.http.hsts_checked = true;
+    fact_mark(&r.http.hsts, true);
     r.http.https_status = 200;
     r.http.hsts_present = true;
     r.http.hsts_valid = true;
     r.http.hsts_max_age = 31536000;
     r.http.hsts_include_subdomains = true;
     snprintf(r.http.hsts_header, sizeof(r.http.hsts_header), "max-age=31536000; includeSubDomains");
-    r.http.redirect_checked = true;
-    snprintf(r.http.redirect_error, sizeof(r.http.redirect_error), "connection refused");
+    fact_mark(&r.http.redirect, true);
+    snprintf(r.http.redirect.detail, sizeof(r.http.redirect.detail), "connection refused");
     ck_assert_msg(store_put_target(s, id, &r) == 0, "%s", store_errmsg(s));
 
     struct target_result *out = NULL;
@@ -1266,7 +1266,7 @@ START_TEST(test_revocation_roundtrip)
     ck_assert_msg(store_load_targets(s, id, &out, NULL, &n) == 0, "%s", store_errmsg(s));
     ck_assert_uint_eq(n, 1);
     const struct target_result *g = &out[0];
-    ck_assert(g->revoc_collected);
+    ck_assert(fact_collected(&g->revoc_header));
     ck_assert_uint_eq(g->n_revoc, 2);
     ck_assert_int_eq(g->revoc[0].status, REVOC_REVOKED);
     ck_assert_str_eq(g->revoc[0].method, "ocsp");
@@ -1282,21 +1282,21 @@ START_TEST(test_revocation_roundtrip)
     ck_assert(g->chain.aia_attempted && g->chain.aia_completed && g->chain.aia_trusted);
     ck_assert_int_eq(g->chain.aia_fetched, 1);
     ck_assert_str_eq(g->chain.aia_detail, "1 issuer fetched");
-    ck_assert(g->http.hsts_checked && g->http.hsts_present && g->http.hsts_valid);
+    ck_assert(fact_attempted(&g->http.hsts) && g->http.hsts_present && g->http.hsts_valid);
     ck_assert_int_eq(g->http.hsts_max_age, 31536000);
     ck_assert(g->http.hsts_include_subdomains && !g->http.hsts_preload);
     ck_assert_str_eq(g->http.hsts_header, "max-age=31536000; includeSubDomains");
-    ck_assert(g->http.redirect_checked && !g->http.redirects_to_https);
-    ck_assert_str_eq(g->http.redirect_error, "connection refused");
+    ck_assert(fact_attempted(&g->http.redirect) && !g->http.redirects_to_https);
+    ck_assert_str_eq(g->http.redirect.detail, "connection refused");
     store_targets_free(out, n);
 
     /* A target without revocation facts reads back as not collected. */
     put_ok(s, id, "plain.example.test", 443, 8);
     ck_assert_int_eq(store_load_targets(s, id, &out, NULL, &n), 0);
     ck_assert_uint_eq(n, 2);
-    ck_assert(!out[1].revoc_collected);
+    ck_assert(!fact_collected(&out[1].revoc_header));
     ck_assert_uint_eq(out[1].n_revoc, 0);
-    ck_assert(!out[1].http.hsts_checked);
+    ck_assert(!fact_attempted(&out[1].http.hsts));
     store_targets_free(out, n);
     target_result_cleanup(&r);
     store_close(s);
@@ -1384,10 +1384,10 @@ START_TEST(test_migrate_v1)
     size_t n = 0;
     ck_assert_msg(store_load_targets(s, id, &out, NULL, &n) == 0, "%s", store_errmsg(s));
     ck_assert_uint_eq(n, 1);
-    ck_assert(out[0].chain_collected);
+    ck_assert(fact_collected(&out[0].chain_header));
     ck_assert_uint_eq(out[0].n_certs, 2);
     ck_assert_str_eq(out[0].chain.ocsp_status, "good");
-    ck_assert(!out[0].revoc_collected);
+    ck_assert(!fact_collected(&out[0].revoc_header));
     ck_assert(!out[0].chain.aia_attempted);
     store_targets_free(out, n);
     /* And a new target can be written into the migrated file. */
@@ -1434,9 +1434,9 @@ START_TEST(test_open_readonly)
     size_t n = 0;
     ck_assert_msg(store_load_targets(s, id, &out, NULL, &n) == 0, "%s", store_errmsg(s));
     ck_assert_uint_eq(n, 1);
-    ck_assert(out[0].chain_collected);
+    ck_assert(fact_collected(&out[0].chain_header));
     ck_assert_uint_eq(out[0].n_certs, 2);
-    ck_assert(!out[0].revoc_collected);
+    ck_assert(!fact_collected(&out[0].revoc_header));
     store_targets_free(out, n);
     struct store_scan_info info;
     ck_assert_int_eq(store_scan_info(s, id, &info), 0);
