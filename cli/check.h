@@ -9,7 +9,8 @@
  *
  * Exit codes (cli/cli.h), in this order of precedence: 2 (usage, policy,
  * database or output error) > 1 (a FAIL finding at or above --fail-on that
- * is not waived) > 3 (a target of the scan could not be scanned, or the
+ * is not waived; with --fail-on-inconclusive also a target whose verdict is
+ * "not demonstrated": common/model/gate.h) > 3 (a target of the scan could not be scanned, or the
  * scan did not complete) > 0.
  *
  * The evaluation and the storing are the policy-run service
@@ -30,10 +31,11 @@
 #include "store/store.h"
 
 struct check_options {
-    enum severity fail_on; /* FAIL findings at or above it (not waived) give exit 1 */
-    bool json;             /* write the JSON document (docs/json-output.md) instead of text */
-    int64_t now_ms;        /* Unix ms of the evaluation (waivers, dated limits); 0: now */
-    const char *db_path;   /* the database, named in the report; may be NULL */
+    struct gate gate;    /* FAIL findings at or above gate.fail_on (not waived) give exit 1,
+                          * and with gate.fail_on_inconclusive a target not demonstrated */
+    bool json;           /* write the JSON document (docs/json-output.md) instead of text */
+    int64_t now_ms;      /* Unix ms of the evaluation (waivers, dated limits); 0: now */
+    const char *db_path; /* the database, named in the report; may be NULL */
 };
 
 /* check_evaluate_scan runs the policy-run service (policy_run_scan: each

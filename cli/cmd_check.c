@@ -42,11 +42,11 @@
 /* ---- the evaluation and its report -------------------------------------- */
 
 /* check_exit_code: 1 before 3 before 0 (cli/check.h). */
-static int check_exit_code(const struct policy_run *run, enum severity fail_on)
+static int check_exit_code(const struct policy_run *run)
 {
     struct policy_run_summary sum;
-    policy_run_summarize(run, fail_on, &sum);
-    if (sum.n_blocking > 0) {
+    policy_run_summarize(run, &sum);
+    if (sum.gate_fails) {
         return EXIT_FINDINGS;
     }
     if (sum.n_not_scanned > 0 || !sum.complete) {
@@ -63,7 +63,8 @@ int check_evaluate_scan(struct store *s, int64_t scan_id, struct policy *const *
     int ret = -1;
     int saved_errno = 0;
 
-    int prc = policy_run_scan(s, scan_id, pols, n_pols, opts->now_ms, &run, err, err_len);
+    int prc =
+        policy_run_scan(s, scan_id, pols, n_pols, &opts->gate, opts->now_ms, &run, err, err_len);
     snprintf(stored, stored_len, "%s", run.stored);
     if (prc != 0) {
         goto out;
@@ -72,7 +73,7 @@ int check_evaluate_scan(struct store *s, int64_t scan_id, struct policy *const *
         .scan_id = scan_id,
         .info = &run.info,
         .db_path = opts->db_path,
-        .fail_on = opts->fail_on,
+        .gate = opts->gate,
         .evaluated_ms = run.evaluated_ms,
         .pols = pols,
         .n_pols = n_pols,
@@ -82,7 +83,7 @@ int check_evaluate_scan(struct store *s, int64_t scan_id, struct policy *const *
         .n_targets = run.n_targets,
         .results = run.results,
     };
-    int code = check_exit_code(&run, opts->fail_on);
+    int code = check_exit_code(&run);
     if (opts->json) {
         if (check_report_json(out, &rep, code) != 0) {
             saved_errno = errno; /* the caller asks the stream why (cli/output.h) */
@@ -120,6 +121,7 @@ static const struct opt_doc check_opts[] = {
     {"fail-on", required_argument, CLI_OPT_FAIL_ON, "SEV",
      "exit 1 when a finding fails at or above SEV: info, low, medium, high (default), "
      "critical"},
+    CLI_DOC_FAIL_ON_INCONCLUSIVE,
     {"format", required_argument, OPT_FORMAT, "F", "output format: text (default) or json"},
     CLI_DOC_OUTPUT("report"),
     CLI_DOC_HELP,
@@ -129,15 +131,19 @@ static const struct cli_cmd check_cmd = {
     .name = "check",
     .shortopts = ":p:o:h",
     CLI_CMD_OPTS(check_opts),
+    .help_width = 26, /* --fail-on-inconclusive */
     .help_head = "Usage: tlsaudit check --policy P [--policy P...] [--scan ID | --latest]\n"
                  "                      [OPTIONS]\n"
                  "\n"
                  "Evaluate policies over a stored scan without touching the network: each\n"
                  "policy on each target the scan reached (status ok or no-tls). The findings\n"
                  "of each policy are stored in the database in one transaction, with the\n"
-                 "policy's id, version and SHA-256, then reported: per target and policy the\n"
-                 "verdict counts and every finding that is not a pass, with its rule id,\n"
-                 "severity, requirement and evidence.\n"
+                 "policy's id, version, SHA-256 and the gate (--fail-on,\n"
+                 "--fail-on-inconclusive), then reported: per target and policy its verdict\n"
+                 "at the gate (pass; FAIL: a finding fails at or above --fail-on; NOT\n"
+                 "DEMONSTRATED: none fails there but one there is inconclusive), the verdict\n"
+                 "counts and every finding that is not a pass, with its rule id, severity,\n"
+                 "requirement and evidence. 'tlsaudit report' of the scan says the same.\n"
                  "\n"
                  "Options:\n",
     .help_tail = "\n"
@@ -146,10 +152,14 @@ static const struct cli_cmd check_cmd = {
                  "     rejected with FILE:LINE:COLUMN and no finding is stored; when the\n"
                  "     report fails after the findings were stored, they stay stored, the\n"
                  "     message names the policy runs and -o FILE is left as it was\n"
-                 "  1  a finding fails at or above --fail-on and is not waived\n"
+                 "  1  a finding fails at or above --fail-on and is not waived (the target\n"
+                 "     is 'fail'); with --fail-on-inconclusive also a target that is 'not\n"
+                 "     demonstrated': nothing fails at the gate, but a finding at or above\n"
+                 "     --fail-on is inconclusive (without the option it exits as compliant\n"
+                 "     and the report says 'not demonstrated')\n"
                  "  3  a target of the scan could not be scanned, or the scan did not\n"
                  "     complete (interrupted, incomplete, still running)\n"
-                 "  0  compliant: no failing finding at or above --fail-on\n",
+                 "  0  no target fails at the gate\n",
 };
 
 /* check's own options: the policy names (room for argc) and the format. */
@@ -241,7 +251,10 @@ int cmd_check(int argc, char **argv)
     if (cli_resolve_scan(&check_cmd, &c, store, true, &scan_id) != 0) {
         goto out;
     }
-    struct check_options opts = {.fail_on = c.fail_on, .json = a.json, .db_path = c.db_path};
+    struct check_options opts = {
+        .gate = {.fail_on = c.fail_on, .fail_on_inconclusive = c.fail_on_inconclusive},
+        .json = a.json,
+        .db_path = c.db_path};
     int code = EXIT_USAGE;
     if (check_evaluate_scan(store, scan_id, pols, a.n_names, &opts, o.f, &code, stored,
                             sizeof(stored), err, sizeof(err)) != 0) {

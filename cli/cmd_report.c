@@ -14,8 +14,15 @@
  * - With -o FILE the report is written to a temporary file next to FILE
  *   and renamed over it only when complete, so a failed report never
  *   leaves a truncated file or destroys the previous one.
- * - Exit codes: 0 written; 2 usage, database or output error.
+ * - One policy run per policy: the newest, or the one --run names
+ *   (report_keep_runs); each judged at the gate stored with it, or at
+ *   --fail-on / --fail-on-inconclusive when given (report_regate): every
+ *   format then gives each target the verdict the run's exit code gave.
+ * - Exit codes: 0 written; 1 (only with --fail-on or
+ *   --fail-on-inconclusive) a target fails that gate; 2 usage, database or
+ *   output error.
  */
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -23,11 +30,13 @@
 #include "cli/common.h"
 #include "cli/opts.h"
 #include "cli/output.h"
+#include "common/util.h"
 #include "reports/report.h"
 #include "store/store.h"
 
 enum report_opt_id {
     OPT_FORMAT = CLI_OPT_OWN,
+    OPT_RUN,
 };
 
 static const struct opt_doc report_opts[] = {
@@ -38,6 +47,12 @@ static const struct opt_doc report_opts[] = {
     CLI_DOC_OUTPUT("report"),
     {"expiring", required_argument, CLI_OPT_EXPIRING, "DAYS",
      "also list every certificate of every served chain that expires within DAYS"},
+    {"run", required_argument, OPT_RUN, "ID",
+     "render policy run ID for its policy (default: the newest run of each policy)"},
+    {"fail-on", required_argument, CLI_OPT_FAIL_ON, "SEV",
+     "judge every policy run at SEV (info, low, medium, high, critical) instead of the gate "
+     "stored with it, and exit 1 when a target fails there"},
+    CLI_DOC_FAIL_ON_INCONCLUSIVE,
     CLI_DOC_COLOR,
     CLI_DOC_HELP,
 };
@@ -46,26 +61,49 @@ static const struct cli_cmd report_cmd = {
     .name = "report",
     .shortopts = ":o:h",
     CLI_CMD_OPTS(report_opts),
+    .help_width = 26, /* --fail-on-inconclusive */
     .help_head = "Usage: tlsaudit report [--scan ID | --latest] [--format F] [-o FILE]\n"
                  "                       [OPTIONS]\n"
                  "\n"
                  "Render a stored scan without touching the network: its targets, the facts\n"
                  "found for each (versions, suites, groups, certificates and chain) and the\n"
-                 "findings of every policy evaluated over it (by 'tlsaudit check' or\n"
-                 "'tlsaudit scan --policy').\n"
+                 "findings of the policies evaluated over it (by 'tlsaudit check' or\n"
+                 "'tlsaudit scan --policy'): one run per policy, the newest unless --run\n"
+                 "names another, each judged at the --fail-on it was run with (stored with\n"
+                 "the run; runs stored before that: high) unless --fail-on is given. A\n"
+                 "target's verdict per policy is 'pass', 'fail' (a finding fails at or above\n"
+                 "the gate) or 'not demonstrated' (none fails there, but one there is\n"
+                 "inconclusive), the same in every format.\n"
                  "\n"
                  "Options:\n",
     .help_tail = "\n"
                  "Exit codes:\n"
                  "  0  the report was written\n"
+                 "  1  with --fail-on or --fail-on-inconclusive: the report was written and\n"
+                 "     a target fails that gate (without them report never exits 1)\n"
                  "  2  usage, database or output error (the database is only read; -o FILE\n"
                  "     keeps its old content)\n",
 };
 
+struct report_args {
+    enum report_format format;
+    int64_t run_id; /* --run ID, else 0 */
+};
+
 static int report_own(void *arg, int id, const char *v)
 {
-    (void)id; /* OPT_FORMAT, the only own option */
-    return cli_format(&report_cmd, v, CLI_FORMATS_ALL, arg);
+    struct report_args *a = arg;
+    unsigned long n = 0;
+    if (id == OPT_FORMAT) {
+        return cli_format(&report_cmd, v, CLI_FORMATS_ALL, &a->format);
+    }
+    if (!util_parse_ulong(v, 1, LONG_MAX, &n)) {
+        fprintf(stderr, "tlsaudit report: --run: '%s' is not a policy run id (a number from 1)\n",
+                v);
+        return -1;
+    }
+    a->run_id = (int64_t)n;
+    return 0;
 }
 
 int cmd_report(int argc, char **argv)
@@ -74,14 +112,14 @@ int cmd_report(int argc, char **argv)
     struct store *store = NULL;
     struct report_data data = {0};
     bool have_data = false;
-    enum report_format format = REPORT_TEXT;
+    struct report_args a = {.format = REPORT_TEXT, .run_id = 0};
     struct cli_out o;
     char err[1024];
     int rc = EXIT_USAGE;
     int64_t scan_id = 0;
 
     cli_out_init(&o);
-    int prc = cli_parse(&report_cmd, argc, argv, &c, report_own, &format);
+    int prc = cli_parse(&report_cmd, argc, argv, &c, report_own, &a);
     if (prc != 0) {
         return prc > 0 ? EXIT_OK : EXIT_USAGE;
     }
@@ -95,6 +133,12 @@ int cmd_report(int argc, char **argv)
         goto out;
     }
     have_data = true;
+    if (report_keep_runs(&data, a.run_id, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit report: --run: %s\n", err);
+        goto out;
+    }
+    bool gate_asked = c.fail_on_given || c.fail_on_inconclusive;
+    report_regate(&data, c.fail_on_given, c.fail_on, c.fail_on_inconclusive);
     if (cli_output_open(&report_cmd, &c, &o) != 0) {
         goto out;
     }
@@ -103,11 +147,11 @@ int cmd_report(int argc, char **argv)
         .now_ms = 0,
         .expiring_days = c.expiring,
     };
-    int wrc = report_write(o.f, format, &data, &ro, err, sizeof(err));
+    int wrc = report_write(o.f, a.format, &data, &ro, err, sizeof(err));
     if (cli_output_finish(&report_cmd, &o, "report", wrc, err) != 0) {
         goto out;
     }
-    rc = EXIT_OK;
+    rc = gate_asked && report_gate_fails(&data) ? EXIT_FINDINGS : EXIT_OK;
 out:
     cli_out_discard(&o);
     if (have_data) {

@@ -99,6 +99,7 @@ static const struct opt_doc scan_opts[] = {
     {"fail-on", required_argument, CLI_OPT_FAIL_ON, "SEV",
      "exit 1 when a policy finding fails at or above SEV (info, low, medium, high, critical; "
      "default high) and is not waived"},
+    CLI_DOC_FAIL_ON_INCONCLUSIVE,
     {"format", required_argument, OPT_FORMAT, "F",
      "output format: text (default; each target as it finishes) or json (the scan document), "
      "or csv, junit, markdown, html (the stored scan rendered as 'tlsaudit report' does, "
@@ -123,7 +124,7 @@ static const struct cli_cmd scan_cmd = {
     .name = "scan",
     .shortopts = ":f:j:o:h",
     CLI_CMD_OPTS(scan_opts),
-    .help_width = 24,
+    .help_width = 26,
     .help_head = "Usage: tlsaudit scan [OPTIONS] [TARGET...]\n"
                  "\n"
                  "Scan TLS servers. For each target and each address it resolves to:\n"
@@ -154,7 +155,9 @@ static const struct cli_cmd scan_cmd = {
                  "Exit codes, in this precedence: 2 usage, input, policy, database or output\n"
                  "error (before the scan starts nothing is stored; after it, what is stored\n"
                  "stays stored and the message says what it is; -o FILE is then left as it\n"
-                 "was); 1 a policy finding fails at or above --fail-on and is not waived;\n"
+                 "was); 1 a policy finding fails at or above --fail-on and is not waived\n"
+                 "(with --fail-on-inconclusive also a target 'not demonstrated': an\n"
+                 "inconclusive finding at or above --fail-on and none failing there);\n"
                  "3 at least one target could not be scanned (unresolvable, unreachable,\n"
                  "silent) or the scan was interrupted; 0 otherwise.\n",
 };
@@ -414,7 +417,9 @@ static void scan_policy_check(struct scan_after *x)
     char err[1024];
     FILE *out = x->so->out;
     struct check_options co = {
-        .fail_on = x->c->fail_on, .json = x->so->json, .db_path = x->c->db_path};
+        .gate = {.fail_on = x->c->fail_on, .fail_on_inconclusive = x->c->fail_on_inconclusive},
+        .json = x->so->json,
+        .db_path = x->c->db_path};
     FILE *cout = x->text ? out : open_memstream(&x->check_buf, &x->check_len);
     if (x->text) {
         fputc('\n', out);

@@ -56,6 +56,10 @@ static int cli_shared(const struct cli_cmd *cmd, struct cli_common *c, int id, c
                     cmd->name, v);
             return -1;
         }
+        c->fail_on_given = true;
+        return 0;
+    case CLI_OPT_FAIL_ON_INCONCLUSIVE:
+        c->fail_on_inconclusive = true;
         return 0;
     case CLI_OPT_EXPIRING:
         if (!util_parse_ulong(v, 0, 36500, &n)) {

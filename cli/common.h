@@ -2,7 +2,8 @@
  * cli/common.h - what the commands share: one option-parsing loop (the
  * usage, unknown-option and missing-value errors, --help), the options
  * that mean the same in every command (--db with its $TLSAUDIT_DB default,
- * --scan ID / --latest, -o FILE, --fail-on, --expiring, --color), opening
+ * --scan ID / --latest, -o FILE, --fail-on, --fail-on-inconclusive,
+ * --expiring, --color), opening
  * the database a command reads, the scan it names, and -o FILE finished
  * through cli/output.h. Every message is "tlsaudit CMD: ..." on stderr.
  *
@@ -33,6 +34,7 @@ enum cli_opt_id {
     CLI_OPT_SCAN,
     CLI_OPT_LATEST,
     CLI_OPT_FAIL_ON,
+    CLI_OPT_FAIL_ON_INCONCLUSIVE,
     CLI_OPT_EXPIRING,
     CLI_OPT_COLOR,
     CLI_OPT_OWN = 300, /* a command's own long-only options start here */
@@ -59,6 +61,10 @@ enum cli_opt_id {
      "colour the text output: auto (default: on a terminal, unless NO_COLOR is set), " \
      "always, never"}
 #define CLI_DOC_HELP {"help", no_argument, CLI_OPT_HELP, NULL, "show this help"}
+#define CLI_DOC_FAIL_ON_INCONCLUSIVE \
+    {"fail-on-inconclusive", no_argument, CLI_OPT_FAIL_ON_INCONCLUSIVE, NULL, \
+     "also exit 1 when a target is 'not demonstrated': no finding fails at or above " \
+     "--fail-on, but one there is inconclusive (e.g. revocation that could not be checked)"}
 /* clang-format on */
 
 /* CLI_CMD_OPTS(table) sets .opts and .n_opts of a struct cli_cmd from an
@@ -86,8 +92,10 @@ struct cli_common {
     bool latest;           /* --latest given */
     int64_t scan_id;       /* --scan ID, else 0 */
     enum severity fail_on; /* --fail-on, default SEV_HIGH */
-    int expiring;          /* --expiring DAYS, else -1 */
-    int color;             /* --color: -1 auto (default), 0 never, 1 always */
+    bool fail_on_given;    /* --fail-on given */
+    bool fail_on_inconclusive; /* --fail-on-inconclusive */
+    int expiring;              /* --expiring DAYS, else -1 */
+    int color;                 /* --color: -1 auto (default), 0 never, 1 always */
 };
 
 /* cli_own_fn handles one of the command's own options (id, its value or

@@ -17,10 +17,13 @@
  *   answer) is "inconclusive" unless a fact that was collected already
  *   fails it. A failure seen in partial facts is still a failure (every
  *   check file keeps this).
- * - A waiver turns "fail" or "warn" into "waived" only while it is in
- *   force (now before the end of its `expires` day, UTC) and its pattern
- *   matches "host:port"; an expired one is named in the evidence and
- *   changes nothing.
+ * - A waiver turns "fail", "warn" or "inconclusive" into "waived" only
+ *   while it is in force (now before the end of its `expires` day, UTC)
+ *   and its pattern matches "host:port"; an expired one is named in the
+ *   evidence and changes nothing. A waived inconclusive finding says so in
+ *   its evidence ("[inconclusive, waived]"): what was accepted is that the
+ *   rule cannot be demonstrated (e.g. an internal PKI with no reachable
+ *   revocation source), not that it was shown to hold.
  */
 #include <fnmatch.h>
 #include <stdio.h>
@@ -64,10 +67,12 @@ static bool eval_in_scope(const struct rule *rule, const struct strlist *tags)
     return false;
 }
 
-/* eval_waive applies the first matching waiver in force to a fail or warn. */
+/* eval_waive applies the first matching waiver in force to a fail, warn
+ * or inconclusive finding. */
 static void eval_waive(const struct policy *p, const char *target, int64_t now, struct finding *f)
 {
-    if (f->verdict != VERDICT_FAIL && f->verdict != VERDICT_WARN) {
+    if (f->verdict != VERDICT_FAIL && f->verdict != VERDICT_WARN &&
+        f->verdict != VERDICT_INCONCLUSIVE) {
         return;
     }
     const struct waiver *expired = NULL;
@@ -86,6 +91,10 @@ static void eval_waive(const struct policy *p, const char *target, int64_t now, 
         if (now >= w->end) {
             expired = expired != NULL ? expired : w;
             continue;
+        }
+        if (f->verdict == VERDICT_INCONCLUSIVE) {
+            size_t len = strlen(f->evidence);
+            snprintf(f->evidence + len, sizeof(f->evidence) - len, " [inconclusive, waived]");
         }
         f->verdict = VERDICT_WAIVED;
         util_copy(f->waiver_reason, sizeof(f->waiver_reason), w->justification);

@@ -141,6 +141,7 @@ static int run_store(struct store *s, struct policy_run *r, size_t p, char *err,
         .policy_path = policy_path(pol),
         .evaluated_ms = r->evaluated_ms,
         .tool_version = PACKAGE_VERSION,
+        .gate = &r->gate,
     };
     int rc = store_put_findings(s, r->scan_id, &run, sf, n, &r->run_ids[p]);
     if (rc != 0) {
@@ -168,10 +169,12 @@ static void run_name_stored(struct policy_run *r)
 }
 
 int policy_run_scan(struct store *s, int64_t scan_id, struct policy *const *pols, size_t n_pols,
-                    int64_t now_ms, struct policy_run *out, char *err, size_t err_len)
+                    const struct gate *gate, int64_t now_ms, struct policy_run *out, char *err,
+                    size_t err_len)
 {
     memset(out, 0, sizeof(*out));
     out->scan_id = scan_id;
+    out->gate = gate != NULL ? *gate : GATE_DEFAULT;
     out->pols = pols;
     out->n_pols = n_pols;
     out->evaluated_ms = now_ms > 0 ? now_ms : util_now_ms();
@@ -198,8 +201,17 @@ int policy_run_scan(struct store *s, int64_t scan_id, struct policy *const *pols
     return 0;
 }
 
-void policy_run_summarize(const struct policy_run *r, enum severity fail_on,
-                          struct policy_run_summary *out)
+enum target_verdict policy_run_verdict(const struct policy_run *r, size_t p, size_t t)
+{
+    enum target_verdict v = TV_NOT_EVALUATED;
+    const struct finding_list *l = policy_run_findings(r, p, t);
+    for (size_t i = 0; i < l->n_items; i++) {
+        v = gate_step(v, &r->gate, l->items[i].verdict, l->items[i].severity);
+    }
+    return v;
+}
+
+void policy_run_summarize(const struct policy_run *r, struct policy_run_summary *out)
 {
     memset(out, 0, sizeof(*out));
     out->complete = strcmp(r->info.state, "complete") == 0;
@@ -211,10 +223,12 @@ void policy_run_summarize(const struct policy_run *r, enum severity fail_on,
         for (size_t p = 0; p < r->n_pols; p++) {
             const struct finding_list *l = policy_run_findings(r, p, t);
             for (size_t i = 0; i < l->n_items; i++) {
-                if (l->items[i].verdict == VERDICT_FAIL && l->items[i].severity >= fail_on) {
-                    out->n_blocking++;
-                }
+                out->n_blocking += gate_blocks(&r->gate, l->items[i].verdict, l->items[i].severity);
             }
+            enum target_verdict v = policy_run_verdict(r, p, t);
+            out->n_failing += v == TV_NON_COMPLIANT;
+            out->n_undemonstrated += v == TV_NOT_DEMONSTRATED;
+            out->gate_fails = out->gate_fails || gate_exit_fails(&r->gate, v);
         }
     }
 }

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "common/model/facts.h"
+#include "common/model/gate.h"
 #include "policies/policy.h"
 #include "store/store.h"
 
@@ -29,6 +30,7 @@
 struct policy_run {
     int64_t scan_id;
     int64_t evaluated_ms; /* the evaluation's "now" (Unix ms) */
+    struct gate gate;     /* the gate judged at, stored with each policy run */
     struct store_scan_info info;
     struct policy *const *pols; /* borrowed */
     size_t n_pols;
@@ -46,9 +48,12 @@ struct policy_run {
 
 /* What decides an exit code (cli/check.h says which). */
 struct policy_run_summary {
-    size_t n_blocking;    /* FAIL findings at or above fail_on (waived ones are not FAIL) */
-    size_t n_not_scanned; /* targets whose status is neither ok nor no-tls */
-    bool complete;        /* the scan's state is "complete" */
+    size_t n_blocking;       /* FAIL findings at or above fail_on (waived ones are not FAIL) */
+    size_t n_failing;        /* (target, policy) pairs non-compliant at the gate */
+    size_t n_undemonstrated; /* (target, policy) pairs not demonstrated at the gate */
+    bool gate_fails;         /* some pair makes the gate fail (gate_exit_fails): exit 1 */
+    size_t n_not_scanned;    /* targets whose status is neither ok nor no-tls */
+    bool complete;           /* the scan's state is "complete" */
 };
 
 /* policy_run_load_policies loads every one of names (shipped names or
@@ -65,21 +70,26 @@ void policy_run_free_policies(struct policy **pols, size_t n_pols);
 /* policy_run_scan loads every target of scan_id from s, evaluates each
  * policy on each target that was scanned (status ok or no-tls), and stores
  * the findings of each policy in its own transaction (store_put_findings),
- * at now_ms (Unix ms; 0: the clock). Returns 0 with *out filled, or -1
+ * with the gate they are judged at (stored with the run), at now_ms (Unix
+ * ms; 0: the clock). Returns 0 with *out filled, or -1
  * with the reason in err (no such scan, database or memory error); policy
  * runs stored before a failure stay stored, each complete, and
  * out->stored names them. Either way the caller calls policy_run_cleanup. */
 __attribute__((warn_unused_result)) int policy_run_scan(struct store *s, int64_t scan_id,
                                                         struct policy *const *pols, size_t n_pols,
-                                                        int64_t now_ms, struct policy_run *out,
-                                                        char *err, size_t err_len);
+                                                        const struct gate *gate, int64_t now_ms,
+                                                        struct policy_run *out, char *err,
+                                                        size_t err_len);
 
 /* policy_run_findings returns the findings of policy p on target t. */
 const struct finding_list *policy_run_findings(const struct policy_run *r, size_t p, size_t t);
 
-/* policy_run_summarize counts what decides the exit code of r. */
-void policy_run_summarize(const struct policy_run *r, enum severity fail_on,
-                          struct policy_run_summary *out);
+/* policy_run_verdict: the verdict of target t for policy p at r's gate
+ * (common/model/gate.h; not-evaluated for a target not scanned). */
+enum target_verdict policy_run_verdict(const struct policy_run *r, size_t p, size_t t);
+
+/* policy_run_summarize counts what decides the exit code of r at r's gate. */
+void policy_run_summarize(const struct policy_run *r, struct policy_run_summary *out);
 
 /* policy_run_target_scanned: status ok or no-tls (the targets evaluated). */
 bool policy_run_target_scanned(const struct target_result *t);

@@ -25,12 +25,31 @@
 
 bool check_report_blocking(const struct check_report *c, const struct finding *f)
 {
-    return f->verdict == VERDICT_FAIL && f->severity >= c->fail_on;
+    return gate_fails_ci(&c->gate, f->verdict, f->severity);
 }
 
 static const struct finding_list *check_result(const struct check_report *c, size_t p, size_t t)
 {
     return &c->results[p * c->n_targets + t];
+}
+
+enum target_verdict check_report_verdict(const struct check_report *c, size_t p, size_t t)
+{
+    const struct finding_list *l = check_result(c, p, t);
+    enum target_verdict v = TV_NOT_EVALUATED;
+    for (size_t i = 0; i < l->n_items; i++) {
+        v = gate_step(v, &c->gate, l->items[i].verdict, l->items[i].severity);
+    }
+    return v;
+}
+
+enum target_verdict check_report_target_verdict(const struct check_report *c, size_t t)
+{
+    enum target_verdict v = TV_NOT_EVALUATED;
+    for (size_t p = 0; p < c->n_pols; p++) {
+        v = target_verdict_worst(v, check_report_verdict(c, p, t));
+    }
+    return v;
 }
 
 void check_report_count(const struct check_report *c, const struct finding_list *l,
@@ -56,7 +75,6 @@ void check_report_totals(const struct check_report *c, struct check_totals *out)
             out->n_not_scanned++;
             continue;
         }
-        bool failing = false;
         for (size_t p = 0; p < c->n_pols; p++) {
             struct check_counts k;
             check_report_count(c, check_result(c, p, t), &k);
@@ -64,11 +82,10 @@ void check_report_totals(const struct check_report *c, struct check_totals *out)
                 out->total.verdicts[v] += k.verdicts[v];
             }
             out->total.blocking += k.blocking;
-            failing = failing || k.blocking > 0;
         }
-        if (failing) {
-            out->n_failing_targets++;
-        }
+        enum target_verdict tv = check_report_target_verdict(c, t);
+        out->n_failing_targets += tv == TV_NON_COMPLIANT;
+        out->n_undemonstrated += tv == TV_NOT_DEMONSTRATED;
     }
 }
 
@@ -105,8 +122,11 @@ static void text_counts(FILE *out, const struct check_counts *k)
 
 static void text_finding(FILE *out, const struct check_report *c, const struct finding *f)
 {
-    fprintf(out, "    %-12s %-8s ", check_report_blocking(c, f) ? "FAIL" : verdict_name(f->verdict),
-            severity_name(f->severity));
+    const char *label = verdict_name(f->verdict);
+    if (check_report_blocking(c, f)) {
+        label = f->verdict == VERDICT_FAIL ? "FAIL" : "INCONCLUSIVE";
+    }
+    fprintf(out, "    %-12s %-8s ", label, severity_name(f->severity));
     text_visible(out, f->rule_id);
     if (f->ref[0] != '\0') {
         fprintf(out, "  [");
@@ -140,10 +160,9 @@ static void text_finding(FILE *out, const struct check_report *c, const struct f
     }
 }
 
-void check_report_text(FILE *out, const struct check_report *c)
+/* check_text_head writes the scan, the gate and the policies. */
+static void check_text_head(FILE *out, const struct check_report *c)
 {
-    struct check_totals tot;
-    check_report_totals(c, &tot);
     char t1[40];
     char t2[40];
     fprintf(out, "Scan %lld (%s; started %s", (long long)c->scan_id, c->info->state,
@@ -156,8 +175,9 @@ void check_report_text(FILE *out, const struct check_report *c)
         fprintf(out, " in ");
         text_visible(out, c->db_path);
     }
-    fprintf(out, "\nEvaluated %s, failing at or above %s\n",
-            util_iso_time(c->evaluated_ms, t1, sizeof(t1)), severity_name(c->fail_on));
+    fprintf(out, "\nEvaluated %s, failing at or above %s%s\n",
+            util_iso_time(c->evaluated_ms, t1, sizeof(t1)), severity_name(c->gate.fail_on),
+            c->gate.fail_on_inconclusive ? " (inconclusive there fails too)" : "");
     for (size_t p = 0; p < c->n_pols; p++) {
         const struct policy *pol = c->pols[p];
         fprintf(out, "Policy ");
@@ -169,6 +189,13 @@ void check_report_text(FILE *out, const struct check_report *c)
         text_visible(out, policy_title(pol));
         fprintf(out, "\n");
     }
+}
+
+void check_report_text(FILE *out, const struct check_report *c)
+{
+    struct check_totals tot;
+    check_report_totals(c, &tot);
+    check_text_head(out, c);
 
     for (size_t t = 0; t < c->n_targets; t++) {
         const struct target_result *r = &c->targets[t];
@@ -190,10 +217,14 @@ void check_report_text(FILE *out, const struct check_report *c)
             check_report_count(c, l, &k);
             fprintf(out, "  ");
             text_visible(out, policy_id(c->pols[p]));
-            if (k.blocking > 0) {
+            enum target_verdict tv = check_report_verdict(c, p, t);
+            if (tv == TV_NON_COMPLIANT) {
                 fprintf(out, ": FAIL (");
-            } else if (k.verdicts[VERDICT_FAIL] > 0) {
-                fprintf(out, ": passes at --fail-on %s (", severity_name(c->fail_on));
+            } else if (tv == TV_NOT_DEMONSTRATED) {
+                fprintf(out, ": NOT DEMONSTRATED at --fail-on %s (",
+                        severity_name(c->gate.fail_on));
+            } else if (k.verdicts[VERDICT_FAIL] + k.verdicts[VERDICT_INCONCLUSIVE] > 0) {
+                fprintf(out, ": passes at --fail-on %s (", severity_name(c->gate.fail_on));
             } else {
                 fprintf(out, ": pass (");
             }
@@ -209,10 +240,10 @@ void check_report_text(FILE *out, const struct check_report *c)
 
     fprintf(out,
             "\nSummary: %zu target%s, %zu with findings at or above %s (%zu finding%s), "
-            "%zu not scanned; ",
+            "%zu not demonstrated, %zu not scanned; ",
             c->n_targets, c->n_targets == 1 ? "" : "s", tot.n_failing_targets,
-            severity_name(c->fail_on), tot.total.blocking, tot.total.blocking == 1 ? "" : "s",
-            tot.n_not_scanned);
+            severity_name(c->gate.fail_on), tot.total.blocking, tot.total.blocking == 1 ? "" : "s",
+            tot.n_undemonstrated, tot.n_not_scanned);
     text_counts(out, &tot.total);
     fprintf(out, "\n");
     if (strcmp(c->info->state, "complete") != 0) {
@@ -300,22 +331,27 @@ static json_t *check_json_target(const struct check_report *c, size_t t)
     json_object_set_new(o, "status", json_string(target_status_name(r->status)));
     json_object_set_new(o, "error", check_json_text(r->error, true));
     json_object_set_new(o, "evaluated", json_boolean(report_scanned(r)));
-    bool compliant = true;
     for (size_t p = 0; report_scanned(r) && p < c->n_pols; p++) {
         const struct finding_list *l = check_result(c, p, t);
         struct check_counts k;
         check_report_count(c, l, &k);
-        compliant = compliant && k.blocking == 0;
+        enum target_verdict pv = check_report_verdict(c, p, t);
         json_t *findings = json_array();
         for (size_t i = 0; findings != NULL && i < l->n_items; i++) {
             json_array_append_new(findings, check_json_finding(c, &l->items[i]));
         }
-        json_array_append_new(pols, json_pack("{s:o, s:b, s:o, s:o}", "policy",
-                                              check_json_text(policy_id(c->pols[p]), false),
-                                              "compliant", k.blocking == 0, "counts",
-                                              check_json_counts(&k), "findings", findings));
+        json_array_append_new(pols,
+                              json_pack("{s:o, s:b, s:s, s:o, s:o}", "policy",
+                                        check_json_text(policy_id(c->pols[p]), false), "compliant",
+                                        pv != TV_NON_COMPLIANT && pv != TV_NOT_DEMONSTRATED,
+                                        "verdict", target_verdict_name(pv), "counts",
+                                        check_json_counts(&k), "findings", findings));
     }
+    enum target_verdict tv = check_report_target_verdict(c, t);
+    bool compliant = tv != TV_NON_COMPLIANT && tv != TV_NOT_DEMONSTRATED;
     json_object_set_new(o, "compliant", report_scanned(r) ? json_boolean(compliant) : json_null());
+    json_object_set_new(
+        o, "verdict", json_string(target_verdict_name(report_scanned(r) ? tv : TV_NOT_EVALUATED)));
     json_object_set_new(o, "policies", pols);
     return o;
 }
@@ -347,7 +383,8 @@ int check_report_json(FILE *out, const struct check_report *c, int exit_code)
                   check_json_text(c->info->registry_version, true), "database",
                   check_json_text(c->db_path, true)));
     json_object_set_new(root, "evaluated", check_json_time(c->evaluated_ms));
-    json_object_set_new(root, "fail_on", json_string(severity_name(c->fail_on)));
+    json_object_set_new(root, "fail_on", json_string(severity_name(c->gate.fail_on)));
+    json_object_set_new(root, "fail_on_inconclusive", json_boolean(c->gate.fail_on_inconclusive));
     for (size_t p = 0; p < c->n_pols; p++) {
         const struct policy *pol = c->pols[p];
         json_array_append_new(pols, json_pack("{s:o, s:o, s:o, s:o, s:o, s:I}", "id",
@@ -364,10 +401,11 @@ int check_report_json(FILE *out, const struct check_report *c, int exit_code)
     }
     json_object_set_new(root, "targets", targets);
     json_object_set_new(root, "summary",
-                        json_pack("{s:I, s:I, s:I, s:I, s:o, s:i}", "targets",
+                        json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:i}", "targets",
                                   (json_int_t)c->n_targets, "not_scanned",
                                   (json_int_t)tot.n_not_scanned, "failing_targets",
-                                  (json_int_t)tot.n_failing_targets, "blocking_findings",
+                                  (json_int_t)tot.n_failing_targets, "not_demonstrated_targets",
+                                  (json_int_t)tot.n_undemonstrated, "blocking_findings",
                                   (json_int_t)tot.total.blocking, "counts",
                                   check_json_counts(&tot.total), "exit_code", exit_code));
     if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {

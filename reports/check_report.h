@@ -18,6 +18,7 @@
 
 #include "policies/policy.h"
 #include "common/model/facts.h"
+#include "common/model/gate.h"
 #include "store/store.h"
 
 #define CHECK_N_VERDICTS VERDICT_COUNT
@@ -27,7 +28,7 @@ struct check_report {
     int64_t scan_id;
     const struct store_scan_info *info; /* the scan's row */
     const char *db_path;                /* named in the report; may be NULL */
-    enum severity fail_on;              /* FAIL at or above it (not waived) blocks */
+    struct gate gate;                   /* FAIL at or above gate.fail_on (not waived) blocks */
     int64_t evaluated_ms;               /* the evaluation's "now" */
     struct policy *const *pols;
     size_t n_pols;
@@ -41,17 +42,24 @@ struct check_report {
 /* Verdict counts of one policy on one target, or over everything. */
 struct check_counts {
     size_t verdicts[CHECK_N_VERDICTS];
-    size_t blocking; /* FAIL at or above fail_on */
+    size_t blocking; /* findings that fail the gate (check_report_blocking) */
 };
 
 struct check_totals {
     struct check_counts total;
-    size_t n_failing_targets; /* targets with a blocking finding under any policy */
+    size_t n_failing_targets; /* targets non-compliant under some policy */
+    size_t n_undemonstrated;  /* targets not demonstrated (and non-compliant under none) */
     size_t n_not_scanned;     /* targets whose status is neither ok nor no-tls */
 };
 
-/* check_report_blocking: f fails at or above c->fail_on. */
+/* check_report_blocking: f fails the gate (gate_fails_ci: fail at or
+ * above fail_on; with fail_on_inconclusive, inconclusive there too). */
 bool check_report_blocking(const struct check_report *c, const struct finding *f);
+
+/* check_report_verdict: the verdict of target t for policy p at the gate;
+ * check_report_target_verdict: the worst over every policy. */
+enum target_verdict check_report_verdict(const struct check_report *c, size_t p, size_t t);
+enum target_verdict check_report_target_verdict(const struct check_report *c, size_t t);
 
 /* check_report_count counts the verdicts of l. */
 void check_report_count(const struct check_report *c, const struct finding_list *l,

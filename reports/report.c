@@ -71,6 +71,119 @@ void report_count(const struct store_run *run, int64_t target_id, struct report_
     }
 }
 
+/* rr_parse: the verdict and severity of a stored finding; false for names
+ * this build does not know. */
+static bool rr_parse(const struct store_finding_row *f, enum verdict *v, enum severity *s)
+{
+    return verdict_parse(f->verdict, v) && severity_parse(f->severity, s);
+}
+
+enum target_verdict report_run_verdict(const struct store_run *run, int64_t target_id)
+{
+    enum target_verdict tv = TV_NOT_EVALUATED;
+    for (size_t i = 0; i < run->n_findings; i++) {
+        const struct store_finding_row *f = &run->findings[i];
+        enum verdict v;
+        enum severity s;
+        if (f->target_id == target_id && rr_parse(f, &v, &s)) {
+            tv = gate_step(tv, &run->gate, v, s);
+        }
+    }
+    return tv;
+}
+
+bool report_blocks(const struct store_run *run, const struct store_finding_row *f)
+{
+    enum verdict v;
+    enum severity s;
+    return rr_parse(f, &v, &s) && gate_fails_ci(&run->gate, v, s);
+}
+
+bool report_gate_fails(const struct report_data *d)
+{
+    for (size_t r = 0; r < d->n_runs; r++) {
+        for (size_t t = 0; t < d->n_targets; t++) {
+            if (report_scanned(&d->targets[t]) &&
+                gate_exit_fails(&d->runs[r].gate,
+                                report_run_verdict(&d->runs[r], d->target_ids[t]))) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+void report_regate(struct report_data *d, bool set_fail_on, enum severity fail_on,
+                   bool fail_on_inconclusive)
+{
+    for (size_t r = 0; r < d->n_runs; r++) {
+        struct gate *g = &d->runs[r].gate;
+        if (set_fail_on) {
+            *g = (struct gate){.fail_on = fail_on, .fail_on_inconclusive = fail_on_inconclusive};
+        } else if (fail_on_inconclusive) {
+            g->fail_on_inconclusive = true;
+        }
+    }
+}
+
+/* rk_superseded: run i is not the one kept for its policy. */
+static bool rk_superseded(const struct report_data *d, size_t i, int64_t run_id)
+{
+    const struct store_run *a = &d->runs[i];
+    for (size_t k = 0; k < d->n_runs; k++) {
+        const struct store_run *b = &d->runs[k];
+        if (k == i || strcmp(a->policy_id, b->policy_id) != 0) {
+            continue;
+        }
+        if (run_id > 0 && (b->id == run_id || a->id == run_id)) {
+            return a->id != run_id;
+        }
+        if (b->id > a->id) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int report_keep_runs(struct report_data *d, int64_t run_id, char *err, size_t err_len)
+{
+    bool found = run_id <= 0;
+    for (size_t i = 0; i < d->n_runs; i++) {
+        found = found || d->runs[i].id == run_id;
+    }
+    if (!found) {
+        snprintf(err, err_len, "no policy run %lld in scan %lld", (long long)run_id,
+                 (long long)d->info.id);
+        return -1;
+    }
+    bool *drop = calloc(d->n_runs ? d->n_runs : 1, sizeof(*drop));
+    if (drop == NULL) {
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < d->n_runs; i++) {
+        drop[i] = rk_superseded(d, i, run_id);
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < d->n_runs; i++) {
+        if (drop[i]) {
+            store_run_cleanup(&d->runs[i]);
+        } else {
+            d->runs[n++] = d->runs[i];
+        }
+    }
+    free(drop);
+    d->n_runs = n;
+    return 0;
+}
+
+const char *report_gate_text(const struct gate *g, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%s", severity_name(g->fail_on),
+             g->fail_on_inconclusive ? ", inconclusive fails" : "");
+    return buf;
+}
+
 bool report_scanned(const struct target_result *r)
 {
     return r->status == TARGET_OK || r->status == TARGET_NO_TLS;

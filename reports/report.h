@@ -73,6 +73,38 @@ struct report_counts {
  * targets when target_id < 0). */
 void report_count(const struct store_run *run, int64_t target_id, struct report_counts *out);
 
+/* report_run_verdict: the verdict of target target_id for run at the run's
+ * gate (run->gate: as stored, or as report_regate set it; see
+ * common/model/gate.h): not-evaluated when the run has no finding there.
+ * Every renderer takes a target's verdict from here, so all formats agree
+ * with each other and with the exit code. */
+enum target_verdict report_run_verdict(const struct store_run *run, int64_t target_id);
+
+/* report_blocks: finding f of run counts as a failure of run's gate
+ * (gate_fails_ci: fail at or above fail_on; with fail_on_inconclusive an
+ * inconclusive one there too). */
+bool report_blocks(const struct store_run *run, const struct store_finding_row *f);
+
+/* report_gate_fails: some scanned target's verdict under some run makes
+ * the gate fail (gate_exit_fails): what exit 1 means. */
+bool report_gate_fails(const struct report_data *d);
+
+/* report_regate judges the runs of d again (`report --fail-on SEV`,
+ * `--fail-on-inconclusive`): with set_fail_on every run at {fail_on,
+ * fail_on_inconclusive} instead of its stored gate; without it each keeps
+ * its stored severity and fail_on_inconclusive, when true, is added. */
+void report_regate(struct report_data *d, bool set_fail_on, enum severity fail_on,
+                   bool fail_on_inconclusive);
+
+/* report_keep_runs keeps one policy run per policy: the newest (highest
+ * id), or, when run_id > 0, that run for its policy. Returns 0, or -1 with
+ * "no policy run N in scan S" in err when run_id is not a run of d. */
+__attribute__((warn_unused_result)) int report_keep_runs(struct report_data *d, int64_t run_id,
+                                                         char *err, size_t err_len);
+
+/* report_gate_text writes "high" or "high, inconclusive fails" for g. */
+const char *report_gate_text(const struct gate *g, char *buf, size_t len);
+
 /* report_scanned: the target was scanned (status ok or no-tls); the others
  * have no findings and are listed as not scanned. */
 bool report_scanned(const struct target_result *r);

@@ -11,7 +11,12 @@
  *                without an enumeration, one per version a GnuTLS handshake
  *                accepted (the negotiated suite, rank empty)
  *   certificate  one per (target, certificate) as served, leaf first
- *   finding      one per stored policy finding
+ *   verdict      one per (policy run, scanned target): the target's verdict
+ *                for the policy at the run's gate (common/model/gate.h:
+ *                compliant, not-demonstrated, non-compliant, not-evaluated)
+ *                in `verdict`, the gate in `fail_on`, `fail_on_inconclusive`
+ *   finding      one per stored policy finding; `blocking` says whether it
+ *                fails the gate
  * A column that does not apply to a row's kind is empty.
  *
  * Every field, numbers included, is written by esc_csv: always quoted, ""
@@ -65,6 +70,9 @@ enum csv_col {
     COL_WAIVER,
     COL_DEPLOYMENT,
     COL_DEPLOYMENT_LABEL,
+    COL_FAIL_ON,
+    COL_FAIL_ON_INCONCLUSIVE,
+    COL_BLOCKING,
     COL_COUNT
 };
 
@@ -87,6 +95,8 @@ static const char *const csv_header[COL_COUNT] = {
     "verdict",    "ref",
     "evidence",   "waiver",
     "deployment", "deployment_label",
+    "fail_on",    "fail_on_inconclusive",
+    "blocking",
 };
 
 /* One row: borrowed strings, or owned ones in buf (numbers). */
@@ -228,11 +238,35 @@ static void csv_certs(FILE *out, const struct report_data *d, size_t t,
     }
 }
 
+/* csv_gate_cols fills the gate columns of a verdict or finding row of run. */
+static void csv_gate_cols(struct csv_row *row, const struct store_run *run)
+{
+    row->f[COL_POLICY] = run->policy_id;
+    row->f[COL_FAIL_ON] = severity_name(run->gate.fail_on);
+    row->f[COL_FAIL_ON_INCONCLUSIVE] = run->gate.fail_on_inconclusive ? "yes" : "no";
+}
+
+/* csv_verdicts writes the verdict rows of run: one per scanned target. */
+static void csv_verdicts(FILE *out, const struct report_data *d, const struct store_run *run)
+{
+    struct csv_row row;
+    for (size_t t = 0; t < d->n_targets; t++) {
+        if (!report_scanned(&d->targets[t])) {
+            continue;
+        }
+        csv_target_cols(&row, d, t, "verdict");
+        csv_gate_cols(&row, run);
+        row.f[COL_VERDICT] = target_verdict_name(report_run_verdict(run, d->target_ids[t]));
+        csv_emit(out, &row);
+    }
+}
+
 static void csv_findings(FILE *out, const struct report_data *d)
 {
     struct csv_row row;
     for (size_t i = 0; i < d->n_runs; i++) {
         const struct store_run *run = &d->runs[i];
+        csv_verdicts(out, d, run);
         for (size_t k = 0; k < run->n_findings; k++) {
             const struct store_finding_row *f = &run->findings[k];
             long t = report_target_index(d, f->target_id);
@@ -240,7 +274,8 @@ static void csv_findings(FILE *out, const struct report_data *d)
                 continue; /* the store keeps findings on the run's own targets */
             }
             csv_target_cols(&row, d, (size_t)t, "finding");
-            row.f[COL_POLICY] = run->policy_id;
+            csv_gate_cols(&row, run);
+            row.f[COL_BLOCKING] = report_blocks(run, f) ? "yes" : "no";
             row.f[COL_RULE] = f->rule_id;
             row.f[COL_SEVERITY] = f->severity;
             row.f[COL_VERDICT] = f->verdict;

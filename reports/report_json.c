@@ -76,7 +76,7 @@ static json_t *rj_scan(const struct report_data *d)
     return o;
 }
 
-static json_t *rj_finding(const struct store_finding_row *f)
+static json_t *rj_finding(const struct store_run *run, const struct store_finding_row *f)
 {
     json_t *o = json_object();
     if (o == NULL) {
@@ -89,6 +89,7 @@ static json_t *rj_finding(const struct store_finding_row *f)
     rc |= set(o, "ref", json_text_value(f->ref));
     rc |= set(o, "severity", json_text_value(f->severity));
     rc |= set(o, "verdict", json_text_value(f->verdict));
+    rc |= set(o, "blocking", json_boolean(report_blocks(run, f)));
     rc |= set(o, "evidence", json_text_value(f->evidence));
     if (f->waiver_reason != NULL || f->waiver_owner != NULL || f->waiver_expires != NULL) {
         json_t *w = json_object();
@@ -108,7 +109,27 @@ static json_t *rj_finding(const struct store_finding_row *f)
     return o;
 }
 
-static json_t *rj_run(const struct store_run *run)
+/* rj_verdicts: each scanned target's verdict under run, in target order. */
+static json_t *rj_verdicts(const struct report_data *d, const struct store_run *run)
+{
+    json_t *a = json_array();
+    for (size_t t = 0; a != NULL && t < d->n_targets; t++) {
+        if (!report_scanned(&d->targets[t])) {
+            continue;
+        }
+        enum target_verdict v = report_run_verdict(run, d->target_ids[t]);
+        json_t *x = json_pack("{s:I, s:s, s:b}", "target_id", (json_int_t)d->target_ids[t],
+                              "verdict", target_verdict_name(v), "compliant",
+                              v != TV_NON_COMPLIANT && v != TV_NOT_DEMONSTRATED);
+        if (x == NULL || json_array_append_new(a, x) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+static json_t *rj_run(const struct report_data *d, const struct store_run *run)
 {
     json_t *o = json_object();
     json_t *fs = json_array();
@@ -127,9 +148,13 @@ static json_t *rj_run(const struct store_run *run)
     rc |= set(o, "path", json_text_value(run->policy_path));
     rc |= set(o, "evaluated", json_time_value(run->evaluated_ms));
     rc |= set(o, "tool_version", json_text_value(run->tool_version));
+    rc |= set(o, "fail_on", json_string(severity_name(run->gate.fail_on)));
+    rc |= set(o, "fail_on_inconclusive", json_boolean(run->gate.fail_on_inconclusive));
+    rc |= set(o, "gate_stored", json_boolean(run->gate_stored));
     rc |= set(o, "counts", rj_counts(&k));
+    rc |= set(o, "verdicts", rj_verdicts(d, run));
     for (size_t i = 0; rc == 0 && i < run->n_findings; i++) {
-        json_t *f = rj_finding(&run->findings[i]);
+        json_t *f = rj_finding(run, &run->findings[i]);
         rc |= f == NULL ? -1 : json_array_append_new(fs, f);
     }
     rc |= set(o, "findings", fs);
@@ -300,7 +325,7 @@ int report_write_json(FILE *out, const struct report_data *d, const struct repor
         n_scanned += report_scanned(&d->targets[t]) ? 1 : 0;
     }
     for (size_t i = 0; rc == 0 && i < d->n_runs; i++) {
-        json_t *jr = rj_run(&d->runs[i]);
+        json_t *jr = rj_run(d, &d->runs[i]);
         rc |= jr == NULL ? -1 : json_array_append_new(runs, jr);
     }
     if (rc == 0) {

@@ -11,15 +11,25 @@
  *                                   passes when the target was scanned; an
  *                                   <error> with the status and error text
  *                                   when it was not (no findings then)
+ *       <properties>               status, sni, target_id, and per policy run
+ *                                   "verdict POLICY": the target's verdict at
+ *                                   the run's gate (common/model/gate.h)
  *       <testcase classname="POLICY" name="RULE">  one per finding, i.e. one
  *                                   per rule per policy run on that target
- *         fail          -> <failure message="SEVERITY: TITLE" type="REF">
- *                          with the requirement and the evidence as text
+ *         failing the gate -> <failure message="SEVERITY: TITLE" type="REF">
+ *                          with the requirement and the evidence as text:
+ *                          a fail at or above the run's --fail-on, and with
+ *                          --fail-on-inconclusive an inconclusive one there
+ *         fail below the gate -> passes, with <system-out> "fail below the
+ *                          gate (--fail-on SEV): ..." (the exit code did not
+ *                          fail on it either)
  *         waived        -> <skipped message="waived: JUSTIFICATION ...">
  *         inconclusive  -> <skipped message="inconclusive: EVIDENCE">: the
  *                          fact the rule needs was not collected, so the
  *                          rule was not really tested (neither a pass nor a
- *                          failure; CI shows it as skipped, not green)
+ *                          failure; CI shows it as skipped, not green); at
+ *                          or above the gate the target is "not
+ *                          demonstrated"
  *         warn          -> passes, with <system-out> "warn: EVIDENCE"
  *         pass          -> passes
  * Counts: tests = test cases, failures = <failure>, errors = <error>,
@@ -28,6 +38,7 @@
  * Every stored string is written with esc_html (& < > " ' as references,
  * control bytes and non-UTF-8 as visible \xNN, which XML 1.0 would reject).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,9 +64,20 @@ static void junit_count_target(const struct report_data *d, size_t t, struct jun
     for (size_t i = 0; i < d->n_runs; i++) {
         struct report_counts c;
         report_count(&d->runs[i], d->target_ids[t], &c);
+        const struct store_run *run = &d->runs[i];
         k->tests += c.total;
-        k->failures += c.v[VERDICT_FAIL];
-        k->skipped += c.v[VERDICT_WAIVED] + c.v[VERDICT_INCONCLUSIVE];
+        for (size_t f = 0; f < run->n_findings; f++) {
+            const struct store_finding_row *row = &run->findings[f];
+            if (row->target_id != d->target_ids[t]) {
+                continue;
+            }
+            int v = report_verdict_parse(row->verdict);
+            if (report_blocks(run, row)) {
+                k->failures++;
+            } else if (v == VERDICT_WAIVED || v == VERDICT_INCONCLUSIVE) {
+                k->skipped++;
+            }
+        }
     }
 }
 
@@ -66,9 +88,32 @@ static void junit_attr(FILE *out, const char *name, const char *value)
     fputc('"', out);
 }
 
+/* junit_failure writes the <failure> of a finding that fails the gate. */
+static void junit_failure(FILE *out, const struct store_finding_row *f)
+{
+    fprintf(out, "      <failure message=\"");
+    if (!verdict_is(f->verdict, VERDICT_FAIL)) {
+        esc_html(out, f->verdict); /* inconclusive, with --fail-on-inconclusive */
+        fprintf(out, " ");
+    }
+    esc_html(out, f->severity);
+    fprintf(out, ": ");
+    esc_html(out, f->title ? f->title : f->rule_id);
+    fprintf(out, "\"");
+    junit_attr(out, "type", f->ref ? f->ref : "");
+    fprintf(out, ">requirement: ");
+    esc_html(out, f->ref ? f->ref : "(none)");
+    fprintf(out, "\nseverity: ");
+    esc_html(out, f->severity);
+    fprintf(out, "\nevidence: ");
+    esc_html(out, f->evidence ? f->evidence : "(none)");
+    fprintf(out, "</failure>\n");
+}
+
 static void junit_finding(FILE *out, const struct store_run *run, const struct store_finding_row *f)
 {
     int v = report_verdict_parse(f->verdict);
+    bool blocks = report_blocks(run, f);
     fprintf(out, "    <testcase");
     junit_attr(out, "classname", run->policy_id);
     junit_attr(out, "name", f->rule_id);
@@ -77,22 +122,21 @@ static void junit_finding(FILE *out, const struct store_run *run, const struct s
         return;
     }
     fprintf(out, ">\n");
+    if (blocks) {
+        junit_failure(out, f);
+        fprintf(out, "    </testcase>\n");
+        return;
+    }
     switch (v) {
     case VERDICT_FAIL:
-        fprintf(out, "      <failure");
-        fprintf(out, " message=\"");
+        fprintf(out, "      <system-out>fail below the gate (--fail-on %s): ",
+                severity_name(run->gate.fail_on));
         esc_html(out, f->severity);
+        fprintf(out, ", ");
+        esc_html(out, f->ref ? f->ref : "no requirement");
         fprintf(out, ": ");
-        esc_html(out, f->title ? f->title : f->rule_id);
-        fprintf(out, "\"");
-        junit_attr(out, "type", f->ref ? f->ref : "");
-        fprintf(out, ">requirement: ");
-        esc_html(out, f->ref ? f->ref : "(none)");
-        fprintf(out, "\nseverity: ");
-        esc_html(out, f->severity);
-        fprintf(out, "\nevidence: ");
         esc_html(out, f->evidence ? f->evidence : "(none)");
-        fprintf(out, "</failure>\n");
+        fprintf(out, "</system-out>\n");
         break;
     case VERDICT_WAIVED:
         fprintf(out, "      <skipped message=\"waived: ");
@@ -125,6 +169,30 @@ static void junit_finding(FILE *out, const struct store_run *run, const struct s
         break;
     }
     fprintf(out, "    </testcase>\n");
+}
+
+/* junit_properties writes target t's <properties>: status, SNI, id, and
+ * its verdict under each policy run. */
+static void junit_properties(FILE *out, const struct report_data *d, size_t t)
+{
+    const struct target_result *r = &d->targets[t];
+    fprintf(out, ">\n    <properties>\n");
+    fprintf(out, "      <property name=\"status\"");
+    junit_attr(out, "value", target_status_name(r->status));
+    fprintf(out, "/>\n      <property name=\"sni\"");
+    junit_attr(out, "value", r->sni ? r->sni : "");
+    fprintf(out, "/>\n      <property name=\"target_id\" value=\"%lld\"/>\n",
+            (long long)d->target_ids[t]);
+    for (size_t i = 0; report_scanned(r) && i < d->n_runs; i++) {
+        char pname[128];
+        snprintf(pname, sizeof(pname), "verdict %s", d->runs[i].policy_id);
+        fprintf(out, "      <property");
+        junit_attr(out, "name", pname);
+        junit_attr(out, "value",
+                   target_verdict_name(report_run_verdict(&d->runs[i], d->target_ids[t])));
+        fprintf(out, "/>\n");
+    }
+    fprintf(out, "    </properties>\n");
 }
 
 int report_write_junit(FILE *out, const struct report_data *d, const struct report_options *o,
@@ -169,14 +237,7 @@ int report_write_junit(FILE *out, const struct report_data *d, const struct repo
             junit_attr(out, "timestamp", when);
         }
         junit_attr(out, "hostname", r->ip);
-        fprintf(out, ">\n    <properties>\n");
-        fprintf(out, "      <property name=\"status\"");
-        junit_attr(out, "value", target_status_name(r->status));
-        fprintf(out, "/>\n      <property name=\"sni\"");
-        junit_attr(out, "value", r->sni ? r->sni : "");
-        fprintf(out, "/>\n      <property name=\"target_id\" value=\"%lld\"/>\n",
-                (long long)d->target_ids[t]);
-        fprintf(out, "    </properties>\n");
+        junit_properties(out, d, t);
         fprintf(out, "    <testcase classname=\"tlsaudit.scan\" name=\"scan\"");
         if (report_scanned(r)) {
             fprintf(out, "/>\n");

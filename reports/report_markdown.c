@@ -114,13 +114,18 @@ static size_t md_n_suites(const struct target_result *r)
     return n;
 }
 
-static void md_counts(FILE *out, const struct report_counts *k)
+/* md_counts writes a target's verdict under a run at the run's gate
+ * ("**FAIL**" only where the gate fails) and its verdict counts. */
+static void md_counts(FILE *out, enum target_verdict tv, const struct report_counts *k)
 {
     if (k->total == 0) {
         fputs("\xe2\x80\x94", out); /* an em dash: not in scope */
         return;
     }
-    fputs(k->v[VERDICT_FAIL] > 0 ? "**FAIL**" : "pass", out);
+    fputs(tv == TV_NON_COMPLIANT      ? "**FAIL**"
+          : tv == TV_NOT_DEMONSTRATED ? "*not demonstrated*"
+                                      : "pass",
+          out);
     for (int v = 0; v < VERDICT_COUNT; v++) {
         if (k->v[v] > 0) {
             fprintf(out, " %zu&nbsp;%s", k->v[v], verdict_name((enum verdict)v));
@@ -162,7 +167,10 @@ static int md_worst(FILE *out, const struct report_data *d)
     for (size_t i = 0; i < n && i < MD_WORST; i++) {
         const struct store_finding_row *f = p[i].f;
         long t = report_target_index(d, f->target_id);
-        fprintf(out, "| %s | ", p[i].verdict == VERDICT_FAIL ? "**fail**" : "warn");
+        fprintf(out, "| %s | ",
+                p[i].verdict != VERDICT_FAIL ? "warn"
+                : report_blocks(p[i].run, f) ? "**fail**"
+                                             : "fail below the gate");
         esc_markdown(out, f->severity);
         fputs(" | ", out);
         if (t >= 0) {
@@ -237,6 +245,8 @@ static void md_heading(FILE *out, const struct report_data *d)
             fputs(" ", out);
             esc_markdown(out, d->runs[r].policy_version);
         }
+        char g[64];
+        fprintf(out, " (--fail-on %s)", report_gate_text(&d->runs[r].gate, g, sizeof(g)));
         fputs(r + 1 == d->n_runs ? "." : "", out);
     }
 }
@@ -270,7 +280,7 @@ static void md_target_row(FILE *out, const struct report_data *d, size_t t)
         struct report_counts c;
         report_count(&d->runs[k], d->target_ids[t], &c);
         fputs(" ", out);
-        md_counts(out, &c);
+        md_counts(out, report_run_verdict(&d->runs[k], d->target_ids[t]), &c);
         fputs(" |", out);
     }
     fputs("\n", out);

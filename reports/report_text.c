@@ -15,6 +15,7 @@
  * LF inside a value, C1) and bytes that are not UTF-8 are shown as \xNN,
  * so nothing stored can drive the terminal. Colour only when o->color.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,11 @@
 static const char *rt_col(const struct report_options *o, const char *code)
 {
     return o->color ? code : "";
+}
+
+static const char *rt_target_color(enum target_verdict v)
+{
+    return v == TV_NON_COMPLIANT ? C_RED : v == TV_NOT_DEMONSTRATED ? C_YELLOW : C_GREEN;
 }
 
 static const char *rt_verdict_color(int v)
@@ -100,17 +106,27 @@ static void rt_provenance(FILE *out, const struct report_data *d)
         fprintf(out, " (run %lld, evaluated %s, sha256 ", (long long)run->id,
                 util_iso_time(run->evaluated_ms, t1, sizeof(t1)));
         esc_visible(out, run->policy_sha256 ? run->policy_sha256 : "?");
-        fprintf(out, ")\n");
+        char g[64];
+        fprintf(out, ", judged at --fail-on %s%s)\n", report_gate_text(&run->gate, g, sizeof(g)),
+                run->gate_stored ? "" : " (no gate stored: the default)");
     }
 }
 
-static void rt_finding(FILE *out, const struct store_finding_row *f, const struct report_options *o)
+/* rt_finding writes one finding that is not a pass; its verdict in capitals
+ * when it fails the run's gate or is not a failure, "fail (below the
+ * gate)" when it fails below it. */
+static void rt_finding(FILE *out, const struct store_run *run, const struct store_finding_row *f,
+                       const struct report_options *o)
 {
     int v = report_verdict_parse(f->verdict);
-    char verdict[16];
+    char verdict[32];
     snprintf(verdict, sizeof(verdict), "%s", f->verdict ? f->verdict : "?");
-    for (char *p = verdict; *p; p++) {
+    bool below = v == VERDICT_FAIL && !report_blocks(run, f);
+    for (char *p = verdict; *p && !below; p++) {
         *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+    }
+    if (below) {
+        snprintf(verdict, sizeof(verdict), "fail (below the gate)");
     }
     fprintf(out, "    %s", rt_col(o, rt_verdict_color(v)));
     esc_visible(out, verdict);
@@ -175,13 +191,20 @@ static void rt_target_runs(FILE *out, const struct report_data *d, size_t t,
             fprintf(out, "no findings (the target was not in the policy's scope)\n");
             continue;
         }
+        enum target_verdict tv = report_run_verdict(run, d->target_ids[t]);
+        fprintf(out, "%s%s%s at --fail-on %s (", rt_col(o, rt_target_color(tv)),
+                tv == TV_NON_COMPLIANT      ? "FAIL"
+                : tv == TV_NOT_DEMONSTRATED ? "NOT DEMONSTRATED"
+                                            : "pass",
+                rt_col(o, C_RESET), severity_name(run->gate.fail_on));
         rt_counts(out, &k);
+        fprintf(out, ")");
         fprintf(out, "\n");
         for (size_t f = 0; f < run->n_findings; f++) {
             const struct store_finding_row *row = &run->findings[f];
             if (row->target_id == d->target_ids[t] &&
                 report_verdict_parse(row->verdict) != VERDICT_PASS) {
-                rt_finding(out, row, o);
+                rt_finding(out, run, row, o);
             }
         }
     }

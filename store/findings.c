@@ -97,6 +97,12 @@ int store_put_findings(struct store *s, int64_t scan_id, const struct store_poli
     bind_opt_text(&b, run->policy_path);
     bind_int64(&b, run->evaluated_ms);
     bind_opt_text(&b, run->tool_version);
+    bind_text(&b, run->gate != NULL ? severity_name(run->gate->fail_on) : NULL);
+    if (run->gate != NULL) {
+        bind_int64(&b, run->gate->fail_on_inconclusive ? 1 : 0);
+    } else {
+        bind_null(&b);
+    }
     if (store_insert(s, &b, "inserting policy run", &run_id) != 0) {
         goto fail;
     }

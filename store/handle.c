@@ -68,8 +68,9 @@ static const char *const store_stmt_sql[ST_COUNT] = {
                                  " alpn, anomalies, sigalgs13_tested)"
                                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_INSERT_POLICY_RUN] = "INSERT INTO policy_runs (scan_id, policy_id, policy_version,"
-                             " policy_sha256, policy_path, evaluated_ms, tool_version)"
-                             " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             " policy_sha256, policy_path, evaluated_ms, tool_version,"
+                             " fail_on, fail_on_inconclusive)"
+                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     /* Inserts nothing unless the target belongs to the run's scan. */
     [ST_INSERT_FINDING] = "INSERT INTO findings (run_id, target_id, rule_id, title, ref, severity,"
                           " verdict, evidence, waiver_reason, waiver_owner, waiver_expires)"

@@ -341,6 +341,15 @@ static const struct store_migration store_migrations[] = {
         "  PRIMARY KEY (deployment_id, position)"
         ") WITHOUT ROWID;"
         "PRAGMA user_version = 4;"},
+    /* 5: the gate each policy run was judged at (--fail-on,
+     * --fail-on-inconclusive), so that every output of a stored run gives
+     * each target the verdict its exit code gave (common/model/gate.h).
+     * NULL in runs stored before: read back as the default gate. */
+    {5, "ALTER TABLE policy_runs ADD COLUMN fail_on TEXT"
+        "  CHECK (fail_on IN ('info', 'low', 'medium', 'high', 'critical'));"
+        "ALTER TABLE policy_runs ADD COLUMN fail_on_inconclusive INTEGER"
+        "  CHECK (fail_on_inconclusive IN (0, 1));"
+        "PRAGMA user_version = 5;"},
 };
 
 #define STORE_N_MIGRATIONS (sizeof(store_migrations) / sizeof(store_migrations[0]))

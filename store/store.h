@@ -21,9 +21,10 @@
 #include <stddef.h>
 
 #include "common/model/facts.h"
+#include "common/model/gate.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 
@@ -115,6 +116,7 @@ struct store_policy_run {
     const char *policy_path;    /* the file it was loaded from, or NULL */
     int64_t evaluated_ms;       /* Unix milliseconds: the "now" of the evaluation */
     const char *tool_version;   /* the tlsaudit that evaluated it (PACKAGE_VERSION) */
+    const struct gate *gate;    /* the gate it was judged at (--fail-on ...), or NULL: not stored */
 };
 
 /* One finding of one rule on one target (a row of findings). Strings are
@@ -256,6 +258,8 @@ struct store_run {
     char *policy_path;
     int64_t evaluated_ms;
     char *tool_version;
+    bool gate_stored; /* the run's gate was stored (schema 4 on); else gate is GATE_DEFAULT */
+    struct gate gate; /* what it was judged at (common/model/gate.h) */
     struct store_finding_row *findings;
     size_t n_findings;
 };
@@ -270,6 +274,10 @@ __attribute__((warn_unused_result)) int store_load_runs(struct store *s, int64_t
 
 /* store_runs_free frees an array from store_load_runs; accepts NULL. */
 void store_runs_free(struct store_run *runs, size_t n);
+
+/* store_run_cleanup frees what one run of such an array owns and zeroes it
+ * (the array itself stays the caller's). */
+void store_run_cleanup(struct store_run *r);
 
 /* ---- history and diff queries (store/store_history.c) ------------------ */
 

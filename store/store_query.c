@@ -16,31 +16,36 @@
 
 #include "store/store_private.h"
 
+void store_run_cleanup(struct store_run *r)
+{
+    free(r->policy_id);
+    free(r->policy_version);
+    free(r->policy_sha256);
+    free(r->policy_path);
+    free(r->tool_version);
+    for (size_t k = 0; k < r->n_findings; k++) {
+        struct store_finding_row *f = &r->findings[k];
+        free(f->rule_id);
+        free(f->title);
+        free(f->ref);
+        free(f->severity);
+        free(f->verdict);
+        free(f->evidence);
+        free(f->waiver_reason);
+        free(f->waiver_owner);
+        free(f->waiver_expires);
+    }
+    free(r->findings);
+    memset(r, 0, sizeof(*r));
+}
+
 void store_runs_free(struct store_run *runs, size_t n)
 {
     if (runs == NULL) {
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        struct store_run *r = &runs[i];
-        free(r->policy_id);
-        free(r->policy_version);
-        free(r->policy_sha256);
-        free(r->policy_path);
-        free(r->tool_version);
-        for (size_t k = 0; k < r->n_findings; k++) {
-            struct store_finding_row *f = &r->findings[k];
-            free(f->rule_id);
-            free(f->title);
-            free(f->ref);
-            free(f->severity);
-            free(f->verdict);
-            free(f->evidence);
-            free(f->waiver_reason);
-            free(f->waiver_owner);
-            free(f->waiver_expires);
-        }
-        free(r->findings);
+        store_run_cleanup(&runs[i]);
     }
     free(runs);
 }
@@ -81,11 +86,26 @@ static int q_grow(void **arr, size_t n, size_t *cap, size_t sz)
     return 0;
 }
 
+/* q_gate reads the run's gate from columns i (fail_on) and i + 1
+ * (fail_on_inconclusive); a run stored before schema 4 has neither and
+ * keeps the default gate. */
+static void q_gate(sqlite3_stmt *st, int i, struct store_run *r)
+{
+    r->gate = GATE_DEFAULT;
+    r->gate_stored = false;
+    const char *name = (const char *)sqlite3_column_text(st, i);
+    if (name != NULL && severity_parse(name, &r->gate.fail_on)) {
+        r->gate_stored = true;
+        r->gate.fail_on_inconclusive = sqlite3_column_int(st, i + 1) != 0;
+    }
+}
+
 static int q_runs(struct store *s, sqlite3 *db, int64_t scan_id, struct store_run **out,
                   size_t *n_out, size_t *cap)
 {
     static const char sql[] = "SELECT id, policy_id, policy_version, policy_sha256, policy_path,"
-                              " evaluated_ms, tool_version FROM policy_runs"
+                              " evaluated_ms, tool_version, fail_on, fail_on_inconclusive"
+                              " FROM policy_runs"
                               " WHERE scan_id = ? ORDER BY id";
     sqlite3_stmt *st = NULL;
     int ret = -1;
@@ -114,6 +134,7 @@ static int q_runs(struct store *s, sqlite3 *db, int64_t scan_id, struct store_ru
             goto out;
         }
         r->tool_version = q_dup(st, 6, &oom);
+        q_gate(st, 7, r);
         if (oom) {
             store_fail(s, "reading policy runs: out of memory");
             goto out;

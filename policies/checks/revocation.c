@@ -60,7 +60,12 @@ static void check_not_revoked_staple(const struct target_result *r, struct judge
  * certificate found revoked (fetched OCSP/CRL, or the staple) fails; the
  * leaf must be known good (fetched, or a valid staple); an intermediate
  * that names a revocation source must be known good too. Anything else is
- * inconclusive with the reason, never a pass. */
+ * inconclusive with the reason, never a pass: a self-signed leaf with no
+ * OCSP or CRL URL (and no good staple) is inconclusive, "no revocation
+ * information", since nothing can show it is not revoked (PCI DSS asks
+ * that it be confirmed; a waiver records an accepted exception). A
+ * self-signed certificate the server sends after the leaf (a root) is
+ * skipped: RFC 5280 6.1 checks no revocation for a trust anchor. */
 static void check_not_revoked(const struct target_result *r, struct judge *j)
 {
     if (!fact_collected(&r->chain_header)) {
@@ -108,8 +113,13 @@ static void check_not_revoked(const struct target_result *r, struct judge *j)
             }
             break;
         case REVOC_NOT_CHECKED:
-            if (c->self_signed) {
-                break; /* a root (or self-signed leaf) has no revocation */
+            if (c->self_signed && i > 0 && !has_source) {
+                break; /* a trust anchor sent along: RFC 5280 6.1 checks no revocation for it */
+            }
+            if (c->self_signed && i == 0 && !has_source && !staple_good) {
+                ev_add(judge_unknown(j), "leaf: no revocation information (self-signed, no OCSP or "
+                                         "CRL URL): nothing demonstrates it is not revoked");
+                break;
             }
             if (i == 0 && staple_good) {
                 ev_add(judge_ok(j), "leaf: stapled OCSP response good");

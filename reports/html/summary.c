@@ -88,17 +88,13 @@ static void tally_run(const struct html_ctx *c, size_t r, struct html_run_tally 
     const struct store_run *run = &d->runs[r];
     memset(k, 0, sizeof(*k));
     for (size_t t = 0; t < d->n_targets; t++) {
-        const char *cls;
-        const char *v = html_run_target_verdict(c, r, t, &cls);
-        if (verdict_is(v, VERDICT_PASS)) {
-            k->n_pass++;
-        } else if (verdict_is(v, VERDICT_FAIL)) {
-            k->n_fail++;
-        } else if (verdict_is(v, VERDICT_INCONCLUSIVE)) {
-            k->n_inc++;
-        } else {
-            k->n_na++;
-        }
+        enum target_verdict v = report_scanned(&d->targets[t])
+                                    ? report_run_verdict(run, d->target_ids[t])
+                                    : TV_NOT_EVALUATED;
+        k->n_pass += v == TV_COMPLIANT;
+        k->n_fail += v == TV_NON_COMPLIANT;
+        k->n_inc += v == TV_NOT_DEMONSTRATED;
+        k->n_na += v == TV_NOT_EVALUATED;
     }
     for (size_t f = 0; f < run->n_findings; f++) {
         const struct store_finding_row *fr = &run->findings[f];
@@ -125,9 +121,10 @@ static void put_run_row(struct html_ctx *c, size_t r)
     struct html_run_tally k;
     tally_run(c, r, &k);
     const char *res = k.n_fail > 0   ? "fail"
-                      : k.n_inc > 0  ? "inconclusive"
+                      : k.n_inc > 0  ? "not demonstrated"
                       : k.n_pass > 0 ? "pass"
                                      : "not evaluated";
+    char gate[64];
     const char *cls = k.n_fail > 0   ? "v-fail"
                       : k.n_inc > 0  ? "v-inconclusive"
                       : k.n_pass > 0 ? "v-pass"
@@ -136,6 +133,8 @@ static void put_run_row(struct html_ctx *c, size_t r)
     html_text_or(c, run->policy_id, "?");
     fputs("</td><td>", c->out);
     html_text_or(c, run->policy_version, "-");
+    fputs("</td><td>", c->out);
+    html_text(c, report_gate_text(&run->gate, gate, sizeof(gate)));
     fprintf(c->out,
             "</td><td><span class=\"badge %s\">%s</span></td><td class=\"num\">%zu</td>"
             "<td class=\"num\">%zu</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
@@ -159,12 +158,14 @@ static void put_policies_table(struct html_ctx *c)
               c->out);
         return;
     }
-    fputs("<p class=\"muted\">A policy fails on a target when any of its findings there is "
-          "<em>fail</em>, whatever its severity (the <code>--fail-on</code> threshold of a "
-          "check is not stored).</p>\n"
-          "<table>\n<thead><tr><th>Policy</th><th>Version</th><th>Result</th>"
+    fputs("<p class=\"muted\">A policy fails on a target when one of its findings there is "
+          "<em>fail</em> at or above the run's <code>--fail-on</code> (its gate, stored with "
+          "the run); it is <em>not demonstrated</em> when none fails there but one at or above "
+          "it is <em>inconclusive</em>, and passes otherwise. The exit code of the run said "
+          "the same.</p>\n"
+          "<table>\n<thead><tr><th>Policy</th><th>Version</th><th>Gate</th><th>Result</th>"
           "<th class=\"num\">Targets pass</th><th class=\"num\">fail</th>"
-          "<th class=\"num\">inconclusive</th><th class=\"num\">not evaluated</th>"
+          "<th class=\"num\">not demonstrated</th><th class=\"num\">not evaluated</th>"
           "<th>Findings failing (critical/high/medium/low/info)</th>"
           "<th class=\"num\">warn</th><th class=\"num\">waived</th></tr></thead>\n<tbody>\n",
           c->out);

@@ -585,7 +585,9 @@ static void put_findings(struct html_ctx *c, size_t t)
         html_text_or(c, d->runs[r].policy_id, "?");
         fputs("</strong> ", c->out);
         html_text(c, d->runs[r].policy_version);
-        fprintf(c->out, ": <span class=\"badge %s\">%s</span></p>\n", cls, v);
+        char gate[64];
+        fprintf(c->out, ": <span class=\"badge %s\">%s</span> at --fail-on %s</p>\n", cls, v,
+                report_gate_text(&d->runs[r].gate, gate, sizeof(gate)));
         bool head = false;
         for (size_t i = first; i < end; i++) {
             if (c->frefs[i].run != r) {
@@ -600,6 +602,9 @@ static void put_findings(struct html_ctx *c, size_t t)
             }
             fputs("<tr><td>", c->out);
             html_put_verdict(c, fr->verdict);
+            if (verdict_is(fr->verdict, VERDICT_FAIL) && !report_blocks(&d->runs[r], fr)) {
+                fputs("<br><em>below the gate</em>", c->out);
+            }
             fputs("</td><td>", c->out);
             html_put_severity(c, fr->severity);
             fputs("</td><td class=\"rule\"><span class=\"mono\">", c->out);

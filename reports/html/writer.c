@@ -270,36 +270,25 @@ const struct store_finding_row *html_fref_row(const struct html_ctx *c, const st
  * "not scanned" when the target was not scanned. Literal text. */
 const char *html_run_target_verdict(const struct html_ctx *c, size_t r, size_t t, const char **cls)
 {
-    size_t first, end;
-    bool any = false, fail = false, inc = false;
     if (!report_scanned(&c->d->targets[t])) {
         *cls = "v-na";
         return "not scanned";
     }
-    html_target_findings(c, (long)t, &first, &end);
-    for (size_t i = first; i < end; i++) {
-        if (c->frefs[i].run != r) {
-            continue;
-        }
-        any = true;
-        const char *v = html_fref_row(c, &c->frefs[i])->verdict;
-        fail = fail || verdict_is(v, VERDICT_FAIL);
-        inc = inc || verdict_is(v, VERDICT_INCONCLUSIVE);
-    }
-    if (!any) {
-        *cls = "v-na";
-        return "not evaluated";
-    }
-    if (fail) {
+    switch (report_run_verdict(&c->d->runs[r], c->d->target_ids[t])) {
+    case TV_NON_COMPLIANT:
         *cls = "v-fail";
-        return "fail";
-    }
-    if (inc) {
+        break;
+    case TV_NOT_DEMONSTRATED:
         *cls = "v-inconclusive";
-        return "inconclusive";
+        break;
+    case TV_COMPLIANT:
+        *cls = "v-pass";
+        break;
+    default:
+        *cls = "v-na";
+        return target_verdict_label(TV_NOT_EVALUATED);
     }
-    *cls = "v-pass";
-    return "pass";
+    return target_verdict_label(report_run_verdict(&c->d->runs[r], c->d->target_ids[t]));
 }
 
 /* ---- head, header, navigation -------------------------------------------- */

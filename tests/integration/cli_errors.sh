@@ -202,9 +202,19 @@ t_eq "TLSAUDIT_DB is used" 1 "$(sqlite3 "$work/env.db" 'SELECT count(*) FROM sca
 # Help tells the truth: every option the parser takes is listed.
 t_run 0 "$TLSAUDIT" scan --help
 for opt in --targets --db --jobs --timeout --ca-file --sni --first-ip --no-enumerate --max-conn \
-	--max-conn-total --policy --fail-on --format --output --color --help; do
+	--max-conn-total --policy --fail-on --fail-on-inconclusive --format --output --color --help; do
 	t_match "scan --help lists $opt" -- "$opt" "$T_OUT"
 done
+t_run 0 "$TLSAUDIT" check --help
+t_match "check --help lists --fail-on-inconclusive" -- "--fail-on-inconclusive" "$T_OUT"
+t_run 0 "$TLSAUDIT" report --help
+for opt in --run --fail-on --fail-on-inconclusive; do
+	t_match "report --help lists $opt" -- "$opt" "$T_OUT"
+done
+t_run 2 "$TLSAUDIT" report --db "$work/env.db" --run x
+t_match "report --run x: the reason" "--run: 'x' is not a policy run id" "$T_ERR"
+t_run 2 "$TLSAUDIT" report --db "$work/env.db" --fail-on severe
+t_match "report --fail-on severe: the reason" "--fail-on: 'severe' is not one of" "$T_ERR"
 t_run 0 "$TLSAUDIT" --help
 t_match "--help lists the exit codes" "3  at least one target" "$T_OUT"
 t_run 2 "$TLSAUDIT"

@@ -98,6 +98,7 @@ sqlite3 "$pub/mnt/v1.db" "DROP TABLE deployment_revocations; DROP TABLE deployme
 	ALTER TABLE targets DROP COLUMN revoc_collected; ALTER TABLE chains DROP COLUMN aia_attempted;
 	ALTER TABLE chains DROP COLUMN aia_completed; ALTER TABLE chains DROP COLUMN aia_trusted;
 	ALTER TABLE chains DROP COLUMN aia_fetched; ALTER TABLE chains DROP COLUMN aia_detail;
+	ALTER TABLE policy_runs DROP COLUMN fail_on; ALTER TABLE policy_runs DROP COLUMN fail_on_inconclusive;
 	PRAGMA user_version = 1;" >/dev/null
 # A -wal holding a commit: the files copied while a writer keeps them.
 cp "$seed" "$pub/wal.db"

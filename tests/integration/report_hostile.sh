@@ -66,11 +66,12 @@ check_junit() {
 		return
 	fi
 	# expected from the stored scan: one scan case per target, one case per
-	# finding of a scanned target; fail = failures, waived + inconclusive =
-	# skipped, not scanned = errors
+	# finding of a scanned target; failing the run's gate (blocking) =
+	# failures, waived + inconclusive not blocking = skipped, not scanned =
+	# errors
 	want=$(jq -r '([.targets[] | select(.status == "ok" or .status == "no-tls") | .target_id]) as $ok
 		| [.policy_runs[].findings[] | select(.target_id as $t | $ok | index($t))] as $f
-		| "\((.targets | length) + ($f | length)) \([$f[] | select(.verdict == "fail")] | length) \((.targets | length) - ($ok | length)) \([$f[] | select(.verdict == "waived" or .verdict == "inconclusive")] | length)"' \
+		| "\((.targets | length) + ($f | length)) \([$f[] | select(.blocking)] | length) \((.targets | length) - ($ok | length)) \([$f[] | select((.verdict == "waived" or .verdict == "inconclusive") and (.blocking | not))] | length)"' \
 		"$out/report.json")
 	got="$(xmllint --xpath 'string(/testsuites/@tests)' "$f") $(xmllint --xpath 'string(/testsuites/@failures)' "$f") $(xmllint --xpath 'string(/testsuites/@errors)' "$f") $(xmllint --xpath 'string(/testsuites/@skipped)' "$f")"
 	t_eq "$(basename "$f"): tests failures errors skipped as stored" "$want" "$got"

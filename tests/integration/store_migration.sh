@@ -16,7 +16,8 @@
 # A database written by the v3 release (tests/data/store/v3.sql, made by
 # make-v3-fixture.sh) the same way: read-only and written, every scan
 # reports as the v3 build reported it except the "deployments" array
-# schema v4 adds, which holds exactly the target's one chain; every row of
+# schema v4 adds, which holds exactly the target's one chain, and the gate
+# schema v5 adds to each policy run; every row of
 # every v3 table is kept and no deployment row appears.
 # The new scan's one target is a closed port of 127.0.0.1 in the lab's
 # network namespace.
@@ -37,11 +38,16 @@ t_eq "the fixture is schema 2" 2 "$(sqlite3 "$db" 'PRAGMA user_version')"
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 before=$(sum "$db")
 
-# What the report leaves out to compare: what is not stored, and what schema
+# What the report leaves out to compare: what is not stored, what schema
 # v4 adds (each target's deployments, the deployment of every inventory
-# place and expiring certificate).
+# place and expiring certificate) and what v5 adds (each policy run's gate:
+# "fail_on", "fail_on_inconclusive", "gate_stored", the "verdicts" judged
+# at it, each finding's "blocking").
 V4_NEW='del(.generated, .scan.database) | .targets |= map(del(.deployments))
-	| del(.inventory.certificates[]?.served[]?.deployment, .expiring.certificates[]?.deployment)'
+	| del(.inventory.certificates[]?.served[]?.deployment, .expiring.certificates[]?.deployment)
+	| .policy_runs |= (. // [] | map(del(.fail_on, .fail_on_inconclusive, .gate_stored, .verdicts)
+		| .findings |= map(del(.blocking))))'
+schema=$(sed -n 's/^#define STORE_SCHEMA_VERSION \([0-9]*\).*/\1/p' "$top_srcdir/store/store.h")
 # norm FILE: the report without that and what v3 adds.
 norm() {
 	jq -S "$V4_NEW"' | .targets |= map(del(.probes, .probes_header))' "$1"
@@ -62,6 +68,11 @@ compare() {
 		t_eq "$1: scan $id: every target has an empty probes array, not collected" \
 			"$(jq '.targets | length' "$data/v2-scan$id.report.json")" \
 			"$(jq '[.targets[] | select(.probes == [] and .probes_header.state == "not-collected")] | length' "$LAB_DIR/v2-r$id.json")"
+		t_eq "$1: scan $id: every old policy run has no stored gate and is judged at --fail-on high" \
+			"$(jq '.policy_runs | length' "$data/v2-scan$id.report.json")" \
+			"$(jq '[.policy_runs[] | select(.gate_stored == false and .fail_on == "high" and .fail_on_inconclusive == false)] | length' "$LAB_DIR/v2-r$id.json")"
+		t_eq "$1: scan $id: a finding blocks exactly when it fails at high or critical" "" \
+			"$(jq -r '.policy_runs[].findings[] | select(.blocking != (.verdict == "fail" and (.severity == "high" or .severity == "critical"))) | .rule_id' "$LAB_DIR/v2-r$id.json")"
 	done
 }
 
@@ -71,7 +82,9 @@ t_eq "read-only: the file stays at schema 2" 2 "$(sqlite3 "$db" 'PRAGMA user_ver
 
 closed=$(lab_closed_port)
 t_run 3 "$TLSAUDIT" scan --db "$db" --timeout 2 --offline "$closed"
-t_eq "written: the file is migrated to schema 4" 4 "$(sqlite3 "$db" 'PRAGMA user_version')"
+t_eq "written: the file is migrated to schema $schema" "$schema" "$(sqlite3 "$db" 'PRAGMA user_version')"
+t_eq "written: the old policy runs have no gate stored" "$(sqlite3 "$orig" 'SELECT count(*) FROM policy_runs')" \
+	"$(sqlite3 "$db" 'SELECT count(*) FROM policy_runs WHERE fail_on IS NULL AND fail_on_inconclusive IS NULL')"
 t_eq "written: the file is still tlsaudit's" 1414288193 "$(sqlite3 "$db" 'PRAGMA application_id')"
 t_eq "written: integrity" ok "$(sqlite3 "$db" 'PRAGMA integrity_check')"
 t_eq "written: three scans" 3 "$(sqlite3 "$db" 'SELECT count(*) FROM scans')"
@@ -126,7 +139,7 @@ one_deployment "v3 read-only"
 t_eq "v3 read-only: the file's bytes stay" "$before" "$(sum "$db")"
 t_eq "v3 read-only: the file stays at schema 3" 3 "$(sqlite3 "$db" 'PRAGMA user_version')"
 t_run 3 "$TLSAUDIT" scan --db "$db" --timeout 2 --offline "$closed"
-t_eq "v3 written: the file is migrated to schema 4" 4 "$(sqlite3 "$db" 'PRAGMA user_version')"
+t_eq "v3 written: the file is migrated to schema $schema" "$schema" "$(sqlite3 "$db" 'PRAGMA user_version')"
 t_eq "v3 written: integrity" ok "$(sqlite3 "$db" 'PRAGMA integrity_check')"
 lost_rows
 t_eq "v3 written: no row of the $n_tables v3 tables is lost or changed" "" "$lost"

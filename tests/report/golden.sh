@@ -84,13 +84,20 @@ else
 fi
 xp() { xmllint --xpath "$1" "$tmp/fixture.xml"; }
 # 3 targets: www (1 scan case + 5 pci + 2 moz), legacy (1 + 5 + 2), down (1,
-# an error); failures: www 1, legacy 5; skipped: www inconclusive + waived,
-# legacy inconclusive.
-t_eq "junit: counts on <testsuites>" "17 6 1 3" \
+# an error); failures are the findings that fail each run's stored gate
+# (pci: high; moz: medium, inconclusive failing too): www 1 (pci high),
+# legacy 4 (pci high and critical; moz high, and moz's medium inconclusive);
+# legacy's pci low and medium failures are below the gate (system-out);
+# skipped: www inconclusive (low) + waived.
+t_eq "junit: counts on <testsuites>" "17 5 1 2" \
 	"$(xp 'string(/testsuites/@tests)') $(xp 'string(/testsuites/@failures)') $(xp 'string(/testsuites/@errors)') $(xp 'string(/testsuites/@skipped)')"
-t_eq "junit: counted elements agree" "17 6 1 3" \
+t_eq "junit: counted elements agree" "17 5 1 2" \
 	"$(xp 'count(//testcase)') $(xp 'count(//failure)') $(xp 'count(//error)') $(xp 'count(//skipped)')"
 t_eq "junit: per-suite tests sum to the total" "17" "$(xp 'sum(//testsuite/@tests)')"
+t_eq "junit: a failure below the gate passes, said in system-out" "fail below the gate (--fail-on high)" \
+	"$(xp 'string(//testsuite[@name="legacy.example.test:8443"]/testcase[@name="pci-ocsp-staple"]/system-out)' | cut -d: -f1)"
+t_eq "junit: each target's verdict per policy as a property" "non-compliant non-compliant compliant" \
+	"$(xp 'string(//testsuite[1]/properties/property[@name="verdict pci-dss-4.0"]/@value)') $(xp 'string(//testsuite[2]/properties/property[@name="verdict mozilla-intermediate"]/@value)') $(xp 'string(//testsuite[1]/properties/property[@name="verdict mozilla-intermediate"]/@value)')"
 t_eq "junit: one testsuite per target" "3" "$(xp 'count(//testsuite)')"
 t_match "junit: the waived rule is skipped with its justification" \
 	'waived: Vendor appliance; replacement <b>ordered</b>' \
@@ -103,7 +110,7 @@ t_match "junit: the hostile subject arrives as text, escaped" \
 	"$(xp 'string(//testcase[@name="pci-cert-hostname"]/system-out)')"
 
 if out=$(python3 "$top_srcdir/tests/report/formats.py" csv "$tmp/fixture.csv" 2>&1); then
-	t_eq "csv: round trip, rows per kind" "ROWS 36 certificate=4 finding=14 suite=15 target=3" "$out"
+	t_eq "csv: round trip, rows per kind" "ROWS 40 certificate=4 finding=14 suite=15 target=3 verdict=4" "$out"
 else
 	t_fail "csv: round trip through Python's csv module" "$out"
 fi

@@ -339,6 +339,10 @@ static void fixture_down(struct target_result *r)
 
 static void fixture_findings(struct store *s, int64_t scan_id, const int64_t *tid)
 {
+    /* The gates the runs were judged at: PCI at the default, Mozilla at
+     * medium with inconclusive findings failing there too. */
+    static const struct gate pci_gate = {.fail_on = SEV_HIGH, .fail_on_inconclusive = false};
+    static const struct gate moz_gate = {.fail_on = SEV_MEDIUM, .fail_on_inconclusive = true};
     struct store_policy_run pci = {
         .policy_id = "pci-dss-4.0",
         .policy_version = "4.0.1-1",
@@ -346,6 +350,7 @@ static void fixture_findings(struct store *s, int64_t scan_id, const int64_t *ti
         .policy_path = "/usr/share/tlsaudit/policies/pci-dss-4.0.yaml",
         .evaluated_ms = SCAN_END_MS + 1000,
         .tool_version = "0.1.0",
+        .gate = &pci_gate,
     };
     struct store_finding f[] = {
         F(tid[0], "pci-versions", "Only TLS 1.2 and later", "PCI DSS v4.0.1 Req 4.2.1", "high",
@@ -389,6 +394,7 @@ static void fixture_findings(struct store *s, int64_t scan_id, const int64_t *ti
         .policy_path = "/usr/share/tlsaudit/policies/mozilla-intermediate.yaml",
         .evaluated_ms = SCAN_END_MS + 2000,
         .tool_version = "0.1.0",
+        .gate = &moz_gate,
     };
     struct store_finding m[] = {
         F(tid[0], "moz-versions", "TLS 1.2 and 1.3 only", "Mozilla Server Side TLS 6.0", "high",

@@ -943,6 +943,55 @@ START_TEST(test_ocsp)
 }
 END_TEST
 
+/* fx_revoc gives every served certificate a revocation fact of status st. */
+static void fx_revoc(struct target_result *r, enum revoc_status st)
+{
+    free(r->revoc);
+    r->revoc = calloc(r->n_certs, sizeof(*r->revoc));
+    ck_assert_ptr_nonnull(r->revoc);
+    r->n_revoc = r->n_certs;
+    fact_mark(&r->revoc_header, true);
+    for (size_t i = 0; i < r->n_certs; i++) {
+        r->revoc[i].status = st;
+    }
+}
+
+/* A self-signed leaf with no OCSP or CRL URL: nothing demonstrates it is
+ * not revoked, so the rule is inconclusive (it passed with no evidence
+ * before); a self-signed root sent after a leaf is skipped (RFC 5280 6.1). */
+START_TEST(test_not_revoked_self_signed)
+{
+    const char *chk = "    cert_not_revoked_required: true\n";
+    struct target_result r;
+    fx_init(&r);
+    struct cert_fact *c = fx_good_leaf(&r);
+    c->self_signed = true;
+    fact_mark(&r.chain_header, true);
+    fx_revoc(&r, REVOC_NOT_CHECKED);
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE,
+           "leaf: no revocation information (self-signed, no OCSP or CRL URL): nothing "
+           "demonstrates it is not revoked");
+    /* A good staple still demonstrates it. */
+    r.chain.ocsp_staple = true;
+    snprintf(r.chain.ocsp_status, sizeof(r.chain.ocsp_status), "good");
+    f = eval1(chk, &r);
+    ck_assert_int_eq(f.verdict, VERDICT_PASS);
+    r.chain.ocsp_staple = false;
+    /* A CA-issued leaf found good, then the self-signed root it was sent with. */
+    c->self_signed = false;
+    struct cert_fact *root =
+        fx_cert(&r, "RSA", 4096, "", "RSA-SHA256", NOW - 100 * DAY, NOW + 900 * DAY);
+    root->self_signed = true;
+    fx_revoc(&r, REVOC_NOT_CHECKED);
+    r.revoc[0].status = REVOC_GOOD;
+    snprintf(r.revoc[0].detail, FACT_TEXT, "OCSP good");
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "leaf not revoked (OCSP good)");
+    target_result_cleanup(&r);
+}
+END_TEST
+
 START_TEST(test_inventory)
 {
     struct target_result r;
@@ -1009,6 +1058,27 @@ START_TEST(test_waivers)
     r.host = strdup("www.example.test");
     f = eval_at(chk, WAIVER, &r, NOW);
     ck_assert_int_eq(f.verdict, VERDICT_PASS);
+    target_result_cleanup(&r);
+}
+END_TEST
+
+/* A waiver covers an inconclusive finding too, with the same rules: in
+ * force it is waived and the evidence says it was inconclusive; expired it
+ * changes nothing. */
+START_TEST(test_waiver_inconclusive)
+{
+    const char *chk = "    cert_not_revoked_required: true\n";
+    struct target_result r;
+    fx_init(&r);
+    fx_good_leaf(&r);
+    fact_mark(&r.chain_header, true);
+    fx_revoc(&r, REVOC_INCONCLUSIVE);
+    snprintf(r.revoc[0].detail, FACT_TEXT, "OCSP http://127.0.0.1:9/: connection refused");
+    struct finding f = eval_at(chk, WAIVER, &r, NOW);
+    EXPECT(f, VERDICT_WAIVED, "connection refused [inconclusive, waived]");
+    ck_assert_str_eq(f.waiver_owner, "web-team");
+    f = eval_at(chk, WAIVER, &r, NOW + 66 * DAY);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "[waiver by web-team expired 2027-01-31: no longer applies]");
     target_result_cleanup(&r);
 }
 END_TEST
@@ -2180,6 +2250,7 @@ static Suite *policy_suite(void)
     tcase_add_test(tc, test_chain);
     tcase_add_test(tc, test_deployments);
     tcase_add_test(tc, test_ocsp);
+    tcase_add_test(tc, test_not_revoked_self_signed);
     tcase_add_test(tc, test_inventory);
     tcase_add_test(tc, test_probe_check);
     tcase_add_test(tc, test_probe_describe);
@@ -2196,6 +2267,7 @@ static Suite *policy_suite(void)
     suite_add_tcase(s, tc);
     TCase *tw = tcase_create("waivers");
     tcase_add_test(tw, test_waivers);
+    tcase_add_test(tw, test_waiver_inconclusive);
     tcase_add_test(tw, test_scope);
     tcase_add_test(tw, test_fail_on);
     suite_add_tcase(s, tw);

@@ -264,6 +264,8 @@ static void fixture_hostile(struct report_data *d)
     run->policy_path = xstrdup("/usr/share/tlsaudit/policies/pci-dss-4.0.yaml");
     run->evaluated_ms = FIX_NOW_S * 1000;
     run->tool_version = xstrdup("0.1.0");
+    run->gate = GATE_DEFAULT; /* --fail-on high: the medium failure on id 30 is below it */
+    run->gate_stored = true;
     run->n_findings = 5;
     run->findings = calloc(5, sizeof(*run->findings));
     fix_need(run->findings != NULL);
@@ -471,9 +473,12 @@ START_TEST(test_content)
     ck_assert_ptr_nonnull(strstr(t0, "<span class=\"v-fail\">export</span>"));
     ck_assert_ptr_nonnull(strstr(t0, "x25519, 255 bits"));
     ck_assert_ptr_nonnull(strstr(t0, "<span class=\"mono\">rsa_pss_rsae_sha256</span>"));
-    /* Verdicts: pci-dss-4.0 fails on targets 0 and 2, target 1 not scanned. */
-    ck_assert_ptr_nonnull(strstr(html, "<td><span class=\"badge v-fail\">fail</span></td><td "
-                                       "class=\"num\">0</td><td class=\"num\">2</td>"));
+    /* Verdicts at the run's gate (--fail-on high): pci-dss-4.0 fails on
+     * target 0 (critical), passes on target 2 (its failure is medium,
+     * below the gate, and says so), target 1 not scanned. */
+    ck_assert_ptr_nonnull(strstr(html, "<td>high</td><td><span class=\"badge v-fail\">fail</span>"
+                                       "</td><td class=\"num\">1</td><td class=\"num\">1</td>"));
+    ck_assert_uint_eq(count(html, "<em>below the gate</em>"), 1);
     ck_assert_uint_eq(count(html, "<td><span class=\"badge v-na\">not scanned</span></td>"), 1);
     /* Worst findings: the critical one first. */
     const char *worst = strstr(html, "<h3>Worst findings</h3>");

@@ -104,8 +104,9 @@ START_TEST(test_run_stores_every_policy)
     ck_assert_msg(policy_run_load_policies(names, 2, &pols, err, sizeof(err)) == 0, "%s", err);
 
     struct policy_run run;
-    ck_assert_msg(policy_run_scan(s, scan, pols, 2, NOW_MS, &run, err, sizeof(err)) == 0, "%s",
-                  err);
+    struct gate gate = {.fail_on = SEV_HIGH, .fail_on_inconclusive = true};
+    ck_assert_msg(policy_run_scan(s, scan, pols, 2, &gate, NOW_MS, &run, err, sizeof(err)) == 0,
+                  "%s", err);
     ck_assert_int_eq(run.n_targets, 2);
     ck_assert_int_eq(run.n_stored, 2);
     ck_assert_int_eq(run.evaluated_ms, NOW_MS);
@@ -126,12 +127,18 @@ START_TEST(test_run_stores_every_policy)
     ck_assert_int_gt(policy_run_findings(&run, 1, legacy)->n_items, 0);
 
     struct policy_run_summary sum;
-    policy_run_summarize(&run, SEV_HIGH, &sum);
+    policy_run_summarize(&run, &sum);
     ck_assert_int_ge(sum.n_blocking, 1); /* pci-4.2.1-no-tls10 is high */
+    ck_assert_int_ge(sum.n_failing, 1);
+    ck_assert(sum.gate_fails);
+    ck_assert_int_eq(policy_run_verdict(&run, 0, legacy), TV_NON_COMPLIANT);
+    ck_assert_int_eq(policy_run_verdict(&run, 0, down), TV_NOT_EVALUATED);
     ck_assert_int_eq(sum.n_not_scanned, 1);
     ck_assert(sum.complete);
     struct policy_run_summary crit;
-    policy_run_summarize(&run, SEV_CRITICAL, &crit);
+    run.gate.fail_on = SEV_CRITICAL;
+    policy_run_summarize(&run, &crit);
+    run.gate.fail_on = SEV_HIGH;
     ck_assert_int_lt(crit.n_blocking, sum.n_blocking);
 
     /* What the database holds: one run per policy, every finding. */
@@ -143,6 +150,10 @@ START_TEST(test_run_stores_every_policy)
     ck_assert_str_eq(runs[0].policy_id, "pci-dss-4.0");
     ck_assert_str_eq(runs[1].policy_id, "mozilla-modern");
     ck_assert_int_eq(runs[0].evaluated_ms, NOW_MS);
+    /* The gate is stored with each run. */
+    ck_assert(runs[0].gate_stored && runs[1].gate_stored);
+    ck_assert_int_eq(runs[1].gate.fail_on, SEV_HIGH);
+    ck_assert(runs[1].gate.fail_on_inconclusive);
     ck_assert_int_eq(strlen(runs[0].policy_sha256), 64);
     ck_assert_int_eq(runs[0].n_findings, policy_run_findings(&run, 0, legacy)->n_items);
     ck_assert_int_eq(runs[1].n_findings, policy_run_findings(&run, 1, legacy)->n_items);
@@ -183,7 +194,8 @@ START_TEST(test_run_no_such_scan_stores_nothing)
     struct policy **pols = NULL;
     ck_assert_msg(policy_run_load_policies(names, 1, &pols, err, sizeof(err)) == 0, "%s", err);
     struct policy_run run;
-    ck_assert_int_eq(policy_run_scan(s, scan + 41, pols, 1, NOW_MS, &run, err, sizeof(err)), -1);
+    ck_assert_int_eq(policy_run_scan(s, scan + 41, pols, 1, NULL, NOW_MS, &run, err, sizeof(err)),
+                     -1);
     ck_assert_str_eq(run.stored, "");
     ck_assert_int_eq(run.n_stored, 0);
     ck_assert_int_gt(strlen(err), 0);
@@ -211,7 +223,7 @@ START_TEST(test_run_store_failure_is_reported)
     ck_assert_msg(policy_run_load_policies(names, 1, &pols, err, sizeof(err)) == 0, "%s", err);
     struct policy_run run;
     err[0] = '\0';
-    ck_assert_int_eq(policy_run_scan(s, scan, pols, 1, NOW_MS, &run, err, sizeof(err)), -1);
+    ck_assert_int_eq(policy_run_scan(s, scan, pols, 1, NULL, NOW_MS, &run, err, sizeof(err)), -1);
     ck_assert_int_gt(strlen(err), 0);
     ck_assert_int_eq(run.n_stored, 0);
     ck_assert_str_eq(run.stored, "");

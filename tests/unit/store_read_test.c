@@ -1111,6 +1111,44 @@ START_TEST(test_put_findings)
 }
 END_TEST
 
+/* The gate a run was judged at is stored with it and read back; a run
+ * stored without one (as before schema 4) reads back as the default gate,
+ * marked not stored. */
+START_TEST(test_run_gate)
+{
+    struct store *s = open_ok();
+    int64_t scan = begin_scan(s, 1760000000000LL);
+    struct target_result r;
+    fill_minimal(&r, "a.example.test", 443);
+    ck_assert_int_eq(store_put_target(s, scan, &r), 0);
+    target_result_cleanup(&r);
+    int64_t tid = raw_count("SELECT min(id) FROM targets");
+    struct store_finding f = {
+        .target_id = tid, .rule_id = "r1", .severity = "medium", .verdict = "inconclusive"};
+    struct store_policy_run run = run_meta();
+    ck_assert_int_eq(store_put_findings(s, scan, &run, &f, 1, NULL), 0);
+    struct gate g = {.fail_on = SEV_MEDIUM, .fail_on_inconclusive = true};
+    run.gate = &g;
+    ck_assert_int_eq(store_put_findings(s, scan, &run, &f, 1, NULL), 0);
+    ck_raw_text("SELECT group_concat(coalesce(fail_on, 'NULL') || ':' ||"
+                " coalesce(fail_on_inconclusive, 'NULL'), ',') FROM (SELECT * FROM policy_runs"
+                " ORDER BY id)",
+                "NULL:NULL,medium:1");
+    struct store_run *runs = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(store_load_runs(s, scan, &runs, &n), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert(!runs[0].gate_stored);
+    ck_assert_int_eq(runs[0].gate.fail_on, SEV_HIGH);
+    ck_assert(!runs[0].gate.fail_on_inconclusive);
+    ck_assert(runs[1].gate_stored);
+    ck_assert_int_eq(runs[1].gate.fail_on, SEV_MEDIUM);
+    ck_assert(runs[1].gate.fail_on_inconclusive);
+    store_runs_free(runs, n);
+    store_close(s);
+}
+END_TEST
+
 /* A run is stored whole or not at all: a bad finding at the end (a target
  * of another scan, an unknown verdict) leaves no run and no finding. */
 START_TEST(test_put_findings_atomic)
@@ -1313,6 +1351,7 @@ static Suite *store_read_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, TEST_TIMEOUT_S);
     tcase_add_test(tc, test_put_findings);
+    tcase_add_test(tc, test_run_gate);
     tcase_add_test(tc, test_put_findings_atomic);
     suite_add_tcase(s, tc);
     return s;
