@@ -507,6 +507,15 @@ static void gate_scan(struct report_data *d, int64_t id, int64_t tid, const char
     add_finding_sev(run, tid, "r2", v2, "high", NULL);
 }
 
+/* gate_scans: a compliant (r2 passes), a not demonstrated (r2
+ * inconclusive) and a non-compliant (r2 fails) scan at --fail-on high. */
+static void gate_scans(struct report_data *a, struct report_data *b, struct report_data *c)
+{
+    gate_scan(a, 1, 1, "pass");
+    gate_scan(b, 2, 2, "inconclusive");
+    gate_scan(c, 3, 3, "fail");
+}
+
 /* verdict_entry returns the policy_verdict_changed entry of d, or NULL. */
 static const struct diff_entry *verdict_entry(const struct diff *d)
 {
@@ -524,9 +533,7 @@ static const struct diff_entry *verdict_entry(const struct diff *d)
 START_TEST(test_verdict_at_gate)
 {
     struct report_data a, b, c;
-    gate_scan(&a, 1, 1, "pass");
-    gate_scan(&b, 2, 2, "inconclusive");
-    gate_scan(&c, 3, 3, "fail");
+    gate_scans(&a, &b, &c);
     const char *names[3] = {"compliant", "not-demonstrated", "non-compliant"};
     const struct report_data *scans[3] = {&a, &b, &c};
     for (int i = 0; i < 3; i++) {
@@ -579,9 +586,7 @@ static char *history_render(const struct report_data *const *scans, size_t n, en
 START_TEST(test_history_verdict_at_gate)
 {
     struct report_data a, b, c;
-    gate_scan(&a, 1, 1, "pass");
-    gate_scan(&b, 2, 2, "inconclusive");
-    gate_scan(&c, 3, 3, "fail");
+    gate_scans(&a, &b, &c);
     struct diff_policy_counts pc[2];
     ck_assert_uint_eq(diff_policy_counts(&a, 0, pc, 2), 1);
     ck_assert_int_eq(pc[0].verdict, TV_COMPLIANT);
