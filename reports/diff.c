@@ -44,6 +44,8 @@ static const char *const diff_kind_names[DIFF_KIND_COUNT] = {
     [DIFF_FINDING_RESOLVED] = "finding_resolved",
     [DIFF_FINDING_CHANGED] = "finding_changed",
     [DIFF_POLICY_VERDICT] = "policy_verdict_changed",
+    [DIFF_DEPLOYMENT_ADDED] = "deployment_added",
+    [DIFF_DEPLOYMENT_REMOVED] = "deployment_removed",
 };
 
 const char *diff_kind_name(enum diff_kind k)
@@ -403,28 +405,81 @@ static const char *const problem_names[N_PROBLEMS] = {
     "incomplete", "wrong-order", "hostname-mismatch",
 };
 
+/* dep_leaf returns the leaf of deployment i of r (target_deployment) when
+ * its chain was collected, else NULL; *label is the deployment's label. */
+static const struct cert_fact *dep_leaf(const struct target_result *r, size_t i, const char **label)
+{
+    struct deployment_view v;
+    target_deployment(r, i, &v);
+    *label = v.label;
+    return fact_collected(&v.chain_header) && v.n_certs > 0 ? &v.certs[0] : NULL;
+}
+
+/* dep_entry adds a deployment entry of kind k about leaf (label name):
+ * added (after: its SHA-256), removed (before) or rotated (from before). */
+static void dep_entry(struct diff_build *c, size_t t, enum diff_kind k, const char *label,
+                      const struct cert_fact *before, const struct cert_fact *leaf)
+{
+    struct diff_entry *e = diff_add_entry(c, k, t, false);
+    if (e == NULL) {
+        return;
+    }
+    char day[16];
+    e->name = diff_dup_str(c, label);
+    if (k == DIFF_DEPLOYMENT_REMOVED) {
+        e->before = diff_dup_str(c, leaf->sha256);
+    } else {
+        e->before = before != NULL ? diff_dup_str(c, before->sha256) : NULL;
+        e->after = diff_dup_str(c, leaf->sha256);
+    }
+    e->detail = diff_fmt_str(c, "%s, expires %s", leaf->subject ? leaf->subject : "",
+                             util_iso_date(leaf->not_after, day, sizeof(day)));
+}
+
+/* cmp_deployments compares the leaf of every certificate deployment (a
+ * collected chain with a certificate): the deployments pair by label, the
+ * k-th of a label in A with the k-th of that label in B; a pair whose
+ * leaves differ is a rotation, the others were added or removed. */
+static void cmp_deployments(struct diff_build *c, size_t t, const struct target_result *ra,
+                            const struct target_result *rb)
+{
+    enum { N = DEPLOYMENTS_MAX + 1 };
+    size_t na = target_n_deployments(ra), nb = target_n_deployments(rb);
+    na = na < N ? na : N;
+    nb = nb < N ? nb : N;
+    bool paired[N] = {false};
+    for (size_t j = 0; j < nb && !c->oom; j++) {
+        const char *lb_label, *la_label;
+        const struct cert_fact *lb = dep_leaf(rb, j, &lb_label), *la = NULL;
+        for (size_t i = 0; lb != NULL && la == NULL && i < na; i++) {
+            const struct cert_fact *x = dep_leaf(ra, i, &la_label);
+            if (x != NULL && !paired[i] && strcmp(la_label, lb_label) == 0) {
+                la = x;
+                paired[i] = true;
+            }
+        }
+        if (lb != NULL && la == NULL) {
+            dep_entry(c, t, DIFF_DEPLOYMENT_ADDED, lb_label, NULL, lb);
+        } else if (lb != NULL && strcmp(la->sha256, lb->sha256) != 0) {
+            dep_entry(c, t, DIFF_CERT_ROTATED, lb_label, la, lb);
+        }
+    }
+    for (size_t i = 0; i < na && !c->oom; i++) {
+        const char *label;
+        const struct cert_fact *la = dep_leaf(ra, i, &label);
+        if (la != NULL && !paired[i]) {
+            dep_entry(c, t, DIFF_DEPLOYMENT_REMOVED, label, NULL, la);
+        }
+    }
+}
+
 static void cmp_chain(struct diff_build *c, size_t t, const struct target_result *ra,
                       const struct target_result *rb)
 {
     if (!fact_collected(&ra->chain_header) || !fact_collected(&rb->chain_header)) {
         return;
     }
-    const char *la = ra->n_certs > 0 ? ra->certs[0].sha256 : "";
-    const char *lb = rb->n_certs > 0 ? rb->certs[0].sha256 : "";
-    if (strcmp(la, lb) != 0) {
-        struct diff_entry *e = diff_add_entry(c, DIFF_CERT_ROTATED, t, false);
-        if (e == NULL) {
-            return;
-        }
-        e->before = diff_dup_str(c, la);
-        e->after = diff_dup_str(c, lb);
-        if (rb->n_certs > 0) {
-            char day[16];
-            e->detail =
-                diff_fmt_str(c, "%s, expires %s", rb->certs[0].subject ? rb->certs[0].subject : "",
-                             util_iso_date(rb->certs[0].not_after, day, sizeof(day)));
-        }
-    }
+    cmp_deployments(c, t, ra, rb);
     char *ta = chain_tail(c, ra);
     char *tb = chain_tail(c, rb);
     if (ta != NULL && tb != NULL && strcmp(ta, tb) != 0) {

@@ -12,7 +12,9 @@
  * (status ok or no-tls); a status change is reported by itself.
  *
  * "Worse" (the exit code 1 of `tlsaudit diff`): a new failing finding, a
- * policy whose verdict on a target went to fail, a protocol version or a
+ * policy whose verdict on a target got worse at the gate stored with each
+ * run (compliant -> not-demonstrated -> non-compliant, the verdict
+ * `report` gives: report_run_verdict), a protocol version or a
  * suite newly accepted (whatever its strength: the attack surface grew,
  * the policies say whether that is allowed), and a chain problem that
  * appeared (untrusted, expired, not yet valid, self-signed, incomplete,
@@ -34,7 +36,7 @@
 #include "reports/report.h"
 
 /* The version of the JSON document diff_write writes (docs/diff-output.md). */
-#define DIFF_JSON_SCHEMA_VERSION 1
+#define DIFF_JSON_SCHEMA_VERSION 2
 
 enum diff_kind {
     DIFF_STATUS_CHANGED,     /* the target's status (ok, unreachable ...) */
@@ -45,14 +47,16 @@ enum diff_kind {
     DIFF_ORDER_CHANGED,      /* who decides (server/client), or the server's order */
     DIFF_GROUP_ADDED,        /* a key-exchange group newly accepted (TLS 1.2 / 1.3) */
     DIFF_GROUP_REMOVED,      /* a group no longer accepted */
-    DIFF_CERT_ROTATED,       /* another leaf certificate (SHA-256) */
+    DIFF_CERT_ROTATED,       /* another leaf (SHA-256) of a deployment (name: its label) */
     DIFF_CHAIN_CHANGED,      /* the certificates after the leaf changed */
     DIFF_CHAIN_PROBLEM_NEW,  /* worse: a chain problem appeared */
     DIFF_CHAIN_PROBLEM_GONE, /* a chain problem went away */
     DIFF_FINDING_NEW,        /* worse: a rule fails that did not before */
     DIFF_FINDING_RESOLVED,   /* a rule that failed no longer fails */
     DIFF_FINDING_CHANGED,    /* another verdict change (pass -> warn ...) */
-    DIFF_POLICY_VERDICT,     /* a policy's verdict on the target (pass/fail) changed */
+    DIFF_POLICY_VERDICT,     /* a policy's verdict on the target at the gate changed */
+    DIFF_DEPLOYMENT_ADDED,   /* a certificate deployment (name: its label) in B only */
+    DIFF_DEPLOYMENT_REMOVED, /* a certificate deployment in A only */
     DIFF_KIND_COUNT
 };
 
@@ -129,10 +133,13 @@ bool diff_version_accepted(const struct target_result *r, enum tls_version v);
 size_t diff_suite_count(const struct target_result *r);
 
 /* One policy's findings on one target: the newest run of that policy in
- * the scan. */
+ * the scan, with the target's verdict at the gate stored with that run
+ * (report_run_verdict: what `report` says for the same target and run). */
 struct diff_policy_counts {
     const char *policy_id; /* borrowed from the report_data */
     size_t n_pass, n_fail, n_warn, n_inconclusive, n_waived;
+    enum target_verdict verdict; /* at gate */
+    struct gate gate;            /* the run's stored gate */
 };
 
 /* diff_policy_counts fills out[] (at most cap, one per distinct policy id,

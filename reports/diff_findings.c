@@ -2,8 +2,9 @@
  * reports/diff_findings.c - the policy side of the diff (reports/diff.h):
  * which policies were evaluated over both scans, and per paired target the
  * findings that newly fail, no longer fail or changed verdict, and each
- * policy's verdict on the target; also the per-policy counts `tlsaudit
- * history` prints.
+ * policy's verdict on the target at the gate stored with its run (the
+ * verdict `report` gives, report_run_verdict); also the per-policy counts
+ * and verdicts `tlsaudit history` prints.
  *
  * Pipeline position: diff_compute (reports/diff.c) -> [diff_split_policies,
  * diff_cmp_findings] -> entries in the model; reports/history.c ->
@@ -13,6 +14,7 @@
  * are matched by (policy id, rule id) on the paired target. Reads its
  * inputs only; every string in an entry is a copy.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +48,8 @@ size_t diff_policy_counts(const struct report_data *d, size_t t, struct diff_pol
         struct diff_policy_counts *c = &out[n];
         memset(c, 0, sizeof(*c));
         c->policy_id = pid;
+        c->gate = run->gate;
+        c->verdict = report_run_verdict(run, d->target_ids[t]);
         size_t total = 0;
         for (size_t k = 0; k < run->n_findings; k++) {
             const struct store_finding_row *f = &run->findings[k];
@@ -88,24 +92,55 @@ static bool is_fail(const struct store_finding_row *f)
     return f != NULL && verdict_is(f->verdict, VERDICT_FAIL);
 }
 
-/* target_verdict: -1 not evaluated, 0 pass, 1 fail; *n_fail counted. */
-static int target_verdict(const struct store_run *run, int64_t tid, size_t *n_fail)
+/* n_failing counts the findings of target tid in run that fail (at any
+ * severity: the detail of a verdict change). */
+static size_t n_failing(const struct store_run *run, int64_t tid)
 {
-    int v = -1;
-    *n_fail = 0;
+    size_t n = 0;
     for (size_t i = 0; i < run->n_findings; i++) {
-        if (run->findings[i].target_id != tid) {
-            continue;
-        }
-        if (v < 0) {
-            v = 0;
-        }
-        if (is_fail(&run->findings[i])) {
-            v = 1;
-            (*n_fail)++;
-        }
+        n += run->findings[i].target_id == tid && is_fail(&run->findings[i]);
     }
-    return v;
+    return n;
+}
+
+/* gate_text writes the gate g as its options ("--fail-on high", with
+ * " --fail-on-inconclusive" when set) into buf. */
+static const char *gate_text(const struct gate *g, char *buf, size_t len)
+{
+    snprintf(buf, len, "--fail-on %s%s", severity_name(g->fail_on),
+             g->fail_on_inconclusive ? " --fail-on-inconclusive" : "");
+    return buf;
+}
+
+/* verdict_entry adds the change of policy pid's verdict on the target, each
+ * side at the gate stored with its run; worse when B's is worse. */
+static void verdict_entry(struct diff_build *c, size_t t, const char *pid,
+                          const struct store_run *run_a, int64_t tid_a,
+                          const struct store_run *run_b, int64_t tid_b)
+{
+    enum target_verdict va = report_run_verdict(run_a, tid_a);
+    enum target_verdict vb = report_run_verdict(run_b, tid_b);
+    if (va == TV_NOT_EVALUATED || vb == TV_NOT_EVALUATED || va == vb) {
+        return;
+    }
+    struct diff_entry *e = diff_add_entry(c, DIFF_POLICY_VERDICT, t, vb > va);
+    if (e == NULL) {
+        return;
+    }
+    size_t nfa = n_failing(run_a, tid_a), nfb = n_failing(run_b, tid_b);
+    char ga[64], gb[64];
+    gate_text(&run_a->gate, ga, sizeof(ga));
+    gate_text(&run_b->gate, gb, sizeof(gb));
+    e->policy_id = diff_dup_str(c, pid);
+    e->before = diff_dup_str(c, target_verdict_name(va));
+    e->after = diff_dup_str(c, target_verdict_name(vb));
+    if (strcmp(ga, gb) == 0) {
+        e->detail = diff_fmt_str(c, "at %s; %zu failing rule%s before, %zu now", gb, nfa,
+                                 nfa == 1 ? "" : "s", nfb);
+    } else {
+        e->detail = diff_fmt_str(c, "before at %s, now at %s; %zu failing rule%s before, %zu now",
+                                 ga, gb, nfa, nfa == 1 ? "" : "s", nfb);
+    }
 }
 
 static void finding_entry(struct diff_build *c, size_t t, enum diff_kind k, const char *pid,
@@ -156,20 +191,7 @@ void diff_cmp_findings(struct diff_build *c, size_t t, int64_t tid_a, int64_t ti
                 finding_entry(c, t, DIFF_FINDING_RESOLVED, pid, fa, NULL);
             }
         }
-        size_t nfa, nfb;
-        int va = target_verdict(run_a, tid_a, &nfa);
-        int vb = target_verdict(run_b, tid_b, &nfb);
-        if (va >= 0 && vb >= 0 && va != vb) {
-            struct diff_entry *e = diff_add_entry(c, DIFF_POLICY_VERDICT, t, vb == 1);
-            if (e == NULL) {
-                return;
-            }
-            e->policy_id = diff_dup_str(c, pid);
-            e->before = diff_dup_str(c, va ? "fail" : "pass");
-            e->after = diff_dup_str(c, vb ? "fail" : "pass");
-            e->detail = diff_fmt_str(c, "%zu failing rule%s before, %zu now", nfa,
-                                     nfa == 1 ? "" : "s", nfb);
-        }
+        verdict_entry(c, t, pid, run_a, tid_a, run_b, tid_b);
     }
 }
 

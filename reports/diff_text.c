@@ -95,6 +95,19 @@ static void put_fact_entry(FILE *out, const struct diff_entry *e, esc_fn esc)
     }
 }
 
+/* put_deployment writes " (LABEL: DETAIL)" of a deployment entry: which
+ * deployment and its (new) leaf's subject and expiry. */
+static void put_deployment(FILE *out, const struct diff_entry *e, esc_fn esc)
+{
+    fputs(" (", out);
+    esc(out, or_none(e->name));
+    if (e->detail != NULL) {
+        fputs(": ", out);
+        esc(out, e->detail);
+    }
+    fputs(")", out);
+}
+
 /* put_chain_entry writes a change of the leaf, the chain or a chain problem. */
 static void put_chain_entry(FILE *out, const struct diff_entry *e, esc_fn esc)
 {
@@ -102,9 +115,14 @@ static void put_chain_entry(FILE *out, const struct diff_entry *e, esc_fn esc)
     case DIFF_CERT_ROTATED:
         fputs("certificate rotated: ", out);
         put_arrow(out, esc, e->before[0] ? e->before : "none", e->after[0] ? e->after : "none");
-        if (e->detail != NULL) {
-            put_paren(out, esc, e->detail);
-        }
+        put_deployment(out, e, esc);
+        break;
+    case DIFF_DEPLOYMENT_ADDED:
+    case DIFF_DEPLOYMENT_REMOVED:
+        fprintf(out, "certificate deployment %s: ",
+                e->kind == DIFF_DEPLOYMENT_ADDED ? "added" : "removed");
+        esc(out, or_none(e->kind == DIFF_DEPLOYMENT_ADDED ? e->after : e->before));
+        put_deployment(out, e, esc);
         break;
     case DIFF_CHAIN_CHANGED:
         fputs("chain changed (after the leaf): ", out);
@@ -168,6 +186,8 @@ static void put_entry(FILE *out, const struct diff_entry *e, esc_fn esc)
         put_fact_entry(out, e, esc);
         break;
     case DIFF_CERT_ROTATED:
+    case DIFF_DEPLOYMENT_ADDED:
+    case DIFF_DEPLOYMENT_REMOVED:
     case DIFF_CHAIN_CHANGED:
     case DIFF_CHAIN_PROBLEM_NEW:
     case DIFF_CHAIN_PROBLEM_GONE:
@@ -190,12 +210,14 @@ static char entry_sign(const struct diff_entry *e)
     case DIFF_VERSION_ENABLED:
     case DIFF_SUITE_ADDED:
     case DIFF_GROUP_ADDED:
+    case DIFF_DEPLOYMENT_ADDED:
     case DIFF_CHAIN_PROBLEM_NEW:
     case DIFF_FINDING_NEW:
         return '+';
     case DIFF_VERSION_DISABLED:
     case DIFF_SUITE_REMOVED:
     case DIFF_GROUP_REMOVED:
+    case DIFF_DEPLOYMENT_REMOVED:
     case DIFF_CHAIN_PROBLEM_GONE:
     case DIFF_FINDING_RESOLVED:
         return '-';

@@ -23,7 +23,7 @@
 #include "reports/escape.h"
 #include "reports/json_private.h"
 
-#define HISTORY_JSON_SCHEMA_VERSION 1
+#define HISTORY_JSON_SCHEMA_VERSION 2
 #define HISTORY_MAX_POLICIES 32
 
 /* One row, computed from the scan it belongs to. */
@@ -71,16 +71,32 @@ static const struct cert_fact *hrow_leaf(const struct hrow *h)
     return fact_collected(&h->r->chain_header) && h->r->n_certs > 0 ? &h->r->certs[0] : NULL;
 }
 
-/* history_verdict: one policy's verdict on the row's target, as every
- * report gives it (reports/report.h): fail when a rule fails, else
- * inconclusive when one is, else pass. An inconclusive rule never reads
- * as a pass. The text format writes FAIL in capitals, as before. */
-static const char *history_verdict(const struct diff_policy_counts *p, bool text)
+/* dep_leaf returns the leaf of deployment i of r (target_deployment) when
+ * its chain was collected, else NULL; *label is the deployment's label. */
+static const struct cert_fact *dep_leaf(const struct target_result *r, size_t i, const char **label)
 {
-    if (p->n_fail > 0) {
-        return text ? "FAIL" : verdict_name(VERDICT_FAIL);
+    struct deployment_view v;
+    target_deployment(r, i, &v);
+    *label = v.label;
+    return fact_collected(&v.chain_header) && v.n_certs > 0 ? &v.certs[0] : NULL;
+}
+
+/* history_verdict: one policy's verdict on the row's target at the gate
+ * stored with the policy run (diff_policy_counts, report_run_verdict), in
+ * the words of `report`'s text: FAIL, NOT DEMONSTRATED, pass. */
+static const char *history_verdict(const struct diff_policy_counts *p)
+{
+    switch (p->verdict) {
+    case TV_NON_COMPLIANT:
+        return "FAIL";
+    case TV_NOT_DEMONSTRATED:
+        return "NOT DEMONSTRATED";
+    case TV_COMPLIANT:
+        return "pass";
+    case TV_NOT_EVALUATED:
+        break;
     }
-    return verdict_name(p->n_inconclusive > 0 ? VERDICT_INCONCLUSIVE : VERDICT_PASS);
+    return "not evaluated";
 }
 
 /* ---- text and Markdown ---------------------------------------------------- */
@@ -94,7 +110,10 @@ static void put_policies(FILE *out, const struct hrow *h, void (*esc)(FILE *, co
         const struct diff_policy_counts *p = &h->pols[i];
         fputs(i ? "; " : "", out);
         esc(out, p->policy_id);
-        fprintf(out, " %s (%zu fail, %zu pass", history_verdict(p, true), p->n_fail, p->n_pass);
+        fprintf(out, " %s at --fail-on %s%s (%zu fail, %zu pass", history_verdict(p),
+                severity_name(p->gate.fail_on),
+                p->gate.fail_on_inconclusive ? " --fail-on-inconclusive" : "", p->n_fail,
+                p->n_pass);
         if (p->n_warn > 0) {
             fprintf(out, ", %zu warn", p->n_warn);
         }
@@ -108,6 +127,36 @@ static void put_policies(FILE *out, const struct hrow *h, void (*esc)(FILE *, co
     }
 }
 
+/* put_leaves writes every deployment's leaf with a collected chain, as
+ * "LABEL:SHA" (first 16 hex digits), then " expires DAY" (text), or, for
+ * Markdown, what: 0 the leaves, 1 their expiry dates, in the same order.
+ * "-" when there is none. */
+static void put_leaves(FILE *out, const struct target_result *r, bool md, int what,
+                       void (*esc)(FILE *, const char *))
+{
+    size_t n = 0;
+    for (size_t i = 0; i < target_n_deployments(r); i++) {
+        const char *label;
+        const struct cert_fact *leaf = dep_leaf(r, i, &label);
+        if (leaf == NULL) {
+            continue;
+        }
+        char day[16];
+        util_iso_date(leaf->not_after, day, sizeof(day));
+        fputs(n++ > 0 ? ", " : "", out);
+        if (md && what == 1) {
+            fputs(day, out);
+            continue;
+        }
+        esc(out, label);
+        fprintf(out, ":%.16s", leaf->sha256);
+        if (!md) {
+            fprintf(out, " expires %s", day);
+        }
+    }
+    fputs(n == 0 ? "-" : "", out);
+}
+
 /* put_row writes one row: a Markdown table row, or a text line whose
  * fields are labelled (they vary in width, so no column can line up). */
 static void put_row(FILE *out, const struct hrow *h, bool md)
@@ -116,19 +165,19 @@ static void put_row(FILE *out, const struct hrow *h, bool md)
     const struct cert_fact *leaf = hrow_leaf(h);
     const char *ip = h->r->ip[0] != '\0' ? h->r->ip : "-";
     const char *sni = h->r->sni != NULL ? h->r->sni : "-";
-    char when[32], day[16];
+    char when[32];
     util_iso_time(h->d->info.started_ms, when, sizeof(when));
-    if (leaf != NULL) {
-        util_iso_date(leaf->not_after, day, sizeof(day));
-    }
     if (md) {
         fprintf(out, "| %s | %lld | %s | %s | ", when, (long long)h->d->info.id, h->d->info.state,
                 target_status_name(h->r->status));
         esc(out, ip);
         fputs(" | ", out);
         esc(out, sni);
-        fprintf(out, " | %s | %zu | %.16s | %s | ", h->versions, h->n_suites,
-                leaf != NULL ? leaf->sha256 : "-", leaf != NULL ? day : "-");
+        fprintf(out, " | %s | %zu | ", h->versions, h->n_suites);
+        put_leaves(out, h->r, true, 0, esc);
+        fputs(" | ", out);
+        put_leaves(out, h->r, true, 1, esc);
+        fputs(" | ", out);
         put_policies(out, h, esc);
         fputs(" |\n", out);
         return;
@@ -140,7 +189,9 @@ static void put_row(FILE *out, const struct hrow *h, bool md)
     esc(out, sni);
     fprintf(out, "  %s  %zu suites  ", h->versions, h->n_suites);
     if (leaf != NULL) {
-        fprintf(out, "leaf %.16s expires %s  ", leaf->sha256, day);
+        fputs("leaf ", out);
+        put_leaves(out, h->r, false, 0, esc);
+        fputs("  ", out);
     } else {
         fputs("no certificate  ", out);
     }
@@ -157,8 +208,8 @@ static void put_header(FILE *out, const char *host, uint16_t port, bool md,
     esc(out, host);
     fprintf(out, "%s:%u (oldest first)\n\n", v6 ? "]" : "", (unsigned)port);
     if (md) {
-        fputs("| when | scan | state | status | address | SNI | versions | suites | leaf SHA-256 "
-              "| expires | policies |\n"
+        fputs("| when | scan | state | status | address | SNI | versions | suites | leaves "
+              "(deployment:SHA-256) | expires | policies |\n"
               "|---|---|---|---|---|---|---|---|---|---|---|\n",
               out);
     }
@@ -182,8 +233,10 @@ static json_t *jpolicy(const struct diff_policy_counts *p)
                                      [VERDICT_INCONCLUSIVE] = p->n_inconclusive,
                                      [VERDICT_WAIVED] = p->n_waived,
                                      [VERDICT_PASS] = p->n_pass};
-    json_t *o = json_pack("{s:o, s:s}", "policy", jtext(p->policy_id), "verdict",
-                          history_verdict(p, false));
+    json_t *o =
+        json_pack("{s:o, s:s, s:s, s:b}", "policy", jtext(p->policy_id), "verdict",
+                  target_verdict_name(p->verdict), "fail_on", severity_name(p->gate.fail_on),
+                  "fail_on_inconclusive", p->gate.fail_on_inconclusive);
     for (int v = 0; o != NULL && v < VERDICT_COUNT; v++) {
         if (json_object_set_new(o, verdict_name((enum verdict)v), json_integer((json_int_t)n[v])) !=
             0) {
@@ -192,6 +245,27 @@ static json_t *jpolicy(const struct diff_policy_counts *p)
         }
     }
     return o;
+}
+
+/* jleaves: every deployment's leaf with a collected chain (label, SHA-256,
+ * expiry, subject), deployment 0 first. NULL when out of memory. */
+static json_t *jleaves(const struct target_result *r)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a != NULL && i < target_n_deployments(r); i++) {
+        const char *label;
+        const struct cert_fact *leaf = dep_leaf(r, i, &label);
+        char day[16];
+        if (leaf != NULL &&
+            json_array_append_new(a, json_pack("{s:o, s:s, s:s, s:o}", "deployment", jtext(label),
+                                               "sha256", leaf->sha256, "not_after",
+                                               util_iso_date(leaf->not_after, day, sizeof(day)),
+                                               "subject", jtext(leaf->subject))) != 0) {
+            json_decref(a);
+            a = NULL;
+        }
+    }
+    return a;
 }
 
 static json_t *jrow(const struct hrow *h)
@@ -237,6 +311,7 @@ static json_t *jrow(const struct hrow *h)
         bad |= json_object_set_new(o, "leaf", json_null());
         bad |= json_object_set_new(o, "chain_trusted", json_null());
     }
+    bad |= json_object_set_new(o, "leaves", jleaves(h->r));
     bad |= json_object_set_new(o, "policies", pols);
     if (bad) {
         json_decref(o);

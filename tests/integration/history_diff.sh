@@ -8,7 +8,9 @@
 # Checks: history lists two scans with the two leaf fingerprints (text,
 # JSON, Markdown); diff reports TLS 1.0 enabled, TLS 1.0 suites added, the
 # certificate rotated and new failing findings, and exits 1; the reverse
-# diff (B A) reports the opposite and exits 0; -o writes the file; the
+# diff (B A) reports the opposite and exits 0; -o writes the file; after a
+# check of scan 2 at --fail-on critical, history, diff and report give the
+# same verdict at the gate stored with each run; the
 # errors (unknown scan, the same scan twice, a database with one scan,
 # a newest scan sharing no target with an earlier one, an unknown target,
 # bad options) exit 2.
@@ -101,7 +103,7 @@ t_match "history: row 1 is scan 1 with the first leaf" " scan 1 .*${fp1:0:16}" "
 t_match "history: row 2 is scan 2 with the new leaf" " scan 2 .*${fp2:0:16}" "$(sed -n 2p <<<"$rows")"
 t_match "history: row 1 accepts TLS 1.2 and 1.3 only" " TLS1\.2,TLS1\.3 " "$(sed -n 1p <<<"$rows")"
 t_match "history: row 2 accepts TLS 1.0" " TLS1\.0,TLS1\.1,TLS1\.2,TLS1\.3 " "$(sed -n 2p <<<"$rows")"
-t_match "history: row 2 fails PCI DSS" "pci-dss-4\.0 FAIL \([1-9]" "$(sed -n 2p <<<"$rows")"
+t_match "history: row 2 fails PCI DSS" "pci-dss-4\.0 FAIL at --fail-on high \([1-9]" "$(sed -n 2p <<<"$rows")"
 
 # The port defaults to 443: this target was never scanned on 443.
 t_run 2 "$TLSAUDIT" history --db "$db" 127.0.0.1
@@ -114,7 +116,7 @@ t_run 2 "$TLSAUDIT" history --db "$db" --format csv "$target"
 
 t_run 0 "$TLSAUDIT" history --db "$db" --format json "$target"
 J=$T_OUT
-t_eq "history json: schema" "tlsaudit-history 1" "$(jq -r '"\(.schema) \(.schema_version)"' <<<"$J")"
+t_eq "history json: schema" "tlsaudit-history 2" "$(jq -r '"\(.schema) \(.schema_version)"' <<<"$J")"
 t_eq "history json: two scans" 2 "$(jq '.scans | length' <<<"$J")"
 t_eq "history json: scan ids" "1 2" "$(jq -r '[.scans[].scan_id] | join(" ")' <<<"$J")"
 t_eq "history json: fingerprints" "$fp1 $fp2" "$(jq -r '[.scans[].leaf.sha256] | join(" ")' <<<"$J")"
@@ -122,13 +124,15 @@ t_eq "history json: versions of scan 1" "TLS 1.2,TLS 1.3" "$(jq -r '.scans[0].ve
 t_eq "history json: versions of scan 2" "TLS 1.0,TLS 1.1,TLS 1.2,TLS 1.3" \
 	"$(jq -r '.scans[1].versions | join(",")' <<<"$J")"
 t_eq "history json: more suites in scan 2" true "$(jq '.scans[1].suites > .scans[0].suites' <<<"$J")"
-t_eq "history json: pci verdict of scan 2" fail \
+t_eq "history json: pci verdict of scan 2" non-compliant \
 	"$(jq -r '.scans[1].policies[] | select(.policy == "pci-dss-4.0") | .verdict' <<<"$J")"
 t_eq "history json: sni" good-rsa.lab.test "$(jq -r '.scans[1].sni' <<<"$J")"
+t_eq "history json: every deployment's leaf (RSA first)" "RSA:$fp2" \
+	"$(jq -r '.scans[1].leaves[0] | "\(.deployment):\(.sha256)"' <<<"$J")"
 
 t_run 0 "$TLSAUDIT" history --db "$db" --format markdown "$target"
 t_eq "history markdown: header + separator + two rows" 4 "$(grep -c '^|' <<<"$T_OUT")"
-t_match "history markdown: the new leaf" "\| ${fp2:0:16} \|" "$T_OUT"
+t_match "history markdown: the new leaf" "\| RSA:${fp2:0:16}[ ,]" "$T_OUT"
 
 # --- diff 1 -> 2: things got worse ------------------------------------------------
 t_run 1 "$TLSAUDIT" diff --db "$db"
@@ -145,7 +149,7 @@ t_run 1 "$TLSAUDIT" diff --db "$db" 1 2
 
 t_run 1 "$TLSAUDIT" diff --db "$db" --format json
 J=$T_OUT
-t_eq "diff json: schema" "tlsaudit-diff 1" "$(jq -r '"\(.schema) \(.schema_version)"' <<<"$J")"
+t_eq "diff json: schema" "tlsaudit-diff 2" "$(jq -r '"\(.schema) \(.schema_version)"' <<<"$J")"
 t_eq "diff json: scans" "1 2" "$(jq -r '"\(.scan_a.id) \(.scan_b.id)"' <<<"$J")"
 t_eq "diff json: worse" true "$(jq .worse <<<"$J")"
 t_eq "diff json: one target, in both" "1 both" "$(jq -r '"\(.targets | length) \(.targets[0].presence)"' <<<"$J")"
@@ -182,6 +186,36 @@ t_match "reverse: resolved findings" "- resolved finding pci-dss-4\.0 " "$T_OUT"
 t_match "reverse: none worse" "; 0 changes are worse\.$" "$T_OUT"
 t_run 0 "$TLSAUDIT" diff --db "$db" --format json 2 1
 t_eq "reverse json: not worse" "false 0" "$(jq -r '"\(.worse) \(.summary.worse)"' <<<"$T_OUT")"
+
+# --- history and diff give report's verdict at the gate stored with the run --------
+# Judge scan 2 again at --fail-on critical (a newer run of the policy, its gate
+# stored with it): the TLS 1.0 findings (high) fail below that gate. history,
+# diff and report must give the same verdict per (target, policy), at that gate.
+"$TLSAUDIT" check --db "$db" --scan 2 --policy pci-dss-4.0 --fail-on critical \
+	>"$LAB_DIR/check.out" 2>&1 || true
+report_verdict() { # SCAN: report's verdict of the target under pci-dss-4.0
+	"$TLSAUDIT" report --db "$db" --scan "$1" --format json |
+		jq -r '.policy_runs[] | select(.policy == "pci-dss-4.0") | .verdicts[0].verdict'
+}
+rv1=$(report_verdict 1)
+rv2=$(report_verdict 2)
+echo "# report verdicts under pci-dss-4.0: scan 1 $rv1, scan 2 $rv2"
+t_eq "report: scan 2's newest run is at --fail-on critical" critical \
+	"$("$TLSAUDIT" report --db "$db" --scan 2 --format json | jq -r '.policy_runs[] | select(.policy == "pci-dss-4.0") | .fail_on')"
+t_run 0 "$TLSAUDIT" history --db "$db" --format json "$target"
+t_eq "history = report: verdicts at the stored gate" "$rv1 $rv2" \
+	"$(jq -r '[.scans[].policies[] | select(.policy == "pci-dss-4.0") | .verdict] | join(" ")' <<<"$T_OUT")"
+t_eq "history: scan 2 at --fail-on critical" critical \
+	"$(jq -r '.scans[1].policies[] | select(.policy == "pci-dss-4.0") | .fail_on' <<<"$T_OUT")"
+t_run 0 "$TLSAUDIT" history --db "$db" "$target"
+t_match "history text: scan 2 judged at --fail-on critical" "pci-dss-4\.0 [A-Za-z ]+ at --fail-on critical \(" \
+	"$(grep -E '^[0-9]{4}-' <<<"$T_OUT" | sed -n 2p)"
+set +e
+"$TLSAUDIT" diff --db "$db" --format json 1 2 >"$LAB_DIR/diff12.json" 2>"$LAB_DIR/diff12.err"
+set -e
+if [ "$rv1" = "$rv2" ]; then want_v=none; else want_v="$rv1 $rv2"; fi
+t_eq "diff = report: the policy's verdict change at the stored gates" "$want_v" \
+	"$(jq -r '[.targets[0].changes[] | select(.kind == "policy_verdict_changed") | "\(.before) \(.after)"] | if length == 0 then "none" else join(";") end' "$LAB_DIR/diff12.json")"
 
 # --- errors ------------------------------------------------------------------------
 t_run 2 "$TLSAUDIT" diff --db "$db" 99

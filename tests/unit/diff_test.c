@@ -2,7 +2,9 @@
  * tests/unit/diff_test.c - unit tests of the diff computation
  * (reports/diff.c): two scans built in memory with known differences give
  * exactly the expected entries, in order, with the expected "worse" marks;
- * and the three renderers escape hostile strings.
+ * and the three renderers escape hostile strings. Also what `tlsaudit
+ * history` prints of a row (reports/history.c): the verdict at the stored
+ * gate and every deployment's leaf.
  *
  * Invariant: each assertion compares against a concrete expected value, so
  * every test can fail.
@@ -16,6 +18,7 @@
 #include <jansson.h>
 
 #include "reports/diff.h"
+#include "reports/history.h"
 
 #define TEST_TIMEOUT_S 30
 
@@ -111,8 +114,8 @@ static struct store_run *add_run(struct report_data *d, const char *policy_id)
     return r;
 }
 
-static void add_finding(struct store_run *run, int64_t tid, const char *rule, const char *verdict,
-                        const char *evidence)
+static void add_finding_sev(struct store_run *run, int64_t tid, const char *rule,
+                            const char *verdict, const char *severity, const char *evidence)
 {
     run->findings = realloc(run->findings, (run->n_findings + 1) * sizeof(*run->findings));
     ck_assert_ptr_nonnull(run->findings);
@@ -121,9 +124,15 @@ static void add_finding(struct store_run *run, int64_t tid, const char *rule, co
     f->target_id = tid;
     f->rule_id = xstrdup(rule);
     f->title = xstrdup(rule);
-    f->severity = xstrdup("high");
+    f->severity = xstrdup(severity);
     f->verdict = xstrdup(verdict);
     f->evidence = evidence != NULL ? xstrdup(evidence) : NULL;
+}
+
+static void add_finding(struct store_run *run, int64_t tid, const char *rule, const char *verdict,
+                        const char *evidence)
+{
+    add_finding_sev(run, tid, rule, verdict, "high", evidence);
 }
 
 static void scan_init(struct report_data *d, int64_t id)
@@ -345,7 +354,7 @@ START_TEST(test_better_is_not_worse)
         {DIFF_VERSION_DISABLED, false, TLSV_TLS10, 0, NULL, "accepted", "refused"},
         {DIFF_SUITE_REMOVED, false, TLSV_TLS10, 0x002F, NULL, NULL, NULL},
         {DIFF_FINDING_RESOLVED, false, -1, 0, "no-tls10", "fail", "pass"},
-        {DIFF_POLICY_VERDICT, false, -1, 0, NULL, "fail", "pass"},
+        {DIFF_POLICY_VERDICT, false, -1, 0, NULL, "non-compliant", "compliant"},
     };
     ck_assert_uint_eq(d->n_entries, 4);
     for (size_t i = 0; i < 4; i++) {
@@ -483,6 +492,243 @@ START_TEST(test_history_summary)
 }
 END_TEST
 
+/* ---- the verdict at the stored gate (diff and history) ------------------ */
+
+/* gate_scan: one target (id tid) and one run of policy "p" at --fail-on
+ * high: r1 fails at low severity (below the gate), r2 has verdict v2 at
+ * high severity. */
+static void gate_scan(struct report_data *d, int64_t id, int64_t tid, const char *v2)
+{
+    scan_init(d, id);
+    add_target(d, "h", 443, "192.0.2.9", tid);
+    struct store_run *run = add_run(d, "p");
+    run->gate = GATE_DEFAULT;
+    add_finding_sev(run, tid, "r1", "fail", "low", "weak but below the gate");
+    add_finding_sev(run, tid, "r2", v2, "high", NULL);
+}
+
+/* gate_scans: a compliant (r2 passes), a not demonstrated (r2
+ * inconclusive) and a non-compliant (r2 fails) scan at --fail-on high. */
+static void gate_scans(struct report_data *a, struct report_data *b, struct report_data *c)
+{
+    gate_scan(a, 1, 1, "pass");
+    gate_scan(b, 2, 2, "inconclusive");
+    gate_scan(c, 3, 3, "fail");
+}
+
+/* verdict_entry returns the policy_verdict_changed entry of d, or NULL. */
+static const struct diff_entry *verdict_entry(const struct diff *d)
+{
+    for (size_t i = 0; i < d->n_entries; i++) {
+        if (d->entries[i].kind == DIFF_POLICY_VERDICT) {
+            return &d->entries[i];
+        }
+    }
+    return NULL;
+}
+
+/* A failing rule below the gate: the target is compliant at the gate, as
+ * `report` says; an inconclusive rule at the gate makes it not
+ * demonstrated; a failing one non-compliant. Each step worse is worse. */
+START_TEST(test_verdict_at_gate)
+{
+    struct report_data a, b, c;
+    gate_scans(&a, &b, &c);
+    const char *names[3] = {"compliant", "not-demonstrated", "non-compliant"};
+    const struct report_data *scans[3] = {&a, &b, &c};
+    for (int i = 0; i < 3; i++) {
+        for (int j = 0; j < 3; j++) {
+            struct diff *d = diff_compute(scans[i], scans[j]);
+            ck_assert_ptr_nonnull(d);
+            const struct diff_entry *e = verdict_entry(d);
+            if (i == j) {
+                ck_assert_ptr_null(e);
+            } else {
+                ck_assert_msg(e != NULL, "no verdict change %s -> %s", names[i], names[j]);
+                ck_assert_str_eq(e->before, names[i]);
+                ck_assert_str_eq(e->after, names[j]);
+                ck_assert_msg(e->worse == (j > i), "%s -> %s worse %d", names[i], names[j],
+                              e->worse);
+                char want[96];
+                snprintf(want, sizeof(want), "at --fail-on high; %d failing rule%s before, %d now",
+                         i == 2 ? 2 : 1, i == 2 ? "s" : "", j == 2 ? 2 : 1);
+                ck_assert_str_eq(e->detail, want);
+            }
+            diff_free(d);
+        }
+    }
+    report_data_cleanup(&a);
+    report_data_cleanup(&b);
+    report_data_cleanup(&c);
+}
+END_TEST
+
+/* history_render writes the history of target 0 of each scan in format f
+ * into a malloc'ed string. */
+static char *history_render(const struct report_data *const *scans, size_t n, enum report_format f)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(m);
+    struct history_writer *w = history_begin(m, f, "h", 443);
+    ck_assert_ptr_nonnull(w);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_int_eq(history_add(w, scans[i], 0), 0);
+    }
+    ck_assert_int_eq(history_end(w), 0);
+    history_free(w);
+    ck_assert_int_eq(fclose(m), 0);
+    return buf;
+}
+
+/* history gives the verdict at the stored gate too, with the counts. */
+START_TEST(test_history_verdict_at_gate)
+{
+    struct report_data a, b, c;
+    gate_scans(&a, &b, &c);
+    struct diff_policy_counts pc[2];
+    ck_assert_uint_eq(diff_policy_counts(&a, 0, pc, 2), 1);
+    ck_assert_int_eq(pc[0].verdict, TV_COMPLIANT);
+    ck_assert_uint_eq(pc[0].n_fail, 1);
+    ck_assert_int_eq(pc[0].gate.fail_on, SEV_HIGH);
+    const struct report_data *scans[3] = {&a, &b, &c};
+    char *text = history_render(scans, 3, REPORT_TEXT);
+    ck_assert_ptr_nonnull(strstr(text, "p pass at --fail-on high (1 fail, 1 pass)"));
+    ck_assert_ptr_nonnull(
+        strstr(text, "p NOT DEMONSTRATED at --fail-on high (1 fail, 0 pass, 1 inconclusive)"));
+    ck_assert_ptr_nonnull(strstr(text, "p FAIL at --fail-on high (2 fail, 0 pass)"));
+    free(text);
+    char *js = history_render(scans, 3, REPORT_JSON);
+    json_error_t jerr;
+    json_t *root = json_loads(js, 0, &jerr);
+    ck_assert_msg(root != NULL, "JSON does not parse: %s", jerr.text);
+    ck_assert_int_eq(json_integer_value(json_object_get(root, "schema_version")), 2);
+    const char *want[3] = {"compliant", "not-demonstrated", "non-compliant"};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *p = json_array_get(
+            json_object_get(json_array_get(json_object_get(root, "scans"), i), "policies"), 0);
+        ck_assert_str_eq(json_string_value(json_object_get(p, "verdict")), want[i]);
+        ck_assert_str_eq(json_string_value(json_object_get(p, "fail_on")), "high");
+        ck_assert(json_is_false(json_object_get(p, "fail_on_inconclusive")));
+    }
+    json_decref(root);
+    free(js);
+    report_data_cleanup(&a);
+    report_data_cleanup(&b);
+    report_data_cleanup(&c);
+}
+END_TEST
+
+/* ---- every certificate deployment (diff and history) -------------------- */
+
+/* add_deployment gives r one more deployment labelled label whose leaf's
+ * SHA-256 is 64 times digit. */
+static void add_deployment(struct target_result *r, const char *label, char digit)
+{
+    r->deployments = realloc(r->deployments, (r->n_deployments + 1) * sizeof(*r->deployments));
+    ck_assert_ptr_nonnull(r->deployments);
+    struct deployment *d = &r->deployments[r->n_deployments++];
+    deployment_init(d);
+    snprintf(d->label, sizeof(d->label), "%s", label);
+    fact_mark(&d->chain_header, true);
+    d->certs = calloc(1, sizeof(*d->certs));
+    ck_assert_ptr_nonnull(d->certs);
+    d->n_certs = 1;
+    cert_fact_init(&d->certs[0]);
+    memset(d->certs[0].sha256, digit, 64);
+    d->certs[0].sha256[64] = '\0';
+    d->certs[0].subject = xstrdup("CN=h");
+    d->certs[0].not_after = 1893456000; /* 2030-01-01 */
+}
+
+/* dep_scan: target h with an RSA leaf of a's, then the given deployments
+ * (labels[i] with leaf digit digits[i]). */
+static void dep_scan(struct report_data *d, int64_t id, const char *const *labels,
+                     const char *digits)
+{
+    scan_init(d, id);
+    struct target_result *r = add_target(d, "h", 443, "192.0.2.9", id);
+    set_chain(r, "a", "CN=h");
+    snprintf(r->certs[0].key_type, sizeof(r->certs[0].key_type), "RSA");
+    for (size_t i = 0; digits[i] != '\0'; i++) {
+        add_deployment(r, labels[i], digits[i]);
+    }
+}
+
+#define SHA_D "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
+#define SHA_E "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
+#define SHA_F "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+
+/* The leaf of every deployment counts, not only the first one's: one
+ * rotated (ECDSA), one added (EdDSA), one removed (no SNI); deployment 0
+ * (RSA) unchanged gives no entry. */
+START_TEST(test_deployments)
+{
+    const char *la[] = {"ECDSA", "no SNI"}, *lb[] = {"ECDSA", "EdDSA"};
+    struct report_data a, b;
+    dep_scan(&a, 1, la, "de");
+    dep_scan(&b, 2, lb, "fc");
+    struct diff *d = diff_compute(&a, &b);
+    ck_assert_ptr_nonnull(d);
+    const struct want want[] = {
+        {DIFF_CERT_ROTATED, false, -1, 0, NULL, SHA_D, SHA_F},
+        {DIFF_DEPLOYMENT_ADDED, false, -1, 0, NULL, NULL, SHA_C},
+        {DIFF_DEPLOYMENT_REMOVED, false, -1, 0, NULL, SHA_E, NULL},
+    };
+    ck_assert_uint_eq(d->n_entries, 3);
+    const char *names[] = {"ECDSA", "EdDSA", "no SNI"};
+    for (size_t i = 0; i < 3; i++) {
+        check_entry(&d->entries[i], &want[i], i);
+        ck_assert_str_eq(d->entries[i].name, names[i]);
+    }
+    ck_assert_ptr_null(d->entries[2].after);
+    ck_assert_uint_eq(d->n_worse, 0);
+    char *text = render(d, REPORT_TEXT);
+    ck_assert_ptr_nonnull(strstr(text, "~ certificate rotated: " SHA_D " -> " SHA_F
+                                       " (ECDSA: CN=h, expires 2030-01-01)"));
+    ck_assert_ptr_nonnull(strstr(text, "+ certificate deployment added: " SHA_C " (EdDSA: "));
+    ck_assert_ptr_nonnull(strstr(text, "- certificate deployment removed: " SHA_E " (no SNI: "));
+    free(text);
+    char *js = render(d, REPORT_JSON);
+    ck_assert_ptr_nonnull(strstr(js, "\"deployment_added\""));
+    free(js);
+    diff_free(d);
+
+    /* history lists every deployment's leaf with its label. */
+    const struct report_data *scans[2] = {&a, &b};
+    char *h = history_render(scans, 2, REPORT_TEXT);
+    ck_assert_ptr_nonnull(strstr(h, "leaf RSA:aaaaaaaaaaaaaaaa expires 2030-01-01, "
+                                    "ECDSA:dddddddddddddddd expires 2030-01-01, "
+                                    "no SNI:eeeeeeeeeeeeeeee expires 2030-01-01  "));
+    ck_assert_ptr_nonnull(strstr(h, "leaf RSA:aaaaaaaaaaaaaaaa expires 2030-01-01, "
+                                    "ECDSA:ffffffffffffffff expires 2030-01-01, "
+                                    "EdDSA:cccccccccccccccc expires 2030-01-01  "));
+    free(h);
+    h = history_render(scans, 1, REPORT_MARKDOWN);
+    ck_assert_ptr_nonnull(strstr(h, "| RSA:aaaaaaaaaaaaaaaa, ECDSA:dddddddddddddddd, no "
+                                    "SNI:eeeeeeeeeeeeeeee | 2030-01-01, 2030-01-01, 2030-01-01 |"));
+    free(h);
+    h = history_render(scans + 1, 1, REPORT_JSON);
+    json_error_t jerr;
+    json_t *root = json_loads(h, 0, &jerr);
+    ck_assert_msg(root != NULL, "JSON does not parse: %s", jerr.text);
+    json_t *leaves = json_object_get(json_array_get(json_object_get(root, "scans"), 0), "leaves");
+    ck_assert_uint_eq(json_array_size(leaves), 3);
+    const char *labels[] = {"RSA", "ECDSA", "EdDSA"}, *shas[] = {SHA_A, SHA_F, SHA_C};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *l = json_array_get(leaves, i);
+        ck_assert_str_eq(json_string_value(json_object_get(l, "deployment")), labels[i]);
+        ck_assert_str_eq(json_string_value(json_object_get(l, "sha256")), shas[i]);
+        ck_assert_str_eq(json_string_value(json_object_get(l, "not_after")), "2030-01-01");
+    }
+    json_decref(root);
+    free(h);
+    report_data_cleanup(&a);
+    report_data_cleanup(&b);
+}
+END_TEST
+
 static Suite *diff_suite(void)
 {
     Suite *s = suite_create("diff");
@@ -495,6 +741,9 @@ static Suite *diff_suite(void)
     tcase_add_test(tc, test_unreachable_and_address);
     tcase_add_test(tc, test_renderers_escape);
     tcase_add_test(tc, test_history_summary);
+    tcase_add_test(tc, test_verdict_at_gate);
+    tcase_add_test(tc, test_history_verdict_at_gate);
+    tcase_add_test(tc, test_deployments);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -452,12 +452,14 @@ static char *history_to(enum report_format f, const struct report_data *d)
 
 START_TEST(test_history_verdict)
 {
-    /* A policy whose rules on the target passed or were inconclusive: the
-     * row must say inconclusive, never pass. */
+    /* A policy whose rules on the target passed or were inconclusive at the
+     * run's gate: the row must say not demonstrated, never pass; the
+     * verdict is the one report gives, at the gate stored with the run. */
     char pol[] = "p", pass[] = "pass", inc[] = "inconclusive", fail[] = "fail";
-    struct store_finding_row f[2] = {{.target_id = 7, .verdict = pass},
-                                     {.target_id = 7, .verdict = inc}};
-    struct store_run run = {.policy_id = pol, .findings = f, .n_findings = 2};
+    char high[] = "high", low[] = "low";
+    struct store_finding_row f[2] = {{.target_id = 7, .verdict = pass, .severity = high},
+                                     {.target_id = 7, .verdict = inc, .severity = high}};
+    struct store_run run = {.policy_id = pol, .findings = f, .n_findings = 2, .gate = GATE_DEFAULT};
     struct target_result t;
     memset(&t, 0, sizeof(t));
     int64_t ids[1] = {7};
@@ -465,19 +467,25 @@ START_TEST(test_history_verdict)
         .targets = &t, .target_ids = ids, .n_targets = 1, .runs = &run, .n_runs = 1};
     snprintf(d.info.state, sizeof(d.info.state), "%s", "complete");
     char *js = history_to(REPORT_JSON, &d);
-    ck_assert_ptr_nonnull(strstr(js, "\"verdict\": \"inconclusive\""));
-    ck_assert_ptr_null(strstr(js, "\"verdict\": \"pass\""));
+    ck_assert_ptr_nonnull(strstr(js, "\"verdict\": \"not-demonstrated\""));
+    ck_assert_ptr_null(strstr(js, "\"verdict\": \"compliant\""));
     free(js);
     char *txt = history_to(REPORT_TEXT, &d);
-    ck_assert_ptr_nonnull(strstr(txt, "p inconclusive (0 fail, 1 pass, 1 inconclusive)"));
+    ck_assert_ptr_nonnull(
+        strstr(txt, "p NOT DEMONSTRATED at --fail-on high (0 fail, 1 pass, 1 inconclusive)"));
     free(txt);
     f[1].verdict = fail;
     txt = history_to(REPORT_MARKDOWN, &d);
-    ck_assert_ptr_nonnull(strstr(txt, "p FAIL (1 fail, 1 pass)"));
+    ck_assert_ptr_nonnull(strstr(txt, "p FAIL at --fail-on high (1 fail, 1 pass)"));
+    free(txt);
+    /* A rule failing below the gate: compliant, as report says. */
+    f[1].severity = low;
+    txt = history_to(REPORT_TEXT, &d);
+    ck_assert_ptr_nonnull(strstr(txt, "p pass at --fail-on high (1 fail, 1 pass)"));
     free(txt);
     f[1].verdict = pass;
     js = history_to(REPORT_JSON, &d);
-    ck_assert_ptr_nonnull(strstr(js, "\"verdict\": \"pass\""));
+    ck_assert_ptr_nonnull(strstr(js, "\"verdict\": \"compliant\""));
     free(js);
 }
 END_TEST
