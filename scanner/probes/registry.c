@@ -54,6 +54,24 @@ static const struct probe_def probe_defs_default[] = {
      .flags = PROBE_OWN_FACTS,
      .wanted = probe_enumeration_wanted,
      .start = probe_enumeration_start},
+/* The derived vulnerability checks (vulns_derived.c): facts of the
+ * enumeration only, no connection; without the enumeration each records
+ * could-not-test "the enumeration did not run". */
+#define VULN_ROW(name)                                                                             \
+    {                                                                                              \
+        .id = #name, .track = PROBE_TRACK_DERIVED, .needs = NEED_ENUMERATION,                      \
+        .unmet_state = PR_COULD_NOT_TEST, .run = probe_##name##_run                                \
+    }
+    VULN_ROW(poodle),
+    VULN_ROW(beast),
+    VULN_ROW(sweet32),
+    VULN_ROW(freak),
+    VULN_ROW(logjam),
+    VULN_ROW(rc4),
+    VULN_ROW(null_anon),
+    VULN_ROW(lucky13),
+    VULN_ROW(drown_sslv2),
+#undef VULN_ROW
 };
 
 const struct probe_table probe_table_default = {
@@ -203,13 +221,11 @@ void probe_ctx_cleanup(struct probe_ctx *c)
     hs_capture_cleanup(&c->cap);
 }
 
-/* Appends d's one row, state st with why; the list's header then says the
- * probes ran. Out of memory the row is lost and the header says so. */
-static void record_row(struct probe_ctx *c, const struct probe_def *d, enum probe_result_state st,
-                       const char *why)
+void probe_record(struct target_result *r, const char *id, enum tls_version version, uint32_t suite,
+                  enum probe_result_state st, const char *detail, const char *evidence)
 {
-    struct probe_list *l = &c->r->probes;
-    if (probe_list_add(l, d->id, PROBE_NO_VERSION, 0, st, why, NULL) != 0) {
+    struct probe_list *l = &r->probes;
+    if (probe_list_add(l, id, version, suite, st, detail, evidence) != 0) {
         l->header.state = FACT_COULD_NOT_TEST;
         util_copy(l->header.detail, sizeof(l->header.detail), "a probe result was lost");
         return;
@@ -217,6 +233,13 @@ static void record_row(struct probe_ctx *c, const struct probe_def *d, enum prob
     if (l->header.state == FACT_NOT_COLLECTED) {
         l->header.state = FACT_COLLECTED;
     }
+}
+
+/* Appends d's one row about the target, state st with why. */
+static void record_row(struct probe_ctx *c, const struct probe_def *d, enum probe_result_state st,
+                       const char *why)
+{
+    probe_record(c->r, d->id, PROBE_NO_VERSION, 0, st, why, NULL);
 }
 
 enum gate { GATE_RUN, GATE_SKIP, GATE_STOP };

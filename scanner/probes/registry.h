@@ -162,6 +162,12 @@ int probe_chain_certs(const struct hs_capture *cap, int64_t now, struct cert_fac
                       size_t *out_n);
 void probe_chain_revocation(const struct probe_ctx *c, struct target_result *r, int64_t now);
 
+/* probe_record appends one probe_result row to r->probes (probe_list_add's
+ * arguments); the list's header then says the probes ran. Out of memory
+ * the row is lost and the header says so (could-not-test). */
+void probe_record(struct target_result *r, const char *id, enum tls_version version, uint32_t suite,
+                  enum probe_result_state st, const char *detail, const char *evidence);
+
 #define PROBE_NOT_TESTED_BUDGET "not tested: the target's time budget ran out"
 
 /* The scanner's rows (one file each under scanner/probes/). */
@@ -174,5 +180,15 @@ enum probe_step probe_sigschemes13_run(struct probe_ctx *c); /* sigschemes13.c *
 int probe_enumeration_start(struct probe_ctx *c, void (*done)(void *arg),
                             void *arg);                      /* enumeration.c */
 bool probe_enumeration_wanted(const struct scan_options *o); /* enumeration.c */
+/* The derived vulnerability checks over the enumeration's facts (vulns_derived.c). */
+enum probe_step probe_poodle_run(struct probe_ctx *c);
+enum probe_step probe_beast_run(struct probe_ctx *c);
+enum probe_step probe_sweet32_run(struct probe_ctx *c);
+enum probe_step probe_freak_run(struct probe_ctx *c);
+enum probe_step probe_logjam_run(struct probe_ctx *c);
+enum probe_step probe_rc4_run(struct probe_ctx *c);
+enum probe_step probe_null_anon_run(struct probe_ctx *c);
+enum probe_step probe_lucky13_run(struct probe_ctx *c);
+enum probe_step probe_drown_sslv2_run(struct probe_ctx *c);
 
 #endif
