@@ -43,7 +43,9 @@ static void eval_rule(const struct rule *rule, const struct target_result *r, in
     const struct check *c = &rule->check;
     struct judge j;
     judge_init(&j);
-    if ((unsigned)c->kind < CHECK_COUNT) {
+    if ((unsigned)c->kind < CHECK_COUNT && check_table[c->kind].per_deployment) {
+        eval_each_deployment(r, c, now, &j, check_table[c->kind].eval);
+    } else if ((unsigned)c->kind < CHECK_COUNT) {
         check_table[c->kind].eval(r, c, now, &j);
     } else {
         ev_add(judge_unknown(&j), "no check");

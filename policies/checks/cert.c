@@ -557,78 +557,42 @@ void describe_expiry(struct load_buf *b, const struct check *c)
     load_buf_add(b, "warn < %d days, fail < %d days", c->warn_days, c->fail_days);
 }
 
-static void one_cert_key(const struct target_result *r, const struct check *c, int64_t now,
-                         struct judge *j)
+void eval_cert_key(const struct target_result *r, const struct check *c, int64_t now,
+                   struct judge *j)
 {
     (void)now;
     check_cert_key(r, c, j);
 }
 
-void eval_cert_key(const struct target_result *r, const struct check *c, int64_t now,
+void eval_cert_sig(const struct target_result *r, const struct check *c, int64_t now,
                    struct judge *j)
-{
-    eval_each_deployment(r, c, now, j, one_cert_key);
-}
-
-static void one_cert_sig(const struct target_result *r, const struct check *c, int64_t now,
-                         struct judge *j)
 {
     (void)now;
     check_cert_sig(r, c, j);
 }
 
-void eval_cert_sig(const struct target_result *r, const struct check *c, int64_t now,
+void eval_lifetime(const struct target_result *r, const struct check *c, int64_t now,
                    struct judge *j)
-{
-    eval_each_deployment(r, c, now, j, one_cert_sig);
-}
-
-static void one_lifetime(const struct target_result *r, const struct check *c, int64_t now,
-                         struct judge *j)
 {
     (void)now;
     check_lifetime(r, c, j);
 }
 
-void eval_lifetime(const struct target_result *r, const struct check *c, int64_t now,
-                   struct judge *j)
-{
-    eval_each_deployment(r, c, now, j, one_lifetime);
-}
-
-static void one_expiry(const struct target_result *r, const struct check *c, int64_t now,
-                       struct judge *j)
+void eval_expiry(const struct target_result *r, const struct check *c, int64_t now, struct judge *j)
 {
     check_expiry(r, c, j, now);
 }
 
-void eval_expiry(const struct target_result *r, const struct check *c, int64_t now, struct judge *j)
-{
-    eval_each_deployment(r, c, now, j, one_expiry);
-}
-
-static void one_san(const struct target_result *r, const struct check *c, int64_t now,
-                    struct judge *j)
+void eval_san(const struct target_result *r, const struct check *c, int64_t now, struct judge *j)
 {
     (void)c;
     (void)now;
     check_san(r, j);
 }
 
-void eval_san(const struct target_result *r, const struct check *c, int64_t now, struct judge *j)
-{
-    eval_each_deployment(r, c, now, j, one_san);
-}
-
-static void one_eku(const struct target_result *r, const struct check *c, int64_t now,
-                    struct judge *j)
+void eval_eku(const struct target_result *r, const struct check *c, int64_t now, struct judge *j)
 {
     (void)c;
     (void)now;
     check_eku(r, j);
-}
-
-void eval_eku(const struct target_result *r, const struct check *c, int64_t now, struct judge *j)
-{
-    eval_each_deployment(r, c, now, j, one_eku);
 }

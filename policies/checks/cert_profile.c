@@ -415,84 +415,46 @@ static void check_crl_url(const struct target_result *r, const struct check *c, 
 
 /* ---- the table's functions -------------------------------------------------- */
 
-static void one_sig_allowed(const struct target_result *r, const struct check *c, int64_t now,
-                            struct judge *j)
+void eval_sig_allowed(const struct target_result *r, const struct check *c, int64_t now,
+                      struct judge *j)
 {
     (void)now;
     check_sig_allowed(r, c, j);
 }
 
-static void one_key_usage(const struct target_result *r, const struct check *c, int64_t now,
-                          struct judge *j)
+void eval_key_usage(const struct target_result *r, const struct check *c, int64_t now,
+                    struct judge *j)
 {
     (void)c;
     (void)now;
     check_key_usage(r, j);
 }
 
-static void one_serial(const struct target_result *r, const struct check *c, int64_t now,
-                       struct judge *j)
+void eval_serial(const struct target_result *r, const struct check *c, int64_t now, struct judge *j)
 {
     (void)c;
     (void)now;
     check_serial(r, j);
 }
 
-static void one_aia(const struct target_result *r, const struct check *c, int64_t now,
-                    struct judge *j)
+void eval_aia(const struct target_result *r, const struct check *c, int64_t now, struct judge *j)
 {
     (void)c;
     (void)now;
     check_aia(r, false, j);
 }
 
-static void one_ocsp_url(const struct target_result *r, const struct check *c, int64_t now,
-                         struct judge *j)
+void eval_ocsp_url(const struct target_result *r, const struct check *c, int64_t now,
+                   struct judge *j)
 {
     (void)c;
     (void)now;
     check_aia(r, true, j);
 }
 
-static void one_crl_url(const struct target_result *r, const struct check *c, int64_t now,
-                        struct judge *j)
-{
-    (void)now;
-    check_crl_url(r, c, j);
-}
-
-/* Every deployment is judged on its own (policies/checks/deployments.c). */
-
-void eval_sig_allowed(const struct target_result *r, const struct check *c, int64_t now,
-                      struct judge *j)
-{
-    eval_each_deployment(r, c, now, j, one_sig_allowed);
-}
-
-void eval_key_usage(const struct target_result *r, const struct check *c, int64_t now,
-                    struct judge *j)
-{
-    eval_each_deployment(r, c, now, j, one_key_usage);
-}
-
-void eval_serial(const struct target_result *r, const struct check *c, int64_t now, struct judge *j)
-{
-    eval_each_deployment(r, c, now, j, one_serial);
-}
-
-void eval_aia(const struct target_result *r, const struct check *c, int64_t now, struct judge *j)
-{
-    eval_each_deployment(r, c, now, j, one_aia);
-}
-
-void eval_ocsp_url(const struct target_result *r, const struct check *c, int64_t now,
-                   struct judge *j)
-{
-    eval_each_deployment(r, c, now, j, one_ocsp_url);
-}
-
 void eval_crl_url(const struct target_result *r, const struct check *c, int64_t now,
                   struct judge *j)
 {
-    eval_each_deployment(r, c, now, j, one_crl_url);
+    (void)now;
+    check_crl_url(r, c, j);
 }

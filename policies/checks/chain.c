@@ -91,16 +91,10 @@ static void check_chain(const struct target_result *r, enum check_kind k, bool w
 
 /* ---- the table's functions -------------------------------------------------- */
 
-static void one_chain(const struct target_result *r, const struct check *c, int64_t now,
-                      struct judge *j)
+void eval_chain(const struct target_result *r, const struct check *c, int64_t now, struct judge *j)
 {
     (void)now;
     check_chain(r, c->kind, c->warn_only, j);
-}
-
-void eval_chain(const struct target_result *r, const struct check *c, int64_t now, struct judge *j)
-{
-    eval_each_deployment(r, c, now, j, one_chain);
 }
 
 bool load_c_chain_order(struct pfile *f, const yaml_node_t *v, struct check *c)

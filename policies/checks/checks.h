@@ -215,6 +215,10 @@ struct check_def {
     check_load_fn load;
     check_describe_fn describe;
     check_eval_fn eval;
+    /* eval judges one certificate deployment: the rule's evaluation runs it
+     * on each one the target serves (eval_each_deployment), the evidence
+     * naming the deployment when there are several. */
+    bool per_deployment;
 };
 
 /* Indexed by enum check_kind, CHECK_COUNT entries. */

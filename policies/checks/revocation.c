@@ -156,44 +156,26 @@ static void check_must_staple(const struct target_result *r, struct judge *j)
 
 /* ---- the table's functions -------------------------------------------------- */
 
-static void one_ocsp_staple(const struct target_result *r, const struct check *c, int64_t now,
-                            struct judge *j)
+void eval_ocsp_staple(const struct target_result *r, const struct check *c, int64_t now,
+                      struct judge *j)
 {
     (void)c;
     (void)now;
     check_ocsp_staple(r, j);
 }
 
-void eval_ocsp_staple(const struct target_result *r, const struct check *c, int64_t now,
+void eval_not_revoked(const struct target_result *r, const struct check *c, int64_t now,
                       struct judge *j)
-{
-    eval_each_deployment(r, c, now, j, one_ocsp_staple);
-}
-
-static void one_not_revoked(const struct target_result *r, const struct check *c, int64_t now,
-                            struct judge *j)
 {
     (void)c;
     (void)now;
     check_not_revoked(r, j);
 }
 
-void eval_not_revoked(const struct target_result *r, const struct check *c, int64_t now,
+void eval_must_staple(const struct target_result *r, const struct check *c, int64_t now,
                       struct judge *j)
-{
-    eval_each_deployment(r, c, now, j, one_not_revoked);
-}
-
-static void one_must_staple(const struct target_result *r, const struct check *c, int64_t now,
-                            struct judge *j)
 {
     (void)c;
     (void)now;
     check_must_staple(r, j);
-}
-
-void eval_must_staple(const struct target_result *r, const struct check *c, int64_t now,
-                      struct judge *j)
-{
-    eval_each_deployment(r, c, now, j, one_must_staple);
 }

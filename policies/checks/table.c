@@ -16,6 +16,11 @@
     {                                                                                              \
         key, load_c_true, describe_true, eval_##fn                                                 \
     }
+/* A `true`-valued check judged on each certificate deployment (per_deployment). */
+#define CHECK_TRUE_EACH(key, fn)                                                                   \
+    {                                                                                              \
+        key, load_c_true, describe_true, eval_##fn, true                                           \
+    }
 
 const struct check_def check_table[CHECK_COUNT] = {
     [CHECK_PROTOCOLS_FORBIDDEN] = {"protocols_forbidden", load_c_versions, describe_versions,
@@ -43,30 +48,30 @@ const struct check_def check_table[CHECK_COUNT] = {
         CHECK_TRUE("extended_master_secret_required", extended_master_secret),
     [CHECK_ENCRYPT_THEN_MAC_REQUIRED] = CHECK_TRUE("encrypt_then_mac_required", encrypt_then_mac),
     [CHECK_HEARTBEAT_FORBIDDEN] = CHECK_TRUE("heartbeat_forbidden", heartbeat),
-    [CHECK_CERT_KEY] = {"cert_key", load_c_cert_key, describe_cert_key, eval_cert_key},
+    [CHECK_CERT_KEY] = {"cert_key", load_c_cert_key, describe_cert_key, eval_cert_key, true},
     [CHECK_CERT_SIGNATURE_FORBIDDEN] = {"cert_signature_forbidden", load_c_sig_forbidden,
-                                        describe_sig_forbidden, eval_cert_sig},
+                                        describe_sig_forbidden, eval_cert_sig, true},
     [CHECK_CERT_SIGNATURE_ALLOWED] = {"cert_signature_allowed", load_c_sig_allowed,
-                                      describe_sig_allowed, eval_sig_allowed},
+                                      describe_sig_allowed, eval_sig_allowed, true},
     [CHECK_CERT_MAX_LIFETIME] = {"cert_max_lifetime", load_c_lifetime, describe_lifetime,
-                                 eval_lifetime},
-    [CHECK_CERT_EXPIRY] = {"cert_expiry", load_c_expiry, describe_expiry, eval_expiry},
-    [CHECK_CERT_SAN_REQUIRED] = CHECK_TRUE("cert_san_required", san),
-    [CHECK_CERT_SERVER_AUTH_EKU_REQUIRED] = CHECK_TRUE("cert_server_auth_eku_required", eku),
-    [CHECK_CERT_KEY_USAGE_VALID] = CHECK_TRUE("cert_key_usage_valid", key_usage),
-    [CHECK_CERT_SERIAL_VALID] = CHECK_TRUE("cert_serial_valid", serial),
-    [CHECK_CERT_AIA_REQUIRED] = CHECK_TRUE("cert_aia_required", aia),
-    [CHECK_CERT_OCSP_URL_REQUIRED] = CHECK_TRUE("cert_ocsp_url_required", ocsp_url),
+                                 eval_lifetime, true},
+    [CHECK_CERT_EXPIRY] = {"cert_expiry", load_c_expiry, describe_expiry, eval_expiry, true},
+    [CHECK_CERT_SAN_REQUIRED] = CHECK_TRUE_EACH("cert_san_required", san),
+    [CHECK_CERT_SERVER_AUTH_EKU_REQUIRED] = CHECK_TRUE_EACH("cert_server_auth_eku_required", eku),
+    [CHECK_CERT_KEY_USAGE_VALID] = CHECK_TRUE_EACH("cert_key_usage_valid", key_usage),
+    [CHECK_CERT_SERIAL_VALID] = CHECK_TRUE_EACH("cert_serial_valid", serial),
+    [CHECK_CERT_AIA_REQUIRED] = CHECK_TRUE_EACH("cert_aia_required", aia),
+    [CHECK_CERT_OCSP_URL_REQUIRED] = CHECK_TRUE_EACH("cert_ocsp_url_required", ocsp_url),
     [CHECK_CERT_CRL_URL_REQUIRED] = {"cert_crl_url_required", load_c_crl_url, describe_crl_url,
-                                     eval_crl_url},
-    [CHECK_CHAIN_TRUSTED_REQUIRED] = CHECK_TRUE("chain_trusted_required", chain),
-    [CHECK_CHAIN_COMPLETE_REQUIRED] = CHECK_TRUE("chain_complete_required", chain),
+                                     eval_crl_url, true},
+    [CHECK_CHAIN_TRUSTED_REQUIRED] = CHECK_TRUE_EACH("chain_trusted_required", chain),
+    [CHECK_CHAIN_COMPLETE_REQUIRED] = CHECK_TRUE_EACH("chain_complete_required", chain),
     [CHECK_CHAIN_ORDER_REQUIRED] = {"chain_order_required", load_c_chain_order,
-                                    describe_chain_order, eval_chain},
-    [CHECK_HOSTNAME_MATCH_REQUIRED] = CHECK_TRUE("hostname_match_required", chain),
-    [CHECK_OCSP_STAPLE_REQUIRED] = CHECK_TRUE("ocsp_staple_required", ocsp_staple),
-    [CHECK_CERT_NOT_REVOKED_REQUIRED] = CHECK_TRUE("cert_not_revoked_required", not_revoked),
-    [CHECK_MUST_STAPLE_HONOURED] = CHECK_TRUE("must_staple_honoured", must_staple),
+                                    describe_chain_order, eval_chain, true},
+    [CHECK_HOSTNAME_MATCH_REQUIRED] = CHECK_TRUE_EACH("hostname_match_required", chain),
+    [CHECK_OCSP_STAPLE_REQUIRED] = CHECK_TRUE_EACH("ocsp_staple_required", ocsp_staple),
+    [CHECK_CERT_NOT_REVOKED_REQUIRED] = CHECK_TRUE_EACH("cert_not_revoked_required", not_revoked),
+    [CHECK_MUST_STAPLE_HONOURED] = CHECK_TRUE_EACH("must_staple_honoured", must_staple),
     [CHECK_HSTS_MIN_MAX_AGE] = {"hsts_min_max_age", load_c_max_age, describe_max_age, eval_hsts},
     [CHECK_HTTP_REDIRECT_REQUIRED] = CHECK_TRUE("http_redirect_required", http_redirect),
     [CHECK_INVENTORY] = {"inventory", load_c_inventory, describe_inventory, eval_inventory},
