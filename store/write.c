@@ -154,7 +154,8 @@ static int store_put_cert(struct store *s, const struct cert_fact *c)
         store_put_items(s, c->sha256, "san", &c->san) != 0 ||
         store_put_items(s, c->sha256, "ocsp_url", &c->ocsp_urls) != 0 ||
         store_put_items(s, c->sha256, "ca_issuer_url", &c->ca_issuer_urls) != 0 ||
-        store_put_items(s, c->sha256, "crl_url", &c->crl_urls) != 0) {
+        store_put_items(s, c->sha256, "crl_url", &c->crl_urls) != 0 ||
+        store_put_items(s, c->sha256, "policy_oid", &c->policy_oids) != 0) {
         return -1;
     }
     return 0;

@@ -200,6 +200,8 @@ static void fill_cert(struct cert_fact *c, int seed)
     add(&c->ca_issuer_urls, "http://ca.example.test/ca.der");
     add(&c->crl_urls, "http://crl.example.test/1.crl");
     add(&c->crl_urls, "ldap://crl.example.test/2");
+    add(&c->policy_oids, "2.23.140.1.2.2"); /* order kept */
+    add(&c->policy_oids, "1.3.6.1.4.1.99999.1");
     c->must_staple = true;
     c->n_scts = 3;
     c->self_signed = true;
@@ -474,6 +476,7 @@ static void ck_cert(const struct cert_fact *a, const struct cert_fact *b)
     ck_list("ocsp_urls", &a->ocsp_urls, &b->ocsp_urls);
     ck_list("ca_issuer_urls", &a->ca_issuer_urls, &b->ca_issuer_urls);
     ck_list("crl_urls", &a->crl_urls, &b->crl_urls);
+    ck_list("policy_oids", &a->policy_oids, &b->policy_oids);
     ck_assert_int_eq(a->must_staple, b->must_staple);
     ck_assert_int_eq(a->n_scts, b->n_scts);
     ck_assert_int_eq(a->self_signed, b->self_signed);
