@@ -141,6 +141,7 @@ static json_t *json_cert(size_t pos, const struct cert_fact *c)
     json_object_set_new(o, "ocsp_urls", json_list(&c->ocsp_urls));
     json_object_set_new(o, "ca_issuer_urls", json_list(&c->ca_issuer_urls));
     json_object_set_new(o, "crl_urls", json_list(&c->crl_urls));
+    json_object_set_new(o, "policy_oids", json_list(&c->policy_oids));
     json_object_set_new(o, "must_staple", json_boolean(c->must_staple));
     json_object_set_new(o, "sct_count", json_integer(c->n_scts));
     json_object_set_new(o, "self_signed", json_boolean(c->self_signed));

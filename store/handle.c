@@ -41,7 +41,8 @@ static const char *const store_stmt_sql[ST_COUNT] = {
                        " has_key_usage, ca, path_len, must_staple, n_scts, self_signed)"
                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_INSERT_CERT_ITEM] = "INSERT INTO certificate_items (sha256, field, position, value)"
-                            " VALUES (?, ?, ?, ?)",
+                            " VALUES (?, ?, ?, ?)"
+                            " ON CONFLICT (sha256, field, position) DO NOTHING",
     [ST_INSERT_CHAIN_CERT] = "INSERT INTO chain_certs (target_id, position, sha256, days_left)"
                              " VALUES (?, ?, ?, ?)",
     [ST_INSERT_CHAIN] = "INSERT INTO chains (target_id, " CHAIN_COLUMNS ")"

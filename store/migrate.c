@@ -350,6 +350,23 @@ static const struct store_migration store_migrations[] = {
         "ALTER TABLE policy_runs ADD COLUMN fail_on_inconclusive INTEGER"
         "  CHECK (fail_on_inconclusive IN (0, 1));"
         "PRAGMA user_version = 5;"},
+    /* 6: certificatePolicies policy OIDs as 'policy_oid' items. SQLite
+     * cannot alter a CHECK, so the table is rebuilt: every row is copied
+     * as it was, then the index is made again. */
+    {6, "CREATE TABLE certificate_items_6 ("
+        "  sha256 TEXT NOT NULL REFERENCES certificates (sha256) ON DELETE CASCADE,"
+        "  field TEXT NOT NULL CHECK (field IN ('key_usage', 'eku', 'san', 'ocsp_url',"
+        "    'ca_issuer_url', 'crl_url', 'policy_oid')),"
+        "  position INTEGER NOT NULL,"
+        "  value TEXT NOT NULL,"
+        "  PRIMARY KEY (sha256, field, position)"
+        ") WITHOUT ROWID;"
+        "INSERT INTO certificate_items_6 (sha256, field, position, value)"
+        "  SELECT sha256, field, position, value FROM certificate_items;"
+        "DROP TABLE certificate_items;"
+        "ALTER TABLE certificate_items_6 RENAME TO certificate_items;"
+        "CREATE INDEX certificate_items_value ON certificate_items (field, value);"
+        "PRAGMA user_version = 6;"},
 };
 
 #define STORE_N_MIGRATIONS (sizeof(store_migrations) / sizeof(store_migrations[0]))

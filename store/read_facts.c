@@ -81,6 +81,9 @@ static struct strlist *item_list(struct cert_fact *cf, const char *field)
     if (strcmp(field, "crl_url") == 0) {
         return &cf->crl_urls;
     }
+    if (strcmp(field, "policy_oid") == 0) {
+        return &cf->policy_oids;
+    }
     return NULL;
 }
 

@@ -109,7 +109,9 @@ static int store_put_items(struct store *s, const char *sha256, const char *fiel
 }
 
 /* store_put_cert stores c once (keyed by SHA-256) with its list items; a
- * certificate already stored is left as it is. */
+ * certificate already stored is left as it is, but for its policy OIDs: one
+ * stored before schema 6 has none, so they are added (an item already
+ * there is kept). */
 static int store_put_cert(struct store *s, const struct cert_fact *c)
 {
     struct binder b;
@@ -147,14 +149,16 @@ static int store_put_cert(struct store *s, const struct cert_fact *c)
         return -1;
     }
     if (sqlite3_changes(s->db) == 0) {
-        return 0; /* already stored: the parsed fields come from the same DER */
+        /* already stored: the parsed fields come from the same DER */
+        return store_put_items(s, c->sha256, "policy_oid", &c->policy_oids);
     }
     if (store_put_items(s, c->sha256, "key_usage", &c->key_usage) != 0 ||
         store_put_items(s, c->sha256, "eku", &c->eku) != 0 ||
         store_put_items(s, c->sha256, "san", &c->san) != 0 ||
         store_put_items(s, c->sha256, "ocsp_url", &c->ocsp_urls) != 0 ||
         store_put_items(s, c->sha256, "ca_issuer_url", &c->ca_issuer_urls) != 0 ||
-        store_put_items(s, c->sha256, "crl_url", &c->crl_urls) != 0) {
+        store_put_items(s, c->sha256, "crl_url", &c->crl_urls) != 0 ||
+        store_put_items(s, c->sha256, "policy_oid", &c->policy_oids) != 0) {
         return -1;
     }
     return 0;

@@ -40,6 +40,7 @@ void cert_fact_init(struct cert_fact *c)
     strlist_init(&c->ocsp_urls);
     strlist_init(&c->ca_issuer_urls);
     strlist_init(&c->crl_urls);
+    strlist_init(&c->policy_oids);
     c->ca = -1;
     c->path_len = -1;
 }
@@ -55,6 +56,7 @@ void cert_fact_cleanup(struct cert_fact *c)
     strlist_cleanup(&c->ocsp_urls);
     strlist_cleanup(&c->ca_issuer_urls);
     strlist_cleanup(&c->crl_urls);
+    strlist_cleanup(&c->policy_oids);
     cert_fact_init(c);
 }
 

@@ -100,6 +100,7 @@ struct cert_fact {
     struct strlist ocsp_urls;      /* AIA id-ad-ocsp */
     struct strlist ca_issuer_urls; /* AIA id-ad-caIssuers */
     struct strlist crl_urls;       /* CRL distribution points */
+    struct strlist policy_oids;    /* certificatePolicies policyIdentifiers, dotted */
     bool must_staple;              /* TLS feature extension with status_request */
     int n_scts;                    /* embedded SCTs (0 when the extension is absent) */
     bool self_signed;              /* subject == issuer and it verifies with its own key */

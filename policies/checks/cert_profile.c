@@ -4,8 +4,9 @@
  * chain), cert_key_usage_valid (keyUsage bits per key type),
  * cert_serial_valid (positive, at most 20 octets, at least 64 bits),
  * cert_aia_required, cert_ocsp_url_required and cert_crl_url_required
- * (the leaf's AIA and CRL distribution point URLs), their parameters and
- * verdicts.
+ * (the leaf's AIA and CRL distribution point URLs), cert_policy_required
+ * (a CA/B Forum reserved policy OID in the leaf's certificatePolicies),
+ * their parameters and verdicts.
  *
  * Where it sits: check_table (table.c) -> [load, describe, eval here].
  * Invariant: like cert.c, certificates not collected are inconclusive;
@@ -413,6 +414,41 @@ static void check_crl_url(const struct target_result *r, const struct check *c, 
            c->unless_ocsp ? " and no OCSP responder URL" : "");
 }
 
+/* ---- cert_policy_required ---------------------------------------------------- */
+
+/* The CA/Browser Forum's reserved policy identifiers (Baseline Requirements
+ * §7.1.6.1; EV Guidelines §9.7). */
+static const struct {
+    const char *oid;
+    const char *name;
+} cabf_policies[] = {
+    {"2.23.140.1.2.1", "domain-validated"},
+    {"2.23.140.1.2.2", "organization-validated"},
+    {"2.23.140.1.2.3", "individual-validated"},
+    {"2.23.140.1.1", "extended-validation"},
+};
+
+static void check_policy_oid(const struct target_result *r, struct judge *j)
+{
+    if (!eval_have_certs(r, j)) {
+        return;
+    }
+    const struct strlist *l = &r->certs[0].policy_oids;
+    for (size_t i = 0; i < l->n_items; i++) {
+        for (size_t k = 0; k < sizeof(cabf_policies) / sizeof(cabf_policies[0]); k++) {
+            if (strcmp(l->items[i], cabf_policies[k].oid) == 0) {
+                ev_add(judge_ok(j), "leaf certificatePolicies has %s (%s)", cabf_policies[k].oid,
+                       cabf_policies[k].name);
+                return;
+            }
+        }
+    }
+    ev_add(judge_fail(j),
+           "leaf certificatePolicies has no CA/B Forum reserved policy OID (2.23.140.1.2.1, "
+           "2.23.140.1.2.2, 2.23.140.1.2.3 or 2.23.140.1.1)%s",
+           l->n_items == 0 ? ": the extension is absent or empty" : "");
+}
+
 /* ---- the table's functions -------------------------------------------------- */
 
 void eval_sig_allowed(const struct target_result *r, const struct check *c, int64_t now,
@@ -457,4 +493,12 @@ void eval_crl_url(const struct target_result *r, const struct check *c, int64_t 
 {
     (void)now;
     check_crl_url(r, c, j);
+}
+
+void eval_policy_oid(const struct target_result *r, const struct check *c, int64_t now,
+                     struct judge *j)
+{
+    (void)c;
+    (void)now;
+    check_policy_oid(r, j);
 }

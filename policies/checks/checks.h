@@ -298,6 +298,7 @@ CHECK_EVAL(key_usage);
 CHECK_EVAL(serial);
 CHECK_EVAL(aia);
 CHECK_EVAL(ocsp_url);
+CHECK_EVAL(policy_oid);
 CHECK_EVAL(crl_url);
 /* chain.c */
 CHECK_LOAD(chain_order);

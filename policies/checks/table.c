@@ -64,6 +64,7 @@ const struct check_def check_table[CHECK_COUNT] = {
     [CHECK_CERT_OCSP_URL_REQUIRED] = CHECK_TRUE_EACH("cert_ocsp_url_required", ocsp_url),
     [CHECK_CERT_CRL_URL_REQUIRED] = {"cert_crl_url_required", load_c_crl_url, describe_crl_url,
                                      eval_crl_url, true},
+    [CHECK_CERT_POLICY_REQUIRED] = CHECK_TRUE_EACH("cert_policy_required", policy_oid),
     [CHECK_CHAIN_TRUSTED_REQUIRED] = CHECK_TRUE_EACH("chain_trusted_required", chain),
     [CHECK_CHAIN_COMPLETE_REQUIRED] = CHECK_TRUE_EACH("chain_complete_required", chain),
     [CHECK_CHAIN_ORDER_REQUIRED] = {"chain_order_required", load_c_chain_order,

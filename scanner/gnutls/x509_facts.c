@@ -23,10 +23,10 @@
  *   (or memory runs out). A certificate that parses but carries a malformed
  *   extension still returns 0: that field is left empty and err holds a
  *   warning ("malformed subjectAltName ignored"); err is "" otherwise.
- * - The list extensions (EKU, SAN, AIA, CRL distribution points, TLS
- *   features, SCTs) share one walk (x509_fill_ext): fetch the value, let the
- *   extension's decoder import it, x509_walk read its items with the
- *   extension's item reader until the end, free it.
+ * - The list extensions (EKU, SAN, AIA, CRL distribution points,
+ *   certificatePolicies, TLS features, SCTs) share one walk (x509_fill_ext):
+ *   fetch the value, let the extension's decoder import it, x509_walk read
+ *   its items with the extension's item reader until the end, free it.
  */
 #include "scanner/x509.h"
 
@@ -47,6 +47,7 @@
 #define X509_OID_SAN "2.5.29.17"
 #define X509_OID_EKU "2.5.29.37"
 #define X509_OID_CRLDP "2.5.29.31"
+#define X509_OID_POLICIES "2.5.29.32"
 #define X509_OID_AIA "1.3.6.1.5.5.7.1.1"
 #define X509_OID_TLSFEATURE "1.3.6.1.5.5.7.1.24"
 #define X509_OID_CT_SCTS "1.3.6.1.4.1.11129.2.4.2"
@@ -512,6 +513,34 @@ static int x509_decode_crldp(const gnutls_datum_t *val, const char *name, struct
     return rc;
 }
 
+/* RFC 5280 §4.2.1.4: each PolicyInformation's policyIdentifier, as dotted
+ * text (escaped like the other OID texts); the qualifiers are not kept. */
+static int x509_policy_item(void *h, unsigned i, struct cert_fact *out, bool *oom)
+{
+    struct gnutls_x509_policy_st policy;
+    memset(&policy, 0, sizeof(policy));
+    int r = gnutls_x509_policies_get(h, i, &policy);
+    *oom = r >= 0 && policy.oid != NULL &&
+           x509_list_add(&out->policy_oids, "", (const unsigned char *)policy.oid,
+                         strlen(policy.oid), true) != 0;
+    return r;
+}
+
+static int x509_decode_policies(const gnutls_datum_t *val, const char *name, struct cert_fact *out,
+                                char *err, size_t err_len)
+{
+    gnutls_x509_policies_t h = NULL;
+    if (gnutls_x509_policies_init(&h) < 0) {
+        return -1;
+    }
+    int r = gnutls_x509_ext_import_policies(val, h, 0);
+    int rc = x509_import_ok(r, name, err, err_len)
+                 ? x509_walk(h, x509_policy_item, name, out, err, err_len)
+                 : 0;
+    gnutls_x509_policies_deinit(h);
+    return rc;
+}
+
 /* The TLS feature and SCT lists end at the first item that cannot be read,
  * without a warning. */
 static int x509_tlsfeatures_item(void *h, unsigned i, struct cert_fact *out, bool *oom)
@@ -581,6 +610,7 @@ static const struct {
     {X509_OID_SAN, "subjectAltName", "subjectAltName", x509_decode_san},
     {X509_OID_AIA, "authorityInfoAccess", "authorityInfoAccess", x509_decode_aia},
     {X509_OID_CRLDP, "cRLDistributionPoints", "cRLDistributionPoints", x509_decode_crldp},
+    {X509_OID_POLICIES, "certificatePolicies", "certificatePolicies", x509_decode_policies},
     {X509_OID_TLSFEATURE, "TLS feature", "TLS feature extension", x509_decode_tlsfeatures},
     {X509_OID_CT_SCTS, "SCT list", "SCT list", x509_decode_scts},
 };

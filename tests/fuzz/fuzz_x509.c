@@ -68,6 +68,7 @@ static void x509_fz_check(const uint8_t *data, size_t size, int rc, const struct
     (void)x509_fz_list(&cf->ocsp_urls);
     (void)x509_fz_list(&cf->ca_issuer_urls);
     (void)x509_fz_list(&cf->crl_urls);
+    (void)x509_fz_list(&cf->policy_oids);
     if (cf->ca < -1 || cf->ca > 1 || cf->path_len < -1 || cf->n_scts < 0 || cf->key_bits < 0) {
         abort();
     }

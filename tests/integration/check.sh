@@ -259,6 +259,11 @@ want_rule_passes good-rsa cabf-baseline cert_aia_required cert_crl_url_required 
 t_eq "good-rsa: the cabf-baseline profile rules pass" "pass pass pass pass" \
 	"$(jq -r '[.targets[0].policies[] | select(.policy == "cabf-baseline") | .findings[]
 	| select(.rule_id | test("aia|crl-dp|serial|key-usage")) | .verdict] | join(" ")' <<<"$J")"
+# The lab leaves carry the CA/B domain-validated policy OID (tests/lab/lab.sh).
+t_eq "good-rsa: cabf-7.1.2.7.9-certificate-policies passes on 2.23.140.1.2.1" \
+	"pass: leaf certificatePolicies has 2.23.140.1.2.1 (domain-validated)" \
+	"$(jq -r '.targets[0].policies[] | select(.policy == "cabf-baseline") | .findings[]
+	| select(.rule_id == "cabf-7.1.2.7.9-certificate-policies") | "\(.verdict): \(.evidence)"' <<<"$J")"
 # An EC leaf with digitalSignature only meets the ECC key usage.
 check_json good-ecdsa any cabf-baseline
 want_rule_passes good-ecdsa cabf-baseline cert_key_usage_valid cert_serial_valid cert_aia_required

@@ -99,6 +99,11 @@ sqlite3 "$pub/mnt/v1.db" "DROP TABLE deployment_revocations; DROP TABLE deployme
 	ALTER TABLE chains DROP COLUMN aia_completed; ALTER TABLE chains DROP COLUMN aia_trusted;
 	ALTER TABLE chains DROP COLUMN aia_fetched; ALTER TABLE chains DROP COLUMN aia_detail;
 	ALTER TABLE policy_runs DROP COLUMN fail_on; ALTER TABLE policy_runs DROP COLUMN fail_on_inconclusive;
+	CREATE TABLE old_items (sha256 TEXT NOT NULL REFERENCES certificates (sha256) ON DELETE CASCADE,
+	  field TEXT NOT NULL CHECK (field IN ('key_usage', 'eku', 'san', 'ocsp_url', 'ca_issuer_url', 'crl_url')),
+	  position INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY (sha256, field, position)) WITHOUT ROWID;
+	INSERT INTO old_items SELECT * FROM certificate_items; DROP TABLE certificate_items;
+	ALTER TABLE old_items RENAME TO certificate_items; CREATE INDEX certificate_items_value ON certificate_items (field, value);
 	PRAGMA user_version = 1;" >/dev/null
 # A -wal holding a commit: the files copied while a writer keeps them.
 cp "$seed" "$pub/wal.db"

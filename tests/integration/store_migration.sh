@@ -42,8 +42,10 @@ before=$(sum "$db")
 # v4 adds (each target's deployments, the deployment of every inventory
 # place and expiring certificate) and what v5 adds (each policy run's gate:
 # "fail_on", "fail_on_inconclusive", "gate_stored", the "verdicts" judged
-# at it, each finding's "blocking").
+# at it, each finding's "blocking") and v6 (each certificate's
+# "policy_oids", empty for a certificate stored before it).
 V4_NEW='del(.generated, .scan.database) | .targets |= map(del(.deployments))
+	| walk(if type == "object" then del(.policy_oids) else . end)
 	| del(.inventory.certificates[]?.served[]?.deployment, .expiring.certificates[]?.deployment)
 	| .policy_runs |= (. // [] | map(del(.fail_on, .fail_on_inconclusive, .gate_stored, .verdicts)
 		| .findings |= map(del(.blocking))))'
@@ -64,6 +66,8 @@ compare() {
 		else
 			t_fail "$1: $v scan $id reports as the $v build reported it" "$(head -40 "$LAB_DIR/$v-diff$id")"
 		fi
+		t_eq "$1: $v scan $id: every certificate stored before v6 has an empty policy_oids list" "" \
+			"$(jq -r '.targets[].certificates[]? | select(.policy_oids != []) | .sha256' "$LAB_DIR/$v-r$id.json")"
 		[ "$v" = v2 ] || continue
 		t_eq "$1: scan $id: every target has an empty probes array, not collected" \
 			"$(jq '.targets | length' "$data/v2-scan$id.report.json")" \

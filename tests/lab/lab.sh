@@ -218,7 +218,8 @@ _lab_now() { LAB_NOW=${EPOCHSECONDS:-$(date -u +%s)}; }
 _lab_date() { TZ=UTC0 printf -v LAB_DATE '%(%Y-%m-%d %H:%M:%S)T UTC' "$1"; }
 
 # _lab_tmpl FILE CN VALID_FROM VALID_TO [KIND]: a certtool template.
-# KIND: leaf (default; SAN CN + IP 127.0.0.1, AIA, CRL DP), wronghost,
+# KIND: leaf (default; SAN CN + IP 127.0.0.1, AIA, CRL DP, the CA/B
+# domain-validated policy 2.23.140.1.2.1), wronghost,
 # selfsigned (no AIA/CRL), rsa-leaf adds keyEncipherment, ca, int.
 _lab_tmpl() {
 	local f=$1 cn=$2 from=$3 to=$4 kind=${5:-leaf}
@@ -246,6 +247,7 @@ _lab_tmpl() {
 				echo 'ocsp_uri = "http://127.0.0.1:9/ocsp"'
 				echo 'ca_issuers_uri = "http://127.0.0.1:9/int.crt"'
 				echo 'crl_dist_points = "http://127.0.0.1:9/int.crl"'
+				echo 'policy1 = 2.23.140.1.2.1'
 			fi
 			;;
 		esac

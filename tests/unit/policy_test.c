@@ -2023,6 +2023,41 @@ START_TEST(test_cert_crl_url)
 }
 END_TEST
 
+START_TEST(test_cert_policy_required)
+{
+    struct target_result r;
+    const char *chk = "    cert_policy_required: true\n";
+    fx_init(&r);
+    struct finding f = eval1(chk, &r);
+    EXPECT(f, VERDICT_INCONCLUSIVE, "certificates not collected");
+    struct cert_fact *c = fx_good_leaf(&r);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL,
+           "leaf certificatePolicies has no CA/B Forum reserved policy OID (2.23.140.1.2.1, "
+           "2.23.140.1.2.2, 2.23.140.1.2.3 or 2.23.140.1.1): the extension is absent or empty");
+    /* A CA's own policy, or a prefix of a reserved one, is not enough. */
+    ck_assert_int_eq(strlist_add(&c->policy_oids, "1.3.6.1.4.1.99999.1"), 0);
+    ck_assert_int_eq(strlist_add(&c->policy_oids, "2.23.140.1.2"), 0);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_FAIL,
+           "has no CA/B Forum reserved policy OID (2.23.140.1.2.1, "
+           "2.23.140.1.2.2, 2.23.140.1.2.3 or 2.23.140.1.1)");
+    ck_assert(strstr(f.evidence, "absent") == NULL);
+    ck_assert_int_eq(strlist_add(&c->policy_oids, "2.23.140.1.2.2"), 0);
+    f = eval1(chk, &r);
+    EXPECT(f, VERDICT_PASS, "leaf certificatePolicies has 2.23.140.1.2.2 (organization-validated)");
+    /* Only the leaf is judged. */
+    strlist_cleanup(&c->policy_oids);
+    strlist_init(&c->policy_oids);
+    struct cert_fact *ca = fx_cert(&r, "RSA", 2048, "", "RSA-SHA256", NOW - DAY, NOW + 300 * DAY);
+    ck_assert_int_eq(strlist_add(&ca->policy_oids, "2.23.140.1.1"), 0);
+    f = eval1(chk, &r);
+    ck_assert_int_eq(f.verdict, VERDICT_FAIL);
+    target_result_cleanup(&r);
+    expect_params(chk, "true");
+}
+END_TEST
+
 START_TEST(test_cert_key_rsa_multiple)
 {
     struct target_result r;
@@ -2117,6 +2152,8 @@ START_TEST(test_load_errors_issue12)
         {"    cert_aia_required: false\n", "test.yaml:9:24: expected 'true' for cert_aia_required"},
         {"    cert_ocsp_url_required: [true]\n",
          "test.yaml:9:29: expected 'true' for cert_ocsp_url_required, found a list"},
+        {"    cert_policy_required: yes\n",
+         "test.yaml:9:27: expected 'true' for cert_policy_required, found 'yes'"},
         {"    cert_crl_url_required: false\n",
          "test.yaml:9:28: expected 'true' for cert_crl_url_required (or a mapping)"},
         {"    cert_crl_url_required: {unless_ocsp: yes}\n",
@@ -2262,6 +2299,8 @@ static Suite *policy_suite(void)
     tcase_add_test(tc, test_cert_serial);
     tcase_add_test(tc, test_cert_aia_urls);
     tcase_add_test(tc, test_cert_crl_url);
+    tcase_add_test(tc, test_cert_policy_required);
+    tcase_add_test(tc, test_cert_policy_required);
     tcase_add_test(tc, test_cert_key_rsa_multiple);
     tcase_add_test(tc, test_chain_order_warn_aia);
     suite_add_tcase(s, tc);

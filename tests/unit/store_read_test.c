@@ -200,6 +200,8 @@ static void fill_cert(struct cert_fact *c, int seed)
     add(&c->ca_issuer_urls, "http://ca.example.test/ca.der");
     add(&c->crl_urls, "http://crl.example.test/1.crl");
     add(&c->crl_urls, "ldap://crl.example.test/2");
+    add(&c->policy_oids, "2.23.140.1.2.2"); /* order kept */
+    add(&c->policy_oids, "1.3.6.1.4.1.99999.1");
     c->must_staple = true;
     c->n_scts = 3;
     c->self_signed = true;
@@ -474,6 +476,7 @@ static void ck_cert(const struct cert_fact *a, const struct cert_fact *b)
     ck_list("ocsp_urls", &a->ocsp_urls, &b->ocsp_urls);
     ck_list("ca_issuer_urls", &a->ca_issuer_urls, &b->ca_issuer_urls);
     ck_list("crl_urls", &a->crl_urls, &b->crl_urls);
+    ck_list("policy_oids", &a->policy_oids, &b->policy_oids);
     ck_assert_int_eq(a->must_staple, b->must_staple);
     ck_assert_int_eq(a->n_scts, b->n_scts);
     ck_assert_int_eq(a->self_signed, b->self_signed);
@@ -687,6 +690,34 @@ START_TEST(test_roundtrip_every_field)
     for (size_t i = 0; i < 3; i++) {
         target_result_cleanup(&in[i]);
     }
+    store_close(s);
+}
+END_TEST
+
+/* A certificate stored before schema 6 has no policy OIDs: storing it
+ * again adds them, and storing it once more changes nothing. */
+START_TEST(test_policy_oids_added_to_old_cert)
+{
+    struct store *s = open_ok();
+    struct target_result in;
+    fill_full(&in, "a.example.test", 443, 10);
+    ck_assert_int_eq(store_put_target(s, begin_scan(s, 1750000000000LL), &in), 0);
+    const char *count = "SELECT count(*) FROM certificate_items WHERE field = 'policy_oid'";
+    int64_t n_policies = raw_count(count);
+    ck_assert_int_gt(n_policies, 0);
+    raw_exec("DELETE FROM certificate_items WHERE field = 'policy_oid'");
+    int64_t scan = begin_scan(s, 1760000000000LL);
+    ck_assert_msg(store_put_target(s, scan, &in) == 0, "%s", store_errmsg(s));
+    ck_assert_msg(store_put_target(s, begin_scan(s, 1770000000000LL), &in) == 0, "%s",
+                  store_errmsg(s));
+    ck_assert_int_eq(raw_count(count), n_policies);
+    struct target_result *out = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(store_load_targets(s, scan, &out, NULL, &n), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_target(&in, &out[0]);
+    store_targets_free(out, n);
+    target_result_cleanup(&in);
     store_close(s);
 }
 END_TEST
@@ -1334,6 +1365,7 @@ static Suite *store_read_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, TEST_TIMEOUT_S);
     tcase_add_test(tc, test_roundtrip_every_field);
+    tcase_add_test(tc, test_policy_oids_added_to_old_cert);
     tcase_add_test(tc, test_deployments_rows);
     tcase_add_test(tc, test_probe_state_names);
     tcase_add_test(tc, test_probe_list_caps);

@@ -360,9 +360,21 @@ static void fill_target(struct target_result *r, const char *host, uint16_t port
     snprintf(ch->ocsp_status, sizeof(ch->ocsp_status), "good");
 }
 
-/* Takes a current file back to schema 1: what steps 4, 3 and 2 add,
+/* The certificate_items of schemas 1 to 5 (before step 6 let 'policy_oid'
+ * in), rebuilt from the current one with every row. */
+#define OLD_CERT_ITEMS                                                                             \
+    "CREATE TABLE old_items (sha256 TEXT NOT NULL REFERENCES certificates (sha256)"                \
+    "  ON DELETE CASCADE, field TEXT NOT NULL CHECK (field IN ('key_usage', 'eku', 'san',"         \
+    "  'ocsp_url', 'ca_issuer_url', 'crl_url')), position INTEGER NOT NULL,"                       \
+    "  value TEXT NOT NULL, PRIMARY KEY (sha256, field, position)) WITHOUT ROWID;"                 \
+    "INSERT INTO old_items SELECT sha256, field, position, value FROM certificate_items;"          \
+    "DROP TABLE certificate_items; ALTER TABLE old_items RENAME TO certificate_items;"             \
+    "CREATE INDEX certificate_items_value ON certificate_items (field, value);"
+
+/* Takes a current file back to schema 1: what steps 6, 4, 3 and 2 add,
  * dropped (the tests of old files start from a file written now). */
 #define TO_SCHEMA_1                                                                                \
+    OLD_CERT_ITEMS                                                                                 \
     "DROP TABLE deployment_revocations; DROP TABLE deployment_chains;"                             \
     "DROP TABLE deployment_certs; DROP TABLE deployments;"                                         \
     "DROP TABLE probe_results; ALTER TABLE targets DROP COLUMN probes_state;"                      \
@@ -1366,6 +1378,14 @@ END_TEST
 
 /* A schema-1 file (as an older tlsaudit left it) migrates to the current schema and keeps
  * every fact; its targets read back without revocation facts. */
+/* Every certificate item as hex, in key order; and a 'policy_oid' item. */
+#define ITEMS_DUMP                                                                                 \
+    "SELECT group_concat(hex(sha256) || hex(field) || position || hex(value), ',')"                \
+    "  FROM (SELECT * FROM certificate_items ORDER BY sha256, field, position)"
+#define POLICY_ITEM                                                                                \
+    "INSERT INTO certificate_items SELECT sha256, 'policy_oid', 0, '2.23.140.1.2.1'"               \
+    "  FROM certificates LIMIT 1"
+
 START_TEST(test_migrate_v1)
 {
     const char *db = path_in("v1.db");
@@ -1377,11 +1397,20 @@ START_TEST(test_migrate_v1)
     /* Take the file back to schema 1: what step 2 adds, removed. */
     sqlite3 *raw = raw_open(db);
     raw_exec(raw, TO_SCHEMA_1);
+    char *items_before = q_text_impl(raw, ITEMS_DUMP, 0, NULL);
+    ck_assert_int_ne(sqlite3_exec(raw, POLICY_ITEM, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(raw);
 
     s = open_ok(db);
     raw = raw_open(db);
     ck_assert_int_eq(q_int(raw, "PRAGMA user_version", 0), STORE_SCHEMA_VERSION);
+    /* Step 6 kept every certificate item byte for byte and lets
+     * 'policy_oid' in. */
+    char *items_after = q_text_impl(raw, ITEMS_DUMP, 0, NULL);
+    ck_assert_str_eq(items_after, items_before);
+    free(items_before);
+    free(items_after);
+    raw_exec(raw, POLICY_ITEM);
     ck_assert_int_eq(q_int(raw, "SELECT count(*) FROM chains WHERE aia_attempted = 0", 0), 1);
     ck_assert_int_eq(
         q_int(raw, "SELECT count(*) FROM targets WHERE probes_state = 'not-collected'", 0), 1);

@@ -151,6 +151,15 @@ static void fx_san(gnutls_x509_crt_t c, gnutls_x509_subject_alt_name_t type, con
        "set SAN");
 }
 
+/* fx_policy appends a certificatePolicies entry without qualifiers. */
+static void fx_policy(gnutls_x509_crt_t c, const char *oid)
+{
+    struct gnutls_x509_policy_st p;
+    memset(&p, 0, sizeof(p));
+    p.oid = (char *)oid;
+    fx(gnutls_x509_crt_set_policy(c, &p, 0), "set policy");
+}
+
 static gnutls_x509_crt_t fx_crt(const struct spec *s, struct blob *out)
 {
     gnutls_x509_crt_t c = NULL;
@@ -209,6 +218,8 @@ static gnutls_x509_crt_t fx_crt(const struct spec *s, struct blob *out)
         const char *crl = "http://crl.good.test/int.crl";
         fx(gnutls_x509_crt_set_crl_dist_points2(c, GNUTLS_SAN_URI, crl, (unsigned)strlen(crl), 0),
            "crl dp");
+        fx_policy(c, "2.23.140.1.2.1");
+        fx_policy(c, "1.2.3.4.6");
         gnutls_x509_tlsfeatures_t feat = NULL;
         fx(gnutls_x509_tlsfeatures_init(&feat), "tlsfeatures_init");
         fx(gnutls_x509_tlsfeatures_add(feat, 5), "tlsfeatures_add");
@@ -752,6 +763,7 @@ START_TEST(test_good_facts)
     LIST(&cf.ocsp_urls, "http://ocsp.good.test/");
     LIST(&cf.ca_issuer_urls, "http://ca.good.test/int.der");
     LIST(&cf.crl_urls, "http://crl.good.test/int.crl");
+    LIST(&cf.policy_oids, "2.23.140.1.2.1", "1.2.3.4.6");
     ck_assert(cf.must_staple);
     ck_assert_int_eq(cf.n_scts, 2);
     ck_assert(!cf.self_signed);
@@ -774,6 +786,7 @@ START_TEST(test_ec_facts)
     ck_assert_uint_eq(cf.ocsp_urls.n_items, 0);
     ck_assert_uint_eq(cf.ca_issuer_urls.n_items, 0);
     ck_assert_uint_eq(cf.crl_urls.n_items, 0);
+    ck_assert_uint_eq(cf.policy_oids.n_items, 0);
     ck_assert(!cf.must_staple);
     ck_assert_int_eq(cf.n_scts, 0);
     ck_assert_str_eq(cf.serial, "0102");
