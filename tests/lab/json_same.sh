@@ -16,11 +16,14 @@
 # identical before and after"): build the old tree's tlsaudit, copy it
 # aside, then run this with the new one.
 set -u
-strict=0
+# --strict survives the re-run inside the lab's network namespace through
+# the environment.
+strict=${JSON_SAME_STRICT:-0}
 if [ "${1-}" = --strict ]; then
 	strict=1
 	shift
 fi
+export JSON_SAME_STRICT=$strict
 case ${1-} in
 -h | --help | '')
 	sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
