@@ -14,7 +14,7 @@
 
 #define CHECK_TRUE(key, fn)                                                                        \
     {                                                                                              \
-        key, load_c_true, describe_true, eval_##fn                                                 \
+        key, load_c_true, describe_true, eval_##fn, false                                          \
     }
 /* A `true`-valued check judged on each certificate deployment (per_deployment). */
 #define CHECK_TRUE_EACH(key, fn)                                                                   \
@@ -24,24 +24,25 @@
 
 const struct check_def check_table[CHECK_COUNT] = {
     [CHECK_PROTOCOLS_FORBIDDEN] = {"protocols_forbidden", load_c_versions, describe_versions,
-                                   eval_protocols_forbidden},
+                                   eval_protocols_forbidden, false},
     [CHECK_PROTOCOLS_ALLOWED] = {"protocols_allowed", load_c_versions, describe_versions,
-                                 eval_protocols_allowed},
+                                 eval_protocols_allowed, false},
     [CHECK_PROTOCOLS_REQUIRED] = {"protocols_required", load_c_versions_required,
-                                  describe_versions_required, eval_protocols_required},
+                                  describe_versions_required, eval_protocols_required, false},
     [CHECK_SUITES_ALLOWED] = {"suites_allowed", load_c_suites_allowed, describe_suites_allowed,
-                              eval_suites_allowed},
+                              eval_suites_allowed, false},
     [CHECK_SUITES_FORBIDDEN] = {"suites_forbidden", load_c_suites_forbidden,
-                                describe_suites_forbidden, eval_suites_forbidden},
-    [CHECK_GROUPS_ALLOWED] = {"groups_allowed", load_c_groups, describe_groups,
-                              eval_groups_allowed},
+                                describe_suites_forbidden, eval_suites_forbidden, false},
+    [CHECK_GROUPS_ALLOWED] = {"groups_allowed", load_c_groups, describe_groups, eval_groups_allowed,
+                              false},
     [CHECK_GROUPS_REQUIRED] = {"groups_required", load_c_groups_required, describe_groups,
-                               eval_groups_required},
-    [CHECK_DH_MIN_BITS] = {"dh_min_bits", load_c_min_bits, describe_min_bits, eval_dh_min_bits},
+                               eval_groups_required, false},
+    [CHECK_DH_MIN_BITS] = {"dh_min_bits", load_c_min_bits, describe_min_bits, eval_dh_min_bits,
+                           false},
     [CHECK_ECDH_MIN_BITS] = {"ecdh_min_bits", load_c_min_bits, describe_min_bits,
-                             eval_ecdh_min_bits},
+                             eval_ecdh_min_bits, false},
     [CHECK_SERVER_ORDER_REQUIRED] = {"server_order_required", load_c_server_order,
-                                     describe_server_order, eval_server_order},
+                                     describe_server_order, eval_server_order, false},
     [CHECK_SECURE_RENEGOTIATION_REQUIRED] =
         CHECK_TRUE("secure_renegotiation_required", secure_renegotiation),
     [CHECK_EXTENDED_MASTER_SECRET_REQUIRED] =
@@ -73,10 +74,11 @@ const struct check_def check_table[CHECK_COUNT] = {
     [CHECK_OCSP_STAPLE_REQUIRED] = CHECK_TRUE_EACH("ocsp_staple_required", ocsp_staple),
     [CHECK_CERT_NOT_REVOKED_REQUIRED] = CHECK_TRUE_EACH("cert_not_revoked_required", not_revoked),
     [CHECK_MUST_STAPLE_HONOURED] = CHECK_TRUE_EACH("must_staple_honoured", must_staple),
-    [CHECK_HSTS_MIN_MAX_AGE] = {"hsts_min_max_age", load_c_max_age, describe_max_age, eval_hsts},
+    [CHECK_HSTS_MIN_MAX_AGE] = {"hsts_min_max_age", load_c_max_age, describe_max_age, eval_hsts,
+                                false},
     [CHECK_HTTP_REDIRECT_REQUIRED] = CHECK_TRUE("http_redirect_required", http_redirect),
-    [CHECK_INVENTORY] = {"inventory", load_c_inventory, describe_inventory, eval_inventory},
-    [CHECK_PROBE] = {"probe", load_c_probe, describe_probe, eval_probe},
+    [CHECK_INVENTORY] = {"inventory", load_c_inventory, describe_inventory, eval_inventory, false},
+    [CHECK_PROBE] = {"probe", load_c_probe, describe_probe, eval_probe, false},
 };
 
 bool load_c_true(struct pfile *f, const yaml_node_t *v, struct check *c)
