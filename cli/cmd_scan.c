@@ -62,6 +62,8 @@ enum opt_id {
     OPT_HSTS,
     OPT_HTTP_REDIRECT,
     OPT_TARGET_BUDGET,
+    OPT_NO_VULNS,
+    OPT_IDS_FRIENDLY,
 };
 
 /* The one table of scan options: getopt_long and --help both come from it. */
@@ -117,6 +119,13 @@ static const struct opt_doc scan_opts[] = {
      "443 only)"},
     {"http-redirect", no_argument, OPT_HTTP_REDIRECT, NULL,
      "also check that plain HTTP on port 80 of each target redirects to HTTPS"},
+    {"no-vulns", no_argument, OPT_NO_VULNS, NULL,
+     "run no vulnerability check (POODLE, BEAST, SWEET32, ... and the probes that send "
+     "their own hellos); each is stored as not-run, so a policy that needs it is "
+     "inconclusive"},
+    {"ids-friendly", no_argument, OPT_IDS_FRIENDLY, NULL,
+     "leave out the checks whose traffic an IDS may flag as an attack (Heartbleed, CCS "
+     "injection, ROBOT, Ticketbleed); each is stored as not-run"},
     CLI_DOC_HELP,
 };
 
@@ -240,6 +249,12 @@ static int scan_own(void *arg, int id, const char *v)
         return 0;
     case OPT_HTTP_REDIRECT:
         a->so.http_redirect = true;
+        return 0;
+    case OPT_NO_VULNS:
+        a->so.no_vulns = true;
+        return 0;
+    case OPT_IDS_FRIENDLY:
+        a->so.ids_friendly = true;
         return 0;
     case OPT_FIRST_IP:
         a->so.first_ip = true;

@@ -62,6 +62,8 @@ struct session_options {
     int timeout_ms;
     int64_t target_budget_ms;
     bool first_ip;
+    bool no_vulns;               /* --no-vulns */
+    bool ids_friendly;           /* --ids-friendly */
     const char *sni;             /* --sni, or NULL */
     const char *cmdline;         /* for provenance */
     volatile sig_atomic_t *stop; /* set by a signal handler to stop early */

@@ -86,6 +86,11 @@ struct scan_options {
     /* The probes to run (scanner/probes/registry.h); NULL: the scanner's
      * table, probe_table_default. Tests pass their own. */
     const struct probe_table *probes;
+    /* Probes the scan leaves out, each with a "not-run" row saying so
+     * (registry.h): every PROBE_VULN row (--no-vulns), every
+     * PROBE_INTRUSIVE row (--ids-friendly). */
+    bool no_vulns;
+    bool ids_friendly;
 };
 
 /* Called once per finished target (including unreachable and unresolvable

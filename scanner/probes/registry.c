@@ -60,7 +60,7 @@ static const struct probe_def probe_defs_default[] = {
 #define VULN_ROW(name)                                                                             \
     {                                                                                              \
         .id = #name, .track = PROBE_TRACK_DERIVED, .needs = NEED_ENUMERATION,                      \
-        .unmet_state = PR_COULD_NOT_TEST, .run = probe_##name##_run                                \
+        .unmet_state = PR_COULD_NOT_TEST, .flags = PROBE_VULN, .run = probe_##name##_run           \
     }
     VULN_ROW(poodle),
     VULN_ROW(beast),
@@ -244,6 +244,18 @@ static void record_row(struct probe_ctx *c, const struct probe_def *d, enum prob
 
 enum gate { GATE_RUN, GATE_SKIP, GATE_STOP };
 
+/* Which of the scan's options leaves row d out, in words, or NULL. */
+static const char *left_out_by(const struct probe_def *d, const struct scan_options *o)
+{
+    if ((d->flags & PROBE_VULN) != 0 && o->no_vulns) {
+        return "not run: the scan was asked for no vulnerability checks (--no-vulns)";
+    }
+    if ((d->flags & PROBE_INTRUSIVE) != 0 && o->ids_friendly) {
+        return "not run: an intrusive check, left out by --ids-friendly";
+    }
+    return NULL;
+}
+
 /* Whether row d of track runs on c: not asked for or needs unmet skip it
  * (with its row unless PROBE_OWN_FACTS), the stop flag ends the track, a
  * spent budget skips it (with a could-not-test row). */
@@ -262,6 +274,13 @@ static enum gate gate(struct probe_ctx *c, const struct probe_def *d, enum probe
         return GATE_STOP;
     }
     bool own = (d->flags & PROBE_OWN_FACTS) != 0;
+    const char *left_out = left_out_by(d, c->o);
+    if (left_out != NULL) {
+        if (!own) {
+            record_row(c, d, PR_NOT_RUN, left_out);
+        }
+        return GATE_SKIP;
+    }
     char why[FACT_TEXT];
     if (!probe_needs_met(d->needs, c->r, why, sizeof(why))) {
         if (!own) {

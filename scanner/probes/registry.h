@@ -19,6 +19,11 @@
  * reason probe_needs_met gives), unless the row is PROBE_OWN_FACTS. The
  * target's time budget and the stop flag are checked before each row.
  *
+ * A PROBE_VULN row the scan's options leave out (--no-vulns), or a
+ * PROBE_INTRUSIVE one (--ids-friendly), gets one "not-run" row saying
+ * which option left it out, so no report reads its silence as "not
+ * vulnerable".
+ *
  * PROBE_OWN_FACTS rows are the phases the scanner had before the table
  * (versions, chain, HSTS, the TLS 1.3 signature schemes, the
  * enumeration): they write their own fact families exactly as before and
@@ -62,8 +67,9 @@ enum probe_need {
 #define NEED_FROM_WORKER (NEED_TLS_ACCEPTED | NEED_TLS13 | NEED_CHAIN | NEED_HTTPS)
 
 enum probe_flag {
-    PROBE_INTRUSIVE = 1u << 0, /* sends what an IDS may flag (left out by a later --ids-friendly) */
+    PROBE_INTRUSIVE = 1u << 0, /* sends what an IDS may flag: not run with --ids-friendly */
     PROBE_OWN_FACTS = 1u << 1, /* writes its own fact family, never a probe_result row */
+    PROBE_VULN = 1u << 2,      /* a vulnerability check: not run with --no-vulns */
 };
 
 /* What a worker or derived run says about the rest of its track. */

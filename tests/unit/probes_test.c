@@ -257,6 +257,61 @@ START_TEST(could_not_test_paths)
 }
 END_TEST
 
+static const struct probe_def left_out_defs[] = {
+    {.id = "t_vuln", .track = PROBE_TRACK_DERIVED, .flags = PROBE_VULN, .run = run_a},
+    {.id = "t_intrusive",
+     .track = PROBE_TRACK_DERIVED,
+     .flags = PROBE_VULN | PROBE_INTRUSIVE,
+     .run = run_b},
+    {.id = "t_plain", .track = PROBE_TRACK_DERIVED, .run = run_c},
+};
+static const struct probe_table left_out_table = {left_out_defs, 3};
+
+/* Runs left_out_table's derived track with o into r (the log says what ran). */
+static void run_left_out(const struct scan_options *o, struct target_result *r)
+{
+    result_init(r);
+    struct probe_ctx c;
+    probe_ctx_init(&c, NULL, NULL, o, r, 0);
+    log_reset();
+    probe_track_run(&left_out_table, PROBE_TRACK_DERIVED, &c);
+    probe_ctx_cleanup(&c);
+}
+
+START_TEST(no_vulns_and_ids_friendly_rows)
+{
+    struct target_result r;
+    struct scan_options o = {.timeout_ms = 1000};
+    run_left_out(&o, &r);
+    ck_assert_str_eq(run_log, "a b c");
+    ck_assert_uint_eq(r.probes.n_items, 0);
+    target_result_cleanup(&r);
+
+    /* --ids-friendly: the intrusive row gets one not-run row, the rest run */
+    o.ids_friendly = true;
+    run_left_out(&o, &r);
+    ck_assert_str_eq(run_log, "a c");
+    ck_assert_uint_eq(r.probes.n_items, 1);
+    ck_assert_str_eq(r.probes.items[0].id, "t_intrusive");
+    ck_assert_int_eq(r.probes.items[0].state, PR_NOT_RUN);
+    ck_assert_ptr_nonnull(strstr(r.probes.items[0].detail, "--ids-friendly"));
+    target_result_cleanup(&r);
+
+    /* --no-vulns: every vulnerability row is not-run, the others run */
+    o.ids_friendly = false;
+    o.no_vulns = true;
+    run_left_out(&o, &r);
+    ck_assert_str_eq(run_log, "c");
+    ck_assert_uint_eq(r.probes.n_items, 2);
+    ck_assert_str_eq(r.probes.items[0].id, "t_vuln");
+    ck_assert_int_eq(r.probes.items[0].state, PR_NOT_RUN);
+    ck_assert_ptr_nonnull(strstr(r.probes.items[0].detail, "--no-vulns"));
+    ck_assert_str_eq(r.probes.items[1].id, "t_intrusive");
+    ck_assert_int_eq(r.probes.items[1].state, PR_NOT_RUN);
+    target_result_cleanup(&r);
+}
+END_TEST
+
 START_TEST(stop_ends_track)
 {
     struct target_result r;
@@ -573,6 +628,7 @@ static Suite *probes_suite(void)
     tcase_add_test(tc, loop_order);
     tcase_add_test(tc, derived_after_both_worker_last);
     tcase_add_test(tc, derived_after_both_loop_last);
+    tcase_add_test(tc, no_vulns_and_ids_friendly_rows);
     suite_add_tcase(s, tc);
     return s;
 }
