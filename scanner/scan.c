@@ -148,9 +148,10 @@ struct unit {
     const struct target_spec *spec;
     struct target_addr addr;
     struct target_result r;
-    int parts_left;            /* the GnuTLS part and the enumeration part */
-    bool hs_out_of_time;       /* the budget left some handshake untested */
-    struct probe_ctx loop_ctx; /* the loop track's state (loop thread only) */
+    int parts_left;              /* the GnuTLS part and the enumeration part */
+    bool hs_out_of_time;         /* the budget left some handshake untested */
+    struct probe_ctx loop_ctx;   /* the loop track's state (loop thread only) */
+    struct probe_list loop_rows; /* the loop track's probe rows, until both parts are done */
 };
 
 /* Says in r->error, first, that the budget cut the target short (the
@@ -181,8 +182,10 @@ static void unit_part_done(struct pool *p, struct unit *u)
     if (!last) {
         return;
     }
+    /* Both tracks are done: the loop track's rows follow the worker's. */
+    (void)probe_list_move(&u->r.probes, &u->loop_rows); /* a loss is in the header */
     if (u->r.status != TARGET_INTERRUPTED && !probe_stopping(p->o)) {
-        /* Both tracks are done: the derived probes read their facts. */
+        /* The derived probes read the facts of both. */
         struct probe_ctx c;
         probe_ctx_init(&c, u->spec, &u->addr, p->o, &u->r, 0);
         probe_track_run(probe_table_of(p->o), PROBE_TRACK_DERIVED, &c);
@@ -251,6 +254,7 @@ static void enum_start_next(struct pool *p)
         if (!probe_stopping(p->o)) {
             struct probe_ctx *c = &u->loop_ctx;
             probe_ctx_init(c, u->spec, &u->addr, p->o, &u->r, budget_deadline(p->o));
+            c->rows = &u->loop_rows;
             c->loop = p->loop;
             c->group = (unsigned)(u - p->units);
             if (probe_loop_start(probe_table_of(p->o), c, enum_unit_done, u) == 1) {

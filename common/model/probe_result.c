@@ -4,6 +4,7 @@
  */
 #include "common/model/probe_result.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,40 @@ int probe_list_add(struct probe_list *l, const char *id, enum tls_version versio
     p->evidence = ev;
     l->n_items++;
     return 0;
+}
+
+int probe_list_move(struct probe_list *dst, struct probe_list *src)
+{
+    int rc = 0;
+    size_t want = dst->n_items + src->n_items;
+    if (src->n_items > 0 && want > dst->cap_items) {
+        struct probe_result *grown =
+            want <= PROBE_LIST_MAX ? realloc(dst->items, want * sizeof(*grown)) : NULL;
+        if (grown == NULL) {
+            rc = -1;
+        } else {
+            dst->items = grown;
+            dst->cap_items = want;
+        }
+    }
+    if (rc == 0) {
+        memcpy(dst->items + dst->n_items, src->items, src->n_items * sizeof(*src->items));
+        dst->n_items = want;
+        src->n_items = 0; /* the evidence now belongs to dst */
+    }
+    if (src->header.state == FACT_COLLECTED && dst->header.state == FACT_NOT_COLLECTED) {
+        dst->header.state = FACT_COLLECTED;
+    }
+    if (src->header.state == FACT_COULD_NOT_TEST) {
+        dst->header = src->header;
+    }
+    if (rc != 0) {
+        dst->header.state = FACT_COULD_NOT_TEST;
+        snprintf(dst->header.detail, sizeof(dst->header.detail), "%zu probe results were lost",
+                 src->n_items);
+    }
+    probe_list_cleanup(src);
+    return rc;
 }
 
 void probe_list_cleanup(struct probe_list *l)

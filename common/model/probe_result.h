@@ -58,6 +58,13 @@ __attribute__((warn_unused_result)) int probe_list_add(struct probe_list *l, con
                                                        enum probe_result_state state,
                                                        const char *detail, const char *evidence);
 
+/* probe_list_move appends every result of src to dst, in order, and
+ * leaves src empty (its header reset); dst's header becomes collected
+ * when src's was, could-not-test (with src's detail) when src's was.
+ * Returns 0, or -1 when dst cannot grow (out of memory, PROBE_LIST_MAX):
+ * the results that did not fit are dropped and dst's header says so. */
+int probe_list_move(struct probe_list *dst, struct probe_list *src);
+
 /* probe_list_cleanup frees what l owns and resets it (header "not
  * collected", no result). */
 void probe_list_cleanup(struct probe_list *l);

@@ -109,8 +109,10 @@ static bool id_ok(const char *id)
     return true;
 }
 
-/* Why row d is not well formed, or NULL. */
-static const char *def_problem(const struct probe_def *d)
+/* Why row d is not well formed, or NULL; after_enum: an earlier loop row
+ * is the enumeration, whose facts a later loop row may need (the loop
+ * track's rows run one after the other). */
+static const char *def_problem(const struct probe_def *d, bool after_enum)
 {
     if (!id_ok(d->id)) {
         return "an id of [a-z0-9_], 1 to 47 bytes";
@@ -126,8 +128,10 @@ static const char *def_problem(const struct probe_def *d)
         }
         return NULL;
     case PROBE_TRACK_LOOP:
-        if (d->start == NULL || (d->needs & (NEED_FROM_ENUMERATION | NEED_FROM_WORKER)) != 0) {
-            return "a loop probe starts with start and cannot need another track's facts";
+        if (d->start == NULL || (d->needs & NEED_FROM_WORKER) != 0 ||
+            (!after_enum && (d->needs & NEED_FROM_ENUMERATION) != 0)) {
+            return "a loop probe starts with start and needs only the facts of the enumeration "
+                   "row before it";
         }
         return NULL;
     case PROBE_TRACK_DERIVED:
@@ -138,8 +142,12 @@ static const char *def_problem(const struct probe_def *d)
 
 int probe_table_check(const struct probe_table *t, char *why, size_t why_len)
 {
+    bool after_enum = false;
     for (size_t i = 0; i < t->n_defs; i++) {
-        const char *p = def_problem(&t->defs[i]);
+        const char *p = def_problem(&t->defs[i], after_enum);
+        after_enum =
+            after_enum || (t->defs[i].track == PROBE_TRACK_LOOP &&
+                           strcmp(t->defs[i].id != NULL ? t->defs[i].id : "", "enumeration") == 0);
         if (p != NULL) {
             snprintf(why, why_len, "probe %zu (%s): %s", i,
                      t->defs[i].id != NULL ? t->defs[i].id : "no id", p);
@@ -212,6 +220,7 @@ void probe_ctx_init(struct probe_ctx *c, const struct target_spec *spec,
     c->addr = addr;
     c->o = o;
     c->r = r;
+    c->rows = &r->probes;
     c->hso.sni = r->sni; /* a STARTTLS dialogue plugs in here (c->spec's protocol) */
     c->deadline = deadline;
 }
@@ -221,10 +230,10 @@ void probe_ctx_cleanup(struct probe_ctx *c)
     hs_capture_cleanup(&c->cap);
 }
 
-void probe_record(struct target_result *r, const char *id, enum tls_version version, uint32_t suite,
+void probe_record(struct probe_ctx *c, const char *id, enum tls_version version, uint32_t suite,
                   enum probe_result_state st, const char *detail, const char *evidence)
 {
-    struct probe_list *l = &r->probes;
+    struct probe_list *l = c->rows;
     if (probe_list_add(l, id, version, suite, st, detail, evidence) != 0) {
         l->header.state = FACT_COULD_NOT_TEST;
         util_copy(l->header.detail, sizeof(l->header.detail), "a probe result was lost");
@@ -239,7 +248,7 @@ void probe_record(struct target_result *r, const char *id, enum tls_version vers
 static void record_row(struct probe_ctx *c, const struct probe_def *d, enum probe_result_state st,
                        const char *why)
 {
-    probe_record(c->r, d->id, PROBE_NO_VERSION, 0, st, why, NULL);
+    probe_record(c, d->id, PROBE_NO_VERSION, 0, st, why, NULL);
 }
 
 enum gate { GATE_RUN, GATE_SKIP, GATE_STOP };

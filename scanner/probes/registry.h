@@ -60,8 +60,10 @@ enum probe_need {
     NEED_ENUMERATION = 1u << 4,  /* the enumeration ran */
     NEED_RSA_KX = 1u << 5,       /* the enumeration found an accepted SUITE_KX_RSA suite */
 };
-/* The needs only the loop track's facts answer: a worker or loop row may
- * not declare them (probe_table_check), a derived row may. */
+/* The needs only the loop track's facts answer: a worker row may not
+ * declare them (probe_table_check); a derived row may, and so may a loop
+ * row after the loop row "enumeration" (the loop rows run in turn, so its
+ * facts are there when the later row starts). */
 #define NEED_FROM_ENUMERATION (NEED_ENUMERATION | NEED_RSA_KX)
 /* The needs the worker track's facts answer: a loop row may not declare them. */
 #define NEED_FROM_WORKER (NEED_TLS_ACCEPTED | NEED_TLS13 | NEED_CHAIN | NEED_HTTPS)
@@ -83,6 +85,11 @@ struct probe_ctx {
     const struct target_addr *addr;
     const struct scan_options *o;
     struct target_result *r;
+    /* Where this track's probe_result rows go: &r->probes (probe_ctx_init),
+     * except on the loop track, which runs beside the worker track and so
+     * writes a list of its own that scan.c appends to r->probes once both
+     * tracks are done (before the derived track). */
+    struct probe_list *rows;
     struct hs_options hso;
     int64_t deadline; /* the track's budget deadline (util_mono_ms), 0: none */
     bool out_of_time; /* the budget left something untested */
@@ -168,10 +175,10 @@ int probe_chain_certs(const struct hs_capture *cap, int64_t now, struct cert_fac
                       size_t *out_n);
 void probe_chain_revocation(const struct probe_ctx *c, struct target_result *r, int64_t now);
 
-/* probe_record appends one probe_result row to r->probes (probe_list_add's
+/* probe_record appends one probe_result row to c->rows (probe_list_add's
  * arguments); the list's header then says the probes ran. Out of memory
  * the row is lost and the header says so (could-not-test). */
-void probe_record(struct target_result *r, const char *id, enum tls_version version, uint32_t suite,
+void probe_record(struct probe_ctx *c, const char *id, enum tls_version version, uint32_t suite,
                   enum probe_result_state st, const char *detail, const char *evidence);
 
 #define PROBE_NOT_TESTED_BUDGET "not tested: the target's time budget ran out"

@@ -123,13 +123,13 @@ static void vfind_record(struct probe_ctx *c, const char *id, enum tls_version v
                          const char *hit_detail, const char *neg_detail)
 {
     if (f->hits > 0) {
-        probe_record(c->r, id, version, 0, hit_state, hit_detail, f->evidence);
+        probe_record(c, id, version, 0, hit_state, hit_detail, f->evidence);
     } else if (f->undecided[0] != '\0') {
         char why[FACT_TEXT];
         snprintf(why, sizeof(why), "not decided: %.200s", f->undecided);
-        probe_record(c->r, id, version, 0, PR_COULD_NOT_TEST, why, NULL);
+        probe_record(c, id, version, 0, PR_COULD_NOT_TEST, why, NULL);
     } else {
-        probe_record(c->r, id, version, 0, PR_NEGATIVE, neg_detail, NULL);
+        probe_record(c, id, version, 0, PR_NEGATIVE, neg_detail, NULL);
     }
 }
 
@@ -328,18 +328,18 @@ enum probe_step probe_drown_sslv2_run(struct probe_ctx *c)
         for (size_t i = 0; i < vf->n_suites; i++) {
             note_hit(&f, TLSV_SSL2, registry_suite_by_code(vf->suites[i].code), &vf->suites[i]);
         }
-        probe_record(c->r, "drown_sslv2", TLSV_SSL2, 0, PR_POSITIVE,
+        probe_record(c, "drown_sslv2", TLSV_SSL2, 0, PR_POSITIVE,
                      "CVE-2016-0800: SSLv2 accepted on this target (a key shared with another "
                      "server is not checked)",
                      f.len > 0 ? f.evidence : NULL);
     } else if (vf->state == PROBE_REFUSED) {
-        probe_record(c->r, "drown_sslv2", TLSV_SSL2, 0, PR_NEGATIVE,
+        probe_record(c, "drown_sslv2", TLSV_SSL2, 0, PR_NEGATIVE,
                      "SSLv2 refused (a key shared with another server is not checked)", NULL);
     } else {
         char why[FACT_TEXT];
         snprintf(why, sizeof(why), "not decided: SSL 2.0 %s%s%.160s", probe_state_name(vf->state),
                  vf->reason[0] != '\0' ? ": " : "", vf->reason);
-        probe_record(c->r, "drown_sslv2", TLSV_SSL2, 0, PR_COULD_NOT_TEST, why, NULL);
+        probe_record(c, "drown_sslv2", TLSV_SSL2, 0, PR_COULD_NOT_TEST, why, NULL);
     }
     return PROBE_NEXT;
 }

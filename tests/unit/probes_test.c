@@ -312,6 +312,26 @@ START_TEST(no_vulns_and_ids_friendly_rows)
 }
 END_TEST
 
+START_TEST(list_move_keeps_order)
+{
+    struct probe_list a = {0}, b = {0};
+    ck_assert_int_eq(probe_list_add(&a, "w1", PROBE_NO_VERSION, 0, PR_NEGATIVE, "", NULL), 0);
+    ck_assert_int_eq(probe_list_add(&b, "l1", TLSV_TLS12, 0xC02F, PR_POSITIVE, "d", "ev"), 0);
+    ck_assert_int_eq(probe_list_add(&b, "l2", PROBE_NO_VERSION, 0, PR_INFO, "", NULL), 0);
+    b.header.state = FACT_COLLECTED;
+    ck_assert_int_eq(probe_list_move(&a, &b), 0);
+    ck_assert_uint_eq(a.n_items, 3);
+    ck_assert_str_eq(a.items[0].id, "w1");
+    ck_assert_str_eq(a.items[1].id, "l1");
+    ck_assert_str_eq(a.items[1].evidence, "ev");
+    ck_assert_str_eq(a.items[2].id, "l2");
+    ck_assert_int_eq(a.header.state, FACT_COLLECTED);
+    ck_assert_uint_eq(b.n_items, 0);
+    ck_assert_ptr_null(b.items);
+    probe_list_cleanup(&a);
+}
+END_TEST
+
 START_TEST(stop_ends_track)
 {
     struct target_result r;
@@ -332,6 +352,8 @@ START_TEST(stop_ends_track)
 END_TEST
 
 /* ---- the table check ---------------------------------------------------- */
+
+static int start_fails(struct probe_ctx *c, void (*done)(void *), void *arg);
 
 START_TEST(table_check)
 {
@@ -357,6 +379,33 @@ START_TEST(table_check)
                                            .run = run_a}};
     const struct probe_table t4 = {bad_state, 1};
     ck_assert_int_eq(probe_table_check(&t4, why, sizeof(why)), -1);
+    /* a loop row may need the enumeration's facts only after the
+     * enumeration's row, never the worker track's */
+    const struct probe_def loop_needs[] = {
+        {.id = "l_rsa",
+         .track = PROBE_TRACK_LOOP,
+         .needs = NEED_RSA_KX,
+         .unmet_state = PR_NOT_APPLICABLE,
+         .start = start_fails},
+        {.id = "enumeration", .track = PROBE_TRACK_LOOP, .start = start_fails},
+        {.id = "l_rsa_after",
+         .track = PROBE_TRACK_LOOP,
+         .needs = NEED_RSA_KX,
+         .unmet_state = PR_NOT_APPLICABLE,
+         .start = start_fails},
+        {.id = "l_chain",
+         .track = PROBE_TRACK_LOOP,
+         .needs = NEED_CHAIN,
+         .unmet_state = PR_NOT_APPLICABLE,
+         .start = start_fails}};
+    const struct probe_table t5 = {loop_needs, 4};
+    ck_assert_int_eq(probe_table_check(&t5, why, sizeof(why)), -1);
+    ck_assert_ptr_nonnull(strstr(why, "(l_rsa)"));
+    const struct probe_table t6 = {loop_needs + 1, 2};
+    ck_assert_int_eq(probe_table_check(&t6, why, sizeof(why)), 0);
+    const struct probe_table t7 = {loop_needs + 1, 3};
+    ck_assert_int_eq(probe_table_check(&t7, why, sizeof(why)), -1);
+    ck_assert_ptr_nonnull(strstr(why, "(l_chain)"));
 }
 END_TEST
 
@@ -629,6 +678,7 @@ static Suite *probes_suite(void)
     tcase_add_test(tc, derived_after_both_worker_last);
     tcase_add_test(tc, derived_after_both_loop_last);
     tcase_add_test(tc, no_vulns_and_ids_friendly_rows);
+    tcase_add_test(tc, list_move_keeps_order);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -50,9 +50,7 @@ static void fx_run(struct target_result *r)
     struct scan_options o;
     memset(&o, 0, sizeof(o));
     struct probe_ctx c;
-    memset(&c, 0, sizeof(c));
-    c.o = &o;
-    c.r = r;
+    probe_ctx_init(&c, NULL, NULL, &o, r, 0);
     probe_track_run(&probe_table_default, PROBE_TRACK_DERIVED, &c);
 }
 
