@@ -563,6 +563,36 @@ START_TEST(test_verdict_at_gate)
 }
 END_TEST
 
+/* A rule that newly fails below the gate stored with B's run is listed as
+ * new but is not worse (the gate accepts it, as `report` and JUnit say);
+ * the same rule at the gate's severity is worse. */
+START_TEST(test_finding_new_below_gate)
+{
+    struct report_data a, b;
+    gate_scan(&a, 1, 1, "pass");
+    gate_scan(&b, 2, 2, "pass");
+    free(a.runs[0].findings[0].verdict); /* r1 (low) passed in A, fails in B */
+    a.runs[0].findings[0].verdict = xstrdup("pass");
+    struct diff *d = diff_compute(&a, &b);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(d->n_entries, 1);
+    ck_assert_int_eq(d->entries[0].kind, DIFF_FINDING_NEW);
+    ck_assert_str_eq(d->entries[0].rule_id, "r1");
+    ck_assert(!d->entries[0].worse);
+    ck_assert_uint_eq(d->n_worse, 0);
+    diff_free(d);
+    b.runs[0].gate.fail_on = SEV_LOW; /* judged at --fail-on low, it fails the gate */
+    d = diff_compute(&a, &b);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_ge(d->n_entries, 1);
+    ck_assert_int_eq(d->entries[0].kind, DIFF_FINDING_NEW);
+    ck_assert(d->entries[0].worse);
+    diff_free(d);
+    report_data_cleanup(&a);
+    report_data_cleanup(&b);
+}
+END_TEST
+
 /* history_render writes the history of target 0 of each scan in format f
  * into a malloc'ed string. */
 static char *history_render(const struct report_data *const *scans, size_t n, enum report_format f)
@@ -783,6 +813,7 @@ static Suite *diff_suite(void)
     tcase_add_test(tc, test_history_verdict_at_gate);
     tcase_add_test(tc, test_deployments);
     tcase_add_test(tc, test_deployment_problems);
+    tcase_add_test(tc, test_finding_new_below_gate);
     suite_add_tcase(s, tc);
     return s;
 }
