@@ -23,8 +23,10 @@
 #include <string.h>
 
 static const char *const store_stmt_sql[ST_COUNT] = {
-    [ST_INSERT_SCAN] = "INSERT INTO scans (started_ms, state, tool_version, options, trust_store,"
-                       " registry_version, pid, hostname) VALUES (?, 'running', ?, ?, ?, ?, ?, ?)",
+    [ST_INSERT_SCAN] =
+        "INSERT INTO scans (started_ms, state, tool_version, options, trust_store,"
+        " registry_version, pid, hostname, run_id, shard_k, shard_n, uuid)"
+        " VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, lower(hex(randomblob(16))))",
     [ST_FINISH_SCAN] = "UPDATE scans SET state = ?, finished_ms = ? WHERE id = ?",
     [ST_RUNNING_SCANS] = "SELECT id, pid FROM scans WHERE state = 'running' AND hostname IS ?",
     [ST_MARK_INCOMPLETE] = "UPDATE scans SET state = 'incomplete', note = ?"

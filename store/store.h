@@ -24,7 +24,7 @@
 #include "common/model/gate.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 struct store;
 
@@ -35,6 +35,11 @@ struct scan_meta {
     const char *options;          /* the command line as given, for provenance */
     const char *trust_store;      /* "system" or the --ca-file path */
     const char *registry_version; /* registry_version of the suite tables, or NULL */
+    /* A shard of a logical run (scan --shard K/N): the run's id and K, N;
+     * NULL and 0, 0 for a whole scan. */
+    const char *run_id;
+    int shard_k;
+    int shard_n;
 };
 
 /* store_open opens or creates the database at path, migrates it to
@@ -181,6 +186,10 @@ struct store_scan_info {
     char *registry_version;
     char *hostname;       /* the scanning machine */
     char *note;           /* why the store changed the state, or NULL */
+    char uuid[64];        /* the scan's unique id (schema 7) */
+    char *run_id;         /* the logical run of a shard, or NULL */
+    int shard_k, shard_n; /* its place in the run; 0, 0 for a whole scan */
+    size_t n_sources;     /* scans merged into this one (tlsaudit merge) */
     size_t n_targets;     /* targets stored for the scan */
     size_t n_not_scanned; /* of those, status neither "ok" nor "no-tls" */
 };

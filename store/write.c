@@ -41,6 +41,14 @@ int store_scan_begin(struct store *s, const struct scan_meta *meta, int64_t *out
     bind_text(&b, meta->registry_version);
     bind_int64(&b, (int64_t)getpid());
     bind_text(&b, s->hostname[0] ? s->hostname : NULL);
+    bind_text(&b, meta->run_id);
+    if (meta->shard_n > 0) {
+        bind_int64(&b, meta->shard_k);
+        bind_int64(&b, meta->shard_n);
+    } else {
+        bind_null(&b);
+        bind_null(&b);
+    }
     if (store_run(s, &b, "inserting scan") != 0) {
         return -1;
     }
