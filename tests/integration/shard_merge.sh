@@ -48,6 +48,8 @@ for k in 1 2 3 4; do
 done
 sum=0
 for k in 1 2 3 4; do
+	t_eq "shard $k: the .db alone is complete (no write-ahead log left)" "" \
+		"$(find "$LAB_DIR" -name "shard$k.db-wal" -size +0)"
 	n=$(sqlite3 "$LAB_DIR/shard$k.db" 'SELECT count(*) FROM targets')
 	sum=$((sum + n))
 	t_eq "shard $k is stored as shard $k of 4 of night-1" "night-1|$k|4" \
