@@ -85,6 +85,11 @@ t_eq "one policy run per policy over every target" "mozilla-intermediate 1, pci-
 
 # The merged scan equals the single-machine scan: every fact and finding.
 merge_same "merged = single" "$LAB_DIR/single.db" "$central"
+t_eq "the report names the run, its shards and what was merged" \
+	'{"run_id":"night-1","shard":{"k":null,"n":4},"merged_scans":4,"uuid":"run-night-1"}' \
+	"$(jq -c '.scan | {run_id, shard, merged_scans, uuid}' "$LAB_DIR/merged.json")"
+t_run 0 "$TLSAUDIT" report --db "$LAB_DIR/shard2.db" --latest
+t_match "a shard's text report says which shard it is" "run night-1: shard 2 of 4" "$T_OUT"
 t_eq "the exit code's verdict is the same (check, exit 1 both)" \
 	"$("$TLSAUDIT" check --db "$LAB_DIR/single.db" --latest --policy pci-dss-4.0 >/dev/null 2>&1; echo $?)" \
 	"$("$TLSAUDIT" check --db "$central" --latest --policy pci-dss-4.0 >/dev/null 2>&1; echo $?)"

@@ -511,8 +511,10 @@ static int fixture_write(const char *db)
     /* The machine-dependent columns, fixed. */
     sqlite3 *db3 = NULL;
     if (sqlite3_open(db, &db3) != SQLITE_OK ||
-        sqlite3_exec(db3, "UPDATE scans SET pid = 1, hostname = 'fixture-host'", NULL, NULL,
-                     NULL) != SQLITE_OK) {
+        sqlite3_exec(db3,
+                     "UPDATE scans SET pid = 1, hostname = 'fixture-host',"
+                     " uuid = '00112233445566778899aabbccddeeff'",
+                     NULL, NULL, NULL) != SQLITE_OK) {
         die(sqlite3_errmsg(db3));
     }
     sqlite3_close(db3);
