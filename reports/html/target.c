@@ -325,9 +325,11 @@ static void put_cert(struct html_ctx *c, size_t pos, const struct cert_fact *cf)
         fprintf(c->out, ", path length %d", cf->path_len);
     }
     fprintf(c->out, "%s</td></tr>\n", cf->self_signed ? ", self-signed" : "");
-    fputs("<tr><th>OCSP / CA issuers / CRL</th><td>", c->out);
+    fputs("<tr><th>OCSP responders</th><td>", c->out);
     put_list(c, &cf->ocsp_urls);
+    fputs("</td></tr>\n<tr><th>CA issuers (AIA)</th><td>", c->out);
     put_list(c, &cf->ca_issuer_urls);
+    fputs("</td></tr>\n<tr><th>CRL distribution points</th><td>", c->out);
     put_list(c, &cf->crl_urls);
     fprintf(c->out, "</td></tr>\n<tr><th>Must-staple / SCTs</th><td>%s / %d</td></tr>\n</table>\n",
             yes_no(cf->must_staple), cf->n_scts);

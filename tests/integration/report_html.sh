@@ -109,6 +109,26 @@ text=$(python3 "$DOM_PY" text "$html.dom")
 for id in summary targets cert-inventory protocol-inventory expiring provenance; do
 	t_match "report: section $id" "<section id=\"$id\">" "$(cat "$html.dom")"
 done
+# Printed (A4, as an auditor prints it): no page holds a section heading
+# alone (the targets' heading and the first target share a page), and a
+# hex code or fingerprint never wraps mid-token unless it cannot fit.
+if command -v pdftotext >/dev/null; then
+	chromium_run --print-to-pdf="$LAB_DIR/report.pdf" "file://$html" >/dev/null || true
+	pages=$(pdfinfo "$LAB_DIR/report.pdf" 2>/dev/null | sed -n 's/^Pages: *//p')
+	lonely=""
+	for p in $(seq 1 "${pages:-0}"); do
+		body=$(pdftotext -layout -f "$p" -l "$p" "$LAB_DIR/report.pdf" - |
+			grep -v -e 'tlsaudit report: scan' -e '^ *file://' -e '^ *[0-9]*/[0-9]* *$' \
+				-e '^[0-9/]*, [0-9:]* [AP]M' | grep -c '[^[:space:]]' || true)
+		[ "$body" -gt 1 ] || lonely="$lonely $p"
+	done
+	t_match "print: the report prints to PDF" '^[0-9]+$' "${pages:-none}"
+	t_eq "print: no page holds only a heading (pages of $pages)" "" "$lonely"
+else
+	t_fail "print: pdftotext is not installed (apt-get install poppler-utils)"
+fi
+t_eq "CSS: codes wrap only where they must (no word-break:break-all)" "" \
+	"$(grep -o 'word-break:break-all' "$html" || true)"
 t_match "report: the CSP survives in the DOM" "Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\"" \
 	"$(cat "$html.dom")"
 
@@ -187,6 +207,8 @@ if [ -x "$fixture_bin" ]; then
 	t_match "hostile: evidence shown literally" 'RC4 accepted: <script>alert\(1\)</script>' "$htext"
 	t_match "hostile: quotes shown literally" "stopped by SIGINT \"dq\" 'sq'" "$htext"
 	screenshot "$hostile" "$top_builddir/report-html-hostile.png"
+	t_eq "hostile: every URL list is its own row, never 'nonenone'" "" \
+		"$(grep -o 'none</span><span class="muted">none' "$hostile" || true)"
 else
 	t_fail "hostile fixture: $fixture_bin is not built (needs the Check library)"
 fi
