@@ -114,6 +114,10 @@ if out=$(python3 "$top_srcdir/tests/report/formats.py" csv "$tmp/fixture.csv" 2>
 else
 	t_fail "csv: round trip through Python's csv module" "$out"
 fi
+t_eq "csv: every row names its scan and when it started" "1 2026-01-15T11:20:00Z" \
+	"$(python3 -c 'import csv,sys
+rows=list(csv.DictReader(open(sys.argv[1], newline="")))
+print(" ".join(sorted({r["scan_id"] + " " + r["scan_started"] for r in rows})))' "$tmp/fixture.csv")"
 for f in md; do
 	if out=$(python3 "$top_srcdir/tests/report/formats.py" inert "$tmp/fixture.$f" 2>&1); then
 		t_ok "markdown: no control byte, no raw <script>"
