@@ -54,6 +54,19 @@ static const struct probe_def probe_defs_default[] = {
      .flags = PROBE_OWN_FACTS,
      .wanted = probe_enumeration_wanted,
      .start = probe_enumeration_start},
+/* One extra ClientHello each after the enumeration, from its facts
+ * (hello_conv.c): one connection per row. */
+#define HELLO_ROW(name)                                                                            \
+    {                                                                                              \
+        .id = #name, .track = PROBE_TRACK_LOOP, .needs = NEED_ENUMERATION,                         \
+        .unmet_state = PR_COULD_NOT_TEST, .flags = PROBE_VULN, .start = probe_##name##_start       \
+    }
+    HELLO_ROW(compression),
+    HELLO_ROW(fallback_scsv),
+    HELLO_ROW(grease_intolerance),
+    HELLO_ROW(version_intolerance),
+    HELLO_ROW(long_hello_intolerance),
+#undef HELLO_ROW
 /* The derived vulnerability checks (vulns_derived.c): facts of the
  * enumeration only, no connection; without the enumeration each records
  * could-not-test "the enumeration did not run". */

@@ -193,6 +193,12 @@ enum probe_step probe_sigschemes13_run(struct probe_ctx *c); /* sigschemes13.c *
 int probe_enumeration_start(struct probe_ctx *c, void (*done)(void *arg),
                             void *arg);                      /* enumeration.c */
 bool probe_enumeration_wanted(const struct scan_options *o); /* enumeration.c */
+/* The extra-ClientHello probes after the enumeration (hello_conv.c, hello_probes.h). */
+int probe_compression_start(struct probe_ctx *c, void (*done)(void *arg), void *arg);
+int probe_fallback_scsv_start(struct probe_ctx *c, void (*done)(void *arg), void *arg);
+int probe_grease_intolerance_start(struct probe_ctx *c, void (*done)(void *arg), void *arg);
+int probe_version_intolerance_start(struct probe_ctx *c, void (*done)(void *arg), void *arg);
+int probe_long_hello_intolerance_start(struct probe_ctx *c, void (*done)(void *arg), void *arg);
 /* The derived vulnerability checks over the enumeration's facts (vulns_derived.c). */
 enum probe_step probe_poodle_run(struct probe_ctx *c);
 enum probe_step probe_beast_run(struct probe_ctx *c);
