@@ -345,9 +345,9 @@ static void judge_tolerance(const struct hp_plan *p, const struct hello_result *
                             enum net_outcome o, struct hp_verdict *out)
 {
     static const char *const what[HP_COUNT] = {
-        [HP_GREASE] = "GREASE values",
-        [HP_VERSION] = "an unknown higher version",
-        [HP_LONG_HELLO] = "a long ClientHello",
+        [HP_GREASE] = "the hello with GREASE values",
+        [HP_VERSION] = "the hello with an unknown higher version",
+        [HP_LONG_HELLO] = "the long hello",
     };
     char t[FACT_TEXT];
     enum tls_version v;
@@ -362,7 +362,7 @@ static void judge_tolerance(const struct hp_plan *p, const struct hello_result *
                         : PR_COULD_NOT_TEST,
                     t);
         } else if (res->sh.version == tls_version_wire(p->expect)) {
-            snprintf(t, sizeof(t), "tolerant: %s answered normally (%s negotiated)", w,
+            snprintf(t, sizeof(t), "tolerant: %s was answered normally (%s negotiated)", w,
                      tls_version_name(p->expect));
             verdict(out, PR_NEGATIVE, t);
         } else if (tls_version_from_wire(res->sh.version, &v) && v < p->expect) {
