@@ -359,6 +359,20 @@ static void loop_row_done(void *arg)
     }
 }
 
+void probe_loop_skipped(const struct probe_table *t, struct probe_ctx *c)
+{
+    for (size_t i = 0; i < t->n_defs; i++) {
+        const struct probe_def *d = &t->defs[i];
+        enum gate g = gate(c, d, PROBE_TRACK_LOOP);
+        if (g == GATE_STOP) {
+            return;
+        }
+        if (g == GATE_RUN && (d->flags & PROBE_OWN_FACTS) == 0) {
+            record_row(c, d, PR_COULD_NOT_TEST, "not run: the scan had no conversation loop");
+        }
+    }
+}
+
 int probe_loop_start(const struct probe_table *t, struct probe_ctx *c, void (*on_done)(void *arg),
                      void *arg)
 {
