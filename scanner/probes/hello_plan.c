@@ -158,9 +158,11 @@ static bool plan_tolerance(struct hp_plan *p, enum hp_kind k, const struct enum_
     case HP_GREASE:
         p->params.options |= HELLO_OPT_GREASE;
         snprintf(p->sent, sizeof(p->sent),
-                 "a %s ClientHello with RFC 8701 GREASE values in the suites, extensions, "
-                 "groups, key_share, signature algorithms and supported_versions",
-                 vn);
+                 "a %s ClientHello with RFC 8701 GREASE values in the suites, extensions, %s", vn,
+                 top == TLSV_TLS13   ? "groups, key_share, signature algorithms and "
+                                       "supported_versions"
+                 : top == TLSV_TLS12 ? "groups and signature algorithms"
+                                     : "and groups");
         break;
     case HP_VERSION:
         if (top == TLSV_TLS13) {
