@@ -95,9 +95,10 @@ static const struct opt_doc scan_opts[] = {
      "skip the raw-ClientHello enumeration (SSLv2-TLS 1.3, every suite, order, groups); "
      "only the GnuTLS handshakes and the certificate work"},
     {"max-conn", required_argument, OPT_MAX_CONN, "N",
-     "enumeration: connections open at once per target (1-64, default 4)"},
+     "raw conversations (the enumeration and the probes that send their own hellos): "
+     "connections open at once per target (1-64, default 4)"},
     {"max-conn-total", required_argument, OPT_MAX_CONN_TOTAL, "N",
-     "enumeration: connections open at once in all (1-4096, default 64)"},
+     "raw conversations: connections open at once in all (1-4096, default 64)"},
     {"policy", required_argument, OPT_POLICY, "P",
      "after the scan, evaluate policy P (a shipped name, see 'tlsaudit policies list', or a "
      "YAML file); may be repeated"},
