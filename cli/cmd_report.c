@@ -58,7 +58,7 @@ static const struct opt_doc report_opts[] = {
     CLI_DOC_FAIL_ON_INCONCLUSIVE,
     {"detail", required_argument, OPT_DETAIL, "WHICH",
      "html: the targets shown in detail, 'all' or 'failing' (not compliant under some "
-     "policy, not demonstrated, or not scanned; inventories then name 12 targets a row); "
+     "policy, or not scanned; inventories then name 12 targets a row); "
      "default: all up to 100 targets, failing above"},
     {"summary", no_argument, OPT_SUMMARY, NULL, "html: the same as --detail failing"},
     CLI_DOC_COLOR,

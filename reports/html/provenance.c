@@ -98,10 +98,14 @@ static void put_addresses_table(struct html_ctx *c)
           c->out);
     for (size_t t = 0; t < d->n_targets; t++) {
         const struct target_result *r = &d->targets[t];
+        bool linked = c->detail == NULL || c->detail[t]; /* an article to point at */
         fputs("<tr><td>", c->out);
-        fprintf(c->out, "<a href=\"#t%zu\">", t);
+        if (linked) {
+            fprintf(c->out, "<a href=\"#t%zu\">", t);
+        }
         html_text_or(c, r->host, "(no host)");
-        fputs("</a></td><td class=\"mono\">", c->out);
+        fputs(linked ? "</a>" : "", c->out);
+        fputs("</td><td class=\"mono\">", c->out);
         html_text_or(c, r->ip, "(not connected)");
         fprintf(c->out, "</td><td>%u</td><td>", (unsigned)r->port);
         html_text_or(c, r->sni, "-");

@@ -642,7 +642,8 @@ void html_put_targets(struct html_ctx *c)
     } else if (c->summary) {
         fprintf(c->out,
                 "<p>The summary layout: %zu of %zu targets in detail, those not compliant "
-                "under some policy, not demonstrated, or not scanned, worst first. "
+                "under some policy or not scanned, worst first (the summary gives every "
+                "target's verdict). "
                 "<code>tlsaudit report --format html --detail all</code> shows every "
                 "target; the CSV and JSON reports hold every fact of every target.</p>\n",
                 c->n_detail, d->n_targets);

@@ -262,8 +262,8 @@ static int cmp_order(const void *a, const void *b)
 }
 
 /* ctx_order sorts the targets (c->order) and chooses those shown in
- * detail: every one, or (the summary layout) those ranked not
- * demonstrated or worse. */
+ * detail: every one, or (the summary layout) those that fail: not
+ * compliant under some policy, or not scanned. */
 static int ctx_order(struct html_ctx *c)
 {
     const struct report_data *d = c->d;
@@ -286,7 +286,7 @@ static int ctx_order(struct html_ctx *c)
     qsort(k, n, sizeof(*k), cmp_order);
     for (size_t i = 0; i < n; i++) {
         c->order[i] = k[i].t;
-        c->detail[k[i].t] = !c->summary || k[i].rank >= 2;
+        c->detail[k[i].t] = !c->summary || k[i].rank >= 3;
         c->n_detail += c->detail[k[i].t];
     }
     free(k);
