@@ -54,6 +54,21 @@ static const struct probe_def probe_defs_default[] = {
      .flags = PROBE_OWN_FACTS,
      .wanted = probe_enumeration_wanted,
      .start = probe_enumeration_start},
+    /* The conversation vulnerability probes (heartbleed.c, ccs_injection.c):
+     * one connection each (a retry after a reset or timeout), on the
+     * version and suite the enumeration found accepted. */
+    {.id = "heartbleed",
+     .track = PROBE_TRACK_LOOP,
+     .needs = NEED_ENUMERATION,
+     .unmet_state = PR_COULD_NOT_TEST,
+     .flags = PROBE_VULN | PROBE_INTRUSIVE,
+     .start = probe_heartbleed_start},
+    {.id = "ccs_injection",
+     .track = PROBE_TRACK_LOOP,
+     .needs = NEED_ENUMERATION,
+     .unmet_state = PR_COULD_NOT_TEST,
+     .flags = PROBE_VULN | PROBE_INTRUSIVE,
+     .start = probe_ccs_injection_start},
 /* The derived vulnerability checks (vulns_derived.c): facts of the
  * enumeration only, no connection; without the enumeration each records
  * could-not-test "the enumeration did not run". */

@@ -1,0 +1,442 @@
+/*
+ * scanner/probes/conv.c - what the conversation vulnerability probes
+ * share (see conv.h): the version and suite they use, and the bounded
+ * reader of the records a server sends after its first flight (RFC 5246
+ * §6.2.1 TLSPlaintext, RFC 5246 §7.2 Alert, RFC 6520 §4 HeartbeatMessage).
+ *
+ * Invariant: the reader holds at most CONV_HEAD_MAX bytes of any record;
+ * the rest of a body is counted and dropped as it arrives.
+ */
+#include "scanner/probes/conv.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/model/registry.h"
+#include "common/util.h"
+
+/* The versions the probes may use, newest first. */
+static const enum tls_version conv_versions[] = {TLSV_TLS12, TLSV_TLS11, TLSV_TLS10, TLSV_SSL3};
+#define N_CONV_VERSIONS (sizeof(conv_versions) / sizeof(conv_versions[0]))
+
+/* The suite of v the server prefers: rank 0 when it has an order, else
+ * the first listed. */
+static uint32_t preferred_suite(const struct enum_version_fact *v)
+{
+    const struct enum_suite *best = &v->suites[0];
+    for (size_t i = 0; i < v->n_suites; i++) {
+        const struct enum_suite *s = &v->suites[i];
+        if (s->server_rank >= 0 && (best->server_rank < 0 || s->server_rank < best->server_rank)) {
+            best = s;
+        }
+    }
+    return best->code;
+}
+
+bool conv_pick(const struct enum_facts *e, struct conv_pick *out, bool *out_not_applicable,
+               char *why, size_t why_len)
+{
+    const char *undecided = NULL;
+    *out_not_applicable = false;
+    for (size_t i = 0; i < N_CONV_VERSIONS; i++) {
+        const struct enum_version_fact *v = &e->versions[conv_versions[i]];
+        if (v->state == PROBE_ACCEPTED && v->n_suites > 0) {
+            out->version = conv_versions[i];
+            out->suite = preferred_suite(v);
+            util_copy(why, why_len, "");
+            return true;
+        }
+        if (v->state != PROBE_REFUSED && undecided == NULL) {
+            undecided = tls_version_name(conv_versions[i]);
+        }
+    }
+    if (undecided == NULL) {
+        *out_not_applicable = true;
+        util_copy(why, why_len,
+                  "no TLS 1.2 or older version accepted (SSL 3.0 to TLS 1.2 refused)");
+    } else {
+        snprintf(why, why_len,
+                 "no TLS 1.2 or older version accepted, and %s was not decided by the enumeration",
+                 undecided);
+    }
+    return false;
+}
+
+void conv_reader_init(struct conv_reader *r)
+{
+    memset(r, 0, sizeof(*r));
+}
+
+static enum conv_kind conv_fail(struct conv_reader *r, struct conv_event *ev, const char *why)
+{
+    r->failed = true;
+    r->why = why;
+    ev->kind = CONV_ERROR;
+    ev->why = why;
+    ev->raw_offset = r->rec_start;
+    return CONV_ERROR;
+}
+
+/* Checks the header just completed (RFC 5246 §6.2.1); NULL when fine. */
+static const char *header_problem(const struct conv_reader *r)
+{
+    if (r->type < TLS_CT_CHANGE_CIPHER_SPEC || r->type > TLS_CT_HEARTBEAT) {
+        return "not a TLS record (content type)";
+    }
+    if ((r->version >> 8) != 3) {
+        return "not a TLS record (version)";
+    }
+    if (r->rec_len == 0) {
+        return "an empty record";
+    }
+    if (r->rec_len > HELLO_RECORD_MAX) {
+        return "a record longer than 2^14 + 2048 bytes";
+    }
+    if (r->type == TLS_CT_ALERT && r->rec_len < 2) {
+        return "an alert record shorter than one alert";
+    }
+    return NULL;
+}
+
+/* The event of the record just completed. */
+static enum conv_kind conv_complete(struct conv_reader *r, struct conv_event *ev)
+{
+    ev->type = r->type;
+    ev->version = r->version;
+    ev->record_len = r->rec_len;
+    ev->raw_offset = r->rec_start;
+    r->in_body = false;
+    r->hdr_len = 0;
+    switch (r->type) {
+    case TLS_CT_ALERT:
+        ev->alert.level = r->head[0];
+        ev->alert.description = r->head[1];
+        ev->kind = CONV_ALERT;
+        break;
+    case TLS_CT_HEARTBEAT: {
+        const char *why = NULL;
+        if (!conv_parse_heartbeat(r->head, r->head_len, r->rec_len, &ev->hb, &why)) {
+            return conv_fail(r, ev, why);
+        }
+        ev->kind = CONV_HEARTBEAT;
+        break;
+    }
+    default:
+        ev->kind = CONV_OTHER;
+        break;
+    }
+    return ev->kind;
+}
+
+enum conv_kind conv_reader_next(struct conv_reader *r, const uint8_t **in, size_t *in_len,
+                                struct conv_event *ev)
+{
+    memset(ev, 0, sizeof(*ev));
+    if (r->failed) {
+        ev->kind = CONV_ERROR;
+        ev->why = r->why;
+        return CONV_ERROR;
+    }
+    while (*in_len > 0) {
+        if (r->n_raw >= CONV_MAX_RAW) {
+            return conv_fail(r, ev, "more bytes after the flight than the probe reads");
+        }
+        if (!r->in_body) {
+            if (r->hdr_len == 0) {
+                r->rec_start = r->n_raw;
+            }
+            r->hdr[r->hdr_len++] = **in;
+            (*in)++;
+            (*in_len)--;
+            r->n_raw++;
+            if (r->hdr_len < 5) {
+                continue;
+            }
+            r->type = r->hdr[0];
+            r->version = (uint16_t)((r->hdr[1] << 8) | r->hdr[2]);
+            r->rec_len = (size_t)((r->hdr[3] << 8) | r->hdr[4]);
+            r->got = 0;
+            r->head_len = 0;
+            r->in_body = true;
+            const char *bad = header_problem(r);
+            if (bad != NULL) {
+                return conv_fail(r, ev, bad);
+            }
+            continue;
+        }
+        size_t take = r->rec_len - r->got;
+        take = take < *in_len ? take : *in_len;
+        if (CONV_MAX_RAW - r->n_raw < take) {
+            take = CONV_MAX_RAW - r->n_raw;
+        }
+        size_t keep = r->head_len < CONV_HEAD_MAX ? CONV_HEAD_MAX - r->head_len : 0;
+        keep = keep < take ? keep : take;
+        memcpy(r->head + r->head_len, *in, keep);
+        r->head_len += keep;
+        r->got += take;
+        r->n_raw += take;
+        *in += take;
+        *in_len -= take;
+        if (r->got == r->rec_len) {
+            return conv_complete(r, ev);
+        }
+    }
+    ev->kind = CONV_NEED_MORE;
+    return CONV_NEED_MORE;
+}
+
+bool conv_parse_heartbeat(const uint8_t *head, size_t head_len, size_t record_len,
+                          struct conv_heartbeat *out, const char **why)
+{
+    memset(out, 0, sizeof(*out));
+    if (head_len < 3 || record_len < 3) {
+        *why = "a heartbeat record shorter than a heartbeat header";
+        return false;
+    }
+    out->type = head[0];
+    out->payload_length = (uint16_t)((head[1] << 8) | head[2]);
+    out->record_len = record_len;
+    out->fits = (size_t)3 + out->payload_length + CONV_HB_MIN_PADDING <= record_len;
+    size_t n = head_len - 3;
+    if (n > out->payload_length) {
+        n = out->payload_length; /* what follows is padding */
+    }
+    if (n > sizeof(out->head)) {
+        n = sizeof(out->head);
+    }
+    memcpy(out->head, head + 3, n);
+    out->head_len = n;
+    return true;
+}
+
+void conv_alert_text(const struct hello_alert *a, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s %s (%u)", hello_alert_level_name(a->level),
+             hello_alert_name(a->description), (unsigned)a->description);
+}
+
+const char *conv_suite_name(uint32_t suite, char *buf, size_t len)
+{
+    const struct suite_info *s = registry_suite_by_code(suite);
+    if (s != NULL && s->iana_name != NULL) {
+        return s->iana_name;
+    }
+    snprintf(buf, len, "0x%04X", (unsigned)suite);
+    return buf;
+}
+
+/* ---- the driver ----------------------------------------------------------- */
+
+static void conv_free(struct conv_probe *p)
+{
+    if (p->flight_ready) {
+        hello_flight_cleanup(&p->flight);
+    }
+    free(p->hello);
+    free(p);
+}
+
+void conv_decide(struct conv_probe *p, enum probe_result_state st, const char *detail,
+                 const char *fmt, ...)
+{
+    if (p->decided) {
+        return;
+    }
+    p->decided = true;
+    p->st = st;
+    util_copy(p->detail, sizeof(p->detail), detail);
+    char tail[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tail, sizeof(tail), fmt, ap);
+    va_end(ap);
+    char sname[16];
+    int n = snprintf(
+        p->evidence, sizeof(p->evidence), "sent: ClientHello %s offering %s%s%s%s; %s",
+        tls_version_name(p->pick.version), conv_suite_name(p->pick.suite, sname, sizeof(sname)),
+        (p->ops->hello_ext & HELLO_EXT_HEARTBEAT) ? " with the heartbeat extension" : "",
+        p->sent[0] != '\0' ? ", then " : "", p->sent, tail);
+    if (n < 0 || (size_t)n >= sizeof(p->evidence)) {
+        memcpy(p->evidence + sizeof(p->evidence) - 4, "...", 4); /* cut, and says so */
+    }
+}
+
+static void conv_on_connect(void *ctx, struct wbuf *out)
+{
+    struct conv_probe *p = ctx;
+    (void)wbuf_put_bytes(out, p->hello, p->hello_len);
+}
+
+/* The flight is complete: a refusal decides, ServerHelloDone triggers. */
+static enum net_step conv_flight_done(struct conv_probe *p, struct wbuf *out)
+{
+    const struct hello_result *res = hello_flight_result(&p->flight);
+    char a[64];
+    if (res->answer == HELLO_ANS_ALERT || res->have_alert) {
+        conv_alert_text(&res->alert, a, sizeof(a));
+        conv_decide(p, PR_COULD_NOT_TEST, "the server refused the handshake",
+                    "received: alert %s before ServerHelloDone", a);
+        return NET_DONE;
+    }
+    if (res->answer != HELLO_ANS_SERVER_HELLO || !res->have_done ||
+        res->sh.version != tls_version_wire(p->pick.version)) {
+        conv_decide(p, PR_COULD_NOT_TEST, "the server's flight did not end with ServerHelloDone",
+                    "received: a first flight without ServerHelloDone under %s",
+                    tls_version_name(p->pick.version));
+        return NET_DONE;
+    }
+    p->wire = res->sh.version;
+    p->suite = res->sh.suite;
+    if (!p->ops->trigger(p, res, out)) {
+        return NET_DONE;
+    }
+    p->after = true;
+    p->trigger_ms = util_mono_ms();
+    return NET_MORE;
+}
+
+static enum net_step conv_on_bytes(void *ctx, const uint8_t *in, size_t len, struct wbuf *out)
+{
+    struct conv_probe *p = ctx;
+    if (!p->after) {
+        switch (hello_flight_feed(&p->flight, in, len)) {
+        case HELLO_NEED_MORE:
+            return NET_MORE;
+        case HELLO_DONE:
+            return conv_flight_done(p, out);
+        case HELLO_FAILED:
+            break;
+        }
+        const struct hello_error *e = hello_flight_error(&p->flight);
+        conv_decide(p, PR_COULD_NOT_TEST, "the server's first flight could not be read",
+                    "received: an unreadable first flight (byte %zu: %s)", e->offset,
+                    e->reason != NULL ? e->reason : "malformed");
+        return NET_DONE;
+    }
+    const uint8_t *at = in;
+    size_t left = len;
+    struct conv_event ev;
+    while (conv_reader_next(&p->rd, &at, &left, &ev) != CONV_NEED_MORE) {
+        if (ev.kind == CONV_ERROR) {
+            conv_decide(p, PR_COULD_NOT_TEST, "the server's answer could not be read",
+                        "received: %s (byte %zu after the flight)", ev.why, ev.raw_offset);
+            return NET_DONE;
+        }
+        if (p->ops->on_record(p, &ev) == NET_DONE) {
+            return NET_DONE;
+        }
+    }
+    return NET_MORE;
+}
+
+static void conv_reset(void *ctx)
+{
+    struct conv_probe *p = ctx;
+    hello_flight_cleanup(&p->flight);
+    p->flight_ready = hello_flight_init(&p->flight, &p->params, 0, 0) == HELLO_OK;
+    p->after = false;
+    p->sent[0] = '\0';
+    p->state = 0;
+    conv_reader_init(&p->rd);
+}
+
+static void conv_done(void *ctx, enum net_outcome o, const char *why)
+{
+    struct conv_probe *p = ctx;
+    if (!p->decided) {
+        if (o == NET_EXPIRED || o == NET_CANCELLED) {
+            conv_decide(p, PR_COULD_NOT_TEST,
+                        o == NET_EXPIRED ? PROBE_NOT_TESTED_BUDGET : "not tested: the scan stopped",
+                        "received: %s", net_outcome_name(o));
+        } else if (p->after) {
+            p->ops->on_end(p, o, why, util_mono_ms() - p->trigger_ms);
+        } else {
+            conv_decide(p, PR_COULD_NOT_TEST, "the handshake did not reach ServerHelloDone",
+                        "received: %s%s%s before ServerHelloDone", net_outcome_name(o),
+                        why[0] != '\0' ? ": " : "", why);
+        }
+    }
+    /* The row names the suite the server chose, or the one offered. */
+    probe_record(p->c, p->ops->id, p->pick.version, p->suite != 0 ? p->suite : p->pick.suite, p->st,
+                 p->detail, p->evidence);
+    int rc = net_group_deadline(p->c->loop, p->c->group, 0);
+    (void)rc;
+    void (*cb)(void *) = p->done;
+    void *arg = p->done_arg;
+    conv_free(p);
+    cb(arg);
+}
+
+static const struct net_probe_ops conv_net_ops = {
+    .on_connect = conv_on_connect,
+    .on_bytes = conv_on_bytes,
+    .reset = conv_reset,
+    .done = conv_done,
+};
+
+/* Builds p's hello and flight parser; false when that failed. */
+static bool conv_build(struct conv_probe *p, const char *sni)
+{
+    uint8_t buf[HELLO_MAX_LEN];
+    struct wbuf w;
+    p->suites[0] = p->pick.suite;
+    hello_params_init(&p->params, tls_version_wire(p->pick.version));
+    p->params.suites = p->suites;
+    p->params.n_suites = 1;
+    p->params.sni = sni;
+    p->params.ext |= p->ops->hello_ext;
+    wbuf_init_fixed(&w, buf, sizeof(buf));
+    if (hello_build(&p->params, &w) != HELLO_OK || !wbuf_ok(&w)) {
+        return false;
+    }
+    p->hello = malloc(wbuf_len(&w));
+    if (p->hello == NULL) {
+        return false;
+    }
+    memcpy(p->hello, wbuf_data(&w), wbuf_len(&w));
+    p->hello_len = wbuf_len(&w);
+    p->params.sni = NULL; /* the flight copies what it needs; sni is not kept */
+    p->flight_ready = hello_flight_init(&p->flight, &p->params, 0, 0) == HELLO_OK;
+    return p->flight_ready;
+}
+
+int conv_start(struct probe_ctx *c, const struct conv_ops *ops, void (*done)(void *arg), void *arg)
+{
+    struct conv_pick pick;
+    bool na = false;
+    char why[FACT_TEXT];
+    if (!conv_pick(&c->r->enumeration, &pick, &na, why, sizeof(why))) {
+        probe_record(c, ops->id, PROBE_NO_VERSION, 0, na ? PR_NOT_APPLICABLE : PR_COULD_NOT_TEST,
+                     why, NULL);
+        return -1;
+    }
+    struct conv_probe *p = calloc(1, sizeof(*p));
+    const char *fail = "not tested: out of memory";
+    if (p != NULL) {
+        p->ops = ops;
+        p->c = c;
+        p->done = done;
+        p->done_arg = arg;
+        p->pick = pick;
+        fail = "not tested: the ClientHello could not be built";
+        if (conv_build(p, c->r->sni)) {
+            struct net_req req = {
+                .sa = c->addr->sa,
+                .sa_len = c->addr->sa_len,
+                .group = c->group,
+                .ops = &conv_net_ops,
+                .ctx = p,
+            };
+            fail = "not tested: the connection could not be queued";
+            if (net_group_deadline(c->loop, c->group, c->deadline) == 0 &&
+                net_submit(c->loop, &req) == 0) {
+                return 0;
+            }
+        }
+        conv_free(p);
+    }
+    probe_record(c, ops->id, pick.version, pick.suite, PR_COULD_NOT_TEST, fail, NULL);
+    return -1;
+}
