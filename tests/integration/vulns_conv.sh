@@ -11,7 +11,8 @@
 #   (the over-long request dropped, the well-formed one answered);
 #   positives: the scripted server's --heartbleed (the claimed length
 #   answered with marker bytes), --ccs-bad-mac (bad_record_mac after the
-#   second CCS) and --ccs-accept (silence, the connection open);
+#   second CCS) and --ccs-accept (silence, the connection open); a
+#   heartbeat response claiming 65535 bytes in 35 (could-not-test);
 #   not-applicable on a TLS 1.3-only server, not-run under --ids-friendly
 #   and --no-vulns, no row (inconclusive rules) under --no-enumerate; check fails the
 #   vulnerable server on pci-asv-heartbleed / pci-asv-ccs-injection.
@@ -81,6 +82,8 @@ scan novulns "127.0.0.1:$bleed" --no-vulns
 scan noenum "127.0.0.1:$bleed" --no-enumerate
 scripted_start silent "${base[@]}" --heartbeat-patched --ccs-accept
 scan silent "127.0.0.1:$PORT"
+scripted_start lies "${base[@]}" --heartbeat-lies
+scan lies "127.0.0.1:$PORT"
 scripted_start plain "${base[@]}"
 scan plain "127.0.0.1:$PORT"
 lab_stop_all >/dev/null 2>&1 || true
@@ -118,6 +121,9 @@ want silent ccs_injection positive
 evidence silent ccs_injection 'no answer in [0-9]+ ms, the connection open'
 want silent heartbleed negative
 evidence silent heartbleed 'echoing the well-formed request'
+# A heartbeat response that lies about its length: no verdict either way.
+want lies heartbleed could-not-test
+evidence lies heartbleed 'payload_length 65535, record 35 bytes \(too short'
 # The scripted server's default: handshake_failure to anything after the flight.
 want plain heartbleed negative
 want plain ccs_injection negative

@@ -12,6 +12,9 @@ Modes (legacy_server.py options, combinable):
   --heartbeat-patched  echo the heartbeat extension and behave as RFC 6520 §4
                        says: a request whose payload_length does not fit its
                        record is discarded, a well-formed one is answered.
+  --heartbeat-lies     echo the heartbeat extension and answer every request
+                       with a response claiming payload_length 65535 in a
+                       record of 35 bytes (a hostile answer: no verdict).
   --ccs-accept         take an early ChangeCipherSpec and stay silent, the
                        connection open, until the client closes.
   --ccs-bad-mac        take the first early ChangeCipherSpec; answer the next
@@ -38,6 +41,8 @@ def add_options(a):
            'never memory): CVE-2014-0160 (see mode_conv.py)')
     a('--heartbeat-patched', action='store_true',
       help='echo heartbeat and answer only well-formed HeartbeatRequests (RFC 6520)')
+    a('--heartbeat-lies', action='store_true',
+      help='answer HeartbeatRequests claiming 65535 payload bytes in a short record')
     a('--ccs-accept', action='store_true',
       help='stay silent after an early ChangeCipherSpec: CVE-2014-0224')
     a('--ccs-bad-mac', action='store_true',
@@ -46,7 +51,8 @@ def add_options(a):
 
 def configure(cfg, args):
     cfg.conv_heartbleed = args.heartbleed
-    cfg.conv_heartbeat = args.heartbleed or args.heartbeat_patched
+    cfg.conv_heartbeat = args.heartbleed or args.heartbeat_patched or args.heartbeat_lies
+    cfg.conv_lies = args.heartbeat_lies
     cfg.conv_ccs = 'accept' if args.ccs_accept else ('bad-mac' if args.ccs_bad_mac else None)
     if cfg.conv_heartbeat:
         cfg.echo = set(cfg.echo) | {'heartbeat'}
@@ -75,6 +81,9 @@ def _heartbeat(cfg, version, body):
     if len(body) < 3 or body[0] != HB_REQUEST:
         return None
     claimed = struct.unpack('!H', body[1:3])[0]
+    if cfg.conv_lies:
+        msg = bytes([HB_RESPONSE]) + b'\xff\xff' + MARKER * 4 + b'\x00' * 16
+        return _record(CT_HEARTBEAT, version, msg)
     sent = body[3:3 + claimed]
     if not cfg.conv_heartbleed and 3 + claimed + 16 > len(body):
         return None                 # RFC 6520 §4: silently discarded
