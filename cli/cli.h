@@ -28,6 +28,8 @@ int cmd_report(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 /* cmd_diff runs `tlsaudit diff [SCAN_A [SCAN_B]]`: what changed. */
 int cmd_diff(int argc, char **argv);
+/* cmd_merge runs `tlsaudit merge --into DB SOURCE...`: copies scans in. */
+int cmd_merge(int argc, char **argv);
 
 /* cmd_check runs `tlsaudit check`: evaluates policies over a stored scan. */
 int cmd_check(int argc, char **argv);

@@ -25,6 +25,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "cli/common.h"
@@ -37,6 +38,8 @@
 enum report_opt_id {
     OPT_FORMAT = CLI_OPT_OWN,
     OPT_RUN,
+    OPT_DETAIL,
+    OPT_SUMMARY,
 };
 
 static const struct opt_doc report_opts[] = {
@@ -53,6 +56,11 @@ static const struct opt_doc report_opts[] = {
      "judge every policy run at SEV (info, low, medium, high, critical) instead of the gate "
      "stored with it, and exit 1 when a target fails there"},
     CLI_DOC_FAIL_ON_INCONCLUSIVE,
+    {"detail", required_argument, OPT_DETAIL, "WHICH",
+     "html: the targets shown in detail, 'all' or 'failing' (not compliant under some "
+     "policy, not demonstrated, or not scanned; inventories then name 12 targets a row); "
+     "default: all up to 100 targets, failing above"},
+    {"summary", no_argument, OPT_SUMMARY, NULL, "html: the same as --detail failing"},
     CLI_DOC_COLOR,
     CLI_DOC_HELP,
 };
@@ -88,6 +96,7 @@ static const struct cli_cmd report_cmd = {
 struct report_args {
     enum report_format format;
     int64_t run_id; /* --run ID, else 0 */
+    enum report_detail detail;
 };
 
 static int report_own(void *arg, int id, const char *v)
@@ -96,6 +105,15 @@ static int report_own(void *arg, int id, const char *v)
     unsigned long n = 0;
     if (id == OPT_FORMAT) {
         return cli_format(&report_cmd, v, CLI_FORMATS_ALL, &a->format);
+    }
+    if (id == OPT_SUMMARY || id == OPT_DETAIL) {
+        bool all = id == OPT_DETAIL && strcmp(v, "all") == 0;
+        if (id == OPT_DETAIL && !all && strcmp(v, "failing") != 0) {
+            fprintf(stderr, "tlsaudit report: --detail: '%s' is not 'all' or 'failing'\n", v);
+            return -1;
+        }
+        a->detail = all ? REPORT_DETAIL_ALL : REPORT_DETAIL_FAILING;
+        return 0;
     }
     if (!util_parse_ulong(v, 1, LONG_MAX, &n)) {
         fprintf(stderr, "tlsaudit report: --run: '%s' is not a policy run id (a number from 1)\n",
@@ -146,6 +164,7 @@ int cmd_report(int argc, char **argv)
         .color = cli_color(&c, &o),
         .now_ms = 0,
         .expiring_days = c.expiring,
+        .detail = a.detail,
     };
     int wrc = report_write(o.f, a.format, &data, &ro, err, sizeof(err));
     if (cli_output_finish(&report_cmd, &o, "report", wrc, err) != 0) {

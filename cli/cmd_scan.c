@@ -32,6 +32,7 @@
 #include "cli/opts.h"
 #include "cli/output.h"
 #include "cli/session.h"
+#include "cli/shard.h"
 #include "common/util.h"
 #include "reports/json.h"
 #include "reports/report.h"
@@ -64,6 +65,8 @@ enum opt_id {
     OPT_TARGET_BUDGET,
     OPT_NO_VULNS,
     OPT_IDS_FRIENDLY,
+    OPT_SHARD,
+    OPT_RUN_ID,
 };
 
 /* The one table of scan options: getopt_long and --help both come from it. */
@@ -92,9 +95,10 @@ static const struct opt_doc scan_opts[] = {
      "skip the raw-ClientHello enumeration (SSLv2-TLS 1.3, every suite, order, groups); "
      "only the GnuTLS handshakes and the certificate work"},
     {"max-conn", required_argument, OPT_MAX_CONN, "N",
-     "enumeration: connections open at once per target (1-64, default 4)"},
+     "raw conversations (the enumeration and the probes that send their own hellos): "
+     "connections open at once per target (1-64, default 4)"},
     {"max-conn-total", required_argument, OPT_MAX_CONN_TOTAL, "N",
-     "enumeration: connections open at once in all (1-4096, default 64)"},
+     "raw conversations: connections open at once in all (1-4096, default 64)"},
     {"policy", required_argument, OPT_POLICY, "P",
      "after the scan, evaluate policy P (a shipped name, see 'tlsaudit policies list', or a "
      "YAML file); may be repeated"},
@@ -126,6 +130,13 @@ static const struct opt_doc scan_opts[] = {
     {"ids-friendly", no_argument, OPT_IDS_FRIENDLY, NULL,
      "leave out the checks whose traffic an IDS may flag as an attack (Heartbleed, CCS "
      "injection, ROBOT, Ticketbleed); each is stored as not-run"},
+    {"shard", required_argument, OPT_SHARD, "K/N",
+     "scan only shard K of N of the targets (a hash of host, port and SNI: the same on every "
+     "machine and run), for N machines writing N databases that 'tlsaudit merge' makes one "
+     "scan again"},
+    {"run-id", required_argument, OPT_RUN_ID, "R",
+     "the run a --shard scan belongs to, the same on every shard (default: $TLSAUDIT_RUN_ID, "
+     "else slurm-$SLURM_ARRAY_JOB_ID)"},
     CLI_DOC_HELP,
 };
 
@@ -180,6 +191,8 @@ struct scan_args {
     enum report_format format;
     char *policy_names[MAX_POLICIES];
     size_t n_policy_names;
+    const char *run_id_given; /* --run-id */
+    char run_id[160];         /* the run of a --shard scan */
     char err[1024];
 };
 
@@ -256,6 +269,15 @@ static int scan_own(void *arg, int id, const char *v)
     case OPT_IDS_FRIENDLY:
         a->so.ids_friendly = true;
         return 0;
+    case OPT_SHARD:
+        if (cli_shard_parse(v, &a->so.shard_k, &a->so.shard_n, a->err, sizeof(a->err)) != 0) {
+            fprintf(stderr, "tlsaudit scan: %s\n", a->err);
+            return -1;
+        }
+        return 0;
+    case OPT_RUN_ID:
+        a->run_id_given = v;
+        return 0;
     case OPT_FIRST_IP:
         a->so.first_ip = true;
         return 0;
@@ -278,6 +300,30 @@ static int scan_own(void *arg, int id, const char *v)
     }
 }
 
+/* scan_shard keeps the targets of --shard K/N (an empty shard is a scan of
+ * no target, stored so that merge sees it) and finds the run id; -1 after
+ * printing. */
+static int scan_shard(struct scan_args *a)
+{
+    if (a->so.shard_n == 0) {
+        if (a->run_id_given != NULL) {
+            fprintf(stderr, "tlsaudit scan: --run-id is for a --shard scan\n");
+            return -1;
+        }
+        return 0;
+    }
+    if (cli_run_id(a->run_id_given, a->run_id, sizeof(a->run_id), a->err, sizeof(a->err)) != 0) {
+        fprintf(stderr, "tlsaudit scan: %s\n", a->err);
+        return -1;
+    }
+    a->so.run_id = a->run_id;
+    size_t all = a->targets.n_items;
+    size_t kept = target_list_keep_shard(&a->targets, a->so.sni, a->so.shard_k, a->so.shard_n);
+    fprintf(stderr, "tlsaudit scan: shard %d/%d of run %s: %zu of %zu targets\n", a->so.shard_k,
+            a->so.shard_n, a->run_id, kept, all);
+    return 0;
+}
+
 /* scan_operands adds the TARGET arguments; -1 after printing. */
 static int scan_operands(struct scan_args *a, int argc, char **argv)
 {
@@ -295,7 +341,7 @@ static int scan_operands(struct scan_args *a, int argc, char **argv)
                         "'tlsaudit scan --help')\n");
         return -1;
     }
-    return 0;
+    return scan_shard(a);
 }
 
 /* ---- what the session tells us ------------------------------------------ */

@@ -31,6 +31,7 @@ static const char usage_text[] =
     "                             what changed between two stored scans (default:\n"
     "                             the last two sharing targets); exit 1 when\n"
     "                             something got worse\n"
+    "  merge --into DB SOURCE...  copy the scans of other databases (shards) into DB\n"
     "  policies [list | show NAME | lint FILE]\n"
     "                             the shipped policies; check a policy file\n"
     "  ciphers [FILTER]           list the cipher-suite registry\n"
@@ -79,6 +80,9 @@ static int dispatch(int argc, char **argv)
     if (strcmp(cmd, "diff") == 0) {
         return cmd_diff(argc - 1, argv + 1);
     }
+    if (strcmp(cmd, "merge") == 0) {
+        return cmd_merge(argc - 1, argv + 1);
+    }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         if (argc >= 3 && strcmp(cmd, "help") == 0) {
             char *sub_argv[] = {argv[2], (char *)"--help", NULL};
@@ -102,6 +106,9 @@ static int dispatch(int argc, char **argv)
             }
             if (strcmp(argv[2], "diff") == 0) {
                 return cmd_diff(2, sub_argv);
+            }
+            if (strcmp(argv[2], "merge") == 0) {
+                return cmd_merge(2, sub_argv);
             }
             fprintf(stderr, "tlsaudit: no help for unknown command '%s'\n", argv[2]);
             return EXIT_USAGE;

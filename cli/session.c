@@ -172,6 +172,9 @@ int session_run(struct session *s, const struct target_list *targets,
         .options = o->cmdline ? o->cmdline : "",
         .trust_store = o->ca_file ? o->ca_file : "system",
         .registry_version = registry_version,
+        .run_id = o->run_id,
+        .shard_k = o->shard_k,
+        .shard_n = o->shard_n,
     };
     struct revoc_options rvo = {
         .offline = o->offline, .timeout_ms = o->timeout_ms, .trust = s->trust, .cache = s->cache};

@@ -62,6 +62,8 @@ struct session_options {
     int timeout_ms;
     int64_t target_budget_ms;
     bool first_ip;
+    const char *run_id; /* --shard: the run, K and N; NULL, 0, 0 otherwise */
+    int shard_k, shard_n;
     bool no_vulns;               /* --no-vulns */
     bool ids_friendly;           /* --ids-friendly */
     const char *sni;             /* --sni, or NULL */

@@ -387,11 +387,10 @@ static char *chain_tail(struct diff_build *c, const struct target_result *r)
     return j;
 }
 
-/* The chain problems compared, with whether r has each. */
+/* The chain problems compared, with whether chain ch has each. */
 #define N_PROBLEMS 7
-static void chain_problems(const struct target_result *r, bool out[N_PROBLEMS])
+static void chain_problems(const struct chain_fact *ch, bool out[N_PROBLEMS])
 {
-    const struct chain_fact *ch = &r->chain;
     out[0] = !ch->trusted;
     out[1] = ch->expired;
     out[2] = ch->not_yet_valid;
@@ -405,14 +404,44 @@ static const char *const problem_names[N_PROBLEMS] = {
     "incomplete", "wrong-order", "hostname-mismatch",
 };
 
-/* dep_leaf returns the leaf of deployment i of r (target_deployment) when
- * its chain was collected, else NULL; *label is the deployment's label. */
-static const struct cert_fact *dep_leaf(const struct target_result *r, size_t i, const char **label)
+/* dep_view fills v with deployment i of r and returns its leaf when its
+ * chain was collected with a certificate, else NULL. */
+static const struct cert_fact *dep_view(const struct target_result *r, size_t i,
+                                        struct deployment_view *v)
 {
-    struct deployment_view v;
-    target_deployment(r, i, &v);
-    *label = v.label;
-    return fact_collected(&v.chain_header) && v.n_certs > 0 ? &v.certs[0] : NULL;
+    target_deployment(r, i, v);
+    return fact_collected(&v->chain_header) && v->n_certs > 0 ? &v->certs[0] : NULL;
+}
+
+/* cmp_problems adds the chain problems of deployment vb that va (NULL: a
+ * deployment new in B, which had none) did not have, and those gone; the
+ * detail names the deployment when either side serves several
+ * (several), then the verification error of a new "untrusted". */
+static void cmp_problems(struct diff_build *c, size_t t, const struct deployment_view *va,
+                         const struct deployment_view *vb, bool several)
+{
+    bool pa[N_PROBLEMS] = {false}, pb[N_PROBLEMS];
+    if (va != NULL) {
+        chain_problems(va->chain, pa);
+    }
+    chain_problems(vb->chain, pb);
+    for (int i = 0; i < N_PROBLEMS && !c->oom; i++) {
+        if (pa[i] == pb[i]) {
+            continue;
+        }
+        struct diff_entry *e =
+            diff_add_entry(c, pb[i] ? DIFF_CHAIN_PROBLEM_NEW : DIFF_CHAIN_PROBLEM_GONE, t, pb[i]);
+        if (e == NULL) {
+            return;
+        }
+        e->name = diff_dup_str(c, problem_names[i]);
+        const char *why = i == 0 && pb[i] ? vb->chain->verify_text : "";
+        if (several) {
+            e->detail = diff_fmt_str(c, "deployment %s%s%s", vb->label, why[0] ? ": " : "", why);
+        } else if (why[0] != '\0') {
+            e->detail = diff_dup_str(c, why);
+        }
+    }
 }
 
 /* dep_entry adds a deployment entry of kind k about leaf (label name):
@@ -436,10 +465,11 @@ static void dep_entry(struct diff_build *c, size_t t, enum diff_kind k, const ch
                              util_iso_date(leaf->not_after, day, sizeof(day)));
 }
 
-/* cmp_deployments compares the leaf of every certificate deployment (a
- * collected chain with a certificate): the deployments pair by label, the
- * k-th of a label in A with the k-th of that label in B; a pair whose
- * leaves differ is a rotation, the others were added or removed. */
+/* cmp_deployments compares every certificate deployment (a collected chain
+ * with a certificate): the deployments pair by label, the k-th of a label
+ * in A with the k-th of that label in B; a pair whose leaves differ is a
+ * rotation, the others were added or removed. The chain problems of each
+ * pair are compared, and those of an added deployment are new. */
 static void cmp_deployments(struct diff_build *c, size_t t, const struct target_result *ra,
                             const struct target_result *rb)
 {
@@ -447,28 +477,33 @@ static void cmp_deployments(struct diff_build *c, size_t t, const struct target_
     size_t na = target_n_deployments(ra), nb = target_n_deployments(rb);
     na = na < N ? na : N;
     nb = nb < N ? nb : N;
+    bool several = na > 1 || nb > 1;
     bool paired[N] = {false};
     for (size_t j = 0; j < nb && !c->oom; j++) {
-        const char *lb_label, *la_label;
-        const struct cert_fact *lb = dep_leaf(rb, j, &lb_label), *la = NULL;
+        struct deployment_view vb, va;
+        const struct cert_fact *lb = dep_view(rb, j, &vb), *la = NULL;
         for (size_t i = 0; lb != NULL && la == NULL && i < na; i++) {
-            const struct cert_fact *x = dep_leaf(ra, i, &la_label);
-            if (x != NULL && !paired[i] && strcmp(la_label, lb_label) == 0) {
+            const struct cert_fact *x = dep_view(ra, i, &va);
+            if (x != NULL && !paired[i] && strcmp(va.label, vb.label) == 0) {
                 la = x;
                 paired[i] = true;
             }
         }
-        if (lb != NULL && la == NULL) {
-            dep_entry(c, t, DIFF_DEPLOYMENT_ADDED, lb_label, NULL, lb);
-        } else if (lb != NULL && strcmp(la->sha256, lb->sha256) != 0) {
-            dep_entry(c, t, DIFF_CERT_ROTATED, lb_label, la, lb);
+        if (lb == NULL) {
+            continue;
         }
+        if (la == NULL) {
+            dep_entry(c, t, DIFF_DEPLOYMENT_ADDED, vb.label, NULL, lb);
+        } else if (strcmp(la->sha256, lb->sha256) != 0) {
+            dep_entry(c, t, DIFF_CERT_ROTATED, vb.label, la, lb);
+        }
+        cmp_problems(c, t, la != NULL ? &va : NULL, &vb, several);
     }
     for (size_t i = 0; i < na && !c->oom; i++) {
-        const char *label;
-        const struct cert_fact *la = dep_leaf(ra, i, &label);
+        struct deployment_view va;
+        const struct cert_fact *la = dep_view(ra, i, &va);
         if (la != NULL && !paired[i]) {
-            dep_entry(c, t, DIFF_DEPLOYMENT_REMOVED, label, NULL, la);
+            dep_entry(c, t, DIFF_DEPLOYMENT_REMOVED, va.label, NULL, la);
         }
     }
 }
@@ -479,7 +514,6 @@ static void cmp_chain(struct diff_build *c, size_t t, const struct target_result
     if (!fact_collected(&ra->chain_header) || !fact_collected(&rb->chain_header)) {
         return;
     }
-    cmp_deployments(c, t, ra, rb);
     char *ta = chain_tail(c, ra);
     char *tb = chain_tail(c, rb);
     if (ta != NULL && tb != NULL && strcmp(ta, tb) != 0) {
@@ -492,23 +526,7 @@ static void cmp_chain(struct diff_build *c, size_t t, const struct target_result
     }
     free(ta);
     free(tb);
-    bool pa[N_PROBLEMS], pb[N_PROBLEMS];
-    chain_problems(ra, pa);
-    chain_problems(rb, pb);
-    for (int i = 0; i < N_PROBLEMS; i++) {
-        if (pa[i] == pb[i]) {
-            continue;
-        }
-        struct diff_entry *e =
-            diff_add_entry(c, pb[i] ? DIFF_CHAIN_PROBLEM_NEW : DIFF_CHAIN_PROBLEM_GONE, t, pb[i]);
-        if (e == NULL) {
-            return;
-        }
-        e->name = diff_dup_str(c, problem_names[i]);
-        if (i == 0 && pb[i] && rb->chain.verify_text[0] != '\0') {
-            e->detail = diff_dup_str(c, rb->chain.verify_text);
-        }
-    }
+    cmp_deployments(c, t, ra, rb);
 }
 
 static void cmp_pair(struct diff_build *c, size_t t, size_t ia, size_t ib)

@@ -143,11 +143,23 @@ static void verdict_entry(struct diff_build *c, size_t t, const char *pid,
     }
 }
 
+/* fails_gate: finding f fails at gate g (a fail at or above its severity;
+ * a severity that does not parse counts as failing, never as harmless). */
+static bool fails_gate(const struct store_finding_row *f, const struct gate *g)
+{
+    enum severity sev;
+    return is_fail(f) && (f->severity == NULL || !severity_parse(f->severity, &sev) ||
+                          gate_blocks(g, VERDICT_FAIL, sev));
+}
+
+/* finding_entry adds a change of one rule's finding; worse: it newly fails
+ * at the gate stored with B's run. */
 static void finding_entry(struct diff_build *c, size_t t, enum diff_kind k, const char *pid,
-                          const struct store_finding_row *fa, const struct store_finding_row *fb)
+                          const struct store_finding_row *fa, const struct store_finding_row *fb,
+                          bool worse)
 {
     const struct store_finding_row *f = fb != NULL ? fb : fa;
-    struct diff_entry *e = diff_add_entry(c, k, t, k == DIFF_FINDING_NEW);
+    struct diff_entry *e = diff_add_entry(c, k, t, worse);
     if (e == NULL) {
         return;
     }
@@ -174,12 +186,12 @@ void diff_cmp_findings(struct diff_build *c, size_t t, int64_t tid_a, int64_t ti
             }
             const struct store_finding_row *fa = find_rule(run_a, tid_a, fb->rule_id);
             if (is_fail(fb) && !is_fail(fa)) {
-                finding_entry(c, t, DIFF_FINDING_NEW, pid, fa, fb);
+                finding_entry(c, t, DIFF_FINDING_NEW, pid, fa, fb, fails_gate(fb, &run_b->gate));
             } else if (is_fail(fa) && !is_fail(fb)) {
-                finding_entry(c, t, DIFF_FINDING_RESOLVED, pid, fa, fb);
+                finding_entry(c, t, DIFF_FINDING_RESOLVED, pid, fa, fb, false);
             } else if (fa != NULL && fa->verdict != NULL && fb->verdict != NULL &&
                        strcmp(fa->verdict, fb->verdict) != 0) {
-                finding_entry(c, t, DIFF_FINDING_CHANGED, pid, fa, fb);
+                finding_entry(c, t, DIFF_FINDING_CHANGED, pid, fa, fb, false);
             }
         }
         /* A rule that failed in A and has no finding in B (removed from the
@@ -188,7 +200,7 @@ void diff_cmp_findings(struct diff_build *c, size_t t, int64_t tid_a, int64_t ti
             const struct store_finding_row *fa = &run_a->findings[i];
             if (fa->target_id == tid_a && fa->rule_id != NULL && is_fail(fa) &&
                 find_rule(run_b, tid_b, fa->rule_id) == NULL) {
-                finding_entry(c, t, DIFF_FINDING_RESOLVED, pid, fa, NULL);
+                finding_entry(c, t, DIFF_FINDING_RESOLVED, pid, fa, NULL, false);
             }
         }
         verdict_entry(c, t, pid, run_a, tid_a, run_b, tid_b);

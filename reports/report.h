@@ -47,9 +47,18 @@ void report_data_cleanup(struct report_data *d);
  * or -1 when it is not a target of the scan. */
 long report_target_index(const struct report_data *d, int64_t tid);
 
+/* Which targets the HTML report shows in detail (--detail, --summary). */
+enum report_detail {
+    REPORT_DETAIL_AUTO = 0, /* all up to REPORT_DETAIL_AUTO_MAX targets, else failing */
+    REPORT_DETAIL_ALL,      /* every target */
+    REPORT_DETAIL_FAILING,  /* targets not compliant under some policy, or not scanned */
+};
+#define REPORT_DETAIL_AUTO_MAX 100
+
 struct report_options {
-    bool color;        /* text only: ANSI colour (the CLI asks on a TTY without NO_COLOR) */
-    int64_t now_ms;    /* Unix ms taken as "now" (expiry, days left); 0: the clock */
+    bool color;                /* text only: ANSI colour (the CLI asks on a TTY without NO_COLOR) */
+    enum report_detail detail; /* html only */
+    int64_t now_ms;            /* Unix ms taken as "now" (expiry, days left); 0: the clock */
     int expiring_days; /* --expiring DAYS: list certificates expiring within DAYS; -1: not asked */
 };
 

@@ -17,7 +17,8 @@
  *                in `verdict`, the gate in `fail_on`, `fail_on_inconclusive`
  *   finding      one per stored policy finding; `blocking` says whether it
  *                fails the gate
- * A column that does not apply to a row's kind is empty.
+ * Every row also carries the scan's id and start time (scan_id,
+ * scan_started). A column that does not apply to a row's kind is empty.
  *
  * Every field, numbers included, is written by esc_csv: always quoted, ""
  * inside, a leading ' before a value a spreadsheet would run as a formula
@@ -73,30 +74,33 @@ enum csv_col {
     COL_FAIL_ON,
     COL_FAIL_ON_INCONCLUSIVE,
     COL_BLOCKING,
+    COL_SCAN_ID,
+    COL_SCAN_STARTED,
     COL_COUNT
 };
 
 static const char *const csv_header[COL_COUNT] = {
-    "record",     "target_id",
-    "host",       "port",
-    "ip",         "sni",
-    "status",     "error",
-    "version",    "suite_code",
-    "suite",      "server_rank",
-    "order",      "group",
-    "kx_bits",    "position",
-    "sha256",     "subject",
-    "issuer",     "serial",
-    "not_before", "not_after",
-    "days_left",  "expiring",
-    "key",        "signature_algorithm",
-    "san",        "policy",
-    "rule_id",    "severity",
-    "verdict",    "ref",
-    "evidence",   "waiver",
-    "deployment", "deployment_label",
-    "fail_on",    "fail_on_inconclusive",
-    "blocking",
+    "record",       "target_id",
+    "host",         "port",
+    "ip",           "sni",
+    "status",       "error",
+    "version",      "suite_code",
+    "suite",        "server_rank",
+    "order",        "group",
+    "kx_bits",      "position",
+    "sha256",       "subject",
+    "issuer",       "serial",
+    "not_before",   "not_after",
+    "days_left",    "expiring",
+    "key",          "signature_algorithm",
+    "san",          "policy",
+    "rule_id",      "severity",
+    "verdict",      "ref",
+    "evidence",     "waiver",
+    "deployment",   "deployment_label",
+    "fail_on",      "fail_on_inconclusive",
+    "blocking",     "scan_id",
+    "scan_started",
 };
 
 /* One row: borrowed strings, or owned ones in buf (numbers). */
@@ -133,6 +137,11 @@ static void csv_target_cols(struct csv_row *row, const struct report_data *d, si
     csv_num(row, COL_PORT, r->port);
     row->f[COL_IP] = r->ip;
     row->f[COL_SNI] = r->sni;
+    /* Every row says which scan it is from (rows of several reports can be
+     * appended into one sheet). */
+    csv_num(row, COL_SCAN_ID, d->info.id);
+    row->f[COL_SCAN_STARTED] = util_iso_time(d->info.started_ms, row->num[COL_SCAN_STARTED],
+                                             sizeof(row->num[COL_SCAN_STARTED]));
 }
 
 static void csv_suites(FILE *out, const struct report_data *d, size_t t)

@@ -69,6 +69,14 @@ static json_t *rj_scan(const struct report_data *d)
     rc |= set(o, "hostname", json_text_value(i->hostname));
     rc |= set(o, "note", json_text_value(i->note));
     rc |= set(o, "database", json_text_value(d->db_path));
+    rc |= set(o, "uuid", json_text_value(i->uuid));
+    rc |= set(o, "run_id", json_text_value(i->run_id));
+    rc |= set(o, "shard",
+              i->shard_n > 0 ? json_pack("{s:o, s:i}", "k",
+                                         i->shard_k > 0 ? json_integer(i->shard_k) : json_null(),
+                                         "n", i->shard_n)
+                             : json_null());
+    rc |= set(o, "merged_scans", json_integer((json_int_t)i->n_sources));
     if (rc != 0) {
         json_decref(o);
         return NULL;

@@ -97,6 +97,18 @@ static void rt_provenance(FILE *out, const struct report_data *d)
         esc_visible(out, i->note);
         fprintf(out, "\n");
     }
+    if (i->run_id != NULL) {
+        fprintf(out, "  run ");
+        esc_visible(out, i->run_id);
+        if (i->shard_k > 0) {
+            fprintf(out, ": shard %d of %d", i->shard_k, i->shard_n);
+        } else {
+            fprintf(out, ": %d shards, %zu merged", i->shard_n, i->n_sources);
+        }
+        fprintf(out, "\n");
+    } else if (i->n_sources > 0) {
+        fprintf(out, "  merged from another database\n");
+    }
     for (size_t r = 0; r < d->n_runs; r++) {
         const struct store_run *run = &d->runs[r];
         fprintf(out, "  policy ");

@@ -297,9 +297,14 @@ static void print_deployment(FILE *out, const struct deployment_view *r, bool co
         } else {
             fprintf(out, "; hostname not checked (no name)");
         }
-        fprintf(out, "; %zu certificate%s; soonest expiry in %lld days; OCSP staple: %s\n",
-                r->n_certs, r->n_certs == 1 ? "" : "s", (long long)ch->min_days_left,
-                ch->ocsp_status);
+        long long left = (long long)ch->min_days_left;
+        fprintf(out, "; %zu certificate%s; ", r->n_certs, r->n_certs == 1 ? "" : "s");
+        if (left < 0) {
+            fprintf(out, "a certificate expired %lld day%s ago", -left, left == -1 ? "" : "s");
+        } else {
+            fprintf(out, "soonest expiry in %lld day%s", left, left == 1 ? "" : "s");
+        }
+        fprintf(out, "; OCSP staple: %s\n", ch->ocsp_status);
         print_problems(out, r, color);
         print_revocation(out, r, color);
         for (size_t i = 0; i < r->n_certs; i++) {

@@ -84,6 +84,12 @@
 #define TLS_EXT_RENEGOTIATION_INFO 0xff01
 #define TLS_EMPTY_RENEGOTIATION_INFO_SCSV 0x00ff
 #define TLS_FALLBACK_SCSV 0x5600
+/* RFC 8701 §2: reserved GREASE values (0x?A?A), one per field we grease */
+#define TLS_GREASE_SUITE 0x0A0A
+#define TLS_GREASE_EXT 0x1A1A
+#define TLS_GREASE_GROUP 0x2A2A
+#define TLS_GREASE_VERSION 0x3A3A
+#define TLS_GREASE_SIGALG 0x4A4A
 #define TLS_GROUP_SECP256R1 23
 #define TLS_GROUP_X25519 29
 #define SSL2_MT_ERROR 0
@@ -127,12 +133,18 @@
 #define HELLO_EXT_COOKIE (1u << 15)
 #define HELLO_EXT_MAX_FRAGMENT_LENGTH (1u << 16)
 #define HELLO_EXT_PRE_SHARED_KEY (1u << 17)
-#define HELLO_EXT_OTHER (1u << 31) /* any extension type not listed above */
+#define HELLO_EXT_GREASE (1u << 18) /* sent with HELLO_OPT_GREASE; never a valid answer */
+#define HELLO_EXT_OTHER (1u << 31)  /* any extension type not listed above */
 
 /* hello_params.options */
 #define HELLO_OPT_SCSV_RENEGOTIATION (1u << 0) /* append TLS_EMPTY_RENEGOTIATION_INFO_SCSV */
 #define HELLO_OPT_SESSION_ID (1u << 1)         /* a random 32-byte legacy_session_id */
 #define HELLO_OPT_DEFLATE (1u << 2)            /* offer DEFLATE compression before null */
+/* RFC 8701: one GREASE value first in the cipher suites, supported_groups,
+ * signature_algorithms, supported_versions and key_share (a one-byte
+ * share), and an empty GREASE extension first in the extensions; the
+ * first flight flags a server that chooses or echoes any of them. */
+#define HELLO_OPT_GREASE (1u << 3)
 
 /* hello_params.shares: which groups get a real key share in key_share. */
 #define HELLO_SHARE_X25519 (1u << 0)
@@ -156,6 +168,9 @@ struct hello_params {
     unsigned shares;       /* HELLO_SHARE_*; 0 with HELLO_EXT_KEY_SHARE: empty key_share */
     unsigned options;      /* HELLO_OPT_* */
     const uint8_t *random; /* 32 bytes (SSLv2: 16-byte challenge), NULL: random */
+    /* With HELLO_EXT_PADDING: pad the handshake message (header included)
+     * to at least this many bytes (RFC 7685); 0: only the 256..511 rule. */
+    uint16_t pad_to;
 };
 
 enum hello_err {
@@ -182,6 +197,11 @@ int hello_build(const struct hello_params *p, struct wbuf *out);
 /* hello_max_suites returns how many of p's suites (from the first) fit in a
  * hello of at most max_len bytes, record header included; 0 if none. */
 size_t hello_max_suites(const struct hello_params *p, size_t max_len);
+
+/* hello_is_grease is true for the RFC 8701 §2 GREASE values 0x0A0A,
+ * 0x1A1A .. 0xFAFA (suites, extensions, groups, signature algorithms,
+ * versions). */
+bool hello_is_grease(uint16_t v);
 
 /* ---- first-flight structures ------------------------------------------- */
 

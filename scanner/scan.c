@@ -188,6 +188,9 @@ static void unit_part_done(struct pool *p, struct unit *u)
         /* The derived probes read the facts of both. */
         struct probe_ctx c;
         probe_ctx_init(&c, u->spec, &u->addr, p->o, &u->r, 0);
+        if (!p->o->enumerate) {
+            probe_loop_skipped(probe_table_of(p->o), &c); /* no loop ran: say so */
+        }
         probe_track_run(probe_table_of(p->o), PROBE_TRACK_DERIVED, &c);
         probe_ctx_cleanup(&c);
     }

@@ -81,6 +81,42 @@ void target_list_cleanup(struct target_list *l)
     target_list_init(l);
 }
 
+/* fnv1a folds the bytes of s (lower-cased when fold) into h. */
+static uint64_t fnv1a(uint64_t h, const char *s, bool fold)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        unsigned char ch = fold && *p >= 'A' && *p <= 'Z' ? (unsigned char)(*p + 32) : *p;
+        h = (h ^ ch) * 0x100000001b3ULL;
+    }
+    return (h ^ 0xffu) * 0x100000001b3ULL; /* a separator no text contains */
+}
+
+int target_shard_of(const struct target_spec *t, const char *sni_default, int n)
+{
+    char port[8];
+    snprintf(port, sizeof(port), "%u", (unsigned)t->port);
+    const char *sni = t->sni != NULL ? t->sni : sni_default != NULL ? sni_default : "";
+    uint64_t h = 0xcbf29ce484222325ULL;
+    h = fnv1a(h, t->host, true);
+    h = fnv1a(h, port, false);
+    h = fnv1a(h, sni, true);
+    return n > 0 ? (int)(h % (uint64_t)n) + 1 : 1;
+}
+
+size_t target_list_keep_shard(struct target_list *l, const char *sni_default, int k, int n)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < l->n_items; i++) {
+        if (target_shard_of(&l->items[i], sni_default, n) == k) {
+            l->items[kept++] = l->items[i];
+        } else {
+            spec_cleanup(&l->items[i]);
+        }
+    }
+    l->n_items = kept;
+    return kept;
+}
+
 bool target_is_ip_literal(const char *host)
 {
     unsigned char buf[sizeof(struct in6_addr)];

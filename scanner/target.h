@@ -75,6 +75,15 @@ __attribute__((warn_unused_result)) int target_list_load_text(struct target_list
                                                               size_t text_len, char *err,
                                                               size_t err_len);
 
+/* target_shard_of gives the shard (1..n) of t among n: a hash (64-bit
+ * FNV-1a) of its endpoint identity, the host in ASCII lower case, the port
+ * and the SNI it is scanned with (its sni=, else sni_default, the --sni),
+ * so the same target falls in the same shard on every machine and run.
+ * target_list_keep_shard keeps only the targets of shard k of n in l, in
+ * their order, and returns how many it kept. */
+int target_shard_of(const struct target_spec *t, const char *sni_default, int n);
+size_t target_list_keep_shard(struct target_list *l, const char *sni_default, int k, int n);
+
 /* target_is_ip_literal says whether host is an IPv4 or IPv6 address. */
 bool target_is_ip_literal(const char *host);
 

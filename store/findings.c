@@ -22,9 +22,23 @@ static void bind_opt_text(struct binder *b, const char *s)
     bind_text(b, s != NULL && s[0] != '\0' ? s : NULL);
 }
 
-/* store_findings_valid checks what the schema requires of a run and its
- * findings before anything is written. Returns true, or false with the
- * reason recorded. */
+/* findings_valid / store_findings_valid check what the schema requires of
+ * findings (and of their run) before anything is written. Return true, or
+ * false with the reason recorded. */
+static bool findings_valid(struct store *s, const char *policy_id,
+                           const struct store_finding *findings, size_t n_findings)
+{
+    for (size_t i = 0; i < n_findings; i++) {
+        if (findings[i].rule_id == NULL || findings[i].rule_id[0] == '\0' ||
+            findings[i].severity == NULL || findings[i].verdict == NULL) {
+            store_fail(s, "storing findings of %s: finding %zu has no rule id, severity or verdict",
+                       policy_id, i);
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool store_findings_valid(struct store *s, const struct store_policy_run *run,
                                  const struct store_finding *findings, size_t n_findings)
 {
@@ -33,15 +47,7 @@ static bool store_findings_valid(struct store *s, const struct store_policy_run 
         store_fail(s, "storing findings: the policy run needs an id and a SHA-256");
         return false;
     }
-    for (size_t i = 0; i < n_findings; i++) {
-        if (findings[i].rule_id == NULL || findings[i].rule_id[0] == '\0' ||
-            findings[i].severity == NULL || findings[i].verdict == NULL) {
-            store_fail(s, "storing findings of %s: finding %zu has no rule id, severity or verdict",
-                       run->policy_id, i);
-            return false;
-        }
-    }
-    return true;
+    return findings_valid(s, run->policy_id, findings, n_findings);
 }
 
 /* store_put_finding inserts one finding of run run_id, only if its target
@@ -78,6 +84,30 @@ static int store_put_finding(struct store *s, int64_t scan_id, int64_t run_id,
     return 0;
 }
 
+int store_append_findings(struct store *s, int64_t scan_id, int64_t run_id,
+                          const struct store_finding *findings, size_t n_findings)
+{
+    if (!findings_valid(s, "an existing run", findings, n_findings)) {
+        return -1;
+    }
+    if (!s->in_tx && store_exec(s, "BEGIN IMMEDIATE", "starting a transaction") != 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < n_findings; i++) {
+        if (store_put_finding(s, scan_id, run_id, &findings[i]) != 0) {
+            goto fail;
+        }
+    }
+    if (store_commit(s, "committing") != 0) {
+        goto fail;
+    }
+    return 0;
+fail:
+    store_abort(s, "adding findings to policy run %lld of scan %lld", (long long)run_id,
+                (long long)scan_id);
+    return -1;
+}
+
 int store_put_findings(struct store *s, int64_t scan_id, const struct store_policy_run *run,
                        const struct store_finding *findings, size_t n_findings, int64_t *out_run_id)
 {
@@ -111,7 +141,7 @@ int store_put_findings(struct store *s, int64_t scan_id, const struct store_poli
             goto fail;
         }
     }
-    if (store_exec(s, "COMMIT", "committing") != 0) {
+    if (store_commit(s, "committing") != 0) {
         goto fail;
     }
     if (out_run_id != NULL) {

@@ -23,8 +23,10 @@
 #include <string.h>
 
 static const char *const store_stmt_sql[ST_COUNT] = {
-    [ST_INSERT_SCAN] = "INSERT INTO scans (started_ms, state, tool_version, options, trust_store,"
-                       " registry_version, pid, hostname) VALUES (?, 'running', ?, ?, ?, ?, ?, ?)",
+    [ST_INSERT_SCAN] =
+        "INSERT INTO scans (started_ms, state, tool_version, options, trust_store,"
+        " registry_version, pid, hostname, run_id, shard_k, shard_n, uuid)"
+        " VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, lower(hex(randomblob(16))))",
     [ST_FINISH_SCAN] = "UPDATE scans SET state = ?, finished_ms = ? WHERE id = ?",
     [ST_RUNNING_SCANS] = "SELECT id, pid FROM scans WHERE state = 'running' AND hostname IS ?",
     [ST_MARK_INCOMPLETE] = "UPDATE scans SET state = 'incomplete', note = ?"
@@ -154,6 +156,9 @@ int store_exec(struct store *s, const char *sql, const char *context)
  * rolled it back itself; the recorded error text is kept. */
 void store_rollback(struct store *s)
 {
+    if (s->in_tx) {
+        s->tx_failed = true;
+    }
     if (!sqlite3_get_autocommit(s->db)) {
         (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     }
@@ -216,9 +221,42 @@ out:
     return rc;
 }
 
+int store_commit(struct store *s, const char *context)
+{
+    return s->in_tx ? 0 : store_exec(s, "COMMIT", context);
+}
+
+int store_tx_begin(struct store *s)
+{
+    if (s->in_tx) {
+        store_fail(s, "a transaction is already open");
+        return -1;
+    }
+    if (store_exec(s, "BEGIN IMMEDIATE", "starting a transaction") != 0) {
+        return -1;
+    }
+    s->in_tx = true;
+    s->tx_failed = false;
+    return 0;
+}
+
+int store_tx_end(struct store *s, bool commit)
+{
+    bool ok = commit && !s->tx_failed;
+    s->in_tx = false;
+    if (ok && store_exec(s, "COMMIT", "committing") == 0) {
+        return 0;
+    }
+    store_rollback(s);
+    return commit ? -1 : 0;
+}
+
 int store_begin_insert(struct store *s, enum store_stmt_id id, struct binder *b)
 {
-    if (store_exec(s, "BEGIN IMMEDIATE", "starting a transaction") != 0) {
+    if (s->in_tx && s->tx_failed) {
+        return -1; /* the earlier failure's text is still in s->err */
+    }
+    if (!s->in_tx && store_exec(s, "BEGIN IMMEDIATE", "starting a transaction") != 0) {
         return -1;
     }
     sqlite3_stmt *st = store_stmt(s, id);

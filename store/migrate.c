@@ -367,6 +367,33 @@ static const struct store_migration store_migrations[] = {
         "ALTER TABLE certificate_items_6 RENAME TO certificate_items;"
         "CREATE INDEX certificate_items_value ON certificate_items (field, value);"
         "PRAGMA user_version = 6;"},
+    /* 7: scan identity for sharded scans and merges (tlsaudit merge): each
+     * scan's uuid (a new scan gets a random one; an older scan one derived
+     * from its own row, so that the same file always gives the same ids),
+     * the logical run a shard belongs to and its place in it, and the
+     * scans merged into each scan of a central database. */
+    {7, "ALTER TABLE scans ADD COLUMN uuid TEXT;"
+        "UPDATE scans SET uuid = printf('m%x-%x-%s', started_ms, id, hex(coalesce(hostname, '')));"
+        "CREATE UNIQUE INDEX scans_uuid ON scans (uuid);"
+        "ALTER TABLE scans ADD COLUMN run_id TEXT;"
+        "ALTER TABLE scans ADD COLUMN shard_k INTEGER;"
+        "ALTER TABLE scans ADD COLUMN shard_n INTEGER;"
+        "CREATE INDEX scans_run_id ON scans (run_id);"
+        "CREATE TABLE scan_sources ("
+        "  scan_id INTEGER NOT NULL REFERENCES scans (id) ON DELETE CASCADE,"
+        "  source_uuid TEXT NOT NULL UNIQUE,"
+        "  shard_k INTEGER,"
+        "  shard_n INTEGER,"
+        "  hostname TEXT,"
+        "  started_ms INTEGER,"
+        "  finished_ms INTEGER,"
+        "  state TEXT,"
+        "  n_targets INTEGER NOT NULL,"
+        "  source_path TEXT,"
+        "  merged_ms INTEGER NOT NULL"
+        ");"
+        "CREATE INDEX scan_sources_scan ON scan_sources (scan_id);"
+        "PRAGMA user_version = 7;"},
 };
 
 #define STORE_N_MIGRATIONS (sizeof(store_migrations) / sizeof(store_migrations[0]))

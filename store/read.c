@@ -213,6 +213,7 @@ void store_scan_info_cleanup(struct store_scan_info *info)
     free(info->registry_version);
     free(info->hostname);
     free(info->note);
+    free(info->run_id);
     memset(info, 0, sizeof(*info));
 }
 
@@ -227,7 +228,9 @@ int store_scan_info(struct store *s, int64_t scan_id, struct store_scan_info *ou
         " registry_version, hostname, note,"
         " (SELECT count(*) FROM targets t WHERE t.scan_id = scans.id),"
         " (SELECT count(*) FROM targets t WHERE t.scan_id = scans.id"
-        "   AND t.status NOT IN ('ok', 'no-tls'))"
+        "   AND t.status NOT IN ('ok', 'no-tls')),"
+        " uuid, run_id, shard_k, shard_n,"
+        " (SELECT count(*) FROM scan_sources x WHERE x.scan_id = scans.id)"
         " FROM scans WHERE id = ?";
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
         sqlite3_bind_int64(st, 1, (sqlite3_int64)scan_id) != SQLITE_OK) {
@@ -259,6 +262,14 @@ int store_scan_info(struct store *s, int64_t scan_id, struct store_scan_info *ou
     }
     out->n_targets = (size_t)col_int(st, 10);
     out->n_not_scanned = (size_t)col_int(st, 11);
+    col_buf(st, 12, out->uuid, sizeof(out->uuid));
+    if (col_dup(st, 13, &out->run_id) != 0) {
+        store_fail(s, "reading scan %lld: out of memory", (long long)scan_id);
+        goto out;
+    }
+    out->shard_k = (int)col_int(st, 14);
+    out->shard_n = (int)col_int(st, 15);
+    out->n_sources = (size_t)col_int(st, 16);
     ret = 0;
 out:
     sqlite3_finalize(st);

@@ -24,7 +24,7 @@
 #include "common/model/gate.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 struct store;
 
@@ -35,6 +35,11 @@ struct scan_meta {
     const char *options;          /* the command line as given, for provenance */
     const char *trust_store;      /* "system" or the --ca-file path */
     const char *registry_version; /* registry_version of the suite tables, or NULL */
+    /* A shard of a logical run (scan --shard K/N): the run's id and K, N;
+     * NULL and 0, 0 for a whole scan. */
+    const char *run_id;
+    int shard_k;
+    int shard_n;
 };
 
 /* store_open opens or creates the database at path, migrates it to
@@ -99,10 +104,26 @@ store_scan_begin(struct store *s, const struct scan_meta *meta, int64_t *out_sca
 __attribute__((warn_unused_result)) int store_put_target(struct store *s, int64_t scan_id,
                                                          const struct target_result *r);
 
+/* store_put_target_id is store_put_target that also gives the new
+ * targets.id in *out_id. */
+__attribute__((warn_unused_result)) int store_put_target_id(struct store *s, int64_t scan_id,
+                                                            const struct target_result *r,
+                                                            int64_t *out_id);
+
 /* store_scan_finish sets the scan's end time and its state: "complete" or
  * "interrupted". Returns 0 or -1. */
 __attribute__((warn_unused_result)) int store_scan_finish(struct store *s, int64_t scan_id,
                                                           const char *state, int64_t finished_ms);
+
+/* store_tx_begin opens one transaction around several writes (tlsaudit
+ * merge: a whole shard or nothing): until store_tx_end, store_put_target
+ * and store_put_findings write inside it instead of committing each on
+ * its own, and the first that fails rolls it all back. store_tx_end
+ * commits (commit true; -1 when a write failed or the commit did, with
+ * nothing of the transaction stored) or rolls back (commit false; 0).
+ * Returns 0 or -1. */
+__attribute__((warn_unused_result)) int store_tx_begin(struct store *s);
+int store_tx_end(struct store *s, bool commit);
 
 /* ---- policy evaluations and their findings (store/findings.c) ---------- */
 
@@ -146,6 +167,42 @@ __attribute__((warn_unused_result)) int store_put_findings(struct store *s, int6
                                                            const struct store_finding *findings,
                                                            size_t n_findings, int64_t *out_run_id);
 
+/* store_append_findings adds findings to the stored policy run run_id of
+ * scan_id (tlsaudit merge: a shard's findings join the run of the same
+ * policy). Each finding's target must be a target of scan_id. Returns 0, or
+ * -1 with nothing added. */
+__attribute__((warn_unused_result)) int store_append_findings(struct store *s, int64_t scan_id,
+                                                              int64_t run_id,
+                                                              const struct store_finding *findings,
+                                                              size_t n_findings);
+
+/* ---- merging another database's scans (store/merge.c) ------------------ */
+
+/* What store_merge_file did. */
+struct store_merge_stats {
+    size_t n_scans;    /* source scans merged now */
+    size_t n_skipped;  /* source scans merged before (or present): left alone */
+    size_t n_targets;  /* targets copied */
+    size_t n_runs;     /* policy runs copied (joined or new) */
+    size_t n_cache;    /* fetch-cache entries copied */
+    int64_t last_dest; /* the scan of s the last merged scan went into */
+};
+
+/* store_merge_file copies every scan of the tlsaudit database at path
+ * (opened read-only, never written) into s, in one transaction: all of the
+ * file or nothing. A scan is identified by its uuid: one merged before is
+ * skipped. The shards of one run (scan --shard K/N --run-id R) become one
+ * scan of s (uuid "run-R"), complete once every shard is merged. A scan
+ * still running is refused. Returns 0 with *st filled, or -1 with the
+ * reason (naming the file) in store_errmsg(s) and s unchanged. */
+__attribute__((warn_unused_result)) int
+store_merge_file(struct store *s, const char *path, int64_t now_ms, struct store_merge_stats *st);
+
+/* store_scan_ids lists the ids of every scan of s, oldest first, into a
+ * malloc'ed array (NULL and 0 when none). Returns 0 or -1. */
+__attribute__((warn_unused_result)) int store_scan_ids(struct store *s, int64_t **out,
+                                                       size_t *n_out);
+
 /* ---- the fetch cache (OCSP responses, CRLs, CA-issuer certs; cache.c) -- */
 
 /* One cache entry: kind "ocsp", "crl" or "cert", its key (the URL, for
@@ -181,6 +238,10 @@ struct store_scan_info {
     char *registry_version;
     char *hostname;       /* the scanning machine */
     char *note;           /* why the store changed the state, or NULL */
+    char uuid[64];        /* the scan's unique id (schema 7) */
+    char *run_id;         /* the logical run of a shard, or NULL */
+    int shard_k, shard_n; /* its place in the run; 0, 0 for a whole scan */
+    size_t n_sources;     /* scans merged into this one (tlsaudit merge) */
     size_t n_targets;     /* targets stored for the scan */
     size_t n_not_scanned; /* of those, status neither "ok" nor "no-tls" */
 };

@@ -81,6 +81,11 @@ struct store {
     sqlite3_stmt *stmts[ST_COUNT]; /* prepared on first use, finalized by store_close */
     char hostname[256];            /* gethostname(), "" when unknown */
     bool read_only;                /* store_open_readonly: the file is never written */
+    /* Inside store_tx_begin .. store_tx_end: the writes' own BEGIN and
+     * COMMIT are left out (they are part of the one transaction), and a
+     * failed write rolls the whole transaction back (tx_failed). */
+    bool in_tx;
+    bool tx_failed;
     char err[1024];
 };
 
@@ -189,6 +194,10 @@ sqlite3_stmt *store_stmt(struct store *s, enum store_stmt_id id);
 /* store_run steps a bound statement that returns no rows, then resets it.
  * Returns 0, or -1 with "context: ..." recorded (binding errors included). */
 int store_run(struct store *s, const struct binder *b, const char *context);
+
+/* store_commit commits a write's own transaction (nothing inside
+ * store_tx_begin: the outer transaction commits). Returns 0 or -1. */
+int store_commit(struct store *s, const char *context);
 
 /* store_begin_insert starts the BEGIN IMMEDIATE transaction of a write
  * whose first row is an insert of statement id, and starts b on that

@@ -41,6 +41,14 @@ int store_scan_begin(struct store *s, const struct scan_meta *meta, int64_t *out
     bind_text(&b, meta->registry_version);
     bind_int64(&b, (int64_t)getpid());
     bind_text(&b, s->hostname[0] ? s->hostname : NULL);
+    bind_text(&b, meta->run_id);
+    if (meta->shard_n > 0) {
+        bind_int64(&b, meta->shard_k);
+        bind_int64(&b, meta->shard_n);
+    } else {
+        bind_null(&b);
+        bind_null(&b);
+    }
     if (store_run(s, &b, "inserting scan") != 0) {
         return -1;
     }
@@ -555,6 +563,13 @@ static int store_put_probes(struct store *s, int64_t target_id, const struct pro
 
 int store_put_target(struct store *s, int64_t scan_id, const struct target_result *r)
 {
+    int64_t id;
+    return store_put_target_id(s, scan_id, r, &id);
+}
+
+int store_put_target_id(struct store *s, int64_t scan_id, const struct target_result *r,
+                        int64_t *out_id)
+{
     struct binder b;
     int64_t target_id;
 
@@ -604,9 +619,10 @@ int store_put_target(struct store *s, int64_t scan_id, const struct target_resul
     if (store_put_probes(s, target_id, &r->probes) != 0) {
         goto fail;
     }
-    if (store_exec(s, "COMMIT", "committing") != 0) {
+    if (store_commit(s, "committing") != 0) {
         goto fail;
     }
+    *out_id = target_id;
     return 0;
 fail:
     /* Name the target in the message; the SQLite text was recorded first. */

@@ -43,7 +43,20 @@ struct html_ctx {
     struct html_fref *frefs; /* every finding, sorted by (target, run, finding) */
     size_t n_frefs;
     struct inventory inv; /* certificates, versions and suites in use (reports/inventory.h) */
+    /* Each run's verdict on each target (n_runs x n_targets, run-major),
+     * computed once from frefs; the report's one verdict (report_run_verdict). */
+    enum target_verdict *tv;
+    /* The targets in report order: worst first (not scanned, non-compliant,
+     * not demonstrated, compliant, not evaluated), then host, port. */
+    size_t *order;
+    bool *detail;    /* n_targets: shown in "Targets in detail" */
+    size_t n_detail; /* how many are */
+    bool summary;    /* the fleet layout: failing targets only in detail, short lists */
 };
+
+/* In the summary layout, how many targets an inventory row names before
+ * "and N more" (the CSV and JSON reports list them all). */
+#define HTML_SUMMARY_LIST_MAX 12
 
 /* ---- html/writer.c: small writers and the finding indexes */
 const char *html_run_target_verdict(const struct html_ctx *c, size_t r, size_t t, const char **cls);

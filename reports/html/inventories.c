@@ -72,13 +72,20 @@ void html_put_cert_inventory(struct html_ctx *c)
     fputs("</tbody>\n</table>\n</section>\n", c->out);
 }
 
-/* The targets of u: their number, then a link to each. */
+/* The targets of u: their number, then a link to each (in the summary
+ * layout the first HTML_SUMMARY_LIST_MAX, then how many more). */
 static void put_use_targets(struct html_ctx *c, const struct inventory_use *u)
 {
     fprintf(c->out, "%zu: ", u->n_targets);
-    for (size_t k = 0; k < u->n_targets; k++) {
+    size_t shown =
+        c->summary && u->n_targets > HTML_SUMMARY_LIST_MAX ? HTML_SUMMARY_LIST_MAX : u->n_targets;
+    for (size_t k = 0; k < shown; k++) {
         fputs(k ? ", " : "", c->out);
         html_put_target_link(c, u->targets[k]);
+    }
+    if (shown < u->n_targets) {
+        fprintf(c->out, " <span class=\"muted\">and %zu more (CSV and JSON list them)</span>",
+                u->n_targets - shown);
     }
 }
 

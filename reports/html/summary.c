@@ -52,7 +52,8 @@ static void put_targets_table(struct html_ctx *c)
         fputs("</th>", c->out);
     }
     fputs("</tr></thead>\n<tbody>\n", c->out);
-    for (size_t t = 0; t < d->n_targets; t++) {
+    for (size_t i = 0; i < d->n_targets; i++) {
+        size_t t = c->order[i]; /* worst first, then host, port */
         const struct target_result *tr = &d->targets[t];
         fputs("<tr><td>", c->out);
         html_put_target_link(c, t);
@@ -245,6 +246,101 @@ static int put_worst(struct html_ctx *c)
     return 0;
 }
 
+/* A failing finding placed by (run, rule id), for the grouping by rule. */
+struct html_by_rule {
+    int sev;          /* report_severity_rank: the worst rules first */
+    const char *rule; /* the row's rule id, "" when missing */
+    const struct html_fref *f;
+};
+
+static int cmp_by_rule(const void *a, const void *b)
+{
+    const struct html_by_rule *x = a, *y = b;
+    if (x->sev != y->sev) {
+        return x->sev > y->sev ? -1 : 1;
+    }
+    if (x->f->run != y->f->run) {
+        return x->f->run < y->f->run ? -1 : 1;
+    }
+    int c = strcmp(x->rule, y->rule);
+    return c != 0 ? c : html_cmp_fref(x->f, y->f);
+}
+
+static bool same_rule(const struct html_by_rule *x, const struct html_by_rule *y)
+{
+    return x->sev == y->sev && x->f->run == y->f->run && strcmp(x->rule, y->rule) == 0;
+}
+
+/* put_rule_group writes one rule's row: it and every target it fails on
+ * (g[0..n), one rule of one run). */
+static void put_rule_group(struct html_ctx *c, const struct html_by_rule *g, size_t n)
+{
+    const struct store_finding_row *fr = html_fref_row(c, g[0].f);
+    fputs("<tr><td>", c->out);
+    html_put_severity(c, fr->severity);
+    fputs("</td><td>", c->out);
+    html_text_or(c, c->d->runs[g[0].f->run].policy_id, "?");
+    fputs("</td><td class=\"rule\"><span class=\"mono\">", c->out);
+    html_text_or(c, fr->rule_id, "?");
+    fputs("</span><br>", c->out);
+    html_text(c, fr->title);
+    fputs("</td><td class=\"ref\">", c->out);
+    html_text_or(c, fr->ref, "-");
+    fprintf(c->out, "</td><td class=\"num\">%zu</td><td>", n);
+    for (size_t i = 0; i < n; i++) {
+        fputs(i ? ", " : "", c->out);
+        if (g[i].f->target >= 0) {
+            html_put_target_link(c, (size_t)g[i].f->target);
+        } else {
+            fputs("<span class=\"muted\">(not a target of this scan)</span>", c->out);
+        }
+    }
+    fputs("</td></tr>\n", c->out);
+}
+
+/* put_by_rule writes the failing findings grouped by rule, each with every
+ * target it fails on: what a fleet's owners act on. Returns 0, or -1 when
+ * out of memory. */
+static int put_by_rule(struct html_ctx *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->n_frefs; i++) {
+        n += verdict_is(html_fref_row(c, &c->frefs[i])->verdict, VERDICT_FAIL);
+    }
+    if (n == 0) {
+        return 0;
+    }
+    struct html_by_rule *g = calloc(n, sizeof(*g));
+    if (g == NULL) {
+        return -1;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < c->n_frefs; i++) {
+        const struct store_finding_row *fr = html_fref_row(c, &c->frefs[i]);
+        if (verdict_is(fr->verdict, VERDICT_FAIL)) {
+            g[k++] = (struct html_by_rule){.sev = report_severity_rank(fr->severity),
+                                           .rule = fr->rule_id != NULL ? fr->rule_id : "",
+                                           .f = &c->frefs[i]};
+        }
+    }
+    qsort(g, n, sizeof(*g), cmp_by_rule);
+    fputs("<h3>Failing findings by rule</h3>\n<table>\n<thead><tr><th>Severity</th>"
+          "<th>Policy</th><th>Rule</th><th>Requirement</th><th class=\"num\">Targets</th>"
+          "<th>Failing on</th></tr></thead>\n<tbody>\n",
+          c->out);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && same_rule(&g[i], &g[j])) {
+            j++;
+        }
+        put_rule_group(c, g + i, j - i);
+        i = j;
+    }
+    fputs("</tbody>\n</table>\n", c->out);
+    free(g);
+    return 0;
+}
+
 int html_put_summary(struct html_ctx *c)
 {
     const struct report_data *d = c->d;
@@ -260,7 +356,7 @@ int html_put_summary(struct html_ctx *c)
             d->n_runs == 1 ? "y" : "ies");
     put_targets_table(c);
     put_policies_table(c);
-    if (put_worst(c) != 0) {
+    if (put_worst(c) != 0 || put_by_rule(c) != 0) {
         return -1;
     }
     fputs("</section>\n", c->out);

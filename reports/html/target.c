@@ -325,9 +325,11 @@ static void put_cert(struct html_ctx *c, size_t pos, const struct cert_fact *cf)
         fprintf(c->out, ", path length %d", cf->path_len);
     }
     fprintf(c->out, "%s</td></tr>\n", cf->self_signed ? ", self-signed" : "");
-    fputs("<tr><th>OCSP / CA issuers / CRL</th><td>", c->out);
+    fputs("<tr><th>OCSP responders</th><td>", c->out);
     put_list(c, &cf->ocsp_urls);
+    fputs("</td></tr>\n<tr><th>CA issuers (AIA)</th><td>", c->out);
     put_list(c, &cf->ca_issuer_urls);
+    fputs("</td></tr>\n<tr><th>CRL distribution points</th><td>", c->out);
     put_list(c, &cf->crl_urls);
     fprintf(c->out, "</td></tr>\n<tr><th>Must-staple / SCTs</th><td>%s / %d</td></tr>\n</table>\n",
             yes_no(cf->must_staple), cf->n_scts);
@@ -637,8 +639,19 @@ void html_put_targets(struct html_ctx *c)
     fputs("<section id=\"targets\">\n<h2>Targets in detail</h2>\n", c->out);
     if (d->n_targets == 0) {
         fputs("<p class=\"muted\">This scan has no targets.</p>\n", c->out);
+    } else if (c->summary) {
+        fprintf(c->out,
+                "<p>The summary layout: %zu of %zu targets in detail, those not compliant "
+                "under some policy, not demonstrated, or not scanned, worst first. "
+                "<code>tlsaudit report --format html --detail all</code> shows every "
+                "target; the CSV and JSON reports hold every fact of every target.</p>\n",
+                c->n_detail, d->n_targets);
     }
-    for (size_t t = 0; t < d->n_targets; t++) {
+    for (size_t k = 0; k < d->n_targets; k++) {
+        size_t t = c->order[k];
+        if (!c->detail[t]) {
+            continue;
+        }
         const struct target_result *r = &d->targets[t];
         fprintf(c->out, "<article class=\"target\" id=\"t%zu\">\n<h3>", t);
         html_put_target_name(c, r);

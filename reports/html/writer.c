@@ -88,9 +88,12 @@ void html_put_target_name(struct html_ctx *c, const struct target_result *r)
 void html_put_target_link(struct html_ctx *c, size_t t)
 {
     const struct target_result *r = &c->d->targets[t];
-    fprintf(c->out, "<a href=\"#t%zu\">", t);
+    bool linked = c->detail == NULL || c->detail[t]; /* only a target shown in detail */
+    if (linked) {
+        fprintf(c->out, "<a href=\"#t%zu\">", t);
+    }
     html_put_target_name(c, r);
-    fputs("</a>", c->out);
+    fputs(linked ? "</a>" : "", c->out);
     bool sni =
         r->sni != NULL && r->sni[0] != '\0' && (r->host == NULL || strcmp(r->sni, r->host) != 0);
     bool ip = r->ip[0] != '\0' && (r->host == NULL || strcmp(r->ip, r->host) != 0);
@@ -191,6 +194,105 @@ int html_cmp_fref(const void *a, const void *b)
     return cmp_size(x->finding, y->finding);
 }
 
+/* ctx_verdicts fills c->tv from the findings, each run at its gate, in one
+ * pass (report_run_verdict per cell would be quadratic at fleet size). */
+static int ctx_verdicts(struct html_ctx *c)
+{
+    const struct report_data *d = c->d;
+    size_t n = d->n_runs * d->n_targets;
+    if (n == 0) {
+        return 0;
+    }
+    c->tv = calloc(n, sizeof(*c->tv)); /* TV_NOT_EVALUATED */
+    if (c->tv == NULL) {
+        return -1;
+    }
+    for (size_t i = 0; i < c->n_frefs; i++) {
+        const struct html_fref *f = &c->frefs[i];
+        const struct store_finding_row *row = html_fref_row(c, f);
+        enum verdict v;
+        enum severity sev;
+        if (f->target < 0 || row->verdict == NULL || row->severity == NULL ||
+            !verdict_parse(row->verdict, &v) || !severity_parse(row->severity, &sev)) {
+            continue;
+        }
+        enum target_verdict *cell = &c->tv[f->run * d->n_targets + (size_t)f->target];
+        *cell = gate_step(*cell, &d->runs[f->run].gate, v, sev);
+    }
+    return 0;
+}
+
+/* How bad target t is, for the report's order: not scanned 4, else its
+ * worst verdict over the runs (non-compliant 3 .. not evaluated 0). */
+static int target_rank(const struct html_ctx *c, size_t t)
+{
+    const struct report_data *d = c->d;
+    if (!report_scanned(&d->targets[t])) {
+        return 4;
+    }
+    int rank = 0;
+    for (size_t r = 0; r < d->n_runs; r++) {
+        enum target_verdict v = c->tv[r * d->n_targets + t];
+        int k = v == TV_NON_COMPLIANT ? 3 : v == TV_NOT_DEMONSTRATED ? 2 : v == TV_COMPLIANT;
+        rank = k > rank ? k : rank;
+    }
+    return rank;
+}
+
+struct order_key {
+    int rank;
+    size_t t;
+    const struct target_result *r;
+};
+
+static int cmp_order(const void *a, const void *b)
+{
+    const struct order_key *x = a, *y = b;
+    if (x->rank != y->rank) {
+        return x->rank > y->rank ? -1 : 1;
+    }
+    int h = strcmp(x->r->host != NULL ? x->r->host : "", y->r->host != NULL ? y->r->host : "");
+    if (h != 0) {
+        return h;
+    }
+    if (x->r->port != y->r->port) {
+        return x->r->port < y->r->port ? -1 : 1;
+    }
+    return cmp_size(x->t, y->t);
+}
+
+/* ctx_order sorts the targets (c->order) and chooses those shown in
+ * detail: every one, or (the summary layout) those ranked not
+ * demonstrated or worse. */
+static int ctx_order(struct html_ctx *c)
+{
+    const struct report_data *d = c->d;
+    size_t n = d->n_targets;
+    c->summary = c->o->detail == REPORT_DETAIL_FAILING ||
+                 (c->o->detail == REPORT_DETAIL_AUTO && n > REPORT_DETAIL_AUTO_MAX);
+    if (n == 0) {
+        return 0;
+    }
+    struct order_key *k = calloc(n, sizeof(*k));
+    c->order = calloc(n, sizeof(*c->order));
+    c->detail = calloc(n, sizeof(*c->detail));
+    if (k == NULL || c->order == NULL || c->detail == NULL) {
+        free(k);
+        return -1;
+    }
+    for (size_t t = 0; t < n; t++) {
+        k[t] = (struct order_key){.rank = target_rank(c, t), .t = t, .r = &d->targets[t]};
+    }
+    qsort(k, n, sizeof(*k), cmp_order);
+    for (size_t i = 0; i < n; i++) {
+        c->order[i] = k[i].t;
+        c->detail[k[i].t] = !c->summary || k[i].rank >= 2;
+        c->n_detail += c->detail[k[i].t];
+    }
+    free(k);
+    return 0;
+}
+
 static int ctx_build(struct html_ctx *c)
 {
     const struct report_data *d = c->d;
@@ -230,7 +332,9 @@ static int ctx_build(struct html_ctx *c)
     if (c->n_frefs > 1) {
         qsort(c->frefs, c->n_frefs, sizeof(*c->frefs), html_cmp_fref);
     }
-
+    if (ctx_verdicts(c) != 0 || ctx_order(c) != 0) {
+        return -1;
+    }
     return inventory_build(d, &c->inv);
 }
 
@@ -238,6 +342,9 @@ static void ctx_free(struct html_ctx *c)
 {
     free(c->ids);
     free(c->frefs);
+    free(c->tv);
+    free(c->order);
+    free(c->detail);
     inventory_cleanup(&c->inv);
 }
 
@@ -274,7 +381,8 @@ const char *html_run_target_verdict(const struct html_ctx *c, size_t r, size_t t
         *cls = "v-na";
         return "not scanned";
     }
-    switch (report_run_verdict(&c->d->runs[r], c->d->target_ids[t])) {
+    enum target_verdict v = c->tv[r * c->d->n_targets + t];
+    switch (v) {
     case TV_NON_COMPLIANT:
         *cls = "v-fail";
         break;
@@ -288,7 +396,7 @@ const char *html_run_target_verdict(const struct html_ctx *c, size_t r, size_t t
         *cls = "v-na";
         return target_verdict_label(TV_NOT_EVALUATED);
     }
-    return target_verdict_label(report_run_verdict(&c->d->runs[r], c->d->target_ids[t]));
+    return target_verdict_label(v);
 }
 
 /* ---- head, header, navigation -------------------------------------------- */

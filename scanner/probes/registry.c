@@ -70,6 +70,19 @@ static const struct probe_def probe_defs_default[] = {
      .unmet_state = PR_COULD_NOT_TEST,
      .flags = PROBE_VULN | PROBE_INTRUSIVE,
      .start = probe_ccs_injection_start},
+/* One extra ClientHello each after the enumeration, from its facts
+ * (hello_conv.c): one connection per row. */
+#define HELLO_ROW(name)                                                                            \
+    {                                                                                              \
+        .id = #name, .track = PROBE_TRACK_LOOP, .needs = NEED_ENUMERATION,                         \
+        .unmet_state = PR_COULD_NOT_TEST, .flags = PROBE_VULN, .start = probe_##name##_start       \
+    }
+    HELLO_ROW(compression),
+    HELLO_ROW(fallback_scsv),
+    HELLO_ROW(grease_intolerance),
+    HELLO_ROW(version_intolerance),
+    HELLO_ROW(long_hello_intolerance),
+#undef HELLO_ROW
 /* The derived vulnerability checks (vulns_derived.c): facts of the
  * enumeration only, no connection; without the enumeration each records
  * could-not-test "the enumeration did not run". */
@@ -359,6 +372,20 @@ static void loop_row_done(void *arg)
     struct probe_ctx *c = arg;
     if (loop_walk(c) == 0) {
         c->on_track_done(c->on_track_done_arg);
+    }
+}
+
+void probe_loop_skipped(const struct probe_table *t, struct probe_ctx *c)
+{
+    for (size_t i = 0; i < t->n_defs; i++) {
+        const struct probe_def *d = &t->defs[i];
+        enum gate g = gate(c, d, PROBE_TRACK_LOOP);
+        if (g == GATE_STOP) {
+            return;
+        }
+        if (g == GATE_RUN && (d->flags & PROBE_OWN_FACTS) == 0) {
+            record_row(c, d, PR_COULD_NOT_TEST, "not run: the scan had no conversation loop");
+        }
     }
 }
 

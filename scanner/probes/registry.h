@@ -159,6 +159,14 @@ void probe_track_run(const struct probe_table *t, enum probe_track track, struct
 int probe_loop_start(const struct probe_table *t, struct probe_ctx *c, void (*on_done)(void *arg),
                      void *arg);
 
+/* probe_loop_skipped records, on c's list, the rows t's loop-track rows
+ * would record when the loop track does not run at all (a scan without
+ * the enumeration has no conversation loop): each row not asked for by
+ * the options gets its not-run row, each with an unmet need its unmet
+ * row ("the enumeration did not run"), any other could-not-test; so no
+ * loop probe is silently missing. */
+void probe_loop_skipped(const struct probe_table *t, struct probe_ctx *c);
+
 /* Helpers the probes share. probe_stopping: the scan's stop flag is set.
  * probe_handshake_timeout: the timeout of one handshake before c's
  * deadline (the --timeout, or half of what is left when that is less), 0
@@ -196,6 +204,12 @@ bool probe_enumeration_wanted(const struct scan_options *o); /* enumeration.c */
 /* The conversation vulnerability probes (heartbleed.c, ccs_injection.c; conv.c). */
 int probe_heartbleed_start(struct probe_ctx *c, void (*done)(void *arg), void *arg);
 int probe_ccs_injection_start(struct probe_ctx *c, void (*done)(void *arg), void *arg);
+/* The extra-ClientHello probes after the enumeration (hello_conv.c, hello_probes.h). */
+int probe_compression_start(struct probe_ctx *c, void (*done)(void *arg), void *arg);
+int probe_fallback_scsv_start(struct probe_ctx *c, void (*done)(void *arg), void *arg);
+int probe_grease_intolerance_start(struct probe_ctx *c, void (*done)(void *arg), void *arg);
+int probe_version_intolerance_start(struct probe_ctx *c, void (*done)(void *arg), void *arg);
+int probe_long_hello_intolerance_start(struct probe_ctx *c, void (*done)(void *arg), void *arg);
 /* The derived vulnerability checks over the enumeration's facts (vulns_derived.c). */
 enum probe_step probe_poodle_run(struct probe_ctx *c);
 enum probe_step probe_beast_run(struct probe_ctx *c);

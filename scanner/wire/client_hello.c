@@ -173,6 +173,11 @@ int hello_key_shares(struct rbuf *out_x25519, struct rbuf *out_p256)
 
 /* ---- builders ------------------------------------------------------------ */
 
+bool hello_is_grease(uint16_t v)
+{
+    return (v & 0x0f0fu) == 0x0a0au && (v >> 8) == (v & 0xffu);
+}
+
 static int hello_random(uint8_t *out, size_t len, const uint8_t *given)
 {
     if (given != NULL) {
@@ -213,6 +218,25 @@ static int hello_build_ssl2(const struct hello_params *p, size_t n_suites, struc
     }
     wbuf_put_bytes(out, challenge, sizeof(challenge));
     return wbuf_ok(out) ? HELLO_OK : HELLO_E_TOO_LONG;
+}
+
+/* cipher_suites<2..2^16-2>: a GREASE value first when asked (RFC 8701
+ * §3.1), the first n_suites of p, the renegotiation SCSV when asked. */
+static void hello_put_suites(const struct hello_params *p, size_t n_suites, bool scsv,
+                             struct wbuf *msg)
+{
+    struct wbuf v;
+    wbuf_open_vec16(msg, &v);
+    if (p->options & HELLO_OPT_GREASE) {
+        wbuf_put_u16(&v, TLS_GREASE_SUITE);
+    }
+    for (size_t i = 0; i < n_suites; i++) {
+        wbuf_put_u16(&v, (uint16_t)p->suites[i]);
+    }
+    if (scsv) {
+        wbuf_put_u16(&v, TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+    }
+    wbuf_close(&v);
 }
 
 /* TLS ClientHello (RFC 5246 §7.4.1.2, RFC 8446 §4.1.2) as one handshake
@@ -266,14 +290,7 @@ static int hello_build_tls(const struct hello_params *p, size_t n_suites, struct
         wbuf_put_bytes(&v, session_id, sizeof(session_id));
     }
     wbuf_close(&v);
-    wbuf_open_vec16(&msg, &v);
-    for (size_t i = 0; i < n_suites; i++) {
-        wbuf_put_u16(&v, (uint16_t)p->suites[i]);
-    }
-    if (scsv) {
-        wbuf_put_u16(&v, TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
-    }
-    wbuf_close(&v);
+    hello_put_suites(p, n_suites, scsv, &msg);
     wbuf_open_vec8(&msg, &v);
     if (p->options & HELLO_OPT_DEFLATE) {
         wbuf_put_u8(&v, 1);

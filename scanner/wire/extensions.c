@@ -50,9 +50,10 @@ static void ext_put_empty(struct wbuf *exts, uint16_t type)
     wbuf_put_u16(exts, 0);
 }
 
-/* An extension whose body is one vector (of prefix 1 or 2 bytes) of u16s. */
+/* An extension whose body is one vector (of prefix 1 or 2 bytes) of u16s,
+ * after the GREASE value grease when p asks for GREASE (RFC 8701 §3.1). */
 static void ext_put_u16_vec(struct wbuf *exts, uint16_t type, int prefix, const uint16_t *v,
-                            size_t n)
+                            size_t n, const struct hello_params *p, uint16_t grease)
 {
     struct wbuf body;
     struct wbuf list;
@@ -61,6 +62,9 @@ static void ext_put_u16_vec(struct wbuf *exts, uint16_t type, int prefix, const 
         wbuf_open_vec8(&body, &list);
     } else {
         wbuf_open_vec16(&body, &list);
+    }
+    if (p->options & HELLO_OPT_GREASE) {
+        wbuf_put_u16(&list, grease);
     }
     for (size_t i = 0; i < n; i++) {
         wbuf_put_u16(&list, v[i]);
@@ -178,7 +182,7 @@ static int ext_add_supported_groups(const struct hello_params *p, uint16_t type,
                                     const struct wbuf *msg, struct wbuf *exts)
 {
     (void)msg;
-    ext_put_u16_vec(exts, type, 2, p->groups, p->n_groups);
+    ext_put_u16_vec(exts, type, 2, p->groups, p->n_groups, p, TLS_GREASE_GROUP);
     return HELLO_OK;
 }
 
@@ -234,7 +238,7 @@ static int ext_add_signature_algorithms(const struct hello_params *p, uint16_t t
                                         const struct wbuf *msg, struct wbuf *exts)
 {
     (void)msg;
-    ext_put_u16_vec(exts, type, 2, p->sigalgs, p->n_sigalgs);
+    ext_put_u16_vec(exts, type, 2, p->sigalgs, p->n_sigalgs, p, TLS_GREASE_SIGALG);
     return HELLO_OK;
 }
 
@@ -349,7 +353,7 @@ static int ext_add_supported_versions(const struct hello_params *p, uint16_t typ
     if (p->n_versions > HELLO_MAX_VERSIONS) {
         return HELLO_E_PARAM;
     }
-    ext_put_u16_vec(exts, type, 1, p->versions, p->n_versions);
+    ext_put_u16_vec(exts, type, 1, p->versions, p->n_versions, p, TLS_GREASE_VERSION);
     return HELLO_OK;
 }
 
@@ -417,6 +421,12 @@ static int ext_add_key_share(const struct hello_params *p, uint16_t type, const 
     }
     ext_open(exts, type, &body);
     wbuf_open_vec16(&body, &list);
+    if (p->options & HELLO_OPT_GREASE) {
+        /* RFC 8701 §3.1: a GREASE group with a one-byte key_exchange */
+        static const uint8_t zero = 0;
+        struct rbuf one = {.data = &zero, .len = 1};
+        ext_put_key_share_entry(&list, TLS_GREASE_GROUP, &one);
+    }
     if (p->shares & HELLO_SHARE_X25519) {
         ext_put_key_share_entry(&list, TLS_GROUP_X25519, &x25519);
     }
@@ -479,9 +489,10 @@ static int ext_add_padding(const struct hello_params *p, uint16_t type, const st
 {
     struct wbuf body;
     size_t msg_len = 4 + wbuf_len(msg);
-    (void)p;
-    if (msg_len > 0xff && msg_len < 0x200) {
-        size_t pad = 0x200 - msg_len;
+    /* p->pad_to: a caller's size (the long-hello probe), else the F5 window */
+    size_t target = p->pad_to > 0x200 ? p->pad_to : 0x200;
+    if ((msg_len > 0xff || p->pad_to > 0) && msg_len < target) {
+        size_t pad = target - msg_len;
         pad = pad >= 5 ? pad - 4 : 1;
         ext_open(exts, type, &body);
         wbuf_put_zeros(&body, pad);
@@ -490,11 +501,19 @@ static int ext_add_padding(const struct hello_params *p, uint16_t type, const st
     return HELLO_OK;
 }
 
+/* ---- GREASE (RFC 8701 §3.1) ------------------------------------------------------ */
+
+static bool ext_want_grease(const struct hello_params *p)
+{
+    return (p->options & HELLO_OPT_GREASE) != 0;
+}
+
 /* ---- the table ----------------------------------------------------------------- */
 
 /* In ClientHello order (RFC 5246 §7.4.1.4, RFC 8446 §4.2); rows without add
  * are only parsed in the server's answer. */
 static const struct hello_ext_def hello_exts[] = {
+    {TLS_GREASE_EXT, "GREASE", HELLO_EXT_GREASE, ext_want_grease, ext_add_empty, ext_parse_skip},
     {TLS_EXT_SERVER_NAME, "server_name", HELLO_EXT_SERVER_NAME, ext_want_server_name,
      ext_add_server_name, ext_parse_empty},
     {TLS_EXT_MAX_FRAGMENT_LENGTH, "max_fragment_length", HELLO_EXT_MAX_FRAGMENT_LENGTH, NULL, NULL,

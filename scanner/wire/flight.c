@@ -33,7 +33,8 @@ static unsigned hello_offered_exts(const struct hello_params *p)
         return 0;
     }
     if (p->version > TLS_WIRE_SSL3) {
-        e = hello_sent_extensions(p);
+        /* RFC 8701 §3.2: a GREASE extension is never a valid answer */
+        e = hello_sent_extensions(p) & ~HELLO_EXT_GREASE;
     }
     /* RFC 5746 §3.6: the SCSV asks for renegotiation_info as the extension does */
     if (p->options & HELLO_OPT_SCSV_RENEGOTIATION) {

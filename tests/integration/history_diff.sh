@@ -116,6 +116,18 @@ t_run 2 "$TLSAUDIT" history --db "$db" --format csv "$target"
 
 t_run 0 "$TLSAUDIT" history --db "$db" --format json "$target"
 J=$T_OUT
+# validates NAME KIND JSON-TEXT: JSON-TEXT validates against the project's
+# JSON Schema (docs/schema/tlsaudit-v1.schema.json) as document KIND.
+validates() {
+	printf '%s' "$3" >"$LAB_DIR/validate.json"
+	if out=$(python3 "$top_srcdir/tests/report/validate_json.py" \
+		"$top_srcdir/docs/schema/tlsaudit-v1.schema.json" "$LAB_DIR/validate.json" "$2" 2>&1); then
+		t_ok "$1"
+	else
+		t_fail "$1" "$out"
+	fi
+}
+validates "history json: validates against the schema" tlsaudit-history "$J"
 t_eq "history json: schema" "tlsaudit-history 2" "$(jq -r '"\(.schema) \(.schema_version)"' <<<"$J")"
 t_eq "history json: two scans" 2 "$(jq '.scans | length' <<<"$J")"
 t_eq "history json: scan ids" "1 2" "$(jq -r '[.scans[].scan_id] | join(" ")' <<<"$J")"
@@ -149,6 +161,7 @@ t_run 1 "$TLSAUDIT" diff --db "$db" 1 2
 
 t_run 1 "$TLSAUDIT" diff --db "$db" --format json
 J=$T_OUT
+validates "diff json: validates against the schema" tlsaudit-diff "$J"
 t_eq "diff json: schema" "tlsaudit-diff 2" "$(jq -r '"\(.schema) \(.schema_version)"' <<<"$J")"
 t_eq "diff json: scans" "1 2" "$(jq -r '"\(.scan_a.id) \(.scan_b.id)"' <<<"$J")"
 t_eq "diff json: worse" true "$(jq .worse <<<"$J")"

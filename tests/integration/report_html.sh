@@ -109,6 +109,47 @@ text=$(python3 "$DOM_PY" text "$html.dom")
 for id in summary targets cert-inventory protocol-inventory expiring provenance; do
 	t_match "report: section $id" "<section id=\"$id\">" "$(cat "$html.dom")"
 done
+# The summary layout (--summary, the default above 100 targets): only the
+# targets that are not compliant (or not scanned) in detail, worst first;
+# a compliant target is listed in the summary, not linked.
+sum_html=$LAB_DIR/summary.html
+t_run 0 "$TLSAUDIT" report --db "$db" --format html --summary -o "$sum_html"
+dom "$sum_html"
+n_bad=$("$TLSAUDIT" report --db "$db" --format json | jq '[.targets[] as $t
+	| select($t.status != "ok" or ([.policy_runs[].verdicts[] | select(.target_id == $t.target_id
+	  and .verdict != "compliant")] | length > 0))] | length')
+t_eq "summary layout: one article per target not compliant or not scanned" "$n_bad" \
+	"$(python3 "$DOM_PY" count "$sum_html.dom" article)"
+t_match "summary layout: says what it leaves out" "The summary layout: $n_bad of 4 targets in detail" \
+	"$(python3 "$DOM_PY" text "$sum_html.dom")"
+t_eq "summary layout: every link points at an article that exists" "" \
+	"$(for a in $(grep -o 'href="#t[0-9]*"' "$sum_html" | sort -u | sed 's/href="#\(t[0-9]*\)"/\1/'); do
+		grep -q "<article class=\"target\" id=\"$a\">" "$sum_html" || echo "$a"
+	done)"
+t_match "summary layout: failing findings grouped by rule" "<h3>Failing findings by rule</h3>" "$(cat "$sum_html")"
+t_run 2 "$TLSAUDIT" report --db "$db" --format html --detail some
+t_match "--detail is checked" "is not 'all' or 'failing'" "$T_ERR"
+
+# Printed (A4, as an auditor prints it): no page holds a section heading
+# alone (the targets' heading and the first target share a page), and a
+# hex code or fingerprint never wraps mid-token unless it cannot fit.
+if command -v pdftotext >/dev/null; then
+	chromium_run --print-to-pdf="$LAB_DIR/report.pdf" "file://$html" >/dev/null || true
+	pages=$(pdfinfo "$LAB_DIR/report.pdf" 2>/dev/null | sed -n 's/^Pages: *//p')
+	lonely=""
+	for p in $(seq 1 "${pages:-0}"); do
+		body=$(pdftotext -layout -f "$p" -l "$p" "$LAB_DIR/report.pdf" - |
+			grep -v -e 'tlsaudit report: scan' -e '^ *file://' -e '^ *[0-9]*/[0-9]* *$' \
+				-e '^[0-9/]*, [0-9:]* [AP]M' | grep -c '[^[:space:]]' || true)
+		[ "$body" -gt 1 ] || lonely="$lonely $p"
+	done
+	t_match "print: the report prints to PDF" '^[0-9]+$' "${pages:-none}"
+	t_eq "print: no page holds only a heading (pages of $pages)" "" "$lonely"
+else
+	t_fail "print: pdftotext is not installed (apt-get install poppler-utils)"
+fi
+t_eq "CSS: codes wrap only where they must (no word-break:break-all)" "" \
+	"$(grep -o 'word-break:break-all' "$html" || true)"
 t_match "report: the CSP survives in the DOM" "Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\"" \
 	"$(cat "$html.dom")"
 
@@ -123,8 +164,9 @@ t_match "summary: the closed port is not scanned" \
 t_match "summary: 4 targets, 3 scanned, 1 not" "4 targets: 3 scanned, 1 not scanned" "$text"
 
 # The legacy server's TLS 1.2 suites in the order it is configured with.
-legacy_idx=$(awk -F'\t' -v p="127.0.0.1:$(lab_port legacy) " 'index($3, p) == 1 { print NR - 2; exit }' \
-	<<<"$(printf '%s\n' "$rows" | grep '^summary	')")
+# (the summary lists the worst targets first: find legacy's article by its SNI)
+legacy_idx=$(printf '%s\n' "$rows" |
+	awk -F'\t' '$1 == "targets" && $3 == "SNI" && $4 == "legacy.lab.test" { print substr($2, 2); exit }')
 want_order=$(lab_expect legacy suites.TLS1.2 | tr ',' '\n' | head -8 | tr '\n' ' ')
 got_order=$(printf '%s\n' "$rows" | awk -F'\t' -v a="t$legacy_idx" '
 	$1 == "targets" && $2 == a && $3 ~ /^[0-9]+$/ && $4 ~ /^0x/ {
@@ -187,6 +229,8 @@ if [ -x "$fixture_bin" ]; then
 	t_match "hostile: evidence shown literally" 'RC4 accepted: <script>alert\(1\)</script>' "$htext"
 	t_match "hostile: quotes shown literally" "stopped by SIGINT \"dq\" 'sq'" "$htext"
 	screenshot "$hostile" "$top_builddir/report-html-hostile.png"
+	t_eq "hostile: every URL list is its own row, never 'nonenone'" "" \
+		"$(grep -o 'none</span><span class="muted">none' "$hostile" || true)"
 else
 	t_fail "hostile fixture: $fixture_bin is not built (needs the Check library)"
 fi

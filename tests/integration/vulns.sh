@@ -32,9 +32,11 @@ scan() {
 	sqlite3 "$db" 'SELECT max(id) FROM scans' >"$work/$name.id"
 }
 
-# states NAME: "id=state" of every probe row of NAME's scan, sorted.
+# states NAME: "id=state" of every derived probe's row ($all) of NAME's scan, sorted.
 states() {
-	jq -r '[.targets[0].probes[] | "\(.id)=\(.state)"] | sort | join(" ")' "$work/$name.json"
+	jq -r --arg all "$all" '($all | split(" ")) as $ids
+		| [.targets[0].probes[] | select(.id as $i | $ids | index($i)) | "\(.id)=\(.state)"]
+		| sort | join(" ")' "$work/$name.json"
 }
 
 # want NAME PROBE STATE: the row of PROBE in NAME's scan has STATE.

@@ -61,14 +61,14 @@ for f in json noexp.json; do
 		t_fail "json: fixture.$f validates against the schema" "$out"
 	fi
 done
-t_eq "json: expiring lists the expired leaf, the intermediate and the hostile leaf" \
-	"2:0:true 1:1:false 1:0:false" \
-	"$(jq -r '[.expiring.certificates[] | "\(.target_id):\(.position):\(.expired)"] | join(" ")' "$tmp/fixture.json")"
+t_eq "json: expiring lists the expired leaf, the ECDSA deployment's expired leaf, the intermediate (once) and the hostile leaf" \
+	"2:0:0:true 1:1:0:true 1:0:1:false 1:0:0:false" \
+	"$(jq -r '[.expiring.certificates[] | "\(.target_id):\(.deployment):\(.position):\(.expired)"] | join(" ")' "$tmp/fixture.json")"
 t_eq "json: the inventory's versions, each with the targets accepting it" \
 	"$(jq -r '[.targets[] | select(.enumeration.versions != null) | .enumeration.versions[] | select(.suites | length > 0) | .version] | unique | length' "$tmp/fixture.json")" \
 	"$(jq -r '.inventory.versions | length' "$tmp/fixture.json")"
-t_eq "json: the inventory lists each served certificate once" \
-	"$(jq -r '[.targets[].certificates[]?.sha256] | unique | length' "$tmp/fixture.json")" \
+t_eq "json: the inventory lists each served certificate of every deployment once" \
+	"$(jq -r '[.targets[].deployments[]?.certificates[]?.sha256] | unique | length' "$tmp/fixture.json")" \
 	"$(jq -r '.inventory.certificates | length' "$tmp/fixture.json")"
 t_eq "json: no expiring without --expiring" "null" "$(jq -c .expiring "$tmp/fixture.noexp.json")"
 t_eq "json: hostile subject kept as text (ESC as \\u001b, bad bytes as \\xNN)" \
@@ -89,11 +89,11 @@ xp() { xmllint --xpath "$1" "$tmp/fixture.xml"; }
 # legacy 4 (pci high and critical; moz high, and moz's medium inconclusive);
 # legacy's pci low and medium failures are below the gate (system-out);
 # skipped: www inconclusive (low) + waived.
-t_eq "junit: counts on <testsuites>" "17 5 1 2" \
+t_eq "junit: counts on <testsuites>" "18 6 1 2" \
 	"$(xp 'string(/testsuites/@tests)') $(xp 'string(/testsuites/@failures)') $(xp 'string(/testsuites/@errors)') $(xp 'string(/testsuites/@skipped)')"
-t_eq "junit: counted elements agree" "17 5 1 2" \
+t_eq "junit: counted elements agree" "18 6 1 2" \
 	"$(xp 'count(//testcase)') $(xp 'count(//failure)') $(xp 'count(//error)') $(xp 'count(//skipped)')"
-t_eq "junit: per-suite tests sum to the total" "17" "$(xp 'sum(//testsuite/@tests)')"
+t_eq "junit: per-suite tests sum to the total" "18" "$(xp 'sum(//testsuite/@tests)')"
 t_eq "junit: a failure below the gate passes, said in system-out" "fail below the gate (--fail-on high)" \
 	"$(xp 'string(//testsuite[@name="legacy.example.test:8443"]/testcase[@name="pci-ocsp-staple"]/system-out)' | cut -d: -f1)"
 t_eq "junit: each target's verdict per policy as a property" "non-compliant non-compliant compliant" \
@@ -110,10 +110,14 @@ t_match "junit: the hostile subject arrives as text, escaped" \
 	"$(xp 'string(//testcase[@name="pci-cert-hostname"]/system-out)')"
 
 if out=$(python3 "$top_srcdir/tests/report/formats.py" csv "$tmp/fixture.csv" 2>&1); then
-	t_eq "csv: round trip, rows per kind" "ROWS 40 certificate=4 finding=14 suite=15 target=3 verdict=4" "$out"
+	t_eq "csv: round trip, rows per kind" "ROWS 43 certificate=6 finding=15 suite=15 target=3 verdict=4" "$out"
 else
 	t_fail "csv: round trip through Python's csv module" "$out"
 fi
+t_eq "csv: every row names its scan and when it started" "1 2026-01-15T11:20:00Z" \
+	"$(python3 -c 'import csv,sys
+rows=list(csv.DictReader(open(sys.argv[1], newline="")))
+print(" ".join(sorted({r["scan_id"] + " " + r["scan_started"] for r in rows})))' "$tmp/fixture.csv")"
 for f in md; do
 	if out=$(python3 "$top_srcdir/tests/report/formats.py" inert "$tmp/fixture.$f" 2>&1); then
 		t_ok "markdown: no control byte, no raw <script>"

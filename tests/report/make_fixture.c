@@ -149,6 +149,51 @@ static void fixture_accepted(struct version_fact *v, uint16_t suite, const char 
     snprintf(v->group, sizeof(v->group), "%s", group);
 }
 
+/* The modern server's second certificate deployment, as ECDSA clients get
+ * it: an ECDSA leaf that expired 3 days ago under the same intermediate
+ * (the store keeps that certificate once), not trusted, with no revocation
+ * check. Every format must show it beside deployment 0. */
+static void fixture_ecdsa_deployment(struct target_result *r)
+{
+    r->deployments = calloc(1, sizeof(*r->deployments));
+    if (r->deployments == NULL) {
+        die("out of memory");
+    }
+    r->n_deployments = 1;
+    struct deployment *d = &r->deployments[0];
+    snprintf(d->label, sizeof(d->label), "ECDSA");
+    fact_mark(&d->chain_header, true);
+    d->n_certs = 2;
+    d->certs = calloc(2, sizeof(*d->certs));
+    if (d->certs == NULL) {
+        die("out of memory");
+    }
+    fixture_cert(&d->certs[0], 5, "CN=www.example.test,O=Fixture ECDSA",
+                 "CN=Fixture Intermediate <b>CA</b>,O=Fixture", -3);
+    add(&d->certs[0].san, "DNS:www.example.test");
+    snprintf(d->certs[0].key_type, sizeof(d->certs[0].key_type), "EC");
+    d->certs[0].key_bits = 256;
+    snprintf(d->certs[0].curve, sizeof(d->certs[0].curve), "secp256r1");
+    snprintf(d->certs[0].sig_alg, sizeof(d->certs[0].sig_alg), "RSA-SHA256");
+    fixture_cert(&d->certs[1], 2, "CN=Fixture Intermediate <b>CA</b>,O=Fixture",
+                 "CN=Fixture Root,O=Fixture", 10);
+    d->certs[1].ca = 1;
+    d->certs[1].path_len = 0;
+    strlist_cleanup(&d->certs[1].eku);
+    struct chain_fact *ch = &d->chain;
+    ch->trusted = false;
+    ch->verify_status = 0x2;
+    snprintf(ch->verify_text, sizeof(ch->verify_text),
+             "The certificate chain uses expired "
+             "certificate.");
+    ch->expired = true;
+    ch->hostname_checked = true;
+    ch->hostname_match = true;
+    snprintf(ch->hostname, sizeof(ch->hostname), "www.example.test");
+    ch->min_days_left = d->certs[0].days_left;
+    snprintf(ch->ocsp_status, sizeof(ch->ocsp_status), "none");
+}
+
 /* The modern server: TLS 1.2 and 1.3, a hostile leaf that expires in 20
  * days, an intermediate that expires in 10 days, a long-lived root. */
 static void fixture_www(struct target_result *r)
@@ -238,6 +283,8 @@ static void fixture_www(struct target_result *r)
     snprintf(ch->hostname, sizeof(ch->hostname), "www.example.test");
     ch->min_days_left = r->certs[1].days_left;
     snprintf(ch->ocsp_status, sizeof(ch->ocsp_status), "none");
+
+    fixture_ecdsa_deployment(r);
 
     /* Generic probe results: one plain, one whose evidence is hostile
      * (markup, a formula, ESC, a newline, bytes that are not UTF-8). */
@@ -362,6 +409,10 @@ static void fixture_findings(struct store *s, int64_t scan_id, const int64_t *ti
           "medium", "warn", "leaf subject CN=" HOSTILE_CN " OU=" HOSTILE_OU " O=" HOSTILE_O),
         F(tid[0], "pci-ocsp-staple", "OCSP stapling", "PCI DSS v4.0.1 Req 4.2.1", "low",
           "inconclusive", "status_request not determined"),
+        F(tid[0], "pci-cert-valid", "Every served certificate is within its validity",
+          "PCI DSS v4.0.1 Req 4.2.1", "high", "fail",
+          "deployment ECDSA: leaf CN=www.example.test,O=Fixture ECDSA expired 3 days ago; "
+          "deployment RSA: valid"),
         {.target_id = tid[0],
          .rule_id = "pci-cert-lifetime",
          .title = "Certificate lifetime at most 398 days",
@@ -460,8 +511,10 @@ static int fixture_write(const char *db)
     /* The machine-dependent columns, fixed. */
     sqlite3 *db3 = NULL;
     if (sqlite3_open(db, &db3) != SQLITE_OK ||
-        sqlite3_exec(db3, "UPDATE scans SET pid = 1, hostname = 'fixture-host'", NULL, NULL,
-                     NULL) != SQLITE_OK) {
+        sqlite3_exec(db3,
+                     "UPDATE scans SET pid = 1, hostname = 'fixture-host',"
+                     " uuid = '00112233445566778899aabbccddeeff'",
+                     NULL, NULL, NULL) != SQLITE_OK) {
         die(sqlite3_errmsg(db3));
     }
     sqlite3_close(db3);

@@ -28,6 +28,7 @@ import threading
 import time
 
 import mode_conv  # the conversation probes' modes (heartbeat, early CCS)
+import mode_hello
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.normpath(os.path.join(HERE, '..', '..'))
@@ -572,6 +573,7 @@ def build_parser():
       help='print the effective per-version lists and exit')
     a('--verbose', '-v', action='store_true', help='one stderr line per connection')
     mode_conv.add_options(a)
+    mode_hello.add_options(a)
     return p
 
 
@@ -640,6 +642,7 @@ class Config:
         self.alpn = [t.encode() for t in split_list(args.alpn)]
         self.alpn_strict = args.alpn_strict
         self.fallback_scsv = args.fallback_scsv
+        mode_hello.configure(self, args)
         self.split_records = args.split_records
         self.fragment = max(0, args.fragment)
         self.tcp_chunk = max(0, args.tcp_chunk)
@@ -1121,7 +1124,8 @@ def tls12_answer(cfg, h, version, mis):
             exts.append(exts[0])
     ext_bytes = b''.join(u16(t) + v16(d) for t, d in exts)
     sh = (u16(wire_version) + bytes(rnd) + v8(cfg.rand(32)) + u16(suite) +
-          compression_byte(h, mis) + (v16(ext_bytes) if exts else b''))
+          mode_hello.compression(cfg, h, compression_byte(h, mis)) +
+          (v16(ext_bytes) if exts else b''))
     if mis == 'empty-hello':
         sh = b''
     msgs = [hs_msg(2, sh)]
@@ -1493,6 +1497,9 @@ def handle(conn):
                 mis = None
             if mis in ('silence', 'close', 'reset', 'garbage'):
                 return do_blunt(conn, cfg, mis, deadline, h)
+            note = mode_hello.refusal(conn, cfg, h)
+            if note is not None:
+                return '%s -> %s' % (desc, note)
             if cfg.max_hello_suites and h.fmt != 'ssl2' and len(h.suites) > cfg.max_hello_suites:
                 return do_blunt(conn, cfg, 'reset', deadline, h)
             try:

@@ -563,6 +563,36 @@ START_TEST(test_verdict_at_gate)
 }
 END_TEST
 
+/* A rule that newly fails below the gate stored with B's run is listed as
+ * new but is not worse (the gate accepts it, as `report` and JUnit say);
+ * the same rule at the gate's severity is worse. */
+START_TEST(test_finding_new_below_gate)
+{
+    struct report_data a, b;
+    gate_scan(&a, 1, 1, "pass");
+    gate_scan(&b, 2, 2, "pass");
+    free(a.runs[0].findings[0].verdict); /* r1 (low) passed in A, fails in B */
+    a.runs[0].findings[0].verdict = xstrdup("pass");
+    struct diff *d = diff_compute(&a, &b);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(d->n_entries, 1);
+    ck_assert_int_eq(d->entries[0].kind, DIFF_FINDING_NEW);
+    ck_assert_str_eq(d->entries[0].rule_id, "r1");
+    ck_assert(!d->entries[0].worse);
+    ck_assert_uint_eq(d->n_worse, 0);
+    diff_free(d);
+    b.runs[0].gate.fail_on = SEV_LOW; /* judged at --fail-on low, it fails the gate */
+    d = diff_compute(&a, &b);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_ge(d->n_entries, 1);
+    ck_assert_int_eq(d->entries[0].kind, DIFF_FINDING_NEW);
+    ck_assert(d->entries[0].worse);
+    diff_free(d);
+    report_data_cleanup(&a);
+    report_data_cleanup(&b);
+}
+END_TEST
+
 /* history_render writes the history of target 0 of each scan in format f
  * into a malloc'ed string. */
 static char *history_render(const struct report_data *const *scans, size_t n, enum report_format f)
@@ -640,6 +670,7 @@ static void add_deployment(struct target_result *r, const char *label, char digi
     d->certs[0].sha256[64] = '\0';
     d->certs[0].subject = xstrdup("CN=h");
     d->certs[0].not_after = 1893456000; /* 2030-01-01 */
+    d->chain.trusted = true;
 }
 
 /* dep_scan: target h with an RSA leaf of a's, then the given deployments
@@ -729,6 +760,43 @@ START_TEST(test_deployments)
 }
 END_TEST
 
+/* The chain problems of every deployment count: a paired deployment whose
+ * chain expired and an added one that is not trusted are new problems
+ * (worse), each naming its deployment; one that recovered is gone. */
+START_TEST(test_deployment_problems)
+{
+    const char *la[] = {"ECDSA", "no SNI"}, *lb[] = {"ECDSA", "no SNI", "EdDSA"};
+    struct report_data a, b;
+    dep_scan(&a, 1, la, "de");
+    dep_scan(&b, 2, lb, "dec");
+    a.targets[0].deployments[1].chain.expired = true;  /* no SNI: expired before */
+    b.targets[0].deployments[0].chain.expired = true;  /* ECDSA: expired now */
+    b.targets[0].deployments[2].chain.trusted = false; /* EdDSA: added, untrusted */
+    snprintf(b.targets[0].deployments[2].chain.verify_text, FACT_TEXT, "signer not found");
+    struct diff *d = diff_compute(&a, &b);
+    ck_assert_ptr_nonnull(d);
+    const struct want want[] = {
+        {DIFF_CHAIN_PROBLEM_NEW, true, -1, 0, NULL, NULL, NULL},
+        {DIFF_CHAIN_PROBLEM_GONE, false, -1, 0, NULL, NULL, NULL},
+        {DIFF_DEPLOYMENT_ADDED, false, -1, 0, NULL, NULL, SHA_C},
+        {DIFF_CHAIN_PROBLEM_NEW, true, -1, 0, NULL, NULL, NULL},
+    };
+    ck_assert_uint_eq(d->n_entries, 4);
+    const char *names[] = {"expired", "expired", "EdDSA", "untrusted"};
+    for (size_t i = 0; i < 4; i++) {
+        check_entry(&d->entries[i], &want[i], i);
+        ck_assert_str_eq(d->entries[i].name, names[i]);
+    }
+    ck_assert_str_eq(d->entries[0].detail, "deployment ECDSA");
+    ck_assert_str_eq(d->entries[1].detail, "deployment no SNI");
+    ck_assert_str_eq(d->entries[3].detail, "deployment EdDSA: signer not found");
+    ck_assert_uint_eq(d->n_worse, 2);
+    diff_free(d);
+    report_data_cleanup(&a);
+    report_data_cleanup(&b);
+}
+END_TEST
+
 static Suite *diff_suite(void)
 {
     Suite *s = suite_create("diff");
@@ -744,6 +812,8 @@ static Suite *diff_suite(void)
     tcase_add_test(tc, test_verdict_at_gate);
     tcase_add_test(tc, test_history_verdict_at_gate);
     tcase_add_test(tc, test_deployments);
+    tcase_add_test(tc, test_deployment_problems);
+    tcase_add_test(tc, test_finding_new_below_gate);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -34,6 +34,7 @@ START_TEST(test_names)
         {TLS_EXT_PSK_KEY_EXCHANGE_MODES, "psk_key_exchange_modes"},
         {TLS_EXT_KEY_SHARE, "key_share"},
         {TLS_EXT_RENEGOTIATION_INFO, "renegotiation_info"},
+        {TLS_GREASE_EXT, "GREASE"},
     };
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
         ck_assert_str_eq(hello_extension_name(known[i].type), known[i].name);

@@ -663,6 +663,48 @@ START_TEST(derived_after_both_loop_last)
 }
 END_TEST
 
+/* A scan without the loop: each loop row still gets its one row, none starts. */
+START_TEST(loop_skipped_rows)
+{
+    static const struct probe_def defs[] = {
+        {.id = "enumeration",
+         .track = PROBE_TRACK_LOOP,
+         .flags = PROBE_OWN_FACTS,
+         .start = start_fails},
+        {.id = "l_needs",
+         .track = PROBE_TRACK_LOOP,
+         .needs = NEED_ENUMERATION,
+         .unmet_state = PR_COULD_NOT_TEST,
+         .flags = PROBE_VULN,
+         .start = start_fails},
+        {.id = "l_free", .track = PROBE_TRACK_LOOP, .start = start_fails},
+        {.id = "w_x", .track = PROBE_TRACK_WORKER, .run = run_never}};
+    static const struct probe_table t = {defs, sizeof(defs) / sizeof(defs[0])};
+    struct target_result r;
+    struct probe_ctx c;
+    struct scan_options o = {.timeout_ms = 1000};
+    for (int no_vulns = 0; no_vulns <= 1; no_vulns++) {
+        o.no_vulns = no_vulns;
+        result_init(&r);
+        probe_ctx_init(&c, NULL, NULL, &o, &r, 0);
+        log_reset();
+        probe_loop_skipped(&t, &c);
+        ck_assert_str_eq(run_log, "");
+        ck_assert_uint_eq(r.probes.n_items, 2);
+        ck_assert_str_eq(r.probes.items[0].id, "l_needs");
+        ck_assert_int_eq(r.probes.items[0].state, no_vulns ? PR_NOT_RUN : PR_COULD_NOT_TEST);
+        ck_assert_str_eq(r.probes.items[0].detail,
+                         no_vulns ? "not run: the scan was asked for no vulnerability checks "
+                                    "(--no-vulns)"
+                                  : "the enumeration did not run");
+        ck_assert_str_eq(r.probes.items[1].id, "l_free");
+        ck_assert_int_eq(r.probes.items[1].state, PR_COULD_NOT_TEST);
+        probe_ctx_cleanup(&c);
+        target_result_cleanup(&r);
+    }
+}
+END_TEST
+
 static Suite *probes_suite(void)
 {
     Suite *s = suite_create("probes");
@@ -679,6 +721,7 @@ static Suite *probes_suite(void)
     tcase_add_test(tc, derived_after_both_loop_last);
     tcase_add_test(tc, no_vulns_and_ids_friendly_rows);
     tcase_add_test(tc, list_move_keeps_order);
+    tcase_add_test(tc, loop_skipped_rows);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -371,10 +371,12 @@ static void fill_target(struct target_result *r, const char *host, uint16_t port
     "DROP TABLE certificate_items; ALTER TABLE old_items RENAME TO certificate_items;"             \
     "CREATE INDEX certificate_items_value ON certificate_items (field, value);"
 
-/* Takes a current file back to schema 1: what steps 6, 4, 3 and 2 add,
+/* Takes a current file back to schema 1: what steps 7, 6, 4, 3 and 2 add,
  * dropped (the tests of old files start from a file written now). */
 #define TO_SCHEMA_1                                                                                \
-    OLD_CERT_ITEMS                                                                                 \
+    "DROP TABLE scan_sources; DROP INDEX scans_uuid; DROP INDEX scans_run_id;"                     \
+    "ALTER TABLE scans DROP COLUMN uuid; ALTER TABLE scans DROP COLUMN run_id;"                    \
+    "ALTER TABLE scans DROP COLUMN shard_k; ALTER TABLE scans DROP COLUMN shard_n;" OLD_CERT_ITEMS \
     "DROP TABLE deployment_revocations; DROP TABLE deployment_chains;"                             \
     "DROP TABLE deployment_certs; DROP TABLE deployments;"                                         \
     "DROP TABLE probe_results; ALTER TABLE targets DROP COLUMN probes_state;"                      \
@@ -1411,6 +1413,16 @@ START_TEST(test_migrate_v1)
     free(items_before);
     free(items_after);
     raw_exec(raw, POLICY_ITEM);
+    /* Step 7 gave the old scan a uuid derived from its own row (the same
+     * file always gives the same one) and no shard. */
+    char want_uuid[96];
+    snprintf(want_uuid, sizeof(want_uuid), "m%llx-%llx-%s", 1760000000000ULL,
+             (unsigned long long)id, "");
+    char *uuid = q_text_impl(raw, "SELECT uuid FROM scans", 0, NULL);
+    ck_assert_ptr_nonnull(uuid);
+    ck_assert_uint_eq(strncmp(uuid, want_uuid, strlen(want_uuid)), 0);
+    free(uuid);
+    ck_assert_int_eq(q_int(raw, "SELECT count(*) FROM scans WHERE run_id IS NULL", 0), 1);
     ck_assert_int_eq(q_int(raw, "SELECT count(*) FROM chains WHERE aia_attempted = 0", 0), 1);
     ck_assert_int_eq(
         q_int(raw, "SELECT count(*) FROM targets WHERE probes_state = 'not-collected'", 0), 1);
@@ -1429,6 +1441,37 @@ START_TEST(test_migrate_v1)
     put_ok(s, id, "new.example.test", 443, 4);
     store_close(s);
     ck_integrity_ok(db);
+}
+END_TEST
+
+/* Every new scan gets its own random uuid; a shard's run and place are
+ * stored and read back (schema 7). */
+START_TEST(test_scan_identity)
+{
+    struct store *s = open_ok(path_in("ident.db"));
+    int64_t a = begin_scan(s, "a");
+    struct scan_meta meta = {.started_ms = 1760000000000LL,
+                             .tool_version = "0.1-test",
+                             .run_id = "nightly-2026-12-03",
+                             .shard_k = 2,
+                             .shard_n = 4};
+    int64_t b = -1;
+    ck_assert_msg(store_scan_begin(s, &meta, &b) == 0, "%s", store_errmsg(s));
+    struct store_scan_info ia, ib;
+    ck_assert_int_eq(store_scan_info(s, a, &ia), 0);
+    ck_assert_int_eq(store_scan_info(s, b, &ib), 0);
+    ck_assert_uint_eq(strlen(ia.uuid), 32);
+    ck_assert_uint_eq(strspn(ia.uuid, "0123456789abcdef"), 32);
+    ck_assert_str_ne(ia.uuid, ib.uuid);
+    ck_assert_ptr_null(ia.run_id);
+    ck_assert_int_eq(ia.shard_n, 0);
+    ck_assert_str_eq(ib.run_id, "nightly-2026-12-03");
+    ck_assert_int_eq(ib.shard_k, 2);
+    ck_assert_int_eq(ib.shard_n, 4);
+    ck_assert_uint_eq(ib.n_sources, 0);
+    store_scan_info_cleanup(&ia);
+    store_scan_info_cleanup(&ib);
+    store_close(s);
 }
 END_TEST
 
@@ -1589,13 +1632,16 @@ START_TEST(test_open_check_writes_nothing)
 
     /* A newer schema is refused by the check alone, untouched. */
     raw = raw_open(db);
-    raw_exec(raw, "PRAGMA user_version = 7");
+    char newer[64];
+    snprintf(newer, sizeof(newer), "PRAGMA user_version = %d", STORE_SCHEMA_VERSION + 1);
+    raw_exec(raw, newer);
     sqlite3_close(raw);
     snapshot_take(db, &snap);
     s = (struct store *)&s;
     ck_assert_int_eq(store_open_check(db, &s, err, sizeof(err)), -1);
     ck_assert_ptr_null(s);
-    ck_assert_msg(strstr(err, "schema version 7") != NULL && strstr(err, db) != NULL, "%s", err);
+    snprintf(newer, sizeof(newer), "schema version %d", STORE_SCHEMA_VERSION + 1);
+    ck_assert_msg(strstr(err, newer) != NULL && strstr(err, db) != NULL, "%s", err);
     snapshot_check(db, &snap);
 }
 END_TEST
@@ -1717,6 +1763,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_revocation_roundtrip);
     tcase_add_test(tc, test_fetch_cache);
     tcase_add_test(tc, test_migrate_v1);
+    tcase_add_test(tc, test_scan_identity);
     tcase_add_test(tc, test_open_readonly);
     tcase_add_test(tc, test_migrate_all_or_nothing);
     tcase_add_test(tc, test_open_check_writes_nothing);
