@@ -96,6 +96,10 @@ void conv_decide(struct conv_probe *p, enum probe_result_state st, const char *d
     va_start(ap, fmt);
     vsnprintf(tail, sizeof(tail), fmt, ap);
     va_end(ap);
+    if (!p->hello_sent) {
+        snprintf(p->evidence, sizeof(p->evidence), "nothing sent; %s", tail);
+        return;
+    }
     char sname[16];
     int n = snprintf(
         p->evidence, sizeof(p->evidence), "sent: ClientHello %s offering %s%s%s%s; %s",
@@ -110,6 +114,7 @@ void conv_decide(struct conv_probe *p, enum probe_result_state st, const char *d
 static void conv_on_connect(void *ctx, struct wbuf *out)
 {
     struct conv_probe *p = ctx;
+    p->hello_sent = true; /* queued: the loop writes it or fails the attempt */
     (void)wbuf_put_bytes(out, p->hello, p->hello_len);
 }
 

@@ -166,7 +166,8 @@ struct conv_probe {
     bool flight_ready;
     uint8_t *hello; /* the built ClientHello (heap) */
     size_t hello_len;
-    bool after; /* the trigger was sent: rd reads */
+    bool hello_sent; /* on_connect ran: the evidence says "sent: ..." */
+    bool after;      /* the trigger was sent: rd reads */
     struct conv_reader rd;
     int64_t trigger_ms; /* util_mono_ms() when the trigger was queued */
     uint16_t wire;      /* the negotiated version's wire code */
