@@ -25,6 +25,7 @@
 
 #include "scanner/probes/conv.h"
 #include "scanner/probes/registry.h"
+#include "scanner/scan.h"
 
 #define ALERT_UNEXPECTED_MESSAGE 10
 #define ALERT_BAD_RECORD_MAC 20
@@ -88,20 +89,22 @@ static enum net_step ccs_on_record(struct conv_probe *p, const struct conv_event
     return NET_DONE;
 }
 
-static void ccs_on_end(struct conv_probe *p, enum net_outcome o, const char *why, int64_t waited_ms)
+static void ccs_on_end(struct conv_probe *p, enum net_outcome o, const char *why)
 {
     switch (o) {
     case NET_CLOSED:
         conv_decide(p, PR_NEGATIVE,
                     "the server closed the connection after the early "
                     "ChangeCipherSpec",
-                    "received: close without an alert after %lld ms", (long long)waited_ms);
+                    "received: close without an alert");
         return;
     case NET_TIMEOUT:
         conv_decide(p, PR_POSITIVE,
                     "the server kept the connection open without an alert after an early "
                     "ChangeCipherSpec (CVE-2014-0224)",
-                    "received: no answer in %lld ms, the connection open", (long long)waited_ms);
+                    "received: no answer before the %d ms deadline of the attempt (tried twice), "
+                    "the connection open",
+                    p->c->o->timeout_ms);
         return;
     default:
         conv_decide(p, PR_COULD_NOT_TEST, "the connection failed after the early ChangeCipherSpec",

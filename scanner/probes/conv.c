@@ -142,7 +142,6 @@ static enum net_step conv_flight_done(struct conv_probe *p, struct wbuf *out)
         return NET_DONE;
     }
     p->after = true;
-    p->trigger_ms = util_mono_ms();
     return NET_MORE;
 }
 
@@ -200,7 +199,7 @@ static void conv_done(void *ctx, enum net_outcome o, const char *why)
                         o == NET_EXPIRED ? PROBE_NOT_TESTED_BUDGET : "not tested: the scan stopped",
                         "received: %s", net_outcome_name(o));
         } else if (p->after) {
-            p->ops->on_end(p, o, why, util_mono_ms() - p->trigger_ms);
+            p->ops->on_end(p, o, why);
         } else {
             conv_decide(p, PR_COULD_NOT_TEST, "the handshake did not reach ServerHelloDone",
                         "received: %s%s%s before ServerHelloDone", net_outcome_name(o),

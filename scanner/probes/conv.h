@@ -149,8 +149,8 @@ struct conv_ops {
     enum net_step (*on_record)(struct conv_probe *p, const struct conv_event *ev);
     /* on_end: the connection ended after the trigger without a decision
      * (NET_CLOSED: closed by the server; NET_TIMEOUT: silence; a reset, a
-     * bad answer), waited_ms after the trigger: decide. */
-    void (*on_end)(struct conv_probe *p, enum net_outcome o, const char *why, int64_t waited_ms);
+     * bad answer): decide. */
+    void (*on_end)(struct conv_probe *p, enum net_outcome o, const char *why);
     void *arg; /* the probe's own constants */
 };
 
@@ -169,9 +169,8 @@ struct conv_probe {
     bool hello_sent; /* on_connect ran: the evidence says "sent: ..." */
     bool after;      /* the trigger was sent: rd reads */
     struct conv_reader rd;
-    int64_t trigger_ms; /* util_mono_ms() when the trigger was queued */
-    uint16_t wire;      /* the negotiated version's wire code */
-    uint32_t suite;     /* the suite the server chose */
+    uint16_t wire;  /* the negotiated version's wire code */
+    uint32_t suite; /* the suite the server chose */
     bool decided;
     enum probe_result_state st;
     char detail[FACT_TEXT];

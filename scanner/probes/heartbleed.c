@@ -32,6 +32,7 @@
 
 #include "scanner/probes/conv.h"
 #include "scanner/probes/registry.h"
+#include "scanner/scan.h"
 
 #define HB_SENT 16 /* payload bytes actually sent */
 #define HB_OVER 16 /* bytes claimed beyond them in request 1 */
@@ -143,18 +144,19 @@ static enum net_step hb_on_record(struct conv_probe *p, const struct conv_event 
     }
 }
 
-static void hb_on_end(struct conv_probe *p, enum net_outcome o, const char *why, int64_t waited_ms)
+static void hb_on_end(struct conv_probe *p, enum net_outcome o, const char *why)
 {
     const char *other = p->state > 0 ? " (after records of other types)" : "";
     switch (o) {
     case NET_CLOSED:
         conv_decide(p, PR_NEGATIVE, "the server closed the connection after the HeartbeatRequests",
-                    "received: close after %lld ms, no heartbeat response%s", (long long)waited_ms,
-                    other);
+                    "received: close, no heartbeat response%s", other);
         return;
     case NET_TIMEOUT:
         conv_decide(p, PR_NEGATIVE, "no heartbeat response before the deadline",
-                    "received: no heartbeat response in %lld ms%s", (long long)waited_ms, other);
+                    "received: no heartbeat response before the %d ms deadline of the attempt "
+                    "(tried twice)%s",
+                    p->c->o->timeout_ms, other);
         return;
     default:
         conv_decide(p, PR_COULD_NOT_TEST, "the connection failed after the HeartbeatRequests",
