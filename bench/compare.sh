@@ -352,8 +352,9 @@ for s in $servers; do
 	fi
 	STATUS[$s,tlsaudit]=ok
 	say "  tlsaudit  $(printf '%6d' "$T_MS") ms  ($(jq -r '.targets[0].enumeration.probes' "$B/$s.tlsaudit.out") enumeration connections, server CPU $T_SRV ms)$(runs_note)"
-	# The extra-ClientHello probes after it: one connection per row that sent a hello.
-	say "            + $(jq -r '[.targets[0].probes[] | select((.evidence // "") | startswith("sent: "))] | length' "$B/$s.tlsaudit.out") extra-ClientHello connections (compression, fallback SCSV, intolerance; at most 5)"
+	# The probes after it: one connection per row that sent a hello (the
+	# extra ClientHellos, Heartbleed and CCS injection; retries not counted).
+	say "            + $(jq -r '[.targets[0].probes[] | select((.evidence // "") | startswith("sent: "))] | length' "$B/$s.tlsaudit.out") extra connections (compression, fallback SCSV, intolerance, Heartbleed, CCS injection; at most 7)"
 	# Where tlsaudit's time goes: the same scan without the enumeration
 	# (GnuTLS handshakes, certificate checks, the database).
 	timed_n "$s.tlsaudit-noenum" "$prog" scan --format json --no-enumerate \

@@ -6,7 +6,8 @@
  * The table's order is the order the probes run in on their track: the
  * worker track asks the versions first (the chain comes from the newest
  * accepted one), then checks the chain, HSTS, and the TLS 1.3 signature
- * schemes; the loop track runs the enumeration. A new probe is one file
+ * schemes; the loop track runs the enumeration, then the conversation
+ * probes that need its facts (heartbleed, ccs_injection). A new probe is one file
  * under scanner/probes/ and one row here.
  */
 #include "scanner/probes/registry.h"
@@ -54,6 +55,21 @@ static const struct probe_def probe_defs_default[] = {
      .flags = PROBE_OWN_FACTS,
      .wanted = probe_enumeration_wanted,
      .start = probe_enumeration_start},
+    /* The conversation vulnerability probes (heartbleed.c, ccs_injection.c):
+     * one connection each (a retry after a reset or timeout), on the
+     * version and suite the enumeration found accepted. */
+    {.id = "heartbleed",
+     .track = PROBE_TRACK_LOOP,
+     .needs = NEED_ENUMERATION,
+     .unmet_state = PR_COULD_NOT_TEST,
+     .flags = PROBE_VULN | PROBE_INTRUSIVE,
+     .start = probe_heartbleed_start},
+    {.id = "ccs_injection",
+     .track = PROBE_TRACK_LOOP,
+     .needs = NEED_ENUMERATION,
+     .unmet_state = PR_COULD_NOT_TEST,
+     .flags = PROBE_VULN | PROBE_INTRUSIVE,
+     .start = probe_ccs_injection_start},
 /* One extra ClientHello each after the enumeration, from its facts
  * (hello_conv.c): one connection per row. */
 #define HELLO_ROW(name)                                                                            \

@@ -201,6 +201,9 @@ enum probe_step probe_sigschemes13_run(struct probe_ctx *c); /* sigschemes13.c *
 int probe_enumeration_start(struct probe_ctx *c, void (*done)(void *arg),
                             void *arg);                      /* enumeration.c */
 bool probe_enumeration_wanted(const struct scan_options *o); /* enumeration.c */
+/* The conversation vulnerability probes (heartbleed.c, ccs_injection.c; conv.c). */
+int probe_heartbleed_start(struct probe_ctx *c, void (*done)(void *arg), void *arg);
+int probe_ccs_injection_start(struct probe_ctx *c, void (*done)(void *arg), void *arg);
 /* The extra-ClientHello probes after the enumeration (hello_conv.c, hello_probes.h). */
 int probe_compression_start(struct probe_ctx *c, void (*done)(void *arg), void *arg);
 int probe_fallback_scsv_start(struct probe_ctx *c, void (*done)(void *arg), void *arg);

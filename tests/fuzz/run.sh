@@ -7,6 +7,7 @@
 # Targets (tests/fuzz/fuzz_TARGET.c, seeds in corpus/TARGET/):
 #   record      the record reassembler (scanner/wire/)
 #   flight      the first-flight driver and its parsers (scanner/wire/)
+#   conv        the records after the flight (scanner/probes/conv_read.c)
 #   x509        certificate facts from DER (scanner/gnutls/x509_facts.c)
 #   revocation  OCSP responses and CRLs as fetched (scanner/gnutls/revoc_judge.c)
 #   http        HSTS and Location header values (scanner/http.c)
@@ -14,7 +15,8 @@
 #   targets     the targets file parser (scanner/target.c)
 #
 # Needs clang 14 with libclang_rt.fuzzer (Debian: clang-14, libclang-rt-14-dev).
-# Seeds: seed_corpus.py (record, flight), seed_inputs.sh (the others); see
+# Seeds: seed_corpus.py (record, flight), seed_inputs.sh (the others; conv's
+# are small hand-made files kept in git); see
 # tests/fuzz/README.md.
 # Work files go to $FUZZ_WORK (default /tmp/tlsaudit-fuzz): the binaries,
 # the grown corpora, and any crash-* / leak-* inputs. A crash makes the
@@ -25,7 +27,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}
 shift || true
-targets=${*:-record flight x509 revocation http policy targets}
+targets=${*:-record flight conv x509 revocation http policy targets}
 work=${FUZZ_WORK:-/tmp/tlsaudit-fuzz}
 cc=${CC_FUZZ:-clang}
 mkdir -p "$work"
@@ -49,6 +51,10 @@ x509=("$top"/scanner/gnutls/x509_*.c "$top/scanner/gnutls/ocsp.c")
 sources() {
 	case $1 in
 	record | flight) srcs=("$top"/scanner/wire/*.c "${common[@]}" "${registry[@]}") libs=(-lgnutls) ;;
+	conv)
+		srcs=("$top/scanner/probes/conv_read.c" "$top"/scanner/wire/*.c "${common[@]}" "${registry[@]}")
+		libs=(-lgnutls)
+		;;
 	x509) srcs=("${x509[@]}" "${facts[@]}" "${common[@]}") libs=(-lgnutls) ;;
 	revocation)
 		srcs=("$top/scanner/revocation.c" "$top/scanner/revoc_cache.c"

@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 
+import mode_conv  # the conversation probes' modes (heartbeat, early CCS)
 import mode_hello
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -571,6 +572,7 @@ def build_parser():
     a('--show-config', action='store_true',
       help='print the effective per-version lists and exit')
     a('--verbose', '-v', action='store_true', help='one stderr line per connection')
+    mode_conv.add_options(a)
     mode_hello.add_options(a)
     return p
 
@@ -636,6 +638,7 @@ class Config:
         if bad:
             raise SystemExit('legacy_server: unknown --echo-ext %s' % ','.join(sorted(bad)))
         self.echo = echo
+        mode_conv.configure(self, args)
         self.alpn = [t.encode() for t in split_list(args.alpn)]
         self.alpn_strict = args.alpn_strict
         self.fallback_scsv = args.fallback_scsv
@@ -1523,6 +1526,8 @@ def handle(conn):
                 desc += ' -> ' + a.summary
                 deadline = time.monotonic() + cfg.timeout
                 continue
+            if a.kind == 'tls' and mode_conv.active(cfg):
+                return '%s -> %s: %s' % (desc, a.summary, mode_conv.after_flight(conn, cfg, a))
             if a.kind != 'alert':          # after a fatal alert a server just closes
                 conn.wait_close(time.monotonic() + cfg.timeout,
                                 a.version if a.kind == 'tls' else None)
