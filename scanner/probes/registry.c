@@ -49,6 +49,20 @@ static const struct probe_def probe_defs_default[] = {
      .flags = PROBE_OWN_FACTS,
      .wanted = probe_enumeration_wanted,
      .run = probe_sigschemes13_run},
+/* The full-handshake probes (vulns_full.c): GnuTLS sessions of more than
+ * one handshake, after the worker rows above. */
+#define FULL_ROW(name, more_flags)                                                                 \
+    {                                                                                              \
+        .id = #name, .track = PROBE_TRACK_WORKER, .needs = NEED_TLS_ACCEPTED,                      \
+        .unmet_state = PR_NOT_APPLICABLE, .flags = PROBE_VULN | (more_flags),                      \
+        .run = probe_##name##_run                                                                  \
+    }
+    FULL_ROW(client_renegotiation, 0),
+    FULL_ROW(resumption_id, 0),
+    FULL_ROW(resumption_ticket, 0),
+    FULL_ROW(early_data, 0),
+    FULL_ROW(ticketbleed, PROBE_INTRUSIVE),
+#undef FULL_ROW
     {.id = "enumeration",
      .track = PROBE_TRACK_LOOP,
      .flags = PROBE_OWN_FACTS,

@@ -193,6 +193,12 @@ enum probe_step probe_sigschemes13_run(struct probe_ctx *c); /* sigschemes13.c *
 int probe_enumeration_start(struct probe_ctx *c, void (*done)(void *arg),
                             void *arg);                      /* enumeration.c */
 bool probe_enumeration_wanted(const struct scan_options *o); /* enumeration.c */
+/* The full-handshake probes (vulns_full.c). */
+enum probe_step probe_client_renegotiation_run(struct probe_ctx *c);
+enum probe_step probe_resumption_id_run(struct probe_ctx *c);
+enum probe_step probe_resumption_ticket_run(struct probe_ctx *c);
+enum probe_step probe_early_data_run(struct probe_ctx *c);
+enum probe_step probe_ticketbleed_run(struct probe_ctx *c);
 /* The derived vulnerability checks over the enumeration's facts (vulns_derived.c). */
 enum probe_step probe_poodle_run(struct probe_ctx *c);
 enum probe_step probe_beast_run(struct probe_ctx *c);
