@@ -6,7 +6,8 @@
  * The table's order is the order the probes run in on their track: the
  * worker track asks the versions first (the chain comes from the newest
  * accepted one), then checks the chain, HSTS, and the TLS 1.3 signature
- * schemes; the loop track runs the enumeration. A new probe is one file
+ * schemes, then runs the full-handshake probes (renegotiation, resumption,
+ * early data, Ticketbleed); the loop track runs the enumeration. A new probe is one file
  * under scanner/probes/ and one row here.
  */
 #include "scanner/probes/registry.h"
