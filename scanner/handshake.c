@@ -30,16 +30,9 @@
 #include "common/bytes.h"
 #include "common/util.h"
 #include "common/model/registry.h"
+#include "scanner/handshake_private.h"
 #include "scanner/hello.h"
 #include "scanner/net/connect.h"
-
-/* Every suite, key exchange, MAC, group and signature GnuTLS can offer, so
- * that the handshake succeeds whenever the server accepts the version with
- * anything GnuTLS speaks. %s is the one version. */
-#define HS_PRIORITY_FMT                                                                            \
-    "NONE:+VERS-%s:+CIPHER-ALL:+ARCFOUR-128:+3DES-CBC:+CAMELLIA-128-CBC:+CAMELLIA-256-CBC:"        \
-    "+CAMELLIA-128-GCM:+CAMELLIA-256-GCM:+MAC-ALL:+MD5:+KX-ALL:+ANON-DH:+ANON-ECDH:"               \
-    "+COMP-NULL:+SIGN-ALL:+GROUP-ALL:+CTYPE-X509:%%COMPAT"
 
 static gnutls_certificate_credentials_t hs_cert_cred;
 static gnutls_anon_client_credentials_t hs_anon_cred;
@@ -129,6 +122,21 @@ void handshake_global_deinit(void)
 void handshake_set_stop_flag(const volatile sig_atomic_t *stop)
 {
     hs_stop = stop;
+}
+
+gnutls_certificate_credentials_t handshake_cert_cred(void)
+{
+    return hs_cert_cred;
+}
+
+gnutls_anon_client_credentials_t handshake_anon_cred(void)
+{
+    return hs_anon_cred;
+}
+
+const volatile sig_atomic_t *handshake_stop_flag(void)
+{
+    return hs_stop;
 }
 
 static bool stop_requested(void)

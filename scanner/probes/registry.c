@@ -6,9 +6,10 @@
  * The table's order is the order the probes run in on their track: the
  * worker track asks the versions first (the chain comes from the newest
  * accepted one), then checks the chain, HSTS, and the TLS 1.3 signature
- * schemes; the loop track runs the enumeration, then the conversation
- * probes that need its facts (heartbleed, ccs_injection). A new probe is one file
- * under scanner/probes/ and one row here.
+ * schemes, then runs the full-handshake probes (renegotiation, resumption,
+ * early data, Ticketbleed); the loop track runs the enumeration, then the
+ * probes that need its facts (the extra hellos, heartbleed, ccs_injection,
+ * robot). A new probe is one file under scanner/probes/ and one row here.
  */
 #include "scanner/probes/registry.h"
 
@@ -50,6 +51,20 @@ static const struct probe_def probe_defs_default[] = {
      .flags = PROBE_OWN_FACTS,
      .wanted = probe_enumeration_wanted,
      .run = probe_sigschemes13_run},
+/* The full-handshake probes (vulns_full.c): GnuTLS sessions of more than
+ * one handshake, after the worker rows above. */
+#define FULL_ROW(name, more_flags)                                                                 \
+    {                                                                                              \
+        .id = #name, .track = PROBE_TRACK_WORKER, .needs = NEED_TLS_ACCEPTED,                      \
+        .unmet_state = PR_NOT_APPLICABLE, .flags = PROBE_VULN | (more_flags),                      \
+        .run = probe_##name##_run                                                                  \
+    }
+    FULL_ROW(client_renegotiation, 0),
+    FULL_ROW(resumption_id, 0),
+    FULL_ROW(resumption_ticket, 0),
+    FULL_ROW(early_data, 0),
+    FULL_ROW(ticketbleed, PROBE_INTRUSIVE),
+#undef FULL_ROW
     {.id = "enumeration",
      .track = PROBE_TRACK_LOOP,
      .flags = PROBE_OWN_FACTS,

@@ -210,6 +210,12 @@ int probe_fallback_scsv_start(struct probe_ctx *c, void (*done)(void *arg), void
 int probe_grease_intolerance_start(struct probe_ctx *c, void (*done)(void *arg), void *arg);
 int probe_version_intolerance_start(struct probe_ctx *c, void (*done)(void *arg), void *arg);
 int probe_long_hello_intolerance_start(struct probe_ctx *c, void (*done)(void *arg), void *arg);
+/* The full-handshake probes (vulns_full.c). */
+enum probe_step probe_client_renegotiation_run(struct probe_ctx *c);
+enum probe_step probe_resumption_id_run(struct probe_ctx *c);
+enum probe_step probe_resumption_ticket_run(struct probe_ctx *c);
+enum probe_step probe_early_data_run(struct probe_ctx *c);
+enum probe_step probe_ticketbleed_run(struct probe_ctx *c);
 /* The derived vulnerability checks over the enumeration's facts (vulns_derived.c). */
 enum probe_step probe_poodle_run(struct probe_ctx *c);
 enum probe_step probe_beast_run(struct probe_ctx *c);

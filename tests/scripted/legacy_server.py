@@ -29,6 +29,7 @@ import time
 
 import mode_conv  # the conversation probes' modes (heartbeat, early CCS)
 import mode_hello
+import mode_ticket
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.normpath(os.path.join(HERE, '..', '..'))
@@ -571,6 +572,9 @@ def build_parser():
       help='cipher-suite registry TSV (groups.tsv, sigschemes.tsv next to it)')
     a('--show-config', action='store_true',
       help='print the effective per-version lists and exit')
+    a('--ticketbleed-backend', type=int, default=0, metavar='PORT',
+      help='Ticketbleed mode (mode_ticket.py): forward to the TLS server on 127.0.0.1:PORT, '
+           'except a ticket with a short session id, answered with a 32-byte echo')
     a('--verbose', '-v', action='store_true', help='one stderr line per connection')
     mode_conv.add_options(a)
     mode_hello.add_options(a)
@@ -1628,7 +1632,10 @@ class Server:
         conn = Conn(s, peer, self.cfg, idx)
         try:
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            result = handle(conn)
+            if self.cfg.ticketbleed_backend:
+                result = mode_ticket.handle(conn, self.cfg.ticketbleed_backend)
+            else:
+                result = handle(conn)
         except Exception as e:   # never die on a client; log internal errors always
             result = 'internal error: %s: %s' % (type(e).__name__, e)
             log('#%d %s' % (idx, result))
@@ -1670,6 +1677,7 @@ def main(argv=None):
         cfg = Config(args)
     except OSError as e:
         raise SystemExit('legacy_server: %s' % e)
+    cfg.ticketbleed_backend = args.ticketbleed_backend
     if args.show_config:
         cfg.show(sys.stdout)
         return 0
