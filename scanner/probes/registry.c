@@ -6,7 +6,7 @@
  * The table's order is the order the probes run in on their track: the
  * worker track asks the versions first (the chain comes from the newest
  * accepted one), then checks the chain, HSTS, and the TLS 1.3 signature
- * schemes; the loop track runs the enumeration. A new probe is one file
+ * schemes; the loop track runs the enumeration, then ROBOT (robot.c). A new probe is one file
  * under scanner/probes/ and one row here.
  */
 #include "scanner/probes/registry.h"
@@ -54,6 +54,12 @@ static const struct probe_def probe_defs_default[] = {
      .flags = PROBE_OWN_FACTS,
      .wanted = probe_enumeration_wanted,
      .start = probe_enumeration_start},
+    {.id = "robot",
+     .track = PROBE_TRACK_LOOP,
+     .needs = NEED_ENUMERATION | NEED_RSA_KX,
+     .unmet_state = PR_NOT_APPLICABLE,
+     .flags = PROBE_VULN | PROBE_INTRUSIVE,
+     .start = probe_robot_start},
 /* The derived vulnerability checks (vulns_derived.c): facts of the
  * enumeration only, no connection; without the enumeration each records
  * could-not-test "the enumeration did not run". */

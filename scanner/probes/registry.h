@@ -191,8 +191,9 @@ enum probe_step probe_hsts_run(struct probe_ctx *c);         /* hsts.c */
 bool probe_hsts_wanted(const struct scan_options *o);        /* hsts.c */
 enum probe_step probe_sigschemes13_run(struct probe_ctx *c); /* sigschemes13.c */
 int probe_enumeration_start(struct probe_ctx *c, void (*done)(void *arg),
-                            void *arg);                      /* enumeration.c */
-bool probe_enumeration_wanted(const struct scan_options *o); /* enumeration.c */
+                            void *arg);                                         /* enumeration.c */
+bool probe_enumeration_wanted(const struct scan_options *o);                    /* enumeration.c */
+int probe_robot_start(struct probe_ctx *c, void (*done)(void *arg), void *arg); /* robot.c */
 /* The derived vulnerability checks over the enumeration's facts (vulns_derived.c). */
 enum probe_step probe_poodle_run(struct probe_ctx *c);
 enum probe_step probe_beast_run(struct probe_ctx *c);
