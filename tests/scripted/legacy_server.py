@@ -27,6 +27,8 @@ import sys
 import threading
 import time
 
+import mode_robot
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.normpath(os.path.join(HERE, '..', '..'))
 
@@ -569,6 +571,7 @@ def build_parser():
     a('--show-config', action='store_true',
       help='print the effective per-version lists and exit')
     a('--verbose', '-v', action='store_true', help='one stderr line per connection')
+    mode_robot.add_options(a)
     return p
 
 
@@ -657,6 +660,7 @@ class Config:
         self.dh_primes = {}
         self.certs = {}     # keytype -> (chain of DER, signature length)
         self._load_certs(args.cert)
+        mode_robot.configure(self, args)
 
     def suite_allowed(self, code, v, any_version):
         """May this server pick the suite in version v (registry versions column)?"""
@@ -1510,6 +1514,8 @@ def handle(conn):
                     conn.wait_close(time.monotonic() + cfg.timeout)
                 return '%s -> %s: %s' % (desc, a.summary, mis + ' ' + note)
             conn.send_writes(serialize(cfg, a), cfg.write_delay)
+            if mode_robot.applies(cfg, a):
+                return '%s -> %s | %s' % (desc, a.summary, mode_robot.react(conn, cfg, a))
             if a.kind == 'tls' and a.hrr:
                 hrr_group = _hrr_group(a)
                 desc += ' -> ' + a.summary
