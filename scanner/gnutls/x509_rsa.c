@@ -71,7 +71,7 @@ int x509_rsa_public_key(const unsigned char *der, size_t der_len, struct x509_rs
     }
     int pk = gnutls_x509_crt_get_pk_algorithm(crt, NULL);
     if (pk != GNUTLS_PK_RSA) {
-        snprintf(why, why_len, "the server's certificate holds a %s key, not RSA", pk_name(pk));
+        snprintf(why, why_len, "the server's certificate key is %s, not RSA", pk_name(pk));
         goto out;
     }
     r = gnutls_x509_crt_get_pk_rsa_raw(crt, &m, &e);

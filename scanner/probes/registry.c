@@ -259,6 +259,18 @@ static void record_row(struct probe_ctx *c, const struct probe_def *d, enum prob
 
 enum gate { GATE_RUN, GATE_SKIP, GATE_STOP };
 
+/* The state row d records when its needs are unmet: its own, except that
+ * without the enumeration's facts nothing is known of the suites, so a
+ * row that needs them is could-not-test ("not applicable" would pass a
+ * policy rule). */
+static enum probe_result_state unmet_state(const struct probe_def *d, const struct target_result *r)
+{
+    if ((d->needs & NEED_ENUMERATION) != 0 && !fact_collected(&r->enumeration.header)) {
+        return PR_COULD_NOT_TEST;
+    }
+    return d->unmet_state;
+}
+
 /* Which of the scan's options leaves row d out, in words, or NULL. */
 static const char *left_out_by(const struct probe_def *d, const struct scan_options *o)
 {
@@ -299,7 +311,7 @@ static enum gate gate(struct probe_ctx *c, const struct probe_def *d, enum probe
     char why[FACT_TEXT];
     if (!probe_needs_met(d->needs, c->r, why, sizeof(why))) {
         if (!own) {
-            record_row(c, d, d->unmet_state, why);
+            record_row(c, d, unmet_state(d, c->r), why);
         }
         return GATE_SKIP;
     }

@@ -272,9 +272,14 @@ static unsigned start_round(struct robot_job *j)
 static void write_evidence(const struct robot_job *j, size_t n_rounds, char *buf, size_t len)
 {
     const struct suite_info *s = registry_suite_by_code(j->suite);
-    int n = snprintf(buf, len, "%s %s (0x%04X), %u-bit RSA key; %u connections",
-                     tls_version_name(j->version), s != NULL ? s->iana_name : "?",
-                     (unsigned)j->suite, j->key_bits, (unsigned)(n_rounds * ROBOT_N_VARIANTS));
+    char key[32];
+    util_copy(key, sizeof(key), "no RSA key");
+    if (j->key_bits > 0) {
+        snprintf(key, sizeof(key), "%u-bit RSA key", j->key_bits);
+    }
+    int n = snprintf(buf, len, "%s %s (0x%04X), %s; %u connections", tls_version_name(j->version),
+                     s != NULL ? s->iana_name : "?", (unsigned)j->suite, key,
+                     (unsigned)(n_rounds * ROBOT_N_VARIANTS));
     size_t used = n > 0 ? (size_t)n : 0;
     for (size_t r = 0; r < n_rounds && used < len; r++) {
         for (int v = 0; v < ROBOT_N_VARIANTS && used < len; v++) {

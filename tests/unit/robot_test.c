@@ -17,9 +17,13 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
+#include "common/model/registry.h"
+#include "common/util.h"
 #include "scanner/hello.h"
+#include "scanner/probes/registry.h"
 #include "scanner/probes/robot.h"
 #include "scanner/rsa_raw.h"
+#include "scanner/scan.h"
 #include "scanner/x509.h"
 
 static const size_t sizes[] = {128, 256, 512}; /* 1024, 2048, 4096 bits */
@@ -389,6 +393,71 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/* The default table's row: after the enumeration on the loop track, its
+ * needs, flags and unmet state as issue 13 asks. */
+START_TEST(test_table_row)
+{
+    const struct probe_def *row = NULL;
+    bool enum_before = false;
+    for (size_t i = 0; i < probe_table_default.n_defs; i++) {
+        const struct probe_def *d = &probe_table_default.defs[i];
+        if (strcmp(d->id, "enumeration") == 0) {
+            enum_before = true;
+        }
+        if (strcmp(d->id, "robot") == 0) {
+            ck_assert(enum_before);
+            row = d;
+        }
+    }
+    ck_assert_ptr_nonnull(row);
+    ck_assert_int_eq(row->track, PROBE_TRACK_LOOP);
+    ck_assert_uint_eq(row->needs, NEED_ENUMERATION | NEED_RSA_KX);
+    ck_assert_int_eq(row->unmet_state, PR_NOT_APPLICABLE);
+    ck_assert_uint_eq(row->flags, PROBE_VULN | PROBE_INTRUSIVE);
+    ck_assert_ptr_nonnull(row->start);
+    char why[256];
+    ck_assert_int_eq(probe_table_check(&probe_table_default, why, sizeof(why)), 0);
+}
+END_TEST
+
+static enum probe_step run_never(struct probe_ctx *c)
+{
+    (void)c;
+    ck_abort_msg("a row whose needs are unmet ran");
+    return PROBE_NEXT;
+}
+
+/* A row like robot's with unmet needs: not-applicable without an RSA
+ * suite, but could-not-test when the enumeration's facts are missing
+ * (nothing is known: not-applicable would pass a policy). */
+START_TEST(test_unmet_states)
+{
+    static const struct probe_def defs[] = {{.id = "like_robot",
+                                             .track = PROBE_TRACK_DERIVED,
+                                             .needs = NEED_ENUMERATION | NEED_RSA_KX,
+                                             .unmet_state = PR_NOT_APPLICABLE,
+                                             .run = run_never}};
+    static const struct probe_table t = {defs, 1};
+    struct scan_options o = {.timeout_ms = 1000};
+    for (int collected = 0; collected < 2; collected++) {
+        struct target_result r;
+        target_result_init(&r);
+        fact_mark(&r.enumeration.header, collected == 1);
+        struct probe_ctx c;
+        probe_ctx_init(&c, NULL, NULL, &o, &r, 0);
+        probe_track_run(&t, PROBE_TRACK_DERIVED, &c);
+        ck_assert_uint_eq(r.probes.n_items, 1);
+        ck_assert_int_eq(r.probes.items[0].state,
+                         collected == 1 ? PR_NOT_APPLICABLE : PR_COULD_NOT_TEST);
+        ck_assert_str_eq(r.probes.items[0].detail, collected == 1
+                                                       ? "no RSA key-exchange suite accepted"
+                                                       : "the enumeration did not run");
+        probe_ctx_cleanup(&c);
+        target_result_cleanup(&r);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("robot");
@@ -400,6 +469,8 @@ int main(void)
     tcase_add_test(tc, test_judge);
     tcase_add_test(tc, test_rsa_raw);
     tcase_add_test(tc, test_round_trip);
+    tcase_add_test(tc, test_table_row);
+    tcase_add_test(tc, test_unmet_states);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
