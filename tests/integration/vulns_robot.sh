@@ -27,6 +27,10 @@ db=$work/robot.db
 openssl genrsa -out "$work/robot.key" 2048 2>/dev/null
 openssl req -x509 -new -key "$work/robot.key" -out "$work/robot.crt" -days 2 \
 	-subj /CN=robot.test 2>/dev/null
+# and a 4096-bit one for the weak oracle (the largest block size in use).
+openssl genrsa -out "$work/robot4096.key" 4096 2>/dev/null
+openssl req -x509 -new -key "$work/robot4096.key" -out "$work/robot4096.crt" -days 2 \
+	-subj /CN=robot.test 2>/dev/null
 
 # scan NAME TARGET ARGS...: scans TARGET alone; its JSON in $work/NAME.json,
 # its scan id in $work/NAME.id.
@@ -72,9 +76,11 @@ t_match "strong: 41 17 got decrypt_error" 'round 2, wrong first bytes \(41 17\):
 t_match "strong: the misplaced 00 answered like a good block" 'round 1, 00 misplaced: fatal alert bad_record_mac' "$ev"
 rule strong fail
 
-scripted_start weak "${scripted[@]}" --robot-oracle weak
+scripted_start weak --versions tls1.0,tls1.2 --suites 0x002F,0x0035,0xC013 \
+	--cert "$work/robot4096.crt" --robot-key "$work/robot4096.key" --robot-oracle weak
 scan weak "127.0.0.1:$PORT"
 want weak positive
+t_match "weak: a 4096-bit key" '4096-bit RSA key; 10 connections' "$(field weak evidence)"
 t_match "weak: the detail says weak oracle" '^vulnerable \(weak oracle' "$(field weak detail)"
 t_match "weak: the misplaced 00 answered like the other malformed blocks" \
 	'round 2, 00 misplaced: fatal alert decrypt_error\(51\)' "$(field weak evidence)"
