@@ -2,7 +2,8 @@
 # tests/integration/vulns_robot.sh - the robot probe (scanner/probes/robot.c:
 # ROBOT, a Bleichenbacher padding oracle on RSA key exchange) end to end, in
 # the lab's network namespace: the scripted server with a throwaway RSA key
-# as a strong oracle, a weak oracle and a consistent server (mode_robot.py);
+# as a strong oracle, a weak oracle, a consistent server and a noisy one
+# (mode_robot.py);
 # the same server holding only an ECDSA certificate (could-not-test);
 # openssl s_server, gnutls-serv and nginx with RSA key exchange enabled
 # (negative: both libraries are fixed); nginx with ECDHE suites only
@@ -93,6 +94,18 @@ t_match "none: five connections, one answer" '5 connections' "$(field none evide
 t_eq "none: every block bad_record_mac" 5 \
 	"$(field none evidence | grep -c 'fatal alert bad_record_mac(20)$')"
 rule none pass
+
+# Noise: the block without a 00 gets decrypt_error once, then what every
+# block gets: the rounds disagree, so nothing is claimed.
+scripted_start noisy "${scripted[@]}" --robot-oracle noisy
+scan noisy "127.0.0.1:$PORT"
+want noisy could-not-test
+t_match "noisy: the reason is the rounds' disagreement" 'different answers in the two rounds' \
+	"$(field noisy detail)"
+t_match "noisy: the evidence shows both answers" \
+	'round 1, no 00 separator: fatal alert decrypt_error.*round 2, no 00 separator: fatal alert bad_record_mac' \
+	"$(field noisy evidence | tr '\n' ' ')"
+rule noisy inconclusive
 
 # An RSA suite served with an ECDSA certificate: no RSA key to encrypt to.
 scripted_start ecdsa --versions tls1.2 --suites 0x002F --cert "$top_srcdir/tests/scripted/certs/ecdsa.pem"

@@ -5,7 +5,7 @@ block the same way (a negative control), for tests/integration/vulns_robot.sh.
 Options (added to legacy_server.py's parser by add_options):
   --robot-key FILE        the RSA private key (PEM, PKCS#8 or PKCS#1, unencrypted)
                           of the --cert leaf; a throwaway key the test generates
-  --robot-oracle MODE     strong | weak | none (default none)
+  --robot-oracle MODE     strong | weak | none | noisy (default none)
 
 With --robot-key, after the first flight of a TLS_RSA_* (not EXPORT) suite the
 server reads the client's second flight (Certificate, ClientKeyExchange,
@@ -20,6 +20,10 @@ pow(c, d, n) and answers with one fatal alert, then closes:
           everything else decrypt_error: only the well-formed block (and the one
           with the wrong version) stand out: a weak oracle.
   none    bad_record_mac for everything, as a fixed server does.
+  noisy   bad_record_mac for everything but the first block without a 00
+          after 00 02 the server sees (decrypt_error): the same block gets two
+          answers, as on a flaky or load-balanced server (no GnuTLS client and
+          no enumeration hello sends such a block, so the count is the probe's).
 
 Python 3 standard library only; no cryptographic library (the test's key is
 throwaway, and only the private operation is needed).
@@ -27,9 +31,10 @@ throwaway, and only the private operation is needed).
 
 import base64
 import struct
+import threading
 import time
 
-ORACLES = ('strong', 'weak', 'none')
+ORACLES = ('strong', 'weak', 'none', 'noisy')
 RSA_ENCRYPTION = bytes.fromhex('2a864886f70d010101')
 
 
@@ -38,11 +43,13 @@ def add_options(add):
         help='RSA private key (PEM) of the --cert leaf: answer the ClientKeyExchange of '
              'TLS_RSA_* suites as a padding oracle (see mode_robot.py)')
     add('--robot-oracle', choices=ORACLES, default='none',
-        help='with --robot-key: strong / weak oracle, or none (one answer for all)')
+        help='with --robot-key: strong / weak oracle, none (one answer for all) or noisy '
+             '(the first block without a 00 answered differently from the next)')
 
 
 def configure(cfg, args):
     cfg.robot = None
+    cfg.robot_seen = {'no-00': 0, 'lock': threading.Lock()}
     if args.robot_key:
         with open(args.robot_key, encoding='ascii') as f:
             cfg.robot = (read_rsa_key(f.read()), args.robot_oracle)
@@ -105,9 +112,16 @@ def read_rsa_key(pem):
 
 # --- the oracle --------------------------------------------------------------------
 
-def padding_answer(block, oracle):
+def padding_answer(block, oracle, seen=None):
     """The alert description the server answers a decrypted block with."""
     if oracle == 'none':
+        return 20
+    if oracle == 'noisy':
+        if len(block) > 2 and block[:2] == b'\x00\x02' and b'\x00' not in block[2:]:
+            with seen['lock']:
+                seen['no-00'] += 1
+                first = seen['no-00'] == 1
+            return 51 if first else 20
         return 20
     ok = len(block) >= 11 and block[0] == 0 and block[1] == 2
     sep = block.find(b'\x00', 2) if ok else -1
@@ -175,7 +189,7 @@ def react(conn, cfg, a):
         enc = _client_key_exchange(conn, a.negotiated, deadline)
         c = int.from_bytes(enc, 'big')
         block = pow(c, d, n).to_bytes(k, 'big') if len(enc) == k and c < n else b''
-        desc = padding_answer(block, oracle)
+        desc = padding_answer(block, oracle, cfg.robot_seen)
         # A real server answers once the Finished fails: ChangeCipherSpec, Finished.
         for want in (20, 22):
             ctype, _ = _read_record(conn, deadline)
