@@ -268,7 +268,8 @@ static unsigned start_round(struct robot_job *j)
     return queued;
 }
 
-/* The evidence: the suite, the key, every reaction of every round run. */
+/* The evidence: the suite, the key, every reaction of every round run, "; "-separated (one line in
+ * every report). */
 static void write_evidence(const struct robot_job *j, size_t n_rounds, char *buf, size_t len)
 {
     const struct suite_info *s = registry_suite_by_code(j->suite);
@@ -290,7 +291,7 @@ static void write_evidence(const struct robot_job *j, size_t n_rounds, char *buf
             } else {
                 robot_reaction_text(&k->rd.reaction, text, sizeof(text));
             }
-            n = snprintf(buf + used, len - used, "\nround %zu, %s: %s", r + 1,
+            n = snprintf(buf + used, len - used, "; round %zu, %s: %s", r + 1,
                          robot_variant_name((enum robot_variant)v), text);
             used += n > 0 ? (size_t)n : 0;
         }
