@@ -312,7 +312,7 @@ static const struct robot_conn *first_failed(const struct robot_job *j, size_t r
 /* Records the row of the verdict over n_rounds rounds, frees j, ends the row. */
 static void finish(struct robot_job *j, size_t n_rounds, enum robot_verdict v, const char *cnt)
 {
-    char ev[2048];
+    char ev[PROBE_EVIDENCE_MAX];
     char detail[FACT_TEXT];
     enum probe_result_state st = PR_COULD_NOT_TEST;
     write_evidence(j, n_rounds, ev, sizeof(ev));
