@@ -5,7 +5,8 @@
 # as a strong oracle, a weak oracle, a consistent server and a noisy one
 # (mode_robot.py);
 # the same server holding only an ECDSA certificate (could-not-test);
-# openssl s_server, gnutls-serv and nginx with RSA key exchange enabled
+# openssl s_server (also asking for a client certificate), gnutls-serv and
+# nginx with RSA key exchange enabled
 # (negative: both libraries are fixed); nginx with ECDHE suites only
 # (not-applicable); --ids-friendly and --no-vulns (not-run); and
 # pci-dss-4.0's pci-asv-robot over them.
@@ -132,6 +133,18 @@ scan ossl "127.0.0.1:$port"
 want ossl negative
 t_match "ossl: an RSA key-exchange suite under TLS 1.2" '^TLS 1\.2 TLS_RSA_WITH_AES_128_' "$(field ossl evidence)"
 rule ossl pass
+
+# The same asking for a client certificate (CertificateRequest): the probe
+# answers with an empty Certificate first, as a client without one does.
+port=$(lab_free_port)
+_lab_spawn ossl-rsa-verify "$port" openssl s_server -www -accept "127.0.0.1:$port" \
+	-cert "$c/good-rsa.crt" -key "$c/good-rsa.key" -no-CAfile -no-CApath -no-CAstore \
+	-no_tls1_3 -cipher 'AES128-SHA:@SECLEVEL=0' -verify 1 -CAfile "$LAB_CA"
+scan osslverify "127.0.0.1:$port"
+want osslverify negative
+t_match "osslverify: every block reached the MAC check" \
+	'round 1, well-formed: fatal alert bad_record_mac\(20\);.*wrong premaster version \(02 02\): fatal alert bad_record_mac\(20\)$' \
+	"$(field osslverify evidence)"
 
 port=$(lab_free_port)
 if _lab_gnutls gnutls-rsa "$port" good-rsa 'NORMAL:+RSA'; then
