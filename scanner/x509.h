@@ -13,6 +13,7 @@
 #ifndef TLSAUDIT_SCANNER_X509_H
 #define TLSAUDIT_SCANNER_X509_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,5 +67,30 @@ void x509_fmt_time(int64_t t, char *buf, size_t buf_len);
 /* x509_crl_reason_name names an RFC 5280 §5.3.1 CRLReason ("unknown
  * reason" for a value it does not define). */
 const char *x509_crl_reason_name(unsigned reason);
+
+/* The RSA key x509_rsa_public_key reads: modulus and public exponent,
+ * big-endian without leading zero bytes; caller storage. Caps: a modulus
+ * of X509_RSA_MIN_BITS .. X509_RSA_MAX_BITS, an exponent of at most
+ * X509_RSA_MAX_E bytes, a certificate of at most X509_RSA_MAX_CERT bytes. */
+#define X509_RSA_MIN_BITS 512
+#define X509_RSA_MAX_BITS 16384
+#define X509_RSA_MAX_E 512
+#define X509_RSA_MAX_CERT (64u * 1024u)
+struct x509_rsa_key {
+    uint8_t n[X509_RSA_MAX_BITS / 8];
+    size_t n_len;
+    uint8_t e[X509_RSA_MAX_E];
+    size_t e_len;
+    unsigned bits; /* of the modulus */
+};
+
+/* x509_rsa_public_key reads the RSA public key of the DER certificate
+ * der/der_len (server bytes) into out. Returns 0, or -1 with the reason in
+ * why: not a certificate, a key that is not RSA (named), a key over the
+ * caps, an even or tiny modulus. */
+__attribute__((warn_unused_result)) int x509_rsa_public_key(const unsigned char *der,
+                                                            size_t der_len,
+                                                            struct x509_rsa_key *out, char *why,
+                                                            size_t why_len);
 
 #endif

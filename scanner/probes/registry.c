@@ -98,6 +98,12 @@ static const struct probe_def probe_defs_default[] = {
     HELLO_ROW(version_intolerance),
     HELLO_ROW(long_hello_intolerance),
 #undef HELLO_ROW
+    {.id = "robot",
+     .track = PROBE_TRACK_LOOP,
+     .needs = NEED_ENUMERATION | NEED_RSA_KX,
+     .unmet_state = PR_NOT_APPLICABLE,
+     .flags = PROBE_VULN | PROBE_INTRUSIVE,
+     .start = probe_robot_start},
 /* The derived vulnerability checks (vulns_derived.c): facts of the
  * enumeration only, no connection; without the enumeration each records
  * could-not-test "the enumeration did not run". */
@@ -297,6 +303,18 @@ static void record_row(struct probe_ctx *c, const struct probe_def *d, enum prob
 
 enum gate { GATE_RUN, GATE_SKIP, GATE_STOP };
 
+/* The state row d records when its needs are unmet: its own, except that
+ * without the enumeration's facts nothing is known of the suites, so a
+ * row that needs them is could-not-test ("not applicable" would pass a
+ * policy rule). */
+static enum probe_result_state unmet_state(const struct probe_def *d, const struct target_result *r)
+{
+    if ((d->needs & NEED_ENUMERATION) != 0 && !fact_collected(&r->enumeration.header)) {
+        return PR_COULD_NOT_TEST;
+    }
+    return d->unmet_state;
+}
+
 /* Which of the scan's options leaves row d out, in words, or NULL. */
 static const char *left_out_by(const struct probe_def *d, const struct scan_options *o)
 {
@@ -337,7 +355,7 @@ static enum gate gate(struct probe_ctx *c, const struct probe_def *d, enum probe
     char why[FACT_TEXT];
     if (!probe_needs_met(d->needs, c->r, why, sizeof(why))) {
         if (!own) {
-            record_row(c, d, d->unmet_state, why);
+            record_row(c, d, unmet_state(d, c->r), why);
         }
         return GATE_SKIP;
     }

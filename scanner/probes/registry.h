@@ -216,6 +216,7 @@ enum probe_step probe_resumption_id_run(struct probe_ctx *c);
 enum probe_step probe_resumption_ticket_run(struct probe_ctx *c);
 enum probe_step probe_early_data_run(struct probe_ctx *c);
 enum probe_step probe_ticketbleed_run(struct probe_ctx *c);
+int probe_robot_start(struct probe_ctx *c, void (*done)(void *arg), void *arg); /* robot.c */
 /* The derived vulnerability checks over the enumeration's facts (vulns_derived.c). */
 enum probe_step probe_poodle_run(struct probe_ctx *c);
 enum probe_step probe_beast_run(struct probe_ctx *c);

@@ -13,6 +13,7 @@
 #   http        HSTS and Location header values (scanner/http.c)
 #   policy      the policy YAML loader (policies/load.c)
 #   targets     the targets file parser (scanner/target.c)
+#   robot       the ROBOT probe's reader of the server's reaction (scanner/probes/robot_pkcs1.c)
 #
 # Needs clang 14 with libclang_rt.fuzzer (Debian: clang-14, libclang-rt-14-dev).
 # Seeds: seed_corpus.py (record, flight), seed_inputs.sh (the others; conv's
@@ -27,7 +28,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}
 shift || true
-targets=${*:-record flight conv x509 revocation http policy targets}
+targets=${*:-record flight conv x509 revocation http policy targets robot}
 work=${FUZZ_WORK:-/tmp/tlsaudit-fuzz}
 cc=${CC_FUZZ:-clang}
 mkdir -p "$work"
@@ -72,6 +73,11 @@ sources() {
 		libs=(-lyaml -lgnutls)
 		;;
 	targets) srcs=("$top/scanner/target.c" "${common[@]}") libs=() ;;
+	robot)
+		srcs=("$top/scanner/probes/robot_pkcs1.c" "$top"/scanner/wire/*.c "${common[@]}"
+			"${registry[@]}")
+		libs=(-lgnutls)
+		;;
 	*)
 		echo "run.sh: unknown target '$1'" >&2
 		exit 2

@@ -30,6 +30,7 @@ import time
 import mode_conv  # the conversation probes' modes (heartbeat, early CCS)
 import mode_hello
 import mode_ticket
+import mode_robot
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.normpath(os.path.join(HERE, '..', '..'))
@@ -578,6 +579,7 @@ def build_parser():
     a('--verbose', '-v', action='store_true', help='one stderr line per connection')
     mode_conv.add_options(a)
     mode_hello.add_options(a)
+    mode_robot.add_options(a)
     return p
 
 
@@ -668,6 +670,7 @@ class Config:
         self.dh_primes = {}
         self.certs = {}     # keytype -> (chain of DER, signature length)
         self._load_certs(args.cert)
+        mode_robot.configure(self, args)
 
     def suite_allowed(self, code, v, any_version):
         """May this server pick the suite in version v (registry versions column)?"""
@@ -1525,6 +1528,8 @@ def handle(conn):
                     conn.wait_close(time.monotonic() + cfg.timeout)
                 return '%s -> %s: %s' % (desc, a.summary, mis + ' ' + note)
             conn.send_writes(serialize(cfg, a), cfg.write_delay)
+            if mode_robot.applies(cfg, a):
+                return '%s -> %s | %s' % (desc, a.summary, mode_robot.react(conn, cfg, a))
             if a.kind == 'tls' and a.hrr:
                 hrr_group = _hrr_group(a)
                 desc += ' -> ' + a.summary
