@@ -193,16 +193,40 @@ int cli_open_readonly(const struct cli_cmd *cmd, const struct cli_common *c, str
     return 0;
 }
 
+/* latest_finished gives the newest scan, or, while that one is still
+ * running, the newest complete one and says so on stderr: a running scan
+ * has only the targets finished so far. */
+static int latest_finished(const struct cli_cmd *cmd, struct store *s, int64_t *out_id)
+{
+    int64_t newest = 0, complete = 0;
+    bool running = false;
+    if (store_latest_finished_scan(s, &newest, &running, &complete) != 0) {
+        fprintf(stderr, "tlsaudit %s: %s\n", cmd->name, store_errmsg(s));
+        return -1;
+    }
+    *out_id = newest;
+    if (!running) {
+        return 0;
+    }
+    if (complete == 0) {
+        fprintf(stderr,
+                "tlsaudit %s: scan %lld is still running and no earlier scan is complete; "
+                "use --scan %lld to see what it has stored so far\n",
+                cmd->name, (long long)newest, (long long)newest);
+        return -1;
+    }
+    fprintf(stderr, "tlsaudit %s: scan %lld is still running; showing scan %lld\n", cmd->name,
+            (long long)newest, (long long)complete);
+    *out_id = complete;
+    return 0;
+}
+
 int cli_resolve_scan(const struct cli_cmd *cmd, const struct cli_common *c, struct store *s,
                      bool verify, int64_t *out_id)
 {
     *out_id = c->scan_id;
     if (!c->have_scan) {
-        if (store_latest_scan(s, out_id) != 0) {
-            fprintf(stderr, "tlsaudit %s: %s\n", cmd->name, store_errmsg(s));
-            return -1;
-        }
-        return 0;
+        return latest_finished(cmd, s, out_id);
     }
     if (!verify) {
         return 0;

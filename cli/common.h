@@ -55,7 +55,7 @@ enum cli_opt_id {
      "write the " WHAT " to FILE (replaced only when complete), not stdout"}
 #define CLI_DOC_SCAN(VERB) \
     {"scan", required_argument, CLI_OPT_SCAN, "ID", VERB " stored scan ID"}, \
-    {"latest", no_argument, CLI_OPT_LATEST, NULL, VERB " the newest stored scan (the default)"}
+    {"latest", no_argument, CLI_OPT_LATEST, NULL, VERB " the newest stored scan (the default; while it is still running, the newest complete one, said on stderr)"}
 #define CLI_DOC_COLOR \
     {"color", required_argument, CLI_OPT_COLOR, "WHEN", \
      "colour the text output: auto (default: on a terminal, unless NO_COLOR is set), " \
@@ -143,8 +143,10 @@ int cli_db_exists(const struct cli_cmd *cmd, const struct cli_common *c);
 int cli_open_readonly(const struct cli_cmd *cmd, const struct cli_common *c, struct store **out);
 
 /* cli_resolve_scan puts the scan to work on in *out_id: --scan ID (with
- * verify, checked to exist: "no scan N in FILE"), else the newest scan.
- * Returns 0, or -1 after printing. */
+ * verify, checked to exist: "no scan N in FILE"), else the newest scan;
+ * while that one is still running, the newest complete scan, saying on
+ * stderr "scan N is still running; showing scan M" (an error when no scan
+ * is complete). Returns 0, or -1 after printing. */
 int cli_resolve_scan(const struct cli_cmd *cmd, const struct cli_common *c, struct store *s,
                      bool verify, int64_t *out_id);
 

@@ -194,6 +194,16 @@ void store_scan_info_cleanup(struct store_scan_info *info);
  * FILE" (or a database error) in store_errmsg(s). */
 __attribute__((warn_unused_result)) int store_latest_scan(struct store *s, int64_t *out_scan_id);
 
+/* store_latest_finished_scan gives the newest scan (*out_newest, as
+ * store_latest_scan), whether it is still running (*out_running), and the
+ * newest scan in state "complete" (*out_complete, 0 when there is none).
+ * Returns 0, or -1 with "no scan in FILE" (or a database error) in
+ * store_errmsg(s). */
+__attribute__((warn_unused_result)) int store_latest_finished_scan(struct store *s,
+                                                                   int64_t *out_newest,
+                                                                   bool *out_running,
+                                                                   int64_t *out_complete);
+
 /* store_scan_exists sets *out_exists. Returns 0, or -1 on a database error. */
 __attribute__((warn_unused_result)) int store_scan_exists(struct store *s, int64_t scan_id,
                                                           bool *out_exists);
