@@ -69,6 +69,19 @@ static int cli_shared(const struct cli_cmd *cmd, struct cli_common *c, int id, c
         }
         c->expiring = (int)n;
         return 0;
+    case CLI_OPT_FAIL_ON_EXPIRING:
+        if (!util_parse_ulong(v, 0, 36500, &n)) {
+            fprintf(stderr,
+                    "tlsaudit %s: --fail-on-expiring: '%s' is not a number of days (0 to "
+                    "36500)\n",
+                    cmd->name, v);
+            return -1;
+        }
+        c->fail_on_expiring = (int)n;
+        return 0;
+    case CLI_OPT_QUIET:
+        c->quiet = true;
+        return 0;
     case CLI_OPT_COLOR:
         if (strcmp(v, "auto") == 0) {
             c->color = -1;
@@ -96,8 +109,11 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_commo
         return -1;
     }
     opts_to_getopt(cmd->opts, cmd->n_opts, long_opts);
-    *c = (struct cli_common){
-        .db_path = getenv("TLSAUDIT_DB"), .fail_on = SEV_HIGH, .expiring = -1, .color = -1};
+    *c = (struct cli_common){.db_path = getenv("TLSAUDIT_DB"),
+                             .fail_on = SEV_HIGH,
+                             .expiring = -1,
+                             .fail_on_expiring = -1,
+                             .color = -1};
     if (c->db_path == NULL || c->db_path[0] == '\0') {
         c->db_path = "tlsaudit.db";
     }
