@@ -29,6 +29,9 @@ int cmd_history(int argc, char **argv);
 /* cmd_diff runs `tlsaudit diff [SCAN_A [SCAN_B]]`: what changed. */
 int cmd_diff(int argc, char **argv);
 
+/* cmd_prune runs `tlsaudit prune`: deletes old scans (retention). */
+int cmd_prune(int argc, char **argv);
+
 /* cmd_check runs `tlsaudit check`: evaluates policies over a stored scan. */
 int cmd_check(int argc, char **argv);
 

@@ -31,6 +31,9 @@ static const char usage_text[] =
     "                             what changed between two stored scans (default:\n"
     "                             the last two sharing targets); exit 1 when\n"
     "                             something got worse\n"
+    "  prune (--keep-days N | --keep-scans N) [--dry-run]\n"
+    "                             delete old scans and what only they use, then\n"
+    "                             reclaim the space\n"
     "  policies [list | show NAME | lint FILE]\n"
     "                             the shipped policies; check a policy file\n"
     "  ciphers [FILTER]           list the cipher-suite registry\n"
@@ -79,6 +82,9 @@ static int dispatch(int argc, char **argv)
     if (strcmp(cmd, "diff") == 0) {
         return cmd_diff(argc - 1, argv + 1);
     }
+    if (strcmp(cmd, "prune") == 0) {
+        return cmd_prune(argc - 1, argv + 1);
+    }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         if (argc >= 3 && strcmp(cmd, "help") == 0) {
             char *sub_argv[] = {argv[2], (char *)"--help", NULL};
@@ -102,6 +108,9 @@ static int dispatch(int argc, char **argv)
             }
             if (strcmp(argv[2], "diff") == 0) {
                 return cmd_diff(2, sub_argv);
+            }
+            if (strcmp(argv[2], "prune") == 0) {
+                return cmd_prune(2, sub_argv);
             }
             fprintf(stderr, "tlsaudit: no help for unknown command '%s'\n", argv[2]);
             return EXIT_USAGE;
