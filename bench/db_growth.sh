@@ -102,7 +102,7 @@ echo "rows (targets|findings|enum_suites|probe_results|certificates): $rows"
 if [ "$scans" -ge 2 ]; then
 	per=$(((sizes[scans - 1] - sizes[0]) / (scans - 1)))
 	printf 'growth per scan after the first: %d bytes = %d bytes per target = %.1f MB per scan per 1,000 targets\n' \
-		"$per" $((per / n)) "$(echo "$per * 1000 / $n / 1000000" | bc -l)"
+		"$per" $((per / n)) "$(awk -v p="$per" -v n="$n" 'BEGIN { print p * 1000 / n / 1000000 }')"
 fi
 t0=$(date +%s%N)
 "$bin" prune --db "$db" --keep-scans 1
