@@ -31,6 +31,9 @@ int cmd_diff(int argc, char **argv);
 /* cmd_merge runs `tlsaudit merge --into DB SOURCE...`: copies scans in. */
 int cmd_merge(int argc, char **argv);
 
+/* cmd_prune runs `tlsaudit prune`: deletes old scans (retention). */
+int cmd_prune(int argc, char **argv);
+
 /* cmd_check runs `tlsaudit check`: evaluates policies over a stored scan. */
 int cmd_check(int argc, char **argv);
 

@@ -33,6 +33,7 @@
 
 #include "cli/check.h"
 #include "cli/common.h"
+#include "cli/expiry.h"
 #include "cli/opts.h"
 #include "cli/cli.h"
 #include "cli/output.h"
@@ -122,7 +123,10 @@ static const struct opt_doc check_opts[] = {
      "exit 1 when a finding fails at or above SEV: info, low, medium, high (default), "
      "critical"},
     CLI_DOC_FAIL_ON_INCONCLUSIVE,
+    CLI_DOC_FAIL_ON_EXPIRING,
     {"format", required_argument, OPT_FORMAT, "F", "output format: text (default) or json"},
+    CLI_DOC_QUIET("write no text report to stdout (-o FILE and --format json still get it); "
+                  "errors and one summary line on stderr"),
     CLI_DOC_OUTPUT("report"),
     CLI_DOC_HELP,
 };
@@ -131,7 +135,7 @@ static const struct cli_cmd check_cmd = {
     .name = "check",
     .shortopts = ":p:o:h",
     CLI_CMD_OPTS(check_opts),
-    .help_width = 26, /* --fail-on-inconclusive */
+    .help_width = 27, /* --fail-on-expiring DAYS */
     .help_head = "Usage: tlsaudit check --policy P [--policy P...] [--scan ID | --latest]\n"
                  "                      [OPTIONS]\n"
                  "\n"
@@ -156,7 +160,8 @@ static const struct cli_cmd check_cmd = {
                  "     is 'fail'); with --fail-on-inconclusive also a target that is 'not\n"
                  "     demonstrated': nothing fails at the gate, but a finding at or above\n"
                  "     --fail-on is inconclusive (without the option it exits as compliant\n"
-                 "     and the report says 'not demonstrated')\n"
+                 "     and the report says 'not demonstrated'); or a certificate of the\n"
+                 "     scan expires within --fail-on-expiring DAYS\n"
                  "  3  a target of the scan could not be scanned, or the scan did not\n"
                  "     complete (interrupted, incomplete, still running)\n"
                  "  0  no target fails at the gate\n",
@@ -202,6 +207,36 @@ static void check_report_failed(const struct cli_common *c, struct cli_out *o, c
                 o->path ? "the report was not written and the old file was kept"
                         : "the report is incomplete");
     }
+}
+
+/* check_after applies --fail-on-expiring to the stored scan and, with
+ * --quiet, writes the summary line. Returns the exit code (1 before 3). */
+static int check_after(const struct cli_common *c, struct store *store, int64_t scan_id,
+                       const char *stored, int code)
+{
+    char err[1024];
+    int n_exp = 0, policy_code = code;
+    if (c->fail_on_expiring >= 0) {
+        struct report_data d;
+        if (report_load(store, scan_id, c->db_path, &d, err, sizeof(err)) != 0) {
+            fprintf(stderr, "tlsaudit check: --fail-on-expiring: %s: %s\n", c->db_path, err);
+            return EXIT_USAGE;
+        }
+        n_exp = cli_expiry_gate("check", &d, c->fail_on_expiring);
+        report_data_cleanup(&d);
+        if (n_exp < 0) {
+            return EXIT_USAGE;
+        }
+        code = n_exp > 0 ? EXIT_FINDINGS : code;
+    }
+    if (c->quiet) {
+        fprintf(stderr, "tlsaudit check: stored %s in %s; %s%s; exit %d\n", stored, c->db_path,
+                policy_code == EXIT_FINDINGS ? "findings fail the gate"
+                : policy_code == EXIT_OK     ? "compliant"
+                                             : "a target not scanned or the scan not complete",
+                n_exp > 0 ? "; certificates expire within --fail-on-expiring" : "", code);
+    }
+    return code;
 }
 
 int cmd_check(int argc, char **argv)
@@ -256,9 +291,16 @@ int cmd_check(int argc, char **argv)
         .json = a.json,
         .db_path = c.db_path};
     int code = EXIT_USAGE;
-    if (check_evaluate_scan(store, scan_id, pols, a.n_names, &opts, o.f, &code, stored,
-                            sizeof(stored), err, sizeof(err)) != 0) {
-        check_report_failed(&c, &o, stored, err);
+    /* --quiet: the text report to stdout goes nowhere (a file or JSON still gets it). */
+    FILE *rout = c.quiet && !a.json && c.out_path == NULL ? fopen("/dev/null", "w") : o.f;
+    int erc = rout == NULL ? -1
+                           : check_evaluate_scan(store, scan_id, pols, a.n_names, &opts, rout,
+                                                 &code, stored, sizeof(stored), err, sizeof(err));
+    if (rout != NULL && rout != o.f) {
+        fclose(rout);
+    }
+    if (erc != 0) {
+        check_report_failed(&c, &o, stored, rout == NULL ? "cannot open /dev/null" : err);
         goto out;
     }
     char oerr[256];
@@ -267,7 +309,7 @@ int cmd_check(int argc, char **argv)
                 c.db_path, stored, cli_out_name(&o), oerr);
         goto out;
     }
-    rc = code;
+    rc = check_after(&c, store, scan_id, stored, code);
 out:
     cli_out_discard(&o);
     store_close(store);

@@ -40,6 +40,8 @@ static const struct opt_doc diff_opts[] = {
     CLI_DOC_DB_READER,
     {"format", required_argument, OPT_FORMAT, "F", "text (default), json or markdown"},
     CLI_DOC_OUTPUT("diff"),
+    CLI_DOC_QUIET("--format text writes nothing to stdout (-o FILE and the other formats still "
+                  "get the diff); errors and one summary line on stderr"),
     CLI_DOC_HELP,
 };
 
@@ -54,7 +56,9 @@ static const struct cli_cmd diff_cmd = {
                  "earlier scan that shares a target (host and port) with it. With one: SCAN_A\n"
                  "against the newest scan.\n"
                  "\n"
-                 "Targets are paired by host, port and address. For each pair: status,\n"
+                 "Targets are paired by endpoint: host, port, SNI and address (never by\n"
+                 "the order they finished in). For each pair: status (a target that stopped\n"
+                 "answering is worse; its findings are 'not evaluated', never resolved),\n"
                  "versions enabled or disabled, suites added or removed per version, server\n"
                  "order, TLS 1.2/1.3 groups, the leaf certificate of every deployment\n"
                  "(paired by label: RSA, ECDSA, ...) rotated, added or removed, chain changed,\n"
@@ -69,7 +73,8 @@ static const struct cli_cmd diff_cmd = {
     .help_tail = "\n"
                  "Exit codes:\n"
                  "  0  nothing got worse\n"
-                 "  1  something got worse: a new failing finding, a target's verdict that\n"
+                 "  1  something got worse: a target reached before is unreachable now, a\n"
+                 "     new failing finding, a target's verdict that\n"
                  "     got worse at the stored gate (compliant -> not-demonstrated ->\n"
                  "     non-compliant), a protocol version or a suite newly accepted, or a\n"
                  "     chain problem that appeared (untrusted, expired, not yet valid,\n"
@@ -155,6 +160,32 @@ static int pick_scans(struct store *store, const char *db_path, int64_t *a, int6
     return 0;
 }
 
+/* diff_output writes d (with --quiet, text meant for stdout goes nowhere
+ * and one summary line goes to stderr). Returns the exit code. */
+static int diff_output(const struct cli_common *c, struct cli_out *o, enum report_format format,
+                       const struct diff *d, const int64_t scan[2])
+{
+    char err[1024];
+    FILE *sink =
+        c->quiet && format == REPORT_TEXT && c->out_path == NULL ? fopen("/dev/null", "w") : o->f;
+    int wrc = sink == NULL ? -1 : diff_write(sink, format, d, err, sizeof(err));
+    if (sink == NULL) {
+        snprintf(err, sizeof(err), "/dev/null: cannot open");
+    } else if (sink != o->f) {
+        fclose(sink);
+    }
+    if (cli_output_finish(&diff_cmd, o, "diff", wrc, err) != 0) {
+        return EXIT_USAGE;
+    }
+    int rc = d->n_worse > 0 ? EXIT_WORSE : EXIT_OK;
+    if (c->quiet) {
+        fprintf(stderr, "tlsaudit diff: scan %lld -> scan %lld: %zu change%s, %zu worse; exit %d\n",
+                (long long)scan[0], (long long)scan[1], d->n_entries, d->n_entries == 1 ? "" : "s",
+                d->n_worse, rc);
+    }
+    return rc;
+}
+
 int cmd_diff(int argc, char **argv)
 {
     struct cli_common c;
@@ -216,11 +247,7 @@ int cmd_diff(int argc, char **argv)
     if (cli_output_open(&diff_cmd, &c, &o) != 0) {
         goto out;
     }
-    int wrc = diff_write(o.f, format, d, err, sizeof(err));
-    if (cli_output_finish(&diff_cmd, &o, "diff", wrc, err) != 0) {
-        goto out;
-    }
-    rc = d->n_worse > 0 ? EXIT_WORSE : EXIT_OK;
+    rc = diff_output(&c, &o, format, d, scan);
 out:
     cli_out_discard(&o);
     diff_free(d);

@@ -29,6 +29,7 @@
 #include "cli/check.h"
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "cli/expiry.h"
 #include "cli/opts.h"
 #include "cli/output.h"
 #include "cli/session.h"
@@ -113,6 +114,10 @@ static const struct opt_doc scan_opts[] = {
     {"expiring", required_argument, CLI_OPT_EXPIRING, "DAYS",
      "also list every certificate of every served chain that expires within DAYS "
      "(expired ones included)"},
+    CLI_DOC_FAIL_ON_EXPIRING,
+    CLI_DOC_QUIET("no progress or warnings, and --format text writes nothing to stdout (-o "
+                  "FILE and the other formats still get the output); errors and one summary "
+                  "line on stderr"),
     CLI_DOC_OUTPUT("output"),
     CLI_DOC_COLOR,
     {"offline", no_argument, OPT_OFFLINE, NULL,
@@ -177,7 +182,8 @@ static const struct cli_cmd scan_cmd = {
                  "stays stored and the message says what it is; -o FILE is then left as it\n"
                  "was); 1 a policy finding fails at or above --fail-on and is not waived\n"
                  "(with --fail-on-inconclusive also a target 'not demonstrated': an\n"
-                 "inconclusive finding at or above --fail-on and none failing there);\n"
+                 "inconclusive finding at or above --fail-on and none failing there), or a\n"
+                 "certificate expires within --fail-on-expiring DAYS;\n"
                  "3 at least one target could not be scanned (unresolvable, unreachable,\n"
                  "silent) or the scan was interrupted; 0 otherwise.\n",
 };
@@ -466,6 +472,7 @@ struct scan_after {
     size_t check_len;
     struct report_data rdata;
     bool have_rdata;
+    int n_expiring; /* certificates failing --fail-on-expiring */
 };
 
 /* scan_policy_check evaluates --policy over the stored scan. Policies read
@@ -527,7 +534,8 @@ static void scan_render_stored(struct scan_after *x)
     char err[1024];
     bool json = x->so->json;
     int expiring = x->c->expiring;
-    if (x->ss->store_failed || x->check_failed || (expiring < 0 && (x->text || json))) {
+    bool gate = x->c->fail_on_expiring >= 0;
+    if (x->ss->store_failed || x->check_failed || (expiring < 0 && !gate && (x->text || json))) {
         return;
     }
     if (report_load(x->ss->store, x->ss->scan_id, x->c->db_path, &x->rdata, err, sizeof(err)) !=
@@ -550,6 +558,10 @@ static void scan_render_stored(struct scan_after *x)
         report_write(x->so->out, x->a->format, &x->rdata, &ro, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit scan: %s\n", err);
         x->report_failed = true;
+    }
+    if (gate) {
+        x->n_expiring = cli_expiry_gate("scan", &x->rdata, x->c->fail_on_expiring);
+        x->report_failed = x->report_failed || x->n_expiring < 0;
     }
 }
 
@@ -574,7 +586,7 @@ static int scan_exit_code(const struct scan_after *x)
     if (x->check_failed || x->report_failed) {
         return EXIT_USAGE;
     }
-    if (x->check_exit == EXIT_FINDINGS) {
+    if (x->check_exit == EXIT_FINDINGS || x->n_expiring > 0) {
         return EXIT_FINDINGS;
     }
     return ss->n_failed > 0 ? EXIT_SCAN_ERROR : EXIT_OK;
@@ -641,8 +653,18 @@ static int scan_after_run(struct scan_after *x, struct cli_out *o)
     bool json_failed =
         x->so->json && json_report_write(x->so->jr, x->so->out, ss->finished_ms, ss->state) != 0;
     int json_errno = errno;
-    int rc = scan_exit_code(x);
-    return scan_finish_output(x, o, rc, json_failed, json_errno);
+    int rc = scan_finish_output(x, o, scan_exit_code(x), json_failed, json_errno);
+    if (x->c->quiet) {
+        fprintf(stderr,
+                "tlsaudit scan: scan %lld %s: %zu target%s scanned, %zu not scanned%s%s; "
+                "stored in %s; exit %d\n",
+                (long long)ss->scan_id, ss->state, ss->n_done - ss->n_failed,
+                ss->n_done - ss->n_failed == 1 ? "" : "s", ss->n_failed,
+                x->check_exit == EXIT_FINDINGS ? "; policy findings fail the gate" : "",
+                x->n_expiring > 0 ? "; certificates expire within --fail-on-expiring" : "",
+                x->c->db_path, rc);
+    }
+    return rc;
 }
 
 /* ---- the command ---------------------------------------------------------- */
@@ -676,6 +698,27 @@ static int scan_parse(int argc, char **argv, struct cli_common *c, struct scan_a
     return 0;
 }
 
+/* scan_out_setup fills the streaming output of the session; with --quiet,
+ * text meant for stdout goes to /dev/null (*sink, the caller closes it;
+ * -o FILE still gets it). Returns 0, or -1 after printing. */
+static int scan_out_setup(struct scan_out *so, const struct cli_common *c,
+                          const struct scan_args *a, struct cli_out *o, FILE **sink)
+{
+    if (c->quiet && a->format == REPORT_TEXT && c->out_path == NULL &&
+        (*sink = fopen("/dev/null", "w")) == NULL) {
+        fprintf(stderr, "tlsaudit scan: --quiet: /dev/null: %s\n", strerror(errno));
+        return -1;
+    }
+    *so = (struct scan_out){.out = *sink != NULL ? *sink : o->f,
+                            .json = a->format == REPORT_JSON,
+                            .quiet = a->format != REPORT_JSON && a->format != REPORT_TEXT,
+                            .color = cli_color(c, o),
+                            .db_path = c->db_path,
+                            .trust_store = a->so.ca_file ? a->so.ca_file : "system",
+                            .target_budget_ms = a->so.target_budget_ms};
+    return 0;
+}
+
 int cmd_scan(int argc, char **argv)
 {
     struct cli_common c;
@@ -685,6 +728,7 @@ int cmd_scan(int argc, char **argv)
     struct scan_out so = {0};
     struct scan_after x = {.c = &c, .a = &a, .ss = &ss, .so = &so};
     char *cmdline = NULL;
+    FILE *quiet_sink = NULL;
     char err[1024];
     int rc = EXIT_USAGE;
 
@@ -716,19 +760,15 @@ int cmd_scan(int argc, char **argv)
         goto out;
     }
     install_signals();
-    so = (struct scan_out){.out = o.f,
-                           .json = a.format == REPORT_JSON,
-                           .quiet = a.format != REPORT_JSON && a.format != REPORT_TEXT,
-                           .color = cli_color(&c, &o),
-                           .db_path = c.db_path,
-                           .trust_store = a.so.ca_file ? a.so.ca_file : "system",
-                           .target_budget_ms = a.so.target_budget_ms};
-    bool progress = a.targets.n_items > 1 && isatty(STDERR_FILENO);
+    if (scan_out_setup(&so, &c, &a, &o, &quiet_sink) != 0) {
+        goto out;
+    }
+    bool progress = a.targets.n_items > 1 && isatty(STDERR_FILENO) && !c.quiet;
     struct session_progress sp = {.arg = &so,
                                   .on_ready = out_ready,
                                   .on_target_done = out_target,
                                   .on_progress = progress ? out_progress : NULL,
-                                  .on_warning = out_warning};
+                                  .on_warning = c.quiet ? NULL : out_warning};
     if (session_run(&ss, &a.targets, &sp, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit scan: %s\n", err);
         if (ss.store_failed) {
@@ -740,6 +780,9 @@ int cmd_scan(int argc, char **argv)
     rc = scan_after_run(&x, &o);
 out:
     free(cmdline);
+    if (quiet_sink != NULL) {
+        fclose(quiet_sink);
+    }
     cli_out_discard(&o);
     if (x.have_rdata) {
         report_data_cleanup(&x.rdata);

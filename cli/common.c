@@ -69,6 +69,19 @@ static int cli_shared(const struct cli_cmd *cmd, struct cli_common *c, int id, c
         }
         c->expiring = (int)n;
         return 0;
+    case CLI_OPT_FAIL_ON_EXPIRING:
+        if (!util_parse_ulong(v, 0, 36500, &n)) {
+            fprintf(stderr,
+                    "tlsaudit %s: --fail-on-expiring: '%s' is not a number of days (0 to "
+                    "36500)\n",
+                    cmd->name, v);
+            return -1;
+        }
+        c->fail_on_expiring = (int)n;
+        return 0;
+    case CLI_OPT_QUIET:
+        c->quiet = true;
+        return 0;
     case CLI_OPT_COLOR:
         if (strcmp(v, "auto") == 0) {
             c->color = -1;
@@ -96,8 +109,11 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_commo
         return -1;
     }
     opts_to_getopt(cmd->opts, cmd->n_opts, long_opts);
-    *c = (struct cli_common){
-        .db_path = getenv("TLSAUDIT_DB"), .fail_on = SEV_HIGH, .expiring = -1, .color = -1};
+    *c = (struct cli_common){.db_path = getenv("TLSAUDIT_DB"),
+                             .fail_on = SEV_HIGH,
+                             .expiring = -1,
+                             .fail_on_expiring = -1,
+                             .color = -1};
     if (c->db_path == NULL || c->db_path[0] == '\0') {
         c->db_path = "tlsaudit.db";
     }
@@ -193,16 +209,40 @@ int cli_open_readonly(const struct cli_cmd *cmd, const struct cli_common *c, str
     return 0;
 }
 
+/* latest_finished gives the newest scan, or, while that one is still
+ * running, the newest complete one and says so on stderr: a running scan
+ * has only the targets finished so far. */
+static int latest_finished(const struct cli_cmd *cmd, struct store *s, int64_t *out_id)
+{
+    int64_t newest = 0, complete = 0;
+    bool running = false;
+    if (store_latest_finished_scan(s, &newest, &running, &complete) != 0) {
+        fprintf(stderr, "tlsaudit %s: %s\n", cmd->name, store_errmsg(s));
+        return -1;
+    }
+    *out_id = newest;
+    if (!running) {
+        return 0;
+    }
+    if (complete == 0) {
+        fprintf(stderr,
+                "tlsaudit %s: scan %lld is still running and no earlier scan is complete; "
+                "use --scan %lld to see what it has stored so far\n",
+                cmd->name, (long long)newest, (long long)newest);
+        return -1;
+    }
+    fprintf(stderr, "tlsaudit %s: scan %lld is still running; showing scan %lld\n", cmd->name,
+            (long long)newest, (long long)complete);
+    *out_id = complete;
+    return 0;
+}
+
 int cli_resolve_scan(const struct cli_cmd *cmd, const struct cli_common *c, struct store *s,
                      bool verify, int64_t *out_id)
 {
     *out_id = c->scan_id;
     if (!c->have_scan) {
-        if (store_latest_scan(s, out_id) != 0) {
-            fprintf(stderr, "tlsaudit %s: %s\n", cmd->name, store_errmsg(s));
-            return -1;
-        }
-        return 0;
+        return latest_finished(cmd, s, out_id);
     }
     if (!verify) {
         return 0;

@@ -3,7 +3,7 @@
  * usage, unknown-option and missing-value errors, --help), the options
  * that mean the same in every command (--db with its $TLSAUDIT_DB default,
  * --scan ID / --latest, -o FILE, --fail-on, --fail-on-inconclusive,
- * --expiring, --color), opening
+ * --expiring, --fail-on-expiring, --quiet, --color), opening
  * the database a command reads, the scan it names, and -o FILE finished
  * through cli/output.h. Every message is "tlsaudit CMD: ..." on stderr.
  *
@@ -37,6 +37,8 @@ enum cli_opt_id {
     CLI_OPT_FAIL_ON_INCONCLUSIVE,
     CLI_OPT_EXPIRING,
     CLI_OPT_COLOR,
+    CLI_OPT_FAIL_ON_EXPIRING,
+    CLI_OPT_QUIET,
     CLI_OPT_OWN = 300, /* a command's own long-only options start here */
 };
 
@@ -55,7 +57,7 @@ enum cli_opt_id {
      "write the " WHAT " to FILE (replaced only when complete), not stdout"}
 #define CLI_DOC_SCAN(VERB) \
     {"scan", required_argument, CLI_OPT_SCAN, "ID", VERB " stored scan ID"}, \
-    {"latest", no_argument, CLI_OPT_LATEST, NULL, VERB " the newest stored scan (the default)"}
+    {"latest", no_argument, CLI_OPT_LATEST, NULL, VERB " the newest stored scan (the default; while it is still running, the newest complete one, said on stderr)"}
 #define CLI_DOC_COLOR \
     {"color", required_argument, CLI_OPT_COLOR, "WHEN", \
      "colour the text output: auto (default: on a terminal, unless NO_COLOR is set), " \
@@ -65,6 +67,13 @@ enum cli_opt_id {
     {"fail-on-inconclusive", no_argument, CLI_OPT_FAIL_ON_INCONCLUSIVE, NULL, \
      "also exit 1 when a target is 'not demonstrated': no finding fails at or above " \
      "--fail-on, but one there is inconclusive (e.g. revocation that could not be checked)"}
+#define CLI_DOC_FAIL_ON_EXPIRING \
+    {"fail-on-expiring", required_argument, CLI_OPT_FAIL_ON_EXPIRING, "DAYS", \
+     "exit 1 when a certificate of any served chain expires within DAYS (expired ones " \
+     "included; the certificates --expiring DAYS lists), each one named on stderr"}
+#define CLI_DOC_QUIET(WHAT) \
+    {"quiet", no_argument, CLI_OPT_QUIET, NULL, \
+     "for cron: " WHAT}
 /* clang-format on */
 
 /* CLI_CMD_OPTS(table) sets .opts and .n_opts of a struct cli_cmd from an
@@ -95,6 +104,8 @@ struct cli_common {
     bool fail_on_given;    /* --fail-on given */
     bool fail_on_inconclusive; /* --fail-on-inconclusive */
     int expiring;              /* --expiring DAYS, else -1 */
+    int fail_on_expiring;      /* --fail-on-expiring DAYS, else -1 */
+    bool quiet;                /* --quiet */
     int color;                 /* --color: -1 auto (default), 0 never, 1 always */
 };
 
@@ -143,8 +154,10 @@ int cli_db_exists(const struct cli_cmd *cmd, const struct cli_common *c);
 int cli_open_readonly(const struct cli_cmd *cmd, const struct cli_common *c, struct store **out);
 
 /* cli_resolve_scan puts the scan to work on in *out_id: --scan ID (with
- * verify, checked to exist: "no scan N in FILE"), else the newest scan.
- * Returns 0, or -1 after printing. */
+ * verify, checked to exist: "no scan N in FILE"), else the newest scan;
+ * while that one is still running, the newest complete scan, saying on
+ * stderr "scan N is still running; showing scan M" (an error when no scan
+ * is complete). Returns 0, or -1 after printing. */
 int cli_resolve_scan(const struct cli_cmd *cmd, const struct cli_common *c, struct store *s,
                      bool verify, int64_t *out_id);
 

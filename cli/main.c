@@ -32,6 +32,9 @@ static const char usage_text[] =
     "                             the last two sharing targets); exit 1 when\n"
     "                             something got worse\n"
     "  merge --into DB SOURCE...  copy the scans of other databases (shards) into DB\n"
+    "  prune (--keep-days N | --keep-scans N) [--dry-run]\n"
+    "                             delete old scans and what only they use, then\n"
+    "                             reclaim the space\n"
     "  policies [list | show NAME | lint FILE]\n"
     "                             the shipped policies; check a policy file\n"
     "  ciphers [FILTER]           list the cipher-suite registry\n"
@@ -43,7 +46,8 @@ static const char usage_text[] =
     "  1  a policy failed: a finding at or above --fail-on that is not waived\n"
     "     (with --fail-on-inconclusive also a target 'not demonstrated': an\n"
     "     inconclusive finding there); report: the same, only with --fail-on or\n"
-    "     --fail-on-inconclusive; diff: something got worse\n"
+    "     --fail-on-inconclusive; scan, check: also a certificate expiring\n"
+    "     within --fail-on-expiring DAYS; diff: something got worse\n"
     "  2  usage, input, database or output error; nothing stored is changed, but\n"
     "     when scan or check fail after storing (output lost, a write to the\n"
     "     database that failed), what was stored stays and the message says what\n"
@@ -83,6 +87,9 @@ static int dispatch(int argc, char **argv)
     if (strcmp(cmd, "merge") == 0) {
         return cmd_merge(argc - 1, argv + 1);
     }
+    if (strcmp(cmd, "prune") == 0) {
+        return cmd_prune(argc - 1, argv + 1);
+    }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         if (argc >= 3 && strcmp(cmd, "help") == 0) {
             char *sub_argv[] = {argv[2], (char *)"--help", NULL};
@@ -109,6 +116,9 @@ static int dispatch(int argc, char **argv)
             }
             if (strcmp(argv[2], "merge") == 0) {
                 return cmd_merge(2, sub_argv);
+            }
+            if (strcmp(argv[2], "prune") == 0) {
+                return cmd_prune(2, sub_argv);
             }
             fprintf(stderr, "tlsaudit: no help for unknown command '%s'\n", argv[2]);
             return EXIT_USAGE;

@@ -25,6 +25,7 @@
 
 #include "common/util.h"
 #include "reports/diff_private.h"
+#include "common/model/endpoint.h"
 #include "common/model/registry.h"
 
 static const char *const diff_kind_names[DIFF_KIND_COUNT] = {
@@ -46,6 +47,7 @@ static const char *const diff_kind_names[DIFF_KIND_COUNT] = {
     [DIFF_POLICY_VERDICT] = "policy_verdict_changed",
     [DIFF_DEPLOYMENT_ADDED] = "deployment_added",
     [DIFF_DEPLOYMENT_REMOVED] = "deployment_removed",
+    [DIFF_NOT_EVALUATED] = "findings_not_evaluated",
 };
 
 const char *diff_kind_name(enum diff_kind k)
@@ -182,6 +184,13 @@ static int add_target(struct diff_build *c, const struct target_result *r, enum 
 static bool scanned(const struct target_result *r)
 {
     return r->status == TARGET_OK || r->status == TARGET_NO_TLS;
+}
+
+/* went_away says whether a target reached in A stopped answering in B
+ * (unreachable, or its name no longer resolves): worse. */
+static bool went_away(const struct target_result *ra, const struct target_result *rb)
+{
+    return scanned(ra) && (rb->status == TARGET_UNREACHABLE || rb->status == TARGET_RESOLVE_FAILED);
 }
 
 static char *suite_name(struct diff_build *c, uint32_t code)
@@ -534,7 +543,7 @@ static void cmp_pair(struct diff_build *c, size_t t, size_t ia, size_t ib)
     const struct target_result *ra = &c->a->targets[ia];
     const struct target_result *rb = &c->b->targets[ib];
     if (ra->status != rb->status) {
-        struct diff_entry *e = diff_add_entry(c, DIFF_STATUS_CHANGED, t, false);
+        struct diff_entry *e = diff_add_entry(c, DIFF_STATUS_CHANGED, t, went_away(ra, rb));
         if (e == NULL) {
             return;
         }
@@ -550,22 +559,82 @@ static void cmp_pair(struct diff_build *c, size_t t, size_t ia, size_t ib)
         cmp_groups(c, t, ra, rb);
         cmp_chain(c, t, ra, rb);
     }
-    diff_cmp_findings(c, t, c->a->target_ids[ia], c->b->target_ids[ib]);
+    diff_cmp_findings(c, t, c->a->target_ids[ia], c->b->target_ids[ib], scanned(ra), scanned(rb));
 }
 
-static bool same_key(const struct target_result *x, const struct target_result *y)
+/* One target of a scan in the pairing's order. */
+struct keyed {
+    struct endpoint_id id;
+    size_t idx; /* index in the scan's targets */
+    long partner;
+};
+
+/* keyed_cmp orders by endpoint identity, then by the host's bytes (names
+ * differing in case only), then by stored index: the last only separates
+ * identical duplicates, whose pairing then cannot matter. */
+static int keyed_cmp(const void *x, const void *y)
 {
-    return x->port == y->port && strcmp(x->ip, y->ip) == 0 && x->host != NULL && y->host != NULL &&
-           strcasecmp(x->host, y->host) == 0;
+    const struct keyed *a = x, *b = y;
+    int c = endpoint_cmp(&a->id, &b->id);
+    if (c == 0) {
+        c = strcmp(a->id.host, b->id.host);
+    }
+    if (c == 0) {
+        c = a->idx < b->idx ? -1 : a->idx > b->idx;
+    }
+    return c;
+}
+
+/* keyed_sorted returns the targets of d in identity order, NULL when out
+ * of memory. */
+static struct keyed *keyed_sorted(const struct report_data *d)
+{
+    struct keyed *k = calloc(d->n_targets ? d->n_targets : 1, sizeof(*k));
+    if (k == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < d->n_targets; i++) {
+        k[i] = (struct keyed){.id = endpoint_of(&d->targets[i]), .idx = i, .partner = -1};
+    }
+    qsort(k, d->n_targets, sizeof(*k), keyed_cmp);
+    return k;
+}
+
+/* pair_targets pairs ka (na, scan A) with kb (nb, scan B), both sorted:
+ * first by the whole identity (a merge: the k-th of an identity in A with
+ * the k-th in B), then a target without an address (its name did not
+ * resolve) with an unpaired one of the same name, port and SNI. */
+static void pair_targets(struct keyed *ka, size_t na, struct keyed *kb, size_t nb)
+{
+    size_t i = 0, j = 0;
+    while (i < na && j < nb) {
+        int c = endpoint_cmp(&ka[i].id, &kb[j].id);
+        if (c == 0) {
+            ka[i].partner = (long)j;
+            kb[j].partner = (long)i;
+        }
+        i += c <= 0;
+        j += c >= 0;
+    }
+    for (j = 0; j < nb; j++) {
+        for (i = 0; kb[j].partner < 0 && i < na; i++) {
+            if (ka[i].partner < 0 && (ka[i].id.ip[0] == '\0' || kb[j].id.ip[0] == '\0') &&
+                endpoint_cmp_but_address(&ka[i].id, &kb[j].id) == 0) {
+                ka[i].partner = (long)j;
+                kb[j].partner = (long)i;
+            }
+        }
+    }
 }
 
 struct diff *diff_compute(const struct report_data *a, const struct report_data *b)
 {
     struct diff *d = calloc(1, sizeof(*d));
-    bool *used = calloc(a->n_targets ? a->n_targets : 1, sizeof(*used));
+    struct keyed *ka = keyed_sorted(a), *kb = keyed_sorted(b);
     struct diff_build c = {.d = d, .a = a, .b = b};
-    if (d == NULL || used == NULL) {
-        free(used);
+    if (d == NULL || ka == NULL || kb == NULL) {
+        free(ka);
+        free(kb);
         free(d);
         return NULL;
     }
@@ -579,16 +648,10 @@ struct diff *diff_compute(const struct report_data *a, const struct report_data 
     util_copy(d->state_a, sizeof(d->state_a), a->info.state);
     util_copy(d->state_b, sizeof(d->state_b), b->info.state);
     diff_split_policies(&c);
-    for (size_t ib = 0; ib < b->n_targets && !c.oom; ib++) {
-        long ia = -1;
-        for (size_t i = 0; i < a->n_targets; i++) {
-            if (!used[i] && same_key(&a->targets[i], &b->targets[ib])) {
-                ia = (long)i;
-                used[i] = true;
-                break;
-            }
-        }
-        size_t t;
+    pair_targets(ka, a->n_targets, kb, b->n_targets);
+    for (size_t j = 0; j < b->n_targets && !c.oom; j++) {
+        long ia = kb[j].partner >= 0 ? (long)ka[kb[j].partner].idx : -1;
+        size_t ib = kb[j].idx, t;
         if (add_target(&c, &b->targets[ib], ia >= 0 ? DIFF_IN_BOTH : DIFF_ONLY_B, ia, (long)ib,
                        &t) != 0) {
             break;
@@ -597,13 +660,15 @@ struct diff *diff_compute(const struct report_data *a, const struct report_data 
             cmp_pair(&c, t, (size_t)ia, ib);
         }
     }
-    for (size_t ia = 0; ia < a->n_targets && !c.oom; ia++) {
+    for (size_t i = 0; i < a->n_targets && !c.oom; i++) {
         size_t t;
-        if (!used[ia] && add_target(&c, &a->targets[ia], DIFF_ONLY_A, (long)ia, -1, &t) != 0) {
+        if (ka[i].partner < 0 &&
+            add_target(&c, &a->targets[ka[i].idx], DIFF_ONLY_A, (long)ka[i].idx, -1, &t) != 0) {
             break;
         }
     }
-    free(used);
+    free(ka);
+    free(kb);
     if (c.oom) {
         diff_free(d);
         return NULL;

@@ -6,12 +6,18 @@
  * [diff_compute] -> a diff model -> diff_write (text, JSON, Markdown).
  *
  * diff_compute is pure: two loaded scans in, a list of changes out; no
- * I/O, no clock, no database. Targets are paired by (host, port, address)
- * as stored; a key that occurs more than once in a scan pairs in the order
- * stored. Facts are compared only for targets scanned in both scans
- * (status ok or no-tls); a status change is reported by itself.
+ * I/O, no clock, no database. Targets are paired by their endpoint
+ * identity (common/model/endpoint.h: host, port, SNI, address), never by
+ * the order they finished in: both scans' targets are sorted by identity
+ * and merged; a target whose name did not resolve (no address) pairs with
+ * one of the same host, port and SNI. The model lists the targets in
+ * identity order. Facts are compared only for targets scanned in both
+ * scans (status ok or no-tls); a status change is reported by itself, and
+ * findings of a target not scanned in one of the two are "not evaluated"
+ * (one entry per policy), never resolved or new.
  *
  * "Worse" (the exit code 1 of `tlsaudit diff`): a new failing finding, a
+ * target reached in A that is unreachable (or no longer resolves) in B, a
  * policy whose verdict on a target got worse at the gate stored with each
  * run (compliant -> not-demonstrated -> non-compliant, the verdict
  * `report` gives: report_run_verdict), a protocol version or a
@@ -57,6 +63,7 @@ enum diff_kind {
     DIFF_POLICY_VERDICT,     /* a policy's verdict on the target at the gate changed */
     DIFF_DEPLOYMENT_ADDED,   /* a certificate deployment (name: its label) in B only */
     DIFF_DEPLOYMENT_REMOVED, /* a certificate deployment in A only */
+    DIFF_NOT_EVALUATED,      /* a policy's findings: the target not scanned in A or B */
     DIFF_KIND_COUNT
 };
 
@@ -99,7 +106,7 @@ struct diff {
     int64_t scan_a, scan_b;
     int64_t started_a_ms, started_b_ms;
     char state_a[16], state_b[16];
-    struct diff_target *targets; /* B's targets in order, then those only in A */
+    struct diff_target *targets; /* B's targets by identity, then those only in A */
     size_t n_targets;
     struct diff_entry *entries; /* grouped by target, in targets' order */
     size_t n_entries;

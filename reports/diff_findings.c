@@ -172,13 +172,49 @@ static void finding_entry(struct diff_build *c, size_t t, enum diff_kind k, cons
     e->detail = diff_dup_str(c, f->evidence);
 }
 
-void diff_cmp_findings(struct diff_build *c, size_t t, int64_t tid_a, int64_t tid_b)
+/* not_evaluated_entry adds, when the side that was scanned has failing
+ * findings, that they were not evaluated on the other: a target that did
+ * not answer keeps its failures unknown (not resolved), and one that
+ * answers again has nothing to compare them with (not new). */
+static void not_evaluated_entry(struct diff_build *c, size_t t, const char *pid,
+                                const struct store_run *run_a, int64_t tid_a,
+                                const struct store_run *run_b, int64_t tid_b, bool scanned_a)
+{
+    size_t n = scanned_a ? n_failing(run_a, tid_a) : n_failing(run_b, tid_b);
+    if (n == 0) {
+        return;
+    }
+    struct diff_entry *e = diff_add_entry(c, DIFF_NOT_EVALUATED, t, false);
+    if (e == NULL) {
+        return;
+    }
+    e->policy_id = diff_dup_str(c, pid);
+    e->before = diff_dup_str(c, scanned_a ? target_verdict_name(report_run_verdict(run_a, tid_a))
+                                          : target_verdict_name(TV_NOT_EVALUATED));
+    e->after = diff_dup_str(c, scanned_a ? target_verdict_name(TV_NOT_EVALUATED)
+                                         : target_verdict_name(report_run_verdict(run_b, tid_b)));
+    e->detail = diff_fmt_str(c,
+                             scanned_a ? "%zu failing rule%s of scan %lld not evaluated now (the "
+                                         "target was not scanned), not resolved"
+                                       : "%zu failing rule%s now, not compared: scan %lld did "
+                                         "not scan the target",
+                             n, n == 1 ? "" : "s", (long long)c->d->scan_a);
+}
+
+void diff_cmp_findings(struct diff_build *c, size_t t, int64_t tid_a, int64_t tid_b, bool scanned_a,
+                       bool scanned_b)
 {
     const struct strlist *pols = &c->d->policies_compared;
     for (size_t p = 0; p < pols->n_items && !c->oom; p++) {
         const char *pid = pols->items[p];
         const struct store_run *run_a = diff_newest_run(c->a, pid);
         const struct store_run *run_b = diff_newest_run(c->b, pid);
+        if (!scanned_a || !scanned_b) {
+            if (scanned_a || scanned_b) {
+                not_evaluated_entry(c, t, pid, run_a, tid_a, run_b, tid_b, scanned_a);
+            }
+            continue;
+        }
         for (size_t i = 0; i < run_b->n_findings; i++) {
             const struct store_finding_row *fb = &run_b->findings[i];
             if (fb->target_id != tid_b || fb->rule_id == NULL) {

@@ -59,8 +59,12 @@ const struct store_run *diff_newest_run(const struct report_data *d, const char 
 void diff_split_policies(struct diff_build *c);
 
 /* diff_cmp_findings appends the finding and policy-verdict entries of target
- * t (tid_a in scan A, tid_b in scan B) for every policy compared. */
-void diff_cmp_findings(struct diff_build *c, size_t t, int64_t tid_a, int64_t tid_b);
+ * t (tid_a in scan A, tid_b in scan B) for every policy compared; when the
+ * target was not scanned in one of them (scanned_a, scanned_b false) it
+ * appends one DIFF_NOT_EVALUATED entry per policy with failing findings on
+ * the other side instead. */
+void diff_cmp_findings(struct diff_build *c, size_t t, int64_t tid_a, int64_t tid_b, bool scanned_a,
+                       bool scanned_b);
 
 /* ---- diff_text.c, diff_json.c: the renderings */
 

@@ -64,8 +64,11 @@ static void put_fact_entry(FILE *out, const struct diff_entry *e, esc_fn esc)
     const char *ver = e->version >= 0 ? tls_version_name((enum tls_version)e->version) : "";
     switch (e->kind) {
     case DIFF_STATUS_CHANGED:
-        fputs("status ", out);
+        fputs(e->worse ? "unreachable now, was reachable: status " : "status ", out);
         put_arrow(out, esc, e->before, e->after);
+        if (e->worse && e->detail != NULL) {
+            put_paren(out, esc, e->detail);
+        }
         break;
     case DIFF_VERSION_ENABLED:
     case DIFF_VERSION_DISABLED:
@@ -145,6 +148,14 @@ static void put_chain_entry(FILE *out, const struct diff_entry *e, esc_fn esc)
 /* put_finding_entry writes a change of a finding or of a policy's verdict. */
 static void put_finding_entry(FILE *out, const struct diff_entry *e, esc_fn esc)
 {
+    if (e->kind == DIFF_NOT_EVALUATED) {
+        fputs("findings of ", out);
+        esc(out, e->policy_id);
+        fputs(" not evaluated: ", out);
+        put_arrow(out, esc, e->before, e->after);
+        put_paren(out, esc, e->detail);
+        return;
+    }
     if (e->kind == DIFF_POLICY_VERDICT) {
         fputs("policy ", out);
         esc(out, e->policy_id);
@@ -197,6 +208,7 @@ static void put_entry(FILE *out, const struct diff_entry *e, esc_fn esc)
     case DIFF_FINDING_RESOLVED:
     case DIFF_FINDING_CHANGED:
     case DIFF_POLICY_VERDICT:
+    case DIFF_NOT_EVALUATED:
         put_finding_entry(out, e, esc);
         break;
     case DIFF_KIND_COUNT:

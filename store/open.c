@@ -163,6 +163,14 @@ static int store_set_wal(struct store *s)
     if (rc == SQLITE_OK && s->empty_file && strcasecmp(mode, "wal") != 0) {
         rc = store_journal_mode(s, "PRAGMA journal_mode = MEMORY", mode, sizeof(mode));
         mode[0] = '\0';
+        /* A new file gets incremental auto-vacuum before its first page is
+         * written (the WAL switch writes page 1; later only a VACUUM can
+         * change the mode): `tlsaudit prune` then gives the pages it frees
+         * back with PRAGMA incremental_vacuum in its transaction
+         * (store/prune.c). */
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_exec(s->db, "PRAGMA auto_vacuum = INCREMENTAL", NULL, NULL, NULL);
+        }
     }
     for (int waited = 0; rc == SQLITE_OK && strcasecmp(mode, "wal") != 0;) {
         rc = store_journal_mode(s, "PRAGMA journal_mode = WAL", mode, sizeof(mode));

@@ -205,6 +205,39 @@ out:
     return ret;
 }
 
+/* newest_in_state gives the highest scan id whose state is state (0 when
+ * none). Returns 0 or -1 (error in s). */
+static int newest_in_state(struct store *s, const char *state, int64_t *out_id)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st = NULL;
+    int ret = -1;
+    if (sqlite3_prepare_v2(db, "SELECT max(id) FROM scans WHERE state = ?1", -1, &st, NULL) !=
+            SQLITE_OK ||
+        sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        store_fail(s, "finding the latest %s scan: %s", state, sqlite3_errmsg(db));
+        goto out;
+    }
+    *out_id = sqlite3_column_type(st, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 0);
+    ret = 0;
+out:
+    sqlite3_finalize(st);
+    return ret;
+}
+
+int store_latest_finished_scan(struct store *s, int64_t *out_newest, bool *out_running,
+                               int64_t *out_complete)
+{
+    int64_t running = 0;
+    if (store_latest_scan(s, out_newest) != 0 || newest_in_state(s, "running", &running) != 0 ||
+        newest_in_state(s, "complete", out_complete) != 0) {
+        return -1;
+    }
+    *out_running = running == *out_newest;
+    return 0;
+}
+
 void store_scan_info_cleanup(struct store_scan_info *info)
 {
     free(info->tool_version);

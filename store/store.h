@@ -255,6 +255,66 @@ void store_scan_info_cleanup(struct store_scan_info *info);
  * FILE" (or a database error) in store_errmsg(s). */
 __attribute__((warn_unused_result)) int store_latest_scan(struct store *s, int64_t *out_scan_id);
 
+/* store_latest_finished_scan gives the newest scan (*out_newest, as
+ * store_latest_scan), whether it is still running (*out_running), and the
+ * newest scan in state "complete" (*out_complete, 0 when there is none).
+ * Returns 0, or -1 with "no scan in FILE" (or a database error) in
+ * store_errmsg(s). */
+__attribute__((warn_unused_result)) int store_latest_finished_scan(struct store *s,
+                                                                   int64_t *out_newest,
+                                                                   bool *out_running,
+                                                                   int64_t *out_complete);
+
+/* ---- retention (tlsaudit prune; store/prune.c) ------------------------- */
+
+/* Which scans store_prune deletes: never a running one; not the keep_scans
+ * newest (0: no such rule); not those started within keep_days days of
+ * now_ms (-1: no such rule). A scan goes when no rule keeps it. */
+struct store_prune_options {
+    int64_t keep_scans;
+    int keep_days;
+    int64_t now_ms;
+    bool dry_run; /* count and list, change nothing */
+};
+
+enum store_prune_count {
+    STORE_PRUNE_SCANS,
+    STORE_PRUNE_TARGETS,
+    STORE_PRUNE_RUNS,     /* policy runs */
+    STORE_PRUNE_FINDINGS, /* of those runs */
+    STORE_PRUNE_CERTS,    /* certificates no remaining scan serves */
+    STORE_PRUNE_CACHE,    /* expired fetch-cache entries */
+    STORE_PRUNE_COUNT
+};
+
+struct store_prune_scan {
+    int64_t id, started_ms, n_targets;
+    char state[16];
+};
+
+/* What store_prune deleted (or, dry run, would delete). */
+struct store_prune_result {
+    int64_t n_counts[STORE_PRUNE_COUNT];
+    struct store_prune_scan *scans; /* n_scans, by id; owned */
+    size_t n_scans;
+    int64_t bytes_before, bytes_after; /* page_count x page_size */
+    bool incremental;                  /* the store was in auto_vacuum INCREMENTAL mode */
+    bool converted;                    /* it was not, and a VACUUM switched it */
+};
+
+/* store_prune deletes the scans o chooses with everything under them, the
+ * certificates nothing kept serves and the expired fetch-cache entries in
+ * one transaction, then reclaims the space (see store/prune.c). Returns 0
+ * and fills r (free with store_prune_result_cleanup), or -1 with the
+ * reason in store_errmsg(s): before the commit nothing changed; after it
+ * (the VACUUM converting an old store failed) the error says the scans
+ * were deleted. */
+__attribute__((warn_unused_result)) int
+store_prune(struct store *s, const struct store_prune_options *o, struct store_prune_result *r);
+
+/* store_prune_result_cleanup frees what r owns and zeroes it. */
+void store_prune_result_cleanup(struct store_prune_result *r);
+
 /* store_scan_exists sets *out_exists. Returns 0, or -1 on a database error. */
 __attribute__((warn_unused_result)) int store_scan_exists(struct store *s, int64_t scan_id,
                                                           bool *out_exists);

@@ -377,7 +377,8 @@ START_TEST(test_better_is_not_worse)
 END_TEST
 
 /* A target that could not be scanned the second time: only the status
- * change, not every version "disabled". Pairing uses the address too. */
+ * change, not every version "disabled", and worse (it stopped answering).
+ * Pairing uses the address too. */
 START_TEST(test_unreachable_and_address)
 {
     struct report_data a, b;
@@ -398,10 +399,14 @@ START_TEST(test_unreachable_and_address)
     ck_assert_str_eq(d->entries[0].before, "ok");
     ck_assert_str_eq(d->entries[0].after, "unreachable");
     ck_assert_str_eq(d->entries[0].detail, "connection refused");
-    ck_assert(!d->entries[0].worse);
+    ck_assert(d->entries[0].worse);
+    ck_assert_uint_eq(d->n_worse, 1);
+    /* Listed by identity ("192.0.2.11" < "192.0.2.9"), those only in A last. */
     ck_assert_uint_eq(d->n_targets, 3);
-    ck_assert_int_eq(d->targets[1].presence, DIFF_ONLY_B);
-    ck_assert_str_eq(d->targets[1].ip, "192.0.2.11");
+    ck_assert_int_eq(d->targets[0].presence, DIFF_ONLY_B);
+    ck_assert_str_eq(d->targets[0].ip, "192.0.2.11");
+    ck_assert_int_eq(d->targets[1].presence, DIFF_IN_BOTH);
+    ck_assert_uint_eq(d->entries[0].target, 1);
     ck_assert_int_eq(d->targets[2].presence, DIFF_ONLY_A);
     ck_assert_str_eq(d->targets[2].ip, "192.0.2.10");
     diff_free(d);
@@ -422,6 +427,122 @@ static char *render(const struct diff *d, enum report_format f)
     ck_assert_int_eq(fclose(m), 0);
     return buf;
 }
+
+/* sni_scan builds a scan of two targets sharing address and port, told
+ * apart by SNI only, stored in the order given (0: a first, 1: b first);
+ * the target with SNI "b.example" accepts TLS 1.0 when b10 is set. */
+static void sni_scan(struct report_data *d, int64_t id, int order, bool b10)
+{
+    scan_init(d, id);
+    for (int k = 0; k < 2; k++) {
+        bool is_b = (k == 0) == (order == 1);
+        struct target_result *r = add_target(d, "127.0.0.1", 8443, "127.0.0.1", id * 10 + k);
+        r->sni = xstrdup(is_b ? "b.example" : "a.example");
+        if (is_b && b10) {
+            r->enumeration.versions[TLSV_TLS10].state = PROBE_ACCEPTED;
+        }
+    }
+}
+
+/* Targets that differ only by SNI pair by SNI, whatever order either scan
+ * stored them in (issue 15: finishing order made every night "worse"). */
+START_TEST(test_sni_pairing_any_order)
+{
+    for (int oa = 0; oa < 2; oa++) {
+        for (int ob = 0; ob < 2; ob++) {
+            struct report_data a, b;
+            sni_scan(&a, 1, oa, false);
+            sni_scan(&b, 2, ob, false);
+            struct diff *d = diff_compute(&a, &b);
+            ck_assert_ptr_nonnull(d);
+            ck_assert_msg(d->n_entries == 0, "orders %d/%d: %zu changes", oa, ob, d->n_entries);
+            ck_assert_uint_eq(d->n_targets, 2);
+            /* Listed by identity: a.example before b.example. */
+            ck_assert_str_eq(d->targets[0].sni, "a.example");
+            ck_assert_str_eq(d->targets[1].sni, "b.example");
+            diff_free(d);
+            report_data_cleanup(&b);
+            /* One real regression on b.example: exactly one worse entry, on it. */
+            sni_scan(&b, 2, ob, true);
+            d = diff_compute(&a, &b);
+            ck_assert_ptr_nonnull(d);
+            ck_assert_uint_eq(d->n_entries, 1);
+            ck_assert_uint_eq(d->n_worse, 1);
+            ck_assert_str_eq(d->targets[d->entries[0].target].sni, "b.example");
+            ck_assert_int_eq(d->entries[0].kind, DIFF_VERSION_ENABLED);
+            diff_free(d);
+            report_data_cleanup(&a);
+            report_data_cleanup(&b);
+        }
+    }
+}
+END_TEST
+
+/* flap_scan: one target, up (with a failing rule r1 and a passing r2) or
+ * down (unreachable, not evaluated: no finding). */
+static void flap_scan(struct report_data *d, int64_t id, bool up)
+{
+    scan_init(d, id);
+    struct target_result *r = add_target(d, "h.example", 443, "192.0.2.1", id);
+    struct store_run *run = add_run(d, "p1");
+    if (up) {
+        add_finding(run, id, "r1", "fail", "TLS 1.0 accepted");
+        add_finding(run, id, "r2", "pass", NULL);
+    } else {
+        r->status = TARGET_UNREACHABLE;
+        fact_mark(&r->enumeration.header, false);
+    }
+}
+
+/* A flap (down one night, up the next): going down is worse, and the old
+ * failure is "not evaluated" both nights, never resolved and then new. */
+START_TEST(test_flap_not_evaluated)
+{
+    struct report_data n1, n2, n3;
+    flap_scan(&n1, 1, true);
+    flap_scan(&n2, 2, false);
+    flap_scan(&n3, 3, true);
+    struct diff *d = diff_compute(&n1, &n2);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(d->n_entries, 2);
+    ck_assert_int_eq(d->entries[0].kind, DIFF_STATUS_CHANGED);
+    ck_assert(d->entries[0].worse);
+    ck_assert_int_eq(d->entries[1].kind, DIFF_NOT_EVALUATED);
+    ck_assert(!d->entries[1].worse);
+    ck_assert_str_eq(d->entries[1].before, "non-compliant");
+    ck_assert_str_eq(d->entries[1].after, "not-evaluated");
+    ck_assert_uint_eq(d->n_worse, 1);
+    char *text = render(d, REPORT_TEXT);
+    ck_assert_ptr_nonnull(strstr(text, "~ WORSE unreachable now, was reachable: status ok -> "
+                                       "unreachable"));
+    ck_assert_ptr_null(strstr(text, "resolved finding"));
+    ck_assert_ptr_nonnull(strstr(text, "not evaluated now (the target was not scanned), not "
+                                       "resolved"));
+    free(text);
+    diff_free(d);
+
+    d = diff_compute(&n2, &n3);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(d->n_entries, 2);
+    ck_assert_int_eq(d->entries[0].kind, DIFF_STATUS_CHANGED);
+    ck_assert(!d->entries[0].worse);
+    ck_assert_int_eq(d->entries[1].kind, DIFF_NOT_EVALUATED);
+    ck_assert_uint_eq(d->n_worse, 0);
+    text = render(d, REPORT_TEXT);
+    ck_assert_ptr_null(strstr(text, "new failing"));
+    free(text);
+    diff_free(d);
+
+    /* Across the flap (1 -> 3) nothing changed. */
+    d = diff_compute(&n1, &n3);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(d->n_entries, 0);
+    diff_free(d);
+    report_data_cleanup(&n1);
+    report_data_cleanup(&n2);
+    report_data_cleanup(&n3);
+}
+END_TEST
 
 START_TEST(test_renderers_escape)
 {
@@ -807,6 +928,8 @@ static Suite *diff_suite(void)
     tcase_add_test(tc, test_identical_is_empty);
     tcase_add_test(tc, test_better_is_not_worse);
     tcase_add_test(tc, test_unreachable_and_address);
+    tcase_add_test(tc, test_sni_pairing_any_order);
+    tcase_add_test(tc, test_flap_not_evaluated);
     tcase_add_test(tc, test_renderers_escape);
     tcase_add_test(tc, test_history_summary);
     tcase_add_test(tc, test_verdict_at_gate);
