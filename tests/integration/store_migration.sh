@@ -43,8 +43,9 @@ before=$(sum "$db")
 # place and expiring certificate) and what v5 adds (each policy run's gate:
 # "fail_on", "fail_on_inconclusive", "gate_stored", the "verdicts" judged
 # at it, each finding's "blocking") and v6 (each certificate's
-# "policy_oids", empty for a certificate stored before it).
-V4_NEW='del(.generated, .scan.database) | .targets |= map(del(.deployments))
+# "policy_oids", empty for a certificate stored before it) and v7 (the
+# scan's "uuid", "run_id", "shard", "merged_scans").
+V4_NEW='del(.generated, .scan.database, .scan.uuid, .scan.run_id, .scan.shard, .scan.merged_scans) | .targets |= map(del(.deployments))
 	| walk(if type == "object" then del(.policy_oids) else . end)
 	| del(.inventory.certificates[]?.served[]?.deployment, .expiring.certificates[]?.deployment)
 	| .policy_runs |= (. // [] | map(del(.fail_on, .fail_on_inconclusive, .gate_stored, .verdicts)
