@@ -304,6 +304,35 @@ static json_t *json_enum_version(enum tls_version v, const struct enum_version_f
     return o;
 }
 
+/* The key-exchange values by hash: an array, or null when they were not
+ * collected (scans stored before schema 7). */
+static json_t *json_kex(const struct kex_list *l)
+{
+    if (!fact_collected(&l->header)) {
+        return json_null();
+    }
+    json_t *a = json_array();
+    for (size_t i = 0; a != NULL && i < l->n_items; i++) {
+        const struct kex_value *v = &l->items[i];
+        char suite[12], group[8];
+        snprintf(suite, sizeof(suite), v->suite > 0xffff ? "0x%06X" : "0x%04X", (unsigned)v->suite);
+        snprintf(group, sizeof(group), "0x%04X", v->group);
+        const struct group_info *g = v->group ? registry_group_by_code(v->group) : NULL;
+        bool prime = v->kind == KEX_DH_PRIME;
+        json_array_append_new(
+            a, json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:o, s:o, s:i}", "kind",
+                         kex_kind_name(v->kind), "version", tls_version_name(v->version), "suite",
+                         v->suite ? json_string(suite) : json_null(), "group",
+                         v->group ? json_string(group) : json_null(), "group_name",
+                         g ? json_string(g->name) : json_null(), "sha256", v->sha256, "bits",
+                         prime ? json_integer(v->bits) : json_null(), "generator",
+                         prime && v->generator <= INT64_MAX ? json_integer((json_int_t)v->generator)
+                                                            : json_null(),
+                         "seen", (json_int_t)v->n_seen));
+    }
+    return a;
+}
+
 static json_t *json_enumeration(const struct enum_facts *e)
 {
     if (!fact_collected(&e->header)) {
@@ -339,6 +368,7 @@ static json_t *json_enumeration(const struct enum_facts *e)
     json_object_set_new(x, "alpn", e->alpn[0] ? json_text(e->alpn) : json_null());
     json_object_set_new(o, "extensions", x);
     json_object_set_new(o, "anomalies", e->anomalies[0] ? json_text(e->anomalies) : json_null());
+    json_object_set_new(o, "kex_values", json_kex(&e->kex));
     return o;
 }
 

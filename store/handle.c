@@ -31,8 +31,8 @@ static const char *const store_stmt_sql[ST_COUNT] = {
                            " WHERE id = ? AND state = 'running'",
     [ST_INSERT_TARGET] = "INSERT INTO targets (scan_id, host, port, sni, ip, status, error,"
                          " started_ms, finished_ms, chain_collected, revoc_collected,"
-                         " probes_state, probes_detail)"
-                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         " probes_state, probes_detail, kex_state)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_INSERT_VERSION] = "INSERT INTO versions (target_id, version, name, state, reason, suite,"
                           " suite_name, grp, dh_bits, hrr)"
                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -87,6 +87,9 @@ static const char *const store_stmt_sql[ST_COUNT] = {
                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_INSERT_PROBE_RESULT] = "INSERT INTO probe_results (target_id, position, probe_id, version,"
                                " suite, state, detail, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_INSERT_KEX_VALUE] = "INSERT INTO kex_values (target_id, position, kind, version, suite,"
+                            " group_code, sha256, bits, generator, n_seen)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_CACHE_PUT] = "INSERT OR REPLACE INTO fetch_cache (kind, key, data, expires, fetched_ms)"
                      " VALUES (?, ?, ?, ?, ?)",
     [ST_CACHE_LOAD] = "SELECT kind, key, data, expires FROM fetch_cache WHERE expires > ?"
