@@ -90,6 +90,31 @@ static const char *const store_stmt_sql[ST_COUNT] = {
     [ST_INSERT_KEX_VALUE] = "INSERT INTO kex_values (target_id, position, kind, version, suite,"
                             " group_code, sha256, bits, generator, n_seen)"
                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    /* store_drown_shared_key (cross.c): the scan's targets whose probes ran. */
+    [ST_DROWN_TARGETS] = "SELECT id, host, port, ip, kex_state = 'collected',"
+                         " (SELECT count(*) FROM kex_values k WHERE k.target_id = targets.id"
+                         "  AND k.kind = 'cert_spki')"
+                         " FROM targets WHERE scan_id = ? AND probes_state = 'collected'"
+                         " ORDER BY id",
+    /* The endpoints (address, port) whose latest stored row has its values. */
+    [ST_DROWN_ENDPOINTS] = "SELECT count(*) FROM (SELECT 1 FROM targets"
+                           " WHERE kex_state = 'collected' AND ip IS NOT NULL AND ip <> ''"
+                           " GROUP BY ip, port)",
+    /* Other endpoints' latest rows that accept SSLv2 and serve one of the
+     * target's certificate keys (index kex_values_sha256). */
+    [ST_DROWN_PEERS] = "SELECT DISTINCT o.id, o.host, o.port, o.ip, o.scan_id, b.sha256"
+                       " FROM kex_values a"
+                       " JOIN kex_values b ON b.kind = 'cert_spki' AND b.sha256 = a.sha256"
+                       "  AND b.target_id <> a.target_id"
+                       " JOIN targets o ON o.id = b.target_id"
+                       " JOIN enum_versions v ON v.target_id = o.id AND v.version = 2"
+                       "  AND v.state = 'accepted'"
+                       " WHERE a.target_id = ?1 AND a.kind = 'cert_spki'"
+                       "  AND NOT (o.ip IS ?2 AND o.port = ?3)"
+                       "  AND o.id = (SELECT max(t.id) FROM targets t WHERE t.ip = o.ip"
+                       "   AND t.port = o.port AND t.kex_state = 'collected')"
+                       " ORDER BY o.id LIMIT 8",
+    [ST_PROBE_COUNT] = "SELECT count(*) FROM probe_results WHERE target_id = ?",
     [ST_CACHE_PUT] = "INSERT OR REPLACE INTO fetch_cache (kind, key, data, expires, fetched_ms)"
                      " VALUES (?, ?, ?, ?, ?)",
     [ST_CACHE_LOAD] = "SELECT kind, key, data, expires FROM fetch_cache WHERE expires > ?"

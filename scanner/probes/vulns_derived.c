@@ -409,12 +409,14 @@ enum probe_step probe_drown_sslv2_run(struct probe_ctx *c)
             note_hit(&f, TLSV_SSL2, registry_suite_by_code(vf->suites[i].code), &vf->suites[i]);
         }
         probe_record(c, "drown_sslv2", TLSV_SSL2, 0, PR_POSITIVE,
-                     "CVE-2016-0800: SSLv2 accepted on this target (a key shared with another "
-                     "server is not checked)",
+                     "CVE-2016-0800: SSLv2 accepted on this target (another endpoint sharing "
+                     "the key: drown_shared_key)",
                      f.len > 0 ? f.evidence : NULL);
     } else if (vf->state == PROBE_REFUSED) {
         probe_record(c, "drown_sslv2", TLSV_SSL2, 0, PR_NEGATIVE,
-                     "SSLv2 refused (a key shared with another server is not checked)", NULL);
+                     "SSLv2 refused on this target (another endpoint sharing the key: "
+                     "drown_shared_key)",
+                     NULL);
     } else {
         char why[FACT_TEXT];
         snprintf(why, sizeof(why), "not decided: SSL 2.0 %s%s%.160s", probe_state_name(vf->state),
