@@ -576,6 +576,30 @@ static int scan_finish_output(struct scan_after *x, struct cli_out *o, int rc, b
     return EXIT_USAGE;
 }
 
+/* scan_json_cross adds to the streamed JSON the rows the store computed
+ * across targets once the scan was stored (drown_shared_key): the JSON's
+ * targets were added in the order they were stored, the order they read
+ * back in. A failure leaves the document without them, on stderr. */
+static void scan_json_cross(struct scan_after *x)
+{
+    struct target_result *t = NULL;
+    size_t n = 0;
+    if (store_load_targets(x->ss->store, x->ss->scan_id, &t, NULL, &n) != 0) {
+        fprintf(stderr, "tlsaudit scan: reading the scan back: %s\n", store_errmsg(x->ss->store));
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < t[i].probes.n_items; k++) {
+            const struct probe_result *p = &t[i].probes.items[k];
+            if (strcmp(p->id, "drown_shared_key") == 0 &&
+                json_report_add_probe(x->so->jr, i, p) != 0) {
+                fprintf(stderr, "tlsaudit scan: the JSON lacks %s of target %zu\n", p->id, i);
+            }
+        }
+    }
+    store_targets_free(t, n);
+}
+
 /* scan_after_run is everything after a session that ran: the summary
  * line, the policy run, the stored scan rendered, the exit code, the
  * output committed. */
@@ -592,6 +616,9 @@ static int scan_after_run(struct scan_after *x, struct cli_out *o)
         scan_policy_check(x);
     }
     scan_render_stored(x);
+    if (x->so->json && !ss->store_failed) {
+        scan_json_cross(x);
+    }
     bool json_failed =
         x->so->json && json_report_write(x->so->jr, x->so->out, ss->finished_ms, ss->state) != 0;
     int json_errno = errno;

@@ -372,22 +372,25 @@ static json_t *json_enumeration(const struct enum_facts *e)
     return o;
 }
 
+/* One generic probe result. */
+static json_t *json_probe(const struct probe_result *p)
+{
+    char suite[12];
+    snprintf(suite, sizeof(suite), p->suite > 0xffff ? "0x%06X" : "0x%04X", (unsigned)p->suite);
+    return json_pack(
+        "{s:o, s:o, s:o, s:s, s:o, s:o}", "id", json_text(p->id), "version",
+        p->version == PROBE_NO_VERSION ? json_null() : json_string(tls_version_name(p->version)),
+        "suite", p->suite != 0 ? json_string(suite) : json_null(), "state",
+        probe_result_state_name(p->state), "detail",
+        p->detail[0] ? json_text(p->detail) : json_null(), "evidence", json_text(p->evidence));
+}
+
 /* The generic probe results: an array, empty when none. */
 static json_t *json_probes(const struct probe_list *l)
 {
     json_t *a = json_array();
     for (size_t i = 0; a != NULL && i < l->n_items; i++) {
-        const struct probe_result *p = &l->items[i];
-        char suite[12];
-        snprintf(suite, sizeof(suite), p->suite > 0xffff ? "0x%06X" : "0x%04X", (unsigned)p->suite);
-        json_array_append_new(
-            a, json_pack("{s:o, s:o, s:o, s:s, s:o, s:o}", "id", json_text(p->id), "version",
-                         p->version == PROBE_NO_VERSION ? json_null()
-                                                        : json_string(tls_version_name(p->version)),
-                         "suite", p->suite != 0 ? json_string(suite) : json_null(), "state",
-                         probe_result_state_name(p->state), "detail",
-                         p->detail[0] ? json_text(p->detail) : json_null(), "evidence",
-                         json_text(p->evidence)));
+        json_array_append_new(a, json_probe(&l->items[i]));
     }
     return a;
 }
@@ -502,6 +505,17 @@ int json_report_add_target(struct json_report *j, const struct target_result *r)
         j->n_failed++;
     }
     return 0;
+}
+
+int json_report_add_probe(struct json_report *j, size_t index, const struct probe_result *p)
+{
+    json_t *probes = json_object_get(json_array_get(j->targets, index), "probes");
+    json_t *one = json_probe(p);
+    if (!json_is_array(probes) || one == NULL) {
+        json_decref(one);
+        return -1;
+    }
+    return json_array_append_new(probes, one) == 0 ? 0 : -1;
 }
 
 int json_report_attach(struct json_report *j, const char *key, const char *json_text, size_t len)

@@ -138,6 +138,9 @@ t_match "same key, TLS only: drown_shared_key positive naming the SSLv2 endpoint
 	"$(rows drown.report.json "$p_same")"
 t_match "same key: the evidence gives the SPKI hash" "127\.0\.0\.1:$p2 \[127\.0\.0\.1\] \(scan $sid\) accepts SSLv2 with key SPKI SHA-256 [0-9a-f]{64}" \
 	"$(jq -r --argjson p "$p_same" '.targets[] | select(.port == $p) | .probes[] | select(.id == "drown_shared_key") | .evidence' "$work/drown.report.json")"
+t_eq "scan --format json carries the same drown_shared_key rows as the stored scan" \
+	"$(for p in "$p2" "$p_same" "$p_other"; do rows drown.report.json "$p"; done)" \
+	"$(for p in "$p2" "$p_same" "$p_other"; do rows drown.json "$p"; done)"
 for p in "$p2" "$p_other" "$(lab_port good-rsa)"; do
 	t_match "port $p: drown_shared_key negative, the endpoints compared counted" \
 		'^negative\|no other scanned endpoint with this key accepts SSLv2 \(([3-9]|[1-9][0-9]+) endpoints compared; only endpoints in this database are seen\)$' \
