@@ -36,6 +36,7 @@ struct cross_target {
     char ip[64];
     bool kex_collected;
     int64_t n_spki;
+    int64_t n_below13; /* versions up to TLS 1.2 the enumeration accepted */
 };
 
 static void copy_col(sqlite3_stmt *st, int i, char *buf, size_t cap)
@@ -77,6 +78,7 @@ static int cross_targets(struct store *s, int64_t scan_id, struct cross_target *
         copy_col(st, 3, t->ip, sizeof(t->ip));
         t->kex_collected = sqlite3_column_int64(st, 4) != 0;
         t->n_spki = sqlite3_column_int64(st, 5);
+        t->n_below13 = sqlite3_column_int64(st, 6);
         rc = SQLITE_OK;
     }
     sqlite3_reset(st);
@@ -178,10 +180,17 @@ static int cross_decide(struct store *s, const struct cross_target *t, int64_t n
         snprintf(detail, FACT_TEXT, "the enumeration's certificate keys were not collected");
         return 0;
     }
+    if (t->n_spki == 0 && t->n_below13 == 0) {
+        /* The certificate is encrypted under TLS 1.3, and DROWN decrypts
+         * RSA key exchange, which TLS 1.3 does not have. */
+        *state = PR_NOT_APPLICABLE;
+        snprintf(detail, FACT_TEXT,
+                 "no version up to TLS 1.2 accepted: DROWN needs RSA key exchange");
+        return 0;
+    }
     if (t->n_spki == 0) {
         *state = PR_COULD_NOT_TEST;
-        snprintf(detail, FACT_TEXT,
-                 "no certificate key seen by the enumeration (TLS 1.3 only or no certificate)");
+        snprintf(detail, FACT_TEXT, "no certificate key seen by the enumeration");
         return 0;
     }
     if (cross_peers(s, t, evidence, ev_cap, first, sizeof(first), &n_peers) != 0) {

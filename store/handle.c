@@ -93,7 +93,9 @@ static const char *const store_stmt_sql[ST_COUNT] = {
     /* store_drown_shared_key (cross.c): the scan's targets whose probes ran. */
     [ST_DROWN_TARGETS] = "SELECT id, host, port, ip, kex_state = 'collected',"
                          " (SELECT count(*) FROM kex_values k WHERE k.target_id = targets.id"
-                         "  AND k.kind = 'cert_spki')"
+                         "  AND k.kind = 'cert_spki'),"
+                         " (SELECT count(*) FROM enum_versions v WHERE v.target_id = targets.id"
+                         "  AND v.state = 'accepted' AND v.version < 772)"
                          " FROM targets WHERE scan_id = ? AND probes_state = 'collected'"
                          " ORDER BY id",
     /* The endpoints (address, port) whose latest stored row has its values. */

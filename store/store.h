@@ -209,9 +209,10 @@ __attribute__((warn_unused_result)) int store_scan_info(struct store *s, int64_t
  * the store): positive when another endpoint (address and port) whose
  * latest stored row accepts SSLv2 serves one of the target's certificate
  * keys (the leaf SPKIs its enumeration saw, kex_values 'cert_spki'),
- * naming it; negative with the number of endpoints compared; could-not-test
- * when the target's values were not collected or no certificate key was
- * seen (TLS 1.3 only). Only endpoints in this database are seen. With
+ * naming it; negative with the number of endpoints compared; not-applicable
+ * when only TLS 1.3 was accepted (no RSA key exchange; the certificate is
+ * encrypted); could-not-test when the target's values were not collected or
+ * no certificate key was seen. Only endpoints in this database are seen. With
  * not_run set (--no-vulns), each row is not-run with that reason. Run once
  * every target of the scan is stored; one transaction. Returns 0, or -1
  * with the error recorded (nothing written). */

@@ -54,7 +54,8 @@ static void add(struct target_result *r, enum kex_kind kind, char c, unsigned n)
 }
 
 /* A reached target on 127.0.0.1:port whose enumeration saw the leaf key
- * spki (a hex digit), SSLv2 accepted when ssl2. */
+ * spki (a hex digit; '-': TLS 1.3 only, no key seen), SSLv2 accepted when
+ * ssl2. */
 static void put(struct store *s, int64_t scan, uint16_t port, char spki, bool ssl2)
 {
     struct target_result r;
@@ -76,9 +77,14 @@ static void put(struct store *s, int64_t scan, uint16_t port, char spki, bool ss
             r.enumeration.versions[TLSV_SSL2].state = PROBE_ACCEPTED;
         }
         fact_mark(&r.enumeration.kex.header, true);
-        add(&r, KEX_DH_PRIME, 'a', 3);
         add(&r, KEX_ECDH_PUBLIC, 'b', 1);
-        add(&r, KEX_CERT_SPKI, spki, 2);
+        if (spki == '-') {
+            r.enumeration.versions[TLSV_TLS13].state = PROBE_ACCEPTED;
+        } else {
+            r.enumeration.versions[TLSV_TLS12].state = PROBE_ACCEPTED;
+            add(&r, KEX_DH_PRIME, 'a', 3);
+            add(&r, KEX_CERT_SPKI, spki, 2);
+        }
     }
     ck_assert_msg(store_put_target(s, scan, &r) == 0, "%s", store_errmsg(s));
     target_result_cleanup(&r);
@@ -107,23 +113,24 @@ START_TEST(test_kex_roundtrip_and_drown)
     put(s, scan, 1002, '1', false); /* TLS only, key 1: DROWN through 1001 */
     put(s, scan, 1003, '2', false); /* another key */
     put(s, scan, 1004, 0, false);   /* no enumeration */
+    put(s, scan, 1005, '-', false); /* TLS 1.3 only */
     ck_assert_msg(store_drown_shared_key(s, scan, NULL) == 0, "%s", store_errmsg(s));
 
     struct target_result *t = NULL;
     size_t n = 0;
     ck_assert_msg(store_load_targets(s, scan, &t, NULL, &n) == 0, "%s", store_errmsg(s));
-    ck_assert_uint_eq(n, 4);
+    ck_assert_uint_eq(n, 5);
     /* The values, in order, with their counts. */
     const struct kex_list *l = &t[0].enumeration.kex;
     ck_assert(fact_collected(&l->header));
     ck_assert_uint_eq(l->n_items, 3);
-    ck_assert_int_eq(l->items[0].kind, KEX_DH_PRIME);
-    ck_assert_uint_eq(l->items[0].n_seen, 3);
-    ck_assert_uint_eq(l->items[0].bits, 2048);
-    ck_assert_uint_eq(l->items[0].generator, 2);
-    ck_assert_int_eq(l->items[1].kind, KEX_ECDH_PUBLIC);
-    ck_assert_uint_eq(l->items[1].group, 0x001D);
-    ck_assert_uint_eq(l->items[1].bits, 0);
+    ck_assert_int_eq(l->items[0].kind, KEX_ECDH_PUBLIC);
+    ck_assert_uint_eq(l->items[0].group, 0x001D);
+    ck_assert_uint_eq(l->items[0].bits, 0);
+    ck_assert_int_eq(l->items[1].kind, KEX_DH_PRIME);
+    ck_assert_uint_eq(l->items[1].n_seen, 3);
+    ck_assert_uint_eq(l->items[1].bits, 2048);
+    ck_assert_uint_eq(l->items[1].generator, 2);
     ck_assert_int_eq(l->items[2].kind, KEX_CERT_SPKI);
     ck_assert_uint_eq(l->items[2].n_seen, 2);
     ck_assert_int_eq(l->items[2].version, TLSV_TLS12);
@@ -137,8 +144,9 @@ START_TEST(test_kex_roundtrip_and_drown)
     ck_assert_int_eq(drown_row(&t[0])->state, PR_NEGATIVE);
     p = drown_row(&t[2]);
     ck_assert_int_eq(p->state, PR_NEGATIVE);
-    ck_assert_msg(strstr(p->detail, "(2 endpoints compared;") != NULL, "%s", p->detail);
+    ck_assert_msg(strstr(p->detail, "(3 endpoints compared;") != NULL, "%s", p->detail);
     ck_assert_int_eq(drown_row(&t[3])->state, PR_COULD_NOT_TEST);
+    ck_assert_int_eq(drown_row(&t[4])->state, PR_NOT_APPLICABLE);
     store_targets_free(t, n);
 
     /* --no-vulns: not-run with the reason. */
