@@ -16,6 +16,7 @@
  *   running, a database error): the files before it stay merged, it and
  *   the ones after it are not.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +24,7 @@
 #include "cli/common.h"
 #include "cli/opts.h"
 #include "common/util.h"
+#include "policies/run.h"
 #include "store/store.h"
 
 enum merge_opt_id {
@@ -54,8 +56,11 @@ static const struct cli_cmd merge_cmd = {
         "become ONE scan of CENTRAL: check, report, history and diff treat it like a scan\n"
         "made on one machine. It reads 'complete' once every shard 1..N is merged and\n"
         "complete, 'incomplete' (its note says how many) before. A shard's policy run\n"
-        "joins the run of the same policy file and gate, so 'report' shows one run per\n"
-        "policy over every target. A scan still running is refused.\n"
+        "joins the run of the same policy file and gate. DROWN across targets (another\n"
+        "endpoint serving the same key with SSLv2) is compared again over the merged\n"
+        "database, and each policy is then judged again over the merged scan (a new\n"
+        "run, the one 'report' shows) when its file is still where the run says and\n"
+        "unchanged; otherwise merge says so. A scan still running is refused.\n"
         "\n"
         "Options:\n",
     .help_tail = "\n"
@@ -65,6 +70,56 @@ static const struct cli_cmd merge_cmd = {
                  "     holds a scan still running: the SOURCEs before it stay merged, it and\n"
                  "     the ones after it are not\n",
 };
+
+/* rejudge evaluates again, over scan dest of s, each policy whose newest
+ * run there came from a source: its findings were judged where the source
+ * was written, before DROWN across targets could compare the merged
+ * endpoints. The policy is loaded from the file its run names, and only
+ * when that file still hashes the same; a new run is stored (the newest,
+ * which report shows), at the run's gate. Prints one line per policy. */
+static void rejudge(struct store *s, int64_t dest)
+{
+    struct store_run *runs = NULL;
+    size_t n = 0;
+    if (store_load_runs(s, dest, &runs, &n) != 0) {
+        fprintf(stderr, "tlsaudit merge: scan %lld: %s\n", (long long)dest, store_errmsg(s));
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        bool newest = true;
+        for (size_t k = i + 1; k < n; k++) {
+            newest = newest && strcmp(runs[k].policy_id, runs[i].policy_id) != 0;
+        }
+        if (!newest) {
+            continue;
+        }
+        char err[1024];
+        struct policy *p =
+            runs[i].policy_path != NULL ? policy_load(runs[i].policy_path, err, sizeof(err)) : NULL;
+        if (p == NULL || runs[i].policy_sha256 == NULL ||
+            strcmp(policy_sha256(p), runs[i].policy_sha256) != 0) {
+            fprintf(stderr,
+                    "tlsaudit merge: policy %s: its file %s is not here as it was: the findings "
+                    "stay as the sources judged them (DROWN across targets included); run "
+                    "'tlsaudit check --policy %s --scan %lld' to judge the merged scan\n",
+                    runs[i].policy_id, runs[i].policy_path ? runs[i].policy_path : "(none)",
+                    runs[i].policy_id, (long long)dest);
+            policy_free(p);
+            continue;
+        }
+        struct policy_run r = {0};
+        struct policy *const pols[1] = {p};
+        if (policy_run_scan(s, dest, pols, 1, &runs[i].gate, 0, &r, err, sizeof(err)) != 0) {
+            fprintf(stderr, "tlsaudit merge: policy %s: %s\n", runs[i].policy_id, err);
+        } else {
+            printf("scan %lld: %s judged again over the merged targets (%s)\n", (long long)dest,
+                   runs[i].policy_id, r.stored);
+        }
+        policy_run_cleanup(&r);
+        policy_free(p);
+    }
+    store_runs_free(runs, n);
+}
 
 static int merge_own(void *arg, int id, const char *v)
 {
@@ -94,6 +149,8 @@ int cmd_merge(int argc, char **argv)
         return EXIT_USAGE;
     }
     int rc = EXIT_OK;
+    int64_t dests[64]; /* the scans merged into, judged again at the end */
+    size_t n_dests = 0;
     for (int i = optind; i < argc && rc == EXIT_OK; i++) {
         struct store_merge_stats st;
         if (store_merge_file(s, argv[i], util_now_ms(), &st) != 0) {
@@ -106,12 +163,22 @@ int cmd_merge(int argc, char **argv)
                    st.n_skipped == 1 ? "" : "s");
             continue;
         }
+        bool seen = false;
+        for (size_t k = 0; k < n_dests; k++) {
+            seen = seen || dests[k] == st.last_dest;
+        }
+        if (!seen && n_dests < sizeof(dests) / sizeof(dests[0])) {
+            dests[n_dests++] = st.last_dest;
+        }
         printf("%s: %zu scan%s into scan %lld: %zu target%s, %zu policy run%s, %zu cache "
                "entr%s%s\n",
                argv[i], st.n_scans, st.n_scans == 1 ? "" : "s", (long long)st.last_dest,
                st.n_targets, st.n_targets == 1 ? "" : "s", st.n_runs, st.n_runs == 1 ? "" : "s",
                st.n_cache, st.n_cache == 1 ? "y" : "ies",
                st.n_skipped > 0 ? " (some merged before)" : "");
+    }
+    for (size_t k = 0; k < n_dests; k++) {
+        rejudge(s, dests[k]);
     }
     store_close(s);
     return rc;

@@ -306,30 +306,6 @@ static int scan_own(void *arg, int id, const char *v)
     }
 }
 
-/* scan_shard keeps the targets of --shard K/N (an empty shard is a scan of
- * no target, stored so that merge sees it) and finds the run id; -1 after
- * printing. */
-static int scan_shard(struct scan_args *a)
-{
-    if (a->so.shard_n == 0) {
-        if (a->run_id_given != NULL) {
-            fprintf(stderr, "tlsaudit scan: --run-id is for a --shard scan\n");
-            return -1;
-        }
-        return 0;
-    }
-    if (cli_run_id(a->run_id_given, a->run_id, sizeof(a->run_id), a->err, sizeof(a->err)) != 0) {
-        fprintf(stderr, "tlsaudit scan: %s\n", a->err);
-        return -1;
-    }
-    a->so.run_id = a->run_id;
-    size_t all = a->targets.n_items;
-    size_t kept = target_list_keep_shard(&a->targets, a->so.sni, a->so.shard_k, a->so.shard_n);
-    fprintf(stderr, "tlsaudit scan: shard %d/%d of run %s: %zu of %zu targets\n", a->so.shard_k,
-            a->so.shard_n, a->run_id, kept, all);
-    return 0;
-}
-
 /* scan_operands adds the TARGET arguments; -1 after printing. */
 static int scan_operands(struct scan_args *a, int argc, char **argv)
 {
@@ -347,7 +323,12 @@ static int scan_operands(struct scan_args *a, int argc, char **argv)
                         "'tlsaudit scan --help')\n");
         return -1;
     }
-    return scan_shard(a);
+    if (cli_shard_select(&a->targets, a->so.sni, a->so.shard_k, a->so.shard_n, a->run_id_given,
+                         a->run_id, sizeof(a->run_id)) != 0) {
+        return -1;
+    }
+    a->so.run_id = a->so.shard_n > 0 ? a->run_id : NULL;
+    return 0;
 }
 
 /* ---- what the session tells us ------------------------------------------ */
@@ -634,6 +615,30 @@ static int scan_finish_output(struct scan_after *x, struct cli_out *o, int rc, b
     return EXIT_USAGE;
 }
 
+/* scan_json_cross adds to the streamed JSON the rows the store computed
+ * across targets once the scan was stored (drown_shared_key): the JSON's
+ * targets were added in the order they were stored, the order they read
+ * back in. A failure leaves the document without them, on stderr. */
+static void scan_json_cross(struct scan_after *x)
+{
+    struct target_result *t = NULL;
+    size_t n = 0;
+    if (store_load_targets(x->ss->store, x->ss->scan_id, &t, NULL, &n) != 0) {
+        fprintf(stderr, "tlsaudit scan: reading the scan back: %s\n", store_errmsg(x->ss->store));
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < t[i].probes.n_items; k++) {
+            const struct probe_result *p = &t[i].probes.items[k];
+            if (strcmp(p->id, "drown_shared_key") == 0 &&
+                json_report_add_probe(x->so->jr, i, p) != 0) {
+                fprintf(stderr, "tlsaudit scan: the JSON lacks %s of target %zu\n", p->id, i);
+            }
+        }
+    }
+    store_targets_free(t, n);
+}
+
 /* scan_after_run is everything after a session that ran: the summary
  * line, the policy run, the stored scan rendered, the exit code, the
  * output committed. */
@@ -650,6 +655,9 @@ static int scan_after_run(struct scan_after *x, struct cli_out *o)
         scan_policy_check(x);
     }
     scan_render_stored(x);
+    if (x->so->json && !ss->store_failed) {
+        scan_json_cross(x);
+    }
     bool json_failed =
         x->so->json && json_report_write(x->so->jr, x->so->out, ss->finished_ms, ss->state) != 0;
     int json_errno = errno;

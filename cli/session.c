@@ -148,11 +148,20 @@ static int prepare_store(struct session *s, const struct scan_meta *meta, char *
     return 0;
 }
 
-/* session_finish closes the scan row once the scanner is done. */
+/* session_finish closes the scan row once the scanner is done, after the
+ * checks across the stored targets (DROWN through another endpoint's key:
+ * store_drown_shared_key), which need every target of the scan stored. */
 static void session_finish(struct session *s)
 {
     bool stopped = __atomic_load_n(s->o->stop, __ATOMIC_SEQ_CST) != 0;
     s->state = s->scan_rc != 0 || stopped ? "interrupted" : "complete";
+    if (!s->store_failed &&
+        store_drown_shared_key(s->store, s->scan_id,
+                               s->o->no_vulns ? "not run: the scan was asked for no "
+                                                "vulnerability checks (--no-vulns)"
+                                              : NULL) != 0) {
+        session_store_failed(s);
+    }
     s->finished_ms = util_now_ms();
     s->finish_stored = store_scan_finish(s->store, s->scan_id, s->state, s->finished_ms) == 0;
     if (!s->finish_stored && !s->store_failed) {

@@ -73,3 +73,25 @@ int cli_run_id(const char *given, char *out, size_t out_len, char *err, size_t e
     }
     return 0;
 }
+
+int cli_shard_select(struct target_list *l, const char *sni, int k, int n, const char *given,
+                     char *run_id, size_t run_id_len)
+{
+    char err[256];
+    if (n == 0) {
+        if (given != NULL) {
+            fprintf(stderr, "tlsaudit scan: --run-id is for a --shard scan\n");
+            return -1;
+        }
+        return 0;
+    }
+    if (cli_run_id(given, run_id, run_id_len, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit scan: %s\n", err);
+        return -1;
+    }
+    size_t all = l->n_items;
+    size_t kept = target_list_keep_shard(l, sni, k, n);
+    fprintf(stderr, "tlsaudit scan: shard %d/%d of run %s: %zu of %zu targets\n", k, n, run_id,
+            kept, all);
+    return 0;
+}

@@ -304,6 +304,35 @@ static json_t *json_enum_version(enum tls_version v, const struct enum_version_f
     return o;
 }
 
+/* The key-exchange values by hash: an array, or null when they were not
+ * collected (scans stored before schema 7). */
+static json_t *json_kex(const struct kex_list *l)
+{
+    if (!fact_collected(&l->header)) {
+        return json_null();
+    }
+    json_t *a = json_array();
+    for (size_t i = 0; a != NULL && i < l->n_items; i++) {
+        const struct kex_value *v = &l->items[i];
+        char suite[12], group[8];
+        snprintf(suite, sizeof(suite), v->suite > 0xffff ? "0x%06X" : "0x%04X", (unsigned)v->suite);
+        snprintf(group, sizeof(group), "0x%04X", v->group);
+        const struct group_info *g = v->group ? registry_group_by_code(v->group) : NULL;
+        bool prime = v->kind == KEX_DH_PRIME;
+        json_array_append_new(
+            a, json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:o, s:o, s:i}", "kind",
+                         kex_kind_name(v->kind), "version", tls_version_name(v->version), "suite",
+                         v->suite ? json_string(suite) : json_null(), "group",
+                         v->group ? json_string(group) : json_null(), "group_name",
+                         g ? json_string(g->name) : json_null(), "sha256", v->sha256, "bits",
+                         prime ? json_integer(v->bits) : json_null(), "generator",
+                         prime && v->generator <= INT64_MAX ? json_integer((json_int_t)v->generator)
+                                                            : json_null(),
+                         "seen", (json_int_t)v->n_seen));
+    }
+    return a;
+}
+
 static json_t *json_enumeration(const struct enum_facts *e)
 {
     if (!fact_collected(&e->header)) {
@@ -339,7 +368,21 @@ static json_t *json_enumeration(const struct enum_facts *e)
     json_object_set_new(x, "alpn", e->alpn[0] ? json_text(e->alpn) : json_null());
     json_object_set_new(o, "extensions", x);
     json_object_set_new(o, "anomalies", e->anomalies[0] ? json_text(e->anomalies) : json_null());
+    json_object_set_new(o, "kex_values", json_kex(&e->kex));
     return o;
+}
+
+/* One generic probe result. */
+static json_t *json_probe(const struct probe_result *p)
+{
+    char suite[12];
+    snprintf(suite, sizeof(suite), p->suite > 0xffff ? "0x%06X" : "0x%04X", (unsigned)p->suite);
+    return json_pack(
+        "{s:o, s:o, s:o, s:s, s:o, s:o}", "id", json_text(p->id), "version",
+        p->version == PROBE_NO_VERSION ? json_null() : json_string(tls_version_name(p->version)),
+        "suite", p->suite != 0 ? json_string(suite) : json_null(), "state",
+        probe_result_state_name(p->state), "detail",
+        p->detail[0] ? json_text(p->detail) : json_null(), "evidence", json_text(p->evidence));
 }
 
 /* The generic probe results: an array, empty when none. */
@@ -347,17 +390,7 @@ static json_t *json_probes(const struct probe_list *l)
 {
     json_t *a = json_array();
     for (size_t i = 0; a != NULL && i < l->n_items; i++) {
-        const struct probe_result *p = &l->items[i];
-        char suite[12];
-        snprintf(suite, sizeof(suite), p->suite > 0xffff ? "0x%06X" : "0x%04X", (unsigned)p->suite);
-        json_array_append_new(
-            a, json_pack("{s:o, s:o, s:o, s:s, s:o, s:o}", "id", json_text(p->id), "version",
-                         p->version == PROBE_NO_VERSION ? json_null()
-                                                        : json_string(tls_version_name(p->version)),
-                         "suite", p->suite != 0 ? json_string(suite) : json_null(), "state",
-                         probe_result_state_name(p->state), "detail",
-                         p->detail[0] ? json_text(p->detail) : json_null(), "evidence",
-                         json_text(p->evidence)));
+        json_array_append_new(a, json_probe(&l->items[i]));
     }
     return a;
 }
@@ -472,6 +505,17 @@ int json_report_add_target(struct json_report *j, const struct target_result *r)
         j->n_failed++;
     }
     return 0;
+}
+
+int json_report_add_probe(struct json_report *j, size_t index, const struct probe_result *p)
+{
+    json_t *probes = json_object_get(json_array_get(j->targets, index), "probes");
+    json_t *one = json_probe(p);
+    if (!json_is_array(probes) || one == NULL) {
+        json_decref(one);
+        return -1;
+    }
+    return json_array_append_new(probes, one) == 0 ? 0 : -1;
 }
 
 int json_report_attach(struct json_report *j, const char *key, const char *json_text, size_t len)

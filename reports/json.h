@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "common/model/facts.h"
+#include "common/model/probe_result.h"
 
 /* Version of the JSON document's layout; bumped on incompatible change. */
 #define JSON_SCHEMA_VERSION 1
@@ -41,6 +42,13 @@ __attribute__((warn_unused_result)) int json_report_scan_limit(struct json_repor
 /* json_report_add_target appends one target. Returns 0 or -1 (no memory). */
 __attribute__((warn_unused_result)) int json_report_add_target(struct json_report *j,
                                                                const struct target_result *r);
+
+/* json_report_add_probe appends result p to the "probes" of the target
+ * added index-th (0-based; the checks across targets that the store adds
+ * once the scan is stored, store_drown_shared_key). Returns 0, or -1 (no
+ * such target, no memory). */
+__attribute__((warn_unused_result)) int json_report_add_probe(struct json_report *j, size_t index,
+                                                              const struct probe_result *p);
 
 /* json_report_attach parses json_text (a complete JSON document, e.g. the
  * policy check's) and adds it to the top level under key. Returns 0, or -1

@@ -68,6 +68,9 @@ void enum_task_done(void *ctx, enum net_outcome o, const char *pwhy)
         util_copy(why, sizeof(why), "parser could not be set up");
     }
     t->outcome = o;
+    if (a == ANS_PICK) {
+        enum_collect_kex(j, t->wv, res);
+    }
     if (o == NET_TIMEOUT || o == NET_CONNECT_FAILED) {
         /* Old-format hellos (SSLv2, SSLv3) may go unanswered by servers
          * that answer TLS: only TLS hellos count towards "silent". */
@@ -154,6 +157,7 @@ void enum_job_maybe_finish(struct job *j)
     }
     enum_facts_settle(j->out);
     fact_mark(&j->out->header, true);
+    fact_mark(&j->out->kex.header, true);
     /* The group's deadline has nothing left to end; a passing deadline
      * costs the loop a walk of its queue. */
     int rc = net_group_deadline(j->loop, j->group, 0);

@@ -228,11 +228,12 @@ struct hello_server_hello {
     unsigned exts;      /* HELLO_EXT_* present */
     size_t n_ext_types;
     uint16_t ext_types[HELLO_MAX_EXTS]; /* in the server's order */
-    uint16_t key_share_group; /* key_share: server share's group, HRR: selected_group; or 0 */
-    size_t key_share_len;     /* length of the server's key_exchange (0 in an HRR) */
-    uint8_t ec_point_formats; /* bit n set: format n offered (0 uncompressed, 1, 2) */
-    uint8_t heartbeat_mode;   /* RFC 6520: 1 peer_allowed_to_send, 2 not */
-    uint8_t reneg_info_len;   /* renegotiated_connection length (0 on a first handshake) */
+    uint16_t key_share_group;  /* key_share: server share's group, HRR: selected_group; or 0 */
+    size_t key_share_len;      /* length of the server's key_exchange (0 in an HRR) */
+    char key_share_sha256[65]; /* lowercase hex SHA-256 of that key_exchange; "" none */
+    uint8_t ec_point_formats;  /* bit n set: format n offered (0 uncompressed, 1, 2) */
+    uint8_t heartbeat_mode;    /* RFC 6520: 1 peer_allowed_to_send, 2 not */
+    uint8_t reneg_info_len;    /* renegotiated_connection length (0 on a first handshake) */
     uint8_t max_fragment_length;
     uint8_t alpn_len;
     uint8_t alpn[255]; /* ALPN protocol chosen, not NUL-terminated, server bytes */
@@ -331,6 +332,17 @@ const char *hello_handshake_name(uint8_t msg_type);
 /* hello_extension_name: "key_share" for TLS_EXT_KEY_SHARE, the IANA name of
  * every extension the prober sends or parses; "unknown" for the others. */
 const char *hello_extension_name(uint16_t type);
+
+/* ---- digests of what the server sent (scanner/wire/digest.c, GnuTLS) ----- */
+
+/* hello_sha256_hex writes the lowercase hex SHA-256 of len bytes at data
+ * into out (65 bytes, NUL-terminated). Returns false (out "") when the hash
+ * fails. */
+bool hello_sha256_hex(const uint8_t *data, size_t len, char out[65]);
+/* hello_spki_sha256_hex writes the hex SHA-256 of the DER
+ * SubjectPublicKeyInfo of the X.509 certificate der[len] into out. Returns
+ * false (out "") when the certificate does not parse. */
+bool hello_spki_sha256_hex(const uint8_t *der, size_t len, char out[65]);
 
 /* ---- record reassembly (RFC 5246 §6.2, §7.4; RFC 8446 §5.1) ------------- */
 

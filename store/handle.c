@@ -33,8 +33,8 @@ static const char *const store_stmt_sql[ST_COUNT] = {
                            " WHERE id = ? AND state = 'running'",
     [ST_INSERT_TARGET] = "INSERT INTO targets (scan_id, host, port, sni, ip, status, error,"
                          " started_ms, finished_ms, chain_collected, revoc_collected,"
-                         " probes_state, probes_detail)"
-                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         " probes_state, probes_detail, kex_state)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_INSERT_VERSION] = "INSERT INTO versions (target_id, version, name, state, reason, suite,"
                           " suite_name, grp, dh_bits, hrr)"
                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -89,6 +89,36 @@ static const char *const store_stmt_sql[ST_COUNT] = {
                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_INSERT_PROBE_RESULT] = "INSERT INTO probe_results (target_id, position, probe_id, version,"
                                " suite, state, detail, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_INSERT_KEX_VALUE] = "INSERT INTO kex_values (target_id, position, kind, version, suite,"
+                            " group_code, sha256, bits, generator, n_seen)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    /* store_drown_shared_key (cross.c): the scan's targets whose probes ran. */
+    [ST_DROWN_TARGETS] = "SELECT id, host, port, ip, kex_state = 'collected',"
+                         " (SELECT count(*) FROM kex_values k WHERE k.target_id = targets.id"
+                         "  AND k.kind = 'cert_spki'),"
+                         " (SELECT count(*) FROM enum_versions v WHERE v.target_id = targets.id"
+                         "  AND v.state = 'accepted' AND v.version < 772)"
+                         " FROM targets WHERE scan_id = ? AND probes_state = 'collected'"
+                         " ORDER BY id",
+    /* The endpoints (address, port) whose latest stored row has its values. */
+    [ST_DROWN_ENDPOINTS] = "SELECT count(*) FROM (SELECT 1 FROM targets"
+                           " WHERE kex_state = 'collected' AND ip IS NOT NULL AND ip <> ''"
+                           " GROUP BY ip, port)",
+    /* Other endpoints' latest rows that accept SSLv2 and serve one of the
+     * target's certificate keys (index kex_values_sha256). */
+    [ST_DROWN_PEERS] = "SELECT DISTINCT o.id, o.host, o.port, o.ip, o.scan_id, b.sha256"
+                       " FROM kex_values a"
+                       " JOIN kex_values b ON b.kind = 'cert_spki' AND b.sha256 = a.sha256"
+                       "  AND b.target_id <> a.target_id"
+                       " JOIN targets o ON o.id = b.target_id"
+                       " JOIN enum_versions v ON v.target_id = o.id AND v.version = 2"
+                       "  AND v.state = 'accepted'"
+                       " WHERE a.target_id = ?1 AND a.kind = 'cert_spki'"
+                       "  AND NOT (o.ip IS ?2 AND o.port = ?3)"
+                       "  AND o.id = (SELECT max(t.id) FROM targets t WHERE t.ip = o.ip"
+                       "   AND t.port = o.port AND t.kex_state = 'collected')"
+                       " ORDER BY o.id LIMIT 8",
+    [ST_PROBE_COUNT] = "SELECT count(*) FROM probe_results WHERE target_id = ?",
     [ST_CACHE_PUT] = "INSERT OR REPLACE INTO fetch_cache (kind, key, data, expires, fetched_ms)"
                      " VALUES (?, ?, ?, ?, ?)",
     [ST_CACHE_LOAD] = "SELECT kind, key, data, expires FROM fetch_cache WHERE expires > ?"

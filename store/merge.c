@@ -27,6 +27,9 @@
  *   of a shard joins the run scan's run of the same policy, file SHA-256
  *   and gate, so `report` sees one run per policy over every target.
  * - A source scan still running is refused (nothing of the file merged).
+ * - DROWN across targets (drown_shared_key, store/cross.c) is compared
+ *   again for the scan merged into (the last one, for a file of several
+ *   scans): a shard only saw the endpoints of its own file.
  */
 #include "store/store.h"
 #include "store/store_private.h"
@@ -421,6 +424,40 @@ int store_scan_ids(struct store *s, int64_t **out, size_t *n_out)
     return 0;
 }
 
+/* drop_cross_rows deletes the drown_shared_key rows of dest's targets: a
+ * shard compared its targets only with the endpoints in its own file, so
+ * the rows are computed again over the merged database (redo_cross).
+ * *not_run gets a not-run row's detail (malloc'ed) when a source had left
+ * the check out (--no-vulns), else NULL. */
+static int drop_cross_rows(struct store *c, int64_t dest, char **not_run)
+{
+    sqlite3_stmt *st = NULL;
+    *not_run = NULL;
+    int rc =
+        sqlite3_prepare_v2(c->db,
+                           "SELECT detail FROM probe_results WHERE probe_id = 'drown_shared_key'"
+                           " AND state = 'not-run' AND target_id IN"
+                           " (SELECT id FROM targets WHERE scan_id = ?) LIMIT 1",
+                           -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        (void)sqlite3_bind_int64(st, 1, dest);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL) {
+            *not_run = strdup((const char *)sqlite3_column_text(st, 0));
+        }
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK) {
+        store_sql_err(c, "reading the DROWN rows of the merged scan");
+        return -1;
+    }
+    return exec_bound(c,
+                      "DELETE FROM probe_results WHERE probe_id = 'drown_shared_key' AND target_id"
+                      " IN (SELECT id FROM targets WHERE scan_id = ?)",
+                      NULL, 0, &dest, 1, "dropping the DROWN rows of the merged scan");
+}
+
 /* same_file: the two paths name one file (merging a file into itself). */
 static bool same_file(const char *a, const char *b)
 {
@@ -458,6 +495,10 @@ int store_merge_file(struct store *c, const char *path, int64_t now_ms,
     if (rc == 0 && st->n_scans > 0) {
         rc = copy_cache(src, c, now_ms, &st->n_cache);
     }
+    char *not_run = NULL;
+    if (rc == 0 && st->n_scans > 0) {
+        rc = drop_cross_rows(c, st->last_dest, &not_run);
+    }
     if (c->in_tx) {
         char why[sizeof(c->err)];
         snprintf(why, sizeof(why), "%s", c->err);
@@ -468,6 +509,16 @@ int store_merge_file(struct store *c, const char *path, int64_t now_ms,
             rc = -1;
         }
     }
+    /* DROWN across targets, over every endpoint the database now holds
+     * (its own transaction, as after a scan). */
+    if (rc == 0 && st->n_scans > 0 && store_drown_shared_key(c, st->last_dest, not_run) != 0) {
+        char why[sizeof(c->err)];
+        snprintf(why, sizeof(why), "%s", c->err);
+        store_fail(c, "%s: merged, but DROWN across targets could not be compared again: %s", path,
+                   why);
+        rc = -1;
+    }
+    free(not_run);
     free(ids);
     store_close(src);
     return rc;

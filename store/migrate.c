@@ -394,6 +394,28 @@ static const struct store_migration store_migrations[] = {
         ");"
         "CREATE INDEX scan_sources_scan ON scan_sources (scan_id);"
         "PRAGMA user_version = 7;"},
+    /* 8: the key-exchange values of the enumeration by SHA-256 (common/
+     * model/facts.h, struct kex_list): DHE primes, DH/ECDH public values,
+     * leaf SPKIs; Logjam's well-known primes, key reuse (Raccoon) and the
+     * DROWN comparison across targets read them. kex_state is the list's
+     * header ('not-collected' on every target stored before). */
+    {8, "ALTER TABLE targets ADD COLUMN kex_state TEXT NOT NULL DEFAULT 'not-collected';"
+        "CREATE TABLE kex_values ("
+        "  target_id INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,"
+        "  position INTEGER NOT NULL,"
+        "  kind TEXT NOT NULL"
+        "    CHECK (kind IN ('dh_prime', 'dh_public', 'ecdh_public', 'cert_spki')),"
+        "  version INTEGER NOT NULL,"
+        "  suite INTEGER,"
+        "  group_code INTEGER,"
+        "  sha256 TEXT NOT NULL CHECK (length(sha256) = 64),"
+        "  bits INTEGER,"
+        "  generator INTEGER,"
+        "  n_seen INTEGER NOT NULL CHECK (n_seen >= 1),"
+        "  PRIMARY KEY (target_id, position)"
+        ") WITHOUT ROWID;"
+        "CREATE INDEX kex_values_sha256 ON kex_values (kind, sha256);"
+        "PRAGMA user_version = 8;"},
 };
 
 #define STORE_N_MIGRATIONS (sizeof(store_migrations) / sizeof(store_migrations[0]))

@@ -30,7 +30,7 @@
 
 static const char *const rd_sql[RD_COUNT] = {
     [RD_TARGETS] = "SELECT id, host, port, sni, ip, status, error, started_ms, finished_ms,"
-                   " chain_collected, revoc_collected, probes_state, probes_detail"
+                   " chain_collected, revoc_collected, probes_state, probes_detail, kex_state"
                    " FROM targets WHERE scan_id = ? ORDER BY id",
     [RD_VERSIONS] = "SELECT version, state, reason, suite, suite_name, grp, dh_bits, hrr"
                     " FROM versions WHERE target_id = ?",
@@ -67,6 +67,8 @@ static const char *const rd_sql[RD_COUNT] = {
                 " redirect_location FROM http_headers WHERE target_id = ?",
     [RD_PROBES] = "SELECT position, probe_id, version, suite, state, detail, evidence"
                   " FROM probe_results WHERE target_id = ? ORDER BY position",
+    [RD_KEX] = "SELECT position, kind, version, suite, group_code, sha256, bits, generator,"
+               " n_seen FROM kex_values WHERE target_id = ? ORDER BY position",
 };
 
 /* The years 0000-01-01 to 9999-12-31T23:59:59Z in Unix seconds. */
@@ -130,6 +132,10 @@ static int rd_target(struct rd_ctx *c, struct target_result *r, int64_t *out_id)
         return -1;
     }
     col_buf(st, 12, r->probes.header.detail, sizeof(r->probes.header.detail));
+    if (!fact_state_parse(col_text(st, 13), &r->enumeration.kex.header.state)) {
+        store_fail(c->s, "target %lld: unknown kex_state '%s'", (long long)tid, col_text(st, 13));
+        return -1;
+    }
     return 0;
 }
 

@@ -402,6 +402,63 @@ static int rd_probes(struct rd_ctx *c, int64_t tid, struct target_result *r)
     return rc;
 }
 
+/* rd_kex_row checks and adds one kex_values row (read strictly: a damaged
+ * row is an error, never cut or guessed). */
+static int rd_kex_row(struct rd_ctx *c, sqlite3_stmt *st, int64_t tid, struct kex_list *l)
+{
+    struct kex_value v = {.kind = KEX_DH_PRIME};
+    int wv = wire_index(col_int(st, 2));
+    int64_t suite = col_null(st, 3) ? 0 : col_int(st, 3);
+    int64_t group = col_null(st, 4) ? 0 : col_int(st, 4);
+    int64_t bits = col_null(st, 6) ? 0 : col_int(st, 6);
+    if (col_int(st, 0) != (int64_t)l->n_items || l->n_items >= KEX_VALUES_MAX ||
+        !kex_kind_parse(col_text(st, 1), &v.kind) || wv < 0 || suite < 0 || suite > 0xffffff ||
+        group < 0 || group > 0xffff || bits < 0 || bits > 1 << 20 ||
+        sqlite3_column_bytes(st, 5) != 64 || col_int(st, 8) < 1 || col_int(st, 8) > UINT32_MAX) {
+        store_fail(c->s,
+                   "damaged value in the database: target %lld, kex_values row %lld "
+                   "(position, kind, version, suite, group, hash or count out of range)",
+                   (long long)tid, (long long)col_int(st, 0));
+        return -1;
+    }
+    v.version = (enum tls_version)wv;
+    v.suite = (uint32_t)suite;
+    v.group = (uint16_t)group;
+    v.bits = (unsigned)bits;
+    v.generator =
+        col_null(st, 7) ? (v.kind == KEX_DH_PRIME ? UINT64_MAX : 0) : (uint64_t)col_int(st, 7);
+    col_buf(st, 5, v.sha256, sizeof(v.sha256));
+    size_t before = l->n_items;
+    if (kex_list_add(l, &v) != 0 || l->n_items != before + 1) {
+        store_fail(c->s, "target %lld: kex_values row %lld: out of memory or a duplicate",
+                   (long long)tid, (long long)col_int(st, 0));
+        return -1;
+    }
+    l->items[before].n_seen = (unsigned)col_int(st, 8);
+    return 0;
+}
+
+/* rd_kex reads the key-exchange values when the target's kex_state says
+ * they were collected. */
+static int rd_kex(struct rd_ctx *c, int64_t tid, struct target_result *r)
+{
+    struct kex_list *l = &r->enumeration.kex;
+    sqlite3_stmt *st = c->st[RD_KEX];
+    int rc;
+    if (!fact_collected(&l->header)) {
+        return 0;
+    }
+    if (rd_start(c, st, tid, "reading key-exchange values") != 0) {
+        return -1;
+    }
+    while ((rc = rd_step(c, st, "reading key-exchange values")) == 1) {
+        if (rd_kex_row(c, st, tid, l) != 0) {
+            return -1;
+        }
+    }
+    return rc;
+}
+
 static int rd_http(struct rd_ctx *c, int64_t tid, struct target_result *r)
 {
     sqlite3_stmt *st = c->st[RD_HTTP];
@@ -626,5 +683,8 @@ int store_rd_target_rows(struct rd_ctx *c, int64_t tid, struct target_result *r)
     if (rd_http(c, tid, r) != 0 || rd_probes(c, tid, r) != 0) {
         return -1;
     }
-    return rd_enumeration(c, tid, r);
+    if (rd_enumeration(c, tid, r) != 0) {
+        return -1;
+    }
+    return rd_kex(c, tid, r);
 }

@@ -38,6 +38,7 @@ enum rd_stmt_id {
     RD_DEP_CERTS,
     RD_DEP_CHAIN,
     RD_DEP_REVOCATIONS,
+    RD_KEX,
     RD_COUNT
 };
 

@@ -24,7 +24,7 @@
 #include "common/model/gate.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 struct store;
 
@@ -324,6 +324,21 @@ __attribute__((warn_unused_result)) int store_scan_exists(struct store *s, int64
  * database error); *out is zeroed on failure. */
 __attribute__((warn_unused_result)) int store_scan_info(struct store *s, int64_t scan_id,
                                                         struct store_scan_info *out);
+
+/* store_drown_shared_key adds one probe_results row `drown_shared_key` to
+ * every target of scan_id whose probes ran (DROWN, CVE-2016-0800, across
+ * the store): positive when another endpoint (address and port) whose
+ * latest stored row accepts SSLv2 serves one of the target's certificate
+ * keys (the leaf SPKIs its enumeration saw, kex_values 'cert_spki'),
+ * naming it; negative with the number of endpoints compared; not-applicable
+ * when only TLS 1.3 was accepted (no RSA key exchange; the certificate is
+ * encrypted); could-not-test when the target's values were not collected or
+ * no certificate key was seen. Only endpoints in this database are seen. With
+ * not_run set (--no-vulns), each row is not-run with that reason. Run once
+ * every target of the scan is stored; one transaction. Returns 0, or -1
+ * with the error recorded (nothing written). */
+__attribute__((warn_unused_result)) int store_drown_shared_key(struct store *s, int64_t scan_id,
+                                                               const char *not_run);
 
 /* store_load_targets rebuilds every target of scan_id as store_put_target
  * wrote it (versions, enumeration, certificates with DER and every parsed

@@ -561,6 +561,61 @@ static int store_put_probes(struct store *s, int64_t target_id, const struct pro
     return 0;
 }
 
+/* The key-exchange values of one target (kex_values), in order. A list
+ * over the model's cap, a bad kind or a hash that is not 64 hex digits is
+ * refused, never cut. */
+static int store_put_kex(struct store *s, int64_t target_id, const struct kex_list *l)
+{
+    struct binder b;
+    if ((unsigned)l->header.state >= FACT_STATE_COUNT || l->n_items > KEX_VALUES_MAX) {
+        store_fail(s, "key-exchange values: %zu values or a bad header state", l->n_items);
+        return -1;
+    }
+    for (size_t i = 0; i < l->n_items; i++) {
+        const struct kex_value *v = &l->items[i];
+        if ((unsigned)v->kind >= KEX_KIND_COUNT || (unsigned)v->version >= TLSV_COUNT ||
+            strnlen(v->sha256, sizeof(v->sha256)) != 64 || v->n_seen == 0) {
+            store_fail(s, "key-exchange value %zu: bad kind, version, hash or count", i);
+            return -1;
+        }
+        sqlite3_stmt *st = store_stmt(s, ST_INSERT_KEX_VALUE);
+        if (st == NULL) {
+            return -1;
+        }
+        binder_start(&b, st);
+        bind_int64(&b, target_id);
+        bind_int64(&b, (int64_t)i);
+        bind_text(&b, kex_kind_name(v->kind));
+        bind_int64(&b, tls_version_wire(v->version));
+        if (v->suite != 0) {
+            bind_int64(&b, v->suite);
+        } else {
+            bind_null(&b);
+        }
+        if (v->group != 0) {
+            bind_int64(&b, v->group);
+        } else {
+            bind_null(&b);
+        }
+        bind_buf(&b, v->sha256, sizeof(v->sha256));
+        if (v->kind == KEX_DH_PRIME) {
+            bind_int64(&b, v->bits);
+        } else {
+            bind_null(&b);
+        }
+        if (v->kind == KEX_DH_PRIME && v->generator <= INT64_MAX) {
+            bind_int64(&b, (int64_t)v->generator);
+        } else {
+            bind_null(&b);
+        }
+        bind_int64(&b, v->n_seen);
+        if (store_run(s, &b, "inserting key-exchange value") != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int store_put_target(struct store *s, int64_t scan_id, const struct target_result *r)
 {
     int64_t id;
@@ -593,6 +648,7 @@ int store_put_target_id(struct store *s, int64_t scan_id, const struct target_re
     bind_bool(&b, fact_collected(&r->revoc_header) && r->n_revoc == r->n_certs);
     bind_text(&b, fact_state_name(r->probes.header.state));
     bind_buf(&b, r->probes.header.detail, sizeof(r->probes.header.detail));
+    bind_text(&b, fact_state_name(r->enumeration.kex.header.state));
     if (store_insert(s, &b, "inserting target row", &target_id) != 0) {
         goto fail;
     }
@@ -616,7 +672,8 @@ int store_put_target_id(struct store *s, int64_t scan_id, const struct target_re
         store_put_http(s, target_id, &r->http) != 0) {
         goto fail;
     }
-    if (store_put_probes(s, target_id, &r->probes) != 0) {
+    if (store_put_probes(s, target_id, &r->probes) != 0 ||
+        store_put_kex(s, target_id, &r->enumeration.kex) != 0) {
         goto fail;
     }
     if (store_commit(s, "committing") != 0) {

@@ -33,7 +33,7 @@ allowed() {
 
 # third-party header -> the files that may include it.
 declare -A adapters=(
-    [gnutls/]="scanner/handshake.c scanner/handshake_private.h scanner/hs_session.c scanner/wire/client_hello.c scanner/gnutls/x509_private.h scanner/gnutls/x509_util.c scanner/gnutls/x509_facts.c scanner/gnutls/x509_chain.c scanner/gnutls/x509_rsa.c scanner/gnutls/revoc_judge.c scanner/gnutls/ocsp.c scanner/gnutls/ocsp.h"
+    [gnutls/]="scanner/handshake.c scanner/handshake_private.h scanner/hs_session.c scanner/wire/client_hello.c scanner/wire/digest.c scanner/gnutls/x509_private.h scanner/gnutls/x509_util.c scanner/gnutls/x509_facts.c scanner/gnutls/x509_chain.c scanner/gnutls/x509_rsa.c scanner/gnutls/revoc_judge.c scanner/gnutls/ocsp.c scanner/gnutls/ocsp.h"
     [curl/]="scanner/fetch.c"
     [gmp.h]="scanner/rsa_raw.c"
     [sqlite3.h]="store/store_private.h"

@@ -28,6 +28,7 @@ void enum_facts_cleanup(struct enum_facts *e)
     free(e->groups12);
     free(e->groups13);
     free(e->sigalgs12);
+    kex_list_cleanup(&e->kex);
     enum_facts_init(e);
 }
 

@@ -193,6 +193,48 @@ struct enum_version_fact {
     unsigned echoed_exts; /* HELLO_EXT_* bits seen in this version's ServerHellos */
 };
 
+/* ---- key-exchange values (scanner/enum/kex.c) ----------------------------
+ *
+ * What the enumeration's handshakes carried that a later check compares by
+ * hash, never by value: each DHE ServerKeyExchange's prime p, each DH/ECDH
+ * public value (TLS <= 1.2 ServerKeyExchange, TLS 1.3 key_share) and each
+ * leaf certificate's SubjectPublicKeyInfo seen in a first flight (TLS <= 1.2
+ * Certificate, SSLv2 SERVER-HELLO). One item per distinct (kind, sha256):
+ * n_seen counts the handshakes that carried it (the same public value in two
+ * handshakes is key reuse, Raccoon). enum kex_kind and its names are in
+ * vocab.h. */
+#define KEX_VALUES_MAX 512
+
+struct kex_value {
+    enum kex_kind kind;
+    enum tls_version version; /* of the first handshake that carried it */
+    uint32_t suite;           /* IANA code of that handshake's suite; 0 none */
+    uint16_t group;           /* named group (ECDHE, TLS 1.3 key share); 0 none */
+    char sha256[65];          /* lowercase hex SHA-256 of the bytes as sent (p and Ys
+                                 big-endian, the EC point, the SPKI DER) */
+    unsigned bits;            /* dh_prime: bits of p; else 0 */
+    uint64_t generator;       /* dh_prime: g (UINT64_MAX when larger); else 0 */
+    unsigned n_seen;          /* handshakes that carried it, >= 1 */
+};
+
+struct kex_list {
+    struct fact_header header; /* collected: the enumeration recorded every value it saw */
+    struct kex_value *items;   /* owned, n_items of them */
+    size_t n_items;
+    size_t cap_items;
+    unsigned long n_dropped; /* distinct values left out over KEX_VALUES_MAX; not stored */
+};
+
+/* kex_list_add adds v (n_seen ignored) to l, or counts it again when an
+ * item of the same kind and sha256 is there. Over KEX_VALUES_MAX or out of
+ * memory the value is counted in n_dropped. Returns 0, or -1 when dropped. */
+int kex_list_add(struct kex_list *l, const struct kex_value *v);
+/* kex_list_find returns the item of that kind and sha256, or NULL. */
+const struct kex_value *kex_list_find(const struct kex_list *l, enum kex_kind kind,
+                                      const char *sha256);
+/* kex_list_cleanup frees the items and zeroes l. */
+void kex_list_cleanup(struct kex_list *l);
+
 /* A tri-state for behaviour tests. */
 enum fact_tri { TRI_UNKNOWN = -1, TRI_NO = 0, TRI_YES = 1 };
 
@@ -221,6 +263,7 @@ struct enum_facts {
     unsigned long n_probes;    /* connections used */
     bool budget_ran_out;       /* the target's time budget ended the enumeration early (the
                                   versions and lists left unfinished say so); not stored */
+    struct kex_list kex;       /* key-exchange values by hash (above); owned */
 };
 
 /* ---- generic probe results (common/model/probe_result.h) -------------- */

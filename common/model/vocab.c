@@ -102,8 +102,15 @@ VOCAB_DEFINE(verdict, verdict, verdict_names, VERDICT_COUNT, "?", false)
 VOCAB_DEFINE(fact_state, fact_state, fact_state_names, FACT_STATE_COUNT, "?", false)
 VOCAB_DEFINE(probe_state, probe_state, probe_state_names, PROBE_STATE_COUNT, "?", false)
 VOCAB_DEFINE(target_status, target_status, target_status_names, TARGET_STATUS_COUNT, "?", false)
+static const char *const kex_kind_names[KEX_KIND_COUNT] = {
+    [KEX_DH_PRIME] = "dh_prime",
+    [KEX_DH_PUBLIC] = "dh_public",
+    [KEX_ECDH_PUBLIC] = "ecdh_public",
+    [KEX_CERT_SPKI] = "cert_spki",
+};
 VOCAB_DEFINE(probe_result_state, probe_result_state, probe_result_state_names, PR_STATE_COUNT, "?",
              false)
+VOCAB_DEFINE(kex_kind, kex_kind, kex_kind_names, KEX_KIND_COUNT, "?", false)
 VOCAB_DEFINE(revoc_status, revoc_status, revoc_status_names, REVOC_STATUS_COUNT, "?", false)
 VOCAB_DEFINE(enum_order, enum_order, enum_order_names, ORDER_COUNT, "unknown", false)
 

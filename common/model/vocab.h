@@ -101,6 +101,14 @@ enum probe_result_state {
 const char *probe_result_state_name(enum probe_result_state s);
 bool probe_result_state_parse(const char *name, enum probe_result_state *out);
 
+/* What a key-exchange value (facts.h, struct kex_value) is: "dh_prime"
+ * (a DHE ServerKeyExchange's p), "dh_public" (a DHE Ys or a TLS 1.3 FFDHE
+ * key share), "ecdh_public" (an ECDHE point or a TLS 1.3 EC key share),
+ * "cert_spki" (the leaf certificate's SubjectPublicKeyInfo). */
+enum kex_kind { KEX_DH_PRIME = 0, KEX_DH_PUBLIC, KEX_ECDH_PUBLIC, KEX_CERT_SPKI, KEX_KIND_COUNT };
+const char *kex_kind_name(enum kex_kind k);
+bool kex_kind_parse(const char *name, enum kex_kind *out);
+
 /* The revocation status of one certificate: "not-checked", "good",
  * "revoked", "unknown", "inconclusive". */
 enum revoc_status {

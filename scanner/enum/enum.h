@@ -93,6 +93,10 @@ struct job {
     /* How a built probe is queued: net_submit, or a unit test's recorder
      * (tests/unit/enumerate_test.c) that answers it by hand. */
     int (*submit)(struct net_loop *l, const struct net_req *r);
+    /* The last leaf certificate seen (SHA-256 of its DER) and its SPKI's
+     * SHA-256 (kex.c): a server sends the same leaf every time. */
+    char leaf_der_sha256[65];
+    char leaf_spki_sha256[65];
 };
 
 struct task {
@@ -201,6 +205,10 @@ struct job *enum_job_new(struct net_loop *l, unsigned group, const struct sockad
                          socklen_t sa_len, const char *sni, struct enum_facts *out,
                          void (*on_done)(void *arg), void *arg);
 void enum_task_done(void *ctx, enum net_outcome o, const char *why);
+/* kex.c: enum_collect_kex adds what a picked answer's first flight carried
+ * (DH prime, DH/ECDH public value, leaf SPKI, by SHA-256) to
+ * j->out->kex. */
+void enum_collect_kex(struct job *j, enum tls_version wv, const struct hello_result *res);
 void enum_phase_after_suites(struct job *j, enum tls_version wv);
 void enum_job_maybe_finish(struct job *j);
 

@@ -121,6 +121,7 @@ static const struct probe_def probe_defs_default[] = {
     VULN_ROW(null_anon),
     VULN_ROW(lucky13),
     VULN_ROW(drown_sslv2),
+    VULN_ROW(key_reuse),
 #undef VULN_ROW
 };
 

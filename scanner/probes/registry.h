@@ -227,5 +227,6 @@ enum probe_step probe_rc4_run(struct probe_ctx *c);
 enum probe_step probe_null_anon_run(struct probe_ctx *c);
 enum probe_step probe_lucky13_run(struct probe_ctx *c);
 enum probe_step probe_drown_sslv2_run(struct probe_ctx *c);
+enum probe_step probe_key_reuse_run(struct probe_ctx *c); /* vulns_kex.c */
 
 #endif

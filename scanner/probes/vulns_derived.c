@@ -10,13 +10,16 @@
  * version); a negative only when every version the check is about was
  * decided by the enumeration (accepted with its suites complete, or
  * refused); anything else is could-not-test with the first undecided
- * version and why. Out of scope here: Logjam's list of well-known primes,
- * DROWN through another server sharing the key, Lucky 13's timing (info).
+ * version and why. Logjam also looks every DH prime the enumeration saw up
+ * in the list of well-known ones (dh_primes.h, by SHA-256); key reuse is in
+ * vulns_kex.c, DROWN through another server sharing the key in the store
+ * (store_drown_shared_key); Lucky 13's timing is out of scope (info).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "common/model/registry.h"
+#include "scanner/probes/dh_primes.h"
 #include "scanner/probes/registry.h"
 
 /* The versions a suite-attribute check is about. */
@@ -302,18 +305,95 @@ enum probe_step probe_lucky13_run(struct probe_ctx *c)
     return attr_check_run(c, &k_lucky13);
 }
 
+/* The well-known primes among the DH primes the enumeration saw
+ * (dh_primes.h): how many, the weakest one (smallest), and evidence naming
+ * each with the handshake it first came with. */
+struct known_primes {
+    size_t n_known, n_primes;
+    const struct dh_known_prime *weakest;
+    struct vfind ev; /* only its evidence buffer is used */
+};
+
+static void known_primes_walk(const struct kex_list *l, struct known_primes *k)
+{
+    memset(k, 0, sizeof(*k));
+    for (size_t i = 0; i < l->n_items; i++) {
+        const struct kex_value *v = &l->items[i];
+        if (v->kind != KEX_DH_PRIME) {
+            continue;
+        }
+        k->n_primes++;
+        const struct dh_known_prime *p = dh_known_prime_find(v->sha256);
+        if (p == NULL) {
+            continue;
+        }
+        if (k->weakest == NULL || p->bits < k->weakest->bits) {
+            k->weakest = p;
+        }
+        const struct suite_info *s = registry_suite_by_code(v->suite);
+        char one[FACT_TEXT];
+        snprintf(one, sizeof(one), "%s%s (%u bits, %s) with %s %s", k->n_known ? "; " : "", p->name,
+                 p->bits, p->source, tls_version_name(v->version), s != NULL ? s->iana_name : "?");
+        ev_append(&k->ev, one);
+        k->n_known++;
+    }
+}
+
+/* Logjam (CVE-2015-4000): a DHE EXPORT suite or a prime under 1024 bits
+ * (positive); a well-known prime of 1024 bits or less, which one
+ * precomputation serves for every server using it (positive); a well-known
+ * larger prime: negative, and a second row (info) naming it; else negative
+ * when every version was decided. */
 enum probe_step probe_logjam_run(struct probe_ctx *c)
 {
     struct vfind f;
+    struct known_primes k;
+    const struct kex_list *l = &c->r->enumeration.kex;
     vfind_walk(&c->r->enumeration, V_SSL3_TLS12, p_weak_dhe, &f);
+    known_primes_walk(l, &k);
     char hit[FACT_TEXT];
+    if (f.hits == 0 && k.weakest != NULL && k.weakest->bits <= 1024) {
+        snprintf(hit, sizeof(hit),
+                 "CVE-2015-4000: a well-known %u-bit DH prime is in use (%s): one precomputation "
+                 "breaks every server that uses it",
+                 k.weakest->bits, k.weakest->source);
+        probe_record(c, "logjam", PROBE_NO_VERSION, 0, PR_POSITIVE, hit, k.ev.evidence);
+        return PROBE_NEXT;
+    }
+    if (f.hits == 0 && f.undecided[0] == '\0' && k.weakest != NULL) {
+        /* Two rows: the answer (negative: a policy passes it) and the
+         * observation (info), which alone would leave a rule inconclusive. */
+        snprintf(hit, sizeof(hit),
+                 "no DHE EXPORT suite, no DH prime under 1024 bits and no well-known prime of "
+                 "1024 bits or less accepted (%zu distinct primes compared with %zu well-known "
+                 "ones)",
+                 k.n_primes, dh_known_primes_count);
+        probe_record(c, "logjam", PROBE_NO_VERSION, 0, PR_NEGATIVE, hit, NULL);
+        snprintf(hit, sizeof(hit), "well-known prime (%s): larger than 1024 bits, not weak",
+                 k.weakest->source);
+        probe_record(c, "logjam", PROBE_NO_VERSION, 0, PR_INFO, hit, k.ev.evidence);
+        return PROBE_NEXT;
+    }
     snprintf(hit, sizeof(hit),
              "CVE-2015-4000: a DHE EXPORT suite or a DH prime under 1024 bits is accepted "
-             "(first: %d bits); well-known primes are not checked",
+             "(first: %d bits)",
              f.best != NULL ? f.best->kx_bits : 0);
-    vfind_record(c, "logjam", PROBE_NO_VERSION, &f, PR_POSITIVE, hit,
-                 "no DHE EXPORT suite and no DH prime under 1024 bits accepted (well-known "
-                 "primes are not checked)");
+    if (f.hits > 0 && k.n_known > 0) {
+        ev_append(&f, "; well-known primes: ");
+        ev_append(&f, k.ev.evidence);
+    }
+    char neg[FACT_TEXT];
+    if (fact_collected(&l->header)) {
+        snprintf(neg, sizeof(neg),
+                 "no DHE EXPORT suite, no DH prime under 1024 bits and no well-known prime "
+                 "accepted (%zu distinct primes compared with %zu well-known ones)",
+                 k.n_primes, dh_known_primes_count);
+    } else {
+        snprintf(neg, sizeof(neg),
+                 "no DHE EXPORT suite and no DH prime under 1024 bits "
+                 "accepted (the primes were not collected)");
+    }
+    vfind_record(c, "logjam", PROBE_NO_VERSION, &f, PR_POSITIVE, hit, neg);
     return PROBE_NEXT;
 }
 
@@ -329,12 +409,14 @@ enum probe_step probe_drown_sslv2_run(struct probe_ctx *c)
             note_hit(&f, TLSV_SSL2, registry_suite_by_code(vf->suites[i].code), &vf->suites[i]);
         }
         probe_record(c, "drown_sslv2", TLSV_SSL2, 0, PR_POSITIVE,
-                     "CVE-2016-0800: SSLv2 accepted on this target (a key shared with another "
-                     "server is not checked)",
+                     "CVE-2016-0800: SSLv2 accepted on this target (another endpoint sharing "
+                     "the key: drown_shared_key)",
                      f.len > 0 ? f.evidence : NULL);
     } else if (vf->state == PROBE_REFUSED) {
         probe_record(c, "drown_sslv2", TLSV_SSL2, 0, PR_NEGATIVE,
-                     "SSLv2 refused (a key shared with another server is not checked)", NULL);
+                     "SSLv2 refused on this target (another endpoint sharing the key: "
+                     "drown_shared_key)",
+                     NULL);
     } else {
         char why[FACT_TEXT];
         snprintf(why, sizeof(why), "not decided: SSL 2.0 %s%s%.160s", probe_state_name(vf->state),

@@ -451,6 +451,7 @@ static bool ext_parse_key_share(struct rbuf *r, struct hello_server_hello *out,
             return hello_fail(err, base, r, "key_share: bad key_exchange length");
         }
         out->key_share_len = v.len;
+        (void)hello_sha256_hex(v.data, v.len, out->key_share_sha256);
     }
     return true;
 }

@@ -44,7 +44,8 @@ flags=(-std=c11 -g -O1 -D_GNU_SOURCE -I"$work" -I"$top" -fsanitize=fuzzer,addres
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
 	-DTLSAUDIT_SRC_POLICY_DIR="\"$top/policies\"")
 common=("$top/common/bytes.c" "$top/common/infile.c" "$top/common/strlist.c" "$top/common/util.c")
-facts=("$top/common/model/facts.c")
+facts=("$top/common/model/facts.c" "$top/common/model/kex.c" "$top/common/model/probe_result.c"
+	"$top/common/model/vocab.c" "$top/common/model/version.c")
 registry=("$top/common/model/registry.c" "$work/registry_tables.c")
 x509=("$top"/scanner/gnutls/x509_*.c "$top/scanner/gnutls/ocsp.c")
 

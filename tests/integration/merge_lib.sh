@@ -25,7 +25,11 @@ merge_lab_targets() {
 merge_same() {
 	local name=$1 single=$2 central=$3 pick=${4:---latest}
 	[ "$pick" = --latest ] || pick="--scan $pick"
-	local norm='{targets: [.targets[] | del(.target_id, .started, .finished)] | sort_by(.host, .port, .sni),
+	# (the DH/ECDH public values are fresh in every handshake: two scans of
+	# one server share its primes and certificate keys, not those)
+	local norm='{targets: [.targets[] | del(.target_id, .started, .finished)
+	    | if .enumeration.kex_values? then .enumeration.kex_values |= map(select(.kind != "dh_public" and .kind != "ecdh_public")) else . end]
+	    | sort_by(.host, .port, .sni),
 	  runs: [.policy_runs[] | {policy, version, sha256, fail_on, counts}] | sort_by(.policy),
 	  summary: .summary}'
 	local fkeys='([.targets[] | {(.target_id | tostring): "\(.host):\(.port) \(.sni)"}] | add) as $ep

@@ -12,6 +12,10 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
+# A test that calls lab_init afterwards (tests/lab/lab.sh) replaces that
+# trap with the lab's, which calls lab_user_cleanup: the scripted servers
+# are stopped there too (they were left running before).
+lab_user_cleanup() { cleanup; }
 
 # scripted_start NAME ARGS...: starts a scripted server with ARGS on an
 # ephemeral port of 127.0.0.1, its output in $work/NAME.out and .err; sets

@@ -43,9 +43,10 @@ before=$(sum "$db")
 # place and expiring certificate) and what v5 adds (each policy run's gate:
 # "fail_on", "fail_on_inconclusive", "gate_stored", the "verdicts" judged
 # at it, each finding's "blocking") and v6 (each certificate's
-# "policy_oids", empty for a certificate stored before it) and v7 (the
-# scan's "uuid", "run_id", "shard", "merged_scans").
-V4_NEW='del(.generated, .scan.database, .scan.uuid, .scan.run_id, .scan.shard, .scan.merged_scans) | .targets |= map(del(.deployments))
+# "policy_oids", empty for a certificate stored before it), v7 (the
+# scan's "uuid", "run_id", "shard", "merged_scans") and v8 (each
+# enumeration's "kex_values", null for a target stored before it).
+V4_NEW='del(.generated, .scan.database, .scan.uuid, .scan.run_id, .scan.shard, .scan.merged_scans) | .targets |= map(del(.deployments) | del(.enumeration.kex_values?))
 	| walk(if type == "object" then del(.policy_oids) else . end)
 	| del(.inventory.certificates[]?.served[]?.deployment, .expiring.certificates[]?.deployment)
 	| .policy_runs |= (. // [] | map(del(.fail_on, .fail_on_inconclusive, .gate_stored, .verdicts)
@@ -69,6 +70,8 @@ compare() {
 		fi
 		t_eq "$1: $v scan $id: every certificate stored before v6 has an empty policy_oids list" "" \
 			"$(jq -r '.targets[].certificates[]? | select(.policy_oids != []) | .sha256' "$LAB_DIR/$v-r$id.json")"
+		t_eq "$1: $v scan $id: every target stored before v7 has no key-exchange values (null)" "" \
+			"$(jq -r '.targets[] | select(.enumeration != null and .enumeration.kex_values != null) | .host' "$LAB_DIR/$v-r$id.json")"
 		[ "$v" = v2 ] || continue
 		t_eq "$1: scan $id: every target has an empty probes array, not collected" \
 			"$(jq '.targets | length' "$data/v2-scan$id.report.json")" \
@@ -118,6 +121,8 @@ t_match "written: the tables compared include the facts and findings" \
 	"$(echo $tables)"
 t_eq "written: the old targets' probes are not collected, with no row" "6 0" \
 	"$(sqlite3 "$db" "SELECT count(*) FROM targets WHERE scan_id <= 2 AND probes_state = 'not-collected' AND probes_detail IS NULL") $(sqlite3 "$db" 'SELECT count(*) FROM probe_results p JOIN targets t ON t.id = p.target_id WHERE t.scan_id <= 2')"
+t_eq "written: the old targets' key-exchange values are not collected, with no row" "6 0" \
+	"$(sqlite3 "$db" "SELECT count(*) FROM targets WHERE scan_id <= 2 AND kex_state = 'not-collected'") $(sqlite3 "$db" 'SELECT count(*) FROM kex_values k JOIN targets t ON t.id = k.target_id WHERE t.scan_id <= 2')"
 compare "written"
 
 # --- a v3 database ---------------------------------------------------------------

@@ -70,12 +70,16 @@ scan old "127.0.0.1:$PORT"
 scan noenum "127.0.0.1:$PORT" --no-enumerate
 lab_stop_all >/dev/null 2>&1 || true
 
-all="poodle beast sweet32 freak logjam rc4 null_anon lucky13 drown_sslv2"
-# legacy: nginx TLS 1.0-1.2 with CBC suites, 1024-bit DHE (not under 1024);
+all="poodle beast sweet32 freak logjam rc4 null_anon lucky13 drown_sslv2 key_reuse"
+# legacy: nginx TLS 1.0-1.2 with CBC suites, 1024-bit DHE (not under 1024,
+# but RFC 2409 Oakley group 2: the well-known prime makes Logjam positive);
 # HIGH:!aNULL has no 3DES in OpenSSL 3, so no SWEET32.
 want legacy beast positive
 want legacy lucky13 info
-for p in poodle sweet32 freak logjam rc4 null_anon drown_sslv2; do want legacy $p negative; done
+want legacy logjam positive
+t_match "legacy: logjam names the well-known prime" 'rfc2409-oakley2 \(1024 bits' \
+	"$(jq -r '.targets[0].probes[] | select(.id == "logjam") | .evidence' "$work/legacy.json")"
+for p in poodle sweet32 freak rc4 null_anon drown_sslv2 key_reuse; do want legacy $p negative; done
 t_match "legacy: beast evidence names TLS 1.0 CBC suites" 'TLS 1\.0: .*CBC' \
 	"$(jq -r '.targets[0].probes[] | select(.id == "beast") | .evidence' "$work/legacy.json")"
 t_match "legacy: beast evidence says the server's first choice" "first choice under TLS 1.0|not known" \
@@ -88,7 +92,12 @@ t_match "gnutls-legacy: rc4 cites its CVEs" 'CVE-2013-2566' \
 # Modern servers: nothing, each decided; good-rsa (OpenSSL's defaults)
 # still has AES-CBC under TLS 1.2, which lucky13 reports as information.
 for p in $all; do want tls13-only "$p" negative; done
-for p in poodle beast sweet32 freak logjam rc4 null_anon drown_sslv2; do want good-rsa "$p" negative; done
+for p in poodle beast sweet32 freak rc4 null_anon drown_sslv2 key_reuse; do want good-rsa "$p" negative; done
+# OpenSSL 3 picks a well-known 2048-bit prime itself (RFC 3526 group 14, or
+# RFC 7919 ffdhe2048 when offered): not Logjam, named in an info row.
+want good-rsa logjam negative,info
+t_match "good-rsa: the info row names the well-known prime" 'well-known prime \(RFC (3526 group 14|7919 ffdhe2048)' \
+	"$(jq -r '.targets[0].probes[] | select(.id == "logjam" and .state == "info") | .detail' "$work/good-rsa.json")"
 want good-rsa lucky13 info
 # The scripted server of the 1990s: every positive it implies.
 for p in poodle beast sweet32 freak logjam rc4 null_anon drown_sslv2; do want old "$p" positive; done
@@ -97,12 +106,19 @@ t_match "old: freak evidence names an RSA EXPORT suite" 'SSL 3.0: .*RSA_EXPORT' 
 	"$(jq -r '.targets[0].probes[] | select(.id == "freak") | .evidence' "$work/old.json")"
 # (the derived rows only: the full-handshake rows are vulns_full.sh's)
 t_eq "noenum: every row could-not-test" \
-	"$(for p in $all; do echo "$p=could-not-test"; done | sort | paste -sd' ')" \
-	"$(name=noenum states | tr ' ' '\n' | grep -E "^(${all// /|})=" | paste -sd' ')"
+	"$(for p in $all drown_shared_key; do echo "$p=could-not-test"; done | sort | paste -sd' ')" \
+	"$(all="$all drown_shared_key" name=noenum states)"
+# DROWN through another stored endpoint (store_drown_shared_key): none here
+# shares a key with the SSLv2 server; TLS 1.3 has no RSA key exchange.
+want good-rsa drown_shared_key negative
+want legacy drown_shared_key negative
+want old drown_shared_key negative
+want tls13-only drown_shared_key not-applicable
 
 # The policy: the rules fail where the probes are positive, pass on good-rsa.
 for s in legacy gnutls-legacy good-rsa old noenum; do check "$s"; done
 rule legacy pci-asv-beast fail
+rule legacy pci-asv-logjam fail
 for r in pci-asv-poodle pci-asv-sweet32 pci-asv-rc4 pci-asv-drown; do rule legacy $r pass; done
 for r in pci-asv-sweet32 pci-asv-rc4; do rule gnutls-legacy $r fail; done
 for r in poodle beast sweet32 freak logjam rc4 null-anon drown; do

@@ -247,6 +247,36 @@ static void fixture_www(struct target_result *r)
     e->session_ticket = TRI_YES;
     e->heartbeat = TRI_NO;
     snprintf(e->alpn, sizeof(e->alpn), "h2");
+    /* Key-exchange values by hash: the RFC 7919 ffdhe2048 prime, an ECDHE
+     * point seen twice, the leaf's SPKI. */
+    fact_mark(&e->kex.header, true);
+    const struct kex_value kv[] = {
+        {.kind = KEX_DH_PRIME,
+         .version = TLSV_TLS12,
+         .suite = 0x009E,
+         .sha256 = "9cd3b7f336872f46c09428d1bbc19877a4d440512cda8d1c1cf0cd6e33698966",
+         .bits = 2048,
+         .generator = 2},
+        {.kind = KEX_ECDH_PUBLIC,
+         .version = TLSV_TLS12,
+         .suite = 0xC02F,
+         .group = 0x001D,
+         .sha256 = "1111111111111111111111111111111111111111111111111111111111111111"},
+        {.kind = KEX_ECDH_PUBLIC,
+         .version = TLSV_TLS12,
+         .suite = 0xC02F,
+         .group = 0x001D,
+         .sha256 = "1111111111111111111111111111111111111111111111111111111111111111"},
+        {.kind = KEX_CERT_SPKI,
+         .version = TLSV_TLS12,
+         .suite = 0xC02F,
+         .sha256 = "2222222222222222222222222222222222222222222222222222222222222222"},
+    };
+    for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
+        if (kex_list_add(&e->kex, &kv[i]) != 0) {
+            die("out of memory");
+        }
+    }
 
     fact_mark(&r->chain_header, true);
     r->n_certs = 3;

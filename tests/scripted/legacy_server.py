@@ -34,6 +34,8 @@ import mode_robot
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.normpath(os.path.join(HERE, '..', '..'))
+sys.path.insert(0, HERE)
+import mode_kex  # noqa: E402  (--kex-reuse)
 
 # --- constants -------------------------------------------------------------------
 
@@ -580,6 +582,7 @@ def build_parser():
     mode_conv.add_options(a)
     mode_hello.add_options(a)
     mode_robot.add_options(a)
+    mode_kex.add_options(a)
     return p
 
 
@@ -632,6 +635,7 @@ class Config:
         self.prefer_keyshare = args.tls13_prefer_keyshare
         self.dh_bits, self.export_dh_bits = args.dh_bits, args.export_dh_bits
         self.dhe_needs_ffdhe = args.dhe_needs_ffdhe
+        mode_kex.configure(self, args)
         self.export_rsa_bits = args.export_rsa_bits
         for b in (self.dh_bits, self.export_dh_bits, self.export_rsa_bits):
             if not 16 <= b <= 16384:
@@ -1177,11 +1181,11 @@ def build_ske(cfg, info, version, group, sigalg, keytype):
         return None
     if kind in ('DHE', 'DHE_PSK'):
         p = cfg.dh_prime(cfg.export_dh_bits if info.export else cfg.dh_bits)
-        params = v16(p) + v16(b'\x02') + v16(cfg.below(p))
+        params = v16(p) + v16(b'\x02') + v16(mode_kex.dh_public(cfg, p, cfg.below(p)))
         if kind == 'DHE_PSK':
             params = v16(b'') + params
     elif kind in ('ECDHE', 'ECDHE_PSK'):
-        params = b'\x03' + u16(group) + v8(ec_point(cfg, group))
+        params = b'\x03' + u16(group) + v8(mode_kex.ec_public(cfg, group, ec_point(cfg, group)))
         if kind == 'ECDHE_PSK':
             params = v16(b'') + params
     elif kind == 'RSA_EXPORT':
@@ -1267,7 +1271,8 @@ def tls13_answer(cfg, h, mis, hrr_group=None):
     if hrr:
         exts.append((51, u16(group)))
     else:
-        exts.append((51, u16(group) + v16(cfg.rand(cfg.reg.share_len(group)))))
+        exts.append((51, u16(group) + v16(mode_kex.ec_public(
+            cfg, group, cfg.rand(cfg.reg.share_len(group))))))
     if mis == 'duplicate-ext':
         exts.append(exts[0])
     ext_bytes = b''.join(u16(t) + v16(d) for t, d in exts)

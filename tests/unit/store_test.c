@@ -376,7 +376,9 @@ static void fill_target(struct target_result *r, const char *host, uint16_t port
 #define TO_SCHEMA_1                                                                                \
     "DROP TABLE scan_sources; DROP INDEX scans_uuid; DROP INDEX scans_run_id;"                     \
     "ALTER TABLE scans DROP COLUMN uuid; ALTER TABLE scans DROP COLUMN run_id;"                    \
-    "ALTER TABLE scans DROP COLUMN shard_k; ALTER TABLE scans DROP COLUMN shard_n;" OLD_CERT_ITEMS \
+    "ALTER TABLE scans DROP COLUMN shard_k; ALTER TABLE scans DROP COLUMN shard_n;" \
+    OLD_CERT_ITEMS \
+    "DROP TABLE kex_values; ALTER TABLE targets DROP COLUMN kex_state;"                            \
     "DROP TABLE deployment_revocations; DROP TABLE deployment_chains;"                             \
     "DROP TABLE deployment_certs; DROP TABLE deployments;"                                         \
     "DROP TABLE probe_results; ALTER TABLE targets DROP COLUMN probes_state;"                      \

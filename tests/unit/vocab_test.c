@@ -18,6 +18,7 @@ static const char *const want_fact_state[] = {"not-collected", "collected", "cou
 static const char *const want_probe_state[] = {"not-tested", "accepted", "refused", "inconclusive"};
 static const char *const want_target_status[] = {
     "ok", "no-tls", "unreachable", "resolve-failed", "error", "interrupted"};
+static const char *const want_kex_kind[] = {"dh_prime", "dh_public", "ecdh_public", "cert_spki"};
 static const char *const want_pr_state[] = {"not-run",  "not-applicable", "could-not-test",
                                             "negative", "positive",       "info"};
 static const char *const want_revoc[] = {"not-checked", "good", "revoked", "unknown",
@@ -66,6 +67,7 @@ START_TEST(test_round_trips)
     ROUND_TRIP(probe_state, probe_state, PROBE_STATE_COUNT, want_probe_state, "?");
     ROUND_TRIP(target_status, target_status, TARGET_STATUS_COUNT, want_target_status, "?");
     ROUND_TRIP(probe_result_state, probe_result_state, PR_STATE_COUNT, want_pr_state, "?");
+    ROUND_TRIP(kex_kind, kex_kind, KEX_KIND_COUNT, want_kex_kind, "?");
     ROUND_TRIP(revoc_status, revoc_status, REVOC_STATUS_COUNT, want_revoc, "?");
     ROUND_TRIP(enum_order, enum_order, ORDER_COUNT, want_order, "unknown");
 }
