@@ -12,9 +12,11 @@
 #   http        HSTS and Location header values (scanner/http.c)
 #   policy      the policy YAML loader (policies/load.c)
 #   targets     the targets file parser (scanner/target.c)
+#   starttls    the binary pre-TLS dialogues (scanner/starttls/)
 #
 # Needs clang 14 with libclang_rt.fuzzer (Debian: clang-14, libclang-rt-14-dev).
-# Seeds: seed_corpus.py (record, flight), seed_inputs.sh (the others); see
+# Seeds: seed_corpus.py (record, flight), seed_starttls.py (starttls),
+# seed_inputs.sh (the others); see
 # tests/fuzz/README.md.
 # Work files go to $FUZZ_WORK (default /tmp/tlsaudit-fuzz): the binaries,
 # the grown corpora, and any crash-* / leak-* inputs. A crash makes the
@@ -25,7 +27,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}
 shift || true
-targets=${*:-record flight x509 revocation http policy targets}
+targets=${*:-record flight x509 revocation http policy targets starttls}
 work=${FUZZ_WORK:-/tmp/tlsaudit-fuzz}
 cc=${CC_FUZZ:-clang}
 mkdir -p "$work"
@@ -66,6 +68,7 @@ sources() {
 		libs=(-lyaml -lgnutls)
 		;;
 	targets) srcs=("$top/scanner/target.c" "${common[@]}") libs=() ;;
+	starttls) srcs=("$top"/scanner/starttls/*.c "${common[@]}") libs=() ;;
 	*)
 		echo "run.sh: unknown target '$1'" >&2
 		exit 2
