@@ -32,7 +32,7 @@ unchanged "bad port"
 t_run 2 "$TLSAUDIT" scan --db "$db" '[::1'
 t_match "bad IPv6 target" "missing '\]'" "$T_ERR"
 
-printf '# lab\n127.0.0.1:443\n\nbad host name here\n' >targets.txt
+printf '# lab\n127.0.0.1:443\n\nbad host name here now\n' >targets.txt
 t_run 2 "$TLSAUDIT" scan --db "$db" -f targets.txt
 t_match "targets file line is named" "targets.txt:4: too many fields" "$T_ERR"
 unchanged "bad targets file"
