@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "scanner/net/dialogue.h"
+#include "scanner/starttls/starttls.h"
 
 /* LDAP: sends the StartTLS ExtendedRequest (messageID 1); READY on an
  * ExtendedResponse with resultCode success (0), FAILED "LDAP StartTLS
@@ -34,7 +35,11 @@ extern const struct net_dialogue_ops starttls_postgres_ops;
 
 /* MySQL / MariaDB: reads the initial handshake (protocol 10), FAILED
  * "server does not offer TLS" without CLIENT_SSL, otherwise sends the
- * SSLRequest packet (sequence 1) and says READY. arg: unused (NULL). */
+ * SSLRequest packet (sequence 1) and says READY. arg: unused (NULL). Its
+ * state starts with a struct starttls_seen: the version as banner, the
+ * capability flags read, CLIENT_SSL as offered, "CLIENT_SSL auth=PLUGIN"
+ * as caps, the default auth plugin sending the password in the clear
+ * (mysql_clear_password, dialog) as plain_auth. */
 extern const struct net_dialogue_ops starttls_mysql_ops;
 
 /* starttls_mysql_server_version returns the server version string of the
@@ -55,8 +60,19 @@ struct starttls_xmpp_arg {
 /* XMPP: sends the stream header, requires <starttls/> in the server's
  * <stream:features> (FAILED "server does not offer STARTTLS"), sends
  * <starttls/>, READY on <proceed/>, FAILED on <failure/>, a stream error
- * (its condition) or anything else. arg: a struct starttls_xmpp_arg. */
+ * (its condition) or anything else. arg: a struct starttls_xmpp_arg. Its
+ * state starts with a struct starttls_seen: the server's from= as banner,
+ * the features read, <starttls/> offered, caps "STARTTLS [REQUIRED]
+ * SASL=MECH ...", SASL PLAIN or LOGIN before TLS as plain_auth. */
 extern const struct net_dialogue_ops starttls_xmpp_ops;
+
+/* starttls_xmpp_arg_new / starttls_xmpp_server_arg_new: the protocol
+ * table's argument builders (starttls.h) for client and server streams:
+ * the domain is p->xmpp_host, else p->sni, else p->host. One heap block
+ * (free()); -1 with why when the domain cannot go into to=. */
+int starttls_xmpp_arg_new(const struct starttls_params *p, void **out, char *why, size_t why_len);
+int starttls_xmpp_server_arg_new(const struct starttls_params *p, void **out, char *why,
+                                 size_t why_len);
 
 /* starttls_bin_text copies up to n server bytes to dst (dst_size > 0,
  * always NUL-terminated), each byte outside printable ASCII as '?', and

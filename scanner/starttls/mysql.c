@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "common/bytes.h"
+#include "common/util.h"
 #include "scanner/starttls/binary.h"
 
 /* A handshake is about 100 bytes; plugin names and scramble included,
@@ -39,11 +40,15 @@
 #define MYSQL_CHARSET_UTF8 33        /* utf8_general_ci */
 
 struct mysql_ctx {
-    size_t n;      /* bytes of the packet so far, header included */
-    size_t length; /* payload length once the header is read */
+    struct starttls_seen seen; /* first: the protocol table's row says seen */
+    size_t n;                  /* bytes of the packet so far, header included */
+    size_t length;             /* payload length once the header is read */
     uint8_t pkt[4 + MYSQL_MAX_HANDSHAKE];
     char version[64]; /* the server version, printable */
 };
+
+/* Auth plugins whose client half sends the password as it is. */
+static const char *const mysql_clear_plugins[] = {"mysql_clear_password", "dialog"};
 
 const char *starttls_mysql_server_version(const void *ctx)
 {
@@ -82,6 +87,44 @@ static void mysql_error(const uint8_t *p, size_t len, char *why, size_t why_len)
     snprintf(why, why_len, "server sent error %u: %s", le16(p + 1), text);
 }
 
+/* Records what the rest of the handshake says after the lower capability
+ * flags (r at the charset): the default auth plugin into seen's caps and
+ * plain_auth. Nothing when the optional fields are absent or cut short. */
+static void mysql_plugin(struct mysql_ctx *c, struct rbuf *r, uint16_t caps_lo)
+{
+    struct rbuf skip, name;
+    uint16_t caps_hi;
+    uint8_t auth_len;
+    int n = snprintf(c->seen.caps, sizeof(c->seen.caps), "%s",
+                     (caps_lo & CLIENT_SSL) != 0 ? "CLIENT_SSL" : "");
+    if (!rbuf_get_bytes(r, &skip, 3) || !rbuf_get_u16(r, &caps_hi) || !rbuf_get_u8(r, &auth_len) ||
+        !rbuf_get_bytes(r, &skip, 10)) {
+        return;
+    }
+    caps_hi = (uint16_t)(caps_hi >> 8 | caps_hi << 8); /* little-endian on the wire */
+    size_t part2 = auth_len > 8 + 13 ? (size_t)auth_len - 8 : 13;
+    if ((caps_lo & CLIENT_SECURE_CONNECTION) != 0 && !rbuf_get_bytes(r, &skip, part2)) {
+        return;
+    }
+    if ((caps_hi & (CLIENT_PLUGIN_AUTH >> 16)) == 0 || rbuf_at_end(r)) {
+        return;
+    }
+    const uint8_t *nul = memchr(r->data, 0, r->len);
+    size_t len = nul != NULL ? (size_t)(nul - r->data) : r->len;
+    if (!rbuf_get_bytes(r, &name, len)) {
+        return;
+    }
+    char plugin[48];
+    starttls_bin_text(plugin, sizeof(plugin), name.data, name.len);
+    if (n >= 0 && (size_t)n < sizeof(c->seen.caps)) {
+        snprintf(c->seen.caps + n, sizeof(c->seen.caps) - (size_t)n, "%sauth=%s", n > 0 ? " " : "",
+                 plugin);
+    }
+    for (size_t i = 0; i < sizeof(mysql_clear_plugins) / sizeof(mysql_clear_plugins[0]); i++) {
+        c->seen.plain_auth |= strcmp(plugin, mysql_clear_plugins[i]) == 0;
+    }
+}
+
 /* Judges the whole handshake payload; on success appends SSLRequest. */
 static enum net_dialogue_step mysql_judge(struct mysql_ctx *c, struct wbuf *out, char *why,
                                           size_t why_len)
@@ -117,6 +160,11 @@ static enum net_dialogue_step mysql_judge(struct mysql_ctx *c, struct wbuf *out,
         return NET_DIALOGUE_FAILED;
     }
     caps_lo = le16(scramble.data);
+    c->seen.greeted = true;
+    c->seen.capabilities_read = true;
+    c->seen.offered = (caps_lo & CLIENT_SSL) != 0;
+    util_copy(c->seen.banner, sizeof(c->seen.banner), c->version);
+    mysql_plugin(c, &r, caps_lo);
     if ((caps_lo & CLIENT_SSL) == 0) {
         snprintf(why, why_len, "server does not offer TLS (no CLIENT_SSL; version %s)", c->version);
         return NET_DIALOGUE_FAILED;

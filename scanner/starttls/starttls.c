@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "scanner/starttls/binary.h"
 #include "scanner/starttls/text.h"
 
 static const struct starttls_proto protos[] = {
@@ -63,8 +64,32 @@ static const struct starttls_proto protos[] = {
      .ops = &starttls_irc_ops,
      .seen = true,
      .summary = "IRC (IRCv3 STARTTLS, 670)"},
-    /* the binary and XML dialogues (binary.h): ldap 389, xmpp 5222,
-     * xmpp-server 5269, postgres 5432, mysql 3306 */
+    /* the binary and XML dialogues (binary.h) */
+    {.name = "ldap",
+     .ports = {389},
+     .ops = &starttls_ldap_ops,
+     .summary = "LDAP (RFC 4511 StartTLS extended operation)"},
+    {.name = "xmpp",
+     .ports = {5222},
+     .ops = &starttls_xmpp_ops,
+     .arg_new = starttls_xmpp_arg_new,
+     .seen = true,
+     .summary = "XMPP client-to-server (RFC 6120; to= from --xmpp-host)"},
+    {.name = "xmpp-server",
+     .ports = {5269},
+     .ops = &starttls_xmpp_ops,
+     .arg_new = starttls_xmpp_server_arg_new,
+     .seen = true,
+     .summary = "XMPP server-to-server (RFC 6120)"},
+    {.name = "postgres",
+     .ports = {5432},
+     .ops = &starttls_postgres_ops,
+     .summary = "PostgreSQL (SSLRequest)"},
+    {.name = "mysql",
+     .ports = {3306},
+     .ops = &starttls_mysql_ops,
+     .seen = true,
+     .summary = "MySQL / MariaDB (CLIENT_SSL, SSLRequest)"},
 };
 
 #define N_PROTOS (sizeof(protos) / sizeof(protos[0]))

@@ -23,6 +23,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/bytes.h"
@@ -35,6 +36,7 @@
 
 static const char ns_streams[] = "http://etherx.jabber.org/streams";
 static const char ns_tls[] = "urn:ietf:params:xml:ns:xmpp-tls";
+static const char ns_sasl[] = "urn:ietf:params:xml:ns:xmpp-sasl";
 static const char starttls_cmd[] = "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>";
 
 enum xmpp_phase {
@@ -47,6 +49,7 @@ enum xmpp_phase {
 enum xmpp_child { CHILD_NONE = 0, CHILD_FEATURES, CHILD_ERROR, CHILD_PROCEED };
 
 struct xmpp_ctx {
+    struct starttls_seen seen; /* first: the protocol table's row says seen */
     enum xmpp_phase phase;
     size_t n_in;            /* bytes received */
     bool in_tag;            /* between '<' and '>' */
@@ -61,7 +64,11 @@ struct xmpp_ctx {
     bool offered;                   /* <starttls/> seen in the features */
     bool required;                  /* ... with <required/> */
     bool in_starttls;               /* inside that <starttls> */
-    char condition[XMPP_MAX_NAME];  /* a stream error's condition */
+    bool in_mechanisms;             /* inside the features' SASL <mechanisms> */
+    bool in_mechanism;              /* inside one <mechanism>: its text is a name */
+    size_t mech_len;
+    char mech[32];
+    char condition[XMPP_MAX_NAME]; /* a stream error's condition */
 };
 
 /* One tag: a view of ctx->tag. */
@@ -215,6 +222,10 @@ static enum net_dialogue_step xmpp_header(struct xmpp_ctx *c, const struct xml_t
         return NET_DIALOGUE_FAILED;
     }
     snprintf(c->prefix, sizeof(c->prefix), "%.*s", (int)t->prefix_len, t->p);
+    c->seen.greeted = true;
+    if (xml_attr(t, "from", &v, &v_len) == 1) {
+        starttls_bin_text(c->seen.banner, sizeof(c->seen.banner), (const unsigned char *)v, v_len);
+    }
     c->depth = 1;
     c->phase = XMPP_WAIT_FEATURES;
     return NET_DIALOGUE_MORE;
@@ -254,6 +265,7 @@ static enum net_dialogue_step xmpp_child_end(struct xmpp_ctx *c, struct wbuf *ou
 {
     switch (c->child) {
     case CHILD_FEATURES:
+        c->seen.capabilities_read = true;
         if (!c->offered) {
             snprintf(why, why_len, "server does not offer STARTTLS");
             return NET_DIALOGUE_FAILED;
@@ -263,8 +275,9 @@ static enum net_dialogue_step xmpp_child_end(struct xmpp_ctx *c, struct wbuf *ou
         c->child = CHILD_NONE;
         return NET_DIALOGUE_MORE;
     case CHILD_ERROR:
-        snprintf(why, why_len, "stream error: %s",
-                 c->condition[0] != '\0' ? c->condition : "(no condition)");
+        snprintf(why, why_len, "stream error: %s%s",
+                 c->condition[0] != '\0' ? c->condition : "(no condition)",
+                 strcmp(c->condition, "host-unknown") == 0 ? " (the to= domain: --xmpp-host)" : "");
         return NET_DIALOGUE_FAILED;
     case CHILD_PROCEED:
         return NET_DIALOGUE_READY;
@@ -275,16 +288,57 @@ static enum net_dialogue_step xmpp_child_end(struct xmpp_ctx *c, struct wbuf *ou
     return NET_DIALOGUE_FAILED;
 }
 
+/* Appends a word of len bytes to seen.caps (space-separated; a word that
+ * does not fit is left out). */
+static void xmpp_cap(struct xmpp_ctx *c, const char *word, size_t len)
+{
+    size_t used = strlen(c->seen.caps); /* ours: always NUL-terminated */
+    size_t sep = used > 0 ? 1 : 0;
+    if (used + sep + len + 1 > sizeof(c->seen.caps)) {
+        return;
+    }
+    if (sep) {
+        c->seen.caps[used++] = ' ';
+    }
+    memcpy(c->seen.caps + used, word, len);
+    c->seen.caps[used + len] = '\0';
+}
+
+/* The end of a <mechanism>: its name into the caps, PLAIN / LOGIN (the
+ * password as it is, RFC 4616) as plaintext authentication. */
+static void xmpp_mechanism_end(struct xmpp_ctx *c)
+{
+    char word[5 + sizeof(c->mech) + 1];
+    int n = snprintf(word, sizeof(word), "SASL=%.*s", (int)c->mech_len, c->mech);
+    if (n > 5) {
+        xmpp_cap(c, word, (size_t)n);
+    }
+    if (xml_is(c->mech, c->mech_len, "PLAIN") || xml_is(c->mech, c->mech_len, "LOGIN")) {
+        c->seen.plain_auth = true;
+    }
+    c->in_mechanism = false;
+}
+
 /* A start tag inside a child of the stream (depth >= 2 -> deeper). */
 static void xmpp_inner_start(struct xmpp_ctx *c, const struct xml_tag *t)
 {
     if (c->child == CHILD_FEATURES && c->depth == 2 && xml_local_is(t, "starttls") &&
         xml_in_ns(c, t, ns_tls)) {
         c->offered = true;
+        c->seen.offered = true;
+        xmpp_cap(c, "STARTTLS", 8);
         c->in_starttls = !t->empty;
+    } else if (c->child == CHILD_FEATURES && c->depth == 2 && xml_local_is(t, "mechanisms") &&
+               xml_in_ns(c, t, ns_sasl)) {
+        c->in_mechanisms = !t->empty;
+    } else if (c->child == CHILD_FEATURES && c->depth == 3 && c->in_mechanisms &&
+               xml_local_is(t, "mechanism")) {
+        c->in_mechanism = !t->empty;
+        c->mech_len = 0;
     } else if (c->child == CHILD_FEATURES && c->depth == 3 && c->in_starttls &&
                xml_local_is(t, "required")) {
         c->required = true;
+        xmpp_cap(c, "STARTTLS-REQUIRED", 17);
     } else if (c->child == CHILD_ERROR && c->depth == 2 && c->condition[0] == '\0' &&
                !xml_local_is(t, "text")) {
         size_t skip = t->prefix_len > 0 ? t->prefix_len + 1 : 0;
@@ -312,6 +366,10 @@ static enum net_dialogue_step xmpp_element(struct xmpp_ctx *c, const struct xml_
         }
         if (c->depth == 3) {
             c->in_starttls = false;
+            c->in_mechanisms = false;
+        }
+        if (c->depth == 4 && c->in_mechanism) {
+            xmpp_mechanism_end(c);
         }
         c->depth--;
         return s;
@@ -369,6 +427,12 @@ static enum net_dialogue_step xmpp_text(struct xmpp_ctx *c, uint8_t b, char *why
     if (b == '<') {
         c->in_tag = true;
         c->tag_len = 0;
+        return NET_DIALOGUE_MORE;
+    }
+    if (c->in_mechanism && !xml_space((char)b)) {
+        if (c->mech_len < sizeof(c->mech)) {
+            c->mech[c->mech_len++] = b >= 0x21 && b < 0x7f ? (char)b : '?';
+        }
         return NET_DIALOGUE_MORE;
     }
     if (c->depth <= 1 && !xml_space((char)b)) {
@@ -484,3 +548,42 @@ const struct net_dialogue_ops starttls_xmpp_ops = {
     .start = xmpp_start,
     .on_bytes = xmpp_on_bytes,
 };
+
+/* Builds the argument: one block, the domain right after the struct. */
+static int xmpp_arg_new(const struct starttls_params *p, bool server, void **out, char *why,
+                        size_t why_len)
+{
+    *out = NULL;
+    const char *d = p == NULL              ? NULL
+                    : p->xmpp_host != NULL ? p->xmpp_host
+                    : p->sni != NULL       ? p->sni
+                                           : p->host;
+    if (!xmpp_domain_ok(d)) {
+        snprintf(why, why_len, "not a domain for the XMPP stream's to= (--xmpp-host): %.64s",
+                 d != NULL ? d : "(none)");
+        return -1;
+    }
+    size_t n = strlen(d); /* ours: checked above */
+    struct starttls_xmpp_arg *a = calloc(1, sizeof(*a) + n + 1);
+    if (a == NULL) {
+        snprintf(why, why_len, "out of memory");
+        return -1;
+    }
+    char *copy = (char *)(a + 1);
+    memcpy(copy, d, n + 1);
+    a->domain = copy;
+    a->server = server;
+    *out = a;
+    return 0;
+}
+
+int starttls_xmpp_arg_new(const struct starttls_params *p, void **out, char *why, size_t why_len)
+{
+    return xmpp_arg_new(p, false, out, why, why_len);
+}
+
+int starttls_xmpp_server_arg_new(const struct starttls_params *p, void **out, char *why,
+                                 size_t why_len)
+{
+    return xmpp_arg_new(p, true, out, why, why_len);
+}

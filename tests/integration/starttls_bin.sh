@@ -270,7 +270,7 @@ $T13_REFUSED"
 		bin_drive "prosody c2s STARTTLS" "$PROSODY_WANT" xmpp "$C2S_PORT" localhost
 		bin_drive "prosody s2s STARTTLS" "$PROSODY_WANT" xmpp-server "$S2S_PORT" localhost
 		bin_drive "prosody: a host it does not serve" \
-			"dialogue: failed: xmpp: stream error: host-unknown" xmpp "$C2S_PORT" nosuch.test
+			"dialogue: failed: xmpp: stream error: host-unknown (the to= domain: --xmpp-host)" xmpp "$C2S_PORT" nosuch.test
 		bin_drive "prosody without mod_tls" \
 			"dialogue: failed: xmpp: server does not offer STARTTLS" xmpp "$C2S0_PORT" localhost
 	else

@@ -321,6 +321,18 @@ START_TEST(test_mysql_ready)
     ck_assert_uint_eq(r.out_len, sizeof(want));
     ck_assert(memcmp(r.out, want, sizeof(want)) == 0);
     ck_assert_str_eq(starttls_mysql_server_version(r.ctx), "5.5.5-10.11.6-MariaDB-0+deb12u1");
+    const struct starttls_seen *seen = r.ctx; /* the row says seen: the state starts with it */
+    ck_assert(seen->greeted && seen->capabilities_read && seen->offered && !seen->plain_auth);
+    ck_assert_str_eq(seen->banner, "5.5.5-10.11.6-MariaDB-0+deb12u1");
+    ck_assert_str_eq(seen->caps, "CLIENT_SSL auth=mysql_native_password");
+    free(r.ctx);
+    /* a default plugin that sends the password as it is */
+    n = mysql_handshake(hs, sizeof(hs), 10, 0xf7fe);
+    memcpy(hs + n - 22, "mysql_clear_password\0\0", 22);
+    run_case(&starttls_mysql_ops, NULL, hs, n, NET_DIALOGUE_FAILED, "does not offer TLS", &r);
+    seen = r.ctx;
+    ck_assert(seen->greeted && seen->capabilities_read && !seen->offered && seen->plain_auth);
+    ck_assert_str_eq(seen->caps, "auth=mysql_clear_password");
     free(r.ctx);
 }
 END_TEST
@@ -413,6 +425,10 @@ START_TEST(test_xmpp_ready)
     run_case(&starttls_xmpp_ops, &xmpp_c2s, LIT(xmpp_prosody), NET_DIALOGUE_READY, NULL, &r);
     ck_assert_uint_eq(r.out_len, sizeof(want_c2s) - 1);
     ck_assert(memcmp(r.out, want_c2s, r.out_len) == 0);
+    const struct starttls_seen *seen = r.ctx;
+    ck_assert(seen->greeted && seen->capabilities_read && seen->offered && !seen->plain_auth);
+    ck_assert_str_eq(seen->banner, "localhost");
+    ck_assert_str_eq(seen->caps, "STARTTLS STARTTLS-REQUIRED");
     free(r.ctx);
     /* ejabberd's shape: double quotes, no declaration, mechanisms first,
      * whitespace between elements, <proceed></proceed> */
@@ -440,6 +456,19 @@ START_TEST(test_xmpp_refused)
                                "xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN"
                                "</mechanism></mechanisms></stream:features>"),
                NET_DIALOGUE_FAILED, "server does not offer STARTTLS");
+    struct run r;
+    run_case(&starttls_xmpp_ops, &xmpp_c2s,
+             LIT(XMPP_HEADER
+                 "<stream:features><mechanisms "
+                 "xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism> PLAIN "
+                 "</mechanism><mechanism>SCRAM-SHA-1</mechanism></mechanisms>"
+                 "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"
+                 "</stream:features><failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"),
+             NET_DIALOGUE_FAILED, "server refused STARTTLS", &r);
+    const struct starttls_seen *seen = r.ctx;
+    ck_assert(seen->capabilities_read && seen->offered && seen->plain_auth);
+    ck_assert_str_eq(seen->caps, "SASL=PLAIN SASL=SCRAM-SHA-1 STARTTLS");
+    free(r.ctx);
     check_case(&starttls_xmpp_ops, &xmpp_c2s, LIT(XMPP_HEADER "<stream:features/>"),
                NET_DIALOGUE_FAILED, "server does not offer STARTTLS");
     /* <starttls> in another namespace is not the feature */
@@ -455,7 +484,7 @@ START_TEST(test_xmpp_refused)
                LIT(XMPP_HEADER "<stream:error><host-unknown "
                                "xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='x'>"
                                "no such host</text></stream:error></stream:stream>"),
-               NET_DIALOGUE_FAILED, "stream error: host-unknown");
+               NET_DIALOGUE_FAILED, "stream error: host-unknown (the to= domain: --xmpp-host)");
     check_case(&starttls_xmpp_ops, &xmpp_c2s, LIT(XMPP_HEADER "</stream:stream>"),
                NET_DIALOGUE_FAILED, "server closed the stream");
     /* a pre-1.0 server has no features */
@@ -566,6 +595,39 @@ START_TEST(test_xmpp_domain)
 }
 END_TEST
 
+START_TEST(test_table_rows)
+{
+    ck_assert_ptr_eq(starttls_for_port(389)->ops, &starttls_ldap_ops);
+    ck_assert_ptr_eq(starttls_for_port(5432)->ops, &starttls_postgres_ops);
+    ck_assert_ptr_eq(starttls_for_port(3306)->ops, &starttls_mysql_ops);
+    ck_assert_str_eq(starttls_for_port(5222)->name, "xmpp");
+    ck_assert_str_eq(starttls_for_port(5269)->name, "xmpp-server");
+    ck_assert(starttls_find("mysql")->seen && starttls_find("xmpp")->seen);
+    ck_assert(!starttls_find("ldap")->seen && !starttls_find("postgres")->seen);
+    char why[128] = "";
+    void *a = NULL;
+    struct starttls_params p = {.host = "127.0.0.1", .sni = "xmpp.example", .xmpp_host = NULL};
+    ck_assert_int_eq(starttls_find("xmpp")->arg_new(&p, &a, why, sizeof(why)), 0);
+    ck_assert_str_eq(((struct starttls_xmpp_arg *)a)->domain, "xmpp.example");
+    ck_assert(!((struct starttls_xmpp_arg *)a)->server);
+    free(a);
+    p.xmpp_host = "chat.example";
+    ck_assert_int_eq(starttls_find("xmpp-server")->arg_new(&p, &a, why, sizeof(why)), 0);
+    ck_assert_str_eq(((struct starttls_xmpp_arg *)a)->domain, "chat.example");
+    ck_assert(((struct starttls_xmpp_arg *)a)->server);
+    free(a);
+    p.xmpp_host = NULL;
+    p.sni = NULL;
+    ck_assert_int_eq(starttls_xmpp_arg_new(&p, &a, why, sizeof(why)), 0);
+    ck_assert_str_eq(((struct starttls_xmpp_arg *)a)->domain, "127.0.0.1");
+    free(a);
+    p.xmpp_host = "bad'host";
+    ck_assert_int_eq(starttls_xmpp_arg_new(&p, &a, why, sizeof(why)), -1);
+    ck_assert_ptr_null(a);
+    ck_assert_ptr_nonnull(strstr(why, "--xmpp-host"));
+}
+END_TEST
+
 START_TEST(test_bin_text)
 {
     char buf[8];
@@ -597,6 +659,7 @@ static Suite *starttls_bin_suite(void)
     tcase_add_test(tc, test_xmpp_refused);
     tcase_add_test(tc, test_xmpp_hostile);
     tcase_add_test(tc, test_xmpp_domain);
+    tcase_add_test(tc, test_table_rows);
     tcase_add_test(tc, test_bin_text);
     suite_add_tcase(s, tc);
     return s;
