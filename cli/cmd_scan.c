@@ -45,6 +45,7 @@
 #define MAX_TIMEOUT_S 600
 #define MAX_TARGET_BUDGET_S 86400
 #define MAX_POLICIES 64
+#define STARTTLS_DEFAULT_MAX_CONN 2
 
 enum opt_id {
     OPT_TARGETS = 'f',
@@ -64,13 +65,16 @@ enum opt_id {
     OPT_TARGET_BUDGET,
     OPT_NO_VULNS,
     OPT_IDS_FRIENDLY,
+    OPT_STARTTLS,
+    OPT_GREETING_TIMEOUT,
+    OPT_XMPP_HOST,
 };
 
 /* The one table of scan options: getopt_long and --help both come from it. */
 static const struct opt_doc scan_opts[] = {
     {"targets", required_argument, OPT_TARGETS, "FILE",
-     "read targets from FILE (one per line: TARGET [sni=NAME] [tags=TAG,...]; '#' comments; "
-     "'-' = stdin)"},
+     "read targets from FILE (one per line: TARGET [sni=NAME] [tags=TAG,...] "
+     "[starttls=PROTO]; '#' comments; '-' = stdin)"},
     {"db", required_argument, CLI_OPT_DB, "FILE",
      "SQLite database (default: $TLSAUDIT_DB, else ./tlsaudit.db)"},
     {"jobs", required_argument, OPT_JOBS, "N",
@@ -86,13 +90,23 @@ static const struct opt_doc scan_opts[] = {
      "instead of the system store"},
     {"sni", required_argument, OPT_SNI, "NAME",
      "send NAME as SNI (and check the certificate against it) for targets without sni="},
+    {"starttls", required_argument, OPT_STARTTLS, "PROTO",
+     "the application protocol of targets without starttls=: auto (default: by port, see "
+     "below), none (TLS from the first byte), or one of smtp, lmtp, imap, pop3, sieve, ftp, "
+     "nntp, irc (STARTTLS) and smtps, imaps, pop3s, ldaps, ftps, xmpps, dot (direct TLS)"},
+    {"greeting-timeout", required_argument, OPT_GREETING_TIMEOUT, "S",
+     "STARTTLS targets: seconds allowed for the server's greeting and the plaintext dialogue, "
+     "on top of --timeout (1-600, default --timeout); a late greeting is retried once"},
+    {"xmpp-host", required_argument, OPT_XMPP_HOST, "NAME",
+     "XMPP targets: the domain of the stream header's to= (default: the SNI or host)"},
     {"first-ip", no_argument, OPT_FIRST_IP, NULL,
      "scan only the first address a name resolves to (default: every address)"},
     {"no-enumerate", no_argument, OPT_NO_ENUM, NULL,
      "skip the raw-ClientHello enumeration (SSLv2-TLS 1.3, every suite, order, groups); "
      "only the GnuTLS handshakes and the certificate work"},
     {"max-conn", required_argument, OPT_MAX_CONN, "N",
-     "enumeration: connections open at once per target (1-64, default 4)"},
+     "enumeration: connections open at once per target (1-64, default 4; 2 for STARTTLS "
+     "targets, which mail servers rate-limit, unless given)"},
     {"max-conn-total", required_argument, OPT_MAX_CONN_TOTAL, "N",
      "enumeration: connections open at once in all (1-4096, default 64)"},
     {"policy", required_argument, OPT_POLICY, "P",
@@ -159,6 +173,14 @@ static const struct cli_cmd scan_cmd = {
                  "defaults to 443. A DNS name is also sent as SNI and checked against the\n"
                  "certificate; for an IP address the certificate's IP SANs are checked.\n"
                  "\n"
+                 "STARTTLS: with --starttls auto (the default) a target on a well-known port\n"
+                 "speaks its protocol first and every probe runs after its upgrade: 25 and\n"
+                 "587 smtp, 24 lmtp, 110 pop3, 143 imap, 4190 sieve, 21 ftp, 119 nntp,\n"
+                 "6667 irc; 465, 993, 995, 636, 990, 5223 and 853 are direct TLS; every\n"
+                 "other port (443 ...) is plain TLS with no dialogue. A server that does\n"
+                 "not offer STARTTLS is a scan error with that reason (exit 3), stored\n"
+                 "with what it offered before TLS (plaintext logins).\n"
+                 "\n"
                  "Options:\n",
     .help_tail = "\n"
                  "Exit codes, in this precedence: 2 usage, input, policy, database or output\n"
@@ -175,8 +197,9 @@ static const struct cli_cmd scan_cmd = {
 struct scan_args {
     struct target_list targets;
     struct session_options so;
-    unsigned long jobs, timeout_s, max_conn, max_conn_total, target_budget_s;
+    unsigned long jobs, timeout_s, max_conn, max_conn_total, target_budget_s, greeting_s;
     bool have_target_budget;
+    bool have_max_conn;
     enum report_format format;
     char *policy_names[MAX_POLICIES];
     size_t n_policy_names;
@@ -197,6 +220,8 @@ static const struct scan_number {
     {OPT_TARGET_BUDGET, "target-budget", 0, MAX_TARGET_BUDGET_S, "a whole number of seconds",
      offsetof(struct scan_args, target_budget_s)},
     {OPT_MAX_CONN, "max-conn", 1, 64, "a number", offsetof(struct scan_args, max_conn)},
+    {OPT_GREETING_TIMEOUT, "greeting-timeout", 1, MAX_TIMEOUT_S, "a whole number of seconds",
+     offsetof(struct scan_args, greeting_s)},
     {OPT_MAX_CONN_TOTAL, "max-conn-total", 1, 4096, "a number",
      offsetof(struct scan_args, max_conn_total)},
 };
@@ -215,6 +240,7 @@ static int scan_number(struct scan_args *a, int id, const char *v)
             return -1;
         }
         a->have_target_budget = a->have_target_budget || id == OPT_TARGET_BUDGET;
+        a->have_max_conn = a->have_max_conn || id == OPT_MAX_CONN;
         return 0;
     }
     return 1;
@@ -265,6 +291,24 @@ static int scan_own(void *arg, int id, const char *v)
             return -1;
         }
         a->policy_names[a->n_policy_names++] = (char *)v;
+        return 0;
+    case OPT_STARTTLS:
+        if (starttls_resolve(v, TARGET_DEFAULT_PORT) == NULL) {
+            char names[512];
+            starttls_names(names, sizeof(names));
+            fprintf(stderr,
+                    "tlsaudit scan: --starttls: unknown protocol '%s' (expected one of: %s)\n", v,
+                    names);
+            return -1;
+        }
+        a->so.starttls = v;
+        return 0;
+    case OPT_XMPP_HOST:
+        if (!target_valid_sni(v) && !target_is_ip_literal(v)) {
+            fprintf(stderr, "tlsaudit scan: --xmpp-host: '%s' is not a DNS name\n", v);
+            return -1;
+        }
+        a->so.xmpp_host = v;
         return 0;
     case OPT_SNI:
         if (!target_valid_sni(v)) {
@@ -624,6 +668,8 @@ static int scan_parse(int argc, char **argv, struct cli_common *c, struct scan_a
     a->so.max_conn = (unsigned)a->max_conn;
     a->so.max_conn_total = (unsigned)a->max_conn_total;
     a->so.timeout_ms = timeout_ms;
+    a->so.greeting_timeout_ms = (int)a->greeting_s * 1000; /* 0: --timeout */
+    a->so.starttls_max_conn = a->have_max_conn ? (unsigned)a->max_conn : STARTTLS_DEFAULT_MAX_CONN;
     a->so.target_budget_ms = a->have_target_budget ? (int64_t)a->target_budget_s * 1000
                                                    : scan_budget_default(timeout_ms);
     a->so.stop = &stop_flag;
