@@ -93,7 +93,8 @@ static const struct opt_doc scan_opts[] = {
     {"starttls", required_argument, OPT_STARTTLS, "PROTO",
      "the application protocol of targets without starttls=: auto (default: by port, see "
      "below), none (TLS from the first byte), or one of smtp, lmtp, imap, pop3, sieve, ftp, "
-     "nntp, irc (STARTTLS) and smtps, imaps, pop3s, ldaps, ftps, xmpps, dot (direct TLS)"},
+     "nntp, irc, ldap, xmpp, xmpp-server, postgres, mysql (STARTTLS) and smtps, imaps, pop3s, "
+     "ldaps, ftps, xmpps, dot (direct TLS)"},
     {"greeting-timeout", required_argument, OPT_GREETING_TIMEOUT, "S",
      "STARTTLS targets: seconds allowed for the server's greeting and the plaintext dialogue, "
      "on top of --timeout (1-600, default --timeout); a late greeting is retried once"},
@@ -176,7 +177,8 @@ static const struct cli_cmd scan_cmd = {
                  "STARTTLS: with --starttls auto (the default) a target on a well-known port\n"
                  "speaks its protocol first and every probe runs after its upgrade: 25 and\n"
                  "587 smtp, 24 lmtp, 110 pop3, 143 imap, 4190 sieve, 21 ftp, 119 nntp,\n"
-                 "6667 irc; 465, 993, 995, 636, 990, 5223 and 853 are direct TLS; every\n"
+                 "6667 irc, 389 ldap, 5222 xmpp, 5269 xmpp-server, 5432 postgres, 3306\n"
+                 "mysql; 465, 993, 995, 636, 990, 5223 and 853 are direct TLS; every\n"
                  "other port (443 ...) is plain TLS with no dialogue. A server that does\n"
                  "not offer STARTTLS is a scan error with that reason (exit 3), stored\n"
                  "with what it offered before TLS (plaintext logins).\n"

@@ -8,7 +8,12 @@
 # (client and server streams, TLS 1.2 only, ECDHE-RSA-AES128-GCM-SHA256).
 # tests/integration/starttls_drive runs each dialogue and then one GnuTLS
 # handshake per version through it; the negotiated version and suite must
-# be what the server's configuration allows. The negative controls: slapd
+# be what the server's configuration allows. Then a full `tlsaudit scan
+# --starttls PROTO` of each (and `auto` on port 389, and a targets file with
+# starttls=) must enumerate exactly the configured suites per version, with
+# the starttls probe's rows (MySQL's and XMPP's capabilities as evidence,
+# prosody's PLAIN before TLS as plaintext authentication), and exit 3 with
+# the dialogue's reason where it fails. The negative controls: slapd
 # without TLS (resultCode 2), PostgreSQL with ssl=off ('N'), MariaDB with
 # --skip-ssl (no CLIENT_SSL), prosody without mod_tls and for a host it
 # does not serve. A server whose package is missing is reported skipped.
@@ -16,6 +21,7 @@
 lab_netns "$0" "$@"
 set -eu
 . "$top_srcdir/tests/integration/common.sh"
+command -v jq >/dev/null || { echo "jq is needed (apt-get install jq)" >&2; exit 99; }
 [ "$(id -u)" = 0 ] || lab_skip "needs root (the servers run as their own users)"
 DRIVE=${top_builddir:-$top_srcdir}/tests/integration/starttls_drive
 [ -x "$DRIVE" ] || { echo "no $DRIVE (make check builds it)" >&2; exit 99; }
@@ -61,6 +67,45 @@ bin_drive() {
 	t_eq "$name" "$want" "$("$DRIVE" "$@" 2>&1)"
 }
 
+# bin_scan NAME WANT_EXIT PROTO PORT [SCAN OPTIONS...]: a full `tlsaudit
+# scan --starttls PROTO` of 127.0.0.1:PORT into $W/NAME.json; T_JSON is the
+# target's object.
+bin_scan() {
+	local name=$1 want=$2 proto=$3 port=$4
+	shift 4
+	t_run "$want" "$TLSAUDIT" scan --db "$W/scan.db" --starttls "$proto" --format json \
+		-o "$W/$name.json" "$@" "127.0.0.1:$port"
+	T_JSON=$(jq -c '.targets[0]' "$W/$name.json" 2>/dev/null || echo '{}')
+}
+
+# bin_suites NAME SPEC: the scan's enumeration must have accepted exactly
+# the versions and suites of SPEC ("TLS1.2=0xC02F,0xC030 TLS1.3=0x1301"),
+# every other version refused, nothing incomplete; the GnuTLS handshakes
+# must agree on the versions.
+bin_suites() {
+	local name=$1 spec=$2 item v want vers=''
+	for item in $spec; do
+		v=${item%%=*}
+		want=$(tr ',' '\n' <<<"${item#*=}" | sort | paste -sd, -)
+		vers=${vers:+$vers,}$v
+		t_eq "$name: $v suites" "$want" "$(jq -r '.enumeration.versions[] |
+			select((.version | sub(" "; "")) == "'"$v"'") | [.suites[].code] | sort | join(",")' \
+			<<<"$T_JSON")"
+	done
+	t_eq "$name: enumerated versions" "$vers" "$(jq -r '[.enumeration.versions[] |
+		select(.state == "accepted") | .version | sub(" "; "")] | join(",")' <<<"$T_JSON")"
+	t_eq "$name: enumeration complete" "" "$(jq -r '[.enumeration.versions[] |
+		select(.incomplete or .state == "inconclusive") | .version] | join(",")' <<<"$T_JSON")"
+	t_eq "$name: handshake versions" "$vers" "$(jq -r '[.versions[] |
+		select(.state == "accepted") | .version | sub(" "; "")] | join(",")' <<<"$T_JSON")"
+}
+
+# bin_probe NAME ID WANT_STATE [EVIDENCE]: the target's probe row ID.
+bin_probe() {
+	t_eq "$1: $2" "$3${4:+ $4}" "$(jq -r '.probes[] | select(.id == "'"$2"'") |
+		.state + (if (.evidence // "") != "" then " " + .evidence else "" end)' <<<"$T_JSON")"
+}
+
 # --- slapd --------------------------------------------------------------------
 slapd_conf() { # DIR TLS(0|1)
 	{
@@ -87,7 +132,8 @@ if command -v slapd >/dev/null 2>&1 || [ -x /usr/sbin/slapd ]; then
 	LDAPS_PORT=$(lab_free_port)
 	LDAP0_PORT=$(lab_free_port)
 	/usr/sbin/slapd -d 0 -f "$W/ldap/slapd.conf" \
-		-h "ldap://127.0.0.1:$LDAP_PORT/ ldaps://127.0.0.1:$LDAPS_PORT/" >"$W/ldap/log" 2>&1 &
+		-h "ldap://127.0.0.1:$LDAP_PORT/ ldaps://127.0.0.1:$LDAPS_PORT/ ldap://127.0.0.1:389/" \
+		>"$W/ldap/log" 2>&1 &
 	SLAPD=$!
 	lab_track "$SLAPD"
 	/usr/sbin/slapd -d 0 -f "$W/ldap0/slapd.conf" -h "ldap://127.0.0.1:$LDAP0_PORT/" \
@@ -128,7 +174,7 @@ fi
 mariadb_start() { # EXTRA OPTIONS...
 	"${AS_MY[@]}" /usr/sbin/mariadbd --no-defaults --datadir="$W/my/data" --socket="$W/my/sock" \
 		--pid-file="$W/my/pid" --port="$MY_PORT" --bind-address=127.0.0.1 --skip-grant-tables \
-		--skip-name-resolve "$@" >>"$W/my/log" 2>&1 &
+		--skip-name-resolve --max-connect-errors=1000000 "$@" >>"$W/my/log" 2>&1 &
 	MY=$!
 	lab_track "$MY"
 }
@@ -167,6 +213,7 @@ ssl = { certificate = "$1/cert.pem"; key = "$1/key.pem"; protocol = "tlsv1_2"; c
 c2s_require_encryption = $([ "$4" = 1 ] && echo true || echo false)
 s2s_require_encryption = false
 s2s_secure_auth = false
+allow_unencrypted_plain_auth = $([ "$4" = 1 ] && echo false || echo true)
 VirtualHost "localhost"
 EOC
 }
@@ -213,6 +260,22 @@ $SLAPD_WANT" tls "$LDAPS_PORT"
 		bin_drive "slapd without TLS refuses StartTLS" \
 			"dialogue: failed: ldap: LDAP StartTLS refused: resultCode 2 (protocolError): unsupported extended operation" \
 			ldap "$LDAP0_PORT"
+		SLAPD_SUITES="TLS1.2=0xC02F,0xC030 TLS1.3=0x1301,0x1302"
+		bin_scan slapd 0 ldap "$LDAP_PORT"
+		t_eq "slapd: scan status" ok "$(jq -r .status <<<"$T_JSON")"
+		bin_suites "slapd StartTLS scan" "$SLAPD_SUITES"
+		bin_probe "slapd" starttls_missing negative
+		# port 389 (the namespace is ours): auto picks ldap
+		t_run 0 "$TLSAUDIT" scan --db "$W/scan.db" --format json -o "$W/slapd-auto.json" \
+			127.0.0.1:389
+		T_JSON=$(jq -c '.targets[0]' "$W/slapd-auto.json" 2>/dev/null || echo '{}')
+		bin_suites "slapd on 389, --starttls auto" "$SLAPD_SUITES"
+		bin_scan slapd-ldaps 0 ldaps "$LDAPS_PORT"
+		bin_suites "slapd ldaps scan" "$SLAPD_SUITES"
+		bin_scan slapd-notls 3 ldap "$LDAP0_PORT"
+		t_match "slapd without TLS: the scan says why" \
+			'LDAP StartTLS refused: resultCode 2 \(protocolError\)' "$(jq -r .error <<<"$T_JSON")"
+		bin_probe "slapd without TLS" starttls_missing positive
 	else
 		t_fail "slapd did not start" "$(tail -5 "$W/ldap/log" "$W/ldap0/log")"
 	fi
@@ -223,6 +286,9 @@ if [ -n "${PG-}" ]; then
 		bin_drive "postgresql SSLRequest" "dialogue: ready
 $T13_ONLY
 TLS 1.3: accepted TLS_AES_256_GCM_SHA384" postgres "$PG_PORT"
+		bin_scan postgres 0 postgres "$PG_PORT"
+		bin_suites "postgresql scan" "TLS1.3=0x1301,0x1302,0x1303"
+		bin_probe "postgresql" starttls_missing negative
 		# ssl=off by a reload: the answer becomes 'N' (polled: the reload is asynchronous)
 		sed -i 's/^ssl = on$/ssl = off/' "$W/pg/data/postgresql.conf"
 		kill -HUP "$PG"
@@ -234,6 +300,9 @@ TLS 1.3: accepted TLS_AES_256_GCM_SHA384" postgres "$PG_PORT"
 		done
 		t_eq "postgresql ssl=off answers N" \
 			"dialogue: failed: postgres: server does not accept SSL (SSLRequest answered N)" "$got"
+		bin_scan postgres-nossl 3 postgres "$PG_PORT"
+		t_match "postgresql ssl=off: the scan says why" 'SSLRequest answered N' \
+			"$(jq -r .error <<<"$T_JSON")"
 	else
 		t_fail "postgresql did not start" "$(tail -5 "$W/pg/log")"
 	fi
@@ -245,6 +314,10 @@ if [ -n "${MY-}" ]; then
 $T12_ONLY_PRE
 TLS 1.2: accepted TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
 $T13_REFUSED" mysql "$MY_PORT"
+		bin_scan mariadb 0 mysql "$MY_PORT"
+		bin_suites "mariadb scan" "TLS1.2=0xCCA8"
+		bin_probe "mariadb" starttls_missing negative "CLIENT_SSL auth=mysql_native_password"
+		bin_probe "mariadb" plaintext_auth negative "CLIENT_SSL auth=mysql_native_password"
 		lab_untrack "$MY"
 		_lab_kill "$MY"
 		mariadb_start --skip-ssl
@@ -252,6 +325,9 @@ $T13_REFUSED" mysql "$MY_PORT"
 			out=$("$DRIVE" mysql "$MY_PORT" 2>&1)
 			t_match "mariadb --skip-ssl does not offer TLS" \
 				'^dialogue: failed: mysql: server does not offer TLS \(no CLIENT_SSL; version 5\.5\.5-10\.[0-9.]+-MariaDB' "$out"
+			bin_scan mariadb-nossl 3 mysql "$MY_PORT"
+			t_match "mariadb --skip-ssl: the scan says why" 'server does not offer TLS' \
+				"$(jq -r .error <<<"$T_JSON")"
 		else
 			t_fail "mariadb --skip-ssl did not start" "$(tail -5 "$W/my/log")"
 		fi
@@ -273,9 +349,38 @@ $T13_REFUSED"
 			"dialogue: failed: xmpp: stream error: host-unknown (the to= domain: --xmpp-host)" xmpp "$C2S_PORT" nosuch.test
 		bin_drive "prosody without mod_tls" \
 			"dialogue: failed: xmpp: server does not offer STARTTLS" xmpp "$C2S0_PORT" localhost
+		bin_scan prosody-c2s 0 xmpp "$C2S_PORT" --xmpp-host localhost
+		bin_suites "prosody c2s scan" "TLS1.2=0xC02F"
+		bin_probe "prosody c2s" starttls_missing negative "STARTTLS STARTTLS-REQUIRED"
+		bin_probe "prosody c2s" plaintext_auth negative "STARTTLS STARTTLS-REQUIRED"
+		bin_scan prosody-s2s 0 xmpp-server "$S2S_PORT" --xmpp-host localhost
+		bin_suites "prosody s2s scan" "TLS1.2=0xC02F"
+		bin_scan prosody-unknown 3 xmpp "$C2S_PORT" --xmpp-host nosuch.test
+		t_match "prosody, a host it does not serve: the scan says why" \
+			'stream error: host-unknown' "$(jq -r .error <<<"$T_JSON")"
+		bin_scan prosody-notls 3 xmpp "$C2S0_PORT" --xmpp-host localhost
+		t_match "prosody without mod_tls: the scan says why" 'server does not offer STARTTLS' \
+			"$(jq -r .error <<<"$T_JSON")"
+		# (prosody lists its mechanisms in no fixed order)
+		t_match "prosody without mod_tls: plaintext_auth" '^positive (.* )?SASL=PLAIN( |$)' \
+			"$(jq -r '.probes[] | select(.id == "plaintext_auth") | .state + " " + .evidence' \
+				<<<"$T_JSON")"
 	else
 		t_fail "prosody did not start" "$(tail -5 "$W/xmpp/out" "$W/xmpp/err" "$W/xmpp0/err" 2>&1)"
 	fi
+fi
+
+# A targets file naming each target's protocol (starttls=), one scan.
+if [ -n "${SLAPD-}" ] && [ -n "${XMPP-}" ]; then
+	printf '127.0.0.1:%s starttls=ldap\n127.0.0.1:%s starttls=xmpp-server\n' "$LDAP_PORT" \
+		"$S2S_PORT" >"$W/targets"
+	t_run 0 "$TLSAUDIT" scan --db "$W/scan.db" --xmpp-host localhost --format json \
+		-o "$W/file.json" -f "$W/targets"
+	want=$(printf '%s\n' "$LDAP_PORT 0xC02F,0xC030" "$S2S_PORT 0xC02F" | LC_ALL=C sort | paste -sd';' -)
+	t_eq "targets file: TLS 1.2 suites per target" "$want" \
+		"$(jq -r '[.targets[] | "\(.port) " + ([.enumeration.versions[] |
+			select(.version == "TLS 1.2") | .suites[].code] | sort | join(","))] |
+			sort | join(";")' "$W/file.json")"
 fi
 
 [ "$SKIPPED" -lt 4 ] || lab_skip "none of slapd, postgresql-15, mariadb-server, prosody is installed"
