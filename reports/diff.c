@@ -173,6 +173,7 @@ static int add_target(struct diff_build *c, const struct target_result *r, enum 
     t->port = r->port;
     t->ip = diff_dup_str(c, r->ip);
     t->sni = diff_dup_str(c, r->sni);
+    t->starttls = diff_dup_str(c, r->starttls[0] ? r->starttls : "none");
     t->a = ia;
     t->b = ib;
     *out_t = d->n_targets++;
@@ -537,8 +538,12 @@ static void cmp_pair(struct diff_build *c, size_t t, size_t ia, size_t ib)
 
 static bool same_key(const struct target_result *x, const struct target_result *y)
 {
-    return x->port == y->port && strcmp(x->ip, y->ip) == 0 && x->host != NULL && y->host != NULL &&
-           strcasecmp(x->host, y->host) == 0;
+    /* The application protocol is part of the endpoint: port 25 scanned as
+     * smtp and as direct TLS are two targets (an empty name is "none"). */
+    const char *px = x->starttls[0] ? x->starttls : "none";
+    const char *py = y->starttls[0] ? y->starttls : "none";
+    return x->port == y->port && strcmp(x->ip, y->ip) == 0 && strcmp(px, py) == 0 &&
+           x->host != NULL && y->host != NULL && strcasecmp(x->host, y->host) == 0;
 }
 
 struct diff *diff_compute(const struct report_data *a, const struct report_data *b)
@@ -613,6 +618,7 @@ void diff_free(struct diff *d)
         free(d->targets[i].host);
         free(d->targets[i].ip);
         free(d->targets[i].sni);
+        free(d->targets[i].starttls);
     }
     free(d->targets);
     strlist_cleanup(&d->policies_compared);

@@ -73,6 +73,7 @@ enum csv_col {
     COL_FAIL_ON,
     COL_FAIL_ON_INCONCLUSIVE,
     COL_BLOCKING,
+    COL_STARTTLS,
     COL_COUNT
 };
 
@@ -96,7 +97,7 @@ static const char *const csv_header[COL_COUNT] = {
     "evidence",   "waiver",
     "deployment", "deployment_label",
     "fail_on",    "fail_on_inconclusive",
-    "blocking",
+    "blocking",   "starttls",
 };
 
 /* One row: borrowed strings, or owned ones in buf (numbers). */
@@ -133,6 +134,7 @@ static void csv_target_cols(struct csv_row *row, const struct report_data *d, si
     csv_num(row, COL_PORT, r->port);
     row->f[COL_IP] = r->ip;
     row->f[COL_SNI] = r->sni;
+    row->f[COL_STARTTLS] = r->starttls[0] ? r->starttls : "none";
 }
 
 static void csv_suites(FILE *out, const struct report_data *d, size_t t)

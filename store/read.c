@@ -30,7 +30,7 @@
 
 static const char *const rd_sql[RD_COUNT] = {
     [RD_TARGETS] = "SELECT id, host, port, sni, ip, status, error, started_ms, finished_ms,"
-                   " chain_collected, revoc_collected, probes_state, probes_detail"
+                   " chain_collected, revoc_collected, probes_state, probes_detail, starttls"
                    " FROM targets WHERE scan_id = ? ORDER BY id",
     [RD_VERSIONS] = "SELECT version, state, reason, suite, suite_name, grp, dh_bits, hrr"
                     " FROM versions WHERE target_id = ?",
@@ -65,6 +65,9 @@ static const char *const rd_sql[RD_COUNT] = {
                 " hsts_max_age, hsts_include_subdomains, hsts_preload, hsts_header,"
                 " redirect_checked, redirect_error, http_status, redirects_to_https,"
                 " redirect_location FROM http_headers WHERE target_id = ?",
+    [RD_STARTTLS] = "SELECT state, detail, greeted, capabilities_read, offered, plain_auth,"
+                    " upgraded, capabilities, banner, failure FROM starttls_dialogues"
+                    " WHERE target_id = ?",
     [RD_PROBES] = "SELECT position, probe_id, version, suite, state, detail, evidence"
                   " FROM probe_results WHERE target_id = ? ORDER BY position",
 };
@@ -130,6 +133,7 @@ static int rd_target(struct rd_ctx *c, struct target_result *r, int64_t *out_id)
         return -1;
     }
     col_buf(st, 12, r->probes.header.detail, sizeof(r->probes.header.detail));
+    col_buf(st, 13, r->starttls, sizeof(r->starttls));
     return 0;
 }
 

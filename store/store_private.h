@@ -49,6 +49,7 @@ enum store_stmt_id {
     ST_INSERT_TAG,
     ST_INSERT_REVOCATION,
     ST_INSERT_HTTP,
+    ST_INSERT_STARTTLS,
     ST_INSERT_PROBE_RESULT,
     ST_CACHE_PUT,
     ST_CACHE_LOAD,
@@ -189,6 +190,10 @@ sqlite3_stmt *store_stmt(struct store *s, enum store_stmt_id id);
 /* store_run steps a bound statement that returns no rows, then resets it.
  * Returns 0, or -1 with "context: ..." recorded (binding errors included). */
 int store_run(struct store *s, const struct binder *b, const char *context);
+
+/* store_put_starttls writes the STARTTLS dialogue's facts of target
+ * target_id (store/starttls.c). Returns 0 or -1 (error in the handle). */
+int store_put_starttls(struct store *s, int64_t target_id, const struct starttls_fact *f);
 
 /* store_begin_insert starts the BEGIN IMMEDIATE transaction of a write
  * whose first row is an insert of statement id, and starts b on that

@@ -92,7 +92,8 @@ umount "$pub/mnt"
 
 # A schema-1 file (as an older tlsaudit left it) on the read-only mount.
 cp "$seed" "$pub/mnt/v1.db"
-sqlite3 "$pub/mnt/v1.db" "DROP TABLE deployment_revocations; DROP TABLE deployment_chains;
+sqlite3 "$pub/mnt/v1.db" "DROP TABLE starttls_dialogues; ALTER TABLE targets DROP COLUMN starttls;
+	DROP TABLE deployment_revocations; DROP TABLE deployment_chains;
 	DROP TABLE deployment_certs; DROP TABLE deployments; DROP TABLE probe_results; ALTER TABLE targets DROP COLUMN probes_state;
 	ALTER TABLE targets DROP COLUMN probes_detail; DROP TABLE revocations; DROP TABLE http_headers; DROP TABLE fetch_cache;
 	ALTER TABLE targets DROP COLUMN revoc_collected; ALTER TABLE chains DROP COLUMN aia_attempted;

@@ -371,10 +371,10 @@ static void fill_target(struct target_result *r, const char *host, uint16_t port
     "DROP TABLE certificate_items; ALTER TABLE old_items RENAME TO certificate_items;"             \
     "CREATE INDEX certificate_items_value ON certificate_items (field, value);"
 
-/* Takes a current file back to schema 1: what steps 6, 4, 3 and 2 add,
+/* Takes a current file back to schema 1: what steps 7, 6, 4, 3 and 2 add,
  * dropped (the tests of old files start from a file written now). */
 #define TO_SCHEMA_1                                                                                \
-    OLD_CERT_ITEMS                                                                                 \
+    "DROP TABLE starttls_dialogues; ALTER TABLE targets DROP COLUMN starttls;" OLD_CERT_ITEMS      \
     "DROP TABLE deployment_revocations; DROP TABLE deployment_chains;"                             \
     "DROP TABLE deployment_certs; DROP TABLE deployments;"                                         \
     "DROP TABLE probe_results; ALTER TABLE targets DROP COLUMN probes_state;"                      \
@@ -1589,13 +1589,13 @@ START_TEST(test_open_check_writes_nothing)
 
     /* A newer schema is refused by the check alone, untouched. */
     raw = raw_open(db);
-    raw_exec(raw, "PRAGMA user_version = 7");
+    raw_exec(raw, "PRAGMA user_version = 8");
     sqlite3_close(raw);
     snapshot_take(db, &snap);
     s = (struct store *)&s;
     ck_assert_int_eq(store_open_check(db, &s, err, sizeof(err)), -1);
     ck_assert_ptr_null(s);
-    ck_assert_msg(strstr(err, "schema version 7") != NULL && strstr(err, db) != NULL, "%s", err);
+    ck_assert_msg(strstr(err, "schema version 8") != NULL && strstr(err, db) != NULL, "%s", err);
     snapshot_check(db, &snap);
 }
 END_TEST
