@@ -76,6 +76,8 @@ bin_scan() {
 	t_run "$want" "$TLSAUDIT" scan --db "$W/scan.db" --starttls "$proto" --format json \
 		-o "$W/$name.json" "$@" "127.0.0.1:$port"
 	T_JSON=$(jq -c '.targets[0]' "$W/$name.json" 2>/dev/null || echo '{}')
+	t_eq "$name: the target's protocol is stored and reported" "$proto" \
+		"$(jq -r .starttls <<<"$T_JSON")"
 }
 
 # bin_suites NAME SPEC: the scan's enumeration must have accepted exactly
@@ -270,6 +272,7 @@ $SLAPD_WANT" tls "$LDAPS_PORT"
 			127.0.0.1:389
 		T_JSON=$(jq -c '.targets[0]' "$W/slapd-auto.json" 2>/dev/null || echo '{}')
 		bin_suites "slapd on 389, --starttls auto" "$SLAPD_SUITES"
+		t_eq "slapd on 389: auto picked ldap" ldap "$(jq -r .starttls <<<"$T_JSON")"
 		bin_scan slapd-ldaps 0 ldaps "$LDAPS_PORT"
 		bin_suites "slapd ldaps scan" "$SLAPD_SUITES"
 		bin_scan slapd-notls 3 ldap "$LDAP0_PORT"
@@ -318,6 +321,8 @@ $T13_REFUSED" mysql "$MY_PORT"
 		bin_suites "mariadb scan" "TLS1.2=0xCCA8"
 		bin_probe "mariadb" starttls_missing negative "CLIENT_SSL auth=mysql_native_password"
 		bin_probe "mariadb" plaintext_auth negative "CLIENT_SSL auth=mysql_native_password"
+		t_match "mariadb: the version as banner" '^5\.5\.5-10\.[0-9.]+-MariaDB' \
+			"$(jq -r .starttls_dialogue.banner <<<"$T_JSON")"
 		lab_untrack "$MY"
 		_lab_kill "$MY"
 		mariadb_start --skip-ssl
