@@ -12,6 +12,7 @@
 #   http        HSTS and Location header values (scanner/http.c)
 #   policy      the policy YAML loader (policies/load.c)
 #   targets     the targets file parser (scanner/target.c)
+#   starttls    the pre-TLS dialogues and their line engine (scanner/starttls/)
 #
 # Needs clang 14 with libclang_rt.fuzzer (Debian: clang-14, libclang-rt-14-dev).
 # Seeds: seed_corpus.py (record, flight), seed_inputs.sh (the others); see
@@ -25,7 +26,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}
 shift || true
-targets=${*:-record flight x509 revocation http policy targets}
+targets=${*:-record flight x509 revocation http policy targets starttls}
 work=${FUZZ_WORK:-/tmp/tlsaudit-fuzz}
 cc=${CC_FUZZ:-clang}
 mkdir -p "$work"
@@ -65,7 +66,8 @@ sources() {
 			"$top/policies/hash.c" "${facts[@]}" "${common[@]}" "${registry[@]}")
 		libs=(-lyaml -lgnutls)
 		;;
-	targets) srcs=("$top/scanner/target.c" "${common[@]}") libs=() ;;
+	targets) srcs=("$top/scanner/target.c" "$top"/scanner/starttls/*.c "${common[@]}") libs=() ;;
+	starttls) srcs=("$top"/scanner/starttls/*.c "${common[@]}") libs=() ;;
 	*)
 		echo "run.sh: unknown target '$1'" >&2
 		exit 2

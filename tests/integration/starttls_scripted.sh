@@ -49,6 +49,14 @@ t_run 0 "$TLSAUDIT" report --db "$db" --format text
 t_match "ok: the text report names the protocol" "127.0.0.1:$PORT \[?.*starttls=smtp  ok" "$T_OUT"
 t_match "ok: the text report shows the dialogue" "STARTTLS offered and accepted; before TLS: AUTH=PLAIN" "$T_OUT"
 
+# the policy: AUTH before STARTTLS fails pci-no-plaintext-auth (medium),
+# STARTTLS offered passes pci-starttls-offered
+t_run 1 "$TLSAUDIT" check --db "$db" --latest --policy pci-dss-4.0 --fail-on medium --format json
+t_eq "ok: pci-no-plaintext-auth fails, pci-starttls-offered passes" "fail pass" \
+	"$(jq -r '[.targets[0].policies[0].findings[] | select(.rule_id == "pci-no-plaintext-auth" or .rule_id == "pci-starttls-offered")] | sort_by(.rule_id) | map(.verdict) | join(" ")' <<<"$T_OUT")"
+t_match "ok: the finding's evidence names the probe" "plaintext_auth: positive: smtp: a plaintext login is offered before TLS" \
+	"$(jq -r '.targets[0].policies[0].findings[] | select(.rule_id == "pci-no-plaintext-auth") | .evidence' <<<"$T_OUT")"
+
 # auto by port does not pick smtp for an ephemeral port: direct TLS finds
 # nothing (the negative control: the dialogue is what makes it work)
 scan direct 3 --starttls none --no-enumerate
