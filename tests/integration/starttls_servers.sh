@@ -7,10 +7,11 @@
 #   postfix   smtp (STARTTLS, AUTH offered before it), submission
 #             (smtpd_tls_auth_only: no AUTH before it), smtps (direct)
 #             TLS 1.2 only, ECDHE-RSA-AES256-GCM-SHA384 : ECDHE-RSA-AES128-GCM-SHA256
-#   dovecot   imap, imaps, pop3, pop3s, managesieve (and the SASL service
-#             postfix authenticates against); TLS >= 1.2,
+#   dovecot   imap, imaps, pop3, pop3s, managesieve, lmtp (and the SASL
+#             service postfix authenticates against); TLS >= 1.2,
 #             ECDHE-RSA-CHACHA20-POLY1305 : ECDHE-RSA-AES128-GCM-SHA256, and
-#             only TLS_AES_256_GCM_SHA384 in TLS 1.3
+#             only TLS_AES_256_GCM_SHA384 in TLS 1.3 (dovecot 2.3.19's lmtp
+#             does not apply ssl_cipher_suites: OpenSSL's three there)
 #   vsftpd    ftp (AUTH TLS); TLS 1.2 AES256-GCM-SHA384 : AES128-SHA256 (RSA
 #             key exchange), TLS 1.3 OpenSSL's defaults
 #
@@ -28,7 +29,7 @@ lab_netns "$0" "$@"
 command -v jq >/dev/null || { echo "jq is needed (apt-get install jq)" >&2; exit 99; }
 for p in postfix dovecot vsftpd; do
 	command -v "$p" >/dev/null || [ -x "/usr/sbin/$p" ] ||
-		lab_skip "$p is not installed (apt-get install postfix dovecot-imapd dovecot-pop3d dovecot-managesieved vsftpd)"
+		lab_skip "$p is not installed (apt-get install postfix dovecot-imapd dovecot-pop3d dovecot-managesieved dovecot-lmtpd vsftpd)"
 done
 lab_init
 lab_certs
@@ -46,6 +47,7 @@ chmod 600 "$srv/key.pem"
 port() { _lab_pick_port && echo "$LAB_FREE_PORT"; }
 P_SMTP=$(port) P_SUB=$(port) P_SMTPS=$(port)
 P_IMAP=$(port) P_IMAPS=$(port) P_POP3=$(port) P_POP3S=$(port) P_SIEVE=$(port) P_AUTH=$(port)
+P_LMTP=$(port)
 P_FTP=$(port)
 
 # wait_ports NAME PORT...: every PORT listens within 20 s, or the log.
@@ -69,7 +71,7 @@ wait_ports() {
 d=$srv/dovecot
 mkdir -p "$d/base" "$d/state"
 cat >"$d/dovecot.conf" <<EOF
-protocols = imap pop3 sieve
+protocols = imap pop3 sieve lmtp
 listen = 127.0.0.1
 base_dir = $d/base
 state_dir = $d/state
@@ -128,9 +130,15 @@ service auth {
 service anvil {
   chroot =
 }
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $P_LMTP
+  }
+}
 EOF
 _lab_spawn dovecot "$P_IMAP" dovecot -F -c "$d/dovecot.conf"
-wait_ports dovecot "$P_IMAPS" "$P_POP3" "$P_POP3S" "$P_SIEVE" "$P_AUTH"
+wait_ports dovecot "$P_IMAPS" "$P_POP3" "$P_POP3S" "$P_SIEVE" "$P_AUTH" "$P_LMTP"
 
 # --- postfix ---------------------------------------------------------------
 pf=$srv/postfix
@@ -217,6 +225,7 @@ cat >"$LAB_DIR/targets" <<EOF
 127.0.0.1:$P_POP3S starttls=pop3s
 127.0.0.1:$P_SIEVE starttls=sieve
 127.0.0.1:$P_FTP starttls=ftp
+127.0.0.1:$P_LMTP starttls=lmtp
 EOF
 t_run 0 "$TLSAUDIT" scan --db "$db" --offline --format json --timeout 5 -j 4 \
 	--ca-file "$LAB_CA" -f "$LAB_DIR/targets" -o "$LAB_DIR/scan.json"
@@ -248,6 +257,7 @@ expect "dovecot imaps" "$P_IMAPS" imaps "TLS 1.2,TLS 1.3" "$DV12" 0x1302
 expect "dovecot pop3" "$P_POP3" pop3 "TLS 1.2,TLS 1.3" "$DV12" 0x1302
 expect "dovecot pop3s" "$P_POP3S" pop3s "TLS 1.2,TLS 1.3" "$DV12" 0x1302
 expect "dovecot managesieve" "$P_SIEVE" sieve "TLS 1.2,TLS 1.3" "$DV12" 0x1302
+expect "dovecot lmtp" "$P_LMTP" lmtp "TLS 1.2,TLS 1.3" "$DV12" 0x1301,0x1302,0x1303
 expect "vsftpd ftp" "$P_FTP" ftp "TLS 1.2,TLS 1.3" 0x003C,0x009D 0x1301,0x1302,0x1303
 
 # The dialogues' facts, as each server is configured.
@@ -266,10 +276,11 @@ t_match "dovecot imap: greeting" "Dovecot" "$(tq "$P_IMAP" '.starttls_dialogue.b
 t_eq "dovecot pop3: upgraded, STLS, USER" "true true true" "$(dlg "$P_POP3")"
 t_match "dovecot pop3: capabilities" "STLS USER" "$(tq "$P_POP3" '.starttls_dialogue.capabilities')"
 t_eq "dovecot managesieve: upgraded" "true true true" "$(dlg "$P_SIEVE")"
+t_eq "dovecot lmtp: LHLO, STARTTLS, no AUTH" "true true false negative" "$(dlg "$P_LMTP") $(row "$P_LMTP" plaintext_auth)"
 t_eq "vsftpd: AUTH TLS accepted; logins not listed by FTP" "true true false could-not-test" \
 	"$(dlg "$P_FTP") $(row "$P_FTP" plaintext_auth)"
-t_eq "every STARTTLS target: starttls_missing negative" "negative negative negative negative negative negative" \
-	"$(for p in $P_SMTP $P_SUB $P_IMAP $P_POP3 $P_SIEVE $P_FTP; do row "$p" starttls_missing; done | paste -sd' ' -)"
+t_eq "every STARTTLS target: starttls_missing negative" "negative negative negative negative negative negative negative" \
+	"$(for p in $P_SMTP $P_SUB $P_IMAP $P_POP3 $P_SIEVE $P_FTP $P_LMTP; do row "$p" starttls_missing; done | paste -sd' ' -)"
 
 # The wrong protocol on a real server: a clear error, never a hang.
 t_run 3 "$TLSAUDIT" scan --db "$db" --offline --no-enumerate --format json --timeout 3 \
