@@ -118,11 +118,12 @@ static int run_once(struct probe_ctx *c, void *ctx, struct net_error *err, bool 
     return (err->timed_out || err->reset) && !err->interrupted ? 1 : -1;
 }
 
-/* Copies what the dialogue saw into f (rows whose state starts with one). */
-static void copy_seen(struct starttls_fact *f, const struct starttls_proto *p, const void *ctx)
+/* Copies what the dialogue saw into f (rows whose state starts with one);
+ * returns whether the logins offered before TLS are known. */
+static bool copy_seen(struct starttls_fact *f, const struct starttls_proto *p, const void *ctx)
 {
     if (!p->seen) {
-        return;
+        return false;
     }
     const struct starttls_seen *s = ctx;
     f->greeted = s->greeted;
@@ -131,15 +132,17 @@ static void copy_seen(struct starttls_fact *f, const struct starttls_proto *p, c
     f->plain_auth = s->plain_auth;
     util_copy(f->caps, sizeof(f->caps), s->caps);
     util_copy(f->banner, sizeof(f->banner), s->banner);
+    return s->auth_known;
 }
 
 /* The two rows the policies judge, from f. */
-static void record_rows(struct probe_ctx *c, const struct starttls_fact *f)
+static void record_rows(struct probe_ctx *c, const struct starttls_fact *f, bool auth_known)
 {
     char d[FACT_TEXT];
     if (f->upgraded) {
         snprintf(d, sizeof(d), "%s: STARTTLS offered and accepted", c->proto->name);
-        probe_record(c, ROW_MISSING, PROBE_NO_VERSION, 0, PR_NEGATIVE, d, f->caps);
+        probe_record(c, ROW_MISSING, PROBE_NO_VERSION, 0, PR_NEGATIVE, d,
+                     f->caps[0] ? f->caps : NULL);
     } else if (f->header.state == FACT_COLLECTED) {
         probe_record(c, ROW_MISSING, PROBE_NO_VERSION, 0, PR_POSITIVE, f->failure,
                      f->caps[0] ? f->caps : NULL);
@@ -147,15 +150,18 @@ static void record_rows(struct probe_ctx *c, const struct starttls_fact *f)
         probe_record(c, ROW_MISSING, PROBE_NO_VERSION, 0, PR_COULD_NOT_TEST, f->header.detail,
                      NULL);
     }
-    if (!c->proto->seen || !f->capabilities_read) {
-        snprintf(d, sizeof(d), "%s: no capability list was read before TLS", c->proto->name);
+    const char *ev = f->caps[0] ? f->caps : NULL;
+    if (!auth_known) {
+        snprintf(d, sizeof(d), "%s: %s", c->proto->name,
+                 f->capabilities_read ? "the protocol does not list its logins before TLS"
+                                      : "no capability list was read before TLS");
         probe_record(c, ROW_PLAIN_AUTH, PROBE_NO_VERSION, 0, PR_COULD_NOT_TEST, d, NULL);
     } else if (f->plain_auth) {
         snprintf(d, sizeof(d), "%s: a plaintext login is offered before TLS", c->proto->name);
-        probe_record(c, ROW_PLAIN_AUTH, PROBE_NO_VERSION, 0, PR_POSITIVE, d, f->caps);
+        probe_record(c, ROW_PLAIN_AUTH, PROBE_NO_VERSION, 0, PR_POSITIVE, d, ev);
     } else {
         snprintf(d, sizeof(d), "%s: no plaintext login before TLS", c->proto->name);
-        probe_record(c, ROW_PLAIN_AUTH, PROBE_NO_VERSION, 0, PR_NEGATIVE, d, f->caps);
+        probe_record(c, ROW_PLAIN_AUTH, PROBE_NO_VERSION, 0, PR_NEGATIVE, d, ev);
     }
 }
 
@@ -198,9 +204,10 @@ enum probe_step probe_starttls_run(struct probe_ctx *c)
         /* Unreachable: the versions probe finds and records it. */
         fact_set_result(&f->header, err.why[0] ? err.why : "no answer");
         free(ctx);
+        record_rows(c, f, false);
         return PROBE_NEXT;
     }
-    copy_seen(f, c->proto, ctx);
+    bool auth_known = copy_seen(f, c->proto, ctx);
     free(ctx);
     enum probe_step step = PROBE_NEXT;
     if (rc == 0) {
@@ -218,6 +225,6 @@ enum probe_step probe_starttls_run(struct probe_ctx *c)
         util_copy(f->failure, sizeof(f->failure), err.why);
         step = fail_target(r, TARGET_ERROR, err.why);
     }
-    record_rows(c, f);
+    record_rows(c, f, auth_known);
     return step;
 }

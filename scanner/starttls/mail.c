@@ -52,6 +52,7 @@ static void imap_caps(struct starttls_text_ctx *c, const uint8_t *line, size_t l
         line_caps_add(c->seen.caps, sizeof(c->seen.caps), w, wl);
     }
     c->seen.capabilities_read = true;
+    c->seen.auth_known = true;
     /* RFC 9051 §6.2.3: LOGIN works unless LOGINDISABLED is advertised. */
     if (!logindisabled) {
         c->seen.plain_auth = true;
@@ -191,6 +192,7 @@ static enum net_dialogue_step pop3_line(void *ctx, const void *arg, const uint8_
             return NET_DIALOGUE_MORE;
         }
         c->seen.capabilities_read = true;
+        c->seen.auth_known = true;
         if (!c->seen.offered) {
             return not_offered(why, why_len);
         }
@@ -290,6 +292,7 @@ static enum net_dialogue_step sieve_line(void *ctx, const void *arg, const uint8
         }
         c->seen.greeted = true;
         c->seen.capabilities_read = true;
+        c->seen.auth_known = true;
         if (!c->seen.offered) {
             return not_offered(why, why_len);
         }

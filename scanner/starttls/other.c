@@ -93,19 +93,22 @@ static enum net_dialogue_step ftp_line(void *ctx, const void *arg, const uint8_t
         c->state = FTP_FEAT;
         return NET_DIALOGUE_MORE;
     case FTP_FEAT:
-        if (code != 211) {
-            return ftp_auth(c, out); /* no FEAT: AUTH TLS may still work */
-        }
-        c->seen.capabilities_read = true;
-        if (!c->seen.offered) {
-            return not_offered(why, why_len, " (no AUTH TLS in FEAT)");
-        }
+        /* FEAT is only informative: vsftpd 3.0.3 lists PBSZ and PROT but
+         * not AUTH, though RFC 4217 §6 says it SHOULD; AUTH TLS decides. */
+        c->seen.capabilities_read = code == 211;
         return ftp_auth(c, out);
     default:
+        if (code >= 500 && code <= 599 && code != 534) {
+            /* RFC 4217 §4.1: 500, 502, 504 the command or mechanism unknown */
+            c->refused_code = code;
+            return starttls_text_fail(why, why_len, STARTTLS_NOT_OFFERED " (AUTH TLS refused)",
+                                      line, len);
+        }
         if (code != 234) {
             c->refused_code = code;
             return starttls_text_fail(why, why_len, "AUTH TLS refused", line, len);
         }
+        c->seen.offered = true;
         return NET_DIALOGUE_READY;
     }
 }
@@ -176,6 +179,7 @@ static enum net_dialogue_step nntp_line(void *ctx, const void *arg, const uint8_
             return NET_DIALOGUE_MORE;
         }
         c->seen.capabilities_read = true;
+        c->seen.auth_known = true;
         if (!c->seen.offered) {
             return not_offered(why, why_len, "");
         }

@@ -55,10 +55,11 @@ struct starttls_params {
 /* What a text dialogue saw before TLS; at the start of its state when the
  * row says `seen`. Every string is printable ASCII, NUL-terminated. */
 struct starttls_seen {
-    bool greeted;                     /* the server's greeting arrived and was positive */
-    bool capabilities_read;           /* a capability list was read before TLS */
-    bool offered;                     /* the list named STARTTLS (STLS, AUTH TLS ...) */
-    bool plain_auth;                  /* plaintext authentication offered before TLS */
+    bool greeted;           /* the server's greeting arrived and was positive */
+    bool capabilities_read; /* a capability list was read before TLS */
+    bool offered;           /* the list named STARTTLS (STLS, AUTH TLS ...) */
+    bool plain_auth;        /* plaintext authentication offered before TLS */
+    bool auth_known;        /* the capability list says which logins it offers (not FTP, IRC) */
     char caps[STARTTLS_CAPS_LEN];     /* the auditor's words: "STARTTLS AUTH=PLAIN USER" */
     char banner[STARTTLS_BANNER_LEN]; /* the greeting's text */
 };

@@ -143,6 +143,7 @@ static enum net_dialogue_step smtp_line(void *ctx, const void *arg, const uint8_
                                       hello[0] == 'L' ? "LHLO refused" : "EHLO refused", line, len);
         }
         c->seen.capabilities_read = true;
+        c->seen.auth_known = true;
         if (!c->seen.offered) {
             util_copy(why, why_len, STARTTLS_NOT_OFFERED);
             return NET_DIALOGUE_FAILED;

@@ -7,7 +7,7 @@
  *   imap   RFC 9051 §6.2.1 / RFC 3501: * OK greeting, CAPABILITY, STARTTLS, tagged OK
  *   pop3   RFC 2595 §4: +OK greeting, CAPA (STLS), STLS, +OK
  *   sieve  RFC 5804 §2.2: the capability lines up to OK ("STARTTLS"), STARTTLS, OK
- *   ftp    RFC 4217 §4: 220 greeting, FEAT (AUTH TLS), AUTH TLS, 234
+ *   ftp    RFC 4217 §4: 220 greeting, FEAT (informative), AUTH TLS, 234 (5xx: not offered)
  *   nntp   RFC 4642 §2.2: 200/201 greeting, CAPABILITIES (STARTTLS), STARTTLS, 382
  *   irc    the IRCv3 STARTTLS extension: STARTTLS, 670 (691 fails)
  *

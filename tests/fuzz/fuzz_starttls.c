@@ -1,150 +1,157 @@
 /*
- * tests/fuzz/fuzz_starttls.c - fuzz target for the binary pre-TLS
- * dialogues (scanner/starttls/binary.h: LDAP's BER reader, PostgreSQL's
- * answer and error messages, MySQL's handshake packet, the XMPP
- * tokenizer).
+ * tests/fuzz/fuzz_starttls.c - fuzz target for the pre-TLS dialogues
+ * (scanner/starttls/: the line engine and every protocol of the table,
+ * text and binary alike).
  *
- * Input: byte 0 picks the dialogue (mod 5: ldap, postgres, mysql, xmpp
- * client, xmpp server), byte 1 seeds the chunk sizes, the rest is what the
- * server sends. It is fed one byte at a time, at once, and in chunks of 1
- * to 17 bytes. Invariants: the bytewise run decides (step, reason, bytes
- * to send, and the byte p at which it stopped); the other runs give the
- * same, except that a READY at byte p becomes FAILED ("data after ...")
- * when bytes follow p in the same piece; a reason is NUL-terminated
- * printable ASCII, present on FAILED; no more than NET_MAX_OUT bytes are
- * ever asked to be sent. Any broken invariant aborts.
+ * Input: a protocol name and a newline (a name the table does not know
+ * picks a dialogue by the name's bytes), one byte that seeds the chunk
+ * sizes, then the server's bytes. Each dialogue runs once over the bytes
+ * whole and once in the seeded chunks. Invariants: every step is MORE,
+ * READY or FAILED; FAILED gives a non-empty printable reason; what the
+ * dialogue sends stays under NET_MAX_OUT and is the same in both runs, as
+ * are the step and the reason (unless the whole run failed on bytes after
+ * the go-ahead, which a split run cannot see); a state that starts with a
+ * struct starttls_seen keeps its strings NUL-terminated and printable. Any
+ * broken invariant aborts.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/bytes.h"
-#include "scanner/starttls/binary.h"
+#include "scanner/starttls/starttls.h"
 #include "tests/fuzz/fuzz.h"
 
-#define FZ_OUT_MAX 4096
-
-struct fz_run {
+struct run {
     enum net_dialogue_step step;
-    char why[128];
-    uint8_t out[FZ_OUT_MAX];
-    size_t out_len;
-    size_t stop; /* bytes fed when it stopped (n if never) */
-    bool stop_at_piece_end;
+    char why[256];
+    uint8_t sent[4096];
+    size_t n_sent;
+    struct starttls_seen seen;
 };
 
-static void fz_take(struct fz_run *r, struct wbuf *w)
+static void check_text(const char *s, size_t cap, bool may_be_empty)
 {
-    if (!wbuf_ok(w) || wbuf_len(w) > NET_MAX_OUT || r->out_len + wbuf_len(w) > FZ_OUT_MAX) {
+    size_t n = strnlen(s, cap);
+    if (n == cap || (!may_be_empty && n == 0)) {
         abort();
     }
-    if (wbuf_len(w) > 0) {
-        memcpy(r->out + r->out_len, wbuf_data(w), wbuf_len(w));
-    }
-    r->out_len += wbuf_len(w);
-    wbuf_cleanup(w);
-}
-
-static void fz_check_why(const struct fz_run *r)
-{
-    const char *end = memchr(r->why, '\0', sizeof(r->why));
-    if (end == NULL || (r->step == NET_DIALOGUE_FAILED && end == r->why)) {
-        abort();
-    }
-    for (const char *p = r->why; p < end; p++) {
-        if (*p < 0x20 || *p > 0x7e) {
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f) {
             abort();
         }
     }
 }
 
-/* mode 0: bytewise, 1: at once, 2: chunks from seed. */
-static void fz_feed(const struct net_dialogue_ops *ops, const void *arg, const uint8_t *in,
-                    size_t n, int mode, unsigned seed, struct fz_run *r)
+/* Appends w's bytes to r->sent (the first 4096 kept) and empties w. */
+static void take(struct run *r, struct wbuf *w)
+{
+    if (!wbuf_ok(w) || wbuf_len(w) > NET_MAX_OUT) {
+        abort();
+    }
+    size_t n = wbuf_len(w);
+    size_t room = sizeof(r->sent) - r->n_sent;
+    if (n > 0 && room > 0) {
+        memcpy(r->sent + r->n_sent, wbuf_data(w), n < room ? n : room);
+    }
+    r->n_sent += n < room ? n : room;
+    wbuf_cleanup(w);
+    wbuf_init(w, NET_MAX_OUT);
+}
+
+static void run(const struct starttls_proto *p, const void *arg, const uint8_t *in, size_t len,
+                uint8_t seed, struct run *r)
 {
     memset(r, 0, sizeof(*r));
-    void *ctx = calloc(1, ops->ctx_size);
+    void *ctx = calloc(1, p->ops->ctx_size ? p->ops->ctx_size : 1);
     if (ctx == NULL) {
         abort();
     }
     struct wbuf w;
     wbuf_init(&w, NET_MAX_OUT);
-    r->step = ops->start(ctx, arg, &w, r->why, sizeof(r->why));
-    fz_take(r, &w);
-    size_t at = 0;
-    r->stop = n;
-    while (r->step == NET_DIALOGUE_MORE && at < n) {
-        size_t piece = mode == 0   ? 1
-                       : mode == 1 ? n - at
-                                   : 1 + (seed = seed * 1103515245u + 12345u) % 17;
-        if (piece > n - at) {
-            piece = n - at;
+    r->step = p->ops->start(ctx, arg, &w, r->why, sizeof(r->why));
+    take(r, &w);
+    unsigned x = seed;
+    for (size_t pos = 0; r->step == NET_DIALOGUE_MORE && pos < len;) {
+        size_t n = len - pos;
+        if (seed != 0) {
+            x = x * 1103515245u + 12345u;
+            size_t c = 1 + (x >> 16) % 17;
+            n = c < n ? c : n;
         }
-        wbuf_init(&w, NET_MAX_OUT);
-        r->step = ops->on_bytes(ctx, arg, in + at, piece, &w, r->why, sizeof(r->why));
-        fz_take(r, &w);
-        at += piece;
-        if (r->step != NET_DIALOGUE_MORE) {
-            r->stop = at;
-        }
+        r->step = p->ops->on_bytes(ctx, arg, in + pos, n, &w, r->why, sizeof(r->why));
+        take(r, &w);
+        pos += n;
     }
-    fz_check_why(r);
+    if (r->step != NET_DIALOGUE_MORE && r->step != NET_DIALOGUE_READY &&
+        r->step != NET_DIALOGUE_FAILED) {
+        abort();
+    }
+    if (r->step == NET_DIALOGUE_FAILED) {
+        check_text(r->why, sizeof(r->why), false);
+    }
+    if (p->seen) {
+        memcpy(&r->seen, ctx, sizeof(r->seen));
+        check_text(r->seen.caps, sizeof(r->seen.caps), true);
+        check_text(r->seen.banner, sizeof(r->seen.banner), true);
+    }
+    wbuf_cleanup(&w);
     free(ctx);
 }
 
-static void fz_same(const struct fz_run *b, const struct fz_run *o)
+/* The dialogue named by name[0..n), else one chosen by its bytes. */
+static const struct starttls_proto *pick(const uint8_t *name, size_t n)
 {
-    if (b->step == NET_DIALOGUE_READY && o->stop != b->stop) {
-        /* bytes followed the go-ahead in the same piece */
-        if (o->step != NET_DIALOGUE_FAILED || strstr(o->why, "data after") == NULL ||
-            o->stop <= b->stop) {
-            abort();
+    size_t n_dialogues = 0;
+    unsigned h = 0;
+    for (size_t i = 0; i < starttls_count(); i++) {
+        const struct starttls_proto *p = starttls_at(i);
+        if (starttls_is_dialogue(p)) {
+            n_dialogues++;
+            if (strlen(p->name) == n && memcmp(p->name, name, n) == 0) {
+                return p;
+            }
         }
-        return;
     }
-    if (o->step != b->step || strcmp(o->why, b->why) != 0 || o->out_len != b->out_len ||
-        memcmp(o->out, b->out, b->out_len) != 0) {
-        abort();
+    for (size_t i = 0; i < n; i++) {
+        h = h * 31u + name[i];
     }
+    size_t k = n_dialogues ? h % n_dialogues : 0;
+    for (size_t i = 0; i < starttls_count(); i++) {
+        const struct starttls_proto *p = starttls_at(i);
+        if (starttls_is_dialogue(p) && k-- == 0) {
+            return p;
+        }
+    }
+    return NULL;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const struct starttls_xmpp_arg c2s = {.domain = "localhost", .server = false};
-    static const struct starttls_xmpp_arg s2s = {.domain = "example.test", .server = true};
-    if (size < 2) {
+    const uint8_t *nl = memchr(data, '\n', size < 32 ? size : 32);
+    if (nl == NULL || (size_t)(nl - data) + 2 > size) {
         return 0;
     }
-    const struct net_dialogue_ops *ops = NULL;
-    const void *arg = NULL;
-    switch (data[0] % 5) {
-    case 0:
-        ops = &starttls_ldap_ops;
-        break;
-    case 1:
-        ops = &starttls_postgres_ops;
-        break;
-    case 2:
-        ops = &starttls_mysql_ops;
-        break;
-    case 3:
-        ops = &starttls_xmpp_ops;
-        arg = &c2s;
-        break;
-    default:
-        ops = &starttls_xmpp_ops;
-        arg = &s2s;
-        break;
+    const struct starttls_proto *p = pick(data, (size_t)(nl - data));
+    if (p == NULL) {
+        return 0;
     }
-    struct fz_run *b = malloc(sizeof(*b)), *o = malloc(sizeof(*o));
-    if (b == NULL || o == NULL) {
+    uint8_t seed = nl[1];
+    const uint8_t *in = nl + 2;
+    size_t len = size - (size_t)(in - data);
+    struct starttls_params params = {.host = "fuzz.example", .sni = "fuzz.example"};
+    void *arg = NULL;
+    char why[128];
+    if (p->arg_new != NULL && p->arg_new(&params, &arg, why, sizeof(why)) != 0) {
+        abort(); /* the default parameters always make an argument */
+    }
+    static struct run whole, split;
+    run(p, arg, in, len, 0, &whole);
+    run(p, arg, in, len, seed | 1u, &split);
+    bool tail = whole.step == NET_DIALOGUE_FAILED && strstr(whole.why, "go-ahead") != NULL;
+    if (!tail &&
+        (whole.step != split.step || strcmp(whole.why, split.why) != 0 ||
+         whole.n_sent != split.n_sent || memcmp(whole.sent, split.sent, whole.n_sent) != 0)) {
         abort();
     }
-    fz_feed(ops, arg, data + 2, size - 2, 0, 0, b);
-    fz_feed(ops, arg, data + 2, size - 2, 1, 0, o);
-    fz_same(b, o);
-    fz_feed(ops, arg, data + 2, size - 2, 2, data[1], o);
-    fz_same(b, o);
-    free(b);
-    free(o);
+    free(arg);
     return 0;
 }

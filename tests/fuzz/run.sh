@@ -12,10 +12,11 @@
 #   http        HSTS and Location header values (scanner/http.c)
 #   policy      the policy YAML loader (policies/load.c)
 #   targets     the targets file parser (scanner/target.c)
-#   starttls    the binary pre-TLS dialogues (scanner/starttls/)
+#   starttls    the pre-TLS dialogues and their line engine (scanner/starttls/)
+#   starttls_bin  the binary pre-TLS dialogues, bytewise as the reference
 #
 # Needs clang 14 with libclang_rt.fuzzer (Debian: clang-14, libclang-rt-14-dev).
-# Seeds: seed_corpus.py (record, flight), seed_starttls.py (starttls),
+# Seeds: seed_corpus.py (record, flight), seed_starttls.py (starttls_bin),
 # seed_inputs.sh (the others); see
 # tests/fuzz/README.md.
 # Work files go to $FUZZ_WORK (default /tmp/tlsaudit-fuzz): the binaries,
@@ -27,7 +28,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}
 shift || true
-targets=${*:-record flight x509 revocation http policy targets starttls}
+targets=${*:-record flight x509 revocation http policy targets starttls starttls_bin}
 work=${FUZZ_WORK:-/tmp/tlsaudit-fuzz}
 cc=${CC_FUZZ:-clang}
 mkdir -p "$work"
@@ -67,8 +68,8 @@ sources() {
 			"$top/policies/hash.c" "${facts[@]}" "${common[@]}" "${registry[@]}")
 		libs=(-lyaml -lgnutls)
 		;;
-	targets) srcs=("$top/scanner/target.c" "${common[@]}") libs=() ;;
-	starttls) srcs=("$top"/scanner/starttls/*.c "${common[@]}") libs=() ;;
+	targets) srcs=("$top/scanner/target.c" "$top"/scanner/starttls/*.c "${common[@]}") libs=() ;;
+	starttls | starttls_bin) srcs=("$top"/scanner/starttls/*.c "${common[@]}") libs=() ;;
 	*)
 		echo "run.sh: unknown target '$1'" >&2
 		exit 2

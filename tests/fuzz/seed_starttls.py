@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""tests/fuzz/seed_starttls.py - writes corpus/starttls/, the seeds of
-fuzz_starttls (byte 0: the dialogue, 0 ldap, 1 postgres, 2 mysql, 3 xmpp
+"""tests/fuzz/seed_starttls.py - writes corpus/starttls_bin/, the seeds of
+fuzz_starttls_bin (byte 0: the dialogue, 0 ldap, 1 postgres, 2 mysql, 3 xmpp
 client, 4 xmpp server; byte 1: the chunk seed; then the server's bytes):
 each protocol's go-ahead and refusals, shaped as in
 tests/unit/starttls_bin_test.c. Rewrites the directory (keeps crash-*)."""
@@ -8,7 +8,7 @@ import os
 import struct
 
 top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-out = os.path.join(top, "tests", "fuzz", "corpus", "starttls")
+out = os.path.join(top, "tests", "fuzz", "corpus", "starttls_bin")
 os.makedirs(out, exist_ok=True)
 for f in os.listdir(out):
     if not f.startswith("crash-"):

@@ -43,8 +43,9 @@ before=$(sum "$db")
 # place and expiring certificate) and what v5 adds (each policy run's gate:
 # "fail_on", "fail_on_inconclusive", "gate_stored", the "verdicts" judged
 # at it, each finding's "blocking") and v6 (each certificate's
-# "policy_oids", empty for a certificate stored before it).
-V4_NEW='del(.generated, .scan.database) | .targets |= map(del(.deployments))
+# "policy_oids", empty for a certificate stored before it) and v7 (each
+# target's "starttls", "none" before it, and "starttls_dialogue", null).
+V4_NEW='del(.generated, .scan.database) | .targets |= map(del(.deployments, .starttls, .starttls_dialogue))
 	| walk(if type == "object" then del(.policy_oids) else . end)
 	| del(.inventory.certificates[]?.served[]?.deployment, .expiring.certificates[]?.deployment)
 	| .policy_runs |= (. // [] | map(del(.fail_on, .fail_on_inconclusive, .gate_stored, .verdicts)
@@ -72,6 +73,9 @@ compare() {
 		t_eq "$1: scan $id: every target has an empty probes array, not collected" \
 			"$(jq '.targets | length' "$data/v2-scan$id.report.json")" \
 			"$(jq '[.targets[] | select(.probes == [] and .probes_header.state == "not-collected")] | length' "$LAB_DIR/v2-r$id.json")"
+		t_eq "$1: v2 scan $id: every target reads back as direct TLS (schema v7)" \
+			"$(jq '.targets | length' "$data/v2-scan$id.report.json")" \
+			"$(jq '[.targets[] | select(.starttls == "none" and .starttls_dialogue == null)] | length' "$LAB_DIR/v2-r$id.json")"
 		t_eq "$1: scan $id: every old policy run has no stored gate and is judged at --fail-on high" \
 			"$(jq '.policy_runs | length' "$data/v2-scan$id.report.json")" \
 			"$(jq '[.policy_runs[] | select(.gate_stored == false and .fail_on == "high" and .fail_on_inconclusive == false)] | length' "$LAB_DIR/v2-r$id.json")"

@@ -32,9 +32,12 @@ scan() {
 	sqlite3 "$db" 'SELECT max(id) FROM scans' >"$work/$name.id"
 }
 
-# states NAME: "id=state" of every probe row of NAME's scan, sorted.
+# states NAME: "id=state" of every vulnerability probe row of NAME's scan,
+# sorted (the STARTTLS rows, not-applicable on these direct-TLS targets,
+# are not vulnerability checks).
 states() {
-	jq -r '[.targets[0].probes[] | "\(.id)=\(.state)"] | sort | join(" ")' "$work/$name.json"
+	jq -r '[.targets[0].probes[] | select(.id != "starttls_missing" and .id != "plaintext_auth")
+		| "\(.id)=\(.state)"] | sort | join(" ")' "$work/$name.json"
 }
 
 # want NAME PROBE STATE: the row of PROBE in NAME's scan has STATE.

@@ -27,6 +27,8 @@ import sys
 import threading
 import time
 
+import mode_starttls
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.normpath(os.path.join(HERE, '..', '..'))
 
@@ -548,6 +550,9 @@ def build_parser():
       help='write the byte stream N bytes at a time (crosses record boundaries)')
     a('--write-delay-ms', type=float, default=None,
       help='delay between separate writes (default 10 with --fragment/--tcp-chunk)')
+    a('--starttls', choices=mode_starttls.MODES, metavar='MODE',
+      help='speak SMTP STARTTLS first (mode_starttls.py: ok, split, no-starttls, refuse, '
+           'endless, oversized, tls-early)')
     a('--misbehave', choices=MISBEHAVIOURS, help='hostile behaviour (see README)')
     a('--misbehave-count', type=int, default=0, metavar='N',
       help='only the first N connections misbehave (0 = all)')
@@ -644,6 +649,7 @@ class Config:
             wd = 10.0 if (self.fragment or self.tcp_chunk) else 0.0
         self.write_delay = wd / 1000.0
         self.misbehave = args.misbehave
+        self.starttls = args.starttls
         self.misbehave_count = args.misbehave_count
         self.misbehave_versions = set(norm_version(v) for v in
                                       split_list(args.misbehave_versions))
@@ -1615,6 +1621,9 @@ class Server:
         conn = Conn(s, peer, self.cfg, idx)
         try:
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self.cfg.starttls and not mode_starttls.run(s, self.cfg.starttls, idx):
+                result = 'starttls %s: no TLS' % self.cfg.starttls
+                return
             result = handle(conn)
         except Exception as e:   # never die on a client; log internal errors always
             result = 'internal error: %s: %s' % (type(e).__name__, e)

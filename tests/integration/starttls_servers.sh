@@ -1,0 +1,311 @@
+#!/usr/bin/env bash
+# tests/integration/starttls_servers.sh - STARTTLS and direct TLS against
+# real Debian servers, each started here (in the lab's private network
+# namespace, on ephemeral ports of 127.0.0.1, from a config directory of
+# its own) and stopped by PID:
+#
+#   postfix   smtp (STARTTLS, AUTH offered before it), submission
+#             (smtpd_tls_auth_only: no AUTH before it), smtps (direct)
+#             TLS 1.2 only, ECDHE-RSA-AES256-GCM-SHA384 : ECDHE-RSA-AES128-GCM-SHA256
+#   dovecot   imap, imaps, pop3, pop3s, managesieve, lmtp (and the SASL
+#             service postfix authenticates against); TLS >= 1.2,
+#             ECDHE-RSA-CHACHA20-POLY1305 : ECDHE-RSA-AES128-GCM-SHA256, and
+#             only TLS_AES_256_GCM_SHA384 in TLS 1.3 (dovecot 2.3.19's lmtp
+#             does not apply ssl_cipher_suites: OpenSSL's three there)
+#   vsftpd    ftp (AUTH TLS); TLS 1.2 AES256-GCM-SHA384 : AES128-SHA256 (RSA
+#             key exchange), TLS 1.3 OpenSSL's defaults
+#
+# Every configuration differs, so each scan must find exactly its server's
+# suites per version behind the dialogue (enumeration) and a GnuTLS
+# handshake must complete behind it; the dialogue's facts (STARTTLS
+# offered, plaintext logins before TLS) are as each server is configured.
+# Dovecot counts a connection from its own address as secure (rip == lip),
+# so on 127.0.0.1 it offers plaintext logins before TLS: that is what it
+# does, and what the facts must say. A missing server package skips.
+set -eu
+. "$top_srcdir/tests/lab/lab.sh"
+lab_netns "$0" "$@"
+. "$top_srcdir/tests/integration/common.sh"
+command -v jq >/dev/null || { echo "jq is needed (apt-get install jq)" >&2; exit 99; }
+for p in postfix dovecot vsftpd; do
+	command -v "$p" >/dev/null || [ -x "/usr/sbin/$p" ] ||
+		lab_skip "$p is not installed (apt-get install postfix dovecot-imapd dovecot-pop3d dovecot-managesieved dovecot-lmtpd vsftpd)"
+done
+lab_init
+lab_certs
+
+# The servers' files: readable by their unprivileged users (postfix,
+# dovenull, dovecot), so not under the lab's private (0700) directory.
+srv=$(mktemp -d /tmp/tlsaudit-starttls.XXXXXX)
+chmod 755 "$srv"
+lab_user_cleanup() { rm -rf "$srv"; }
+cp "$LAB_CERTS/good-rsa.chain.pem" "$srv/chain.pem"
+cp "$LAB_CERTS/good-rsa.key" "$srv/key.pem"
+chmod 644 "$srv/chain.pem"
+chmod 600 "$srv/key.pem"
+
+port() { _lab_pick_port && echo "$LAB_FREE_PORT"; }
+P_SMTP=$(port) P_SUB=$(port) P_SMTPS=$(port)
+P_IMAP=$(port) P_IMAPS=$(port) P_POP3=$(port) P_POP3S=$(port) P_SIEVE=$(port) P_AUTH=$(port)
+P_LMTP=$(port)
+P_FTP=$(port)
+
+# wait_ports NAME PORT...: every PORT listens within 20 s, or the log.
+wait_ports() {
+	local name=$1 p i
+	shift
+	for p in "$@"; do
+		for ((i = 0; i < 1000; i++)); do
+			_lab_listening "$p" && break
+			sleep 0.02
+		done
+		_lab_listening "$p" || {
+			sed 's/^/  /' "$LAB_RUN/$name.log" "$srv/$name"/*.log 2>/dev/null >&2
+			echo "$name does not listen on $p" >&2
+			exit 99
+		}
+	done
+}
+
+# --- dovecot ---------------------------------------------------------------
+d=$srv/dovecot
+mkdir -p "$d/base" "$d/state"
+cat >"$d/dovecot.conf" <<EOF
+protocols = imap pop3 sieve lmtp
+listen = 127.0.0.1
+base_dir = $d/base
+state_dir = $d/state
+log_path = $d/dovecot.log
+default_internal_user = dovecot
+default_internal_group = dovecot
+default_login_user = dovenull
+ssl = yes
+ssl_cert = <$srv/chain.pem
+ssl_key = <$srv/key.pem
+ssl_min_protocol = TLSv1.2
+ssl_cipher_list = ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256
+ssl_cipher_suites = TLS_AES_256_GCM_SHA384
+ssl_prefer_server_ciphers = yes
+auth_mechanisms = plain login
+passdb {
+  driver = static
+  args = password=not-used
+}
+userdb {
+  driver = static
+  args = uid=dovecot gid=dovecot home=$d/home
+}
+service imap-login {
+  chroot =
+  inet_listener imap {
+    port = $P_IMAP
+  }
+  inet_listener imaps {
+    port = $P_IMAPS
+    ssl = yes
+  }
+}
+service pop3-login {
+  chroot =
+  inet_listener pop3 {
+    port = $P_POP3
+  }
+  inet_listener pop3s {
+    port = $P_POP3S
+    ssl = yes
+  }
+}
+service managesieve-login {
+  chroot =
+  inet_listener sieve {
+    port = $P_SIEVE
+  }
+}
+service auth {
+  inet_listener {
+    address = 127.0.0.1
+    port = $P_AUTH
+  }
+}
+service anvil {
+  chroot =
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $P_LMTP
+  }
+}
+EOF
+_lab_spawn dovecot "$P_IMAP" dovecot -F -c "$d/dovecot.conf"
+wait_ports dovecot "$P_IMAPS" "$P_POP3" "$P_POP3S" "$P_SIEVE" "$P_AUTH" "$P_LMTP"
+
+# --- postfix ---------------------------------------------------------------
+pf=$srv/postfix
+mkdir -p "$pf/conf" "$pf/queue" "$pf/data"
+chown postfix "$pf/data"
+cat >"$pf/conf/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $pf/queue
+data_directory = $pf/data
+meta_directory = $(postconf -h meta_directory)
+mail_owner = postfix
+setgid_group = postdrop
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = mx.lab.test
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+maillog_file = $pf/maillog
+maillog_file_prefixes = $pf
+smtpd_tls_chain_files = $srv/key.pem, $srv/chain.pem
+smtpd_tls_security_level = may
+smtpd_tls_protocols = TLSv1.2
+smtpd_tls_mandatory_protocols = TLSv1.2
+smtpd_tls_ciphers = high
+smtpd_tls_mandatory_ciphers = high
+tls_high_cipherlist = ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256
+tls_preempt_cipherlist = yes
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = inet:127.0.0.1:$P_AUTH
+smtpd_tls_auth_only = no
+EOF
+sed -e '/^smtp *inet/d' -e 's/^\([a-z]\{1,\} *unix *[-n] *[-n] *\)y/\1n/' /etc/postfix/master.cf |
+	grep -v '^ ' | grep -v '^#' | grep -v '^$' |
+	grep -E '^(pickup|cleanup|qmgr|tlsmgr|rewrite|bounce|defer|trace|verify|flush|proxymap|proxywrite|smtp|relay|showq|error|retry|discard|local|virtual|lmtp|anvil|scache|postlog) ' \
+		>"$pf/conf/master.cf"
+cat >>"$pf/conf/master.cf" <<EOF
+127.0.0.1:$P_SMTP inet n - n - - smtpd
+127.0.0.1:$P_SUB inet n - n - - smtpd -o smtpd_tls_security_level=encrypt -o smtpd_tls_auth_only=yes
+127.0.0.1:$P_SMTPS inet n - n - - smtpd -o smtpd_tls_wrappermode=yes
+EOF
+_lab_spawn postfix "$P_SMTP" postfix -c "$pf/conf" start-fg
+wait_ports postfix "$P_SUB" "$P_SMTPS"
+
+# --- vsftpd ----------------------------------------------------------------
+f=$srv/vsftpd
+mkdir -p "$f/empty"
+cat >"$f/vsftpd.conf" <<EOF
+listen=YES
+listen_ipv6=NO
+listen_address=127.0.0.1
+listen_port=$P_FTP
+background=NO
+anonymous_enable=NO
+local_enable=YES
+secure_chroot_dir=$f/empty
+ssl_enable=YES
+rsa_cert_file=$srv/chain.pem
+rsa_private_key_file=$srv/key.pem
+ssl_sslv2=NO
+ssl_sslv3=NO
+ssl_tlsv1=NO
+ssl_ciphers=AES256-GCM-SHA384:AES128-SHA256
+require_ssl_reuse=NO
+force_local_logins_ssl=YES
+xferlog_enable=NO
+seccomp_sandbox=NO
+EOF
+# vsftpd writes its errors to descriptor 0
+: >"$f/stdin"
+_lab_spawn vsftpd "$P_FTP" sh -c 'exec vsftpd "$1" 0<>"$2"' vsftpd "$f/vsftpd.conf" "$f/stdin"
+
+# --- the scan ----------------------------------------------------------------
+db=$LAB_DIR/starttls.db
+cat >"$LAB_DIR/targets" <<EOF
+127.0.0.1:$P_SMTP starttls=smtp
+127.0.0.1:$P_SUB starttls=smtp
+127.0.0.1:$P_SMTPS starttls=smtps
+127.0.0.1:$P_IMAP starttls=imap
+127.0.0.1:$P_IMAPS starttls=imaps
+127.0.0.1:$P_POP3 starttls=pop3
+127.0.0.1:$P_POP3S starttls=pop3s
+127.0.0.1:$P_SIEVE starttls=sieve
+127.0.0.1:$P_FTP starttls=ftp
+127.0.0.1:$P_LMTP starttls=lmtp
+EOF
+t_run 0 "$TLSAUDIT" scan --db "$db" --offline --format json --timeout 5 -j 4 \
+	--ca-file "$LAB_CA" -f "$LAB_DIR/targets" -o "$LAB_DIR/scan.json"
+J=$LAB_DIR/scan.json
+tq() { jq -r --arg p "$1" ".targets[] | select(.port == (\$p | tonumber)) | $2" "$J"; }
+suites() { tq "$1" "[.enumeration.versions[] | select(.version == \"$2\") | .suites[].code] | sort | join(\",\")"; }
+accepted() { tq "$1" '[.enumeration.versions[] | select(.state == "accepted") | .version] | join(",")'; }
+
+# expect NAME PORT PROTO VERSIONS TLS12 TLS13: status ok, the protocol, the
+# versions the enumeration accepts, the suites of TLS 1.2 and TLS 1.3, and
+# a GnuTLS handshake completed behind the dialogue (TLS 1.2).
+expect() {
+	local name=$1 p=$2 proto=$3 versions=$4 s12=$5 s13=$6
+	t_eq "$name: status, protocol" "ok $proto" "$(tq "$p" '"\(.status) \(.starttls)"')"
+	t_eq "$name: versions the enumeration accepts" "$versions" "$(accepted "$p")"
+	t_eq "$name: TLS 1.2 suites" "$s12" "$(suites "$p" "TLS 1.2")"
+	t_eq "$name: TLS 1.3 suites" "$s13" "$(suites "$p" "TLS 1.3")"
+	t_eq "$name: GnuTLS TLS 1.2 handshake behind it" "accepted" \
+		"$(tq "$p" '.versions[] | select(.version == "TLS 1.2") | .state')"
+	t_eq "$name: the chain was collected" "2" "$(tq "$p" '.certificates | length')"
+}
+PF12=0xC02F,0xC030
+DV12=0xC02F,0xCCA8
+expect "postfix smtp" "$P_SMTP" smtp "TLS 1.2" "$PF12" ""
+expect "postfix submission" "$P_SUB" smtp "TLS 1.2" "$PF12" ""
+expect "postfix smtps" "$P_SMTPS" smtps "TLS 1.2" "$PF12" ""
+expect "dovecot imap" "$P_IMAP" imap "TLS 1.2,TLS 1.3" "$DV12" 0x1302
+expect "dovecot imaps" "$P_IMAPS" imaps "TLS 1.2,TLS 1.3" "$DV12" 0x1302
+expect "dovecot pop3" "$P_POP3" pop3 "TLS 1.2,TLS 1.3" "$DV12" 0x1302
+expect "dovecot pop3s" "$P_POP3S" pop3s "TLS 1.2,TLS 1.3" "$DV12" 0x1302
+expect "dovecot managesieve" "$P_SIEVE" sieve "TLS 1.2,TLS 1.3" "$DV12" 0x1302
+expect "dovecot lmtp" "$P_LMTP" lmtp "TLS 1.2,TLS 1.3" "$DV12" 0x1301,0x1302,0x1303
+expect "vsftpd ftp" "$P_FTP" ftp "TLS 1.2,TLS 1.3" 0x003C,0x009D 0x1301,0x1302,0x1303
+
+# The dialogues' facts, as each server is configured.
+dlg() { tq "$1" '.starttls_dialogue | "\(.upgraded) \(.offered) \(.plaintext_auth)"'; }
+row() { tq "$1" "[.probes[] | select(.id == \"$2\") | .state] | join(\",\")"; }
+t_eq "postfix smtp: upgraded, offered, AUTH before STARTTLS" "true true true" "$(dlg "$P_SMTP")"
+t_match "postfix smtp: AUTH mechanisms seen before TLS" "AUTH=PLAIN.*AUTH=LOGIN.*STARTTLS|STARTTLS.*AUTH=PLAIN" \
+	"$(tq "$P_SMTP" '.starttls_dialogue.capabilities')"
+t_eq "postfix smtp: plaintext_auth positive" "positive" "$(row "$P_SMTP" plaintext_auth)"
+t_eq "postfix submission (smtpd_tls_auth_only): no AUTH before STARTTLS" "true true false" "$(dlg "$P_SUB")"
+t_eq "postfix submission: plaintext_auth negative" "negative" "$(row "$P_SUB" plaintext_auth)"
+t_eq "postfix smtps: direct TLS, no dialogue" "null not-applicable" \
+	"$(tq "$P_SMTPS" '.starttls_dialogue') $(row "$P_SMTPS" starttls_missing)"
+t_eq "dovecot imap: upgraded; logins offered on the trusted loopback" "true true true" "$(dlg "$P_IMAP")"
+t_match "dovecot imap: greeting" "Dovecot" "$(tq "$P_IMAP" '.starttls_dialogue.banner')"
+t_eq "dovecot pop3: upgraded, STLS, USER" "true true true" "$(dlg "$P_POP3")"
+t_match "dovecot pop3: capabilities" "STLS USER" "$(tq "$P_POP3" '.starttls_dialogue.capabilities')"
+t_eq "dovecot managesieve: upgraded" "true true true" "$(dlg "$P_SIEVE")"
+t_eq "dovecot lmtp: LHLO, STARTTLS, no AUTH" "true true false negative" "$(dlg "$P_LMTP") $(row "$P_LMTP" plaintext_auth)"
+t_eq "vsftpd: AUTH TLS accepted; logins not listed by FTP" "true true false could-not-test" \
+	"$(dlg "$P_FTP") $(row "$P_FTP" plaintext_auth)"
+t_eq "every STARTTLS target: starttls_missing negative" "negative negative negative negative negative negative negative" \
+	"$(for p in $P_SMTP $P_SUB $P_IMAP $P_POP3 $P_SIEVE $P_FTP $P_LMTP; do row "$p" starttls_missing; done | paste -sd' ' -)"
+
+# The wrong protocol on a real server: a clear error, never a hang.
+t_run 3 "$TLSAUDIT" scan --db "$db" --offline --no-enumerate --format json --timeout 3 \
+	--starttls pop3 "127.0.0.1:$P_IMAP"
+t_match "imap server scanned as pop3: the greeting refused" \
+	'pop3: greeting refused: \* OK' "$(jq -r '.targets[0].error' <<<"$T_OUT")"
+# Direct TLS against a STARTTLS port: nothing accepted (the dialogue is
+# what made the scans above work).
+t_run 3 "$TLSAUDIT" scan --db "$db" --offline --no-enumerate --format json --timeout 3 \
+	--starttls none "127.0.0.1:$P_SMTP"
+t_eq "postfix smtp as direct TLS: no version accepted" "" \
+	"$(jq -r '[.targets[0].versions[] | select(.state == "accepted") | .version] | join(",")' <<<"$T_OUT")"
+
+# Stored and reported: the protocol in every format.
+t_run 0 "$TLSAUDIT" report --db "$db" --scan 1 --format csv
+t_eq "csv: the starttls column" "smtp" \
+	"$(python3 -c 'import csv,sys; r=list(csv.DictReader(sys.stdin)); print(sorted({x["starttls"] for x in r if x["record"]=="target" and x["port"]==sys.argv[1]})[0])' "$P_SMTP" <<<"$T_OUT")"
+t_run 0 "$TLSAUDIT" report --db "$db" --scan 1 --format junit
+t_match "junit: the protocol in the suite name" "name=\"127.0.0.1:$P_IMAP \(imap\)\"" "$T_OUT"
+t_run 0 "$TLSAUDIT" report --db "$db" --scan 1 --format text
+t_match "text: the protocol and the dialogue" "127.0.0.1:$P_POP3 starttls=pop3  ok" "$T_OUT"
+t_run 0 "$TLSAUDIT" history --db "$db" --format json "127.0.0.1:$P_SMTP"
+t_eq "history: both protocols of the endpoint, each named" "smtp none" \
+	"$(jq -r '[.scans[].starttls] | join(" ")' <<<"$T_OUT")"
+t_run 0 "$TLSAUDIT" history --db "$db" --format json --starttls smtp "127.0.0.1:$P_SMTP"
+t_eq "history --starttls smtp: only that one" "smtp" \
+	"$(jq -r '[.scans[].starttls] | join(" ")' <<<"$T_OUT")"
+t_done
