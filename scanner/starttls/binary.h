@@ -39,7 +39,8 @@ extern const struct net_dialogue_ops starttls_postgres_ops;
  * state starts with a struct starttls_seen: the version as banner, the
  * capability flags read, CLIENT_SSL as offered, "CLIENT_SSL auth=PLUGIN"
  * as caps, the default auth plugin sending the password in the clear
- * (mysql_clear_password, dialog) as plain_auth. */
+ * (mysql_clear_password, dialog) as plain_auth and then auth_known (other
+ * plugins say nothing of the accounts' own). */
 extern const struct net_dialogue_ops starttls_mysql_ops;
 
 /* starttls_mysql_server_version returns the server version string of the
@@ -63,7 +64,8 @@ struct starttls_xmpp_arg {
  * (its condition) or anything else. arg: a struct starttls_xmpp_arg. Its
  * state starts with a struct starttls_seen: the server's from= as banner,
  * the features read, <starttls/> offered, caps "STARTTLS [REQUIRED]
- * SASL=MECH ...", SASL PLAIN or LOGIN before TLS as plain_auth. */
+ * SASL=MECH ...", SASL PLAIN or LOGIN before TLS as plain_auth, auth_known
+ * once the features are read (they are all a client may use now). */
 extern const struct net_dialogue_ops starttls_xmpp_ops;
 
 /* starttls_xmpp_arg_new / starttls_xmpp_server_arg_new: the protocol

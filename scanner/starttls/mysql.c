@@ -123,6 +123,9 @@ static void mysql_plugin(struct mysql_ctx *c, struct rbuf *r, uint16_t caps_lo)
     for (size_t i = 0; i < sizeof(mysql_clear_plugins) / sizeof(mysql_clear_plugins[0]); i++) {
         c->seen.plain_auth |= strcmp(plugin, mysql_clear_plugins[i]) == 0;
     }
+    /* The handshake names only the default plugin; accounts may use others,
+     * so only a cleartext default is a known answer. */
+    c->seen.auth_known = c->seen.plain_auth;
 }
 
 /* Judges the whole handshake payload; on success appends SSLRequest. */

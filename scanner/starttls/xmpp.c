@@ -265,7 +265,10 @@ static enum net_dialogue_step xmpp_child_end(struct xmpp_ctx *c, struct wbuf *ou
 {
     switch (c->child) {
     case CHILD_FEATURES:
+        /* the features are all that can be negotiated now (RFC 6120 4.3.2):
+         * without SASL <mechanisms> no login is offered before TLS */
         c->seen.capabilities_read = true;
+        c->seen.auth_known = true;
         if (!c->offered) {
             snprintf(why, why_len, "server does not offer STARTTLS");
             return NET_DIALOGUE_FAILED;

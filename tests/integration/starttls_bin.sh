@@ -320,7 +320,8 @@ $T13_REFUSED" mysql "$MY_PORT"
 		bin_scan mariadb 0 mysql "$MY_PORT"
 		bin_suites "mariadb scan" "TLS1.2=0xCCA8"
 		bin_probe "mariadb" starttls_missing negative "CLIENT_SSL auth=mysql_native_password"
-		bin_probe "mariadb" plaintext_auth negative "CLIENT_SSL auth=mysql_native_password"
+		# the handshake names the default plugin only: no answer for every account
+		bin_probe "mariadb" plaintext_auth could-not-test
 		t_match "mariadb: the version as banner" '^5\.5\.5-10\.[0-9.]+-MariaDB' \
 			"$(jq -r .starttls_dialogue.banner <<<"$T_JSON")"
 		lab_untrack "$MY"

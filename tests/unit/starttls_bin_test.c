@@ -323,6 +323,7 @@ START_TEST(test_mysql_ready)
     ck_assert_str_eq(starttls_mysql_server_version(r.ctx), "5.5.5-10.11.6-MariaDB-0+deb12u1");
     const struct starttls_seen *seen = r.ctx; /* the row says seen: the state starts with it */
     ck_assert(seen->greeted && seen->capabilities_read && seen->offered && !seen->plain_auth);
+    ck_assert(!seen->auth_known);
     ck_assert_str_eq(seen->banner, "5.5.5-10.11.6-MariaDB-0+deb12u1");
     ck_assert_str_eq(seen->caps, "CLIENT_SSL auth=mysql_native_password");
     free(r.ctx);
@@ -332,6 +333,7 @@ START_TEST(test_mysql_ready)
     run_case(&starttls_mysql_ops, NULL, hs, n, NET_DIALOGUE_FAILED, "does not offer TLS", &r);
     seen = r.ctx;
     ck_assert(seen->greeted && seen->capabilities_read && !seen->offered && seen->plain_auth);
+    ck_assert(seen->auth_known);
     ck_assert_str_eq(seen->caps, "auth=mysql_clear_password");
     free(r.ctx);
 }
@@ -427,6 +429,7 @@ START_TEST(test_xmpp_ready)
     ck_assert(memcmp(r.out, want_c2s, r.out_len) == 0);
     const struct starttls_seen *seen = r.ctx;
     ck_assert(seen->greeted && seen->capabilities_read && seen->offered && !seen->plain_auth);
+    ck_assert(seen->auth_known);
     ck_assert_str_eq(seen->banner, "localhost");
     ck_assert_str_eq(seen->caps, "STARTTLS STARTTLS-REQUIRED");
     free(r.ctx);
@@ -466,7 +469,7 @@ START_TEST(test_xmpp_refused)
                  "</stream:features><failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"),
              NET_DIALOGUE_FAILED, "server refused STARTTLS", &r);
     const struct starttls_seen *seen = r.ctx;
-    ck_assert(seen->capabilities_read && seen->offered && seen->plain_auth);
+    ck_assert(seen->capabilities_read && seen->offered && seen->plain_auth && seen->auth_known);
     ck_assert_str_eq(seen->caps, "SASL=PLAIN SASL=SCRAM-SHA-1 STARTTLS");
     free(r.ctx);
     check_case(&starttls_xmpp_ops, &xmpp_c2s, LIT(XMPP_HEADER "<stream:features/>"),
