@@ -239,8 +239,7 @@ static enum net_dialogue_step ldap_on_bytes(void *ctx, const void *arg, const ui
         enum net_dialogue_step s = ldap_judge(c, why, why_len);
         if (s == NET_DIALOGUE_READY && i + 1 != len) {
             snprintf(why, why_len,
-                     "data after the ExtendedResponse (the server must wait for "
-                     "the TLS ClientHello)");
+                     "bytes after the server's go-ahead (the ExtendedResponse), before TLS");
             return NET_DIALOGUE_FAILED;
         }
         return s;

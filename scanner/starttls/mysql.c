@@ -219,8 +219,7 @@ static enum net_dialogue_step mysql_on_bytes(void *ctx, const void *arg, const u
         enum net_dialogue_step s = mysql_judge(c, out, why, why_len);
         if (s == NET_DIALOGUE_READY && i + 1 != len) {
             snprintf(why, why_len,
-                     "data after the handshake packet (the server must wait for "
-                     "our answer)");
+                     "bytes after the server's go-ahead (its handshake packet), before TLS");
             return NET_DIALOGUE_FAILED;
         }
         return s;

@@ -102,8 +102,7 @@ static enum net_dialogue_step pg_byte(struct pg_ctx *c, uint8_t b, bool last, ch
     case PG_WAIT_ANSWER:
         if (b == 'S') {
             if (!last) {
-                snprintf(why, why_len,
-                         "data after 'S' (the server must wait for the TLS ClientHello)");
+                snprintf(why, why_len, "bytes after the server's go-ahead ('S'), before TLS");
                 return NET_DIALOGUE_FAILED;
             }
             return NET_DIALOGUE_READY;

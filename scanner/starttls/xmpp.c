@@ -463,8 +463,7 @@ static enum net_dialogue_step xmpp_byte(struct xmpp_ctx *c, uint8_t b, bool last
         c->in_tag = false;
         enum net_dialogue_step s = xmpp_tag(c, out, why, why_len);
         if (s == NET_DIALOGUE_READY && !last) {
-            snprintf(why, why_len,
-                     "data after <proceed/> (the server must wait for the TLS ClientHello)");
+            snprintf(why, why_len, "bytes after the server's go-ahead (<proceed/>), before TLS");
             return NET_DIALOGUE_FAILED;
         }
         return s;

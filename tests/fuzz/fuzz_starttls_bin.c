@@ -10,7 +10,7 @@
  * server sends. It is fed one byte at a time, at once, and in chunks of 1
  * to 17 bytes. Invariants: the bytewise run decides (step, reason, bytes
  * to send, and the byte p at which it stopped); the other runs give the
- * same, except that a READY at byte p becomes FAILED ("data after ...")
+ * same, except that a READY at byte p becomes FAILED ("bytes after the server's go-ahead ...")
  * when bytes follow p in the same piece; a reason is NUL-terminated
  * printable ASCII, present on FAILED; no more than NET_MAX_OUT bytes are
  * ever asked to be sent. Any broken invariant aborts.
@@ -96,7 +96,7 @@ static void fz_same(const struct fz_run *b, const struct fz_run *o)
 {
     if (b->step == NET_DIALOGUE_READY && o->stop != b->stop) {
         /* bytes followed the go-ahead in the same piece */
-        if (o->step != NET_DIALOGUE_FAILED || strstr(o->why, "data after") == NULL ||
+        if (o->step != NET_DIALOGUE_FAILED || strstr(o->why, "go-ahead") == NULL ||
             o->stop <= b->stop) {
             abort();
         }

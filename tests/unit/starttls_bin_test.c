@@ -206,7 +206,7 @@ START_TEST(test_ldap_hostile)
     struct run r;
     run_feed(&starttls_ldap_ops, NULL, after, sizeof(after), 0, false, &r);
     ck_assert_int_eq(r.step, NET_DIALOGUE_FAILED);
-    ck_assert_ptr_nonnull(strstr(r.why, "data after the ExtendedResponse"));
+    ck_assert_ptr_nonnull(strstr(r.why, "go-ahead (the ExtendedResponse), before TLS"));
     free(r.ctx);
 }
 END_TEST
@@ -267,7 +267,7 @@ START_TEST(test_postgres_hostile)
     struct run r;
     run_feed(&starttls_postgres_ops, NULL, (const uint8_t *)LIT("S\x16\x03"), 0, false, &r);
     ck_assert_int_eq(r.step, NET_DIALOGUE_FAILED);
-    ck_assert_ptr_nonnull(strstr(r.why, "data after 'S'"));
+    ck_assert_ptr_nonnull(strstr(r.why, "go-ahead ('S'), before TLS"));
     free(r.ctx);
 }
 END_TEST
@@ -396,7 +396,7 @@ START_TEST(test_mysql_hostile)
     struct run r;
     run_feed(&starttls_mysql_ops, NULL, hs, n + 1, 0, false, &r);
     ck_assert_int_eq(r.step, NET_DIALOGUE_FAILED);
-    ck_assert_ptr_nonnull(strstr(r.why, "data after the handshake packet"));
+    ck_assert_ptr_nonnull(strstr(r.why, "go-ahead (its handshake packet), before TLS"));
     free(r.ctx);
 }
 END_TEST
@@ -565,7 +565,7 @@ START_TEST(test_xmpp_hostile)
     after[sizeof(xmpp_prosody) - 1] = ' ';
     run_feed(&starttls_xmpp_ops, &xmpp_c2s, (const uint8_t *)after, sizeof(after), 0, false, &r);
     ck_assert_int_eq(r.step, NET_DIALOGUE_FAILED);
-    ck_assert_ptr_nonnull(strstr(r.why, "data after <proceed/>"));
+    ck_assert_ptr_nonnull(strstr(r.why, "go-ahead (<proceed/>), before TLS"));
     free(r.ctx);
 }
 END_TEST
