@@ -31,6 +31,10 @@ for p in postfix dovecot vsftpd; do
 	command -v "$p" >/dev/null || [ -x "/usr/sbin/$p" ] ||
 		lab_skip "$p is not installed (apt-get install postfix dovecot-imapd dovecot-pop3d dovecot-managesieved dovecot-lmtpd vsftpd)"
 done
+for b in imap-login pop3-login managesieve-login lmtp; do
+	[ -x "/usr/lib/dovecot/$b" ] ||
+		lab_skip "dovecot's $b is not installed (apt-get install dovecot-imapd dovecot-pop3d dovecot-managesieved dovecot-lmtpd)"
+done
 lab_init
 lab_certs
 
