@@ -192,7 +192,8 @@ static const struct cli_cmd scan_cmd = {
                  "(with --fail-on-inconclusive also a target 'not demonstrated': an\n"
                  "inconclusive finding at or above --fail-on and none failing there);\n"
                  "3 at least one target could not be scanned (unresolvable, unreachable,\n"
-                 "silent) or the scan was interrupted; 0 otherwise.\n",
+                 "silent, a STARTTLS server that does not upgrade) or the scan was\n"
+                 "interrupted; 0 otherwise.\n",
 };
 
 /* Everything the options set besides the shared ones (cli/common.h). */

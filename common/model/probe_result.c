@@ -63,7 +63,7 @@ int probe_list_move(struct probe_list *dst, struct probe_list *src)
             dst->cap_items = want;
         }
     }
-    if (rc == 0) {
+    if (rc == 0 && src->n_items > 0) { /* src->items may be NULL when empty */
         memcpy(dst->items + dst->n_items, src->items, src->n_items * sizeof(*src->items));
         dst->n_items = want;
         src->n_items = 0; /* the evidence now belongs to dst */

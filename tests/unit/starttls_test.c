@@ -30,7 +30,9 @@ static void take(struct outcome *o, struct wbuf *w)
     size_t used = strlen(o->sent);
     size_t n = wbuf_len(w);
     ck_assert_uint_lt(used + n, sizeof(o->sent));
-    memcpy(o->sent + used, wbuf_data(w), n);
+    if (n > 0) {
+        memcpy(o->sent + used, wbuf_data(w), n);
+    }
     o->sent[used + n] = '\0';
     wbuf_cleanup(w);
     wbuf_init(w, NET_MAX_OUT);
