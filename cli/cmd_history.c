@@ -35,11 +35,20 @@
 
 enum history_opt_id {
     OPT_FORMAT = CLI_OPT_OWN,
+    OPT_STARTTLS,
+};
+
+struct history_args {
+    enum report_format format;
+    const char *starttls; /* --starttls, NULL: every protocol */
 };
 
 static const struct opt_doc history_opts[] = {
     CLI_DOC_DB_READER,
     {"format", required_argument, OPT_FORMAT, "F", "text (default), json or markdown"},
+    {"starttls", required_argument, OPT_STARTTLS, "PROTO",
+     "only the scans of TARGET with this application protocol (none, smtp, imap ...; "
+     "default: every one, each row naming its own)"},
     CLI_DOC_HELP,
 };
 
@@ -47,7 +56,7 @@ static const struct cli_cmd history_cmd = {
     .name = "history",
     .shortopts = ":h",
     CLI_CMD_OPTS(history_opts),
-    .help_head = "Usage: tlsaudit history TARGET [--db FILE] [--format F]\n"
+    .help_head = "Usage: tlsaudit history TARGET [--db FILE] [--format F] [--starttls PROTO]\n"
                  "\n"
                  "List every stored scan of TARGET, oldest first, one line each: when the scan\n"
                  "started, its id and state, the target's status, the versions accepted, the\n"
@@ -64,7 +73,8 @@ static const struct cli_cmd history_cmd = {
                  "case; an IPv6 address must be written as it was for the scan. SNI is not part\n"
                  "of the match: every SNI the endpoint was scanned with is listed (the row\n"
                  "says which), and a name that resolved to several addresses gives one row\n"
-                 "per address.\n"
+                 "per address. The application protocol (STARTTLS) is part of the endpoint:\n"
+                 "each row names it when it is not 'none'; --starttls keeps one.\n"
                  "\n"
                  "Options:\n",
     .help_tail = "\n"
@@ -75,10 +85,23 @@ static const struct cli_cmd history_cmd = {
 
 static int history_own(void *arg, int id, const char *v)
 {
-    (void)id; /* OPT_FORMAT, the only own option */
-    return cli_format(
-        &history_cmd, v,
-        CLI_FORMAT(REPORT_TEXT) | CLI_FORMAT(REPORT_JSON) | CLI_FORMAT(REPORT_MARKDOWN), arg);
+    struct history_args *a = arg;
+    if (id == OPT_STARTTLS) {
+        if (starttls_find(v) == NULL) {
+            char names[512];
+            starttls_names(names, sizeof(names));
+            fprintf(stderr,
+                    "tlsaudit history: --starttls: unknown protocol '%s' (expected one of: %s)\n",
+                    v, names + sizeof("auto, ") - 1);
+            return -1;
+        }
+        a->starttls = v;
+        return 0;
+    }
+    return cli_format(&history_cmd, v,
+                      CLI_FORMAT(REPORT_TEXT) | CLI_FORMAT(REPORT_JSON) |
+                          CLI_FORMAT(REPORT_MARKDOWN),
+                      &a->format);
 }
 
 /* history_rows hands every row of refs to w, one scan loaded at a time.
@@ -124,7 +147,7 @@ out:
 int cmd_history(int argc, char **argv)
 {
     struct cli_common c;
-    enum report_format format = REPORT_TEXT;
+    struct history_args ha = {.format = REPORT_TEXT};
     struct store *store = NULL;
     struct store_target_ref *refs = NULL;
     size_t n_refs = 0;
@@ -134,7 +157,8 @@ int cmd_history(int argc, char **argv)
     char err[1024];
     int rc = EXIT_USAGE;
 
-    int prc = cli_parse(&history_cmd, argc, argv, &c, history_own, &format);
+    int prc = cli_parse(&history_cmd, argc, argv, &c, history_own, &ha);
+    enum report_format format = ha.format;
     if (prc != 0) {
         return prc > 0 ? EXIT_OK : EXIT_USAGE;
     }
@@ -152,7 +176,7 @@ int cmd_history(int argc, char **argv)
     if (cli_open_readonly(&history_cmd, &c, &store) != 0) {
         goto out;
     }
-    if (store_target_history(store, host, port, &refs, &n_refs) != 0) {
+    if (store_target_history(store, host, port, ha.starttls, &refs, &n_refs) != 0) {
         fprintf(stderr, "tlsaudit history: %s\n", store_errmsg(store));
         goto out;
     }

@@ -169,13 +169,11 @@ static void session_finish(struct session *s)
     }
 }
 
-int session_run(struct session *s, const struct target_list *targets,
-                const struct session_progress *p, char *err, size_t err_len)
+/* session_meta: the scan row's provenance. */
+static struct scan_meta session_meta(const struct session *s)
 {
     const struct session_options *o = s->o;
-    s->p = p;
-    s->started_ms = util_now_ms();
-    struct scan_meta meta = {
+    return (struct scan_meta){
         .started_ms = s->started_ms,
         .tool_version = PACKAGE_VERSION,
         .options = o->cmdline ? o->cmdline : "",
@@ -185,6 +183,15 @@ int session_run(struct session *s, const struct target_list *targets,
         .shard_k = o->shard_k,
         .shard_n = o->shard_n,
     };
+}
+
+int session_run(struct session *s, const struct target_list *targets,
+                const struct session_progress *p, char *err, size_t err_len)
+{
+    const struct session_options *o = s->o;
+    s->p = p;
+    s->started_ms = util_now_ms();
+    struct scan_meta meta = session_meta(s);
     struct revoc_options rvo = {
         .offline = o->offline, .timeout_ms = o->timeout_ms, .trust = s->trust, .cache = s->cache};
     struct http_options ho = {.hsts_all_ports = o->hsts_all,
@@ -204,6 +211,10 @@ int session_run(struct session *s, const struct target_list *targets,
         .no_vulns = o->no_vulns,
         .ids_friendly = o->ids_friendly,
         .sni_override = o->sni,
+        .starttls = o->starttls,
+        .greeting_timeout_ms = o->greeting_timeout_ms,
+        .starttls_max_conn = o->starttls_max_conn,
+        .xmpp_host = o->xmpp_host,
         .trust = s->trust,
         .stop = o->stop,
         .revoc = &rvo,

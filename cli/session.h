@@ -67,6 +67,10 @@ struct session_options {
     bool no_vulns;               /* --no-vulns */
     bool ids_friendly;           /* --ids-friendly */
     const char *sni;             /* --sni, or NULL */
+    const char *starttls;        /* --starttls PROTO, or NULL (auto) */
+    int greeting_timeout_ms;     /* --greeting-timeout */
+    unsigned starttls_max_conn;  /* the per-target cap of STARTTLS targets */
+    const char *xmpp_host;       /* --xmpp-host, or NULL */
     const char *cmdline;         /* for provenance */
     volatile sig_atomic_t *stop; /* set by a signal handler to stop early */
 };

@@ -322,6 +322,8 @@ static json_t *check_json_target(const struct check_report *c, size_t t)
     json_object_set_new(o, "host", check_json_text(r->host, false));
     json_object_set_new(o, "port", json_integer(r->port));
     json_object_set_new(o, "sni", check_json_text(r->sni, true));
+    json_object_set_new(o, "starttls",
+                        check_json_text(r->starttls[0] ? r->starttls : "none", false));
     json_object_set_new(o, "ip", check_json_text(r->ip, true));
     json_t *tags = json_array();
     for (size_t i = 0; tags != NULL && i < r->tags.n_items; i++) {

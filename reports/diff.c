@@ -175,6 +175,7 @@ static int add_target(struct diff_build *c, const struct target_result *r, enum 
     t->port = r->port;
     t->ip = diff_dup_str(c, r->ip);
     t->sni = diff_dup_str(c, r->sni);
+    t->starttls = diff_dup_str(c, r->starttls[0] ? r->starttls : "none");
     t->a = ia;
     t->b = ib;
     *out_t = d->n_targets++;
@@ -696,6 +697,7 @@ void diff_free(struct diff *d)
         free(d->targets[i].host);
         free(d->targets[i].ip);
         free(d->targets[i].sni);
+        free(d->targets[i].starttls);
     }
     free(d->targets);
     strlist_cleanup(&d->policies_compared);

@@ -94,10 +94,11 @@ struct diff_target {
     enum diff_presence presence;
     char *host;
     uint16_t port;
-    char *ip;  /* "" when no address was connected to */
-    char *sni; /* NULL when none (of B when in both, B's may differ from A's) */
-    long a;    /* index in scan A's targets, -1 */
-    long b;    /* index in scan B's targets, -1 */
+    char *ip;       /* "" when no address was connected to */
+    char *sni;      /* NULL when none (of B when in both, B's may differ from A's) */
+    char *starttls; /* the application protocol ("none", "smtp" ...): part of the pairing */
+    long a;         /* index in scan A's targets, -1 */
+    long b;         /* index in scan B's targets, -1 */
     size_t n_changes;
     size_t n_worse;
 };

@@ -89,6 +89,7 @@ static json_t *jtarget(const struct diff *d, size_t i)
     bad |= json_object_set_new(o, "port", json_integer(t->port));
     bad |= json_object_set_new(o, "ip", t->ip[0] ? json_text_value(t->ip) : json_null());
     bad |= json_object_set_new(o, "sni", json_text_value(t->sni));
+    bad |= json_object_set_new(o, "starttls", json_text_value(t->starttls));
     bad |= json_object_set_new(o, "presence", json_string(presence_name(t->presence)));
     bad |= json_object_set_new(o, "worse", json_integer((json_int_t)t->n_worse));
     bad |= json_object_set_new(o, "changes", ch);

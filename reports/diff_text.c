@@ -27,6 +27,11 @@ static void put_target(FILE *out, const struct diff_target *t, esc_fn esc)
     fputs(v6 ? "[" : "", out);
     esc(out, t->host);
     fprintf(out, "%s:%u", v6 ? "]" : "", (unsigned)t->port);
+    if (t->starttls != NULL && strcmp(t->starttls, "none") != 0) {
+        fputs(" (", out);
+        esc(out, t->starttls);
+        fputs(")", out);
+    }
     if (t->ip[0] != '\0' && strcmp(t->ip, t->host) != 0) {
         fputs(" address ", out);
         esc(out, t->ip);

@@ -173,6 +173,11 @@ static void put_row(FILE *out, const struct hrow *h, bool md)
         esc(out, ip);
         fputs(" | ", out);
         esc(out, sni);
+        if (h->r->starttls[0] != '\0' && strcmp(h->r->starttls, "none") != 0) {
+            fputs(" (starttls ", out);
+            esc(out, h->r->starttls);
+            fputs(")", out);
+        }
         fprintf(out, " | %s | %zu | ", h->versions, h->n_suites);
         put_leaves(out, h->r, true, 0, esc);
         fputs(" | ", out);
@@ -187,6 +192,10 @@ static void put_row(FILE *out, const struct hrow *h, bool md)
     esc(out, ip);
     fputs(" SNI ", out);
     esc(out, sni);
+    if (h->r->starttls[0] != '\0' && strcmp(h->r->starttls, "none") != 0) {
+        fputs(" starttls ", out);
+        esc(out, h->r->starttls);
+    }
     fprintf(out, "  %s  %zu suites  ", h->versions, h->n_suites);
     if (leaf != NULL) {
         fputs("leaf ", out);
@@ -298,6 +307,7 @@ static json_t *jrow(const struct hrow *h)
     bad |= json_object_set_new(o, "target_id", json_integer((json_int_t)h->d->target_ids[h->t]));
     bad |= json_object_set_new(o, "ip", jtext(h->r->ip));
     bad |= json_object_set_new(o, "sni", jtext(h->r->sni));
+    bad |= json_object_set_new(o, "starttls", jtext(h->r->starttls[0] ? h->r->starttls : "none"));
     bad |= json_object_set_new(o, "status", json_string(target_status_name(h->r->status)));
     bad |= json_object_set_new(o, "versions", versions);
     bad |= json_object_set_new(o, "suites", json_integer((json_int_t)h->n_suites));

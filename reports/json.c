@@ -210,6 +210,30 @@ static json_t *json_revocation(const struct deployment_view *d)
     return a;
 }
 
+/* The STARTTLS dialogue's facts, or null for a target that ran none. */
+static json_t *json_starttls(const struct starttls_fact *f)
+{
+    if (!fact_attempted(&f->header)) {
+        return json_null();
+    }
+    json_t *o = json_object();
+    if (o == NULL) {
+        return NULL;
+    }
+    json_object_set_new(o, "state", json_string(fact_state_name(f->header.state)));
+    json_object_set_new(o, "detail",
+                        f->header.detail[0] ? json_text(f->header.detail) : json_null());
+    json_object_set_new(o, "greeted", json_boolean(f->greeted));
+    json_object_set_new(o, "capabilities_read", json_boolean(f->capabilities_read));
+    json_object_set_new(o, "offered", json_boolean(f->offered));
+    json_object_set_new(o, "plaintext_auth", json_boolean(f->plain_auth));
+    json_object_set_new(o, "upgraded", json_boolean(f->upgraded));
+    json_object_set_new(o, "capabilities", json_text(f->caps));
+    json_object_set_new(o, "banner", json_text(f->banner));
+    json_object_set_new(o, "failure", f->failure[0] ? json_text(f->failure) : json_null());
+    return o;
+}
+
 static json_t *json_http(const struct http_fact *h)
 {
     if (!fact_attempted(&h->hsts) && !fact_attempted(&h->redirect)) {
@@ -421,6 +445,7 @@ static json_t *json_target(const struct target_result *r)
     json_object_set_new(o, "host", json_text(r->host));
     json_object_set_new(o, "port", json_integer(r->port));
     json_object_set_new(o, "sni", json_text(r->sni));
+    json_object_set_new(o, "starttls", json_text(r->starttls[0] ? r->starttls : "none"));
     json_object_set_new(o, "ip", r->ip[0] ? json_string(r->ip) : json_null());
     json_object_set_new(o, "tags", json_list(&r->tags));
     json_object_set_new(o, "status", json_string(target_status_name(r->status)));
@@ -447,6 +472,7 @@ static json_t *json_target(const struct target_result *r)
     }
     json_object_set_new(o, "deployments", deps);
     json_object_set_new(o, "http", json_http(&r->http));
+    json_object_set_new(o, "starttls_dialogue", json_starttls(&r->dialogue));
     json_object_set_new(
         o, "probes_header",
         json_pack("{s:s, s:o}", "state", fact_state_name(r->probes.header.state), "detail",

@@ -192,7 +192,9 @@ bool report_scanned(const struct target_result *r)
 const char *report_target_label(const struct target_result *r, char *buf, size_t len)
 {
     bool v6 = strchr(r->host, ':') != NULL;
-    snprintf(buf, len, "%s%s%s:%u", v6 ? "[" : "", r->host, v6 ? "]" : "", (unsigned)r->port);
+    bool app = r->starttls[0] != '\0' && strcmp(r->starttls, "none") != 0;
+    snprintf(buf, len, "%s%s%s:%u%s%s%s", v6 ? "[" : "", r->host, v6 ? "]" : "", (unsigned)r->port,
+             app ? " (" : "", app ? r->starttls : "", app ? ")" : "");
     return buf;
 }
 

@@ -76,6 +76,7 @@ enum csv_col {
     COL_BLOCKING,
     COL_SCAN_ID,
     COL_SCAN_STARTED,
+    COL_STARTTLS,
     COL_COUNT
 };
 
@@ -100,7 +101,7 @@ static const char *const csv_header[COL_COUNT] = {
     "deployment",   "deployment_label",
     "fail_on",      "fail_on_inconclusive",
     "blocking",     "scan_id",
-    "scan_started",
+    "scan_started", "starttls",
 };
 
 /* One row: borrowed strings, or owned ones in buf (numbers). */
@@ -142,6 +143,7 @@ static void csv_target_cols(struct csv_row *row, const struct report_data *d, si
     csv_num(row, COL_SCAN_ID, d->info.id);
     row->f[COL_SCAN_STARTED] = util_iso_time(d->info.started_ms, row->num[COL_SCAN_STARTED],
                                              sizeof(row->num[COL_SCAN_STARTED]));
+    row->f[COL_STARTTLS] = r->starttls[0] ? r->starttls : "none";
 }
 
 static void csv_suites(FILE *out, const struct report_data *d, size_t t)

@@ -11,7 +11,7 @@
  *                                   passes when the target was scanned; an
  *                                   <error> with the status and error text
  *                                   when it was not (no findings then)
- *       <properties>               status, sni, target_id, and per policy run
+ *       <properties>               status, sni, starttls, target_id, and per policy run
  *                                   "verdict POLICY": the target's verdict at
  *                                   the run's gate (common/model/gate.h)
  *       <testcase classname="POLICY" name="RULE">  one per finding, i.e. one
@@ -181,6 +181,8 @@ static void junit_properties(FILE *out, const struct report_data *d, size_t t)
     junit_attr(out, "value", target_status_name(r->status));
     fprintf(out, "/>\n      <property name=\"sni\"");
     junit_attr(out, "value", r->sni ? r->sni : "");
+    fprintf(out, "/>\n      <property name=\"starttls\"");
+    junit_attr(out, "value", r->starttls[0] ? r->starttls : "none");
     fprintf(out, "/>\n      <property name=\"target_id\" value=\"%lld\"/>\n",
             (long long)d->target_ids[t]);
     for (size_t i = 0; report_scanned(r) && i < d->n_runs; i++) {

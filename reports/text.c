@@ -353,6 +353,37 @@ static void print_http(FILE *out, const struct http_fact *h, bool color)
     }
 }
 
+/* What the STARTTLS dialogue saw, when one ran. */
+static void print_starttls(FILE *out, const struct starttls_fact *f, bool color)
+{
+    if (!fact_attempted(&f->header)) {
+        return;
+    }
+    fprintf(out, "  %-8s ", "STARTTLS");
+    if (f->header.state == FACT_COULD_NOT_TEST) {
+        fprintf(out, "not known: ");
+        text_visible(out, f->header.detail);
+    } else if (f->upgraded) {
+        fprintf(out, "%soffered and accepted%s", col(color, C_GREEN), col(color, C_RESET));
+    } else {
+        fprintf(out, "%sno upgrade%s: ", col(color, C_RED), col(color, C_RESET));
+        text_visible(out, f->failure);
+    }
+    if (f->capabilities_read || f->caps[0] != '\0') {
+        fprintf(out, "; before TLS: ");
+        text_visible(out, f->caps[0] ? f->caps : "-");
+    }
+    if (f->plain_auth) {
+        fprintf(out, "; %splaintext login offered before TLS%s", col(color, C_RED),
+                col(color, C_RESET));
+    }
+    if (f->banner[0] != '\0') {
+        fprintf(out, "; greeting ");
+        text_visible(out, f->banner);
+    }
+    fputc('\n', out);
+}
+
 /* The generic probe results, one line each; nothing when the probes were
  * not collected and left no result. */
 static void print_probes(FILE *out, const struct probe_list *l, bool color)
@@ -412,6 +443,10 @@ void text_print_target(FILE *out, const struct target_result *r, bool color)
         fprintf(out, " sni=");
         text_visible(out, r->sni);
     }
+    if (r->starttls[0] != '\0' && strcmp(r->starttls, "none") != 0) {
+        fprintf(out, " starttls=");
+        text_visible(out, r->starttls);
+    }
     bool ok = r->status == TARGET_OK;
     fprintf(out, "  %s%s%s", col(color, ok ? C_GREEN : C_RED), target_status_name(r->status),
             col(color, C_RESET));
@@ -442,6 +477,7 @@ void text_print_target(FILE *out, const struct target_result *r, bool color)
         print_deployment(out, &d, color);
     }
     print_http(out, &r->http, color);
+    print_starttls(out, &r->dialogue, color);
     print_probes(out, &r->probes, color);
     fputc('\n', out);
 }

@@ -196,8 +196,8 @@ struct job *enum_job_new(struct net_loop *l, unsigned group, const struct sockad
 }
 
 int enum_start(struct net_loop *l, unsigned group, const struct sockaddr_storage *sa,
-               socklen_t sa_len, const char *sni, int64_t deadline_ms, struct enum_facts *out,
-               void (*on_done)(void *arg), void *arg)
+               socklen_t sa_len, const char *sni, const struct net_dialogue *dialogue,
+               int64_t deadline_ms, struct enum_facts *out, void (*on_done)(void *arg), void *arg)
 {
     if (net_group_deadline(l, group, deadline_ms) != 0) {
         return -1;
@@ -206,6 +206,7 @@ int enum_start(struct net_loop *l, unsigned group, const struct sockaddr_storage
     if (j == NULL) {
         return -1;
     }
+    j->dialogue = dialogue;
     /* Hold the job open while the first probes are queued. */
     j->pending = 1;
     for (int v = 0; v < TLSV_COUNT; v++) {

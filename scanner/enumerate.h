@@ -23,16 +23,17 @@
 #include "scanner/net/loop.h"
 
 /* enum_start enumerates the server at sa (its probes in probe-loop group
- * `group`), sending sni when not NULL, into *out (enum_facts_init'ed; must
+ * `group`), sending sni when not NULL, each probe after dialogue (the
+ * target's STARTTLS dialogue, scanner/net/dialogue.h; NULL: none; it must
+ * outlive the job), into *out (enum_facts_init'ed; must
  * stay valid until on_done). deadline_ms (util_mono_ms() time, 0: none) is
  * the target's time budget: the group's probes end there, and what was not
  * finished is recorded as inconclusive / incomplete with the reason, and
  * out->budget_ran_out set. Returns 0, or -1 when nothing could be queued
  * (out of memory): on_done is then not called. */
-__attribute__((warn_unused_result)) int enum_start(struct net_loop *l, unsigned group,
-                                                   const struct sockaddr_storage *sa,
-                                                   socklen_t sa_len, const char *sni,
-                                                   int64_t deadline_ms, struct enum_facts *out,
-                                                   void (*on_done)(void *arg), void *arg);
+__attribute__((warn_unused_result)) int
+enum_start(struct net_loop *l, unsigned group, const struct sockaddr_storage *sa, socklen_t sa_len,
+           const char *sni, const struct net_dialogue *dialogue, int64_t deadline_ms,
+           struct enum_facts *out, void (*on_done)(void *arg), void *arg);
 
 #endif

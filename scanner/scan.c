@@ -263,6 +263,7 @@ static void enum_start_next(struct pool *p)
             if (probe_loop_start(probe_table_of(p->o), c, enum_unit_done, u) == 1) {
                 return;
             }
+            probe_ctx_cleanup(c);
         }
         unit_part_done(p, u);
     }
@@ -272,6 +273,7 @@ static void enum_unit_done(void *arg)
 {
     struct unit *u = arg;
     struct pool *p = u->pool;
+    probe_ctx_cleanup(&u->loop_ctx); /* its probes are done: the dialogue's argument goes */
     unit_part_done(p, u);
     enum_start_next(p);
 }
@@ -369,6 +371,7 @@ static int make_units(struct pool *p)
             r.host = strdup(t->host);
             r.sni = sni ? strdup(sni) : NULL;
             r.port = t->port;
+            util_copy(r.starttls, sizeof(r.starttls), target_starttls(t, o->starttls)->name);
             r.started_ms = r.finished_ms = util_now_ms();
             r.status = TARGET_RESOLVE_FAILED;
             util_copy(r.error, sizeof(r.error), err);
@@ -406,6 +409,7 @@ static int make_units(struct pool *p)
             u->r.host = strdup(t->host);
             u->r.sni = sni ? strdup(sni) : NULL;
             u->r.port = t->port;
+            util_copy(u->r.starttls, sizeof(u->r.starttls), target_starttls(t, o->starttls)->name);
             bool tags_ok = true;
             for (size_t g = 0; g < t->tags.n_items; g++) {
                 tags_ok = tags_ok && strlist_add(&u->r.tags, t->tags.items[g]) == 0;

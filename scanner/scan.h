@@ -91,6 +91,18 @@ struct scan_options {
      * PROBE_INTRUSIVE row (--ids-friendly). */
     bool no_vulns;
     bool ids_friendly;
+    /* STARTTLS (scanner/starttls/starttls.h): the protocol of every target
+     * without its own starttls= (--starttls: a row's name; NULL: auto, by
+     * port); the greeting timeout of a dialogue (--greeting-timeout; 0:
+     * timeout_ms), added to each attempt's timeout on STARTTLS targets;
+     * their per-target cap (0: max_conn); the XMPP to= domain
+     * (--xmpp-host, NULL: the SNI or host); our EHLO name (NULL: the
+     * default, STARTTLS_CLIENT_NAME). */
+    const char *starttls;
+    int greeting_timeout_ms;
+    unsigned starttls_max_conn;
+    const char *xmpp_host;
+    const char *client_name;
 };
 
 /* Called once per finished target (including unreachable and unresolvable

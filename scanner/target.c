@@ -19,6 +19,7 @@
 
 #define TARGET_MAX_LINE 4096
 #define TARGET_MAX_FILE (64 * 1024 * 1024) /* bytes of one targets file */
+#define LINE_SYNTAX "TARGET [sni=NAME] [tags=TAG,...] [starttls=PROTO]"
 
 void target_list_init(struct target_list *l)
 {
@@ -100,6 +101,7 @@ int target_shard_of(const struct target_spec *t, const char *sni_default, int n)
     h = fnv1a(h, t->host, true);
     h = fnv1a(h, port, false);
     h = fnv1a(h, sni, true);
+    h = fnv1a(h, t->starttls != NULL ? t->starttls->name : "", false);
     return n > 0 ? (int)(h % (uint64_t)n) + 1 : 1;
 }
 
@@ -244,6 +246,22 @@ int target_parse(const char *text, char **out_host, uint16_t *out_port, char *er
 int target_list_add(struct target_list *l, const char *text, const char *sni, const char *tags,
                     const char *origin, char *err, size_t err_len)
 {
+    return target_list_add_proto(l, text, sni, tags, NULL, origin, err, err_len);
+}
+
+const struct starttls_proto *target_starttls(const struct target_spec *t, const char *scan_default)
+{
+    if (t->starttls != NULL) {
+        return t->starttls;
+    }
+    const struct starttls_proto *p = starttls_resolve(scan_default, t->port);
+    return p != NULL ? p : starttls_find(STARTTLS_NONE);
+}
+
+int target_list_add_proto(struct target_list *l, const char *text, const char *sni,
+                          const char *tags, const char *starttls, const char *origin, char *err,
+                          size_t err_len)
+{
     char why[600];
     struct target_spec t = {0};
     strlist_init(&t.tags);
@@ -251,6 +269,17 @@ int target_list_add(struct target_list *l, const char *text, const char *sni, co
     if (target_parse(text, &t.host, &t.port, why, sizeof(why)) != 0) {
         snprintf(err, err_len, "%s: %s", origin, why);
         return -1;
+    }
+    if (starttls != NULL) {
+        t.starttls = starttls_resolve(starttls, t.port);
+        if (t.starttls == NULL) {
+            char names[512];
+            starttls_names(names, sizeof(names));
+            snprintf(err, err_len, "%s: unknown starttls protocol '%s' (expected one of: %s)",
+                     origin, starttls, names);
+            spec_cleanup(&t);
+            return -1;
+        }
     }
     if (tags != NULL && parse_tags(&t, tags, why, sizeof(why)) != 0) {
         snprintf(err, err_len, "%s: %s", origin, why);
@@ -371,33 +400,34 @@ int target_list_load_text(struct target_list *l, const char *name, const char *t
         if (hash != NULL) {
             *hash = '\0';
         }
-        char *words[3];
-        size_t n = split_words(line, words, 3);
+        char *words[4];
+        size_t n = split_words(line, words, 4);
         if (n == 0) {
             continue;
         }
         char origin[600];
         snprintf(origin, sizeof(origin), "%s:%lu", name, lineno);
-        if (n > 3) {
-            snprintf(err, err_len,
-                     "%s: too many fields (expected: TARGET [sni=NAME] [tags=TAG,...])", origin);
+        if (n > 4) {
+            snprintf(err, err_len, "%s: too many fields (expected: %s)", origin, LINE_SYNTAX);
             goto out;
         }
         const char *sni = NULL;
         const char *tags = NULL;
+        const char *proto = NULL;
         for (size_t i = 1; i < n; i++) {
             if (strncmp(words[i], "sni=", 4) == 0 && sni == NULL) {
                 sni = words[i] + 4;
             } else if (strncmp(words[i], "tags=", 5) == 0 && tags == NULL) {
                 tags = words[i] + 5;
+            } else if (strncmp(words[i], "starttls=", 9) == 0 && proto == NULL) {
+                proto = words[i] + 9;
             } else {
-                snprintf(err, err_len,
-                         "%s: unexpected '%s' (expected: TARGET [sni=NAME] [tags=TAG,...])", origin,
-                         words[i]);
+                snprintf(err, err_len, "%s: unexpected '%s' (expected: %s)", origin, words[i],
+                         LINE_SYNTAX);
                 goto out;
             }
         }
-        if (target_list_add(l, words[0], sni, tags, origin, err, err_len) != 0) {
+        if (target_list_add_proto(l, words[0], sni, tags, proto, origin, err, err_len) != 0) {
             goto out;
         }
     }

@@ -4,8 +4,9 @@
  *
  * Syntax: `host`, `host:port`, `[ipv6]:port` or a bare IPv6 address; the
  * port defaults to 443. A targets file has one target per line, optionally
- * followed by `sni=NAME` and `tags=TAG[,TAG...]` (tags scope policy rules,
- * e.g. `tags=pan`); `#` starts a comment; blank lines are ignored.
+ * followed by `sni=NAME`, `tags=TAG[,TAG...]` (tags scope policy rules,
+ * e.g. `tags=pan`) and `starttls=PROTO` (a row of scanner/starttls/starttls.h,
+ * or `auto`: by port); `#` starts a comment; blank lines are ignored.
  *
  * Ownership: a target_list owns its specs and their strings;
  * target_list_cleanup() frees them.
@@ -19,6 +20,7 @@
 #include <sys/socket.h>
 
 #include "common/strlist.h"
+#include "scanner/starttls/starttls.h"
 
 #define TARGET_DEFAULT_PORT 443
 
@@ -28,6 +30,10 @@ struct target_spec {
     char *sni;           /* explicit SNI name (sni= or --sni), NULL when not given, owned */
     char *origin;        /* where it came from, for messages: "FILE:LINE" or "argument N", owned */
     struct strlist tags; /* tags= of the targets file, owned */
+    /* starttls= of the targets file (auto already resolved by port), a row
+     * of the static table; NULL when not given: the scan's --starttls
+     * (scan_options.starttls) decides (target_starttls). */
+    const struct starttls_proto *starttls;
 };
 
 struct target_list {
@@ -59,6 +65,18 @@ __attribute__((warn_unused_result)) int target_list_add(struct target_list *l, c
                                                         const char *origin, char *err,
                                                         size_t err_len);
 
+/* target_list_add_proto is target_list_add with a starttls= value (NULL:
+ * none given; "auto": by the target's port; else a row's name). An unknown
+ * name is an error naming the accepted ones. */
+__attribute__((warn_unused_result)) int
+target_list_add_proto(struct target_list *l, const char *text, const char *sni, const char *tags,
+                      const char *starttls, const char *origin, char *err, size_t err_len);
+
+/* target_starttls returns t's protocol row: its own starttls=, else
+ * scan_default (a name: --starttls; NULL means auto) resolved for t's
+ * port, else the "none" row. Never NULL. */
+const struct starttls_proto *target_starttls(const struct target_spec *t, const char *scan_default);
+
 /* target_list_load_file reads a targets file ("-" is standard input, which
  * may be a pipe; a named file must be a regular file), at most 64 MiB.
  * Returns 0, or -1 with "FILE:LINE: what was expected" (or the reason the
@@ -76,8 +94,9 @@ __attribute__((warn_unused_result)) int target_list_load_text(struct target_list
                                                               size_t err_len);
 
 /* target_shard_of gives the shard (1..n) of t among n: a hash (64-bit
- * FNV-1a) of its endpoint identity, the host in ASCII lower case, the port
- * and the SNI it is scanned with (its sni=, else sni_default, the --sni),
+ * FNV-1a) of its endpoint identity, the host in ASCII lower case, the port,
+ * the SNI it is scanned with (its sni=, else sni_default, the --sni) and
+ * its starttls= (a --starttls given to every target changes no shard),
  * so the same target falls in the same shard on every machine and run.
  * target_list_keep_shard keeps only the targets of shard k of n in l, in
  * their order, and returns how many it kept. */

@@ -33,8 +33,11 @@ static const char *const store_stmt_sql[ST_COUNT] = {
                            " WHERE id = ? AND state = 'running'",
     [ST_INSERT_TARGET] = "INSERT INTO targets (scan_id, host, port, sni, ip, status, error,"
                          " started_ms, finished_ms, chain_collected, revoc_collected,"
-                         " probes_state, probes_detail, kex_state)"
-                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         " probes_state, probes_detail, kex_state, starttls)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_INSERT_STARTTLS] = "INSERT INTO starttls_dialogues (target_id, state, detail, greeted,"
+                           " capabilities_read, offered, plain_auth, upgraded, capabilities,"
+                           " banner, failure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [ST_INSERT_VERSION] = "INSERT INTO versions (target_id, version, name, state, reason, suite,"
                           " suite_name, grp, dh_bits, hrr)"
                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

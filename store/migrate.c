@@ -416,6 +416,25 @@ static const struct store_migration store_migrations[] = {
         ") WITHOUT ROWID;"
         "CREATE INDEX kex_values_sha256 ON kex_values (kind, sha256);"
         "PRAGMA user_version = 8;"},
+    /* 9: the application protocol of each target (issue 14: STARTTLS),
+     * part of its endpoint; 'none' (direct TLS) for every target stored
+     * before. And what the STARTTLS dialogue saw, one row per target that
+     * ran one. */
+    {9, "ALTER TABLE targets ADD COLUMN starttls TEXT NOT NULL DEFAULT 'none';"
+        "CREATE TABLE starttls_dialogues ("
+        "  target_id INTEGER PRIMARY KEY REFERENCES targets (id) ON DELETE CASCADE,"
+        "  state TEXT NOT NULL,"
+        "  detail TEXT,"
+        "  greeted INTEGER NOT NULL CHECK (greeted IN (0, 1)),"
+        "  capabilities_read INTEGER NOT NULL CHECK (capabilities_read IN (0, 1)),"
+        "  offered INTEGER NOT NULL CHECK (offered IN (0, 1)),"
+        "  plain_auth INTEGER NOT NULL CHECK (plain_auth IN (0, 1)),"
+        "  upgraded INTEGER NOT NULL CHECK (upgraded IN (0, 1)),"
+        "  capabilities TEXT,"
+        "  banner TEXT,"
+        "  failure TEXT"
+        ");"
+        "PRAGMA user_version = 9;"},
 };
 
 #define STORE_N_MIGRATIONS (sizeof(store_migrations) / sizeof(store_migrations[0]))

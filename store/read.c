@@ -29,9 +29,10 @@
 #include "common/util.h"
 
 static const char *const rd_sql[RD_COUNT] = {
-    [RD_TARGETS] = "SELECT id, host, port, sni, ip, status, error, started_ms, finished_ms,"
-                   " chain_collected, revoc_collected, probes_state, probes_detail, kex_state"
-                   " FROM targets WHERE scan_id = ? ORDER BY id",
+    [RD_TARGETS] =
+        "SELECT id, host, port, sni, ip, status, error, started_ms, finished_ms,"
+        " chain_collected, revoc_collected, probes_state, probes_detail, kex_state, starttls"
+        " FROM targets WHERE scan_id = ? ORDER BY id",
     [RD_VERSIONS] = "SELECT version, state, reason, suite, suite_name, grp, dh_bits, hrr"
                     " FROM versions WHERE target_id = ?",
     [RD_CHAIN_CERTS] = "SELECT cc.position, cc.days_left, " CERT_COLUMNS " FROM chain_certs cc"
@@ -65,6 +66,9 @@ static const char *const rd_sql[RD_COUNT] = {
                 " hsts_max_age, hsts_include_subdomains, hsts_preload, hsts_header,"
                 " redirect_checked, redirect_error, http_status, redirects_to_https,"
                 " redirect_location FROM http_headers WHERE target_id = ?",
+    [RD_STARTTLS] = "SELECT state, detail, greeted, capabilities_read, offered, plain_auth,"
+                    " upgraded, capabilities, banner, failure FROM starttls_dialogues"
+                    " WHERE target_id = ?",
     [RD_PROBES] = "SELECT position, probe_id, version, suite, state, detail, evidence"
                   " FROM probe_results WHERE target_id = ? ORDER BY position",
     [RD_KEX] = "SELECT position, kind, version, suite, group_code, sha256, bits, generator,"
@@ -136,6 +140,7 @@ static int rd_target(struct rd_ctx *c, struct target_result *r, int64_t *out_id)
         store_fail(c->s, "target %lld: unknown kex_state '%s'", (long long)tid, col_text(st, 13));
         return -1;
     }
+    col_buf(st, 14, r->starttls, sizeof(r->starttls));
     return 0;
 }
 

@@ -680,7 +680,7 @@ int store_rd_target_rows(struct rd_ctx *c, int64_t tid, struct target_result *r)
     if (rd_deployments(c, tid, r) != 0) {
         return -1;
     }
-    if (rd_http(c, tid, r) != 0 || rd_probes(c, tid, r) != 0) {
+    if (rd_http(c, tid, r) != 0 || rd_starttls(c, tid, r) != 0 || rd_probes(c, tid, r) != 0) {
         return -1;
     }
     if (rd_enumeration(c, tid, r) != 0) {

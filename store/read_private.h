@@ -33,6 +33,7 @@ enum rd_stmt_id {
     RD_TAGS,
     RD_REVOCATIONS,
     RD_HTTP,
+    RD_STARTTLS,
     RD_PROBES,
     RD_DEPLOYMENTS,
     RD_DEP_CERTS,
@@ -138,5 +139,9 @@ static inline enum fact_tri col_tri(sqlite3_stmt *st, int i)
  * (each reader steps its own). Returns 0 or -1 (error recorded; what was
  * read stays in r for the caller to clean up). */
 int store_rd_target_rows(struct rd_ctx *c, int64_t tid, struct target_result *r);
+
+/* rd_starttls reads the STARTTLS dialogue's facts, when they were stored
+ * (store/starttls.c). Returns 0 or -1. */
+int rd_starttls(struct rd_ctx *c, int64_t tid, struct target_result *r);
 
 #endif

@@ -24,7 +24,7 @@
 #include "common/model/gate.h"
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 struct store;
 
@@ -427,11 +427,12 @@ struct store_target_ref {
  * host (compared as text, ASCII case-insensitively: the host as the user
  * typed it, IPv6 without brackets) and whose port equals port, oldest scan
  * first (then in the order stored: one row per address and SNI the
- * endpoint was scanned with). Returns 0 with a malloc'ed array (NULL and 0
- * when there is none; the caller frees it with free()), or -1 with the
- * reason in store_errmsg(s). */
+ * endpoint was scanned with), and, when starttls is not NULL, whose
+ * application protocol is starttls ("none", "smtp" ...; NULL: any). Returns 0 with a malloc'ed
+ * array (NULL and 0 when there is none; the caller frees it with free()), or -1 with the reason in
+ * store_errmsg(s). */
 __attribute__((warn_unused_result)) int store_target_history(struct store *s, const char *host,
-                                                             uint16_t port,
+                                                             uint16_t port, const char *starttls,
                                                              struct store_target_ref **out,
                                                              size_t *n_out);
 

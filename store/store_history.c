@@ -10,7 +10,8 @@
  * - Read only; every value is bound to a prepared statement.
  * - Each call reads in one statement (hence one consistent snapshot) and
  *   returns owned memory only.
- * - Endpoints are matched on (host, port) as stored: the host as the user
+ * - Endpoints are matched on (host, port, application protocol) as stored
+ *   (history: the protocol only when asked for, --starttls): the host as the user
  *   typed it (IPv6 without brackets), ASCII case-insensitively, so
  *   `Example.COM` and `example.com` are one endpoint. SNI and the address
  *   connected to are not part of the match.
@@ -20,11 +21,12 @@
 
 #include "store/store_private.h"
 
-int store_target_history(struct store *s, const char *host, uint16_t port,
+int store_target_history(struct store *s, const char *host, uint16_t port, const char *starttls,
                          struct store_target_ref **out, size_t *n_out)
 {
     static const char sql[] = "SELECT scan_id, id FROM targets"
                               " WHERE port = ?2 AND host = ?1 COLLATE NOCASE"
+                              " AND (?3 IS NULL OR starttls = ?3)"
                               " ORDER BY scan_id, id";
     sqlite3 *db = store_db(s);
     sqlite3_stmt *st = NULL;
@@ -36,7 +38,9 @@ int store_target_history(struct store *s, const char *host, uint16_t port,
     *n_out = 0;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
         sqlite3_bind_text(st, 1, host, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-        sqlite3_bind_int(st, 2, (int)port) != SQLITE_OK) {
+        sqlite3_bind_int(st, 2, (int)port) != SQLITE_OK ||
+        (starttls != NULL ? sqlite3_bind_text(st, 3, starttls, -1, SQLITE_TRANSIENT)
+                          : sqlite3_bind_null(st, 3)) != SQLITE_OK) {
         store_fail(s, "reading the history of %s: %s", host, sqlite3_errmsg(db));
         goto out;
     }
@@ -76,6 +80,7 @@ int store_previous_sharing_scan(struct store *s, int64_t scan_b, int64_t *out_sc
     /* targets_host_port serves the join; max() over no row is NULL. */
     static const char sql[] = "SELECT max(a.scan_id) FROM targets b"
                               " JOIN targets a ON a.host = b.host AND a.port = b.port"
+                              " AND a.starttls = b.starttls"
                               " WHERE b.scan_id = ?1 AND a.scan_id < ?1";
     sqlite3 *db = store_db(s);
     sqlite3_stmt *st = NULL;

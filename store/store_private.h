@@ -49,6 +49,7 @@ enum store_stmt_id {
     ST_INSERT_TAG,
     ST_INSERT_REVOCATION,
     ST_INSERT_HTTP,
+    ST_INSERT_STARTTLS,
     ST_INSERT_PROBE_RESULT,
     ST_INSERT_KEX_VALUE,
     ST_DROWN_TARGETS,
@@ -203,6 +204,10 @@ int store_run(struct store *s, const struct binder *b, const char *context);
 /* store_commit commits a write's own transaction (nothing inside
  * store_tx_begin: the outer transaction commits). Returns 0 or -1. */
 int store_commit(struct store *s, const char *context);
+
+/* store_put_starttls writes the STARTTLS dialogue's facts of target
+ * target_id (store/starttls.c). Returns 0 or -1 (error in the handle). */
+int store_put_starttls(struct store *s, int64_t target_id, const struct starttls_fact *f);
 
 /* store_begin_insert starts the BEGIN IMMEDIATE transaction of a write
  * whose first row is an insert of statement id, and starts b on that

@@ -649,6 +649,7 @@ int store_put_target_id(struct store *s, int64_t scan_id, const struct target_re
     bind_text(&b, fact_state_name(r->probes.header.state));
     bind_buf(&b, r->probes.header.detail, sizeof(r->probes.header.detail));
     bind_text(&b, fact_state_name(r->enumeration.kex.header.state));
+    bind_buf(&b, r->starttls[0] ? r->starttls : "none", sizeof(r->starttls));
     if (store_insert(s, &b, "inserting target row", &target_id) != 0) {
         goto fail;
     }
@@ -666,6 +667,10 @@ int store_put_target_id(struct store *s, int64_t scan_id, const struct target_re
     }
     if (fact_collected(&r->enumeration.header) &&
         store_put_enumeration(s, target_id, &r->enumeration) != 0) {
+        goto fail;
+    }
+    if (fact_attempted(&r->dialogue.header) &&
+        store_put_starttls(s, target_id, &r->dialogue) != 0) {
         goto fail;
     }
     if ((fact_attempted(&r->http.hsts) || fact_attempted(&r->http.redirect)) &&

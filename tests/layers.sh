@@ -49,7 +49,9 @@ module() {
     case $1 in
     scanner/wire) echo "common/ scanner/hello.h scanner/wire/" ;;
     scanner/net) echo "common/ scanner/net/" ;;
+    scanner/starttls) echo "common/ scanner/net/dialogue.h scanner/starttls/" ;;
     scanner/gnutls) echo "common/ scanner/x509.h scanner/revoc_private.h scanner/revocation.h scanner/gnutls/" ;;
+    scanner/starttls) echo "common/ scanner/net/dialogue.h scanner/starttls/" ;;
     scanner/enum) echo "common/ scanner/hello.h scanner/net/loop.h scanner/net/dialogue.h scanner/enumerate.h scanner/enum/" ;;
     esac
 }

@@ -21,6 +21,7 @@ struct endpoint_id endpoint_of(const struct target_result *r)
         .port = r->port,
         .sni = r->sni != NULL ? r->sni : "",
         .ip = r->ip,
+        .starttls = r->starttls[0] != '\0' ? r->starttls : "none",
     };
 }
 
@@ -33,7 +34,8 @@ int endpoint_cmp_but_address(const struct endpoint_id *a, const struct endpoint_
     if (a->port != b->port) {
         return a->port < b->port ? -1 : 1;
     }
-    return strcmp(a->sni, b->sni);
+    int d = strcmp(a->sni, b->sni);
+    return d != 0 ? d : strcmp(a->starttls, b->starttls);
 }
 
 int endpoint_cmp(const struct endpoint_id *a, const struct endpoint_id *b)

@@ -24,20 +24,21 @@
 struct endpoint_id {
     const char *host; /* never NULL ("" when none) */
     uint16_t port;
-    const char *sni; /* never NULL ("" when none sent) */
-    const char *ip;  /* never NULL ("" when no address was connected to) */
+    const char *sni;      /* never NULL ("" when none sent) */
+    const char *ip;       /* never NULL ("" when no address was connected to) */
+    const char *starttls; /* the application protocol, "none" for direct TLS */
 };
 
 /* endpoint_of returns the identity of r (borrowed strings). */
 struct endpoint_id endpoint_of(const struct target_result *r);
 
 /* endpoint_cmp orders two identities deterministically: host (ASCII case
- * ignored), port, SNI, address. Returns <0, 0, >0; 0 means the same
+ * ignored), port, SNI, application protocol, address. Returns <0, 0, >0; 0 means the same
  * endpoint. */
 int endpoint_cmp(const struct endpoint_id *a, const struct endpoint_id *b);
 
 /* endpoint_cmp_but_address is endpoint_cmp without the address: the same
- * name, port and SNI, perhaps resolved to another address (or to none). */
+ * name, port, SNI and protocol, perhaps resolved to another address (or to none). */
 int endpoint_cmp_but_address(const struct endpoint_id *a, const struct endpoint_id *b);
 
 #endif

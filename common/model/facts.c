@@ -86,6 +86,7 @@ void target_result_init(struct target_result *r)
     strlist_init(&r->tags);
     enum_facts_init(&r->enumeration);
     memcpy(r->chain.ocsp_status, "none", sizeof("none"));
+    memcpy(r->starttls, "none", sizeof("none"));
     r->http.hsts_max_age = -1;
 }
 

@@ -150,6 +150,29 @@ struct revoc_fact {
     char staple[16];        /* leaf: the stapled response "agrees" / "disagrees"; else "" */
 };
 
+/* ---- the STARTTLS dialogue (scanner/probes/starttls.c) ---------------------- */
+
+#define FACT_PROTO_LEN 24 /* an application protocol's name ("smtp"), with the NUL */
+#define FACT_CAPS_LEN 256 /* the plaintext capabilities kept */
+#define FACT_BANNER_LEN 128
+
+/* What the pre-TLS dialogue of a STARTTLS target saw, once, before every
+ * probe: header collected when the dialogue reached the server's go-ahead
+ * or a clear answer against it (failure says which), could-not-test when
+ * no answer came (closed, timed out: the reason), not-collected for a
+ * direct-TLS target. Every string is printable ASCII. */
+struct starttls_fact {
+    struct fact_header header;
+    bool greeted;                 /* a positive greeting */
+    bool capabilities_read;       /* a capability list was read before TLS */
+    bool offered;                 /* the list named STARTTLS (the protocol's word for it) */
+    bool plain_auth;              /* plaintext authentication offered before TLS */
+    bool upgraded;                /* the server said go ahead: TLS followed */
+    char caps[FACT_CAPS_LEN];     /* the auditor's capability words, space-separated */
+    char banner[FACT_BANNER_LEN]; /* the greeting's text */
+    char failure[FACT_TEXT];      /* why the dialogue failed, "" when upgraded */
+};
+
 /* ---- HTTP headers (scanner/http.c) ----------------------------------------- */
 
 struct http_fact {
@@ -308,8 +331,11 @@ struct deployment {
 struct target_result {
     char *host; /* as the user gave it (IPv6 without brackets), owned */
     uint16_t port;
-    char *sni;           /* the SNI name sent, NULL when none, owned */
-    char ip[64];         /* the address actually connected to, "" if none */
+    char *sni;   /* the SNI name sent, NULL when none, owned */
+    char ip[64]; /* the address actually connected to, "" if none */
+    /* The application protocol (scanner/starttls/starttls.h's row name):
+     * "none" for direct TLS, "smtp", "imaps" ...; part of the endpoint. */
+    char starttls[FACT_PROTO_LEN];
     struct strlist tags; /* the target's tags from the targets file (policy scope) */
     int64_t started_ms;  /* Unix milliseconds */
     int64_t finished_ms;
@@ -325,7 +351,8 @@ struct target_result {
     struct revoc_fact *revoc;        /* n_revoc == n_certs: revoc[i] is about certs[i]; owned */
     size_t n_revoc;
     struct http_fact http;
-    struct probe_list probes; /* generic per-probe results; owned */
+    struct starttls_fact dialogue; /* the STARTTLS dialogue's facts */
+    struct probe_list probes;      /* generic per-probe results; owned */
     /* The further certificate deployments (deployment 1 ..), owned; none
      * (NULL, 0) for a server that serves one chain. */
     struct deployment *deployments;

@@ -80,7 +80,8 @@ enum target_status {
     TARGET_NO_TLS,      /* reachable, but every version was refused */
     TARGET_UNREACHABLE, /* connection refused, timed out or reset before TLS */
     TARGET_RESOLVE_FAILED,
-    TARGET_ERROR,       /* local failure (out of memory, ...) */
+    TARGET_ERROR,       /* local failure (out of memory, ...), or a STARTTLS server that
+                           does not upgrade (the dialogue's reason) */
     TARGET_INTERRUPTED, /* the scan was stopped before this target finished */
 };
 #define TARGET_STATUS_COUNT (TARGET_INTERRUPTED + 1)

@@ -633,6 +633,41 @@ static void put_findings(struct html_ctx *c, size_t t)
     }
 }
 
+/* The target's application protocol and, when one ran, what its STARTTLS
+ * dialogue saw before TLS (the kv row's cell). */
+static void put_starttls(struct html_ctx *c, const struct target_result *r)
+{
+    html_text_or(c, strcmp(r->starttls, "none") != 0 ? r->starttls : "",
+                 "none (TLS from the first byte)");
+    const struct starttls_fact *f = &r->dialogue;
+    if (!fact_attempted(&f->header)) {
+        return;
+    }
+    fputs(": ", c->out);
+    if (f->header.state == FACT_COULD_NOT_TEST) {
+        fputs("no answer: ", c->out);
+        html_text(c, f->header.detail);
+    } else if (f->upgraded) {
+        html_put_badge(c, "v-pass", "STARTTLS offered and accepted");
+    } else {
+        html_put_badge(c, "v-fail", "no upgrade");
+        fputs(" ", c->out);
+        html_text(c, f->failure);
+    }
+    if (f->caps[0] != '\0') {
+        fputs("; offered before TLS: ", c->out);
+        html_text(c, f->caps);
+    }
+    if (f->plain_auth) {
+        fputs("; ", c->out);
+        html_put_badge(c, "v-fail", "plaintext login before TLS");
+    }
+    if (f->banner[0] != '\0') {
+        fputs("; greeting: ", c->out);
+        html_text(c, f->banner);
+    }
+}
+
 void html_put_targets(struct html_ctx *c)
 {
     const struct report_data *d = c->d;
@@ -660,6 +695,8 @@ void html_put_targets(struct html_ctx *c)
         html_text_or(c, r->ip, "(none: not connected)");
         fputs("</td></tr>\n<tr><th>SNI</th><td>", c->out);
         html_text_or(c, r->sni, "(none sent)");
+        fputs("</td></tr>\n<tr><th>Application protocol</th><td>", c->out);
+        put_starttls(c, r);
         fputs("</td></tr>\n<tr><th>Tags</th><td>", c->out);
         for (size_t i = 0; i < r->tags.n_items; i++) {
             fputs(i ? ", " : "", c->out);

@@ -97,8 +97,13 @@ void html_put_target_link(struct html_ctx *c, size_t t)
     bool sni =
         r->sni != NULL && r->sni[0] != '\0' && (r->host == NULL || strcmp(r->sni, r->host) != 0);
     bool ip = r->ip[0] != '\0' && (r->host == NULL || strcmp(r->ip, r->host) != 0);
-    if (sni || ip) {
+    bool app = r->starttls[0] != '\0' && strcmp(r->starttls, "none") != 0;
+    if (sni || ip || app) {
         fputs(" <span class=\"muted\">(", c->out);
+        if (app) {
+            html_text(c, r->starttls);
+        }
+        fputs(app && (sni || ip) ? ", " : "", c->out);
         if (sni) {
             html_text(c, r->sni);
         }

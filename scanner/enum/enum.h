@@ -78,6 +78,7 @@ struct job {
     struct sockaddr_storage sa;
     socklen_t sa_len;
     char *sni;
+    const struct net_dialogue *dialogue; /* the target's pre-TLS dialogue, NULL: none (borrowed) */
     struct enum_facts *out;
     int pending;
     struct vstate vs[TLSV_COUNT];

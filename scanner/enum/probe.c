@@ -152,6 +152,7 @@ int enum_task_submit(struct task *t)
         .group = t->job->group,
         .ops = &task_ops,
         .ctx = t,
+        .dialogue = t->job->dialogue,
     };
     if (t->job->submit(t->job->loop, &r) != 0) {
         enum_task_free(t);

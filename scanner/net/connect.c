@@ -199,16 +199,25 @@ int net_dialogue_run(int fd, const struct net_dialogue *d, int64_t deadline,
     if (d == NULL) {
         return 0;
     }
+    void *ctx = calloc(1, d->ops->ctx_size ? d->ops->ctx_size : 1);
+    if (ctx == NULL) {
+        err->local = true;
+        util_copy(err->why, sizeof(err->why), "out of memory for the dialogue");
+        return -1;
+    }
+    int rc = net_dialogue_run_ctx(fd, d, ctx, deadline, stop, err);
+    free(ctx);
+    return rc;
+}
+
+int net_dialogue_run_ctx(int fd, const struct net_dialogue *d, void *ctx, int64_t deadline,
+                         const volatile sig_atomic_t *stop, struct net_error *err)
+{
+    memset(err, 0, sizeof(*err));
     const struct net_dialogue_ops *ops = d->ops;
     int rc = -1;
     struct wbuf out;
     wbuf_init(&out, NET_MAX_OUT);
-    void *ctx = calloc(1, ops->ctx_size ? ops->ctx_size : 1);
-    if (ctx == NULL) {
-        err->local = true;
-        util_copy(err->why, sizeof(err->why), "out of memory for the dialogue");
-        goto out;
-    }
     char reason[128] = "";
     uint8_t buf[4096];
     size_t n_in = 0;
@@ -245,6 +254,5 @@ int net_dialogue_run(int fd, const struct net_dialogue *d, int64_t deadline,
     }
 out:
     wbuf_cleanup(&out);
-    free(ctx);
     return rc;
 }

@@ -70,4 +70,10 @@ int net_connect(const struct sockaddr *sa, socklen_t sa_len, int64_t deadline,
 int net_dialogue_run(int fd, const struct net_dialogue *d, int64_t deadline,
                      const volatile sig_atomic_t *stop, struct net_error *err);
 
+/* net_dialogue_run_ctx is net_dialogue_run (d not NULL) in the caller's
+ * state: ctx holds d->ops->ctx_size zeroed bytes and keeps what the
+ * dialogue left in it for the caller to read (the starttls probe). */
+int net_dialogue_run_ctx(int fd, const struct net_dialogue *d, void *ctx, int64_t deadline,
+                         const volatile sig_atomic_t *stop, struct net_error *err);
+
 #endif

@@ -120,6 +120,8 @@ void net_loop_free(struct net_loop *l)
     free(l->flight);
     free(l->group_count);
     free(l->group_deadline);
+    free(l->group_cap);
+    free(l->group_extra_ms);
     if (l->ep >= 0) {
         close(l->ep);
     }
@@ -145,8 +147,20 @@ static int ensure_group(struct net_loop *l, unsigned g)
         return -1; /* group_count grew, n_groups did not: harmless */
     }
     l->group_deadline = d;
+    unsigned *cap = realloc(l->group_cap, n * sizeof(*cap));
+    if (cap == NULL) {
+        return -1;
+    }
+    l->group_cap = cap;
+    int *extra = realloc(l->group_extra_ms, n * sizeof(*extra));
+    if (extra == NULL) {
+        return -1;
+    }
+    l->group_extra_ms = extra;
     memset(c + l->n_groups, 0, (n - l->n_groups) * sizeof(*c));
     memset(d + l->n_groups, 0, (n - l->n_groups) * sizeof(*d));
+    memset(cap + l->n_groups, 0, (n - l->n_groups) * sizeof(*cap));
+    memset(extra + l->n_groups, 0, (n - l->n_groups) * sizeof(*extra));
     l->n_groups = n;
     return 0;
 }
@@ -387,7 +401,7 @@ static enum start_result start(struct net_loop *l, struct net_probe *p)
     if (l->n_in_flight > l->stats.max_in_flight) {
         l->stats.max_in_flight = (unsigned)l->n_in_flight;
     }
-    p->deadline = now + l->timeout_ms;
+    p->deadline = now + l->timeout_ms + l->group_extra_ms[p->req.group];
     int64_t gd = group_deadline(l, p->req.group);
     if (gd != 0 && gd < p->deadline) {
         p->deadline = gd;
@@ -403,7 +417,8 @@ static void start_ready(struct net_loop *l)
     struct net_probe *p = l->q_head;
     while (p != NULL && l->n_in_flight < l->max_total) {
         struct net_probe *next = p->next;
-        if (l->group_count[p->req.group] < l->max_group) {
+        unsigned g = p->req.group;
+        if (l->group_count[g] < (l->group_cap[g] != 0 ? l->group_cap[g] : l->max_group)) {
             if (prev == NULL) {
                 l->q_head = next;
             } else {
@@ -523,6 +538,16 @@ int net_group_deadline(struct net_loop *l, unsigned group, int64_t deadline_ms)
             p->deadline = deadline_ms;
         }
     }
+    return 0;
+}
+
+int net_group_limits(struct net_loop *l, unsigned group, unsigned max_conn, int extra_ms)
+{
+    if (ensure_group(l, group) != 0) {
+        return -1;
+    }
+    l->group_cap[group] = max_conn;
+    l->group_extra_ms[group] = extra_ms > 0 ? extra_ms : 0;
     return 0;
 }
 

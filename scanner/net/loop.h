@@ -126,6 +126,13 @@ void net_cancel_queued(struct net_loop *l, unsigned group);
 __attribute__((warn_unused_result)) int net_group_deadline(struct net_loop *l, unsigned group,
                                                            int64_t deadline_ms);
 
+/* net_group_limits sets group's own per-target cap (max_conn; 0: the
+ * loop's) and extra_ms more for each of its attempts beyond the loop's
+ * timeout (a STARTTLS dialogue's greeting time), for probes started from
+ * now on. Returns 0, or -1 when out of memory. */
+__attribute__((warn_unused_result)) int net_group_limits(struct net_loop *l, unsigned group,
+                                                         unsigned max_conn, int extra_ms);
+
 /* net_loop_set_notice: fn (may be NULL) receives a one-line text when the
  * loop changes its own limits (the global cap lowered because descriptors
  * ran out). Called on the loop's thread. */

@@ -52,6 +52,8 @@ struct net_loop {
     size_t n_in_flight;
     unsigned *group_count;
     int64_t *group_deadline; /* mono_ms; 0: none */
+    unsigned *group_cap;     /* the group's own per-target cap; 0: max_group */
+    int *group_extra_ms;     /* added to each attempt's timeout (a dialogue's greeting) */
     int64_t earliest_gd;     /* the soonest group deadline not yet acted on; 0: none */
     size_t n_groups;
     void (*notice)(void *arg, const char *text);

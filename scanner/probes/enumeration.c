@@ -15,6 +15,14 @@ bool probe_enumeration_wanted(const struct scan_options *o)
 
 int probe_enumeration_start(struct probe_ctx *c, void (*done)(void *arg), void *arg)
 {
-    return enum_start(c->loop, c->group, &c->addr->sa, c->addr->sa_len, c->r->sni, c->deadline,
-                      &c->r->enumeration, done, arg);
+    if (c->hso.dialogue != NULL) {
+        /* A STARTTLS target: gentler (mail servers rate-limit), and each
+         * attempt gets the greeting's time too. */
+        unsigned cap = c->o->starttls_max_conn;
+        if (net_group_limits(c->loop, c->group, cap, probe_greeting_ms(c)) != 0) {
+            return -1;
+        }
+    }
+    return enum_start(c->loop, c->group, &c->addr->sa, c->addr->sa_len, c->r->sni, c->hso.dialogue,
+                      c->deadline, &c->r->enumeration, done, arg);
 }

@@ -14,6 +14,7 @@
 #include "scanner/probes/registry.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/model/registry.h"
@@ -21,6 +22,10 @@
 #include "scanner/scan.h"
 
 static const struct probe_def probe_defs_default[] = {
+    {.id = "starttls",
+     .track = PROBE_TRACK_WORKER,
+     .flags = PROBE_OWN_FACTS,
+     .run = probe_starttls_run},
     {.id = "versions",
      .track = PROBE_TRACK_WORKER,
      .flags = PROBE_OWN_FACTS,
@@ -135,14 +140,15 @@ bool probe_stopping(const struct scan_options *o)
 
 int probe_handshake_timeout(const struct probe_ctx *c)
 {
+    int want = c->o->timeout_ms + probe_greeting_ms(c);
     if (c->deadline == 0) {
-        return c->o->timeout_ms;
+        return want;
     }
     int64_t half = (c->deadline - util_mono_ms()) / 2;
     if (half <= 0) {
         return 0;
     }
-    return half < c->o->timeout_ms ? (int)half : c->o->timeout_ms;
+    return half < want ? (int)half : want;
 }
 
 static bool id_ok(const char *id)
@@ -272,13 +278,16 @@ void probe_ctx_init(struct probe_ctx *c, const struct target_spec *spec,
     c->o = o;
     c->r = r;
     c->rows = &r->probes;
-    c->hso.sni = r->sni; /* a STARTTLS dialogue plugs in here (c->spec's protocol) */
+    c->hso.sni = r->sni;
     c->deadline = deadline;
+    probe_dialogue_init(c);
 }
 
 void probe_ctx_cleanup(struct probe_ctx *c)
 {
     hs_capture_cleanup(&c->cap);
+    free(c->dialogue_arg);
+    c->dialogue_arg = NULL;
 }
 
 void probe_record(struct probe_ctx *c, const char *id, enum tls_version version, uint32_t suite,

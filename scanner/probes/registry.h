@@ -91,6 +91,15 @@ struct probe_ctx {
      * tracks are done (before the derived track). */
     struct probe_list *rows;
     struct hs_options hso;
+    /* The target's application protocol (never NULL once inited) and, for
+     * a STARTTLS one, its dialogue: hso.dialogue and every raw probe's
+     * request point at dialogue; dialogue_arg is its argument (owned) or,
+     * when that could not be built, dialogue fails at once with
+     * dialogue_error. */
+    const struct starttls_proto *proto;
+    struct net_dialogue dialogue;
+    void *dialogue_arg;
+    char dialogue_error[FACT_TEXT];
     int64_t deadline; /* the track's budget deadline (util_mono_ms), 0: none */
     bool out_of_time; /* the budget left something untested */
     struct hs_capture cap;
@@ -146,6 +155,9 @@ void probe_ctx_init(struct probe_ctx *c, const struct target_spec *spec,
                     const struct target_addr *addr, const struct scan_options *o,
                     struct target_result *r, int64_t deadline);
 void probe_ctx_cleanup(struct probe_ctx *c);
+/* probe_dialogue_init (starttls.c, called by probe_ctx_init) sets c->proto
+ * and, for a STARTTLS target, c->dialogue and c->hso.dialogue. */
+void probe_dialogue_init(struct probe_ctx *c);
 
 /* probe_track_run runs t's rows of track (PROBE_TRACK_WORKER or
  * PROBE_TRACK_DERIVED) on c in table order, until a run ends the track. */
@@ -192,11 +204,15 @@ void probe_record(struct probe_ctx *c, const char *id, enum tls_version version,
 #define PROBE_NOT_TESTED_BUDGET "not tested: the target's time budget ran out"
 
 /* The scanner's rows (one file each under scanner/probes/). */
-enum probe_step probe_versions_run(struct probe_ctx *c);     /* versions.c */
-enum probe_step probe_chain_run(struct probe_ctx *c);        /* chain.c */
-enum probe_step probe_deployments_run(struct probe_ctx *c);  /* deployments.c */
-enum probe_step probe_hsts_run(struct probe_ctx *c);         /* hsts.c */
-bool probe_hsts_wanted(const struct scan_options *o);        /* hsts.c */
+enum probe_step probe_starttls_run(struct probe_ctx *c);    /* starttls.c */
+enum probe_step probe_versions_run(struct probe_ctx *c);    /* versions.c */
+enum probe_step probe_chain_run(struct probe_ctx *c);       /* chain.c */
+enum probe_step probe_deployments_run(struct probe_ctx *c); /* deployments.c */
+enum probe_step probe_hsts_run(struct probe_ctx *c);        /* hsts.c */
+bool probe_hsts_wanted(const struct scan_options *o);       /* hsts.c */
+/* probe_greeting_ms: the extra time an attempt on c's target gets for its
+ * dialogue (the greeting timeout; 0 for direct TLS) (starttls.c). */
+int probe_greeting_ms(const struct probe_ctx *c);
 enum probe_step probe_sigschemes13_run(struct probe_ctx *c); /* sigschemes13.c */
 int probe_enumeration_start(struct probe_ctx *c, void (*done)(void *arg),
                             void *arg);                      /* enumeration.c */

@@ -14,10 +14,12 @@
 #   policy      the policy YAML loader (policies/load.c)
 #   targets     the targets file parser (scanner/target.c)
 #   robot       the ROBOT probe's reader of the server's reaction (scanner/probes/robot_pkcs1.c)
+#   starttls    the pre-TLS dialogues and their line engine (scanner/starttls/)
+#   starttls_bin  the binary pre-TLS dialogues, bytewise as the reference
 #
 # Needs clang 14 with libclang_rt.fuzzer (Debian: clang-14, libclang-rt-14-dev).
-# Seeds: seed_corpus.py (record, flight), seed_inputs.sh (the others; conv's
-# are small hand-made files kept in git); see
+# Seeds: seed_corpus.py (record, flight), seed_starttls.py (starttls_bin),
+# seed_inputs.sh (the others; conv's are small hand-made files kept in git); see
 # tests/fuzz/README.md.
 # Work files go to $FUZZ_WORK (default /tmp/tlsaudit-fuzz): the binaries,
 # the grown corpora, and any crash-* / leak-* inputs. A crash makes the
@@ -28,7 +30,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}
 shift || true
-targets=${*:-record flight conv x509 revocation http policy targets robot}
+targets=${*:-record flight conv x509 revocation http policy targets robot starttls starttls_bin}
 work=${FUZZ_WORK:-/tmp/tlsaudit-fuzz}
 cc=${CC_FUZZ:-clang}
 mkdir -p "$work"
@@ -73,12 +75,13 @@ sources() {
 			"$top/policies/hash.c" "${facts[@]}" "${common[@]}" "${registry[@]}")
 		libs=(-lyaml -lgnutls)
 		;;
-	targets) srcs=("$top/scanner/target.c" "${common[@]}") libs=() ;;
+	targets) srcs=("$top/scanner/target.c" "$top"/scanner/starttls/*.c "${common[@]}") libs=() ;;
 	robot)
 		srcs=("$top/scanner/probes/robot_pkcs1.c" "$top"/scanner/wire/*.c "${common[@]}"
 			"${registry[@]}")
 		libs=(-lgnutls)
 		;;
+	starttls | starttls_bin) srcs=("$top"/scanner/starttls/*.c "${common[@]}") libs=() ;;
 	*)
 		echo "run.sh: unknown target '$1'" >&2
 		exit 2

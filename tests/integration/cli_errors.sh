@@ -32,7 +32,7 @@ unchanged "bad port"
 t_run 2 "$TLSAUDIT" scan --db "$db" '[::1'
 t_match "bad IPv6 target" "missing '\]'" "$T_ERR"
 
-printf '# lab\n127.0.0.1:443\n\nbad host name here\n' >targets.txt
+printf '# lab\n127.0.0.1:443\n\nbad host name here now\n' >targets.txt
 t_run 2 "$TLSAUDIT" scan --db "$db" -f targets.txt
 t_match "targets file line is named" "targets.txt:4: too many fields" "$T_ERR"
 unchanged "bad targets file"
@@ -180,7 +180,8 @@ wait "$listener" 2>/dev/null || true
 # the message names the file and what failed, and nothing stored changes.
 # Here: a schema-1 file whose step to 2 meets a table it would create.
 cp "$db" half.db
-sqlite3 half.db 'DROP TABLE revocations; DROP TABLE http_headers;
+sqlite3 half.db 'DROP TABLE starttls_dialogues; ALTER TABLE targets DROP COLUMN starttls;
+	DROP TABLE revocations; DROP TABLE http_headers;
 	ALTER TABLE targets DROP COLUMN revoc_collected;
 	ALTER TABLE chains DROP COLUMN aia_attempted; ALTER TABLE chains DROP COLUMN aia_completed;
 	ALTER TABLE chains DROP COLUMN aia_trusted; ALTER TABLE chains DROP COLUMN aia_fetched;

@@ -96,6 +96,7 @@ sqlite3 "$pub/mnt/v1.db" "DROP TABLE scan_sources; DROP INDEX scans_uuid; DROP I
 	ALTER TABLE scans DROP COLUMN uuid; ALTER TABLE scans DROP COLUMN run_id;
 	ALTER TABLE scans DROP COLUMN shard_k; ALTER TABLE scans DROP COLUMN shard_n;
 	DROP TABLE kex_values; ALTER TABLE targets DROP COLUMN kex_state;
+	DROP TABLE starttls_dialogues; ALTER TABLE targets DROP COLUMN starttls;
 	DROP TABLE deployment_revocations; DROP TABLE deployment_chains;
 	DROP TABLE deployment_certs; DROP TABLE deployments; DROP TABLE probe_results; ALTER TABLE targets DROP COLUMN probes_state;
 	ALTER TABLE targets DROP COLUMN probes_detail; DROP TABLE revocations; DROP TABLE http_headers; DROP TABLE fetch_cache;

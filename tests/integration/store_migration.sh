@@ -44,9 +44,10 @@ before=$(sum "$db")
 # "fail_on", "fail_on_inconclusive", "gate_stored", the "verdicts" judged
 # at it, each finding's "blocking") and v6 (each certificate's
 # "policy_oids", empty for a certificate stored before it), v7 (the
-# scan's "uuid", "run_id", "shard", "merged_scans") and v8 (each
-# enumeration's "kex_values", null for a target stored before it).
-V4_NEW='del(.generated, .scan.database, .scan.uuid, .scan.run_id, .scan.shard, .scan.merged_scans) | .targets |= map(del(.deployments) | del(.enumeration.kex_values?))
+# scan's "uuid", "run_id", "shard", "merged_scans"), v8 (each
+# enumeration's "kex_values", null for a target stored before it) and v9
+# (each target's "starttls", "none" before it, and "starttls_dialogue", null).
+V4_NEW='del(.generated, .scan.database, .scan.uuid, .scan.run_id, .scan.shard, .scan.merged_scans) | .targets |= map(del(.deployments, .starttls, .starttls_dialogue) | del(.enumeration.kex_values?))
 	| walk(if type == "object" then del(.policy_oids) else . end)
 	| del(.inventory.certificates[]?.served[]?.deployment, .expiring.certificates[]?.deployment)
 	| .policy_runs |= (. // [] | map(del(.fail_on, .fail_on_inconclusive, .gate_stored, .verdicts)
@@ -76,6 +77,9 @@ compare() {
 		t_eq "$1: scan $id: every target has an empty probes array, not collected" \
 			"$(jq '.targets | length' "$data/v2-scan$id.report.json")" \
 			"$(jq '[.targets[] | select(.probes == [] and .probes_header.state == "not-collected")] | length' "$LAB_DIR/v2-r$id.json")"
+		t_eq "$1: v2 scan $id: every target reads back as direct TLS (schema v7)" \
+			"$(jq '.targets | length' "$data/v2-scan$id.report.json")" \
+			"$(jq '[.targets[] | select(.starttls == "none" and .starttls_dialogue == null)] | length' "$LAB_DIR/v2-r$id.json")"
 		t_eq "$1: scan $id: every old policy run has no stored gate and is judged at --fail-on high" \
 			"$(jq '.policy_runs | length' "$data/v2-scan$id.report.json")" \
 			"$(jq '[.policy_runs[] | select(.gate_stored == false and .fail_on == "high" and .fail_on_inconclusive == false)] | length' "$LAB_DIR/v2-r$id.json")"

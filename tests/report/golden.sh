@@ -95,16 +95,18 @@ t_eq "junit: counted elements agree" "18 6 1 2" \
 	"$(xp 'count(//testcase)') $(xp 'count(//failure)') $(xp 'count(//error)') $(xp 'count(//skipped)')"
 t_eq "junit: per-suite tests sum to the total" "18" "$(xp 'sum(//testsuite/@tests)')"
 t_eq "junit: a failure below the gate passes, said in system-out" "fail below the gate (--fail-on high)" \
-	"$(xp 'string(//testsuite[@name="legacy.example.test:8443"]/testcase[@name="pci-ocsp-staple"]/system-out)' | cut -d: -f1)"
+	"$(xp 'string(//testsuite[@name="legacy.example.test:8443 (smtp)"]/testcase[@name="pci-ocsp-staple"]/system-out)' | cut -d: -f1)"
 t_eq "junit: each target's verdict per policy as a property" "non-compliant non-compliant compliant" \
 	"$(xp 'string(//testsuite[1]/properties/property[@name="verdict pci-dss-4.0"]/@value)') $(xp 'string(//testsuite[2]/properties/property[@name="verdict mozilla-intermediate"]/@value)') $(xp 'string(//testsuite[1]/properties/property[@name="verdict mozilla-intermediate"]/@value)')"
 t_eq "junit: one testsuite per target" "3" "$(xp 'count(//testsuite)')"
+t_eq "junit: each target's application protocol as a property" "none smtp none" \
+	"$(xp 'string(//testsuite[1]/properties/property[@name="starttls"]/@value)') $(xp 'string(//testsuite[2]/properties/property[@name="starttls"]/@value)') $(xp 'string(//testsuite[3]/properties/property[@name="starttls"]/@value)')"
 t_match "junit: the waived rule is skipped with its justification" \
 	'waived: Vendor appliance; replacement <b>ordered</b>' \
 	"$(xp 'string(//testcase[@name="pci-cert-lifetime" and skipped]/skipped/@message)')"
 t_match "junit: a failure carries the requirement and the evidence" \
 	'requirement: PCI DSS v4.0.1 Req 4.2.1.*evidence: accepts TLS_RSA_WITH_3DES' \
-	"$(xp 'string(//testsuite[@name="legacy.example.test:8443"]/testcase[@name="pci-suites-strong"]/failure)' | tr '\n' ' ')"
+	"$(xp 'string(//testsuite[@name="legacy.example.test:8443 (smtp)"]/testcase[@name="pci-suites-strong"]/failure)' | tr '\n' ' ')"
 t_match "junit: the hostile subject arrives as text, escaped" \
 	'CN=<script>alert\(1\)</script>"'"'"'& OU=line1\\x0aline2\\x1b\[31mred' \
 	"$(xp 'string(//testcase[@name="pci-cert-hostname"]/system-out)')"

@@ -339,6 +339,17 @@ static void fixture_legacy(struct target_result *r)
     r->port = 8443;
     snprintf(r->ip, sizeof(r->ip), "127.0.0.2");
     add(&r->tags, "legacy");
+    /* A STARTTLS target (issue 14): SMTP offering AUTH before STARTTLS,
+     * its greeting hostile. */
+    snprintf(r->starttls, sizeof(r->starttls), "smtp");
+    fact_set_result(&r->dialogue.header, NULL);
+    r->dialogue.greeted = true;
+    r->dialogue.capabilities_read = true;
+    r->dialogue.offered = true;
+    r->dialogue.plain_auth = true;
+    r->dialogue.upgraded = true;
+    snprintf(r->dialogue.caps, sizeof(r->dialogue.caps), "AUTH=PLAIN AUTH=LOGIN STARTTLS");
+    snprintf(r->dialogue.banner, sizeof(r->dialogue.banner), "mx <b>ESMTP</b> =cmd \x1b[31m");
     r->started_ms = SCAN_START_MS + 1500;
     r->finished_ms = SCAN_START_MS + 9000;
     r->status = TARGET_OK;

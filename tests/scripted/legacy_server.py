@@ -31,6 +31,7 @@ import mode_conv  # the conversation probes' modes (heartbeat, early CCS)
 import mode_hello
 import mode_ticket
 import mode_robot
+import mode_starttls
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.normpath(os.path.join(HERE, '..', '..'))
@@ -555,6 +556,9 @@ def build_parser():
       help='write the byte stream N bytes at a time (crosses record boundaries)')
     a('--write-delay-ms', type=float, default=None,
       help='delay between separate writes (default 10 with --fragment/--tcp-chunk)')
+    a('--starttls', choices=mode_starttls.MODES, metavar='MODE',
+      help='speak SMTP STARTTLS first (mode_starttls.py: ok, split, no-starttls, refuse, '
+           'endless, oversized, tls-early)')
     a('--misbehave', choices=MISBEHAVIOURS, help='hostile behaviour (see README)')
     a('--misbehave-count', type=int, default=0, metavar='N',
       help='only the first N connections misbehave (0 = all)')
@@ -661,6 +665,7 @@ class Config:
             wd = 10.0 if (self.fragment or self.tcp_chunk) else 0.0
         self.write_delay = wd / 1000.0
         self.misbehave = args.misbehave
+        self.starttls = args.starttls
         self.misbehave_count = args.misbehave_count
         self.misbehave_versions = set(norm_version(v) for v in
                                       split_list(args.misbehave_versions))
@@ -1642,6 +1647,9 @@ class Server:
         conn = Conn(s, peer, self.cfg, idx)
         try:
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self.cfg.starttls and not mode_starttls.run(s, self.cfg.starttls, idx):
+                result = 'starttls %s: no TLS' % self.cfg.starttls
+                return
             if self.cfg.ticketbleed_backend:
                 result = mode_ticket.handle(conn, self.cfg.ticketbleed_backend)
             else:

@@ -415,6 +415,38 @@ START_TEST(test_unreachable_and_address)
 }
 END_TEST
 
+/* The application protocol is part of the endpoint: port 25 scanned as
+ * smtp and as direct TLS are two targets, never one compared with the
+ * other; the same protocol in both scans pairs. */
+START_TEST(test_starttls_is_part_of_the_key)
+{
+    struct report_data a, b;
+    scan_init(&a, 1);
+    scan_init(&b, 2);
+    struct target_result *ra = add_target(&a, "mx", 25, "192.0.2.9", 1);
+    snprintf(ra->starttls, sizeof(ra->starttls), "smtp");
+    set_suites(ra, TLSV_TLS12, c02f_c030, 2, ORDER_CLIENT);
+    struct target_result *rb = add_target(&b, "mx", 25, "192.0.2.9", 2);
+    snprintf(rb->starttls, sizeof(rb->starttls), "none");
+    rb->status = TARGET_NO_TLS;
+    struct target_result *rc = add_target(&b, "mx", 25, "192.0.2.9", 3);
+    snprintf(rc->starttls, sizeof(rc->starttls), "smtp");
+    set_suites(rc, TLSV_TLS12, c02f_c030, 2, ORDER_CLIENT);
+    struct diff *d = diff_compute(&a, &b);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(d->n_entries, 0); /* smtp pairs with smtp: nothing changed */
+    ck_assert_uint_eq(d->n_targets, 2);
+    for (size_t i = 0; i < d->n_targets; i++) {
+        bool smtp = strcmp(d->targets[i].starttls, "smtp") == 0;
+        ck_assert_int_eq(d->targets[i].presence, smtp ? DIFF_IN_BOTH : DIFF_ONLY_B);
+    }
+    ck_assert_str_ne(d->targets[0].starttls, d->targets[1].starttls);
+    diff_free(d);
+    report_data_cleanup(&a);
+    report_data_cleanup(&b);
+}
+END_TEST
+
 /* render writes d in format f into a malloc'ed string. */
 static char *render(const struct diff *d, enum report_format f)
 {
@@ -930,6 +962,7 @@ static Suite *diff_suite(void)
     tcase_add_test(tc, test_unreachable_and_address);
     tcase_add_test(tc, test_sni_pairing_any_order);
     tcase_add_test(tc, test_flap_not_evaluated);
+    tcase_add_test(tc, test_starttls_is_part_of_the_key);
     tcase_add_test(tc, test_renderers_escape);
     tcase_add_test(tc, test_history_summary);
     tcase_add_test(tc, test_verdict_at_gate);

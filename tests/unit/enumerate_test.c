@@ -694,7 +694,8 @@ START_TEST(test_end_to_end)
     struct enum_facts e;
     enum_facts_init(&e);
     bool done = false;
-    ck_assert_int_eq(enum_start(loop, 1, &sa, sizeof(sin), "localhost", 0, &e, on_done, &done), 0);
+    ck_assert_int_eq(
+        enum_start(loop, 1, &sa, sizeof(sin), "localhost", NULL, 0, &e, on_done, &done), 0);
     ck_assert_int_eq(net_loop_run(loop), 0);
     net_loop_free(loop);
     shutdown(listen_fd, SHUT_RDWR);

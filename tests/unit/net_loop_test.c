@@ -448,6 +448,48 @@ START_TEST(test_caps)
 }
 END_TEST
 
+/* A group's own cap (net_group_limits: a STARTTLS target's 2) holds below
+ * the loop's per-group cap, and the other groups keep the loop's. */
+START_TEST(test_group_limits)
+{
+    uint16_t pa, pb;
+    int la = net_fake_listen(&pa), lb = net_fake_listen(&pb);
+    ck_assert_int_eq(fcntl(la, F_SETFL, O_NONBLOCK), 0);
+    ck_assert_int_eq(fcntl(lb, F_SETFL, O_NONBLOCK), 0);
+    stop_flag = 0;
+    loop = net_loop_new(8, 4, 20000, &stop_flag);
+    ck_assert_ptr_nonnull(loop);
+    ck_assert_int_eq(net_group_limits(loop, 0, 1, 5000), 0);
+    for (int i = 0; i < 5; i++) {
+        submit(pa, 0);
+        submit(pb, 1);
+    }
+    pthread_t tid;
+    ck_assert_int_eq(pthread_create(&tid, NULL, run_thread, NULL), 0);
+    int keep[32], n_keep = 0, na = 0, nb = 0;
+    int64_t until = util_mono_ms() + 10000;
+    while (na + nb < 5 && util_mono_ms() < until) {
+        na += accept_all(la, keep, &n_keep);
+        nb += accept_all(lb, keep, &n_keep);
+        (void)poll(NULL, 0, 10);
+    }
+    /* Whatever a broken cap would let through has had time to arrive. */
+    (void)poll(NULL, 0, 300);
+    na += accept_all(la, keep, &n_keep);
+    nb += accept_all(lb, keep, &n_keep);
+    __atomic_store_n(&stop_flag, 1, __ATOMIC_SEQ_CST);
+    ck_assert_int_eq(pthread_join(tid, NULL), 0);
+    ck_assert_int_eq(na, 1); /* group 0 at its own cap */
+    ck_assert_int_eq(nb, 4); /* group 1 at the loop's */
+    assert_done_once();
+    for (int i = 0; i < n_keep; i++) {
+        close(keep[i]);
+    }
+    close(la);
+    close(lb);
+}
+END_TEST
+
 /* ---- retry and timeout --------------------------------------------------- */
 
 START_TEST(test_retry_after_reset)
@@ -768,6 +810,7 @@ static Suite *net_loop_suite(void)
     tcase_add_test(tc, test_immediate_failure_cancels_next);
     tcase_add_test(tc, test_immediate_failure_cancels_prev);
     tcase_add_test(tc, test_caps);
+    tcase_add_test(tc, test_group_limits);
     tcase_add_test(tc, test_retry_after_reset);
     tcase_add_test(tc, test_reset_twice);
     tcase_add_test(tc, test_timeout);

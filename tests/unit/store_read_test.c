@@ -253,6 +253,18 @@ static void fill_full(struct target_result *r, const char *host, uint16_t port, 
     r->started_ms = 1760000000000LL + seed;
     r->finished_ms = 1760000009999LL + seed;
     r->status = TARGET_OK;
+    /* a STARTTLS target: the protocol and every field of its dialogue */
+    snprintf(r->starttls, sizeof(r->starttls), "%s", seed % 2 ? "smtp" : "imap");
+    fact_set_result(&r->dialogue.header, NULL);
+    r->dialogue.greeted = true;
+    r->dialogue.capabilities_read = seed % 2 == 0;
+    r->dialogue.offered = true;
+    r->dialogue.plain_auth = seed % 2 == 1;
+    r->dialogue.upgraded = seed % 3 != 0;
+    snprintf(r->dialogue.caps, sizeof(r->dialogue.caps), "STARTTLS AUTH=PLAIN %d", seed);
+    snprintf(r->dialogue.banner, sizeof(r->dialogue.banner), "mx %d 'ESMTP'", seed);
+    snprintf(r->dialogue.failure, sizeof(r->dialogue.failure), "%s",
+             seed % 3 != 0 ? "" : "smtp: STARTTLS refused: 454 4.7.0");
     snprintf(r->error, sizeof(r->error), "partial: TLS 1.1 timed out");
 
     r->versions[TLSV_TLS10].state = PROBE_REFUSED;
@@ -600,6 +612,17 @@ static void ck_target(const struct target_result *a, const struct target_result 
     ck_assert_int_eq(a->finished_ms, b->finished_ms);
     ck_assert_int_eq(a->status, b->status);
     ck_assert_str_eq(a->error, b->error);
+    ck_assert_str_eq(a->starttls, b->starttls);
+    ck_assert_int_eq(a->dialogue.header.state, b->dialogue.header.state);
+    ck_assert_str_eq(a->dialogue.header.detail, b->dialogue.header.detail);
+    ck_assert_int_eq(a->dialogue.greeted, b->dialogue.greeted);
+    ck_assert_int_eq(a->dialogue.capabilities_read, b->dialogue.capabilities_read);
+    ck_assert_int_eq(a->dialogue.offered, b->dialogue.offered);
+    ck_assert_int_eq(a->dialogue.plain_auth, b->dialogue.plain_auth);
+    ck_assert_int_eq(a->dialogue.upgraded, b->dialogue.upgraded);
+    ck_assert_str_eq(a->dialogue.caps, b->dialogue.caps);
+    ck_assert_str_eq(a->dialogue.banner, b->dialogue.banner);
+    ck_assert_str_eq(a->dialogue.failure, b->dialogue.failure);
     for (int v = TLSV_HS_FIRST; v < TLSV_COUNT; v++) {
         const struct version_fact *x = &a->versions[v];
         const struct version_fact *y = &b->versions[v];

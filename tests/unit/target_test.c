@@ -124,6 +124,44 @@ START_TEST(test_file_good)
 }
 END_TEST
 
+/* starttls=: a row by name, auto by port, absent: the scan's default. */
+START_TEST(test_file_starttls)
+{
+    const char *text = "mx.example:25 starttls=auto\nmx.example:2525 starttls=smtp sni=mx.example\n"
+                       "web.example starttls=auto\nimap.example:143\nsmtps.example:465 "
+                       "starttls=auto\nplain.example:25 starttls=none\n";
+    struct target_list l;
+    target_list_init(&l);
+    char err[512] = "";
+    ck_assert_msg(target_list_load_text(&l, "t", text, strlen(text), err, sizeof(err)) == 0, "%s",
+                  err);
+    ck_assert_uint_eq(l.n_items, 6);
+    ck_assert_str_eq(l.items[0].starttls->name, "smtp");
+    ck_assert_str_eq(l.items[1].starttls->name, "smtp");
+    ck_assert_str_eq(l.items[2].starttls->name, "none");
+    ck_assert_ptr_null(l.items[3].starttls);
+    ck_assert_str_eq(target_starttls(&l.items[3], NULL)->name, "imap");
+    ck_assert_str_eq(target_starttls(&l.items[3], "none")->name, "none");
+    ck_assert_str_eq(target_starttls(&l.items[3], "pop3")->name, "pop3");
+    ck_assert_str_eq(target_starttls(&l.items[0], "none")->name, "smtp"); /* its own wins */
+    ck_assert_str_eq(l.items[4].starttls->name, "smtps");
+    ck_assert(!starttls_is_dialogue(l.items[4].starttls));
+    ck_assert_str_eq(l.items[5].starttls->name, "none");
+    target_list_cleanup(&l);
+    /* auto by port, every well-known one */
+    static const struct {
+        uint16_t port;
+        const char *name;
+    } ports[] = {{25, "smtp"},    {587, "smtp"},  {24, "lmtp"},   {110, "pop3"}, {143, "imap"},
+                 {4190, "sieve"}, {21, "ftp"},    {119, "nntp"},  {6667, "irc"}, {465, "smtps"},
+                 {993, "imaps"},  {995, "pop3s"}, {636, "ldaps"}, {990, "ftps"}, {5223, "xmpps"},
+                 {853, "dot"},    {443, "none"},  {8443, "none"}};
+    for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+        ck_assert_str_eq(starttls_for_port(ports[i].port)->name, ports[i].name);
+    }
+}
+END_TEST
+
 static void write_bytes(const char *path, const char *data, size_t len)
 {
     FILE *f = fopen(path, "wb");
@@ -164,7 +202,12 @@ START_TEST(test_file_errors)
     expect_file_error("a.example sni=\n", "1: sni '' is not a DNS host name");
     expect_file_error("\n\na.example foo=bar\n", "3: unexpected 'foo=bar'");
     expect_file_error("a.example sni=x.example extra\n", "1: unexpected 'extra'");
-    expect_file_error("a.example sni=x.example tags=a b\n", "1: too many fields");
+    expect_file_error("a.example sni=x.example tags=a b c\n", "1: too many fields");
+    expect_file_error("a.example sni=x.example tags=a b\n", "1: unexpected 'b'");
+    expect_file_error("a.example:25 starttls=smtps2\n",
+                      "1: unknown starttls protocol 'smtps2' (expected one of: auto, none, ");
+    expect_file_error("a.example starttls=SMTP\n", "1: unknown starttls protocol 'SMTP'");
+    expect_file_error("a.example starttls=smtp starttls=imap\n", "1: unexpected 'starttls=imap'");
     expect_file_error("a.example tags=a,,b\n", "1: tags 'a,,b'");
     expect_file_error("a.example tags=pan tags=x\n", "1: unexpected 'tags=x'");
     expect_file_error("a.example sni=127.0.0.1\n", "1: sni '127.0.0.1'");
@@ -295,6 +338,7 @@ int main(void)
     tcase_add_test(tc, test_parse_good);
     tcase_add_test(tc, test_parse_bad);
     tcase_add_test(tc, test_file_good);
+    tcase_add_test(tc, test_file_starttls);
     tcase_add_test(tc, test_file_errors);
     tcase_add_test(tc, test_file_unreadable);
     tcase_add_test(tc, test_file_bad_bytes);
