@@ -164,6 +164,18 @@ cat >>"$pf/conf/master.cf" <<EOF
 EOF
 _lab_spawn postfix "$P_SMTP" postfix -c "$pf/conf" start-fg
 wait_ports postfix "$P_SUB" "$P_SMTPS"
+# start-fg runs master as a child of postfix-script (not exec'ed unless it
+# is PID 1): stopping the wrapper would leave master running, so the lab
+# stops master itself, by the PID it wrote.
+local mpid=''
+read -r mpid <"$pf/queue/pid/master.pid" || true
+case $mpid in
+'' | *[!0-9]*)
+	echo "postfix wrote no master PID" >&2
+	exit 99
+	;;
+esac
+lab_track "$mpid"
 
 # --- vsftpd ----------------------------------------------------------------
 f=$srv/vsftpd
