@@ -374,11 +374,10 @@ static void fill_target(struct target_result *r, const char *host, uint16_t port
 /* Takes a current file back to schema 1: what steps 7, 6, 4, 3 and 2 add,
  * dropped (the tests of old files start from a file written now). */
 #define TO_SCHEMA_1                                                                                \
-    "DROP TABLE starttls_dialogues; ALTER TABLE targets DROP COLUMN starttls;"                \
+    "DROP TABLE starttls_dialogues; ALTER TABLE targets DROP COLUMN starttls;"                     \
     "DROP TABLE scan_sources; DROP INDEX scans_uuid; DROP INDEX scans_run_id;"                     \
     "ALTER TABLE scans DROP COLUMN uuid; ALTER TABLE scans DROP COLUMN run_id;"                    \
-    "ALTER TABLE scans DROP COLUMN shard_k; ALTER TABLE scans DROP COLUMN shard_n;" \
-    OLD_CERT_ITEMS \
+    "ALTER TABLE scans DROP COLUMN shard_k; ALTER TABLE scans DROP COLUMN shard_n;" OLD_CERT_ITEMS \
     "DROP TABLE kex_values; ALTER TABLE targets DROP COLUMN kex_state;"                            \
     "DROP TABLE deployment_revocations; DROP TABLE deployment_chains;"                             \
     "DROP TABLE deployment_certs; DROP TABLE deployments;"                                         \
