@@ -362,7 +362,7 @@ static void round_done(struct robot_job *j)
     size_t n_rounds = j->round + 1;
     const struct robot_conn *bad = first_failed(j, j->round);
     if (bad != NULL) {
-        char why[FACT_TEXT];
+        char why[FACT_TEXT + 64]; /* the row keeps FACT_TEXT - 1 bytes of it */
         snprintf(why, sizeof(why), "the %s block's connection: %s",
                  robot_variant_name(bad->variant), bad->why);
         finish(j, n_rounds, ROBOT_V_MORE, why);
