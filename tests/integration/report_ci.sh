@@ -53,12 +53,18 @@ t_eq "one suite per endpoint, names unique" "4 4" \
 t_eq "the two SNI names of one address and port are two suites" \
 	"127.0.0.1:$LAB_PORT_good_rsa sni=good-rsa.lab.test|127.0.0.1:$LAB_PORT_good_rsa sni=other.lab.test" \
 	"$(xp "//testsuite[starts-with(@name, '127.0.0.1:$LAB_PORT_good_rsa ')]/@name" | sed 's/^ *name="//; s/"$//' | sort | paste -sd'|')"
-# What GitLab's JUnit parser reads (docs/ci.md): testsuite > testcase with
-# name and classname; failure, error and skipped with a message.
+# What GitLab's JUnit parser reads (docs/ci.md): testcase with name and
+# classname, unique as a pair; failure, error and skipped with text.
 t_eq "every testcase has a name and a classname" "$(xp 'count(//testcase)')" \
 	"$(xp 'count(//testcase[@name != "" and @classname != ""])')"
 t_eq "every failure, error and skipped has a message" "$(xp 'count(//failure | //error | //skipped)')" \
 	"$(xp 'count((//failure | //error | //skipped)[@message != ""])')"
+if out=$(python3 "$top_srcdir/tests/report/junit_gitlab.py" "$x" 2>&1); then
+	t_eq "what GitLab reads: no test dropped as a duplicate, every failure/error/skip with text" \
+		"TESTCASES $(xp 'count(//testcase)')" "$out"
+else
+	t_fail "what GitLab reads" "$out"
+fi
 t_eq "the hostname rule fails only under the other SNI name" "other.lab.test" \
 	"$(xp "//testsuite[testcase[@name='pci-4.2.1-hostname']/failure]/properties/property[@name='sni']/@value" | sed 's/^ *value="//; s/"$//')"
 t_match "legacy fails pci-4.2.1-no-tls10" 'TLS 1.0' \

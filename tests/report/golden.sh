@@ -103,6 +103,14 @@ for b in bad1 bad2; do
 		t_fail "junit: the schema refuses $b.xml"
 	fi
 done
+if out=$(python3 "$top_srcdir/tests/report/junit_gitlab.py" "$tmp/fixture.xml" 2>&1); then
+	t_eq "junit: what GitLab reads: every test kept (no (classname, name) twice), every failure, error and skip with text" "TESTCASES 18" "$out"
+else
+	t_fail "junit: what GitLab reads" "$out"
+fi
+sed 's/classname="pci-dss-4.0 @ legacy.example.test:8443 (smtp)"/classname="pci-dss-4.0 @ www.example.test:443"/' "$tmp/fixture.xml" >"$tmp/bad3.xml"
+python3 "$top_srcdir/tests/report/junit_gitlab.py" "$tmp/bad3.xml" 2>/dev/null &&
+	t_fail "junit_gitlab.py finds a duplicate test" || t_ok "junit_gitlab.py finds a duplicate test"
 xp() { xmllint --xpath "$1" "$tmp/fixture.xml"; }
 # 3 targets: www (1 scan case + 5 pci + 2 moz), legacy (1 + 5 + 2), down (1,
 # an error); failures are the findings that fail each run's stored gate
