@@ -9,7 +9,8 @@
 # XML parses with xmllint and its counts match the stored findings, the CSV
 # round-trips through Python's csv module with every field quoted and no
 # formula, the Markdown and text have no control byte (and the Markdown no
-# raw <script>). --expiring lists the served certificates.
+# raw <script>), the SARIF log validates against the SARIF 2.1.0 schema and
+# has no control byte. --expiring lists the served certificates.
 set -eu
 . "$top_srcdir/tests/lab/lab.sh"
 lab_netns "$0" "$@"
@@ -119,6 +120,15 @@ t_run 0 "$TLSAUDIT" report --db "$db" --format csv --expiring 100 -o "$out/repor
 check_csv "$out/report.csv"
 t_run 0 "$TLSAUDIT" report --db "$db" --format junit -o "$out/report.xml"
 check_junit "$out/report.xml"
+t_run 0 "$TLSAUDIT" report --db "$db" --format sarif -o "$out/report.sarif"
+if o=$(python3 "$top_srcdir/tests/report/validate_sarif.py" "$top_srcdir/docs/schema/sarif-2.1.0-rtm.5.json" "$out/report.sarif" 2>&1); then
+	t_ok "report.sarif: valid SARIF 2.1.0"
+else
+	t_fail "report.sarif: valid SARIF 2.1.0" "$o"
+fi
+check_inert "$out/report.sarif" controls
+t_eq "report.sarif: the untrusted chain fails on the hostile target" "hostile.lab.test" \
+	"$(jq -r '[.runs[0].results[] | select(.ruleId == "pci-dss-4.0/pci-4.2.1-trusted-chain") | .locations[0].logicalLocations[0].name | capture("sni=(?<s>[^ ]+)").s] | join(",")' "$out/report.sarif")"
 t_run 0 "$TLSAUDIT" report --db "$db" --format markdown --expiring 100 -o "$out/report.md"
 check_inert "$out/report.md" inert script
 t_match "report.md: expiring section" 'Certificates expiring within 100 days \(2\)' "$(cat "$out/report.md")"
