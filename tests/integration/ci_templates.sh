@@ -101,7 +101,7 @@ valid_reports() { # DIR: the three reports exist and are valid
 	local d=$1 out
 	if out=$(xmllint --noout --schema "$top_srcdir/tests/data/junit/junit-10.xsd" "$d/tlsaudit-junit.xml" 2>&1) &&
 		out=$(python3 "$top_srcdir/tests/report/validate_sarif.py" \
-			"$top_srcdir/docs/schema/sarif-2.1.0-rtm.5.json" "$d/tlsaudit.sarif" 2>&1) &&
+			"$top_srcdir/docs/schema/sarif-schema-2.1.0.json" "$d/tlsaudit.sarif" 2>&1) &&
 		grep -q '^<!DOCTYPE html>' "$d/tlsaudit-report.html"; then
 		t_ok "$(basename "$d"): JUnit, SARIF and HTML reports written and valid"
 	else

@@ -19,7 +19,7 @@ command -v xmllint >/dev/null || { echo "xmllint is needed (apt-get install libx
 python3 -c 'import jsonschema' 2>/dev/null || { echo "python3-jsonschema is needed" >&2; exit 99; }
 export TLSAUDIT_POLICY_DIR=$top_srcdir/policies
 xsd=$top_srcdir/tests/data/junit/junit-10.xsd
-sarif_schema=$top_srcdir/docs/schema/sarif-2.1.0-rtm.5.json
+sarif_schema=$top_srcdir/docs/schema/sarif-schema-2.1.0.json
 validate_sarif() { python3 "$top_srcdir/tests/report/validate_sarif.py" "$sarif_schema" "$1"; }
 
 lab_init

@@ -121,7 +121,7 @@ check_csv "$out/report.csv"
 t_run 0 "$TLSAUDIT" report --db "$db" --format junit -o "$out/report.xml"
 check_junit "$out/report.xml"
 t_run 0 "$TLSAUDIT" report --db "$db" --format sarif -o "$out/report.sarif"
-if o=$(python3 "$top_srcdir/tests/report/validate_sarif.py" "$top_srcdir/docs/schema/sarif-2.1.0-rtm.5.json" "$out/report.sarif" 2>&1); then
+if o=$(python3 "$top_srcdir/tests/report/validate_sarif.py" "$top_srcdir/docs/schema/sarif-schema-2.1.0.json" "$out/report.sarif" 2>&1); then
 	t_ok "report.sarif: valid SARIF 2.1.0"
 else
 	t_fail "report.sarif: valid SARIF 2.1.0" "$o"
