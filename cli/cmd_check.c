@@ -20,7 +20,10 @@
  * - Exit precedence: 2 (usage, policy, database, output) > 1 (a FAIL at or
  *   above --fail-on, not waived) > 3 (a target not scanned, or a scan that
  *   did not complete) > 0.
- * - The report itself (text, JSON) is rendered by reports/check_report.c.
+ * - The report itself (text, JSON) is rendered by reports/check_report.c;
+ *   SARIF by reports/report_sarif.c from the scan read back with only the
+ *   policy runs this evaluation stored, so it says what `report --format
+ *   sarif --run ID` of them would.
  * - -o FILE is written through a temporary file renamed only when complete
  *   (cli/output.h); an output error after the findings were stored is
  *   exit 2 with the policy runs stored named.
@@ -39,6 +42,7 @@
 #include "cli/output.h"
 #include "config.h"
 #include "reports/check_report.h"
+#include "reports/report.h"
 
 /* ---- the evaluation and its report -------------------------------------- */
 
@@ -54,6 +58,34 @@ static int check_exit_code(const struct policy_run *run)
         return EXIT_SCAN_ERROR;
     }
     return EXIT_OK;
+}
+
+/* check_write_sarif renders the stored scan with only the policy runs of
+ * run (the evaluation just stored) as SARIF. Returns 0 or -1 with err. */
+static int check_write_sarif(struct store *s, const struct policy_run *run,
+                             const struct check_options *opts, FILE *out, char *err, size_t err_len)
+{
+    struct report_data d;
+    if (report_load(s, run->scan_id, opts->db_path, &d, err, err_len) != 0) {
+        return -1;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < d.n_runs; i++) {
+        bool ours = false;
+        for (size_t k = 0; k < run->n_stored; k++) {
+            ours = ours || run->run_ids[k] == d.runs[i].id;
+        }
+        if (ours) {
+            d.runs[n++] = d.runs[i];
+        } else {
+            store_run_cleanup(&d.runs[i]);
+        }
+    }
+    d.n_runs = n;
+    struct report_options ro = {.now_ms = opts->now_ms, .expiring_days = -1};
+    int rc = report_write_sarif(out, &d, &ro, err, err_len);
+    report_data_cleanup(&d);
+    return rc;
 }
 
 int check_evaluate_scan(struct store *s, int64_t scan_id, struct policy *const *pols, size_t n_pols,
@@ -85,7 +117,12 @@ int check_evaluate_scan(struct store *s, int64_t scan_id, struct policy *const *
         .results = run.results,
     };
     int code = check_exit_code(&run);
-    if (opts->json) {
+    if (opts->sarif) {
+        if (check_write_sarif(s, &run, opts, out, err, err_len) != 0) {
+            saved_errno = errno;
+            goto out;
+        }
+    } else if (opts->json) {
         if (check_report_json(out, &rep, code) != 0) {
             saved_errno = errno; /* the caller asks the stream why (cli/output.h) */
             snprintf(err, err_len, "writing the JSON report failed");
@@ -124,8 +161,11 @@ static const struct opt_doc check_opts[] = {
      "critical"},
     CLI_DOC_FAIL_ON_INCONCLUSIVE,
     CLI_DOC_FAIL_ON_EXPIRING,
-    {"format", required_argument, OPT_FORMAT, "F", "output format: text (default) or json"},
-    CLI_DOC_QUIET("write no text report to stdout (-o FILE and --format json still get it); "
+    {"format", required_argument, OPT_FORMAT, "F",
+     "output format: text (default), json or sarif (SARIF 2.1.0: the failing findings of this "
+     "evaluation)"},
+    CLI_DOC_QUIET("write no text report to stdout (-o FILE and --format json or sarif still get "
+                  "it); "
                   "errors and one summary line on stderr"),
     CLI_DOC_OUTPUT("report"),
     CLI_DOC_HELP,
@@ -171,7 +211,7 @@ static const struct cli_cmd check_cmd = {
 struct check_args {
     char **names;
     size_t n_names;
-    bool json;
+    enum report_format format;
 };
 
 static int check_own(void *arg, int id, const char *v)
@@ -182,10 +222,11 @@ static int check_own(void *arg, int id, const char *v)
         return 0;
     }
     enum report_format f;
-    if (cli_format(&check_cmd, v, CLI_FORMAT(REPORT_TEXT) | CLI_FORMAT(REPORT_JSON), &f) != 0) {
+    unsigned allowed = CLI_FORMAT(REPORT_TEXT) | CLI_FORMAT(REPORT_JSON) | CLI_FORMAT(REPORT_SARIF);
+    if (cli_format(&check_cmd, v, allowed, &f) != 0) {
         return -1;
     }
-    a->json = f == REPORT_JSON;
+    a->format = f;
     return 0;
 }
 
@@ -288,11 +329,13 @@ int cmd_check(int argc, char **argv)
     }
     struct check_options opts = {
         .gate = {.fail_on = c.fail_on, .fail_on_inconclusive = c.fail_on_inconclusive},
-        .json = a.json,
+        .json = a.format == REPORT_JSON,
+        .sarif = a.format == REPORT_SARIF,
         .db_path = c.db_path};
     int code = EXIT_USAGE;
     /* --quiet: the text report to stdout goes nowhere (a file or JSON still gets it). */
-    FILE *rout = c.quiet && !a.json && c.out_path == NULL ? fopen("/dev/null", "w") : o.f;
+    bool text = a.format == REPORT_TEXT;
+    FILE *rout = c.quiet && text && c.out_path == NULL ? fopen("/dev/null", "w") : o.f;
     int erc = rout == NULL ? -1
                            : check_evaluate_scan(store, scan_id, pols, a.n_names, &opts, rout,
                                                  &code, stored, sizeof(stored), err, sizeof(err));

@@ -46,7 +46,8 @@ static const struct opt_doc report_opts[] = {
     CLI_DOC_SCAN("report"),
     CLI_DOC_DB_READER,
     {"format", required_argument, OPT_FORMAT, "F",
-     "text (default), json, csv, junit, markdown or html"},
+     "text (default), json, csv, junit, markdown, html or sarif (SARIF 2.1.0: the failing "
+     "findings, for code-scanning dashboards)"},
     CLI_DOC_OUTPUT("report"),
     {"expiring", required_argument, CLI_OPT_EXPIRING, "DAYS",
      "also list every certificate of every served chain that expires within DAYS"},

@@ -128,7 +128,8 @@ int cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct cli_commo
 #define CLI_FORMAT(f) (1u << (f))
 #define CLI_FORMATS_ALL                                                                            \
     (CLI_FORMAT(REPORT_TEXT) | CLI_FORMAT(REPORT_JSON) | CLI_FORMAT(REPORT_CSV) |                  \
-     CLI_FORMAT(REPORT_JUNIT) | CLI_FORMAT(REPORT_MARKDOWN) | CLI_FORMAT(REPORT_HTML))
+     CLI_FORMAT(REPORT_JUNIT) | CLI_FORMAT(REPORT_MARKDOWN) | CLI_FORMAT(REPORT_HTML) |            \
+     CLI_FORMAT(REPORT_SARIF))
 
 /* cli_format parses a --format value v into *out when it names one of the
  * formats in allowed (CLI_FORMAT bits). Returns 0, or -1 (*out untouched)

@@ -24,7 +24,7 @@ static const char usage_text[] =
     "                             evaluate policies over a stored scan (no network)\n"
     "  report [--scan ID|--latest] [--format F] [-o FILE]\n"
     "                             render a stored scan: text, json, csv, junit,\n"
-    "                             markdown or html (no network)\n"
+    "                             markdown, html or sarif (no network)\n"
     "  history TARGET [--format F]\n"
     "                             every stored scan of one target, oldest first\n"
     "  diff [SCAN_A [SCAN_B]] [--format F] [-o FILE]\n"

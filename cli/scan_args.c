@@ -92,7 +92,7 @@ static const struct opt_doc scan_opts[] = {
     CLI_DOC_FAIL_ON_INCONCLUSIVE,
     {"format", required_argument, OPT_FORMAT, "F",
      "output format: text (default; each target as it finishes) or json (the scan document), "
-     "or csv, junit, markdown, html (the stored scan rendered as 'tlsaudit report' does, "
+     "or csv, junit, markdown, html, sarif (the stored scan rendered as 'tlsaudit report' does, "
      "after the scan and its --policy evaluation)"},
     {"expiring", required_argument, CLI_OPT_EXPIRING, "DAYS",
      "also list every certificate of every served chain that expires within DAYS "

@@ -299,6 +299,7 @@ int report_expiring(const struct report_data *d, int64_t now_ms, int days,
 static const char *const report_format_names[] = {
     [REPORT_TEXT] = "text",   [REPORT_JSON] = "json",         [REPORT_CSV] = "csv",
     [REPORT_JUNIT] = "junit", [REPORT_MARKDOWN] = "markdown", [REPORT_HTML] = "html",
+    [REPORT_SARIF] = "sarif",
 };
 
 bool report_format_parse(const char *name, enum report_format *out)
@@ -333,6 +334,8 @@ int report_write(FILE *out, enum report_format f, const struct report_data *d,
         return report_write_markdown(out, d, o, err, err_len);
     case REPORT_HTML:
         return report_write_html(out, d, o, err, err_len);
+    case REPORT_SARIF:
+        return report_write_sarif(out, d, o, err, err_len);
     }
     snprintf(err, err_len, "unknown report format %d", (int)f);
     return -1;

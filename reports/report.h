@@ -121,6 +121,19 @@ bool report_scanned(const struct target_result *r);
 /* report_target_label writes "host:port" ("[v6]:port") into buf. */
 const char *report_target_label(const struct target_result *r, char *buf, size_t len);
 
+/* report_endpoint_names (reports/names.c) names every target of d once,
+ * unique within d, for formats whose consumers key on a name (JUnit suite
+ * names, SARIF locations): report_target_label, then " sni=NAME" when the
+ * SNI sent is not the host, then " @ADDRESS" when another target has the
+ * same name so far (one host resolved to several addresses), then
+ * " #TARGET_ID" when that is still not unique. Returns a malloc'ed array of
+ * d->n_targets names in target order (NULL when out of memory or d has
+ * no target); the caller frees it. */
+struct report_name {
+    char s[512];
+};
+struct report_name *report_endpoint_names(const struct report_data *d);
+
 /* One certificate of a served chain that expires within the asked days. */
 struct report_expiry {
     size_t target;                /* index in report_data.targets */
@@ -154,6 +167,7 @@ enum report_format {
     REPORT_JUNIT,
     REPORT_MARKDOWN,
     REPORT_HTML,
+    REPORT_SARIF,
 };
 
 /* report_format_parse maps a --format value to its format. */
@@ -196,5 +210,7 @@ int report_write_markdown(FILE *out, const struct report_data *d, const struct r
                           char *err, size_t err_len);
 int report_write_html(FILE *out, const struct report_data *d, const struct report_options *o,
                       char *err, size_t err_len);
+int report_write_sarif(FILE *out, const struct report_data *d, const struct report_options *o,
+                       char *err, size_t err_len);
 
 #endif

@@ -4,18 +4,29 @@
  *
  * Pipeline position: report_load (reports/report.c) -> [this file] -> out.
  *
- * Mapping (documented in README.md, "Reports"):
- *   <testsuites>                    the scan; totals of everything below
- *     <testsuite name="host:port">  one per target, in stored order
- *       <testcase classname="tlsaudit.scan" name="scan">
+ * Mapping (documented in README.md, "Reports", and docs/ci.md):
+ *   <testsuites>                    the scan; totals of tests, failures and
+ *                                   errors below (the Jenkins xunit schema,
+ *                                   tests/data/junit/junit-10.xsd, has no
+ *                                   skipped count here: each suite has it)
+ *     <testsuite name="host:port">  one per target, in stored order; the name
+ *                                   is report_endpoint_names' (unique in the
+ *                                   file: " (smtp)", " sni=NAME", " @ADDRESS"
+ *                                   added where needed), as a CI merges
+ *                                   suites of one name
+ *       <testcase classname="tlsaudit.scan @ NAME" name="scan">
  *                                   passes when the target was scanned; an
  *                                   <error> with the status and error text
  *                                   when it was not (no findings then)
  *       <properties>               status, sni, starttls, target_id, and per policy run
  *                                   "verdict POLICY": the target's verdict at
  *                                   the run's gate (common/model/gate.h)
- *       <testcase classname="POLICY" name="RULE">  one per finding, i.e. one
- *                                   per rule per policy run on that target
+ *       <testcase classname="POLICY @ NAME" name="RULE">  one per finding,
+ *                                   i.e. one per rule per policy run on that
+ *                                   target; NAME (the suite's) is in the
+ *                                   classname because GitLab keys a test on
+ *                                   (classname, name), shows the classname
+ *                                   as its suite and drops later duplicates
  *         failing the gate -> <failure message="SEVERITY: TITLE" type="REF">
  *                          with the requirement and the evidence as text:
  *                          a fail at or above the run's --fail-on, and with
@@ -23,7 +34,9 @@
  *         fail below the gate -> passes, with <system-out> "fail below the
  *                          gate (--fail-on SEV): ..." (the exit code did not
  *                          fail on it either)
- *         waived        -> <skipped message="waived: JUSTIFICATION ...">
+ *         waived        -> <skipped message="waived: JUSTIFICATION ...">, the
+ *                          message also as the element's text (GitLab shows
+ *                          the text, not the attribute)
  *         inconclusive  -> <skipped message="inconclusive: EVIDENCE">: the
  *                          fact the rule needs was not collected, so the
  *                          rule was not really tested (neither a pass nor a
@@ -33,13 +46,15 @@
  *         warn          -> passes, with <system-out> "warn: EVIDENCE"
  *         pass          -> passes
  * Counts: tests = test cases, failures = <failure>, errors = <error>,
- * skipped = <skipped>, on every <testsuite> and on <testsuites>.
+ * skipped = <skipped>, on every <testsuite>; tests, failures and errors
+ * on <testsuites> too.
  *
  * Every stored string is written with esc_html (& < > " ' as references,
  * control bytes and non-UTF-8 as visible \xNN, which XML 1.0 would reject).
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
@@ -110,12 +125,38 @@ static void junit_failure(FILE *out, const struct store_finding_row *f)
     fprintf(out, "</failure>\n");
 }
 
-static void junit_finding(FILE *out, const struct store_run *run, const struct store_finding_row *f)
+/* junit_waived_text writes a waived finding's skip reason. */
+static void junit_waived_text(FILE *out, const struct store_finding_row *f)
+{
+    fprintf(out, "waived: ");
+    esc_html(out, f->waiver_reason ? f->waiver_reason : "(no justification)");
+    fprintf(out, " (owner ");
+    esc_html(out, f->waiver_owner ? f->waiver_owner : "?");
+    fprintf(out, ", expires ");
+    esc_html(out, f->waiver_expires ? f->waiver_expires : "?");
+    fprintf(out, "); requirement ");
+    esc_html(out, f->ref ? f->ref : "(none)");
+    fprintf(out, "; evidence: ");
+    esc_html(out, f->evidence ? f->evidence : "(none)");
+}
+
+/* junit_classname writes the classname attribute: "PREFIX @ NAME". */
+static void junit_classname(FILE *out, const char *prefix, const char *name)
+{
+    fprintf(out, " classname=\"");
+    esc_html(out, prefix);
+    fprintf(out, " @ ");
+    esc_html(out, name);
+    fputc('"', out);
+}
+
+static void junit_finding(FILE *out, const struct store_run *run, const struct store_finding_row *f,
+                          const char *endpoint)
 {
     int v = report_verdict_parse(f->verdict);
     bool blocks = report_blocks(run, f);
     fprintf(out, "    <testcase");
-    junit_attr(out, "classname", run->policy_id);
+    junit_classname(out, run->policy_id, endpoint);
     junit_attr(out, "name", f->rule_id);
     if (v == VERDICT_PASS) {
         fprintf(out, "/>\n");
@@ -139,22 +180,18 @@ static void junit_finding(FILE *out, const struct store_run *run, const struct s
         fprintf(out, "</system-out>\n");
         break;
     case VERDICT_WAIVED:
-        fprintf(out, "      <skipped message=\"waived: ");
-        esc_html(out, f->waiver_reason ? f->waiver_reason : "(no justification)");
-        fprintf(out, " (owner ");
-        esc_html(out, f->waiver_owner ? f->waiver_owner : "?");
-        fprintf(out, ", expires ");
-        esc_html(out, f->waiver_expires ? f->waiver_expires : "?");
-        fprintf(out, "); requirement ");
-        esc_html(out, f->ref ? f->ref : "(none)");
-        fprintf(out, "; evidence: ");
-        esc_html(out, f->evidence ? f->evidence : "(none)");
-        fprintf(out, "\"/>\n");
+        fprintf(out, "      <skipped message=\"");
+        junit_waived_text(out, f);
+        fprintf(out, "\">");
+        junit_waived_text(out, f);
+        fprintf(out, "</skipped>\n");
         break;
     case VERDICT_INCONCLUSIVE:
         fprintf(out, "      <skipped message=\"inconclusive: ");
         esc_html(out, f->evidence ? f->evidence : "(no evidence)");
-        fprintf(out, "\"/>\n");
+        fprintf(out, "\">inconclusive: ");
+        esc_html(out, f->evidence ? f->evidence : "(no evidence)");
+        fprintf(out, "</skipped>\n");
         break;
     default: /* warn, or a verdict this build does not know: passes, said in the output */
         fprintf(out, "      <system-out>");
@@ -201,8 +238,6 @@ int report_write_junit(FILE *out, const struct report_data *d, const struct repo
                        char *err, size_t err_len)
 {
     (void)o;
-    (void)err;
-    (void)err_len;
     struct junit_counts total = {0, 0, 0, 0};
     for (size_t t = 0; t < d->n_targets; t++) {
         struct junit_counts k;
@@ -210,23 +245,26 @@ int report_write_junit(FILE *out, const struct report_data *d, const struct repo
         total.tests += k.tests;
         total.failures += k.failures;
         total.errors += k.errors;
-        total.skipped += k.skipped;
     }
     char name[64];
     char when[40];
     snprintf(name, sizeof(name), "tlsaudit scan %lld", (long long)d->info.id);
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    struct report_name *names = report_endpoint_names(d);
+    if (names == NULL && d->n_targets > 0) {
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
     fprintf(out, "<testsuites");
     junit_attr(out, "name", name);
-    fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n", total.tests,
-            total.failures, total.errors, total.skipped);
+    fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n", total.tests, total.failures,
+            total.errors);
     for (size_t t = 0; t < d->n_targets; t++) {
         const struct target_result *r = &d->targets[t];
         struct junit_counts k;
         junit_count_target(d, t, &k);
-        char label[300];
         fprintf(out, "  <testsuite");
-        junit_attr(out, "name", report_target_label(r, label, sizeof(label)));
+        junit_attr(out, "name", names[t].s);
         fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\"", k.tests,
                 k.failures, k.errors, k.skipped);
         if (r->started_ms > 0) {
@@ -240,7 +278,9 @@ int report_write_junit(FILE *out, const struct report_data *d, const struct repo
         }
         junit_attr(out, "hostname", r->ip);
         junit_properties(out, d, t);
-        fprintf(out, "    <testcase classname=\"tlsaudit.scan\" name=\"scan\"");
+        fprintf(out, "    <testcase");
+        junit_classname(out, "tlsaudit.scan", names[t].s);
+        fprintf(out, " name=\"scan\"");
         if (report_scanned(r)) {
             fprintf(out, "/>\n");
         } else {
@@ -256,12 +296,13 @@ int report_write_junit(FILE *out, const struct report_data *d, const struct repo
             const struct store_run *run = &d->runs[i];
             for (size_t f = 0; f < run->n_findings; f++) {
                 if (run->findings[f].target_id == d->target_ids[t]) {
-                    junit_finding(out, run, &run->findings[f]);
+                    junit_finding(out, run, &run->findings[f], names[t].s);
                 }
             }
         }
         fprintf(out, "  </testsuite>\n");
     }
     fprintf(out, "</testsuites>\n");
+    free(names);
     return 0;
 }

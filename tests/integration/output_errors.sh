@@ -64,7 +64,7 @@ full_stdout() {
 n_scans() { sqlite3 "$db" 'SELECT count(*) FROM scans'; }
 
 # --- /dev/full as stdout ----------------------------------------------------
-for f in text json csv junit markdown html; do
+for f in text json csv junit markdown html sarif; do
 	before=$(n_scans)
 	full_stdout "scan --format $f" "$TLSAUDIT" scan --db "$db" --timeout 2 --format "$f" "$closed"
 	id=$((before + 1))
@@ -75,13 +75,13 @@ done
 full_stdout "scan --policy" "$TLSAUDIT" scan --db "$db" --timeout 2 --policy pci-dss-4.0 "$closed"
 t_match "stdout /dev/full: scan --policy: the policy run is named" \
 	"with 1 target \(state complete\) and policy run [0-9]+ \(pci-dss-4.0\) of scan [0-9]+; the output to stdout" "$T_ERR"
-for f in text json; do
+for f in text json sarif; do
 	full_stdout "check --format $f" "$TLSAUDIT" check --db "$db" --policy pci-dss-4.0 --format "$f"
 	t_match "stdout /dev/full: check --format $f: what was stored" \
 		"stored in $db: policy run [0-9]+ \(pci-dss-4.0\) of scan [0-9]+; the report to stdout was not written: No space left on device" \
 		"$T_ERR"
 done
-for f in text json csv junit markdown html; do
+for f in text json csv junit markdown html sarif; do
 	full_stdout "report --format $f" "$TLSAUDIT" report --db "$db" --scan 2 --format "$f"
 done
 for f in text json markdown; do

@@ -43,7 +43,7 @@ reads() {
 	local db=$1 label=$2
 	shift 2
 	local f
-	for f in text json csv junit markdown html; do
+	for f in text json csv junit markdown html sarif; do
 		t_run 0 "$@" "$TLSAUDIT" report --db "$db" --format "$f"
 	done
 	t_match "$label: report shows the scan" "Scan 2 \(complete\)" "$(

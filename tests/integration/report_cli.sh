@@ -18,7 +18,7 @@ t_run 2 "$TLSAUDIT" report --db "$tmp/none.db"
 t_match "missing database named" "cannot open database $tmp/none.db" "$T_ERR"
 t_eq "report creates no database" no "$([ -e "$tmp/none.db" ] && echo yes || echo no)"
 t_run 2 "$TLSAUDIT" report --db "$db" --format pdf
-t_match "--format value" "--format: 'pdf' is not one of: text, json, csv, junit, markdown, html" "$T_ERR"
+t_match "--format value" "--format: 'pdf' is not one of: text, json, csv, junit, markdown, html, sarif" "$T_ERR"
 t_run 2 "$TLSAUDIT" report --db "$db" --expiring -3
 t_match "--expiring value" "--expiring: '-3' is not a number of days" "$T_ERR"
 t_run 2 "$TLSAUDIT" report --db "$db" --scan 99
@@ -40,12 +40,12 @@ t_match "junit to stdout" '^<\?xml' "$T_OUT"
 t_run 0 "$TLSAUDIT" report --db "$db" --latest --format markdown
 t_match "markdown to stdout" '^## tlsaudit scan 1 \(complete\)' "$T_OUT"
 t_run 0 "$TLSAUDIT" report --help
-t_match "--help lists the formats" 'text \(default\), json, csv, junit, markdown or html' "$T_OUT"
+t_match "--help lists the formats" 'text \(default\), json, csv, junit, markdown, html or sarif' "$T_OUT"
 t_eq "the database is unchanged by all of this" "$before" "$(sum "$db")"
 
 t_run 2 "$TLSAUDIT" scan --db "$tmp/scan.db" --expiring soon 127.0.0.1:1
 t_match "scan --expiring value" "--expiring: 'soon' is not a number of days" "$T_ERR"
 t_run 2 "$TLSAUDIT" scan --db "$tmp/scan.db" --format yaml 127.0.0.1:1
-t_match "scan --format lists every format" "text, json, csv, junit, markdown, html" "$T_ERR"
+t_match "scan --format lists every format" "text, json, csv, junit, markdown, html, sarif" "$T_ERR"
 t_eq "scan usage errors create no database" no "$([ -e "$tmp/scan.db" ] && echo yes || echo no)"
 t_done

@@ -9,7 +9,8 @@
 # XML parses with xmllint and its counts match the stored findings, the CSV
 # round-trips through Python's csv module with every field quoted and no
 # formula, the Markdown and text have no control byte (and the Markdown no
-# raw <script>). --expiring lists the served certificates.
+# raw <script>), the SARIF log validates against the SARIF 2.1.0 schema and
+# has no control byte. --expiring lists the served certificates.
 set -eu
 . "$top_srcdir/tests/lab/lab.sh"
 lab_netns "$0" "$@"
@@ -73,8 +74,8 @@ check_junit() {
 		| [.policy_runs[].findings[] | select(.target_id as $t | $ok | index($t))] as $f
 		| "\((.targets | length) + ($f | length)) \([$f[] | select(.blocking)] | length) \((.targets | length) - ($ok | length)) \([$f[] | select((.verdict == "waived" or .verdict == "inconclusive") and (.blocking | not))] | length)"' \
 		"$out/report.json")
-	got="$(xmllint --xpath 'string(/testsuites/@tests)' "$f") $(xmllint --xpath 'string(/testsuites/@failures)' "$f") $(xmllint --xpath 'string(/testsuites/@errors)' "$f") $(xmllint --xpath 'string(/testsuites/@skipped)' "$f")"
-	t_eq "$(basename "$f"): tests failures errors skipped as stored" "$want" "$got"
+	got="$(xmllint --xpath 'string(/testsuites/@tests)' "$f") $(xmllint --xpath 'string(/testsuites/@failures)' "$f") $(xmllint --xpath 'string(/testsuites/@errors)' "$f") $(xmllint --xpath 'sum(//testsuite/@skipped)' "$f")"
+	t_eq "$(basename "$f"): tests failures errors (on <testsuites>) skipped (summed over the suites) as stored" "$want" "$got"
 	got="$(xmllint --xpath 'count(//testcase)' "$f") $(xmllint --xpath 'count(//failure)' "$f") $(xmllint --xpath 'count(//error)' "$f") $(xmllint --xpath 'count(//skipped)' "$f")"
 	t_eq "$(basename "$f"): counted elements agree" "$want" "$got"
 	t_eq "$(basename "$f"): one testsuite per target" 3 "$(xmllint --xpath 'count(//testsuite)' "$f")"
@@ -119,6 +120,15 @@ t_run 0 "$TLSAUDIT" report --db "$db" --format csv --expiring 100 -o "$out/repor
 check_csv "$out/report.csv"
 t_run 0 "$TLSAUDIT" report --db "$db" --format junit -o "$out/report.xml"
 check_junit "$out/report.xml"
+t_run 0 "$TLSAUDIT" report --db "$db" --format sarif -o "$out/report.sarif"
+if o=$(python3 "$top_srcdir/tests/report/validate_sarif.py" "$top_srcdir/docs/schema/sarif-schema-2.1.0.json" "$out/report.sarif" 2>&1); then
+	t_ok "report.sarif: valid SARIF 2.1.0"
+else
+	t_fail "report.sarif: valid SARIF 2.1.0" "$o"
+fi
+check_inert "$out/report.sarif" controls
+t_eq "report.sarif: the untrusted chain fails on the hostile target" "hostile.lab.test" \
+	"$(jq -r '[.runs[0].results[] | select(.ruleId == "pci-dss-4.0/pci-4.2.1-trusted-chain") | .locations[0].logicalLocations[0].name | capture("sni=(?<s>[^ ]+)").s] | join(",")' "$out/report.sarif")"
 t_run 0 "$TLSAUDIT" report --db "$db" --format markdown --expiring 100 -o "$out/report.md"
 check_inert "$out/report.md" inert script
 t_match "report.md: expiring section" 'Certificates expiring within 100 days \(2\)' "$(cat "$out/report.md")"

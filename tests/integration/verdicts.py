@@ -14,7 +14,8 @@ the HTML targets table.
 
 FORMAT: check-text, check-json, report-text, report-json, csv, junit,
 markdown, html. For junit it also checks, per (target, policy), that the
-testsuite has a <failure> under that policy exactly when the verdict fails
+testsuite has a <failure> under that policy (classname "POLICY @ SUITE")
+exactly when the verdict fails
 the gate the caller names in JUNIT_FAILS (a comma list of verdicts that
 fail: "non-compliant" or "non-compliant,not-demonstrated"), and exits 1
 when not.
@@ -120,7 +121,10 @@ def junit(text):
     root = ET.fromstring(text)
     out, bad = [], []
     for suite in root.iter("testsuite"):
-        name = suite.get("name")
+        # The suite is the target's unique name (reports/names.c): the other
+        # formats' host:port, plus " sni=NAME", " @ADDRESS", " #ID" as needed.
+        full = suite.get("name")
+        name = re.sub(r" (sni=|@|#)\S+", "", full)
         for prop in suite.iter("property"):
             pname = prop.get("name")
             if not pname.startswith("verdict "):
@@ -130,7 +134,8 @@ def junit(text):
                 continue
             out.append((name, policy, verdict))
             failures = [tc for tc in suite.iter("testcase")
-                        if tc.get("classname") == policy and tc.find("failure") is not None]
+                        if tc.get("classname") == f"{policy} @ {full}"
+                        and tc.find("failure") is not None]
             if bool(failures) != (verdict in fails):
                 bad.append(f"{name} {policy}: verdict {verdict}, {len(failures)} <failure>")
     if bad:

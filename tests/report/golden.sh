@@ -6,8 +6,12 @@
 # store/; every format is rendered from it with "now" fixed and compared
 # byte for byte with tests/data/report/fixture.*; each rendering is also
 # checked for validity: the JSON against docs/schema/tlsaudit-v1.schema.json,
-# the JUnit XML with xmllint (well-formed, and the counts), the CSV through
-# Python's csv module, the Markdown and text for control bytes.
+# the JUnit XML with xmllint against the Jenkins xunit plugin's JUnit schema
+# (tests/data/junit/junit-10.xsd) and for the counts, the SARIF log against
+# OASIS's SARIF 2.1.0 schema (docs/schema/sarif-schema-2.1.0.json, errata 01)
+# and the 2.1.0-rtm.5 one (docs/schema/sarif-2.1.0-rtm.5.json) with
+# tests/report/validate_sarif.py's checks, the CSV through Python's csv
+# module, the Markdown and text for control bytes.
 #
 # After an intended change of a format, regenerate the golden files from
 # the build directory and review the diff before committing:
@@ -24,13 +28,16 @@ python3 -c 'import jsonschema' 2>/dev/null || { echo "python3-jsonschema is need
 fixture=$top_builddir/tests/report/make_fixture
 golden=$top_srcdir/tests/data/report
 schema=$top_srcdir/docs/schema/tlsaudit-v1.schema.json
+sarif_schema=$top_srcdir/docs/schema/sarif-schema-2.1.0.json
+sarif_rtm5=$top_srcdir/docs/schema/sarif-2.1.0-rtm.5.json
+junit_xsd=$top_srcdir/tests/data/junit/junit-10.xsd
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 "$fixture" write "$tmp/fixture.db"
 
 # format, extension, --expiring days ("" for none)
-cases="text:txt:30 json:json:30 csv:csv:30 junit:xml: markdown:md:30 text:noexp.txt: json:noexp.json:"
+cases="text:txt:30 json:json:30 csv:csv:30 junit:xml: markdown:md:30 text:noexp.txt: json:noexp.json: sarif:sarif:"
 for c in $cases; do
 	fmt=${c%%:*}
 	rest=${c#*:}
@@ -82,6 +89,30 @@ if xmllint --noout "$tmp/fixture.xml" 2>"$tmp/xmlerr"; then
 else
 	t_fail "junit: xmllint parses it" "$(cat "$tmp/xmlerr")"
 fi
+if xmllint --noout --schema "$junit_xsd" "$tmp/fixture.xml" 2>"$tmp/xmlerr"; then
+	t_ok "junit: validates against the Jenkins xunit JUnit schema (junit-10.xsd)"
+else
+	t_fail "junit: validates against the Jenkins xunit JUnit schema (junit-10.xsd)" "$(cat "$tmp/xmlerr")"
+fi
+# The schema check can fail: a skipped count on <testsuites> (which the
+# report once wrote) and a suite without its failures count are refused.
+sed '2s/ errors="1">/ errors="1" skipped="2">/' "$tmp/fixture.xml" >"$tmp/bad1.xml"
+sed '3s/ failures="[0-9]*"//' "$tmp/fixture.xml" >"$tmp/bad2.xml"
+for b in bad1 bad2; do
+	if ! cmp -s "$tmp/$b.xml" "$tmp/fixture.xml" && ! xmllint --noout --schema "$junit_xsd" "$tmp/$b.xml" 2>/dev/null; then
+		t_ok "junit: the schema refuses $b.xml"
+	else
+		t_fail "junit: the schema refuses $b.xml"
+	fi
+done
+if out=$(python3 "$top_srcdir/tests/report/junit_gitlab.py" "$tmp/fixture.xml" 2>&1); then
+	t_eq "junit: what GitLab reads: every test kept (no (classname, name) twice), every failure, error and skip with text" "TESTCASES 18" "$out"
+else
+	t_fail "junit: what GitLab reads" "$out"
+fi
+sed 's/classname="pci-dss-4.0 @ legacy.example.test:8443 (smtp)"/classname="pci-dss-4.0 @ www.example.test:443"/' "$tmp/fixture.xml" >"$tmp/bad3.xml"
+python3 "$top_srcdir/tests/report/junit_gitlab.py" "$tmp/bad3.xml" 2>/dev/null &&
+	t_fail "junit_gitlab.py finds a duplicate test" || t_ok "junit_gitlab.py finds a duplicate test"
 xp() { xmllint --xpath "$1" "$tmp/fixture.xml"; }
 # 3 targets: www (1 scan case + 5 pci + 2 moz), legacy (1 + 5 + 2), down (1,
 # an error); failures are the findings that fail each run's stored gate
@@ -89,8 +120,9 @@ xp() { xmllint --xpath "$1" "$tmp/fixture.xml"; }
 # legacy 4 (pci high and critical; moz high, and moz's medium inconclusive);
 # legacy's pci low and medium failures are below the gate (system-out);
 # skipped: www inconclusive (low) + waived.
-t_eq "junit: counts on <testsuites>" "18 6 1 2" \
-	"$(xp 'string(/testsuites/@tests)') $(xp 'string(/testsuites/@failures)') $(xp 'string(/testsuites/@errors)') $(xp 'string(/testsuites/@skipped)')"
+t_eq "junit: counts on <testsuites> (no skipped there: the xunit schema has none), skipped summed over the suites" "18 6 1 2" \
+	"$(xp 'string(/testsuites/@tests)') $(xp 'string(/testsuites/@failures)') $(xp 'string(/testsuites/@errors)') $(xp 'sum(//testsuite/@skipped)')"
+t_eq "junit: suite names unique" "3" "$(xp '//testsuite/@name' | sort -u | wc -l)"
 t_eq "junit: counted elements agree" "18 6 1 2" \
 	"$(xp 'count(//testcase)') $(xp 'count(//failure)') $(xp 'count(//error)') $(xp 'count(//skipped)')"
 t_eq "junit: per-suite tests sum to the total" "18" "$(xp 'sum(//testsuite/@tests)')"
@@ -110,6 +142,42 @@ t_match "junit: a failure carries the requirement and the evidence" \
 t_match "junit: the hostile subject arrives as text, escaped" \
 	'CN=<script>alert\(1\)</script>"'"'"'& OU=line1\\x0aline2\\x1b\[31mred' \
 	"$(xp 'string(//testcase[@name="pci-cert-hostname"]/system-out)')"
+
+for s in "$sarif_schema" "$sarif_rtm5"; do
+	if out=$(python3 "$top_srcdir/tests/report/validate_sarif.py" "$s" "$tmp/fixture.sarif" 2>&1); then
+		t_ok "sarif: validates against $(basename "$s") and validate_sarif.py's checks"
+	else
+		t_fail "sarif: validates against $(basename "$s") and validate_sarif.py's checks" "$out"
+	fi
+done
+# The schema check can fail: a suppression's state under the name the 2.1.0
+# committee draft used ("state"; the standard says "status") is refused.
+jq '(.runs[0].results[] | select(.suppressions) | .suppressions[0]) |= (.state = .status | del(.status))' \
+	"$tmp/fixture.sarif" >"$tmp/bad-state.sarif"
+python3 "$top_srcdir/tests/report/validate_sarif.py" "$sarif_schema" "$tmp/bad-state.sarif" 2>/dev/null &&
+	t_fail "the OASIS schema refuses suppressions[].state" || t_ok "the OASIS schema refuses suppressions[].state"
+# One result per failing finding: fail, waived, or failing the gate (the
+# inconclusive one under --fail-on-inconclusive), counted in the JSON report.
+t_eq "sarif: one result per failing finding of a scanned target (as the JSON report counts them)" \
+	"$(jq '[.policy_runs[] | .findings[] | select(.verdict == "fail" or .verdict == "waived" or .blocking)] | length' "$tmp/fixture.json")" \
+	"$(jq '.runs[0].results | length' "$tmp/fixture.sarif")"
+t_eq "sarif: levels: error where the gate fails, warning below it" "error:6 warning:3" \
+	"$(jq -r '[.runs[0].results[].level] | group_by(.) | map("\(.[0]):\(length)") | join(" ")' "$tmp/fixture.sarif")"
+t_eq "sarif: the waiver is an accepted suppression with its justification" \
+	"pci-dss-4.0/pci-cert-lifetime accepted Vendor appliance; replacement <b>ordered</b> =1+1 (owner ops@example.test, expires 2026-06-30)" \
+	"$(jq -r '.runs[0].results[] | select(.suppressions) | "\(.ruleId) \(.suppressions[0].status) \(.suppressions[0].justification)"' "$tmp/fixture.sarif")"
+t_eq "sarif: a rule carries its requirement (the clause)" "PCI DSS v4.0.1 Req 4.2.1.1" \
+	"$(jq -r '.runs[0].tool.driver.rules[] | select(.id == "pci-dss-4.0/pci-cert-lifetime") | .properties.requirement' "$tmp/fixture.sarif")"
+t_eq "sarif: the STARTTLS target's location" "tls/legacy.example.test:8443%20(smtp) tls://legacy.example.test:8443/?starttls=smtp" \
+	"$(jq -r '[.runs[0].results[] | .locations[0] | select(.logicalLocations[0].name | test("smtp")) | "\(.physicalLocation.artifactLocation.uri) \(.logicalLocations[0].fullyQualifiedName)"] | unique | join(",")' "$tmp/fixture.sarif")"
+t_eq "sarif: the unreachable target is an error notification, the scan not successful" "false down.example.test:443 not scanned: unreachable" \
+	"$(jq -r '.runs[0].invocations[0] | "\(.executionSuccessful) \(.toolExecutionNotifications[0].message.text)"' "$tmp/fixture.sarif" | cut -d: -f1-3)"
+jq '.runs[0].results[0].ruleIndex = 99' "$tmp/fixture.sarif" >"$tmp/bad.sarif"
+python3 "$top_srcdir/tests/report/validate_sarif.py" "$sarif_schema" "$tmp/bad.sarif" 2>/dev/null &&
+	t_fail "validate_sarif.py rejects a wrong ruleIndex" || t_ok "validate_sarif.py rejects a wrong ruleIndex"
+jq '.runs[0].results[0].level = "fatal"' "$tmp/fixture.sarif" >"$tmp/bad.sarif"
+python3 "$top_srcdir/tests/report/validate_sarif.py" "$sarif_schema" "$tmp/bad.sarif" 2>/dev/null &&
+	t_fail "the SARIF schema rejects a level it does not define" || t_ok "the SARIF schema rejects a level it does not define"
 
 if out=$(python3 "$top_srcdir/tests/report/formats.py" csv "$tmp/fixture.csv" 2>&1); then
 	t_eq "csv: round trip, rows per kind" "ROWS 43 certificate=6 finding=15 suite=15 target=3 verdict=4" "$out"
