@@ -153,6 +153,7 @@ EOF
 start() {
 	local name=$1 i kids=""
 	PORT=$(lab_free_port) || return 1
+	# shellcheck disable=SC2054 # a comma inside one strace argument
 	local tr=(strace -f -qq --seccomp-bpf -e trace=accept,accept4 -o "$B/$name.accepts" --)
 	case $name in
 	nginx)
