@@ -4,7 +4,9 @@
 # namespace: the lab's nginx `legacy` (TLS 1.0-1.2, RSA and ECDHE suites, so
 # every loop and worker probe runs) listed three times in one targets file,
 # twice with sni=legacy.lab.test and once with sni=other.lab.test (nginx's
-# default server: the same certificate and configuration).
+# default server: the same certificate and configuration), and once with
+# sni=good-ecdsa.lab.test, a second server block on the same port with an
+# ECDSA certificate: other suites, so nothing of it is shared either way.
 #
 # The same scan runs cached (the default, -j 3: the three units' worker
 # tracks run at once, their loop tracks side by side on the loop) and with
@@ -38,12 +40,23 @@ lab_start legacy >/dev/null
 work=$LAB_DIR/cache
 mkdir -p "$work"
 port=$(lab_port legacy)
-# The same nginx again, on the same port and configuration, under strace
-# (the lab's exit trap stops it by its pid file).
+# The same nginx again, on the same port and configuration plus the ECDSA
+# virtual host, under strace (the lab's exit trap stops it by its pid file).
 lab_stop legacy
 d=$LAB_RUN/legacy
+sed '$d' "$d/nginx.conf" >"$work/nginx.conf" # all but the closing brace of http
+cat >>"$work/nginx.conf" <<EOF
+    server {
+        listen 127.0.0.1:$port ssl;
+        server_name good-ecdsa.lab.test;
+        ssl_certificate $LAB_CERTS/good-ecdsa.chain.pem;
+        ssl_certificate_key $LAB_CERTS/good-ecdsa.key;
+        location / { return 200 "ecdsa\n"; }
+    }
+}
+EOF
 _lab_spawn legacy-traced "$port" strace -f -qq --seccomp-bpf -e trace=accept,accept4 \
-	-o "$work/accepts" -- nginx -p "$d" -e "$d/error.log" -c "$d/nginx.conf" ||
+	-o "$work/accepts" -- nginx -p "$d" -e "$d/error.log" -c "$work/nginx.conf" ||
 	{ echo "nginx did not start under strace" >&2; exit 99; }
 # accepts: the connections nginx accepted so far.
 accepts() {
@@ -52,8 +65,8 @@ accepts() {
 	echo "${n:-0}"
 }
 tf=$work/three.targets
-printf '127.0.0.1:%s sni=legacy.lab.test\n127.0.0.1:%s sni=legacy.lab.test\n127.0.0.1:%s sni=other.lab.test\n' \
-	"$port" "$port" "$port" >"$tf"
+printf '127.0.0.1:%s sni=%s\n' "$port" legacy.lab.test "$port" legacy.lab.test \
+	"$port" other.lab.test "$port" good-ecdsa.lab.test >"$tf"
 printf '127.0.0.1:%s sni=legacy.lab.test\n' "$port" >"$work/one.targets"
 
 addr_probes="heartbleed ccs_injection fallback_scsv grease_intolerance version_intolerance long_hello_intolerance"
@@ -76,8 +89,8 @@ scan cached "$tf"
 scan uncached "$tf" --no-vuln-cache
 scan alone "$work/one.targets"
 
-t_eq "cached: three targets" 3 "$(jq '.targets | length' "$work/cached.json")"
-t_eq "uncached: three targets" 3 "$(jq '.targets | length' "$work/uncached.json")"
+t_eq "cached: four targets" 4 "$(jq '.targets | length' "$work/cached.json")"
+t_eq "uncached: four targets" 4 "$(jq '.targets | length' "$work/uncached.json")"
 
 # rows NAME: every probe row as SNI, id, version, suite, state, detail and
 # evidence without the reuse prefix, sorted.
@@ -94,10 +107,11 @@ else
 	t_fail "the cached scan's rows are the uncached scan's" "$(head -20 "$work/rows.diff")"
 fi
 
-# reused NAME PROBE [SNI]: how many of PROBE's rows (of targets with SNI)
-# say they were reused; own: how many do not.
-count() { # NAME PROBE SNI WANT_REUSED(true|false)
-	jq --arg p "$2" --arg s "$3" --argjson r "$4" '[.targets[] | select($s == "" or .sni == $s)
+# count NAME PROBE SNI REUSED: how many of PROBE's rows of the targets with
+# SNI ("": the three RSA ones) say they were reused (REUSED true) or not.
+count() {
+	jq --arg p "$2" --arg s "$3" --argjson r "$4" '[.targets[]
+		| select(($s == "" and .sni != "good-ecdsa.lab.test") or .sni == $s)
 		| .probes[] | select(.id == $p)
 		| select(((.evidence // "") | startswith("reused from ")) == $r)] | length' "$work/$1.json"
 }
@@ -112,6 +126,17 @@ for p in $sni_probes; do
 		"$n" "$(count cached "$p" legacy.lab.test true)"
 	t_eq "cached: $p not reused for sni=other.lab.test" 0 "$(count cached "$p" other.lab.test true)"
 done
+# The ECDSA virtual host's enumeration differs: it shares nothing.
+t_eq "cached: the ECDSA host ran its own probes" 0 \
+	"$(jq '[.targets[] | select(.sni == "good-ecdsa.lab.test") | .probes[]
+		| select((.evidence // "") | startswith("reused"))] | length' "$work/cached.json")"
+t_eq "cached: the ECDSA host ran heartbleed itself" 1 "$(count cached heartbleed good-ecdsa.lab.test false)"
+t_eq "cached: nothing reused from the ECDSA host (line 4)" 0 \
+	"$(jq --arg l "$tf:4 " '[.targets[].probes[] | select((.evidence // "") | startswith("reused from " + $l))]
+		| length' "$work/cached.json")"
+t_match "the ECDSA host's suites are ECDSA ones" 'ECDHE_ECDSA' \
+	"$(jq -r '.targets[] | select(.sni == "good-ecdsa.lab.test") | [.probes[] | select(.id == "heartbleed") | .evidence][0]' \
+		"$work/cached.json")"
 # The derived checks and the enumeration are never shared.
 t_eq "cached: no derived row reused" 0 "$(jq '[.targets[].probes[] | select(.id == "poodle" or .id == "key_reuse")
 	| select((.evidence // "") | startswith("reused"))] | length' "$work/cached.json")"
@@ -121,7 +146,7 @@ ev=$(jq -r '[.targets[] | select(.sni == "other.lab.test") | .probes[]
 	| select(.id == "heartbleed") | .evidence][0]' "$work/cached.json")
 t_match "cached: other.lab.test's heartbleed names a legacy.lab.test line" \
 	"^reused from $tf:[12] \\(127\\.0\\.0\\.1:$port, sni legacy\\.lab\\.test, address 127\\.0\\.0\\.1\\): sent: " "$ev"
-ev=$(jq -r '[.targets[].probes[] | select(.id == "robot") | .evidence
+ev=$(jq -r '[.targets[].probes[] | select(.id == "robot") | (.evidence // "")
 	| select(startswith("reused"))][0]' "$work/cached.json")
 t_match "cached: the reused robot row names the other legacy.lab.test line" \
 	"^reused from $tf:[12] \\(127\\.0\\.0\\.1:$port, sni legacy\\.lab\\.test, address 127\\.0\\.0\\.1\\): TLS 1\\.2 .*connections" "$ev"
