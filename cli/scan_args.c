@@ -35,6 +35,7 @@ enum opt_id {
     OPT_TARGET_BUDGET,
     OPT_NO_VULNS,
     OPT_IDS_FRIENDLY,
+    OPT_NO_VULN_CACHE,
     OPT_SHARD,
     OPT_RUN_ID,
     OPT_STARTTLS,
@@ -118,6 +119,11 @@ static const struct opt_doc scan_opts[] = {
     {"ids-friendly", no_argument, OPT_IDS_FRIENDLY, NULL,
      "leave out the checks whose traffic an IDS may flag as an attack (Heartbleed, CCS "
      "injection, ROBOT, Ticketbleed); each is stored as not-run"},
+    {"no-vuln-cache", no_argument, OPT_NO_VULN_CACHE, NULL,
+     "run every vulnerability check for each target; by default targets on the same address "
+     "and port share the results that depend on the server only (and those of the same SNI "
+     "name), the evidence naming the target that ran them: use this behind a proxy that "
+     "routes by SNI to different servers"},
     {"shard", required_argument, OPT_SHARD, "K/N",
      "scan only shard K of N of the targets (a hash of host, port and SNI: the same on every "
      "machine and run), for N machines writing N databases that 'tlsaudit merge' makes one "
@@ -294,6 +300,9 @@ static int scan_own(void *arg, int id, const char *v)
         return 0;
     case OPT_IDS_FRIENDLY:
         a->so.ids_friendly = true;
+        return 0;
+    case OPT_NO_VULN_CACHE:
+        a->so.no_vuln_cache = true;
         return 0;
     case OPT_SHARD:
         if (cli_shard_parse(v, &a->so.shard_k, &a->so.shard_n, a->err, sizeof(a->err)) != 0) {

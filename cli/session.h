@@ -66,6 +66,7 @@ struct session_options {
     int shard_k, shard_n;
     bool no_vulns;               /* --no-vulns */
     bool ids_friendly;           /* --ids-friendly */
+    bool no_vuln_cache;          /* --no-vuln-cache */
     const char *sni;             /* --sni, or NULL */
     const char *starttls;        /* --starttls PROTO, or NULL (auto) */
     int greeting_timeout_ms;     /* --greeting-timeout */

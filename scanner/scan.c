@@ -32,6 +32,7 @@
 #include <sys/resource.h>
 
 #include "common/util.h"
+#include "scanner/probes/cache.h"
 #include "scanner/probes/registry.h"
 
 #define MAX_SCAN_THREADS 256
@@ -52,6 +53,7 @@ struct pool {
     struct net_loop *loop; /* the enumeration thread's loop */
     size_t enum_next;      /* next unit whose enumeration starts (loop thread only) */
     struct net_stats enum_stats;
+    struct probe_cache *cache; /* reusable probe results (probes/cache.h); NULL: none */
 };
 
 void scan_gate_init(struct scan_gate *g)
@@ -123,12 +125,13 @@ static const struct probe_table *probe_table_of(const struct scan_options *o)
  * untested. */
 static void scan_address(const struct target_spec *t, const struct target_addr *a,
                          const struct scan_options *o, int64_t deadline, struct target_result *r,
-                         bool *out_of_time)
+                         struct probe_cache *cache, bool *out_of_time)
 {
     struct probe_ctx c;
     r->started_ms = util_now_ms();
     util_copy(r->ip, sizeof(r->ip), a->ip);
     probe_ctx_init(&c, t, a, o, r, deadline);
+    c.cache = cache;
     probe_track_run(probe_table_of(o), PROBE_TRACK_WORKER, &c);
     *out_of_time = c.out_of_time;
     probe_ctx_cleanup(&c);
@@ -139,7 +142,7 @@ void scan_one_address(const struct target_spec *t, const struct target_addr *a,
                       const struct scan_options *o, struct target_result *r)
 {
     bool out_of_time = false;
-    scan_address(t, a, o, budget_deadline(o), r, &out_of_time);
+    scan_address(t, a, o, budget_deadline(o), r, NULL, &out_of_time);
 }
 
 /* One (target, address) to scan. */
@@ -152,7 +155,15 @@ struct unit {
     bool hs_out_of_time;         /* the budget left some handshake untested */
     struct probe_ctx loop_ctx;   /* the loop track's state (loop thread only) */
     struct probe_list loop_rows; /* the loop track's probe rows, until both parts are done */
+    bool shares_endpoint;        /* another unit has the same address, port and protocol */
 };
+
+/* The cache a unit's probes use: the pool's when another unit may reuse
+ * its results or it theirs. */
+static struct probe_cache *unit_cache(const struct unit *u)
+{
+    return u->shares_endpoint ? u->pool->cache : NULL;
+}
 
 /* Says in r->error, first, that the budget cut the target short (the
  * facts left unfinished already say "inconclusive" with the reason). */
@@ -232,7 +243,8 @@ static void *worker(void *arg)
         if (failed || probe_stopping(p->o)) {
             u->r.status = TARGET_INTERRUPTED;
         } else {
-            scan_address(u->spec, &u->addr, p->o, budget_deadline(p->o), &u->r, &u->hs_out_of_time);
+            scan_address(u->spec, &u->addr, p->o, budget_deadline(p->o), &u->r, unit_cache(u),
+                         &u->hs_out_of_time);
         }
         unit_part_done(p, u);
     }
@@ -258,6 +270,7 @@ static void enum_start_next(struct pool *p)
             struct probe_ctx *c = &u->loop_ctx;
             probe_ctx_init(c, u->spec, &u->addr, p->o, &u->r, budget_deadline(p->o));
             c->rows = &u->loop_rows;
+            c->cache = unit_cache(u);
             c->loop = p->loop;
             c->group = (unsigned)(u - p->units);
             if (probe_loop_start(probe_table_of(p->o), c, enum_unit_done, u) == 1) {
@@ -430,6 +443,47 @@ static int make_units(struct pool *p)
     return 0;
 }
 
+/* Orders units by (address, port, protocol): qsort over pointers. */
+static int endpoint_cmp(const void *pa, const void *pb)
+{
+    const struct unit *a = *(const struct unit *const *)pa;
+    const struct unit *b = *(const struct unit *const *)pb;
+    int d = strcmp(a->addr.ip, b->addr.ip);
+    if (d == 0) {
+        d = (int)a->spec->port - (int)b->spec->port;
+    }
+    return d != 0 ? d : strcmp(a->r.starttls, b->r.starttls);
+}
+
+/* Marks the units that share their endpoint with another and, when some
+ * do, makes the pool's cache (unless o asks for none). Returns 0, or -1
+ * out of memory. */
+static int share_endpoints(struct pool *p)
+{
+    if (p->o->no_vuln_cache || p->n_units < 2) {
+        return 0;
+    }
+    struct unit **by = malloc(p->n_units * sizeof(*by));
+    if (by == NULL) {
+        return -1;
+    }
+    for (size_t i = 0; i < p->n_units; i++) {
+        by[i] = &p->units[i];
+    }
+    qsort(by, p->n_units, sizeof(*by), endpoint_cmp);
+    bool any = false;
+    for (size_t i = 1; i < p->n_units; i++) {
+        if (endpoint_cmp(&by[i - 1], &by[i]) == 0) {
+            by[i - 1]->shares_endpoint = by[i]->shares_endpoint = any = true;
+        }
+    }
+    free(by);
+    if (any && (p->cache = probe_cache_new()) == NULL) {
+        return -1;
+    }
+    return 0;
+}
+
 int scan_run(const struct target_list *l, const struct scan_options *o, scan_result_fn fn,
              void *arg)
 {
@@ -441,7 +495,7 @@ int scan_run(const struct target_list *l, const struct scan_options *o, scan_res
     bool enum_running = false;
     size_t started = 0;
 
-    if (make_units(&p) != 0) {
+    if (make_units(&p) != 0 || share_endpoints(&p) != 0) {
         for (size_t i = 0; i < p.n_units; i++) {
             target_result_cleanup(&p.units[i].r);
         }
@@ -491,6 +545,7 @@ out:
         *o->stats_out = p.enum_stats;
     }
     free(p.units);
+    probe_cache_free(p.cache);
     pthread_mutex_destroy(&p.lock);
     return rc;
 }

@@ -91,6 +91,10 @@ struct scan_options {
      * PROBE_INTRUSIVE row (--ids-friendly). */
     bool no_vulns;
     bool ids_friendly;
+    /* Run every shared vulnerability probe for each unit, reusing no
+     * result of another unit at the same address and port
+     * (--no-vuln-cache; scanner/probes/cache.h says what is reused). */
+    bool no_vuln_cache;
     /* STARTTLS (scanner/starttls/starttls.h): the protocol of every target
      * without its own starttls= (--starttls: a row's name; NULL: auto, by
      * port); the greeting timeout of a dialogue (--greeting-timeout; 0:

@@ -19,6 +19,7 @@
 
 #include "common/model/registry.h"
 #include "common/util.h"
+#include "scanner/probes/cache.h"
 #include "scanner/scan.h"
 
 static const struct probe_def probe_defs_default[] = {
@@ -57,18 +58,20 @@ static const struct probe_def probe_defs_default[] = {
      .wanted = probe_enumeration_wanted,
      .run = probe_sigschemes13_run},
 /* The full-handshake probes (vulns_full.c): GnuTLS sessions of more than
- * one handshake, after the worker rows above. */
+ * one handshake, after the worker rows above. Each answer is the virtual
+ * host's (its renegotiation, session cache, tickets, early data), so a
+ * result is reused for the same SNI only (probes/cache.h). */
 #define FULL_ROW(name, more_flags)                                                                 \
     {                                                                                              \
         .id = #name, .track = PROBE_TRACK_WORKER, .needs = NEED_TLS_ACCEPTED,                      \
         .unmet_state = PR_NOT_APPLICABLE, .flags = PROBE_VULN | (more_flags),                      \
         .run = probe_##name##_run                                                                  \
     }
-    FULL_ROW(client_renegotiation, 0),
-    FULL_ROW(resumption_id, 0),
-    FULL_ROW(resumption_ticket, 0),
-    FULL_ROW(early_data, 0),
-    FULL_ROW(ticketbleed, PROBE_INTRUSIVE),
+    FULL_ROW(client_renegotiation, PROBE_REUSE_SNI),
+    FULL_ROW(resumption_id, PROBE_REUSE_SNI),
+    FULL_ROW(resumption_ticket, PROBE_REUSE_SNI),
+    FULL_ROW(early_data, PROBE_REUSE_SNI),
+    FULL_ROW(ticketbleed, PROBE_INTRUSIVE | PROBE_REUSE_SNI),
 #undef FULL_ROW
     {.id = "enumeration",
      .track = PROBE_TRACK_LOOP,
@@ -77,37 +80,43 @@ static const struct probe_def probe_defs_default[] = {
      .start = probe_enumeration_start},
     /* The conversation vulnerability probes (heartbleed.c, ccs_injection.c):
      * one connection each (a retry after a reset or timeout), on the
-     * version and suite the enumeration found accepted. */
+     * version and suite the enumeration found accepted; bugs of the TLS
+     * stack's record layer, reused whatever the SNI (probes/cache.h). */
     {.id = "heartbleed",
      .track = PROBE_TRACK_LOOP,
      .needs = NEED_ENUMERATION,
      .unmet_state = PR_COULD_NOT_TEST,
-     .flags = PROBE_VULN | PROBE_INTRUSIVE,
+     .flags = PROBE_VULN | PROBE_INTRUSIVE | PROBE_REUSE_ADDR,
      .start = probe_heartbleed_start},
     {.id = "ccs_injection",
      .track = PROBE_TRACK_LOOP,
      .needs = NEED_ENUMERATION,
      .unmet_state = PR_COULD_NOT_TEST,
-     .flags = PROBE_VULN | PROBE_INTRUSIVE,
+     .flags = PROBE_VULN | PROBE_INTRUSIVE | PROBE_REUSE_ADDR,
      .start = probe_ccs_injection_start},
 /* One extra ClientHello each after the enumeration, from its facts
- * (hello_conv.c): one connection per row. */
-#define HELLO_ROW(name)                                                                            \
+ * (hello_conv.c): one connection per row. How the stack parses a hello
+ * (GREASE, versions, length) and checks the SCSV against the versions the
+ * facts name is reused whatever the SNI; compression is an option a
+ * virtual host may set, so it is reused for the same SNI only. */
+#define HELLO_ROW(name, reuse)                                                                     \
     {                                                                                              \
         .id = #name, .track = PROBE_TRACK_LOOP, .needs = NEED_ENUMERATION,                         \
-        .unmet_state = PR_COULD_NOT_TEST, .flags = PROBE_VULN, .start = probe_##name##_start       \
+        .unmet_state = PR_COULD_NOT_TEST, .flags = PROBE_VULN | (reuse),                           \
+        .start = probe_##name##_start                                                              \
     }
-    HELLO_ROW(compression),
-    HELLO_ROW(fallback_scsv),
-    HELLO_ROW(grease_intolerance),
-    HELLO_ROW(version_intolerance),
-    HELLO_ROW(long_hello_intolerance),
+    HELLO_ROW(compression, PROBE_REUSE_SNI),
+    HELLO_ROW(fallback_scsv, PROBE_REUSE_ADDR),
+    HELLO_ROW(grease_intolerance, PROBE_REUSE_ADDR),
+    HELLO_ROW(version_intolerance, PROBE_REUSE_ADDR),
+    HELLO_ROW(long_hello_intolerance, PROBE_REUSE_ADDR),
 #undef HELLO_ROW
     {.id = "robot",
      .track = PROBE_TRACK_LOOP,
      .needs = NEED_ENUMERATION | NEED_RSA_KX,
      .unmet_state = PR_NOT_APPLICABLE,
-     .flags = PROBE_VULN | PROBE_INTRUSIVE,
+     /* the oracle is the RSA key the virtual host's certificate holds */
+     .flags = PROBE_VULN | PROBE_INTRUSIVE | PROBE_REUSE_SNI,
      .start = probe_robot_start},
 /* The derived vulnerability checks (vulns_derived.c): facts of the
  * enumeration only, no connection; without the enumeration each records
@@ -177,6 +186,10 @@ static const char *def_problem(const struct probe_def *d, bool after_enum)
     if (d->unmet_state != PR_NOT_APPLICABLE && d->unmet_state != PR_COULD_NOT_TEST &&
         d->needs != 0 && (d->flags & PROBE_OWN_FACTS) == 0) {
         return "an unmet need must be not-applicable or could-not-test";
+    }
+    if ((d->flags & (PROBE_REUSE_ADDR | PROBE_REUSE_SNI)) != 0 &&
+        (d->track == PROBE_TRACK_DERIVED || (d->flags & PROBE_OWN_FACTS) != 0)) {
+        return "only a worker or loop probe that records probe results may be reused";
     }
     switch (d->track) {
     case PROBE_TRACK_WORKER:
@@ -385,16 +398,29 @@ void probe_track_run(const struct probe_table *t, enum probe_track track, struct
         if (g == GATE_STOP) {
             return;
         }
-        if (g == GATE_RUN && d->run(c) == PROBE_END_TRACK) {
+        if (g != GATE_RUN) {
+            continue;
+        }
+        /* A worker waits while another unit runs a shared row (cache.h). */
+        enum probe_cache_claim cl = probe_cache_claim(c, d, true);
+        if (cl == PROBE_CACHE_REUSED) {
+            continue;
+        }
+        enum probe_step step = d->run(c);
+        probe_cache_settle(c, NULL); /* (worker units never park) */
+        if (step == PROBE_END_TRACK) {
             return;
         }
     }
 }
 
 static void loop_row_done(void *arg);
+static void loop_row_settled(void *arg);
+static void loop_resume(struct probe_ctx *c);
 
-/* Starts c's next loop row that runs; 1 when one is under way, 0 when the
- * track is over. */
+/* Starts c's next loop row that runs; 1 when one is under way (or c is
+ * parked on a shared row another unit runs: its settle resumes c at that
+ * row), 0 when the track is over. */
 static int loop_walk(struct probe_ctx *c)
 {
     while (c->next < c->table->n_defs) {
@@ -403,11 +429,43 @@ static int loop_walk(struct probe_ctx *c)
         if (g == GATE_STOP) {
             return 0;
         }
-        if (g == GATE_RUN && d->start(c, loop_row_done, c) == 0) {
+        if (g != GATE_RUN) {
+            continue;
+        }
+        switch (probe_cache_claim(c, d, false)) {
+        case PROBE_CACHE_REUSED:
+            continue;
+        case PROBE_CACHE_WAIT:
+            c->next--; /* asked again, gate and all, when resumed */
             return 1;
+        case PROBE_CACHE_OWNER:
+            if (d->start(c, loop_row_settled, c) == 0) {
+                return 1;
+            }
+            probe_cache_settle(c, loop_resume); /* its row was recorded at once */
+            continue;
+        case PROBE_CACHE_OFF:
+            if (d->start(c, loop_row_done, c) == 0) {
+                return 1;
+            }
+            continue;
         }
     }
     return 0;
+}
+
+/* A parked context's turn: the row it waited on is asked again. */
+static void loop_resume(struct probe_ctx *c)
+{
+    loop_row_done(c);
+}
+
+/* The done of a row c owns in the cache: settle it, then go on. */
+static void loop_row_settled(void *arg)
+{
+    struct probe_ctx *c = arg;
+    probe_cache_settle(c, loop_resume);
+    loop_row_done(c);
 }
 
 static void loop_row_done(void *arg)

@@ -47,6 +47,8 @@
 #include "scanner/target.h"
 
 struct scan_options;
+struct probe_cache;
+struct probe_cache_entry;
 
 enum probe_track { PROBE_TRACK_WORKER, PROBE_TRACK_LOOP, PROBE_TRACK_DERIVED };
 
@@ -72,6 +74,11 @@ enum probe_flag {
     PROBE_INTRUSIVE = 1u << 0, /* sends what an IDS may flag: not run with --ids-friendly */
     PROBE_OWN_FACTS = 1u << 1, /* writes its own fact family, never a probe_result row */
     PROBE_VULN = 1u << 2,      /* a vulnerability check: not run with --no-vulns */
+    /* Its result may be reused by another unit of the scan at the same
+     * address and port (probes/cache.h): ADDR whatever the SNI, SNI for the
+     * same SNI only. */
+    PROBE_REUSE_ADDR = 1u << 3,
+    PROBE_REUSE_SNI = 1u << 4,
 };
 
 /* What a worker or derived run says about the rest of its track. */
@@ -112,6 +119,15 @@ struct probe_ctx {
     size_t next;
     void (*on_track_done)(void *arg);
     void *on_track_done_arg;
+    /* The scan's cache of reusable results (probes/cache.h), NULL when
+     * this unit shares its address and port with no other unit (or the
+     * scan runs without it, --no-vuln-cache); the entry this context owns
+     * while its row runs, the first row it recorded then, and the link of
+     * the list of contexts parked on an entry (loop track). */
+    struct probe_cache *cache;
+    struct probe_cache_entry *claim;
+    size_t claim_first;
+    struct probe_ctx *wait_next;
 };
 
 struct probe_def {
