@@ -49,6 +49,8 @@
 #define SRC_PRACTICE                                                                               \
     "SSL Labs practice (F for this flaw); not confirmed from the guide's text: tlsaudit's reading"
 #define SRC_TLSAUDIT "tlsaudit's approximation (no client simulation)"
+#define SRC_READING "tlsaudit's reading; not confirmed from SSL Labs' published text"
+#define SRC_HSTS "Rating Guide 2009e (HSTS warning); the 180-day max-age is tlsaudit's reading"
 
 struct rule {
     const char *id;
@@ -89,9 +91,9 @@ static const struct rule rules[R_COUNT] = {
                    SRC_2015},
     [R_DH_2048] = {"dh_below_2048", GRADE_B, "weak DH parameters (below 2048 bits)", SRC_2015},
     [R_KEY_1024] = {"key_below_1024", GRADE_F,
-                    "a certificate key weaker than 1024 RSA-equivalent bits", SRC_TLSAUDIT},
+                    "a certificate key weaker than 1024 RSA-equivalent bits", SRC_READING},
     [R_KEY_2048] = {"key_below_2048", GRADE_B,
-                    "a certificate key weaker than 2048 RSA-equivalent bits", SRC_TLSAUDIT},
+                    "a certificate key weaker than 2048 RSA-equivalent bits", SRC_READING},
     [R_CRIME] = {"crime", GRADE_B, "TLS compression (CRIME)", SRC_2009C},
     [R_INSECURE_RENEG] = {"insecure_renegotiation", GRADE_F,
                           "client-initiated renegotiation without RFC 5746", SRC_2009C},
@@ -112,9 +114,9 @@ static const struct rule rules[R_COUNT] = {
     [R_REVOKED] = {"revoked", GRADE_T, "the certificate is revoked", SRC_GUIDE},
     [R_MD5_SIG] = {"insecure_signature", GRADE_T, "an MD5 or MD2 certificate signature", SRC_2009E},
     [R_PLUS_CHAIN] = {"plus_chain_unknown", GRADE_A,
-                      "A+ withheld: the certificate chain was not collected", SRC_TLSAUDIT},
+                      "A+ withheld: the certificate chain was not collected", SRC_READING},
     [R_PLUS_HSTS] = {"plus_hsts", GRADE_A,
-                     "A+ withheld: no HSTS with a max-age of at least 180 days", SRC_TLSAUDIT},
+                     "A+ withheld: no HSTS with a max-age of at least 180 days", SRC_HSTS},
     [R_PLUS_SCSV] = {"plus_fallback_scsv", GRADE_A, "A+ withheld: TLS_FALLBACK_SCSV not shown",
                      SRC_2014},
     [R_PLUS_SHA1] = {"plus_sha1_chain", GRADE_A, "A+ withheld: a SHA-1 signature in the chain",
@@ -229,7 +231,9 @@ static void plus_caps(const struct target_result *r, struct grade *g)
     const struct http_fact *h = &r->http;
     if (http_service(r)) {
         if (!fact_attempted(&h->hsts)) {
-            grade_add_cap(g, R_PLUS_HSTS, "HSTS not requested (port %u without --hsts)",
+            grade_add_cap(g, R_PLUS_HSTS,
+                          "HSTS not requested on port %u (--offline, or not 443 "
+                          "without --hsts)",
                           (unsigned)r->port);
         } else if (!fact_collected(&h->hsts)) {
             grade_add_cap(g, R_PLUS_HSTS, "HSTS request failed: %s", h->hsts.detail);

@@ -55,13 +55,14 @@ void grade_protocol_caps(const struct target_result *r, struct grade *g)
 }
 
 /* A modern client's view of version v for the suites with attribute bit:
- * `affected` when the client would get one (every accepted suite has it,
- * or the server's order puts one first), SSL Labs' "used with modern
+ * whether one is accepted, whether a better one is (with neither bit nor
+ * an attribute in `worse`, which a client prefers even less: RC4 beside
+ * 3DES), and the server's first choice; SSL Labs' "used with modern
  * clients" read from the server's order. */
 struct vview {
     bool any;          /* some suite accepted at v */
     bool has;          /* some accepted suite has bit */
-    bool lacks;        /* some accepted suite lacks bit */
+    bool lacks;        /* some accepted suite is better (neither bit nor worse) */
     bool first_has;    /* the server's first choice has bit (rank 0) */
     bool ordered;      /* the server's order is known */
     const char *first; /* its first choice, or an example with bit */
@@ -69,7 +70,7 @@ struct vview {
 };
 
 static void vview_of(const struct target_result *r, enum tls_version v, unsigned bit,
-                     struct vview *out)
+                     unsigned worse, struct vview *out)
 {
     memset(out, 0, sizeof(*out));
     struct suite_it it = {r, v, 0};
@@ -78,7 +79,7 @@ static void vview_of(const struct target_result *r, enum tls_version v, unsigned
         bool has = (s.s->attrs & bit) != 0;
         out->any = true;
         out->has = out->has || has;
-        out->lacks = out->lacks || !has;
+        out->lacks = out->lacks || (s.s->attrs & (bit | worse)) == 0;
         if (has && out->example == NULL) {
             out->example = s.s->iana_name;
         }
@@ -91,15 +92,17 @@ static void vview_of(const struct target_result *r, enum tls_version v, unsigned
 }
 
 /* used_modern: a suite with bit is what a TLS 1.1 / 1.2 client gets. */
-static bool used_modern(const struct target_result *r, unsigned bit, char *ev, size_t len)
+static bool used_modern(const struct target_result *r, unsigned bit, unsigned worse, char *ev,
+                        size_t len)
 {
     for (int v = TLSV_TLS11; v <= TLSV_TLS12; v++) {
         struct vview w;
-        vview_of(r, (enum tls_version)v, bit, &w);
+        vview_of(r, (enum tls_version)v, bit, worse, &w);
         if (w.has && (!w.lacks || (w.ordered && w.first_has))) {
             (void)snprintf(ev, len, "%s: %s%s", tls_version_name((enum tls_version)v),
                            w.ordered && w.first_has ? w.first : w.example,
-                           w.lacks ? " is the server's first choice" : " (nothing else accepted)");
+                           w.lacks ? " is what the server picks first"
+                                   : " (nothing better accepted)");
             return true;
         }
     }
@@ -136,12 +139,12 @@ void grade_cipher_caps(const struct target_result *r, struct grade *g)
     }
     if (n > 0 && n_rc4 == n) {
         grade_add_cap(g, R_RC4_ONLY, "every accepted suite is RC4 (%zu)", n);
-    } else if (used_modern(r, SUITE_RC4, ev, sizeof(ev))) {
+    } else if (used_modern(r, SUITE_RC4, 0, ev, sizeof(ev))) {
         grade_add_cap(g, R_RC4_MODERN, "%s", ev);
     } else if (rc4 != NULL) {
         grade_add_cap(g, R_RC4, "%s accepted", rc4);
     }
-    if (used_modern(r, SUITE_BLOCK64, ev, sizeof(ev))) {
+    if (used_modern(r, SUITE_BLOCK64, SUITE_RC4, ev, sizeof(ev))) {
         grade_add_cap(g, R_BLOCK64_MODERN, "%s", ev);
     }
 }
@@ -162,7 +165,7 @@ void grade_modern_caps(const struct target_result *r, struct grade *g, unsigned 
     const char *what = bit == SUITE_FS ? "forward secrecy" : "AEAD";
     struct vview w;
     if (grade_accepted(r, TLSV_TLS13)) {
-        vview_of(r, TLSV_TLS12, bit, &w);
+        vview_of(r, TLSV_TLS12, bit, 0, &w);
         if (w.any && !gives(&w)) {
             grade_add_cap(g, tls12, "TLS 1.2: %s", w.has ? w.first : "no suite with it");
         }
@@ -172,7 +175,7 @@ void grade_modern_caps(const struct target_result *r, struct grade *g, unsigned 
         if (!grade_accepted(r, (enum tls_version)v)) {
             continue;
         }
-        vview_of(r, (enum tls_version)v, bit, &w);
+        vview_of(r, (enum tls_version)v, bit, 0, &w);
         if (!w.any || gives(&w)) {
             return; /* handshake-only facts without the suite: nothing to judge */
         }

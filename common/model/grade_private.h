@@ -65,7 +65,7 @@ __attribute__((format(printf, 3, 4))) void grade_add_cap(struct grade *g, enum r
                                                          const char *fmt, ...);
 
 /* One accepted suite: from the enumeration, or the suite a GnuTLS
- * handshake negotiated (then rank 0: a real client got it). */
+ * handshake negotiated (then rank -1: the only one known at v). */
 struct gsuite {
     const struct suite_info *s;
     enum tls_version v;

@@ -14,8 +14,9 @@ bool grade_from_enumeration(const struct target_result *r)
     return fact_collected(&r->enumeration.header);
 }
 
-/* hs_suite: the suite GnuTLS's handshake at v negotiated, as a gsuite (a
- * real client got it: rank 0). */
+/* hs_suite: the suite GnuTLS's handshake at v negotiated, as a gsuite.
+ * That handshake offers every suite GnuTLS has (no real client's offer),
+ * so its pick says nothing of the server's order: rank -1. */
 static bool hs_suite(const struct target_result *r, enum tls_version v, struct gsuite *out)
 {
     const struct version_fact *hv = &r->versions[v];
@@ -27,7 +28,7 @@ static bool hs_suite(const struct target_result *r, enum tls_version v, struct g
         return false;
     }
     const struct group_info *gi = hv->group[0] != '\0' ? registry_group_by_name(hv->group) : NULL;
-    *out = (struct gsuite){s, v, 0, hv->dh_bits > 0 ? hv->dh_bits : (gi != NULL ? gi->bits : 0),
+    *out = (struct gsuite){s, v, -1, hv->dh_bits > 0 ? hv->dh_bits : (gi != NULL ? gi->bits : 0),
                            gi != NULL ? gi->code : 0};
     return true;
 }
@@ -228,7 +229,7 @@ void grade_scores(const struct target_result *r, const struct leaf_bits *lb, str
         if (p >= 0 && p < kex) {
             kex = p;
         }
-        int c = cipher_points(s.s->strength);
+        int c = cipher_points(s.s->bits); /* the guide counts 3DES as 168 bits */
         best = c > best ? c : best;
         worst = c < worst ? c : worst;
     }

@@ -326,6 +326,28 @@ START_TEST(test_block64_caps)
     set_suites(&r, TLSV_TLS13, NULL, 0, true, 0, 0);
     set_suites(&r, TLSV_TLS12, des3, N(des3), true, 0, 0);
     EXPECT(r, GRADE_C, "block64_modern");
+    /* The client's order: what tlsaudit's own GnuTLS handshake (which
+     * offers every suite GnuTLS has, no real client's offer) got at TLS 1.2
+     * says nothing of the server's order: 3DES there is no cap. */
+    static const uint32_t both[] = {0xC02F, 0x000A};
+    modern(&r);
+    set_suites(&r, TLSV_TLS12, both, N(both), false, 256, 0x0017);
+    r.versions[TLSV_TLS12].state = PROBE_ACCEPTED;
+    r.versions[TLSV_TLS12].suite = 0x000A;
+    EXPECT(r, GRADE_A_PLUS, NULL);
+    /* RC4 and 3DES only, the client's order: a client takes 3DES over RC4:
+     * block64_modern (C) and rc4 (B), not rc4_modern. */
+    static const uint32_t weak[] = {0x0005, 0x000A};
+    modern(&r);
+    set_suites(&r, TLSV_TLS13, NULL, 0, true, 0, 0);
+    set_suites(&r, TLSV_TLS12, weak, N(weak), false, 0, 0);
+    struct grade g;
+    grade_target(&r, &g);
+    ck_assert_ptr_nonnull(cap_of(&g, "block64_modern"));
+    ck_assert_ptr_nonnull(cap_of(&g, "rc4"));
+    ck_assert_ptr_null(cap_of(&g, "rc4_modern"));
+    ck_assert_int_eq(g.letter, GRADE_C);
+    target_result_cleanup(&r);
     /* DES (56 bits): below 112 bits: F. */
     static const uint32_t des[] = {0xC02F, 0x0009};
     modern(&r);
