@@ -25,8 +25,12 @@ const char *grade_view_letter(const struct grade *g, char *buf, size_t len)
 
 const char *grade_view_scores(const struct grade *g, char *buf, size_t len)
 {
-    (void)snprintf(buf, len, "score %d: protocol %d, key exchange %d, cipher %d", g->score,
-                   g->protocol, g->key_exchange, g->cipher);
+    char kex[16] = "unknown";
+    if (g->key_exchange >= 0) {
+        (void)snprintf(kex, sizeof(kex), "%d", g->key_exchange);
+    }
+    (void)snprintf(buf, len, "score %d: protocol %d, key exchange %s, cipher %d", g->score,
+                   g->protocol, kex, g->cipher);
     return buf;
 }
 

@@ -607,13 +607,14 @@ static json_t *json_grade(const struct target_result *r)
         return json_pack("{s:s, s:b, s:n, s:s, s:o}", "label", GRADE_LABEL, "graded", 0, "grade",
                          "not_graded", g.why_not, "caps", caps);
     }
-    return json_pack("{s:s, s:b, s:s, s:s, s:i, s:s, s:i, s:i, s:i, s:s, s:o, s:o}", "label",
+    return json_pack("{s:s, s:b, s:s, s:s, s:i, s:s, s:i, s:o, s:i, s:s, s:o, s:o}", "label",
                      GRADE_LABEL, "graded", 1, "grade", grade_letter_name(g.letter),
                      "trust_ignored", grade_letter_name(g.trust_ignored), "score", g.score,
                      "score_grade", grade_letter_name(g.score_letter), "protocol", g.protocol,
-                     "key_exchange", g.key_exchange, "cipher", g.cipher, "suites_from",
-                     g.from_enumeration ? "enumeration" : "handshakes", "note",
-                     g.note[0] ? json_string(g.note) : json_null(), "caps", caps);
+                     "key_exchange",
+                     g.key_exchange >= 0 ? json_integer(g.key_exchange) : json_null(), "cipher",
+                     g.cipher, "suites_from", g.from_enumeration ? "enumeration" : "handshakes",
+                     "note", g.note[0] ? json_string(g.note) : json_null(), "caps", caps);
 }
 
 json_t *json_grade_value(const struct target_result *r)

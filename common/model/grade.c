@@ -306,7 +306,10 @@ void grade_target(const struct target_result *r, struct grade *out)
     const char *why = out->from_enumeration ? ""
                                             : "no enumeration: only the suites the GnuTLS "
                                               "handshakes negotiated were graded";
-    if (why[0] == '\0' && !fact_collected(&r->probes.header)) {
+    if (out->key_exchange < 0) {
+        why = "no key-exchange size known (no certificate collected): scored on protocol and "
+              "cipher only";
+    } else if (why[0] == '\0' && !fact_collected(&r->probes.header)) {
         why = "the vulnerability probes did not run: their caps could not apply";
     }
     (void)snprintf(out->note, sizeof(out->note), "%s", why);

@@ -234,12 +234,16 @@ void grade_scores(const struct target_result *r, const struct leaf_bits *lb, str
         worst = c < worst ? c : worst;
     }
     if (kex == 101) {
-        kex = lb->all > 0 ? kex_points(lb->all) : 0; /* no suite with known sizes */
+        /* No suite with known sizes: the leaf alone, else unknown (-1). */
+        kex = lb->all > 0 ? kex_points(lb->all) : -1;
     }
     g->key_exchange = kex;
     g->cipher = best < 0 ? 0 : (best + worst) / 2;
     if (g->protocol == 0 || g->key_exchange == 0 || g->cipher == 0) {
         g->score = 0; /* the guide: one zero category zeroes the total */
+    } else if (g->key_exchange < 0) {
+        /* Without a size to score, the other two carry their weights. */
+        g->score = (30 * g->protocol + 40 * g->cipher + 35) / 70;
     } else {
         g->score = (30 * g->protocol + 30 * g->key_exchange + 40 * g->cipher + 50) / 100;
     }

@@ -205,6 +205,28 @@ START_TEST(test_zero_category)
 }
 END_TEST
 
+START_TEST(test_kex_unknown)
+{
+    /* No chain collected and RSA key transport only: no key-exchange size
+     * known; scored on protocol and cipher: (30 * 100 + 40 * 90) / 70 = 94. */
+    struct target_result r;
+    modern(&r);
+    set_suites(&r, TLSV_TLS13, NULL, 0, true, 0, 0);
+    static const uint32_t rsa[] = {0x009D, 0x009C};
+    set_suites(&r, TLSV_TLS12, rsa, N(rsa), true, 0, 0);
+    r.chain_header.state = FACT_COULD_NOT_TEST;
+    struct grade g;
+    grade_target(&r, &g);
+    ck_assert_int_eq(g.key_exchange, -1);
+    ck_assert_int_eq(g.score, 94);
+    ck_assert(strstr(g.note, "no key-exchange size known") != NULL);
+    ck_assert_ptr_nonnull(cap_of(&g, "plus_chain_unknown"));
+    ck_assert_ptr_nonnull(cap_of(&g, "no_forward_secrecy"));
+    ck_assert_int_eq(g.letter, GRADE_B);
+    target_result_cleanup(&r);
+}
+END_TEST
+
 START_TEST(test_thresholds)
 {
     static const struct {
@@ -622,6 +644,7 @@ int main(void)
     tcase_add_test(tc, test_modern_a_plus);
     tcase_add_test(tc, test_scores_b_and_c);
     tcase_add_test(tc, test_zero_category);
+    tcase_add_test(tc, test_kex_unknown);
     tcase_add_test(tc, test_thresholds);
     tcase_add_test(tc, test_protocol_caps);
     tcase_add_test(tc, test_rc4_caps);
