@@ -13,12 +13,16 @@
 #   client picks 3DES over it), no_forward_secrecy, no_aead.
 # - the lab's self-signed s_server: T (trust_ignored kept), self_signed;
 #   the expired one: T, expired; the wrong-host one: M, name_mismatch.
+# - no blanket cap for STARTTLS: the scripted server with the same suites
+#   and certificate, once behind SMTP STARTTLS and once as direct TLS, gets
+#   the same caps but plus_hsts, which only the direct-TLS one is asked for.
 # - the text, CSV, Markdown, JUnit and HTML reports of the scan carry the
 #   same grades; `history` lists the grade of each scan of an endpoint.
 set -eu
 . "$top_srcdir/tests/lab/lab.sh"
 lab_netns "$0" "$@"
 . "$top_srcdir/tests/integration/common.sh"
+. "$top_srcdir/tests/integration/scripted.sh"
 command -v jq >/dev/null || { echo "jq is needed (apt-get install jq)" >&2; exit 99; }
 
 lab_init
@@ -92,6 +96,26 @@ t_match "expired: expired cap" '(^| )T:expired( |$)' "$(caps "$ex")"
 wh=$(lab_target wronghost)
 t_eq "wrong host: M" "M" "$(g "$wh" .grade)"
 t_match "wrong host: name_mismatch cap" '(^| )M:name_mismatch( |$)' "$(caps "$wh")"
+
+# --- STARTTLS: no cap for being one ----------------------------------------------------
+scripted_start smtp --starttls ok --versions tls1.2 --suites 0xC02F,0xC030
+p_smtp=$PORT
+scripted_start direct --versions tls1.2 --suites 0xC02F,0xC030
+p_direct=$PORT
+t_run 0 "$TLSAUDIT" scan --db "$LAB_DIR/stls.db" --offline --timeout 5 --greeting-timeout 2 \
+	--format json -o "$LAB_DIR/stls.json" "127.0.0.1:$p_smtp" --starttls smtp
+t_run 0 "$TLSAUDIT" scan --db "$LAB_DIR/stls.db" --offline --timeout 5 --format json \
+	-o "$LAB_DIR/direct.json" "127.0.0.1:$p_direct"
+sc() { jq -r '.targets[0].grade | [.caps[] | "\(.cap):\(.id)"] | join(" ")' "$1"; }
+t_eq "smtp: graded behind the dialogue" "smtp true" \
+	"$(jq -r '.targets[0] | "\(.starttls) \(.grade.graded)"' "$LAB_DIR/stls.json")"
+t_match "direct TLS: plus_hsts asked for" '(^| )A:plus_hsts( |$)' "$(sc "$LAB_DIR/direct.json")"
+t_eq "smtp: the direct-TLS caps but plus_hsts, and nothing else" \
+	"$(sc "$LAB_DIR/direct.json" | tr ' ' '\n' | grep -v '^A:plus_hsts$' | tr '\n' ' ')" \
+	"$(sc "$LAB_DIR/stls.json" | tr ' ' '\n' | tr '\n' ' ')"
+t_eq "smtp: the same score as direct TLS" \
+	"$(jq -r '.targets[0].grade.score' "$LAB_DIR/direct.json")" \
+	"$(jq -r '.targets[0].grade.score' "$LAB_DIR/stls.json")"
 
 # --- the other formats of the same scan -----------------------------------------------
 t_run 0 "$TLSAUDIT" report --db "$db" --latest --format text
