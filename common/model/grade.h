@@ -73,7 +73,7 @@ struct grade {
     enum grade_letter score_letter;  /* from the score alone (Table 1) */
     int score;                       /* 0 .. 100: 30% protocol, 30% key exchange, 40% cipher */
     int protocol;                    /* category scores, 0 .. 100 */
-    int key_exchange;               /* -1: no size known (note says so) */
+    int key_exchange;                /* -1: no size known (note says so) */
     int cipher;
     bool from_enumeration;                 /* suites from the enumeration (else the handshakes) */
     char note[GRADE_TEXT];                 /* what limits the approximation here; "" none */
