@@ -2,7 +2,8 @@
  * reports/html/grade.c - the HTML report's Grade block of one target
  * (common/model/grade.h): the letter, GRADE_LABEL, the three category
  * scores, and a table of the caps with their reason, evidence (escaped:
- * it may quote a certificate or a server's answer) and source.
+ * it may quote a certificate or a server's answer) and source; and the
+ * grade's badge in the summary's table of targets.
  */
 #include <stdio.h>
 
@@ -16,6 +17,18 @@ static const char *grade_class(enum grade_letter l)
         return "v-pass";
     }
     return l == GRADE_B || l == GRADE_C ? "v-warn" : "v-fail";
+}
+
+void html_put_grade_badge(struct html_ctx *c, const struct target_result *r)
+{
+    struct grade g;
+    grade_target(r, &g);
+    char letter[64];
+    if (!g.graded) {
+        fputs("-", c->out);
+        return;
+    }
+    html_put_badge(c, grade_class(g.letter), grade_view_letter(&g, letter, sizeof(letter)));
 }
 
 void html_put_grade(struct html_ctx *c, const struct target_result *r)

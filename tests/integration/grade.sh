@@ -135,6 +135,8 @@ t_run 0 "$TLSAUDIT" report --db "$db" --latest --format junit
 t_match "junit: a grade property" '<property name="grade" value="A\+; approximate' "$T_OUT"
 t_run 0 "$TLSAUDIT" report --db "$db" --latest --format html
 t_match "html: a Grade block with a cap" '<td class="mono">block64_modern</td>' "$T_OUT"
+t_match "html: the summary's grade column" '<th>Grade \(approximate\)</th>' "$T_OUT"
+t_match "html: the C badge in the summary" '<td><span class="badge v-warn">C</span></td>' "$T_OUT"
 
 # --- history: the grade of each scan -------------------------------------------------------
 echo "$t_tls10" >"$LAB_DIR/one"
