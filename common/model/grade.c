@@ -205,7 +205,10 @@ static void chain_caps(const struct target_result *r, struct grade *g)
     for (size_t i = 0; i < target_n_deployments(r); i++) {
         struct deployment_view d;
         target_deployment(r, i, &d);
-        if (fact_collected(&d.chain_header) && d.n_certs > 0) {
+        /* The chain a client without SNI gets is shown, not graded: every
+         * client a grade speaks for sends SNI (SSL Labs grades that one). */
+        bool no_sni = d.label != NULL && strcmp(d.label, "no SNI") == 0;
+        if (fact_collected(&d.chain_header) && d.n_certs > 0 && !no_sni) {
             any = true;
             deployment_caps(&d, g);
         }

@@ -530,6 +530,35 @@ START_TEST(test_trust_caps)
     r.chain.hostname_checked = false;
     r.chain.hostname_match = false;
     EXPECT(r, GRADE_A_PLUS, NULL);
+    /* A further deployment (ECDSA) that is expired: T; the chain served
+     * without SNI, mismatching and untrusted: not graded (no M, no T). */
+    modern(&r);
+    r.deployments = calloc(2, sizeof(*r.deployments));
+    ck_assert_ptr_nonnull(r.deployments);
+    r.n_deployments = 2;
+    for (size_t i = 0; i < 2; i++) {
+        struct deployment *d = &r.deployments[i];
+        deployment_init(d);
+        snprintf(d->label, sizeof(d->label), "%s", i == 0 ? "no SNI" : "ECDSA");
+        d->chain_header.state = FACT_COLLECTED;
+        d->certs = calloc(1, sizeof(*d->certs));
+        ck_assert_ptr_nonnull(d->certs);
+        cert_fact_init(&d->certs[0]);
+        d->n_certs = 1;
+        snprintf(d->certs[0].key_type, sizeof(d->certs[0].key_type), "EC");
+        d->certs[0].key_bits = 256;
+        snprintf(d->certs[0].sig_alg, sizeof(d->certs[0].sig_alg), "RSA-SHA256");
+        d->chain.hostname_checked = true;
+        d->chain.hostname_match = i == 1;
+        d->chain.trusted = i == 1;
+        d->chain.expired = i == 1;
+    }
+    grade_target(&r, &g);
+    ck_assert_int_eq(g.letter, GRADE_T);
+    ck_assert_str_eq(cap_of(&g, "expired")->evidence, "ECDSA: 0 days left");
+    ck_assert_ptr_null(cap_of(&g, "name_mismatch"));
+    ck_assert_ptr_null(cap_of(&g, "not_trusted"));
+    target_result_cleanup(&r);
     /* Incomplete, trusted only through AIA: B. */
     modern(&r);
     r.chain.trusted = false;
