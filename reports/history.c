@@ -21,6 +21,7 @@
 #include "config.h"
 #include "reports/diff.h"
 #include "reports/escape.h"
+#include "reports/grade_view.h"
 #include "reports/json_private.h"
 
 #define HISTORY_JSON_SCHEMA_VERSION 2
@@ -157,6 +158,15 @@ static void put_leaves(FILE *out, const struct target_result *r, bool md, int wh
     fputs(n == 0 ? "-" : "", out);
 }
 
+/* hrow_grade: the row's grade as the summaries write it (approximate:
+ * GRADE_LABEL, said once in the header). */
+static const char *hrow_grade(const struct hrow *h, char *buf, size_t len)
+{
+    struct grade g;
+    grade_target(h->r, &g);
+    return grade_view_letter(&g, buf, len);
+}
+
 /* put_row writes one row: a Markdown table row, or a text line whose
  * fields are labelled (they vary in width, so no column can line up). */
 static void put_row(FILE *out, const struct hrow *h, bool md)
@@ -165,7 +175,7 @@ static void put_row(FILE *out, const struct hrow *h, bool md)
     const struct cert_fact *leaf = hrow_leaf(h);
     const char *ip = h->r->ip[0] != '\0' ? h->r->ip : "-";
     const char *sni = h->r->sni != NULL ? h->r->sni : "-";
-    char when[32];
+    char when[32], g[64];
     util_iso_time(h->d->info.started_ms, when, sizeof(when));
     if (md) {
         fprintf(out, "| %s | %lld | %s | %s | ", when, (long long)h->d->info.id, h->d->info.state,
@@ -178,7 +188,7 @@ static void put_row(FILE *out, const struct hrow *h, bool md)
             esc(out, h->r->starttls);
             fputs(")", out);
         }
-        fprintf(out, " | %s | %zu | ", h->versions, h->n_suites);
+        fprintf(out, " | %s | %zu | %s | ", h->versions, h->n_suites, hrow_grade(h, g, sizeof(g)));
         put_leaves(out, h->r, true, 0, esc);
         fputs(" | ", out);
         put_leaves(out, h->r, true, 1, esc);
@@ -196,7 +206,8 @@ static void put_row(FILE *out, const struct hrow *h, bool md)
         fputs(" starttls ", out);
         esc(out, h->r->starttls);
     }
-    fprintf(out, "  %s  %zu suites  ", h->versions, h->n_suites);
+    fprintf(out, "  %s  %zu suites  grade %s  ", h->versions, h->n_suites,
+            hrow_grade(h, g, sizeof(g)));
     if (leaf != NULL) {
         fputs("leaf ", out);
         put_leaves(out, h->r, false, 0, esc);
@@ -215,11 +226,11 @@ static void put_header(FILE *out, const char *host, uint16_t port, bool md,
     fputs(md ? "## tlsaudit history: " : "tlsaudit history: ", out);
     fputs(v6 ? "[" : "", out);
     esc(out, host);
-    fprintf(out, "%s:%u (oldest first)\n\n", v6 ? "]" : "", (unsigned)port);
+    fprintf(out, "%s:%u (oldest first; grades %s)\n\n", v6 ? "]" : "", (unsigned)port, GRADE_LABEL);
     if (md) {
-        fputs("| when | scan | state | status | address | SNI | versions | suites | leaves "
+        fputs("| when | scan | state | status | address | SNI | versions | suites | grade | leaves "
               "(deployment:SHA-256) | expires | policies |\n"
-              "|---|---|---|---|---|---|---|---|---|---|---|\n",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|\n",
               out);
     }
 }
@@ -322,6 +333,7 @@ static json_t *jrow(const struct hrow *h)
         bad |= json_object_set_new(o, "chain_trusted", json_null());
     }
     bad |= json_object_set_new(o, "leaves", jleaves(h->r));
+    bad |= json_object_set_new(o, "grade", json_grade_value(h->r));
     bad |= json_object_set_new(o, "policies", pols);
     if (bad) {
         json_decref(o);

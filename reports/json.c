@@ -17,6 +17,7 @@
 
 #include "common/util.h"
 #include "config.h"
+#include "common/model/grade.h"
 #include "common/model/probe_result.h"
 #include "common/model/registry.h"
 #include "reports/escape.h"
@@ -436,6 +437,8 @@ static void json_deployment_facts(json_t *o, const struct deployment_view *d)
     json_object_set_new(o, "revocation", json_revocation(d));
 }
 
+static json_t *json_grade(const struct target_result *r);
+
 static json_t *json_target(const struct target_result *r)
 {
     json_t *o = json_object();
@@ -478,6 +481,7 @@ static json_t *json_target(const struct target_result *r)
         json_pack("{s:s, s:o}", "state", fact_state_name(r->probes.header.state), "detail",
                   r->probes.header.detail[0] ? json_text(r->probes.header.detail) : json_null()));
     json_object_set_new(o, "probes", json_probes(&r->probes));
+    json_object_set_new(o, "grade", json_grade(r));
     return o;
 }
 
@@ -584,4 +588,36 @@ json_t *json_time_value(int64_t ms)
 json_t *json_target_value(const struct target_result *r)
 {
     return json_target(r);
+}
+
+/* json_grade: the grade object of r (docs/json-output.md, GRADE). */
+static json_t *json_grade(const struct target_result *r)
+{
+    struct grade g;
+    grade_target(r, &g);
+    json_t *caps = json_array();
+    for (size_t i = 0; caps != NULL && i < g.n_caps; i++) {
+        const struct grade_cap *c = &g.caps[i];
+        json_array_append_new(caps,
+                              json_pack("{s:s, s:s, s:s, s:o, s:s}", "id", c->id, "cap",
+                                        grade_letter_name(c->cap), "reason", c->reason, "evidence",
+                                        json_text(c->evidence), "source", c->source));
+    }
+    if (!g.graded) {
+        return json_pack("{s:s, s:b, s:n, s:s, s:o}", "label", GRADE_LABEL, "graded", 0, "grade",
+                         "not_graded", g.why_not, "caps", caps);
+    }
+    return json_pack("{s:s, s:b, s:s, s:s, s:i, s:s, s:i, s:o, s:i, s:s, s:o, s:o}", "label",
+                     GRADE_LABEL, "graded", 1, "grade", grade_letter_name(g.letter),
+                     "trust_ignored", grade_letter_name(g.trust_ignored), "score", g.score,
+                     "score_grade", grade_letter_name(g.score_letter), "protocol", g.protocol,
+                     "key_exchange",
+                     g.key_exchange >= 0 ? json_integer(g.key_exchange) : json_null(), "cipher",
+                     g.cipher, "suites_from", g.from_enumeration ? "enumeration" : "handshakes",
+                     "note", g.note[0] ? json_string(g.note) : json_null(), "caps", caps);
+}
+
+json_t *json_grade_value(const struct target_result *r)
+{
+    return json_grade(r);
 }

@@ -28,4 +28,7 @@ json_t *json_time_value(int64_t ms);
 /* json_target_value: the TARGET object of docs/json-output.md. */
 json_t *json_target_value(const struct target_result *r);
 
+/* json_grade_value: the "grade" object of r (grade_target), new reference. */
+json_t *json_grade_value(const struct target_result *r);
+
 #endif

@@ -17,6 +17,8 @@
  *                in `verdict`, the gate in `fail_on`, `fail_on_inconclusive`
  *   finding      one per stored policy finding; `blocking` says whether it
  *                fails the gate
+ *   grade_cap    one per cap of the target's grade (common/model/grade.h);
+ *                the target row carries the grade itself (grade, score)
  * Every row also carries the scan's id and start time (scan_id,
  * scan_started). A column that does not apply to a row's kind is empty.
  *
@@ -31,6 +33,7 @@
 
 #include "common/util.h"
 #include "reports/escape.h"
+#include "reports/grade_view.h"
 #include "reports/report.h"
 #include "common/model/registry.h"
 
@@ -77,6 +80,9 @@ enum csv_col {
     COL_SCAN_ID,
     COL_SCAN_STARTED,
     COL_STARTTLS,
+    COL_GRADE,
+    COL_SCORE,
+    COL_REASON,
     COL_COUNT
 };
 
@@ -102,6 +108,8 @@ static const char *const csv_header[COL_COUNT] = {
     "fail_on",      "fail_on_inconclusive",
     "blocking",     "scan_id",
     "scan_started", "starttls",
+    "grade",        "score",
+    "reason",
 };
 
 /* One row: borrowed strings, or owned ones in buf (numbers). */
@@ -144,6 +152,23 @@ static void csv_target_cols(struct csv_row *row, const struct report_data *d, si
     row->f[COL_SCAN_STARTED] = util_iso_time(d->info.started_ms, row->num[COL_SCAN_STARTED],
                                              sizeof(row->num[COL_SCAN_STARTED]));
     row->f[COL_STARTTLS] = r->starttls[0] ? r->starttls : "none";
+}
+
+/* csv_grade_caps: one grade_cap row per cap of target t's grade: the cap
+ * letter in grade, its id in rule_id, reason, evidence, its source in ref. */
+static void csv_grade_caps(FILE *out, const struct report_data *d, size_t t, const struct grade *g)
+{
+    struct csv_row row;
+    for (size_t i = 0; i < g->n_caps; i++) {
+        const struct grade_cap *c = &g->caps[i];
+        csv_target_cols(&row, d, t, "grade_cap");
+        row.f[COL_GRADE] = grade_letter_name(c->cap);
+        row.f[COL_RULE] = c->id;
+        row.f[COL_REASON] = c->reason;
+        row.f[COL_EVIDENCE] = c->evidence;
+        row.f[COL_REF] = c->source;
+        csv_emit(out, &row);
+    }
 }
 
 static void csv_suites(FILE *out, const struct report_data *d, size_t t)
@@ -322,7 +347,16 @@ int report_write_csv(FILE *out, const struct report_data *d, const struct report
         csv_target_cols(&row, d, t, "target");
         row.f[COL_STATUS] = target_status_name(r->status);
         row.f[COL_ERROR] = r->error;
+        struct grade g;
+        grade_target(r, &g);
+        char letter[64];
+        if (g.graded) {
+            row.f[COL_GRADE] = grade_view_letter(&g, letter, sizeof(letter));
+            csv_num(&row, COL_SCORE, g.score);
+            row.f[COL_REASON] = GRADE_LABEL;
+        }
         csv_emit(out, &row);
+        csv_grade_caps(out, d, t, &g);
         csv_suites(out, d, t);
         csv_certs(out, d, t, o, now_s);
     }

@@ -59,6 +59,7 @@
 
 #include "common/util.h"
 #include "reports/escape.h"
+#include "reports/grade_view.h"
 #include "reports/report.h"
 
 struct junit_counts {
@@ -208,6 +209,32 @@ static void junit_finding(FILE *out, const struct store_run *run, const struct s
     fprintf(out, "    </testcase>\n");
 }
 
+/* junit_grade writes the grade properties of r (a scanned target): the
+ * grade with GRADE_LABEL, and its caps as "LETTER id: evidence; ...". */
+static void junit_grade(FILE *out, const struct target_result *r)
+{
+    struct grade g;
+    grade_target(r, &g);
+    if (!g.graded) {
+        return;
+    }
+    char letter[64], value[GRADE_TEXT + 64], caps[2048];
+    (void)snprintf(value, sizeof(value), "%s; %s", grade_view_letter(&g, letter, sizeof(letter)),
+                   GRADE_LABEL);
+    fprintf(out, "      <property name=\"grade\"");
+    junit_attr(out, "value", value);
+    size_t n = 0;
+    caps[0] = '\0';
+    for (size_t i = 0; i < g.n_caps && n < sizeof(caps); i++) {
+        int k = snprintf(caps + n, sizeof(caps) - n, "%s%s %s: %s", i ? "; " : "",
+                         grade_letter_name(g.caps[i].cap), g.caps[i].id, g.caps[i].evidence);
+        n = k < 0 ? sizeof(caps) : n + (size_t)k;
+    }
+    fprintf(out, "/>\n      <property name=\"grade_caps\"");
+    junit_attr(out, "value", caps);
+    fprintf(out, "/>\n");
+}
+
 /* junit_properties writes target t's <properties>: status, SNI, id, and
  * its verdict under each policy run. */
 static void junit_properties(FILE *out, const struct report_data *d, size_t t)
@@ -222,6 +249,7 @@ static void junit_properties(FILE *out, const struct report_data *d, size_t t)
     junit_attr(out, "value", r->starttls[0] ? r->starttls : "none");
     fprintf(out, "/>\n      <property name=\"target_id\" value=\"%lld\"/>\n",
             (long long)d->target_ids[t]);
+    junit_grade(out, r);
     for (size_t i = 0; report_scanned(r) && i < d->n_runs; i++) {
         char pname[128];
         snprintf(pname, sizeof(pname), "verdict %s", d->runs[i].policy_id);

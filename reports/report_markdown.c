@@ -22,6 +22,7 @@
 
 #include "common/util.h"
 #include "reports/escape.h"
+#include "reports/grade_view.h"
 #include "reports/report.h"
 
 #define MD_WORST 10
@@ -305,6 +306,31 @@ static void md_targets(FILE *out, const struct report_data *d)
     }
 }
 
+/* md_grades lists every scanned target's grade, its scores and its caps
+ * (approximate: GRADE_LABEL heads the list). */
+static void md_grades(FILE *out, const struct report_data *d)
+{
+    fprintf(out, "\n### Grades, %s\n\n", GRADE_LABEL);
+    for (size_t t = 0; t < d->n_targets; t++) {
+        struct grade g;
+        grade_target(&d->targets[t], &g);
+        if (!g.graded) {
+            continue;
+        }
+        char letter[64], scores[96];
+        fputs("- ", out);
+        md_label(out, &d->targets[t]);
+        fprintf(out, ": **%s** (%s)", grade_view_letter(&g, letter, sizeof(letter)),
+                grade_view_scores(&g, scores, sizeof(scores)));
+        for (size_t i = 0; i < g.n_caps; i++) {
+            fprintf(out, "%s%s `%s`: ", i ? "; " : "; caps: ", grade_letter_name(g.caps[i].cap),
+                    g.caps[i].id);
+            md_cut(out, g.caps[i].evidence, MD_EVIDENCE);
+        }
+        fputs("\n", out);
+    }
+}
+
 /* md_not_scanned lists the targets not scanned with their status and
  * error (nothing when every target was scanned). */
 static void md_not_scanned(FILE *out, const struct report_data *d)
@@ -339,6 +365,7 @@ int report_write_markdown(FILE *out, const struct report_data *d, const struct r
         return -1;
     }
     md_not_scanned(out, d);
+    md_grades(out, d);
     if (o->expiring_days >= 0 && md_expiring(out, d, o) != 0) {
         snprintf(err, err_len, "out of memory listing expiring certificates");
         return -1;

@@ -2,6 +2,7 @@
  * reports/text.c - the terminal summary of a target (text.h).
  */
 #include "reports/text.h"
+#include "reports/grade_view.h"
 
 #include <string.h>
 
@@ -479,5 +480,6 @@ void text_print_target(FILE *out, const struct target_result *r, bool color)
     print_http(out, &r->http, color);
     print_starttls(out, &r->dialogue, color);
     print_probes(out, &r->probes, color);
+    grade_view_text(out, r, color);
     fputc('\n', out);
 }

@@ -81,6 +81,10 @@ int html_put_summary(struct html_ctx *c);
 /* ---- html/target.c */
 void html_put_key(struct html_ctx *c, const struct cert_fact *cf);
 void html_put_targets(struct html_ctx *c);
+/* html_put_grade: the Grade block of r (reports/html/grade.c). */
+void html_put_grade(struct html_ctx *c, const struct target_result *r);
+/* html_put_grade_badge: r's grade as a badge ("-" when not graded). */
+void html_put_grade_badge(struct html_ctx *c, const struct target_result *r);
 
 /* ---- html/inventories.c */
 int html_put_expiring(struct html_ctx *c);

@@ -45,7 +45,9 @@ static void put_targets_table(struct html_ctx *c)
         fputs("<p class=\"muted\">This scan has no targets.</p>\n", c->out);
         return;
     }
-    fputs("<table>\n<thead><tr><th>Target</th><th>SNI</th><th>Status</th>", c->out);
+    fputs("<table>\n<thead><tr><th>Target</th><th>SNI</th><th>Status</th>"
+          "<th>Grade (approximate)</th>",
+          c->out);
     for (size_t r = 0; r < d->n_runs; r++) {
         fputs("<th>", c->out);
         html_text_or(c, d->runs[r].policy_id, "?");
@@ -65,6 +67,8 @@ static void put_targets_table(struct html_ctx *c)
             fputs(" ", c->out);
             html_text(c, tr->error);
         }
+        fputs("</td><td>", c->out);
+        html_put_grade_badge(c, tr);
         fputs("</td>", c->out);
         for (size_t r = 0; r < d->n_runs; r++) {
             const char *cls;

@@ -725,6 +725,7 @@ void html_put_targets(struct html_ctx *c)
             put_suites(c, r);
             put_groups_sigs_exts(c, r);
             put_deployments(c, r);
+            html_put_grade(c, r);
         }
         put_probes(c, &r->probes);
         put_findings(c, t);

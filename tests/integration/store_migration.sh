@@ -18,7 +18,9 @@
 # reports as the v3 build reported it except the "deployments" array
 # schema v4 adds, which holds exactly the target's one chain, and the gate
 # schema v5 adds to each policy run; every row of
-# every v3 table is kept and no deployment row appears.
+# every v3 table is kept and no deployment row appears. Both: every old
+# target carries the grade computed again from its stored facts (a report
+# field, never stored).
 # The new scan's one target is a closed port of 127.0.0.1 in the lab's
 # network namespace.
 set -eu
@@ -47,7 +49,7 @@ before=$(sum "$db")
 # scan's "uuid", "run_id", "shard", "merged_scans"), v8 (each
 # enumeration's "kex_values", null for a target stored before it) and v9
 # (each target's "starttls", "none" before it, and "starttls_dialogue", null).
-V4_NEW='del(.generated, .scan.database, .scan.uuid, .scan.run_id, .scan.shard, .scan.merged_scans) | .targets |= map(del(.deployments, .starttls, .starttls_dialogue) | del(.enumeration.kex_values?))
+V4_NEW='del(.generated, .scan.database, .scan.uuid, .scan.run_id, .scan.shard, .scan.merged_scans) | .targets |= map(del(.deployments, .starttls, .starttls_dialogue, .grade) | del(.enumeration.kex_values?))
 	| walk(if type == "object" then del(.policy_oids) else . end)
 	| del(.inventory.certificates[]?.served[]?.deployment, .expiring.certificates[]?.deployment)
 	| .policy_runs |= (. // [] | map(del(.fail_on, .fail_on_inconclusive, .gate_stored, .verdicts)
@@ -73,6 +75,8 @@ compare() {
 			"$(jq -r '.targets[].certificates[]? | select(.policy_oids != []) | .sha256' "$LAB_DIR/$v-r$id.json")"
 		t_eq "$1: $v scan $id: every target stored before v7 has no key-exchange values (null)" "" \
 			"$(jq -r '.targets[] | select(.enumeration != null and .enumeration.kex_values != null) | .host' "$LAB_DIR/$v-r$id.json")"
+		t_eq "$1: $v scan $id: every old target is graded again from its stored facts (issue 16)" "" \
+			"$(jq -r '.targets[] | select(.grade.label != "approximate (SSL Labs rating guide 2009 + later caps)" or .grade.graded != (.status == "ok")) | .host' "$LAB_DIR/$v-r$id.json")"
 		[ "$v" = v2 ] || continue
 		t_eq "$1: scan $id: every target has an empty probes array, not collected" \
 			"$(jq '.targets | length' "$data/v2-scan$id.report.json")" \

@@ -180,7 +180,7 @@ python3 "$top_srcdir/tests/report/validate_sarif.py" "$sarif_schema" "$tmp/bad.s
 	t_fail "the SARIF schema rejects a level it does not define" || t_ok "the SARIF schema rejects a level it does not define"
 
 if out=$(python3 "$top_srcdir/tests/report/formats.py" csv "$tmp/fixture.csv" 2>&1); then
-	t_eq "csv: round trip, rows per kind" "ROWS 43 certificate=6 finding=15 suite=15 target=3 verdict=4" "$out"
+	t_eq "csv: round trip, rows per kind" "ROWS 53 certificate=6 finding=15 grade_cap=10 suite=15 target=3 verdict=4" "$out"
 else
 	t_fail "csv: round trip through Python's csv module" "$out"
 fi
