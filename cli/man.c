@@ -293,8 +293,13 @@ static int man_capture(man_run_fn run, const char *name, char **out)
     if (dup2(saved_out, STDOUT_FILENO) < 0 || dup2(saved_err, STDERR_FILENO) < 0 || !flushed) {
         goto out;
     }
-    long len = ftell(tmp);
-    if (status != 0 || len <= 0) {
+    /* The help went through another stream on the same file: its end is
+     * the length. */
+    long len = fseek(tmp, 0, SEEK_END) == 0 ? ftell(tmp) : -1;
+    if (len < 0) {
+        goto out;
+    }
+    if (status != 0 || len == 0) {
         rc = 1;
         goto out;
     }
@@ -448,12 +453,29 @@ static const char man_examples[] =
     "  $ tlsaudit policies show nist-sp800-52r2\n"
     "  $ tlsaudit policies lint my-policy.yaml\n";
 
+/* man_path writes a path with a break point (\:) after each '/', so that a
+ * path longer than the line (a deep prefix) can still be set. */
+static void man_path(FILE *out, const char *path)
+{
+    while (*path != '\0') {
+        size_t n = strcspn(path, "/");
+        char seg[256];
+        snprintf(seg, sizeof(seg), "%.*s", (int)n, path);
+        opts_roff_text(out, seg);
+        path += n;
+        if (*path == '/') {
+            fputs("/\\:", out);
+            path++;
+        }
+    }
+}
+
 /* man_tp writes a tagged paragraph: tag (a file, in italics) and body. */
 static void man_tp(FILE *out, const char *dir, const char *file, const char *body)
 {
     fputs(".TP\n\\fI", out);
-    opts_roff_text(out, dir);
-    opts_roff_text(out, file);
+    man_path(out, dir);
+    man_path(out, file);
     fputs("\\fR\n", out);
     man_puts(out, body);
 }

@@ -43,8 +43,9 @@ fi
 bad=$(grep -nE "^[.']" "$page" |
 	grep -vE '^[0-9]+:\.(\\"|TH |SH |SS |TP$|PP$|IP |RS |RE$|nf$|fi$|br$|BR |nh$|hy$)' || true)
 t_eq "no roff request but the generator's own" "" "$bad"
-t_eq "no source line over 80 bytes outside examples" "" \
-	"$(awk '/^\.nf$/ { nf = 1 } /^\.fi$/ { nf = 0 } !nf && length($0) > 80 { print NR ": " $0 }' "$page")"
+# (mandoc's rule: a longer line is fine when it has no space to break at)
+t_eq "no source line over 80 bytes with a space in it, outside examples" "" \
+	"$(awk '/^\.nf$/ { nf = 1 } /^\.fi$/ { nf = 0 } !nf && length($0) > 80 && / / { print NR ": " $0 }' "$page")"
 
 # --- it says what --help says -------------------------------------------------------
 "$TLSAUDIT" --help >"$tmp/usage.txt"
