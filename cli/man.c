@@ -453,14 +453,16 @@ static const char man_examples[] =
     "  $ tlsaudit policies show nist-sp800-52r2\n"
     "  $ tlsaudit policies lint my-policy.yaml\n";
 
-/* man_path writes a path with a break point (\:) after each '/', so that a
- * path longer than the line (a deep prefix) can still be set. */
+/* man_path writes a path with a break point (\:) after each '/' and no
+ * hyphenation (\%), so that a path longer than the line (a deep prefix)
+ * can still be set (in FILES, which is not adjusted: .na). */
 static void man_path(FILE *out, const char *path)
 {
     while (*path != '\0') {
         size_t n = strcspn(path, "/");
         char seg[256];
         snprintf(seg, sizeof(seg), "%.*s", (int)n, path);
+        fputs("\\%", out);
         opts_roff_text(out, seg);
         path += n;
         if (*path == '/') {
@@ -482,7 +484,7 @@ static void man_tp(FILE *out, const char *dir, const char *file, const char *bod
 
 static void man_files(FILE *out)
 {
-    fputs(".SH FILES\n", out);
+    fputs(".SH FILES\n.na\n", out);
     man_tp(out, "", "tlsaudit.db",
            "the database of the commands that are given neither --db nor $TLSAUDIT_DB, in "
            "the current directory");
@@ -501,6 +503,7 @@ static void man_files(FILE *out)
                "the documentation: README.md, ARCHITECTURE.md (a tour of the source), "
                "policy-language.md, json-output.md, store-schema.md, diff-output.md");
     }
+    fputs(".ad\n", out);
 }
 
 static void man_see_also(FILE *out)

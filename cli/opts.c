@@ -53,6 +53,9 @@ void opts_roff_text(FILE *out, const char *s)
 void opts_roff_fill(FILE *out, const char *s, char mark)
 {
     size_t col = 0;
+    while (*s == ' ') {
+        s++; /* a text line starting with a space would break the line */
+    }
     while (*s != '\0') {
         size_t w = strcspn(s, " ");
         size_t wide = w + 2;

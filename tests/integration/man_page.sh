@@ -41,7 +41,7 @@ fi
 # Every line starting with '.' or '\'' is one of the requests the generator
 # writes: text that starts with '.' ("...", ".yaml") must be escaped.
 bad=$(grep -nE "^[.']" "$page" |
-	grep -vE '^[0-9]+:\.(\\"|TH |SH |SS |TP$|PP$|IP |RS |RE$|nf$|fi$|br$|BR |nh$|hy$)' || true)
+	grep -vE '^[0-9]+:\.(\\"|TH |SH |SS |TP$|PP$|IP |RS |RE$|nf$|fi$|br$|BR |nh$|hy$|na$|ad$)' || true)
 t_eq "no roff request but the generator's own" "" "$bad"
 # (mandoc's rule: a longer line is fine when it has no space to break at)
 t_eq "no source line over 80 bytes with a space in it, outside examples" "" \
