@@ -133,7 +133,11 @@ static void man_synopsis(FILE *out, const char *s)
     fputs("\\fB", out);
     opts_roff_text(out, head);
     fputs("\\fR", out);
-    man_puts(out, s + n);
+    const char *rest = s + n + man_indent(s + n);
+    if (rest[0] != '\0') {
+        putc(' ', out);
+    }
+    man_puts(out, rest);
 }
 
 static void man_end_example(struct man_filter *f)

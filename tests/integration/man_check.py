@@ -8,8 +8,10 @@ the output of `tlsaudit --help`, HELPDIR a directory with CMD.txt, the output
 of `tlsaudit CMD --help`, for every command that has its own help. Checks:
   - every command of the usage text is listed under COMMANDS;
   - every command with help has its section ("tlsaudit CMD"), and in it every
-    option of its --help: the same tag (-x, --name ARG) on a line of its own
-    and the same help text;
+    option of its --help: a line starting with its tag (-x, --name), and the
+    whole --help line (tag, value name, help text) read on in order;
+  - the usage lines of every command with help are in the SYNOPSIS and at
+    the top of its section;
   - every exit code of the usage text is under EXIT STATUS with its text.
 Prints one line per failure and exits 1 if any; prints the counts and exits
 0 otherwise.
@@ -111,7 +113,14 @@ def main():
             fail("command %s has no section 'tlsaudit %s'" % (c, c))
             continue
         n_sections += 1
-        n_opts += check_command(c, open(path, encoding="utf-8").read(), body, fail)
+        help_text = open(path, encoding="utf-8").read()
+        n_opts += check_command(c, help_text, body, fail)
+        # Its usage (the first block, "Usage: " dropped) is in the SYNOPSIS
+        # and at the top of its section.
+        usage_block = norm(help_text.split("\n\n")[0].replace("Usage: ", " "))
+        for where, text in (("SYNOPSIS", secs.get("SYNOPSIS", "")), ("its section", body)):
+            if usage_block not in norm(text):
+                fail("%s: the usage is not in %s: %s" % (c, where, usage_block))
     exit_body = secs.get("EXIT STATUS", "")
     exit_lines = [l.strip() for l in exit_body.split("\n")]
     for code, text in codes:
