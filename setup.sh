@@ -14,7 +14,8 @@ libgnutls28-dev libgmp-dev libcurl4-gnutls-dev libsqlite3-dev libjansson-dev lib
 gnutls-bin openssl nginx-light sqlite3 jq iproute2 util-linux ca-certificates python3 xxd
 chromium python3-jsonschema python3-yaml yamllint libxml2-utils slurm-wlm munge poppler-utils systemd
 strace postfix dovecot-imapd dovecot-pop3d dovecot-managesieved dovecot-lmtpd vsftpd
-slapd postgresql-15 mariadb-server prosody"
+slapd postgresql-15 mariadb-server prosody
+groff-base man-db mandoc"
 
 if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive

@@ -29,7 +29,11 @@ static const char policies_usage[] =
     "               error as FILE:LINE:COLUMN: what was expected\n"
     "\n"
     "Shipped policies are looked up in $TLSAUDIT_POLICY_DIR, then the installed\n"
-    "policy directory, then the source tree. The language: docs/policy-language.md.\n"
+    "policy directory:\n";
+
+static const char policies_usage_tail[] =
+    "A tlsaudit run from its build tree (before 'make install') also looks in\n"
+    "the source tree's policies/. The language: docs/policy-language.md.\n"
     "\n"
     "Exit codes: 0 done, 2 usage error or invalid policy.\n";
 
@@ -54,7 +58,12 @@ static int policies_list(void)
         goto out;
     }
     if (names.n_items == 0) {
-        fputs("tlsaudit policies: no shipped policies found (set TLSAUDIT_POLICY_DIR)\n", stderr);
+        char where[2048];
+        policy_shipped_where(where, sizeof(where));
+        fprintf(stderr,
+                "tlsaudit policies: no shipped policies found (searched: %s); set "
+                "TLSAUDIT_POLICY_DIR to their directory\n",
+                where);
         rc = EXIT_USAGE;
         goto out;
     }
@@ -168,6 +177,8 @@ int cmd_policies(int argc, char **argv)
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
                       strcmp(argv[1], "help") == 0)) {
         fputs(policies_usage, stdout);
+        printf("  %s\n", policy_installed_dir()[0] != '\0' ? policy_installed_dir() : "(none)");
+        fputs(policies_usage_tail, stdout);
         return EXIT_OK;
     }
     if (argc < 2 || strcmp(argv[1], "list") == 0) {

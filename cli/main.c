@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/man.h"
 #include "cli/output.h"
 #include "config.h"
 
@@ -134,6 +135,17 @@ static int dispatch(int argc, char **argv)
     return EXIT_USAGE;
 }
 
+/* man_page runs the hidden `tlsaudit --man DATE` that make runs to write
+ * tlsaudit.1 (cli/man.h): the page from the help of every command. */
+static int man_page(int argc, char **argv)
+{
+    if (argc != 3) {
+        fputs("tlsaudit --man: expected the page's date (YYYY-MM-DD)\n", stderr);
+        return EXIT_USAGE;
+    }
+    return man_write(stdout, usage_text, dispatch, argv[2]);
+}
+
 int main(int argc, char **argv)
 {
     /* Output that is not a terminal is buffered in 64 KiB blocks, so that
@@ -144,6 +156,9 @@ int main(int argc, char **argv)
     static char stdout_buf[64 * 1024];
     if (!isatty(STDOUT_FILENO)) {
         (void)setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
+    }
+    if (argc >= 2 && strcmp(argv[1], "--man") == 0) {
+        return cli_stdout_finish(man_page(argc, argv));
     }
     return cli_stdout_finish(dispatch(argc, argv));
 }

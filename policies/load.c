@@ -779,19 +779,7 @@ struct policy *policy_load(const char *name_or_path, char *err, size_t err_len)
     }
     char path[PATH_MAX];
     if (!load_find_shipped(name_or_path, path, sizeof(path))) {
-        struct strlist names;
-        strlist_init(&names);
-        char *list = NULL;
-        if (policy_list_shipped(&names) == 0) {
-            list = strlist_join(&names, ", ");
-        }
-        snprintf(err, err_len,
-                 "policy '%s' not found: expected a shipped policy name (%s) or a path to a "
-                 ".yaml file",
-                 name_or_path, list != NULL && list[0] != '\0' ? list : "none installed");
-        free(list);
-        strlist_cleanup(&names);
-        load_escape_err(err, err_len);
+        load_not_found(name_or_path, err, err_len);
         return NULL;
     }
     return policy_load_file(path, err, err_len);

@@ -51,12 +51,11 @@ void finding_list_cleanup(struct finding_list *l);
 struct policy;
 
 /* policy_load loads a policy by shipped name ("pci-dss-4.0": looked up in
- * $TLSAUDIT_POLICY_DIR, then the installed policy directory, then the
- * source tree's policies/) or by path (anything with a '/' or ending in
- * .yaml/.yml), following `extends`. Returns NULL with
- * "FILE:LINE:COLUMN: what was expected" (or why the file cannot be read)
- * in err when the policy is invalid in any way: the whole policy is
- * rejected. */
+ * $TLSAUDIT_POLICY_DIR, then the installed policy directory, then, for a
+ * program of the build tree only, the source tree's policies/) or by path (anything with a '/' or
+ * ending in .yaml/.yml), following `extends`. Returns NULL with "FILE:LINE:COLUMN: what was
+ * expected" (or why the file cannot be read) in err when the policy is invalid in any way: the
+ * whole policy is rejected. */
 struct policy *policy_load(const char *name_or_path, char *err, size_t err_len);
 void policy_free(struct policy *p);
 
@@ -81,6 +80,15 @@ __attribute__((warn_unused_result)) int policy_eval(const struct policy *p,
 
 /* policy_list_shipped appends the names of the shipped policies. */
 __attribute__((warn_unused_result)) int policy_list_shipped(struct strlist *out);
+
+/* policy_installed_dir returns the installed policy directory compiled in
+ * ($(pkgdatadir)/policies), "" when none was. Static storage. */
+const char *policy_installed_dir(void);
+
+/* policy_shipped_where writes to out (always terminated) every directory
+ * searched for shipped policies and why it gave nothing: "DIR (No such
+ * file or directory); ...", for the message that none was found. */
+void policy_shipped_where(char *out, size_t out_size);
 
 /* ---- added with the policy language (docs/policy-language.md) ------------ */
 

@@ -190,6 +190,10 @@ struct policy {
  * ending in .yaml/.yml). (policies/shipped.c) */
 bool load_find_shipped(const char *name, char *out, size_t out_size);
 bool load_is_path(const char *s);
+/* load_not_found writes the error for a shipped name that no directory
+ * has: the shipped names there are, or, when there is none, every
+ * directory searched and why it gave nothing. (policies/shipped.c) */
+void load_not_found(const char *name, char *err, size_t err_len);
 
 /* policy_rule_cleanup / policy_waiver_cleanup free what one entry owns. */
 void policy_rule_cleanup(struct rule *r);

@@ -2,13 +2,22 @@
  * policies/shipped.c - where the shipped policies live: the lookup of a
  * shipped name ("pci-dss-4.0" -> DIR/pci-dss-4.0.yaml in
  * $TLSAUDIT_POLICY_DIR, the installed policy directory, the source tree's
- * policies/, in that order) for policy_load and `extends`, and
- * policy_list_shipped.
+ * policies/, in that order) for policy_load and `extends`,
+ * policy_list_shipped, and the "not found" message that names every
+ * directory searched and why it gave nothing.
+ *
+ * The installed directory is $(pkgdatadir)/policies, compiled in by
+ * Makefile.am (TLSAUDIT_POLICY_DIR). The source tree's policies/ is searched
+ * only by a program running from the build tree (its /proc/self/exe under
+ * TLSAUDIT_BUILD_DIR): an installed tlsaudit uses its installed policies or
+ * says they are missing, never a source tree that happens to be left behind.
  *
  * Invariants: a shipped name is letters, digits, '.', '_' and '-' (no
  * leading '.', at most 64 characters), so it never leaves its directory.
  */
 #include <dirent.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +25,7 @@
 
 #include "common/strlist.h"
 #include "policies/policy.h"
+#include "policies/load_yaml.h"
 #include "policies/policy_int.h"
 
 #ifndef TLSAUDIT_POLICY_DIR
@@ -24,6 +34,14 @@
 #ifndef TLSAUDIT_SRC_POLICY_DIR
 #define TLSAUDIT_SRC_POLICY_DIR ""
 #endif
+#ifndef TLSAUDIT_BUILD_DIR
+#define TLSAUDIT_BUILD_DIR ""
+#endif
+
+const char *policy_installed_dir(void)
+{
+    return TLSAUDIT_POLICY_DIR;
+}
 
 static bool load_valid_name(const char *name)
 {
@@ -39,6 +57,19 @@ static bool load_valid_name(const char *name)
     return true;
 }
 
+/* load_in_build_tree: whether this program is one of the build tree's
+ * (tlsaudit before `make install`, a test program). */
+static bool load_in_build_tree(void)
+{
+    char exe[PATH_MAX], build[PATH_MAX];
+    if (TLSAUDIT_BUILD_DIR[0] == '\0' || realpath("/proc/self/exe", exe) == NULL ||
+        realpath(TLSAUDIT_BUILD_DIR, build) == NULL) {
+        return false;
+    }
+    size_t n = strlen(build);
+    return strncmp(exe, build, n) == 0 && exe[n] == '/';
+}
+
 /* load_dirs lists the shipped-policy directories in lookup order. */
 static size_t load_dirs(const char *dirs[3])
 {
@@ -50,7 +81,7 @@ static size_t load_dirs(const char *dirs[3])
     if (TLSAUDIT_POLICY_DIR[0] != '\0') {
         dirs[n++] = TLSAUDIT_POLICY_DIR;
     }
-    if (TLSAUDIT_SRC_POLICY_DIR[0] != '\0') {
+    if (TLSAUDIT_SRC_POLICY_DIR[0] != '\0' && load_in_build_tree()) {
         dirs[n++] = TLSAUDIT_SRC_POLICY_DIR;
     }
     return n;
@@ -133,4 +164,68 @@ int policy_list_shipped(struct strlist *out)
 out:
     strlist_cleanup(&names);
     return rc;
+}
+
+/* load_where appends to out "DIR (REASON)" for every shipped-policy
+ * directory, "; "-separated: what was searched and why it gave nothing. */
+static void load_where(char *out, size_t out_size)
+{
+    const char *dirs[3];
+    size_t n = load_dirs(dirs);
+    const char *env = getenv("TLSAUDIT_POLICY_DIR");
+    size_t used = strlen(out);
+    for (size_t i = 0; i < n && used < out_size; i++) {
+        struct stat st;
+        const char *why = "no .yaml file in it";
+        if (stat(dirs[i], &st) != 0) {
+            why = strerror(errno);
+        } else if (!S_ISDIR(st.st_mode)) {
+            why = "not a directory";
+        }
+        bool from_env = env != NULL && dirs[i] == env;
+        int w = snprintf(out + used, out_size - used, "%s%s%s (%s)", i > 0 ? "; " : "",
+                         from_env ? "$TLSAUDIT_POLICY_DIR " : "", dirs[i], why);
+        used = w < 0 ? out_size : used + (size_t)w;
+    }
+    if (n == 0 && used < out_size) {
+        snprintf(out + used, out_size - used, "no directory configured");
+    }
+}
+
+void policy_shipped_where(char *out, size_t out_size)
+{
+    if (out_size > 0) {
+        out[0] = '\0';
+        load_where(out, out_size);
+    }
+}
+
+void load_not_found(const char *name, char *err, size_t err_len)
+{
+    struct strlist names;
+    strlist_init(&names);
+    char *list = NULL;
+    if (policy_list_shipped(&names) == 0) {
+        list = strlist_join(&names, ", ");
+    }
+    if (list != NULL && list[0] != '\0') {
+        snprintf(err, err_len,
+                 "policy '%s' not found: expected a shipped policy name (%s) or a path to a "
+                 ".yaml file",
+                 name, list);
+    } else {
+        int w =
+            snprintf(err, err_len,
+                     "policy '%s' not found: no shipped policies are installed (searched: ", name);
+        if (w > 0 && (size_t)w < err_len) {
+            load_where(err, err_len);
+            size_t used = strlen(err);
+            snprintf(err + used, err_len - used,
+                     "); set TLSAUDIT_POLICY_DIR to their directory, or give a path to a .yaml "
+                     "file");
+        }
+    }
+    free(list);
+    strlist_cleanup(&names);
+    load_escape_err(err, err_len);
 }
