@@ -70,6 +70,14 @@ static const struct probe_def probe_defs_default[] = {
     FULL_ROW(early_data, 0),
     FULL_ROW(ticketbleed, PROBE_INTRUSIVE),
 #undef FULL_ROW
+    /* CVE-2011-0411 class: a command pipelined after STARTTLS, answered
+     * inside TLS (starttls_inject.c); not-applicable to direct TLS. */
+    {.id = "starttls_injection",
+     .track = PROBE_TRACK_WORKER,
+     .needs = NEED_TLS_ACCEPTED,
+     .unmet_state = PR_NOT_APPLICABLE,
+     .flags = PROBE_VULN,
+     .run = probe_starttls_injection_run},
     {.id = "enumeration",
      .track = PROBE_TRACK_LOOP,
      .flags = PROBE_OWN_FACTS,

@@ -232,6 +232,12 @@ enum probe_step probe_resumption_id_run(struct probe_ctx *c);
 enum probe_step probe_resumption_ticket_run(struct probe_ctx *c);
 enum probe_step probe_early_data_run(struct probe_ctx *c);
 enum probe_step probe_ticketbleed_run(struct probe_ctx *c);
+/* A command pipelined after STARTTLS (starttls_inject.c). */
+enum probe_step probe_starttls_injection_run(struct probe_ctx *c);
+/* probe_injection_answered: whether data[0..n) (what the server sent inside
+ * TLS, hostile) holds a whole line answering the command the probe
+ * pipelines for proto: 1 yes, 0 no, -1 when proto gets no injection. */
+int probe_injection_answered(const char *proto, const uint8_t *data, size_t n);
 int probe_robot_start(struct probe_ctx *c, void (*done)(void *arg), void *arg); /* robot.c */
 /* The derived vulnerability checks over the enumeration's facts (vulns_derived.c). */
 enum probe_step probe_poodle_run(struct probe_ctx *c);

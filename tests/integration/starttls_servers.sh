@@ -111,6 +111,33 @@ t_eq "vsftpd: AUTH TLS accepted; logins not listed by FTP" "true true false coul
 t_eq "every STARTTLS target: starttls_missing negative" "negative negative negative negative negative negative negative" \
 	"$(for p in $P_SMTP $P_SUB $P_IMAP $P_POP3 $P_SIEVE $P_FTP $P_LMTP; do row "$p" starttls_missing; done | paste -sd' ' -)"
 
+# CVE-2011-0411 class (starttls_injection): each server gets its upgrade
+# command and a harmless one in one write; all three are patched, each in
+# its own way. Postfix discards the pipelined bytes and completes TLS
+# (nothing answered inside TLS); dovecot closes the connection before its
+# ServerHello; vsftpd reads the bytes as TLS and fails ("500 OOPS") in
+# plaintext. smtps (direct TLS) is not applicable.
+inj() { tq "$1" '.probes[] | select(.id == "starttls_injection") | "\(.state) \(.detail)"'; }
+for p in $P_SMTP $P_SUB; do
+	t_match "postfix smtp $p: starttls_injection negative, TLS completed, nothing answered" \
+		"^negative smtp: the command sent with STARTTLS was not answered inside TLS \(TLS 1.2: 0 bytes inside TLS" "$(inj "$p")"
+done
+t_match "postfix: the evidence says what was sent and the go-ahead" \
+	'^sent in one write: STARTTLS\\r\\nNOOP\\r\\n; before TLS: 220 2.0.0 Ready to start TLS\\r\\n; inside TLS: $' \
+	"$(tq "$P_SMTP" '.probes[] | select(.id == "starttls_injection") | .evidence')"
+for x in "imap $P_IMAP" "pop3 $P_POP3" "sieve $P_SIEVE" "lmtp $P_LMTP"; do
+	set -- $x
+	t_match "dovecot $1: starttls_injection negative, closed before the ServerHello" \
+		"^negative $1: the server would not carry the command sent with STARTTLS into TLS \(the handshake failed: the server closed the connection, before any ServerHello\)" \
+		"$(inj "$2")"
+done
+t_match "vsftpd: starttls_injection negative, the bytes refused as TLS in plaintext" \
+	"^negative ftp: the server did not start TLS after the command sent with STARTTLS .*bytes after the server's go-ahead" "$(inj "$P_FTP")"
+t_match "vsftpd: the evidence shows its plaintext refusal" "before TLS: 234 .*500 OOPS" \
+	"$(tq "$P_FTP" '.probes[] | select(.id == "starttls_injection") | .evidence')"
+t_eq "postfix smtps: starttls_injection not applicable (direct TLS)" \
+	"not-applicable direct TLS: no plaintext dialogue" "$(inj "$P_SMTPS")"
+
 # The wrong protocol on a real server: a clear error, never a hang.
 t_run 3 "$TLSAUDIT" scan --db "$db" --offline --no-enumerate --format json --timeout 3 \
 	--starttls pop3 "127.0.0.1:$P_IMAP"
