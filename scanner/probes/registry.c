@@ -22,6 +22,9 @@
 #include "scanner/scan.h"
 
 static const struct probe_def probe_defs_default[] = {
+    /* Before the dialogue, so a server that refuses TLS is asked too
+     * (plaintext.c: PostgreSQL only). */
+    {.id = "plaintext_session", .track = PROBE_TRACK_WORKER, .run = probe_plaintext_session_run},
     {.id = "starttls",
      .track = PROBE_TRACK_WORKER,
      .flags = PROBE_OWN_FACTS,

@@ -204,12 +204,13 @@ void probe_record(struct probe_ctx *c, const char *id, enum tls_version version,
 #define PROBE_NOT_TESTED_BUDGET "not tested: the target's time budget ran out"
 
 /* The scanner's rows (one file each under scanner/probes/). */
-enum probe_step probe_starttls_run(struct probe_ctx *c);    /* starttls.c */
-enum probe_step probe_versions_run(struct probe_ctx *c);    /* versions.c */
-enum probe_step probe_chain_run(struct probe_ctx *c);       /* chain.c */
-enum probe_step probe_deployments_run(struct probe_ctx *c); /* deployments.c */
-enum probe_step probe_hsts_run(struct probe_ctx *c);        /* hsts.c */
-bool probe_hsts_wanted(const struct scan_options *o);       /* hsts.c */
+enum probe_step probe_plaintext_session_run(struct probe_ctx *c); /* plaintext.c */
+enum probe_step probe_starttls_run(struct probe_ctx *c);          /* starttls.c */
+enum probe_step probe_versions_run(struct probe_ctx *c);          /* versions.c */
+enum probe_step probe_chain_run(struct probe_ctx *c);             /* chain.c */
+enum probe_step probe_deployments_run(struct probe_ctx *c);       /* deployments.c */
+enum probe_step probe_hsts_run(struct probe_ctx *c);              /* hsts.c */
+bool probe_hsts_wanted(const struct scan_options *o);             /* hsts.c */
 /* probe_greeting_ms: the extra time an attempt on c's target gets for its
  * dialogue (the greeting timeout; 0 for direct TLS) (starttls.c). */
 int probe_greeting_ms(const struct probe_ctx *c);
