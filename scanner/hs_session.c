@@ -647,12 +647,12 @@ out:
     return 0;
 }
 
-/* Reads what k's server sends until wait_ms pass, it closes, or out is
- * full; out->closed when it closed or reset. */
+/* Reads what k's server sends until wait_ms pass (from now: the wait is
+ * not cut short by a slow handshake), it closes, or out is full;
+ * out->closed when it closed or reset. */
 static void read_unasked(struct conn *k, int wait_ms, struct hs_after_out *out)
 {
-    int64_t until = util_mono_ms() + wait_ms;
-    k->deadline = until < k->deadline ? until : k->deadline;
+    k->deadline = util_mono_ms() + wait_ms;
     while (out->n < sizeof(out->data)) {
         ssize_t n = gnutls_record_recv(k->s, out->data + out->n, sizeof(out->data) - out->n);
         if (n > 0) {

@@ -116,7 +116,8 @@ struct hs_after_out {
  * dialogue left in it stays for the caller), completes a handshake of
  * version v, sends nothing and reads what the server sends within wait_ms
  * (at most HS_AFTER_MAX bytes, hostile: only kept, never parsed here).
- * connect, dialogue and handshake share timeout_ms. One connection. */
+ * connect, dialogue and handshake share timeout_ms; the wait follows
+ * them. One connection. */
 int hs_read_after(const struct sockaddr *sa, socklen_t sa_len, const struct hs_options *opt,
                   void *dialogue_ctx, enum tls_version v, int timeout_ms, int wait_ms,
                   struct hs_after_out *out);

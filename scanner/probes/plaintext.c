@@ -88,7 +88,14 @@ enum probe_step probe_plaintext_session_run(struct probe_ctx *c)
     struct net_error err;
     char detail[FACT_TEXT * 2], ev[FACT_TEXT * 2];
     const struct target_addr *a = c->addr;
-    int64_t deadline = util_mono_ms() + c->o->timeout_ms + probe_greeting_ms(c);
+    int t = probe_handshake_timeout(c);
+    if (t == 0) {
+        c->out_of_time = true;
+        probe_record(c, ROW_ID, PROBE_NO_VERSION, 0, PR_COULD_NOT_TEST, PROBE_NOT_TESTED_BUDGET,
+                     NULL);
+        return PROBE_NEXT;
+    }
+    int64_t deadline = util_mono_ms() + t;
     int fd = net_connect((const struct sockaddr *)&a->sa, a->sa_len, deadline, c->o->stop, &err);
     if (fd < 0) {
         snprintf(detail, sizeof(detail), "postgres: %s", err.why);

@@ -4,10 +4,12 @@
  * registry.h).
  *
  * The table's order is the order the probes run in on their track: the
- * worker track asks the versions first (the chain comes from the newest
- * accepted one), then checks the chain, HSTS, and the TLS 1.3 signature
- * schemes, then runs the full-handshake probes (renegotiation, resumption,
- * early data, Ticketbleed); the loop track runs the enumeration, then the
+ * worker track first asks what the plaintext side says (PostgreSQL
+ * without TLS, the STARTTLS dialogue), then the versions (the chain comes
+ * from the newest accepted one), then checks the chain, HSTS, and the TLS
+ * 1.3 signature schemes, then runs the full-handshake probes
+ * (renegotiation, resumption, early data, Ticketbleed) and the STARTTLS
+ * injection check; the loop track runs the enumeration, then the
  * probes that need its facts (the extra hellos, heartbleed, ccs_injection,
  * robot). A new probe is one file under scanner/probes/ and one row here.
  */

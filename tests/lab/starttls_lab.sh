@@ -247,6 +247,7 @@ patharchive: $n/spool/archive
 ovmethod: tradindexed
 hismethod: hisv6
 readerswhenstopped: true
+nnrpdloadlimit: 0
 tlscertfile: $n/chain.pem
 tlskeyfile: $n/key.pem
 tlsprotocols: [ TLSv1.2 ]
