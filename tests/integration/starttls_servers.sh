@@ -19,6 +19,12 @@
 #             ECDHE-RSA-CAMELLIA256-SHA384 (the second is one GnuTLS cannot
 #             do: the enumeration finds it, the GnuTLS handshake uses the first)
 #
+# Not here: ngircd (Debian 12's 26.1), the IRC server the issue names, has
+# no STARTTLS (TLS only on dedicated ports; its IRCv3 capabilities are
+# multi-prefix alone) and silently ignores the command from an
+# unregistered client, so the irc dialogue can only time out against it;
+# the scripted transcripts (tests/unit/starttls_test.c) cover IRC.
+#
 # Every configuration differs, so each scan must find exactly its server's
 # suites per version behind the dialogue (enumeration) and a GnuTLS
 # handshake must complete behind it; the dialogue's facts (STARTTLS
