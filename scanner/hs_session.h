@@ -103,10 +103,10 @@ enum hs_after_state {
 
 struct hs_after_out {
     enum hs_after_state state;
-    bool timed_out;          /* NO_TLS / FAILED: the time ran out */
-    bool closed;             /* READ: the server closed (or reset) within the wait */
-    unsigned n_conns;        /* connections opened (0 or 1) */
-    size_t n;                /* READ: bytes in data (at most HS_AFTER_MAX; more are not read) */
+    bool timed_out;   /* NO_TLS / FAILED: the time ran out */
+    bool closed;      /* READ: the server closed (or reset) within the wait */
+    unsigned n_conns; /* connections opened (0 or 1) */
+    size_t n;         /* READ: bytes in data (at most HS_AFTER_MAX; more are not read) */
     uint8_t data[HS_AFTER_MAX];
     char why[FACT_TEXT];
 };
