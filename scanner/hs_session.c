@@ -13,7 +13,9 @@
  * becomes HS_TICKETBLEED_ID_LEN bytes of ours (the record and handshake
  * lengths follow); the ServerHello alone decides, so the handshake is
  * abandoned right after it. Server memory an echo carries is counted,
- * never kept.
+ * never kept. hs_read_after (the STARTTLS injection probe) completes one
+ * handshake behind a dialogue whose state the caller keeps and reads what
+ * the server sends unasked.
  */
 #include "scanner/hs_session.h"
 
@@ -42,6 +44,9 @@ struct conn {
     gnutls_session_t s;
     int64_t deadline;
     bool stopped; /* the stop flag ended a wait */
+    bool dialogue_timed_out;
+    void *dctx;  /* the dialogue's state in the caller's storage, or NULL (ours) */
+    bool sh_any; /* a ServerHello arrived */
     /* NewSessionTicket (any version); TLS 1.3: its max_early_data_size */
     bool nst_seen;
     uint32_t nst_max_early;
@@ -92,6 +97,9 @@ static int sess_hook(gnutls_session_t s, unsigned int htype, unsigned when, unsi
     struct conn *k = gnutls_session_get_ptr(s);
     if (k == NULL || !incoming || when != GNUTLS_HOOK_PRE || msg == NULL) {
         return 0;
+    }
+    if (htype == GNUTLS_HANDSHAKE_SERVER_HELLO) {
+        k->sh_any = true;
     }
     if (htype == GNUTLS_HANDSHAKE_NEW_SESSION_TICKET) {
         k->nst_seen = true;
@@ -235,9 +243,17 @@ static int conn_open(struct conn *k, const struct sockaddr *sa, socklen_t sa_len
         return -1;
     }
     out->n_conns++;
-    if (opt != NULL &&
-        net_dialogue_run(k->fd, opt->dialogue, k->deadline, handshake_stop_flag(), &err) != 0) {
+    int drc = 0;
+    if (opt != NULL && opt->dialogue != NULL && k->dctx != NULL) {
+        memset(k->dctx, 0, opt->dialogue->ops->ctx_size);
+        drc = net_dialogue_run_ctx(k->fd, opt->dialogue, k->dctx, k->deadline,
+                                   handshake_stop_flag(), &err);
+    } else if (opt != NULL) {
+        drc = net_dialogue_run(k->fd, opt->dialogue, k->deadline, handshake_stop_flag(), &err);
+    }
+    if (drc != 0) {
         k->stopped = err.interrupted;
+        k->dialogue_timed_out = err.timed_out;
         snprintf(out->why, sizeof(out->why), "pre-TLS dialogue failed: %s", err.why);
         goto fail;
     }
@@ -628,5 +644,61 @@ int hs_ticketbleed(const struct sockaddr *sa, socklen_t sa_len, const struct hs_
 out:
     conn_close(&k);
     gnutls_free(data.data);
+    return 0;
+}
+
+/* Reads what k's server sends until wait_ms pass (from now: the wait is
+ * not cut short by a slow handshake), it closes, or out is full;
+ * out->closed when it closed or reset. */
+static void read_unasked(struct conn *k, int wait_ms, struct hs_after_out *out)
+{
+    k->deadline = util_mono_ms() + wait_ms;
+    while (out->n < sizeof(out->data)) {
+        ssize_t n = gnutls_record_recv(k->s, out->data + out->n, sizeof(out->data) - out->n);
+        if (n > 0) {
+            out->n += (size_t)n;
+        } else if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) {
+            if (!conn_wait(k, POLLIN)) {
+                return;
+            }
+        } else if (n == 0 || gnutls_error_is_fatal((int)n)) {
+            out->closed = true;
+            return;
+        }
+    }
+}
+
+int hs_read_after(const struct sockaddr *sa, socklen_t sa_len, const struct hs_options *opt,
+                  void *dialogue_ctx, enum tls_version v, int timeout_ms, int wait_ms,
+                  struct hs_after_out *out)
+{
+    memset(out, 0, sizeof(*out));
+    struct conn k = {.fd = -1, .deadline = util_mono_ms() + timeout_ms, .dctx = dialogue_ctx};
+    struct hs_sess_out o;
+    out_init(&o);
+    int rc = conn_open(&k, sa, sa_len, opt, v, "", GNUTLS_NO_TICKETS, &o);
+    out->n_conns = o.n_conns;
+    if (rc != 0) {
+        out->state = k.stopped ? HS_AFTER_STOPPED : HS_AFTER_NO_TLS;
+        out->timed_out = k.dialogue_timed_out;
+        util_copy(out->why, sizeof(out->why), o.why);
+        return 0;
+    }
+    int ret = conn_handshake(&k);
+    if (ret != GNUTLS_E_SUCCESS) {
+        out->timed_out = ret == GNUTLS_E_TIMEDOUT;
+        out->state = k.stopped                               ? HS_AFTER_STOPPED
+                     : !k.sh_any && ret != GNUTLS_E_TIMEDOUT ? HS_AFTER_REFUSED
+                                                             : HS_AFTER_FAILED;
+        describe(&k, ret, "the handshake failed", out->why, sizeof(out->why));
+        goto out;
+    }
+    read_unasked(&k, wait_ms, out);
+    out->state = k.stopped ? HS_AFTER_STOPPED : HS_AFTER_READ;
+    snprintf(out->why, sizeof(out->why), "%s: %zu bytes inside TLS within %d ms%s",
+             tls_version_name(v), out->n, wait_ms, out->closed ? ", then the server closed" : "");
+    (void)gnutls_bye(k.s, GNUTLS_SHUT_WR);
+out:
+    conn_close(&k);
     return 0;
 }

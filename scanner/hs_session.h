@@ -88,4 +88,38 @@ int hs_early_data(const struct sockaddr *sa, socklen_t sa_len, const struct hs_o
 int hs_ticketbleed(const struct sockaddr *sa, socklen_t sa_len, const struct hs_options *opt,
                    enum tls_version v, int timeout_ms, struct hs_sess_out *out);
 
+/* What hs_read_after found: the bytes a server sent inside TLS, unasked,
+ * after a dialogue and a completed handshake (the STARTTLS injection
+ * probe: scanner/probes/starttls_inject.c). */
+#define HS_AFTER_MAX 4096
+enum hs_after_state {
+    HS_AFTER_READ,    /* the handshake completed: data[0..n) came within the wait */
+    HS_AFTER_NO_TLS,  /* the connect or the pre-TLS dialogue failed (why; timed_out) */
+    HS_AFTER_REFUSED, /* the handshake failed with no ServerHello: the server closed, reset,
+                       * sent an alert or bytes that are not TLS (why) */
+    HS_AFTER_FAILED,  /* the handshake failed after the ServerHello, or timed out (why) */
+    HS_AFTER_STOPPED, /* the scan's stop flag ended it */
+};
+
+struct hs_after_out {
+    enum hs_after_state state;
+    bool timed_out;   /* NO_TLS / FAILED: the time ran out */
+    bool closed;      /* READ: the server closed (or reset) within the wait */
+    unsigned n_conns; /* connections opened (0 or 1) */
+    size_t n;         /* READ: bytes in data (at most HS_AFTER_MAX; more are not read) */
+    uint8_t data[HS_AFTER_MAX];
+    char why[FACT_TEXT];
+};
+
+/* hs_read_after connects, runs opt's dialogue in the caller's state
+ * dialogue_ctx (opt->dialogue->ops->ctx_size bytes; zeroed here; what the
+ * dialogue left in it stays for the caller), completes a handshake of
+ * version v, sends nothing and reads what the server sends within wait_ms
+ * (at most HS_AFTER_MAX bytes, hostile: only kept, never parsed here).
+ * connect, dialogue and handshake share timeout_ms; the wait follows
+ * them. One connection. */
+int hs_read_after(const struct sockaddr *sa, socklen_t sa_len, const struct hs_options *opt,
+                  void *dialogue_ctx, enum tls_version v, int timeout_ms, int wait_ms,
+                  struct hs_after_out *out);
+
 #endif

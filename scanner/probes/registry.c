@@ -4,10 +4,12 @@
  * registry.h).
  *
  * The table's order is the order the probes run in on their track: the
- * worker track asks the versions first (the chain comes from the newest
- * accepted one), then checks the chain, HSTS, and the TLS 1.3 signature
- * schemes, then runs the full-handshake probes (renegotiation, resumption,
- * early data, Ticketbleed); the loop track runs the enumeration, then the
+ * worker track first asks what the plaintext side says (PostgreSQL
+ * without TLS, the STARTTLS dialogue), then the versions (the chain comes
+ * from the newest accepted one), then checks the chain, HSTS, and the TLS
+ * 1.3 signature schemes, then runs the full-handshake probes
+ * (renegotiation, resumption, early data, Ticketbleed) and the STARTTLS
+ * injection check; the loop track runs the enumeration, then the
  * probes that need its facts (the extra hellos, heartbleed, ccs_injection,
  * robot). A new probe is one file under scanner/probes/ and one row here.
  */
@@ -23,6 +25,9 @@
 #include "scanner/scan.h"
 
 static const struct probe_def probe_defs_default[] = {
+    /* Before the dialogue, so a server that refuses TLS is asked too
+     * (plaintext.c: PostgreSQL only). */
+    {.id = "plaintext_session", .track = PROBE_TRACK_WORKER, .run = probe_plaintext_session_run},
     {.id = "starttls",
      .track = PROBE_TRACK_WORKER,
      .flags = PROBE_OWN_FACTS,
@@ -73,6 +78,14 @@ static const struct probe_def probe_defs_default[] = {
     FULL_ROW(early_data, PROBE_REUSE_SNI),
     FULL_ROW(ticketbleed, PROBE_INTRUSIVE | PROBE_REUSE_SNI),
 #undef FULL_ROW
+    /* CVE-2011-0411 class: a command pipelined after STARTTLS, answered
+     * inside TLS (starttls_inject.c); not-applicable to direct TLS. */
+    {.id = "starttls_injection",
+     .track = PROBE_TRACK_WORKER,
+     .needs = NEED_TLS_ACCEPTED,
+     .unmet_state = PR_NOT_APPLICABLE,
+     .flags = PROBE_VULN,
+     .run = probe_starttls_injection_run},
     {.id = "enumeration",
      .track = PROBE_TRACK_LOOP,
      .flags = PROBE_OWN_FACTS,

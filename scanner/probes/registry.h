@@ -220,12 +220,13 @@ void probe_record(struct probe_ctx *c, const char *id, enum tls_version version,
 #define PROBE_NOT_TESTED_BUDGET "not tested: the target's time budget ran out"
 
 /* The scanner's rows (one file each under scanner/probes/). */
-enum probe_step probe_starttls_run(struct probe_ctx *c);    /* starttls.c */
-enum probe_step probe_versions_run(struct probe_ctx *c);    /* versions.c */
-enum probe_step probe_chain_run(struct probe_ctx *c);       /* chain.c */
-enum probe_step probe_deployments_run(struct probe_ctx *c); /* deployments.c */
-enum probe_step probe_hsts_run(struct probe_ctx *c);        /* hsts.c */
-bool probe_hsts_wanted(const struct scan_options *o);       /* hsts.c */
+enum probe_step probe_plaintext_session_run(struct probe_ctx *c); /* plaintext.c */
+enum probe_step probe_starttls_run(struct probe_ctx *c);          /* starttls.c */
+enum probe_step probe_versions_run(struct probe_ctx *c);          /* versions.c */
+enum probe_step probe_chain_run(struct probe_ctx *c);             /* chain.c */
+enum probe_step probe_deployments_run(struct probe_ctx *c);       /* deployments.c */
+enum probe_step probe_hsts_run(struct probe_ctx *c);              /* hsts.c */
+bool probe_hsts_wanted(const struct scan_options *o);             /* hsts.c */
 /* probe_greeting_ms: the extra time an attempt on c's target gets for its
  * dialogue (the greeting timeout; 0 for direct TLS) (starttls.c). */
 int probe_greeting_ms(const struct probe_ctx *c);
@@ -248,6 +249,12 @@ enum probe_step probe_resumption_id_run(struct probe_ctx *c);
 enum probe_step probe_resumption_ticket_run(struct probe_ctx *c);
 enum probe_step probe_early_data_run(struct probe_ctx *c);
 enum probe_step probe_ticketbleed_run(struct probe_ctx *c);
+/* A command pipelined after STARTTLS (starttls_inject.c). */
+enum probe_step probe_starttls_injection_run(struct probe_ctx *c);
+/* probe_injection_answered: whether data[0..n) (what the server sent inside
+ * TLS, hostile) holds a whole line answering the command the probe
+ * pipelines for proto: 1 yes, 0 no, -1 when proto gets no injection. */
+int probe_injection_answered(const char *proto, const uint8_t *data, size_t n);
 int probe_robot_start(struct probe_ctx *c, void (*done)(void *arg), void *arg); /* robot.c */
 /* The derived vulnerability checks over the enumeration's facts (vulns_derived.c). */
 enum probe_step probe_poodle_run(struct probe_ctx *c);

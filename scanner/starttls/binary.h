@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "scanner/net/dialogue.h"
 #include "scanner/starttls/starttls.h"
@@ -32,6 +33,60 @@ extern const struct net_dialogue_ops starttls_ldap_ops;
 /* PostgreSQL: sends SSLRequest; READY on 'S', FAILED on 'N', on an error
  * message ('E': its text) and on any other byte. arg: unused (NULL). */
 extern const struct net_dialogue_ops starttls_postgres_ops;
+
+/* PostgreSQL without TLS (the plaintext_session probe): a StartupMessage
+ * (protocol 3.0, user and database STARTTLS_PG_USER, no SSLRequest) and
+ * the first message the server answers it with, read by
+ * starttls_pg_plain_parse: an AuthenticationRequest ('R': the server
+ * accepts the session and asks for that method) or an ErrorResponse ('E',
+ * protocol 3 fields or protocol 2 text). Every byte is hostile: lengths are
+ * checked against what arrived and against STARTTLS_PG_MAX_MSG, the fields
+ * are read up to their NUL within the message, never with str* on server
+ * bytes. */
+#define STARTTLS_PG_USER "tlsaudit"
+#define STARTTLS_PG_MAX_MSG 2048
+#define STARTTLS_PG_AUTH_OK 0        /* AuthenticationOk: no password asked (trust) */
+#define STARTTLS_PG_AUTH_CLEARTEXT 3 /* AuthenticationCleartextPassword */
+
+enum starttls_pg_answer {
+    STARTTLS_PG_MORE = 0, /* more bytes are needed */
+    STARTTLS_PG_AUTH,     /* an AuthenticationRequest: auth_code */
+    STARTTLS_PG_ERROR,    /* an ErrorResponse: sqlstate (protocol 3), severity, message */
+    STARTTLS_PG_BAD,      /* anything else, or malformed: why */
+};
+
+/* What starttls_pg_plain_parse read. */
+struct starttls_pg_reply {
+    enum starttls_pg_answer answer;
+    uint32_t auth_code;
+    char sqlstate[8]; /* five characters, printable; "" when not sent (protocol 2) */
+    char severity[16];
+    char message[160]; /* printable, cut with "..." */
+    char why[96];      /* STARTTLS_PG_BAD */
+};
+
+/* The dialogue's state: the reply and the bytes it was read from. */
+struct starttls_pg_plain {
+    struct starttls_pg_reply reply;
+    size_t n;
+    uint8_t buf[STARTTLS_PG_MAX_MSG + 8];
+};
+
+/* starttls_pg_plain_parse reads in[0..len), the server's first bytes after
+ * our StartupMessage, into *out (zeroed first) and returns out->answer:
+ * MORE until a whole first message is there. */
+enum starttls_pg_answer starttls_pg_plain_parse(const uint8_t *in, size_t len,
+                                                struct starttls_pg_reply *out);
+
+/* starttls_pg_auth_name names an AuthenticationRequest code ("a cleartext
+ * password", "SASL (SCRAM)" ...), "an unknown method" for others. */
+const char *starttls_pg_auth_name(uint32_t code);
+
+/* The dialogue of the plaintext_session probe: sends the StartupMessage,
+ * READY once starttls_pg_plain_parse says AUTH or ERROR, FAILED on BAD.
+ * Its state is a struct starttls_pg_plain (the caller reads its reply after
+ * net_dialogue_run_ctx); no TLS follows READY: the caller closes. */
+extern const struct net_dialogue_ops starttls_pg_plain_ops;
 
 /* MySQL / MariaDB: reads the initial handshake (protocol 10), FAILED
  * "server does not offer TLS" without CLIENT_SSL, otherwise sends the

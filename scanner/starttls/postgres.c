@@ -11,6 +11,10 @@
  * Anything after 'S' is rejected: the server must wait for our ClientHello
  * (a server or proxy that does not lets bytes be injected before TLS, the
  * class of CVE-2021-23222).
+ *
+ * Also the plaintext_session probe's dialogue (binary.h): a StartupMessage
+ * without SSLRequest and the first message of the answer, to see whether
+ * the server takes sessions without TLS ("Message Flow: Start-up").
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -181,4 +185,164 @@ const struct net_dialogue_ops starttls_postgres_ops = {
     .ctx_size = sizeof(struct pg_ctx),
     .start = pg_start,
     .on_bytes = pg_on_bytes,
+};
+
+/* --- without TLS ------------------------------------------------------------ */
+
+#define PG_PROTOCOL_3_0 196608u /* major 3, minor 0 */
+
+/* Marks out malformed (its why already written). */
+static enum starttls_pg_answer pg_plain_bad(struct starttls_pg_reply *out)
+{
+    out->answer = STARTTLS_PG_BAD;
+    return out->answer;
+}
+
+/* Reads a complete protocol 3 ErrorResponse body into out. */
+static void pg_plain_error(const uint8_t *body, size_t len, struct starttls_pg_reply *out)
+{
+    const uint8_t *f = NULL;
+    size_t fl = 0;
+    out->answer = STARTTLS_PG_ERROR;
+    if (pg_field(body, len, 'C', &f, &fl)) {
+        starttls_bin_text(out->sqlstate, sizeof(out->sqlstate), f, fl);
+    }
+    if (pg_field(body, len, 'V', &f, &fl) || pg_field(body, len, 'S', &f, &fl)) {
+        starttls_bin_text(out->severity, sizeof(out->severity), f, fl);
+    }
+    if (pg_field(body, len, 'M', &f, &fl)) {
+        starttls_bin_text(out->message, sizeof(out->message), f, fl);
+    } else {
+        snprintf(out->why, sizeof(out->why), "an ErrorResponse without a message");
+        (void)pg_plain_bad(out);
+    }
+}
+
+enum starttls_pg_answer starttls_pg_plain_parse(const uint8_t *in, size_t len,
+                                                struct starttls_pg_reply *out)
+{
+    memset(out, 0, sizeof(*out));
+    struct rbuf r;
+    uint8_t type;
+    uint32_t mlen;
+    rbuf_init(&r, in, len);
+    if (!rbuf_get_u8(&r, &type)) {
+        return STARTTLS_PG_MORE;
+    }
+    if (type == 'E' && len >= 2 && in[1] != 0) {
+        /* protocol 2: 'E' and one NUL-terminated text */
+        const uint8_t *nul = memchr(in + 1, 0, len - 1);
+        size_t tl = nul != NULL ? (size_t)(nul - (in + 1)) : len - 1;
+        if (nul == NULL && tl > STARTTLS_PG_MAX_MSG) {
+            snprintf(out->why, sizeof(out->why), "an error text longer than %d bytes",
+                     STARTTLS_PG_MAX_MSG);
+            return pg_plain_bad(out);
+        }
+        if (nul == NULL) {
+            return STARTTLS_PG_MORE;
+        }
+        out->answer = STARTTLS_PG_ERROR;
+        starttls_bin_text(out->message, sizeof(out->message), in + 1, tl);
+        return out->answer;
+    }
+    if (type != 'R' && type != 'E') {
+        snprintf(out->why, sizeof(out->why), "an unexpected first message (type byte 0x%02x)",
+                 type);
+        return pg_plain_bad(out);
+    }
+    if (!rbuf_get_u32(&r, &mlen)) {
+        return STARTTLS_PG_MORE;
+    }
+    if (mlen < 4 + (type == 'R' ? 4u : 1u) || mlen - 4 > STARTTLS_PG_MAX_MSG) {
+        snprintf(out->why, sizeof(out->why), "a first message ('%c') of length %lu", type,
+                 (unsigned long)mlen);
+        return pg_plain_bad(out);
+    }
+    struct rbuf body;
+    if (!rbuf_get_bytes(&r, &body, mlen - 4)) {
+        return STARTTLS_PG_MORE;
+    }
+    if (type == 'E') {
+        pg_plain_error(body.data, body.len, out);
+        return out->answer;
+    }
+    if (!rbuf_get_u32(&body, &out->auth_code)) {
+        snprintf(out->why, sizeof(out->why), "a short AuthenticationRequest");
+        return pg_plain_bad(out);
+    }
+    out->answer = STARTTLS_PG_AUTH;
+    return out->answer;
+}
+
+const char *starttls_pg_auth_name(uint32_t code)
+{
+    switch (code) {
+    case STARTTLS_PG_AUTH_OK:
+        return "no password at all (AuthenticationOk: trust)";
+    case 2:
+        return "Kerberos V5";
+    case STARTTLS_PG_AUTH_CLEARTEXT:
+        return "a cleartext password";
+    case 5:
+        return "an MD5 password hash";
+    case 7:
+        return "GSSAPI";
+    case 9:
+        return "SSPI";
+    case 10:
+        return "SASL (SCRAM)";
+    default:
+        return "an unknown method";
+    }
+}
+
+static enum net_dialogue_step pg_plain_start(void *ctx, const void *arg, struct wbuf *out,
+                                             char *why, size_t why_len)
+{
+    (void)ctx;
+    (void)arg;
+    (void)why;
+    (void)why_len;
+    static const char params[] =
+        "user\0" STARTTLS_PG_USER "\0database\0" STARTTLS_PG_USER "\0application_name\0tlsaudit\0";
+    /* Int32 length (itself included), Int32 protocol, the pairs, a final NUL */
+    (void)wbuf_put_u32(out, (uint32_t)(4 + 4 + sizeof(params)));
+    (void)wbuf_put_u32(out, PG_PROTOCOL_3_0);
+    (void)wbuf_put_bytes(out, (const uint8_t *)params, sizeof(params)); /* with its NUL */
+    return NET_DIALOGUE_MORE;
+}
+
+static enum net_dialogue_step pg_plain_bytes(void *ctx, const void *arg, const uint8_t *in,
+                                             size_t len, struct wbuf *out, char *why,
+                                             size_t why_len)
+{
+    (void)arg;
+    (void)out;
+    struct starttls_pg_plain *c = ctx;
+    size_t room = sizeof(c->buf) - c->n;
+    size_t n = len < room ? len : room;
+    memcpy(c->buf + c->n, in, n);
+    c->n += n;
+    switch (starttls_pg_plain_parse(c->buf, c->n, &c->reply)) {
+    case STARTTLS_PG_MORE:
+        if (c->n == sizeof(c->buf)) {
+            snprintf(why, why_len, "no whole first message in %zu bytes", c->n);
+            return NET_DIALOGUE_FAILED;
+        }
+        return NET_DIALOGUE_MORE;
+    case STARTTLS_PG_AUTH:
+    case STARTTLS_PG_ERROR:
+        return NET_DIALOGUE_READY;
+    case STARTTLS_PG_BAD:
+        break;
+    }
+    snprintf(why, why_len, "%s", c->reply.why);
+    return NET_DIALOGUE_FAILED;
+}
+
+const struct net_dialogue_ops starttls_pg_plain_ops = {
+    .name = "postgres",
+    .ctx_size = sizeof(struct starttls_pg_plain),
+    .start = pg_plain_start,
+    .on_bytes = pg_plain_bytes,
 };

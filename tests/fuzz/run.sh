@@ -16,9 +16,10 @@
 #   robot       the ROBOT probe's reader of the server's reaction (scanner/probes/robot_pkcs1.c)
 #   starttls    the pre-TLS dialogues and their line engine (scanner/starttls/)
 #   starttls_bin  the binary pre-TLS dialogues, bytewise as the reference
+#   pg_plain    PostgreSQL's first answer to a StartupMessage without SSLRequest
 #
 # Needs clang 14 with libclang_rt.fuzzer (Debian: clang-14, libclang-rt-14-dev).
-# Seeds: seed_corpus.py (record, flight), seed_starttls.py (starttls_bin),
+# Seeds: seed_corpus.py (record, flight), seed_starttls.py (starttls_bin, pg_plain),
 # seed_inputs.sh (the others; conv's are small hand-made files kept in git); see
 # tests/fuzz/README.md.
 # Work files go to $FUZZ_WORK (default /tmp/tlsaudit-fuzz): the binaries,
@@ -30,7 +31,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}
 shift || true
-targets=${*:-record flight conv x509 revocation http policy targets robot starttls starttls_bin}
+targets=${*:-record flight conv x509 revocation http policy targets robot starttls starttls_bin pg_plain}
 work=${FUZZ_WORK:-/tmp/tlsaudit-fuzz}
 cc=${CC_FUZZ:-clang}
 mkdir -p "$work"
@@ -81,7 +82,7 @@ sources() {
 			"${registry[@]}")
 		libs=(-lgnutls)
 		;;
-	starttls | starttls_bin) srcs=("$top"/scanner/starttls/*.c "${common[@]}") libs=() ;;
+	starttls | starttls_bin | pg_plain) srcs=("$top"/scanner/starttls/*.c "${common[@]}") libs=() ;;
 	*)
 		echo "run.sh: unknown target '$1'" >&2
 		exit 2

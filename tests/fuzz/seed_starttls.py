@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""tests/fuzz/seed_starttls.py - writes corpus/starttls_bin/, the seeds of
+"""tests/fuzz/seed_starttls.py - writes corpus/starttls_bin/ and
+corpus/pg_plain/ (the server's first answer to a StartupMessage without
+SSLRequest, for fuzz_pg_plain), the seeds of
 fuzz_starttls_bin (byte 0: the dialogue, 0 ldap, 1 postgres, 2 mysql, 3 xmpp
 client, 4 xmpp server; byte 1: the chunk seed; then the server's bytes):
 each protocol's go-ahead and refusals, shaped as in
@@ -69,3 +71,32 @@ put("xmpp-dquote", 3, b"<stream:stream xmlns:stream=\"http://etherx.jabber.org/s
     b"<starttls xmlns=\"urn:ietf:params:xml:ns:xmpp-tls\"></starttls></stream:features>"
     b"<proceed xmlns=\"urn:ietf:params:xml:ns:xmpp-tls\"></proceed>")
 put("xmpp-trailing", 3, hdr + b"<stream:features>" + tls + b"</stream:features>" + proceed + b" ")
+
+
+# fuzz_pg_plain: what a server answers a StartupMessage without SSLRequest
+pg = os.path.join(top, "tests", "fuzz", "corpus", "pg_plain")
+os.makedirs(pg, exist_ok=True)
+for f in os.listdir(pg):
+    if not f.startswith("crash-"):
+        os.remove(os.path.join(pg, f))
+
+
+def pgput(name, body):
+    with open(os.path.join(pg, name), "wb") as f:
+        f.write(body)
+
+
+pgput("auth-ok", b"R" + struct.pack(">II", 8, 0) + b"S\0\0\0\x19application_name\0x\0")
+pgput("auth-cleartext", b"R" + struct.pack(">II", 8, 3))
+pgput("auth-md5", b"R" + struct.pack(">II", 12, 5) + b"salt")
+pgput("auth-sasl", b"R" + struct.pack(">II", 23, 10) + b"SCRAM-SHA-256\0\0")
+nohba = (b"SFATAL\0VFATAL\0C28000\0Mno pg_hba.conf entry for host \"127.0.0.1\", user "
+         b"\"tlsaudit\", database \"tlsaudit\", no encryption\0Fauth.c\0L543\0\0")
+pgput("error-no-encryption", b"E" + struct.pack(">I", len(nohba) + 4) + nohba)
+busy = b"SFATAL\0C53300\0Msorry, too many clients already\0\0"
+pgput("error-busy", b"E" + struct.pack(">I", len(busy) + 4) + busy)
+pgput("error-no-message", b"E" + struct.pack(">I", 12) + b"C28000\0\0")
+pgput("error-v2", b"EFATAL:  unsupported frontend protocol\n\0")
+pgput("bad-type", b"N")
+pgput("bad-length", b"R" + struct.pack(">I", 0xFFFFFFFF))
+pgput("short-auth", b"R" + struct.pack(">I", 6) + b"\0\0")

@@ -16,7 +16,11 @@
 # the dialogue's reason where it fails. The negative controls: slapd
 # without TLS (resultCode 2), PostgreSQL with ssl=off ('N'), MariaDB with
 # --skip-ssl (no CLIENT_SSL), prosody without mod_tls and for a host it
-# does not serve. A server whose package is missing is reported skipped.
+# does not serve. PostgreSQL's plaintext_session row (a StartupMessage
+# without SSLRequest) with pg_hba.conf three ways: host trust (positive,
+# no password), hostssl only (negative, "no encryption"), host password
+# (positive, a cleartext password), and under ssl=off (still asked).
+# A server whose package is missing is reported skipped.
 . "$(dirname "$0")/../lab/lab.sh"
 lab_netns "$0" "$@"
 set -eu
@@ -148,6 +152,43 @@ fi
 
 # --- postgresql-15 ------------------------------------------------------------
 PG_BIN=/usr/lib/postgresql/15/bin
+# pg_first: the first message's type and code (R3, E28000) a StartupMessage
+# without SSLRequest gets from 127.0.0.1:$PG_PORT ("-" when none).
+pg_first() {
+	python3 - "$PG_PORT" <<'EOPY'
+import socket, struct, sys
+try:
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=3)
+    p = b"user\0tlsaudit\0database\0tlsaudit\0\0"
+    s.sendall(struct.pack("!II", 8 + len(p), 196608) + p)
+    d = b""
+    while len(d) < 9:
+        b = s.recv(4096)
+        if not b:
+            break
+        d += b
+    if d[:1] == b"R":
+        print("R%d" % struct.unpack("!I", d[5:9])[0])
+    else:
+        i = d.find(b"\0C")
+        print("E" + d[i + 2:i + 7].decode() if d[:1] == b"E" and i > 0 else "-")
+except OSError:
+    print("-")
+EOPY
+}
+# pg_hba LINE WANT: pg_hba.conf becomes the socket's trust line and LINE,
+# reloaded (SIGHUP), polled until pg_first says WANT.
+pg_hba() {
+	printf 'local all all trust\n%s\n' "$1" >"$W/pg/data/pg_hba.conf"
+	kill -HUP "$PG"
+	local i got=''
+	for ((i = 0; i < 100; i++)); do
+		got=$(pg_first)
+		[ "$got" = "$2" ] && break
+		sleep 0.1
+	done
+	t_eq "pg_hba.conf '$1' in force" "$2" "$got"
+}
 if [ -x "$PG_BIN/postgres" ] && id postgres >/dev/null 2>&1; then
 	mkdir -p "$W/pg"
 	cp "$W/cert.pem" "$W/key.pem" "$W/pg/"
@@ -292,6 +333,34 @@ TLS 1.3: accepted TLS_AES_256_GCM_SHA384" postgres "$PG_PORT"
 		bin_scan postgres 0 postgres "$PG_PORT"
 		bin_suites "postgresql scan" "TLS1.3=0x1301,0x1302,0x1303"
 		bin_probe "postgresql" starttls_missing negative
+		# plaintext_session: initdb -A trust left "host all all 127.0.0.1/32
+		# trust": a StartupMessage without SSLRequest is let in at once
+		bin_probe "postgresql host trust" plaintext_session positive \
+			"sent: StartupMessage (protocol 3.0) user=tlsaudit database=tlsaudit, no SSLRequest; received: AuthenticationRequest 0"
+		t_eq "postgresql host trust: the detail names the method" \
+			"postgres: a session without TLS is accepted (user tlsaudit): the server asked for no password at all (AuthenticationOk: trust)" \
+			"$(jq -r '.probes[] | select(.id == "plaintext_session") | .detail' <<<"$T_JSON")"
+		pg_check=$("$TLSAUDIT" check --db "$W/scan.db" --latest --policy pci-dss-4.0 --format json || true)
+		t_eq "postgresql host trust: pci-no-plaintext-session fails (medium)" "fail medium" \
+			"$(jq -r '.targets[0].policies[0].findings[] | select(.rule_id == "pci-no-plaintext-session") | "\(.verdict) \(.severity)"' <<<"$pg_check")"
+		# hostssl only: refused for want of TLS (28000, "no encryption")
+		pg_hba 'hostssl all all 127.0.0.1/32 scram-sha-256' E28000
+		bin_scan postgres-hostssl 0 postgres "$PG_PORT" --no-enumerate
+		t_match "postgresql hostssl only: plaintext_session negative" \
+			'^negative postgres: a session without TLS is refused: no pg_hba.conf entry for host "127.0.0.1", user "tlsaudit", database "tlsaudit", no encryption$' \
+			"$(jq -r '.probes[] | select(.id == "plaintext_session") | "\(.state) \(.detail)"' <<<"$T_JSON")"
+		t_match "postgresql hostssl only: the evidence quotes the ErrorResponse" \
+			'received: ErrorResponse FATAL 28000: no pg_hba.conf entry' \
+			"$(jq -r '.probes[] | select(.id == "plaintext_session") | .evidence' <<<"$T_JSON")"
+		pg_check=$("$TLSAUDIT" check --db "$W/scan.db" --latest --policy pci-dss-4.0 --format json || true)
+		t_eq "postgresql hostssl only: pci-no-plaintext-session passes" "pass" \
+			"$(jq -r '.targets[0].policies[0].findings[] | select(.rule_id == "pci-no-plaintext-session") | .verdict' <<<"$pg_check")"
+		# host with "password": plaintext accepted, the password asked in clear
+		pg_hba 'host all all 127.0.0.1/32 password' R3
+		bin_scan postgres-password 0 postgres "$PG_PORT" --no-enumerate
+		t_eq "postgresql host password: plaintext_session positive, cleartext password" \
+			"positive postgres: a session without TLS is accepted (user tlsaudit): the server asked for a cleartext password" \
+			"$(jq -r '.probes[] | select(.id == "plaintext_session") | "\(.state) \(.detail)"' <<<"$T_JSON")"
 		# ssl=off by a reload: the answer becomes 'N' (polled: the reload is asynchronous)
 		sed -i 's/^ssl = on$/ssl = off/' "$W/pg/data/postgresql.conf"
 		kill -HUP "$PG"
@@ -306,6 +375,9 @@ TLS 1.3: accepted TLS_AES_256_GCM_SHA384" postgres "$PG_PORT"
 		bin_scan postgres-nossl 3 postgres "$PG_PORT"
 		t_match "postgresql ssl=off: the scan says why" 'SSLRequest answered N' \
 			"$(jq -r .error <<<"$T_JSON")"
+		t_eq "postgresql ssl=off: plaintext_session still asked (before the dialogue)" \
+			"positive AuthenticationRequest 3" \
+			"$(jq -r '.probes[] | select(.id == "plaintext_session") | "\(.state) \(.evidence | sub(".*received: "; ""))"' <<<"$T_JSON")"
 	else
 		t_fail "postgresql did not start" "$(tail -5 "$W/pg/log")"
 	fi

@@ -9,6 +9,9 @@
 # stored target error with the reason and exit 3, never a hang; a greeting
 # late on the first connection is retried once. The negative control: the
 # same server scanned as direct TLS (--starttls none) accepts nothing.
+# The injection probe (CVE-2011-0411 class): the inject mode keeps the
+# plaintext sent with STARTTLS and answers it inside real TLS (positive,
+# the PCI rule fails); purge, the same server discarding it, is negative.
 set -eu
 . "$top_srcdir/tests/lab/lab.sh"
 lab_netns "$0" "$@"
@@ -108,6 +111,45 @@ scripted_start late --starttls late-first --versions tls1.2 --suites "$SUITES"
 scan late 0 --starttls smtp --no-enumerate
 t_eq "late greeting: retried and upgraded" "ok true" \
 	"$(q late '.targets[0] | "\(.status) \(.starttls_dialogue.upgraded)"')"
+
+# --- CVE-2011-0411: a command pipelined with STARTTLS ----------------------
+# The scripted TLS does no cryptography, so behind the ok server the
+# injection probe's handshake cannot complete: could-not-test, never a
+# negative without an answer.
+t_eq "ok: starttls_injection could not be tested (no real TLS behind it)" "could-not-test" \
+	"$(q ok '.targets[0].probes[] | select(.id == "starttls_injection") | .state')"
+# inject keeps the plaintext after STARTTLS and answers it inside real TLS
+# (Python's ssl); purge is the same server discarding it (the fix).
+command -v openssl >/dev/null || { echo "openssl is needed" >&2; exit 99; }
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+	-subj /CN=scripted.lab.test -keyout "$work/inj.key" -out "$work/inj.pem" 2>/dev/null
+KP=$work/inj.pem,$work/inj.key
+inj() { q "$1" '.targets[0].probes[] | select(.id == "starttls_injection") | "\(.state)|\(.version)|\(.detail)|\(.evidence)"'; }
+scripted_start inject --starttls inject --starttls-keypair "$KP"
+scan inject 0 --starttls smtp --no-enumerate
+t_eq "inject: the GnuTLS handshakes behind the dialogue (real TLS)" "ok accepted" \
+	"$(q inject '.targets[0] | "\(.status) \(.versions[] | select(.version == "TLS 1.3") | .state)"')"
+IFS='|' read -r st ver det ev <<<"$(inj inject)"
+t_eq "inject: starttls_injection positive, on the newest version" "positive TLS 1.3" "$st $ver"
+t_match "inject: the detail names the class" "smtp: the server answered, inside TLS, a command sent in plaintext with its STARTTLS \(CVE-2011-0411 class\)" "$det"
+t_eq "inject: the evidence: what was sent, the go-ahead, the answer inside TLS" \
+	'sent in one write: STARTTLS\r\nNOOP\r\n; before TLS: 220 2.0.0 Ready to start TLS\r\n; inside TLS: 250 2.0.0 Ok\r\n' "$ev"
+t_run 1 "$TLSAUDIT" check --db "$db" --latest --policy pci-dss-4.0 --fail-on high --format json
+t_eq "inject: pci-asv-starttls-injection fails (high)" "fail high" \
+	"$(jq -r '.targets[0].policies[0].findings[] | select(.rule_id == "pci-asv-starttls-injection") | "\(.verdict) \(.severity)"' <<<"$T_OUT")"
+scan inject-ids 0 --starttls smtp --no-enumerate --ids-friendly
+t_eq "inject: --ids-friendly still runs it (a STARTTLS and a NOOP)" "positive" "$(inj inject-ids | cut -d'|' -f1)"
+scan inject-novulns 0 --starttls smtp --no-enumerate --no-vulns
+t_match "inject: --no-vulns leaves it out, saying so" '^not-run\|.*--no-vulns' "$(inj inject-novulns)"
+# (exit 1: the self-signed test certificate fails rules of its own)
+t_run 1 "$TLSAUDIT" check --db "$db" --latest --policy pci-dss-4.0 --fail-on high --format json
+t_eq "inject under --no-vulns: the rule is inconclusive, not a pass" "inconclusive" \
+	"$(jq -r '.targets[0].policies[0].findings[] | select(.rule_id == "pci-asv-starttls-injection") | .verdict' <<<"$T_OUT")"
+scripted_start purge --starttls purge --starttls-keypair "$KP"
+scan purge 0 --starttls smtp --no-enumerate
+IFS='|' read -r st ver det ev <<<"$(inj purge)"
+t_eq "purge: the same server discarding the plaintext: negative" "negative TLS 1.3" "$st $ver"
+t_match "purge: nothing answered inside TLS" "not answered inside TLS \(TLS 1.3: 0 bytes inside TLS within 2000 ms\)" "$det"
 
 # --- targets file: starttls= and its errors --------------------------------
 printf '127.0.0.1:%s starttls=smtp\n' "$PORT" >"$work/t.txt"

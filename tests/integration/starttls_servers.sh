@@ -14,6 +14,16 @@
 #             does not apply ssl_cipher_suites: OpenSSL's three there)
 #   vsftpd    ftp (AUTH TLS); TLS 1.2 AES256-GCM-SHA384 : AES128-SHA256 (RSA
 #             key exchange), TLS 1.3 OpenSSL's defaults
+#   nnrpd     INN 2.7's reader (inn2), nntp (STARTTLS, RFC 4642), standalone
+#             (-D) from its own INNCONF; TLS 1.2 only, ECDHE-RSA-AES256-SHA :
+#             ECDHE-RSA-CAMELLIA256-SHA384 (the second is one GnuTLS cannot
+#             do: the enumeration finds it, the GnuTLS handshake uses the first)
+#
+# Not here: ngircd (Debian 12's 26.1), the IRC server the issue names, has
+# no STARTTLS (TLS only on dedicated ports; its IRCv3 capabilities are
+# multi-prefix alone) and silently ignores the command from an
+# unregistered client, so the irc dialogue can only time out against it;
+# the scripted transcripts (tests/unit/starttls_test.c) cover IRC.
 #
 # Every configuration differs, so each scan must find exactly its server's
 # suites per version behind the dialogue (enumeration) and a GnuTLS
@@ -31,6 +41,8 @@ for p in postfix dovecot vsftpd; do
 	command -v "$p" >/dev/null || [ -x "/usr/sbin/$p" ] ||
 		lab_skip "$p is not installed (apt-get install postfix dovecot-imapd dovecot-pop3d dovecot-managesieved dovecot-lmtpd vsftpd)"
 done
+[ -x /usr/lib/news/bin/nnrpd ] && [ -x /usr/lib/news/bin/makehistory ] ||
+	lab_skip "INN's nnrpd is not installed (apt-get install inn2; setup.sh says how to configure it)"
 for b in imap-login pop3-login managesieve-login lmtp; do
 	[ -x "/usr/lib/dovecot/$b" ] ||
 		lab_skip "dovecot's $b is not installed (apt-get install dovecot-imapd dovecot-pop3d dovecot-managesieved dovecot-lmtpd)"
@@ -40,6 +52,7 @@ lab_certs
 
 . "$top_srcdir/tests/lab/starttls_lab.sh"
 stls_lab_start
+stls_nntp_start
 srv=$STLS_SRV
 
 # --- the scan ----------------------------------------------------------------
@@ -55,6 +68,7 @@ cat >"$LAB_DIR/targets" <<EOF
 127.0.0.1:$P_SIEVE starttls=sieve
 127.0.0.1:$P_FTP starttls=ftp
 127.0.0.1:$P_LMTP starttls=lmtp
+127.0.0.1:$P_NNTP starttls=nntp
 EOF
 t_run 0 "$TLSAUDIT" scan --db "$db" --offline --format json --timeout 5 -j 4 \
 	--ca-file "$LAB_CA" -f "$LAB_DIR/targets" -o "$LAB_DIR/scan.json"
@@ -88,6 +102,7 @@ expect "dovecot pop3s" "$P_POP3S" pop3s "TLS 1.2,TLS 1.3" "$DV12" 0x1302
 expect "dovecot managesieve" "$P_SIEVE" sieve "TLS 1.2,TLS 1.3" "$DV12" 0x1302
 expect "dovecot lmtp" "$P_LMTP" lmtp "TLS 1.2,TLS 1.3" "$DV12" 0x1301,0x1302,0x1303
 expect "vsftpd ftp" "$P_FTP" ftp "TLS 1.2,TLS 1.3" 0x003C,0x009D 0x1301,0x1302,0x1303
+expect "inn nnrpd nntp" "$P_NNTP" nntp "TLS 1.2" 0xC014,0xC077 ""
 
 # The dialogues' facts, as each server is configured.
 dlg() { tq "$1" '.starttls_dialogue | "\(.upgraded) \(.offered) \(.plaintext_auth)"'; }
@@ -108,8 +123,41 @@ t_eq "dovecot managesieve: upgraded" "true true true" "$(dlg "$P_SIEVE")"
 t_eq "dovecot lmtp: LHLO, STARTTLS, no AUTH" "true true false negative" "$(dlg "$P_LMTP") $(row "$P_LMTP" plaintext_auth)"
 t_eq "vsftpd: AUTH TLS accepted; logins not listed by FTP" "true true false could-not-test" \
 	"$(dlg "$P_FTP") $(row "$P_FTP" plaintext_auth)"
-t_eq "every STARTTLS target: starttls_missing negative" "negative negative negative negative negative negative negative" \
-	"$(for p in $P_SMTP $P_SUB $P_IMAP $P_POP3 $P_SIEVE $P_FTP $P_LMTP; do row "$p" starttls_missing; done | paste -sd' ' -)"
+t_eq "inn nntp: 382 go-ahead, STARTTLS listed, no plaintext login listed" "true true false negative" \
+	"$(dlg "$P_NNTP") $(row "$P_NNTP" plaintext_auth)"
+t_match "inn nntp: greeting" "InterNetNews NNRP server INN 2" "$(tq "$P_NNTP" '.starttls_dialogue.banner')"
+t_eq "every STARTTLS target: starttls_missing negative" "negative negative negative negative negative negative negative negative" \
+	"$(for p in $P_SMTP $P_SUB $P_IMAP $P_POP3 $P_SIEVE $P_FTP $P_LMTP $P_NNTP; do row "$p" starttls_missing; done | paste -sd' ' -)"
+
+# CVE-2011-0411 class (starttls_injection): each server gets its upgrade
+# command and a harmless one in one write; all three are patched, each in
+# its own way. Postfix discards the pipelined bytes and completes TLS
+# (nothing answered inside TLS); dovecot closes the connection before its
+# ServerHello; vsftpd reads the bytes as TLS and fails ("500 OOPS") in
+# plaintext; INN's nnrpd (fixed since CVE-2012-3523) completes TLS and
+# answers nothing inside it. smtps (direct TLS) is not applicable.
+inj() { tq "$1" '.probes[] | select(.id == "starttls_injection") | "\(.state) \(.detail)"'; }
+for p in $P_SMTP $P_SUB; do
+	t_match "postfix smtp $p: starttls_injection negative, TLS completed, nothing answered" \
+		"^negative smtp: the command sent with STARTTLS was not answered inside TLS \(TLS 1.2: 0 bytes inside TLS" "$(inj "$p")"
+done
+t_match "postfix: the evidence says what was sent and the go-ahead" \
+	'^sent in one write: STARTTLS\\r\\nNOOP\\r\\n; before TLS: 220 2.0.0 Ready to start TLS\\r\\n; inside TLS: $' \
+	"$(tq "$P_SMTP" '.probes[] | select(.id == "starttls_injection") | .evidence')"
+for x in "imap $P_IMAP" "pop3 $P_POP3" "sieve $P_SIEVE" "lmtp $P_LMTP"; do
+	set -- $x
+	t_match "dovecot $1: starttls_injection negative, closed before the ServerHello" \
+		"^negative $1: the server would not carry the command sent with STARTTLS into TLS \(the handshake failed: the server closed the connection, before any ServerHello\)" \
+		"$(inj "$2")"
+done
+t_match "vsftpd: starttls_injection negative, the bytes refused as TLS in plaintext" \
+	"^negative ftp: the server did not start TLS after the command sent with STARTTLS .*bytes after the server's go-ahead" "$(inj "$P_FTP")"
+t_match "vsftpd: the evidence shows its plaintext refusal" "before TLS: 234 .*500 OOPS" \
+	"$(tq "$P_FTP" '.probes[] | select(.id == "starttls_injection") | .evidence')"
+t_match "inn nntp: starttls_injection negative, TLS completed, DATE not answered" \
+	"^negative nntp: the command sent with STARTTLS was not answered inside TLS \\(TLS 1.2: 0 bytes inside TLS" "$(inj "$P_NNTP")"
+t_eq "postfix smtps: starttls_injection not applicable (direct TLS)" \
+	"not-applicable direct TLS: no plaintext dialogue" "$(inj "$P_SMTPS")"
 
 # The wrong protocol on a real server: a clear error, never a hang.
 t_run 3 "$TLSAUDIT" scan --db "$db" --offline --no-enumerate --format json --timeout 3 \

@@ -10,6 +10,7 @@
 #                      P_IMAPS P_POP3 P_POP3S P_SIEVE P_LMTP P_FTP (and
 #                      P_AUTH), STLS_SRV (their files), the logs
 #                      $STLS_SRV/postfix/maillog and $STLS_SRV/dovecot/dovecot.log
+#   stls_nntp_start    after it: INN's nnrpd (inn2) with STARTTLS; sets P_NNTP
 #
 # Used by tests/integration/starttls_servers.sh and bench/starttls.sh.
 
@@ -206,4 +207,69 @@ EOF
 _lab_spawn vsftpd "$P_FTP" sh -c 'exec vsftpd "$1" 0<>"$2"' vsftpd "$f/vsftpd.conf" "$f/stdin"
 
 STLS_SRV=$srv
+}
+
+# stls_nntp_start: INN's nnrpd (Debian's inn2) as a standalone NNTP reader
+# with STARTTLS on an ephemeral port (P_NNTP), from a config directory of
+# its own under $STLS_SRV/inn (INNCONF; no innd, no system spool): TLS 1.2
+# only, ECDHE-RSA-AES256-SHA : ECDHE-RSA-CAMELLIA256-SHA384 (tlsciphers,
+# tlsprotocols). Call after stls_lab_start. nnrpd -D binds as root and
+# then runs as news, so its files are news's; it logs to syslog only.
+stls_nntp_start() {
+local n=$STLS_SRV/inn
+_lab_pick_port && P_NNTP=$LAB_FREE_PORT
+mkdir -p "$n/etc" "$n/run" "$n/log" "$n/db" "$n/spool/articles" "$n/spool/overview" \
+	"$n/spool/tmp" "$n/spool/incoming/tmp" "$n/spool/outgoing" "$n/spool/archive"
+cp "$STLS_SRV/chain.pem" "$n/chain.pem"
+cp "$STLS_SRV/key.pem" "$n/key.pem"
+cat >"$n/etc/inn.conf" <<EOF
+domain: lab.test
+fromhost: lab.test
+pathhost: news.lab.test
+organization: "tlsaudit lab"
+mta: "/bin/false %s"
+pathnews: /usr/lib/news
+pathbin: /usr/lib/news/bin
+pathcontrol: /usr/lib/news/bin/control
+pathfilter: /etc/news/filter
+pathetc: $n/etc
+pathrun: $n/run
+pathlog: $n/log
+pathdb: $n/db
+pathhttp: $n/log
+pathspool: $n/spool
+patharticles: $n/spool/articles
+pathoverview: $n/spool/overview
+pathtmp: $n/spool/tmp
+pathincoming: $n/spool/incoming
+pathoutgoing: $n/spool/outgoing
+patharchive: $n/spool/archive
+ovmethod: tradindexed
+hismethod: hisv6
+readerswhenstopped: true
+nnrpdloadlimit: 0
+tlscertfile: $n/chain.pem
+tlskeyfile: $n/key.pem
+tlsprotocols: [ TLSv1.2 ]
+tlsciphers: "ECDHE-RSA-AES256-SHA:ECDHE-RSA-CAMELLIA256-SHA384"
+tlspreferserverciphers: true
+EOF
+printf '%s\n' 'auth "lab" {' '    hosts: "127.0.0.1"' '    default: "<lab>"' '}' \
+	'access "lab" {' '    users: "*"' '    newsgroups: "*"' '    access: R' '}' \
+	>"$n/etc/readers.conf"
+printf '%s\n' 'method timehash {' '    newsgroups: *' '    class: 0' '}' >"$n/etc/storage.conf"
+printf '%s\n' 'lab.test 0000000000 0000000001 y' >"$n/db/active"
+: >"$n/db/active.times"
+: >"$n/db/newsgroups"
+chown -R news:news "$n"
+chmod 600 "$n/key.pem"
+# nnrpd reads the overview index: makehistory -O makes an empty one
+if ! su news -s /bin/sh -c "INNCONF='$n/etc/inn.conf' /usr/lib/news/bin/makehistory -O -x" \
+	>"$n/log/makehistory.log" 2>&1; then
+	sed 's/^/  /' "$n/log/makehistory.log" >&2
+	echo "inn2: makehistory -O failed" >&2
+	exit 99
+fi
+_lab_spawn nnrpd "$P_NNTP" env INNCONF="$n/etc/inn.conf" /usr/lib/news/bin/nnrpd -D -f \
+	-b 127.0.0.1 -p "$P_NNTP" || exit 99
 }

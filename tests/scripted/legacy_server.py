@@ -558,7 +558,10 @@ def build_parser():
       help='delay between separate writes (default 10 with --fragment/--tcp-chunk)')
     a('--starttls', choices=mode_starttls.MODES, metavar='MODE',
       help='speak SMTP STARTTLS first (mode_starttls.py: ok, split, no-starttls, refuse, '
-           'endless, oversized, tls-early)')
+           'endless, oversized, tls-early, late-first, inject, purge)')
+    a('--starttls-keypair', default='', metavar='CERT,KEY',
+      help='PEM certificate chain and key of the real TLS (Python ssl) the inject and '
+           'purge STARTTLS modes speak after the upgrade')
     a('--misbehave', choices=MISBEHAVIOURS, help='hostile behaviour (see README)')
     a('--misbehave-count', type=int, default=0, metavar='N',
       help='only the first N connections misbehave (0 = all)')
@@ -666,6 +669,9 @@ class Config:
         self.write_delay = wd / 1000.0
         self.misbehave = args.misbehave
         self.starttls = args.starttls
+        self.starttls_keypair = args.starttls_keypair
+        if args.starttls in mode_starttls.REAL_TLS and not args.starttls_keypair:
+            raise OSError('--starttls %s needs --starttls-keypair CERT,KEY' % args.starttls)
         self.misbehave_count = args.misbehave_count
         self.misbehave_versions = set(norm_version(v) for v in
                                       split_list(args.misbehave_versions))
@@ -1647,7 +1653,8 @@ class Server:
         conn = Conn(s, peer, self.cfg, idx)
         try:
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            if self.cfg.starttls and not mode_starttls.run(s, self.cfg.starttls, idx):
+            if self.cfg.starttls and not mode_starttls.run(s, self.cfg.starttls, idx,
+                                                              keypair=self.cfg.starttls_keypair):
                 result = 'starttls %s: no TLS' % self.cfg.starttls
                 return
             if self.cfg.ticketbleed_backend:

@@ -16,13 +16,21 @@ False when the connection is done. Modes:
   tls-early       the 220 go-ahead and TLS-looking bytes in one write
   late-first      as ok, but the first connection's greeting comes 4 s late
                   (a busy server: the client's one retry gets a prompt one)
+  inject          CVE-2011-0411: the upgrade is real TLS (Python's ssl, with
+                  --starttls-keypair), and whatever plaintext came after the
+                  STARTTLS line in the same read is kept and answered inside
+                  TLS as if the client had sent it there (Postfix < 2.8.4)
+  purge           the same real TLS, but the plaintext after STARTTLS is
+                  discarded (the fix): the negative control of inject
 """
 
 import socket
+import ssl
 import time
 
 MODES = ('ok', 'split', 'no-starttls', 'refuse', 'endless', 'oversized', 'tls-early',
-         'late-first')
+         'late-first', 'inject', 'purge')
+REAL_TLS = ('inject', 'purge')
 
 EHLO_OK = (b'250-scripted.lab.test\r\n250-PIPELINING\r\n250-AUTH PLAIN LOGIN\r\n'
            b'250-STARTTLS\r\n250 8BITMIME\r\n')
@@ -62,9 +70,44 @@ def _line(sock, buf, deadline):
     return line
 
 
-def run(sock, mode, index=0, timeout=10.0):
+def _answer(line):
+    verb = line.split(b' ', 1)[0].upper()
+    if verb in (b'EHLO', b'HELO', b'LHLO'):
+        return b'250-scripted.lab.test\r\n250 8BITMIME\r\n'
+    if verb in (b'NOOP', b'RSET'):
+        return b'250 2.0.0 Ok\r\n'
+    if verb == b'QUIT':
+        return b'221 2.0.0 Bye\r\n'
+    return b'502 5.5.2 Error: command not recognized\r\n'
+
+
+def _real_tls(sock, mode, kept, keypair, deadline):
+    """The TLS part of inject and purge: a real handshake, then SMTP inside
+    TLS; inject first answers the kept plaintext lines. False (the
+    connection is done)."""
+    cert, _, key = keypair.partition(',')
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    if mode == 'purge':
+        kept.clear()
+    sock.settimeout(max(0.1, deadline - time.monotonic()))
+    try:
+        tls = ctx.wrap_socket(sock, server_side=True)
+    except (ssl.SSLError, OSError):
+        return False
+    try:
+        while True:
+            line = _line(tls, kept, deadline)
+            tls.sendall(_answer(line))
+            if line.upper().startswith(b'QUIT'):
+                return False
+    except (_Gone, ssl.SSLError, OSError):
+        return False
+
+
+def run(sock, mode, index=0, timeout=10.0, keypair=''):
     """Speaks the server's side of SMTP STARTTLS in mode on the index-th
-    connection; True when TLS follows."""
+    connection; True when the scripted TLS follows."""
     if mode == 'late-first' and index == 0:
         time.sleep(4)
     deadline = time.monotonic() + timeout
@@ -95,6 +138,8 @@ def run(sock, mode, index=0, timeout=10.0):
                     sock.sendall(b'220 2.0.0 go ahead\r\n\x16\x03\x03\x00\x02\x02\x28')
                     return False
                 _send(sock, b'220 2.0.0 Ready to start TLS\r\n', split)
+                if mode in REAL_TLS:
+                    return _real_tls(sock, mode, buf, keypair, deadline)
                 return True
             elif verb == b'QUIT':
                 _send(sock, b'221 2.0.0 Bye\r\n', split)

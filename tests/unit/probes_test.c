@@ -532,6 +532,63 @@ static void addr_of_closed(struct target_addr *a)
     util_copy(a->ip, sizeof(a->ip), "127.0.0.1");
 }
 
+/* The STARTTLS injection row: a worker vulnerability check after an
+ * accepted version, not intrusive (it runs with --ids-friendly). */
+START_TEST(starttls_injection_row)
+{
+    const struct probe_def *row = NULL;
+    for (size_t i = 0; i < probe_table_default.n_defs; i++) {
+        if (strcmp(probe_table_default.defs[i].id, "starttls_injection") == 0) {
+            row = &probe_table_default.defs[i];
+        }
+    }
+    ck_assert_ptr_nonnull(row);
+    ck_assert_int_eq(row->track, PROBE_TRACK_WORKER);
+    ck_assert_uint_eq(row->needs, NEED_TLS_ACCEPTED);
+    ck_assert_uint_eq(row->flags, PROBE_VULN);
+    ck_assert_int_eq(row->unmet_state, PR_NOT_APPLICABLE);
+}
+END_TEST
+
+static int inj(const char *proto, const char *bytes)
+{
+    return probe_injection_answered(proto, (const uint8_t *)bytes, strlen(bytes));
+}
+
+/* What counts as an answer inside TLS: whole lines only, per protocol;
+ * hostile bytes (no LF, NULs, a line cut at every offset) never crash. */
+START_TEST(starttls_injection_answers)
+{
+    ck_assert_int_eq(inj("smtp", "250 2.0.0 Ok\r\n"), 1);
+    ck_assert_int_eq(inj("smtp", "502 5.5.2 Error\r\n"), 1); /* refused, but run */
+    ck_assert_int_eq(inj("smtp", "250 2.0.0 Ok"), 0);        /* no line end yet */
+    ck_assert_int_eq(inj("smtp", "250-part\r\n"), 0);
+    ck_assert_int_eq(inj("smtp", "garbage\r\n"), 0);
+    ck_assert_int_eq(inj("ftp", "200 NOOP ok.\r\n"), 1);
+    ck_assert_int_eq(inj("nntp", "111 20261203160000\r\n"), 1);
+    ck_assert_int_eq(inj("imap", "* OK still here\r\n"), 0);
+    ck_assert_int_eq(inj("imap", "* OK still here\r\nA3 OK NOOP completed\r\n"), 1);
+    ck_assert_int_eq(inj("imap", "A33 OK\r\n"), 0);
+    ck_assert_int_eq(inj("pop3", "-ERR unknown command\r\n"), 1);
+    ck_assert_int_eq(inj("pop3", "+OK\n"), 1);
+    /* ManageSieve re-issues its capabilities after TLS (RFC 5804 §2.2) */
+    ck_assert_int_eq(inj("sieve", "\"STARTTLS\"\r\nOK \"ready\"\r\n"), 0);
+    ck_assert_int_eq(inj("sieve", "\"SASL\" \"PLAIN\"\r\nOK\r\nOK \"NOOP\"\r\n"), 1);
+    ck_assert_int_eq(inj("irc", ":irc.test NOTICE * :hi\r\n"), 0);
+    ck_assert_int_eq(inj("irc", ":irc.test PONG irc.test :tlsaudit-injected\r\n"), 1);
+    ck_assert_int_eq(inj("irc", ":irc.test PONG irc.test :other\r\n"), 0);
+    ck_assert_int_eq(inj("ldap", "anything\r\n"), -1);
+    ck_assert_int_eq(inj("none", ""), -1);
+    static const char whole[] = "A3 OK NOOP completed\r\n";
+    for (size_t cut = 0; cut < sizeof(whole) - 1; cut++) {
+        ck_assert_int_eq(probe_injection_answered("imap", (const uint8_t *)whole, cut), 0);
+    }
+    static const uint8_t nuls[] = {0, 0, '\n', 0xff, '\n', '2', '5', '0', '\n'};
+    ck_assert_int_eq(probe_injection_answered("smtp", nuls, sizeof(nuls)), 1);
+    ck_assert_int_eq(probe_injection_answered("smtp", nuls, 3), 0);
+}
+END_TEST
+
 START_TEST(loop_order)
 {
     closed_port_open();
@@ -722,6 +779,8 @@ static Suite *probes_suite(void)
     tcase_add_test(tc, no_vulns_and_ids_friendly_rows);
     tcase_add_test(tc, list_move_keeps_order);
     tcase_add_test(tc, loop_skipped_rows);
+    tcase_add_test(tc, starttls_injection_row);
+    tcase_add_test(tc, starttls_injection_answers);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -237,6 +237,75 @@ START_TEST(test_postgres)
 }
 END_TEST
 
+/* The plaintext_session reader: a StartupMessage out, the first answer in. */
+static void pg_plain_case(const void *bytes, size_t n, enum starttls_pg_answer want,
+                          const char *want_text)
+{
+    struct run r;
+    run_case(&starttls_pg_plain_ops, NULL, bytes, n,
+             want == STARTTLS_PG_BAD ? NET_DIALOGUE_FAILED : NET_DIALOGUE_READY,
+             want == STARTTLS_PG_BAD ? want_text : NULL, &r);
+    const struct starttls_pg_reply *rep = &((const struct starttls_pg_plain *)r.ctx)->reply;
+    ck_assert_int_eq(rep->answer, want);
+    if (want == STARTTLS_PG_ERROR) {
+        ck_assert_str_eq(rep->message, want_text);
+    }
+    free(r.ctx);
+}
+
+START_TEST(test_pg_plain)
+{
+    struct run r;
+    run_case(&starttls_pg_plain_ops, NULL, LIT("R\0\0\0\x08\0\0\0\x03"), NET_DIALOGUE_READY, NULL,
+             &r);
+    static const char startup[] = "\0\0\0\x43\0\x03\0\0user\0tlsaudit\0database\0tlsaudit\0"
+                                  "application_name\0tlsaudit\0\0";
+    ck_assert_uint_eq(r.out_len, sizeof(startup) - 1);
+    ck_assert(memcmp(r.out, startup, r.out_len) == 0);
+    ck_assert_uint_eq(((struct starttls_pg_plain *)r.ctx)->reply.auth_code, 3);
+    free(r.ctx);
+    pg_plain_case(LIT("R\0\0\0\x17\0\0\0\x0aSCRAM-SHA-256\0\0"), STARTTLS_PG_AUTH, NULL);
+    /* PostgreSQL 15's refusal of a plaintext session (hostssl only) */
+    static const char nohba[] =
+        "E\0\0\0\x9d"
+        "SFATAL\0VFATAL\0C28000\0Mno pg_hba.conf entry for host \"127.0.0.1\", user "
+        "\"tlsaudit\", database \"tlsaudit\", no "
+        "encryption\0Fauth.c\0L543\0RClientAuthentication\0\0";
+    struct run e;
+    run_case(&starttls_pg_plain_ops, NULL, LIT(nohba), NET_DIALOGUE_READY, NULL, &e);
+    const struct starttls_pg_reply *rep = &((const struct starttls_pg_plain *)e.ctx)->reply;
+    ck_assert_int_eq(rep->answer, STARTTLS_PG_ERROR);
+    ck_assert_str_eq(rep->sqlstate, "28000");
+    ck_assert_str_eq(rep->severity, "FATAL");
+    ck_assert_str_eq(rep->message, "no pg_hba.conf entry for host \"127.0.0.1\", user "
+                                   "\"tlsaudit\", database \"tlsaudit\", no encryption");
+    free(e.ctx);
+    pg_plain_case(LIT("EFATAL:  unsupported frontend protocol\n\0"), STARTTLS_PG_ERROR,
+                  "FATAL:  unsupported frontend protocol?");
+    /* hostile: a huge or tiny length, a short request, no message, another type */
+    pg_plain_case(LIT("R\xff\xff\xff\xff"), STARTTLS_PG_BAD, "of length 4294967295");
+    pg_plain_case(LIT("E\0\0\0\x04"), STARTTLS_PG_BAD, "of length 4");
+    pg_plain_case(LIT("R\0\0\0\x06\0\0"), STARTTLS_PG_BAD, "of length 6");
+    pg_plain_case(LIT("E\0\0\0\x0b"
+                      "C28000\0\0"),
+                  STARTTLS_PG_BAD, "without a message");
+    pg_plain_case(LIT("N"), STARTTLS_PG_BAD, "type byte 0x4e");
+    /* a protocol 2 text that never ends: cut at the cap */
+    uint8_t longtext[STARTTLS_PG_MAX_MSG + 3];
+    memset(longtext, 'x', sizeof(longtext));
+    longtext[0] = 'E';
+    pg_plain_case(longtext, sizeof(longtext), STARTTLS_PG_BAD, "longer than 2048 bytes");
+    /* every prefix of a whole answer is MORE, and a field without its NUL is no field */
+    struct starttls_pg_reply out;
+    for (size_t k = 0; k < sizeof(nohba) - 1; k++) {
+        ck_assert_int_eq(starttls_pg_plain_parse((const uint8_t *)nohba, k, &out),
+                         STARTTLS_PG_MORE);
+    }
+    ck_assert_str_eq(starttls_pg_auth_name(3), "a cleartext password");
+    ck_assert_str_eq(starttls_pg_auth_name(99), "an unknown method");
+}
+END_TEST
+
 START_TEST(test_postgres_hostile)
 {
     check_case(&starttls_postgres_ops, NULL, LIT("HTTP/1.0 400"), NET_DIALOGUE_FAILED,
@@ -655,6 +724,7 @@ static Suite *starttls_bin_suite(void)
     tcase_add_test(tc, test_ldap_hostile);
     tcase_add_test(tc, test_postgres);
     tcase_add_test(tc, test_postgres_hostile);
+    tcase_add_test(tc, test_pg_plain);
     tcase_add_test(tc, test_mysql_ready);
     tcase_add_test(tc, test_mysql_refused);
     tcase_add_test(tc, test_mysql_hostile);
