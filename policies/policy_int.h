@@ -191,6 +191,15 @@ struct policy {
 bool load_find_shipped(const char *name, char *out, size_t out_size);
 bool load_is_path(const char *s);
 
+/* eval_in_scope: rule applies to a target with tags (no applies_to, or one
+ * of its tags). (policies/eval.c) */
+bool eval_in_scope(const struct rule *rule, const struct strlist *tags);
+
+/* check_suite_attrs: the policy language's suite attributes (enum
+ * suite_attr) of a registry suite. (policies/checks/suites.c) */
+struct suite_info;
+unsigned check_suite_attrs(const struct suite_info *s);
+
 /* policy_rule_cleanup / policy_waiver_cleanup free what one entry owns. */
 void policy_rule_cleanup(struct rule *r);
 void policy_waiver_cleanup(struct waiver *w);
