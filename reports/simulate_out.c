@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "common/model/registry.h"
+#include "config.h"
 #include "reports/escape.h"
 #include "reports/json_private.h"
 #include "reports/report.h"
@@ -314,6 +315,8 @@ int sim_write_json(FILE *out, const struct report_data *d, const struct sim_opti
     json_t *root = json_object();
     json_object_set_new(root, "schema", json_string("tlsaudit-simulate"));
     json_object_set_new(root, "schema_version", json_integer(1));
+    json_object_set_new(root, "tool",
+                        json_pack("{s:s, s:s}", "name", PACKAGE_NAME, "version", PACKAGE_VERSION));
     json_t *scan = json_object();
     json_object_set_new(scan, "id", json_integer(d->info.id));
     json_object_set_new(scan, "state", json_string(d->info.state));
@@ -335,7 +338,7 @@ int sim_write_json(FILE *out, const struct report_data *d, const struct sim_opti
     }
     json_object_set_new(root, "targets", targets);
     json_object_set_new(root, "breaks", json_integer((json_int_t)*out_breaks));
-    int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    int rc = root != NULL ? json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : -1;
     fputs("\n", out);
     json_decref(root);
     if (rc != 0) {

@@ -48,6 +48,15 @@ t_run 0 "$TLSAUDIT" scan --db "$db" --ca-file "$LAB_CA" --timeout 10 --no-vulns 
 t_run 0 "$TLSAUDIT" simulate --db "$db" --format json -o "$LAB_DIR/sim.json"
 t_eq "simulate JSON: schema" '"tlsaudit-simulate"' "$(jq -c .schema "$LAB_DIR/sim.json")"
 t_eq "simulate JSON: every target" 9 "$(jq '.targets | length' "$LAB_DIR/sim.json")"
+validate() { # FILE: valid against docs/schema's simulate_document
+	if out=$(python3 "$top_srcdir/tests/report/validate_json.py" \
+		"$top_srcdir/docs/schema/tlsaudit-v1.schema.json" "$1" tlsaudit-simulate 2>&1); then
+		t_ok "$(basename "$1"): valid against the JSON schema"
+	else
+		t_fail "$(basename "$1"): valid against the JSON schema" "$out"
+	fi
+}
+validate "$LAB_DIR/sim.json"
 
 # sim_want JSON PORT CLIENT FIELD: the ServerHello the simulation predicts
 # ("TLS1.3 0x1302", "none" when the server sends none) and whether the
@@ -175,6 +184,8 @@ t_eq "without TLS 1.0/1.1: Java 7u25 breaks on legacy" true "$(brk "Java 7u25")"
 t_eq "without TLS 1.0/1.1: Java 7u25's reason" '"no common protocol version"' \
 	"$(jq -c '.targets[0].clients[] | select(.client == "Java 7u25") | .after.reason' "$LAB_DIR/wo.json")"
 t_eq "without TLS 1.0/1.1: Python ssl does not break" false "$(brk "Python ssl")"
+validate "$LAB_DIR/wo.json"
+validate "$LAB_DIR/nocbc.json"
 t_eq "without TLS 1.0/1.1: the count" "$(jq '[.targets[].clients[] | select(.breaks)] | length' "$LAB_DIR/wo.json")" \
 	"$(jq .breaks "$LAB_DIR/wo.json")"
 t_run 1 "$TLSAUDIT" simulate --db "$db" --without tls1.0,tls1.1 "127.0.0.1:$lport"
