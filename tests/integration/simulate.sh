@@ -5,9 +5,9 @@
 # only; nginx imposing its order with an ECDSA leaf, nginx legacy TLS 1.0-1.2
 # with DH 1024, nginx with two certificates; gnutls-serv legacy (RC4, 3DES,
 # client order) and TLS 1.2/1.3) are scanned, `simulate` predicts for each
-# installed client (openssl s_client, gnutls-cli, python3 ssl, curl, Java and
-# Chromium when installed: the profiles data/clients.tsv captured from these
-# very packages) what it negotiates; then each real client connects through
+# installed client (openssl s_client, gnutls-cli, python3 ssl, curl; libcurl
+# with GnuTLS, wget, Java, Go, NSS tstclnt and Chromium when installed: the
+# profiles data/clients.tsv captured from these very packages) what it negotiates; then each real client connects through
 # sim_proxy.py, which reads the ServerHello off the wire, and the version and
 # suite must be the simulated ones (or no ServerHello where the simulation
 # says the handshake fails before one). The what-if is checked the same way:
@@ -97,6 +97,51 @@ J
 	javac -d "$JAVA_DIR" "$JAVA_DIR/Sim.java" || rm -rf "$JAVA_DIR"
 fi
 CHROMIUM=$(command -v chromium || true)
+# libcurl with GnuTLS (Debian's curl binary uses OpenSSL): a small program.
+CG=$LAB_DIR/curl-gnutls
+cat >"$CG.c" <<'C'
+#include <curl/curl.h>
+int main(int argc, char **argv)
+{
+    CURL *c = curl_easy_init();
+    struct curl_slist *r = curl_slist_append(NULL, argv[1]);
+    curl_easy_setopt(c, CURLOPT_URL, argv[2]);
+    curl_easy_setopt(c, CURLOPT_RESOLVE, r);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    return argc == 3 && curl_easy_perform(c) == CURLE_OK ? 0 : 1;
+}
+C
+if ! cc -o "$CG" "$CG.c" -lcurl 2>/dev/null || ! ldd "$CG" | grep -q libcurl-gnutls; then
+	rm -f "$CG"
+fi
+GO=$LAB_DIR/hello-go
+if command -v go >/dev/null; then
+	mkdir -p "$LAB_DIR/go"
+	cat >"$LAB_DIR/go/hello.go" <<'G'
+package main
+
+import (
+	"crypto/tls"
+	"os"
+)
+
+func main() {
+	c, err := tls.Dial("tcp", "127.0.0.1:"+os.Args[1], &tls.Config{ServerName: os.Args[2], InsecureSkipVerify: true})
+	if err != nil {
+		os.Exit(1)
+	}
+	c.Close()
+}
+G
+	(cd "$LAB_DIR/go" && GOCACHE=$LAB_DIR/go/cache GOPATH=$LAB_DIR/go/path GO111MODULE=off \
+		go build -o "$GO" hello.go) >/dev/null 2>&1 || rm -f "$GO"
+fi
+NSSDB=$LAB_DIR/nss
+if command -v tstclnt >/dev/null && command -v certutil >/dev/null; then
+	mkdir -p "$NSSDB"
+	certutil -N -d "sql:$NSSDB" --empty-password || rm -rf "$NSSDB"
+fi
 
 run_client() { # CLIENT SNI SERVER_PORT: prints the proxy's first line
 	local sni=$2 port=$3
@@ -108,6 +153,11 @@ c=ssl.create_default_context(); c.check_hostname=False; c.verify_mode=ssl.CERT_N
 c.wrap_socket(socket.create_connection(("127.0.0.1",int(sys.argv[1]))),server_hostname=sys.argv[2]).close()' '{PORT}' "$sni" ;;
 	"curl (OpenSSL)") python3 "$PROXY" "$port" -- curl -sk --max-time 10 --resolve "$sni:{PORT}:127.0.0.1" "https://$sni:{PORT}/" ;;
 	"Java (OpenJDK)") python3 "$PROXY" "$port" -- java -cp "$JAVA_DIR" Sim '{PORT}' "$sni" ;;
+	"libcurl (GnuTLS)") python3 "$PROXY" "$port" -- "$CG" "$sni:{PORT}:127.0.0.1" "https://$sni:{PORT}/" ;;
+	wget) python3 "$PROXY" "$port" -- wget -q -O /dev/null --no-check-certificate --tries=1 \
+		--timeout=10 'https://127.0.0.1:{PORT}/' ;;
+	"Go crypto/tls") python3 "$PROXY" "$port" -- "$GO" '{PORT}' "$sni" ;;
+	"NSS tstclnt") python3 "$PROXY" "$port" -- tstclnt -d "sql:$NSSDB" -h 127.0.0.1 -a "$sni" -p '{PORT}' -o -Q ;;
 	Chromium) python3 "$PROXY" "$port" -- "$CHROMIUM" --headless --disable-gpu --no-sandbox \
 		--user-data-dir="$LAB_DIR/chromium" --no-first-run --disable-background-networking \
 		--disable-component-update --dump-dom --host-resolver-rules="MAP $sni 127.0.0.1" \
@@ -132,7 +182,11 @@ real() {
 }
 
 clients=("OpenSSL s_client" gnutls-cli "Python ssl" "curl (OpenSSL)")
+[ -x "$CG" ] && clients+=("libcurl (GnuTLS)")
+command -v wget >/dev/null && clients+=(wget)
 [ -d "$JAVA_DIR" ] && clients+=("Java (OpenJDK)")
+[ -x "$GO" ] && clients+=("Go crypto/tls")
+[ -d "$NSSDB" ] && clients+=("NSS tstclnt")
 [ -n "$CHROMIUM" ] && clients+=(Chromium)
 t_ok "real clients compared: ${clients[*]}"
 
