@@ -19,6 +19,7 @@ set -eu
 lab_netns "$0" "$@"
 . "$top_srcdir/tests/integration/common.sh"
 command -v jq >/dev/null || { echo "jq is needed (apt-get install jq)" >&2; exit 99; }
+command -v curl >/dev/null || { echo "curl is needed (apt-get install curl)" >&2; exit 99; }
 export TLSAUDIT_POLICY_DIR=$top_srcdir/policies
 PROXY=$top_srcdir/tests/integration/sim_proxy.py
 
