@@ -12,7 +12,8 @@
 # suite must be the simulated ones (or no ServerHello where the simulation
 # says the handshake fails before one). The what-if is checked the same way:
 # gnutls-serv started again without its CBC suites must give every client
-# the simulated "after" of `--without-suites cbc`. Then the what-if's
+# the simulated "after" of `--without-suites cbc`, s_server without TLS 1.3
+# that of `--without tls1.3`. Then the what-if's
 # breaks (exit 1), a policy what-if, and the error messages (exit 2).
 set -eu
 . "$top_srcdir/tests/lab/lab.sh"
@@ -228,6 +229,22 @@ for c in "${clients[@]}"; do
 	t_eq "gnutls-legacy without CBC / $c: the real handshake is the simulated 'after'" "$want" "$got"
 done
 lab_stop gnutls-nocbc
+# And a version what-if: good-rsa (s_server) without TLS 1.3.
+rport=$(lab_port good-rsa)
+rsni=$(lab_expect good-rsa sni)
+t_run 0 "$TLSAUDIT" simulate --db "$db" --format json --without tls1.3 \
+	-o "$LAB_DIR/no13.json" "127.0.0.1:$rport"
+_lab_pick_port
+n13=$LAB_FREE_PORT
+_lab_spawn good-rsa-no13 "$n13" openssl s_server -www -accept "127.0.0.1:$n13" \
+	-cert "$LAB_CERTS/good-rsa.crt" -key "$LAB_CERTS/good-rsa.key" -no-CAfile -no-CApath \
+	-no-CAstore -no_ssl3 -no_tls1 -no_tls1_1 -no_tls1_3
+for c in "${clients[@]}"; do
+	want=$(sim_want "$LAB_DIR/no13.json" "$rport" "$c" after)
+	got=$(real "$c" "$rsni" "$n13")
+	t_eq "good-rsa without TLS 1.3 / $c: the real handshake is the simulated 'after'" "$want" "$got"
+done
+lab_stop good-rsa-no13
 
 # Breaks: the legacy nginx without TLS 1.0 and 1.1 loses Java 7 (SSL 3.0 /
 # TLS 1.0 only), not Python (TLS 1.2 and 1.3).
