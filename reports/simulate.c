@@ -177,9 +177,10 @@ static void sim_pick_suite(const struct target_result *r, const struct sim_chang
 }
 
 /* sim_server_has: the server, as changed, accepts some suite under v: 1,
- * refuses v: 0, unknown: -1. */
+ * refuses v: 0 (*emptied when it is the change that left v no suite),
+ * unknown: -1. */
 static int sim_server_has(const struct target_result *r, const struct sim_change *ch,
-                          enum tls_version v)
+                          enum tls_version v, bool *emptied)
 {
     const struct enum_version_fact *vf = &r->enumeration.versions[v];
     if (vf->state == PROBE_REFUSED || sim_version_removed(r, ch, v)) {
@@ -194,6 +195,7 @@ static int sim_server_has(const struct target_result *r, const struct sim_change
         }
     }
     /* every accepted suite removed: unknown if some may be missing */
+    *emptied = !vf->incomplete;
     return vf->incomplete ? -1 : 0;
 }
 
@@ -314,11 +316,12 @@ static void sim_fail(struct sim_result *out, enum sim_outcome o, const char *wha
 static int sim_version(const struct target_result *r, const struct sim_change *ch,
                        const struct sim_client *c, struct sim_result *out)
 {
+    bool emptied = false;
     for (int v = TLSV_TLS13; v >= TLSV_SSL3; v--) {
         if ((c->versions & TLSV_BIT(v)) == 0) {
             continue;
         }
-        int has = sim_server_has(r, ch, (enum tls_version)v);
+        int has = sim_server_has(r, ch, (enum tls_version)v, &emptied);
         if (has == 1) {
             return v;
         }
@@ -328,7 +331,8 @@ static int sim_version(const struct target_result *r, const struct sim_change *c
             return -1;
         }
     }
-    sim_fail(out, SIM_FAIL, "no common protocol version", "");
+    sim_fail(out, SIM_FAIL, "no common protocol version",
+             emptied ? " (the change leaves a version the client offers without suites)" : "");
     return -1;
 }
 
