@@ -291,6 +291,16 @@ t_run 2 "$TLSAUDIT" simulate --db "$db" 192.0.2.1:443
 t_match "target not in the scan" "192.0.2.1:443: not a target of scan" "$T_ERR"
 t_run 2 "$TLSAUDIT" simulate --db "$LAB_DIR/none.db"
 t_run 2 "$TLSAUDIT" simulate --db "$db" --format csv
+# data/gen-clients.awk refuses a malformed profile with file:line and why.
+bad=$LAB_DIR/bad-clients.tsv
+head -n "$(grep -n '^name' "$top_srcdir/data/clients.tsv" | cut -d: -f1)" "$top_srcdir/data/clients.tsv" >"$bad"
+printf 'X\t1\tcaptured\tcaptured: x\tTLS1.9\t0x1301\t-\t-\t-\t-\t-\t-\t-\t-\n' >>"$bad"
+printf 'Y\t1\tcaptured\tcaptured: y\tTLS1.3\t0x13011\t-\t-\t-\tsni,foo\t-\t-\tbig\t-\n' >>"$bad"
+t_run 1 awk -f "$top_srcdir/data/gen-clients.awk" "$bad"
+t_match "gen-clients.awk: the version named with its line" "bad-clients.tsv:[0-9]+: unknown version \"TLS1.9\"" "$T_ERR"
+t_match "gen-clients.awk: a bad code" "suite \"0x13011\" is not 0xhhhh" "$T_ERR"
+t_run 0 awk -f "$top_srcdir/data/gen-clients.awk" "$top_srcdir/data/clients.tsv"
+
 t_run 0 "$TLSAUDIT" simulate --help
 t_match "--help lists --without-suites" '--without-suites LIST' "$T_OUT"
 
