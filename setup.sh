@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 
 PACKAGES="build-essential autoconf automake pkg-config
 libgnutls28-dev libgmp-dev libcurl4-gnutls-dev libsqlite3-dev libjansson-dev libyaml-dev check
-gnutls-bin openssl nginx-light sqlite3 jq iproute2 util-linux ca-certificates python3 xxd
+gnutls-bin openssl curl nginx-light sqlite3 jq iproute2 util-linux ca-certificates python3 xxd
 chromium python3-jsonschema python3-yaml yamllint libxml2-utils slurm-wlm munge poppler-utils systemd
 strace postfix dovecot-imapd dovecot-pop3d dovecot-managesieved dovecot-lmtpd vsftpd
 slapd postgresql-15 mariadb-server prosody

@@ -31,6 +31,9 @@ int cmd_diff(int argc, char **argv);
 /* cmd_merge runs `tlsaudit merge --into DB SOURCE...`: copies scans in. */
 int cmd_merge(int argc, char **argv);
 
+/* cmd_simulate runs `tlsaudit simulate`: client handshakes from stored facts. */
+int cmd_simulate(int argc, char **argv);
+
 /* cmd_prune runs `tlsaudit prune`: deletes old scans (retention). */
 int cmd_prune(int argc, char **argv);
 

@@ -32,6 +32,10 @@ static const char usage_text[] =
     "                             what changed between two stored scans (default:\n"
     "                             the last two sharing targets); exit 1 when\n"
     "                             something got worse\n"
+    "  simulate [--scan ID|--latest] [--without V] [--without-suites S] [--policy P]\n"
+    "           [TARGET...]       what each client profile would negotiate with the\n"
+    "                             stored targets, and which clients a change breaks\n"
+    "                             (no network); exit 1 when a change breaks one\n"
     "  merge --into DB SOURCE...  copy the scans of other databases (shards) into DB\n"
     "  prune (--keep-days N | --keep-scans N) [--dry-run]\n"
     "                             delete old scans and what only they use, then\n"
@@ -48,13 +52,35 @@ static const char usage_text[] =
     "     (with --fail-on-inconclusive also a target 'not demonstrated': an\n"
     "     inconclusive finding there); report: the same, only with --fail-on or\n"
     "     --fail-on-inconclusive; scan, check: also a certificate expiring\n"
-    "     within --fail-on-expiring DAYS; diff: something got worse\n"
+    "     within --fail-on-expiring DAYS; diff: something got worse;\n"
+    "     simulate: a what-if breaks a client\n"
     "  2  usage, input, database or output error; nothing stored is changed, but\n"
     "     when scan or check fail after storing (output lost, a write to the\n"
     "     database that failed), what was stored stays and the message says what\n"
     "  3  at least one target could not be scanned, or the scan was interrupted\n"
     "\n"
     "Run 'tlsaudit COMMAND --help' for the options of a command.\n";
+
+/* The commands, by name: one row each, for dispatch and `help COMMAND`. */
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"scan", cmd_scan},   {"ciphers", cmd_ciphers}, {"policies", cmd_policies},
+    {"check", cmd_check}, {"report", cmd_report},   {"history", cmd_history},
+    {"diff", cmd_diff},   {"merge", cmd_merge},     {"simulate", cmd_simulate},
+    {"prune", cmd_prune},
+};
+
+static int (*command_named(const char *name))(int, char **)
+{
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(commands[i].name, name) == 0) {
+            return commands[i].run;
+        }
+    }
+    return NULL;
+}
 
 /* dispatch runs the command named by argv[1]; returns its exit code. */
 static int dispatch(int argc, char **argv)
@@ -64,62 +90,16 @@ static int dispatch(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "scan") == 0) {
-        return cmd_scan(argc - 1, argv + 1);
-    }
-    if (strcmp(cmd, "ciphers") == 0) {
-        return cmd_ciphers(argc - 1, argv + 1);
-    }
-    if (strcmp(cmd, "policies") == 0) {
-        return cmd_policies(argc - 1, argv + 1);
-    }
-    if (strcmp(cmd, "check") == 0) {
-        return cmd_check(argc - 1, argv + 1);
-    }
-    if (strcmp(cmd, "report") == 0) {
-        return cmd_report(argc - 1, argv + 1);
-    }
-    if (strcmp(cmd, "history") == 0) {
-        return cmd_history(argc - 1, argv + 1);
-    }
-    if (strcmp(cmd, "diff") == 0) {
-        return cmd_diff(argc - 1, argv + 1);
-    }
-    if (strcmp(cmd, "merge") == 0) {
-        return cmd_merge(argc - 1, argv + 1);
-    }
-    if (strcmp(cmd, "prune") == 0) {
-        return cmd_prune(argc - 1, argv + 1);
+    int (*run)(int, char **) = command_named(cmd);
+    if (run != NULL) {
+        return run(argc - 1, argv + 1);
     }
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         if (argc >= 3 && strcmp(cmd, "help") == 0) {
             char *sub_argv[] = {argv[2], (char *)"--help", NULL};
-            if (strcmp(argv[2], "scan") == 0) {
-                return cmd_scan(2, sub_argv);
-            }
-            if (strcmp(argv[2], "ciphers") == 0) {
-                return cmd_ciphers(2, sub_argv);
-            }
-            if (strcmp(argv[2], "policies") == 0) {
-                return cmd_policies(2, sub_argv);
-            }
-            if (strcmp(argv[2], "check") == 0) {
-                return cmd_check(2, sub_argv);
-            }
-            if (strcmp(argv[2], "report") == 0) {
-                return cmd_report(2, sub_argv);
-            }
-            if (strcmp(argv[2], "history") == 0) {
-                return cmd_history(2, sub_argv);
-            }
-            if (strcmp(argv[2], "diff") == 0) {
-                return cmd_diff(2, sub_argv);
-            }
-            if (strcmp(argv[2], "merge") == 0) {
-                return cmd_merge(2, sub_argv);
-            }
-            if (strcmp(argv[2], "prune") == 0) {
-                return cmd_prune(2, sub_argv);
+            run = command_named(argv[2]);
+            if (run != NULL) {
+                return run(2, sub_argv);
             }
             fprintf(stderr, "tlsaudit: no help for unknown command '%s'\n", argv[2]);
             return EXIT_USAGE;

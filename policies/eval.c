@@ -54,7 +54,7 @@ static void eval_rule(const struct rule *rule, const struct target_result *r, in
 }
 
 /* eval_in_scope: a rule with applies_to needs one of its tags on the target. */
-static bool eval_in_scope(const struct rule *rule, const struct strlist *tags)
+bool eval_in_scope(const struct rule *rule, const struct strlist *tags)
 {
     if (rule->applies_to.n_items == 0) {
         return true;

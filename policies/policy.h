@@ -134,6 +134,17 @@ size_t policy_n_waivers(const struct policy *p);
 /* policy_waiver_at fills out for waiver i; false when i >= policy_n_waivers(p). */
 bool policy_waiver_at(const struct policy *p, size_t i, struct policy_waiver_info *out);
 
+/* policy_permits_version: the rules of p in scope for tags (a target's;
+ * NULL: none) that forbid a version outright (protocols_forbidden,
+ * protocols_allowed) allow v; when not, why names the first rule that
+ * forbids it ("ID (check)"; why may be NULL). policy_permits_suite asks the
+ * same of suite code under v, adding suites_allowed and suites_forbidden.
+ * Waivers are not applied. (policies/permits.c) */
+bool policy_permits_version(const struct policy *p, const struct strlist *tags, enum tls_version v,
+                            char *why, size_t why_len);
+bool policy_permits_suite(const struct policy *p, const struct strlist *tags, enum tls_version v,
+                          uint32_t code, char *why, size_t why_len);
+
 /* policy_check_names returns the names of every check, NULL-terminated. Static. */
 const char *const *policy_check_names(void);
 

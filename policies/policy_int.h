@@ -195,6 +195,15 @@ bool load_is_path(const char *s);
  * directory searched and why it gave nothing. (policies/shipped.c) */
 void load_not_found(const char *name, char *err, size_t err_len);
 
+/* eval_in_scope: rule applies to a target with tags (no applies_to, or one
+ * of its tags). (policies/eval.c) */
+bool eval_in_scope(const struct rule *rule, const struct strlist *tags);
+
+/* check_suite_attrs: the policy language's suite attributes (enum
+ * suite_attr) of a registry suite. (policies/checks/suites.c) */
+struct suite_info;
+unsigned check_suite_attrs(const struct suite_info *s);
+
 /* policy_rule_cleanup / policy_waiver_cleanup free what one entry owns. */
 void policy_rule_cleanup(struct rule *r);
 void policy_waiver_cleanup(struct waiver *w);

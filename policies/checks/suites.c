@@ -207,9 +207,10 @@ static int eval_effective_bits(const struct suite_info *s)
     return s->strength;
 }
 
-/* eval_suite_attrs: the policy language's suite attributes (policy_int.h)
- * from the registry's build-time bits (common/model/registry.h). */
-static unsigned eval_suite_attrs(const struct suite_info *s)
+/* check_suite_attrs: the policy language's suite attributes (policy_int.h)
+ * from the registry's build-time bits (common/model/registry.h); also what
+ * policy_permits_suite (policies/permits.c) tests. */
+unsigned check_suite_attrs(const struct suite_info *s)
 {
     static const struct {
         unsigned suite, attr;
@@ -254,7 +255,7 @@ static void check_suites_forbidden(const struct target_result *r, const struct c
                        (unsigned)code);
                 continue;
             }
-            unsigned hit = eval_suite_attrs(si) & c->attrs;
+            unsigned hit = check_suite_attrs(si) & c->attrs;
             bool weak = c->min_bits > 0 && eval_effective_bits(si) < c->min_bits;
             if (hit == 0 && !weak) {
                 continue;

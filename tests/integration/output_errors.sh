@@ -4,7 +4,7 @@
 # when the new output is complete.
 #
 # - /dev/full as stdout and as the -o target of every command (scan in
-#   each format, check, report in each format, diff, history, ciphers,
+#   each format, check, report in each format, diff, history, simulate, ciphers,
 #   policies, help, --help, --version): exit 2, "No space left on device"
 #   on stderr, and for scan and check the message says what was stored.
 # - A full file system (a small tmpfs mounted in a private mount
@@ -88,6 +88,9 @@ for f in text json markdown; do
 	full_stdout "diff --format $f" "$TLSAUDIT" diff --db "$db" 1 2 --format "$f"
 	full_stdout "history --format $f" "$TLSAUDIT" history --db "$db" "$closed" --format "$f"
 done
+for f in text json; do
+	full_stdout "simulate --format $f" "$TLSAUDIT" simulate --db "$db" --scan 2 --format "$f"
+done
 full_stdout "ciphers" "$TLSAUDIT" ciphers
 full_stdout "ciphers --groups" "$TLSAUDIT" ciphers --groups
 full_stdout "policies list" "$TLSAUDIT" policies list
@@ -97,7 +100,7 @@ full_stdout "--help" "$TLSAUDIT" --help
 full_stdout "help" "$TLSAUDIT" help
 full_stdout "--version" "$TLSAUDIT" --version
 full_stdout "version" "$TLSAUDIT" version
-for c in scan check report diff history ciphers policies; do
+for c in scan check report diff history simulate ciphers policies; do
 	full_stdout "$c --help" "$TLSAUDIT" "$c" --help
 	full_stdout "help $c" "$TLSAUDIT" help "$c"
 done
@@ -119,6 +122,7 @@ t_match "-o full device: check: what was stored" "stored in $db: policy run [0-9
 full_o "report" "$TLSAUDIT" report --db "$db" --scan 2 -o "$full"
 full_o "report --format html" "$TLSAUDIT" report --db "$db" --scan 2 --format html -o "$full"
 full_o "diff" "$TLSAUDIT" diff --db "$db" 1 2 -o "$full"
+full_o "simulate" "$TLSAUDIT" simulate --db "$db" --scan 2 -o "$full"
 t_eq "the full device is still the device (not replaced by a file)" c "$(stat -c %F "$full" | cut -c1)"
 
 # --- a full file system: the old -o file survives -------------------------------

@@ -29,7 +29,7 @@ def main():
     # name the field (the top-level oneOf would only say "matches none").
     kinds = {"tlsaudit-scan": "scan_document", "tlsaudit-check": "check_document",
              "tlsaudit-report": "report_document", "tlsaudit-diff": "diff_document",
-             "tlsaudit-history": "history_document"}
+             "tlsaudit-history": "history_document", "tlsaudit-simulate": "simulate_document"}
     kind = kinds.get(doc.get("schema") if isinstance(doc, dict) else None)
     if kind is not None:
         schema = dict(schema)
