@@ -73,6 +73,20 @@ static int flush_error(FILE *f, char *err, size_t err_len)
     return 0;
 }
 
+/* reason_again: after a write to -o FILE failed with its errno lost (a
+ * later write or flush that succeeded overwrote it; which one fails depends
+ * only on the output's size and the stdio buffer), ask the system once more
+ * with a one-byte write to the same descriptor: the file is a temporary one
+ * that is unlinked on failure, or a device written in place (/dev/full),
+ * so the byte changes nothing anyone keeps. Never used on stdout. */
+static void reason_again(FILE *f, char *err, size_t err_len)
+{
+    errno = 0;
+    if (write(fileno(f), "\n", 1) < 0 && errno != 0) {
+        snprintf(err, err_len, "%s", strerror(errno));
+    }
+}
+
 int cli_out_commit(struct cli_out *o, char *err, size_t err_len)
 {
     if (o->f == NULL) {
@@ -87,7 +101,11 @@ int cli_out_commit(struct cli_out *o, char *err, size_t err_len)
     }
     FILE *f = o->f;
     o->f = NULL;
+    bool lost = ferror(f) != 0;
     int ret = flush_error(f, err, err_len);
+    if (ret != 0 && lost) {
+        reason_again(f, err, err_len);
+    }
     if (ret == 0 && o->tmp[0] != '\0' && fsync(fileno(f)) != 0) {
         snprintf(err, err_len, "%s", strerror(errno));
         ret = -1;
@@ -121,6 +139,8 @@ bool cli_out_write_failed(struct cli_out *o, int saved_errno, char *err, size_t 
     }
     if (had_error && saved_errno != 0) {
         snprintf(err, err_len, "%s", strerror(saved_errno));
+    } else if (had_error && o->f != stdout) {
+        reason_again(o->f, err, err_len);
     }
     if (o->f == stdout) {
         stdout_reported = true;
