@@ -170,8 +170,10 @@ def markdown(text):
 
 
 class TargetsTable(html.parser.HTMLParser):
-    """The rows of the summary's Targets table: link text, then one badge
-    per policy column after the status badge."""
+    """The rows of the summary's Targets table: link text, and the text of
+    every cell (the policy columns hold one badge each), read by column
+    so that the columns before the policies (SNI, status, grade) may hold
+    a badge or none."""
 
     def __init__(self):
         super().__init__()
@@ -190,7 +192,9 @@ class TargetsTable(html.parser.HTMLParser):
         elif self.in_table and tag == "th":
             self.in_th, self.text = True, ""
         elif self.in_table and tag == "tr":
-            self.row = {"target": "", "badges": []}
+            self.row = {"target": "", "cells": []}
+        elif self.in_table and tag == "td" and self.row is not None:
+            self.row["cells"].append("")
         elif self.in_table and tag == "a" and self.row is not None:
             self.in_a = True
         elif self.in_table and tag == "span" and "badge" in a.get("class", ""):
@@ -211,7 +215,7 @@ class TargetsTable(html.parser.HTMLParser):
             self.in_a = False
         elif tag == "span" and self.in_badge:
             self.in_badge = False
-            self.row["badges"].append(self.text.strip())
+            pass
         elif tag == "tr" and self.row is not None and self.row["target"]:
             self.rows.append(self.row)
             self.row = None
@@ -219,6 +223,8 @@ class TargetsTable(html.parser.HTMLParser):
     def handle_data(self, data):
         if self.in_a and self.row is not None:
             self.row["target"] += data
+        if self.in_table and self.row is not None and self.row["cells"]:
+            self.row["cells"][-1] += data
         if self.h3 or self.in_th or self.in_badge:
             self.text += data
 
@@ -226,10 +232,12 @@ class TargetsTable(html.parser.HTMLParser):
 def from_html(text):
     p = TargetsTable()
     p.feed(text)
-    policies = p.heads[3:]
+    first = p.heads.index("Grade (approximate)") + 1 if "Grade (approximate)" in p.heads else 3
+    policies = p.heads[first:]
     out = []
     for row in p.rows:
-        for pol, badge in zip(policies, row["badges"][1:]):
+        for pol, cell in zip(policies, row["cells"][first:]):
+            badge = cell.strip()
             if badge in ("not scanned", "not evaluated"):
                 continue
             out.append((row["target"].strip(), pol, word(badge)))

@@ -413,7 +413,8 @@ START_TEST(test_table_row)
     ck_assert_int_eq(row->track, PROBE_TRACK_LOOP);
     ck_assert_uint_eq(row->needs, NEED_ENUMERATION | NEED_RSA_KX);
     ck_assert_int_eq(row->unmet_state, PR_NOT_APPLICABLE);
-    ck_assert_uint_eq(row->flags, PROBE_VULN | PROBE_INTRUSIVE);
+    /* ROBOT's RSA key is the certificate's the SNI picks: reused per SNI only */
+    ck_assert_uint_eq(row->flags, PROBE_VULN | PROBE_INTRUSIVE | PROBE_REUSE_SNI);
     ck_assert_ptr_nonnull(row->start);
     char why[256];
     ck_assert_int_eq(probe_table_check(&probe_table_default, why, sizeof(why)), 0);
