@@ -15,7 +15,8 @@ gnutls-bin openssl curl nginx-light sqlite3 jq iproute2 util-linux ca-certificat
 chromium python3-jsonschema python3-yaml yamllint libxml2-utils slurm-wlm munge poppler-utils systemd
 strace postfix dovecot-imapd dovecot-pop3d dovecot-managesieved dovecot-lmtpd vsftpd
 slapd postgresql-15 mariadb-server prosody
-groff-base man-db mandoc"
+groff-base man-db mandoc
+wget golang-go libnss3-tools openjdk-17-jdk-headless"
 
 if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
