@@ -94,6 +94,10 @@ static const char *const store_stmt_sql[ST_COUNT] = {
                       " SELECT ?1, target_id, rule_id, title, ref, severity, verdict, evidence,"
                       " waiver_reason, waiver_owner, waiver_expires FROM temp.staged_findings"
                       " WHERE slot = ?2 ORDER BY rowid",
+    /* One target's findings of one run (store_query.c; index findings_run). */
+    [ST_RUN_TARGET_FINDINGS] = "SELECT target_id, rule_id, title, ref, severity, verdict, evidence,"
+                               " waiver_reason, waiver_owner, waiver_expires FROM findings"
+                               " WHERE run_id = ? AND target_id = ? ORDER BY id",
     [ST_INSERT_TAG] = "INSERT INTO target_tags (target_id, position, tag) VALUES (?, ?, ?)",
     [ST_INSERT_REVOCATION] = "INSERT INTO revocations (target_id, " REVOC_COLUMNS ")"
                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -447,6 +447,23 @@ struct store_run {
 __attribute__((warn_unused_result)) int store_load_runs(struct store *s, int64_t scan_id,
                                                         struct store_run **out, size_t *n_out);
 
+/* store_load_run_heads is store_load_runs without the findings (every run
+ * with n_findings 0), for a report that reads them one target at a time
+ * (store_load_target_findings). Same contract. */
+__attribute__((warn_unused_result)) int store_load_run_heads(struct store *s, int64_t scan_id,
+                                                             struct store_run **out, size_t *n_out);
+
+/* store_load_target_findings replaces the findings of r (a run read by
+ * store_load_run_heads) with its findings on target target_id, in the
+ * order stored. Inside store_each_target's callback it reads the same
+ * snapshot as the walk. Returns 0, or -1 with the reason in store_errmsg(s)
+ * and r without findings. */
+__attribute__((warn_unused_result)) int
+store_load_target_findings(struct store *s, struct store_run *r, int64_t target_id);
+
+/* store_run_drop_findings frees the findings of r and leaves it without. */
+void store_run_drop_findings(struct store_run *r);
+
 /* store_runs_free frees an array from store_load_runs; accepts NULL. */
 void store_runs_free(struct store_run *runs, size_t n);
 
