@@ -385,9 +385,12 @@ static json_t *check_json_target(const struct check_report *c, const struct chec
 }
 
 /* The value the document holds in place of its targets until they are
- * copied in (check_report_json_finish); a string no target can make, since
- * the targets are not part of the document built around it. */
-#define CHECK_JSON_TARGETS_MARK "\"@@tlsaudit-check-targets@@\""
+ * copied in (check_report_json_finish), found with its key, its newline
+ * and its indentation: a raw newline never occurs inside a JSON string
+ * (jansson escapes it), so no policy title or path can make this text. */
+#define CHECK_JSON_TARGETS_KEY "\n  \"targets\": "
+#define CHECK_JSON_TARGETS_VALUE "@@tlsaudit-check-targets@@"
+#define CHECK_JSON_TARGETS_MARK CHECK_JSON_TARGETS_KEY "\"" CHECK_JSON_TARGETS_VALUE "\""
 
 /* check_json_put writes text to out with depth levels of indentation (2
  * spaces each, JSON_INDENT(2)) after every newline: jansson's dump of a
@@ -462,7 +465,7 @@ static json_t *check_json_root(const struct check_report *c, const struct check_
                                               (json_int_t)c->run_ids[p]));
     }
     json_object_set_new(root, "policies", pols);
-    json_object_set_new(root, "targets", json_string("@@tlsaudit-check-targets@@"));
+    json_object_set_new(root, "targets", json_string(CHECK_JSON_TARGETS_VALUE));
     json_object_set_new(root, "summary",
                         json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:i}", "targets",
                                   (json_int_t)c->n_targets, "not_scanned",
@@ -482,7 +485,7 @@ int check_report_json_finish(FILE *out, const struct check_report *c, FILE *targ
     char *mark = text != NULL ? strstr(text, CHECK_JSON_TARGETS_MARK) : NULL;
     int ret = -1;
     if (mark != NULL) {
-        size_t head = (size_t)(mark - text);
+        size_t head = (size_t)(mark - text) + strlen(CHECK_JSON_TARGETS_KEY);
         const char *tail = mark + strlen(CHECK_JSON_TARGETS_MARK);
         bool ok = fwrite(text, 1, head, out) == head;
         if (n_written == 0) {
