@@ -5,7 +5,8 @@
  *
  * Pipeline position: store -> [policy evaluation] -> findings (store) ->
  * report. Nothing here touches the network: the facts are read back from
- * the store (store_load_targets).
+ * the store one target at a time (store_each_target, through
+ * policy_run_scan), so memory does not grow with the number of targets.
  *
  * Exit codes (cli/cli.h), in this order of precedence: 2 (usage, policy,
  * database or output error) > 1 (a FAIL finding at or above --fail-on that

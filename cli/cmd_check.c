@@ -4,9 +4,11 @@
  * choose the exit code. check_evaluate_scan is also what `tlsaudit scan
  * --policy` calls after its scan (cli/check.h).
  *
- * Pipeline position: the policy-run service (policies/run.c: load the
- * targets, policy_eval, store_put_findings) -> report (text or JSON) ->
- * exit code.
+ * Pipeline position: the policy-run service (policies/run.c: the targets
+ * read one at a time, policy_eval, the findings staged, then stored) ->
+ * report (text or JSON; each target's part written to a temporary file as
+ * it is evaluated, the whole report once the findings are stored) -> exit
+ * code. Memory does not grow with the number of targets.
  *
  * Invariants:
  * - Every piece of input is checked before anything is stored: options,
@@ -23,7 +25,8 @@
  * - The report itself (text, JSON) is rendered by reports/check_report.c;
  *   SARIF by reports/report_sarif.c from the scan read back with only the
  *   policy runs this evaluation stored, so it says what `report --format
- *   sarif --run ID` of them would.
+ *   sarif --run ID` of them would (the whole scan in memory, unlike text
+ *   and JSON, which are written one target at a time).
  * - -o FILE is written through a temporary file renamed only when complete
  *   (cli/output.h); an output error after the findings were stored is
  *   exit 2 with the policy runs stored named.
@@ -60,6 +63,60 @@ static int check_exit_code(const struct policy_run *run)
     return EXIT_OK;
 }
 
+/* One check_evaluate_scan while the policy run walks the targets: each
+ * target's part of the report goes to a temporary file (body) as it is
+ * evaluated, the totals are added up; the head names the stored runs, so
+ * the whole report is written once they are stored. */
+struct check_walk {
+    struct check_report rep;
+    struct check_totals tot;
+    FILE *body;
+    bool json;
+    size_t n_written;
+    int saved_errno; /* of a failed write to body */
+};
+
+static int check_on_target(void *arg, const struct policy_run *r, const struct policy_run_target *t)
+{
+    struct check_walk *w = arg;
+    struct check_target ct = {.target = t->target, .id = t->id, .findings = t->findings};
+    w->rep.info = &r->info;
+    w->rep.evaluated_ms = r->evaluated_ms;
+    check_report_add_totals(&w->rep, &ct, &w->tot);
+    if (w->json) {
+        if (check_report_json_target(w->body, &w->rep, &ct, w->n_written == 0) != 0) {
+            w->saved_errno = errno;
+            return -1;
+        }
+    } else {
+        check_report_text_target(w->body, &w->rep, &ct);
+    }
+    w->n_written++;
+    if (ferror(w->body)) {
+        w->saved_errno = errno;
+        return -1;
+    }
+    return 0;
+}
+
+/* check_write_report writes the whole report to out once the runs are
+ * stored. Returns 0, or -1 with err set (errno kept for the caller). */
+static int check_write_report(FILE *out, struct check_walk *w, const struct policy_run *run,
+                              char *err, size_t err_len)
+{
+    w->rep.info = &run->info;
+    w->rep.evaluated_ms = run->evaluated_ms;
+    w->rep.run_ids = run->run_ids;
+    w->rep.n_targets = run->n_targets;
+    int rc = w->json ? check_report_json_finish(out, &w->rep, w->body, w->n_written, &w->tot,
+                                                check_exit_code(run))
+                     : check_report_text_finish(out, &w->rep, w->body, &w->tot);
+    if (rc != 0) {
+        snprintf(err, err_len, "writing the %s report failed", w->json ? "JSON" : "text");
+    }
+    return rc;
+}
+
 /* check_write_sarif renders the stored scan with only the policy runs of
  * run (the evaluation just stored) as SARIF. Returns 0 or -1 with err. */
 static int check_write_sarif(struct store *s, const struct policy_run *run,
@@ -92,48 +149,45 @@ int check_evaluate_scan(struct store *s, int64_t scan_id, struct policy *const *
                         const struct check_options *opts, FILE *out, int *out_exit, char *stored,
                         size_t stored_len, char *err, size_t err_len)
 {
-    struct policy_run run;
+    struct policy_run run = {0};
     int ret = -1;
     int saved_errno = 0;
-
-    int prc =
-        policy_run_scan(s, scan_id, pols, n_pols, &opts->gate, opts->now_ms, &run, err, err_len);
-    snprintf(stored, stored_len, "%s", run.stored);
-    if (prc != 0) {
+    struct check_walk w = {
+        .rep = {.scan_id = scan_id,
+                .db_path = opts->db_path,
+                .gate = opts->gate,
+                .pols = pols,
+                .n_pols = n_pols},
+        .json = opts->json,
+    };
+    stored[0] = '\0';
+    w.body = tmpfile();
+    if (w.body == NULL) {
+        snprintf(err, err_len, "a temporary file for the report: %s", strerror(errno));
         goto out;
     }
-    struct check_report rep = {
-        .scan_id = scan_id,
-        .info = &run.info,
-        .db_path = opts->db_path,
-        .gate = opts->gate,
-        .evaluated_ms = run.evaluated_ms,
-        .pols = pols,
-        .n_pols = n_pols,
-        .run_ids = run.run_ids,
-        .targets = run.targets,
-        .ids = run.ids,
-        .n_targets = run.n_targets,
-        .results = run.results,
-    };
-    int code = check_exit_code(&run);
-    if (opts->sarif) {
-        if (check_write_sarif(s, &run, opts, out, err, err_len) != 0) {
-            saved_errno = errno;
-            goto out;
+    int prc = policy_run_scan(s, scan_id, pols, n_pols, &opts->gate, opts->now_ms, check_on_target,
+                              &w, &run, err, err_len);
+    snprintf(stored, stored_len, "%s", run.stored);
+    if (prc != 0) {
+        if (w.saved_errno != 0) {
+            saved_errno = w.saved_errno;
+            snprintf(err, err_len, "writing the report to a temporary file failed: %s",
+                     strerror(saved_errno));
         }
-    } else if (opts->json) {
-        if (check_report_json(out, &rep, code) != 0) {
-            saved_errno = errno; /* the caller asks the stream why (cli/output.h) */
-            snprintf(err, err_len, "writing the JSON report failed");
-            goto out;
-        }
-    } else {
-        check_report_text(out, &rep);
+        goto out;
     }
-    *out_exit = code;
+    if (opts->sarif ? check_write_sarif(s, &run, opts, out, err, err_len) != 0
+                    : check_write_report(out, &w, &run, err, err_len) != 0) {
+        saved_errno = errno; /* the caller asks the stream why (cli/output.h) */
+        goto out;
+    }
+    *out_exit = check_exit_code(&run);
     ret = 0;
 out:
+    if (w.body != NULL) {
+        fclose(w.body);
+    }
     policy_run_cleanup(&run);
     if (saved_errno != 0) {
         errno = saved_errno;

@@ -109,7 +109,8 @@ static void rejudge(struct store *s, int64_t dest)
         }
         struct policy_run r = {0};
         struct policy *const pols[1] = {p};
-        if (policy_run_scan(s, dest, pols, 1, &runs[i].gate, 0, &r, err, sizeof(err)) != 0) {
+        if (policy_run_scan(s, dest, pols, 1, &runs[i].gate, 0, NULL, NULL, &r, err, sizeof(err)) !=
+            0) {
             fprintf(stderr, "tlsaudit merge: policy %s: %s\n", runs[i].policy_id, err);
         } else {
             printf("scan %lld: %s judged again over the merged targets (%s)\n", (long long)dest,

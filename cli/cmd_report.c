@@ -147,7 +147,11 @@ int cmd_report(int argc, char **argv)
         cli_resolve_scan(&report_cmd, &c, store, false, &scan_id) != 0) {
         goto out;
     }
-    if (report_load(store, scan_id, c.db_path, &data, err, sizeof(err)) != 0) {
+    /* Text without --expiring reads one target at a time (memory flat in
+     * the number of targets); the other formats load the whole scan. */
+    bool stream = a.format == REPORT_TEXT && c.expiring < 0;
+    if ((stream ? report_load_heads(store, scan_id, c.db_path, &data, err, sizeof(err))
+                : report_load(store, scan_id, c.db_path, &data, err, sizeof(err))) != 0) {
         fprintf(stderr, "tlsaudit report: %s: %s\n", c.db_path, err);
         goto out;
     }
@@ -167,11 +171,14 @@ int cmd_report(int argc, char **argv)
         .expiring_days = c.expiring,
         .detail = a.detail,
     };
-    int wrc = report_write(o.f, a.format, &data, &ro, err, sizeof(err));
+    bool fails = false;
+    int wrc = stream ? report_stream_text(o.f, store, &data, &ro, &fails, err, sizeof(err))
+                     : report_write(o.f, a.format, &data, &ro, err, sizeof(err));
     if (cli_output_finish(&report_cmd, &o, "report", wrc, err) != 0) {
         goto out;
     }
-    rc = gate_asked && report_gate_fails(&data) ? EXIT_FINDINGS : EXIT_OK;
+    fails = stream ? fails : report_gate_fails(&data);
+    rc = gate_asked && fails ? EXIT_FINDINGS : EXIT_OK;
 out:
     cli_out_discard(&o);
     if (have_data) {

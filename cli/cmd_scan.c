@@ -329,24 +329,33 @@ static int scan_finish_output(struct scan_after *x, struct cli_out *o, int rc, b
  * across targets once the scan was stored (drown_shared_key): the JSON's
  * targets were added in the order they were stored, the order they read
  * back in. A failure leaves the document without them, on stderr. */
-static void scan_json_cross(struct scan_after *x)
+/* One scan_json_cross walk: the targets' index in the JSON. */
+struct scan_cross_walk {
+    struct json_report *jr;
+    size_t i;
+};
+
+static int scan_cross_target(void *arg, struct target_result *t, int64_t id)
 {
-    struct target_result *t = NULL;
-    size_t n = 0;
-    if (store_load_targets(x->ss->store, x->ss->scan_id, &t, NULL, &n) != 0) {
-        fprintf(stderr, "tlsaudit scan: reading the scan back: %s\n", store_errmsg(x->ss->store));
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < t[i].probes.n_items; k++) {
-            const struct probe_result *p = &t[i].probes.items[k];
-            if (strcmp(p->id, "drown_shared_key") == 0 &&
-                json_report_add_probe(x->so->jr, i, p) != 0) {
-                fprintf(stderr, "tlsaudit scan: the JSON lacks %s of target %zu\n", p->id, i);
-            }
+    struct scan_cross_walk *w = arg;
+    (void)id;
+    for (size_t k = 0; k < t->probes.n_items; k++) {
+        const struct probe_result *p = &t->probes.items[k];
+        if (strcmp(p->id, "drown_shared_key") == 0 && json_report_add_probe(w->jr, w->i, p) != 0) {
+            fprintf(stderr, "tlsaudit scan: the JSON lacks %s of target %zu\n", p->id, w->i);
         }
     }
-    store_targets_free(t, n);
+    w->i++;
+    return 0;
+}
+
+static void scan_json_cross(struct scan_after *x)
+{
+    /* One target at a time: the scan is not read back whole. */
+    struct scan_cross_walk w = {.jr = x->so->jr};
+    if (store_each_target(x->ss->store, x->ss->scan_id, scan_cross_target, &w) != 0) {
+        fprintf(stderr, "tlsaudit scan: reading the scan back: %s\n", store_errmsg(x->ss->store));
+    }
 }
 
 /* scan_after_run is everything after a session that ran: the summary

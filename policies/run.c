@@ -6,9 +6,13 @@
  *
  * Invariants:
  * - Every policy is evaluated on every target before anything is stored:
- *   an evaluation that runs out of memory stores nothing.
+ *   an evaluation that runs out of memory stores nothing. The findings
+ *   wait in the store's staging table (a temporary table), not in memory:
+ *   one target and its findings are in memory at a time, whatever the
+ *   number of targets.
  * - All the findings of one policy over one scan are one transaction, so a
- *   stored policy run is always complete.
+ *   stored policy run is always complete; they are stored in the order of
+ *   the targets, then of the rules, as when they were held in memory.
  * - Only targets that were scanned (status ok or no-tls) are evaluated;
  *   the others keep an empty finding list.
  * - Nothing is printed and no exit code is chosen here.
@@ -66,74 +70,114 @@ bool policy_run_target_scanned(const struct target_result *t)
     return t->status == TARGET_OK || t->status == TARGET_NO_TLS;
 }
 
-const struct finding_list *policy_run_findings(const struct policy_run *r, size_t p, size_t t)
-{
-    return &r->results[p * r->n_targets + t];
-}
+/* One policy_run_scan call while it walks the targets. */
+struct run_walk {
+    struct store *s;
+    struct policy_run *r;
+    struct finding_list *lists; /* [n_pols]: the current target's findings */
+    struct store_finding *rows; /* the current policy's findings as store rows */
+    size_t rows_cap;
+    policy_run_target_fn fn;
+    void *arg;
+    char *err;
+    size_t err_len;
+};
 
-/* run_eval runs every policy on every scanned target. */
-static int run_eval(struct policy_run *r, char *err, size_t err_len)
+/* walk_stage stages the findings l of policy p on target tid. */
+static int walk_stage(struct run_walk *w, size_t p, int64_t tid, const struct finding_list *l)
 {
-    size_t n = r->n_pols * r->n_targets;
-    r->results = calloc(n ? n : 1, sizeof(*r->results));
-    if (r->results == NULL) {
-        snprintf(err, err_len, "out of memory");
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        finding_list_init(&r->results[i]);
-    }
-    int64_t now = r->evaluated_ms / 1000;
-    for (size_t p = 0; p < r->n_pols; p++) {
-        for (size_t t = 0; t < r->n_targets; t++) {
-            const struct target_result *tr = &r->targets[t];
-            if (!policy_run_target_scanned(tr)) {
-                continue;
-            }
-            if (policy_eval(r->pols[p], tr, &tr->tags, now, &r->results[p * r->n_targets + t]) !=
-                0) {
-                snprintf(err, err_len, "evaluating policy %s: out of memory",
-                         policy_id(r->pols[p]));
-                return -1;
-            }
+    if (l->n_items > w->rows_cap) {
+        struct store_finding *n = realloc(w->rows, l->n_items * sizeof(*n));
+        if (n == NULL) {
+            snprintf(w->err, w->err_len, "out of memory");
+            return -1;
         }
+        w->rows = n;
+        w->rows_cap = l->n_items;
+    }
+    for (size_t i = 0; i < l->n_items; i++) {
+        const struct finding *f = &l->items[i];
+        w->rows[i] = (struct store_finding){
+            .target_id = tid,
+            .rule_id = f->rule_id,
+            .title = f->title,
+            .ref = f->ref,
+            .severity = severity_name(f->severity),
+            .verdict = verdict_name(f->verdict),
+            .evidence = f->evidence,
+            .waiver_reason = f->waiver_reason,
+            .waiver_owner = f->waiver_owner,
+            .waiver_expires = f->waiver_expires,
+        };
+    }
+    if (store_stage_findings(w->s, p, w->rows, l->n_items) != 0) {
+        snprintf(w->err, w->err_len, "%s", store_errmsg(w->s));
+        return -1;
     }
     return 0;
 }
 
-/* run_store stores the findings of policy p over every target in one
- * transaction (store_put_findings). */
+/* walk_sum adds target t's findings to the run's summary. */
+static void walk_sum(struct policy_run *r, const struct policy_run_target *t)
+{
+    if (!t->scanned) {
+        r->sum.n_not_scanned++;
+        return;
+    }
+    for (size_t p = 0; p < r->n_pols; p++) {
+        const struct finding_list *l = &t->findings[p];
+        for (size_t i = 0; i < l->n_items; i++) {
+            r->sum.n_blocking += gate_blocks(&r->gate, l->items[i].verdict, l->items[i].severity);
+        }
+        enum target_verdict v = policy_run_verdict(&r->gate, l);
+        r->sum.n_failing += v == TV_NON_COMPLIANT;
+        r->sum.n_undemonstrated += v == TV_NOT_DEMONSTRATED;
+        r->sum.gate_fails = r->sum.gate_fails || gate_exit_fails(&r->gate, v);
+    }
+}
+
+/* walk_target evaluates every policy on one target (store_each_target's
+ * callback), hands it to the caller and stages its findings. */
+static int walk_target(void *arg, struct target_result *tr, int64_t tid)
+{
+    struct run_walk *w = arg;
+    struct policy_run *r = w->r;
+    struct policy_run_target t = {
+        .index = r->n_targets, .id = tid, .target = tr, .findings = w->lists};
+    t.scanned = policy_run_target_scanned(tr);
+    int64_t now = r->evaluated_ms / 1000;
+    int ret = 0;
+    for (size_t p = 0; p < r->n_pols; p++) {
+        finding_list_init(&w->lists[p]);
+    }
+    for (size_t p = 0; ret == 0 && t.scanned && p < r->n_pols; p++) {
+        if (policy_eval(r->pols[p], tr, &tr->tags, now, &w->lists[p]) != 0) {
+            snprintf(w->err, w->err_len, "evaluating policy %s: out of memory",
+                     policy_id(r->pols[p]));
+            ret = -1;
+        }
+    }
+    if (ret == 0 && w->fn != NULL && w->fn(w->arg, r, &t) != 0) {
+        snprintf(w->err, w->err_len, "stopped");
+        ret = 1;
+    }
+    for (size_t p = 0; ret == 0 && p < r->n_pols; p++) {
+        ret = walk_stage(w, p, tid, &w->lists[p]);
+    }
+    if (ret == 0) {
+        walk_sum(r, &t);
+        r->n_targets++;
+    }
+    for (size_t p = 0; p < r->n_pols; p++) {
+        finding_list_cleanup(&w->lists[p]);
+    }
+    return ret;
+}
+
+/* run_store stores the findings staged for policy p in one transaction. */
 static int run_store(struct store *s, struct policy_run *r, size_t p, char *err, size_t err_len)
 {
     const struct policy *pol = r->pols[p];
-    size_t n = 0;
-    for (size_t t = 0; t < r->n_targets; t++) {
-        n += policy_run_findings(r, p, t)->n_items;
-    }
-    struct store_finding *sf = calloc(n ? n : 1, sizeof(*sf));
-    if (sf == NULL) {
-        snprintf(err, err_len, "out of memory");
-        return -1;
-    }
-    size_t k = 0;
-    for (size_t t = 0; t < r->n_targets; t++) {
-        const struct finding_list *l = policy_run_findings(r, p, t);
-        for (size_t i = 0; i < l->n_items; i++) {
-            const struct finding *f = &l->items[i];
-            sf[k++] = (struct store_finding){
-                .target_id = r->ids[t],
-                .rule_id = f->rule_id,
-                .title = f->title,
-                .ref = f->ref,
-                .severity = severity_name(f->severity),
-                .verdict = verdict_name(f->verdict),
-                .evidence = f->evidence,
-                .waiver_reason = f->waiver_reason,
-                .waiver_owner = f->waiver_owner,
-                .waiver_expires = f->waiver_expires,
-            };
-        }
-    }
     struct store_policy_run run = {
         .policy_id = policy_id(pol),
         .policy_version = policy_version(pol),
@@ -143,11 +187,10 @@ static int run_store(struct store *s, struct policy_run *r, size_t p, char *err,
         .tool_version = PACKAGE_VERSION,
         .gate = &r->gate,
     };
-    int rc = store_put_findings(s, r->scan_id, &run, sf, n, &r->run_ids[p]);
+    int rc = store_stage_commit(s, r->scan_id, p, &run, &r->run_ids[p]);
     if (rc != 0) {
         snprintf(err, err_len, "%s", store_errmsg(s));
     }
-    free(sf);
     return rc;
 }
 
@@ -168,9 +211,30 @@ static void run_name_stored(struct policy_run *r)
     }
 }
 
+/* run_walk evaluates every target (store_each_target), staging the
+ * findings. Returns 0 or -1 with err set. */
+static int run_walk(struct store *s, struct policy_run *r, policy_run_target_fn fn, void *arg,
+                    char *err, size_t err_len)
+{
+    struct run_walk w = {.s = s, .r = r, .fn = fn, .arg = arg, .err = err, .err_len = err_len};
+    w.lists = calloc(r->n_pols ? r->n_pols : 1, sizeof(*w.lists));
+    if (w.lists == NULL) {
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
+    err[0] = '\0';
+    int rc = store_each_target(s, r->scan_id, walk_target, &w);
+    if (rc != 0 && err[0] == '\0') {
+        snprintf(err, err_len, "%s", store_errmsg(s)); /* the store's own failure */
+    }
+    free(w.lists);
+    free(w.rows);
+    return rc != 0 ? -1 : 0;
+}
+
 int policy_run_scan(struct store *s, int64_t scan_id, struct policy *const *pols, size_t n_pols,
-                    const struct gate *gate, int64_t now_ms, struct policy_run *out, char *err,
-                    size_t err_len)
+                    const struct gate *gate, int64_t now_ms, policy_run_target_fn fn, void *arg,
+                    struct policy_run *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof(*out));
     out->scan_id = scan_id;
@@ -178,72 +242,46 @@ int policy_run_scan(struct store *s, int64_t scan_id, struct policy *const *pols
     out->pols = pols;
     out->n_pols = n_pols;
     out->evaluated_ms = now_ms > 0 ? now_ms : util_now_ms();
-    if (store_scan_info(s, scan_id, &out->info) != 0 ||
-        store_load_targets(s, scan_id, &out->targets, &out->ids, &out->n_targets) != 0) {
+    if (store_scan_info(s, scan_id, &out->info) != 0 || store_stage_begin(s) != 0) {
         snprintf(err, err_len, "%s", store_errmsg(s));
         return -1;
     }
+    out->sum.complete = strcmp(out->info.state, "complete") == 0;
     out->run_ids = calloc(n_pols ? n_pols : 1, sizeof(*out->run_ids));
     if (out->run_ids == NULL) {
         snprintf(err, err_len, "out of memory");
+        store_stage_end(s);
         return -1;
     }
-    if (run_eval(out, err, err_len) != 0) {
-        return -1;
-    }
-    for (size_t p = 0; p < n_pols; p++) {
-        if (run_store(s, out, p, err, err_len) != 0) {
-            return -1;
+    int ret = run_walk(s, out, fn, arg, err, err_len);
+    for (size_t p = 0; ret == 0 && p < n_pols; p++) {
+        ret = run_store(s, out, p, err, err_len);
+        if (ret == 0) {
+            out->n_stored = p + 1;
+            run_name_stored(out);
         }
-        out->n_stored = p + 1;
-        run_name_stored(out);
     }
-    return 0;
+    store_stage_end(s);
+    return ret;
 }
 
-enum target_verdict policy_run_verdict(const struct policy_run *r, size_t p, size_t t)
+enum target_verdict policy_run_verdict(const struct gate *gate, const struct finding_list *l)
 {
     enum target_verdict v = TV_NOT_EVALUATED;
-    const struct finding_list *l = policy_run_findings(r, p, t);
     for (size_t i = 0; i < l->n_items; i++) {
-        v = gate_step(v, &r->gate, l->items[i].verdict, l->items[i].severity);
+        v = gate_step(v, gate, l->items[i].verdict, l->items[i].severity);
     }
     return v;
 }
 
 void policy_run_summarize(const struct policy_run *r, struct policy_run_summary *out)
 {
-    memset(out, 0, sizeof(*out));
-    out->complete = strcmp(r->info.state, "complete") == 0;
-    for (size_t t = 0; t < r->n_targets; t++) {
-        if (!policy_run_target_scanned(&r->targets[t])) {
-            out->n_not_scanned++;
-            continue;
-        }
-        for (size_t p = 0; p < r->n_pols; p++) {
-            const struct finding_list *l = policy_run_findings(r, p, t);
-            for (size_t i = 0; i < l->n_items; i++) {
-                out->n_blocking += gate_blocks(&r->gate, l->items[i].verdict, l->items[i].severity);
-            }
-            enum target_verdict v = policy_run_verdict(r, p, t);
-            out->n_failing += v == TV_NON_COMPLIANT;
-            out->n_undemonstrated += v == TV_NOT_DEMONSTRATED;
-            out->gate_fails = out->gate_fails || gate_exit_fails(&r->gate, v);
-        }
-    }
+    *out = r->sum;
 }
 
 void policy_run_cleanup(struct policy_run *r)
 {
-    if (r->results != NULL) {
-        for (size_t i = 0; i < r->n_pols * r->n_targets; i++) {
-            finding_list_cleanup(&r->results[i]);
-        }
-        free(r->results);
-    }
     free(r->run_ids);
-    store_targets_free(r->targets, r->n_targets);
-    free(r->ids);
     store_scan_info_cleanup(&r->info);
     memset(r, 0, sizeof(*r));
 }

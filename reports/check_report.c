@@ -5,6 +5,14 @@
  * Pipeline position: policies (findings, just stored) -> [this file] -> out.
  * Moved here from cli/cmd_check.c so that jansson stays in reports/.
  *
+ * Streamed: each target is rendered alone (its text, or its JSON object as
+ * an element of the document's "targets" array) while the policy run walks
+ * the targets, so no renderer holds more than one target; the head (which
+ * names the stored runs) and the totals are written around them at the
+ * end. The JSON document is jansson's dump of the document with a mark
+ * where the targets go, the targets' own dumps indented to their depth
+ * spliced in: the same bytes as one dump of the whole tree.
+ *
  * Strings from servers or policy files reach the terminal through
  * text_visible, and JSON only as valid UTF-8.
  */
@@ -28,14 +36,8 @@ bool check_report_blocking(const struct check_report *c, const struct finding *f
     return gate_fails_ci(&c->gate, f->verdict, f->severity);
 }
 
-static const struct finding_list *check_result(const struct check_report *c, size_t p, size_t t)
+enum target_verdict check_report_verdict(const struct check_report *c, const struct finding_list *l)
 {
-    return &c->results[p * c->n_targets + t];
-}
-
-enum target_verdict check_report_verdict(const struct check_report *c, size_t p, size_t t)
-{
-    const struct finding_list *l = check_result(c, p, t);
     enum target_verdict v = TV_NOT_EVALUATED;
     for (size_t i = 0; i < l->n_items; i++) {
         v = gate_step(v, &c->gate, l->items[i].verdict, l->items[i].severity);
@@ -43,11 +45,12 @@ enum target_verdict check_report_verdict(const struct check_report *c, size_t p,
     return v;
 }
 
-enum target_verdict check_report_target_verdict(const struct check_report *c, size_t t)
+enum target_verdict check_report_target_verdict(const struct check_report *c,
+                                                const struct check_target *t)
 {
     enum target_verdict v = TV_NOT_EVALUATED;
     for (size_t p = 0; p < c->n_pols; p++) {
-        v = target_verdict_worst(v, check_report_verdict(c, p, t));
+        v = target_verdict_worst(v, check_report_verdict(c, &t->findings[p]));
     }
     return v;
 }
@@ -67,26 +70,41 @@ void check_report_count(const struct check_report *c, const struct finding_list 
     }
 }
 
-void check_report_totals(const struct check_report *c, struct check_totals *out)
+void check_report_add_totals(const struct check_report *c, const struct check_target *t,
+                             struct check_totals *tot)
 {
-    memset(out, 0, sizeof(*out));
-    for (size_t t = 0; t < c->n_targets; t++) {
-        if (!report_scanned(&c->targets[t])) {
-            out->n_not_scanned++;
-            continue;
-        }
-        for (size_t p = 0; p < c->n_pols; p++) {
-            struct check_counts k;
-            check_report_count(c, check_result(c, p, t), &k);
-            for (size_t v = 0; v < CHECK_N_VERDICTS; v++) {
-                out->total.verdicts[v] += k.verdicts[v];
-            }
-            out->total.blocking += k.blocking;
-        }
-        enum target_verdict tv = check_report_target_verdict(c, t);
-        out->n_failing_targets += tv == TV_NON_COMPLIANT;
-        out->n_undemonstrated += tv == TV_NOT_DEMONSTRATED;
+    if (!report_scanned(t->target)) {
+        tot->n_not_scanned++;
+        return;
     }
+    for (size_t p = 0; p < c->n_pols; p++) {
+        struct check_counts k;
+        check_report_count(c, &t->findings[p], &k);
+        for (size_t v = 0; v < CHECK_N_VERDICTS; v++) {
+            tot->total.verdicts[v] += k.verdicts[v];
+        }
+        tot->total.blocking += k.blocking;
+    }
+    enum target_verdict tv = check_report_target_verdict(c, t);
+    tot->n_failing_targets += tv == TV_NON_COMPLIANT;
+    tot->n_undemonstrated += tv == TV_NOT_DEMONSTRATED;
+}
+
+/* check_copy_part copies what part holds (from its start) to out: the
+ * targets' part of a report, written to a file of its own first. */
+static int check_copy_part(FILE *out, FILE *part)
+{
+    char buf[65536];
+    size_t n;
+    if (fflush(part) != 0 || ferror(part) || fseek(part, 0, SEEK_SET) != 0) {
+        return -1;
+    }
+    while ((n = fread(buf, 1, sizeof(buf), part)) > 0) {
+        if (fwrite(buf, 1, n, out) != n) {
+            return -1;
+        }
+    }
+    return ferror(part) ? -1 : 0;
 }
 
 /* ---- text report -------------------------------------------------------- */
@@ -191,64 +209,72 @@ static void check_text_head(FILE *out, const struct check_report *c)
     }
 }
 
-void check_report_text(FILE *out, const struct check_report *c)
+void check_report_text_target(FILE *out, const struct check_report *c, const struct check_target *t)
 {
-    struct check_totals tot;
-    check_report_totals(c, &tot);
-    check_text_head(out, c);
-
-    for (size_t t = 0; t < c->n_targets; t++) {
-        const struct target_result *r = &c->targets[t];
-        fprintf(out, "\n");
-        text_target_name(out, r);
-        if (!report_scanned(r)) {
-            fprintf(out, "\n  NOT SCANNED: %s", target_status_name(r->status));
-            if (r->error[0] != '\0') {
-                fprintf(out, ": ");
-                text_visible(out, r->error);
-            }
-            fprintf(out, " (not evaluated)\n");
-            continue;
+    const struct target_result *r = t->target;
+    fprintf(out, "\n");
+    text_target_name(out, r);
+    if (!report_scanned(r)) {
+        fprintf(out, "\n  NOT SCANNED: %s", target_status_name(r->status));
+        if (r->error[0] != '\0') {
+            fprintf(out, ": ");
+            text_visible(out, r->error);
         }
-        fprintf(out, "\n");
-        for (size_t p = 0; p < c->n_pols; p++) {
-            const struct finding_list *l = check_result(c, p, t);
-            struct check_counts k;
-            check_report_count(c, l, &k);
-            fprintf(out, "  ");
-            text_visible(out, policy_id(c->pols[p]));
-            enum target_verdict tv = check_report_verdict(c, p, t);
-            if (tv == TV_NON_COMPLIANT) {
-                fprintf(out, ": FAIL (");
-            } else if (tv == TV_NOT_DEMONSTRATED) {
-                fprintf(out, ": NOT DEMONSTRATED at --fail-on %s (",
-                        severity_name(c->gate.fail_on));
-            } else if (k.verdicts[VERDICT_FAIL] + k.verdicts[VERDICT_INCONCLUSIVE] > 0) {
-                fprintf(out, ": passes at --fail-on %s (", severity_name(c->gate.fail_on));
-            } else {
-                fprintf(out, ": pass (");
-            }
-            text_counts(out, &k);
-            fprintf(out, ")\n");
-            for (size_t i = 0; i < l->n_items; i++) {
-                if (l->items[i].verdict != VERDICT_PASS) {
-                    text_finding(out, c, &l->items[i]);
-                }
+        fprintf(out, " (not evaluated)\n");
+        return;
+    }
+    fprintf(out, "\n");
+    for (size_t p = 0; p < c->n_pols; p++) {
+        const struct finding_list *l = &t->findings[p];
+        struct check_counts k;
+        check_report_count(c, l, &k);
+        fprintf(out, "  ");
+        text_visible(out, policy_id(c->pols[p]));
+        enum target_verdict tv = check_report_verdict(c, l);
+        if (tv == TV_NON_COMPLIANT) {
+            fprintf(out, ": FAIL (");
+        } else if (tv == TV_NOT_DEMONSTRATED) {
+            fprintf(out, ": NOT DEMONSTRATED at --fail-on %s (", severity_name(c->gate.fail_on));
+        } else if (k.verdicts[VERDICT_FAIL] + k.verdicts[VERDICT_INCONCLUSIVE] > 0) {
+            fprintf(out, ": passes at --fail-on %s (", severity_name(c->gate.fail_on));
+        } else {
+            fprintf(out, ": pass (");
+        }
+        text_counts(out, &k);
+        fprintf(out, ")\n");
+        for (size_t i = 0; i < l->n_items; i++) {
+            if (l->items[i].verdict != VERDICT_PASS) {
+                text_finding(out, c, &l->items[i]);
             }
         }
     }
+}
 
+/* check_text_tail writes the totals. */
+static void check_text_tail(FILE *out, const struct check_report *c, const struct check_totals *tot)
+{
     fprintf(out,
             "\nSummary: %zu target%s, %zu with findings at or above %s (%zu finding%s), "
             "%zu not demonstrated, %zu not scanned; ",
-            c->n_targets, c->n_targets == 1 ? "" : "s", tot.n_failing_targets,
-            severity_name(c->gate.fail_on), tot.total.blocking, tot.total.blocking == 1 ? "" : "s",
-            tot.n_undemonstrated, tot.n_not_scanned);
-    text_counts(out, &tot.total);
+            c->n_targets, c->n_targets == 1 ? "" : "s", tot->n_failing_targets,
+            severity_name(c->gate.fail_on), tot->total.blocking,
+            tot->total.blocking == 1 ? "" : "s", tot->n_undemonstrated, tot->n_not_scanned);
+    text_counts(out, &tot->total);
     fprintf(out, "\n");
     if (strcmp(c->info->state, "complete") != 0) {
         fprintf(out, "The scan is %s: targets may be missing.\n", c->info->state);
     }
+}
+
+int check_report_text_finish(FILE *out, const struct check_report *c, FILE *targets,
+                             const struct check_totals *tot)
+{
+    check_text_head(out, c);
+    if (check_copy_part(out, targets) != 0) {
+        return -1;
+    }
+    check_text_tail(out, c, tot);
+    return 0;
 }
 
 /* ---- JSON report ---------------------------------------------------------- */
@@ -308,9 +334,9 @@ static json_t *check_json_finding(const struct check_report *c, const struct fin
     return o;
 }
 
-static json_t *check_json_target(const struct check_report *c, size_t t)
+static json_t *check_json_target(const struct check_report *c, const struct check_target *t)
 {
-    const struct target_result *r = &c->targets[t];
+    const struct target_result *r = t->target;
     json_t *o = json_object();
     json_t *pols = json_array();
     if (o == NULL || pols == NULL) {
@@ -318,7 +344,7 @@ static json_t *check_json_target(const struct check_report *c, size_t t)
         json_decref(pols);
         return NULL;
     }
-    json_object_set_new(o, "target_id", json_integer((json_int_t)c->ids[t]));
+    json_object_set_new(o, "target_id", json_integer((json_int_t)t->id));
     json_object_set_new(o, "host", check_json_text(r->host, false));
     json_object_set_new(o, "port", json_integer(r->port));
     json_object_set_new(o, "sni", check_json_text(r->sni, true));
@@ -334,10 +360,10 @@ static json_t *check_json_target(const struct check_report *c, size_t t)
     json_object_set_new(o, "error", check_json_text(r->error, true));
     json_object_set_new(o, "evaluated", json_boolean(report_scanned(r)));
     for (size_t p = 0; report_scanned(r) && p < c->n_pols; p++) {
-        const struct finding_list *l = check_result(c, p, t);
+        const struct finding_list *l = &t->findings[p];
         struct check_counts k;
         check_report_count(c, l, &k);
-        enum target_verdict pv = check_report_verdict(c, p, t);
+        enum target_verdict pv = check_report_verdict(c, l);
         json_t *findings = json_array();
         for (size_t i = 0; findings != NULL && i < l->n_items; i++) {
             json_array_append_new(findings, check_json_finding(c, &l->items[i]));
@@ -358,18 +384,59 @@ static json_t *check_json_target(const struct check_report *c, size_t t)
     return o;
 }
 
-int check_report_json(FILE *out, const struct check_report *c, int exit_code)
+/* The value the document holds in place of its targets until they are
+ * copied in (check_report_json_finish), found with its key, its newline
+ * and its indentation: a raw newline never occurs inside a JSON string
+ * (jansson escapes it), so no policy title or path can make this text. */
+#define CHECK_JSON_TARGETS_KEY "\n  \"targets\": "
+#define CHECK_JSON_TARGETS_VALUE "@@tlsaudit-check-targets@@"
+#define CHECK_JSON_TARGETS_MARK CHECK_JSON_TARGETS_KEY "\"" CHECK_JSON_TARGETS_VALUE "\""
+
+/* check_json_put writes text to out with depth levels of indentation (2
+ * spaces each, JSON_INDENT(2)) after every newline: jansson's dump of a
+ * value at top level made the dump of the same value at that depth (a
+ * string never holds a raw newline: jansson escapes it). Returns 0 or -1. */
+static int check_json_put(FILE *out, const char *text, int depth)
 {
-    struct check_totals tot;
-    check_report_totals(c, &tot);
+    for (const char *p = text; *p != '\0';) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl != NULL ? (size_t)(nl - p) + 1 : strlen(p);
+        if (fwrite(p, 1, n, out) != n || (nl != NULL && fprintf(out, "%*s", 2 * depth, "") < 0)) {
+            return -1;
+        }
+        p += n;
+    }
+    return 0;
+}
+
+int check_report_json_target(FILE *out, const struct check_report *c, const struct check_target *t,
+                             bool first)
+{
+    json_t *o = check_json_target(c, t);
+    char *text = o != NULL ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    int ret = -1;
+    /* jansson's array layout: "[", then each element after a newline and
+     * its indentation, separated by ","; the targets are at depth 2. */
+    if (text != NULL && fprintf(out, "%s\n    ", first ? "" : ",") >= 0 &&
+        check_json_put(out, text, 2) == 0) {
+        ret = 0;
+    }
+    free(text);
+    json_decref(o);
+    return ret;
+}
+
+/* check_json_root builds the document with CHECK_JSON_TARGETS_MARK for its
+ * targets. */
+static json_t *check_json_root(const struct check_report *c, const struct check_totals *tot,
+                               int exit_code)
+{
     json_t *root = json_object();
     json_t *pols = json_array();
-    json_t *targets = json_array();
-    int ret = -1;
-    if (root == NULL || pols == NULL || targets == NULL) {
+    if (root == NULL || pols == NULL) {
+        json_decref(root);
         json_decref(pols);
-        json_decref(targets);
-        goto out;
+        return NULL;
     }
     json_object_set_new(root, "schema", json_string("tlsaudit-check"));
     json_object_set_new(root, "schema_version", json_integer(CHECK_JSON_SCHEMA_VERSION));
@@ -398,24 +465,39 @@ int check_report_json(FILE *out, const struct check_report *c, int exit_code)
                                               (json_int_t)c->run_ids[p]));
     }
     json_object_set_new(root, "policies", pols);
-    for (size_t t = 0; t < c->n_targets; t++) {
-        json_array_append_new(targets, check_json_target(c, t));
-    }
-    json_object_set_new(root, "targets", targets);
+    json_object_set_new(root, "targets", json_string(CHECK_JSON_TARGETS_VALUE));
     json_object_set_new(root, "summary",
                         json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:i}", "targets",
                                   (json_int_t)c->n_targets, "not_scanned",
-                                  (json_int_t)tot.n_not_scanned, "failing_targets",
-                                  (json_int_t)tot.n_failing_targets, "not_demonstrated_targets",
-                                  (json_int_t)tot.n_undemonstrated, "blocking_findings",
-                                  (json_int_t)tot.total.blocking, "counts",
-                                  check_json_counts(&tot.total), "exit_code", exit_code));
-    if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
-        goto out;
+                                  (json_int_t)tot->n_not_scanned, "failing_targets",
+                                  (json_int_t)tot->n_failing_targets, "not_demonstrated_targets",
+                                  (json_int_t)tot->n_undemonstrated, "blocking_findings",
+                                  (json_int_t)tot->total.blocking, "counts",
+                                  check_json_counts(&tot->total), "exit_code", exit_code));
+    return root;
+}
+
+int check_report_json_finish(FILE *out, const struct check_report *c, FILE *targets,
+                             size_t n_written, const struct check_totals *tot, int exit_code)
+{
+    json_t *root = check_json_root(c, tot, exit_code);
+    char *text = root != NULL ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    char *mark = text != NULL ? strstr(text, CHECK_JSON_TARGETS_MARK) : NULL;
+    int ret = -1;
+    if (mark != NULL) {
+        size_t head = (size_t)(mark - text) + strlen(CHECK_JSON_TARGETS_KEY);
+        const char *tail = mark + strlen(CHECK_JSON_TARGETS_MARK);
+        bool ok = fwrite(text, 1, head, out) == head;
+        if (n_written == 0) {
+            ok = ok && fputs("[]", out) >= 0;
+        } else {
+            ok = ok && fputc('[', out) != EOF && check_copy_part(out, targets) == 0 &&
+                 fputs("\n  ]", out) >= 0;
+        }
+        ok = ok && fputs(tail, out) >= 0 && fputc('\n', out) != EOF;
+        ret = ok ? 0 : -1;
     }
-    fputc('\n', out);
-    ret = 0;
-out:
+    free(text);
     json_decref(root);
     return ret;
 }

@@ -4,7 +4,8 @@
  * and the `tlsaudit-check` JSON document (docs/json-output.md).
  *
  * Pipeline position: policies (findings, stored by cli/cmd_check.c) ->
- * [this] -> out. The CLI evaluates and stores; this only renders and counts.
+ * [this] -> out. The CLI evaluates and stores; this only renders and counts,
+ * one target at a time (the policy run hands them over one by one).
  *
  * Ownership: struct check_report borrows everything it points to.
  */
@@ -32,11 +33,15 @@ struct check_report {
     int64_t evaluated_ms;               /* the evaluation's "now" */
     struct policy *const *pols;
     size_t n_pols;
-    const int64_t *run_ids; /* per policy: policy_runs.id */
-    const struct target_result *targets;
-    const int64_t *ids; /* targets.id of each target */
-    size_t n_targets;
-    const struct finding_list *results; /* [p * n_targets + t]; empty when not scanned */
+    const int64_t *run_ids; /* per policy: policy_runs.id (the head; known once stored) */
+    size_t n_targets;       /* every target of the scan (the head and the summary) */
+};
+
+/* One target of the evaluation with its findings per policy. */
+struct check_target {
+    const struct target_result *target;
+    int64_t id;                          /* targets.id */
+    const struct finding_list *findings; /* [n_pols]; empty when not scanned */
 };
 
 /* Verdict counts of one policy on one target, or over everything. */
@@ -56,24 +61,47 @@ struct check_totals {
  * above fail_on; with fail_on_inconclusive, inconclusive there too). */
 bool check_report_blocking(const struct check_report *c, const struct finding *f);
 
-/* check_report_verdict: the verdict of target t for policy p at the gate;
- * check_report_target_verdict: the worst over every policy. */
-enum target_verdict check_report_verdict(const struct check_report *c, size_t p, size_t t);
-enum target_verdict check_report_target_verdict(const struct check_report *c, size_t t);
+/* check_report_verdict: the verdict at the gate of the findings l of one
+ * policy on one target; check_report_target_verdict: the worst over every
+ * policy of t. */
+enum target_verdict check_report_verdict(const struct check_report *c,
+                                         const struct finding_list *l);
+enum target_verdict check_report_target_verdict(const struct check_report *c,
+                                                const struct check_target *t);
 
 /* check_report_count counts the verdicts of l. */
 void check_report_count(const struct check_report *c, const struct finding_list *l,
                         struct check_counts *out);
 
-/* check_report_totals counts over every scanned target and policy. */
-void check_report_totals(const struct check_report *c, struct check_totals *out);
+/* check_report_add_totals adds target t to tot (zeroed before the first). */
+void check_report_add_totals(const struct check_report *c, const struct check_target *t,
+                             struct check_totals *tot);
 
-/* check_report_text writes the terminal report. */
-void check_report_text(FILE *out, const struct check_report *c);
+/* The terminal report, in two parts like the JSON document below:
+ * check_report_text_target writes target t to a file of its own
+ * (targets), each target in order; check_report_text_finish then writes
+ * the scan, the gate, the policies and their runs, the targets' part (read
+ * from its start) and the totals to out. Returns 0, or -1 when reading the
+ * targets' part failed (write errors of out are the caller's to check). */
+void check_report_text_target(FILE *targets, const struct check_report *c,
+                              const struct check_target *t);
+__attribute__((warn_unused_result)) int check_report_text_finish(FILE *out,
+                                                                 const struct check_report *c,
+                                                                 FILE *targets,
+                                                                 const struct check_totals *tot);
 
-/* check_report_json writes the tlsaudit-check document with exit_code in
- * its summary. Returns 0, or -1 (out of memory, write error). */
-__attribute__((warn_unused_result)) int check_report_json(FILE *out, const struct check_report *c,
-                                                          int exit_code);
+/* The tlsaudit-check document, in two parts: check_report_json_target
+ * writes target t as an element of the "targets" array (first: the first
+ * element) to a file of its own (targets); check_report_json_finish then
+ * writes the whole document to out, the n_written elements of targets
+ * (read from its start) in their place and exit_code in its summary. Each
+ * returns 0, or -1 (out of memory, write error). */
+__attribute__((warn_unused_result)) int check_report_json_target(FILE *targets,
+                                                                 const struct check_report *c,
+                                                                 const struct check_target *t,
+                                                                 bool first);
+__attribute__((warn_unused_result)) int
+check_report_json_finish(FILE *out, const struct check_report *c, FILE *targets, size_t n_written,
+                         const struct check_totals *tot, int exit_code);
 
 #endif

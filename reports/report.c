@@ -24,6 +24,66 @@ int report_load(struct store *s, int64_t scan_id, const char *db_path, struct re
     return 0;
 }
 
+int report_load_heads(struct store *s, int64_t scan_id, const char *db_path,
+                      struct report_data *out, char *err, size_t err_len)
+{
+    memset(out, 0, sizeof(*out));
+    out->db_path = db_path;
+    if (store_scan_info(s, scan_id, &out->info) != 0 ||
+        store_load_run_heads(s, scan_id, &out->runs, &out->n_runs) != 0) {
+        snprintf(err, err_len, "%s", store_errmsg(s));
+        report_data_cleanup(out);
+        return -1;
+    }
+    return 0;
+}
+
+/* One report_each_target walk. */
+struct report_walk {
+    struct store *s;
+    struct report_data *d;
+    report_target_fn fn;
+    void *arg;
+    int stopped; /* fn's non-zero return */
+};
+
+static int report_walk_target(void *arg, struct target_result *r, int64_t id)
+{
+    struct report_walk *w = arg;
+    struct report_data *d = w->d;
+    for (size_t i = 0; i < d->n_runs; i++) {
+        if (store_load_target_findings(w->s, &d->runs[i], id) != 0) {
+            return -1;
+        }
+    }
+    d->targets = r;
+    d->target_ids = &id;
+    d->n_targets = 1;
+    int rc = w->fn(w->arg, d);
+    d->targets = NULL;
+    d->target_ids = NULL;
+    d->n_targets = 0;
+    if (rc != 0) {
+        w->stopped = rc;
+        return 1;
+    }
+    return 0;
+}
+
+int report_each_target(struct store *s, struct report_data *d, report_target_fn fn, void *arg,
+                       char *err, size_t err_len)
+{
+    struct report_walk w = {.s = s, .d = d, .fn = fn, .arg = arg};
+    int rc = store_each_target(s, d->info.id, report_walk_target, &w);
+    for (size_t i = 0; i < d->n_runs; i++) {
+        store_run_drop_findings(&d->runs[i]);
+    }
+    if (rc != 0 && w.stopped == 0) {
+        snprintf(err, err_len, "%s", store_errmsg(s));
+    }
+    return rc != 0 ? -1 : 0;
+}
+
 void report_data_cleanup(struct report_data *d)
 {
     store_scan_info_cleanup(&d->info);

@@ -39,6 +39,30 @@ __attribute__((warn_unused_result)) int report_load(struct store *s, int64_t sca
                                                     const char *db_path, struct report_data *out,
                                                     char *err, size_t err_len);
 
+/* report_load_heads reads the scan row and its policy runs without their
+ * findings, and no target: what report_each_target walks (for renderers
+ * whose memory must not grow with the number of targets). report_keep_runs
+ * and report_regate work on it as on a full load. Errors as report_load. */
+__attribute__((warn_unused_result)) int report_load_heads(struct store *s, int64_t scan_id,
+                                                          const char *db_path,
+                                                          struct report_data *out, char *err,
+                                                          size_t err_len);
+
+/* What report_each_target calls per target: one a view of d holding only
+ * that target (n_targets 1, its targets.id) and, in each run, only its
+ * findings on it (in the order stored), valid during the call. Returns 0
+ * to go on, non-zero to stop (report_each_target then returns -1 and
+ * leaves err to the callback). */
+typedef int (*report_target_fn)(void *arg, const struct report_data *one);
+
+/* report_each_target walks the targets of d's scan in the order stored, one
+ * at a time (store_each_target: one read snapshot, each target freed
+ * before the next), for d loaded by report_load_heads. Returns 0, or -1
+ * (a database error in err, or fn stopped it). */
+__attribute__((warn_unused_result)) int report_each_target(struct store *s, struct report_data *d,
+                                                           report_target_fn fn, void *arg,
+                                                           char *err, size_t err_len);
+
 /* report_data_cleanup frees what d owns and zeroes it; accepts a zeroed
  * struct. */
 void report_data_cleanup(struct report_data *d);
@@ -183,6 +207,16 @@ __attribute__((warn_unused_result)) int report_write(FILE *out, enum report_form
                                                      const struct report_data *d,
                                                      const struct report_options *o, char *err,
                                                      size_t err_len);
+
+/* report_stream_text writes what report_write(REPORT_TEXT) writes for a
+ * full load without --expiring (o->expiring_days < 0; it is not asked
+ * for), reading the targets one at a time from s (report_each_target) for
+ * d loaded by report_load_heads; *gate_fails says what report_gate_fails
+ * says of the full load. Returns 0, or -1 with the reason in err (database
+ * error, out of memory, a temporary file that cannot be written). */
+__attribute__((warn_unused_result)) int
+report_stream_text(FILE *out, struct store *s, struct report_data *d,
+                   const struct report_options *o, bool *gate_fails, char *err, size_t err_len);
 
 /* report_write_expiring_text writes the text report's "Certificates
  * expiring within DAYS" section (o->expiring_days >= 0), for `scan`'s

@@ -11,6 +11,11 @@
  * justification, owner and expiry); a summary per policy; with --expiring
  * the certificates that expire within the days asked.
  *
+ * report_stream_text renders the same bytes one target at a time
+ * (report_each_target: the target and its findings read, written to a
+ * temporary file, freed), the provenance and summary around them once
+ * every target is counted: memory flat in the number of targets.
+ *
  * Every stored string goes through esc_visible: control bytes (ESC, CR,
  * LF inside a value, C1) and bytes that are not UTF-8 are shown as \xNN,
  * so nothing stored can drive the terminal. Colour only when o->color.
@@ -63,7 +68,7 @@ static void rt_counts(FILE *out, const struct report_counts *k)
     }
 }
 
-static void rt_provenance(FILE *out, const struct report_data *d)
+static void rt_provenance(FILE *out, const struct report_data *d, size_t n_targets)
 {
     const struct store_scan_info *i = &d->info;
     char t1[40];
@@ -74,7 +79,7 @@ static void rt_provenance(FILE *out, const struct report_data *d)
     if (i->finished_ms >= 0) {
         fprintf(out, ", finished %s", util_iso_time(i->finished_ms, t2, sizeof(t2)));
     }
-    fprintf(out, "; %zu target%s, %zu not scanned\n", d->n_targets, d->n_targets == 1 ? "" : "s",
+    fprintf(out, "; %zu target%s, %zu not scanned\n", n_targets, n_targets == 1 ? "" : "s",
             i->n_not_scanned);
     fprintf(out, "  database ");
     esc_visible(out, d->db_path);
@@ -266,24 +271,17 @@ int report_write_expiring_text(FILE *out, const struct report_data *d,
     return 0;
 }
 
-int report_write_text(FILE *out, const struct report_data *d, const struct report_options *o,
-                      char *err, size_t err_len)
+/* rt_summary writes the summary: k[r] are run r's counts over every target. */
+static void rt_summary(FILE *out, const struct report_data *d, size_t n_targets,
+                       const struct report_counts *k)
 {
-    rt_provenance(out, d);
-    for (size_t t = 0; t < d->n_targets; t++) {
-        fprintf(out, "\n");
-        text_print_target(out, &d->targets[t], o->color);
-        rt_target_runs(out, d, t, o);
-    }
-    fprintf(out, "\nSummary: %zu target%s, %zu not scanned\n", d->n_targets,
-            d->n_targets == 1 ? "" : "s", d->info.n_not_scanned);
+    fprintf(out, "\nSummary: %zu target%s, %zu not scanned\n", n_targets, n_targets == 1 ? "" : "s",
+            d->info.n_not_scanned);
     for (size_t i = 0; i < d->n_runs; i++) {
-        struct report_counts k;
-        report_count(&d->runs[i], -1, &k);
         fprintf(out, "  ");
         esc_visible(out, d->runs[i].policy_id);
         fprintf(out, ": ");
-        rt_counts(out, &k);
+        rt_counts(out, &k[i]);
         fprintf(out, "\n");
     }
     if (d->n_runs == 0) {
@@ -292,8 +290,106 @@ int report_write_text(FILE *out, const struct report_data *d, const struct repor
                 "--policy P)\n",
                 (long long)d->info.id);
     }
+}
+
+int report_write_text(FILE *out, const struct report_data *d, const struct report_options *o,
+                      char *err, size_t err_len)
+{
+    struct report_counts *k = calloc(d->n_runs ? d->n_runs : 1, sizeof(*k));
+    if (k == NULL) {
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
+    rt_provenance(out, d, d->n_targets);
+    for (size_t t = 0; t < d->n_targets; t++) {
+        fprintf(out, "\n");
+        text_print_target(out, &d->targets[t], o->color);
+        rt_target_runs(out, d, t, o);
+    }
+    for (size_t i = 0; i < d->n_runs; i++) {
+        report_count(&d->runs[i], -1, &k[i]);
+    }
+    rt_summary(out, d, d->n_targets, k);
+    free(k);
     if (o->expiring_days >= 0 && report_write_expiring_text(out, d, o, err, err_len) != 0) {
         return -1;
     }
     return 0;
+}
+
+/* One report_stream_text walk: the targets' part goes to body. */
+struct rt_walk {
+    FILE *body;
+    const struct report_options *o;
+    struct report_counts *k; /* per run, over every target so far */
+    size_t n_targets;
+    bool gate_fails;
+};
+
+static int rt_walk_target(void *arg, const struct report_data *one)
+{
+    struct rt_walk *w = arg;
+    fprintf(w->body, "\n");
+    text_print_target(w->body, &one->targets[0], w->o->color);
+    rt_target_runs(w->body, one, 0, w->o);
+    for (size_t i = 0; i < one->n_runs; i++) {
+        struct report_counts c;
+        report_count(&one->runs[i], -1, &c);
+        for (int v = 0; v < VERDICT_COUNT; v++) {
+            w->k[i].v[v] += c.v[v];
+        }
+        w->k[i].total += c.total;
+    }
+    w->gate_fails = w->gate_fails || report_gate_fails(one);
+    w->n_targets++;
+    return ferror(w->body) ? -1 : 0;
+}
+
+/* rt_copy copies body (from its start) to out. */
+static int rt_copy(FILE *out, FILE *body)
+{
+    char buf[65536];
+    size_t n;
+    if (fflush(body) != 0 || fseek(body, 0, SEEK_SET) != 0) {
+        return -1;
+    }
+    while ((n = fread(buf, 1, sizeof(buf), body)) > 0) {
+        if (fwrite(buf, 1, n, out) != n) {
+            return -1;
+        }
+    }
+    return ferror(body) ? -1 : 0;
+}
+
+int report_stream_text(FILE *out, struct store *s, struct report_data *d,
+                       const struct report_options *o, bool *gate_fails, char *err, size_t err_len)
+{
+    struct rt_walk w = {.o = o};
+    int ret = -1;
+    w.k = calloc(d->n_runs ? d->n_runs : 1, sizeof(*w.k));
+    w.body = tmpfile();
+    if (w.k == NULL || w.body == NULL) {
+        snprintf(err, err_len, "%s", w.k == NULL ? "out of memory" : "no temporary file");
+        goto out;
+    }
+    if (report_each_target(s, d, rt_walk_target, &w, err, err_len) != 0) {
+        if (ferror(w.body)) {
+            snprintf(err, err_len, "writing the report to a temporary file failed");
+        }
+        goto out;
+    }
+    rt_provenance(out, d, w.n_targets);
+    if (rt_copy(out, w.body) != 0) {
+        snprintf(err, err_len, "reading back the report's temporary file failed");
+        goto out;
+    }
+    rt_summary(out, d, w.n_targets, w.k);
+    *gate_fails = w.gate_fails;
+    ret = 0;
+out:
+    if (w.body != NULL) {
+        fclose(w.body);
+    }
+    free(w.k);
+    return ret;
 }

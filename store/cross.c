@@ -242,6 +242,20 @@ static int cross_put(struct store *s, const struct cross_target *t, enum probe_r
     return store_run(s, &b, "inserting the DROWN row");
 }
 
+/* The endpoints' latest rows that accept SSLv2, with their certificate
+ * keys, collected once per store_drown_shared_key (ST_DROWN_PEERS looks the
+ * target's keys up in it): comparing each target with every row serving
+ * its key was quadratic in a fleet that shares one certificate. */
+static const char cross_sslv2_sql[] =
+    "DROP TABLE IF EXISTS temp.drown_sslv2;"
+    "CREATE TEMP TABLE drown_sslv2 AS SELECT DISTINCT k.sha256 AS sha256, o.id AS target_id"
+    " FROM enum_versions v JOIN targets o ON o.id = v.target_id"
+    " JOIN kex_values k ON k.target_id = o.id AND k.kind = 'cert_spki'"
+    " WHERE v.version = 2 AND v.state = 'accepted'"
+    "  AND o.id = (SELECT max(t.id) FROM targets t WHERE t.ip = o.ip AND t.port = o.port"
+    "   AND t.kex_state = 'collected');"
+    "CREATE INDEX temp.drown_sslv2_sha256 ON drown_sslv2 (sha256);";
+
 int store_drown_shared_key(struct store *s, int64_t scan_id, const char *not_run)
 {
     struct cross_target *ts = NULL;
@@ -252,7 +266,9 @@ int store_drown_shared_key(struct store *s, int64_t scan_id, const char *not_run
         return -1;
     }
     if (cross_targets(s, scan_id, &ts, &n) != 0 ||
-        cross_count(s, ST_DROWN_ENDPOINTS, 0, false, &n_endpoints) != 0) {
+        cross_count(s, ST_DROWN_ENDPOINTS, 0, false, &n_endpoints) != 0 ||
+        store_exec(s, cross_sslv2_sql, "DROWN across targets: the endpoints accepting SSLv2") !=
+            0) {
         goto fail;
     }
     for (size_t i = 0; i < n; i++) {
@@ -264,6 +280,7 @@ int store_drown_shared_key(struct store *s, int64_t scan_id, const char *not_run
         }
     }
     free(ts);
+    (void)store_exec(s, "DROP TABLE temp.drown_sslv2", "DROWN across targets: dropping");
     if (store_exec(s, "COMMIT", "DROWN across targets: committing") != 0) {
         store_rollback(s);
         return -1;
@@ -272,5 +289,6 @@ int store_drown_shared_key(struct store *s, int64_t scan_id, const char *not_run
 fail:
     free(ts);
     store_abort(s, "DROWN across targets of scan %lld", (long long)scan_id);
+    (void)sqlite3_exec(s->db, "DROP TABLE IF EXISTS temp.drown_sslv2", NULL, NULL, NULL);
     return -1;
 }

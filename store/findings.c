@@ -10,6 +10,11 @@
  *   BEGIN IMMEDIATE ... COMMIT, and only for targets of the run's scan: a
  *   run is stored whole or not at all.
  * - Optional texts are stored as NULL when absent or empty.
+ * - Staged findings (store_stage_*) live in a TEMP table of the connection
+ *   (SQLite spills it to a temporary file, so memory stays flat) until
+ *   store_stage_commit copies one policy's rows, in the order staged, into
+ *   findings with its run row, in one transaction: the same rows, ids in
+ *   the same order, as one store_put_findings of them.
  */
 #include "store/store.h"
 #include "store/store_private.h"
@@ -108,17 +113,14 @@ fail:
     return -1;
 }
 
-int store_put_findings(struct store *s, int64_t scan_id, const struct store_policy_run *run,
-                       const struct store_finding *findings, size_t n_findings, int64_t *out_run_id)
+/* insert_run inserts the policy_runs row of run (a transaction is open)
+ * and gives its id. Returns 0 or -1. */
+static int insert_run(struct store *s, int64_t scan_id, const struct store_policy_run *run,
+                      int64_t *out_id)
 {
     struct binder b;
-    int64_t run_id;
-
-    if (!store_findings_valid(s, run, findings, n_findings)) {
-        return -1;
-    }
     if (store_begin_insert(s, ST_INSERT_POLICY_RUN, &b) != 0) {
-        goto fail;
+        return -1;
     }
     bind_int64(&b, scan_id);
     bind_text(&b, run->policy_id);
@@ -133,7 +135,18 @@ int store_put_findings(struct store *s, int64_t scan_id, const struct store_poli
     } else {
         bind_null(&b);
     }
-    if (store_insert(s, &b, "inserting policy run", &run_id) != 0) {
+    return store_insert(s, &b, "inserting policy run", out_id);
+}
+
+int store_put_findings(struct store *s, int64_t scan_id, const struct store_policy_run *run,
+                       const struct store_finding *findings, size_t n_findings, int64_t *out_run_id)
+{
+    int64_t run_id;
+
+    if (!store_findings_valid(s, run, findings, n_findings)) {
+        return -1;
+    }
+    if (insert_run(s, scan_id, run, &run_id) != 0) {
         goto fail;
     }
     for (size_t i = 0; i < n_findings; i++) {
@@ -152,4 +165,119 @@ fail:
     store_abort(s, "storing findings of policy %s for scan %lld", run->policy_id,
                 (long long)scan_id);
     return -1;
+}
+
+/* ---- staged findings (a policy run evaluated one target at a time) ----- */
+
+int store_stage_begin(struct store *s)
+{
+    if (s->read_only) {
+        store_fail(s, "staging findings: the database is open read-only");
+        return -1;
+    }
+    return store_exec(s,
+                      "CREATE TEMP TABLE IF NOT EXISTS staged_findings (slot INTEGER NOT NULL,"
+                      " target_id INTEGER NOT NULL, rule_id TEXT NOT NULL, title TEXT, ref TEXT,"
+                      " severity TEXT NOT NULL, verdict TEXT NOT NULL, evidence TEXT,"
+                      " waiver_reason TEXT, waiver_owner TEXT, waiver_expires TEXT);"
+                      "CREATE INDEX IF NOT EXISTS temp.staged_slot ON staged_findings (slot);"
+                      "DELETE FROM temp.staged_findings;",
+                      "creating the staging table");
+}
+
+int store_stage_findings(struct store *s, size_t slot, const struct store_finding *findings,
+                         size_t n_findings)
+{
+    if (!findings_valid(s, "a staged run", findings, n_findings)) {
+        return -1;
+    }
+    for (size_t i = 0; i < n_findings; i++) {
+        const struct store_finding *f = &findings[i];
+        struct binder b;
+        sqlite3_stmt *st = store_stmt(s, ST_STAGE_FINDING);
+        if (st == NULL) {
+            return -1;
+        }
+        binder_start(&b, st);
+        bind_int64(&b, (int64_t)slot);
+        bind_int64(&b, f->target_id);
+        bind_text(&b, f->rule_id);
+        bind_opt_text(&b, f->title);
+        bind_opt_text(&b, f->ref);
+        bind_text(&b, f->severity);
+        bind_text(&b, f->verdict);
+        bind_opt_text(&b, f->evidence);
+        bind_opt_text(&b, f->waiver_reason);
+        bind_opt_text(&b, f->waiver_owner);
+        bind_opt_text(&b, f->waiver_expires);
+        if (store_run(s, &b, "staging a finding") != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* stage_check: every staged finding of slot names a target of scan_id.
+ * Returns 0, or -1 with the first that does not named. */
+static int stage_check(struct store *s, int64_t scan_id, size_t slot)
+{
+    struct binder b;
+    sqlite3_stmt *st = store_stmt(s, ST_STAGE_FOREIGN);
+    if (st == NULL) {
+        return -1;
+    }
+    binder_start(&b, st);
+    bind_int64(&b, (int64_t)slot);
+    bind_int64(&b, scan_id);
+    int rc = sqlite3_step(st);
+    int ret = 0;
+    if (rc == SQLITE_ROW) {
+        store_fail(s, "finding %s: target %lld is not a target of scan %lld",
+                   (const char *)sqlite3_column_text(st, 1), (long long)sqlite3_column_int64(st, 0),
+                   (long long)scan_id);
+        ret = -1;
+    } else if (rc != SQLITE_DONE || b.rc != SQLITE_OK) {
+        store_sql_err(s, "checking the staged findings");
+        ret = -1;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return ret;
+}
+
+int store_stage_commit(struct store *s, int64_t scan_id, size_t slot,
+                       const struct store_policy_run *run, int64_t *out_run_id)
+{
+    int64_t run_id;
+    struct binder b;
+    if (!store_findings_valid(s, run, NULL, 0)) {
+        return -1;
+    }
+    if (insert_run(s, scan_id, run, &run_id) != 0 || stage_check(s, scan_id, slot) != 0) {
+        goto fail;
+    }
+    sqlite3_stmt *st = store_stmt(s, ST_STAGE_COPY);
+    if (st == NULL) {
+        goto fail;
+    }
+    binder_start(&b, st);
+    bind_int64(&b, run_id);
+    bind_int64(&b, (int64_t)slot);
+    if (store_run(s, &b, "inserting the staged findings") != 0 ||
+        store_commit(s, "committing") != 0) {
+        goto fail;
+    }
+    if (out_run_id != NULL) {
+        *out_run_id = run_id;
+    }
+    return 0;
+fail:
+    store_abort(s, "storing findings of policy %s for scan %lld", run->policy_id,
+                (long long)scan_id);
+    return -1;
+}
+
+void store_stage_end(struct store *s)
+{
+    (void)sqlite3_exec(s->db, "DROP TABLE IF EXISTS temp.staged_findings", NULL, NULL, NULL);
 }

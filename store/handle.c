@@ -82,6 +82,22 @@ static const char *const store_stmt_sql[ST_COUNT] = {
                           " verdict, evidence, waiver_reason, waiver_owner, waiver_expires)"
                           " SELECT ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM targets"
                           " WHERE id = ? AND scan_id = ?",
+    /* Staged findings (findings.c): the TEMP table store_stage_begin makes. */
+    [ST_STAGE_FINDING] = "INSERT INTO temp.staged_findings (slot, target_id, rule_id, title, ref,"
+                         " severity, verdict, evidence, waiver_reason, waiver_owner,"
+                         " waiver_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [ST_STAGE_FOREIGN] = "SELECT f.target_id, f.rule_id FROM temp.staged_findings f"
+                         " WHERE f.slot = ?1 AND NOT EXISTS (SELECT 1 FROM main.targets t"
+                         " WHERE t.id = f.target_id AND t.scan_id = ?2) LIMIT 1",
+    [ST_STAGE_COPY] = "INSERT INTO main.findings (run_id, target_id, rule_id, title, ref, severity,"
+                      " verdict, evidence, waiver_reason, waiver_owner, waiver_expires)"
+                      " SELECT ?1, target_id, rule_id, title, ref, severity, verdict, evidence,"
+                      " waiver_reason, waiver_owner, waiver_expires FROM temp.staged_findings"
+                      " WHERE slot = ?2 ORDER BY rowid",
+    /* One target's findings of one run (store_query.c; index findings_run). */
+    [ST_RUN_TARGET_FINDINGS] = "SELECT target_id, rule_id, title, ref, severity, verdict, evidence,"
+                               " waiver_reason, waiver_owner, waiver_expires FROM findings"
+                               " WHERE run_id = ? AND target_id = ? ORDER BY id",
     [ST_INSERT_TAG] = "INSERT INTO target_tags (target_id, position, tag) VALUES (?, ?, ?)",
     [ST_INSERT_REVOCATION] = "INSERT INTO revocations (target_id, " REVOC_COLUMNS ")"
                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -108,19 +124,17 @@ static const char *const store_stmt_sql[ST_COUNT] = {
                            " WHERE kex_state = 'collected' AND ip IS NOT NULL AND ip <> ''"
                            " GROUP BY ip, port)",
     /* Other endpoints' latest rows that accept SSLv2 and serve one of the
-     * target's certificate keys (index kex_values_sha256). */
-    [ST_DROWN_PEERS] = "SELECT DISTINCT o.id, o.host, o.port, o.ip, o.scan_id, b.sha256"
-                       " FROM kex_values a"
-                       " JOIN kex_values b ON b.kind = 'cert_spki' AND b.sha256 = a.sha256"
-                       "  AND b.target_id <> a.target_id"
-                       " JOIN targets o ON o.id = b.target_id"
-                       " JOIN enum_versions v ON v.target_id = o.id AND v.version = 2"
-                       "  AND v.state = 'accepted'"
-                       " WHERE a.target_id = ?1 AND a.kind = 'cert_spki'"
-                       "  AND NOT (o.ip IS ?2 AND o.port = ?3)"
-                       "  AND o.id = (SELECT max(t.id) FROM targets t WHERE t.ip = o.ip"
-                       "   AND t.port = o.port AND t.kex_state = 'collected')"
-                       " ORDER BY o.id LIMIT 8",
+     * target's certificate keys: the set cross.c collects once per call
+     * (temp.drown_sslv2: the latest rows accepting SSLv2 and their keys),
+     * looked up by the target's keys. */
+    [ST_DROWN_PEERS] =
+        "SELECT DISTINCT o.id, o.host, o.port, o.ip, o.scan_id, p.sha256"
+        " FROM kex_values a"
+        " JOIN temp.drown_sslv2 p ON p.sha256 = a.sha256 AND p.target_id <> a.target_id"
+        " JOIN targets o ON o.id = p.target_id"
+        " WHERE a.target_id = ?1 AND a.kind = 'cert_spki'"
+        "  AND NOT (o.ip IS ?2 AND o.port = ?3)"
+        " ORDER BY o.id LIMIT 8",
     [ST_PROBE_COUNT] = "SELECT count(*) FROM probe_results WHERE target_id = ?",
     [ST_CACHE_PUT] = "INSERT OR REPLACE INTO fetch_cache (kind, key, data, expires, fetched_ms)"
                      " VALUES (?, ?, ?, ?, ?)",

@@ -15,7 +15,9 @@
  *   spliced into SQL text. The statements of one store_load_targets call are
  *   prepared once and reused for every target, then finalized.
  * - store_load_targets reads inside one read transaction, so the targets it
- *   returns are one consistent snapshot even while another process writes.
+ *   returns are one consistent snapshot even while another process writes;
+ *   store_each_target reads the same snapshot one target at a time (its
+ *   memory does not grow with the number of targets).
  * - On failure nothing is returned and everything allocated is freed.
  */
 #include "store/store.h"
@@ -443,6 +445,47 @@ int store_load_targets(struct store *s, int64_t scan_id, struct target_result **
         free(t.ids);
     }
     return 0;
+}
+
+/* rd_each reads the target rows of scan_id one at a time, each with the
+ * facts under it, and hands it to fn; the target is freed before the
+ * next is read. Returns 0, -1 (error recorded) or fn's non-zero return. */
+static int rd_each(struct rd_ctx *c, int64_t scan_id, store_target_fn fn, void *arg)
+{
+    int rc;
+    sqlite3_stmt *st = c->st[RD_TARGETS];
+    if (rd_start(c, st, scan_id, "reading targets") != 0) {
+        return -1;
+    }
+    while ((rc = rd_step(c, st, "reading targets")) == 1) {
+        struct target_result r;
+        int64_t id = 0;
+        target_result_init(&r);
+        int ret = rd_target(c, &r, &id) == 0 && store_rd_target_rows(c, id, &r) == 0 ? 0 : -1;
+        if (ret == 0) {
+            ret = fn(arg, &r, id);
+        }
+        target_result_cleanup(&r);
+        if (ret != 0) {
+            return ret;
+        }
+    }
+    return rc != 0 ? -1 : 0;
+}
+
+int store_each_target(struct store *s, int64_t scan_id, store_target_fn fn, void *arg)
+{
+    struct rd_ctx c = {.s = s, .db = store_db(s)};
+    bool in_txn = false;
+    int ret = rd_begin(&c, scan_id, &in_txn);
+    if (ret == 0) {
+        ret = rd_each(&c, scan_id, fn, arg);
+    }
+    rd_finalize(&c);
+    if (in_txn) {
+        (void)sqlite3_exec(c.db, ret == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+    }
+    return ret;
 }
 
 int store_list_tags(struct store *s, int64_t scan_id, struct strlist *out)

@@ -176,6 +176,28 @@ __attribute__((warn_unused_result)) int store_append_findings(struct store *s, i
                                                               const struct store_finding *findings,
                                                               size_t n_findings);
 
+/* Staged findings: a policy run evaluated one target at a time (the
+ * policy-run service, policies/run.c) without holding every finding in
+ * memory or the write lock for the whole evaluation. store_stage_begin
+ * makes (or empties) the connection's TEMP table of staged findings;
+ * store_stage_findings adds findings under a slot (one per policy; inside
+ * store_each_target's transaction they are committed with it);
+ * store_stage_commit stores the policy run `run` of scan_id with every
+ * finding staged under slot, in the order staged, in one transaction
+ * (store_put_findings' contract: the run whole or nothing, each finding's
+ * target a target of scan_id; the new policy_runs.id in *out_run_id);
+ * store_stage_end drops the table. Each returns 0, or -1 with the reason
+ * in store_errmsg(s). */
+__attribute__((warn_unused_result)) int store_stage_begin(struct store *s);
+__attribute__((warn_unused_result)) int store_stage_findings(struct store *s, size_t slot,
+                                                             const struct store_finding *findings,
+                                                             size_t n_findings);
+__attribute__((warn_unused_result)) int store_stage_commit(struct store *s, int64_t scan_id,
+                                                           size_t slot,
+                                                           const struct store_policy_run *run,
+                                                           int64_t *out_run_id);
+void store_stage_end(struct store *s);
+
 /* ---- merging another database's scans (store/merge.c) ------------------ */
 
 /* What store_merge_file did. */
@@ -358,6 +380,23 @@ __attribute__((warn_unused_result)) int store_load_targets(struct store *s, int6
                                                            struct target_result **out,
                                                            int64_t **out_ids, size_t *n_out);
 
+/* What store_each_target calls for each target: r (with every fact, as
+ * store_load_targets reads it) and its targets.id; r is freed when fn
+ * returns. fn returns 0 to go on, non-zero to stop. */
+typedef int (*store_target_fn)(void *arg, struct target_result *r, int64_t target_id);
+
+/* store_each_target reads the targets of scan_id in the order
+ * store_load_targets gives them, from one transaction (the same
+ * consistent snapshot), but one at a time: each is read, handed to fn and
+ * freed before the next, so memory does not grow with the number of
+ * targets. fn may write the connection's temporary tables
+ * (store_stage_findings), which the transaction commits at the end (rolls
+ * back when it fails). Returns 0; -1 with the reason in store_errmsg(s)
+ * (no such scan, database error); or the non-zero value fn returned, which
+ * stopped the walk. */
+__attribute__((warn_unused_result)) int store_each_target(struct store *s, int64_t scan_id,
+                                                          store_target_fn fn, void *arg);
+
 /* store_list_tags appends to out, sorted and once each, every tag of the
  * targets of scan_id (none when the targets file gave none). Returns 0, or
  * -1 (database error, out of memory) with out unchanged. */
@@ -407,6 +446,23 @@ struct store_run {
  * runs; check it with store_scan_exists. */
 __attribute__((warn_unused_result)) int store_load_runs(struct store *s, int64_t scan_id,
                                                         struct store_run **out, size_t *n_out);
+
+/* store_load_run_heads is store_load_runs without the findings (every run
+ * with n_findings 0), for a report that reads them one target at a time
+ * (store_load_target_findings). Same contract. */
+__attribute__((warn_unused_result)) int store_load_run_heads(struct store *s, int64_t scan_id,
+                                                             struct store_run **out, size_t *n_out);
+
+/* store_load_target_findings replaces the findings of r (a run read by
+ * store_load_run_heads) with its findings on target target_id, in the
+ * order stored. Inside store_each_target's callback it reads the same
+ * snapshot as the walk. Returns 0, or -1 with the reason in store_errmsg(s)
+ * and r without findings. */
+__attribute__((warn_unused_result)) int
+store_load_target_findings(struct store *s, struct store_run *r, int64_t target_id);
+
+/* store_run_drop_findings frees the findings of r and leaves it without. */
+void store_run_drop_findings(struct store_run *r);
 
 /* store_runs_free frees an array from store_load_runs; accepts NULL. */
 void store_runs_free(struct store_run *runs, size_t n);

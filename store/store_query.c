@@ -23,19 +23,7 @@ void store_run_cleanup(struct store_run *r)
     free(r->policy_sha256);
     free(r->policy_path);
     free(r->tool_version);
-    for (size_t k = 0; k < r->n_findings; k++) {
-        struct store_finding_row *f = &r->findings[k];
-        free(f->rule_id);
-        free(f->title);
-        free(f->ref);
-        free(f->severity);
-        free(f->verdict);
-        free(f->evidence);
-        free(f->waiver_reason);
-        free(f->waiver_owner);
-        free(f->waiver_expires);
-    }
-    free(r->findings);
+    store_run_drop_findings(r);
     memset(r, 0, sizeof(*r));
 }
 
@@ -150,23 +138,15 @@ out:
     return ret;
 }
 
-static int q_findings(struct store *s, sqlite3 *db, struct store_run *r)
+/* q_rows appends the findings st (bound, not stepped) returns to r, then
+ * resets st. Returns 0 or -1 (recorded). */
+static int q_rows(struct store *s, sqlite3_stmt *st, struct store_run *r, size_t *cap)
 {
-    static const char sql[] = "SELECT target_id, rule_id, title, ref, severity, verdict, evidence,"
-                              " waiver_reason, waiver_owner, waiver_expires FROM findings"
-                              " WHERE run_id = ? ORDER BY id";
-    sqlite3_stmt *st = NULL;
-    size_t cap = 0;
+    int rc;
     int ret = -1;
     bool oom = false;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 1, (sqlite3_int64)r->id) != SQLITE_OK) {
-        store_fail(s, "reading findings: %s", sqlite3_errmsg(db));
-        goto out;
-    }
-    int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (q_grow((void **)&r->findings, r->n_findings, &cap, sizeof(*r->findings)) != 0) {
+        if (q_grow((void **)&r->findings, r->n_findings, cap, sizeof(*r->findings)) != 0) {
             store_fail(s, "reading findings: out of memory");
             goto out;
         }
@@ -189,16 +169,78 @@ static int q_findings(struct store *s, sqlite3 *db, struct store_run *r)
         }
     }
     if (rc != SQLITE_DONE) {
-        store_fail(s, "reading findings: %s", sqlite3_errmsg(db));
+        store_fail(s, "reading findings: %s", sqlite3_errmsg(store_db(s)));
         goto out;
     }
     ret = 0;
+out:
+    sqlite3_reset(st);
+    return ret;
+}
+
+static int q_findings(struct store *s, sqlite3 *db, struct store_run *r)
+{
+    static const char sql[] = "SELECT target_id, rule_id, title, ref, severity, verdict, evidence,"
+                              " waiver_reason, waiver_owner, waiver_expires FROM findings"
+                              " WHERE run_id = ? ORDER BY id";
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    int ret = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)r->id) != SQLITE_OK) {
+        store_fail(s, "reading findings: %s", sqlite3_errmsg(db));
+        goto out;
+    }
+    ret = q_rows(s, st, r, &cap);
 out:
     sqlite3_finalize(st);
     return ret;
 }
 
-int store_load_runs(struct store *s, int64_t scan_id, struct store_run **out, size_t *n_out)
+void store_run_drop_findings(struct store_run *r)
+{
+    for (size_t k = 0; k < r->n_findings; k++) {
+        struct store_finding_row *f = &r->findings[k];
+        free(f->rule_id);
+        free(f->title);
+        free(f->ref);
+        free(f->severity);
+        free(f->verdict);
+        free(f->evidence);
+        free(f->waiver_reason);
+        free(f->waiver_owner);
+        free(f->waiver_expires);
+    }
+    free(r->findings);
+    r->findings = NULL;
+    r->n_findings = 0;
+}
+
+int store_load_target_findings(struct store *s, struct store_run *r, int64_t target_id)
+{
+    store_run_drop_findings(r);
+    sqlite3_stmt *st = store_stmt(s, ST_RUN_TARGET_FINDINGS);
+    size_t cap = 0;
+    if (st == NULL) {
+        return -1;
+    }
+    if (sqlite3_bind_int64(st, 1, (sqlite3_int64)r->id) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)target_id) != SQLITE_OK) {
+        store_fail(s, "reading findings: %s", sqlite3_errmsg(store_db(s)));
+        sqlite3_reset(st);
+        return -1;
+    }
+    int ret = q_rows(s, st, r, &cap);
+    sqlite3_clear_bindings(st);
+    if (ret != 0) {
+        store_run_drop_findings(r);
+    }
+    return ret;
+}
+
+/* q_load reads the runs of scan_id, with their findings when findings. */
+static int q_load(struct store *s, int64_t scan_id, bool findings, struct store_run **out,
+                  size_t *n_out)
 {
     sqlite3 *db = store_db(s);
     struct store_run *runs = NULL;
@@ -214,7 +256,7 @@ int store_load_runs(struct store *s, int64_t scan_id, struct store_run **out, si
     if (q_runs(s, db, scan_id, &runs, &n, &cap) != 0) {
         goto out;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; findings && i < n; i++) {
         if (q_findings(s, db, &runs[i]) != 0) {
             goto out;
         }
@@ -229,4 +271,14 @@ out:
     *out = runs;
     *n_out = n;
     return 0;
+}
+
+int store_load_runs(struct store *s, int64_t scan_id, struct store_run **out, size_t *n_out)
+{
+    return q_load(s, scan_id, true, out, n_out);
+}
+
+int store_load_run_heads(struct store *s, int64_t scan_id, struct store_run **out, size_t *n_out)
+{
+    return q_load(s, scan_id, false, out, n_out);
 }

@@ -17,6 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "policies/policy.h"
+#include "reports/check_report.h"
 #include "reports/escape.h"
 #include "reports/history.h"
 #include "reports/inventory.h"
@@ -490,6 +494,100 @@ START_TEST(test_history_verdict)
 }
 END_TEST
 
+/* ---- the check report written one target at a time ---------------------- */
+
+/* check_doc renders a check report of n targets (every other one
+ * unreachable) the streamed way: each target into its own file, then the
+ * document around them. Returns the malloc'ed text. */
+static char *check_doc(struct policy *pol, size_t n)
+{
+    struct store_scan_info info = {.id = 7, .started_ms = 1767225600000LL, .finished_ms = -1};
+    snprintf(info.state, sizeof(info.state), "running");
+    struct policy *pols[1] = {pol};
+    int64_t run_ids[1] = {42};
+    struct check_report c = {.scan_id = 7,
+                             .info = &info,
+                             .db_path = "t.db",
+                             .gate = GATE_DEFAULT,
+                             .evaluated_ms = 1767225600000LL,
+                             .pols = pols,
+                             .n_pols = 1,
+                             .run_ids = run_ids,
+                             .n_targets = n};
+    struct check_totals tot = {0};
+    FILE *body = tmpfile();
+    ck_assert_ptr_nonnull(body);
+    for (size_t t = 0; t < n; t++) {
+        struct target_result r;
+        target_result_init(&r);
+        r.host = strdup("h\x1b\"x\n.example");
+        ck_assert_ptr_nonnull(r.host);
+        r.port = (uint16_t)(443 + t);
+        r.status = t % 2 == 0 ? TARGET_OK : TARGET_UNREACHABLE;
+        r.versions[TLSV_TLS10].state = PROBE_ACCEPTED;
+        struct finding_list l;
+        finding_list_init(&l);
+        if (r.status == TARGET_OK) {
+            ck_assert_int_eq(policy_eval(pol, &r, NULL, 1767225600, &l), 0);
+        }
+        struct check_target ct = {.target = &r, .id = (int64_t)t + 1, .findings = &l};
+        check_report_add_totals(&c, &ct, &tot);
+        ck_assert_int_eq(check_report_json_target(body, &c, &ct, t == 0), 0);
+        finding_list_cleanup(&l);
+        target_result_cleanup(&r);
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_int_eq(check_report_json_finish(out, &c, body, n, &tot, 1), 0);
+    ck_assert_int_eq(fclose(out), 0);
+    fclose(body);
+    return text;
+}
+
+/* The spliced document is byte for byte what jansson dumps of the parsed
+ * whole, for no target, one and several; a policy title that is the mark
+ * the targets replace does not move them. */
+START_TEST(test_check_json_streamed)
+{
+    static const char yaml[] =
+        "id: t\ntitle: \"@@tlsaudit-check-targets@@\"\nversion: \"1\"\nrules:\n"
+        "  - id: r\n    title: the rule\n    ref: Test 1\n    severity: high\n"
+        "    protocols_forbidden: [SSLv3, TLS1.0]\n";
+    char err[1024];
+    struct policy *pol = policy_load_buffer("t.yaml", yaml, strlen(yaml), err, sizeof(err));
+    ck_assert_msg(pol != NULL, "%s", err);
+    size_t counts[] = {0, 1, 4};
+    for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
+        char *text = check_doc(pol, counts[k]);
+        json_error_t je;
+        json_t *root = json_loads(text, 0, &je);
+        ck_assert_msg(root != NULL, "%zu targets: %s at %d:%d", counts[k], je.text, je.line,
+                      je.column);
+        ck_assert_int_eq(json_array_size(json_object_get(root, "targets")), counts[k]);
+        json_t *p = json_array_get(json_object_get(root, "policies"), 0);
+        ck_assert_str_eq(json_string_value(json_object_get(p, "title")),
+                         "@@tlsaudit-check-targets@@");
+        char *again = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        ck_assert_ptr_nonnull(again);
+        size_t n = strlen(again);
+        ck_assert_msg(strncmp(text, again, n) == 0 && strcmp(text + n, "\n") == 0,
+                      "%zu targets: the streamed document differs from jansson's dump:\n%s",
+                      counts[k], text);
+        if (counts[k] > 0) {
+            json_t *t0 = json_array_get(json_object_get(root, "targets"), 0);
+            json_t *p0 = json_array_get(json_object_get(t0, "policies"), 0);
+            ck_assert_str_eq(json_string_value(json_object_get(p0, "verdict")), "non-compliant");
+        }
+        free(again);
+        json_decref(root);
+        free(text);
+    }
+    policy_free(pol);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("report");
@@ -506,6 +604,7 @@ int main(void)
     tcase_add_test(tc, test_expiring);
     tcase_add_test(tc, test_inventory);
     tcase_add_test(tc, test_history_verdict);
+    tcase_add_test(tc, test_check_json_streamed);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
