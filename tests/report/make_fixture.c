@@ -5,7 +5,8 @@
  *   make_fixture write DB             write the fixture scan into DB (new file)
  *   make_fixture render DB FORMAT [DAYS]
  *                                     render the newest scan of DB in FORMAT
- *                                     (text-stream: text, one target at a time)
+ *                                     (text-stream, json-stream: text, json,
+ *                                     one target at a time)
  *                                     to stdout, "now" fixed at FIXTURE_NOW_MS,
  *                                     --expiring DAYS when given
  *
@@ -566,11 +567,14 @@ static int fixture_write(const char *db)
 static int fixture_render(const char *db, const char *format, const char *days)
 {
     enum report_format f;
-    /* "text-stream": the text report read one target at a time
-     * (report_stream_text), which must give the bytes of "text". */
-    bool stream = strcmp(format, "text-stream") == 0;
-    if (stream) {
+    /* "text-stream", "json-stream": the report read one target at a time
+     * (report_stream_text, report_stream_json), which must give the bytes
+     * of "text", "json". */
+    bool stream = strcmp(format, "text-stream") == 0 || strcmp(format, "json-stream") == 0;
+    if (strcmp(format, "text-stream") == 0) {
         f = REPORT_TEXT;
+    } else if (strcmp(format, "json-stream") == 0) {
+        f = REPORT_JSON;
     } else if (!report_format_parse(format, &f)) {
         die("unknown format");
     }
@@ -602,11 +606,12 @@ static int fixture_render(const char *db, const char *format, const char *days)
         o.expiring_days = (int)v;
     }
     if (stream && days != NULL) {
-        die("text-stream: no DAYS (report_stream_text has no --expiring)");
+        die("text-stream, json-stream: no DAYS (the streamed reports have no --expiring)");
     }
     bool fails = false;
-    int rc = stream ? report_stream_text(stdout, s, &d, &o, &fails, err, sizeof(err))
-                    : report_write(stdout, f, &d, &o, err, sizeof(err));
+    int rc = !stream            ? report_write(stdout, f, &d, &o, err, sizeof(err))
+             : f == REPORT_JSON ? report_stream_json(stdout, s, &d, &o, &fails, err, sizeof(err))
+                                : report_stream_text(stdout, s, &d, &o, &fails, err, sizeof(err));
     report_data_cleanup(&d);
     store_close(s);
     if (rc != 0) {
