@@ -105,23 +105,11 @@ static int rj_grow(void **p, size_t *cap, size_t need, size_t size)
  * first, a newline and its indentation, its own lines indented too). */
 static int rj_put_elem(struct rj_part *part, json_t *v, int depth)
 {
-    char *text = v != NULL ? json_dumps(v, JSON_INDENT(2) | JSON_ENSURE_ASCII) : NULL;
-    json_decref(v);
-    int ret = text != NULL && fprintf(part->f, "%s\n%*s", part->n ? "," : "", 2 * depth, "") >= 0
-                  ? 0
-                  : -1;
-    for (const char *p = text; ret == 0 && *p != '\0';) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl != NULL ? (size_t)(nl - p) + 1 : strlen(p);
-        if (fwrite(p, 1, n, part->f) != n ||
-            (nl != NULL && fprintf(part->f, "%*s", 2 * depth, "") < 0)) {
-            ret = -1;
-        }
-        p += n;
+    if (json_put_element(part->f, v, depth, part->n == 0) != 0) {
+        return -1;
     }
-    free(text);
-    part->n += ret == 0;
-    return ret;
+    part->n++;
+    return 0;
 }
 
 /* rj_acc_place adds the places of one target's certificate x. */
