@@ -101,8 +101,7 @@ static int rj_grow(void **p, size_t *cap, size_t need, size_t size)
 }
 
 /* rj_put_elem appends v (its reference taken) to part as an element of an
- * array at depth (jansson's layout: each element after "," if not the
- * first, a newline and its indentation, its own lines indented too). */
+ * array at depth (json_put_element). */
 static int rj_put_elem(struct rj_part *part, json_t *v, int depth)
 {
     if (json_put_element(part->f, v, depth, part->n == 0) != 0) {
@@ -112,7 +111,7 @@ static int rj_put_elem(struct rj_part *part, json_t *v, int depth)
     return 0;
 }
 
-/* rj_acc_place adds the places of one target's certificate x. */
+/* rj_acc_cert adds the places of one target's certificate x. */
 static int rj_acc_cert(struct rj_walk *w, const struct inventory_cert *x, size_t target)
 {
     struct rj_acc_cert *a = NULL;
