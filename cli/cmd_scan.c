@@ -64,7 +64,7 @@ static int out_ready(void *arg, int64_t scan_id, int64_t started_ms, char *err, 
     struct json_scan_info info = {scan_id, started_ms, so->db_path, so->trust_store};
     so->jr = json_report_new(&info);
     if (so->jr == NULL || json_report_scan_limit(so->jr, so->target_budget_ms) != 0) {
-        snprintf(err, err_len, "out of memory");
+        snprintf(err, err_len, "out of memory, or no temporary file for the JSON document");
         return -1;
     }
     return 0;

@@ -22,12 +22,19 @@
 #include "common/model/registry.h"
 #include "reports/escape.h"
 
+/* The targets are not kept: each is dumped compact (one line: a dump
+ * never holds a raw newline, jansson escapes it) to an unnamed temporary
+ * file as it is added, and the cross-target probes to another ("INDEX
+ * DUMP" lines, index ascending); json_report_write reads them back one
+ * target at a time, so memory does not grow with the number of targets. */
 struct json_report {
     json_t *root;
-    json_t *targets;
+    FILE *targets;
+    FILE *probes;
     size_t n_targets;
     size_t n_ok;
     size_t n_failed;
+    size_t last_probe; /* index of the last probe added, + 1 (0: none) */
 };
 
 /* A JSON string for s: valid UTF-8 kept, other bytes written as \xNN. */
@@ -491,14 +498,15 @@ struct json_report *json_report_new(const struct json_scan_info *info)
     if (j == NULL) {
         return NULL;
     }
-    j->targets = json_array();
+    j->targets = tmpfile();
+    j->probes = tmpfile();
     j->root =
         json_pack("{s:s, s:i, s:{s:s, s:s}, s:{s:I, s:o, s:o, s:o}}", "schema", "tlsaudit-scan",
                   "schema_version", JSON_SCHEMA_VERSION, "tool", "name", PACKAGE_NAME, "version",
                   PACKAGE_VERSION, "scan", "id", (json_int_t)info->scan_id, "started",
                   json_time(info->started_ms), "database", json_text(info->db_path), "trust_store",
                   json_text(info->trust_store));
-    if (j->root == NULL || j->targets == NULL) {
+    if (j->root == NULL || j->targets == NULL || j->probes == NULL) {
         json_report_free(j);
         return NULL;
     }
@@ -518,14 +526,29 @@ void json_report_free(struct json_report *j)
         return;
     }
     json_decref(j->root);
-    json_decref(j->targets);
+    if (j->targets != NULL) {
+        fclose(j->targets);
+    }
+    if (j->probes != NULL) {
+        fclose(j->probes);
+    }
     free(j);
+}
+
+/* json_line writes v's compact dump and a newline to f (v's reference
+ * taken). */
+static int json_line(FILE *f, const char *prefix, json_t *v)
+{
+    char *text = v != NULL ? json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_decref(v);
+    int rc = text != NULL && fprintf(f, "%s%s\n", prefix, text) >= 0 ? 0 : -1;
+    free(text);
+    return rc;
 }
 
 int json_report_add_target(struct json_report *j, const struct target_result *r)
 {
-    json_t *t = json_target(r);
-    if (t == NULL || json_array_append_new(j->targets, t) != 0) {
+    if (json_line(j->targets, "", json_target(r)) != 0) {
         return -1;
     }
     j->n_targets++;
@@ -539,13 +562,16 @@ int json_report_add_target(struct json_report *j, const struct target_result *r)
 
 int json_report_add_probe(struct json_report *j, size_t index, const struct probe_result *p)
 {
-    json_t *probes = json_object_get(json_array_get(j->targets, index), "probes");
-    json_t *one = json_probe(p);
-    if (!json_is_array(probes) || one == NULL) {
-        json_decref(one);
+    char prefix[32];
+    if (index >= j->n_targets || index + 1 < j->last_probe) {
         return -1;
     }
-    return json_array_append_new(probes, one) == 0 ? 0 : -1;
+    snprintf(prefix, sizeof(prefix), "%zu ", index);
+    if (json_line(j->probes, prefix, json_probe(p)) != 0) {
+        return -1;
+    }
+    j->last_probe = index + 1;
+    return 0;
 }
 
 int json_report_attach(struct json_report *j, const char *key, const char *json_text, size_t len)
@@ -558,19 +584,109 @@ int json_report_attach(struct json_report *j, const char *key, const char *json_
     return json_object_set_new(j->root, key, v) == 0 ? 0 : -1;
 }
 
+int json_put_element(FILE *out, json_t *v, int depth, bool first)
+{
+    char *text = v != NULL ? json_dumps(v, JSON_INDENT(2) | JSON_ENSURE_ASCII) : NULL;
+    json_decref(v);
+    int ret =
+        text != NULL && fprintf(out, "%s\n%*s", first ? "" : ",", 2 * depth, "") >= 0 ? 0 : -1;
+    for (const char *p = text; ret == 0 && *p != '\0';) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl != NULL ? (size_t)(nl - p) + 1 : strlen(p);
+        if (fwrite(p, 1, n, out) != n || (nl != NULL && fprintf(out, "%*s", 2 * depth, "") < 0)) {
+            ret = -1;
+        }
+        p += n;
+    }
+    free(text);
+    return ret;
+}
+
+/* One read-back of json_report's temporary files. */
+struct json_back {
+    char *line, *pline; /* getline's buffers */
+    size_t cap, pcap;
+    ssize_t plen; /* the probe line read ahead; -1: none left */
+};
+
+/* json_back_target reads target i back with its cross-target probes. */
+static json_t *json_back_target(struct json_report *j, struct json_back *b, size_t i)
+{
+    json_error_t e;
+    if (getline(&b->line, &b->cap, j->targets) < 0) {
+        return NULL;
+    }
+    json_t *t = json_loads(b->line, 0, &e);
+    json_t *probes = json_object_get(t, "probes");
+    while (t != NULL && b->plen >= 0) {
+        char *end = NULL;
+        unsigned long long idx = strtoull(b->pline, &end, 10);
+        if (idx != i || end == NULL || *end != ' ') {
+            break;
+        }
+        json_t *one = json_loads(end + 1, 0, &e);
+        if (!json_is_array(probes) || one == NULL || json_array_append_new(probes, one) != 0) {
+            json_decref(t);
+            return NULL;
+        }
+        b->plen = getline(&b->pline, &b->pcap, j->probes);
+    }
+    return t;
+}
+
+/* json_write_targets writes the "targets" array at depth 1 from the
+ * temporary files. */
+static int json_write_targets(struct json_report *j, FILE *out)
+{
+    if (j->n_targets == 0) {
+        return fputs("[]", out) >= 0 ? 0 : -1;
+    }
+    struct json_back b = {0};
+    int rc = fflush(j->targets) == 0 && fflush(j->probes) == 0 && !ferror(j->targets) &&
+                     !ferror(j->probes) && fseek(j->targets, 0, SEEK_SET) == 0 &&
+                     fseek(j->probes, 0, SEEK_SET) == 0 && fputc('[', out) != EOF
+                 ? 0
+                 : -1;
+    b.plen = rc == 0 ? getline(&b.pline, &b.pcap, j->probes) : -1;
+    for (size_t i = 0; rc == 0 && i < j->n_targets; i++) {
+        json_t *t = json_back_target(j, &b, i);
+        rc = t != NULL ? json_put_element(out, t, 2, i == 0) : -1;
+    }
+    rc |= rc == 0 && b.plen < 0 && fputs("\n  ]", out) >= 0 ? 0 : -1;
+    free(b.line);
+    free(b.pline);
+    return rc;
+}
+
+#define JSON_TARGETS_VALUE "@@tlsaudit-scan-targets@@"
+#define JSON_TARGETS_MARK "\n  \"targets\": \"" JSON_TARGETS_VALUE "\""
+
 int json_report_write(struct json_report *j, FILE *out, int64_t finished_ms, const char *state)
 {
     json_t *scan = json_object_get(j->root, "scan");
     json_object_set_new(scan, "finished", json_time(finished_ms));
     json_object_set_new(scan, "state", json_string(state));
-    json_object_set(j->root, "targets", j->targets);
+    /* The document with a mark where the targets go (found with its key,
+     * newline and indentation: no string can hold a raw newline), the
+     * targets read back and dumped at their depth in its place: the bytes
+     * of one dump of the whole tree. */
+    json_object_set_new(j->root, "targets", json_string(JSON_TARGETS_VALUE));
     json_object_set_new(j->root, "summary",
                         json_pack("{s:I, s:I, s:I}", "targets", (json_int_t)j->n_targets, "scanned",
                                   (json_int_t)j->n_ok, "not_scanned", (json_int_t)j->n_failed));
-    if (json_dumpf(j->root, out, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0) {
-        return -1;
+    char *text = json_dumps(j->root, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+    char *mark = text != NULL ? strstr(text, JSON_TARGETS_MARK) : NULL;
+    int rc = -1;
+    if (mark != NULL) {
+        size_t head = (size_t)(mark - text) + strlen("\n  \"targets\": ");
+        const char *tail = mark + strlen(JSON_TARGETS_MARK);
+        rc = fwrite(text, 1, head, out) == head && json_write_targets(j, out) == 0 &&
+                     fputs(tail, out) >= 0 && fputc('\n', out) != EOF
+                 ? 0
+                 : -1;
     }
-    return fputc('\n', out) == EOF ? -1 : 0;
+    free(text);
+    return rc;
 }
 
 /* ---- shared with the report renderer (json_private.h) ----------------------- */

@@ -1,8 +1,9 @@
 /*
  * reports/json.h - the JSON output of a scan (schema: docs/json-output.md).
  *
- * The only user of jansson. Targets are added as they finish; the whole
- * document is written at the end. Strings that came from a server are
+ * Targets are added as they finish, each dumped to a temporary file and
+ * freed; the document is written at the end with the targets read back
+ * one at a time (memory flat in the number of targets). Strings that came from a server are
  * escaped by jansson; bytes that are not UTF-8 are made visible first
  * (\xNN), since JSON strings must be Unicode.
  *
@@ -30,6 +31,8 @@ struct json_scan_info {
     const char *trust_store;
 };
 
+/* json_report_new returns NULL when out of memory or no temporary file
+ * can be made. */
 struct json_report *json_report_new(const struct json_scan_info *info);
 void json_report_free(struct json_report *j);
 
@@ -45,8 +48,10 @@ __attribute__((warn_unused_result)) int json_report_add_target(struct json_repor
 
 /* json_report_add_probe appends result p to the "probes" of the target
  * added index-th (0-based; the checks across targets that the store adds
- * once the scan is stored, store_drown_shared_key). Returns 0, or -1 (no
- * such target, no memory). */
+ * once the scan is stored, store_drown_shared_key), called with index
+ * ascending (several calls for one index keep their order). Returns 0, or
+ * -1 (no such target, an index below the previous call's, no memory or a
+ * temporary file that cannot be written). */
 __attribute__((warn_unused_result)) int json_report_add_probe(struct json_report *j, size_t index,
                                                               const struct probe_result *p);
 

@@ -12,6 +12,9 @@
 #ifndef TLSAUDIT_REPORTS_JSON_PRIVATE_H
 #define TLSAUDIT_REPORTS_JSON_PRIVATE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -30,5 +33,38 @@ json_t *json_target_value(const struct target_result *r);
 
 /* json_grade_value: the "grade" object of r (grade_target), new reference. */
 json_t *json_grade_value(const struct target_result *r);
+
+/* json_put_element writes v (its reference taken) as an element of an
+ * array at depth in jansson's JSON_INDENT(2) layout: after "," unless
+ * first, a newline and the indentation, v's own lines indented to that
+ * depth (a dump never holds a raw newline inside a string). The caller
+ * writes "[" before the first and "\n" plus depth - 1 levels and "]"
+ * after the last. Returns 0 or -1. */
+int json_put_element(FILE *out, json_t *v, int depth, bool first);
+
+/* ---- the report document's pieces (reports/report_json.c), shared with
+ * its streamed writer (reports/report_json_stream.c) ---------------------- */
+struct report_data;
+struct report_counts;
+struct store_run;
+struct store_finding_row;
+struct inventory;
+
+/* report_json_finding: one finding of run. */
+json_t *report_json_finding(const struct store_run *run, const struct store_finding_row *f);
+
+/* report_json_run: run's object with its counts k; it takes the references
+ * of verdicts and findings (the arrays, or what stands in their place). */
+json_t *report_json_run(const struct store_run *run, const struct report_counts *k,
+                        json_t *verdicts, json_t *findings);
+
+/* report_json_inventory: the "inventory" object of inv, the targets named
+ * by d->target_ids. */
+json_t *report_json_inventory(const struct report_data *d, const struct inventory *inv);
+
+/* report_json_root: the document around targets and runs (their references
+ * taken, and those of expiring and inventory). */
+json_t *report_json_root(const struct report_data *d, int64_t now_ms, json_t *targets, json_t *runs,
+                         json_t *expiring, json_t *inventory, size_t n_targets, size_t n_scanned);
 
 #endif

@@ -218,6 +218,16 @@ __attribute__((warn_unused_result)) int
 report_stream_text(FILE *out, struct store *s, struct report_data *d,
                    const struct report_options *o, bool *gate_fails, char *err, size_t err_len);
 
+/* report_stream_json does for REPORT_JSON what report_stream_text does
+ * for text (same contract, same bytes as report_write for a full load
+ * without --expiring): the targets, and each run's verdicts and findings,
+ * read one target at a time; memory flat in the number of targets but for
+ * the inventory (each distinct certificate, and the indexes of the targets
+ * per version and suite). */
+__attribute__((warn_unused_result)) int
+report_stream_json(FILE *out, struct store *s, struct report_data *d,
+                   const struct report_options *o, bool *gate_fails, char *err, size_t err_len);
+
 /* report_write_expiring_text writes the text report's "Certificates
  * expiring within DAYS" section (o->expiring_days >= 0), for `scan`'s
  * streaming text output. Same contract as report_write. */

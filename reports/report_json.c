@@ -11,6 +11,8 @@
  *     "policy_runs" (each with its findings), "expiring" (or null),
  *     "inventory" (reports/inventory.h: certificates, versions, suites),
  *     "summary" }
+ * report_stream_json (reports/report_json_stream.c) writes the same bytes
+ * one target at a time, with the pieces declared in json_private.h.
  * Targets come from reports/json.c (json_private.h), so the scan document
  * and this one never disagree on how a fact is written. Strings from
  * servers go through json_text_value (valid UTF-8 kept, other bytes as
@@ -19,6 +21,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -84,7 +87,7 @@ static json_t *rj_scan(const struct report_data *d)
     return o;
 }
 
-static json_t *rj_finding(const struct store_run *run, const struct store_finding_row *f)
+json_t *report_json_finding(const struct store_run *run, const struct store_finding_row *f)
 {
     json_t *o = json_object();
     if (o == NULL) {
@@ -137,17 +140,18 @@ static json_t *rj_verdicts(const struct report_data *d, const struct store_run *
     return a;
 }
 
-static json_t *rj_run(const struct report_data *d, const struct store_run *run)
+/* report_json_run builds run's object with its counts k; it takes the
+ * references of verdicts and findings (the arrays, or marks where they go). */
+json_t *report_json_run(const struct store_run *run, const struct report_counts *k,
+                        json_t *verdicts, json_t *findings)
 {
     json_t *o = json_object();
-    json_t *fs = json_array();
-    if (o == NULL || fs == NULL) {
+    if (o == NULL || verdicts == NULL || findings == NULL) {
         json_decref(o);
-        json_decref(fs);
+        json_decref(verdicts);
+        json_decref(findings);
         return NULL;
     }
-    struct report_counts k;
-    report_count(run, -1, &k);
     int rc = 0;
     rc |= set(o, "run_id", json_integer(run->id));
     rc |= set(o, "policy", json_text_value(run->policy_id));
@@ -159,18 +163,31 @@ static json_t *rj_run(const struct report_data *d, const struct store_run *run)
     rc |= set(o, "fail_on", json_string(severity_name(run->gate.fail_on)));
     rc |= set(o, "fail_on_inconclusive", json_boolean(run->gate.fail_on_inconclusive));
     rc |= set(o, "gate_stored", json_boolean(run->gate_stored));
-    rc |= set(o, "counts", rj_counts(&k));
-    rc |= set(o, "verdicts", rj_verdicts(d, run));
-    for (size_t i = 0; rc == 0 && i < run->n_findings; i++) {
-        json_t *f = rj_finding(run, &run->findings[i]);
-        rc |= f == NULL ? -1 : json_array_append_new(fs, f);
-    }
-    rc |= set(o, "findings", fs);
+    rc |= set(o, "counts", rj_counts(k));
+    rc |= set(o, "verdicts", verdicts);
+    rc |= set(o, "findings", findings);
     if (rc != 0) {
         json_decref(o);
         return NULL;
     }
     return o;
+}
+
+static json_t *rj_run(const struct report_data *d, const struct store_run *run)
+{
+    json_t *fs = json_array();
+    int rc = fs == NULL ? -1 : 0;
+    for (size_t i = 0; rc == 0 && i < run->n_findings; i++) {
+        json_t *f = report_json_finding(run, &run->findings[i]);
+        rc |= f == NULL ? -1 : json_array_append_new(fs, f);
+    }
+    if (rc != 0) {
+        json_decref(fs);
+        return NULL;
+    }
+    struct report_counts k;
+    report_count(run, -1, &k);
+    return report_json_run(run, &k, rj_verdicts(d, run), fs);
 }
 
 static json_t *rj_expiring(const struct report_data *d, const struct report_options *o,
@@ -285,12 +302,9 @@ static json_t *rj_inv_use(const struct report_data *d, const struct inventory_us
 }
 
 /* The inventories (PCI DSS v4.0.1 Req 4.2.1.1 and 12.3.3): docs/json-output.md, INVENTORY. */
-static json_t *rj_inventory(const struct report_data *d)
+json_t *report_json_inventory(const struct report_data *d, const struct inventory *inv_)
 {
-    struct inventory inv;
-    if (inventory_build(d, &inv) != 0) {
-        return NULL;
-    }
+    const struct inventory inv = *inv_;
     json_t *certs = json_array(), *versions = json_array(), *suites = json_array();
     int rc = certs == NULL || versions == NULL || suites == NULL ? -1 : 0;
     for (size_t i = 0; rc == 0 && i < inv.n_certs; i++) {
@@ -305,7 +319,6 @@ static json_t *rj_inventory(const struct report_data *d)
         json_t *x = rj_inv_use(d, &inv.suites[i], true);
         rc |= x == NULL ? -1 : json_array_append_new(suites, x);
     }
-    inventory_cleanup(&inv);
     json_t *o = rc == 0 ? json_pack("{s:o, s:o, s:o}", "certificates", certs, "versions", versions,
                                     "suites", suites)
                         : NULL;
@@ -317,14 +330,51 @@ static json_t *rj_inventory(const struct report_data *d)
     return o;
 }
 
+static json_t *rj_inventory(const struct report_data *d)
+{
+    struct inventory inv;
+    if (inventory_build(d, &inv) != 0) {
+        return NULL;
+    }
+    json_t *o = report_json_inventory(d, &inv);
+    inventory_cleanup(&inv);
+    return o;
+}
+
+/* report_json_root builds the document around targets and runs (it takes their
+ * references, and those of expiring and inventory). */
+json_t *report_json_root(const struct report_data *d, int64_t now_ms, json_t *targets, json_t *runs,
+                         json_t *expiring, json_t *inventory, size_t n_targets, size_t n_scanned)
+{
+    json_t *root = json_object();
+    int rc = root == NULL ? -1 : 0;
+    rc |= set(root, "schema", json_string("tlsaudit-report"));
+    rc |= set(root, "schema_version", json_integer(JSON_SCHEMA_VERSION));
+    rc |= set(root, "tool",
+              json_pack("{s:s, s:s}", "name", PACKAGE_NAME, "version", PACKAGE_VERSION));
+    rc |= set(root, "generated", json_time_value(now_ms));
+    rc |= set(root, "scan", rj_scan(d));
+    rc |= set(root, "targets", targets);
+    rc |= set(root, "policy_runs", runs);
+    rc |= set(root, "expiring", expiring);
+    rc |= set(root, "inventory", inventory);
+    rc |= set(root, "summary",
+              json_pack("{s:I, s:I, s:I}", "targets", (json_int_t)n_targets, "scanned",
+                        (json_int_t)n_scanned, "not_scanned", (json_int_t)(n_targets - n_scanned)));
+    if (rc != 0) {
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
 int report_write_json(FILE *out, const struct report_data *d, const struct report_options *o,
                       char *err, size_t err_len)
 {
     int64_t now_ms = report_now_ms(o);
-    json_t *root = json_object();
     json_t *targets = json_array();
     json_t *runs = json_array();
-    int rc = root == NULL || targets == NULL || runs == NULL ? -1 : 0;
+    int rc = targets == NULL || runs == NULL ? -1 : 0;
     size_t n_scanned = 0;
     for (size_t t = 0; rc == 0 && t < d->n_targets; t++) {
         json_t *jt = json_target_value(&d->targets[t]);
@@ -336,28 +386,15 @@ int report_write_json(FILE *out, const struct report_data *d, const struct repor
         json_t *jr = rj_run(d, &d->runs[i]);
         rc |= jr == NULL ? -1 : json_array_append_new(runs, jr);
     }
+    json_t *root = NULL;
     if (rc == 0) {
-        rc |= set(root, "schema", json_string("tlsaudit-report"));
-        rc |= set(root, "schema_version", json_integer(JSON_SCHEMA_VERSION));
-        rc |= set(root, "tool",
-                  json_pack("{s:s, s:s}", "name", PACKAGE_NAME, "version", PACKAGE_VERSION));
-        rc |= set(root, "generated", json_time_value(now_ms));
-        rc |= set(root, "scan", rj_scan(d));
-        rc |= set(root, "targets", targets);
-        targets = NULL;
-        rc |= set(root, "policy_runs", runs);
-        runs = NULL;
-        rc |= set(root, "expiring", rj_expiring(d, o, now_ms));
-        rc |= set(root, "inventory", rj_inventory(d));
-        rc |= set(root, "summary",
-                  json_pack("{s:I, s:I, s:I}", "targets", (json_int_t)d->n_targets, "scanned",
-                            (json_int_t)n_scanned, "not_scanned",
-                            (json_int_t)(d->n_targets - n_scanned)));
+        root = report_json_root(d, now_ms, targets, runs, rj_expiring(d, o, now_ms),
+                                rj_inventory(d), d->n_targets, n_scanned);
+    } else {
+        json_decref(targets);
+        json_decref(runs);
     }
-    json_decref(targets);
-    json_decref(runs);
-    if (rc != 0) {
-        json_decref(root);
+    if (root == NULL) {
         snprintf(err, err_len, "out of memory building the JSON report");
         return -1;
     }

@@ -38,8 +38,8 @@ trap 'rm -rf "$tmp"' EXIT
 
 # format, extension, --expiring days ("" for none)
 cases="text:txt:30 json:json:30 csv:csv:30 junit:xml: markdown:md:30 text:noexp.txt: json:noexp.json: sarif:sarif:"
-# The text report read one target at a time must give the same bytes.
-[ "${1:-}" = --regenerate ] || cases="$cases text-stream:noexp.txt:"
+# The text and JSON reports read one target at a time must give the same bytes.
+[ "${1:-}" = --regenerate ] || cases="$cases text-stream:noexp.txt: json-stream:noexp.json:"
 for c in $cases; do
 	fmt=${c%%:*}
 	rest=${c#*:}
@@ -61,6 +61,23 @@ for c in $cases; do
 	fi
 done
 [ "${1:-}" = --regenerate ] && exit 0
+
+# The scan document (reports/json.h) dumps each target alone to a temporary
+# file and splices them in: make_fixture fails unless the bytes are jansson's
+# own dump of the tree they describe; the cross-target probe (each target's
+# first, added again) lands at the end of that target's probes.
+if "$fixture" scan-json "$tmp/fixture.db" >"$tmp/scan.json" 2>"$tmp/scan.err"; then
+	t_ok "scan json: the streamed document is jansson's dump of its tree"
+else
+	t_fail "scan json: the streamed document is jansson's dump of its tree" "$(cat "$tmp/scan.err")"
+fi
+t_eq "scan json: each target's cross-target probe is the last of its probes" \
+	"$(jq -r '[.targets[] | select(.probes | length > 0) | .probes[0] == .probes[-1]] | all' "$tmp/scan.json")" true
+t_eq "scan json: one probe more than the stored ones on each target that has probes" \
+	"$(jq -r '[.targets[].probes | length] | map(if . > 0 then . - 1 else . end) | join(" ")' "$tmp/scan.json")" \
+	"$(jq -r '[.targets[].probes | length] | join(" ")' "$golden/fixture.noexp.json")"
+t_eq "scan json: every target of the fixture, counted in the summary" \
+	"$(jq -r '"\(.targets | length) \(.summary.targets)"' "$tmp/scan.json")" "3 3"
 
 # Validity of what was rendered (not only of the golden files).
 for f in json noexp.json; do

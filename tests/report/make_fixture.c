@@ -5,9 +5,15 @@
  *   make_fixture write DB             write the fixture scan into DB (new file)
  *   make_fixture render DB FORMAT [DAYS]
  *                                     render the newest scan of DB in FORMAT
- *                                     (text-stream: text, one target at a time)
+ *                                     (text-stream, json-stream: text, json,
+ *                                     one target at a time)
  *                                     to stdout, "now" fixed at FIXTURE_NOW_MS,
  *                                     --expiring DAYS when given
+ *   make_fixture scan-json DB        the scan document (reports/json.h) of
+ *                                     DB's newest scan, each target's first
+ *                                     probe added again as a cross-target
+ *                                     one; fails unless it is byte for byte
+ *                                     jansson's dump of its own tree
  *
  * Pipeline position: test input for store -> report_load -> report_write.
  *
@@ -28,8 +34,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
+#include "reports/json.h"
 #include "reports/report.h"
 #include "common/model/facts.h"
 #include "common/model/probe_result.h"
@@ -566,11 +574,14 @@ static int fixture_write(const char *db)
 static int fixture_render(const char *db, const char *format, const char *days)
 {
     enum report_format f;
-    /* "text-stream": the text report read one target at a time
-     * (report_stream_text), which must give the bytes of "text". */
-    bool stream = strcmp(format, "text-stream") == 0;
-    if (stream) {
+    /* "text-stream", "json-stream": the report read one target at a time
+     * (report_stream_text, report_stream_json), which must give the bytes
+     * of "text", "json". */
+    bool stream = strcmp(format, "text-stream") == 0 || strcmp(format, "json-stream") == 0;
+    if (strcmp(format, "text-stream") == 0) {
         f = REPORT_TEXT;
+    } else if (strcmp(format, "json-stream") == 0) {
+        f = REPORT_JSON;
     } else if (!report_format_parse(format, &f)) {
         die("unknown format");
     }
@@ -602,16 +613,83 @@ static int fixture_render(const char *db, const char *format, const char *days)
         o.expiring_days = (int)v;
     }
     if (stream && days != NULL) {
-        die("text-stream: no DAYS (report_stream_text has no --expiring)");
+        die("text-stream, json-stream: no DAYS (the streamed reports have no --expiring)");
     }
     bool fails = false;
-    int rc = stream ? report_stream_text(stdout, s, &d, &o, &fails, err, sizeof(err))
-                    : report_write(stdout, f, &d, &o, err, sizeof(err));
+    int rc = !stream            ? report_write(stdout, f, &d, &o, err, sizeof(err))
+             : f == REPORT_JSON ? report_stream_json(stdout, s, &d, &o, &fails, err, sizeof(err))
+                                : report_stream_text(stdout, s, &d, &o, &fails, err, sizeof(err));
     report_data_cleanup(&d);
     store_close(s);
     if (rc != 0) {
         die(err);
     }
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* One fixture_scan_json walk: every target added to jr. */
+static int fixture_scan_target(void *arg, struct target_result *r, int64_t id)
+{
+    (void)id;
+    return json_report_add_target(arg, r) != 0 ? -1 : 0;
+}
+
+/* A second walk: each target's first probe added again as a cross-target
+ * probe (json_report_add_probe), as scan adds drown_shared_key. */
+struct fixture_probe_walk {
+    struct json_report *jr;
+    size_t i;
+};
+
+static int fixture_scan_probe(void *arg, struct target_result *r, int64_t id)
+{
+    struct fixture_probe_walk *w = arg;
+    (void)id;
+    if (r->probes.n_items > 0 && json_report_add_probe(w->jr, w->i, &r->probes.items[0]) != 0) {
+        return -1;
+    }
+    w->i++;
+    return 0;
+}
+
+/* fixture_scan_json writes the scan document (reports/json.h: targets
+ * dumped one at a time to a temporary file, spliced in at the end) of the
+ * fixture's newest scan to stdout, and fails unless its bytes are
+ * jansson's own dump of the tree they describe. */
+static int fixture_scan_json(const char *db)
+{
+    struct store *s = NULL;
+    char err[512];
+    int64_t scan_id = 0;
+    if (store_open(db, &s, err, sizeof(err)) != 0) {
+        die(err);
+    }
+    if (store_latest_scan(s, &scan_id) != 0) {
+        die(store_errmsg(s));
+    }
+    struct json_scan_info info = {scan_id, FIXTURE_NOW_MS, "fixture.db", "system"};
+    struct json_report *jr = json_report_new(&info);
+    struct fixture_probe_walk w = {.jr = jr};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (jr == NULL || mem == NULL || store_each_target(s, scan_id, fixture_scan_target, jr) != 0 ||
+        store_each_target(s, scan_id, fixture_scan_probe, &w) != 0 ||
+        json_report_write(jr, mem, FIXTURE_NOW_MS, "complete") != 0 || fclose(mem) != 0) {
+        die("scan-json: building the scan document failed");
+    }
+    json_report_free(jr);
+    store_close(s);
+    json_error_t e;
+    json_t *whole = json_loadb(buf, len, 0, &e);
+    char *again = whole != NULL ? json_dumps(whole, JSON_INDENT(2) | JSON_ENSURE_ASCII) : NULL;
+    if (again == NULL || strlen(again) + 1 != len || memcmp(again, buf, len - 1) != 0) {
+        die("scan-json: the streamed document is not jansson's dump of its tree");
+    }
+    fwrite(buf, 1, len, stdout);
+    free(again);
+    json_decref(whole);
+    free(buf);
     return fflush(stdout) == 0 ? 0 : 1;
 }
 
@@ -623,6 +701,10 @@ int main(int argc, char **argv)
     if ((argc == 4 || argc == 5) && strcmp(argv[1], "render") == 0) {
         return fixture_render(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
     }
-    fprintf(stderr, "usage: make_fixture write DB | make_fixture render DB FORMAT [DAYS]\n");
+    if (argc == 3 && strcmp(argv[1], "scan-json") == 0) {
+        return fixture_scan_json(argv[2]);
+    }
+    fprintf(stderr, "usage: make_fixture write DB | make_fixture render DB FORMAT [DAYS]"
+                    " | make_fixture scan-json DB\n");
     return 2;
 }
