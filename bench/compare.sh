@@ -91,20 +91,9 @@ done
 case $repeat in
 '' | *[!0-9]* | 0) echo "compare: --repeat wants a number >= 1" >&2; exit 2 ;;
 esac
-prog=${prog:-${TLSAUDIT:-./tlsaudit}}
-case $prog in
-*/*) ;;
-*) prog=$(command -v "$prog" 2>/dev/null || echo "$prog") ;;
-esac
-if [ ! -x "$prog" ] || [ -d "$prog" ]; then
-	echo "compare: no tlsaudit program at '$prog': name it (bench/compare.sh path/to/tlsaudit) or set TLSAUDIT" >&2
-	exit 2
-fi
-prog=$(cd "$(dirname "$prog")" && pwd)/$(basename "$prog")
-if [ -n "$keep" ]; then
-	mkdir -p "$keep" || exit 2
-	keep=$(cd "$keep" && pwd)
-fi
+# shellcheck source=bench/paths.sh
+. "$here/paths.sh"
+bench_paths compare "$prog" "$keep"
 
 # The namespace first: nothing below can reach another machine.
 # shellcheck source=tests/lab/lab.sh

@@ -78,17 +78,9 @@ esac
 for s in $servers; do
 	case $s in nginx | gnutls | s_server) ;; *) echo "vulns: unknown server '$s' (nginx gnutls s_server)" >&2; exit 2 ;; esac
 done
-prog=${prog:-${TLSAUDIT:-./tlsaudit}}
-case $prog in */*) ;; *) prog=$(command -v "$prog" 2>/dev/null || echo "$prog") ;; esac
-if [ ! -x "$prog" ] || [ -d "$prog" ]; then
-	echo "vulns: no tlsaudit program at '$prog': name it (bench/vulns.sh path/to/tlsaudit) or set TLSAUDIT" >&2
-	exit 2
-fi
-prog=$(cd "$(dirname "$prog")" && pwd)/$(basename "$prog")
-if [ -n "$keep" ]; then
-	mkdir -p "$keep" || exit 2
-	keep=$(cd "$keep" && pwd)
-fi
+# shellcheck source=bench/paths.sh
+. "$here/paths.sh"
+bench_paths vulns "$prog" "$keep"
 
 # The namespace first: nothing below can reach another machine.
 # shellcheck source=tests/lab/lab.sh

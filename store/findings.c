@@ -138,33 +138,35 @@ static int insert_run(struct store *s, int64_t scan_id, const struct store_polic
     return store_insert(s, &b, "inserting policy run", out_id);
 }
 
+/* run_end commits a policy run written since insert_run (ok) and hands
+ * its id out, or rolls the whole run back with the reason recorded. */
+static int run_end(struct store *s, int64_t scan_id, const struct store_policy_run *run, bool ok,
+                   int64_t run_id, int64_t *out_run_id)
+{
+    if (ok && store_commit(s, "committing") == 0) {
+        if (out_run_id != NULL) {
+            *out_run_id = run_id;
+        }
+        return 0;
+    }
+    store_abort(s, "storing findings of policy %s for scan %lld", run->policy_id,
+                (long long)scan_id);
+    return -1;
+}
+
 int store_put_findings(struct store *s, int64_t scan_id, const struct store_policy_run *run,
                        const struct store_finding *findings, size_t n_findings, int64_t *out_run_id)
 {
-    int64_t run_id;
+    int64_t run_id = 0;
 
     if (!store_findings_valid(s, run, findings, n_findings)) {
         return -1;
     }
-    if (insert_run(s, scan_id, run, &run_id) != 0) {
-        goto fail;
+    bool ok = insert_run(s, scan_id, run, &run_id) == 0;
+    for (size_t i = 0; ok && i < n_findings; i++) {
+        ok = store_put_finding(s, scan_id, run_id, &findings[i]) == 0;
     }
-    for (size_t i = 0; i < n_findings; i++) {
-        if (store_put_finding(s, scan_id, run_id, &findings[i]) != 0) {
-            goto fail;
-        }
-    }
-    if (store_commit(s, "committing") != 0) {
-        goto fail;
-    }
-    if (out_run_id != NULL) {
-        *out_run_id = run_id;
-    }
-    return 0;
-fail:
-    store_abort(s, "storing findings of policy %s for scan %lld", run->policy_id,
-                (long long)scan_id);
-    return -1;
+    return run_end(s, scan_id, run, ok, run_id, out_run_id);
 }
 
 /* ---- staged findings (a policy run evaluated one target at a time) ----- */
@@ -248,33 +250,21 @@ static int stage_check(struct store *s, int64_t scan_id, size_t slot)
 int store_stage_commit(struct store *s, int64_t scan_id, size_t slot,
                        const struct store_policy_run *run, int64_t *out_run_id)
 {
-    int64_t run_id;
+    int64_t run_id = 0;
     struct binder b;
     if (!store_findings_valid(s, run, NULL, 0)) {
         return -1;
     }
-    if (insert_run(s, scan_id, run, &run_id) != 0 || stage_check(s, scan_id, slot) != 0) {
-        goto fail;
+    bool ok = insert_run(s, scan_id, run, &run_id) == 0 && stage_check(s, scan_id, slot) == 0;
+    sqlite3_stmt *st = ok ? store_stmt(s, ST_STAGE_COPY) : NULL;
+    ok = st != NULL;
+    if (ok) {
+        binder_start(&b, st);
+        bind_int64(&b, run_id);
+        bind_int64(&b, (int64_t)slot);
+        ok = store_run(s, &b, "inserting the staged findings") == 0;
     }
-    sqlite3_stmt *st = store_stmt(s, ST_STAGE_COPY);
-    if (st == NULL) {
-        goto fail;
-    }
-    binder_start(&b, st);
-    bind_int64(&b, run_id);
-    bind_int64(&b, (int64_t)slot);
-    if (store_run(s, &b, "inserting the staged findings") != 0 ||
-        store_commit(s, "committing") != 0) {
-        goto fail;
-    }
-    if (out_run_id != NULL) {
-        *out_run_id = run_id;
-    }
-    return 0;
-fail:
-    store_abort(s, "storing findings of policy %s for scan %lld", run->policy_id,
-                (long long)scan_id);
-    return -1;
+    return run_end(s, scan_id, run, ok, run_id, out_run_id);
 }
 
 void store_stage_end(struct store *s)
