@@ -35,6 +35,8 @@ struct check_options {
     struct gate gate;    /* FAIL findings at or above gate.fail_on (not waived) give exit 1,
                           * and with gate.fail_on_inconclusive a target not demonstrated */
     bool json;           /* write the JSON document (docs/json-output.md) instead of text */
+    bool json_ascii;     /* with every non-ASCII character escaped: the scan document, which
+                          * nests it (json_report_attach_file), is written so */
     bool sarif;          /* or the SARIF log of the runs just stored (reports/report_sarif.c) */
     int64_t now_ms;      /* Unix ms of the evaluation (waivers, dated limits); 0: now */
     const char *db_path; /* the database, named in the report; may be NULL */

@@ -157,7 +157,8 @@ int check_evaluate_scan(struct store *s, int64_t scan_id, struct policy *const *
                 .db_path = opts->db_path,
                 .gate = opts->gate,
                 .pols = pols,
-                .n_pols = n_pols},
+                .n_pols = n_pols,
+                .ascii = opts->json_ascii},
         .json = opts->json,
     };
     stored[0] = '\0';
@@ -309,16 +310,10 @@ static void check_report_failed(const struct cli_common *c, struct cli_out *o, c
 static int check_after(const struct cli_common *c, struct store *store, int64_t scan_id,
                        const char *stored, int code)
 {
-    char err[1024];
     int n_exp = 0, policy_code = code;
     if (c->fail_on_expiring >= 0) {
-        struct report_data d;
-        if (report_load(store, scan_id, c->db_path, &d, err, sizeof(err)) != 0) {
-            fprintf(stderr, "tlsaudit check: --fail-on-expiring: %s: %s\n", c->db_path, err);
-            return EXIT_USAGE;
-        }
-        n_exp = cli_expiry_gate("check", &d, c->fail_on_expiring);
-        report_data_cleanup(&d);
+        /* one target at a time: the scan is not loaded whole */
+        n_exp = cli_expiry_gate_scan("check", store, scan_id, c->fail_on_expiring);
         if (n_exp < 0) {
             return EXIT_USAGE;
         }

@@ -94,3 +94,18 @@ FILE *util_open_tmp(const char *path, char *tmp, size_t tmp_len)
     }
     return f;
 }
+
+int util_copy_back(FILE *out, FILE *in)
+{
+    char buf[65536];
+    size_t n;
+    if (fflush(in) != 0 || ferror(in) || fseek(in, 0, SEEK_SET) != 0) {
+        return -1;
+    }
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
+        if (fwrite(buf, 1, n, out) != n) {
+            return -1;
+        }
+    }
+    return ferror(in) ? -1 : 0;
+}

@@ -38,4 +38,9 @@ char *util_iso_date(int64_t secs, char *buf, size_t buf_size);
  * set (ENAMETOOLONG when the name does not fit in tmp_len). */
 FILE *util_open_tmp(const char *path, char *tmp, size_t tmp_len);
 
+/* util_copy_back copies what in holds, from its start (after flushing
+ * it), to out: a part of a report written to a temporary file first.
+ * Returns 0, or -1 (a read or write error). */
+int util_copy_back(FILE *out, FILE *in);
+
 #endif

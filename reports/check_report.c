@@ -9,9 +9,9 @@
  * an element of the document's "targets" array) while the policy run walks
  * the targets, so no renderer holds more than one target; the head (which
  * names the stored runs) and the totals are written around them at the
- * end. The JSON document is jansson's dump of the document with a mark
- * where the targets go, the targets' own dumps indented to their depth
- * spliced in: the same bytes as one dump of the whole tree.
+ * end. The JSON document is jansson's dump of the document with a hole
+ * where the targets go, the targets' own dumps spliced in at their depth
+ * (reports/json_splice.h): the same bytes as one dump of the whole tree.
  *
  * Strings from servers or policy files reach the terminal through
  * text_visible, and JSON only as valid UTF-8.
@@ -26,6 +26,7 @@
 #include "common/util.h"
 #include "config.h"
 #include "reports/json_private.h"
+#include "reports/json_splice.h"
 #include "reports/report.h"
 #include "reports/text.h"
 
@@ -88,23 +89,6 @@ void check_report_add_totals(const struct check_report *c, const struct check_ta
     enum target_verdict tv = check_report_target_verdict(c, t);
     tot->n_failing_targets += tv == TV_NON_COMPLIANT;
     tot->n_undemonstrated += tv == TV_NOT_DEMONSTRATED;
-}
-
-/* check_copy_part copies what part holds (from its start) to out: the
- * targets' part of a report, written to a file of its own first. */
-static int check_copy_part(FILE *out, FILE *part)
-{
-    char buf[65536];
-    size_t n;
-    if (fflush(part) != 0 || ferror(part) || fseek(part, 0, SEEK_SET) != 0) {
-        return -1;
-    }
-    while ((n = fread(buf, 1, sizeof(buf), part)) > 0) {
-        if (fwrite(buf, 1, n, out) != n) {
-            return -1;
-        }
-    }
-    return ferror(part) ? -1 : 0;
 }
 
 /* ---- text report -------------------------------------------------------- */
@@ -270,7 +254,7 @@ int check_report_text_finish(FILE *out, const struct check_report *c, FILE *targ
                              const struct check_totals *tot)
 {
     check_text_head(out, c);
-    if (check_copy_part(out, targets) != 0) {
+    if (util_copy_back(out, targets) != 0) {
         return -1;
     }
     check_text_tail(out, c, tot);
@@ -384,50 +368,20 @@ static json_t *check_json_target(const struct check_report *c, const struct chec
     return o;
 }
 
-/* The value the document holds in place of its targets until they are
- * copied in (check_report_json_finish), found with its key, its newline
- * and its indentation: a raw newline never occurs inside a JSON string
- * (jansson escapes it), so no policy title or path can make this text. */
-#define CHECK_JSON_TARGETS_KEY "\n  \"targets\": "
-#define CHECK_JSON_TARGETS_VALUE "@@tlsaudit-check-targets@@"
-#define CHECK_JSON_TARGETS_MARK CHECK_JSON_TARGETS_KEY "\"" CHECK_JSON_TARGETS_VALUE "\""
-
-/* check_json_put writes text to out with depth levels of indentation (2
- * spaces each, JSON_INDENT(2)) after every newline: jansson's dump of a
- * value at top level made the dump of the same value at that depth (a
- * string never holds a raw newline: jansson escapes it). Returns 0 or -1. */
-static int check_json_put(FILE *out, const char *text, int depth)
+/* check_json_flags: the dump's flags besides JSON_INDENT(2). */
+static size_t check_json_flags(const struct check_report *c)
 {
-    for (const char *p = text; *p != '\0';) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl != NULL ? (size_t)(nl - p) + 1 : strlen(p);
-        if (fwrite(p, 1, n, out) != n || (nl != NULL && fprintf(out, "%*s", 2 * depth, "") < 0)) {
-            return -1;
-        }
-        p += n;
-    }
-    return 0;
+    return JSON_PRESERVE_ORDER | (c->ascii ? JSON_ENSURE_ASCII : 0);
 }
 
 int check_report_json_target(FILE *out, const struct check_report *c, const struct check_target *t,
                              bool first)
 {
-    json_t *o = check_json_target(c, t);
-    char *text = o != NULL ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-    int ret = -1;
-    /* jansson's array layout: "[", then each element after a newline and
-     * its indentation, separated by ","; the targets are at depth 2. */
-    if (text != NULL && fprintf(out, "%s\n    ", first ? "" : ",") >= 0 &&
-        check_json_put(out, text, 2) == 0) {
-        ret = 0;
-    }
-    free(text);
-    json_decref(o);
-    return ret;
+    /* The targets are at depth 2, spliced in by check_report_json_finish. */
+    return json_splice_put(out, check_json_target(c, t), 2, check_json_flags(c), first);
 }
 
-/* check_json_root builds the document with CHECK_JSON_TARGETS_MARK for its
- * targets. */
+/* check_json_root builds the document with a hole for its targets. */
 static json_t *check_json_root(const struct check_report *c, const struct check_totals *tot,
                                int exit_code)
 {
@@ -465,7 +419,7 @@ static json_t *check_json_root(const struct check_report *c, const struct check_
                                               (json_int_t)c->run_ids[p]));
     }
     json_object_set_new(root, "policies", pols);
-    json_object_set_new(root, "targets", json_string(CHECK_JSON_TARGETS_VALUE));
+    json_object_set_new(root, "targets", json_splice_hole());
     json_object_set_new(root, "summary",
                         json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:i}", "targets",
                                   (json_int_t)c->n_targets, "not_scanned",
@@ -481,23 +435,10 @@ int check_report_json_finish(FILE *out, const struct check_report *c, FILE *targ
                              size_t n_written, const struct check_totals *tot, int exit_code)
 {
     json_t *root = check_json_root(c, tot, exit_code);
-    char *text = root != NULL ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-    char *mark = text != NULL ? strstr(text, CHECK_JSON_TARGETS_MARK) : NULL;
-    int ret = -1;
-    if (mark != NULL) {
-        size_t head = (size_t)(mark - text) + strlen(CHECK_JSON_TARGETS_KEY);
-        const char *tail = mark + strlen(CHECK_JSON_TARGETS_MARK);
-        bool ok = fwrite(text, 1, head, out) == head;
-        if (n_written == 0) {
-            ok = ok && fputs("[]", out) >= 0;
-        } else {
-            ok = ok && fputc('[', out) != EOF && check_copy_part(out, targets) == 0 &&
-                 fputs("\n  ]", out) >= 0;
-        }
-        ok = ok && fputs(tail, out) >= 0 && fputc('\n', out) != EOF;
-        ret = ok ? 0 : -1;
-    }
-    free(text);
+    struct json_splice s;
+    int rc = json_splice_begin(&s, out, root, check_json_flags(c));
     json_decref(root);
-    return ret;
+    struct json_part part = {.f = targets, .n = n_written, .depth = 2}; /* borrowed */
+    rc = rc == 0 ? json_splice_part(&s, "targets", &part) : -1;
+    return json_splice_finish(&s, rc);
 }

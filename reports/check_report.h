@@ -35,6 +35,8 @@ struct check_report {
     size_t n_pols;
     const int64_t *run_ids; /* per policy: policy_runs.id (the head; known once stored) */
     size_t n_targets;       /* every target of the scan (the head and the summary) */
+    bool ascii;             /* JSON: every non-ASCII character escaped (\uXXXX), as in the
+                             * scan document, which nests this one (reports/json.h) */
 };
 
 /* One target of the evaluation with its findings per policy. */

@@ -9,6 +9,7 @@
  */
 #include "reports/json.h"
 #include "reports/json_private.h"
+#include "reports/json_splice.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,9 @@
  * never holds a raw newline, jansson escapes it) to an unnamed temporary
  * file as it is added, and the cross-target probes to another ("INDEX
  * DUMP" lines, index ascending); json_report_write reads them back one
- * target at a time, so memory does not grow with the number of targets. */
+ * target at a time, so memory does not grow with the number of targets.
+ * A document attached as a file (the policy check's) stays in its file
+ * until it is copied into its place. */
 struct json_report {
     json_t *root;
     FILE *targets;
@@ -35,6 +38,8 @@ struct json_report {
     size_t n_ok;
     size_t n_failed;
     size_t last_probe; /* index of the last probe added, + 1 (0: none) */
+    FILE *attached;    /* json_report_attach_file's document, or NULL */
+    char attached_key[32];
 };
 
 /* A JSON string for s: valid UTF-8 kept, other bytes written as \xNN. */
@@ -532,6 +537,9 @@ void json_report_free(struct json_report *j)
     if (j->probes != NULL) {
         fclose(j->probes);
     }
+    if (j->attached != NULL) {
+        fclose(j->attached);
+    }
     free(j);
 }
 
@@ -584,22 +592,15 @@ int json_report_attach(struct json_report *j, const char *key, const char *json_
     return json_object_set_new(j->root, key, v) == 0 ? 0 : -1;
 }
 
-int json_put_element(FILE *out, json_t *v, int depth, bool first)
+int json_report_attach_file(struct json_report *j, const char *key, FILE *doc)
 {
-    char *text = v != NULL ? json_dumps(v, JSON_INDENT(2) | JSON_ENSURE_ASCII) : NULL;
-    json_decref(v);
-    int ret =
-        text != NULL && fprintf(out, "%s\n%*s", first ? "" : ",", 2 * depth, "") >= 0 ? 0 : -1;
-    for (const char *p = text; ret == 0 && *p != '\0';) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl != NULL ? (size_t)(nl - p) + 1 : strlen(p);
-        if (fwrite(p, 1, n, out) != n || (nl != NULL && fprintf(out, "%*s", 2 * depth, "") < 0)) {
-            ret = -1;
-        }
-        p += n;
+    if (j->attached != NULL || !util_copy(j->attached_key, sizeof(j->attached_key), key) ||
+        json_object_set_new(j->root, key, json_splice_hole()) != 0) {
+        fclose(doc);
+        return -1;
     }
-    free(text);
-    return ret;
+    j->attached = doc;
+    return 0;
 }
 
 /* One read-back of json_report's temporary files. */
@@ -634,59 +635,48 @@ static json_t *json_back_target(struct json_report *j, struct json_back *b, size
     return t;
 }
 
-/* json_write_targets writes the "targets" array at depth 1 from the
- * temporary files. */
+/* json_write_targets writes the targets, read back from the temporary
+ * files, as the elements of the "targets" array (depth 2). */
 static int json_write_targets(struct json_report *j, FILE *out)
 {
-    if (j->n_targets == 0) {
-        return fputs("[]", out) >= 0 ? 0 : -1;
-    }
     struct json_back b = {0};
     int rc = fflush(j->targets) == 0 && fflush(j->probes) == 0 && !ferror(j->targets) &&
                      !ferror(j->probes) && fseek(j->targets, 0, SEEK_SET) == 0 &&
-                     fseek(j->probes, 0, SEEK_SET) == 0 && fputc('[', out) != EOF
+                     fseek(j->probes, 0, SEEK_SET) == 0
                  ? 0
                  : -1;
     b.plen = rc == 0 ? getline(&b.pline, &b.pcap, j->probes) : -1;
     for (size_t i = 0; rc == 0 && i < j->n_targets; i++) {
         json_t *t = json_back_target(j, &b, i);
-        rc = t != NULL ? json_put_element(out, t, 2, i == 0) : -1;
+        rc = t != NULL ? json_splice_put(out, t, 2, JSON_ENSURE_ASCII, i == 0) : -1;
     }
-    rc |= rc == 0 && b.plen < 0 && fputs("\n  ]", out) >= 0 ? 0 : -1;
+    rc |= rc == 0 && b.plen < 0 ? 0 : -1;
     free(b.line);
     free(b.pline);
     return rc;
 }
-
-#define JSON_TARGETS_VALUE "@@tlsaudit-scan-targets@@"
-#define JSON_TARGETS_MARK "\n  \"targets\": \"" JSON_TARGETS_VALUE "\""
 
 int json_report_write(struct json_report *j, FILE *out, int64_t finished_ms, const char *state)
 {
     json_t *scan = json_object_get(j->root, "scan");
     json_object_set_new(scan, "finished", json_time(finished_ms));
     json_object_set_new(scan, "state", json_string(state));
-    /* The document with a mark where the targets go (found with its key,
-     * newline and indentation: no string can hold a raw newline), the
-     * targets read back and dumped at their depth in its place: the bytes
-     * of one dump of the whole tree. */
-    json_object_set_new(j->root, "targets", json_string(JSON_TARGETS_VALUE));
+    /* The document with holes for the attached file and the targets,
+     * which are read back one at a time and written in their place
+     * (reports/json_splice.h): the bytes of one dump of the whole tree. */
+    json_object_set_new(j->root, "targets", json_splice_hole());
     json_object_set_new(j->root, "summary",
                         json_pack("{s:I, s:I, s:I}", "targets", (json_int_t)j->n_targets, "scanned",
                                   (json_int_t)j->n_ok, "not_scanned", (json_int_t)j->n_failed));
-    char *text = json_dumps(j->root, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-    char *mark = text != NULL ? strstr(text, JSON_TARGETS_MARK) : NULL;
-    int rc = -1;
-    if (mark != NULL) {
-        size_t head = (size_t)(mark - text) + strlen("\n  \"targets\": ");
-        const char *tail = mark + strlen(JSON_TARGETS_MARK);
-        rc = fwrite(text, 1, head, out) == head && json_write_targets(j, out) == 0 &&
-                     fputs(tail, out) >= 0 && fputc('\n', out) != EOF
-                 ? 0
-                 : -1;
+    struct json_splice s;
+    int rc = json_splice_begin(&s, out, j->root, JSON_ENSURE_ASCII);
+    if (rc == 0 && j->attached != NULL) {
+        rc = json_splice_value(&s, j->attached_key, 1, j->attached);
     }
-    free(text);
-    return rc;
+    rc = rc == 0 && json_splice_open(&s, "targets", 1) == 0 && json_write_targets(j, out) == 0
+             ? json_splice_close(&s, 1, j->n_targets)
+             : -1;
+    return json_splice_finish(&s, rc);
 }
 
 /* ---- shared with the report renderer (json_private.h) ----------------------- */

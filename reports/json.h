@@ -61,6 +61,16 @@ __attribute__((warn_unused_result)) int json_report_add_probe(struct json_report
 __attribute__((warn_unused_result)) int json_report_attach(struct json_report *j, const char *key,
                                                            const char *json_text, size_t len);
 
+/* json_report_attach_file adds the JSON document in doc (written from its
+ * start with JSON_INDENT(2) | JSON_ENSURE_ASCII, as the scan document is,
+ * e.g. the policy check's with check_report.ascii) to the top level under
+ * key (at most 31 bytes): it stays in doc, which j now owns (closed even
+ * on failure), and is copied into its place by json_report_write, so its
+ * size does not count in memory. One file per document. Returns 0, or -1
+ * (a second file, no memory). */
+__attribute__((warn_unused_result)) int json_report_attach_file(struct json_report *j,
+                                                                const char *key, FILE *doc);
+
 /* json_report_write writes the document with the scan's end time and state
  * ("complete", "interrupted") to out. Returns 0 or -1. */
 __attribute__((warn_unused_result)) int json_report_write(struct json_report *j, FILE *out,

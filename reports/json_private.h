@@ -34,14 +34,6 @@ json_t *json_target_value(const struct target_result *r);
 /* json_grade_value: the "grade" object of r (grade_target), new reference. */
 json_t *json_grade_value(const struct target_result *r);
 
-/* json_put_element writes v (its reference taken) as an element of an
- * array at depth in jansson's JSON_INDENT(2) layout: after "," unless
- * first, a newline and the indentation, v's own lines indented to that
- * depth (a dump never holds a raw newline inside a string). The caller
- * writes "[" before the first and "\n" plus depth - 1 levels and "]"
- * after the last. Returns 0 or -1. */
-int json_put_element(FILE *out, json_t *v, int depth, bool first);
-
 /* ---- the report document's pieces (reports/report_json.c), shared with
  * its streamed writer (reports/report_json_stream.c) ---------------------- */
 struct report_data;

@@ -13,8 +13,8 @@
  * counts and the inventory gathered as they go (the inventory keeps each
  * distinct certificate and, per version and suite, the targets' indexes:
  * small next to the targets), and the document is dumped around them at
- * the end (rj_splice). Findings come per target, in target order: the
- * order stored, as policy runs store them target by target.
+ * the end, each array spliced into its hole (reports/json_splice.h). Findings come per target, in
+ * target order: the order stored, as policy runs store them target by target.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +25,7 @@
 
 #include "reports/inventory.h"
 #include "reports/json_private.h"
+#include "reports/json_splice.h"
 #include "reports/report.h"
 
 /* set takes the reference of v; a NULL v (out of memory) fails. */
@@ -35,24 +36,6 @@ static int set(json_t *o, const char *key, json_t *v)
     }
     return json_object_set_new(o, key, v);
 }
-
-/* The document is dumped with a mark in place of the targets and of each
- * run's verdicts and findings, found with its key, newline and
- * indentation (a raw newline never occurs inside a JSON string: jansson
- * escapes it, so no stored text can make one); each array's elements,
- * dumped one at a time and indented to their depth, were written to a
- * temporary file of their own and are copied in: the bytes of one dump of
- * the whole tree. */
-#define RJ_MARK "@@tlsaudit-report-part@@"
-#define RJ_TARGETS_KEY "\n  \"targets\": "
-#define RJ_VERDICTS_KEY "\n      \"verdicts\": "
-#define RJ_FINDINGS_KEY "\n      \"findings\": "
-
-/* One array being written to its temporary file. */
-struct rj_part {
-    FILE *f;
-    size_t n; /* elements so far */
-};
 
 /* One distinct certificate or (version, suite) so far. */
 struct rj_acc_cert {
@@ -69,10 +52,10 @@ struct rj_acc_use {
 
 struct rj_walk {
     const struct report_data *d;
-    struct rj_part targets;
-    struct rj_part *verdicts, *findings; /* per run */
-    struct report_counts *k;             /* per run, over every target so far */
-    int64_t *ids;                        /* targets.id of each target so far */
+    struct json_part targets;              /* at depth 2 */
+    struct json_part *verdicts, *findings; /* per run, at depth 4 */
+    struct report_counts *k;               /* per run, over every target so far */
+    int64_t *ids;                          /* targets.id of each target so far */
     size_t n_targets, cap_ids, n_scanned;
     struct rj_acc_cert *certs;
     size_t n_certs, cap_certs;
@@ -97,17 +80,6 @@ static int rj_grow(void **p, size_t *cap, size_t need, size_t size)
     }
     *p = q;
     *cap = c;
-    return 0;
-}
-
-/* rj_put_elem appends v (its reference taken) to part as an element of an
- * array at depth (json_put_element). */
-static int rj_put_elem(struct rj_part *part, json_t *v, int depth)
-{
-    if (json_put_element(part->f, v, depth, part->n == 0) != 0) {
-        return -1;
-    }
-    part->n++;
     return 0;
 }
 
@@ -203,7 +175,7 @@ static int rj_walk_target(void *arg, const struct report_data *one)
     w->ids[t] = id;
     json_t *jt = json_target_value(r);
     int rc = set(jt, "target_id", json_integer(id));
-    rc |= jt == NULL ? -1 : rj_put_elem(&w->targets, jt, 2);
+    rc |= jt == NULL ? -1 : json_part_add(&w->targets, jt);
     bool scanned = report_scanned(r);
     for (size_t i = 0; rc == 0 && i < one->n_runs; i++) {
         const struct store_run *run = &one->runs[i];
@@ -215,14 +187,13 @@ static int rj_walk_target(void *arg, const struct report_data *one)
         w->k[i].total += c.total;
         if (scanned) {
             enum target_verdict v = report_run_verdict(run, id);
-            rc |= rj_put_elem(&w->verdicts[i],
-                              json_pack("{s:I, s:s, s:b}", "target_id", (json_int_t)id, "verdict",
-                                        target_verdict_name(v), "compliant",
-                                        v != TV_NON_COMPLIANT && v != TV_NOT_DEMONSTRATED),
-                              4);
+            rc |= json_part_add(&w->verdicts[i],
+                                json_pack("{s:I, s:s, s:b}", "target_id", (json_int_t)id, "verdict",
+                                          target_verdict_name(v), "compliant",
+                                          v != TV_NON_COMPLIANT && v != TV_NOT_DEMONSTRATED));
         }
         for (size_t f = 0; rc == 0 && f < run->n_findings; f++) {
-            rc |= rj_put_elem(&w->findings[i], report_json_finding(run, &run->findings[f]), 4);
+            rc |= json_part_add(&w->findings[i], report_json_finding(run, &run->findings[f]));
         }
     }
     rc = rc == 0 ? rj_acc_inventory(w, one, t) : rc;
@@ -287,16 +258,10 @@ static json_t *rj_walk_inventory(struct rj_walk *w)
 static void rj_walk_cleanup(struct rj_walk *w)
 {
     for (size_t i = 0; i < w->d->n_runs && w->verdicts != NULL && w->findings != NULL; i++) {
-        if (w->verdicts[i].f != NULL) {
-            fclose(w->verdicts[i].f);
-        }
-        if (w->findings[i].f != NULL) {
-            fclose(w->findings[i].f);
-        }
+        json_part_close(&w->verdicts[i]);
+        json_part_close(&w->findings[i]);
     }
-    if (w->targets.f != NULL) {
-        fclose(w->targets.f);
-    }
+    json_part_close(&w->targets);
     for (size_t i = 0; i < w->n_certs; i++) {
         free(w->certs[i].c.subject);
         free(w->certs[i].c.issuer);
@@ -314,34 +279,6 @@ static void rj_walk_cleanup(struct rj_walk *w)
     free(w->findings);
 }
 
-/* rj_splice writes text from *pos up to the mark after key (which must be
- * next), then part's array at depth, and moves *pos past the mark. */
-static int rj_splice(FILE *out, const char **pos, const char *key, struct rj_part *part, int depth)
-{
-    char mark[64];
-    snprintf(mark, sizeof(mark), "%s\"%s\"", key, RJ_MARK);
-    const char *m = strstr(*pos, mark);
-    if (m == NULL) {
-        return -1;
-    }
-    size_t head = (size_t)(m - *pos) + strlen(key);
-    bool ok = fwrite(*pos, 1, head, out) == head;
-    if (part->n == 0) {
-        ok = ok && fputs("[]", out) >= 0;
-    } else {
-        char buf[65536];
-        size_t n;
-        ok = ok && fputc('[', out) != EOF && fflush(part->f) == 0 && !ferror(part->f) &&
-             fseek(part->f, 0, SEEK_SET) == 0;
-        while (ok && (n = fread(buf, 1, sizeof(buf), part->f)) > 0) {
-            ok = fwrite(buf, 1, n, out) == n;
-        }
-        ok = ok && !ferror(part->f) && fprintf(out, "\n%*s]", 2 * (depth - 1), "") >= 0;
-    }
-    *pos = m + strlen(mark);
-    return ok ? 0 : -1;
-}
-
 /* rj_stream_finish builds the document around w's parts and writes it. */
 static int rj_stream_finish(FILE *out, struct rj_walk *w, int64_t now_ms)
 {
@@ -349,28 +286,25 @@ static int rj_stream_finish(FILE *out, struct rj_walk *w, int64_t now_ms)
     json_t *runs = json_array();
     int rc = runs == NULL ? -1 : 0;
     for (size_t i = 0; rc == 0 && i < d->n_runs; i++) {
-        json_t *jr =
-            report_json_run(&d->runs[i], &w->k[i], json_string(RJ_MARK), json_string(RJ_MARK));
+        json_t *jr = report_json_run(&d->runs[i], &w->k[i], json_splice_hole(), json_splice_hole());
         rc |= jr == NULL ? -1 : json_array_append_new(runs, jr);
     }
     json_t *root = NULL;
     if (rc == 0) {
-        root = report_json_root(d, now_ms, json_string(RJ_MARK), runs, json_null(),
+        root = report_json_root(d, now_ms, json_splice_hole(), runs, json_null(),
                                 rj_walk_inventory(w), w->n_targets, w->n_scanned);
     } else {
         json_decref(runs);
     }
-    char *text = root != NULL ? json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII) : NULL;
+    struct json_splice s;
+    rc = json_splice_begin(&s, out, root, JSON_ENSURE_ASCII);
     json_decref(root);
-    const char *pos = text;
-    rc = text != NULL ? rj_splice(out, &pos, RJ_TARGETS_KEY, &w->targets, 2) : -1;
+    rc = rc == 0 ? json_splice_part(&s, "targets", &w->targets) : -1;
     for (size_t i = 0; rc == 0 && i < d->n_runs; i++) {
-        rc |= rj_splice(out, &pos, RJ_VERDICTS_KEY, &w->verdicts[i], 4);
-        rc |= rc == 0 ? rj_splice(out, &pos, RJ_FINDINGS_KEY, &w->findings[i], 4) : -1;
+        rc |= json_splice_part(&s, "verdicts", &w->verdicts[i]);
+        rc |= rc == 0 ? json_splice_part(&s, "findings", &w->findings[i]) : -1;
     }
-    rc |= rc == 0 && fputs(pos, out) >= 0 && fputc('\n', out) != EOF ? 0 : -1;
-    free(text);
-    return rc;
+    return json_splice_finish(&s, rc);
 }
 
 int report_stream_json(FILE *out, struct store *s, struct report_data *d,
@@ -386,9 +320,10 @@ int report_stream_json(FILE *out, struct store *s, struct report_data *d,
     w.verdicts = calloc(n, sizeof(*w.verdicts));
     w.findings = calloc(n, sizeof(*w.findings));
     bool ok = w.k != NULL && w.verdicts != NULL && w.findings != NULL;
-    ok = ok && (w.targets.f = tmpfile()) != NULL;
+    ok = ok && json_part_open(&w.targets, 2, JSON_ENSURE_ASCII) == 0;
     for (size_t i = 0; ok && i < d->n_runs; i++) {
-        ok = (w.verdicts[i].f = tmpfile()) != NULL && (w.findings[i].f = tmpfile()) != NULL;
+        ok = json_part_open(&w.verdicts[i], 4, JSON_ENSURE_ASCII) == 0 &&
+             json_part_open(&w.findings[i], 4, JSON_ENSURE_ASCII) == 0;
     }
     if (!ok) {
         snprintf(err, err_len, "out of memory or no temporary file for the JSON report");

@@ -345,22 +345,6 @@ static int rt_walk_target(void *arg, const struct report_data *one)
     return ferror(w->body) ? -1 : 0;
 }
 
-/* rt_copy copies body (from its start) to out. */
-static int rt_copy(FILE *out, FILE *body)
-{
-    char buf[65536];
-    size_t n;
-    if (fflush(body) != 0 || fseek(body, 0, SEEK_SET) != 0) {
-        return -1;
-    }
-    while ((n = fread(buf, 1, sizeof(buf), body)) > 0) {
-        if (fwrite(buf, 1, n, out) != n) {
-            return -1;
-        }
-    }
-    return ferror(body) ? -1 : 0;
-}
-
 int report_stream_text(FILE *out, struct store *s, struct report_data *d,
                        const struct report_options *o, bool *gate_fails, char *err, size_t err_len)
 {
@@ -379,7 +363,7 @@ int report_stream_text(FILE *out, struct store *s, struct report_data *d,
         goto out;
     }
     rt_provenance(out, d, w.n_targets);
-    if (rt_copy(out, w.body) != 0) {
+    if (util_copy_back(out, w.body) != 0) {
         snprintf(err, err_len, "reading back the report's temporary file failed");
         goto out;
     }

@@ -5,6 +5,7 @@
 # certificate problem, present where configured and absent elsewhere; then
 # the store, unreachable and silent targets, and multi-address names.
 set -eu
+: "${top_builddir:=$top_srcdir}"
 . "$top_srcdir/tests/lab/lab.sh"
 lab_netns "$0" "$@"
 . "$top_srcdir/tests/integration/common.sh"
@@ -168,9 +169,22 @@ t_match "scan --policy: TLS 1.0 finding printed" "FAIL +high +pci-4.2.1-no-tls10
 t_eq "scan --policy: one policy run stored" 1 "$(sqlite3 "$pdb" 'SELECT count(*) FROM policy_runs WHERE scan_id = 1')"
 t_eq "scan --policy: failing findings stored" 1 \
 	"$(sqlite3 "$pdb" "SELECT count(*) > 0 FROM findings WHERE verdict = 'fail' AND rule_id = 'pci-4.2.1-no-tls10'")"
+{ lab_target legacy; lab_target modern12; } >"$LAB_DIR/targets.policy"
 t_run 1 "$TLSAUDIT" scan --db "$pdb" --ca-file "$LAB_CA" --policy pci-dss-4.0 --format json \
-	"$(lab_target legacy | cut -d' ' -f1)" --sni legacy.lab.test
-t_eq "scan --policy --format json: the check is nested" "tlsaudit-check" "$(jq -r '.policy_check.schema' <<<"$T_OUT")"
+	-f "$LAB_DIR/targets.policy" -o "$LAB_DIR/policy.json"
+t_eq "scan --policy --format json: the check is nested" "tlsaudit-check" "$(jq -r '.policy_check.schema' "$LAB_DIR/policy.json")"
+# The nested check is copied in from its own file (reports/json_splice.h):
+# the bytes must still be jansson's dump of the whole tree, and its targets
+# what `check` of the same scan says.
+if out=$("$top_builddir/tests/report/make_fixture" same-dump "$LAB_DIR/policy.json" ascii 2>&1); then
+	t_ok "scan --policy --format json: jansson's dump of its tree"
+else
+	t_fail "scan --policy --format json: jansson's dump of its tree" "$out"
+fi
+t_run 1 "$TLSAUDIT" check --db "$pdb" --scan "$(jq .scan.id "$LAB_DIR/policy.json")" --policy pci-dss-4.0 \
+	--format json -o "$LAB_DIR/policy-check.json"
+t_eq "scan --policy --format json: the nested targets are check's (2 targets)" "true 2" \
+	"$(jq --slurpfile c "$LAB_DIR/policy-check.json" '"\(.policy_check.targets == $c[0].targets) \(.policy_check.targets | length)"' -r "$LAB_DIR/policy.json")"
 t_run 0 "$TLSAUDIT" scan --db "$pdb" --ca-file "$LAB_CA" --policy mozilla-intermediate \
 	"$(lab_target modern12 | cut -d' ' -f1)" --sni modern12.lab.test
 t_run 1 "$TLSAUDIT" scan --db "$pdb" --ca-file "$LAB_CA" --policy mozilla-modern \

@@ -78,6 +78,28 @@ t_eq "scan json: one probe more than the stored ones on each target that has pro
 	"$(jq -r '[.targets[].probes | length] | join(" ")' "$golden/fixture.noexp.json")"
 t_eq "scan json: every target of the fixture, counted in the summary" \
 	"$(jq -r '"\(.targets | length) \(.summary.targets)"' "$tmp/scan.json")" "3 3"
+# A whole document attached from its file (as scan --policy nests the
+# check's) is copied in at depth 1: still jansson's dump of the tree, and
+# the same document.
+if "$fixture" scan-json "$tmp/fixture.db" "$golden/fixture.noexp.json" >"$tmp/scan-doc.json" 2>"$tmp/scan.err"; then
+	t_ok "scan json: with a document attached from its file, jansson's dump of its tree"
+else
+	t_fail "scan json: with a document attached from its file, jansson's dump of its tree" "$(cat "$tmp/scan.err")"
+fi
+t_eq "scan json: the attached document is the file's" true \
+	"$(jq --slurpfile d "$golden/fixture.noexp.json" '.attached == $d[0] and .targets == (input | .targets)' "$tmp/scan-doc.json" "$tmp/scan.json")"
+# The check document is written in parts too (reports/check_report.c).
+cp "$tmp/fixture.db" "$tmp/check.db"
+"$TLSAUDIT" check --db "$tmp/check.db" --policy pci-dss-4.0 --policy mozilla-intermediate \
+	--format json >"$tmp/check.json" || true
+if "$fixture" same-dump "$tmp/check.json" 2>"$tmp/check.err"; then
+	t_ok "check json: jansson's dump of its tree ($(jq '.targets | length' "$tmp/check.json") targets)"
+else
+	t_fail "check json: jansson's dump of its tree" "$(cat "$tmp/check.err")"
+fi
+sed '0,/^    {$/s//     {/' "$tmp/check.json" >"$tmp/bad-check.json"
+"$fixture" same-dump "$tmp/bad-check.json" 2>/dev/null &&
+	t_fail "same-dump refuses a document one space off" || t_ok "same-dump refuses a document one space off"
 
 # Validity of what was rendered (not only of the golden files).
 for f in json noexp.json; do

@@ -9,11 +9,19 @@
  *                                     one target at a time)
  *                                     to stdout, "now" fixed at FIXTURE_NOW_MS,
  *                                     --expiring DAYS when given
- *   make_fixture scan-json DB        the scan document (reports/json.h) of
+ *   make_fixture scan-json DB [DOC]  the scan document (reports/json.h) of
  *                                     DB's newest scan, each target's first
  *                                     probe added again as a cross-target
- *                                     one; fails unless it is byte for byte
- *                                     jansson's dump of its own tree
+ *                                     one, the JSON document in file DOC
+ *                                     (dumped with JSON_ENSURE_ASCII) nested
+ *                                     as "attached"; fails unless it is byte
+ *                                     for byte jansson's dump of its own tree
+ *   make_fixture same-dump FILE [ascii]
+ *                                     fails unless FILE (a document written
+ *                                     in parts, e.g. `check --format json`)
+ *                                     is byte for byte jansson's dump of its
+ *                                     own tree (JSON_INDENT(2), and
+ *                                     JSON_ENSURE_ASCII with ascii) and "\n"
  *
  * Pipeline position: test input for store -> report_load -> report_write.
  *
@@ -37,6 +45,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "common/util.h"
 #include "reports/json.h"
 #include "reports/report.h"
 #include "common/model/facts.h"
@@ -652,11 +661,64 @@ static int fixture_scan_probe(void *arg, struct target_result *r, int64_t id)
     return 0;
 }
 
+/* fixture_same_dump fails unless the len bytes of buf are jansson's dump
+ * of their own tree with JSON_INDENT(2) | flags, and a newline. */
+static void fixture_same_dump(const char *what, const char *buf, size_t len, size_t flags)
+{
+    json_error_t e;
+    json_t *whole = json_loadb(buf, len, 0, &e);
+    if (whole == NULL) {
+        fprintf(stderr, "make_fixture: %s: line %d: %s\n", what, e.line, e.text);
+        exit(1);
+    }
+    char *again = json_dumps(whole, JSON_INDENT(2) | flags);
+    if (again == NULL || strlen(again) + 1 != len || memcmp(again, buf, len - 1) != 0 ||
+        buf[len - 1] != '\n') {
+        size_t at = 0;
+        while (again != NULL && at < len && again[at] == buf[at]) {
+            at++;
+        }
+        fprintf(stderr, "make_fixture: %s: not jansson's dump of its own tree (from byte %zu)\n",
+                what, at);
+        exit(1);
+    }
+    free(again);
+    json_decref(whole);
+}
+
+/* fixture_file reads all of path (malloc'ed, *len bytes). */
+static char *fixture_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t cap = 0;
+    FILE *mem = open_memstream(&buf, &cap);
+    if (f == NULL || mem == NULL || util_copy_back(mem, f) != 0 || fclose(mem) != 0) {
+        die(path);
+    }
+    fclose(f);
+    *len = cap;
+    return buf;
+}
+
+static int fixture_same_dump_file(const char *path, const char *mode)
+{
+    if (mode != NULL && strcmp(mode, "ascii") != 0) {
+        die("same-dump FILE [ascii]");
+    }
+    size_t len = 0;
+    char *buf = fixture_file(path, &len);
+    fixture_same_dump(path, buf, len, mode != NULL ? JSON_ENSURE_ASCII : 0);
+    free(buf);
+    return 0;
+}
+
 /* fixture_scan_json writes the scan document (reports/json.h: targets
- * dumped one at a time to a temporary file, spliced in at the end) of the
- * fixture's newest scan to stdout, and fails unless its bytes are
- * jansson's own dump of the tree they describe. */
-static int fixture_scan_json(const char *db)
+ * dumped one at a time to a temporary file, spliced in at the end; doc,
+ * when not NULL, attached from its file) of the fixture's newest scan to
+ * stdout, and fails unless its bytes are jansson's own dump of the tree
+ * they describe. */
+static int fixture_scan_json(const char *db, const char *doc)
 {
     struct store *s = NULL;
     char err[512];
@@ -673,6 +735,11 @@ static int fixture_scan_json(const char *db)
     char *buf = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
+    FILE *attach = doc != NULL ? fopen(doc, "rb") : NULL;
+    if (doc != NULL &&
+        (attach == NULL || jr == NULL || json_report_attach_file(jr, "attached", attach) != 0)) {
+        die("scan-json: attaching DOC failed");
+    }
     if (jr == NULL || mem == NULL || store_each_target(s, scan_id, fixture_scan_target, jr) != 0 ||
         store_each_target(s, scan_id, fixture_scan_probe, &w) != 0 ||
         json_report_write(jr, mem, FIXTURE_NOW_MS, "complete") != 0 || fclose(mem) != 0) {
@@ -680,15 +747,8 @@ static int fixture_scan_json(const char *db)
     }
     json_report_free(jr);
     store_close(s);
-    json_error_t e;
-    json_t *whole = json_loadb(buf, len, 0, &e);
-    char *again = whole != NULL ? json_dumps(whole, JSON_INDENT(2) | JSON_ENSURE_ASCII) : NULL;
-    if (again == NULL || strlen(again) + 1 != len || memcmp(again, buf, len - 1) != 0) {
-        die("scan-json: the streamed document is not jansson's dump of its tree");
-    }
+    fixture_same_dump("scan-json", buf, len, JSON_ENSURE_ASCII);
     fwrite(buf, 1, len, stdout);
-    free(again);
-    json_decref(whole);
     free(buf);
     return fflush(stdout) == 0 ? 0 : 1;
 }
@@ -701,10 +761,13 @@ int main(int argc, char **argv)
     if ((argc == 4 || argc == 5) && strcmp(argv[1], "render") == 0) {
         return fixture_render(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
     }
-    if (argc == 3 && strcmp(argv[1], "scan-json") == 0) {
-        return fixture_scan_json(argv[2]);
+    if ((argc == 3 || argc == 4) && strcmp(argv[1], "scan-json") == 0) {
+        return fixture_scan_json(argv[2], argc == 4 ? argv[3] : NULL);
+    }
+    if ((argc == 3 || argc == 4) && strcmp(argv[1], "same-dump") == 0) {
+        return fixture_same_dump_file(argv[2], argc == 4 ? argv[3] : NULL);
     }
     fprintf(stderr, "usage: make_fixture write DB | make_fixture render DB FORMAT [DAYS]"
-                    " | make_fixture scan-json DB\n");
+                    " | make_fixture scan-json DB [DOC] | make_fixture same-dump FILE [ascii]\n");
     return 2;
 }

@@ -499,7 +499,7 @@ END_TEST
 /* check_doc renders a check report of n targets (every other one
  * unreachable) the streamed way: each target into its own file, then the
  * document around them. Returns the malloc'ed text. */
-static char *check_doc(struct policy *pol, size_t n)
+static char *check_doc(struct policy *pol, size_t n, bool ascii)
 {
     struct store_scan_info info = {.id = 7, .started_ms = 1767225600000LL, .finished_ms = -1};
     snprintf(info.state, sizeof(info.state), "running");
@@ -513,14 +513,15 @@ static char *check_doc(struct policy *pol, size_t n)
                              .pols = pols,
                              .n_pols = 1,
                              .run_ids = run_ids,
-                             .n_targets = n};
+                             .n_targets = n,
+                             .ascii = ascii};
     struct check_totals tot = {0};
     FILE *body = tmpfile();
     ck_assert_ptr_nonnull(body);
     for (size_t t = 0; t < n; t++) {
         struct target_result r;
         target_result_init(&r);
-        r.host = strdup("h\x1b\"x\n.example");
+        r.host = strdup("h\x1b\"x\n.ex\xc3\xa4mple");
         ck_assert_ptr_nonnull(r.host);
         r.port = (uint16_t)(443 + t);
         r.status = t % 2 == 0 ? TARGET_OK : TARGET_UNREACHABLE;
@@ -547,35 +548,40 @@ static char *check_doc(struct policy *pol, size_t n)
 }
 
 /* The spliced document is byte for byte what jansson dumps of the parsed
- * whole, for no target, one and several; a policy title that is the mark
- * the targets replace does not move them. */
+ * whole, for no target, one and several, with non-ASCII text as it is and
+ * escaped (check_report.ascii, as the scan document nests it); a policy
+ * title that is the hole the targets replace does not move them. */
 START_TEST(test_check_json_streamed)
 {
     static const char yaml[] =
-        "id: t\ntitle: \"@@tlsaudit-check-targets@@\"\nversion: \"1\"\nrules:\n"
+        "id: t\ntitle: \"@@tlsaudit-splice@@\"\nversion: \"1\"\nrules:\n"
         "  - id: r\n    title: the rule\n    ref: Test 1\n    severity: high\n"
         "    protocols_forbidden: [SSLv3, TLS1.0]\n";
     char err[1024];
     struct policy *pol = policy_load_buffer("t.yaml", yaml, strlen(yaml), err, sizeof(err));
     ck_assert_msg(pol != NULL, "%s", err);
     size_t counts[] = {0, 1, 4};
-    for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
-        char *text = check_doc(pol, counts[k]);
+    for (size_t k = 0; k < 2 * sizeof(counts) / sizeof(counts[0]); k++) {
+        bool ascii = k % 2 == 1;
+        char *text = check_doc(pol, counts[k / 2], ascii);
         json_error_t je;
         json_t *root = json_loads(text, 0, &je);
-        ck_assert_msg(root != NULL, "%zu targets: %s at %d:%d", counts[k], je.text, je.line,
+        ck_assert_msg(root != NULL, "%zu targets: %s at %d:%d", counts[k / 2], je.text, je.line,
                       je.column);
-        ck_assert_int_eq(json_array_size(json_object_get(root, "targets")), counts[k]);
+        ck_assert_int_eq(json_array_size(json_object_get(root, "targets")), counts[k / 2]);
         json_t *p = json_array_get(json_object_get(root, "policies"), 0);
-        ck_assert_str_eq(json_string_value(json_object_get(p, "title")),
-                         "@@tlsaudit-check-targets@@");
-        char *again = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        ck_assert_str_eq(json_string_value(json_object_get(p, "title")), "@@tlsaudit-splice@@");
+        char *again = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                           (ascii ? JSON_ENSURE_ASCII : 0));
         ck_assert_ptr_nonnull(again);
         size_t n = strlen(again);
         ck_assert_msg(strncmp(text, again, n) == 0 && strcmp(text + n, "\n") == 0,
                       "%zu targets: the streamed document differs from jansson's dump:\n%s",
-                      counts[k], text);
-        if (counts[k] > 0) {
+                      counts[k / 2], text);
+        /* escaped, the host's a-umlaut is \u00E4; as it is, its two bytes */
+        ck_assert_int_eq(strstr(text, ascii ? "ex\\u00E4mple" : "ex\xc3\xa4mple") != NULL,
+                         counts[k / 2] > 0);
+        if (counts[k / 2] > 0) {
             json_t *t0 = json_array_get(json_object_get(root, "targets"), 0);
             json_t *p0 = json_array_get(json_object_get(t0, "policies"), 0);
             ck_assert_str_eq(json_string_value(json_object_get(p0, "verdict")), "non-compliant");
