@@ -147,10 +147,10 @@ int cmd_report(int argc, char **argv)
         cli_resolve_scan(&report_cmd, &c, store, false, &scan_id) != 0) {
         goto out;
     }
-    /* Text and JSON without --expiring (which sorts every target's
-     * certificates) read one target at a time (memory flat in the number
-     * of targets); the other formats load the whole scan. */
-    bool stream = (a.format == REPORT_TEXT || a.format == REPORT_JSON) && c.expiring < 0;
+    /* Text, JSON, CSV and Markdown (--expiring too) read one target at a
+     * time (memory flat in the number of targets); the other formats load
+     * the whole scan. */
+    bool stream = report_streams(a.format);
     if ((stream ? report_load_heads(store, scan_id, c.db_path, &data, err, sizeof(err))
                 : report_load(store, scan_id, c.db_path, &data, err, sizeof(err))) != 0) {
         fprintf(stderr, "tlsaudit report: %s: %s\n", c.db_path, err);
@@ -174,9 +174,7 @@ int cmd_report(int argc, char **argv)
     };
     bool fails = false;
     int wrc = !stream ? report_write(o.f, a.format, &data, &ro, err, sizeof(err))
-              : a.format == REPORT_JSON
-                  ? report_stream_json(o.f, store, &data, &ro, &fails, err, sizeof(err))
-                  : report_stream_text(o.f, store, &data, &ro, &fails, err, sizeof(err));
+                      : report_stream(o.f, a.format, store, &data, &ro, &fails, err, sizeof(err));
     if (cli_output_finish(&report_cmd, &o, "report", wrc, err) != 0) {
         goto out;
     }

@@ -41,6 +41,7 @@ struct report_counts;
 struct store_run;
 struct store_finding_row;
 struct inventory;
+struct report_expiry;
 
 /* report_json_finding: one finding of run. */
 json_t *report_json_finding(const struct store_run *run, const struct store_finding_row *f);
@@ -53,6 +54,13 @@ json_t *report_json_run(const struct store_run *run, const struct report_counts 
 /* report_json_inventory: the "inventory" object of inv, the targets named
  * by d->target_ids. */
 json_t *report_json_inventory(const struct report_data *d, const struct inventory *inv);
+
+/* report_json_expiry: one element of "expiring"'s certificates: e, of d. */
+json_t *report_json_expiry(const struct report_data *d, const struct report_expiry *e);
+
+/* report_json_expiring: the "expiring" object for days around certs (its
+ * reference taken; the array, or what stands in its place). */
+json_t *report_json_expiring(int days, json_t *certs);
 
 /* report_json_root: the document around targets and runs (their references
  * taken, and those of expiring and inventory). */

@@ -84,6 +84,30 @@ int report_each_target(struct store *s, struct report_data *d, report_target_fn 
     return rc != 0 ? -1 : 0;
 }
 
+bool report_streams(enum report_format f)
+{
+    return f == REPORT_TEXT || f == REPORT_JSON || f == REPORT_CSV || f == REPORT_MARKDOWN;
+}
+
+int report_stream(FILE *out, enum report_format f, struct store *s, struct report_data *d,
+                  const struct report_options *o, bool *gate_fails, char *err, size_t err_len)
+{
+    switch (f) {
+    case REPORT_TEXT:
+        return report_stream_text(out, s, d, o, gate_fails, err, err_len);
+    case REPORT_JSON:
+        return report_stream_json(out, s, d, o, gate_fails, err, err_len);
+    case REPORT_CSV:
+        return report_stream_csv(out, s, d, o, gate_fails, err, err_len);
+    case REPORT_MARKDOWN:
+        return report_stream_markdown(out, s, d, o, gate_fails, err, err_len);
+    default:
+        snprintf(err, err_len, "%s reports are not written one target at a time",
+                 report_format_name(f));
+        return -1;
+    }
+}
+
 void report_data_cleanup(struct report_data *d)
 {
     store_scan_info_cleanup(&d->info);

@@ -208,25 +208,50 @@ __attribute__((warn_unused_result)) int report_write(FILE *out, enum report_form
                                                      const struct report_options *o, char *err,
                                                      size_t err_len);
 
-/* report_stream_text writes what report_write(REPORT_TEXT) writes for a
- * full load without --expiring (o->expiring_days < 0; it is not asked
- * for), reading the targets one at a time from s (report_each_target) for
- * d loaded by report_load_heads; *gate_fails says what report_gate_fails
- * says of the full load. Returns 0, or -1 with the reason in err (database
- * error, out of memory, a temporary file that cannot be written). */
+/* report_streams: format f has a streamed writer (report_stream): text,
+ * json, csv and markdown, with or without --expiring. */
+bool report_streams(enum report_format f);
+
+/* report_stream writes what report_write(f) writes for a full load (the
+ * same bytes), reading the targets one at a time from s
+ * (report_each_target) for d loaded by report_load_heads: memory flat in
+ * the number of targets but for what each format says below. *gate_fails
+ * says what report_gate_fails says of the full load. Returns 0, or -1 with
+ * the reason in err (database error, out of memory, a temporary file that
+ * cannot be written, a format without a streamed writer). Findings are
+ * read per target, in the order stored: the whole run's order, as policy
+ * runs store their findings target by target.
+ * - text: the targets' part in a temporary file, provenance and summary
+ *   written around it at the end;
+ * - json: each target's object, and its verdict and findings per run, in
+ *   temporary files, spliced into the document; the inventory (each
+ *   distinct certificate, the targets' indexes per version and suite) is
+ *   kept in memory;
+ * - csv: each target's rows written as it is read, the verdict and finding
+ *   rows of each run in temporary files copied after them;
+ * - markdown: the tables and lists in temporary files, the worst findings
+ *   kept as the MD_WORST worst so far;
+ * - with --expiring (o->expiring_days >= 0; text, json, markdown) each
+ *   expiring certificate's text goes to a temporary file and a 48-byte key
+ *   stays in memory until they are sorted (reports/expiry_acc.h). */
+__attribute__((warn_unused_result)) int report_stream(FILE *out, enum report_format f,
+                                                      struct store *s, struct report_data *d,
+                                                      const struct report_options *o,
+                                                      bool *gate_fails, char *err, size_t err_len);
+
+/* The streamed writers report_stream dispatches to; same contract. */
 __attribute__((warn_unused_result)) int
 report_stream_text(FILE *out, struct store *s, struct report_data *d,
                    const struct report_options *o, bool *gate_fails, char *err, size_t err_len);
-
-/* report_stream_json does for REPORT_JSON what report_stream_text does
- * for text (same contract, same bytes as report_write for a full load
- * without --expiring): the targets, and each run's verdicts and findings,
- * read one target at a time; memory flat in the number of targets but for
- * the inventory (each distinct certificate, and the indexes of the targets
- * per version and suite). */
 __attribute__((warn_unused_result)) int
 report_stream_json(FILE *out, struct store *s, struct report_data *d,
                    const struct report_options *o, bool *gate_fails, char *err, size_t err_len);
+__attribute__((warn_unused_result)) int
+report_stream_csv(FILE *out, struct store *s, struct report_data *d, const struct report_options *o,
+                  bool *gate_fails, char *err, size_t err_len);
+__attribute__((warn_unused_result)) int
+report_stream_markdown(FILE *out, struct store *s, struct report_data *d,
+                       const struct report_options *o, bool *gate_fails, char *err, size_t err_len);
 
 /* report_write_expiring_text writes the text report's "Certificates
  * expiring within DAYS" section (o->expiring_days >= 0), for `scan`'s

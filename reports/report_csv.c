@@ -2,7 +2,11 @@
  * reports/report_csv.c - `tlsaudit report --format csv`: the facts of a
  * stored scan as one table for spreadsheets (RFC 4180).
  *
- * Pipeline position: report_load (reports/report.c) -> [this file] -> out.
+ * Pipeline position: report_load (reports/report.c) -> [this file] -> out;
+ * report_stream_csv: report_load_heads + report_each_target -> [this file]
+ * -> out, the same bytes one target at a time (each target's rows written
+ * as it is read, each run's verdict and finding rows gathered in a
+ * temporary file of their own and copied after the targets).
  *
  * One header line, then rows whose first column, `record`, says what the
  * row is (the column layout is documented in docs/json-output.md, "CSV"):
@@ -297,37 +301,68 @@ static void csv_verdicts(FILE *out, const struct report_data *d, const struct st
     }
 }
 
-static void csv_findings(FILE *out, const struct report_data *d)
+/* csv_run_findings writes the finding rows of run, in its order. */
+static void csv_run_findings(FILE *out, const struct report_data *d, const struct store_run *run)
 {
     struct csv_row row;
-    for (size_t i = 0; i < d->n_runs; i++) {
-        const struct store_run *run = &d->runs[i];
-        csv_verdicts(out, d, run);
-        for (size_t k = 0; k < run->n_findings; k++) {
-            const struct store_finding_row *f = &run->findings[k];
-            long t = report_target_index(d, f->target_id);
-            if (t < 0) {
-                continue; /* the store keeps findings on the run's own targets */
-            }
-            csv_target_cols(&row, d, (size_t)t, "finding");
-            csv_gate_cols(&row, run);
-            row.f[COL_BLOCKING] = report_blocks(run, f) ? "yes" : "no";
-            row.f[COL_RULE] = f->rule_id;
-            row.f[COL_SEVERITY] = f->severity;
-            row.f[COL_VERDICT] = f->verdict;
-            row.f[COL_REF] = f->ref;
-            row.f[COL_EVIDENCE] = f->evidence;
-            char waiver[1024];
-            if (f->waiver_reason != NULL || f->waiver_owner != NULL) {
-                snprintf(waiver, sizeof(waiver), "%s (owner %s, expires %s)",
-                         f->waiver_reason ? f->waiver_reason : "",
-                         f->waiver_owner ? f->waiver_owner : "?",
-                         f->waiver_expires ? f->waiver_expires : "?");
-                row.f[COL_WAIVER] = waiver;
-            }
-            csv_emit(out, &row);
+    for (size_t k = 0; k < run->n_findings; k++) {
+        const struct store_finding_row *f = &run->findings[k];
+        long t = report_target_index(d, f->target_id);
+        if (t < 0) {
+            continue; /* the store keeps findings on the run's own targets */
         }
+        csv_target_cols(&row, d, (size_t)t, "finding");
+        csv_gate_cols(&row, run);
+        row.f[COL_BLOCKING] = report_blocks(run, f) ? "yes" : "no";
+        row.f[COL_RULE] = f->rule_id;
+        row.f[COL_SEVERITY] = f->severity;
+        row.f[COL_VERDICT] = f->verdict;
+        row.f[COL_REF] = f->ref;
+        row.f[COL_EVIDENCE] = f->evidence;
+        char waiver[1024];
+        if (f->waiver_reason != NULL || f->waiver_owner != NULL) {
+            snprintf(waiver, sizeof(waiver), "%s (owner %s, expires %s)",
+                     f->waiver_reason ? f->waiver_reason : "",
+                     f->waiver_owner ? f->waiver_owner : "?",
+                     f->waiver_expires ? f->waiver_expires : "?");
+            row.f[COL_WAIVER] = waiver;
+        }
+        csv_emit(out, &row);
     }
+}
+
+static void csv_head(FILE *out)
+{
+    struct csv_row row;
+    memset(&row, 0, sizeof(row));
+    for (int c = 0; c < COL_COUNT; c++) {
+        row.f[c] = csv_header[c];
+    }
+    csv_emit(out, &row);
+}
+
+/* csv_target writes the rows of target t: its own, its grade's caps, its
+ * suites and certificates. */
+static void csv_target(FILE *out, const struct report_data *d, size_t t,
+                       const struct report_options *o, int64_t now_s)
+{
+    const struct target_result *r = &d->targets[t];
+    struct csv_row row;
+    csv_target_cols(&row, d, t, "target");
+    row.f[COL_STATUS] = target_status_name(r->status);
+    row.f[COL_ERROR] = r->error;
+    struct grade g;
+    grade_target(r, &g);
+    char letter[64];
+    if (g.graded) {
+        row.f[COL_GRADE] = grade_view_letter(&g, letter, sizeof(letter));
+        csv_num(&row, COL_SCORE, g.score);
+        row.f[COL_REASON] = GRADE_LABEL;
+    }
+    csv_emit(out, &row);
+    csv_grade_caps(out, d, t, &g);
+    csv_suites(out, d, t);
+    csv_certs(out, d, t, o, now_s);
 }
 
 int report_write_csv(FILE *out, const struct report_data *d, const struct report_options *o,
@@ -335,31 +370,86 @@ int report_write_csv(FILE *out, const struct report_data *d, const struct report
 {
     (void)err;
     (void)err_len;
-    struct csv_row row;
-    memset(&row, 0, sizeof(row));
-    for (int c = 0; c < COL_COUNT; c++) {
-        row.f[c] = csv_header[c];
-    }
-    csv_emit(out, &row);
+    csv_head(out);
     int64_t now_s = report_now_ms(o) / 1000;
     for (size_t t = 0; t < d->n_targets; t++) {
-        const struct target_result *r = &d->targets[t];
-        csv_target_cols(&row, d, t, "target");
-        row.f[COL_STATUS] = target_status_name(r->status);
-        row.f[COL_ERROR] = r->error;
-        struct grade g;
-        grade_target(r, &g);
-        char letter[64];
-        if (g.graded) {
-            row.f[COL_GRADE] = grade_view_letter(&g, letter, sizeof(letter));
-            csv_num(&row, COL_SCORE, g.score);
-            row.f[COL_REASON] = GRADE_LABEL;
-        }
-        csv_emit(out, &row);
-        csv_grade_caps(out, d, t, &g);
-        csv_suites(out, d, t);
-        csv_certs(out, d, t, o, now_s);
+        csv_target(out, d, t, o, now_s);
     }
-    csv_findings(out, d);
+    for (size_t i = 0; i < d->n_runs; i++) {
+        csv_verdicts(out, d, &d->runs[i]);
+        csv_run_findings(out, d, &d->runs[i]);
+    }
     return 0;
+}
+
+/* One report_stream_csv walk: the target rows go to out as they come, each
+ * run's verdict and finding rows to a temporary file of their own. */
+struct csv_walk {
+    FILE *out;
+    FILE **verdicts, **findings; /* per run */
+    const struct report_options *o;
+    int64_t now_s;
+    bool gate_fails;
+};
+
+static int csv_walk_target(void *arg, const struct report_data *one)
+{
+    struct csv_walk *w = arg;
+    csv_target(w->out, one, 0, w->o, w->now_s);
+    bool bad = ferror(w->out);
+    for (size_t i = 0; i < one->n_runs; i++) {
+        csv_verdicts(w->verdicts[i], one, &one->runs[i]);
+        csv_run_findings(w->findings[i], one, &one->runs[i]);
+        bad = bad || ferror(w->verdicts[i]) || ferror(w->findings[i]);
+    }
+    w->gate_fails = w->gate_fails || report_gate_fails(one);
+    return bad ? -1 : 0;
+}
+
+int report_stream_csv(FILE *out, struct store *s, struct report_data *d,
+                      const struct report_options *o, bool *gate_fails, char *err, size_t err_len)
+{
+    size_t n = d->n_runs ? d->n_runs : 1;
+    struct csv_walk w = {.out = out, .o = o, .now_s = report_now_ms(o) / 1000};
+    int ret = -1;
+    if (err_len > 0) {
+        err[0] = '\0';
+    }
+    w.verdicts = calloc(n, sizeof(*w.verdicts));
+    w.findings = calloc(n, sizeof(*w.findings));
+    bool ok = w.verdicts != NULL && w.findings != NULL;
+    for (size_t i = 0; ok && i < d->n_runs; i++) {
+        ok = (w.verdicts[i] = tmpfile()) != NULL && (w.findings[i] = tmpfile()) != NULL;
+    }
+    if (!ok) {
+        snprintf(err, err_len, "out of memory or no temporary file for the CSV report");
+        goto out;
+    }
+    csv_head(out);
+    if (report_each_target(s, d, csv_walk_target, &w, err, err_len) != 0) {
+        if (err[0] == '\0') {
+            snprintf(err, err_len, "writing the CSV report or its temporary files failed");
+        }
+        goto out;
+    }
+    for (size_t i = 0; i < d->n_runs; i++) {
+        if (util_copy_back(out, w.verdicts[i]) != 0 || util_copy_back(out, w.findings[i]) != 0) {
+            snprintf(err, err_len, "reading back the CSV report's temporary files failed");
+            goto out;
+        }
+    }
+    *gate_fails = w.gate_fails;
+    ret = 0;
+out:
+    for (size_t i = 0; i < d->n_runs && w.verdicts != NULL && w.findings != NULL; i++) {
+        if (w.verdicts[i] != NULL) {
+            fclose(w.verdicts[i]);
+        }
+        if (w.findings[i] != NULL) {
+            fclose(w.findings[i]);
+        }
+    }
+    free(w.verdicts);
+    free(w.findings);
+    return ret;
 }

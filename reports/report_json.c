@@ -190,6 +190,45 @@ static json_t *rj_run(const struct report_data *d, const struct store_run *run)
     return report_json_run(run, &k, rj_verdicts(d, run), fs);
 }
 
+json_t *report_json_expiry(const struct report_data *d, const struct report_expiry *e)
+{
+    const struct target_result *r = &d->targets[e->target];
+    const struct cert_fact *c = e->cert;
+    json_t *x = json_object();
+    int rc = x == NULL ? -1 : 0;
+    rc |= set(x, "target_id", json_integer(d->target_ids[e->target]));
+    rc |= set(x, "host", json_text_value(r->host));
+    rc |= set(x, "port", json_integer(r->port));
+    rc |= set(x, "position", json_integer((json_int_t)e->position));
+    rc |= set(x, "deployment", json_integer((json_int_t)e->deployment));
+    rc |= set(x, "sha256", json_string(c->sha256));
+    rc |= set(x, "subject", json_text_value(c->subject));
+    rc |= set(x, "issuer", json_text_value(c->issuer));
+    rc |= set(x, "not_after", json_time_value(c->not_after * 1000));
+    rc |= set(x, "days_left", json_integer(e->days_left));
+    rc |= set(x, "expired", json_boolean(e->expired));
+    if (rc != 0) {
+        json_decref(x);
+        return NULL;
+    }
+    return x;
+}
+
+json_t *report_json_expiring(int days, json_t *certs)
+{
+    json_t *root = json_object();
+    if (root == NULL || set(root, "days", json_integer(days)) != 0) {
+        json_decref(root);
+        json_decref(certs);
+        return NULL;
+    }
+    if (set(root, "certificates", certs) != 0) { /* certs is released */
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
 static json_t *rj_expiring(const struct report_data *d, const struct report_options *o,
                            int64_t now_ms)
 {
@@ -202,41 +241,17 @@ static json_t *rj_expiring(const struct report_data *d, const struct report_opti
         return NULL;
     }
     json_t *certs = json_array();
-    json_t *root = json_object();
-    int rc = certs == NULL || root == NULL ? -1 : 0;
+    int rc = certs == NULL ? -1 : 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        const struct target_result *r = &d->targets[e[i].target];
-        const struct cert_fact *c = e[i].cert;
-        json_t *x = json_object();
-        if (x == NULL) {
-            rc = -1;
-            break;
-        }
-        rc |= set(x, "target_id", json_integer(d->target_ids[e[i].target]));
-        rc |= set(x, "host", json_text_value(r->host));
-        rc |= set(x, "port", json_integer(r->port));
-        rc |= set(x, "position", json_integer((json_int_t)e[i].position));
-        rc |= set(x, "deployment", json_integer((json_int_t)e[i].deployment));
-        rc |= set(x, "sha256", json_string(c->sha256));
-        rc |= set(x, "subject", json_text_value(c->subject));
-        rc |= set(x, "issuer", json_text_value(c->issuer));
-        rc |= set(x, "not_after", json_time_value(c->not_after * 1000));
-        rc |= set(x, "days_left", json_integer(e[i].days_left));
-        rc |= set(x, "expired", json_boolean(e[i].expired));
-        rc |= json_array_append_new(certs, x);
+        json_t *x = report_json_expiry(d, &e[i]);
+        rc |= x == NULL ? -1 : json_array_append_new(certs, x);
     }
     free(e);
-    if (rc == 0) {
-        rc |= set(root, "days", json_integer(o->expiring_days));
-        rc |= set(root, "certificates", certs);
-        certs = NULL;
-    }
     if (rc != 0) {
         json_decref(certs);
-        json_decref(root);
         return NULL;
     }
-    return root;
+    return report_json_expiring(o->expiring_days, certs);
 }
 
 /* The target ids of u, ascending by stored order. */

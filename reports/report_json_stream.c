@@ -1,8 +1,8 @@
 /*
  * reports/report_json_stream.c - `tlsaudit report --format json` read one
  * target at a time (report_stream_json, report.h): the bytes of
- * report_write_json (reports/report_json.c) for a scan without --expiring,
- * in memory flat in the number of targets.
+ * report_write_json (reports/report_json.c), in memory flat in the number
+ * of targets.
  *
  * Pipeline position: report_load_heads + report_each_target
  * (reports/report.c) -> [this file] -> out.
@@ -13,8 +13,10 @@
  * counts and the inventory gathered as they go (the inventory keeps each
  * distinct certificate and, per version and suite, the targets' indexes:
  * small next to the targets), and the document is dumped around them at
- * the end, each array spliced into its hole (reports/json_splice.h). Findings come per target, in
- * target order: the order stored, as policy runs store them target by target.
+ * the end, each array spliced into its hole (reports/json_splice.h); with
+ * --expiring, "expiring"'s certificates are gathered by reports/expiry_acc.h
+ * and spliced in the same way. Findings come per target, in target order:
+ * the order stored, as policy runs store them target by target.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,6 +25,7 @@
 
 #include <jansson.h>
 
+#include "reports/expiry_acc.h"
 #include "reports/inventory.h"
 #include "reports/json_private.h"
 #include "reports/json_splice.h"
@@ -63,6 +66,8 @@ struct rj_walk {
     bool *use_is_suite;
     size_t n_uses, cap_uses;
     bool gate_fails;
+    int expiring_days;     /* --expiring DAYS, else -1 */
+    struct expiry_acc exp; /* with --expiring: "expiring"'s certificates */
 };
 
 static int rj_grow(void **p, size_t *cap, size_t need, size_t size)
@@ -163,6 +168,15 @@ static int rj_acc_inventory(struct rj_walk *w, const struct report_data *one, si
     return rc;
 }
 
+/* What expiry_acc_add calls: one element of "expiring"'s certificates
+ * (the separating commas are expiry_acc_write's). */
+static int rj_walk_expiry(FILE *f, const struct report_data *one, const struct report_expiry *e,
+                          void *arg)
+{
+    (void)arg;
+    return json_splice_put(f, report_json_expiry(one, e), 3, JSON_ENSURE_ASCII, true);
+}
+
 static int rj_walk_target(void *arg, const struct report_data *one)
 {
     struct rj_walk *w = arg;
@@ -197,6 +211,9 @@ static int rj_walk_target(void *arg, const struct report_data *one)
         }
     }
     rc = rc == 0 ? rj_acc_inventory(w, one, t) : rc;
+    if (rc == 0 && w->expiring_days >= 0) {
+        rc = expiry_acc_add(&w->exp, one, rj_walk_expiry, NULL);
+    }
     w->n_scanned += scanned;
     w->gate_fails = w->gate_fails || report_gate_fails(one);
     w->n_targets++;
@@ -277,6 +294,7 @@ static void rj_walk_cleanup(struct rj_walk *w)
     free(w->k);
     free(w->verdicts);
     free(w->findings);
+    expiry_acc_cleanup(&w->exp);
 }
 
 /* rj_stream_finish builds the document around w's parts and writes it. */
@@ -291,8 +309,11 @@ static int rj_stream_finish(FILE *out, struct rj_walk *w, int64_t now_ms)
     }
     json_t *root = NULL;
     if (rc == 0) {
-        root = report_json_root(d, now_ms, json_splice_hole(), runs, json_null(),
-                                rj_walk_inventory(w), w->n_targets, w->n_scanned);
+        json_t *exp = w->expiring_days < 0
+                          ? json_null()
+                          : report_json_expiring(w->expiring_days, json_splice_hole());
+        root = report_json_root(d, now_ms, json_splice_hole(), runs, exp, rj_walk_inventory(w),
+                                w->n_targets, w->n_scanned);
     } else {
         json_decref(runs);
     }
@@ -304,6 +325,13 @@ static int rj_stream_finish(FILE *out, struct rj_walk *w, int64_t now_ms)
         rc |= json_splice_part(&s, "verdicts", &w->verdicts[i]);
         rc |= rc == 0 ? json_splice_part(&s, "findings", &w->findings[i]) : -1;
     }
+    if (rc == 0 && w->expiring_days >= 0) {
+        rc = json_splice_open(&s, "certificates", 2) == 0 &&
+                     expiry_acc_write(&w->exp, s.out, ",") == 0 &&
+                     json_splice_close(&s, 2, w->exp.n) == 0
+                 ? 0
+                 : -1;
+    }
     return json_splice_finish(&s, rc);
 }
 
@@ -311,7 +339,8 @@ int report_stream_json(FILE *out, struct store *s, struct report_data *d,
                        const struct report_options *o, bool *gate_fails, char *err, size_t err_len)
 {
     size_t n = d->n_runs ? d->n_runs : 1;
-    struct rj_walk w = {.d = d};
+    struct rj_walk w = {.d = d, .expiring_days = o->expiring_days};
+    int64_t now_ms = report_now_ms(o);
     if (err_len > 0) {
         err[0] = '\0';
     }
@@ -320,6 +349,7 @@ int report_stream_json(FILE *out, struct store *s, struct report_data *d,
     w.verdicts = calloc(n, sizeof(*w.verdicts));
     w.findings = calloc(n, sizeof(*w.findings));
     bool ok = w.k != NULL && w.verdicts != NULL && w.findings != NULL;
+    ok = ok && (o->expiring_days < 0 || expiry_acc_init(&w.exp, now_ms, o->expiring_days) == 0);
     ok = ok && json_part_open(&w.targets, 2, JSON_ENSURE_ASCII) == 0;
     for (size_t i = 0; ok && i < d->n_runs; i++) {
         ok = json_part_open(&w.verdicts[i], 4, JSON_ENSURE_ASCII) == 0 &&
@@ -336,7 +366,7 @@ int report_stream_json(FILE *out, struct store *s, struct report_data *d,
         }
         goto out;
     }
-    if (rj_stream_finish(out, &w, report_now_ms(o)) != 0) {
+    if (rj_stream_finish(out, &w, now_ms) != 0) {
         snprintf(err, err_len, "writing the JSON report failed");
         goto out;
     }

@@ -2,7 +2,12 @@
  * reports/report_markdown.c - `tlsaudit report --format markdown`: a
  * compact summary of a stored scan for a pull-request comment.
  *
- * Pipeline position: report_load (reports/report.c) -> [this file] -> out.
+ * Pipeline position: report_load (reports/report.c) -> [this file] -> out;
+ * report_stream_markdown: report_load_heads + report_each_target -> [this
+ * file] -> out, the same bytes one target at a time (the table rows, the
+ * not-scanned and grade lines in temporary files, the MD_WORST worst
+ * findings so far with their rows rendered, the expiring certificates in
+ * reports/expiry_acc.h), written out once every target is counted.
  *
  * Sections: a heading with the scan and its state; one table row per
  * target (status, versions, suite count, leaf expiry, and per policy run
@@ -22,6 +27,7 @@
 
 #include "common/util.h"
 #include "reports/escape.h"
+#include "reports/expiry_acc.h"
 #include "reports/grade_view.h"
 #include "reports/report.h"
 
@@ -134,6 +140,43 @@ static void md_counts(FILE *out, enum target_verdict tv, const struct report_cou
     }
 }
 
+/* md_worst_row writes the row of finding f of run (verdict v) on target r
+ * (NULL: not a target of the scan). */
+static void md_worst_row(FILE *out, const struct store_run *run, const struct store_finding_row *f,
+                         int v, const struct target_result *r)
+{
+    fprintf(out, "| %s | ",
+            v != VERDICT_FAIL       ? "warn"
+            : report_blocks(run, f) ? "**fail**"
+                                    : "fail below the gate");
+    esc_markdown(out, f->severity);
+    fputs(" | ", out);
+    if (r != NULL) {
+        md_label(out, r);
+    }
+    fputs(" | ", out);
+    esc_markdown(out, run->policy_id);
+    fputs(" | ", out);
+    esc_markdown(out, f->rule_id);
+    fputs(" | ", out);
+    md_cut(out, f->ref, MD_EVIDENCE);
+    fputs(" | ", out);
+    md_cut(out, f->evidence, MD_EVIDENCE);
+    fputs(" |\n", out);
+}
+
+/* md_worst_head writes the heading of the worst findings: n of them. */
+static void md_worst_head(FILE *out, size_t n)
+{
+    if (n == 0) {
+        fputs("\nNo failing or warning finding.\n", out);
+        return;
+    }
+    fprintf(out, "\n### Worst findings (%zu of %zu)\n\n", n < MD_WORST ? n : (size_t)MD_WORST, n);
+    fputs("| verdict | severity | target | policy | rule | requirement | evidence |\n", out);
+    fputs("|---|---|---|---|---|---|---|\n", out);
+}
+
 static int md_worst(FILE *out, const struct report_data *d)
 {
     size_t cap = 0;
@@ -156,39 +199,50 @@ static int md_worst(FILE *out, const struct report_data *d)
             n++;
         }
     }
-    if (n == 0) {
-        free(p);
-        fputs("\nNo failing or warning finding.\n", out);
-        return 0;
+    if (n > 0) {
+        qsort(p, n, sizeof(*p), md_pick_cmp);
     }
-    qsort(p, n, sizeof(*p), md_pick_cmp);
-    fprintf(out, "\n### Worst findings (%zu of %zu)\n\n", n < MD_WORST ? n : (size_t)MD_WORST, n);
-    fputs("| verdict | severity | target | policy | rule | requirement | evidence |\n", out);
-    fputs("|---|---|---|---|---|---|---|\n", out);
+    md_worst_head(out, n);
     for (size_t i = 0; i < n && i < MD_WORST; i++) {
-        const struct store_finding_row *f = p[i].f;
-        long t = report_target_index(d, f->target_id);
-        fprintf(out, "| %s | ",
-                p[i].verdict != VERDICT_FAIL ? "warn"
-                : report_blocks(p[i].run, f) ? "**fail**"
-                                             : "fail below the gate");
-        esc_markdown(out, f->severity);
-        fputs(" | ", out);
-        if (t >= 0) {
-            md_label(out, &d->targets[t]);
-        }
-        fputs(" | ", out);
-        esc_markdown(out, p[i].run->policy_id);
-        fputs(" | ", out);
-        esc_markdown(out, f->rule_id);
-        fputs(" | ", out);
-        md_cut(out, f->ref, MD_EVIDENCE);
-        fputs(" | ", out);
-        md_cut(out, f->evidence, MD_EVIDENCE);
-        fputs(" |\n", out);
+        long t = report_target_index(d, p[i].f->target_id);
+        md_worst_row(out, p[i].run, p[i].f, p[i].verdict, t >= 0 ? &d->targets[t] : NULL);
     }
     free(p);
     return 0;
+}
+
+/* md_expiry_head writes the heading of the expiring certificates, n. */
+static void md_expiry_head(FILE *out, const struct report_options *o, size_t n)
+{
+    fprintf(out, "\n### Certificates expiring within %d day%s (%zu)\n\n", o->expiring_days,
+            o->expiring_days == 1 ? "" : "s", n);
+    if (n > 0) {
+        fputs("| target | position | subject | issuer | not after | days left |\n", out);
+        fputs("|---|---|---|---|---|---|\n", out);
+    }
+}
+
+/* md_expiry_row writes the row of expiring certificate e of target r. */
+static void md_expiry_row(FILE *out, const struct target_result *r, const struct report_expiry *e)
+{
+    const struct cert_fact *c = e->cert;
+    char when[40];
+    fputs("| ", out);
+    md_label(out, r);
+    fprintf(out, " | %zu%s", e->position, e->position == 0 ? " (leaf)" : "");
+    if (target_n_deployments(r) > 1) {
+        struct deployment_view dv;
+        target_deployment(r, e->deployment, &dv);
+        fputs(", ", out);
+        md_cut(out, dv.label, MD_EVIDENCE);
+        fputs(" deployment", out);
+    }
+    fputs(" | ", out);
+    md_cut(out, c->subject, MD_EVIDENCE);
+    fputs(" | ", out);
+    md_cut(out, c->issuer, MD_EVIDENCE);
+    fprintf(out, " | %s | %s%lld |\n", util_iso_time(c->not_after * 1000, when, sizeof(when)),
+            e->expired ? "**expired** " : "", (long long)e->days_left);
 }
 
 static int md_expiring(FILE *out, const struct report_data *d, const struct report_options *o)
@@ -198,32 +252,9 @@ static int md_expiring(FILE *out, const struct report_data *d, const struct repo
     if (report_expiring(d, report_now_ms(o), o->expiring_days, &e, &n) != 0) {
         return -1;
     }
-    fprintf(out, "\n### Certificates expiring within %d day%s (%zu)\n\n", o->expiring_days,
-            o->expiring_days == 1 ? "" : "s", n);
-    if (n > 0) {
-        fputs("| target | position | subject | issuer | not after | days left |\n", out);
-        fputs("|---|---|---|---|---|---|\n", out);
-    }
+    md_expiry_head(out, o, n);
     for (size_t i = 0; i < n; i++) {
-        const struct target_result *r = &d->targets[e[i].target];
-        const struct cert_fact *c = e[i].cert;
-        char when[40];
-        fputs("| ", out);
-        md_label(out, r);
-        fprintf(out, " | %zu%s", e[i].position, e[i].position == 0 ? " (leaf)" : "");
-        if (target_n_deployments(r) > 1) {
-            struct deployment_view dv;
-            target_deployment(r, e[i].deployment, &dv);
-            fputs(", ", out);
-            md_cut(out, dv.label, MD_EVIDENCE);
-            fputs(" deployment", out);
-        }
-        fputs(" | ", out);
-        md_cut(out, c->subject, MD_EVIDENCE);
-        fputs(" | ", out);
-        md_cut(out, c->issuer, MD_EVIDENCE);
-        fprintf(out, " | %s | %s%lld |\n", util_iso_time(c->not_after * 1000, when, sizeof(when)),
-                e[i].expired ? "**expired** " : "", (long long)e[i].days_left);
+        md_expiry_row(out, &d->targets[e[i].target], &e[i]);
     }
     free(e);
     return 0;
@@ -231,14 +262,14 @@ static int md_expiring(FILE *out, const struct report_data *d, const struct repo
 
 /* md_heading writes the heading: the scan, its state and start, the target
  * counts and the policies evaluated. */
-static void md_heading(FILE *out, const struct report_data *d)
+static void md_heading(FILE *out, const struct report_data *d, size_t n_targets)
 {
     const struct store_scan_info *i = &d->info;
     char t1[40];
     fprintf(out, "## tlsaudit scan %lld (%s)\n\n", (long long)i->id, i->state);
     fprintf(out, "Started %s; %zu target%s, %zu scanned, %zu not scanned.",
-            util_iso_time(i->started_ms, t1, sizeof(t1)), d->n_targets,
-            d->n_targets == 1 ? "" : "s", d->n_targets - i->n_not_scanned, i->n_not_scanned);
+            util_iso_time(i->started_ms, t1, sizeof(t1)), n_targets, n_targets == 1 ? "" : "s",
+            n_targets - i->n_not_scanned, i->n_not_scanned);
     for (size_t r = 0; r < d->n_runs; r++) {
         fprintf(out, "%s", r == 0 ? " Policies: " : ", ");
         esc_markdown(out, d->runs[r].policy_id);
@@ -287,8 +318,9 @@ static void md_target_row(FILE *out, const struct report_data *d, size_t t)
     fputs("\n", out);
 }
 
-/* md_targets writes the table of targets, one column per policy run. */
-static void md_targets(FILE *out, const struct report_data *d)
+/* md_targets_head writes the head of the table of targets, one column
+ * per policy run. */
+static void md_targets_head(FILE *out, const struct report_data *d)
 {
     fputs("\n\n| target | status | versions | suites | leaf expires |", out);
     for (size_t r = 0; r < d->n_runs; r++) {
@@ -301,74 +333,261 @@ static void md_targets(FILE *out, const struct report_data *d)
         fputs("---|", out);
     }
     fputs("\n", out);
-    for (size_t t = 0; t < d->n_targets; t++) {
-        md_target_row(out, d, t);
-    }
 }
 
-/* md_grades lists every scanned target's grade, its scores and its caps
- * (approximate: GRADE_LABEL heads the list). */
-static void md_grades(FILE *out, const struct report_data *d)
+/* md_grade_line writes target r's line of the grades: its grade, its
+ * scores and its caps (nothing when it was not graded). */
+static void md_grade_line(FILE *out, const struct target_result *r)
 {
-    fprintf(out, "\n### Grades, %s\n\n", GRADE_LABEL);
-    for (size_t t = 0; t < d->n_targets; t++) {
-        struct grade g;
-        grade_target(&d->targets[t], &g);
-        if (!g.graded) {
-            continue;
-        }
-        char letter[64], scores[96];
-        fputs("- ", out);
-        md_label(out, &d->targets[t]);
-        fprintf(out, ": **%s** (%s)", grade_view_letter(&g, letter, sizeof(letter)),
-                grade_view_scores(&g, scores, sizeof(scores)));
-        for (size_t i = 0; i < g.n_caps; i++) {
-            fprintf(out, "%s%s `%s`: ", i ? "; " : "; caps: ", grade_letter_name(g.caps[i].cap),
-                    g.caps[i].id);
-            md_cut(out, g.caps[i].evidence, MD_EVIDENCE);
-        }
-        fputs("\n", out);
-    }
-}
-
-/* md_not_scanned lists the targets not scanned with their status and
- * error (nothing when every target was scanned). */
-static void md_not_scanned(FILE *out, const struct report_data *d)
-{
-    if (d->info.n_not_scanned == 0) {
+    struct grade g;
+    grade_target(r, &g);
+    if (!g.graded) {
         return;
     }
-    fputs("\n### Not scanned\n\n", out);
-    for (size_t t = 0; t < d->n_targets; t++) {
-        const struct target_result *r = &d->targets[t];
-        if (report_scanned(r)) {
-            continue;
-        }
-        fputs("- ", out);
-        md_label(out, r);
-        fprintf(out, ": %s", target_status_name(r->status));
-        if (r->error[0] != '\0') {
-            fputs(": ", out);
-            md_cut(out, r->error, MD_EVIDENCE);
-        }
-        fputs("\n", out);
+    char letter[64], scores[96];
+    fputs("- ", out);
+    md_label(out, r);
+    fprintf(out, ": **%s** (%s)", grade_view_letter(&g, letter, sizeof(letter)),
+            grade_view_scores(&g, scores, sizeof(scores)));
+    for (size_t i = 0; i < g.n_caps; i++) {
+        fprintf(out, "%s%s `%s`: ", i ? "; " : "; caps: ", grade_letter_name(g.caps[i].cap),
+                g.caps[i].id);
+        md_cut(out, g.caps[i].evidence, MD_EVIDENCE);
+    }
+    fputs("\n", out);
+}
+
+static void md_grades_head(FILE *out)
+{
+    fprintf(out, "\n### Grades, %s\n\n", GRADE_LABEL);
+}
+
+/* md_not_scanned_line writes target r's line of the targets not scanned,
+ * with its status and error (nothing when it was scanned). */
+static void md_not_scanned_line(FILE *out, const struct target_result *r)
+{
+    if (report_scanned(r)) {
+        return;
+    }
+    fputs("- ", out);
+    md_label(out, r);
+    fprintf(out, ": %s", target_status_name(r->status));
+    if (r->error[0] != '\0') {
+        fputs(": ", out);
+        md_cut(out, r->error, MD_EVIDENCE);
+    }
+    fputs("\n", out);
+}
+
+/* The section of the targets not scanned is there only when some are. */
+static void md_not_scanned_head(FILE *out, const struct report_data *d)
+{
+    if (d->info.n_not_scanned != 0) {
+        fputs("\n### Not scanned\n\n", out);
     }
 }
 
 int report_write_markdown(FILE *out, const struct report_data *d, const struct report_options *o,
                           char *err, size_t err_len)
 {
-    md_heading(out, d);
-    md_targets(out, d);
+    md_heading(out, d, d->n_targets);
+    md_targets_head(out, d);
+    for (size_t t = 0; t < d->n_targets; t++) {
+        md_target_row(out, d, t);
+    }
     if (md_worst(out, d) != 0) {
         snprintf(err, err_len, "out of memory sorting the findings");
         return -1;
     }
-    md_not_scanned(out, d);
-    md_grades(out, d);
+    md_not_scanned_head(out, d);
+    for (size_t t = 0; t < d->n_targets && d->info.n_not_scanned != 0; t++) {
+        md_not_scanned_line(out, &d->targets[t]);
+    }
+    md_grades_head(out);
+    for (size_t t = 0; t < d->n_targets; t++) {
+        md_grade_line(out, &d->targets[t]);
+    }
     if (o->expiring_days >= 0 && md_expiring(out, d, o) != 0) {
         snprintf(err, err_len, "out of memory listing expiring certificates");
         return -1;
     }
     return 0;
+}
+
+/* One of the worst findings so far in a report_stream_markdown walk, its
+ * row rendered; run and seq (its place among run's findings) stand for the
+ * stored order md_pick_cmp ends on. */
+struct md_top {
+    int verdict, severity;
+    size_t run, seq;
+    char *row;
+};
+
+static int md_top_cmp(const struct md_top *a, const struct md_top *b)
+{
+    if (a->verdict != b->verdict) {
+        return a->verdict < b->verdict ? -1 : 1;
+    }
+    if (a->severity != b->severity) {
+        return a->severity > b->severity ? -1 : 1;
+    }
+    if (a->run != b->run) {
+        return a->run < b->run ? -1 : 1;
+    }
+    return a->seq < b->seq ? -1 : (a->seq > b->seq);
+}
+
+/* One report_stream_markdown walk: each part of the report in a temporary
+ * file of its own, the MD_WORST worst findings so far in top. */
+struct md_walk {
+    FILE *rows, *not_scanned, *grades;
+    const struct report_options *o;
+    struct md_top top[MD_WORST];
+    size_t n_top;
+    size_t n_worst; /* failing or warning findings so far */
+    size_t *seq;    /* per run: its findings so far */
+    size_t n_targets;
+    bool gate_fails;
+    struct expiry_acc exp; /* with --expiring */
+};
+
+/* md_walk_pick keeps finding f of run r (of one) among the worst when it
+ * is one of the MD_WORST worst so far. */
+static int md_walk_pick(struct md_walk *w, const struct report_data *one, size_t r,
+                        const struct store_finding_row *f)
+{
+    struct md_top p = {report_verdict_parse(f->verdict), report_severity_rank(f->severity), r,
+                       w->seq[r]++, NULL};
+    if (p.verdict != VERDICT_FAIL && p.verdict != VERDICT_WARN) {
+        return 0;
+    }
+    w->n_worst++;
+    if (w->n_top == MD_WORST && md_top_cmp(&p, &w->top[MD_WORST - 1]) > 0) {
+        return 0;
+    }
+    size_t len = 0;
+    FILE *m = open_memstream(&p.row, &len);
+    if (m == NULL) {
+        return -1;
+    }
+    md_worst_row(m, &one->runs[r], f, p.verdict, &one->targets[0]);
+    if (fclose(m) != 0) {
+        free(p.row);
+        return -1;
+    }
+    size_t at = w->n_top;
+    while (at > 0 && md_top_cmp(&p, &w->top[at - 1]) < 0) {
+        at--;
+    }
+    if (w->n_top == MD_WORST) {
+        free(w->top[MD_WORST - 1].row);
+        w->n_top--;
+    }
+    memmove(&w->top[at + 1], &w->top[at], (w->n_top - at) * sizeof(w->top[0]));
+    w->top[at] = p;
+    w->n_top++;
+    return 0;
+}
+
+/* What expiry_acc_add calls: one row of the expiring certificates. */
+static int md_walk_expiry(FILE *f, const struct report_data *one, const struct report_expiry *e,
+                          void *arg)
+{
+    (void)arg;
+    md_expiry_row(f, &one->targets[e->target], e);
+    return 0;
+}
+
+static int md_walk_target(void *arg, const struct report_data *one)
+{
+    struct md_walk *w = arg;
+    md_target_row(w->rows, one, 0);
+    md_not_scanned_line(w->not_scanned, &one->targets[0]);
+    md_grade_line(w->grades, &one->targets[0]);
+    for (size_t i = 0; i < one->n_runs; i++) {
+        for (size_t k = 0; k < one->runs[i].n_findings; k++) {
+            if (md_walk_pick(w, one, i, &one->runs[i].findings[k]) != 0) {
+                return -1;
+            }
+        }
+    }
+    w->gate_fails = w->gate_fails || report_gate_fails(one);
+    w->n_targets++;
+    if (w->o->expiring_days >= 0 && expiry_acc_add(&w->exp, one, md_walk_expiry, NULL) != 0) {
+        return -1;
+    }
+    return ferror(w->rows) || ferror(w->not_scanned) || ferror(w->grades) ? -1 : 0;
+}
+
+/* md_stream_finish writes the report around the parts w gathered. */
+static int md_stream_finish(FILE *out, const struct report_data *d, struct md_walk *w)
+{
+    md_heading(out, d, w->n_targets);
+    md_targets_head(out, d);
+    int rc = util_copy_back(out, w->rows);
+    md_worst_head(out, w->n_worst);
+    for (size_t i = 0; i < w->n_top; i++) {
+        rc |= fputs(w->top[i].row, out) < 0 ? -1 : 0;
+    }
+    md_not_scanned_head(out, d);
+    if (d->info.n_not_scanned != 0) {
+        rc |= util_copy_back(out, w->not_scanned);
+    }
+    md_grades_head(out);
+    rc |= util_copy_back(out, w->grades);
+    if (w->o->expiring_days >= 0) {
+        md_expiry_head(out, w->o, w->exp.n);
+        rc |= expiry_acc_write(&w->exp, out, "");
+    }
+    return rc;
+}
+
+int report_stream_markdown(FILE *out, struct store *s, struct report_data *d,
+                           const struct report_options *o, bool *gate_fails, char *err,
+                           size_t err_len)
+{
+    struct md_walk w = {.o = o};
+    int ret = -1;
+    if (err_len > 0) {
+        err[0] = '\0';
+    }
+    w.seq = calloc(d->n_runs ? d->n_runs : 1, sizeof(*w.seq));
+    w.rows = tmpfile();
+    w.not_scanned = tmpfile();
+    w.grades = tmpfile();
+    if (w.seq == NULL || w.rows == NULL || w.not_scanned == NULL || w.grades == NULL ||
+        (o->expiring_days >= 0 && expiry_acc_init(&w.exp, report_now_ms(o), o->expiring_days))) {
+        snprintf(err, err_len, "out of memory or no temporary file for the Markdown report");
+        goto out;
+    }
+    if (report_each_target(s, d, md_walk_target, &w, err, err_len) != 0) {
+        if (err[0] == '\0') {
+            snprintf(err, err_len,
+                     "out of memory or a temporary file failed in the Markdown "
+                     "report");
+        }
+        goto out;
+    }
+    if (md_stream_finish(out, d, &w) != 0) {
+        snprintf(err, err_len, "reading back the Markdown report's temporary files failed");
+        goto out;
+    }
+    *gate_fails = w.gate_fails;
+    ret = 0;
+out:
+    if (w.rows != NULL) {
+        fclose(w.rows);
+    }
+    if (w.not_scanned != NULL) {
+        fclose(w.not_scanned);
+    }
+    if (w.grades != NULL) {
+        fclose(w.grades);
+    }
+    for (size_t i = 0; i < w.n_top; i++) {
+        free(w.top[i].row);
+    }
+    expiry_acc_cleanup(&w.exp);
+    free(w.seq);
+    return ret;
 }

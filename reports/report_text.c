@@ -14,7 +14,8 @@
  * report_stream_text renders the same bytes one target at a time
  * (report_each_target: the target and its findings read, written to a
  * temporary file, freed), the provenance and summary around them once
- * every target is counted: memory flat in the number of targets.
+ * every target is counted, the expiry section from reports/expiry_acc.h:
+ * memory flat in the number of targets.
  *
  * Every stored string goes through esc_visible: control bytes (ESC, CR,
  * LF inside a value, C1) and bytes that are not UTF-8 are shown as \xNN,
@@ -27,6 +28,7 @@
 
 #include "common/util.h"
 #include "reports/escape.h"
+#include "reports/expiry_acc.h"
 #include "reports/report.h"
 #include "reports/text.h"
 
@@ -227,6 +229,43 @@ static void rt_target_runs(FILE *out, const struct report_data *d, size_t t,
     }
 }
 
+/* rt_expiry writes one line of the expiry section: certificate e of
+ * target r. */
+static void rt_expiry(FILE *out, const struct target_result *r, const struct report_expiry *e,
+                      const struct report_options *o)
+{
+    const struct cert_fact *c = e->cert;
+    char label[300];
+    char when[40];
+    fprintf(out, "  %s%s%s %s (", rt_col(o, e->expired ? C_RED : C_YELLOW),
+            e->expired ? "EXPIRED " : "expires", rt_col(o, C_RESET),
+            util_iso_time(c->not_after * 1000, when, sizeof(when)));
+    if (e->expired) {
+        fprintf(out, "%lld day%s ago", (long long)-e->days_left, e->days_left == -1 ? "" : "s");
+    } else {
+        fprintf(out, "in %lld day%s", (long long)e->days_left, e->days_left == 1 ? "" : "s");
+    }
+    fprintf(out, ") ");
+    esc_visible(out, report_target_label(r, label, sizeof(label)));
+    fprintf(out, " #%zu %s", e->position, e->position == 0 ? "leaf" : "chain");
+    if (target_n_deployments(r) > 1) {
+        struct deployment_view dv;
+        target_deployment(r, e->deployment, &dv);
+        fprintf(out, " (%s deployment)", dv.label);
+    }
+    fprintf(out, ": ");
+    esc_visible(out, c->subject ? c->subject : "(no subject)");
+    fprintf(out, "\n      issuer: ");
+    esc_visible(out, c->issuer ? c->issuer : "(none)");
+    fprintf(out, "\n");
+}
+
+static void rt_expiry_head(FILE *out, const struct report_options *o, size_t n)
+{
+    fprintf(out, "\nCertificates expiring within %d day%s: %zu\n", o->expiring_days,
+            o->expiring_days == 1 ? "" : "s", n);
+}
+
 int report_write_expiring_text(FILE *out, const struct report_data *d,
                                const struct report_options *o, char *err, size_t err_len)
 {
@@ -236,36 +275,9 @@ int report_write_expiring_text(FILE *out, const struct report_data *d,
         snprintf(err, err_len, "out of memory listing expiring certificates");
         return -1;
     }
-    fprintf(out, "\nCertificates expiring within %d day%s: %zu\n", o->expiring_days,
-            o->expiring_days == 1 ? "" : "s", n);
+    rt_expiry_head(out, o, n);
     for (size_t i = 0; i < n; i++) {
-        const struct target_result *r = &d->targets[e[i].target];
-        const struct cert_fact *c = e[i].cert;
-        char label[300];
-        char when[40];
-        fprintf(out, "  %s%s%s %s (", rt_col(o, e[i].expired ? C_RED : C_YELLOW),
-                e[i].expired ? "EXPIRED " : "expires", rt_col(o, C_RESET),
-                util_iso_time(c->not_after * 1000, when, sizeof(when)));
-        if (e[i].expired) {
-            fprintf(out, "%lld day%s ago", (long long)-e[i].days_left,
-                    e[i].days_left == -1 ? "" : "s");
-        } else {
-            fprintf(out, "in %lld day%s", (long long)e[i].days_left,
-                    e[i].days_left == 1 ? "" : "s");
-        }
-        fprintf(out, ") ");
-        esc_visible(out, report_target_label(r, label, sizeof(label)));
-        fprintf(out, " #%zu %s", e[i].position, e[i].position == 0 ? "leaf" : "chain");
-        if (target_n_deployments(r) > 1) {
-            struct deployment_view dv;
-            target_deployment(r, e[i].deployment, &dv);
-            fprintf(out, " (%s deployment)", dv.label);
-        }
-        fprintf(out, ": ");
-        esc_visible(out, c->subject ? c->subject : "(no subject)");
-        fprintf(out, "\n      issuer: ");
-        esc_visible(out, c->issuer ? c->issuer : "(none)");
-        fprintf(out, "\n");
+        rt_expiry(out, &d->targets[e[i].target], &e[i], o);
     }
     free(e);
     return 0;
@@ -324,7 +336,16 @@ struct rt_walk {
     struct report_counts *k; /* per run, over every target so far */
     size_t n_targets;
     bool gate_fails;
+    struct expiry_acc exp; /* with --expiring */
 };
+
+/* What expiry_acc_add calls: one line of the expiry section. */
+static int rt_walk_expiry(FILE *f, const struct report_data *one, const struct report_expiry *e,
+                          void *arg)
+{
+    rt_expiry(f, &one->targets[e->target], e, arg);
+    return 0;
+}
 
 static int rt_walk_target(void *arg, const struct report_data *one)
 {
@@ -342,6 +363,9 @@ static int rt_walk_target(void *arg, const struct report_data *one)
     }
     w->gate_fails = w->gate_fails || report_gate_fails(one);
     w->n_targets++;
+    if (w->o->expiring_days >= 0 && expiry_acc_add(&w->exp, one, rt_walk_expiry, (void *)w->o)) {
+        return -1;
+    }
     return ferror(w->body) ? -1 : 0;
 }
 
@@ -350,15 +374,19 @@ int report_stream_text(FILE *out, struct store *s, struct report_data *d,
 {
     struct rt_walk w = {.o = o};
     int ret = -1;
+    if (err_len > 0) {
+        err[0] = '\0';
+    }
     w.k = calloc(d->n_runs ? d->n_runs : 1, sizeof(*w.k));
     w.body = tmpfile();
-    if (w.k == NULL || w.body == NULL) {
+    if (w.k == NULL || w.body == NULL ||
+        (o->expiring_days >= 0 && expiry_acc_init(&w.exp, report_now_ms(o), o->expiring_days))) {
         snprintf(err, err_len, "%s", w.k == NULL ? "out of memory" : "no temporary file");
         goto out;
     }
     if (report_each_target(s, d, rt_walk_target, &w, err, err_len) != 0) {
-        if (ferror(w.body)) {
-            snprintf(err, err_len, "writing the report to a temporary file failed");
+        if (err[0] == '\0') {
+            snprintf(err, err_len, "out of memory or a temporary file failed in the text report");
         }
         goto out;
     }
@@ -368,12 +396,20 @@ int report_stream_text(FILE *out, struct store *s, struct report_data *d,
         goto out;
     }
     rt_summary(out, d, w.n_targets, w.k);
+    if (o->expiring_days >= 0) {
+        rt_expiry_head(out, o, w.exp.n);
+        if (expiry_acc_write(&w.exp, out, "") != 0) {
+            snprintf(err, err_len, "reading back the expiring certificates failed");
+            goto out;
+        }
+    }
     *gate_fails = w.gate_fails;
     ret = 0;
 out:
     if (w.body != NULL) {
         fclose(w.body);
     }
+    expiry_acc_cleanup(&w.exp);
     free(w.k);
     return ret;
 }

@@ -5,7 +5,8 @@
  *   make_fixture write DB             write the fixture scan into DB (new file)
  *   make_fixture render DB FORMAT [DAYS]
  *                                     render the newest scan of DB in FORMAT
- *                                     (text-stream, json-stream: text, json,
+ *                                     (text-stream, json-stream, csv-stream,
+ *                                     markdown-stream: those formats read
  *                                     one target at a time)
  *                                     to stdout, "now" fixed at FIXTURE_NOW_MS,
  *                                     --expiring DAYS when given
@@ -583,15 +584,17 @@ static int fixture_write(const char *db)
 static int fixture_render(const char *db, const char *format, const char *days)
 {
     enum report_format f;
-    /* "text-stream", "json-stream": the report read one target at a time
-     * (report_stream_text, report_stream_json), which must give the bytes
-     * of "text", "json". */
-    bool stream = strcmp(format, "text-stream") == 0 || strcmp(format, "json-stream") == 0;
-    if (strcmp(format, "text-stream") == 0) {
-        f = REPORT_TEXT;
-    } else if (strcmp(format, "json-stream") == 0) {
-        f = REPORT_JSON;
-    } else if (!report_format_parse(format, &f)) {
+    /* "FORMAT-stream" (text, json, csv, markdown): the report read one
+     * target at a time (report_stream), which must give the bytes of
+     * "FORMAT". */
+    char name[32];
+    snprintf(name, sizeof(name), "%s", format);
+    size_t len = strlen(name);
+    bool stream = len > 7 && strcmp(name + len - 7, "-stream") == 0;
+    if (stream) {
+        name[len - 7] = '\0';
+    }
+    if (!report_format_parse(name, &f) || (stream && !report_streams(f))) {
         die("unknown format");
     }
     struct store *s = NULL;
@@ -621,13 +624,9 @@ static int fixture_render(const char *db, const char *format, const char *days)
         }
         o.expiring_days = (int)v;
     }
-    if (stream && days != NULL) {
-        die("text-stream, json-stream: no DAYS (the streamed reports have no --expiring)");
-    }
     bool fails = false;
-    int rc = !stream            ? report_write(stdout, f, &d, &o, err, sizeof(err))
-             : f == REPORT_JSON ? report_stream_json(stdout, s, &d, &o, &fails, err, sizeof(err))
-                                : report_stream_text(stdout, s, &d, &o, &fails, err, sizeof(err));
+    int rc = !stream ? report_write(stdout, f, &d, &o, err, sizeof(err))
+                     : report_stream(stdout, f, s, &d, &o, &fails, err, sizeof(err));
     report_data_cleanup(&d);
     store_close(s);
     if (rc != 0) {
