@@ -84,6 +84,11 @@ static const struct cli_cmd report_cmd = {
                  "the gate) or 'not demonstrated' (none fails there, but one there is\n"
                  "inconclusive), the same in every format.\n"
                  "\n"
+                 "Text and JSON (without --expiring), JUnit and SARIF read the scan one\n"
+                 "target at a time, so their memory does not grow with the number of\n"
+                 "targets (the report is put together in temporary files in $TMPDIR); CSV,\n"
+                 "Markdown, HTML and --expiring load the whole scan.\n"
+                 "\n"
                  "Options:\n",
     .help_tail = "\n"
                  "Exit codes:\n"
@@ -148,9 +153,11 @@ int cmd_report(int argc, char **argv)
         goto out;
     }
     /* Text and JSON without --expiring (which sorts every target's
-     * certificates) read one target at a time (memory flat in the number
-     * of targets); the other formats load the whole scan. */
-    bool stream = (a.format == REPORT_TEXT || a.format == REPORT_JSON) && c.expiring < 0;
+     * certificates), JUnit and SARIF (which list no expiring certificate)
+     * read one target at a time (memory flat in the number of targets);
+     * the other formats load the whole scan. */
+    bool stream = ((a.format == REPORT_TEXT || a.format == REPORT_JSON) && c.expiring < 0) ||
+                  a.format == REPORT_JUNIT || a.format == REPORT_SARIF;
     if ((stream ? report_load_heads(store, scan_id, c.db_path, &data, err, sizeof(err))
                 : report_load(store, scan_id, c.db_path, &data, err, sizeof(err))) != 0) {
         fprintf(stderr, "tlsaudit report: %s: %s\n", c.db_path, err);
@@ -174,9 +181,7 @@ int cmd_report(int argc, char **argv)
     };
     bool fails = false;
     int wrc = !stream ? report_write(o.f, a.format, &data, &ro, err, sizeof(err))
-              : a.format == REPORT_JSON
-                  ? report_stream_json(o.f, store, &data, &ro, &fails, err, sizeof(err))
-                  : report_stream_text(o.f, store, &data, &ro, &fails, err, sizeof(err));
+                      : report_stream(o.f, a.format, store, &data, &ro, &fails, err, sizeof(err));
     if (cli_output_finish(&report_cmd, &o, "report", wrc, err) != 0) {
         goto out;
     }

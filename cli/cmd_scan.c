@@ -218,6 +218,27 @@ static void scan_expiring_json(struct scan_after *x, const struct report_options
     free(ebuf);
 }
 
+/* scan_stream_stored renders the stored scan as JUnit or SARIF one target
+ * at a time (report_stream: memory flat in the number of targets). */
+static void scan_stream_stored(struct scan_after *x)
+{
+    char err[1024];
+    struct report_data d;
+    struct report_options ro = {.color = x->so->color, .now_ms = 0, .expiring_days = -1};
+    bool fails = false; /* the exit code is the scan's and the check's */
+    if (report_load_heads(x->ss->store, x->ss->scan_id, x->c->db_path, &d, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit scan: reading the scan back: %s\n", err);
+        x->report_failed = true;
+        return;
+    }
+    if (report_stream(x->so->out, x->a->format, x->ss->store, &d, &ro, &fails, err, sizeof(err)) !=
+        0) {
+        fprintf(stderr, "tlsaudit scan: %s\n", err);
+        x->report_failed = true;
+    }
+    report_data_cleanup(&d);
+}
+
 /* scan_render_stored reads the stored scan back for what the streaming
  * output cannot say: the other formats and the expiring certificates. */
 static void scan_render_stored(struct scan_after *x)
@@ -227,6 +248,10 @@ static void scan_render_stored(struct scan_after *x)
     int expiring = x->c->expiring;
     bool gate = x->c->fail_on_expiring >= 0;
     if (x->ss->store_failed || x->check_failed || (expiring < 0 && !gate && (x->text || json))) {
+        return;
+    }
+    if (!gate && (x->a->format == REPORT_JUNIT || x->a->format == REPORT_SARIF)) {
+        scan_stream_stored(x); /* neither lists expiring certificates */
         return;
     }
     if (report_load(x->ss->store, x->ss->scan_id, x->c->db_path, &x->rdata, err, sizeof(err)) !=

@@ -84,6 +84,21 @@ int report_each_target(struct store *s, struct report_data *d, report_target_fn 
     return rc != 0 ? -1 : 0;
 }
 
+int report_copy_part(FILE *out, FILE *part)
+{
+    char buf[65536];
+    size_t n;
+    if (fflush(part) != 0 || ferror(part) || fseek(part, 0, SEEK_SET) != 0) {
+        return -1;
+    }
+    while ((n = fread(buf, 1, sizeof(buf), part)) > 0) {
+        if (fwrite(buf, 1, n, out) != n) {
+            return -1;
+        }
+    }
+    return ferror(part) ? -1 : 0;
+}
+
 void report_data_cleanup(struct report_data *d)
 {
     store_scan_info_cleanup(&d->info);
@@ -398,5 +413,25 @@ int report_write(FILE *out, enum report_format f, const struct report_data *d,
         return report_write_sarif(out, d, o, err, err_len);
     }
     snprintf(err, err_len, "unknown report format %d", (int)f);
+    return -1;
+}
+
+int report_stream(FILE *out, enum report_format f, struct store *s, struct report_data *d,
+                  const struct report_options *o, bool *gate_fails, char *err, size_t err_len)
+{
+    switch (f) {
+    case REPORT_TEXT:
+        return report_stream_text(out, s, d, o, gate_fails, err, err_len);
+    case REPORT_JSON:
+        return report_stream_json(out, s, d, o, gate_fails, err, err_len);
+    case REPORT_JUNIT:
+        return report_stream_junit(out, s, d, o, gate_fails, err, err_len);
+    case REPORT_SARIF:
+        return report_stream_sarif(out, s, d, o, gate_fails, err, err_len);
+    default:
+        break;
+    }
+    snprintf(err, err_len, "the %s report is not written one target at a time",
+             report_format_name(f));
     return -1;
 }

@@ -5,8 +5,8 @@
  *   make_fixture write DB             write the fixture scan into DB (new file)
  *   make_fixture render DB FORMAT [DAYS]
  *                                     render the newest scan of DB in FORMAT
- *                                     (text-stream, json-stream: text, json,
- *                                     one target at a time)
+ *                                     (FORMAT-stream: text, json, junit,
+ *                                     sarif one target at a time)
  *                                     to stdout, "now" fixed at FIXTURE_NOW_MS,
  *                                     --expiring DAYS when given
  *   make_fixture scan-json DB        the scan document (reports/json.h) of
@@ -574,15 +574,14 @@ static int fixture_write(const char *db)
 static int fixture_render(const char *db, const char *format, const char *days)
 {
     enum report_format f;
-    /* "text-stream", "json-stream": the report read one target at a time
-     * (report_stream_text, report_stream_json), which must give the bytes
-     * of "text", "json". */
-    bool stream = strcmp(format, "text-stream") == 0 || strcmp(format, "json-stream") == 0;
-    if (strcmp(format, "text-stream") == 0) {
-        f = REPORT_TEXT;
-    } else if (strcmp(format, "json-stream") == 0) {
-        f = REPORT_JSON;
-    } else if (!report_format_parse(format, &f)) {
+    /* "FORMAT-stream" (text, json, junit, sarif): the report read one
+     * target at a time (report_stream), which must give the bytes of
+     * "FORMAT". */
+    char base[32];
+    size_t len = strlen(format);
+    bool stream = len > 7 && len - 7 < sizeof(base) && strcmp(format + len - 7, "-stream") == 0;
+    snprintf(base, sizeof(base), "%.*s", stream ? (int)(len - 7) : (int)len, format);
+    if (!report_format_parse(base, &f)) {
         die("unknown format");
     }
     struct store *s = NULL;
@@ -613,12 +612,11 @@ static int fixture_render(const char *db, const char *format, const char *days)
         o.expiring_days = (int)v;
     }
     if (stream && days != NULL) {
-        die("text-stream, json-stream: no DAYS (the streamed reports have no --expiring)");
+        die("FORMAT-stream: no DAYS (the streamed reports have no --expiring)");
     }
     bool fails = false;
-    int rc = !stream            ? report_write(stdout, f, &d, &o, err, sizeof(err))
-             : f == REPORT_JSON ? report_stream_json(stdout, s, &d, &o, &fails, err, sizeof(err))
-                                : report_stream_text(stdout, s, &d, &o, &fails, err, sizeof(err));
+    int rc = !stream ? report_write(stdout, f, &d, &o, err, sizeof(err))
+                     : report_stream(stdout, f, s, &d, &o, &fails, err, sizeof(err));
     report_data_cleanup(&d);
     store_close(s);
     if (rc != 0) {
