@@ -23,10 +23,10 @@
  *   above --fail-on, not waived) > 3 (a target not scanned, or a scan that
  *   did not complete) > 0.
  * - The report itself (text, JSON) is rendered by reports/check_report.c;
- *   SARIF by reports/report_sarif.c from the scan read back with only the
- *   policy runs this evaluation stored, so it says what `report --format
- *   sarif --run ID` of them would (the whole scan in memory, unlike text
- *   and JSON, which are written one target at a time).
+ *   SARIF by reports/report_sarif_stream.c from the scan read back one
+ *   target at a time with only the policy runs this evaluation stored, so
+ *   it says what `report --format sarif --run ID` of them would; all three
+ *   in memory flat in the number of targets.
  * - -o FILE is written through a temporary file renamed only when complete
  *   (cli/output.h); an output error after the findings were stored is
  *   exit 2 with the policy runs stored named.
@@ -118,12 +118,13 @@ static int check_write_report(FILE *out, struct check_walk *w, const struct poli
 }
 
 /* check_write_sarif renders the stored scan with only the policy runs of
- * run (the evaluation just stored) as SARIF. Returns 0 or -1 with err. */
+ * run (the evaluation just stored) as SARIF, one target at a time. Returns
+ * 0 or -1 with err. */
 static int check_write_sarif(struct store *s, const struct policy_run *run,
                              const struct check_options *opts, FILE *out, char *err, size_t err_len)
 {
     struct report_data d;
-    if (report_load(s, run->scan_id, opts->db_path, &d, err, err_len) != 0) {
+    if (report_load_heads(s, run->scan_id, opts->db_path, &d, err, err_len) != 0) {
         return -1;
     }
     size_t n = 0;
@@ -140,7 +141,8 @@ static int check_write_sarif(struct store *s, const struct policy_run *run,
     }
     d.n_runs = n;
     struct report_options ro = {.now_ms = opts->now_ms, .expiring_days = -1};
-    int rc = report_write_sarif(out, &d, &ro, err, err_len);
+    bool fails = false; /* the exit code is the evaluation's (check_exit_code) */
+    int rc = report_stream_sarif(out, s, &d, &ro, &fails, err, err_len);
     report_data_cleanup(&d);
     return rc;
 }

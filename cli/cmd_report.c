@@ -84,6 +84,11 @@ static const struct cli_cmd report_cmd = {
                  "the gate) or 'not demonstrated' (none fails there, but one there is\n"
                  "inconclusive), the same in every format.\n"
                  "\n"
+                 "Every format but HTML (with --expiring too) reads the scan one target at\n"
+                 "a time, so its memory does not grow with the number of targets (the\n"
+                 "report is put together in temporary files in $TMPDIR); HTML loads the\n"
+                 "whole scan.\n"
+                 "\n"
                  "Options:\n",
     .help_tail = "\n"
                  "Exit codes:\n"
@@ -147,9 +152,8 @@ int cmd_report(int argc, char **argv)
         cli_resolve_scan(&report_cmd, &c, store, false, &scan_id) != 0) {
         goto out;
     }
-    /* Text, JSON, CSV and Markdown (--expiring too) read one target at a
-     * time (memory flat in the number of targets); the other formats load
-     * the whole scan. */
+    /* Every format but HTML (--expiring too) reads one target at a time
+     * (memory flat in the number of targets); HTML loads the whole scan. */
     bool stream = report_streams(a.format);
     if ((stream ? report_load_heads(store, scan_id, c.db_path, &data, err, sizeof(err))
                 : report_load(store, scan_id, c.db_path, &data, err, sizeof(err))) != 0) {

@@ -225,6 +225,29 @@ static void scan_expiring_json(struct scan_after *x, const struct report_options
     free(ebuf);
 }
 
+/* scan_stream_stored renders the stored scan in a format other than text
+ * and JSON (CSV, Markdown, JUnit, SARIF: report_streams) one target at a
+ * time (report_stream: memory flat in the number of targets). */
+static void scan_stream_stored(struct scan_after *x)
+{
+    char err[1024];
+    struct report_data d;
+    struct report_options ro = {
+        .color = x->so->color, .now_ms = 0, .expiring_days = x->c->expiring};
+    bool fails = false; /* the exit code is the scan's and the check's */
+    if (report_load_heads(x->ss->store, x->ss->scan_id, x->c->db_path, &d, err, sizeof(err)) != 0) {
+        fprintf(stderr, "tlsaudit scan: reading the scan back: %s\n", err);
+        x->report_failed = true;
+        return;
+    }
+    if (report_stream(x->so->out, x->a->format, x->ss->store, &d, &ro, &fails, err, sizeof(err)) !=
+        0) {
+        fprintf(stderr, "tlsaudit scan: %s\n", err);
+        x->report_failed = true;
+    }
+    report_data_cleanup(&d);
+}
+
 /* scan_render_stored reads the stored scan back for what the streaming
  * output cannot say: the other formats and the expiring certificates. */
 static void scan_render_stored(struct scan_after *x)
@@ -241,6 +264,15 @@ static void scan_render_stored(struct scan_after *x)
         x->n_expiring =
             cli_expiry_gate_scan("scan", x->ss->store, x->ss->scan_id, x->c->fail_on_expiring);
         x->report_failed = x->n_expiring < 0;
+        return;
+    }
+    if (!x->text && !json && report_streams(x->a->format)) {
+        scan_stream_stored(x);
+        if (gate) {
+            x->n_expiring =
+                cli_expiry_gate_scan("scan", x->ss->store, x->ss->scan_id, x->c->fail_on_expiring);
+            x->report_failed = x->report_failed || x->n_expiring < 0;
+        }
         return;
     }
     if (report_load(x->ss->store, x->ss->scan_id, x->c->db_path, &x->rdata, err, sizeof(err)) !=

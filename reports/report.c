@@ -86,7 +86,8 @@ int report_each_target(struct store *s, struct report_data *d, report_target_fn 
 
 bool report_streams(enum report_format f)
 {
-    return f == REPORT_TEXT || f == REPORT_JSON || f == REPORT_CSV || f == REPORT_MARKDOWN;
+    return f == REPORT_TEXT || f == REPORT_JSON || f == REPORT_CSV || f == REPORT_MARKDOWN ||
+           f == REPORT_JUNIT || f == REPORT_SARIF;
 }
 
 int report_stream(FILE *out, enum report_format f, struct store *s, struct report_data *d,
@@ -101,6 +102,10 @@ int report_stream(FILE *out, enum report_format f, struct store *s, struct repor
         return report_stream_csv(out, s, d, o, gate_fails, err, err_len);
     case REPORT_MARKDOWN:
         return report_stream_markdown(out, s, d, o, gate_fails, err, err_len);
+    case REPORT_JUNIT:
+        return report_stream_junit(out, s, d, o, gate_fails, err, err_len);
+    case REPORT_SARIF:
+        return report_stream_sarif(out, s, d, o, gate_fails, err, err_len);
     default:
         snprintf(err, err_len, "%s reports are not written one target at a time",
                  report_format_name(f));

@@ -158,6 +158,32 @@ struct report_name {
 };
 struct report_name *report_endpoint_names(const struct report_data *d);
 
+/* The duplicates report_endpoint_names resolves, for naming the targets of
+ * a scan one at a time (the streamed JUnit and SARIF): the base names
+ * (label and SNI) that several targets share, and the names after step
+ * " @ADDRESS" that several still share, sorted, each once. Only duplicated
+ * names are kept (none for distinct targets). */
+struct report_names {
+    char **dup_base, **dup_at;
+    size_t n_dup_base, n_dup_at;
+};
+
+/* report_names_scan fills out for the targets of scan_id, read from s by
+ * one pass over their rows (store_each_target_row: no fact), which holds
+ * two names per target (each at most 512 bytes, typically ~40) until the
+ * duplicates are found and frees them. Returns 0, or -1 with the reason in
+ * err (database error, out of memory) and out empty. report_names_cleanup
+ * frees what out holds. */
+__attribute__((warn_unused_result)) int report_names_scan(struct store *s, int64_t scan_id,
+                                                          struct report_names *out, char *err,
+                                                          size_t err_len);
+void report_names_cleanup(struct report_names *n);
+
+/* report_names_name writes into out the name report_endpoint_names gives
+ * target r (targets.id id) of the scan n was made for. */
+void report_names_name(const struct report_names *n, const struct target_result *r, int64_t id,
+                       struct report_name *out);
+
 /* One certificate of a served chain that expires within the asked days. */
 struct report_expiry {
     size_t target;                /* index in report_data.targets */
@@ -209,7 +235,7 @@ __attribute__((warn_unused_result)) int report_write(FILE *out, enum report_form
                                                      size_t err_len);
 
 /* report_streams: format f has a streamed writer (report_stream): text,
- * json, csv and markdown, with or without --expiring. */
+ * json, csv, markdown, junit and sarif, with or without --expiring. */
 bool report_streams(enum report_format f);
 
 /* report_stream writes what report_write(f) writes for a full load (the
@@ -233,7 +259,8 @@ bool report_streams(enum report_format f);
  *   kept as the MD_WORST worst so far;
  * - with --expiring (o->expiring_days >= 0; text, json, markdown) each
  *   expiring certificate's text goes to a temporary file and a 48-byte key
- *   stays in memory until they are sorted (reports/expiry_acc.h). */
+ *   stays in memory until they are sorted (reports/expiry_acc.h);
+ * - junit, sarif: see report_stream_junit below. */
 __attribute__((warn_unused_result)) int report_stream(FILE *out, enum report_format f,
                                                       struct store *s, struct report_data *d,
                                                       const struct report_options *o,
@@ -252,6 +279,21 @@ report_stream_csv(FILE *out, struct store *s, struct report_data *d, const struc
 __attribute__((warn_unused_result)) int
 report_stream_markdown(FILE *out, struct store *s, struct report_data *d,
                        const struct report_options *o, bool *gate_fails, char *err, size_t err_len);
+
+/* report_stream_junit and report_stream_sarif do for REPORT_JUNIT and
+ * REPORT_SARIF what report_stream_text does for text (same contract, the
+ * bytes of report_write for a full load; neither format lists expiring
+ * certificates, so o->expiring_days does not matter): one target at a
+ * time, memory flat in the number of targets but for the names several
+ * targets share (report_names_scan) and, for SARIF, one stored finding per
+ * rule of each run (store_load_run_rules: the rules come before the
+ * results). */
+__attribute__((warn_unused_result)) int
+report_stream_junit(FILE *out, struct store *s, struct report_data *d,
+                    const struct report_options *o, bool *gate_fails, char *err, size_t err_len);
+__attribute__((warn_unused_result)) int
+report_stream_sarif(FILE *out, struct store *s, struct report_data *d,
+                    const struct report_options *o, bool *gate_fails, char *err, size_t err_len);
 
 /* report_write_expiring_text writes the text report's "Certificates
  * expiring within DAYS" section (o->expiring_days >= 0), for `scan`'s

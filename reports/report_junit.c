@@ -2,7 +2,12 @@
  * reports/report_junit.c - `tlsaudit report --format junit`: the policy
  * findings of a stored scan as JUnit XML for a CI's test view.
  *
- * Pipeline position: report_load (reports/report.c) -> [this file] -> out.
+ * Pipeline position: report_load (reports/report.c) -> [this file] -> out;
+ * or, streamed (report_stream_junit), report_load_heads + report_each_target
+ * -> [this file]: each suite written to a temporary file as its target is
+ * read, the totals added up, then the head with them, the suites and the
+ * tail: the same bytes, memory flat in the number of targets (but for the
+ * duplicated names, reports/names.c).
  *
  * Mapping (documented in README.md, "Reports", and docs/ci.md):
  *   <testsuites>                    the scan; totals of tests, failures and
@@ -262,6 +267,71 @@ static void junit_properties(FILE *out, const struct report_data *d, size_t t)
     fprintf(out, "    </properties>\n");
 }
 
+/* junit_suite writes target t's <testsuite> named name, with its counts k. */
+static void junit_suite(FILE *out, const struct report_data *d, size_t t, const char *name,
+                        const struct junit_counts *k)
+{
+    const struct target_result *r = &d->targets[t];
+    char when[40];
+    fprintf(out, "  <testsuite");
+    junit_attr(out, "name", name);
+    fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\"", k->tests,
+            k->failures, k->errors, k->skipped);
+    if (r->started_ms > 0) {
+        /* JUnit's timestamp has no zone designator: UTC without the Z. */
+        util_iso_time(r->started_ms, when, sizeof(when));
+        size_t n = strlen(when);
+        if (n > 0 && when[n - 1] == 'Z') {
+            when[n - 1] = '\0';
+        }
+        junit_attr(out, "timestamp", when);
+    }
+    junit_attr(out, "hostname", r->ip);
+    junit_properties(out, d, t);
+    fprintf(out, "    <testcase");
+    junit_classname(out, "tlsaudit.scan", name);
+    fprintf(out, " name=\"scan\"");
+    if (report_scanned(r)) {
+        fprintf(out, "/>\n");
+    } else {
+        fprintf(out, ">\n      <error");
+        junit_attr(out, "type", target_status_name(r->status));
+        fprintf(out, " message=\"not scanned: ");
+        esc_html(out, target_status_name(r->status));
+        fprintf(out, "\">");
+        esc_html(out, r->error);
+        fprintf(out, "</error>\n    </testcase>\n");
+    }
+    for (size_t i = 0; report_scanned(r) && i < d->n_runs; i++) {
+        const struct store_run *run = &d->runs[i];
+        for (size_t f = 0; f < run->n_findings; f++) {
+            if (run->findings[f].target_id == d->target_ids[t]) {
+                junit_finding(out, run, &run->findings[f], name);
+            }
+        }
+    }
+    fprintf(out, "  </testsuite>\n");
+}
+
+/* junit_head writes the XML declaration and <testsuites> with the totals. */
+static void junit_head(FILE *out, const struct report_data *d, const struct junit_counts *total)
+{
+    char name[64];
+    snprintf(name, sizeof(name), "tlsaudit scan %lld", (long long)d->info.id);
+    fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    fprintf(out, "<testsuites");
+    junit_attr(out, "name", name);
+    fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n", total->tests, total->failures,
+            total->errors);
+}
+
+static void junit_add(struct junit_counts *total, const struct junit_counts *k)
+{
+    total->tests += k->tests;
+    total->failures += k->failures;
+    total->errors += k->errors;
+}
+
 int report_write_junit(FILE *out, const struct report_data *d, const struct report_options *o,
                        char *err, size_t err_len)
 {
@@ -270,67 +340,79 @@ int report_write_junit(FILE *out, const struct report_data *d, const struct repo
     for (size_t t = 0; t < d->n_targets; t++) {
         struct junit_counts k;
         junit_count_target(d, t, &k);
-        total.tests += k.tests;
-        total.failures += k.failures;
-        total.errors += k.errors;
+        junit_add(&total, &k);
     }
-    char name[64];
-    char when[40];
-    snprintf(name, sizeof(name), "tlsaudit scan %lld", (long long)d->info.id);
-    fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     struct report_name *names = report_endpoint_names(d);
     if (names == NULL && d->n_targets > 0) {
         snprintf(err, err_len, "out of memory");
         return -1;
     }
-    fprintf(out, "<testsuites");
-    junit_attr(out, "name", name);
-    fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n", total.tests, total.failures,
-            total.errors);
+    junit_head(out, d, &total);
     for (size_t t = 0; t < d->n_targets; t++) {
-        const struct target_result *r = &d->targets[t];
         struct junit_counts k;
         junit_count_target(d, t, &k);
-        fprintf(out, "  <testsuite");
-        junit_attr(out, "name", names[t].s);
-        fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\"", k.tests,
-                k.failures, k.errors, k.skipped);
-        if (r->started_ms > 0) {
-            /* JUnit's timestamp has no zone designator: UTC without the Z. */
-            util_iso_time(r->started_ms, when, sizeof(when));
-            size_t n = strlen(when);
-            if (n > 0 && when[n - 1] == 'Z') {
-                when[n - 1] = '\0';
-            }
-            junit_attr(out, "timestamp", when);
-        }
-        junit_attr(out, "hostname", r->ip);
-        junit_properties(out, d, t);
-        fprintf(out, "    <testcase");
-        junit_classname(out, "tlsaudit.scan", names[t].s);
-        fprintf(out, " name=\"scan\"");
-        if (report_scanned(r)) {
-            fprintf(out, "/>\n");
-        } else {
-            fprintf(out, ">\n      <error");
-            junit_attr(out, "type", target_status_name(r->status));
-            fprintf(out, " message=\"not scanned: ");
-            esc_html(out, target_status_name(r->status));
-            fprintf(out, "\">");
-            esc_html(out, r->error);
-            fprintf(out, "</error>\n    </testcase>\n");
-        }
-        for (size_t i = 0; report_scanned(r) && i < d->n_runs; i++) {
-            const struct store_run *run = &d->runs[i];
-            for (size_t f = 0; f < run->n_findings; f++) {
-                if (run->findings[f].target_id == d->target_ids[t]) {
-                    junit_finding(out, run, &run->findings[f], names[t].s);
-                }
-            }
-        }
-        fprintf(out, "  </testsuite>\n");
+        junit_suite(out, d, t, names[t].s, &k);
     }
     fprintf(out, "</testsuites>\n");
     free(names);
     return 0;
+}
+
+/* One report_stream_junit walk: the suites go to body as each target is
+ * read, the totals (which <testsuites> carries before them) add up. */
+struct junit_walk {
+    const struct report_names *names;
+    FILE *body;
+    struct junit_counts total;
+    bool gate_fails;
+};
+
+static int junit_walk_target(void *arg, const struct report_data *one)
+{
+    struct junit_walk *w = arg;
+    struct report_name name;
+    struct junit_counts k;
+    report_names_name(w->names, &one->targets[0], one->target_ids[0], &name);
+    junit_count_target(one, 0, &k);
+    junit_add(&w->total, &k);
+    junit_suite(w->body, one, 0, name.s, &k);
+    w->gate_fails = w->gate_fails || report_gate_fails(one);
+    return ferror(w->body) ? -1 : 0;
+}
+
+int report_stream_junit(FILE *out, struct store *s, struct report_data *d,
+                        const struct report_options *o, bool *gate_fails, char *err, size_t err_len)
+{
+    (void)o;
+    struct report_names names = {0};
+    struct junit_walk w = {.names = &names};
+    int ret = -1;
+    if (report_names_scan(s, d->info.id, &names, err, err_len) != 0) {
+        return -1;
+    }
+    w.body = tmpfile();
+    if (w.body == NULL) {
+        snprintf(err, err_len, "no temporary file");
+        goto out;
+    }
+    if (report_each_target(s, d, junit_walk_target, &w, err, err_len) != 0) {
+        if (ferror(w.body)) {
+            snprintf(err, err_len, "writing the report to a temporary file failed");
+        }
+        goto out;
+    }
+    junit_head(out, d, &w.total);
+    if (util_copy_back(out, w.body) != 0) {
+        snprintf(err, err_len, "reading back the report's temporary file failed");
+        goto out;
+    }
+    fprintf(out, "</testsuites>\n");
+    *gate_fails = w.gate_fails;
+    ret = 0;
+out:
+    if (w.body != NULL) {
+        fclose(w.body);
+    }
+    report_names_cleanup(&names);
+    return ret;
 }

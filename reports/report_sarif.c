@@ -3,7 +3,9 @@
  * a stored scan as one SARIF 2.1.0 log (OASIS), for code-scanning
  * dashboards (GitHub code scanning, SARIF viewers).
  *
- * Pipeline position: report_load (reports/report.c) -> [this file] -> out.
+ * Pipeline position: report_load (reports/report.c) -> [this file] -> out;
+ * the streamed log (reports/report_sarif_stream.c, one target at a time)
+ * is put together from this file's pieces (reports/sarif_private.h).
  *
  * Layout (docs/ci.md; validated against the OASIS schema,
  * docs/schema/sarif-schema-2.1.0.json, by tests/report/golden.sh):
@@ -50,6 +52,7 @@
 #include "config.h"
 #include "reports/json_private.h"
 #include "reports/report.h"
+#include "reports/sarif_private.h"
 
 #define SARIF_SCHEMA_URI "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -219,20 +222,8 @@ static const char *sarif_security_severity(const char *sev)
     return rank >= 0 && rank < 5 ? scores[rank] : NULL;
 }
 
-/* The rules of the document: (run, finding) of each rule's first finding. */
-struct sarif_rule {
-    const struct store_run *run;
-    const struct store_finding_row *f;
-};
-
-struct sarif_rules {
-    struct sarif_rule *v;
-    size_t n;
-};
-
-/* sarif_rule_index returns the index of run's rule_id in rules, or -1. */
-static long sarif_rule_index(const struct sarif_rules *rules, const struct store_run *run,
-                             const char *rule_id)
+long sarif_rule_index(const struct sarif_rules *rules, const struct store_run *run,
+                      const char *rule_id)
 {
     for (size_t i = 0; i < rules->n; i++) {
         if (strcmp(rules->v[i].run->policy_id, run->policy_id) == 0 &&
@@ -315,7 +306,7 @@ static int sarif_rule_descriptions(json_t *o, const struct sarif_rule *sr)
     return rc;
 }
 
-static json_t *sarif_rule(const struct sarif_rule *sr)
+json_t *sarif_rule(const struct sarif_rule *sr)
 {
     const struct store_run *run = sr->run;
     const struct store_finding_row *f = sr->f;
@@ -346,8 +337,7 @@ static json_t *sarif_rule(const struct sarif_rule *sr)
     return o;
 }
 
-/* sarif_is_result: whether finding f of run makes a result. */
-static bool sarif_is_result(const struct store_run *run, const struct store_finding_row *f)
+bool sarif_is_result(const struct store_run *run, const struct store_finding_row *f)
 {
     int v = report_verdict_parse(f->verdict);
     return v == VERDICT_FAIL || v == VERDICT_WAIVED || report_blocks(run, f);
@@ -423,9 +413,9 @@ static json_t *sarif_fingerprint(const struct store_run *run, const struct store
     return v ? json_pack("{s:o}", "tlsauditFinding/v1", v) : NULL;
 }
 
-static json_t *sarif_result(const struct report_data *d, size_t t, const char *name,
-                            const struct store_run *run, const struct store_finding_row *f,
-                            long rule_index)
+json_t *sarif_result(const struct report_data *d, size_t t, const char *name,
+                     const struct store_run *run, const struct store_finding_row *f,
+                     long rule_index)
 {
     int v = report_verdict_parse(f->verdict);
     json_t *o = json_object();
@@ -475,41 +465,45 @@ static json_t *sarif_results(const struct report_data *d, const struct report_na
     return a;
 }
 
+json_t *sarif_target_notification(const struct report_data *d, size_t t, const char *name)
+{
+    const struct target_result *r = &d->targets[t];
+    struct sbuf b = {0};
+    sb_text(&b, name, true);
+    sb_text(&b, " not scanned: ", true);
+    sb_text(&b, target_status_name(r->status), true);
+    sb_text(&b, r->error[0] != '\0' ? ": " : "", true);
+    sb_text(&b, r->error, true);
+    return json_pack("{s:s, s:o, s:[o]}", "level", "error", "message", sarif_message(sb_take(&b)),
+                     "locations", sarif_location(d, t, name));
+}
+
+json_t *sarif_state_notification(const struct report_data *d)
+{
+    struct sbuf b = {0};
+    sb_text(&b, "the scan is ", true);
+    sb_text(&b, d->info.state, true);
+    sb_text(&b, d->info.note ? ": " : "", true);
+    sb_text(&b, d->info.note, true);
+    return json_pack("{s:s, s:o}", "level", "error", "message", sarif_message(sb_take(&b)));
+}
+
 /* sarif_notifications: one error per target not scanned, and one for a
  * scan that did not complete. */
 static json_t *sarif_notifications(const struct report_data *d, const struct report_name *names)
 {
     json_t *a = json_array();
     for (size_t t = 0; a != NULL && t < d->n_targets; t++) {
-        const struct target_result *r = &d->targets[t];
-        if (report_scanned(r)) {
-            continue;
-        }
-        struct sbuf b = {0};
-        sb_text(&b, names[t].s, true);
-        sb_text(&b, " not scanned: ", true);
-        sb_text(&b, target_status_name(r->status), true);
-        sb_text(&b, r->error[0] != '\0' ? ": " : "", true);
-        sb_text(&b, r->error, true);
-        json_t *n =
-            json_pack("{s:s, s:o, s:[o]}", "level", "error", "message", sarif_message(sb_take(&b)),
-                      "locations", sarif_location(d, t, names[t].s));
-        if (push(a, n) != 0) {
+        if (!report_scanned(&d->targets[t]) &&
+            push(a, sarif_target_notification(d, t, names[t].s)) != 0) {
             json_decref(a);
             return NULL;
         }
     }
-    if (a != NULL && strcmp(d->info.state, "complete") != 0) {
-        struct sbuf b = {0};
-        sb_text(&b, "the scan is ", true);
-        sb_text(&b, d->info.state, true);
-        sb_text(&b, d->info.note ? ": " : "", true);
-        sb_text(&b, d->info.note, true);
-        if (push(a, json_pack("{s:s, s:o}", "level", "error", "message",
-                              sarif_message(sb_take(&b)))) != 0) {
-            json_decref(a);
-            return NULL;
-        }
+    if (a != NULL && strcmp(d->info.state, "complete") != 0 &&
+        push(a, sarif_state_notification(d)) != 0) {
+        json_decref(a);
+        return NULL;
     }
     return a;
 }
@@ -534,15 +528,16 @@ static json_t *sarif_policy_runs(const struct report_data *d)
     return a;
 }
 
-static json_t *sarif_invocation(const struct report_data *d, const struct report_name *names)
+/* sarif_invocation: the scan's invocation, with notifications (its
+ * reference taken). */
+static json_t *sarif_invocation(const struct report_data *d, json_t *notifications,
+                                bool all_scanned, bool gate_fails)
 {
     const struct store_scan_info *i = &d->info;
-    bool ok = strcmp(i->state, "complete") == 0 && i->n_not_scanned == 0;
-    for (size_t t = 0; t < d->n_targets; t++) {
-        ok = ok && report_scanned(&d->targets[t]);
-    }
+    bool ok = strcmp(i->state, "complete") == 0 && i->n_not_scanned == 0 && all_scanned;
     json_t *o = json_object();
     if (o == NULL) {
+        json_decref(notifications);
         return NULL;
     }
     int rc = 0;
@@ -559,14 +554,14 @@ static json_t *sarif_invocation(const struct report_data *d, const struct report
     if (i->hostname != NULL) {
         rc |= set(o, "machine", json_text_value(i->hostname));
     }
-    rc |= set(o, "toolExecutionNotifications", sarif_notifications(d, names));
+    rc |= set(o, "toolExecutionNotifications", notifications);
     rc |=
         set(o, "properties",
             json_pack("{s:I, s:o, s:s, s:o, s:o, s:o, s:b, s:o}", "scan_id", (json_int_t)i->id,
                       "scan_uuid", json_text_value(i->uuid), "scan_state", i->state, "trust_store",
                       json_text_value(i->trust_store), "registry_version",
                       json_text_value(i->registry_version), "database", json_text_value(d->db_path),
-                      "gate_fails", report_gate_fails(d), "policy_runs", sarif_policy_runs(d)));
+                      "gate_fails", gate_fails, "policy_runs", sarif_policy_runs(d)));
     if (rc != 0) {
         json_decref(o);
         return NULL;
@@ -589,25 +584,24 @@ static json_t *sarif_driver(const struct report_data *d, const struct sarif_rule
               : NULL;
 }
 
-/* sarif_document builds the whole log; NULL when out of memory. */
-static json_t *sarif_document(const struct report_data *d, const struct report_name *names)
+json_t *sarif_document(const struct report_data *d, const struct sarif_rules *rules,
+                       json_t *notifications, json_t *results, bool all_scanned, bool gate_fails)
 {
-    struct sarif_rules rules = {0};
-    if (sarif_collect_rules(d, &rules) != 0) {
-        return NULL;
-    }
     json_t *run = json_object();
     int rc = run == NULL ? -1 : 0;
     if (rc == 0) {
         struct sbuf id = {0};
         sb_text(&id, "tlsaudit/", false);
         sb_text(&id, d->info.uuid, false);
-        rc |= set(run, "tool", json_pack("{s:o}", "driver", sarif_driver(d, &rules)));
-        rc |= set(run, "invocations", json_pack("[o]", sarif_invocation(d, names)));
+        rc |= set(run, "tool", json_pack("{s:o}", "driver", sarif_driver(d, rules)));
+        rc |= set(run, "invocations",
+                  json_pack("[o]", sarif_invocation(d, notifications, all_scanned, gate_fails)));
         rc |= set(run, "automationDetails", json_pack("{s:o}", "id", sb_take(&id)));
-        rc |= set(run, "results", sarif_results(d, names, &rules));
+        rc |= set(run, "results", results);
+    } else {
+        json_decref(notifications);
+        json_decref(results);
     }
-    free(rules.v);
     json_t *doc = rc == 0 ? json_pack("{s:s, s:s, s:[o]}", "$schema", SARIF_SCHEMA_URI, "version",
                                       "2.1.0", "runs", run)
                           : NULL;
@@ -617,18 +611,36 @@ static json_t *sarif_document(const struct report_data *d, const struct report_n
     return doc;
 }
 
+/* sarif_whole builds the log of d, loaded whole; NULL when out of memory. */
+static json_t *sarif_whole(const struct report_data *d, const struct report_name *names)
+{
+    struct sarif_rules rules = {0};
+    if (sarif_collect_rules(d, &rules) != 0) {
+        return NULL;
+    }
+    bool all_scanned = true;
+    for (size_t t = 0; t < d->n_targets; t++) {
+        all_scanned = all_scanned && report_scanned(&d->targets[t]);
+    }
+    json_t *doc =
+        sarif_document(d, &rules, sarif_notifications(d, names), sarif_results(d, names, &rules),
+                       all_scanned, report_gate_fails(d));
+    free(rules.v);
+    return doc;
+}
+
 int report_write_sarif(FILE *out, const struct report_data *d, const struct report_options *o,
                        char *err, size_t err_len)
 {
     (void)o;
     struct report_name *names = report_endpoint_names(d);
-    json_t *doc = names != NULL || d->n_targets == 0 ? sarif_document(d, names) : NULL;
+    json_t *doc = names != NULL || d->n_targets == 0 ? sarif_whole(d, names) : NULL;
     free(names);
     if (doc == NULL) {
         snprintf(err, err_len, "out of memory");
         return -1;
     }
-    int rc = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    int rc = json_dumpf(doc, out, SARIF_DUMP_FLAGS);
     json_decref(doc);
     fputc('\n', out);
     if (rc != 0) {

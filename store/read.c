@@ -448,9 +448,10 @@ int store_load_targets(struct store *s, int64_t scan_id, struct target_result **
 }
 
 /* rd_each reads the target rows of scan_id one at a time, each with the
- * facts under it, and hands it to fn; the target is freed before the
- * next is read. Returns 0, -1 (error recorded) or fn's non-zero return. */
-static int rd_each(struct rd_ctx *c, int64_t scan_id, store_target_fn fn, void *arg)
+ * facts under it unless rows_only, and hands it to fn; the target is freed
+ * before the next is read. Returns 0, -1 (error recorded) or fn's non-zero
+ * return. */
+static int rd_each(struct rd_ctx *c, int64_t scan_id, bool rows_only, store_target_fn fn, void *arg)
 {
     int rc;
     sqlite3_stmt *st = c->st[RD_TARGETS];
@@ -461,7 +462,9 @@ static int rd_each(struct rd_ctx *c, int64_t scan_id, store_target_fn fn, void *
         struct target_result r;
         int64_t id = 0;
         target_result_init(&r);
-        int ret = rd_target(c, &r, &id) == 0 && store_rd_target_rows(c, id, &r) == 0 ? 0 : -1;
+        int ret = rd_target(c, &r, &id) == 0 && (rows_only || store_rd_target_rows(c, id, &r) == 0)
+                      ? 0
+                      : -1;
         if (ret == 0) {
             ret = fn(arg, &r, id);
         }
@@ -473,19 +476,29 @@ static int rd_each(struct rd_ctx *c, int64_t scan_id, store_target_fn fn, void *
     return rc != 0 ? -1 : 0;
 }
 
-int store_each_target(struct store *s, int64_t scan_id, store_target_fn fn, void *arg)
+static int rd_walk(struct store *s, int64_t scan_id, bool rows_only, store_target_fn fn, void *arg)
 {
     struct rd_ctx c = {.s = s, .db = store_db(s)};
     bool in_txn = false;
     int ret = rd_begin(&c, scan_id, &in_txn);
     if (ret == 0) {
-        ret = rd_each(&c, scan_id, fn, arg);
+        ret = rd_each(&c, scan_id, rows_only, fn, arg);
     }
     rd_finalize(&c);
     if (in_txn) {
         (void)sqlite3_exec(c.db, ret == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
     }
     return ret;
+}
+
+int store_each_target(struct store *s, int64_t scan_id, store_target_fn fn, void *arg)
+{
+    return rd_walk(s, scan_id, false, fn, arg);
+}
+
+int store_each_target_row(struct store *s, int64_t scan_id, store_target_fn fn, void *arg)
+{
+    return rd_walk(s, scan_id, true, fn, arg);
 }
 
 int store_list_tags(struct store *s, int64_t scan_id, struct strlist *out)

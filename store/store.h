@@ -397,6 +397,13 @@ typedef int (*store_target_fn)(void *arg, struct target_result *r, int64_t targe
 __attribute__((warn_unused_result)) int store_each_target(struct store *s, int64_t scan_id,
                                                           store_target_fn fn, void *arg);
 
+/* store_each_target_row is store_each_target with only each target's row
+ * of targets (host, port, SNI, address, status, error, times, STARTTLS):
+ * no fact under it (no version, suite, certificate...). A cheap pass over
+ * the targets' names before a walk. Same contract. */
+__attribute__((warn_unused_result)) int store_each_target_row(struct store *s, int64_t scan_id,
+                                                              store_target_fn fn, void *arg);
+
 /* store_list_tags appends to out, sorted and once each, every tag of the
  * targets of scan_id (none when the targets file gave none). Returns 0, or
  * -1 (database error, out of memory) with out unchanged. */
@@ -460,6 +467,13 @@ __attribute__((warn_unused_result)) int store_load_run_heads(struct store *s, in
  * and r without findings. */
 __attribute__((warn_unused_result)) int
 store_load_target_findings(struct store *s, struct store_run *r, int64_t target_id);
+
+/* store_load_run_rules replaces the findings of r (a run read by
+ * store_load_run_heads) with the first finding stored of each rule (rule_id
+ * not NULL), in the order stored: one row per rule the run evaluated, what
+ * a report listing the rules before the findings reads first. Returns 0,
+ * or -1 with the reason in store_errmsg(s) and r without findings. */
+__attribute__((warn_unused_result)) int store_load_run_rules(struct store *s, struct store_run *r);
 
 /* store_run_drop_findings frees the findings of r and leaves it without. */
 void store_run_drop_findings(struct store_run *r);

@@ -238,6 +238,33 @@ int store_load_target_findings(struct store *s, struct store_run *r, int64_t tar
     return ret;
 }
 
+int store_load_run_rules(struct store *s, struct store_run *r)
+{
+    /* The first finding of each rule: the lowest id of its rows (index
+     * findings_run narrows to the run; the grouping is one pass). */
+    static const char sql[] =
+        "SELECT target_id, rule_id, title, ref, severity, verdict, evidence, waiver_reason,"
+        " waiver_owner, waiver_expires FROM findings WHERE id IN (SELECT min(id) FROM findings"
+        " WHERE run_id = ? AND rule_id IS NOT NULL GROUP BY rule_id) ORDER BY id";
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    int ret = -1;
+    store_run_drop_findings(r);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)r->id) != SQLITE_OK) {
+        store_fail(s, "reading the rules of policy run %lld: %s", (long long)r->id,
+                   sqlite3_errmsg(db));
+    } else {
+        ret = q_rows(s, st, r, &cap);
+    }
+    sqlite3_finalize(st);
+    if (ret != 0) {
+        store_run_drop_findings(r);
+    }
+    return ret;
+}
+
 /* q_load reads the runs of scan_id, with their findings when findings. */
 static int q_load(struct store *s, int64_t scan_id, bool findings, struct store_run **out,
                   size_t *n_out)

@@ -38,7 +38,7 @@ declare -A adapters=(
     [gmp.h]="scanner/rsa_raw.c"
     [sqlite3.h]="store/store_private.h"
     [yaml.h]="policies/load.c policies/load_node.c policies/load_yaml.h"
-    [jansson.h]="reports/diff_json.c reports/json_private.h reports/json_splice.h reports/report_json.c reports/report_json_stream.c reports/json.c reports/check_report.c reports/history.c reports/report_sarif.c reports/simulate_out.c"
+    [jansson.h]="reports/diff_json.c reports/json_private.h reports/json_splice.h reports/report_json.c reports/report_json_stream.c reports/json.c reports/check_report.c reports/history.c reports/report_sarif.c reports/sarif_private.h reports/report_sarif_stream.c reports/simulate_out.c"
 )
 
 # Inside the scanner layer, the modules below the scan driver see only what

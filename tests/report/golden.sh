@@ -43,7 +43,7 @@ cases="text:txt:30 json:json:30 csv:csv:30 junit:xml: markdown:md:30 text:noexp.
 # without --expiring.
 [ "${1:-}" = --regenerate ] || cases="$cases text-stream:noexp.txt: json-stream:noexp.json:
 	text-stream:txt:30 json-stream:json:30 csv-stream:csv:30 markdown-stream:md:30
-	csv-stream:noexp.csv: markdown-stream:noexp.md:"
+	csv-stream:noexp.csv: markdown-stream:noexp.md: junit-stream:xml: sarif-stream:sarif:"
 for c in $cases; do
 	fmt=${c%%:*}
 	rest=${c#*:}

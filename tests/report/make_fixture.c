@@ -5,9 +5,9 @@
  *   make_fixture write DB             write the fixture scan into DB (new file)
  *   make_fixture render DB FORMAT [DAYS]
  *                                     render the newest scan of DB in FORMAT
- *                                     (text-stream, json-stream, csv-stream,
- *                                     markdown-stream: those formats read
- *                                     one target at a time)
+ *                                     (FORMAT-stream: text, json, csv,
+ *                                     markdown, junit, sarif read one
+ *                                     target at a time)
  *                                     to stdout, "now" fixed at FIXTURE_NOW_MS,
  *                                     --expiring DAYS when given
  *   make_fixture scan-json DB [DOC]  the scan document (reports/json.h) of
@@ -584,7 +584,7 @@ static int fixture_write(const char *db)
 static int fixture_render(const char *db, const char *format, const char *days)
 {
     enum report_format f;
-    /* "FORMAT-stream" (text, json, csv, markdown): the report read one
+    /* "FORMAT-stream" (text, json, csv, markdown, junit, sarif): the report read one
      * target at a time (report_stream), which must give the bytes of
      * "FORMAT". */
     char name[32];

@@ -1381,6 +1381,87 @@ START_TEST(test_time_range_edges_load)
 }
 END_TEST
 
+/* What the streamed SARIF reads first: the first stored finding of each
+ * rule of a run (store_load_run_rules), in stored order, and the target
+ * rows alone (store_each_target_row). */
+struct row_walk {
+    char seen[256];
+    size_t n_certs; /* facts handed over with a row: must stay 0 */
+};
+
+static int row_walk_fn(void *arg, struct target_result *r, int64_t id)
+{
+    struct row_walk *w = arg;
+    size_t len = strlen(w->seen);
+    snprintf(w->seen + len, sizeof(w->seen) - len, "%s%lld:%s:%u:%s", len ? "," : "", (long long)id,
+             r->host, (unsigned)r->port, r->error);
+    w->n_certs += r->n_certs;
+    return 0;
+}
+
+START_TEST(test_run_rules_and_rows)
+{
+    struct store *s = open_ok();
+    int64_t scan = begin_scan(s, 1760000000000LL);
+    struct target_result r;
+    fill_full(&r, "a.example.test", 443, 1);
+    ck_assert_int_eq(store_put_target(s, scan, &r), 0);
+    target_result_cleanup(&r);
+    fill_minimal(&r, "b.example.test", 8443);
+    ck_assert_int_eq(store_put_target(s, scan, &r), 0);
+    target_result_cleanup(&r);
+    int64_t a = raw_count("SELECT min(id) FROM targets");
+    int64_t b = raw_count("SELECT max(id) FROM targets");
+    /* r2 first seen on a, r1 on a, r3 only on b; r1 again on b differs. */
+    struct store_finding f[5] = {
+        {.target_id = a, .rule_id = "r2", .title = "two", .severity = "low", .verdict = "pass"},
+        {.target_id = a, .rule_id = "r1", .title = "one", .severity = "high", .verdict = "fail"},
+        {.target_id = b, .rule_id = "r1", .title = "one b", .severity = "low", .verdict = "pass"},
+        {.target_id = b, .rule_id = "r3", .title = "three", .severity = "info", .verdict = "warn"},
+        {.target_id = b, .rule_id = "r2", .title = "two b", .severity = "low", .verdict = "fail"},
+    };
+    struct store_policy_run meta = run_meta();
+    int64_t run_id = 0;
+    ck_assert_int_eq(store_put_findings(s, scan, &meta, f, 5, &run_id), 0);
+    struct store_run *runs = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(store_load_run_heads(s, scan, &runs, &n), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(runs[0].n_findings, 0);
+    ck_assert_int_eq(store_load_run_rules(s, &runs[0]), 0);
+    ck_assert_uint_eq(runs[0].n_findings, 3);
+    ck_assert_str_eq(runs[0].findings[0].rule_id, "r2");
+    ck_assert_str_eq(runs[0].findings[0].title, "two");
+    ck_assert_int_eq(runs[0].findings[0].target_id, a);
+    ck_assert_str_eq(runs[0].findings[1].rule_id, "r1");
+    ck_assert_str_eq(runs[0].findings[1].severity, "high");
+    ck_assert_str_eq(runs[0].findings[2].rule_id, "r3");
+    ck_assert_int_eq(runs[0].findings[2].target_id, b);
+    /* A run that does not exist has no rules; loading again replaces. */
+    runs[0].id += 1000;
+    ck_assert_int_eq(store_load_run_rules(s, &runs[0]), 0);
+    ck_assert_uint_eq(runs[0].n_findings, 0);
+    store_runs_free(runs, n);
+
+    struct row_walk w = {{0}, 0};
+    ck_assert_int_eq(store_each_target_row(s, scan, row_walk_fn, &w), 0);
+    char want[256];
+    snprintf(want, sizeof(want),
+             "%lld:a.example.test:443:partial: TLS 1.1 timed "
+             "out,%lld:b.example.test:8443:connection refused",
+             (long long)a, (long long)b);
+    ck_assert_str_eq(w.seen, want);
+    ck_assert_uint_eq(w.n_certs, 0);
+    struct row_walk full = {{0}, 0};
+    ck_assert_int_eq(store_each_target(s, scan, row_walk_fn, &full), 0);
+    ck_assert_str_eq(full.seen, want);
+    ck_assert_uint_gt(full.n_certs, 0); /* fill_full stored a chain for a */
+    ck_assert_int_eq(store_each_target_row(s, scan + 7, row_walk_fn, &w), -1);
+    ck_assert_msg(strstr(store_errmsg(s), "no scan") != NULL, "%s", store_errmsg(s));
+    store_close(s);
+}
+END_TEST
+
 static Suite *store_read_suite(void)
 {
     Suite *s = suite_create("store_read");
@@ -1408,6 +1489,7 @@ static Suite *store_read_suite(void)
     tcase_add_test(tc, test_put_findings);
     tcase_add_test(tc, test_run_gate);
     tcase_add_test(tc, test_put_findings_atomic);
+    tcase_add_test(tc, test_run_rules_and_rows);
     suite_add_tcase(s, tc);
     return s;
 }
