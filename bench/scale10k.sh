@@ -5,7 +5,8 @@
 #
 #   bench/scale10k.sh [--targets N] [--addrs A] [--small M] [--nmap-subset S]
 #                     [--shards K] [--jobs J] [--before BIN] [--keep DIR]
-#                     [--skip "small text shards nmap"] [path/to/tlsaudit]
+#                     [--scan-policy P] [--skip "scan small text shards nmap"]
+#                     [path/to/tlsaudit]
 #
 # In the lab's private network namespace (tests/lab/lab.sh: `unshare -n`,
 # lo up; nothing leaves 127.0.0.0/8) one nginx (worker_processes 2)
@@ -16,7 +17,12 @@
 # modern12 (TLS 1.2 and 1.3). Each (address, port) is one target.
 #
 # Then, timing each with date and /usr/bin/time (wall, peak RSS):
-#   1. scan A: the N targets, --format json -o /dev/null (database main.db);
+#   1. scan A: the N targets, --format json -o /dev/null (database main.db;
+#      --skip scan leaves it out, and with it steps 2, 5 on main.db, 6, 7);
+#   1b. with --scan-policy P: the N targets scanned with --policy P --format
+#      json -o FILE (the check nested in the scan document) into a new
+#      database, and with --before BIN the same by BIN, each printed with
+#      the document's size;
 #   2. scan B: the same N targets again, --format text > /dev/null (main.db);
 #   3. the first M targets (default 1000) scanned with --format json and
 #      --format text into small.db: peak RSS at M against N (flat?);
@@ -40,7 +46,7 @@ set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-n=10000 addrs=10 small=1000 nsub=200 shards=4 jobs=8 before='' skip='' bin=''
+n=10000 addrs=10 small=1000 nsub=200 shards=4 jobs=8 before='' skip='' bin='' spol=''
 args=("$@")
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -53,7 +59,8 @@ while [ $# -gt 0 ]; do
 	--before) before=$2; shift 2 ;;
 	--keep) export LAB_DIR=$2; shift 2 ;;
 	--skip) skip=$2; shift 2 ;;
-	--help) sed -n '2,38p' "$0"; exit 0 ;;
+	--scan-policy) spol=$2; shift 2 ;;
+	--help) sed -n '2,44p' "$0"; exit 0 ;;
 	-*) echo "scale10k.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	*) bin=$1; shift ;;
 	esac
@@ -172,18 +179,32 @@ per_min() { awk -v n="$1" -v ms="$2" 'BEGIN { printf "%.0f", n * 60000 / (ms > 0
 scan_opts=(--ca-file "$LAB_CA" --offline -j "$jobs" --max-conn-total 256)
 
 main=$LAB_DIR/main.db
-run "scan A ($n, --format json)" "$TLSAUDIT" scan --db "$main" "${scan_opts[@]}" \
-	-f "$LAB_DIR/targets" --format json -o /dev/null 2>"$LAB_DIR/scan-a.err"
-echo "  $(per_min "$n" "$wall") hosts/min; database $(($(dbsize "$main") / 1024)) KiB;" \
-	"$(tail -n 1 "$LAB_DIR/scan-a.err")"
-if ! skipped text; then
+if ! skipped scan; then
+	run "scan A ($n, --format json)" "$TLSAUDIT" scan --db "$main" "${scan_opts[@]}" \
+		-f "$LAB_DIR/targets" --format json -o /dev/null 2>"$LAB_DIR/scan-a.err"
+	echo "  $(per_min "$n" "$wall") hosts/min; database $(($(dbsize "$main") / 1024)) KiB;" \
+		"$(tail -n 1 "$LAB_DIR/scan-a.err")"
+fi
+if [ -n "$spol" ]; then
+	# scan --policy P --format json: the check document nested in the scan's.
+	for who in ${before:+before} after; do
+		b=$TLSAUDIT
+		[ "$who" = before ] && b=$before
+		rm -f "$LAB_DIR/policy-$who.db"*
+		run "scan --policy $spol ($n, json, $who)" "$b" scan --db "$LAB_DIR/policy-$who.db" \
+			"${scan_opts[@]}" --policy "$spol" -f "$LAB_DIR/targets" --format json \
+			-o "$LAB_DIR/policy-$who.json" 2>"$LAB_DIR/policy-$who.err"
+		echo "  $(per_min "$n" "$wall") hosts/min; document $(($(stat -c %s "$LAB_DIR/policy-$who.json") / 1024)) KiB"
+	done
+fi
+if ! skipped scan && ! skipped text; then
 	run "scan B ($n, --format text)" "$TLSAUDIT" scan --db "$main" "${scan_opts[@]}" \
 		-f "$LAB_DIR/targets" --format text >/dev/null 2>"$LAB_DIR/scan-b.err"
 	echo "  $(per_min "$n" "$wall") hosts/min; database $(($(dbsize "$main") / 1024)) KiB"
 fi
-sqlite3 "$main" "SELECT 'scan ' || id || ': ' || state || ', ' || (SELECT count(*) FROM targets t
-	WHERE t.scan_id = s.id) || ' targets, ' || (SELECT count(*) FROM targets t WHERE t.scan_id = s.id
-	AND t.status = 'ok') || ' ok' FROM scans s" | sed 's/^/  /'
+[ -f "$main" ] && sqlite3 "$main" "SELECT 'scan ' || id || ': ' || state || ', ' || (SELECT count(*)
+	FROM targets t WHERE t.scan_id = s.id) || ' targets, ' || (SELECT count(*) FROM targets t
+	WHERE t.scan_id = s.id AND t.status = 'ok') || ' ok' FROM scans s" | sed 's/^/  /'
 
 smalldb=$LAB_DIR/small.db
 if ! skipped small; then
@@ -256,7 +277,7 @@ for db in "$smalldb" "$main"; do
 	fi
 done
 
-if ! skipped shards && [ "$shards" -gt 1 ]; then
+if ! skipped scan && ! skipped shards && [ "$shards" -gt 1 ]; then
 	t0=$(ms)
 	for ((k = 1; k <= shards; k++)); do
 		run "scan --shard $k/$shards" "$TLSAUDIT" scan --db "$LAB_DIR/shard$k.db" "${scan_opts[@]}" \
@@ -271,10 +292,12 @@ if ! skipped shards && [ "$shards" -gt 1 ]; then
 fi
 
 # On a copy: main.db stays for a look afterwards (--keep).
-cp "$main" "$LAB_DIR/prune.db"
-before_size=$(dbsize "$LAB_DIR/prune.db")
-run "prune --keep-scans 1 (a copy of main.db)" "$TLSAUDIT" prune --db "$LAB_DIR/prune.db" \
-	--keep-scans 1
-echo "  database $((before_size / 1024)) KiB -> $(($(dbsize "$LAB_DIR/prune.db") / 1024)) KiB"
+if [ -f "$main" ]; then
+	cp "$main" "$LAB_DIR/prune.db"
+	before_size=$(dbsize "$LAB_DIR/prune.db")
+	run "prune --keep-scans 1 (a copy of main.db)" "$TLSAUDIT" prune --db "$LAB_DIR/prune.db" \
+		--keep-scans 1
+	echo "  database $((before_size / 1024)) KiB -> $(($(dbsize "$LAB_DIR/prune.db") / 1024)) KiB"
+fi
 echo "load at end: $(uptime)"
 lab_stop fleet
