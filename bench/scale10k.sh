@@ -5,7 +5,8 @@
 #
 #   bench/scale10k.sh [--targets N] [--addrs A] [--small M] [--nmap-subset S]
 #                     [--shards K] [--jobs J] [--before BIN] [--keep DIR]
-#                     [--skip "small text shards nmap"] [path/to/tlsaudit]
+#                     [--skip "small text shards nmap"] [--run CMD]
+#                     [path/to/tlsaudit]
 #
 # In the lab's private network namespace (tests/lab/lab.sh: `unshare -n`,
 # lo up; nothing leaves 127.0.0.0/8) one nginx (worker_processes 2)
@@ -36,11 +37,17 @@
 #
 # Needs root or unprivileged user namespaces (exit 77 otherwise), nginx,
 # nmap, sqlite3, /usr/bin/time. --keep DIR keeps the work directory.
+# --run CMD runs only CMD (bash -c, in the lab once it answers) instead
+# of the steps above, then stops the lab and exits with CMD's status; CMD
+# finds TLSAUDIT, LAB_DIR, LAB_CA, TARGETS (the target file) and
+# SCAN_OPTS (the scan options above, one string) in its environment, e.g.
+#   --run 'head -n 500 $TARGETS >$LAB_DIR/t500; heaptrack -o $LAB_DIR/h500
+#          $TLSAUDIT scan --db $LAB_DIR/a.db $SCAN_OPTS -f $LAB_DIR/t500 >/dev/null'
 set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-n=10000 addrs=10 small=1000 nsub=200 shards=4 jobs=8 before='' skip='' bin=''
+n=10000 addrs=10 small=1000 nsub=200 shards=4 jobs=8 before='' skip='' bin='' run_cmd=''
 args=("$@")
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -53,7 +60,8 @@ while [ $# -gt 0 ]; do
 	--before) before=$2; shift 2 ;;
 	--keep) export LAB_DIR=$2; shift 2 ;;
 	--skip) skip=$2; shift 2 ;;
-	--help) sed -n '2,38p' "$0"; exit 0 ;;
+	--run) run_cmd=$2; shift 2 ;;
+	--help) sed -n '2,45p' "$0"; exit 0 ;;
 	-*) echo "scale10k.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
 	*) bin=$1; shift ;;
 	esac
@@ -170,6 +178,12 @@ run() {
 dbsize() { sqlite3 "$1" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null; stat -c %s "$1"; }
 per_min() { awk -v n="$1" -v ms="$2" 'BEGIN { printf "%.0f", n * 60000 / (ms > 0 ? ms : 1) }'; }
 scan_opts=(--ca-file "$LAB_CA" --offline -j "$jobs" --max-conn-total 256)
+if [ -n "$run_cmd" ]; then
+	TARGETS=$LAB_DIR/targets SCAN_OPTS="${scan_opts[*]}" bash -c "$run_cmd"
+	rc=$?
+	lab_stop fleet
+	exit "$rc"
+fi
 
 main=$LAB_DIR/main.db
 run "scan A ($n, --format json)" "$TLSAUDIT" scan --db "$main" "${scan_opts[@]}" \
