@@ -159,8 +159,6 @@ struct scan_after {
     bool check_failed;
     bool report_failed;
     char runs_stored[512]; /* the policy runs check_evaluate_scan stored */
-    char *check_buf;
-    size_t check_len;
     struct report_data rdata;
     bool have_rdata;
     int n_expiring; /* certificates failing --fail-on-expiring */
@@ -169,8 +167,10 @@ struct scan_after {
 /* scan_policy_check evaluates --policy over the stored scan. Policies read
  * the facts back from the store, as `tlsaudit check` does, so both give
  * the same findings; JSON output nests the check document in the scan
- * document; csv, junit, markdown, html render the stored findings later
- * (the check's own text report is not shown then). */
+ * document (written to a temporary file and copied in by
+ * json_report_write, so it is never held in memory); csv, junit,
+ * markdown, html render the stored findings later (the check's own text
+ * report is not shown then). */
 static void scan_policy_check(struct scan_after *x)
 {
     char err[1024];
@@ -179,7 +179,7 @@ static void scan_policy_check(struct scan_after *x)
         .gate = {.fail_on = x->c->fail_on, .fail_on_inconclusive = x->c->fail_on_inconclusive},
         .json = x->so->json,
         .db_path = x->c->db_path};
-    FILE *cout = x->text ? out : open_memstream(&x->check_buf, &x->check_len);
+    FILE *cout = x->text ? out : tmpfile();
     if (x->text) {
         fputc('\n', out);
     }
@@ -187,15 +187,17 @@ static void scan_policy_check(struct scan_after *x)
         check_evaluate_scan(x->ss->store, x->ss->scan_id, x->pols, x->a->n_policy_names, &co, cout,
                             &x->check_exit, x->runs_stored, sizeof(x->runs_stored), err,
                             sizeof(err)) != 0) {
-        fprintf(stderr, "tlsaudit scan: policy check: %s\n", cout ? err : "out of memory");
+        fprintf(stderr, "tlsaudit scan: policy check: %s\n",
+                cout ? err : "no temporary file for its report");
         x->check_failed = true;
     }
-    if (!x->text && cout != NULL) {
-        fclose(cout);
+    if (x->text || cout == NULL) {
+        return;
     }
-    if (x->so->json && cout != NULL && !x->check_failed &&
-        json_report_attach(x->so->jr, "policy_check", x->check_buf, x->check_len) != 0) {
-        fprintf(stderr, "tlsaudit scan: policy check: unreadable JSON\n");
+    if (!x->so->json || x->check_failed) {
+        fclose(cout);
+    } else if (json_report_attach_file(x->so->jr, "policy_check", cout) != 0) {
+        fprintf(stderr, "tlsaudit scan: policy check: out of memory\n");
         x->check_failed = true;
     }
 }
@@ -486,7 +488,6 @@ out:
     if (x.have_rdata) {
         report_data_cleanup(&x.rdata);
     }
-    free(x.check_buf);
     policy_run_free_policies(x.pols, a.n_policy_names);
     json_report_free(so.jr);
     session_cleanup(&ss);

@@ -26,11 +26,15 @@
  * never holds a raw newline, jansson escapes it) to an unnamed temporary
  * file as it is added, and the cross-target probes to another ("INDEX
  * DUMP" lines, index ascending); json_report_write reads them back one
- * target at a time, so memory does not grow with the number of targets. */
+ * target at a time, so memory does not grow with the number of targets.
+ * An attached document (json_report_attach_file: the policy check's) stays
+ * in its file too and is copied into place the same way. */
 struct json_report {
     json_t *root;
     FILE *targets;
     FILE *probes;
+    FILE *doc;        /* json_report_attach_file's document, or NULL */
+    char doc_key[64]; /* its key */
     size_t n_targets;
     size_t n_ok;
     size_t n_failed;
@@ -532,6 +536,9 @@ void json_report_free(struct json_report *j)
     if (j->probes != NULL) {
         fclose(j->probes);
     }
+    if (j->doc != NULL) {
+        fclose(j->doc);
+    }
     free(j);
 }
 
@@ -582,6 +589,20 @@ int json_report_attach(struct json_report *j, const char *key, const char *json_
         return -1;
     }
     return json_object_set_new(j->root, key, v) == 0 ? 0 : -1;
+}
+
+#define JSON_DOC_VALUE "@@tlsaudit-scan-attached@@"
+
+int json_report_attach_file(struct json_report *j, const char *key, FILE *doc)
+{
+    if (j->doc != NULL || strlen(key) >= sizeof(j->doc_key) ||
+        json_object_set_new(j->root, key, json_string(JSON_DOC_VALUE)) != 0) {
+        fclose(doc);
+        return -1;
+    }
+    util_copy(j->doc_key, sizeof(j->doc_key), key);
+    j->doc = doc;
+    return 0;
 }
 
 int json_put_element(FILE *out, json_t *v, int depth, bool first)
@@ -661,6 +682,23 @@ static int json_write_targets(struct json_report *j, FILE *out)
 #define JSON_TARGETS_VALUE "@@tlsaudit-scan-targets@@"
 #define JSON_TARGETS_MARK "\n  \"targets\": \"" JSON_TARGETS_VALUE "\""
 
+/* json_write_doc writes text up to mark (the attached document's, or
+ * NULL) and the document in its place; *rest is then what follows it. */
+static int json_write_doc(struct json_report *j, FILE *out, const char *text, const char *mark,
+                          size_t mark_len, const char **rest)
+{
+    *rest = text;
+    if (j->doc == NULL) {
+        return 0;
+    }
+    if (mark == NULL) {
+        return -1;
+    }
+    size_t head = (size_t)(mark - text) + mark_len - strlen("\"" JSON_DOC_VALUE "\"");
+    *rest = mark + mark_len;
+    return fwrite(text, 1, head, out) == head && json_splice_doc(out, j->doc, 1) == 0 ? 0 : -1;
+}
+
 int json_report_write(struct json_report *j, FILE *out, int64_t finished_ms, const char *state)
 {
     json_t *scan = json_object_get(j->root, "scan");
@@ -675,12 +713,19 @@ int json_report_write(struct json_report *j, FILE *out, int64_t finished_ms, con
                         json_pack("{s:I, s:I, s:I}", "targets", (json_int_t)j->n_targets, "scanned",
                                   (json_int_t)j->n_ok, "not_scanned", (json_int_t)j->n_failed));
     char *text = json_dumps(j->root, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-    char *mark = text != NULL ? strstr(text, JSON_TARGETS_MARK) : NULL;
-    int rc = -1;
+    /* The attached document's key was added before "targets": its mark
+     * comes first. */
+    char doc_mark[sizeof(j->doc_key) + 64];
+    int ml = snprintf(doc_mark, sizeof(doc_mark), "\n  \"%s\": \"" JSON_DOC_VALUE "\"", j->doc_key);
+    char *dmark = text != NULL && j->doc != NULL ? strstr(text, doc_mark) : NULL;
+    const char *rest = text;
+    int rc = text != NULL && ml > 0 ? json_write_doc(j, out, text, dmark, (size_t)ml, &rest) : -1;
+    char *mark = rc == 0 ? strstr(rest, JSON_TARGETS_MARK) : NULL;
+    rc = -1;
     if (mark != NULL) {
-        size_t head = (size_t)(mark - text) + strlen("\n  \"targets\": ");
+        size_t head = (size_t)(mark - rest) + strlen("\n  \"targets\": ");
         const char *tail = mark + strlen(JSON_TARGETS_MARK);
-        rc = fwrite(text, 1, head, out) == head && json_write_targets(j, out) == 0 &&
+        rc = fwrite(rest, 1, head, out) == head && json_write_targets(j, out) == 0 &&
                      fputs(tail, out) >= 0 && fputc('\n', out) != EOF
                  ? 0
                  : -1;

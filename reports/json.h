@@ -61,6 +61,17 @@ __attribute__((warn_unused_result)) int json_report_add_probe(struct json_report
 __attribute__((warn_unused_result)) int json_report_attach(struct json_report *j, const char *key,
                                                            const char *json_text, size_t len);
 
+/* json_report_attach_file adds the document in doc (a temporary file
+ * holding a complete document that jansson dumped with JSON_INDENT(2), the
+ * policy check's) to the top level under key, without reading it:
+ * json_report_write copies it into place, the bytes json_report_attach
+ * would give for its text (reports/json_splice.c), so memory does not
+ * grow with its size. doc is the report's from then on (closed by
+ * json_report_free), also on failure. One document per report. Returns 0,
+ * or -1 (one attached already, a key too long, no memory). */
+__attribute__((warn_unused_result)) int json_report_attach_file(struct json_report *j,
+                                                                const char *key, FILE *doc);
+
 /* json_report_write writes the document with the scan's end time and state
  * ("complete", "interrupted") to out. Returns 0 or -1. */
 __attribute__((warn_unused_result)) int json_report_write(struct json_report *j, FILE *out,

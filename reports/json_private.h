@@ -42,6 +42,14 @@ json_t *json_grade_value(const struct target_result *r);
  * after the last. Returns 0 or -1. */
 int json_put_element(FILE *out, json_t *v, int depth, bool first);
 
+/* json_splice_doc copies the document in (dumped by jansson with
+ * JSON_INDENT(2) and a final newline, read from its start) to out at depth
+ * (2 spaces each) with every non-ASCII character escaped: the bytes of
+ * jansson's JSON_INDENT(2) | JSON_ENSURE_ASCII dump of the parsed document
+ * as a value at that depth (reports/json_splice.c says why). Returns 0, or
+ * -1 on a read or write error, an empty document or invalid UTF-8. */
+int json_splice_doc(FILE *out, FILE *in, int depth);
+
 /* ---- the report document's pieces (reports/report_json.c), shared with
  * its streamed writer (reports/report_json_stream.c) ---------------------- */
 struct report_data;

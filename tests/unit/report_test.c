@@ -6,6 +6,9 @@
  * test_utf8_every_escaper runs each class of ill-formed UTF-8 through every
  * escaper (esc_visible, esc_html, esc_csv, esc_markdown, text_visible and
  * the JSON strings of json_text_value): all show it as the same \xNN.
+ * test_json_splice copies jansson dumps into a document at depth 1
+ * (reports/json_splice.c) and compares with jansson's own dump of the
+ * parsed value there.
  *
  * Every assertion compares with a concrete expected string or number.
  */
@@ -588,6 +591,54 @@ START_TEST(test_check_json_streamed)
 }
 END_TEST
 
+/* Values whose dump json_splice_doc must move to depth 1 and make ASCII as
+ * jansson does: 2-, 3- and 4-byte UTF-8 (a surrogate pair), escapes kept,
+ * nesting, empty containers, numbers. */
+static const char *const splice_cases[] = {
+    "{\"a\": \"x\\u00e9\\u20ac\\ud83d\\ude00\\u0001/\\\"\\\\\", \"b\": [1, {}, [], -2.5e-07]}",
+    "[]",
+    "{\"k\": {\"n\": [[\"\\u00ff\"], {\"m\": null, \"t\": true}], \"z\": 0}}",
+    "\"only a string \\u10ffff\"",
+};
+
+START_TEST(test_json_splice)
+{
+    json_error_t e;
+    json_t *v = json_loads(splice_cases[_i], JSON_DECODE_ANY, &e);
+    ck_assert_ptr_nonnull(v);
+    /* The check's way: no JSON_ENSURE_ASCII, a final newline. */
+    FILE *doc = tmpfile();
+    ck_assert_ptr_nonnull(doc);
+    ck_assert_int_eq(json_dumpf(v, doc, JSON_INDENT(2) | JSON_ENCODE_ANY), 0);
+    fputc('\n', doc);
+    char *got = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&got, &len);
+    fputs("{\n  \"k\": ", out);
+    ck_assert_int_eq(json_splice_doc(out, doc, 1), 0);
+    fputs("\n}", out);
+    fclose(out);
+    json_t *root = json_object();
+    json_object_set(root, "k", v);
+    char *want = json_dumps(root, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+    ck_assert_str_eq(got, want);
+    free(want);
+    free(got);
+    json_decref(root);
+    json_decref(v);
+    /* Invalid UTF-8 (jansson never writes it) is refused. */
+    rewind(doc);
+    fputs("\"\xc3(\"\n", doc);
+    fflush(doc);
+    if (ftruncate(fileno(doc), 5) == 0) {
+        FILE *sink = fopen("/dev/null", "w");
+        ck_assert_int_eq(json_splice_doc(sink, doc, 1), -1);
+        fclose(sink);
+    }
+    fclose(doc);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("report");
@@ -605,6 +656,8 @@ int main(void)
     tcase_add_test(tc, test_inventory);
     tcase_add_test(tc, test_history_verdict);
     tcase_add_test(tc, test_check_json_streamed);
+    tcase_add_loop_test(tc, test_json_splice, 0,
+                        (int)(sizeof(splice_cases) / sizeof(splice_cases[0])));
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
