@@ -163,7 +163,8 @@ echo "targets: $(wc -l <"$LAB_DIR/targets") (ports $base-$last_port on 127.0.0.1
 ms() { date +%s%3N; }
 exec 3>&1 # run's own line goes here, whatever the command's stdout is
 # run LABEL CMD...: runs CMD under /usr/bin/time, prints LABEL, exit, wall
-# ms and peak RSS; the wall ms is left in $wall, the exit in $rc.
+# ms and peak RSS; the wall ms is left in $wall, the exit in $rc, the
+# peak RSS (KiB) in $rss_kb.
 run() {
 	local label=$1 t0 t1
 	shift
@@ -172,8 +173,8 @@ run() {
 	rc=$?
 	t1=$(ms)
 	wall=$((t1 - t0))
-	printf '%-44s exit %d, %8d ms, peak RSS %7d KiB\n' "$label" "$rc" "$wall" \
-		"$(tail -n 1 "$LAB_DIR/rss")" >&3
+	rss_kb=$(tail -n 1 "$LAB_DIR/rss")
+	printf '%-44s exit %d, %8d ms, peak RSS %7d KiB\n' "$label" "$rc" "$wall" "$rss_kb" >&3
 }
 dbsize() { sqlite3 "$1" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null; stat -c %s "$1"; }
 per_min() { awk -v n="$1" -v ms="$2" 'BEGIN { printf "%.0f", n * 60000 / (ms > 0 ? ms : 1) }'; }
@@ -188,11 +189,13 @@ fi
 main=$LAB_DIR/main.db
 run "scan A ($n, --format json)" "$TLSAUDIT" scan --db "$main" "${scan_opts[@]}" \
 	-f "$LAB_DIR/targets" --format json -o /dev/null 2>"$LAB_DIR/scan-a.err"
+rss_json=$rss_kb rss_text=''
 echo "  $(per_min "$n" "$wall") hosts/min; database $(($(dbsize "$main") / 1024)) KiB;" \
 	"$(tail -n 1 "$LAB_DIR/scan-a.err")"
 if ! skipped text; then
 	run "scan B ($n, --format text)" "$TLSAUDIT" scan --db "$main" "${scan_opts[@]}" \
 		-f "$LAB_DIR/targets" --format text >/dev/null 2>"$LAB_DIR/scan-b.err"
+	rss_text=$rss_kb
 	echo "  $(per_min "$n" "$wall") hosts/min; database $(($(dbsize "$main") / 1024)) KiB"
 fi
 sqlite3 "$main" "SELECT 'scan ' || id || ': ' || state || ', ' || (SELECT count(*) FROM targets t
@@ -203,8 +206,13 @@ smalldb=$LAB_DIR/small.db
 if ! skipped small; then
 	run "scan ($small, --format json)" "$TLSAUDIT" scan --db "$smalldb" "${scan_opts[@]}" \
 		-f "$LAB_DIR/targets.small" --format json -o /dev/null 2>/dev/null
+	ratio="json $(awk -v a="$rss_json" -v b="$rss_kb" 'BEGIN { printf "%.2f", a / b }')"
 	run "scan ($small, --format text)" "$TLSAUDIT" scan --db "$smalldb" "${scan_opts[@]}" \
 		-f "$LAB_DIR/targets.small" --format text >/dev/null 2>/dev/null
+	[ -n "$rss_text" ] &&
+		ratio="$ratio, text $(awk -v a="$rss_text" -v b="$rss_kb" 'BEGIN { printf "%.2f", a / b }')"
+	# Flat memory: about 1 (what a scan holds is bounded by -j and the caps).
+	echo "  peak RSS at $n targets / at $small: $ratio"
 	echo "  database $(($(dbsize "$smalldb") / 1024)) KiB (2 scans)"
 fi
 
