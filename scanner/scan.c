@@ -16,6 +16,18 @@
  * while the scan already runs: deliveries and revocation checks wait for
  * it (outside the pool's lock), handshakes and the enumeration never do.
  *
+ * Memory is bounded by the concurrency, not by the number of targets:
+ * what a unit learns lives in one slot of a window of W slots (twice the
+ * GnuTLS workers plus the enumeration's targets at once), unit i in slot
+ * i % W, from the first of its two parts to start until it is delivered.
+ * A part whose slot still holds unit i - W waits: a worker blocks, the
+ * enumeration holds the unit back and starts it from the probe loop's
+ * tick once the slot is free. So neither track runs more than W units
+ * ahead of the other, and what stays for every unit is its target and
+ * address (struct unit). Both tracks start units in order, and a unit
+ * that holds a slot needs nothing but the two tracks' work in flight to
+ * finish, so the window cannot deadlock.
+ *
  * The target budget (scan_options.target_budget_ms) bounds each part of a
  * unit from its own start: the enumeration through its probe-loop group's
  * deadline, the handshakes by shortening each attempt to what is left and
@@ -38,6 +50,7 @@
 #define MAX_SCAN_THREADS 256
 
 struct unit;
+struct slot;
 
 struct pool {
     const struct target_list *l;
@@ -54,6 +67,17 @@ struct pool {
     size_t enum_next;      /* next unit whose enumeration starts (loop thread only) */
     struct net_stats enum_stats;
     struct probe_cache *cache; /* reusable probe results (probes/cache.h); NULL: none */
+    size_t *group_left;        /* per shared endpoint (unit.endpoint - 1): units not finished */
+    struct slot *slots;        /* the window (see the top of this file) */
+    size_t n_slots;
+    pthread_cond_t slot_freed; /* broadcast (under lock) when a slot is freed */
+    size_t n_freed;            /* slots freed so far (atomic: the loop's tick reads it) */
+    unsigned conn_cap;         /* the enumeration's global connection cap */
+    size_t enum_cap;           /* units enumerating at once, at most */
+    size_t enum_active;        /* units enumerating now (loop thread only) */
+    bool enum_held;            /* the next unit waits for its slot (loop thread only) */
+    size_t enum_held_at;       /* n_freed when it was held back */
+    bool oom;                  /* a slot could not be filled: out of memory */
 };
 
 void scan_gate_init(struct scan_gate *g)
@@ -145,24 +169,108 @@ void scan_one_address(const struct target_spec *t, const struct target_addr *a,
     scan_address(t, a, o, budget_deadline(o), r, NULL, &out_of_time);
 }
 
-/* One (target, address) to scan. */
+/* One (target, address) to scan: kept for every unit of the scan, so
+ * small (what a unit learns is in its slot while it runs). */
 struct unit {
-    struct pool *pool;
     const struct target_spec *spec;
     struct target_addr addr;
+    const char *starttls; /* its protocol's name (target_starttls) */
+    size_t endpoint;      /* 1 + its group of units sharing address, port and protocol; 0: none */
+};
+
+/* A unit in progress (see the top of this file). */
+struct slot {
+    struct pool *pool;
+    const struct unit *u;
+    size_t index; /* u's place in pool.units */
+    bool busy;    /* holds u, from its first part's start until it is delivered */
+    bool empty;   /* r could not be filled (out of memory): nothing runs */
     struct target_result r;
     int parts_left;              /* the GnuTLS part and the enumeration part */
     bool hs_out_of_time;         /* the budget left some handshake untested */
     struct probe_ctx loop_ctx;   /* the loop track's state (loop thread only) */
     struct probe_list loop_rows; /* the loop track's probe rows, until both parts are done */
-    bool shares_endpoint;        /* another unit has the same address, port and protocol */
 };
 
 /* The cache a unit's probes use: the pool's when another unit may reuse
  * its results or it theirs. */
-static struct probe_cache *unit_cache(const struct unit *u)
+static struct probe_cache *unit_cache(const struct slot *s)
 {
-    return u->shares_endpoint ? u->pool->cache : NULL;
+    return s->u->endpoint != 0 ? s->pool->cache : NULL;
+}
+
+/* result_begin fills r with what the scan knows of t before probing it
+ * (also for a target that does not resolve). Returns 0, or -1 out of
+ * memory (r then needs target_result_cleanup all the same). */
+static int result_begin(struct target_result *r, const struct target_spec *t,
+                        const struct scan_options *o)
+{
+    const char *sni = sni_for(t, o);
+    target_result_init(r);
+    r->host = strdup(t->host);
+    r->sni = sni ? strdup(sni) : NULL;
+    r->port = t->port;
+    util_copy(r->starttls, sizeof(r->starttls), target_starttls(t, o->starttls)->name);
+    bool tags_ok = true;
+    for (size_t g = 0; g < t->tags.n_items; g++) {
+        tags_ok = tags_ok && strlist_add(&r->tags, t->tags.items[g]) == 0;
+    }
+    return tags_ok && r->host != NULL && (sni == NULL || r->sni != NULL) ? 0 : -1;
+}
+
+/* slot_take returns unit i's slot, filled when i's first part asks:
+ * waiting (wait true) or returning NULL (false) while it still holds an
+ * earlier unit. Under p->lock. */
+static struct slot *slot_take_locked(struct pool *p, size_t i, bool wait)
+{
+    struct slot *s = &p->slots[i % p->n_slots];
+    while (s->busy && s->index != i) {
+        if (!wait) {
+            return NULL;
+        }
+        pthread_cond_wait(&p->slot_freed, &p->lock);
+    }
+    if (!s->busy) {
+        s->busy = true;
+        s->index = i;
+        s->u = &p->units[i];
+        s->pool = p;
+        s->parts_left = p->o->enumerate ? 2 : 1;
+        s->hs_out_of_time = false;
+        s->empty = false;
+        memset(&s->loop_ctx, 0, sizeof(s->loop_ctx));
+        memset(&s->loop_rows, 0, sizeof(s->loop_rows));
+        if (result_begin(&s->r, s->u->spec, p->o) != 0) {
+            /* Nothing to scan it with: the scan ends as out of memory. */
+            s->r.status = TARGET_INTERRUPTED;
+            s->empty = p->oom = p->failed = true;
+        }
+    }
+    return s;
+}
+
+static struct slot *slot_take(struct pool *p, size_t i, bool wait)
+{
+    pthread_mutex_lock(&p->lock);
+    struct slot *s = slot_take_locked(p, i, wait);
+    pthread_mutex_unlock(&p->lock);
+    return s;
+}
+
+/* slot_free_locked frees s once its unit is delivered (or not): its
+ * result, its endpoint group's cache entries when it was the group's last
+ * unit (no later unit can reuse them), and wakes whoever waits for it. */
+static void slot_free_locked(struct pool *p, struct slot *s)
+{
+    target_result_cleanup(&s->r);
+    probe_list_cleanup(&s->loop_rows);
+    const struct unit *u = s->u;
+    if (u->endpoint != 0 && --p->group_left[u->endpoint - 1] == 0 && p->cache != NULL) {
+        probe_cache_forget(p->cache, u->addr.ip, u->spec->port, u->starttls);
+    }
+    s->busy = false;
+    __atomic_add_fetch(&p->n_freed, 1, __ATOMIC_SEQ_CST);
+    pthread_cond_broadcast(&p->slot_freed);
 }
 
 /* Says in r->error, first, that the budget cut the target short (the
@@ -185,7 +293,7 @@ static void deliver_locked(struct pool *p, struct target_result *r)
 /* Marks one part of u done; the last part delivers it, once the receiver
  * is ready (o->ready; waited for without holding the pool's lock, so the
  * other workers and the probe loop go on meanwhile). */
-static void unit_part_done(struct pool *p, struct unit *u)
+static void unit_part_done(struct pool *p, struct slot *u)
 {
     pthread_mutex_lock(&p->lock);
     bool last = --u->parts_left == 0;
@@ -198,7 +306,7 @@ static void unit_part_done(struct pool *p, struct unit *u)
     if (u->r.status != TARGET_INTERRUPTED && !probe_stopping(p->o)) {
         /* The derived probes read the facts of both. */
         struct probe_ctx c;
-        probe_ctx_init(&c, u->spec, &u->addr, p->o, &u->r, 0);
+        probe_ctx_init(&c, u->u->spec, &u->u->addr, p->o, &u->r, 0);
         if (!p->o->enumerate) {
             probe_loop_skipped(probe_table_of(p->o), &c); /* no loop ran: say so */
         }
@@ -221,7 +329,7 @@ static void unit_part_done(struct pool *p, struct unit *u)
     if (p->o->on_progress != NULL) {
         p->o->on_progress(p->o->report_arg, p->n_finished, p->n_units);
     }
-    target_result_cleanup(&u->r);
+    slot_free_locked(p, u);
     pthread_mutex_unlock(&p->lock);
 }
 
@@ -239,11 +347,11 @@ static void *worker(void *arg)
         if (done) {
             return NULL;
         }
-        struct unit *u = &p->units[i];
-        if (failed || probe_stopping(p->o)) {
+        struct slot *u = slot_take(p, i, true);
+        if (failed || probe_stopping(p->o) || u->empty) {
             u->r.status = TARGET_INTERRUPTED;
         } else {
-            scan_address(u->spec, &u->addr, p->o, budget_deadline(p->o), &u->r, unit_cache(u),
+            scan_address(u->u->spec, &u->u->addr, p->o, budget_deadline(p->o), &u->r, unit_cache(u),
                          &u->hs_out_of_time);
         }
         unit_part_done(p, u);
@@ -260,22 +368,36 @@ static size_t enum_active_cap(const struct scan_options *o, unsigned conn_cap)
     return cap < 2 ? 2 : cap;
 }
 
-/* Starts the next unit's enumeration on l; units that cannot start count
- * as done. Called on the loop thread only. */
-static void enum_start_next(struct pool *p)
+/* Starts units' enumerations on the loop until enum_cap of them run, the
+ * units run out, or the next one's slot still holds an earlier unit (it
+ * is then held back: enum_tick or enum_thread starts it); with wait true
+ * the first one waits for its slot instead (nothing runs on the loop
+ * then). Units that cannot start count as done. Loop thread only. */
+static void enum_fill(struct pool *p, bool wait)
 {
-    while (p->enum_next < p->n_units) {
-        struct unit *u = &p->units[p->enum_next++];
-        if (!probe_stopping(p->o)) {
+    p->enum_held = false;
+    while (p->enum_active < p->enum_cap && p->enum_next < p->n_units) {
+        size_t freed = __atomic_load_n(&p->n_freed, __ATOMIC_SEQ_CST);
+        struct slot *u = slot_take(p, p->enum_next, wait);
+        wait = false;
+        if (u == NULL) {
+            p->enum_held = true;
+            p->enum_held_at = freed;
+            return;
+        }
+        p->enum_next++;
+        if (!probe_stopping(p->o) && !u->empty) {
             struct probe_ctx *c = &u->loop_ctx;
-            probe_ctx_init(c, u->spec, &u->addr, p->o, &u->r, budget_deadline(p->o));
+            probe_ctx_init(c, u->u->spec, &u->u->addr, p->o, &u->r, budget_deadline(p->o));
             c->rows = &u->loop_rows;
             c->cache = unit_cache(u);
             c->loop = p->loop;
-            c->group = (unsigned)(u - p->units);
+            c->group = (unsigned)u->index; /* unique in the scan (a loop group's limits stay) */
+            p->enum_active++;
             if (probe_loop_start(probe_table_of(p->o), c, enum_unit_done, u) == 1) {
-                return;
+                continue;
             }
+            p->enum_active--;
             probe_ctx_cleanup(c);
         }
         unit_part_done(p, u);
@@ -284,11 +406,22 @@ static void enum_start_next(struct pool *p)
 
 static void enum_unit_done(void *arg)
 {
-    struct unit *u = arg;
+    struct slot *u = arg;
     struct pool *p = u->pool;
     probe_ctx_cleanup(&u->loop_ctx); /* its probes are done: the dialogue's argument goes */
+    p->enum_active--;
     unit_part_done(p, u);
-    enum_start_next(p);
+    enum_fill(p, false);
+}
+
+/* The loop's tick: a unit held back for its slot starts once some slot
+ * was freed since (by any thread). */
+static void enum_tick(void *arg)
+{
+    struct pool *p = arg;
+    if (p->enum_held && __atomic_load_n(&p->n_freed, __ATOMIC_SEQ_CST) != p->enum_held_at) {
+        enum_fill(p, false);
+    }
 }
 
 /* What the probe loop says about its own limits goes to the caller's
@@ -344,15 +477,18 @@ static unsigned enum_conn_cap(const struct scan_options *o)
 static void *enum_thread(void *arg)
 {
     struct pool *p = arg;
-    unsigned conn_cap = enum_conn_cap(p->o);
-    p->loop = net_loop_new(conn_cap, p->o->max_conn, p->o->timeout_ms, p->o->stop);
+    p->loop = net_loop_new(p->conn_cap, p->o->max_conn, p->o->timeout_ms, p->o->stop);
     if (p->loop != NULL) {
         net_loop_set_notice(p->loop, loop_notice, (void *)p->o);
-        size_t first = enum_active_cap(p->o, conn_cap);
-        for (size_t i = 0; i < first && p->enum_next < p->n_units; i++) {
-            enum_start_next(p);
+        net_loop_set_tick(p->loop, enum_tick, p);
+        /* The loop ends when nothing runs on it: with units left (held
+         * back, every slot busy) the next waits for its slot here. */
+        for (bool wait = false; p->enum_next < p->n_units && !probe_stopping(p->o); wait = true) {
+            enum_fill(p, wait);
+            if (net_loop_run(p->loop) != 0) {
+                break; /* epoll failed: every probe was cancelled */
+            }
         }
-        (void)net_loop_run(p->loop);
         net_loop_stats(p->loop, &p->enum_stats);
         net_loop_free(p->loop);
         p->loop = NULL;
@@ -360,7 +496,7 @@ static void *enum_thread(void *arg)
     /* Units whose enumeration never started (no loop, or stopped) count as
      * done here. */
     while (p->enum_next < p->n_units) {
-        unit_part_done(p, &p->units[p->enum_next++]);
+        unit_part_done(p, slot_take(p, p->enum_next++, true));
     }
     return NULL;
 }
@@ -374,25 +510,15 @@ static int make_units(struct pool *p)
     size_t cap = 0;
     for (size_t i = 0; i < l->n_items && !probe_stopping(o); i++) {
         const struct target_spec *t = &l->items[i];
-        const char *sni = sni_for(t, o);
         struct target_addr *addrs = NULL;
         size_t n_addrs = 0;
         char err[FACT_TEXT];
         if (target_resolve(t, o->first_ip, &addrs, &n_addrs, err, sizeof(err)) != 0) {
             struct target_result r;
-            target_result_init(&r);
-            r.host = strdup(t->host);
-            r.sni = sni ? strdup(sni) : NULL;
-            r.port = t->port;
-            util_copy(r.starttls, sizeof(r.starttls), target_starttls(t, o->starttls)->name);
+            (void)result_begin(&r, t, o); /* what memory allowed */
             r.started_ms = r.finished_ms = util_now_ms();
             r.status = TARGET_RESOLVE_FAILED;
             util_copy(r.error, sizeof(r.error), err);
-            for (size_t g = 0; g < t->tags.n_items; g++) {
-                if (strlist_add(&r.tags, t->tags.items[g]) != 0) {
-                    break;
-                }
-            }
             bool ready = scan_gate_wait(o->ready);
             pthread_mutex_lock(&p->lock);
             if (!ready) {
@@ -414,31 +540,10 @@ static int make_units(struct pool *p)
                 p->units = nu;
                 cap = ncap;
             }
-            struct unit *u = &p->units[p->n_units];
-            memset(u, 0, sizeof(*u));
-            u->spec = t;
-            u->addr = addrs[k];
-            target_result_init(&u->r);
-            u->r.host = strdup(t->host);
-            u->r.sni = sni ? strdup(sni) : NULL;
-            u->r.port = t->port;
-            util_copy(u->r.starttls, sizeof(u->r.starttls), target_starttls(t, o->starttls)->name);
-            bool tags_ok = true;
-            for (size_t g = 0; g < t->tags.n_items; g++) {
-                tags_ok = tags_ok && strlist_add(&u->r.tags, t->tags.items[g]) == 0;
-            }
-            if (!tags_ok || u->r.host == NULL || (sni != NULL && u->r.sni == NULL)) {
-                target_result_cleanup(&u->r);
-                free(addrs);
-                return -1;
-            }
-            p->n_units++;
+            p->units[p->n_units++] = (struct unit){
+                .spec = t, .addr = addrs[k], .starttls = target_starttls(t, o->starttls)->name};
         }
         free(addrs);
-    }
-    for (size_t i = 0; i < p->n_units; i++) {
-        p->units[i].pool = p;
-        p->units[i].parts_left = o->enumerate ? 2 : 1;
     }
     return 0;
 }
@@ -452,10 +557,11 @@ static int endpoint_cmp(const void *pa, const void *pb)
     if (d == 0) {
         d = (int)a->spec->port - (int)b->spec->port;
     }
-    return d != 0 ? d : strcmp(a->r.starttls, b->r.starttls);
+    return d != 0 ? d : strcmp(a->starttls, b->starttls);
 }
 
-/* Marks the units that share their endpoint with another and, when some
+/* Puts the units that share their endpoint with another in numbered
+ * groups (unit.endpoint, each group's count in group_left) and, when some
  * do, makes the pool's cache (unless o asks for none). Returns 0, or -1
  * out of memory. */
 static int share_endpoints(struct pool *p)
@@ -471,17 +577,40 @@ static int share_endpoints(struct pool *p)
         by[i] = &p->units[i];
     }
     qsort(by, p->n_units, sizeof(*by), endpoint_cmp);
-    bool any = false;
+    size_t n_groups = 0;
     for (size_t i = 1; i < p->n_units; i++) {
         if (endpoint_cmp(&by[i - 1], &by[i]) == 0) {
-            by[i - 1]->shares_endpoint = by[i]->shares_endpoint = any = true;
+            if (by[i - 1]->endpoint == 0) {
+                by[i - 1]->endpoint = ++n_groups;
+            }
+            by[i]->endpoint = by[i - 1]->endpoint;
+        }
+    }
+    if (n_groups > 0 && ((p->group_left = calloc(n_groups, sizeof(*p->group_left))) == NULL ||
+                         (p->cache = probe_cache_new()) == NULL)) {
+        free(by);
+        return -1;
+    }
+    for (size_t i = 0; i < p->n_units; i++) {
+        if (by[i]->endpoint != 0) {
+            p->group_left[by[i]->endpoint - 1]++;
         }
     }
     free(by);
-    if (any && (p->cache = probe_cache_new()) == NULL) {
-        return -1;
-    }
     return 0;
+}
+
+/* The window (see the top of this file): W slots, W twice the units both
+ * tracks run at once, at most one per unit. Returns 0, or -1 out of
+ * memory. */
+static int make_slots(struct pool *p, size_t n_threads)
+{
+    p->conn_cap = p->o->enumerate ? enum_conn_cap(p->o) : 1;
+    p->enum_cap = enum_active_cap(p->o, p->conn_cap);
+    size_t w = 2 * (n_threads + (p->o->enumerate ? p->enum_cap : 0));
+    p->n_slots = w < p->n_units ? w : p->n_units;
+    p->slots = p->n_slots > 0 ? calloc(p->n_slots, sizeof(*p->slots)) : NULL;
+    return p->n_slots == 0 || p->slots != NULL ? 0 : -1;
 }
 
 int scan_run(const struct target_list *l, const struct scan_options *o, scan_result_fn fn,
@@ -489,25 +618,24 @@ int scan_run(const struct target_list *l, const struct scan_options *o, scan_res
 {
     struct pool p = {.l = l, .o = o, .fn = fn, .arg = arg};
     pthread_mutex_init(&p.lock, NULL);
+    pthread_cond_init(&p.slot_freed, NULL);
     int rc = 0;
     pthread_t threads[MAX_SCAN_THREADS];
     pthread_t enum_tid;
     bool enum_running = false;
     size_t started = 0;
 
-    if (make_units(&p) != 0 || share_endpoints(&p) != 0) {
-        for (size_t i = 0; i < p.n_units; i++) {
-            target_result_cleanup(&p.units[i].r);
-        }
+    size_t n_threads = (size_t)(o->jobs > 0 ? o->jobs : 1);
+    if (n_threads > MAX_SCAN_THREADS) {
+        n_threads = MAX_SCAN_THREADS;
+    }
+    if (make_units(&p) != 0 || share_endpoints(&p) != 0 ||
+        make_slots(&p, n_threads < p.n_units ? n_threads : p.n_units) != 0) {
         rc = -1;
         goto out;
     }
-    size_t n_threads = (size_t)(o->jobs > 0 ? o->jobs : 1);
     if (n_threads > p.n_units) {
         n_threads = p.n_units;
-    }
-    if (n_threads > MAX_SCAN_THREADS) {
-        n_threads = MAX_SCAN_THREADS;
     }
     if (o->enumerate && p.n_units > 0) {
         enum_running = pthread_create(&enum_tid, NULL, enum_thread, &p) == 0;
@@ -517,6 +645,11 @@ int scan_run(const struct target_list *l, const struct scan_options *o, scan_res
                 if (pthread_create(&threads[started], NULL, worker, &p) != 0) {
                     break;
                 }
+            }
+            if (started == 0) {
+                /* Neither track has a thread: the window needs both. */
+                rc = -1;
+                goto out;
             }
             enum_thread(&p);
             goto join;
@@ -537,7 +670,9 @@ join:
     if (enum_running) {
         pthread_join(enum_tid, NULL);
     }
-    if (p.failed || probe_stopping(o)) {
+    if (p.oom) {
+        rc = -1;
+    } else if (p.failed || probe_stopping(o)) {
         rc = 1;
     }
 out:
@@ -545,7 +680,10 @@ out:
         *o->stats_out = p.enum_stats;
     }
     free(p.units);
+    free(p.slots);
+    free(p.group_left);
     probe_cache_free(p.cache);
+    pthread_cond_destroy(&p.slot_freed);
     pthread_mutex_destroy(&p.lock);
     return rc;
 }

@@ -557,10 +557,19 @@ void net_loop_set_notice(struct net_loop *l, void (*fn)(void *arg, const char *t
     l->notice_arg = arg;
 }
 
+void net_loop_set_tick(struct net_loop *l, void (*fn)(void *arg), void *arg)
+{
+    l->tick = fn;
+    l->tick_arg = arg;
+}
+
 int net_loop_run(struct net_loop *l)
 {
     struct epoll_event evs[64];
     for (;;) {
+        if (l->tick != NULL && !stop_requested(l)) {
+            l->tick(l->tick_arg);
+        }
         if (stop_requested(l)) {
             cancel_all(l);
             /* done() callbacks may have queued more: cancel those too. */

@@ -138,6 +138,13 @@ __attribute__((warn_unused_result)) int net_group_limits(struct net_loop *l, uns
  * ran out). Called on the loop's thread. */
 void net_loop_set_notice(struct net_loop *l, void (*fn)(void *arg, const char *text), void *arg);
 
+/* net_loop_set_tick: fn (may be NULL) is called on the loop's thread at
+ * the start of every turn of net_loop_run (after each batch of events, at
+ * least every 200 ms while probes are queued or in flight); it may call
+ * net_submit. The scan uses it to start targets held back until a slot
+ * of its window freed on another thread (scanner/scan.c). */
+void net_loop_set_tick(struct net_loop *l, void (*fn)(void *arg), void *arg);
+
 /* Counters for benchmarks and progress. */
 struct net_stats {
     uint64_t submitted, finished, retries, connects;

@@ -58,6 +58,8 @@ struct net_loop {
     size_t n_groups;
     void (*notice)(void *arg, const char *text);
     void *notice_arg;
+    void (*tick)(void *arg); /* net_loop_set_tick */
+    void *tick_arg;
     struct net_stats stats;
     uint8_t buf[NET_READ_BUF];
 };

@@ -1,7 +1,12 @@
 /*
  * scanner/probes/cache.c - the scan's cache of reusable probe results (see
  * cache.h): the keys and fingerprints, the entries in a hash table under
- * one mutex, the claim (run, reuse, wait or park) and the settle.
+ * one mutex, the claim (run, reuse, wait or park), the settle and the
+ * forgetting of an endpoint's entries.
+ *
+ * A key starts with its endpoint (address, port, protocol): an entry's
+ * bucket is chosen by the hash of that prefix alone, so that
+ * probe_cache_forget walks one bucket.
  *
  * Invariants: an entry is RUNNING with exactly one owner (a context whose
  * claim points at it), DONE with its rows (immutable from then on, so they
@@ -31,9 +36,10 @@ enum pc_state { PC_RUNNING, PC_DONE, PC_OPEN };
 
 struct probe_cache_entry {
     struct probe_cache_entry *next; /* bucket chain */
-    uint64_t hash;
+    uint64_t hash;                  /* of the whole key */
     uint8_t *key;
     size_t key_len;
+    size_t ep_len; /* the key's endpoint prefix */
     enum pc_state state;
     struct probe_list rows;    /* PC_DONE: the owner's rows, as it recorded them */
     char from[FACT_TEXT];      /* the owner, for the evidence */
@@ -151,8 +157,18 @@ static bool fingerprint(const struct probe_ctx *c, const struct probe_def *d, ch
     return ok;
 }
 
-/* Row d's key for c's unit into w (heap, PC_KEY_MAX): see cache.h. */
-static bool make_key(const struct probe_ctx *c, const struct probe_def *d, struct wbuf *w)
+/* The endpoint part of every key: address, port, protocol. */
+static void put_endpoint(struct wbuf *w, const char *ip, uint16_t port, const char *proto)
+{
+    put_text(w, ip);
+    (void)wbuf_put_u16(w, port);
+    put_text(w, proto);
+}
+
+/* Row d's key for c's unit into w (heap, PC_KEY_MAX): see cache.h; its
+ * first *ep_len bytes are the endpoint. */
+static bool make_key(const struct probe_ctx *c, const struct probe_def *d, struct wbuf *w,
+                     size_t *ep_len)
 {
     char fp[65];
     if (!fingerprint(c, d, fp)) {
@@ -161,11 +177,10 @@ static bool make_key(const struct probe_ctx *c, const struct probe_def *d, struc
     /* A dialogue built from the target (XMPP's to=) picks the virtual host. */
     bool host_dialogue = c->proto != NULL && c->proto->arg_new != NULL;
     bool by_sni = (d->flags & PROBE_REUSE_SNI) != 0 || host_dialogue;
+    put_endpoint(w, c->addr->ip, c->spec->port, c->proto != NULL ? c->proto->name : "");
+    *ep_len = wbuf_len(w);
     put_text(w, d->id);
     (void)wbuf_put_u8(w, (uint8_t)d->track);
-    put_text(w, c->addr->ip);
-    (void)wbuf_put_u16(w, c->spec->port);
-    put_text(w, c->proto != NULL ? c->proto->name : "");
     (void)wbuf_put_u8(w, by_sni ? 1 : 0);
     if (by_sni) {
         (void)wbuf_put_u8(w, c->r->sni != NULL ? 1 : 0);
@@ -190,10 +205,10 @@ static uint64_t hash_bytes(const uint8_t *p, size_t n)
 
 /* The entry of key, or a new RUNNING one (NULL: no room); under the lock. */
 static struct probe_cache_entry *find_or_add(struct probe_cache *pc, const uint8_t *key,
-                                             size_t key_len, bool *out_new)
+                                             size_t key_len, size_t ep_len, bool *out_new)
 {
     uint64_t h = hash_bytes(key, key_len);
-    struct probe_cache_entry **slot = &pc->buckets[h % PC_BUCKETS];
+    struct probe_cache_entry **slot = &pc->buckets[hash_bytes(key, ep_len) % PC_BUCKETS];
     for (struct probe_cache_entry *e = *slot; e != NULL; e = e->next) {
         if (e->hash == h && e->key_len == key_len && memcmp(e->key, key, key_len) == 0) {
             *out_new = false;
@@ -213,6 +228,7 @@ static struct probe_cache_entry *find_or_add(struct probe_cache *pc, const uint8
     memcpy(k, key, key_len);
     e->key = k;
     e->key_len = key_len;
+    e->ep_len = ep_len;
     e->hash = h;
     e->state = PC_RUNNING;
     e->next = *slot;
@@ -259,12 +275,13 @@ enum probe_cache_claim probe_cache_claim(struct probe_ctx *c, const struct probe
     struct wbuf key;
     wbuf_init(&key, PC_KEY_MAX);
     enum probe_cache_claim out = PROBE_CACHE_OFF;
-    if (!make_key(c, d, &key)) {
+    size_t ep_len = 0;
+    if (!make_key(c, d, &key, &ep_len)) {
         goto out;
     }
     pthread_mutex_lock(&pc->lock);
     bool is_new = false;
-    struct probe_cache_entry *e = find_or_add(pc, wbuf_data(&key), wbuf_len(&key), &is_new);
+    struct probe_cache_entry *e = find_or_add(pc, wbuf_data(&key), wbuf_len(&key), ep_len, &is_new);
     while (e != NULL && !is_new && e->state == PC_RUNNING && block) {
         pthread_cond_wait(&pc->cond, &pc->lock);
     }
@@ -347,4 +364,38 @@ void probe_cache_settle(struct probe_ctx *c, void (*resume)(struct probe_ctx *wa
         resume(w);
         w = next;
     }
+}
+
+void probe_cache_forget(struct probe_cache *pc, const char *ip, uint16_t port, const char *proto)
+{
+    if (pc == NULL) {
+        return;
+    }
+    struct wbuf ep;
+    wbuf_init(&ep, PC_KEY_MAX);
+    put_endpoint(&ep, ip, port, proto != NULL ? proto : "");
+    if (!wbuf_ok(&ep)) {
+        wbuf_cleanup(&ep);
+        return; /* kept: freed with the cache */
+    }
+    const uint8_t *k = wbuf_data(&ep);
+    size_t n = wbuf_len(&ep);
+    pthread_mutex_lock(&pc->lock);
+    struct probe_cache_entry **link = &pc->buckets[hash_bytes(k, n) % PC_BUCKETS];
+    while (*link != NULL) {
+        struct probe_cache_entry *e = *link;
+        /* Only settled entries go: a RUNNING one has an owner (and maybe
+         * waiters), which the caller says cannot be. */
+        if (e->ep_len == n && memcmp(e->key, k, n) == 0 && e->state != PC_RUNNING) {
+            *link = e->next;
+            probe_list_cleanup(&e->rows);
+            free(e->key);
+            free(e);
+            pc->n_entries--;
+        } else {
+            link = &e->next;
+        }
+    }
+    pthread_mutex_unlock(&pc->lock);
+    wbuf_cleanup(&ep);
 }

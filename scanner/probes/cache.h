@@ -42,6 +42,9 @@
  * reused: the entry opens again and the next asker runs the probe itself.
  *
  * Ownership: the cache owns its entries and their rows until
+ * probe_cache_forget (the scan calls it for an endpoint once its last unit
+ * is delivered: no unit still to come can reuse them, so the cache holds
+ * only the endpoints of units in progress or still to come) or
  * probe_cache_free; a waiting context is borrowed (it lives in its unit
  * until the unit is delivered, after its loop track ends). At most
  * PROBE_CACHE_MAX entries; past that a probe runs uncached.
@@ -51,6 +54,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "scanner/probes/registry.h"
 
@@ -86,5 +90,11 @@ enum probe_cache_claim probe_cache_claim(struct probe_ctx *c, const struct probe
  * handed to resume (outside the cache's lock, in the order they asked),
  * which must make it ask again. */
 void probe_cache_settle(struct probe_ctx *c, void (*resume)(struct probe_ctx *waiter));
+
+/* probe_cache_forget frees every settled entry of the endpoint (ip, port,
+ * STARTTLS protocol name as in target_starttls; NULL counts as none): the
+ * caller knows that no unit of it still runs or is to come (an entry
+ * still running is kept). NULL pc is fine. */
+void probe_cache_forget(struct probe_cache *pc, const char *ip, uint16_t port, const char *proto);
 
 #endif

@@ -7,7 +7,10 @@
  * (-j 4, the row slow) run it once (the others wait); loop rows parked on
  * an entry while its owner's conversation is in flight (127.0.0.1 only);
  * a could-not-test result not kept (the next unit runs the row again);
- * --no-vuln-cache and units on other ports share nothing.
+ * --no-vuln-cache and units on other ports share nothing; a unit far
+ * behind its endpoint's first one, beyond the scan's window of units in
+ * progress, still reuses its result; probe_cache_forget drops an
+ * endpoint's entries and no other's.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -151,8 +154,10 @@ static int port_of(int fd)
     return ntohs(sin.sin_port);
 }
 
-/* Scans n targets: port ports[i], sni snis[i] (NULL: none). */
-static void scan(size_t n, const int *ports, const char *const *snis, bool no_cache)
+/* Scans n targets: port ports[i], sni snis[i] (NULL: none), with jobs
+ * GnuTLS workers and max_conn_total enumeration connections. */
+static void scan_with(size_t n, const int *ports, const char *const *snis, bool no_cache, int jobs,
+                      unsigned max_conn_total)
 {
     n_addr_runs = n_sni_runs = n_flaky_runs = n_loop_runs = 0;
     n_reused = n_own = n_delivered = 0;
@@ -165,16 +170,21 @@ static void scan(size_t n, const int *ports, const char *const *snis, bool no_ca
         snprintf(origin, sizeof(origin), "t.txt:%zu", i + 1);
         ck_assert_int_eq(target_list_add(&tl, text, snis[i], NULL, origin, err, sizeof(err)), 0);
     }
-    struct scan_options o = {.jobs = 4,
+    struct scan_options o = {.jobs = jobs,
                              .enumerate = true,
-                             .max_conn = 2,
-                             .max_conn_total = 8,
+                             .max_conn = max_conn_total < 2 ? max_conn_total : 2,
+                             .max_conn_total = max_conn_total,
                              .timeout_ms = 2000,
                              .no_vuln_cache = no_cache,
                              .probes = &table};
     ck_assert_int_eq(scan_run(&tl, &o, on_result, NULL), 0);
     ck_assert_int_eq(n_delivered, (int)n);
     target_list_cleanup(&tl);
+}
+
+static void scan(size_t n, const int *ports, const char *const *snis, bool no_cache)
+{
+    scan_with(n, ports, snis, no_cache, 4, 8);
 }
 
 START_TEST(shared_once_per_key)
@@ -222,6 +232,84 @@ START_TEST(no_cache_and_other_ports)
 }
 END_TEST
 
+START_TEST(reused_across_the_window)
+{
+    /* -j 1 and one enumeration connection: a window of 6 units
+     * (scanner/scan.c), so unit 11 starts long after unit 0 is delivered. */
+    enum { N = 12 };
+    int fds[N - 1], ports[N];
+    const char *snis[N];
+    for (int i = 0; i < N - 1; i++) {
+        fds[i] = closed_port();
+        ports[i] = port_of(fds[i]);
+        snis[i] = "a.test";
+    }
+    ports[N - 1] = ports[0];
+    snis[N - 1] = "a.test";
+    scan_with(N, ports, snis, false, 1, 1);
+    ck_assert_int_eq(n_addr_runs, N - 1); /* unit 11 reused unit 0's */
+    ck_assert_int_eq(n_sni_runs, N - 1);
+    ck_assert_int_eq(n_loop_runs, N - 1);
+    /* w_addr 2 rows, w_sni 1, l_addr 1 (w_flaky's first result is not kept) */
+    ck_assert_int_eq(n_reused, 2 + 1 + 1);
+    for (int i = 0; i < N - 1; i++) {
+        close(fds[i]);
+    }
+}
+END_TEST
+
+/* claim_once asks pc for row d of a unit at 127.0.0.1:port and settles a
+ * claim it gets with one row; returns what the claim was. */
+static enum probe_cache_claim claim_once(struct probe_cache *pc, const struct target_spec *spec,
+                                         const struct probe_def *d)
+{
+    struct scan_options o = {.jobs = 1};
+    struct target_addr addr = {.sa_len = 0};
+    snprintf(addr.ip, sizeof(addr.ip), "127.0.0.1");
+    struct target_result r;
+    target_result_init(&r);
+    struct probe_ctx c;
+    probe_ctx_init(&c, spec, &addr, &o, &r, 0);
+    c.cache = pc;
+    enum probe_cache_claim got = probe_cache_claim(&c, d, true);
+    if (got == PROBE_CACHE_OWNER) {
+        probe_record(&c, d->id, TLSV_TLS12, 0, PR_NEGATIVE, "kept", NULL);
+        probe_cache_settle(&c, NULL);
+    }
+    probe_ctx_cleanup(&c);
+    target_result_cleanup(&r);
+    return got;
+}
+
+START_TEST(forget_drops_one_endpoint)
+{
+    struct target_list tl;
+    target_list_init(&tl);
+    char err[256];
+    ck_assert_int_eq(target_list_add(&tl, "127.0.0.1:4433", NULL, NULL, "t:1", err, sizeof(err)),
+                     0);
+    ck_assert_int_eq(target_list_add(&tl, "127.0.0.1:4434", NULL, NULL, "t:2", err, sizeof(err)),
+                     0);
+    const struct target_spec *a = &tl.items[0], *b = &tl.items[1];
+    const char *proto = target_starttls(a, NULL)->name;
+    struct probe_cache *pc = probe_cache_new();
+    ck_assert_ptr_nonnull(pc);
+    ck_assert_int_eq(claim_once(pc, a, &defs[0]), PROBE_CACHE_OWNER);
+    ck_assert_int_eq(claim_once(pc, b, &defs[0]), PROBE_CACHE_OWNER);
+    ck_assert_int_eq(claim_once(pc, a, &defs[0]), PROBE_CACHE_REUSED);
+    probe_cache_forget(pc, "127.0.0.1", 4434, proto); /* b's only */
+    ck_assert_int_eq(claim_once(pc, a, &defs[0]), PROBE_CACHE_REUSED);
+    ck_assert_int_eq(claim_once(pc, b, &defs[0]), PROBE_CACHE_OWNER);
+    probe_cache_forget(pc, "127.0.0.1", 4433, "not-this-protocol");
+    ck_assert_int_eq(claim_once(pc, a, &defs[0]), PROBE_CACHE_REUSED);
+    probe_cache_forget(pc, "127.0.0.1", 4433, proto);
+    ck_assert_int_eq(claim_once(pc, a, &defs[0]), PROBE_CACHE_OWNER);
+    ck_assert_int_eq(claim_once(pc, b, &defs[0]), PROBE_CACHE_REUSED);
+    probe_cache_free(pc);
+    target_list_cleanup(&tl);
+}
+END_TEST
+
 START_TEST(table_check_refuses_reused_derived)
 {
     const struct probe_def bad[] = {
@@ -243,6 +331,8 @@ int main(void)
     tcase_add_test(tc, shared_once_per_key);
     tcase_add_test(tc, no_cache_and_other_ports);
     tcase_add_test(tc, table_check_refuses_reused_derived);
+    tcase_add_test(tc, reused_across_the_window);
+    tcase_add_test(tc, forget_drops_one_endpoint);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_FORK);
