@@ -4,8 +4,10 @@
  * job can alert on.
  *
  * Pipeline position: store (store_history.c picks the scans) ->
- * reports/report.c (report_load, twice) -> reports/diff.c (diff_compute,
- * diff_write) -> a file or stdout.
+ * reports/report.c (report_load_heads, twice: the scans and their policy
+ * runs) -> reports/diff_stream.c (diff_stream: the targets read in
+ * identity order one pair at a time, compared, written) -> a file or
+ * stdout.
  *
  * Invariants:
  * - Options and scan ids are checked first, then the database (which must
@@ -160,15 +162,17 @@ static int pick_scans(struct store *store, const char *db_path, int64_t *a, int6
     return 0;
 }
 
-/* diff_output writes d (with --quiet, text meant for stdout goes nowhere
- * and one summary line goes to stderr). Returns the exit code. */
+/* diff_output writes the diff of da and db (with --quiet, text meant for
+ * stdout goes nowhere and one summary line goes to stderr). Returns the
+ * exit code. */
 static int diff_output(const struct cli_common *c, struct cli_out *o, enum report_format format,
-                       const struct diff *d, const int64_t scan[2])
+                       struct store *store, struct report_data *da, struct report_data *db)
 {
     char err[1024];
+    struct diff_summary sum = {0};
     FILE *sink =
         c->quiet && format == REPORT_TEXT && c->out_path == NULL ? fopen("/dev/null", "w") : o->f;
-    int wrc = sink == NULL ? -1 : diff_write(sink, format, d, err, sizeof(err));
+    int wrc = sink == NULL ? -1 : diff_stream(sink, format, store, da, db, &sum, err, sizeof(err));
     if (sink == NULL) {
         snprintf(err, sizeof(err), "/dev/null: cannot open");
     } else if (sink != o->f) {
@@ -177,11 +181,11 @@ static int diff_output(const struct cli_common *c, struct cli_out *o, enum repor
     if (cli_output_finish(&diff_cmd, o, "diff", wrc, err) != 0) {
         return EXIT_USAGE;
     }
-    int rc = d->n_worse > 0 ? EXIT_WORSE : EXIT_OK;
+    int rc = sum.n_worse > 0 ? EXIT_WORSE : EXIT_OK;
     if (c->quiet) {
         fprintf(stderr, "tlsaudit diff: scan %lld -> scan %lld: %zu change%s, %zu worse; exit %d\n",
-                (long long)scan[0], (long long)scan[1], d->n_entries, d->n_entries == 1 ? "" : "s",
-                d->n_worse, rc);
+                (long long)da->info.id, (long long)db->info.id, sum.n_entries,
+                sum.n_entries == 1 ? "" : "s", sum.n_worse, rc);
     }
     return rc;
 }
@@ -192,7 +196,6 @@ int cmd_diff(int argc, char **argv)
     struct store *store = NULL;
     struct report_data da = {0}, db = {0};
     bool have_a = false, have_b = false;
-    struct diff *d = NULL;
     enum report_format format = REPORT_TEXT;
     int64_t scan[2] = {0, 0};
     struct cli_out o;
@@ -229,28 +232,22 @@ int cmd_diff(int argc, char **argv)
         pick_scans(store, c.db_path, &scan[0], &scan[1]) != 0) {
         goto out;
     }
-    if (report_load(store, scan[0], c.db_path, &da, err, sizeof(err)) != 0) {
+    if (report_load_heads(store, scan[0], c.db_path, &da, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit diff: %s: %s\n", c.db_path, err);
         goto out;
     }
     have_a = true;
-    if (report_load(store, scan[1], c.db_path, &db, err, sizeof(err)) != 0) {
+    if (report_load_heads(store, scan[1], c.db_path, &db, err, sizeof(err)) != 0) {
         fprintf(stderr, "tlsaudit diff: %s: %s\n", c.db_path, err);
         goto out;
     }
     have_b = true;
-    d = diff_compute(&da, &db);
-    if (d == NULL) {
-        fprintf(stderr, "tlsaudit diff: out of memory\n");
-        goto out;
-    }
     if (cli_output_open(&diff_cmd, &c, &o) != 0) {
         goto out;
     }
-    rc = diff_output(&c, &o, format, d, scan);
+    rc = diff_output(&c, &o, format, store, &da, &db);
 out:
     cli_out_discard(&o);
-    diff_free(d);
     if (have_a) {
         report_data_cleanup(&da);
     }

@@ -5,7 +5,9 @@
  * verdict of every policy evaluated over it.
  *
  * Pipeline position: store (store_target_history lists the rows) ->
- * reports/report.c (report_load, one scan at a time) -> reports/history.c
+ * reports/report.c (report_load_heads: each scan's row and policy runs)
+ * and store_load_target (each row's target alone, with its findings) ->
+ * reports/history.c
  * (the rows, in text, JSON or Markdown) -> stdout.
  *
  * Invariants:
@@ -14,7 +16,8 @@
  *   port stored (store/store_history.c): the host as typed at scan time,
  *   ASCII case-insensitively. SNI is not part of the match: each row shows
  *   the SNI it was scanned with, and one scan gives one row per address.
- * - Only one scan is held in memory at a time.
+ * - Only one row's target is held in memory at a time (with its scan's
+ *   row and policy runs): memory does not grow with the scans' targets.
  * - Read only (store_open_readonly: the file is never written); exit 0 (listed) or 2 (usage,
  * database, unknown target).
  */
@@ -104,7 +107,44 @@ static int history_own(void *arg, int id, const char *v)
                       &a->format);
 }
 
-/* history_rows hands every row of refs to w, one scan loaded at a time.
+/* history_row hands row ref of scan d (loaded by report_load_heads) to w:
+ * its target read alone, and its findings in each run. Returns 0, 1 when
+ * the target is not there (written between the two reads: not part of
+ * this snapshot), or -1 after printing why. */
+static int history_row(struct store *store, const char *db_path, struct report_data *d,
+                       const struct store_target_ref *ref, struct history_writer *w)
+{
+    struct target_result r;
+    int64_t tid = ref->target_id;
+    target_result_init(&r);
+    int rc = store_load_target(store, tid, &r);
+    for (size_t i = 0; rc == 0 && i < d->n_runs; i++) {
+        rc = store_load_target_findings(store, &d->runs[i], tid);
+    }
+    if (rc < 0) {
+        fprintf(stderr, "tlsaudit history: %s: %s\n", db_path, store_errmsg(store));
+    }
+    if (rc == 0) {
+        d->targets = &r;
+        d->target_ids = &tid;
+        d->n_targets = 1;
+        if (history_add(w, d, 0) != 0) {
+            fprintf(stderr, "tlsaudit history: out of memory\n");
+            rc = -1;
+        }
+        d->targets = NULL;
+        d->target_ids = NULL;
+        d->n_targets = 0;
+    }
+    for (size_t i = 0; i < d->n_runs; i++) {
+        store_run_drop_findings(&d->runs[i]);
+    }
+    target_result_cleanup(&r);
+    return rc;
+}
+
+/* history_rows hands every row of refs to w, one row read at a time (the
+ * scan's row and policy runs, then the target and its findings alone).
  * Returns 0, or -1 after printing why. */
 static int history_rows(struct store *store, const char *db_path,
                         const struct store_target_ref *refs, size_t n_refs,
@@ -120,19 +160,13 @@ static int history_rows(struct store *store, const char *db_path,
                 report_data_cleanup(&data);
                 have_data = false;
             }
-            if (report_load(store, refs[i].scan_id, db_path, &data, err, sizeof(err)) != 0) {
+            if (report_load_heads(store, refs[i].scan_id, db_path, &data, err, sizeof(err)) != 0) {
                 fprintf(stderr, "tlsaudit history: %s: %s\n", db_path, err);
                 goto out;
             }
             have_data = true;
         }
-        long t = report_target_index(&data, refs[i].target_id);
-        if (t < 0) {
-            /* Written between the two reads: not part of this snapshot. */
-            continue;
-        }
-        if (history_add(w, &data, (size_t)t) != 0) {
-            fprintf(stderr, "tlsaudit history: out of memory\n");
+        if (history_row(store, db_path, &data, &refs[i], w) < 0) {
             goto out;
         }
     }

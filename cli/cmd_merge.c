@@ -81,7 +81,7 @@ static void rejudge(struct store *s, int64_t dest)
 {
     struct store_run *runs = NULL;
     size_t n = 0;
-    if (store_load_runs(s, dest, &runs, &n) != 0) {
+    if (store_load_run_heads(s, dest, &runs, &n) != 0) { /* the findings are not needed */
         fprintf(stderr, "tlsaudit merge: scan %lld: %s\n", (long long)dest, store_errmsg(s));
         return;
     }

@@ -1,22 +1,25 @@
 /*
- * reports/diff.c - the model of what changed between two loaded scans
- * (reports/diff.h; JSON layout in docs/diff-output.md): targets paired,
- * versions, suites, order, groups and the chain compared, and diff_write,
- * which picks the rendering.
+ * reports/diff.c - the model of what changed between two scans
+ * (reports/diff.h; JSON layout in docs/diff-output.md): one paired
+ * target's versions, suites, order, groups and chain compared
+ * (diff_cmp_pair), the model's appenders, and diff_write, which renders a
+ * whole model through the streamed writer.
  *
- * Pipeline position: reports/report.c (two report_data) -> [diff_compute]
- * -> struct diff -> [diff_write] -> reports/diff_text.c (text, Markdown) or
+ * Pipeline position: the pairing (reports/diff_pair.c, over two loaded
+ * scans or the store's walk in reports/diff_stream.c) -> [diff_cmp_pair]
+ * -> struct diff (whole, or one target at a time) -> the writer
+ * (reports/diff_out.c) -> reports/diff_text.c (text, Markdown) or
  * reports/diff_json.c (JSON) -> cli/cmd_diff.c. The policies and findings
  * are compared in reports/diff_findings.c; what the files share is
  * reports/diff_private.h.
  *
  * Invariants:
- * - diff_compute reads its inputs only; the model owns copies of every
+ * - The comparison reads its inputs only; the model owns copies of every
  *   string, so it outlives them.
  * - Entries are appended target by target, so those of one target are
  *   contiguous and in the targets' order.
- * - Memory is bounded by the two inputs: at most one entry per fact of
- *   either scan.
+ * - Memory: at most one entry per fact of either side of a pair; a whole
+ *   model (diff_compute) holds every target, a streamed one one target.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -154,8 +157,8 @@ struct diff_entry *diff_add_entry(struct diff_build *c, enum diff_kind k, size_t
     return e;
 }
 
-static int add_target(struct diff_build *c, const struct target_result *r, enum diff_presence p,
-                      long ia, long ib, size_t *out_t)
+int diff_add_target(struct diff_build *c, const struct diff_key *k, enum diff_presence p, long ia,
+                    long ib, size_t *out_t)
 {
     struct diff *d = c->d;
     if (d->n_targets == c->cap_targets) {
@@ -171,11 +174,11 @@ static int add_target(struct diff_build *c, const struct target_result *r, enum 
     struct diff_target *t = &d->targets[d->n_targets];
     memset(t, 0, sizeof(*t));
     t->presence = p;
-    t->host = diff_dup_str(c, r->host != NULL ? r->host : "");
-    t->port = r->port;
-    t->ip = diff_dup_str(c, r->ip);
-    t->sni = diff_dup_str(c, r->sni);
-    t->starttls = diff_dup_str(c, r->starttls[0] ? r->starttls : "none");
+    t->host = diff_dup_str(c, k->host);
+    t->port = k->port;
+    t->ip = diff_dup_str(c, k->ip);
+    t->sni = diff_dup_str(c, k->sni);
+    t->starttls = diff_dup_str(c, k->starttls[0] ? k->starttls : "none");
     t->a = ia;
     t->b = ib;
     *out_t = d->n_targets++;
@@ -539,10 +542,9 @@ static void cmp_chain(struct diff_build *c, size_t t, const struct target_result
     cmp_deployments(c, t, ra, rb);
 }
 
-static void cmp_pair(struct diff_build *c, size_t t, size_t ia, size_t ib)
+void diff_cmp_pair(struct diff_build *c, size_t t, const struct target_result *ra, int64_t tid_a,
+                   const struct target_result *rb, int64_t tid_b)
 {
-    const struct target_result *ra = &c->a->targets[ia];
-    const struct target_result *rb = &c->b->targets[ib];
     if (ra->status != rb->status) {
         struct diff_entry *e = diff_add_entry(c, DIFF_STATUS_CHANGED, t, went_away(ra, rb));
         if (e == NULL) {
@@ -560,85 +562,12 @@ static void cmp_pair(struct diff_build *c, size_t t, size_t ia, size_t ib)
         cmp_groups(c, t, ra, rb);
         cmp_chain(c, t, ra, rb);
     }
-    diff_cmp_findings(c, t, c->a->target_ids[ia], c->b->target_ids[ib], scanned(ra), scanned(rb));
+    diff_cmp_findings(c, t, tid_a, tid_b, scanned(ra), scanned(rb));
 }
 
-/* One target of a scan in the pairing's order. */
-struct keyed {
-    struct endpoint_id id;
-    size_t idx; /* index in the scan's targets */
-    long partner;
-};
-
-/* keyed_cmp orders by endpoint identity, then by the host's bytes (names
- * differing in case only), then by stored index: the last only separates
- * identical duplicates, whose pairing then cannot matter. */
-static int keyed_cmp(const void *x, const void *y)
+void diff_head_init(struct diff_build *c, struct diff *d)
 {
-    const struct keyed *a = x, *b = y;
-    int c = endpoint_cmp(&a->id, &b->id);
-    if (c == 0) {
-        c = strcmp(a->id.host, b->id.host);
-    }
-    if (c == 0) {
-        c = a->idx < b->idx ? -1 : a->idx > b->idx;
-    }
-    return c;
-}
-
-/* keyed_sorted returns the targets of d in identity order, NULL when out
- * of memory. */
-static struct keyed *keyed_sorted(const struct report_data *d)
-{
-    struct keyed *k = calloc(d->n_targets ? d->n_targets : 1, sizeof(*k));
-    if (k == NULL) {
-        return NULL;
-    }
-    for (size_t i = 0; i < d->n_targets; i++) {
-        k[i] = (struct keyed){.id = endpoint_of(&d->targets[i]), .idx = i, .partner = -1};
-    }
-    qsort(k, d->n_targets, sizeof(*k), keyed_cmp);
-    return k;
-}
-
-/* pair_targets pairs ka (na, scan A) with kb (nb, scan B), both sorted:
- * first by the whole identity (a merge: the k-th of an identity in A with
- * the k-th in B), then a target without an address (its name did not
- * resolve) with an unpaired one of the same name, port and SNI. */
-static void pair_targets(struct keyed *ka, size_t na, struct keyed *kb, size_t nb)
-{
-    size_t i = 0, j = 0;
-    while (i < na && j < nb) {
-        int c = endpoint_cmp(&ka[i].id, &kb[j].id);
-        if (c == 0) {
-            ka[i].partner = (long)j;
-            kb[j].partner = (long)i;
-        }
-        i += c <= 0;
-        j += c >= 0;
-    }
-    for (j = 0; j < nb; j++) {
-        for (i = 0; kb[j].partner < 0 && i < na; i++) {
-            if (ka[i].partner < 0 && (ka[i].id.ip[0] == '\0' || kb[j].id.ip[0] == '\0') &&
-                endpoint_cmp_but_address(&ka[i].id, &kb[j].id) == 0) {
-                ka[i].partner = (long)j;
-                kb[j].partner = (long)i;
-            }
-        }
-    }
-}
-
-struct diff *diff_compute(const struct report_data *a, const struct report_data *b)
-{
-    struct diff *d = calloc(1, sizeof(*d));
-    struct keyed *ka = keyed_sorted(a), *kb = keyed_sorted(b);
-    struct diff_build c = {.d = d, .a = a, .b = b};
-    if (d == NULL || ka == NULL || kb == NULL) {
-        free(ka);
-        free(kb);
-        free(d);
-        return NULL;
-    }
+    const struct report_data *a = c->a, *b = c->b;
     strlist_init(&d->policies_compared);
     strlist_init(&d->policies_only_a);
     strlist_init(&d->policies_only_b);
@@ -648,40 +577,11 @@ struct diff *diff_compute(const struct report_data *a, const struct report_data 
     d->started_b_ms = b->info.started_ms;
     util_copy(d->state_a, sizeof(d->state_a), a->info.state);
     util_copy(d->state_b, sizeof(d->state_b), b->info.state);
-    diff_split_policies(&c);
-    pair_targets(ka, a->n_targets, kb, b->n_targets);
-    for (size_t j = 0; j < b->n_targets && !c.oom; j++) {
-        long ia = kb[j].partner >= 0 ? (long)ka[kb[j].partner].idx : -1;
-        size_t ib = kb[j].idx, t;
-        if (add_target(&c, &b->targets[ib], ia >= 0 ? DIFF_IN_BOTH : DIFF_ONLY_B, ia, (long)ib,
-                       &t) != 0) {
-            break;
-        }
-        if (ia >= 0) {
-            cmp_pair(&c, t, (size_t)ia, ib);
-        }
-    }
-    for (size_t i = 0; i < a->n_targets && !c.oom; i++) {
-        size_t t;
-        if (ka[i].partner < 0 &&
-            add_target(&c, &a->targets[ka[i].idx], DIFF_ONLY_A, (long)ka[i].idx, -1, &t) != 0) {
-            break;
-        }
-    }
-    free(ka);
-    free(kb);
-    if (c.oom) {
-        diff_free(d);
-        return NULL;
-    }
-    return d;
+    diff_split_policies(c);
 }
 
-void diff_free(struct diff *d)
+void diff_clear_targets(struct diff *d)
 {
-    if (d == NULL) {
-        return;
-    }
     for (size_t i = 0; i < d->n_entries; i++) {
         struct diff_entry *e = &d->entries[i];
         free(e->name);
@@ -692,13 +592,37 @@ void diff_free(struct diff *d)
         free(e->after);
         free(e->detail);
     }
-    free(d->entries);
     for (size_t i = 0; i < d->n_targets; i++) {
         free(d->targets[i].host);
         free(d->targets[i].ip);
         free(d->targets[i].sni);
         free(d->targets[i].starttls);
     }
+    d->n_entries = 0;
+    d->n_targets = 0;
+    d->n_worse = 0;
+}
+
+int diff_target_done(struct diff_build *c)
+{
+    if (c->emit == NULL || c->oom) {
+        return c->oom ? -1 : 0;
+    }
+    if (c->emit(c->emit_arg, c->d) != 0) {
+        c->failed = true;
+        return -1;
+    }
+    diff_clear_targets(c->d);
+    return 0;
+}
+
+void diff_free(struct diff *d)
+{
+    if (d == NULL) {
+        return;
+    }
+    diff_clear_targets(d);
+    free(d->entries);
     free(d->targets);
     strlist_cleanup(&d->policies_compared);
     strlist_cleanup(&d->policies_only_a);
@@ -706,30 +630,32 @@ void diff_free(struct diff *d)
     free(d);
 }
 
-size_t diff_count_presence(const struct diff *d, enum diff_presence p)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < d->n_targets; i++) {
-        n += d->targets[i].presence == p;
-    }
-    return n;
-}
-
 int diff_write(FILE *out, enum report_format f, const struct diff *d, char *err, size_t err_len)
 {
-    switch (f) {
-    case REPORT_TEXT:
-        diff_write_text(out, d);
-        return 0;
-    case REPORT_MARKDOWN:
-        diff_write_markdown(out, d);
-        return 0;
-    case REPORT_JSON:
-        return diff_write_json(out, d, err, err_len);
-    default:
-        break;
+    struct diff_writer w;
+    struct diff head = *d;
+    head.n_targets = head.n_entries = 0;
+    if (diff_writer_begin(&w, out, f, &head, err, err_len) != 0) {
+        return -1;
     }
-    snprintf(err, err_len, "a diff is written as text, json or markdown, not %s",
-             report_format_name(f));
-    return -1;
+    int rc = 0;
+    size_t k = 0; /* the entries of target i follow those of i - 1 */
+    for (size_t i = 0; rc == 0 && i < d->n_targets; i++) {
+        struct diff one = head;
+        size_t first = k;
+        while (k < d->n_entries && d->entries[k].target == i) {
+            k++;
+        }
+        one.targets = &d->targets[i];
+        one.n_targets = 1;
+        one.entries = &d->entries[first];
+        one.n_entries = k - first;
+        rc = diff_writer_target(&w, &one);
+    }
+    if (rc != 0) {
+        snprintf(err, err_len, "writing the diff: out of memory or a temporary file failed");
+    }
+    rc = rc == 0 ? diff_writer_end(&w, err, err_len) : -1;
+    diff_writer_cleanup(&w);
+    return rc;
 }

@@ -2,15 +2,18 @@
  * reports/diff.h - what changed between two stored scans (`tlsaudit diff`),
  * and the per-target summary `tlsaudit history` prints.
  *
- * Pipeline position: store -> reports/report.c (report_load, twice) ->
- * [diff_compute] -> a diff model -> diff_write (text, JSON, Markdown).
+ * Pipeline position: store -> reports/report.c (report_load_heads, twice)
+ * -> [diff_stream: the targets read from the store in identity order, one
+ * pair at a time] -> text, JSON, Markdown; or, for two scans loaded whole
+ * (report_load), [diff_compute] -> a diff model -> diff_write. Both give
+ * the same bytes (one pairing, one comparison, one writer).
  *
  * diff_compute is pure: two loaded scans in, a list of changes out; no
  * I/O, no clock, no database. Targets are paired by their endpoint
- * identity (common/model/endpoint.h: host, port, SNI, address), never by
- * the order they finished in: both scans' targets are sorted by identity
- * and merged; a target whose name did not resolve (no address) pairs with
- * one of the same host, port and SNI. The model lists the targets in
+ * identity (common/model/endpoint.h: host, port, SNI, protocol, address),
+ * never by the order they finished in: both scans' targets are sorted by
+ * identity and merged; a target whose name did not resolve (no address)
+ * pairs with one of the same host, port, SNI and protocol. The model lists the targets in
  * identity order. Facts are compared only for targets scanned in both
  * scans (status ok or no-tls); a status change is reported by itself, and
  * findings of a target not scanned in one of the two are "not evaluated"
@@ -120,6 +123,28 @@ struct diff {
 /* diff_compute compares scan a (older) with scan b (newer). Returns a new
  * model, or NULL when memory runs out. */
 struct diff *diff_compute(const struct report_data *a, const struct report_data *b);
+
+/* What diff_stream tells its caller (the exit code, the summary line). */
+struct diff_summary {
+    size_t n_entries, n_worse;
+};
+
+/* diff_stream writes the diff of stored scans a (older) and b (newer) in
+ * format f (text, JSON, Markdown) to out: the bytes diff_write writes for
+ * diff_compute over the two scans loaded whole, exit-relevant counts in
+ * *sum. a and b are loaded by report_load_heads (their runs are cut to the
+ * newest of each policy, report_keep_runs); the targets are read from s
+ * in identity order, one pair at a time (store_walk_*: one snapshot), each
+ * with only its findings. Memory: the runs' heads, the targets of one name
+ * (host, port, SNI, protocol; its addresses) of each scan and one pair's
+ * facts, findings and changes; nothing per target of the scans (what waits
+ * to be printed waits in temporary files). Returns 0, or -1 with the
+ * reason in err (database error, out of memory, a temporary file failed);
+ * out may then hold part of a text diff. */
+__attribute__((warn_unused_result)) int diff_stream(FILE *out, enum report_format f,
+                                                    struct store *s, struct report_data *a,
+                                                    struct report_data *b, struct diff_summary *sum,
+                                                    char *err, size_t err_len);
 
 /* diff_free frees d; accepts NULL. */
 void diff_free(struct diff *d);

@@ -3,8 +3,9 @@
  * sentence per change, grouped by target, then the targets in one scan
  * only and (text) the totals.
  *
- * Pipeline position: struct diff (reports/diff.c) -> diff_write ->
- * [diff_write_text, diff_write_markdown] -> out.
+ * Pipeline position: one target's view of a diff at a time
+ * (reports/diff_out.c's writer) -> [diff_text_*] -> out or its temporary
+ * files.
  *
  * Invariant: every string that came from a server (certificate subject,
  * evidence, error text, and the host/SNI/IP as stored) is written through
@@ -306,77 +307,56 @@ static const struct diff_style text_style = {esc_visible, mark_text, "\n", ":\n"
 static const struct diff_style markdown_style = {esc_markdown, mark_markdown, "\n### ", "\n\n",
                                                  "- "};
 
-/* put_changes writes the changes of target i, one a line, each after its
- * mark. */
-static void put_changes(FILE *out, const struct diff *d, size_t i, const struct diff_style *s)
+/* put_changes writes the changes of one's target, one a line, each after
+ * its mark. */
+static void put_changes(FILE *out, const struct diff *one, const struct diff_style *s)
 {
-    for (size_t k = 0; k < d->n_entries; k++) {
-        const struct diff_entry *e = &d->entries[k];
-        if (e->target != i) {
-            continue;
-        }
+    for (size_t k = 0; k < one->n_entries; k++) {
+        const struct diff_entry *e = &one->entries[k];
         s->put_mark(out, e);
         put_entry(out, e, s->esc);
         fputs("\n", out);
     }
 }
 
-/* put_only lists the targets only in scan A, then those only in scan B,
- * each list under its heading (none when empty). */
-static void put_only(FILE *out, const struct diff *d, const struct diff_style *s)
+void diff_text_only_item(FILE *out, bool markdown, const struct diff_target *t)
 {
-    for (int p = DIFF_ONLY_A; p <= DIFF_ONLY_B; p++) {
-        if (diff_count_presence(d, (enum diff_presence)p) == 0) {
+    const struct diff_style *s = markdown ? &markdown_style : &text_style;
+    fputs(s->only_item, out);
+    put_target(out, t, s->esc);
+    fputs("\n", out);
+}
+
+/* The lists of the targets only in scan A, then those only in scan B, each
+ * under its heading (none when empty). */
+int diff_text_only_lists(FILE *out, bool markdown, const struct diff *head, FILE *only[2],
+                         const struct diff_totals *k)
+{
+    const struct diff_style *s = markdown ? &markdown_style : &text_style;
+    for (int p = 0; p < 2; p++) {
+        if ((p == 0 ? k->only_a : k->only_b) == 0) {
             continue;
         }
         fprintf(out, "%sOnly in scan %lld%s", s->only_open,
-                (long long)(p == DIFF_ONLY_A ? d->scan_a : d->scan_b), s->only_close);
-        for (size_t i = 0; i < d->n_targets; i++) {
-            if (d->targets[i].presence == (enum diff_presence)p) {
-                fputs(s->only_item, out);
-                put_target(out, &d->targets[i], s->esc);
-                fputs("\n", out);
-            }
+                (long long)(p == 0 ? head->scan_a : head->scan_b), s->only_close);
+        if (diff_copy_file(out, only[p], 0) != 0) {
+            return -1;
         }
     }
+    return 0;
 }
 
-void diff_write_text(FILE *out, const struct diff *d)
+void diff_text_head(FILE *out, bool markdown, const struct diff *d, const struct diff_totals *k)
 {
-    fputs("tlsaudit diff: ", out);
-    put_scan(out, d->scan_a, d->started_a_ms, d->state_a);
-    fputs(" -> ", out);
-    put_scan(out, d->scan_b, d->started_b_ms, d->state_b);
-    fputs("\n", out);
-    put_policies(out, d, esc_visible, "");
-    size_t unchanged = 0, changed = 0;
-    for (size_t i = 0; i < d->n_targets; i++) {
-        const struct diff_target *t = &d->targets[i];
-        if (t->presence != DIFF_IN_BOTH) {
-            continue;
-        }
-        if (t->n_changes == 0) {
-            unchanged++;
-            continue;
-        }
-        changed++;
+    if (!markdown) {
+        fputs("tlsaudit diff: ", out);
+        put_scan(out, d->scan_a, d->started_a_ms, d->state_a);
+        fputs(" -> ", out);
+        put_scan(out, d->scan_b, d->started_b_ms, d->state_b);
         fputs("\n", out);
-        put_target(out, t, esc_visible);
-        fprintf(out, ": %zu change%s, %zu worse\n", t->n_changes, t->n_changes == 1 ? "" : "s",
-                t->n_worse);
-        put_changes(out, d, i, &text_style);
+        put_policies(out, d, esc_visible, "");
+        return;
     }
-    put_only(out, d, &text_style);
-    fprintf(out,
-            "\n%zu target%s changed, %zu unchanged, %zu only in scan %lld, %zu only in scan "
-            "%lld; %zu change%s worse.\n",
-            changed, changed == 1 ? "" : "s", unchanged, diff_count_presence(d, DIFF_ONLY_A),
-            (long long)d->scan_a, diff_count_presence(d, DIFF_ONLY_B), (long long)d->scan_b,
-            d->n_worse, d->n_worse == 1 ? " is" : "s are");
-}
-
-void diff_write_markdown(FILE *out, const struct diff *d)
-{
     fprintf(out, "## tlsaudit diff: scan %lld → scan %lld\n\n", (long long)d->scan_a,
             (long long)d->scan_b);
     fputs("- From: ", out);
@@ -385,17 +365,32 @@ void diff_write_markdown(FILE *out, const struct diff *d)
     put_scan(out, d->scan_b, d->started_b_ms, d->state_b);
     fputs("\n", out);
     put_policies(out, d, esc_markdown, "- ");
-    fprintf(out, "- **%zu change%s worse**\n", d->n_worse, d->n_worse == 1 ? " is" : "s are");
-    for (size_t i = 0; i < d->n_targets; i++) {
-        const struct diff_target *t = &d->targets[i];
-        if (t->presence != DIFF_IN_BOTH || t->n_changes == 0) {
-            continue;
-        }
-        fputs("\n### ", out);
-        put_target(out, t, esc_markdown);
-        fprintf(out, "\n\n%zu change%s, %zu worse\n\n", t->n_changes, t->n_changes == 1 ? "" : "s",
+    fprintf(out, "- **%zu change%s worse**\n", k->n_worse, k->n_worse == 1 ? " is" : "s are");
+}
+
+void diff_text_target(FILE *out, bool markdown, const struct diff *one)
+{
+    const struct diff_target *t = &one->targets[0];
+    if (!markdown) {
+        fputs("\n", out);
+        put_target(out, t, esc_visible);
+        fprintf(out, ": %zu change%s, %zu worse\n", t->n_changes, t->n_changes == 1 ? "" : "s",
                 t->n_worse);
-        put_changes(out, d, i, &markdown_style);
+        put_changes(out, one, &text_style);
+        return;
     }
-    put_only(out, d, &markdown_style);
+    fputs("\n### ", out);
+    put_target(out, t, esc_markdown);
+    fprintf(out, "\n\n%zu change%s, %zu worse\n\n", t->n_changes, t->n_changes == 1 ? "" : "s",
+            t->n_worse);
+    put_changes(out, one, &markdown_style);
+}
+
+void diff_text_totals(FILE *out, const struct diff *d, const struct diff_totals *k)
+{
+    fprintf(out,
+            "\n%zu target%s changed, %zu unchanged, %zu only in scan %lld, %zu only in scan "
+            "%lld; %zu change%s worse.\n",
+            k->changed, k->changed == 1 ? "" : "s", k->unchanged, k->only_a, (long long)d->scan_a,
+            k->only_b, (long long)d->scan_b, k->n_worse, k->n_worse == 1 ? " is" : "s are");
 }

@@ -2,8 +2,9 @@
  * reports/history.c - the rows of `tlsaudit history TARGET` in text,
  * Markdown or JSON (reports/history.h).
  *
- * Pipeline position: store (store_target_history) -> report_load, one scan
- * at a time, in cli/cmd_history.c -> history_add per row -> out.
+ * Pipeline position: store (store_target_history) -> one row's target at a
+ * time with its scan's runs (report_load_heads, store_load_target, in
+ * cli/cmd_history.c) -> history_add per row -> out.
  *
  * Memory: text and Markdown rows are written as they come; JSON rows are
  * kept (one small object each) until history_end writes the document.

@@ -8,11 +8,14 @@
  *
  * How: the source is opened read-only (store_open_readonly: its bytes never
  * change; an older schema is read through a migration in memory). Every
- * target is read back whole (store_load_targets) and written again
- * (store_put_target_id), so each fact family the store knows is copied by
- * the same code that stores a scan, with new ids, certificates deduplicated
- * by SHA-256 as always. Policy runs follow with their findings, the target
- * ids mapped; the fetch cache's unexpired entries are copied too.
+ * target is read back whole, one at a time (store_each_target), and written
+ * again (store_put_target_id), so each fact family the store knows is
+ * copied by the same code that stores a scan, with new ids, certificates
+ * deduplicated by SHA-256 as always. Policy runs follow with their
+ * findings, read in the order stored MERGE_BATCH at a time, the target ids
+ * mapped by bisection; the fetch cache's unexpired entries are copied too.
+ * Memory: one target and one batch of findings at a time, and the id map
+ * (two integers per target).
  *
  * Invariants:
  * - One transaction per source file (store_tx_begin): a file is merged
@@ -39,20 +42,25 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* The id map of one source scan's targets. */
+/* The id map of one source scan's targets: from in ascending order (the
+ * order store_each_target reads them in), looked up by bisection. */
 struct id_map {
     int64_t *from, *to;
-    size_t n;
+    size_t n, cap;
 };
 
 static int64_t map_id(const struct id_map *m, int64_t from)
 {
-    for (size_t i = 0; i < m->n; i++) {
-        if (m->from[i] == from) {
-            return m->to[i];
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->from[mid] < from) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
         }
     }
-    return -1;
+    return lo < m->n && m->from[lo] == from ? m->to[lo] : -1;
 }
 
 /* q_id runs sql (one text parameter) on s and sets *out to the first
@@ -148,31 +156,55 @@ static int dest_scan(struct store *c, const struct store_scan_info *si, int64_t 
                       &id, 1, "naming the merged scan");
 }
 
-/* copy_targets copies every target of source scan sid into dest; the ids
+/* One copy_targets walk. */
+struct copy_walk {
+    struct store *c;
+    int64_t dest;
+    struct id_map *m;
+};
+
+static int copy_one(void *arg, struct target_result *r, int64_t id)
+{
+    struct copy_walk *w = arg;
+    struct id_map *m = w->m;
+    if (m->n > 0 && id <= m->from[m->n - 1]) {
+        store_fail(w->c, "merging: the source's targets did not come in id order");
+        return -1;
+    }
+    if (m->n == m->cap) {
+        size_t nc = m->cap ? 2 * m->cap : 256;
+        int64_t *f = realloc(m->from, nc * sizeof(*f));
+        if (f != NULL) {
+            m->from = f;
+        }
+        int64_t *t = f != NULL ? realloc(m->to, nc * sizeof(*t)) : NULL;
+        if (t == NULL) {
+            store_fail(w->c, "merging: out of memory");
+            return -1;
+        }
+        m->to = t;
+        m->cap = nc;
+    }
+    m->from[m->n] = id;
+    if (store_put_target_id(w->c, w->dest, r, &m->to[m->n]) != 0) {
+        return -1;
+    }
+    m->n++;
+    return 0;
+}
+
+/* copy_targets copies every target of source scan sid into dest, one at a
+ * time (store_each_target: memory flat in the number of targets); the ids
  * go into *m. */
 static int copy_targets(struct store *src, int64_t sid, struct store *c, int64_t dest,
                         struct id_map *m)
 {
-    struct target_result *targets = NULL;
-    int64_t *ids = NULL;
-    size_t n = 0;
-    if (store_load_targets(src, sid, &targets, &ids, &n) != 0) {
+    struct copy_walk w = {.c = c, .dest = dest, .m = m};
+    int rc = store_each_target(src, sid, copy_one, &w);
+    if (rc < 0) {
         store_fail(c, "reading scan %lld of the source: %s", (long long)sid, store_errmsg(src));
-        return -1;
     }
-    int rc = 0;
-    m->from = ids;
-    m->to = n > 0 ? calloc(n, sizeof(*m->to)) : NULL;
-    m->n = n;
-    if (n > 0 && m->to == NULL) {
-        store_fail(c, "merging: out of memory");
-        rc = -1;
-    }
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        rc = store_put_target_id(c, dest, &targets[i], &m->to[i]);
-    }
-    store_targets_free(targets, n);
-    return rc;
+    return rc != 0 ? -1 : 0;
 }
 
 /* same_run finds the policy run of dest that run r joins (same policy,
@@ -207,34 +239,87 @@ static int same_run(struct store *c, int64_t dest, const struct store_run *r, in
     return rc == SQLITE_OK ? 0 : -1;
 }
 
+/* The findings of one run copied per batch. */
+#define MERGE_BATCH 1024
+
+/* One batch of findings read from the source (copies of its strings). */
+struct batch {
+    struct store_finding f[MERGE_BATCH];
+    size_t n;
+};
+
+/* copy_findings appends the findings of source run r, in the order stored,
+ * to run run_id of dest, MERGE_BATCH at a time, their targets mapped by m.
+ * Returns 0 or -1. */
+static int copy_findings(struct store *src, const struct store_run *r, struct store *c,
+                         int64_t dest, int64_t run_id, const struct id_map *m)
+{
+    static const char sql[] = "SELECT target_id, rule_id, title, ref, severity, verdict, evidence,"
+                              " waiver_reason, waiver_owner, waiver_expires FROM findings"
+                              " WHERE run_id = ? ORDER BY id";
+    sqlite3_stmt *st = NULL;
+    struct batch *b = calloc(1, sizeof(*b));
+    int rc = b == NULL ? SQLITE_NOMEM : sqlite3_prepare_v2(src->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_bind_int64(st, 1, r->id);
+    }
+    int ret = 0;
+    while (rc == SQLITE_OK && ret == 0) {
+        b->n = 0;
+        while (b->n < MERGE_BATCH && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+            struct store_finding *f = &b->f[b->n++];
+            const char *col[9];
+            for (int i = 0; i < 9; i++) {
+                const unsigned char *t = sqlite3_column_text(st, i + 1);
+                col[i] = t != NULL ? strdup((const char *)t) : NULL;
+            }
+            *f = (struct store_finding){.target_id = map_id(m, sqlite3_column_int64(st, 0)),
+                                        .rule_id = col[0],
+                                        .title = col[1],
+                                        .ref = col[2],
+                                        .severity = col[3],
+                                        .verdict = col[4],
+                                        .evidence = col[5],
+                                        .waiver_reason = col[6],
+                                        .waiver_owner = col[7],
+                                        .waiver_expires = col[8]};
+        }
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+        bool done = b->n < MERGE_BATCH;
+        if (rc == SQLITE_OK && b->n > 0) {
+            ret = store_append_findings(c, dest, run_id, b->f, b->n);
+        }
+        for (size_t i = 0; i < b->n; i++) {
+            const struct store_finding *f = &b->f[i];
+            const char *own[] = {f->rule_id,       f->title,        f->ref,
+                                 f->severity,      f->verdict,      f->evidence,
+                                 f->waiver_reason, f->waiver_owner, f->waiver_expires};
+            for (size_t k = 0; k < sizeof(own) / sizeof(own[0]); k++) {
+                free((char *)own[k]);
+            }
+        }
+        if (done) {
+            break;
+        }
+    }
+    if (rc != SQLITE_OK) {
+        store_fail(c, "reading the findings of the source's policy run %lld: %s", (long long)r->id,
+                   b == NULL ? "out of memory" : sqlite3_errmsg(src->db));
+        ret = -1;
+    }
+    sqlite3_finalize(st);
+    free(b);
+    return ret;
+}
+
 /* copy_run copies policy run r (findings' targets mapped by m) into dest:
  * into the run it joins when there is one, else as a new run. */
-static int copy_run(struct store *c, int64_t dest, const struct store_run *r,
+static int copy_run(struct store *src, struct store *c, int64_t dest, const struct store_run *r,
                     const struct id_map *m)
 {
-    struct store_finding *f = r->n_findings > 0 ? calloc(r->n_findings, sizeof(*f)) : NULL;
-    if (r->n_findings > 0 && f == NULL) {
-        store_fail(c, "merging: out of memory");
-        return -1;
-    }
-    for (size_t i = 0; i < r->n_findings; i++) {
-        const struct store_finding_row *x = &r->findings[i];
-        f[i] = (struct store_finding){.target_id = map_id(m, x->target_id),
-                                      .rule_id = x->rule_id,
-                                      .title = x->title,
-                                      .ref = x->ref,
-                                      .severity = x->severity,
-                                      .verdict = x->verdict,
-                                      .evidence = x->evidence,
-                                      .waiver_reason = x->waiver_reason,
-                                      .waiver_owner = x->waiver_owner,
-                                      .waiver_expires = x->waiver_expires};
-    }
     int64_t joined = 0;
     int rc = same_run(c, dest, r, &joined);
-    if (rc == 0 && joined != 0) {
-        rc = store_append_findings(c, dest, joined, f, r->n_findings);
-    } else if (rc == 0) {
+    if (rc == 0 && joined == 0) {
         struct store_policy_run run = {.policy_id = r->policy_id,
                                        .policy_version = r->policy_version,
                                        .policy_sha256 = r->policy_sha256,
@@ -242,10 +327,9 @@ static int copy_run(struct store *c, int64_t dest, const struct store_run *r,
                                        .evaluated_ms = r->evaluated_ms,
                                        .tool_version = r->tool_version,
                                        .gate = r->gate_stored ? &r->gate : NULL};
-        rc = store_put_findings(c, dest, &run, f, r->n_findings, NULL);
+        rc = store_put_findings(c, dest, &run, NULL, 0, &joined);
     }
-    free(f);
-    return rc;
+    return rc == 0 ? copy_findings(src, r, c, dest, joined, m) : rc;
 }
 
 static int copy_runs(struct store *src, int64_t sid, struct store *c, int64_t dest,
@@ -253,14 +337,14 @@ static int copy_runs(struct store *src, int64_t sid, struct store *c, int64_t de
 {
     struct store_run *runs = NULL;
     size_t n = 0;
-    if (store_load_runs(src, sid, &runs, &n) != 0) {
+    if (store_load_run_heads(src, sid, &runs, &n) != 0) {
         store_fail(c, "reading the policy runs of scan %lld of the source: %s", (long long)sid,
                    store_errmsg(src));
         return -1;
     }
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        rc = copy_run(c, dest, &runs[i], m);
+        rc = copy_run(src, c, dest, &runs[i], m);
     }
     *n_runs += n;
     store_runs_free(runs, n);

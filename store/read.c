@@ -30,11 +30,8 @@
 #include "common/model/probe_result.h"
 #include "common/util.h"
 
-static const char *const rd_sql[RD_COUNT] = {
-    [RD_TARGETS] =
-        "SELECT id, host, port, sni, ip, status, error, started_ms, finished_ms,"
-        " chain_collected, revoc_collected, probes_state, probes_detail, kex_state, starttls"
-        " FROM targets WHERE scan_id = ? ORDER BY id",
+const char *const store_rd_sql[RD_COUNT] = {
+    [RD_TARGETS] = "SELECT " RD_TARGET_COLUMNS " FROM targets WHERE scan_id = ? ORDER BY id",
     [RD_VERSIONS] = "SELECT version, state, reason, suite, suite_name, grp, dh_bits, hrr"
                     " FROM versions WHERE target_id = ?",
     [RD_CHAIN_CERTS] = "SELECT cc.position, cc.days_left, " CERT_COLUMNS " FROM chain_certs cc"
@@ -108,9 +105,7 @@ int store_col_time(struct store *s, sqlite3_stmt *st, int col, enum store_time_u
     return 0;
 }
 
-/* rd_target fills r (initialised by the caller) from the current row of
- * RD_TARGETS and everything stored under it. */
-static int rd_target(struct rd_ctx *c, struct target_result *r, int64_t *out_id)
+int store_rd_target(struct rd_ctx *c, struct target_result *r, int64_t *out_id)
 {
     sqlite3_stmt *st = c->st[RD_TARGETS];
     int64_t tid = col_int(st, 0);
@@ -146,7 +141,7 @@ static int rd_target(struct rd_ctx *c, struct target_result *r, int64_t *out_id)
     return 0;
 }
 
-static void rd_finalize(struct rd_ctx *c)
+void store_rd_finalize(struct rd_ctx *c)
 {
     for (size_t i = 0; i < RD_COUNT; i++) {
         sqlite3_finalize(c->st[i]);
@@ -165,8 +160,7 @@ void store_targets_free(struct target_result *targets, size_t n)
     free(targets);
 }
 
-/* rd_scan_exists looks scan_id up; returns 0 and *out, or -1. */
-static int rd_scan_exists(struct store *s, int64_t scan_id, bool *out)
+int store_rd_scan_exists(struct store *s, int64_t scan_id, bool *out)
 {
     sqlite3 *db = store_db(s);
     sqlite3_stmt *st = NULL;
@@ -190,7 +184,7 @@ out:
 
 int store_scan_exists(struct store *s, int64_t scan_id, bool *out_exists)
 {
-    return rd_scan_exists(s, scan_id, out_exists);
+    return store_rd_scan_exists(s, scan_id, out_exists);
 }
 
 int store_latest_scan(struct store *s, int64_t *out_scan_id)
@@ -344,7 +338,7 @@ static int rd_begin(struct rd_ctx *c, int64_t scan_id, bool *in_txn)
         return -1;
     }
     *in_txn = true;
-    if (rd_scan_exists(c->s, scan_id, &exists) != 0) {
+    if (store_rd_scan_exists(c->s, scan_id, &exists) != 0) {
         return -1;
     }
     if (!exists) {
@@ -352,7 +346,7 @@ static int rd_begin(struct rd_ctx *c, int64_t scan_id, bool *in_txn)
         return -1;
     }
     for (size_t i = 0; i < RD_COUNT; i++) {
-        if (sqlite3_prepare_v2(c->db, rd_sql[i], -1, &c->st[i], NULL) != SQLITE_OK) {
+        if (sqlite3_prepare_v2(c->db, store_rd_sql[i], -1, &c->st[i], NULL) != SQLITE_OK) {
             rd_sql_err(c, "preparing a statement");
             return -1;
         }
@@ -400,7 +394,7 @@ static int rd_targets(struct rd_ctx *c, int64_t scan_id, struct rd_targets *t)
         }
         target_result_init(&t->targets[t->n]);
         t->n++;
-        if (rd_target(c, &t->targets[t->n - 1], &t->ids[t->n - 1]) != 0) {
+        if (store_rd_target(c, &t->targets[t->n - 1], &t->ids[t->n - 1]) != 0) {
             return -1;
         }
     }
@@ -428,7 +422,7 @@ int store_load_targets(struct store *s, int64_t scan_id, struct target_result **
         *out_ids = NULL;
     }
     int ret = rd_begin(&c, scan_id, &in_txn) == 0 && rd_targets(&c, scan_id, &t) == 0 ? 0 : -1;
-    rd_finalize(&c);
+    store_rd_finalize(&c);
     if (in_txn) {
         (void)sqlite3_exec(c.db, "COMMIT", NULL, NULL, NULL);
     }
@@ -462,7 +456,8 @@ static int rd_each(struct rd_ctx *c, int64_t scan_id, bool rows_only, store_targ
         struct target_result r;
         int64_t id = 0;
         target_result_init(&r);
-        int ret = rd_target(c, &r, &id) == 0 && (rows_only || store_rd_target_rows(c, id, &r) == 0)
+        int ret = store_rd_target(c, &r, &id) == 0 &&
+                          (rows_only || store_rd_target_rows(c, id, &r) == 0)
                       ? 0
                       : -1;
         if (ret == 0) {
@@ -484,7 +479,7 @@ static int rd_walk(struct store *s, int64_t scan_id, bool rows_only, store_targe
     if (ret == 0) {
         ret = rd_each(&c, scan_id, rows_only, fn, arg);
     }
-    rd_finalize(&c);
+    store_rd_finalize(&c);
     if (in_txn) {
         (void)sqlite3_exec(c.db, ret == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
     }

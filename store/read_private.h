@@ -43,6 +43,15 @@ enum rd_stmt_id {
     RD_COUNT
 };
 
+/* The columns of a target row store_rd_target reads, in its order. */
+#define RD_TARGET_COLUMNS                                                                          \
+    "id, host, port, sni, ip, status, error, started_ms, finished_ms, chain_collected,"            \
+    " revoc_collected, probes_state, probes_detail, kex_state, starttls"
+
+/* The statements' SQL (read.c), by id; RD_TARGETS selects RD_TARGET_COLUMNS
+ * of one scan's targets in the order stored. */
+extern const char *const store_rd_sql[RD_COUNT];
+
 /* One store_load_targets call: the connection and its statements. */
 struct rd_ctx {
     struct store *s;
@@ -143,5 +152,16 @@ int store_rd_target_rows(struct rd_ctx *c, int64_t tid, struct target_result *r)
 /* rd_starttls reads the STARTTLS dialogue's facts, when they were stored
  * (store/starttls.c). Returns 0 or -1. */
 int rd_starttls(struct rd_ctx *c, int64_t tid, struct target_result *r);
+
+/* store_rd_target fills r (initialised by the caller) from the current row
+ * of c->st[RD_TARGETS] (RD_TARGET_COLUMNS); the facts under it are
+ * store_rd_target_rows'. Returns 0 or -1 (error recorded). */
+int store_rd_target(struct rd_ctx *c, struct target_result *r, int64_t *out_id);
+
+/* store_rd_finalize finalizes every statement of c. */
+void store_rd_finalize(struct rd_ctx *c);
+
+/* store_rd_scan_exists looks scan_id up; returns 0 and *out, or -1. */
+int store_rd_scan_exists(struct store *s, int64_t scan_id, bool *out);
 
 #endif

@@ -404,6 +404,62 @@ __attribute__((warn_unused_result)) int store_each_target(struct store *s, int64
 __attribute__((warn_unused_result)) int store_each_target_row(struct store *s, int64_t scan_id,
                                                               store_target_fn fn, void *arg);
 
+/* ---- two scans read in endpoint order (store/read_walk.c: tlsaudit diff) */
+
+/* One stored target's identity (the fields of common/model/endpoint.h's
+ * struct endpoint_id, as stored), as store_walk_next gives it. The
+ * strings are the walk's: valid until the next store_walk_next of the same
+ * side. */
+struct store_target_key {
+    int64_t id;                    /* targets.id */
+    size_t index;                  /* its place in store_load_targets' order, from 0 */
+    const char *host;              /* never NULL */
+    uint16_t port;                 /* */
+    const char *sni;               /* NULL when none was stored */
+    char ip[64];                   /* "" when none (as target_result.ip) */
+    char starttls[FACT_PROTO_LEN]; /* as stored ("" and "none": direct TLS) */
+};
+
+struct store_walk;
+
+/* store_walk_open starts one read transaction (one snapshot) over the
+ * stored scans scans[0] and scans[1] for store_walk_next and
+ * store_walk_load; store_load_target_findings reads that snapshot too
+ * meanwhile, no other store call may run on s until store_walk_close.
+ * Returns 0 with *out, or -1 (no such scan, database error, out of memory)
+ * with the reason in store_errmsg(s). */
+__attribute__((warn_unused_result)) int store_walk_open(struct store *s, const int64_t scans[2],
+                                                        struct store_walk **out);
+
+/* store_walk_next gives the next target of scans[side] (side 0 or 1) in
+ * endpoint order: the host with its ASCII case ignored, the port, the SNI
+ * (none as ""), the protocol ("" as "none"), the address, then the host's
+ * bytes, then the order stored: the order of endpoint_cmp, then of
+ * reports/diff.c's ties, done by SQLite's ORDER BY (its sorter, not a
+ * growing array here). Returns 1 with *out, 0 at the end, -1 on a
+ * database error (recorded). */
+__attribute__((warn_unused_result)) int store_walk_next(struct store_walk *w, int side,
+                                                        struct store_target_key *out);
+
+/* store_walk_load reads target target_id with every fact, as
+ * store_load_targets reads it, into r (initialised by the caller with
+ * target_result_init, cleaned up by the caller either way). Returns 0, or
+ * -1 (no such target, database error; recorded). */
+__attribute__((warn_unused_result)) int store_walk_load(struct store_walk *w, int64_t target_id,
+                                                        struct target_result *r);
+
+/* store_walk_close ends the read transaction and frees w; accepts NULL. */
+void store_walk_close(struct store_walk *w);
+
+/* store_load_target reads target target_id with every fact (as
+ * store_load_targets reads it) into r (initialised by the caller with
+ * target_result_init, cleaned up by the caller either way), in a read
+ * transaction of its own: `tlsaudit history` reads one endpoint's rows
+ * without loading their scans. Returns 0; 1 when there is no such target;
+ * or -1 with the reason in store_errmsg(s). */
+__attribute__((warn_unused_result)) int store_load_target(struct store *s, int64_t target_id,
+                                                          struct target_result *r);
+
 /* store_list_tags appends to out, sorted and once each, every tag of the
  * targets of scan_id (none when the targets file gave none). Returns 0, or
  * -1 (database error, out of memory) with out unchanged. */

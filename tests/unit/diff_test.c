@@ -14,11 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "reports/diff.h"
 #include "reports/history.h"
+#include "store/store.h"
 
 #define TEST_TIMEOUT_S 30
 
@@ -186,6 +188,8 @@ static void build_scans(struct report_data *a, struct report_data *b)
     add_finding(p2, 20, "q1", "fail", "p2 is new");
 }
 
+static void check_stream(struct report_data *a, struct report_data *b);
+
 struct want {
     enum diff_kind kind;
     bool worse;
@@ -279,6 +283,7 @@ START_TEST(test_forward_entries)
     ck_assert_uint_eq(d->targets[1].n_changes, 0);
 
     diff_free(d);
+    check_stream(&a, &b);
     report_data_cleanup(&a);
     report_data_cleanup(&b);
 }
@@ -312,6 +317,7 @@ START_TEST(test_reverse_entries)
     ck_assert_uint_eq(d->n_worse, 1);
     ck_assert_str_eq(d->policies_only_a.items[0], "p2");
     diff_free(d);
+    check_stream(&b, &a);
     report_data_cleanup(&a);
     report_data_cleanup(&b);
 }
@@ -410,6 +416,8 @@ START_TEST(test_unreachable_and_address)
     ck_assert_int_eq(d->targets[2].presence, DIFF_ONLY_A);
     ck_assert_str_eq(d->targets[2].ip, "192.0.2.10");
     diff_free(d);
+    check_stream(&a, &b);
+    check_stream(&b, &a);
     report_data_cleanup(&a);
     report_data_cleanup(&b);
 }
@@ -442,6 +450,7 @@ START_TEST(test_starttls_is_part_of_the_key)
     }
     ck_assert_str_ne(d->targets[0].starttls, d->targets[1].starttls);
     diff_free(d);
+    check_stream(&a, &b);
     report_data_cleanup(&a);
     report_data_cleanup(&b);
 }
@@ -458,6 +467,125 @@ static char *render(const struct diff *d, enum report_format f)
     ck_assert_int_eq(diff_write(m, f, d, err, sizeof(err)), 0);
     ck_assert_int_eq(fclose(m), 0);
     return buf;
+}
+
+/* ---- the streamed diff (diff_stream over a store) against the diff of
+ * the same two scans loaded whole ------------------------------------------ */
+
+#define TEST_SHA "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* give_der gives each certificate of d without one a DER (its SHA-256's
+ * text: the store keeps DER; nothing here reads it back). */
+static void give_der(struct cert_fact *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].der == NULL) {
+            c[i].der = (unsigned char *)xstrdup(c[i].sha256);
+            c[i].der_len = strlen(c[i].sha256);
+        }
+    }
+}
+
+/* put_scan stores d (its targets in their order, its runs with the target
+ * ids mapped, its state) as a new scan of s; returns the scan's id. */
+static int64_t put_scan(struct store *s, struct report_data *d)
+{
+    struct scan_meta meta = {.started_ms = d->info.started_ms, .tool_version = "t", .options = "t"};
+    int64_t id = 0;
+    ck_assert_msg(store_scan_begin(s, &meta, &id) == 0, "%s", store_errmsg(s));
+    int64_t *ids = calloc(d->n_targets + 1, sizeof(*ids));
+    ck_assert_ptr_nonnull(ids);
+    for (size_t i = 0; i < d->n_targets; i++) {
+        struct target_result *r = &d->targets[i];
+        give_der(r->certs, r->n_certs);
+        for (size_t k = 0; k < r->n_deployments; k++) {
+            give_der(r->deployments[k].certs, r->deployments[k].n_certs);
+        }
+        ck_assert_msg(store_put_target_id(s, id, r, &ids[i]) == 0, "%s", store_errmsg(s));
+    }
+    for (size_t r = 0; r < d->n_runs; r++) {
+        const struct store_run *run = &d->runs[r];
+        struct store_finding *f = calloc(run->n_findings + 1, sizeof(*f));
+        ck_assert_ptr_nonnull(f);
+        for (size_t k = 0; k < run->n_findings; k++) {
+            const struct store_finding_row *x = &run->findings[k];
+            int64_t to = -1;
+            for (size_t i = 0; i < d->n_targets; i++) {
+                to = d->target_ids[i] == x->target_id ? ids[i] : to;
+            }
+            ck_assert_int_ge(to, 0);
+            f[k] = (struct store_finding){.target_id = to,
+                                          .rule_id = x->rule_id,
+                                          .title = x->title,
+                                          .severity = x->severity,
+                                          .verdict = x->verdict,
+                                          .evidence = x->evidence};
+        }
+        struct store_policy_run pr = {.policy_id = run->policy_id,
+                                      .policy_sha256 = TEST_SHA,
+                                      .evaluated_ms = 1767225600000 + (int64_t)r,
+                                      .tool_version = "t",
+                                      .gate = &run->gate};
+        ck_assert_msg(store_put_findings(s, id, &pr, f, run->n_findings, NULL) == 0, "%s",
+                      store_errmsg(s));
+        free(f);
+    }
+    free(ids);
+    ck_assert_int_eq(store_scan_finish(s, id, "complete", d->info.started_ms + 1000), 0);
+    return id;
+}
+
+/* check_stream stores a and b in a new database, and compares, in each
+ * format, diff_stream's bytes and counts over it with diff_write of
+ * diff_compute over the two scans loaded whole (report_load). */
+static void check_stream(struct report_data *a, struct report_data *b)
+{
+    const char *base = getenv("TMPDIR");
+    char dir[256], db[300], err[512];
+    snprintf(dir, sizeof(dir), "%s/diff_test.XXXXXX", base != NULL && base[0] ? base : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(db, sizeof(db), "%s/t.db", dir);
+    struct store *s = NULL;
+    ck_assert_int_eq(store_open(db, &s, err, sizeof(err)), 0);
+    int64_t ia = put_scan(s, a), ib = put_scan(s, b);
+    store_close(s);
+    ck_assert_int_eq(store_open_readonly(db, &s, err, sizeof(err)), 0);
+    const enum report_format fmts[] = {REPORT_TEXT, REPORT_JSON, REPORT_MARKDOWN};
+    for (size_t k = 0; k < 3; k++) {
+        struct report_data la, lb, ha, hb;
+        ck_assert_int_eq(report_load(s, ia, db, &la, err, sizeof(err)), 0);
+        ck_assert_int_eq(report_load(s, ib, db, &lb, err, sizeof(err)), 0);
+        struct diff *d = diff_compute(&la, &lb);
+        ck_assert_ptr_nonnull(d);
+        char *whole = render(d, fmts[k]);
+        char *buf = NULL;
+        size_t len = 0;
+        struct diff_summary sum;
+        FILE *m = open_memstream(&buf, &len);
+        ck_assert_ptr_nonnull(m);
+        ck_assert_int_eq(report_load_heads(s, ia, db, &ha, err, sizeof(err)), 0);
+        ck_assert_int_eq(report_load_heads(s, ib, db, &hb, err, sizeof(err)), 0);
+        ck_assert_msg(diff_stream(m, fmts[k], s, &ha, &hb, &sum, err, sizeof(err)) == 0, "%s", err);
+        ck_assert_int_eq(fclose(m), 0);
+        ck_assert_str_eq(buf, whole);
+        ck_assert_uint_eq(sum.n_entries, d->n_entries);
+        ck_assert_uint_eq(sum.n_worse, d->n_worse);
+        free(buf);
+        free(whole);
+        diff_free(d);
+        report_data_cleanup(&la);
+        report_data_cleanup(&lb);
+        report_data_cleanup(&ha);
+        report_data_cleanup(&hb);
+    }
+    store_close(s);
+    const char *suffix[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        char p[320];
+        snprintf(p, sizeof(p), "%s%s", db, suffix[i]);
+        unlink(p);
+    }
+    rmdir(dir);
 }
 
 /* sni_scan builds a scan of two targets sharing address and port, told
@@ -503,6 +631,7 @@ START_TEST(test_sni_pairing_any_order)
             ck_assert_str_eq(d->targets[d->entries[0].target].sni, "b.example");
             ck_assert_int_eq(d->entries[0].kind, DIFF_VERSION_ENABLED);
             diff_free(d);
+            check_stream(&a, &b);
             report_data_cleanup(&a);
             report_data_cleanup(&b);
         }
@@ -570,6 +699,8 @@ START_TEST(test_flap_not_evaluated)
     ck_assert_ptr_nonnull(d);
     ck_assert_uint_eq(d->n_entries, 0);
     diff_free(d);
+    check_stream(&n1, &n2);
+    check_stream(&n2, &n3);
     report_data_cleanup(&n1);
     report_data_cleanup(&n2);
     report_data_cleanup(&n3);
@@ -710,6 +841,8 @@ START_TEST(test_verdict_at_gate)
             diff_free(d);
         }
     }
+    check_stream(&a, &b);
+    check_stream(&b, &c);
     report_data_cleanup(&a);
     report_data_cleanup(&b);
     report_data_cleanup(&c);
@@ -908,6 +1041,7 @@ START_TEST(test_deployments)
     }
     json_decref(root);
     free(h);
+    check_stream(&a, &b);
     report_data_cleanup(&a);
     report_data_cleanup(&b);
 }
@@ -945,6 +1079,7 @@ START_TEST(test_deployment_problems)
     ck_assert_str_eq(d->entries[3].detail, "deployment EdDSA: signer not found");
     ck_assert_uint_eq(d->n_worse, 2);
     diff_free(d);
+    check_stream(&a, &b);
     report_data_cleanup(&a);
     report_data_cleanup(&b);
 }
