@@ -7,7 +7,7 @@
 #                     [--shards K] [--jobs J] [--format-a json|text]
 #                     [--b-shards] [--before BIN] [--keep DIR]
 #                     [--skip "small text shards nmap"] [path/to/tlsaudit]
-#   bench/scale10k.sh --reuse DIR [--before BIN] [path/to/tlsaudit]
+#   bench/scale10k.sh --reuse DIR [--before BIN] [--skip diff] [path/to/tlsaudit]
 #
 # In the lab's private network namespace (tests/lab/lab.sh: `unshare -n`,
 # lo up; nothing leaves 127.0.0.0/8) one nginx (worker_processes 2)
@@ -34,8 +34,10 @@
 #   5. on small.db and main.db, on the newest complete scan: check with the
 #      six shipped policies (and with --before BIN, the same check by that
 #      binary on a copy, its findings compared row by row), report --format
-#      text / json, diff (text and json) with the complete scan before it,
-#      history of the first target;
+#      text / json, diff (text and json) with the complete scan before it
+#      (checked first with the six policies if it has no policy run, so
+#      that findings and verdicts are compared too), history of the first
+#      target;
 #   6. K shards (default 4): scan --shard k/K of the N targets one after the
 #      other into K files shard1.db .. shardK.db (--format json), then
 #      merge --into main.db (time) and check on the merged scan (without
@@ -50,6 +52,7 @@
 # left unchanged): a.db plus DIR/shard*.db merged (merge --into, as step
 # 6) when both are there, else a copy of DIR/main.db; then step 5 and
 # step 7 on it. Run it with another binary to compare the commands alone.
+# --skip diff (either mode) leaves out step 5's two diffs.
 #
 # Needs root or unprivileged user namespaces (exit 77 otherwise), nginx,
 # nmap, sqlite3, /usr/bin/time. --keep DIR keeps the work directory.
@@ -152,7 +155,14 @@ db_steps() {
 	run "  report --format json" "$TLSAUDIT" report --db "$db" --scan "$sid" --format json \
 		-o /dev/null
 	prev=$(sqlite3 "$db" "SELECT max(id) FROM scans WHERE state = 'complete' AND id < $sid")
-	if [ -n "$prev" ]; then
+	if [ -n "$prev" ] && [ "$(sqlite3 "$db" "SELECT count(*) FROM policy_runs
+		WHERE scan_id = $prev")" = 0 ]; then
+		# So that diff also compares findings and verdicts, as after
+		# an operator's check of every scan.
+		run "  check, six policies, scan $prev (text)" "$TLSAUDIT" check --db "$db" --scan "$prev" \
+			"${six[@]}" >/dev/null
+	fi
+	if [ -n "$prev" ] && ! skipped diff; then
 		run "  diff (scans $prev and $sid, text)" "$TLSAUDIT" diff --db "$db" "$prev" "$sid" \
 			-o /dev/null
 		run "  diff (scans $prev and $sid, json)" "$TLSAUDIT" diff --db "$db" "$prev" "$sid" \
