@@ -456,10 +456,10 @@ static int rd_each(struct rd_ctx *c, int64_t scan_id, bool rows_only, store_targ
         struct target_result r;
         int64_t id = 0;
         target_result_init(&r);
-        int ret = store_rd_target(c, &r, &id) == 0 &&
-                          (rows_only || store_rd_target_rows(c, id, &r) == 0)
-                      ? 0
-                      : -1;
+        int ret =
+            store_rd_target(c, &r, &id) == 0 && (rows_only || store_rd_target_rows(c, id, &r) == 0)
+                ? 0
+                : -1;
         if (ret == 0) {
             ret = fn(arg, &r, id);
         }
