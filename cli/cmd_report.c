@@ -86,6 +86,11 @@ static const struct cli_cmd report_cmd = {
                  "\n"
                  "Options:\n",
     .help_tail = "\n"
+                 "Memory: text, json and html without --expiring read the scan one target\n"
+                 "at a time (html sorts its sections in a temporary SQLite database about\n"
+                 "the report's size, in $SQLITE_TMPDIR, else $TMPDIR, else /var/tmp or\n"
+                 "/tmp); the other formats and --expiring load the whole scan.\n"
+                 "\n"
                  "Exit codes:\n"
                  "  0  the report was written\n"
                  "  1  with --fail-on or --fail-on-inconclusive: the report was written and\n"
@@ -147,10 +152,11 @@ int cmd_report(int argc, char **argv)
         cli_resolve_scan(&report_cmd, &c, store, false, &scan_id) != 0) {
         goto out;
     }
-    /* Text and JSON without --expiring (which sorts every target's
+    /* Text, JSON and HTML without --expiring (which sorts every target's
      * certificates) read one target at a time (memory flat in the number
      * of targets); the other formats load the whole scan. */
-    bool stream = (a.format == REPORT_TEXT || a.format == REPORT_JSON) && c.expiring < 0;
+    bool stream = (a.format == REPORT_TEXT || a.format == REPORT_JSON || a.format == REPORT_HTML) &&
+                  c.expiring < 0;
     if ((stream ? report_load_heads(store, scan_id, c.db_path, &data, err, sizeof(err))
                 : report_load(store, scan_id, c.db_path, &data, err, sizeof(err))) != 0) {
         fprintf(stderr, "tlsaudit report: %s: %s\n", c.db_path, err);
@@ -176,6 +182,8 @@ int cmd_report(int argc, char **argv)
     int wrc = !stream ? report_write(o.f, a.format, &data, &ro, err, sizeof(err))
               : a.format == REPORT_JSON
                   ? report_stream_json(o.f, store, &data, &ro, &fails, err, sizeof(err))
+              : a.format == REPORT_HTML
+                  ? report_stream_html(o.f, store, &data, &ro, &fails, err, sizeof(err))
                   : report_stream_text(o.f, store, &data, &ro, &fails, err, sizeof(err));
     if (cli_output_finish(&report_cmd, &o, "report", wrc, err) != 0) {
         goto out;

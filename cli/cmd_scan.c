@@ -229,8 +229,13 @@ static void scan_render_stored(struct scan_after *x)
     if (x->ss->store_failed || x->check_failed || (expiring < 0 && !gate && (x->text || json))) {
         return;
     }
-    if (report_load(x->ss->store, x->ss->scan_id, x->c->db_path, &x->rdata, err, sizeof(err)) !=
-        0) {
+    /* HTML without --expiring and --fail-on-expiring reads one target at a
+     * time (report_stream_html); the rest needs the whole scan. */
+    bool stream = x->a->format == REPORT_HTML && expiring < 0 && !gate;
+    if ((stream ? report_load_heads(x->ss->store, x->ss->scan_id, x->c->db_path, &x->rdata, err,
+                                    sizeof(err))
+                : report_load(x->ss->store, x->ss->scan_id, x->c->db_path, &x->rdata, err,
+                              sizeof(err))) != 0) {
         fprintf(stderr, "tlsaudit scan: reading the scan back: %s\n", err);
         x->report_failed = true;
         return;
@@ -245,8 +250,11 @@ static void scan_render_stored(struct scan_after *x)
     if (json && expiring >= 0) {
         scan_expiring_json(x, &ro);
     }
+    bool fails = false; /* the scan's own gate decides its exit code */
     if (!x->text && !json &&
-        report_write(x->so->out, x->a->format, &x->rdata, &ro, err, sizeof(err)) != 0) {
+        (stream ? report_stream_html(x->so->out, x->ss->store, &x->rdata, &ro, &fails, err,
+                                     sizeof(err))
+                : report_write(x->so->out, x->a->format, &x->rdata, &ro, err, sizeof(err))) != 0) {
         fprintf(stderr, "tlsaudit scan: %s\n", err);
         x->report_failed = true;
     }

@@ -228,6 +228,19 @@ __attribute__((warn_unused_result)) int
 report_stream_json(FILE *out, struct store *s, struct report_data *d,
                    const struct report_options *o, bool *gate_fails, char *err, size_t err_len);
 
+/* report_stream_html does for REPORT_HTML what report_stream_text does
+ * for text (same contract, same bytes as report_write for a full load
+ * without --expiring): each target's pieces (its summary row, its detail,
+ * its failing findings, the certificates, versions and suites it serves)
+ * are rendered one target at a time into a sort spool (store/spool.h: a
+ * temporary SQLite database on disk), which gives them back grouped and
+ * in the report's order. Memory: one target and its findings, the
+ * per-policy-run counts and SQLite's page cache, flat in the number of
+ * targets; the spool takes about the report's size on disk. */
+__attribute__((warn_unused_result)) int
+report_stream_html(FILE *out, struct store *s, struct report_data *d,
+                   const struct report_options *o, bool *gate_fails, char *err, size_t err_len);
+
 /* report_write_expiring_text writes the text report's "Certificates
  * expiring within DAYS" section (o->expiring_days >= 0), for `scan`'s
  * streaming text output. Same contract as report_write. */

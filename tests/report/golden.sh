@@ -38,8 +38,9 @@ trap 'rm -rf "$tmp"' EXIT
 
 # format, extension, --expiring days ("" for none)
 cases="text:txt:30 json:json:30 csv:csv:30 junit:xml: markdown:md:30 text:noexp.txt: json:noexp.json: sarif:sarif:"
-# The text and JSON reports read one target at a time must give the same bytes.
-[ "${1:-}" = --regenerate ] || cases="$cases text-stream:noexp.txt: json-stream:noexp.json:"
+cases="$cases html:html: html-summary:summary.html:"
+# The text, JSON and HTML reports read one target at a time must give the same bytes.
+[ "${1:-}" = --regenerate ] || cases="$cases text-stream:noexp.txt: json-stream:noexp.json: html-stream:html: html-summary-stream:summary.html:"
 for c in $cases; do
 	fmt=${c%%:*}
 	rest=${c#*:}

@@ -5,8 +5,9 @@
  *   make_fixture write DB             write the fixture scan into DB (new file)
  *   make_fixture render DB FORMAT [DAYS]
  *                                     render the newest scan of DB in FORMAT
- *                                     (text-stream, json-stream: text, json,
- *                                     one target at a time)
+ *                                     (text-stream, json-stream, html-stream:
+ *                                     text, json, html, one target at a time;
+ *                                     html-summary[-stream]: --detail failing)
  *                                     to stdout, "now" fixed at FIXTURE_NOW_MS,
  *                                     --expiring DAYS when given
  *   make_fixture scan-json DB        the scan document (reports/json.h) of
@@ -577,11 +578,18 @@ static int fixture_render(const char *db, const char *format, const char *days)
     /* "text-stream", "json-stream": the report read one target at a time
      * (report_stream_text, report_stream_json), which must give the bytes
      * of "text", "json". */
-    bool stream = strcmp(format, "text-stream") == 0 || strcmp(format, "json-stream") == 0;
+    bool stream = strcmp(format, "text-stream") == 0 || strcmp(format, "json-stream") == 0 ||
+                  strcmp(format, "html-stream") == 0 || strcmp(format, "html-summary-stream") == 0;
+    /* "html-summary", "html-summary-stream": the HTML in the summary
+     * layout (--detail failing), every run judged at --fail-on critical
+     * (so that a target passes and is left out of the detail). */
+    bool summary = strncmp(format, "html-summary", 12) == 0;
     if (strcmp(format, "text-stream") == 0) {
         f = REPORT_TEXT;
     } else if (strcmp(format, "json-stream") == 0) {
         f = REPORT_JSON;
+    } else if (strncmp(format, "html-", 5) == 0) {
+        f = REPORT_HTML;
     } else if (!report_format_parse(format, &f)) {
         die("unknown format");
     }
@@ -599,10 +607,14 @@ static int fixture_render(const char *db, const char *format, const char *days)
                 : report_load(s, scan_id, "fixture.db", &d, err, sizeof(err))) != 0) {
         die(err);
     }
+    if (summary) {
+        report_regate(&d, true, SEV_CRITICAL, false);
+    }
     struct report_options o = {
         .color = false,
         .now_ms = FIXTURE_NOW_MS,
         .expiring_days = -1,
+        .detail = summary ? REPORT_DETAIL_FAILING : REPORT_DETAIL_AUTO,
     };
     if (days != NULL) {
         char *end = NULL;
@@ -613,11 +625,12 @@ static int fixture_render(const char *db, const char *format, const char *days)
         o.expiring_days = (int)v;
     }
     if (stream && days != NULL) {
-        die("text-stream, json-stream: no DAYS (the streamed reports have no --expiring)");
+        die("*-stream: no DAYS (the streamed reports have no --expiring)");
     }
     bool fails = false;
     int rc = !stream            ? report_write(stdout, f, &d, &o, err, sizeof(err))
              : f == REPORT_JSON ? report_stream_json(stdout, s, &d, &o, &fails, err, sizeof(err))
+             : f == REPORT_HTML ? report_stream_html(stdout, s, &d, &o, &fails, err, sizeof(err))
                                 : report_stream_text(stdout, s, &d, &o, &fails, err, sizeof(err));
     report_data_cleanup(&d);
     store_close(s);
