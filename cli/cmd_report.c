@@ -84,13 +84,15 @@ static const struct cli_cmd report_cmd = {
                  "the gate) or 'not demonstrated' (none fails there, but one there is\n"
                  "inconclusive), the same in every format.\n"
                  "\n"
-                 "Every format but HTML (with --expiring too) reads the scan one target at\n"
-                 "a time, so its memory does not grow with the number of targets (the\n"
-                 "report is put together in temporary files in $TMPDIR); HTML loads the\n"
-                 "whole scan.\n"
-                 "\n"
                  "Options:\n",
     .help_tail = "\n"
+                 "Memory: every format reads the scan one target at a time, with\n"
+                 "--expiring too but for html, so memory does not grow with the number of\n"
+                 "targets; the report is put together in temporary files in $TMPDIR (html\n"
+                 "sorts its sections in a temporary SQLite database about the report's\n"
+                 "size, in $SQLITE_TMPDIR, else $TMPDIR, else /var/tmp or /tmp). html with\n"
+                 "--expiring loads the whole scan.\n"
+                 "\n"
                  "Exit codes:\n"
                  "  0  the report was written\n"
                  "  1  with --fail-on or --fail-on-inconclusive: the report was written and\n"
@@ -152,9 +154,10 @@ int cmd_report(int argc, char **argv)
         cli_resolve_scan(&report_cmd, &c, store, false, &scan_id) != 0) {
         goto out;
     }
-    /* Every format but HTML (--expiring too) reads one target at a time
-     * (memory flat in the number of targets); HTML loads the whole scan. */
-    bool stream = report_streams(a.format);
+    /* Every format (HTML without --expiring, which sorts the certificates
+     * of every target) reads one target at a time (memory flat in the
+     * number of targets); HTML with --expiring loads the whole scan. */
+    bool stream = report_streams(a.format, c.expiring >= 0);
     if ((stream ? report_load_heads(store, scan_id, c.db_path, &data, err, sizeof(err))
                 : report_load(store, scan_id, c.db_path, &data, err, sizeof(err))) != 0) {
         fprintf(stderr, "tlsaudit report: %s: %s\n", c.db_path, err);

@@ -266,7 +266,7 @@ static void scan_render_stored(struct scan_after *x)
         x->report_failed = x->n_expiring < 0;
         return;
     }
-    if (!x->text && !json && report_streams(x->a->format)) {
+    if (!x->text && !json && report_streams(x->a->format, expiring >= 0)) {
         scan_stream_stored(x);
         if (gate) {
             x->n_expiring =

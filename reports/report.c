@@ -84,10 +84,10 @@ int report_each_target(struct store *s, struct report_data *d, report_target_fn 
     return rc != 0 ? -1 : 0;
 }
 
-bool report_streams(enum report_format f)
+bool report_streams(enum report_format f, bool expiring)
 {
     return f == REPORT_TEXT || f == REPORT_JSON || f == REPORT_CSV || f == REPORT_MARKDOWN ||
-           f == REPORT_JUNIT || f == REPORT_SARIF;
+           f == REPORT_JUNIT || f == REPORT_SARIF || (f == REPORT_HTML && !expiring);
 }
 
 int report_stream(FILE *out, enum report_format f, struct store *s, struct report_data *d,
@@ -106,11 +106,15 @@ int report_stream(FILE *out, enum report_format f, struct store *s, struct repor
         return report_stream_junit(out, s, d, o, gate_fails, err, err_len);
     case REPORT_SARIF:
         return report_stream_sarif(out, s, d, o, gate_fails, err, err_len);
-    default:
-        snprintf(err, err_len, "%s reports are not written one target at a time",
-                 report_format_name(f));
+    case REPORT_HTML:
+        if (o->expiring_days < 0) {
+            return report_stream_html(out, s, d, o, gate_fails, err, err_len);
+        }
+        snprintf(err, err_len, "html reports with --expiring are not written one target at a time");
         return -1;
     }
+    snprintf(err, err_len, "unknown report format %d", (int)f);
+    return -1;
 }
 
 void report_data_cleanup(struct report_data *d)

@@ -235,8 +235,9 @@ __attribute__((warn_unused_result)) int report_write(FILE *out, enum report_form
                                                      size_t err_len);
 
 /* report_streams: format f has a streamed writer (report_stream): text,
- * json, csv, markdown, junit and sarif, with or without --expiring. */
-bool report_streams(enum report_format f);
+ * json, csv, markdown, junit and sarif, with or without --expiring
+ * (expiring: o->expiring_days >= 0), and html without it. */
+bool report_streams(enum report_format f, bool expiring);
 
 /* report_stream writes what report_write(f) writes for a full load (the
  * same bytes), reading the targets one at a time from s
@@ -294,6 +295,19 @@ report_stream_junit(FILE *out, struct store *s, struct report_data *d,
 __attribute__((warn_unused_result)) int
 report_stream_sarif(FILE *out, struct store *s, struct report_data *d,
                     const struct report_options *o, bool *gate_fails, char *err, size_t err_len);
+
+/* report_stream_html does for REPORT_HTML what report_stream_text does
+ * for text (same contract, same bytes as report_write for a full load
+ * without --expiring): each target's pieces (its summary row, its detail,
+ * its failing findings, the certificates, versions and suites it serves)
+ * are rendered one target at a time into a sort spool (store/spool.h: a
+ * temporary SQLite database on disk), which gives them back grouped and
+ * in the report's order. Memory: one target and its findings, the
+ * per-policy-run counts and SQLite's page cache, flat in the number of
+ * targets; the spool takes about the report's size on disk. */
+__attribute__((warn_unused_result)) int
+report_stream_html(FILE *out, struct store *s, struct report_data *d,
+                   const struct report_options *o, bool *gate_fails, char *err, size_t err_len);
 
 /* report_write_expiring_text writes the text report's "Certificates
  * expiring within DAYS" section (o->expiring_days >= 0), for `scan`'s

@@ -16,26 +16,30 @@
 
 /* ---- inventories ------------------------------------------------------------------ */
 
+/* html_put_cert_place writes one place a certificate is served. */
+void html_put_cert_place(struct html_ctx *c, const struct inventory_place *p)
+{
+    fputs("<li>", c->out);
+    html_put_target_link(c, p->target);
+    fprintf(c->out, " <span class=\"muted\">#%zu%s", p->position, p->position == 0 ? " leaf" : "");
+    if (p->deployment > 0) {
+        fprintf(c->out, ", deployment %zu", p->deployment);
+    }
+    fputs("</span></li>", c->out);
+}
+
 /* Where a certificate is served: every (target, position) of x. */
 static void put_cert_where(struct html_ctx *c, const struct inventory_cert *x)
 {
     fputs("<ul class=\"plain\">", c->out);
     for (size_t i = 0; i < x->n_places; i++) {
-        fputs("<li>", c->out);
-        html_put_target_link(c, x->places[i].target);
-        fprintf(c->out, " <span class=\"muted\">#%zu%s", x->places[i].position,
-                x->places[i].position == 0 ? " leaf" : "");
-        if (x->places[i].deployment > 0) {
-            fprintf(c->out, ", deployment %zu", x->places[i].deployment);
-        }
-        fputs("</span></li>", c->out);
+        html_put_cert_place(c, &x->places[i]);
     }
     fputs("</ul>", c->out);
 }
 
-void html_put_cert_inventory(struct html_ctx *c)
+bool html_put_cert_inventory_open(struct html_ctx *c, size_t n_unique)
 {
-    size_t n_unique = c->inv.n_certs;
     fputs("<section id=\"cert-inventory\">\n<h2>Certificate inventory</h2>\n", c->out);
     fprintf(c->out,
             "<p>PCI DSS v4.0.1 Req 4.2.1.1: an inventory of the trusted keys and certificates "
@@ -44,32 +48,62 @@ void html_put_cert_inventory(struct html_ctx *c)
             n_unique, n_unique == 1 ? "" : "s");
     if (n_unique == 0) {
         fputs("<p class=\"muted\">No certificate was collected.</p>\n</section>\n", c->out);
-        return;
+        return false;
     }
     fputs("<table>\n<thead><tr><th>Subject</th><th>Issuer</th><th>Key</th><th>Signature</th>"
           "<th>Expires</th><th class=\"num\">Days left at scan</th><th>SHA-256</th>"
           "<th>Where (target, position)</th></tr></thead>\n<tbody>\n",
           c->out);
+    return true;
+}
+
+/* html_put_cert_head writes the start of certificate cf's row, up to the
+ * cell of its places. */
+void html_put_cert_head(struct html_ctx *c, const struct cert_fact *cf)
+{
+    fputs("<tr><td>", c->out);
+    html_text_or(c, cf->subject, "(unparsable certificate)");
+    fputs("</td><td>", c->out);
+    html_text_or(c, cf->issuer, "-");
+    fputs("</td><td class=\"nowrap\">", c->out);
+    html_put_key(c, cf);
+    fputs("</td><td>", c->out);
+    html_text_or(c, cf->sig_alg, "-");
+    fputs("</td><td class=\"nowrap\">", c->out);
+    html_put_date(c, cf->not_after);
+    fprintf(c->out, "</td><td class=\"num%s\">%lld</td><td class=\"mono\">",
+            cf->days_left < 0 ? " v-fail" : "", (long long)cf->days_left);
+    html_text(c, cf->sha256);
+    fputs("</td><td>", c->out);
+}
+
+void html_put_cert_inventory(struct html_ctx *c)
+{
+    if (!html_put_cert_inventory_open(c, c->inv.n_certs)) {
+        return;
+    }
     for (size_t i = 0; i < c->inv.n_certs; i++) {
-        const struct cert_fact *cf = c->inv.certs[i].cert;
-        fputs("<tr><td>", c->out);
-        html_text_or(c, cf->subject, "(unparsable certificate)");
-        fputs("</td><td>", c->out);
-        html_text_or(c, cf->issuer, "-");
-        fputs("</td><td class=\"nowrap\">", c->out);
-        html_put_key(c, cf);
-        fputs("</td><td>", c->out);
-        html_text_or(c, cf->sig_alg, "-");
-        fputs("</td><td class=\"nowrap\">", c->out);
-        html_put_date(c, cf->not_after);
-        fprintf(c->out, "</td><td class=\"num%s\">%lld</td><td class=\"mono\">",
-                cf->days_left < 0 ? " v-fail" : "", (long long)cf->days_left);
-        html_text(c, cf->sha256);
-        fputs("</td><td>", c->out);
+        html_put_cert_head(c, c->inv.certs[i].cert);
         put_cert_where(c, &c->inv.certs[i]);
         fputs("</td></tr>\n", c->out);
     }
-    fputs("</tbody>\n</table>\n</section>\n", c->out);
+    fputs(HTML_TABLE_END "</section>\n", c->out);
+}
+
+/* html_use_shown: how many of n targets a use row links to. */
+size_t html_use_shown(const struct html_ctx *c, size_t n)
+{
+    return c->summary && n > HTML_SUMMARY_LIST_MAX ? HTML_SUMMARY_LIST_MAX : n;
+}
+
+/* html_put_use_more ends a use row's list of targets: how many more
+ * there are than the shown. */
+void html_put_use_more(struct html_ctx *c, size_t n, size_t shown)
+{
+    if (shown < n) {
+        fprintf(c->out, " <span class=\"muted\">and %zu more (CSV and JSON list them)</span>",
+                n - shown);
+    }
 }
 
 /* The targets of u: their number, then a link to each (in the summary
@@ -77,65 +111,87 @@ void html_put_cert_inventory(struct html_ctx *c)
 static void put_use_targets(struct html_ctx *c, const struct inventory_use *u)
 {
     fprintf(c->out, "%zu: ", u->n_targets);
-    size_t shown =
-        c->summary && u->n_targets > HTML_SUMMARY_LIST_MAX ? HTML_SUMMARY_LIST_MAX : u->n_targets;
+    size_t shown = html_use_shown(c, u->n_targets);
     for (size_t k = 0; k < shown; k++) {
         fputs(k ? ", " : "", c->out);
         html_put_target_link(c, u->targets[k]);
     }
-    if (shown < u->n_targets) {
-        fprintf(c->out, " <span class=\"muted\">and %zu more (CSV and JSON list them)</span>",
-                u->n_targets - shown);
-    }
+    html_put_use_more(c, u->n_targets, shown);
 }
 
-void html_put_protocol_inventory(struct html_ctx *c)
+/* html_put_protocol_inventory_open writes the section's head and, when
+ * some version is in use (n_versions), the versions table's head. */
+bool html_put_protocol_inventory_open(struct html_ctx *c, size_t n_versions)
 {
     fputs("<section id=\"protocol-inventory\">\n<h2>Protocol and cipher-suite inventory</h2>\n"
           "<p>PCI DSS v4.0.1 Req 12.3.3: the cryptographic cipher suites and protocols in use, "
           "and where. From the enumeration of each scanned target (for a target without one, "
           "the suites its handshakes negotiated).</p>\n",
           c->out);
-    if (c->inv.n_versions == 0) {
+    if (n_versions == 0) {
         fputs("<p class=\"muted\">No protocol version was accepted by any target.</p>\n"
               "</section>\n",
               c->out);
-        return;
+        return false;
     }
     fputs("<h3>Protocol versions in use</h3>\n<table>\n<thead><tr><th>Version</th>"
           "<th>Targets accepting it</th></tr></thead>\n<tbody>\n",
           c->out);
+    return true;
+}
+
+/* html_put_version_head: the start of version v's row, up to its targets. */
+void html_put_version_head(struct html_ctx *c, enum tls_version v)
+{
+    fprintf(c->out, "<tr><td class=\"nowrap\">%s</td><td>", tls_version_name(v));
+}
+
+/* html_put_suites_open: the suites table's head (the versions' ends). */
+void html_put_suites_open(struct html_ctx *c)
+{
+    fputs(HTML_TABLE_END "<h3>Cipher suites in use</h3>\n<table>\n<thead><tr><th>Version</th>"
+                         "<th>Code</th><th>Name (IANA)</th><th>Kx / Auth</th><th>Cipher</th>"
+                         "<th>MAC</th><th>FS</th><th>Where</th></tr></thead>\n<tbody>\n",
+          c->out);
+}
+
+/* html_put_suite_head: the start of (v, code)'s row, up to its targets. */
+void html_put_suite_head(struct html_ctx *c, enum tls_version v, uint32_t code)
+{
+    const struct suite_info *si = registry_suite_by_code(code);
+    fprintf(c->out, "<tr><td class=\"nowrap\">%s</td><td>", tls_version_name(v));
+    html_put_suite_code(c, code);
+    fputs("</td><td>", c->out);
+    html_put_suite_name(c, code);
+    if (si != NULL) {
+        fprintf(c->out, "</td><td>%s / %s</td><td>%s %d %s%s</td><td>%s</td><td>%s</td><td>",
+                si->kx, si->auth, si->cipher, si->bits, si->mode,
+                si->export_grade ? " <span class=\"v-fail\">export</span>" : "", si->mac,
+                si->pfs ? "yes" : "<span class=\"v-warn\">no</span>");
+    } else {
+        fputs("</td><td></td><td></td><td></td><td></td><td>", c->out);
+    }
+}
+
+void html_put_protocol_inventory(struct html_ctx *c)
+{
+    if (!html_put_protocol_inventory_open(c, c->inv.n_versions)) {
+        return;
+    }
     for (size_t i = 0; i < c->inv.n_versions; i++) {
         const struct inventory_use *u = &c->inv.versions[i];
-        fprintf(c->out, "<tr><td class=\"nowrap\">%s</td><td>", tls_version_name(u->version));
+        html_put_version_head(c, u->version);
         put_use_targets(c, u);
         fputs("</td></tr>\n", c->out);
     }
-    fputs("</tbody>\n</table>\n", c->out);
-
-    fputs("<h3>Cipher suites in use</h3>\n<table>\n<thead><tr><th>Version</th><th>Code</th>"
-          "<th>Name (IANA)</th><th>Kx / Auth</th><th>Cipher</th><th>MAC</th><th>FS</th>"
-          "<th>Where</th></tr></thead>\n<tbody>\n",
-          c->out);
+    html_put_suites_open(c);
     for (size_t i = 0; i < c->inv.n_suites; i++) {
         const struct inventory_use *u = &c->inv.suites[i];
-        const struct suite_info *si = registry_suite_by_code(u->suite);
-        fprintf(c->out, "<tr><td class=\"nowrap\">%s</td><td>", tls_version_name(u->version));
-        html_put_suite_code(c, u->suite);
-        fputs("</td><td>", c->out);
-        html_put_suite_name(c, u->suite);
-        if (si != NULL) {
-            fprintf(c->out, "</td><td>%s / %s</td><td>%s %d %s%s</td><td>%s</td><td>%s</td><td>",
-                    si->kx, si->auth, si->cipher, si->bits, si->mode,
-                    si->export_grade ? " <span class=\"v-fail\">export</span>" : "", si->mac,
-                    si->pfs ? "yes" : "<span class=\"v-warn\">no</span>");
-        } else {
-            fputs("</td><td></td><td></td><td></td><td></td><td>", c->out);
-        }
+        html_put_suite_head(c, u->version, u->suite);
         put_use_targets(c, u);
         fputs("</td></tr>\n", c->out);
     }
-    fputs("</tbody>\n</table>\n</section>\n", c->out);
+    fputs(HTML_TABLE_END "</section>\n", c->out);
 }
 
 /* ---- expiring certificates ------------------------------------------------------- */

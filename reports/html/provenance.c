@@ -83,46 +83,51 @@ static void put_policies_table(struct html_ctx *c)
     fputs("</tbody>\n</table>\n", c->out);
 }
 
-/* put_addresses_table writes every target row: host, address, port, SNI,
- * status and times. */
-static void put_addresses_table(struct html_ctx *c)
+/* html_put_address_row writes target t's row of the addresses tested. */
+void html_put_address_row(struct html_ctx *c, size_t t)
 {
-    const struct report_data *d = c->d;
-    fputs("<h3>Addresses tested</h3>\n", c->out);
-    if (d->n_targets == 0) {
-        fputs("<p class=\"muted\">none</p>\n", c->out);
-        return;
+    const struct target_result *r = &c->d->targets[t];
+    bool linked = c->detail == NULL || c->detail[t]; /* an article to point at */
+    fputs("<tr><td>", c->out);
+    if (linked) {
+        fprintf(c->out, "<a href=\"#t%zu\">", c->t_base + t);
     }
-    fputs("<table>\n<thead><tr><th>Target</th><th>Address</th><th>Port</th><th>SNI</th>"
-          "<th>Status</th><th>Started</th><th>Finished</th></tr></thead>\n<tbody>\n",
-          c->out);
-    for (size_t t = 0; t < d->n_targets; t++) {
-        const struct target_result *r = &d->targets[t];
-        bool linked = c->detail == NULL || c->detail[t]; /* an article to point at */
-        fputs("<tr><td>", c->out);
-        if (linked) {
-            fprintf(c->out, "<a href=\"#t%zu\">", t);
-        }
-        html_text_or(c, r->host, "(no host)");
-        fputs(linked ? "</a>" : "", c->out);
-        fputs("</td><td class=\"mono\">", c->out);
-        html_text_or(c, r->ip, "(not connected)");
-        fprintf(c->out, "</td><td>%u</td><td>", (unsigned)r->port);
-        html_text_or(c, r->sni, "-");
-        fprintf(c->out, "</td><td>%s</td><td class=\"nowrap\">", target_status_name(r->status));
-        html_put_ms(c, r->started_ms);
-        fputs("</td><td class=\"nowrap\">", c->out);
-        html_put_ms(c, r->finished_ms);
-        fputs("</td></tr>\n", c->out);
-    }
-    fputs("</tbody>\n</table>\n", c->out);
+    html_text_or(c, r->host, "(no host)");
+    fputs(linked ? "</a>" : "", c->out);
+    fputs("</td><td class=\"mono\">", c->out);
+    html_text_or(c, r->ip, "(not connected)");
+    fprintf(c->out, "</td><td>%u</td><td>", (unsigned)r->port);
+    html_text_or(c, r->sni, "-");
+    fprintf(c->out, "</td><td>%s</td><td class=\"nowrap\">", target_status_name(r->status));
+    html_put_ms(c, r->started_ms);
+    fputs("</td><td class=\"nowrap\">", c->out);
+    html_put_ms(c, r->finished_ms);
+    fputs("</td></tr>\n", c->out);
 }
 
-void html_put_provenance(struct html_ctx *c)
+bool html_put_provenance_open(struct html_ctx *c, size_t n_targets)
 {
     fputs("<section id=\"provenance\">\n<h2>Provenance</h2>\n", c->out);
     put_scan_table(c);
     put_policies_table(c);
-    put_addresses_table(c);
+    fputs("<h3>Addresses tested</h3>\n", c->out);
+    if (n_targets == 0) {
+        fputs("<p class=\"muted\">none</p>\n", c->out);
+        return false;
+    }
+    fputs("<table>\n<thead><tr><th>Target</th><th>Address</th><th>Port</th><th>SNI</th>"
+          "<th>Status</th><th>Started</th><th>Finished</th></tr></thead>\n<tbody>\n",
+          c->out);
+    return true;
+}
+
+void html_put_provenance(struct html_ctx *c)
+{
+    if (html_put_provenance_open(c, c->d->n_targets)) {
+        for (size_t t = 0; t < c->d->n_targets; t++) {
+            html_put_address_row(c, t);
+        }
+        fputs(HTML_TABLE_END, c->out);
+    }
     fputs("</section>\n", c->out);
 }

@@ -14,9 +14,6 @@
 #include "reports/escape.h"
 #include "reports/html/html.h"
 
-/* How many failing findings the summary lists before "and N more". */
-#define HTML_WORST_MAX 25
-
 /* ---- summary --------------------------------------------------------------- */
 
 /* A failing finding with its severity rank, for the summary. */
@@ -35,15 +32,15 @@ static int cmp_worst(const void *a, const void *b)
     return html_cmp_fref(x->f, y->f);
 }
 
-/* put_targets_table writes the targets, their status and each policy's
- * verdict on them. */
-static void put_targets_table(struct html_ctx *c)
+/* html_put_targets_table_open writes the head of the targets table (its
+ * heading alone when the scan has none: false, no rows follow). */
+bool html_put_targets_table_open(struct html_ctx *c, size_t n_targets)
 {
     const struct report_data *d = c->d;
     fputs("<h3>Targets</h3>\n", c->out);
-    if (d->n_targets == 0) {
+    if (n_targets == 0) {
         fputs("<p class=\"muted\">This scan has no targets.</p>\n", c->out);
-        return;
+        return false;
     }
     fputs("<table>\n<thead><tr><th>Target</th><th>SNI</th><th>Status</th>"
           "<th>Grade (approximate)</th>",
@@ -54,44 +51,55 @@ static void put_targets_table(struct html_ctx *c)
         fputs("</th>", c->out);
     }
     fputs("</tr></thead>\n<tbody>\n", c->out);
-    for (size_t i = 0; i < d->n_targets; i++) {
-        size_t t = c->order[i]; /* worst first, then host, port */
-        const struct target_result *tr = &d->targets[t];
-        fputs("<tr><td>", c->out);
-        html_put_target_link(c, t);
-        fputs("</td><td>", c->out);
-        html_text_or(c, tr->sni, "-");
-        fprintf(c->out, "</td><td><span class=\"badge %s\">%s</span>",
-                report_scanned(tr) ? "v-pass" : "v-fail", target_status_name(tr->status));
-        if (tr->error[0] != '\0') {
-            fputs(" ", c->out);
-            html_text(c, tr->error);
-        }
-        fputs("</td><td>", c->out);
-        html_put_grade_badge(c, tr);
-        fputs("</td>", c->out);
-        for (size_t r = 0; r < d->n_runs; r++) {
-            const char *cls;
-            const char *v = html_run_target_verdict(c, r, t, &cls);
-            fprintf(c->out, "<td><span class=\"badge %s\">%s</span></td>", cls, v);
-        }
-        fputs("</tr>\n", c->out);
-    }
-    fputs("</tbody>\n</table>\n", c->out);
+    return true;
 }
 
-/* What one policy run's row of the summary counts. */
-struct html_run_tally {
-    size_t n_pass, n_fail, n_inc, n_na;             /* targets by verdict */
-    size_t sev[5], n_warn, n_waived, n_unknown_sev; /* findings */
-};
+/* html_put_target_row writes target t's row: its status, grade and each
+ * policy's verdict on it. */
+void html_put_target_row(struct html_ctx *c, size_t t)
+{
+    const struct report_data *d = c->d;
+    const struct target_result *tr = &d->targets[t];
+    fputs("<tr><td>", c->out);
+    html_put_target_link(c, t);
+    fputs("</td><td>", c->out);
+    html_text_or(c, tr->sni, "-");
+    fprintf(c->out, "</td><td><span class=\"badge %s\">%s</span>",
+            report_scanned(tr) ? "v-pass" : "v-fail", target_status_name(tr->status));
+    if (tr->error[0] != '\0') {
+        fputs(" ", c->out);
+        html_text(c, tr->error);
+    }
+    fputs("</td><td>", c->out);
+    html_put_grade_badge(c, tr);
+    fputs("</td>", c->out);
+    for (size_t r = 0; r < d->n_runs; r++) {
+        const char *cls;
+        const char *v = html_run_target_verdict(c, r, t, &cls);
+        fprintf(c->out, "<td><span class=\"badge %s\">%s</span></td>", cls, v);
+    }
+    fputs("</tr>\n", c->out);
+}
 
-/* tally_run counts run r's verdicts per target and its findings. */
-static void tally_run(const struct html_ctx *c, size_t r, struct html_run_tally *k)
+/* put_targets_table writes the targets, their status and each policy's
+ * verdict on them, worst first, then host, port. */
+static void put_targets_table(struct html_ctx *c)
+{
+    if (!html_put_targets_table_open(c, c->d->n_targets)) {
+        return;
+    }
+    for (size_t i = 0; i < c->d->n_targets; i++) {
+        html_put_target_row(c, c->order[i]);
+    }
+    fputs(HTML_TABLE_END, c->out);
+}
+
+/* html_tally_run adds run r's verdicts per target of c and its findings
+ * to k. */
+void html_tally_run(const struct html_ctx *c, size_t r, struct html_run_tally *k)
 {
     const struct report_data *d = c->d;
     const struct store_run *run = &d->runs[r];
-    memset(k, 0, sizeof(*k));
     for (size_t t = 0; t < d->n_targets; t++) {
         enum target_verdict v = report_scanned(&d->targets[t])
                                     ? report_run_verdict(run, d->target_ids[t])
@@ -119,12 +127,11 @@ static void tally_run(const struct html_ctx *c, size_t r, struct html_run_tally 
     }
 }
 
-/* put_run_row writes the row of policy run r: its result and counts. */
-static void put_run_row(struct html_ctx *c, size_t r)
+/* put_run_row writes the row of policy run r: its result and counts k. */
+static void put_run_row(struct html_ctx *c, size_t r, const struct html_run_tally *kp)
 {
     const struct store_run *run = &c->d->runs[r];
-    struct html_run_tally k;
-    tally_run(c, r, &k);
+    struct html_run_tally k = *kp;
     const char *res = k.n_fail > 0   ? "fail"
                       : k.n_inc > 0  ? "not demonstrated"
                       : k.n_pass > 0 ? "pass"
@@ -153,8 +160,9 @@ static void put_run_row(struct html_ctx *c, size_t r)
             k.n_waived);
 }
 
-/* put_policies_table writes pass/fail per policy. */
-static void put_policies_table(struct html_ctx *c)
+/* html_put_policies_table writes pass/fail per policy, k[r] run r's
+ * counts over every target. */
+void html_put_policies_table(struct html_ctx *c, const struct html_run_tally *k)
 {
     fputs("<h3>Policies</h3>\n", c->out);
     if (c->d->n_runs == 0) {
@@ -175,25 +183,21 @@ static void put_policies_table(struct html_ctx *c)
           "<th class=\"num\">warn</th><th class=\"num\">waived</th></tr></thead>\n<tbody>\n",
           c->out);
     for (size_t r = 0; r < c->d->n_runs; r++) {
-        put_run_row(c, r);
+        put_run_row(c, r, &k[r]);
     }
-    fputs("</tbody>\n</table>\n", c->out);
+    fputs(HTML_TABLE_END, c->out);
 }
 
-/* put_worst_row writes one failing finding of the worst-findings table. */
-static void put_worst_row(struct html_ctx *c, const struct html_worst *w)
+/* html_put_worst_row writes failing finding f of the worst-findings table. */
+void html_put_worst_row(struct html_ctx *c, const struct html_fref *f)
 {
-    const struct store_finding_row *fr = html_fref_row(c, w->f);
+    const struct store_finding_row *fr = html_fref_row(c, f);
     fputs("<tr><td>", c->out);
     html_put_severity(c, fr->severity);
     fputs("</td><td class=\"nowrap\">", c->out);
-    if (w->f->target >= 0) {
-        html_put_target_link(c, (size_t)w->f->target);
-    } else {
-        fputs("<span class=\"muted\">(not a target of this scan)</span>", c->out);
-    }
+    html_put_fref_target(c, f);
     fputs("</td><td>", c->out);
-    html_text_or(c, c->d->runs[w->f->run].policy_id, "?");
+    html_text_or(c, c->d->runs[f->run].policy_id, "?");
     fputs("</td><td class=\"rule\"><span class=\"mono\">", c->out);
     html_text_or(c, fr->rule_id, "?");
     fputs("</span><br>", c->out);
@@ -205,19 +209,41 @@ static void put_worst_row(struct html_ctx *c, const struct html_worst *w)
     fputs("</td></tr>\n", c->out);
 }
 
+bool html_put_worst_open(struct html_ctx *c, size_t n_fail)
+{
+    fputs("<h3>Worst findings</h3>\n", c->out);
+    if (n_fail == 0) {
+        fprintf(c->out, "<p class=\"muted\">%s</p>\n",
+                c->d->n_runs == 0 ? "No policy was evaluated." : "No finding fails.");
+        return false;
+    }
+    fputs("<table>\n<thead><tr><th>Severity</th><th>Target</th><th>Policy</th><th>Rule</th>"
+          "<th>Requirement</th><th>Evidence</th></tr></thead>\n<tbody>\n",
+          c->out);
+    return true;
+}
+
+void html_put_worst_close(struct html_ctx *c, size_t n_fail)
+{
+    fputs(HTML_TABLE_END, c->out);
+    if (n_fail > HTML_WORST_MAX) {
+        fprintf(c->out,
+                "<p class=\"muted\">and %zu more failing findings: see each target "
+                "below.</p>\n",
+                n_fail - HTML_WORST_MAX);
+    }
+}
+
 /* put_worst writes the failing findings, worst first, at most
  * HTML_WORST_MAX. Returns 0, or -1 when out of memory. */
 static int put_worst(struct html_ctx *c)
 {
-    fputs("<h3>Worst findings</h3>\n", c->out);
     size_t n_fail = 0;
     for (size_t i = 0; i < c->n_frefs; i++) {
         const char *v = html_fref_row(c, &c->frefs[i])->verdict;
         n_fail += verdict_is(v, VERDICT_FAIL);
     }
-    if (n_fail == 0) {
-        fprintf(c->out, "<p class=\"muted\">%s</p>\n",
-                c->d->n_runs == 0 ? "No policy was evaluated." : "No finding fails.");
+    if (!html_put_worst_open(c, n_fail)) {
         return 0;
     }
     struct html_worst *worst = calloc(n_fail, sizeof(*worst));
@@ -233,19 +259,10 @@ static int put_worst(struct html_ctx *c)
         }
     }
     qsort(worst, n_fail, sizeof(*worst), cmp_worst);
-    fputs("<table>\n<thead><tr><th>Severity</th><th>Target</th><th>Policy</th><th>Rule</th>"
-          "<th>Requirement</th><th>Evidence</th></tr></thead>\n<tbody>\n",
-          c->out);
     for (size_t i = 0; i < n_fail && i < HTML_WORST_MAX; i++) {
-        put_worst_row(c, &worst[i]);
+        html_put_worst_row(c, worst[i].f);
     }
-    fputs("</tbody>\n</table>\n", c->out);
-    if (n_fail > HTML_WORST_MAX) {
-        fprintf(c->out,
-                "<p class=\"muted\">and %zu more failing findings: see each target "
-                "below.</p>\n",
-                n_fail - HTML_WORST_MAX);
-    }
+    html_put_worst_close(c, n_fail);
     free(worst);
     return 0;
 }
@@ -275,29 +292,40 @@ static bool same_rule(const struct html_by_rule *x, const struct html_by_rule *y
     return x->sev == y->sev && x->f->run == y->f->run && strcmp(x->rule, y->rule) == 0;
 }
 
-/* put_rule_group writes one rule's row: it and every target it fails on
- * (g[0..n), one rule of one run). */
-static void put_rule_group(struct html_ctx *c, const struct html_by_rule *g, size_t n)
+void html_put_by_rule_open(struct html_ctx *c)
 {
-    const struct store_finding_row *fr = html_fref_row(c, g[0].f);
+    fputs("<h3>Failing findings by rule</h3>\n<table>\n<thead><tr><th>Severity</th>"
+          "<th>Policy</th><th>Rule</th><th>Requirement</th><th class=\"num\">Targets</th>"
+          "<th>Failing on</th></tr></thead>\n<tbody>\n",
+          c->out);
+}
+
+/* html_put_rule_head writes the start of the row of f's rule (of f's run),
+ * up to the number of targets it fails on. */
+void html_put_rule_head(struct html_ctx *c, const struct html_fref *f)
+{
+    const struct store_finding_row *fr = html_fref_row(c, f);
     fputs("<tr><td>", c->out);
     html_put_severity(c, fr->severity);
     fputs("</td><td>", c->out);
-    html_text_or(c, c->d->runs[g[0].f->run].policy_id, "?");
+    html_text_or(c, c->d->runs[f->run].policy_id, "?");
     fputs("</td><td class=\"rule\"><span class=\"mono\">", c->out);
     html_text_or(c, fr->rule_id, "?");
     fputs("</span><br>", c->out);
     html_text(c, fr->title);
     fputs("</td><td class=\"ref\">", c->out);
     html_text_or(c, fr->ref, "-");
-    fprintf(c->out, "</td><td class=\"num\">%zu</td><td>", n);
+}
+
+/* put_rule_group writes one rule's row: it and every target it fails on
+ * (g[0..n), one rule of one run). */
+static void put_rule_group(struct html_ctx *c, const struct html_by_rule *g, size_t n)
+{
+    html_put_rule_head(c, g[0].f);
+    fprintf(c->out, HTML_RULE_COUNT, n);
     for (size_t i = 0; i < n; i++) {
         fputs(i ? ", " : "", c->out);
-        if (g[i].f->target >= 0) {
-            html_put_target_link(c, (size_t)g[i].f->target);
-        } else {
-            fputs("<span class=\"muted\">(not a target of this scan)</span>", c->out);
-        }
+        html_put_fref_target(c, g[i].f);
     }
     fputs("</td></tr>\n", c->out);
 }
@@ -328,10 +356,7 @@ static int put_by_rule(struct html_ctx *c)
         }
     }
     qsort(g, n, sizeof(*g), cmp_by_rule);
-    fputs("<h3>Failing findings by rule</h3>\n<table>\n<thead><tr><th>Severity</th>"
-          "<th>Policy</th><th>Rule</th><th>Requirement</th><th class=\"num\">Targets</th>"
-          "<th>Failing on</th></tr></thead>\n<tbody>\n",
-          c->out);
+    html_put_by_rule_open(c);
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && same_rule(&g[i], &g[j])) {
@@ -340,9 +365,21 @@ static int put_by_rule(struct html_ctx *c)
         put_rule_group(c, g + i, j - i);
         i = j;
     }
-    fputs("</tbody>\n</table>\n", c->out);
+    fputs(HTML_TABLE_END, c->out);
     free(g);
     return 0;
+}
+
+/* html_put_summary_open writes the section's head and its counts. */
+void html_put_summary_open(struct html_ctx *c, size_t n_targets, size_t scanned)
+{
+    size_t n_runs = c->d->n_runs;
+    fputs("<section id=\"summary\">\n<h2>Summary</h2>\n", c->out);
+    fprintf(c->out,
+            "<p><strong>%zu</strong> target%s: <strong>%zu</strong> scanned, "
+            "<strong>%zu</strong> not scanned. <strong>%zu</strong> polic%s evaluated.</p>\n",
+            n_targets, n_targets == 1 ? "" : "s", scanned, n_targets - scanned, n_runs,
+            n_runs == 1 ? "y" : "ies");
 }
 
 int html_put_summary(struct html_ctx *c)
@@ -352,14 +389,17 @@ int html_put_summary(struct html_ctx *c)
     for (size_t t = 0; t < d->n_targets; t++) {
         scanned += report_scanned(&d->targets[t]);
     }
-    fputs("<section id=\"summary\">\n<h2>Summary</h2>\n", c->out);
-    fprintf(c->out,
-            "<p><strong>%zu</strong> target%s: <strong>%zu</strong> scanned, "
-            "<strong>%zu</strong> not scanned. <strong>%zu</strong> polic%s evaluated.</p>\n",
-            d->n_targets, d->n_targets == 1 ? "" : "s", scanned, d->n_targets - scanned, d->n_runs,
-            d->n_runs == 1 ? "y" : "ies");
+    struct html_run_tally *k = calloc(d->n_runs ? d->n_runs : 1, sizeof(*k));
+    if (k == NULL) {
+        return -1;
+    }
+    for (size_t r = 0; r < d->n_runs; r++) {
+        html_tally_run(c, r, &k[r]);
+    }
+    html_put_summary_open(c, d->n_targets, scanned);
     put_targets_table(c);
-    put_policies_table(c);
+    html_put_policies_table(c, k);
+    free(k);
     if (put_worst(c) != 0 || put_by_rule(c) != 0) {
         return -1;
     }

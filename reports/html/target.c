@@ -668,11 +668,12 @@ static void put_starttls(struct html_ctx *c, const struct target_result *r)
     }
 }
 
-void html_put_targets(struct html_ctx *c)
+/* html_put_targets_open writes the section's head: n_detail of n_targets
+ * are shown in detail. */
+void html_put_targets_open(struct html_ctx *c, size_t n_targets, size_t n_detail)
 {
-    const struct report_data *d = c->d;
     fputs("<section id=\"targets\">\n<h2>Targets in detail</h2>\n", c->out);
-    if (d->n_targets == 0) {
+    if (n_targets == 0) {
         fputs("<p class=\"muted\">This scan has no targets.</p>\n", c->out);
     } else if (c->summary) {
         fprintf(c->out,
@@ -681,55 +682,66 @@ void html_put_targets(struct html_ctx *c)
                 "target's verdict). "
                 "<code>tlsaudit report --format html --detail all</code> shows every "
                 "target; the CSV and JSON reports hold every fact of every target.</p>\n",
-                c->n_detail, d->n_targets);
+                n_detail, n_targets);
     }
+}
+
+/* html_put_target_article writes target t in detail. */
+void html_put_target_article(struct html_ctx *c, size_t t)
+{
+    const struct target_result *r = &c->d->targets[t];
+    fprintf(c->out, "<article class=\"target\" id=\"t%zu\">\n<h3>", c->t_base + t);
+    html_put_target_name(c, r);
+    fputs("</h3>\n<table class=\"kv\">\n<tr><th>Address tested</th><td>", c->out);
+    html_text_or(c, r->ip, "(none: not connected)");
+    fputs("</td></tr>\n<tr><th>SNI</th><td>", c->out);
+    html_text_or(c, r->sni, "(none sent)");
+    fputs("</td></tr>\n<tr><th>Application protocol</th><td>", c->out);
+    put_starttls(c, r);
+    fputs("</td></tr>\n<tr><th>Tags</th><td>", c->out);
+    for (size_t i = 0; i < r->tags.n_items; i++) {
+        fputs(i ? ", " : "", c->out);
+        html_text(c, r->tags.items[i]);
+    }
+    if (r->tags.n_items == 0) {
+        fputs("<span class=\"muted\">none</span>", c->out);
+    }
+    fputs("</td></tr>\n<tr><th>Status</th><td>", c->out);
+    html_put_badge(c, report_scanned(r) ? "v-pass" : "v-fail", target_status_name(r->status));
+    if (r->error[0] != '\0') {
+        fputs(" ", c->out);
+        html_text(c, r->error);
+    }
+    fputs("</td></tr>\n<tr><th>Scanned</th><td>", c->out);
+    html_put_ms(c, r->started_ms);
+    fputs(" to ", c->out);
+    html_put_ms(c, r->finished_ms);
+    fputs("</td></tr>\n</table>\n", c->out);
+    if (!report_scanned(r)) {
+        fputs("<p class=\"v-fail\">This target was not scanned: no protocol, suite or "
+              "certificate facts, and no policy was evaluated on it.</p>\n",
+              c->out);
+    } else {
+        put_versions(c, r);
+        put_suites(c, r);
+        put_groups_sigs_exts(c, r);
+        put_deployments(c, r);
+        html_put_grade(c, r);
+    }
+    put_probes(c, &r->probes);
+    put_findings(c, t);
+    fputs("</article>\n", c->out);
+}
+
+void html_put_targets(struct html_ctx *c)
+{
+    const struct report_data *d = c->d;
+    html_put_targets_open(c, d->n_targets, c->n_detail);
     for (size_t k = 0; k < d->n_targets; k++) {
         size_t t = c->order[k];
-        if (!c->detail[t]) {
-            continue;
+        if (c->detail[t]) {
+            html_put_target_article(c, t);
         }
-        const struct target_result *r = &d->targets[t];
-        fprintf(c->out, "<article class=\"target\" id=\"t%zu\">\n<h3>", t);
-        html_put_target_name(c, r);
-        fputs("</h3>\n<table class=\"kv\">\n<tr><th>Address tested</th><td>", c->out);
-        html_text_or(c, r->ip, "(none: not connected)");
-        fputs("</td></tr>\n<tr><th>SNI</th><td>", c->out);
-        html_text_or(c, r->sni, "(none sent)");
-        fputs("</td></tr>\n<tr><th>Application protocol</th><td>", c->out);
-        put_starttls(c, r);
-        fputs("</td></tr>\n<tr><th>Tags</th><td>", c->out);
-        for (size_t i = 0; i < r->tags.n_items; i++) {
-            fputs(i ? ", " : "", c->out);
-            html_text(c, r->tags.items[i]);
-        }
-        if (r->tags.n_items == 0) {
-            fputs("<span class=\"muted\">none</span>", c->out);
-        }
-        fputs("</td></tr>\n<tr><th>Status</th><td>", c->out);
-        html_put_badge(c, report_scanned(r) ? "v-pass" : "v-fail", target_status_name(r->status));
-        if (r->error[0] != '\0') {
-            fputs(" ", c->out);
-            html_text(c, r->error);
-        }
-        fputs("</td></tr>\n<tr><th>Scanned</th><td>", c->out);
-        html_put_ms(c, r->started_ms);
-        fputs(" to ", c->out);
-        html_put_ms(c, r->finished_ms);
-        fputs("</td></tr>\n</table>\n", c->out);
-        if (!report_scanned(r)) {
-            fputs("<p class=\"v-fail\">This target was not scanned: no protocol, suite or "
-                  "certificate facts, and no policy was evaluated on it.</p>\n",
-                  c->out);
-        } else {
-            put_versions(c, r);
-            put_suites(c, r);
-            put_groups_sigs_exts(c, r);
-            put_deployments(c, r);
-            html_put_grade(c, r);
-        }
-        put_probes(c, &r->probes);
-        put_findings(c, t);
-        fputs("</article>\n", c->out);
     }
     fputs("</section>\n", c->out);
 }

@@ -90,7 +90,7 @@ void html_put_target_link(struct html_ctx *c, size_t t)
     const struct target_result *r = &c->d->targets[t];
     bool linked = c->detail == NULL || c->detail[t]; /* only a target shown in detail */
     if (linked) {
-        fprintf(c->out, "<a href=\"#t%zu\">", t);
+        fprintf(c->out, "<a href=\"#t%zu\">", c->t_base + t);
     }
     html_put_target_name(c, r);
     fputs(linked ? "</a>" : "", c->out);
@@ -112,6 +112,15 @@ void html_put_target_link(struct html_ctx *c, size_t t)
             html_text(c, r->ip);
         }
         fputs(")</span>", c->out);
+    }
+}
+
+void html_put_fref_target(struct html_ctx *c, const struct html_fref *f)
+{
+    if (f->target >= 0) {
+        html_put_target_link(c, (size_t)f->target);
+    } else {
+        fputs("<span class=\"muted\">(not a target of this scan)</span>", c->out);
     }
 }
 
@@ -229,7 +238,7 @@ static int ctx_verdicts(struct html_ctx *c)
 
 /* How bad target t is, for the report's order: not scanned 4, else its
  * worst verdict over the runs (non-compliant 3 .. not evaluated 0). */
-static int target_rank(const struct html_ctx *c, size_t t)
+int html_target_rank(const struct html_ctx *c, size_t t)
 {
     const struct report_data *d = c->d;
     if (!report_scanned(&d->targets[t])) {
@@ -273,8 +282,9 @@ static int ctx_order(struct html_ctx *c)
 {
     const struct report_data *d = c->d;
     size_t n = d->n_targets;
+    size_t n_all = c->n_scan > 0 ? c->n_scan : n; /* a streamed view: the scan's count */
     c->summary = c->o->detail == REPORT_DETAIL_FAILING ||
-                 (c->o->detail == REPORT_DETAIL_AUTO && n > REPORT_DETAIL_AUTO_MAX);
+                 (c->o->detail == REPORT_DETAIL_AUTO && n_all > REPORT_DETAIL_AUTO_MAX);
     if (n == 0) {
         return 0;
     }
@@ -286,7 +296,7 @@ static int ctx_order(struct html_ctx *c)
         return -1;
     }
     for (size_t t = 0; t < n; t++) {
-        k[t] = (struct order_key){.rank = target_rank(c, t), .t = t, .r = &d->targets[t]};
+        k[t] = (struct order_key){.rank = html_target_rank(c, t), .t = t, .r = &d->targets[t]};
     }
     qsort(k, n, sizeof(*k), cmp_order);
     for (size_t i = 0; i < n; i++) {
@@ -298,7 +308,7 @@ static int ctx_order(struct html_ctx *c)
     return 0;
 }
 
-static int ctx_build(struct html_ctx *c)
+int html_ctx_build(struct html_ctx *c)
 {
     const struct report_data *d = c->d;
     size_t n_findings = 0;
@@ -343,7 +353,7 @@ static int ctx_build(struct html_ctx *c)
     return inventory_build(d, &c->inv);
 }
 
-static void ctx_free(struct html_ctx *c)
+void html_ctx_free(struct html_ctx *c)
 {
     free(c->ids);
     free(c->frefs);
@@ -406,7 +416,7 @@ const char *html_run_target_verdict(const struct html_ctx *c, size_t r, size_t t
 
 /* ---- head, header, navigation -------------------------------------------- */
 
-static void put_head(struct html_ctx *c)
+void html_put_head(struct html_ctx *c)
 {
     const struct store_scan_info *in = &c->d->info;
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -451,6 +461,13 @@ static void put_head(struct html_ctx *c)
     fputs("<li><a href=\"#provenance\">Provenance</a></li>\n</ol></nav>\n</header>\n", c->out);
 }
 
+void html_put_footer(struct html_ctx *c)
+{
+    fputs("<footer>Written by tlsaudit from the stored scan; every value that came from a "
+          "server or a file is shown as text.</footer>\n</body>\n</html>\n",
+          c->out);
+}
+
 /* ---- entry point ------------------------------------------------------------------- */
 
 int report_write_html(FILE *out, const struct report_data *d, const struct report_options *o,
@@ -458,10 +475,10 @@ int report_write_html(FILE *out, const struct report_data *d, const struct repor
 {
     struct html_ctx c = {.out = out, .d = d, .o = o};
     int rc = -1;
-    if (ctx_build(&c) != 0) {
+    if (html_ctx_build(&c) != 0) {
         goto oom;
     }
-    put_head(&c);
+    html_put_head(&c);
     if (html_put_summary(&c) != 0) {
         goto oom;
     }
@@ -472,14 +489,12 @@ int report_write_html(FILE *out, const struct report_data *d, const struct repor
         goto oom;
     }
     html_put_provenance(&c);
-    fputs("<footer>Written by tlsaudit from the stored scan; every value that came from a "
-          "server or a file is shown as text.</footer>\n</body>\n</html>\n",
-          out);
+    html_put_footer(&c);
     rc = 0;
     goto out;
 oom:
     snprintf(err, err_len, "out of memory while writing the HTML report");
 out:
-    ctx_free(&c);
+    html_ctx_free(&c);
     return rc;
 }

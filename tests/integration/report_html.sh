@@ -208,6 +208,28 @@ t_match "provenance: the policy hash" \
 	"^provenance		pci-dss-4\.0	[0-9.]+	[^	]*	$(sqlite3 "$db" 'SELECT policy_sha256 FROM policy_runs LIMIT 1')	" "$rows"
 screenshot "$html" "$top_builddir/report-html.png"
 
+# The streamed renderer (report_stream_html: without --expiring) gives the
+# whole-scan renderer's bytes on this real scan, in both layouts
+# (make_fixture renders the newest scan both ways); and `scan --format
+# html`, which streams too, the bytes `report` gives of the same scan.
+mk=$top_builddir/tests/report/make_fixture
+if [ -x "$mk" ]; then
+	for f in html html-summary; do
+		"$mk" render "$db" "$f" >"$LAB_DIR/whole-$f.html" 2>&1
+		"$mk" render "$db" "$f-stream" >"$LAB_DIR/stream-$f.html" 2>&1
+		if [ -s "$LAB_DIR/whole-$f.html" ] && cmp -s "$LAB_DIR/whole-$f.html" "$LAB_DIR/stream-$f.html"; then
+			t_ok "streamed $f: the whole-scan renderer's bytes"
+		else
+			t_fail "streamed $f: the whole-scan renderer's bytes" \
+				"$(diff "$LAB_DIR/whole-$f.html" "$LAB_DIR/stream-$f.html" | head -20)"
+		fi
+	done
+fi
+t_run 3 "$TLSAUDIT" scan --db "$db" --timeout 5 --format html -o "$LAB_DIR/scan.html" "$closed"
+t_run 0 "$TLSAUDIT" report --db "$db" --latest --format html -o "$LAB_DIR/scan-report.html"
+t_eq "scan --format html: the bytes report gives of that scan" same \
+	"$(cmp -s "$LAB_DIR/scan.html" "$LAB_DIR/scan-report.html" && [ -s "$LAB_DIR/scan.html" ] && echo same)"
+
 # --- 3. hostile strings ---------------------------------------------------------------
 fixture_bin=$top_builddir/tests/unit/report_html_test
 if [ -x "$fixture_bin" ]; then

@@ -38,12 +38,13 @@ trap 'rm -rf "$tmp"' EXIT
 
 # format, extension, --expiring days ("" for none)
 cases="text:txt:30 json:json:30 csv:csv:30 junit:xml: markdown:md:30 text:noexp.txt: json:noexp.json: sarif:sarif:
-	csv:noexp.csv: markdown:noexp.md:"
+	csv:noexp.csv: markdown:noexp.md: html:html: html-summary:summary.html:"
 # The reports read one target at a time must give the same bytes, with and
 # without --expiring.
 [ "${1:-}" = --regenerate ] || cases="$cases text-stream:noexp.txt: json-stream:noexp.json:
 	text-stream:txt:30 json-stream:json:30 csv-stream:csv:30 markdown-stream:md:30
-	csv-stream:noexp.csv: markdown-stream:noexp.md: junit-stream:xml: sarif-stream:sarif:"
+	csv-stream:noexp.csv: markdown-stream:noexp.md: junit-stream:xml: sarif-stream:sarif:
+	html-stream:html: html-summary-stream:summary.html:"
 for c in $cases; do
 	fmt=${c%%:*}
 	rest=${c#*:}

@@ -6,8 +6,9 @@
  *   make_fixture render DB FORMAT [DAYS]
  *                                     render the newest scan of DB in FORMAT
  *                                     (FORMAT-stream: text, json, csv,
- *                                     markdown, junit, sarif read one
- *                                     target at a time)
+ *                                     markdown, junit, sarif, html read
+ *                                     one target at a time;
+ *                                     html-summary[-stream]: --detail failing)
  *                                     to stdout, "now" fixed at FIXTURE_NOW_MS,
  *                                     --expiring DAYS when given
  *   make_fixture scan-json DB [DOC]  the scan document (reports/json.h) of
@@ -584,9 +585,11 @@ static int fixture_write(const char *db)
 static int fixture_render(const char *db, const char *format, const char *days)
 {
     enum report_format f;
-    /* "FORMAT-stream" (text, json, csv, markdown, junit, sarif): the report read one
-     * target at a time (report_stream), which must give the bytes of
-     * "FORMAT". */
+    /* "FORMAT-stream" (every format report_streams takes): the report read
+     * one target at a time (report_stream), which must give the bytes of
+     * "FORMAT". "html-summary", "html-summary-stream": the HTML in the
+     * summary layout (--detail failing), every run judged at --fail-on
+     * critical (so that a target passes and is left out of the detail). */
     char name[32];
     snprintf(name, sizeof(name), "%s", format);
     size_t len = strlen(name);
@@ -594,7 +597,11 @@ static int fixture_render(const char *db, const char *format, const char *days)
     if (stream) {
         name[len - 7] = '\0';
     }
-    if (!report_format_parse(name, &f) || (stream && !report_streams(f))) {
+    bool summary = strcmp(name, "html-summary") == 0;
+    if (summary) {
+        name[4] = '\0';
+    }
+    if (!report_format_parse(name, &f) || (stream && !report_streams(f, days != NULL))) {
         die("unknown format");
     }
     struct store *s = NULL;
@@ -611,10 +618,14 @@ static int fixture_render(const char *db, const char *format, const char *days)
                 : report_load(s, scan_id, "fixture.db", &d, err, sizeof(err))) != 0) {
         die(err);
     }
+    if (summary) {
+        report_regate(&d, true, SEV_CRITICAL, false);
+    }
     struct report_options o = {
         .color = false,
         .now_ms = FIXTURE_NOW_MS,
         .expiring_days = -1,
+        .detail = summary ? REPORT_DETAIL_FAILING : REPORT_DETAIL_AUTO,
     };
     if (days != NULL) {
         char *end = NULL;
